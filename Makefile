@@ -1,0 +1,91 @@
+# kyc-operator — entry points. `make up` runs the whole thing; `make test` passes the tests.
+# Every target runs with the pinned Node.js 24 (installed into ~/.cache/kyc-operator when needed)
+# and the pinned kubectl first on PATH.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+include hack/versions.env
+CACHE_DIR ?= $(HOME)/.cache/kyc-operator
+NODE_BIN := $(shell hack/ensure-node.sh)
+ifeq ($(NODE_BIN),)
+$(error could not provide Node.js $(NODE_VERSION); see the message above, fix it and re-run make)
+endif
+K8S_BIN := $(CACHE_DIR)/k8s/v$(K8S_VERSION)/bin
+export PATH := $(NODE_BIN):$(K8S_BIN):$(PATH)
+export KUBECONFIG ?= $(CACHE_DIR)/run/cluster/kubeconfig
+JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
+RESULTS := .test-results
+
+.PHONY: help up down install build lint typecheck unit integration e2e test tools cluster cluster-down \
+	cluster-clean cluster-status deps deps-down deps-env deps-status deps-clean clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+up: cluster deps ## run the whole thing (today: the local cluster and the dependencies)
+	@echo
+	@echo "kyc-operator: the local cluster and PostgreSQL, Redis and Kafka are up."
+	@echo "  export KUBECONFIG=$(KUBECONFIG)"
+	@echo "  kubectl get nodes      # kubectl v$(K8S_VERSION) is in $(K8S_BIN)"
+	@echo "  make deps-env          # connection settings for PostgreSQL, Redis and Kafka"
+	@echo "The operator and the KYC services join this command as they land (see docs/development.md)."
+
+down: cluster-down deps-down ## stop everything `make up` started
+
+install: node_modules/.installed ## install the npm dependencies (npm ci)
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build: install ## compile TypeScript into dist/
+	node_modules/.bin/tsc -p tsconfig.build.json
+
+lint: install ## ESLint, no warnings allowed
+	node_modules/.bin/eslint --max-warnings 0 .
+
+typecheck: install ## strict TypeScript check of everything, tests included
+	node_modules/.bin/tsc -p tsconfig.json --noEmit
+
+unit: install ## fast unit tests beside the code
+	@mkdir -p $(RESULTS)
+	$(JEST) --selectProjects unit --json --outputFile=$(RESULTS)/unit.json
+
+integration: install cluster deps ## integration suites under test/integration (starts the cluster and deps)
+	@mkdir -p $(RESULTS)
+	hack/with-env.sh $(JEST) --selectProjects integration --runInBand --json --outputFile=$(RESULTS)/integration.json
+
+test: lint typecheck unit integration ## everything CI runs: lint, types, unit and integration tests
+
+tools: ## build the pinned Kubernetes binaries, etcd and KWOK into the cache
+	hack/build-tools.sh
+
+cluster: ## start the local Kubernetes cluster (loopback, KWOK nodes) and print the KUBECONFIG line
+	hack/cluster.sh up
+
+cluster-down: ## stop every cluster process
+	hack/cluster.sh down
+
+cluster-status: ## show the cluster's processes
+	hack/cluster.sh status
+
+cluster-clean: ## stop the cluster and delete its state (certificates, etcd data)
+	hack/cluster.sh clean
+
+deps: ## start PostgreSQL, Redis and Kafka on loopback
+	hack/deps.sh up
+
+deps-down: ## stop PostgreSQL, Redis and Kafka
+	hack/deps.sh down
+
+deps-env: ## print DATABASE_URL, REDIS_URL and KAFKA_BROKERS
+	@hack/deps.sh env
+
+deps-status: ## show the dependencies' processes
+	hack/deps.sh status
+
+deps-clean: ## stop the dependencies and delete their data
+	hack/deps.sh clean
+
+clean: ## remove build output and test results
+	rm -rf dist $(RESULTS) coverage

@@ -1,0 +1,228 @@
+#!/usr/bin/env bash
+# The platform's dependencies on loopback: PostgreSQL and Redis from Debian packages, Apache Kafka
+# (KRaft, one node) from its jars on Maven Central.
+#
+#   hack/deps.sh up      install what is missing, start what is not running, wait until healthy
+#   hack/deps.sh down    stop them
+#   hack/deps.sh env     print the connection settings (DATABASE_URL, REDIS_URL, KAFKA_BROKERS)
+#   hack/deps.sh status
+#
+# Data, logs and pid files live in $RUN_DIR/deps. PostgreSQL runs as the `postgres` user when this
+# script runs as root; its data then lives in /var/lib/kyc-operator (a home directory like /root is
+# not readable by that user).
+source "$(dirname "$0")/lib.sh"
+
+DEPS_DIR=$RUN_DIR/deps
+PIDS=$DEPS_DIR/pids
+LOGS=$DEPS_DIR/logs
+PG_PORT=${KYC_PG_PORT:-15432}
+REDIS_PORT=${KYC_REDIS_PORT:-16379}
+KAFKA_PORT=${KYC_KAFKA_PORT:-19092}
+KAFKA_CONTROLLER_PORT=$((KAFKA_PORT + 1))
+PG_BIN=/usr/lib/postgresql/15/bin
+KAFKA_LIBS=$CACHE_DIR/kafka/$KAFKA_VERSION/libs
+ENV_FILE=$DEPS_DIR/env
+
+if [[ $(id -u) == 0 ]]; then
+  PG_DIR=${KYC_PG_DIR:-/var/lib/kyc-operator/postgres}
+  PG_USER=postgres
+else
+  PG_DIR=${KYC_PG_DIR:-$DEPS_DIR/postgres}
+  PG_USER=$(id -un)
+fi
+
+as_pg() { if [[ $(id -u) == 0 ]]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi; }
+
+install_packages() {
+  local missing=()
+  [[ -x $PG_BIN/postgres ]] || missing+=(postgresql-15)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+  command -v mvn >/dev/null || missing+=(maven)
+  ((${#missing[@]})) || return 0
+  [[ $(id -u) == 0 ]] || die "missing Debian packages: ${missing[*]}; install them with sudo apt-get install -y ${missing[*]} and re-run"
+  log "installing Debian packages: ${missing[*]}"
+  apt-get update -qq >/dev/null || die "apt-get update failed; check the network and re-run"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "apt-get install ${missing[*]} failed; see the apt output above and re-run"
+}
+
+fetch_kafka() {
+  [[ -f $KAFKA_LIBS/.complete ]] && return 0
+  log "fetching Apache Kafka $KAFKA_VERSION jars from Maven Central into $KAFKA_LIBS"
+  rm -rf "$KAFKA_LIBS"
+  mvn -q -B -Dstyle.color=never -f "$HACK_DIR/kafka/pom.xml" -Dmaven.repo.local="$CACHE_DIR/m2" \
+    -Dkafka.version="$KAFKA_VERSION" -Dscala.binary.version="$SCALA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIBS" ||
+    die "could not resolve org.apache.kafka:kafka_$SCALA_VERSION:$KAFKA_VERSION from Maven Central; check the network and re-run"
+  touch "$KAFKA_LIBS/.complete"
+}
+
+secret() { # secret NAME: a random password kept in the deps directory, made once
+  local f=$DEPS_DIR/$1.password
+  [[ -s $f ]] || (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$f")
+  cat "$f"
+}
+
+start_postgres() {
+  if pid_alive "$PIDS/postgres.pid"; then return 0; fi
+  port_free "$PG_PORT" || die "port $PG_PORT (PostgreSQL) is in use by another process; stop it or set KYC_PG_PORT, then re-run"
+  local pw; pw=$(secret postgres)
+  if [[ ! -f $PG_DIR/data/PG_VERSION ]]; then
+    log "initialising PostgreSQL in $PG_DIR/data"
+    mkdir -p "$PG_DIR"
+    rm -rf "$PG_DIR/data"
+    local pwfile="$PG_DIR/.pw"
+    (umask 077 && printf '%s\n' "$pw" >"$pwfile")
+    [[ $(id -u) == 0 ]] && chown -R "$PG_USER" "$PG_DIR"
+    as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U kyc --pwfile "$pwfile" --auth scram-sha-256 -E UTF8 --locale C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 ||
+      { rm -f "$pwfile"; tail -5 "$PG_DIR/initdb.log" >&2; die "initdb failed (log $PG_DIR/initdb.log)"; }
+    rm -f "$pwfile"
+  fi
+  [[ $(id -u) == 0 ]] && touch "$PG_DIR/postgres.log" && chown "$PG_USER" "$PG_DIR/postgres.log"
+  mkdir -p "$PIDS"
+  # postgres is started directly (not through pg_ctl) so that its pid is ours to stop.
+  if [[ $(id -u) == 0 ]]; then
+    setsid setpriv --reuid "$PG_USER" --regid "$PG_USER" --init-groups "$PG_BIN/postgres" -D "$PG_DIR/data" -c listen_addresses=127.0.0.1 -c port="$PG_PORT" \
+      -c unix_socket_directories= -c max_connections=300 -c shared_buffers=128MB -c fsync=on \
+      >>"$PG_DIR/postgres.log" 2>&1 </dev/null &
+  else
+    setsid "$PG_BIN/postgres" -D "$PG_DIR/data" -c listen_addresses=127.0.0.1 -c port="$PG_PORT" \
+      -c unix_socket_directories= -c max_connections=300 -c shared_buffers=128MB \
+      >>"$PG_DIR/postgres.log" 2>&1 </dev/null &
+  fi
+  echo $! >"$PIDS/postgres.pid"
+  log "started postgres on 127.0.0.1:$PG_PORT as $PG_USER (log $PG_DIR/postgres.log)"
+  wait_for 60 postgres "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" ||
+    { tail -10 "$PG_DIR/postgres.log" >&2; die "PostgreSQL did not accept connections in 60 s (log $PG_DIR/postgres.log)"; }
+  PGPASSWORD=$pw psql_ -tAc "select 1 from pg_database where datname='kyc'" | grep -q 1 ||
+    PGPASSWORD=$pw psql_ -c "create database kyc" >/dev/null || die "could not create the kyc database"
+}
+
+psql_() { psql -h 127.0.0.1 -p "$PG_PORT" -U kyc -d postgres -v ON_ERROR_STOP=1 "$@"; }
+
+start_redis() {
+  if pid_alive "$PIDS/redis.pid"; then return 0; fi
+  port_free "$REDIS_PORT" || die "port $REDIS_PORT (Redis) is in use by another process; stop it or set KYC_REDIS_PORT, then re-run"
+  mkdir -p "$DEPS_DIR/redis" "$LOGS"
+  local conf=$DEPS_DIR/redis/redis.conf
+  (umask 077 && cat >"$conf" <<CONF
+bind 127.0.0.1
+port $REDIS_PORT
+dir $DEPS_DIR/redis
+daemonize no
+appendonly yes
+save ""
+requirepass $(secret redis)
+CONF
+  )
+  start_daemon redis "$PIDS/redis.pid" "$LOGS/redis.log" redis-server "$conf"
+  wait_for 30 redis redis_ping || { tail -10 "$LOGS/redis.log" >&2; die "Redis did not answer PING in 30 s (log $LOGS/redis.log)"; }
+}
+
+redis_ping() { REDISCLI_AUTH=$(secret redis) redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping | grep -q PONG; }
+
+start_kafka() {
+  if pid_alive "$PIDS/kafka.pid"; then return 0; fi
+  port_free "$KAFKA_PORT" || die "port $KAFKA_PORT (Kafka) is in use by another process; stop it or set KYC_KAFKA_PORT, then re-run"
+  port_free "$KAFKA_CONTROLLER_PORT" || die "port $KAFKA_CONTROLLER_PORT (Kafka controller) is in use by another process; stop it and re-run"
+  local dir=$DEPS_DIR/kafka
+  mkdir -p "$dir" "$LOGS"
+  cat >"$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=3
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+PROPS
+  cat >"$dir/log4j.properties" <<PROPS
+log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka=INFO
+log4j.logger.org.apache.kafka=WARN
+log4j.logger.state.change.logger=WARN
+PROPS
+  local java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j.configuration="file:$dir/log4j.properties")
+  if [[ ! -f $dir/data/meta.properties ]]; then
+    log "formatting Kafka storage in $dir/data"
+    rm -rf "$dir/data"
+    java "${java_opts[@]}" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool format -t "$(kafka_cluster_id)" \
+      -c "$dir/server.properties" >"$LOGS/kafka-format.log" 2>&1 ||
+      { tail -5 "$LOGS/kafka-format.log" >&2; die "formatting Kafka storage failed (log $LOGS/kafka-format.log)"; }
+  fi
+  : >"$LOGS/kafka.log"
+  start_daemon kafka "$PIDS/kafka.pid" "$LOGS/kafka.log" java "${java_opts[@]}" -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties"
+  wait_for 90 kafka kafka_ready || { tail -15 "$LOGS/kafka.log" >&2; die "Kafka did not start in 90 s (log $LOGS/kafka.log)"; }
+}
+
+# A stable cluster id (22 characters of URL-safe base64) kept beside the data.
+kafka_cluster_id() {
+  local f=$DEPS_DIR/kafka/cluster.id
+  [[ -s $f ]] || head -c 16 /dev/urandom | base64 | tr '/+' '_-' | cut -c1-22 >"$f"
+  cat "$f"
+}
+
+# Ready when the broker has logged its start-up and its listener accepts connections.
+kafka_ready() {
+  pid_alive "$PIDS/kafka.pid" || return 1
+  grep -q "Kafka Server started" "$LOGS/kafka.log" && ! port_free "$KAFKA_PORT"
+}
+
+write_env() {
+  (umask 077 && cat >"$ENV_FILE" <<ENV
+DATABASE_URL=postgres://kyc:$(secret postgres)@127.0.0.1:$PG_PORT/kyc
+REDIS_URL=redis://:$(secret redis)@127.0.0.1:$REDIS_PORT
+KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+ENV
+  )
+}
+
+up() {
+  install_packages
+  fetch_kafka
+  mkdir -p "$PIDS" "$LOGS"
+  start_postgres
+  start_redis
+  start_kafka
+  write_env
+  log "dependencies ready; connection settings in $ENV_FILE (make deps-env prints them)"
+}
+
+down() {
+  stop_pidfile "$PIDS/kafka.pid" kafka
+  stop_pidfile "$PIDS/redis.pid" redis
+  stop_pidfile "$PIDS/postgres.pid" postgres
+}
+
+status() {
+  for c in postgres redis kafka; do
+    if pid_alive "$PIDS/$c.pid"; then echo "$c: running (pid $(cat "$PIDS/$c.pid"))"; else echo "$c: stopped"; fi
+  done
+}
+
+clean() {
+  down
+  rm -rf "$DEPS_DIR" "$PG_DIR"
+  log "removed $DEPS_DIR and $PG_DIR"
+}
+
+case ${1:-} in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  clean) clean ;;
+  env) [[ -f $ENV_FILE ]] || die "dependencies not started yet: run 'make deps'"; cat "$ENV_FILE" ;;
+  *) die "usage: $0 up|down|status|env|clean" ;;
+esac

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Shared helpers for the hack/ scripts: paths, logging, failure messages, waiting.
+set -euo pipefail
+
+HACK_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(cd "$HACK_DIR/.." && pwd)
+# shellcheck source=versions.env
+source "$HACK_DIR/versions.env"
+
+CACHE_DIR=${KYC_CACHE_DIR:-$HOME/.cache/kyc-operator}
+# Run state (data, logs, pids, certs) lives outside the clone so that two clones share one cluster.
+RUN_DIR=${KYC_RUN_DIR:-$CACHE_DIR/run}
+K8S_BIN=$CACHE_DIR/k8s/v$K8S_VERSION/bin
+KWOK_BIN=$CACHE_DIR/kwok/v$KWOK_VERSION/bin
+
+export GOMODCACHE=$CACHE_DIR/go/mod GOCACHE=$CACHE_DIR/go/build GOFLAGS=-mod=mod GOTOOLCHAIN=local
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+require_cmd() { # require_cmd CMD "what to do"
+  command -v "$1" >/dev/null 2>&1 || die "$1 not found: $2"
+}
+
+# wait_for SECONDS DESCRIPTION CMD...: polls CMD every half second; fails with a clear line on timeout.
+wait_for() {
+  local timeout=$1 what=$2; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then return 1; fi
+    sleep 0.5
+  done
+}
+
+# port_free PORT: true when nothing listens on 127.0.0.1:PORT.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# pid_alive PIDFILE: true when the pid file names a running process.
+pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# stop_pidfile PIDFILE NAME: TERM, wait up to 20 s, then KILL; removes the pid file.
+stop_pidfile() {
+  local pidfile=$1 name=$2 pid
+  [[ -f $pidfile ]] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+# start_daemon NAME PIDFILE LOGFILE CMD...: starts CMD detached from this shell, in its own session.
+start_daemon() {
+  local name=$1 pidfile=$2 logfile=$3; shift 3
+  mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
+  setsid "$@" >>"$logfile" 2>&1 </dev/null &
+  echo $! >"$pidfile"
+  log "started $name (pid $!, log $logfile)"
+}
