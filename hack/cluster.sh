@@ -99,7 +99,8 @@ up() {
     --requestheader-extra-headers-prefix X-Remote-Extra- \
     --proxy-client-cert-file "$PKI/front-proxy-client.crt" --proxy-client-key-file "$PKI/front-proxy-client.key" \
     --enable-aggregator-routing=true \
-    --max-requests-inflight 1000 --max-mutating-requests-inflight 500
+    --max-requests-inflight 1000 --max-mutating-requests-inflight 500 \
+    ${KYC_APISERVER_EXTRA_ARGS:-}
   wait_for 90 apiserver kubectl_ get --raw /readyz || fail_with_log apiserver "kube-apiserver did not become ready in 90 s"
 
   start controller-manager "$CM_PORT" "$K8S_BIN/kube-controller-manager" \
