@@ -89,3 +89,12 @@ deps-clean: ## stop the dependencies and delete their data
 
 clean: ## remove build output and test results
 	rm -rf dist $(RESULTS) coverage
+
+# ---- KycPlatform API (operator/src/api) ----
+CRDGEN_DIR := dist/.crdgen
+.PHONY: crds
+crds: ## regenerate crds/kycplatform.yaml and operator/src/api/types.ts from operator/src/api/schema.ts
+	rm -rf $(CRDGEN_DIR)
+	node_modules/.bin/tsc --rootDir . --outDir $(CRDGEN_DIR) --module NodeNext --moduleResolution NodeNext \
+		--target ES2023 --strict --skipLibCheck --esModuleInterop --types node operator/src/api/generate-crd.ts
+	node $(CRDGEN_DIR)/operator/src/api/generate-crd.js

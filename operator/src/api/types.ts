@@ -1,64 +1,7 @@
-// Provisional hand-written types; replaced by the generator output from schema.ts.
+// Generated from operator/src/api/schema.ts by `make crds` (operator/src/api/generate-crd.ts). Do not edit.
 export { COMPONENTS, type ComponentName } from './components.js';
-import type { ComponentName } from './components.js';
 
-export type Quantity = string | number;
-export interface ResourceList { cpu?: Quantity; memory?: Quantity }
-export interface ResourceRequirements { requests?: ResourceList; limits?: ResourceList }
-export interface EnvVar { name: string; value?: string }
-export interface ComponentAutoscaling {
-  enabled?: boolean;
-  minReplicas?: number;
-  maxReplicas?: number;
-  targetCPUUtilizationPercentage?: number;
-  targetMemoryUtilizationPercentage?: number;
-  scaleDownStabilizationSeconds?: number;
-}
-export interface ComponentSpec {
-  enabled?: boolean;
-  replicas?: number;
-  resources?: ResourceRequirements;
-  env?: EnvVar[];
-  autoscaling?: ComponentAutoscaling;
-}
-export interface SecretKeyRef { name: string; key?: string }
-export interface KycPlatformSpec {
-  version: string;
-  image?: string;
-  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
-  profile?: 'development' | 'staging' | 'production';
-  logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  featureFlags?: Record<string, boolean>;
-  components?: Partial<Record<ComponentName, ComponentSpec>>;
-  dependencies?: { postgres?: { secretRef: SecretKeyRef }; redis?: { secretRef: SecretKeyRef }; kafka?: { secretRef: SecretKeyRef } };
-  secretsRef?: { name: string };
-  autoscaling?: ComponentAutoscaling & { metrics?: unknown; schedules?: unknown[]; fallback?: unknown };
-  loadBalancing?: { strategy?: 'round-robin' | 'least-connections' | 'ip-hash' | 'weighted'; stickySessions?: boolean; weights?: Record<string, number> };
-  security?: { networkPolicies?: boolean };
-  ingress?: { host?: string; tlsSecretName?: string; className?: string };
-  placement?: { nodeSelector?: Record<string, string>; tolerations?: Record<string, unknown>[] };
-  release?: Record<string, unknown>;
-}
-export interface Condition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  observedGeneration?: number;
-  lastTransitionTime: string;
-  reason: string;
-  message: string;
-}
-export interface ComponentStatus { desired?: number; ready?: number; updated?: number; available?: number }
-export interface KycPlatformStatus {
-  observedGeneration?: number;
-  phase?: 'Pending' | 'Progressing' | 'Ready' | 'Degraded' | 'Failed';
-  conditions?: Condition[];
-  components?: Partial<Record<ComponentName, ComponentStatus>>;
-  readyComponents?: string;
-  activeVersion?: string;
-  activeColor?: 'blue' | 'green';
-  release?: Record<string, unknown>;
-  scaling?: Record<string, unknown>;
-}
+/** Object metadata as the operator reads it (a subset of metav1.ObjectMeta). */
 export interface KycPlatformMetadata {
   name: string;
   namespace?: string;
@@ -71,10 +14,484 @@ export interface KycPlatformMetadata {
   labels?: Record<string, string>;
   finalizers?: string[];
 }
+
+/** KycPlatform runs one instance of the bank KYC platform (gateway, kyc, auth, notification, analytics) with its autoscaling, network isolation and releases. */
 export interface KycPlatform {
   apiVersion: 'kyc.dev/v1alpha1';
   kind: 'KycPlatform';
   metadata: KycPlatformMetadata;
   spec: KycPlatformSpec;
   status?: KycPlatformStatus;
+}
+
+/** The desired state of one KYC platform: which release of the bundled services runs, how big, and how it is exposed. */
+export interface KycPlatformSpec {
+  /** Release to run: the image tag of the bundled KYC services (e.g. 1.4.2). Changing it rolls out the new release. */
+  version: string;
+  /**
+   * Image repository of the bundled services, without a tag (the tag is spec.version). Default kyc-platform/workloads.
+   * @default "kyc-platform/workloads"
+   */
+  image?: string;
+  /**
+   * When the kubelet pulls the image. Default IfNotPresent.
+   * @default "IfNotPresent"
+   */
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /**
+   * Size preset. development: 1 replica, 50m/128Mi requests, 500m/256Mi limits, no autoscaling. staging: 2 replicas, 100m/192Mi requests, 500m/384Mi limits, autoscaling on. production: at least 3 replicas, 250m/256Mi requests, 500m/512Mi limits, autoscaling on. Default production.
+   * @default "production"
+   */
+  profile?: 'development' | 'staging' | 'production';
+  /**
+   * LOG_LEVEL of every component. Default info.
+   * @default "info"
+   */
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Feature flags passed to every component (FEATURE_FLAGS, from the platform ConfigMap), name to on/off. */
+  featureFlags?: Record<string, boolean>;
+  /** Per-component overrides for the five bundled services. A component that is absent runs with the profile preset. */
+  components?: Components;
+  /** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; it never reads the Secrets itself. */
+  dependencies?: Dependencies;
+  /** The platform Secret in the platform namespace with keys jwt-secret (AUTH_JWT_SECRET, at least 32 bytes), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
+  secretsRef?: PlatformSecretsRef;
+  /** Horizontal autoscaling (autoscaling/v2 HPA per component) for every component; components.<name>.autoscaling overrides it per component. */
+  autoscaling?: Autoscaling;
+  /** How the gateway spreads requests over the instances of each upstream service (passed to it as LB_* variables and in the platform ConfigMap). */
+  loadBalancing?: LoadBalancing;
+  /** Network isolation of the platform. */
+  security?: Security;
+  /** Exposes the gateway through an Ingress when host is set. */
+  ingress?: IngressSpec;
+  /** Where the pods may run. Zone and host spreading is always on. */
+  placement?: Placement;
+  /** How a new spec.version is rolled out. Absent: a rolling update of each Deployment. Reserved for the blue-green release: accepted and validated, not yet acted upon by this version of the operator. */
+  release?: Release;
+}
+
+/** Per-component overrides for the five bundled services. A component that is absent runs with the profile preset. */
+export interface Components {
+  /** Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings. */
+  gateway?: ComponentSpec;
+  /** Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings. */
+  kyc?: ComponentSpec;
+  /** Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings. */
+  auth?: ComponentSpec;
+  /** Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings. */
+  notification?: ComponentSpec;
+  /** Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings. */
+  analytics?: ComponentSpec;
+}
+
+/** Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings. */
+export interface ComponentSpec {
+  /**
+   * Whether the operator runs this component. Default true.
+   * @default true
+   */
+  enabled?: boolean;
+  /** Fixed replica count, used only when the component is not autoscaled (then it is rejected: an HPA owns the count). Absent: the profile preset (development 1, staging 2, production 3). */
+  replicas?: number;
+  /** CPU and memory for each container of the component, overriding the profile preset field by field. */
+  resources?: ResourceRequirements;
+  /** Extra environment variables for the component container (e.g. LOG_LEVEL). They are added after the ones the operator sets. */
+  env?: EnvVar[];
+  /** Per-component override of spec.autoscaling. Every absent field falls back to spec.autoscaling. */
+  autoscaling?: ComponentAutoscaling;
+}
+
+/** CPU and memory for each container of the component, overriding the profile preset field by field. */
+export interface ResourceRequirements {
+  /** What the scheduler reserves for each container. Absent fields come from the profile preset. */
+  requests?: ResourceList;
+  /** The most each container may use. Absent fields come from the profile preset. */
+  limits?: ResourceList;
+}
+
+/** What the scheduler reserves for each container. Absent fields come from the profile preset. */
+export interface ResourceList {
+  /** CPU request per container, e.g. 250m. */
+  cpu?: Quantity;
+  /** Memory request per container, e.g. 256Mi. */
+  memory?: Quantity;
+}
+
+/** CPU request per container, e.g. 250m. */
+export type Quantity = string | number;
+
+/** One environment variable for the component container. */
+export interface EnvVar {
+  /** Variable name (a C identifier). Variables the operator manages (see docs/workload-contract.md) cannot be set here. */
+  name: string;
+  /** Literal value of the variable. */
+  value?: string;
+}
+
+/** Per-component override of spec.autoscaling. Every absent field falls back to spec.autoscaling. */
+export interface ComponentAutoscaling {
+  /** Whether this component gets a HorizontalPodAutoscaler. Absent: spec.autoscaling.enabled. */
+  enabled?: boolean;
+  /** Lowest replica count the HPA may choose for this component. Absent: spec.autoscaling.minReplicas. */
+  minReplicas?: number;
+  /** Highest replica count the HPA may choose for this component. Absent: spec.autoscaling.maxReplicas. */
+  maxReplicas?: number;
+  /** Average CPU utilisation (percent of requests) the HPA aims for. Absent: spec.autoscaling. */
+  targetCPUUtilizationPercentage?: number;
+  /** Average memory utilisation (percent of requests) the HPA aims for. Absent: spec.autoscaling. */
+  targetMemoryUtilizationPercentage?: number;
+  /** Seconds of lower recommendations the HPA waits for before scaling down. Absent: spec.autoscaling. */
+  scaleDownStabilizationSeconds?: number;
+}
+
+/** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; it never reads the Secrets itself. */
+export interface Dependencies {
+  /** PostgreSQL, the system of record (read by kyc, auth, notification and analytics as DATABASE_URL). */
+  postgres?: PostgresDependency;
+  /** Redis: cache, sessions and rate limits (read by every component as REDIS_URL). */
+  redis?: RedisDependency;
+  /** Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS). */
+  kafka?: KafkaDependency;
+}
+
+/** PostgreSQL, the system of record (read by kyc, auth, notification and analytics as DATABASE_URL). */
+export interface PostgresDependency {
+  /** The Secret (in the platform's namespace) and key that hold the PostgreSQL URL (postgres://user:pass@host:port/db). */
+  secretRef: SecretKeyRef;
+}
+
+/** The Secret (in the platform's namespace) and key that hold the PostgreSQL URL (postgres://user:pass@host:port/db). */
+export interface SecretKeyRef {
+  /** Name of the Secret in the platform namespace. */
+  name: string;
+  /**
+   * Key inside the Secret. Default "url".
+   * @default "url"
+   */
+  key?: string;
+}
+
+/** Redis: cache, sessions and rate limits (read by every component as REDIS_URL). */
+export interface RedisDependency {
+  /** The Secret (in the platform's namespace) and key that hold the Redis URL (redis://:pass@host:port). */
+  secretRef: SecretKeyRef;
+}
+
+/** Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS). */
+export interface KafkaDependency {
+  /** The Secret (in the platform's namespace) and key that hold the comma-separated Kafka broker list (host:port,...). */
+  secretRef: SecretKeyRef;
+}
+
+/** The platform Secret in the platform namespace with keys jwt-secret (AUTH_JWT_SECRET, at least 32 bytes), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
+export interface PlatformSecretsRef {
+  /** Name of the platform Secret. */
+  name: string;
+}
+
+/** Horizontal autoscaling (autoscaling/v2 HPA per component) for every component; components.<name>.autoscaling overrides it per component. */
+export interface Autoscaling {
+  /** Whether components get HorizontalPodAutoscalers. Absent: true for the staging and production profiles, false for development. */
+  enabled?: boolean;
+  /**
+   * Lowest replica count per component. Default 3.
+   * @default 3
+   */
+  minReplicas?: number;
+  /**
+   * Highest replica count per component. Default 20.
+   * @default 20
+   */
+  maxReplicas?: number;
+  /**
+   * Average CPU utilisation (percent of requests) to aim for. Default 70.
+   * @default 70
+   */
+  targetCPUUtilizationPercentage?: number;
+  /**
+   * Average memory utilisation (percent of requests) to aim for. Default 80.
+   * @default 80
+   */
+  targetMemoryUtilizationPercentage?: number;
+  /**
+   * Seconds of lower recommendations the HPA waits for before scaling down. Default 300.
+   * @default 300
+   */
+  scaleDownStabilizationSeconds?: number;
+  /** Custom metrics (served by the operator as external.metrics.k8s.io) that the HPAs scale on in addition to CPU and memory. Reserved for the custom-metrics release: accepted and validated, not yet acted upon by this version of the operator. */
+  metrics?: AutoscalingMetrics;
+  /** Business-hours windows that raise the replica floor. Reserved for the custom-metrics release: accepted and validated, not yet acted upon by this version of the operator. */
+  schedules?: ScalingSchedule[];
+  /** What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping. */
+  fallback?: ScalingFallback;
+}
+
+/** Custom metrics (served by the operator as external.metrics.k8s.io) that the HPAs scale on in addition to CPU and memory. Reserved for the custom-metrics release: accepted and validated, not yet acted upon by this version of the operator. */
+export interface AutoscalingMetrics {
+  /** Scale on HTTP requests per second. */
+  requestRate?: RequestRateMetric;
+  /** Scale on response latency. */
+  latency?: LatencyMetric;
+  /** Scale event consumers on Kafka consumer-group lag. */
+  queueLag?: QueueLagMetric;
+}
+
+/** Scale on HTTP requests per second. */
+export interface RequestRateMetric {
+  /** Requests per second each replica should serve on average. */
+  targetPerReplica: number;
+  /** Components this metric applies to. Absent: all autoscaled components. */
+  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
+}
+
+/** Scale on response latency. */
+export interface LatencyMetric {
+  /**
+   * Latency percentile to track. Default p95.
+   * @default "p95"
+   */
+  percentile?: 'p50' | 'p90' | 'p95' | 'p99';
+  /** Latency (ms) above which the component scales out. */
+  targetMilliseconds: number;
+  /** Components this metric applies to. Absent: all autoscaled components. */
+  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
+}
+
+/** Scale event consumers on Kafka consumer-group lag. */
+export interface QueueLagMetric {
+  /** Unprocessed messages each replica may have before the component scales out. */
+  targetLagPerReplica: number;
+  /** Components this metric applies to. Absent: the consumers (kyc, notification, analytics). */
+  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
+}
+
+/** A recurring window (e.g. business hours) during which the replica floor is raised. */
+export interface ScalingSchedule {
+  /** Name of the window, unique in the list (shown in status). */
+  name: string;
+  /**
+   * IANA time zone of start and end, e.g. Asia/Kolkata. Default UTC.
+   * @default "UTC"
+   */
+  timezone?: string;
+  /** Days of the week the window applies to. Absent: every day. */
+  days?: ('Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun')[];
+  /** Start of the window, HH:MM (24-hour) in the time zone. */
+  start: string;
+  /** End of the window, HH:MM (24-hour) in the time zone; later than start on the same day. */
+  end: string;
+  /** Replica floor while the window is open. */
+  minReplicas: number;
+  /** Components the window applies to. Absent: all autoscaled components. */
+  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
+}
+
+/** What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping. */
+export interface ScalingFallback {
+  /**
+   * Consecutive metric failures before falling back. Default 3.
+   * @default 3
+   */
+  failureThreshold?: number;
+  /** Replica count held while metrics fail; within autoscaling min/max. */
+  replicas: number;
+}
+
+/** How the gateway spreads requests over the instances of each upstream service (passed to it as LB_* variables and in the platform ConfigMap). */
+export interface LoadBalancing {
+  /**
+   * Balancing strategy. Default round-robin.
+   * @default "round-robin"
+   */
+  strategy?: 'round-robin' | 'least-connections' | 'ip-hash' | 'weighted';
+  /**
+   * Pin a client to one instance with a cookie. Default false.
+   * @default false
+   */
+  stickySessions?: boolean;
+  /** Relative weight (1-100) per upstream component (kyc, auth, notification, analytics) for the weighted strategy. */
+  weights?: Record<string, number>;
+}
+
+/** Network isolation of the platform. */
+export interface Security {
+  /**
+   * Create NetworkPolicies: deny all ingress to the platform pods except the gateway (from anywhere on 8080) and the calls each service needs (see docs/api.md). Default true.
+   * @default true
+   */
+  networkPolicies?: boolean;
+}
+
+/** Exposes the gateway through an Ingress when host is set. */
+export interface IngressSpec {
+  /** Public host name of the KYC API, e.g. kyc.example.com. */
+  host?: string;
+  /** Secret of type kubernetes.io/tls for host; absent means plain HTTP. Requires host. */
+  tlsSecretName?: string;
+  /** IngressClass to use; absent means the cluster default class. */
+  className?: string;
+}
+
+/** Where the pods may run. Zone and host spreading is always on. */
+export interface Placement {
+  /** Node labels every pod requires. */
+  nodeSelector?: Record<string, string>;
+  /** Taints the pods tolerate. */
+  tolerations?: Toleration[];
+}
+
+/** A taint the pods tolerate (same meaning as a Pod toleration). */
+export interface Toleration {
+  /** Taint key; empty with operator Exists matches every taint. */
+  key?: string;
+  /**
+   * Exists or Equal. Default Equal.
+   * @default "Equal"
+   */
+  operator?: 'Exists' | 'Equal';
+  /** Taint value for operator Equal. */
+  value?: string;
+  /** Taint effect to match; absent matches all effects. */
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  /** For NoExecute: how long the pod stays bound after the taint appears. */
+  tolerationSeconds?: number;
+}
+
+/** How a new spec.version is rolled out. Absent: a rolling update of each Deployment. Reserved for the blue-green release: accepted and validated, not yet acted upon by this version of the operator. */
+export interface Release {
+  /**
+   * BlueGreen brings up the idle colour of every component and switches all Services at once; RollingUpdate updates in place. Default BlueGreen.
+   * @default "BlueGreen"
+   */
+  strategy?: 'BlueGreen' | 'RollingUpdate';
+  /**
+   * Switch traffic automatically once the preview is Available and the smoke check passed. Default true.
+   * @default true
+   */
+  autoPromote?: boolean;
+  /** Seconds to wait after the preview is ready before an automatic switch. Requires autoPromote. */
+  autoPromotionSeconds?: number;
+  /**
+   * Seconds the previous colour stays up after the switch (rollback target; at least 30 for kube-proxy propagation). Default 30.
+   * @default 30
+   */
+  scaleDownDelaySeconds?: number;
+  /** Replicas per component of the preview colour. Absent: the active replica count. */
+  previewReplicas?: number;
+  /**
+   * Seconds the preview may take to become Available before the release is marked failed. Default 600.
+   * @default 600
+   */
+  progressDeadlineSeconds?: number;
+  /** An HTTP GET against every preview Service before the switch; a non-2xx answer holds the release. */
+  smokeCheck?: SmokeCheck;
+}
+
+/** An HTTP GET against every preview Service before the switch; a non-2xx answer holds the release. */
+export interface SmokeCheck {
+  /**
+   * Run the smoke check. Default true.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Path requested on each preview Service. Default /ready.
+   * @default "/ready"
+   */
+  path?: string;
+  /**
+   * Timeout per request. Default 5.
+   * @default 5
+   */
+  timeoutSeconds?: number;
+}
+
+/** The observed state of the platform, written by the operator. */
+export interface KycPlatformStatus {
+  /** The metadata.generation this status describes. */
+  observedGeneration?: number;
+  /** Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired), Failed (cannot proceed without a spec change). */
+  phase?: 'Pending' | 'Progressing' | 'Ready' | 'Degraded' | 'Failed';
+  /** Standard conditions: Ready, Progressing, Degraded. */
+  conditions?: Condition[];
+  /** Replica counts per component. */
+  components?: ComponentStatuses;
+  /** Ready components over enabled components, e.g. 5/5. */
+  readyComponents?: string;
+  /** The version that serves traffic. */
+  activeVersion?: string;
+  /** The colour (blue or green) that serves traffic under the BlueGreen strategy. */
+  activeColor?: 'blue' | 'green';
+  /** Progress of the current release (filled by the blue-green release logic). */
+  release?: ReleaseStatus;
+  /** Why each component has the replica count it has, per component (filled by the scaling logic). */
+  scaling?: Record<string, ComponentScalingStatus>;
+}
+
+/** A standard metav1.Condition: Ready, Progressing or Degraded (and later release conditions). */
+export interface Condition {
+  /** Condition type in CamelCase, e.g. Ready. */
+  type: string;
+  /** True, False or Unknown. */
+  status: 'True' | 'False' | 'Unknown';
+  /** The metadata.generation the condition was computed from. */
+  observedGeneration?: number;
+  /** When status last changed. */
+  lastTransitionTime: string;
+  /** Machine-readable CamelCase cause of the last transition. */
+  reason: string;
+  /** Human-readable detail of the last transition. */
+  message: string;
+}
+
+/** Replica counts per component. */
+export interface ComponentStatuses {
+  /** Replica counts of one component, from its Deployment(s). */
+  gateway?: ComponentStatus;
+  /** Replica counts of one component, from its Deployment(s). */
+  kyc?: ComponentStatus;
+  /** Replica counts of one component, from its Deployment(s). */
+  auth?: ComponentStatus;
+  /** Replica counts of one component, from its Deployment(s). */
+  notification?: ComponentStatus;
+  /** Replica counts of one component, from its Deployment(s). */
+  analytics?: ComponentStatus;
+}
+
+/** Replica counts of one component, from its Deployment(s). */
+export interface ComponentStatus {
+  /** Replicas wanted (Deployment spec.replicas, as set by the operator or the HPA). */
+  desired?: number;
+  /** Replicas whose readiness probe passes. */
+  ready?: number;
+  /** Replicas running the current pod template (spec.version). */
+  updated?: number;
+  /** Replicas ready for at least minReadySeconds. */
+  available?: number;
+}
+
+/** Progress of the current release (filled by the blue-green release logic). */
+export interface ReleaseStatus {
+  /** Release step, e.g. Idle, Previewing, Promoting, ScalingDown, Aborted. */
+  phase?: string;
+  /** The version being brought up. */
+  previewVersion?: string;
+  /** The colour being brought up. */
+  previewColor?: 'blue' | 'green';
+  /** Why the release is where it is. */
+  message?: string;
+  [k: string]: unknown;
+}
+
+/** Scaling decision for one component. */
+export interface ComponentScalingStatus {
+  /** Fixed (spec replicas) or Autoscaled (HPA). */
+  mode?: 'Fixed' | 'Autoscaled';
+  /** Effective replica floor. */
+  minReplicas?: number;
+  /** Effective replica ceiling. */
+  maxReplicas?: number;
+  /** Why the floor/ceiling/count is what it is, e.g. schedule business-hours active. */
+  reason?: string;
+  [k: string]: unknown;
 }

@@ -1,0 +1,778 @@
+// The one source of the KycPlatform API: the OpenAPI v3 structural schema of kyc.dev/v1alpha1 KycPlatform.
+// crds/kycplatform.yaml and types.ts are generated from it (`make crds`); never edit those by hand.
+// Every field carries a description because `kubectl explain` is the cluster admin's documentation.
+import { COMPONENTS, type ComponentName } from './components.js';
+import { named, type Schema, type ValidationRule } from './openapi.js';
+
+// ---- numbers shared with defaults.ts (the accessors apply the same defaults when a field is absent) ----
+export const DEFAULT_IMAGE = 'kyc-platform/workloads';
+export const DEFAULT_PROFILE = 'production';
+export const AUTOSCALING_DEFAULTS = {
+  minReplicas: 3,
+  maxReplicas: 20,
+  targetCPUUtilizationPercentage: 70,
+  targetMemoryUtilizationPercentage: 80,
+  scaleDownStabilizationSeconds: 300,
+} as const;
+export const RELEASE_DEFAULTS = {
+  strategy: 'BlueGreen',
+  autoPromote: true,
+  scaleDownDelaySeconds: 30,
+  progressDeadlineSeconds: 600,
+} as const;
+export const SECRET_KEY_DEFAULTS = { postgres: 'url', redis: 'url', kafka: 'brokers' } as const;
+
+/** Environment variables the operator sets itself; `components.*.env` may not override them. */
+export const RESERVED_ENV = [
+  'PORT',
+  'KYC_COMPONENT',
+  'KYC_PLATFORM',
+  'KYC_VERSION',
+  'NODE_OPTIONS',
+  'FEATURE_FLAGS',
+  'DATABASE_URL',
+  'REDIS_URL',
+  'KAFKA_BROKERS',
+  'AUTH_JWT_SECRET',
+  'PII_ENCRYPTION_KEYS',
+  'ADMIN_EMAIL',
+  'ADMIN_PASSWORD',
+  'UPSTREAM_AUTH',
+  'UPSTREAM_KYC',
+  'UPSTREAM_NOTIFICATION',
+  'UPSTREAM_ANALYTICS',
+  'LB_STRATEGY',
+  'LB_STICKY_SESSIONS',
+] as const;
+
+const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
+const IMAGE_REPOSITORY = '^([a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$';
+const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const QUANTITY =
+  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+const CLOCK = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+
+// ---- small builders: they keep the schema readable; each still demands a description ----
+const str = (description: string, extra: Partial<Schema> = {}): Schema => ({ type: 'string', description, ...extra });
+const int = (description: string, extra: Partial<Schema> = {}): Schema => ({ type: 'integer', description, ...extra });
+const bool = (description: string, extra: Partial<Schema> = {}): Schema => ({ type: 'boolean', description, ...extra });
+const obj = (description: string, properties: Record<string, Schema>, extra: Partial<Schema> = {}): Schema => ({
+  type: 'object',
+  description,
+  properties,
+  ...extra,
+});
+
+const quantity = (description: string): Schema =>
+  named('Quantity', {
+    description,
+    'x-kubernetes-int-or-string': true,
+    pattern: QUANTITY,
+    'x-kubernetes-validations': [{ rule: 'isQuantity(string(self))', message: 'must be a Kubernetes quantity, e.g. 250m, 1, 512Mi' }],
+  });
+
+const resourceList = (which: 'requests' | 'limits'): Schema =>
+  named(
+    'ResourceList',
+    obj(
+      which === 'requests'
+        ? 'What the scheduler reserves for each container. Absent fields come from the profile preset.'
+        : 'The most each container may use. Absent fields come from the profile preset.',
+      {
+        cpu: quantity(`CPU ${which === 'requests' ? 'request' : 'limit'} per container, e.g. 250m.`),
+        memory: quantity(
+          which === 'requests'
+            ? 'Memory request per container, e.g. 256Mi.'
+            : 'Memory limit per container, e.g. 512Mi. The Node.js heap (NODE_OPTIONS=--max-old-space-size) is set to 75% of it.',
+        ),
+      },
+    ),
+  );
+
+const resources = named(
+  'ResourceRequirements',
+  obj(
+    'CPU and memory for each container of the component, overriding the profile preset field by field.',
+    { requests: resourceList('requests'), limits: resourceList('limits') },
+    {
+      'x-kubernetes-validations': [
+        {
+          rule: '!has(self.limits) || !has(self.limits.memory) || quantity(string(self.limits.memory)).compareTo(quantity("64Mi")) >= 0',
+          message: 'resources.limits.memory must be at least 64Mi (the Node.js heap is sized from it)',
+          fieldPath: '.limits.memory',
+        },
+        {
+          rule: '!has(self.requests) || !has(self.limits) || !has(self.requests.memory) || !has(self.limits.memory) || quantity(string(self.requests.memory)).compareTo(quantity(string(self.limits.memory))) <= 0',
+          message: 'resources.requests.memory must not exceed resources.limits.memory',
+          fieldPath: '.requests.memory',
+        },
+        {
+          rule: '!has(self.requests) || !has(self.limits) || !has(self.requests.cpu) || !has(self.limits.cpu) || quantity(string(self.requests.cpu)).compareTo(quantity(string(self.limits.cpu))) <= 0',
+          message: 'resources.requests.cpu must not exceed resources.limits.cpu',
+          fieldPath: '.requests.cpu',
+        },
+      ],
+    },
+  ),
+);
+
+const envVar = named(
+  'EnvVar',
+  obj(
+    'One environment variable for the component container.',
+    {
+      name: str('Variable name (a C identifier). Variables the operator manages (see docs/workload-contract.md) cannot be set here.', {
+        maxLength: 128,
+        pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+        'x-kubernetes-validations': [
+          {
+            rule: `!(self in [${RESERVED_ENV.map((n) => `'${n}'`).join(', ')}])`,
+            messageExpression: "'env ' + self + ' is set by the operator and cannot be overridden'",
+          },
+        ],
+      }),
+      value: str('Literal value of the variable.', { maxLength: 4096 }),
+    },
+    { required: ['name'] },
+  ),
+);
+
+const percent = (description: string, dflt?: number): Schema =>
+  int(description, { minimum: 1, maximum: 100, ...(dflt === undefined ? {} : { default: dflt }) });
+
+const componentAutoscaling = named(
+  'ComponentAutoscaling',
+  obj(
+    'Per-component override of spec.autoscaling. Every absent field falls back to spec.autoscaling.',
+    {
+      enabled: bool('Whether this component gets a HorizontalPodAutoscaler. Absent: spec.autoscaling.enabled.'),
+      minReplicas: int('Lowest replica count the HPA may choose for this component. Absent: spec.autoscaling.minReplicas.', {
+        minimum: 1,
+        maximum: 1000,
+      }),
+      maxReplicas: int('Highest replica count the HPA may choose for this component. Absent: spec.autoscaling.maxReplicas.', {
+        minimum: 1,
+        maximum: 1000,
+      }),
+      targetCPUUtilizationPercentage: percent('Average CPU utilisation (percent of requests) the HPA aims for. Absent: spec.autoscaling.'),
+      targetMemoryUtilizationPercentage: percent('Average memory utilisation (percent of requests) the HPA aims for. Absent: spec.autoscaling.'),
+      scaleDownStabilizationSeconds: int('Seconds of lower recommendations the HPA waits for before scaling down. Absent: spec.autoscaling.', {
+        minimum: 0,
+        maximum: 3600,
+      }),
+    },
+    {
+      'x-kubernetes-validations': [
+        {
+          rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
+          message: 'autoscaling.minReplicas must be less than or equal to autoscaling.maxReplicas',
+          fieldPath: '.minReplicas',
+        },
+      ],
+    },
+  ),
+);
+
+const componentSpec = named(
+  'ComponentSpec',
+  obj('Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings.', {
+    enabled: bool('Whether the operator runs this component. Default true.', { default: true }),
+    replicas: int(
+      'Fixed replica count, used only when the component is not autoscaled (then it is rejected: an HPA owns the count). Absent: the profile preset (development 1, staging 2, production 3).',
+      { minimum: 1, maximum: 100 },
+    ),
+    resources,
+    env: {
+      type: 'array',
+      description: 'Extra environment variables for the component container (e.g. LOG_LEVEL). They are added after the ones the operator sets.',
+      maxItems: 64,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['name'],
+      items: envVar,
+    },
+    autoscaling: componentAutoscaling,
+  }),
+);
+
+const secretKeyRef = (what: string, defaultKey: string): Schema =>
+  named(
+    'SecretKeyRef',
+    obj(
+      `The Secret (in the platform's namespace) and key that hold ${what}.`,
+      {
+        name: str('Name of the Secret in the platform namespace.', { minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN }),
+        key: str(`Key inside the Secret. Default "${defaultKey}".`, { default: defaultKey, minLength: 1, maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$' }),
+      },
+      { required: ['name'] },
+    ),
+  );
+
+const dependency = (typeName: string, description: string, what: string, defaultKey: string): Schema =>
+  named(typeName, obj(description, { secretRef: secretKeyRef(what, defaultKey) }, { required: ['secretRef'] }));
+
+const dependencies = named(
+  'Dependencies',
+  obj(
+    'Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; it never reads the Secrets itself.',
+    {
+      postgres: dependency(
+        'PostgresDependency',
+        'PostgreSQL, the system of record (read by kyc, auth, notification and analytics as DATABASE_URL).',
+        'the PostgreSQL URL (postgres://user:pass@host:port/db)',
+        SECRET_KEY_DEFAULTS.postgres,
+      ),
+      redis: dependency(
+        'RedisDependency',
+        'Redis: cache, sessions and rate limits (read by every component as REDIS_URL).',
+        'the Redis URL (redis://:pass@host:port)',
+        SECRET_KEY_DEFAULTS.redis,
+      ),
+      kafka: dependency(
+        'KafkaDependency',
+        'Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS).',
+        'the comma-separated Kafka broker list (host:port,...)',
+        SECRET_KEY_DEFAULTS.kafka,
+      ),
+    },
+  ),
+);
+
+const secretsRef = named(
+  'PlatformSecretsRef',
+  obj(
+    'The platform Secret in the platform namespace with keys jwt-secret (AUTH_JWT_SECRET, at least 32 bytes), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator).',
+    { name: str('Name of the platform Secret.', { minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN }) },
+    { required: ['name'] },
+  ),
+);
+
+const componentList = (description: string): Schema => ({
+  type: 'array',
+  description,
+  maxItems: COMPONENTS.length,
+  'x-kubernetes-list-type': 'set',
+  items: str('A component name.', { enum: COMPONENTS }),
+});
+
+const metrics = named(
+  'AutoscalingMetrics',
+  obj(
+    'Custom metrics (served by the operator as external.metrics.k8s.io) that the HPAs scale on in addition to CPU and memory. Reserved for the custom-metrics release: accepted and validated, not yet acted upon by this version of the operator.',
+    {
+      requestRate: named(
+        'RequestRateMetric',
+        obj(
+          'Scale on HTTP requests per second.',
+          {
+            targetPerReplica: int('Requests per second each replica should serve on average.', { minimum: 1, maximum: 100000 }),
+            components: componentList('Components this metric applies to. Absent: all autoscaled components.'),
+          },
+          { required: ['targetPerReplica'] },
+        ),
+      ),
+      latency: named(
+        'LatencyMetric',
+        obj(
+          'Scale on response latency.',
+          {
+            percentile: str('Latency percentile to track. Default p95.', { enum: ['p50', 'p90', 'p95', 'p99'], default: 'p95' }),
+            targetMilliseconds: int('Latency (ms) above which the component scales out.', { minimum: 1, maximum: 600000 }),
+            components: componentList('Components this metric applies to. Absent: all autoscaled components.'),
+          },
+          { required: ['targetMilliseconds'] },
+        ),
+      ),
+      queueLag: named(
+        'QueueLagMetric',
+        obj(
+          'Scale event consumers on Kafka consumer-group lag.',
+          {
+            targetLagPerReplica: int('Unprocessed messages each replica may have before the component scales out.', { minimum: 1, maximum: 10000000 }),
+            components: componentList('Components this metric applies to. Absent: the consumers (kyc, notification, analytics).'),
+          },
+          { required: ['targetLagPerReplica'] },
+        ),
+      ),
+    },
+  ),
+);
+
+const schedule = named(
+  'ScalingSchedule',
+  obj(
+    'A recurring window (e.g. business hours) during which the replica floor is raised.',
+    {
+      name: str('Name of the window, unique in the list (shown in status).', { maxLength: 63, pattern: DNS_LABEL }),
+      timezone: str('IANA time zone of start and end, e.g. Asia/Kolkata. Default UTC.', {
+        default: 'UTC',
+        maxLength: 64,
+        pattern: '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$',
+      }),
+      days: {
+        type: 'array',
+        description: 'Days of the week the window applies to. Absent: every day.',
+        maxItems: 7,
+        'x-kubernetes-list-type': 'set',
+        items: str('A day of the week.', { enum: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] }),
+      },
+      start: str('Start of the window, HH:MM (24-hour) in the time zone.', { pattern: CLOCK }),
+      end: str('End of the window, HH:MM (24-hour) in the time zone; later than start on the same day.', { pattern: CLOCK }),
+      minReplicas: int('Replica floor while the window is open.', { minimum: 1, maximum: 1000 }),
+      components: componentList('Components the window applies to. Absent: all autoscaled components.'),
+    },
+    {
+      required: ['name', 'start', 'end', 'minReplicas'],
+      'x-kubernetes-validations': [
+        { rule: 'self.start < self.end', message: 'schedule start must be before end (HH:MM, same day)', fieldPath: '.start' },
+      ],
+    },
+  ),
+);
+
+const fallback = named(
+  'ScalingFallback',
+  obj(
+    'What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping.',
+    {
+      failureThreshold: int('Consecutive metric failures before falling back. Default 3.', { minimum: 1, maximum: 100, default: 3 }),
+      replicas: int('Replica count held while metrics fail; within autoscaling min/max.', { minimum: 1, maximum: 1000 }),
+    },
+    { required: ['replicas'] },
+  ),
+);
+
+const autoscaling = named(
+  'Autoscaling',
+  obj(
+    'Horizontal autoscaling (autoscaling/v2 HPA per component) for every component; components.<name>.autoscaling overrides it per component.',
+    {
+      enabled: bool('Whether components get HorizontalPodAutoscalers. Absent: true for the staging and production profiles, false for development.'),
+      minReplicas: int(`Lowest replica count per component. Default ${AUTOSCALING_DEFAULTS.minReplicas}.`, {
+        minimum: 1,
+        maximum: 1000,
+        default: AUTOSCALING_DEFAULTS.minReplicas,
+      }),
+      maxReplicas: int(`Highest replica count per component. Default ${AUTOSCALING_DEFAULTS.maxReplicas}.`, {
+        minimum: 1,
+        maximum: 1000,
+        default: AUTOSCALING_DEFAULTS.maxReplicas,
+      }),
+      targetCPUUtilizationPercentage: percent(
+        `Average CPU utilisation (percent of requests) to aim for. Default ${AUTOSCALING_DEFAULTS.targetCPUUtilizationPercentage}.`,
+        AUTOSCALING_DEFAULTS.targetCPUUtilizationPercentage,
+      ),
+      targetMemoryUtilizationPercentage: percent(
+        `Average memory utilisation (percent of requests) to aim for. Default ${AUTOSCALING_DEFAULTS.targetMemoryUtilizationPercentage}.`,
+        AUTOSCALING_DEFAULTS.targetMemoryUtilizationPercentage,
+      ),
+      scaleDownStabilizationSeconds: int(
+        `Seconds of lower recommendations the HPA waits for before scaling down. Default ${AUTOSCALING_DEFAULTS.scaleDownStabilizationSeconds}.`,
+        { minimum: 0, maximum: 3600, default: AUTOSCALING_DEFAULTS.scaleDownStabilizationSeconds },
+      ),
+      metrics,
+      schedules: {
+        type: 'array',
+        description:
+          'Business-hours windows that raise the replica floor. Reserved for the custom-metrics release: accepted and validated, not yet acted upon by this version of the operator.',
+        maxItems: 16,
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['name'],
+        items: schedule,
+      },
+      fallback,
+    },
+    {
+      'x-kubernetes-validations': [
+        {
+          rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
+          message: 'autoscaling.minReplicas must be less than or equal to autoscaling.maxReplicas',
+          fieldPath: '.minReplicas',
+        },
+        {
+          rule: '!has(self.fallback) || !has(self.minReplicas) || !has(self.maxReplicas) || (self.fallback.replicas >= self.minReplicas && self.fallback.replicas <= self.maxReplicas)',
+          message: 'autoscaling.fallback.replicas must be within autoscaling.minReplicas and autoscaling.maxReplicas',
+          fieldPath: '.fallback.replicas',
+        },
+        {
+          rule: '!has(self.schedules) || !has(self.maxReplicas) || self.schedules.all(s, s.minReplicas <= self.maxReplicas)',
+          message: 'autoscaling.schedules[].minReplicas must not exceed autoscaling.maxReplicas',
+          fieldPath: '.schedules',
+        },
+      ],
+    },
+  ),
+);
+
+const loadBalancing = named(
+  'LoadBalancing',
+  obj(
+    'How the gateway spreads requests over the instances of each upstream service (passed to it as LB_* variables and in the platform ConfigMap).',
+    {
+      strategy: str('Balancing strategy. Default round-robin.', {
+        enum: ['round-robin', 'least-connections', 'ip-hash', 'weighted'],
+        default: 'round-robin',
+      }),
+      stickySessions: bool('Pin a client to one instance with a cookie. Default false.', { default: false }),
+      weights: {
+        type: 'object',
+        description: 'Relative weight (1-100) per upstream component (kyc, auth, notification, analytics) for the weighted strategy.',
+        maxProperties: 4,
+        additionalProperties: int('Relative weight of the upstream.', { minimum: 1, maximum: 100 }),
+        'x-kubernetes-validations': [
+          {
+            rule: "self.all(k, k in ['kyc', 'auth', 'notification', 'analytics'])",
+            message: 'loadBalancing.weights keys must be upstream components: kyc, auth, notification, analytics',
+          },
+        ],
+      },
+    },
+    {
+      'x-kubernetes-validations': [
+        {
+          rule: "!has(self.weights) || (has(self.strategy) && self.strategy == 'weighted')",
+          message: 'loadBalancing.weights requires loadBalancing.strategy: weighted',
+          fieldPath: '.weights',
+        },
+      ],
+    },
+  ),
+);
+
+const security = named(
+  'Security',
+  obj('Network isolation of the platform.', {
+    networkPolicies: bool(
+      'Create NetworkPolicies: deny all ingress to the platform pods except the gateway (from anywhere on 8080) and the calls each service needs (see docs/api.md). Default true.',
+      { default: true },
+    ),
+  }),
+);
+
+const ingress = named(
+  'IngressSpec',
+  obj(
+    'Exposes the gateway through an Ingress when host is set.',
+    {
+      host: str('Public host name of the KYC API, e.g. kyc.example.com.', { maxLength: 253, pattern: DNS_SUBDOMAIN }),
+      tlsSecretName: str('Secret of type kubernetes.io/tls for host; absent means plain HTTP. Requires host.', {
+        maxLength: 253,
+        pattern: DNS_SUBDOMAIN,
+      }),
+      className: str('IngressClass to use; absent means the cluster default class.', { maxLength: 253, pattern: DNS_SUBDOMAIN }),
+    },
+    {
+      'x-kubernetes-validations': [
+        { rule: '!has(self.tlsSecretName) || has(self.host)', message: 'ingress.tlsSecretName requires ingress.host', fieldPath: '.tlsSecretName' },
+        { rule: '!has(self.className) || has(self.host)', message: 'ingress.className requires ingress.host', fieldPath: '.className' },
+      ],
+    },
+  ),
+);
+
+const toleration = named(
+  'Toleration',
+  obj(
+    'A taint the pods tolerate (same meaning as a Pod toleration).',
+    {
+      key: str('Taint key; empty with operator Exists matches every taint.', { maxLength: 253 }),
+      operator: str('Exists or Equal. Default Equal.', { enum: ['Exists', 'Equal'], default: 'Equal' }),
+      value: str('Taint value for operator Equal.', { maxLength: 63 }),
+      effect: str('Taint effect to match; absent matches all effects.', { enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] }),
+      tolerationSeconds: int('For NoExecute: how long the pod stays bound after the taint appears.', { minimum: 0, maximum: 86400 }),
+    },
+    {
+      'x-kubernetes-validations': [
+        { rule: "self.operator != 'Exists' || !has(self.value)", message: 'tolerations[].value must be empty when operator is Exists', fieldPath: '.value' },
+        {
+          rule: "!has(self.tolerationSeconds) || (has(self.effect) && self.effect == 'NoExecute')",
+          message: 'tolerations[].tolerationSeconds requires effect NoExecute',
+          fieldPath: '.tolerationSeconds',
+        },
+      ],
+    },
+  ),
+);
+
+const placement = named(
+  'Placement',
+  obj('Where the pods may run. Zone and host spreading is always on.', {
+    nodeSelector: {
+      type: 'object',
+      description: 'Node labels every pod requires.',
+      maxProperties: 32,
+      additionalProperties: str('Required label value.', { maxLength: 63 }),
+    },
+    tolerations: { type: 'array', description: 'Taints the pods tolerate.', maxItems: 16, 'x-kubernetes-list-type': 'atomic', items: toleration },
+  }),
+);
+
+const smokeCheck = named(
+  'SmokeCheck',
+  obj('An HTTP GET against every preview Service before the switch; a non-2xx answer holds the release.', {
+    enabled: bool('Run the smoke check. Default true.', { default: true }),
+    path: str('Path requested on each preview Service. Default /ready.', { default: '/ready', maxLength: 256, pattern: '^/[A-Za-z0-9/._~%-]*$' }),
+    timeoutSeconds: int('Timeout per request. Default 5.', { minimum: 1, maximum: 60, default: 5 }),
+  }),
+);
+
+const release = named(
+  'Release',
+  obj(
+    'How a new spec.version is rolled out. Absent: a rolling update of each Deployment. Reserved for the blue-green release: accepted and validated, not yet acted upon by this version of the operator.',
+    {
+      strategy: str('BlueGreen brings up the idle colour of every component and switches all Services at once; RollingUpdate updates in place. Default BlueGreen.', {
+        enum: ['BlueGreen', 'RollingUpdate'],
+        default: RELEASE_DEFAULTS.strategy,
+      }),
+      autoPromote: bool('Switch traffic automatically once the preview is Available and the smoke check passed. Default true.', {
+        default: RELEASE_DEFAULTS.autoPromote,
+      }),
+      autoPromotionSeconds: int('Seconds to wait after the preview is ready before an automatic switch. Requires autoPromote.', {
+        minimum: 0,
+        maximum: 86400,
+      }),
+      scaleDownDelaySeconds: int('Seconds the previous colour stays up after the switch (rollback target; at least 30 for kube-proxy propagation). Default 30.', {
+        minimum: 30,
+        maximum: 86400,
+        default: RELEASE_DEFAULTS.scaleDownDelaySeconds,
+      }),
+      previewReplicas: int('Replicas per component of the preview colour. Absent: the active replica count.', { minimum: 1, maximum: 100 }),
+      progressDeadlineSeconds: int('Seconds the preview may take to become Available before the release is marked failed. Default 600.', {
+        minimum: 30,
+        maximum: 86400,
+        default: RELEASE_DEFAULTS.progressDeadlineSeconds,
+      }),
+      smokeCheck,
+    },
+    {
+      'x-kubernetes-validations': [
+        {
+          rule: '!has(self.autoPromotionSeconds) || !has(self.autoPromote) || self.autoPromote',
+          message: 'release.autoPromotionSeconds requires release.autoPromote: true',
+          fieldPath: '.autoPromotionSeconds',
+        },
+      ],
+    },
+  ),
+);
+
+// ---- cross-field rules that need the whole spec (profile and platform-wide defaults) ----
+function componentRules(name: ComponentName): ValidationRule[] {
+  const c = `self.components.${name}`;
+  const has = `has(self.components) && has(${c})`;
+  const autoscaled =
+    `(${has} && has(${c}.autoscaling) && has(${c}.autoscaling.enabled) ? ${c}.autoscaling.enabled : ` +
+    `(has(self.autoscaling) && has(self.autoscaling.enabled) ? self.autoscaling.enabled : self.profile != 'development'))`;
+  const min = `(has(${c}.autoscaling.minReplicas) ? ${c}.autoscaling.minReplicas : (has(self.autoscaling) && has(self.autoscaling.minReplicas) ? self.autoscaling.minReplicas : ${AUTOSCALING_DEFAULTS.minReplicas}))`;
+  const max = `(has(${c}.autoscaling.maxReplicas) ? ${c}.autoscaling.maxReplicas : (has(self.autoscaling) && has(self.autoscaling.maxReplicas) ? self.autoscaling.maxReplicas : ${AUTOSCALING_DEFAULTS.maxReplicas}))`;
+  return [
+    {
+      rule: `!(${has} && has(${c}.replicas)) || !${autoscaled}`,
+      message: `components.${name}.replicas cannot be set while ${name} is autoscaled; set components.${name}.autoscaling.enabled: false (or autoscaling.enabled: false) to pin the replica count`,
+      fieldPath: `.components.${name}.replicas`,
+    },
+    {
+      rule: `self.profile != 'production' || !(${has} && has(${c}.replicas)) || ${c}.replicas >= 3`,
+      message: `components.${name}.replicas must be at least 3 in the production profile (one per zone)`,
+      fieldPath: `.components.${name}.replicas`,
+    },
+    {
+      rule: `self.profile != 'production' || !(${has} && has(${c}.autoscaling) && has(${c}.autoscaling.minReplicas)) || ${c}.autoscaling.minReplicas >= 3`,
+      message: `components.${name}.autoscaling.minReplicas must be at least 3 in the production profile (one per zone)`,
+      fieldPath: `.components.${name}.autoscaling.minReplicas`,
+    },
+    {
+      rule: `!(${has} && has(${c}.autoscaling)) || ${min} <= ${max}`,
+      message: `components.${name}.autoscaling: the effective minReplicas must be less than or equal to the effective maxReplicas (absent fields come from spec.autoscaling)`,
+      fieldPath: `.components.${name}.autoscaling`,
+    },
+  ];
+}
+
+const components = named(
+  'Components',
+  obj(
+    'Per-component overrides for the five bundled services. A component that is absent runs with the profile preset.',
+    Object.fromEntries(COMPONENTS.map((name) => [name, componentSpec])),
+  ),
+);
+
+export const specSchema: Schema = named(
+  'KycPlatformSpec',
+  obj(
+    'The desired state of one KYC platform: which release of the bundled services runs, how big, and how it is exposed.',
+    {
+      version: str(
+        'Release to run: the image tag of the bundled KYC services (e.g. 1.4.2). Changing it rolls out the new release.',
+        {
+          minLength: 1,
+          maxLength: 128,
+          'x-kubernetes-validations': [
+            {
+              rule: `self.matches('${IMAGE_TAG}')`,
+              message: 'version must be a valid image tag: letters, digits, _ . - (at most 128, not starting with . or -)',
+            },
+          ],
+        },
+      ),
+      image: str(`Image repository of the bundled services, without a tag (the tag is spec.version). Default ${DEFAULT_IMAGE}.`, {
+        default: DEFAULT_IMAGE,
+        maxLength: 255,
+        'x-kubernetes-validations': [
+          {
+            rule: `self.matches('${IMAGE_REPOSITORY}')`,
+            message: 'image must be a repository without tag or digest, e.g. registry.example.com/kyc/workloads (the tag comes from spec.version)',
+          },
+        ],
+      }),
+      imagePullPolicy: str('When the kubelet pulls the image. Default IfNotPresent.', {
+        enum: ['Always', 'IfNotPresent', 'Never'],
+        default: 'IfNotPresent',
+      }),
+      profile: str(
+        'Size preset. development: 1 replica, 50m/128Mi requests, 500m/256Mi limits, no autoscaling. staging: 2 replicas, 100m/192Mi requests, 500m/384Mi limits, autoscaling on. production: at least 3 replicas, 250m/256Mi requests, 500m/512Mi limits, autoscaling on. Default production.',
+        { enum: ['development', 'staging', 'production'], default: DEFAULT_PROFILE },
+      ),
+      logLevel: str('LOG_LEVEL of every component. Default info.', { enum: ['debug', 'info', 'warn', 'error'], default: 'info' }),
+      featureFlags: {
+        type: 'object',
+        description: 'Feature flags passed to every component (FEATURE_FLAGS, from the platform ConfigMap), name to on/off.',
+        maxProperties: 64,
+        additionalProperties: bool('Whether the feature is on.'),
+        'x-kubernetes-validations': [
+          { rule: "self.all(k, k.matches('^[a-z][a-z0-9-]{0,62}$'))", message: 'featureFlags names must be lower-case words joined by - (at most 63 characters)' },
+        ],
+      },
+      components,
+      dependencies,
+      secretsRef,
+      autoscaling,
+      loadBalancing,
+      security,
+      ingress,
+      placement,
+      release,
+    },
+    {
+      required: ['version'],
+      'x-kubernetes-validations': COMPONENTS.flatMap(componentRules).concat([
+        {
+          rule: "self.profile != 'production' || !has(self.autoscaling) || !has(self.autoscaling.minReplicas) || self.autoscaling.minReplicas >= 3",
+          message: 'autoscaling.minReplicas must be at least 3 in the production profile (one per zone)',
+          fieldPath: '.autoscaling.minReplicas',
+        },
+        {
+          rule: '!has(self.components) || !has(self.components.gateway) || !has(self.components.gateway.enabled) || self.components.gateway.enabled || !has(self.ingress) || !has(self.ingress.host)',
+          message: 'ingress.host requires the gateway component (components.gateway.enabled is false)',
+          fieldPath: '.ingress.host',
+        },
+      ]),
+    },
+  ),
+);
+
+// ---- status: written only by the operator ----
+const condition = named(
+  'Condition',
+  obj(
+    'A standard metav1.Condition: Ready, Progressing or Degraded (and later release conditions).',
+    {
+      type: str('Condition type in CamelCase, e.g. Ready.', { maxLength: 316, pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$' }),
+      status: str('True, False or Unknown.', { enum: ['True', 'False', 'Unknown'] }),
+      observedGeneration: int('The metadata.generation the condition was computed from.', { format: 'int64', minimum: 0 }),
+      lastTransitionTime: str('When status last changed.', { format: 'date-time' }),
+      reason: str('Machine-readable CamelCase cause of the last transition.', { minLength: 1, maxLength: 1024, pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$' }),
+      message: str('Human-readable detail of the last transition.', { maxLength: 32768 }),
+    },
+    { required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'] },
+  ),
+);
+
+const componentStatus = named(
+  'ComponentStatus',
+  obj('Replica counts of one component, from its Deployment(s).', {
+    desired: int('Replicas wanted (Deployment spec.replicas, as set by the operator or the HPA).', { minimum: 0 }),
+    ready: int('Replicas whose readiness probe passes.', { minimum: 0 }),
+    updated: int('Replicas running the current pod template (spec.version).', { minimum: 0 }),
+    available: int('Replicas ready for at least minReadySeconds.', { minimum: 0 }),
+  }),
+);
+
+export const statusSchema: Schema = named(
+  'KycPlatformStatus',
+  obj('The observed state of the platform, written by the operator.', {
+    observedGeneration: int('The metadata.generation this status describes.', { format: 'int64', minimum: 0 }),
+    phase: str('Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired), Failed (cannot proceed without a spec change).', {
+      enum: ['Pending', 'Progressing', 'Ready', 'Degraded', 'Failed'],
+    }),
+    conditions: {
+      type: 'array',
+      description: 'Standard conditions: Ready, Progressing, Degraded.',
+      maxItems: 32,
+      'x-kubernetes-list-type': 'map',
+      'x-kubernetes-list-map-keys': ['type'],
+      items: condition,
+    },
+    components: named(
+      'ComponentStatuses',
+      obj('Replica counts per component.', Object.fromEntries(COMPONENTS.map((name) => [name, componentStatus]))),
+    ),
+    readyComponents: str('Ready components over enabled components, e.g. 5/5.', { maxLength: 16 }),
+    activeVersion: str('The version that serves traffic.', { maxLength: 128 }),
+    activeColor: str('The colour (blue or green) that serves traffic under the BlueGreen strategy.', { enum: ['blue', 'green'] }),
+    release: named(
+      'ReleaseStatus',
+      obj(
+        'Progress of the current release (filled by the blue-green release logic).',
+        {
+          phase: str('Release step, e.g. Idle, Previewing, Promoting, ScalingDown, Aborted.', { maxLength: 64 }),
+          previewVersion: str('The version being brought up.', { maxLength: 128 }),
+          previewColor: str('The colour being brought up.', { enum: ['blue', 'green'] }),
+          message: str('Why the release is where it is.', { maxLength: 4096 }),
+        },
+        { 'x-kubernetes-preserve-unknown-fields': true },
+      ),
+    ),
+    scaling: {
+      type: 'object',
+      description: 'Why each component has the replica count it has, per component (filled by the scaling logic).',
+      maxProperties: COMPONENTS.length,
+      additionalProperties: named(
+        'ComponentScalingStatus',
+        obj(
+          'Scaling decision for one component.',
+          {
+            mode: str('Fixed (spec replicas) or Autoscaled (HPA).', { enum: ['Fixed', 'Autoscaled'] }),
+            minReplicas: int('Effective replica floor.', { minimum: 0 }),
+            maxReplicas: int('Effective replica ceiling.', { minimum: 0 }),
+            reason: str('Why the floor/ceiling/count is what it is, e.g. schedule business-hours active.', { maxLength: 1024 }),
+          },
+          { 'x-kubernetes-preserve-unknown-fields': true },
+        ),
+      ),
+    },
+  }),
+);
+
+export const kycPlatformSchema: Schema = obj(
+  'KycPlatform runs one instance of the bank KYC platform (gateway, kyc, auth, notification, analytics) with its autoscaling, network isolation and releases.',
+  {
+    apiVersion: str('Versioned schema of this object: kyc.dev/v1alpha1.'),
+    kind: str('Kind of this object: KycPlatform.'),
+    // The API server forbids anything but type here (metadata is validated by the server itself), so this
+    // one node has no description; generate.test.ts checks that every other node has one.
+    metadata: { type: 'object' } as Schema,
+    spec: specSchema,
+    status: statusSchema,
+  },
+  { required: ['spec'] },
+);
+
+export const printerColumns = [
+  { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Summary phase of the platform.' },
+  { name: 'Version', type: 'string', jsonPath: '.status.activeVersion', description: 'Version that serves traffic.' },
+  { name: 'Active', type: 'string', jsonPath: '.status.activeColor', description: 'Colour that serves traffic (blue-green).' },
+  { name: 'Ready', type: 'string', jsonPath: '.status.readyComponents', description: 'Ready components over enabled components.' },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation.' },
+] as const;
