@@ -1,0 +1,91 @@
+// Access tokens: HS256 JWTs signed with AUTH_JWT_SECRET, carrying the user id (`sub`) and `role`.
+// Every service verifies them itself (defence in depth: the gateway checks them too).
+import { randomUUID } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import './context.js';
+import type { Principal, Role } from './context.js';
+import { ROLES } from './context.js';
+import { forbidden, unauthorized } from './problem.js';
+
+export const TOKEN_ISSUER = 'kyc-auth';
+export const TOKEN_AUDIENCE = 'kyc-api';
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+
+const claims = z.object({
+  sub: z.string().min(1).max(128),
+  role: z.enum(ROLES as [Role, ...Role[]]),
+  email: z.string().max(320).optional(),
+});
+
+const keyCache = new Map<string, Uint8Array>();
+function key(secret: string): Uint8Array {
+  let k = keyCache.get(secret);
+  if (!k) {
+    k = new TextEncoder().encode(secret);
+    keyCache.set(secret, k);
+  }
+  return k;
+}
+
+export async function signAccessToken(principal: Principal, secret: string, ttlSeconds = ACCESS_TOKEN_TTL_SECONDS): Promise<string> {
+  return new SignJWT({ role: principal.role, ...(principal.email !== undefined && { email: principal.email }) })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(principal.sub)
+    .setIssuer(TOKEN_ISSUER)
+    .setAudience(TOKEN_AUDIENCE)
+    .setJti(randomUUID())
+    .setIssuedAt()
+    .setExpirationTime(`${ttlSeconds}s`)
+    .sign(key(secret));
+}
+
+/** The principal of a valid token, or undefined (bad signature, expired, wrong claims). */
+export async function verifyAccessToken(token: string, secret: string): Promise<Principal | undefined> {
+  if (token.length > 4096) return undefined;
+  try {
+    const { payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], issuer: TOKEN_ISSUER, audience: TOKEN_AUDIENCE });
+    const parsed = claims.safeParse(payload);
+    if (!parsed.success) return undefined;
+    const { sub, role, email } = parsed.data;
+    return { sub, role, ...(email !== undefined && { email }) };
+  } catch {
+    return undefined;
+  }
+}
+
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header.trim());
+  return match?.[1];
+}
+
+/**
+ * Verifies the Bearer token when there is one and sets `req.principal`. With `required` (default)
+ * a missing or bad token is a 401; without it, anonymous requests pass through.
+ */
+export function authenticate(secret: string, options: { required?: boolean } = {}): RequestHandler {
+  const required = options.required ?? true;
+  return async (req, _res, next) => {
+    const header = req.header('authorization');
+    if (header === undefined) {
+      if (required) throw unauthorized();
+      return next();
+    }
+    const token = bearerToken(header);
+    const principal = token !== undefined ? await verifyAccessToken(token, secret) : undefined;
+    if (!principal) throw unauthorized('the access token is missing, malformed, expired or not valid');
+    req.principal = principal;
+    next();
+  };
+}
+
+/** Allows the request only for the given roles (after `authenticate`). */
+export function requireRole(...roles: Role[]): RequestHandler {
+  return (req, _res, next) => {
+    if (!req.principal) throw unauthorized();
+    if (!roles.includes(req.principal.role)) throw forbidden(`this needs one of the roles: ${roles.join(', ')}`);
+    next();
+  };
+}

@@ -1,0 +1,87 @@
+// Configuration from the environment, validated once per program with zod. A bad variable stops the
+// program with a message that names it (never its value: it may be a secret).
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(
+    message: string,
+    readonly variables: string[],
+  ) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export type Env = Record<string, string | undefined>;
+
+/** Parses `env` with `schema`; throws a ConfigError naming every bad variable. */
+export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: Env = process.env): z.infer<S> {
+  // Empty strings count as unset, so `FOO=` in a shell falls back to the default.
+  const cleaned: Env = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') cleaned[key] = value;
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data as z.infer<S>;
+  const variables = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(environment)'))];
+  const details = result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration: ${details.join('; ')}`, variables);
+}
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** `name=true|false` pairs separated by commas (the platform's ConfigMap). */
+export const featureFlags = z
+  .string()
+  .default('')
+  .transform((raw, ctx) => {
+    const flags: Record<string, boolean> = {};
+    for (const pair of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+      const match = /^([A-Za-z0-9_.-]+)=(true|false)$/.exec(pair);
+      if (!match?.[1]) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected name=true|false, got an entry "${pair.slice(0, 40)}"` });
+        return z.NEVER;
+      }
+      flags[match[1]] = match[2] === 'true';
+    }
+    return flags;
+  });
+
+export const port = z.coerce.number().int().min(0).max(65535);
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// URL');
+const redisUrl = z.string().refine((value) => /^rediss?:\/\//.test(value), 'must be a redis:// URL');
+const kafkaBrokers = z
+  .string()
+  .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean))
+  .refine((list) => list.length > 0 && list.every((b) => /^[^\s:]+:\d+$/.test(b)), 'must be host:port[,host:port...]');
+
+/** Variables every component reads (docs/workload-contract.md). */
+export const commonEnv = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().default('0.0.0.0'),
+  KYC_COMPONENT: z.string().default('unknown'),
+  KYC_PLATFORM: z.string().default('local'),
+  KYC_VERSION: z.string().default('0.0.0-dev'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  FEATURE_FLAGS: featureFlags,
+  /** Prefix for Kafka topics and consumer groups (isolates test runs and platforms sharing a cluster). */
+  KAFKA_TOPIC_PREFIX: z.string().default(''),
+  /** Prefix for every Redis key this process writes. */
+  REDIS_KEY_PREFIX: z.string().default(''),
+  /** How long SIGTERM waits for in-flight requests before closing connections. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export const databaseEnv = z.object({ DATABASE_URL: postgresUrl, DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10) });
+export const redisEnv = z.object({ REDIS_URL: redisUrl });
+export const kafkaEnv = z.object({ KAFKA_BROKERS: kafkaBrokers });
+export const jwtEnv = z.object({
+  AUTH_JWT_SECRET: z.string().refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes'),
+});
+
+export const schemas = { booleanString, postgresUrl, redisUrl, kafkaBrokers };
+
+export type CommonConfig = z.infer<typeof commonEnv>;

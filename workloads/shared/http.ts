@@ -1,0 +1,172 @@
+// The express app every service starts from: request ids, security headers, metrics, access logs,
+// /health /ready /metrics, JSON bodies, and problem+json errors (added by `finish`).
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Express, RequestHandler } from 'express';
+import './context.js';
+import { healthReport } from './health.js';
+import type { HealthChecks } from './health.js';
+import { Lifecycle } from './lifecycle.js';
+import type { Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { notFoundHandler, problemErrorHandler } from './problem.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const SECURITY_HEADERS: Record<string, string> = {
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=()',
+  'Cache-Control': 'no-store',
+};
+
+export function requestContext(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.header('x-request-id');
+    req.id = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    req.log = logger.child({ requestId: req.id });
+    res.setHeader('X-Request-Id', req.id);
+    next();
+  };
+}
+
+export const securityHeaders: RequestHandler = (_req, res, next) => {
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
+  next();
+};
+
+/** One JSON line per request: no query string, no bodies, no headers (they may hold PII or tokens). */
+export function accessLog(level: 'info' | 'debug'): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.once('close', () => {
+      if (!req.log.isLevelEnabled(level)) return;
+      req.log[level](
+        {
+          method: req.method,
+          path: req.path.slice(0, 200),
+          status: res.statusCode,
+          durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+          bytes: Number(res.getHeader('content-length') ?? 0),
+          userId: req.principal?.sub,
+          remote: req.socket.remoteAddress,
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}
+
+export interface ServiceOptions {
+  component: string;
+  logger: Logger;
+  version?: string;
+  platform?: string;
+  health?: HealthChecks;
+  /** Largest accepted JSON body (express size string), default 1mb. */
+  bodyLimit?: string;
+  accessLogLevel?: 'info' | 'debug';
+  /** Longest wait for in-flight requests at shutdown before connections are cut. */
+  shutdownGraceMs?: number;
+}
+
+export interface Listening {
+  server: Server;
+  port: number;
+  url: string;
+}
+
+/**
+ * A service: its express app with the common middleware, metrics, health and lifecycle. Add routes
+ * to `app` (or `api`), then call `listen()` — it adds the 404 and error handlers first.
+ */
+export class Service {
+  readonly app: Express;
+  readonly metrics: Metrics;
+  readonly lifecycle: Lifecycle;
+  readonly logger: Logger;
+  private healthChecks: HealthChecks;
+  private finished = false;
+
+  constructor(readonly options: ServiceOptions) {
+    this.logger = options.logger;
+    this.metrics = new Metrics(options.component, options.platform ? { platform: options.platform } : {});
+    this.lifecycle = new Lifecycle(this.logger);
+    this.healthChecks = options.health ?? {};
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('trust proxy', false);
+    app.set('etag', false);
+    app.use(requestContext(this.logger));
+    app.use(securityHeaders);
+    app.use(this.metrics.httpMiddleware());
+    app.use(accessLog(options.accessLogLevel ?? 'debug'));
+    app.get('/health', async (_req, res) => {
+      const report = await healthReport(this.healthChecks);
+      res.status(report.message === 'OK' ? 200 : 503).json(report);
+    });
+    app.get('/ready', (_req, res) => {
+      const ready = this.lifecycle.isReady();
+      res.status(ready ? 200 : 503).json({ ready, draining: this.lifecycle.isDraining() });
+    });
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await this.metrics.render();
+      res.type(contentType).send(body);
+    });
+    app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+    this.app = app;
+  }
+
+  setHealthChecks(checks: HealthChecks): void {
+    this.healthChecks = { ...this.healthChecks, ...checks };
+  }
+
+  /** Adds the 404 and problem+json error handlers; call after every route is registered. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.app.use(notFoundHandler);
+    this.app.use(problemErrorHandler(this.logger));
+  }
+
+  async listen(port = 0, host = '127.0.0.1'): Promise<Listening> {
+    this.finish();
+    const server = this.app.listen(port, host);
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve);
+      server.once('error', reject);
+    });
+    server.keepAliveTimeout = 65_000;
+    const address = server.address() as AddressInfo;
+    const grace = this.options.shutdownGraceMs ?? 10_000;
+    this.lifecycle.onShutdown('http', () => closeServer(server, grace));
+    this.lifecycle.markReady();
+    const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    this.logger.info({ port: address.port }, `${this.options.component} listening`);
+    return { server, port: address.port, url: `http://${shownHost}:${address.port}` };
+  }
+
+  close(): Promise<void> {
+    return this.lifecycle.shutdown();
+  }
+}
+
+/** Stops accepting, lets in-flight requests finish (up to `graceMs`), then cuts what is left. */
+export async function closeServer(server: Server, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  // Keep-alive connections that become idle after their last response are closed as they go idle.
+  const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+  await closed;
+  clearTimeout(timer);
+  clearInterval(idleSweep);
+}

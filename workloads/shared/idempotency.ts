@@ -1,0 +1,217 @@
+// Idempotency-Key on POST (and PATCH): the same key with the same body replays the first response;
+// the same key with a different body is a 422; keys live 24 h and are scoped per user (or per
+// anonymous caller for sign-up and login). While the first request is still running, a retry gets a
+// 409. 5xx responses are not stored, so the client may retry them.
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Pool } from 'pg';
+import type { Redis } from 'ioredis';
+import { ident } from './db.js';
+import type { Migration } from './migrate.js';
+import { ProblemError, badRequest } from './problem.js';
+
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+export interface StoredResponse {
+  status: number;
+  contentType: string | undefined;
+  body: string;
+  location?: string;
+}
+
+export type BeginResult =
+  | { state: 'new' }
+  | { state: 'in-progress' }
+  | { state: 'mismatch' }
+  | { state: 'done'; response: StoredResponse };
+
+export interface IdempotencyStore {
+  begin(scope: string, key: string, fingerprint: string, ttlSeconds: number): Promise<BeginResult>;
+  complete(scope: string, key: string, response: StoredResponse, ttlSeconds: number): Promise<void>;
+  abandon(scope: string, key: string): Promise<void>;
+}
+
+interface RedisRecord {
+  fingerprint: string;
+  response?: StoredResponse;
+}
+
+export class RedisIdempotencyStore implements IdempotencyStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly namespace: string,
+  ) {}
+
+  private key(scope: string, key: string): string {
+    return `idem:${this.namespace}:${createHash('sha256').update(`${scope}\u0000${key}`).digest('hex')}`;
+  }
+
+  async begin(scope: string, key: string, fingerprint: string, ttlSeconds: number): Promise<BeginResult> {
+    const redisKey = this.key(scope, key);
+    const created = await this.redis.set(redisKey, JSON.stringify({ fingerprint } satisfies RedisRecord), 'EX', ttlSeconds, 'NX');
+    if (created === 'OK') return { state: 'new' };
+    const raw = await this.redis.get(redisKey);
+    if (raw === null) return this.begin(scope, key, fingerprint, ttlSeconds);
+    const record = JSON.parse(raw) as RedisRecord;
+    if (record.fingerprint !== fingerprint) return { state: 'mismatch' };
+    return record.response ? { state: 'done', response: record.response } : { state: 'in-progress' };
+  }
+
+  async complete(scope: string, key: string, response: StoredResponse, ttlSeconds: number): Promise<void> {
+    const redisKey = this.key(scope, key);
+    const raw = await this.redis.get(redisKey);
+    if (raw === null) return;
+    const record = JSON.parse(raw) as RedisRecord;
+    await this.redis.set(redisKey, JSON.stringify({ ...record, response }), 'EX', ttlSeconds);
+  }
+
+  async abandon(scope: string, key: string): Promise<void> {
+    await this.redis.del(this.key(scope, key));
+  }
+}
+
+/** The table behind PostgresIdempotencyStore; add it to the service's migrations. */
+export function idempotencyMigration(version: number): Migration {
+  return {
+    version,
+    name: 'idempotency_keys',
+    up: `CREATE TABLE idempotency_keys (
+           scope text NOT NULL,
+           key text NOT NULL,
+           fingerprint text NOT NULL,
+           response jsonb,
+           expires_at timestamptz NOT NULL,
+           PRIMARY KEY (scope, key)
+         );
+         CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);`,
+  };
+}
+
+export class PostgresIdempotencyStore implements IdempotencyStore {
+  private lastPurge = 0;
+  private readonly table: string;
+
+  constructor(
+    private readonly pool: Pool,
+    schema: string,
+  ) {
+    this.table = `${ident(schema)}.idempotency_keys`;
+  }
+
+  async begin(scope: string, key: string, fingerprint: string, ttlSeconds: number): Promise<BeginResult> {
+    if (Date.now() - this.lastPurge > 60_000) {
+      this.lastPurge = Date.now();
+      await this.pool.query(`DELETE FROM ${this.table} WHERE expires_at < now()`);
+    }
+    const inserted = await this.pool.query(
+      `INSERT INTO ${this.table} (scope, key, fingerprint, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 second')
+       ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, response = NULL, expires_at = EXCLUDED.expires_at
+         WHERE ${this.table}.expires_at < now()
+       RETURNING 1`,
+      [scope, key, fingerprint, ttlSeconds],
+    );
+    if (inserted.rowCount === 1) return { state: 'new' };
+    const { rows } = await this.pool.query<{ fingerprint: string; response: StoredResponse | null }>(
+      `SELECT fingerprint, response FROM ${this.table} WHERE scope = $1 AND key = $2`,
+      [scope, key],
+    );
+    const row = rows[0];
+    if (!row) return this.begin(scope, key, fingerprint, ttlSeconds);
+    if (row.fingerprint !== fingerprint) return { state: 'mismatch' };
+    return row.response ? { state: 'done', response: row.response } : { state: 'in-progress' };
+  }
+
+  async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
+    await this.pool.query(`UPDATE ${this.table} SET response = $3 WHERE scope = $1 AND key = $2`, [scope, key, JSON.stringify(response)]);
+  }
+
+  async abandon(scope: string, key: string): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.table} WHERE scope = $1 AND key = $2`, [scope, key]);
+  }
+}
+
+/** A stable JSON rendering (sorted keys) so `{a,b}` and `{b,a}` are the same body. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+export function requestFingerprint(req: Request): string {
+  return createHash('sha256')
+    .update(`${req.method} ${req.baseUrl}${req.path}\n${canonicalJson(req.body ?? null)}`)
+    .digest('hex');
+}
+
+export interface IdempotencyOptions {
+  store: IdempotencyStore;
+  ttlSeconds?: number;
+  /** Who owns the key; default the verified user, else `anonymous`. */
+  scope?: (req: Request) => string;
+}
+
+export function idempotency(options: IdempotencyOptions): RequestHandler {
+  const ttl = options.ttlSeconds ?? IDEMPOTENCY_TTL_SECONDS;
+  const scopeOf = options.scope ?? ((req: Request) => (req.principal ? `user:${req.principal.sub}` : 'anonymous'));
+  return async (req, res, next) => {
+    if (req.method !== 'POST' && req.method !== 'PATCH') return next();
+    const key = req.header('idempotency-key');
+    if (key === undefined) return next();
+    if (!KEY_PATTERN.test(key)) throw badRequest('Idempotency-Key must be 1-255 visible ASCII characters', 'Idempotency-Key');
+    const scope = scopeOf(req);
+    const fingerprint = requestFingerprint(req);
+    const begun = await options.store.begin(scope, key, fingerprint, ttl);
+    if (begun.state === 'mismatch') {
+      throw new ProblemError(422, 'this Idempotency-Key was used with a different request body', {
+        type: 'https://kyc.dev/problems/idempotency-key-reused',
+        title: 'Idempotency-Key reused',
+        field: 'Idempotency-Key',
+      });
+    }
+    if (begun.state === 'in-progress') {
+      throw new ProblemError(409, 'a request with this Idempotency-Key is still being processed', { field: 'Idempotency-Key', headers: { 'Retry-After': '1' } });
+    }
+    if (begun.state === 'done') return replay(res, begun.response);
+    captureResponse(res, (response) => {
+      const settle = response.status >= 500 ? options.store.abandon(scope, key) : options.store.complete(scope, key, response, ttl);
+      settle.catch((error: unknown) => req.log.warn({ err: error }, 'could not store the idempotent response'));
+    });
+    next();
+  };
+}
+
+function replay(res: Response, response: StoredResponse): void {
+  res.status(response.status).setHeader('Idempotent-Replayed', 'true');
+  if (response.location) res.setHeader('Location', response.location);
+  if (response.contentType) res.setHeader('Content-Type', response.contentType);
+  res.send(response.body);
+}
+
+function captureResponse(res: Response, done: (response: StoredResponse) => void): void {
+  const originalSend = res.send.bind(res);
+  let body = '';
+  res.send = (chunk?: unknown) => {
+    if (typeof chunk === 'string') body = chunk;
+    else if (Buffer.isBuffer(chunk)) body = chunk.toString('utf8');
+    else if (chunk !== undefined && chunk !== null) body = JSON.stringify(chunk);
+    return originalSend(chunk);
+  };
+  res.once('finish', () => {
+    const contentType = res.getHeader('content-type');
+    const location = res.getHeader('location');
+    done({
+      status: res.statusCode,
+      contentType: typeof contentType === 'string' ? contentType : undefined,
+      body,
+      ...(typeof location === 'string' && { location }),
+    });
+  });
+  // A connection closed before the response finished leaves nothing to replay: release the key.
+  res.once('close', () => {
+    if (!res.writableFinished) done({ status: 599, contentType: undefined, body: '' });
+  });
+}

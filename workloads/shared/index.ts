@@ -1,0 +1,72 @@
+// The shared library of the KYC workloads. Services import only from here:
+//   import { Service, createLogger, loadConfig, ... } from '../shared/index.js';
+import './context.js';
+
+export { ROLES } from './context.js';
+export type { Principal, Role } from './context.js';
+export { ConfigError, commonEnv, databaseEnv, featureFlags, jwtEnv, kafkaEnv, loadConfig, port, redisEnv, schemas } from './config.js';
+export type { CommonConfig, Env } from './config.js';
+export { createLogger, memoryDestination } from './logger.js';
+export type { Logger, LoggerOptions } from './logger.js';
+export { REDACTED, isSecretKey, scrub, scrubString } from './redact.js';
+export {
+  PROBLEM_BASE,
+  ProblemError,
+  badRequest,
+  conflict,
+  fieldPath,
+  forbidden,
+  fromZodError,
+  notFound,
+  notFoundHandler,
+  parseOrProblem,
+  problemErrorHandler,
+  sendProblem,
+  serviceUnavailable,
+  toProblem,
+  tooManyRequests,
+  unauthorized,
+  validationProblem,
+} from './problem.js';
+export type { FieldError, ProblemBody, ProblemOptions } from './problem.js';
+export { Metrics } from './metrics.js';
+export type { PoolLike } from './metrics.js';
+export { healthReport } from './health.js';
+export type { CheckResult, HealthCheck, HealthChecks, HealthReport } from './health.js';
+export { Lifecycle, exitOnSignals } from './lifecycle.js';
+export { SECURITY_HEADERS, Service, accessLog, closeServer, requestContext, securityHeaders } from './http.js';
+export type { Listening, ServiceOptions } from './http.js';
+export { createPool, ident, pingDatabase, withTransaction } from './db.js';
+export type { Pool, PoolClient, PoolOptions } from './db.js';
+export { runMigrations } from './migrate.js';
+export type { Migration, MigrationResult } from './migrate.js';
+export { closeRedis, createRedis, pingRedis } from './redis.js';
+export type { Redis } from './redis.js';
+export { EVENT_FAMILIES, EVENT_TYPES, familyTopic, newEvent, parseEnvelope, topicForEvent } from './events.js';
+export type { EventEnvelope, EventFamily, EventType } from './events.js';
+export { createKafka, createProducer, ensureTopics, startConsumer } from './kafka.js';
+export type { Consumer, ConsumerOptions, Kafka, Producer, RunningConsumer } from './kafka.js';
+export { OutboxRelay, enqueueEvent, outboxMigration } from './outbox.js';
+export type { OutboxRelayOptions } from './outbox.js';
+export {
+  IDEMPOTENCY_TTL_SECONDS,
+  PostgresIdempotencyStore,
+  RedisIdempotencyStore,
+  canonicalJson,
+  idempotency,
+  idempotencyMigration,
+  requestFingerprint,
+} from './idempotency.js';
+export type { BeginResult, IdempotencyOptions, IdempotencyStore, StoredResponse } from './idempotency.js';
+export {
+  ACCESS_TOKEN_TTL_SECONDS,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  authenticate,
+  bearerToken,
+  requireRole,
+  signAccessToken,
+  verifyAccessToken,
+} from './auth-token.js';
+export { RateLimiter } from './rate-limit.js';
+export type { RateLimitResult } from './rate-limit.js';

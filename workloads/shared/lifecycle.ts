@@ -1,0 +1,64 @@
+// Start-up and graceful shutdown. SIGTERM turns /ready 503, then closers run in reverse order of
+// registration: the HTTP server drains first (registered last), then consumers, relays and pools.
+import type { Logger } from './logger.js';
+
+type Closer = { name: string; close: () => Promise<void> | void };
+
+export class Lifecycle {
+  private ready = false;
+  private draining = false;
+  private readonly closers: Closer[] = [];
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(private readonly logger: Logger) {}
+
+  isReady(): boolean {
+    return this.ready && !this.draining;
+  }
+
+  isDraining(): boolean {
+    return this.draining;
+  }
+
+  markReady(): void {
+    this.ready = true;
+  }
+
+  /** Registers something to close at shutdown; the last registered closes first. */
+  onShutdown(name: string, close: () => Promise<void> | void): void {
+    this.closers.push({ name, close });
+  }
+
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.runShutdown();
+    return this.shutdownPromise;
+  }
+
+  private async runShutdown(): Promise<void> {
+    this.draining = true;
+    for (const closer of [...this.closers].reverse()) {
+      try {
+        await closer.close();
+      } catch (error) {
+        this.logger.warn({ err: error, closer: closer.name }, 'error while closing');
+      }
+    }
+    this.logger.info('shutdown complete');
+  }
+}
+
+/** SIGTERM/SIGINT → graceful shutdown → exit 0 (1 if shutdown itself fails). */
+export function exitOnSignals(lifecycle: Lifecycle, logger: Logger): void {
+  const handler = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'shutting down');
+    lifecycle.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
+}

@@ -1,0 +1,101 @@
+// Prometheus metrics with prom-client. One registry per service instance (not the global one), so
+// several services can run in one process (tests) without name clashes.
+import client from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RequestHandler } from 'express';
+
+export interface PoolLike {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
+export class Metrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly httpInFlight: Gauge;
+  private readonly counters = new Map<string, Counter<string>>();
+
+  constructor(readonly component: string, defaultLabels: Record<string, string> = {}) {
+    this.registry = new client.Registry();
+    this.registry.setDefaultLabels({ component, ...defaultLabels });
+    client.collectDefaultMetrics({ register: this.registry, prefix: 'kyc_' });
+    this.httpRequests = new client.Counter({
+      name: 'kyc_http_requests_total',
+      help: 'HTTP requests by route, method and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: [this.registry],
+    });
+    this.httpDuration = new client.Histogram({
+      name: 'kyc_http_request_duration_seconds',
+      help: 'HTTP request duration by route, method and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    this.httpInFlight = new client.Gauge({ name: 'kyc_http_requests_in_flight', help: 'HTTP requests being served', registers: [this.registry] });
+  }
+
+  /** A business counter (e.g. `kyc_applications_submitted_total`), created once and reused. */
+  counter(name: string, help: string, labelNames: string[] = []): Counter<string> {
+    let counter = this.counters.get(name);
+    if (!counter) {
+      counter = new client.Counter({ name, help, labelNames, registers: [this.registry] });
+      this.counters.set(name, counter);
+    }
+    return counter;
+  }
+
+  gauge(name: string, help: string, labelNames: string[] = [], collect?: (gauge: Gauge<string>) => void): Gauge<string> {
+    const existing = this.registry.getSingleMetric(name) as Gauge<string> | undefined;
+    if (existing) return existing;
+    return new client.Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(collect && {
+        collect(this: Gauge<string>) {
+          collect(this);
+        },
+      }),
+    });
+  }
+
+  histogram(name: string, help: string, labelNames: string[] = [], buckets?: number[]): Histogram<string> {
+    const existing = this.registry.getSingleMetric(name) as Histogram<string> | undefined;
+    if (existing) return existing;
+    return new client.Histogram({ name, help, labelNames, registers: [this.registry], ...(buckets && { buckets }) });
+  }
+
+  /** Connection pool gauges, read at scrape time. */
+  observePool(name: string, pool: PoolLike): void {
+    this.gauge('kyc_db_pool_connections', 'PostgreSQL pool connections by state', ['pool', 'state'], (gauge) => {
+      gauge.set({ pool: name, state: 'total' }, pool.totalCount);
+      gauge.set({ pool: name, state: 'idle' }, pool.idleCount);
+      gauge.set({ pool: name, state: 'waiting' }, pool.waitingCount);
+    });
+  }
+
+  /** Middleware that counts and times every request by its route template (never the raw path). */
+  httpMiddleware(): RequestHandler {
+    return (req, res, next) => {
+      const started = process.hrtime.bigint();
+      this.httpInFlight.inc();
+      res.once('close', () => {
+        this.httpInFlight.dec();
+        const routePath = (req.route as { path?: unknown } | undefined)?.path;
+        const route = typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : typeof res.locals.routeLabel === 'string' ? res.locals.routeLabel : 'unmatched';
+        const labels = { method: req.method.length <= 7 ? req.method : 'OTHER', route: String(route), status: String(res.statusCode) };
+        this.httpRequests.inc(labels);
+        this.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      });
+      next();
+    };
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,68 @@
+// Versioned migrations. Each service owns one PostgreSQL schema and lists its migrations as TS
+// modules (SQL text or a function); applied versions are recorded in <schema>.schema_migrations.
+// A session advisory lock per schema makes concurrent start-ups safe: one migrates, the others wait
+// and then find nothing to do.
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import { ident } from './db.js';
+import type { Logger } from './logger.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up: string | ((client: PoolClient, schema: string) => Promise<void>);
+}
+
+export interface MigrationResult {
+  applied: number[];
+  current: number;
+}
+
+function lockKey(schema: string): bigint {
+  return createHash('sha256').update(`kyc-migrate:${schema}`).digest().readBigInt64BE(0);
+}
+
+export async function runMigrations(pool: Pool, schema: string, migrations: readonly Migration[], logger?: Logger): Promise<MigrationResult> {
+  const versions = migrations.map((m) => m.version);
+  if (new Set(versions).size !== versions.length) throw new Error(`duplicate migration versions in schema ${schema}`);
+  const ordered = [...migrations].sort((a, b) => a.version - b.version);
+  const s = ident(schema);
+  const client = await pool.connect();
+  const key = lockKey(schema).toString();
+  try {
+    await client.query('SELECT pg_advisory_lock($1::bigint)', [key]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (
+         version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    const done = await client.query<{ version: number; checksum: string }>(`SELECT version, checksum FROM ${s}.schema_migrations`);
+    const applied = new Map(done.rows.map((row) => [row.version, row.checksum]));
+    const newlyApplied: number[] = [];
+    for (const migration of ordered) {
+      const checksum = createHash('sha256').update(typeof migration.up === 'string' ? migration.up : migration.up.toString()).digest('hex');
+      const previous = applied.get(migration.version);
+      if (previous !== undefined) {
+        if (previous !== checksum) logger?.warn({ schema, version: migration.version }, 'applied migration has changed since it ran');
+        continue;
+      }
+      await client.query('BEGIN');
+      try {
+        await client.query(`SET LOCAL search_path TO ${s}, public`);
+        if (typeof migration.up === 'string') await client.query(migration.up);
+        else await migration.up(client, schema);
+        await client.query(`INSERT INTO ${s}.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`, [migration.version, migration.name, checksum]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw new Error(`migration ${schema} ${migration.version} (${migration.name}) failed`, { cause: error });
+      }
+      newlyApplied.push(migration.version);
+      logger?.info({ schema, version: migration.version, name: migration.name }, 'migration applied');
+    }
+    return { applied: newlyApplied, current: ordered.at(-1)?.version ?? 0 };
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
+    client.release();
+  }
+}

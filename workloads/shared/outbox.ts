@@ -1,0 +1,158 @@
+// The transactional outbox. A service writes its events into <schema>.outbox in the same transaction
+// as the change they describe; the relay publishes unsent rows to Kafka in id order and then marks
+// them sent. Delivery is at-least-once (a crash between publish and mark re-sends: consumers
+// de-duplicate by event id). A transaction-scoped advisory lock lets only one relay of a schema
+// publish at a time, so several replicas keep the order.
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import type { Producer } from 'kafkajs';
+import { ident } from './db.js';
+import { topicForEvent } from './events.js';
+import type { EventEnvelope } from './events.js';
+import type { Logger } from './logger.js';
+import type { Migration } from './migrate.js';
+import type { Metrics } from './metrics.js';
+
+/** Add this to a service's migrations (any free version number) to get an outbox in its schema. */
+export function outboxMigration(version: number): Migration {
+  return {
+    version,
+    name: 'outbox',
+    up: `CREATE TABLE outbox (
+           id bigserial PRIMARY KEY,
+           event_id uuid NOT NULL UNIQUE,
+           topic text NOT NULL,
+           key text NOT NULL,
+           event_type text NOT NULL,
+           payload jsonb NOT NULL,
+           created_at timestamptz NOT NULL DEFAULT now(),
+           sent_at timestamptz
+         );
+         CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL;`,
+  };
+}
+
+/** Queues `event` in the caller's transaction. `topicPrefix` is KAFKA_TOPIC_PREFIX. */
+export async function enqueueEvent(client: PoolClient | Pool, schema: string, event: EventEnvelope, topicPrefix = ''): Promise<void> {
+  await client.query(`INSERT INTO ${ident(schema)}.outbox (event_id, topic, key, event_type, payload) VALUES ($1, $2, $3, $4, $5)`, [
+    event.id,
+    topicForEvent(event.type, topicPrefix),
+    event.subject,
+    event.type,
+    JSON.stringify(event),
+  ]);
+}
+
+export interface OutboxRelayOptions {
+  pool: Pool;
+  schema: string;
+  producer: Producer;
+  logger: Logger;
+  metrics?: Metrics;
+  intervalMs?: number;
+  batchSize?: number;
+  /** Sent rows older than this are deleted (default 7 days). */
+  retainSentMs?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  topic: string;
+  key: string;
+  event_type: string;
+  event_id: string;
+  payload: unknown;
+}
+
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private lastPrune = 0;
+  private readonly lockKey: string;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.lockKey = createHash('sha256').update(`kyc-outbox:${options.schema}`).digest().readBigInt64BE(0).toString();
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = (): void => {
+      if (this.stopped) return;
+      this.running = this.flush()
+        .then((sent) => {
+          // Keep draining while there is a backlog; otherwise poll.
+          if (!this.stopped) this.timer = setTimeout(tick, sent > 0 ? 0 : (this.options.intervalMs ?? 200));
+        })
+        .catch((error: unknown) => {
+          this.options.logger.warn({ err: error, schema: this.options.schema }, 'outbox relay pass failed; retrying');
+          if (!this.stopped) this.timer = setTimeout(tick, 1000);
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One pass: publishes up to batchSize unsent rows in order; returns how many were sent. */
+  async flush(): Promise<number> {
+    const { pool, schema, producer, batchSize = 100 } = this.options;
+    const s = ident(schema);
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [this.lockKey]);
+      if (!locked.rows[0]?.locked) {
+        await client.query('ROLLBACK');
+        return 0;
+      }
+      const { rows } = await client.query<OutboxRow>(
+        `SELECT id, topic, key, event_type, event_id, payload FROM ${s}.outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1`,
+        [batchSize],
+      );
+      if (rows.length > 0) {
+        // Consecutive rows of one topic go in one request; kafkajs keeps their order per partition.
+        const groups: Array<{ topic: string; rows: OutboxRow[] }> = [];
+        for (const row of rows) {
+          const last = groups.at(-1);
+          if (last?.topic === row.topic) last.rows.push(row);
+          else groups.push({ topic: row.topic, rows: [row] });
+        }
+        for (const group of groups) {
+          await producer.send({
+            topic: group.topic,
+            acks: -1,
+            messages: group.rows.map((row) => ({
+              key: row.key,
+              value: JSON.stringify(row.payload),
+              headers: { 'event-type': row.event_type, 'event-id': row.event_id },
+            })),
+          });
+        }
+        await client.query(`UPDATE ${s}.outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
+        this.options.metrics?.counter('kyc_outbox_published_total', 'Events published from the outbox', ['schema']).inc({ schema }, rows.length);
+      }
+      if (Date.now() - this.lastPrune > 60_000) {
+        this.lastPrune = Date.now();
+        await client.query(`DELETE FROM ${s}.outbox WHERE sent_at < now() - ($1::bigint * interval '1 millisecond')`, [this.options.retainSentMs ?? 7 * 86_400_000]);
+      }
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Unsent rows (metrics, tests). */
+  async pending(): Promise<number> {
+    const result = await this.options.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${ident(this.options.schema)}.outbox WHERE sent_at IS NULL`);
+    return Number(result.rows[0]?.n ?? 0);
+  }
+}

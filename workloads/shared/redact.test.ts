@@ -1,0 +1,40 @@
+import { describe, expect, it } from '@jest/globals';
+import { createLogger, memoryDestination } from './logger.js';
+import { REDACTED, scrub, scrubString } from './redact.js';
+
+describe('scrub', () => {
+  it('removes values of secret keys at any depth', () => {
+    const out = scrub({ user: { password: 'hunter2', email: 'a@b.c' }, headers: { Authorization: 'Bearer abc' }, refresh_token: 'x' });
+    expect(out).toEqual({ user: { password: REDACTED, email: 'a@b.c' }, headers: { Authorization: REDACTED }, refresh_token: REDACTED });
+  });
+
+  it.each([
+    ['pan ABCPE1234F inside text', 'ABCPE1234F'],
+    ['lower-case pan abcpe1234f', 'abcpe1234f'],
+    ['aadhaar 2341 2341 2346', '2341 2341 2346'],
+    ['aadhaar 234123412346', '234123412346'],
+    ['vid 1234-5678-9012-3456', '1234-5678-9012-3456'],
+    ['token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl', 'eyJhbGciOiJIUzI1NiJ9'],
+    ['header Bearer abc.def.ghi', 'abc.def.ghi'],
+    ['url postgres://kyc:s3cret@db:5432/kyc', 's3cret'],
+  ])('removes secrets from strings: %s', (input, secret) => {
+    expect(scrubString(input)).not.toContain(secret);
+  });
+
+  it('keeps ordinary text', () => {
+    expect(scrubString('GET /api/v1/applications/42 200 in 12ms')).toBe('GET /api/v1/applications/42 200 in 12ms');
+  });
+});
+
+describe('createLogger', () => {
+  it('writes JSON lines without secrets from objects or messages', () => {
+    const destination = memoryDestination();
+    const logger = createLogger({ component: 'test', destination });
+    logger.info({ body: { password: 'pw-123456', pan: 'ABCPE1234F', note: 'aadhaar 234123412346' } }, 'login for ABCPE1234F');
+    logger.error({ err: new Error('bad token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl') }, 'failed');
+    const text = destination.text();
+    expect(text).not.toMatch(/pw-123456|ABCPE1234F|234123412346|eyJhbGciOiJIUzI1NiJ9/);
+    const first = JSON.parse(destination.lines[0] ?? '{}') as Record<string, unknown>;
+    expect(first).toMatchObject({ level: 'info', component: 'test', msg: 'login for [PAN]' });
+  });
+});

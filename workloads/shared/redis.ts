@@ -1,0 +1,31 @@
+// Redis with ioredis: fail fast when Redis is down (callers degrade), reconnect in the background.
+import { Redis } from 'ioredis';
+
+export type { Redis } from 'ioredis';
+
+export function createRedis(url: string, options: { connectionName?: string; keyPrefix?: string } = {}): Redis {
+  const redis = new Redis(url, {
+    connectionName: options.connectionName,
+    // Every key this client touches gets the prefix (tests and platforms sharing one Redis stay apart).
+    keyPrefix: options.keyPrefix ?? '',
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    connectTimeout: 2000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+  });
+  // Connection errors are reported through health checks and failing commands, not as crashes.
+  redis.on('error', () => undefined);
+  return redis;
+}
+
+export async function pingRedis(redis: Redis): Promise<boolean> {
+  return (await redis.ping()) === 'PONG';
+}
+
+export async function closeRedis(redis: Redis): Promise<void> {
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}
