@@ -194,11 +194,14 @@ clean() {
   log "removed $CLUSTER_DIR"
 }
 
+# One cluster operation at a time: concurrent `make cluster` calls queue instead of racing.
+lock() { mkdir -p "$RUN_DIR"; exec 8>"$RUN_DIR/cluster.lock"; flock 8; }
+
 case ${1:-} in
-  up) up ;;
-  down) down ;;
+  up) lock; up ;;
+  down) lock; down ;;
   status) status ;;
-  clean) clean ;;
+  clean) lock; clean ;;
   kubeconfig) echo "$KUBECONFIG_PATH" ;;
   *) die "usage: $0 up|down|status|clean|kubeconfig" ;;
 esac

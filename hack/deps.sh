@@ -85,11 +85,11 @@ start_postgres() {
   if [[ $(id -u) == 0 ]]; then
     setsid setpriv --reuid "$PG_USER" --regid "$PG_USER" --init-groups "$PG_BIN/postgres" -D "$PG_DIR/data" -c listen_addresses=127.0.0.1 -c port="$PG_PORT" \
       -c unix_socket_directories= -c max_connections=300 -c shared_buffers=128MB -c fsync=on \
-      >>"$PG_DIR/postgres.log" 2>&1 </dev/null &
+      >>"$PG_DIR/postgres.log" 2>&1 </dev/null 8>&- 9>&- &
   else
     setsid "$PG_BIN/postgres" -D "$PG_DIR/data" -c listen_addresses=127.0.0.1 -c port="$PG_PORT" \
       -c unix_socket_directories= -c max_connections=300 -c shared_buffers=128MB \
-      >>"$PG_DIR/postgres.log" 2>&1 </dev/null &
+      >>"$PG_DIR/postgres.log" 2>&1 </dev/null 8>&- 9>&- &
   fi
   echo $! >"$PIDS/postgres.pid"
   log "started postgres on 127.0.0.1:$PG_PORT as $PG_USER (log $PG_DIR/postgres.log)"
@@ -218,11 +218,14 @@ clean() {
   log "removed $DEPS_DIR and $PG_DIR"
 }
 
+# One operation at a time: concurrent `make deps` calls queue instead of racing.
+lock() { mkdir -p "$RUN_DIR"; exec 8>"$RUN_DIR/deps.lock"; flock 8; }
+
 case ${1:-} in
-  up) up ;;
-  down) down ;;
+  up) lock; up ;;
+  down) lock; down ;;
   status) status ;;
-  clean) clean ;;
+  clean) lock; clean ;;
   env) [[ -f $ENV_FILE ]] || die "dependencies not started yet: run 'make deps'"; cat "$ENV_FILE" ;;
   *) die "usage: $0 up|down|status|env|clean" ;;
 esac

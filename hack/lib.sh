@@ -56,7 +56,8 @@ stop_pidfile() {
 start_daemon() {
   local name=$1 pidfile=$2 logfile=$3; shift 3
   mkdir -p "$(dirname "$pidfile")" "$(dirname "$logfile")"
-  setsid "$@" >>"$logfile" 2>&1 </dev/null &
+  # Lock descriptors (8, 9) are closed so that a daemon never holds a script lock.
+  setsid "$@" >>"$logfile" 2>&1 </dev/null 8>&- 9>&- &
   echo $! >"$pidfile"
   log "started $name (pid $!, log $logfile)"
 }

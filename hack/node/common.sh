@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Shared settings of the real node (sourced by hack/node/up.sh, down.sh and status.sh).
+# shellcheck source=../lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+NODE_NAME=${KYC_NODE_NAME:-kyc-real-node}
+# Pod CIDR of the real node: outside the KWOK nodes' 10.244.0.0/20, 10.244.16.0/20 and 10.244.32.0/20.
+POD_CIDR=${KYC_NODE_POD_CIDR:-10.244.128.0/20}
+# The bridge's address: the pods' gateway and the host address pods use for the API server and deps.
+NODE_IP=${POD_CIDR%.0/*}.1
+CLUSTER_CIDR=10.244.0.0/16
+BRIDGE=${KYC_NODE_BRIDGE:-kyc0}
+DNS_IP=10.96.0.10
+CLUSTER_DOMAIN=cluster.local
+APISERVER_PORT=${KYC_APISERVER_PORT:-16443}
+# Host ports forwarded from the bridge address to the same port on loopback: the API server,
+# PostgreSQL and Redis (Kafka needs its own listener, see docs/real-node.md).
+FORWARD_PORTS=${KYC_NODE_FORWARD_PORTS:-"$APISERVER_PORT ${KYC_PG_PORT:-15432} ${KYC_REDIS_PORT:-16379}"}
+COREDNS_VERSION=1.14.7
+COREDNS_BIN=$CACHE_DIR/coredns/v$COREDNS_VERSION/bin/coredns
+CATATONIT=/usr/bin/catatonit
+
+CLUSTER_DIR=$RUN_DIR/cluster
+CLUSTER_PKI=$CLUSTER_DIR/pki
+ADMIN_KUBECONFIG=$CLUSTER_DIR/kubeconfig
+NODE_DIR=$RUN_DIR/node
+PKI=$NODE_DIR/pki
+LOGS=$NODE_DIR/logs
+PIDS=$NODE_DIR/pids
+CONTAINERD_DIR=$NODE_DIR/containerd
+CONTAINERD_SOCK=$CONTAINERD_DIR/containerd.sock
+CNI_CONF_DIR=$NODE_DIR/cni/net.d
+CNI_BIN_DIR=/usr/lib/cni
+IPAM_DIR=$NODE_DIR/cni/ipam
+KUBELET_DIR=$NODE_DIR/kubelet
+KUBELET_ROOT=$KUBELET_DIR/root
+# Labels on the objects this node adds to the cluster (so that node-down removes exactly those).
+MANAGED_BY=kyc.dev/real-node
+
+kubectl_() { "$K8S_BIN/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
+ctr_() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
+
+# pid_of_group PIDFILE: stops the whole process group of a daemon started with setsid (socat forks).
+stop_group() {
+  local pidfile=$1 name=$2 pid
+  [[ -f $pidfile ]] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    log "stopping $name (pid $pid)"
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}

@@ -1,0 +1,414 @@
+#!/usr/bin/env bash
+# Starts a REAL node in the local cluster (idempotent): containerd + runc + CNI bridge from Debian,
+# kubelet and kube-proxy built from the Go module proxy, CoreDNS (Go modules) behind the kube-dns
+# Service, and the pause image made from Debian's static catatonit. The node is tainted
+# kyc.dev/real-node=true:NoSchedule and labelled kyc.dev/node=real: only pods that tolerate the taint
+# and select the label land on it; everything else keeps landing on the KWOK nodes.
+#
+# Needs root and the control plane from `make cluster`. State lives in $RUN_DIR/node; `make node-down`
+# (hack/node/down.sh) stops everything this script starts and removes its devices and mounts.
+source "$(dirname "$0")/common.sh"
+
+[[ $(id -u) == 0 ]] || die "the real node needs root (containerd, runc, network namespaces, iptables); run as root"
+[[ -f $ADMIN_KUBECONFIG ]] && kubectl_ get --raw /readyz >/dev/null 2>&1 ||
+  die "the control plane is not running; run 'make cluster' first"
+
+mkdir -p "$NODE_DIR" "$LOGS" "$PIDS"
+exec 8>"$NODE_DIR/up.lock"
+flock 8
+
+install_packages() {
+  local missing=() p
+  for p in containerd:containerd runc:runc /usr/lib/cni/bridge:containernetworking-plugins \
+    catatonit:catatonit iptables:iptables conntrack:conntrack socat:socat openssl:openssl; do
+    if [[ ${p%%:*} == /* ]]; then [[ -e ${p%%:*} ]] || missing+=("${p#*:}"); else
+      command -v "${p%%:*}" >/dev/null 2>&1 || missing+=("${p#*:}"); fi
+  done
+  ((${#missing[@]})) || return 0
+  log "installing Debian packages: ${missing[*]}"
+  # The package's own containerd service is not wanted (and cannot start without systemd): ours runs
+  # with its own config, root and socket under $NODE_DIR.
+  flock /tmp/kyc-apt.lock bash -c "apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${missing[*]} >/dev/null" ||
+    die "apt-get install ${missing[*]} failed; run it by hand to see why, then re-run"
+}
+
+build_binaries() {
+  WITH_NODE=1 "$HACK_DIR/build-tools.sh"
+  "$HACK_DIR/node/build.sh"
+}
+
+# Cgroup, kernel and sysctl prerequisites; the original values are kept so node-down restores them.
+host_setup() {
+  [[ -d /sys/fs/cgroup/memory || -f /sys/fs/cgroup/cgroup.controllers ]] ||
+    die "no memory cgroup controller at /sys/fs/cgroup; the kubelet cannot run here"
+  local key
+  for key in net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables; do
+    [[ -f $NODE_DIR/sysctl.$key ]] || sysctl -n "$key" >"$NODE_DIR/sysctl.$key" 2>/dev/null || true
+    sysctl -qw "$key=1" || die "could not set $key=1 (needed for pod-to-Service traffic)"
+  done
+  # The bridge exists before the kubelet so that the node's address (the pods' gateway) is stable.
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    log "creating bridge $BRIDGE with $NODE_IP/${POD_CIDR#*/}"
+    ip link add "$BRIDGE" type bridge
+  fi
+  ip -4 addr show dev "$BRIDGE" | grep -q "inet $NODE_IP/" || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+}
+
+# Client and serving certificates signed by the cluster CA; re-issued when the cluster's CA changes.
+issue_certs() {
+  local fp
+  fp=$(openssl x509 -in "$CLUSTER_PKI/ca.crt" -noout -fingerprint -sha256 | cut -d= -f2)
+  if [[ -f $PKI/.ca-fingerprint && $(cat "$PKI/.ca-fingerprint") == "$fp" ]]; then return 0; fi
+  log "issuing the node's certificates (signed by the cluster CA)"
+  rm -rf "$PKI" && mkdir -p "$PKI"
+  sign kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
+  sign kubelet-serving "/O=system:nodes/CN=system:node:$NODE_NAME" serverAuth "IP:$NODE_IP,IP:127.0.0.1,DNS:$NODE_NAME"
+  sign kube-proxy "/CN=system:kube-proxy" clientAuth
+  sign coredns "/CN=kyc:coredns" clientAuth
+  echo "$fp" >"$PKI/.ca-fingerprint"
+}
+
+sign() { # sign NAME SUBJECT USAGE [SANS]
+  local name=$1 subj=$2 usage=$3 sans=${4:-}
+  openssl req -newkey rsa:2048 -nodes -keyout "$PKI/$name.key" -out "$PKI/$name.csr" -subj "$subj" 2>/dev/null
+  {
+    echo "basicConstraints=CA:FALSE"
+    echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    echo "extendedKeyUsage=$usage"
+    [[ -n $sans ]] && echo "subjectAltName=$sans"
+  } >"$PKI/$name.ext"
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$CLUSTER_PKI/ca.crt" -CAkey "$CLUSTER_PKI/ca.key" \
+    -CAcreateserial -CAserial "$PKI/ca.srl" -out "$PKI/$name.crt" -days 3650 -extfile "$PKI/$name.ext" 2>/dev/null
+  rm -f "$PKI/$name.csr" "$PKI/$name.ext"
+  chmod 600 "$PKI/$name.key"
+}
+
+kubeconfig() { # kubeconfig NAME
+  cat >"$NODE_DIR/$1.kubeconfig" <<YAML
+apiVersion: v1
+kind: Config
+clusters:
+- name: kyc-local
+  cluster:
+    certificate-authority: $CLUSTER_PKI/ca.crt
+    server: https://127.0.0.1:$APISERVER_PORT
+users:
+- name: $1
+  user:
+    client-certificate: $PKI/$1.crt
+    client-key: $PKI/$1.key
+contexts:
+- name: kyc-local
+  context: {cluster: kyc-local, user: $1}
+current-context: kyc-local
+YAML
+}
+
+write_configs() {
+  mkdir -p "$CONTAINERD_DIR" "$CNI_CONF_DIR" "$IPAM_DIR" "$KUBELET_ROOT" "$NODE_DIR/pod-logs" "$NODE_DIR/kube-proxy" "$NODE_DIR/coredns"
+  for k in kubelet kube-proxy coredns; do kubeconfig "$k"; done
+  local pause_ref; pause_ref=$(cat "$NODE_DIR/pause.ref")
+
+  cat >"$CONTAINERD_DIR/config.toml" <<TOML
+# containerd of the kyc-operator real node: its own root, state and socket (never the system default).
+version = 2
+root = "$CONTAINERD_DIR/root"
+state = "$CONTAINERD_DIR/state"
+disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.grpc.v1.cri.v1alpha2"]
+
+[grpc]
+  address = "$CONTAINERD_SOCK"
+
+[ttrpc]
+  address = "$CONTAINERD_SOCK.ttrpc"
+
+[debug]
+  address = ""
+
+[metrics]
+  address = ""
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$CONTAINERD_DIR/opt"
+
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$pause_ref"
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  enable_selinux = false
+  disable_apparmor = true
+  restrict_oom_score_adj = false
+  tolerate_missing_hugetlb_controller = true
+  max_container_log_line_size = 16384
+
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        BinaryName = "$(command -v runc)"
+        SystemdCgroup = false
+
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "$CNI_BIN_DIR"
+    conf_dir = "$CNI_CONF_DIR"
+    max_conf_num = 1
+TOML
+
+  cat >"$CNI_CONF_DIR/10-kyc-bridge.conflist" <<JSON
+{
+  "cniVersion": "1.0.0",
+  "name": "kyc-pods",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$BRIDGE",
+      "isGateway": true,
+      "ipMasq": true,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "dataDir": "$IPAM_DIR",
+        "ranges": [[{"subnet": "$POD_CIDR", "gateway": "$NODE_IP"}]],
+        "routes": [{"dst": "0.0.0.0/0"}]
+      }
+    },
+    {"type": "portmap", "capabilities": {"portMappings": true}},
+    {"type": "loopback"}
+  ]
+}
+JSON
+
+  cat >"$KUBELET_DIR/config.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+port: 10250
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: 10248
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $CLUSTER_PKI/ca.crt}
+authorization: {mode: Webhook}
+tlsCertFile: $PKI/kubelet-serving.crt
+tlsPrivateKeyFile: $PKI/kubelet-serving.key
+rotateCertificates: false
+serverTLSBootstrap: false
+cgroupDriver: cgroupfs
+failCgroupV1: false
+containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+imageServiceEndpoint: unix://$CONTAINERD_SOCK
+clusterDNS: [$DNS_IP]
+clusterDomain: $CLUSTER_DOMAIN
+resolvConf: /etc/resolv.conf
+podCIDR: $POD_CIDR
+registerNode: true
+registerWithTaints:
+- {key: kyc.dev/real-node, value: "true", effect: NoSchedule}
+failSwapOn: false
+maxPods: 110
+podLogsDir: $NODE_DIR/pod-logs
+volumePluginDir: $KUBELET_DIR/volume-plugins
+serializeImagePulls: false
+# Images are imported, never pulled: garbage-collecting them would lose them for good.
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+evictionHard: {memory.available: 100Mi, nodefs.available: 2%, nodefs.inodesFree: 2%, imagefs.available: 2%}
+YAML
+
+  cat >"$NODE_DIR/kube-proxy/config.yaml" <<YAML
+apiVersion: kubeproxy.config.k8s.io/v1alpha1
+kind: KubeProxyConfiguration
+clientConnection: {kubeconfig: $NODE_DIR/kube-proxy.kubeconfig}
+hostnameOverride: $NODE_NAME
+bindAddress: $NODE_IP
+mode: iptables
+clusterCIDR: $CLUSTER_CIDR
+detectLocalMode: ClusterCIDR
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
+# NodePorts answer on the bridge address only (no route_localnet on the host's loopback).
+nodePortAddresses: [$NODE_IP/32]
+iptables: {localhostNodePorts: false, masqueradeAll: false, syncPeriod: 30s, minSyncPeriod: 1s}
+# Zero leaves the host's conntrack sysctls as they are.
+conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
+YAML
+
+  cat >"$NODE_DIR/coredns/Corefile" <<COREFILE
+.:53 {
+    bind $NODE_IP
+    errors
+    health 127.0.0.1:18080
+    ready 127.0.0.1:18181
+    kubernetes $CLUSTER_DOMAIN in-addr.arpa ip6.arpa {
+        kubeconfig $NODE_DIR/coredns.kubeconfig kyc-local
+        pods insecure
+        fallthrough in-addr.arpa ip6.arpa
+        ttl 30
+    }
+    forward . /etc/resolv.conf
+    cache 30
+    loop
+    loadbalance
+}
+COREFILE
+}
+
+# Objects in the cluster: CoreDNS's read access, the kube-dns Service at a fixed ClusterIP, and
+# EndpointSlices that put the bridge address behind kube-dns and behind the kubernetes Service (the API
+# server runs with --endpoint-reconciler-type none, so nothing else gives that Service an endpoint).
+apply_objects() {
+  kubectl_ apply -f - >/dev/null <<YAML || die "could not create the node's cluster objects (RBAC, kube-dns)"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "kyc:coredns", labels: {app.kubernetes.io/managed-by: $MANAGED_BY}}
+rules:
+- apiGroups: [""]
+  resources: [endpoints, services, pods, namespaces]
+  verbs: [list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "kyc:coredns", labels: {app.kubernetes.io/managed-by: $MANAGED_BY}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "kyc:coredns"}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "kyc:coredns"}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: kube-dns
+  namespace: kube-system
+  labels: {k8s-app: kube-dns, kubernetes.io/name: CoreDNS, app.kubernetes.io/managed-by: $MANAGED_BY}
+spec:
+  clusterIP: $DNS_IP
+  ports:
+  - {name: dns, port: 53, protocol: UDP, targetPort: 53}
+  - {name: dns-tcp, port: 53, protocol: TCP, targetPort: 53}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: kube-dns-real-node
+  namespace: kube-system
+  labels: {kubernetes.io/service-name: kube-dns, endpointslice.kubernetes.io/managed-by: $MANAGED_BY, app.kubernetes.io/managed-by: $MANAGED_BY}
+addressType: IPv4
+endpoints:
+- addresses: [$NODE_IP]
+  conditions: {ready: true}
+ports:
+- {name: dns, port: 53, protocol: UDP}
+- {name: dns-tcp, port: 53, protocol: TCP}
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: kubernetes-real-node
+  namespace: default
+  labels: {kubernetes.io/service-name: kubernetes, endpointslice.kubernetes.io/managed-by: $MANAGED_BY, app.kubernetes.io/managed-by: $MANAGED_BY}
+addressType: IPv4
+endpoints:
+- addresses: [$NODE_IP]
+  conditions: {ready: true}
+ports:
+- {name: https, port: $APISERVER_PORT, protocol: TCP}
+YAML
+}
+
+# start NAME CMD...: starts a daemon unless its pid file names a live process.
+start() {
+  local name=$1; shift
+  pid_alive "$PIDS/$name.pid" && return 0
+  start_daemon "$name" "$PIDS/$name.pid" "$LOGS/$name.log" "$@"
+}
+
+fail_with_log() { # fail_with_log NAME WHAT
+  echo "--- last lines of $LOGS/$1.log ---" >&2
+  tail -n 20 "$LOGS/$1.log" >&2 || true
+  die "$2; 'make node-down && make node' starts over"
+}
+
+listening() { ss -Hltn "src $1 and sport = :$2" | grep -q .; }
+
+start_containerd() {
+  start containerd containerd --config "$CONTAINERD_DIR/config.toml"
+  wait_for 60 containerd ctr_ version || fail_with_log containerd "containerd did not answer on $CONTAINERD_SOCK in 60 s"
+}
+
+build_pause() {
+  "$HACK_DIR/node/pause-image.sh" "$CACHE_DIR/node-images" >"$NODE_DIR/pause.image" || die "building the pause image failed"
+  cut -d' ' -f1 "$NODE_DIR/pause.image" >"$NODE_DIR/pause.ref"
+}
+
+import_pause() {
+  local ref archive
+  read -r ref archive <"$NODE_DIR/pause.image"
+  ctr_ images ls -q | grep -qx "$ref" && return 0
+  log "importing the pause image $ref"
+  ctr_ images import --base-name "${ref%:*}" "$archive" >/dev/null || die "ctr images import of $archive failed"
+  ctr_ images ls -q | grep -qx "$ref" || die "the pause image $ref is not in containerd after the import"
+}
+
+start_forwarders() {
+  local port
+  for port in $FORWARD_PORTS; do
+    start "forward-$port" socat "TCP-LISTEN:$port,bind=$NODE_IP,fork,reuseaddr" "TCP:127.0.0.1:$port"
+  done
+  for port in $FORWARD_PORTS; do
+    wait_for 20 "forward-$port" listening "$NODE_IP" "$port" || fail_with_log "forward-$port" "the forwarder $NODE_IP:$port -> 127.0.0.1:$port did not start"
+  done
+}
+
+node_registered() { kubectl_ get node "$NODE_NAME" >/dev/null 2>&1; }
+node_ready() { [[ $(kubectl_ get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}') == True ]]; }
+
+start_kubelet() {
+  start kubelet "$K8S_BIN/kubelet" --config "$KUBELET_DIR/config.yaml" \
+    --kubeconfig "$NODE_DIR/kubelet.kubeconfig" --root-dir "$KUBELET_ROOT" \
+    --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --node-labels kyc.dev/node=real \
+    --pod-infra-container-image "$(cat "$NODE_DIR/pause.ref")"
+  wait_for 90 kubelet node_registered || fail_with_log kubelet "the kubelet did not register node $NODE_NAME in 90 s"
+  # The controller-manager does not allocate node CIDRs here; the node's range is set once, by us.
+  if [[ -z $(kubectl_ get node "$NODE_NAME" -o jsonpath='{.spec.podCIDR}') ]]; then
+    kubectl_ patch node "$NODE_NAME" --type merge -p "{\"spec\":{\"podCIDR\":\"$POD_CIDR\",\"podCIDRs\":[\"$POD_CIDR\"]}}" >/dev/null
+  fi
+}
+
+start_kube_proxy() {
+  start kube-proxy "$K8S_BIN/kube-proxy" --config "$NODE_DIR/kube-proxy/config.yaml"
+  wait_for 60 kube-proxy curl -fsS http://127.0.0.1:10256/livez || fail_with_log kube-proxy "kube-proxy did not become healthy in 60 s"
+}
+
+start_coredns() {
+  start coredns "$COREDNS_BIN" -conf "$NODE_DIR/coredns/Corefile"
+  wait_for 60 coredns curl -fsS http://127.0.0.1:18181/ready || fail_with_log coredns "CoreDNS did not become ready in 60 s"
+}
+
+started=$SECONDS
+install_packages
+build_binaries
+host_setup
+issue_certs
+build_pause
+write_configs
+start_containerd
+import_pause
+apply_objects
+start_forwarders
+start_coredns
+start_kubelet
+start_kube_proxy
+wait_for 120 node node_ready || fail_with_log kubelet "node $NODE_NAME did not become Ready in 120 s"
+# The project's base image, when it has been built (make base-image), is imported as well.
+if [[ -f $CACHE_DIR/image/node-base.ref ]]; then "$HACK_DIR/image/build.sh" import; fi
+log "real node $NODE_NAME Ready in $((SECONDS - started)) s (pods $POD_CIDR on $BRIDGE, DNS $DNS_IP, taint kyc.dev/real-node=true:NoSchedule)"
+echo "pods land on it with: nodeSelector {kyc.dev/node: real} and toleration {key: kyc.dev/real-node, operator: Exists, effect: NoSchedule}"
