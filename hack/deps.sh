@@ -114,6 +114,8 @@ daemonize no
 appendonly yes
 save ""
 requirepass $(secret redis)
+# Keeps the config path in the process title: hack/lib.sh pid_alive recognises our Redis by it.
+proc-title-template "{title} {listen-addr} {server-mode} {config-file}"
 CONF
   )
   start_daemon redis "$PIDS/redis.pid" "$LOGS/redis.log" redis-server "$conf"

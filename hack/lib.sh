@@ -35,8 +35,16 @@ wait_for() {
 # port_free PORT: true when nothing listens on 127.0.0.1:PORT.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# pid_alive PIDFILE: true when the pid file names a running process.
-pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# pid_alive PIDFILE: true when the pid file names a running process of ours. Every daemon we start
+# names a project path in its arguments, which tells it apart from an unrelated process that reused a
+# stale pid after a reboot.
+pid_alive() {
+  local pid
+  [[ -f $1 ]] || return 1
+  pid=$(cat "$1")
+  kill -0 "$pid" 2>/dev/null || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE "kyc-operator|$CACHE_DIR|$RUN_DIR"
+}
 
 # stop_pidfile PIDFILE NAME: TERM, wait up to 20 s, then KILL; removes the pid file.
 stop_pidfile() {
