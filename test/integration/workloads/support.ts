@@ -1,0 +1,99 @@
+// Helpers for the workloads' component tests: a private database per test file, unique Redis and
+// Kafka prefixes, captured logs, and small HTTP helpers.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createLogger, memoryDestination } from '../../../workloads/shared/index.js';
+import type { Logger } from '../../../workloads/shared/index.js';
+
+export const JWT_SECRET = 'component-test-secret-0123456789abcdef';
+
+export function requireEnv(name: 'DATABASE_URL' | 'REDIS_URL' | 'KAFKA_BROKERS'): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through hack/with-env.sh (make deps first)`);
+  return value;
+}
+
+export const suffix = (): string => randomBytes(5).toString('hex');
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** CREATE DATABASE kyc_test_<random>; drop() removes it (terminating leftover connections). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = requireEnv('DATABASE_URL');
+  const name = `kyc_test_${suffix()}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export interface CapturedLogs {
+  logger: Logger;
+  text(): string;
+}
+
+export function captureLogs(component: string, level = 'debug'): CapturedLogs {
+  const destination = memoryDestination();
+  return { logger: createLogger({ component, level, destination }), text: () => destination.text() };
+}
+
+export interface JsonResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+export async function request<T = Record<string, unknown>>(
+  url: string,
+  init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string>; rawBody?: string } = {},
+): Promise<JsonResponse<T>> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.body !== undefined || init.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  const response = await fetch(url, {
+    method: init.method ?? (init.body !== undefined || init.rawBody !== undefined ? 'POST' : 'GET'),
+    headers,
+    body: init.rawBody ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
+  });
+  const text = await response.text();
+  let body: unknown = {};
+  try {
+    body = text ? JSON.parse(text) : {};
+  } catch {
+    body = { raw: text };
+  }
+  return { status: response.status, headers: response.headers, body: body as T, text };
+}
+
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

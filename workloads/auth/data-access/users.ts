@@ -1,0 +1,70 @@
+// Users in PostgreSQL (schema `auth`).
+import type { Pool } from '../../shared/index.js';
+import type { Role } from '../../shared/index.js';
+
+export interface UserRecord {
+  id: string;
+  email: string;
+  passwordHash: string;
+  role: Role;
+  name: string | null;
+  createdAt: Date;
+  disabled: boolean;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  role: Role;
+  name: string | null;
+  created_at: Date;
+  disabled_at: Date | null;
+}
+
+const toUser = (row: UserRow): UserRecord => ({
+  id: row.id,
+  email: row.email,
+  passwordHash: row.password_hash,
+  role: row.role,
+  name: row.name,
+  createdAt: row.created_at,
+  disabled: row.disabled_at !== null,
+});
+
+export class UserRepository {
+  constructor(private readonly pool: Pool) {}
+
+  async findByEmail(email: string): Promise<UserRecord | undefined> {
+    const { rows } = await this.pool.query<UserRow>('SELECT * FROM auth.users WHERE lower(email) = lower($1)', [email]);
+    return rows[0] ? toUser(rows[0]) : undefined;
+  }
+
+  async findById(id: string): Promise<UserRecord | undefined> {
+    const { rows } = await this.pool.query<UserRow>('SELECT * FROM auth.users WHERE id = $1', [id]);
+    return rows[0] ? toUser(rows[0]) : undefined;
+  }
+
+  /** Inserts the user; false when the email is taken. */
+  async insert(user: { id: string; email: string; passwordHash: string; role: Role; name?: string; createdBy?: string }): Promise<boolean> {
+    const result = await this.pool.query(
+      `INSERT INTO auth.users (id, email, password_hash, role, name, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT DO NOTHING`,
+      [user.id, user.email, user.passwordHash, user.role, user.name ?? null, user.createdBy ?? null],
+    );
+    return result.rowCount === 1;
+  }
+
+  async countByRole(role: Role): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM auth.users WHERE role = $1 AND disabled_at IS NULL', [role]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async list(limit: number, role?: Role): Promise<UserRecord[]> {
+    const { rows } = await this.pool.query<UserRow>(
+      'SELECT * FROM auth.users WHERE ($1::text IS NULL OR role = $1) ORDER BY created_at DESC LIMIT $2',
+      [role ?? null, limit],
+    );
+    return rows.map(toUser);
+  }
+}
