@@ -766,7 +766,18 @@ export const kycPlatformSchema: Schema = obj(
     spec: specSchema,
     status: statusSchema,
   },
-  { required: ['spec'] },
+  {
+    required: ['spec'],
+    'x-kubernetes-validations': [
+      {
+        // Service names are DNS-1035 labels (63 characters); the longest derived name is
+        // <name>-notification-preview, so the platform name must leave room for it.
+        rule: "self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')",
+        message:
+          'metadata.name must start with a letter, contain only lower-case letters, digits and -, and be at most 40 characters (it prefixes the Service names, e.g. <name>-notification)',
+      },
+    ],
+  },
 );
 
 export const printerColumns = [

@@ -1,8 +1,34 @@
-// renderPlatform: every object one KycPlatform needs, in a stable order (provisional stub).
+// renderPlatform: every object one KycPlatform needs, fully specified and in a stable order (the kinds of
+// OWNED_KINDS, then the components in COMPONENTS order). Pure: same platform in, same objects out.
+import { desiredComponentNames } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
+import { renderConfigMap } from './configmap.js';
+import { renderDeployment } from './deployment.js';
+import { renderHorizontalPodAutoscaler } from './hpa.js';
+import { renderIngress } from './ingress.js';
+import { renderNetworkPolicies } from './networkpolicy.js';
+import { renderPodDisruptionBudget } from './pdb.js';
+import { renderService } from './service.js';
+import { renderServiceAccount } from './serviceaccount.js';
 import type { KubeObject } from './types.js';
-export type { KubeObject } from './types.js';
 
-export function renderPlatform(_platform: KycPlatform): KubeObject[] {
-  return [];
+export type { KubeObject, OwnerReference, OwnedKind } from './types.js';
+export { OWNED_KINDS } from './types.js';
+export { desiredComponentNames } from '../api/defaults.js';
+export { componentStatus, componentReady, summarizeComponents, type DeploymentLike } from './status.js';
+export { componentObjectName, configMapName, labels, selectorLabels, MANAGED_BY, CONFIG_HASH_ANNOTATION } from './meta.js';
+
+export function renderPlatform(platform: KycPlatform): KubeObject[] {
+  const components = desiredComponentNames(platform.spec);
+  const defined = <T>(value: T | undefined): value is T => value !== undefined;
+  return [
+    ...components.map((c) => renderServiceAccount(platform, c)),
+    renderConfigMap(platform),
+    ...components.map((c) => renderService(platform, c)),
+    ...components.map((c) => renderDeployment(platform, c)),
+    ...components.map((c) => renderPodDisruptionBudget(platform, c)),
+    ...components.map((c) => renderHorizontalPodAutoscaler(platform, c)).filter(defined),
+    ...renderNetworkPolicies(platform),
+    renderIngress(platform),
+  ].filter(defined);
 }

@@ -1,0 +1,193 @@
+// Accessors: the effective value of every optional field. The API server fills schema defaults on write, but
+// objects built in code (tests, older stored objects) may lack them, so every reader goes through these
+// functions and none of them mutates the spec.
+import { COMPONENTS, type ComponentName } from './components.js';
+import { AUTOSCALING_DEFAULTS, DEFAULT_IMAGE, DEFAULT_PROFILE, RELEASE_DEFAULTS, SECRET_KEY_DEFAULTS } from './schema.js';
+import type { ComponentSpec, KycPlatformSpec, Quantity } from './types.js';
+
+export type Profile = NonNullable<KycPlatformSpec['profile']>;
+export type Dependency = keyof typeof SECRET_KEY_DEFAULTS;
+
+export interface EffectiveResources {
+  requests: { cpu: Quantity; memory: Quantity };
+  limits: { cpu: Quantity; memory: Quantity };
+}
+
+interface ProfilePreset {
+  replicas: number;
+  resources: EffectiveResources;
+  autoscaling: boolean;
+}
+
+/** Replica and resource presets per profile (production: the seed's 256Mi/250m requests, 512Mi/500m limits). */
+export const PROFILE_PRESETS: Readonly<Record<Profile, ProfilePreset>> = {
+  development: {
+    replicas: 1,
+    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+    autoscaling: false,
+  },
+  staging: {
+    replicas: 2,
+    resources: { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '500m', memory: '384Mi' } },
+    autoscaling: true,
+  },
+  production: {
+    replicas: 3,
+    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+    autoscaling: true,
+  },
+};
+
+export function profileOf(spec: KycPlatformSpec): Profile {
+  return spec.profile ?? DEFAULT_PROFILE;
+}
+
+function componentSpec(spec: KycPlatformSpec, name: ComponentName): ComponentSpec {
+  return spec.components?.[name] ?? {};
+}
+
+export function componentEnabled(spec: KycPlatformSpec, name: ComponentName): boolean {
+  return componentSpec(spec, name).enabled ?? true;
+}
+
+/** The components the platform runs, in the fixed COMPONENTS order. */
+export function desiredComponentNames(spec: KycPlatformSpec): ComponentName[] {
+  return COMPONENTS.filter((name) => componentEnabled(spec, name));
+}
+
+export function imageFor(spec: KycPlatformSpec): string {
+  return `${spec.image ?? DEFAULT_IMAGE}:${spec.version}`;
+}
+
+export function imagePullPolicyOf(spec: KycPlatformSpec): NonNullable<KycPlatformSpec['imagePullPolicy']> {
+  return spec.imagePullPolicy ?? 'IfNotPresent';
+}
+
+export function logLevelOf(spec: KycPlatformSpec): NonNullable<KycPlatformSpec['logLevel']> {
+  return spec.logLevel ?? 'info';
+}
+
+/** Fixed replica count (meaningful when the component is not autoscaled): the override, else the profile preset. */
+export function componentReplicas(spec: KycPlatformSpec, name: ComponentName): number {
+  return componentSpec(spec, name).replicas ?? PROFILE_PRESETS[profileOf(spec)].replicas;
+}
+
+/** Requests and limits: the component override field by field over the profile preset. */
+export function resourcesFor(spec: KycPlatformSpec, name: ComponentName): EffectiveResources {
+  const preset = PROFILE_PRESETS[profileOf(spec)].resources;
+  const override = componentSpec(spec, name).resources;
+  return {
+    requests: {
+      cpu: override?.requests?.cpu ?? preset.requests.cpu,
+      memory: override?.requests?.memory ?? preset.requests.memory,
+    },
+    limits: {
+      cpu: override?.limits?.cpu ?? preset.limits.cpu,
+      memory: override?.limits?.memory ?? preset.limits.memory,
+    },
+  };
+}
+
+export interface EffectiveAutoscaling {
+  enabled: boolean;
+  minReplicas: number;
+  maxReplicas: number;
+  targetCPUUtilizationPercentage: number;
+  targetMemoryUtilizationPercentage: number;
+  scaleDownStabilizationSeconds: number;
+}
+
+/** The component's autoscaling: its override, else spec.autoscaling, else the defaults (enabled per profile). */
+export function autoscalingFor(spec: KycPlatformSpec, name: ComponentName): EffectiveAutoscaling {
+  const platform = spec.autoscaling ?? {};
+  const override = componentSpec(spec, name).autoscaling ?? {};
+  return {
+    enabled: override.enabled ?? platform.enabled ?? PROFILE_PRESETS[profileOf(spec)].autoscaling,
+    minReplicas: override.minReplicas ?? platform.minReplicas ?? AUTOSCALING_DEFAULTS.minReplicas,
+    maxReplicas: override.maxReplicas ?? platform.maxReplicas ?? AUTOSCALING_DEFAULTS.maxReplicas,
+    targetCPUUtilizationPercentage:
+      override.targetCPUUtilizationPercentage ??
+      platform.targetCPUUtilizationPercentage ??
+      AUTOSCALING_DEFAULTS.targetCPUUtilizationPercentage,
+    targetMemoryUtilizationPercentage:
+      override.targetMemoryUtilizationPercentage ??
+      platform.targetMemoryUtilizationPercentage ??
+      AUTOSCALING_DEFAULTS.targetMemoryUtilizationPercentage,
+    scaleDownStabilizationSeconds:
+      override.scaleDownStabilizationSeconds ??
+      platform.scaleDownStabilizationSeconds ??
+      AUTOSCALING_DEFAULTS.scaleDownStabilizationSeconds,
+  };
+}
+
+export function isAutoscaled(spec: KycPlatformSpec, name: ComponentName): boolean {
+  return autoscalingFor(spec, name).enabled;
+}
+
+/** The Secret and key holding a dependency's connection setting, or undefined when the spec names none. */
+export function dependencySecret(spec: KycPlatformSpec, dependency: Dependency): { name: string; key: string } | undefined {
+  const ref = spec.dependencies?.[dependency]?.secretRef;
+  if (!ref) return undefined;
+  return { name: ref.name, key: ref.key ?? SECRET_KEY_DEFAULTS[dependency] };
+}
+
+/** The platform Secret's name, or undefined when the spec names none. */
+export function platformSecretName(spec: KycPlatformSpec): string | undefined {
+  return spec.secretsRef?.name;
+}
+
+export interface EffectiveLoadBalancing {
+  strategy: 'round-robin' | 'least-connections' | 'ip-hash' | 'weighted';
+  stickySessions: boolean;
+  weights: Record<string, number>;
+}
+
+export function loadBalancingFor(spec: KycPlatformSpec): EffectiveLoadBalancing {
+  return {
+    strategy: spec.loadBalancing?.strategy ?? 'round-robin',
+    stickySessions: spec.loadBalancing?.stickySessions ?? false,
+    weights: spec.loadBalancing?.weights ?? {},
+  };
+}
+
+export function networkPoliciesEnabled(spec: KycPlatformSpec): boolean {
+  return spec.security?.networkPolicies ?? true;
+}
+
+/** Feature flags sorted by name, so the rendered ConfigMap is stable. */
+export function featureFlagsOf(spec: KycPlatformSpec): [string, boolean][] {
+  return Object.entries(spec.featureFlags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export interface EffectiveRelease {
+  strategy: 'BlueGreen' | 'RollingUpdate';
+  autoPromote: boolean;
+  autoPromotionSeconds: number;
+  scaleDownDelaySeconds: number;
+  previewReplicas: number | undefined;
+  progressDeadlineSeconds: number;
+  smokeCheck: { enabled: boolean; path: string; timeoutSeconds: number };
+}
+
+/** The release settings; without spec.release the strategy is a plain rolling update. */
+export function releaseFor(spec: KycPlatformSpec): EffectiveRelease {
+  const release = spec.release;
+  return {
+    strategy: release ? (release.strategy ?? RELEASE_DEFAULTS.strategy) : 'RollingUpdate',
+    autoPromote: release?.autoPromote ?? RELEASE_DEFAULTS.autoPromote,
+    autoPromotionSeconds: release?.autoPromotionSeconds ?? 0,
+    scaleDownDelaySeconds: release?.scaleDownDelaySeconds ?? RELEASE_DEFAULTS.scaleDownDelaySeconds,
+    previewReplicas: release?.previewReplicas,
+    progressDeadlineSeconds: release?.progressDeadlineSeconds ?? RELEASE_DEFAULTS.progressDeadlineSeconds,
+    smokeCheck: {
+      enabled: release?.smokeCheck?.enabled ?? true,
+      path: release?.smokeCheck?.path ?? '/ready',
+      timeoutSeconds: release?.smokeCheck?.timeoutSeconds ?? 5,
+    },
+  };
+}
+
+/** The user's extra environment variables for a component, in spec order. */
+export function extraEnvFor(spec: KycPlatformSpec, name: ComponentName): { name: string; value: string }[] {
+  return (componentSpec(spec, name).env ?? []).map((e) => ({ name: e.name, value: e.value ?? '' }));
+}

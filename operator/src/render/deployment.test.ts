@@ -1,0 +1,141 @@
+import { describe, expect, it } from '@jest/globals';
+import { renderDeployment } from './deployment.js';
+import { platform } from './fixtures.js';
+
+interface Container {
+  name: string;
+  image: string;
+  args: string[];
+  env: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string } } }[];
+  resources: unknown;
+  readinessProbe: { httpGet: { path: string } };
+  livenessProbe: { httpGet: { path: string } };
+  securityContext: Record<string, unknown>;
+  ports: unknown[];
+  volumeMounts: unknown[];
+}
+interface DeploymentShape {
+  metadata: { name: string; labels: Record<string, string> };
+  spec: {
+    replicas?: number;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> & { containers: Container[] } };
+  };
+}
+const render = (...args: Parameters<typeof renderDeployment>) => renderDeployment(...args) as unknown as DeploymentShape;
+const container = (d: DeploymentShape): Container => {
+  const c = d.spec.template.spec.containers[0];
+  if (!c) throw new Error('no container');
+  return c;
+};
+const envMap = (c: Container) => Object.fromEntries(c.env.map((e) => [e.name, e.value ?? e.valueFrom]));
+
+describe('renderDeployment', () => {
+  it('runs the component from the versioned image with the component as argument', () => {
+    const d = render(platform(), 'kyc');
+    expect(d.metadata.name).toBe('acme-kyc');
+    expect(container(d)).toMatchObject({ name: 'kyc', image: 'kyc-platform/workloads:1.4.2', args: ['kyc'] });
+    expect(container(d).ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+  });
+
+  it('probes /ready for readiness and /health for liveness', () => {
+    const c = container(render(platform(), 'auth'));
+    expect(c.readinessProbe.httpGet.path).toBe('/ready');
+    expect(c.livenessProbe.httpGet.path).toBe('/health');
+  });
+
+  it('hardens the container and mounts an emptyDir at /tmp', () => {
+    const d = render(platform(), 'gateway');
+    expect(container(d).securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container(d).volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    expect(d.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
+    expect(d.spec.template.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  it('leaves replicas to the HPA when autoscaled and pins them otherwise', () => {
+    expect(render(platform({ profile: 'production' }), 'kyc').spec).not.toHaveProperty('replicas');
+    expect(render(platform({ profile: 'development' }), 'kyc').spec.replicas).toBe(1);
+    expect(
+      render(platform({ profile: 'production', components: { kyc: { replicas: 5, autoscaling: { enabled: false } } } }), 'kyc').spec.replicas,
+    ).toBe(5);
+  });
+
+  it('uses the production resources and sizes the heap at 75 % of the memory limit', () => {
+    const c = container(render(platform({ profile: 'production' }), 'kyc'));
+    expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
+    expect(envMap(c).NODE_OPTIONS).toBe('--max-old-space-size=384');
+    const custom = container(render(platform({ components: { kyc: { resources: { limits: { memory: '1Gi' } } } } }), 'kyc'));
+    expect(envMap(custom).NODE_OPTIONS).toBe('--max-old-space-size=768');
+  });
+
+  it('passes dependencies and platform secrets through secretKeyRef to the components that read them', () => {
+    const kyc = envMap(container(render(platform(), 'kyc')));
+    expect(kyc.DATABASE_URL).toEqual({ secretKeyRef: { name: 'kyc-postgres', key: 'url' } });
+    expect(kyc.KAFKA_BROKERS).toEqual({ secretKeyRef: { name: 'kyc-kafka', key: 'brokers' } });
+    expect(kyc.PII_ENCRYPTION_KEYS).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'pii-keys' } });
+    expect(kyc.KYC_VERSION).toBe('1.4.2');
+    const gateway = envMap(container(render(platform(), 'gateway')));
+    expect(gateway).not.toHaveProperty('DATABASE_URL');
+    expect(gateway.REDIS_URL).toEqual({ secretKeyRef: { name: 'kyc-redis', key: 'url' } });
+    expect(gateway.AUTH_JWT_SECRET).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'jwt-secret' } });
+    const auth = envMap(container(render(platform(), 'auth')));
+    expect(auth.ADMIN_EMAIL).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'admin-email', optional: true } });
+    expect(auth).not.toHaveProperty('KAFKA_BROKERS');
+  });
+
+  it('points the gateway at the enabled upstream Services with the load-balancing settings', () => {
+    const gateway = envMap(
+      container(
+        render(
+          platform({
+            loadBalancing: { strategy: 'weighted', stickySessions: true, weights: { kyc: 3 } },
+            components: { analytics: { enabled: false } },
+          }),
+          'gateway',
+        ),
+      ),
+    );
+    expect(gateway.UPSTREAM_KYC).toBe('http://acme-kyc:8080;weight=3');
+    expect(gateway.UPSTREAM_AUTH).toBe('http://acme-auth:8080');
+    expect(gateway.UPSTREAM_NOTIFICATION).toBe('http://acme-notification:8080');
+    expect(gateway).not.toHaveProperty('UPSTREAM_ANALYTICS');
+    expect(gateway.LB_STRATEGY).toBe('weighted');
+    expect(gateway.LB_STICKY_SESSIONS).toBe('true');
+  });
+
+  it('adds the user env after the operator env, replacing LOG_LEVEL in place', () => {
+    const c = container(render(platform({ components: { kyc: { env: [{ name: 'LOG_LEVEL', value: 'debug' }, { name: 'EXTRA', value: 'x' }] } } }), 'kyc'));
+    const names = c.env.map((e) => e.name);
+    expect(names.filter((n) => n === 'LOG_LEVEL')).toHaveLength(1);
+    expect(envMap(c).LOG_LEVEL).toBe('debug');
+    expect(names[names.length - 1]).toBe('EXTRA');
+  });
+
+  it('keeps the selector minimal and version-free, and spreads over zones and hosts', () => {
+    const d = render(platform(), 'kyc');
+    expect(d.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/component': 'kyc' });
+    expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
+    const spread = d.spec.template.spec.topologySpreadConstraints as { topologyKey: string; whenUnsatisfiable: string }[];
+    expect(spread.map((s) => [s.topologyKey, s.whenUnsatisfiable])).toEqual([
+      ['topology.kubernetes.io/zone', 'ScheduleAnyway'],
+      ['kubernetes.io/hostname', 'ScheduleAnyway'],
+    ]);
+  });
+
+  it('applies placement', () => {
+    const d = render(
+      platform({ placement: { nodeSelector: { pool: 'kyc' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'kyc', effect: 'NoSchedule' }] } }),
+      'kyc',
+    );
+    expect(d.spec.template.spec.nodeSelector).toEqual({ pool: 'kyc' });
+    expect(d.spec.template.spec.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'kyc', effect: 'NoSchedule' }]);
+    expect(render(platform(), 'kyc').spec.template.spec).not.toHaveProperty('nodeSelector');
+  });
+});

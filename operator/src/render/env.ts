@@ -1,0 +1,99 @@
+// The container environment of a component, per docs/workload-contract.md. Secrets are referenced with
+// secretKeyRef (the operator never reads them); the user's extra variables come last and may replace
+// only the variables that are not operator-managed (the schema rejects the others).
+import { COMPONENTS, type ComponentName } from '../api/components.js';
+import {
+  componentEnabled,
+  dependencySecret,
+  extraEnvFor,
+  loadBalancingFor,
+  logLevelOf,
+  platformSecretName,
+  resourcesFor,
+  type Dependency,
+} from '../api/defaults.js';
+import { mebibytes } from '../api/quantity.js';
+import type { KycPlatform } from '../api/types.js';
+import { FEATURE_FLAGS_KEY } from './configmap.js';
+import { HTTP_PORT, componentObjectName, configMapName } from './meta.js';
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: {
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    configMapKeyRef?: { name: string; key: string; optional?: boolean };
+  };
+}
+
+/** Which dependencies each component reads (contract: DATABASE_URL, REDIS_URL, KAFKA_BROKERS). */
+const DEPENDENCY_ENV: Record<Dependency, { env: string; readers: readonly ComponentName[] }> = {
+  postgres: { env: 'DATABASE_URL', readers: ['kyc', 'auth', 'notification', 'analytics'] },
+  redis: { env: 'REDIS_URL', readers: COMPONENTS },
+  kafka: { env: 'KAFKA_BROKERS', readers: ['kyc', 'notification', 'analytics'] },
+};
+
+/** Keys of the platform Secret and who reads them; admin credentials are optional (first admin only). */
+const PLATFORM_SECRET_ENV: { key: string; env: string; readers: readonly ComponentName[]; optional: boolean }[] = [
+  { key: 'jwt-secret', env: 'AUTH_JWT_SECRET', readers: ['auth', 'gateway'], optional: false },
+  { key: 'pii-keys', env: 'PII_ENCRYPTION_KEYS', readers: ['kyc'], optional: false },
+  { key: 'admin-email', env: 'ADMIN_EMAIL', readers: ['auth'], optional: true },
+  { key: 'admin-password', env: 'ADMIN_PASSWORD', readers: ['auth'], optional: true },
+];
+
+/** The upstreams the gateway routes to, in COMPONENTS order. */
+const UPSTREAMS = COMPONENTS.filter((c) => c !== 'gateway');
+
+/** Node.js heap: 75 % of the container memory limit, leaving room for buffers, code and the stack. */
+export function heapMebibytes(platform: KycPlatform, component: ComponentName): number {
+  return Math.max(32, Math.floor(mebibytes(resourcesFor(platform.spec, component).limits.memory) * 0.75));
+}
+
+function upstreamUrl(platform: KycPlatform, upstream: ComponentName, weight: number | undefined): string {
+  const url = `http://${componentObjectName(platform, upstream)}:${HTTP_PORT}`;
+  return weight === undefined ? url : `${url};weight=${weight}`;
+}
+
+function gatewayEnv(platform: KycPlatform): EnvVar[] {
+  const lb = loadBalancingFor(platform.spec);
+  const upstreams = UPSTREAMS.filter((u) => componentEnabled(platform.spec, u)).map((u) => ({
+    name: `UPSTREAM_${u.toUpperCase()}`,
+    value: upstreamUrl(platform, u, lb.strategy === 'weighted' ? lb.weights[u] : undefined),
+  }));
+  return [
+    ...upstreams,
+    { name: 'LB_STRATEGY', value: lb.strategy },
+    { name: 'LB_STICKY_SESSIONS', value: String(lb.stickySessions) },
+  ];
+}
+
+export function renderEnv(platform: KycPlatform, component: ComponentName): EnvVar[] {
+  const spec = platform.spec;
+  const env: EnvVar[] = [
+    { name: 'PORT', value: String(HTTP_PORT) },
+    { name: 'KYC_COMPONENT', value: component },
+    { name: 'KYC_PLATFORM', value: platform.metadata.name },
+    { name: 'KYC_VERSION', value: spec.version },
+    { name: 'LOG_LEVEL', value: logLevelOf(spec) },
+    { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapMebibytes(platform, component)}` },
+    { name: 'FEATURE_FLAGS', valueFrom: { configMapKeyRef: { name: configMapName(platform), key: FEATURE_FLAGS_KEY } } },
+  ];
+  for (const [dependency, { env: name, readers }] of Object.entries(DEPENDENCY_ENV) as [Dependency, (typeof DEPENDENCY_ENV)[Dependency]][]) {
+    const ref = dependencySecret(spec, dependency);
+    if (ref && readers.includes(component)) env.push({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
+  }
+  const secretName = platformSecretName(spec);
+  if (secretName) {
+    for (const { key, env: name, readers, optional } of PLATFORM_SECRET_ENV) {
+      if (!readers.includes(component)) continue;
+      env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key, ...(optional ? { optional: true } : {}) } } });
+    }
+  }
+  if (component === 'gateway') env.push(...gatewayEnv(platform));
+  for (const extra of extraEnvFor(spec, component)) {
+    const index = env.findIndex((e) => e.name === extra.name);
+    if (index >= 0) env[index] = extra;
+    else env.push(extra);
+  }
+  return env;
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from '@jest/globals';
+import { platform } from './fixtures.js';
+import { renderPlatform } from './index.js';
+import { OWNED_KINDS } from './types.js';
+
+describe('renderPlatform', () => {
+  it('renders every object of a production platform in kind order, then component order', () => {
+    const objects = renderPlatform(platform({ profile: 'production', ingress: { host: 'kyc.example.com' } }));
+    const kinds = objects.map((o) => o.kind);
+    expect(kinds.filter((k) => k === 'Deployment')).toHaveLength(5);
+    expect(kinds.filter((k) => k === 'HorizontalPodAutoscaler')).toHaveLength(5);
+    expect(kinds.filter((k) => k === 'NetworkPolicy')).toHaveLength(6);
+    expect(kinds.filter((k) => k === 'Ingress')).toHaveLength(1);
+    const order = OWNED_KINDS.map((k) => k.kind as string);
+    const positions = kinds.map((k) => order.indexOf(k));
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name)).toEqual([
+      'acme-gateway',
+      'acme-kyc',
+      'acme-auth',
+      'acme-notification',
+      'acme-analytics',
+    ]);
+  });
+
+  it('has no HPA in development and nothing for a disabled component', () => {
+    const objects = renderPlatform(platform({ profile: 'development', components: { notification: { enabled: false } } }));
+    expect(objects.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(false);
+    expect(objects.some((o) => o.metadata.name === 'acme-notification')).toBe(false);
+  });
+
+  it('labels and owns every object in the platform namespace', () => {
+    for (const o of renderPlatform(platform({ ingress: { host: 'kyc.example.com' } }))) {
+      expect(o.metadata.namespace).toBe('kyc-test');
+      expect(o.metadata.labels).toMatchObject({
+        'app.kubernetes.io/managed-by': 'kyc-operator',
+        'app.kubernetes.io/instance': 'acme',
+        'app.kubernetes.io/name': 'kyc-platform',
+        'app.kubernetes.io/version': '1.4.2',
+      });
+      expect(o.metadata.labels?.['app.kubernetes.io/component']).toMatch(/^(gateway|kyc|auth|notification|analytics|platform)$/);
+      expect(o.metadata.ownerReferences).toEqual([
+        { apiVersion: 'kyc.dev/v1alpha1', kind: 'KycPlatform', name: 'acme', uid: '7d5c1f1e-0000-4000-8000-000000000001', controller: true, blockOwnerDeletion: true },
+      ]);
+    }
+  });
+
+  it('is deterministic and does not mutate its input', () => {
+    const p = platform({ featureFlags: { z: true, a: false }, loadBalancing: { strategy: 'weighted', weights: { auth: 2, kyc: 1 } } });
+    const before = JSON.stringify(p);
+    expect(JSON.stringify(renderPlatform(p))).toBe(JSON.stringify(renderPlatform(structuredClone(p))));
+    expect(JSON.stringify(p)).toBe(before);
+    expect(JSON.stringify(renderPlatform(p))).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('only changes labels and the pod template when the version changes, never a selector', () => {
+    const a = renderPlatform(platform({ version: '1.0.0' }));
+    const b = renderPlatform(platform({ version: '1.1.0' }));
+    const selectors = (objs: typeof a) => JSON.stringify(objs.map((o) => (o.spec as { selector?: unknown } | undefined)?.selector));
+    expect(selectors(a)).toBe(selectors(b));
+  });
+
+  it('refuses a platform without a uid (owner references need one)', () => {
+    const p = platform();
+    delete p.metadata.uid;
+    expect(() => renderPlatform(p)).toThrow('no metadata.uid');
+  });
+});

@@ -1,0 +1,77 @@
+// Names, labels and owner references shared by every renderer.
+import { API_VERSION, KIND } from '../api/group.js';
+import type { ComponentName } from '../api/components.js';
+import type { KycPlatform } from '../api/types.js';
+import type { KubeObject, OwnerReference } from './types.js';
+
+export const MANAGED_BY = 'kyc-operator';
+export const APP_NAME = 'kyc-platform';
+export const HTTP_PORT = 8080;
+export const CONFIG_HASH_ANNOTATION = 'kyc.dev/config-hash';
+
+export type LabelComponent = ComponentName | 'platform';
+
+/** `<platform>-<component>`: the name of a component's Deployment, Service, SA, PDB, HPA and NetworkPolicy. */
+export function componentObjectName(platform: KycPlatform, component: ComponentName): string {
+  return `${platform.metadata.name}-${component}`;
+}
+
+export function configMapName(platform: KycPlatform): string {
+  return `${platform.metadata.name}-config`;
+}
+
+/**
+ * A label value from an arbitrary string: image tags may be 128 characters long and end in `.` or `-`,
+ * label values may not, so the tag is cut to 63 and trimmed to end on a letter or digit.
+ */
+export function labelValue(value: string): string {
+  return value
+    .slice(0, 63)
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+}
+
+/**
+ * The pod selector of a component. Minimal and never changing for the life of the Deployment
+ * (selectors are immutable), so it has no version.
+ */
+export function selectorLabels(platform: KycPlatform, component: LabelComponent): Record<string, string> {
+  return { 'app.kubernetes.io/instance': platform.metadata.name, 'app.kubernetes.io/component': component };
+}
+
+/** Every platform pod, whatever its component (for the default-deny NetworkPolicy). */
+export function platformPodSelector(platform: KycPlatform): Record<string, string> {
+  return { 'app.kubernetes.io/instance': platform.metadata.name, 'app.kubernetes.io/name': APP_NAME };
+}
+
+export function labels(platform: KycPlatform, component: LabelComponent): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': APP_NAME,
+    'app.kubernetes.io/instance': platform.metadata.name,
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/version': labelValue(platform.spec.version),
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  };
+}
+
+export function ownerReference(platform: KycPlatform): OwnerReference {
+  const uid = platform.metadata.uid;
+  if (!uid) throw new Error(`KycPlatform ${platform.metadata.name} has no metadata.uid: render only objects read from the API server`);
+  return { apiVersion: API_VERSION, kind: KIND, name: platform.metadata.name, uid, controller: true, blockOwnerDeletion: true };
+}
+
+export function namespaceOf(platform: KycPlatform): string {
+  const namespace = platform.metadata.namespace;
+  if (!namespace) throw new Error(`KycPlatform ${platform.metadata.name} has no metadata.namespace`);
+  return namespace;
+}
+
+/** Standard metadata for an object the platform owns. */
+export function objectMeta(platform: KycPlatform, name: string, component: LabelComponent): KubeObject['metadata'] {
+  return {
+    name,
+    namespace: namespaceOf(platform),
+    labels: labels(platform, component),
+    ownerReferences: [ownerReference(platform)],
+  };
+}

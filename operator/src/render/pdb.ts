@@ -1,0 +1,24 @@
+// PodDisruptionBudget per component.
+//
+// maxUnavailable: 1 rather than minAvailable: it stays right while the HPA moves the replica count (a fixed
+// minAvailable of N blocks every drain when the HPA sits at N, a percentage rounds badly at small counts),
+// it still lets a node drain when a development component has a single replica (minAvailable: 1 would
+// block it forever), and with production's >= 3 replicas at most one replica per component is ever evicted
+// voluntarily. unhealthyPodEvictionPolicy AlwaysAllow: a crash-looping pod must not block a drain.
+import type { ComponentName } from '../api/components.js';
+import type { KycPlatform } from '../api/types.js';
+import { componentObjectName, objectMeta, selectorLabels } from './meta.js';
+import type { KubeObject } from './types.js';
+
+export function renderPodDisruptionBudget(platform: KycPlatform, component: ComponentName): KubeObject {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: objectMeta(platform, componentObjectName(platform, component), component),
+    spec: {
+      maxUnavailable: 1,
+      selector: { matchLabels: selectorLabels(platform, component) },
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals';
+import { platform } from './fixtures.js';
+import { componentReady, componentStatus, componentStalled, summarizeComponents, type DeploymentLike } from './status.js';
+
+const rolledOut = (replicas: number): DeploymentLike => ({
+  metadata: { generation: 2 },
+  spec: { replicas },
+  status: { observedGeneration: 2, replicas, readyReplicas: replicas, updatedReplicas: replicas, availableReplicas: replicas },
+});
+
+describe('component status', () => {
+  it('reads desired, ready, updated and available', () => {
+    expect(componentStatus(rolledOut(3))).toEqual({ desired: 3, ready: 3, updated: 3, available: 3 });
+    expect(componentStatus({})).toEqual({ desired: 1, ready: 0, updated: 0, available: 0 });
+  });
+
+  it('is ready only when the latest generation is fully rolled out', () => {
+    expect(componentReady(rolledOut(3))).toBe(true);
+    expect(componentReady({ ...rolledOut(3), status: { ...rolledOut(3).status, observedGeneration: 1 } })).toBe(false);
+    expect(componentReady({ ...rolledOut(3), status: { ...rolledOut(3).status, updatedReplicas: 2 } })).toBe(false);
+    expect(componentReady({ ...rolledOut(3), status: { ...rolledOut(3).status, replicas: 4 } })).toBe(false);
+  });
+
+  it('notices a Deployment past its progress deadline', () => {
+    const stalled = { status: { conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] } };
+    expect(componentStalled(stalled)).toBe(true);
+    expect(componentStalled(rolledOut(1))).toBe(false);
+  });
+
+  it('summarises enabled components as ready/total', () => {
+    const spec = platform({ components: { analytics: { enabled: false } } }).spec;
+    const summary = summarizeComponents(spec, { gateway: rolledOut(1), kyc: rolledOut(1), auth: { spec: { replicas: 1 } } });
+    expect(summary.readyComponents).toBe('2/4');
+    expect(summary.ready).toEqual(['gateway', 'kyc']);
+    expect(summary.notReady).toEqual(['auth', 'notification']);
+    expect(summary.missing).toEqual(['notification']);
+    expect(Object.keys(summary.components)).toEqual(['gateway', 'kyc', 'auth']);
+  });
+});
