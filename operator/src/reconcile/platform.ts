@@ -1,0 +1,213 @@
+// One reconcile pass of a KycPlatform, level-triggered: read the platform and what exists, render
+// what should exist, apply what differs, delete what is no longer wanted, then write the status once.
+import type { KycPlatform } from '../api/types.js';
+import { renderPlatform } from '../render/index.js';
+import { FIELD_MANAGER, type Applier } from '../runtime/apply.js';
+import type { EventSink } from '../runtime/events.js';
+import type { Informer } from '../runtime/informer.js';
+import { isConflict, isNotFound, type KubeClient, type KubeResource } from '../runtime/kube.js';
+import type { Logger } from '../runtime/logger.js';
+import type { HandlerResult } from '../runtime/workqueue.js';
+import { componentOf, isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
+import {
+  computeStatus,
+  conditionOf,
+  CONDITION_DEGRADED,
+  CONDITION_READY,
+  statusUpToDate,
+  type ObservedComponent,
+  type Problem,
+} from './status.js';
+
+export type PlatformResource = KycPlatform & KubeResource;
+
+export interface ReconcilerDeps {
+  client: KubeClient;
+  applier: Applier;
+  events: EventSink;
+  logger: Logger;
+  platforms: Informer<PlatformResource>;
+  /** One informer per owned kind, by plural. */
+  owned: ReadonlyMap<string, Informer<KubeResource>>;
+  progressRequeueMs: number;
+  now?: () => Date;
+}
+
+/** Objects that must exist before the Deployments that use them (ServiceAccounts, ConfigMaps). */
+const FIRST_WAVE = new Set(['ServiceAccount', 'ConfigMap']);
+
+export class PlatformReconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  async reconcile(key: string): Promise<HandlerResult | void> {
+    const [namespace, name] = splitKey(key);
+    const platform = this.deps.platforms.get(namespace, name);
+    // Deleted (or being deleted): owner references let the garbage collector remove everything.
+    if (!platform) {
+      this.deps.applier.forgetWhere((k) => k.includes(`|${namespace}|${name}-`) || k.endsWith(`|${namespace}|${name}`));
+      return;
+    }
+    if (platform.metadata.deletionTimestamp) return;
+    const log = this.deps.logger.child({ platform: key, generation: platform.metadata.generation });
+
+    let desired: KubeResource[];
+    try {
+      desired = renderPlatform(platform);
+    } catch (error) {
+      // A spec the renderer rejects will not fix itself by retrying: report it and wait for a new spec.
+      const problem = { reason: 'InvalidSpec', message: (error as Error).message };
+      this.deps.events.record(platform, 'Warning', 'InvalidSpec', problem.message);
+      await this.writeStatus(platform, [], problem, log);
+      return;
+    }
+
+    const live = new Map<string, KubeResource>();
+    let applyProblem: Problem | undefined;
+    let firstError: Error | undefined;
+    const applyAll = async (objects: KubeResource[]): Promise<void> => {
+      await Promise.all(
+        objects.map(async (object) => {
+          try {
+            const applied = await this.applyOne(platform, object);
+            live.set(identity(object), applied);
+          } catch (error) {
+            firstError ??= asError(error);
+            applyProblem ??= { reason: 'ApplyFailed', message: describe(error) };
+          }
+        }),
+      );
+    };
+    await applyAll(desired.filter((o) => FIRST_WAVE.has(o.kind)));
+    await applyAll(desired.filter((o) => !FIRST_WAVE.has(o.kind)));
+
+    try {
+      await this.prune(platform, new Set(desired.map(identity)));
+    } catch (error) {
+      firstError ??= asError(error);
+      applyProblem ??= { reason: 'DeleteFailed', message: describe(error) };
+    }
+
+    const components: ObservedComponent[] = [];
+    for (const object of desired) {
+      if (object.kind !== 'Deployment') continue;
+      const component = componentOf(object);
+      if (!component) continue;
+      components.push({ name: component, deployment: live.get(identity(object)) });
+    }
+    const status = await this.writeStatus(platform, components, applyProblem, log);
+    if (firstError) {
+      if (isConflict(firstError)) log.debug('conflict; retrying');
+      throw firstError;
+    }
+    if (status.phase !== 'Ready') return { requeueAfterMs: this.deps.progressRequeueMs };
+    return undefined;
+  }
+
+  private async applyOne(platform: PlatformResource, desired: KubeResource): Promise<KubeResource> {
+    const type = typeOf(desired);
+    const informer = this.deps.owned.get(type.plural);
+    const current = informer?.get(desired.metadata.namespace ?? '', desired.metadata.name);
+    const { action, object } = await this.deps.applier.ensure(type, desired, current);
+    if (action === 'unchanged') return object;
+    informer?.remember(object);
+    const what = `${desired.kind} ${desired.metadata.name}`;
+    const messages = { created: `created ${what}`, updated: `updated ${what}`, restored: `restored ${what}, which was changed or deleted outside the operator` };
+    this.deps.events.record(platform, action === 'restored' ? 'Warning' : 'Normal', capitalise(action), messages[action]);
+    this.deps.logger.debug({ platform: platform.metadata.name, object: what, action }, 'applied');
+    return object;
+  }
+
+  /** Deletes owned objects the platform no longer wants (a component disabled, the ingress removed). */
+  private async prune(platform: PlatformResource, wanted: ReadonlySet<string>): Promise<void> {
+    const { name, namespace, uid } = platform.metadata;
+    if (!uid) return;
+    const stale: KubeResource[] = [];
+    for (const type of OWNED_TYPES) {
+      const informer = this.deps.owned.get(type.plural);
+      if (!informer) continue;
+      stale.push(
+        ...informer.list(
+          (o) => o.metadata.namespace === namespace && !o.metadata.deletionTimestamp && isOwnedBy(o, name, uid) && !wanted.has(identity(o)),
+        ),
+      );
+    }
+    await Promise.all(
+      stale.map(async (object) => {
+        try {
+          await this.deps.client.delete(typeOf(object), object.metadata.namespace ?? '', object.metadata.name, object.metadata.uid);
+        } catch (error) {
+          // Precondition failed: the object was replaced in between; the next pass looks again.
+          if (isConflict(error) || isNotFound(error)) return;
+          throw new Error(`delete ${object.kind} ${object.metadata.name}`, { cause: error });
+        }
+        this.deps.applier.forget(object);
+        this.deps.events.record(platform, 'Normal', 'Deleted', `deleted ${object.kind} ${object.metadata.name}, no longer wanted`);
+      }),
+    );
+  }
+
+  private async writeStatus(
+    platform: PlatformResource,
+    components: ObservedComponent[],
+    problem: Problem | undefined,
+    log: Logger,
+  ): Promise<ReturnType<typeof computeStatus>> {
+    const now = this.deps.now?.() ?? new Date();
+    const status = computeStatus(platform, components, problem, now);
+    if (statusUpToDate(platform.status, status)) return status;
+    const patch = {
+      apiVersion: platform.apiVersion,
+      kind: platform.kind,
+      metadata: { name: platform.metadata.name, namespace: platform.metadata.namespace },
+      status,
+    };
+    try {
+      const updated = await this.deps.client.apply<PlatformResource>(PLATFORM, patch, FIELD_MANAGER, 'status');
+      this.deps.platforms.remember(updated);
+    } catch (error) {
+      if (isNotFound(error)) return status;
+      throw new Error(`write status of ${platform.metadata.namespace}/${platform.metadata.name}`, { cause: error });
+    }
+    const wasReady = conditionOf(platform.status, CONDITION_READY)?.status === 'True';
+    const ready = conditionOf(status, CONDITION_READY);
+    if (ready?.status === 'True' && !wasReady) {
+      this.deps.events.record(platform, 'Normal', 'Ready', ready.message);
+      log.info({ version: platform.spec.version }, 'platform is ready');
+    }
+    const wasDegraded = conditionOf(platform.status, CONDITION_DEGRADED);
+    const degraded = conditionOf(status, CONDITION_DEGRADED);
+    if (degraded?.status === 'True' && (wasDegraded?.status !== 'True' || wasDegraded.reason !== degraded.reason)) {
+      this.deps.events.record(platform, 'Warning', degraded.reason, degraded.message);
+      log.warn({ reason: degraded.reason }, 'platform is degraded');
+    }
+    return status;
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
+function identity(object: KubeResource): string {
+  return `${object.apiVersion}|${object.kind}|${object.metadata.name}`;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function capitalise(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+/** The error and its causes in one line (API errors name the object and the server's message). */
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error && parts.length < 4) {
+    parts.push(current.message);
+    current = current.cause;
+  }
+  return parts.join(': ').slice(0, 1000);
+}

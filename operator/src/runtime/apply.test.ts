@@ -1,0 +1,58 @@
+import { describe, expect, it } from '@jest/globals';
+import { decide, SPEC_HASH_ANNOTATION, withSpecHash } from './apply.js';
+import { hashOf, projectOnto } from './hash.js';
+import type { KubeResource } from './kube.js';
+
+const desired: KubeResource = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'cfg', namespace: 'ns', labels: { app: 'kyc' } },
+  data: { mode: 'dev' },
+};
+
+function serverCopy(object: KubeResource, extra: Partial<KubeResource['metadata']> = {}): KubeResource {
+  return { ...structuredClone(object), metadata: { ...structuredClone(object.metadata), uid: 'u1', resourceVersion: '7', ...extra } };
+}
+
+describe('withSpecHash', () => {
+  it('annotates the object with a hash of everything else', () => {
+    const { object, hash } = withSpecHash(desired);
+    expect(object.metadata.annotations?.[SPEC_HASH_ANNOTATION]).toBe(hash);
+    expect(withSpecHash({ ...desired, data: { mode: 'prod' } }).hash).not.toBe(hash);
+    expect(desired.metadata.annotations).toBeUndefined();
+  });
+});
+
+describe('decide', () => {
+  const { object, hash } = withSpecHash(desired);
+  const live = serverCopy(object);
+  const record = { hash, projection: hashOf(projectOnto(object, live)) };
+
+  it('creates a missing object and one being deleted', () => {
+    expect(decide(object, hash, undefined, record)).toBe('created');
+    expect(decide(object, hash, serverCopy(object, { deletionTimestamp: 'now' }), record)).toBe('created');
+  });
+
+  it('updates when the desired state changed', () => {
+    const next = withSpecHash({ ...desired, data: { mode: 'prod' } });
+    expect(decide(next.object, next.hash, live, record)).toBe('updated');
+  });
+
+  it('writes nothing for an unchanged object, even when the server added fields', () => {
+    const touched = serverCopy(object, { resourceVersion: '9', managedFields: [{ manager: 'x' }] });
+    expect(decide(object, hash, touched, record)).toBe('unchanged');
+    // Without a record of its own write (after a restart) it compares field by field.
+    expect(decide(object, hash, touched, undefined)).toBe('unchanged');
+  });
+
+  it('restores a field someone edited, while the hash annotation still matches', () => {
+    const edited = { ...serverCopy(object), data: { mode: 'hacked' } };
+    expect(decide(object, hash, edited, record)).toBe('restored');
+    expect(decide(object, hash, edited, undefined)).toBe('restored');
+  });
+
+  it('ignores labels someone else added', () => {
+    const labelled = serverCopy(object, { labels: { app: 'kyc', team: 'risk' } });
+    expect(decide(object, hash, labelled, record)).toBe('unchanged');
+  });
+});

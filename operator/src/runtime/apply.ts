@@ -1,0 +1,88 @@
+// Server-side apply with a spec-hash, so that an unchanged object costs no write, and drift
+// detection, so that an owned object someone edited is put back.
+//
+// The hash annotation says "this live object was written from this desired state". It is not enough
+// on its own: someone may edit a field the operator owns without touching the annotation. So after
+// each apply the applier remembers the projection of the server's answer onto the desired shape (the
+// server's canonical form of exactly the fields the operator sets); a later projection that differs is
+// drift. Without such a record (just after a restart) it falls back to a field-by-field comparison.
+import { hashOf, isSubsetOf, projectOnto } from './hash.js';
+import type { KubeClient, KubeResource, ResourceType } from './kube.js';
+
+export const SPEC_HASH_ANNOTATION = 'kyc.dev/spec-hash';
+export const FIELD_MANAGER = 'kyc-operator';
+
+export type ApplyAction = 'created' | 'updated' | 'restored' | 'unchanged';
+
+export interface ApplyResult<T extends KubeResource> {
+  action: ApplyAction;
+  object: T;
+}
+
+/** The desired object with its spec-hash annotation; the hash covers everything else in it. */
+export function withSpecHash<T extends KubeResource>(desired: T): { object: T; hash: string } {
+  const hash = hashOf(desired);
+  const object = {
+    ...desired,
+    metadata: { ...desired.metadata, annotations: { ...desired.metadata.annotations, [SPEC_HASH_ANNOTATION]: hash } },
+  };
+  return { object, hash };
+}
+
+interface Record {
+  hash: string;
+  projection: string;
+}
+
+/** What to do with one object, given what the operator last wrote (pure, unit-tested). */
+export function decide(
+  desired: KubeResource,
+  hash: string,
+  live: KubeResource | undefined,
+  record: Record | undefined,
+): Exclude<ApplyAction, 'unchanged'> | 'unchanged' {
+  if (!live || live.metadata.deletionTimestamp) return 'created';
+  if (live.metadata.annotations?.[SPEC_HASH_ANNOTATION] !== hash) return 'updated';
+  const drifted =
+    record && record.hash === hash ? hashOf(projectOnto(desired, live)) !== record.projection : !isSubsetOf(desired, live);
+  return drifted ? 'restored' : 'unchanged';
+}
+
+export class Applier {
+  private readonly records = new Map<string, Record>();
+
+  constructor(
+    private readonly client: KubeClient,
+    private readonly fieldManager = FIELD_MANAGER,
+  ) {}
+
+  /** Applies `desired` unless `live` already matches it. */
+  async ensure<T extends KubeResource>(type: ResourceType, desired: KubeResource, live: T | undefined): Promise<ApplyResult<T>> {
+    const { object, hash } = withSpecHash(desired);
+    const key = recordKey(desired);
+    const action = decide(object, hash, live, this.records.get(key));
+    if (action === 'unchanged' && live) return { action, object: live };
+    let applied: T;
+    try {
+      applied = await this.client.apply<T>(type, object, this.fieldManager);
+    } catch (error) {
+      throw new Error(`apply ${desired.kind} ${desired.metadata.namespace ?? ''}/${desired.metadata.name}`, { cause: error });
+    }
+    this.records.set(key, { hash, projection: hashOf(projectOnto(object, applied)) });
+    return { action, object: applied };
+  }
+
+  /** Forgets what was written for an object that was deleted. */
+  forget(object: KubeResource): void {
+    this.records.delete(recordKey(object));
+  }
+
+  /** Forgets every record of a namespace/name prefix (a deleted platform). */
+  forgetWhere(predicate: (key: string) => boolean): void {
+    for (const key of [...this.records.keys()]) if (predicate(key)) this.records.delete(key);
+  }
+}
+
+function recordKey(object: KubeResource): string {
+  return `${object.apiVersion}|${object.kind}|${object.metadata.namespace ?? ''}|${object.metadata.name}`;
+}

@@ -1,0 +1,39 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const config = loadConfig([], {});
+    expect(config.watchNamespace).toBe('');
+    expect(config.metricsPort).toBe(8080);
+    expect(config.concurrency).toBe(4);
+    expect(config.leaderElection).toMatchObject({ enabled: true, leaseName: 'kyc-operator-leader', leaseNamespace: 'default', leaseDurationMs: 15_000 });
+    expect(config.leaderElection.identity).not.toBe('');
+  });
+
+  it('reads the environment, and flags win over it', () => {
+    const config = loadConfig(['--concurrency=8', '--log-level', 'debug', '--leader-elect=false'], {
+      WATCH_NAMESPACE: 'team-a',
+      CONCURRENCY: '2',
+      METRICS_PORT: '9100',
+    });
+    expect(config).toMatchObject({ watchNamespace: 'team-a', concurrency: 8, metricsPort: 9100, logLevel: 'debug' });
+    expect(config.leaderElection.enabled).toBe(false);
+    expect(config.leaderElection.leaseNamespace).toBe('team-a');
+  });
+
+  it('takes the Lease namespace from POD_NAMESPACE when running in a Pod', () => {
+    expect(loadConfig([], { POD_NAMESPACE: 'kyc-system' }).leaderElection.leaseNamespace).toBe('kyc-system');
+  });
+
+  it.each([
+    [['--concurrency=0'], {}, /concurrency/],
+    [['--log-level=loud'], {}, /log-level/],
+    [['--bogus=1'], {}, /unknown flag --bogus/],
+    [[], { LEASE_DURATION_SECONDS: '5', RENEW_DEADLINE_SECONDS: '10' }, /retry-period < renew-deadline < lease-duration/],
+    [['--resync-period=-3'], {}, /resync-period/],
+    [['positional'], {}, /unexpected argument/],
+  ])('rejects %j %j', (argv, env, message) => {
+    expect(() => loadConfig(argv, env)).toThrow(message);
+  });
+});

@@ -1,0 +1,147 @@
+// Operator configuration: every flag and environment variable in one place, validated, with defaults.
+// A flag (`--metrics-port=9090` or `--metrics-port 9090`) wins over the environment variable.
+import { hostname } from 'node:os';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface OperatorConfig {
+  /** Path of a kubeconfig file; empty = KUBECONFIG / ~/.kube/config, or in-cluster when running in a Pod. */
+  kubeconfig: string;
+  /** Namespace to watch; empty = all namespaces. */
+  watchNamespace: string;
+  /** Port of the /metrics, /healthz and /readyz server; 0 picks a free port. */
+  metricsPort: number;
+  metricsHost: string;
+  leaderElection: {
+    enabled: boolean;
+    leaseName: string;
+    leaseNamespace: string;
+    identity: string;
+    leaseDurationMs: number;
+    renewDeadlineMs: number;
+    retryPeriodMs: number;
+  };
+  /** How many platforms are reconciled at the same time. */
+  concurrency: number;
+  /** Every platform is reconciled at least this often, even without events. */
+  resyncPeriodMs: number;
+  /** While a platform is rolling out, look at it again after this delay. */
+  progressRequeueMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  logLevel: LogLevel;
+}
+
+interface Option {
+  flag: string;
+  env: string;
+  description: string;
+  default: string;
+}
+
+/** Every setting, with the flag and variable that set it (docs/operator.md lists the same table). */
+export const OPTIONS = {
+  kubeconfig: { flag: 'kubeconfig', env: 'KUBECONFIG', description: 'kubeconfig file; empty = in-cluster or ~/.kube/config', default: '' },
+  watchNamespace: { flag: 'watch-namespace', env: 'WATCH_NAMESPACE', description: 'namespace to watch; empty = all', default: '' },
+  metricsPort: { flag: 'metrics-port', env: 'METRICS_PORT', description: 'port of /metrics, /healthz, /readyz', default: '8080' },
+  metricsHost: { flag: 'metrics-host', env: 'METRICS_HOST', description: 'address the metrics server listens on', default: '0.0.0.0' },
+  leaderElect: { flag: 'leader-elect', env: 'LEADER_ELECT', description: 'use a Lease so that only one replica reconciles', default: 'true' },
+  leaseName: { flag: 'lease-name', env: 'LEASE_NAME', description: 'name of the leader-election Lease', default: 'kyc-operator-leader' },
+  leaseNamespace: { flag: 'lease-namespace', env: 'LEASE_NAMESPACE', description: 'namespace of the Lease; empty = POD_NAMESPACE, the watched namespace, or default', default: '' },
+  identity: { flag: 'identity', env: 'POD_NAME', description: 'this replica in the Lease; empty = hostname + pid', default: '' },
+  leaseDuration: { flag: 'lease-duration', env: 'LEASE_DURATION_SECONDS', description: 'seconds a standby waits before taking over', default: '15' },
+  renewDeadline: { flag: 'renew-deadline', env: 'RENEW_DEADLINE_SECONDS', description: 'seconds the leader keeps trying to renew before it steps down', default: '10' },
+  retryPeriod: { flag: 'retry-period', env: 'RETRY_PERIOD_SECONDS', description: 'seconds between Lease attempts', default: '2' },
+  concurrency: { flag: 'concurrency', env: 'CONCURRENCY', description: 'platforms reconciled in parallel', default: '4' },
+  resyncPeriod: { flag: 'resync-period', env: 'RESYNC_PERIOD_SECONDS', description: 'seconds between full resyncs', default: '300' },
+  progressRequeue: { flag: 'progress-requeue', env: 'PROGRESS_REQUEUE_SECONDS', description: 'seconds before a rolling-out platform is looked at again', default: '10' },
+  retryBase: { flag: 'retry-base', env: 'RETRY_BASE_MS', description: 'first retry delay of a failed reconcile, ms', default: '500' },
+  retryMax: { flag: 'retry-max', env: 'RETRY_MAX_MS', description: 'largest retry delay of a failed reconcile, ms', default: '60000' },
+  logLevel: { flag: 'log-level', env: 'LOG_LEVEL', description: 'debug, info, warn or error', default: 'info' },
+} satisfies Record<string, Option>;
+
+type OptionName = keyof typeof OPTIONS;
+
+function parseFlags(argv: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
+    const eq = arg.indexOf('=');
+    if (eq > 0) {
+      flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    } else {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('--')) {
+        flags.set(arg.slice(2), next);
+        i += 1;
+      } else {
+        flags.set(arg.slice(2), 'true');
+      }
+    }
+  }
+  const known = new Set(Object.values(OPTIONS).map((o) => o.flag));
+  for (const name of flags.keys()) {
+    if (!known.has(name)) throw new Error(`unknown flag --${name}`);
+  }
+  return flags;
+}
+
+function integer(name: string, raw: string, min: number): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function seconds(name: string, raw: string): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of seconds, got ${JSON.stringify(raw)}`);
+  return Math.round(value * 1000);
+}
+
+function bool(name: string, raw: string): boolean {
+  if (['true', '1', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['false', '0', 'no'].includes(raw.toLowerCase())) return false;
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/** Reads the configuration from command-line flags and environment variables; throws on bad values. */
+export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): OperatorConfig {
+  const flags = parseFlags(argv);
+  const get = (name: OptionName): string => {
+    const option = OPTIONS[name];
+    return flags.get(option.flag) ?? env[option.env] ?? option.default;
+  };
+  const logLevel = get('logLevel');
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new Error(`log-level must be debug, info, warn or error, got ${JSON.stringify(logLevel)}`);
+  const watchNamespace = get('watchNamespace');
+  const leaseDurationMs = seconds('lease-duration', get('leaseDuration'));
+  const renewDeadlineMs = seconds('renew-deadline', get('renewDeadline'));
+  const retryPeriodMs = seconds('retry-period', get('retryPeriod'));
+  if (!(retryPeriodMs < renewDeadlineMs && renewDeadlineMs < leaseDurationMs)) {
+    throw new Error('leader election needs retry-period < renew-deadline < lease-duration');
+  }
+  const retryBaseMs = integer('retry-base', get('retryBase'), 1);
+  const retryMaxMs = integer('retry-max', get('retryMax'), retryBaseMs);
+  return {
+    kubeconfig: get('kubeconfig'),
+    watchNamespace,
+    metricsPort: integer('metrics-port', get('metricsPort'), 0),
+    metricsHost: get('metricsHost'),
+    leaderElection: {
+      enabled: bool('leader-elect', get('leaderElect')),
+      leaseName: get('leaseName'),
+      leaseNamespace: get('leaseNamespace') || env.POD_NAMESPACE || watchNamespace || 'default',
+      identity: get('identity') || `${hostname()}-${process.pid}`,
+      leaseDurationMs,
+      renewDeadlineMs,
+      retryPeriodMs,
+    },
+    concurrency: integer('concurrency', get('concurrency'), 1),
+    resyncPeriodMs: seconds('resync-period', get('resyncPeriod')),
+    progressRequeueMs: seconds('progress-requeue', get('progressRequeue')),
+    retryBaseMs,
+    retryMaxMs,
+    logLevel: logLevel as LogLevel,
+  };
+}

@@ -1,0 +1,212 @@
+// A list+watch cache of one kind. Unlike client-node's informer (which stops on any error but 410),
+// it restarts on every watch error with backoff and resumes from the last resourceVersion it saw;
+// only when that version is too old (410 Gone) does it list again, emitting the differences.
+import { Backoff } from './backoff.js';
+import { isGone, type KubeClient, type KubeResource, type ResourceType, type WatchEvent } from './kube.js';
+import type { Logger } from './logger.js';
+
+export type InformerEvent = 'add' | 'update' | 'delete';
+export type InformerHandler<T extends KubeResource> = (event: InformerEvent, object: T, old?: T) => void;
+
+export interface InformerOptions {
+  namespace: string;
+  labelSelector?: string;
+  /** Seconds the server keeps a watch open; spread a little so that watches do not all reconnect at once. */
+  watchTimeoutSeconds?: number;
+  backoff?: { baseMs: number; maxMs: number };
+  onRestart?: () => void;
+}
+
+export function objectKey(object: { metadata: { namespace?: string; name: string } }): string {
+  return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
+}
+
+/** True when `candidate` is newer than `current` (resourceVersions are etcd revisions in practice). */
+function isNewer(candidate: string | undefined, current: string | undefined): boolean {
+  if (!candidate || !current) return true;
+  const a = Number(candidate);
+  const b = Number(current);
+  if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) return a > b;
+  return candidate !== current;
+}
+
+export class Informer<T extends KubeResource> {
+  private readonly cache = new Map<string, T>();
+  private readonly handlers: InformerHandler<T>[] = [];
+  private readonly abort = new AbortController();
+  private resourceVersion = '';
+  private synced = false;
+  private readonly syncWaiters: (() => void)[] = [];
+  private loop?: Promise<void>;
+  private currentWatch?: AbortController;
+
+  constructor(
+    readonly type: ResourceType,
+    private readonly client: KubeClient,
+    private readonly logger: Logger,
+    private readonly options: InformerOptions,
+  ) {}
+
+  on(handler: InformerHandler<T>): this {
+    this.handlers.push(handler);
+    return this;
+  }
+
+  get(namespace: string, name: string): T | undefined {
+    return this.cache.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  list(filter?: (object: T) => boolean): T[] {
+    const all = [...this.cache.values()];
+    return filter ? all.filter(filter) : all;
+  }
+
+  get hasSynced(): boolean {
+    return this.synced;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  async waitForSync(): Promise<void> {
+    if (this.synced) return;
+    await new Promise<void>((resolve) => this.syncWaiters.push(resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  /**
+   * Puts an object the operator just wrote into the cache right away, so that a reconcile that runs
+   * before the watch event arrives does not write it again. The watch event overwrites it later.
+   */
+  remember(object: T): void {
+    const key = objectKey(object);
+    const current = this.cache.get(key);
+    if (current && !isNewer(object.metadata.resourceVersion, current.metadata.resourceVersion)) return;
+    this.cache.set(key, object);
+  }
+
+  private async run(): Promise<void> {
+    const backoff = new Backoff(this.options.backoff ?? { baseMs: 200, maxMs: 10_000 });
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      try {
+        if (!this.resourceVersion) await this.relist();
+        const timeoutSeconds = (this.options.watchTimeoutSeconds ?? 300) + Math.floor(Math.random() * 60);
+        let sawEvent = false;
+        // One controller per watch, so that an expired-version event can end this watch only.
+        const current = new AbortController();
+        const stopCurrent = (): void => current.abort();
+        signal.addEventListener('abort', stopCurrent, { once: true });
+        this.currentWatch = current;
+        await this.client.watch(
+          this.type,
+          this.options.namespace,
+          { resourceVersion: this.resourceVersion, labelSelector: this.options.labelSelector, timeoutSeconds },
+          (event) => {
+            if (current.signal.aborted) return;
+            if (!sawEvent) {
+              sawEvent = true;
+              backoff.reset();
+            }
+            this.handle(event);
+          },
+          current.signal,
+        ).finally(() => signal.removeEventListener('abort', stopCurrent));
+        // A normal close after timeoutSeconds: watch again from where we are, without waiting.
+        backoff.reset();
+      } catch (error) {
+        if (signal.aborted) break;
+        if (isGone(error) || !this.resourceVersion) {
+          this.logger.info({ resource: this.type.plural }, 'watch resourceVersion expired; listing again');
+          this.resourceVersion = '';
+        } else {
+          const delay = backoff.next();
+          this.logger.warn({ resource: this.type.plural, err: (error as Error).message, retryInMs: delay }, 'watch failed; restarting');
+          this.options.onRestart?.();
+          await sleep(delay, signal);
+        }
+      }
+    }
+  }
+
+  private handle(event: WatchEvent): void {
+    if (event.type === 'ERROR') {
+      const status = event.object as unknown as { code?: number; message?: string };
+      if (status.code === 410) {
+        // Too old to resume from: end this watch; the loop lists again.
+        this.resourceVersion = '';
+        this.currentWatch?.abort();
+        return;
+      }
+      this.logger.warn({ resource: this.type.plural, code: status.code }, 'watch error event');
+      return;
+    }
+    const object = { ...event.object, apiVersion: this.type.apiVersion, kind: this.type.kind } as T;
+    const version = object.metadata.resourceVersion;
+    if (version) this.resourceVersion = version;
+    if (event.type === 'BOOKMARK') return;
+    const key = objectKey(object);
+    const old = this.cache.get(key);
+    if (event.type === 'DELETED') {
+      this.cache.delete(key);
+      this.emit('delete', object, old);
+    } else {
+      this.cache.set(key, object);
+      this.emit(old ? 'update' : 'add', object, old);
+    }
+  }
+
+  private async relist(): Promise<void> {
+    const { items, resourceVersion } = await this.client.list<T>(this.type, this.options.namespace, {
+      labelSelector: this.options.labelSelector,
+    });
+    const seen = new Set<string>();
+    for (const item of items) {
+      const key = objectKey(item);
+      seen.add(key);
+      const old = this.cache.get(key);
+      this.cache.set(key, item);
+      if (!old) this.emit('add', item);
+      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit('update', item, old);
+    }
+    for (const [key, old] of [...this.cache]) {
+      if (!seen.has(key)) {
+        this.cache.delete(key);
+        this.emit('delete', old, old);
+      }
+    }
+    this.resourceVersion = resourceVersion;
+    if (!this.synced) {
+      this.synced = true;
+      for (const resolve of this.syncWaiters.splice(0)) resolve();
+    }
+  }
+
+  private emit(event: InformerEvent, object: T, old?: T): void {
+    for (const handler of this.handlers) {
+      try {
+        handler(event, object, old);
+      } catch (error) {
+        this.logger.error({ resource: this.type.plural, err: (error as Error).message }, 'informer handler failed');
+      }
+    }
+  }
+}
+
+async function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

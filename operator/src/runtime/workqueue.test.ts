@@ -1,0 +1,146 @@
+import { describe, expect, it } from '@jest/globals';
+import { WorkQueue, type Handler } from './workqueue.js';
+
+const fastBackoff = { baseMs: 1, maxMs: 4 };
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 1));
+}
+
+describe('WorkQueue', () => {
+  it('processes a key added many times while waiting only once', async () => {
+    const seen: string[] = [];
+    const queue = new WorkQueue((key) => Promise.resolve(void seen.push(key)), { concurrency: 1, backoff: fastBackoff });
+    queue.add('a');
+    queue.add('a');
+    queue.add('b');
+    queue.add('a');
+    queue.start();
+    await queue.idle();
+    expect(seen).toEqual(['a', 'b']);
+  });
+
+  it('never runs the same key twice at once, and re-runs it once when it was added while running', async () => {
+    const gate = deferred();
+    let running = 0;
+    let maxRunning = 0;
+    let runs = 0;
+    const handler: Handler = async () => {
+      runs += 1;
+      running += 1;
+      maxRunning = Math.max(maxRunning, running);
+      if (runs === 1) await gate.promise;
+      running -= 1;
+    };
+    const queue = new WorkQueue(handler, { concurrency: 4, backoff: fastBackoff });
+    queue.start();
+    queue.add('k');
+    await until(() => queue.active === 1);
+    queue.add('k');
+    queue.add('k');
+    expect(queue.active).toBe(1);
+    gate.resolve();
+    await until(() => runs === 2);
+    await queue.idle();
+    expect(runs).toBe(2);
+    expect(maxRunning).toBe(1);
+  });
+
+  it('runs different keys concurrently up to the limit', async () => {
+    const gate = deferred();
+    let running = 0;
+    let maxRunning = 0;
+    const queue = new WorkQueue(
+      async () => {
+        running += 1;
+        maxRunning = Math.max(maxRunning, running);
+        await gate.promise;
+        running -= 1;
+      },
+      { concurrency: 3, backoff: fastBackoff },
+    );
+    queue.start();
+    for (const key of ['a', 'b', 'c', 'd', 'e']) queue.add(key);
+    await until(() => queue.active === 3);
+    expect(queue.depth).toBe(2);
+    gate.resolve();
+    await queue.idle();
+    expect(maxRunning).toBe(3);
+  });
+
+  it('retries a failing key with growing backoff and forgets the failures after a success', async () => {
+    let attempts = 0;
+    const retries: number[] = [];
+    const done = deferred();
+    const queue = new WorkQueue(
+      () => {
+        attempts += 1;
+        if (attempts < 4) return Promise.reject(new Error('conflict'));
+        done.resolve();
+        return Promise.resolve();
+      },
+      {
+        concurrency: 1,
+        backoff: { baseMs: 1, maxMs: 100 },
+        onResult: (_key, outcome) => {
+          if (outcome.retryInMs !== undefined) retries.push(outcome.retryInMs);
+        },
+      },
+    );
+    queue.start();
+    queue.add('k');
+    await done.promise;
+    await queue.idle();
+    expect(attempts).toBe(4);
+    expect(retries).toEqual([1, 2, 4]);
+    expect(queue.retries('k')).toBe(0);
+  });
+
+  it('looks at a key again after requeueAfter', async () => {
+    let runs = 0;
+    const second = deferred();
+    const queue = new WorkQueue(
+      () => {
+        runs += 1;
+        if (runs === 1) return Promise.resolve({ requeueAfterMs: 5 });
+        second.resolve();
+        return Promise.resolve(undefined);
+      },
+      { concurrency: 1, backoff: fastBackoff },
+    );
+    queue.start();
+    queue.add('k');
+    await second.promise;
+    expect(runs).toBe(2);
+    await queue.shutdown();
+  });
+
+  it('keeps keys while paused and processes them when started', async () => {
+    const seen: string[] = [];
+    const queue = new WorkQueue((key) => Promise.resolve(void seen.push(key)), { concurrency: 2, backoff: fastBackoff });
+    queue.add('x');
+    queue.add('y');
+    expect(queue.depth).toBe(2);
+    expect(seen).toEqual([]);
+    queue.start();
+    await queue.idle();
+    expect(seen.sort()).toEqual(['x', 'y']);
+  });
+
+  it('drops queued keys and ignores new ones after shutdown', async () => {
+    const seen: string[] = [];
+    const queue = new WorkQueue((key) => Promise.resolve(void seen.push(key)), { concurrency: 1, backoff: fastBackoff });
+    queue.add('a');
+    await queue.shutdown();
+    queue.add('b');
+    queue.start();
+    expect(queue.depth).toBe(0);
+    expect(seen).toEqual([]);
+  });
+});

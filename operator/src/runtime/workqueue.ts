@@ -1,0 +1,182 @@
+// A controller work queue: de-duplicates per key, never runs the same key twice at once, runs up to
+// `concurrency` keys in parallel, retries failures with per-key exponential backoff, and supports
+// `requeueAfter` for timed waits.
+import { backoffDelay, type BackoffPolicy } from './backoff.js';
+
+/** What a handler returns: nothing (done), or a delay after which the key is looked at again. */
+export interface HandlerResult {
+  requeueAfterMs?: number;
+}
+
+export type Handler = (key: string) => Promise<HandlerResult | void>;
+
+export interface WorkQueueOptions {
+  concurrency: number;
+  backoff: BackoffPolicy;
+  /** Called after every handler run, for metrics and logs. */
+  onResult?: (key: string, outcome: { error?: unknown; durationMs: number; requeueAfterMs?: number; retryInMs?: number }) => void;
+  /** Called whenever the number of waiting keys changes. */
+  onDepth?: (depth: number) => void;
+}
+
+export class WorkQueue {
+  /** Keys waiting to be processed, in arrival order. */
+  private readonly queue: string[] = [];
+  /** Keys that need processing (queued, or marked again while being processed). */
+  private readonly dirty = new Set<string>();
+  /** Keys a handler is working on right now. */
+  private readonly processing = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  /** One pending timer per key: the earliest wins. */
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private readonly idleWaiters: (() => void)[] = [];
+  private running = false;
+  private shuttingDown = false;
+
+  constructor(
+    private readonly handler: Handler,
+    private readonly options: WorkQueueOptions,
+  ) {}
+
+  /** Starts (or resumes) processing. Keys added before are kept. */
+  start(): void {
+    if (this.shuttingDown) return;
+    this.running = true;
+    this.pump();
+  }
+
+  /** Stops taking new keys; handlers already running finish. Keys stay queued for a later start(). */
+  pause(): void {
+    this.running = false;
+  }
+
+  /** Marks `key` as needing work. A key already waiting is not queued twice. */
+  add(key: string): void {
+    if (this.shuttingDown) return;
+    this.clearTimer(key);
+    if (this.dirty.has(key)) return;
+    this.dirty.add(key);
+    // A key being processed is queued again when its handler finishes, never run in parallel.
+    if (!this.processing.has(key)) {
+      this.queue.push(key);
+      this.reportDepth();
+    }
+    this.pump();
+  }
+
+  /** Adds `key` after `delayMs`; an earlier pending add for the same key wins. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) return;
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    const at = Date.now() + delayMs;
+    const existing = this.timers.get(key);
+    if (existing && existing.at <= at) return;
+    if (existing) clearTimeout(existing.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, delayMs);
+    timer.unref();
+    this.timers.set(key, { at, timer });
+  }
+
+  /** Forgets the failure history of `key` (after a success). */
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  /** Number of failures recorded for `key` since its last success. */
+  retries(key: string): number {
+    return this.failures.get(key) ?? 0;
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  get active(): number {
+    return this.processing.size;
+  }
+
+  /** Resolves when nothing is queued or running (pending timers do not count). */
+  async idle(): Promise<void> {
+    if (this.queue.length === 0 && this.processing.size === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Drops queued keys and timers, waits for running handlers to finish. */
+  async shutdown(): Promise<void> {
+    this.shuttingDown = true;
+    this.running = false;
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    for (const key of this.queue) this.dirty.delete(key);
+    this.queue.length = 0;
+    this.reportDepth();
+    await this.idle();
+  }
+
+  private clearTimer(key: string): void {
+    const existing = this.timers.get(key);
+    if (existing) {
+      clearTimeout(existing.timer);
+      this.timers.delete(key);
+    }
+  }
+
+  private pump(): void {
+    while (this.running && this.processing.size < this.options.concurrency && this.queue.length > 0) {
+      const key = this.queue.shift() as string;
+      this.dirty.delete(key);
+      this.processing.add(key);
+      this.reportDepth();
+      void this.run(key);
+    }
+    this.notifyIdle();
+  }
+
+  private async run(key: string): Promise<void> {
+    const started = Date.now();
+    let outcome: { error?: unknown; durationMs: number; requeueAfterMs?: number; retryInMs?: number };
+    try {
+      const result = await this.handler(key);
+      this.forget(key);
+      const requeueAfterMs = result ? result.requeueAfterMs : undefined;
+      outcome = { durationMs: Date.now() - started, requeueAfterMs };
+      if (requeueAfterMs !== undefined) this.addAfter(key, requeueAfterMs);
+    } catch (error) {
+      const failures = (this.failures.get(key) ?? 0) + 1;
+      this.failures.set(key, failures);
+      const retryInMs = backoffDelay(this.options.backoff, failures);
+      outcome = { error, durationMs: Date.now() - started, retryInMs };
+      this.addAfter(key, retryInMs);
+    } finally {
+      this.processing.delete(key);
+    }
+    // A key that was marked dirty while it was being processed goes back to the end of the queue.
+    if (this.dirty.has(key) && !this.queue.includes(key)) {
+      this.queue.push(key);
+      this.reportDepth();
+    }
+    try {
+      this.options.onResult?.(key, outcome);
+    } finally {
+      this.pump();
+    }
+  }
+
+  private reportDepth(): void {
+    this.options.onDepth?.(this.queue.length);
+  }
+
+  private notifyIdle(): void {
+    if (this.queue.length > 0 && this.running) return;
+    if (this.processing.size > 0) return;
+    if (this.queue.length > 0 && !this.shuttingDown) return;
+    const waiters = this.idleWaiters.splice(0);
+    for (const resolve of waiters) resolve();
+  }
+}
