@@ -383,6 +383,7 @@ const autoscaling = named(
       fallback,
     },
     {
+      default: {},
       'x-kubernetes-validations': [
         {
           rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
@@ -428,6 +429,7 @@ const loadBalancing = named(
       },
     },
     {
+      default: {},
       'x-kubernetes-validations': [
         {
           rule: "!has(self.weights) || (has(self.strategy) && self.strategy == 'weighted')",
@@ -446,7 +448,7 @@ const security = named(
       'Create NetworkPolicies: deny all ingress to the platform pods except the gateway (from anywhere on 8080) and the calls each service needs (see docs/api.md). Default true.',
       { default: true },
     ),
-  }),
+  }, { default: {} }),
 );
 
 const ingress = named(

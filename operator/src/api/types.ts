@@ -56,11 +56,20 @@ export interface KycPlatformSpec {
   dependencies?: Dependencies;
   /** The platform Secret in the platform namespace with keys jwt-secret (AUTH_JWT_SECRET, at least 32 bytes), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
   secretsRef?: PlatformSecretsRef;
-  /** Horizontal autoscaling (autoscaling/v2 HPA per component) for every component; components.<name>.autoscaling overrides it per component. */
+  /**
+   * Horizontal autoscaling (autoscaling/v2 HPA per component) for every component; components.<name>.autoscaling overrides it per component.
+   * @default {}
+   */
   autoscaling?: Autoscaling;
-  /** How the gateway spreads requests over the instances of each upstream service (passed to it as LB_* variables and in the platform ConfigMap). */
+  /**
+   * How the gateway spreads requests over the instances of each upstream service (passed to it as LB_* variables and in the platform ConfigMap).
+   * @default {}
+   */
   loadBalancing?: LoadBalancing;
-  /** Network isolation of the platform. */
+  /**
+   * Network isolation of the platform.
+   * @default {}
+   */
   security?: Security;
   /** Exposes the gateway through an Ingress when host is set. */
   ingress?: IngressSpec;
@@ -189,7 +198,10 @@ export interface PlatformSecretsRef {
   name: string;
 }
 
-/** Horizontal autoscaling (autoscaling/v2 HPA per component) for every component; components.<name>.autoscaling overrides it per component. */
+/**
+ * Horizontal autoscaling (autoscaling/v2 HPA per component) for every component; components.<name>.autoscaling overrides it per component.
+ * @default {}
+ */
 export interface Autoscaling {
   /** Whether components get HorizontalPodAutoscalers. Absent: true for the staging and production profiles, false for development. */
   enabled?: boolean;
@@ -297,7 +309,10 @@ export interface ScalingFallback {
   replicas: number;
 }
 
-/** How the gateway spreads requests over the instances of each upstream service (passed to it as LB_* variables and in the platform ConfigMap). */
+/**
+ * How the gateway spreads requests over the instances of each upstream service (passed to it as LB_* variables and in the platform ConfigMap).
+ * @default {}
+ */
 export interface LoadBalancing {
   /**
    * Balancing strategy. Default round-robin.
@@ -313,7 +328,10 @@ export interface LoadBalancing {
   weights?: Record<string, number>;
 }
 
-/** Network isolation of the platform. */
+/**
+ * Network isolation of the platform.
+ * @default {}
+ */
 export interface Security {
   /**
    * Create NetworkPolicies: deny all ingress to the platform pods except the gateway (from anywhere on 8080) and the calls each service needs (see docs/api.md). Default true.

@@ -1,0 +1,179 @@
+// The KycPlatform CRD on the real API server: invalid specs are rejected at admission with a message that
+// names the field, every sample is accepted, and the API server fills the schema defaults.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as k8s from '@kubernetes/client-node';
+import { readFileSync, readdirSync } from 'node:fs';
+import yaml from 'js-yaml';
+import { ensureCrd } from '../../../operator/src/api/install-crd.js';
+import type { KycPlatform } from '../../../operator/src/api/types.js';
+import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
+
+requireEnv('KUBECONFIG');
+const kc = new k8s.KubeConfig();
+kc.loadFromDefault();
+const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
+const core = kc.makeApiClient(k8s.CoreV1Api);
+const namespace = `crd-validation-${uniqueSuffix()}`;
+
+/** Server-side apply of the generated CRD (idempotent: other suites install it too), then wait until it serves. */
+async function installCrd(): Promise<void> {
+  await ensureCrd(kc);
+  // Established can precede the new schema being in force by a moment: wait until a valid object passes.
+  await eventually('KycPlatform objects to be accepted', () => dryRunCreate(platform('probe', { version: '1.0.0' })).then(() => true), 60_000);
+}
+
+function platform(name: string, spec: Record<string, unknown>): k8s.KubernetesObject & { spec: unknown } {
+  return { apiVersion: 'kyc.dev/v1alpha1', kind: 'KycPlatform', metadata: { name, namespace }, spec };
+}
+
+async function dryRunCreate<T extends k8s.KubernetesObject>(object: T): Promise<T> {
+  return objects.create(object, undefined, 'All');
+}
+
+/** The admission error text for an object the API server must reject (fails the test if it is accepted). */
+async function rejection(object: k8s.KubernetesObject): Promise<string> {
+  try {
+    await dryRunCreate(object);
+  } catch (error) {
+    if (error instanceof k8s.ApiException) {
+      expect(error.code).toBe(422);
+      // The Status message lists every error as `<field path>: <reason>: <message>`.
+      const body: unknown = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
+      return (body as { message?: string }).message ?? JSON.stringify(body);
+    }
+    throw error;
+  }
+  throw new Error(`the API server accepted an invalid ${object.kind} ${object.metadata?.name ?? ''}`);
+}
+
+const deps = {
+  postgres: { secretRef: { name: 'pg' } },
+  redis: { secretRef: { name: 'redis' } },
+  kafka: { secretRef: { name: 'kafka' } },
+};
+
+beforeAll(async () => {
+  await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'kyc.dev/test': 'crd-validation' } } } });
+  await installCrd();
+}, 120_000);
+
+afterAll(async () => {
+  await core.deleteNamespace({ name: namespace }).catch(() => undefined);
+});
+
+// Each case: a spec the API server must refuse, the field path the error names, and the fix it tells.
+const invalid: [string, Record<string, unknown>, string, string][] = [
+  ['no version', { profile: 'development' }, 'spec.version', 'Required value'],
+  ['a version that is not an image tag', { version: '-1.0' }, 'spec.version', 'version must be a valid image tag'],
+  ['a version with a slash', { version: 'v1/evil' }, 'spec.version', 'version must be a valid image tag'],
+  ['an image with a tag', { version: '1.0.0', image: 'kyc/workloads:1.0' }, 'spec.image', 'image must be a repository without tag or digest'],
+  ['an unknown profile', { version: '1.0.0', profile: 'huge' }, 'spec.profile', 'Unsupported value: "huge"'],
+  ['minReplicas above maxReplicas', { version: '1.0.0', autoscaling: { minReplicas: 10, maxReplicas: 5 } }, 'spec.autoscaling.minReplicas', 'autoscaling.minReplicas must be less than or equal to autoscaling.maxReplicas'],
+  ['a CPU target above 100 %', { version: '1.0.0', autoscaling: { targetCPUUtilizationPercentage: 150 } }, 'spec.autoscaling.targetCPUUtilizationPercentage', 'should be less than or equal to 100'],
+  ['zero replicas', { version: '1.0.0', profile: 'development', components: { kyc: { replicas: 0 } } }, 'spec.components.kyc.replicas', 'should be greater than or equal to 1'],
+  ['fixed replicas on an autoscaled component', { version: '1.0.0', profile: 'production', components: { kyc: { replicas: 4 } } }, 'spec.components.kyc.replicas', 'components.kyc.replicas cannot be set while kyc is autoscaled'],
+  ['fewer than 3 replicas in production', { version: '1.0.0', profile: 'production', autoscaling: { enabled: false }, components: { auth: { replicas: 2 } } }, 'spec.components.auth.replicas', 'must be at least 3 in the production profile'],
+  ['a production replica floor below 3', { version: '1.0.0', profile: 'production', autoscaling: { minReplicas: 1 } }, 'spec.autoscaling.minReplicas', 'autoscaling.minReplicas must be at least 3 in the production profile'],
+  ['a component floor above the platform ceiling', { version: '1.0.0', autoscaling: { maxReplicas: 4 }, components: { gateway: { autoscaling: { minReplicas: 5 } } } }, 'spec.components.gateway.autoscaling', 'effective minReplicas must be less than or equal to the effective maxReplicas'],
+  ['a TLS secret without a host', { version: '1.0.0', ingress: { tlsSecretName: 'kyc-tls' } }, 'spec.ingress.tlsSecretName', 'ingress.tlsSecretName requires ingress.host'],
+  ['an invalid ingress host', { version: '1.0.0', ingress: { host: 'Not_A_Host' } }, 'spec.ingress.host', 'should match'],
+  ['an unknown load-balancing strategy', { version: '1.0.0', loadBalancing: { strategy: 'random' } }, 'spec.loadBalancing.strategy', 'Unsupported value: "random"'],
+  ['weights without the weighted strategy', { version: '1.0.0', loadBalancing: { weights: { kyc: 2 } } }, 'spec.loadBalancing.weights', 'loadBalancing.weights requires loadBalancing.strategy: weighted'],
+  ['a weight for the gateway', { version: '1.0.0', loadBalancing: { strategy: 'weighted', weights: { gateway: 2 } } }, 'spec.loadBalancing.weights', 'weights keys must be upstream components'],
+  ['a memory request above the limit', { version: '1.0.0', components: { kyc: { resources: { requests: { memory: '1Gi' }, limits: { memory: '512Mi' } } } } }, 'spec.components.kyc.resources.requests.memory', 'resources.requests.memory must not exceed resources.limits.memory'],
+  ['a memory limit too small for Node.js', { version: '1.0.0', components: { auth: { resources: { limits: { memory: '32Mi' } } } } }, 'spec.components.auth.resources.limits.memory', 'resources.limits.memory must be at least 64Mi'],
+  ['a malformed quantity', { version: '1.0.0', components: { kyc: { resources: { limits: { cpu: 'lots' } } } } }, 'spec.components.kyc.resources.limits.cpu', 'should match'],
+  ['an operator-managed env variable', { version: '1.0.0', components: { kyc: { env: [{ name: 'KYC_VERSION', value: 'x' }] } } }, 'spec.components.kyc.env[0].name', 'env KYC_VERSION is set by the operator and cannot be overridden'],
+  ['a dependency Secret without a name', { version: '1.0.0', dependencies: { postgres: { secretRef: { key: 'url' } } } }, 'spec.dependencies.postgres.secretRef.name', 'Required value'],
+  ['a schedule that ends before it starts', { version: '1.0.0', autoscaling: { schedules: [{ name: 'business-hours', start: '18:00', end: '09:00', minReplicas: 5 }] } }, 'spec.autoscaling.schedules[0].start', 'schedule start must be before end'],
+  ['fallback replicas above maxReplicas', { version: '1.0.0', autoscaling: { maxReplicas: 10, fallback: { replicas: 50 } } }, 'spec.autoscaling.fallback.replicas', 'autoscaling.fallback.replicas must be within autoscaling.minReplicas and autoscaling.maxReplicas'],
+  ['a scale-down delay under 30 s', { version: '1.0.0', release: { scaleDownDelaySeconds: 10 } }, 'spec.release.scaleDownDelaySeconds', 'should be greater than or equal to 30'],
+  ['auto-promotion timing without auto-promotion', { version: '1.0.0', release: { autoPromote: false, autoPromotionSeconds: 60 } }, 'spec.release.autoPromotionSeconds', 'release.autoPromotionSeconds requires release.autoPromote: true'],
+  ['a toleration with operator Exists and a value', { version: '1.0.0', placement: { tolerations: [{ key: 'dedicated', operator: 'Exists', value: 'kyc' }] } }, 'spec.placement.tolerations[0].value', 'tolerations[].value must be empty when operator is Exists'],
+  ['an ingress host with the gateway disabled', { version: '1.0.0', components: { gateway: { enabled: false } }, ingress: { host: 'kyc.example.com' } }, 'spec.ingress.host', 'ingress.host requires the gateway component'],
+];
+
+describe('KycPlatform admission', () => {
+  it.each(invalid)('rejects %s, naming the field', async (_case, spec, field, message) => {
+    const text = await rejection(platform(`bad-${uniqueSuffix()}`, { dependencies: deps, ...spec }));
+    expect(text).toContain(field);
+    expect(text).toContain(message);
+  }, 30_000);
+
+  it('rejects a name too long to prefix the Service names', async () => {
+    const text = await rejection(platform(`a${'b'.repeat(45)}`, { version: '1.0.0' }));
+    expect(text).toContain('metadata.name must start with a letter');
+    expect(text).toContain('at most 40 characters');
+  }, 30_000);
+});
+
+describe('samples', () => {
+  const files = readdirSync('samples').filter((f) => f.endsWith('.yaml')).sort();
+
+  it('include a development, production, blue-green and custom-metrics platform and the development Secrets', () => {
+    expect(files).toEqual(expect.arrayContaining(['development.yaml', 'production.yaml', 'blue-green.yaml', 'custom-metrics.yaml', 'secrets-development.yaml']));
+  });
+
+  it.each(files)('%s is accepted by the API server', async (file) => {
+    const docs = yaml.loadAll(readFileSync(`samples/${file}`, 'utf8')) as k8s.KubernetesObject[];
+    expect(docs.length).toBeGreaterThan(0);
+    for (const doc of docs) {
+      expect(doc.metadata?.namespace).toBeUndefined(); // namespace-agnostic
+      const created = await dryRunCreate({ ...doc, metadata: { ...doc.metadata, namespace } });
+      expect(created.metadata?.name).toBe(doc.metadata?.name);
+    }
+  }, 30_000);
+});
+
+describe('defaults applied by the API server', () => {
+  it('fills the profile, image, autoscaling, load-balancing, security and Secret keys', async () => {
+    const created = await dryRunCreate(platform('defaults', { version: '1.0.0', dependencies: deps, release: {} })) as unknown as KycPlatform;
+    expect(created.spec).toMatchObject({
+      version: '1.0.0',
+      profile: 'production',
+      image: 'kyc-platform/workloads',
+      imagePullPolicy: 'IfNotPresent',
+      logLevel: 'info',
+      autoscaling: { minReplicas: 3, maxReplicas: 20, targetCPUUtilizationPercentage: 70, targetMemoryUtilizationPercentage: 80, scaleDownStabilizationSeconds: 300 },
+      loadBalancing: { strategy: 'round-robin', stickySessions: false },
+      security: { networkPolicies: true },
+      dependencies: {
+        postgres: { secretRef: { name: 'pg', key: 'url' } },
+        redis: { secretRef: { name: 'redis', key: 'url' } },
+        kafka: { secretRef: { name: 'kafka', key: 'brokers' } },
+      },
+      release: { strategy: 'BlueGreen', autoPromote: true, scaleDownDelaySeconds: 30, progressDeadlineSeconds: 600 },
+    });
+    expect(created.spec.autoscaling?.enabled).toBeUndefined(); // profile-dependent: decided by the operator
+  }, 30_000);
+
+  it('fills component defaults when a component block is present', async () => {
+    const created = await dryRunCreate(
+      platform('component-defaults', { version: '1.0.0', profile: 'development', components: { kyc: { env: [{ name: 'LOG_LEVEL', value: 'debug' }] } } }),
+    ) as unknown as KycPlatform;
+    expect(created.spec.components?.kyc?.enabled).toBe(true);
+  }, 30_000);
+
+  it('stores a platform, serves the status subresource and prints the columns', async () => {
+    const name = 'printed';
+    await objects.create(platform(name, { version: '1.0.0', profile: 'development' }));
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    await custom.patchNamespacedCustomObjectStatus(
+      {
+        group: 'kyc.dev',
+        version: 'v1alpha1',
+        namespace,
+        plural: 'kycplatforms',
+        name,
+        body: { status: { phase: 'Ready', activeVersion: '1.0.0', activeColor: 'blue', readyComponents: '5/5', observedGeneration: 1 } },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    const table = (await custom.getNamespacedCustomObject(
+      { group: 'kyc.dev', version: 'v1alpha1', namespace, plural: 'kycplatforms', name },
+      k8s.setHeaderOptions('Accept', 'application/json;as=Table;v=v1;g=meta.k8s.io'),
+    )) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Phase', 'Version', 'Active', 'Ready', 'Age']);
+    expect(table.rows[0]?.cells.slice(0, 5)).toEqual([name, 'Ready', '1.0.0', 'blue', '5/5']);
+  }, 30_000);
+});
