@@ -160,6 +160,18 @@ export class KubeClient {
     })) as T;
   }
 
+  /** JSON merge patch (RFC 7386) of an object or one of its subresources. */
+  async mergePatch<T extends KubeResource>(type: ResourceType, namespace: string, name: string, patch: unknown, subresource?: string): Promise<T> {
+    return (await this.request({
+      verb: 'patch',
+      method: 'PATCH',
+      type,
+      path: resourcePath(type, namespace, name, subresource),
+      body: patch,
+      contentType: 'application/merge-patch+json',
+    })) as T;
+  }
+
   async create<T extends KubeResource>(type: ResourceType, namespace: string, object: unknown): Promise<T> {
     return (await this.request({ verb: 'create', method: 'POST', type, path: resourcePath(type, namespace), body: object })) as T;
   }
@@ -230,6 +242,8 @@ export class KubeClient {
           return;
         }
         const lines = createInterface({ input: res, crlfDelay: Infinity });
+        // readline re-emits the stream's errors (e.g. "aborted" when the watch is stopped).
+        lines.on('error', (error) => reject(new ApiError(`watch ${type.plural}: ${error.message}`, 0, undefined, { cause: error })));
         lines.on('line', (line) => {
           if (!line) return;
           let event: WatchEvent;
