@@ -98,3 +98,18 @@ crds: ## regenerate crds/kycplatform.yaml and operator/src/api/types.ts from ope
 	node_modules/.bin/tsc --rootDir . --outDir $(CRDGEN_DIR) --module NodeNext --moduleResolution NodeNext \
 		--target ES2023 --strict --skipLibCheck --esModuleInterop --types node operator/src/api/generate-crd.ts
 	node $(CRDGEN_DIR)/operator/src/api/generate-crd.js
+
+# --- The real node (docs/real-node.md): containerd + kubelet + kube-proxy + CoreDNS, and the base image.
+.PHONY: node node-down node-status base-image
+
+node: cluster ## start a real node in the local cluster (root; tainted, only tolerating pods land on it)
+	hack/node/up.sh
+
+node-down: ## stop the real node and remove its processes, mounts, network devices and cluster objects
+	hack/node/down.sh
+
+node-status: ## show the real node's processes and its Node object
+	hack/node/status.sh
+
+base-image: ## build the base image (debootstrap rootfs + Node.js 24) with buildah; imports it into the node
+	hack/image/build.sh build

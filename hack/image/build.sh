@@ -46,7 +46,9 @@ build_rootfs() {
   mirror=$(debian_mirror)
   tmp=$(mktemp -d "$IMAGE_DIR/rootfs.XXXXXX")
   log "debootstrap $SUITE (minbase) into a fresh rootfs (cold: ~2-4 min)"
-  debootstrap --variant=minbase --no-check-gpg --include=ca-certificates "$SUITE" "$tmp/root" "$mirror" \
+  local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  [[ -f $keyring ]] || die "$keyring not found: apt-get install -y debian-archive-keyring"
+  debootstrap --variant=minbase --keyring="$keyring" --include=ca-certificates "$SUITE" "$tmp/root" "$mirror" \
     >"$IMAGE_DIR/debootstrap.log" 2>&1 ||
     { tail -n 20 "$IMAGE_DIR/debootstrap.log" >&2; rm -rf "$tmp"; die "debootstrap failed (log above, full log $IMAGE_DIR/debootstrap.log)"; }
   # An image needs no package caches, no apt lists and no man pages; the non-root user goes in here.
@@ -114,9 +116,9 @@ import_image() {
     log "the real node's containerd is not running; $ref is not imported (make node imports it)"
     return 0
   fi
-  if ctr --address "$sock" -n k8s.io images ls -q | grep -qx "docker.io/$ref"; then return 0; fi
+  if ctr --address "$sock" -n k8s.io images ls -q | grep -x "docker.io/$ref" >/dev/null; then return 0; fi
   log "importing $ref into the real node's containerd"
-  ctr --address "$sock" -n k8s.io images import "$archive" >/dev/null ||
+  ctr --address "$sock" -n k8s.io images import --base-name "docker.io/$REPO" "$archive" >/dev/null ||
     die "ctr images import of $archive failed"
 }
 

@@ -35,7 +35,7 @@ IPAM_DIR=$NODE_DIR/cni/ipam
 KUBELET_DIR=$NODE_DIR/kubelet
 KUBELET_ROOT=$KUBELET_DIR/root
 # Labels on the objects this node adds to the cluster (so that node-down removes exactly those).
-MANAGED_BY=kyc.dev/real-node
+MANAGED_BY=real-node.kyc.dev
 
 kubectl_() { "$K8S_BIN/kubectl" --kubeconfig "$ADMIN_KUBECONFIG" "$@"; }
 ctr_() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }

@@ -29,7 +29,7 @@ drain_pods() {
 our_shims() {
   local p
   for p in /proc/[0-9]*; do
-    tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "-address $CONTAINERD_SOCK " && echo "${p#/proc/}"
+    tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -- "-address $CONTAINERD_SOCK " >/dev/null && echo "${p#/proc/}"
   done
 }
 
@@ -73,12 +73,30 @@ unmount_all() {
   done < <(awk '{print $5}' /proc/self/mountinfo | grep -F "$NODE_DIR/" | sort -r)
 }
 
+# kube-proxy --cleanup removes its service rules; the kubelet's and kube-proxy's remaining KUBE-* chains
+# (canaries, KUBE-FIREWALL, KUBE-MARK-MASQ) and the jumps into them go too. Only this node's kubelet and
+# kube-proxy create KUBE-* chains on this host.
 clean_iptables() {
   if [[ -x $K8S_BIN/kube-proxy ]] && iptables -t nat -nL KUBE-SERVICES >/dev/null 2>&1; then
     "$K8S_BIN/kube-proxy" --cleanup >>"$LOGS/kube-proxy-cleanup.log" 2>&1 || true
   fi
+  local ipt table rule chain
+  for ipt in iptables ip6tables; do
+    command -v "$ipt" >/dev/null || continue
+    for table in filter nat mangle; do
+      while read -r rule; do
+        # shellcheck disable=SC2086 # the rule's words are the arguments
+        [[ -n $rule ]] && $ipt -t "$table" -D ${rule#-A } 2>/dev/null || true
+      done < <($ipt -t "$table" -S 2>/dev/null | grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*-j KUBE-' || true)
+      for chain in $($ipt -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ {print $2}'); do
+        $ipt -t "$table" -F "$chain" 2>/dev/null || true
+      done
+      for chain in $($ipt -t "$table" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ {print $2}'); do
+        $ipt -t "$table" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
   # The CNI portmap plugin's top-level chains, when no rule refers to them any more.
-  local chain
   for chain in CNI-HOSTPORT-DNAT CNI-HOSTPORT-SNAT CNI-HOSTPORT-MASQ CNI-HOSTPORT-SETMARK; do
     iptables -t nat -F "$chain" 2>/dev/null && iptables -t nat -X "$chain" 2>/dev/null || true
   done

@@ -51,7 +51,7 @@ host_setup() {
     log "creating bridge $BRIDGE with $NODE_IP/${POD_CIDR#*/}"
     ip link add "$BRIDGE" type bridge
   fi
-  ip -4 addr show dev "$BRIDGE" | grep -q "inet $NODE_IP/" || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$BRIDGE"
+  ip -4 addr show dev "$BRIDGE" | grep "inet $NODE_IP/" >/dev/null || ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$BRIDGE"
   ip link set "$BRIDGE" up
 }
 
@@ -85,7 +85,7 @@ sign() { # sign NAME SUBJECT USAGE [SANS]
 }
 
 kubeconfig() { # kubeconfig NAME
-  cat >"$NODE_DIR/$1.kubeconfig" <<YAML
+  put "$NODE_DIR/$1.kubeconfig" <<YAML
 apiVersion: v1
 kind: Config
 clusters:
@@ -105,12 +105,20 @@ current-context: kyc-local
 YAML
 }
 
+# put FILE: writes stdin to FILE only when the content differs (kube-proxy exits when its
+# configuration file is rewritten, and an unchanged file must not restart anything).
+put() {
+  local tmp; tmp=$(mktemp "$1.XXXXXX")
+  cat >"$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
+}
+
 write_configs() {
   mkdir -p "$CONTAINERD_DIR" "$CNI_CONF_DIR" "$IPAM_DIR" "$KUBELET_ROOT" "$NODE_DIR/pod-logs" "$NODE_DIR/kube-proxy" "$NODE_DIR/coredns"
   for k in kubelet kube-proxy coredns; do kubeconfig "$k"; done
   local pause_ref; pause_ref=$(cat "$NODE_DIR/pause.ref")
 
-  cat >"$CONTAINERD_DIR/config.toml" <<TOML
+  put "$CONTAINERD_DIR/config.toml" <<TOML
 # containerd of the kyc-operator real node: its own root, state and socket (never the system default).
 version = 2
 root = "$CONTAINERD_DIR/root"
@@ -138,7 +146,9 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
   stream_server_port = "0"
   enable_selinux = false
   disable_apparmor = true
-  restrict_oom_score_adj = false
+  # This sandbox lacks CAP_SYS_RESOURCE in its bounding set: a pod's oom_score_adj may not go below
+  # containerd's own (the kubelet asks -998 for sandboxes, and runc would fail to set it).
+  restrict_oom_score_adj = true
   tolerate_missing_hugetlb_controller = true
   max_container_log_line_size = 16384
 
@@ -159,7 +169,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
     max_conf_num = 1
 TOML
 
-  cat >"$CNI_CONF_DIR/10-kyc-bridge.conflist" <<JSON
+  put "$CNI_CONF_DIR/10-kyc-bridge.conflist" <<JSON
 {
   "cniVersion": "1.0.0",
   "name": "kyc-pods",
@@ -183,7 +193,7 @@ TOML
 }
 JSON
 
-  cat >"$KUBELET_DIR/config.yaml" <<YAML
+  put "$KUBELET_DIR/config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $NODE_IP
@@ -222,7 +232,7 @@ imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: 100Mi, nodefs.available: 2%, nodefs.inodesFree: 2%, imagefs.available: 2%}
 YAML
 
-  cat >"$NODE_DIR/kube-proxy/config.yaml" <<YAML
+  put "$NODE_DIR/kube-proxy/config.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $NODE_DIR/kube-proxy.kubeconfig}
@@ -240,7 +250,7 @@ iptables: {localhostNodePorts: false, masqueradeAll: false, syncPeriod: 30s, min
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 YAML
 
-  cat >"$NODE_DIR/coredns/Corefile" <<COREFILE
+  put "$NODE_DIR/coredns/Corefile" <<COREFILE
 .:53 {
     bind $NODE_IP
     errors
@@ -324,11 +334,22 @@ ports:
 YAML
 }
 
-# start NAME CMD...: starts a daemon unless its pid file names a live process.
+# start NAME "FILES" CMD...: starts a daemon unless it already runs with the same command line and the
+# same contents of FILES (its configuration and certificates); a changed one is restarted. Restarting
+# containerd or the kubelet leaves running pods alone.
 start() {
-  local name=$1; shift
-  pid_alive "$PIDS/$name.pid" && return 0
+  local name=$1 files=$2 want; shift 2
+  # shellcheck disable=SC2086 # FILES is a list
+  want=$({ printf '%s\n' "$*"; [[ -z $files ]] || cat $files; } | sha256sum | cut -c1-16)
+  if pid_alive "$PIDS/$name.pid"; then
+    [[ $(cat "$PIDS/$name.hash" 2>/dev/null) == "$want" ]] && return 0
+    log "the configuration of $name changed: restarting it"
+    # socat forks a child per connection: its whole process group goes; the others by their pid only
+    # (containerd's shims must survive a containerd restart).
+    if [[ $name == forward-* ]]; then stop_group "$PIDS/$name.pid" "$name"; else stop_pidfile "$PIDS/$name.pid" "$name"; fi
+  fi
   start_daemon "$name" "$PIDS/$name.pid" "$LOGS/$name.log" "$@"
+  echo "$want" >"$PIDS/$name.hash"
 }
 
 fail_with_log() { # fail_with_log NAME WHAT
@@ -337,10 +358,10 @@ fail_with_log() { # fail_with_log NAME WHAT
   die "$2; 'make node-down && make node' starts over"
 }
 
-listening() { ss -Hltn "src $1 and sport = :$2" | grep -q .; }
+listening() { [[ -n $(ss -Hltn "src $1 and sport = :$2") ]]; }
 
 start_containerd() {
-  start containerd containerd --config "$CONTAINERD_DIR/config.toml"
+  start containerd "$CONTAINERD_DIR/config.toml" containerd --config "$CONTAINERD_DIR/config.toml"
   wait_for 60 containerd ctr_ version || fail_with_log containerd "containerd did not answer on $CONTAINERD_SOCK in 60 s"
 }
 
@@ -352,16 +373,16 @@ build_pause() {
 import_pause() {
   local ref archive
   read -r ref archive <"$NODE_DIR/pause.image"
-  ctr_ images ls -q | grep -qx "$ref" && return 0
+  ctr_ images ls -q | grep -x "$ref" >/dev/null && return 0
   log "importing the pause image $ref"
   ctr_ images import --base-name "${ref%:*}" "$archive" >/dev/null || die "ctr images import of $archive failed"
-  ctr_ images ls -q | grep -qx "$ref" || die "the pause image $ref is not in containerd after the import"
+  ctr_ images ls -q | grep -x "$ref" >/dev/null || die "the pause image $ref is not in containerd after the import"
 }
 
 start_forwarders() {
   local port
   for port in $FORWARD_PORTS; do
-    start "forward-$port" socat "TCP-LISTEN:$port,bind=$NODE_IP,fork,reuseaddr" "TCP:127.0.0.1:$port"
+    start "forward-$port" "" socat -lf "$LOGS/forward-$port.log" "TCP-LISTEN:$port,bind=$NODE_IP,fork,reuseaddr" "TCP:127.0.0.1:$port"
   done
   for port in $FORWARD_PORTS; do
     wait_for 20 "forward-$port" listening "$NODE_IP" "$port" || fail_with_log "forward-$port" "the forwarder $NODE_IP:$port -> 127.0.0.1:$port did not start"
@@ -372,7 +393,7 @@ node_registered() { kubectl_ get node "$NODE_NAME" >/dev/null 2>&1; }
 node_ready() { [[ $(kubectl_ get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}') == True ]]; }
 
 start_kubelet() {
-  start kubelet "$K8S_BIN/kubelet" --config "$KUBELET_DIR/config.yaml" \
+  start kubelet "$KUBELET_DIR/config.yaml $NODE_DIR/kubelet.kubeconfig $PKI/kubelet.crt $PKI/kubelet-serving.crt" "$K8S_BIN/kubelet" --config "$KUBELET_DIR/config.yaml" \
     --kubeconfig "$NODE_DIR/kubelet.kubeconfig" --root-dir "$KUBELET_ROOT" \
     --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --node-labels kyc.dev/node=real \
     --pod-infra-container-image "$(cat "$NODE_DIR/pause.ref")"
@@ -384,12 +405,12 @@ start_kubelet() {
 }
 
 start_kube_proxy() {
-  start kube-proxy "$K8S_BIN/kube-proxy" --config "$NODE_DIR/kube-proxy/config.yaml"
+  start kube-proxy "$NODE_DIR/kube-proxy/config.yaml $NODE_DIR/kube-proxy.kubeconfig $PKI/kube-proxy.crt" "$K8S_BIN/kube-proxy" --config "$NODE_DIR/kube-proxy/config.yaml"
   wait_for 60 kube-proxy curl -fsS http://127.0.0.1:10256/livez || fail_with_log kube-proxy "kube-proxy did not become healthy in 60 s"
 }
 
 start_coredns() {
-  start coredns "$COREDNS_BIN" -conf "$NODE_DIR/coredns/Corefile"
+  start coredns "$NODE_DIR/coredns/Corefile $NODE_DIR/coredns.kubeconfig $PKI/coredns.crt" "$COREDNS_BIN" -conf "$NODE_DIR/coredns/Corefile"
   wait_for 60 coredns curl -fsS http://127.0.0.1:18181/ready || fail_with_log coredns "CoreDNS did not become ready in 60 s"
 }
 
