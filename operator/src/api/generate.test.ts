@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
+import { DOCS_PATH, apiReference } from './docs.js';
 import { CRD_PATH, TYPES_PATH, crdObject, crdYaml, typesSource } from './generate.js';
 import type { Schema } from './openapi.js';
 import { kycPlatformSchema } from './schema.js';
@@ -22,6 +23,10 @@ describe('generated artefacts', () => {
 
   it('operator/src/api/types.ts matches the schema (run `make crds` after changing schema.ts)', () => {
     expect(checkedIn(TYPES_PATH)).toBe(typesSource());
+  });
+
+  it('docs/api.md matches the schema (run `make crds` after changing schema.ts)', () => {
+    expect(checkedIn(DOCS_PATH)).toBe(apiReference());
   });
 
   it('the checked-in CRD parses back to the generated object', () => {

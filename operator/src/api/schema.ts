@@ -179,7 +179,7 @@ const componentSpec = named(
   obj('Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings.', {
     enabled: bool('Whether the operator runs this component. Default true.', { default: true }),
     replicas: int(
-      'Fixed replica count, used only when the component is not autoscaled (then it is rejected: an HPA owns the count). Absent: the profile preset (development 1, staging 2, production 3).',
+      'Fixed replica count. Allowed only when the component is not autoscaled (an HPA owns the count of an autoscaled component). Absent: the profile preset (development 1, staging 2, production 3).',
       { minimum: 1, maximum: 100 },
     ),
     resources,

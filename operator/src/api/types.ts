@@ -100,7 +100,7 @@ export interface ComponentSpec {
    * @default true
    */
   enabled?: boolean;
-  /** Fixed replica count, used only when the component is not autoscaled (then it is rejected: an HPA owns the count). Absent: the profile preset (development 1, staging 2, production 3). */
+  /** Fixed replica count. Allowed only when the component is not autoscaled (an HPA owns the count of an autoscaled component). Absent: the profile preset (development 1, staging 2, production 3). */
   replicas?: number;
   /** CPU and memory for each container of the component, overriding the profile preset field by field. */
   resources?: ResourceRequirements;

@@ -1,0 +1,215 @@
+// docs/api.md, generated from the same schema as the CRD (so the reference cannot drift from it).
+import { COMPONENTS } from './components.js';
+import { PROFILE_PRESETS } from './defaults.js';
+import { API_VERSION, KIND, PLURAL, SHORT_NAMES } from './group.js';
+import type { Schema, ValidationRule } from './openapi.js';
+import { ALLOWED_CALLERS } from '../render/networkpolicy.js';
+import { RESERVED_ENV, kycPlatformSchema, printerColumns, specSchema, statusSchema } from './schema.js';
+
+export const DOCS_PATH = 'docs/api.md';
+
+interface Row {
+  path: string;
+  schema: Schema;
+  required: boolean;
+}
+
+/** Every field under a schema, depth first; identical sub-schemas of all five components are shown once. */
+function rows(schema: Schema, path: string, out: Row[], required = false): Row[] {
+  if (path) out.push({ path, schema, required });
+  const properties = Object.entries(schema.properties ?? {});
+  const values = properties.map(([, s]) => s);
+  const sameForAll = values.length > 1 && values.every((s) => s === values[0]);
+  if (sameForAll && values[0]) {
+    rows(values[0], `${path}.<component>`, out);
+    return out;
+  }
+  const requiredSet = new Set(schema.required ?? []);
+  for (const [key, child] of properties) rows(child, path ? `${path}.${key}` : key, out, requiredSet.has(key));
+  if (schema.items) rows(schema.items, `${path}[]`, out);
+  if (schema.additionalProperties) rows(schema.additionalProperties, `${path}.<key>`, out);
+  return out;
+}
+
+function typeName(schema: Schema): string {
+  if (schema['x-kubernetes-int-or-string']) return 'quantity';
+  if (schema.type === 'array') return `[]${schema.items ? typeName(schema.items) : 'any'}`;
+  if (schema.type === 'object' && schema.additionalProperties) return `map[string]${typeName(schema.additionalProperties)}`;
+  return schema.type ?? 'any';
+}
+
+function constraints(schema: Schema): string {
+  const parts: string[] = [];
+  if (schema.enum) parts.push(`one of ${schema.enum.map((v) => `\`${v}\``).join(', ')}`);
+  if (schema.minimum !== undefined) parts.push(`>= ${schema.minimum}`);
+  if (schema.maximum !== undefined) parts.push(`<= ${schema.maximum}`);
+  if (schema.minLength !== undefined && schema.minLength > 0) parts.push(`length >= ${schema.minLength}`);
+  if (schema.maxLength !== undefined) parts.push(`length <= ${schema.maxLength}`);
+  if (schema.maxItems !== undefined) parts.push(`at most ${schema.maxItems} items`);
+  if (schema.maxProperties !== undefined) parts.push(`at most ${schema.maxProperties} entries`);
+  if (schema.pattern !== undefined && !schema['x-kubernetes-int-or-string']) parts.push(`pattern \`${schema.pattern.replace(/\|/g, '\\|')}\``);
+  return parts.join('; ');
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function table(root: Schema, prefix: string): string {
+  const lines = ['| field | type | default | constraints | description |', '|---|---|---|---|---|'];
+  for (const { path, schema, required } of rows(root, '', [])) {
+    const dflt = schema.default === undefined ? (required ? '*required*' : '') : `\`${JSON.stringify(schema.default)}\``;
+    lines.push(`| \`${prefix}.${path}\` | ${typeName(schema)} | ${dflt} | ${cell(constraints(schema))} | ${cell(schema.description)} |`);
+  }
+  return lines.join('\n');
+}
+
+function rules(root: Schema, path: string, out: { path: string; rule: ValidationRule }[], seen = new Set<Schema>()): typeof out {
+  if (seen.has(root)) return out;
+  seen.add(root);
+  for (const rule of root['x-kubernetes-validations'] ?? []) out.push({ path: path || '(object)', rule });
+  const properties = Object.entries(root.properties ?? {});
+  const values = properties.map(([, s]) => s);
+  const sameForAll = values.length > 1 && values.every((s) => s === values[0]);
+  if (sameForAll && values[0]) return rules(values[0], `${path}.<component>`, out, seen);
+  for (const [key, child] of properties) rules(child, path ? `${path}.${key}` : key, out, seen);
+  if (root.items) rules(root.items, `${path}[]`, out, seen);
+  if (root.additionalProperties) rules(root.additionalProperties, `${path}.<key>`, out, seen);
+  return out;
+}
+
+function ruleMessage(rule: ValidationRule): string {
+  if (rule.message) return rule.message;
+  // Messages built from the value read as text with the value as a placeholder.
+  return (rule.messageExpression ?? '').replace(/' \+ self \+ '/g, '<value>').replace(/^'|'$/g, '');
+}
+
+function rulesTable(): string {
+  const lines = ['| on | the API server rejects the object with |', '|---|---|'];
+  const all = [...rules(kycPlatformSchema, '', [])];
+  // The component rules repeat per component; show the gateway's once with <component>.
+  const seen = new Set<string>();
+  for (const { path, rule } of all) {
+    const where = rule.fieldPath ? `${path}${rule.fieldPath}` : path === '(object)' ? 'metadata.name' : path;
+    const perComponent = COMPONENTS.some((c) => where.includes(`components.${c}`));
+    const generic = (text: string) =>
+      perComponent
+        ? COMPONENTS.reduce((t, c) => t.replaceAll(`components.${c}`, 'components.<component>').replaceAll(` ${c} `, ' <component> '), text)
+        : text;
+    const row = `| \`${generic(where)}\` | ${cell(generic(ruleMessage(rule)))} |`;
+    if (!seen.has(row)) {
+      seen.add(row);
+      lines.push(row);
+    }
+  }
+  return lines.join('\n');
+}
+
+function presets(): string {
+  const lines = ['| profile | replicas | requests (cpu / memory) | limits (cpu / memory) | autoscaling by default |', '|---|---|---|---|---|'];
+  for (const [name, p] of Object.entries(PROFILE_PRESETS)) {
+    const r = p.resources;
+    lines.push(`| \`${name}\` | ${p.replicas} | ${r.requests.cpu} / ${r.requests.memory} | ${r.limits.cpu} / ${r.limits.memory} | ${p.autoscaling ? 'on' : 'off'} |`);
+  }
+  return lines.join('\n');
+}
+
+function networkMatrix(): string {
+  const callers = [...new Set(Object.values(ALLOWED_CALLERS).flatMap((c) => (c === 'anywhere' ? [] : c)))];
+  const header = ['to \\ from', 'anywhere', ...callers];
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const component of COMPONENTS) {
+    const allowed = ALLOWED_CALLERS[component];
+    const cells = ['anywhere', ...callers].map((from) => (allowed === 'anywhere' ? from === 'anywhere' : allowed.includes(from as never)) ? 'yes' : '');
+    lines.push(`| ${component} | ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export function apiReference(): string {
+  const columns = printerColumns.map((c) => `\`${c.name}\` (${c.jsonPath})`).join(', ');
+  return `<!-- Generated from operator/src/api/schema.ts by \`make crds\`. Do not edit; change the schema. -->
+# KycPlatform API reference (\`${API_VERSION}\`)
+
+A \`${KIND}\` (plural \`${PLURAL}\`, short name \`${SHORT_NAMES.join(', ')}\`, namespaced) runs one KYC platform: the five
+bundled services (${COMPONENTS.map((c) => `\`${c}\``).join(', ')}) from one image, with their Services,
+PodDisruptionBudgets, ServiceAccounts, HorizontalPodAutoscalers, a ConfigMap, NetworkPolicies and an optional Ingress.
+Install the CRD with \`kubectl apply -f crds/\`; \`kubectl explain kycplatform.spec --recursive\` shows the same
+descriptions as this page. \`kubectl get kycp\` prints ${columns}.
+
+## A minimal platform
+
+\`\`\`yaml
+apiVersion: ${API_VERSION}
+kind: ${KIND}
+metadata:
+  name: kyc-dev                # at most 40 characters: it prefixes every object name (kyc-dev-gateway, ...)
+spec:
+  version: "0.1.0"             # image tag of the bundled services; changing it rolls out the release
+  profile: development         # 1 replica, small resources, no autoscaling
+  dependencies:
+    postgres: { secretRef: { name: kyc-dev-postgres } }   # key "url"
+    redis:    { secretRef: { name: kyc-dev-redis } }      # key "url"
+    kafka:    { secretRef: { name: kyc-dev-kafka } }      # key "brokers"
+  secretsRef: { name: kyc-dev-platform }                  # jwt-secret, pii-keys, admin-email, admin-password
+\`\`\`
+
+More in \`samples/\`: \`development.yaml\` (with \`secrets-development.yaml\`), \`production.yaml\`, \`blue-green.yaml\`,
+\`custom-metrics.yaml\`.
+
+## Profiles
+
+Presets for every component that does not override them (\`components.<component>.replicas\` / \`.resources\`).
+The production numbers are the seed's (requests 256Mi / 250m, limits 512Mi / 500m, at least 3 replicas — one per
+zone). The Node.js heap of every container (\`NODE_OPTIONS=--max-old-space-size\`) is 75 % of its memory limit.
+
+${presets()}
+
+## How defaults work
+
+The API server writes the schema defaults below into the stored object (\`kubectl get kycp -o yaml\` shows them).
+Some defaults depend on other fields and are therefore decided by the operator, never written into the spec:
+\`autoscaling.enabled\` (on for staging and production, off for development), the per-component replica count and
+resources (from the profile), and every \`components.<component>.autoscaling\` field (from \`spec.autoscaling\`).
+A component is *autoscaled* when \`components.<component>.autoscaling.enabled\`, else \`autoscaling.enabled\`, else the
+profile says so; an autoscaled component gets an HPA and its Deployment has no \`spec.replicas\` (the HPA owns it).
+
+## Spec
+
+${table(specSchema, 'spec')}
+
+## Validation rules
+
+Besides the types, enums, bounds and patterns above, these rules (CEL, \`x-kubernetes-validations\`) are checked at
+admission; the error names the field and says what to fix. Rules on \`components.<component>\` apply to each of the
+five components. \`components.<component>.env\` may not set a variable the operator manages:
+${RESERVED_ENV.map((n) => `\`${n}\``).join(', ')}.
+
+${rulesTable()}
+
+## Status
+
+Written by the operator only (the \`status\` subresource).
+
+${table(statusSchema, 'status')}
+
+## What the operator creates
+
+For each enabled component \`<component>\` of platform \`<name>\`: Deployment, Service (ClusterIP, port 8080 \`http\`),
+ServiceAccount (no token mounted) and PodDisruptionBudget (\`maxUnavailable: 1\`), all named \`<name>-<component>\`, and
+an autoscaling/v2 HorizontalPodAutoscaler of the same name when the component is autoscaled. Per platform: the
+ConfigMap \`<name>-config\` (feature flags, load-balancing settings), the NetworkPolicies \`<name>-default-deny\` and
+\`<name>-<component>\` (when \`security.networkPolicies\`), and the Ingress \`<name>-gateway\` (when \`ingress.host\`).
+Every object is labelled \`app.kubernetes.io/{name=kyc-platform, instance=<name>, component, version,
+managed-by=kyc-operator}\` and owned by the KycPlatform (deleting it deletes them). Pods are selected by
+\`app.kubernetes.io/instance\` and \`app.kubernetes.io/component\` only.
+
+Network policies allow, on port 8080 only:
+
+${networkMatrix()}
+
+Everything else addressed to the platform's pods is denied (egress is not restricted). Prometheus in another
+namespace can therefore scrape only the gateway; scrape the others from inside the namespace or turn
+\`security.networkPolicies\` off.
+`;
+}
