@@ -5,6 +5,7 @@ import * as k8s from '@kubernetes/client-node';
 import { readFileSync, readdirSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { ensureCrd } from '../../../operator/src/api/install-crd.js';
+import { renderPlatform } from '../../../operator/src/render/index.js';
 import type { KycPlatform } from '../../../operator/src/api/types.js';
 import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
 
@@ -152,6 +153,19 @@ describe('defaults applied by the API server', () => {
       platform('component-defaults', { version: '1.0.0', profile: 'development', components: { kyc: { env: [{ name: 'LOG_LEVEL', value: 'debug' }] } } }),
     ) as unknown as KycPlatform;
     expect(created.spec.components?.kyc?.enabled).toBe(true);
+  }, 30_000);
+
+  it('agree with the operator accessors: the same objects are rendered with and without them', async () => {
+    // The accessors (defaults.ts) must give absent fields the values the API server would write; render each
+    // sample as written and as the API server stores it, and compare.
+    for (const file of ['development.yaml', 'production.yaml', 'blue-green.yaml', 'custom-metrics.yaml']) {
+      const [doc] = yaml.loadAll(readFileSync(`samples/${file}`, 'utf8')) as KycPlatform[];
+      if (!doc) throw new Error(`samples/${file} is empty`);
+      const written = { ...doc, metadata: { ...doc.metadata, namespace, uid: '00000000-0000-4000-8000-000000000000' } };
+      const stored = (await dryRunCreate(written as unknown as k8s.KubernetesObject)) as unknown as KycPlatform;
+      expect(stored.spec).not.toEqual(written.spec); // the server did fill something in
+      expect(renderPlatform({ ...written, spec: stored.spec })).toEqual(renderPlatform(written));
+    }
   }, 30_000);
 
   it('stores a platform, serves the status subresource and prints the columns', async () => {
