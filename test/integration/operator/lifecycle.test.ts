@@ -60,7 +60,7 @@ describe('the operator with a development platform', () => {
     const platform = await waitReady(client, namespace, name, '0.1.0');
     expect(platform.status?.phase).toBe('Ready');
     expect(Object.keys(platform.status?.components ?? {}).sort()).toEqual(['analytics', 'auth', 'gateway', 'kyc', 'notification']);
-    for (const component of Object.values<{ available?: number }>(platform.status?.components ?? {})) {
+    for (const component of Object.values(platform.status?.components ?? {}) as { available?: number }[]) {
       expect(component.available).toBeGreaterThanOrEqual(1);
     }
     const kinds = new Set((await ownedObjects(client, namespace, name)).map((o) => o.kind));
