@@ -1,0 +1,33 @@
+// The kyc service's configuration (one place, validated at start-up).
+import { z } from 'zod';
+import { commonEnv, databaseEnv, jwtEnv, kafkaEnv, loadConfig } from '../shared/index.js';
+import type { Env } from '../shared/index.js';
+import { parseKeyRing } from './domain/protection/key-ring.js';
+
+export const kycEnv = commonEnv
+  .merge(databaseEnv)
+  .merge(kafkaEnv)
+  .merge(jwtEnv)
+  .extend({
+    /** `keyId:base64-32-byte-key[,...]`; the first encrypts, all decrypt. */
+    PII_ENCRYPTION_KEYS: z.string().superRefine((value, ctx) => {
+      try {
+        parseKeyRing(value);
+      } catch (error) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+      }
+    }),
+    KYC_WATCHLIST_PATH: z.string().optional(),
+    KYC_DRAFT_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    KYC_RESUBMISSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    /** How often drafts and resubmission requests past their time are expired. */
+    KYC_EXPIRY_SWEEP_MS: z.coerce.number().int().min(1000).default(60_000),
+    /** Run the automatic-checks consumer in this process (true unless checks run elsewhere). */
+    KYC_CHECKS_CONSUMER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  });
+
+export type KycConfig = z.infer<typeof kycEnv>;
+
+export function loadKycConfig(env?: Env): KycConfig {
+  return loadConfig(kycEnv, env);
+}

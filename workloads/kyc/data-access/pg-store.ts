@@ -1,0 +1,407 @@
+// The KYC store on PostgreSQL. PII is sealed here, on the way in, and opened here, on the way out:
+// nothing above this layer sees ciphertext and nothing below it sees clear PII.
+import { randomBytes } from 'node:crypto';
+import { enqueueEvent, ident, newEvent, withTransaction } from '../../shared/index.js';
+import type { EventType, Pool, PoolClient } from '../../shared/index.js';
+import type { ApplicationState } from '../domain/application-state.js';
+import type { ExistingApplication } from '../domain/duplicates.js';
+import type { ContentType, DocumentType } from '../domain/documents.js';
+import type { Aadhaar } from '../domain/identity/aadhaar.js';
+import { maskPan } from '../domain/identity/pan.js';
+import type {
+  ApplicantData,
+  ApplicationChanges,
+  ApplicationRecord,
+  AuditEntry,
+  AuditRecord,
+  ConsentRecord,
+  DocumentMeta,
+  DomainEvent,
+  KycStore,
+  KycTransaction,
+  StoredApplicantRecord,
+} from '../domain/ports.js';
+import type { RiskCategory } from '../domain/risk.js';
+import { blindIndex, blindIndexes, keyIdOf, open, openText, seal, sealText } from '../domain/protection/envelope.js';
+import type { KeyRing } from '../domain/protection/key-ring.js';
+
+export interface PgKycStoreOptions {
+  pool: Pool;
+  schema: string;
+  keyRing: KeyRing;
+  topicPrefix: string;
+}
+
+export class PgKycStore implements KycStore {
+  constructor(private readonly options: PgKycStoreOptions) {}
+
+  transaction<T>(work: (tx: KycTransaction) => Promise<T>): Promise<T> {
+    return withTransaction(this.options.pool, (client) => work(new PgKycTransaction(client, this.options)));
+  }
+}
+
+interface ApplicationRow {
+  id: string;
+  owner_id: string;
+  state: ApplicationState;
+  created_at: Date;
+  updated_at: Date;
+  submitted_at: Date | null;
+  decided_at: Date | null;
+  expires_at: Date | null;
+  maker_id: string | null;
+  recommendation: 'approve' | 'reject' | null;
+  checker_id: string | null;
+  screening_band: ApplicationRecord['screeningBand'];
+  risk_score: number | null;
+  risk_category: RiskCategory | null;
+  rekyc_due_on: string | null;
+  findings: unknown;
+}
+
+const APPLICATION_COLUMNS = `id, owner_id, state, created_at, updated_at, submitted_at, decided_at, expires_at, maker_id,
+  recommendation, checker_id, screening_band, risk_score, risk_category, to_char(rekyc_due_on, 'YYYY-MM-DD') AS rekyc_due_on, findings`;
+
+const CHANGE_COLUMNS: Record<keyof ApplicationChanges, string> = {
+  state: 'state',
+  submittedAt: 'submitted_at',
+  decidedAt: 'decided_at',
+  expiresAt: 'expires_at',
+  makerId: 'maker_id',
+  recommendation: 'recommendation',
+  checkerId: 'checker_id',
+  screeningBand: 'screening_band',
+  riskScore: 'risk_score',
+  riskCategory: 'risk_category',
+  rekycDueOn: 'rekyc_due_on',
+  findings: 'findings',
+};
+
+const toApplication = (r: ApplicationRow): ApplicationRecord => ({
+  id: r.id,
+  ownerId: r.owner_id,
+  state: r.state,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  submittedAt: r.submitted_at,
+  decidedAt: r.decided_at,
+  expiresAt: r.expires_at,
+  makerId: r.maker_id,
+  recommendation: r.recommendation,
+  checkerId: r.checker_id,
+  screeningBand: r.screening_band,
+  riskScore: r.risk_score,
+  riskCategory: r.risk_category,
+  rekycDueOn: r.rekyc_due_on,
+  findings: r.findings,
+});
+
+interface DocumentRow {
+  id: string;
+  type: DocumentType;
+  content_type: ContentType;
+  size_bytes: number;
+  uploaded_at: Date;
+}
+const toDocument = (r: DocumentRow): DocumentMeta => ({
+  id: r.id,
+  type: r.type,
+  contentType: r.content_type,
+  sizeBytes: r.size_bytes,
+  uploadedAt: r.uploaded_at,
+});
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+class PgKycTransaction implements KycTransaction {
+  private readonly s: string;
+  private readonly ring: KeyRing;
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly options: PgKycStoreOptions,
+  ) {
+    this.s = ident(options.schema);
+    this.ring = options.keyRing;
+  }
+
+  async insertApplication(app: { id: string; ownerId: string; expiresAt: Date }): Promise<ApplicationRecord> {
+    const { rows } = await this.client.query<ApplicationRow>(
+      `INSERT INTO ${this.s}.applications (id, owner_id, expires_at) VALUES ($1, $2, $3) RETURNING ${APPLICATION_COLUMNS}`,
+      [app.id, app.ownerId, app.expiresAt],
+    );
+    return toApplication(rows[0] as ApplicationRow);
+  }
+
+  async getApplication(id: string): Promise<ApplicationRecord | null> {
+    if (!UUID.test(id)) return null;
+    const { rows } = await this.client.query<ApplicationRow>(`SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications WHERE id = $1`, [id]);
+    return rows[0] ? toApplication(rows[0]) : null;
+  }
+
+  async lockApplication(id: string): Promise<ApplicationRecord | null> {
+    if (!UUID.test(id)) return null;
+    const { rows } = await this.client.query<ApplicationRow>(
+      `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return rows[0] ? toApplication(rows[0]) : null;
+  }
+
+  async updateApplication(id: string, changes: ApplicationChanges): Promise<ApplicationRecord> {
+    const sets: string[] = [];
+    const values: unknown[] = [id];
+    for (const [key, value] of Object.entries(changes) as Array<[keyof ApplicationChanges, unknown]>) {
+      if (value === undefined) continue;
+      values.push(key === 'findings' ? JSON.stringify(value) : value);
+      sets.push(`${CHANGE_COLUMNS[key]} = $${values.length}`);
+    }
+    const { rows } = await this.client.query<ApplicationRow>(
+      `UPDATE ${this.s}.applications SET ${sets.length > 0 ? sets.join(', ') : 'id = id'} WHERE id = $1 RETURNING ${APPLICATION_COLUMNS}`,
+      values,
+    );
+    const row = rows[0];
+    if (!row) throw new Error(`update of application ${id}: no such application`);
+    return toApplication(row);
+  }
+
+  async readApplicant(applicationId: string): Promise<StoredApplicantRecord | null> {
+    const { rows } = await this.client.query<{
+      data_enc: Buffer;
+      pan_masked: string | null;
+      aadhaar_token: string | null;
+      aadhaar_last4: string | null;
+      aadhaar_kind: Aadhaar['kind'] | null;
+    }>(`SELECT data_enc, pan_masked, aadhaar_token, aadhaar_last4, aadhaar_kind FROM ${this.s}.applicants WHERE application_id = $1`, [applicationId]);
+    const row = rows[0];
+    if (!row) return null;
+    const data = JSON.parse(openText(this.ring, row.data_enc, applicantContext(applicationId))) as ApplicantData;
+    return {
+      data,
+      panMasked: row.pan_masked,
+      aadhaar:
+        row.aadhaar_token !== null && row.aadhaar_last4 !== null && row.aadhaar_kind !== null
+          ? { token: row.aadhaar_token, last4: row.aadhaar_last4, kind: row.aadhaar_kind }
+          : null,
+    };
+  }
+
+  async writeApplicant(applicationId: string, data: ApplicantData, aadhaar?: Aadhaar): Promise<void> {
+    let token: string | null = null;
+    if (aadhaar) {
+      token = `avt_${randomBytes(24).toString('base64url')}`;
+      const sealed = sealText(this.ring, aadhaar.number, vaultContext(token));
+      await this.client.query(`INSERT INTO ${this.s}.aadhaar_vault (token, number_enc, key_id, blind_index) VALUES ($1, $2, $3, $4)`, [
+        token,
+        sealed,
+        keyIdOf(sealed),
+        blindIndex(this.ring, 'aadhaar', aadhaar.number),
+      ]);
+    }
+    const sealed = sealText(this.ring, JSON.stringify(data), applicantContext(applicationId));
+    const panMasked = data.pan !== undefined ? maskPan(data.pan) : null;
+    const panIndex = data.pan !== undefined ? blindIndex(this.ring, 'pan', data.pan) : null;
+    await this.client.query(
+      `INSERT INTO ${this.s}.applicants (application_id, data_enc, key_id, pan_masked, pan_index, aadhaar_token, aadhaar_last4, aadhaar_kind)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (application_id) DO UPDATE SET
+         data_enc = EXCLUDED.data_enc, key_id = EXCLUDED.key_id, pan_masked = EXCLUDED.pan_masked, pan_index = EXCLUDED.pan_index,
+         aadhaar_token = COALESCE(EXCLUDED.aadhaar_token, applicants.aadhaar_token),
+         aadhaar_last4 = COALESCE(EXCLUDED.aadhaar_last4, applicants.aadhaar_last4),
+         aadhaar_kind = COALESCE(EXCLUDED.aadhaar_kind, applicants.aadhaar_kind),
+         updated_at = now()`,
+      [applicationId, sealed, keyIdOf(sealed), panMasked, panIndex, token, aadhaar?.last4 ?? null, aadhaar?.kind ?? null],
+    );
+  }
+
+  async revealAadhaar(token: string): Promise<string> {
+    const { rows } = await this.client.query<{ number_enc: Buffer }>(`SELECT number_enc FROM ${this.s}.aadhaar_vault WHERE token = $1`, [token]);
+    const row = rows[0];
+    if (!row) throw new Error('Aadhaar vault token not found');
+    return openText(this.ring, row.number_enc, vaultContext(token));
+  }
+
+  async insertDocument(doc: {
+    id: string;
+    applicationId: string;
+    type: DocumentType;
+    contentType: ContentType;
+    content: Buffer;
+    aadhaarRedacted: boolean;
+  }): Promise<DocumentMeta> {
+    const sealed = seal(this.ring, doc.content, documentContext(doc.applicationId, doc.id));
+    const { rows } = await this.client.query<DocumentRow>(
+      `INSERT INTO ${this.s}.documents (id, application_id, type, content_type, size_bytes, aadhaar_redacted, content_enc, key_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, type, content_type, size_bytes, uploaded_at`,
+      [doc.id, doc.applicationId, doc.type, doc.contentType, doc.content.length, doc.aadhaarRedacted, sealed, keyIdOf(sealed)],
+    );
+    return toDocument(rows[0] as DocumentRow);
+  }
+
+  async listDocuments(applicationId: string): Promise<DocumentMeta[]> {
+    const { rows } = await this.client.query<DocumentRow>(
+      `SELECT id, type, content_type, size_bytes, uploaded_at FROM ${this.s}.documents WHERE application_id = $1 ORDER BY uploaded_at, id`,
+      [applicationId],
+    );
+    return rows.map(toDocument);
+  }
+
+  async readDocumentContent(applicationId: string, documentId: string): Promise<{ meta: DocumentMeta; content: Buffer } | null> {
+    if (!UUID.test(documentId)) return null;
+    const { rows } = await this.client.query<DocumentRow & { content_enc: Buffer }>(
+      `SELECT id, type, content_type, size_bytes, uploaded_at, content_enc FROM ${this.s}.documents WHERE application_id = $1 AND id = $2`,
+      [applicationId, documentId],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return { meta: toDocument(row), content: open(this.ring, row.content_enc, documentContext(applicationId, documentId)) };
+  }
+
+  async insertConsent(consent: { id: string; applicationId: string; ownerId: string; purposes: string[]; noticeVersion: string }): Promise<void> {
+    await this.client.query(
+      `INSERT INTO ${this.s}.consents (id, application_id, owner_id, purposes, notice_version) VALUES ($1, $2, $3, $4, $5)`,
+      [consent.id, consent.applicationId, consent.ownerId, consent.purposes, consent.noticeVersion],
+    );
+  }
+
+  async listConsents(applicationId: string): Promise<ConsentRecord[]> {
+    const { rows } = await this.client.query<{ id: string; purposes: string[]; notice_version: string; granted_at: Date; withdrawn_at: Date | null }>(
+      `SELECT id, purposes, notice_version, granted_at, withdrawn_at FROM ${this.s}.consents WHERE application_id = $1 ORDER BY granted_at`,
+      [applicationId],
+    );
+    return rows.map((r) => ({ id: r.id, purposes: r.purposes, noticeVersion: r.notice_version, grantedAt: r.granted_at, withdrawnAt: r.withdrawn_at }));
+  }
+
+  async audit(entry: AuditEntry): Promise<void> {
+    await this.client.query(
+      `INSERT INTO ${this.s}.audit_trail (application_id, actor_id, actor_role, action, from_state, to_state, detail, request_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        entry.applicationId,
+        entry.actorId,
+        entry.actorRole,
+        entry.action,
+        entry.fromState ?? null,
+        entry.toState ?? null,
+        JSON.stringify(entry.detail ?? {}),
+        entry.requestId ?? null,
+      ],
+    );
+  }
+
+  async auditTrail(applicationId: string): Promise<AuditRecord[]> {
+    const { rows } = await this.client.query<{
+      actor_id: string;
+      actor_role: string;
+      action: string;
+      from_state: ApplicationState | null;
+      to_state: ApplicationState | null;
+      detail: Record<string, unknown>;
+      request_id: string | null;
+      at: Date;
+    }>(
+      `SELECT actor_id, actor_role, action, from_state, to_state, detail, request_id, at FROM ${this.s}.audit_trail WHERE application_id = $1 ORDER BY id`,
+      [applicationId],
+    );
+    return rows.map((r) => ({
+      applicationId,
+      actorId: r.actor_id,
+      actorRole: r.actor_role,
+      action: r.action,
+      fromState: r.from_state,
+      toState: r.to_state,
+      detail: r.detail,
+      requestId: r.request_id ?? undefined,
+      at: r.at,
+    }));
+  }
+
+  async publish(event: DomainEvent): Promise<void> {
+    const envelope = newEvent(event.type as EventType, event.subject, event.data, event.actor);
+    await enqueueEvent(this.client, this.options.schema, envelope, this.options.topicPrefix);
+  }
+
+  async applicationsWithSameIdentity(applicationId: string): Promise<{ candidate: ExistingApplication | null; others: ExistingApplication[] }> {
+    const identityRow = (r: IdentityRow): ExistingApplication => ({
+      applicationId: r.id,
+      ownerId: r.owner_id,
+      state: r.state,
+      panIndex: r.pan_index,
+      aadhaarIndex: r.aadhaar_index,
+    });
+    const { rows: own } = await this.client.query<IdentityRow>(
+      `SELECT a.id, a.owner_id, a.state, p.pan_index, v.blind_index AS aadhaar_index
+         FROM ${this.s}.applications a JOIN ${this.s}.applicants p ON p.application_id = a.id
+         LEFT JOIN ${this.s}.aadhaar_vault v ON v.token = p.aadhaar_token
+        WHERE a.id = $1`,
+      [applicationId],
+    );
+    const candidateRow = own[0];
+    if (!candidateRow) return { candidate: null, others: [] };
+    const candidate = identityRow(candidateRow);
+    // Stored digests were made with whichever key was current when they were written, so look up
+    // every digest the ring can make for this application's numbers.
+    const applicant = await this.readApplicant(applicationId);
+    const panIndexes = applicant?.data.pan !== undefined ? blindIndexes(this.ring, 'pan', applicant.data.pan) : [];
+    const aadhaarNumber = applicant?.aadhaar ? await this.revealAadhaar(applicant.aadhaar.token) : undefined;
+    const aadhaarIndexes = aadhaarNumber !== undefined ? blindIndexes(this.ring, 'aadhaar', aadhaarNumber) : [];
+    const { rows } = await this.client.query<IdentityRow>(
+      `SELECT a.id, a.owner_id, a.state, p.pan_index, v.blind_index AS aadhaar_index
+         FROM ${this.s}.applicants p JOIN ${this.s}.applications a ON a.id = p.application_id
+         LEFT JOIN ${this.s}.aadhaar_vault v ON v.token = p.aadhaar_token
+        WHERE a.id <> $1 AND (p.pan_index = ANY($2::text[]) OR v.blind_index = ANY($3::text[]))
+        LIMIT 100`,
+      [applicationId, panIndexes, aadhaarIndexes],
+    );
+    // Normalise every match to the candidate's own digests so the pure rule can compare by equality.
+    const others = rows.map((r) => {
+      const other = identityRow(r);
+      return {
+        ...other,
+        panIndex: other.panIndex !== null && panIndexes.includes(other.panIndex) ? candidate.panIndex : other.panIndex,
+        aadhaarIndex: other.aadhaarIndex !== null && aadhaarIndexes.includes(other.aadhaarIndex) ? candidate.aadhaarIndex : other.aadhaarIndex,
+      };
+    });
+    return { candidate, others };
+  }
+
+  async previousRiskCategory(ownerId: string, exceptApplicationId: string): Promise<RiskCategory | null> {
+    const { rows } = await this.client.query<{ risk_category: RiskCategory | null }>(
+      `SELECT risk_category FROM ${this.s}.applications
+        WHERE owner_id = $1 AND id <> $2 AND state = 'approved' ORDER BY decided_at DESC LIMIT 1`,
+      [ownerId, exceptApplicationId],
+    );
+    return rows[0]?.risk_category ?? null;
+  }
+
+  async reviewQueue(states: readonly ApplicationState[], limit: number): Promise<ApplicationRecord[]> {
+    const { rows } = await this.client.query<ApplicationRow>(
+      `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications WHERE state = ANY($1::text[]) ORDER BY submitted_at NULLS LAST, id LIMIT $2`,
+      [states, limit],
+    );
+    return rows.map(toApplication);
+  }
+
+  async lockExpired(now: Date, limit: number): Promise<ApplicationRecord[]> {
+    const { rows } = await this.client.query<ApplicationRow>(
+      `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications
+        WHERE state IN ('draft', 'resubmission_required') AND expires_at < $1
+        ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+    return rows.map(toApplication);
+  }
+}
+
+interface IdentityRow {
+  id: string;
+  owner_id: string;
+  state: ApplicationState;
+  pan_index: string | null;
+  aadhaar_index: string | null;
+}
+
+// Envelope contexts bind each ciphertext to its row and purpose (see domain/protection/envelope.ts).
+const applicantContext = (applicationId: string): string => `applicant:${applicationId}`;
+const vaultContext = (token: string): string => `aadhaar-vault:${token}`;
+const documentContext = (applicationId: string, documentId: string): string => `document:${applicationId}:${documentId}`;

@@ -1,0 +1,21 @@
+// What a use case can refuse, independent of HTTP; the routes map these to problem+json.
+import type { FieldError } from './applicant.js';
+
+export type KycErrorKind = 'not_found' | 'forbidden' | 'invalid_state' | 'validation';
+
+export class KycError extends Error {
+  override readonly name = 'KycError';
+  constructor(
+    readonly kind: KycErrorKind,
+    message: string,
+    readonly fieldErrors: readonly FieldError[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what = 'application'): KycError => new KycError('not_found', `${what} not found`);
+export const forbidden = (message: string): KycError => new KycError('forbidden', message);
+export const invalidState = (message: string): KycError => new KycError('invalid_state', message);
+export const validationFailed = (errors: readonly FieldError[]): KycError =>
+  new KycError('validation', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);

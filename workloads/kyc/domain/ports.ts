@@ -1,0 +1,141 @@
+// What the use cases need from storage, as interfaces (data-access/ implements them on PostgreSQL).
+// Everything inside one `transaction` commits or rolls back together, events and audit included.
+import type { Address } from './applicant.js';
+import type { ApplicationState } from './application-state.js';
+import type { ExistingApplication } from './duplicates.js';
+import type { ContentType, DocumentType } from './documents.js';
+import type { Aadhaar } from './identity/aadhaar.js';
+import type { RiskCategory } from './risk.js';
+import type { ScreeningBand } from './screening/screening.js';
+
+export interface ApplicationRecord {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly state: ApplicationState;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly submittedAt: Date | null;
+  readonly decidedAt: Date | null;
+  readonly expiresAt: Date | null;
+  readonly makerId: string | null;
+  readonly recommendation: 'approve' | 'reject' | null;
+  readonly checkerId: string | null;
+  readonly screeningBand: ScreeningBand | null;
+  readonly riskScore: number | null;
+  readonly riskCategory: RiskCategory | null;
+  readonly rekycDueOn: string | null;
+  readonly findings: unknown;
+}
+
+export type ApplicationChanges = Partial<
+  Pick<
+    ApplicationRecord,
+    | 'state'
+    | 'submittedAt'
+    | 'decidedAt'
+    | 'expiresAt'
+    | 'makerId'
+    | 'recommendation'
+    | 'checkerId'
+    | 'screeningBand'
+    | 'riskScore'
+    | 'riskCategory'
+    | 'rekycDueOn'
+    | 'findings'
+  >
+>;
+
+/** The applicant's data in clear (only ever in memory). */
+export interface ApplicantData {
+  name?: string;
+  dateOfBirth?: string;
+  address?: Address;
+  pan?: string;
+  passport?: string;
+  voterId?: string;
+  drivingLicence?: string;
+  ckycNumber?: string;
+}
+
+export interface StoredApplicantRecord {
+  readonly data: ApplicantData;
+  readonly panMasked: string | null;
+  readonly aadhaar: { readonly token: string; readonly last4: string; readonly kind: Aadhaar['kind'] } | null;
+}
+
+export interface DocumentMeta {
+  readonly id: string;
+  readonly type: DocumentType;
+  readonly contentType: ContentType;
+  readonly sizeBytes: number;
+  readonly uploadedAt: Date;
+}
+
+export interface ConsentRecord {
+  readonly id: string;
+  readonly purposes: readonly string[];
+  readonly noticeVersion: string;
+  readonly grantedAt: Date;
+  readonly withdrawnAt: Date | null;
+}
+
+export interface AuditEntry {
+  readonly applicationId: string;
+  readonly actorId: string;
+  readonly actorRole: string;
+  readonly action: string;
+  readonly fromState?: ApplicationState | null;
+  readonly toState?: ApplicationState | null;
+  readonly detail?: Record<string, unknown>;
+  readonly requestId?: string | undefined;
+}
+
+export interface AuditRecord extends AuditEntry {
+  readonly at: Date;
+}
+
+export interface DomainEvent {
+  readonly type: string;
+  readonly subject: string;
+  readonly data: Record<string, unknown>;
+  readonly actor?: string;
+}
+
+export interface KycTransaction {
+  insertApplication(app: { id: string; ownerId: string; expiresAt: Date }): Promise<ApplicationRecord>;
+  getApplication(id: string): Promise<ApplicationRecord | null>;
+  /** Reads and locks the application until the transaction ends. */
+  lockApplication(id: string): Promise<ApplicationRecord | null>;
+  updateApplication(id: string, changes: ApplicationChanges): Promise<ApplicationRecord>;
+  readApplicant(applicationId: string): Promise<StoredApplicantRecord | null>;
+  /** Encrypts and stores the applicant data; a new Aadhaar goes to the vault and replaces the old token. */
+  writeApplicant(applicationId: string, data: ApplicantData, aadhaar?: Aadhaar): Promise<void>;
+  /** The clear Aadhaar number from the vault (for the automatic checks only). */
+  revealAadhaar(token: string): Promise<string>;
+  insertDocument(doc: {
+    id: string;
+    applicationId: string;
+    type: DocumentType;
+    contentType: ContentType;
+    content: Buffer;
+    aadhaarRedacted: boolean;
+  }): Promise<DocumentMeta>;
+  listDocuments(applicationId: string): Promise<DocumentMeta[]>;
+  readDocumentContent(applicationId: string, documentId: string): Promise<{ meta: DocumentMeta; content: Buffer } | null>;
+  insertConsent(consent: { id: string; applicationId: string; ownerId: string; purposes: string[]; noticeVersion: string }): Promise<void>;
+  listConsents(applicationId: string): Promise<ConsentRecord[]>;
+  audit(entry: AuditEntry): Promise<void>;
+  auditTrail(applicationId: string): Promise<AuditRecord[]>;
+  publish(event: DomainEvent): Promise<void>;
+  /** Other applications with the same PAN or Aadhaar (by blind index). */
+  applicationsWithSameIdentity(applicationId: string): Promise<{ candidate: ExistingApplication | null; others: ExistingApplication[] }>;
+  /** The risk category of the owner's latest approved application, if any. */
+  previousRiskCategory(ownerId: string, exceptApplicationId: string): Promise<RiskCategory | null>;
+  reviewQueue(states: readonly ApplicationState[], limit: number): Promise<ApplicationRecord[]>;
+  /** Ids of drafts and resubmission requests whose time ran out, locked for this transaction. */
+  lockExpired(now: Date, limit: number): Promise<ApplicationRecord[]>;
+}
+
+export interface KycStore {
+  transaction<T>(work: (tx: KycTransaction) => Promise<T>): Promise<T>;
+}

@@ -1,0 +1,134 @@
+// HTTP routes of the kyc service. The gateway forwards /api/v1/applications/** and /api/v1/review/**
+// here unchanged, with the caller's Authorization header, which is verified again here. Routes parse,
+// call a use case and map its refusal to problem+json.
+import { Router } from 'express';
+import type { ErrorRequestHandler, Request } from 'express';
+import { ProblemError, authenticate, conflict, forbidden, idempotency, notFound, requireRole, validationProblem } from '../../shared/index.js';
+import type { IdempotencyStore } from '../../shared/index.js';
+import { KycError } from '../domain/errors.js';
+import type { Caller, KycService } from '../domain/kyc-service.js';
+
+export interface KycRoutesOptions {
+  service: KycService;
+  jwtSecret: string;
+  idempotencyStore: IdempotencyStore;
+}
+
+export function kycRoutes({ service, jwtSecret, idempotencyStore }: KycRoutesOptions): Router {
+  const router = Router();
+  const guarded = [authenticate(jwtSecret), idempotency({ store: idempotencyStore })];
+  router.use('/api/v1/applications', ...guarded);
+  router.use('/api/v1/review', ...guarded, requireRole('maker', 'checker', 'admin'));
+
+  router.post('/api/v1/applications', async (req, res) => {
+    const view = await service.createDraft(caller(req), req.body);
+    res.status(201).location(`/api/v1/applications/${view.id}`).json(view);
+  });
+
+  router.get('/api/v1/applications/:id', async (req, res) => {
+    res.json(await service.get(caller(req), param(req, 'id')));
+  });
+
+  router.patch('/api/v1/applications/:id', async (req, res) => {
+    res.json(await service.updateApplicant(caller(req), param(req, 'id'), req.body));
+  });
+
+  router.post('/api/v1/applications/:id/documents', async (req, res) => {
+    const id = param(req, 'id');
+    const document = await service.uploadDocument(caller(req), id, req.body);
+    res.status(201).location(`/api/v1/applications/${id}/documents/${document.id}`).json(document);
+  });
+
+  router.get('/api/v1/applications/:id/documents/:documentId', async (req, res) => {
+    const { contentType, content } = await service.documentContent(caller(req), param(req, 'id'), param(req, 'documentId'));
+    res.status(200).type(contentType).setHeader('Content-Disposition', 'attachment').send(content);
+  });
+
+  router.post('/api/v1/applications/:id/submit', async (req, res) => {
+    res.status(202).json(await service.submit(caller(req), param(req, 'id')));
+  });
+
+  router.post('/api/v1/applications/:id/cancel', async (req, res) => {
+    res.json(await service.cancel(caller(req), param(req, 'id')));
+  });
+
+  router.get('/api/v1/review/queue', async (req, res) => {
+    const { state, limit } = queueQuery(req.query);
+    res.json({ items: await service.reviewQueue(caller(req), state, limit) });
+  });
+
+  router.post('/api/v1/review/:id/recommend', requireRole('maker'), async (req, res) => {
+    res.json(await service.recommend(caller(req), param(req, 'id'), req.body));
+  });
+
+  router.post('/api/v1/review/:id/request-resubmission', requireRole('maker'), async (req, res) => {
+    res.json(await service.requestResubmission(caller(req), param(req, 'id'), req.body));
+  });
+
+  router.post('/api/v1/review/:id/approve', requireRole('checker'), async (req, res) => {
+    res.json(await service.approve(caller(req), param(req, 'id'), req.body));
+  });
+
+  router.post('/api/v1/review/:id/reject', requireRole('checker'), async (req, res) => {
+    res.json(await service.reject(caller(req), param(req, 'id'), req.body));
+  });
+
+  router.post('/api/v1/review/:id/return', requireRole('checker'), async (req, res) => {
+    res.json(await service.returnToMaker(caller(req), param(req, 'id'), req.body));
+  });
+
+  router.use(kycErrors);
+  return router;
+}
+
+function caller(req: Request): Caller {
+  // `authenticate` ran first on every route here, so a principal is always present.
+  const principal = req.principal;
+  if (!principal) throw new ProblemError(401, 'a valid access token is required');
+  return { id: principal.sub, role: principal.role, requestId: req.id };
+}
+
+function param(req: Request, name: string): string {
+  const value: unknown = req.params[name];
+  return typeof value === 'string' ? value : '';
+}
+
+function queueQuery(query: Request['query']): { state: string | undefined; limit: number } {
+  const { state, limit, ...rest } = query as Record<string, unknown>;
+  const unknownParam = Object.keys(rest)[0];
+  if (unknownParam !== undefined) throw validationProblem(unknownParam, `${unknownParam}: is not a known query parameter`);
+  if (state !== undefined && state !== 'pending_review' && state !== 'pending_approval') {
+    throw validationProblem('state', 'state: must be pending_review or pending_approval');
+  }
+  let parsedLimit = 50;
+  if (limit !== undefined) {
+    parsedLimit = typeof limit === 'string' && /^[0-9]{1,3}$/.test(limit) ? Number(limit) : NaN;
+    if (!(parsedLimit >= 1 && parsedLimit <= 100)) throw validationProblem('limit', 'limit: must be an integer from 1 to 100');
+  }
+  return { state, limit: parsedLimit };
+}
+
+/** Domain refusals → problem+json; anything else continues to the shared error handler. */
+const kycErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
+  if (!(error instanceof KycError)) {
+    next(error);
+    return;
+  }
+  switch (error.kind) {
+    case 'validation': {
+      const errors = error.fieldErrors.map((e) => ({ field: e.field, detail: e.message }));
+      const first = errors[0] ?? { field: 'body', detail: error.message };
+      next(validationProblem(first.field, `${first.field}: ${first.detail}`, errors));
+      return;
+    }
+    case 'not_found':
+      next(notFound(error.message));
+      return;
+    case 'forbidden':
+      next(forbidden(error.message));
+      return;
+    case 'invalid_state':
+      next(conflict(error.message));
+      return;
+  }
+};
