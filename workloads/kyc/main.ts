@@ -18,6 +18,7 @@ import type { Env, Listening, Logger, RunningConsumer } from '../shared/index.js
 import { type KycConfig, loadKycConfig } from './config.js';
 import { KYC_SCHEMA, migrations } from './data-access/migrations.js';
 import { PgKycStore } from './data-access/pg-store.js';
+import { SealedIdempotencyStore } from './data-access/sealed-idempotency-store.js';
 import { loadWatchlist } from './data-access/watchlist.js';
 import { KycService } from './domain/kyc-service.js';
 import { parseKeyRing } from './domain/protection/key-ring.js';
@@ -103,7 +104,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
     }
 
     service.app.use(
-      kycRoutes({ service: kyc, jwtSecret: config.AUTH_JWT_SECRET, idempotencyStore: new PostgresIdempotencyStore(pool, KYC_SCHEMA) }),
+      kycRoutes({ service: kyc, jwtSecret: config.AUTH_JWT_SECRET, idempotencyStore: new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing) }),
     );
     const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST);
     logger.info({ watchlist: watchlist.version, entries: watchlist.entries.length, keyId: keyRing.current.id }, 'kyc ready');
