@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mebibytes, parseQuantity } from './quantity.js';
+import { canonicalQuantity, mebibytes, parseQuantity } from './quantity.js';
 
 describe('parseQuantity', () => {
   it.each([
@@ -27,5 +27,29 @@ describe('mebibytes', () => {
     expect(mebibytes('512Mi')).toBe(512);
     expect(mebibytes('1G')).toBe(953);
     expect(mebibytes('1Gi')).toBe(1024);
+  });
+});
+
+describe('canonicalQuantity', () => {
+  // Pairs checked against kube-apiserver 1.33 (test/integration/operator/crd-validation.test.ts repeats them live).
+  it.each([
+    ['250m', '250m'],
+    ['0.5', '500m'],
+    [0.5, '500m'],
+    ['1000m', '1'],
+    ['1500m', '1500m'],
+    ['2000', '2k'],
+    [1, '1'],
+    ['512Mi', '512Mi'],
+    ['1024Mi', '1Gi'],
+    ['1.5Gi', '1536Mi'],
+    ['0.5Ki', '512'],
+    [536870912, '536870912'],
+    ['1G', '1G'],
+    ['1000M', '1G'],
+    ['1e3', '1e3'],
+    ['0', '0'],
+  ])('spells %p as %p', (input, expected) => {
+    expect(canonicalQuantity(input)).toBe(expected);
   });
 });

@@ -73,6 +73,8 @@ describe('renderDeployment', () => {
     expect(envMap(c).NODE_OPTIONS).toBe('--max-old-space-size=384');
     const custom = container(render(platform({ components: { kyc: { resources: { limits: { memory: '1Gi' } } } } }), 'kyc'));
     expect(envMap(custom).NODE_OPTIONS).toBe('--max-old-space-size=768');
+    const spelled = container(render(platform({ components: { kyc: { resources: { requests: { cpu: 0.5 }, limits: { memory: '1024Mi' } } } } }), 'kyc'));
+    expect(spelled.resources).toEqual({ requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } });
   });
 
   it('passes dependencies and platform secrets through secretKeyRef to the components that read them', () => {

@@ -3,6 +3,7 @@
 // owns the count (an applied replicas field would fight the HPA on every reconcile).
 import type { ComponentName } from '../api/components.js';
 import { imageFor, imagePullPolicyOf, isAutoscaled, componentReplicas, resourcesFor } from '../api/defaults.js';
+import { canonicalQuantity } from '../api/quantity.js';
 import type { KycPlatform } from '../api/types.js';
 import { configHash } from './configmap.js';
 import { renderEnv } from './env.js';
@@ -71,8 +72,9 @@ export function renderDeployment(platform: KycPlatform, component: ComponentName
               ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
               env: renderEnv(platform, component),
               resources: {
-                requests: { cpu: String(resources.requests.cpu), memory: String(resources.requests.memory) },
-                limits: { cpu: String(resources.limits.cpu), memory: String(resources.limits.memory) },
+                // The server's spelling (0.5 -> 500m), so the rendered object equals what the server returns.
+                requests: { cpu: canonicalQuantity(resources.requests.cpu), memory: canonicalQuantity(resources.requests.memory) },
+                limits: { cpu: canonicalQuantity(resources.limits.cpu), memory: canonicalQuantity(resources.limits.memory) },
               },
               startupProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 },
               readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },

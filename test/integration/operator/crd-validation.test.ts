@@ -5,6 +5,7 @@ import * as k8s from '@kubernetes/client-node';
 import { readFileSync, readdirSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { ensureCrd } from '../../../operator/src/api/install-crd.js';
+import { canonicalQuantity } from '../../../operator/src/api/quantity.js';
 import { renderPlatform } from '../../../operator/src/render/index.js';
 import type { KycPlatform } from '../../../operator/src/api/types.js';
 import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
@@ -18,7 +19,7 @@ const namespace = `crd-validation-${uniqueSuffix()}`;
 
 /** Server-side apply of the generated CRD (idempotent: other suites install it too), then wait until it serves. */
 async function installCrd(): Promise<void> {
-  await ensureCrd(kc);
+  await eventually('the CRD to be installed', () => ensureCrd(kc).then(() => true), 90_000);
   // Established can precede the new schema being in force by a moment: wait until a valid object passes.
   await eventually('KycPlatform objects to be accepted', () => dryRunCreate(platform('probe', { version: '1.0.0' })).then(() => true), 60_000);
 }
@@ -54,7 +55,15 @@ const deps = {
 };
 
 beforeAll(async () => {
-  await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'kyc.dev/test': 'crd-validation' } } } });
+  // Retried: another suite may be restarting the shared API server at this moment.
+  await eventually('the test namespace', async () => {
+    try {
+      await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'kyc.dev/test': 'crd-validation' } } } });
+    } catch (error) {
+      if (!(error instanceof k8s.ApiException && error.code === 409)) throw error;
+    }
+    return true;
+  });
   await installCrd();
 }, 120_000);
 
@@ -189,5 +198,17 @@ describe('defaults applied by the API server', () => {
     )) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
     expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Phase', 'Version', 'Active', 'Ready', 'Age']);
     expect(table.rows[0]?.cells.slice(0, 5)).toEqual([name, 'Ready', '1.0.0', 'blue', '5/5']);
+  }, 30_000);
+});
+
+describe('quantities', () => {
+  it('are spelled by the renderer exactly as the API server spells them', async () => {
+    const inputs = ['250m', '0.5', '1000m', '1500m', '2000', '512Mi', '1024Mi', '1.5Gi', '0.5Ki', '536870912', '1G', '1000M', '1e3'];
+    const served: [string, string | undefined][] = [];
+    for (const q of inputs) {
+      const quota = await core.createNamespacedResourceQuota({ namespace, dryRun: 'All', body: { metadata: { name: 'spelling' }, spec: { hard: { cpu: q } } } });
+      served.push([q, quota.spec?.hard?.cpu]);
+    }
+    expect(inputs.map((q) => [q, canonicalQuantity(q)])).toEqual(served);
   }, 30_000);
 });
