@@ -64,7 +64,7 @@ describe('renderPlatform properties', () => {
       }),
       { numRuns: 100 },
     );
-  });
+  }, 60_000);
 
   it('is a pure function of the platform', () => {
     fc.assert(
@@ -74,5 +74,5 @@ describe('renderPlatform properties', () => {
       }),
       { numRuns: 30 },
     );
-  });
+  }, 60_000);
 });
