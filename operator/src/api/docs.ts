@@ -204,6 +204,12 @@ Every object is labelled \`app.kubernetes.io/{name=kyc-platform, instance=<name>
 managed-by=kyc-operator}\` and owned by the KycPlatform (deleting it deletes them). Pods are selected by
 \`app.kubernetes.io/instance\` and \`app.kubernetes.io/component\` only.
 
+Why \`maxUnavailable: 1\` and not \`minAvailable\`: it stays right while the HPA moves the replica count, lets a node
+drain when a development component has a single replica, and with production's three or more replicas never evicts
+more than one replica of a component at a time. Pods are spread over zones and hosts (\`ScheduleAnyway\`), run as
+user 10001 with a read-only root filesystem, no privilege escalation, all capabilities dropped and the
+RuntimeDefault seccomp profile, with probes on \`/ready\` (readiness) and \`/health\` (startup and liveness).
+
 Network policies allow, on port 8080 only:
 
 ${networkMatrix()}
