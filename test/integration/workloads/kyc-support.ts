@@ -26,6 +26,8 @@ export async function startKycHarness(extraEnv: Record<string, string> = {}): Pr
   const topicPrefix = `test-${suffix()}.`;
   try {
     const kyc = await startKyc({
+      port: 0,
+      host: '127.0.0.1',
       logger: logs.logger,
       env: {
         DATABASE_URL: db.url,
