@@ -1,0 +1,259 @@
+// Operator benchmark: N development-profile platforms created at once in a fresh namespace, with the
+// operator running as its own process. Measures the time until all are Ready, mutating API requests
+// per platform, the operator's peak RSS, and the writes of a steady-state resync. The floor, in the
+// same run: create the same N platforms in another namespace with no operator watching it, and
+// server-side-apply their rendered manifests directly, as fast as the client allows; time until every
+// Deployment is available.
+//
+//   make bench-operator                      # N=100
+//   make bench-operator BENCH_PLATFORMS=500
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import yaml from 'js-yaml';
+import { renderPlatform } from '../src/render/index.js';
+import { componentReady, type DeploymentLike } from '../src/render/status.js';
+import { FIELD_MANAGER } from '../src/runtime/apply.js';
+import { KubeClient, type KubeResource, type ResourceType } from '../src/runtime/kube.js';
+import { OperatorMetrics } from '../src/runtime/metrics.js';
+import type { PlatformResource } from '../src/reconcile/platform.js';
+import { PLATFORM, typeOf } from '../src/reconcile/resources.js';
+
+const NAMESPACE: ResourceType = { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false };
+const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
+const DEPLOYMENT: ResourceType = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
+const CRD: ResourceType = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false };
+
+const platforms = Number(process.env.BENCH_PLATFORMS ?? process.argv[2] ?? 100);
+const applyConcurrency = Number(process.env.BENCH_APPLY_CONCURRENCY ?? 32);
+const operatorConcurrency = process.env.BENCH_OPERATOR_CONCURRENCY ?? '8';
+const timeoutMs = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 900) * 1000;
+const kubeconfig = process.env.KUBECONFIG ?? '';
+const suffix = Math.random().toString(36).slice(2, 7);
+
+const metrics = new OperatorMetrics();
+const client = KubeClient.fromConfig(kubeconfig, metrics);
+const log = (message: string): void => void process.stderr.write(`[bench ${new Date().toISOString()}] ${message}\n`);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function loadYaml(path: string): KubeResource[] {
+  return yaml.loadAll(readFileSync(new URL(`../../${path}`, import.meta.url).pathname.replace('/dist/', '/'), 'utf8')).filter(Boolean) as KubeResource[];
+}
+
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        await work(item);
+      }
+    }),
+  );
+}
+
+async function retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= 5) throw new Error(what, { cause: error });
+      await sleep(200 * attempt);
+    }
+  }
+}
+
+async function setup(prefix: string): Promise<string> {
+  const namespace = `${prefix}-${suffix}`;
+  await client.create(NAMESPACE, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { 'kyc.dev/bench': 'operator' } } });
+  for (const secret of loadYaml('samples/secrets-development.yaml')) {
+    await client.create(SECRET, namespace, { ...secret, metadata: { ...secret.metadata, namespace } });
+  }
+  return namespace;
+}
+
+async function teardown(namespace: string): Promise<void> {
+  await client.delete(NAMESPACE, '', namespace);
+  // Wait until the namespace (and its pods) are gone: the fake nodes hold a limited number of pods.
+  const started = Date.now();
+  while ((await client.get(NAMESPACE, '', namespace)) && Date.now() - started < timeoutMs) await sleep(2_000);
+}
+
+function platformObject(namespace: string, index: number): PlatformResource {
+  const [sample] = loadYaml('samples/development.yaml') as PlatformResource[];
+  if (!sample) throw new Error('samples/development.yaml is empty');
+  return { ...sample, metadata: { name: `bench-${index}`, namespace } };
+}
+
+async function createPlatforms(namespace: string): Promise<PlatformResource[]> {
+  const created: PlatformResource[] = [];
+  await pool(
+    Array.from({ length: platforms }, (_, i) => i),
+    applyConcurrency,
+    async (i) => void created.push(await retry(`create platform ${i}`, () => client.create<PlatformResource>(PLATFORM, namespace, platformObject(namespace, i)))),
+  );
+  return created;
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>): Promise<void> {
+  const started = Date.now();
+  while (!(await check().catch(() => false))) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await sleep(1_000);
+  }
+}
+
+async function readyPlatforms(namespace: string): Promise<number> {
+  const { items } = await client.list<PlatformResource>(PLATFORM, namespace);
+  return items.filter(
+    (p) => p.status?.observedGeneration === p.metadata.generation && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  ).length;
+}
+
+async function availableDeployments(namespace: string): Promise<number> {
+  const { items } = await client.list<KubeResource & DeploymentLike>(DEPLOYMENT, namespace);
+  return items.filter((d) => componentReady(d)).length;
+}
+
+async function floor(): Promise<{ seconds: number; applies: number }> {
+  const namespace = await setup('bench-floor');
+  try {
+    const started = Date.now();
+    const created = await createPlatforms(namespace);
+    const objects = created.flatMap((p) => renderPlatform(p) as KubeResource[]);
+    const first = objects.filter((o) => o.kind === 'ServiceAccount' || o.kind === 'ConfigMap');
+    const rest = objects.filter((o) => !(o.kind === 'ServiceAccount' || o.kind === 'ConfigMap'));
+    for (const wave of [first, rest]) {
+      await pool(wave, applyConcurrency, async (o) => void (await retry(`apply ${o.kind} ${o.metadata.name}`, () => client.apply(typeOf(o), o, FIELD_MANAGER))));
+    }
+    const deployments = objects.filter((o) => o.kind === 'Deployment').length;
+    await waitUntil('the floor Deployments', async () => (await availableDeployments(namespace)) >= deployments);
+    return { seconds: (Date.now() - started) / 1000, applies: objects.length };
+  } finally {
+    log('floor done; deleting its namespace');
+    await teardown(namespace);
+  }
+}
+
+interface OperatorRun {
+  seconds: number;
+  writes: number;
+  writesWithoutEvents: number;
+  peakRssMiB: number;
+  resyncWrites: number;
+  resyncReconciles: number;
+}
+
+async function scrape(port: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const values = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const space = line.lastIndexOf(' ');
+    values.set(line.slice(0, space), Number(line.slice(space + 1)));
+  }
+  return values;
+}
+
+function sum(values: Map<string, number>, match: (series: string) => boolean): number {
+  let total = 0;
+  for (const [series, value] of values) if (match(series)) total += value;
+  return total;
+}
+
+const isWrite = (series: string, withEvents: boolean): boolean =>
+  series.startsWith('kyc_operator_api_requests_total{') &&
+  /verb="(create|update|patch|apply|delete)"/.test(series) &&
+  !series.includes('resource="leases"') &&
+  (withEvents || !series.includes('resource="events"'));
+
+function peakRssMiB(child: ChildProcess): number {
+  const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+async function withOperator(): Promise<OperatorRun> {
+  const namespace = await setup('bench-op');
+  const port = 18_000 + Math.floor(Math.random() * 1000);
+  const resyncSeconds = 20;
+  const child = spawn(process.execPath, [new URL('../src/main.js', import.meta.url).pathname], {
+    env: {
+      ...process.env,
+      WATCH_NAMESPACE: namespace,
+      METRICS_PORT: String(port),
+      METRICS_HOST: '127.0.0.1',
+      LEADER_ELECT: 'false',
+      CONCURRENCY: operatorConcurrency,
+      RESYNC_PERIOD_SECONDS: String(resyncSeconds),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  try {
+    await waitUntil('the operator to be ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
+    const started = Date.now();
+    await createPlatforms(namespace);
+    let last = -1;
+    await waitUntil('every platform to be Ready', async () => {
+      const ready = await readyPlatforms(namespace);
+      if (ready !== last) log(`${ready}/${platforms} platforms Ready`);
+      last = ready;
+      return ready >= platforms;
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const converged = await scrape(port);
+    // Steady state: wait through at least one full resync and count the writes it made.
+    const reconcilesBefore = sum(converged, (s) => s.startsWith('kyc_operator_reconcile_total{'));
+    await sleep((resyncSeconds + 10) * 1000);
+    const after = await scrape(port);
+    return {
+      seconds,
+      writes: sum(converged, (s) => isWrite(s, true)),
+      writesWithoutEvents: sum(converged, (s) => isWrite(s, false)),
+      peakRssMiB: peakRssMiB(child),
+      resyncWrites: sum(after, (s) => isWrite(s, true)) - sum(converged, (s) => isWrite(s, true)),
+      resyncReconciles: sum(after, (s) => s.startsWith('kyc_operator_reconcile_total{')) - reconcilesBefore,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    log('operator run done; deleting its namespace');
+    await teardown(namespace);
+  }
+}
+
+async function main(): Promise<void> {
+  const [crd] = loadYaml('crds/kycplatform.yaml');
+  if (crd) await client.apply(CRD, crd, 'kyc-operator-bench');
+  await sleep(2_000);
+  log(`${platforms} platforms; floor first`);
+  const floorRun = await floor();
+  log(`floor: ${floorRun.seconds.toFixed(1)} s for ${floorRun.applies} applies`);
+  const run = await withOperator();
+  const ratio = run.seconds / floorRun.seconds;
+  const result = {
+    date: new Date().toISOString(),
+    machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    platforms,
+    floorSeconds: Number(floorRun.seconds.toFixed(1)),
+    operatorSeconds: Number(run.seconds.toFixed(1)),
+    ratio: Number(ratio.toFixed(2)),
+    writesPerPlatform: Number((run.writes / platforms).toFixed(1)),
+    writesPerPlatformWithoutEvents: Number((run.writesWithoutEvents / platforms).toFixed(1)),
+    objectsPerPlatform: floorRun.applies / platforms,
+    peakRssMiB: Number(run.peakRssMiB.toFixed(0)),
+    resyncReconciles: run.resyncReconciles,
+    resyncWrites: run.resyncWrites,
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(
+    `| ${result.date.slice(0, 10)} | ${platforms} | ${result.floorSeconds} s | ${result.operatorSeconds} s | ${result.ratio}× | ${result.writesPerPlatform} (${result.writesPerPlatformWithoutEvents} without Events; ${result.objectsPerPlatform} objects) | ${result.peakRssMiB} MiB | ${result.resyncWrites} writes in ${result.resyncReconciles} reconciles |\n`,
+  );
+  client.close();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench-operator failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  client.close();
+  process.exit(1);
+});

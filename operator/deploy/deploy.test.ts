@@ -1,0 +1,38 @@
+// The install manifests stay true to the code: the CRD copy matches crds/, and the RBAC grants the
+// verbs the operator uses on every kind it owns — and nothing on kinds it does not touch.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import yaml from 'js-yaml';
+import { OWNED_KINDS } from '../src/render/types.js';
+
+const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+const clusterRole = (yaml.loadAll(read('./rbac.yaml')) as { kind: string; rules?: Rule[] }[]).find((d) => d.kind === 'ClusterRole');
+
+function verbsFor(group: string, resource: string): string[] {
+  return (clusterRole?.rules ?? []).filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r) => r.verbs);
+}
+
+describe('operator/deploy', () => {
+  it('carries the same CRD as crds/', () => {
+    expect(read('./crd.yaml')).toBe(read('../../crds/kycplatform.yaml'));
+  });
+
+  it.each(OWNED_KINDS.map((k) => [k.kind, k.apiVersion, k.plural] as const))('lets the operator apply, watch and prune %s', (_kind, apiVersion, plural) => {
+    const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '';
+    expect(verbsFor(group, plural).sort()).toEqual(['create', 'delete', 'list', 'patch', 'watch']);
+  });
+
+  it('lets the operator read platforms and write only their status', () => {
+    expect(verbsFor('kyc.dev', 'kycplatforms').sort()).toEqual(['list', 'watch']);
+    expect(verbsFor('kyc.dev', 'kycplatforms/status')).toEqual(['patch']);
+    expect(verbsFor('', 'events')).toEqual(['create']);
+    expect(verbsFor('', 'secrets')).toEqual([]);
+  });
+});
