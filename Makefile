@@ -113,3 +113,16 @@ node-status: ## show the real node's processes and its Node object
 
 base-image: ## build the base image (debootstrap rootfs + Node.js 24) with buildah; imports it into the node
 	hack/image/build.sh build
+
+# ---- Operator runtime (operator/src/runtime, operator/src/reconcile) ----
+.PHONY: run-operator bench-operator bench
+BENCH_PLATFORMS ?= 100
+run-operator: build ## run the operator against the current kubeconfig (installs the CRD first); flags via OPERATOR_ARGS
+	kubectl apply --server-side --field-manager kyc-operator-install -f crds/kycplatform.yaml
+	kubectl wait --for condition=Established --timeout 60s crd/kycplatforms.kyc.dev
+	node dist/operator/src/main.js $(OPERATOR_ARGS)
+
+bench-operator: build cluster ## operator benchmark: BENCH_PLATFORMS (default 100) platforms at once vs direct apply
+	node dist/operator/bench/bench.js $(BENCH_PLATFORMS)
+
+bench: bench-operator ## every benchmark
