@@ -76,6 +76,10 @@ export interface ServiceOptions {
   accessLogLevel?: 'info' | 'debug';
   /** Longest wait for in-flight requests at shutdown before connections are cut. */
   shutdownGraceMs?: number;
+  /** Parse JSON bodies (default true; the gateway forwards raw bodies instead). */
+  parseJson?: boolean;
+  /** Headers added to every response, /health and errors included (e.g. X-KYC-Version). */
+  responseHeaders?: Record<string, string>;
 }
 
 export interface Listening {
@@ -107,6 +111,13 @@ export class Service {
     app.set('etag', false);
     app.use(requestContext(this.logger));
     app.use(securityHeaders);
+    const extraHeaders = Object.entries(options.responseHeaders ?? {});
+    if (extraHeaders.length > 0) {
+      app.use((_req, res, next) => {
+        for (const [name, value] of extraHeaders) res.setHeader(name, value);
+        next();
+      });
+    }
     app.use(this.metrics.httpMiddleware());
     app.use(accessLog(options.accessLogLevel ?? 'debug'));
     app.get('/health', async (_req, res) => {
@@ -121,7 +132,7 @@ export class Service {
       const { contentType, body } = await this.metrics.render();
       res.type(contentType).send(body);
     });
-    app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
+    if (options.parseJson ?? true) app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
     this.app = app;
   }
 

@@ -27,6 +27,7 @@ describe('auth service', () => {
     await proxy.start();
     target.port = String(proxy.port);
     auth = await startAuth({
+      port: 0,
       logger: logs.logger,
       env: {
         DATABASE_URL: target.toString(),

@@ -1,0 +1,106 @@
+// Load balancing measured end to end: a gateway in front of three upstream instances, one gateway per
+// strategy, requests counted per instance.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { startGateway } from '../../../workloads/gateway/main.js';
+import type { RunningGateway } from '../../../workloads/gateway/main.js';
+import { signAccessToken } from '../../../workloads/shared/index.js';
+import { FakeUpstream } from './fake-upstream.js';
+import type { Echo } from './fake-upstream.js';
+import { JWT_SECRET, captureLogs, request, requireEnv, suffix } from './support.js';
+
+describe('gateway load balancing over three instances', () => {
+  const instances = [new FakeUpstream('a'), new FakeUpstream('b'), new FakeUpstream('c')];
+  let token: string;
+  let gateway: RunningGateway | undefined;
+
+  beforeAll(async () => {
+    await Promise.all(instances.map((i) => i.start()));
+    token = await signAccessToken({ sub: 'user-1', role: 'customer' }, JWT_SECRET);
+  });
+
+  afterEach(async () => {
+    await gateway?.close();
+    gateway = undefined;
+  });
+
+  afterAll(async () => {
+    await Promise.all(instances.map((i) => i.stop()));
+  });
+
+  async function start(env: Record<string, string>, weights = ['', '', '']): Promise<RunningGateway> {
+    gateway = await startGateway({
+      port: 0,
+      logger: captureLogs('gateway', 'warn').logger,
+      env: {
+        REDIS_URL: requireEnv('REDIS_URL'),
+        REDIS_KEY_PREFIX: `test-${suffix()}:`,
+        AUTH_JWT_SECRET: JWT_SECRET,
+        UPSTREAM_KYC: instances.map((i, n) => `${i.url}${weights[n] ?? ''}`).join(','),
+        RATE_LIMIT_REQUESTS: '0',
+        GATEWAY_TRUST_FORWARDED_FOR: 'true',
+        ...env,
+      },
+    });
+    return gateway;
+  }
+
+  async function tally(url: string, n: number, headers: (i: number) => Record<string, string> = () => ({})): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < n; i += 1) {
+      const res = await request<Echo>(url, { token, headers: headers(i) });
+      expect(res.status).toBe(200);
+      counts[res.body.instance] = (counts[res.body.instance] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  it('round robin: every instance gets the same share', async () => {
+    const gw = await start({ LB_STRATEGY: 'round-robin' });
+    expect(await tally(`${gw.url}/api/v1/applications/1`, 90)).toEqual({ a: 30, b: 30, c: 30 });
+  }, 30_000);
+
+  it('weighted: shares follow the weights 5:3:2', async () => {
+    const gw = await start({ LB_STRATEGY: 'weighted' }, [';weight=5', ';weight=3', ';weight=2']);
+    expect(await tally(`${gw.url}/api/v1/applications/1`, 100)).toEqual({ a: 50, b: 30, c: 20 });
+  }, 30_000);
+
+  it('ip hash: each client address stays on one instance, and the clients spread over all three', async () => {
+    const gw = await start({ LB_STRATEGY: 'ip-hash' });
+    const homes = new Map<string, Set<string>>();
+    for (let client = 1; client <= 30; client += 1) {
+      const ip = `10.20.${client}.${client * 7}`;
+      for (let i = 0; i < 4; i += 1) {
+        const res = await request<Echo>(`${gw.url}/api/v1/applications/1`, { token, headers: { 'x-forwarded-for': ip } });
+        const set = homes.get(ip) ?? new Set<string>();
+        set.add(res.body.instance);
+        homes.set(ip, set);
+      }
+    }
+    for (const set of homes.values()) expect(set.size).toBe(1);
+    const used = new Set([...homes.values()].flatMap((set) => [...set]));
+    expect(used).toEqual(new Set(['a', 'b', 'c']));
+  }, 30_000);
+
+  it('least connections: while two instances are busy, new requests go to the idle one', async () => {
+    const gw = await start({ LB_STRATEGY: 'least-connections' });
+    const slow = [request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }), request<Echo>(`${gw.url}/api/v1/applications/slow`, { token })];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const quick = await tally(`${gw.url}/api/v1/applications/1`, 6);
+    const busy = (await Promise.all(slow)).map((res) => res.body.instance);
+    expect(new Set(busy).size).toBe(2);
+    const idle = ['a', 'b', 'c'].find((name) => !busy.includes(name)) as string;
+    expect(quick).toEqual({ [idle]: 6 });
+  }, 30_000);
+
+  it('sticky sessions: a client with the cookie stays on its instance; new clients still spread', async () => {
+    const gw = await start({ LB_STRATEGY: 'round-robin', LB_STICKY_SESSIONS: 'true' });
+    const url = `${gw.url}/api/v1/applications/1`;
+    const first = await request<Echo>(url, { token });
+    const cookie = first.headers.get('set-cookie')?.split(';')[0];
+    expect(cookie).toMatch(/^kyc_affinity=kyc\./);
+    const pinned = await tally(url, 30, () => ({ cookie: cookie ?? '' }));
+    expect(pinned).toEqual({ [first.body.instance]: 30 });
+    const fresh = await tally(url, 30);
+    expect(Object.keys(fresh).sort()).toEqual(['a', 'b', 'c']);
+  }, 30_000);
+});

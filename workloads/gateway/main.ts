@@ -1,0 +1,248 @@
+// The gateway: the platform's only public entry. It serves the OpenAPI document, verifies access
+// tokens, limits clients, and forwards /api/v1/** to the upstream services across their instances
+// (load balancer + circuit breaker per upstream), with stale-cache and 503 fallbacks.
+import type { OutgoingHttpHeaders } from 'node:http';
+import express from 'express';
+import type { Request, Response } from 'express';
+import {
+  ProblemError,
+  RateLimiter,
+  Service,
+  bearerToken,
+  closeRedis,
+  createLogger,
+  createRedis,
+  exitOnSignals,
+  notFound,
+  pingRedis,
+  sendProblem,
+  serviceUnavailable,
+  tooManyRequests,
+  unauthorized,
+  verifyAccessToken,
+} from '../shared/index.js';
+import type { Env, Listening, Logger } from '../shared/index.js';
+import type { InstanceSpec } from './balancer.js';
+import { formatAffinity, parseAffinity, readCookie } from './affinity.js';
+import { StaleCache } from './cache.js';
+import { UPSTREAM_NAMES, loadGatewayConfig } from './config.js';
+import type { GatewayConfig, UpstreamName } from './config.js';
+import { openApiDocument } from './openapi.js';
+import { HOP_BY_HOP, UpstreamError } from './proxy.js';
+import type { UpstreamResponse } from './proxy.js';
+import { isPublic, routeTemplate, upstreamFor } from './routes.js';
+import { Upstream } from './upstream.js';
+
+export interface StartOptions {
+  env?: Env;
+  logger?: Logger;
+  port?: number;
+  host?: string;
+}
+
+export interface RunningGateway extends Listening {
+  service: Service;
+  upstreams: Map<UpstreamName, Upstream>;
+  close(): Promise<void>;
+}
+
+function upstreamSpecs(config: GatewayConfig, name: UpstreamName): InstanceSpec[] {
+  switch (name) {
+    case 'auth':
+      return config.UPSTREAM_AUTH;
+    case 'kyc':
+      return config.UPSTREAM_KYC;
+    case 'notification':
+      return config.UPSTREAM_NOTIFICATION;
+    case 'analytics':
+      return config.UPSTREAM_ANALYTICS;
+  }
+}
+
+/** Headers a client may not set: identity is the gateway's to assert. */
+const CLIENT_FORBIDDEN = new Set(['x-user-id', 'x-user-role', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'forwarded']);
+
+export async function startGateway(options: StartOptions = {}): Promise<RunningGateway> {
+  const config = loadGatewayConfig(options.env);
+  const logger = options.logger ?? createLogger({ component: 'gateway', platform: config.KYC_PLATFORM, version: config.KYC_VERSION, level: config.LOG_LEVEL });
+  const redis = createRedis(config.REDIS_URL, { connectionName: 'kyc-gateway', keyPrefix: `${config.REDIS_KEY_PREFIX}gw:` });
+  const upstreams = new Map<UpstreamName, Upstream>();
+  const service = new Service({
+    component: 'gateway',
+    logger,
+    version: config.KYC_VERSION,
+    platform: config.KYC_PLATFORM,
+    parseJson: false,
+    accessLogLevel: 'info',
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    responseHeaders: { 'X-KYC-Version': config.KYC_VERSION },
+    health: {
+      cache: () => pingRedis(redis),
+      // ERROR while any upstream's breaker is open (its instances keep failing).
+      externalAPIs: () => [...upstreams.values()].every((upstream) => upstream.state() !== 'open'),
+    },
+  });
+  const { metrics } = service;
+  const attempts = metrics.counter('kyc_gateway_upstream_requests_total', 'Requests sent to upstream instances by outcome', ['upstream', 'instance', 'outcome']);
+  const fallbacks = metrics.counter('kyc_gateway_fallbacks_total', 'Requests answered by a fallback', ['upstream', 'kind']);
+  const limited = metrics.counter('kyc_gateway_rate_limited_total', 'Requests refused by the rate limit');
+  for (const name of UPSTREAM_NAMES) {
+    const specs = upstreamSpecs(config, name);
+    if (specs.length === 0) continue;
+    const upstream = new Upstream(name, specs, {
+      strategy: config.LB_STRATEGY,
+      sticky: config.LB_STICKY_SESSIONS,
+      breaker: {
+        timeoutMs: config.BREAKER_TIMEOUT_MS,
+        errorThresholdPercentage: config.BREAKER_ERROR_THRESHOLD_PERCENTAGE,
+        resetTimeoutMs: config.BREAKER_RESET_TIMEOUT_MS,
+        volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+        rollingWindowMs: config.BREAKER_ROLLING_WINDOW_MS,
+      },
+      onAttempt: (instance, outcome) => attempts.inc({ upstream: name, instance: instance.url, outcome }),
+    });
+    upstream.breaker.on('open', () => logger.warn({ upstream: name }, 'circuit breaker open'));
+    upstream.breaker.on('halfOpen', () => logger.info({ upstream: name }, 'circuit breaker half-open'));
+    upstream.breaker.on('close', () => logger.info({ upstream: name }, 'circuit breaker closed'));
+    upstreams.set(name, upstream);
+  }
+  metrics.gauge('kyc_gateway_breaker_state', 'Circuit breaker state per upstream (0 closed, 1 half-open, 2 open)', ['upstream'], (gauge) => {
+    for (const [name, upstream] of upstreams) gauge.set({ upstream: name }, { closed: 0, 'half-open': 1, open: 2 }[upstream.state()]);
+  });
+  metrics.gauge('kyc_gateway_upstream_active_requests', 'In-flight requests per upstream instance', ['upstream', 'instance'], (gauge) => {
+    for (const [name, upstream] of upstreams) for (const instance of upstream.balancer.instances) gauge.set({ upstream: name, instance: instance.url }, instance.active);
+  });
+  service.lifecycle.onShutdown('redis', () => closeRedis(redis));
+  service.lifecycle.onShutdown('upstreams', () => upstreams.forEach((upstream) => upstream.close()));
+
+  const rateLimiter = config.RATE_LIMIT_REQUESTS > 0 ? new RateLimiter(redis, 'client', config.RATE_LIMIT_REQUESTS, config.RATE_LIMIT_WINDOW_MS) : undefined;
+  const staleCache = new StaleCache(redis, config.GATEWAY_CACHE_TTL_SECONDS);
+  const cacheable = new Set(config.GATEWAY_CACHE_UPSTREAMS);
+  const openapi = JSON.stringify(openApiDocument(config.KYC_VERSION));
+
+  const clientIp = (req: Request): string => {
+    if (config.GATEWAY_TRUST_FORWARDED_FOR) {
+      const first = req.header('x-forwarded-for')?.split(',')[0]?.trim();
+      if (first && /^[0-9a-fA-F.:]{2,45}$/.test(first)) return first;
+    }
+    return req.socket.remoteAddress ?? 'unknown';
+  };
+
+  const { app } = service;
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.type('application/json').send(openapi);
+  });
+  app.use('/api/v1', express.raw({ type: () => true, limit: config.GATEWAY_BODY_LIMIT }));
+  app.use('/api/v1', async (req, res) => {
+    const path = `${req.baseUrl}${req.path}`;
+    const name = upstreamFor(path);
+    res.locals.routeLabel = name ? `${name}:${routeTemplate(path)}` : 'unmatched';
+    if (!name) throw notFound(`no route for ${req.method} ${path.slice(0, 200)}`);
+    const upstream = upstreams.get(name);
+    if (!upstream) throw serviceUnavailable(30, `the ${name} service is not configured`);
+
+    if (!isPublic(req.method, path)) {
+      const token = bearerToken(req.header('authorization'));
+      const principal = token !== undefined ? await verifyAccessToken(token, config.AUTH_JWT_SECRET) : undefined;
+      if (!principal) throw unauthorized(token === undefined ? 'a Bearer access token is required' : 'the access token is malformed, expired or not valid');
+      req.principal = principal;
+    }
+    const ip = clientIp(req);
+    if (rateLimiter) {
+      const client = req.principal ? `user:${req.principal.sub}` : `ip:${ip}`;
+      const result = await rateLimiter.hit(client).catch((error: unknown) => {
+        req.log.debug({ err: error }, 'rate limit store unavailable; allowing');
+        return undefined;
+      });
+      if (result) {
+        res.setHeader('RateLimit-Limit', String(result.limit));
+        res.setHeader('RateLimit-Remaining', String(Math.max(0, result.limit - result.count)));
+        if (!result.allowed) {
+          limited.inc();
+          throw tooManyRequests(result.retryAfterSeconds, 'too many requests from this client');
+        }
+      }
+    }
+
+    const headers: OutgoingHttpHeaders = {};
+    for (const [header, value] of Object.entries(req.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(header) && !CLIENT_FORBIDDEN.has(header)) headers[header] = value;
+    }
+    headers['x-forwarded-for'] = ip;
+    headers['x-forwarded-proto'] = req.protocol;
+    headers['x-request-id'] = req.id;
+    if (req.principal) {
+      headers['x-user-id'] = req.principal.sub;
+      headers['x-user-role'] = req.principal.role;
+    }
+    const affinity = parseAffinity(readCookie(req.header('cookie'), config.LB_STICKY_COOKIE));
+    const url = req.originalUrl;
+    const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
+    const pinned = affinity.get(name);
+    try {
+      const { response, instance } = await upstream.forward(
+        { method: req.method, path: url, headers, ...(body && { body }) },
+        { clientIp: ip, ...(pinned !== undefined && { affinity: pinned }) },
+      );
+      if (config.LB_STICKY_SESSIONS && pinned !== instance.id) {
+        affinity.set(name, instance.id);
+        res.append('Set-Cookie', `${config.LB_STICKY_COOKIE}=${formatAffinity(affinity)}; Path=/; HttpOnly; SameSite=Lax`);
+      }
+      if (req.method === 'GET' && response.status === 200 && cacheable.has(name) && req.principal) {
+        const contentType = response.headers['content-type'];
+        staleCache
+          .put(req.principal.sub, url, { status: 200, contentType, body: response.body.toString('utf8') })
+          .catch((error: unknown) => req.log.debug({ err: error }, 'could not cache the response'));
+      }
+      relay(res, response);
+    } catch (error) {
+      if (error instanceof UpstreamError && error.response) return relay(res, error.response);
+      await fallback(req, res, name, upstream, url, error);
+    }
+  });
+
+  async function fallback(req: Request, res: Response, name: UpstreamName, upstream: Upstream, url: string, error: unknown): Promise<void> {
+    const open = upstream.state() === 'open';
+    req.log.warn({ upstream: name, reason: (error as Error).message, breaker: upstream.state() }, 'upstream unavailable; using the fallback');
+    if (req.method === 'GET' && req.principal && cacheable.has(name)) {
+      const cached = await staleCache.get(req.principal.sub, url).catch(() => undefined);
+      if (cached) {
+        fallbacks.inc({ upstream: name, kind: 'stale-cache' });
+        res.status(cached.status);
+        if (cached.contentType) res.setHeader('Content-Type', cached.contentType);
+        res.setHeader('Warning', '110 kyc-gateway "Response is Stale"');
+        res.setHeader('Age', String(Math.max(0, Math.round((Date.now() - cached.storedAt) / 1000))));
+        res.setHeader('X-Cache', 'STALE');
+        res.send(cached.body);
+        return;
+      }
+    }
+    fallbacks.inc({ upstream: name, kind: 'unavailable' });
+    const retryAfter = open ? config.BREAKER_RESET_TIMEOUT_MS / 1000 : 1;
+    const problem = serviceUnavailable(retryAfter, `the ${name} service is unavailable; retry later`);
+    sendProblem(res, new ProblemError(503, problem.message, { headers: problem.headers, extensions: { upstream: name } }), url.split('?')[0], req.id);
+  }
+
+  try {
+    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST);
+    return { ...listening, service, upstreams, close: () => service.close() };
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+}
+
+function relay(res: Response, response: UpstreamResponse): void {
+  res.status(response.status);
+  for (const [header, value] of Object.entries(response.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(header) || header === 'x-kyc-version') continue;
+    if (header === 'set-cookie') res.append('Set-Cookie', value);
+    else res.setHeader(header, value);
+  }
+  res.end(response.body);
+}
+
+export async function main(): Promise<void> {
+  const running = await startGateway();
+  exitOnSignals(running.service.lifecycle, running.service.logger);
+}
