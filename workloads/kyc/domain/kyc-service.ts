@@ -119,8 +119,9 @@ export class KycService {
     if (!consent.ok) throw validationFailed(consent.errors);
     const id = randomUUID();
     const view = await this.store.transaction(async (tx) => {
-      await tx.insertApplication({ id, ownerId: caller.id, expiresAt: new Date(this.clock().getTime() + this.draftTtlMs) });
-      await tx.insertConsent({ id: randomUUID(), applicationId: id, ownerId: caller.id, purposes: [...consent.value.purposes], noticeVersion: consent.value.noticeVersion });
+      const app = await tx.insertApplication({ id, ownerId: caller.id, expiresAt: new Date(this.clock().getTime() + this.draftTtlMs) });
+      const consentRecord = { id: randomUUID(), purposes: [...consent.value.purposes], noticeVersion: consent.value.noticeVersion };
+      await tx.insertConsent({ ...consentRecord, applicationId: id, ownerId: caller.id });
       await tx.audit({ applicationId: id, actorId: caller.id, actorRole: caller.role, action: 'create', toState: 'draft', requestId: caller.requestId });
       await tx.publish({ type: 'kyc.application.created', subject: id, actor: caller.id, data: { applicationId: id, ownerId: caller.id } });
       await tx.publish({
@@ -129,7 +130,8 @@ export class KycService {
         actor: caller.id,
         data: { applicationId: id, ownerId: caller.id, purposes: consent.value.purposes, noticeVersion: consent.value.noticeVersion },
       });
-      return this.viewIn(tx, id, caller);
+      // A new draft has nothing else to read back: build the view from what was just written.
+      return applicationView(app, null, [], [{ ...consentRecord, grantedAt: app.createdAt, withdrawnAt: null }]);
     });
     this.options.onOutcome?.('created');
     return view;
@@ -139,7 +141,7 @@ export class KycService {
     return this.store.transaction(async (tx) => {
       const app = await tx.getApplication(id);
       this.authoriseRead(caller, app);
-      return this.viewIn(tx, id, caller);
+      return this.viewIn(tx, id, caller, app);
     });
   }
 
@@ -218,10 +220,10 @@ export class KycService {
     const view = await this.store.transaction(async (tx) => {
       const app = await this.lockOwned(tx, caller, id);
       const transition = this.decide(app, 'submit', 'applicant');
-      const missing = await this.missingForSubmission(tx, id);
+      const { missing, applicant, documents, consents } = await this.submissionState(tx, id);
       if (missing.length > 0) throw validationFailed(missing);
-      await this.move(tx, app, transition, caller, { submittedAt: this.clock(), expiresAt: null }, { resubmission: app.state === 'resubmission_required' });
-      return this.viewIn(tx, id, caller);
+      const moved = await this.move(tx, app, transition, caller, { submittedAt: this.clock(), expiresAt: null }, { resubmission: app.state === 'resubmission_required' });
+      return applicationView(moved, applicant, documents, consents);
     });
     this.options.onOutcome?.('submitted');
     return view;
@@ -492,8 +494,8 @@ export class KycService {
     changes: ApplicationChanges,
     eventData: Record<string, unknown>,
     note?: string,
-  ): Promise<void> {
-    await tx.updateApplication(app.id, { ...changes, state: transition.to });
+  ): Promise<ApplicationRecord> {
+    const moved = await tx.updateApplication(app.id, { ...changes, state: transition.to });
     await tx.audit({
       applicationId: app.id,
       actorId: caller.id,
@@ -510,9 +512,13 @@ export class KycService {
       actor: caller.id,
       data: { applicationId: app.id, fromState: app.state, toState: transition.to, ...eventData },
     });
+    return moved;
   }
 
-  private async missingForSubmission(tx: KycTransaction, id: string): Promise<FieldError[]> {
+  private async submissionState(
+    tx: KycTransaction,
+    id: string,
+  ): Promise<{ missing: FieldError[]; applicant: StoredApplicantRecord | null; documents: DocumentMeta[]; consents: ConsentRecord[] }> {
     const errors: FieldError[] = [];
     const stored = await tx.readApplicant(id);
     const data = stored?.data ?? {};
@@ -526,7 +532,7 @@ export class KycService {
     if (!consents.some((c) => c.withdrawnAt === null && c.purposes.includes('kyc_verification'))) {
       errors.push({ field: 'consent', message: 'consent to KYC verification is required' });
     }
-    return errors;
+    return { missing: errors, applicant: stored, documents, consents };
   }
 
   private authoriseRead(caller: Caller, app: ApplicationRecord | null): asserts app is ApplicationRecord {
@@ -549,8 +555,8 @@ export class KycService {
     return app;
   }
 
-  private async viewIn(tx: KycTransaction, id: string, caller: Caller): Promise<ApplicationView> {
-    const app = await tx.getApplication(id);
+  private async viewIn(tx: KycTransaction, id: string, caller: Caller, loaded?: ApplicationRecord): Promise<ApplicationView> {
+    const app = loaded ?? (await tx.getApplication(id));
     if (!app) throw notFound();
     // One transaction is one connection: its queries run one after another.
     const applicant = await tx.readApplicant(id);
