@@ -33,7 +33,8 @@ install_packages() {
 }
 
 build_binaries() {
-  WITH_NODE=1 "$HACK_DIR/build-tools.sh"
+  # build-tools.sh queues behind any other build; skip it when the node's binaries are there.
+  [[ -x $K8S_BIN/kubelet && -x $K8S_BIN/kube-proxy && -x $K8S_BIN/kubectl ]] || WITH_NODE=1 "$HACK_DIR/build-tools.sh"
   "$HACK_DIR/node/build.sh"
 }
 
@@ -348,7 +349,7 @@ start() {
     # (containerd's shims must survive a containerd restart).
     if [[ $name == forward-* ]]; then stop_group "$PIDS/$name.pid" "$name"; else stop_pidfile "$PIDS/$name.pid" "$name"; fi
   fi
-  start_daemon "$name" "$PIDS/$name.pid" "$LOGS/$name.log" "$@"
+  start_daemon "$name" "$PIDS/$name.pid" "$LOGS/$name.log" "$@" 8>&- # not the lock
   echo "$want" >"$PIDS/$name.hash"
 }
 
