@@ -90,7 +90,6 @@ export function openApiDocument(version: string): object {
       },
       '/applications': {
         post: operation('Start a KYC application (draft)', { tags: tags('applications'), roles: ['customer'], post: true, body: { type: 'object' }, ok: ['201', ref('Application')] }),
-        get: operation("The caller's applications", { tags: tags('applications'), roles: ['customer'], ok: ['200', { type: 'object', properties: { items: { type: 'array', items: ref('Application') } } }] }),
       },
       '/applications/{id}': {
         get: operation('An application (masked identity numbers)', { tags: tags('applications'), roles: ['customer (own)', 'maker', 'checker', 'admin'], params: [idParam], ok: ['200', ref('Application')] }),
@@ -98,6 +97,14 @@ export function openApiDocument(version: string): object {
       },
       '/applications/{id}/documents': {
         post: operation('Upload a document (PDF/JPEG/PNG, at most 2 MiB)', { tags: tags('applications'), roles: ['customer (own)'], params: [idParam], post: true, body: ref('DocumentUpload'), ok: ['201', ref('Document')] }),
+      },
+      '/applications/{id}/documents/{documentId}': {
+        get: operation('A document (decrypted content)', {
+          tags: tags('applications'),
+          roles: ['customer (own)', 'maker', 'checker', 'admin'],
+          params: [idParam, { name: 'documentId', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } }],
+          ok: ['200', ref('Document')],
+        }),
       },
       '/applications/{id}/submit': { post: operation('Submit for automatic checks and review', { tags: tags('applications'), roles: ['customer (own)'], params: [idParam], post: true, ok: ['200', ref('Application')] }) },
       '/applications/{id}/cancel': { post: operation('Cancel an open application', { tags: tags('applications'), roles: ['customer (own)'], params: [idParam], post: true, ok: ['200', ref('Application')] }) },

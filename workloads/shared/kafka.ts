@@ -61,6 +61,8 @@ export interface RunningConsumer {
   consumer: Consumer;
   /** Resolves once the group has been joined (partitions assigned); tests publish after this. */
   joined: Promise<void>;
+  /** False after the consumer crashed for good (kafkajs gave up restarting it). */
+  isHealthy(): boolean;
   stop(): Promise<void>;
 }
 
@@ -74,6 +76,11 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   await consumer.connect();
   for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
   let stopping = false;
+  let healthy = true;
+  consumer.on(consumer.events.CRASH, (event) => {
+    logger.error({ err: event.payload.error, group: groupId, restart: event.payload.restart }, 'consumer crashed');
+    if (!event.payload.restart) healthy = false;
+  });
   const joined = new Promise<void>((resolve) => {
     const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
       remove();
@@ -119,6 +126,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   return {
     consumer,
     joined,
+    isHealthy: () => healthy && !stopping,
     async stop() {
       stopping = true;
       await consumer.disconnect();

@@ -1,0 +1,154 @@
+// Notification and analytics against real Kafka and PostgreSQL: events go in through the shared
+// transactional outbox (as the kyc service publishes them); notifications and aggregates come out.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { startAnalytics } from '../../../workloads/analytics/main.js';
+import type { RunningAnalytics } from '../../../workloads/analytics/main.js';
+import { startNotification } from '../../../workloads/notification/main.js';
+import type { RunningNotification } from '../../../workloads/notification/main.js';
+import {
+  OutboxRelay,
+  createKafka,
+  createPool,
+  createProducer,
+  enqueueEvent,
+  familyTopic,
+  newEvent,
+  outboxMigration,
+  parseEnvelope,
+  runMigrations,
+  signAccessToken,
+  withTransaction,
+} from '../../../workloads/shared/index.js';
+import type { Consumer, EventEnvelope, Pool, Producer } from '../../../workloads/shared/index.js';
+import { JWT_SECRET, captureLogs, createTestDatabase, eventually, request, requireEnv, suffix } from './support.js';
+import type { TestDatabase } from './support.js';
+
+describe('notification and analytics', () => {
+  const prefix = `test-${suffix()}.`;
+  const logs = captureLogs('events', 'warn');
+  let db: TestDatabase;
+  let pool: Pool;
+  let producer: Producer;
+  let relay: OutboxRelay;
+  let notification: RunningNotification;
+  let analytics: RunningAnalytics;
+  let collector: Consumer;
+  const seen: Array<EventEnvelope & { topic: string }> = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = { DATABASE_URL: db.url, KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: prefix, AUTH_JWT_SECRET: JWT_SECRET, SHUTDOWN_GRACE_MS: '1000' };
+    [notification, analytics] = await Promise.all([
+      startNotification({ port: 0, host: '127.0.0.1', logger: logs.logger, env: { ...env, NOTIFICATION_FAIL_CHANNELS: 'sms' } }),
+      startAnalytics({ port: 0, host: '127.0.0.1', logger: logs.logger, env }),
+    ]);
+    pool = createPool(db.url);
+    await runMigrations(pool, 'producer_test', [outboxMigration(1)]);
+    const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `test-${suffix()}`, logs.logger);
+    producer = await createProducer(kafka);
+    relay = new OutboxRelay({ pool, schema: 'producer_test', producer, logger: logs.logger, intervalMs: 50 });
+    relay.start();
+    collector = kafka.consumer({ groupId: `${prefix}collector`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+    await collector.connect();
+    for (const family of ['kyc', 'notification'] as const) await collector.subscribe({ topic: familyTopic(family, prefix), fromBeginning: true });
+    await collector.run({
+      eachMessage: ({ topic, message }) => {
+        const event = parseEnvelope(message.value);
+        if (event) seen.push({ ...event, topic });
+        return Promise.resolve();
+      },
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await collector?.disconnect();
+    await relay?.stop();
+    await producer?.disconnect();
+    await pool?.end();
+    await notification?.close();
+    await analytics?.close();
+    await db?.drop();
+  }, 60_000);
+
+  async function publish(...events: EventEnvelope[]): Promise<void> {
+    await withTransaction(pool, async (client) => {
+      for (const event of events) await enqueueEvent(client, 'producer_test', event, prefix);
+    });
+  }
+
+  const owner = `user-${suffix()}`;
+  const applicationId = `app-${suffix()}`;
+  const lifecycle = [
+    newEvent('kyc.application.created', applicationId, { applicationId, ownerId: owner }, owner),
+    newEvent('kyc.application.submitted', applicationId, { applicationId, ownerId: owner }, owner),
+    newEvent('kyc.application.processing_started', applicationId, { applicationId, ownerId: owner }, 'system'),
+    newEvent('kyc.application.approved', applicationId, { applicationId, ownerId: owner }, 'checker-1'),
+  ];
+
+  it('when events are written to the outbox, then they reach Kafka in order, once, and the rows are marked sent', async () => {
+    await publish(...lifecycle);
+    const ours = await eventually(async () => {
+      const list = seen.filter((e) => e.subject === applicationId);
+      return list.length >= lifecycle.length ? list : undefined;
+    }, 30_000);
+    expect(ours.map((e) => e.id)).toEqual(lifecycle.map((e) => e.id));
+    expect(ours.every((e) => e.topic === `${prefix}kyc.events`)).toBe(true);
+    expect(await relay.pending()).toBe(0);
+  }, 40_000);
+
+  it('when an application is submitted and approved, then the owner is notified by email, the failing sms channel records a failure, and the notification events are published', async () => {
+    const email = notification.providers.find((p) => p.channel === 'email');
+    const sent = await eventually(async () => {
+      const mine = email?.sent.filter((m) => m.userId === owner) ?? [];
+      return mine.length >= 2 ? mine : undefined;
+    }, 30_000);
+    expect(sent.map((m) => m.template).sort()).toEqual(['application_approved', 'application_received']);
+    const events = await eventually(async () => {
+      const list = seen.filter((e) => e.topic === `${prefix}notification.events` && e.data.userId === owner);
+      return list.length >= 6 ? list : undefined;
+    }, 30_000);
+    const byType = (type: string): number => events.filter((e) => e.type === type).length;
+    expect([byType('notification.requested'), byType('notification.sent'), byType('notification.failed')]).toEqual([4, 2, 2]);
+    const customer = await signAccessToken({ sub: owner, role: 'customer' }, JWT_SECRET);
+    const list = await request<{ items: Array<{ channel: string; status: string }> }>(`${notification.url}/api/v1/notifications`, { token: customer });
+    expect(list.body.items.map((i) => `${i.channel}:${i.status}`).sort()).toEqual(['email:sent', 'email:sent', 'sms:failed', 'sms:failed']);
+    const stranger = await signAccessToken({ sub: 'someone-else', role: 'customer' }, JWT_SECRET);
+    expect((await request<{ items: unknown[] }>(`${notification.url}/api/v1/notifications`, { token: stranger })).body.items).toEqual([]);
+    expect((await request(`${notification.url}/api/v1/notifications`)).status).toBe(401);
+  }, 40_000);
+
+  it('when Kafka delivers an event twice or a malformed message arrives, then it is counted and notified once and consumption goes on', async () => {
+    const duplicate = lifecycle[3] as EventEnvelope;
+    await producer.send({ topic: `${prefix}kyc.events`, messages: [{ key: applicationId, value: 'not json at all' }, { key: applicationId, value: JSON.stringify(duplicate) }] });
+    const marker = newEvent('kyc.application.cancelled', `app-${suffix()}`, { ownerId: owner }, owner);
+    await publish(marker);
+    const admin = await signAccessToken({ sub: 'admin-1', role: 'admin' }, JWT_SECRET);
+    const summary = await eventually(async () => {
+      const res = await request<{ totals: Record<string, number> }>(`${analytics.url}/api/v1/analytics/summary?days=7`, { token: admin });
+      return res.body.totals?.['kyc.application.cancelled'] === 1 ? res.body : undefined;
+    }, 30_000);
+    expect(summary.totals).toMatchObject({ 'kyc.application.created': 1, 'kyc.application.submitted': 1, 'kyc.application.approved': 1 });
+    await eventually(async () => (notification.providers[0]?.sent.some((m) => m.template === 'application_cancelled') ? true : undefined), 30_000);
+    expect(notification.providers[0]?.sent.filter((m) => m.template === 'application_approved' && m.userId === owner)).toHaveLength(1);
+    const metrics = await fetch(`${analytics.url}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/kyc_consumer_messages_total\{[^}]*outcome="malformed"[^}]*\} 1/);
+  }, 40_000);
+
+  it('the analytics summary is for admins only and rejects bad queries naming the parameter', async () => {
+    const customer = await signAccessToken({ sub: owner, role: 'customer' }, JWT_SECRET);
+    const admin = await signAccessToken({ sub: 'admin-1', role: 'admin' }, JWT_SECRET);
+    expect((await request(`${analytics.url}/api/v1/analytics/summary`)).status).toBe(401);
+    expect((await request(`${analytics.url}/api/v1/analytics/summary`, { token: customer })).status).toBe(403);
+    const bad = await request(`${analytics.url}/api/v1/analytics/summary?days=0`, { token: admin });
+    expect([bad.status, bad.body.field]).toEqual([422, 'query.days']);
+  });
+
+  it('both services report healthy in the seed format', async () => {
+    for (const url of [notification.url, analytics.url]) {
+      const health = await request(`${url}/health`);
+      expect(health.status).toBe(200);
+      expect(health.body).toMatchObject({ message: 'OK', checks: { database: 'OK', cache: 'OK', externalAPIs: 'OK' } });
+      expect((await request(`${url}/ready`)).status).toBe(200);
+    }
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from '@jest/globals';
+import { firstDay, summarise } from './summary.js';
+
+describe('summary', () => {
+  it('the window of 7 days ends today (UTC)', () => {
+    expect(firstDay(new Date('2026-03-10T23:30:00Z'), 7)).toBe('2026-03-04');
+    expect(firstDay(new Date('2026-03-01T00:10:00Z'), 1)).toBe('2026-03-01');
+  });
+
+  it('adds the days up per type', () => {
+    const byDay = [
+      { day: '2026-03-04', type: 'kyc.application.approved', count: 2 },
+      { day: '2026-03-05', type: 'kyc.application.approved', count: 3 },
+      { day: '2026-03-05', type: 'kyc.application.rejected', count: 1 },
+    ];
+    expect(summarise(byDay, '2026-03-04', new Date('2026-03-10T12:00:00Z'))).toEqual({
+      from: '2026-03-04',
+      to: '2026-03-10',
+      totals: { 'kyc.application.approved': 5, 'kyc.application.rejected': 1 },
+      byDay,
+    });
+  });
+});

@@ -1,0 +1,71 @@
+// Notifications in PostgreSQL (schema `notification`); each status change queues its event in the
+// same transaction (outbox).
+import { enqueueEvent, newEvent, withTransaction } from '../../shared/index.js';
+import type { EventType, Pool } from '../../shared/index.js';
+import type { Channel } from '../domain/providers.js';
+import { NOTIFICATION_SCHEMA } from './migrations.js';
+
+export interface NotificationRow {
+  id: string;
+  event_type: string;
+  user_id: string;
+  channel: Channel;
+  template: string;
+  status: 'requested' | 'sent' | 'failed';
+  created_at: Date;
+}
+
+export interface NewNotification {
+  id: string;
+  sourceEventId: string;
+  sourceEventType: string;
+  userId: string;
+  channel: Channel;
+  template: string;
+}
+
+export class NotificationRepository {
+  constructor(
+    private readonly pool: Pool,
+    private readonly topicPrefix: string,
+  ) {}
+
+  /** Records the request (and queues notification.requested); false if this event was handled before. */
+  async request(n: NewNotification): Promise<boolean> {
+    return withTransaction(this.pool, async (client) => {
+      const inserted = await client.query(
+        `INSERT INTO notification.notifications (id, event_id, event_type, user_id, channel, template, status)
+         VALUES ($1, $2, $3, $4, $5, $6, 'requested') ON CONFLICT (event_id, channel) DO NOTHING`,
+        [n.id, n.sourceEventId, n.sourceEventType, n.userId, n.channel, n.template],
+      );
+      if (inserted.rowCount !== 1) return false;
+      await enqueueEvent(client, NOTIFICATION_SCHEMA, newEvent('notification.requested', n.id, this.eventData(n), 'system'), this.topicPrefix);
+      return true;
+    });
+  }
+
+  async finish(n: NewNotification, outcome: { status: 'sent' } | { status: 'failed'; error: string }): Promise<void> {
+    await withTransaction(this.pool, async (client) => {
+      await client.query(`UPDATE notification.notifications SET status = $2, error = $3, updated_at = now() WHERE id = $1`, [
+        n.id,
+        outcome.status,
+        outcome.status === 'failed' ? outcome.error.slice(0, 500) : null,
+      ]);
+      const type: EventType = outcome.status === 'sent' ? 'notification.sent' : 'notification.failed';
+      await enqueueEvent(client, NOTIFICATION_SCHEMA, newEvent(type, n.id, this.eventData(n), 'system'), this.topicPrefix);
+    });
+  }
+
+  async list(userId: string | undefined, limit: number): Promise<NotificationRow[]> {
+    const { rows } = await this.pool.query<NotificationRow>(
+      `SELECT id, event_type, user_id, channel, template, status, created_at FROM notification.notifications
+       WHERE ($1::text IS NULL OR user_id = $1) ORDER BY created_at DESC, id LIMIT $2`,
+      [userId ?? null, limit],
+    );
+    return rows;
+  }
+
+  private eventData(n: NewNotification): Record<string, unknown> {
+    return { notificationId: n.id, userId: n.userId, channel: n.channel, template: n.template, sourceEventId: n.sourceEventId, sourceEventType: n.sourceEventType };
+  }
+}

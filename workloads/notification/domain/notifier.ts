@@ -1,0 +1,37 @@
+// Turns domain events into notifications on every channel: record the request, send through the
+// channel's provider, record the outcome. Each (event, channel) is sent at most once, so a redelivered
+// event does not message the customer twice.
+import { randomUUID } from 'node:crypto';
+import type { EventEnvelope, Logger, Metrics } from '../../shared/index.js';
+import type { NotificationRepository } from '../data-access/notifications.js';
+import type { NotificationProvider } from './providers.js';
+import { notificationFor } from './templates.js';
+
+export class Notifier {
+  constructor(
+    private readonly repository: NotificationRepository,
+    private readonly providers: NotificationProvider[],
+    private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async handle(event: EventEnvelope): Promise<void> {
+    const request = notificationFor(event);
+    if (!request) return;
+    const outcomes = this.metrics.counter('kyc_notifications_total', 'Notifications by channel and outcome', ['channel', 'outcome']);
+    for (const provider of this.providers) {
+      const notification = { id: randomUUID(), sourceEventId: event.id, sourceEventType: event.type, userId: request.userId, channel: provider.channel, template: request.template };
+      if (!(await this.repository.request(notification))) continue;
+      try {
+        await provider.send({ id: notification.id, channel: provider.channel, userId: request.userId, template: request.template, variables: request.variables });
+        await this.repository.finish(notification, { status: 'sent' });
+        outcomes.inc({ channel: provider.channel, outcome: 'sent' });
+        this.logger.info({ notificationId: notification.id, channel: provider.channel, template: request.template }, 'notification sent');
+      } catch (error) {
+        await this.repository.finish(notification, { status: 'failed', error: (error as Error).message });
+        outcomes.inc({ channel: provider.channel, outcome: 'failed' });
+        this.logger.warn({ notificationId: notification.id, channel: provider.channel, err: error }, 'notification failed');
+      }
+    }
+  }
+}
