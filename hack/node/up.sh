@@ -394,6 +394,12 @@ node_registered() { kubectl_ get node "$NODE_NAME" >/dev/null 2>&1; }
 node_ready() { [[ $(kubectl_ get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}') == True ]]; }
 
 start_kubelet() {
+  # A kubelet registers its Node once, at start: if the Node is gone (a new cluster, or someone deleted
+  # it) a running kubelet is restarted so that it registers again.
+  if pid_alive "$PIDS/kubelet.pid" && ! node_registered; then
+    log "node $NODE_NAME is not registered: restarting the kubelet"
+    stop_pidfile "$PIDS/kubelet.pid" kubelet
+  fi
   start kubelet "$KUBELET_DIR/config.yaml $NODE_DIR/kubelet.kubeconfig $PKI/kubelet.crt $PKI/kubelet-serving.crt" "$K8S_BIN/kubelet" --config "$KUBELET_DIR/config.yaml" \
     --kubeconfig "$NODE_DIR/kubelet.kubeconfig" --root-dir "$KUBELET_ROOT" \
     --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --node-labels kyc.dev/node=real \
