@@ -87,7 +87,7 @@ describe('notification and analytics', () => {
 
   it('when events are written to the outbox, then they reach Kafka in order, once, and the rows are marked sent', async () => {
     await publish(...lifecycle);
-    const ours = await eventually(async () => {
+    const ours = await eventually(() => {
       const list = seen.filter((e) => e.subject === applicationId);
       return list.length >= lifecycle.length ? list : undefined;
     }, 30_000);
@@ -98,12 +98,12 @@ describe('notification and analytics', () => {
 
   it('when an application is submitted and approved, then the owner is notified by email, the failing sms channel records a failure, and the notification events are published', async () => {
     const email = notification.providers.find((p) => p.channel === 'email');
-    const sent = await eventually(async () => {
+    const sent = await eventually(() => {
       const mine = email?.sent.filter((m) => m.userId === owner) ?? [];
       return mine.length >= 2 ? mine : undefined;
     }, 30_000);
     expect(sent.map((m) => m.template).sort()).toEqual(['application_approved', 'application_received']);
-    const events = await eventually(async () => {
+    const events = await eventually(() => {
       const list = seen.filter((e) => e.topic === `${prefix}notification.events` && e.data.userId === owner);
       return list.length >= 6 ? list : undefined;
     }, 30_000);
@@ -128,7 +128,7 @@ describe('notification and analytics', () => {
       return res.body.totals?.['kyc.application.cancelled'] === 1 ? res.body : undefined;
     }, 30_000);
     expect(summary.totals).toMatchObject({ 'kyc.application.created': 1, 'kyc.application.submitted': 1, 'kyc.application.approved': 1 });
-    await eventually(async () => (notification.providers[0]?.sent.some((m) => m.template === 'application_cancelled') ? true : undefined), 30_000);
+    await eventually(() => (notification.providers[0]?.sent.some((m) => m.template === 'application_cancelled') ? true : undefined), 30_000);
     expect(notification.providers[0]?.sent.filter((m) => m.template === 'application_approved' && m.userId === owner)).toHaveLength(1);
     const metrics = await fetch(`${analytics.url}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/kyc_consumer_messages_total\{[^}]*outcome="malformed"[^}]*\} 1/);
