@@ -13,7 +13,7 @@ export const migrations: Migration[] = [
            password_hash text NOT NULL,
            role text NOT NULL CHECK (role IN ('customer', 'maker', 'checker', 'admin')),
            name text,
-           created_by uuid REFERENCES users (id),
+           created_by text,
            created_at timestamptz NOT NULL DEFAULT now(),
            disabled_at timestamptz
          );

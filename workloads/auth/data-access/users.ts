@@ -2,6 +2,8 @@
 import type { Pool } from '../../shared/index.js';
 import type { Role } from '../../shared/index.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface UserRecord {
   id: string;
   email: string;
@@ -41,6 +43,8 @@ export class UserRepository {
   }
 
   async findById(id: string): Promise<UserRecord | undefined> {
+    // Ids come from tokens other services may mint in tests or tools; a non-uuid is simply unknown.
+    if (!UUID.test(id)) return undefined;
     const { rows } = await this.pool.query<UserRow>('SELECT * FROM auth.users WHERE id = $1', [id]);
     return rows[0] ? toUser(rows[0]) : undefined;
   }
