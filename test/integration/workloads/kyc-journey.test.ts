@@ -170,6 +170,7 @@ describe('the KYC journey through the gateway', () => {
     const kycEvents = collector.about(applicationId).filter((e) => e.topic.endsWith('kyc.events'));
     expect(kycEvents.map((e) => e.type)).toEqual(expected);
     expect(new Set(kycEvents.map((e) => e.id)).size).toBe(kycEvents.length);
+    expect(kycEvents.every((e) => (e.data as { ownerId?: string }).ownerId === customerId)).toBe(true);
     const checks = kycEvents.filter((e) => e.type === 'kyc.check.completed').map((e) => (e.data as { check: string }).check);
     expect(checks).toEqual(['document_formats', 'pan', 'aadhaar', 'identity_documents', 'sanctions_screening', 'duplicates', 'risk']);
 

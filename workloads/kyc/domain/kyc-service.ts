@@ -199,7 +199,7 @@ export class KycService {
         type: 'kyc.document.uploaded',
         subject: id,
         actor: caller.id,
-        data: { applicationId: id, documentId: meta.id, type: meta.type, contentType: meta.contentType, sizeBytes: meta.sizeBytes },
+        data: { applicationId: id, ownerId: app.ownerId, documentId: meta.id, type: meta.type, contentType: meta.contentType, sizeBytes: meta.sizeBytes },
       });
       return documentView(meta);
     });
@@ -297,7 +297,7 @@ export class KycService {
         transition,
         caller,
         { expiresAt: new Date(this.clock().getTime() + this.resubmissionTtlMs) },
-        { reason, documents: input.value.documents, ownerId: app.ownerId },
+        { reason, documents: input.value.documents },
         reason,
       );
       return this.viewIn(tx, id, caller);
@@ -331,7 +331,6 @@ export class KycService {
         const due = reKycDueDate(category, now).toISOString().slice(0, 10);
         const previous = await tx.previousRiskCategory(app.ownerId, id);
         await this.move(tx, app, transition, caller, { checkerId: caller.id, decidedAt: now, rekycDueOn: due }, {
-          ownerId: app.ownerId,
           makerId: app.makerId,
           checkerId: caller.id,
           riskCategory: category,
@@ -346,7 +345,7 @@ export class KycService {
           });
         }
       } else if (action === 'reject') {
-        await this.move(tx, app, transition, caller, { checkerId: caller.id, decidedAt: now }, { ownerId: app.ownerId, decidedBy: 'checker', reason }, reason);
+        await this.move(tx, app, transition, caller, { checkerId: caller.id, decidedAt: now }, { decidedBy: 'checker', reason }, reason);
       } else {
         await this.move(tx, app, transition, caller, { checkerId: caller.id, recommendation: null }, { reason: 'returned_by_checker', note: reason }, reason);
       }
@@ -387,7 +386,7 @@ export class KycService {
           type: check.status === 'failed' ? 'kyc.check.failed' : 'kyc.check.completed',
           subject: applicationId,
           actor: 'system',
-          data: { applicationId, check: check.check, status: check.status, detail: check.detail },
+          data: { applicationId, ownerId: app.ownerId, check: check.check, status: check.status, detail: check.detail },
         });
       }
       if (result.screening.hits.length > 0) {
@@ -397,6 +396,7 @@ export class KycService {
           actor: 'system',
           data: {
             applicationId,
+            ownerId: app.ownerId,
             band: result.screening.band,
             hits: result.screening.hits.map((h) => ({ entryId: h.entryId, source: h.source, kind: h.kind, score: h.score, band: h.band })),
           },
@@ -411,7 +411,6 @@ export class KycService {
       if (result.decision === 'reject') {
         const failed = result.results.filter((r) => r.status === 'failed').map((r) => r.check);
         await this.move(tx, app, this.decide(app, 'fail_checks', 'system'), system, { ...changes, decidedAt: this.clock() }, {
-          ownerId: app.ownerId,
           decidedBy: 'automatic_checks',
           failedChecks: failed,
         });
@@ -436,7 +435,7 @@ export class KycService {
     const expired = await this.store.transaction(async (tx) => {
       const stale = await tx.lockExpired(this.clock(), limit);
       for (const app of stale) {
-        await this.move(tx, app, this.decide(app, 'expire', 'system'), system, { decidedAt: this.clock() }, { ownerId: app.ownerId });
+        await this.move(tx, app, this.decide(app, 'expire', 'system'), system, { decidedAt: this.clock() }, {});
       }
       return stale.length;
     });
@@ -510,7 +509,7 @@ export class KycService {
       type: transition.event,
       subject: app.id,
       actor: caller.id,
-      data: { applicationId: app.id, fromState: app.state, toState: transition.to, ...eventData },
+      data: { applicationId: app.id, ownerId: app.ownerId, fromState: app.state, toState: transition.to, ...eventData },
     });
     return moved;
   }
