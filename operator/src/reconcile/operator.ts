@@ -13,6 +13,8 @@ import { WorkQueue } from '../runtime/workqueue.js';
 import { PlatformReconciler, type PlatformResource } from './platform.js';
 import { OWNED_SELECTOR, OWNED_TYPES, ownerKey, PLATFORM } from './resources.js';
 
+const OWNED_EVENT_DELAY_MS = 500;
+
 export interface RunningOperator {
   metrics: OperatorMetrics;
   /** Port of /metrics, /healthz and /readyz. */
@@ -96,10 +98,12 @@ export async function startOperator(config: OperatorConfig, options: StartOption
   platforms.on((event, object, old) => {
     if (event === 'delete' || specOrMetadataChanged(object, old)) queue.add(objectKey(object));
   });
+  // Owned objects change in bursts (five Deployments report progress one after another): a short
+  // delay folds a burst into one pass, and one status write.
   for (const informer of owned.values()) {
     informer.on((_event, object) => {
       const key = ownerKey(object);
-      if (key) queue.add(key);
+      if (key) queue.addAfter(key, OWNED_EVENT_DELAY_MS);
     });
   }
   const enqueueAll = (): void => {

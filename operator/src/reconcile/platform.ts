@@ -33,6 +33,14 @@ export interface ReconcilerDeps {
   now?: () => Date;
 }
 
+/** What one pass changed, by kind of decision, for its Events. */
+interface Decisions {
+  created: string[];
+  updated: string[];
+  restored: string[];
+  deleted: string[];
+}
+
 /** Objects that must exist before the Deployments that use them (ServiceAccounts, ConfigMaps). */
 const FIRST_WAVE = new Set(['ServiceAccount', 'ConfigMap']);
 
@@ -62,13 +70,14 @@ export class PlatformReconciler {
     }
 
     const live = new Map<string, KubeResource>();
+    const decisions: Decisions = { created: [], updated: [], restored: [], deleted: [] };
     let applyProblem: Problem | undefined;
     let firstError: Error | undefined;
     const applyAll = async (objects: KubeResource[]): Promise<void> => {
       await Promise.all(
         objects.map(async (object) => {
           try {
-            const applied = await this.applyOne(platform, object);
+            const applied = await this.applyOne(object, decisions);
             live.set(identity(object), applied);
           } catch (error) {
             firstError ??= asError(error);
@@ -81,11 +90,13 @@ export class PlatformReconciler {
     await applyAll(desired.filter((o) => !FIRST_WAVE.has(o.kind)));
 
     try {
-      await this.prune(platform, new Set(desired.map(identity)));
+      await this.prune(platform, new Set(desired.map(identity)), decisions);
     } catch (error) {
       firstError ??= asError(error);
       applyProblem ??= { reason: 'DeleteFailed', message: describe(error) };
     }
+
+    this.recordDecisions(platform, decisions, log);
 
     const components: ObservedComponent[] = [];
     for (const object of desired) {
@@ -103,22 +114,32 @@ export class PlatformReconciler {
     return undefined;
   }
 
-  private async applyOne(platform: PlatformResource, desired: KubeResource): Promise<KubeResource> {
+  private async applyOne(desired: KubeResource, decisions: Decisions): Promise<KubeResource> {
     const type = typeOf(desired);
     const informer = this.deps.owned.get(type.plural);
     const current = informer?.get(desired.metadata.namespace ?? '', desired.metadata.name);
     const { action, object } = await this.deps.applier.ensure(type, desired, current);
     if (action === 'unchanged') return object;
     informer?.remember(object);
-    const what = `${desired.kind} ${desired.metadata.name}`;
-    const messages = { created: `created ${what}`, updated: `updated ${what}`, restored: `restored ${what}, which was changed or deleted outside the operator` };
-    this.deps.events.record(platform, action === 'restored' ? 'Warning' : 'Normal', capitalise(action), messages[action]);
-    this.deps.logger.debug({ platform: platform.metadata.name, object: what, action }, 'applied');
+    decisions[action].push(`${desired.kind} ${desired.metadata.name}`);
     return object;
   }
 
+  /** One Event per kind of decision and pass (not one per object: that would double the writes). */
+  private recordDecisions(platform: PlatformResource, decisions: Decisions, log: Logger): void {
+    const describeList = (items: string[]): string => (items.length > 12 ? `${items.slice(0, 12).join(', ')} and ${items.length - 12} more` : items.join(', '));
+    if (decisions.created.length) this.deps.events.record(platform, 'Normal', 'Created', `created ${describeList(decisions.created)}`);
+    if (decisions.updated.length) this.deps.events.record(platform, 'Normal', 'Updated', `updated ${describeList(decisions.updated)}`);
+    if (decisions.restored.length) {
+      this.deps.events.record(platform, 'Warning', 'Restored', `restored ${describeList(decisions.restored)}, changed or deleted outside the operator`);
+    }
+    if (decisions.deleted.length) this.deps.events.record(platform, 'Normal', 'Deleted', `deleted ${describeList(decisions.deleted)}, no longer wanted`);
+    const total = decisions.created.length + decisions.updated.length + decisions.restored.length + decisions.deleted.length;
+    if (total > 0) log.debug({ created: decisions.created.length, updated: decisions.updated.length, restored: decisions.restored.length, deleted: decisions.deleted.length }, 'applied changes');
+  }
+
   /** Deletes owned objects the platform no longer wants (a component disabled, the ingress removed). */
-  private async prune(platform: PlatformResource, wanted: ReadonlySet<string>): Promise<void> {
+  private async prune(platform: PlatformResource, wanted: ReadonlySet<string>, decisions: Decisions): Promise<void> {
     const { name, namespace, uid } = platform.metadata;
     if (!uid) return;
     const stale: KubeResource[] = [];
@@ -141,7 +162,7 @@ export class PlatformReconciler {
           throw new Error(`delete ${object.kind} ${object.metadata.name}`, { cause: error });
         }
         this.deps.applier.forget(object);
-        this.deps.events.record(platform, 'Normal', 'Deleted', `deleted ${object.kind} ${object.metadata.name}, no longer wanted`);
+        decisions.deleted.push(`${object.kind} ${object.metadata.name}`);
       }),
     );
   }
@@ -195,10 +216,6 @@ function identity(object: KubeResource): string {
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function capitalise(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
 /** The error and its causes in one line (API errors name the object and the server's message). */

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
 import type { RunningOperator } from '../../../operator/src/reconcile/operator.js';
+import { EVENT } from '../../../operator/src/runtime/events.js';
 import { eventually } from '../../support/env.js';
 import {
   CONFIGMAP,
@@ -68,6 +69,12 @@ describe('the operator with a development platform', () => {
     const gateway = await deployment('gateway');
     expect(gateway?.metadata.annotations?.['kyc.dev/spec-hash']).toMatch(/^[0-9a-f]{16}$/);
     expect(gateway?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'KycPlatform', name, uid: platform.metadata.uid });
+    const reasons = await eventually('the Created and Ready events', async () => {
+      const { items } = await client.list<KubeResource & { reason?: string; involvedObject?: { uid?: string } }>(EVENT, namespace);
+      const found = new Set(items.filter((e) => e.involvedObject?.uid === platform.metadata.uid).map((e) => e.reason));
+      return found.has('Created') && found.has('Ready') ? found : undefined;
+    });
+    expect(reasons.has('Restored')).toBe(false);
   }, 120_000);
 
   it('when nothing changed, then a resync makes zero writes and changes no resourceVersion', async () => {

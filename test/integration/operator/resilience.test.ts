@@ -32,7 +32,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(operators.map((o) => o.stop()));
-  if (namespace) await deleteNamespace(client, namespace).catch(() => undefined);
+  // The client's pooled connections may predate the API-server restart: retry the clean-up.
+  if (namespace) await eventually('the test namespace to be deleted', () => deleteNamespace(client, namespace).then(() => true), 30_000);
   client.close();
 }, 60_000);
 
