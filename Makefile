@@ -126,3 +126,17 @@ bench-operator: build cluster ## operator benchmark: BENCH_PLATFORMS (default 10
 	node dist/operator/bench/bench.js $(BENCH_PLATFORMS)
 
 bench: bench-operator ## every benchmark
+
+# ---- The KYC services as local processes (workloads/, docs/workloads.md) ----
+.PHONY: platform platform-down platform-status bench-api
+platform: build deps ## run the five KYC services on loopback against `make deps`; prints the gateway URL
+	hack/platform.sh up
+
+platform-down: ## stop the services `make platform` started (graceful SIGTERM)
+	hack/platform.sh down
+
+platform-status: ## show the services `make platform` started
+	hack/platform.sh status
+
+bench-api: build deps ## API benchmark (autocannon): bare express vs GET and POST through the gateway
+	hack/with-env.sh node dist/workloads/bench/bench-api.js
