@@ -12,8 +12,11 @@
 source "$(dirname "$0")/../lib.sh"
 
 SUITE=${KYC_IMAGE_SUITE:-bookworm}
+# Packages on top of minbase: CA certificates (TLS to anything) and catatonit, a tiny init for
+# images that want one (`ENTRYPOINT ["catatonit", "--"]`: signals forwarded, zombies reaped).
+INCLUDE=ca-certificates,catatonit
 IMAGE_DIR=$CACHE_DIR/image
-ROOTFS_TAR=$IMAGE_DIR/rootfs-$SUITE-minbase.tar
+ROOTFS_TAR=$IMAGE_DIR/rootfs-$SUITE-minbase-$(echo "$INCLUDE" | sha256sum | cut -c1-8).tar
 NODE_DIST=$CACHE_DIR/node/v$NODE_VERSION
 REPO=kyc-operator/node-base
 # The non-root user every project image runs as (the same uid as the official Node.js images).
@@ -48,7 +51,7 @@ build_rootfs() {
   log "debootstrap $SUITE (minbase) into a fresh rootfs (cold: ~2-4 min)"
   local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
   [[ -f $keyring ]] || die "$keyring not found: apt-get install -y debian-archive-keyring"
-  debootstrap --variant=minbase --keyring="$keyring" --include=ca-certificates "$SUITE" "$tmp/root" "$mirror" \
+  debootstrap --variant=minbase --keyring="$keyring" --include="$INCLUDE" "$SUITE" "$tmp/root" "$mirror" \
     >"$IMAGE_DIR/debootstrap.log" 2>&1 ||
     { tail -n 20 "$IMAGE_DIR/debootstrap.log" >&2; rm -rf "$tmp"; die "debootstrap failed (log above, full log $IMAGE_DIR/debootstrap.log)"; }
   # An image needs no package caches, no apt lists and no man pages; the non-root user goes in here.
@@ -122,9 +125,19 @@ import_image() {
     die "ctr images import of $archive failed"
 }
 
+# prune_cache: archives and rootfs tarballs of earlier builds go (the stores keep their images).
+prune_cache() {
+  local ref f; ref=$(cat "$IMAGE_DIR/node-base.ref")
+  for f in "$IMAGE_DIR"/node-base-*.oci.tar; do [[ $f == "$IMAGE_DIR/node-base-${ref##*:}.oci.tar" ]] || rm -f "$f"; done
+  for f in "$IMAGE_DIR"/rootfs-*.tar; do [[ $f == "$ROOTFS_TAR" ]] || rm -f "$f"; done
+}
+
 mkdir -p "$IMAGE_DIR"
+# One build at a time (two `make test` runs may both ask for the image).
+exec 9>"$IMAGE_DIR/build.lock"
+flock 9
 case ${1:-build} in
-  build) build_image; import_image; cat "$IMAGE_DIR/node-base.ref" ;;
+  build) build_image; prune_cache; import_image; cat "$IMAGE_DIR/node-base.ref" ;;
   tag) cat "$IMAGE_DIR/node-base.ref" 2>/dev/null || die "no base image built yet; run make base-image" ;;
   import) import_image ;;
   *) die "usage: $0 build|tag|import" ;;

@@ -404,6 +404,7 @@ start_kubelet() {
     --kubeconfig "$NODE_DIR/kubelet.kubeconfig" --root-dir "$KUBELET_ROOT" \
     --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --node-labels kyc.dev/node=real \
     --pod-infra-container-image "$(cat "$NODE_DIR/pause.ref")"
+  wait_for 60 kubelet curl -fsS http://127.0.0.1:10248/healthz || fail_with_log kubelet "the kubelet did not become healthy in 60 s"
   wait_for 90 kubelet node_registered || fail_with_log kubelet "the kubelet did not register node $NODE_NAME in 90 s"
   # The controller-manager does not allocate node CIDRs here; the node's range is set once, by us.
   if [[ -z $(kubectl_ get node "$NODE_NAME" -o jsonpath='{.spec.podCIDR}') ]]; then

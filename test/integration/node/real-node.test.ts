@@ -38,6 +38,7 @@ function viaBridge(url: string): string {
 }
 
 const onRealNode = {
+  terminationGracePeriodSeconds: 1,
   nodeSelector: { [REAL_NODE.kyc]: REAL_NODE.value },
   tolerations: [{ key: REAL_NODE.taint, operator: 'Exists', effect: 'NoSchedule' }],
 };
