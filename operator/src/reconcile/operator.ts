@@ -78,6 +78,7 @@ export async function startOperator(config: OperatorConfig, options: StartOption
     platforms,
     owned,
     progressRequeueMs: config.progressRequeueMs,
+    onUnchanged: () => metrics.skippedApplies.inc(),
   });
   const queue = new WorkQueue((key) => reconciler.reconcile(key), {
     concurrency: config.concurrency,

@@ -30,6 +30,8 @@ export interface ReconcilerDeps {
   /** One informer per owned kind, by plural. */
   owned: ReadonlyMap<string, Informer<KubeResource>>;
   progressRequeueMs: number;
+  /** Counts objects that needed no write. */
+  onUnchanged?: () => void;
   now?: () => Date;
 }
 
@@ -119,7 +121,10 @@ export class PlatformReconciler {
     const informer = this.deps.owned.get(type.plural);
     const current = informer?.get(desired.metadata.namespace ?? '', desired.metadata.name);
     const { action, object } = await this.deps.applier.ensure(type, desired, current);
-    if (action === 'unchanged') return object;
+    if (action === 'unchanged') {
+      this.deps.onUnchanged?.();
+      return object;
+    }
     informer?.remember(object);
     decisions[action].push(`${desired.kind} ${desired.metadata.name}`);
     return object;

@@ -295,6 +295,18 @@ export class KubeClient {
   }
 
   private async request(options: RequestOptions): Promise<unknown> {
+    try {
+      return await this.requestOnce(options);
+    } catch (error) {
+      // A pooled keep-alive connection the server closed (e.g. it restarted) fails on first use:
+      // one immediate retry on a fresh connection. Every call the operator makes is safe to repeat.
+      const code = ((error as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+      if (error instanceof ApiError && error.status === 0 && (code === 'ECONNRESET' || code === 'EPIPE')) return this.requestOnce(options);
+      throw error;
+    }
+  }
+
+  private async requestOnce(options: RequestOptions): Promise<unknown> {
     const connection = await this.connect();
     const url = this.url(connection, options.path, options.query);
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);

@@ -1,0 +1,28 @@
+import { describe, expect, it } from '@jest/globals';
+import { ApiError, isConflict, isGone, isNotFound, resourcePath } from './kube.js';
+
+describe('resourcePath', () => {
+  const deployments = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
+  const namespaces = { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false };
+
+  it('builds core and group paths, collections and objects', () => {
+    expect(resourcePath(deployments, 'team')).toBe('/apis/apps/v1/namespaces/team/deployments');
+    expect(resourcePath(deployments, '')).toBe('/apis/apps/v1/deployments');
+    expect(resourcePath(deployments, 'team', 'web')).toBe('/apis/apps/v1/namespaces/team/deployments/web');
+    expect(resourcePath(namespaces, 'ignored', 'team')).toBe('/api/v1/namespaces/team');
+  });
+
+  it('addresses a subresource of one object', () => {
+    const platforms = { apiVersion: 'kyc.dev/v1alpha1', kind: 'KycPlatform', plural: 'kycplatforms', namespaced: true };
+    expect(resourcePath(platforms, 'team', 'acme', 'status')).toBe('/apis/kyc.dev/v1alpha1/namespaces/team/kycplatforms/acme/status');
+  });
+});
+
+describe('ApiError helpers', () => {
+  it('classify answers by status', () => {
+    expect(isNotFound(new ApiError('x', 404))).toBe(true);
+    expect(isConflict(new ApiError('x', 409))).toBe(true);
+    expect(isGone(new ApiError('x', 410))).toBe(true);
+    expect(isNotFound(new Error('x'))).toBe(false);
+  });
+});
