@@ -120,6 +120,10 @@ import_image() {
     return 0
   fi
   if ctr --address "$sock" -n k8s.io images ls -q | grep -x "docker.io/$ref" >/dev/null; then return 0; fi
+  # Earlier tags go from the node (running containers keep their snapshots).
+  for f in $(ctr --address "$sock" -n k8s.io images ls -q | grep "^docker.io/$REPO:" || true); do
+    ctr --address "$sock" -n k8s.io images rm "$f" >/dev/null 2>&1 || true
+  done
   log "importing $ref into the real node's containerd"
   ctr --address "$sock" -n k8s.io images import --base-name "docker.io/$REPO" "$archive" >/dev/null ||
     die "ctr images import of $archive failed"
@@ -130,6 +134,10 @@ prune_cache() {
   local ref f; ref=$(cat "$IMAGE_DIR/node-base.ref")
   for f in "$IMAGE_DIR"/node-base-*.oci.tar; do [[ $f == "$IMAGE_DIR/node-base-${ref##*:}.oci.tar" ]] || rm -f "$f"; done
   for f in "$IMAGE_DIR"/rootfs-*.tar; do [[ $f == "$ROOTFS_TAR" ]] || rm -f "$f"; done
+  # Earlier tags of the base image in buildah's storage (one still in use by a build stays).
+  for f in $(buildah images --format '{{.Name}}:{{.Tag}}' 2>/dev/null | grep "/$REPO:" || true); do
+    [[ $f == */$ref ]] || buildah rmi "$f" >/dev/null 2>&1 || true
+  done
 }
 
 mkdir -p "$IMAGE_DIR"
