@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2034 # settings used by the scripts that source this file
 # Shared settings of the real node (sourced by hack/node/up.sh, down.sh and status.sh).
 # shellcheck source=../lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"

@@ -46,8 +46,9 @@ stop_containerd_and_shims() {
 
 ip_to_int() { local IFS=.; read -r a b c d <<<"$1"; echo $(((a << 24) | (b << 16) | (c << 8) | d)); }
 in_pod_cidr() { # in_pod_cidr IP
-  local net=$(ip_to_int "${POD_CIDR%/*}") bits=${POD_CIDR#*/}
-  local mask=$(((0xffffffff << (32 - bits)) & 0xffffffff))
+  local net bits=${POD_CIDR#*/} mask
+  net=$(ip_to_int "${POD_CIDR%/*}")
+  mask=$(((0xffffffff << (32 - bits)) & 0xffffffff))
   (($(($(ip_to_int "$1") & mask)) == net))
 }
 
