@@ -1,28 +1,18 @@
-// The kyc service: wiring of config, PostgreSQL, Kafka (outbox relay + automatic-checks consumer),
-// routes and lifecycle. `startKyc` is what `workloads/main.ts kyc` and the component tests call.
-import {
-  OutboxRelay,
-  PostgresIdempotencyStore,
-  Service,
-  createKafka,
-  createLogger,
-  createPool,
-  createProducer,
-  ensureTopics,
-  exitOnSignals,
-  familyTopic,
-  pingDatabase,
-  runMigrations,
-} from '../shared/index.js';
-import type { Env, Listening, Logger, RunningConsumer } from '../shared/index.js';
+// The kyc service: wiring of config, PostgreSQL, Kafka (outbox relay + automatic-checks consumer, which
+// connect in the background), routes and lifecycle. `workloads/main.ts kyc` calls `main`; the component
+// tests call `startKyc`.
+import client from 'prom-client';
+import { PostgresIdempotencyStore, Service, createLogger, createPool, exitOnSignals, pingDatabase, runMigrations } from '../shared/index.js';
+import type { Env, Listening, Logger } from '../shared/index.js';
 import { type KycConfig, loadKycConfig } from './config.js';
 import { KYC_SCHEMA, migrations } from './data-access/migrations.js';
+import { PgOutboxBacklog } from './data-access/outbox-backlog.js';
 import { PgKycStore } from './data-access/pg-store.js';
 import { SealedIdempotencyStore } from './data-access/sealed-idempotency-store.js';
 import { loadWatchlist } from './data-access/watchlist.js';
 import { KycService } from './domain/kyc-service.js';
 import { parseKeyRing } from './domain/protection/key-ring.js';
-import { startChecksConsumer } from './entry-points/checks-consumer.js';
+import { KycMessaging } from './entry-points/messaging.js';
 import { kycRoutes } from './entry-points/routes.js';
 
 export interface StartKycOptions {
@@ -35,8 +25,8 @@ export interface StartKycOptions {
 export interface RunningKyc extends Listening {
   service: Service;
   kyc: KycService;
-  relay: OutboxRelay;
-  consumer: RunningConsumer | undefined;
+  /** Kafka connects in the background; `messaging.ready` resolves once relay and consumer run. */
+  messaging: KycMessaging;
   config: KycConfig;
   close(): Promise<void>;
 }
@@ -73,21 +63,29 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
       onOutcome: (outcome) => outcomes.inc({ outcome }),
     });
 
-    const kafka = createKafka(config.KAFKA_BROKERS, `kyc-${config.KYC_PLATFORM}`, logger);
-    await ensureTopics(kafka, (['kyc', 'customer', 'consent'] as const).map((family) => familyTopic(family, config.KAFKA_TOPIC_PREFIX)));
-    const producer = await createProducer(kafka);
-    service.lifecycle.onShutdown('kafka-producer', () => producer.disconnect());
-    const relay = new OutboxRelay({ pool, schema: KYC_SCHEMA, producer, logger, metrics: service.metrics });
-    relay.start();
-    service.lifecycle.onShutdown('outbox-relay', async () => {
-      await relay.stop();
-      await relay.flush().catch(() => 0);
+    const messaging = new KycMessaging({
+      brokers: config.KAFKA_BROKERS,
+      clientId: `kyc-${config.KYC_PLATFORM}`,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      pool,
+      schema: KYC_SCHEMA,
+      service: kyc,
+      logger,
+      metrics: service.metrics,
+      runChecksConsumer: config.KYC_CHECKS_CONSUMER,
     });
-    service.metrics.gauge('kyc_outbox_pending', 'Events waiting in the outbox', [], (gauge) => {
-      relay.pending().then(
-        (n) => gauge.set(n),
-        () => undefined,
-      );
+    messaging.start();
+    service.lifecycle.onShutdown('kafka', () => messaging.stop());
+    const outboxPending = new PgOutboxBacklog(pool, KYC_SCHEMA);
+    new client.Gauge({
+      name: 'kyc_outbox_pending',
+      help: 'Events waiting in the outbox (grows while Kafka is away)',
+      registers: [service.metrics.registry],
+      // Read at scrape time; a failed count leaves the last value.
+      async collect() {
+        const n = await outboxPending.count().catch(() => undefined);
+        if (n !== undefined) this.set(n);
+      },
     });
 
     const sweep = setInterval(() => {
@@ -96,19 +94,12 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
     sweep.unref();
     service.lifecycle.onShutdown('expiry-sweep', () => clearInterval(sweep));
 
-    let consumer: RunningConsumer | undefined;
-    if (config.KYC_CHECKS_CONSUMER) {
-      consumer = await startChecksConsumer({ kafka, service: kyc, logger, metrics: service.metrics, topicPrefix: config.KAFKA_TOPIC_PREFIX });
-      const running = consumer;
-      service.lifecycle.onShutdown('checks-consumer', () => running.stop());
-    }
-
     service.app.use(
       kycRoutes({ service: kyc, jwtSecret: config.AUTH_JWT_SECRET, idempotencyStore: new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing) }),
     );
     const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST);
     logger.info({ watchlist: watchlist.version, entries: watchlist.entries.length, keyId: keyRing.current.id }, 'kyc ready');
-    return { ...listening, service, kyc, relay, consumer, config, close: () => service.close() };
+    return { ...listening, service, kyc, messaging, config, close: () => service.close() };
   } catch (error) {
     await service.close();
     throw error;

@@ -113,3 +113,20 @@ describe('kyc review paths', () => {
     await eventually(() => Promise.resolve(collector.about(id).some((e) => e.type === 'kyc.application.expired') ? true : undefined));
   });
 });
+
+describe('kyc without Kafka', () => {
+  it('when Kafka is unreachable, then the service still serves and keeps the events in its outbox', async () => {
+    const h = await startKycHarness({ KAFKA_BROKERS: '127.0.0.1:9' }, { waitForKafka: false });
+    try {
+      const customer = await token(`cust-${randomUUID()}`, 'customer');
+      const created = await request<View>(h.url('/api/v1/applications'), { body: CONSENT, token: customer });
+      expect([created.status, created.body.state]).toEqual([201, 'draft']);
+      expect((await request(h.url('/health'))).status).toBe(200);
+      const metrics = await (await fetch(h.url('/metrics'))).text();
+      expect(metrics).toMatch(/kyc_outbox_pending\{[^}]*\} 2/);
+      expect(metrics).toMatch(/kyc_kafka_connected\{[^}]*\} 0/);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
+});

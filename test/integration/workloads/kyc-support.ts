@@ -20,7 +20,7 @@ export interface KycHarness {
   close(): Promise<void>;
 }
 
-export async function startKycHarness(extraEnv: Record<string, string> = {}): Promise<KycHarness> {
+export async function startKycHarness(extraEnv: Record<string, string> = {}, options: { waitForKafka?: boolean } = {}): Promise<KycHarness> {
   const db = await createTestDatabase();
   const logs = captureLogs('kyc');
   const topicPrefix = `test-${suffix()}.`;
@@ -40,6 +40,7 @@ export async function startKycHarness(extraEnv: Record<string, string> = {}): Pr
         ...extraEnv,
       },
     });
+    if (options.waitForKafka ?? true) await kyc.messaging.ready;
     return {
       kyc,
       db,

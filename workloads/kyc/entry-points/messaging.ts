@@ -1,0 +1,95 @@
+// Kafka for the kyc service: the outbox relay (publishing) and the automatic-checks consumer. Kafka is
+// not needed to serve requests — events wait in the outbox — so the service starts without it and this
+// keeps trying to connect in the background; `ready` resolves once both are running.
+import { OutboxRelay, createKafka, createProducer, ensureTopics, familyTopic } from '../../shared/index.js';
+import type { Logger, Metrics, Pool, Producer, RunningConsumer } from '../../shared/index.js';
+import type { KycService } from '../domain/kyc-service.js';
+import { startChecksConsumer } from './checks-consumer.js';
+
+export interface KycMessagingOptions {
+  brokers: string[];
+  clientId: string;
+  topicPrefix: string;
+  pool: Pool;
+  schema: string;
+  service: KycService;
+  logger: Logger;
+  metrics: Metrics;
+  runChecksConsumer: boolean;
+  /** Longest wait between connection attempts. */
+  maxRetryDelayMs?: number;
+}
+
+export class KycMessaging {
+  readonly ready: Promise<void>;
+  relay: OutboxRelay | undefined;
+  consumer: RunningConsumer | undefined;
+  private producer: Producer | undefined;
+  private stopped = false;
+  private connecting: Promise<void> | undefined;
+  private markReady: () => void = () => undefined;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(private readonly options: KycMessagingOptions) {
+    this.ready = new Promise((resolve) => {
+      this.markReady = resolve;
+    });
+    options.metrics.gauge('kyc_kafka_connected', '1 once the outbox relay and the checks consumer run', [], (gauge) => {
+      gauge.set(this.relay ? 1 : 0);
+    });
+  }
+
+  start(): void {
+    this.connecting ??= this.connectUntilStopped();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wakeUp?.();
+    await this.connecting;
+    await this.consumer?.stop().catch(() => undefined);
+    if (this.relay) {
+      await this.relay.stop();
+      // One last pass so events written by the drained requests are not left for the next start.
+      await this.relay.flush().catch(() => 0);
+    }
+    await this.producer?.disconnect().catch(() => undefined);
+  }
+
+  private async connectUntilStopped(): Promise<void> {
+    const { logger, maxRetryDelayMs = 10_000 } = this.options;
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.connect();
+        logger.info({ attempt }, 'kafka connected: outbox relay and checks consumer running');
+        this.markReady();
+        return;
+      } catch (error) {
+        logger.warn({ err: error, attempt }, 'kafka unavailable; events stay in the outbox, retrying');
+        await this.producer?.disconnect().catch(() => undefined);
+        this.producer = undefined;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(500 * 2 ** attempt, maxRetryDelayMs));
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const { brokers, clientId, topicPrefix, pool, schema, service, logger, metrics } = this.options;
+    const kafka = createKafka(brokers, clientId, logger);
+    await ensureTopics(kafka, (['kyc', 'customer', 'consent'] as const).map((family) => familyTopic(family, topicPrefix)));
+    this.producer = await createProducer(kafka);
+    if (this.stopped) return; // stop() disconnects the producer
+    if (this.options.runChecksConsumer) {
+      this.consumer = await startChecksConsumer({ kafka, service, logger, metrics, topicPrefix });
+    }
+    const relay = new OutboxRelay({ pool, schema, producer: this.producer, logger, metrics });
+    relay.start();
+    this.relay = relay;
+  }
+}
