@@ -19,6 +19,10 @@ PG_PORT=${KYC_PG_PORT:-15432}
 REDIS_PORT=${KYC_REDIS_PORT:-16379}
 KAFKA_PORT=${KYC_KAFKA_PORT:-19092}
 KAFKA_CONTROLLER_PORT=$((KAFKA_PORT + 1))
+# Pods on the real node reach Kafka through a forwarder on the node bridge (hack/node); the broker
+# advertises that address on a listener of its own so that host clients keep using 127.0.0.1.
+KAFKA_POD_PORT=$((KAFKA_PORT + 2))
+KAFKA_POD_ADDRESS=${KYC_KAFKA_POD_ADDRESS:-10.244.128.1}
 PG_BIN=/usr/lib/postgresql/15/bin
 KAFKA_LIBS=$CACHE_DIR/kafka/$KAFKA_VERSION/libs
 ENV_FILE=$DEPS_DIR/env
@@ -128,17 +132,18 @@ start_kafka() {
   if pid_alive "$PIDS/kafka.pid"; then return 0; fi
   port_free "$KAFKA_PORT" || die "port $KAFKA_PORT (Kafka) is in use by another process; stop it or set KYC_KAFKA_PORT, then re-run"
   port_free "$KAFKA_CONTROLLER_PORT" || die "port $KAFKA_CONTROLLER_PORT (Kafka controller) is in use by another process; stop it and re-run"
+  port_free "$KAFKA_POD_PORT" || die "port $KAFKA_POD_PORT (Kafka pod listener) is in use by another process; stop it and re-run"
   local dir=$DEPS_DIR/kafka
   mkdir -p "$dir" "$LOGS"
   cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,PODS://127.0.0.1:$KAFKA_POD_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,PODS://$KAFKA_POD_ADDRESS:$KAFKA_POD_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PODS:PLAINTEXT
 log.dirs=$dir/data
 num.partitions=3
 offsets.topic.replication.factor=1
