@@ -72,11 +72,20 @@ async function setup(prefix: string): Promise<string> {
   return namespace;
 }
 
+/** Deletes the namespace and waits until it (and its pods) are gone: the fake nodes hold a limited number of pods. */
 async function teardown(namespace: string): Promise<void> {
-  await client.delete(NAMESPACE, '', namespace);
-  // Wait until the namespace (and its pods) are gone: the fake nodes hold a limited number of pods.
   const started = Date.now();
-  while ((await client.get(NAMESPACE, '', namespace)) && Date.now() - started < timeoutMs) await sleep(2_000);
+  while (Date.now() - started < timeoutMs) {
+    try {
+      await client.delete(NAMESPACE, '', namespace);
+      if (!(await client.get(NAMESPACE, '', namespace))) return;
+    } catch (error) {
+      // The shared cluster's API server may restart under us (other suites test exactly that).
+      log(`clean-up of ${namespace} retrying: ${(error as Error).message}`);
+    }
+    await sleep(2_000);
+  }
+  log(`gave up waiting for ${namespace} to be deleted`);
 }
 
 function platformObject(namespace: string, index: number): PlatformResource {
