@@ -6,6 +6,7 @@ import { PostgresIdempotencyStore, Service, createLogger, createPool, exitOnSign
 import type { Env, Listening, Logger } from '../shared/index.js';
 import { type KycConfig, loadKycConfig } from './config.js';
 import { KYC_SCHEMA, migrations } from './data-access/migrations.js';
+import { KeyRotation } from './data-access/key-rotation.js';
 import { PgOutboxBacklog } from './data-access/outbox-backlog.js';
 import { PgKycStore } from './data-access/pg-store.js';
 import { SealedIdempotencyStore } from './data-access/sealed-idempotency-store.js';
@@ -27,6 +28,8 @@ export interface RunningKyc extends Listening {
   kyc: KycService;
   /** Kafka connects in the background; `messaging.ready` resolves once relay and consumer run. */
   messaging: KycMessaging;
+  /** Resolves when the start-up pass moving PII off older master keys is done. */
+  keyRotation: Promise<void>;
   config: KycConfig;
   close(): Promise<void>;
 }
@@ -97,9 +100,21 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
     service.app.use(
       kycRoutes({ service: kyc, jwtSecret: config.AUTH_JWT_SECRET, idempotencyStore: new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing) }),
     );
+    // Envelopes still wrapped by an older master key move to the current one in the background.
+    const rotation = new KeyRotation(pool, KYC_SCHEMA, keyRing);
+    const rotating = rotation.run().then(
+      (moved) => {
+        if (moved > 0) logger.info({ moved, keyId: keyRing.current.id }, 'PII re-wrapped under the current master key');
+      },
+      (error: unknown) => logger.warn({ err: error }, 'key rotation pass failed; it runs again at the next start'),
+    );
+    service.lifecycle.onShutdown('key-rotation', async () => {
+      rotation.stop();
+      await rotating;
+    });
     const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST);
     logger.info({ watchlist: watchlist.version, entries: watchlist.entries.length, keyId: keyRing.current.id }, 'kyc ready');
-    return { ...listening, service, kyc, messaging, config, close: () => service.close() };
+    return { ...listening, service, kyc, messaging, keyRotation: rotating, config, close: () => service.close() };
   } catch (error) {
     await service.close();
     throw error;

@@ -24,6 +24,7 @@ import type {
 import type { RiskCategory } from '../domain/risk.js';
 import { blindIndex, blindIndexes, keyIdOf, open, openText, seal, sealText } from '../domain/protection/envelope.js';
 import type { KeyRing } from '../domain/protection/key-ring.js';
+import { applicantContext, documentContext, vaultContext } from './envelope-contexts.js';
 
 export interface PgKycStoreOptions {
   pool: Pool;
@@ -400,8 +401,3 @@ interface IdentityRow {
   pan_index: string | null;
   aadhaar_index: string | null;
 }
-
-// Envelope contexts bind each ciphertext to its row and purpose (see domain/protection/envelope.ts).
-const applicantContext = (applicationId: string): string => `applicant:${applicationId}`;
-const vaultContext = (token: string): string => `aadhaar-vault:${token}`;
-const documentContext = (applicationId: string, documentId: string): string => `document:${applicationId}:${documentId}`;
