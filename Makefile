@@ -139,4 +139,4 @@ platform-status: ## show the services `make platform` started
 	hack/platform.sh status
 
 bench-api: build deps ## API benchmark (autocannon): bare express vs GET and POST through the gateway
-	hack/with-env.sh node dist/workloads/bench/bench-api.js
+	hack/with-env.sh node dist/workloads/gateway/bench/bench-api.js

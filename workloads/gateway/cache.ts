@@ -11,6 +11,11 @@ export interface CachedResponse {
 }
 
 export class StaleCache {
+  // What this process last wrote per key: an unchanged body is not rewritten for REWRITE_MS, which
+  // keeps a hot GET from costing a Redis write per request.
+  private readonly written = new Map<string, { digest: string; at: number }>();
+  private static readonly REWRITE_MS = 30_000;
+
   constructor(
     private readonly redis: Redis,
     private readonly ttlSeconds: number,
@@ -21,7 +26,14 @@ export class StaleCache {
   }
 
   async put(user: string, url: string, response: Omit<CachedResponse, 'storedAt'>): Promise<void> {
-    await this.redis.set(this.key(user, url), JSON.stringify({ ...response, storedAt: Date.now() }), 'EX', this.ttlSeconds);
+    const key = this.key(user, url);
+    const digest = createHash('sha1').update(response.body).digest('base64');
+    const now = Date.now();
+    const last = this.written.get(key);
+    if (last && last.digest === digest && now - last.at < StaleCache.REWRITE_MS) return;
+    if (this.written.size > 50_000) this.written.clear();
+    this.written.set(key, { digest, at: now });
+    await this.redis.set(key, JSON.stringify({ ...response, storedAt: now }), 'EX', this.ttlSeconds);
   }
 
   async get(user: string, url: string): Promise<CachedResponse | undefined> {

@@ -25,6 +25,16 @@ describe('access tokens', () => {
     expect(await verifyAccessToken('not.a.token', secret)).toBeUndefined();
   });
 
+  it('rejects alg none and tampered payloads', async () => {
+    const token = await signAccessToken({ sub: 'u1', role: 'customer' }, secret);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const none = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
+    expect(await verifyAccessToken(`${none}.${payload}.`, secret)).toBeUndefined();
+    const admin = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), role: 'admin' })).toString('base64url');
+    expect(await verifyAccessToken(`${header}.${admin}.${signature}`, secret)).toBeUndefined();
+    expect(await verifyAccessToken(`${token}.extra`, secret)).toBeUndefined();
+  });
+
   it('parses Bearer headers strictly', () => {
     expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
     expect(bearerToken('Basic xyz')).toBeUndefined();

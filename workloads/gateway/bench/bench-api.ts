@@ -1,0 +1,206 @@
+// `make bench-api`: API throughput with autocannon, in one run —
+//   1. a bare express hello-world (the ceiling of this machine),
+//   2. GET /api/v1/applications/{id} through the gateway (token check, rate limit, balancer, breaker, kyc + PostgreSQL),
+//   3. the write path through the gateway: POST /applications, PATCH applicant data, two document uploads, submit.
+// Every server runs in its own process (the load generator shares the CPU, as a client would on this
+// machine). Results go to stdout and are appended to docs/benchmarks.md (section "API").
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import type { Result } from 'autocannon';
+import pg from 'pg';
+
+const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
+const ENTRY = path.join(REPO, 'dist/workloads/main.js');
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const logDir = mkdtempSync(path.join(os.tmpdir(), 'kyc-bench-api-'));
+const children: ChildProcess[] = [];
+
+function need(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set; run through hack/with-env.sh after make deps`);
+  return value;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
+  const out = openSync(path.join(logDir, `${name}.log`), 'a');
+  const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
+  children.push(child);
+  return child;
+}
+
+async function ready(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not become ready; logs in ${logDir}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function json<T>(url: string, init: { method?: string; body?: unknown; token?: string }): Promise<T> {
+  const res = await fetch(url, {
+    method: init.method ?? 'POST',
+    headers: { 'content-type': 'application/json', ...(init.token && { authorization: `Bearer ${init.token}` }) },
+    ...(init.body !== undefined && { body: JSON.stringify(init.body) }),
+  });
+  if (!res.ok) throw new Error(`${init.method ?? 'POST'} ${url} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+const APPLICANT = {
+  name: 'Kavya Raghunathan',
+  dateOfBirth: '1990-05-17',
+  pan: 'ABCPR1234F',
+  aadhaar: '2341 2341 2346',
+  address: { line1: '12 MG Road', city: 'Bengaluru', state: 'Karnataka', pincode: '560001' },
+  passport: 'J8369854',
+};
+const CONSENT = { consent: { purposes: ['kyc_verification'], noticeVersion: 'privacy-2026.1' } };
+const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n').toString('base64');
+const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), randomBytes(64)]).toString('base64');
+
+interface Row {
+  name: string;
+  result: Result;
+  note?: string;
+}
+
+async function main(): Promise<void> {
+  const databaseUrl = need('DATABASE_URL');
+  const dbName = `kyc_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  await admin.end();
+  const dbUrl = new URL(databaseUrl);
+  dbUrl.pathname = `/${dbName}`;
+  const [barePort, authPort, kycPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const secret = randomBytes(32).toString('base64');
+  const common = {
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: need('REDIS_URL'),
+    KAFKA_BROKERS: need('KAFKA_BROKERS'),
+    KAFKA_TOPIC_PREFIX: `bench-${randomBytes(3).toString('hex')}.`,
+    REDIS_KEY_PREFIX: `bench-${randomBytes(3).toString('hex')}:`,
+    AUTH_JWT_SECRET: secret,
+    PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+  };
+  const rows: Row[] = [];
+  try {
+    start('bare', ['--input-type=module', '-e', `import express from 'express'; const app = express(); app.get('/', (_q, r) => { r.json({ hello: 'world' }); }); app.listen(${barePort}, '127.0.0.1');`], {});
+    start('auth', [ENTRY, 'auth'], { ...common, PORT: String(authPort) });
+    await ready(`http://127.0.0.1:${authPort}/ready`);
+    start('kyc', [ENTRY, 'kyc'], { ...common, PORT: String(kycPort) });
+    await ready(`http://127.0.0.1:${kycPort}/ready`);
+    start('gateway', [ENTRY, 'gateway'], {
+      ...common,
+      PORT: String(gatewayPort),
+      UPSTREAM_AUTH: `http://127.0.0.1:${authPort}`,
+      UPSTREAM_KYC: `http://127.0.0.1:${kycPort}`,
+      // The limiter stays in the path (one Redis round trip per request) but does not cap the run.
+      RATE_LIMIT_REQUESTS: '1000000000',
+    });
+    await ready(`http://127.0.0.1:${gatewayPort}/ready`);
+    await ready(`http://127.0.0.1:${barePort}/`);
+
+    const api = `http://127.0.0.1:${gatewayPort}/api/v1`;
+    const credentials = { email: `bench-${randomBytes(3).toString('hex')}@example.com`, password: 'bench-password-123' };
+    await json(`${api}/auth/register`, { body: credentials });
+    const { accessToken } = await json<{ accessToken: string }>(`${api}/auth/login`, { body: credentials });
+    const { id } = await json<{ id: string }>(`${api}/applications`, { body: CONSENT, token: accessToken });
+    await json(`${api}/applications/${id}`, { method: 'PATCH', body: APPLICANT, token: accessToken });
+    const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+
+    const run = (name: string, options: Parameters<typeof autocannon>[0], note?: string): Promise<void> =>
+      autocannon({ connections: CONNECTIONS, duration: DURATION, ...options }).then((result) => {
+        rows.push({ name, result, ...(note !== undefined && { note }) });
+        process.stdout.write(`${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}\n`);
+      });
+
+    await run('bare express hello-world', { url: `http://127.0.0.1:${barePort}/` });
+    await run('GET /applications/{id} via gateway', { url: `${api}/applications/${id}`, headers: auth });
+    // The same read straight at the kyc process separates the gateway's cost from the service's.
+    await run('GET /applications/{id} direct to kyc', { url: `http://127.0.0.1:${kycPort}/api/v1/applications/${id}`, headers: auth }, 'no gateway: shows how much of the read path is the kyc service itself');
+    await run(
+      'write path via gateway',
+      {
+        url: `http://127.0.0.1:${gatewayPort}`,
+        requests: [
+          { method: 'POST', path: '/api/v1/applications', headers: auth, body: JSON.stringify(CONSENT), onResponse: (_s, body, context) => void (context.id = (JSON.parse(body) as { id?: string }).id) },
+          { method: 'PATCH', headers: auth, body: JSON.stringify(APPLICANT), setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}` }) },
+          { method: 'POST', headers: auth, body: JSON.stringify({ type: 'passport', contentType: 'application/pdf', content: PDF }), setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/documents` }) },
+          { method: 'POST', headers: auth, body: JSON.stringify({ type: 'pan_card', contentType: 'image/png', content: PNG }), setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/documents` }) },
+          { method: 'POST', headers: auth, setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/submit` }) },
+        ],
+      },
+      'POST /applications → PATCH applicant → 2 × POST documents → POST submit, repeated; req/s counts every request',
+    );
+  } finally {
+    for (const child of children) child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const cleanup = new pg.Client({ connectionString: databaseUrl });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await cleanup.end();
+  }
+  report(rows);
+}
+
+function report(rows: Row[]): void {
+  const bare = rows[0]?.result.requests.average ?? 0;
+  const cpu = os.cpus();
+  const lines = [
+    '',
+    `### API run of ${new Date().toISOString()}`,
+    '',
+    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}. ` +
+      `autocannon: ${CONNECTIONS} connections, ${DURATION} s per scenario; every server in its own process on loopback, sharing the CPUs with the load generator, PostgreSQL, Redis and Kafka.`,
+    '',
+    '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | vs bare |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(({ name, result }) => {
+      const ratio = bare > 0 ? `${Math.round((result.requests.average / bare) * 100)} %` : '-';
+      return `| ${name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} | ${result.errors} | ${ratio} |`;
+    }),
+    '',
+    ...rows.filter((row) => row.note).map((row) => `- ${row.name}: ${row.note}.`),
+    '',
+  ];
+  const text = lines.join('\n');
+  process.stdout.write(text);
+  if (process.env.BENCH_NO_RECORD === '1') return;
+  const file = path.join(REPO, 'docs/benchmarks.md');
+  if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n');
+  if (!readFileSync(file, 'utf8').includes('\n## API\n')) appendFileSync(file, '\n## API\n\n`make bench-api` (workloads/gateway/bench/bench-api.ts) appends one section per run.\n');
+  appendFileSync(file, text);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench-api failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n(service logs in ${logDir})\n`);
+  for (const child of children) child.kill('SIGTERM');
+  process.exit(1);
+});
