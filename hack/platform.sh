@@ -18,9 +18,13 @@ KYC_REPLICAS=${PLATFORM_KYC_REPLICAS:-2}
 NODE=$("$HACK_DIR/ensure-node.sh")/node
 ENTRY=$REPO_DIR/dist/workloads/main.js
 
-secret() { # secret NAME BYTES: random, base64, made once and kept (mode 600)
+secret() { # secret NAME BYTES [hex]: random, base64 (or hex), made once and kept (mode 600)
   local f=$DIR/$1
-  [[ -s $f ]] || (umask 077 && head -c "$2" /dev/urandom | base64 | tr -d '\n' >"$f")
+  if [[ ! -s $f ]]; then
+    mkdir -p "$DIR"
+    if [[ ${3:-} == hex ]]; then (umask 077 && head -c "$2" /dev/urandom | od -An -tx1 | tr -d ' \n' >"$f")
+    else (umask 077 && head -c "$2" /dev/urandom | base64 | tr -d '\n' >"$f"); fi
+  fi
   cat "$f"
 }
 
@@ -47,7 +51,7 @@ up() {
   local jwt pii admin_password kyc_urls=()
   jwt=$(secret jwt-secret 48)
   pii=$(secret pii-key 32)
-  admin_password=$(secret admin-password 18 | tr -d '/+=')
+  admin_password=$(secret admin-password-hex 16 hex)
   for i in $(seq 0 $((KYC_REPLICAS - 1))); do kyc_urls+=("http://127.0.0.1:$((BASE + 10 + i))"); done
   local common=(
     "KYC_PLATFORM=local" "KYC_VERSION=${KYC_VERSION:-0.1.0-local}" "LOG_LEVEL=${LOG_LEVEL:-info}" "HOST=127.0.0.1"
@@ -72,7 +76,7 @@ up() {
 
 The KYC platform runs on loopback:
   gateway       http://127.0.0.1:$BASE/api/v1   (OpenAPI: http://127.0.0.1:$BASE/api/v1/openapi.json)
-  admin         admin@kyc.local / password in $DIR/admin-password
+  admin         admin@kyc.local / password in $DIR/admin-password-hex
   logs          $LOGS/<service>.log      stop with: make platform-down
 Try:
   curl -s -X POST http://127.0.0.1:$BASE/api/v1/auth/register -H 'content-type: application/json' \\
