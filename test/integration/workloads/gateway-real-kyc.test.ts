@@ -1,0 +1,104 @@
+// The gateway in front of the real kyc service: the kyc process is stopped and started again on the
+// same port; the breaker opens (stale reads with a Warning, 503 + Retry-After for the rest) and closes
+// once kyc is back. The gateway's logs never carry the PAN or Aadhaar that passed through it.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { startGateway } from '../../../workloads/gateway/main.js';
+import type { RunningGateway } from '../../../workloads/gateway/main.js';
+import { startKyc } from '../../../workloads/kyc/main.js';
+import type { RunningKyc } from '../../../workloads/kyc/main.js';
+import { signAccessToken } from '../../../workloads/shared/index.js';
+import { JWT_SECRET, captureLogs, createTestDatabase, eventually, request, requireEnv, suffix } from './support.js';
+import type { TestDatabase } from './support.js';
+
+const PAN = 'ABCPR1234F';
+const AADHAAR = '234123412346';
+
+describe('gateway with the real kyc service', () => {
+  let db: TestDatabase;
+  let kyc: RunningKyc | undefined;
+  let kycPort = 0;
+  let gateway: RunningGateway;
+  const gatewayLogs = captureLogs('gateway');
+  const kycEnv = (): Record<string, string> => ({
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+    KAFKA_TOPIC_PREFIX: prefix,
+    AUTH_JWT_SECRET: JWT_SECRET,
+    PII_ENCRYPTION_KEYS: `k1:${piiKey}`,
+    SHUTDOWN_GRACE_MS: '1000',
+  });
+  const prefix = `test-${suffix()}.`;
+  const piiKey = randomBytes(32).toString('base64');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    kyc = await startKyc({ port: 0, host: '127.0.0.1', logger: captureLogs('kyc', 'error').logger, env: kycEnv() });
+    kycPort = kyc.port;
+    gateway = await startGateway({
+      port: 0,
+      host: '127.0.0.1',
+      logger: gatewayLogs.logger,
+      env: {
+        REDIS_URL: requireEnv('REDIS_URL'),
+        REDIS_KEY_PREFIX: `test-${suffix()}:`,
+        AUTH_JWT_SECRET: JWT_SECRET,
+        UPSTREAM_KYC: kyc.url,
+        BREAKER_TIMEOUT_MS: '2000',
+        BREAKER_RESET_TIMEOUT_MS: '1000',
+        BREAKER_VOLUME_THRESHOLD: '3',
+        LOG_LEVEL: 'debug',
+      },
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await gateway?.close();
+    await kyc?.close();
+    await db?.drop();
+  }, 60_000);
+
+  it('when kyc is stopped, reads are served stale and writes get 503; when it is back, the breaker closes', async () => {
+    const token = await signAccessToken({ sub: `c-${suffix()}`, role: 'customer' }, JWT_SECRET);
+    const api = (path: string): string => `${gateway.url}/api/v1${path}`;
+    const draft = await request<{ id: string }>(api('/applications'), { token, body: { consent: { purposes: ['kyc_verification'], noticeVersion: 'privacy-2026.1' } } });
+    expect(draft.status).toBe(201);
+    const patched = await request(api(`/applications/${draft.body.id}`), { method: 'PATCH', token, body: { name: 'Kavya Raghunathan', pan: PAN, aadhaar: AADHAAR } });
+    expect(patched.status).toBe(200);
+    const fresh = await request(api(`/applications/${draft.body.id}`), { token });
+    expect(fresh.status).toBe(200);
+    expect(fresh.text).not.toContain(AADHAAR);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    await kyc?.close();
+    kyc = undefined;
+    const breaker = gateway.upstreams.get('kyc');
+    for (let i = 0; i < 6 && breaker?.state() !== 'open'; i += 1) {
+      expect((await request(api('/review/queue'), { token })).status).toBe(503);
+    }
+    expect(breaker?.state()).toBe('open');
+    const stale = await request(api(`/applications/${draft.body.id}`), { token });
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get('warning')).toMatch(/^110 /);
+    expect(stale.body).toEqual(fresh.body);
+    const write = await request(api('/applications'), { token, body: {} });
+    expect(write.status).toBe(503);
+    expect(Number(write.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    kyc = await startKyc({ port: kycPort, host: '127.0.0.1', logger: captureLogs('kyc', 'error').logger, env: kycEnv() });
+    const back = await eventually(async () => {
+      const res = await request(api(`/applications/${draft.body.id}`), { token });
+      return res.status === 200 && res.headers.get('warning') === null ? res : undefined;
+    }, 20_000, 250);
+    expect(back.body).toMatchObject({ id: draft.body.id });
+    expect(breaker?.state()).toBe('closed');
+  }, 60_000);
+
+  it('the gateway logs carry no PAN, Aadhaar or token', () => {
+    const text = gatewayLogs.text();
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toContain(PAN);
+    expect(text).not.toContain(AADHAAR);
+    expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
+  });
+});
