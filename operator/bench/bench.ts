@@ -25,8 +25,8 @@ const DEPLOYMENT: ResourceType = { apiVersion: 'apps/v1', kind: 'Deployment', pl
 const CRD: ResourceType = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false };
 
 const platforms = Number(process.env.BENCH_PLATFORMS ?? process.argv[2] ?? 100);
-const applyConcurrency = Number(process.env.BENCH_APPLY_CONCURRENCY ?? 32);
-const operatorConcurrency = process.env.BENCH_OPERATOR_CONCURRENCY ?? '8';
+const applyConcurrency = Number(process.env.BENCH_APPLY_CONCURRENCY ?? 64);
+const operatorConcurrency = process.env.BENCH_OPERATOR_CONCURRENCY ?? '16';
 const timeoutMs = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 900) * 1000;
 const kubeconfig = process.env.KUBECONFIG ?? '';
 const suffix = Math.random().toString(36).slice(2, 7);
@@ -196,6 +196,8 @@ async function withOperator(): Promise<OperatorRun> {
       CONCURRENCY: operatorConcurrency,
       RESYNC_PERIOD_SECONDS: String(resyncSeconds),
       LOG_LEVEL: 'warn',
+      // The same heap cap as operator/deploy/deployment.yaml (memory limit 256Mi).
+      NODE_OPTIONS: '--max-old-space-size=192',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -52,7 +52,7 @@ export const OPTIONS = {
   leaseDuration: { flag: 'lease-duration', env: 'LEASE_DURATION_SECONDS', description: 'seconds a standby waits before taking over', default: '15' },
   renewDeadline: { flag: 'renew-deadline', env: 'RENEW_DEADLINE_SECONDS', description: 'seconds the leader keeps trying to renew before it steps down', default: '10' },
   retryPeriod: { flag: 'retry-period', env: 'RETRY_PERIOD_SECONDS', description: 'seconds between Lease attempts', default: '2' },
-  concurrency: { flag: 'concurrency', env: 'CONCURRENCY', description: 'platforms reconciled in parallel', default: '4' },
+  concurrency: { flag: 'concurrency', env: 'CONCURRENCY', description: 'platforms reconciled in parallel', default: '16' },
   resyncPeriod: { flag: 'resync-period', env: 'RESYNC_PERIOD_SECONDS', description: 'seconds between full resyncs', default: '300' },
   progressRequeue: { flag: 'progress-requeue', env: 'PROGRESS_REQUEUE_SECONDS', description: 'seconds before a rolling-out platform is looked at again', default: '10' },
   retryBase: { flag: 'retry-base', env: 'RETRY_BASE_MS', description: 'first retry delay of a failed reconcile, ms', default: '500' },

@@ -103,7 +103,7 @@ export class KubeClient {
     if (!server) throw new Error('the kubeconfig has no current cluster');
     const secure = server.startsWith('https:');
     const Agent = secure ? https.Agent : http.Agent;
-    this.requestAgent = new Agent({ keepAlive: true, maxSockets: 32 });
+    this.requestAgent = new Agent({ keepAlive: true, maxSockets: 64 });
     this.watchAgent = new Agent({ keepAlive: false });
   }
 
