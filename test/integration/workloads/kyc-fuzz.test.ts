@@ -19,6 +19,7 @@ const ROUTES: Array<{ method: string; path: (id: string) => string }> = [
   { method: 'GET', path: (id) => `/api/v1/applications/${id}/documents/${id}` },
   { method: 'POST', path: (id) => `/api/v1/applications/${id}/submit` },
   { method: 'POST', path: (id) => `/api/v1/applications/${id}/cancel` },
+  { method: 'POST', path: (id) => `/api/v1/applications/${id}/consent/withdraw` },
   { method: 'GET', path: () => '/api/v1/review/queue' },
   { method: 'POST', path: (id) => `/api/v1/review/${id}/recommend` },
   { method: 'POST', path: (id) => `/api/v1/review/${id}/request-resubmission` },

@@ -98,6 +98,18 @@ describe('kyc review paths', () => {
     expect((await post(`/api/v1/review/${id}/approve`, {}, checker)).status).toBe(409);
   });
 
+  it('when the applicant withdraws consent, then the application is cancelled and consent.withdrawn is published', async () => {
+    const id = await submitted();
+    const res = await request<View & { consents: Array<{ withdrawnAt: string | null }> }>(h.url(`/api/v1/applications/${id}/consent/withdraw`), { body: {}, token: customer });
+    expect([res.status, res.body.state]).toEqual([200, 'cancelled']);
+    expect(res.body.consents.every((c) => c.withdrawnAt !== null)).toBe(true);
+    expect((await request(h.url(`/api/v1/applications/${id}/consent/withdraw`), { body: {}, token: customer })).status).toBe(409);
+    await eventually(() => {
+      const types = collector.about(id).map((e) => e.type);
+      return Promise.resolve(types.includes('consent.withdrawn') && types.at(-1) === 'kyc.application.cancelled' ? true : undefined);
+    });
+  }, 120_000);
+
   it('when a draft outlives its time, then the sweep expires it and it can no longer change', async () => {
     const id = (await post('/api/v1/applications', CONSENT, customer)).body.id;
     const client = new pg.Client({ connectionString: h.db.url });

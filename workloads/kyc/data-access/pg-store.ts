@@ -273,6 +273,14 @@ class PgKycTransaction implements KycTransaction {
     return rows.map((r) => ({ id: r.id, purposes: r.purposes, noticeVersion: r.notice_version, grantedAt: r.granted_at, withdrawnAt: r.withdrawn_at }));
   }
 
+  async withdrawConsents(applicationId: string): Promise<number> {
+    const { rowCount } = await this.client.query(
+      `UPDATE ${this.s}.consents SET withdrawn_at = now() WHERE application_id = $1 AND withdrawn_at IS NULL`,
+      [applicationId],
+    );
+    return rowCount ?? 0;
+  }
+
   async audit(entry: AuditEntry): Promise<void> {
     await this.client.query(
       `INSERT INTO ${this.s}.audit_trail (application_id, actor_id, actor_role, action, from_state, to_state, detail, request_id)

@@ -115,6 +115,15 @@ class MemoryTransaction implements KycTransaction {
   listConsents(applicationId: string) {
     return Promise.resolve(this.s.consents.filter((c) => c.applicationId === applicationId));
   }
+  withdrawConsents(applicationId: string) {
+    let n = 0;
+    this.s.consents = this.s.consents.map((c) => {
+      if (c.applicationId !== applicationId || c.withdrawnAt !== null) return c;
+      n++;
+      return { ...c, withdrawnAt: this.now() };
+    });
+    return Promise.resolve(n);
+  }
   audit(entry: AuditEntry) {
     this.s.audit.push({ ...entry, at: this.now() });
     return Promise.resolve();
@@ -317,6 +326,17 @@ describe('KycService', () => {
     expect((await service.returnToMaker(checker, id, { reason: 'look again' })).state).toBe('pending_review');
     await service.recommend({ id: 'maker-2', role: 'maker' }, id, { recommendation: 'approve' });
     expect((await service.approve(checker, id, {})).state).toBe('approved');
+  });
+
+  it('cancels an open application when the applicant withdraws consent, and keeps the records', async () => {
+    const id = await submittedApplication();
+    const view = await service.withdrawConsent(customer, id);
+    expect(view.state).toBe('cancelled');
+    expect(view.consents[0]?.withdrawnAt).not.toBeNull();
+    expect(eventTypes(id).slice(-2)).toEqual(['consent.withdrawn', 'kyc.application.cancelled']);
+    expect(await refusal(service.withdrawConsent(customer, id))).toBe('invalid_state');
+    expect(await refusal(service.withdrawConsent(stranger, id))).toBe('not_found');
+    expect(store.state.applicants.has(id)).toBe(true);
   });
 
   it('expires drafts after their time', async () => {

@@ -4,12 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Role } from '../../shared/index.js';
 import { scrubString } from '../../shared/index.js';
 import { type ApplicantUpdate, type FieldError, validateApplicantPatch } from './applicant.js';
-import {
-  type Actor,
-  type ApplicationAction,
-  type ApplicationState,
-  decideTransition,
-} from './application-state.js';
+import { type Actor, type ApplicationAction, type ApplicationState, OPEN_STATES, decideTransition } from './application-state.js';
 import { type ChecksOutcome, runAutomaticChecks } from './automatic-checks.js';
 import { validateConsent } from './consent.js';
 import { type DocumentType, missingDocuments, validateDocumentUpload } from './documents.js';
@@ -239,6 +234,26 @@ export class KycService {
       return this.viewIn(tx, id, caller);
     });
     this.options.onOutcome?.('cancelled');
+    return view;
+  }
+
+  /**
+   * The applicant withdraws consent (DPDP Act): no further processing, so an open application is
+   * cancelled too. The records themselves stay for the retention period KYC rules require.
+   */
+  async withdrawConsent(caller: Caller, id: string): Promise<ApplicationView> {
+    const view = await this.store.transaction(async (tx) => {
+      const app = await this.lockOwned(tx, caller, id);
+      const withdrawn = await tx.withdrawConsents(id);
+      if (withdrawn === 0) throw invalidState('there is no active consent to withdraw');
+      await tx.audit({ applicationId: id, actorId: caller.id, actorRole: caller.role, action: 'withdraw_consent', requestId: caller.requestId });
+      await tx.publish({ type: 'consent.withdrawn', subject: id, actor: caller.id, data: { applicationId: id, ownerId: app.ownerId } });
+      if (OPEN_STATES.includes(app.state)) {
+        await this.move(tx, app, this.decide(app, 'cancel', 'applicant'), caller, { decidedAt: this.clock(), expiresAt: null }, { reason: 'consent_withdrawn' });
+      }
+      return this.viewIn(tx, id, caller);
+    });
+    if (view.state === 'cancelled') this.options.onOutcome?.('cancelled');
     return view;
   }
 

@@ -124,6 +124,8 @@ export interface KycTransaction {
   readDocumentContent(applicationId: string, documentId: string): Promise<{ meta: DocumentMeta; content: Buffer } | null>;
   insertConsent(consent: { id: string; applicationId: string; ownerId: string; purposes: string[]; noticeVersion: string }): Promise<void>;
   listConsents(applicationId: string): Promise<ConsentRecord[]>;
+  /** Marks every active consent of the application withdrawn; returns how many there were. */
+  withdrawConsents(applicationId: string): Promise<number>;
   audit(entry: AuditEntry): Promise<void>;
   auditTrail(applicationId: string): Promise<AuditRecord[]>;
   publish(event: DomainEvent): Promise<void>;

@@ -52,6 +52,10 @@ export function kycRoutes({ service, jwtSecret, idempotencyStore }: KycRoutesOpt
     res.json(await service.cancel(caller(req), param(req, 'id')));
   });
 
+  router.post('/api/v1/applications/:id/consent/withdraw', async (req, res) => {
+    res.json(await service.withdrawConsent(caller(req), param(req, 'id')));
+  });
+
   router.get('/api/v1/review/queue', async (req, res) => {
     const { state, limit } = queueQuery(req.query);
     res.json({ items: await service.reviewQueue(caller(req), state, limit) });
