@@ -20,7 +20,9 @@ export const kycEnv = commonEnv
     KYC_WATCHLIST_PATH: z.string().optional(),
     KYC_DRAFT_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     KYC_RESUBMISSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-    /** How often drafts and resubmission requests past their time are expired. */
+    /** Customers are told this many days before their periodic re-KYC falls due. */
+    KYC_REKYC_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+    /** How often drafts and resubmission requests past their time are expired (and re-KYC notices sent). */
     KYC_EXPIRY_SWEEP_MS: z.coerce.number().int().min(1000).default(60_000),
     /** Run the automatic-checks consumer in this process (true unless checks run elsewhere). */
     KYC_CHECKS_CONSUMER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),

@@ -93,6 +93,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
 
     const sweep = setInterval(() => {
       kyc.expireStale().catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
+      kyc.announceReKycDue(config.KYC_REKYC_NOTICE_DAYS).catch((error: unknown) => logger.warn({ err: error }, 're-KYC notice sweep failed'));
     }, config.KYC_EXPIRY_SWEEP_MS);
     sweep.unref();
     service.lifecycle.onShutdown('expiry-sweep', () => clearInterval(sweep));

@@ -139,4 +139,10 @@ export const migrations: Migration[] = [
   },
   outboxMigration(2),
   idempotencyMigration(3),
+  {
+    version: 4,
+    name: 'rekyc_notice',
+    up: `ALTER TABLE applications ADD COLUMN rekyc_notice_sent_at timestamptz;
+         CREATE INDEX applications_rekyc_due ON applications (rekyc_due_on) WHERE state = 'approved' AND rekyc_notice_sent_at IS NULL;`,
+  },
 ];

@@ -391,6 +391,20 @@ class PgKycTransaction implements KycTransaction {
     return rows.map(toApplication);
   }
 
+  async lockReKycDue(until: string, limit: number): Promise<ApplicationRecord[]> {
+    const { rows } = await this.client.query<ApplicationRow>(
+      `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications
+        WHERE state = 'approved' AND rekyc_notice_sent_at IS NULL AND rekyc_due_on <= $1::date
+        ORDER BY rekyc_due_on LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [until, limit],
+    );
+    return rows.map(toApplication);
+  }
+
+  async markReKycNoticeSent(id: string): Promise<void> {
+    await this.client.query(`UPDATE ${this.s}.applications SET rekyc_notice_sent_at = now() WHERE id = $1`, [id]);
+  }
+
   async lockExpired(now: Date, limit: number): Promise<ApplicationRecord[]> {
     const { rows } = await this.client.query<ApplicationRow>(
       `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications

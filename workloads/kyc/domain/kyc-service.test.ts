@@ -28,11 +28,12 @@ interface State {
   consents: Array<ConsentRecord & { applicationId: string }>;
   audit: AuditRecord[];
   events: DomainEvent[];
+  noticed: Set<string>;
 }
 
 /** Transactions work on a copy that replaces the state only when the work succeeds. */
 class MemoryStore implements KycStore {
-  state: State = { applications: new Map(), applicants: new Map(), vault: new Map(), documents: [], consents: [], audit: [], events: [] };
+  state: State = { applications: new Map(), applicants: new Map(), vault: new Map(), documents: [], consents: [], audit: [], events: [], noticed: new Set() };
   constructor(private readonly now: () => Date) {}
 
   async transaction<T>(work: (tx: KycTransaction) => Promise<T>): Promise<T> {
@@ -44,6 +45,7 @@ class MemoryStore implements KycStore {
       consents: [...this.state.consents],
       audit: [...this.state.audit],
       events: [...this.state.events],
+      noticed: new Set(this.state.noticed),
     };
     const result = await work(new MemoryTransaction(copy, this.now));
     this.state = copy;
@@ -53,10 +55,13 @@ class MemoryStore implements KycStore {
 
 class MemoryTransaction implements KycTransaction {
   private tokens = 0;
+  private readonly noticed: Set<string>;
   constructor(
     private readonly s: State,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.noticed = s.noticed;
+  }
   insertApplication(app: { id: string; ownerId: string; expiresAt: Date }): Promise<ApplicationRecord> {
     const record: ApplicationRecord = {
       id: app.id, ownerId: app.ownerId, state: 'draft', createdAt: this.now(), updatedAt: this.now(), submittedAt: null, decidedAt: null,
@@ -148,6 +153,17 @@ class MemoryTransaction implements KycTransaction {
   }
   reviewQueue(states: readonly ApplicationState[], limit: number) {
     return Promise.resolve([...this.s.applications.values()].filter((a) => states.includes(a.state)).slice(0, limit));
+  }
+  lockReKycDue(until: string, limit: number) {
+    return Promise.resolve(
+      [...this.s.applications.values()]
+        .filter((a) => a.state === 'approved' && a.rekycDueOn !== null && a.rekycDueOn <= until && !this.noticed.has(a.id))
+        .slice(0, limit),
+    );
+  }
+  markReKycNoticeSent(id: string) {
+    this.noticed.add(id);
+    return Promise.resolve();
   }
   lockExpired(now: Date, limit: number) {
     return Promise.resolve(
@@ -337,6 +353,18 @@ describe('KycService', () => {
     expect(await refusal(service.withdrawConsent(customer, id))).toBe('invalid_state');
     expect(await refusal(service.withdrawConsent(stranger, id))).toBe('not_found');
     expect(store.state.applicants.has(id)).toBe(true);
+  });
+
+  it('tells the customer once when their re-KYC falls due', async () => {
+    const id = await submittedApplication();
+    await service.runChecks(id);
+    await service.recommend(maker, id, { recommendation: 'approve' });
+    await service.approve(checker, id, {});
+    expect(await service.announceReKycDue(30)).toBe(0);
+    now = new Date('2036-11-01T00:00:00Z');
+    expect(await service.announceReKycDue(30)).toBe(1);
+    expect(await service.announceReKycDue(30)).toBe(0);
+    expect(store.state.events.at(-1)).toMatchObject({ type: 'customer.rekyc.due', subject: 'cust-1', data: { dueOn: '2036-11-26', applicationId: id } });
   });
 
   it('expires drafts after their time', async () => {

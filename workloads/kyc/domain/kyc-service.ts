@@ -458,6 +458,28 @@ export class KycService {
     return expired;
   }
 
+  /**
+   * Tells customers whose periodic re-KYC falls due within `noticeDays` (customer.rekyc.due, once per
+   * approval); returns how many were told.
+   */
+  async announceReKycDue(noticeDays = 30, limit = 100): Promise<number> {
+    const until = new Date(this.clock().getTime() + noticeDays * DAY_MS).toISOString().slice(0, 10);
+    return this.store.transaction(async (tx) => {
+      const due = await tx.lockReKycDue(until, limit);
+      for (const app of due) {
+        await tx.publish({
+          type: 'customer.rekyc.due',
+          subject: app.ownerId,
+          actor: 'system',
+          data: { customerId: app.ownerId, ownerId: app.ownerId, applicationId: app.id, dueOn: app.rekycDueOn, riskCategory: app.riskCategory },
+        });
+        await tx.markReKycNoticeSent(app.id);
+        await tx.audit({ applicationId: app.id, actorId: 'system', actorRole: 'system', action: 'rekyc_due_notice', detail: { dueOn: app.rekycDueOn } });
+      }
+      return due.length;
+    });
+  }
+
   private async evaluate(tx: KycTransaction, app: ApplicationRecord): Promise<ChecksOutcome> {
     const stored = await tx.readApplicant(app.id);
     const data = stored?.data ?? {};

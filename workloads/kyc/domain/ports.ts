@@ -134,6 +134,9 @@ export interface KycTransaction {
   /** The risk category of the owner's latest approved application, if any. */
   previousRiskCategory(ownerId: string, exceptApplicationId: string): Promise<RiskCategory | null>;
   reviewQueue(states: readonly ApplicationState[], limit: number): Promise<ApplicationRecord[]>;
+  /** Approved applications whose re-KYC falls due on or before `until` and whose customer was not yet told, locked. */
+  lockReKycDue(until: string, limit: number): Promise<ApplicationRecord[]>;
+  markReKycNoticeSent(id: string): Promise<void>;
   /** Ids of drafts and resubmission requests whose time ran out, locked for this transaction. */
   lockExpired(now: Date, limit: number): Promise<ApplicationRecord[]>;
 }
