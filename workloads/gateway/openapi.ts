@@ -1,62 +1,95 @@
 // The public API (OpenAPI 3.1) served at /api/v1/openapi.json. Every route the gateway forwards is
-// described here; upstreams own the behaviour, this document is the contract clients read.
-const problem = { $ref: '#/components/responses/Problem' };
+// described here; upstreams own the behaviour, this document is the contract clients read. Request
+// schemas come from the zod schemas the services validate with where they have one; the kyc bodies
+// that are checked by hand are written out from the same constants. openapi.test.ts compares the
+// paths with the routes the services' routers register.
+import { listQuery, loginBody, refreshBody, registerBody, staffBody } from '../auth/entry-points/routes.js';
+import { summaryQuery } from '../analytics/entry-points/routes.js';
+import { applicantPatchSchema } from '../kyc/domain/applicant.js';
+import { APPLICATION_STATES } from '../kyc/domain/application-state.js';
+import { CONSENT_PURPOSES } from '../kyc/domain/consent.js';
+import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../kyc/domain/documents.js';
+import { notificationsQuery } from '../notification/entry-points/routes.js';
+import { zodToJsonSchema, zodToQueryParameters } from './zod-json-schema.js';
+
+const problem = (description: string): object => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
 const json = (schema: object): object => ({ 'application/json': { schema } });
 const ref = (name: string): object => ({ $ref: `#/components/schemas/${name}` });
+const response = (name: string): object => ({ $ref: `#/components/responses/${name}` });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } };
 const idempotencyKey = { $ref: '#/components/parameters/IdempotencyKey' };
+const items = (schema: object): object => ({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: schema } } });
 
-function operation(summary: string, options: { tags: string[]; roles?: string[]; body?: object; ok?: [string, object?]; params?: object[]; isPublic?: boolean; post?: boolean }): object {
+interface OperationOptions {
+  operationId: string;
+  tags: string[];
+  roles?: string[];
+  body?: object;
+  /** The success status and its JSON body schema (or a ready content map with `content`). */
+  ok?: [string, object?];
+  okContent?: object;
+  params?: object[];
+  isPublic?: boolean;
+  /** POST/PATCH: accepts an Idempotency-Key. */
+  write?: boolean;
+  /** Extra problem statuses this operation can answer with. */
+  errors?: string[];
+}
+
+const STANDARD_ERRORS: Record<string, string> = {
+  '400': 'BadRequest',
+  '401': 'Unauthorized',
+  '403': 'Forbidden',
+  '404': 'NotFound',
+  '409': 'Conflict',
+  '413': 'PayloadTooLarge',
+  '422': 'UnprocessableContent',
+  '423': 'Locked',
+  '429': 'TooManyRequests',
+  '503': 'Unavailable',
+};
+
+function operation(summary: string, options: OperationOptions): object {
   const [status, schema] = options.ok ?? ['200', undefined];
+  const validates = options.write === true || (options.params ?? []).some((p) => (p as { in?: string }).in === 'query');
+  const statuses = new Set([
+    '400',
+    ...(options.isPublic ? [] : ['401', '403']),
+    ...(options.body ? ['413'] : []),
+    ...(validates ? ['422'] : []),
+    '429',
+    '503',
+    ...(options.errors ?? []),
+  ]);
   return {
+    operationId: options.operationId,
     summary,
     tags: options.tags,
     ...(options.roles && { description: `Roles: ${options.roles.join(', ')}.` }),
     ...(options.isPublic ? { security: [] } : {}),
-    parameters: [...(options.params ?? []), ...(options.post ? [idempotencyKey] : [])],
+    parameters: [...(options.params ?? []), ...(options.write ? [idempotencyKey] : [])],
     ...(options.body && { requestBody: { required: true, content: json(options.body) } }),
     responses: {
-      [status]: { description: 'success', ...(schema && { content: json(schema) }) },
-      '400': problem,
-      ...(options.isPublic ? {} : { '401': problem, '403': problem }),
-      '404': problem,
-      '409': problem,
-      '422': problem,
-      '429': problem,
-      '503': problem,
+      [status]: { description: 'success', ...(options.okContent ? { content: options.okContent } : schema ? { content: json(schema) } : {}) },
+      ...Object.fromEntries([...statuses].sort().map((code) => [code, response(STANDARD_ERRORS[code] ?? 'BadRequest')])),
     },
   };
 }
 
-const applicant = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    name: { type: 'string', maxLength: 200 },
-    dateOfBirth: { type: 'string', format: 'date' },
-    pan: { type: 'string', maxLength: 40, description: 'AAAAA9999A; stored encrypted, shown masked' },
-    aadhaar: { type: 'string', maxLength: 40, description: '12 digits with a Verhoeff check digit; kept only as a vault token + last 4' },
-    address: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['line1', 'city', 'state', 'pincode'],
-      properties: {
-        line1: { type: 'string', maxLength: 200 },
-        line2: { type: 'string', maxLength: 200 },
-        city: { type: 'string', maxLength: 100 },
-        state: { type: 'string', maxLength: 100 },
-        pincode: { type: 'string', pattern: '^[1-9][0-9]{5}$' },
-        country: { type: 'string', pattern: '^[A-Za-z]{2}$' },
-      },
-    },
-    passport: { type: 'string', maxLength: 40 },
-    voterId: { type: 'string', maxLength: 40 },
-    drivingLicence: { type: 'string', maxLength: 40 },
-    ckycNumber: { type: 'string', maxLength: 40 },
-  },
-};
+const documentTypes = { type: 'string', enum: [...DOCUMENT_TYPES] };
+const reviewText = { type: 'string', minLength: 1, maxLength: 1000 };
+const applicationResult = (status = '200'): [string, object] => [status, ref('Application')];
 
 const tags = (tag: string): string[] => [tag];
+const staffRead = ['customer (own)', 'maker', 'checker', 'admin'];
+
+const reviewActions = [
+  ['recommend', 'reviewRecommend', 'Recommend approval or rejection (maker) → pending_approval', 'maker', 'Recommendation'],
+  ['request-resubmission', 'reviewRequestResubmission', 'Ask the applicant to resubmit (maker) → resubmission_required', 'maker', 'ResubmissionRequest'],
+  ['approve', 'reviewApprove', 'Approve (checker; never the maker who recommended) → approved', 'checker', 'Approval'],
+  ['reject', 'reviewReject', 'Reject (checker; never the maker who recommended) → rejected', 'checker', 'CheckerReason'],
+  ['return', 'reviewReturn', 'Return to the maker (checker; never the maker who recommended) → pending_review', 'checker', 'CheckerReason'],
+] as const;
 
 export function openApiDocument(version: string): object {
   return {
@@ -66,65 +99,78 @@ export function openApiDocument(version: string): object {
       version,
       description:
         'Customer sign-up and KYC applications, reviewer queue with maker-checker approval, and analytics. ' +
-        'Errors are RFC 9457 application/problem+json naming the offending field. Every POST accepts an Idempotency-Key.',
+        'Errors are RFC 9457 application/problem+json naming the offending field. Every POST and PATCH accepts an Idempotency-Key.',
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
     paths: {
-      '/auth/register': { post: operation('Create a customer account', { tags: tags('auth'), isPublic: true, post: true, body: ref('Register'), ok: ['201', ref('User')] }) },
-      '/auth/login': { post: operation('Log in: an access token (15 min) and a refresh token', { tags: tags('auth'), isPublic: true, post: true, body: ref('Login'), ok: ['200', ref('Tokens')] }) },
-      '/auth/refresh': { post: operation('Swap a refresh token for new tokens (rotation; reuse revokes the login)', { tags: tags('auth'), isPublic: true, post: true, body: ref('RefreshToken'), ok: ['200', ref('Tokens')] }) },
-      '/auth/logout': { post: operation('Revoke a refresh token and its login', { tags: tags('auth'), isPublic: true, post: true, body: ref('RefreshToken'), ok: ['204'] }) },
-      '/auth/me': { get: operation('The caller', { tags: tags('auth'), ok: ['200', ref('User')] }) },
+      '/auth/register': { post: operation('Create a customer account', { operationId: 'authRegister', tags: tags('auth'), isPublic: true, write: true, body: ref('Register'), ok: ['201', ref('User')], errors: ['409'] }) },
+      '/auth/login': { post: operation('Log in: an access token (15 min) and a refresh token', { operationId: 'authLogin', tags: tags('auth'), isPublic: true, write: true, body: ref('Login'), ok: ['200', ref('Tokens')], errors: ['401', '423'] }) },
+      '/auth/refresh': { post: operation('Swap a refresh token for new tokens (rotation; reuse revokes the login)', { operationId: 'authRefresh', tags: tags('auth'), isPublic: true, write: true, body: ref('RefreshToken'), ok: ['200', ref('Tokens')], errors: ['401'] }) },
+      '/auth/logout': { post: operation('Revoke a refresh token and its login', { operationId: 'authLogout', tags: tags('auth'), isPublic: true, write: true, body: ref('RefreshToken'), ok: ['204'] }) },
+      '/auth/me': { get: operation('The caller', { operationId: 'authMe', tags: tags('auth'), roles: ['any'], ok: ['200', ref('User')] }) },
       '/admin/users': {
-        post: operation('Create a staff user (maker, checker, admin)', { tags: tags('admin'), roles: ['admin'], post: true, body: ref('StaffUser'), ok: ['201', ref('User')] }),
-        get: operation('List users', {
-          tags: tags('admin'),
-          roles: ['admin'],
-          params: [
-            { name: 'role', in: 'query', schema: { type: 'string', enum: ['customer', 'maker', 'checker', 'admin'] } },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200 } },
-          ],
-          ok: ['200', { type: 'object', properties: { items: { type: 'array', items: ref('User') } } }],
-        }),
+        post: operation('Create a staff user (maker, checker, admin)', { operationId: 'adminCreateUser', tags: tags('admin'), roles: ['admin'], write: true, body: ref('StaffUser'), ok: ['201', ref('User')], errors: ['409'] }),
+        get: operation('List users', { operationId: 'adminListUsers', tags: tags('admin'), roles: ['admin'], params: zodToQueryParameters(listQuery), ok: ['200', items(ref('User'))] }),
       },
       '/applications': {
-        post: operation('Start a KYC application (draft)', { tags: tags('applications'), roles: ['customer'], post: true, body: { type: 'object' }, ok: ['201', ref('Application')] }),
+        post: operation('Start a KYC application (draft) with the applicant’s consent', { operationId: 'createApplication', tags: tags('applications'), roles: ['customer'], write: true, body: ref('CreateApplication'), ok: applicationResult('201') }),
       },
       '/applications/{id}': {
-        get: operation('An application (masked identity numbers)', { tags: tags('applications'), roles: ['customer (own)', 'maker', 'checker', 'admin'], params: [idParam], ok: ['200', ref('Application')] }),
-        patch: operation('Update applicant data (draft or resubmission_required)', { tags: tags('applications'), roles: ['customer (own)'], params: [idParam], body: ref('Applicant'), ok: ['200', ref('Application')] }),
+        get: operation('An application (masked identity numbers; staff also see findings and history)', { operationId: 'getApplication', tags: tags('applications'), roles: staffRead, params: [idParam], ok: applicationResult(), errors: ['404'] }),
+        patch: operation('Update applicant data (draft or resubmission_required; any subset)', { operationId: 'updateApplicant', tags: tags('applications'), roles: ['customer (own)'], params: [idParam], write: true, body: ref('ApplicantPatch'), ok: applicationResult(), errors: ['404', '409'] }),
       },
       '/applications/{id}/documents': {
-        post: operation('Upload a document (PDF/JPEG/PNG, at most 2 MiB)', { tags: tags('applications'), roles: ['customer (own)'], params: [idParam], post: true, body: ref('DocumentUpload'), ok: ['201', ref('Document')] }),
+        post: operation(`Upload a document (PDF/JPEG/PNG, at most ${MAX_DOCUMENT_BYTES} bytes)`, { operationId: 'uploadDocument', tags: tags('documents'), roles: ['customer (own)'], params: [idParam], write: true, body: ref('DocumentUpload'), ok: ['201', ref('Document')], errors: ['404', '409', '413'] }),
       },
       '/applications/{id}/documents/{documentId}': {
-        get: operation('A document (decrypted content)', {
-          tags: tags('applications'),
-          roles: ['customer (own)', 'maker', 'checker', 'admin'],
+        get: operation('A document: the decrypted bytes as an attachment (audited)', {
+          operationId: 'getDocument',
+          tags: tags('documents'),
+          roles: staffRead,
           params: [idParam, { name: 'documentId', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } }],
-          ok: ['200', ref('Document')],
+          ok: ['200'],
+          okContent: Object.fromEntries(CONTENT_TYPES.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }])),
+          errors: ['404'],
         }),
       },
-      '/applications/{id}/submit': { post: operation('Submit for automatic checks and review', { tags: tags('applications'), roles: ['customer (own)'], params: [idParam], post: true, ok: ['200', ref('Application')] }) },
-      '/applications/{id}/cancel': { post: operation('Cancel an open application', { tags: tags('applications'), roles: ['customer (own)'], params: [idParam], post: true, ok: ['200', ref('Application')] }) },
-      '/review/queue': { get: operation('Applications waiting for a maker or checker', { tags: tags('review'), roles: ['maker', 'checker'], ok: ['200', { type: 'object', properties: { items: { type: 'array', items: ref('Application') } } }] }) },
+      '/applications/{id}/submit': {
+        post: operation('Submit for automatic checks and review; the checks run asynchronously', { operationId: 'submitApplication', tags: tags('applications'), roles: ['customer (own)'], params: [idParam], write: true, ok: applicationResult('202'), errors: ['404', '409'] }),
+      },
+      '/applications/{id}/cancel': {
+        post: operation('Cancel an open application', { operationId: 'cancelApplication', tags: tags('applications'), roles: ['customer (own)', 'admin'], params: [idParam], write: true, ok: applicationResult(), errors: ['404', '409'] }),
+      },
+      '/applications/{id}/consent/withdraw': {
+        post: operation('Withdraw consent (DPDP Act): an open application is cancelled; records are kept for the retention period', {
+          operationId: 'withdrawConsent',
+          tags: tags('applications'),
+          roles: ['customer (own)'],
+          params: [idParam],
+          write: true,
+          ok: applicationResult(),
+          errors: ['404', '409'],
+        }),
+      },
+      '/review/queue': {
+        get: operation('Applications waiting for a maker or checker (summaries, oldest first)', {
+          operationId: 'reviewQueue',
+          tags: tags('review'),
+          roles: ['maker (default pending_review)', 'checker (default pending_approval)', 'admin (both)'],
+          params: [
+            { name: 'state', in: 'query', required: false, schema: { type: 'string', enum: ['pending_review', 'pending_approval'] } },
+            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } },
+          ],
+          ok: ['200', items(ref('QueueItem'))],
+        }),
+      },
       ...Object.fromEntries(
-        (
-          [
-            ['recommend', 'Recommend approval (maker)', 'maker'],
-            ['request-resubmission', 'Ask the applicant for documents (maker)', 'maker'],
-            ['approve', 'Approve (checker; never the maker who recommended)', 'checker'],
-            ['reject', 'Reject (checker)', 'checker'],
-            ['return', 'Return to the maker (checker)', 'checker'],
-          ] as const
-        ).map(([action, summary, role]) => [
+        reviewActions.map(([action, operationId, summary, role, body]) => [
           `/review/{id}/${action}`,
-          { post: operation(summary, { tags: tags('review'), roles: [role], params: [idParam], post: true, body: ref('ReviewDecision'), ok: ['200', ref('Application')] }) },
+          { post: operation(summary, { operationId, tags: tags('review'), roles: [role], params: [idParam], write: true, body: ref(body), ok: applicationResult(), errors: ['404', '409'] }) },
         ]),
       ),
-      '/notifications': { get: operation("The caller's notifications (admin: everyone's)", { tags: tags('notifications'), ok: ['200', { type: 'object', properties: { items: { type: 'array', items: ref('Notification') } } }] }) },
-      '/analytics/summary': { get: operation('Event counts by type and day', { tags: tags('analytics'), roles: ['admin'], params: [{ name: 'days', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 366 } }], ok: ['200', ref('AnalyticsSummary')] }) },
+      '/notifications': { get: operation("The caller's notifications (admin: everyone's)", { operationId: 'listNotifications', tags: tags('notifications'), roles: ['customer (own)', 'admin'], params: zodToQueryParameters(notificationsQuery), ok: ['200', items(ref('Notification'))] }) },
+      '/analytics/summary': { get: operation('Event counts by type and day', { operationId: 'analyticsSummary', tags: tags('analytics'), roles: ['admin'], params: zodToQueryParameters(summaryQuery), ok: ['200', ref('AnalyticsSummary')] }) },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
@@ -133,59 +179,140 @@ export function openApiDocument(version: string): object {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description: 'Same key + same body replays the first response; same key + a different body is a 422. Kept 24 h, per user.',
+          description: 'Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.',
           schema: { type: 'string', minLength: 1, maxLength: 255 },
         },
       },
-      responses: { Problem: { description: 'RFC 9457 problem details', content: { 'application/problem+json': { schema: ref('Problem') } } } },
+      responses: {
+        BadRequest: problem('Bad request: the body is not valid JSON, or a malformed header'),
+        Unauthorized: problem('No valid access token (or wrong credentials / refresh token)'),
+        Forbidden: problem('The caller’s role may not do this (maker-checker: a checker may not decide what they recommended)'),
+        NotFound: problem('No such resource, or not the caller’s'),
+        Conflict: problem('Not allowed in the current state, or the same Idempotency-Key is still in progress'),
+        PayloadTooLarge: problem('The body is too large'),
+        UnprocessableContent: problem('Validation failed (field and errors[] name the offending fields), or an Idempotency-Key reused with a different body'),
+        Locked: problem('Account locked after too many failed logins (Retry-After)'),
+        TooManyRequests: problem('Rate limited (Retry-After)'),
+        Unavailable: problem('An upstream is unavailable or its breaker is open'),
+      },
       schemas: {
         Problem: {
           type: 'object',
+          description: 'RFC 9457 problem details',
           required: ['type', 'title', 'status'],
           properties: {
-            type: { type: 'string', format: 'uri' },
+            type: { type: 'string', format: 'uri-reference' },
             title: { type: 'string' },
-            status: { type: 'integer' },
+            status: { type: 'integer', minimum: 400, maximum: 599 },
             detail: { type: 'string' },
             instance: { type: 'string' },
-            field: { type: 'string', description: 'the offending field (body path, header or query parameter)' },
+            field: { type: 'string', description: 'the offending field (body path, query.<name> or header name)' },
             errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, detail: { type: 'string' } } } },
             requestId: { type: 'string' },
           },
         },
-        Register: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email: { type: 'string', format: 'email' }, password: { type: 'string', minLength: 12, maxLength: 128 }, name: { type: 'string' } } },
-        Login: { type: 'object', required: ['email', 'password'], additionalProperties: false, properties: { email: { type: 'string' }, password: { type: 'string' } } },
-        RefreshToken: { type: 'object', required: ['refreshToken'], additionalProperties: false, properties: { refreshToken: { type: 'string' } } },
-        StaffUser: { type: 'object', required: ['email', 'password', 'role'], additionalProperties: false, properties: { email: { type: 'string', format: 'email' }, password: { type: 'string', minLength: 12 }, name: { type: 'string' }, role: { type: 'string', enum: ['maker', 'checker', 'admin'] } } },
+        Register: zodToJsonSchema(registerBody),
+        Login: zodToJsonSchema(loginBody),
+        RefreshToken: zodToJsonSchema(refreshBody),
+        StaffUser: zodToJsonSchema(staffBody),
         User: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, email: { type: 'string' }, role: { type: 'string', enum: ['customer', 'maker', 'checker', 'admin'] }, name: { type: 'string' } } },
         Tokens: { type: 'object', properties: { accessToken: { type: 'string' }, refreshToken: { type: 'string' }, tokenType: { const: 'Bearer' }, expiresIn: { type: 'integer' }, user: ref('User') } },
-        Applicant: applicant,
+        CreateApplication: {
+          type: 'object',
+          required: ['consent'],
+          additionalProperties: false,
+          properties: {
+            consent: {
+              type: 'object',
+              required: ['purposes', 'noticeVersion'],
+              additionalProperties: false,
+              properties: {
+                purposes: { type: 'array', minItems: 1, maxItems: CONSENT_PURPOSES.length, items: { type: 'string', enum: [...CONSENT_PURPOSES] }, contains: { const: 'kyc_verification' } },
+                noticeVersion: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,50}$', description: 'the privacy notice version shown to the applicant' },
+              },
+            },
+          },
+        },
+        ApplicantPatch: {
+          ...zodToJsonSchema(applicantPatchSchema),
+          minProperties: 1,
+          description: 'Any subset. PAN AAAPA9999A (individual); Aadhaar 12 digits with a Verhoeff check digit, kept only as a vault token + last 4; dateOfBirth YYYY-MM-DD, age 18-120.',
+        },
         Application: {
           type: 'object',
           properties: {
             id: { type: 'string' },
-            state: { type: 'string', enum: ['draft', 'submitted', 'processing', 'rejected', 'pending_review', 'pending_approval', 'approved', 'resubmission_required', 'expired', 'cancelled'] },
-            applicant: { type: 'object', description: 'masked: PAN AAPPVXXXXK, Aadhaar XXXX XXXX 1234' },
-            riskCategory: { type: 'string', enum: ['low', 'medium', 'high'] },
-            reKycDueAt: { type: 'string', format: 'date' },
+            state: ref('ApplicationState'),
+            ownerId: { type: 'string' },
+            createdAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+            submittedAt: { type: ['string', 'null'], format: 'date-time' },
+            decidedAt: { type: ['string', 'null'], format: 'date-time' },
+            expiresAt: { type: ['string', 'null'], format: 'date-time' },
+            applicant: { type: 'object', description: 'masked: PAN AAPPVXXXXK, Aadhaar XXXX XXXX 1234; unset fields are null' },
+            documents: { type: 'array', items: ref('Document') },
+            consents: {
+              type: 'array',
+              items: { type: 'object', properties: { purposes: { type: 'array', items: { type: 'string' } }, noticeVersion: { type: 'string' }, grantedAt: { type: 'string', format: 'date-time' }, withdrawnAt: { type: ['string', 'null'], format: 'date-time' } } },
+            },
+            review: { type: 'object', properties: { makerId: { type: ['string', 'null'] }, recommendation: { type: ['string', 'null'] }, checkerId: { type: ['string', 'null'] } } },
+            risk: { type: 'object', properties: { score: { type: ['number', 'null'] }, category: { type: ['string', 'null'] }, reKycDueOn: { type: ['string', 'null'], format: 'date' } } },
+            screeningBand: { type: ['string', 'null'] },
+            findings: { description: 'staff only' },
+            history: { type: 'array', description: 'staff only', items: { type: 'object' } },
+          },
+        },
+        ApplicationState: { type: 'string', enum: [...APPLICATION_STATES] },
+        QueueItem: {
+          type: 'object',
+          required: ['id', 'state', 'updatedAt'],
+          properties: {
+            id: { type: 'string' },
+            state: ref('ApplicationState'),
+            submittedAt: { type: ['string', 'null'], format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+            riskCategory: { type: ['string', 'null'] },
+            screeningBand: { type: ['string', 'null'] },
+            makerId: { type: ['string', 'null'] },
+            recommendation: { type: ['string', 'null'] },
           },
         },
         DocumentUpload: {
           type: 'object',
           required: ['type', 'contentType', 'content'],
+          additionalProperties: false,
           properties: {
-            type: { type: 'string', enum: ['passport', 'driving_licence', 'aadhaar_possession_proof', 'voter_id', 'nrega_job_card', 'npr_letter', 'pan_card', 'form_60'] },
-            contentType: { type: 'string', enum: ['application/pdf', 'image/jpeg', 'image/png'] },
-            content: { type: 'string', contentEncoding: 'base64', description: 'at most 2 MiB decoded' },
+            type: documentTypes,
+            contentType: { type: 'string', enum: [...CONTENT_TYPES] },
+            content: { type: 'string', contentEncoding: 'base64', maxLength: Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4, description: `at most ${MAX_DOCUMENT_BYTES} bytes decoded; must match contentType` },
+            aadhaarRedacted: { type: 'boolean', description: 'required true for aadhaar_possession_proof (first 8 digits masked)' },
+            fileName: { type: 'string', maxLength: 200 },
           },
         },
-        Document: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, contentType: { type: 'string' }, size: { type: 'integer' } } },
-        ReviewDecision: { type: 'object', properties: { comment: { type: 'string', maxLength: 2000 }, reason: { type: 'string', maxLength: 2000 } } },
-        Notification: { type: 'object', properties: { id: { type: 'string' }, channel: { type: 'string', enum: ['email', 'sms'] }, template: { type: 'string' }, status: { type: 'string', enum: ['sent', 'failed'] }, createdAt: { type: 'string', format: 'date-time' } } },
+        Document: { type: 'object', properties: { id: { type: 'string' }, type: documentTypes, contentType: { type: 'string' }, sizeBytes: { type: 'integer' }, uploadedAt: { type: 'string', format: 'date-time' } } },
+        Recommendation: {
+          type: 'object',
+          required: ['recommendation'],
+          additionalProperties: false,
+          properties: { recommendation: { type: 'string', enum: ['approve', 'reject'] }, note: reviewText },
+        },
+        ResubmissionRequest: {
+          type: 'object',
+          required: ['reason'],
+          additionalProperties: false,
+          properties: { reason: reviewText, documents: { type: 'array', maxItems: DOCUMENT_TYPES.length, items: documentTypes, description: 'documents the applicant must provide again' } },
+        },
+        Approval: { type: 'object', additionalProperties: false, properties: { reason: reviewText } },
+        CheckerReason: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: reviewText } },
+        Notification: {
+          type: 'object',
+          properties: { id: { type: 'string' }, channel: { type: 'string', enum: ['email', 'sms'] }, template: { type: 'string' }, status: { type: 'string', enum: ['sent', 'failed'] }, eventType: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } },
+        },
         AnalyticsSummary: {
           type: 'object',
           properties: {
             from: { type: 'string', format: 'date' },
+            to: { type: 'string', format: 'date' },
             totals: { type: 'object', additionalProperties: { type: 'integer' } },
             byDay: { type: 'array', items: { type: 'object', properties: { day: { type: 'string', format: 'date' }, type: { type: 'string' }, count: { type: 'integer' } } } },
           },

@@ -4,12 +4,12 @@ import { parseOrProblem, requireRole } from '../../shared/index.js';
 import type { AggregateRepository } from '../data-access/aggregates.js';
 import { firstDay, summarise } from '../domain/summary.js';
 
-const query = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }).strict();
+export const summaryQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }).strict();
 
 export function analyticsRoutes(repository: AggregateRepository, now: () => Date = () => new Date()): Router {
   const router = Router();
   router.get('/api/v1/analytics/summary', requireRole('admin'), async (req, res) => {
-    const { days } = parseOrProblem(query, req.query, 'query');
+    const { days } = parseOrProblem(summaryQuery, req.query, 'query');
     const today = now();
     const from = firstDay(today, days);
     res.json(summarise(await repository.since(from), from, today));

@@ -12,13 +12,13 @@ const email = z.string().trim().max(254).email('must be an email address');
 const password = z.string().min(12, 'must be at least 12 characters').max(128, 'must be at most 128 characters');
 const name = z.string().trim().min(1).max(200).optional();
 
-const registerBody = z.object({ email, password, name }).strict();
-const loginBody = z.object({ email: z.string().max(254), password: z.string().max(128) }).strict();
-const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) }).strict();
-const staffBody = z
+export const registerBody = z.object({ email, password, name }).strict();
+export const loginBody = z.object({ email: z.string().max(254), password: z.string().max(128) }).strict();
+export const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) }).strict();
+export const staffBody = z
   .object({ email, password, name, role: z.enum(ROLES.filter((r) => r !== 'customer') as [Role, ...Role[]]) })
   .strict();
-const listQuery = z.object({ role: z.enum(ROLES as [Role, ...Role[]]).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
+export const listQuery = z.object({ role: z.enum(ROLES as [Role, ...Role[]]).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 export function authRoutes(service: AuthService, users: UserRepository): Router {
   const router = Router();

@@ -63,7 +63,7 @@ const addressSchema = z
   })
   .strict();
 
-const patchSchema = z
+export const applicantPatchSchema = z
   .object({
     name: text(200).refine((n) => /\p{L}/u.test(n) && !/[\p{C}<>{}[\]\\|@#$%^*_=+~`"]/u.test(n), {
       message: 'must contain letters and only the punctuation . \' - ,',
@@ -83,7 +83,7 @@ const patchSchema = z
 export type ApplicantValidation = { ok: true; value: ApplicantUpdate } | { ok: false; errors: FieldError[] };
 
 export function validateApplicantPatch(body: unknown, stored: StoredApplicant, today: Date): ApplicantValidation {
-  const parsed = patchSchema.safeParse(body);
+  const parsed = applicantPatchSchema.safeParse(body);
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.map(toFieldError) };
   }

@@ -3,13 +3,13 @@ import { z } from 'zod';
 import { parseOrProblem, requireRole } from '../../shared/index.js';
 import type { NotificationRepository } from '../data-access/notifications.js';
 
-const query = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
+export const notificationsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
 
 export function notificationRoutes(repository: NotificationRepository): Router {
   const router = Router();
   // Customers see their own notifications; an admin sees everyone's.
   router.get('/api/v1/notifications', requireRole('customer', 'admin'), async (req, res) => {
-    const { limit } = parseOrProblem(query, req.query, 'query');
+    const { limit } = parseOrProblem(notificationsQuery, req.query, 'query');
     const principal = req.principal;
     const rows = await repository.list(principal?.role === 'admin' ? undefined : principal?.sub, limit);
     res.json({

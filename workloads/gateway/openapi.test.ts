@@ -1,0 +1,201 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Router } from 'express';
+import type { AggregateRepository } from '../analytics/data-access/aggregates.js';
+import { analyticsRoutes } from '../analytics/entry-points/routes.js';
+import type { UserRepository } from '../auth/data-access/users.js';
+import type { AuthService } from '../auth/domain/auth-service.js';
+import { authRoutes, loginBody, registerBody, staffBody } from '../auth/entry-points/routes.js';
+import type { KycService } from '../kyc/domain/kyc-service.js';
+import { kycRoutes } from '../kyc/entry-points/routes.js';
+import type { NotificationRepository } from '../notification/data-access/notifications.js';
+import { notificationRoutes } from '../notification/entry-points/routes.js';
+import type { IdempotencyStore } from '../shared/index.js';
+import { openApiDocument } from './openapi.js';
+import { upstreamFor } from './routes.js';
+
+type Json = Record<string, unknown>;
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/** "METHOD /path/{param}" for every route an express router registers (its own stack, no mounts). */
+function registeredRoutes(router: Router): string[] {
+  const out: string[] = [];
+  for (const layer of router.stack as Array<{ route?: { path: unknown; methods: Record<string, boolean> } }>) {
+    if (!layer.route) continue;
+    const path = String(layer.route.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+    for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') out.push(`${method.toUpperCase()} ${path}`);
+  }
+  return out;
+}
+
+const stub = <T>(): T => ({}) as T;
+const serviceRouters = {
+  auth: authRoutes(stub<AuthService>(), stub<UserRepository>()),
+  kyc: kycRoutes({ service: stub<KycService>(), jwtSecret: 'x'.repeat(32), idempotencyStore: stub<IdempotencyStore>() }),
+  analytics: analyticsRoutes(stub<AggregateRepository>()),
+  notification: notificationRoutes(stub<NotificationRepository>()),
+};
+
+const doc = openApiDocument('1.2.3') as Json;
+const paths = doc.paths as Record<string, Record<string, Json>>;
+const documented = Object.entries(paths).flatMap(([path, item]) =>
+  Object.keys(item)
+    .filter((k) => METHODS.includes(k))
+    .map((method) => `${method.toUpperCase()} /api/v1${path}`),
+);
+const operations = Object.entries(paths).flatMap(([path, item]) =>
+  Object.entries(item)
+    .filter(([k]) => METHODS.includes(k))
+    .map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, path, op })),
+);
+
+/** Every {"$ref": "..."} string anywhere in a value. */
+function refs(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(refs);
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Json).flatMap(([k, v]) => (k === '$ref' && typeof v === 'string' ? [v] : refs(v)));
+}
+
+function resolve(pointer: string): unknown {
+  expect(pointer.startsWith('#/')).toBe(true);
+  let node: unknown = doc;
+  for (const part of pointer.slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+    if (node === null || typeof node !== 'object' || !(part in (node as Json))) return undefined;
+    node = (node as Json)[part];
+  }
+  return node;
+}
+
+function schemaAt(ref: string): Json {
+  return resolve(ref) as Json;
+}
+
+describe('OpenAPI document ↔ service routers', () => {
+  const served = Object.values(serviceRouters).flatMap(registeredRoutes);
+
+  it('the routers register routes (introspection works)', () => {
+    expect(served.length).toBeGreaterThanOrEqual(20);
+    expect(served).toContain('POST /api/v1/applications/{id}/consent/withdraw');
+  });
+
+  it('documents every route the services register', () => {
+    expect(served.filter((route) => !documented.includes(route))).toEqual([]);
+  });
+
+  it('documents no route the services do not register', () => {
+    expect(documented.filter((route) => !served.includes(route))).toEqual([]);
+  });
+
+  it('every documented route is forwarded by the gateway to the service that registers it', () => {
+    for (const [service, router] of Object.entries(serviceRouters)) {
+      for (const route of registeredRoutes(router)) {
+        const path = route.split(' ')[1] ?? '';
+        expect([route, upstreamFor(path.replace(/\{[^}]+\}/g, 'x'))]).toEqual([route, service]);
+      }
+    }
+  });
+});
+
+describe('OpenAPI document shape', () => {
+  it('is OpenAPI 3.1 with info, servers, bearer security and paths', () => {
+    expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
+    expect(doc.info).toMatchObject({ title: expect.any(String), version: '1.2.3' });
+    expect(doc.servers).toEqual([{ url: '/api/v1' }]);
+    expect(doc.security).toEqual([{ bearer: [] }]);
+    expect((doc.components as Json).securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } });
+    for (const path of Object.keys(paths)) expect(path).toMatch(/^\/[A-Za-z0-9/{}._-]*$/);
+  });
+
+  it('operationIds are present and unique', () => {
+    const ids = operations.map(({ op }) => op.operationId);
+    for (const id of ids) expect(typeof id).toBe('string');
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('every $ref resolves', () => {
+    const all = refs(doc);
+    expect(all.length).toBeGreaterThan(10);
+    expect(all.filter((ref) => resolve(ref) === undefined)).toEqual([]);
+  });
+
+  it('path templates and path parameters agree; every operation has responses', () => {
+    for (const { key, path, op } of operations) {
+      const inPath = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
+      const declared = ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'path').map((p) => p.name as string).sort();
+      expect([key, declared]).toEqual([key, inPath]);
+      for (const p of (op.parameters ?? []) as Json[]) if (p.in === 'path') expect(p.required).toBe(true);
+      expect(Object.keys(op.responses as Json).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('only sign-up, login, refresh and logout are public; everything else answers 401/403 as problem+json', () => {
+    const open = operations.filter(({ op }) => Array.isArray(op.security) && (op.security as unknown[]).length === 0).map(({ key }) => key);
+    expect(open.sort()).toEqual(['POST /auth/login', 'POST /auth/logout', 'POST /auth/refresh', 'POST /auth/register']);
+    for (const { key, op } of operations) {
+      if (open.includes(key)) continue;
+      const responses = op.responses as Json;
+      expect([key, responses['401'], responses['403']]).toEqual([key, { $ref: '#/components/responses/Unauthorized' }, { $ref: '#/components/responses/Forbidden' }]);
+    }
+  });
+
+  it('every 4xx/5xx answer is RFC 9457 problem+json', () => {
+    for (const { op } of operations) {
+      for (const [status, answer] of Object.entries(op.responses as Json)) {
+        if (Number(status) < 400) continue;
+        const target = (answer as Json).$ref ? (resolve((answer as Json).$ref as string) as Json) : (answer as Json);
+        expect(Object.keys(target.content as Json)).toEqual(['application/problem+json']);
+      }
+    }
+    expect(schemaAt('#/components/schemas/Problem')).toMatchObject({ required: ['type', 'title', 'status'] });
+  });
+});
+
+describe('OpenAPI document matches the kyc API', () => {
+  const op = (key: string): Json => operations.find((o) => o.key === key)?.op ?? {};
+  const bodySchema = (key: string): Json => {
+    const content = ((op(key).requestBody as Json | undefined)?.content ?? {}) as Record<string, { schema: Json }>;
+    const schema = content['application/json']?.schema ?? {};
+    return typeof schema.$ref === 'string' ? schemaAt(schema.$ref) : schema;
+  };
+
+  it('creating an application requires a consent', () => {
+    expect(bodySchema('POST /applications')).toMatchObject({ required: ['consent'], additionalProperties: false });
+    expect(op('POST /applications').responses).toHaveProperty('201');
+  });
+
+  it('submit answers 202; cancel is for the owner or an admin; consent withdrawal is documented', () => {
+    expect(Object.keys(op('POST /applications/{id}/submit').responses as Json)).toContain('202');
+    expect(op('POST /applications/{id}/submit').responses).not.toHaveProperty('200');
+    expect(op('POST /applications/{id}/cancel').description).toMatch(/admin/);
+    expect(op('POST /applications/{id}/consent/withdraw').operationId).toBe('withdrawConsent');
+  });
+
+  it('the review queue lists summaries', () => {
+    const items = ((op('GET /review/queue').responses as Record<string, Json>)['200']?.content as Record<string, { schema: Json }>)['application/json']?.schema;
+    expect(JSON.stringify(items)).toContain('#/components/schemas/QueueItem');
+  });
+
+  it('each review action has its own body', () => {
+    expect(bodySchema('POST /review/{id}/recommend')).toMatchObject({ required: ['recommendation'] });
+    expect(bodySchema('POST /review/{id}/request-resubmission')).toMatchObject({ required: ['reason'] });
+    expect(bodySchema('POST /review/{id}/approve')).not.toHaveProperty('required');
+    expect(bodySchema('POST /review/{id}/reject')).toMatchObject({ required: ['reason'] });
+    expect(bodySchema('POST /review/{id}/return')).toMatchObject({ required: ['reason'] });
+  });
+
+  it('auth bodies come from the zod schemas the auth service validates with', () => {
+    expect(bodySchema('POST /auth/register')).toMatchObject({ required: ['email', 'password'], additionalProperties: false, properties: { email: { format: 'email', maxLength: 254 }, password: { minLength: 12, maxLength: 128 } } });
+    expect(bodySchema('POST /admin/users')).toMatchObject({ required: ['email', 'password', 'role'], properties: { role: { enum: ['maker', 'checker', 'admin'] } } });
+    // The schemas describe what the services accept and refuse.
+    expect(registerBody.safeParse({ email: 'a@example.com', password: 'x'.repeat(12) }).success).toBe(true);
+    expect(loginBody.safeParse({ email: 'a@example.com', password: 'p', extra: 1 }).success).toBe(false);
+    expect(staffBody.safeParse({ email: 'a@example.com', password: 'x'.repeat(12), role: 'customer' }).success).toBe(false);
+  });
+
+  it('applicant updates use the kyc applicant schema (strict, any subset)', () => {
+    const schema = bodySchema('PATCH /applications/{id}');
+    expect(schema).toMatchObject({ additionalProperties: false, minProperties: 1 });
+    expect(schema).not.toHaveProperty('required');
+    expect(Object.keys(schema.properties as Json).sort()).toEqual(['aadhaar', 'address', 'ckycNumber', 'dateOfBirth', 'drivingLicence', 'name', 'pan', 'passport', 'voterId']);
+    expect((schema.properties as Record<string, Json>).address).toMatchObject({ required: ['line1', 'city', 'state', 'pincode'] });
+  });
+});
