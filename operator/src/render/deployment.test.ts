@@ -83,6 +83,7 @@ describe('renderDeployment', () => {
     expect(kyc.KAFKA_BROKERS).toEqual({ secretKeyRef: { name: 'kyc-kafka', key: 'brokers' } });
     expect(kyc.PII_ENCRYPTION_KEYS).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'pii-keys' } });
     expect(kyc.KYC_VERSION).toBe('1.4.2');
+    expect(kyc.AUTH_JWT_SECRET).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'jwt-secret' } });
     const gateway = envMap(container(render(platform(), 'gateway')));
     expect(gateway).not.toHaveProperty('DATABASE_URL');
     expect(gateway.REDIS_URL).toEqual({ secretKeyRef: { name: 'kyc-redis', key: 'url' } });

@@ -35,7 +35,8 @@ const DEPENDENCY_ENV: Record<Dependency, { env: string; readers: readonly Compon
 
 /** Keys of the platform Secret and who reads them; admin credentials are optional (first admin only). */
 const PLATFORM_SECRET_ENV: { key: string; env: string; readers: readonly ComponentName[]; optional: boolean }[] = [
-  { key: 'jwt-secret', env: 'AUTH_JWT_SECRET', readers: ['auth', 'gateway'], optional: false },
+  // Every service verifies access tokens itself (defence in depth), so every one needs the key.
+  { key: 'jwt-secret', env: 'AUTH_JWT_SECRET', readers: ['gateway', 'kyc', 'auth', 'notification', 'analytics'], optional: false },
   { key: 'pii-keys', env: 'PII_ENCRYPTION_KEYS', readers: ['kyc'], optional: false },
   { key: 'admin-email', env: 'ADMIN_EMAIL', readers: ['auth'], optional: true },
   { key: 'admin-password', env: 'ADMIN_PASSWORD', readers: ['auth'], optional: true },
