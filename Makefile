@@ -23,15 +23,11 @@ RESULTS := .test-results
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-up: cluster deps ## run the whole thing (today: the local cluster and the dependencies)
-	@echo
-	@echo "kyc-operator: the local cluster and PostgreSQL, Redis and Kafka are up."
-	@echo "  export KUBECONFIG=$(KUBECONFIG)"
-	@echo "  kubectl get nodes      # kubectl v$(K8S_VERSION) is in $(K8S_BIN)"
-	@echo "  make deps-env          # connection settings for PostgreSQL, Redis and Kafka"
-	@echo "The operator and the KYC services join this command as they land (see docs/development.md)."
+up: install ## run the whole thing: cluster + real node, deps, images, the operator in-cluster, a Ready sample platform
+	hack/up.sh
 
-down: cluster-down deps-down ## stop everything `make up` started
+down: ## stop everything `make up` started: the platform, the operator, the real node, the cluster and deps
+	hack/down.sh
 
 install: node_modules/.installed ## install the npm dependencies (npm ci)
 node_modules/.installed: package.json package-lock.json
@@ -140,3 +136,19 @@ platform-status: ## show the services `make platform` started
 
 bench-api: build deps ## API benchmark (autocannon): bare express vs GET and POST through the gateway
 	hack/with-env.sh node dist/workloads/gateway/bench/bench-api.js
+
+# ---- The product running (hack/up.sh, docs/development.md "make up") ----
+.PHONY: image
+image: install ## build kyc-operator/{workloads,operator}:<version> from the Dockerfile (buildah) and load them into the real node
+	hack/image/build.sh build >/dev/null
+	hack/image/app.sh build
+	hack/image/app.sh load
+
+.PHONY: e2e
+E2E_VERSION = $(shell cat $(CACHE_DIR)/run/up/version 2>/dev/null)
+E2E_ROLL_VERSION ?= $(E2E_VERSION)-e2e
+e2e: install ## end-to-end suites against the platform `make up` runs (needs `make up`; see docs/development.md)
+	@test -n "$(E2E_VERSION)" || { echo "error: no platform from make up (run make up first)" >&2; exit 1; }
+	@mkdir -p $(RESULTS)
+	hack/image/app.sh tag $(E2E_ROLL_VERSION) $(E2E_VERSION)
+	E2E_ROLL_VERSION=$(E2E_ROLL_VERSION) $(JEST) --selectProjects e2e --runInBand --json --outputFile=$(RESULTS)/e2e.json

@@ -5,7 +5,8 @@
 #   hack/image/app.sh version          print the version (= image tag) of the current tree
 #   hack/image/app.sh build            build kyc-operator/workloads:<version> and kyc-operator/operator:<version>
 #   hack/image/app.sh load             load both into the real node (hack/node/load-image.sh)
-#   hack/image/app.sh tag NEW_VERSION  give the built images a second tag and load it (e2e version roll)
+#   hack/image/app.sh tag NEW [FROM]   give the images of version FROM (default: this tree's) a second
+#                                      tag NEW and load it (the e2e version roll)
 #
 # The version is <package.json version>-<10 hex of a hash of the build inputs> (Dockerfile, package
 # files, tsconfigs, operator/, workloads/ as they are in the work tree): a tag names one content, never
@@ -15,7 +16,9 @@ source "$(dirname "$0")/../lib.sh"
 
 WORKLOADS_REPO=kyc-operator/workloads
 OPERATOR_REPO=kyc-operator/operator
-INPUTS=(Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json operator workloads)
+# What goes into the images (the same selection as .dockerignore): the version hashes exactly these.
+INPUTS=(Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json operator workloads
+  ':(exclude)operator/deploy' ':(exclude,glob)**/*.test.ts' ':(exclude,glob)**/bench/**')
 
 version() {
   local base h
@@ -92,10 +95,10 @@ case ${1:-} in
   build) exec 9>"$IMAGE_DIR/app-build.lock"; flock 9; build ;;
   load) load "${2:-}" ;;
   tag)
-    [[ -n ${2:-} && $2 != latest ]] || die "usage: $0 tag NEW_VERSION (not latest)"
-    v=$(version)
+    [[ -n ${2:-} && $2 != latest ]] || die "usage: $0 tag NEW_VERSION [FROM_VERSION] (not latest)"
+    v=${3:-$(version)}
     buildah tag "$WORKLOADS_REPO:$v" "$WORKLOADS_REPO:$2" && buildah tag "$OPERATOR_REPO:$v" "$OPERATOR_REPO:$2" ||
       die "images $v are not built; run make image"
     load "$2" ;;
-  *) die "usage: $0 version|build|load|tag NEW_VERSION" ;;
+  *) die "usage: $0 version|build|load [VERSION]|tag NEW [FROM]" ;;
 esac

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# `make up`: the product running on this machine, from nothing. Every step is idempotent, so a second
+# run only checks (and rolls the platform when the tree changed).
+#   1. the control plane (hack/cluster.sh), PostgreSQL/Redis/Kafka (hack/deps.sh), the real node (hack/node/up.sh)
+#   2. the base image (hack/image/build.sh), the workloads and operator images from the Dockerfile
+#      (hack/image/app.sh), loaded into the node's containerd — no registry
+#   3. the CRD, RBAC and the operator Deployment (namespace kyc-system, on the real node)
+#   4. the platform's Secrets (namespace kyc): pod-side dependency URLs, generated keys and admin password
+#      (made once, kept mode 0600 under $RUN_DIR/up/)
+#   5. samples/local-real-node.yaml with spec.version = the image tag, a NodePort for the gateway, and a
+#      wait until the platform is Ready and the gateway answers; then the URL and a curl sequence.
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_DIR"
+export PATH=$K8S_BIN:$PATH KUBECONFIG=${KUBECONFIG:-$RUN_DIR/cluster/kubeconfig}
+
+NS=${KYC_UP_NAMESPACE:-kyc}
+PLATFORM=kyc-dev
+NODE_IP=10.244.128.1            # the real node's bridge address (hack/node/common.sh)
+NODE_PORT=${KYC_UP_NODE_PORT:-30080}
+KAFKA_POD_PORT=$((${KYC_KAFKA_PORT:-19092} + 2))
+UP_DIR=$RUN_DIR/up
+START=$SECONDS
+mkdir -p "$UP_DIR" && chmod 700 "$UP_DIR"
+
+step() { log "[$((SECONDS - START))s] $*"; }
+
+step "control plane (make cluster)"
+hack/cluster.sh up >/dev/null
+step "PostgreSQL, Redis, Kafka (make deps)"
+hack/deps.sh up >/dev/null
+step "real node (make node)"
+hack/node/up.sh >/dev/null
+step "base image (make base-image)"
+hack/image/build.sh build >/dev/null
+step "workloads and operator images from the Dockerfile (make image)"
+VERSION=$(hack/image/app.sh build)
+hack/image/app.sh load "$VERSION"
+echo "$VERSION" >"$UP_DIR/version"
+
+step "CRD, RBAC and the operator ($VERSION) in namespace kyc-system"
+kubectl kustomize hack/up/operator | sed "s|image: kyc-operator/operator:.*|image: kyc-operator/operator:$VERSION|" |
+  kubectl apply --server-side --field-manager kyc-up --force-conflicts -f - >/dev/null
+kubectl wait --for condition=Established --timeout 60s crd/kycplatforms.kyc.dev >/dev/null
+# Its pods' readiness (caches synced), not the Deployment's status: that waits on the controller
+# manager, which a busy cluster can keep minutes behind.
+wait_for 600 "operator" kubectl -n kyc-system wait --for condition=Ready pod -l app.kubernetes.io/name=kyc-operator --timeout 5s ||
+  die "the operator did not become ready: kubectl -n kyc-system describe pods; kubectl -n kyc-system logs deploy/kyc-operator"
+
+step "platform Secrets in namespace $NS"
+# secret NAME BYTES: random bytes in base64, made once, kept mode 0600.
+secret() {
+  local f=$UP_DIR/$1
+  [[ -s $f ]] || (umask 077 && head -c "$2" /dev/urandom | base64 | tr -d '\n' >"$f")
+  cat "$f"
+}
+JWT=$(secret jwt-secret 48)
+PII=$(secret pii-key 32)
+ADMIN_PASSWORD=$(secret admin-password 18 | tr '+/' '-_')
+ADMIN_EMAIL=admin@kyc.local
+# The pods reach the dependencies through the node's bridge address (socat forwarders, Kafka's pod listener).
+eval "$(hack/deps.sh env | sed 's/^/export /')"
+POD_DATABASE_URL=${DATABASE_URL/@127.0.0.1:/@$NODE_IP:}
+POD_REDIS_URL=${REDIS_URL/@127.0.0.1:/@$NODE_IP:}
+POD_KAFKA_BROKERS=$NODE_IP:$KAFKA_POD_PORT
+kubectl create namespace "$NS" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+apply_secret() { # apply_secret NAME KEY=VALUE... (values never on a command line: a file per key)
+  local name=$1 tmp args=(); shift
+  tmp=$(mktemp -d) && chmod 700 "$tmp"
+  local kv; for kv in "$@"; do (umask 077 && printf '%s' "${kv#*=}" >"$tmp/${kv%%=*}"); args+=("--from-file=${kv%%=*}=$tmp/${kv%%=*}"); done
+  kubectl -n "$NS" create secret generic "$name" "${args[@]}" --dry-run=client -o yaml |
+    kubectl label --local -f - -o yaml app.kubernetes.io/part-of=kyc-platform |
+    kubectl apply -f - >/dev/null
+  rm -rf "$tmp"
+}
+apply_secret $PLATFORM-postgres "url=$POD_DATABASE_URL"
+apply_secret $PLATFORM-redis "url=$POD_REDIS_URL"
+apply_secret $PLATFORM-kafka "brokers=$POD_KAFKA_BROKERS"
+apply_secret $PLATFORM-platform "jwt-secret=$JWT" "pii-keys=k1:$PII" "admin-email=$ADMIN_EMAIL" "admin-password=$ADMIN_PASSWORD"
+
+step "KycPlatform $NS/$PLATFORM (version $VERSION) and the gateway NodePort"
+sed "s|^  version: .*|  version: \"$VERSION\"|" samples/local-real-node.yaml | kubectl -n "$NS" apply -f - >/dev/null
+kubectl -n "$NS" apply -f - >/dev/null <<YAML
+# The gateway from the host: a NodePort on the real node (kube-proxy serves NodePorts on $NODE_IP).
+apiVersion: v1
+kind: Service
+metadata:
+  name: $PLATFORM-gateway-nodeport
+  labels: {app.kubernetes.io/part-of: kyc-platform, kyc.dev/exposes: gateway}
+spec:
+  type: NodePort
+  selector: {app.kubernetes.io/instance: $PLATFORM, app.kubernetes.io/component: gateway}
+  ports: [{name: http, port: 8080, targetPort: http, nodePort: $NODE_PORT}]
+YAML
+
+step "waiting for the platform to be Ready (the first start migrates the databases)"
+deadline=$((SECONDS + ${KYC_UP_TIMEOUT:-600})) last=
+while :; do
+  line=$(kubectl -n "$NS" get kycp $PLATFORM -o jsonpath='{.status.phase} {.status.readyComponents} {.status.activeVersion}' 2>/dev/null || true)
+  [[ $line != "$last" ]] && { log "[$((SECONDS - START))s]   $PLATFORM: ${line:-no status yet}"; last=$line; }
+  [[ $line == "Ready 5/5 $VERSION" ]] && break
+  if ((SECONDS > deadline)); then
+    kubectl -n "$NS" get pods -o wide >&2 || true
+    die "the platform is not Ready after ${KYC_UP_TIMEOUT:-600}s: kubectl -n $NS describe kycp $PLATFORM; kubectl -n $NS logs deploy/$PLATFORM-kyc"
+  fi
+  sleep 2
+done
+URL=http://$NODE_IP:$NODE_PORT
+wait_for 120 "gateway" curl -fsS -o /dev/null "$URL/ready" || die "the gateway does not answer on $URL/ready"
+step "ready"
+
+cat <<EOF
+
+kyc-operator is up: the operator runs in kyc-system, KycPlatform $NS/$PLATFORM runs version $VERSION
+on the real node. Gateway: $URL  (NodePort $NODE_PORT of Service $NS/$PLATFORM-gateway-nodeport)
+
+  export KUBECONFIG=$KUBECONFIG PATH=$K8S_BIN:\$PATH
+  kubectl get kycp,pods -n $NS -o wide
+  Admin: $ADMIN_EMAIL, password in $UP_DIR/admin-password (mode 0600)
+
+Try it (copy-paste):
+
+G=$URL/api/v1
+J='content-type: application/json'
+EMAIL=asha.\$RANDOM@example.com
+curl -s -X POST \$G/auth/register -H "\$J" -d "{\"email\":\"\$EMAIL\",\"password\":\"a-long-password-1\"}"; echo
+AT=\$(curl -s -X POST \$G/auth/login -H "\$J" -d "{\"email\":\"\$EMAIL\",\"password\":\"a-long-password-1\"}" | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')
+APP=\$(curl -s -X POST \$G/applications -H "authorization: Bearer \$AT" -H "\$J" -H "Idempotency-Key: \$(cat /proc/sys/kernel/random/uuid)" \\
+  -d '{"consent":{"purposes":["kyc_verification"],"noticeVersion":"v1"}}' | sed -E 's/.*"id":"([^"]+)".*/\1/'); echo "application \$APP"
+curl -s -X PATCH \$G/applications/\$APP -H "authorization: Bearer \$AT" -H "\$J" -d '{"name":"Asha Verma","dateOfBirth":"1990-04-12",
+  "pan":"ABCPV1234F","aadhaar":"234123412346","address":{"line1":"12 MG Road","city":"Pune","state":"Maharashtra","pincode":"411001"}}'; echo
+PDF=\$(printf '%%PDF-1.4\nsample\n' | base64 -w0)
+for T in passport pan_card; do curl -s -X POST \$G/applications/\$APP/documents -H "authorization: Bearer \$AT" -H "\$J" \\
+  -d "{\"type\":\"\$T\",\"contentType\":\"application/pdf\",\"content\":\"\$PDF\"}"; echo; done
+curl -s -X POST \$G/applications/\$APP/submit -H "authorization: Bearer \$AT"; echo
+curl -s -i \$G/applications/\$APP -H "authorization: Bearer \$AT" | grep -iE '^(HTTP|x-kyc-version)|"state"'
+
+'make down' stops everything. 'make e2e' runs the end-to-end suite against this platform.
+EOF

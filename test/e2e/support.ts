@@ -1,0 +1,213 @@
+// What the e2e suites share: where the platform is (any kubeconfig; the namespace and name from the
+// environment, defaults matching `make up`), the gateway's URL, HTTP helpers and staff accounts made
+// through the admin API with the admin credentials of the platform's Secret.
+//
+//   E2E_NAMESPACE    namespace of the KycPlatform (default kyc)
+//   E2E_PLATFORM     its name (default kyc-dev)
+//   E2E_GATEWAY_URL  base URL of the gateway from where the tests run (default: the NodePort Service
+//                    labelled kyc.dev/exposes=gateway in the namespace, on the InternalIP of a node
+//                    that runs a gateway pod — what `make up` creates)
+//   E2E_ROLL_VERSION the version to roll to in rollout.test.ts (default <current>-e2e; the image with
+//                    that tag must be on the nodes: `make e2e` tags and loads it)
+import { randomUUID } from 'node:crypto';
+import * as k8s from '@kubernetes/client-node';
+import { eventually, uniqueSuffix } from '../support/env.js';
+
+export { eventually, uniqueSuffix };
+
+export const NAMESPACE = process.env.E2E_NAMESPACE || 'kyc';
+export const PLATFORM = process.env.E2E_PLATFORM || 'kyc-dev';
+
+export const kc = new k8s.KubeConfig();
+kc.loadFromDefault();
+export const core = kc.makeApiClient(k8s.CoreV1Api);
+export const apps = kc.makeApiClient(k8s.AppsV1Api);
+export const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+
+export interface Platform {
+  metadata: { name: string; generation?: number };
+  spec: { version: string; secretsRef?: { name: string } };
+  status?: { phase?: string; readyComponents?: string; activeVersion?: string; observedGeneration?: number };
+}
+
+export async function getPlatform(): Promise<Platform> {
+  return (await custom.getNamespacedCustomObject({ group: 'kyc.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'kycplatforms', name: PLATFORM })) as Platform;
+}
+
+export async function patchPlatformVersion(version: string): Promise<void> {
+  await custom.patchNamespacedCustomObject(
+    { group: 'kyc.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'kycplatforms', name: PLATFORM, body: { spec: { version } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+}
+
+/** Waits until the platform is Ready with every component and serves `version`. */
+export async function waitReady(version: string, timeoutMs = 600_000): Promise<Platform> {
+  return eventually(
+    `platform ${NAMESPACE}/${PLATFORM} Ready 5/5 at ${version}`,
+    async () => {
+      const p = await getPlatform();
+      const s = p.status;
+      return s?.phase === 'Ready' && s.readyComponents === '5/5' && s.activeVersion === version && s.observedGeneration === p.metadata.generation ? p : undefined;
+    },
+    timeoutMs,
+    1000,
+  );
+}
+
+export async function gatewayUrl(): Promise<string> {
+  if (process.env.E2E_GATEWAY_URL) return process.env.E2E_GATEWAY_URL.replace(/\/$/, '');
+  const services = await core.listNamespacedService({ namespace: NAMESPACE, labelSelector: 'kyc.dev/exposes=gateway' });
+  const svc = services.items.find((s) => s.spec?.type === 'NodePort');
+  const nodePort = svc?.spec?.ports?.[0]?.nodePort;
+  if (!nodePort) throw new Error(`no NodePort Service labelled kyc.dev/exposes=gateway in ${NAMESPACE}: set E2E_GATEWAY_URL or run make up`);
+  const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/instance=${PLATFORM},app.kubernetes.io/component=gateway` });
+  const nodeName = pods.items.find((p) => p.spec?.nodeName)?.spec?.nodeName;
+  if (!nodeName) throw new Error(`no scheduled gateway pod of ${NAMESPACE}/${PLATFORM}`);
+  const node = await core.readNode({ name: nodeName });
+  const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  if (!ip) throw new Error(`node ${nodeName} has no InternalIP`);
+  return `http://${ip}:${nodePort}`;
+}
+
+export interface Answer<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  token?: string;
+  idempotent?: boolean;
+  timeoutMs?: number;
+}
+
+/** One HTTP request; a JSON body is parsed, anything else is returned as text. */
+export async function request<T = Record<string, unknown>>(url: string, options: RequestOptions = {}): Promise<Answer<T>> {
+  const headers: Record<string, string> = {};
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.idempotent) headers['idempotency-key'] = randomUUID();
+  const res = await fetch(url, {
+    method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+  });
+  const text = await res.text();
+  let body: unknown = text;
+  if ((res.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);
+  return { status: res.status, body: body as T, headers: res.headers };
+}
+
+export interface Account {
+  email: string;
+  password: string;
+}
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string; role: string };
+}
+
+/** The first admin's credentials, from the Secret the platform names in spec.secretsRef. */
+export async function adminAccount(): Promise<Account> {
+  const platform = await getPlatform();
+  const name = platform.spec.secretsRef?.name;
+  if (!name) throw new Error(`${NAMESPACE}/${PLATFORM} has no spec.secretsRef`);
+  const secret = await core.readNamespacedSecret({ namespace: NAMESPACE, name });
+  const field = (key: string): string => {
+    const value = secret.data?.[key];
+    if (!value) throw new Error(`Secret ${NAMESPACE}/${name} has no ${key}`);
+    return Buffer.from(value, 'base64').toString('utf8');
+  };
+  return { email: field('admin-email'), password: field('admin-password') };
+}
+
+export async function login(api: (path: string) => string, who: Account): Promise<Tokens> {
+  const res = await request<Tokens>(api('/auth/login'), { body: who });
+  if (res.status !== 200) throw new Error(`login of ${who.email} answered ${res.status}`);
+  return res.body;
+}
+
+export const CONSENT = { consent: { purposes: ['kyc_verification'], noticeVersion: 'e2e-1' } };
+export const APPLICANT = {
+  name: 'Asha Verma',
+  dateOfBirth: '1990-04-12',
+  pan: 'ABCPV1234F',
+  aadhaar: '234123412346',
+  address: { line1: '12 MG Road', city: 'Pune', state: 'Maharashtra', pincode: '411001' },
+};
+const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n').toString('base64');
+export const DOCUMENTS = [
+  { type: 'passport', contentType: 'application/pdf', content: PDF },
+  { type: 'pan_card', contentType: 'application/pdf', content: PDF },
+];
+
+export interface TrafficReport {
+  sent: number;
+  ok: number;
+  retried: number;
+  failed: { at: string; detail: string }[];
+  versions: Map<string, number>;
+}
+
+/**
+ * A client that keeps calling `url` (one request at a time, `pauseMs` apart, under the gateway's
+ * per-user rate limit) until stopped. A request that fails (no answer, or a 5xx) is retried once,
+ * as a real client would; only a failed retry counts as a failure.
+ */
+export function startTraffic(url: string, token: string, pauseMs = 150): { stop: () => Promise<TrafficReport> } {
+  const report: TrafficReport = { sent: 0, ok: 0, retried: 0, failed: [], versions: new Map() };
+  let running = true;
+  const once = async (): Promise<{ ok: boolean; detail: string; version?: string }> => {
+    try {
+      const res = await request(url, { token, timeoutMs: 10_000 });
+      const version = res.headers.get('x-kyc-version') ?? undefined;
+      return { ok: res.status === 200, detail: `HTTP ${res.status}`, ...(version ? { version } : {}) };
+    } catch (error) {
+      const e = error as Error & { cause?: { code?: string } };
+      return { ok: false, detail: e.cause?.code ?? e.message };
+    }
+  };
+  const loop = (async () => {
+    while (running) {
+      report.sent++;
+      let answer = await once();
+      if (!answer.ok) {
+        report.retried++;
+        answer = await once();
+      }
+      if (answer.ok) {
+        report.ok++;
+        if (answer.version) report.versions.set(answer.version, (report.versions.get(answer.version) ?? 0) + 1);
+      } else {
+        report.failed.push({ at: new Date().toISOString(), detail: answer.detail });
+      }
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return report;
+    },
+  };
+}
+
+/** A fresh customer with a token, for traffic. */
+export async function customerToken(api: (path: string) => string, label: string): Promise<string> {
+  const run = uniqueSuffix();
+  const who = { email: `e2e-${label}-${run}@example.com`, password: `${label}-password-${run}` };
+  const registered = await request(api('/auth/register'), { body: who });
+  if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
+  return (await login(api, who)).accessToken;
+}
+
+export function gatewaySelector(): string {
+  return `app.kubernetes.io/instance=${PLATFORM},app.kubernetes.io/component=gateway`;
+}
