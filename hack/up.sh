@@ -125,7 +125,7 @@ EMAIL=asha.\$RANDOM@example.com
 curl -s -X POST \$G/auth/register -H "\$J" -d "{\"email\":\"\$EMAIL\",\"password\":\"a-long-password-1\"}"; echo
 AT=\$(curl -s -X POST \$G/auth/login -H "\$J" -d "{\"email\":\"\$EMAIL\",\"password\":\"a-long-password-1\"}" | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')
 APP=\$(curl -s -X POST \$G/applications -H "authorization: Bearer \$AT" -H "\$J" -H "Idempotency-Key: \$(cat /proc/sys/kernel/random/uuid)" \\
-  -d '{"consent":{"purposes":["kyc_verification"],"noticeVersion":"v1"}}' | sed -E 's/.*"id":"([^"]+)".*/\1/'); echo "application \$APP"
+  -d '{"consent":{"purposes":["kyc_verification"],"noticeVersion":"v1"}}' | sed -E 's/^\{"id":"([^"]+)".*/\1/'); echo "application \$APP"
 curl -s -X PATCH \$G/applications/\$APP -H "authorization: Bearer \$AT" -H "\$J" -d '{"name":"Asha Verma","dateOfBirth":"1990-04-12",
   "pan":"ABCPV1234F","aadhaar":"234123412346","address":{"line1":"12 MG Road","city":"Pune","state":"Maharashtra","pincode":"411001"}}'; echo
 PDF=\$(printf '%%PDF-1.4\nsample\n' | base64 -w0)
