@@ -5,8 +5,8 @@
 #   hack/image/app.sh version          print the version (= image tag) of the current tree
 #   hack/image/app.sh build            build kyc-operator/workloads:<version> and kyc-operator/operator:<version>
 #   hack/image/app.sh load             load both into the real node (hack/node/load-image.sh)
-#   hack/image/app.sh tag NEW [FROM]   give the images of version FROM (default: this tree's) a second
-#                                      tag NEW and load it (the e2e version roll)
+#   hack/image/app.sh tag NEW [FROM]   give the workloads image of version FROM (default: this tree's) a
+#                                      second tag NEW and load it (the e2e version roll)
 #
 # The version is <package.json version>-<10 hex of a hash of the build inputs> (Dockerfile, package
 # files, tsconfigs, operator/, workloads/ as they are in the work tree): a tag names one content, never
@@ -97,8 +97,8 @@ case ${1:-} in
   tag)
     [[ -n ${2:-} && $2 != latest ]] || die "usage: $0 tag NEW_VERSION [FROM_VERSION] (not latest)"
     v=${3:-$(version)}
-    buildah tag "$WORKLOADS_REPO:$v" "$WORKLOADS_REPO:$2" && buildah tag "$OPERATOR_REPO:$v" "$OPERATOR_REPO:$2" ||
-      die "images $v are not built; run make image"
-    load "$2" ;;
+    # Only the workloads image: spec.version names the services' tag, the operator keeps its own.
+    buildah tag "$WORKLOADS_REPO:$v" "$WORKLOADS_REPO:$2" || die "$WORKLOADS_REPO:$v is not built; run make image"
+    "$REPO_DIR"/hack/node/load-image.sh "$WORKLOADS_REPO:$2" ;;
   *) die "usage: $0 version|build|load [VERSION]|tag NEW [FROM]" ;;
 esac
