@@ -47,13 +47,27 @@ interface Decisions {
 const FIRST_WAVE = new Set(['ServiceAccount', 'ConfigMap']);
 
 export class PlatformReconciler {
+  /** The last render of each platform: rendering depends only on what the stamp covers. */
+  private readonly renders = new Map<string, { stamp: string; objects: KubeResource[] }>();
+
   constructor(private readonly deps: ReconcilerDeps) {}
+
+  private render(key: string, platform: PlatformResource): KubeResource[] {
+    const { uid, generation, labels, annotations } = platform.metadata;
+    const stamp = JSON.stringify([uid, generation, labels, annotations]);
+    const cached = this.renders.get(key);
+    if (cached?.stamp === stamp) return cached.objects;
+    const objects = renderPlatform(platform);
+    this.renders.set(key, { stamp, objects });
+    return objects;
+  }
 
   async reconcile(key: string): Promise<HandlerResult | void> {
     const [namespace, name] = splitKey(key);
     const platform = this.deps.platforms.get(namespace, name);
     // Deleted (or being deleted): owner references let the garbage collector remove everything.
     if (!platform) {
+      this.renders.delete(key);
       this.deps.applier.forgetWhere((k) => k.includes(`|${namespace}|${name}-`) || k.endsWith(`|${namespace}|${name}`));
       return;
     }
@@ -62,7 +76,7 @@ export class PlatformReconciler {
 
     let desired: KubeResource[];
     try {
-      desired = renderPlatform(platform);
+      desired = this.render(key, platform);
     } catch (error) {
       // A spec the renderer rejects will not fix itself by retrying: report it and wait for a new spec.
       const problem = { reason: 'InvalidSpec', message: (error as Error).message };

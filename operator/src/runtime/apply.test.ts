@@ -51,6 +51,14 @@ describe('decide', () => {
     expect(decide(object, hash, edited, undefined)).toBe('restored');
   });
 
+  it('does not look again at a resourceVersion it already found clean', () => {
+    const verified = { ...record, verifiedVersion: '7' };
+    // Same version as verified: unchanged without comparing (the cheap path of a resync).
+    expect(decide(object, hash, live, verified)).toBe('unchanged');
+    // A newer version is compared again, and an edit in it is found.
+    expect(decide(object, hash, { ...serverCopy(object, { resourceVersion: '8' }), data: { mode: 'hacked' } }, verified)).toBe('restored');
+  });
+
   it('ignores labels someone else added', () => {
     const labelled = serverCopy(object, { labels: { app: 'kyc', team: 'risk' } });
     expect(decide(object, hash, labelled, record)).toBe('unchanged');

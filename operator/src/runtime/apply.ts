@@ -32,6 +32,8 @@ export function withSpecHash<T extends KubeResource>(desired: T): { object: T; h
 interface Record {
   hash: string;
   projection: string;
+  /** A live resourceVersion already found clean for this hash: the same version needs no new look. */
+  verifiedVersion?: string;
 }
 
 /** What to do with one object, given what the operator last wrote (pure, unit-tested). */
@@ -43,6 +45,9 @@ export function decide(
 ): Exclude<ApplyAction, 'unchanged'> | 'unchanged' {
   if (!live || live.metadata.deletionTimestamp) return 'created';
   if (live.metadata.annotations?.[SPEC_HASH_ANNOTATION] !== hash) return 'updated';
+  if (record && record.hash === hash && record.verifiedVersion !== undefined && record.verifiedVersion === live.metadata.resourceVersion) {
+    return 'unchanged';
+  }
   const drifted =
     record && record.hash === hash ? hashOf(projectOnto(desired, live)) !== record.projection : !isSubsetOf(desired, live);
   return drifted ? 'restored' : 'unchanged';
@@ -50,6 +55,8 @@ export function decide(
 
 export class Applier {
   private readonly records = new Map<string, Record>();
+  /** Hashes of desired objects the caller hands in again unchanged (the reconciler caches renders). */
+  private readonly hashed = new WeakMap<KubeResource, { object: KubeResource; hash: string }>();
 
   constructor(
     private readonly client: KubeClient,
@@ -58,17 +65,26 @@ export class Applier {
 
   /** Applies `desired` unless `live` already matches it. */
   async ensure<T extends KubeResource>(type: ResourceType, desired: KubeResource, live: T | undefined): Promise<ApplyResult<T>> {
-    const { object, hash } = withSpecHash(desired);
+    let withHash = this.hashed.get(desired);
+    if (!withHash) {
+      withHash = withSpecHash(desired);
+      this.hashed.set(desired, withHash);
+    }
+    const { object, hash } = withHash;
     const key = recordKey(desired);
-    const action = decide(object, hash, live, this.records.get(key));
-    if (action === 'unchanged' && live) return { action, object: live };
+    const record = this.records.get(key);
+    const action = decide(object, hash, live, record);
+    if (action === 'unchanged' && live) {
+      if (record && record.hash === hash) record.verifiedVersion = live.metadata.resourceVersion;
+      return { action, object: live };
+    }
     let applied: T;
     try {
       applied = await this.client.apply<T>(type, object, this.fieldManager);
     } catch (error) {
       throw new Error(`apply ${desired.kind} ${desired.metadata.namespace ?? ''}/${desired.metadata.name}`, { cause: error });
     }
-    this.records.set(key, { hash, projection: hashOf(projectOnto(object, applied)) });
+    this.records.set(key, { hash, projection: hashOf(projectOnto(object, applied)), verifiedVersion: applied.metadata.resourceVersion });
     return { action, object: applied };
   }
 

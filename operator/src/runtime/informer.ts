@@ -31,6 +31,13 @@ function slim<T extends KubeResource>(object: T): T {
   return { ...object, metadata };
 }
 
+/** True only when both versions are numbers (etcd revisions, in practice) and `a` < `b`. */
+function isOlder(a: string | undefined, b: string | undefined): boolean {
+  const x = Number(a);
+  const y = Number(b);
+  return a !== undefined && b !== undefined && Number.isSafeInteger(x) && Number.isSafeInteger(y) && x < y;
+}
+
 /** True when `candidate` is newer than `current` (resourceVersions are etcd revisions in practice). */
 function isNewer(candidate: string | undefined, current: string | undefined): boolean {
   if (!candidate || !current) return true;
@@ -163,10 +170,16 @@ export class Informer<T extends KubeResource> {
     if (event.type === 'BOOKMARK') return;
     const key = objectKey(object);
     const old = this.cache.get(key);
+    const sameObject = !old || !old.metadata.uid || !object.metadata.uid || old.metadata.uid === object.metadata.uid;
     if (event.type === 'DELETED') {
+      // The deletion of an older object of the same name, after the operator recreated it: keep the new one.
+      if (!sameObject) return;
       this.cache.delete(key);
       this.emit('delete', object, old);
     } else {
+      // A lagging watch may deliver a version older than the one the operator just wrote and
+      // remembered; going back to it would make the next pass write again.
+      if (old && sameObject && isOlder(version, old.metadata.resourceVersion)) return;
       this.cache.set(key, object);
       this.emit(old ? 'update' : 'add', object, old);
     }
