@@ -5,8 +5,9 @@
 # Kept: caches (images in buildah's storage, npm trees, binaries), data and the generated credentials
 # under $RUN_DIR/up, so the next `make up` is warm.
 # KYC_DOWN_KEEP_INFRA=1 stops after the real node (leaves the shared control plane and deps running).
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
-cd "$REPO_DIR"
+cd "$REPO_DIR" || exit
 export PATH=$K8S_BIN:$PATH KUBECONFIG=${KUBECONFIG:-$RUN_DIR/cluster/kubeconfig}
 NS=${KYC_UP_NAMESPACE:-kyc}
 

@@ -9,8 +9,9 @@
 #      (made once, kept mode 0600 under $RUN_DIR/up/)
 #   5. samples/local-real-node.yaml with spec.version = the image tag, a NodePort for the gateway, and a
 #      wait until the platform is Ready and the gateway answers; then the URL and a curl sequence.
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
-cd "$REPO_DIR"
+cd "$REPO_DIR" || exit
 export PATH=$K8S_BIN:$PATH KUBECONFIG=${KUBECONFIG:-$RUN_DIR/cluster/kubeconfig}
 
 NS=${KYC_UP_NAMESPACE:-kyc}

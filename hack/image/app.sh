@@ -12,6 +12,7 @@
 # files, tsconfigs, operator/, workloads/ as they are in the work tree): a tag names one content, never
 # `latest`, and does not move when unrelated files (docs, tests elsewhere) are committed. A tag already
 # in buildah's storage is not built again (warm `make up`); the image's revision label holds the commit.
+# shellcheck source=../lib.sh
 source "$(dirname "$0")/../lib.sh"
 
 WORKLOADS_REPO=kyc-operator/workloads
@@ -89,7 +90,7 @@ load() {
 
 IMAGE_DIR=$CACHE_DIR/image
 mkdir -p "$IMAGE_DIR"
-cd "$REPO_DIR"
+cd "$REPO_DIR" || exit
 case ${1:-} in
   version) version ;;
   build) exec 9>"$IMAGE_DIR/app-build.lock"; flock 9; build ;;
