@@ -17,7 +17,7 @@ export KUBECONFIG ?= $(CACHE_DIR)/run/cluster/kubeconfig
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 RESULTS := .test-results
 
-.PHONY: help up down install build lint typecheck unit integration e2e test tools cluster cluster-down \
+.PHONY: help up down install build lint typecheck unit integration test tools cluster cluster-down \
 	cluster-clean cluster-status deps deps-down deps-env deps-status deps-clean clean
 
 help: ## list the targets
@@ -51,7 +51,11 @@ integration: install cluster deps ## integration suites under test/integration (
 	@mkdir -p $(RESULTS)
 	hack/with-env.sh $(JEST) --selectProjects integration --runInBand --json --outputFile=$(RESULTS)/integration.json
 
-test: lint typecheck unit integration ## everything CI runs: lint, types, unit and integration tests
+test: lint typecheck unit integration e2e-up ## everything CI runs: lint, types, unit, integration, then make up and the e2e suites
+
+.PHONY: e2e-up
+e2e-up: up ## make up, then the e2e suites against the platform it runs
+	$(MAKE) --no-print-directory e2e
 
 tools: ## build the pinned Kubernetes binaries, etcd and KWOK into the cache
 	hack/build-tools.sh
