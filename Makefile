@@ -60,11 +60,14 @@ e2e-up: up ## make up, then the e2e suites against the platform it runs
 tools: ## build the pinned Kubernetes binaries, etcd and KWOK into the cache
 	hack/build-tools.sh
 
-cluster: ## start the local Kubernetes cluster (loopback, KWOK nodes) and print the KUBECONFIG line
-	hack/cluster.sh up
+# CLUSTER=kind uses kind on a host with Docker instead of the loopback control plane (hack/kind.sh).
+CLUSTER ?= local
+CLUSTER_SCRIPT := $(if $(filter kind,$(CLUSTER)),hack/kind.sh,hack/cluster.sh)
+cluster: ## start the local Kubernetes cluster (loopback, KWOK nodes; CLUSTER=kind on a Docker host) and print the KUBECONFIG line
+	$(CLUSTER_SCRIPT) up
 
-cluster-down: ## stop every cluster process
-	hack/cluster.sh down
+cluster-down: ## stop every cluster process (CLUSTER=kind: delete the kind cluster)
+	$(CLUSTER_SCRIPT) down
 
 cluster-status: ## show the cluster's processes
 	hack/cluster.sh status
