@@ -2,21 +2,11 @@
 // pass by the reconciler, and only when it changed).
 import type { ComponentName } from '../api/components.js';
 import type { ComponentStatus, Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
-import { componentReady, componentStatus as renderedComponentStatus } from '../render/status.js';
+import { componentReady, componentStatus as renderedComponentStatus, type DeploymentLike } from '../render/status.js';
 import { stableStringify } from '../runtime/hash.js';
 
-export interface DeploymentView {
-  metadata: { generation?: number };
-  spec?: { replicas?: number };
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    readyReplicas?: number;
-    updatedReplicas?: number;
-    availableReplicas?: number;
-    conditions?: { type: string; status: string; reason?: string; message?: string }[];
-  };
-}
+/** The fields of a live Deployment the status reads: the same view the render helpers decide from. */
+export type DeploymentView = DeploymentLike;
 
 export interface ObservedComponent {
   name: ComponentName;
