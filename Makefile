@@ -49,7 +49,7 @@ unit: install ## fast unit tests beside the code
 
 integration: install cluster deps ## integration suites under test/integration (starts the cluster and deps)
 	@mkdir -p $(RESULTS)
-	hack/with-env.sh $(JEST) --selectProjects integration --runInBand --json --outputFile=$(RESULTS)/integration.json
+	hack/with-env.sh env $(JEST) --selectProjects integration --runInBand --json --outputFile=$(RESULTS)/integration.json
 
 test: lint typecheck unit integration e2e-up ## everything CI runs: lint, types, unit, integration, then make up and the e2e suites
 
