@@ -124,6 +124,12 @@ export class Service {
       const report = await healthReport(this.healthChecks);
       res.status(report.message === 'OK' ? 200 : 503).json(report);
     });
+    // Liveness: the process answers. Deliberately independent of dependencies, so that the kubelet
+    // never restarts every pod of a service because PostgreSQL or an upstream is down (/health says
+    // that, for SREs and monitoring; /ready takes the pod out of its Service while it starts or drains).
+    app.get('/livez', (_req, res) => {
+      res.status(200).json({ alive: true, uptime: process.uptime() });
+    });
     app.get('/ready', (_req, res) => {
       const ready = this.lifecycle.isReady();
       res.status(ready ? 200 : 503).json({ ready, draining: this.lifecycle.isDraining() });

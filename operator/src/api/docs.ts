@@ -208,7 +208,7 @@ Why \`maxUnavailable: 1\` and not \`minAvailable\`: it stays right while the HPA
 drain when a development component has a single replica, and with production's three or more replicas never evicts
 more than one replica of a component at a time. Pods are spread over zones and hosts (\`ScheduleAnyway\`), run as
 user 10001 with a read-only root filesystem, no privilege escalation, all capabilities dropped and the
-RuntimeDefault seccomp profile, with probes on \`/ready\` (readiness) and \`/health\` (startup and liveness).
+RuntimeDefault seccomp profile, with probes on \`/ready\` (readiness) and \`/livez\` (startup and liveness; \`/health\`, which reports the dependencies, is for SREs and monitoring so that an outage of PostgreSQL or an upstream never restarts every pod).
 
 Network policies allow, on port 8080 only:
 

@@ -10,6 +10,7 @@ interface Container {
   resources: unknown;
   readinessProbe: { httpGet: { path: string } };
   livenessProbe: { httpGet: { path: string } };
+  startupProbe: { httpGet: { path: string } };
   securityContext: Record<string, unknown>;
   ports: unknown[];
   volumeMounts: unknown[];
@@ -41,7 +42,9 @@ describe('renderDeployment', () => {
   it('probes /ready for readiness and /health for liveness', () => {
     const c = container(render(platform(), 'auth'));
     expect(c.readinessProbe.httpGet.path).toBe('/ready');
-    expect(c.livenessProbe.httpGet.path).toBe('/health');
+    // Liveness and start-up never depend on PostgreSQL, Redis or upstreams: /health is for SREs.
+    expect(c.livenessProbe.httpGet.path).toBe('/livez');
+    expect(c.startupProbe.httpGet.path).toBe('/livez');
   });
 
   it('hardens the container and mounts an emptyDir at /tmp', () => {

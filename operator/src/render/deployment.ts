@@ -76,10 +76,11 @@ export function renderDeployment(platform: KycPlatform, component: ComponentName
                 requests: { cpu: canonicalQuantity(resources.requests.cpu), memory: canonicalQuantity(resources.requests.memory) },
                 limits: { cpu: canonicalQuantity(resources.limits.cpu), memory: canonicalQuantity(resources.limits.memory) },
               },
-              startupProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 },
+              startupProbe: { httpGet: { path: '/livez', port: 'http' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 },
               readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
-              // Generous: /health turns 503 when a dependency is down, and a restart does not fix PostgreSQL.
-              livenessProbe: { httpGet: { path: '/health', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
+              // /livez answers while the process does; /health reports dependencies to SREs (a restart does
+              // not fix PostgreSQL), so neither start-up nor liveness waits on them.
+              livenessProbe: { httpGet: { path: '/livez', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
               // Let endpoints and kube-proxy drop the pod before SIGTERM starts the drain.
               lifecycle: { preStop: { sleep: { seconds: 5 } } },
               securityContext: {

@@ -128,6 +128,18 @@ describe('shared library', () => {
     });
   });
 
+  it('/livez stays 200 while a dependency is down and /health answers 503', async () => {
+    const service = new Service({ component: 'live', logger: captureLogs('live', 'error').logger, health: { database: () => false } });
+    const { url } = await service.listen(0);
+    try {
+      expect((await request(`${url}/health`)).status).toBe(503);
+      const live = await request(`${url}/livez`);
+      expect([live.status, live.body.alive]).toEqual([200, true]);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('on shutdown, /ready turns 503, in-flight requests finish, then the server closes', async () => {
     const service = new Service({ component: 'drain', logger: captureLogs('drain', 'error').logger });
     service.app.get('/slow', (_req, res) => {
