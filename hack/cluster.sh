@@ -25,25 +25,8 @@ FAKE_NODES=${KYC_FAKE_NODES:-3}
 HPA_SYNC_PERIOD=${KYC_HPA_SYNC_PERIOD:-15s}
 SERVICE_CIDR=10.96.0.0/16
 
-kubeconfig() { # kubeconfig FILE CERT
-  cat >"$1" <<YAML
-apiVersion: v1
-kind: Config
-clusters:
-- name: kyc-local
-  cluster:
-    certificate-authority: $PKI/ca.crt
-    server: https://127.0.0.1:$APISERVER_PORT
-users:
-- name: $2
-  user:
-    client-certificate: $PKI/$2.crt
-    client-key: $PKI/$2.key
-contexts:
-- name: kyc-local
-  context: {cluster: kyc-local, user: $2}
-current-context: kyc-local
-YAML
+kubeconfig() { # kubeconfig FILE USER
+  kubeconfig_yaml "$2" "$PKI" "$PKI/ca.crt" "https://127.0.0.1:$APISERVER_PORT" >"$1"
 }
 
 kubectl_() { "$K8S_BIN/kubectl" --kubeconfig "$KUBECONFIG_PATH" "$@"; }

@@ -46,18 +46,48 @@ pid_alive() {
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE "kyc-operator|$CACHE_DIR|$RUN_DIR"
 }
 
-# stop_pidfile PIDFILE NAME: TERM, wait up to 20 s, then KILL; removes the pid file.
+# stop_pidfile PIDFILE NAME [group]: TERM, wait up to 20 s, then KILL; removes the pid file. With
+# `group`, the signals go to the daemon's whole process group (start_daemon makes each daemon a group
+# leader with setsid), for daemons that fork helpers of their own.
 stop_pidfile() {
-  local pidfile=$1 name=$2 pid
+  local pidfile=$1 name=$2 scope=${3:-} pid
   [[ -f $pidfile ]] || return 0
   pid=$(cat "$pidfile")
   if kill -0 "$pid" 2>/dev/null; then
     log "stopping $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
+    signal_daemon TERM "$pid" "$scope"
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$pid" 2>/dev/null || true
+    signal_daemon KILL "$pid" "$scope"
   fi
   rm -f "$pidfile"
+}
+
+signal_daemon() { # signal_daemon SIGNAL PID [group]
+  if [[ $3 == group ]]; then kill "-$1" -- "-$2" 2>/dev/null && return 0; fi
+  kill "-$1" "$2" 2>/dev/null || true
+}
+
+# kubeconfig_yaml USER CERT_DIR CA_FILE SERVER: a kubeconfig for the local cluster using USER's client
+# certificate ($CERT_DIR/USER.crt and .key), on stdout.
+kubeconfig_yaml() {
+  cat <<YAML
+apiVersion: v1
+kind: Config
+clusters:
+- name: kyc-local
+  cluster:
+    certificate-authority: $3
+    server: $4
+users:
+- name: $1
+  user:
+    client-certificate: $2/$1.crt
+    client-key: $2/$1.key
+contexts:
+- name: kyc-local
+  context: {cluster: kyc-local, user: $1}
+current-context: kyc-local
+YAML
 }
 
 # start_daemon NAME PIDFILE LOGFILE CMD...: starts CMD detached from this shell, in its own session.

@@ -125,7 +125,7 @@ drain_pods
 stop_pidfile "$PIDS/kubelet.pid" kubelet
 stop_pidfile "$PIDS/kube-proxy.pid" kube-proxy
 stop_pidfile "$PIDS/coredns.pid" coredns
-for f in "$PIDS"/forward-*.pid; do [[ -f $f ]] && stop_group "$f" "$(basename "$f" .pid)"; done
+for f in "$PIDS"/forward-*.pid; do [[ -f $f ]] && stop_pidfile "$f" "$(basename "$f" .pid)" group; done
 stop_containerd_and_shims
 clean_netns
 unmount_all

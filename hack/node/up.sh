@@ -86,24 +86,7 @@ sign() { # sign NAME SUBJECT USAGE [SANS]
 }
 
 kubeconfig() { # kubeconfig NAME
-  put "$NODE_DIR/$1.kubeconfig" <<YAML
-apiVersion: v1
-kind: Config
-clusters:
-- name: kyc-local
-  cluster:
-    certificate-authority: $CLUSTER_PKI/ca.crt
-    server: https://127.0.0.1:$APISERVER_PORT
-users:
-- name: $1
-  user:
-    client-certificate: $PKI/$1.crt
-    client-key: $PKI/$1.key
-contexts:
-- name: kyc-local
-  context: {cluster: kyc-local, user: $1}
-current-context: kyc-local
-YAML
+  kubeconfig_yaml "$1" "$PKI" "$CLUSTER_PKI/ca.crt" "https://127.0.0.1:$APISERVER_PORT" | put "$NODE_DIR/$1.kubeconfig"
 }
 
 # put FILE: writes stdin to FILE only when the content differs (kube-proxy exits when its
@@ -347,7 +330,7 @@ start() {
     log "the configuration of $name changed: restarting it"
     # socat forks a child per connection: its whole process group goes; the others by their pid only
     # (containerd's shims must survive a containerd restart).
-    if [[ $name == forward-* ]]; then stop_group "$PIDS/$name.pid" "$name"; else stop_pidfile "$PIDS/$name.pid" "$name"; fi
+    if [[ $name == forward-* ]]; then stop_pidfile "$PIDS/$name.pid" "$name" group; else stop_pidfile "$PIDS/$name.pid" "$name"; fi
   fi
   start_daemon "$name" "$PIDS/$name.pid" "$LOGS/$name.log" "$@" 8>&- # not the lock
   echo "$want" >"$PIDS/$name.hash"
