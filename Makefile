@@ -49,7 +49,7 @@ unit: install ## fast unit tests beside the code
 
 integration: install cluster deps ## integration suites under test/integration (starts the cluster and deps)
 	@mkdir -p $(RESULTS)
-	hack/with-env.sh env $(JEST) --selectProjects integration --runInBand --json --outputFile=$(RESULTS)/integration.json
+	hack/with-env.sh env $(JEST) --selectProjects integration --runInBand --forceExit --json --outputFile=$(RESULTS)/integration.json
 
 test: lint typecheck unit integration e2e-up ## everything CI runs: lint, types, unit, integration, then make up and the e2e suites
 
@@ -158,4 +158,4 @@ e2e: install ## end-to-end suites against the platform `make up` runs (needs `ma
 	@test -n "$(E2E_VERSION)" || { echo "error: no platform from make up (run make up first)" >&2; exit 1; }
 	@mkdir -p $(RESULTS)
 	hack/image/app.sh tag $(E2E_ROLL_VERSION) $(E2E_VERSION)
-	E2E_ROLL_VERSION=$(E2E_ROLL_VERSION) $(JEST) --selectProjects e2e --runInBand --json --outputFile=$(RESULTS)/e2e.json
+	E2E_ROLL_VERSION=$(E2E_ROLL_VERSION) $(JEST) --selectProjects e2e --runInBand --forceExit --json --outputFile=$(RESULTS)/e2e.json

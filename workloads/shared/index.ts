@@ -44,7 +44,7 @@ export { closeRedis, createRedis, pingRedis } from './redis.js';
 export type { Redis } from './redis.js';
 export { EVENT_FAMILIES, EVENT_TYPES, familyTopic, newEvent, parseEnvelope, topicForEvent } from './events.js';
 export type { EventEnvelope, EventFamily, EventType } from './events.js';
-export { createKafka, createProducer, ensureTopics, startConsumer } from './kafka.js';
+export { createKafka, createProducer, ensureTopics, startConsumer, subscribeAll } from './kafka.js';
 export type { Consumer, ConsumerOptions, Kafka, Producer, RunningConsumer } from './kafka.js';
 export { OutboxRelay, enqueueEvent, outboxMigration } from './outbox.js';
 export type { OutboxRelayOptions } from './outbox.js';

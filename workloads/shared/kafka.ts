@@ -45,6 +45,31 @@ export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions
   }
 }
 
+/** Kafka's answers while a new topic's partitions are still being placed on the broker. */
+const TOPIC_NOT_READY = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+
+/**
+ * Subscribes to each topic, waiting out a topic created moments ago whose metadata the broker does not
+ * serve yet (kafkajs gives up after its own few retries; a freshly started broker can take longer).
+ */
+export async function subscribeAll(consumer: Consumer, topics: string[], fromBeginning: boolean, logger: Logger, deadlineMs = 60_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (const topic of topics) {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await consumer.subscribe({ topic, fromBeginning });
+        break;
+      } catch (error) {
+        const cause = error as { type?: string; originalError?: { type?: string } };
+        const type = cause.type ?? cause.originalError?.type ?? '';
+        if (!TOPIC_NOT_READY.has(type) || Date.now() >= deadline) throw error;
+        logger.warn({ topic, attempt, kafkaError: type }, 'topic not served yet; retrying the subscription');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
+      }
+    }
+  }
+}
+
 export interface ConsumerOptions {
   kafka: Kafka;
   groupId: string;
@@ -73,8 +98,14 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   const lag = metrics?.gauge('kyc_consumer_lag', 'Messages behind the end of the partition at the last batch', ['group', 'topic', 'partition']);
   const maxAttempts = options.maxAttempts ?? 3;
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, rebalanceTimeout: 10_000 });
-  await consumer.connect();
-  for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+  try {
+    await consumer.connect();
+    await subscribeAll(consumer, topics, options.fromBeginning ?? true, logger);
+  } catch (error) {
+    // A consumer that connected but could not subscribe must not linger (it keeps sockets and timers).
+    await consumer.disconnect().catch(() => undefined);
+    throw error;
+  }
   let stopping = false;
   let healthy = true;
   consumer.on(consumer.events.CRASH, (event) => {

@@ -17,6 +17,7 @@ import {
   parseEnvelope,
   runMigrations,
   signAccessToken,
+  subscribeAll,
   withTransaction,
 } from '../../../workloads/shared/index.js';
 import type { Consumer, EventEnvelope, Pool, Producer } from '../../../workloads/shared/index.js';
@@ -50,7 +51,7 @@ describe('notification and analytics', () => {
     relay.start();
     collector = kafka.consumer({ groupId: `${prefix}collector`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
     await collector.connect();
-    for (const family of ['kyc', 'notification'] as const) await collector.subscribe({ topic: familyTopic(family, prefix), fromBeginning: true });
+    await subscribeAll(collector, [familyTopic('kyc', prefix), familyTopic('notification', prefix)], true, logs.logger);
     await collector.run({
       eachMessage: ({ topic, message }) => {
         const event = parseEnvelope(message.value);
@@ -105,7 +106,7 @@ describe('notification and analytics', () => {
     expect(sent.map((m) => m.template).sort()).toEqual(['application_approved', 'application_received']);
     const events = await eventually(() => {
       const list = seen.filter((e) => e.topic === `${prefix}notification.events` && e.data.userId === owner);
-      return list.length >= 6 ? list : undefined;
+      return list.length >= 8 ? list : undefined;
     }, 30_000);
     const byType = (type: string): number => events.filter((e) => e.type === type).length;
     expect([byType('notification.requested'), byType('notification.sent'), byType('notification.failed')]).toEqual([4, 2, 2]);

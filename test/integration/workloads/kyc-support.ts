@@ -2,7 +2,7 @@
 // Kafka topic prefix and consumer groups, captured logs; tokens minted with the shared helper; an
 // event collector reading the service's topics; and applicant data that passes every rule.
 import { randomBytes } from 'node:crypto';
-import { createKafka, familyTopic, parseEnvelope, signAccessToken } from '../../../workloads/shared/index.js';
+import { createKafka, familyTopic, parseEnvelope, signAccessToken, subscribeAll } from '../../../workloads/shared/index.js';
 import type { Consumer, EventEnvelope, Role } from '../../../workloads/shared/index.js';
 import { startKyc } from '../../../workloads/kyc/main.js';
 import type { RunningKyc } from '../../../workloads/kyc/main.js';
@@ -70,13 +70,13 @@ export class EventCollector {
   constructor(private readonly topicPrefix: string) {}
 
   async start(): Promise<void> {
-    const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `kyc-test-collector-${suffix()}`, captureLogs('collector', 'error').logger);
+    const logs = captureLogs('collector', 'error');
+    const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `kyc-test-collector-${suffix()}`, logs.logger);
     const consumer = kafka.consumer({ groupId: `${this.topicPrefix}collector-${suffix()}`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
     this.consumer = consumer;
     await consumer.connect();
-    for (const family of ['kyc', 'customer', 'consent'] as const) {
-      await consumer.subscribe({ topic: familyTopic(family, this.topicPrefix), fromBeginning: true });
-    }
+    const topics = (['kyc', 'customer', 'consent'] as const).map((family) => familyTopic(family, this.topicPrefix));
+    await subscribeAll(consumer, topics, true, logs.logger);
     await consumer.run({
       eachMessage: ({ topic, message }) => {
         const event = parseEnvelope(message.value);

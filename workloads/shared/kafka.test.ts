@@ -1,0 +1,52 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Consumer } from 'kafkajs';
+import { createLogger } from './logger.js';
+import { subscribeAll } from './kafka.js';
+
+const logger = createLogger({ component: 'kafka-test', level: 'silent' });
+
+/** A consumer whose subscribe answers with the given errors, in turn, before succeeding. */
+function consumerFailing(...errors: Array<Error & { type?: string }>): { consumer: Consumer; subscribed: string[]; calls: () => number } {
+  const subscribed: string[] = [];
+  let calls = 0;
+  const consumer = {
+    subscribe: ({ topic }: { topic: string }) => {
+      calls += 1;
+      const error = errors.shift();
+      if (error) return Promise.reject(error);
+      subscribed.push(topic);
+      return Promise.resolve();
+    },
+  } as unknown as Consumer;
+  return { consumer, subscribed, calls: () => calls };
+}
+
+const kafkaError = (type: string): Error & { type: string } => Object.assign(new Error(type), { type });
+
+describe('subscribeAll', () => {
+  it('waits out a topic the broker does not serve yet and subscribes to every topic', async () => {
+    const fake = consumerFailing(kafkaError('UNKNOWN_TOPIC_OR_PARTITION'), kafkaError('LEADER_NOT_AVAILABLE'));
+    await subscribeAll(fake.consumer, ['a', 'b'], true, logger);
+    expect(fake.subscribed).toEqual(['a', 'b']);
+    expect(fake.calls()).toBe(4);
+  });
+
+  it('recognises the error kafkajs wraps after its own retries', async () => {
+    const wrapped = Object.assign(new Error('retries exceeded'), { originalError: kafkaError('UNKNOWN_TOPIC_OR_PARTITION') });
+    const fake = consumerFailing(wrapped);
+    await subscribeAll(fake.consumer, ['a'], true, logger);
+    expect(fake.subscribed).toEqual(['a']);
+  });
+
+  it('fails at once on any other error', async () => {
+    const fake = consumerFailing(kafkaError('TOPIC_AUTHORIZATION_FAILED'));
+    await expect(subscribeAll(fake.consumer, ['a'], true, logger)).rejects.toThrow('TOPIC_AUTHORIZATION_FAILED');
+    expect(fake.calls()).toBe(1);
+  });
+
+  it('gives up after the deadline', async () => {
+    const fake = consumerFailing(...Array.from({ length: 50 }, () => kafkaError('UNKNOWN_TOPIC_OR_PARTITION')));
+    await expect(subscribeAll(fake.consumer, ['a'], true, logger, 300)).rejects.toThrow('UNKNOWN_TOPIC_OR_PARTITION');
+    expect(fake.subscribed).toEqual([]);
+  });
+});
