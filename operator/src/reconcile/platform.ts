@@ -9,6 +9,7 @@ import { isConflict, isNotFound, type KubeClient, type KubeResource } from '../r
 import type { Logger } from '../runtime/logger.js';
 import type { HandlerResult } from '../runtime/workqueue.js';
 import { componentOf, isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
+import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
 import {
   computeStatus,
   conditionOf,
@@ -93,7 +94,7 @@ export class PlatformReconciler {
       await Promise.all(
         objects.map(async (object) => {
           try {
-            const applied = await this.applyOne(object, decisions);
+            const applied = await this.applyOne(object, decisions, desired);
             live.set(identity(object), applied);
           } catch (error) {
             firstError ??= asError(error);
@@ -130,10 +131,13 @@ export class PlatformReconciler {
     return undefined;
   }
 
-  private async applyOne(desired: KubeResource, decisions: Decisions): Promise<KubeResource> {
+  private async applyOne(desired: KubeResource, decisions: Decisions, allDesired: readonly KubeResource[]): Promise<KubeResource> {
     const type = typeOf(desired);
     const informer = this.deps.owned.get(type.plural);
     const current = informer?.get(desired.metadata.namespace ?? '', desired.metadata.name);
+    // Autoscaling switched on: give spec.replicas to a second owner first, so that it is not dropped (replicas.ts).
+    const handover = replicasToHandOver(desired, current, allDesired, FIELD_MANAGER);
+    if (handover !== undefined) await this.deps.client.apply(type, handoverPatch(desired, handover), HANDOVER_FIELD_MANAGER);
     const { action, object } = await this.deps.applier.ensure(type, desired, current);
     if (action === 'unchanged') {
       this.deps.onUnchanged?.();

@@ -4,6 +4,7 @@
 import { Backoff } from './backoff.js';
 import { isGone, type KubeClient, type KubeResource, type ResourceType, type WatchEvent } from './kube.js';
 import type { Logger } from './logger.js';
+import { replicasOwnership } from './slim.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T extends KubeResource> = (event: InformerEvent, object: T, old?: T) => void;
@@ -22,13 +23,15 @@ export function objectKey(object: { metadata: { namespace?: string; name: string
 }
 
 /**
- * The cache keeps objects without managedFields: the operator never reads them, and they are often
- * half of an object's size (memory at hundreds of platforms).
+ * The cache keeps objects without most of managedFields: they are often half of an object's size
+ * (memory at hundreds of platforms). Only who owns spec.replicas is kept, for the hand-over of that
+ * field to an HPA (reconcile/replicas.ts).
  */
 function slim<T extends KubeResource>(object: T): T {
   if (!('managedFields' in object.metadata)) return object;
-  const { managedFields: _managedFields, ...metadata } = object.metadata;
-  return { ...object, metadata };
+  const { managedFields, ...metadata } = object.metadata;
+  const replicaOwners = replicasOwnership(managedFields);
+  return { ...object, metadata: replicaOwners ? { ...metadata, managedFields: replicaOwners } : metadata };
 }
 
 /** True only when both versions are numbers (etcd revisions, in practice) and `a` < `b`. */
