@@ -166,7 +166,7 @@ export interface EffectiveRelease {
   scaleDownDelaySeconds: number;
   previewReplicas: number | undefined;
   progressDeadlineSeconds: number;
-  smokeCheck: { enabled: boolean; path: string; timeoutSeconds: number };
+  smokeCheck: { enabled: boolean; path: string; gatewayPath: string; timeoutSeconds: number; retries: number };
 }
 
 /** The release settings; without spec.release the strategy is a plain rolling update. */
@@ -181,8 +181,10 @@ export function releaseFor(spec: KycPlatformSpec): EffectiveRelease {
     progressDeadlineSeconds: release?.progressDeadlineSeconds ?? RELEASE_DEFAULTS.progressDeadlineSeconds,
     smokeCheck: {
       enabled: release?.smokeCheck?.enabled ?? true,
-      path: release?.smokeCheck?.path ?? '/ready',
-      timeoutSeconds: release?.smokeCheck?.timeoutSeconds ?? 5,
+      path: release?.smokeCheck?.path ?? RELEASE_DEFAULTS.smokeCheckPath,
+      gatewayPath: release?.smokeCheck?.gatewayPath ?? RELEASE_DEFAULTS.smokeCheckGatewayPath,
+      timeoutSeconds: release?.smokeCheck?.timeoutSeconds ?? RELEASE_DEFAULTS.smokeCheckTimeoutSeconds,
+      retries: release?.smokeCheck?.retries ?? RELEASE_DEFAULTS.smokeCheckRetries,
     },
   };
 }

@@ -19,6 +19,10 @@ export const RELEASE_DEFAULTS = {
   autoPromote: true,
   scaleDownDelaySeconds: 30,
   progressDeadlineSeconds: 600,
+  smokeCheckPath: '/health',
+  smokeCheckGatewayPath: '/api/v1/auth/me',
+  smokeCheckTimeoutSeconds: 5,
+  smokeCheckRetries: 3,
 } as const;
 export const SECRET_KEY_DEFAULTS = { postgres: 'url', redis: 'url', kafka: 'brokers' } as const;
 
@@ -511,23 +515,44 @@ const placement = named(
 
 const smokeCheck = named(
   'SmokeCheck',
-  obj('An HTTP GET against every preview Service before the switch; a non-2xx answer holds the release.', {
-    enabled: bool('Run the smoke check. Default true.', { default: true }),
-    path: str('Path requested on each preview Service. Default /ready.', { default: '/ready', maxLength: 256, pattern: '^/[A-Za-z0-9/._~%-]*$' }),
-    timeoutSeconds: int('Timeout per request. Default 5.', { minimum: 1, maximum: 60, default: 5 }),
-  }),
+  obj(
+    'HTTP GETs the operator sends to the preview Services once every preview Deployment is Available: `path` on each component (2xx wanted), and `gatewayPath` through the preview gateway (any answer below 500: the preview gateway reached a preview upstream). A response with an X-KYC-Version other than the preview version fails too. A failed round is retried every few seconds; after `retries` failed rounds the release is aborted.',
+    {
+      enabled: bool('Run the smoke check. Default true.', { default: true }),
+      path: str(`Path requested on each preview Service. Default ${RELEASE_DEFAULTS.smokeCheckPath}.`, {
+        default: RELEASE_DEFAULTS.smokeCheckPath,
+        maxLength: 256,
+        pattern: '^/[A-Za-z0-9/._~%-]*$',
+      }),
+      gatewayPath: str(`Path read through the preview gateway. Default ${RELEASE_DEFAULTS.smokeCheckGatewayPath}.`, {
+        default: RELEASE_DEFAULTS.smokeCheckGatewayPath,
+        maxLength: 256,
+        pattern: '^/[A-Za-z0-9/._~%-]*$',
+      }),
+      timeoutSeconds: int(`Timeout per request. Default ${RELEASE_DEFAULTS.smokeCheckTimeoutSeconds}.`, {
+        minimum: 1,
+        maximum: 60,
+        default: RELEASE_DEFAULTS.smokeCheckTimeoutSeconds,
+      }),
+      retries: int(`Failed rounds tolerated before the release is aborted. Default ${RELEASE_DEFAULTS.smokeCheckRetries}.`, {
+        minimum: 0,
+        maximum: 100,
+        default: RELEASE_DEFAULTS.smokeCheckRetries,
+      }),
+    },
+  ),
 );
 
 const release = named(
   'Release',
   obj(
-    'How a new spec.version is rolled out. Absent: a rolling update of each Deployment. Reserved for the blue-green release: accepted and validated, not yet acted upon by this version of the operator.',
+    'How a new spec.version is rolled out. Absent: a rolling update of each Deployment `<platform>-<component>`. Present (strategy BlueGreen): two Deployments per component, `<platform>-<component>-blue` and `-green`; a new version brings up the idle colour of every component, waits until all are Available and the smoke check passes, switches every active Service in one pass, and keeps the old colour for scaleDownDelaySeconds as the instant rollback target (docs/releases.md). Annotate the platform kyc.dev/promote=true to promote, kyc.dev/abort=true to abort; set spec.version back to roll back.',
     {
       strategy: str('BlueGreen brings up the idle colour of every component and switches all Services at once; RollingUpdate updates in place. Default BlueGreen.', {
         enum: ['BlueGreen', 'RollingUpdate'],
         default: RELEASE_DEFAULTS.strategy,
       }),
-      autoPromote: bool('Switch traffic automatically once the preview is Available and the smoke check passed. Default true.', {
+      autoPromote: bool('Switch traffic automatically once the preview is Available and the smoke check passed. false: wait in AwaitingPromotion for the annotation kyc.dev/promote=true. Default true.', {
         default: RELEASE_DEFAULTS.autoPromote,
       }),
       autoPromotionSeconds: int('Seconds to wait after the preview is ready before an automatic switch. Requires autoPromote.', {
@@ -540,7 +565,7 @@ const release = named(
         default: RELEASE_DEFAULTS.scaleDownDelaySeconds,
       }),
       previewReplicas: int('Replicas per component of the preview colour. Absent: the active replica count.', { minimum: 1, maximum: 100 }),
-      progressDeadlineSeconds: int('Seconds the preview may take to become Available before the release is marked failed. Default 600.', {
+      progressDeadlineSeconds: int('Seconds the preview may take to become Available and pass the smoke check (and, at the switch, to reach the active replica count) before the release is aborted with the active colour untouched. Default 600.', {
         minimum: 30,
         maximum: 86400,
         default: RELEASE_DEFAULTS.progressDeadlineSeconds,
@@ -678,7 +703,7 @@ export const specSchema: Schema = named(
 const condition = named(
   'Condition',
   obj(
-    'A standard metav1.Condition: Ready, Progressing or Degraded (and later release conditions).',
+    'A standard metav1.Condition: Ready, Progressing, Degraded, and under the BlueGreen strategy ReleaseProgressing and ReleaseFailed.',
     {
       type: str('Condition type in CamelCase, e.g. Ready.', { maxLength: 316, pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$' }),
       status: str('True, False or Unknown.', { enum: ['True', 'False', 'Unknown'] }),
@@ -710,7 +735,7 @@ export const statusSchema: Schema = named(
     }),
     conditions: {
       type: 'array',
-      description: 'Standard conditions: Ready, Progressing, Degraded.',
+      description: 'Standard conditions: Ready, Progressing, Degraded; ReleaseProgressing and ReleaseFailed under the BlueGreen strategy.',
       maxItems: 32,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
@@ -726,14 +751,29 @@ export const statusSchema: Schema = named(
     release: named(
       'ReleaseStatus',
       obj(
-        'Progress of the current release (filled by the blue-green release logic).',
+        'Blue-green release state (strategy BlueGreen). The operator resumes from it after a restart, so every step is recorded here before the next is taken.',
         {
-          phase: str('Release step, e.g. Idle, Previewing, Promoting, ScalingDown, Aborted.', { maxLength: 64 }),
+          phase: str(
+            'Release step: Idle (one colour serves), Deploying (the preview colour comes up), Verifying (smoke check), AwaitingPromotion (waiting for kyc.dev/promote=true or autoPromotionSeconds), Switching (preview scaled to the active replica count, then every active Service switched), ScalingDown (the old colour stays up as the rollback target until scaleDownAt), Aborted (the preview is scaled down; the active colour never changed).',
+            { enum: ['Idle', 'Deploying', 'Verifying', 'AwaitingPromotion', 'Switching', 'ScalingDown', 'Aborted'] },
+          ),
+          activeColor: str('The colour the active Services select. Absent: the platform still runs its single pre-blue-green Deployment per component.', { enum: ['blue', 'green'] }),
+          activeVersion: str('The version of the active colour.', { maxLength: 128 }),
+          previewColor: str('The colour being brought up (Deploying to Switching, Aborted).', { enum: ['blue', 'green'] }),
           previewVersion: str('The version being brought up.', { maxLength: 128 }),
-          previewColor: str('The colour being brought up.', { enum: ['blue', 'green'] }),
+          previousColor: str('During ScalingDown: what served before the switch (the rollback target); legacy is the pre-blue-green Deployment.', { enum: ['blue', 'green', 'legacy'] }),
+          previousVersion: str('During ScalingDown: the version of previousColor; setting spec.version to it switches back at once.', { maxLength: 128 }),
+          startedAt: str('When the current release started.', { format: 'date-time' }),
+          phaseStartedAt: str('When the current phase began (the Switching deadline counts from it).', { format: 'date-time' }),
+          previewReadyAt: str('When every preview Deployment was first Available.', { format: 'date-time' }),
+          verifiedAt: str('When the smoke check passed.', { format: 'date-time' }),
+          switchedAt: str('When the active Services were last switched.', { format: 'date-time' }),
+          scaleDownAt: str('During ScalingDown: when the previous colour is scaled to zero.', { format: 'date-time' }),
+          finishedAt: str('When the last release ended (switched and scaled down, or aborted).', { format: 'date-time' }),
+          smokeCheckFailures: int('Failed smoke-check rounds in this release.', { minimum: 0 }),
+          failureReason: str('Why the last release was aborted: ProgressDeadlineExceeded, SmokeCheckFailed or AbortRequested.', { maxLength: 64 }),
           message: str('Why the release is where it is.', { maxLength: 4096 }),
         },
-        { 'x-kubernetes-preserve-unknown-fields': true },
       ),
     ),
     scaling: {
@@ -786,6 +826,7 @@ export const printerColumns = [
   { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Summary phase of the platform.' },
   { name: 'Version', type: 'string', jsonPath: '.status.activeVersion', description: 'Version that serves traffic.' },
   { name: 'Active', type: 'string', jsonPath: '.status.activeColor', description: 'Colour that serves traffic (blue-green).' },
+  { name: 'Release', type: 'string', jsonPath: '.status.release.phase', description: 'Blue-green release step.' },
   { name: 'Ready', type: 'string', jsonPath: '.status.readyComponents', description: 'Ready components over enabled components.' },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation.' },
 ] as const;

@@ -75,7 +75,7 @@ export interface KycPlatformSpec {
   ingress?: IngressSpec;
   /** Where the pods may run. Zone and host spreading is always on. */
   placement?: Placement;
-  /** How a new spec.version is rolled out. Absent: a rolling update of each Deployment. Reserved for the blue-green release: accepted and validated, not yet acted upon by this version of the operator. */
+  /** How a new spec.version is rolled out. Absent: a rolling update of each Deployment `<platform>-<component>`. Present (strategy BlueGreen): two Deployments per component, `<platform>-<component>-blue` and `-green`; a new version brings up the idle colour of every component, waits until all are Available and the smoke check passes, switches every active Service in one pass, and keeps the old colour for scaleDownDelaySeconds as the instant rollback target (docs/releases.md). Annotate the platform kyc.dev/promote=true to promote, kyc.dev/abort=true to abort; set spec.version back to roll back. */
   release?: Release;
 }
 
@@ -375,7 +375,7 @@ export interface Toleration {
   tolerationSeconds?: number;
 }
 
-/** How a new spec.version is rolled out. Absent: a rolling update of each Deployment. Reserved for the blue-green release: accepted and validated, not yet acted upon by this version of the operator. */
+/** How a new spec.version is rolled out. Absent: a rolling update of each Deployment `<platform>-<component>`. Present (strategy BlueGreen): two Deployments per component, `<platform>-<component>-blue` and `-green`; a new version brings up the idle colour of every component, waits until all are Available and the smoke check passes, switches every active Service in one pass, and keeps the old colour for scaleDownDelaySeconds as the instant rollback target (docs/releases.md). Annotate the platform kyc.dev/promote=true to promote, kyc.dev/abort=true to abort; set spec.version back to roll back. */
 export interface Release {
   /**
    * BlueGreen brings up the idle colour of every component and switches all Services at once; RollingUpdate updates in place. Default BlueGreen.
@@ -383,7 +383,7 @@ export interface Release {
    */
   strategy?: 'BlueGreen' | 'RollingUpdate';
   /**
-   * Switch traffic automatically once the preview is Available and the smoke check passed. Default true.
+   * Switch traffic automatically once the preview is Available and the smoke check passed. false: wait in AwaitingPromotion for the annotation kyc.dev/promote=true. Default true.
    * @default true
    */
   autoPromote?: boolean;
@@ -397,15 +397,15 @@ export interface Release {
   /** Replicas per component of the preview colour. Absent: the active replica count. */
   previewReplicas?: number;
   /**
-   * Seconds the preview may take to become Available before the release is marked failed. Default 600.
+   * Seconds the preview may take to become Available and pass the smoke check (and, at the switch, to reach the active replica count) before the release is aborted with the active colour untouched. Default 600.
    * @default 600
    */
   progressDeadlineSeconds?: number;
-  /** An HTTP GET against every preview Service before the switch; a non-2xx answer holds the release. */
+  /** HTTP GETs the operator sends to the preview Services once every preview Deployment is Available: `path` on each component (2xx wanted), and `gatewayPath` through the preview gateway (any answer below 500: the preview gateway reached a preview upstream). A response with an X-KYC-Version other than the preview version fails too. A failed round is retried every few seconds; after `retries` failed rounds the release is aborted. */
   smokeCheck?: SmokeCheck;
 }
 
-/** An HTTP GET against every preview Service before the switch; a non-2xx answer holds the release. */
+/** HTTP GETs the operator sends to the preview Services once every preview Deployment is Available: `path` on each component (2xx wanted), and `gatewayPath` through the preview gateway (any answer below 500: the preview gateway reached a preview upstream). A response with an X-KYC-Version other than the preview version fails too. A failed round is retried every few seconds; after `retries` failed rounds the release is aborted. */
 export interface SmokeCheck {
   /**
    * Run the smoke check. Default true.
@@ -413,15 +413,25 @@ export interface SmokeCheck {
    */
   enabled?: boolean;
   /**
-   * Path requested on each preview Service. Default /ready.
-   * @default "/ready"
+   * Path requested on each preview Service. Default /health.
+   * @default "/health"
    */
   path?: string;
+  /**
+   * Path read through the preview gateway. Default /api/v1/auth/me.
+   * @default "/api/v1/auth/me"
+   */
+  gatewayPath?: string;
   /**
    * Timeout per request. Default 5.
    * @default 5
    */
   timeoutSeconds?: number;
+  /**
+   * Failed rounds tolerated before the release is aborted. Default 3.
+   * @default 3
+   */
+  retries?: number;
 }
 
 /** The observed state of the platform, written by the operator. */
@@ -430,7 +440,7 @@ export interface KycPlatformStatus {
   observedGeneration?: number;
   /** Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired), Failed (cannot proceed without a spec change). */
   phase?: 'Pending' | 'Progressing' | 'Ready' | 'Degraded' | 'Failed';
-  /** Standard conditions: Ready, Progressing, Degraded. */
+  /** Standard conditions: Ready, Progressing, Degraded; ReleaseProgressing and ReleaseFailed under the BlueGreen strategy. */
   conditions?: Condition[];
   /** Replica counts per component. */
   components?: ComponentStatuses;
@@ -440,13 +450,13 @@ export interface KycPlatformStatus {
   activeVersion?: string;
   /** The colour (blue or green) that serves traffic under the BlueGreen strategy. */
   activeColor?: 'blue' | 'green';
-  /** Progress of the current release (filled by the blue-green release logic). */
+  /** Blue-green release state (strategy BlueGreen). The operator resumes from it after a restart, so every step is recorded here before the next is taken. */
   release?: ReleaseStatus;
   /** Why each component has the replica count it has, per component (filled by the scaling logic). */
   scaling?: Record<string, ComponentScalingStatus>;
 }
 
-/** A standard metav1.Condition: Ready, Progressing or Degraded (and later release conditions). */
+/** A standard metav1.Condition: Ready, Progressing, Degraded, and under the BlueGreen strategy ReleaseProgressing and ReleaseFailed. */
 export interface Condition {
   /** Condition type in CamelCase, e.g. Ready. */
   type: string;
@@ -488,17 +498,42 @@ export interface ComponentStatus {
   available?: number;
 }
 
-/** Progress of the current release (filled by the blue-green release logic). */
+/** Blue-green release state (strategy BlueGreen). The operator resumes from it after a restart, so every step is recorded here before the next is taken. */
 export interface ReleaseStatus {
-  /** Release step, e.g. Idle, Previewing, Promoting, ScalingDown, Aborted. */
-  phase?: string;
+  /** Release step: Idle (one colour serves), Deploying (the preview colour comes up), Verifying (smoke check), AwaitingPromotion (waiting for kyc.dev/promote=true or autoPromotionSeconds), Switching (preview scaled to the active replica count, then every active Service switched), ScalingDown (the old colour stays up as the rollback target until scaleDownAt), Aborted (the preview is scaled down; the active colour never changed). */
+  phase?: 'Idle' | 'Deploying' | 'Verifying' | 'AwaitingPromotion' | 'Switching' | 'ScalingDown' | 'Aborted';
+  /** The colour the active Services select. Absent: the platform still runs its single pre-blue-green Deployment per component. */
+  activeColor?: 'blue' | 'green';
+  /** The version of the active colour. */
+  activeVersion?: string;
+  /** The colour being brought up (Deploying to Switching, Aborted). */
+  previewColor?: 'blue' | 'green';
   /** The version being brought up. */
   previewVersion?: string;
-  /** The colour being brought up. */
-  previewColor?: 'blue' | 'green';
+  /** During ScalingDown: what served before the switch (the rollback target); legacy is the pre-blue-green Deployment. */
+  previousColor?: 'blue' | 'green' | 'legacy';
+  /** During ScalingDown: the version of previousColor; setting spec.version to it switches back at once. */
+  previousVersion?: string;
+  /** When the current release started. */
+  startedAt?: string;
+  /** When the current phase began (the Switching deadline counts from it). */
+  phaseStartedAt?: string;
+  /** When every preview Deployment was first Available. */
+  previewReadyAt?: string;
+  /** When the smoke check passed. */
+  verifiedAt?: string;
+  /** When the active Services were last switched. */
+  switchedAt?: string;
+  /** During ScalingDown: when the previous colour is scaled to zero. */
+  scaleDownAt?: string;
+  /** When the last release ended (switched and scaled down, or aborted). */
+  finishedAt?: string;
+  /** Failed smoke-check rounds in this release. */
+  smokeCheckFailures?: number;
+  /** Why the last release was aborted: ProgressDeadlineExceeded, SmokeCheckFailed or AbortRequested. */
+  failureReason?: string;
   /** Why the release is where it is. */
   message?: string;
-  [k: string]: unknown;
 }
 
 /** Scaling decision for one component. */

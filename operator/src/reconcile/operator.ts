@@ -11,6 +11,8 @@ import { OperatorMetrics } from '../runtime/metrics.js';
 import { startProbeServer, type ProbeServer } from '../runtime/server.js';
 import { WorkQueue } from '../runtime/workqueue.js';
 import { PlatformReconciler, type PlatformResource } from './platform.js';
+import { ReleaseController } from '../release/controller.js';
+import { httpSmokeChecker, SmokeRunner, type SmokeChecker } from '../release/smoke.js';
 import { OWNED_SELECTOR, OWNED_TYPES, ownerKey, PLATFORM } from './resources.js';
 
 const OWNED_EVENT_DELAY_MS = 500;
@@ -32,6 +34,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Collect Node.js process metrics (off in tests that start several operators in one process). */
   processMetrics?: boolean;
+  /** The blue-green smoke check (default: HTTP GETs to the preview Services through cluster DNS). */
+  smokeChecker?: SmokeChecker;
 }
 
 /** A platform change worth a reconcile: anything but a status-only update (the operator's own writes). */
@@ -70,7 +74,18 @@ export async function startOperator(config: OperatorConfig, options: StartOption
     );
   }
 
+  let wake: (key: string) => void = () => undefined;
+  const release = new ReleaseController({
+    client,
+    platformType: PLATFORM,
+    events: new EventRecorder(client, logger, 'kyc-operator', config.leaderElection.identity),
+    logger,
+    smoke: new SmokeRunner(options.smokeChecker ?? httpSmokeChecker()),
+    deployments: () => owned.get('deployments'),
+    wake: (key) => wake(key),
+  });
   const reconciler = new PlatformReconciler({
+    release,
     client,
     applier: new Applier(client),
     events: new EventRecorder(client, logger, 'kyc-operator', config.leaderElection.identity),
@@ -96,6 +111,7 @@ export async function startOperator(config: OperatorConfig, options: StartOption
     },
   });
 
+  wake = (key) => queue.add(key);
   platforms.on((event, object, old) => {
     if (event === 'delete' || specOrMetadataChanged(object, old)) queue.add(objectKey(object));
   });

@@ -7,6 +7,7 @@ import type { EventSink } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
 import { isConflict, isNotFound, type KubeClient, type KubeResource } from '../runtime/kube.js';
 import type { Logger } from '../runtime/logger.js';
+import type { ReleaseController, ReleasePass } from '../release/controller.js';
 import type { HandlerResult } from '../runtime/workqueue.js';
 import { componentOf, isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
@@ -34,6 +35,8 @@ export interface ReconcilerDeps {
   /** Counts objects that needed no write. */
   onUnchanged?: () => void;
   now?: () => Date;
+  /** Blue-green releases (release/controller.ts); without it every platform rolls in place. */
+  release?: ReleaseController;
 }
 
 /** What one pass changed, by kind of decision, for its Events. */
@@ -53,12 +56,13 @@ export class PlatformReconciler {
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
-  private render(key: string, platform: PlatformResource): KubeResource[] {
+  private render(key: string, platform: PlatformResource, release: ReleasePass | undefined): KubeResource[] {
     const { uid, generation, labels, annotations } = platform.metadata;
-    const stamp = JSON.stringify([uid, generation, labels, annotations]);
+    const stamp = JSON.stringify([uid, generation, labels, annotations, release?.step.plan]);
     const cached = this.renders.get(key);
     if (cached?.stamp === stamp) return cached.objects;
-    const objects = renderPlatform(platform);
+    const base = renderPlatform(platform);
+    const objects = release && this.deps.release ? this.deps.release.render(platform, release, base) : base;
     this.renders.set(key, { stamp, objects });
     return objects;
   }
@@ -76,8 +80,10 @@ export class PlatformReconciler {
     const log = this.deps.logger.child({ platform: key, generation: platform.metadata.generation });
 
     let desired: KubeResource[];
+    let release: ReleasePass | undefined;
     try {
-      desired = this.render(key, platform);
+      release = this.deps.release?.plan(key, platform, this.deps.now?.() ?? new Date());
+      desired = this.render(key, platform, release);
     } catch (error) {
       // A spec the renderer rejects will not fix itself by retrying: report it and wait for a new spec.
       const problem = { reason: 'InvalidSpec', message: (error as Error).message };
@@ -116,19 +122,25 @@ export class PlatformReconciler {
     this.recordDecisions(platform, decisions, log);
 
     const components: ObservedComponent[] = [];
-    for (const object of desired) {
-      if (object.kind !== 'Deployment') continue;
-      const component = componentOf(object);
-      if (!component) continue;
-      components.push({ name: component, deployment: live.get(identity(object)) });
+    if (release && this.deps.release) {
+      components.push(...this.deps.release.statusComponents(platform, release, (name) => live.get(`apps/v1|Deployment|${name}`)));
+    } else {
+      for (const object of desired) {
+        if (object.kind !== 'Deployment') continue;
+        const component = componentOf(object);
+        if (!component) continue;
+        components.push({ name: component, deployment: live.get(identity(object)) });
+      }
     }
-    const status = await this.writeStatus(platform, components, applyProblem, log);
+    const status = await this.writeStatus(platform, components, applyProblem, log, release);
+    const releaseWait = release?.step.requeueAfterMs;
+    if (release && this.deps.release) await this.deps.release.finish(platform, release);
     if (firstError) {
       if (isConflict(firstError)) log.debug('conflict; retrying');
       throw firstError;
     }
-    if (status.phase !== 'Ready') return { requeueAfterMs: this.deps.progressRequeueMs };
-    return undefined;
+    if (status.phase !== 'Ready') return { requeueAfterMs: Math.min(this.deps.progressRequeueMs, releaseWait ?? Infinity) };
+    return releaseWait === undefined ? undefined : { requeueAfterMs: releaseWait };
   }
 
   private async applyOne(desired: KubeResource, decisions: Decisions, allDesired: readonly KubeResource[]): Promise<KubeResource> {
@@ -195,9 +207,12 @@ export class PlatformReconciler {
     components: ObservedComponent[],
     problem: Problem | undefined,
     log: Logger,
+    release?: ReleasePass,
   ): Promise<ReturnType<typeof computeStatus>> {
     const now = this.deps.now?.() ?? new Date();
-    const status = computeStatus(platform, components, problem, now);
+    const releases = release ? this.deps.release : undefined;
+    const computed = computeStatus(releases && release ? releases.statusView(platform, release) : platform, components, problem, now);
+    const status = releases && release ? releases.status(platform, release, computed, now) : computed;
     if (statusUpToDate(platform.status, status)) return status;
     const patch = {
       apiVersion: platform.apiVersion,

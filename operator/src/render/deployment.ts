@@ -1,13 +1,31 @@
 // The Deployment of one component: the bundled image with the component as its argument, hardened pod
 // security, probes on /ready and /health, zone and host spreading, and spec.replicas only when no HPA
 // owns the count (an applied replicas field would fight the HPA on every reconcile).
+//
+// Under the BlueGreen strategy a component has one Deployment per colour, `<platform>-<component>-blue`
+// and `-green` (renderColorDeployment): the colour is in the selector and the pod labels, the colour's
+// version in its template, and the gateway of a colour calls the upstreams of the same colour through
+// their colour Services, so a gateway never talks to a service of another release.
 import type { ComponentName } from '../api/components.js';
 import { imageFor, imagePullPolicyOf, isAutoscaled, componentReplicas, resourcesFor } from '../api/defaults.js';
 import { canonicalQuantity } from '../api/quantity.js';
 import type { KycPlatform } from '../api/types.js';
 import { configHash } from './configmap.js';
-import { renderEnv } from './env.js';
-import { CONFIG_HASH_ANNOTATION, HTTP_PORT, componentObjectName, labels, objectMeta, selectorLabels } from './meta.js';
+import { renderEnv, type EnvVar } from './env.js';
+import {
+  CONFIG_HASH_ANNOTATION,
+  COLOR_LABEL,
+  HTTP_PORT,
+  VERSION_ANNOTATION,
+  atVersion,
+  colorObjectName,
+  colorSelectorLabels,
+  componentObjectName,
+  labels,
+  objectMeta,
+  selectorLabels,
+  type Color,
+} from './meta.js';
 import type { KubeObject } from './types.js';
 
 export const RUN_AS_USER = 10001;
@@ -34,25 +52,82 @@ function placement(platform: KycPlatform): Record<string, unknown> {
 }
 
 export function renderDeployment(platform: KycPlatform, component: ComponentName): KubeObject {
+  return deploymentObject(platform, component, {
+    name: componentObjectName(platform, component),
+    selector: selectorLabels(platform, component),
+    podLabels: labels(platform, component),
+    replicas: isAutoscaled(platform.spec, component) ? undefined : componentReplicas(platform.spec, component),
+  });
+}
+
+export interface ColorDeployment {
+  color: Color;
+  version: string;
+  /** Replicas to set; undefined: the spec's fixed count, or none at all when the component is autoscaled (the HPA's). */
+  replicas?: number | undefined;
+}
+
+/** One colour of a component under the BlueGreen strategy. */
+export function renderColorDeployment(platform: KycPlatform, component: ComponentName, variant: ColorDeployment): KubeObject {
+  const source = atVersion(platform, variant.version);
+  const fixed = isAutoscaled(source.spec, component) ? undefined : componentReplicas(source.spec, component);
+  const deployment = deploymentObject(source, component, {
+    name: colorObjectName(source, component, variant.color),
+    selector: colorSelectorLabels(source, component, variant.color),
+    podLabels: { ...labels(source, component), [COLOR_LABEL]: variant.color },
+    replicas: variant.replicas ?? fixed,
+    upstreamColor: variant.color,
+  });
+  const metadata = deployment.metadata;
+  return {
+    ...deployment,
+    metadata: {
+      ...metadata,
+      labels: { ...metadata.labels, [COLOR_LABEL]: variant.color },
+      annotations: { ...metadata.annotations, [VERSION_ANNOTATION]: variant.version },
+    },
+  };
+}
+
+/** The gateway of a colour calls `<platform>-<upstream>-<color>` instead of the active Service. */
+function colorUpstreams(platform: KycPlatform, env: EnvVar[], color: Color): EnvVar[] {
+  return env.map((e) => {
+    if (!e.name.startsWith('UPSTREAM_') || e.value === undefined) return e;
+    const upstream = e.name.slice('UPSTREAM_'.length).toLowerCase();
+    const host = `http://${platform.metadata.name}-${upstream}:`;
+    return e.value.startsWith(host) ? { ...e, value: `http://${platform.metadata.name}-${upstream}-${color}:${e.value.slice(host.length)}` } : e;
+  });
+}
+
+interface DeploymentShape {
+  name: string;
+  selector: Record<string, string>;
+  podLabels: Record<string, string>;
+  replicas: number | undefined;
+  upstreamColor?: Color;
+}
+
+function deploymentObject(platform: KycPlatform, component: ComponentName, shape: DeploymentShape): KubeObject {
   const spec = platform.spec;
-  const name = componentObjectName(platform, component);
-  const selector = selectorLabels(platform, component);
+  const { name, selector } = shape;
   const resources = resourcesFor(spec, component);
+  const env = renderEnv(platform, component);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: objectMeta(platform, name, component),
     spec: {
-      ...(isAutoscaled(spec, component) ? {} : { replicas: componentReplicas(spec, component) }),
+      ...(shape.replicas === undefined ? {} : { replicas: shape.replicas }),
       revisionHistoryLimit: 5,
       progressDeadlineSeconds: 600,
       selector: { matchLabels: selector },
       // Surge first, never take a ready replica away before its replacement is ready.
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
       template: {
-        metadata: { labels: labels(platform, component), annotations: { [CONFIG_HASH_ANNOTATION]: configHash(platform) } },
+        metadata: { labels: shape.podLabels, annotations: { [CONFIG_HASH_ANNOTATION]: configHash(platform) } },
         spec: {
-          serviceAccountName: name,
+          // One ServiceAccount per component, shared by its colours.
+          serviceAccountName: componentObjectName(platform, component),
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 30,
@@ -70,7 +145,7 @@ export function renderDeployment(platform: KycPlatform, component: ComponentName
               imagePullPolicy: imagePullPolicyOf(spec),
               args: [component],
               ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
-              env: renderEnv(platform, component),
+              env: shape.upstreamColor && component === 'gateway' ? colorUpstreams(platform, env, shape.upstreamColor) : env,
               resources: {
                 // The server's spelling (0.5 -> 500m), so the rendered object equals what the server returns.
                 requests: { cpu: canonicalQuantity(resources.requests.cpu), memory: canonicalQuantity(resources.requests.memory) },

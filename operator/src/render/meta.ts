@@ -8,12 +8,38 @@ export const MANAGED_BY = 'kyc-operator';
 export const APP_NAME = 'kyc-platform';
 export const HTTP_PORT = 8080;
 export const CONFIG_HASH_ANNOTATION = 'kyc.dev/config-hash';
+/** Blue-green: the colour of a Deployment and its pods (selected by the active and preview Services). */
+export const COLOR_LABEL = 'kyc.dev/color';
+/** Blue-green: the full spec.version a colour's Deployment runs (labels cut versions to 63 characters). */
+export const VERSION_ANNOTATION = 'kyc.dev/version';
+
+export type Color = 'blue' | 'green';
 
 export type LabelComponent = ComponentName | 'platform';
 
 /** `<platform>-<component>`: the name of a component's Deployment, Service, SA, PDB, HPA and NetworkPolicy. */
 export function componentObjectName(platform: KycPlatform, component: ComponentName): string {
   return `${platform.metadata.name}-${component}`;
+}
+
+/** `<platform>-<component>-<color>`: a colour's Deployment, and the colour's Service of an upstream. */
+export function colorObjectName(platform: KycPlatform, component: ComponentName, color: Color): string {
+  return `${componentObjectName(platform, component)}-${color}`;
+}
+
+/** `<platform>-<component>-preview`: the Service in front of the colour being released. */
+export function previewServiceName(platform: KycPlatform, component: ComponentName): string {
+  return `${componentObjectName(platform, component)}-preview`;
+}
+
+/** The pod selector of one colour of a component. */
+export function colorSelectorLabels(platform: KycPlatform, component: ComponentName, color: Color): Record<string, string> {
+  return { ...selectorLabels(platform, component), [COLOR_LABEL]: color };
+}
+
+/** The platform as one colour runs it: the same spec at that colour's version. */
+export function atVersion<T extends KycPlatform>(platform: T, version: string): T {
+  return platform.spec.version === version ? platform : { ...platform, spec: { ...platform.spec, version } };
 }
 
 export function configMapName(platform: KycPlatform): string {

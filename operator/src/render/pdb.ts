@@ -5,19 +5,21 @@
 // it still lets a node drain when a development component has a single replica (minAvailable: 1 would
 // block it forever), and with production's >= 3 replicas at most one replica per component is ever evicted
 // voluntarily. unhealthyPodEvictionPolicy AlwaysAllow: a crash-looping pod must not block a drain.
+// Under blue-green it covers the active colour only (`color`): a preview still coming up, or the old
+// colour being scaled down, must not use up the budget of the pods that serve.
 import type { ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
-import { componentObjectName, objectMeta, selectorLabels } from './meta.js';
+import { colorSelectorLabels, componentObjectName, objectMeta, selectorLabels, type Color } from './meta.js';
 import type { KubeObject } from './types.js';
 
-export function renderPodDisruptionBudget(platform: KycPlatform, component: ComponentName): KubeObject {
+export function renderPodDisruptionBudget(platform: KycPlatform, component: ComponentName, color?: Color): KubeObject {
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: objectMeta(platform, componentObjectName(platform, component), component),
     spec: {
       maxUnavailable: 1,
-      selector: { matchLabels: selectorLabels(platform, component) },
+      selector: { matchLabels: color ? colorSelectorLabels(platform, component, color) : selectorLabels(platform, component) },
       unhealthyPodEvictionPolicy: 'AlwaysAllow',
     },
   };

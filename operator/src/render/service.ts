@@ -1,18 +1,44 @@
 // The ClusterIP Service in front of a component's pods (the gateway's upstreams point at these).
+//
+// Under the BlueGreen strategy every component has three kinds of Service:
+// - the active Service `<platform>-<component>` (the same name as without blue-green, so every URL that
+//   names it stays valid) selects the active colour; the release switches all of them in one pass;
+// - the preview Service `<platform>-<component>-preview` selects the colour being released (the smoke
+//   check calls it);
+// - the colour Services `<platform>-<upstream>-blue|green` of the gateway's upstreams: the gateway of
+//   a colour calls them, so a request never crosses from one release to another.
 import type { ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
-import { HTTP_PORT, componentObjectName, objectMeta, selectorLabels } from './meta.js';
+import { HTTP_PORT, colorObjectName, colorSelectorLabels, componentObjectName, objectMeta, previewServiceName, selectorLabels, type Color } from './meta.js';
 import type { KubeObject } from './types.js';
 
-export function renderService(platform: KycPlatform, component: ComponentName): KubeObject {
+function service(platform: KycPlatform, component: ComponentName, name: string, selector: Record<string, string>): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: objectMeta(platform, componentObjectName(platform, component), component),
+    metadata: objectMeta(platform, name, component),
     spec: {
       type: 'ClusterIP',
-      selector: selectorLabels(platform, component),
+      selector,
       ports: [{ name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP' }],
     },
   };
+}
+
+export function renderService(platform: KycPlatform, component: ComponentName): KubeObject {
+  return service(platform, component, componentObjectName(platform, component), selectorLabels(platform, component));
+}
+
+/** The active Service; `color` undefined while the platform still runs one Deployment per component. */
+export function renderActiveService(platform: KycPlatform, component: ComponentName, color: Color | undefined): KubeObject {
+  const selector = color ? colorSelectorLabels(platform, component, color) : selectorLabels(platform, component);
+  return service(platform, component, componentObjectName(platform, component), selector);
+}
+
+export function renderPreviewService(platform: KycPlatform, component: ComponentName, color: Color): KubeObject {
+  return service(platform, component, previewServiceName(platform, component), colorSelectorLabels(platform, component, color));
+}
+
+export function renderColorService(platform: KycPlatform, component: ComponentName, color: Color): KubeObject {
+  return service(platform, component, colorObjectName(platform, component, color), colorSelectorLabels(platform, component, color));
 }

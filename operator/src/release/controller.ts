@@ -1,0 +1,173 @@
+// The blue-green release inside a reconcile pass. The reconciler calls, in order: plan (before
+// rendering: one step of the state machine from the live Deployments), render (the colours the step
+// asks for), statusComponents + status (the single status write carries the release state), finish
+// (after the status is written: Events, consumed annotations, a smoke-check round).
+import { desiredComponentNames, releaseFor } from '../api/defaults.js';
+import type { Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
+import { colorObjectName, componentObjectName } from '../render/meta.js';
+import type { EventSink } from '../runtime/events.js';
+import type { Informer } from '../runtime/informer.js';
+import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js';
+import type { Logger } from '../runtime/logger.js';
+import { stepRelease, type ReleaseStep } from './bluegreen.js';
+import {
+  CONDITION_RELEASE_FAILED,
+  CONDITION_RELEASE_PROGRESSING,
+  COLORS,
+  isBlueGreen,
+  type ObservedDeployment,
+  type ObservedDeployments,
+} from './model.js';
+import { renderBlueGreen } from './render.js';
+import type { SmokeRunner } from './smoke.js';
+import type { ComponentName } from '../api/components.js';
+
+export interface ReleaseControllerDeps {
+  client: KubeClient;
+  platformType: ResourceType;
+  events: EventSink;
+  logger: Logger;
+  smoke: SmokeRunner;
+  deployments: () => Informer<KubeResource> | undefined;
+  /** Wakes the platform when a smoke-check round finishes. */
+  wake?: (key: string) => void;
+}
+
+export interface ReleasePass {
+  key: string;
+  step: ReleaseStep;
+}
+
+type Platform = KycPlatform & KubeResource;
+
+const PROGRESSING_PHASES = new Set(['Deploying', 'Verifying', 'AwaitingPromotion', 'Switching']);
+
+export class ReleaseController {
+  constructor(private readonly deps: ReleaseControllerDeps) {}
+
+  private deployment(platform: Platform, name: string): (ObservedDeployment & KubeResource) | undefined {
+    return this.deps.deployments()?.get(platform.metadata.namespace ?? '', name);
+  }
+
+  private observe(platform: Platform): ObservedDeployments {
+    const observed: ObservedDeployments = { blue: {}, green: {}, legacy: {} };
+    for (const component of desiredComponentNames(platform.spec)) {
+      for (const color of COLORS) {
+        const live = this.deployment(platform, colorObjectName(platform, component, color));
+        if (live) observed[color][component] = live;
+      }
+      const legacy = this.deployment(platform, componentObjectName(platform, component));
+      if (legacy) observed.legacy[component] = legacy;
+    }
+    return observed;
+  }
+
+  /** One step of the release, or undefined when the platform does not release blue-green. */
+  plan(key: string, platform: Platform, now: Date): ReleasePass | undefined {
+    if (!isBlueGreen(platform.spec)) {
+      this.deps.smoke.forget(key);
+      return undefined;
+    }
+    const previous = platform.status?.release;
+    const version = previous?.previewVersion;
+    const step = stepRelease({
+      spec: platform.spec,
+      annotations: platform.metadata.annotations ?? {},
+      previous,
+      statusActiveVersion: platform.status?.activeVersion,
+      observed: this.observe(platform),
+      smoke: previous?.phase === 'Verifying' && version ? this.deps.smoke.take(key, version) : undefined,
+      now,
+    });
+    return { key, step };
+  }
+
+  render(platform: Platform, pass: ReleasePass, base: readonly KubeResource[]): KubeResource[] {
+    return renderBlueGreen(platform, pass.step.plan, base, (name) => this.deployment(platform, name) !== undefined);
+  }
+
+  /** The Deployments whose readiness is the platform's: the active colour's (or the single ones before the migration). */
+  statusComponents(platform: Platform, pass: ReleasePass, live: (name: string) => KubeResource | undefined): { name: ComponentName; deployment: KubeResource | undefined }[] {
+    const active = pass.step.plan.active;
+    return desiredComponentNames(platform.spec).map((component) => {
+      const name = active === 'legacy' ? componentObjectName(platform, component) : colorObjectName(platform, component, active);
+      return { name: component, deployment: live(name) ?? this.deployment(platform, name) };
+    });
+  }
+
+  /** The platform as the status computation should see it: running the active version. */
+  statusView<T extends KycPlatform>(platform: T, pass: ReleasePass): T {
+    const version = pass.step.status.activeVersion;
+    return version && version !== platform.spec.version ? { ...platform, spec: { ...platform.spec, version } } : platform;
+  }
+
+  /** Adds the release state, its two conditions and the active colour to the computed status. */
+  status<S extends Pick<KycPlatformStatus, 'conditions' | 'activeVersion' | 'activeColor' | 'release'>>(
+    platform: Platform,
+    pass: ReleasePass,
+    computed: S,
+    now: Date,
+  ): S {
+    const release = pass.step.status;
+    const generation = platform.metadata.generation ?? 0;
+    const phase = release.phase ?? 'Idle';
+    const progressing = PROGRESSING_PHASES.has(phase);
+    const failed = phase === 'Aborted' && release.failureReason !== undefined;
+    const conditions: Condition[] = (computed.conditions ?? []).filter((c) => c.type !== CONDITION_RELEASE_PROGRESSING && c.type !== CONDITION_RELEASE_FAILED);
+    const previous = platform.status?.conditions;
+    const set = (next: Omit<Condition, 'lastTransitionTime'>): Condition => {
+      const old = previous?.find((c) => c.type === next.type);
+      const lastTransitionTime = old && old.status === next.status ? old.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return { ...next, lastTransitionTime };
+    };
+    conditions.push(
+      set({
+        type: CONDITION_RELEASE_PROGRESSING,
+        status: progressing ? 'True' : 'False',
+        observedGeneration: generation,
+        reason: progressing ? phase : phase === 'ScalingDown' ? 'Switched' : phase === 'Aborted' ? 'Aborted' : 'NoRelease',
+        message: release.message ?? phase,
+      }),
+      set({
+        type: CONDITION_RELEASE_FAILED,
+        status: failed ? 'True' : 'False',
+        observedGeneration: generation,
+        reason: failed ? (release.failureReason ?? 'Aborted') : 'AsExpected',
+        message: failed ? (release.message ?? 'the release was aborted') : 'no failed release',
+      }),
+    );
+    const out: S = { ...computed, conditions, release };
+    if (release.activeColor) out.activeColor = release.activeColor;
+    else delete out.activeColor;
+    if (release.activeVersion) out.activeVersion = release.activeVersion;
+    return out;
+  }
+
+  /** After the status is written: Events, the annotations acted upon, the next smoke-check round. */
+  async finish(platform: Platform, pass: ReleasePass): Promise<void> {
+    const { step, key } = pass;
+    for (const event of step.events) this.deps.events.record(platform, event.type, event.reason, event.message);
+    if (step.events.length > 0) this.deps.logger.info({ platform: key, phase: step.status.phase, events: step.events.map((e) => e.reason) }, 'release step');
+    const release = step.status;
+    if (step.runSmokeCheck && release.previewVersion) {
+      const settings = releaseFor(platform.spec).smokeCheck;
+      this.deps.smoke.start(
+        key,
+        {
+          namespace: platform.metadata.namespace ?? '',
+          platform: platform.metadata.name,
+          components: desiredComponentNames(platform.spec),
+          version: release.previewVersion,
+          path: settings.path,
+          gatewayPath: settings.gatewayPath,
+          timeoutMs: settings.timeoutSeconds * 1000,
+        },
+        () => this.deps.wake?.(key),
+      );
+    }
+    if (step.clearAnnotations.length > 0) {
+      const annotations = Object.fromEntries(step.clearAnnotations.map((name) => [name, null]));
+      await this.deps.client.mergePatch(this.deps.platformType, platform.metadata.namespace ?? '', platform.metadata.name, { metadata: { annotations } });
+    }
+  }
+}

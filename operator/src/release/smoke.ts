@@ -1,0 +1,103 @@
+// The smoke check: HTTP GETs against the preview Services before the switch. The checker is an
+// interface (the KWOK suites, where pods run nothing, give a fake one); rounds run in the background so
+// that a slow preview never holds the work queue: the reconciler starts a round, returns with a short
+// requeue, and picks the result up on a later pass.
+import type { ComponentName } from '../api/components.js';
+import { HTTP_PORT } from '../render/meta.js';
+import type { SmokeResult } from './model.js';
+
+export interface SmokeRequest {
+  namespace: string;
+  platform: string;
+  components: readonly ComponentName[];
+  /** The version the preview should answer with (X-KYC-Version). */
+  version: string;
+  /** Path requested on each preview Service (2xx wanted). */
+  path: string;
+  /** Path read through the preview gateway (an answer below 500 wanted: an upstream answered). */
+  gatewayPath: string;
+  timeoutMs: number;
+}
+
+export type SmokeChecker = (request: SmokeRequest) => Promise<SmokeResult>;
+
+/** Base URL of a Service from where the operator runs: cluster DNS by default. */
+export type ServiceUrl = (namespace: string, service: string) => string;
+export const clusterServiceUrl: ServiceUrl = (namespace, service) => `http://${service}.${namespace}.svc:${HTTP_PORT}`;
+
+async function get(url: string, timeoutMs: number): Promise<{ status: number; version: string | null }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+  await res.arrayBuffer();
+  return { status: res.status, version: res.headers.get('x-kyc-version') };
+}
+
+/** The HTTP checker: `path` on every preview Service, then `gatewayPath` through the preview gateway. */
+export function httpSmokeChecker(serviceUrl: ServiceUrl = clusterServiceUrl): SmokeChecker {
+  return async (request) => {
+    const checks = request.components.map((component) => ({
+      what: `${component} ${request.path}`,
+      url: `${serviceUrl(request.namespace, `${request.platform}-${component}-preview`)}${request.path}`,
+      ok: (status: number) => status >= 200 && status < 300,
+    }));
+    if (request.components.includes('gateway')) {
+      checks.push({
+        what: `gateway ${request.gatewayPath}`,
+        url: `${serviceUrl(request.namespace, `${request.platform}-gateway-preview`)}${request.gatewayPath}`,
+        ok: (status: number) => status < 500,
+      });
+    }
+    const failures = await Promise.all(
+      checks.map(async (check) => {
+        try {
+          const { status, version } = await get(check.url, request.timeoutMs);
+          if (!check.ok(status)) return `${check.what}: HTTP ${status}`;
+          // Services of another release behind the preview name (kube-proxy not yet updated) must not pass.
+          if (version !== null && version !== request.version) return `${check.what}: version ${version}, not ${request.version}`;
+          return undefined;
+        } catch (error) {
+          const e = error as Error & { cause?: { code?: string } };
+          return `${check.what}: ${e.cause?.code ?? (e.name === 'TimeoutError' ? 'timeout' : e.message)}`;
+        }
+      }),
+    );
+    const failed = failures.filter((f): f is string => f !== undefined);
+    return failed.length === 0
+      ? { ok: true, version: request.version, message: `${checks.length} checks passed against the preview Services at version ${request.version}` }
+      : { ok: false, version: request.version, message: failed.join('; ').slice(0, 1000) };
+  };
+}
+
+/** Rounds in the background, one at a time per platform; a finished result is handed out once. */
+export class SmokeRunner {
+  private readonly rounds = new Map<string, { version: string; result?: SmokeResult }>();
+
+  constructor(private readonly checker: SmokeChecker) {}
+
+  /** The finished round for `version`, removed from the runner (undefined while none finished). */
+  take(key: string, version: string): SmokeResult | undefined {
+    const round = this.rounds.get(key);
+    if (!round?.result || round.version !== version) return undefined;
+    this.rounds.delete(key);
+    return round.result;
+  }
+
+  /** Starts a round unless one for this version is running or waiting to be taken. */
+  start(key: string, request: SmokeRequest, onDone?: () => void): void {
+    const round = this.rounds.get(key);
+    if (round && round.version === request.version) return;
+    const entry: { version: string; result?: SmokeResult } = { version: request.version };
+    this.rounds.set(key, entry);
+    const settle = (result: SmokeResult): void => {
+      if (this.rounds.get(key) !== entry) return;
+      entry.result = result;
+      onDone?.();
+    };
+    this.checker(request).then(settle, (error: unknown) =>
+      settle({ ok: false, version: request.version, message: `smoke check failed to run: ${(error as Error).message}` }),
+    );
+  }
+
+  forget(key: string): void {
+    this.rounds.delete(key);
+  }
+}

@@ -1,0 +1,317 @@
+// Blue-green releases against the real API server (KWOK runs the pods, so the smoke check is a fake the
+// suite controls): the happy path, rollback within the window, a preview that never becomes ready (a
+// ResourceQuota keeps its pods from being created) aborted at the deadline, manual promotion, abort,
+// migration of a platform that ran without blue-green, and the operator killed in every phase.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ReleaseStatus } from '../../../operator/src/api/types.js';
+import type { SmokeChecker, SmokeRequest } from '../../../operator/src/release/smoke.js';
+import { loadConfig } from '../../../operator/src/runtime/config.js';
+import { EVENT } from '../../../operator/src/runtime/events.js';
+import type { KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
+import { createLogger } from '../../../operator/src/runtime/logger.js';
+import { startOperator, type RunningOperator } from '../../../operator/src/reconcile/operator.js';
+import type { PlatformResource } from '../../../operator/src/reconcile/platform.js';
+import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
+import { createNamespace, deleteNamespace, DEPLOYMENT, developmentPlatform, getPlatform, installCrd, PLATFORM, SERVICE, testClient } from './support.js';
+
+const QUOTA: ResourceType = { apiVersion: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', namespaced: true };
+const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics'];
+type Deployment = KubeResource & { spec: { replicas?: number }; status?: { availableReplicas?: number } };
+type Service = KubeResource & { spec: { selector?: Record<string, string> } };
+
+const client = testClient();
+let namespace = '';
+let operator: RunningOperator | undefined;
+
+/** The fake smoke check: 'pass', 'fail', or 'hang' (never answers, as a preview that does not respond). */
+let smokeMode: 'pass' | 'fail' | 'hang' = 'pass';
+const smokeRequests: SmokeRequest[] = [];
+const smokeChecker: SmokeChecker = async (request) => {
+  smokeRequests.push(request);
+  if (smokeMode === 'hang') return new Promise(() => undefined);
+  return smokeMode === 'pass'
+    ? { ok: true, version: request.version, message: 'fake smoke check passed' }
+    : { ok: false, version: request.version, message: 'fake smoke check: kyc /health HTTP 503' };
+};
+
+async function start(): Promise<RunningOperator> {
+  const config = loadConfig([], {
+    KUBECONFIG: requireEnv('KUBECONFIG'),
+    WATCH_NAMESPACE: namespace,
+    METRICS_PORT: '0',
+    METRICS_HOST: '127.0.0.1',
+    LEASE_NAME: `kyc-operator-${namespace}`,
+    LEASE_NAMESPACE: namespace,
+    POD_NAME: `release-${uniqueSuffix()}`,
+    LEASE_DURATION_SECONDS: '4',
+    RENEW_DEADLINE_SECONDS: '3',
+    RETRY_PERIOD_SECONDS: '1',
+    RESYNC_PERIOD_SECONDS: '3600',
+    PROGRESS_REQUEUE_SECONDS: '2',
+    RETRY_BASE_MS: '200',
+    RETRY_MAX_MS: '3000',
+  });
+  const level = process.env.OPERATOR_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'error';
+  return startOperator(config, { logger: createLogger(level, process.stderr), smokeChecker });
+}
+
+/** A crash: no lease release, no goodbye; the next operator waits out the lease. */
+async function kill(): Promise<void> {
+  await operator?.stop({ releaseLease: false });
+  operator = undefined;
+}
+
+beforeAll(async () => {
+  await installCrd(client);
+  namespace = await createNamespace(client, 'op-release');
+  operator = await start();
+}, 120_000);
+
+afterAll(async () => {
+  await operator?.stop();
+  if (namespace) await deleteNamespace(client, namespace);
+  client.close();
+}, 60_000);
+
+function blueGreen(name: string, version: string, release: Record<string, unknown> = {}): PlatformResource {
+  const platform = developmentPlatform(namespace, name, version);
+  return { ...platform, spec: { ...platform.spec, release: { scaleDownDelaySeconds: 30, progressDeadlineSeconds: 120, ...release } } };
+}
+
+async function release(name: string): Promise<ReleaseStatus> {
+  return (await getPlatform(client, namespace, name))?.status?.release ?? {};
+}
+
+async function waitRelease(name: string, what: string, check: (r: ReleaseStatus, p: PlatformResource) => boolean, timeoutMs = 90_000): Promise<PlatformResource> {
+  return eventually(
+    `${name}: ${what}`,
+    async () => {
+      const platform = await getPlatform(client, namespace, name);
+      return platform && check(platform.status?.release ?? {}, platform) ? platform : undefined;
+    },
+    timeoutMs,
+    200,
+  );
+}
+
+async function selectors(name: string, suffix = ''): Promise<(string | undefined)[]> {
+  return Promise.all(COMPONENTS.map(async (c) => (await client.get<Service>(SERVICE, namespace, `${name}-${c}${suffix}`))?.spec.selector?.['kyc.dev/color']));
+}
+
+async function replicas(name: string, color: string): Promise<(number | undefined)[]> {
+  return Promise.all(COMPONENTS.map(async (c) => (await client.get<Deployment>(DEPLOYMENT, namespace, `${name}-${c}-${color}`))?.spec.replicas));
+}
+
+async function reasons(name: string): Promise<string[]> {
+  const uid = (await getPlatform(client, namespace, name))?.metadata.uid;
+  const { items } = await client.list<KubeResource & { reason?: string; involvedObject?: { uid?: string } }>(EVENT, namespace);
+  return items.filter((e) => e.involvedObject?.uid === uid).map((e) => e.reason ?? '');
+}
+
+async function setQuota(pods: number | undefined): Promise<void> {
+  if (pods === undefined) {
+    await client.delete(QUOTA, namespace, 'pods');
+    return;
+  }
+  await client.apply(QUOTA, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace }, spec: { hard: { pods: String(pods) } } }, 'release-test');
+}
+
+const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+
+/** Waits until `name`'s pods are the only pods in the namespace (a quota then counts only them); returns their number. */
+async function onlyPodsOf(name: string): Promise<number> {
+  return eventually(`only ${name}'s pods in ${namespace}`, async () => {
+    const { items } = await client.list(POD, namespace);
+    const others = items.filter((p) => p.metadata.labels?.['app.kubernetes.io/instance'] !== name);
+    const own = items.filter((p) => p.metadata.labels?.['app.kubernetes.io/instance'] === name && !p.metadata.deletionTimestamp);
+    return others.length === 0 ? own.length || undefined : undefined;
+  }, 90_000);
+}
+
+async function annotate(name: string, key: string): Promise<void> {
+  await client.mergePatch(PLATFORM, namespace, name, { metadata: { annotations: { [key]: 'true' } } });
+}
+
+const idleAt = (version: string, color?: string) => (r: ReleaseStatus, p: PlatformResource) =>
+  r.phase === 'Idle' && r.activeVersion === version && (color === undefined || r.activeColor === color) && p.status?.phase === 'Ready';
+
+describe('blue-green releases on KWOK', () => {
+  it('when a new version is set, then green comes up, every active Service switches to it in one pass, blue stays as rollback target, and spec.version back switches back in under 2 s', async () => {
+    const name = 'bg-happy';
+    await client.create(PLATFORM, namespace, blueGreen(name, '0.1.0'));
+    const ready = await waitRelease(name, 'Idle on blue at 0.1.0', idleAt('0.1.0', 'blue'));
+    expect(ready.status).toMatchObject({ activeVersion: '0.1.0', activeColor: 'blue', readyComponents: '5/5' });
+    expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'blue'));
+    expect(await selectors(name, '-preview')).toEqual(COMPONENTS.map(() => 'green'));
+    expect(await client.get(DEPLOYMENT, namespace, `${name}-kyc`)).toBeUndefined();
+
+    smokeMode = 'pass';
+    await client.mergePatch(PLATFORM, namespace, name, { spec: { version: '0.2.0' } });
+    const switched = await waitRelease(name, 'switched to green', (r) => r.phase === 'ScalingDown' && r.activeColor === 'green');
+    expect(switched.status?.release).toMatchObject({ activeVersion: '0.2.0', previousColor: 'blue', previousVersion: '0.1.0' });
+    expect(switched.status?.activeVersion).toBe('0.2.0');
+    expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'green'));
+    expect(await replicas(name, 'blue')).toEqual(COMPONENTS.map(() => 1));
+    expect(smokeRequests.some((r) => r.platform === name && r.version === '0.2.0')).toBe(true);
+    const conditions = Object.fromEntries((switched.status?.conditions ?? []).map((c) => [c.type, c.status]));
+    expect(conditions).toMatchObject({ ReleaseProgressing: 'False', ReleaseFailed: 'False', Ready: 'True' });
+    const seen = await eventually('the release Events', async () => {
+      const found = await reasons(name);
+      return ['ReleaseStarted', 'PreviewReady', 'SmokeCheckPassed', 'Switched'].every((r) => found.includes(r)) ? found : undefined;
+    });
+    expect(seen).not.toContain('ReleaseAborted');
+
+    // Rollback within the scale-down window.
+    const started = Date.now();
+    await client.mergePatch(PLATFORM, namespace, name, { spec: { version: '0.1.0' } });
+    await eventually('every active Service back on blue', async () => (await selectors(name)).every((s) => s === 'blue'), 10_000, 50);
+    const rollbackMs = Date.now() - started;
+    process.stderr.write(`release.test: rollback switched every active Service in ${rollbackMs} ms\n`);
+    expect(rollbackMs).toBeLessThan(2_000);
+    expect((await release(name)).activeColor).toBe('blue');
+
+    // The window ends: green scales to zero.
+    await waitRelease(name, 'green scaled down', idleAt('0.1.0', 'blue'), 60_000);
+    await eventually('green at zero replicas', async () => (await replicas(name, 'green')).every((n) => n === 0));
+    expect(await reasons(name)).toEqual(expect.arrayContaining(['RolledBack', 'ScaledDown']));
+    await client.delete(PLATFORM, namespace, name);
+  }, 180_000);
+
+  it('when the preview never becomes ready, then the release is aborted at the deadline with the active colour untouched', async () => {
+    const name = 'bg-stuck';
+    await client.create(PLATFORM, namespace, blueGreen(name, '0.1.0', { progressDeadlineSeconds: 30 }));
+    await waitRelease(name, 'Idle on blue', idleAt('0.1.0', 'blue'));
+    const bluePods = await replicas(name, 'blue');
+    // A quota of exactly the pods that run: no room for a preview.
+    await setQuota(await onlyPodsOf(name));
+    try {
+      await client.mergePatch(PLATFORM, namespace, name, { spec: { version: '0.2.0' } });
+      await waitRelease(name, 'Deploying', (r) => r.phase === 'Deploying');
+      const aborted = await waitRelease(name, 'aborted at the deadline', (r) => r.phase === 'Aborted', 90_000);
+      expect(aborted.status?.release).toMatchObject({ failureReason: 'ProgressDeadlineExceeded', activeColor: 'blue', activeVersion: '0.1.0' });
+      const failed = aborted.status?.conditions?.find((c) => c.type === 'ReleaseFailed');
+      expect(failed).toMatchObject({ status: 'True', reason: 'ProgressDeadlineExceeded' });
+      expect(aborted.status?.phase).toBe('Ready');
+      expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'blue'));
+      expect(await replicas(name, 'blue')).toEqual(bluePods);
+      await eventually('the preview scaled to zero', async () => (await replicas(name, 'green')).every((n) => n === 0));
+    } finally {
+      await setQuota(undefined);
+    }
+    // Back to the active version: nothing to release.
+    await client.mergePatch(PLATFORM, namespace, name, { spec: { version: '0.1.0' } });
+    await waitRelease(name, 'Idle again', idleAt('0.1.0', 'blue'));
+    await client.delete(PLATFORM, namespace, name);
+  }, 180_000);
+
+  it('when autoPromote is false, then the release waits for kyc.dev/promote=true; kyc.dev/abort=true aborts a release and is removed', async () => {
+    const name = 'bg-manual';
+    await client.create(PLATFORM, namespace, blueGreen(name, '0.1.0', { autoPromote: false }));
+    await waitRelease(name, 'Idle on blue', idleAt('0.1.0', 'blue'));
+
+    await client.mergePatch(PLATFORM, namespace, name, { spec: { version: '0.2.0' } });
+    await waitRelease(name, 'AwaitingPromotion', (r) => r.phase === 'AwaitingPromotion');
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'blue'));
+    await annotate(name, 'kyc.dev/abort');
+    const aborted = await waitRelease(name, 'Aborted', (r) => r.phase === 'Aborted');
+    expect(aborted.status?.release?.failureReason).toBe('AbortRequested');
+    await eventually('the abort annotation removed', async () => (await getPlatform(client, namespace, name))?.metadata.annotations?.['kyc.dev/abort'] === undefined);
+    expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'blue'));
+
+    // promote on an aborted release tries the same version again; promote again switches.
+    await annotate(name, 'kyc.dev/promote');
+    await waitRelease(name, 'AwaitingPromotion again', (r) => r.phase === 'AwaitingPromotion');
+    await annotate(name, 'kyc.dev/promote');
+    await waitRelease(name, 'switched to green', (r) => r.phase === 'ScalingDown' && r.activeColor === 'green' && r.activeVersion === '0.2.0');
+    expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'green'));
+    expect((await getPlatform(client, namespace, name))?.metadata.annotations?.['kyc.dev/promote']).toBeUndefined();
+    expect(await reasons(name)).toEqual(expect.arrayContaining(['AwaitingPromotion', 'ReleaseAborted', 'ReleaseRetried', 'PromotionRequested']));
+    await client.delete(PLATFORM, namespace, name);
+  }, 180_000);
+
+  it('when a platform without blue-green gets spec.release, then its single Deployments are adopted as blue and the active Services never lose their endpoints', async () => {
+    const name = 'bg-migrate';
+    await client.create(PLATFORM, namespace, developmentPlatform(namespace, name, '0.1.0'));
+    await waitRelease(name, 'Ready without blue-green', (_r, p) => p.status?.phase === 'Ready' && p.status.activeVersion === '0.1.0');
+    expect(await client.get(DEPLOYMENT, namespace, `${name}-kyc`)).toBeDefined();
+
+    // Watch the active kyc Service's endpoints all along the migration.
+    const SLICES: ResourceType = { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', plural: 'endpointslices', namespaced: true };
+    let empty = 0;
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const { items } = await client.list<KubeResource & { endpoints?: { conditions?: { ready?: boolean } }[] }>(SLICES, namespace, { labelSelector: `kubernetes.io/service-name=${name}-kyc` });
+        if (!items.some((s) => (s.endpoints ?? []).some((e) => e.conditions?.ready))) empty++;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
+    await client.mergePatch(PLATFORM, namespace, name, { spec: { release: { scaleDownDelaySeconds: 30 } } });
+    await waitRelease(name, 'switched to blue', (r) => r.phase === 'ScalingDown' && r.activeColor === 'blue' && r.previousColor === 'legacy');
+    expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'blue'));
+    expect(await client.get(DEPLOYMENT, namespace, `${name}-kyc`)).toBeDefined();
+    await waitRelease(name, 'Idle on blue', idleAt('0.1.0', 'blue'), 60_000);
+    await eventually('the single Deployments deleted', async () => (await client.get(DEPLOYMENT, namespace, `${name}-kyc`)) === undefined);
+    watching = false;
+    await watcher;
+    expect(empty).toBe(0);
+    await client.delete(PLATFORM, namespace, name);
+  }, 180_000);
+
+  it('when the operator is killed in every phase, then the release completes correctly after each restart', async () => {
+    const name = 'bg-restart';
+    const restart = async (): Promise<void> => {
+      await kill();
+      operator = await start();
+    };
+    // gateway: 2 replicas active, previewReplicas 1: Switching has to scale the preview up (and can be held there).
+    const platform = blueGreen(name, '0.1.0', { autoPromote: false, previewReplicas: 1 });
+    platform.spec.components = { gateway: { replicas: 2 } };
+    await client.create(PLATFORM, namespace, platform);
+    await waitRelease(name, 'Idle on blue', idleAt('0.1.0', 'blue'));
+    // Blue runs 6 pods; the preview needs 5 more, then 1 more at the switch.
+    const running = await onlyPodsOf(name);
+    expect(running).toBe(6);
+
+    // Deploying: the quota holds the preview back.
+    await setQuota(running);
+    await client.mergePatch(PLATFORM, namespace, name, { spec: { version: '0.2.0' } });
+    await waitRelease(name, 'Deploying', (r) => r.phase === 'Deploying');
+    await kill();
+    await setQuota(running + 5);
+    smokeMode = 'hang';
+    operator = await start();
+    // Verifying: the smoke check does not answer.
+    await waitRelease(name, 'Verifying', (r) => r.phase === 'Verifying');
+    await restart();
+    smokeMode = 'pass';
+    await restart();
+    // AwaitingPromotion: killed while waiting, promoted while no operator runs.
+    await waitRelease(name, 'AwaitingPromotion', (r) => r.phase === 'AwaitingPromotion');
+    await kill();
+    await annotate(name, 'kyc.dev/promote');
+    operator = await start();
+    // Switching: the quota holds the second gateway replica of the preview back.
+    await waitRelease(name, 'Switching', (r) => r.phase === 'Switching');
+    await restart();
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect((await release(name)).phase).toBe('Switching');
+    expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'blue'));
+    await kill();
+    await setQuota(undefined);
+    operator = await start();
+    // ScalingDown: killed during the window.
+    await waitRelease(name, 'ScalingDown on green', (r) => r.phase === 'ScalingDown' && r.activeColor === 'green');
+    expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'green'));
+    expect(await replicas(name, 'green')).toEqual([2, 1, 1, 1, 1]);
+    await restart();
+    const done = await waitRelease(name, 'Idle on green at 0.2.0', idleAt('0.2.0', 'green'), 90_000);
+    expect(done.status?.release?.previousColor).toBeUndefined();
+    await eventually('blue at zero replicas', async () => (await replicas(name, 'blue')).every((n) => n === 0));
+    expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'green'));
+    const all = await reasons(name);
+    expect(all.filter((r) => r === 'Switched')).toHaveLength(1);
+    await client.delete(PLATFORM, namespace, name);
+  }, 300_000);
+});
