@@ -262,12 +262,12 @@ const componentList = (description: string): Schema => ({
 const metrics = named(
   'AutoscalingMetrics',
   obj(
-    'Custom metrics (served by the operator as external.metrics.k8s.io) that the HPAs scale on in addition to CPU and memory. Reserved for the custom-metrics release: accepted and validated, not yet acted upon by this version of the operator.',
+    'Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods\' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md).',
     {
       requestRate: named(
         'RequestRateMetric',
         obj(
-          'Scale on HTTP requests per second.',
+          'Scale on HTTP requests per second (kyc_http_requests_total), summed over the pods; the HPA aims for targetPerReplica per pod.',
           {
             targetPerReplica: int('Requests per second each replica should serve on average.', { minimum: 1, maximum: 100000 }),
             components: componentList('Components this metric applies to. Absent: all autoscaled components.'),
@@ -278,7 +278,7 @@ const metrics = named(
       latency: named(
         'LatencyMetric',
         obj(
-          'Scale on response latency.',
+          'Scale on response latency (a percentile of kyc_http_request_duration_seconds over the last poll interval): replicas grow in proportion to latency / target.',
           {
             percentile: str('Latency percentile to track. Default p95.', { enum: ['p50', 'p90', 'p95', 'p99'], default: 'p95' }),
             targetMilliseconds: int('Latency (ms) above which the component scales out.', { minimum: 1, maximum: 600000 }),
@@ -290,9 +290,21 @@ const metrics = named(
       queueLag: named(
         'QueueLagMetric',
         obj(
-          'Scale event consumers on Kafka consumer-group lag.',
+          'Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset).',
           {
             targetLagPerReplica: int('Unprocessed messages each replica may have before the component scales out.', { minimum: 1, maximum: 10000000 }),
+            consumerGroup: str(
+              'Consumer group whose lag is measured. Absent: the component\'s own group (kyc: kyc-automatic-checks, notification: kyc-notification, analytics: kyc-analytics).',
+              { minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' },
+            ),
+            topics: {
+              type: 'array',
+              description:
+                'Topics whose lag is summed. Absent: the component\'s own topics (kyc: kyc.events; notification: kyc.events, customer.events; analytics: every topic the group has committed offsets for).',
+              maxItems: 32,
+              'x-kubernetes-list-type': 'set',
+              items: str('A Kafka topic name.', { minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' }),
+            },
             components: componentList('Components this metric applies to. Absent: the consumers (kyc, notification, analytics).'),
           },
           { required: ['targetLagPerReplica'] },
@@ -320,15 +332,25 @@ const schedule = named(
         'x-kubernetes-list-type': 'set',
         items: str('A day of the week.', { enum: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] }),
       },
-      start: str('Start of the window, HH:MM (24-hour) in the time zone.', { pattern: CLOCK }),
-      end: str('End of the window, HH:MM (24-hour) in the time zone; later than start on the same day.', { pattern: CLOCK }),
+      start: str('Start of the window, HH:MM (24-hour) wall-clock time in the time zone (DST-aware: a start inside a skipped hour opens at the end of the gap).', { pattern: CLOCK }),
+      end: str(
+        'End of the window (exclusive), HH:MM (24-hour) in the time zone. An end earlier than start makes an overnight window that closes on the next day; days and holidays refer to the day it opens.',
+        { pattern: CLOCK },
+      ),
+      holidays: {
+        type: 'array',
+        description: 'Dates (YYYY-MM-DD, in the time zone) on which the window does not open.',
+        maxItems: 366,
+        'x-kubernetes-list-type': 'set',
+        items: str('A date, YYYY-MM-DD.', { pattern: '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$' }),
+      },
       minReplicas: int('Replica floor while the window is open.', { minimum: 1, maximum: 1000 }),
       components: componentList('Components the window applies to. Absent: all autoscaled components.'),
     },
     {
       required: ['name', 'start', 'end', 'minReplicas'],
       'x-kubernetes-validations': [
-        { rule: 'self.start < self.end', message: 'schedule start must be before end (HH:MM, same day)', fieldPath: '.start' },
+        { rule: 'self.start != self.end', message: 'schedule start and end must differ (an end before start is an overnight window)', fieldPath: '.end' },
       ],
     },
   ),
@@ -374,11 +396,14 @@ const autoscaling = named(
         `Seconds of lower recommendations the HPA waits for before scaling down. Default ${AUTOSCALING_DEFAULTS.scaleDownStabilizationSeconds}.`,
         { minimum: 0, maximum: 3600, default: AUTOSCALING_DEFAULTS.scaleDownStabilizationSeconds },
       ),
+      resourceMetrics: bool(
+        'Whether the HPAs scale on CPU and memory utilisation (needs metrics-server). false: only on the custom metrics, for clusters without metrics-server; a component without custom metrics keeps CPU and memory. Default true.',
+      ),
       metrics,
       schedules: {
         type: 'array',
         description:
-          'Business-hours windows that raise the replica floor. Reserved for the custom-metrics release: accepted and validated, not yet acted upon by this version of the operator.',
+          'Business-hours windows that raise the replica floor (the HPA minReplicas) while they are open; the highest open window wins.',
         maxItems: 16,
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['name'],
@@ -735,7 +760,7 @@ export const statusSchema: Schema = named(
     }),
     conditions: {
       type: 'array',
-      description: 'Standard conditions: Ready, Progressing, Degraded; ReleaseProgressing and ReleaseFailed under the BlueGreen strategy.',
+      description: 'Standard conditions: Ready, Progressing, Degraded; ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen).',
       maxItems: 32,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
@@ -788,7 +813,27 @@ export const statusSchema: Schema = named(
             mode: str('Fixed (spec replicas) or Autoscaled (HPA).', { enum: ['Fixed', 'Autoscaled'] }),
             minReplicas: int('Effective replica floor.', { minimum: 0 }),
             maxReplicas: int('Effective replica ceiling.', { minimum: 0 }),
-            reason: str('Why the floor/ceiling/count is what it is, e.g. schedule business-hours active.', { maxLength: 1024 }),
+            currentReplicas: int('Replicas the HPA last observed (HPA status.currentReplicas).', { minimum: 0 }),
+            desiredReplicas: int('Replicas the HPA last asked for (HPA status.desiredReplicas).', { minimum: 0 }),
+            reason: str('Why the floor/ceiling/count is what it is, e.g. kafka lag 4200 / 100 per pod → 20 (max); business-hours window active → min 6.', {
+              maxLength: 1024,
+            }),
+            metrics: {
+              type: 'array',
+              description: 'The custom metrics of this component as last read by the operator.',
+              maxItems: 8,
+              items: named(
+                'ScalingMetricStatus',
+                obj('One custom metric: its value, its target and what it asks for.', {
+                  name: str('Metric name in external.metrics.k8s.io, e.g. kafka-consumer-lag.', { maxLength: 128 }),
+                  value: str('Last value read (a decimal number), absent while it cannot be read.', { maxLength: 64 }),
+                  target: str('Target: per pod (AverageValue) or for the whole component (Value).', { maxLength: 64 }),
+                  replicas: int('Replicas this metric alone asks for, within min/max.', { minimum: 0 }),
+                  message: str('The reading in words, or why it failed.', { maxLength: 1024 }),
+                }),
+              ),
+            },
+            fallback: bool('True while the fallback replica count is in force because metrics keep failing.'),
           },
           { 'x-kubernetes-preserve-unknown-fields': true },
         ),

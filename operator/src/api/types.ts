@@ -230,25 +230,27 @@ export interface Autoscaling {
    * @default 300
    */
   scaleDownStabilizationSeconds?: number;
-  /** Custom metrics (served by the operator as external.metrics.k8s.io) that the HPAs scale on in addition to CPU and memory. Reserved for the custom-metrics release: accepted and validated, not yet acted upon by this version of the operator. */
+  /** Whether the HPAs scale on CPU and memory utilisation (needs metrics-server). false: only on the custom metrics, for clusters without metrics-server; a component without custom metrics keeps CPU and memory. Default true. */
+  resourceMetrics?: boolean;
+  /** Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md). */
   metrics?: AutoscalingMetrics;
-  /** Business-hours windows that raise the replica floor. Reserved for the custom-metrics release: accepted and validated, not yet acted upon by this version of the operator. */
+  /** Business-hours windows that raise the replica floor (the HPA minReplicas) while they are open; the highest open window wins. */
   schedules?: ScalingSchedule[];
   /** What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping. */
   fallback?: ScalingFallback;
 }
 
-/** Custom metrics (served by the operator as external.metrics.k8s.io) that the HPAs scale on in addition to CPU and memory. Reserved for the custom-metrics release: accepted and validated, not yet acted upon by this version of the operator. */
+/** Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md). */
 export interface AutoscalingMetrics {
-  /** Scale on HTTP requests per second. */
+  /** Scale on HTTP requests per second (kyc_http_requests_total), summed over the pods; the HPA aims for targetPerReplica per pod. */
   requestRate?: RequestRateMetric;
-  /** Scale on response latency. */
+  /** Scale on response latency (a percentile of kyc_http_request_duration_seconds over the last poll interval): replicas grow in proportion to latency / target. */
   latency?: LatencyMetric;
-  /** Scale event consumers on Kafka consumer-group lag. */
+  /** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). */
   queueLag?: QueueLagMetric;
 }
 
-/** Scale on HTTP requests per second. */
+/** Scale on HTTP requests per second (kyc_http_requests_total), summed over the pods; the HPA aims for targetPerReplica per pod. */
 export interface RequestRateMetric {
   /** Requests per second each replica should serve on average. */
   targetPerReplica: number;
@@ -256,7 +258,7 @@ export interface RequestRateMetric {
   components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
 }
 
-/** Scale on response latency. */
+/** Scale on response latency (a percentile of kyc_http_request_duration_seconds over the last poll interval): replicas grow in proportion to latency / target. */
 export interface LatencyMetric {
   /**
    * Latency percentile to track. Default p95.
@@ -269,10 +271,14 @@ export interface LatencyMetric {
   components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
 }
 
-/** Scale event consumers on Kafka consumer-group lag. */
+/** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). */
 export interface QueueLagMetric {
   /** Unprocessed messages each replica may have before the component scales out. */
   targetLagPerReplica: number;
+  /** Consumer group whose lag is measured. Absent: the component's own group (kyc: kyc-automatic-checks, notification: kyc-notification, analytics: kyc-analytics). */
+  consumerGroup?: string;
+  /** Topics whose lag is summed. Absent: the component's own topics (kyc: kyc.events; notification: kyc.events, customer.events; analytics: every topic the group has committed offsets for). */
+  topics?: string[];
   /** Components this metric applies to. Absent: the consumers (kyc, notification, analytics). */
   components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
 }
@@ -288,10 +294,12 @@ export interface ScalingSchedule {
   timezone?: string;
   /** Days of the week the window applies to. Absent: every day. */
   days?: ('Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun')[];
-  /** Start of the window, HH:MM (24-hour) in the time zone. */
+  /** Start of the window, HH:MM (24-hour) wall-clock time in the time zone (DST-aware: a start inside a skipped hour opens at the end of the gap). */
   start: string;
-  /** End of the window, HH:MM (24-hour) in the time zone; later than start on the same day. */
+  /** End of the window (exclusive), HH:MM (24-hour) in the time zone. An end earlier than start makes an overnight window that closes on the next day; days and holidays refer to the day it opens. */
   end: string;
+  /** Dates (YYYY-MM-DD, in the time zone) on which the window does not open. */
+  holidays?: string[];
   /** Replica floor while the window is open. */
   minReplicas: number;
   /** Components the window applies to. Absent: all autoscaled components. */
@@ -440,7 +448,7 @@ export interface KycPlatformStatus {
   observedGeneration?: number;
   /** Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired), Failed (cannot proceed without a spec change). */
   phase?: 'Pending' | 'Progressing' | 'Ready' | 'Degraded' | 'Failed';
-  /** Standard conditions: Ready, Progressing, Degraded; ReleaseProgressing and ReleaseFailed under the BlueGreen strategy. */
+  /** Standard conditions: Ready, Progressing, Degraded; ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen). */
   conditions?: Condition[];
   /** Replica counts per component. */
   components?: ComponentStatuses;
@@ -544,7 +552,29 @@ export interface ComponentScalingStatus {
   minReplicas?: number;
   /** Effective replica ceiling. */
   maxReplicas?: number;
-  /** Why the floor/ceiling/count is what it is, e.g. schedule business-hours active. */
+  /** Replicas the HPA last observed (HPA status.currentReplicas). */
+  currentReplicas?: number;
+  /** Replicas the HPA last asked for (HPA status.desiredReplicas). */
+  desiredReplicas?: number;
+  /** Why the floor/ceiling/count is what it is, e.g. kafka lag 4200 / 100 per pod → 20 (max); business-hours window active → min 6. */
   reason?: string;
+  /** The custom metrics of this component as last read by the operator. */
+  metrics?: ScalingMetricStatus[];
+  /** True while the fallback replica count is in force because metrics keep failing. */
+  fallback?: boolean;
   [k: string]: unknown;
+}
+
+/** One custom metric: its value, its target and what it asks for. */
+export interface ScalingMetricStatus {
+  /** Metric name in external.metrics.k8s.io, e.g. kafka-consumer-lag. */
+  name?: string;
+  /** Last value read (a decimal number), absent while it cannot be read. */
+  value?: string;
+  /** Target: per pod (AverageValue) or for the whole component (Value). */
+  target?: string;
+  /** Replicas this metric alone asks for, within min/max. */
+  replicas?: number;
+  /** The reading in words, or why it failed. */
+  message?: string;
 }

@@ -11,6 +11,7 @@ import { OperatorMetrics } from '../runtime/metrics.js';
 import { startProbeServer, type ProbeServer } from '../runtime/server.js';
 import { WorkQueue } from '../runtime/workqueue.js';
 import { PlatformReconciler, type PlatformResource } from './platform.js';
+import { startScaling } from '../scaling/runtime.js';
 import { ReleaseController } from '../release/controller.js';
 import { httpSmokeChecker, SmokeRunner, type SmokeChecker } from '../release/smoke.js';
 import { OWNED_SELECTOR, OWNED_TYPES, ownerKey, PLATFORM } from './resources.js';
@@ -21,6 +22,8 @@ export interface RunningOperator {
   metrics: OperatorMetrics;
   /** Port of /metrics, /healthz and /readyz. */
   port: number;
+  /** Port of the external metrics API (HTTPS), when it is served. */
+  externalMetricsPort: number | undefined;
   isLeader: () => boolean;
   /** Enqueues every known platform, as the periodic resync does. */
   resync: () => void;
@@ -34,6 +37,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Collect Node.js process metrics (off in tests that start several operators in one process). */
   processMetrics?: boolean;
+  /** The clock of schedules and status times (tests move it to open and close business-hours windows). */
+  now?: () => Date;
   /** The blue-green smoke check (default: HTTP GETs to the preview Services through cluster DNS). */
   smokeChecker?: SmokeChecker;
 }
@@ -84,7 +89,19 @@ export async function startOperator(config: OperatorConfig, options: StartOption
     deployments: () => owned.get('deployments'),
     wake: (key) => wake(key),
   });
+  const scaling = await startScaling(config, {
+    client,
+    logger,
+    events: new EventRecorder(client, logger, 'kyc-operator', config.leaderElection.identity),
+    platforms,
+    registry: metrics.registry,
+    wake: (key) => wake(key),
+    isLeader: () => (elector ? elector.isLeader : true),
+    ...(options.now ? { now: options.now } : {}),
+  });
   const reconciler = new PlatformReconciler({
+    scaling: scaling.controller,
+    ...(options.now ? { now: options.now } : {}),
     release,
     client,
     applier: new Applier(client),
@@ -176,6 +193,7 @@ export async function startOperator(config: OperatorConfig, options: StartOption
   return {
     metrics,
     port: server.port,
+    externalMetricsPort: scaling.apiPort,
     isLeader: () => (elector ? elector.isLeader : true),
     resync: enqueueAll,
     idle: () => queue.idle(),
@@ -185,6 +203,7 @@ export async function startOperator(config: OperatorConfig, options: StartOption
       clearInterval(resyncTimer);
       // Finish the reconciles in flight, then give up the Lease so that a standby starts at once.
       await queue.shutdown();
+      await scaling.stop();
       await elector?.stop(releaseLease);
       await Promise.all(allInformers.map((i) => i.stop()));
       await server.close();

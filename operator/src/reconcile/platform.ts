@@ -9,6 +9,9 @@ import { isConflict, isNotFound, type KubeClient, type KubeResource } from '../r
 import type { Logger } from '../runtime/logger.js';
 import type { ReleaseController, ReleasePass } from '../release/controller.js';
 import type { HandlerResult } from '../runtime/workqueue.js';
+import type { ScalingController, ScalingPlan } from '../scaling/controller.js';
+import { observeScaling, withScalingStatus } from '../scaling/observe.js';
+import type { ScalingStatus } from '../scaling/status.js';
 import { componentOf, isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
 import {
@@ -37,6 +40,8 @@ export interface ReconcilerDeps {
   now?: () => Date;
   /** Blue-green releases (release/controller.ts); without it every platform rolls in place. */
   release?: ReleaseController;
+  /** Schedules, custom metrics and the scaling status (scaling/controller.ts). */
+  scaling?: ScalingController;
 }
 
 /** What one pass changed, by kind of decision, for its Events. */
@@ -56,12 +61,12 @@ export class PlatformReconciler {
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
-  private render(key: string, platform: PlatformResource, release: ReleasePass | undefined): KubeResource[] {
+  private render(key: string, platform: PlatformResource, release: ReleasePass | undefined, scaling?: ScalingPlan): KubeResource[] {
     const { uid, generation, labels, annotations } = platform.metadata;
-    const stamp = JSON.stringify([uid, generation, labels, annotations, release?.step.plan]);
+    const stamp = JSON.stringify([uid, generation, labels, annotations, release?.step.plan, scaling?.stamp]);
     const cached = this.renders.get(key);
     if (cached?.stamp === stamp) return cached.objects;
-    const base = renderPlatform(platform);
+    const base = renderPlatform(platform, { minReplicasFloor: scaling?.minReplicasFloor });
     const objects = release && this.deps.release ? this.deps.release.render(platform, release, base) : base;
     this.renders.set(key, { stamp, objects });
     return objects;
@@ -73,6 +78,7 @@ export class PlatformReconciler {
     // Deleted (or being deleted): owner references let the garbage collector remove everything.
     if (!platform) {
       this.renders.delete(key);
+      this.deps.scaling?.forget(key);
       this.deps.applier.forgetWhere((k) => k.includes(`|${namespace}|${name}-`) || k.endsWith(`|${namespace}|${name}`));
       return;
     }
@@ -81,9 +87,11 @@ export class PlatformReconciler {
 
     let desired: KubeResource[];
     let release: ReleasePass | undefined;
+    let scalingPlan: ScalingPlan | undefined;
     try {
+      scalingPlan = this.deps.scaling?.plan(platform, this.deps.now?.() ?? new Date());
       release = this.deps.release?.plan(key, platform, this.deps.now?.() ?? new Date());
-      desired = this.render(key, platform, release);
+      desired = this.render(key, platform, release, scalingPlan);
     } catch (error) {
       // A spec the renderer rejects will not fix itself by retrying: report it and wait for a new spec.
       const problem = { reason: 'InvalidSpec', message: (error as Error).message };
@@ -132,8 +140,9 @@ export class PlatformReconciler {
         components.push({ name: component, deployment: live.get(identity(object)) });
       }
     }
-    const status = await this.writeStatus(platform, components, applyProblem, log, release);
-    const releaseWait = release?.step.requeueAfterMs;
+    const scaling = scalingPlan && this.deps.scaling?.status(key, platform, scalingPlan, observeScaling(desired, (o) => live.get(identity(o))));
+    const status = await this.writeStatus(platform, components, applyProblem, log, release, scaling);
+    const releaseWait = minDefined(release?.step.requeueAfterMs, scalingPlan?.requeueAfterMs);
     if (release && this.deps.release) await this.deps.release.finish(platform, release);
     if (firstError) {
       if (isConflict(firstError)) log.debug('conflict; retrying');
@@ -208,11 +217,13 @@ export class PlatformReconciler {
     problem: Problem | undefined,
     log: Logger,
     release?: ReleasePass,
+    scaling?: ScalingStatus,
   ): Promise<ReturnType<typeof computeStatus>> {
     const now = this.deps.now?.() ?? new Date();
     const releases = release ? this.deps.release : undefined;
     const computed = computeStatus(releases && release ? releases.statusView(platform, release) : platform, components, problem, now);
-    const status = releases && release ? releases.status(platform, release, computed, now) : computed;
+    const released = releases && release ? releases.status(platform, release, computed, now) : computed;
+    const status = scaling ? withScalingStatus(released, scaling, platform.status?.conditions, now) : released;
     if (statusUpToDate(platform.status, status)) return status;
     const patch = {
       apiVersion: platform.apiVersion,
@@ -241,6 +252,11 @@ export class PlatformReconciler {
     }
     return status;
   }
+}
+
+function minDefined(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
 }
 
 function splitKey(key: string): [string, string] {

@@ -1,30 +1,44 @@
 // autoscaling/v2 HorizontalPodAutoscaler for an autoscaled component (the seed's CPU 70 % / memory 80 %,
-// 3-20 replicas, 5-minute scale-down stabilisation by default). Returns undefined when the component
-// has a fixed replica count.
+// 3-20 replicas, 5-minute scale-down stabilisation by default), plus the component's custom metrics as
+// External metrics served by the operator (operator/src/scaling, operator/src/metrics-api). Returns
+// undefined when the component has a fixed replica count.
 import type { ComponentName } from '../api/components.js';
 import { autoscalingFor } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
+import { externalMetricSpecs } from '../scaling/metrics.js';
 import { componentObjectName, objectMeta } from './meta.js';
 import type { KubeObject } from './types.js';
 
-export function renderHorizontalPodAutoscaler(platform: KycPlatform, component: ComponentName): KubeObject | undefined {
+/**
+ * `minReplicasFloor`: the replica floor of the business-hours schedules open right now (the caller
+ * evaluates them against its clock; rendering stays a pure function of its arguments).
+ */
+export function renderHorizontalPodAutoscaler(platform: KycPlatform, component: ComponentName, minReplicasFloor?: number): KubeObject | undefined {
   const scaling = autoscalingFor(platform.spec, component);
   if (!scaling.enabled) return undefined;
   const name = componentObjectName(platform, component);
+  const external = externalMetricSpecs(platform, component);
+  const resourceMetrics = platform.spec.autoscaling?.resourceMetrics !== false || external.length === 0;
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: objectMeta(platform, name, component),
     spec: {
+      // The Deployment the HPA scales.
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-      minReplicas: scaling.minReplicas,
+      minReplicas: Math.min(scaling.maxReplicas, Math.max(scaling.minReplicas, minReplicasFloor ?? 0)),
       maxReplicas: scaling.maxReplicas,
       metrics: [
-        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCPUUtilizationPercentage } } },
-        {
-          type: 'Resource',
-          resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: scaling.targetMemoryUtilizationPercentage } },
-        },
+        ...(resourceMetrics
+          ? [
+              { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCPUUtilizationPercentage } } },
+              {
+                type: 'Resource',
+                resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: scaling.targetMemoryUtilizationPercentage } },
+              },
+            ]
+          : []),
+        ...external,
       ],
       behavior: { scaleDown: { stabilizationWindowSeconds: scaling.scaleDownStabilizationSeconds } },
     },

@@ -18,7 +18,12 @@ export { desiredComponentNames } from '../api/defaults.js';
 export { componentStatus, componentReady, summarizeComponents, type DeploymentLike } from './status.js';
 export { componentObjectName, configMapName, labels, selectorLabels, MANAGED_BY, CONFIG_HASH_ANNOTATION } from './meta.js';
 
-export function renderPlatform(platform: KycPlatform): KubeObject[] {
+/** Inputs that depend on the clock, decided by the caller: the schedule floor of each component's HPA. */
+export interface RenderOptions {
+  minReplicasFloor?: Partial<Record<string, number>>;
+}
+
+export function renderPlatform(platform: KycPlatform, options: RenderOptions = {}): KubeObject[] {
   const components = desiredComponentNames(platform.spec);
   const defined = <T>(value: T | undefined): value is T => value !== undefined;
   return [
@@ -27,7 +32,7 @@ export function renderPlatform(platform: KycPlatform): KubeObject[] {
     ...components.map((c) => renderService(platform, c)),
     ...components.map((c) => renderDeployment(platform, c)),
     ...components.map((c) => renderPodDisruptionBudget(platform, c)),
-    ...components.map((c) => renderHorizontalPodAutoscaler(platform, c)).filter(defined),
+    ...components.map((c) => renderHorizontalPodAutoscaler(platform, c, options.minReplicasFloor?.[c])).filter(defined),
     ...renderNetworkPolicies(platform),
     renderIngress(platform),
   ].filter(defined);

@@ -30,6 +30,18 @@ export interface OperatorConfig {
   retryBaseMs: number;
   retryMaxMs: number;
   logLevel: LogLevel;
+  /** Custom-metric scaling (operator/src/scaling, operator/src/metrics-api; docs/autoscaling.md). */
+  scaling: {
+    /** Kafka brokers for consumer-lag metrics; empty = queueLag metrics fail (and fall back). */
+    kafkaBrokers: string[];
+    /** Prometheus base URL for request rate and latency; empty = scrape the pods' /metrics. */
+    prometheusUrl: string;
+    pollIntervalMs: number;
+    /** namespace/name of the Service in front of the external metrics API; undefined = not served. */
+    externalMetricsService: { namespace: string; name: string; port: number } | undefined;
+    externalMetricsPort: number;
+    externalMetricsHost: string;
+  };
 }
 
 interface Option {
@@ -58,6 +70,17 @@ export const OPTIONS = {
   retryBase: { flag: 'retry-base', env: 'RETRY_BASE_MS', description: 'first retry delay of a failed reconcile, ms', default: '500' },
   retryMax: { flag: 'retry-max', env: 'RETRY_MAX_MS', description: 'largest retry delay of a failed reconcile, ms', default: '60000' },
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', description: 'debug, info, warn or error', default: 'info' },
+  kafkaBrokers: { flag: 'kafka-brokers', env: 'KAFKA_BROKERS', description: 'Kafka brokers (host:port,...) for queueLag metrics; empty = none', default: '' },
+  prometheusUrl: { flag: 'prometheus-url', env: 'PROMETHEUS_URL', description: 'Prometheus base URL for requestRate/latency; empty = scrape pod /metrics', default: '' },
+  metricsPoll: { flag: 'metrics-poll-interval', env: 'METRICS_POLL_SECONDS', description: 'seconds between reads of each custom metric', default: '10' },
+  externalMetricsService: {
+    flag: 'external-metrics-service',
+    env: 'EXTERNAL_METRICS_SERVICE',
+    description: 'namespace/name[:port] of the Service in front of the external metrics API; empty = do not serve it',
+    default: '',
+  },
+  externalMetricsPort: { flag: 'external-metrics-port', env: 'EXTERNAL_METRICS_PORT', description: 'HTTPS port of the external metrics API; 0 picks one', default: '6443' },
+  externalMetricsHost: { flag: 'external-metrics-host', env: 'EXTERNAL_METRICS_HOST', description: 'address the external metrics API listens on', default: '0.0.0.0' },
 } satisfies Record<string, Option>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -143,5 +166,24 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     retryBaseMs,
     retryMaxMs,
     logLevel: logLevel as LogLevel,
+    scaling: {
+      kafkaBrokers: get('kafkaBrokers')
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+      prometheusUrl: get('prometheusUrl'),
+      pollIntervalMs: seconds('metrics-poll-interval', get('metricsPoll')),
+      externalMetricsService: serviceRef(get('externalMetricsService')),
+      externalMetricsPort: integer('external-metrics-port', get('externalMetricsPort'), 0),
+      externalMetricsHost: get('externalMetricsHost'),
+    },
   };
+}
+
+/** `namespace/name[:port]` (port default 443), or undefined when empty. */
+function serviceRef(raw: string): { namespace: string; name: string; port: number } | undefined {
+  if (raw === '') return undefined;
+  const match = /^([a-z0-9-]+)\/([a-z0-9-]+)(?::([0-9]+))?$/.exec(raw);
+  if (!match) throw new Error(`external-metrics-service must be namespace/name[:port], got ${JSON.stringify(raw)}`);
+  return { namespace: match[1] as string, name: match[2] as string, port: match[3] ? integer('external-metrics-service port', match[3], 1) : 443 };
 }

@@ -1,0 +1,239 @@
+// The scaling engine: keeps one reading per (platform, component, custom metric), polled in the
+// background, so that the external metrics API answers from memory and the status can say what each
+// metric asks for. Failures follow the platform's fallback policy (fallback.ts): after N consecutive
+// failures the metric reports the value that makes the HPA hold the fallback replica count.
+import type { ComponentName } from '../api/components.js';
+import type { KycPlatform } from '../api/types.js';
+import { desiredComponentNames } from '../api/defaults.js';
+import type { Logger } from '../runtime/logger.js';
+import { afterRead, HEALTHY, type FailureState, type Transition } from './fallback.js';
+import type { LagTarget } from './kafka-lag.js';
+import { componentMetrics, COMPONENT_LABEL, PLATFORM_LABEL, valueForReplicas, type ComponentMetric } from './metrics.js';
+import { latencyQuery, PrometheusClient, requestRateQuery } from './prometheus.js';
+import { ComponentScraper, type PodTarget, type ScrapeResult } from './scrape.js';
+
+export interface LagSource {
+  lag(target: LagTarget): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface EngineOptions {
+  logger: Logger;
+  pollIntervalMs: number;
+  /** Kafka consumer lag; undefined when the operator has no brokers configured. */
+  lagSource?: LagSource;
+  /** Request rate and latency through Prometheus instead of scraping the pods. */
+  prometheusUrl?: string;
+  /** The running pods of a component with their /metrics URL (scraping). */
+  listPods?: (namespace: string, labelSelector: string) => Promise<PodTarget[]>;
+  /** A metric started failing or recovered (for Events and a status refresh). */
+  onTransition?: (platformKey: string, component: ComponentName, metric: string, transition: NonNullable<Transition>, message: string) => void;
+  now?: () => Date;
+}
+
+export interface Reading {
+  metric: ComponentMetric;
+  value: number | undefined;
+  readAt: Date | undefined;
+  state: FailureState;
+}
+
+interface Entry extends Reading {
+  platformKey: string;
+  namespace: string;
+  platform: string;
+  component: ComponentName;
+  fallback: { threshold: number; replicas: number } | undefined;
+  currentReplicas: number;
+}
+
+export class MetricUnavailableError extends Error {}
+
+const entryKey = (platformKey: string, component: string, metric: string): string => `${platformKey}/${component}/${metric}`;
+
+export class ScalingEngine {
+  private readonly entries = new Map<string, Entry>();
+  private readonly scrapers = new Map<string, ComponentScraper>();
+  private readonly prometheus: PrometheusClient | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | undefined;
+
+  constructor(private readonly options: EngineOptions) {
+    this.prometheus = options.prometheusUrl ? new PrometheusClient(options.prometheusUrl) : undefined;
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.pollOnce(), this.options.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.polling;
+    await this.options.lagSource?.close();
+  }
+
+  /**
+   * Declares what a platform's components scale on (called by every reconcile pass). Readings of
+   * metrics that stay are kept; `currentReplicas` is the Deployment's replica count per component.
+   */
+  sync(platformKey: string, platform: KycPlatform, currentReplicas: Partial<Record<ComponentName, number>>): void {
+    const wanted = new Set<string>();
+    const fallbackSpec = platform.spec.autoscaling?.fallback;
+    const fallback = fallbackSpec ? { threshold: fallbackSpec.failureThreshold ?? 3, replicas: fallbackSpec.replicas } : undefined;
+    for (const component of desiredComponentNames(platform.spec)) {
+      for (const metric of componentMetrics(platform, component)) {
+        const key = entryKey(platformKey, component, metric.name);
+        wanted.add(key);
+        const existing = this.entries.get(key);
+        const replicas = currentReplicas[component] ?? existing?.currentReplicas ?? 1;
+        if (existing && JSON.stringify(existing.metric) === JSON.stringify(metric)) {
+          existing.fallback = fallback;
+          existing.currentReplicas = replicas;
+          continue;
+        }
+        this.entries.set(key, {
+          platformKey,
+          namespace: platform.metadata.namespace ?? '',
+          platform: platform.metadata.name,
+          component,
+          metric,
+          fallback,
+          currentReplicas: replicas,
+          value: undefined,
+          readAt: undefined,
+          state: HEALTHY,
+        });
+      }
+    }
+    for (const [key, entry] of this.entries) if (entry.platformKey === platformKey && !wanted.has(key)) this.entries.delete(key);
+    for (const key of this.scrapers.keys()) if (key.startsWith(`${platformKey}/`) && ![...wanted].some((w) => w.startsWith(key + '/'))) this.scrapers.delete(key);
+  }
+
+  forget(platformKey: string): void {
+    for (const [key, entry] of this.entries) if (entry.platformKey === platformKey) this.entries.delete(key);
+    for (const key of this.scrapers.keys()) if (key.startsWith(`${platformKey}/`)) this.scrapers.delete(key);
+  }
+
+  /** The readings of one platform's component, in metric order. */
+  readings(platformKey: string, component: ComponentName): Reading[] {
+    return [...this.entries.values()].filter((e) => e.platformKey === platformKey && e.component === component);
+  }
+
+  /** True while some metric of the platform is in fallback. */
+  inFallback(platformKey: string, component: ComponentName): boolean {
+    return this.readings(platformKey, component).some((r) => r.state.inFallback);
+  }
+
+  /** Metric names the API serves in a namespace (for the discovery of external metrics). */
+  metricNames(): string[] {
+    return [...new Set([...this.entries.values()].map((e) => e.metric.name))].sort();
+  }
+
+  /**
+   * The value the external metrics API returns for `metric` in `namespace` with the HPA's selector.
+   * Throws MetricUnavailableError when there is no usable reading (the HPA then keeps its count).
+   */
+  value(namespace: string, metric: string, selector: Readonly<Record<string, string>>): { value: number; timestamp: Date } {
+    const platform = selector[PLATFORM_LABEL];
+    const component = selector[COMPONENT_LABEL];
+    if (!platform || !component) throw new MetricUnavailableError(`the selector must name ${PLATFORM_LABEL} and ${COMPONENT_LABEL}`);
+    const entry = this.entries.get(entryKey(`${namespace}/${platform}`, component, metric));
+    if (!entry) throw new MetricUnavailableError(`no metric ${metric} for ${component} of ${namespace}/${platform}`);
+    const now = this.now();
+    if (entry.state.inFallback && entry.fallback) {
+      return { value: valueForReplicas(entry.metric, entry.fallback.replicas, entry.currentReplicas), timestamp: now };
+    }
+    if (entry.value === undefined || !entry.readAt) throw new MetricUnavailableError(`${metric} of ${component} has no reading yet${entry.state.lastError ? `: ${entry.state.lastError}` : ''}`);
+    if (entry.state.consecutiveFailures > 0) throw new MetricUnavailableError(`${metric} of ${component} is failing: ${entry.state.lastError ?? ''}`);
+    return { value: entry.value, timestamp: entry.readAt };
+  }
+
+  /** Reads every metric once (the poll loop calls it; tests call it directly). */
+  async pollOnce(): Promise<void> {
+    if (this.polling) return this.polling;
+    this.polling = this.pollAll().finally(() => {
+      this.polling = undefined;
+    });
+    return this.polling;
+  }
+
+  private async pollAll(): Promise<void> {
+    const entries = [...this.entries.values()];
+    // One scrape per component serves both its request-rate and latency readings.
+    const scrapes = new Map<string, Promise<ScrapeResult>>();
+    const scrapeOf = (entry: Entry): Promise<ScrapeResult> => {
+      const key = `${entry.platformKey}/${entry.component}`;
+      let pending = scrapes.get(key);
+      if (!pending) {
+        pending = this.scrape(key, entry);
+        scrapes.set(key, pending);
+      }
+      return pending;
+    };
+    await Promise.all(
+      entries.map(async (entry) => {
+        let outcome: { ok: true } | { ok: false; error: string };
+        try {
+          entry.value = await this.read(entry, scrapeOf);
+          entry.readAt = this.now();
+          outcome = { ok: true };
+        } catch (error) {
+          outcome = { ok: false, error: describe(error) };
+        }
+        const threshold = entry.fallback?.threshold ?? 3;
+        const { state, transition } = afterRead(entry.state, outcome, threshold);
+        entry.state = state;
+        // The entry may have been dropped by a sync while the read was in flight.
+        if (transition && this.entries.get(entryKey(entry.platformKey, entry.component, entry.metric.name)) === entry) {
+          const message =
+            transition === 'failed'
+              ? `${entry.metric.name} of ${entry.component} cannot be read: ${state.lastError ?? ''}`
+              : `${entry.metric.name} of ${entry.component} can be read again`;
+          this.options.onTransition?.(entry.platformKey, entry.component, entry.metric.name, transition, message);
+        }
+      }),
+    );
+  }
+
+  private async read(entry: Entry, scrapeOf: (entry: Entry) => Promise<ScrapeResult>): Promise<number> {
+    const metric = entry.metric;
+    switch (metric.kind) {
+      case 'queueLag':
+        if (!this.options.lagSource) throw new Error('the operator has no Kafka brokers configured (--kafka-brokers)');
+        return this.options.lagSource.lag({ group: metric.group, topics: metric.topics });
+      case 'requestRate':
+        if (this.prometheus) return this.prometheus.query(requestRateQuery(entry.namespace, entry.component, entry.platform));
+        return (await scrapeOf(entry)).requestsPerSecond;
+      case 'latency':
+        if (this.prometheus) return this.prometheus.query(latencyQuery(entry.namespace, entry.component, entry.platform, metric.percentile));
+        return (await scrapeOf(entry)).latencyMs[metric.percentile];
+    }
+  }
+
+  private async scrape(key: string, entry: Entry): Promise<ScrapeResult> {
+    if (!this.options.listPods) throw new Error('pod scraping is not configured');
+    let scraper = this.scrapers.get(key);
+    if (!scraper) {
+      scraper = new ComponentScraper();
+      this.scrapers.set(key, scraper);
+    }
+    const pods = await this.options.listPods(entry.namespace, `app.kubernetes.io/instance=${entry.platform},app.kubernetes.io/component=${entry.component}`);
+    return scraper.scrape(pods);
+  }
+}
+
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error && parts.length < 3) {
+    parts.push(current.message);
+    current = current.cause;
+  }
+  return (parts.length ? parts.join(': ') : String(error)).slice(0, 500);
+}

@@ -1,0 +1,28 @@
+// The failure policy of one metric source: after `threshold` consecutive failed reads the component
+// falls back to a declared replica count; the first good read ends the fallback. Pure state machine.
+
+export type Transition = 'failed' | 'recovered' | undefined;
+
+export interface FailureState {
+  consecutiveFailures: number;
+  /** True from the threshold-th consecutive failure until the next success. */
+  inFallback: boolean;
+  lastError: string | undefined;
+}
+
+export const HEALTHY: FailureState = { consecutiveFailures: 0, inFallback: false, lastError: undefined };
+
+/**
+ * The next state after one read, and the transition worth an Event: `failed` when the source starts
+ * failing (first failure), `recovered` when a read succeeds after failures.
+ */
+export function afterRead(state: FailureState, outcome: { ok: true } | { ok: false; error: string }, threshold: number): { state: FailureState; transition: Transition } {
+  if (outcome.ok) {
+    return { state: HEALTHY, transition: state.consecutiveFailures > 0 ? 'recovered' : undefined };
+  }
+  const consecutiveFailures = state.consecutiveFailures + 1;
+  return {
+    state: { consecutiveFailures, inFallback: consecutiveFailures >= threshold, lastError: outcome.error },
+    transition: state.consecutiveFailures === 0 ? 'failed' : undefined,
+  };
+}

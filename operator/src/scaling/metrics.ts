@@ -1,0 +1,115 @@
+// The custom metrics of a component (pure, from the spec): what each is called in
+// external.metrics.k8s.io, its HPA target, and how many replicas a reading asks for.
+import type { ComponentName } from '../api/components.js';
+import { autoscalingFor } from '../api/defaults.js';
+import type { KycPlatform } from '../api/types.js';
+import { DEFAULT_CONSUMERS } from './kafka-lag.js';
+
+export const METRIC_QUEUE_LAG = 'kafka-consumer-lag';
+export const METRIC_REQUEST_RATE = 'http-requests-per-second';
+export const METRIC_LATENCY = 'http-request-latency-ms';
+/** Labels of the HPA metric selector: the API answers for the platform and component they name. */
+export const PLATFORM_LABEL = 'kyc.dev/platform';
+export const COMPONENT_LABEL = 'kyc.dev/component';
+
+export type Percentile = 'p50' | 'p90' | 'p95' | 'p99';
+
+interface BaseMetric {
+  name: string;
+  /** AverageValue: the HPA divides the value by the pods; Value: compared with the target as is. */
+  targetType: 'AverageValue' | 'Value';
+  target: number;
+}
+export interface QueueLagMetric extends BaseMetric {
+  kind: 'queueLag';
+  group: string;
+  topics: readonly string[] | undefined;
+}
+export interface RequestRateMetric extends BaseMetric {
+  kind: 'requestRate';
+}
+export interface LatencyMetric extends BaseMetric {
+  kind: 'latency';
+  percentile: Percentile;
+}
+export type ComponentMetric = QueueLagMetric | RequestRateMetric | LatencyMetric;
+
+function applies(components: readonly string[] | undefined, component: ComponentName, fallback: readonly ComponentName[] | undefined): boolean {
+  if (components && components.length > 0) return components.includes(component);
+  return fallback ? fallback.includes(component) : true;
+}
+
+const CONSUMERS = Object.keys(DEFAULT_CONSUMERS) as ComponentName[];
+
+/** The custom metrics an autoscaled component scales on (empty when it has none or is not autoscaled). */
+export function componentMetrics(platform: KycPlatform, component: ComponentName): ComponentMetric[] {
+  if (!autoscalingFor(platform.spec, component).enabled) return [];
+  const spec = platform.spec.autoscaling?.metrics;
+  const out: ComponentMetric[] = [];
+  const lag = spec?.queueLag;
+  if (lag && applies(lag.components, component, CONSUMERS)) {
+    const defaults = DEFAULT_CONSUMERS[component];
+    const group = lag.consumerGroup ?? defaults?.group;
+    if (group) {
+      const topics = lag.topics && lag.topics.length > 0 ? lag.topics : lag.consumerGroup ? undefined : defaults?.topics;
+      out.push({ kind: 'queueLag', name: METRIC_QUEUE_LAG, targetType: 'AverageValue', target: lag.targetLagPerReplica, group, topics });
+    }
+  }
+  const rate = spec?.requestRate;
+  if (rate && applies(rate.components, component, undefined)) {
+    out.push({ kind: 'requestRate', name: METRIC_REQUEST_RATE, targetType: 'AverageValue', target: rate.targetPerReplica });
+  }
+  const latency = spec?.latency;
+  if (latency && applies(latency.components, component, undefined)) {
+    out.push({ kind: 'latency', name: METRIC_LATENCY, targetType: 'Value', target: latency.targetMilliseconds, percentile: latency.percentile ?? 'p95' });
+  }
+  return out;
+}
+
+/** A number as a Kubernetes quantity: integers as is, fractions in milli-units (12.5 → 12500m). */
+export function toQuantity(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return `${Math.round(value * 1000)}m`;
+}
+
+/** The autoscaling/v2 External metric entries of a component's HPA. */
+export function externalMetricSpecs(platform: KycPlatform, component: ComponentName): Record<string, unknown>[] {
+  return componentMetrics(platform, component).map((metric) => ({
+    type: 'External',
+    external: {
+      metric: {
+        name: metric.name,
+        selector: { matchLabels: { [PLATFORM_LABEL]: platform.metadata.name, [COMPONENT_LABEL]: component } },
+      },
+      target:
+        metric.targetType === 'AverageValue'
+          ? { type: 'AverageValue', averageValue: toQuantity(metric.target) }
+          : { type: 'Value', value: toQuantity(metric.target) },
+    },
+  }));
+}
+
+/** Replicas one reading asks for, as the HPA controller computes it (10 % tolerance aside), within min/max. */
+export function replicasFor(metric: ComponentMetric, value: number, currentReplicas: number, min: number, max: number): { replicas: number; bound?: 'min' | 'max' } {
+  const raw = metric.targetType === 'AverageValue' ? Math.ceil(value / metric.target) : Math.ceil((value / metric.target) * Math.max(1, currentReplicas));
+  if (raw > max) return { replicas: max, bound: 'max' };
+  if (raw < min) return { replicas: min, bound: 'min' };
+  return { replicas: raw };
+}
+
+/** The value that makes the HPA ask for `replicas` on this metric (KEDA's way of applying a fallback). */
+export function valueForReplicas(metric: ComponentMetric, replicas: number, currentReplicas: number): number {
+  if (metric.targetType === 'AverageValue') return replicas * metric.target;
+  return (metric.target * replicas) / Math.max(1, currentReplicas);
+}
+
+const LABELS: Record<ComponentMetric['kind'], string> = { queueLag: 'kafka lag', requestRate: 'request rate', latency: 'latency' };
+
+/** e.g. `kafka lag 4200 / 100 per pod → 20 (max)` or `latency p95 480ms / 250ms → 6`. */
+export function describeReading(metric: ComponentMetric, value: number, decision: { replicas: number; bound?: 'min' | 'max' }): string {
+  const shown = Number.isInteger(value) ? String(value) : value.toFixed(1);
+  const bound = decision.bound ? ` (${decision.bound})` : '';
+  if (metric.kind === 'latency') return `latency ${metric.percentile} ${shown}ms / ${metric.target}ms → ${decision.replicas}${bound}`;
+  const unit = metric.kind === 'requestRate' ? ' rps' : '';
+  return `${LABELS[metric.kind]} ${shown}${unit} / ${metric.target}${unit} per pod → ${decision.replicas}${bound}`;
+}

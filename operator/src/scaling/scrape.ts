@@ -1,0 +1,146 @@
+// Request rate and latency from the components' own /metrics (prom-client text format): the operator
+// scrapes every pod of the component each poll and differentiates the counters between two scrapes.
+// kyc_http_requests_total gives requests per second; the buckets of kyc_http_request_duration_seconds
+// give a latency percentile over the interval (linear interpolation inside a bucket, as
+// Prometheus' histogram_quantile does).
+import type { Percentile } from './metrics.js';
+
+export const REQUESTS_METRIC = 'kyc_http_requests_total';
+export const DURATION_METRIC = 'kyc_http_request_duration_seconds';
+
+export interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})?\s+(\S+)/;
+const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
+
+/** The samples of the named metric families in a text-format exposition. */
+export function parseSamples(text: string, names: ReadonlySet<string>): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = LINE.exec(line);
+    if (!match) continue;
+    const name = match[1] as string;
+    if (!names.has(name)) continue;
+    const labels: Record<string, string> = {};
+    for (const l of (match[3] ?? '').matchAll(LABEL)) labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
+    const value = Number(match[4]);
+    if (Number.isFinite(value) || match[4] === '+Inf') out.push({ name, labels, value });
+  }
+  return out;
+}
+
+/** Cumulative counts a pod has served so far: requests and the duration histogram (le → count). */
+export interface PodCounters {
+  requests: number;
+  buckets: Map<number, number>;
+}
+
+export function podCounters(text: string): PodCounters {
+  const samples = parseSamples(text, new Set([REQUESTS_METRIC, `${DURATION_METRIC}_bucket`]));
+  const counters: PodCounters = { requests: 0, buckets: new Map() };
+  for (const s of samples) {
+    if (s.name === REQUESTS_METRIC) counters.requests += s.value;
+    else {
+      const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
+      counters.buckets.set(le, (counters.buckets.get(le) ?? 0) + s.value);
+    }
+  }
+  return counters;
+}
+
+/** `later − earlier`, treating a counter that went down as a restarted process (counts from zero). */
+export function difference(earlier: PodCounters | undefined, later: PodCounters): PodCounters {
+  if (!earlier || later.requests < earlier.requests) return later;
+  const buckets = new Map<number, number>();
+  for (const [le, count] of later.buckets) buckets.set(le, Math.max(0, count - (earlier.buckets.get(le) ?? 0)));
+  return { requests: later.requests - earlier.requests, buckets };
+}
+
+/** The q-quantile (0..1) of a cumulative histogram in seconds; 0 when it saw nothing. */
+export function histogramQuantile(q: number, buckets: ReadonlyMap<number, number>): number {
+  const sorted = [...buckets.entries()].sort(([a], [b]) => a - b);
+  const total = sorted.at(-1)?.[1] ?? 0;
+  if (total <= 0) return 0;
+  const rank = q * total;
+  let prevLe = 0;
+  let prevCount = 0;
+  for (const [le, count] of sorted) {
+    if (count >= rank) {
+      // The +Inf bucket has no upper bound: answer with the highest finite one.
+      if (le === Infinity) return prevLe;
+      if (count === prevCount) return le;
+      return prevLe + ((le - prevLe) * (rank - prevCount)) / (count - prevCount);
+    }
+    prevLe = le;
+    prevCount = count;
+  }
+  return prevLe;
+}
+
+export const PERCENTILES: Record<Percentile, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+
+export interface PodTarget {
+  name: string;
+  url: string;
+}
+
+export interface ScrapeResult {
+  requestsPerSecond: number;
+  latencyMs: Record<Percentile, number>;
+}
+
+/**
+ * Scrapes the pods of one component and keeps the previous scrape of each pod, so each call returns
+ * the rate and latency since the previous one. The first call has no interval yet and throws.
+ */
+export class ComponentScraper {
+  private previous = new Map<string, { at: number; counters: PodCounters }>();
+
+  constructor(
+    private readonly fetchText: (url: string) => Promise<string> = fetchMetrics,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  async scrape(pods: readonly PodTarget[]): Promise<ScrapeResult> {
+    if (pods.length === 0) throw new Error('no running pods to scrape');
+    const results = await Promise.allSettled(pods.map(async (pod) => ({ pod, counters: podCounters(await this.fetchText(pod.url)), at: this.now() })));
+    const current = new Map<string, { at: number; counters: PodCounters }>();
+    let rate = 0;
+    let intervals = 0;
+    const merged = new Map<number, number>();
+    const errors: string[] = [];
+    for (const result of results) {
+      if (result.status === 'rejected') {
+        errors.push((result.reason as Error).message);
+        continue;
+      }
+      const { pod, counters, at } = result.value;
+      current.set(pod.name, { at, counters });
+      const before = this.previous.get(pod.name);
+      if (!before || at <= before.at) continue;
+      const delta = difference(before.counters, counters);
+      rate += delta.requests / ((at - before.at) / 1000);
+      intervals += 1;
+      for (const [le, count] of delta.buckets) merged.set(le, (merged.get(le) ?? 0) + count);
+    }
+    this.previous = current;
+    if (current.size === 0) throw new Error(`scrape failed for every pod: ${errors.slice(0, 3).join('; ')}`);
+    if (intervals === 0) throw new Error('first scrape: no interval to compute a rate from yet');
+    // Pods that could not be scraped are not counted; their share of the load is missing from the rate.
+    const latencyMs = Object.fromEntries(
+      (Object.entries(PERCENTILES) as [Percentile, number][]).map(([p, q]) => [p, histogramQuantile(q, merged) * 1000]),
+    ) as Record<Percentile, number>;
+    return { requestsPerSecond: rate, latencyMs };
+  }
+}
+
+async function fetchMetrics(url: string): Promise<string> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  return response.text();
+}

@@ -1,0 +1,146 @@
+// Helpers for the scaling suites: an operator in this process that serves external.metrics.k8s.io,
+// reachable by the kube-apiserver through a selector-less Service whose Endpoints point at this
+// host's non-loopback address (Endpoints refuse loopback), and the APIService handed back afterwards.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { homedir, networkInterfaces } from 'node:os';
+import { promisify } from 'node:util';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { loadConfig } from '../../../operator/src/runtime/config.js';
+import type { KubeClient, KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
+import { createLogger } from '../../../operator/src/runtime/logger.js';
+import { startOperator, type RunningOperator } from '../../../operator/src/reconcile/operator.js';
+import { APISERVICE, APISERVICE_NAME } from '../../../operator/src/metrics-api/registration.js';
+import { requireEnv, uniqueSuffix, eventually } from '../../support/env.js';
+
+export const SERVICE: ResourceType = { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true };
+export const ENDPOINTS: ResourceType = { apiVersion: 'v1', kind: 'Endpoints', plural: 'endpoints', namespaced: true };
+export const HPA: ResourceType = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', namespaced: true };
+export const METRICS_SERVICE = 'kyc-external-metrics';
+
+const versions = readFileSync(new URL('../../../hack/versions.env', import.meta.url), 'utf8');
+const K8S_VERSION = /^K8S_VERSION=(.*)$/m.exec(versions)?.[1] ?? '';
+const KUBECTL = `${process.env.KYC_CACHE_DIR ?? `${homedir()}/.cache/kyc-operator`}/k8s/v${K8S_VERSION}/bin/kubectl`;
+const run = promisify(execFile);
+
+/** An IPv4 address of this host that is not loopback (the API server dials it from the Endpoints). */
+export function hostAddress(): string {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  throw new Error('this host has no non-loopback IPv4 address for the external metrics Endpoints');
+}
+
+/** `kubectl get --raw PATH` through the API server (and so through the aggregator). */
+export async function getRaw<T>(path: string): Promise<T> {
+  const { stdout } = await run(KUBECTL, ['--kubeconfig', requireEnv('KUBECONFIG'), 'get', '--raw', path], { timeout: 20_000 });
+  return JSON.parse(stdout) as T;
+}
+
+export interface ScalingHarness {
+  operator: RunningOperator;
+  stop: () => Promise<void>;
+}
+
+type ApiServiceResource = KubeResource & { spec?: Record<string, unknown>; status?: { conditions?: { type: string; status: string }[] } };
+
+/**
+ * Starts an operator watching `namespace` that serves the external metrics API, points the
+ * APIService at it and waits until the aggregator reports it Available. `stop` gives the APIService
+ * back as it was (or deletes it) before the operator goes away.
+ */
+export async function startScalingOperator(client: KubeClient, namespace: string, options: { now?: () => Date } = {}): Promise<ScalingHarness> {
+  const previous = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
+  const config = loadConfig([], {
+    KUBECONFIG: requireEnv('KUBECONFIG'),
+    WATCH_NAMESPACE: namespace,
+    METRICS_PORT: '0',
+    METRICS_HOST: '127.0.0.1',
+    LEASE_NAME: `kyc-operator-${namespace}`,
+    LEASE_NAMESPACE: namespace,
+    POD_NAME: `test-${uniqueSuffix()}`,
+    LEASE_DURATION_SECONDS: '4',
+    RENEW_DEADLINE_SECONDS: '3',
+    RETRY_PERIOD_SECONDS: '1',
+    RESYNC_PERIOD_SECONDS: '3600',
+    PROGRESS_REQUEUE_SECONDS: '2',
+    RETRY_BASE_MS: '200',
+    RETRY_MAX_MS: '3000',
+    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+    METRICS_POLL_SECONDS: '2',
+    EXTERNAL_METRICS_SERVICE: `${namespace}/${METRICS_SERVICE}`,
+    EXTERNAL_METRICS_PORT: '0',
+    EXTERNAL_METRICS_HOST: '0.0.0.0',
+  });
+  const restore = async (): Promise<void> => {
+    const current = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
+    if (previous && current) {
+      await client.replace(APISERVICE, { apiVersion: APISERVICE.apiVersion, kind: APISERVICE.kind, metadata: { name: APISERVICE_NAME, resourceVersion: current.metadata.resourceVersion }, spec: previous.spec });
+    } else if (current) {
+      await client.delete(APISERVICE, '', APISERVICE_NAME);
+    }
+  };
+  const operator = await startOperator(config, {
+    logger: createLogger(process.env.OPERATOR_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'error', process.stderr),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const stop = async (): Promise<void> => {
+    try {
+      await restore();
+    } finally {
+      await operator.stop();
+    }
+  };
+  try {
+    const port = operator.externalMetricsPort;
+    if (!port) throw new Error('the operator does not serve the external metrics API');
+    await client.create(SERVICE, namespace, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: METRICS_SERVICE, namespace },
+      spec: { ports: [{ name: 'https', port: 443, targetPort: port, protocol: 'TCP' }] },
+    });
+    // The EndpointSlice mirroring controller copies these Endpoints into an EndpointSlice.
+    await client.create(ENDPOINTS, namespace, {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: METRICS_SERVICE, namespace },
+      subsets: [{ addresses: [{ ip: hostAddress() }], ports: [{ name: 'https', port, protocol: 'TCP' }] }],
+    });
+    await eventually(
+      'the external metrics APIService to be Available',
+      async () => {
+        const live = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
+        const spec = live?.spec as { service?: { namespace?: string } } | undefined;
+        return spec?.service?.namespace === namespace && live?.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
+      },
+      90_000,
+      500,
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { operator, stop };
+}
+
+export async function kafkaAdmin(): Promise<{ kafka: Kafka; admin: Admin }> {
+  const kafka = new Kafka({ clientId: `scaling-test-${uniqueSuffix()}`, brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  return { kafka, admin };
+}
+
+/** Produces `count` small messages to `topic`, spread over its partitions, in batches. */
+export async function produce(kafka: Kafka, topic: string, count: number): Promise<void> {
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    for (let sent = 0; sent < count; sent += 1000) {
+      const batch = Array.from({ length: Math.min(1000, count - sent) }, (_, i) => ({ key: String(sent + i), value: `message ${sent + i}` }));
+      await producer.send({ topic, messages: batch });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
