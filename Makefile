@@ -96,11 +96,12 @@ clean: ## remove build output and test results
 # ---- KycPlatform API (operator/src/api) ----
 CRDGEN_DIR := dist/.crdgen
 .PHONY: crds
-crds: ## regenerate crds/kycplatform.yaml and operator/src/api/types.ts from operator/src/api/schema.ts
+crds: ## regenerate crds/kycplatform.yaml (and its copy operator/deploy/crd.yaml) and operator/src/api/types.ts from operator/src/api/schema.ts
 	rm -rf $(CRDGEN_DIR)
 	node_modules/.bin/tsc --rootDir . --outDir $(CRDGEN_DIR) --module NodeNext --moduleResolution NodeNext \
 		--target ES2023 --strict --skipLibCheck --esModuleInterop --types node operator/src/api/generate-crd.ts
 	node $(CRDGEN_DIR)/operator/src/api/generate-crd.js
+	cp crds/kycplatform.yaml operator/deploy/crd.yaml
 
 # --- The real node (docs/real-node.md): containerd + kubelet + kube-proxy + CoreDNS, and the base image.
 .PHONY: node node-down node-status base-image
@@ -159,3 +160,8 @@ e2e: install ## end-to-end suites against the platform `make up` runs (needs `ma
 	@mkdir -p $(RESULTS)
 	hack/image/app.sh tag $(E2E_ROLL_VERSION) $(E2E_VERSION)
 	E2E_ROLL_VERSION=$(E2E_ROLL_VERSION) $(JEST) --selectProjects e2e --runInBand --forceExit --json --outputFile=$(RESULTS)/e2e.json
+
+# ---- Helm chart (charts/kyc-operator, docs/operator.md "Install with Helm") ----
+.PHONY: helm
+helm: ## build the pinned helm from the Go module proxy into the cache (once) and print its path
+	hack/helm.sh path

@@ -1,0 +1,50 @@
+{{/* The release's full name: the release name, or release-chart when the release name lacks the chart's. */}}
+{{- define "kyc-operator.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "kyc-operator.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "kyc-operator.labels" -}}
+{{ include "kyc-operator.selectorLabels" . }}
+app.kubernetes.io/part-of: kyc-platform
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{- define "kyc-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- .Values.serviceAccount.name | default (include "kyc-operator.fullname" .) -}}
+{{- else -}}
+{{- .Values.serviceAccount.name | default "default" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The rules of one kind of object (ClusterRole or Role) in files/rbac.yaml, a link to
+operator/deploy/rbac.yaml: the chart grants exactly what the kustomize install grants, and a rule added
+there reaches the chart without a copy to keep in step. Usage: include "kyc-operator.rules" (list . "ClusterRole")
+*/}}
+{{- define "kyc-operator.rules" -}}
+{{- $root := index . 0 -}}
+{{- $kind := index . 1 -}}
+{{- $rules := list -}}
+{{- range $doc := regexSplit "(?m)^---\\s*$" ($root.Files.Get "files/rbac.yaml") -1 -}}
+{{- $object := fromYaml $doc -}}
+{{- if eq (get $object "kind" | default "") $kind -}}
+{{- $rules = concat $rules (get $object "rules" | default list) -}}
+{{- end -}}
+{{- end -}}
+{{- if not $rules -}}
+{{- fail (printf "files/rbac.yaml has no %s rules" $kind) -}}
+{{- end -}}
+{{- toYaml $rules -}}
+{{- end -}}

@@ -1,0 +1,53 @@
+// The Helm chart (charts/kyc-operator) stays true to the kustomize install beside this file: the same
+// CRD, the same RBAC rules (the chart reads operator/deploy/rbac.yaml through a link), and the same
+// image, version and resources. test/integration/operator/chart.test.ts renders and installs it.
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import yaml from 'js-yaml';
+
+const chart = (path: string): URL => new URL(`../../charts/kyc-operator/${path}`, import.meta.url);
+const here = (path: string): URL => new URL(path, import.meta.url);
+const read = (url: URL): string => readFileSync(url, 'utf8');
+
+interface Values {
+  image: { repository: string; tag: string };
+  replicas: number;
+  resources: unknown;
+  maxOldSpaceMiB: number;
+  leaderElection: { enabled: boolean };
+  watchNamespace: string;
+}
+const values = yaml.load(read(chart('values.yaml'))) as Values;
+const chartMeta = yaml.load(read(chart('Chart.yaml'))) as { name: string; version: string; appVersion: string };
+const kustomization = yaml.load(read(here('./kustomization.yaml'))) as { images: { name: string; newTag: string }[] };
+type Container = { image: string; resources: unknown; env: { name: string; value?: string }[] };
+const deployment = yaml.load(read(here('./deployment.yaml'))) as { spec: { replicas: number; template: { spec: { containers: Container[] } } } };
+const container = deployment.spec.template.spec.containers[0] as Container;
+
+describe('charts/kyc-operator', () => {
+  it('installs the same CRD as crds/ (crds/kycplatform.yaml in the chart links to it)', () => {
+    expect(read(chart('crds/kycplatform.yaml'))).toBe(read(here('../../crds/kycplatform.yaml')));
+    expect(lstatSync(chart('crds/kycplatform.yaml')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(chart('crds/kycplatform.yaml'))).toBe('../../../crds/kycplatform.yaml');
+  });
+
+  it('grants the same RBAC rules as operator/deploy/rbac.yaml (files/rbac.yaml in the chart links to it)', () => {
+    expect(read(chart('files/rbac.yaml'))).toBe(read(here('./rbac.yaml')));
+    expect(readlinkSync(chart('files/rbac.yaml'))).toBe('../../../operator/deploy/rbac.yaml');
+    // The chart takes the rules of the ClusterRole and of the leader-election Role: both must be there.
+    const kinds = (yaml.loadAll(read(here('./rbac.yaml'))) as { kind: string; rules?: unknown[] }[]).filter((d) => d.rules);
+    expect(kinds.map((d) => d.kind).sort()).toEqual(expect.arrayContaining(['ClusterRole', 'Role']));
+  });
+
+  it('defaults to the image, version, replicas, heap and resources of operator/deploy', () => {
+    const [image] = kustomization.images;
+    expect(values.image.repository).toBe(image?.name);
+    expect(chartMeta.appVersion).toBe(image?.newTag);
+    expect(container.image).toBe(values.image.repository);
+    expect(values.replicas).toBe(deployment.spec.replicas);
+    expect(values.resources).toEqual(container.resources);
+    expect(container.env.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(`--max-old-space-size=${values.maxOldSpaceMiB}`);
+    expect(values.leaderElection.enabled).toBe(true);
+    expect(values.watchNamespace).toBe('');
+  });
+});
