@@ -7,7 +7,7 @@
 #   3. the CRD, RBAC and the operator Deployment (namespace kyc-system, on the real node)
 #   4. the platform's Secrets (namespace kyc): pod-side dependency URLs, generated keys and admin password
 #      (made once, kept mode 0600 under $RUN_DIR/up/)
-#   5. samples/local-real-node.yaml with spec.version = the image tag, a NodePort for the gateway, and a
+#   5. samples/local-real-node.yaml with spec.version = the image tag, the gateway Service as a NodePort, and a
 #      wait until the platform is Ready and the gateway answers; then the URL and a curl sequence.
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -80,17 +80,21 @@ apply_secret $PLATFORM-platform "jwt-secret=$JWT" "pii-keys=k1:$PII" "admin-emai
 
 step "KycPlatform $NS/$PLATFORM (version $VERSION) and the gateway NodePort"
 sed "s|^  version: .*|  version: \"$VERSION\"|" samples/local-real-node.yaml | kubectl -n "$NS" apply -f - >/dev/null
-kubectl -n "$NS" apply -f - >/dev/null <<YAML
-# The gateway from the host: a NodePort on the real node (kube-proxy serves NodePorts on $NODE_IP).
+# The gateway from the host: the operator's active gateway Service made a NodePort on the real node
+# (kube-proxy serves NodePorts on $NODE_IP). Through the operator's own Service, the NodePort follows
+# every blue-green switch; `make up` only owns its type, nodePort and label (server-side apply).
+kubectl -n "$NS" delete service "$PLATFORM-gateway-nodeport" --ignore-not-found >/dev/null # before: a Service of its own
+wait_for 120 "Service $PLATFORM-gateway" kubectl -n "$NS" get service "$PLATFORM-gateway" ||
+  die "the operator did not create Service $NS/$PLATFORM-gateway: kubectl -n kyc-system logs deploy/kyc-operator"
+kubectl -n "$NS" apply --server-side --field-manager kyc-up -f - >/dev/null <<YAML
 apiVersion: v1
 kind: Service
 metadata:
-  name: $PLATFORM-gateway-nodeport
-  labels: {app.kubernetes.io/part-of: kyc-platform, kyc.dev/exposes: gateway}
+  name: $PLATFORM-gateway
+  labels: {kyc.dev/exposes: gateway}
 spec:
   type: NodePort
-  selector: {app.kubernetes.io/instance: $PLATFORM, app.kubernetes.io/component: gateway}
-  ports: [{name: http, port: 8080, targetPort: http, nodePort: $NODE_PORT}]
+  ports: [{port: 8080, protocol: TCP, nodePort: $NODE_PORT}]
 YAML
 
 step "waiting for the platform to be Ready (the first start migrates the databases)"
@@ -112,7 +116,7 @@ step "ready"
 cat <<EOF
 
 kyc-operator is up: the operator runs in kyc-system, KycPlatform $NS/$PLATFORM runs version $VERSION
-on the real node. Gateway: $URL  (NodePort $NODE_PORT of Service $NS/$PLATFORM-gateway-nodeport)
+on the real node. Gateway: $URL  (NodePort $NODE_PORT of Service $NS/$PLATFORM-gateway)
 
   export KUBECONFIG=$KUBECONFIG PATH=$K8S_BIN:\$PATH
   kubectl get kycp,pods -n $NS -o wide

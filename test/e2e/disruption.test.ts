@@ -6,7 +6,22 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
-import { NAMESPACE, PLATFORM, apps, core, customerToken, eventually, gatewaySelector, gatewayUrl, getPlatform, kc, request, startTraffic, waitReady } from './support.js';
+import {
+  NAMESPACE,
+  PLATFORM,
+  activeGatewaySelector,
+  apps,
+  core,
+  customerToken,
+  eventually,
+  gatewayDeploymentName,
+  gatewayUrl,
+  getPlatform,
+  kc,
+  request,
+  startTraffic,
+  waitReady,
+} from './support.js';
 
 const exec = promisify(execFile);
 const policy = kc.makeApiClient(k8s.PolicyV1Api);
@@ -22,7 +37,7 @@ describe('deleting a gateway pod under traffic', () => {
   }, 720_000);
 
   it('runs the gateway with two ready replicas and a PodDisruptionBudget', async () => {
-    const deployment = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: `${PLATFORM}-gateway` });
+    const deployment = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: await gatewayDeploymentName() });
     expect(deployment.spec?.replicas).toBeGreaterThanOrEqual(2);
     expect(deployment.spec?.strategy?.rollingUpdate?.maxUnavailable).toBe(0);
     const container = deployment.spec?.template.spec?.containers[0];
@@ -33,7 +48,9 @@ describe('deleting a gateway pod under traffic', () => {
 
   it('keeps answering while a gateway pod is deleted, and the Deployment recovers', async () => {
     const token = await customerToken(api, 'traffic');
-    const before = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: gatewaySelector() })).items.filter(ready);
+    const gatewayPods = await activeGatewaySelector();
+    const gatewayDeployment = await gatewayDeploymentName();
+    const before = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: gatewayPods })).items.filter(ready);
     expect(before.length).toBeGreaterThanOrEqual(2);
     const victim = before[0]?.metadata?.name as string;
 
@@ -46,8 +63,8 @@ describe('deleting a gateway pod under traffic', () => {
     await eventually(
       'the gateway Deployment back to all replicas ready, without the deleted pod',
       async () => {
-        const d = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: `${PLATFORM}-gateway` });
-        const pods = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: gatewaySelector() })).items;
+        const d = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: gatewayDeployment });
+        const pods = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: gatewayPods })).items;
         const desired = d.spec?.replicas ?? 0;
         return d.status?.readyReplicas === desired && pods.filter(ready).length === desired && !pods.some((p) => p.metadata?.name === victim);
       },

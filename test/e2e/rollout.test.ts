@@ -1,12 +1,50 @@
-// A release: spec.version changes to another tag of the image built from the same tree
-// (E2E_ROLL_VERSION; `make e2e` tags and loads it). The operator rolls the real pods of every component
-// to the new image, the gateway's X-KYC-Version turns to the new version, and a client calling
-// through the gateway during the roll sees every request answered (one retry allowed). Afterwards
-// the platform goes back to the version it had.
+// A blue-green release on the real node: spec.version changes to another tag of the image built from
+// the same tree (E2E_ROLL_VERSION; `make e2e` tags and loads it). While it runs, clients call the API
+// through the gateway's NodePort without pause:
+// - six customers, each on a new connection per request (so every request takes the Service's current
+//   route): no request may fail, not even once, and each one's X-KYC-Version turns from the old version
+//   to the new one exactly once and never back;
+// - one customer on a keep-alive connection (as a browser, one retry allowed as in disruption.test.ts):
+//   its connection stays on the old colour (kept up for scaleDownDelaySeconds) and moves over when that
+//   colour drains, so it never fails and never sees the old version again once it saw the new one.
+// The latency of the six around the switch is printed for docs/benchmarks.md. Afterwards the platform
+// goes back to the version it had (within the scale-down window: the instant rollback).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { NAMESPACE, PLATFORM, core, customerToken, eventually, gatewayUrl, getPlatform, patchPlatformVersion, request, startTraffic, waitReady } from './support.js';
+import {
+  NAMESPACE,
+  PLATFORM,
+  core,
+  customerToken,
+  eventually,
+  gatewayUrl,
+  getPlatform,
+  patchPlatformVersion,
+  request,
+  startStrictTraffic,
+  startTraffic,
+  versionChanges,
+  waitIdle,
+  waitReady,
+  type StrictSample,
+} from './support.js';
 
-describe('a change of spec.version', () => {
+function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+function profile(samples: StrictSample[]): string {
+  const ms = samples.map((s) => s.ms);
+  return `n=${ms.length} p50=${percentile(ms, 50).toFixed(1)}ms p99=${percentile(ms, 99).toFixed(1)}ms max=${Math.max(...ms).toFixed(1)}ms`;
+}
+
+async function activeColor(): Promise<string | undefined> {
+  const service = await core.readNamespacedService({ namespace: NAMESPACE, name: `${PLATFORM}-gateway` });
+  return service.spec?.selector?.['kyc.dev/color'];
+}
+
+describe('a blue-green release of spec.version', () => {
   let base = '';
   let original = '';
   let target = '';
@@ -16,6 +54,8 @@ describe('a change of spec.version', () => {
     original = (await getPlatform()).spec.version;
     target = process.env.E2E_ROLL_VERSION || `${original}-e2e`;
     await waitReady(original);
+    // A release still in its scale-down window (an earlier run's rollback) ends first.
+    await waitIdle(original);
     base = await gatewayUrl();
   }, 720_000);
 
@@ -26,27 +66,74 @@ describe('a change of spec.version', () => {
     }
   }, 720_000);
 
-  it('rolls every real pod to the new image and the gateway answers with the new X-KYC-Version', async () => {
+  it('switches every Service at once: no failed request, and X-KYC-Version turns from old to new exactly once', async () => {
     expect(target).not.toBe(original);
-    const token = await customerToken(api, 'rollout');
-    expect((await request(api('/auth/me'), { token })).headers.get('x-kyc-version')).toBe(original);
-    const traffic = startTraffic(api('/auth/me'), token);
+    const tokens = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((i) => customerToken(api, `bluegreen${i}`)));
+    const [keepAliveToken, ...strictTokens] = tokens as [string, ...string[]];
+    expect((await request(api('/auth/me'), { token: keepAliveToken })).headers.get('x-kyc-version')).toBe(original);
+    const colorBefore = await activeColor();
+    expect(colorBefore).toMatch(/^(blue|green)$/);
 
+    const strict = strictTokens.map((token) => startStrictTraffic(api('/auth/me'), token, 120));
+    const keepAlive = startTraffic(api('/auth/me'), keepAliveToken, 150);
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+
+    const started = Date.now();
     await patchPlatformVersion(target);
+    // The moment every active Service selects the new colour, seen from outside (100 ms resolution).
+    let switchedAt = 0;
+    await eventually(
+      'the active gateway Service on the new colour',
+      async () => {
+        const color = await activeColor();
+        if (color !== colorBefore) switchedAt = Date.now();
+        return color !== colorBefore;
+      },
+      600_000,
+      100,
+    );
     const platform = await waitReady(target);
     expect(platform.status?.activeVersion).toBe(target);
-    await eventually('X-KYC-Version of the new release', async () => (await request(api('/auth/me'), { token })).headers.get('x-kyc-version') === target, 60_000, 500);
-    const report = await traffic.stop();
-
-    const pods = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/instance=${PLATFORM}` })).items.filter(
-      (p) => !p.metadata?.deletionTimestamp,
-    );
-    expect(pods.length).toBeGreaterThanOrEqual(5);
-    for (const pod of pods) {
-      expect(pod.spec?.containers[0]?.image).toMatch(new RegExp(`:${target.replace(/[.]/g, '\\.')}$`));
-      expect(pod.status?.containerStatuses?.[0]?.ready).toBe(true);
+    const release = (platform.status as { release?: Record<string, unknown> } | undefined)?.release ?? {};
+    expect(release).toMatchObject({ phase: 'ScalingDown', activeVersion: target, previousVersion: original });
+    // Every active Service switched in the same pass.
+    for (const component of ['gateway', 'kyc', 'auth', 'notification', 'analytics']) {
+      const service = await core.readNamespacedService({ namespace: NAMESPACE, name: `${PLATFORM}-${component}` });
+      expect(service.spec?.selector?.['kyc.dev/color']).toBe(release.activeColor);
     }
-    expect(report.failed).toEqual([]);
-    expect([...report.versions.keys()]).toContain(target);
+    // Traffic on the new colour for a while.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const [strictReports, keepAliveReport] = await Promise.all([Promise.all(strict.map((s) => s.stop())), keepAlive.stop()]);
+
+    const samples = strictReports.flat();
+    const failed = samples.filter((s) => !s.ok);
+    expect(failed.map((s) => `${new Date(s.at).toISOString()} ${s.detail}`)).toEqual([]);
+    expect(samples.length).toBeGreaterThan(100);
+    for (const report of strictReports) {
+      expect(versionChanges(report.map((s) => s.version ?? ''))).toEqual([original, target]);
+    }
+    expect(keepAliveReport.failed).toEqual([]);
+    expect([[original], [original, target]]).toContainEqual(keepAliveReport.changes);
+
+    const around = samples.filter((s) => Math.abs(s.at - switchedAt) <= 5_000);
+    const steady = samples.filter((s) => s.at < started);
+    process.stderr.write(
+      `rollout.test: release ${original} -> ${target}: active Services switched ${((switchedAt - started) / 1000).toFixed(1)} s after the version change; ` +
+        `${samples.length} strict requests (6 clients, new connection each), 0 failed; latency steady ${profile(steady)}; ` +
+        `within 5 s of the switch ${profile(around)}; all ${profile(samples)}; keep-alive client: ${keepAliveReport.ok} requests, versions ${keepAliveReport.changes.join(' -> ')}\n`,
+    );
   }, 900_000);
+
+  it('rolls back at once when spec.version is set back within the scale-down window', async () => {
+    const colorNow = await activeColor();
+    const started = Date.now();
+    await patchPlatformVersion(original);
+    await eventually('the active gateway Service back on the old colour', async () => (await activeColor()) !== colorNow, 30_000, 100);
+    const ms = Date.now() - started;
+    process.stderr.write(`rollout.test: rollback switched the active Services ${ms} ms after spec.version was set back\n`);
+    expect(ms).toBeLessThan(5_000);
+    const token = await customerToken(api, 'rollback');
+    await eventually('X-KYC-Version of the old release', async () => (await request(api('/auth/me'), { token })).headers.get('x-kyc-version') === original, 30_000, 250);
+    await waitReady(original);
+  }, 120_000);
 });

@@ -10,6 +10,7 @@
 //   E2E_ROLL_VERSION the version to roll to in rollout.test.ts (default <current>-e2e; the image with
 //                    that tag must be on the nodes: `make e2e` tags and loads it)
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import * as k8s from '@kubernetes/client-node';
 import { eventually, uniqueSuffix } from '../support/env.js';
 
@@ -153,6 +154,8 @@ export interface TrafficReport {
   retried: number;
   failed: { at: string; detail: string }[];
   versions: Map<string, number>;
+  /** The versions answered, in order, each run of the same version once (old, new: one switch). */
+  changes: string[];
 }
 
 /**
@@ -161,7 +164,7 @@ export interface TrafficReport {
  * as a real client would; only a failed retry counts as a failure.
  */
 export function startTraffic(url: string, token: string, pauseMs = 150): { stop: () => Promise<TrafficReport> } {
-  const report: TrafficReport = { sent: 0, ok: 0, retried: 0, failed: [], versions: new Map() };
+  const report: TrafficReport = { sent: 0, ok: 0, retried: 0, failed: [], versions: new Map(), changes: [] };
   let running = true;
   const once = async (): Promise<{ ok: boolean; detail: string; version?: string }> => {
     try {
@@ -184,6 +187,7 @@ export function startTraffic(url: string, token: string, pauseMs = 150): { stop:
       if (answer.ok) {
         report.ok++;
         if (answer.version) report.versions.set(answer.version, (report.versions.get(answer.version) ?? 0) + 1);
+        if (answer.version && report.changes.at(-1) !== answer.version) report.changes.push(answer.version);
       } else {
         report.failed.push({ at: new Date().toISOString(), detail: answer.detail });
       }
@@ -210,4 +214,95 @@ export async function customerToken(api: (path: string) => string, label: string
 
 export function gatewaySelector(): string {
   return `app.kubernetes.io/instance=${PLATFORM},app.kubernetes.io/component=gateway`;
+}
+
+/** The colour that serves under blue-green (status.release.activeColor), if the platform has colours. */
+export async function activeColor(): Promise<string | undefined> {
+  const platform = (await getPlatform()) as Platform & { status?: { release?: { activeColor?: string } } };
+  return platform.status?.release?.activeColor;
+}
+
+/** The gateway Deployment that serves: `<platform>-gateway-<colour>` under blue-green, else `<platform>-gateway`. */
+export async function gatewayDeploymentName(): Promise<string> {
+  const color = await activeColor();
+  return color ? `${PLATFORM}-gateway-${color}` : `${PLATFORM}-gateway`;
+}
+
+/** The pods of the gateway that serves (the active colour's, under blue-green). */
+export async function activeGatewaySelector(): Promise<string> {
+  const color = await activeColor();
+  return color ? `${gatewaySelector()},kyc.dev/color=${color}` : gatewaySelector();
+}
+
+/** Waits until no blue-green release is under way (phase Idle at `version`), or the platform has none. */
+export async function waitIdle(version: string, timeoutMs = 300_000): Promise<void> {
+  await eventually(
+    `platform ${NAMESPACE}/${PLATFORM} with no release under way`,
+    async () => {
+      const p = (await getPlatform()) as Platform & { status?: { release?: { phase?: string; activeVersion?: string } } };
+      const release = p.status?.release;
+      return !release?.phase || (release.phase === 'Idle' && release.activeVersion === version);
+    },
+    timeoutMs,
+    1000,
+  );
+}
+
+export interface StrictSample {
+  /** When the answer (or the failure) came, ms since the epoch. */
+  at: number;
+  ms: number;
+  ok: boolean;
+  detail: string;
+  version?: string;
+}
+
+/** One GET on a new TCP connection (no keep-alive): it takes the route the Service has right now. */
+function getOnNewConnection(url: string, token: string, timeoutMs: number): Promise<{ status: number; version?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, headers: { authorization: `Bearer ${token}`, connection: 'close' }, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        const version = res.headers['x-kyc-version'];
+        resolve({ status: res.statusCode ?? 0, ...(typeof version === 'string' ? { version } : {}) });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * A client that keeps calling `url` on a new connection per request, `pauseMs` apart (under the per-user
+ * rate limit), with no retry: every failure counts. Each sample carries its latency and X-KYC-Version.
+ */
+export function startStrictTraffic(url: string, token: string, pauseMs = 120): { stop: () => Promise<StrictSample[]> } {
+  const samples: StrictSample[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const start = performance.now();
+      try {
+        const { status, version } = await getOnNewConnection(url, token, 10_000);
+        samples.push({ at: Date.now(), ms: performance.now() - start, ok: status === 200, detail: `HTTP ${status}`, ...(version ? { version } : {}) });
+      } catch (error) {
+        const e = error as Error & { code?: string };
+        samples.push({ at: Date.now(), ms: performance.now() - start, ok: false, detail: e.code ?? e.message });
+      }
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+/** The sequence of distinct consecutive values: [old, new] is one switch, [old, new, old] a flap. */
+export function versionChanges(versions: readonly string[]): string[] {
+  return versions.filter((v, i) => i === 0 || v !== versions[i - 1]);
 }

@@ -17,8 +17,10 @@ function service(platform: KycPlatform, component: ComponentName, name: string, 
     apiVersion: 'v1',
     kind: 'Service',
     metadata: objectMeta(platform, name, component),
+    // No `type`: ClusterIP is the server's default, and leaving the field unowned lets an admin (or
+    // `make up`) expose the active gateway Service as a NodePort or LoadBalancer with their own field
+    // manager; it then follows every switch of the release instead of selecting both colours.
     spec: {
-      type: 'ClusterIP',
       selector,
       ports: [{ name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP' }],
     },

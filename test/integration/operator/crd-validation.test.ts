@@ -99,6 +99,12 @@ const invalid: [string, Record<string, unknown>, string, string][] = [
   ['fallback replicas above maxReplicas', { version: '1.0.0', autoscaling: { maxReplicas: 10, fallback: { replicas: 50 } } }, 'spec.autoscaling.fallback.replicas', 'autoscaling.fallback.replicas must be within autoscaling.minReplicas and autoscaling.maxReplicas'],
   ['a scale-down delay under 30 s', { version: '1.0.0', release: { scaleDownDelaySeconds: 10 } }, 'spec.release.scaleDownDelaySeconds', 'should be greater than or equal to 30'],
   ['auto-promotion timing without auto-promotion', { version: '1.0.0', release: { autoPromote: false, autoPromotionSeconds: 60 } }, 'spec.release.autoPromotionSeconds', 'release.autoPromotionSeconds requires release.autoPromote: true'],
+  ['an unknown release strategy', { version: '1.0.0', release: { strategy: 'Canary' } }, 'spec.release.strategy', 'Unsupported value: "Canary"'],
+  ['a progress deadline under 30 s', { version: '1.0.0', release: { progressDeadlineSeconds: 5 } }, 'spec.release.progressDeadlineSeconds', 'should be greater than or equal to 30'],
+  ['zero preview replicas', { version: '1.0.0', release: { previewReplicas: 0 } }, 'spec.release.previewReplicas', 'should be greater than or equal to 1'],
+  ['a smoke-check path without a leading slash', { version: '1.0.0', release: { smokeCheck: { path: 'health' } } }, 'spec.release.smokeCheck.path', 'should match'],
+  ['a smoke-check gateway path with a query string', { version: '1.0.0', release: { smokeCheck: { gatewayPath: '/api/v1/auth/me?x=1' } } }, 'spec.release.smokeCheck.gatewayPath', 'should match'],
+  ['negative smoke-check retries', { version: '1.0.0', release: { smokeCheck: { retries: -1 } } }, 'spec.release.smokeCheck.retries', 'should be greater than or equal to 0'],
   ['a toleration with operator Exists and a value', { version: '1.0.0', placement: { tolerations: [{ key: 'dedicated', operator: 'Exists', value: 'kyc' }] } }, 'spec.placement.tolerations[0].value', 'tolerations[].value must be empty when operator is Exists'],
   ['an ingress host with the gateway disabled', { version: '1.0.0', components: { gateway: { enabled: false } }, ingress: { host: 'kyc.example.com' } }, 'spec.ingress.host', 'ingress.host requires the gateway component'],
 ];
@@ -154,6 +160,9 @@ describe('defaults applied by the API server', () => {
       },
       release: { strategy: 'BlueGreen', autoPromote: true, scaleDownDelaySeconds: 30, progressDeadlineSeconds: 600 },
     });
+    // The smoke check's defaults appear once the block is there.
+    const smoke = (await dryRunCreate(platform('smoke', { version: '1.0.0', dependencies: deps, release: { smokeCheck: {} } }))) as unknown as KycPlatform;
+    expect(smoke.spec.release?.smokeCheck).toEqual({ enabled: true, path: '/health', gatewayPath: '/api/v1/auth/me', timeoutSeconds: 5, retries: 3 });
     expect(created.spec.autoscaling?.enabled).toBeUndefined(); // profile-dependent: decided by the operator
   }, 30_000);
 
@@ -188,7 +197,7 @@ describe('defaults applied by the API server', () => {
         namespace,
         plural: 'kycplatforms',
         name,
-        body: { status: { phase: 'Ready', activeVersion: '1.0.0', activeColor: 'blue', readyComponents: '5/5', observedGeneration: 1 } },
+        body: { status: { phase: 'Ready', activeVersion: '1.0.0', activeColor: 'blue', readyComponents: '5/5', observedGeneration: 1, release: { phase: 'Idle', activeColor: 'blue' } } },
       },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
@@ -196,8 +205,8 @@ describe('defaults applied by the API server', () => {
       { group: 'kyc.dev', version: 'v1alpha1', namespace, plural: 'kycplatforms', name },
       k8s.setHeaderOptions('Accept', 'application/json;as=Table;v=v1;g=meta.k8s.io'),
     )) as { columnDefinitions: { name: string }[]; rows: { cells: unknown[] }[] };
-    expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Phase', 'Version', 'Active', 'Ready', 'Age']);
-    expect(table.rows[0]?.cells.slice(0, 5)).toEqual([name, 'Ready', '1.0.0', 'blue', '5/5']);
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Phase', 'Version', 'Active', 'Release', 'Ready', 'Age']);
+    expect(table.rows[0]?.cells.slice(0, 6)).toEqual([name, 'Ready', '1.0.0', 'blue', 'Idle', '5/5']);
   }, 30_000);
 });
 
