@@ -117,8 +117,11 @@ export class PlatformReconciler {
         }),
       );
     };
-    await applyAll(desired.filter((o) => FIRST_WAVE.has(o.kind)));
-    await applyAll(desired.filter((o) => !FIRST_WAVE.has(o.kind)));
+    // A blue-green switch (or rollback) moves the Services before anything else: they are the switch.
+    const switchFirst = release?.step.switched ? desired.filter((o) => o.kind === 'Service') : [];
+    await applyAll(switchFirst);
+    await applyAll(desired.filter((o) => FIRST_WAVE.has(o.kind) && !switchFirst.includes(o)));
+    await applyAll(desired.filter((o) => !FIRST_WAVE.has(o.kind) && !switchFirst.includes(o)));
 
     try {
       await this.prune(platform, new Set(desired.map(identity)), decisions);

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { httpSmokeChecker, SmokeRunner, type SmokeRequest } from './smoke.js';
+import type { SmokeResult } from './model.js';
+
+// A local server playing every preview Service: the path says which Service was asked.
+let server: http.Server;
+let port = 0;
+const answers = new Map<string, { status: number; version?: string; hang?: boolean }>();
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const answer = answers.get(req.url ?? '') ?? { status: 404 };
+    if (answer.hang) return;
+    res.writeHead(answer.status, answer.version ? { 'x-kyc-version': answer.version } : {});
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+const request: SmokeRequest = {
+  namespace: 'ns',
+  platform: 'acme',
+  components: ['gateway', 'kyc'],
+  version: '2.0.0',
+  path: '/health',
+  gatewayPath: '/api/v1/auth/me',
+  timeoutMs: 300,
+};
+// Every Service on the one server: the Service's name becomes a path prefix.
+const check = httpSmokeChecker((_namespace, service) => `http://127.0.0.1:${port}/${service}`);
+
+describe('httpSmokeChecker', () => {
+  it('when every preview answers 2xx at the preview version and the gateway read is below 500, then the round passes', async () => {
+    answers.set('/acme-gateway-preview/health', { status: 200, version: '2.0.0' });
+    answers.set('/acme-kyc-preview/health', { status: 200 });
+    answers.set('/acme-gateway-preview/api/v1/auth/me', { status: 401, version: '2.0.0' });
+    const result = await check(request);
+    expect(result).toMatchObject({ ok: true, version: '2.0.0' });
+    expect(result.message).toContain('3 checks passed');
+  });
+
+  it('when a preview answers 503, another version, or not at all, then the round fails and says which', async () => {
+    answers.set('/acme-kyc-preview/health', { status: 503 });
+    answers.set('/acme-gateway-preview/health', { status: 200, version: '1.0.0' });
+    answers.set('/acme-gateway-preview/api/v1/auth/me', { status: 0, hang: true });
+    const result = await check(request);
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain('kyc /health: HTTP 503');
+    expect(result.message).toContain('gateway /health: version 1.0.0, not 2.0.0');
+    expect(result.message).toContain('gateway /api/v1/auth/me: timeout');
+  });
+});
+
+describe('SmokeRunner', () => {
+  it('runs one round per version in the background and hands its result out once', async () => {
+    let release: (result: SmokeResult) => void = () => undefined;
+    let calls = 0;
+    const runner = new SmokeRunner(() => {
+      calls++;
+      return new Promise((resolve) => (release = resolve));
+    });
+    let woken = 0;
+    runner.start('ns/acme', request, () => woken++);
+    runner.start('ns/acme', request, () => woken++);
+    expect(calls).toBe(1);
+    expect(runner.take('ns/acme', '2.0.0')).toBeUndefined();
+    release({ ok: true, version: '2.0.0', message: 'fine' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(woken).toBe(1);
+    expect(runner.take('ns/acme', '1.0.0')).toBeUndefined();
+    expect(runner.take('ns/acme', '2.0.0')).toMatchObject({ ok: true });
+    expect(runner.take('ns/acme', '2.0.0')).toBeUndefined();
+  });
+
+  it('turns a checker that throws into a failed round', async () => {
+    const runner = new SmokeRunner(() => Promise.reject(new Error('boom')));
+    runner.start('k', request);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(runner.take('k', '2.0.0')).toMatchObject({ ok: false, message: 'smoke check failed to run: boom' });
+  });
+});
