@@ -7,6 +7,8 @@
 //
 //   make bench-operator                      # N=100
 //   make bench-operator BENCH_PLATFORMS=500
+//   BENCH_SKIP_FLOOR=1                       # operator half only (memory work)
+//   BENCH_OPERATOR_ENV='MALLOC_ARENA_MAX=2 NODE_OPTIONS=...'  # extra environment of the operator process
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -30,6 +32,14 @@ const operatorConcurrency = process.env.BENCH_OPERATOR_CONCURRENCY ?? '16';
 const timeoutMs = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 900) * 1000;
 const kubeconfig = process.env.KUBECONFIG ?? '';
 const suffix = Math.random().toString(36).slice(2, 7);
+const skipFloor = process.env.BENCH_SKIP_FLOOR === '1';
+/** The operator process's environment on top of the deploy defaults, as NAME=value words. */
+const operatorEnv = Object.fromEntries(
+  (process.env.BENCH_OPERATOR_ENV ?? '')
+    .split(/\s+(?=[A-Z_][A-Z0-9_]*=)/)
+    .filter(Boolean)
+    .map((word) => [word.slice(0, word.indexOf('=')), word.slice(word.indexOf('=') + 1)]),
+);
 
 const metrics = new OperatorMetrics();
 const client = KubeClient.fromConfig(kubeconfig, metrics);
@@ -151,6 +161,58 @@ interface OperatorRun {
   peakRssMiB: number;
   resyncWrites: number;
   resyncReconciles: number;
+  memory: MemoryPeaks;
+}
+
+/** Peaks over the run, in MiB: RSS from /proc, the rest from the operator's own process metrics. */
+interface MemoryPeaks {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  /** heapTotal, heapUsed and external when RSS peaked. */
+  atRssPeak: { heapTotal: number; heapUsed: number; external: number };
+}
+
+const MiB = 2 ** 20;
+
+function rssMiB(child: ChildProcess): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/** Samples the operator's memory every second until stopped. */
+function sampleMemory(child: ChildProcess, port: number): { stop: () => MemoryPeaks } {
+  const peaks: MemoryPeaks = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, atRssPeak: { heapTotal: 0, heapUsed: 0, external: 0 } };
+  const timer = setInterval(() => {
+    let rss: number;
+    try {
+      rss = rssMiB(child);
+    } catch {
+      return;
+    }
+    scrape(port).then(
+      (values) => {
+        const heapTotal = sum(values, (s) => s.startsWith('kyc_operator_nodejs_heap_size_total_bytes')) / MiB;
+        const heapUsed = sum(values, (s) => s.startsWith('kyc_operator_nodejs_heap_size_used_bytes')) / MiB;
+        const external = sum(values, (s) => s.startsWith('kyc_operator_nodejs_external_memory_bytes')) / MiB;
+        peaks.heapTotal = Math.max(peaks.heapTotal, heapTotal);
+        peaks.heapUsed = Math.max(peaks.heapUsed, heapUsed);
+        peaks.external = Math.max(peaks.external, external);
+        if (rss >= peaks.rss) {
+          peaks.rss = rss;
+          peaks.atRssPeak = { heapTotal, heapUsed, external };
+        }
+      },
+      () => undefined,
+    );
+  }, 1_000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peaks;
+    },
+  };
 }
 
 async function scrape(port: number): Promise<Map<string, number>> {
@@ -182,6 +244,16 @@ function peakRssMiB(child: ChildProcess): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
+/** NODE_OPTIONS of the operator container in operator/deploy/deployment.yaml. */
+function deployNodeOptions(): string {
+  const [deployment] = loadYaml('operator/deploy/deployment.yaml') as (KubeResource & {
+    spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+  })[];
+  const value = deployment?.spec.template.spec.containers[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+  if (!value) throw new Error('operator/deploy/deployment.yaml sets no NODE_OPTIONS');
+  return value;
+}
+
 async function withOperator(): Promise<OperatorRun> {
   const namespace = await setup('bench-op');
   const port = 18_000 + Math.floor(Math.random() * 1000);
@@ -196,13 +268,15 @@ async function withOperator(): Promise<OperatorRun> {
       CONCURRENCY: operatorConcurrency,
       RESYNC_PERIOD_SECONDS: String(resyncSeconds),
       LOG_LEVEL: 'warn',
-      // The same heap cap as operator/deploy/deployment.yaml (memory limit 256Mi).
-      NODE_OPTIONS: '--max-old-space-size=192',
+      // The same V8 settings as the in-cluster operator (operator/deploy/deployment.yaml, memory limit 256Mi).
+      NODE_OPTIONS: deployNodeOptions(),
+      ...operatorEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
     await waitUntil('the operator to be ready', async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok);
+    const sampler = sampleMemory(child, port);
     const started = Date.now();
     await createPlatforms(namespace);
     let last = -1;
@@ -218,7 +292,9 @@ async function withOperator(): Promise<OperatorRun> {
     const reconcilesBefore = sum(converged, (s) => s.startsWith('kyc_operator_reconcile_total{'));
     await sleep((resyncSeconds + 10) * 1000);
     const after = await scrape(port);
+    const memory = sampler.stop();
     return {
+      memory,
       seconds,
       writes: sum(converged, (s) => isWrite(s, true)),
       writesWithoutEvents: sum(converged, (s) => isWrite(s, false)),
@@ -233,13 +309,17 @@ async function withOperator(): Promise<OperatorRun> {
   }
 }
 
+function roundAll<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' ? Math.round(v) : v))) as T;
+}
+
 async function main(): Promise<void> {
   const [crd] = loadYaml('crds/kycplatform.yaml');
   if (crd) await client.apply(CRD, crd, 'kyc-operator-bench');
   await sleep(2_000);
-  log(`${platforms} platforms; floor first`);
-  const floorRun = await floor();
-  log(`floor: ${floorRun.seconds.toFixed(1)} s for ${floorRun.applies} applies`);
+  log(`${platforms} platforms; ${skipFloor ? 'no floor (BENCH_SKIP_FLOOR=1)' : 'floor first'}`);
+  const floorRun = skipFloor ? { seconds: NaN, applies: NaN } : await floor();
+  if (!skipFloor) log(`floor: ${floorRun.seconds.toFixed(1)} s for ${floorRun.applies} applies`);
   const run = await withOperator();
   const ratio = run.seconds / floorRun.seconds;
   const result = {
@@ -255,6 +335,8 @@ async function main(): Promise<void> {
     peakRssMiB: Number(run.peakRssMiB.toFixed(0)),
     resyncReconciles: run.resyncReconciles,
     resyncWrites: run.resyncWrites,
+    memoryMiB: roundAll(run.memory),
+    operatorEnv,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.stdout.write(

@@ -1,11 +1,11 @@
 // A thin Kubernetes REST client: list, watch, get, server-side apply, create, replace, delete.
-// Built on node:http(s) with keep-alive agents; authentication comes from @kubernetes/client-node's
-// KubeConfig (kubeconfig file or in-cluster service account). Every request is counted by verb and
+// Built on node:http(s) with keep-alive agents; the server and credentials come from kubeconfig.ts
+// (kubeconfig file or in-cluster service account). Every request is counted by verb and
 // resource in the operator's metrics, which is how tests prove that a resync makes no writes.
 import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
-import { KubeConfig } from '@kubernetes/client-node';
+import { loadEndpoint, type KubeEndpoint } from './kubeconfig.js';
 import type { OperatorMetrics } from './metrics.js';
 
 export interface ObjectMeta {
@@ -96,12 +96,10 @@ export class KubeClient {
   private readonly watchAgent: http.Agent;
 
   constructor(
-    private readonly kubeConfig: KubeConfig,
+    private readonly endpoint: KubeEndpoint,
     private readonly metrics?: OperatorMetrics,
   ) {
-    const server = kubeConfig.getCurrentCluster()?.server;
-    if (!server) throw new Error('the kubeconfig has no current cluster');
-    const secure = server.startsWith('https:');
+    const secure = endpoint.server.startsWith('https:');
     const Agent = secure ? https.Agent : http.Agent;
     this.requestAgent = new Agent({ keepAlive: true, maxSockets: 64 });
     this.watchAgent = new Agent({ keepAlive: false });
@@ -109,10 +107,7 @@ export class KubeClient {
 
   /** A client for the given kubeconfig file, or in-cluster / default discovery when it is empty. */
   static fromConfig(kubeconfig: string, metrics?: OperatorMetrics): KubeClient {
-    const kc = new KubeConfig();
-    if (kubeconfig) kc.loadFromFile(kubeconfig);
-    else kc.loadFromDefault();
-    return new KubeClient(kc, metrics);
+    return new KubeClient(loadEndpoint(kubeconfig), metrics);
   }
 
   close(): void {
@@ -264,17 +259,8 @@ export class KubeClient {
 
   private async connect(): Promise<Connection> {
     if (this.connection && Date.now() - this.connection.loadedAt < CREDENTIALS_TTL_MS) return this.connection;
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const opts: https.RequestOptions = { headers: {} };
-    await this.kubeConfig.applyToHTTPSOptions(opts);
-    // client-node puts its own agent there; the operator uses its own keep-alive agents instead.
-    const { agent: _agent, headers, ...tls } = opts;
-    const plainHeaders: Record<string, string> = {};
-    for (const [key, value] of Object.entries(headers ?? {})) {
-      if (typeof value === 'string') plainHeaders[key] = value;
-    }
-    this.connection = { server: new URL(cluster.server), tls, headers: plainHeaders, loadedAt: Date.now() };
+    const { tls, headers } = await this.endpoint.credentials();
+    this.connection = { server: new URL(this.endpoint.server), tls, headers, loadedAt: Date.now() };
     return this.connection;
   }
 
