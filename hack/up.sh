@@ -39,7 +39,7 @@ hack/image/app.sh load "$VERSION"
 echo "$VERSION" >"$UP_DIR/version"
 
 step "CRD, RBAC and the operator ($VERSION) in namespace kyc-system"
-kubectl kustomize hack/up/operator | sed "s|image: kyc-operator/operator:.*|image: kyc-operator/operator:$VERSION|" |
+kubectl kustomize hack/up/operator | sed -e "s|image: kyc-operator/operator:.*|image: kyc-operator/operator:$VERSION|" -e "s|value: KYC_UP_NAMESPACE|value: $NS|" |
   kubectl apply --server-side --field-manager kyc-up --force-conflicts -f - >/dev/null
 kubectl wait --for condition=Established --timeout 60s crd/kycplatforms.kyc.dev >/dev/null
 # Its pods' readiness (caches synced), not the Deployment's status: that waits on the controller

@@ -122,6 +122,7 @@ describe('stepRelease', () => {
     const bad: SmokeResult = { ok: false, version: '2.0.0', message: 'kyc /health: HTTP 503' };
     const once = stepRelease(input({ spec: spec('2.0.0', release), previous: s, observed: observed({ green }), smoke: bad }));
     expect(once.status).toMatchObject({ phase: 'Verifying', smokeCheckFailures: 1 });
+    expect(once).toMatchObject({ runSmokeCheck: true, smokeCheckDelayMs: 3_000 });
     const twice = stepRelease(input({ spec: spec('2.0.0', release), previous: once.status, observed: observed({ green }), smoke: bad }));
     expect(twice.status).toMatchObject({ phase: 'Aborted', failureReason: 'SmokeCheckFailed', activeColor: 'blue', activeVersion: '1.0.0' });
     expect(twice.plan.active).toBe('blue');

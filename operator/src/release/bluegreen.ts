@@ -52,6 +52,8 @@ export interface ReleaseStep {
   requeueAfterMs: number | undefined;
   /** Start a smoke-check round against the preview Services. */
   runSmokeCheck: boolean;
+  /** Wait this long before the round (a retry after a failed round: a fast failure must not use up the retries at once). */
+  smokeCheckDelayMs: number;
   /** Annotations to remove from the platform: they were acted upon (or could not be). */
   clearAnnotations: string[];
   /** True in the pass that switched the active Services (the controller times the Services' apply). */
@@ -86,6 +88,7 @@ class Stepper {
   readonly clear = new Set<string>();
   requeueAfterMs: number | undefined;
   runSmokeCheck = false;
+  smokeCheckDelayMs = 0;
   switched = false;
   private readonly release: ReturnType<typeof releaseFor>;
   private readonly components: ComponentName[];
@@ -263,7 +266,8 @@ class Stepper {
     this.event('Warning', 'SmokeCheckFailed', failed.message);
     if (failures > this.release.smokeCheck.retries) return this.abort(failed, 'SmokeCheckFailed', smoke.message);
     this.runSmokeCheck = true;
-    this.wait(SMOKE_RETRY_MS);
+    this.smokeCheckDelayMs = SMOKE_RETRY_MS;
+    this.wait(SMOKE_RETRY_MS + SMOKE_POLL_MS);
     return this.deadline(failed, status.startedAt, 'the smoke check did not pass') ?? failed;
   }
 
@@ -454,6 +458,7 @@ export function stepRelease(input: ReleaseInput): ReleaseStep {
     events: stepper.events,
     requeueAfterMs: stepper.requeueAfterMs,
     runSmokeCheck: stepper.runSmokeCheck,
+    smokeCheckDelayMs: stepper.smokeCheckDelayMs,
     clearAnnotations: [...stepper.clear],
     switched: stepper.switched,
   };

@@ -182,6 +182,7 @@ export class ReleaseController {
           timeoutMs: settings.timeoutSeconds * 1000,
         },
         () => this.deps.wake?.(key),
+        step.smokeCheckDelayMs,
       );
     }
     if (step.clearAnnotations.length > 0) {

@@ -32,7 +32,7 @@ const request: SmokeRequest = {
   version: '2.0.0',
   path: '/health',
   gatewayPath: '/api/v1/auth/me',
-  timeoutMs: 300,
+  timeoutMs: 10_000,
 };
 // Every Service on the one server: the Service's name becomes a path prefix.
 const check = httpSmokeChecker((_namespace, service) => `http://127.0.0.1:${port}/${service}`);
@@ -51,7 +51,8 @@ describe('httpSmokeChecker', () => {
     answers.set('/acme-kyc-preview/health', { status: 503 });
     answers.set('/acme-gateway-preview/health', { status: 200, version: '1.0.0' });
     answers.set('/acme-gateway-preview/api/v1/auth/me', { status: 0, hang: true });
-    const result = await check(request);
+    // A short timeout for the one that hangs (the others answer at once).
+    const result = await check({ ...request, timeoutMs: 2_000 });
     expect(result.ok).toBe(false);
     expect(result.message).toContain('kyc /health: HTTP 503');
     expect(result.message).toContain('gateway /health: version 1.0.0, not 2.0.0');
@@ -78,6 +79,20 @@ describe('SmokeRunner', () => {
     expect(runner.take('ns/acme', '1.0.0')).toBeUndefined();
     expect(runner.take('ns/acme', '2.0.0')).toMatchObject({ ok: true });
     expect(runner.take('ns/acme', '2.0.0')).toBeUndefined();
+  });
+
+  it('waits before a delayed round, and a round for the same version is not started twice meanwhile', async () => {
+    let calls = 0;
+    const runner = new SmokeRunner(() => {
+      calls++;
+      return Promise.resolve({ ok: true, version: '2.0.0', message: 'fine' });
+    });
+    runner.start('k', request, undefined, 50);
+    runner.start('k', request);
+    expect(calls).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls).toBe(1);
+    expect(runner.take('k', '2.0.0')).toMatchObject({ ok: true });
   });
 
   it('turns a checker that throws into a failed round', async () => {

@@ -81,8 +81,8 @@ export class SmokeRunner {
     return round.result;
   }
 
-  /** Starts a round unless one for this version is running or waiting to be taken. */
-  start(key: string, request: SmokeRequest, onDone?: () => void): void {
+  /** Starts a round (after `delayMs`) unless one for this version is pending, running or waiting to be taken. */
+  start(key: string, request: SmokeRequest, onDone?: () => void, delayMs = 0): void {
     const round = this.rounds.get(key);
     if (round && round.version === request.version) return;
     const entry: { version: string; result?: SmokeResult } = { version: request.version };
@@ -92,9 +92,14 @@ export class SmokeRunner {
       entry.result = result;
       onDone?.();
     };
-    this.checker(request).then(settle, (error: unknown) =>
-      settle({ ok: false, version: request.version, message: `smoke check failed to run: ${(error as Error).message}` }),
-    );
+    const run = (): void => {
+      if (this.rounds.get(key) !== entry) return;
+      this.checker(request).then(settle, (error: unknown) =>
+        settle({ ok: false, version: request.version, message: `smoke check failed to run: ${(error as Error).message}` }),
+      );
+    };
+    if (delayMs <= 0) run();
+    else setTimeout(run, delayMs).unref();
   }
 
   forget(key: string): void {

@@ -275,7 +275,8 @@ describe('blue-green releases on KWOK', () => {
       operator = await start();
     };
     // gateway: 2 replicas active, previewReplicas 1: Switching has to scale the preview up (and can be held there).
-    const platform = blueGreen(name, '0.1.0', { autoPromote: false, previewReplicas: 1 });
+    // A long deadline: the kills and lease hand-overs must not abort the release on a busy machine.
+    const platform = blueGreen(name, '0.1.0', { autoPromote: false, previewReplicas: 1, progressDeadlineSeconds: 900 });
     platform.spec.components = { gateway: { replicas: 2 } };
     await client.create(PLATFORM, namespace, platform);
     await waitRelease(name, 'Idle on blue', idleAt('0.1.0', 'blue'));
