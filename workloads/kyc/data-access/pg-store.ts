@@ -12,6 +12,7 @@ import type {
   ApplicantData,
   ApplicationChanges,
   ApplicationRecord,
+  ApplicationSnapshot,
   AuditEntry,
   AuditRecord,
   ConsentRecord,
@@ -39,6 +40,104 @@ export class PgKycStore implements KycStore {
   transaction<T>(work: (tx: KycTransaction) => Promise<T>): Promise<T> {
     return withTransaction(this.options.pool, (client) => work(new PgKycTransaction(client, this.options)));
   }
+
+  /**
+   * The read path in one statement (one round trip, no BEGIN/COMMIT): a single statement sees one
+   * snapshot, so the application, its applicant data, documents, consents and audit trail agree.
+   */
+  async snapshot(id: string, options: { history: boolean }): Promise<ApplicationSnapshot | null> {
+    if (!UUID.test(id)) return null;
+    const s = ident(this.options.schema);
+    const { rows } = await this.options.pool.query<SnapshotRow>(
+      `SELECT ${QUALIFIED_APPLICATION_COLUMNS},
+              p.data_enc, p.pan_masked, p.aadhaar_token, p.aadhaar_last4, p.aadhaar_kind,
+              (SELECT coalesce(json_agg(json_build_object('id', d.id, 'type', d.type, 'content_type', d.content_type,
+                        'size_bytes', d.size_bytes, 'uploaded_at', d.uploaded_at) ORDER BY d.uploaded_at, d.id), '[]'::json)
+                 FROM ${s}.documents d WHERE d.application_id = a.id) AS documents_json,
+              (SELECT coalesce(json_agg(json_build_object('id', c.id, 'purposes', c.purposes, 'notice_version', c.notice_version,
+                        'granted_at', c.granted_at, 'withdrawn_at', c.withdrawn_at) ORDER BY c.granted_at), '[]'::json)
+                 FROM ${s}.consents c WHERE c.application_id = a.id) AS consents_json,
+              CASE WHEN $2::boolean THEN
+                (SELECT coalesce(json_agg(json_build_object('actor_id', t.actor_id, 'actor_role', t.actor_role, 'action', t.action,
+                          'from_state', t.from_state, 'to_state', t.to_state, 'detail', t.detail, 'request_id', t.request_id, 'at', t.at) ORDER BY t.id), '[]'::json)
+                   FROM ${s}.audit_trail t WHERE t.application_id = a.id)
+              END AS audit_json
+         FROM ${s}.applications a LEFT JOIN ${s}.applicants p ON p.application_id = a.id
+        WHERE a.id = $1`,
+      [id, options.history],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const ring = this.options.keyRing;
+    const snapshot: ApplicationSnapshot = {
+      application: toApplication(row),
+      applicant: row.data_enc === null ? null : toApplicant(ring, id, row),
+      documents: row.documents_json.map((d) => toDocument({ ...d, uploaded_at: new Date(d.uploaded_at) })),
+      consents: row.consents_json.map((c) => ({
+        id: c.id,
+        purposes: c.purposes,
+        noticeVersion: c.notice_version,
+        grantedAt: new Date(c.granted_at),
+        withdrawnAt: c.withdrawn_at === null ? null : new Date(c.withdrawn_at),
+      })),
+    };
+    if (row.audit_json) snapshot.auditTrail = row.audit_json.map((t) => toAudit(id, { ...t, at: new Date(t.at) }));
+    return snapshot;
+  }
+}
+
+interface ApplicantRow {
+  data_enc: Buffer;
+  pan_masked: string | null;
+  aadhaar_token: string | null;
+  aadhaar_last4: string | null;
+  aadhaar_kind: Aadhaar['kind'] | null;
+}
+
+interface AuditRow {
+  actor_id: string;
+  actor_role: string;
+  action: string;
+  from_state: ApplicationState | null;
+  to_state: ApplicationState | null;
+  detail: Record<string, unknown>;
+  request_id: string | null;
+  at: Date;
+}
+
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+
+type SnapshotRow = ApplicationRow &
+  ({ data_enc: null } | ApplicantRow) & {
+    documents_json: Array<Json<DocumentRow>>;
+    consents_json: Array<{ id: string; purposes: string[]; notice_version: string; granted_at: string; withdrawn_at: string | null }>;
+    audit_json: Array<Json<AuditRow>> | null;
+  };
+
+function toApplicant(ring: KeyRing, applicationId: string, row: ApplicantRow): StoredApplicantRecord {
+  const data = JSON.parse(openText(ring, row.data_enc, applicantContext(applicationId))) as ApplicantData;
+  return {
+    data,
+    panMasked: row.pan_masked,
+    aadhaar:
+      row.aadhaar_token !== null && row.aadhaar_last4 !== null && row.aadhaar_kind !== null
+        ? { token: row.aadhaar_token, last4: row.aadhaar_last4, kind: row.aadhaar_kind }
+        : null,
+  };
+}
+
+function toAudit(applicationId: string, r: AuditRow): AuditRecord {
+  return {
+    applicationId,
+    actorId: r.actor_id,
+    actorRole: r.actor_role,
+    action: r.action,
+    fromState: r.from_state,
+    toState: r.to_state,
+    detail: r.detail,
+    requestId: r.request_id ?? undefined,
+    at: r.at,
+  };
 }
 
 interface ApplicationRow {
@@ -62,6 +161,10 @@ interface ApplicationRow {
 
 const APPLICATION_COLUMNS = `id, owner_id, state, created_at, updated_at, submitted_at, decided_at, expires_at, maker_id,
   recommendation, checker_id, screening_band, risk_score, risk_category, to_char(rekyc_due_on, 'YYYY-MM-DD') AS rekyc_due_on, findings`;
+
+/** The same columns from `applications a`, for joins. */
+const QUALIFIED_APPLICATION_COLUMNS = `a.id, a.owner_id, a.state, a.created_at, a.updated_at, a.submitted_at, a.decided_at, a.expires_at, a.maker_id,
+  a.recommendation, a.checker_id, a.screening_band, a.risk_score, a.risk_category, to_char(a.rekyc_due_on, 'YYYY-MM-DD') AS rekyc_due_on, a.findings`;
 
 const CHANGE_COLUMNS: Record<keyof ApplicationChanges, string> = {
   state: 'state',
@@ -167,24 +270,12 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async readApplicant(applicationId: string): Promise<StoredApplicantRecord | null> {
-    const { rows } = await this.client.query<{
-      data_enc: Buffer;
-      pan_masked: string | null;
-      aadhaar_token: string | null;
-      aadhaar_last4: string | null;
-      aadhaar_kind: Aadhaar['kind'] | null;
-    }>(`SELECT data_enc, pan_masked, aadhaar_token, aadhaar_last4, aadhaar_kind FROM ${this.s}.applicants WHERE application_id = $1`, [applicationId]);
+    const { rows } = await this.client.query<ApplicantRow>(
+      `SELECT data_enc, pan_masked, aadhaar_token, aadhaar_last4, aadhaar_kind FROM ${this.s}.applicants WHERE application_id = $1`,
+      [applicationId],
+    );
     const row = rows[0];
-    if (!row) return null;
-    const data = JSON.parse(openText(this.ring, row.data_enc, applicantContext(applicationId))) as ApplicantData;
-    return {
-      data,
-      panMasked: row.pan_masked,
-      aadhaar:
-        row.aadhaar_token !== null && row.aadhaar_last4 !== null && row.aadhaar_kind !== null
-          ? { token: row.aadhaar_token, last4: row.aadhaar_last4, kind: row.aadhaar_kind }
-          : null,
-    };
+    return row ? toApplicant(this.ring, applicationId, row) : null;
   }
 
   async writeApplicant(applicationId: string, data: ApplicantData, aadhaar?: Aadhaar): Promise<void> {
@@ -299,30 +390,11 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async auditTrail(applicationId: string): Promise<AuditRecord[]> {
-    const { rows } = await this.client.query<{
-      actor_id: string;
-      actor_role: string;
-      action: string;
-      from_state: ApplicationState | null;
-      to_state: ApplicationState | null;
-      detail: Record<string, unknown>;
-      request_id: string | null;
-      at: Date;
-    }>(
+    const { rows } = await this.client.query<AuditRow>(
       `SELECT actor_id, actor_role, action, from_state, to_state, detail, request_id, at FROM ${this.s}.audit_trail WHERE application_id = $1 ORDER BY id`,
       [applicationId],
     );
-    return rows.map((r) => ({
-      applicationId,
-      actorId: r.actor_id,
-      actorRole: r.actor_role,
-      action: r.action,
-      fromState: r.from_state,
-      toState: r.to_state,
-      detail: r.detail,
-      requestId: r.request_id ?? undefined,
-      at: r.at,
-    }));
+    return rows.map((r) => toAudit(applicationId, r));
   }
 
   async publish(event: DomainEvent): Promise<void> {

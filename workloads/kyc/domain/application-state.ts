@@ -24,6 +24,7 @@ export const APPLICATION_ACTIONS = [
   'start_processing',
   'fail_checks',
   'pass_checks',
+  'refer_to_review',
   'recommend',
   'request_resubmission',
   'approve',
@@ -73,6 +74,15 @@ export const TRANSITIONS: readonly Transition[] = [
   { action: 'fail_checks', from: 'processing', to: 'rejected', actors: ['system'], event: 'kyc.application.rejected' },
   {
     action: 'pass_checks',
+    from: 'processing',
+    to: 'pending_review',
+    actors: ['system'],
+    event: 'kyc.application.review_assigned',
+  },
+  // The automatic checks could not complete (they kept failing): a person reviews the application
+  // instead of it waiting in `processing` for ever. The reason is in the audit record and the event.
+  {
+    action: 'refer_to_review',
     from: 'processing',
     to: 'pending_review',
     actors: ['system'],

@@ -133,6 +133,19 @@ export class KycService {
   }
 
   async get(caller: Caller, id: string): Promise<ApplicationView> {
+    const staff = STAFF.includes(caller.role);
+    if (this.store.snapshot) {
+      // One statement, one round trip: the hot read path.
+      const snap = await this.store.snapshot(id, { history: staff });
+      if (!snap) throw notFound();
+      this.authoriseRead(caller, snap.application);
+      const view = applicationView(snap.application, snap.applicant, snap.documents, snap.consents);
+      if (staff) {
+        view.findings = snap.application.findings ?? null;
+        view.history = historyView(snap.auditTrail ?? []);
+      }
+      return view;
+    }
     return this.store.transaction(async (tx) => {
       const app = await tx.getApplication(id);
       this.authoriseRead(caller, app);
@@ -442,6 +455,34 @@ export class KycService {
     this.options.onOutcome?.('checked');
     if (outcome === 'reject') this.options.onOutcome?.('rejected');
     return 'done';
+  }
+
+  /**
+   * The automatic checks kept failing (e.g. a record that does not decrypt, a dependency away for
+   * good): the application goes to a maker's review queue with the reason, instead of staying in
+   * `processing`. A `submitted` application is first moved to `processing` (both transitions are
+   * audited and published). Anything else — already decided or reviewed — is left alone.
+   */
+  async referForManualReview(applicationId: string, reason: { code: 'automatic_checks_failed'; attempts: number; error: string }): Promise<'done' | 'skipped'> {
+    const system: Caller = { id: 'system', role: 'admin' };
+    const error = scrubString(reason.error).slice(0, 300);
+    const referred = await this.store.transaction(async (tx) => {
+      let app = await tx.lockApplication(applicationId);
+      if (!app) return false;
+      if (app.state === 'submitted') app = await this.move(tx, app, this.decide(app, 'start_processing', 'system'), system, {}, {});
+      if (app.state !== 'processing') return false;
+      await this.move(
+        tx,
+        app,
+        this.decide(app, 'refer_to_review', 'system'),
+        system,
+        { findings: { checks: [], manualReview: { reason: reason.code, attempts: reason.attempts, error } } },
+        { queue: 'maker', reason: reason.code, attempts: reason.attempts },
+        `${reason.code}: ${reason.attempts} attempts; last error: ${error}`,
+      );
+      return true;
+    });
+    return referred ? 'done' : 'skipped';
   }
 
   /** Expires drafts and resubmission requests whose time is up; returns how many. */

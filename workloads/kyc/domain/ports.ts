@@ -141,6 +141,22 @@ export interface KycTransaction {
   lockExpired(now: Date, limit: number): Promise<ApplicationRecord[]>;
 }
 
+/** Everything a read of one application shows, as of one instant. */
+export interface ApplicationSnapshot {
+  application: ApplicationRecord;
+  applicant: StoredApplicantRecord | null;
+  documents: DocumentMeta[];
+  consents: ConsentRecord[];
+  /** Present only when asked for (staff views). */
+  auditTrail?: AuditRecord[];
+}
+
 export interface KycStore {
   transaction<T>(work: (tx: KycTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Optional fast path for reads: the application with its applicant data, documents, consents and
+   * (with `history`) audit trail from one consistent snapshot, without an explicit transaction.
+   * Stores without it are read through `transaction`.
+   */
+  snapshot?(id: string, options: { history: boolean }): Promise<ApplicationSnapshot | null>;
 }

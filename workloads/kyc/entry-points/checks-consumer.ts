@@ -1,6 +1,6 @@
 // The automatic checks run here, off the request path: a Kafka consumer of kyc.application.submitted.
 import { familyTopic, startConsumer } from '../../shared/index.js';
-import type { Kafka, Logger, Metrics, RunningConsumer } from '../../shared/index.js';
+import type { EventEnvelope, Kafka, Logger, Metrics, RunningConsumer } from '../../shared/index.js';
 import type { KycService } from '../domain/kyc-service.js';
 
 export interface ChecksConsumerOptions {
@@ -22,11 +22,46 @@ export function startChecksConsumer(options: ChecksConsumerOptions): Promise<Run
     topics: [familyTopic('kyc', options.topicPrefix)],
     logger: options.logger,
     ...(options.metrics && { metrics: options.metrics }),
+    // Each delivery already retries the checks CHECK_ATTEMPTS times; these attempts cover a failure to
+    // record the referral itself (e.g. PostgreSQL away).
     maxAttempts: 5,
     handle: async (event) => {
-      if (event.type !== 'kyc.application.submitted') return;
-      const result = await options.service.runChecks(event.subject);
-      options.logger.info({ applicationId: event.subject, result }, 'automatic checks');
+      await handleSubmitted(event, options.service, options.logger);
     },
   });
+}
+
+export const CHECK_ATTEMPTS = 5;
+
+/**
+ * Runs the automatic checks for a submitted application, up to `attempts` times; when every attempt
+ * fails, the application is referred to manual review with the reason (DOMAIN.md: a person decides)
+ * rather than left in `processing`.
+ */
+export async function handleSubmitted(
+  event: EventEnvelope,
+  service: Pick<KycService, 'runChecks' | 'referForManualReview'>,
+  logger: Logger,
+  options: { attempts?: number; backoffMs?: number } = {},
+): Promise<'done' | 'skipped' | 'referred'> {
+  if (event.type !== 'kyc.application.submitted') return 'skipped';
+  const attempts = options.attempts ?? CHECK_ATTEMPTS;
+  const backoffMs = options.backoffMs ?? 200;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const result = await service.runChecks(event.subject);
+      logger.info({ applicationId: event.subject, result, attempt }, 'automatic checks');
+      return result;
+    } catch (error) {
+      if (attempt < attempts) {
+        logger.warn({ applicationId: event.subject, attempt, err: error }, 'automatic checks failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, backoffMs * attempt));
+        continue;
+      }
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const referred = await service.referForManualReview(event.subject, { code: 'automatic_checks_failed', attempts, error: message });
+      logger.error({ applicationId: event.subject, attempts, err: error, referred }, 'automatic checks failed every attempt; referred to manual review');
+      return referred === 'done' ? 'referred' : 'skipped';
+    }
+  }
 }
