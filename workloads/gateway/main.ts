@@ -5,8 +5,8 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import express from 'express';
 import type { Request, Response } from 'express';
 import {
+  BatchedRateLimiter,
   ProblemError,
-  RateLimiter,
   Service,
   bearerToken,
   closeRedis,
@@ -115,7 +115,11 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   service.lifecycle.onShutdown('redis', () => closeRedis(redis));
   service.lifecycle.onShutdown('upstreams', () => upstreams.forEach((upstream) => upstream.close()));
 
-  const rateLimiter = config.RATE_LIMIT_REQUESTS > 0 ? new RateLimiter(redis, 'client', config.RATE_LIMIT_REQUESTS, config.RATE_LIMIT_WINDOW_MS) : undefined;
+  // Counted locally and synced to Redis in batches while a client is far from its limit; exact (one
+  // Redis round trip per request) near it. See BatchedRateLimiter.
+  const rateLimiter = config.RATE_LIMIT_REQUESTS > 0 ? new BatchedRateLimiter(redis, 'client', config.RATE_LIMIT_REQUESTS, config.RATE_LIMIT_WINDOW_MS) : undefined;
+  // Runs before the Redis connection closes (closers run in reverse order).
+  if (rateLimiter) service.lifecycle.onShutdown('rate-limit', () => rateLimiter.close());
   const staleCache = new StaleCache(redis, config.GATEWAY_CACHE_TTL_SECONDS);
   const cacheable = new Set(config.GATEWAY_CACHE_UPSTREAMS);
   const openapi = JSON.stringify(openApiDocument(config.KYC_VERSION));

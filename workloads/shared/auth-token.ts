@@ -1,6 +1,7 @@
 // Access tokens: HS256 JWTs signed with AUTH_JWT_SECRET, carrying the user id (`sub`) and `role`.
 // Every service verifies them itself (defence in depth: the gateway checks them too).
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { RequestHandler } from 'express';
 import { z } from 'zod';
@@ -25,6 +26,18 @@ function key(secret: string): Uint8Array {
   if (!k) {
     k = new TextEncoder().encode(secret);
     keyCache.set(secret, k);
+  }
+  return k;
+}
+
+// The HMAC key as a KeyObject, made once: passing raw bytes to createHmac builds a new key object on
+// every call, which showed up in the profile of every service's request path.
+const hmacKeyCache = new Map<string, KeyObject>();
+function hmacKey(secret: string): KeyObject {
+  let k = hmacKeyCache.get(secret);
+  if (!k) {
+    k = createSecretKey(key(secret));
+    hmacKeyCache.set(secret, k);
   }
   return k;
 }
@@ -68,7 +81,7 @@ function verifySync(token: string, secret: string, now: number): Principal | und
   if (extra !== undefined || !header || !payload || !signature) return undefined;
   if (!base64url.test(header) || !base64url.test(payload) || !base64url.test(signature)) return undefined;
   if (decodeJson(header)?.alg !== 'HS256') return undefined;
-  const expected = createHmac('sha256', key(secret)).update(`${header}.${payload}`).digest();
+  const expected = createHmac('sha256', hmacKey(secret)).update(`${header}.${payload}`).digest();
   const given = Buffer.from(signature, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   const claimSet = decodeJson(payload);

@@ -68,5 +68,5 @@ export {
   signAccessToken,
   verifyAccessToken,
 } from './auth-token.js';
-export { RateLimiter } from './rate-limit.js';
+export { BatchedRateLimiter, RateLimiter } from './rate-limit.js';
 export type { RateLimitResult } from './rate-limit.js';

@@ -29,3 +29,120 @@ export class RateLimiter {
     await this.redis.del(`rl:${this.name}:${id}`);
   }
 }
+
+/**
+ * The same fixed-window limit, shared through the same Redis keys, without a Redis round trip on most
+ * requests. Far from the limit a hit is counted locally and the local counts go to Redis in one
+ * pipeline every `syncMs`; each sync also brings back the window's global count. Close to the limit
+ * (within `margin` of it), after `maxPending` unsynced hits, or when this process knows nothing of
+ * the client's current window, a hit goes to Redis synchronously, exactly as `RateLimiter.hit` does.
+ * A client already over the limit in the current window is refused locally.
+ *
+ * The limit stays exact per replica; across replicas it can be overshot by at most what the other
+ * replicas admitted locally since their last sync (bounded by `maxPending` each).
+ */
+export class BatchedRateLimiter {
+  private readonly clients = new Map<string, { windowEnd: number; known: number; pending: number }>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly margin: number;
+  private readonly maxPending: number;
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly name: string,
+    readonly limit: number,
+    readonly windowMs: number,
+    options: { syncMs?: number; margin?: number; maxPending?: number } = {},
+  ) {
+    this.margin = options.margin ?? Math.max(1, Math.ceil(limit / 10));
+    this.maxPending = options.maxPending ?? Math.max(1, Math.min(200, Math.floor(limit / 20)));
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), options.syncMs ?? 100);
+    this.timer.unref();
+  }
+
+  private key(id: string): string {
+    return `rl:${this.name}:${id}`;
+  }
+
+  async hit(id: string): Promise<RateLimitResult> {
+    const now = Date.now();
+    const state = this.clients.get(id);
+    if (state && now < state.windowEnd) {
+      const retryAfterSeconds = Math.max(1, Math.ceil((state.windowEnd - now) / 1000));
+      if (state.known >= this.limit) return { allowed: false, count: state.known + state.pending, limit: this.limit, retryAfterSeconds };
+      const projected = state.known + state.pending + 1;
+      if (projected <= this.limit - this.margin && state.pending < this.maxPending) {
+        state.pending += 1;
+        return { allowed: true, count: projected, limit: this.limit, retryAfterSeconds };
+      }
+    }
+    return this.sync(id, 1, now);
+  }
+
+  /** Sends this client's unsynced hits plus `extra` and learns the global count. */
+  private async sync(id: string, extra: number, now: number): Promise<RateLimitResult> {
+    const state = this.clients.get(id);
+    const pending = state && now < state.windowEnd ? state.pending : 0;
+    if (state) state.pending = 0;
+    const key = this.key(id);
+    const results = await this.redis.multi().incrby(key, pending + extra).pexpire(key, this.windowMs, 'NX').pttl(key).exec();
+    const count = Number(results?.[0]?.[1] ?? 0);
+    const pttl = Number(results?.[2]?.[1] ?? this.windowMs);
+    const ttl = pttl > 0 ? pttl : this.windowMs;
+    const current = this.clients.get(id);
+    // Hits admitted locally while this round trip was under way stay pending for the next sync.
+    const windowEnd = Date.now() + ttl;
+    if (current && current.windowEnd > now) this.clients.set(id, { windowEnd, known: Math.max(count, current.known), pending: current.pending });
+    else this.clients.set(id, { windowEnd, known: count, pending: current?.pending ?? 0 });
+    if (this.clients.size > 100_000) this.prune(Date.now());
+    return { allowed: count <= this.limit, count, limit: this.limit, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };
+  }
+
+  /** Sends every client's unsynced hits (one pipeline) and refreshes their global counts. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    const now = Date.now();
+    this.prune(now);
+    const due = [...this.clients].filter(([, state]) => state.pending > 0 && now < state.windowEnd);
+    if (due.length === 0) return Promise.resolve();
+    const pipeline = this.redis.pipeline();
+    for (const [id, state] of due) {
+      const key = this.key(id);
+      pipeline.incrby(key, state.pending).pexpire(key, this.windowMs, 'NX').pttl(key);
+      state.pending = 0;
+    }
+    this.flushing = pipeline
+      .exec()
+      .then((results) => {
+        due.forEach(([id], index) => {
+          const count = Number(results?.[index * 3]?.[1] ?? 0);
+          const pttl = Number(results?.[index * 3 + 2]?.[1] ?? this.windowMs);
+          const state = this.clients.get(id);
+          if (state) {
+            state.known = Math.max(state.known, count);
+            state.windowEnd = Date.now() + (pttl > 0 ? pttl : this.windowMs);
+          }
+        });
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
+  }
+
+  private prune(now: number): void {
+    for (const [id, state] of this.clients) if (state.windowEnd <= now) this.clients.delete(id);
+  }
+
+  /** Stops the sync timer after sending what is pending. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush().catch(() => undefined);
+  }
+
+  async reset(id: string): Promise<void> {
+    this.clients.delete(id);
+    await this.redis.del(this.key(id));
+  }
+}

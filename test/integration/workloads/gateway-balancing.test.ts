@@ -6,7 +6,7 @@ import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { signAccessToken } from '../../../workloads/shared/index.js';
 import { FakeUpstream } from './fake-upstream.js';
 import type { Echo } from './fake-upstream.js';
-import { JWT_SECRET, captureLogs, request, requireEnv, suffix } from './support.js';
+import { JWT_SECRET, captureLogs, eventually, request, requireEnv, suffix } from './support.js';
 
 describe('gateway load balancing over three instances', () => {
   const instances = [new FakeUpstream('a'), new FakeUpstream('b'), new FakeUpstream('c')];
@@ -83,12 +83,17 @@ describe('gateway load balancing over three instances', () => {
 
   it('least connections: while two instances are busy, new requests go to the idle one', async () => {
     const gw = await start({ LB_STRATEGY: 'least-connections' });
+    // Long enough for the six quick requests to finish while both slow ones are still held, even on a loaded machine.
+    for (const instance of instances) instance.slowMs = 2000;
     const slow = [request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }), request<Echo>(`${gw.url}/api/v1/applications/slow`, { token })];
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Both slow requests are in flight at the balancer (a fixed sleep was not enough on a loaded machine).
+    const kyc = gw.upstreams.get('kyc');
+    await eventually(() => ((kyc?.balancer.instances.filter((instance) => instance.active > 0).length ?? 0) >= 2 ? true : undefined), 10_000, 10);
     const quick = await tally(`${gw.url}/api/v1/applications/1`, 6);
     const busy = (await Promise.all(slow)).map((res) => res.body.instance);
     expect(new Set(busy).size).toBe(2);
     const idle = ['a', 'b', 'c'].find((name) => !busy.includes(name)) as string;
+    for (const instance of instances) instance.slowMs = 400;
     expect(quick).toEqual({ [idle]: 6 });
   }, 30_000);
 

@@ -39,10 +39,15 @@ function freePort(): Promise<number> {
   });
 }
 
+// BENCH_PROFILE_DIR=/some/dir writes a V8 CPU profile per service process there (node --cpu-prof).
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+
 function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
   const out = openSync(path.join(logDir, `${name}.log`), 'a');
-  const child = spawn(process.execPath, args, { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
+  const profile = PROFILE_DIR !== undefined && args[0] === ENTRY ? ['--cpu-prof', '--cpu-prof-dir', path.join(PROFILE_DIR, name)] : [];
+  const child = spawn(process.execPath, [...profile, ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', out, out] });
   children.push(child);
+  services.set(name, child);
   return child;
 }
 
@@ -85,7 +90,22 @@ interface Row {
   name: string;
   result: Result;
   note?: string;
+  /** CPU time (user + system) per request of each service process, in microseconds. */
+  cpu: Record<string, number>;
 }
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+const services = new Map<string, ChildProcess>();
 
 async function main(): Promise<void> {
   const databaseUrl = need('DATABASE_URL');
@@ -135,11 +155,21 @@ async function main(): Promise<void> {
     await json(`${api}/applications/${id}`, { method: 'PATCH', body: APPLICANT, token: accessToken });
     const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
 
-    const run = (name: string, options: Parameters<typeof autocannon>[0], note?: string): Promise<void> =>
-      autocannon({ connections: CONNECTIONS, duration: DURATION, ...options }).then((result) => {
-        rows.push({ name, result, ...(note !== undefined && { note }) });
-        process.stdout.write(`${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}\n`);
-      });
+    // CPU per request of each service process: unlike req/s it barely depends on what else the
+    // machine is doing, so it shows a change in the code's cost on a noisy machine.
+    const run = async (name: string, options: Parameters<typeof autocannon>[0], note?: string): Promise<void> => {
+      const before = new Map([...services].map(([service, child]) => [service, cpuSeconds(child.pid)]));
+      const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+      const total = Math.max(1, result.requests.total);
+      const cpu: Record<string, number> = {};
+      for (const [service, child] of services) {
+        const used = cpuSeconds(child.pid) - (before.get(service) ?? 0);
+        if (used > 0.05) cpu[service] = Math.round((used * 1e6) / total);
+      }
+      rows.push({ name, result, cpu, ...(note !== undefined && { note }) });
+      const cpuText = Object.entries(cpu).map(([service, us]) => `${service} ${us} µs`).join(', ');
+      process.stdout.write(`${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}; CPU/request: ${cpuText}\n`);
+    };
 
     await run('bare express hello-world', { url: `http://127.0.0.1:${barePort}/` });
     await run('GET /applications/{id} via gateway', { url: `${api}/applications/${id}`, headers: auth });
@@ -161,7 +191,7 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const child of children) child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, PROFILE_DIR !== undefined ? 5000 : 1500));
     const cleanup = new pg.Client({ connectionString: databaseUrl });
     await cleanup.connect();
     await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
@@ -177,14 +207,16 @@ function report(rows: Row[]): void {
     '',
     `### API run of ${new Date().toISOString()}`,
     '',
-    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}. ` +
+    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}; ` +
+      `load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}. ` +
       `autocannon: ${CONNECTIONS} connections, ${DURATION} s per scenario; every server in its own process on loopback, sharing the CPUs with the load generator, PostgreSQL, Redis and Kafka.`,
     '',
-    '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | vs bare |',
-    '|---|---:|---:|---:|---:|---:|---:|',
-    ...rows.map(({ name, result }) => {
+    '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | vs bare | CPU µs/request by process |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+    ...rows.map(({ name, result, cpu: used }) => {
       const ratio = bare > 0 ? `${Math.round((result.requests.average / bare) * 100)} %` : '-';
-      return `| ${name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} | ${result.errors} | ${ratio} |`;
+      const cpuText = Object.entries(used).map(([service, us]) => `${service} ${us}`).join(', ');
+      return `| ${name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} | ${result.errors} | ${ratio} | ${cpuText} |`;
     }),
     '',
     ...rows.filter((row) => row.note).map((row) => `- ${row.name}: ${row.note}.`),

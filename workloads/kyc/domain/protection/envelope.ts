@@ -7,7 +7,8 @@
 // ciphertext copied into another row or field fails to decrypt instead of silently revealing PII there.
 //
 // Layout (version 1): 0x01 | keyIdLength | keyId | wrapIv(12) | wrapTag(16) | wrappedKey(32) | iv(12) | tag(16) | ciphertext
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { KeyRing, MasterKey } from './key-ring.js';
 
 const VERSION = 1;
@@ -92,19 +93,43 @@ export function rewrap(ring: KeyRing, envelope: Buffer): Buffer {
  * Stored rows carry the current key's digest; look-ups match any of them, so rotation keeps working.
  */
 export function blindIndexes(ring: KeyRing, purpose: string, value: string): string[] {
-  return ring.keys.map((master) => {
-    const indexKey = Buffer.from(hkdfSync('sha256', master.key, Buffer.alloc(0), `kyc-blind-index|${purpose}`, 32));
-    return `${master.id}:${createHmac('sha256', indexKey).update(value).digest('base64url')}`;
-  });
+  return ring.keys.map((master) => `${master.id}:${createHmac('sha256', indexKey(master, purpose)).update(value).digest('base64url')}`);
 }
 
 export function blindIndex(ring: KeyRing, purpose: string, value: string): string {
   return blindIndexes(ring, purpose, value)[0] as string;
 }
 
+// Key objects made once per master key (raw key bytes would be turned into a new key object on every
+// call); the derived blind-index keys likewise.
+const masterKeyObjects = new WeakMap<MasterKey, KeyObject>();
+function masterKeyObject(master: MasterKey): KeyObject {
+  let k = masterKeyObjects.get(master);
+  if (!k) {
+    k = createSecretKey(master.key);
+    masterKeyObjects.set(master, k);
+  }
+  return k;
+}
+
+const indexKeys = new WeakMap<MasterKey, Map<string, KeyObject>>();
+function indexKey(master: MasterKey, purpose: string): KeyObject {
+  let byPurpose = indexKeys.get(master);
+  if (!byPurpose) {
+    byPurpose = new Map();
+    indexKeys.set(master, byPurpose);
+  }
+  let k = byPurpose.get(purpose);
+  if (!k) {
+    k = createSecretKey(Buffer.from(hkdfSync('sha256', master.key, Buffer.alloc(0), `kyc-blind-index|${purpose}`, 32)));
+    byPurpose.set(purpose, k);
+  }
+  return k;
+}
+
 function wrapKey(master: MasterKey, dataKey: Buffer): Buffer {
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', master.key, iv);
+  const cipher = createCipheriv('aes-256-gcm', masterKeyObject(master), iv);
   cipher.setAAD(Buffer.from(`kyc-key-wrap-v1|${master.id}`));
   const wrapped = Buffer.concat([cipher.update(dataKey), cipher.final()]);
   return Buffer.concat([iv, cipher.getAuthTag(), wrapped]);
@@ -112,7 +137,7 @@ function wrapKey(master: MasterKey, dataKey: Buffer): Buffer {
 
 function unwrapKey(master: MasterKey, wrapped: Buffer): Buffer {
   try {
-    const decipher = createDecipheriv('aes-256-gcm', master.key, wrapped.subarray(0, IV_BYTES));
+    const decipher = createDecipheriv('aes-256-gcm', masterKeyObject(master), wrapped.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(`kyc-key-wrap-v1|${master.id}`));
     decipher.setAuthTag(wrapped.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     return Buffer.concat([decipher.update(wrapped.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]);
