@@ -39,6 +39,8 @@ export const notificationEnv = commonEnv.merge(databaseEnv).merge(kafkaEnv).merg
   NOTIFICATION_CHANNELS: channelList.default('email,sms'),
   /** Channels whose development provider fails every send (to exercise notification.failed). */
   NOTIFICATION_FAIL_CHANNELS: channelList,
+  /** Simulated latency of the development provider per send (tests use it to crash mid-send). */
+  NOTIFICATION_SEND_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
 });
 
 export interface StartOptions {
@@ -82,7 +84,7 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
     service.lifecycle.onShutdown('outbox', () => relay.stop());
     const repository = new NotificationRepository(pool, config.KAFKA_TOPIC_PREFIX);
     const failing = new Set<Channel>(config.NOTIFICATION_FAIL_CHANNELS as Channel[]);
-    const providers = (config.NOTIFICATION_CHANNELS as Channel[]).map((channel) => new InMemoryProvider(channel, failing.has(channel)));
+    const providers = (config.NOTIFICATION_CHANNELS as Channel[]).map((channel) => new InMemoryProvider(channel, failing.has(channel), config.NOTIFICATION_SEND_DELAY_MS));
     const notifier = new Notifier(repository, providers, logger, service.metrics);
     consumer = await startConsumer({
       kafka,
@@ -90,6 +92,9 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
       topics: topics.slice(0, 2),
       logger,
       metrics: service.metrics,
+      // At least once: an event whose handling keeps failing (e.g. PostgreSQL away) is retried, never
+      // skipped, and its offset is committed only after every channel's outcome is recorded.
+      retryForever: true,
       handle: (event) => notifier.handle(event),
     });
     const running = consumer;

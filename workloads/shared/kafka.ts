@@ -79,6 +79,11 @@ export interface ConsumerOptions {
   fromBeginning?: boolean;
   /** Attempts per message before it is logged as failed and skipped. */
   maxAttempts?: number;
+  /**
+   * Never skip: keep retrying a failing message (backoff up to 5 s, heartbeats in between) until it
+   * succeeds or the consumer stops; its offset is then not committed, so it is delivered again.
+   */
+  retryForever?: boolean;
   handle: (event: EventEnvelope, meta: { topic: string; partition: number; offset: string }) => Promise<void>;
 }
 
@@ -137,6 +142,13 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
               await options.handle(event, { topic: batch.topic, partition: batch.partition, offset: message.offset });
               break;
             } catch (error) {
+              if (options.retryForever) {
+                if (!payload.isRunning() || payload.isStale() || stopping) return;
+                if (attempt % 10 === 1) logger.warn({ err: error, topic: batch.topic, offset: message.offset, eventId: event.id, type: event.type, attempt }, 'event handling failed; retrying');
+                await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
+                await payload.heartbeat();
+                continue;
+              }
               if (attempt >= maxAttempts) {
                 outcome = 'failed';
                 logger.error({ err: error, topic: batch.topic, offset: message.offset, eventId: event.id, type: event.type }, 'event handling failed; skipped');

@@ -30,29 +30,44 @@ export class NotificationRepository {
     private readonly topicPrefix: string,
   ) {}
 
-  /** Records the request (and queues notification.requested); false if this event was handled before. */
-  async request(n: NewNotification): Promise<boolean> {
+  /**
+   * Claims the (event, channel) pair for sending. A new pair is recorded as `requested` (and queues
+   * notification.requested) and returned; a pair still `requested` from an earlier delivery of the
+   * same event — its sender died before recording the outcome — is returned again with its first id,
+   * so it is sent again under the same id (the provider's idempotency key). A pair whose outcome is
+   * recorded returns undefined: it is never sent twice.
+   */
+  async claim(n: NewNotification): Promise<NewNotification | undefined> {
     return withTransaction(this.pool, async (client) => {
       const inserted = await client.query(
         `INSERT INTO notification.notifications (id, event_id, event_type, user_id, channel, template, status)
          VALUES ($1, $2, $3, $4, $5, $6, 'requested') ON CONFLICT (event_id, channel) DO NOTHING`,
         [n.id, n.sourceEventId, n.sourceEventType, n.userId, n.channel, n.template],
       );
-      if (inserted.rowCount !== 1) return false;
-      await enqueueEvent(client, NOTIFICATION_SCHEMA, newEvent('notification.requested', n.id, this.eventData(n), 'system'), this.topicPrefix);
-      return true;
+      if (inserted.rowCount === 1) {
+        await enqueueEvent(client, NOTIFICATION_SCHEMA, newEvent('notification.requested', n.id, this.eventData(n), 'system'), this.topicPrefix);
+        return n;
+      }
+      const { rows } = await client.query<{ id: string; status: NotificationRow['status'] }>(
+        `SELECT id, status FROM notification.notifications WHERE event_id = $1 AND channel = $2`,
+        [n.sourceEventId, n.channel],
+      );
+      const existing = rows[0];
+      return existing?.status === 'requested' ? { ...n, id: existing.id } : undefined;
     });
   }
 
-  async finish(n: NewNotification, outcome: { status: 'sent' } | { status: 'failed'; error: string }): Promise<void> {
-    await withTransaction(this.pool, async (client) => {
-      await client.query(`UPDATE notification.notifications SET status = $2, error = $3, updated_at = now() WHERE id = $1`, [
-        n.id,
-        outcome.status,
-        outcome.status === 'failed' ? outcome.error.slice(0, 500) : null,
-      ]);
+  /** Records the outcome once (a second outcome for the same notification is ignored); true if recorded now. */
+  async finish(n: NewNotification, outcome: { status: 'sent' } | { status: 'failed'; error: string }): Promise<boolean> {
+    return withTransaction(this.pool, async (client) => {
+      const updated = await client.query(
+        `UPDATE notification.notifications SET status = $2, error = $3, updated_at = now() WHERE id = $1 AND status = 'requested'`,
+        [n.id, outcome.status, outcome.status === 'failed' ? outcome.error.slice(0, 500) : null],
+      );
+      if (updated.rowCount !== 1) return false;
       const type: EventType = outcome.status === 'sent' ? 'notification.sent' : 'notification.failed';
       await enqueueEvent(client, NOTIFICATION_SCHEMA, newEvent(type, n.id, this.eventData(n), 'system'), this.topicPrefix);
+      return true;
     });
   }
 

@@ -1,6 +1,9 @@
 // Turns domain events into notifications on every channel: record the request, send through the
-// channel's provider, record the outcome. Each (event, channel) is sent at most once, so a redelivered
-// event does not message the customer twice.
+// channel's provider, record the outcome. Delivery is at least once: the consumer commits an event's
+// offset only after this returns, i.e. after every channel's outcome is recorded, so a crash anywhere
+// before that redelivers the event. It is idempotent: (event, channel) is unique in PostgreSQL, a pair
+// with a recorded outcome is skipped, and a pair left `requested` by a crash is sent again under its
+// first notification id, which providers take as their idempotency key.
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope, Logger, Metrics } from '../../shared/index.js';
 import type { NotificationRepository } from '../data-access/notifications.js';
@@ -20,16 +23,21 @@ export class Notifier {
     if (!request) return;
     const outcomes = this.metrics.counter('kyc_notifications_total', 'Notifications by channel and outcome', ['channel', 'outcome']);
     for (const provider of this.providers) {
-      const notification = { id: randomUUID(), sourceEventId: event.id, sourceEventType: event.type, userId: request.userId, channel: provider.channel, template: request.template };
-      if (!(await this.repository.request(notification))) continue;
+      const notification = await this.repository.claim({
+        id: randomUUID(),
+        sourceEventId: event.id,
+        sourceEventType: event.type,
+        userId: request.userId,
+        channel: provider.channel,
+        template: request.template,
+      });
+      if (!notification) continue;
       try {
         await provider.send({ id: notification.id, channel: provider.channel, userId: request.userId, template: request.template, variables: request.variables });
-        await this.repository.finish(notification, { status: 'sent' });
-        outcomes.inc({ channel: provider.channel, outcome: 'sent' });
+        if (await this.repository.finish(notification, { status: 'sent' })) outcomes.inc({ channel: provider.channel, outcome: 'sent' });
         this.logger.info({ notificationId: notification.id, channel: provider.channel, template: request.template }, 'notification sent');
       } catch (error) {
-        await this.repository.finish(notification, { status: 'failed', error: (error as Error).message });
-        outcomes.inc({ channel: provider.channel, outcome: 'failed' });
+        if (await this.repository.finish(notification, { status: 'failed', error: (error as Error).message })) outcomes.inc({ channel: provider.channel, outcome: 'failed' });
         this.logger.warn({ notificationId: notification.id, channel: provider.channel, err: error }, 'notification failed');
       }
     }
