@@ -57,6 +57,16 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
   service.metrics.observePool('kyc', pool);
   try {
     await runMigrations(pool, KYC_SCHEMA, migrations, logger);
+    // An old master key must stay in the ring until nothing is encrypted with it any more (the rotation
+    // pass below moves records to the current key; idempotent responses are kept 24 h and move too).
+    const rotation = new KeyRotation(pool, KYC_SCHEMA, keyRing);
+    const missing = await rotation.missingKeys();
+    if (missing.length > 0) {
+      throw new Error(
+        `PII_ENCRYPTION_KEYS lacks master key id(s) ${missing.join(', ')} that stored records are still encrypted with; ` +
+          'keep them in the ring (after the current key) until the rotation pass has moved every record',
+      );
+    }
     const outcomes = service.metrics.counter('kyc_applications_total', 'KYC applications by outcome', ['outcome']);
     const kyc = new KycService({
       store: new PgKycStore({ pool, schema: KYC_SCHEMA, keyRing, topicPrefix: config.KAFKA_TOPIC_PREFIX }),
@@ -102,7 +112,6 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
       kycRoutes({ service: kyc, jwtSecret: config.AUTH_JWT_SECRET, idempotencyStore: new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing) }),
     );
     // Envelopes still wrapped by an older master key move to the current one in the background.
-    const rotation = new KeyRotation(pool, KYC_SCHEMA, keyRing);
     const rotating = rotation.run().then(
       (moved) => {
         if (moved > 0) logger.info({ moved, keyId: keyRing.current.id }, 'PII re-wrapped under the current master key');

@@ -56,14 +56,23 @@ describe('PII master-key rotation', () => {
     const first = await start(`k1:${K1}`);
     let id: string;
     let documentId: string;
+    const idempotencyKey = `idem-${randomUUID()}`;
+    let firstAnswer: unknown;
     try {
-      id = (await request<{ id: string }>(`${first.url}/api/v1/applications`, { body: CONSENT, token: customer })).body.id;
+      // An idempotent create: its stored response (kept 24 h for replays) is sealed under k1 too.
+      const created = await request<{ id: string }>(`${first.url}/api/v1/applications`, { body: CONSENT, token: customer, headers: { 'idempotency-key': idempotencyKey } });
+      expect(created.status).toBe(201);
+      firstAnswer = created.body;
+      id = created.body.id;
       expect((await request(`${first.url}/api/v1/applications/${id}`, { method: 'PATCH', body: VALID_APPLICANT, token: customer })).status).toBe(200);
       documentId = (await request<{ id: string }>(`${first.url}/api/v1/applications/${id}/documents`, { body: passportDocument, token: customer })).body.id;
     } finally {
       await first.close();
     }
     expect(await keyIds()).toEqual(['k1']);
+
+    // Dropping k1 before the rotation has moved its records is refused at start-up, naming the key.
+    await expect(start(`k2:${K2}`)).rejects.toThrow(/lacks master key id\(s\) k1/);
 
     const rotating = await start(`k2:${K2},k1:${K1}`);
     try {
@@ -80,6 +89,10 @@ describe('PII master-key rotation', () => {
       expect(view.body.applicant).toMatchObject({ name: VALID_APPLICANT.name, aadhaar: 'XXXX XXXX 2346', pan: 'ABCPRXXXXF' });
       const doc = await fetch(`${onlyNewKey.url}/api/v1/applications/${id}/documents/${documentId}`, { headers: { authorization: `Bearer ${customer}` } });
       expect(Buffer.from(await doc.arrayBuffer()).toString('base64')).toBe(passportDocument.content);
+      // The idempotent replay still answers the first response (its record moved to k2 as well).
+      const replay = await request(`${onlyNewKey.url}/api/v1/applications`, { body: CONSENT, token: customer, headers: { 'idempotency-key': idempotencyKey } });
+      expect(replay.status).toBe(201);
+      expect(replay.body).toEqual(firstAnswer);
     } finally {
       await onlyNewKey.close();
     }

@@ -10,12 +10,19 @@ import type { ApplicantData } from '../domain/ports.js';
 import { blindIndex, keyIdOf, openText, rewrap } from '../domain/protection/envelope.js';
 import type { KeyRing } from '../domain/protection/key-ring.js';
 import { applicantContext, vaultContext } from './envelope-contexts.js';
+import { SEALED_PREFIX } from './sealed-idempotency-store.js';
 
 export interface RotationProgress {
   applicants: number;
   vault: number;
   documents: number;
+  /** Stored idempotent responses (kept 24 h, sealed with the ring too). */
+  idempotency: number;
 }
+
+/** The key id inside a sealed idempotent response (`sealed:v1:` + base64 envelope; see SealedIdempotencyStore). */
+const IDEMPOTENCY_KEY_ID = `convert_from(substring(decode(substr(response->>'body', 11), 'base64') FROM 3 FOR get_byte(decode(substr(response->>'body', 11), 'base64'), 1)), 'UTF8')`;
+const SEALED_RESPONSE = `response->>'body' LIKE 'sealed:v1:%'`;
 
 export class KeyRotation {
   private readonly s: string;
@@ -36,7 +43,31 @@ export class KeyRotation {
     const current = this.ring.current.id;
     const count = async (table: string) =>
       (await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.${table} WHERE key_id <> $1`, [current])).rows[0]?.n ?? 0;
-    return { applicants: await count('applicants'), vault: await count('aadhaar_vault'), documents: await count('documents') };
+    const idempotency =
+      (
+        await this.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${this.s}.idempotency_keys WHERE ${SEALED_RESPONSE} AND ${IDEMPOTENCY_KEY_ID} <> $1`,
+          [current],
+        )
+      ).rows[0]?.n ?? 0;
+    return { applicants: await count('applicants'), vault: await count('aadhaar_vault'), documents: await count('documents'), idempotency };
+  }
+
+  /**
+   * Key ids that stored records are still encrypted with but the ring lacks. Not empty means a key
+   * left the ring too early (before the rotation pass moved everything off it): those records would
+   * not decrypt, so the service refuses to start and the old key must go back into the ring.
+   */
+  async missingKeys(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ key_id: string }>(
+      `SELECT DISTINCT key_id FROM (
+         SELECT key_id FROM ${this.s}.applicants UNION ALL SELECT key_id FROM ${this.s}.aadhaar_vault
+         UNION ALL SELECT key_id FROM ${this.s}.documents
+         UNION ALL SELECT ${IDEMPOTENCY_KEY_ID} AS key_id FROM ${this.s}.idempotency_keys WHERE ${SEALED_RESPONSE} AND expires_at > now()
+       ) used WHERE key_id <> ALL($1::text[]) ORDER BY key_id`,
+      [this.ring.keys.map((k) => k.id)],
+    );
+    return rows.map((r) => r.key_id);
   }
 
   /** One batch per table; returns how many rows moved (0 when done or another replica holds the lock). */
@@ -44,7 +75,12 @@ export class KeyRotation {
     return withTransaction(this.pool, async (client) => {
       const locked = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [this.lockKey]);
       if (!locked.rows[0]?.locked) return 0;
-      return (await this.applicants(client, batchSize)) + (await this.vault(client, batchSize)) + (await this.documents(client, batchSize));
+      return (
+        (await this.applicants(client, batchSize)) +
+        (await this.vault(client, batchSize)) +
+        (await this.documents(client, batchSize)) +
+        (await this.idempotency(client, batchSize))
+      );
     });
   }
 
@@ -108,6 +144,23 @@ export class KeyRotation {
     for (const row of rows) {
       const sealed = rewrap(this.ring, row.content_enc);
       await client.query(`UPDATE ${this.s}.documents SET content_enc = $2, key_id = $3 WHERE id = $1`, [row.id, sealed, keyIdOf(sealed)]);
+    }
+    return rows.length;
+  }
+
+  /** Idempotent responses are kept 24 h for replays: they move to the current key like everything else. */
+  private async idempotency(client: PoolClient, limit: number): Promise<number> {
+    const { rows } = await client.query<{ scope: string; key: string; body: string }>(
+      `SELECT scope, key, response->>'body' AS body FROM ${this.s}.idempotency_keys
+        WHERE ${SEALED_RESPONSE} AND ${IDEMPOTENCY_KEY_ID} <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [this.ring.current.id, limit],
+    );
+    for (const row of rows) {
+      const sealed = rewrap(this.ring, Buffer.from(row.body.slice(SEALED_PREFIX.length), 'base64'));
+      await client.query(
+        `UPDATE ${this.s}.idempotency_keys SET response = jsonb_set(response, '{body}', to_jsonb($3::text)) WHERE scope = $1 AND key = $2`,
+        [row.scope, row.key, `${SEALED_PREFIX}${sealed.toString('base64')}`],
+      );
     }
     return rows.length;
   }

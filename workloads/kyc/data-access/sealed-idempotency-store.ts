@@ -5,7 +5,7 @@ import type { BeginResult, IdempotencyStore, StoredResponse } from '../../shared
 import { openText, sealText } from '../domain/protection/envelope.js';
 import type { KeyRing } from '../domain/protection/key-ring.js';
 
-const SEALED_PREFIX = 'sealed:v1:';
+export const SEALED_PREFIX = 'sealed:v1:';
 
 export class SealedIdempotencyStore implements IdempotencyStore {
   constructor(
