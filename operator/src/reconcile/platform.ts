@@ -118,7 +118,7 @@ export class PlatformReconciler {
       );
     };
     // A blue-green switch (or rollback) moves the Services before anything else: they are the switch.
-    const switchFirst = release?.step.switched ? desired.filter((o) => o.kind === 'Service') : [];
+    const switchFirst = release && this.deps.release ? this.deps.release.firstInPass(platform, release, desired) : [];
     await applyAll(switchFirst);
     await applyAll(desired.filter((o) => FIRST_WAVE.has(o.kind) && !switchFirst.includes(o)));
     await applyAll(desired.filter((o) => !FIRST_WAVE.has(o.kind) && !switchFirst.includes(o)));

@@ -91,6 +91,13 @@ export class ReleaseController {
     return renderBlueGreen(platform, pass.step.plan, base, (name) => this.deployment(platform, name) !== undefined);
   }
 
+  /** In a pass that switches: the active Services, to be applied before anything else (they are the switch). */
+  firstInPass(platform: Platform, pass: ReleasePass, desired: readonly KubeResource[]): KubeResource[] {
+    if (!pass.step.switched) return [];
+    const active = new Set(desiredComponentNames(platform.spec).map((c) => componentObjectName(platform, c)));
+    return desired.filter((o) => o.kind === 'Service' && active.has(o.metadata.name));
+  }
+
   /** The Deployments whose readiness is the platform's: the active colour's (or the single ones before the migration). */
   statusComponents(platform: Platform, pass: ReleasePass, live: (name: string) => KubeResource | undefined): { name: ComponentName; deployment: KubeResource | undefined }[] {
     const active = pass.step.plan.active;
