@@ -69,6 +69,8 @@ interface CertificateRequest {
   notAfter: Date;
   ca: boolean;
   dnsNames?: readonly string[];
+  /** Extended key usage of a leaf: TLS server (default) or TLS client. */
+  usage?: 'server' | 'client';
 }
 
 function certificate(request: CertificateRequest): string {
@@ -83,7 +85,7 @@ function certificate(request: CertificateRequest): string {
     : [
         extension('2.5.29.19', true, sequence()), // CA:FALSE
         extension('2.5.29.15', true, bitString(Buffer.from([0x80]), 7)), // digitalSignature
-        extension('2.5.29.37', false, sequence(oid('1.3.6.1.5.5.7.3.1'))), // serverAuth
+        extension('2.5.29.37', false, sequence(oid(request.usage === 'client' ? '1.3.6.1.5.5.7.3.2' : '1.3.6.1.5.5.7.3.1'))), // serverAuth / clientAuth
         extension('2.5.29.17', false, subjectAltNames(request.dnsNames ?? [])),
       ];
   const tbs = sequence(
@@ -119,7 +121,13 @@ export function createCa(now: Date, commonName = 'kyc-operator-external-metrics-
 }
 
 /** A serving certificate for `dnsNames` signed by the CA, valid `days`. */
-export function createServingCert(ca: { caCert: string; caKey: string }, dnsNames: readonly string[], now: Date, days = 365): { cert: string; key: string } {
+export function createServingCert(
+  ca: { caCert: string; caKey: string },
+  dnsNames: readonly string[],
+  now: Date,
+  days = 365,
+  usage: 'server' | 'client' = 'server',
+): { cert: string; key: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const caName = new X509Certificate(ca.caCert).subject.replace(/^CN=/, '');
   const cert = certificate({
@@ -130,6 +138,7 @@ export function createServingCert(ca: { caCert: string; caKey: string }, dnsName
     notAfter: new Date(now.getTime() + days * DAY_MS),
     ca: false,
     dnsNames,
+    usage,
   });
   return { cert, key: pem(privateKey) };
 }

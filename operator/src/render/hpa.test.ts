@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { platform } from './fixtures.js';
 import { renderHorizontalPodAutoscaler } from './hpa.js';
+import type { KubeObject } from './types.js';
+
+type MetricSpec = { type: string; external?: { metric: { name: string } } };
+const metricsOf = (hpa: KubeObject | undefined): MetricSpec[] => (hpa?.spec as { metrics: MetricSpec[] } | undefined)?.metrics ?? [];
 
 describe('renderHorizontalPodAutoscaler', () => {
   it('targets the Deployment with the seed defaults: 3-20 replicas, CPU 70 %, memory 80 %, 300 s scale-down window', () => {
@@ -30,5 +34,60 @@ describe('renderHorizontalPodAutoscaler', () => {
   it('is absent when the component is not autoscaled', () => {
     expect(renderHorizontalPodAutoscaler(platform({ profile: 'development' }), 'kyc')).toBeUndefined();
     expect(renderHorizontalPodAutoscaler(platform({ components: { kyc: { autoscaling: { enabled: false } } } }), 'kyc')).toBeUndefined();
+  });
+
+  describe('custom metrics and schedules', () => {
+    const withMetrics = platform({
+      autoscaling: {
+        metrics: {
+          queueLag: { targetLagPerReplica: 100 },
+          requestRate: { targetPerReplica: 50, components: ['gateway'] },
+          latency: { targetMilliseconds: 250, percentile: 'p99', components: ['kyc'] },
+        },
+      },
+    });
+
+    it('adds an External metric per custom metric, selected by platform and component labels', () => {
+      const metrics = metricsOf(renderHorizontalPodAutoscaler(withMetrics, 'kyc'));
+      expect(metrics.slice(2)).toEqual([
+        {
+          type: 'External',
+          external: {
+            metric: { name: 'kafka-consumer-lag', selector: { matchLabels: { 'kyc.dev/platform': 'acme', 'kyc.dev/component': 'kyc' } } },
+            target: { type: 'AverageValue', averageValue: '100' },
+          },
+        },
+        {
+          type: 'External',
+          external: {
+            metric: { name: 'http-request-latency-ms', selector: { matchLabels: { 'kyc.dev/platform': 'acme', 'kyc.dev/component': 'kyc' } } },
+            target: { type: 'Value', value: '250' },
+          },
+        },
+      ]);
+      // queueLag applies to the consumers only by default; requestRate to the components listed.
+      const gateway = metricsOf(renderHorizontalPodAutoscaler(withMetrics, 'gateway'));
+      expect(gateway.filter((m) => m.type === 'External').map((m) => m.external?.metric.name)).toEqual(['http-requests-per-second']);
+      expect(metricsOf(renderHorizontalPodAutoscaler(withMetrics, 'auth')).length).toBe(2);
+    });
+
+    it('drops CPU and memory with resourceMetrics: false, except for components without custom metrics', () => {
+      const p = platform({ autoscaling: { resourceMetrics: false, metrics: { queueLag: { targetLagPerReplica: 10 } } } });
+      expect(metricsOf(renderHorizontalPodAutoscaler(p, 'kyc')).map((m) => m.type)).toEqual(['External']);
+      expect(metricsOf(renderHorizontalPodAutoscaler(p, 'auth')).map((m) => m.type)).toEqual(['Resource', 'Resource']);
+    });
+
+    it('raises minReplicas to the schedule floor, never above maxReplicas', () => {
+      const p = platform({ autoscaling: { minReplicas: 3, maxReplicas: 8 } });
+      expect(renderHorizontalPodAutoscaler(p, 'kyc', 6)?.spec).toMatchObject({ minReplicas: 6, maxReplicas: 8 });
+      expect(renderHorizontalPodAutoscaler(p, 'kyc', 12)?.spec).toMatchObject({ minReplicas: 8 });
+      expect(renderHorizontalPodAutoscaler(p, 'kyc', 2)?.spec).toMatchObject({ minReplicas: 3 });
+    });
+
+    it('uses the consumer group and topics of the spec', () => {
+      const p = platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: 5, consumerGroup: 'g', topics: ['t'], components: ['kyc'] } } } });
+      expect(JSON.stringify(renderHorizontalPodAutoscaler(p, 'kyc')?.spec)).toContain('"averageValue":"5"');
+      expect(JSON.stringify(renderHorizontalPodAutoscaler(p, 'notification')?.spec)).not.toContain('External');
+    });
   });
 });

@@ -192,9 +192,11 @@ export class ScalingEngine {
         // The entry may have been dropped by a sync while the read was in flight.
         if (transition && this.entries.get(entryKey(entry.platformKey, entry.component, entry.metric.name)) === entry) {
           const message =
-            transition === 'failed'
-              ? `${entry.metric.name} of ${entry.component} cannot be read: ${state.lastError ?? ''}`
-              : `${entry.metric.name} of ${entry.component} can be read again`;
+            transition === 'recovered'
+              ? `${entry.metric.name} of ${entry.component} can be read again`
+              : transition === 'fallback' && entry.fallback
+                ? `${entry.metric.name} of ${entry.component} failed ${state.consecutiveFailures} times in a row: holding ${entry.fallback.replicas} replicas (${state.lastError ?? ''})`
+                : `${entry.metric.name} of ${entry.component} cannot be read: ${state.lastError ?? ''}`;
           this.options.onTransition?.(entry.platformKey, entry.component, entry.metric.name, transition, message);
         }
       }),

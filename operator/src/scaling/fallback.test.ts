@@ -14,7 +14,7 @@ describe('afterRead', () => {
       state = next.state;
       expect(state.inFallback).toBe(i === 2);
     }
-    expect(transitions).toEqual(['failed', undefined, undefined]);
+    expect(transitions).toEqual(['failed', undefined, 'fallback']);
     expect(state).toEqual({ consecutiveFailures: 3, inFallback: true, lastError: 'broker down' });
   });
 
@@ -28,6 +28,10 @@ describe('afterRead', () => {
     state = afterRead(state, ok, 2).state;
     state = afterRead(state, fail, 2).state;
     expect(state.inFallback).toBe(false);
+  });
+
+  it('a threshold of one reports the fallback at the first failure', () => {
+    expect(afterRead(HEALTHY, fail, 1).transition).toBe('fallback');
   });
 
   it('a healthy source stays quiet', () => {

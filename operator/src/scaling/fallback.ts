@@ -1,7 +1,7 @@
 // The failure policy of one metric source: after `threshold` consecutive failed reads the component
 // falls back to a declared replica count; the first good read ends the fallback. Pure state machine.
 
-export type Transition = 'failed' | 'recovered' | undefined;
+export type Transition = 'failed' | 'fallback' | 'recovered' | undefined;
 
 export interface FailureState {
   consecutiveFailures: number;
@@ -14,7 +14,8 @@ export const HEALTHY: FailureState = { consecutiveFailures: 0, inFallback: false
 
 /**
  * The next state after one read, and the transition worth an Event: `failed` when the source starts
- * failing (first failure), `recovered` when a read succeeds after failures.
+ * failing (first failure), `fallback` when the failures reach the threshold, `recovered` when a read
+ * succeeds after failures.
  */
 export function afterRead(state: FailureState, outcome: { ok: true } | { ok: false; error: string }, threshold: number): { state: FailureState; transition: Transition } {
   if (outcome.ok) {
@@ -23,6 +24,6 @@ export function afterRead(state: FailureState, outcome: { ok: true } | { ok: fal
   const consecutiveFailures = state.consecutiveFailures + 1;
   return {
     state: { consecutiveFailures, inFallback: consecutiveFailures >= threshold, lastError: outcome.error },
-    transition: state.consecutiveFailures === 0 ? 'failed' : undefined,
+    transition: consecutiveFailures === threshold ? 'fallback' : state.consecutiveFailures === 0 ? 'failed' : undefined,
   };
 }

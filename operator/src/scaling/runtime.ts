@@ -66,7 +66,8 @@ export async function startScaling(config: OperatorConfig, deps: ScalingDeps): P
       if (deps.isLeader()) {
         const slash = key.indexOf('/');
         const platform = deps.platforms.get(key.slice(0, slash), key.slice(slash + 1));
-        if (platform) deps.events.record(platform, transition === 'failed' ? 'Warning' : 'Normal', transition === 'failed' ? 'MetricSourceFailed' : 'MetricSourceRecovered', message);
+        const reason = { failed: 'MetricSourceFailed', fallback: 'FallbackActive', recovered: 'MetricSourceRecovered' }[transition];
+        if (platform) deps.events.record(platform, transition === 'recovered' ? 'Normal' : 'Warning', reason, message);
         logger.info({ platform: key, component, metric, transition }, message);
       }
       deps.wake(key);

@@ -78,8 +78,9 @@ function componentScaling(platform: KycPlatform, input: ComponentScalingInput): 
     candidates.push({ replicas: decision.replicas, text });
     metrics.push({ name: metric.name, value: toQuantity(reading.value), target, replicas: decision.replicas, message: text });
   }
+  // An open window goes first, so that it wins a tie with a metric held at the floor it raised.
   if (input.schedule.minReplicas !== undefined) {
-    candidates.push({ replicas: min, text: `${input.schedule.open.join(', ')} window active → min ${min}` });
+    candidates.unshift({ replicas: min, text: `${input.schedule.open.join(', ')} window active → min ${min}` });
   }
   candidates.sort((a, b) => b.replicas - a.replicas);
   const reasons = candidates.map((c) => c.text);

@@ -4,6 +4,8 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { homedir, networkInterfaces } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { loadConfig } from '../../../operator/src/runtime/config.js';
@@ -49,7 +51,7 @@ type ApiServiceResource = KubeResource & { spec?: Record<string, unknown>; statu
  * APIService at it and waits until the aggregator reports it Available. `stop` gives the APIService
  * back as it was (or deletes it) before the operator goes away.
  */
-export async function startScalingOperator(client: KubeClient, namespace: string, options: { now?: () => Date } = {}): Promise<ScalingHarness> {
+export async function startScalingOperator(client: KubeClient, namespace: string, options: { now?: () => Date; prometheusUrl?: string } = {}): Promise<ScalingHarness> {
   const previous = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
   const config = loadConfig([], {
     KUBECONFIG: requireEnv('KUBECONFIG'),
@@ -71,6 +73,7 @@ export async function startScalingOperator(client: KubeClient, namespace: string
     EXTERNAL_METRICS_SERVICE: `${namespace}/${METRICS_SERVICE}`,
     EXTERNAL_METRICS_PORT: '0',
     EXTERNAL_METRICS_HOST: '0.0.0.0',
+    PROMETHEUS_URL: options.prometheusUrl ?? '',
   });
   const restore = async (): Promise<void> => {
     const current = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
@@ -143,4 +146,53 @@ export async function produce(kafka: Kafka, topic: string, count: number): Promi
   } finally {
     await producer.disconnect();
   }
+}
+
+export interface FakePrometheus {
+  url: string;
+  /** The value every query answers, or an HTTP status to fail with. */
+  answer: { value: number } | { status: number };
+  queries: string[];
+  close: () => Promise<void>;
+}
+
+/** A stand-in for Prometheus' /api/v1/query on loopback (the operator runs in this process). */
+export async function startFakePrometheus(): Promise<FakePrometheus> {
+  const fake: FakePrometheus = { url: '', answer: { value: 0 }, queries: [], close: () => Promise.resolve() };
+  const server = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/api/v1/query') {
+      response.writeHead(404).end();
+      return;
+    }
+    fake.queries.push(url.searchParams.get('query') ?? '');
+    const answer = fake.answer;
+    if ('status' in answer) {
+      response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', error: 'injected failure' }));
+      return;
+    }
+    const body = { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, String(answer.value)] }] } };
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return fake;
+}
+
+/** Replicas of the Deployment the component's HPA scales (0 while there is none). */
+export async function hpaTargetReplicas(client: KubeClient, namespace: string, hpaName: string): Promise<number> {
+  const hpa = await client.get<KubeResource & { spec: { scaleTargetRef: { name: string } } }>(HPA, namespace, hpaName);
+  if (!hpa) return 0;
+  const deployment = await client.get<KubeResource & { spec?: { replicas?: number } }>(DEPLOYMENT, namespace, hpa.spec.scaleTargetRef.name);
+  return deployment?.spec?.replicas ?? 0;
+}
+
+export const DEPLOYMENT: ResourceType = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
+export const EVENT: ResourceType = { apiVersion: 'v1', kind: 'Event', plural: 'events', namespaced: true };
+
+/** Reasons of the Events recorded about the platform. */
+export async function eventReasons(client: KubeClient, namespace: string): Promise<string[]> {
+  const events = await client.list<KubeResource & { reason?: string }>(EVENT, namespace);
+  return events.items.map((e) => e.reason ?? '');
 }

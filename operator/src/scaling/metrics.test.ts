@@ -1,0 +1,45 @@
+import { describe, expect, it } from '@jest/globals';
+import { platform } from '../render/fixtures.js';
+import { componentMetrics, describeReading, replicasFor, toQuantity, valueForReplicas, type ComponentMetric } from './metrics.js';
+
+const lag: ComponentMetric = { kind: 'queueLag', name: 'kafka-consumer-lag', targetType: 'AverageValue', target: 100, group: 'g', topics: undefined };
+const latency: ComponentMetric = { kind: 'latency', name: 'http-request-latency-ms', targetType: 'Value', target: 250, percentile: 'p95' };
+
+describe('componentMetrics', () => {
+  it('takes each component\'s default consumer group and topics', () => {
+    const p = platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100 } } } });
+    expect(componentMetrics(p, 'kyc')).toEqual([{ ...lag, group: 'kyc-automatic-checks', topics: ['kyc.events'] }]);
+    expect(componentMetrics(p, 'analytics')).toEqual([{ ...lag, group: 'kyc-analytics', topics: undefined }]);
+    expect(componentMetrics(p, 'gateway')).toEqual([]);
+  });
+  it('is empty for a component that is not autoscaled', () => {
+    const p = platform({ profile: 'development', autoscaling: { metrics: { requestRate: { targetPerReplica: 5 } } } });
+    expect(componentMetrics(p, 'gateway')).toEqual([]);
+  });
+});
+
+describe('replicasFor and valueForReplicas', () => {
+  it('divides an AverageValue metric by the target, within min/max', () => {
+    expect(replicasFor(lag, 4200, 3, 3, 20)).toEqual({ replicas: 20, bound: 'max' });
+    expect(replicasFor(lag, 450, 3, 3, 20)).toEqual({ replicas: 5 });
+    expect(replicasFor(lag, 0, 3, 3, 20)).toEqual({ replicas: 3, bound: 'min' });
+  });
+  it('scales a Value metric with the current replicas', () => {
+    expect(replicasFor(latency, 500, 3, 1, 20)).toEqual({ replicas: 6 });
+  });
+  it('answers the value that makes the HPA hold a replica count', () => {
+    expect(valueForReplicas(lag, 4, 2)).toBe(400);
+    expect(replicasFor(latency, valueForReplicas(latency, 4, 2), 2, 1, 20)).toEqual({ replicas: 4 });
+  });
+});
+
+describe('describeReading and toQuantity', () => {
+  it('explains a decision in one line', () => {
+    expect(describeReading(lag, 4200, { replicas: 20, bound: 'max' })).toBe('kafka lag 4200 / 100 per pod → 20 (max)');
+    expect(describeReading(latency, 480.25, { replicas: 6 })).toBe('latency p95 480.3ms / 250ms → 6');
+  });
+  it('writes fractions as milli-quantities', () => {
+    expect(toQuantity(12)).toBe('12');
+    expect(toQuantity(12.5)).toBe('12500m');
+  });
+});
