@@ -165,3 +165,11 @@ e2e: install ## end-to-end suites against the platform `make up` runs (needs `ma
 .PHONY: helm
 helm: ## build the pinned helm from the Go module proxy into the cache (once) and print its path
 	hack/helm.sh path
+
+# ---- Autoscaling (docs/autoscaling.md) ----
+.PHONY: test-scaling bench-scaling
+test-scaling: install cluster deps ## the autoscaling suites: Kafka lag, fallback and schedules with the real HPA controller
+	hack/with-env.sh env $(JEST) --selectProjects integration --runInBand --testPathPatterns test/integration/scaling
+
+bench-scaling: build cluster ## external metrics API latency through the aggregator, 100 platforms at one query/s per HPA (BENCH_SECONDS)
+	node dist/operator/bench/external-metrics.js
