@@ -14,6 +14,7 @@ interface Values {
   replicas: number;
   resources: unknown;
   maxOldSpaceMiB: number;
+  maxSemiSpaceMiB: number;
   leaderElection: { enabled: boolean };
   watchNamespace: string;
 }
@@ -39,6 +40,11 @@ describe('charts/kyc-operator', () => {
     expect(kinds.map((d) => d.kind).sort()).toEqual(expect.arrayContaining(['ClusterRole', 'Role']));
   });
 
+  it('grants the external metrics API the rules of operator/deploy/external-metrics.yaml (a link as well)', () => {
+    expect(read(chart('files/external-metrics.yaml'))).toBe(read(here('./external-metrics.yaml')));
+    expect(readlinkSync(chart('files/external-metrics.yaml'))).toBe('../../../operator/deploy/external-metrics.yaml');
+  });
+
   it('defaults to the image, version, replicas, heap and resources of operator/deploy', () => {
     const [image] = kustomization.images;
     expect(values.image.repository).toBe(image?.name);
@@ -46,7 +52,9 @@ describe('charts/kyc-operator', () => {
     expect(container.image).toBe(values.image.repository);
     expect(values.replicas).toBe(deployment.spec.replicas);
     expect(values.resources).toEqual(container.resources);
-    expect(container.env.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(`--max-old-space-size=${values.maxOldSpaceMiB}`);
+    expect(container.env.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(
+      `--max-old-space-size=${values.maxOldSpaceMiB} --max-semi-space-size=${values.maxSemiSpaceMiB}`,
+    );
     expect(values.leaderElection.enabled).toBe(true);
     expect(values.watchNamespace).toBe('');
   });

@@ -29,10 +29,22 @@ describe('operator/deploy', () => {
     expect(verbsFor(group, plural).sort()).toEqual(['create', 'delete', 'list', 'patch', 'watch']);
   });
 
-  it('lets the operator read platforms and write only their status', () => {
-    expect(verbsFor('kyc.dev', 'kycplatforms').sort()).toEqual(['list', 'watch']);
+  it('lets the operator read platforms, patch them (the release clears its promote/abort annotations) and their status', () => {
+    expect(verbsFor('kyc.dev', 'kycplatforms').sort()).toEqual(['list', 'patch', 'watch']);
     expect(verbsFor('kyc.dev', 'kycplatforms/status')).toEqual(['patch']);
     expect(verbsFor('', 'events')).toEqual(['create']);
     expect(verbsFor('', 'secrets')).toEqual([]);
+  });
+
+  it('names every container port and Service target port within 15 characters (IANA service names; the API server refuses longer)', () => {
+    const docs = ['./deployment.yaml', './external-metrics.yaml'].flatMap((f) => yaml.loadAll(read(f)) as { kind: string; spec?: Record<string, unknown> }[]);
+    const names = docs.flatMap((d) => {
+      if (d.kind === 'Service') return ((d.spec?.ports ?? []) as { targetPort?: unknown }[]).map((p) => p.targetPort).filter((t): t is string => typeof t === 'string');
+      if (d.kind !== 'Deployment') return [];
+      const pod = (d.spec as { template: { spec: { containers: { ports?: { name?: string }[] }[] } } }).template.spec;
+      return pod.containers.flatMap((c) => (c.ports ?? []).map((p) => p.name ?? ''));
+    });
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(15);
   });
 });

@@ -21,7 +21,7 @@ describe('operator/deploy external metrics', () => {
   it('tells the operator the Service that the manifest creates, on the container port it names', () => {
     const service = docs.find((d) => d.kind === 'Service');
     expect(config.externalMetricsService).toEqual({ namespace: service?.metadata.namespace, name: service?.metadata.name, port: 443 });
-    expect(container?.ports.find((p) => p.name === 'external-metrics')?.containerPort).toBe(config.externalMetricsPort);
+    expect(container?.ports.find((p) => p.name === 'ext-metrics')?.containerPort).toBe(config.externalMetricsPort);
     expect(kustomizationResources()).toContain('external-metrics.yaml');
   });
 

@@ -29,22 +29,28 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
 {{/*
-The rules of one kind of object (ClusterRole or Role) in files/rbac.yaml, a link to
-operator/deploy/rbac.yaml: the chart grants exactly what the kustomize install grants, and a rule added
-there reaches the chart without a copy to keep in step. Usage: include "kyc-operator.rules" (list . "ClusterRole")
+The rules of one kind of object (ClusterRole or Role) in a file of files/, links to operator/deploy:
+files/rbac.yaml (operator/deploy/rbac.yaml) and files/external-metrics.yaml. The chart grants exactly
+what the kustomize install grants, and a rule added there reaches the chart without a copy to keep in
+step. Usage: include "kyc-operator.rules" (list . "files/rbac.yaml" "ClusterRole")
 */}}
 {{- define "kyc-operator.rules" -}}
 {{- $root := index . 0 -}}
-{{- $kind := index . 1 -}}
+{{- $file := index . 1 -}}
+{{- $kind := index . 2 -}}
 {{- $rules := list -}}
-{{- range $doc := regexSplit "(?m)^---\\s*$" ($root.Files.Get "files/rbac.yaml") -1 -}}
+{{- range $doc := regexSplit "(?m)^---\\s*$" ($root.Files.Get $file) -1 -}}
 {{- $object := fromYaml $doc -}}
 {{- if eq (get $object "kind" | default "") $kind -}}
 {{- $rules = concat $rules (get $object "rules" | default list) -}}
 {{- end -}}
 {{- end -}}
 {{- if not $rules -}}
-{{- fail (printf "files/rbac.yaml has no %s rules" $kind) -}}
+{{- fail (printf "%s has no %s rules" $file $kind) -}}
 {{- end -}}
 {{- toYaml $rules -}}
+{{- end -}}
+
+{{- define "kyc-operator.externalMetricsService" -}}
+{{- printf "%s-external-metrics" (include "kyc-operator.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}

@@ -47,6 +47,7 @@ async function helmCmd(...args: string[]): Promise<string> {
 
 const deployDir = parse(readFileSync(`${repo}operator/deploy/rbac.yaml`, 'utf8'));
 const kustomizeRules = (kind: string): unknown => (deployDir.find((d) => d.kind === kind) as Rules | undefined)?.rules;
+const externalMetricsRules = (parse(readFileSync(`${repo}operator/deploy/external-metrics.yaml`, 'utf8')).find((d) => d.kind === 'ClusterRole') as Rules).rules;
 const kustomizeDeployment = parse(readFileSync(`${repo}operator/deploy/deployment.yaml`, 'utf8'))[0] as Deployment;
 
 beforeAll(async () => {
@@ -65,13 +66,16 @@ afterAll(async () => {
 describe('helm template charts/kyc-operator', () => {
   it('renders the pod of operator/deploy/deployment.yaml, its RBAC rules and the CRD of crds/', async () => {
     const objects = parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--include-crds'));
-    expect(objects.map((o) => o.kind).sort()).toEqual(
-      ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Role', 'RoleBinding', 'ServiceAccount'].sort(),
+    expect([...new Set(objects.map((o) => o.kind))].sort()).toEqual(
+      ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'].sort(),
     );
     const crd = objects.find((o) => o.kind === 'CustomResourceDefinition');
     expect(crd).toEqual(parse(readFileSync(`${repo}crds/kycplatform.yaml`, 'utf8'))[0]);
-    expect((objects.find((o) => o.kind === 'ClusterRole') as Rules).rules).toEqual(kustomizeRules('ClusterRole'));
-    expect((objects.find((o) => o.kind === 'Role') as Rules).rules).toEqual(kustomizeRules('Role'));
+    const named = (kind: string, name: string): Rules => objects.find((o) => o.kind === kind && o.metadata.name === name) as Rules;
+    expect(named('ClusterRole', 'kyc-kyc-operator').rules).toEqual(kustomizeRules('ClusterRole'));
+    expect(named('ClusterRole', 'kyc-kyc-operator-external-metrics').rules).toEqual(externalMetricsRules);
+    expect(named('Role', 'kyc-kyc-operator-leader-election').rules).toEqual(kustomizeRules('Role'));
+    expect(named('ClusterRoleBinding', 'kyc-kyc-operator-auth-delegator')).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'system:auth-delegator' } });
 
     const rendered = objects.find((o) => o.kind === 'Deployment') as Deployment;
     const pod = rendered.spec.template.spec;
@@ -86,11 +90,13 @@ describe('helm template charts/kyc-operator', () => {
     }
     expect(container?.image).toBe('kyc-operator/operator:0.1.0');
     const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value]));
-    for (const e of wanted?.env ?? []) if (e.value !== undefined) expect(env[e.name]).toBe(e.value);
+    // The same settings, except the Service name, which carries the release's name.
+    for (const e of wanted?.env ?? []) if (e.value !== undefined && e.name !== 'EXTERNAL_METRICS_SERVICE') expect(env[e.name]).toBe(e.value);
+    expect(env.EXTERNAL_METRICS_SERVICE).toBe('kyc-system/kyc-kyc-operator-external-metrics');
   });
 
-  it('with watchNamespace set, renders a Role and RoleBinding in that namespace and nothing cluster-wide', async () => {
-    const objects = parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--set', 'watchNamespace=team-a', '--set', 'logLevel=debug'));
+  it('with watchNamespace set and no external metrics API, renders a Role and RoleBinding in that namespace and nothing cluster-wide', async () => {
+    const objects = parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--set', 'watchNamespace=team-a', '--set', 'logLevel=debug', '--set', 'externalMetrics.enabled=false'));
     expect(objects.filter((o) => o.kind.startsWith('Cluster'))).toEqual([]);
     const role = objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'team-a') as Rules;
     expect(role.rules).toEqual(kustomizeRules('ClusterRole'));
@@ -106,7 +112,7 @@ describe('helm template charts/kyc-operator', () => {
 describe('helm install charts/kyc-operator', () => {
   it.each([
     ['cluster-wide', [] as string[]],
-    ['namespace-scoped', ['--set', 'watchNamespace=SELF', '--set', 'replicas=1']],
+    ['namespace-scoped', ['--set', 'watchNamespace=SELF', '--set', 'replicas=1', '--set', 'externalMetrics.enabled=false']],
   ])('%s: creates valid objects in a fresh namespace (KWOK runs the pods) and helm uninstall removes them', async (_scope, extra) => {
     const release = `kyc-${uniqueSuffix()}`;
     const fullname = `${release}-kyc-operator`;
@@ -127,6 +133,9 @@ describe('helm install charts/kyc-operator', () => {
     } else {
       expect(((await client.get<Rules>(CLUSTER_ROLE, '', fullname)) as Rules).rules).toEqual(kustomizeRules('ClusterRole'));
       expect(await client.get(CLUSTER_ROLE_BINDING, '', fullname)).toBeDefined();
+      expect(((await client.get<Rules>(CLUSTER_ROLE, '', `${fullname}-external-metrics`)) as Rules).rules).toEqual(externalMetricsRules);
+      expect(await client.get(CLUSTER_ROLE_BINDING, '', `${fullname}-auth-delegator`)).toBeDefined();
+      expect(await client.get(ROLE_BINDING, 'kube-system', `${fullname}-auth-reader`)).toBeDefined();
     }
 
     await helmCmd('uninstall', release, '--namespace', namespace, '--wait', '--timeout', '120s');
@@ -137,6 +146,8 @@ describe('helm install charts/kyc-operator', () => {
         client.get(SERVICE_ACCOUNT, namespace, fullname),
         client.get(ROLE, namespace, `${fullname}-leader-election`),
         scoped ? client.get(ROLE, namespace, fullname) : client.get(CLUSTER_ROLE, '', fullname),
+        client.get(CLUSTER_ROLE_BINDING, '', `${fullname}-auth-delegator`),
+        client.get(ROLE_BINDING, 'kube-system', `${fullname}-auth-reader`),
       ]);
       return left.every((o) => o === undefined || o.metadata.deletionTimestamp);
     }, 60_000);
