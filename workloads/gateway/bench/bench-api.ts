@@ -227,8 +227,16 @@ function report(rows: Row[]): void {
   if (process.env.BENCH_NO_RECORD === '1') return;
   const file = path.join(REPO, 'docs/benchmarks.md');
   if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n');
-  if (!readFileSync(file, 'utf8').includes('\n## API\n')) appendFileSync(file, '\n## API\n\n`make bench-api` (workloads/gateway/bench/bench-api.ts) appends one section per run.\n');
-  appendFileSync(file, text);
+  const current = readFileSync(file, 'utf8');
+  const api = current.indexOf('\n## API\n');
+  if (api < 0) {
+    appendFileSync(file, `\n## API\n\n\`make bench-api\` (workloads/gateway/bench/bench-api.ts) adds one section per run at the end of this section.\n${text}`);
+    return;
+  }
+  // At the end of the API section, not of the file: other sections follow it.
+  const next = current.indexOf('\n## ', api + 1);
+  const at = next < 0 ? current.length : next;
+  writeFileSync(file, `${current.slice(0, at).replace(/\n+$/, '\n')}${text}${current.slice(at)}`);
 }
 
 main().catch((error: unknown) => {
