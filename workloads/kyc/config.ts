@@ -24,6 +24,8 @@ export const kycEnv = commonEnv
     KYC_REKYC_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
     /** How often drafts and resubmission requests past their time are expired (and re-KYC notices sent). */
     KYC_EXPIRY_SWEEP_MS: z.coerce.number().int().min(1000).default(60_000),
+    /** An application in `processing` this long is re-driven by the sweep (checks again, else manual review). */
+    KYC_STUCK_PROCESSING_MS: z.coerce.number().int().min(1000).default(600_000),
     /** Run the automatic-checks consumer in this process (true unless checks run elsewhere). */
     KYC_CHECKS_CONSUMER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
   });

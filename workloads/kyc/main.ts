@@ -104,6 +104,12 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
     const sweep = setInterval(() => {
       kyc.expireStale().catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
       kyc.announceReKycDue(config.KYC_REKYC_NOTICE_DAYS).catch((error: unknown) => logger.warn({ err: error }, 're-KYC notice sweep failed'));
+      kyc
+        .redriveStuck(config.KYC_STUCK_PROCESSING_MS)
+        .then((result) => {
+          if (result.done + result.referred > 0) logger.warn(result, 'applications stuck in processing re-driven');
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'stuck-processing sweep failed'));
     }, config.KYC_EXPIRY_SWEEP_MS);
     sweep.unref();
     service.lifecycle.onShutdown('expiry-sweep', () => clearInterval(sweep));

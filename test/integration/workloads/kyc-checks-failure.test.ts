@@ -73,4 +73,38 @@ describe('automatic checks that keep failing', () => {
     expect(queue.body.items.map((item) => item.id)).toContain(id);
     expect(await handleSubmitted(event, h.kyc.kyc, h.logs.logger, { backoffMs: 0 })).toBe('skipped');
   }, 60_000);
+
+  it('when applications sit in processing (checks cut short), then the sweep runs their checks again, and refers the ones that still fail', async () => {
+    const submittedApplication = async (): Promise<string> => {
+      const customer = await token(`cust-${randomUUID()}`, 'customer');
+      const id = (await request<{ id: string }>(h.url('/api/v1/applications'), { body: CONSENT, token: customer })).body.id;
+      await request(h.url(`/api/v1/applications/${id}`), { method: 'PATCH', body: VALID_APPLICANT, token: customer });
+      await request(h.url(`/api/v1/applications/${id}/documents`), { body: passportDocument, token: customer });
+      await request(h.url(`/api/v1/applications/${id}/documents`), { body: panCardDocument, token: customer });
+      expect((await request(h.url(`/api/v1/applications/${id}/submit`), { body: {}, token: customer })).status).toBe(202);
+      // As if a checks run had started and its process died: processing, nothing else.
+      await db.query(`UPDATE kyc.applications SET state = 'processing' WHERE id = $1`, [id]);
+      return id;
+    };
+    const healthy = await submittedApplication();
+    const damaged = await submittedApplication();
+    await db.query(
+      `UPDATE kyc.applicants SET data_enc = set_byte(data_enc, length(data_enc) - 1, get_byte(data_enc, length(data_enc) - 1) # 1) WHERE application_id = $1`,
+      [damaged],
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const result = await h.kyc.kyc.redriveStuck(10);
+    expect(result.done).toBeGreaterThanOrEqual(1);
+    expect(result.referred).toBeGreaterThanOrEqual(1);
+    const states = await db.query<{ id: string; state: string; reason: string | null }>(
+      `SELECT id, state, findings->'manualReview'->>'reason' AS reason FROM kyc.applications WHERE id = ANY($1::uuid[])`,
+      [[healthy, damaged]],
+    );
+    const byId = new Map(states.rows.map((r) => [r.id, r]));
+    expect(byId.get(healthy)).toMatchObject({ state: 'pending_review', reason: null });
+    expect(byId.get(damaged)).toMatchObject({ state: 'pending_review', reason: 'automatic_checks_failed' });
+    // Nothing is left in processing, so a second sweep has nothing to do.
+    expect(await h.kyc.kyc.redriveStuck(10)).toEqual({ done: 0, referred: 0 });
+  }, 60_000);
 });

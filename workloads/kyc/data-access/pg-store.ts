@@ -477,6 +477,14 @@ class PgKycTransaction implements KycTransaction {
     await this.client.query(`UPDATE ${this.s}.applications SET rekyc_notice_sent_at = now() WHERE id = $1`, [id]);
   }
 
+  async stuckInProcessing(before: Date, limit: number): Promise<string[]> {
+    const { rows } = await this.client.query<{ id: string }>(
+      `SELECT id FROM ${this.s}.applications WHERE state = 'processing' AND updated_at < $1 ORDER BY updated_at LIMIT $2`,
+      [before, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async lockExpired(now: Date, limit: number): Promise<ApplicationRecord[]> {
     const { rows } = await this.client.query<ApplicationRow>(
       `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications

@@ -165,6 +165,14 @@ class MemoryTransaction implements KycTransaction {
     this.noticed.add(id);
     return Promise.resolve();
   }
+  stuckInProcessing(before: Date, limit: number) {
+    return Promise.resolve(
+      [...this.s.applications.values()]
+        .filter((a) => a.state === 'processing' && a.updatedAt < before)
+        .slice(0, limit)
+        .map((a) => a.id),
+    );
+  }
   lockExpired(now: Date, limit: number) {
     return Promise.resolve(
       [...this.s.applications.values()]

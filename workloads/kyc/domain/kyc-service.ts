@@ -485,6 +485,28 @@ export class KycService {
     return referred ? 'done' : 'skipped';
   }
 
+  /**
+   * Applications still in `processing` `olderThanMs` after they got there — their checks were cut
+   * short (a crash) or their event was given up on (PostgreSQL away for every redelivery). Each is
+   * re-driven: the checks run again, and if they fail again it is referred to manual review. Safe on
+   * every replica at once (each step locks the application and acts only on `processing`).
+   */
+  async redriveStuck(olderThanMs: number, limit = 20): Promise<{ done: number; referred: number }> {
+    const before = new Date(this.clock().getTime() - olderThanMs);
+    const ids = await this.store.transaction((tx) => tx.stuckInProcessing(before, limit));
+    let done = 0;
+    let referred = 0;
+    for (const id of ids) {
+      try {
+        if ((await this.runChecks(id)) === 'done') done += 1;
+      } catch (error) {
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        if ((await this.referForManualReview(id, { code: 'automatic_checks_failed', attempts: 1, error: `re-driven after ${Math.round(olderThanMs / 60_000)} min in processing; ${message}` })) === 'done') referred += 1;
+      }
+    }
+    return { done, referred };
+  }
+
   /** Expires drafts and resubmission requests whose time is up; returns how many. */
   async expireStale(limit = 100): Promise<number> {
     const system: Caller = { id: 'system', role: 'admin' };

@@ -137,6 +137,8 @@ export interface KycTransaction {
   /** Approved applications whose re-KYC falls due on or before `until` and whose customer was not yet told, locked. */
   lockReKycDue(until: string, limit: number): Promise<ApplicationRecord[]>;
   markReKycNoticeSent(id: string): Promise<void>;
+  /** Ids of applications in `processing` since before `before` (their checks were interrupted or keep failing). */
+  stuckInProcessing(before: Date, limit: number): Promise<string[]>;
   /** Ids of drafts and resubmission requests whose time ran out, locked for this transaction. */
   lockExpired(now: Date, limit: number): Promise<ApplicationRecord[]>;
 }
