@@ -22,6 +22,17 @@ import type { PodTarget } from './scrape.js';
 const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 const ROTATION_CHECK_MS = 3_600_000;
 const WORKLOAD_PORT = 8080;
+const API_RETRY_MS = 30_000;
+
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error && parts.length < 4) {
+    parts.push(current.message);
+    current = current.cause;
+  }
+  return parts.join(': ');
+}
 
 export interface ScalingDeps {
   client: KubeClient;
@@ -84,6 +95,8 @@ export async function startScaling(config: OperatorConfig, deps: ScalingDeps): P
   let api: MetricsApiServer | undefined;
   let timer: NodeJS.Timeout | undefined;
   const service = settings.externalMetricsService;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
   if (service) {
     const duration = new Histogram({
       name: 'kyc_operator_external_metrics_request_duration_seconds',
@@ -92,34 +105,57 @@ export async function startScaling(config: OperatorConfig, deps: ScalingDeps): P
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [deps.registry],
     });
-    const cert = await ensureServingCert(client, service, now());
-    let auth = await loadRequestHeaderAuth(client);
-    api = await startMetricsApiServer({
-      host: settings.externalMetricsHost,
-      port: settings.externalMetricsPort,
-      cert: cert.bundle,
-      auth,
-      authorizer: new Authorizer(client),
-      values: engine,
-      logger,
-      observe: (code, seconds) => duration.observe({ code: String(code) }, seconds),
-    });
-    await registerApiService(client, service, cert.caBundle);
-    logger.info({ port: api.port, service: `${service.namespace}/${service.name}` }, 'external metrics API served');
-    let lastCaBundle = cert.caBundle;
-    timer = setInterval(() => {
-      void (async () => {
-        const next = await ensureServingCert(client, service, now());
-        auth = await loadRequestHeaderAuth(client);
-        api?.update(next.bundle, auth);
-        if (next.caBundle !== lastCaBundle) {
-          await registerApiService(client, service, next.caBundle);
-          lastCaBundle = next.caBundle;
-        }
-        if (next.rotated) logger.info({ rotated: next.rotated }, 'external metrics certificate rotated');
-      })().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'external metrics certificate check failed'));
-    }, ROTATION_CHECK_MS);
-    timer.unref();
+    const serve = async (): Promise<void> => {
+      const cert = await ensureServingCert(client, service, now());
+      let auth = await loadRequestHeaderAuth(client);
+      // A retry after a failed registration keeps the server it already started.
+      const server =
+        api ??
+        (await startMetricsApiServer({
+          host: settings.externalMetricsHost,
+          port: settings.externalMetricsPort,
+          cert: cert.bundle,
+          auth,
+          authorizer: new Authorizer(client),
+          values: engine,
+          logger,
+          observe: (code, seconds) => duration.observe({ code: String(code) }, seconds),
+        }));
+      if (stopped) {
+        await server.close();
+        return;
+      }
+      api = server;
+      await registerApiService(client, service, cert.caBundle);
+      logger.info({ port: server.port, service: `${service.namespace}/${service.name}` }, 'external metrics API served');
+      let lastCaBundle = cert.caBundle;
+      timer = setInterval(() => {
+        void (async () => {
+          const next = await ensureServingCert(client, service, now());
+          auth = await loadRequestHeaderAuth(client);
+          server.update(next.bundle, auth);
+          if (next.caBundle !== lastCaBundle) {
+            await registerApiService(client, service, next.caBundle);
+            lastCaBundle = next.caBundle;
+          }
+          if (next.rotated) logger.info({ rotated: next.rotated }, 'external metrics certificate rotated');
+        })().catch((error: unknown) => logger.warn({ err: (error as Error).message }, 'external metrics certificate check failed'));
+      }, ROTATION_CHECK_MS);
+      timer.unref();
+    };
+    // A failure here (RBAC, the API server without aggregation) must not stop the operator from
+    // reconciling: HPAs then lack their custom metrics, the log says why, and it tries again.
+    const attempt = async (): Promise<void> => {
+      try {
+        await serve();
+      } catch (error) {
+        logger.error({ err: describeError(error), retryInSeconds: API_RETRY_MS / 1000 }, 'cannot serve the external metrics API');
+        if (stopped) return;
+        retry = setTimeout(() => void attempt(), API_RETRY_MS);
+        retry.unref();
+      }
+    };
+    await attempt();
   }
 
   return {
@@ -127,6 +163,8 @@ export async function startScaling(config: OperatorConfig, deps: ScalingDeps): P
     engine,
     apiPort: api?.port,
     stop: async () => {
+      stopped = true;
+      if (retry) clearTimeout(retry);
       if (timer) clearInterval(timer);
       await api?.close();
       await engine.stop();
