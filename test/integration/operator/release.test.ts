@@ -52,12 +52,17 @@ async function start(): Promise<RunningOperator> {
     RETRY_MAX_MS: '3000',
   });
   const level = process.env.OPERATOR_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'error';
-  return startOperator(config, { logger: createLogger(level, process.stderr), smokeChecker });
+  const t = Date.now();
+  const started = await startOperator(config, { logger: createLogger(level, process.stderr), smokeChecker });
+  if (process.env.RELEASE_TEST_TRACE) process.stderr.write(`start took ${Date.now() - t} ms\n`);
+  return started;
 }
 
 /** A crash: no lease release, no goodbye; the next operator waits out the lease. */
 async function kill(): Promise<void> {
+  const t = Date.now();
   await operator?.stop({ releaseLease: false });
+  if (process.env.RELEASE_TEST_TRACE) process.stderr.write(`kill took ${Date.now() - t} ms\n`);
   operator = undefined;
 }
 
@@ -177,7 +182,8 @@ describe('blue-green releases on KWOK', () => {
     const rollbackMs = Date.now() - started;
     process.stderr.write(`release.test: rollback switched every active Service in ${rollbackMs} ms\n`);
     expect(rollbackMs).toBeLessThan(2_000);
-    expect((await release(name)).activeColor).toBe('blue');
+    // The Services go first in the switching pass; the status follows at the end of it.
+    await waitRelease(name, 'the release state on blue', (r) => r.activeColor === 'blue' && r.previousColor === 'green');
 
     // The window ends: green scales to zero.
     await waitRelease(name, 'green scaled down', idleAt('0.1.0', 'blue'), 60_000);
@@ -270,9 +276,16 @@ describe('blue-green releases on KWOK', () => {
 
   it('when the operator is killed in every phase, then the release completes correctly after each restart', async () => {
     const name = 'bg-restart';
+    // A restarted operator is given the Lease before anything else happens (the killed one did not
+    // release it): the release then really runs on the new process, and the new process is never
+    // stopped half-started.
+    const lead = async (): Promise<void> => {
+      operator = await start();
+      await eventually('the new operator to hold the Lease', () => Promise.resolve(operator?.isLeader()), 60_000, 100);
+    };
     const restart = async (): Promise<void> => {
       await kill();
-      operator = await start();
+      await lead();
     };
     // gateway: 2 replicas active, previewReplicas 1: Switching has to scale the preview up (and can be held there).
     // A long deadline: the kills and lease hand-overs must not abort the release on a busy machine.
@@ -291,7 +304,7 @@ describe('blue-green releases on KWOK', () => {
     await kill();
     await setQuota(running + 5);
     smokeMode = 'hang';
-    operator = await start();
+    await lead();
     // Verifying: the smoke check does not answer.
     await waitRelease(name, 'Verifying', (r) => r.phase === 'Verifying');
     await restart();
@@ -301,7 +314,7 @@ describe('blue-green releases on KWOK', () => {
     await waitRelease(name, 'AwaitingPromotion', (r) => r.phase === 'AwaitingPromotion');
     await kill();
     await annotate(name, 'kyc.dev/promote');
-    operator = await start();
+    await lead();
     // Switching: the quota holds the second gateway replica of the preview back.
     await waitRelease(name, 'Switching', (r) => r.phase === 'Switching');
     await restart();
@@ -310,7 +323,7 @@ describe('blue-green releases on KWOK', () => {
     expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'blue'));
     await kill();
     await setQuota(undefined);
-    operator = await start();
+    await lead();
     // ScalingDown: killed during the window.
     await waitRelease(name, 'ScalingDown on green', (r) => r.phase === 'ScalingDown' && r.activeColor === 'green');
     expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'green'));
