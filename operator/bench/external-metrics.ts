@@ -1,9 +1,13 @@
 // Benchmark of the external metrics API as the HPA controller uses it: 100 platforms, one query per
 // second per HPA (100 queries/s), each through the kube-apiserver's aggregator to this process's
-// HTTPS server. Prints client-side (through the API server) and server-side latency percentiles.
+// HTTPS server. The load generator runs in a child process (so that its work does not stall the
+// server's event loop). Prints client-side (through the API server) and server-side percentiles.
 //   make bench-scaling            (needs `make cluster`; BENCH_SECONDS, default 60)
 import { request, Agent, type RequestOptions } from 'node:https';
 import { networkInterfaces } from 'node:os';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient, type ResourceType } from '../src/runtime/kube.js';
 import { createLogger } from '../src/runtime/logger.js';
@@ -65,48 +69,21 @@ async function main(): Promise<void> {
       await sleep(500);
     }
 
-    const kc = new KubeConfig();
-    kc.loadFromFile(kubeconfig);
-    const server = new URL(kc.getCurrentCluster()?.server ?? '');
-    const options: RequestOptions = {};
-    await kc.applyToHTTPSOptions(options);
-    const agent = new Agent({ keepAlive: true, maxSockets: 128 });
-    const get = (path: string): Promise<number> =>
-      new Promise((resolve, reject) => {
-        const started = process.hrtime.bigint();
-        const req = request({ ...options, agent, host: server.hostname, port: server.port, path, method: 'GET' }, (res) => {
-          res.resume();
-          res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`))));
-        });
-        req.on('error', reject);
-        req.end();
-      });
-    const path = (i: number): string =>
-      `/apis/external.metrics.k8s.io/v1beta1/namespaces/${ns}/kafka-consumer-lag?labelSelector=${encodeURIComponent(`kyc.dev/platform=p${i},kyc.dev/component=kyc`)}`;
-    for (let i = 0; i < PLATFORMS; i += 1) await get(path(i)); // warm-up: connections and the SubjectAccessReview cache
-    serverSide.length = 0;
-
-    const latencies: number[] = [];
-    let errors = 0;
-    const pending: Promise<void>[] = [];
-    const interval = 1000 / PLATFORMS;
-    const start = Date.now();
-    for (let n = 0; Date.now() - start < SECONDS * 1000; n += 1) {
-      const due = start + n * interval;
-      if (due > Date.now()) await sleep(due - Date.now());
-      pending.push(get(path(n % PLATFORMS)).then((ms) => void latencies.push(ms), () => void (errors += 1)));
-    }
-    await Promise.all(pending);
-    const elapsed = (Date.now() - start) / 1000;
-    latencies.sort((a, b) => a - b);
+    const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(import.meta.url), '--client', ns], {
+      env: { ...process.env, BENCH_SECONDS: String(SECONDS) },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: (SECONDS + 120) * 1000,
+    });
+    const result = JSON.parse(stdout) as { latencies: number[]; errors: number; errorKinds: Record<string, number>; elapsed: number };
+    const latencies = result.latencies.sort((a, b) => a - b);
+    serverSide.splice(0, PLATFORMS); // the client's warm-up round (connections, SubjectAccessReviews)
     serverSide.sort((a, b) => a - b);
     const fmt = (n: number): string => n.toFixed(2);
     process.stdout.write(
-      `external metrics API, ${PLATFORMS} platforms, ${fmt(latencies.length / elapsed)} queries/s for ${fmt(elapsed)} s, ${errors} errors\n` +
+      `external metrics API, ${PLATFORMS} platforms, ${fmt(latencies.length / result.elapsed)} queries/s for ${fmt(result.elapsed)} s, ${result.errors} errors ${JSON.stringify(result.errorKinds)}\n` +
         `  through kube-apiserver: p50 ${fmt(percentile(latencies, 0.5))} ms, p90 ${fmt(percentile(latencies, 0.9))} ms, p99 ${fmt(percentile(latencies, 0.99))} ms, max ${fmt(latencies.at(-1) ?? NaN)} ms\n` +
         `  in the operator:        p50 ${fmt(percentile(serverSide, 0.5))} ms, p99 ${fmt(percentile(serverSide, 0.99))} ms, max ${fmt(serverSide.at(-1) ?? NaN)} ms\n`,
     );
-    agent.destroy();
   } finally {
     const current = await client.get<{ apiVersion: string; kind: string; metadata: { name: string; resourceVersion?: string } }>(APISERVICE, '', APISERVICE_NAME);
     if (previous && current) await client.replace(APISERVICE, { apiVersion: APISERVICE.apiVersion, kind: APISERVICE.kind, metadata: { name: APISERVICE_NAME, resourceVersion: current.metadata.resourceVersion }, spec: previous.spec });
@@ -118,7 +95,54 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+/** The load generator (child process): one query per second per platform through the API server. */
+async function loadClient(ns: string): Promise<void> {
+  const kubeconfig = process.env.KUBECONFIG ?? '';
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const server = new URL(kc.getCurrentCluster()?.server ?? '');
+  const options: RequestOptions = {};
+  await kc.applyToHTTPSOptions(options);
+  const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+  const get = (path: string): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const started = process.hrtime.bigint();
+      const req = request({ ...options, agent, host: server.hostname, port: server.port, path, method: 'GET' }, (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`))));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  const path = (i: number): string =>
+    `/apis/external.metrics.k8s.io/v1beta1/namespaces/${ns}/kafka-consumer-lag?labelSelector=${encodeURIComponent(`kyc.dev/platform=p${i},kyc.dev/component=kyc`)}`;
+  for (let i = 0; i < PLATFORMS; i += 1) await get(path(i)); // warm-up: connections and the SubjectAccessReview cache
+
+  const latencies: number[] = [];
+  let errors = 0;
+  const errorKinds: Record<string, number> = {};
+  const pending: Promise<void>[] = [];
+  const interval = 1000 / PLATFORMS;
+  const start = Date.now();
+  for (let n = 0; Date.now() - start < SECONDS * 1000; n += 1) {
+    const due = start + n * interval;
+    if (due > Date.now()) await sleep(due - Date.now());
+    pending.push(
+      get(path(n % PLATFORMS)).then((ms) => void latencies.push(ms), (error: unknown) => {
+        errors += 1;
+        const kind = (error as Error).message;
+        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+      }),
+    );
+  }
+  await Promise.all(pending);
+  const elapsed = (Date.now() - start) / 1000;
+  process.stdout.write(JSON.stringify({ latencies, errors, errorKinds, elapsed }));
+  agent.destroy();
+}
+
+const entry = process.argv[2] === '--client' ? loadClient(process.argv[3] ?? '') : main();
+entry.catch((error: unknown) => {
   process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });
