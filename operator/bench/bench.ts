@@ -293,6 +293,8 @@ async function withOperator(): Promise<OperatorRun> {
     await sleep((resyncSeconds + 10) * 1000);
     const after = await scrape(port);
     const memory = sampler.stop();
+    // Logged before the clean-up, which can take minutes on a busy cluster.
+    log(`operator: ${seconds.toFixed(1)} s to Ready; peak RSS ${peakRssMiB(child).toFixed(0)} MiB; memory peaks (MiB) ${JSON.stringify(roundAll(memory))}`);
     return {
       memory,
       seconds,
