@@ -145,6 +145,19 @@ const envVar = named(
 const percent = (description: string, dflt?: number): Schema =>
   int(description, { minimum: 1, maximum: 100, ...(dflt === undefined ? {} : { default: dflt }) });
 
+const scaleUpPolicy = (description: string): Schema =>
+  named(
+    'ScaleUpPolicy',
+    obj(description, {
+      stabilizationSeconds: int('Seconds of higher recommendations the HPA waits for before scaling up. Absent: 0 (at once).', { minimum: 0, maximum: 3600 }),
+      maxPercentPerMinute: int('Add at most this percentage of the current replicas per minute. Absent: the HPA default (double every 15 s, or 4 pods).', {
+        minimum: 1,
+        maximum: 1000,
+      }),
+      maxPodsPerMinute: int('Add at most this many pods per minute. Absent: the HPA default. With both limits the larger one applies.', { minimum: 1, maximum: 1000 }),
+    }),
+  );
+
 const componentAutoscaling = named(
   'ComponentAutoscaling',
   obj(
@@ -165,6 +178,7 @@ const componentAutoscaling = named(
         minimum: 0,
         maximum: 3600,
       }),
+      scaleUp: scaleUpPolicy('How fast the HPA may add replicas to this component. Absent: spec.autoscaling.scaleUp.'),
     },
     {
       'x-kubernetes-validations': [
@@ -395,6 +409,9 @@ const autoscaling = named(
       scaleDownStabilizationSeconds: int(
         `Seconds of lower recommendations the HPA waits for before scaling down. Default ${AUTOSCALING_DEFAULTS.scaleDownStabilizationSeconds}.`,
         { minimum: 0, maximum: 3600, default: AUTOSCALING_DEFAULTS.scaleDownStabilizationSeconds },
+      ),
+      scaleUp: scaleUpPolicy(
+        'How fast the HPAs may add replicas (autoscaling/v2 behavior.scaleUp). Absent: the HPA defaults (no stabilisation; double the replicas or add 4 pods every 15 s, whichever is more).',
       ),
       resourceMetrics: bool(
         'Whether the HPAs scale on CPU and memory utilisation (needs metrics-server). false: only on the custom metrics, for clusters without metrics-server; a component without custom metrics keeps CPU and memory. Default true.',

@@ -151,6 +151,18 @@ export interface ComponentAutoscaling {
   targetMemoryUtilizationPercentage?: number;
   /** Seconds of lower recommendations the HPA waits for before scaling down. Absent: spec.autoscaling. */
   scaleDownStabilizationSeconds?: number;
+  /** How fast the HPA may add replicas to this component. Absent: spec.autoscaling.scaleUp. */
+  scaleUp?: ScaleUpPolicy;
+}
+
+/** How fast the HPA may add replicas to this component. Absent: spec.autoscaling.scaleUp. */
+export interface ScaleUpPolicy {
+  /** Seconds of higher recommendations the HPA waits for before scaling up. Absent: 0 (at once). */
+  stabilizationSeconds?: number;
+  /** Add at most this percentage of the current replicas per minute. Absent: the HPA default (double every 15 s, or 4 pods). */
+  maxPercentPerMinute?: number;
+  /** Add at most this many pods per minute. Absent: the HPA default. With both limits the larger one applies. */
+  maxPodsPerMinute?: number;
 }
 
 /** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; it never reads the Secrets itself. */
@@ -230,6 +242,8 @@ export interface Autoscaling {
    * @default 300
    */
   scaleDownStabilizationSeconds?: number;
+  /** How fast the HPAs may add replicas (autoscaling/v2 behavior.scaleUp). Absent: the HPA defaults (no stabilisation; double the replicas or add 4 pods every 15 s, whichever is more). */
+  scaleUp?: ScaleUpPolicy;
   /** Whether the HPAs scale on CPU and memory utilisation (needs metrics-server). false: only on the custom metrics, for clusters without metrics-server; a component without custom metrics keeps CPU and memory. Default true. */
   resourceMetrics?: boolean;
   /** Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md). */

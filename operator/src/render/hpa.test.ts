@@ -90,4 +90,27 @@ describe('renderHorizontalPodAutoscaler', () => {
       expect(JSON.stringify(renderHorizontalPodAutoscaler(p, 'notification')?.spec)).not.toContain('External');
     });
   });
+
+  it('sets the scale-up behaviour from the component, else the platform, and leaves the HPA defaults otherwise', () => {
+    const p = platform({
+      autoscaling: { scaleUp: { maxPercentPerMinute: 50 } },
+      components: { kyc: { autoscaling: { scaleUp: { stabilizationSeconds: 30, maxPercentPerMinute: 100, maxPodsPerMinute: 4 } } } },
+    });
+    expect((renderHorizontalPodAutoscaler(p, 'kyc')?.spec as { behavior: unknown }).behavior).toEqual({
+      scaleDown: { stabilizationWindowSeconds: 300 },
+      scaleUp: {
+        stabilizationWindowSeconds: 30,
+        selectPolicy: 'Max',
+        policies: [
+          { type: 'Percent', value: 100, periodSeconds: 60 },
+          { type: 'Pods', value: 4, periodSeconds: 60 },
+        ],
+      },
+    });
+    expect((renderHorizontalPodAutoscaler(p, 'auth')?.spec as { behavior: unknown }).behavior).toEqual({
+      scaleDown: { stabilizationWindowSeconds: 300 },
+      scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] },
+    });
+    expect((renderHorizontalPodAutoscaler(platform({}), 'auth')?.spec as { behavior: unknown }).behavior).toEqual({ scaleDown: { stabilizationWindowSeconds: 300 } });
+  });
 });

@@ -5,6 +5,7 @@
 import type { ComponentName } from '../api/components.js';
 import { autoscalingFor } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
+import { scaleUpBehavior } from '../scaling/behavior.js';
 import { externalMetricSpecs } from '../scaling/metrics.js';
 import { componentObjectName, objectMeta } from './meta.js';
 import type { KubeObject } from './types.js';
@@ -19,6 +20,7 @@ export function renderHorizontalPodAutoscaler(platform: KycPlatform, component: 
   const name = componentObjectName(platform, component);
   const external = externalMetricSpecs(platform, component);
   const resourceMetrics = platform.spec.autoscaling?.resourceMetrics !== false || external.length === 0;
+  const scaleUp = scaleUpBehavior(platform.spec, component);
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
@@ -40,7 +42,7 @@ export function renderHorizontalPodAutoscaler(platform: KycPlatform, component: 
           : []),
         ...external,
       ],
-      behavior: { scaleDown: { stabilizationWindowSeconds: scaling.scaleDownStabilizationSeconds } },
+      behavior: { scaleDown: { stabilizationWindowSeconds: scaling.scaleDownStabilizationSeconds }, ...(scaleUp ? { scaleUp } : {}) },
     },
   };
 }
