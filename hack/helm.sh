@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # The pinned Helm CLI, built from the Go module proxy (hack/tools/helm/go.mod names the version) into
 # $CACHE_DIR/helm/<version>/bin/helm. Idempotent and safe to run concurrently (flock): an existing
-# binary is not built again.
+# binary is not built again. The chart needs no sync step: its CRD and RBAC files are links into
+# crds/ and operator/deploy/.
 #   hack/helm.sh path        build if needed, print the binary's path
-#   hack/helm.sh sync-chart  copy crds/kycplatform.yaml and operator/deploy/rbac.yaml into the chart
 #   hack/helm.sh ARGS...     build if needed, run helm ARGS...
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 HELM_MOD_DIR=$HACK_DIR/tools/helm
 HELM_VERSION=$(awk '$1 == "helm.sh/helm/v3" { print $2; exit }' "$HELM_MOD_DIR/go.mod")
 [[ -n $HELM_VERSION ]] || die "no helm.sh/helm/v3 version in $HELM_MOD_DIR/go.mod"
 HELM_BIN=$CACHE_DIR/helm/$HELM_VERSION/bin/helm
-CHART_DIR=$REPO_DIR/charts/kyc-operator
 
 build_helm() {
   [[ -x $HELM_BIN ]] && return 0
@@ -33,11 +33,6 @@ case ${1:-} in
   path)
     build_helm
     echo "$HELM_BIN"
-    ;;
-  sync-chart)
-    cp "$REPO_DIR/crds/kycplatform.yaml" "$CHART_DIR/crds/kycplatform.yaml"
-    cp "$REPO_DIR/operator/deploy/rbac.yaml" "$CHART_DIR/files/rbac.yaml"
-    log "charts/kyc-operator: CRD and RBAC rules copied from crds/ and operator/deploy/rbac.yaml"
     ;;
   *)
     build_helm
