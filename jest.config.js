@@ -9,6 +9,8 @@ const common = {
 };
 
 export default {
+  // Jest reads the sequencer only at the top level: suites that restart the API server run last.
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/operator/**/*.test.ts', '<rootDir>/workloads/**/*.test.ts'] },
     {
@@ -16,7 +18,6 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       slowTestThreshold: 30,
-      testSequencer: '<rootDir>/test/support/sequencer.js',
     },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], slowTestThreshold: 120 },
   ],
