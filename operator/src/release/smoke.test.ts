@@ -47,6 +47,21 @@ describe('httpSmokeChecker', () => {
     expect(result.message).toContain('3 checks passed');
   });
 
+  it('opens a new connection for every request (a kept connection would stay on the pod it reached first)', async () => {
+    answers.set('/acme-gateway-preview/health', { status: 200, version: '2.0.0' });
+    answers.set('/acme-kyc-preview/health', { status: 200 });
+    answers.set('/acme-gateway-preview/api/v1/auth/me', { status: 401, version: '2.0.0' });
+    let connections = 0;
+    const count = (): void => {
+      connections++;
+    };
+    server.on('connection', count);
+    await check(request);
+    await check(request);
+    server.off('connection', count);
+    expect(connections).toBe(6);
+  });
+
   it('when a preview answers 503, another version, or not at all, then the round fails and says which', async () => {
     answers.set('/acme-kyc-preview/health', { status: 503 });
     answers.set('/acme-gateway-preview/health', { status: 200, version: '1.0.0' });

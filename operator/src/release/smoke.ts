@@ -2,6 +2,7 @@
 // interface (the KWOK suites, where pods run nothing, give a fake one); rounds run in the background so
 // that a slow preview never holds the work queue: the reconciler starts a round, returns with a short
 // requeue, and picks the result up on a later pass.
+import http from 'node:http';
 import type { ComponentName } from '../api/components.js';
 import { HTTP_PORT } from '../render/meta.js';
 import type { SmokeResult } from './model.js';
@@ -25,10 +26,24 @@ export type SmokeChecker = (request: SmokeRequest) => Promise<SmokeResult>;
 export type ServiceUrl = (namespace: string, service: string) => string;
 export const clusterServiceUrl: ServiceUrl = (namespace, service) => `http://${service}.${namespace}.svc:${HTTP_PORT}`;
 
-async function get(url: string, timeoutMs: number): Promise<{ status: number; version: string | null }> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-  await res.arrayBuffer();
-  return { status: res.status, version: res.headers.get('x-kyc-version') };
+/**
+ * One GET on a new connection. Never a pooled keep-alive connection: a Service's ClusterIP connection is
+ * pinned (conntrack) to the pod it reached first, so a connection kept from the previous release's round
+ * would reach the colour that is active now, not the preview.
+ */
+function get(url: string, timeoutMs: number): Promise<{ status: number; version: string | null }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => {
+        const version = res.headers['x-kyc-version'];
+        resolve({ status: res.statusCode ?? 0, version: typeof version === 'string' ? version : null });
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
+    req.on('error', reject);
+  });
 }
 
 /** The HTTP checker: `path` on every preview Service, then `gatewayPath` through the preview gateway. */
@@ -55,8 +70,8 @@ export function httpSmokeChecker(serviceUrl: ServiceUrl = clusterServiceUrl): Sm
           if (version !== null && version !== request.version) return `${check.what}: version ${version}, not ${request.version}`;
           return undefined;
         } catch (error) {
-          const e = error as Error & { cause?: { code?: string } };
-          return `${check.what}: ${e.cause?.code ?? (e.name === 'TimeoutError' ? 'timeout' : e.message)}`;
+          const e = error as Error & { code?: string };
+          return `${check.what}: ${e.name === 'TimeoutError' ? 'timeout' : (e.code ?? e.message)}`;
         }
       }),
     );
