@@ -86,7 +86,10 @@ async function main(): Promise<void> {
     );
   } finally {
     const current = await client.get<{ apiVersion: string; kind: string; metadata: { name: string; resourceVersion?: string } }>(APISERVICE, '', APISERVICE_NAME);
-    if (previous && current) await client.replace(APISERVICE, { apiVersion: APISERVICE.apiVersion, kind: APISERVICE.kind, metadata: { name: APISERVICE_NAME, resourceVersion: current.metadata.resourceVersion }, spec: previous.spec });
+    const ours = (current as { spec?: { service?: { namespace?: string } } } | undefined)?.spec?.service?.namespace === ns;
+    if (!ours) {
+      // taken over by someone else meanwhile: leave it
+    } else if (previous && current) await client.replace(APISERVICE, { apiVersion: APISERVICE.apiVersion, kind: APISERVICE.kind, metadata: { name: APISERVICE_NAME, resourceVersion: current.metadata.resourceVersion }, spec: previous.spec });
     else if (current) await client.delete(APISERVICE, '', APISERVICE_NAME);
     await api.close();
     await engine.stop();

@@ -117,3 +117,15 @@ export async function registerApiService(client: KubeClient, service: ServiceRef
     throw new Error(`apply APIService ${APISERVICE_NAME}`, { cause: error });
   }
 }
+
+/** True when the APIService exists and sends the group to this Service with this caBundle. */
+export async function apiServiceMatches(client: KubeClient, service: ServiceRef, caBundle: string): Promise<boolean> {
+  const live = await client.get<KubeResource & { spec?: { service?: Partial<ServiceRef>; caBundle?: string } }>(APISERVICE, '', APISERVICE_NAME);
+  const spec = live?.spec;
+  return (
+    spec?.service?.namespace === service.namespace &&
+    spec.service.name === service.name &&
+    spec.service.port === service.port &&
+    spec.caBundle === Buffer.from(caBundle).toString('base64')
+  );
+}

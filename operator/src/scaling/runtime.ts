@@ -12,7 +12,7 @@ import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js'
 import type { PlatformResource } from '../reconcile/platform.js';
 import type { Logger } from '../runtime/logger.js';
 import { Authorizer, loadRequestHeaderAuth } from '../metrics-api/auth.js';
-import { ensureServingCert, registerApiService } from '../metrics-api/registration.js';
+import { apiServiceMatches, ensureServingCert, registerApiService } from '../metrics-api/registration.js';
 import { startMetricsApiServer, type MetricsApiServer } from '../metrics-api/server.js';
 import { ScalingController } from './controller.js';
 import { ScalingEngine } from './engine.js';
@@ -20,7 +20,11 @@ import { KafkaLagReader } from './kafka-lag.js';
 import type { PodTarget } from './scrape.js';
 
 const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
-const ROTATION_CHECK_MS = 3_600_000;
+/**
+ * How often each replica re-reads the certificate Secret (rotation), the client CA, and re-asserts
+ * the APIService when it is missing or points elsewhere (e.g. after a test or a second install).
+ */
+const ROTATION_CHECK_MS = 600_000;
 const WORKLOAD_PORT = 8080;
 const API_RETRY_MS = 30_000;
 
@@ -134,7 +138,7 @@ export async function startScaling(config: OperatorConfig, deps: ScalingDeps): P
           const next = await ensureServingCert(client, service, now());
           auth = await loadRequestHeaderAuth(client);
           server.update(next.bundle, auth);
-          if (next.caBundle !== lastCaBundle) {
+          if (next.caBundle !== lastCaBundle || !(await apiServiceMatches(client, service, next.caBundle))) {
             await registerApiService(client, service, next.caBundle);
             lastCaBundle = next.caBundle;
           }

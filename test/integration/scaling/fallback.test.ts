@@ -41,6 +41,10 @@ describe('fallback after consecutive metric failures', () => {
       fallback: { failureThreshold: 2, replicas: 3 },
     };
     await client.create(PLATFORM, namespace, platform);
+    await eventually('the status to show 5 rps read from Prometheus', async () => {
+      const kyc = (await getPlatform(client, namespace, NAME))?.status?.scaling?.kyc;
+      return kyc?.metrics?.[0]?.value === '5';
+    }, 90_000, 1000);
     await eventually('kyc at 1 replica on 5 rps / 10 per pod', async () => (await hpaTargetReplicas(client, namespace, `${NAME}-kyc`)) === 1, 90_000, 1000);
     expect(prometheus.queries.at(-1)).toBe(`sum(rate(kyc_http_requests_total{namespace="${namespace}",component="kyc",platform="${NAME}"}[1m]))`);
 
@@ -50,7 +54,7 @@ describe('fallback after consecutive metric failures', () => {
       return c?.status === 'True' && c.reason === 'FallbackActive' ? c : undefined;
     }, 60_000, 1000);
     expect(degraded.message).toContain('fallback replicas in force for kyc');
-    await eventually('kyc held at the 3 fallback replicas', async () => (await hpaTargetReplicas(client, namespace, `${NAME}-kyc`)) === 3, 90_000, 1000);
+    await eventually('kyc held at the 3 fallback replicas', async () => (await hpaTargetReplicas(client, namespace, `${NAME}-kyc`)) === 3, 150_000, 1000);
     const status = await eventually('the status to show the fallback', async () => {
       const kyc = (await getPlatform(client, namespace, NAME))?.status?.scaling?.kyc;
       return kyc?.fallback ? kyc : undefined;
@@ -60,7 +64,7 @@ describe('fallback after consecutive metric failures', () => {
 
     prometheus.answer = { value: 5 };
     await eventually('ScalingDegraded=False again', async () => (await condition('ScalingDegraded'))?.status === 'False', 60_000, 1000);
-    await eventually('kyc back at 1 replica', async () => (await hpaTargetReplicas(client, namespace, `${NAME}-kyc`)) === 1, 90_000, 1000);
+    await eventually('kyc back at 1 replica', async () => (await hpaTargetReplicas(client, namespace, `${NAME}-kyc`)) === 1, 150_000, 1000);
     expect(await eventReasons(client, namespace)).toContain('MetricSourceRecovered');
     expect((await getPlatform(client, namespace, NAME))?.status?.scaling?.kyc?.reason).toBe('request rate 5 rps / 10 rps per pod → 1');
   }, 400_000);

@@ -77,6 +77,8 @@ export async function startScalingOperator(client: KubeClient, namespace: string
   });
   const restore = async (): Promise<void> => {
     const current = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
+    // Someone else (an operator started in the cluster meanwhile) took it over: theirs now, leave it.
+    if ((current?.spec as { service?: { namespace?: string } } | undefined)?.service?.namespace !== namespace) return;
     if (previous && current) {
       await client.replace(APISERVICE, { apiVersion: APISERVICE.apiVersion, kind: APISERVICE.kind, metadata: { name: APISERVICE_NAME, resourceVersion: current.metadata.resourceVersion }, spec: previous.spec });
     } else if (current) {
