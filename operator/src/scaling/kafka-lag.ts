@@ -103,9 +103,16 @@ export class KafkaLagReader {
   }
 
   async close(): Promise<void> {
-    const admin = this.admin;
+    const pending = this.connecting;
+    let admin = this.admin;
     this.admin = undefined;
     this.connecting = undefined;
+    // A connection still being made when the reader closes is disconnected once it is made, so no
+    // socket outlives the reader (it would keep a stopping operator alive).
+    if (!admin && pending) {
+      admin = await pending.catch(() => undefined);
+      if (this.admin === admin) this.admin = undefined;
+    }
     await admin?.disconnect().catch(() => undefined);
   }
 }
