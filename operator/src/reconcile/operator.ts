@@ -111,6 +111,7 @@ export async function startOperator(config: OperatorConfig, options: StartOption
     owned,
     progressRequeueMs: config.progressRequeueMs,
     onUnchanged: () => metrics.skippedApplies.inc(),
+    operatorNamespace: config.operatorNamespace,
   });
   const queue = new WorkQueue((key) => reconciler.reconcile(key), {
     concurrency: config.concurrency,

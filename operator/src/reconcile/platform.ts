@@ -42,6 +42,8 @@ export interface ReconcilerDeps {
   release?: ReleaseController;
   /** Schedules, custom metrics and the scaling status (scaling/controller.ts). */
   scaling?: ScalingController;
+  /** The operator's own namespace when it runs in a Pod (its NetworkPolicy rule); empty otherwise. */
+  operatorNamespace?: string;
 }
 
 /** What one pass changed, by kind of decision, for its Events. */
@@ -66,7 +68,7 @@ export class PlatformReconciler {
     const stamp = JSON.stringify([uid, generation, labels, annotations, release?.step.plan, scaling?.stamp]);
     const cached = this.renders.get(key);
     if (cached?.stamp === stamp) return cached.objects;
-    const base = renderPlatform(platform, { minReplicasFloor: scaling?.minReplicasFloor });
+    const base = renderPlatform(platform, { minReplicasFloor: scaling?.minReplicasFloor, operatorNamespace: this.deps.operatorNamespace || undefined });
     const objects = release && this.deps.release ? this.deps.release.render(platform, release, base) : base;
     this.renders.set(key, { stamp, objects });
     return objects;

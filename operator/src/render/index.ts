@@ -21,6 +21,11 @@ export { componentObjectName, configMapName, labels, selectorLabels, MANAGED_BY,
 /** Inputs that depend on the clock, decided by the caller: the schedule floor of each component's HPA. */
 export interface RenderOptions {
   minReplicasFloor?: Partial<Record<string, number>>;
+  /**
+   * Namespace the operator runs in: the NetworkPolicies let its pods reach every component (release
+   * smoke checks against the preview Services, /metrics scrapes for autoscaling).
+   */
+  operatorNamespace?: string;
 }
 
 export function renderPlatform(platform: KycPlatform, options: RenderOptions = {}): KubeObject[] {
@@ -33,7 +38,7 @@ export function renderPlatform(platform: KycPlatform, options: RenderOptions = {
     ...components.map((c) => renderDeployment(platform, c)),
     ...components.map((c) => renderPodDisruptionBudget(platform, c)),
     ...components.map((c) => renderHorizontalPodAutoscaler(platform, c, options.minReplicasFloor?.[c])).filter(defined),
-    ...renderNetworkPolicies(platform),
+    ...renderNetworkPolicies(platform, options.operatorNamespace),
     renderIngress(platform),
   ].filter(defined);
 }

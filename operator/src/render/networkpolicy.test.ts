@@ -33,6 +33,23 @@ describe('renderNetworkPolicies', () => {
     for (const p of policies.slice(1)) expect(p.spec.ingress[0]?.ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
   });
 
+  it('lets the operator pods of its own namespace reach every internal component, and nothing else gains access', () => {
+    const without = renderNetworkPolicies(platform()) as unknown as Policy[];
+    const policies = renderNetworkPolicies(platform(), 'kyc-system') as unknown as Policy[];
+    const operatorRule = {
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kyc-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kyc-operator' } } }],
+      ports: [{ protocol: 'TCP', port: 8080 }],
+    };
+    for (const name of ['acme-kyc', 'acme-auth', 'acme-notification', 'acme-analytics']) {
+      const policy = policies.find((p) => p.metadata.name === name);
+      const before = without.find((p) => p.metadata.name === name);
+      expect(policy?.spec.ingress).toEqual([...(before?.spec.ingress ?? []), operatorRule]);
+    }
+    // The gateway already accepts anyone; the default deny stays empty.
+    expect(policies.find((p) => p.metadata.name === 'acme-gateway')?.spec.ingress).toHaveLength(1);
+    expect(policies[0]?.spec.ingress).toEqual([]);
+  });
+
   it('renders nothing when network policies are off and skips disabled components', () => {
     expect(renderNetworkPolicies(platform({ security: { networkPolicies: false } }))).toEqual([]);
     const names = renderNetworkPolicies(platform({ components: { analytics: { enabled: false } } })).map((p) => p.metadata.name);

@@ -8,6 +8,10 @@
 //   notification                 yes
 //   analytics                    yes
 //
+// and the operator's own pods (label app.kubernetes.io/name=kyc-operator in the operator's namespace,
+// when it runs in the cluster) may call every component: release smoke checks against the preview
+// Services and /metrics scrapes for autoscaling.
+//
 // Egress is not restricted: the services reach PostgreSQL, Redis and Kafka wherever they run.
 import type { ComponentName } from '../api/components.js';
 import { desiredComponentNames, networkPoliciesEnabled } from '../api/defaults.js';
@@ -26,11 +30,21 @@ export const ALLOWED_CALLERS: Readonly<Record<ComponentName, 'anywhere' | readon
 
 const PORTS = [{ protocol: 'TCP', port: HTTP_PORT }];
 
+/** The label every operator pod carries (operator/deploy, charts/kyc-operator). */
+export const OPERATOR_POD_LABELS = { 'app.kubernetes.io/name': 'kyc-operator' };
+
+function operatorRule(operatorNamespace: string): Record<string, unknown> {
+  return {
+    from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': operatorNamespace } }, podSelector: { matchLabels: OPERATOR_POD_LABELS } }],
+    ports: PORTS,
+  };
+}
+
 function policy(platform: KycPlatform, name: string, component: ComponentName | 'platform', spec: Record<string, unknown>): KubeObject {
   return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: objectMeta(platform, name, component), spec };
 }
 
-export function renderNetworkPolicies(platform: KycPlatform): KubeObject[] {
+export function renderNetworkPolicies(platform: KycPlatform, operatorNamespace?: string): KubeObject[] {
   if (!networkPoliciesEnabled(platform.spec)) return [];
   const base = platform.metadata.name;
   const defaultDeny = policy(platform, `${base}-default-deny`, 'platform', {
@@ -47,7 +61,7 @@ export function renderNetworkPolicies(platform: KycPlatform): KubeObject[] {
     return policy(platform, `${base}-${component}`, component, {
       podSelector: { matchLabels: selectorLabels(platform, component) },
       policyTypes: ['Ingress'],
-      ingress: [rule],
+      ingress: callers !== 'anywhere' && operatorNamespace ? [rule, operatorRule(operatorNamespace)] : [rule],
     });
   });
   return [defaultDeny, ...allows];

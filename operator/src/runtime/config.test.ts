@@ -24,6 +24,8 @@ describe('loadConfig', () => {
 
   it('takes the Lease namespace from POD_NAMESPACE when running in a Pod', () => {
     expect(loadConfig([], { POD_NAMESPACE: 'kyc-system' }).leaderElection.leaseNamespace).toBe('kyc-system');
+    expect(loadConfig([], { POD_NAMESPACE: 'kyc-system' }).operatorNamespace).toBe('kyc-system');
+    expect(loadConfig([], {}).operatorNamespace).toBe('');
   });
 
   it.each([

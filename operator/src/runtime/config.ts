@@ -9,6 +9,8 @@ export interface OperatorConfig {
   kubeconfig: string;
   /** Namespace to watch; empty = all namespaces. */
   watchNamespace: string;
+  /** The operator's own namespace (POD_NAMESPACE in a Pod); empty out of cluster. */
+  operatorNamespace: string;
   /** Port of the /metrics, /healthz and /readyz server; 0 picks a free port. */
   metricsPort: number;
   metricsHost: string;
@@ -149,6 +151,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   return {
     kubeconfig: get('kubeconfig'),
     watchNamespace,
+    operatorNamespace: env.POD_NAMESPACE ?? '',
     metricsPort: integer('metrics-port', get('metricsPort'), 0),
     metricsHost: get('metricsHost'),
     leaderElection: {
