@@ -6,7 +6,7 @@ import { EventRecorder } from '../runtime/events.js';
 import { Informer, objectKey } from '../runtime/informer.js';
 import { KubeClient, type KubeResource } from '../runtime/kube.js';
 import { LeaderElector } from '../runtime/leader.js';
-import { createLogger, type Logger } from '../runtime/logger.js';
+import { createLogger, describeError, type Logger } from '../runtime/logger.js';
 import { OperatorMetrics } from '../runtime/metrics.js';
 import { startProbeServer, type ProbeServer } from '../runtime/server.js';
 import { WorkQueue } from '../runtime/workqueue.js';
@@ -212,14 +212,4 @@ export async function startOperator(config: OperatorConfig, options: StartOption
       logger.info('operator stopped');
     },
   };
-}
-
-function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  while (current instanceof Error && parts.length < 4) {
-    parts.push(current.message);
-    current = current.cause;
-  }
-  return parts.join(': ');
 }

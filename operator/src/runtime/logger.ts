@@ -17,3 +17,14 @@ export function createLogger(level: LogLevel, destination?: NodeJS.WritableStrea
     destination ?? process.stdout,
   );
 }
+
+/** An error and up to three of its causes, as one line for a log field. */
+export function describeError(error: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  while (current instanceof Error && parts.length < 4) {
+    parts.push(current.message);
+    current = current.cause;
+  }
+  return parts.join(': ');
+}

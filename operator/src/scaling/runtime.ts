@@ -10,7 +10,7 @@ import type { Informer } from '../runtime/informer.js';
 import { objectKey } from '../runtime/informer.js';
 import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js';
 import type { PlatformResource } from '../reconcile/platform.js';
-import type { Logger } from '../runtime/logger.js';
+import { describeError, type Logger } from '../runtime/logger.js';
 import { Authorizer, loadRequestHeaderAuth } from '../metrics-api/auth.js';
 import { apiServiceMatches, ensureServingCert, registerApiService } from '../metrics-api/registration.js';
 import { startMetricsApiServer, type MetricsApiServer } from '../metrics-api/server.js';
@@ -27,16 +27,6 @@ const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', names
 const ROTATION_CHECK_MS = 600_000;
 const WORKLOAD_PORT = 8080;
 const API_RETRY_MS = 30_000;
-
-function describeError(error: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  while (current instanceof Error && parts.length < 4) {
-    parts.push(current.message);
-    current = current.cause;
-  }
-  return parts.join(': ');
-}
 
 export interface ScalingDeps {
   client: KubeClient;

@@ -5,14 +5,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ReleaseStatus } from '../../../operator/src/api/types.js';
 import type { SmokeChecker, SmokeRequest } from '../../../operator/src/release/smoke.js';
-import { loadConfig } from '../../../operator/src/runtime/config.js';
 import { EVENT } from '../../../operator/src/runtime/events.js';
 import type { KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
-import { createLogger } from '../../../operator/src/runtime/logger.js';
 import { startOperator, type RunningOperator } from '../../../operator/src/reconcile/operator.js';
 import type { PlatformResource } from '../../../operator/src/reconcile/platform.js';
-import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
-import { createNamespace, deleteNamespace, DEPLOYMENT, developmentPlatform, getPlatform, installCrd, PLATFORM, SERVICE, testClient } from './support.js';
+import { eventually, uniqueSuffix } from '../../support/env.js';
+import { createNamespace, deleteNamespace, DEPLOYMENT, developmentPlatform, getPlatform, installCrd, PLATFORM, SERVICE, testClient, testOperatorConfig, testOperatorLogger } from './support.js';
 
 const QUOTA: ResourceType = { apiVersion: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', namespaced: true };
 const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics'];
@@ -35,25 +33,9 @@ const smokeChecker: SmokeChecker = async (request) => {
 };
 
 async function start(): Promise<RunningOperator> {
-  const config = loadConfig([], {
-    KUBECONFIG: requireEnv('KUBECONFIG'),
-    WATCH_NAMESPACE: namespace,
-    METRICS_PORT: '0',
-    METRICS_HOST: '127.0.0.1',
-    LEASE_NAME: `kyc-operator-${namespace}`,
-    LEASE_NAMESPACE: namespace,
-    POD_NAME: `release-${uniqueSuffix()}`,
-    LEASE_DURATION_SECONDS: '4',
-    RENEW_DEADLINE_SECONDS: '3',
-    RETRY_PERIOD_SECONDS: '1',
-    RESYNC_PERIOD_SECONDS: '3600',
-    PROGRESS_REQUEUE_SECONDS: '2',
-    RETRY_BASE_MS: '200',
-    RETRY_MAX_MS: '3000',
-  });
-  const level = process.env.OPERATOR_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'error';
+  const config = testOperatorConfig({ namespace, identity: `release-${uniqueSuffix()}` });
   const t = Date.now();
-  const started = await startOperator(config, { logger: createLogger(level, process.stderr), smokeChecker });
+  const started = await startOperator(config, { logger: testOperatorLogger(), smokeChecker });
   if (process.env.RELEASE_TEST_TRACE) process.stderr.write(`start took ${Date.now() - t} ms\n`);
   return started;
 }

@@ -2,9 +2,9 @@
 // development sample, and an operator started in-process and scoped to that namespace.
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
-import { loadConfig } from '../../../operator/src/runtime/config.js';
+import { loadConfig, type OperatorConfig } from '../../../operator/src/runtime/config.js';
 import { KubeClient, type KubeResource, type ResourceType } from '../../../operator/src/runtime/kube.js';
-import { createLogger } from '../../../operator/src/runtime/logger.js';
+import { createLogger, type Logger } from '../../../operator/src/runtime/logger.js';
 import { startOperator, type RunningOperator } from '../../../operator/src/reconcile/operator.js';
 import type { PlatformResource } from '../../../operator/src/reconcile/platform.js';
 import { OWNED_TYPES, PLATFORM } from '../../../operator/src/reconcile/resources.js';
@@ -65,9 +65,12 @@ export interface TestOperatorOptions {
   identity?: string;
 }
 
-/** An operator in this process, watching only `namespace`, with short lease timings. */
-export async function startTestOperator(options: TestOperatorOptions): Promise<RunningOperator> {
-  const config = loadConfig([], {
+/**
+ * The configuration of a test operator in this process: watching only `options.namespace`, with short
+ * lease timings; `env` adds or overrides settings (e.g. the scaling suites' metrics API).
+ */
+export function testOperatorConfig(options: TestOperatorOptions, env: Record<string, string> = {}): OperatorConfig {
+  return loadConfig([], {
     KUBECONFIG: requireEnv('KUBECONFIG'),
     WATCH_NAMESPACE: options.namespace,
     METRICS_PORT: '0',
@@ -82,8 +85,18 @@ export async function startTestOperator(options: TestOperatorOptions): Promise<R
     PROGRESS_REQUEUE_SECONDS: '2',
     RETRY_BASE_MS: '200',
     RETRY_MAX_MS: '3000',
+    ...env,
   });
-  return startOperator(config, { logger: createLogger(process.env.OPERATOR_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'error', process.stderr) });
+}
+
+/** The log of a test operator: errors only, unless OPERATOR_TEST_LOG_LEVEL=debug. */
+export function testOperatorLogger(): Logger {
+  return createLogger(process.env.OPERATOR_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'error', process.stderr);
+}
+
+/** An operator in this process, watching only `namespace`, with short lease timings. */
+export async function startTestOperator(options: TestOperatorOptions): Promise<RunningOperator> {
+  return startOperator(testOperatorConfig(options), { logger: testOperatorLogger() });
 }
 
 export async function getPlatform(client: KubeClient, namespace: string, name: string): Promise<PlatformResource | undefined> {

@@ -8,9 +8,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { loadConfig } from '../../../operator/src/runtime/config.js';
+import { testOperatorConfig, testOperatorLogger } from '../operator/support.js';
 import type { KubeClient, KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
-import { createLogger } from '../../../operator/src/runtime/logger.js';
 import { startOperator, type RunningOperator } from '../../../operator/src/reconcile/operator.js';
 import { APISERVICE, APISERVICE_NAME } from '../../../operator/src/metrics-api/registration.js';
 import { requireEnv, uniqueSuffix, eventually } from '../../support/env.js';
@@ -53,21 +52,7 @@ type ApiServiceResource = KubeResource & { spec?: Record<string, unknown>; statu
  */
 export async function startScalingOperator(client: KubeClient, namespace: string, options: { now?: () => Date; prometheusUrl?: string } = {}): Promise<ScalingHarness> {
   const previous = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
-  const config = loadConfig([], {
-    KUBECONFIG: requireEnv('KUBECONFIG'),
-    WATCH_NAMESPACE: namespace,
-    METRICS_PORT: '0',
-    METRICS_HOST: '127.0.0.1',
-    LEASE_NAME: `kyc-operator-${namespace}`,
-    LEASE_NAMESPACE: namespace,
-    POD_NAME: `test-${uniqueSuffix()}`,
-    LEASE_DURATION_SECONDS: '4',
-    RENEW_DEADLINE_SECONDS: '3',
-    RETRY_PERIOD_SECONDS: '1',
-    RESYNC_PERIOD_SECONDS: '3600',
-    PROGRESS_REQUEUE_SECONDS: '2',
-    RETRY_BASE_MS: '200',
-    RETRY_MAX_MS: '3000',
+  const config = testOperatorConfig({ namespace }, {
     KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
     METRICS_POLL_SECONDS: '2',
     EXTERNAL_METRICS_SERVICE: `${namespace}/${METRICS_SERVICE}`,
@@ -86,7 +71,7 @@ export async function startScalingOperator(client: KubeClient, namespace: string
     }
   };
   const operator = await startOperator(config, {
-    logger: createLogger(process.env.OPERATOR_TEST_LOG_LEVEL === 'debug' ? 'debug' : 'error', process.stderr),
+    logger: testOperatorLogger(),
     ...(options.now ? { now: options.now } : {}),
   });
   const stop = async (): Promise<void> => {
