@@ -59,7 +59,7 @@ export async function startAnalytics(options: StartOptions = {}): Promise<Runnin
     const repository = new AggregateRepository(pool);
     const kafka = createKafka(config.KAFKA_BROKERS, 'kyc-analytics', logger);
     const topics = EVENT_FAMILIES.map((family) => familyTopic(family, config.KAFKA_TOPIC_PREFIX));
-    await ensureTopics(kafka, topics);
+    await ensureTopics(kafka, topics, logger);
     const counted = service.metrics.counter('kyc_analytics_events_total', 'Events counted by type', ['type']);
     consumer = await startConsumer({
       kafka,

@@ -76,7 +76,7 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
     await runMigrations(pool, NOTIFICATION_SCHEMA, migrations, logger);
     const kafka = createKafka(config.KAFKA_BROKERS, 'kyc-notification', logger);
     const topics = [familyTopic('kyc', config.KAFKA_TOPIC_PREFIX), familyTopic('customer', config.KAFKA_TOPIC_PREFIX), familyTopic('notification', config.KAFKA_TOPIC_PREFIX)];
-    await ensureTopics(kafka, topics);
+    await ensureTopics(kafka, topics, logger);
     const producer = await createProducer(kafka);
     service.lifecycle.onShutdown('producer', () => producer.disconnect());
     const relay = new OutboxRelay({ pool, schema: NOTIFICATION_SCHEMA, producer, logger, metrics: service.metrics });

@@ -21,8 +21,11 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     idleTimeoutMillis: 30_000,
     statement_timeout: options.statementTimeoutMillis ?? 15_000,
   });
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+  // A client losing its connection must not crash the process: idle ones are replaced by the pool; one
+  // checked out (e.g. holding a transaction while Kafka acknowledges) fails its next query instead, and
+  // the pool discards it on release.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -33,41 +33,63 @@ export async function createProducer(kafka: Kafka): Promise<Producer> {
   return producer;
 }
 
-export async function ensureTopics(kafka: Kafka, topics: string[], numPartitions = 3): Promise<void> {
+/** Kafka's answers while a new topic's partitions are still being placed on the broker. */
+const TOPIC_NOT_READY = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
+
+function kafkaErrorType(error: unknown): string {
+  const cause = error as { type?: string; originalError?: { type?: string } } | undefined;
+  return cause?.type ?? cause?.originalError?.type ?? '';
+}
+
+/**
+ * Runs `action` again while it fails because a topic created moments ago is not served yet (kafkajs gives
+ * up after its own few retries; a freshly started broker can take longer), until `deadline` (epoch ms).
+ */
+async function untilTopicsServed<T>(action: () => Promise<T>, context: Record<string, unknown>, logger: Logger, deadline: number): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await action();
+    } catch (error) {
+      const type = kafkaErrorType(error);
+      if (!TOPIC_NOT_READY.has(type) || Date.now() >= deadline) throw error;
+      logger.warn({ ...context, attempt, kafkaError: type }, 'topic not served yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
+    }
+  }
+}
+
+/**
+ * Creates the topics that do not exist yet and waits until the broker serves every partition of every
+ * topic with a leader, so producers and consumers started next do not meet an unknown topic.
+ */
+export async function ensureTopics(kafka: Kafka, topics: string[], logger: Logger, numPartitions = 3, deadlineMs = 60_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
   const admin = kafka.admin();
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((topic) => !existing.has(topic));
-    if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions })), waitForLeaders: true });
+    // A topic another service created in between is reported as existing, which is what we want.
+    if (missing.length > 0) await admin.createTopics({ topics: missing.map((topic) => ({ topic, numPartitions })), waitForLeaders: false });
+    await untilTopicsServed(
+      async () => {
+        const metadata = await admin.fetchTopicMetadata({ topics });
+        const unplaced = metadata.topics.find((topic) => topic.partitions.length === 0 || topic.partitions.some((partition) => partition.leader < 0));
+        if (unplaced) throw Object.assign(new Error(`topic ${unplaced.name} has no leader yet`), { type: 'LEADER_NOT_AVAILABLE' });
+      },
+      { topics },
+      logger,
+      deadline,
+    );
   } finally {
     await admin.disconnect();
   }
 }
 
-/** Kafka's answers while a new topic's partitions are still being placed on the broker. */
-const TOPIC_NOT_READY = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION']);
-
-/**
- * Subscribes to each topic, waiting out a topic created moments ago whose metadata the broker does not
- * serve yet (kafkajs gives up after its own few retries; a freshly started broker can take longer).
- */
+/** Subscribes to each topic, waiting out a topic the broker does not serve yet (see untilTopicsServed). */
 export async function subscribeAll(consumer: Consumer, topics: string[], fromBeginning: boolean, logger: Logger, deadlineMs = 60_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
-  for (const topic of topics) {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await consumer.subscribe({ topic, fromBeginning });
-        break;
-      } catch (error) {
-        const cause = error as { type?: string; originalError?: { type?: string } };
-        const type = cause.type ?? cause.originalError?.type ?? '';
-        if (!TOPIC_NOT_READY.has(type) || Date.now() >= deadline) throw error;
-        logger.warn({ topic, attempt, kafkaError: type }, 'topic not served yet; retrying the subscription');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 2000)));
-      }
-    }
-  }
+  for (const topic of topics) await untilTopicsServed(() => consumer.subscribe({ topic, fromBeginning }), { topic }, logger, deadline);
 }
 
 export interface ConsumerOptions {

@@ -39,10 +39,12 @@ describe('notification and analytics', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     const env = { DATABASE_URL: db.url, KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: prefix, AUTH_JWT_SECRET: JWT_SECRET, SHUTDOWN_GRACE_MS: '1000' };
-    [notification, analytics] = await Promise.all([
-      startNotification({ port: 0, host: '127.0.0.1', logger: logs.logger, env: { ...env, NOTIFICATION_FAIL_CHANNELS: 'sms' } }),
-      startAnalytics({ port: 0, host: '127.0.0.1', logger: logs.logger, env }),
+    // Both start at once; whichever started is kept for afterAll to close even if the other failed.
+    const started = await Promise.allSettled([
+      startNotification({ port: 0, host: '127.0.0.1', logger: logs.logger, env: { ...env, NOTIFICATION_FAIL_CHANNELS: 'sms' } }).then((running) => (notification = running)),
+      startAnalytics({ port: 0, host: '127.0.0.1', logger: logs.logger, env }).then((running) => (analytics = running)),
     ]);
+    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
     pool = createPool(db.url);
     await runMigrations(pool, 'producer_test', [outboxMigration(1)]);
     const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `test-${suffix()}`, logs.logger);
