@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { requireEnv, uniqueSuffix } from '../../support/env.js';
+import { createLogger, ensureTopics, subscribeAll } from '../../../workloads/shared/index.js';
 
 describe('the local dependencies', () => {
   it('PostgreSQL creates a table and reads a row back', async () => {
@@ -37,16 +38,16 @@ describe('the local dependencies', () => {
   it('Kafka produces and consumes one message on a new topic', async () => {
     const kafka = new Kafka({ clientId: 'foundation-test', brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
     const topic = `foundation.${uniqueSuffix()}`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    // A freshly started broker can take a few seconds to serve a new topic; ensureTopics waits for it.
+    const logger = createLogger({ component: 'foundation-test', level: 'silent' });
+    await ensureTopics(kafka, [topic], logger, 1);
     const producer = kafka.producer();
     const consumer = kafka.consumer({ groupId: `foundation-${uniqueSuffix()}` });
     try {
       await producer.connect();
       await producer.send({ topic, messages: [{ key: 'k', value: 'hello kafka' }] });
       await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
+      await subscribeAll(consumer, [topic], true, logger);
       const received = await new Promise<string>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error('no message within 45 s')), 45_000);
         void consumer.run({
@@ -61,6 +62,8 @@ describe('the local dependencies', () => {
     } finally {
       await consumer.disconnect();
       await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
       await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
       await admin.disconnect();
     }

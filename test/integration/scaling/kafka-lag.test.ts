@@ -6,6 +6,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
 import { createNamespace, deleteNamespace, developmentPlatform, DEPLOYMENT, getPlatform, installCrd, PLATFORM, testClient } from '../operator/support.js';
 import { eventually, uniqueSuffix } from '../../support/env.js';
+import { createLogger, ensureTopics } from '../../../workloads/shared/index.js';
 import { getRaw, HPA, kafkaAdmin, produce, startScalingOperator, type ScalingHarness } from './support.js';
 
 const client = testClient();
@@ -33,7 +34,7 @@ beforeAll(async () => {
   await installCrd(client);
   namespace = await createNamespace(client, 'scaling-lag');
   ({ kafka, admin } = await kafkaAdmin());
-  await admin.createTopics({ topics: [{ topic, numPartitions: 4, replicationFactor: 1 }], waitForLeaders: true });
+  await ensureTopics(kafka, [topic], createLogger({ component: 'scaling-lag-test', level: 'silent' }), 4);
   harness = await startScalingOperator(client, namespace);
 }, 180_000);
 
