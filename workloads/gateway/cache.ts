@@ -1,6 +1,6 @@
 // The stale-response cache: successful GETs from selected upstreams are kept in Redis per user and
 // path, and served (marked with a Warning header) while that upstream is unavailable.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redis } from '../shared/index.js';
 
 export interface CachedResponse {
@@ -22,12 +22,12 @@ export class StaleCache {
   ) {}
 
   private key(user: string, url: string): string {
-    return `stale:${createHash('sha256').update(`${user}\u0000${url}`).digest('base64url')}`;
+    return `stale:${hash('sha256', `${user}\u0000${url}`, 'base64url')}`;
   }
 
   async put(user: string, url: string, response: Omit<CachedResponse, 'storedAt'>): Promise<void> {
     const key = this.key(user, url);
-    const digest = createHash('sha1').update(response.body).digest('base64');
+    const digest = hash('sha1', response.body, 'base64');
     const now = Date.now();
     const last = this.written.get(key);
     if (last && last.digest === digest && now - last.at < StaleCache.REWRITE_MS) return;

@@ -35,6 +35,33 @@ describe('access tokens', () => {
     expect(await verifyAccessToken(`${token}.extra`, secret)).toBeUndefined();
   });
 
+  it('checks the time limits of a remembered token on every use', async () => {
+    const token = await signAccessToken({ sub: 'u2', role: 'checker' }, secret, 60);
+    const now = Math.floor(Date.now() / 1000);
+    expect(await verifyAccessToken(token, secret, now)).toEqual({ sub: 'u2', role: 'checker' });
+    expect(await verifyAccessToken(token, secret, now + 1)).toEqual({ sub: 'u2', role: 'checker' });
+    expect(await verifyAccessToken(token, `${secret}-other`, now)).toBeUndefined();
+    expect(await verifyAccessToken(token, secret, now + 61)).toBeUndefined();
+    expect(await verifyAccessToken(token, secret, now + 61)).toBeUndefined();
+    const notYet = await new SignJWT({ role: 'maker' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('u3')
+      .setIssuer('kyc-auth')
+      .setAudience('kyc-api')
+      .setNotBefore(now + 30)
+      .setExpirationTime(now + 90)
+      .sign(new TextEncoder().encode(secret));
+    expect(await verifyAccessToken(notYet, secret, now + 31)).toEqual({ sub: 'u3', role: 'maker' });
+    expect(await verifyAccessToken(notYet, secret, now)).toBeUndefined();
+  });
+
+  it('never remembers a token that failed', async () => {
+    const token = await signAccessToken({ sub: 'u4', role: 'customer' }, secret);
+    expect(await verifyAccessToken(token, `${secret}-other`)).toBeUndefined();
+    expect(await verifyAccessToken(token, secret)).toEqual({ sub: 'u4', role: 'customer' });
+    expect(await verifyAccessToken(token, `${secret}-other`)).toBeUndefined();
+  });
+
   it('parses Bearer headers strictly', () => {
     expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
     expect(bearerToken('Basic xyz')).toBeUndefined();

@@ -70,12 +70,49 @@ function decodeJson(part: string): Record<string, unknown> | undefined {
  * Verification is synchronous node:crypto HMAC rather than jose's WebCrypto path: it runs on every
  * request of every service, and the WebCrypto job goes through the thread pool (a measurable hop on
  * a busy 2-core machine). Only HS256 is accepted.
+ *
+ * A token that verified is remembered (per secret, by its exact text, at most VERIFIED_CACHE_SIZE of
+ * them) with its principal and time limits: the same bytes under the same secret verify the same way,
+ * so a repeat skips the HMAC, the JSON decoding and the claim schema, while `exp` and `nbf` are checked
+ * against the clock on every use. Tokens that fail are never remembered.
  */
 export function verifyAccessToken(token: string, secret: string, nowSeconds = Math.floor(Date.now() / 1000)): Promise<Principal | undefined> {
-  return Promise.resolve(verifySync(token, secret, nowSeconds));
+  return Promise.resolve(verifyRemembered(token, secret, nowSeconds));
 }
 
-function verifySync(token: string, secret: string, now: number): Principal | undefined {
+export const VERIFIED_CACHE_SIZE = 10_000;
+
+interface Verified {
+  principal: Principal;
+  exp: number;
+  nbf: number | undefined;
+}
+
+const verifiedBySecret = new Map<string, Map<string, Verified>>();
+
+function verifyRemembered(token: string, secret: string, now: number): Principal | undefined {
+  let verified = verifiedBySecret.get(secret);
+  if (!verified) {
+    verified = new Map();
+    verifiedBySecret.set(secret, verified);
+  }
+  const known = verified.get(token);
+  if (known) {
+    if (known.exp <= now) {
+      verified.delete(token);
+      return undefined;
+    }
+    if (known.nbf !== undefined && known.nbf > now) return undefined;
+    return known.principal;
+  }
+  const result = verifySync(token, secret, now);
+  if (!result) return undefined;
+  if (verified.size >= VERIFIED_CACHE_SIZE) verified.clear();
+  verified.set(token, result);
+  return result.principal;
+}
+
+function verifySync(token: string, secret: string, now: number): Verified | undefined {
   if (token.length > 4096) return undefined;
   const [header, payload, signature, extra] = token.split('.');
   if (extra !== undefined || !header || !payload || !signature) return undefined;
@@ -93,7 +130,11 @@ function verifySync(token: string, secret: string, now: number): Principal | und
   const parsed = claims.safeParse(claimSet);
   if (!parsed.success) return undefined;
   const { sub, role, email } = parsed.data;
-  return { sub, role, ...(email !== undefined && { email }) };
+  return {
+    principal: Object.freeze({ sub, role, ...(email !== undefined && { email }) }),
+    exp: claimSet.exp,
+    nbf: typeof claimSet.nbf === 'number' ? claimSet.nbf : undefined,
+  };
 }
 
 export function bearerToken(header: string | undefined): string | undefined {

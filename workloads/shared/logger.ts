@@ -34,8 +34,17 @@ export function createLogger(options: LoggerOptions): Logger {
         },
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? bufferedStdout(),
   );
+}
+
+/**
+ * Standard output with lines gathered into writes of ~4 KiB (flushed at least every 250 ms, and
+ * synchronously when the process exits): one write system call per access-log line was a fifth of the
+ * gateway's CPU per proxied request. Levels, fields and redaction are unchanged; only the batching is.
+ */
+function bufferedStdout(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 });
 }
 
 /** A destination that keeps every line in memory (tests scan them for leaks). */

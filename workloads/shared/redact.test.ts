@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { createLogger, memoryDestination } from './logger.js';
-import { REDACTED, scrub, scrubString } from './redact.js';
+import { PATTERNS, REDACTED, scrub, scrubString } from './redact.js';
 
 describe('scrub', () => {
   it('removes values of secret keys at any depth', () => {
@@ -19,6 +20,18 @@ describe('scrub', () => {
     ['url postgres://kyc:s3cret@db:5432/kyc', 's3cret'],
   ])('removes secrets from strings: %s', (input, secret) => {
     expect(scrubString(input)).not.toContain(secret);
+  });
+
+  it('gives what every pattern applied in turn gives (the quick pre-test skips only strings none can match)', () => {
+    const everyPattern = (value: string): string => PATTERNS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), value);
+    const piece = fc.constantFrom('ABCPE', '1234', '2341 2341 2346', 'F', 'eyJ', 'abcde.', 'Bearer ', 'basic ', 'x://u:', 'p@h', ' ', '-', '9', 'a');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')), fc.string(), (built, random) => {
+        expect(scrubString(built)).toBe(everyPattern(built));
+        expect(scrubString(random)).toBe(everyPattern(random));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('keeps ordinary text', () => {
