@@ -46,7 +46,7 @@ export { EVENT_FAMILIES, EVENT_TYPES, familyTopic, newEvent, parseEnvelope, topi
 export type { EventEnvelope, EventFamily, EventType } from './events.js';
 export { createKafka, createProducer, ensureTopics, startConsumer, subscribeAll } from './kafka.js';
 export type { Consumer, ConsumerOptions, Kafka, Producer, RunningConsumer } from './kafka.js';
-export { OutboxRelay, enqueueEvent, outboxMigration } from './outbox.js';
+export { OUTBOX_COLUMNS, OutboxRelay, enqueueEvent, outboxMigration, outboxValues } from './outbox.js';
 export type { OutboxRelayOptions } from './outbox.js';
 export {
   IDEMPOTENCY_TTL_SECONDS,

@@ -32,15 +32,16 @@ export function outboxMigration(version: number): Migration {
   };
 }
 
+/** The columns of one outbox row, in the order of OUTBOX_COLUMNS. */
+export const OUTBOX_COLUMNS = '(event_id, topic, key, event_type, payload)';
+
+export function outboxValues(event: EventEnvelope, topicPrefix = ''): [string, string, string, string, string] {
+  return [event.id, topicForEvent(event.type, topicPrefix), event.subject, event.type, JSON.stringify(event)];
+}
+
 /** Queues `event` in the caller's transaction. `topicPrefix` is KAFKA_TOPIC_PREFIX. */
 export async function enqueueEvent(client: PoolClient | Pool, schema: string, event: EventEnvelope, topicPrefix = ''): Promise<void> {
-  await client.query(`INSERT INTO ${ident(schema)}.outbox (event_id, topic, key, event_type, payload) VALUES ($1, $2, $3, $4, $5)`, [
-    event.id,
-    topicForEvent(event.type, topicPrefix),
-    event.subject,
-    event.type,
-    JSON.stringify(event),
-  ]);
+  await client.query(`INSERT INTO ${ident(schema)}.outbox ${OUTBOX_COLUMNS} VALUES ($1, $2, $3, $4, $5)`, outboxValues(event, topicPrefix));
 }
 
 export interface OutboxRelayOptions {

@@ -1,8 +1,9 @@
 // The KYC store on PostgreSQL. PII is sealed here, on the way in, and opened here, on the way out:
 // nothing above this layer sees ciphertext and nothing below it sees clear PII.
 import { randomBytes } from 'node:crypto';
-import { enqueueEvent, ident, newEvent, withTransaction } from '../../shared/index.js';
+import { ident, newEvent, outboxValues, withTransaction } from '../../shared/index.js';
 import type { EventType, Pool, PoolClient } from '../../shared/index.js';
+import type { QueryResult, QueryResultRow } from 'pg';
 import type { ApplicationState } from '../domain/application-state.js';
 import type { ExistingApplication } from '../domain/duplicates.js';
 import type { ContentType, DocumentType } from '../domain/documents.js';
@@ -26,6 +27,7 @@ import type { RiskCategory } from '../domain/risk.js';
 import { blindIndex, blindIndexes, keyIdOf, open, openText, seal, sealText } from '../domain/protection/envelope.js';
 import type { KeyRing } from '../domain/protection/key-ring.js';
 import { applicantContext, documentContext, vaultContext } from './envelope-contexts.js';
+import { DeferredWrites, statementName } from './statements.js';
 
 export interface PgKycStoreOptions {
   pool: Pool;
@@ -38,7 +40,13 @@ export class PgKycStore implements KycStore {
   constructor(private readonly options: PgKycStoreOptions) {}
 
   transaction<T>(work: (tx: KycTransaction) => Promise<T>): Promise<T> {
-    return withTransaction(this.options.pool, (client) => work(new PgKycTransaction(client, this.options)));
+    return withTransaction(this.options.pool, async (client) => {
+      const tx = new PgKycTransaction(client, this.options);
+      const result = await work(tx);
+      // Audit records and events still waiting are written before COMMIT, in the same transaction.
+      await tx.flush();
+      return result;
+    });
   }
 
   /**
@@ -48,8 +56,7 @@ export class PgKycStore implements KycStore {
   async snapshot(id: string, options: { history: boolean }): Promise<ApplicationSnapshot | null> {
     if (!UUID.test(id)) return null;
     const s = ident(this.options.schema);
-    const { rows } = await this.options.pool.query<SnapshotRow>(
-      `SELECT ${QUALIFIED_APPLICATION_COLUMNS},
+    const text = `SELECT ${QUALIFIED_APPLICATION_COLUMNS},
               p.data_enc, p.pan_masked, p.aadhaar_token, p.aadhaar_last4, p.aadhaar_kind,
               (SELECT coalesce(json_agg(json_build_object('id', d.id, 'type', d.type, 'content_type', d.content_type,
                         'size_bytes', d.size_bytes, 'uploaded_at', d.uploaded_at) ORDER BY d.uploaded_at, d.id), '[]'::json)
@@ -63,9 +70,8 @@ export class PgKycStore implements KycStore {
                    FROM ${s}.audit_trail t WHERE t.application_id = a.id)
               END AS audit_json
          FROM ${s}.applications a LEFT JOIN ${s}.applicants p ON p.application_id = a.id
-        WHERE a.id = $1`,
-      [id, options.history],
-    );
+        WHERE a.id = $1`;
+    const { rows } = await this.options.pool.query<SnapshotRow>({ name: statementName(text), text, values: [id, options.history] });
     const row = rows[0];
     if (!row) return null;
     const ring = this.options.keyRing;
@@ -220,6 +226,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 class PgKycTransaction implements KycTransaction {
   private readonly s: string;
   private readonly ring: KeyRing;
+  private readonly deferred = new DeferredWrites();
 
   constructor(
     private readonly client: PoolClient,
@@ -229,8 +236,23 @@ class PgKycTransaction implements KycTransaction {
     this.ring = options.keyRing;
   }
 
+  /** Runs one statement as a named (prepared) statement, after any deferred writes. */
+  private async q<R extends QueryResultRow = QueryResultRow>(text: string, values: unknown[]): Promise<QueryResult<R>> {
+    await this.flush();
+    return this.client.query<R>({ name: statementName(text), text, values });
+  }
+
+  /** Writes the deferred audit records, events and consents (one statement), if any wait. */
+  async flush(): Promise<void> {
+    const small = this.deferred.size <= 8;
+    const statement = this.deferred.take(this.s);
+    if (!statement) return;
+    // Only small batches get a prepared statement: their shapes are few; a large batch is rare.
+    await this.client.query(small ? { name: statementName(statement.text), ...statement } : statement);
+  }
+
   async insertApplication(app: { id: string; ownerId: string; expiresAt: Date }): Promise<ApplicationRecord> {
-    const { rows } = await this.client.query<ApplicationRow>(
+    const { rows } = await this.q<ApplicationRow>(
       `INSERT INTO ${this.s}.applications (id, owner_id, expires_at) VALUES ($1, $2, $3) RETURNING ${APPLICATION_COLUMNS}`,
       [app.id, app.ownerId, app.expiresAt],
     );
@@ -239,13 +261,13 @@ class PgKycTransaction implements KycTransaction {
 
   async getApplication(id: string): Promise<ApplicationRecord | null> {
     if (!UUID.test(id)) return null;
-    const { rows } = await this.client.query<ApplicationRow>(`SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications WHERE id = $1`, [id]);
+    const { rows } = await this.q<ApplicationRow>(`SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications WHERE id = $1`, [id]);
     return rows[0] ? toApplication(rows[0]) : null;
   }
 
   async lockApplication(id: string): Promise<ApplicationRecord | null> {
     if (!UUID.test(id)) return null;
-    const { rows } = await this.client.query<ApplicationRow>(
+    const { rows } = await this.q<ApplicationRow>(
       `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications WHERE id = $1 FOR UPDATE`,
       [id],
     );
@@ -260,7 +282,7 @@ class PgKycTransaction implements KycTransaction {
       values.push(key === 'findings' ? JSON.stringify(value) : value);
       sets.push(`${CHANGE_COLUMNS[key]} = $${values.length}`);
     }
-    const { rows } = await this.client.query<ApplicationRow>(
+    const { rows } = await this.q<ApplicationRow>(
       `UPDATE ${this.s}.applications SET ${sets.length > 0 ? sets.join(', ') : 'id = id'} WHERE id = $1 RETURNING ${APPLICATION_COLUMNS}`,
       values,
     );
@@ -270,7 +292,7 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async readApplicant(applicationId: string): Promise<StoredApplicantRecord | null> {
-    const { rows } = await this.client.query<ApplicantRow>(
+    const { rows } = await this.q<ApplicantRow>(
       `SELECT data_enc, pan_masked, aadhaar_token, aadhaar_last4, aadhaar_kind FROM ${this.s}.applicants WHERE application_id = $1`,
       [applicationId],
     );
@@ -283,7 +305,7 @@ class PgKycTransaction implements KycTransaction {
     if (aadhaar) {
       token = `avt_${randomBytes(24).toString('base64url')}`;
       const sealed = sealText(this.ring, aadhaar.number, vaultContext(token));
-      await this.client.query(`INSERT INTO ${this.s}.aadhaar_vault (token, number_enc, key_id, blind_index) VALUES ($1, $2, $3, $4)`, [
+      await this.q(`INSERT INTO ${this.s}.aadhaar_vault (token, number_enc, key_id, blind_index) VALUES ($1, $2, $3, $4)`, [
         token,
         sealed,
         keyIdOf(sealed),
@@ -293,7 +315,7 @@ class PgKycTransaction implements KycTransaction {
     const sealed = sealText(this.ring, JSON.stringify(data), applicantContext(applicationId));
     const panMasked = data.pan !== undefined ? maskPan(data.pan) : null;
     const panIndex = data.pan !== undefined ? blindIndex(this.ring, 'pan', data.pan) : null;
-    await this.client.query(
+    await this.q(
       `INSERT INTO ${this.s}.applicants (application_id, data_enc, key_id, pan_masked, pan_index, aadhaar_token, aadhaar_last4, aadhaar_kind)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (application_id) DO UPDATE SET
@@ -307,7 +329,7 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async revealAadhaar(token: string): Promise<string> {
-    const { rows } = await this.client.query<{ number_enc: Buffer }>(`SELECT number_enc FROM ${this.s}.aadhaar_vault WHERE token = $1`, [token]);
+    const { rows } = await this.q<{ number_enc: Buffer }>(`SELECT number_enc FROM ${this.s}.aadhaar_vault WHERE token = $1`, [token]);
     const row = rows[0];
     if (!row) throw new Error('Aadhaar vault token not found');
     return openText(this.ring, row.number_enc, vaultContext(token));
@@ -322,7 +344,7 @@ class PgKycTransaction implements KycTransaction {
     aadhaarRedacted: boolean;
   }): Promise<DocumentMeta> {
     const sealed = seal(this.ring, doc.content, documentContext(doc.applicationId, doc.id));
-    const { rows } = await this.client.query<DocumentRow>(
+    const { rows } = await this.q<DocumentRow>(
       `INSERT INTO ${this.s}.documents (id, application_id, type, content_type, size_bytes, aadhaar_redacted, content_enc, key_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id, type, content_type, size_bytes, uploaded_at`,
       [doc.id, doc.applicationId, doc.type, doc.contentType, doc.content.length, doc.aadhaarRedacted, sealed, keyIdOf(sealed)],
@@ -331,7 +353,7 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async listDocuments(applicationId: string): Promise<DocumentMeta[]> {
-    const { rows } = await this.client.query<DocumentRow>(
+    const { rows } = await this.q<DocumentRow>(
       `SELECT id, type, content_type, size_bytes, uploaded_at FROM ${this.s}.documents WHERE application_id = $1 ORDER BY uploaded_at, id`,
       [applicationId],
     );
@@ -340,7 +362,7 @@ class PgKycTransaction implements KycTransaction {
 
   async readDocumentContent(applicationId: string, documentId: string): Promise<{ meta: DocumentMeta; content: Buffer } | null> {
     if (!UUID.test(documentId)) return null;
-    const { rows } = await this.client.query<DocumentRow & { content_enc: Buffer }>(
+    const { rows } = await this.q<DocumentRow & { content_enc: Buffer }>(
       `SELECT id, type, content_type, size_bytes, uploaded_at, content_enc FROM ${this.s}.documents WHERE application_id = $1 AND id = $2`,
       [applicationId, documentId],
     );
@@ -350,14 +372,12 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async insertConsent(consent: { id: string; applicationId: string; ownerId: string; purposes: string[]; noticeVersion: string }): Promise<void> {
-    await this.client.query(
-      `INSERT INTO ${this.s}.consents (id, application_id, owner_id, purposes, notice_version) VALUES ($1, $2, $3, $4, $5)`,
-      [consent.id, consent.applicationId, consent.ownerId, consent.purposes, consent.noticeVersion],
-    );
+    this.deferred.add('consents', [consent.id, consent.applicationId, consent.ownerId, consent.purposes, consent.noticeVersion]);
+    return Promise.resolve();
   }
 
   async listConsents(applicationId: string): Promise<ConsentRecord[]> {
-    const { rows } = await this.client.query<{ id: string; purposes: string[]; notice_version: string; granted_at: Date; withdrawn_at: Date | null }>(
+    const { rows } = await this.q<{ id: string; purposes: string[]; notice_version: string; granted_at: Date; withdrawn_at: Date | null }>(
       `SELECT id, purposes, notice_version, granted_at, withdrawn_at FROM ${this.s}.consents WHERE application_id = $1 ORDER BY granted_at`,
       [applicationId],
     );
@@ -365,7 +385,7 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async withdrawConsents(applicationId: string): Promise<number> {
-    const { rowCount } = await this.client.query(
+    const { rowCount } = await this.q(
       `UPDATE ${this.s}.consents SET withdrawn_at = now() WHERE application_id = $1 AND withdrawn_at IS NULL`,
       [applicationId],
     );
@@ -373,24 +393,21 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async audit(entry: AuditEntry): Promise<void> {
-    await this.client.query(
-      `INSERT INTO ${this.s}.audit_trail (application_id, actor_id, actor_role, action, from_state, to_state, detail, request_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        entry.applicationId,
-        entry.actorId,
-        entry.actorRole,
-        entry.action,
-        entry.fromState ?? null,
-        entry.toState ?? null,
-        JSON.stringify(entry.detail ?? {}),
-        entry.requestId ?? null,
-      ],
-    );
+    this.deferred.add('audit_trail', [
+      entry.applicationId,
+      entry.actorId,
+      entry.actorRole,
+      entry.action,
+      entry.fromState ?? null,
+      entry.toState ?? null,
+      JSON.stringify(entry.detail ?? {}),
+      entry.requestId ?? null,
+    ]);
+    return Promise.resolve();
   }
 
   async auditTrail(applicationId: string): Promise<AuditRecord[]> {
-    const { rows } = await this.client.query<AuditRow>(
+    const { rows } = await this.q<AuditRow>(
       `SELECT actor_id, actor_role, action, from_state, to_state, detail, request_id, at FROM ${this.s}.audit_trail WHERE application_id = $1 ORDER BY id`,
       [applicationId],
     );
@@ -399,7 +416,8 @@ class PgKycTransaction implements KycTransaction {
 
   async publish(event: DomainEvent): Promise<void> {
     const envelope = newEvent(event.type as EventType, event.subject, event.data, event.actor);
-    await enqueueEvent(this.client, this.options.schema, envelope, this.options.topicPrefix);
+    this.deferred.add('outbox', outboxValues(envelope, this.options.topicPrefix));
+    return Promise.resolve();
   }
 
   async applicationsWithSameIdentity(applicationId: string): Promise<{ candidate: ExistingApplication | null; others: ExistingApplication[] }> {
@@ -410,7 +428,7 @@ class PgKycTransaction implements KycTransaction {
       panIndex: r.pan_index,
       aadhaarIndex: r.aadhaar_index,
     });
-    const { rows: own } = await this.client.query<IdentityRow>(
+    const { rows: own } = await this.q<IdentityRow>(
       `SELECT a.id, a.owner_id, a.state, p.pan_index, v.blind_index AS aadhaar_index
          FROM ${this.s}.applications a JOIN ${this.s}.applicants p ON p.application_id = a.id
          LEFT JOIN ${this.s}.aadhaar_vault v ON v.token = p.aadhaar_token
@@ -426,7 +444,7 @@ class PgKycTransaction implements KycTransaction {
     const panIndexes = applicant?.data.pan !== undefined ? blindIndexes(this.ring, 'pan', applicant.data.pan) : [];
     const aadhaarNumber = applicant?.aadhaar ? await this.revealAadhaar(applicant.aadhaar.token) : undefined;
     const aadhaarIndexes = aadhaarNumber !== undefined ? blindIndexes(this.ring, 'aadhaar', aadhaarNumber) : [];
-    const { rows } = await this.client.query<IdentityRow>(
+    const { rows } = await this.q<IdentityRow>(
       `SELECT a.id, a.owner_id, a.state, p.pan_index, v.blind_index AS aadhaar_index
          FROM ${this.s}.applicants p JOIN ${this.s}.applications a ON a.id = p.application_id
          LEFT JOIN ${this.s}.aadhaar_vault v ON v.token = p.aadhaar_token
@@ -447,7 +465,7 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async previousRiskCategory(ownerId: string, exceptApplicationId: string): Promise<RiskCategory | null> {
-    const { rows } = await this.client.query<{ risk_category: RiskCategory | null }>(
+    const { rows } = await this.q<{ risk_category: RiskCategory | null }>(
       `SELECT risk_category FROM ${this.s}.applications
         WHERE owner_id = $1 AND id <> $2 AND state = 'approved' ORDER BY decided_at DESC LIMIT 1`,
       [ownerId, exceptApplicationId],
@@ -456,7 +474,7 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async reviewQueue(states: readonly ApplicationState[], limit: number): Promise<ApplicationRecord[]> {
-    const { rows } = await this.client.query<ApplicationRow>(
+    const { rows } = await this.q<ApplicationRow>(
       `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications WHERE state = ANY($1::text[]) ORDER BY submitted_at NULLS LAST, id LIMIT $2`,
       [states, limit],
     );
@@ -464,7 +482,7 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async lockReKycDue(until: string, limit: number): Promise<ApplicationRecord[]> {
-    const { rows } = await this.client.query<ApplicationRow>(
+    const { rows } = await this.q<ApplicationRow>(
       `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications
         WHERE state = 'approved' AND rekyc_notice_sent_at IS NULL AND rekyc_due_on <= $1::date
         ORDER BY rekyc_due_on LIMIT $2 FOR UPDATE SKIP LOCKED`,
@@ -474,11 +492,11 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async markReKycNoticeSent(id: string): Promise<void> {
-    await this.client.query(`UPDATE ${this.s}.applications SET rekyc_notice_sent_at = now() WHERE id = $1`, [id]);
+    await this.q(`UPDATE ${this.s}.applications SET rekyc_notice_sent_at = now() WHERE id = $1`, [id]);
   }
 
   async stuckInProcessing(before: Date, limit: number): Promise<string[]> {
-    const { rows } = await this.client.query<{ id: string }>(
+    const { rows } = await this.q<{ id: string }>(
       `SELECT id FROM ${this.s}.applications WHERE state = 'processing' AND updated_at < $1 ORDER BY updated_at LIMIT $2`,
       [before, limit],
     );
@@ -486,7 +504,7 @@ class PgKycTransaction implements KycTransaction {
   }
 
   async lockExpired(now: Date, limit: number): Promise<ApplicationRecord[]> {
-    const { rows } = await this.client.query<ApplicationRow>(
+    const { rows } = await this.q<ApplicationRow>(
       `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications
         WHERE state IN ('draft', 'resubmission_required') AND expires_at < $1
         ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
