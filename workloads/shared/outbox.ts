@@ -116,24 +116,26 @@ export class OutboxRelay {
         [batchSize],
       );
       if (rows.length > 0) {
-        // Consecutive rows of one topic go in one request; kafkajs keeps their order per partition.
-        const groups: Array<{ topic: string; rows: OutboxRow[] }> = [];
+        // One produce request for the whole pass: rows grouped by topic, each topic's rows in id order
+        // (kafkajs keeps that order per partition, and an event's partition follows its key). Events of
+        // different topics were never ordered for a consumer (separate partitions).
+        const byTopic = new Map<string, OutboxRow[]>();
         for (const row of rows) {
-          const last = groups.at(-1);
-          if (last?.topic === row.topic) last.rows.push(row);
-          else groups.push({ topic: row.topic, rows: [row] });
+          const list = byTopic.get(row.topic);
+          if (list) list.push(row);
+          else byTopic.set(row.topic, [row]);
         }
-        for (const group of groups) {
-          await producer.send({
-            topic: group.topic,
-            acks: -1,
-            messages: group.rows.map((row) => ({
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, topicRows]) => ({
+            topic,
+            messages: topicRows.map((row) => ({
               key: row.key,
               value: JSON.stringify(row.payload),
               headers: { 'event-type': row.event_type, 'event-id': row.event_id },
             })),
-          });
-        }
+          })),
+        });
         await client.query(`UPDATE ${s}.outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
         this.options.metrics?.counter('kyc_outbox_published_total', 'Events published from the outbox', ['schema']).inc({ schema }, rows.length);
       }

@@ -55,8 +55,16 @@ export class PgKycStore implements KycStore {
    */
   async snapshot(id: string, options: { history: boolean }): Promise<ApplicationSnapshot | null> {
     if (!UUID.test(id)) return null;
-    const s = ident(this.options.schema);
-    const text = `SELECT ${QUALIFIED_APPLICATION_COLUMNS},
+    const text = snapshotStatement(this.options.schema);
+    const { rows } = await this.options.pool.query<SnapshotRow>({ name: statementName(text), text, values: [id, options.history] });
+    return toSnapshot(this.options.keyRing, id, rows[0]);
+  }
+}
+
+/** The application, applicant, documents, consents and (when $2) audit trail of application $1. */
+function snapshotStatement(schema: string): string {
+  const s = ident(schema);
+  return `SELECT ${QUALIFIED_APPLICATION_COLUMNS},
               p.data_enc, p.pan_masked, p.aadhaar_token, p.aadhaar_last4, p.aadhaar_kind,
               (SELECT coalesce(json_agg(json_build_object('id', d.id, 'type', d.type, 'content_type', d.content_type,
                         'size_bytes', d.size_bytes, 'uploaded_at', d.uploaded_at) ORDER BY d.uploaded_at, d.id), '[]'::json)
@@ -71,25 +79,24 @@ export class PgKycStore implements KycStore {
               END AS audit_json
          FROM ${s}.applications a LEFT JOIN ${s}.applicants p ON p.application_id = a.id
         WHERE a.id = $1`;
-    const { rows } = await this.options.pool.query<SnapshotRow>({ name: statementName(text), text, values: [id, options.history] });
-    const row = rows[0];
-    if (!row) return null;
-    const ring = this.options.keyRing;
-    const snapshot: ApplicationSnapshot = {
-      application: toApplication(row),
-      applicant: row.data_enc === null ? null : toApplicant(ring, id, row),
-      documents: row.documents_json.map((d) => toDocument({ ...d, uploaded_at: new Date(d.uploaded_at) })),
-      consents: row.consents_json.map((c) => ({
-        id: c.id,
-        purposes: c.purposes,
-        noticeVersion: c.notice_version,
-        grantedAt: new Date(c.granted_at),
-        withdrawnAt: c.withdrawn_at === null ? null : new Date(c.withdrawn_at),
-      })),
-    };
-    if (row.audit_json) snapshot.auditTrail = row.audit_json.map((t) => toAudit(id, { ...t, at: new Date(t.at) }));
-    return snapshot;
-  }
+}
+
+function toSnapshot(ring: KeyRing, id: string, row: SnapshotRow | undefined): ApplicationSnapshot | null {
+  if (!row) return null;
+  const snapshot: ApplicationSnapshot = {
+    application: toApplication(row),
+    applicant: row.data_enc === null ? null : toApplicant(ring, id, row),
+    documents: row.documents_json.map((d) => toDocument({ ...d, uploaded_at: new Date(d.uploaded_at) })),
+    consents: row.consents_json.map((c) => ({
+      id: c.id,
+      purposes: c.purposes,
+      noticeVersion: c.notice_version,
+      grantedAt: new Date(c.granted_at),
+      withdrawnAt: c.withdrawn_at === null ? null : new Date(c.withdrawn_at),
+    })),
+  };
+  if (row.audit_json) snapshot.auditTrail = row.audit_json.map((t) => toAudit(id, { ...t, at: new Date(t.at) }));
+  return snapshot;
 }
 
 interface ApplicantRow {
@@ -240,6 +247,12 @@ class PgKycTransaction implements KycTransaction {
   private async q<R extends QueryResultRow = QueryResultRow>(text: string, values: unknown[]): Promise<QueryResult<R>> {
     await this.flush();
     return this.client.query<R>({ name: statementName(text), text, values });
+  }
+
+  async snapshot(id: string, options: { history: boolean }): Promise<ApplicationSnapshot | null> {
+    if (!UUID.test(id)) return null;
+    const { rows } = await this.q<SnapshotRow>(snapshotStatement(this.options.schema), [id, options.history]);
+    return toSnapshot(this.ring, id, rows[0]);
   }
 
   /** Writes the deferred audit records, events and consents (one statement), if any wait. */

@@ -619,15 +619,16 @@ export class KycService {
     id: string,
   ): Promise<{ missing: FieldError[]; applicant: StoredApplicantRecord | null; documents: DocumentMeta[]; consents: ConsentRecord[] }> {
     const errors: FieldError[] = [];
-    const stored = await tx.readApplicant(id);
+    const snap = tx.snapshot ? await tx.snapshot(id, { history: false }) : undefined;
+    const stored = snap ? snap.applicant : await tx.readApplicant(id);
     const data = stored?.data ?? {};
     for (const field of ['name', 'dateOfBirth', 'pan', 'address'] as const) {
       if (data[field] === undefined) errors.push({ field, message: 'is required before submitting' });
     }
     if (!stored?.aadhaar) errors.push({ field: 'aadhaar', message: 'is required before submitting' });
-    const documents = await tx.listDocuments(id);
+    const documents = snap ? snap.documents : await tx.listDocuments(id);
     errors.push(...missingDocuments(documents.map((d) => d.type)));
-    const consents = await tx.listConsents(id);
+    const consents = snap ? snap.consents : await tx.listConsents(id);
     if (!consents.some((c) => c.withdrawnAt === null && c.purposes.includes('kyc_verification'))) {
       errors.push({ field: 'consent', message: 'consent to KYC verification is required' });
     }
@@ -655,13 +656,24 @@ export class KycService {
   }
 
   private async viewIn(tx: KycTransaction, id: string, caller: Caller, loaded?: ApplicationRecord): Promise<ApplicationView> {
+    const staff = STAFF.includes(caller.role);
+    if (tx.snapshot) {
+      // One statement for the whole view (the transaction's own changes included).
+      const snap = await tx.snapshot(id, { history: staff });
+      if (!snap) throw notFound();
+      const view = applicationView(snap.application, snap.applicant, snap.documents, snap.consents);
+      if (staff) {
+        view.findings = snap.application.findings ?? null;
+        view.history = historyView(snap.auditTrail ?? []);
+      }
+      return view;
+    }
     const app = loaded ?? (await tx.getApplication(id));
     if (!app) throw notFound();
     // One transaction is one connection: its queries run one after another.
     const applicant = await tx.readApplicant(id);
     const documents = await tx.listDocuments(id);
     const consents = await tx.listConsents(id);
-    const staff = STAFF.includes(caller.role);
     const view = applicationView(app, applicant, documents, consents);
     if (staff) {
       view.findings = app.findings ?? null;

@@ -141,6 +141,11 @@ export interface KycTransaction {
   stuckInProcessing(before: Date, limit: number): Promise<string[]>;
   /** Ids of drafts and resubmission requests whose time ran out, locked for this transaction. */
   lockExpired(now: Date, limit: number): Promise<ApplicationRecord[]>;
+  /**
+   * Optional: what `KycStore.snapshot` reads, inside this transaction (its own writes included), in one
+   * statement instead of one per part. Transactions without it are read part by part.
+   */
+  snapshot?(id: string, options: { history: boolean }): Promise<ApplicationSnapshot | null>;
 }
 
 /** Everything a read of one application shows, as of one instant. */
