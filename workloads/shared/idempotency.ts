@@ -176,9 +176,11 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
       throw new ProblemError(409, 'a request with this Idempotency-Key is still being processed', { field: 'Idempotency-Key', headers: { 'Retry-After': '1' } });
     }
     if (begun.state === 'done') return replay(res, begun.response);
+    // The outcome is stored (or, for a 5xx, the key released) before the response leaves: a client
+    // that retries the moment it has the answer gets the replay, not a 409 "still being processed".
     captureResponse(res, (response) => {
       const settle = response.status >= 500 ? options.store.abandon(scope, key) : options.store.complete(scope, key, response, ttl);
-      settle.catch((error: unknown) => req.log.warn({ err: error }, 'could not store the idempotent response'));
+      return settle.catch((error: unknown) => req.log.warn({ err: error }, 'could not store the idempotent response'));
     });
     next();
   };
@@ -191,27 +193,41 @@ function replay(res: Response, response: StoredResponse): void {
   res.send(response.body);
 }
 
-function captureResponse(res: Response, done: (response: StoredResponse) => void): void {
+/**
+ * Calls `store` with the response a handler sends through `res.send` (and `res.json`, which ends there)
+ * and sends it only once `store` has settled. A response written some other way is stored when it
+ * finishes; a connection closed before any response releases the key (status 599).
+ */
+function captureResponse(res: Response, store: (response: StoredResponse) => Promise<void>): void {
   const originalSend = res.send.bind(res);
-  let body = '';
+  let stored = false;
   res.send = (chunk?: unknown) => {
-    if (typeof chunk === 'string') body = chunk;
-    else if (Buffer.isBuffer(chunk)) body = chunk.toString('utf8');
-    else if (chunk !== undefined && chunk !== null) body = JSON.stringify(chunk);
-    return originalSend(chunk);
-  };
-  res.once('finish', () => {
+    // An object goes through res.json, which comes back here with its JSON text.
+    if (stored || (chunk !== null && typeof chunk === 'object' && !Buffer.isBuffer(chunk))) return originalSend(chunk);
+    stored = true;
+    const body = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
     const contentType = res.getHeader('content-type');
     const location = res.getHeader('location');
-    done({
+    const defaultType = typeof chunk === 'string' ? 'text/html; charset=utf-8' : Buffer.isBuffer(chunk) ? 'application/octet-stream' : undefined;
+    void store({
       status: res.statusCode,
-      contentType: typeof contentType === 'string' ? contentType : undefined,
+      contentType: typeof contentType === 'string' ? contentType : defaultType,
       body,
       ...(typeof location === 'string' && { location }),
-    });
+    }).finally(() => originalSend(chunk));
+    return res;
+  };
+  res.once('finish', () => {
+    if (stored) return;
+    stored = true;
+    const contentType = res.getHeader('content-type');
+    const location = res.getHeader('location');
+    void store({ status: res.statusCode, contentType: typeof contentType === 'string' ? contentType : undefined, body: '', ...(typeof location === 'string' && { location }) });
   });
-  // A connection closed before the response finished leaves nothing to replay: release the key.
+  // A connection closed before the response was sent leaves nothing to replay: release the key.
   res.once('close', () => {
-    if (!res.writableFinished) done({ status: 599, contentType: undefined, body: '' });
+    if (stored) return;
+    stored = true;
+    void store({ status: 599, contentType: undefined, body: '' });
   });
 }
