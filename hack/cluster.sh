@@ -88,7 +88,7 @@ kwok_source() {
 fail_with_log() {
   echo "--- last lines of $LOGS/$1.log ---" >&2
   tail -n 15 "$LOGS/$1.log" >&2 || true
-  die "$2; run 'make cluster-down && make cluster' to start over"
+  die "$2 (log: $LOGS/$1.log); run 'make cluster-down && make cluster' to start over"
 }
 
 up() {
@@ -185,6 +185,12 @@ up() {
   fake_nodes | kubectl_ apply -f - >/dev/null || die "could not create the fake nodes"
   wait_for 60 nodes nodes_ready || fail_with_log kwok "the fake nodes did not become Ready in 60 s"
   fake_node_endpoints || die "could not point the fake nodes' kubelet endpoint at KWOK"
+  # KWOK can miss a Metric that exists when it starts (it only adds routes on changes it sees): a
+  # change makes it add the route.
+  if ! wait_for 10 kwok-metrics kwok_metrics_served; then
+    kubectl_ annotate metrics.kwok.x-k8s.io kyc-kubelet-resource-metrics --overwrite "kyc.dev/resync=$(date +%s%N)" >/dev/null
+    wait_for 30 kwok-metrics kwok_metrics_served || fail_with_log kwok "KWOK does not serve the fake nodes' resource metrics (/metrics/nodes/kwok-node-0/metrics/resource)"
+  fi
   # The default ServiceAccount must exist before pods can be created in a namespace.
   wait_for 30 serviceaccounts kubectl_ -n default get serviceaccount default ||
     fail_with_log controller-manager "the default ServiceAccount was not created in 30 s"
@@ -236,6 +242,10 @@ fake_node_endpoints() {
       \"addresses\": [{\"type\": \"InternalIP\", \"address\": \"127.0.0.1\"}, {\"type\": \"Hostname\", \"address\": \"kwok-node-$i\"}],
       \"daemonEndpoints\": {\"kubeletEndpoint\": {\"Port\": $KWOK_PORT}}}}" >/dev/null || return 1
   done
+}
+
+kwok_metrics_served() {
+  curl -fsS --cacert "$PKI/ca.crt" "https://127.0.0.1:$KWOK_PORT/metrics/nodes/kwok-node-0/metrics/resource" -o /dev/null
 }
 
 # metrics-server as a host process, registered as the APIService v1beta1.metrics.k8s.io: the aggregator

@@ -52,7 +52,7 @@ fi
 log "generating cluster certificates in $dir"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
+cd "$tmp" || exit 1
 
 ca ca kyc-local-ca
 ca front-proxy-ca kyc-local-front-proxy-ca
