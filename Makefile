@@ -168,7 +168,7 @@ helm: ## build the pinned helm from the Go module proxy into the cache (once) an
 
 # ---- Autoscaling (docs/autoscaling.md) ----
 .PHONY: test-scaling bench-scaling
-test-scaling: install cluster deps ## the autoscaling suites: Kafka lag, fallback and schedules with the real HPA controller
+test-scaling: install cluster deps ## the autoscaling suites: Kafka lag, fallback, schedules and CPU (metrics-server + KWOK usage) with the real HPA controller
 	hack/with-env.sh env $(JEST) --selectProjects integration --runInBand --testPathPatterns test/integration/scaling
 
 bench-scaling: build cluster ## external metrics API latency through the aggregator, 100 platforms at one query/s per HPA (BENCH_SECONDS)
