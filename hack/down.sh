@@ -20,6 +20,11 @@ if kubectl get --raw /readyz >/dev/null 2>&1; then
   if [[ ${KYC_DOWN_KEEP_INFRA:-} == 1 ]]; then
     # A shared cluster: other users' KycPlatforms need the CRD.
     log "removing the operator and its RBAC (the CRD stays: KYC_DOWN_KEEP_INFRA=1)"
+    # Our external metrics APIService first: left pointing at a deleted Service, it would block every
+    # namespace deletion in the cluster (kyc-system's included).
+    if [[ $(kubectl get apiservice v1beta1.external.metrics.k8s.io -o jsonpath='{.spec.service.namespace}' 2>/dev/null) == kyc-system ]]; then
+      kubectl delete apiservice v1beta1.external.metrics.k8s.io --ignore-not-found >/dev/null || true
+    fi
     kubectl delete namespace kyc-system --ignore-not-found --wait=true --timeout=180s >/dev/null || true
     kubectl delete clusterrole,clusterrolebinding kyc-operator --ignore-not-found >/dev/null || true
   else

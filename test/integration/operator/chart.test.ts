@@ -1,7 +1,8 @@
 // The Helm chart (charts/kyc-operator) against the real API server: `helm template` renders the same
 // pod, RBAC rules and CRD as operator/deploy, and `helm install` creates valid objects in a fresh
-// namespace, cluster-wide and namespace-scoped, which `helm uninstall` removes again. The pinned helm
-// comes from hack/helm.sh (built from the Go module proxy on first use, then cached).
+// namespace, cluster-wide and namespace-scoped, which `helm uninstall` removes again — the external
+// metrics APIService included (one left behind would block every namespace deletion in the cluster).
+// The pinned helm comes from hack/helm.sh (built from the Go module proxy on first use, then cached).
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import yaml from 'js-yaml';
 import type { KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
 import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
+import { APISERVICE, APISERVICE_NAME } from '../../../operator/src/metrics-api/registration.js';
 import { createNamespace, deleteNamespace, DEPLOYMENT, testClient } from './support.js';
 
 const run = promisify(execFile);
@@ -67,8 +69,16 @@ describe('helm template charts/kyc-operator', () => {
   it('renders the pod of operator/deploy/deployment.yaml, its RBAC rules and the CRD of crds/', async () => {
     const objects = parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--include-crds'));
     expect([...new Set(objects.map((o) => o.kind))].sort()).toEqual(
-      ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'].sort(),
+      ['APIService', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'].sort(),
     );
+    const [kustomizeApiService] = parse(readFileSync(`${repo}operator/deploy/external-metrics.yaml`, 'utf8')).filter((d) => d.kind === 'APIService');
+    const apiService = objects.find((o) => o.kind === 'APIService') as KubeResource & { spec: unknown };
+    expect(apiService.metadata.name).toBe(APISERVICE_NAME);
+    // The same registration, pointing at the release's Service (no caBundle: the operator fills it in).
+    expect(apiService.spec).toEqual({
+      ...(kustomizeApiService as KubeResource & { spec: object }).spec,
+      service: { namespace: 'kyc-system', name: 'kyc-kyc-operator-external-metrics', port: 443 },
+    });
     const crd = objects.find((o) => o.kind === 'CustomResourceDefinition');
     expect(crd).toEqual(parse(readFileSync(`${repo}crds/kycplatform.yaml`, 'utf8'))[0]);
     const named = (kind: string, name: string): Rules => objects.find((o) => o.kind === kind && o.metadata.name === name) as Rules;
@@ -115,41 +125,60 @@ describe('helm install charts/kyc-operator', () => {
     ['namespace-scoped', ['--set', 'watchNamespace=SELF', '--set', 'replicas=1', '--set', 'externalMetrics.enabled=false']],
   ])('%s: creates valid objects in a fresh namespace (KWOK runs the pods) and helm uninstall removes them', async (_scope, extra) => {
     const release = `kyc-${uniqueSuffix()}`;
-    const fullname = `${release}-kyc-operator`;
     const scoped = extra.length > 0;
     const args = extra.map((a) => a.replace('SELF', namespace));
     releases.push(release);
-    await helmCmd('install', release, chartDir, '--namespace', namespace, ...args, '--wait', '--timeout', '180s');
-
-    const deployment = await client.get<Deployment>(DEPLOYMENT, namespace, fullname);
-    expect(deployment?.spec.template.spec.serviceAccountName).toBe(fullname);
-    expect(deployment?.status?.availableReplicas).toBe(scoped ? 1 : 2);
-    expect(await client.get(SERVICE_ACCOUNT, namespace, fullname)).toBeDefined();
-    expect(((await client.get<Rules>(ROLE, namespace, `${fullname}-leader-election`)) as Rules).rules).toEqual(kustomizeRules('Role'));
-    expect(await client.get(ROLE_BINDING, namespace, `${fullname}-leader-election`)).toBeDefined();
-    if (scoped) {
-      expect(((await client.get<Rules>(ROLE, namespace, fullname)) as Rules).rules).toEqual(kustomizeRules('ClusterRole'));
-      expect(await client.get(CLUSTER_ROLE, '', fullname)).toBeUndefined();
-    } else {
-      expect(((await client.get<Rules>(CLUSTER_ROLE, '', fullname)) as Rules).rules).toEqual(kustomizeRules('ClusterRole'));
-      expect(await client.get(CLUSTER_ROLE_BINDING, '', fullname)).toBeDefined();
-      expect(((await client.get<Rules>(CLUSTER_ROLE, '', `${fullname}-external-metrics`)) as Rules).rules).toEqual(externalMetricsRules);
-      expect(await client.get(CLUSTER_ROLE_BINDING, '', `${fullname}-auth-delegator`)).toBeDefined();
-      expect(await client.get(ROLE_BINDING, 'kube-system', `${fullname}-auth-reader`)).toBeDefined();
+    // The APIService is one per cluster: one another install left (e.g. `make up`'s) steps aside for
+    // the release and comes back afterwards.
+    const previous = scoped ? undefined : await client.get<KubeResource & { spec: unknown }>(APISERVICE, '', APISERVICE_NAME);
+    if (previous) await client.delete(APISERVICE, '', APISERVICE_NAME);
+    try {
+      await helmCmd('install', release, chartDir, '--namespace', namespace, ...args, '--wait', '--timeout', '180s');
+      await installed(release, scoped);
+    } finally {
+      if (previous) {
+        await client.delete(APISERVICE, '', APISERVICE_NAME).catch(() => undefined);
+        await client.apply(APISERVICE, { apiVersion: APISERVICE.apiVersion, kind: APISERVICE.kind, metadata: { name: APISERVICE_NAME, labels: previous.metadata.labels ?? {} }, spec: previous.spec }, 'kyc-chart-test');
+      }
     }
-
-    await helmCmd('uninstall', release, '--namespace', namespace, '--wait', '--timeout', '120s');
-    releases.splice(releases.indexOf(release), 1);
-    await eventually('the release objects to be gone', async () => {
-      const left = await Promise.all([
-        client.get(DEPLOYMENT, namespace, fullname),
-        client.get(SERVICE_ACCOUNT, namespace, fullname),
-        client.get(ROLE, namespace, `${fullname}-leader-election`),
-        scoped ? client.get(ROLE, namespace, fullname) : client.get(CLUSTER_ROLE, '', fullname),
-        client.get(CLUSTER_ROLE_BINDING, '', `${fullname}-auth-delegator`),
-        client.get(ROLE_BINDING, 'kube-system', `${fullname}-auth-reader`),
-      ]);
-      return left.every((o) => o === undefined || o.metadata.deletionTimestamp);
-    }, 60_000);
   }, 300_000);
 });
+
+/** Checks the objects of an installed release, uninstalls it and waits until they are gone. */
+async function installed(release: string, scoped: boolean): Promise<void> {
+  const fullname = `${release}-kyc-operator`;
+
+  const deployment = await client.get<Deployment>(DEPLOYMENT, namespace, fullname);
+  expect(deployment?.spec.template.spec.serviceAccountName).toBe(fullname);
+  expect(deployment?.status?.availableReplicas).toBe(scoped ? 1 : 2);
+  expect(await client.get(SERVICE_ACCOUNT, namespace, fullname)).toBeDefined();
+  expect(((await client.get<Rules>(ROLE, namespace, `${fullname}-leader-election`)) as Rules).rules).toEqual(kustomizeRules('Role'));
+  expect(await client.get(ROLE_BINDING, namespace, `${fullname}-leader-election`)).toBeDefined();
+  if (scoped) {
+    expect(((await client.get<Rules>(ROLE, namespace, fullname)) as Rules).rules).toEqual(kustomizeRules('ClusterRole'));
+    expect(await client.get(CLUSTER_ROLE, '', fullname)).toBeUndefined();
+  } else {
+    expect(((await client.get<Rules>(CLUSTER_ROLE, '', fullname)) as Rules).rules).toEqual(kustomizeRules('ClusterRole'));
+    expect(await client.get(CLUSTER_ROLE_BINDING, '', fullname)).toBeDefined();
+    expect(((await client.get<Rules>(CLUSTER_ROLE, '', `${fullname}-external-metrics`)) as Rules).rules).toEqual(externalMetricsRules);
+    expect(await client.get(CLUSTER_ROLE_BINDING, '', `${fullname}-auth-delegator`)).toBeDefined();
+    expect(await client.get(ROLE_BINDING, 'kube-system', `${fullname}-auth-reader`)).toBeDefined();
+    const apiService = await client.get<KubeResource & { spec: { service: unknown } }>(APISERVICE, '', APISERVICE_NAME);
+    expect(apiService?.spec.service).toEqual({ namespace, name: `${fullname}-external-metrics`, port: 443 });
+  }
+
+  await helmCmd('uninstall', release, '--namespace', namespace, '--wait', '--timeout', '120s');
+  releases.splice(releases.indexOf(release), 1);
+  await eventually('the release objects to be gone', async () => {
+    const left = await Promise.all([
+      client.get(DEPLOYMENT, namespace, fullname),
+      client.get(SERVICE_ACCOUNT, namespace, fullname),
+      client.get(ROLE, namespace, `${fullname}-leader-election`),
+      scoped ? client.get(ROLE, namespace, fullname) : client.get(CLUSTER_ROLE, '', fullname),
+      client.get(CLUSTER_ROLE_BINDING, '', `${fullname}-auth-delegator`),
+      client.get(ROLE_BINDING, 'kube-system', `${fullname}-auth-reader`),
+      scoped ? undefined : client.get(APISERVICE, '', APISERVICE_NAME),
+    ]);
+    return left.every((o) => o === undefined || o.metadata.deletionTimestamp);
+  }, 60_000);
+}
