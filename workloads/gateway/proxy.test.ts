@@ -2,9 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { UpstreamError, send, upstreamPool } from './proxy.js';
+import { UpstreamError, send } from './proxy.js';
 
-describe('send (upstream pool)', () => {
+describe('send (keep-alive agent)', () => {
   let server: http.Server;
   let base: string;
   const seenPorts: number[] = [];
@@ -36,10 +36,10 @@ describe('send (upstream pool)', () => {
   });
 
   it('relays method, path, headers and body, and keeps the connection alive between requests', async () => {
-    const pool = upstreamPool(base, { connections: 1 });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      const first = await send(pool, { method: 'POST', path: '/api/v1/x?q=1', headers: { 'x-request-id': 'r1', 'content-type': 'application/json' }, body: Buffer.from('{"a":1}') }, 5000);
-      const second = await send(pool, { method: 'GET', path: '/api/v1/y', headers: { 'x-request-id': 'r2' } }, 5000);
+      const first = await send(base, { method: 'POST', path: '/api/v1/x?q=1', headers: { 'x-request-id': 'r1', 'content-type': 'application/json' }, body: Buffer.from('{"a":1}') }, agent, 5000);
+      const second = await send(base, { method: 'GET', path: '/api/v1/y', headers: { 'x-request-id': 'r2' } }, agent, 5000);
       expect(first.status).toBe(200);
       expect(JSON.parse(first.body.toString('utf8'))).toEqual({ path: '/api/v1/x?q=1', method: 'POST' });
       expect(first.headers['set-cookie']).toEqual(['a=1', 'b=2']);
@@ -51,17 +51,17 @@ describe('send (upstream pool)', () => {
       const [a, b] = seenPorts.slice(-2);
       expect(a).toBe(b);
     } finally {
-      await pool.close();
+      agent.destroy();
     }
   });
 
   it('answers a 5xx as a response (the caller decides what it means)', async () => {
-    const pool = upstreamPool(base);
+    const agent = new http.Agent({ keepAlive: true });
     try {
-      const response = await send(pool, { method: 'GET', path: '/fail', headers: {} }, 5000);
+      const response = await send(base, { method: 'GET', path: '/fail', headers: {} }, agent, 5000);
       expect(response.status).toBe(500);
     } finally {
-      await pool.close();
+      agent.destroy();
     }
   });
 
@@ -70,24 +70,24 @@ describe('send (upstream pool)', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const pool = upstreamPool(`http://127.0.0.1:${port}`);
+    const agent = new http.Agent({ keepAlive: true });
     try {
-      const failure = await send(pool, { method: 'GET', path: '/', headers: {} }, 5000).catch((error: unknown) => error);
+      const failure = await send(`http://127.0.0.1:${port}`, { method: 'GET', path: '/', headers: {} }, agent, 5000).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(UpstreamError);
       expect((failure as UpstreamError).kind).toBe('connect');
     } finally {
-      await pool.destroy();
+      agent.destroy();
     }
   });
 
   it('maps no answer within the limit to a timeout', async () => {
-    const pool = upstreamPool(base);
+    const agent = new http.Agent({ keepAlive: true });
     try {
-      const failure = await send(pool, { method: 'GET', path: '/silent', headers: {} }, 300).catch((error: unknown) => error);
+      const failure = await send(base, { method: 'GET', path: '/silent', headers: {} }, agent, 300).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(UpstreamError);
       expect((failure as UpstreamError).kind).toBe('timeout');
     } finally {
-      await pool.destroy();
+      agent.destroy();
     }
   });
 });

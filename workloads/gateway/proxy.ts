@@ -1,10 +1,7 @@
-// One HTTP exchange with an upstream instance over a keep-alive connection pool (undici). Bodies are
-// buffered: this is a JSON API with bounded bodies, and a buffered response can be cached for the stale
-// fallback. undici rather than node:http's client: the proxied request's client half cost about half
-// as much CPU with it in a profile of the gateway under load (the gateway is a proxy: that half is
-// a large share of its work per request).
+// One HTTP exchange with an upstream instance over a keep-alive agent. Bodies are buffered: this is
+// a JSON API with bounded bodies, and a buffered response can be cached for the stale fallback.
+import http from 'node:http';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
-import { Pool, errors } from 'undici';
 
 export interface Outgoing {
   method: string;
@@ -33,7 +30,7 @@ export class UpstreamError extends Error {
 }
 
 /** Errors where the request surely never reached the application: safe to retry elsewhere. */
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export const HOP_BY_HOP = new Set([
   'connection',
@@ -46,52 +43,27 @@ export const HOP_BY_HOP = new Set([
   'upgrade',
   'host',
   'content-length',
-  // Handled by the gateway's own server (100-continue); the upstream always gets the whole body.
-  'expect',
 ]);
 
-/** A keep-alive connection pool to one upstream instance. */
-export function upstreamPool(baseUrl: string, options: { connections?: number } = {}): Pool {
-  return new Pool(baseUrl, {
-    connections: options.connections ?? 256,
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    connectTimeout: 2_000,
-  });
-}
-
-/**
- * Sends `outgoing` to the pool's instance. Fails with an UpstreamError: `connect` (never reached the
- * application: safe to retry elsewhere), `timeout` (no answer, or the body stalled, for `timeoutMs`), or
- * `io` (anything else on the way).
- */
-export async function send(pool: Pool, outgoing: Outgoing, timeoutMs: number): Promise<UpstreamResponse> {
-  const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(outgoing.headers)) {
-    if (value === undefined) continue;
-    headers[name] = typeof value === 'number' ? String(value) : value;
-  }
-  try {
-    const response = await pool.request({
-      path: outgoing.path,
-      method: outgoing.method,
-      headers,
-      body: outgoing.body ?? null,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+export function send(baseUrl: string, outgoing: Outgoing, agent: http.Agent, timeoutMs: number): Promise<UpstreamResponse> {
+  const target = new URL(outgoing.path, baseUrl);
+  return new Promise((resolve, reject) => {
+    const headers: OutgoingHttpHeaders = { ...outgoing.headers };
+    if (outgoing.body !== undefined) headers['content-length'] = outgoing.body.length;
+    const req = http.request(
+      { hostname: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: outgoing.method, headers, agent, timeout: timeoutMs },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', (error) => reject(new UpstreamError(`reading the response failed: ${error.message}`, 'io')));
+      },
+    );
+    req.on('timeout', () => req.destroy(new UpstreamError(`no answer within ${timeoutMs} ms`, 'timeout')));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error instanceof UpstreamError) reject(error);
+      else reject(new UpstreamError(error.message, CONNECT_CODES.has(error.code ?? '') ? 'connect' : 'io'));
     });
-    const chunks: Buffer[] = [];
-    for await (const chunk of response.body as AsyncIterable<Buffer>) chunks.push(chunk);
-    return { status: response.statusCode, headers: response.headers, body: chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks) };
-  } catch (error) {
-    throw toUpstreamError(error);
-  }
-}
-
-function toUpstreamError(error: unknown): UpstreamError {
-  if (error instanceof UpstreamError) return error;
-  if (error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) return new UpstreamError(`no answer within the time limit (${error.code})`, 'timeout');
-  const code = (error as { code?: unknown }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  return new UpstreamError(message, typeof code === 'string' && CONNECT_CODES.has(code) ? 'connect' : 'io');
+    req.end(outgoing.body);
+  });
 }

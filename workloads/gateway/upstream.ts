@@ -2,11 +2,11 @@
 // opossum circuit breaker. A refused connection is retried once on another instance (the request
 // never reached the application, so this is safe for every method); an answer of 5xx, a timeout or
 // an I/O error counts against the breaker.
+import http from 'node:http';
 import CircuitBreaker from 'opossum';
-import type { Pool } from 'undici';
 import { Balancer } from './balancer.js';
 import type { Instance, InstanceSpec, PickContext, Strategy } from './balancer.js';
-import { UpstreamError, send, upstreamPool } from './proxy.js';
+import { UpstreamError, send } from './proxy.js';
 import type { Outgoing, UpstreamResponse } from './proxy.js';
 
 export interface BreakerSettings {
@@ -27,8 +27,7 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 export class Upstream {
   readonly balancer: Balancer;
   readonly breaker: CircuitBreaker<[Outgoing, PickContext], Routed>;
-  /** One keep-alive connection pool per instance, made on first use. */
-  private readonly pools = new Map<string, Pool>();
+  private readonly agent: http.Agent;
 
   constructor(
     readonly name: string,
@@ -36,6 +35,7 @@ export class Upstream {
     options: { strategy: Strategy; sticky: boolean; breaker: BreakerSettings; onAttempt?: (instance: Instance, outcome: string) => void },
   ) {
     this.balancer = new Balancer(specs, { strategy: options.strategy, sticky: options.sticky });
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
     const timeoutMs = options.breaker.timeoutMs;
     const onAttempt = options.onAttempt ?? (() => undefined);
     const action = async (outgoing: Outgoing, context: PickContext): Promise<Routed> => {
@@ -48,7 +48,7 @@ export class Upstream {
         this.balancer.acquire(instance);
         try {
           // A little longer than the breaker's timeout: the breaker decides, this only frees the socket.
-          const response = await send(this.pool(instance.url), outgoing, timeoutMs + 250);
+          const response = await send(instance.url, outgoing, this.agent, timeoutMs + 250);
           this.balancer.markSuccess(instance);
           onAttempt(instance, response.status >= 500 ? '5xx' : 'ok');
           if (response.status >= 500) throw new UpstreamError(`${name} answered ${response.status}`, 'status', response);
@@ -79,15 +79,6 @@ export class Upstream {
     });
   }
 
-  private pool(url: string): Pool {
-    let pool = this.pools.get(url);
-    if (!pool) {
-      pool = upstreamPool(url);
-      this.pools.set(url, pool);
-    }
-    return pool;
-  }
-
   forward(outgoing: Outgoing, context: PickContext): Promise<Routed> {
     return this.breaker.fire(outgoing, context);
   }
@@ -98,7 +89,6 @@ export class Upstream {
 
   close(): void {
     this.breaker.shutdown();
-    for (const pool of this.pools.values()) void pool.destroy().catch(() => undefined);
-    this.pools.clear();
+    this.agent.destroy();
   }
 }
