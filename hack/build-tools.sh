@@ -52,7 +52,7 @@ build_metrics_server() {
   [[ -x $bin/metrics-server ]] && return 0
   [[ $(awk '$1 == "sigs.k8s.io/metrics-server" {print $2}' "$HACK_DIR/tools/metrics-server/go.mod") == "v$METRICS_SERVER_VERSION" ]] ||
     die "hack/tools/metrics-server/go.mod does not require sigs.k8s.io/metrics-server v$METRICS_SERVER_VERSION (hack/versions.env); run 'go get -tool sigs.k8s.io/metrics-server/cmd/metrics-server@v$METRICS_SERVER_VERSION' there"
-  log "building metrics-server v$METRICS_SERVER_VERSION from the Go module proxy (cold: ~8 min on 2 cores under load)"
+  log "building metrics-server v$METRICS_SERVER_VERSION from the Go module proxy (cold: 8-25 min on 2 cores under load)"
   mkdir -p "$bin"
   local p=k8s.io/client-go/pkg/version
   (cd "$HACK_DIR/tools/metrics-server" && CGO_ENABLED=0 go build -trimpath \
