@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { createLogger, memoryDestination } from './logger.js';
-import { PATTERNS, REDACTED, scrub, scrubString } from './redact.js';
+import { NUMBER_PATTERNS, PATTERNS, REDACTED, scrub, scrubString } from './redact.js';
 
 describe('scrub', () => {
   it('removes values of secret keys at any depth', () => {
@@ -23,7 +23,7 @@ describe('scrub', () => {
   });
 
   it('gives what every pattern applied in turn gives (the quick pre-test skips only strings none can match)', () => {
-    const everyPattern = (value: string): string => PATTERNS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), value);
+    const everyPattern = (value: string): string => [...PATTERNS, ...NUMBER_PATTERNS].reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), value);
     const piece = fc.constantFrom('ABCPE', '1234', '2341 2341 2346', 'F', 'eyJ', 'abcde.', 'Bearer ', 'basic ', 'x://u:', 'p@h', ' ', '-', '9', 'a');
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')), fc.string(), (built, random) => {
@@ -32,6 +32,20 @@ describe('scrub', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('keeps UUIDs whole, even where their digits look like an Aadhaar, VID or 12-digit number', () => {
+    const ids = ['95010838-7746-4152-a7ca-3a3c8820af89', '6705fac8-1234-4567-8901-a1e892bca3e9', 'abcdef12-abcd-4bcd-8bcd-123456789012'];
+    for (const id of ids) {
+      expect(scrubString(`PATCH /api/v1/applications/${id} 200`)).toBe(`PATCH /api/v1/applications/${id} 200`);
+      // Identity numbers next to it still go.
+      expect(scrubString(`${id} aadhaar 2341 2341 2346 and 234123412346`)).toBe(`${id} aadhaar [ID-NUMBER] and [ID-NUMBER]`);
+    }
+  });
+
+  it('still removes a UUID-shaped password from a URL and a UUID-shaped bearer token', () => {
+    expect(scrubString('postgres://kyc:95010838-7746-4152-a7ca-3a3c8820af89@db:5432/kyc')).toBe('postgres://kyc:[REDACTED]@db:5432/kyc');
+    expect(scrubString('Bearer 95010838-7746-4152-a7ca-3a3c8820af89')).toBe('Bearer [REDACTED]');
   });
 
   it('keeps ordinary text', () => {
