@@ -56,6 +56,23 @@ describe('schema', () => {
     expect(unbounded).toEqual([]);
   });
 
+  it('gives a component the platform\'s custom metrics and fallback field for field, without the components lists', () => {
+    const spec = kycPlatformSchema.properties?.spec?.properties;
+    const platformWide = spec?.autoscaling?.properties;
+    const component = spec?.components?.properties?.kyc?.properties?.autoscaling?.properties;
+    const withoutComponents = (metric: Schema | undefined) => {
+      const { components, ...properties } = metric?.properties ?? {};
+      expect(components).toBeDefined();
+      return { ...metric, properties, description: undefined };
+    };
+    for (const name of ['requestRate', 'latency', 'queueLag']) {
+      const own = component?.metrics?.properties?.[name];
+      expect(own?.properties?.components).toBeUndefined();
+      expect({ ...own, description: undefined }).toEqual(withoutComponents(platformWide?.metrics?.properties?.[name]));
+    }
+    expect(component?.fallback?.properties).toEqual(platformWide?.fallback?.properties);
+  });
+
   it('types.ts declares the interfaces the runtime imports', () => {
     const source = typesSource();
     for (const name of ['KycPlatform', 'KycPlatformSpec', 'KycPlatformStatus', 'ComponentSpec', 'Condition', 'ComponentStatus']) {

@@ -1,7 +1,7 @@
 // The one source of the KycPlatform API: the OpenAPI v3 structural schema of kyc.dev/v1alpha1 KycPlatform.
 // crds/kycplatform.yaml and types.ts are generated from it (`make crds`); never edit those by hand.
 // Every field carries a description because `kubectl explain` is the cluster admin's documentation.
-import { COMPONENTS, type ComponentName } from './components.js';
+import { COMPONENTS, isKafkaConsumer, KAFKA_CONSUMERS, type ComponentName } from './components.js';
 import { named, type Schema, type ValidationRule } from './openapi.js';
 
 // ---- numbers shared with defaults.ts (the accessors apply the same defaults when a field is absent) ----
@@ -158,6 +158,98 @@ const scaleUpPolicy = (description: string): Schema =>
     }),
   );
 
+const componentList = (description: string): Schema => ({
+  type: 'array',
+  description,
+  maxItems: COMPONENTS.length,
+  'x-kubernetes-list-type': 'set',
+  items: str('A component name.', { enum: COMPONENTS }),
+});
+
+// The custom metrics exist twice: in spec.autoscaling.metrics, where each names the components it applies
+// to, and in components.<name>.autoscaling.metrics, where the component is implied and the list would be
+// meaningless. One builder per metric makes both, so the two stay the same field for field.
+type MetricScope = 'platform' | 'component';
+
+const metricType = (scope: MetricScope, name: string, description: string, properties: Record<string, Schema>, appliesTo: string, required: string[]): Schema =>
+  named(
+    scope === 'platform' ? name : `Component${name}`,
+    obj(
+      description,
+      scope === 'platform' ? { ...properties, components: componentList(`Components this metric applies to. Absent: ${appliesTo}.`) } : properties,
+      { required },
+    ),
+  );
+
+const requestRateMetric = (scope: MetricScope): Schema =>
+  metricType(
+    scope,
+    'RequestRateMetric',
+    'Scale on HTTP requests per second (kyc_http_requests_total), summed over the pods; the HPA aims for targetPerReplica per pod.',
+    { targetPerReplica: int('Requests per second each replica should serve on average.', { minimum: 1, maximum: 100000 }) },
+    'all autoscaled components',
+    ['targetPerReplica'],
+  );
+
+const latencyMetric = (scope: MetricScope): Schema =>
+  metricType(
+    scope,
+    'LatencyMetric',
+    'Scale on response latency (a percentile of kyc_http_request_duration_seconds over the last poll interval): replicas grow in proportion to latency / target.',
+    {
+      percentile: str('Latency percentile to track. Default p95.', { enum: ['p50', 'p90', 'p95', 'p99'], default: 'p95' }),
+      targetMilliseconds: int('Latency (ms) above which the component scales out.', { minimum: 1, maximum: 600000 }),
+    },
+    'all autoscaled components',
+    ['targetMilliseconds'],
+  );
+
+const queueLagMetric = (scope: MetricScope): Schema =>
+  metricType(
+    scope,
+    'QueueLagMetric',
+    'Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset).',
+    {
+      targetLagPerReplica: int('Unprocessed messages each replica may have before the component scales out.', { minimum: 1, maximum: 10000000 }),
+      consumerGroup: str(
+        'Consumer group whose lag is measured. Absent: the component\'s own group (kyc: kyc-automatic-checks, notification: kyc-notification, analytics: kyc-analytics); gateway and auth have none.',
+        { minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' },
+      ),
+      topics: {
+        type: 'array',
+        description:
+          'Topics whose lag is summed. Absent: the component\'s own topics (kyc: kyc.events; notification: kyc.events, customer.events; analytics: every topic the group has committed offsets for).',
+        maxItems: 32,
+        'x-kubernetes-list-type': 'set',
+        items: str('A Kafka topic name.', { minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' }),
+      },
+    },
+    'the consumers (kyc, notification, analytics)',
+    ['targetLagPerReplica'],
+  );
+
+const autoscalingMetrics = (scope: MetricScope, description: string): Schema =>
+  named(
+    scope === 'platform' ? 'AutoscalingMetrics' : 'ComponentAutoscalingMetrics',
+    obj(description, { requestRate: requestRateMetric(scope), latency: latencyMetric(scope), queueLag: queueLagMetric(scope) }),
+  );
+
+const scalingFallback = (description: string): Schema =>
+  named(
+    'ScalingFallback',
+    obj(
+      description,
+      {
+        failureThreshold: int('Consecutive metric failures before falling back. Default 3.', { minimum: 1, maximum: 100, default: 3 }),
+        replicas: int('Replica count held while metrics fail; within autoscaling min/max.', { minimum: 1, maximum: 1000 }),
+      },
+      { required: ['replicas'] },
+    ),
+  );
+
+const FALLBACK_DESCRIPTION =
+  'What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping.';
+
 const componentAutoscaling = named(
   'ComponentAutoscaling',
   obj(
@@ -179,6 +271,11 @@ const componentAutoscaling = named(
         maximum: 3600,
       }),
       scaleUp: scaleUpPolicy('How fast the HPA may add replicas to this component. Absent: spec.autoscaling.scaleUp.'),
+      metrics: autoscalingMetrics(
+        'component',
+        'Custom metrics of this component. When present they replace spec.autoscaling.metrics for this component entirely (the components lists there no longer apply to it); {} means no custom metrics. Absent: spec.autoscaling.metrics.',
+      ),
+      fallback: scalingFallback(`${FALLBACK_DESCRIPTION} Replaces spec.autoscaling.fallback for this component. Absent: spec.autoscaling.fallback.`),
     },
     {
       'x-kubernetes-validations': [
@@ -186,6 +283,11 @@ const componentAutoscaling = named(
           rule: '!has(self.minReplicas) || !has(self.maxReplicas) || self.minReplicas <= self.maxReplicas',
           message: 'autoscaling.minReplicas must be less than or equal to autoscaling.maxReplicas',
           fieldPath: '.minReplicas',
+        },
+        {
+          rule: '!has(self.fallback) || ((!has(self.minReplicas) || self.fallback.replicas >= self.minReplicas) && (!has(self.maxReplicas) || self.fallback.replicas <= self.maxReplicas))',
+          message: "autoscaling.fallback.replicas must be within the component's autoscaling.minReplicas and autoscaling.maxReplicas",
+          fieldPath: '.fallback.replicas',
         },
       ],
     },
@@ -265,69 +367,6 @@ const secretsRef = named(
   ),
 );
 
-const componentList = (description: string): Schema => ({
-  type: 'array',
-  description,
-  maxItems: COMPONENTS.length,
-  'x-kubernetes-list-type': 'set',
-  items: str('A component name.', { enum: COMPONENTS }),
-});
-
-const metrics = named(
-  'AutoscalingMetrics',
-  obj(
-    'Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods\' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md).',
-    {
-      requestRate: named(
-        'RequestRateMetric',
-        obj(
-          'Scale on HTTP requests per second (kyc_http_requests_total), summed over the pods; the HPA aims for targetPerReplica per pod.',
-          {
-            targetPerReplica: int('Requests per second each replica should serve on average.', { minimum: 1, maximum: 100000 }),
-            components: componentList('Components this metric applies to. Absent: all autoscaled components.'),
-          },
-          { required: ['targetPerReplica'] },
-        ),
-      ),
-      latency: named(
-        'LatencyMetric',
-        obj(
-          'Scale on response latency (a percentile of kyc_http_request_duration_seconds over the last poll interval): replicas grow in proportion to latency / target.',
-          {
-            percentile: str('Latency percentile to track. Default p95.', { enum: ['p50', 'p90', 'p95', 'p99'], default: 'p95' }),
-            targetMilliseconds: int('Latency (ms) above which the component scales out.', { minimum: 1, maximum: 600000 }),
-            components: componentList('Components this metric applies to. Absent: all autoscaled components.'),
-          },
-          { required: ['targetMilliseconds'] },
-        ),
-      ),
-      queueLag: named(
-        'QueueLagMetric',
-        obj(
-          'Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset).',
-          {
-            targetLagPerReplica: int('Unprocessed messages each replica may have before the component scales out.', { minimum: 1, maximum: 10000000 }),
-            consumerGroup: str(
-              'Consumer group whose lag is measured. Absent: the component\'s own group (kyc: kyc-automatic-checks, notification: kyc-notification, analytics: kyc-analytics).',
-              { minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' },
-            ),
-            topics: {
-              type: 'array',
-              description:
-                'Topics whose lag is summed. Absent: the component\'s own topics (kyc: kyc.events; notification: kyc.events, customer.events; analytics: every topic the group has committed offsets for).',
-              maxItems: 32,
-              'x-kubernetes-list-type': 'set',
-              items: str('A Kafka topic name.', { minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' }),
-            },
-            components: componentList('Components this metric applies to. Absent: the consumers (kyc, notification, analytics).'),
-          },
-          { required: ['targetLagPerReplica'] },
-        ),
-      ),
-    },
-  ),
-);
-
 const schedule = named(
   'ScalingSchedule',
   obj(
@@ -370,18 +409,6 @@ const schedule = named(
   ),
 );
 
-const fallback = named(
-  'ScalingFallback',
-  obj(
-    'What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping.',
-    {
-      failureThreshold: int('Consecutive metric failures before falling back. Default 3.', { minimum: 1, maximum: 100, default: 3 }),
-      replicas: int('Replica count held while metrics fail; within autoscaling min/max.', { minimum: 1, maximum: 1000 }),
-    },
-    { required: ['replicas'] },
-  ),
-);
-
 const autoscaling = named(
   'Autoscaling',
   obj(
@@ -416,7 +443,10 @@ const autoscaling = named(
       resourceMetrics: bool(
         'Whether the HPAs scale on CPU and memory utilisation (needs metrics-server). false: only on the custom metrics, for clusters without metrics-server; a component without custom metrics keeps CPU and memory. Default true.',
       ),
-      metrics,
+      metrics: autoscalingMetrics(
+        'platform',
+        'Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods\' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md). components.<name>.autoscaling.metrics replaces them for one component.',
+      ),
       schedules: {
         type: 'array',
         description:
@@ -426,7 +456,7 @@ const autoscaling = named(
         'x-kubernetes-list-map-keys': ['name'],
         items: schedule,
       },
-      fallback,
+      fallback: scalingFallback(`${FALLBACK_DESCRIPTION} components.<name>.autoscaling.fallback replaces it for one component.`),
     },
     {
       default: {},
@@ -656,6 +686,16 @@ function componentRules(name: ComponentName): ValidationRule[] {
       message: `components.${name}.autoscaling: the effective minReplicas must be less than or equal to the effective maxReplicas (absent fields come from spec.autoscaling)`,
       fieldPath: `.components.${name}.autoscaling`,
     },
+    // A consumer falls back to its own group; any other component has no lag to measure without one.
+    ...(isKafkaConsumer(name)
+      ? []
+      : [
+          {
+            rule: `!(${has} && has(${c}.autoscaling) && has(${c}.autoscaling.metrics) && has(${c}.autoscaling.metrics.queueLag)) || has(${c}.autoscaling.metrics.queueLag.consumerGroup)`,
+            message: `components.${name}.autoscaling.metrics.queueLag needs a consumerGroup: the components with a group of their own are ${KAFKA_CONSUMERS.join(', ')}`,
+            fieldPath: `.components.${name}.autoscaling.metrics.queueLag`,
+          },
+        ]),
   ];
 }
 

@@ -153,6 +153,10 @@ export interface ComponentAutoscaling {
   scaleDownStabilizationSeconds?: number;
   /** How fast the HPA may add replicas to this component. Absent: spec.autoscaling.scaleUp. */
   scaleUp?: ScaleUpPolicy;
+  /** Custom metrics of this component. When present they replace spec.autoscaling.metrics for this component entirely (the components lists there no longer apply to it); {} means no custom metrics. Absent: spec.autoscaling.metrics. */
+  metrics?: ComponentAutoscalingMetrics;
+  /** What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping. Replaces spec.autoscaling.fallback for this component. Absent: spec.autoscaling.fallback. */
+  fallback?: ScalingFallback;
 }
 
 /** How fast the HPA may add replicas to this component. Absent: spec.autoscaling.scaleUp. */
@@ -163,6 +167,54 @@ export interface ScaleUpPolicy {
   maxPercentPerMinute?: number;
   /** Add at most this many pods per minute. Absent: the HPA default. With both limits the larger one applies. */
   maxPodsPerMinute?: number;
+}
+
+/** Custom metrics of this component. When present they replace spec.autoscaling.metrics for this component entirely (the components lists there no longer apply to it); {} means no custom metrics. Absent: spec.autoscaling.metrics. */
+export interface ComponentAutoscalingMetrics {
+  /** Scale on HTTP requests per second (kyc_http_requests_total), summed over the pods; the HPA aims for targetPerReplica per pod. */
+  requestRate?: ComponentRequestRateMetric;
+  /** Scale on response latency (a percentile of kyc_http_request_duration_seconds over the last poll interval): replicas grow in proportion to latency / target. */
+  latency?: ComponentLatencyMetric;
+  /** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). */
+  queueLag?: ComponentQueueLagMetric;
+}
+
+/** Scale on HTTP requests per second (kyc_http_requests_total), summed over the pods; the HPA aims for targetPerReplica per pod. */
+export interface ComponentRequestRateMetric {
+  /** Requests per second each replica should serve on average. */
+  targetPerReplica: number;
+}
+
+/** Scale on response latency (a percentile of kyc_http_request_duration_seconds over the last poll interval): replicas grow in proportion to latency / target. */
+export interface ComponentLatencyMetric {
+  /**
+   * Latency percentile to track. Default p95.
+   * @default "p95"
+   */
+  percentile?: 'p50' | 'p90' | 'p95' | 'p99';
+  /** Latency (ms) above which the component scales out. */
+  targetMilliseconds: number;
+}
+
+/** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). */
+export interface ComponentQueueLagMetric {
+  /** Unprocessed messages each replica may have before the component scales out. */
+  targetLagPerReplica: number;
+  /** Consumer group whose lag is measured. Absent: the component's own group (kyc: kyc-automatic-checks, notification: kyc-notification, analytics: kyc-analytics); gateway and auth have none. */
+  consumerGroup?: string;
+  /** Topics whose lag is summed. Absent: the component's own topics (kyc: kyc.events; notification: kyc.events, customer.events; analytics: every topic the group has committed offsets for). */
+  topics?: string[];
+}
+
+/** What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping. Replaces spec.autoscaling.fallback for this component. Absent: spec.autoscaling.fallback. */
+export interface ScalingFallback {
+  /**
+   * Consecutive metric failures before falling back. Default 3.
+   * @default 3
+   */
+  failureThreshold?: number;
+  /** Replica count held while metrics fail; within autoscaling min/max. */
+  replicas: number;
 }
 
 /** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; it never reads the Secrets itself. */
@@ -246,15 +298,15 @@ export interface Autoscaling {
   scaleUp?: ScaleUpPolicy;
   /** Whether the HPAs scale on CPU and memory utilisation (needs metrics-server). false: only on the custom metrics, for clusters without metrics-server; a component without custom metrics keeps CPU and memory. Default true. */
   resourceMetrics?: boolean;
-  /** Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md). */
+  /** Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md). components.<name>.autoscaling.metrics replaces them for one component. */
   metrics?: AutoscalingMetrics;
   /** Business-hours windows that raise the replica floor (the HPA minReplicas) while they are open; the highest open window wins. */
   schedules?: ScalingSchedule[];
-  /** What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping. */
+  /** What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping. components.<name>.autoscaling.fallback replaces it for one component. */
   fallback?: ScalingFallback;
 }
 
-/** Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md). */
+/** Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md). components.<name>.autoscaling.metrics replaces them for one component. */
 export interface AutoscalingMetrics {
   /** Scale on HTTP requests per second (kyc_http_requests_total), summed over the pods; the HPA aims for targetPerReplica per pod. */
   requestRate?: RequestRateMetric;
@@ -289,7 +341,7 @@ export interface LatencyMetric {
 export interface QueueLagMetric {
   /** Unprocessed messages each replica may have before the component scales out. */
   targetLagPerReplica: number;
-  /** Consumer group whose lag is measured. Absent: the component's own group (kyc: kyc-automatic-checks, notification: kyc-notification, analytics: kyc-analytics). */
+  /** Consumer group whose lag is measured. Absent: the component's own group (kyc: kyc-automatic-checks, notification: kyc-notification, analytics: kyc-analytics); gateway and auth have none. */
   consumerGroup?: string;
   /** Topics whose lag is summed. Absent: the component's own topics (kyc: kyc.events; notification: kyc.events, customer.events; analytics: every topic the group has committed offsets for). */
   topics?: string[];
@@ -318,17 +370,6 @@ export interface ScalingSchedule {
   minReplicas: number;
   /** Components the window applies to. Absent: all autoscaled components. */
   components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
-}
-
-/** What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping. */
-export interface ScalingFallback {
-  /**
-   * Consecutive metric failures before falling back. Default 3.
-   * @default 3
-   */
-  failureThreshold?: number;
-  /** Replica count held while metrics fail; within autoscaling min/max. */
-  replicas: number;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
+import type { ComponentName } from '../api/components.js';
 import { platform } from './fixtures.js';
 import { renderHorizontalPodAutoscaler } from './hpa.js';
 import type { KubeObject } from './types.js';
 
-type MetricSpec = { type: string; external?: { metric: { name: string } } };
+type MetricSpec = { type: string; external?: { metric: { name: string }; target: unknown } };
 const metricsOf = (hpa: KubeObject | undefined): MetricSpec[] => (hpa?.spec as { metrics: MetricSpec[] } | undefined)?.metrics ?? [];
 
 describe('renderHorizontalPodAutoscaler', () => {
@@ -69,6 +70,20 @@ describe('renderHorizontalPodAutoscaler', () => {
       const gateway = metricsOf(renderHorizontalPodAutoscaler(withMetrics, 'gateway'));
       expect(gateway.filter((m) => m.type === 'External').map((m) => m.external?.metric.name)).toEqual(['http-requests-per-second']);
       expect(metricsOf(renderHorizontalPodAutoscaler(withMetrics, 'auth')).length).toBe(2);
+    });
+
+    it('takes a component\'s own metrics instead of the platform\'s, and none for {}', () => {
+      const p = platform({
+        autoscaling: { metrics: { requestRate: { targetPerReplica: 30 } } },
+        components: { gateway: { autoscaling: { metrics: { requestRate: { targetPerReplica: 100 } } } }, auth: { autoscaling: { metrics: {} } } },
+      });
+      const targets = (component: ComponentName) =>
+        metricsOf(renderHorizontalPodAutoscaler(p, component))
+          .filter((m) => m.type === 'External')
+          .map((m) => [m.external?.metric.name, m.external?.target]);
+      expect(targets('gateway')).toEqual([['http-requests-per-second', { type: 'AverageValue', averageValue: '100' }]]);
+      expect(targets('kyc')).toEqual([['http-requests-per-second', { type: 'AverageValue', averageValue: '30' }]]);
+      expect(targets('auth')).toEqual([]);
     });
 
     it('drops CPU and memory with resourceMetrics: false, except for components without custom metrics', () => {

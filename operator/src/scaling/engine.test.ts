@@ -48,6 +48,24 @@ describe('ScalingEngine', () => {
     await engine.stop();
   });
 
+  it('holds each component at its own fallback, else at the platform\'s', async () => {
+    const lag = fakeLag();
+    lag.next = new Error('broker down');
+    const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000, lagSource: lag });
+    const notification = { ...selector, 'kyc.dev/component': 'notification' };
+    const spec = { metrics: { queueLag: { targetLagPerReplica: 100 } }, fallback: { failureThreshold: 2, replicas: 4 } };
+    engine.sync('kyc-test/acme', platform({ autoscaling: spec, components: { kyc: { autoscaling: { fallback: { failureThreshold: 1, replicas: 7 } } } } }), { kyc: 2, notification: 2 });
+    await engine.pollOnce();
+    expect(engine.value('kyc-test', 'kafka-consumer-lag', selector).value).toBe(700); // kyc: 1 failure is enough, 7 × 100
+    expect(engine.inFallback('kyc-test/acme', 'notification')).toBe(false);
+    await engine.pollOnce();
+    expect(engine.value('kyc-test', 'kafka-consumer-lag', notification).value).toBe(400);
+    // Without its own fallback, kyc takes the platform's at the next sync.
+    engine.sync('kyc-test/acme', platform({ autoscaling: spec }), {});
+    expect(engine.value('kyc-test', 'kafka-consumer-lag', selector).value).toBe(400);
+    await engine.stop();
+  });
+
   it('answers only for the platform, component and metric it knows', () => {
     const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000 });
     engine.sync('kyc-test/acme', p, {});

@@ -1,12 +1,12 @@
 // The scaling engine: keeps one reading per (platform, component, custom metric), polled in the
 // background, so that the external metrics API answers from memory and the status can say what each
-// metric asks for. Failures follow the platform's fallback policy (fallback.ts): after N consecutive
-// failures the metric reports the value that makes the HPA hold the fallback replica count.
+// metric asks for. Failures follow the component's fallback policy, else the platform's (fallback.ts):
+// after N consecutive failures the metric reports the value that makes the HPA hold the fallback count.
 import type { ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
 import { desiredComponentNames } from '../api/defaults.js';
 import type { Logger } from '../runtime/logger.js';
-import { afterRead, HEALTHY, type FailureState, type Transition } from './fallback.js';
+import { afterRead, DEFAULT_FAILURE_THRESHOLD, fallbackPolicy, HEALTHY, type FailureState, type FallbackPolicy, type Transition } from './fallback.js';
 import type { LagTarget } from './kafka-lag.js';
 import { componentMetrics, COMPONENT_LABEL, PLATFORM_LABEL, valueForReplicas, type ComponentMetric } from './metrics.js';
 import { latencyQuery, PrometheusClient, requestRateQuery } from './prometheus.js';
@@ -43,7 +43,7 @@ interface Entry extends Reading {
   namespace: string;
   platform: string;
   component: ComponentName;
-  fallback: { threshold: number; replicas: number } | undefined;
+  fallback: FallbackPolicy | undefined;
   currentReplicas: number;
 }
 
@@ -84,9 +84,8 @@ export class ScalingEngine {
    */
   sync(platformKey: string, platform: KycPlatform, currentReplicas: Partial<Record<ComponentName, number>>): void {
     const wanted = new Set<string>();
-    const fallbackSpec = platform.spec.autoscaling?.fallback;
-    const fallback = fallbackSpec ? { threshold: fallbackSpec.failureThreshold ?? 3, replicas: fallbackSpec.replicas } : undefined;
     for (const component of desiredComponentNames(platform.spec)) {
+      const fallback = fallbackPolicy(platform.spec, component);
       for (const metric of componentMetrics(platform, component)) {
         const key = entryKey(platformKey, component, metric.name);
         wanted.add(key);
@@ -186,7 +185,7 @@ export class ScalingEngine {
         } catch (error) {
           outcome = { ok: false, error: describe(error) };
         }
-        const threshold = entry.fallback?.threshold ?? 3;
+        const threshold = entry.fallback?.threshold ?? DEFAULT_FAILURE_THRESHOLD;
         const { state, transition } = afterRead(entry.state, outcome, threshold);
         entry.state = state;
         // The entry may have been dropped by a sync while the read was in flight.

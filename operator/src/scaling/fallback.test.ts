@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { afterRead, HEALTHY, type FailureState } from './fallback.js';
+import { platform } from '../render/fixtures.js';
+import { afterRead, fallbackPolicy, HEALTHY, type FailureState } from './fallback.js';
 
 const fail = { ok: false as const, error: 'broker down' };
 const ok = { ok: true as const };
@@ -36,5 +37,14 @@ describe('afterRead', () => {
 
   it('a healthy source stays quiet', () => {
     expect(afterRead(HEALTHY, ok, 3)).toEqual({ state: HEALTHY, transition: undefined });
+  });
+});
+
+describe('fallbackPolicy', () => {
+  it('takes the component\'s fallback, else the platform\'s, with the default threshold', () => {
+    const { spec } = platform({ autoscaling: { fallback: { replicas: 4 } }, components: { kyc: { autoscaling: { fallback: { failureThreshold: 1, replicas: 8 } } } } });
+    expect(fallbackPolicy(spec, 'kyc')).toEqual({ threshold: 1, replicas: 8 });
+    expect(fallbackPolicy(spec, 'gateway')).toEqual({ threshold: 3, replicas: 4 });
+    expect(fallbackPolicy(platform().spec, 'gateway')).toBeUndefined();
   });
 });

@@ -1,5 +1,21 @@
 // The failure policy of one metric source: after `threshold` consecutive failed reads the component
 // falls back to a declared replica count; the first good read ends the fallback. Pure state machine.
+import type { ComponentName } from '../api/components.js';
+import type { KycPlatformSpec } from '../api/types.js';
+
+/** Consecutive failures before a fallback, when the spec declares none (the CRD default). */
+export const DEFAULT_FAILURE_THRESHOLD = 3;
+
+export interface FallbackPolicy {
+  threshold: number;
+  replicas: number;
+}
+
+/** The component's fallback, else the platform's; undefined when neither declares one. */
+export function fallbackPolicy(spec: KycPlatformSpec, component: ComponentName): FallbackPolicy | undefined {
+  const declared = spec.components?.[component]?.autoscaling?.fallback ?? spec.autoscaling?.fallback;
+  return declared ? { threshold: declared.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD, replicas: declared.replicas } : undefined;
+}
 
 export type Transition = 'failed' | 'fallback' | 'recovered' | undefined;
 

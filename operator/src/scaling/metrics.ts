@@ -1,8 +1,8 @@
 // The custom metrics of a component (pure, from the spec): what each is called in
 // external.metrics.k8s.io, its HPA target, and how many replicas a reading asks for.
-import type { ComponentName } from '../api/components.js';
+import { KAFKA_CONSUMERS, type ComponentName } from '../api/components.js';
 import { autoscalingFor } from '../api/defaults.js';
-import type { KycPlatform } from '../api/types.js';
+import type { ComponentAutoscalingMetrics, KycPlatform, KycPlatformSpec } from '../api/types.js';
 import { DEFAULT_CONSUMERS } from './kafka-lag.js';
 
 export const METRIC_QUEUE_LAG = 'kafka-consumer-lag';
@@ -39,15 +39,30 @@ function applies(components: readonly string[] | undefined, component: Component
   return fallback ? fallback.includes(component) : true;
 }
 
-const CONSUMERS = Object.keys(DEFAULT_CONSUMERS) as ComponentName[];
+/**
+ * The metric settings that hold for one component: its own `autoscaling.metrics` when set (they replace
+ * the platform's entirely, `{}` meaning none), else those of spec.autoscaling.metrics whose components
+ * list takes it in.
+ */
+function metricsSpecFor(spec: KycPlatformSpec, component: ComponentName): ComponentAutoscalingMetrics {
+  const own = spec.components?.[component]?.autoscaling?.metrics;
+  if (own) return own;
+  const { requestRate, latency, queueLag } = spec.autoscaling?.metrics ?? {};
+  return {
+    ...(requestRate && applies(requestRate.components, component, undefined) ? { requestRate } : {}),
+    ...(latency && applies(latency.components, component, undefined) ? { latency } : {}),
+    ...(queueLag && applies(queueLag.components, component, KAFKA_CONSUMERS) ? { queueLag } : {}),
+  };
+}
 
 /** The custom metrics an autoscaled component scales on (empty when it has none or is not autoscaled). */
 export function componentMetrics(platform: KycPlatform, component: ComponentName): ComponentMetric[] {
   if (!autoscalingFor(platform.spec, component).enabled) return [];
-  const spec = platform.spec.autoscaling?.metrics;
+  const { requestRate: rate, latency, queueLag: lag } = metricsSpecFor(platform.spec, component);
   const out: ComponentMetric[] = [];
-  const lag = spec?.queueLag;
-  if (lag && applies(lag.components, component, CONSUMERS)) {
+  if (lag) {
+    // Without a group of its own or in the spec there is no lag to measure (the CRD rejects that for a
+    // component's own metrics; a platform-wide queueLag simply skips such a component).
     const defaults = DEFAULT_CONSUMERS[component];
     const group = lag.consumerGroup ?? defaults?.group;
     if (group) {
@@ -55,12 +70,10 @@ export function componentMetrics(platform: KycPlatform, component: ComponentName
       out.push({ kind: 'queueLag', name: METRIC_QUEUE_LAG, targetType: 'AverageValue', target: lag.targetLagPerReplica, group, topics });
     }
   }
-  const rate = spec?.requestRate;
-  if (rate && applies(rate.components, component, undefined)) {
+  if (rate) {
     out.push({ kind: 'requestRate', name: METRIC_REQUEST_RATE, targetType: 'AverageValue', target: rate.targetPerReplica });
   }
-  const latency = spec?.latency;
-  if (latency && applies(latency.components, component, undefined)) {
+  if (latency) {
     out.push({ kind: 'latency', name: METRIC_LATENCY, targetType: 'Value', target: latency.targetMilliseconds, percentile: latency.percentile ?? 'p95' });
   }
   return out;

@@ -43,6 +43,9 @@ describe('computeScalingStatus', () => {
     expect(s.degraded).toMatchObject({ status: 'True', reason: 'FallbackActive' });
     expect(s.degraded.message).toContain('fallback replicas in force for kyc; kafka-consumer-lag of kyc: broker down');
     expect(s.scaling.kyc).toMatchObject({ fallback: true, reason: 'kafka-consumer-lag failed 3 times → fallback 5' });
+    const ownFallback = platform({ ...withFallback.spec, components: { ...p.spec.components, kyc: { autoscaling: { fallback: { replicas: 9 } } } } });
+    const own = computeScalingStatus(ownFallback, [input({ readings: [reading(undefined, { consecutiveFailures: 3, inFallback: true, lastError: 'broker down' })] })]);
+    expect(own.scaling.kyc).toMatchObject({ fallback: true, reason: 'kafka-consumer-lag failed 3 times → fallback 9' });
     const invalid = computeScalingStatus(p, [input({ schedule: { minReplicas: undefined, open: [], invalid: ['schedule x: unknown time zone "Mars/Base"'] } })]);
     expect(invalid.degraded).toMatchObject({ status: 'True', reason: 'InvalidSchedule' });
   });

@@ -5,6 +5,7 @@ import type { ComponentName } from '../api/components.js';
 import { autoscalingFor, componentReplicas, desiredComponentNames } from '../api/defaults.js';
 import type { ComponentScalingStatus, Condition, KycPlatform, ScalingMetricStatus } from '../api/types.js';
 import type { Reading } from './engine.js';
+import { fallbackPolicy } from './fallback.js';
 import { describeReading, replicasFor, toQuantity } from './metrics.js';
 import type { ScheduleFloor } from './schedule.js';
 
@@ -51,7 +52,7 @@ function componentScaling(platform: KycPlatform, input: ComponentScalingInput): 
   const min = effectiveMin(scaling.minReplicas, scaling.maxReplicas, input.schedule.minReplicas);
   const max = scaling.maxReplicas;
   const current = input.hpa?.status?.currentReplicas ?? input.deploymentReplicas ?? min;
-  const fallbackSpec = platform.spec.autoscaling?.fallback;
+  const fallbackSpec = fallbackPolicy(platform.spec, input.name);
   const candidates: { replicas: number; text: string }[] = [];
   const metrics: ScalingMetricStatus[] = [];
   const failing: string[] = [];

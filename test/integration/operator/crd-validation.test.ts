@@ -15,6 +15,7 @@ const kc = new k8s.KubeConfig();
 kc.loadFromDefault();
 const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
 const core = kc.makeApiClient(k8s.CoreV1Api);
+const customObjects = kc.makeApiClient(k8s.CustomObjectsApi);
 const namespace = `crd-validation-${uniqueSuffix()}`;
 
 /** Server-side apply of the generated CRD (idempotent: other suites install it too), then wait until it serves. */
@@ -108,6 +109,10 @@ const invalid: [string, Record<string, unknown>, string, string][] = [
   ['a scale-up limit of zero pods per minute', { version: '1.0.0', components: { kyc: { autoscaling: { scaleUp: { maxPodsPerMinute: 0 } } } } }, 'spec.components.kyc.autoscaling.scaleUp.maxPodsPerMinute', 'should be greater than or equal to 1'],
   ['a fallback threshold of zero', { version: '1.0.0', autoscaling: { fallback: { failureThreshold: 0, replicas: 5 } } }, 'spec.autoscaling.fallback.failureThreshold', 'should be greater than or equal to 1'],
   ['fallback replicas above maxReplicas', { version: '1.0.0', autoscaling: { maxReplicas: 10, fallback: { replicas: 50 } } }, 'spec.autoscaling.fallback.replicas', 'autoscaling.fallback.replicas must be within autoscaling.minReplicas and autoscaling.maxReplicas'],
+  ['component fallback replicas above the component\'s maxReplicas', { version: '1.0.0', components: { kyc: { autoscaling: { maxReplicas: 5, fallback: { replicas: 8 } } } } }, 'spec.components.kyc.autoscaling.fallback.replicas', "autoscaling.fallback.replicas must be within the component's autoscaling.minReplicas and autoscaling.maxReplicas"],
+  ['component fallback replicas below the component\'s minReplicas', { version: '1.0.0', components: { notification: { autoscaling: { minReplicas: 4, fallback: { replicas: 3 } } } } }, 'spec.components.notification.autoscaling.fallback.replicas', "autoscaling.fallback.replicas must be within the component's autoscaling.minReplicas and autoscaling.maxReplicas"],
+  ['a queue-lag metric of the gateway without a consumer group', { version: '1.0.0', components: { gateway: { autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100 } } } } } }, 'spec.components.gateway.autoscaling.metrics.queueLag', 'components.gateway.autoscaling.metrics.queueLag needs a consumerGroup'],
+  ['a component request-rate target of zero', { version: '1.0.0', components: { gateway: { autoscaling: { metrics: { requestRate: { targetPerReplica: 0 } } } } } }, 'spec.components.gateway.autoscaling.metrics.requestRate.targetPerReplica', 'should be greater than or equal to 1'],
   ['a scale-down delay under 30 s', { version: '1.0.0', release: { scaleDownDelaySeconds: 10 } }, 'spec.release.scaleDownDelaySeconds', 'should be greater than or equal to 30'],
   ['auto-promotion timing without auto-promotion', { version: '1.0.0', release: { autoPromote: false, autoPromotionSeconds: 60 } }, 'spec.release.autoPromotionSeconds', 'release.autoPromotionSeconds requires release.autoPromote: true'],
   ['an unknown release strategy', { version: '1.0.0', release: { strategy: 'Canary' } }, 'spec.release.strategy', 'Unsupported value: "Canary"'],
@@ -125,6 +130,21 @@ describe('KycPlatform admission', () => {
     const text = await rejection(platform(`bad-${uniqueSuffix()}`, { dependencies: deps, ...spec }));
     expect(text).toContain(field);
     expect(text).toContain(message);
+  }, 30_000);
+
+  it('rejects a components list inside a component\'s own metric as an unknown field (strict field validation, as kubectl uses)', async () => {
+    const body = platform(`bad-${uniqueSuffix()}`, {
+      version: '1.0.0',
+      dependencies: deps,
+      components: { gateway: { autoscaling: { metrics: { requestRate: { targetPerReplica: 100, components: ['kyc'] } } } } },
+    });
+    const error: unknown = await customObjects
+      .createNamespacedCustomObject({ group: 'kyc.dev', version: 'v1alpha1', namespace, plural: 'kycplatforms', body, dryRun: 'All', fieldValidation: 'Strict' })
+      .then(() => undefined, (e: unknown) => e);
+    if (!(error instanceof k8s.ApiException)) throw new Error(`expected the API server to refuse the object, got ${String(error)}`);
+    expect(error.code).toBe(400);
+    const status: unknown = typeof error.body === 'string' ? JSON.parse(error.body) : error.body;
+    expect((status as { message?: string }).message).toContain('unknown field "spec.components.gateway.autoscaling.metrics.requestRate.components"');
   }, 30_000);
 
   it('rejects a name too long to prefix the Service names', async () => {
