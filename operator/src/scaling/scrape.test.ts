@@ -88,4 +88,40 @@ describe('ComponentScraper', () => {
     await expect(scraper.scrape(pods)).rejects.toThrow('every pod');
     await expect(scraper.scrape([])).rejects.toThrow('no running pods');
   });
+
+  it('counts a pod without an interval yet (just scaled out) or without an answer at the mean rate of the others', async () => {
+    let clock = 0;
+    const pages = new Map<string, string>();
+    const scraper = new ComponentScraper(
+      (url) => {
+        const page = pages.get(url);
+        return page === undefined ? Promise.reject(new Error(`GET ${url}: HTTP 503`)) : Promise.resolve(page);
+      },
+      () => clock,
+    );
+    const a = { name: 'a', url: 'http://a/metrics' };
+    const b = { name: 'b', url: 'http://b/metrics' };
+    const c = { name: 'c', url: 'http://c/metrics' };
+    pages.set(a.url, exposition(100, [['+Inf', 100]]));
+    pages.set(b.url, exposition(100, [['+Inf', 100]]));
+    await expect(scraper.scrape([a, b])).rejects.toThrow('first scrape');
+    clock = 10_000;
+    pages.set(a.url, exposition(170, [['+Inf', 170]]));
+    pages.set(b.url, exposition(170, [['+Inf', 170]]));
+    pages.set(c.url, exposition(40, [['+Inf', 40]]));
+    // a and b: 7/s each; c is new (no interval): counted at their mean, 7/s, not 0.
+    expect((await scraper.scrape([a, b, c])).requestsPerSecond).toBeCloseTo(21);
+    clock = 20_000;
+    pages.set(a.url, exposition(220, [['+Inf', 220]]));
+    pages.set(b.url, exposition(220, [['+Inf', 220]]));
+    pages.set(c.url, exposition(90, [['+Inf', 90]]));
+    // Every pod measured now: 5/s each.
+    expect((await scraper.scrape([a, b, c])).requestsPerSecond).toBeCloseTo(15);
+    clock = 30_000;
+    pages.set(a.url, exposition(280, [['+Inf', 280]]));
+    pages.set(b.url, exposition(280, [['+Inf', 280]]));
+    pages.delete(c.url);
+    // c does not answer: its share is taken to be the mean of a and b (6/s), not dropped.
+    expect((await scraper.scrape([a, b, c])).requestsPerSecond).toBeCloseTo(18);
+  });
 });

@@ -131,7 +131,12 @@ export class ComponentScraper {
     this.previous = current;
     if (current.size === 0) throw new Error(`scrape failed for every pod: ${errors.slice(0, 3).join('; ')}`);
     if (intervals === 0) throw new Error('first scrape: no interval to compute a rate from yet');
-    // Pods that could not be scraped are not counted; their share of the load is missing from the rate.
+    // A pod seen for the first time (just scaled out) has no interval yet, and a pod that did not answer
+    // has no reading. Leaving them out would read as a drop in load right after every scale-out, and the
+    // HPA would scale back in (a flap each poll with a short stabilisation window). They are counted at
+    // the mean rate of the pods that were measured: the Service spreads new connections over every
+    // Ready pod, so a new pod takes its share at once.
+    if (intervals < pods.length) rate = (rate / intervals) * pods.length;
     const latencyMs = Object.fromEntries(
       (Object.entries(PERCENTILES) as [Percentile, number][]).map(([p, q]) => [p, histogramQuantile(q, merged) * 1000]),
     ) as Record<Percentile, number>;
