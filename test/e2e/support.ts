@@ -306,3 +306,51 @@ export function startStrictTraffic(url: string, token: string, pauseMs = 120): {
 export function versionChanges(versions: readonly string[]): string[] {
   return versions.filter((v, i) => i === 0 || v !== versions[i - 1]);
 }
+
+export interface LoadReport {
+  sent: number;
+  ok: number;
+  /** Answers other than 200 and failures to connect, by kind (`HTTP 429`, `ECONNRESET`, ...). */
+  failed: Map<string, number>;
+}
+
+/**
+ * An open-loop load generator: `ratePerSecond` GETs of `url` a second, each on a new connection (so
+ * every request takes the Service's current route and new pods get their share at once), whatever
+ * the answers take; the tokens take turns so that each client stays under the gateway's per-user
+ * rate limit. At most `maxInFlight` requests are outstanding; a tick that finds them all busy is
+ * skipped and counted as failed (`overloaded`), so a slow platform shows instead of slowing the load.
+ */
+export function startLoad(url: string, tokens: readonly string[], ratePerSecond: number, maxInFlight = 200): { stop: () => Promise<LoadReport> } {
+  const report: LoadReport = { sent: 0, ok: 0, failed: new Map() };
+  const fail = (kind: string): void => {
+    report.failed.set(kind, (report.failed.get(kind) ?? 0) + 1);
+  };
+  const inFlight = new Set<Promise<void>>();
+  const started = performance.now();
+  let due = 0;
+  const tick = setInterval(() => {
+    const target = Math.floor(((performance.now() - started) / 1000) * ratePerSecond);
+    for (; due < target; due++) {
+      if (inFlight.size >= maxInFlight) {
+        fail('overloaded');
+        continue;
+      }
+      const token = tokens[due % tokens.length] as string;
+      report.sent++;
+      const one: Promise<void> = getOnNewConnection(url, token, 10_000).then(
+        ({ status }) => (status === 200 ? void report.ok++ : fail(`HTTP ${status}`)),
+        (error: Error & { code?: string }) => fail(error.code ?? error.message),
+      );
+      inFlight.add(one);
+      void one.finally(() => inFlight.delete(one));
+    }
+  }, 20);
+  return {
+    stop: async () => {
+      clearInterval(tick);
+      await Promise.all(inFlight);
+      return report;
+    },
+  };
+}

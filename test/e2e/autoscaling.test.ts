@@ -1,0 +1,197 @@
+// Request-rate autoscaling of the gateway on the real node. The platform's gateway gets an HPA on the
+// operator's external metric `http-requests-per-second` (10 per pod, 1–4 replicas, a 30 s scale-down
+// window, CPU and memory off so that only the request rate decides); a load generator then sends 24
+// requests a second through the gateway's NodePort. The operator scrapes the gateway pods' /metrics,
+// the real kube-controller-manager's HPA controller scales the gateway out, and the test checks, pod
+// by pod (their own counters, read through the API server's pod proxy), that each now serves under
+// the target. Afterwards the platform gets back the spec it had.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as k8s from '@kubernetes/client-node';
+import { parseQuantity } from '../../operator/src/api/quantity.js';
+import { podCounters } from '../../operator/src/scaling/scrape.js';
+import { NAMESPACE, PLATFORM, activeGatewaySelector, apps, core, custom, customerToken, eventually, gatewayUrl, getPlatform, kc, startLoad, waitIdle, waitReady, type LoadReport } from './support.js';
+
+const exec = promisify(execFile);
+const hpas = kc.makeApiClient(k8s.AutoscalingV2Api);
+// At 1 replica the load asks for ceil(24 / 10) = 3; at 3 each pod serves ~8 plus probes and scrapes,
+// far enough under 10 that the uneven spread of the Service over a 45 s sample (±0.35/s, one standard
+// deviation) stays under the target; at 2 replicas it asks for 3 (12/s each is outside the HPA's 10 %).
+const TARGET_PER_POD = 10;
+const LOAD_PER_SECOND = 24;
+const MAX_REPLICAS = 4;
+const HPA_NAME = `${PLATFORM}-gateway`;
+const METRIC = 'http-requests-per-second';
+
+interface ScalingStatus {
+  reason?: string;
+  currentReplicas?: number;
+  metrics?: { name?: string; value?: string; target?: string; replicas?: number }[];
+}
+
+const ready = (pod: k8s.V1Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+async function patchSpec(operations: { op: 'add' | 'remove'; path: string; value?: unknown }[]): Promise<void> {
+  await custom.patchNamespacedCustomObject(
+    { group: 'kyc.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'kycplatforms', name: PLATFORM, body: operations },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
+  );
+}
+
+/** The gateway Deployment the HPA scales (the active colour's under blue-green). */
+async function scaledDeployment(): Promise<k8s.V1Deployment | undefined> {
+  const hpa = await hpas.readNamespacedHorizontalPodAutoscaler({ namespace: NAMESPACE, name: HPA_NAME }).catch(() => undefined);
+  const name = hpa?.spec?.scaleTargetRef.name;
+  return name ? apps.readNamespacedDeployment({ namespace: NAMESPACE, name }) : undefined;
+}
+
+/** Requests a pod has served so far, from its own /metrics through the API server's pod proxy. */
+async function servedBy(pod: string): Promise<number> {
+  const { stdout } = await exec('kubectl', ['get', '--raw', `/api/v1/namespaces/${NAMESPACE}/pods/${pod}:8080/proxy/metrics`], { maxBuffer: 8 << 20 });
+  return podCounters(stdout).requests;
+}
+
+describe('request-rate autoscaling of the gateway on the real node', () => {
+  let base = '';
+  let saved: { components?: unknown; autoscaling?: unknown } = {};
+  const api = (path: string): string => `${base}/api/v1${path}`;
+
+  beforeAll(async () => {
+    const version = (await getPlatform()).spec.version;
+    await waitReady(version);
+    await waitIdle(version);
+    base = await gatewayUrl();
+    const spec = (await getPlatform()).spec as { components?: unknown; autoscaling?: unknown };
+    saved = { components: spec.components, autoscaling: spec.autoscaling };
+  }, 720_000);
+
+  afterAll(async () => {
+    await patchSpec([
+      saved.components === undefined ? { op: 'remove', path: '/spec/components' } : { op: 'add', path: '/spec/components', value: saved.components },
+      saved.autoscaling === undefined ? { op: 'remove', path: '/spec/autoscaling' } : { op: 'add', path: '/spec/autoscaling', value: saved.autoscaling },
+    ]);
+    await eventually(
+      'the gateway HPA removed',
+      async () => (await hpas.readNamespacedHorizontalPodAutoscaler({ namespace: NAMESPACE, name: HPA_NAME }).then(() => false, () => true)),
+      120_000,
+      1000,
+    );
+    await waitReady((await getPlatform()).spec.version);
+  }, 360_000);
+
+  it(`scales the gateway out under ${LOAD_PER_SECOND} requests/s until every pod serves under ${TARGET_PER_POD}/s`, async () => {
+    const tokens = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => customerToken(api, `load${n}`)));
+    const spec = (await getPlatform()).spec as { components?: Record<string, Record<string, unknown>> };
+    const { replicas: _pinned, ...gateway } = spec.components?.gateway ?? {};
+    await patchSpec([
+      {
+        op: 'add',
+        path: '/spec/components',
+        value: { ...spec.components, gateway: { ...gateway, autoscaling: { enabled: true, minReplicas: 1, maxReplicas: MAX_REPLICAS, scaleDownStabilizationSeconds: 30 } } },
+      },
+      {
+        op: 'add',
+        path: '/spec/autoscaling',
+        value: { enabled: false, resourceMetrics: false, metrics: { requestRate: { targetPerReplica: TARGET_PER_POD, components: ['gateway'] } } },
+      },
+    ]);
+
+    const hpa = await eventually(
+      'the gateway HPA on the request rate',
+      async () => {
+        const live = await hpas.readNamespacedHorizontalPodAutoscaler({ namespace: NAMESPACE, name: HPA_NAME }).catch(() => undefined);
+        return live?.spec?.metrics?.length === 1 ? live : undefined;
+      },
+      120_000,
+      1000,
+    );
+    expect(hpa.spec?.metrics?.[0]).toMatchObject({
+      type: 'External',
+      external: { metric: { name: METRIC }, target: { type: 'AverageValue', averageValue: String(TARGET_PER_POD) } },
+    });
+    expect(hpa.spec?.minReplicas).toBe(1);
+    expect(hpa.spec?.maxReplicas).toBe(MAX_REPLICAS);
+
+    // Idle (probes and scrapes only), the HPA brings the gateway down to its minimum first.
+    await eventually(
+      'the idle gateway at 1 ready replica',
+      async () => {
+        const d = await scaledDeployment();
+        return d?.spec?.replicas === 1 && d.status?.readyReplicas === 1 && d.status.replicas === 1;
+      },
+      240_000,
+      1000,
+    );
+
+    const load = startLoad(api('/auth/me'), tokens, LOAD_PER_SECOND);
+    let report: LoadReport | undefined;
+    try {
+      const started = Date.now();
+      await eventually('the gateway scaled out to at least 3 replicas', async () => ((await scaledDeployment())?.spec?.replicas ?? 0) >= 3, 240_000, 1000);
+      const reacted = Math.round((Date.now() - started) / 1000);
+      const scaled = await eventually(
+        'every gateway replica ready',
+        async () => {
+          const d = await scaledDeployment();
+          return d?.status?.readyReplicas === d?.spec?.replicas ? d : undefined;
+        },
+        240_000,
+        1000,
+      );
+      const replicas = scaled?.spec?.replicas ?? 0;
+      expect(replicas).toBeLessThanOrEqual(MAX_REPLICAS);
+
+      // The HPA's own reading: the request rate averaged over the pods, under the target.
+      const perPod = await eventually(
+        `the HPA to see under ${TARGET_PER_POD} requests/s per pod`,
+        async () => {
+          const live = await hpas.readNamespacedHorizontalPodAutoscaler({ namespace: NAMESPACE, name: HPA_NAME });
+          const average = live.status?.currentMetrics?.[0]?.external?.current.averageValue;
+          const value = average === undefined ? Infinity : parseQuantity(average);
+          return value < TARGET_PER_POD && live.status?.currentReplicas === replicas ? value : undefined;
+        },
+        120_000,
+        1000,
+      );
+
+      // Pod by pod, from their own counters over 45 s: each serves its share, under the target.
+      const pods = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: await activeGatewaySelector() })).items.filter((p) => ready(p) && !p.metadata?.deletionTimestamp);
+      const names = pods.map((p) => p.metadata?.name as string);
+      expect(names).toHaveLength(replicas);
+      const first = await Promise.all(names.map(servedBy));
+      const from = Date.now();
+      await new Promise((resolve) => setTimeout(resolve, 45_000));
+      const second = await Promise.all(names.map(servedBy));
+      const seconds = (Date.now() - from) / 1000;
+      const rates = names.map((_, i) => ((second[i] as number) - (first[i] as number)) / seconds);
+      process.stderr.write(
+        `gateway: ${LOAD_PER_SECOND} req/s → ${replicas} replicas ${reacted} s after the load started; HPA ${perPod.toFixed(2)}/pod; ` +
+          `pods ${rates.map((r) => r.toFixed(1)).join(', ')} req/s (target ${TARGET_PER_POD})\n`,
+      );
+      for (const rate of rates) {
+        expect(rate).toBeLessThan(TARGET_PER_POD);
+        expect(rate).toBeGreaterThan(1);
+      }
+
+      // SREs see why: the platform's scaling status names the request rate and the target.
+      const status = await eventually(
+        'the scaling status to explain it',
+        async () => {
+          const p = (await getPlatform()) as { status?: { scaling?: Record<string, ScalingStatus> } };
+          const s = p.status?.scaling?.gateway;
+          return s?.reason?.startsWith('request rate ') && s.currentReplicas === replicas ? s : undefined;
+        },
+        60_000,
+        1000,
+      );
+      expect(status.metrics?.[0]).toMatchObject({ name: METRIC, target: `${TARGET_PER_POD} per pod` });
+    } finally {
+      report = await load.stop();
+      process.stderr.write(`load: ${report.sent} sent, ${report.ok} ok, failed ${JSON.stringify(Object.fromEntries(report.failed))}\n`);
+    }
+    // Scaling out lost no request.
+    expect(Object.fromEntries(report.failed)).toEqual({});
+    expect(report.ok).toBe(report.sent);
+  }, 720_000);
+});
