@@ -57,17 +57,23 @@ describe('histogramQuantile', () => {
   });
 });
 
+/** A scraper over in-memory pages (a missing page answers 503) and a settable clock. */
+function fakeScraper(): { scraper: ComponentScraper; pages: Map<string, string>; setClock: (ms: number) => void } {
+  let clock = 0;
+  const pages = new Map<string, string>();
+  const scraper = new ComponentScraper(
+    (url) => {
+      const page = pages.get(url);
+      return page === undefined ? Promise.reject(new Error(`GET ${url}: HTTP 503`)) : Promise.resolve(page);
+    },
+    () => clock,
+  );
+  return { scraper, pages, setClock: (ms) => void (clock = ms) };
+}
+
 describe('ComponentScraper', () => {
   it('computes requests per second and a percentile over the interval between two scrapes, summed over pods', async () => {
-    let clock = 0;
-    const pages = new Map<string, string>();
-    const scraper = new ComponentScraper(
-      (url) => {
-        const page = pages.get(url);
-        return page === undefined ? Promise.reject(new Error(`GET ${url}: HTTP 503`)) : Promise.resolve(page);
-      },
-      () => clock,
-    );
+    const { scraper, pages, setClock } = fakeScraper();
     const pods = [
       { name: 'a', url: 'http://a/metrics' },
       { name: 'b', url: 'http://b/metrics' },
@@ -75,13 +81,13 @@ describe('ComponentScraper', () => {
     pages.set('http://a/metrics', exposition(100, [['0.1', 100], ['+Inf', 100]]));
     pages.set('http://b/metrics', exposition(50, [['0.1', 50], ['+Inf', 50]]));
     await expect(scraper.scrape(pods)).rejects.toThrow('first scrape');
-    clock = 10_000;
+    setClock(10_000);
     pages.set('http://a/metrics', exposition(300, [['0.1', 200], ['0.5', 300], ['+Inf', 300]]));
     pages.set('http://b/metrics', exposition(150, [['0.1', 150], ['+Inf', 150]]));
     const result = await scraper.scrape(pods);
     expect(result.requestsPerSecond).toBeCloseTo(30); // (200 + 100) / 10 s
     expect(result.latencyMs.p50).toBeCloseTo(75); // 150th of 300 observations (200 in ≤100 ms)
-    clock = 20_000;
+    setClock(20_000);
     pages.delete('http://b/metrics');
     expect((await scraper.scrape(pods)).requestsPerSecond).toBe(0);
     pages.delete('http://a/metrics');
@@ -90,34 +96,26 @@ describe('ComponentScraper', () => {
   });
 
   it('counts a pod without an interval yet (just scaled out) or without an answer at the mean rate of the others', async () => {
-    let clock = 0;
-    const pages = new Map<string, string>();
-    const scraper = new ComponentScraper(
-      (url) => {
-        const page = pages.get(url);
-        return page === undefined ? Promise.reject(new Error(`GET ${url}: HTTP 503`)) : Promise.resolve(page);
-      },
-      () => clock,
-    );
+    const { scraper, pages, setClock } = fakeScraper();
     const a = { name: 'a', url: 'http://a/metrics' };
     const b = { name: 'b', url: 'http://b/metrics' };
     const c = { name: 'c', url: 'http://c/metrics' };
     pages.set(a.url, exposition(100, [['+Inf', 100]]));
     pages.set(b.url, exposition(100, [['+Inf', 100]]));
     await expect(scraper.scrape([a, b])).rejects.toThrow('first scrape');
-    clock = 10_000;
+    setClock(10_000);
     pages.set(a.url, exposition(170, [['+Inf', 170]]));
     pages.set(b.url, exposition(170, [['+Inf', 170]]));
     pages.set(c.url, exposition(40, [['+Inf', 40]]));
     // a and b: 7/s each; c is new (no interval): counted at their mean, 7/s, not 0.
     expect((await scraper.scrape([a, b, c])).requestsPerSecond).toBeCloseTo(21);
-    clock = 20_000;
+    setClock(20_000);
     pages.set(a.url, exposition(220, [['+Inf', 220]]));
     pages.set(b.url, exposition(220, [['+Inf', 220]]));
     pages.set(c.url, exposition(90, [['+Inf', 90]]));
     // Every pod measured now: 5/s each.
     expect((await scraper.scrape([a, b, c])).requestsPerSecond).toBeCloseTo(15);
-    clock = 30_000;
+    setClock(30_000);
     pages.set(a.url, exposition(280, [['+Inf', 280]]));
     pages.set(b.url, exposition(280, [['+Inf', 280]]));
     pages.delete(c.url);
