@@ -23,6 +23,7 @@ import { PLATFORM, typeOf } from '../src/reconcile/resources.js';
 
 const NAMESPACE: ResourceType = { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false };
 const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
+const SERVICE: ResourceType = { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true };
 const DEPLOYMENT: ResourceType = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
 const CRD: ResourceType = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false };
 
@@ -134,6 +135,60 @@ async function availableDeployments(namespace: string): Promise<number> {
   return items.filter((d) => componentReady(d)).length;
 }
 
+type Stamped = KubeResource & { status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] } };
+
+/** When a condition last turned True, in seconds after `started` (the API keeps whole seconds). */
+function trueSince(object: Stamped, type: string, started: number): number | undefined {
+  const condition = object.status?.conditions?.find((c) => c.type === type && c.status === 'True');
+  return condition?.lastTransitionTime ? (Date.parse(condition.lastTransitionTime) - started) / 1000 : undefined;
+}
+
+function createdAt(object: KubeResource, started: number): number {
+  return (Date.parse((object.metadata as { creationTimestamp?: string }).creationTimestamp ?? '') - started) / 1000;
+}
+
+/** `p50 / p90 / max` of seconds, for the timeline lines. */
+function spread(values: number[]): string {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  const at = (q: number): string => (sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN).toFixed(0);
+  return `${at(0.5)} / ${at(0.9)} / ${at(1)} s`;
+}
+
+/**
+ * Where the time went, per platform, from the objects themselves (read before the clean-up): when its
+ * first and last owned objects were created (the operator's queue and its applies), when its last
+ * Deployment became Available (the pods: scheduler, kube-controller-manager, KWOK) and, with an
+ * operator, when the platform turned Ready (its status write).
+ */
+async function timeline(namespace: string, started: number, withPlatforms: boolean): Promise<string> {
+  const [deployments, services] = await Promise.all([client.list<Stamped>(DEPLOYMENT, namespace), client.list<KubeResource>(SERVICE, namespace)]);
+  const byPlatform = new Map<string, { created: number[]; available: number[] }>();
+  const entry = (o: KubeResource): { created: number[]; available: number[] } | undefined => {
+    const owner = o.metadata.labels?.['app.kubernetes.io/instance'];
+    if (!owner) return undefined;
+    let e = byPlatform.get(owner);
+    if (!e) byPlatform.set(owner, (e = { created: [], available: [] }));
+    return e;
+  };
+  for (const d of deployments.items) {
+    const e = entry(d);
+    e?.created.push(createdAt(d, started));
+    e?.available.push(trueSince(d, 'Available', started) ?? NaN);
+  }
+  for (const s of services.items) entry(s)?.created.push(createdAt(s, started));
+  const rows = [...byPlatform.values()];
+  const parts = [
+    `first object created ${spread(rows.map((r) => Math.min(...r.created)))}`,
+    `last object created ${spread(rows.map((r) => Math.max(...r.created)))}`,
+    `last Deployment Available ${spread(rows.map((r) => Math.max(...r.available)))}`,
+  ];
+  if (withPlatforms) {
+    const { items } = await client.list<Stamped>(PLATFORM, namespace);
+    parts.push(`platform Ready ${spread(items.map((p) => trueSince(p, 'Ready', started) ?? NaN))}`);
+  }
+  return `timeline (p50 / p90 / max after the start): ${parts.join('; ')}`;
+}
+
 async function floor(): Promise<{ seconds: number; applies: number }> {
   const namespace = await setup('bench-floor');
   try {
@@ -145,9 +200,12 @@ async function floor(): Promise<{ seconds: number; applies: number }> {
     for (const wave of [first, rest]) {
       await pool(wave, applyConcurrency, async (o) => void (await retry(`apply ${o.kind} ${o.metadata.name}`, () => client.apply(typeOf(o), o, FIELD_MANAGER))));
     }
+    log(`floor: every object applied after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const deployments = objects.filter((o) => o.kind === 'Deployment').length;
     await waitUntil('the floor Deployments', async () => (await availableDeployments(namespace)) >= deployments);
-    return { seconds: (Date.now() - started) / 1000, applies: objects.length };
+    const seconds = (Date.now() - started) / 1000;
+    log(`floor ${await timeline(namespace, started, false).catch((error: unknown) => String(error))}`);
+    return { seconds, applies: objects.length };
   } finally {
     log('floor done; deleting its namespace');
     await teardown(namespace);
@@ -288,6 +346,7 @@ async function withOperator(): Promise<OperatorRun> {
     });
     const seconds = (Date.now() - started) / 1000;
     const converged = await scrape(port);
+    log(`operator ${await timeline(namespace, started, true).catch((error: unknown) => String(error))}`);
     // Steady state: wait through at least one full resync and count the writes it made.
     const reconcilesBefore = sum(converged, (s) => s.startsWith('kyc_operator_reconcile_total{'));
     await sleep((resyncSeconds + 10) * 1000);
