@@ -66,7 +66,14 @@ const check = async (name, fn) => {
 (async () => {
   await check('lookup', async () => (await dns.lookup('web')).address);
   await check('lookupFqdn', async () => (await dns.lookup('web.' + process.env.NAMESPACE + '.svc.cluster.local')).address);
-  await check('http', async () => { const r = await fetch('http://web/', { signal: AbortSignal.timeout(5000) }); return { status: r.status, body: await r.text() }; });
+  // Another answer than web's is retried too: a ClusterIP freed by a deleted Service can be handed out
+  // again before kube-proxy has dropped the old Service's rules, and then something else answers.
+  await check('http', async () => {
+    const r = await fetch('http://web/', { signal: AbortSignal.timeout(5000) });
+    const body = await r.text();
+    if (r.status !== 200) throw new Error('HTTP ' + r.status + ' ' + body.slice(0, 80));
+    return { status: r.status, body };
+  });
   await check('api', async () => {
     const sa = '/var/run/secrets/kubernetes.io/serviceaccount/';
     const https = require('https');
