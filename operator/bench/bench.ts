@@ -144,7 +144,7 @@ function trueSince(object: Stamped, type: string, started: number): number | und
 }
 
 function createdAt(object: KubeResource, started: number): number {
-  return (Date.parse((object.metadata as { creationTimestamp?: string }).creationTimestamp ?? '') - started) / 1000;
+  return (Date.parse(object.metadata.creationTimestamp ?? '') - started) / 1000;
 }
 
 /** `p50 / p90 / max` of seconds, for the timeline lines. */

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { parseQuantity } from '../../operator/src/api/quantity.js';
 import { podCounters } from '../../operator/src/scaling/scrape.js';
-import { NAMESPACE, PLATFORM, activeGatewaySelector, apps, core, custom, customerToken, eventually, gatewayUrl, getPlatform, kc, startLoad, waitIdle, waitReady, type LoadReport } from './support.js';
+import { NAMESPACE, PLATFORM, activeGatewaySelector, apps, core, custom, customerToken, eventually, gatewayUrl, getPlatform, kc, podReady, startLoad, waitIdle, waitReady, type LoadReport } from './support.js';
 
 const exec = promisify(execFile);
 const hpas = kc.makeApiClient(k8s.AutoscalingV2Api);
@@ -29,8 +29,6 @@ interface ScalingStatus {
   currentReplicas?: number;
   metrics?: { name?: string; value?: string; target?: string; replicas?: number }[];
 }
-
-const ready = (pod: k8s.V1Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 async function patchSpec(operations: { op: 'add' | 'remove'; path: string; value?: unknown }[]): Promise<void> {
   await custom.patchNamespacedCustomObject(
@@ -141,7 +139,7 @@ describe('request-rate autoscaling of the gateway on the real node', () => {
           const replicas = d?.spec?.replicas ?? 0;
           if (hpa.status?.currentReplicas !== replicas || hpa.status.desiredReplicas !== replicas || d?.status?.readyReplicas !== replicas) return undefined;
           const pods = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: await activeGatewaySelector() })).items;
-          const names = pods.filter((p) => ready(p) && !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name as string);
+          const names = pods.filter((p) => podReady(p) && !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name as string);
           if (names.length !== replicas) return undefined;
           const first = await Promise.all(names.map(servedBy));
           const from = Date.now();

@@ -18,6 +18,7 @@ import {
   gatewayUrl,
   getPlatform,
   kc,
+  podReady,
   request,
   startTraffic,
   waitReady,
@@ -25,7 +26,6 @@ import {
 
 const exec = promisify(execFile);
 const policy = kc.makeApiClient(k8s.PolicyV1Api);
-const ready = (pod: k8s.V1Pod): boolean => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 describe('deleting a gateway pod under traffic', () => {
   let base = '';
@@ -50,7 +50,7 @@ describe('deleting a gateway pod under traffic', () => {
     const token = await customerToken(api, 'traffic');
     const gatewayPods = await activeGatewaySelector();
     const gatewayDeployment = await gatewayDeploymentName();
-    const before = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: gatewayPods })).items.filter(ready);
+    const before = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: gatewayPods })).items.filter(podReady);
     expect(before.length).toBeGreaterThanOrEqual(2);
     const victim = before[0]?.metadata?.name as string;
 
@@ -66,7 +66,7 @@ describe('deleting a gateway pod under traffic', () => {
         const d = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: gatewayDeployment });
         const pods = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: gatewayPods })).items;
         const desired = d.spec?.replicas ?? 0;
-        return d.status?.readyReplicas === desired && pods.filter(ready).length === desired && !pods.some((p) => p.metadata?.name === victim);
+        return d.status?.readyReplicas === desired && pods.filter(podReady).length === desired && !pods.some((p) => p.metadata?.name === victim);
       },
       240_000,
       1000,

@@ -212,6 +212,11 @@ export async function customerToken(api: (path: string) => string, label: string
   return (await login(api, who)).accessToken;
 }
 
+/** True when the pod's Ready condition is True. */
+export function podReady(pod: k8s.V1Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
 export function gatewaySelector(): string {
   return `app.kubernetes.io/instance=${PLATFORM},app.kubernetes.io/component=gateway`;
 }

@@ -52,7 +52,7 @@ function componentScaling(platform: KycPlatform, input: ComponentScalingInput): 
   const min = effectiveMin(scaling.minReplicas, scaling.maxReplicas, input.schedule.minReplicas);
   const max = scaling.maxReplicas;
   const current = input.hpa?.status?.currentReplicas ?? input.deploymentReplicas ?? min;
-  const fallbackSpec = fallbackPolicy(platform.spec, input.name);
+  const policy = fallbackPolicy(platform.spec, input.name);
   const candidates: { replicas: number; text: string }[] = [];
   const metrics: ScalingMetricStatus[] = [];
   const failing: string[] = [];
@@ -62,9 +62,9 @@ function componentScaling(platform: KycPlatform, input: ComponentScalingInput): 
     const target = metric.targetType === 'AverageValue' ? `${toQuantity(metric.target)} per pod` : toQuantity(metric.target);
     if (reading.state.consecutiveFailures > 0) {
       failing.push(`${metric.name} of ${input.name}: ${reading.state.lastError ?? 'failed'}`);
-      if (reading.state.inFallback && fallbackSpec) {
+      if (reading.state.inFallback && policy) {
         fallback = true;
-        const replicas = effectiveMin(fallbackSpec.replicas, max, min);
+        const replicas = effectiveMin(policy.replicas, max, min);
         candidates.push({ replicas, text: `${metric.name} failed ${reading.state.consecutiveFailures} times → fallback ${replicas}` });
       }
       metrics.push({ name: metric.name, target, message: `failing (${reading.state.consecutiveFailures} in a row): ${reading.state.lastError ?? ''}`.slice(0, 1024) });
