@@ -1,7 +1,10 @@
 // `make bench-api`: API throughput with autocannon, in one run —
 //   1. a bare express hello-world (the ceiling of this machine),
 //   2. GET /api/v1/applications/{id} through the gateway (token check, rate limit, balancer, breaker, kyc + PostgreSQL),
-//   3. the write path through the gateway: POST /applications, PATCH applicant data, two document uploads, submit.
+//   3. the write path through the gateway: POST /applications, PATCH applicant data, two document uploads, submit;
+// and two reference points for the read: the same read straight at kyc (the service without the
+// gateway), and its floor (floor.ts: two bare node:http processes and the same SQL statement — what
+// is left of any gateway → kyc → PostgreSQL read once everything the platform does is taken away).
 // Every server runs in its own process (the load generator shares the CPU, as a client would on this
 // machine). Results go to stdout and are appended to docs/benchmarks.md (section "API").
 import { spawn } from 'node:child_process';
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
   await admin.end();
   const dbUrl = new URL(databaseUrl);
   dbUrl.pathname = `/${dbName}`;
-  const [barePort, authPort, kycPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [barePort, authPort, kycPort, gatewayPort, readerPort, proxyPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const secret = randomBytes(32).toString('base64');
   const common = {
     DATABASE_URL: dbUrl.toString(),
@@ -146,6 +149,9 @@ async function main(): Promise<void> {
     });
     await ready(`http://127.0.0.1:${gatewayPort}/ready`);
     await ready(`http://127.0.0.1:${barePort}/`);
+    const floor = path.join(REPO, 'dist/workloads/gateway/bench/floor.js');
+    start('floor-reader', [floor, 'reader', String(readerPort)], { DATABASE_URL: dbUrl.toString() });
+    start('floor-proxy', [floor, 'proxy', String(proxyPort), String(readerPort)], {});
 
     const api = `http://127.0.0.1:${gatewayPort}/api/v1`;
     const credentials = { email: `bench-${randomBytes(3).toString('hex')}@example.com`, password: 'bench-password-123' };
@@ -154,6 +160,7 @@ async function main(): Promise<void> {
     const { id } = await json<{ id: string }>(`${api}/applications`, { body: CONSENT, token: accessToken });
     await json(`${api}/applications/${id}`, { method: 'PATCH', body: APPLICANT, token: accessToken });
     const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+    await ready(`http://127.0.0.1:${proxyPort}/api/v1/applications/${id}`);
 
     // CPU per request of each service process: unlike req/s it barely depends on what else the
     // machine is doing, so it shows a change in the code's cost on a noisy machine.
@@ -175,6 +182,11 @@ async function main(): Promise<void> {
     await run('GET /applications/{id} via gateway', { url: `${api}/applications/${id}`, headers: auth });
     // The same read straight at the kyc process separates the gateway's cost from the service's.
     await run('GET /applications/{id} direct to kyc', { url: `http://127.0.0.1:${kycPort}/api/v1/applications/${id}`, headers: auth }, 'no gateway: shows how much of the read path is the kyc service itself');
+    await run(
+      'floor of the read: bare proxy → bare reader',
+      { url: `http://127.0.0.1:${proxyPort}/api/v1/applications/${id}` },
+      'floor.ts: node:http proxy → node:http server running the kyc read statement (no auth, limits, balancer, breaker, logs, metrics, decryption); the most any gateway → kyc → PostgreSQL read can do here',
+    );
     await run(
       'write path via gateway',
       {
@@ -200,6 +212,15 @@ async function main(): Promise<void> {
   report(rows);
 }
 
+/** How far the read via the gateway is from its floor, and the floor from the bare server. */
+function floorLine(rows: Row[]): string[] {
+  const rate = (prefix: string): number | undefined => rows.find((row) => row.name.startsWith(prefix))?.result.requests.average;
+  const [bare, read, floor] = [rate('bare express'), rate('GET /applications/{id} via gateway'), rate('floor of the read')];
+  if (!bare || !read || !floor) return [];
+  const percent = (a: number, b: number): string => `${Math.round((a / b) * 100)} %`;
+  return [`- The read via the gateway makes ${percent(read, floor)} of its floor's throughput; the floor makes ${percent(floor, bare)} of the bare server's.`];
+}
+
 function report(rows: Row[]): void {
   const bare = rows[0]?.result.requests.average ?? 0;
   const cpu = os.cpus();
@@ -220,6 +241,7 @@ function report(rows: Row[]): void {
     }),
     '',
     ...rows.filter((row) => row.note).map((row) => `- ${row.name}: ${row.note}.`),
+    ...floorLine(rows),
     '',
   ];
   const text = lines.join('\n');

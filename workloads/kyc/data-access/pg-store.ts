@@ -61,8 +61,11 @@ export class PgKycStore implements KycStore {
   }
 }
 
-/** The application, applicant, documents, consents and (when $2) audit trail of application $1. */
-function snapshotStatement(schema: string): string {
+/**
+ * The application, applicant, documents, consents and (when $2) audit trail of application $1. Exported
+ * for `make bench-api`, whose floor scenario runs this same statement without the service around it.
+ */
+export function snapshotStatement(schema: string): string {
   const s = ident(schema);
   return `SELECT ${QUALIFIED_APPLICATION_COLUMNS},
               p.data_enc, p.pan_masked, p.aadhaar_token, p.aadhaar_last4, p.aadhaar_kind,
