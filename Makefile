@@ -129,7 +129,7 @@ run-operator: build ## run the operator against the current kubeconfig (installs
 bench-operator: build cluster ## operator benchmark: BENCH_PLATFORMS (default 100) platforms at once vs direct apply
 	node dist/operator/bench/bench.js $(BENCH_PLATFORMS)
 
-bench: bench-operator ## every benchmark
+bench: bench-operator bench-scaling bench-api ## every benchmark: the operator at scale, the external metrics API, the KYC API
 
 # ---- The KYC services as local processes (workloads/, docs/workloads.md) ----
 .PHONY: platform platform-down platform-status bench-api
@@ -142,7 +142,7 @@ platform-down: ## stop the services `make platform` started (graceful SIGTERM)
 platform-status: ## show the services `make platform` started
 	hack/platform.sh status
 
-bench-api: build deps ## API benchmark (autocannon): bare express vs GET and POST through the gateway
+bench-api: build deps ## API benchmark (autocannon): bare express vs GET (and its floor) and POST through the gateway
 	hack/with-env.sh node dist/workloads/gateway/bench/bench-api.js
 
 # ---- The product running (hack/up.sh, docs/development.md "make up") ----
