@@ -175,7 +175,7 @@ async function main(): Promise<void> {
       }
       rows.push({ name, result, cpu, ...(note !== undefined && { note }) });
       const cpuText = Object.entries(cpu).map(([service, us]) => `${service} ${us} µs`).join(', ');
-      process.stdout.write(`${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}; CPU/request: ${cpuText}\n`);
+      process.stdout.write(`${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, ${Math.round(result.throughput.total / total)} bytes/response; CPU/request: ${cpuText}\n`);
     };
 
     await run('bare express hello-world', { url: `http://127.0.0.1:${barePort}/` });

@@ -29,8 +29,12 @@ function reader(port: number): void {
       }
       pool.query({ name: 'floor_snapshot', text, values: [id, false] }).then(
         ({ rows }) => {
-          const body = JSON.stringify(rows[0] ?? null);
-          res.writeHead(rows[0] ? 200 : 404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+          const row = rows[0] as Record<string, unknown> | undefined;
+          // The sealed applicant data as base64 (the service sends it decrypted): a Buffer would be
+          // serialised as an array of numbers, a body several times the real one.
+          if (row && Buffer.isBuffer(row.data_enc)) row.data_enc = row.data_enc.toString('base64');
+          const body = JSON.stringify(row ?? null);
+          res.writeHead(row ? 200 : 404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
         },
         () => res.writeHead(500).end(),
       );
