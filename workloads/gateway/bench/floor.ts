@@ -1,7 +1,8 @@
 // The floor of a read through the gateway, for `make bench-api`: the least any gateway → kyc →
 // PostgreSQL read can cost on this machine. Two processes on node:http without a framework:
 //   `floor.js reader PORT`  answers GET /api/v1/applications/{id} with the row of the kyc service's own
-//                           read statement (prepared, one round trip), serialised as it comes;
+//                           read statement (prepared, one round trip), serialised as it comes (the
+//                           sealed applicant data as base64);
 //   `floor.js proxy PORT UPSTREAM_PORT`  forwards every request over a keep-alive agent, buffering the
 //                           answer as the gateway does.
 // No token check, rate limit, balancer, breaker, metrics, access log, decryption or authorisation:
@@ -31,7 +32,7 @@ function reader(port: number): void {
         ({ rows }) => {
           const row = rows[0] as Record<string, unknown> | undefined;
           // The sealed applicant data as base64 (the service sends it decrypted): a Buffer would be
-          // serialised as an array of numbers, a body several times the real one.
+          // serialised as an array of numbers, a body larger than the real one.
           if (row && Buffer.isBuffer(row.data_enc)) row.data_enc = row.data_enc.toString('base64');
           const body = JSON.stringify(row ?? null);
           res.writeHead(row ? 200 : 404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
