@@ -66,14 +66,21 @@ const check = async (name, fn) => {
 (async () => {
   await check('lookup', async () => (await dns.lookup('web')).address);
   await check('lookupFqdn', async () => (await dns.lookup('web.' + process.env.NAMESPACE + '.svc.cluster.local')).address);
-  // Another answer than web's is retried too: a ClusterIP freed by a deleted Service can be handed out
-  // again before kube-proxy has dropped the old Service's rules, and then something else answers.
-  await check('http', async () => {
-    const r = await fetch('http://web/', { signal: AbortSignal.timeout(5000) });
-    const body = await r.text();
-    if (r.status !== 200) throw new Error('HTTP ' + r.status + ' ' + body.slice(0, 80));
-    return { status: r.status, body };
-  });
+  // Until kube-proxy has programmed the new ClusterIP, a packet to it leaves the node by the default
+  // route, and on this machine the network beyond answers any address on port 80 (an empty 404). So
+  // another answer than web's is retried too, and every attempt opens a new connection: fetch would
+  // keep that first connection alive and send every retry down it, never reaching the Service.
+  const http = require('http');
+  await check('http', () => new Promise((resolve, reject) => {
+    const req = http.get('http://web/', { agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve({ status: res.statusCode, body }) : reject(new Error('HTTP ' + res.statusCode + ' ' + body.slice(0, 80)))));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  }));
   await check('api', async () => {
     const sa = '/var/run/secrets/kubernetes.io/serviceaccount/';
     const https = require('https');
