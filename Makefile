@@ -17,7 +17,7 @@ export KUBECONFIG ?= $(CACHE_DIR)/run/cluster/kubeconfig
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 RESULTS := .test-results
 
-.PHONY: help up down install build lint typecheck unit integration test tools cluster cluster-down \
+.PHONY: help up down install build lint typecheck audit unit integration test tools cluster cluster-down \
 	cluster-clean cluster-status deps deps-down deps-env deps-status deps-clean clean
 
 help: ## list the targets
@@ -51,7 +51,10 @@ integration: install cluster deps ## integration suites under test/integration (
 	@mkdir -p $(RESULTS)
 	hack/with-env.sh env $(JEST) --selectProjects integration --runInBand --forceExit --json --outputFile=$(RESULTS)/integration.json
 
-test: lint typecheck unit integration e2e-up ## everything CI runs: lint, types, unit, integration, then make up and the e2e suites
+audit: install ## fail on a production dependency with a known high/critical vulnerability (npm audit; registry fallback: docs/security.md)
+	node hack/audit.ts
+
+test: lint typecheck audit unit integration e2e-up ## everything CI runs: lint, types, audit, unit, integration, then make up and the e2e suites
 
 .PHONY: e2e-up
 e2e-up: up ## make up, then the e2e suites against the platform it runs
