@@ -94,6 +94,9 @@ metadata:
   labels: {kyc.dev/exposes: gateway}
 spec:
   type: NodePort
+  # Local: kube-proxy keeps the client's address (no SNAT to the node's), so the gateway's per-client
+  # limits see each client (operator/src/render/service.ts says why the operator cannot set it).
+  externalTrafficPolicy: Local
   ports: [{port: 8080, protocol: TCP, nodePort: $NODE_PORT}]
 YAML
 

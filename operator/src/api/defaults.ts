@@ -2,8 +2,8 @@
 // objects built in code (tests, older stored objects) may lack them, so every reader goes through these
 // functions and none of them mutates the spec.
 import { COMPONENTS, type ComponentName } from './components.js';
-import { AUTOSCALING_DEFAULTS, DEFAULT_IMAGE, DEFAULT_PROFILE, RELEASE_DEFAULTS, SECRET_KEY_DEFAULTS } from './schema.js';
-import type { ComponentSpec, KycPlatformSpec, Quantity } from './types.js';
+import { AUTOSCALING_DEFAULTS, DEFAULT_IMAGE, DEFAULT_PROFILE, DEPENDENCY_PORT_DEFAULTS, RELEASE_DEFAULTS, SECRET_KEY_DEFAULTS } from './schema.js';
+import type { ComponentSpec, KycPlatformSpec, NetworkPeer, Quantity } from './types.js';
 
 export type Profile = NonNullable<KycPlatformSpec['profile']>;
 export type Dependency = keyof typeof SECRET_KEY_DEFAULTS;
@@ -152,6 +152,28 @@ export function loadBalancingFor(spec: KycPlatformSpec): EffectiveLoadBalancing 
 
 export function networkPoliciesEnabled(spec: KycPlatformSpec): boolean {
   return spec.security?.networkPolicies ?? true;
+}
+
+/** Where a dependency runs (egress NetworkPolicy): its peers (none: unreachable) and TCP ports. */
+export function dependencyNetwork(spec: KycPlatformSpec, dependency: Dependency): { peers: NetworkPeer[]; ports: number[] } {
+  const settings = spec.dependencies?.[dependency];
+  const ports = settings?.ports;
+  return { peers: settings?.networkPeers ?? [], ports: ports && ports.length > 0 ? ports : [DEPENDENCY_PORT_DEFAULTS[dependency]] };
+}
+
+/** The cluster DNS as kubeadm, kind and most distributions run it: CoreDNS pods labelled k8s-app=kube-dns in kube-system. */
+export const DEFAULT_DNS_PEERS: readonly NetworkPeer[] = [
+  { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+];
+
+export function dnsPeersOf(spec: KycPlatformSpec): readonly NetworkPeer[] {
+  const peers = spec.security?.dnsPeers;
+  return peers && peers.length > 0 ? peers : DEFAULT_DNS_PEERS;
+}
+
+/** The proxies whose X-Forwarded-For the gateway believes; empty: none (the socket address is the client's). */
+export function trustedProxiesOf(spec: KycPlatformSpec): string[] {
+  return spec.security?.trustedProxies ?? [];
 }
 
 /** Feature flags sorted by name, so the rendered ConfigMap is stable. */

@@ -19,16 +19,23 @@ export const RELEASE_DEFAULTS = {
   autoPromote: true,
   scaleDownDelaySeconds: 30,
   progressDeadlineSeconds: 600,
-  smokeCheckPath: '/health',
+  // /ready: the http port no longer serves the detailed /health (it moved to the metrics port, which no
+  // Service exposes); /ready through the preview Service proves the Service reaches a ready pod of the
+  // preview version, and gatewayPath proves the preview gateway reaches its upstreams.
+  smokeCheckPath: '/ready',
   smokeCheckGatewayPath: '/api/v1/auth/me',
   smokeCheckTimeoutSeconds: 5,
   smokeCheckRetries: 3,
 } as const;
 export const SECRET_KEY_DEFAULTS = { postgres: 'url', redis: 'url', kafka: 'brokers' } as const;
+/** The TCP port each dependency listens on when spec.dependencies.<name>.ports is absent (egress NetworkPolicy). */
+export const DEPENDENCY_PORT_DEFAULTS = { postgres: 5432, redis: 6379, kafka: 9092 } as const;
 
 /** Environment variables the operator sets itself; `components.*.env` may not override them. */
 export const RESERVED_ENV = [
   'PORT',
+  'METRICS_PORT',
+  'GATEWAY_TRUSTED_PROXIES',
   'KYC_COMPONENT',
   'KYC_PLATFORM',
   'KYC_VERSION',
@@ -328,8 +335,88 @@ const secretKeyRef = (what: string, defaultKey: string): Schema =>
     ),
   );
 
-const dependency = (typeName: string, description: string, what: string, defaultKey: string): Schema =>
-  named(typeName, obj(description, { secretRef: secretKeyRef(what, defaultKey) }, { required: ['secretRef'] }));
+const CIDR_RULE = { rule: 'isCIDR(self)', messageExpression: "self + ' is not a CIDR, e.g. 10.0.0.0/16 or 192.168.1.7/32'" };
+
+const matchLabels = (description: string): Schema =>
+  named(
+    'LabelSelector',
+    obj(description, {
+      matchLabels: {
+        type: 'object',
+        description: 'Labels the object must carry (all of them). Empty or absent: every object.',
+        maxProperties: 16,
+        additionalProperties: str('Label value.', { maxLength: 63 }),
+      },
+    }),
+  );
+
+// A NetworkPolicy peer (networking.k8s.io/v1 NetworkPolicyPeer) restricted to what the operator renders:
+// label selectors by matchLabels only.
+const networkPeer = named(
+  'NetworkPeer',
+  obj(
+    'One destination, as in a NetworkPolicy peer: either ipBlock (addresses outside the cluster, e.g. a managed database, or the node itself) or namespaceSelector and/or podSelector (pods in the cluster; podSelector alone means pods in the platform namespace).',
+    {
+      ipBlock: named(
+        'IPBlock',
+        obj(
+          'A range of addresses. NetworkPolicies match the address a connection reaches after Service translation, so name the endpoints, not a ClusterIP.',
+          {
+            cidr: str('The range, e.g. 10.20.0.0/16 or 10.244.128.1/32.', { maxLength: 64, 'x-kubernetes-validations': [CIDR_RULE] }),
+            except: {
+              type: 'array',
+              description: 'Ranges inside cidr that are not allowed.',
+              maxItems: 16,
+              'x-kubernetes-list-type': 'set',
+              items: str('A CIDR inside cidr.', { maxLength: 64, 'x-kubernetes-validations': [CIDR_RULE] }),
+            },
+          },
+          { required: ['cidr'] },
+        ),
+      ),
+      namespaceSelector: matchLabels('Namespaces whose pods are allowed, by label (kubernetes.io/metadata.name is the namespace name).'),
+      podSelector: matchLabels('Pods that are allowed, by label; in the platform namespace unless namespaceSelector is set.'),
+    },
+    {
+      'x-kubernetes-validations': [
+        {
+          rule: 'has(self.ipBlock) != (has(self.namespaceSelector) || has(self.podSelector))',
+          message: 'a network peer is either an ipBlock or a namespaceSelector and/or podSelector (exactly one kind)',
+        },
+      ],
+    },
+  ),
+);
+
+const networkPeers = (description: string): Schema => ({
+  type: 'array',
+  description,
+  maxItems: 16,
+  'x-kubernetes-list-type': 'atomic',
+  items: networkPeer,
+});
+
+const dependency = (name: keyof typeof DEPENDENCY_PORT_DEFAULTS, typeName: string, description: string, what: string): Schema =>
+  named(
+    typeName,
+    obj(
+      description,
+      {
+        secretRef: secretKeyRef(what, SECRET_KEY_DEFAULTS[name]),
+        networkPeers: networkPeers(
+          `Where it runs, for the egress NetworkPolicies (the operator never reads the URL in the Secret): the components that use it may open connections to these peers on \`ports\`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database.`,
+        ),
+        ports: {
+          type: 'array',
+          description: `TCP ports of the peers. Default [${DEPENDENCY_PORT_DEFAULTS[name]}].`,
+          maxItems: 8,
+          'x-kubernetes-list-type': 'set',
+          items: int('A TCP port.', { minimum: 1, maximum: 65535 }),
+        },
+      },
+      { required: ['secretRef'] },
+    ),
+  );
 
 const dependencies = named(
   'Dependencies',
@@ -337,22 +424,22 @@ const dependencies = named(
     'Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; it never reads the Secrets itself.',
     {
       postgres: dependency(
+        'postgres',
         'PostgresDependency',
         'PostgreSQL, the system of record (read by kyc, auth, notification and analytics as DATABASE_URL).',
         'the PostgreSQL URL (postgres://user:pass@host:port/db)',
-        SECRET_KEY_DEFAULTS.postgres,
       ),
       redis: dependency(
+        'redis',
         'RedisDependency',
         'Redis: cache, sessions and rate limits (read by every component as REDIS_URL).',
         'the Redis URL (redis://:pass@host:port)',
-        SECRET_KEY_DEFAULTS.redis,
       ),
       kafka: dependency(
+        'kafka',
         'KafkaDependency',
-        'Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS).',
+        'Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS; every broker of the cluster must be among the peers, the clients connect to each).',
         'the comma-separated Kafka broker list (host:port,...)',
-        SECRET_KEY_DEFAULTS.kafka,
       ),
     },
   ),
@@ -519,12 +606,41 @@ const loadBalancing = named(
 
 const security = named(
   'Security',
-  obj('Network isolation of the platform.', {
-    networkPolicies: bool(
-      'Create NetworkPolicies: deny all ingress to the platform pods except the gateway (from anywhere on 8080) and the calls each service needs (see docs/api.md). Default true.',
-      { default: true },
-    ),
-  }, { default: {} }),
+  obj(
+    'Network isolation of the platform and the addresses the gateway trusts.',
+    {
+      networkPolicies: bool(
+        'Create NetworkPolicies: deny all ingress and egress of the platform pods except the gateway\'s http port (8080, from anywhere), the calls each service makes to another (see docs/api.md), the metrics port (9090) from the operator and security.monitoring, DNS (security.dnsPeers) and the dependencies (dependencies.<name>.networkPeers). Default true.',
+        { default: true },
+      ),
+      monitoring: named(
+        'Monitoring',
+        obj(
+          'Who may scrape the metrics port (9090: /metrics and the detailed /health) of every component, besides the operator. Absent: only the operator.',
+          {
+            namespace: str('Namespace of the monitoring system (e.g. Prometheus), e.g. monitoring.', { minLength: 1, maxLength: 63, pattern: DNS_LABEL }),
+            podSelector: matchLabels('Only these pods of the namespace, by label. Absent: every pod of the namespace.'),
+          },
+          { required: ['namespace'] },
+        ),
+      ),
+      dnsPeers: networkPeers(
+        'Where the pods resolve names (egress on port 53, UDP and TCP). Absent: the cluster DNS pods, labelled k8s-app=kube-dns in kube-system. Set it where DNS is not such a pod, e.g. [{ipBlock: {cidr: 169.254.20.10/32}}] for NodeLocal DNSCache or the node address when CoreDNS runs on the node.',
+      ),
+      trustedProxies: {
+        type: 'array',
+        description:
+          'Addresses (or CIDRs) of the proxies in front of the gateway whose X-Forwarded-For the gateway believes: the Ingress controller\'s pods, the load balancer. The client address for rate limits and login backoff is the right-most address in X-Forwarded-For that is not a trusted proxy. Absent or empty: no proxy is trusted and the connection\'s address is the client\'s (the NodePort path, with externalTrafficPolicy Local). Passed to the gateway as GATEWAY_TRUSTED_PROXIES.',
+        maxItems: 32,
+        'x-kubernetes-list-type': 'set',
+        items: str('An IP address or a CIDR, e.g. 10.0.0.0/8.', {
+          maxLength: 64,
+          'x-kubernetes-validations': [{ rule: 'isIP(self) || isCIDR(self)', messageExpression: "self + ' is neither an IP address nor a CIDR'" }],
+        }),
+      },
+    },
+    { default: {} },
+  ),
 );
 
 const ingress = named(

@@ -67,7 +67,7 @@ export interface KycPlatformSpec {
    */
   loadBalancing?: LoadBalancing;
   /**
-   * Network isolation of the platform.
+   * Network isolation of the platform and the addresses the gateway trusts.
    * @default {}
    */
   security?: Security;
@@ -223,7 +223,7 @@ export interface Dependencies {
   postgres?: PostgresDependency;
   /** Redis: cache, sessions and rate limits (read by every component as REDIS_URL). */
   redis?: RedisDependency;
-  /** Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS). */
+  /** Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS; every broker of the cluster must be among the peers, the clients connect to each). */
   kafka?: KafkaDependency;
 }
 
@@ -231,6 +231,10 @@ export interface Dependencies {
 export interface PostgresDependency {
   /** The Secret (in the platform's namespace) and key that hold the PostgreSQL URL (postgres://user:pass@host:port/db). */
   secretRef: SecretKeyRef;
+  /** Where it runs, for the egress NetworkPolicies (the operator never reads the URL in the Secret): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
+  networkPeers?: NetworkPeer[];
+  /** TCP ports of the peers. Default [5432]. */
+  ports?: number[];
 }
 
 /** The Secret (in the platform's namespace) and key that hold the PostgreSQL URL (postgres://user:pass@host:port/db). */
@@ -244,16 +248,48 @@ export interface SecretKeyRef {
   key?: string;
 }
 
+/** One destination, as in a NetworkPolicy peer: either ipBlock (addresses outside the cluster, e.g. a managed database, or the node itself) or namespaceSelector and/or podSelector (pods in the cluster; podSelector alone means pods in the platform namespace). */
+export interface NetworkPeer {
+  /** A range of addresses. NetworkPolicies match the address a connection reaches after Service translation, so name the endpoints, not a ClusterIP. */
+  ipBlock?: IPBlock;
+  /** Namespaces whose pods are allowed, by label (kubernetes.io/metadata.name is the namespace name). */
+  namespaceSelector?: LabelSelector;
+  /** Pods that are allowed, by label; in the platform namespace unless namespaceSelector is set. */
+  podSelector?: LabelSelector;
+}
+
+/** A range of addresses. NetworkPolicies match the address a connection reaches after Service translation, so name the endpoints, not a ClusterIP. */
+export interface IPBlock {
+  /** The range, e.g. 10.20.0.0/16 or 10.244.128.1/32. */
+  cidr: string;
+  /** Ranges inside cidr that are not allowed. */
+  except?: string[];
+}
+
+/** Namespaces whose pods are allowed, by label (kubernetes.io/metadata.name is the namespace name). */
+export interface LabelSelector {
+  /** Labels the object must carry (all of them). Empty or absent: every object. */
+  matchLabels?: Record<string, string>;
+}
+
 /** Redis: cache, sessions and rate limits (read by every component as REDIS_URL). */
 export interface RedisDependency {
   /** The Secret (in the platform's namespace) and key that hold the Redis URL (redis://:pass@host:port). */
   secretRef: SecretKeyRef;
+  /** Where it runs, for the egress NetworkPolicies (the operator never reads the URL in the Secret): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
+  networkPeers?: NetworkPeer[];
+  /** TCP ports of the peers. Default [6379]. */
+  ports?: number[];
 }
 
-/** Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS). */
+/** Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS; every broker of the cluster must be among the peers, the clients connect to each). */
 export interface KafkaDependency {
   /** The Secret (in the platform's namespace) and key that hold the comma-separated Kafka broker list (host:port,...). */
   secretRef: SecretKeyRef;
+  /** Where it runs, for the egress NetworkPolicies (the operator never reads the URL in the Secret): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
+  networkPeers?: NetworkPeer[];
+  /** TCP ports of the peers. Default [9092]. */
+  ports?: number[];
 }
 
 /** The platform Secret in the platform namespace with keys jwt-secret (AUTH_JWT_SECRET, at least 32 bytes), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
@@ -392,15 +428,29 @@ export interface LoadBalancing {
 }
 
 /**
- * Network isolation of the platform.
+ * Network isolation of the platform and the addresses the gateway trusts.
  * @default {}
  */
 export interface Security {
   /**
-   * Create NetworkPolicies: deny all ingress to the platform pods except the gateway (from anywhere on 8080) and the calls each service needs (see docs/api.md). Default true.
+   * Create NetworkPolicies: deny all ingress and egress of the platform pods except the gateway's http port (8080, from anywhere), the calls each service makes to another (see docs/api.md), the metrics port (9090) from the operator and security.monitoring, DNS (security.dnsPeers) and the dependencies (dependencies.<name>.networkPeers). Default true.
    * @default true
    */
   networkPolicies?: boolean;
+  /** Who may scrape the metrics port (9090: /metrics and the detailed /health) of every component, besides the operator. Absent: only the operator. */
+  monitoring?: Monitoring;
+  /** Where the pods resolve names (egress on port 53, UDP and TCP). Absent: the cluster DNS pods, labelled k8s-app=kube-dns in kube-system. Set it where DNS is not such a pod, e.g. [{ipBlock: {cidr: 169.254.20.10/32}}] for NodeLocal DNSCache or the node address when CoreDNS runs on the node. */
+  dnsPeers?: NetworkPeer[];
+  /** Addresses (or CIDRs) of the proxies in front of the gateway whose X-Forwarded-For the gateway believes: the Ingress controller's pods, the load balancer. The client address for rate limits and login backoff is the right-most address in X-Forwarded-For that is not a trusted proxy. Absent or empty: no proxy is trusted and the connection's address is the client's (the NodePort path, with externalTrafficPolicy Local). Passed to the gateway as GATEWAY_TRUSTED_PROXIES. */
+  trustedProxies?: string[];
+}
+
+/** Who may scrape the metrics port (9090: /metrics and the detailed /health) of every component, besides the operator. Absent: only the operator. */
+export interface Monitoring {
+  /** Namespace of the monitoring system (e.g. Prometheus), e.g. monitoring. */
+  namespace: string;
+  /** Only these pods of the namespace, by label. Absent: every pod of the namespace. */
+  podSelector?: LabelSelector;
 }
 
 /** Exposes the gateway through an Ingress when host is set. */
@@ -476,8 +526,8 @@ export interface SmokeCheck {
    */
   enabled?: boolean;
   /**
-   * Path requested on each preview Service. Default /health.
-   * @default "/health"
+   * Path requested on each preview Service. Default /ready.
+   * @default "/ready"
    */
   path?: string;
   /**

@@ -8,11 +8,11 @@ interface Container {
   args: string[];
   env: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string } } }[];
   resources: unknown;
-  readinessProbe: { httpGet: { path: string } };
-  livenessProbe: { httpGet: { path: string } };
-  startupProbe: { httpGet: { path: string } };
+  readinessProbe: { httpGet: { path: string; port: string } };
+  livenessProbe: { httpGet: { path: string; port: string } };
+  startupProbe: { httpGet: { path: string; port: string } };
   securityContext: Record<string, unknown>;
-  ports: unknown[];
+  ports: { name: string }[];
   volumeMounts: unknown[];
 }
 interface DeploymentShape {
@@ -36,10 +36,30 @@ describe('renderDeployment', () => {
     const d = render(platform(), 'kyc');
     expect(d.metadata.name).toBe('acme-kyc');
     expect(container(d)).toMatchObject({ name: 'kyc', image: 'kyc-platform/workloads:1.4.2', args: ['kyc'] });
-    expect(container(d).ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(container(d).ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+    ]);
   });
 
-  it('probes /ready for readiness and /health for liveness', () => {
+  it('gives every component the metrics port (contract: /metrics and /health only there) and keeps the probes on http', () => {
+    for (const component of ['gateway', 'kyc', 'auth', 'notification', 'analytics'] as const) {
+      const c = container(render(platform(), component));
+      expect(envMap(c).PORT).toBe('8080');
+      expect(envMap(c).METRICS_PORT).toBe('9090');
+      expect(c.ports.map((p) => p.name)).toEqual(['http', 'metrics']);
+      for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) expect(probe.httpGet.port).toBe('http');
+    }
+  });
+
+  it('passes spec.security.trustedProxies to the gateway only, as GATEWAY_TRUSTED_PROXIES (empty: trust no proxy)', () => {
+    expect(envMap(container(render(platform(), 'gateway'))).GATEWAY_TRUSTED_PROXIES).toBe('');
+    const p = platform({ security: { trustedProxies: ['10.0.0.0/8', '192.168.1.7'] } });
+    expect(envMap(container(render(p, 'gateway'))).GATEWAY_TRUSTED_PROXIES).toBe('10.0.0.0/8,192.168.1.7');
+    expect(envMap(container(render(p, 'kyc')))).not.toHaveProperty('GATEWAY_TRUSTED_PROXIES');
+  });
+
+  it('probes /ready for readiness and /livez for liveness', () => {
     const c = container(render(platform(), 'auth'));
     expect(c.readinessProbe.httpGet.path).toBe('/ready');
     // Liveness and start-up never depend on PostgreSQL, Redis or upstreams: /health is for SREs.

@@ -1,5 +1,5 @@
 // The Deployment of one component: the bundled image with the component as its argument, hardened pod
-// security, probes on /ready and /health, zone and host spreading, and spec.replicas only when no HPA
+// security, probes on /ready and /livez, zone and host spreading, and spec.replicas only when no HPA
 // owns the count (an applied replicas field would fight the HPA on every reconcile).
 //
 // Under the BlueGreen strategy a component has one Deployment per colour, `<platform>-<component>-blue`
@@ -16,6 +16,7 @@ import {
   CONFIG_HASH_ANNOTATION,
   COLOR_LABEL,
   HTTP_PORT,
+  METRICS_PORT,
   VERSION_ANNOTATION,
   atVersion,
   colorObjectName,
@@ -144,7 +145,12 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
               image: imageFor(spec),
               imagePullPolicy: imagePullPolicyOf(spec),
               args: [component],
-              ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
+              // http: the API, /ready and /livez (the probes); metrics: /metrics and /health, for the
+              // operator's scrapes and the monitoring namespace only (no Service port names it).
+              ports: [
+                { name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' },
+                { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+              ],
               env: shape.upstreamColor && component === 'gateway' ? colorUpstreams(platform, env, shape.upstreamColor) : env,
               resources: {
                 // The server's spelling (0.5 -> 500m), so the rendered object equals what the server returns.

@@ -10,12 +10,13 @@ import {
   logLevelOf,
   platformSecretName,
   resourcesFor,
+  trustedProxiesOf,
   type Dependency,
 } from '../api/defaults.js';
 import { mebibytes } from '../api/quantity.js';
 import type { KycPlatform } from '../api/types.js';
 import { FEATURE_FLAGS_KEY } from './configmap.js';
-import { HTTP_PORT, componentObjectName, configMapName } from './meta.js';
+import { HTTP_PORT, METRICS_PORT, componentObjectName, configMapName } from './meta.js';
 
 export interface EnvVar {
   name: string;
@@ -26,8 +27,8 @@ export interface EnvVar {
   };
 }
 
-/** Which dependencies each component reads (contract: DATABASE_URL, REDIS_URL, KAFKA_BROKERS). */
-const DEPENDENCY_ENV: Record<Dependency, { env: string; readers: readonly ComponentName[] }> = {
+/** Which dependencies each component reads (contract: DATABASE_URL, REDIS_URL, KAFKA_BROKERS); the egress NetworkPolicies follow it. */
+export const DEPENDENCY_ENV: Record<Dependency, { env: string; readers: readonly ComponentName[] }> = {
   postgres: { env: 'DATABASE_URL', readers: ['kyc', 'auth', 'notification', 'analytics'] },
   redis: { env: 'REDIS_URL', readers: COMPONENTS },
   kafka: { env: 'KAFKA_BROKERS', readers: ['kyc', 'notification', 'analytics'] },
@@ -65,6 +66,8 @@ function gatewayEnv(platform: KycPlatform): EnvVar[] {
     ...upstreams,
     { name: 'LB_STRATEGY', value: lb.strategy },
     { name: 'LB_STICKY_SESSIONS', value: String(lb.stickySessions) },
+    // Empty: no proxy is trusted and the socket address is the client's (docs/workload-contract.md).
+    { name: 'GATEWAY_TRUSTED_PROXIES', value: trustedProxiesOf(platform.spec).join(',') },
   ];
 }
 
@@ -72,6 +75,7 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
   const spec = platform.spec;
   const env: EnvVar[] = [
     { name: 'PORT', value: String(HTTP_PORT) },
+    { name: 'METRICS_PORT', value: String(METRICS_PORT) },
     { name: 'KYC_COMPONENT', value: component },
     { name: 'KYC_PLATFORM', value: platform.metadata.name },
     { name: 'KYC_VERSION', value: spec.version },

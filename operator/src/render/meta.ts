@@ -7,6 +7,12 @@ import type { KubeObject, OwnerReference } from './types.js';
 export const MANAGED_BY = 'kyc-operator';
 export const APP_NAME = 'kyc-platform';
 export const HTTP_PORT = 8080;
+/**
+ * The second listener of every workload (contract: docs/workload-contract.md): /metrics and the detailed
+ * /health. No Service, NodePort or Ingress exposes it; the operator scrapes pod_ip:METRICS_PORT, and the
+ * NetworkPolicies let only the operator and the monitoring namespace reach it.
+ */
+export const METRICS_PORT = 9090;
 export const CONFIG_HASH_ANNOTATION = 'kyc.dev/config-hash';
 /** Blue-green: the colour of a Deployment and its pods (selected by the active and preview Services). */
 export const COLOR_LABEL = 'kyc.dev/color';

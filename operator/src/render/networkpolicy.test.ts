@@ -1,53 +1,153 @@
 import { describe, expect, it } from '@jest/globals';
+import type { KycPlatformSpec } from '../api/types.js';
 import { platform } from './fixtures.js';
-import { renderNetworkPolicies } from './networkpolicy.js';
+import { CALLS, renderNetworkPolicies } from './networkpolicy.js';
 
+type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: { matchLabels?: Record<string, string> }; ipBlock?: { cidr: string } };
+type Port = { protocol: string; port: number };
 interface Policy {
   metadata: { name: string };
   spec: {
     podSelector: { matchLabels: Record<string, string> };
-    ingress: { from?: { podSelector: { matchLabels: Record<string, string> } }[]; ports: unknown[] }[];
+    policyTypes: string[];
+    ingress: { from?: Peer[]; ports: Port[] }[];
+    egress: { to?: Peer[]; ports: Port[] }[];
   };
 }
 
-function callers(policies: Policy[], name: string): string[] | 'anywhere' {
-  const policy = policies.find((p) => p.metadata.name === name);
-  if (!policy) throw new Error(`no policy ${name}`);
-  const rule = policy.spec.ingress[0];
+const OPERATOR = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kyc-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kyc-operator' } } };
+const METRICS = [{ protocol: 'TCP', port: 9090 }];
+const pg = { ipBlock: { cidr: '10.20.0.5/32' } };
+const redis = { ipBlock: { cidr: '10.20.0.6/32' } };
+const kafka = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } }, podSelector: { matchLabels: { app: 'kafka' } } };
+
+/** The fixture platform with every dependency's peers set. */
+function withPeers(spec: Partial<KycPlatformSpec> = {}): ReturnType<typeof platform> {
+  return platform({
+    dependencies: {
+      postgres: { secretRef: { name: 'kyc-postgres' }, networkPeers: [pg] },
+      redis: { secretRef: { name: 'kyc-redis' }, networkPeers: [redis], ports: [16379] },
+      kafka: { secretRef: { name: 'kyc-kafka' }, networkPeers: [kafka], ports: [9092, 9093] },
+    },
+    ...spec,
+  });
+}
+
+function policies(p = withPeers(), operatorNamespace?: string): Policy[] {
+  return renderNetworkPolicies(p, operatorNamespace) as unknown as Policy[];
+}
+
+function find(all: Policy[], name: string): Policy {
+  const found = all.find((p) => p.metadata.name === name);
+  if (!found) throw new Error(`no policy ${name}`);
+  return found;
+}
+
+/** The components whose pods may open connections to `name`'s http port ('anywhere' for no `from`). */
+function httpCallers(all: Policy[], name: string): string[] | 'anywhere' {
+  const rule = find(all, name).spec.ingress.find((r) => r.ports[0]?.port === 8080);
   if (!rule?.from) return 'anywhere';
-  return rule.from.map((f) => f.podSelector.matchLabels['app.kubernetes.io/component'] ?? '?');
+  return rule.from.map((f) => (f.namespaceSelector ? 'operator' : (f.podSelector?.matchLabels?.['app.kubernetes.io/component'] ?? '?')));
+}
+
+/** Every (peer, port) a component's pods may connect to, as readable strings. */
+function destinations(all: Policy[], name: string): string[] {
+  return find(all, name).spec.egress.flatMap((rule) =>
+    (rule.to ?? [{ ipBlock: { cidr: 'ANYWHERE' } }]).flatMap((peer) =>
+      rule.ports.map((port) => {
+        const what = peer.ipBlock?.cidr ?? peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] ?? peer.podSelector?.matchLabels?.['k8s-app'] ?? peer.podSelector?.matchLabels?.app ?? '?';
+        return `${what}:${port.protocol}/${port.port}`;
+      }),
+    ),
+  );
 }
 
 describe('renderNetworkPolicies', () => {
-  it('denies all ingress to the platform pods, then allows the documented matrix', () => {
-    const policies = renderNetworkPolicies(platform()) as unknown as Policy[];
-    const deny = policies[0];
+  it('denies all ingress and egress of the platform pods first', () => {
+    const deny = policies()[0];
     expect(deny?.metadata.name).toBe('acme-default-deny');
     expect(deny?.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/name': 'kyc-platform' });
+    expect(deny?.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(deny?.spec.ingress).toEqual([]);
-    expect(callers(policies, 'acme-gateway')).toBe('anywhere');
-    expect(callers(policies, 'acme-kyc')).toEqual(['gateway']);
-    expect(callers(policies, 'acme-auth')).toEqual(['gateway', 'kyc']);
-    expect(callers(policies, 'acme-notification')).toEqual(['gateway']);
-    expect(callers(policies, 'acme-analytics')).toEqual(['gateway']);
-    for (const p of policies.slice(1)) expect(p.spec.ingress[0]?.ports).toEqual([{ protocol: 'TCP', port: 8080 }]);
+    expect(deny?.spec.egress).toEqual([]);
+    for (const p of policies()) expect(p.spec.policyTypes).toEqual(['Ingress', 'Egress']);
   });
 
-  it('lets the operator pods of its own namespace reach every internal component, and nothing else gains access', () => {
-    const without = renderNetworkPolicies(platform()) as unknown as Policy[];
-    const policies = renderNetworkPolicies(platform(), 'kyc-system') as unknown as Policy[];
-    const operatorRule = {
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kyc-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kyc-operator' } } }],
-      ports: [{ protocol: 'TCP', port: 8080 }],
-    };
+  it('allows the documented http matrix: auth now also from kyc, notification and analytics (they fetch its JWKS)', () => {
+    const all = policies();
+    expect(httpCallers(all, 'acme-gateway')).toBe('anywhere');
+    expect(httpCallers(all, 'acme-kyc')).toEqual(['gateway']);
+    expect(httpCallers(all, 'acme-auth')).toEqual(['gateway', 'kyc', 'notification', 'analytics']);
+    expect(httpCallers(all, 'acme-notification')).toEqual(['gateway']);
+    expect(httpCallers(all, 'acme-analytics')).toEqual(['gateway']);
+  });
+
+  it('when the operator runs in the cluster, then its pods reach every http port (smoke checks) and every metrics port (scrapes)', () => {
+    const all = policies(withPeers(), 'kyc-system');
     for (const name of ['acme-kyc', 'acme-auth', 'acme-notification', 'acme-analytics']) {
-      const policy = policies.find((p) => p.metadata.name === name);
-      const before = without.find((p) => p.metadata.name === name);
-      expect(policy?.spec.ingress).toEqual([...(before?.spec.ingress ?? []), operatorRule]);
+      const rule = find(all, name).spec.ingress.find((r) => r.ports === undefined || r.ports[0]?.port === 8080);
+      expect(rule?.from).toContainEqual(OPERATOR);
     }
-    // The gateway already accepts anyone; the default deny stays empty.
-    expect(policies.find((p) => p.metadata.name === 'acme-gateway')?.spec.ingress).toHaveLength(1);
-    expect(policies[0]?.spec.ingress).toEqual([]);
+    for (const name of ['acme-gateway', 'acme-kyc', 'acme-auth', 'acme-notification', 'acme-analytics']) {
+      expect(find(all, name).spec.ingress.find((r) => r.ports[0]?.port === 9090)).toEqual({ from: [OPERATOR], ports: METRICS });
+    }
+  });
+
+  it('when nobody may scrape (operator outside the cluster, no monitoring), then no rule opens the metrics port', () => {
+    for (const p of policies().slice(1)) {
+      expect(p.spec.ingress.some((r) => r.ports.some((port) => port.port === 9090))).toBe(false);
+      // Every rule that is not the gateway's public http port names its sources.
+      for (const rule of p.spec.ingress) if (p.metadata.name !== 'acme-gateway') expect(rule.from?.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('when spec.security.monitoring names a namespace, then its pods (optionally selected) may scrape the metrics port and nothing else', () => {
+    const all = policies(withPeers({ security: { monitoring: { namespace: 'monitoring', podSelector: { matchLabels: { app: 'prometheus' } } } } }), 'kyc-system');
+    const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { app: 'prometheus' } } };
+    for (const p of all.slice(1)) {
+      expect(p.spec.ingress.find((r) => r.ports[0]?.port === 9090)).toEqual({ from: [OPERATOR, monitoring], ports: METRICS });
+      const http = p.spec.ingress.find((r) => r.ports[0]?.port === 8080);
+      expect(http?.from ?? []).not.toContainEqual(monitoring);
+    }
+    const whole = policies(withPeers({ security: { monitoring: { namespace: 'monitoring' } } }));
+    expect(find(whole, 'acme-kyc').spec.ingress.find((r) => r.ports[0]?.port === 9090)?.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+    ]);
+  });
+
+  it('restricts egress to DNS, the components each one calls and the dependencies it reads — nothing else', () => {
+    const all = policies();
+    const dns = ['kube-dns:UDP/53', 'kube-dns:TCP/53'];
+    expect(destinations(all, 'acme-gateway')).toEqual([...dns, 'kyc:TCP/8080', 'auth:TCP/8080', 'notification:TCP/8080', 'analytics:TCP/8080', '10.20.0.6/32:TCP/16379']);
+    expect(destinations(all, 'acme-kyc')).toEqual([...dns, 'auth:TCP/8080', '10.20.0.5/32:TCP/5432', '10.20.0.6/32:TCP/16379', 'kafka:TCP/9092', 'kafka:TCP/9093']);
+    expect(destinations(all, 'acme-auth')).toEqual([...dns, '10.20.0.5/32:TCP/5432', '10.20.0.6/32:TCP/16379']);
+    expect(destinations(all, 'acme-notification')).toEqual([...dns, 'auth:TCP/8080', '10.20.0.5/32:TCP/5432', '10.20.0.6/32:TCP/16379', 'kafka:TCP/9092', 'kafka:TCP/9093']);
+    expect(destinations(all, 'acme-analytics')).toEqual([...dns, 'auth:TCP/8080', '10.20.0.5/32:TCP/5432', '10.20.0.6/32:TCP/16379', 'kafka:TCP/9092', 'kafka:TCP/9093']);
+    // No egress rule anywhere lacks a destination (a rule without `to` would allow every address).
+    for (const p of all) for (const rule of p.spec.egress) expect(rule.to?.length).toBeGreaterThan(0);
+    // The kafka peer keeps both selectors (pods of that namespace), as written in the spec.
+    expect(find(all, 'acme-kyc').spec.egress.at(-1)?.to).toEqual([kafka]);
+  });
+
+  it('egress to the callees is the transpose of the ingress matrix', () => {
+    for (const [caller, callees] of Object.entries(CALLS)) {
+      for (const callee of callees) expect(httpCallers(policies(), `acme-${callee}`)).toContain(caller);
+    }
+  });
+
+  it('when a dependency has no networkPeers, then nothing may reach it (fail closed), and DNS uses spec.security.dnsPeers when set', () => {
+    const all = policies(platform({ security: { dnsPeers: [{ ipBlock: { cidr: '10.244.128.1/32' } }] } }));
+    expect(destinations(all, 'acme-auth')).toEqual(['10.244.128.1/32:UDP/53', '10.244.128.1/32:TCP/53']);
+    expect(destinations(all, 'acme-kyc')).toEqual(['10.244.128.1/32:UDP/53', '10.244.128.1/32:TCP/53', 'auth:TCP/8080']);
+  });
+
+  it('when a dependency is not configured, then no component gets egress to it even with peers; a disabled callee gets no rule', () => {
+    const p = withPeers({ components: { analytics: { enabled: false } } });
+    const deps = p.spec.dependencies ?? {};
+    delete deps.kafka;
+    const all = policies(p);
+    expect(destinations(all, 'acme-kyc').some((d) => d.startsWith('kafka'))).toBe(false);
+    expect(destinations(all, 'acme-gateway')).not.toContain('analytics:TCP/8080');
   });
 
   it('renders nothing when network policies are off and skips disabled components', () => {

@@ -20,6 +20,13 @@ function service(platform: KycPlatform, component: ComponentName, name: string, 
     // No `type`: ClusterIP is the server's default, and leaving the field unowned lets an admin (or
     // `make up`) expose the active gateway Service as a NodePort or LoadBalancer with their own field
     // manager; it then follows every switch of the release instead of selecting both colours.
+    // Whoever exposes it that way also sets `externalTrafficPolicy: Local` (hack/up.sh does): with the
+    // default Cluster policy kube-proxy SNATs a NodePort connection to the node's address, so every
+    // client would look like one address to the gateway, which takes the socket address as the client's
+    // when no trusted proxy sits in front (GATEWAY_TRUSTED_PROXIES empty) — one client could then
+    // exhaust the per-client rate limits and login backoff of everyone. The operator cannot set it: the
+    // API server rejects externalTrafficPolicy on a ClusterIP Service.
+    // Only the http port: /metrics and /health are on the pods' metrics port, which no Service exposes.
     spec: {
       selector,
       ports: [{ name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP' }],

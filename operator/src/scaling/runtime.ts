@@ -18,6 +18,7 @@ import { ScalingController } from './controller.js';
 import { ScalingEngine } from './engine.js';
 import { KafkaLagReader } from './kafka-lag.js';
 import type { PodTarget } from './scrape.js';
+import { METRICS_PORT } from '../render/meta.js';
 
 const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 /**
@@ -25,7 +26,6 @@ const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', names
  * the APIService when it is missing or points elsewhere (e.g. after a test or a second install).
  */
 const ROTATION_CHECK_MS = 600_000;
-const WORKLOAD_PORT = 8080;
 const API_RETRY_MS = 30_000;
 
 export interface ScalingDeps {
@@ -54,7 +54,7 @@ async function listReadyPods(client: KubeClient, namespace: string, labelSelecto
   const pods = await client.list<PodResource>(POD, namespace, { labelSelector });
   return pods.items
     .filter((p) => p.status?.phase === 'Running' && p.status.podIP && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-    .map((p) => ({ name: p.metadata.name, url: `http://${p.status?.podIP}:${WORKLOAD_PORT}/metrics` }));
+    .map((p) => ({ name: p.metadata.name, url: `http://${p.status?.podIP}:${METRICS_PORT}/metrics` }));
 }
 
 export async function startScaling(config: OperatorConfig, deps: ScalingDeps): Promise<RunningScaling> {

@@ -193,7 +193,7 @@ describe('defaults applied by the API server', () => {
     });
     // The smoke check's defaults appear once the block is there.
     const smoke = (await dryRunCreate(platform('smoke', { version: '1.0.0', dependencies: deps, release: { smokeCheck: {} } }))) as unknown as KycPlatform;
-    expect(smoke.spec.release?.smokeCheck).toEqual({ enabled: true, path: '/health', gatewayPath: '/api/v1/auth/me', timeoutSeconds: 5, retries: 3 });
+    expect(smoke.spec.release?.smokeCheck).toEqual({ enabled: true, path: '/ready', gatewayPath: '/api/v1/auth/me', timeoutSeconds: 5, retries: 3 });
     expect(created.spec.autoscaling?.enabled).toBeUndefined(); // profile-dependent: decided by the operator
   }, 30_000);
 
