@@ -7,7 +7,8 @@
 #   hack/platform.sh status
 #
 # Ports: PLATFORM_PORT (default 18400) is the gateway; auth +1, notification +2, analytics +3,
-# kyc instances +10, +11, ... State (generated secrets, pids, logs) lives in $RUN_DIR/platform.
+# kyc instances +10, +11, ...; each service's metrics port (/metrics, /health) is its port + 100.
+# State (generated secrets, pids, logs) lives in $RUN_DIR/platform.
 source "$(dirname "$0")/lib.sh"
 
 DIR=$RUN_DIR/platform
@@ -67,7 +68,7 @@ up() {
     if pid_alive "$PIDS/$name.pid"; then continue; fi
     port_free "$port" || die "port $port ($name) is in use; stop it or set PLATFORM_PORT"
     # The cache path of the node binary in the command line lets pid_alive recognise our processes.
-    start_daemon "$name" "$PIDS/$name.pid" "$LOGS/$name.log" env "${common[@]}" "PORT=$port" "KYC_COMPONENT=$component" "$NODE" "$ENTRY" "$component"
+    start_daemon "$name" "$PIDS/$name.pid" "$LOGS/$name.log" env "${common[@]}" "PORT=$port" "METRICS_PORT=$((port + 100))" "KYC_COMPONENT=$component" "$NODE" "$ENTRY" "$component"
     # The first auth/kyc start runs migrations; later ones wait on the advisory lock, so start in order.
     wait_for 60 "$name ready" curl -fsS "http://127.0.0.1:$port/ready" ||
       { tail -20 "$LOGS/$name.log" >&2; die "$name did not become ready (log $LOGS/$name.log)"; }

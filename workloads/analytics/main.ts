@@ -30,6 +30,8 @@ export interface StartOptions {
   env?: Env;
   logger?: Logger;
   port?: number;
+  /** The metrics listener's port (METRICS_PORT); see Service.listen for the default. */
+  metricsPort?: number;
   host?: string;
 }
 
@@ -76,7 +78,7 @@ export async function startAnalytics(options: StartOptions = {}): Promise<Runnin
     service.lifecycle.onShutdown('consumer', () => running.stop());
     service.app.use(authenticate(config.AUTH_JWT_SECRET));
     service.app.use(analyticsRoutes(repository));
-    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST);
+    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, options.metricsPort ?? config.METRICS_PORT);
     return { ...listening, service, consumer: running, close: () => service.close() };
   } catch (error) {
     await service.close();

@@ -57,7 +57,7 @@ export async function startAuth(options: StartOptions = {}): Promise<RunningAuth
     service.app.use(authenticate(config.AUTH_JWT_SECRET, { required: false }));
     service.app.use(idempotency({ store: new PostgresIdempotencyStore(pool, AUTH_SCHEMA) }));
     service.app.use(authRoutes(auth, users));
-    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST);
+    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, config.METRICS_PORT);
     return { ...listening, service, auth, close: () => service.close() };
   } catch (error) {
     await service.close();

@@ -234,7 +234,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   }
 
   try {
-    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST);
+    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, config.METRICS_PORT);
     return { ...listening, service, upstreams, close: () => service.close() };
   } catch (error) {
     await service.close();

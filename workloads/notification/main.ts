@@ -47,6 +47,8 @@ export interface StartOptions {
   env?: Env;
   logger?: Logger;
   port?: number;
+  /** The metrics listener's port (METRICS_PORT); see Service.listen for the default. */
+  metricsPort?: number;
   host?: string;
 }
 
@@ -101,7 +103,7 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
     service.lifecycle.onShutdown('consumer', () => running.stop());
     service.app.use(authenticate(config.AUTH_JWT_SECRET));
     service.app.use(notificationRoutes(repository));
-    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST);
+    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, options.metricsPort ?? config.METRICS_PORT);
     return { ...listening, service, consumer: running, providers, close: () => service.close() };
   } catch (error) {
     await service.close();

@@ -61,6 +61,11 @@ const kafkaBrokers = z
 /** Variables every component reads (docs/workload-contract.md). */
 export const commonEnv = z.object({
   PORT: port.default(8080),
+  /**
+   * The metrics listener (/metrics, detailed /health); unset = 9090, or a free port when PORT is 0
+   * (Service.listen decides, so that in-process tests never share one).
+   */
+  METRICS_PORT: port.optional(),
   HOST: z.string().default('0.0.0.0'),
   KYC_COMPONENT: z.string().default('unknown'),
   KYC_PLATFORM: z.string().default('local'),

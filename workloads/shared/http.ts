@@ -1,5 +1,7 @@
 // The express app every service starts from: request ids, security headers, metrics, access logs,
-// /health /ready /metrics, JSON bodies, and problem+json errors (added by `finish`).
+// /ready /livez, JSON bodies (size and depth limited), and problem+json errors (added by `finish`); and a
+// second listener on the metrics port for /metrics and the detailed /health, which the Ingress, the
+// NodePort and the Service's `http` port never expose (workload contract: PORT and METRICS_PORT).
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,10 +12,17 @@ import { healthReport } from './health.js';
 import type { HealthChecks } from './health.js';
 import { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
+import { DEFAULT_JSON_MAX_DEPTH, verifyJsonBody } from './json-limits.js';
 import { Metrics } from './metrics.js';
-import { notFoundHandler, problemErrorHandler } from './problem.js';
+import { notFound, notFoundHandler, problemErrorHandler } from './problem.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Where /metrics and /health listen unless METRICS_PORT says otherwise (container port `metrics`). */
+export const DEFAULT_METRICS_PORT = 9090;
+
+/** Paths served only on the metrics port; the main port answers them 404. */
+const METRICS_PORT_PATHS = ['/metrics', '/health'];
 
 export const SECURITY_HEADERS: Record<string, string> = {
   'X-Content-Type-Options': 'nosniff',
@@ -98,8 +107,10 @@ export interface ServiceOptions {
   version?: string;
   platform?: string;
   health?: HealthChecks;
-  /** Largest accepted JSON body (express size string), default 1mb. */
+  /** Largest accepted JSON body (express size string), default 1mb; larger bodies get 413. */
   bodyLimit?: string;
+  /** Deepest nesting of arrays/objects accepted in a JSON body, default 32; deeper bodies get 400. */
+  jsonMaxDepth?: number;
   accessLogLevel?: 'info' | 'debug';
   /** Longest wait for in-flight requests at shutdown before connections are cut. */
   shutdownGraceMs?: number;
@@ -113,6 +124,10 @@ export interface Listening {
   server: Server;
   port: number;
   url: string;
+  /** The metrics listener: /metrics and the detailed /health. */
+  metricsServer: Server;
+  metricsPort: number;
+  metricsUrl: string;
 }
 
 /**
@@ -121,6 +136,8 @@ export interface Listening {
  */
 export class Service {
   readonly app: Express;
+  /** The metrics port's app: /metrics and /health only. */
+  readonly metricsApp: Express;
   readonly metrics: Metrics;
   readonly lifecycle: Lifecycle;
   readonly logger: Logger;
@@ -148,13 +165,11 @@ export class Service {
     }
     app.use(this.metrics.httpMiddleware());
     app.use(accessLog(this.logger, options.accessLogLevel ?? 'debug'));
-    app.get('/health', async (_req, res) => {
-      const report = await healthReport(this.healthChecks);
-      res.status(report.message === 'OK' ? 200 : 503).json(report);
+    // Monitoring endpoints answer 404 here, whatever a route added later would do with the path: they
+    // are on the metrics port only, which nothing outside the cluster's monitoring reaches.
+    app.all(METRICS_PORT_PATHS, (req, _res, next) => {
+      next(notFound(`no route for ${req.method} ${req.path.slice(0, 200)}`));
     });
-    // Liveness: the process answers. Deliberately independent of dependencies, so that the kubelet
-    // never restarts every pod of a service because PostgreSQL or an upstream is down (/health says
-    // that, for SREs and monitoring; /ready takes the pod out of its Service while it starts or drains).
     app.get('/livez', (_req, res) => {
       res.status(200).json({ alive: true, uptime: process.uptime() });
     });
@@ -162,12 +177,45 @@ export class Service {
       const ready = this.lifecycle.isReady();
       res.status(ready ? 200 : 503).json({ ready, draining: this.lifecycle.isDraining() });
     });
+    if (options.parseJson ?? true) {
+      app.use(
+        express.json({
+          limit: options.bodyLimit ?? '1mb',
+          type: ['application/json', 'application/*+json'],
+          verify: verifyJsonBody(options.jsonMaxDepth ?? DEFAULT_JSON_MAX_DEPTH),
+        }),
+      );
+    }
+    this.app = app;
+    this.metricsApp = this.buildMetricsApp();
+  }
+
+  private buildMetricsApp(): Express {
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('trust proxy', false);
+    app.set('etag', false);
+    installRequestLogger(app, this.logger);
+    app.use(requestContext);
+    app.use(securityHeaders);
+    const extraHeaders = Object.entries(this.options.responseHeaders ?? {});
+    if (extraHeaders.length > 0) {
+      app.use((_req, res, next) => {
+        for (const [name, value] of extraHeaders) res.setHeader(name, value);
+        next();
+      });
+    }
+    app.get('/health', async (_req, res) => {
+      const report = await healthReport(this.healthChecks);
+      res.status(report.message === 'OK' ? 200 : 503).json(report);
+    });
     app.get('/metrics', async (_req, res) => {
       const { contentType, body } = await this.metrics.render();
       res.type(contentType).send(body);
     });
-    if (options.parseJson ?? true) app.use(express.json({ limit: options.bodyLimit ?? '1mb', type: ['application/json', 'application/*+json'] }));
-    this.app = app;
+    app.use(notFoundHandler);
+    app.use(problemErrorHandler(this.logger));
+    return app;
   }
 
   setHealthChecks(checks: HealthChecks): void {
@@ -182,26 +230,48 @@ export class Service {
     this.app.use(problemErrorHandler(this.logger));
   }
 
-  async listen(port = 0, host = '127.0.0.1'): Promise<Listening> {
+  /**
+   * Starts the metrics listener, then the main one, and marks the service ready. `metricsPort` defaults
+   * to 9090, except when `port` is 0 (any free port: in-process tests, where several services share
+   * one process), where the metrics listener takes a free port too; `Listening` says which.
+   */
+  async listen(port = 0, host = '127.0.0.1', metricsPort?: number): Promise<Listening> {
     this.finish();
-    const server = this.app.listen(port, host);
-    await new Promise<void>((resolve, reject) => {
-      server.once('listening', resolve);
-      server.once('error', reject);
-    });
-    server.keepAliveTimeout = 65_000;
-    const address = server.address() as AddressInfo;
     const grace = this.options.shutdownGraceMs ?? 10_000;
+    // Registered first, so it closes after the main listener has drained (closers run in reverse):
+    // monitoring can watch the drain.
+    const metricsServer = await startServer(this.metricsApp, metricsPort ?? (port === 0 ? 0 : DEFAULT_METRICS_PORT), host);
+    this.lifecycle.onShutdown('metrics-http', () => closeServer(metricsServer, Math.min(grace, 1000)));
+    const server = await startServer(this.app, port, host);
+    server.keepAliveTimeout = 65_000;
     this.lifecycle.onShutdown('http', () => closeServer(server, grace));
     this.lifecycle.markReady();
     const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-    this.logger.info({ port: address.port }, `${this.options.component} listening`);
-    return { server, port: address.port, url: `http://${shownHost}:${address.port}` };
+    const address = server.address() as AddressInfo;
+    const metricsAddress = metricsServer.address() as AddressInfo;
+    this.logger.info({ port: address.port, metricsPort: metricsAddress.port }, `${this.options.component} listening`);
+    return {
+      server,
+      port: address.port,
+      url: `http://${shownHost}:${address.port}`,
+      metricsServer,
+      metricsPort: metricsAddress.port,
+      metricsUrl: `http://${shownHost}:${metricsAddress.port}`,
+    };
   }
 
   close(): Promise<void> {
     return this.lifecycle.shutdown();
   }
+}
+
+async function startServer(app: Express, port: number, host: string): Promise<Server> {
+  const server = app.listen(port, host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return server;
 }
 
 /** Stops accepting, lets in-flight requests finish (up to `graceMs`), then cuts what is left. */

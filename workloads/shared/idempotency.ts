@@ -131,14 +131,44 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
   }
 }
 
-/** A stable JSON rendering (sorted keys) so `{a,b}` and `{b,a}` are the same body. */
+/**
+ * A stable JSON rendering (sorted keys) so `{a,b}` and `{b,a}` are the same body. A loop with its own
+ * stack, not recursion: the body it renders comes from a client, and a recursive walk of a deeply nested
+ * one overflowed the call stack (a 500 for any request with an Idempotency-Key). The JSON parser refuses
+ * such bodies before they get here; this holds even where one gets past it.
+ */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  const out: string[] = [];
+  // One frame per open array or object: its members as [key (undefined in an array), value] pairs.
+  const stack: Array<{ members: Array<[string | undefined, unknown]>; next: number; close: string }> = [];
+  const open = (v: unknown): void => {
+    if (v === null || typeof v !== 'object') {
+      out.push(JSON.stringify(v) ?? 'null');
+    } else if (Array.isArray(v)) {
+      out.push('[');
+      stack.push({ members: v.map((item): [undefined, unknown] => [undefined, item]), next: 0, close: ']' });
+    } else {
+      const entries = Object.entries(v as Record<string, unknown>)
+        .filter(([, member]) => member !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      out.push('{');
+      stack.push({ members: entries, next: 0, close: '}' });
+    }
+  };
+  open(value);
+  for (let frame = stack.at(-1); frame !== undefined; frame = stack.at(-1)) {
+    const member = frame.members[frame.next];
+    if (member === undefined) {
+      out.push(frame.close);
+      stack.pop();
+      continue;
+    }
+    if (frame.next > 0) out.push(',');
+    frame.next += 1;
+    if (member[0] !== undefined) out.push(`${JSON.stringify(member[0])}:`);
+    open(member[1]);
+  }
+  return out.join('');
 }
 
 export function requestFingerprint(req: Request): string {

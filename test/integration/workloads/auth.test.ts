@@ -144,14 +144,15 @@ describe('auth service', () => {
     expect([different.status, different.body.field]).toEqual([422, 'Idempotency-Key']);
   });
 
-  it('exposes /health, /ready and /metrics', async () => {
-    const health = await request(url('/health'));
+  it('exposes /ready, and /health and /metrics on the metrics port only', async () => {
+    const health = await request(`${auth.metricsUrl}/health`);
     expect(health.status).toBe(200);
     expect(health.body).toMatchObject({ message: 'OK', checks: { database: 'OK', cache: 'OK', externalAPIs: 'OK' } });
     expect(typeof health.body.uptime).toBe('number');
     expect(typeof health.body.timestamp).toBe('number');
     expect((await request(url('/ready'))).status).toBe(200);
-    const metrics = await fetch(url('/metrics')).then((r) => r.text());
+    const metrics = await fetch(`${auth.metricsUrl}/metrics`).then((r) => r.text());
+    for (const path of ['/health', '/metrics']) expect((await request(url(path))).status).toBe(404);
     expect(metrics).toMatch(/kyc_http_requests_total\{[^}]*route="\/api\/v1\/auth\/login"/);
     expect(metrics).toContain('kyc_http_request_duration_seconds_bucket');
     expect(metrics).toContain('kyc_db_pool_connections');
@@ -160,11 +161,11 @@ describe('auth service', () => {
 
   it('when PostgreSQL becomes unreachable, then /health is 503, and 200 once it is back', async () => {
     await proxy.stop();
-    const down = await request(url('/health'));
+    const down = await request(`${auth.metricsUrl}/health`);
     expect(down.status).toBe(503);
     expect(down.body).toMatchObject({ message: 'ERROR', checks: { database: 'ERROR', cache: 'OK' } });
     await proxy.start();
-    const up = await request(url('/health'));
+    const up = await request(`${auth.metricsUrl}/health`);
     expect(up.status).toBe(200);
   }, 30_000);
 

@@ -134,7 +134,7 @@ describe('notification and analytics', () => {
     expect(summary.totals).toMatchObject({ 'kyc.application.created': 1, 'kyc.application.submitted': 1, 'kyc.application.approved': 1 });
     await eventually(() => (notification.providers[0]?.sent.some((m) => m.template === 'application_cancelled') ? true : undefined), 30_000);
     expect(notification.providers[0]?.sent.filter((m) => m.template === 'application_approved' && m.userId === owner)).toHaveLength(1);
-    const metrics = await fetch(`${analytics.url}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`${analytics.metricsUrl}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/kyc_consumer_messages_total\{[^}]*outcome="malformed"[^}]*\} 1/);
   }, 40_000);
 
@@ -148,8 +148,8 @@ describe('notification and analytics', () => {
   });
 
   it('both services report healthy in the seed format', async () => {
-    for (const url of [notification.url, analytics.url]) {
-      const health = await request(`${url}/health`);
+    for (const { url, metricsUrl } of [notification, analytics]) {
+      const health = await request(`${metricsUrl}/health`);
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ message: 'OK', checks: { database: 'OK', cache: 'OK', externalAPIs: 'OK' } });
       expect((await request(`${url}/ready`)).status).toBe(200);

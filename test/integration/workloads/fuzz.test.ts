@@ -136,7 +136,7 @@ describe('fuzzing the public routes', () => {
     expect((await request(`${gateway.url}/api/v1/auth/login`, { body: USER })).status).toBe(200);
     const users = await request<{ items: Array<{ email: string }> }>(`${gateway.url}/api/v1/admin/users?limit=200`, { token: adminToken });
     expect(users.body.items.map((u) => u.email)).toEqual(expect.arrayContaining([USER.email, ADMIN.email]));
-    for (const url of [gateway.url, auth.url, notification.url, analytics.url]) expect((await request(`${url}/health`)).status).toBe(200);
+    for (const { metricsUrl } of [gateway, auth, notification, analytics]) expect((await request(`${metricsUrl}/health`)).status).toBe(200);
     const total = [...statuses.values()].reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThanOrEqual(RUNS * 5);
     expect([...statuses.keys()].every((s) => s < 500)).toBe(true);

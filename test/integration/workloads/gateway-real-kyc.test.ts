@@ -85,7 +85,7 @@ describe('gateway with the real kyc service', () => {
     expect(write.status).toBe(503);
     expect(Number(write.headers.get('retry-after'))).toBeGreaterThan(0);
 
-    kyc = await startKyc({ port: kycPort, host: '127.0.0.1', logger: captureLogs('kyc', 'error').logger, env: kycEnv() });
+    kyc = await startKyc({ port: kycPort, metricsPort: 0, host: '127.0.0.1', logger: captureLogs('kyc', 'error').logger, env: kycEnv() });
     const back = await eventually(async () => {
       const res = await request(api(`/applications/${draft.body.id}`), { token });
       return res.status === 200 && res.headers.get('warning') === null ? res : undefined;

@@ -86,8 +86,8 @@ describe('gateway', () => {
   });
 
   it('sends X-KYC-Version and security headers on every response, errors and health included', async () => {
-    for (const path of ['/health', '/ready', '/api/v1/openapi.json', '/api/v1/nowhere', '/api/v1/applications/1']) {
-      const res = await fetch(`${gateway.url}${path}`);
+    for (const path of [`${gateway.metricsUrl}/health`, '/ready', '/api/v1/openapi.json', '/api/v1/nowhere', '/api/v1/applications/1']) {
+      const res = await fetch(path.startsWith('http') ? path : `${gateway.url}${path}`);
       expect(res.headers.get('x-kyc-version')).toBe(VERSION);
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     }
@@ -152,15 +152,15 @@ describe('gateway', () => {
     // Another user's cache is not theirs to see.
     const stranger = await signAccessToken({ sub: `stranger-${suffix()}`, role: 'customer' }, JWT_SECRET);
     expect((await request(cachedPath, { token: stranger })).status).toBe(503);
-    const health = await request(`${gateway.url}/health`);
+    const health = await request(`${gateway.metricsUrl}/health`);
     expect([health.status, (health.body.checks as Record<string, string>).externalAPIs]).toEqual([503, 'ERROR']);
-    const metrics = await fetch(`${gateway.url}/metrics`).then((r) => r.text());
+    const metrics = await fetch(`${gateway.metricsUrl}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/kyc_gateway_breaker_state\{[^}]*upstream="kyc"[^}]*\} 2/);
 
     await Promise.all(kyc.map((k) => k.start()));
     await eventually(async () => ((await request(api('/applications/after'), { token })).status === 200 ? true : undefined), 15_000, 200);
     expect(breaker?.state()).toBe('closed');
-    expect((await request(`${gateway.url}/health`)).status).toBe(200);
+    expect((await request(`${gateway.metricsUrl}/health`)).status).toBe(200);
   }, 40_000);
 
   it('when kyc answers too slowly, then the breaker times the call out and the client gets 503 quickly', async () => {

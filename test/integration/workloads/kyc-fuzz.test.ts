@@ -175,7 +175,7 @@ describe('kyc routes under malformed input', () => {
       expect(after.status).toBe(200);
       expect(after.body).toEqual(before);
     }
-    expect((await request(h.url('/health'))).status).toBe(200);
+    expect((await request(h.metricsUrl('/health'))).status).toBe(200);
     const served = [...statuses.values()].reduce((a, b) => a + b, 0);
     expect(served).toBeGreaterThanOrEqual(2500);
     expect([...statuses.keys()].filter((s) => s >= 500)).toEqual([]);

@@ -151,8 +151,8 @@ describe('kyc without Kafka', () => {
       const customer = await token(`cust-${randomUUID()}`, 'customer');
       const created = await request<View>(h.url('/api/v1/applications'), { body: CONSENT, token: customer });
       expect([created.status, created.body.state]).toEqual([201, 'draft']);
-      expect((await request(h.url('/health'))).status).toBe(200);
-      const metrics = await (await fetch(h.url('/metrics'))).text();
+      expect((await request(h.metricsUrl('/health'))).status).toBe(200);
+      const metrics = await (await fetch(h.metricsUrl('/metrics'))).text();
       expect(metrics).toMatch(/kyc_outbox_pending\{[^}]*\} 2/);
       expect(metrics).toMatch(/kyc_kafka_connected\{[^}]*\} 0/);
     } finally {

@@ -17,6 +17,8 @@ export interface KycHarness {
   logs: CapturedLogs;
   topicPrefix: string;
   url(path: string): string;
+  /** A path on the metrics listener (/metrics, /health). */
+  metricsUrl(path: string): string;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startKycHarness(extraEnv: Record<string, string> = {}, opt
       logs,
       topicPrefix,
       url: (path) => `${kyc.url}${path}`,
+      metricsUrl: (path) => `${kyc.metricsUrl}${path}`,
       async close() {
         await kyc.close();
         await db.drop();

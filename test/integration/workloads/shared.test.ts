@@ -1,5 +1,5 @@
 // The shared library against real PostgreSQL and Redis: concurrent migrations, both idempotency
-// stores, and graceful shutdown draining in-flight requests.
+// stores, graceful shutdown draining in-flight requests, the metrics port, and the JSON body limits.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   PostgresIdempotencyStore,
@@ -13,6 +13,9 @@ import {
   runMigrations,
 } from '../../../workloads/shared/index.js';
 import type { IdempotencyStore, Migration, Pool, Redis } from '../../../workloads/shared/index.js';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { rawRequest } from './raw-http.js';
 import { captureLogs, createTestDatabase, request, requireEnv, suffix } from './support.js';
 import type { TestDatabase } from './support.js';
 
@@ -130,14 +133,172 @@ describe('shared library', () => {
 
   it('/livez stays 200 while a dependency is down and /health answers 503', async () => {
     const service = new Service({ component: 'live', logger: captureLogs('live', 'error').logger, health: { database: () => false } });
-    const { url } = await service.listen(0);
+    const { url, metricsUrl } = await service.listen(0);
     try {
-      expect((await request(`${url}/health`)).status).toBe(503);
+      expect((await request(`${metricsUrl}/health`)).status).toBe(503);
       const live = await request(`${url}/livez`);
       expect([live.status, live.body.alive]).toEqual([200, true]);
     } finally {
       await service.close();
     }
+  });
+
+  describe('the metrics port', () => {
+    it('serves /metrics and the detailed /health there, and the main port answers them 404 problem+json however the target is spelled', async () => {
+      const service = new Service({ component: 'ports', logger: captureLogs('ports', 'error').logger, responseHeaders: { 'X-KYC-Version': '9.9.9' } });
+      service.app.get('/api/v1/things', (_req, res) => {
+        res.json({ ok: true });
+      });
+      const { url, port, metricsUrl, metricsPort } = await service.listen(0);
+      try {
+        expect(metricsPort).not.toBe(port);
+        await request(`${url}/api/v1/things`);
+        const metrics = await fetch(`${metricsUrl}/metrics`);
+        expect(metrics.status).toBe(200);
+        expect(await metrics.text()).toMatch(/kyc_http_requests_total\{[^}]*component="ports"/);
+        const health = await request(`${metricsUrl}/health`);
+        expect([health.status, health.body.message]).toEqual([200, 'OK']);
+        expect(health.headers.get('x-kyc-version')).toBe('9.9.9');
+        expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+        // The probes and the API stay on the main port only.
+        expect((await request(`${url}/ready`)).status).toBe(200);
+        expect((await request(`${url}/livez`)).status).toBe(200);
+        for (const path of ['/ready', '/livez', '/api/v1/things']) expect((await request(`${metricsUrl}${path}`)).status).toBe(404);
+        // Raw targets a client library would normalise: absolute-form, trailing slash, case, query, dot-segments, encoding.
+        const targets = [
+          '/metrics',
+          '/health',
+          '/METRICS',
+          '/metrics/',
+          '/health?verbose=1',
+          `http://127.0.0.1:${metricsPort}/metrics`,
+          `http://127.0.0.1:${port}/health`,
+          '/api/v1/../metrics',
+          '/./health',
+          '//metrics',
+          '/%6detrics',
+          '/api/v1/%2e%2e/metrics',
+        ];
+        for (const target of targets) {
+          const res = await rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}`);
+          expect([target, res.status]).toEqual([target, 404]);
+          expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+          expect(res.body).not.toContain('kyc_http_requests_total');
+          expect(res.body).not.toContain('"checks"');
+        }
+      } finally {
+        await service.close();
+      }
+    });
+
+    it('listens on the METRICS_PORT it is given, and shutdown closes both listeners', async () => {
+      const free = await new Promise<number>((resolve) => {
+        const probe = net.createServer().listen(0, '127.0.0.1', () => {
+          const { port } = probe.address() as AddressInfo;
+          probe.close(() => resolve(port));
+        });
+      });
+      const service = new Service({ component: 'fixed', logger: captureLogs('fixed', 'error').logger });
+      const { url, metricsUrl, metricsPort } = await service.listen(0, '127.0.0.1', free);
+      expect(metricsPort).toBe(free);
+      expect((await fetch(`${metricsUrl}/metrics`)).status).toBe(200);
+      await service.close();
+      await expect(fetch(`${url}/ready`)).rejects.toThrow();
+      await expect(fetch(`${metricsUrl}/metrics`)).rejects.toThrow();
+    });
+  });
+
+  describe('JSON body limits', () => {
+    let service: Service;
+    let url: string;
+    let port: number;
+    let created = 0;
+    let logs: ReturnType<typeof captureLogs>;
+
+    beforeAll(async () => {
+      await runMigrations(pool, 'limits', [idempotencyMigration(1)]);
+      logs = captureLogs('limits', 'warn');
+      service = new Service({ component: 'limits', logger: logs.logger, bodyLimit: '64kb' });
+      service.app.use(idempotency({ store: new PostgresIdempotencyStore(pool, 'limits') }));
+      service.app.post('/things', (_req, res) => {
+        created += 1;
+        res.status(201).json({ n: created });
+      });
+      ({ url, port } = await service.listen(0));
+    });
+
+    afterAll(async () => {
+      await service.close();
+    });
+
+    const deep = (levels: number): string => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+    it('when a body nests deeper than 32 levels, with or without an Idempotency-Key, then 400 problem+json and never 500', async () => {
+      const first = await request(`${url}/things`, { body: { name: 'kept' }, headers: { 'idempotency-key': `keep-${suffix()}` } });
+      expect(first.status).toBe(201);
+      const bodies = [deep(33), `{"a":${deep(40)}}`, deep(30_000), `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`];
+      for (const rawBody of bodies) {
+        for (const headers of [{}, { 'idempotency-key': `deep-${suffix()}` }] as Array<Record<string, string>>) {
+          const res = await request(`${url}/things`, { rawBody, headers });
+          expect([res.status, res.body.field, res.body.type]).toEqual([400, 'body', 'https://kyc.dev/problems/json-too-deep']);
+          expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+        }
+      }
+      // Brackets inside strings are data, not nesting.
+      const quoted = await request(`${url}/things`, { body: { text: '['.repeat(5000) }, headers: { 'idempotency-key': `quoted-${suffix()}` } });
+      expect(quoted.status).toBe(201);
+      // application/*+json is parsed, and limited, too; JSON in another charset is refused.
+      expect((await request(`${url}/things`, { rawBody: deep(40), headers: { 'content-type': 'application/merge-patch+json' } })).status).toBe(400);
+      expect((await request(`${url}/things`, { rawBody: '[]', headers: { 'content-type': 'application/json; charset=utf-16le' } })).status).toBe(415);
+      // Nothing was created by a refused body, nothing earlier was lost, and a valid request works.
+      expect(created).toBe(2);
+      const after = await request(`${url}/things`, { body: { name: 'after' }, headers: { 'idempotency-key': `after-${suffix()}` } });
+      expect([after.status, after.body.n]).toEqual([201, 3]);
+      const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM limits.idempotency_keys WHERE response IS NOT NULL');
+      expect(Number(rows[0]?.n)).toBe(3);
+      expect(logs.text()).not.toContain('request failed');
+    });
+
+    it('when 1 MB of [ arrives over a raw socket with an Idempotency-Key, then 400 (depth) or 413 (size), never a crash', async () => {
+      const megabyte = Buffer.alloc(1 << 20, '[');
+      const res = await rawRequest(port, `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nIdempotency-Key: mb-${suffix()}`, megabyte);
+      expect([413, 400]).toContain(res.status);
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect((await request(`${url}/ready`)).status).toBe(200);
+    });
+
+    it('when a body is larger than the limit, then 413 problem+json naming the body, gzip-inflated size included', async () => {
+      const big = await request(`${url}/things`, { body: { text: 'x'.repeat(70_000) }, headers: { 'idempotency-key': `big-${suffix()}` } });
+      expect([big.status, big.body.field]).toEqual([413, 'body']);
+      expect(big.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      const { gzipSync } = await import('node:zlib');
+      const bomb = gzipSync(Buffer.from(JSON.stringify({ text: 'x'.repeat(5_000_000) })));
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      const inflated = await rawRequest(port, `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip`, bomb);
+      expect(inflated.status).toBe(413);
+    });
+
+    it('when the parser would let a deep body through, then the Idempotency-Key fingerprint still does not overflow the stack', async () => {
+      // A service configured with no practical depth limit: the fingerprint walk itself must cope.
+      const lax = new Service({ component: 'lax', logger: captureLogs('lax', 'error').logger, bodyLimit: '2mb', jsonMaxDepth: 10_000_000 });
+      let handled = 0;
+      lax.app.use(idempotency({ store: new PostgresIdempotencyStore(pool, 'limits') }));
+      lax.app.post('/things', (_req, res) => {
+        handled += 1;
+        res.status(201).json({ handled });
+      });
+      const listening = await lax.listen(0);
+      try {
+        const key = `lax-${suffix()}`;
+        const rawBody = deep(400_000);
+        const first = await request(`${listening.url}/things`, { rawBody, headers: { 'idempotency-key': key } });
+        expect(first.status).toBe(201);
+        const replay = await request(`${listening.url}/things`, { rawBody, headers: { 'idempotency-key': key } });
+        expect([replay.status, replay.headers.get('idempotent-replayed'), handled]).toEqual([201, 'true', 1]);
+      } finally {
+        await lax.close();
+      }
+    });
   });
 
   it('on shutdown, /ready turns 503, in-flight requests finish, then the server closes', async () => {

@@ -135,13 +135,16 @@ async function main(): Promise<void> {
     PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
+    // Every process here shares one host: each metrics listener takes a free port.
+    METRICS_PORT: '0',
   };
   const rows: Row[] = [];
   try {
     start('bare', ['--input-type=module', '-e', `import express from 'express'; const app = express(); app.get('/', (_q, r) => { r.json({ hello: 'world' }); }); app.listen(${barePort}, '127.0.0.1');`], {});
     start('auth', [ENTRY, 'auth'], { ...common, PORT: String(authPort) });
     await ready(`http://127.0.0.1:${authPort}/ready`);
-    start('kyc', [ENTRY, 'kyc'], { ...common, PORT: String(kycPort) });
+    // One customer writes on every connection at once: more open drafts than a real customer may hold.
+    start('kyc', [ENTRY, 'kyc'], { ...common, PORT: String(kycPort), KYC_MAX_OPEN_DRAFTS: '100' });
     await ready(`http://127.0.0.1:${kycPort}/ready`);
     start('gateway', [ENTRY, 'gateway'], {
       ...common,

@@ -1,0 +1,39 @@
+// One HTTP/1.1 exchange written byte for byte over node:net, for attacks a client library would
+// normalise away (absolute-form targets, odd paths, bodies no serializer would produce).
+import net from 'node:net';
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Sends `head` (request line and headers, without the blank line) and `body`; reads until the server closes. */
+export function rawRequest(port: number, head: string, body: string | Buffer = '', host = '127.0.0.1'): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, host);
+    const chunks: Buffer[] = [];
+    socket.setTimeout(15_000, () => socket.destroy(new Error('raw request timed out')));
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // A server may answer early (413) and reset the connection while the body is still being written:
+    // the answer read so far is the result.
+    socket.on('error', (error) => {
+      if (chunks.length === 0) reject(error);
+    });
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      const [statusLine = '', ...headerLines] = (split >= 0 ? text.slice(0, split) : text).split('\r\n');
+      const headers: Record<string, string> = {};
+      for (const line of headerLines) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body: split >= 0 ? text.slice(split + 4) : '' });
+    });
+    const payload = typeof body === 'string' ? Buffer.from(body) : body;
+    const lengthHeader = payload.length > 0 && !/content-length|transfer-encoding/i.test(head) ? `\r\nContent-Length: ${payload.length}` : '';
+    socket.write(`${head}${lengthHeader}\r\nConnection: close\r\n\r\n`);
+    if (payload.length > 0) socket.write(payload);
+  });
+}
