@@ -20,6 +20,8 @@ export const kycEnv = commonEnv
     KYC_WATCHLIST_PATH: z.string().optional(),
     KYC_DRAFT_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     KYC_RESUBMISSION_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    /** Most drafts one customer may hold open at once (opening one more is a 409 saying what to do). */
+    KYC_MAX_OPEN_DRAFTS: z.coerce.number().int().min(1).max(1000).default(5),
     /** Customers are told this many days before their periodic re-KYC falls due. */
     KYC_REKYC_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
     /** How often drafts and resubmission requests past their time are expired (and re-KYC notices sent). */

@@ -20,6 +20,8 @@ export interface StartKycOptions {
   env?: Env;
   logger?: Logger;
   port?: number;
+  /** The metrics listener's port (METRICS_PORT); see Service.listen for the default. */
+  metricsPort?: number;
   host?: string;
 }
 
@@ -73,6 +75,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
       watchlist: watchlist.entries,
       draftTtlDays: config.KYC_DRAFT_TTL_DAYS,
       resubmissionTtlDays: config.KYC_RESUBMISSION_TTL_DAYS,
+      maxOpenDrafts: config.KYC_MAX_OPEN_DRAFTS,
       onOutcome: (outcome) => outcomes.inc({ outcome }),
     });
 
@@ -128,7 +131,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
       rotation.stop();
       await rotating;
     });
-    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST);
+    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, options.metricsPort ?? config.METRICS_PORT);
     logger.info({ watchlist: watchlist.version, entries: watchlist.entries.length, keyId: keyRing.current.id }, 'kyc ready');
     return { ...listening, service, kyc, messaging, keyRotation: rotating, config, close: () => service.close() };
   } catch (error) {

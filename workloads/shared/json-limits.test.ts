@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ProblemError } from './problem.js';
+import type { ProblemError } from './problem.js';
 import { jsonDepthExceededAt, verifyJsonBody } from './json-limits.js';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');

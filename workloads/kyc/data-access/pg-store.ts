@@ -267,6 +267,14 @@ class PgKycTransaction implements KycTransaction {
     await this.client.query(small ? { name: statementName(statement.text), ...statement } : statement);
   }
 
+  async lockOwnerDrafts(ownerId: string): Promise<number> {
+    // A transaction-scoped advisory lock per owner (released at COMMIT/ROLLBACK), then the count in a
+    // statement of its own, so the count sees every draft committed by whoever held the lock before.
+    await this.q(`SELECT pg_advisory_xact_lock(hashtext('kyc.open_drafts'), hashtext($1))`, [ownerId]);
+    const { rows } = await this.q<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.applications WHERE owner_id = $1 AND state = 'draft'`, [ownerId]);
+    return rows[0]?.n ?? 0;
+  }
+
   async insertApplication(app: { id: string; ownerId: string; expiresAt: Date }): Promise<ApplicationRecord> {
     const { rows } = await this.q<ApplicationRow>(
       `INSERT INTO ${this.s}.applications (id, owner_id, expires_at) VALUES ($1, $2, $3) RETURNING ${APPLICATION_COLUMNS}`,

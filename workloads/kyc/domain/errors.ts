@@ -1,7 +1,7 @@
 // What a use case can refuse, independent of HTTP; the routes map these to problem+json.
 import type { FieldError } from './applicant.js';
 
-export type KycErrorKind = 'not_found' | 'forbidden' | 'invalid_state' | 'validation';
+export type KycErrorKind = 'not_found' | 'forbidden' | 'invalid_state' | 'validation' | 'limit_reached';
 
 export class KycError extends Error {
   override readonly name = 'KycError';
@@ -17,5 +17,7 @@ export class KycError extends Error {
 export const notFound = (what = 'application'): KycError => new KycError('not_found', `${what} not found`);
 export const forbidden = (message: string): KycError => new KycError('forbidden', message);
 export const invalidState = (message: string): KycError => new KycError('invalid_state', message);
+/** A per-customer limit (e.g. open drafts) is reached; the message says how to get below it. */
+export const limitReached = (message: string): KycError => new KycError('limit_reached', message);
 export const validationFailed = (errors: readonly FieldError[]): KycError =>
   new KycError('validation', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);

@@ -62,6 +62,9 @@ class MemoryTransaction implements KycTransaction {
   ) {
     this.noticed = s.noticed;
   }
+  lockOwnerDrafts(ownerId: string): Promise<number> {
+    return Promise.resolve([...this.s.applications.values()].filter((a) => a.ownerId === ownerId && a.state === 'draft').length);
+  }
   insertApplication(app: { id: string; ownerId: string; expiresAt: Date }): Promise<ApplicationRecord> {
     const record: ApplicationRecord = {
       id: app.id, ownerId: app.ownerId, state: 'draft', createdAt: this.now(), updatedAt: this.now(), submittedAt: null, decidedAt: null,
@@ -256,7 +259,7 @@ describe('KycService', () => {
       expect.objectContaining({ subject: 'cust-1', data: expect.objectContaining({ previous: null, current: 'low' }) }),
     ]);
     expect(store.state.audit.map((a) => a.action)).toEqual([
-      'create', 'update_applicant', 'upload_document', 'upload_document', 'submit', 'start_processing', 'pass_checks', 'recommend', 'approve',
+      'create', 'update_applicant', 'upload_document', 'upload_document', 'submit', 'start_processing', 'pass_checks', 'read_application', 'recommend', 'approve',
     ]);
     expect(outcomes).toEqual(['created', 'submitted', 'checked', 'approved']);
   });
@@ -382,6 +385,52 @@ describe('KycService', () => {
     expect(await service.expireStale()).toBe(1);
     expect((await service.get(customer, id)).state).toBe('expired');
     expect(eventTypes(id).at(-1)).toBe('kyc.application.expired');
+  });
+
+  it('when a customer holds 5 open drafts, then a sixth is refused until one is submitted or cancelled', async () => {
+    const drafts = [];
+    for (let i = 0; i < 5; i++) drafts.push((await service.createDraft(customer, CONSENT)).id);
+    const before = store.state;
+    expect(await refusal(service.createDraft(customer, CONSENT))).toBe('limit_reached');
+    expect(store.state).toBe(before);
+    // Another customer has a cap of their own.
+    expect((await service.createDraft(stranger, CONSENT)).state).toBe('draft');
+    await service.cancel(customer, drafts[0] as string);
+    expect((await service.createDraft(customer, CONSENT)).state).toBe('draft');
+    const capped = new KycService({ store, watchlist: WATCHLIST, clock: () => now, maxOpenDrafts: 1 });
+    expect(await refusal(capped.createDraft(stranger, CONSENT))).toBe('limit_reached');
+  });
+
+  it('when a member of staff is the applicant, then they can neither recommend, ask for documents nor decide on it', async () => {
+    // The same user id as customer and, later, as staff (a role change keeps the id).
+    const staffApplicant: Caller = { id: 'user-9', role: 'customer' };
+    const id = await submittedApplication(APPLICANT, staffApplicant);
+    await service.runChecks(id);
+    const before = store.state;
+    expect(await refusal(service.recommend({ id: 'user-9', role: 'maker' }, id, { recommendation: 'approve' }))).toBe('forbidden');
+    expect(await refusal(service.requestResubmission({ id: 'user-9', role: 'maker' }, id, { reason: 'x' }))).toBe('forbidden');
+    expect(store.state).toBe(before);
+    await service.recommend(maker, id, { recommendation: 'approve' });
+    for (const decide of [service.approve.bind(service), service.reject.bind(service), service.returnToMaker.bind(service)]) {
+      expect(await refusal(decide({ id: 'user-9', role: 'checker' }, id, { reason: 'mine' }))).toBe('forbidden');
+    }
+    expect((await service.approve(checker, id, {})).state).toBe('approved');
+  });
+
+  it('records every staff read of an application in the audit trail, and no customer read', async () => {
+    const { id } = await service.createDraft(customer, CONSENT);
+    await service.get(customer, id);
+    await service.get(maker, id);
+    const view = await service.get(admin, id);
+    // The history shown is the application's life; the reads are for auditors.
+    expect(view.history?.map((h) => h.action)).toEqual(['create']);
+    expect(store.state.audit.filter((a) => a.action === 'read_application').map((a) => [a.actorId, a.actorRole])).toEqual([
+      ['maker-1', 'maker'],
+      ['admin-1', 'admin'],
+    ]);
+    // A refused read is not a read.
+    expect(await refusal(service.get(maker, 'no-such-id'))).toBe('not_found');
+    expect(store.state.audit.filter((a) => a.action === 'read_application')).toHaveLength(2);
   });
 
   it('orders the review queue by role', async () => {

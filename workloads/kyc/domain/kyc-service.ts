@@ -9,10 +9,11 @@ import { type ChecksOutcome, runAutomaticChecks } from './automatic-checks.js';
 import { validateConsent } from './consent.js';
 import { type DocumentType, missingDocuments, validateDocumentUpload } from './documents.js';
 import { findDuplicates } from './duplicates.js';
-import { KycError, forbidden, invalidState, notFound, validationFailed } from './errors.js';
+import { KycError, forbidden, invalidState, limitReached, notFound, validationFailed } from './errors.js';
 import { maskAadhaar } from './identity/aadhaar.js';
 import { maskAllButLast } from './identity/result.js';
-import { checkFourEyes } from './maker-checker.js';
+import { DEFAULT_MAX_OPEN_DRAFTS, checkDraftLimit } from './drafts.js';
+import { checkFourEyes, checkNotOwnApplication } from './maker-checker.js';
 import type {
   ApplicantData,
   ApplicationChanges,
@@ -45,6 +46,8 @@ export interface KycServiceOptions {
   resubmissionTtlDays?: number;
   /** Most documents one application may hold. */
   maxDocuments?: number;
+  /** Most drafts one customer may hold open at once. */
+  maxOpenDrafts?: number;
   clock?: () => Date;
   onOutcome?: (outcome: BusinessOutcome) => void;
 }
@@ -99,6 +102,7 @@ export class KycService {
   private readonly draftTtlMs: number;
   private readonly resubmissionTtlMs: number;
   private readonly maxDocuments: number;
+  private readonly maxOpenDrafts: number;
 
   constructor(private readonly options: KycServiceOptions) {
     this.store = options.store;
@@ -106,6 +110,7 @@ export class KycService {
     this.draftTtlMs = (options.draftTtlDays ?? 30) * DAY_MS;
     this.resubmissionTtlMs = (options.resubmissionTtlDays ?? 30) * DAY_MS;
     this.maxDocuments = options.maxDocuments ?? 20;
+    this.maxOpenDrafts = options.maxOpenDrafts ?? DEFAULT_MAX_OPEN_DRAFTS;
   }
 
   async createDraft(caller: Caller, body: unknown): Promise<ApplicationView> {
@@ -114,6 +119,8 @@ export class KycService {
     if (!consent.ok) throw validationFailed(consent.errors);
     const id = randomUUID();
     const view = await this.store.transaction(async (tx) => {
+      const limit = checkDraftLimit(await tx.lockOwnerDrafts(caller.id), this.maxOpenDrafts);
+      if (limit) throw limitReached(limit.message);
       const app = await tx.insertApplication({ id, ownerId: caller.id, expiresAt: new Date(this.clock().getTime() + this.draftTtlMs) });
       const consentRecord = { id: randomUUID(), purposes: [...consent.value.purposes], noticeVersion: consent.value.noticeVersion };
       await tx.insertConsent({ ...consentRecord, applicationId: id, ownerId: caller.id });
@@ -134,22 +141,21 @@ export class KycService {
 
   async get(caller: Caller, id: string): Promise<ApplicationView> {
     const staff = STAFF.includes(caller.role);
-    if (this.store.snapshot) {
-      // One statement, one round trip: the hot read path.
-      const snap = await this.store.snapshot(id, { history: staff });
+    if (this.store.snapshot && !staff) {
+      // One statement, one round trip: the hot read path (the owner reading their own application).
+      const snap = await this.store.snapshot(id, { history: false });
       if (!snap) throw notFound();
       this.authoriseRead(caller, snap.application);
-      const view = applicationView(snap.application, snap.applicant, snap.documents, snap.consents);
-      if (staff) {
-        view.findings = snap.application.findings ?? null;
-        view.history = historyView(snap.auditTrail ?? []);
-      }
-      return view;
+      return applicationView(snap.application, snap.applicant, snap.documents, snap.consents);
     }
     return this.store.transaction(async (tx) => {
       const app = await tx.getApplication(id);
       this.authoriseRead(caller, app);
-      return this.viewIn(tx, id, caller, app);
+      const view = await this.viewIn(tx, id, caller, app);
+      // A member of staff seeing an applicant's data is recorded like a document read, in the same
+      // transaction: if the record cannot be written, the data is not shown.
+      if (staff) await tx.audit({ applicationId: id, actorId: caller.id, actorRole: caller.role, action: 'read_application', requestId: caller.requestId });
+      return view;
     });
   }
 
@@ -296,7 +302,7 @@ export class KycService {
   async recommend(caller: Caller, id: string, body: unknown): Promise<ApplicationView> {
     const input = parseRecommendation(body);
     return this.store.transaction(async (tx) => {
-      const app = await this.lockExisting(tx, id);
+      const app = await this.lockForReview(tx, caller, id);
       const transition = this.decide(app, 'recommend', actorOf(caller));
       if (!input.ok) throw validationFailed(input.errors);
       await this.move(
@@ -315,7 +321,7 @@ export class KycService {
   async requestResubmission(caller: Caller, id: string, body: unknown): Promise<ApplicationView> {
     const input = parseResubmissionRequest(body);
     return this.store.transaction(async (tx) => {
-      const app = await this.lockExisting(tx, id);
+      const app = await this.lockForReview(tx, caller, id);
       const transition = this.decide(app, 'request_resubmission', actorOf(caller));
       if (!input.ok) throw validationFailed(input.errors);
       const reason = scrubString(input.value.reason);
@@ -347,7 +353,7 @@ export class KycService {
   private async checkerDecision(caller: Caller, id: string, action: 'approve' | 'reject' | 'return', body: unknown): Promise<ApplicationView> {
     const input = parseDecision(body, action !== 'approve');
     const view = await this.store.transaction(async (tx) => {
-      const app = await this.lockExisting(tx, id);
+      const app = await this.lockForReview(tx, caller, id);
       const transition = this.decide(app, action, actorOf(caller));
       const violation = checkFourEyes(app.makerId, caller.id);
       if (violation) throw forbidden(violation.message);
@@ -649,6 +655,14 @@ export class KycService {
     return app;
   }
 
+  /** The application a member of staff is about to review, locked; refused if it is their own. */
+  private async lockForReview(tx: KycTransaction, caller: Caller, id: string): Promise<ApplicationRecord> {
+    const app = await this.lockExisting(tx, id);
+    const own = checkNotOwnApplication(app.ownerId, caller.id);
+    if (own) throw forbidden(own.message);
+    return app;
+  }
+
   private async lockExisting(tx: KycTransaction, id: string): Promise<ApplicationRecord> {
     const app = await tx.lockApplication(id);
     if (!app) throw notFound();
@@ -742,8 +756,14 @@ function applicationView(
   };
 }
 
+/**
+ * Reads (of the application or a document) stay in the audit trail for auditors but not in the history
+ * a reviewer is shown: that is the application's life, and a reviewer's own page loads would drown it.
+ */
+const READ_ACTIONS: readonly string[] = ['read_application', 'read_document'];
+
 function historyView(trail: readonly AuditRecord[]): NonNullable<ApplicationView['history']> {
-  return trail.map((a) => ({
+  return trail.filter((a) => !READ_ACTIONS.includes(a.action)).map((a) => ({
     at: a.at.toISOString(),
     action: a.action,
     actorRole: a.actorRole,

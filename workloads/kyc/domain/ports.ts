@@ -102,6 +102,11 @@ export interface DomainEvent {
 }
 
 export interface KycTransaction {
+  /**
+   * Serialises draft creation for `ownerId` until the transaction ends (two concurrent requests cannot
+   * both see room under the cap) and returns how many drafts the owner holds open.
+   */
+  lockOwnerDrafts(ownerId: string): Promise<number>;
   insertApplication(app: { id: string; ownerId: string; expiresAt: Date }): Promise<ApplicationRecord>;
   getApplication(id: string): Promise<ApplicationRecord | null>;
   /** Reads and locks the application until the transaction ends. */

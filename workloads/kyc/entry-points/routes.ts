@@ -3,7 +3,7 @@
 // call a use case and map its refusal to problem+json.
 import { Router } from 'express';
 import type { ErrorRequestHandler, Request } from 'express';
-import { ProblemError, authenticate, conflict, forbidden, idempotency, notFound, requireRole, validationProblem } from '../../shared/index.js';
+import { PROBLEM_BASE, ProblemError, authenticate, conflict, forbidden, idempotency, notFound, requireRole, validationProblem } from '../../shared/index.js';
 import type { IdempotencyStore } from '../../shared/index.js';
 import { KycError } from '../domain/errors.js';
 import type { Caller, KycService } from '../domain/kyc-service.js';
@@ -133,6 +133,9 @@ const kycErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
       return;
     case 'invalid_state':
       next(conflict(error.message));
+      return;
+    case 'limit_reached':
+      next(new ProblemError(409, error.message, { type: `${PROBLEM_BASE}limit-reached`, title: 'Limit reached' }));
       return;
   }
 };
