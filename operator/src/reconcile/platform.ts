@@ -1,11 +1,12 @@
 // One reconcile pass of a KycPlatform, level-triggered: read the platform and what exists, render
 // what should exist, apply what differs, delete what is no longer wanted, then write the status once.
-import type { KycPlatform } from '../api/types.js';
+import { platformSecretName, profileOf } from '../api/defaults.js';
+import type { Condition, KycPlatform } from '../api/types.js';
 import { renderPlatform } from '../render/index.js';
 import { FIELD_MANAGER, type Applier } from '../runtime/apply.js';
 import type { EventSink } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
-import { isConflict, isNotFound, type KubeClient, type KubeResource } from '../runtime/kube.js';
+import { isConflict, isNotFound, type KubeClient, type KubeResource, type ResourceType } from '../runtime/kube.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ReleaseController, ReleasePass } from '../release/controller.js';
 import type { HandlerResult } from '../runtime/workqueue.js';
@@ -14,15 +15,27 @@ import { observeScaling, withScalingStatus } from '../scaling/observe.js';
 import type { ScalingStatus } from '../scaling/status.js';
 import { componentOf, isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
+import { checkProductionSecrets, decodeSecretData, describeFindings } from './secrets.js';
 import {
   computeStatus,
   conditionOf,
   CONDITION_DEGRADED,
   CONDITION_READY,
+  REASON_INSECURE_SECRETS,
+  refusedStatus,
+  secretsVerifiedCondition,
   statusUpToDate,
   type ObservedComponent,
   type Problem,
 } from './status.js';
+import { stableStringify } from '../runtime/hash.js';
+
+const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
+
+type SecretResource = KubeResource & { data?: Record<string, string> };
+
+/** What the production check decided: refuse (with the message), or go on (with the condition to report). */
+type SecretsVerdict = { refused: string } | { verified: Condition } | undefined;
 
 export type PlatformResource = KycPlatform & KubeResource;
 
@@ -87,6 +100,16 @@ export class PlatformReconciler {
     if (platform.metadata.deletionTimestamp) return;
     const log = this.deps.logger.child({ platform: key, generation: platform.metadata.generation });
 
+    // Before anything is rendered or applied: a refused Secret means no Deployment is created or changed,
+    // so no pod starts with a development key. The Secret is not watched (the operator may only `get` it),
+    // so a refused platform is looked at again after progressRequeueMs.
+    const secrets = await this.verifySecrets(platform);
+    if (secrets && 'refused' in secrets) {
+      this.deps.events.record(platform, 'Warning', REASON_INSECURE_SECRETS, secrets.refused);
+      await this.writeRefusedStatus(platform, secrets.refused, log);
+      return { requeueAfterMs: this.deps.progressRequeueMs };
+    }
+
     let desired: KubeResource[];
     let release: ReleasePass | undefined;
     let scalingPlan: ScalingPlan | undefined;
@@ -146,7 +169,7 @@ export class PlatformReconciler {
       }
     }
     const scaling = scalingPlan && this.deps.scaling?.status(key, platform, scalingPlan, observeScaling(desired, (o) => live.get(identity(o))));
-    const status = await this.writeStatus(platform, components, applyProblem, log, release, scaling);
+    const status = await this.writeStatus(platform, components, applyProblem, log, release, scaling, secrets?.verified);
     const releaseWait = minDefined(release?.step.requeueAfterMs, scalingPlan?.requeueAfterMs);
     if (release && this.deps.release) await this.deps.release.finish(platform, release);
     if (firstError) {
@@ -216,20 +239,36 @@ export class PlatformReconciler {
     );
   }
 
-  private async writeStatus(
-    platform: PlatformResource,
-    components: ObservedComponent[],
-    problem: Problem | undefined,
-    log: Logger,
-    release?: ReleasePass,
-    scaling?: ScalingStatus,
-  ): Promise<ReturnType<typeof computeStatus>> {
-    const now = this.deps.now?.() ?? new Date();
-    const releases = release ? this.deps.release : undefined;
-    const computed = computeStatus(releases && release ? releases.statusView(platform, release) : platform, components, problem, now);
-    const released = releases && release ? releases.status(platform, release, computed, now) : computed;
-    const status = scaling ? withScalingStatus(released, scaling, platform.status?.conditions, now) : released;
-    if (statusUpToDate(platform.status, status)) return status;
+  /**
+   * Production platforms only: the platform Secret (the one Secret the operator reads) against
+   * reconcile/secrets.ts. A missing Secret is refused too: pods could not start with it, and the check
+   * must have run before they can.
+   */
+  private async verifySecrets(platform: PlatformResource): Promise<SecretsVerdict> {
+    const name = platformSecretName(platform.spec);
+    if (profileOf(platform.spec) !== 'production' || !name) return undefined;
+    const namespace = platform.metadata.namespace ?? '';
+    let secret: SecretResource | undefined;
+    try {
+      secret = await this.deps.client.get<SecretResource>(SECRET, namespace, name);
+    } catch (error) {
+      throw new Error(`read Secret ${namespace}/${name} (spec.secretsRef) for the production checks`, { cause: error });
+    }
+    if (!secret) return { refused: `Secret ${name} named in spec.secretsRef does not exist in namespace ${namespace}: create it (docs/operator.md) before the platform can roll out` };
+    const findings = checkProductionSecrets(decodeSecretData(secret.data));
+    if (findings.length > 0) return { refused: describeFindings(name, findings) };
+    return { verified: secretsVerifiedCondition(platform, name, this.deps.now?.() ?? new Date()) };
+  }
+
+  private async writeRefusedStatus(platform: PlatformResource, message: string, log: Logger): Promise<void> {
+    const status = refusedStatus(platform, message, this.deps.now?.() ?? new Date());
+    log.warn({ reason: REASON_INSECURE_SECRETS }, 'platform Secret refused; nothing rolled out');
+    if (platform.status && stableStringify(platform.status) === stableStringify(status)) return;
+    await this.patchStatus(platform, status);
+  }
+
+  /** One server-side apply of the status; false when the platform is gone. */
+  private async patchStatus(platform: PlatformResource, status: object): Promise<boolean> {
     const patch = {
       apiVersion: platform.apiVersion,
       kind: platform.kind,
@@ -239,10 +278,30 @@ export class PlatformReconciler {
     try {
       const updated = await this.deps.client.apply<PlatformResource>(PLATFORM, patch, FIELD_MANAGER, 'status');
       this.deps.platforms.remember(updated);
+      return true;
     } catch (error) {
-      if (isNotFound(error)) return status;
+      if (isNotFound(error)) return false;
       throw new Error(`write status of ${platform.metadata.namespace}/${platform.metadata.name}`, { cause: error });
     }
+  }
+
+  private async writeStatus(
+    platform: PlatformResource,
+    components: ObservedComponent[],
+    problem: Problem | undefined,
+    log: Logger,
+    release?: ReleasePass,
+    scaling?: ScalingStatus,
+    secretsVerified?: Condition,
+  ): Promise<ReturnType<typeof computeStatus>> {
+    const now = this.deps.now?.() ?? new Date();
+    const releases = release ? this.deps.release : undefined;
+    const computed = computeStatus(releases && release ? releases.statusView(platform, release) : platform, components, problem, now);
+    const released = releases && release ? releases.status(platform, release, computed, now) : computed;
+    const scaled = scaling ? withScalingStatus(released, scaling, platform.status?.conditions, now) : released;
+    const status = secretsVerified ? { ...scaled, conditions: [...scaled.conditions, secretsVerified] } : scaled;
+    if (statusUpToDate(platform.status, status)) return status;
+    if (!(await this.patchStatus(platform, status))) return status;
     const wasReady = conditionOf(platform.status, CONDITION_READY)?.status === 'True';
     const ready = conditionOf(status, CONDITION_READY);
     if (ready?.status === 'True' && !wasReady) {

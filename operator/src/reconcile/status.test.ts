@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { platform as makePlatform } from '../render/fixtures.js';
 import type { KycPlatform } from '../api/types.js';
-import { computeStatus, conditionOf, statusUpToDate, type DeploymentView, type ObservedComponent } from './status.js';
+import { computeStatus, conditionOf, refusedStatus, secretsVerifiedCondition, statusUpToDate, type DeploymentView, type ObservedComponent } from './status.js';
 
 const now = new Date('2026-11-26T10:00:00.000Z');
 const later = new Date('2026-11-26T10:05:00.000Z');
@@ -72,5 +72,39 @@ describe('computeStatus', () => {
     const status = computeStatus(platform, [{ name: 'gateway', deployment: deployment(1, 1) }], undefined, now);
     expect(status.readyComponents).toBe('1/1');
     expect(Object.keys(status.components)).toEqual(['gateway']);
+  });
+});
+
+describe('refusedStatus', () => {
+  it('when the platform Secret is refused, then Ready/Progressing are False, Degraded and SecretsVerified say InsecureSecrets, the phase is Failed, and the rest of the status is kept', () => {
+    const running: KycPlatform = {
+      ...makePlatform({ version: '2.0.0' }),
+      status: {
+        phase: 'Ready',
+        activeVersion: '1.0.0',
+        activeColor: 'blue',
+        readyComponents: '5/5',
+        release: { phase: 'Idle', activeColor: 'blue', activeVersion: '1.0.0' },
+        conditions: [
+          { type: 'Ready', status: 'True', reason: 'AllComponentsReady', message: '5/5', lastTransitionTime: '2026-11-26T09:00:00Z' },
+          { type: 'ScalingActive', status: 'True', reason: 'Served', message: 'x', lastTransitionTime: '2026-11-26T09:00:00Z' },
+        ],
+      },
+    };
+    const status = refusedStatus(running, 'Secret s is not fit for production: pii-keys key k1 is all zero bytes', now);
+    expect(status).toMatchObject({ phase: 'Failed', activeVersion: '1.0.0', activeColor: 'blue', readyComponents: '5/5', release: { phase: 'Idle' }, observedGeneration: 1 });
+    expect(conditionOf(status, 'Ready')).toMatchObject({ status: 'False', reason: 'InsecureSecrets', lastTransitionTime: '2026-11-26T10:00:00Z' });
+    expect(conditionOf(status, 'Progressing')).toMatchObject({ status: 'False', reason: 'InsecureSecrets' });
+    expect(conditionOf(status, 'Degraded')).toMatchObject({ status: 'True', reason: 'InsecureSecrets' });
+    expect(conditionOf(status, 'SecretsVerified')).toMatchObject({ status: 'False', reason: 'InsecureSecrets', message: expect.stringContaining('pii-keys') });
+    expect(conditionOf(status, 'ScalingActive')?.status).toBe('True');
+    expect(status.conditions?.filter((c) => c.type === 'Ready')).toHaveLength(1);
+  });
+
+  it('when the Secret passes, then SecretsVerified is True and keeps its transition time while it stays so', () => {
+    const first = secretsVerifiedCondition(makePlatform(), 's', now);
+    expect(first).toMatchObject({ type: 'SecretsVerified', status: 'True', reason: 'SecretsAccepted', lastTransitionTime: '2026-11-26T10:00:00Z' });
+    const again = secretsVerifiedCondition({ ...makePlatform(), status: { conditions: [first] } }, 's', later);
+    expect(again.lastTransitionTime).toBe(first.lastTransitionTime);
   });
 });

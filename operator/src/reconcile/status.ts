@@ -26,6 +26,9 @@ export type OwnedStatus = Required<Pick<KycPlatformStatus, 'observedGeneration' 
 export const CONDITION_READY = 'Ready';
 export const CONDITION_PROGRESSING = 'Progressing';
 export const CONDITION_DEGRADED = 'Degraded';
+/** Production only: whether the platform Secret passed the checks of reconcile/secrets.ts. */
+export const CONDITION_SECRETS_VERIFIED = 'SecretsVerified';
+export const REASON_INSECURE_SECRETS = 'InsecureSecrets';
 
 /** Replica counts of a component; zeros while its Deployment does not exist. */
 export function componentStatus(deployment: DeploymentView | undefined): Required<ComponentStatus> {
@@ -135,4 +138,39 @@ export function statusUpToDate(previous: KycPlatformStatus | undefined, next: Ow
 
 export function conditionOf(status: Pick<KycPlatformStatus, 'conditions'> | undefined, type: string): Condition | undefined {
   return status?.conditions?.find((c) => c.type === type);
+}
+
+/** The SecretsVerified condition of a production platform whose Secret passed the checks. */
+export function secretsVerifiedCondition(platform: KycPlatform, secretName: string, now: Date): Condition {
+  return setCondition(
+    platform.status?.conditions,
+    {
+      type: CONDITION_SECRETS_VERIFIED,
+      status: 'True',
+      observedGeneration: platform.metadata.generation ?? 0,
+      reason: 'SecretsAccepted',
+      message: `Secret ${secretName} passed the production checks (no sample, all-zero or wrong-length key, admin password of 12 or more characters)`,
+    },
+    now,
+  );
+}
+
+/**
+ * The status while the operator refuses the platform Secret: every other field (release, scaling, the
+ * component counts) stays as it was, since nothing was rolled; Ready, Progressing and Degraded say why,
+ * SecretsVerified is False, and the phase is Failed until the Secret changes.
+ */
+export function refusedStatus(platform: KycPlatform, message: string, now: Date): KycPlatformStatus {
+  const previous = platform.status ?? {};
+  const observedGeneration = platform.metadata.generation ?? 0;
+  const reason = REASON_INSECURE_SECRETS;
+  const replaced = [CONDITION_READY, CONDITION_PROGRESSING, CONDITION_DEGRADED, CONDITION_SECRETS_VERIFIED];
+  const conditions = [
+    setCondition(previous.conditions, { type: CONDITION_READY, status: 'False', observedGeneration, reason, message }, now),
+    setCondition(previous.conditions, { type: CONDITION_PROGRESSING, status: 'False', observedGeneration, reason, message: 'nothing is rolled out while the platform Secret is refused; see SecretsVerified' }, now),
+    setCondition(previous.conditions, { type: CONDITION_DEGRADED, status: 'True', observedGeneration, reason, message }, now),
+    setCondition(previous.conditions, { type: CONDITION_SECRETS_VERIFIED, status: 'False', observedGeneration, reason, message }, now),
+    ...(previous.conditions ?? []).filter((c) => !replaced.includes(c.type)),
+  ];
+  return { ...previous, observedGeneration, phase: 'Failed', conditions };
 }
