@@ -54,7 +54,8 @@ STOPSIGNAL SIGTERM
 FROM runtime AS workloads
 LABEL org.opencontainers.image.title="kyc-operator workloads" \
       org.opencontainers.image.description="The bundled KYC services: node dist/workloads/main.js <component>"
-EXPOSE 8080
+# 8080: the API, /ready and /livez; 9090: /metrics and the detailed /health (METRICS_PORT).
+EXPOSE 8080 9090
 ENTRYPOINT ["node", "dist/workloads/main.js"]
 
 # ---- the operator ----

@@ -44,9 +44,9 @@ async function scaledDeployment(): Promise<k8s.V1Deployment | undefined> {
   return name ? apps.readNamespacedDeployment({ namespace: NAMESPACE, name }) : undefined;
 }
 
-/** Requests a pod has served so far, from its own /metrics through the API server's pod proxy. */
+/** Requests a pod has served so far, from its own /metrics (the metrics port, 9090) through the API server's pod proxy. */
 async function servedBy(pod: string): Promise<number> {
-  const { stdout } = await exec('kubectl', ['get', '--raw', `/api/v1/namespaces/${NAMESPACE}/pods/${pod}:8080/proxy/metrics`], { maxBuffer: 8 << 20 });
+  const { stdout } = await exec('kubectl', ['get', '--raw', `/api/v1/namespaces/${NAMESPACE}/pods/${pod}:9090/proxy/metrics`], { maxBuffer: 8 << 20 });
   return podCounters(stdout).requests;
 }
 
