@@ -51,7 +51,9 @@ export function parseUpstreams(value: string): InstanceSpec[] {
         if (weight < 1) throw new Error('an upstream weight must be at least 1');
       }
       const parsed = new URL(url);
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`upstream ${url} is not an http(s) URL`);
+      // Plain http inside the cluster (the gateway speaks http to its upstreams; TLS ends at the Ingress).
+      if (parsed.protocol !== 'http:') throw new Error(`upstream ${url} is not an http URL`);
+      if (parsed.pathname !== '/' || parsed.search !== '' || parsed.username !== '' || parsed.password !== '') throw new Error(`upstream ${url} must be scheme://host:port only`);
       return { url: parsed.origin, weight };
     });
 }

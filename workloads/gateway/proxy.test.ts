@@ -2,14 +2,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { UpstreamError, send } from './proxy.js';
+import { UpstreamError, assertConnectedTo, assertOriginFormPath, originOf, send } from './proxy.js';
+import type { Origin } from './proxy.js';
 
 describe('send (keep-alive agent)', () => {
   let server: http.Server;
-  let base: string;
+  let base: Origin;
   const seenPorts: number[] = [];
   const seenBodies: string[] = [];
   const seenHeaders: http.IncomingHttpHeaders[] = [];
+  let bigBytesSent = 0;
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
@@ -20,6 +22,22 @@ describe('send (keep-alive agent)', () => {
       req.on('end', () => {
         seenBodies.push(Buffer.concat(chunks).toString('utf8'));
         if (req.url === '/silent') return; // never answers
+        if (req.url?.startsWith('/big')) {
+          // 64 KiB chunks until the client goes away (or 8 MiB, whichever comes first).
+          res.writeHead(200, req.url === '/big-declared' ? { 'content-length': String(8 * 1024 * 1024) } : {});
+          const chunk = Buffer.alloc(64 * 1024, 'x');
+          let sent = 0;
+          const pump = (): void => {
+            while (sent < 8 * 1024 * 1024 && !res.destroyed) {
+              sent += chunk.length;
+              bigBytesSent = sent;
+              if (!res.write(chunk)) return void res.once('drain', pump);
+            }
+            res.end();
+          };
+          pump();
+          return;
+        }
         res.setHeader('Set-Cookie', ['a=1', 'b=2']);
         res.setHeader('Content-Type', 'application/json');
         res.statusCode = req.url === '/fail' ? 500 : 200;
@@ -27,7 +45,7 @@ describe('send (keep-alive agent)', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = originOf(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   });
 
   afterAll(async () => {
@@ -72,7 +90,7 @@ describe('send (keep-alive agent)', () => {
     await new Promise((resolve) => closed.close(resolve));
     const agent = new http.Agent({ keepAlive: true });
     try {
-      const failure = await send(`http://127.0.0.1:${port}`, { method: 'GET', path: '/', headers: {} }, agent, 5000).catch((error: unknown) => error);
+      const failure = await send(originOf(`http://127.0.0.1:${port}`), { method: 'GET', path: '/', headers: {} }, agent, 5000).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(UpstreamError);
       expect((failure as UpstreamError).kind).toBe('connect');
     } finally {
@@ -89,5 +107,51 @@ describe('send (keep-alive agent)', () => {
     } finally {
       agent.destroy();
     }
+  });
+
+  it('cuts off an answer larger than the limit: too-large, and the socket is closed long before the upstream has sent it all', async () => {
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const failure = await send(base, { method: 'GET', path: '/big', headers: {} }, agent, 5000, 256 * 1024).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(UpstreamError);
+      expect((failure as UpstreamError).kind).toBe('too-large');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(bigBytesSent).toBeLessThan(4 * 1024 * 1024);
+      const declared = await send(base, { method: 'GET', path: '/big-declared', headers: {} }, agent, 5000, 256 * 1024).catch((error: unknown) => error);
+      expect((declared as UpstreamError).kind).toBe('too-large');
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('sends only origin-form paths: an absolute or scheme-relative path never picks the host', async () => {
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      for (const path of ['http://evil.example:1234/api/v1/auth/login', '//evil.example/api/v1/x', 'evil.example:80', '/a\\b']) {
+        await expect(send(base, { method: 'GET', path, headers: {} }, agent, 5000)).rejects.toThrow(/not an origin-form path/);
+      }
+      expect(() => assertOriginFormPath('/api/v1/applications/1?x=http://evil')).not.toThrow();
+    } finally {
+      agent.destroy();
+    }
+  });
+});
+
+describe('originOf and assertConnectedTo', () => {
+  it('takes host and port from the instance URL only', () => {
+    expect(originOf('http://10.0.0.7:8080')).toEqual({ hostname: '10.0.0.7', port: 8080 });
+    expect(originOf('http://kyc-dev-kyc')).toEqual({ hostname: 'kyc-dev-kyc', port: 80 });
+    expect(originOf('http://[fd00::7]:8080')).toEqual({ hostname: 'fd00::7', port: 8080 });
+    expect(() => originOf('https://kyc:8443')).toThrow(/not an http URL/);
+  });
+
+  it('throws unless the socket leads to the instance', () => {
+    expect(() => assertConnectedTo({ remoteAddress: '10.0.0.7', remotePort: 8080 }, { hostname: '10.0.0.7', port: 8080 })).not.toThrow();
+    expect(() => assertConnectedTo({ remoteAddress: '::ffff:10.0.0.7', remotePort: 8080 }, { hostname: '10.0.0.7', port: 8080 })).not.toThrow();
+    expect(() => assertConnectedTo({ remoteAddress: '10.0.0.8', remotePort: 8080 }, { hostname: '10.0.0.7', port: 8080 })).toThrow(/not to the instance/);
+    expect(() => assertConnectedTo({ remoteAddress: '10.0.0.7', remotePort: 1234 }, { hostname: '10.0.0.7', port: 8080 })).toThrow(/not to the instance/);
+    // A DNS name resolves to addresses only the resolver knows; the port is still checked.
+    expect(() => assertConnectedTo({ remoteAddress: '10.96.0.12', remotePort: 8080 }, { hostname: 'kyc-dev-kyc', port: 8080 })).not.toThrow();
+    expect(() => assertConnectedTo({ remoteAddress: '10.96.0.12', remotePort: 1234 }, { hostname: 'kyc-dev-kyc', port: 8080 })).toThrow(/not to the instance/);
   });
 });

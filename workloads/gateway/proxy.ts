@@ -1,7 +1,16 @@
 // One HTTP exchange with an upstream instance over a keep-alive agent. Bodies are buffered: this is
-// a JSON API with bounded bodies, and a buffered response can be cached for the stale fallback.
+// a JSON API with bounded bodies, and a buffered response can be cached for the stale fallback. The
+// buffer is bounded too (`maxResponseBytes`): an answer beyond it is cut off, its socket destroyed.
+//
+// Where the request goes is decided by the instance alone. The host and port come from the
+// configured instance URL and the path is sent as it is; the path is never resolved against the
+// instance (`new URL(path, base)` lets an absolute or `//host` path replace the host — how the
+// gateway became an open proxy), and the socket's peer is checked against the instance before a
+// byte of the request is written.
 import http from 'node:http';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import { parseAddress } from './client-address.js';
 
 export interface Outgoing {
   method: string;
@@ -16,7 +25,8 @@ export interface UpstreamResponse {
   body: Buffer;
 }
 
-export type FailureKind = 'connect' | 'timeout' | 'io' | 'status';
+/** `too-large`: the answer was longer than the gateway buffers (the upstream is not unhealthy for that). */
+export type FailureKind = 'connect' | 'timeout' | 'io' | 'status' | 'too-large';
 
 export class UpstreamError extends Error {
   constructor(
@@ -45,20 +55,77 @@ export const HOP_BY_HOP = new Set([
   'content-length',
 ]);
 
-export function send(baseUrl: string, outgoing: Outgoing, agent: http.Agent, timeoutMs: number): Promise<UpstreamResponse> {
-  const target = new URL(outgoing.path, baseUrl);
+export interface Origin {
+  hostname: string;
+  port: number;
+}
+
+/** The host and port of an instance URL (`http://10.0.0.7:8080`); nothing else of it is used. */
+export function originOf(instanceUrl: string): Origin {
+  const url = new URL(instanceUrl);
+  if (url.protocol !== 'http:') throw new Error(`upstream ${instanceUrl} is not an http URL`);
+  // The URL parser keeps IPv6 literals in brackets; the socket API wants them bare.
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  return { hostname, port: url.port === '' ? 80 : Number(url.port) };
+}
+
+/** Throws unless `path` is an origin-form path (`/...`, not `//...`): nothing that could name a host. */
+export function assertOriginFormPath(path: string): void {
+  if (!path.startsWith('/') || path.startsWith('//') || /[\\\s]/.test(path)) throw new Error(`refusing to send the request target ${JSON.stringify(path.slice(0, 100))} upstream: not an origin-form path`);
+}
+
+/**
+ * Throws unless `socket` is connected to `origin` (the port always; the address too when the
+ * instance is configured by IP address — a DNS name resolves to addresses we cannot predict here).
+ */
+export function assertConnectedTo(socket: Pick<Socket, 'remoteAddress' | 'remotePort'>, origin: Origin): void {
+  const expected = parseAddress(origin.hostname);
+  const actual = parseAddress(socket.remoteAddress);
+  const addressOk = expected === undefined || (actual !== undefined && actual.address === expected.address);
+  if (socket.remotePort !== origin.port || !addressOk) {
+    throw new Error(`connected to ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}, not to the instance ${origin.hostname}:${origin.port}`);
+  }
+}
+
+export function send(origin: Origin, outgoing: Outgoing, agent: http.Agent, timeoutMs: number, maxResponseBytes = Number.POSITIVE_INFINITY): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
+    assertOriginFormPath(outgoing.path); // a throw here rejects the promise
     const headers: OutgoingHttpHeaders = { ...outgoing.headers };
     if (outgoing.body !== undefined) headers['content-length'] = outgoing.body.length;
     const req = http.request(
-      { hostname: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: outgoing.method, headers, agent, timeout: timeoutMs },
+      { hostname: origin.hostname, port: origin.port, path: outgoing.path, method: outgoing.method, headers, agent, timeout: timeoutMs },
       (res) => {
+        const tooLarge = (): void => {
+          // Destroying the response closes the socket: the rest of the answer is never read.
+          res.destroy();
+          reject(new UpstreamError(`the answer is larger than ${maxResponseBytes} bytes`, 'too-large'));
+        };
+        const declared = Number(res.headers['content-length']);
+        if (Number.isFinite(declared) && declared > maxResponseBytes) return tooLarge();
         const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        let received = 0;
+        res.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > maxResponseBytes) tooLarge();
+          else chunks.push(chunk);
+        });
         res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
         res.on('error', (error) => reject(new UpstreamError(`reading the response failed: ${error.message}`, 'io')));
       },
     );
+    // The request is written once the socket is connected (or at once on a reused keep-alive socket):
+    // check where it leads first. A mismatch is a bug or a poisoned agent, never something to send to.
+    req.on('socket', (socket: Socket) => {
+      const check = (): void => {
+        try {
+          assertConnectedTo(socket, origin);
+        } catch (error) {
+          req.destroy(error as Error);
+        }
+      };
+      if (socket.remotePort === undefined) socket.once('connect', check);
+      else check();
+    });
     req.on('timeout', () => req.destroy(new UpstreamError(`no answer within ${timeoutMs} ms`, 'timeout')));
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (error instanceof UpstreamError) reject(error);

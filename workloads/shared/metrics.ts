@@ -10,6 +10,8 @@ export interface PoolLike {
   waitingCount: number;
 }
 
+const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
 export class Metrics {
   readonly registry: Registry;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
@@ -78,7 +80,13 @@ export class Metrics {
     });
   }
 
-  /** Middleware that counts and times every request by its route template (never the raw path). */
+  /**
+   * Middleware that counts and times every request. Every label comes from a fixed set, so that
+   * nothing a client sends becomes a label value (a PAN or an e-mail address in a path once became
+   * a series): `route` is the express route pattern that answered (`/api/v1/applications/:id`), a
+   * route-table name the handler put in `res.locals.routeLabel` (the gateway's
+   * `kyc:/api/v1/applications/:id`), or `unmatched`; `method` is a standard method or `OTHER`.
+   */
   httpMiddleware(): RequestHandler {
     return (req, res, next) => {
       const started = process.hrtime.bigint();
@@ -87,7 +95,7 @@ export class Metrics {
         this.httpInFlight.dec();
         const routePath = (req.route as { path?: unknown } | undefined)?.path;
         const route = typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : typeof res.locals.routeLabel === 'string' ? res.locals.routeLabel : 'unmatched';
-        const labels = { method: req.method.length <= 7 ? req.method : 'OTHER', route: String(route), status: String(res.statusCode) };
+        const labels = { method: STANDARD_METHODS.has(req.method) ? req.method : 'OTHER', route: String(route), status: String(res.statusCode) };
         this.httpRequests.inc(labels);
         this.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       });

@@ -1,4 +1,9 @@
 // Fixed-window rate limits in Redis (INCR + PEXPIRE in one round trip), shared by every replica.
+//
+// When Redis cannot be reached the limits do not go away: each process counts the same windows
+// locally (`LocalWindows`) until Redis answers again. A limiter that allowed everything while Redis
+// was down turned "stop Redis" (or just overload it) into "no brute-force protection"; local counting
+// keeps the limit per replica, i.e. at most replicas × limit platform-wide, which is still a limit.
 import type { Redis } from 'ioredis';
 
 export interface RateLimitResult {
@@ -9,23 +14,110 @@ export interface RateLimitResult {
   retryAfterSeconds: number;
 }
 
+export interface FallbackOptions {
+  /** Longest wait for Redis before a hit is counted locally instead (default 500 ms). */
+  storeTimeoutMs?: number;
+  /** Called when a hit is counted locally because Redis failed (for a log line or a metric). */
+  onFallback?: (error: unknown) => void;
+  /** Clients remembered by the local counter at most (default 100 000). */
+  maxLocalClients?: number;
+  now?: () => number;
+}
+
+/**
+ * The same fixed windows, counted in this process only: the fallback while Redis is unreachable.
+ * Memory is bounded: expired windows are dropped, and past `maxClients` the oldest client goes first.
+ */
+export class LocalWindows {
+  private readonly windows = new Map<string, { count: number; windowEnd: number }>();
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+    private readonly maxClients = 100_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  hit(id: string, weight = 1): RateLimitResult {
+    const now = this.now();
+    let window = this.windows.get(id);
+    if (!window || window.windowEnd <= now) {
+      if (this.windows.size >= this.maxClients) this.evict(now);
+      window = { count: 0, windowEnd: now + this.windowMs };
+      this.windows.set(id, window);
+    }
+    window.count += weight;
+    return { allowed: window.count <= this.limit, count: window.count, limit: this.limit, retryAfterSeconds: Math.max(1, Math.ceil((window.windowEnd - now) / 1000)) };
+  }
+
+  reset(id: string): void {
+    this.windows.delete(id);
+  }
+
+  get size(): number {
+    return this.windows.size;
+  }
+
+  private evict(now: number): void {
+    for (const [id, window] of this.windows) if (window.windowEnd <= now) this.windows.delete(id);
+    // Still full: the oldest windows go (Map keeps insertion order).
+    for (const id of this.windows.keys()) {
+      if (this.windows.size < this.maxClients) break;
+      this.windows.delete(id);
+    }
+  }
+}
+
+/** Redis, unless it is not connected or does not answer within `ms`. */
+async function withinTime<T>(redis: Redis, ms: number, work: () => Promise<T>): Promise<T> {
+  // Not connected: do not queue behind a reconnect (each request would wait for it).
+  if (redis.status !== 'ready') throw new Error(`redis is ${redis.status}`);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class RateLimiter {
+  private readonly local: LocalWindows;
+  private readonly storeTimeoutMs: number;
+  private readonly onFallback: (error: unknown) => void;
+
   constructor(
     private readonly redis: Redis,
     private readonly name: string,
     readonly limit: number,
     readonly windowMs: number,
-  ) {}
+    options: FallbackOptions = {},
+  ) {
+    this.local = new LocalWindows(limit, windowMs, options.maxLocalClients, options.now);
+    this.storeTimeoutMs = options.storeTimeoutMs ?? 500;
+    this.onFallback = options.onFallback ?? (() => undefined);
+  }
 
+  /** Counts a hit; never rejects (Redis failures fall back to local counting). */
   async hit(id: string): Promise<RateLimitResult> {
     const key = `rl:${this.name}:${id}`;
-    const results = await this.redis.multi().incr(key).pexpire(key, this.windowMs, 'NX').pttl(key).exec();
-    const count = Number(results?.[0]?.[1] ?? 0);
-    const ttl = Number(results?.[2]?.[1] ?? this.windowMs);
-    return { allowed: count <= this.limit, count, limit: this.limit, retryAfterSeconds: Math.max(1, Math.ceil((ttl > 0 ? ttl : this.windowMs) / 1000)) };
+    try {
+      const results = await withinTime(this.redis, this.storeTimeoutMs, () => this.redis.multi().incr(key).pexpire(key, this.windowMs, 'NX').pttl(key).exec());
+      const count = Number(results?.[0]?.[1] ?? 0);
+      const ttl = Number(results?.[2]?.[1] ?? this.windowMs);
+      return { allowed: count <= this.limit, count, limit: this.limit, retryAfterSeconds: Math.max(1, Math.ceil((ttl > 0 ? ttl : this.windowMs) / 1000)) };
+    } catch (error) {
+      this.onFallback(error);
+      return this.local.hit(id);
+    }
   }
 
   async reset(id: string): Promise<void> {
+    this.local.reset(id);
     await this.redis.del(`rl:${this.name}:${id}`);
   }
 }
@@ -47,14 +139,20 @@ export class BatchedRateLimiter {
   private readonly margin: number;
   private readonly maxPending: number;
   private flushing: Promise<void> | undefined;
+  private readonly local: LocalWindows;
+  private readonly storeTimeoutMs: number;
+  private readonly onFallback: (error: unknown) => void;
 
   constructor(
     private readonly redis: Redis,
     private readonly name: string,
     readonly limit: number,
     readonly windowMs: number,
-    options: { syncMs?: number; margin?: number; maxPending?: number } = {},
+    options: { syncMs?: number; margin?: number; maxPending?: number } & FallbackOptions = {},
   ) {
+    this.local = new LocalWindows(limit, windowMs, options.maxLocalClients, options.now);
+    this.storeTimeoutMs = options.storeTimeoutMs ?? 500;
+    this.onFallback = options.onFallback ?? (() => undefined);
     this.margin = options.margin ?? Math.max(1, Math.ceil(limit / 10));
     this.maxPending = options.maxPending ?? Math.max(1, Math.min(200, Math.floor(limit / 20)));
     this.timer = setInterval(() => void this.flush().catch(() => undefined), options.syncMs ?? 100);
@@ -77,7 +175,13 @@ export class BatchedRateLimiter {
         return { allowed: true, count: projected, limit: this.limit, retryAfterSeconds };
       }
     }
-    return this.sync(id, 1, now);
+    try {
+      return await this.sync(id, 1, now);
+    } catch (error) {
+      // Redis is down or slow: this replica counts on its own until it answers again.
+      this.onFallback(error);
+      return this.local.hit(id);
+    }
   }
 
   /** Sends this client's unsynced hits plus `extra` and learns the global count. */
@@ -86,7 +190,7 @@ export class BatchedRateLimiter {
     const pending = state && now < state.windowEnd ? state.pending : 0;
     if (state) state.pending = 0;
     const key = this.key(id);
-    const results = await this.redis.multi().incrby(key, pending + extra).pexpire(key, this.windowMs, 'NX').pttl(key).exec();
+    const results = await withinTime(this.redis, this.storeTimeoutMs, () => this.redis.multi().incrby(key, pending + extra).pexpire(key, this.windowMs, 'NX').pttl(key).exec());
     const count = Number(results?.[0]?.[1] ?? 0);
     const pttl = Number(results?.[2]?.[1] ?? this.windowMs);
     const ttl = pttl > 0 ? pttl : this.windowMs;
@@ -143,6 +247,7 @@ export class BatchedRateLimiter {
 
   async reset(id: string): Promise<void> {
     this.clients.delete(id);
+    this.local.reset(id);
     await this.redis.del(this.key(id));
   }
 }
