@@ -21,6 +21,15 @@ KAFKA_POD_PORT=$((${KYC_KAFKA_PORT:-19092} + 2))
 FORWARD_PORTS=${KYC_NODE_FORWARD_PORTS:-"$APISERVER_PORT ${KYC_PG_PORT:-15432} ${KYC_REDIS_PORT:-16379} $KAFKA_POD_PORT"}
 COREDNS_VERSION=1.14.7
 COREDNS_BIN=$CACHE_DIR/coredns/v$COREDNS_VERSION/bin/coredns
+# kube-network-policies (NetworkPolicy enforcement, hack/node/tools/kube-network-policies): the version
+# must match that module's go.mod. It takes the first packet of each new pod connection from NFQUEUE
+# $KNP_QUEUE and gives the verdict; its metrics listen on 127.0.0.1:$KNP_METRICS_PORT.
+KNP_VERSION=0.8.0
+KNP_BIN=$CACHE_DIR/kube-network-policies/v$KNP_VERSION/bin/kube-network-policies
+KNP_QUEUE=100
+KNP_METRICS_PORT=19080
+# The chain of the steering rules up.sh adds (iptables, mangle table), removed by down.sh.
+KNP_CHAIN=KYC-NETPOL
 CATATONIT=/usr/bin/catatonit
 
 CLUSTER_DIR=$RUN_DIR/cluster
