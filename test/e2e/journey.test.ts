@@ -40,11 +40,11 @@ describe('the KYC journey through the gateway of the running platform', () => {
     // Staff accounts, made by the first admin through the admin API.
     const admin = await login(api, await adminAccount());
     for (const [who, role] of [[maker, 'maker'], [checker, 'checker']] as const) {
-      const made = await request(api('/admin/users'), { body: { ...who, role }, token: admin.accessToken, idempotent: true });
+      const made = await request(api('/admin/users'), { body: { ...who, role, staffId: `e2e-${role}-${run}` }, token: admin.accessToken, idempotent: true });
       expect(made.status).toBe(201);
     }
 
-    expect((await request(api('/auth/register'), { body: customer })).status).toBe(201);
+    expect((await request(api('/auth/register'), { body: customer })).status).toBe(202);
     const me: Tokens = await login(api, customer);
     const created = await request<View>(api('/applications'), { body: CONSENT, token: me.accessToken, idempotent: true });
     expect([created.status, created.body.state]).toEqual([201, 'draft']);
@@ -88,7 +88,7 @@ describe('the KYC journey through the gateway of the running platform', () => {
     expect(own.body.state).toBe('approved');
     // Someone else's application does not exist for another customer.
     const other: Account = { email: `e2e-other-${run}@example.com`, password: `other-password-${run}` };
-    expect((await request(api('/auth/register'), { body: other })).status).toBe(201);
+    expect((await request(api('/auth/register'), { body: other })).status).toBe(202);
     const otherTokens = await login(api, other);
     expect((await request(api(`/applications/${id}`), { token: otherTokens.accessToken })).status).toBe(404);
 

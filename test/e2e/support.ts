@@ -208,7 +208,7 @@ export async function customerToken(api: (path: string) => string, label: string
   const run = uniqueSuffix();
   const who = { email: `e2e-${label}-${run}@example.com`, password: `${label}-password-${run}` };
   const registered = await request(api('/auth/register'), { body: who });
-  if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
+  if (registered.status !== 202) throw new Error(`register answered ${registered.status}`);
   return (await login(api, who)).accessToken;
 }
 

@@ -12,7 +12,8 @@ import {
   ensureTopics,
   exitOnSignals,
   familyTopic,
-  jwtEnv,
+  startTokenVerifier,
+  tokenVerifierEnv,
   kafkaEnv,
   loadConfig,
   pingDatabase,
@@ -24,7 +25,7 @@ import { AggregateRepository } from './data-access/aggregates.js';
 import { ANALYTICS_SCHEMA, migrations } from './data-access/migrations.js';
 import { analyticsRoutes } from './entry-points/routes.js';
 
-export const analyticsEnv = commonEnv.merge(databaseEnv).merge(kafkaEnv).merge(jwtEnv);
+export const analyticsEnv = commonEnv.merge(databaseEnv).merge(kafkaEnv).merge(tokenVerifierEnv);
 
 export interface StartOptions {
   env?: Env;
@@ -76,7 +77,9 @@ export async function startAnalytics(options: StartOptions = {}): Promise<Runnin
     });
     const running = consumer;
     service.lifecycle.onShutdown('consumer', () => running.stop());
-    service.app.use(authenticate(config.AUTH_JWT_SECRET));
+    const tokens = await startTokenVerifier(config, logger, 'analytics');
+    service.lifecycle.onShutdown('token-verifier', () => tokens.close());
+    service.app.use(authenticate(tokens.verifier));
     service.app.use(analyticsRoutes(repository));
     const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, options.metricsPort ?? config.METRICS_PORT);
     return { ...listening, service, consumer: running, close: () => service.close() };

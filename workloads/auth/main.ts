@@ -1,12 +1,38 @@
 // The auth service: wiring of config, PostgreSQL, Redis, routes and lifecycle.
-import { createLogger, authenticate, closeRedis, createPool, createRedis, exitOnSignals, idempotency, pingDatabase, pingRedis, PostgresIdempotencyStore, RateLimiter, runMigrations, Service } from '../shared/index.js';
+import { createHmac } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import {
+  createLogger,
+  authenticate,
+  closeRedis,
+  createPool,
+  createRedis,
+  exitOnSignals,
+  idempotency,
+  pingDatabase,
+  pingRedis,
+  PostgresIdempotencyStore,
+  publicJwks,
+  RateLimiter,
+  runMigrations,
+  Service,
+  startRevocationList,
+  StaticKeySource,
+  TokenVerifier,
+} from '../shared/index.js';
 import type { Env, Listening, Logger } from '../shared/index.js';
 import { loadAuthConfig } from './config.js';
+import { LoginBackoff } from './data-access/login-backoff.js';
 import { AUTH_SCHEMA, migrations } from './data-access/migrations.js';
 import { RefreshTokenStore } from './data-access/refresh-tokens.js';
+import { AuthIdempotencyStore } from './data-access/token-idempotency.js';
 import { UserRepository } from './data-access/users.js';
 import { AuthService } from './domain/auth-service.js';
-import { authRoutes } from './entry-points/routes.js';
+import { PasswordHasher } from './domain/passwords.js';
+import { authRoutes, jwksRoutes } from './entry-points/routes.js';
+
+/** The endpoints whose answers hold tokens: their idempotency records keep no answer (token-idempotency.ts). */
+const TOKEN_ENDPOINTS = new Set(['/api/v1/auth/login', '/api/v1/auth/refresh']);
 
 export interface StartOptions {
   env?: Env;
@@ -40,23 +66,36 @@ export async function startAuth(options: StartOptions = {}): Promise<RunningAuth
   try {
     await runMigrations(pool, AUTH_SCHEMA, migrations, logger);
     const users = new UserRepository(pool);
+    const [signingKey] = config.AUTH_SIGNING_KEYS;
+    if (!signingKey) throw new Error('AUTH_SIGNING_KEYS holds no key');
+    const revocations = await startRevocationList(config, logger, 'auth');
+    service.lifecycle.onShutdown('revocations', () => revocations.close());
+    // Auth verifies tokens with its own ring's public keys: the same keys its JWKS publishes.
+    const verifier = new TokenVerifier(new StaticKeySource(config.AUTH_SIGNING_KEYS), revocations.list);
     const auth = new AuthService({
       users,
-      refreshTokens: new RefreshTokenStore(redis, config.AUTH_REFRESH_TTL_SECONDS),
-      redis,
+      refreshTokens: new RefreshTokenStore(redis, config.AUTH_REFRESH_TTL_SECONDS, config.AUTH_REFRESH_FAMILY_MAX_SECONDS),
+      revocations: revocations.list,
       loginLimiter: new RateLimiter(redis, 'login', config.AUTH_LOGIN_RATE_LIMIT, 60_000),
+      registrationLimiter: new RateLimiter(redis, 'register', config.AUTH_REGISTRATIONS_PER_HOUR, 3_600_000),
+      backoff: new LoginBackoff(redis, { baseMs: config.AUTH_LOGIN_BACKOFF_BASE_MS, maxMs: config.AUTH_LOGIN_BACKOFF_MAX_SECONDS * 1000, memorySeconds: 24 * 3600 }),
+      passwords: new PasswordHasher(config.AUTH_SCRYPT_COST, config.AUTH_SCRYPT_CONCURRENCY, config.AUTH_SCRYPT_QUEUE),
       metrics: service.metrics,
       logger,
-      jwtSecret: config.AUTH_JWT_SECRET,
+      signingKey,
       accessTtlSeconds: config.AUTH_ACCESS_TTL_SECONDS,
-      maxFailedLogins: config.AUTH_MAX_FAILED_LOGINS,
-      lockoutSeconds: config.AUTH_LOCKOUT_SECONDS,
-      scryptCost: config.AUTH_SCRYPT_COST,
     });
     if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) await auth.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
-    service.app.use(authenticate(config.AUTH_JWT_SECRET, { required: false }));
-    service.app.use(idempotency({ store: new PostgresIdempotencyStore(pool, AUTH_SCHEMA) }));
-    service.app.use(authRoutes(auth, users));
+    service.app.use(authenticate(verifier, { required: false }));
+    // Fingerprints are keyed by a secret derived from the signing key (request bodies hold passwords).
+    const fingerprintKey = createHmac('sha256', signingKey.privateKey.export({ format: 'der', type: 'pkcs8' })).update('kyc-auth idempotency fingerprints').digest();
+    const table = new PostgresIdempotencyStore(pool, AUTH_SCHEMA);
+    const tokenIdempotency = idempotency({ store: new AuthIdempotencyStore(table, fingerprintKey, { withholdAnswers: true }) });
+    const otherIdempotency = idempotency({ store: new AuthIdempotencyStore(table, fingerprintKey, { withholdAnswers: false }) });
+    const replayStore: RequestHandler = (req, res, next) => (TOKEN_ENDPOINTS.has(req.path) ? tokenIdempotency : otherIdempotency)(req, res, next);
+    service.app.use(replayStore);
+    service.app.use(jwksRoutes(publicJwks(config.AUTH_SIGNING_KEYS)));
+    service.app.use(authRoutes(auth, users, verifier));
     const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, config.METRICS_PORT);
     return { ...listening, service, auth, close: () => service.close() };
   } catch (error) {

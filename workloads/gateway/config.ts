@@ -1,6 +1,6 @@
 // The gateway's configuration (docs/workload-contract.md plus gateway tuning), validated at start-up.
 import { z } from 'zod';
-import { commonEnv, jwtEnv, loadConfig, redisEnv, schemas } from '../shared/index.js';
+import { commonEnv, loadConfig, redisEnv, schemas, tokenVerifierEnv } from '../shared/index.js';
 import type { Env } from '../shared/index.js';
 import { STRATEGIES, parseUpstreams } from './balancer.js';
 import type { InstanceSpec } from './balancer.js';
@@ -23,7 +23,7 @@ const upstreamList = z
 
 export const gatewayEnv = commonEnv
   .merge(redisEnv)
-  .merge(jwtEnv)
+  .merge(tokenVerifierEnv)
   .extend({
     UPSTREAM_AUTH: upstreamList,
     UPSTREAM_KYC: upstreamList,

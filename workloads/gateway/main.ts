@@ -19,7 +19,7 @@ import {
   serviceUnavailable,
   tooManyRequests,
   unauthorized,
-  verifyAccessToken,
+  startTokenVerifier,
 } from '../shared/index.js';
 import type { Env, Listening, Logger } from '../shared/index.js';
 import type { InstanceSpec } from './balancer.js';
@@ -113,6 +113,9 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     for (const [name, upstream] of upstreams) for (const instance of upstream.balancer.instances) gauge.set({ upstream: name, instance: instance.url }, instance.active);
   });
   service.lifecycle.onShutdown('redis', () => closeRedis(redis));
+  // Tokens are verified with auth's published keys and the platform's revocation list (auth-token.ts).
+  const tokens = await startTokenVerifier(config, logger, 'gateway');
+  service.lifecycle.onShutdown('token-verifier', () => tokens.close());
   service.lifecycle.onShutdown('upstreams', () => upstreams.forEach((upstream) => upstream.close()));
 
   // Counted locally and synced to Redis in batches while a client is far from its limit; exact (one
@@ -153,9 +156,8 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
 
     if (!isPublic(req.method, path)) {
       const token = bearerToken(req.header('authorization'));
-      const principal = token !== undefined ? await verifyAccessToken(token, config.AUTH_JWT_SECRET) : undefined;
-      if (!principal) throw unauthorized(token === undefined ? 'a Bearer access token is required' : 'the access token is malformed, expired or not valid');
-      req.principal = principal;
+      if (token === undefined) throw unauthorized(req.header('authorization') === undefined ? 'a Bearer access token is required' : 'the access token is malformed, expired or not valid');
+      req.principal = await tokens.verifier.principal(token);
     }
     const ip = clientIp(req);
     if (rateLimiter) {

@@ -9,7 +9,7 @@ import type { KycService } from '../kyc/domain/kyc-service.js';
 import { kycRoutes } from '../kyc/entry-points/routes.js';
 import type { NotificationRepository } from '../notification/data-access/notifications.js';
 import { notificationRoutes } from '../notification/entry-points/routes.js';
-import type { IdempotencyStore } from '../shared/index.js';
+import type { IdempotencyStore, TokenVerifier } from '../shared/index.js';
 import { openApiDocument } from './openapi.js';
 import { upstreamFor } from './routes.js';
 
@@ -29,8 +29,8 @@ function registeredRoutes(router: Router): string[] {
 
 const stub = <T>(): T => ({}) as T;
 const serviceRouters = {
-  auth: authRoutes(stub<AuthService>(), stub<UserRepository>()),
-  kyc: kycRoutes({ service: stub<KycService>(), jwtSecret: 'x'.repeat(32), idempotencyStore: stub<IdempotencyStore>() }),
+  auth: authRoutes(stub<AuthService>(), stub<UserRepository>(), stub<TokenVerifier>()),
+  kyc: kycRoutes({ service: stub<KycService>(), tokens: stub<TokenVerifier>(), idempotencyStore: stub<IdempotencyStore>() }),
   analytics: analyticsRoutes(stub<AggregateRepository>()),
   notification: notificationRoutes(stub<NotificationRepository>()),
 };

@@ -3,7 +3,7 @@
 // schemas come from the zod schemas the services validate with where they have one; the kyc bodies
 // that are checked by hand are written out from the same constants. openapi.test.ts compares the
 // paths with the routes the services' routers register.
-import { listQuery, loginBody, refreshBody, registerBody, staffBody } from '../auth/entry-points/routes.js';
+import { listQuery, loginBody, refreshBody, registerBody, roleBody, staffBody } from '../auth/entry-points/routes.js';
 import { summaryQuery } from '../analytics/entry-points/routes.js';
 import { applicantPatchSchema } from '../kyc/domain/applicant.js';
 import { APPLICATION_STATES } from '../kyc/domain/application-state.js';
@@ -44,7 +44,6 @@ const STANDARD_ERRORS: Record<string, string> = {
   '409': 'Conflict',
   '413': 'PayloadTooLarge',
   '422': 'UnprocessableContent',
-  '423': 'Locked',
   '429': 'TooManyRequests',
   '503': 'Unavailable',
 };
@@ -104,14 +103,17 @@ export function openApiDocument(version: string): object {
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
     paths: {
-      '/auth/register': { post: operation('Create a customer account', { operationId: 'authRegister', tags: tags('auth'), isPublic: true, write: true, body: ref('Register'), ok: ['201', ref('User')], errors: ['409'] }) },
-      '/auth/login': { post: operation('Log in: an access token (15 min) and a refresh token', { operationId: 'authLogin', tags: tags('auth'), isPublic: true, write: true, body: ref('Login'), ok: ['200', ref('Tokens')], errors: ['401', '423'] }) },
+      '/auth/register': { post: operation('Create a customer account (the same 202 whether or not the email already has one)', { operationId: 'authRegister', tags: tags('auth'), isPublic: true, write: true, body: ref('Register'), ok: ['202', ref('RegistrationAccepted')] }) },
+      '/auth/login': { post: operation('Log in: an access token (15 min) and a refresh token', { operationId: 'authLogin', tags: tags('auth'), isPublic: true, write: true, body: ref('Login'), ok: ['200', ref('Tokens')], errors: ['401'] }) },
       '/auth/refresh': { post: operation('Swap a refresh token for new tokens (rotation; reuse revokes the login)', { operationId: 'authRefresh', tags: tags('auth'), isPublic: true, write: true, body: ref('RefreshToken'), ok: ['200', ref('Tokens')], errors: ['401'] }) },
       '/auth/logout': { post: operation('Revoke a refresh token and its login', { operationId: 'authLogout', tags: tags('auth'), isPublic: true, write: true, body: ref('RefreshToken'), ok: ['204'] }) },
       '/auth/me': { get: operation('The caller', { operationId: 'authMe', tags: tags('auth'), roles: ['any'], ok: ['200', ref('User')] }) },
       '/admin/users': {
         post: operation('Create a staff user (maker, checker, admin)', { operationId: 'adminCreateUser', tags: tags('admin'), roles: ['admin'], write: true, body: ref('StaffUser'), ok: ['201', ref('User')], errors: ['409'] }),
         get: operation('List users', { operationId: 'adminListUsers', tags: tags('admin'), roles: ['admin'], params: zodToQueryParameters(listQuery), ok: ['200', items(ref('User'))] }),
+      },
+      '/admin/users/{id}/role': {
+        post: operation('Change a user’s role: their sign-ins end and their access tokens stop working within seconds', { operationId: 'adminChangeRole', tags: tags('admin'), roles: ['admin'], params: [idParam], write: true, body: ref('RoleChange'), ok: ['200', ref('User')], errors: ['404', '409'] }),
       },
       '/applications': {
         post: operation('Start a KYC application (draft) with the applicant’s consent', { operationId: 'createApplication', tags: tags('applications'), roles: ['customer'], write: true, body: ref('CreateApplication'), ok: applicationResult('201') }),
@@ -191,7 +193,6 @@ export function openApiDocument(version: string): object {
         Conflict: problem('Not allowed in the current state, or the same Idempotency-Key is still in progress'),
         PayloadTooLarge: problem('The body is too large'),
         UnprocessableContent: problem('Validation failed (field and errors[] name the offending fields), or an Idempotency-Key reused with a different body'),
-        Locked: problem('Account locked after too many failed logins (Retry-After)'),
         TooManyRequests: problem('Rate limited (Retry-After)'),
         Unavailable: problem('An upstream is unavailable or its breaker is open'),
       },
@@ -215,7 +216,9 @@ export function openApiDocument(version: string): object {
         Login: zodToJsonSchema(loginBody),
         RefreshToken: zodToJsonSchema(refreshBody),
         StaffUser: zodToJsonSchema(staffBody),
-        User: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, email: { type: 'string' }, role: { type: 'string', enum: ['customer', 'maker', 'checker', 'admin'] }, name: { type: 'string' } } },
+        RoleChange: zodToJsonSchema(roleBody),
+        RegistrationAccepted: { type: 'object', properties: { status: { const: 'accepted' }, detail: { type: 'string' } } },
+        User: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, email: { type: 'string' }, role: { type: 'string', enum: ['customer', 'maker', 'checker', 'admin'] }, name: { type: 'string' }, staffId: { type: 'string' } } },
         Tokens: { type: 'object', properties: { accessToken: { type: 'string' }, refreshToken: { type: 'string' }, tokenType: { const: 'Bearer' }, expiresIn: { type: 'integer' }, user: ref('User') } },
         CreateApplication: {
           type: 'object',

@@ -1,13 +1,13 @@
 // The kyc service's configuration (one place, validated at start-up).
 import { z } from 'zod';
-import { commonEnv, databaseEnv, jwtEnv, kafkaEnv, loadConfig } from '../shared/index.js';
+import { commonEnv, databaseEnv, kafkaEnv, loadConfig, tokenVerifierEnv } from '../shared/index.js';
 import type { Env } from '../shared/index.js';
 import { parseKeyRing } from './domain/protection/key-ring.js';
 
 export const kycEnv = commonEnv
   .merge(databaseEnv)
   .merge(kafkaEnv)
-  .merge(jwtEnv)
+  .merge(tokenVerifierEnv)
   .extend({
     /** `keyId:base64-32-byte-key[,...]`; the first encrypts, all decrypt. */
     PII_ENCRYPTION_KEYS: z.string().superRefine((value, ctx) => {

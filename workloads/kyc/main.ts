@@ -2,7 +2,7 @@
 // connect in the background), routes and lifecycle. `workloads/main.ts kyc` calls `main`; the component
 // tests call `startKyc`.
 import client from 'prom-client';
-import { PostgresIdempotencyStore, Service, createLogger, createPool, exitOnSignals, pingDatabase, runMigrations } from '../shared/index.js';
+import { PostgresIdempotencyStore, Service, createLogger, createPool, exitOnSignals, pingDatabase, runMigrations, startTokenVerifier } from '../shared/index.js';
 import type { Env, Listening, Logger } from '../shared/index.js';
 import { type KycConfig, loadKycConfig } from './config.js';
 import { KYC_SCHEMA, migrations } from './data-access/migrations.js';
@@ -117,8 +117,10 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
     sweep.unref();
     service.lifecycle.onShutdown('expiry-sweep', () => clearInterval(sweep));
 
+    const tokens = await startTokenVerifier(config, logger, 'kyc');
+    service.lifecycle.onShutdown('token-verifier', () => tokens.close());
     service.app.use(
-      kycRoutes({ service: kyc, jwtSecret: config.AUTH_JWT_SECRET, idempotencyStore: new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing) }),
+      kycRoutes({ service: kyc, tokens: tokens.verifier, idempotencyStore: new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing) }),
     );
     // Envelopes still wrapped by an older master key move to the current one in the background.
     const rotating = rotation.run().then(

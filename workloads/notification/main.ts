@@ -14,7 +14,8 @@ import {
   ensureTopics,
   exitOnSignals,
   familyTopic,
-  jwtEnv,
+  startTokenVerifier,
+  tokenVerifierEnv,
   kafkaEnv,
   loadConfig,
   pingDatabase,
@@ -35,7 +36,7 @@ const channelList = z
   .transform((value) => value.split(',').map((v) => v.trim()).filter(Boolean))
   .refine((list) => list.every((c) => (CHANNELS as readonly string[]).includes(c)), 'must list email and/or sms');
 
-export const notificationEnv = commonEnv.merge(databaseEnv).merge(kafkaEnv).merge(jwtEnv).extend({
+export const notificationEnv = commonEnv.merge(databaseEnv).merge(kafkaEnv).merge(tokenVerifierEnv).extend({
   NOTIFICATION_CHANNELS: channelList.default('email,sms'),
   /** Channels whose development provider fails every send (to exercise notification.failed). */
   NOTIFICATION_FAIL_CHANNELS: channelList,
@@ -101,7 +102,9 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
     });
     const running = consumer;
     service.lifecycle.onShutdown('consumer', () => running.stop());
-    service.app.use(authenticate(config.AUTH_JWT_SECRET));
+    const tokens = await startTokenVerifier(config, logger, 'notification');
+    service.lifecycle.onShutdown('token-verifier', () => tokens.close());
+    service.app.use(authenticate(tokens.verifier));
     service.app.use(notificationRoutes(repository));
     const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, options.metricsPort ?? config.METRICS_PORT);
     return { ...listening, service, consumer: running, providers, close: () => service.close() };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { ConfigError, commonEnv, databaseEnv, jwtEnv, kafkaEnv, loadConfig } from './config.js';
+import { ConfigError, commonEnv, databaseEnv, kafkaEnv, loadConfig, tokenVerifierEnv } from './config.js';
 
 describe('loadConfig', () => {
   it('applies the contract defaults', () => {
@@ -17,16 +17,16 @@ describe('loadConfig', () => {
   });
 
   it('names the bad variable and never echoes its value', () => {
-    const schema = commonEnv.merge(databaseEnv).merge(jwtEnv);
+    const schema = commonEnv.merge(databaseEnv).merge(tokenVerifierEnv);
     let error: unknown;
     try {
-      loadConfig(schema, { PORT: 'eighty', DATABASE_URL: 'mysql://secret-value@x/y', AUTH_JWT_SECRET: 'short-secret' });
+      loadConfig(schema, { PORT: 'eighty', DATABASE_URL: 'mysql://secret-value@x/y', AUTH_JWKS_URL: 'file:///short-secret', REDIS_URL: 'redis://r:6379' });
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const configError = error as ConfigError;
-    expect(configError.variables.sort()).toEqual(['AUTH_JWT_SECRET', 'DATABASE_URL', 'PORT']);
+    expect(configError.variables.sort()).toEqual(['AUTH_JWKS_URL', 'DATABASE_URL', 'PORT']);
     expect(configError.message).not.toContain('secret-value');
     expect(configError.message).not.toContain('short-secret');
   });

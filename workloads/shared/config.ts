@@ -83,8 +83,22 @@ export const commonEnv = z.object({
 export const databaseEnv = z.object({ DATABASE_URL: postgresUrl, DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10) });
 export const redisEnv = z.object({ REDIS_URL: redisUrl });
 export const kafkaEnv = z.object({ KAFKA_BROKERS: kafkaBrokers });
-export const jwtEnv = z.object({
-  AUTH_JWT_SECRET: z.string().refine((value) => Buffer.byteLength(value) >= 32, 'must be at least 32 bytes'),
+const httpUrl = z.string().refine((value) => /^https?:\/\/[^\s]+$/.test(value), 'must be an http:// or https:// URL');
+
+/**
+ * Every service but auth verifies access tokens with auth's public keys (AUTH_JWKS_URL, rendered by
+ * the operator as http://<platform>-auth:8080/.well-known/jwks.json) and the platform's revocation
+ * list in Redis (REDIS_URL, under REDIS_KEY_PREFIX). No service but auth holds a signing key.
+ */
+export const tokenVerifierEnv = z.object({
+  AUTH_JWKS_URL: httpUrl,
+  REDIS_URL: redisUrl,
+  /** How often the key set is loaded again (a key auth stops publishing stops being trusted then). */
+  AUTH_JWKS_REFRESH_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
+  /** At most one extra load per this many seconds for tokens naming an unknown kid (forged kids cannot hammer auth). */
+  AUTH_JWKS_MIN_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** How often the revocation list is pulled besides the pub/sub push (the bound on a lost message). */
+  AUTH_REVOCATION_SYNC_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
 });
 
 export const schemas = { booleanString, postgresUrl, redisUrl, kafkaBrokers };

@@ -4,7 +4,7 @@ import './context.js';
 
 export { ROLES } from './context.js';
 export type { Principal, Role } from './context.js';
-export { ConfigError, commonEnv, databaseEnv, featureFlags, jwtEnv, kafkaEnv, loadConfig, port, redisEnv, schemas } from './config.js';
+export { ConfigError, commonEnv, databaseEnv, featureFlags, kafkaEnv, loadConfig, port, redisEnv, schemas, tokenVerifierEnv } from './config.js';
 export type { CommonConfig, Env } from './config.js';
 export { createLogger, memoryDestination } from './logger.js';
 export type { Logger, LoggerOptions } from './logger.js';
@@ -59,15 +59,13 @@ export {
   requestFingerprint,
 } from './idempotency.js';
 export type { BeginResult, IdempotencyOptions, IdempotencyStore, StoredResponse } from './idempotency.js';
-export {
-  ACCESS_TOKEN_TTL_SECONDS,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
-  authenticate,
-  bearerToken,
-  requireRole,
-  signAccessToken,
-  verifyAccessToken,
-} from './auth-token.js';
+export { TokenVerifier, VERIFIED_CACHE_SIZE, authenticate, bearerToken, requireRole, startRevocationList, startTokenVerifier } from './auth-token.js';
+export type { RunningVerifier, TokenCheck, TokenVerifierConfig } from './auth-token.js';
+export { ACCESS_TOKEN_TTL_SECONDS, TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, parseSigningKeys, publicJwk, publicJwks, signAccessToken } from './token-keys.js';
+export type { PublicJwk, SignOptions, SigningKey } from './token-keys.js';
+export { JwksKeySource, StaticKeySource, parseJwks } from './jwks.js';
+export type { KeySource } from './jwks.js';
+export { RETENTION_MS, RevocationList } from './revocation.js';
+export type { RevocableToken, Revocation, RevocationCheck } from './revocation.js';
 export { BatchedRateLimiter, RateLimiter } from './rate-limit.js';
 export type { RateLimitResult } from './rate-limit.js';

@@ -151,7 +151,7 @@ spec:
     postgres: { secretRef: { name: kyc-dev-postgres } }   # key "url"
     redis:    { secretRef: { name: kyc-dev-redis } }      # key "url"
     kafka:    { secretRef: { name: kyc-dev-kafka } }      # key "brokers"
-  secretsRef: { name: kyc-dev-platform }                  # jwt-secret, pii-keys, admin-email, admin-password
+  secretsRef: { name: kyc-dev-platform }                  # token-signing-keys, pii-keys, admin-email, admin-password
 \`\`\`
 
 More in \`samples/\`: \`development.yaml\` (with \`secrets-development.yaml\`), \`production.yaml\`, \`blue-green.yaml\`,

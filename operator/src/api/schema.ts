@@ -44,7 +44,8 @@ export const RESERVED_ENV = [
   'DATABASE_URL',
   'REDIS_URL',
   'KAFKA_BROKERS',
-  'AUTH_JWT_SECRET',
+  'AUTH_SIGNING_KEYS',
+  'AUTH_JWKS_URL',
   'PII_ENCRYPTION_KEYS',
   'ADMIN_EMAIL',
   'ADMIN_PASSWORD',
@@ -448,7 +449,7 @@ const dependencies = named(
 const secretsRef = named(
   'PlatformSecretsRef',
   obj(
-    'The platform Secret in the platform namespace with keys jwt-secret (AUTH_JWT_SECRET, at least 32 bytes), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator).',
+    'The platform Secret in the platform namespace with keys token-signing-keys (AUTH_SIGNING_KEYS, read by auth only: an Ed25519 key ring kid:base64(PKCS#8 DER)[,kid:...], the first key signs, every key is published), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator).',
     { name: str('Name of the platform Secret.', { minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN }) },
     { required: ['name'] },
   ),

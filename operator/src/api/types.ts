@@ -54,7 +54,7 @@ export interface KycPlatformSpec {
   components?: Components;
   /** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; it never reads the Secrets itself. */
   dependencies?: Dependencies;
-  /** The platform Secret in the platform namespace with keys jwt-secret (AUTH_JWT_SECRET, at least 32 bytes), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
+  /** The platform Secret in the platform namespace with keys token-signing-keys (AUTH_SIGNING_KEYS, read by auth only: an Ed25519 key ring kid:base64(PKCS#8 DER)[,kid:...], the first key signs, every key is published), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
   secretsRef?: PlatformSecretsRef;
   /**
    * Horizontal autoscaling (autoscaling/v2 HPA per component) for every component; components.<name>.autoscaling overrides it per component.
@@ -292,7 +292,7 @@ export interface KafkaDependency {
   ports?: number[];
 }
 
-/** The platform Secret in the platform namespace with keys jwt-secret (AUTH_JWT_SECRET, at least 32 bytes), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
+/** The platform Secret in the platform namespace with keys token-signing-keys (AUTH_SIGNING_KEYS, read by auth only: an Ed25519 key ring kid:base64(PKCS#8 DER)[,kid:...], the first key signs, every key is published), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
 export interface PlatformSecretsRef {
   /** Name of the platform Secret. */
   name: string;

@@ -106,12 +106,20 @@ describe('renderDeployment', () => {
     expect(kyc.KAFKA_BROKERS).toEqual({ secretKeyRef: { name: 'kyc-kafka', key: 'brokers' } });
     expect(kyc.PII_ENCRYPTION_KEYS).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'pii-keys' } });
     expect(kyc.KYC_VERSION).toBe('1.4.2');
-    expect(kyc.AUTH_JWT_SECRET).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'jwt-secret' } });
+    expect(kyc.AUTH_JWKS_URL).toBe('http://acme-auth:8080/.well-known/jwks.json');
     const gateway = envMap(container(render(platform(), 'gateway')));
     expect(gateway).not.toHaveProperty('DATABASE_URL');
     expect(gateway.REDIS_URL).toEqual({ secretKeyRef: { name: 'kyc-redis', key: 'url' } });
-    expect(gateway.AUTH_JWT_SECRET).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'jwt-secret' } });
+    expect(gateway.AUTH_JWKS_URL).toBe('http://acme-auth:8080/.well-known/jwks.json');
     const auth = envMap(container(render(platform(), 'auth')));
+    // Only auth holds the token-signing keys: a compromised analytics (or any other) pod cannot mint a token.
+    expect(auth.AUTH_SIGNING_KEYS).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'token-signing-keys' } });
+    expect(auth).not.toHaveProperty('AUTH_JWKS_URL');
+    for (const component of ['gateway', 'kyc', 'notification', 'analytics'] as const) {
+      const env = envMap(container(render(platform(), component)));
+      expect([component, env.AUTH_SIGNING_KEYS, env.AUTH_JWT_SECRET]).toEqual([component, undefined, undefined]);
+      expect(env.AUTH_JWKS_URL).toBe('http://acme-auth:8080/.well-known/jwks.json');
+    }
     expect(auth.ADMIN_EMAIL).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'admin-email', optional: true } });
     expect(auth).not.toHaveProperty('KAFKA_BROKERS');
   });

@@ -36,8 +36,10 @@ export const DEPENDENCY_ENV: Record<Dependency, { env: string; readers: readonly
 
 /** Keys of the platform Secret and who reads them; admin credentials are optional (first admin only). */
 const PLATFORM_SECRET_ENV: { key: string; env: string; readers: readonly ComponentName[]; optional: boolean }[] = [
-  // Every service verifies access tokens itself (defence in depth), so every one needs the key.
-  { key: 'jwt-secret', env: 'AUTH_JWT_SECRET', readers: ['gateway', 'kyc', 'auth', 'notification', 'analytics'], optional: false },
+  // Only auth signs access tokens (Ed25519 key ring): no other component holds a signing key, so a
+  // compromised gateway, kyc, notification or analytics pod cannot mint a token. They verify with the
+  // public keys auth publishes (AUTH_JWKS_URL below).
+  { key: 'token-signing-keys', env: 'AUTH_SIGNING_KEYS', readers: ['auth'], optional: false },
   { key: 'pii-keys', env: 'PII_ENCRYPTION_KEYS', readers: ['kyc'], optional: false },
   { key: 'admin-email', env: 'ADMIN_EMAIL', readers: ['auth'], optional: true },
   { key: 'admin-password', env: 'ADMIN_PASSWORD', readers: ['auth'], optional: true },
@@ -94,6 +96,8 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
       env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key, ...(optional ? { optional: true } : {}) } } });
     }
   }
+  // Every other component verifies access tokens itself (defence in depth) with auth's public keys.
+  if (component !== 'auth') env.push({ name: 'AUTH_JWKS_URL', value: `http://${componentObjectName(platform, 'auth')}:${HTTP_PORT}/.well-known/jwks.json` });
   if (component === 'gateway') env.push(...gatewayEnv(platform));
   for (const extra of extraEnvFor(spec, component)) {
     const index = env.findIndex((e) => e.name === extra.name);

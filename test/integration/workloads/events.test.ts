@@ -16,12 +16,11 @@ import {
   outboxMigration,
   parseEnvelope,
   runMigrations,
-  signAccessToken,
   subscribeAll,
   withTransaction,
 } from '../../../workloads/shared/index.js';
 import type { Consumer, EventEnvelope, Pool, Producer } from '../../../workloads/shared/index.js';
-import { JWT_SECRET, captureLogs, createTestDatabase, eventually, request, requireEnv, suffix } from './support.js';
+import { captureLogs, createTestDatabase, eventually, request, requireEnv, signToken, suffix, verifierEnv } from './support.js';
 import type { TestDatabase } from './support.js';
 
 describe('notification and analytics', () => {
@@ -38,7 +37,7 @@ describe('notification and analytics', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: prefix, AUTH_JWT_SECRET: JWT_SECRET, SHUTDOWN_GRACE_MS: '1000' };
+    const env = { DATABASE_URL: db.url, KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: prefix, ...verifierEnv(), SHUTDOWN_GRACE_MS: '1000' };
     // Both start at once; whichever started is kept for afterAll to close even if the other failed.
     const started = await Promise.allSettled([
       startNotification({ port: 0, host: '127.0.0.1', logger: logs.logger, env: { ...env, NOTIFICATION_FAIL_CHANNELS: 'sms' } }).then((running) => (notification = running)),
@@ -113,10 +112,10 @@ describe('notification and analytics', () => {
     }, 30_000);
     const byType = (type: string): number => events.filter((e) => e.type === type).length;
     expect([byType('notification.requested'), byType('notification.sent'), byType('notification.failed')]).toEqual([4, 2, 2]);
-    const customer = await signAccessToken({ sub: owner, role: 'customer' }, JWT_SECRET);
+    const customer = await signToken({ sub: owner, role: 'customer' });
     const list = await request<{ items: Array<{ channel: string; status: string }> }>(`${notification.url}/api/v1/notifications`, { token: customer });
     expect(list.body.items.map((i) => `${i.channel}:${i.status}`).sort()).toEqual(['email:sent', 'email:sent', 'sms:failed', 'sms:failed']);
-    const stranger = await signAccessToken({ sub: 'someone-else', role: 'customer' }, JWT_SECRET);
+    const stranger = await signToken({ sub: 'someone-else', role: 'customer' });
     expect((await request<{ items: unknown[] }>(`${notification.url}/api/v1/notifications`, { token: stranger })).body.items).toEqual([]);
     expect((await request(`${notification.url}/api/v1/notifications`)).status).toBe(401);
   }, 40_000);
@@ -126,7 +125,7 @@ describe('notification and analytics', () => {
     await producer.send({ topic: `${prefix}kyc.events`, messages: [{ key: applicationId, value: 'not json at all' }, { key: applicationId, value: JSON.stringify(duplicate) }] });
     const marker = newEvent('kyc.application.cancelled', `app-${suffix()}`, { ownerId: owner }, owner);
     await publish(marker);
-    const admin = await signAccessToken({ sub: 'admin-1', role: 'admin' }, JWT_SECRET);
+    const admin = await signToken({ sub: 'admin-1', role: 'admin' });
     const summary = await eventually(async () => {
       const res = await request<{ totals: Record<string, number> }>(`${analytics.url}/api/v1/analytics/summary?days=7`, { token: admin });
       return res.body.totals?.['kyc.application.cancelled'] === 1 ? res.body : undefined;
@@ -139,8 +138,8 @@ describe('notification and analytics', () => {
   }, 40_000);
 
   it('the analytics summary is for admins only and rejects bad queries naming the parameter', async () => {
-    const customer = await signAccessToken({ sub: owner, role: 'customer' }, JWT_SECRET);
-    const admin = await signAccessToken({ sub: 'admin-1', role: 'admin' }, JWT_SECRET);
+    const customer = await signToken({ sub: owner, role: 'customer' });
+    const admin = await signToken({ sub: 'admin-1', role: 'admin' });
     expect((await request(`${analytics.url}/api/v1/analytics/summary`)).status).toBe(401);
     expect((await request(`${analytics.url}/api/v1/analytics/summary`, { token: customer })).status).toBe(403);
     const bad = await request(`${analytics.url}/api/v1/analytics/summary?days=0`, { token: admin });

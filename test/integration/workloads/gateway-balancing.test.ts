@@ -3,10 +3,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
-import { signAccessToken } from '../../../workloads/shared/index.js';
 import { FakeUpstream } from './fake-upstream.js';
 import type { Echo } from './fake-upstream.js';
-import { JWT_SECRET, captureLogs, eventually, request, requireEnv, suffix } from './support.js';
+import { captureLogs, eventually, request, signToken, suffix, verifierEnv } from './support.js';
 
 describe('gateway load balancing over three instances', () => {
   const instances = [new FakeUpstream('a'), new FakeUpstream('b'), new FakeUpstream('c')];
@@ -15,7 +14,7 @@ describe('gateway load balancing over three instances', () => {
 
   beforeAll(async () => {
     await Promise.all(instances.map((i) => i.start()));
-    token = await signAccessToken({ sub: 'user-1', role: 'customer' }, JWT_SECRET);
+    token = await signToken({ sub: 'user-1', role: 'customer' });
   });
 
   afterEach(async () => {
@@ -32,12 +31,12 @@ describe('gateway load balancing over three instances', () => {
       port: 0,
       logger: captureLogs('gateway', 'warn').logger,
       env: {
-        REDIS_URL: requireEnv('REDIS_URL'),
         REDIS_KEY_PREFIX: `test-${suffix()}:`,
-        AUTH_JWT_SECRET: JWT_SECRET,
+        ...verifierEnv(),
         UPSTREAM_KYC: instances.map((i, n) => `${i.url}${weights[n] ?? ''}`).join(','),
         RATE_LIMIT_REQUESTS: '0',
-        GATEWAY_TRUST_FORWARDED_FOR: 'true',
+        // The test client is the trusted proxy: the ip-hash test names client addresses in X-Forwarded-For.
+        GATEWAY_TRUSTED_PROXIES: '127.0.0.1',
         ...env,
       },
     });

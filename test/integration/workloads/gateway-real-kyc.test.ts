@@ -7,8 +7,7 @@ import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { startKyc } from '../../../workloads/kyc/main.js';
 import type { RunningKyc } from '../../../workloads/kyc/main.js';
-import { signAccessToken } from '../../../workloads/shared/index.js';
-import { JWT_SECRET, captureLogs, createTestDatabase, eventually, request, requireEnv, suffix } from './support.js';
+import { captureLogs, createTestDatabase, eventually, request, requireEnv, signToken, suffix, verifierEnv } from './support.js';
 import type { TestDatabase } from './support.js';
 
 const PAN = 'ABCPR1234F';
@@ -24,7 +23,7 @@ describe('gateway with the real kyc service', () => {
     DATABASE_URL: db.url,
     KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
     KAFKA_TOPIC_PREFIX: prefix,
-    AUTH_JWT_SECRET: JWT_SECRET,
+    ...verifierEnv(),
     PII_ENCRYPTION_KEYS: `k1:${piiKey}`,
     SHUTDOWN_GRACE_MS: '1000',
   });
@@ -40,9 +39,8 @@ describe('gateway with the real kyc service', () => {
       host: '127.0.0.1',
       logger: gatewayLogs.logger,
       env: {
-        REDIS_URL: requireEnv('REDIS_URL'),
         REDIS_KEY_PREFIX: `test-${suffix()}:`,
-        AUTH_JWT_SECRET: JWT_SECRET,
+        ...verifierEnv(),
         UPSTREAM_KYC: kyc.url,
         BREAKER_TIMEOUT_MS: '2000',
         BREAKER_RESET_TIMEOUT_MS: '1000',
@@ -59,7 +57,7 @@ describe('gateway with the real kyc service', () => {
   }, 60_000);
 
   it('when kyc is stopped, reads are served stale and writes get 503; when it is back, the breaker closes', async () => {
-    const token = await signAccessToken({ sub: `c-${suffix()}`, role: 'customer' }, JWT_SECRET);
+    const token = await signToken({ sub: `c-${suffix()}`, role: 'customer' });
     const api = (path: string): string => `${gateway.url}/api/v1${path}`;
     const draft = await request<{ id: string }>(api('/applications'), { token, body: { consent: { purposes: ['kyc_verification'], noticeVersion: 'privacy-2026.1' } } });
     expect(draft.status).toBe(201);

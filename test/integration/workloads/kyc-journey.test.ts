@@ -11,7 +11,7 @@ import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { CONSENT, EventCollector, VALID_APPLICANT, panCardDocument, passportDocument, startKycHarness, token } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
-import { JWT_SECRET, captureLogs, eventually, request, requireEnv, suffix } from './support.js';
+import { SIGNING_KEYS, captureLogs, eventually, request, requireEnv, suffix, verifierEnv } from './support.js';
 
 const ADMIN = { email: `admin-${suffix()}@bank.example`, password: 'journey-admin-password-1' };
 const CUSTOMER = { email: `kavya-${suffix()}@example.com`, password: 'journey-customer-password-1' };
@@ -51,7 +51,7 @@ describe('the KYC journey through the gateway', () => {
         DATABASE_URL: h.db.url,
         REDIS_URL: requireEnv('REDIS_URL'),
         REDIS_KEY_PREFIX: redisPrefix,
-        AUTH_JWT_SECRET: JWT_SECRET,
+        AUTH_SIGNING_KEYS: SIGNING_KEYS,
         ADMIN_EMAIL: ADMIN.email,
         ADMIN_PASSWORD: ADMIN.password,
         AUTH_SCRYPT_COST: '1024',
@@ -63,9 +63,8 @@ describe('the KYC journey through the gateway', () => {
       host: '127.0.0.1',
       logger: gatewayLogs.logger,
       env: {
-        REDIS_URL: requireEnv('REDIS_URL'),
         REDIS_KEY_PREFIX: redisPrefix,
-        AUTH_JWT_SECRET: JWT_SECRET,
+        ...verifierEnv(),
         UPSTREAM_AUTH: auth.url,
         UPSTREAM_KYC: h.kyc.url,
         RATE_LIMIT_REQUESTS: '0',
@@ -92,12 +91,12 @@ describe('the KYC journey through the gateway', () => {
   };
 
   it('when a customer completes KYC and two different staff review it, then it is approved with a risk category and re-KYC date', async () => {
-    expect((await request(api('/auth/register'), { body: CUSTOMER })).status).toBe(201);
+    expect((await request(api('/auth/register'), { body: CUSTOMER })).status).toBe(202);
     const customer = await login(CUSTOMER);
     customerId = customer.user.id;
     const admin = await login(ADMIN);
     for (const [staff, role] of [[MAKER, 'maker'], [CHECKER, 'checker']] as const) {
-      expect((await request(api('/admin/users'), { body: { ...staff, role }, token: admin.accessToken })).status).toBe(201);
+      expect((await request(api('/admin/users'), { body: { ...staff, role, staffId: `${role}-${suffix()}` }, token: admin.accessToken })).status).toBe(201);
     }
     const maker = await login(MAKER);
     const checker = await login(CHECKER);

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { startKyc } from '../../../workloads/kyc/main.js';
 import type { RunningKyc } from '../../../workloads/kyc/main.js';
 import { CONSENT, VALID_APPLICANT, passportDocument, token } from './kyc-support.js';
-import { JWT_SECRET, captureLogs, createTestDatabase, request, requireEnv, suffix } from './support.js';
+import { captureLogs, createTestDatabase, request, requireEnv, suffix, verifierEnv } from './support.js';
 import type { TestDatabase } from './support.js';
 
 const K1 = randomBytes(32).toString('base64');
@@ -24,7 +24,7 @@ describe('PII master-key rotation', () => {
         DATABASE_URL: db.url,
         KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
         KAFKA_TOPIC_PREFIX: topicPrefix,
-        AUTH_JWT_SECRET: JWT_SECRET,
+        ...verifierEnv(),
         PII_ENCRYPTION_KEYS: keys,
         KYC_CHECKS_CONSUMER: 'false',
         SHUTDOWN_GRACE_MS: '1000',

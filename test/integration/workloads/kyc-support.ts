@@ -2,11 +2,11 @@
 // Kafka topic prefix and consumer groups, captured logs; tokens minted with the shared helper; an
 // event collector reading the service's topics; and applicant data that passes every rule.
 import { randomBytes } from 'node:crypto';
-import { createKafka, familyTopic, parseEnvelope, signAccessToken, subscribeAll } from '../../../workloads/shared/index.js';
+import { createKafka, familyTopic, parseEnvelope, subscribeAll } from '../../../workloads/shared/index.js';
 import type { Consumer, EventEnvelope, Role } from '../../../workloads/shared/index.js';
 import { startKyc } from '../../../workloads/kyc/main.js';
 import type { RunningKyc } from '../../../workloads/kyc/main.js';
-import { JWT_SECRET, captureLogs, createTestDatabase, requireEnv, suffix } from './support.js';
+import { captureLogs, createTestDatabase, requireEnv, signToken, suffix, verifierEnv } from './support.js';
 import type { CapturedLogs, TestDatabase } from './support.js';
 
 export const PII_KEY = randomBytes(32).toString('base64');
@@ -35,7 +35,7 @@ export async function startKycHarness(extraEnv: Record<string, string> = {}, opt
         DATABASE_URL: db.url,
         KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
         KAFKA_TOPIC_PREFIX: topicPrefix,
-        AUTH_JWT_SECRET: JWT_SECRET,
+        ...verifierEnv(),
         PII_ENCRYPTION_KEYS: `k1:${PII_KEY}`,
         LOG_LEVEL: 'debug',
         SHUTDOWN_GRACE_MS: '2000',
@@ -64,7 +64,7 @@ export async function startKycHarness(extraEnv: Record<string, string> = {}, opt
 }
 
 export function token(sub: string, role: Role): Promise<string> {
-  return signAccessToken({ sub, role }, JWT_SECRET);
+  return signToken({ sub, role });
 }
 
 /** Reads every event on the service's topics from the beginning, with a private consumer group. */

@@ -20,7 +20,7 @@ import {
   withTransaction,
 } from '../../../workloads/shared/index.js';
 import type { Pool, Producer } from '../../../workloads/shared/index.js';
-import { JWT_SECRET, captureLogs, createTestDatabase, eventually, requireEnv, suffix } from './support.js';
+import { captureLogs, createTestDatabase, eventually, requireEnv, suffix, verifierEnv } from './support.js';
 import type { TestDatabase } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -46,7 +46,7 @@ describe('notification delivery across a crash', () => {
         DATABASE_URL: db.url,
         KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
         KAFKA_TOPIC_PREFIX: prefix,
-        AUTH_JWT_SECRET: JWT_SECRET,
+        ...verifierEnv(),
         HOST: '127.0.0.1',
         PORT: '0',
         LOG_LEVEL: 'warn',

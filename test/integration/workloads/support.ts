@@ -1,11 +1,52 @@
 // Helpers for the workloads' component tests: a private database per test file, unique Redis and
 // Kafka prefixes, captured logs, and small HTTP helpers.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { createLogger, memoryDestination } from '../../../workloads/shared/index.js';
-import type { Logger } from '../../../workloads/shared/index.js';
+import { createLogger, memoryDestination, parseSigningKeys, publicJwks, signAccessToken } from '../../../workloads/shared/index.js';
+import type { Logger, Principal, SigningKey } from '../../../workloads/shared/index.js';
 
-export const JWT_SECRET = 'component-test-secret-0123456789abcdef';
+/** A fresh Ed25519 key ring in AUTH_SIGNING_KEYS form (`kid:base64(PKCS#8 DER)`), one key per kid. */
+export function newSigningKeys(...kids: string[]): string {
+  return kids.map((kid) => `${kid}:${generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`).join(',');
+}
+
+/** A JWKS server for a key ring (what auth serves at /.well-known/jwks.json), on a free loopback port. */
+export async function startJwksServer(ring: string): Promise<{ url: string; requests(): number; close(): Promise<void> }> {
+  const body = JSON.stringify(publicJwks(parseSigningKeys(ring)));
+  let count = 0;
+  const server = createServer((_req, res) => {
+    count += 1;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`,
+    requests: () => count,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * The test platform's token keys: AUTH_SIGNING_KEYS for auth, and for every other service the JWKS URL
+ * of a server publishing the same ring, so tokens from auth and from signToken verify alike.
+ */
+export const SIGNING_KEYS = newSigningKeys('test-1');
+const signingKey = parseSigningKeys(SIGNING_KEYS)[0] as SigningKey;
+const jwks = await startJwksServer(SIGNING_KEYS);
+export const JWKS_URL = jwks.url;
+
+/** An access token as auth would sign it (tests that need no auth service). */
+export function signToken(principal: Principal, ttlSeconds?: number): Promise<string> {
+  return Promise.resolve(signAccessToken(principal, signingKey, ttlSeconds === undefined ? {} : { ttlSeconds }));
+}
+
+/** What a service other than auth needs to verify tokens: auth's keys and the platform's revocation list. */
+export function verifierEnv(): { AUTH_JWKS_URL: string; REDIS_URL: string } {
+  return { AUTH_JWKS_URL: JWKS_URL, REDIS_URL: requireEnv('REDIS_URL') };
+}
 
 export function requireEnv(name: 'DATABASE_URL' | 'REDIS_URL' | 'KAFKA_BROKERS'): string {
   const value = process.env[name];

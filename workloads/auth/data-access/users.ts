@@ -10,6 +10,7 @@ export interface UserRecord {
   passwordHash: string;
   role: Role;
   name: string | null;
+  staffId: string | null;
   createdAt: Date;
   disabled: boolean;
 }
@@ -20,6 +21,7 @@ interface UserRow {
   password_hash: string;
   role: Role;
   name: string | null;
+  staff_id: string | null;
   created_at: Date;
   disabled_at: Date | null;
 }
@@ -30,6 +32,7 @@ const toUser = (row: UserRow): UserRecord => ({
   passwordHash: row.password_hash,
   role: row.role,
   name: row.name,
+  staffId: row.staff_id,
   createdAt: row.created_at,
   disabled: row.disabled_at !== null,
 });
@@ -49,14 +52,35 @@ export class UserRepository {
     return rows[0] ? toUser(rows[0]) : undefined;
   }
 
-  /** Inserts the user; false when the email is taken. */
-  async insert(user: { id: string; email: string; passwordHash: string; role: Role; name?: string; createdBy?: string }): Promise<boolean> {
+  /**
+   * Inserts the user; `email` when the email is taken, `staff-id` when the staff id already has an
+   * active maker or checker account (maker-checker separation), else `ok`.
+   */
+  async insert(user: { id: string; email: string; passwordHash: string; role: Role; name?: string; createdBy?: string; staffId?: string }): Promise<'ok' | 'email' | 'staff-id'> {
     const result = await this.pool.query(
-      `INSERT INTO auth.users (id, email, password_hash, role, name, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO auth.users (id, email, password_hash, role, name, created_by, staff_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT DO NOTHING`,
-      [user.id, user.email, user.passwordHash, user.role, user.name ?? null, user.createdBy ?? null],
+      [user.id, user.email, user.passwordHash, user.role, user.name ?? null, user.createdBy ?? null, user.staffId ?? null],
     );
-    return result.rowCount === 1;
+    if (result.rowCount === 1) return 'ok';
+    return (await this.findByEmail(user.email)) ? 'email' : 'staff-id';
+  }
+
+  /** Changes a user's role; undefined when unknown, `staff-id` when it would break maker-checker separation. */
+  async updateRole(id: string, role: Role, staffId?: string): Promise<UserRecord | 'staff-id' | undefined> {
+    if (!UUID.test(id)) return undefined;
+    try {
+      const { rows } = await this.pool.query<UserRow>('UPDATE auth.users SET role = $2, staff_id = COALESCE($3, staff_id) WHERE id = $1 RETURNING *', [id, role, staffId ?? null]);
+      return rows[0] ? toUser(rows[0]) : undefined;
+    } catch (error) {
+      if ((error as { code?: string }).code === '23505') return 'staff-id';
+      throw error;
+    }
+  }
+
+  /** Replaces a hash made with older parameters (only if it is still the one that was verified). */
+  async updatePasswordHash(id: string, previous: string, next: string): Promise<void> {
+    await this.pool.query('UPDATE auth.users SET password_hash = $3 WHERE id = $1 AND password_hash = $2', [id, previous, next]);
   }
 
   async countByRole(role: Role): Promise<number> {

@@ -1,11 +1,15 @@
-// Use cases of the auth service: sign-up, login with lockout, token refresh with rotation, logout,
-// staff accounts created by an admin, and the first admin at start-up.
+// Use cases of the auth service: sign-up, login with per-account-and-address backoff, token refresh
+// with rotation, reuse detection and an absolute login lifetime, logout, staff accounts and role
+// changes by an admin (maker-checker separation), and the first admin at start-up. Logout, refresh
+// reuse and role changes also revoke the access tokens already out (the shared revocation list), so
+// they stop working everywhere within seconds rather than at their expiry.
 import { randomUUID } from 'node:crypto';
-import { ProblemError, conflict, signAccessToken, tooManyRequests, unauthorized } from '../../shared/index.js';
-import type { Logger, Metrics, RateLimiter, Redis, Role } from '../../shared/index.js';
+import { ProblemError, conflict, serviceUnavailable, signAccessToken, tooManyRequests, unauthorized, validationProblem } from '../../shared/index.js';
+import type { Logger, Metrics, RateLimiter, Revocation, RevocationList, Role, SigningKey } from '../../shared/index.js';
+import type { LoginBackoff } from '../data-access/login-backoff.js';
 import type { RefreshTokenStore } from '../data-access/refresh-tokens.js';
 import type { UserRecord, UserRepository } from '../data-access/users.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import type { PasswordHasher } from './passwords.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -20,104 +24,202 @@ export interface PublicUser {
   email: string;
   role: Role;
   name?: string;
+  staffId?: string;
 }
 
 export interface AuthDeps {
   users: UserRepository;
   refreshTokens: RefreshTokenStore;
-  redis: Redis;
+  revocations: RevocationList;
   loginLimiter: RateLimiter;
+  registrationLimiter: RateLimiter;
+  backoff: LoginBackoff;
+  passwords: PasswordHasher;
   metrics: Metrics;
   logger: Logger;
-  jwtSecret: string;
+  signingKey: SigningKey;
   accessTtlSeconds: number;
-  maxFailedLogins: number;
-  lockoutSeconds: number;
-  scryptCost: number;
 }
+
+/** Roles that review applications: one person holds at most one of them (maker-checker). */
+export const REVIEW_ROLES: readonly Role[] = ['maker', 'checker'];
+
+/** The same answer for every sign-up, new email or not (see register). */
+export const REGISTRATION_ACCEPTED = {
+  status: 'accepted',
+  detail: 'If this email address can be used, the account is ready: sign in with it and the password you chose.',
+} as const;
 
 export const publicUser = (user: UserRecord): PublicUser => ({
   id: user.id,
   email: user.email,
   role: user.role,
   ...(user.name !== null && { name: user.name }),
+  ...(user.staffId !== null && { staffId: user.staffId }),
 });
+
+/** Redis or PostgreSQL failing under a use case: a 503 the client may retry, never a 500. */
+function unavailable(error: unknown): never {
+  if (error instanceof ProblemError) throw error;
+  throw serviceUnavailable(5, 'the sign-in store is unavailable; try again shortly');
+}
 
 export class AuthService {
   // A hash to verify against when the account does not exist, so timing does not reveal accounts.
-  private decoyHash: Promise<string>;
+  private readonly decoyHash: Promise<string>;
 
   constructor(private readonly deps: AuthDeps) {
-    this.decoyHash = hashPassword(randomUUID(), deps.scryptCost);
+    this.decoyHash = deps.passwords.hash(randomUUID());
   }
 
   private counter(name: string, help: string): ReturnType<Metrics['counter']> {
     return this.deps.metrics.counter(name, help, ['outcome']);
   }
 
-  async register(input: { email: string; password: string; name?: string }): Promise<PublicUser> {
-    return this.createUser({ ...input, role: 'customer' });
+  /**
+   * Sign-up that does not tell whether the email already has an account: the password is hashed either
+   * way (the same work, so similar timing), the insert simply does nothing for a taken email, and the
+   * answer is the same 202 body. A real product sends the owner of a taken address an email ("someone
+   * tried to sign up with your address") through the notification service; the API says nothing.
+   */
+  async register(input: { email: string; password: string; name?: string }, clientAddress: string): Promise<typeof REGISTRATION_ACCEPTED> {
+    const rate = await this.deps.registrationLimiter.hit(clientAddress).catch(unavailable);
+    if (!rate.allowed) {
+      this.counter('kyc_auth_registrations_total', 'Sign-ups by outcome').inc({ outcome: 'rate_limited' });
+      throw tooManyRequests(rate.retryAfterSeconds, 'too many sign-ups from this client; try again later');
+    }
+    const passwordHash = await this.deps.passwords.hash(input.password);
+    const outcome = await this.deps.users.insert({ id: randomUUID(), email: input.email, passwordHash, role: 'customer', ...(input.name !== undefined && { name: input.name }) });
+    this.counter('kyc_auth_registrations_total', 'Sign-ups by outcome').inc({ outcome: outcome === 'ok' ? 'created' : 'existing' });
+    return REGISTRATION_ACCEPTED;
   }
 
-  async createUser(input: { email: string; password: string; role: Role; name?: string; createdBy?: string }): Promise<PublicUser> {
+  async createUser(input: { email: string; password: string; role: Role; name?: string; createdBy?: string; staffId?: string }): Promise<PublicUser> {
+    if (REVIEW_ROLES.includes(input.role) && input.staffId === undefined) {
+      throw validationProblem('staffId', 'a maker or checker account needs the staff id of the person it belongs to (maker-checker separation)');
+    }
     const id = randomUUID();
-    const passwordHash = await hashPassword(input.password, this.deps.scryptCost);
-    const inserted = await this.deps.users.insert({ id, email: input.email, passwordHash, role: input.role, ...(input.name !== undefined && { name: input.name }), ...(input.createdBy !== undefined && { createdBy: input.createdBy }) });
-    if (!inserted) throw conflict('an account with this email already exists', 'email');
+    const passwordHash = await this.deps.passwords.hash(input.password);
+    const outcome = await this.deps.users.insert({
+      id,
+      email: input.email,
+      passwordHash,
+      role: input.role,
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.createdBy !== undefined && { createdBy: input.createdBy }),
+      ...(input.staffId !== undefined && { staffId: input.staffId }),
+    });
+    if (outcome === 'email') throw conflict('an account with this email already exists', 'email');
+    if (outcome === 'staff-id') throw separationConflict(input.staffId ?? '');
     this.counter('kyc_auth_users_created_total', 'Accounts created by role').inc({ outcome: input.role });
-    return { id, email: input.email, role: input.role, ...(input.name !== undefined && { name: input.name }) };
+    return { id, email: input.email, role: input.role, ...(input.name !== undefined && { name: input.name }), ...(input.staffId !== undefined && { staffId: input.staffId }) };
   }
 
   async login(email: string, password: string, clientAddress: string): Promise<TokenPair> {
     const logins = this.counter('kyc_auth_logins_total', 'Login attempts by outcome');
-    const rate = await this.deps.loginLimiter.hit(clientAddress);
+    const rate = await this.deps.loginLimiter.hit(clientAddress).catch(unavailable);
     if (!rate.allowed) {
       logins.inc({ outcome: 'rate_limited' });
       throw tooManyRequests(rate.retryAfterSeconds, 'too many login attempts from this client; try again later');
     }
-    const account = email.toLowerCase();
-    const lockTtl = await this.deps.redis.ttl(`lock:${account}`);
-    if (lockTtl > 0) {
-      logins.inc({ outcome: 'locked' });
-      throw new ProblemError(423, 'the account is temporarily locked after repeated failed logins', { headers: { 'Retry-After': String(lockTtl) } });
+    // The backoff is checked before the password: while it runs, a guess is not even looked at.
+    const waitMs = await this.deps.backoff.waitMs(email, clientAddress).catch(unavailable);
+    if (waitMs > 0) {
+      logins.inc({ outcome: 'backoff' });
+      throw tooManyRequests(Math.ceil(waitMs / 1000), 'too many failed sign-ins for this account from this client; wait before trying again');
     }
-    const user = await this.deps.users.findByEmail(email);
-    const ok = user && !user.disabled ? await verifyPassword(password, user.passwordHash) : (await verifyPassword(password, await this.decoyHash), false);
+    const user = await this.deps.users.findByEmail(email).catch(unavailable);
+    const ok = user && !user.disabled ? await this.deps.passwords.verify(password, user.passwordHash) : (await this.deps.passwords.verify(password, await this.decoyHash), false);
     if (!user || !ok) {
-      const failures = await this.deps.redis.multi().incr(`fail:${account}`).expire(`fail:${account}`, this.deps.lockoutSeconds).exec();
-      const count = Number(failures?.[0]?.[1] ?? 0);
-      if (count >= this.deps.maxFailedLogins) {
-        await this.deps.redis.multi().set(`lock:${account}`, '1', 'EX', this.deps.lockoutSeconds).del(`fail:${account}`).exec();
-        this.deps.logger.warn({ userId: user?.id }, 'account locked after repeated failed logins');
-      }
+      const delay = await this.deps.backoff.failed(email, clientAddress).catch(unavailable);
       logins.inc({ outcome: 'failed' });
-      throw unauthorized('the email or password is wrong');
+      throw new ProblemError(401, 'the email or password is wrong', { headers: { 'Retry-After': String(Math.ceil(delay / 1000)) } });
     }
-    await this.deps.redis.del(`fail:${account}`);
+    await this.deps.backoff.succeeded(email, clientAddress).catch(unavailable);
+    if (this.deps.passwords.needsRehash(user.passwordHash)) await this.rehash(user, password);
+    const { token, familyId } = await this.deps.refreshTokens.issue(user.id, user.role).catch(unavailable);
     logins.inc({ outcome: 'ok' });
-    return this.tokensFor(user, await this.deps.refreshTokens.issue(user.id, user.role));
+    return this.tokensFor(user, token, familyId);
+  }
+
+  /** The password just verified, hashed again with today's parameters (a failure only waits for the next login). */
+  private async rehash(user: UserRecord, password: string): Promise<void> {
+    try {
+      await this.deps.users.updatePasswordHash(user.id, user.passwordHash, await this.deps.passwords.hash(password));
+      this.counter('kyc_auth_rehashes_total', 'Password hashes upgraded to the current parameters at login').inc({ outcome: 'ok' });
+    } catch (error) {
+      this.deps.logger.warn({ err: error, userId: user.id }, 'could not upgrade a password hash; the next login tries again');
+    }
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const result = await this.deps.refreshTokens.rotate(refreshToken);
+    const result = await this.deps.refreshTokens.rotate(refreshToken).catch(unavailable);
     const refreshes = this.counter('kyc_auth_refreshes_total', 'Token refreshes by outcome');
     if (result.outcome === 'reused') {
       refreshes.inc({ outcome: 'reused' });
-      this.deps.logger.warn({ userId: result.userId }, 'refresh token reused; its family is revoked');
+      this.deps.logger.warn({ userId: result.userId }, 'refresh token reused; its family and its access tokens are revoked');
+      await this.revoke([this.sessionRevocation(result.familyId)]);
       throw unauthorized('the refresh token was already used; sign in again');
+    }
+    if (result.outcome === 'expired') {
+      refreshes.inc({ outcome: 'expired' });
+      throw unauthorized('this sign-in has reached its maximum lifetime; sign in again');
     }
     if (result.outcome === 'invalid') {
       refreshes.inc({ outcome: 'invalid' });
       throw unauthorized('the refresh token is not valid');
     }
-    const user = await this.deps.users.findById(result.userId);
+    const user = await this.deps.users.findById(result.userId).catch(unavailable);
     if (!user || user.disabled) throw unauthorized('the account is not active');
     refreshes.inc({ outcome: 'ok' });
-    return this.tokensFor(user, result.token);
+    return this.tokensFor(user, result.token, result.familyId);
   }
 
-  async logout(refreshToken: string): Promise<void> {
-    await this.deps.refreshTokens.revoke(refreshToken);
+  /**
+   * Ends a login: its refresh family, every access token issued in it (by `sid`), and the access
+   * token presented with the request (by `jti`, whichever login it came from).
+   */
+  async logout(refreshToken: string, accessToken?: { jti: string; expiresAtMs: number }): Promise<void> {
+    const revoked = await this.deps.refreshTokens.revoke(refreshToken).catch(unavailable);
+    const entries: Revocation[] = [];
+    if (revoked) entries.push(this.sessionRevocation(revoked.familyId));
+    if (accessToken) entries.push({ kind: 'jti', id: accessToken.jti, until: accessToken.expiresAtMs });
+    await this.revoke(entries);
+  }
+
+  /**
+   * An admin changes a user's role. Every login of the user ends and every access token issued before
+   * now stops working (a per-user cut-off), so the old role cannot be used for the rest of a token's
+   * life. Making someone a maker or checker keeps maker-checker separation (one review role per staff id).
+   */
+  async changeRole(actorId: string, userId: string, role: Role, staffId?: string): Promise<PublicUser> {
+    if (actorId === userId) throw conflict('an admin cannot change their own role; ask another admin', 'id');
+    const existing = await this.deps.users.findById(userId);
+    if (!existing) throw new ProblemError(404, 'no user with this id', { field: 'id' });
+    if (REVIEW_ROLES.includes(role) && staffId === undefined && existing.staffId === null) {
+      throw validationProblem('staffId', 'a maker or checker account needs the staff id of the person it belongs to (maker-checker separation)');
+    }
+    const updated = await this.deps.users.updateRole(userId, role, staffId);
+    if (updated === undefined) throw new ProblemError(404, 'no user with this id', { field: 'id' });
+    if (updated === 'staff-id') throw separationConflict(staffId ?? existing.staffId ?? '');
+    await this.revokeUser(userId);
+    this.counter('kyc_auth_role_changes_total', 'Role changes by new role').inc({ outcome: role });
+    this.deps.logger.info({ userId, role, by: actorId }, 'role changed; the user signs in again');
+    return publicUser(updated);
+  }
+
+  /** Ends every login of the user and cuts off every access token issued until now. */
+  async revokeUser(userId: string, nowMs = Date.now()): Promise<void> {
+    const families = await this.deps.refreshTokens.revokeUser(userId).catch(unavailable);
+    await this.revoke([{ kind: 'user', id: userId, cutoff: nowMs, until: nowMs + this.deps.accessTtlSeconds * 1000 }, ...families.map((f) => this.sessionRevocation(f))]);
+  }
+
+  private sessionRevocation(familyId: string): Revocation {
+    return { kind: 'sid', id: familyId, until: Date.now() + this.deps.accessTtlSeconds * 1000 };
+  }
+
+  private async revoke(entries: Revocation[]): Promise<void> {
+    await this.deps.revocations.revoke(entries).catch(unavailable);
   }
 
   /** Creates the first admin when no admin exists (idempotent; safe on concurrent starts). */
@@ -133,8 +235,15 @@ export class AuthService {
     }
   }
 
-  private async tokensFor(user: UserRecord, refreshToken: string): Promise<TokenPair> {
-    const accessToken = await signAccessToken({ sub: user.id, role: user.role }, this.deps.jwtSecret, this.deps.accessTtlSeconds);
+  private tokensFor(user: UserRecord, refreshToken: string, familyId: string): TokenPair {
+    const accessToken = signAccessToken({ sub: user.id, role: user.role }, this.deps.signingKey, { ttlSeconds: this.deps.accessTtlSeconds, sid: familyId });
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.deps.accessTtlSeconds, user: publicUser(user) };
   }
+}
+
+function separationConflict(staffId: string): ProblemError {
+  return new ProblemError(409, `staff id ${staffId.slice(0, 64)} already has an active maker or checker account: maker-checker review needs two different people, so one person cannot hold both roles`, {
+    field: 'staffId',
+    title: 'Maker-checker separation',
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { PasswordHasher, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 describe('passwords', () => {
   it('verifies the right password and rejects others', async () => {
@@ -9,9 +9,32 @@ describe('passwords', () => {
     expect(await verifyPassword('correct horse battery', hash)).toBe(true);
     expect(await verifyPassword('correct horse batterY', hash)).toBe(false);
     expect(await verifyPassword('x', 'garbage')).toBe(false);
+    expect(await verifyPassword('x', 'scrypt$1073741824$8$1$AAAA$AAAA')).toBe(false);
   });
 
   it('salts every hash', async () => {
     expect(await hashPassword('same', 1024)).not.toBe(await hashPassword('same', 1024));
+  });
+
+  it("uses OWASP's scrypt parameters by default (N=2^17, r=8, p=1) within node's memory cap", async () => {
+    const hash = await hashPassword('owasp-parameters');
+    expect(hash).toMatch(/^scrypt\$131072\$8\$1\$/);
+    expect(await verifyPassword('owasp-parameters', hash)).toBe(true);
+  }, 20_000);
+
+  it('knows a hash made with older parameters needs re-hashing', async () => {
+    const old = await hashPassword('pw', 16_384);
+    expect(needsRehash(old, 131_072)).toBe(true);
+    expect(needsRehash(old, 16_384)).toBe(false);
+    expect(needsRehash('scrypt$16384$4$1$AA$AA', 16_384)).toBe(true);
+  });
+
+  it('runs at most `concurrency` derivations and refuses beyond the queue with a 503', async () => {
+    const hasher = new PasswordHasher(1024, 1, 1);
+    const first = hasher.hash('a');
+    const second = hasher.hash('b');
+    await expect(hasher.hash('c')).rejects.toMatchObject({ status: 503 });
+    expect((await Promise.all([first, second])).length).toBe(2);
+    expect(await hasher.hash('d')).toMatch(/^scrypt\$1024\$/);
   });
 });

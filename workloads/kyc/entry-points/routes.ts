@@ -4,19 +4,19 @@
 import { Router } from 'express';
 import type { ErrorRequestHandler, Request } from 'express';
 import { PROBLEM_BASE, ProblemError, authenticate, conflict, forbidden, idempotency, notFound, requireRole, validationProblem } from '../../shared/index.js';
-import type { IdempotencyStore } from '../../shared/index.js';
+import type { IdempotencyStore, TokenVerifier } from '../../shared/index.js';
 import { KycError } from '../domain/errors.js';
 import type { Caller, KycService } from '../domain/kyc-service.js';
 
 export interface KycRoutesOptions {
   service: KycService;
-  jwtSecret: string;
+  tokens: TokenVerifier;
   idempotencyStore: IdempotencyStore;
 }
 
-export function kycRoutes({ service, jwtSecret, idempotencyStore }: KycRoutesOptions): Router {
+export function kycRoutes({ service, tokens, idempotencyStore }: KycRoutesOptions): Router {
   const router = Router();
-  const guarded = [authenticate(jwtSecret), idempotency({ store: idempotencyStore })];
+  const guarded = [authenticate(tokens), idempotency({ store: idempotencyStore })];
   router.use('/api/v1/applications', ...guarded);
   router.use('/api/v1/review', ...guarded, requireRole('maker', 'checker', 'admin'));
 
