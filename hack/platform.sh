@@ -29,6 +29,17 @@ secret() { # secret NAME BYTES [hex]: random, base64 (or hex), made once and kep
   cat "$f"
 }
 
+signing_keys() { # signing_keys NAME: an Ed25519 token-signing key ring (kid:base64 PKCS#8 DER), made once, mode 600
+  local f=$DIR/$1 key
+  if [[ ! -s $f ]]; then
+    mkdir -p "$DIR"
+    command -v openssl >/dev/null || die "openssl is needed to make the token-signing key (apt-get install openssl)"
+    key=$(openssl genpkey -algorithm ed25519 -outform DER | base64 | tr -d '\n') && [[ -n $key ]] || die "could not make an Ed25519 key"
+    (umask 077 && printf 'k1:%s' "$key" >"$f")
+  fi
+  cat "$f"
+}
+
 services() { # name port component
   echo "auth $((BASE + 1)) auth"
   for i in $(seq 0 $((KYC_REPLICAS - 1))); do echo "kyc-$i $((BASE + 10 + i)) kyc"; done
@@ -49,15 +60,15 @@ up() {
   local platform_url=${database_url%/*}/kyc_platform
   psql "$database_url" -tAc "SELECT 1 FROM pg_database WHERE datname = 'kyc_platform'" | grep -q 1 ||
     psql "$database_url" -qc 'CREATE DATABASE kyc_platform' || die "could not create the kyc_platform database"
-  local jwt pii admin_password kyc_urls=()
-  jwt=$(secret jwt-secret 48)
+  local signing_keys pii admin_password kyc_urls=()
+  signing_keys=$(signing_keys token-signing-keys)
   pii=$(secret pii-key 32)
   admin_password=$(secret admin-password-hex 16 hex)
   for i in $(seq 0 $((KYC_REPLICAS - 1))); do kyc_urls+=("http://127.0.0.1:$((BASE + 10 + i))"); done
   local common=(
     "KYC_PLATFORM=local" "KYC_VERSION=${KYC_VERSION:-0.1.0-local}" "LOG_LEVEL=${LOG_LEVEL:-info}" "HOST=127.0.0.1"
     "DATABASE_URL=$platform_url" "REDIS_URL=$redis_url" "KAFKA_BROKERS=$kafka_brokers"
-    "KAFKA_TOPIC_PREFIX=platform." "REDIS_KEY_PREFIX=platform:" "AUTH_JWT_SECRET=$jwt" "PII_ENCRYPTION_KEYS=k1:$pii"
+    "KAFKA_TOPIC_PREFIX=platform." "REDIS_KEY_PREFIX=platform:" "PII_ENCRYPTION_KEYS=k1:$pii" "AUTH_JWKS_URL=http://127.0.0.1:$((BASE + 1))/.well-known/jwks.json"
     "ADMIN_EMAIL=admin@kyc.local" "ADMIN_PASSWORD=$admin_password"
     "UPSTREAM_AUTH=http://127.0.0.1:$((BASE + 1))" "UPSTREAM_KYC=$(IFS=,; echo "${kyc_urls[*]}")"
     "UPSTREAM_NOTIFICATION=http://127.0.0.1:$((BASE + 2))" "UPSTREAM_ANALYTICS=http://127.0.0.1:$((BASE + 3))"
@@ -68,7 +79,10 @@ up() {
     if pid_alive "$PIDS/$name.pid"; then continue; fi
     port_free "$port" || die "port $port ($name) is in use; stop it or set PLATFORM_PORT"
     # The cache path of the node binary in the command line lets pid_alive recognise our processes.
-    start_daemon "$name" "$PIDS/$name.pid" "$LOGS/$name.log" env "${common[@]}" "PORT=$port" "METRICS_PORT=$((port + 100))" "KYC_COMPONENT=$component" "$NODE" "$ENTRY" "$component"
+    # Only auth holds the token-signing keys; the others verify with its JWKS (AUTH_JWKS_URL).
+    local own=()
+    [[ $component == auth ]] && own=("AUTH_SIGNING_KEYS=$signing_keys")
+    start_daemon "$name" "$PIDS/$name.pid" "$LOGS/$name.log" env "${common[@]}" "${own[@]}" "PORT=$port" "METRICS_PORT=$((port + 100))" "KYC_COMPONENT=$component" "$NODE" "$ENTRY" "$component"
     # The first auth/kyc start runs migrations; later ones wait on the advisory lock, so start in order.
     wait_for 60 "$name ready" curl -fsS "http://127.0.0.1:$port/ready" ||
       { tail -20 "$LOGS/$name.log" >&2; die "$name did not become ready (log $LOGS/$name.log)"; }

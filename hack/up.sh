@@ -54,7 +54,18 @@ secret() {
   [[ -s $f ]] || (umask 077 && head -c "$2" /dev/urandom | base64 | tr -d '\n' >"$f")
   cat "$f"
 }
-JWT=$(secret jwt-secret 48)
+# signing_keys NAME: the access-token key ring auth signs with (kid:base64 of a PKCS#8 DER Ed25519 key),
+# made once, kept mode 0600. Only auth gets it; the other services fetch its public half (JWKS).
+signing_keys() {
+  local f=$UP_DIR/$1 key
+  if [[ ! -s $f ]]; then
+    command -v openssl >/dev/null || die "openssl is needed to make the token-signing key (apt-get install openssl)"
+    key=$(openssl genpkey -algorithm ed25519 -outform DER | base64 | tr -d '\n') && [[ -n $key ]] || die "could not make an Ed25519 key"
+    (umask 077 && printf 'k1:%s' "$key" >"$f")
+  fi
+  cat "$f"
+}
+SIGNING_KEYS=$(signing_keys token-signing-keys)
 PII=$(secret pii-key 32)
 ADMIN_PASSWORD=$(secret admin-password 18 | tr '+/' '-_')
 ADMIN_EMAIL=admin@kyc.local
@@ -76,7 +87,7 @@ apply_secret() { # apply_secret NAME KEY=VALUE... (values never on a command lin
 apply_secret $PLATFORM-postgres "url=$POD_DATABASE_URL"
 apply_secret $PLATFORM-redis "url=$POD_REDIS_URL"
 apply_secret $PLATFORM-kafka "brokers=$POD_KAFKA_BROKERS"
-apply_secret $PLATFORM-platform "jwt-secret=$JWT" "pii-keys=k1:$PII" "admin-email=$ADMIN_EMAIL" "admin-password=$ADMIN_PASSWORD"
+apply_secret $PLATFORM-platform "token-signing-keys=$SIGNING_KEYS" "pii-keys=k1:$PII" "admin-email=$ADMIN_EMAIL" "admin-password=$ADMIN_PASSWORD"
 
 step "KycPlatform $NS/$PLATFORM (version $VERSION) and the gateway NodePort"
 sed "s|^  version: .*|  version: \"$VERSION\"|" samples/local-real-node.yaml | kubectl -n "$NS" apply -f - >/dev/null

@@ -19,6 +19,8 @@ export const MIN_ADMIN_PASSWORD_LENGTH = 12;
  * operator carries no key; secrets.test.ts recomputes them from the sample file and fails when it changes.
  */
 export const SAMPLE_DIGESTS: ReadonlySet<string> = new Set([
+  // token-signing-keys dev1 (the Ed25519 seed)
+  'b887dfefd3152c37f4ebf766f8c5cea6b7c380e18610cdf412710730e3fe0b0a',
   // pii-keys dev1 (32 zero bytes)
   '66687aadf862bd776c8fc18b8e9f8e20089714856ee233b3902a591d0d5f2925',
   // admin-password
