@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import yaml from 'js-yaml';
+import { APP_NAME, HTTP_PORT, METRICS_PORT } from '../src/render/meta.js';
+import { OPERATOR_POD_LABELS } from '../src/render/networkpolicy.js';
 import { OWNED_KINDS } from '../src/render/types.js';
 
 const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
@@ -33,7 +35,35 @@ describe('operator/deploy', () => {
     expect(verbsFor('kyc.dev', 'kycplatforms').sort()).toEqual(['list', 'patch', 'watch']);
     expect(verbsFor('kyc.dev', 'kycplatforms/status')).toEqual(['patch']);
     expect(verbsFor('', 'events')).toEqual(['create']);
-    expect(verbsFor('', 'secrets')).toEqual([]);
+    // Only `get`: the platform Secret of a production platform, by name (reconcile/secrets.ts).
+    expect(verbsFor('', 'secrets')).toEqual(['get']);
+  });
+
+  it("isolates the operator's namespace: default deny, and the operator's pods reach only DNS, the API and the platform pods' http and metrics ports", () => {
+    type Port = { protocol: string; port: number };
+    type Peer = { ipBlock?: { cidr: string }; namespaceSelector?: { matchLabels?: Record<string, string> }; podSelector?: { matchLabels?: Record<string, string> } };
+    type Policy = { kind: string; metadata: { name: string; namespace: string }; spec: { podSelector: { matchLabels?: Record<string, string> }; policyTypes: string[]; ingress?: { from?: Peer[]; ports: Port[] }[]; egress?: { to?: Peer[]; ports: Port[] }[] } };
+    const policies = yaml.loadAll(read('./networkpolicy.yaml')) as Policy[];
+    const kustomization = yaml.load(read('./kustomization.yaml')) as { resources: string[] };
+    expect(kustomization.resources).toContain('networkpolicy.yaml');
+    const deny = policies.find((p) => p.metadata.name === 'kyc-operator-default-deny');
+    expect(deny?.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const own = policies.find((p) => p.metadata.name === 'kyc-operator');
+    expect(own?.spec.podSelector.matchLabels).toEqual(OPERATOR_POD_LABELS);
+    expect(own?.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    // Every rule names its peers: none admits any source or destination.
+    for (const rule of own?.spec.ingress ?? []) expect(rule.from?.length).toBeGreaterThan(0);
+    for (const rule of own?.spec.egress ?? []) expect(rule.to?.length).toBeGreaterThan(0);
+    // Inbound: the ports of the operator's container (ext-metrics from the API server, metrics from monitoring).
+    const pod = (yaml.load(read('./deployment.yaml')) as { spec: { template: { spec: { containers: { ports: { name: string; containerPort: number }[] }[] } } } }).spec.template.spec;
+    const port = (name: string): number | undefined => pod.containers[0]?.ports.find((p) => p.name === name)?.containerPort;
+    expect((own?.spec.ingress ?? []).map((r) => r.ports.map((p) => p.port)).flat().sort()).toEqual([port('ext-metrics'), port('metrics')].sort());
+    // Outbound to the platform pods: exactly the ports the renderers give them.
+    const platformRule = own?.spec.egress?.find((r) => r.to?.some((t) => t.podSelector?.matchLabels?.['app.kubernetes.io/name'] === APP_NAME));
+    expect(platformRule?.ports.map((p) => p.port).sort()).toEqual([HTTP_PORT, METRICS_PORT]);
+    expect(platformRule?.to).toEqual([{ namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': APP_NAME } } }]);
+    const egressPorts = (own?.spec.egress ?? []).flatMap((r) => r.ports.map((p) => `${p.protocol}/${p.port}`)).sort();
+    expect(egressPorts).toEqual(['TCP/443', 'TCP/53', 'TCP/6443', 'TCP/8080', 'TCP/9090', 'UDP/53']);
   });
 
   it('names every container port and Service target port within 15 characters (IANA service names; the API server refuses longer)', () => {

@@ -69,8 +69,13 @@ describe('helm template charts/kyc-operator', () => {
   it('renders the pod of operator/deploy/deployment.yaml, its RBAC rules and the CRD of crds/', async () => {
     const objects = parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--include-crds'));
     expect([...new Set(objects.map((o) => o.kind))].sort()).toEqual(
-      ['APIService', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'].sort(),
+      ['APIService', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'NetworkPolicy', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'].sort(),
     );
+    // The operator's NetworkPolicy: the rules of operator/deploy/networkpolicy.yaml, selecting the release's pods.
+    type Policy = KubeResource & { spec: { podSelector: unknown } & Record<string, unknown> };
+    const kustomizePolicy = parse(readFileSync(`${repo}operator/deploy/networkpolicy.yaml`, 'utf8')).find((d) => d.metadata.name === 'kyc-operator') as Policy;
+    const policy = objects.find((o) => o.kind === 'NetworkPolicy') as Policy;
+    expect(policy.spec).toEqual({ ...kustomizePolicy.spec, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kyc-operator', 'app.kubernetes.io/instance': 'kyc' } } });
     const [kustomizeApiService] = parse(readFileSync(`${repo}operator/deploy/external-metrics.yaml`, 'utf8')).filter((d) => d.kind === 'APIService');
     const apiService = objects.find((o) => o.kind === 'APIService') as KubeResource & { spec: unknown };
     expect(apiService.metadata.name).toBe(APISERVICE_NAME);
