@@ -1,7 +1,22 @@
-// The stale-response cache: successful GETs from selected upstreams are kept in Redis per user and
-// path, and served (marked with a Warning header) while that upstream is unavailable.
+// The stale-response cache: successful GETs of routes without personal data, from selected
+// upstreams, are kept in Redis per user and path, and served (marked with a Warning header) while that
+// upstream is unavailable. What may be stored is decided by `mayStore` below.
 import { hash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Redis } from '../shared/index.js';
+
+/**
+ * Whether an upstream answer may go into the stale cache. Never for a route that can carry personal
+ * data (the route table's `personal`: application views, documents, the review queue, notifications,
+ * accounts) — the cache sits in clear in a shared Redis for minutes, see routes.ts. Never when the
+ * upstream said `no-store` or `private` (RFC 9111: a shared cache must not keep them; this cache is
+ * shared by every gateway replica). Never for a body that is not the whole answer (only 200s).
+ */
+export function mayStore(route: { personal: boolean }, method: string, status: number, headers: IncomingHttpHeaders): boolean {
+  if (route.personal || method !== 'GET' || status !== 200) return false;
+  const directives = (headers['cache-control'] ?? '').toLowerCase().split(',').map((d) => d.trim().split('=')[0]);
+  return !directives.includes('no-store') && !directives.includes('private');
+}
 
 export interface CachedResponse {
   status: number;

@@ -4,6 +4,9 @@ import { commonEnv, loadConfig, redisEnv, schemas, tokenVerifierEnv } from '../s
 import type { Env } from '../shared/index.js';
 import { STRATEGIES, parseUpstreams } from './balancer.js';
 import type { InstanceSpec } from './balancer.js';
+import { parseTrustedProxies } from './client-address.js';
+import type { TrustedProxies } from './client-address.js';
+import { upstreamsWithImpersonalRoutes } from './routes.js';
 
 export const UPSTREAM_NAMES = ['auth', 'kyc', 'notification', 'analytics'] as const;
 export type UpstreamName = (typeof UPSTREAM_NAMES)[number];
@@ -20,6 +23,18 @@ const upstreamList = z
       return z.NEVER;
     }
   });
+
+const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** A byte size as the body limit takes it (`10mb`, `512kb`, `1048576`; units of 1024, like express). */
+const byteSize = z.string().transform((value, ctx): number => {
+  const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
+  if (!match) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${value}" is not a size (e.g. 10mb, 512kb, 1048576)` });
+    return z.NEVER;
+  }
+  return Number(match[1]) * (UNITS[(match[2] ?? 'b').toLowerCase()] ?? 1);
+});
 
 export const gatewayEnv = commonEnv
   .merge(redisEnv)
@@ -42,15 +57,43 @@ export const gatewayEnv = commonEnv
     /** Requests per client (user, else address) per window; 0 turns the limit off. */
     RATE_LIMIT_REQUESTS: z.coerce.number().int().min(0).default(600),
     RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).default(60_000),
-    /** Upstreams whose successful GETs are kept in Redis to serve (marked stale) while they are down. */
+    /**
+     * Upstreams whose successful GETs of routes without personal data are kept in Redis to serve
+     * (marked stale) while they are down. Routes with personal data are never cached (routes.ts), so
+     * only upstreams that have other routes may be named: today analytics.
+     */
     GATEWAY_CACHE_UPSTREAMS: z
       .string()
-      .default('kyc')
-      .transform((value) => value.split(',').map((v) => v.trim()).filter(Boolean)),
+      .default('analytics')
+      .transform((value, ctx) => {
+        const names = value.split(',').map((v) => v.trim()).filter(Boolean);
+        const allowed = upstreamsWithImpersonalRoutes();
+        for (const name of names) {
+          if (!(allowed as readonly string[]).includes(name)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${name}" has no route free of personal data to cache (allowed: ${allowed.join(', ')})` });
+        }
+        return names;
+      }),
     GATEWAY_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).default(600),
     GATEWAY_BODY_LIMIT: z.string().default('12mb'),
-    /** Take the client address from X-Forwarded-For (only behind a trusted ingress/load balancer). */
-    GATEWAY_TRUST_FORWARDED_FOR: schemas.booleanString.default('false'),
+    /**
+     * Proxies in front of the gateway whose X-Forwarded-For (and X-Forwarded-Proto) it believes:
+     * comma-separated addresses and CIDRs, IPv4 or IPv6. Empty: none; the socket's peer is the client.
+     */
+    GATEWAY_TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((value, ctx): TrustedProxies => {
+        try {
+          return parseTrustedProxies(value);
+        } catch (error) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+          return z.NEVER;
+        }
+      }),
+    /** Largest upstream answer the gateway buffers; a longer one is cut off and answered 502. */
+    GATEWAY_UPSTREAM_RESPONSE_LIMIT: byteSize.default('10mb'),
+    /** Deepest nesting of arrays/objects in a JSON request body; deeper bodies get 400 at the edge. */
+    GATEWAY_JSON_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(32),
   });
 
 export type GatewayConfig = z.infer<typeof gatewayEnv>;

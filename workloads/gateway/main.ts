@@ -1,6 +1,9 @@
-// The gateway: the platform's only public entry. It serves the OpenAPI document, verifies access
-// tokens, limits clients, and forwards /api/v1/** to the upstream services across their instances
-// (load balancer + circuit breaker per upstream), with stale-cache and 503 fallbacks.
+// The gateway: the platform's only public entry. It refuses request targets that are not
+// normalised origin-form paths (edge.ts, before routing), serves the OpenAPI document, verifies access
+// tokens, limits clients (by the address trusted proxies vouch for), refuses JSON bodies nested too
+// deeply, and forwards /api/v1/** to the upstream services across their instances (load balancer +
+// circuit breaker per upstream, answers bounded in size), with stale-cache (routes without personal
+// data only) and 503 fallbacks.
 import type { OutgoingHttpHeaders } from 'node:http';
 import express from 'express';
 import type { Request, Response } from 'express';
@@ -22,15 +25,20 @@ import {
   startTokenVerifier,
 } from '../shared/index.js';
 import type { Env, Listening, Logger } from '../shared/index.js';
+import { badRequest, jsonTooDeep } from '../shared/index.js';
 import type { InstanceSpec } from './balancer.js';
 import { formatAffinity, parseAffinity, readCookie } from './affinity.js';
-import { StaleCache } from './cache.js';
+import { isJsonTooDeep } from './body-checks.js';
+import { StaleCache, mayStore } from './cache.js';
+import { arrivedOverTls, clientAddress } from './client-address.js';
+import { guardServer } from './edge.js';
+import { checkRequestTarget } from './target.js';
 import { UPSTREAM_NAMES, loadGatewayConfig } from './config.js';
 import type { GatewayConfig, UpstreamName } from './config.js';
 import { openApiDocument } from './openapi.js';
 import { HOP_BY_HOP, UpstreamError } from './proxy.js';
 import type { UpstreamResponse } from './proxy.js';
-import { isPublic, routeTemplate, upstreamFor } from './routes.js';
+import { isPublic, matchRoute } from './routes.js';
 import { Upstream } from './upstream.js';
 
 export interface StartOptions {
@@ -86,12 +94,15 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   const attempts = metrics.counter('kyc_gateway_upstream_requests_total', 'Requests sent to upstream instances by outcome', ['upstream', 'instance', 'outcome']);
   const fallbacks = metrics.counter('kyc_gateway_fallbacks_total', 'Requests answered by a fallback', ['upstream', 'kind']);
   const limited = metrics.counter('kyc_gateway_rate_limited_total', 'Requests refused by the rate limit');
+  const refused = metrics.counter('kyc_gateway_refused_requests_total', 'Requests refused at the edge before routing', ['reason']);
+  const localLimits = metrics.counter('kyc_gateway_rate_limit_local_total', 'Rate-limit hits counted locally because Redis was unreachable');
   for (const name of UPSTREAM_NAMES) {
     const specs = upstreamSpecs(config, name);
     if (specs.length === 0) continue;
     const upstream = new Upstream(name, specs, {
       strategy: config.LB_STRATEGY,
       sticky: config.LB_STICKY_SESSIONS,
+      maxResponseBytes: config.GATEWAY_UPSTREAM_RESPONSE_LIMIT,
       breaker: {
         timeoutMs: config.BREAKER_TIMEOUT_MS,
         errorThresholdPercentage: config.BREAKER_ERROR_THRESHOLD_PERCENTAGE,
@@ -119,21 +130,21 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   service.lifecycle.onShutdown('upstreams', () => upstreams.forEach((upstream) => upstream.close()));
 
   // Counted locally and synced to Redis in batches while a client is far from its limit; exact (one
-  // Redis round trip per request) near it. See BatchedRateLimiter.
-  const rateLimiter = config.RATE_LIMIT_REQUESTS > 0 ? new BatchedRateLimiter(redis, 'client', config.RATE_LIMIT_REQUESTS, config.RATE_LIMIT_WINDOW_MS) : undefined;
+  // Redis round trip per request) near it; counted in this process alone while Redis is unreachable
+  // (never "allow everything"). See BatchedRateLimiter.
+  const rateLimiter =
+    config.RATE_LIMIT_REQUESTS > 0
+      ? new BatchedRateLimiter(redis, 'client', config.RATE_LIMIT_REQUESTS, config.RATE_LIMIT_WINDOW_MS, { onFallback: () => localLimits.inc() })
+      : undefined;
   // Runs before the Redis connection closes (closers run in reverse order).
   if (rateLimiter) service.lifecycle.onShutdown('rate-limit', () => rateLimiter.close());
   const staleCache = new StaleCache(redis, config.GATEWAY_CACHE_TTL_SECONDS);
   const cacheable = new Set(config.GATEWAY_CACHE_UPSTREAMS);
   const openapi = JSON.stringify(openApiDocument(config.KYC_VERSION));
 
-  const clientIp = (req: Request): string => {
-    if (config.GATEWAY_TRUST_FORWARDED_FOR) {
-      const first = req.header('x-forwarded-for')?.split(',')[0]?.trim();
-      if (first && /^[0-9a-fA-F.:]{2,45}$/.test(first)) return first;
-    }
-    return req.socket.remoteAddress ?? 'unknown';
-  };
+  const clientIp = (req: Request): string => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.GATEWAY_TRUSTED_PROXIES);
+  const overTls = (req: Request): boolean =>
+    arrivedOverTls((req.socket as { encrypted?: boolean }).encrypted === true, req.socket.remoteAddress, req.headers['x-forwarded-proto'], config.GATEWAY_TRUSTED_PROXIES);
 
   const { app } = service;
   app.get('/api/v1/openapi.json', (_req, res) => {
@@ -142,15 +153,22 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   // Bodies are read only when the request has one (Content-Length or Transfer-Encoding): the body
   // parser's stream set-up was a measurable share of a proxied GET.
   const rawBody = express.raw({ type: () => true, limit: config.GATEWAY_BODY_LIMIT });
+  // The size limit answers 413 problem+json (body-parser's error, rendered by the problem handler).
   app.use('/api/v1', (req, res, next) => {
     if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
     rawBody(req, res, next);
   });
   app.use('/api/v1', async (req, res) => {
+    // The target passed edge.ts: an origin-form path with no dot-segments, so this is the path the
+    // upstream will see. It is routed, labelled and forwarded as it is, never normalised. Checked again
+    // here because it costs little and edge.ts is installed only once the server listens.
+    const target = checkRequestTarget(req.originalUrl);
+    if (!target.ok) throw badRequest(target.reason);
     const path = `${req.baseUrl}${req.path}`;
-    const name = upstreamFor(path);
-    res.locals.routeLabel = name ? `${name}:${routeTemplate(path)}` : 'unmatched';
-    if (!name) throw notFound(`no route for ${req.method} ${path.slice(0, 200)}`);
+    const route = matchRoute(path);
+    res.locals.routeLabel = route ? route.label : 'unmatched';
+    if (!route) throw notFound(`no route for ${req.method} ${path.slice(0, 200)}`);
+    const name = route.upstream;
     const upstream = upstreams.get(name);
     if (!upstream) throw serviceUnavailable(30, `the ${name} service is not configured`);
 
@@ -162,26 +180,27 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     const ip = clientIp(req);
     if (rateLimiter) {
       const client = req.principal ? `user:${req.principal.sub}` : `ip:${ip}`;
-      const result = await rateLimiter.hit(client).catch((error: unknown) => {
-        req.log.debug({ err: error }, 'rate limit store unavailable; allowing');
-        return undefined;
-      });
-      if (result) {
-        res.setHeader('RateLimit-Limit', String(result.limit));
-        res.setHeader('RateLimit-Remaining', String(Math.max(0, result.limit - result.count)));
-        if (!result.allowed) {
-          limited.inc();
-          throw tooManyRequests(result.retryAfterSeconds, 'too many requests from this client');
-        }
+      const result = await rateLimiter.hit(client);
+      res.setHeader('RateLimit-Limit', String(result.limit));
+      res.setHeader('RateLimit-Remaining', String(Math.max(0, result.limit - result.count)));
+      if (!result.allowed) {
+        limited.inc();
+        throw tooManyRequests(result.retryAfterSeconds, 'too many requests from this client');
       }
+    }
+    const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
+    if (body && isJsonTooDeep(req.header('content-type'), body, config.GATEWAY_JSON_MAX_DEPTH)) {
+      refused.inc({ reason: 'json-too-deep' });
+      throw jsonTooDeep(config.GATEWAY_JSON_MAX_DEPTH);
     }
 
     const headers: OutgoingHttpHeaders = {};
     for (const [header, value] of Object.entries(req.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(header) && !CLIENT_FORBIDDEN.has(header)) headers[header] = value;
     }
+    const tls = overTls(req);
     headers['x-forwarded-for'] = ip;
-    headers['x-forwarded-proto'] = req.protocol;
+    headers['x-forwarded-proto'] = tls ? 'https' : 'http';
     headers['x-request-id'] = req.id;
     if (req.principal) {
       headers['x-user-id'] = req.principal.sub;
@@ -189,7 +208,6 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     }
     const affinity = parseAffinity(readCookie(req.header('cookie'), config.LB_STICKY_COOKIE));
     const url = req.originalUrl;
-    const body = Buffer.isBuffer(req.body) && req.body.length > 0 ? req.body : undefined;
     const pinned = affinity.get(name);
     try {
       const { response, instance } = await upstream.forward(
@@ -198,9 +216,14 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
       );
       if (config.LB_STICKY_SESSIONS && pinned !== instance.id) {
         affinity.set(name, instance.id);
-        res.append('Set-Cookie', `${config.LB_STICKY_COOKIE}=${formatAffinity(affinity)}; Path=/; HttpOnly; SameSite=Lax`);
+        // HttpOnly: no script needs it. SameSite=Strict: no other site's page makes a browser send it.
+        // Secure whenever the client came over TLS (here, or at a trusted proxy that says so); over
+        // plain HTTP (local development, the NodePort) a browser would drop a Secure cookie and
+        // stickiness would silently stop, and the cookie carries only hashed instance ids — no
+        // credential, nothing worth stealing on the wire.
+        res.append('Set-Cookie', `${config.LB_STICKY_COOKIE}=${formatAffinity(affinity)}; Path=/; HttpOnly; SameSite=Strict${tls ? '; Secure' : ''}`);
       }
-      if (req.method === 'GET' && response.status === 200 && cacheable.has(name) && req.principal) {
+      if (req.principal && cacheable.has(name) && mayStore(route, req.method, response.status, response.headers)) {
         const contentType = response.headers['content-type'];
         staleCache
           .put(req.principal.sub, url, { status: 200, contentType, body: response.body.toString('utf8') })
@@ -209,14 +232,19 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
       relay(res, response);
     } catch (error) {
       if (error instanceof UpstreamError && error.response) return relay(res, error.response);
-      await fallback(req, res, name, upstream, url, error);
+      if (error instanceof UpstreamError && error.kind === 'too-large') {
+        req.log.warn({ upstream: name, limit: config.GATEWAY_UPSTREAM_RESPONSE_LIMIT }, 'upstream answer too large; cut off');
+        const problem = new ProblemError(502, `the ${name} service answered with more than ${config.GATEWAY_UPSTREAM_RESPONSE_LIMIT} bytes`, { extensions: { upstream: name } });
+        return sendProblem(res, problem, path, req.id);
+      }
+      await fallback(req, res, name, route.personal, upstream, url, error);
     }
   });
 
-  async function fallback(req: Request, res: Response, name: UpstreamName, upstream: Upstream, url: string, error: unknown): Promise<void> {
+  async function fallback(req: Request, res: Response, name: UpstreamName, personal: boolean, upstream: Upstream, url: string, error: unknown): Promise<void> {
     const open = upstream.state() === 'open';
     req.log.warn({ upstream: name, reason: (error as Error).message, breaker: upstream.state() }, 'upstream unavailable; using the fallback');
-    if (req.method === 'GET' && req.principal && cacheable.has(name)) {
+    if (req.method === 'GET' && req.principal && cacheable.has(name) && !personal) {
       const cached = await staleCache.get(req.principal.sub, url).catch(() => undefined);
       if (cached) {
         fallbacks.inc({ upstream: name, kind: 'stale-cache' });
@@ -237,6 +265,13 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
 
   try {
     const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, config.METRICS_PORT);
+    guardServer(listening.server, {
+      responseHeaders: { 'X-KYC-Version': config.KYC_VERSION },
+      onRefused: (method, reason) => {
+        refused.inc({ reason: 'request-target' });
+        logger.debug({ method: method.slice(0, 10), reason }, 'request refused at the edge');
+      },
+    });
     return { ...listening, service, upstreams, close: () => service.close() };
   } catch (error) {
     await service.close();

@@ -1,5 +1,6 @@
 // A stand-in upstream instance for gateway tests: answers with its own name and what it received,
-// can be slow on request, and can be stopped and started again on the same port.
+// can be slow on request, can answer what a test tells it to (`answer`), can stream an endless answer
+// (targets containing "huge"), and can be stopped and started again on the same port.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -14,6 +15,13 @@ export interface Echo {
   body: string;
 }
 
+/** What a test wants answered instead of the echo. */
+export interface CannedAnswer {
+  status?: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
 export class FakeUpstream {
   private server: http.Server | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -25,6 +33,10 @@ export class FakeUpstream {
   delayAllMs = 0;
   /** When set, every request is answered with this status. */
   failWith: number | undefined;
+  /** When set and it returns an answer, that is sent instead of the echo. */
+  answer: ((path: string) => CannedAnswer | undefined) | undefined;
+  /** Bytes written of the last endless ("huge") answer before the client went away. */
+  hugeBytesSent = 0;
 
   constructor(readonly name: string) {}
 
@@ -39,6 +51,13 @@ export class FakeUpstream {
       req.on('end', () => {
         this.hits += 1;
         const answer = (): void => {
+          if (req.url?.includes('huge')) return this.streamForever(res);
+          const canned = this.answer?.(req.url ?? '');
+          if (canned) {
+            res.writeHead(canned.status ?? 200, { 'content-type': 'application/json', ...canned.headers });
+            res.end(canned.body);
+            return;
+          }
           const echo: Echo = {
             instance: this.name,
             method: req.method ?? '',
@@ -68,6 +87,26 @@ export class FakeUpstream {
     });
     this.port = (server.address() as AddressInfo).port;
     this.server = server;
+  }
+
+  /** 64 KiB chunks for as long as the client reads them (up to 1 GiB): only the client can end it. */
+  private streamForever(res: http.ServerResponse): void {
+    this.hugeBytesSent = 0;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let closed = false;
+    res.once('close', () => {
+      closed = true;
+    });
+    res.on('error', () => undefined);
+    const pump = (): void => {
+      while (!closed && this.hugeBytesSent < 1024 ** 3) {
+        this.hugeBytesSent += chunk.length;
+        if (!res.write(chunk)) return void res.once('drain', pump);
+      }
+      res.end();
+    };
+    pump();
   }
 
   async stop(): Promise<void> {

@@ -12,6 +12,10 @@ export function analyticsRoutes(repository: AggregateRepository, now: () => Date
     const { days } = parseOrProblem(summaryQuery, req.query, 'query');
     const today = now();
     const from = firstDay(today, days);
+    // Counts of events by type and day, no person in them: unlike every other answer (no-store), this
+    // one may be kept — by the gateway's stale cache, to serve while analytics is down — but is
+    // revalidated before any other use (no-cache).
+    res.setHeader('Cache-Control', 'no-cache');
     res.json(summarise(await repository.since(from), from, today));
   });
   return router;
