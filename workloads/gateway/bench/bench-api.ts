@@ -9,7 +9,7 @@
 // machine). Results go to stdout and are appended to docs/benchmarks.md (section "API").
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -124,14 +124,15 @@ async function main(): Promise<void> {
   const dbUrl = new URL(databaseUrl);
   dbUrl.pathname = `/${dbName}`;
   const [barePort, authPort, kycPort, gatewayPort, readerPort, proxyPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const secret = randomBytes(32).toString('base64');
+  // Auth alone signs (an Ed25519 ring of one key); kyc and the gateway verify with its JWKS.
+  const signingKeys = `bench:${generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`;
+  const jwksUrl = `http://127.0.0.1:${authPort}/.well-known/jwks.json`;
   const common = {
     DATABASE_URL: dbUrl.toString(),
     REDIS_URL: need('REDIS_URL'),
     KAFKA_BROKERS: need('KAFKA_BROKERS'),
     KAFKA_TOPIC_PREFIX: `bench-${randomBytes(3).toString('hex')}.`,
     REDIS_KEY_PREFIX: `bench-${randomBytes(3).toString('hex')}:`,
-    AUTH_JWT_SECRET: secret,
     PII_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
@@ -141,14 +142,15 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     start('bare', ['--input-type=module', '-e', `import express from 'express'; const app = express(); app.get('/', (_q, r) => { r.json({ hello: 'world' }); }); app.listen(${barePort}, '127.0.0.1');`], {});
-    start('auth', [ENTRY, 'auth'], { ...common, PORT: String(authPort) });
+    start('auth', [ENTRY, 'auth'], { ...common, PORT: String(authPort), AUTH_SIGNING_KEYS: signingKeys });
     await ready(`http://127.0.0.1:${authPort}/ready`);
     // One customer writes on every connection at once: more open drafts than a real customer may hold.
-    start('kyc', [ENTRY, 'kyc'], { ...common, PORT: String(kycPort), KYC_MAX_OPEN_DRAFTS: '100' });
+    start('kyc', [ENTRY, 'kyc'], { ...common, PORT: String(kycPort), AUTH_JWKS_URL: jwksUrl, KYC_MAX_OPEN_DRAFTS: '100' });
     await ready(`http://127.0.0.1:${kycPort}/ready`);
     start('gateway', [ENTRY, 'gateway'], {
       ...common,
       PORT: String(gatewayPort),
+      AUTH_JWKS_URL: jwksUrl,
       UPSTREAM_AUTH: `http://127.0.0.1:${authPort}`,
       UPSTREAM_KYC: `http://127.0.0.1:${kycPort}`,
       // The limiter stays in the path (one Redis round trip per request) but does not cap the run.
