@@ -11,7 +11,7 @@ import type { NotificationRepository } from '../notification/data-access/notific
 import { notificationRoutes } from '../notification/entry-points/routes.js';
 import type { IdempotencyStore, TokenVerifier } from '../shared/index.js';
 import { openApiDocument } from './openapi.js';
-import { upstreamFor } from './routes.js';
+import { matchRoute, upstreamFor } from './routes.js';
 
 type Json = Record<string, unknown>;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -90,6 +90,16 @@ describe('OpenAPI document ↔ service routers', () => {
       for (const route of registeredRoutes(router)) {
         const path = route.split(' ')[1] ?? '';
         expect([route, upstreamFor(path.replace(/\{[^}]+\}/g, 'x'))]).toEqual([route, service]);
+      }
+    }
+  });
+
+  it('every route the services register has its own entry in the gateway route table (its metrics label)', () => {
+    for (const [service, router] of Object.entries(serviceRouters)) {
+      for (const route of registeredRoutes(router)) {
+        const path = route.split(' ')[1] ?? '';
+        const template = path.replace(/\{([^}]+)\}/g, ':$1');
+        expect([route, matchRoute(path.replace(/\{[^}]+\}/g, 'x'))?.label]).toEqual([route, `${service}:${template}`]);
       }
     }
   });

@@ -21,7 +21,7 @@ interface Prefix {
 
 const TABLE: Prefix[] = [
   { prefix: '/api/v1/auth', upstream: 'auth', personal: true, routes: ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/api/v1/auth/me'] },
-  { prefix: '/api/v1/admin', upstream: 'auth', personal: true, routes: ['/api/v1/admin/users', '/api/v1/admin/users/:id', '/api/v1/admin/users/:id/role'] },
+  { prefix: '/api/v1/admin', upstream: 'auth', personal: true, routes: ['/api/v1/admin/users', '/api/v1/admin/users/:id/role'] },
   {
     prefix: '/api/v1/applications',
     upstream: 'kyc',
