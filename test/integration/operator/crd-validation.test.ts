@@ -122,6 +122,14 @@ const invalid: [string, Record<string, unknown>, string, string][] = [
   ['a smoke-check gateway path with a query string', { version: '1.0.0', release: { smokeCheck: { gatewayPath: '/api/v1/auth/me?x=1' } } }, 'spec.release.smokeCheck.gatewayPath', 'should match'],
   ['negative smoke-check retries', { version: '1.0.0', release: { smokeCheck: { retries: -1 } } }, 'spec.release.smokeCheck.retries', 'should be greater than or equal to 0'],
   ['a toleration with operator Exists and a value', { version: '1.0.0', placement: { tolerations: [{ key: 'dedicated', operator: 'Exists', value: 'kyc' }] } }, 'spec.placement.tolerations[0].value', 'tolerations[].value must be empty when operator is Exists'],
+  ['a trusted proxy that is neither an address nor a CIDR', { version: '1.0.0', security: { trustedProxies: ['10.0.0.0/33'] } }, 'spec.security.trustedProxies[0]', '10.0.0.0/33 is neither an IP address nor a CIDR'],
+  ['a trusted proxy given as a host name', { version: '1.0.0', security: { trustedProxies: ['lb.example.com'] } }, 'spec.security.trustedProxies[0]', 'is neither an IP address nor a CIDR'],
+  ['a dependency peer that is an ipBlock and a podSelector at once', { version: '1.0.0', dependencies: { postgres: { secretRef: { name: 'pg' }, networkPeers: [{ ipBlock: { cidr: '10.0.0.5/32' }, podSelector: {} }] } } }, 'spec.dependencies.postgres.networkPeers[0]', 'a network peer is either an ipBlock or a namespaceSelector and/or podSelector'],
+  ['an empty DNS peer', { version: '1.0.0', security: { dnsPeers: [{}] } }, 'spec.security.dnsPeers[0]', 'a network peer is either an ipBlock'],
+  ['a dependency peer address without a prefix length', { version: '1.0.0', dependencies: { redis: { secretRef: { name: 'redis' }, networkPeers: [{ ipBlock: { cidr: '10.0.0.6' } }] } } }, 'spec.dependencies.redis.networkPeers[0].ipBlock.cidr', '10.0.0.6 is not a CIDR'],
+  ['a dependency port of zero', { version: '1.0.0', dependencies: { kafka: { secretRef: { name: 'kafka' }, ports: [0] } } }, 'spec.dependencies.kafka.ports[0]', 'should be greater than or equal to 1'],
+  ['a monitoring namespace that is not a name', { version: '1.0.0', security: { monitoring: { namespace: 'Monitoring_NS' } } }, 'spec.security.monitoring.namespace', 'should match'],
+  ['an operator-managed trusted-proxy variable', { version: '1.0.0', components: { gateway: { env: [{ name: 'GATEWAY_TRUSTED_PROXIES', value: '0.0.0.0/0' }] } } }, 'spec.components.gateway.env[0].name', 'env GATEWAY_TRUSTED_PROXIES is set by the operator and cannot be overridden'],
   ['an ingress host with the gateway disabled', { version: '1.0.0', components: { gateway: { enabled: false } }, ingress: { host: 'kyc.example.com' } }, 'spec.ingress.host', 'ingress.host requires the gateway component'],
 ];
 

@@ -110,14 +110,14 @@ describe('a production platform with development secrets', () => {
     // Several passes later (the operator looks again every 2 s) still nothing was rolled.
     await new Promise((resolve) => setTimeout(resolve, 5000));
     expect(await deployments('bank')).toEqual([]);
-  });
+  }, 60_000);
 
   it('when a development platform uses the same sample values, then it is allowed and rolls out', async () => {
     await client.create(PLATFORM, namespace, developmentPlatform(namespace, 'dev', '0.1.0'));
     await eventually('the development Deployments', async () => (await deployments('dev')).length === 5);
     const dev = await getPlatform(client, namespace, 'dev');
     expect(condition(dev, 'SecretsVerified')).toBeUndefined();
-  });
+  }, 60_000);
 
   it('when the Secret is fixed, then the platform is accepted and rolls out', async () => {
     await writeSecret(randomValues());
@@ -131,7 +131,7 @@ describe('a production platform with development secrets', () => {
       return list.length === 5 ? list : undefined;
     });
     for (const d of created) expect(d.spec.template.spec.containers[0]?.image).toBe('kyc-platform/workloads:0.1.0');
-  });
+  }, 60_000);
 
   it('when the Secret is made insecure again and a new version is set, then it is refused and no Deployment changes', async () => {
     // generation, not resourceVersion: the controller-manager keeps writing the Deployments' status.
@@ -148,5 +148,5 @@ describe('a production platform with development secrets', () => {
       expect(d.spec.template.spec.containers[0]?.image).toBe('kyc-platform/workloads:0.1.0');
       expect(d.metadata.generation).toBe(before.get(d.metadata.name));
     }
-  });
+  }, 60_000);
 });
