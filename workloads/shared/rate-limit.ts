@@ -38,12 +38,13 @@ export class LocalWindows {
     private readonly now: () => number = Date.now,
   ) {}
 
-  hit(id: string, weight = 1): RateLimitResult {
+  /** Counts `weight` hits; a new window starts at `carried` (hits already known from elsewhere). */
+  hit(id: string, weight = 1, carried = 0): RateLimitResult {
     const now = this.now();
     let window = this.windows.get(id);
     if (!window || window.windowEnd <= now) {
       if (this.windows.size >= this.maxClients) this.evict(now);
-      window = { count: 0, windowEnd: now + this.windowMs };
+      window = { count: carried, windowEnd: now + this.windowMs };
       this.windows.set(id, window);
     }
     window.count += weight;
@@ -166,6 +167,9 @@ export class BatchedRateLimiter {
   async hit(id: string): Promise<RateLimitResult> {
     const now = Date.now();
     const state = this.clients.get(id);
+    // Redis away: no local fast path either (its hits would never be synced, and each failed flush
+    // would make room for more), only the local windows.
+    if (this.redis.status !== 'ready') return this.countLocally(id, now, new Error(`redis is ${this.redis.status}`));
     if (state && now < state.windowEnd) {
       const retryAfterSeconds = Math.max(1, Math.ceil((state.windowEnd - now) / 1000));
       if (state.known >= this.limit) return { allowed: false, count: state.known + state.pending, limit: this.limit, retryAfterSeconds };
@@ -178,10 +182,15 @@ export class BatchedRateLimiter {
     try {
       return await this.sync(id, 1, now);
     } catch (error) {
-      // Redis is down or slow: this replica counts on its own until it answers again.
-      this.onFallback(error);
-      return this.local.hit(id);
+      return this.countLocally(id, now, error);
     }
+  }
+
+  /** Redis is down or slow: this replica counts on its own, from what it last knew of the client. */
+  private countLocally(id: string, now: number, error: unknown): RateLimitResult {
+    this.onFallback(error);
+    const state = this.clients.get(id);
+    return this.local.hit(id, 1, state && now < state.windowEnd ? state.known + state.pending : 0);
   }
 
   /** Sends this client's unsynced hits plus `extra` and learns the global count. */
@@ -190,7 +199,15 @@ export class BatchedRateLimiter {
     const pending = state && now < state.windowEnd ? state.pending : 0;
     if (state) state.pending = 0;
     const key = this.key(id);
-    const results = await withinTime(this.redis, this.storeTimeoutMs, () => this.redis.multi().incrby(key, pending + extra).pexpire(key, this.windowMs, 'NX').pttl(key).exec());
+    let results: Awaited<ReturnType<ReturnType<Redis['multi']>['exec']>>;
+    try {
+      results = await withinTime(this.redis, this.storeTimeoutMs, () => this.redis.multi().incrby(key, pending + extra).pexpire(key, this.windowMs, 'NX').pttl(key).exec());
+    } catch (error) {
+      // Not sent: the hits stay pending (they still count locally and go to Redis later).
+      const current = this.clients.get(id);
+      if (current) current.pending += pending;
+      throw error;
+    }
     const count = Number(results?.[0]?.[1] ?? 0);
     const pttl = Number(results?.[2]?.[1] ?? this.windowMs);
     const ttl = pttl > 0 ? pttl : this.windowMs;
@@ -208,9 +225,12 @@ export class BatchedRateLimiter {
     if (this.flushing) return this.flushing;
     const now = Date.now();
     this.prune(now);
+    // Nothing queues behind a reconnect: the hits stay pending until Redis is back.
+    if (this.redis.status !== 'ready') return Promise.resolve();
     const due = [...this.clients].filter(([, state]) => state.pending > 0 && now < state.windowEnd);
     if (due.length === 0) return Promise.resolve();
     const pipeline = this.redis.pipeline();
+    const sent = due.map(([, state]) => state.pending);
     for (const [id, state] of due) {
       const key = this.key(id);
       pipeline.incrby(key, state.pending).pexpire(key, this.windowMs, 'NX').pttl(key);
@@ -228,6 +248,14 @@ export class BatchedRateLimiter {
             state.windowEnd = Date.now() + (pttl > 0 ? pttl : this.windowMs);
           }
         });
+      })
+      .catch((error: unknown) => {
+        // Lost on the way: the hits are pending again, for the next flush.
+        due.forEach(([id], index) => {
+          const state = this.clients.get(id);
+          if (state) state.pending += sent[index] ?? 0;
+        });
+        throw error;
       })
       .finally(() => {
         this.flushing = undefined;

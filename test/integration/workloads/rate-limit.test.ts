@@ -1,9 +1,11 @@
-// The gateway's batched rate limiter against a real Redis: exact for one replica, close to exact across
-// replicas sharing the key, windows reset, and local counts reach Redis.
+// The rate limiters against a real Redis: the batched one exact for one replica, close to exact across
+// replicas sharing the key, windows reset, and local counts reach Redis; both limiters keep limiting
+// (locally) when Redis is cut off mid-window, and go back to the shared count when it returns.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { BatchedRateLimiter, closeRedis, createRedis } from '../../../workloads/shared/index.js';
+import { BatchedRateLimiter, RateLimiter, closeRedis, createRedis } from '../../../workloads/shared/index.js';
 import type { Redis } from '../../../workloads/shared/index.js';
-import { requireEnv, suffix } from './support.js';
+import { eventually, requireEnv, suffix } from './support.js';
+import { TcpProxy } from './tcp-proxy.js';
 
 describe('BatchedRateLimiter', () => {
   let redis: Redis;
@@ -66,4 +68,54 @@ describe('BatchedRateLimiter', () => {
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect((await one.hit('client-d')).allowed).toBe(true);
   });
+
+  it('when Redis is cut off mid-window, then both limiters still refuse past the limit (counted locally), and count in Redis again once it is back', async () => {
+    const target = new URL(requireEnv('REDIS_URL'));
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
+    await proxy.start();
+    const proxied = new URL(target.toString());
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    const cutOff = createRedis(proxied.toString(), { connectionName: 'rate-limit-cut', keyPrefix: `test-${suffix()}:` });
+    const name = `cut-${suffix()}`;
+    const fallbacks: unknown[] = [];
+    const exact = new RateLimiter(cutOff, `${name}-exact`, 10, 60_000, { onFallback: (error) => fallbacks.push(error) });
+    const batched = new BatchedRateLimiter(cutOff, `${name}-batched`, 10, 60_000, { syncMs: 20 });
+    try {
+      await eventually(() => (cutOff.status === 'ready' ? true : undefined), 5000, 20);
+      for (let i = 0; i < 3; i += 1) {
+        expect((await exact.hit('attacker')).allowed).toBe(true);
+        expect((await batched.hit('attacker')).allowed).toBe(true);
+      }
+      expect(fallbacks).toHaveLength(0);
+      await proxy.stop();
+      await eventually(() => (cutOff.status !== 'ready' ? true : undefined), 5000, 20);
+      const started = Date.now();
+      const whileCut = { exact: [] as boolean[], batched: [] as boolean[] };
+      for (let i = 0; i < 15; i += 1) {
+        whileCut.exact.push((await exact.hit('attacker')).allowed);
+        whileCut.batched.push((await batched.hit('attacker')).allowed);
+      }
+      // The exact limiter's local window starts empty (at most one extra limit per outage); the batched
+      // one starts from the count it last knew. Either way the limit holds, with no Redis at all.
+      expect(whileCut.exact.filter(Boolean)).toHaveLength(10);
+      expect(whileCut.exact.slice(-5)).toEqual([false, false, false, false, false]);
+      expect(whileCut.batched.filter(Boolean)).toHaveLength(7);
+      expect(whileCut.batched.slice(-5)).toEqual([false, false, false, false, false]);
+      expect(fallbacks.length).toBeGreaterThanOrEqual(15);
+      // No request waited for Redis.
+      expect(Date.now() - started).toBeLessThan(2000);
+
+      await proxy.start();
+      await eventually(() => (cutOff.status === 'ready' ? true : undefined), 10_000, 50);
+      const before = fallbacks.length;
+      await exact.hit('someone-else');
+      expect(fallbacks.length).toBe(before);
+      expect(Number(await cutOff.get(`rl:${name}-exact:someone-else`))).toBe(1);
+    } finally {
+      await batched.close();
+      await proxy.stop();
+      cutOff.disconnect();
+    }
+  }, 30_000);
 });
