@@ -1,17 +1,20 @@
 // The gateway in front of the real kyc service: the kyc process is stopped and started again on the
-// same port; the breaker opens (stale reads with a Warning, 503 + Retry-After for the rest) and closes
-// once kyc is back. The gateway's logs never carry the PAN or Aadhaar that passed through it.
+// same port; the breaker opens (503 + Retry-After for everything: an application view holds personal
+// data and is never kept for a stale answer) and closes once kyc is back. Neither the gateway's Redis
+// keys nor its logs ever carry the name, PAN or Aadhaar that passed through it.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { startKyc } from '../../../workloads/kyc/main.js';
 import type { RunningKyc } from '../../../workloads/kyc/main.js';
+import { closeRedis, createRedis } from '../../../workloads/shared/index.js';
 import { captureLogs, createTestDatabase, eventually, request, requireEnv, signToken, suffix, verifierEnv } from './support.js';
 import type { TestDatabase } from './support.js';
 
 const PAN = 'ABCPR1234F';
 const AADHAAR = '234123412346';
+const NAME = 'Kavya Raghunathan';
 
 describe('gateway with the real kyc service', () => {
   let db: TestDatabase;
@@ -29,6 +32,7 @@ describe('gateway with the real kyc service', () => {
   });
   const prefix = `test-${suffix()}.`;
   const piiKey = randomBytes(32).toString('base64');
+  const gatewayPrefix = `test-${suffix()}:`;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -39,7 +43,7 @@ describe('gateway with the real kyc service', () => {
       host: '127.0.0.1',
       logger: gatewayLogs.logger,
       env: {
-        REDIS_KEY_PREFIX: `test-${suffix()}:`,
+        REDIS_KEY_PREFIX: gatewayPrefix,
         ...verifierEnv(),
         UPSTREAM_KYC: kyc.url,
         BREAKER_TIMEOUT_MS: '2000',
@@ -56,17 +60,27 @@ describe('gateway with the real kyc service', () => {
     await db?.drop();
   }, 60_000);
 
-  it('when kyc is stopped, reads are served stale and writes get 503; when it is back, the breaker closes', async () => {
+  it('when kyc is stopped, reads and writes get 503 + Retry-After (no stale application views); nothing in the gateway\'s Redis holds the applicant; when kyc is back, the breaker closes', async () => {
     const token = await signToken({ sub: `c-${suffix()}`, role: 'customer' });
     const api = (path: string): string => `${gateway.url}/api/v1${path}`;
     const draft = await request<{ id: string }>(api('/applications'), { token, body: { consent: { purposes: ['kyc_verification'], noticeVersion: 'privacy-2026.1' } } });
     expect(draft.status).toBe(201);
-    const patched = await request(api(`/applications/${draft.body.id}`), { method: 'PATCH', token, body: { name: 'Kavya Raghunathan', pan: PAN, aadhaar: AADHAAR } });
+    const patched = await request(api(`/applications/${draft.body.id}`), { method: 'PATCH', token, body: { name: NAME, pan: PAN, aadhaar: AADHAAR } });
     expect(patched.status).toBe(200);
     const fresh = await request(api(`/applications/${draft.body.id}`), { token });
     expect(fresh.status).toBe(200);
     expect(fresh.text).not.toContain(AADHAAR);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(fresh.text).toContain(NAME);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // a cache write would be fire-and-forget
+    const redis = createRedis(requireEnv('REDIS_URL'), { connectionName: 'gateway-real-kyc-test' });
+    try {
+      const keys = await redis.keys(`${gatewayPrefix}*`);
+      const values = await Promise.all(keys.map(async (key) => `${key} ${(await redis.dump(key)) ?? ''}`));
+      expect(keys.filter((key) => key.includes('stale:'))).toEqual([]);
+      for (const secret of [NAME, 'Kavya', PAN, PAN.slice(0, 5), AADHAAR, AADHAAR.slice(-4)]) expect(values.join('\n')).not.toContain(secret);
+    } finally {
+      await closeRedis(redis);
+    }
 
     await kyc?.close();
     kyc = undefined;
@@ -75,10 +89,9 @@ describe('gateway with the real kyc service', () => {
       expect((await request(api('/review/queue'), { token })).status).toBe(503);
     }
     expect(breaker?.state()).toBe('open');
-    const stale = await request(api(`/applications/${draft.body.id}`), { token });
-    expect(stale.status).toBe(200);
-    expect(stale.headers.get('warning')).toMatch(/^110 /);
-    expect(stale.body).toEqual(fresh.body);
+    const notStale = await request(api(`/applications/${draft.body.id}`), { token });
+    expect([notStale.status, notStale.headers.get('warning')]).toEqual([503, null]);
+    expect(notStale.text).not.toContain(NAME);
     const write = await request(api('/applications'), { token, body: {} });
     expect(write.status).toBe(503);
     expect(Number(write.headers.get('retry-after'))).toBeGreaterThan(0);
