@@ -152,6 +152,20 @@ describe('notification and analytics', () => {
       expect(health.status).toBe(200);
       expect(health.body).toMatchObject({ message: 'OK', checks: { database: 'OK', cache: 'OK', externalAPIs: 'OK' } });
       expect((await request(`${url}/ready`)).status).toBe(200);
+      // The monitoring endpoints are on the metrics port only.
+      for (const path of ['/health', '/metrics']) expect((await request(`${url}${path}`)).status).toBe(404);
+    }
+  });
+
+  it('both services refuse a deeply nested JSON body with 400 and an oversized one with 413, never a 5xx', async () => {
+    for (const { url } of [notification, analytics]) {
+      for (const headers of [{}, { 'idempotency-key': `deep-${suffix()}` }] as Array<Record<string, string>>) {
+        const deep = await request(`${url}/api/v1/notifications`, { rawBody: `${'['.repeat(200_000)}${']'.repeat(200_000)}`, headers });
+        expect([deep.status, deep.body.type]).toEqual([400, 'https://kyc.dev/problems/json-too-deep']);
+      }
+      const big = await request(`${url}/api/v1/notifications`, { rawBody: JSON.stringify({ text: 'x'.repeat(1_100_000) }) });
+      expect([big.status, big.body.field]).toEqual([413, 'body']);
+      expect((await request(`${url}/ready`)).status).toBe(200);
     }
   });
 });
