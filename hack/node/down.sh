@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops the real node: its pods first (through the kubelet, so that the CNI releases their addresses
-# and veths), then the kubelet, kube-proxy, CoreDNS, the forwarders and containerd; then removes what
+# and veths), then NetworkPolicy enforcement (its NFQUEUE rules first, then kube-network-policies), the
+# kubelet, kube-proxy, CoreDNS, the forwarders and containerd; then removes what
 # they leave behind on the host (mounts under $NODE_DIR, network namespaces of its pods, kube-proxy's
 # iptables rules, the bridge) and its objects in the cluster. Images and certificates are kept in
 # $NODE_DIR and the cache so that the next `make node` is warm. Never touches the control plane.
@@ -103,6 +104,21 @@ clean_iptables() {
   done
 }
 
+# The rules that send new pod connections to kube-network-policies' queue go before the controller
+# does: with no reader on the queue, those connections would be dropped.
+stop_network_policies() {
+  local hook chain
+  if command -v iptables >/dev/null; then
+    for hook in POSTROUTING:$KNP_CHAIN INPUT:$KNP_CHAIN-IN; do
+      while iptables -t mangle -D "${hook%%:*}" -j "${hook#*:}" 2>/dev/null; do :; done
+    done
+    for chain in "$KNP_CHAIN" "$KNP_CHAIN-IN"; do
+      iptables -t mangle -F "$chain" 2>/dev/null && iptables -t mangle -X "$chain" 2>/dev/null || true
+    done
+  fi
+  stop_pidfile "$PIDS/kube-network-policies.pid" kube-network-policies
+}
+
 delete_objects() {
   api_up || return 0
   kubectl_ delete node "$NODE_NAME" --ignore-not-found >/dev/null 2>&1 || true
@@ -122,6 +138,7 @@ restore_sysctls() {
 }
 
 drain_pods
+stop_network_policies
 stop_pidfile "$PIDS/kubelet.pid" kubelet
 stop_pidfile "$PIDS/kube-proxy.pid" kube-proxy
 stop_pidfile "$PIDS/coredns.pid" coredns

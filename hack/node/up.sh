@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts a REAL node in the local cluster (idempotent): containerd + runc + CNI bridge from Debian,
 # kubelet and kube-proxy built from the Go module proxy, CoreDNS (Go modules) behind the kube-dns
-# Service, and the pause image made from Debian's static catatonit. The node is tainted
+# Service, kube-network-policies (Go modules) enforcing NetworkPolicies on the node's pods, and the pause
+# image made from Debian's static catatonit. The node is tainted
 # kyc.dev/real-node=true:NoSchedule and labelled kyc.dev/node=real: only pods that tolerate the taint
 # and select the label land on it; everything else keeps landing on the KWOK nodes.
 #
@@ -57,16 +58,20 @@ host_setup() {
 }
 
 # Client and serving certificates signed by the cluster CA; re-issued when the cluster's CA changes.
+# A certificate missing from a node that was set up before it existed is issued on its own.
 issue_certs() {
   local fp
   fp=$(openssl x509 -in "$CLUSTER_PKI/ca.crt" -noout -fingerprint -sha256 | cut -d= -f2)
-  if [[ -f $PKI/.ca-fingerprint && $(cat "$PKI/.ca-fingerprint") == "$fp" ]]; then return 0; fi
-  log "issuing the node's certificates (signed by the cluster CA)"
-  rm -rf "$PKI" && mkdir -p "$PKI"
-  sign kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
-  sign kubelet-serving "/O=system:nodes/CN=system:node:$NODE_NAME" serverAuth "IP:$NODE_IP,IP:127.0.0.1,DNS:$NODE_NAME"
-  sign kube-proxy "/CN=system:kube-proxy" clientAuth
-  sign coredns "/CN=kyc:coredns" clientAuth
+  if [[ ! -f $PKI/.ca-fingerprint || $(cat "$PKI/.ca-fingerprint") != "$fp" ]]; then
+    log "issuing the node's certificates (signed by the cluster CA)"
+    rm -rf "$PKI"
+  fi
+  mkdir -p "$PKI"
+  [[ -f $PKI/kubelet.crt ]] || sign kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" clientAuth
+  [[ -f $PKI/kubelet-serving.crt ]] || sign kubelet-serving "/O=system:nodes/CN=system:node:$NODE_NAME" serverAuth "IP:$NODE_IP,IP:127.0.0.1,DNS:$NODE_NAME"
+  [[ -f $PKI/kube-proxy.crt ]] || sign kube-proxy "/CN=system:kube-proxy" clientAuth
+  [[ -f $PKI/coredns.crt ]] || sign coredns "/CN=kyc:coredns" clientAuth
+  [[ -f $PKI/kube-network-policies.crt ]] || sign kube-network-policies "/CN=kyc:kube-network-policies" clientAuth
   echo "$fp" >"$PKI/.ca-fingerprint"
 }
 
@@ -99,7 +104,7 @@ put() {
 
 write_configs() {
   mkdir -p "$CONTAINERD_DIR" "$CNI_CONF_DIR" "$IPAM_DIR" "$KUBELET_ROOT" "$NODE_DIR/pod-logs" "$NODE_DIR/kube-proxy" "$NODE_DIR/coredns"
-  for k in kubelet kube-proxy coredns; do kubeconfig "$k"; done
+  for k in kubelet kube-proxy coredns kube-network-policies; do kubeconfig "$k"; done
   local pause_ref; pause_ref=$(cat "$NODE_DIR/pause.ref")
 
   put "$CONTAINERD_DIR/config.toml" <<TOML
@@ -277,6 +282,28 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "kyc:cor
 subjects:
 - {apiGroup: rbac.authorization.k8s.io, kind: User, name: "kyc:coredns"}
 ---
+# kube-network-policies reads the policies, the pods and the namespaces, and records Events.
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "kyc:kube-network-policies", labels: {app.kubernetes.io/managed-by: $MANAGED_BY}}
+rules:
+- apiGroups: [""]
+  resources: [pods, namespaces]
+  verbs: [get, list, watch]
+- apiGroups: [networking.k8s.io]
+  resources: [networkpolicies]
+  verbs: [get, list, watch]
+- apiGroups: ["", events.k8s.io]
+  resources: [events]
+  verbs: [create, patch, update]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "kyc:kube-network-policies", labels: {app.kubernetes.io/managed-by: $MANAGED_BY}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "kyc:kube-network-policies"}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "kyc:kube-network-policies"}
+---
 apiVersion: v1
 kind: Service
 metadata:
@@ -405,6 +432,61 @@ start_coredns() {
   wait_for 60 coredns curl -fsS http://127.0.0.1:18181/ready || fail_with_log coredns "CoreDNS did not become ready in 60 s"
 }
 
+# NetworkPolicy enforcement. kube-network-policies takes the first packet of every new connection from
+# its NFQUEUE and accepts or drops it by the policies of the pods at either end. Upstream it programs
+# the nftables rules that feed its queue itself, but this kernel has no nftables `queue` expression
+# (CONFIG_NFT_QUEUE is not set, and modules cannot be loaded): its rules are refused (it logs
+# "syncing nftables rules" with the error and keeps evaluating whatever reaches its queue). The rules
+# below feed the queue with the xtables NFQUEUE target (built in), mirroring upstream's: established
+# and related packets and the host's own root processes (kubelet probes, the API server, the
+# forwarders) pass; every other new connection from or to a pod address is queued, on POSTROUTING
+# (pod to pod, also across the bridge, and pod to elsewhere, after kube-proxy's DNAT) and on INPUT
+# (pod to an address of this host: the deps' forwarders, CoreDNS, the API server's forwarder, which
+# upstream's POSTROUTING-only rules would never see). No --queue-bypass: with the controller down, new
+# pod connections are dropped (fail closed, upstream's default).
+knp_rules() { # the wanted contents of the two chains, as iptables -S prints them
+  cat <<RULES
+-N $KNP_CHAIN
+-A $KNP_CHAIN -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN
+-A $KNP_CHAIN -m owner --uid-owner 0 -j RETURN
+-A $KNP_CHAIN -s $POD_CIDR -j NFQUEUE --queue-num $KNP_QUEUE
+-A $KNP_CHAIN -d $POD_CIDR -j NFQUEUE --queue-num $KNP_QUEUE
+-N $KNP_CHAIN-IN
+-A $KNP_CHAIN-IN -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN
+-A $KNP_CHAIN-IN -s $POD_CIDR -i $BRIDGE -j NFQUEUE --queue-num $KNP_QUEUE
+RULES
+}
+
+queue_bound() { awk -v q="$KNP_QUEUE" '$1 == q {found = 1} END {exit !found}' /proc/net/netfilter/nfnetlink_queue; }
+
+steer_to_network_policies() {
+  local have
+  have=$({ iptables -t mangle -S "$KNP_CHAIN" && iptables -t mangle -S "$KNP_CHAIN-IN"; } 2>/dev/null || true)
+  if [[ $have != "$(knp_rules)" ]]; then
+    log "sending new pod connections to kube-network-policies (NFQUEUE $KNP_QUEUE)"
+    local chain rule
+    for chain in "$KNP_CHAIN" "$KNP_CHAIN-IN"; do
+      iptables -t mangle -N "$chain" 2>/dev/null || iptables -t mangle -F "$chain"
+    done
+    while read -r rule; do
+      [[ $rule == -A* ]] || continue
+      # shellcheck disable=SC2086 # the rule's words are the arguments
+      iptables -t mangle $rule || die "iptables -t mangle $rule failed (needs the xtables NFQUEUE target, conntrack and owner matches)"
+    done < <(knp_rules)
+  fi
+  iptables -t mangle -C POSTROUTING -j "$KNP_CHAIN" 2>/dev/null || iptables -t mangle -I POSTROUTING -j "$KNP_CHAIN"
+  iptables -t mangle -C INPUT -j "$KNP_CHAIN-IN" 2>/dev/null || iptables -t mangle -I INPUT -j "$KNP_CHAIN-IN"
+}
+
+start_network_policies() {
+  start kube-network-policies "$NODE_DIR/kube-network-policies.kubeconfig $PKI/kube-network-policies.crt" "$KNP_BIN" \
+    --kubeconfig "$NODE_DIR/kube-network-policies.kubeconfig" --hostname-override "$NODE_NAME" \
+    --nfqueue-id "$KNP_QUEUE" --metrics-bind-address "127.0.0.1:$KNP_METRICS_PORT" -v=2
+  # The queue must have its reader before any packet is sent to it (fail closed drops them otherwise).
+  wait_for 60 kube-network-policies queue_bound || fail_with_log kube-network-policies "kube-network-policies did not bind NFQUEUE $KNP_QUEUE in 60 s"
+  steer_to_network_policies
+}
+
 started=$SECONDS
 install_packages
 build_binaries
@@ -419,8 +501,9 @@ start_forwarders
 start_coredns
 start_kubelet
 start_kube_proxy
+start_network_policies
 wait_for 120 node node_ready || fail_with_log kubelet "node $NODE_NAME did not become Ready in 120 s"
 # The project's base image, when it has been built (make base-image), is imported as well.
 if [[ -f $CACHE_DIR/image/node-base.ref ]]; then "$HACK_DIR/image/build.sh" import; fi
-log "real node $NODE_NAME Ready in $((SECONDS - started)) s (pods $POD_CIDR on $BRIDGE, DNS $DNS_IP, taint kyc.dev/real-node=true:NoSchedule)"
+log "real node $NODE_NAME Ready in $((SECONDS - started)) s (pods $POD_CIDR on $BRIDGE, DNS $DNS_IP, NetworkPolicies enforced, taint kyc.dev/real-node=true:NoSchedule)"
 echo "pods land on it with: nodeSelector {kyc.dev/node: real} and toleration {key: kyc.dev/real-node, operator: Exists, effect: NoSchedule}"
