@@ -3,7 +3,8 @@ import { COMPONENTS } from './components.js';
 import { PROFILE_PRESETS } from './defaults.js';
 import { API_VERSION, KIND, PLURAL, SHORT_NAMES } from './group.js';
 import type { Schema, ValidationRule } from './openapi.js';
-import { ALLOWED_CALLERS } from '../render/networkpolicy.js';
+import { DEPENDENCY_ENV } from '../render/env.js';
+import { ALLOWED_CALLERS, CALLS } from '../render/networkpolicy.js';
 import { RESERVED_ENV, kycPlatformSchema, printerColumns, specSchema, statusSchema } from './schema.js';
 
 export const DOCS_PATH = 'docs/api.md';
@@ -126,6 +127,15 @@ function networkMatrix(): string {
   return lines.join('\n');
 }
 
+function egressList(): string {
+  const names: Record<string, string> = { postgres: 'PostgreSQL', redis: 'Redis', kafka: 'Kafka' };
+  return COMPONENTS.map((c) => {
+    const calls = CALLS[c].length > 0 ? `${CALLS[c].join(', ')} on 8080; ` : '';
+    const uses = Object.entries(DEPENDENCY_ENV).filter(([, d]) => d.readers.includes(c)).map(([name]) => names[name] ?? name);
+    return `- \`${c}\`: DNS (53 UDP/TCP, \`security.dnsPeers\`); ${calls}${uses.join(', ')} (\`dependencies.<name>.networkPeers\` on \`ports\`).`;
+  }).join('\n');
+}
+
 export function apiReference(): string {
   const columns = printerColumns.map((c) => `\`${c.name}\` (${c.jsonPath})`).join(', ');
   return `<!-- Generated from operator/src/api/schema.ts by \`make crds\`. Do not edit; change the schema. -->
@@ -208,14 +218,48 @@ Why \`maxUnavailable: 1\` and not \`minAvailable\`: it stays right while the HPA
 drain when a development component has a single replica, and with production's three or more replicas never evicts
 more than one replica of a component at a time. Pods are spread over zones and hosts (\`ScheduleAnyway\`), run as
 user 10001 with a read-only root filesystem, no privilege escalation, all capabilities dropped and the
-RuntimeDefault seccomp profile, with probes on \`/ready\` (readiness) and \`/livez\` (startup and liveness; \`/health\`, which reports the dependencies, is for SREs and monitoring so that an outage of PostgreSQL or an upstream never restarts every pod).
+RuntimeDefault seccomp profile, with probes on \`/ready\` (readiness) and \`/livez\` (startup and liveness) on the \`http\`
+port. Every container has a second port, \`metrics\` (9090, \`METRICS_PORT\`): \`/metrics\` and the detailed \`/health\`
+(dependency checks) are served only there, and no Service, NodePort or Ingress exposes it.
 
-Network policies allow, on port 8080 only:
+## Network policies
+
+With \`security.networkPolicies\` (default on), \`<name>-default-deny\` denies all ingress and egress of the platform's
+pods, and \`<name>-<component>\` allows exactly the connections the services make. Ingress on the \`http\` port (8080):
 
 ${networkMatrix()}
 
-Everything else addressed to the platform's pods is denied (egress is not restricted). Prometheus in another
-namespace can therefore scrape only the gateway; scrape the others from inside the namespace or turn
-\`security.networkPolicies\` off.
+plus the operator's pods (label \`app.kubernetes.io/name=kyc-operator\` in the operator's namespace) on every http port:
+the release smoke checks call the preview Services. Auth accepts every service because each fetches its public keys
+(JWKS) to verify tokens. Ingress on the \`metrics\` port (9090): the operator's pods (the request-rate and latency scrapes
+for autoscaling) and \`security.monitoring\` (e.g. Prometheus); nobody else — without \`security.monitoring\` only the
+operator scrapes.
+
+Egress of each component, and nothing else:
+
+${egressList()}
+
+A NetworkPolicy matches the address a connection reaches after Service translation, so peers name pods or endpoint
+addresses, never ClusterIPs. The operator never reads the dependency URLs (they are in Secrets it passes through), so
+it cannot derive their addresses: **a dependency without \`networkPeers\` is unreachable** (fail closed) — set them to
+where PostgreSQL, Redis and every Kafka broker run. DNS defaults to the kube-dns pods in kube-system; set
+\`security.dnsPeers\` where DNS runs elsewhere (NodeLocal DNSCache, or CoreDNS on the node as on \`make up\`'s real node).
+
+## Client addresses
+
+The gateway takes the client address for its rate limits and login backoff from the connection, or from
+\`X-Forwarded-For\` only as far as the hops are \`security.trustedProxies\` (\`GATEWAY_TRUSTED_PROXIES\`): list the Ingress
+controller's pods or the load balancer there. Exposing the gateway Service as a NodePort or LoadBalancer yourself, set
+\`externalTrafficPolicy: Local\` on it so that kube-proxy does not replace the client's address with a node's.
+
+## Production secrets
+
+For a platform with profile \`production\` the operator reads the platform Secret (\`secretsRef\`; the only Secret it
+reads, with \`get\`) before it renders anything, and refuses it when \`pii-keys\` has a key that is all zero, not exactly
+32 bytes or the development sample, when \`token-signing-keys\` is the sample or does not parse as Ed25519 PKCS#8, or
+when \`admin-password\` is the sample or shorter than 12 characters. While refused: \`SecretsVerified=False\`,
+\`Ready=False\` and \`Degraded=True\` with reason \`InsecureSecrets\`, phase \`Failed\`, a Warning Event naming the keys and
+what to fix (never a value), and no Deployment is created or changed. Fix the Secret and the platform rolls out within
+seconds (\`SecretsVerified=True\`, reason \`SecretsAccepted\`). Development and staging platforms are not checked.
 `;
 }

@@ -929,12 +929,12 @@ export const statusSchema: Schema = named(
   'KycPlatformStatus',
   obj('The observed state of the platform, written by the operator.', {
     observedGeneration: int('The metadata.generation this status describes.', { format: 'int64', minimum: 0 }),
-    phase: str('Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired), Failed (cannot proceed without a spec change).', {
+    phase: str('Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired), Failed (cannot proceed without a change to the spec, or to the platform Secret when SecretsVerified is False).', {
       enum: ['Pending', 'Progressing', 'Ready', 'Degraded', 'Failed'],
     }),
     conditions: {
       type: 'array',
-      description: 'Standard conditions: Ready, Progressing, Degraded; ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen).',
+      description: 'Standard conditions: Ready, Progressing, Degraded; ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out).',
       maxItems: 32,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],

@@ -551,9 +551,9 @@ export interface SmokeCheck {
 export interface KycPlatformStatus {
   /** The metadata.generation this status describes. */
   observedGeneration?: number;
-  /** Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired), Failed (cannot proceed without a spec change). */
+  /** Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired), Failed (cannot proceed without a change to the spec, or to the platform Secret when SecretsVerified is False). */
   phase?: 'Pending' | 'Progressing' | 'Ready' | 'Degraded' | 'Failed';
-  /** Standard conditions: Ready, Progressing, Degraded; ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen). */
+  /** Standard conditions: Ready, Progressing, Degraded; ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out). */
   conditions?: Condition[];
   /** Replica counts per component. */
   components?: ComponentStatuses;
