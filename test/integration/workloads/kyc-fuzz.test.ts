@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { CONSENT, VALID_APPLICANT, panCardDocument, passportDocument, startKycHarness, token } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
+import { rawRequest } from './raw-http.js';
 import { eventually, request } from './support.js';
 
 type View = { id: string; state: string } & Record<string, unknown>;
@@ -166,6 +167,54 @@ describe('kyc routes under malformed input', () => {
         },
       ),
       { numRuns: 600 },
+    );
+  }, 180_000);
+
+  it('when bodies nest too deep (with or without an Idempotency-Key), then 400 json-too-deep, never 5xx', async () => {
+    const opener = fc.constantFrom('[', '{"a":', '{"consent":', '[1,', '{"address":{"x":');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ROUTES.filter((r) => r.method !== 'GET')), opener, fc.integer({ min: 33, max: 200_000 }), fc.boolean(), async (route, open, depth, keyed) => {
+        const body = open.repeat(depth);
+        const headers: Record<string, string> = keyed ? { 'idempotency-key': `deep-${randomUUID()}` } : {};
+        const status = await call(route.method, route.path(playground), { body, token: customer, headers });
+        return status === 400;
+      }),
+      { numRuns: 150 },
+    );
+  }, 180_000);
+
+  it('when bodies are over 4 MB, then 413, never 5xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...ROUTES.filter((r) => r.method !== 'GET')), fc.integer({ min: 4 * 1024 * 1024 + 1, max: 5 * 1024 * 1024 }), async (route, size) => {
+        const body = JSON.stringify({ content: 'A'.repeat(size) });
+        return (await call(route.method, route.path(playground), { body, token: customer, headers: { 'idempotency-key': `big-${randomUUID()}` } })) === 413;
+      }),
+      { numRuns: 8 },
+    );
+  }, 180_000);
+
+  it('when request targets are absolute-form, dot-segmented or percent-encoded, then never 5xx and never the metrics', async () => {
+    const port = Number(new URL(h.url('/')).port);
+    const target = fc.oneof(
+      fc.constantFrom(...ROUTES).map((r) => r.path(playground)),
+      fc.constantFrom('/metrics', '/health', '/api/v1/applications/../../metrics', '/api/v1/%2e%2e/%2e%2e/health', '/api/v1/applications/..%2f..%2fmetrics', '//metrics', '/./health'),
+    );
+    const shape = fc.constantFrom(
+      (p: string) => p,
+      (p: string) => `http://169.254.169.254${p}`,
+      (p: string) => `http://127.0.0.1:${port}${p}`,
+      (p: string) => p.replace('/api/v1/', '/api/v1/./'),
+      (p: string) => p.replace('/api/v1/', '/api/v1/x/../'),
+      (p: string) => p.replace(/\//g, '/%2f').replace('/%2f', '/'),
+      (p: string) => p.toUpperCase(),
+    );
+    await fc.assert(
+      fc.asyncProperty(target, shape, fc.constantFrom('GET', 'POST'), async (path, form, method) => {
+        const res = await rawRequest(port, `${method} ${form(path)} HTTP/1.1\r\nHost: kyc\r\nAuthorization: Bearer ${maker}\r\nContent-Type: application/json`, method === 'POST' ? '{}' : '');
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        return res.status > 0 && res.status < 500 && !res.body.includes('kyc_http_requests_total') && !res.body.includes('"checks"');
+      }),
+      { numRuns: 300 },
     );
   }, 180_000);
 

@@ -116,6 +116,28 @@ describe('kyc limits and staff rules', () => {
     }, 60_000);
   });
 
+  describe('ids', () => {
+    it('when a client spells a UUID in upper case, then reads, writes and document downloads work as with the canonical id (it was a 500, and a PATCH sealed data no later read could open)', async () => {
+      const customer = await token(`cust-${randomUUID()}`, 'customer');
+      const { id } = (await create(customer)).body;
+      const upper = id.toUpperCase();
+      const patched = await request<View>(h.url(`/api/v1/applications/${upper}`), { method: 'PATCH', body: VALID_APPLICANT, token: customer });
+      expect([patched.status, patched.body.applicant.name]).toEqual([200, VALID_APPLICANT.name]);
+      const doc = await request<{ id: string }>(h.url(`/api/v1/applications/${upper}/documents`), { body: passportDocument, token: customer });
+      expect(doc.status).toBe(201);
+      const maker = await token(`maker-${randomUUID()}`, 'maker');
+      for (const [path, t] of [[id, customer], [upper, customer], [upper, maker], [id, maker]] as const) {
+        const view = await request<View>(h.url(`/api/v1/applications/${path}`), { token: t });
+        expect([view.status, view.body.applicant.name]).toEqual([200, VALID_APPLICANT.name]);
+      }
+      for (const [app, document] of [[upper, doc.body.id.toUpperCase()], [id, doc.body.id]]) {
+        const download = await fetch(h.url(`/api/v1/applications/${app}/documents/${document}`), { headers: { authorization: `Bearer ${customer}` } });
+        expect(download.status).toBe(200);
+        expect(Buffer.from(await download.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+      }
+    }, 60_000);
+  });
+
   describe('staff', () => {
     const submitted = async (owner: string): Promise<string> => {
       const customer = await token(owner, 'customer');
