@@ -372,7 +372,16 @@ const networkPeer = named(
               items: str('A CIDR inside cidr.', { maxLength: 64, 'x-kubernetes-validations': [CIDR_RULE] }),
             },
           },
-          { required: ['cidr'] },
+          {
+            required: ['cidr'],
+            'x-kubernetes-validations': [
+              {
+                rule: '!has(self.except) || self.except.all(e, !isCIDR(e) || !isCIDR(self.cidr) || (cidr(self.cidr).containsCIDR(e) && cidr(e).prefixLength() > cidr(self.cidr).prefixLength()))',
+                message: 'ipBlock.except ranges must lie inside ipBlock.cidr (and be smaller)',
+                fieldPath: '.except',
+              },
+            ],
+          },
         ),
       ),
       namespaceSelector: matchLabels('Namespaces whose pods are allowed, by label (kubernetes.io/metadata.name is the namespace name).'),

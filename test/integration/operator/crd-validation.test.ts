@@ -127,6 +127,7 @@ const invalid: [string, Record<string, unknown>, string, string][] = [
   ['a dependency peer that is an ipBlock and a podSelector at once', { version: '1.0.0', dependencies: { postgres: { secretRef: { name: 'pg' }, networkPeers: [{ ipBlock: { cidr: '10.0.0.5/32' }, podSelector: {} }] } } }, 'spec.dependencies.postgres.networkPeers[0]', 'a network peer is either an ipBlock or a namespaceSelector and/or podSelector'],
   ['an empty DNS peer', { version: '1.0.0', security: { dnsPeers: [{}] } }, 'spec.security.dnsPeers[0]', 'a network peer is either an ipBlock'],
   ['a dependency peer address without a prefix length', { version: '1.0.0', dependencies: { redis: { secretRef: { name: 'redis' }, networkPeers: [{ ipBlock: { cidr: '10.0.0.6' } }] } } }, 'spec.dependencies.redis.networkPeers[0].ipBlock.cidr', '10.0.0.6 is not a CIDR'],
+  ['an except range outside its cidr', { version: '1.0.0', security: { dnsPeers: [{ ipBlock: { cidr: '10.0.0.0/16', except: ['10.1.0.0/24'] } }] } }, 'spec.security.dnsPeers[0].ipBlock.except', 'ipBlock.except ranges must lie inside ipBlock.cidr'],
   ['a dependency port of zero', { version: '1.0.0', dependencies: { kafka: { secretRef: { name: 'kafka' }, ports: [0] } } }, 'spec.dependencies.kafka.ports[0]', 'should be greater than or equal to 1'],
   ['a monitoring namespace that is not a name', { version: '1.0.0', security: { monitoring: { namespace: 'Monitoring_NS' } } }, 'spec.security.monitoring.namespace', 'should match'],
   ['an operator-managed trusted-proxy variable', { version: '1.0.0', components: { gateway: { env: [{ name: 'GATEWAY_TRUSTED_PROXIES', value: '0.0.0.0/0' }] } } }, 'spec.components.gateway.env[0].name', 'env GATEWAY_TRUSTED_PROXIES is set by the operator and cannot be overridden'],
@@ -178,6 +179,24 @@ describe('samples', () => {
       expect(created.metadata?.name).toBe(doc.metadata?.name);
     }
   }, 30_000);
+});
+
+describe('NetworkPolicies rendered from the samples', () => {
+  it.each(['development.yaml', 'production.yaml', 'local-real-node.yaml', 'blue-green.yaml', 'custom-metrics.yaml'])(
+    '%s: every NetworkPolicy (ingress and egress, the operator in kyc-system) is accepted by the API server',
+    async (file) => {
+      const [doc] = yaml.loadAll(readFileSync(`samples/${file}`, 'utf8')) as KycPlatform[];
+      if (!doc) throw new Error(`samples/${file} is empty`);
+      const written = { ...doc, metadata: { ...doc.metadata, namespace, uid: '00000000-0000-4000-8000-000000000000' } };
+      const policies = renderPlatform(written, { operatorNamespace: 'kyc-system' }).filter((o) => o.kind === 'NetworkPolicy');
+      expect(policies.length).toBeGreaterThan(1);
+      for (const policy of policies) {
+        const created = (await dryRunCreate(policy as unknown as k8s.KubernetesObject)) as k8s.KubernetesObject & { spec: { policyTypes: string[] } };
+        expect(created.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+      }
+    },
+    30_000,
+  );
 });
 
 describe('defaults applied by the API server', () => {
