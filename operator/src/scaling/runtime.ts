@@ -17,8 +17,7 @@ import { startMetricsApiServer, type MetricsApiServer } from '../metrics-api/ser
 import { ScalingController } from './controller.js';
 import { ScalingEngine } from './engine.js';
 import { KafkaLagReader } from './kafka-lag.js';
-import type { PodTarget } from './scrape.js';
-import { METRICS_PORT } from '../render/meta.js';
+import { podMetricsUrl, type PodTarget } from './scrape.js';
 
 const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 /**
@@ -54,7 +53,7 @@ async function listReadyPods(client: KubeClient, namespace: string, labelSelecto
   const pods = await client.list<PodResource>(POD, namespace, { labelSelector });
   return pods.items
     .filter((p) => p.status?.phase === 'Running' && p.status.podIP && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-    .map((p) => ({ name: p.metadata.name, url: `http://${p.status?.podIP}:${METRICS_PORT}/metrics` }));
+    .map((p) => ({ name: p.metadata.name, url: podMetricsUrl(p.status?.podIP ?? '') }));
 }
 
 export async function startScaling(config: OperatorConfig, deps: ScalingDeps): Promise<RunningScaling> {

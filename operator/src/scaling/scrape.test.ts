@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ComponentScraper, difference, histogramQuantile, parseSamples, podCounters } from './scrape.js';
+import { ComponentScraper, difference, histogramQuantile, parseSamples, podCounters, podMetricsUrl } from './scrape.js';
 
 const exposition = (requests: number, buckets: [string, number][]): string =>
   [
@@ -12,6 +12,12 @@ const exposition = (requests: number, buckets: [string, number][]): string =>
     `kyc_http_request_duration_seconds_sum{method="GET",route="/x",status="200"} 1.5`,
     'kyc_process_cpu_seconds_total 12.5',
   ].join('\n');
+
+describe('podMetricsUrl', () => {
+  it("scrapes the pod's metrics port 9090, never the http port the Services expose", () => {
+    expect(podMetricsUrl('10.244.128.5')).toBe('http://10.244.128.5:9090/metrics');
+  });
+});
 
 describe('parseSamples', () => {
   it('reads the named families with their labels, escapes included', () => {

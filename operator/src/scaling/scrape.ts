@@ -3,6 +3,7 @@
 // kyc_http_requests_total gives requests per second; the buckets of kyc_http_request_duration_seconds
 // give a latency percentile over the interval (linear interpolation inside a bucket, as
 // Prometheus' histogram_quantile does).
+import { METRICS_PORT } from '../render/meta.js';
 import type { Percentile } from './metrics.js';
 
 export const REQUESTS_METRIC = 'kyc_http_requests_total';
@@ -83,6 +84,14 @@ export function histogramQuantile(q: number, buckets: ReadonlyMap<number, number
 }
 
 export const PERCENTILES: Record<Percentile, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+
+/**
+ * Where a pod serves /metrics: its metrics port (contract: docs/workload-contract.md), which no Service
+ * exposes and the platform's NetworkPolicies open only to the operator's pods and the monitoring namespace.
+ */
+export function podMetricsUrl(podIP: string): string {
+  return `http://${podIP}:${METRICS_PORT}/metrics`;
+}
 
 export interface PodTarget {
   name: string;
