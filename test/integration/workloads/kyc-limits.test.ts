@@ -178,6 +178,24 @@ describe('kyc limits and staff rules', () => {
       expect((await request<View>(h.url(`/api/v1/review/${id}/approve`), { body: {}, token: checker })).body.state).toBe('approved');
     }, 90_000);
 
+    it('when a reviewer note or reason holds a NUL, another control character or an unpaired surrogate, then 422 naming the field (it was a 500: jsonb refuses them), and the review still works', async () => {
+      const id = await submitted(`cust-${randomUUID()}`);
+      const maker = await token(`maker-${randomUUID()}`, 'maker');
+      for (const [path, body, field] of [
+        ['recommend', { recommendation: 'approve', note: 'looks fine\u0000' }, 'note'],
+        ['request-resubmission', { reason: 'scan\u0007unreadable', documents: ['passport'] }, 'reason'],
+        ['recommend', { recommendation: 'reject', note: 'half a pair \ud800' }, 'note'],
+      ] as const) {
+        const res = await request<Problem>(h.url(`/api/v1/review/${id}/${path}`), { body, token: maker });
+        expect([path, res.status, res.body.field]).toEqual([path, 422, field]);
+      }
+      const recommended = await request<View>(h.url(`/api/v1/review/${id}/recommend`), { body: { recommendation: 'approve', note: 'documents match\nline two' }, token: maker });
+      expect([recommended.status, recommended.body.state]).toEqual([200, 'pending_approval']);
+      const checker = await token(`checker-${randomUUID()}`, 'checker');
+      const bad = await request<Problem>(h.url(`/api/v1/review/${id}/reject`), { body: { reason: '\u0000' }, token: checker });
+      expect([bad.status, bad.body.field]).toEqual([422, 'reason']);
+    }, 90_000);
+
     it('when staff read an application, then each read is in the append-only audit trail with who and which request; customer reads are not', async () => {
       const owner = `cust-${randomUUID()}`;
       const customer = await token(owner, 'customer');

@@ -26,6 +26,15 @@ describe('reviewer inputs', () => {
     expect(fields(parseResubmissionRequest({ reason: 'x', extra: 1 }))).toEqual(['extra']);
   });
 
+  it('when a note or reason holds a control character or an unpaired surrogate, then it names the field (jsonb refuses them)', () => {
+    expect(fields(parseRecommendation({ recommendation: 'approve', note: 'fine\u0000' }))).toEqual(['note']);
+    expect(fields(parseResubmissionRequest({ reason: 'scan\u0007unreadable' }))).toEqual(['reason']);
+    expect(fields(parseDecision({ reason: 'x\ud800' }, true))).toEqual(['reason']);
+    expect(fields(parseDecision({ reason: '\u009b' }, true))).toEqual(['reason']);
+    // Tabs, line breaks and any real character stay allowed.
+    expect(parseDecision({ reason: 'line one\nline two\tand 😀 करें' }, true).ok).toBe(true);
+  });
+
   it('needs a reason to reject or return, not to approve', () => {
     expect(parseDecision(undefined, false)).toEqual({ ok: true, value: {} });
     expect(parseDecision({}, false)).toEqual({ ok: true, value: {} });

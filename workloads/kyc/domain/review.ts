@@ -18,6 +18,14 @@ type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldError[] };
 
 const MAX_TEXT = 1000;
 
+/**
+ * Control characters (other than tab and line breaks) and lone UTF-16 surrogates. A note or reason goes
+ * into the audit trail's and the outbox's jsonb, which refuses `\u0000` and unpaired surrogates: such a
+ * note was a 500 after the review had been decided in memory. Nothing a person types needs them.
+ */
+// \p{Cc} is every C0/C1 control and DEL; \p{Cs} a surrogate standing alone (a pair is one code point here).
+const UNPRINTABLE = /(?![\t\n\r])\p{Cc}|\p{Cs}/u;
+
 function objectBody(body: unknown, allowed: readonly string[]): { fields: Record<string, unknown>; errors: FieldError[] } {
   if (body === undefined || body === null) return { fields: {}, errors: [] };
   if (typeof body !== 'object' || Array.isArray(body)) return { fields: {}, errors: [{ field: 'body', message: 'must be an object' }] };
@@ -33,6 +41,10 @@ function text(fields: Record<string, unknown>, name: string, required: boolean, 
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_TEXT) {
     errors.push({ field: name, message: `must be a non-empty string of at most ${MAX_TEXT} characters` });
+    return undefined;
+  }
+  if (UNPRINTABLE.test(value)) {
+    errors.push({ field: name, message: 'must not contain control characters (other than tabs and line breaks) or unpaired surrogates' });
     return undefined;
   }
   return value.trim();
