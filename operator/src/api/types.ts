@@ -39,7 +39,7 @@ export interface KycPlatformSpec {
    */
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /**
-   * Size preset. development: 1 replica, 50m/128Mi requests, 500m/256Mi limits, no autoscaling. staging: 2 replicas, 100m/192Mi requests, 500m/384Mi limits, autoscaling on. production: at least 3 replicas, 250m/256Mi requests, 500m/512Mi limits, autoscaling on. Default production.
+   * Size preset. development: 1 replica, 50m/128Mi requests, 500m/256Mi limits, no autoscaling. staging: 2 replicas, 100m/192Mi requests, 500m/384Mi limits, autoscaling on. production: at least 3 replicas, 250m/256Mi requests, 500m/512Mi limits, autoscaling on, and the platform Secret is checked before anything rolls out (refused with condition SecretsVerified=False while it holds the development sample values, all-zero or wrong-length keys, or an admin password under 12 characters). Default production.
    * @default "production"
    */
   profile?: 'development' | 'staging' | 'production';
