@@ -23,14 +23,20 @@ const CLOSE_CURLY = 0x7d;
  */
 export function jsonDepthExceededAt(bytes: Uint8Array, maxDepth: number): number {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i];
-    if (inString) {
-      if (byte === BACKSLASH) i++;
-      else if (byte === QUOTE) inString = false;
-    } else if (byte === QUOTE) {
-      inString = true;
+    if (byte === QUOTE) {
+      // Jump to the closing quote (one not escaped by an odd run of backslashes) with indexOf, which
+      // is native: a 2 MiB base64 document is one string, and a byte loop over it cost ~10 ms a request.
+      let end = i;
+      for (;;) {
+        end = bytes.indexOf(QUOTE, end + 1);
+        if (end < 0) return -1;
+        let backslashes = 0;
+        while (bytes[end - 1 - backslashes] === BACKSLASH) backslashes++;
+        if (backslashes % 2 === 0) break;
+      }
+      i = end;
     } else if (byte === OPEN_SQUARE || byte === OPEN_CURLY) {
       depth++;
       if (depth > maxDepth) return i;
