@@ -33,6 +33,11 @@ import { authRoutes, jwksRoutes } from './entry-points/routes.js';
 
 /** The endpoints whose answers hold tokens: their idempotency records keep no answer (token-idempotency.ts). */
 const TOKEN_ENDPOINTS = new Set(['/api/v1/auth/login', '/api/v1/auth/refresh']);
+/**
+ * Public endpoints read no principal, so a stale Bearer token sent along must not turn them into a 401:
+ * above all, a logout with an expired access token still ends the login.
+ */
+const PUBLIC_ENDPOINTS = new Set(['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout']);
 
 export interface StartOptions {
   env?: Env;
@@ -86,7 +91,8 @@ export async function startAuth(options: StartOptions = {}): Promise<RunningAuth
       accessTtlSeconds: config.AUTH_ACCESS_TTL_SECONDS,
     });
     if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) await auth.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
-    service.app.use(authenticate(verifier, { required: false }));
+    const principal = authenticate(verifier, { required: false });
+    service.app.use((req, res, next) => (PUBLIC_ENDPOINTS.has(req.path) ? next() : principal(req, res, next)));
     // Fingerprints are keyed by a secret derived from the signing key (request bodies hold passwords).
     const fingerprintKey = createHmac('sha256', signingKey.privateKey.export({ format: 'der', type: 'pkcs8' })).update('kyc-auth idempotency fingerprints').digest();
     const table = new PostgresIdempotencyStore(pool, AUTH_SCHEMA);

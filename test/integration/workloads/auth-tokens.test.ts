@@ -15,6 +15,7 @@ import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { startNotification } from '../../../workloads/notification/main.js';
 import type { RunningNotification } from '../../../workloads/notification/main.js';
 import { JwksKeySource, RevocationList, TokenVerifier, closeRedis, createRedis, parseSigningKeys, signAccessToken } from '../../../workloads/shared/index.js';
+import type { SigningKey } from '../../../workloads/shared/index.js';
 import { startKycHarness } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
 import { captureLogs, createTestDatabase, newSigningKeys, request, requireEnv, startJwksServer, suffix } from './support.js';
@@ -143,7 +144,7 @@ describe('access tokens across the platform', () => {
     expect(Object.keys(analyticsEnv.shape)).not.toContain('AUTH_SIGNING_KEYS');
   }, 60_000);
 
-  it('when tokens name made-up kids, then the verifier loads the JWKS at most once per minimum interval', async () => {
+  it('when tokens name made-up kids, then the verifier loads the JWKS at most once per minimum interval; with auth away it keeps the last good keys', async () => {
     const ring = newSigningKeys('real');
     const jwks = await startJwksServer(ring);
     const keys = new JwksKeySource(jwks.url, { refreshMs: 60_000, minRefreshMs: 1000, logger: logs.logger });
@@ -161,6 +162,11 @@ describe('access tokens across the platform', () => {
       }
       expect(refused).toBeGreaterThan(20);
       expect(jwks.requests() - loadsBefore).toBeLessThanOrEqual(2);
+      // Auth unreachable: the refresh fails and the last good key set stays in use.
+      const genuine = signAccessToken({ sub: 'y', role: 'maker' }, parseSigningKeys(ring)[0] as SigningKey);
+      await jwks.close();
+      expect(await keys.refresh()).toBe(false);
+      expect(verifier.check(genuine)).toEqual({ ok: true, principal: { sub: 'y', role: 'maker' } });
     } finally {
       keys.close();
       await jwks.close();

@@ -137,6 +137,10 @@ describe('auth service', () => {
     const me = await request(url('/api/v1/auth/me'), { token: tokens.accessToken });
     expect(me.status).toBe(401);
     expect(me.body.detail).toMatch(/revoked/);
+    // A logout carrying a stale access token still ends the login.
+    const again = await login(CUSTOMER);
+    expect((await request(url('/api/v1/auth/logout'), { body: { refreshToken: again.refreshToken }, token: tokens.accessToken })).status).toBe(204);
+    expect((await request(url('/api/v1/auth/refresh'), { body: { refreshToken: again.refreshToken } })).status).toBe(401);
   });
 
   it('when a login is older than its absolute lifetime, then refresh fails although each refresh token was fresh', async () => {

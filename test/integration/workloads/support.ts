@@ -25,7 +25,12 @@ export async function startJwksServer(ring: string): Promise<{ url: string; requ
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`,
     requests: () => count,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive connections would otherwise go on answering (and hold close() open).
+        server.closeAllConnections();
+      }),
   };
 }
 
