@@ -149,20 +149,7 @@ export class Service {
     this.metrics = new Metrics(options.component, options.platform ? { platform: options.platform } : {});
     this.lifecycle = new Lifecycle(this.logger);
     this.healthChecks = options.health ?? {};
-    const app = express();
-    app.disable('x-powered-by');
-    app.set('trust proxy', false);
-    app.set('etag', false);
-    installRequestLogger(app, this.logger);
-    app.use(requestContext);
-    app.use(securityHeaders);
-    const extraHeaders = Object.entries(options.responseHeaders ?? {});
-    if (extraHeaders.length > 0) {
-      app.use((_req, res, next) => {
-        for (const [name, value] of extraHeaders) res.setHeader(name, value);
-        next();
-      });
-    }
+    const app = baseApp(this.logger, options.responseHeaders);
     app.use(this.metrics.httpMiddleware());
     app.use(accessLog(this.logger, options.accessLogLevel ?? 'debug'));
     // Monitoring endpoints answer 404 here, whatever a route added later would do with the path: they
@@ -190,21 +177,9 @@ export class Service {
     this.metricsApp = this.buildMetricsApp();
   }
 
+  /** The metrics port's app: no request metrics or access log (scrapes would count as traffic). */
   private buildMetricsApp(): Express {
-    const app = express();
-    app.disable('x-powered-by');
-    app.set('trust proxy', false);
-    app.set('etag', false);
-    installRequestLogger(app, this.logger);
-    app.use(requestContext);
-    app.use(securityHeaders);
-    const extraHeaders = Object.entries(this.options.responseHeaders ?? {});
-    if (extraHeaders.length > 0) {
-      app.use((_req, res, next) => {
-        for (const [name, value] of extraHeaders) res.setHeader(name, value);
-        next();
-      });
-    }
+    const app = baseApp(this.logger, this.options.responseHeaders);
     app.get('/health', async (_req, res) => {
       const report = await healthReport(this.healthChecks);
       res.status(report.message === 'OK' ? 200 : 503).json(report);
@@ -263,6 +238,25 @@ export class Service {
   close(): Promise<void> {
     return this.lifecycle.shutdown();
   }
+}
+
+/** An express app with what both listeners share: request ids, security and extra response headers. */
+function baseApp(logger: Logger, responseHeaders: Record<string, string> = {}): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('etag', false);
+  installRequestLogger(app, logger);
+  app.use(requestContext);
+  app.use(securityHeaders);
+  const extraHeaders = Object.entries(responseHeaders);
+  if (extraHeaders.length > 0) {
+    app.use((_req, res, next) => {
+      for (const [name, value] of extraHeaders) res.setHeader(name, value);
+      next();
+    });
+  }
+  return app;
 }
 
 async function startServer(app: Express, port: number, host: string): Promise<Server> {
