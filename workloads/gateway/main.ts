@@ -11,11 +11,13 @@ import {
   BatchedRateLimiter,
   ProblemError,
   Service,
+  badRequest,
   bearerToken,
   closeRedis,
   createLogger,
   createRedis,
   exitOnSignals,
+  jsonTooDeep,
   notFound,
   pingRedis,
   sendProblem,
@@ -25,20 +27,19 @@ import {
   startTokenVerifier,
 } from '../shared/index.js';
 import type { Env, Listening, Logger } from '../shared/index.js';
-import { badRequest, jsonTooDeep } from '../shared/index.js';
 import type { InstanceSpec } from './balancer.js';
 import { formatAffinity, parseAffinity, readCookie } from './affinity.js';
 import { isJsonTooDeep } from './body-checks.js';
 import { StaleCache, mayStore } from './cache.js';
 import { arrivedOverTls, clientAddress } from './client-address.js';
 import { guardServer } from './edge.js';
-import { checkRequestTarget } from './target.js';
 import { UPSTREAM_NAMES, loadGatewayConfig } from './config.js';
 import type { GatewayConfig, UpstreamName } from './config.js';
 import { openApiDocument } from './openapi.js';
 import { HOP_BY_HOP, UpstreamError } from './proxy.js';
 import type { UpstreamResponse } from './proxy.js';
 import { isPublic, matchRoute } from './routes.js';
+import { checkRequestTarget } from './target.js';
 import { Upstream } from './upstream.js';
 
 export interface StartOptions {
