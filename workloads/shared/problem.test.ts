@@ -23,6 +23,13 @@ describe('problems', () => {
     expect(toProblem(new Error('boom')).status).toBe(500);
   });
 
+  it('a body that does not decompress is a 400 naming Content-Encoding, not a bare Bad Request', () => {
+    for (const code of ['Z_DATA_ERROR', 'Z_BUF_ERROR', 'ZSTD_error_prefix_unknown']) {
+      const problem = toProblem(Object.assign(new Error('Bad Request'), { status: 400, expose: true, code }));
+      expect([problem.status, problem.field, problem.message]).toEqual([400, 'Content-Encoding', 'the request body does not decompress as its Content-Encoding says']);
+    }
+  });
+
   it('429 carries Retry-After', () => {
     expect(tooManyRequests(2.2).headers['Retry-After']).toBe('3');
   });

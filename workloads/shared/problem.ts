@@ -134,6 +134,7 @@ interface HttpLikeError {
   statusCode?: number;
   type?: string;
   expose?: boolean;
+  code?: unknown;
 }
 
 /** Maps body-parser and other http-errors to problems; anything else is a 500. */
@@ -154,6 +155,10 @@ export function toProblem(error: unknown): ProblemError {
       return new ProblemError(400, 'the request was aborted', { field: 'body' });
     default:
       break;
+  }
+  // A body that does not inflate (zlib's Z_*, zstd's ZSTD_* codes) reaches here as a bare "Bad Request".
+  if (status === 400 && typeof httpError.code === 'string' && /^(Z|ZSTD)_/.test(httpError.code)) {
+    return new ProblemError(400, 'the request body does not decompress as its Content-Encoding says', { field: 'Content-Encoding' });
   }
   if (status !== undefined && status >= 400 && status < 500) return new ProblemError(status, httpError.expose ? String((error as Error).message) : TITLES[status] ?? 'Bad Request');
   return new ProblemError(500, 'internal error');

@@ -267,7 +267,7 @@ describe('shared library', () => {
       expect((await request(`${url}/ready`)).status).toBe(200);
     });
 
-    it('when a body is larger than the limit, then 413 problem+json naming the body, gzip-inflated size included', async () => {
+    it('when a body is larger than the limit, then 413 problem+json naming the body, gzip-inflated size included; a body that does not inflate is 400 naming Content-Encoding', async () => {
       const big = await request(`${url}/things`, { body: { text: 'x'.repeat(70_000) }, headers: { 'idempotency-key': `big-${suffix()}` } });
       expect([big.status, big.body.field]).toEqual([413, 'body']);
       expect(big.headers.get('content-type')).toMatch(/application\/problem\+json/);
@@ -276,6 +276,8 @@ describe('shared library', () => {
       expect(bomb.length).toBeLessThan(64 * 1024);
       const inflated = await rawRequest(port, `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip`, bomb);
       expect(inflated.status).toBe(413);
+      const garbled = await rawRequest(port, `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip`, 'not gzip at all');
+      expect([garbled.status, (JSON.parse(garbled.body) as { field?: string }).field]).toEqual([400, 'Content-Encoding']);
     });
 
     it('when the parser would let a deep body through, then the Idempotency-Key fingerprint still does not overflow the stack', async () => {
