@@ -83,6 +83,8 @@ export class JwksKeySource implements KeySource {
   private inFlight: Promise<boolean> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** When the last failure was logged at warn (repeats within a minute go to debug: auth may be down for a while). */
+  private lastWarned = 0;
   loaded = false;
 
   constructor(
@@ -119,9 +121,15 @@ export class JwksKeySource implements KeySource {
     if (this.inFlight) return this.inFlight;
     this.lastAttempt = Date.now();
     this.inFlight = this.load()
-      .then(() => true)
+      .then(() => {
+        this.lastWarned = 0;
+        return true;
+      })
       .catch((error: unknown) => {
-        this.options.logger.warn({ err: error, jwks: this.url, keys: this.keys.size }, 'could not load the token keys from auth; keeping the last good set');
+        const now = Date.now();
+        const level = now - this.lastWarned >= 60_000 ? 'warn' : 'debug';
+        if (level === 'warn') this.lastWarned = now;
+        this.options.logger[level]({ err: error, jwks: this.url, keys: this.keys.size }, 'could not load the token keys from auth; keeping the last good set');
         return false;
       })
       .finally(() => {
