@@ -36,7 +36,7 @@ export const authEnv = commonEnv
     AUTH_LOGIN_RATE_LIMIT: z.coerce.number().int().min(1).default(30),
     /** Sign-ups per client address per hour. */
     AUTH_REGISTRATIONS_PER_HOUR: z.coerce.number().int().min(1).default(10),
-    /** scrypt cost N (r=8, p=1): OWASP's 2^17 by default; tests lower it. Older hashes are redone at login. */
+    /** scrypt cost N (r=8, p=3): 2^15 by default, OWASP's equal of N=2^17, p=1 at a quarter of the memory; tests lower it. Older hashes are redone at login. */
     AUTH_SCRYPT_COST: z.coerce
       .number()
       .int()
@@ -44,10 +44,11 @@ export const authEnv = commonEnv
       .max(2 ** 20)
       .refine((n) => Number.isInteger(Math.log2(n)), 'must be a power of two')
       .default(OWASP_SCRYPT_COST),
-    /** Password derivations at once (each holds 128·N·8 bytes: 128 MiB at the default cost). */
-    AUTH_SCRYPT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(1),
-    /** Derivations that may wait for a slot; more answer 503 with Retry-After. */
-    AUTH_SCRYPT_QUEUE: z.coerce.number().int().min(0).max(1000).default(16),
+    /** Password derivations at once (each holds 128·N·8 bytes: 32 MiB at the default cost). */
+    AUTH_SCRYPT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+    /** Derivations that may wait for a slot; more answer 503 with Retry-After. Eight behind two slots
+     *  wait at most ~1.5 s, well inside the gateway's upstream timeout. */
+    AUTH_SCRYPT_QUEUE: z.coerce.number().int().min(0).max(1000).default(8),
     /** How often the revocation list is pulled besides the pub/sub push. */
     AUTH_REVOCATION_SYNC_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
   })

@@ -191,7 +191,7 @@ describe('auth service', () => {
       await client.query(`INSERT INTO auth.users (id, email, password_hash, role) VALUES (gen_random_uuid(), $1, $2, 'customer')`, [user.email, await hashPassword(user.password, 1024)]);
       expect((await login(user)).user.role).toBe('customer');
       const { rows } = await client.query<{ password_hash: string }>('SELECT password_hash FROM auth.users WHERE email = $1', [user.email]);
-      expect(rows[0]?.password_hash).toMatch(/^scrypt\$2048\$8\$1\$/);
+      expect(rows[0]?.password_hash).toMatch(/^scrypt\$2048\$8\$3\$/);
       expect((await login(user)).user.role).toBe('customer');
     } finally {
       await client.end();

@@ -4,7 +4,7 @@ import { PasswordHasher, hashPassword, needsRehash, verifyPassword } from './pas
 describe('passwords', () => {
   it('verifies the right password and rejects others', async () => {
     const hash = await hashPassword('correct horse battery', 1024);
-    expect(hash).toMatch(/^scrypt\$1024\$8\$1\$/);
+    expect(hash).toMatch(/^scrypt\$1024\$8\$3\$/);
     expect(hash).not.toContain('correct');
     expect(await verifyPassword('correct horse battery', hash)).toBe(true);
     expect(await verifyPassword('correct horse batterY', hash)).toBe(false);
@@ -16,9 +16,9 @@ describe('passwords', () => {
     expect(await hashPassword('same', 1024)).not.toBe(await hashPassword('same', 1024));
   });
 
-  it("uses OWASP's scrypt parameters by default (N=2^17, r=8, p=1) within node's memory cap", async () => {
+  it("uses OWASP's scrypt parameters by default (N=2^15, r=8, p=3) within node's memory cap", async () => {
     const hash = await hashPassword('owasp-parameters');
-    expect(hash).toMatch(/^scrypt\$131072\$8\$1\$/);
+    expect(hash).toMatch(/^scrypt\$32768\$8\$3\$/);
     expect(await verifyPassword('owasp-parameters', hash)).toBe(true);
   }, 20_000);
 
@@ -27,6 +27,8 @@ describe('passwords', () => {
     expect(needsRehash(old, 131_072)).toBe(true);
     expect(needsRehash(old, 16_384)).toBe(false);
     expect(needsRehash('scrypt$16384$4$1$AA$AA', 16_384)).toBe(true);
+    // the N=2^17, r=8, p=1 hashes of an earlier release: today's p is 3
+    expect(needsRehash('scrypt$16384$8$1$AA$AA', 16_384)).toBe(true);
   });
 
   it('runs at most `concurrency` derivations and refuses beyond the queue with a 503', async () => {
