@@ -14,6 +14,14 @@ describe('LocalWindows (the fallback while Redis is unreachable)', () => {
     expect(local.hit('a')).toMatchObject({ allowed: true, count: 1 });
   });
 
+  it('counts on from what is known elsewhere when that is more than its own window saw', () => {
+    const local = new LocalWindows(10, 60_000, 100, () => 0);
+    expect(local.hit('a', 1, 2)).toMatchObject({ allowed: true, count: 3 });
+    // A later fall-back, after the shared count had reached 9: the old local window must not admit from 3.
+    expect(local.hit('a', 1, 9)).toMatchObject({ allowed: true, count: 10 });
+    expect(local.hit('a', 1, 9)).toMatchObject({ allowed: false, count: 11 });
+  });
+
   it('remembers a bounded number of clients', () => {
     let now = 0;
     const local = new LocalWindows(1, 60_000, 50, () => now);

@@ -38,7 +38,11 @@ export class LocalWindows {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Counts `weight` hits; a new window starts at `carried` (hits already known from elsewhere). */
+  /**
+   * Counts `weight` hits from at least `carried` (hits already known from elsewhere): a window made
+   * at an earlier fall-back must not count on from what was known then — under load one slow Redis
+   * answer after another would each admit hits the shared count had already spent.
+   */
   hit(id: string, weight = 1, carried = 0): RateLimitResult {
     const now = this.now();
     let window = this.windows.get(id);
@@ -47,7 +51,7 @@ export class LocalWindows {
       window = { count: carried, windowEnd: now + this.windowMs };
       this.windows.set(id, window);
     }
-    window.count += weight;
+    window.count = Math.max(window.count, carried) + weight;
     return { allowed: window.count <= this.limit, count: window.count, limit: this.limit, retryAfterSeconds: Math.max(1, Math.ceil((window.windowEnd - now) / 1000)) };
   }
 
