@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { parseQuantity } from '../../operator/src/api/quantity.js';
 import { podCounters } from '../../operator/src/scaling/scrape.js';
-import { NAMESPACE, PLATFORM, activeGatewaySelector, apps, core, custom, customerToken, eventually, gatewayUrl, getPlatform, kc, podReady, startLoad, waitIdle, waitReady, type LoadReport } from './support.js';
+import { NAMESPACE, PLATFORM, activeGatewaySelector, apps, core, custom, customerTokens, eventually, gatewayUrl, getPlatform, kc, podReady, startLoad, waitIdle, waitReady, type LoadReport } from './support.js';
 
 const exec = promisify(execFile);
 const hpas = kc.makeApiClient(k8s.AutoscalingV2Api);
@@ -79,7 +79,7 @@ describe('request-rate autoscaling of the gateway on the real node', () => {
   }, 360_000);
 
   it(`scales the gateway out under ${LOAD_PER_SECOND} requests/s until every pod serves under ${TARGET_PER_POD}/s`, async () => {
-    const tokens = await Promise.all([1, 2, 3, 4, 5, 6].map((n) => customerToken(api, `load${n}`)));
+    const tokens = await customerTokens(api, [1, 2, 3, 4, 5, 6].map((n) => `load${n}`));
     const spec = (await getPlatform()).spec as { components?: Record<string, Record<string, unknown>> };
     const { replicas: _pinned, ...gateway } = spec.components?.gateway ?? {};
     await patchSpec([

@@ -15,6 +15,7 @@ import {
   PLATFORM,
   core,
   customerToken,
+  customerTokens,
   eventually,
   gatewayUrl,
   getPlatform,
@@ -68,7 +69,7 @@ describe('a blue-green release of spec.version', () => {
 
   it('switches every Service at once: no failed request, and X-KYC-Version turns from old to new exactly once', async () => {
     expect(target).not.toBe(original);
-    const tokens = await Promise.all([1, 2, 3, 4, 5, 6, 7].map((i) => customerToken(api, `bluegreen${i}`)));
+    const tokens = await customerTokens(api, [1, 2, 3, 4, 5, 6, 7].map((i) => `bluegreen${i}`));
     const [keepAliveToken, ...strictTokens] = tokens as [string, ...string[]];
     expect((await request(api('/auth/me'), { token: keepAliveToken })).headers.get('x-kyc-version')).toBe(original);
     const colorBefore = await activeColor();

@@ -203,13 +203,29 @@ export function startTraffic(url: string, token: string, pauseMs = 150): { stop:
   };
 }
 
-/** A fresh customer with a token, for traffic. */
+/**
+ * A fresh customer with a token, for traffic. Sign-up runs a deliberately slow password hash on a
+ * bounded pool, and auth answers 503 + Retry-After when the pool is full: like any client, wait as
+ * told and try again (a few times).
+ */
 export async function customerToken(api: (path: string) => string, label: string): Promise<string> {
   const run = uniqueSuffix();
   const who = { email: `e2e-${label}-${run}@example.com`, password: `${label}-password-${run}` };
-  const registered = await request(api('/auth/register'), { body: who });
-  if (registered.status !== 202) throw new Error(`register answered ${registered.status}`);
+  for (let attempt = 1; ; attempt += 1) {
+    const registered = await request(api('/auth/register'), { body: who });
+    if (registered.status === 202) break;
+    const retryAfter = Number(registered.headers.get('retry-after'));
+    if (registered.status !== 503 || !(retryAfter > 0) || attempt === 4) throw new Error(`register answered ${registered.status}`);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfter, 5) * 1000));
+  }
   return (await login(api, who)).accessToken;
+}
+
+/** Customers one after another: sign-ups at once would only queue on auth's password-hash pool. */
+export async function customerTokens(api: (path: string) => string, labels: string[]): Promise<string[]> {
+  const tokens: string[] = [];
+  for (const label of labels) tokens.push(await customerToken(api, label));
+  return tokens;
 }
 
 /** True when the pod's Ready condition is True. */
