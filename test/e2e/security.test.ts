@@ -8,46 +8,16 @@
 //   - /metrics and /health asked for on the public port
 //   - forged access tokens: alg none, HS256 with guessed keys, EdDSA under a real or unknown kid
 import { createHmac, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
-import net from 'node:net';
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { rawRequest, type RawResponse } from '../support/raw-http.js';
 import { NAMESPACE, core, eventually, gatewayUrl, getPlatform, request, waitReady } from './support.js';
 
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string;
+/** One request written byte for byte to the gateway's NodePort on a new connection. */
+function raw(base: URL, head: string, body: string | Buffer = ''): Promise<RawResponse> {
+  return rawRequest(Number(base.port), head, body, base.hostname);
 }
 
-/** One request written byte for byte on a new connection; the answer read until the server closes. */
-function raw(base: URL, head: string, body: string | Buffer = ''): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(base.port), base.hostname);
-    const chunks: Buffer[] = [];
-    socket.setTimeout(20_000, () => socket.destroy(new Error(`no answer to ${head.split('\r\n')[0] ?? ''}`)));
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    // An early answer (413) may come with a reset while the body is still going out: keep what was read.
-    socket.on('error', (error) => {
-      if (chunks.length === 0) reject(error);
-    });
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const split = text.indexOf('\r\n\r\n');
-      const [statusLine = '', ...lines] = (split >= 0 ? text.slice(0, split) : text).split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of lines) {
-        const colon = line.indexOf(':');
-        if (colon > 0) headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body: split >= 0 ? text.slice(split + 4) : '' });
-    });
-    const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const length = payload.length > 0 ? `\r\nContent-Length: ${payload.length}` : '';
-    socket.write(`${head}${length}\r\nConnection: close\r\n\r\n`);
-    if (payload.length > 0) socket.write(payload);
-  });
-}
-
-function expectProblem(answer: RawAnswer, status: number, detail?: RegExp): void {
+function expectProblem(answer: RawResponse, status: number, detail?: RegExp): void {
   expect(answer.status).toBe(status);
   expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
   if (detail) expect((JSON.parse(answer.body) as { detail: string }).detail).toMatch(detail);
@@ -169,7 +139,7 @@ describe('attacks on the platform through the gateway NodePort', () => {
   it('a forged X-Forwarded-For per request does not get past the per-client rate limit, and the limit refuses with 429 + Retry-After', async () => {
     // Public and cheap upstream (auth refuses the body at once): the limit keys on the client address.
     const statuses: number[] = [];
-    let refused: RawAnswer | undefined;
+    let refused: RawResponse | undefined;
     for (let i = 0; i < 900; i += 1) {
       const forgedFor = `198.51.${Math.floor(i / 250)}.${i % 250}, 203.0.113.${i % 250}`;
       const answer = await raw(base, `POST /api/v1/auth/refresh HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nX-Forwarded-For: ${forgedFor}\r\nX-Real-IP: ${forgedFor.split(',')[0] ?? ''}`, '{}');
@@ -182,8 +152,8 @@ describe('attacks on the platform through the gateway NodePort', () => {
     expect(refused).toBeDefined();
     expect(admitted).toBeLessThanOrEqual(700);
     expect(statuses.slice(-50).every((s) => s === 429)).toBe(true);
-    expectProblem(refused as RawAnswer, 429, /too many requests/);
-    expect(Number((refused as RawAnswer).headers['retry-after'])).toBeGreaterThan(0);
+    expectProblem(refused as RawResponse, 429, /too many requests/);
+    expect(Number((refused as RawResponse).headers['retry-after'])).toBeGreaterThan(0);
     // Leave the platform as found: other suites sign up from this address.
     await eventually('the rate-limit window to pass', async () => (await raw(base, `POST /api/v1/auth/refresh HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json`, '{}')).status !== 429, 90_000, 2000);
   }, 240_000);

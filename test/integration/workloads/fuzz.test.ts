@@ -16,7 +16,7 @@ import { startNotification } from '../../../workloads/notification/main.js';
 import type { RunningNotification } from '../../../workloads/notification/main.js';
 import { SIGNING_KEYS, captureLogs, createTestDatabase, request, requireEnv, signToken, suffix, verifierEnv } from './support.js';
 import type { TestDatabase } from './support.js';
-import { rawRequest } from './raw-http.js';
+import { rawRequest } from '../../support/raw-http.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
 const ADMIN = { email: 'fuzz-admin@bank.example', password: 'fuzz-admin-password' };

@@ -12,8 +12,8 @@ import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { closeRedis, createRedis } from '../../../workloads/shared/index.js';
 import { FakeUpstream } from './fake-upstream.js';
-import { rawRequest } from './raw-http.js';
-import type { RawResponse } from './raw-http.js';
+import { rawRequest } from '../../support/raw-http.js';
+import type { RawResponse } from '../../support/raw-http.js';
 import { captureLogs, request, requireEnv, signToken, suffix, verifierEnv } from './support.js';
 
 /** Environment of a gateway in front of the stand-ins (`extra` wins). */

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { CONSENT, VALID_APPLICANT, panCardDocument, passportDocument, startKycHarness, token } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
-import { rawRequest } from './raw-http.js';
+import { rawRequest } from '../../support/raw-http.js';
 import { eventually, request } from './support.js';
 
 type View = { id: string; state: string; applicant: { name: string | null }; history?: Array<{ action: string }> };

@@ -15,7 +15,7 @@ import {
 import type { IdempotencyStore, Migration, Pool, Redis } from '../../../workloads/shared/index.js';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { rawRequest } from './raw-http.js';
+import { rawRequest } from '../../support/raw-http.js';
 import { captureLogs, createTestDatabase, request, requireEnv, suffix } from './support.js';
 import type { TestDatabase } from './support.js';
 

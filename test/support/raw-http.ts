@@ -1,5 +1,6 @@
 // One HTTP/1.1 exchange written byte for byte over node:net, for attacks a client library would
-// normalise away (absolute-form targets, odd paths, bodies no serializer would produce).
+// normalise away (absolute-form targets, odd paths, bodies no serializer would produce). Shared by the
+// integration suites (in-process servers) and the e2e suites (the gateway's NodePort).
 import net from 'node:net';
 
 export interface RawResponse {
@@ -9,11 +10,11 @@ export interface RawResponse {
 }
 
 /** Sends `head` (request line and headers, without the blank line) and `body`; reads until the server closes. */
-export function rawRequest(port: number, head: string, body: string | Buffer = '', host = '127.0.0.1'): Promise<RawResponse> {
+export function rawRequest(port: number, head: string, body: string | Buffer = '', host = '127.0.0.1', timeoutMs = 20_000): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, host);
     const chunks: Buffer[] = [];
-    socket.setTimeout(15_000, () => socket.destroy(new Error('raw request timed out')));
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer to ${head.split('\r\n')[0] ?? ''}`)));
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
     // A server may answer early (413) and reset the connection while the body is still being written:
     // the answer read so far is the result.
