@@ -1,15 +1,9 @@
 // What the shared middleware adds to every express request.
 import type { Logger } from './logger.js';
+import type { Principal } from './roles.js';
 
-export type Role = 'customer' | 'maker' | 'checker' | 'admin';
-export const ROLES: readonly Role[] = ['customer', 'maker', 'checker', 'admin'];
-
-/** The caller, from a verified access token. */
-export interface Principal {
-  sub: string;
-  role: Role;
-  email?: string;
-}
+export { ROLES } from './roles.js';
+export type { Principal, Role } from './roles.js';
 
 declare module 'express-serve-static-core' {
   interface Request {

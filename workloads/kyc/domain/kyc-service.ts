@@ -1,8 +1,8 @@
 // The KYC use cases. Each one: authorise the caller, decide with the pure rules, then make the change,
 // its audit record and its events in one transaction (the outbox publishes the events afterwards).
 import { randomUUID } from 'node:crypto';
-import type { Role } from '../../shared/index.js';
-import { scrubString } from '../../shared/index.js';
+import { scrubString } from '../../shared/redact.js';
+import type { Role } from '../../shared/roles.js';
 import { type ApplicantUpdate, type FieldError, validateApplicantPatch } from './applicant.js';
 import { type Actor, type ApplicationAction, type ApplicationState, OPEN_STATES, decideTransition } from './application-state.js';
 import { type ChecksOutcome, runAutomaticChecks } from './automatic-checks.js';
