@@ -1,5 +1,6 @@
 // Parsing of external.metrics.k8s.io requests (pure): which document or metric a path asks for and
 // the equality label selector the HPA sends (matchLabels are serialised as `k=v,k2=v2`).
+import { rfc3339 } from '../api/time.js';
 
 export const GROUP = 'external.metrics.k8s.io';
 export const VERSION = 'v1beta1';
@@ -92,7 +93,7 @@ export function metricValueList(metric: string, labels: Record<string, string>, 
     kind: 'ExternalMetricValueList',
     apiVersion: GROUP_VERSION,
     metadata: {},
-    items: [{ metricName: metric, metricLabels: labels, timestamp: timestamp.toISOString().replace(/\.\d{3}Z$/, 'Z'), value }],
+    items: [{ metricName: metric, metricLabels: labels, timestamp: rfc3339(timestamp), value }],
   };
 }
 

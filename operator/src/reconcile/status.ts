@@ -1,6 +1,7 @@
 // The platform's status, computed in memory from the observed Deployments (pure; written once per
 // pass by the reconciler, and only when it changed).
 import type { ComponentName } from '../api/components.js';
+import { setCondition } from '../api/conditions.js';
 import type { ComponentStatus, Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
 import { componentReady, componentStatus as renderedComponentStatus, type DeploymentLike } from '../render/status.js';
 import { stableStringify } from '../runtime/hash.js';
@@ -52,13 +53,6 @@ export function deploymentProblem(deployment: DeploymentView | undefined): Probl
     }
   }
   return undefined;
-}
-
-/** A condition keeps its lastTransitionTime unless its status changed. */
-export function setCondition(previous: readonly Condition[] | undefined, next: Omit<Condition, 'lastTransitionTime'>, now: Date): Condition {
-  const old = previous?.find((c) => c.type === next.type);
-  const lastTransitionTime = old && old.status === next.status ? old.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return { ...next, lastTransitionTime };
 }
 
 export function computeStatus(platform: KycPlatform, components: readonly ObservedComponent[], applyProblem: Problem | undefined, now: Date): OwnedStatus {

@@ -11,6 +11,7 @@
 //                                          (spec.version back within the window: switch back at once)
 import type { ComponentName } from '../api/components.js';
 import { componentReplicas, desiredComponentNames, isAutoscaled, releaseFor, autoscalingFor } from '../api/defaults.js';
+import { rfc3339 } from '../api/time.js';
 import type { KycPlatformSpec, ReleaseStatus } from '../api/types.js';
 import { componentReady } from '../render/status.js';
 import {
@@ -19,7 +20,6 @@ import {
   otherColor,
   parseTime,
   PROMOTE_ANNOTATION,
-  timestamp,
   VERSION_ANNOTATION,
   type Color,
   type ColorTarget,
@@ -99,7 +99,7 @@ class Stepper {
     this.release = releaseFor(input.spec);
     this.components = desiredComponentNames(input.spec);
     this.nowMs = input.now.getTime();
-    this.stamp = timestamp(input.now);
+    this.stamp = rfc3339(input.now);
   }
 
   private event(type: ReleaseEvent['type'], reason: string, message: string): void {
@@ -305,7 +305,7 @@ class Stepper {
     }
     const previousColor = status.activeColor ?? 'legacy';
     const previousVersion = status.activeVersion ?? '';
-    const scaleDownAt = timestamp(new Date(this.nowMs + this.release.scaleDownDelaySeconds * 1000));
+    const scaleDownAt = rfc3339(new Date(this.nowMs + this.release.scaleDownDelaySeconds * 1000));
     this.switched = true;
     this.event(
       'Normal',
@@ -334,7 +334,7 @@ class Stepper {
     const due = parseTime(status.scaleDownAt) ?? this.nowMs;
     const previous = status.previousColor;
     if (version === status.previousVersion && previous && previous !== 'legacy' && this.nowMs < due) {
-      const scaleDownAt = timestamp(new Date(this.nowMs + this.release.scaleDownDelaySeconds * 1000));
+      const scaleDownAt = rfc3339(new Date(this.nowMs + this.release.scaleDownDelaySeconds * 1000));
       this.switched = true;
       this.event('Normal', 'RolledBack', `spec.version is back at ${version}: switched every active Service back to ${previous}; ${status.activeColor ?? ''} (version ${status.activeVersion ?? ''}) stays up until ${scaleDownAt}`);
       this.wait(this.release.scaleDownDelaySeconds * 1000);

@@ -2,6 +2,7 @@
 // rendering: one step of the state machine from the live Deployments), render (the colours the step
 // asks for), statusComponents + status (the single status write carries the release state), finish
 // (after the status is written: Events, consumed annotations, a smoke-check round).
+import { setCondition } from '../api/conditions.js';
 import { desiredComponentNames, releaseFor } from '../api/defaults.js';
 import type { Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
 import { colorObjectName, componentObjectName } from '../render/meta.js';
@@ -127,11 +128,7 @@ export class ReleaseController {
     const failed = phase === 'Aborted' && release.failureReason !== undefined;
     const conditions: Condition[] = (computed.conditions ?? []).filter((c) => c.type !== CONDITION_RELEASE_PROGRESSING && c.type !== CONDITION_RELEASE_FAILED);
     const previous = platform.status?.conditions;
-    const set = (next: Omit<Condition, 'lastTransitionTime'>): Condition => {
-      const old = previous?.find((c) => c.type === next.type);
-      const lastTransitionTime = old && old.status === next.status ? old.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
-      return { ...next, lastTransitionTime };
-    };
+    const set = (next: Omit<Condition, 'lastTransitionTime'>): Condition => setCondition(previous, next, now);
     conditions.push(
       set({
         type: CONDITION_RELEASE_PROGRESSING,

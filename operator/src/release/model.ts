@@ -73,11 +73,6 @@ export interface SmokeResult {
   message: string;
 }
 
-/** Timestamps as the API server writes them (RFC 3339, seconds). */
-export function timestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 export function parseTime(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const ms = Date.parse(value);

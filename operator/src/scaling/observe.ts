@@ -2,7 +2,7 @@
 // component's HPA as it lives in the cluster and the replica count of the Deployment it scales.
 import type { ComponentName } from '../api/components.js';
 import type { Condition } from '../api/types.js';
-import { setCondition } from '../reconcile/status.js';
+import { setCondition } from '../api/conditions.js';
 import type { KubeResource } from '../runtime/kube.js';
 import type { ObservedScaling } from './controller.js';
 import type { HpaView, ScalingStatus } from './status.js';
