@@ -6,7 +6,8 @@
 // gateway), and its floor (floor.ts: two bare node:http processes and the same SQL statement — what
 // is left of any gateway → kyc → PostgreSQL read once everything the platform does is taken away).
 // Every server runs in its own process (the load generator shares the CPU, as a client would on this
-// machine). Results go to stdout and are appended to docs/benchmarks.md (section "API").
+// machine). Results go to stdout and are appended to docs/benchmarks/history.md (section "API");
+// docs/benchmarks.md keeps the current figures, copied there by hand when a run becomes the reference.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -256,8 +257,8 @@ function report(rows: Row[]): void {
   const text = lines.join('\n');
   process.stdout.write(text);
   if (process.env.BENCH_NO_RECORD === '1') return;
-  const file = path.join(REPO, 'docs/benchmarks.md');
-  if (!existsSync(file)) writeFileSync(file, '# Benchmarks\n');
+  const file = path.join(REPO, 'docs/benchmarks/history.md');
+  if (!existsSync(file)) writeFileSync(file, '# Benchmarks: run history\n');
   const current = readFileSync(file, 'utf8');
   const api = current.indexOf('\n## API\n');
   if (api < 0) {
