@@ -1,3 +1,5 @@
+import type { Dependency } from './defaults.js';
+
 // The five bundled services (DESIGN.md fixed names), in the order they are rendered and reported.
 export const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
@@ -13,3 +15,45 @@ export type KafkaConsumer = (typeof KAFKA_CONSUMERS)[number];
 export function isKafkaConsumer(name: ComponentName): name is KafkaConsumer {
   return (KAFKA_CONSUMERS as readonly ComponentName[]).includes(name);
 }
+
+/** The components each component calls over HTTP (the gateway routes; the services fetch auth's JWKS). */
+export const CALLS: Readonly<Record<ComponentName, readonly ComponentName[]>> = {
+  gateway: ['kyc', 'auth', 'notification', 'analytics'],
+  kyc: ['auth'],
+  auth: [],
+  notification: ['auth'],
+  analytics: ['auth'],
+};
+
+/** Who may call each component on its http port; 'anywhere' means any source, in or outside the cluster. */
+export const ALLOWED_CALLERS: Readonly<Record<ComponentName, 'anywhere' | readonly ComponentName[]>> = {
+  gateway: 'anywhere',
+  kyc: callersOf('kyc'),
+  auth: callersOf('auth'),
+  notification: callersOf('notification'),
+  analytics: callersOf('analytics'),
+};
+
+function callersOf(component: ComponentName): ComponentName[] {
+  return (Object.keys(CALLS) as ComponentName[]).filter((caller) => CALLS[caller].includes(component));
+}
+
+interface Consumer {
+  group: string;
+  topics: string[] | undefined;
+}
+
+/** The group and topics a component consumes by default (workloads/*: the consumers' own names). */
+export const DEFAULT_CONSUMERS: Partial<Record<ComponentName, Consumer>> = {
+  kyc: { group: 'kyc-automatic-checks', topics: ['kyc.events'] },
+  notification: { group: 'kyc-notification', topics: ['kyc.events', 'customer.events'] },
+  // analytics reads every event family: measure whatever the group has committed offsets for.
+  analytics: { group: 'kyc-analytics', topics: undefined },
+} satisfies Record<KafkaConsumer, Consumer>;
+
+/** Which dependencies each component reads (contract: DATABASE_URL, REDIS_URL, KAFKA_BROKERS); the egress NetworkPolicies follow it. */
+export const DEPENDENCY_ENV: Record<Dependency, { env: string; readers: readonly ComponentName[] }> = {
+  postgres: { env: 'DATABASE_URL', readers: ['kyc', 'auth', 'notification', 'analytics'] },
+  redis: { env: 'REDIS_URL', readers: COMPONENTS },
+  kafka: { env: 'KAFKA_BROKERS', readers: ['kyc', 'notification', 'analytics'] },
+};

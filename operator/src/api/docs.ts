@@ -1,10 +1,8 @@
 // docs/api.md, generated from the same schema as the CRD (so the reference cannot drift from it).
-import { COMPONENTS } from './components.js';
+import { ALLOWED_CALLERS, CALLS, COMPONENTS, DEPENDENCY_ENV } from './components.js';
 import { PROFILE_PRESETS } from './defaults.js';
 import { API_VERSION, KIND, PLURAL, SHORT_NAMES } from './group.js';
 import type { Schema, ValidationRule } from './openapi.js';
-import { DEPENDENCY_ENV } from '../render/env.js';
-import { ALLOWED_CALLERS, CALLS } from '../render/networkpolicy.js';
 import { RESERVED_ENV, kycPlatformSchema, printerColumns, specSchema, statusSchema } from './schema.js';
 
 export const DOCS_PATH = 'docs/api.md';

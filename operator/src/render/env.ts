@@ -1,7 +1,7 @@
 // The container environment of a component, per docs/workload-contract.md. Secrets are referenced with
 // secretKeyRef (the operator never reads them); the user's extra variables come last and may replace
 // only the variables that are not operator-managed (the schema rejects the others).
-import { COMPONENTS, type ComponentName } from '../api/components.js';
+import { COMPONENTS, DEPENDENCY_ENV, type ComponentName } from '../api/components.js';
 import {
   componentEnabled,
   dependencySecret,
@@ -26,13 +26,6 @@ export interface EnvVar {
     configMapKeyRef?: { name: string; key: string; optional?: boolean };
   };
 }
-
-/** Which dependencies each component reads (contract: DATABASE_URL, REDIS_URL, KAFKA_BROKERS); the egress NetworkPolicies follow it. */
-export const DEPENDENCY_ENV: Record<Dependency, { env: string; readers: readonly ComponentName[] }> = {
-  postgres: { env: 'DATABASE_URL', readers: ['kyc', 'auth', 'notification', 'analytics'] },
-  redis: { env: 'REDIS_URL', readers: COMPONENTS },
-  kafka: { env: 'KAFKA_BROKERS', readers: ['kyc', 'notification', 'analytics'] },
-};
 
 /** Keys of the platform Secret and who reads them; admin credentials are optional (first admin only). */
 const PLATFORM_SECRET_ENV: { key: string; env: string; readers: readonly ComponentName[]; optional: boolean }[] = [

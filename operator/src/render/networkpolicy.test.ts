@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KycPlatformSpec } from '../api/types.js';
 import { platform } from './fixtures.js';
-import { CALLS, renderNetworkPolicies } from './networkpolicy.js';
+import { CALLS } from '../api/components.js';
+import { renderNetworkPolicies } from './networkpolicy.js';
 
 type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: { matchLabels?: Record<string, string> }; ipBlock?: { cidr: string } };
 type Port = { protocol: string; port: number };

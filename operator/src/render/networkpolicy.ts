@@ -21,39 +21,16 @@
 // - DNS, port 53 UDP and TCP, to spec.security.dnsPeers (default: the kube-dns pods in kube-system);
 // - the components it calls, on 8080 (the transpose of the matrix above: gateway → every upstream,
 //   kyc/notification/analytics → auth);
-// - the dependencies it reads (env.ts DEPENDENCY_ENV), to spec.dependencies.<name>.networkPeers on their
+// - the dependencies it reads (api/components.ts DEPENDENCY_ENV), to spec.dependencies.<name>.networkPeers on their
 //   ports. The operator never reads the dependency URLs, so it cannot derive the addresses: without peers
 //   nothing may reach the dependency (fail closed; the schema says so).
 // Policies match the address a connection reaches after Service translation (kube-proxy's DNAT), so the
 // peers are pods or endpoint addresses, never ClusterIPs.
-import type { ComponentName } from '../api/components.js';
+import { ALLOWED_CALLERS, CALLS, DEPENDENCY_ENV, type ComponentName } from '../api/components.js';
 import { dependencyNetwork, dependencySecret, desiredComponentNames, dnsPeersOf, networkPoliciesEnabled, type Dependency } from '../api/defaults.js';
 import type { KycPlatform, NetworkPeer } from '../api/types.js';
-import { DEPENDENCY_ENV } from './env.js';
 import { HTTP_PORT, METRICS_PORT, objectMeta, platformPodSelector, selectorLabels } from './meta.js';
 import type { KubeObject } from './types.js';
-
-/** The components each component calls over HTTP (the gateway routes; the services fetch auth's JWKS). */
-export const CALLS: Readonly<Record<ComponentName, readonly ComponentName[]>> = {
-  gateway: ['kyc', 'auth', 'notification', 'analytics'],
-  kyc: ['auth'],
-  auth: [],
-  notification: ['auth'],
-  analytics: ['auth'],
-};
-
-/** Who may call each component on its http port; 'anywhere' means any source, in or outside the cluster. */
-export const ALLOWED_CALLERS: Readonly<Record<ComponentName, 'anywhere' | readonly ComponentName[]>> = {
-  gateway: 'anywhere',
-  kyc: callersOf('kyc'),
-  auth: callersOf('auth'),
-  notification: callersOf('notification'),
-  analytics: callersOf('analytics'),
-};
-
-function callersOf(component: ComponentName): ComponentName[] {
-  return (Object.keys(CALLS) as ComponentName[]).filter((caller) => CALLS[caller].includes(component));
-}
 
 const HTTP = [{ protocol: 'TCP', port: HTTP_PORT }];
 const METRICS = [{ protocol: 'TCP', port: METRICS_PORT }];

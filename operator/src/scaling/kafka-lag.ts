@@ -2,7 +2,6 @@
 // the group's committed offset, summed. A partition the group never committed counts from its earliest
 // offset (low watermark), as a new consumer with auto.offset.reset=earliest would start there.
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import type { ComponentName, KafkaConsumer } from '../api/components.js';
 
 export interface PartitionOffsets {
   partition: number;
@@ -33,19 +32,6 @@ export function topicLag(partitions: readonly PartitionOffsets[], committed: rea
   }
   return total;
 }
-
-interface Consumer {
-  group: string;
-  topics: string[] | undefined;
-}
-
-/** The group and topics a component consumes by default (workloads/*: the consumers' own names). */
-export const DEFAULT_CONSUMERS: Partial<Record<ComponentName, Consumer>> = {
-  kyc: { group: 'kyc-automatic-checks', topics: ['kyc.events'] },
-  notification: { group: 'kyc-notification', topics: ['kyc.events', 'customer.events'] },
-  // analytics reads every event family: measure whatever the group has committed offsets for.
-  analytics: { group: 'kyc-analytics', topics: undefined },
-} satisfies Record<KafkaConsumer, Consumer>;
 
 export interface LagTarget {
   group: string;

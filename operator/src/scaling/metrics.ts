@@ -1,9 +1,8 @@
 // The custom metrics of a component (pure, from the spec): what each is called in
 // external.metrics.k8s.io, its HPA target, and how many replicas a reading asks for.
-import { KAFKA_CONSUMERS, type ComponentName } from '../api/components.js';
+import { DEFAULT_CONSUMERS, KAFKA_CONSUMERS, type ComponentName } from '../api/components.js';
 import { autoscalingFor } from '../api/defaults.js';
 import type { ComponentAutoscalingMetrics, KycPlatform, KycPlatformSpec } from '../api/types.js';
-import { DEFAULT_CONSUMERS } from './kafka-lag.js';
 
 export const METRIC_QUEUE_LAG = 'kafka-consumer-lag';
 export const METRIC_REQUEST_RATE = 'http-requests-per-second';
