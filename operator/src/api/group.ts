@@ -1,4 +1,5 @@
-// The fixed identity of the KycPlatform API (DESIGN.md: tests outside the project depend on these names).
+// The fixed identity of the KycPlatform API: tests outside the project address platforms by these names,
+// so they never change (docs/operator.md).
 export const GROUP = 'kyc.dev';
 export const VERSION = 'v1alpha1';
 export const KIND = 'KycPlatform';
