@@ -1,6 +1,7 @@
 import type { Dependency } from './defaults.js';
 
-// The five bundled services (DESIGN.md fixed names), in the order they are rendered and reported.
+// The five bundled services, in the order they are rendered and reported; their names are fixed (outside
+// tests address the objects by them: docs/operator.md).
 export const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
