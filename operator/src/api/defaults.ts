@@ -19,7 +19,7 @@ interface ProfilePreset {
   autoscaling: boolean;
 }
 
-/** Replica and resource presets per profile (production: the seed's 256Mi/250m requests, 512Mi/500m limits). */
+/** Replica and resource presets per profile (production: 256Mi/250m requests, 512Mi/500m limits; docs/api.md, "Profiles"). */
 export const PROFILE_PRESETS: Readonly<Record<Profile, ProfilePreset>> = {
   development: {
     replicas: 1,

@@ -168,8 +168,8 @@ More in \`samples/\`: \`development.yaml\` (with \`secrets-development.yaml\`), 
 ## Profiles
 
 Presets for every component that does not override them (\`components.<component>.replicas\` / \`.resources\`).
-The production numbers are the seed's (requests 256Mi / 250m, limits 512Mi / 500m, at least 3 replicas — one per
-zone). The Node.js heap of every container (\`NODE_OPTIONS=--max-old-space-size\`) is 75 % of its memory limit.
+Production asks for requests 256Mi / 250m and limits 512Mi / 500m per container, and at least 3 replicas — one per
+zone. The Node.js heap of every container (\`NODE_OPTIONS=--max-old-space-size\`) is 75 % of its memory limit.
 
 ${presets()}
 
