@@ -1,7 +1,7 @@
 // Load balancing across the instances of one upstream — pure, no I/O, clock injected. The strategies
 // `LB_STRATEGY` offers (docs/workloads.md): round robin, least connections, IP hash, weighted (smooth
-// weighted round robin, as nginx does it), plus sticky sessions on top of any of them. Instances that refuse connections are
-// passively taken out for a while (nginx's max_fails/fail_timeout).
+// weighted round robin, as nginx does it), plus sticky sessions on top of any of them. Instances that
+// refuse connections are passively taken out for a while (nginx's max_fails/fail_timeout).
 import { createHash } from 'node:crypto';
 
 export const STRATEGIES = ['round-robin', 'least-connections', 'ip-hash', 'weighted'] as const;

@@ -1,5 +1,6 @@
 // `/health` in the fixed format monitoring reads (docs/workload-contract.md): uptime, message, timestamp
-// and checks {database, cache, externalAPIs}, 200 when every check is OK and 503 otherwise. A check a service does not need is reported OK.
+// and checks {database, cache, externalAPIs}, 200 when every check is OK and 503 otherwise. A check a
+// service does not need is reported OK.
 export type CheckResult = 'OK' | 'ERROR';
 export type HealthCheck = () => Promise<boolean> | boolean;
 
