@@ -4,9 +4,8 @@
 // undefined when the component has a fixed replica count.
 import type { ComponentName } from '../api/components.js';
 import { autoscalingFor } from '../api/defaults.js';
-import type { KycPlatform } from '../api/types.js';
-import { scaleUpBehavior } from '../scaling/behavior.js';
-import { externalMetricSpecs } from '../scaling/metrics.js';
+import { COMPONENT_LABEL, componentMetrics, PLATFORM_LABEL, toQuantity } from '../api/metrics.js';
+import type { KycPlatform, KycPlatformSpec } from '../api/types.js';
 import { componentObjectName, objectMeta } from './meta.js';
 import type { KubeObject } from './types.js';
 
@@ -44,5 +43,36 @@ export function renderHorizontalPodAutoscaler(platform: KycPlatform, component: 
       ],
       behavior: { scaleDown: { stabilizationWindowSeconds: scaling.scaleDownStabilizationSeconds }, ...(scaleUp ? { scaleUp } : {}) },
     },
+  };
+}
+
+/** The autoscaling/v2 External metric entries of a component's HPA. */
+export function externalMetricSpecs(platform: KycPlatform, component: ComponentName): Record<string, unknown>[] {
+  return componentMetrics(platform, component).map((metric) => ({
+    type: 'External',
+    external: {
+      metric: {
+        name: metric.name,
+        selector: { matchLabels: { [PLATFORM_LABEL]: platform.metadata.name, [COMPONENT_LABEL]: component } },
+      },
+      target:
+        metric.targetType === 'AverageValue'
+          ? { type: 'AverageValue', averageValue: toQuantity(metric.target) }
+          : { type: 'Value', value: toQuantity(metric.target) },
+    },
+  }));
+}
+
+/** The HPA scale-up behaviour: the component's scaleUp, else the platform's; undefined leaves the HPA's own defaults in force. */
+export function scaleUpBehavior(spec: KycPlatformSpec, component: ComponentName): Record<string, unknown> | undefined {
+  const policy = spec.components?.[component]?.autoscaling?.scaleUp ?? spec.autoscaling?.scaleUp;
+  if (!policy) return undefined;
+  const policies = [
+    ...(policy.maxPercentPerMinute !== undefined ? [{ type: 'Percent', value: policy.maxPercentPerMinute, periodSeconds: 60 }] : []),
+    ...(policy.maxPodsPerMinute !== undefined ? [{ type: 'Pods', value: policy.maxPodsPerMinute, periodSeconds: 60 }] : []),
+  ];
+  return {
+    stabilizationWindowSeconds: policy.stabilizationSeconds ?? 0,
+    ...(policies.length > 0 ? { selectPolicy: 'Max', policies } : {}),
   };
 }

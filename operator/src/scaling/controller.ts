@@ -5,7 +5,7 @@ import type { ComponentName } from '../api/components.js';
 import { autoscalingFor, desiredComponentNames } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
 import type { ScalingEngine } from './engine.js';
-import { componentMetrics } from './metrics.js';
+import { componentMetrics } from '../api/metrics.js';
 import { msUntilNextMinute, scheduleFloor, type ScheduleFloor } from './schedule.js';
 import { computeScalingStatus, type HpaView, type ScalingStatus } from './status.js';
 

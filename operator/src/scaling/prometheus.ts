@@ -1,6 +1,6 @@
 // Request rate and latency from Prometheus, when the operator is given a Prometheus URL: one instant
 // query per metric, summed over the component's pods by the query itself.
-import type { Percentile } from './metrics.js';
+import type { Percentile } from '../api/metrics.js';
 import { DURATION_METRIC, PERCENTILES, REQUESTS_METRIC } from './scrape.js';
 
 /** PromQL for the requests per second of a component, over a 1-minute window. */

@@ -4,7 +4,7 @@
 // give a latency percentile over the interval (linear interpolation inside a bucket, as
 // Prometheus' histogram_quantile does).
 import { METRICS_PORT } from '../render/meta.js';
-import type { Percentile } from './metrics.js';
+import type { Percentile } from '../api/metrics.js';
 
 export const REQUESTS_METRIC = 'kyc_http_requests_total';
 export const DURATION_METRIC = 'kyc_http_request_duration_seconds';

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { platform } from '../render/fixtures.js';
 import type { Reading } from './engine.js';
 import { HEALTHY } from './fallback.js';
-import type { ComponentMetric } from './metrics.js';
+import type { ComponentMetric } from '../api/metrics.js';
 import { computeScalingStatus, type ComponentScalingInput } from './status.js';
 
 const lag: ComponentMetric = { kind: 'queueLag', name: 'kafka-consumer-lag', targetType: 'AverageValue', target: 100, group: 'g', topics: undefined };

@@ -6,7 +6,8 @@ import { autoscalingFor, componentReplicas, desiredComponentNames } from '../api
 import type { ComponentScalingStatus, Condition, KycPlatform, ScalingMetricStatus } from '../api/types.js';
 import type { Reading } from './engine.js';
 import { fallbackPolicy } from './fallback.js';
-import { describeReading, replicasFor, toQuantity } from './metrics.js';
+import { toQuantity } from '../api/metrics.js';
+import { describeReading, replicasFor } from './metrics.js';
 import type { ScheduleFloor } from './schedule.js';
 
 export const CONDITION_SCALING_ACTIVE = 'ScalingActive';
