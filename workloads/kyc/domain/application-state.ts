@@ -1,6 +1,7 @@
-// The life of a KYC application (DOMAIN.md), as a table: which action moves which state to which, and
-// who may take it. The same table is installed into PostgreSQL (see data-access/migrations), so an
-// illegal transition fails in the database even if a code path forgets to ask this module.
+// The life of a KYC application (docs/kyc.md, "State machine"), as a table: which action moves which
+// state to which, and who may take it. The same table is installed into PostgreSQL (see
+// data-access/migrations), so an illegal transition fails in the database even if a code path forgets
+// to ask this module.
 
 export const APPLICATION_STATES = [
   'draft',

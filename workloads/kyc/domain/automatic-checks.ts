@@ -1,5 +1,5 @@
-// The automatic checks that run after submission (DOMAIN.md: document formats, PAN, Aadhaar,
-// screening, dedupe, risk score). A hard failure — an invalid identity number, a document that is not
+// The automatic checks that run after submission, in order (docs/kyc.md, "Automatic checks"): document
+// formats, PAN, Aadhaar, screening, dedupe, risk score. A hard failure — an invalid identity number, a document that is not
 // what it claims to be, a sanctions match at or above 0.95 — rejects the application; everything else
 // goes to a maker with the findings attached.
 import { identitySharedWithAnotherCustomer, type DuplicateMatch } from './duplicates.js';

@@ -35,8 +35,8 @@ export const CHECK_ATTEMPTS = 5;
 
 /**
  * Runs the automatic checks for a submitted application, up to `attempts` times; when every attempt
- * fails, the application is referred to manual review with the reason (DOMAIN.md: a person decides)
- * rather than left in `processing`.
+ * fails, the application is referred to manual review with the reason rather than left in
+ * `processing`: what the machine cannot decide, a person does (docs/kyc.md, "Automatic checks").
  */
 export async function handleSubmitted(
   event: EventEnvelope,

@@ -1,5 +1,6 @@
 // Sanctions and PEP screening: every applicant name is compared token by token with every name and
-// alias on the list, and the best score decides the band (DOMAIN.md).
+// alias on the list, and the best score decides the band: ≥ 0.95 block, 0.85–0.95 manual review,
+// 0.70–0.85 enhanced due diligence (docs/kyc.md, "Automatic checks").
 import { jaroWinkler } from './jaro-winkler.js';
 import { nameTokens } from './names.js';
 
