@@ -1,7 +1,7 @@
 // The automatic checks that run after submission, in order (docs/kyc.md, "Automatic checks"): document
-// formats, PAN, Aadhaar, screening, dedupe, risk score. A hard failure — an invalid identity number, a document that is not
-// what it claims to be, a sanctions match at or above 0.95 — rejects the application; everything else
-// goes to a maker with the findings attached.
+// formats, PAN, Aadhaar, screening, dedupe, risk score. A hard failure — an invalid identity number, a
+// document that is not what it claims to be, a sanctions match at or above 0.95 — rejects the
+// application; everything else goes to a maker with the findings attached.
 import { identitySharedWithAnotherCustomer, type DuplicateMatch } from './duplicates.js';
 import { type ContentType, type DocumentType, matchesFormat } from './documents.js';
 import { validateAadhaar } from './identity/aadhaar.js';
