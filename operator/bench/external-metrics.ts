@@ -15,7 +15,7 @@ import { Authorizer, loadRequestHeaderAuth } from '../src/metrics-api/auth.js';
 import { APISERVICE, APISERVICE_NAME, ensureServingCert, registerApiService } from '../src/metrics-api/registration.js';
 import { startMetricsApiServer } from '../src/metrics-api/server.js';
 import { ScalingEngine } from '../src/scaling/engine.js';
-import { platform as fixture } from '../src/render/fixtures.js';
+import { platform as fixture } from '../src/api/fixtures.js';
 
 const PLATFORMS = 100;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);

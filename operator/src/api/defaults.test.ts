@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { platform } from '../render/fixtures.js';
+import { platform } from './fixtures.js';
 import {
   autoscalingFor,
   componentReplicas,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { platform } from '../render/fixtures.js';
+import { platform } from './fixtures.js';
 import { componentMetrics, toQuantity, type ComponentMetric } from './metrics.js';
 
 const lag: ComponentMetric = { kind: 'queueLag', name: 'kafka-consumer-lag', targetType: 'AverageValue', target: 100, group: 'g', topics: undefined };

@@ -1,4 +1,4 @@
-// Development secrets in production (issue 12, item 8): before it rolls anything for a platform with
+// Development secrets in production (docs/security.md, control 8): before it rolls anything for a platform with
 // profile `production`, the operator reads the platform Secret (spec.secretsRef; the only Secret it reads)
 // and refuses keys an attacker knows or can guess: the values of samples/secrets-development.yaml (they are
 // public), all-zero keys, keys of the wrong length, signing keys that do not parse, short admin passwords.
@@ -7,7 +7,7 @@
 // fix, never a value.
 import { createHash, createPrivateKey } from 'node:crypto';
 
-/** The Secret keys the check reads (contract 4 of issue 12). */
+/** The platform Secret's keys the check reads; their names are fixed (docs/operator.md, "Development secrets in production"). */
 export const PII_KEYS = 'pii-keys';
 export const TOKEN_SIGNING_KEYS = 'token-signing-keys';
 export const ADMIN_PASSWORD = 'admin-password';

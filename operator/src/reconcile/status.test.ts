@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { platform as makePlatform } from '../render/fixtures.js';
+import { platform as makePlatform } from '../api/fixtures.js';
 import type { KycPlatform } from '../api/types.js';
 import { computeStatus, conditionOf, refusedStatus, secretsVerifiedCondition, statusUpToDate, type DeploymentView, type ObservedComponent } from './status.js';
 

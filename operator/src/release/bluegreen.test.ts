@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { COMPONENTS, type ComponentName } from '../api/components.js';
 import type { KycPlatformSpec, ReleaseStatus } from '../api/types.js';
-import { platform } from '../render/fixtures.js';
+import { platform } from '../api/fixtures.js';
 import { stepRelease, type ReleaseInput } from './bluegreen.js';
 import { VERSION_ANNOTATION, type Color, type ObservedDeployment, type ObservedDeployments, type SmokeResult } from './model.js';
 

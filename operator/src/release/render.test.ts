@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { renderPlatform } from '../render/index.js';
-import { platform } from '../render/fixtures.js';
+import { platform } from '../api/fixtures.js';
 import type { KubeObject } from '../render/types.js';
 import { renderBlueGreen } from './render.js';
 import type { ReleasePlan } from './model.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { configHash, renderConfigMap } from './configmap.js';
-import { platform } from './fixtures.js';
+import { platform } from '../api/fixtures.js';
 
 describe('renderConfigMap', () => {
   it('holds sorted feature flags, the load-balancing settings and the enabled components', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { renderDeployment } from './deployment.js';
-import { platform } from './fixtures.js';
+import { platform } from '../api/fixtures.js';
 
 interface Container {
   name: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ComponentName } from '../api/components.js';
-import { platform } from './fixtures.js';
+import { platform } from '../api/fixtures.js';
 import { renderHorizontalPodAutoscaler } from './hpa.js';
 import type { KubeObject } from './types.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KycPlatformSpec } from '../api/types.js';
-import { platform } from './fixtures.js';
+import { platform } from '../api/fixtures.js';
 import { CALLS } from '../api/components.js';
 import { renderNetworkPolicies } from './networkpolicy.js';
 

@@ -1,7 +1,7 @@
 // NetworkPolicies (when spec.security.networkPolicies, default on): deny all ingress AND egress of the
 // platform's pods, then allow exactly the connections the services make. A compromised pod can then reach
-// neither other hosts (the gateway is no open proxy even if its routing fails: issue 12) nor endpoints
-// it has no business with.
+// neither other hosts (the gateway is no open proxy even if its routing fails: docs/security.md, control
+// 1) nor endpoints it has no business with.
 //
 // Ingress on the http port (8080):
 //

@@ -4,7 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { COMPONENTS, type ComponentName } from '../api/components.js';
 import type { ComponentSpec, KycPlatform, KycPlatformSpec } from '../api/types.js';
-import { platform } from './fixtures.js';
+import { platform } from '../api/fixtures.js';
 import { renderPlatform } from './index.js';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;

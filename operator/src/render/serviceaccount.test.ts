@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { platform } from './fixtures.js';
+import { platform } from '../api/fixtures.js';
 import { renderServiceAccount } from './serviceaccount.js';
 
 describe('renderServiceAccount', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { platform } from './fixtures.js';
+import { platform } from '../api/fixtures.js';
 import { componentReady, componentStatus, componentStalled, summarizeComponents, type DeploymentLike } from './status.js';
 
 const rolledOut = (replicas: number): DeploymentLike => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { platform } from '../render/fixtures.js';
+import { platform } from '../api/fixtures.js';
 import { planScaling, METRICS_STATUS_REFRESH_MS } from './controller.js';
 
 describe('planScaling', () => {

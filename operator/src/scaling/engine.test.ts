@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { platform } from '../render/fixtures.js';
+import { platform } from '../api/fixtures.js';
 import { createLogger } from '../runtime/logger.js';
 import { MetricUnavailableError, ScalingEngine, type LagSource } from './engine.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { platform } from '../render/fixtures.js';
+import { platform } from '../api/fixtures.js';
 import { afterRead, fallbackPolicy, HEALTHY, type FailureState } from './fallback.js';
 
 const fail = { ok: false as const, error: 'broker down' };

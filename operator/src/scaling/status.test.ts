@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { platform } from '../render/fixtures.js';
+import { platform } from '../api/fixtures.js';
 import type { Reading } from './engine.js';
 import { HEALTHY } from './fallback.js';
 import type { ComponentMetric } from '../api/metrics.js';

@@ -1,5 +1,5 @@
-// Platforms for the renderer unit tests (and anyone who needs a valid KycPlatform in a test).
-import type { KycPlatform, KycPlatformSpec } from '../api/types.js';
+// Platforms for the unit tests (and anyone who needs a valid KycPlatform in a test).
+import type { KycPlatform, KycPlatformSpec } from './types.js';
 
 export function platform(spec: Partial<KycPlatformSpec> = {}, name = 'acme'): KycPlatform {
   return {
