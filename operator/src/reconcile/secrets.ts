@@ -1,13 +1,13 @@
-// Development secrets in production (docs/security.md, control 8): before it rolls anything for a platform with
-// profile `production`, the operator reads the platform Secret (spec.secretsRef; the only Secret it reads)
-// and refuses keys an attacker knows or can guess: the values of samples/secrets-development.yaml (they are
-// public), all-zero keys, keys of the wrong length, signing keys that do not parse, short admin passwords.
-// While it refuses, no Deployment is created or changed (reconcile/platform.ts), so no pod ever starts
-// with such a key. Pure: the Secret's data in, findings out; the messages name the Secret key and what to
-// fix, never a value.
+// Development secrets in production (docs/security.md, control 8): before it rolls anything for a
+// platform with profile `production`, the operator reads the platform Secret (spec.secretsRef; the only
+// Secret it reads) and refuses keys an attacker knows or can guess: the values of
+// samples/secrets-development.yaml (they are public), all-zero keys, keys of the wrong length, signing
+// keys that do not parse, short admin passwords. While it refuses, no Deployment is created or changed
+// (reconcile/platform.ts), so no pod ever starts with such a key. Pure: the Secret's data in, findings
+// out; the messages name the Secret key and what to fix, never a value.
 import { createHash, createPrivateKey } from 'node:crypto';
 
-/** The platform Secret's keys the check reads; their names are fixed (docs/operator.md, "Development secrets in production"). */
+/** The keys of the platform Secret the check reads (docs/operator.md, "Development secrets in production"). */
 export const PII_KEYS = 'pii-keys';
 export const TOKEN_SIGNING_KEYS = 'token-signing-keys';
 export const ADMIN_PASSWORD = 'admin-password';
