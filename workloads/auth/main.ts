@@ -13,6 +13,7 @@ import {
   pingRedis,
   PostgresIdempotencyStore,
   publicJwks,
+  signAccessToken,
   RateLimiter,
   runMigrations,
   Service,
@@ -87,7 +88,7 @@ export async function startAuth(options: StartOptions = {}): Promise<RunningAuth
       passwords: new PasswordHasher(config.AUTH_SCRYPT_COST, config.AUTH_SCRYPT_CONCURRENCY, config.AUTH_SCRYPT_QUEUE),
       metrics: service.metrics,
       logger,
-      signingKey,
+      accessTokens: { sign: (claims, sid) => signAccessToken(claims, signingKey, { ttlSeconds: config.AUTH_ACCESS_TTL_SECONDS, sid }) },
       accessTtlSeconds: config.AUTH_ACCESS_TTL_SECONDS,
     });
     if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) await auth.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);

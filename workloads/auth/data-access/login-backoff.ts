@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from '../../shared/index.js';
 import { backoffDelayMs } from '../domain/backoff.js';
+import type { FailedLogins } from '../domain/ports.js';
 
 export interface BackoffSettings {
   baseMs: number;
@@ -13,7 +14,7 @@ export interface BackoffSettings {
   memorySeconds: number;
 }
 
-export class LoginBackoff {
+export class LoginBackoff implements FailedLogins {
   constructor(
     private readonly redis: Redis,
     private readonly settings: BackoffSettings,

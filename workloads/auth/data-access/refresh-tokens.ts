@@ -9,7 +9,9 @@
 // it, and everyone signs in again at least that often. Each token's own life (`ttlSeconds`, the idle
 // limit) never reaches past its family's end.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Redis, Role } from '../../shared/index.js';
+import type { Redis } from '../../shared/index.js';
+import type { Role } from '../../shared/roles.js';
+import type { RefreshTokens, RotateResult } from '../domain/ports.js';
 
 interface StoredToken {
   userId: string;
@@ -24,12 +26,6 @@ interface Family {
   endsAt: number;
 }
 
-export type RotateResult =
-  | { outcome: 'rotated'; token: string; userId: string; role: Role; familyId: string }
-  | { outcome: 'invalid' }
-  | { outcome: 'expired'; userId: string }
-  | { outcome: 'reused'; userId: string; familyId: string };
-
 const sha256 = (value: string): string => createHash('sha256').update(value).digest('base64url');
 
 export function parseRefreshToken(token: string): { tokenId: string; secret: string } | undefined {
@@ -37,7 +33,7 @@ export function parseRefreshToken(token: string): { tokenId: string; secret: str
   return match?.[1] && match[2] ? { tokenId: match[1], secret: match[2] } : undefined;
 }
 
-export class RefreshTokenStore {
+export class RefreshTokenStore implements RefreshTokens {
   constructor(
     private readonly redis: Redis,
     private readonly ttlSeconds: number,

@@ -1,19 +1,9 @@
 // Users in PostgreSQL (schema `auth`).
 import type { Pool } from '../../shared/index.js';
-import type { Role } from '../../shared/index.js';
+import type { Role } from '../../shared/roles.js';
+import type { InsertOutcome, NewUser, UserRecord, UserStore } from '../domain/ports.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export interface UserRecord {
-  id: string;
-  email: string;
-  passwordHash: string;
-  role: Role;
-  name: string | null;
-  staffId: string | null;
-  createdAt: Date;
-  disabled: boolean;
-}
 
 interface UserRow {
   id: string;
@@ -37,7 +27,7 @@ const toUser = (row: UserRow): UserRecord => ({
   disabled: row.disabled_at !== null,
 });
 
-export class UserRepository {
+export class UserRepository implements UserStore {
   constructor(private readonly pool: Pool) {}
 
   async findByEmail(email: string): Promise<UserRecord | undefined> {
@@ -56,7 +46,7 @@ export class UserRepository {
    * Inserts the user; `email` when the email is taken, `staff-id` when the staff id already has an
    * active maker or checker account (maker-checker separation), else `ok`.
    */
-  async insert(user: { id: string; email: string; passwordHash: string; role: Role; name?: string; createdBy?: string; staffId?: string }): Promise<'ok' | 'email' | 'staff-id'> {
+  async insert(user: NewUser): Promise<InsertOutcome> {
     const result = await this.pool.query(
       `INSERT INTO auth.users (id, email, password_hash, role, name, created_by, staff_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT DO NOTHING`,

@@ -4,12 +4,10 @@
 // reuse and role changes also revoke the access tokens already out (the shared revocation list), so
 // they stop working everywhere within seconds rather than at their expiry.
 import { randomUUID } from 'node:crypto';
-import { ProblemError, conflict, serviceUnavailable, signAccessToken, tooManyRequests, unauthorized, validationProblem } from '../../shared/index.js';
-import type { Logger, Metrics, RateLimiter, Revocation, RevocationList, Role, SigningKey } from '../../shared/index.js';
-import type { LoginBackoff } from '../data-access/login-backoff.js';
-import type { RefreshTokenStore } from '../data-access/refresh-tokens.js';
-import type { UserRecord, UserRepository } from '../data-access/users.js';
+import type { Role } from '../../shared/roles.js';
+import { AuthError, badCredentials, conflict, notFound, rateLimited, separationConflict, unauthenticated, unavailable, validationFailed } from './errors.js';
 import type { PasswordHasher } from './passwords.js';
+import type { AccessTokenSigner, AttemptLimiter, Counters, FailedLogins, Log, RefreshTokens, Revocation, Revocations, UserRecord, UserStore } from './ports.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -28,16 +26,17 @@ export interface PublicUser {
 }
 
 export interface AuthDeps {
-  users: UserRepository;
-  refreshTokens: RefreshTokenStore;
-  revocations: RevocationList;
-  loginLimiter: RateLimiter;
-  registrationLimiter: RateLimiter;
-  backoff: LoginBackoff;
+  users: UserStore;
+  refreshTokens: RefreshTokens;
+  revocations: Revocations;
+  loginLimiter: AttemptLimiter;
+  registrationLimiter: AttemptLimiter;
+  backoff: FailedLogins;
   passwords: PasswordHasher;
-  metrics: Metrics;
-  logger: Logger;
-  signingKey: SigningKey;
+  metrics: Counters;
+  logger: Log;
+  accessTokens: AccessTokenSigner;
+  /** The life of an access token: how long a revocation must be remembered. */
   accessTtlSeconds: number;
 }
 
@@ -59,9 +58,9 @@ export const publicUser = (user: UserRecord): PublicUser => ({
 });
 
 /** Redis or PostgreSQL failing under a use case: a 503 the client may retry, never a 500. */
-function unavailable(error: unknown): never {
-  if (error instanceof ProblemError) throw error;
-  throw serviceUnavailable(5, 'the sign-in store is unavailable; try again shortly');
+function storeUnavailable(error: unknown): never {
+  if (error instanceof AuthError) throw error;
+  throw unavailable(5, 'the sign-in store is unavailable; try again shortly');
 }
 
 export class AuthService {
@@ -72,7 +71,7 @@ export class AuthService {
     this.decoyHash = deps.passwords.hash(randomUUID());
   }
 
-  private counter(name: string, help: string): ReturnType<Metrics['counter']> {
+  private counter(name: string, help: string): ReturnType<Counters['counter']> {
     return this.deps.metrics.counter(name, help, ['outcome']);
   }
 
@@ -83,10 +82,10 @@ export class AuthService {
    * tried to sign up with your address") through the notification service; the API says nothing.
    */
   async register(input: { email: string; password: string; name?: string }, clientAddress: string): Promise<typeof REGISTRATION_ACCEPTED> {
-    const rate = await this.deps.registrationLimiter.hit(clientAddress).catch(unavailable);
+    const rate = await this.deps.registrationLimiter.hit(clientAddress).catch(storeUnavailable);
     if (!rate.allowed) {
       this.counter('kyc_auth_registrations_total', 'Sign-ups by outcome').inc({ outcome: 'rate_limited' });
-      throw tooManyRequests(rate.retryAfterSeconds, 'too many sign-ups from this client; try again later');
+      throw rateLimited(rate.retryAfterSeconds, 'too many sign-ups from this client; try again later');
     }
     const passwordHash = await this.deps.passwords.hash(input.password);
     const outcome = await this.deps.users.insert({ id: randomUUID(), email: input.email, passwordHash, role: 'customer', ...(input.name !== undefined && { name: input.name }) });
@@ -96,7 +95,7 @@ export class AuthService {
 
   async createUser(input: { email: string; password: string; role: Role; name?: string; createdBy?: string; staffId?: string }): Promise<PublicUser> {
     if (REVIEW_ROLES.includes(input.role) && input.staffId === undefined) {
-      throw validationProblem('staffId', 'a maker or checker account needs the staff id of the person it belongs to (maker-checker separation)');
+      throw validationFailed('staffId', 'a maker or checker account needs the staff id of the person it belongs to (maker-checker separation)');
     }
     const id = randomUUID();
     const passwordHash = await this.deps.passwords.hash(input.password);
@@ -117,27 +116,27 @@ export class AuthService {
 
   async login(email: string, password: string, clientAddress: string): Promise<TokenPair> {
     const logins = this.counter('kyc_auth_logins_total', 'Login attempts by outcome');
-    const rate = await this.deps.loginLimiter.hit(clientAddress).catch(unavailable);
+    const rate = await this.deps.loginLimiter.hit(clientAddress).catch(storeUnavailable);
     if (!rate.allowed) {
       logins.inc({ outcome: 'rate_limited' });
-      throw tooManyRequests(rate.retryAfterSeconds, 'too many login attempts from this client; try again later');
+      throw rateLimited(rate.retryAfterSeconds, 'too many login attempts from this client; try again later');
     }
     // The backoff is checked before the password: while it runs, a guess is not even looked at.
-    const waitMs = await this.deps.backoff.waitMs(email, clientAddress).catch(unavailable);
+    const waitMs = await this.deps.backoff.waitMs(email, clientAddress).catch(storeUnavailable);
     if (waitMs > 0) {
       logins.inc({ outcome: 'backoff' });
-      throw tooManyRequests(Math.ceil(waitMs / 1000), 'too many failed sign-ins for this account from this client; wait before trying again');
+      throw rateLimited(Math.ceil(waitMs / 1000), 'too many failed sign-ins for this account from this client; wait before trying again');
     }
-    const user = await this.deps.users.findByEmail(email).catch(unavailable);
+    const user = await this.deps.users.findByEmail(email).catch(storeUnavailable);
     const ok = user && !user.disabled ? await this.deps.passwords.verify(password, user.passwordHash) : (await this.deps.passwords.verify(password, await this.decoyHash), false);
     if (!user || !ok) {
-      const delay = await this.deps.backoff.failed(email, clientAddress).catch(unavailable);
+      const delay = await this.deps.backoff.failed(email, clientAddress).catch(storeUnavailable);
       logins.inc({ outcome: 'failed' });
-      throw new ProblemError(401, 'the email or password is wrong', { headers: { 'Retry-After': String(Math.ceil(delay / 1000)) } });
+      throw badCredentials(Math.ceil(delay / 1000));
     }
-    await this.deps.backoff.succeeded(email, clientAddress).catch(unavailable);
+    await this.deps.backoff.succeeded(email, clientAddress).catch(storeUnavailable);
     if (this.deps.passwords.needsRehash(user.passwordHash)) await this.rehash(user, password);
-    const { token, familyId } = await this.deps.refreshTokens.issue(user.id, user.role).catch(unavailable);
+    const { token, familyId } = await this.deps.refreshTokens.issue(user.id, user.role).catch(storeUnavailable);
     logins.inc({ outcome: 'ok' });
     return this.tokensFor(user, token, familyId);
   }
@@ -153,24 +152,24 @@ export class AuthService {
   }
 
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const result = await this.deps.refreshTokens.rotate(refreshToken).catch(unavailable);
+    const result = await this.deps.refreshTokens.rotate(refreshToken).catch(storeUnavailable);
     const refreshes = this.counter('kyc_auth_refreshes_total', 'Token refreshes by outcome');
     if (result.outcome === 'reused') {
       refreshes.inc({ outcome: 'reused' });
       this.deps.logger.warn({ userId: result.userId }, 'refresh token reused; its family and its access tokens are revoked');
       await this.revoke([this.sessionRevocation(result.familyId)]);
-      throw unauthorized('the refresh token was already used; sign in again');
+      throw unauthenticated('the refresh token was already used; sign in again');
     }
     if (result.outcome === 'expired') {
       refreshes.inc({ outcome: 'expired' });
-      throw unauthorized('this sign-in has reached its maximum lifetime; sign in again');
+      throw unauthenticated('this sign-in has reached its maximum lifetime; sign in again');
     }
     if (result.outcome === 'invalid') {
       refreshes.inc({ outcome: 'invalid' });
-      throw unauthorized('the refresh token is not valid');
+      throw unauthenticated('the refresh token is not valid');
     }
-    const user = await this.deps.users.findById(result.userId).catch(unavailable);
-    if (!user || user.disabled) throw unauthorized('the account is not active');
+    const user = await this.deps.users.findById(result.userId).catch(storeUnavailable);
+    if (!user || user.disabled) throw unauthenticated('the account is not active');
     refreshes.inc({ outcome: 'ok' });
     return this.tokensFor(user, result.token, result.familyId);
   }
@@ -180,7 +179,7 @@ export class AuthService {
    * token presented with the request (by `jti`, whichever login it came from).
    */
   async logout(refreshToken: string, accessToken?: { jti: string; expiresAtMs: number }): Promise<void> {
-    const revoked = await this.deps.refreshTokens.revoke(refreshToken).catch(unavailable);
+    const revoked = await this.deps.refreshTokens.revoke(refreshToken).catch(storeUnavailable);
     const entries: Revocation[] = [];
     if (revoked) entries.push(this.sessionRevocation(revoked.familyId));
     if (accessToken) entries.push({ kind: 'jti', id: accessToken.jti, until: accessToken.expiresAtMs });
@@ -195,12 +194,12 @@ export class AuthService {
   async changeRole(actorId: string, userId: string, role: Role, staffId?: string): Promise<PublicUser> {
     if (actorId === userId) throw conflict('an admin cannot change their own role; ask another admin', 'id');
     const existing = await this.deps.users.findById(userId);
-    if (!existing) throw new ProblemError(404, 'no user with this id', { field: 'id' });
+    if (!existing) throw notFound('no user with this id', 'id');
     if (REVIEW_ROLES.includes(role) && staffId === undefined && existing.staffId === null) {
-      throw validationProblem('staffId', 'a maker or checker account needs the staff id of the person it belongs to (maker-checker separation)');
+      throw validationFailed('staffId', 'a maker or checker account needs the staff id of the person it belongs to (maker-checker separation)');
     }
     const updated = await this.deps.users.updateRole(userId, role, staffId);
-    if (updated === undefined) throw new ProblemError(404, 'no user with this id', { field: 'id' });
+    if (updated === undefined) throw notFound('no user with this id', 'id');
     if (updated === 'staff-id') throw separationConflict(staffId ?? existing.staffId ?? '');
     await this.revokeUser(userId);
     this.counter('kyc_auth_role_changes_total', 'Role changes by new role').inc({ outcome: role });
@@ -210,7 +209,7 @@ export class AuthService {
 
   /** Ends every login of the user and cuts off every access token issued until now. */
   async revokeUser(userId: string, nowMs = Date.now()): Promise<void> {
-    const families = await this.deps.refreshTokens.revokeUser(userId).catch(unavailable);
+    const families = await this.deps.refreshTokens.revokeUser(userId).catch(storeUnavailable);
     await this.revoke([{ kind: 'user', id: userId, cutoff: nowMs, until: nowMs + this.deps.accessTtlSeconds * 1000 }, ...families.map((f) => this.sessionRevocation(f))]);
   }
 
@@ -219,7 +218,7 @@ export class AuthService {
   }
 
   private async revoke(entries: Revocation[]): Promise<void> {
-    await this.deps.revocations.revoke(entries).catch(unavailable);
+    await this.deps.revocations.revoke(entries).catch(storeUnavailable);
   }
 
   /** Creates the first admin when no admin exists (idempotent; safe on concurrent starts). */
@@ -231,19 +230,12 @@ export class AuthService {
       await this.createUser({ email, password, role: 'admin' });
       this.deps.logger.info('first admin account created');
     } catch (error) {
-      if (!(error instanceof ProblemError && error.status === 409)) throw error;
+      if (!(error instanceof AuthError && (error.kind === 'conflict' || error.kind === 'separation'))) throw error;
     }
   }
 
   private tokensFor(user: UserRecord, refreshToken: string, familyId: string): TokenPair {
-    const accessToken = signAccessToken({ sub: user.id, role: user.role }, this.deps.signingKey, { ttlSeconds: this.deps.accessTtlSeconds, sid: familyId });
+    const accessToken = this.deps.accessTokens.sign({ sub: user.id, role: user.role }, familyId);
     return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.deps.accessTtlSeconds, user: publicUser(user) };
   }
-}
-
-function separationConflict(staffId: string): ProblemError {
-  return new ProblemError(409, `staff id ${staffId.slice(0, 64)} already has an active maker or checker account: maker-checker review needs two different people, so one person cannot hold both roles`, {
-    field: 'staffId',
-    title: 'Maker-checker separation',
-  });
 }

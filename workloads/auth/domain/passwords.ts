@@ -12,7 +12,7 @@
 // out-of-memory kill or a gateway timeout.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import type { ScryptOptions } from 'node:crypto';
-import { serviceUnavailable } from '../../shared/index.js';
+import { unavailable } from './errors.js';
 
 const KEY_LENGTH = 64;
 export const OWASP_SCRYPT_COST = 2 ** 15;
@@ -88,7 +88,7 @@ export class PasswordHasher {
 
   private async limited<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.maxQueue) throw serviceUnavailable(2, 'too many sign-ins are being checked right now; try again in a moment');
+      if (this.waiting.length >= this.maxQueue) throw unavailable(2, 'too many sign-ins are being checked right now; try again in a moment');
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running += 1;

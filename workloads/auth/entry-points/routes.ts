@@ -5,9 +5,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { ROLES, bearerToken, parseOrProblem, requireRole } from '../../shared/index.js';
 import type { PublicJwk, Role, TokenVerifier } from '../../shared/index.js';
-import type { UserRepository } from '../data-access/users.js';
 import type { AuthService } from '../domain/auth-service.js';
 import { publicUser } from '../domain/auth-service.js';
+import type { UserStore } from '../domain/ports.js';
+import { authErrors } from './errors.js';
 
 const email = z.string().trim().max(254).email('must be an email address');
 const password = z.string().min(12, 'must be at least 12 characters').max(128, 'must be at most 128 characters');
@@ -37,7 +38,7 @@ export function jwksRoutes(jwks: { keys: PublicJwk[] }): Router {
   return router;
 }
 
-export function authRoutes(service: AuthService, users: UserRepository, verifier: TokenVerifier): Router {
+export function authRoutes(service: AuthService, users: UserStore, verifier: TokenVerifier): Router {
   const router = Router();
 
   router.post('/api/v1/auth/register', async (req, res) => {
@@ -87,6 +88,7 @@ export function authRoutes(service: AuthService, users: UserRepository, verifier
     res.json({ items: (await users.list(query.limit, query.role)).map(publicUser) });
   });
 
+  router.use(authErrors);
   return router;
 }
 
