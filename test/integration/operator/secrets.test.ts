@@ -1,4 +1,4 @@
-// Development secrets in production (issue 12, item 8), against the real API server with the operator in
+// Development secrets in production (docs/security.md, 8), against the real API server with the operator in
 // this process: a production platform whose Secret holds the public sample values is refused — Ready=False
 // and SecretsVerified=False with reason InsecureSecrets, a Warning Event naming the keys, and not one
 // Deployment created; a development platform with the same Secret runs. Once the Secret holds random keys

@@ -1,4 +1,4 @@
-// Access tokens across the platform, attacked as issue 12 describes: only auth can mint a token (the
+// Access tokens across the platform, attacked (docs/security.md, 4): only auth can mint a token (the
 // old HS256 shared secret, a key of the attacker's, `alg: none`, RS256 and made-up kids are refused by
 // every service), a logout or a role change stops a token everywhere within seconds, and a key rotation
 // logs no one out. The real auth, kyc, notification, analytics and gateway in-process, on real
@@ -116,7 +116,7 @@ describe('access tokens across the platform', () => {
     const hsHeader = b64({ alg: 'HS256', kid: 'k1' });
     const hsPayload = b64(claims(sub));
     const forged: Record<string, string> = {
-      // The scheme before issue 12: HS256 with the shared secret every service held.
+      // The scheme before Ed25519 tokens: HS256 with the shared secret every service held.
       'old HS256 shared secret': await new SignJWT({ role: 'admin' })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .setSubject(sub)
