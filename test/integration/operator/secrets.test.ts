@@ -1,9 +1,9 @@
-// Development secrets in production (docs/security.md, 8), against the real API server with the operator in
-// this process: a production platform whose Secret holds the public sample values is refused — Ready=False
-// and SecretsVerified=False with reason InsecureSecrets, a Warning Event naming the keys, and not one
-// Deployment created; a development platform with the same Secret runs. Once the Secret holds random keys
-// the platform rolls out; switching back to sample values later changes no Deployment, not even for a new
-// version.
+// Development secrets in production (docs/security.md, 8), against the real API server with the operator
+// in this process: a production platform whose Secret holds the public sample values is refused —
+// Ready=False and SecretsVerified=False with reason InsecureSecrets, a Warning Event naming the keys, and
+// not one Deployment created; a development platform with the same Secret runs. Once the Secret holds
+// random keys the platform rolls out; switching back to sample values later changes no Deployment, not
+// even for a new version.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { RunningOperator } from '../../../operator/src/reconcile/operator.js';

@@ -1,7 +1,8 @@
-// Component tests of the auth service: the real server in-process on port 0 against real PostgreSQL
-// (a private database) and Redis (a private key prefix). The attacks on sign-in (docs/security.md, 3-5): guessing
-// passwords to lock a victim out, mass sign-ups, probing which emails have accounts, replaying token
-// requests and reading the replay table, keeping a login alive forever, one person as maker and checker.
+// Component tests of the auth service: the real server in-process on port 0 against real PostgreSQL (a
+// private database) and Redis (a private key prefix). The attacks on sign-in (docs/security.md, 3-5):
+// guessing passwords to lock a victim out, mass sign-ups, probing which emails have accounts, replaying
+// token requests and reading the replay table, keeping a login alive forever, one person as maker and
+// checker.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { startAuth } from '../../../workloads/auth/main.js';

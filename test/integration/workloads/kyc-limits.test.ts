@@ -1,6 +1,7 @@
-// The kyc service under abuse from its own callers (docs/security.md, 6 and 9): a customer opening drafts without end,
-// bodies nested to overflow the stack or too large to buffer, a member of staff reviewing their own
-// application, and staff reads of applicant data that must leave a trace in the append-only audit trail.
+// The kyc service under abuse from its own callers (docs/security.md, 6 and 9): a customer opening drafts
+// without end, bodies nested to overflow the stack or too large to buffer, a member of staff reviewing
+// their own application, and staff reads of applicant data that must leave a trace in the append-only
+// audit trail.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
