@@ -2,6 +2,7 @@
 // same transaction (outbox).
 import { enqueueEvent, newEvent, withTransaction } from '../../shared/index.js';
 import type { EventType, Pool } from '../../shared/index.js';
+import type { DeliveryOutcome, NewNotification, NotificationStore } from '../domain/ports.js';
 import type { Channel } from '../domain/providers.js';
 import { NOTIFICATION_SCHEMA } from './migrations.js';
 
@@ -15,16 +16,7 @@ export interface NotificationRow {
   created_at: Date;
 }
 
-export interface NewNotification {
-  id: string;
-  sourceEventId: string;
-  sourceEventType: string;
-  userId: string;
-  channel: Channel;
-  template: string;
-}
-
-export class NotificationRepository {
+export class NotificationRepository implements NotificationStore {
   constructor(
     private readonly pool: Pool,
     private readonly topicPrefix: string,
@@ -58,7 +50,7 @@ export class NotificationRepository {
   }
 
   /** Records the outcome once (a second outcome for the same notification is ignored); true if recorded now. */
-  async finish(n: NewNotification, outcome: { status: 'sent' } | { status: 'failed'; error: string }): Promise<boolean> {
+  async finish(n: NewNotification, outcome: DeliveryOutcome): Promise<boolean> {
     return withTransaction(this.pool, async (client) => {
       const updated = await client.query(
         `UPDATE notification.notifications SET status = $2, error = $3, updated_at = now() WHERE id = $1 AND status = 'requested'`,

@@ -5,17 +5,17 @@
 // with a recorded outcome is skipped, and a pair left `requested` by a crash is sent again under its
 // first notification id, which providers take as their idempotency key.
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope, Logger, Metrics } from '../../shared/index.js';
-import type { NotificationRepository } from '../data-access/notifications.js';
+import type { EventEnvelope } from '../../shared/events.js';
+import type { Counters, Log, NotificationStore } from './ports.js';
 import type { NotificationProvider } from './providers.js';
 import { notificationFor } from './templates.js';
 
 export class Notifier {
   constructor(
-    private readonly repository: NotificationRepository,
+    private readonly repository: NotificationStore,
     private readonly providers: NotificationProvider[],
-    private readonly logger: Logger,
-    private readonly metrics: Metrics,
+    private readonly logger: Log,
+    private readonly metrics: Counters,
   ) {}
 
   async handle(event: EventEnvelope): Promise<void> {

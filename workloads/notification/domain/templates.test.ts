@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { newEvent } from '../../shared/index.js';
+import { newEvent } from '../../shared/events.js';
 import { notificationFor } from './templates.js';
 
 describe('notificationFor', () => {

@@ -1,5 +1,5 @@
 // Which events notify the customer, and with which template.
-import type { EventEnvelope } from '../../shared/index.js';
+import type { EventEnvelope } from '../../shared/events.js';
 
 const TEMPLATES: Record<string, string> = {
   'kyc.application.submitted': 'application_received',
