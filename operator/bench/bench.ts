@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import yaml from 'js-yaml';
 import { renderPlatform } from '../src/render/index.js';
-import { componentReady, type DeploymentLike } from '../src/render/status.js';
+import { componentReady, type DeploymentLike } from '../src/api/observed.js';
 import { FIELD_MANAGER } from '../src/runtime/apply.js';
 import { KubeClient, type KubeResource, type ResourceType } from '../src/runtime/kube.js';
 import { OperatorMetrics } from '../src/runtime/metrics.js';

@@ -3,7 +3,7 @@
 import type { ComponentName } from '../api/components.js';
 import { setCondition } from '../api/conditions.js';
 import type { ComponentStatus, Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
-import { componentReady, componentStatus as renderedComponentStatus, type DeploymentLike } from '../render/status.js';
+import { componentReady, componentStatus as renderedComponentStatus, type DeploymentLike } from '../api/observed.js';
 import { stableStringify } from '../runtime/hash.js';
 
 /** The fields of a live Deployment the status reads: the same view the render helpers decide from. */

@@ -13,7 +13,7 @@ import type { ComponentName } from '../api/components.js';
 import { componentReplicas, desiredComponentNames, isAutoscaled, releaseFor, autoscalingFor } from '../api/defaults.js';
 import { rfc3339 } from '../api/time.js';
 import type { KycPlatformSpec, ReleaseStatus } from '../api/types.js';
-import { componentReady } from '../render/status.js';
+import { componentReady } from '../api/observed.js';
 import {
   ABORT_ANNOTATION,
   COLORS,

@@ -3,7 +3,7 @@
 import type { ComponentName } from '../api/components.js';
 import { releaseFor } from '../api/defaults.js';
 import type { KycPlatformSpec, ReleaseStatus } from '../api/types.js';
-import type { DeploymentLike } from '../render/status.js';
+import type { DeploymentLike } from '../api/observed.js';
 
 import type { Color } from '../render/meta.js';
 export type { Color };

@@ -1,5 +1,5 @@
-// autoscaling/v2 HorizontalPodAutoscaler for an autoscaled component (the seed's CPU 70 % / memory 80 %,
-// 3-20 replicas, 5-minute scale-down stabilisation by default), plus the component's custom metrics as
+// autoscaling/v2 HorizontalPodAutoscaler for an autoscaled component (by default CPU 70 % / memory 80 %,
+// 3-20 replicas, 5-minute scale-down stabilisation: docs/autoscaling.md), plus the component's custom metrics as
 // External metrics served by the operator (operator/src/scaling, operator/src/metrics-api). Returns
 // undefined when the component has a fixed replica count.
 import type { ComponentName } from '../api/components.js';

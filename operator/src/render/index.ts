@@ -15,7 +15,6 @@ import type { KubeObject } from './types.js';
 export type { KubeObject, OwnerReference, OwnedKind } from './types.js';
 export { OWNED_KINDS } from './types.js';
 export { desiredComponentNames } from '../api/defaults.js';
-export { componentStatus, componentReady, summarizeComponents, type DeploymentLike } from './status.js';
 export { componentObjectName, configMapName, labels, selectorLabels, MANAGED_BY, CONFIG_HASH_ANNOTATION } from './meta.js';
 
 /** Inputs that depend on the clock, decided by the caller: the schedule floor of each component's HPA. */

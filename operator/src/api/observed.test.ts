@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { platform } from '../api/fixtures.js';
-import { componentReady, componentStatus, componentStalled, summarizeComponents, type DeploymentLike } from './status.js';
+import { componentReady, componentStatus, type DeploymentLike } from './observed.js';
 
 const rolledOut = (replicas: number): DeploymentLike => ({
   metadata: { generation: 2 },
@@ -19,21 +18,5 @@ describe('component status', () => {
     expect(componentReady({ ...rolledOut(3), status: { ...rolledOut(3).status, observedGeneration: 1 } })).toBe(false);
     expect(componentReady({ ...rolledOut(3), status: { ...rolledOut(3).status, updatedReplicas: 2 } })).toBe(false);
     expect(componentReady({ ...rolledOut(3), status: { ...rolledOut(3).status, replicas: 4 } })).toBe(false);
-  });
-
-  it('notices a Deployment past its progress deadline', () => {
-    const stalled = { status: { conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] } };
-    expect(componentStalled(stalled)).toBe(true);
-    expect(componentStalled(rolledOut(1))).toBe(false);
-  });
-
-  it('summarises enabled components as ready/total', () => {
-    const spec = platform({ components: { analytics: { enabled: false } } }).spec;
-    const summary = summarizeComponents(spec, { gateway: rolledOut(1), kyc: rolledOut(1), auth: { spec: { replicas: 1 } } });
-    expect(summary.readyComponents).toBe('2/4');
-    expect(summary.ready).toEqual(['gateway', 'kyc']);
-    expect(summary.notReady).toEqual(['auth', 'notification']);
-    expect(summary.missing).toEqual(['notification']);
-    expect(Object.keys(summary.components)).toEqual(['gateway', 'kyc', 'auth']);
   });
 });
