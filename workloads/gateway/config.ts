@@ -47,7 +47,7 @@ export const gatewayEnv = commonEnv
     LB_STRATEGY: z.enum(STRATEGIES).default('round-robin'),
     LB_STICKY_SESSIONS: schemas.booleanString.default('false'),
     LB_STICKY_COOKIE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('kyc_affinity'),
-    /** Seed defaults: 3000 ms timeout, 50 % errors open the breaker, 30 s until a trial request. */
+    /** Required defaults (docs/workloads.md): 3000 ms timeout, 50 % errors open the breaker, 30 s until a trial request. */
     BREAKER_TIMEOUT_MS: z.coerce.number().int().min(10).default(3000),
     BREAKER_ERROR_THRESHOLD_PERCENTAGE: z.coerce.number().min(1).max(100).default(50),
     BREAKER_RESET_TIMEOUT_MS: z.coerce.number().int().min(10).default(30_000),

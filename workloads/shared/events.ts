@@ -1,7 +1,8 @@
 // Domain events on Kafka. Events travel in one topic per family (`kyc.events`, `customer.events`,
 // `consent.events`, `notification.events`), keyed by the aggregate id (e.g. the application id), so
-// every event of one application stays in order on one partition. The event's own name (as in
-// DOMAIN.md) is in the envelope's `type` and in the `event-type` header.
+// every event of one application stays in order on one partition. The event's own name (e.g.
+// `kyc.application.submitted`; the list is in docs/kyc.md, "Events") is in the envelope's `type` and in
+// the `event-type` header.
 import { randomUUID } from 'node:crypto';
 
 export const EVENT_TYPES = [
