@@ -1,7 +1,7 @@
 // autoscaling/v2 HorizontalPodAutoscaler for an autoscaled component (by default CPU 70 % / memory 80 %,
-// 3-20 replicas, 5-minute scale-down stabilisation: docs/autoscaling.md), plus the component's custom metrics as
-// External metrics served by the operator (operator/src/scaling, operator/src/metrics-api). Returns
-// undefined when the component has a fixed replica count.
+// 3-20 replicas, 5-minute scale-down stabilisation: docs/autoscaling.md), plus the component's custom
+// metrics as External metrics served by the operator (operator/src/scaling, operator/src/metrics-api).
+// Returns undefined when the component has a fixed replica count.
 import type { ComponentName } from '../api/components.js';
 import { autoscalingFor } from '../api/defaults.js';
 import { COMPONENT_LABEL, componentMetrics, PLATFORM_LABEL, toQuantity } from '../api/metrics.js';
