@@ -2,14 +2,9 @@
 // often Kafka delivers it.
 import { withTransaction } from '../../shared/index.js';
 import type { Pool } from '../../shared/index.js';
+import type { DailyCount, EventCounts } from '../domain/ports.js';
 
-export interface DailyCount {
-  day: string;
-  type: string;
-  count: number;
-}
-
-export class AggregateRepository {
+export class AggregateRepository implements EventCounts {
   constructor(private readonly pool: Pool) {}
 
   /** Counts the event; false when it was counted before. */

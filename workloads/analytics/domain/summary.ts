@@ -1,5 +1,5 @@
 // The analytics summary: totals per event type over a window of days, and the daily breakdown.
-import type { DailyCount } from '../data-access/aggregates.js';
+import type { DailyCount } from './ports.js';
 
 export interface Summary {
   from: string;

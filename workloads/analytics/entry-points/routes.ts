@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseOrProblem, requireRole } from '../../shared/index.js';
-import type { AggregateRepository } from '../data-access/aggregates.js';
+import type { EventCounts } from '../domain/ports.js';
 import { firstDay, summarise } from '../domain/summary.js';
 
 export const summaryQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }).strict();
 
-export function analyticsRoutes(repository: AggregateRepository, now: () => Date = () => new Date()): Router {
+export function analyticsRoutes(repository: Pick<EventCounts, 'since'>, now: () => Date = () => new Date()): Router {
   const router = Router();
   router.get('/api/v1/analytics/summary', requireRole('admin'), async (req, res) => {
     const { days } = parseOrProblem(summaryQuery, req.query, 'query');
