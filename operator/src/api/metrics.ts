@@ -78,6 +78,12 @@ export function componentMetrics(platform: KycPlatform, component: ComponentName
   return out;
 }
 
+/**
+ * No usable reading of a metric (unknown selector, no reading yet, a failing source): the external
+ * metrics API answers 404 and the HPA keeps its count. Thrown by scaling, caught by metrics-api.
+ */
+export class MetricUnavailableError extends Error {}
+
 /** A number as a Kubernetes quantity: integers as is, fractions in milli-units (12.5 → 12500m). */
 export function toQuantity(value: number): string {
   if (Number.isInteger(value)) return String(value);

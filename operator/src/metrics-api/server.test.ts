@@ -3,7 +3,7 @@
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../runtime/logger.js';
-import { MetricUnavailableError } from '../scaling/engine.js';
+import { MetricUnavailableError } from '../api/metrics.js';
 import { createCa, createServingCert } from './cert.js';
 import { startMetricsApiServer, type MetricsApiServer } from './server.js';
 

@@ -5,8 +5,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../runtime/logger.js';
-import { MetricUnavailableError } from '../scaling/engine.js';
-import { toQuantity } from '../api/metrics.js';
+import { MetricUnavailableError, toQuantity } from '../api/metrics.js';
 import { authenticate, type Authorizer, type RequestHeaderAuth } from './auth.js';
 import { apiGroup, apiGroupList, apiResourceList, metricValueList, parseRequest, status } from './request.js';
 

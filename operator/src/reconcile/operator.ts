@@ -11,7 +11,7 @@ import { OperatorMetrics } from '../runtime/metrics.js';
 import { startProbeServer, type ProbeServer } from '../runtime/server.js';
 import { WorkQueue } from '../runtime/workqueue.js';
 import { PlatformReconciler, type PlatformResource } from './platform.js';
-import { startScaling } from '../scaling/runtime.js';
+import { startScaling } from './scaling.js';
 import { ReleaseController } from '../release/controller.js';
 import { httpSmokeChecker, SmokeRunner, type SmokeChecker } from '../release/smoke.js';
 import { OWNED_SELECTOR, OWNED_TYPES, ownerKey, PLATFORM } from './resources.js';

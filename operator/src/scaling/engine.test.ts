@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { platform } from '../api/fixtures.js';
 import { createLogger } from '../runtime/logger.js';
-import { MetricUnavailableError, ScalingEngine, type LagSource } from './engine.js';
+import { MetricUnavailableError } from '../api/metrics.js';
+import { ScalingEngine, type LagSource } from './engine.js';
 
 const selector = { 'kyc.dev/platform': 'acme', 'kyc.dev/component': 'kyc' };
 

@@ -8,7 +8,7 @@ import { desiredComponentNames } from '../api/defaults.js';
 import type { Logger } from '../runtime/logger.js';
 import { afterRead, DEFAULT_FAILURE_THRESHOLD, fallbackPolicy, HEALTHY, type FailureState, type FallbackPolicy, type Transition } from './fallback.js';
 import type { LagTarget } from './kafka-lag.js';
-import { componentMetrics, COMPONENT_LABEL, PLATFORM_LABEL, type ComponentMetric } from '../api/metrics.js';
+import { componentMetrics, COMPONENT_LABEL, MetricUnavailableError, PLATFORM_LABEL, type ComponentMetric } from '../api/metrics.js';
 import { valueForReplicas } from './metrics.js';
 import { latencyQuery, PrometheusClient, requestRateQuery } from './prometheus.js';
 import { ComponentScraper, type PodTarget, type ScrapeResult } from './scrape.js';
@@ -47,8 +47,6 @@ interface Entry extends Reading {
   fallback: FallbackPolicy | undefined;
   currentReplicas: number;
 }
-
-export class MetricUnavailableError extends Error {}
 
 const entryKey = (platformKey: string, component: string, metric: string): string => `${platformKey}/${component}/${metric}`;
 

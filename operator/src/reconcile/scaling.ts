@@ -9,15 +9,15 @@ import type { EventSink } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
 import { objectKey } from '../runtime/informer.js';
 import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js';
-import type { PlatformResource } from '../reconcile/platform.js';
 import { describeError, type Logger } from '../runtime/logger.js';
 import { Authorizer, loadRequestHeaderAuth } from '../metrics-api/auth.js';
 import { apiServiceMatches, ensureServingCert, registerApiService } from '../metrics-api/registration.js';
 import { startMetricsApiServer, type MetricsApiServer } from '../metrics-api/server.js';
-import { ScalingController } from './controller.js';
-import { ScalingEngine } from './engine.js';
-import { KafkaLagReader } from './kafka-lag.js';
-import { podMetricsUrl, type PodTarget } from './scrape.js';
+import { ScalingController } from '../scaling/controller.js';
+import { ScalingEngine } from '../scaling/engine.js';
+import { KafkaLagReader } from '../scaling/kafka-lag.js';
+import { podMetricsUrl, type PodTarget } from '../scaling/scrape.js';
+import type { PlatformResource } from './platform.js';
 
 const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 /**
