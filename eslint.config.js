@@ -20,6 +20,33 @@ export default tseslint.config(
     },
   },
   {
+    // Workloads' layers (STYLE.md, floors): a service's domain imports no framework, driver or
+    // data-access module — only its own ports — and of the shared library only the framework-free
+    // modules (the barrel index.js loads express, pg, kafkajs and ioredis).
+    files: ['workloads/*/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['express', 'express/**', 'pg', 'pg/**', 'ioredis', 'ioredis/**', 'kafkajs', 'kafkajs/**', 'pino', 'pino/**', 'prom-client', 'prom-client/**'],
+              message: 'a domain imports no framework or driver: declare a port in domain/ports.ts and implement it in data-access.',
+            },
+            {
+              group: ['**/data-access/**'],
+              message: 'a domain imports no data-access module: data-access implements the ports in domain/ports.ts.',
+            },
+            {
+              group: ['**/shared/*', '!**/shared/events.js', '!**/shared/redact.js', '!**/shared/roles.js'],
+              message: 'a domain imports only the framework-free shared modules (events.js, redact.js, roles.js), never the barrel index.js.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['*.js', 'test/support/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
