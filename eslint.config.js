@@ -2,6 +2,35 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// The operator's floors (STYLE.md, floors): api → render → release/scaling (decisions) → reconcile
+// (cluster I/O) → main.ts; runtime (client, informers, queue, leader election) is the ground the I/O
+// floors stand on and metrics-api is an I/O server. A folder never imports a folder above it: one
+// config object per floor folder, naming the sibling folders it must not import.
+const OPERATOR_FLOORS = {
+  api: { above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile', 'runtime'], why: 'api is the bottom floor (types, schema, defaults, vocabulary): it imports no other folder of the operator' },
+  render: { above: ['release', 'scaling', 'metrics-api', 'reconcile', 'runtime'], why: 'render holds pure builders: it imports only api' },
+  release: { above: ['scaling', 'metrics-api', 'reconcile'], typesOnly: ['runtime'], why: 'release decides: it imports api and render, and of runtime only types (the client and informers are injected)' },
+  scaling: { above: ['release', 'metrics-api', 'reconcile'], typesOnly: ['runtime'], why: 'scaling decides: it imports api and render, and of runtime only types (the wiring lives in reconcile/scaling.ts)' },
+  'metrics-api': { above: ['render', 'release', 'scaling', 'reconcile'], why: 'metrics-api is an I/O server on api and runtime: the scaling engine is handed to it as its MetricValues port' },
+  runtime: { above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile'], why: 'runtime is the ground (client, informers, queue, leader election): it knows no floor above api' },
+  reconcile: { above: [], why: 'reconcile is cluster I/O: only the composition root imports it' },
+};
+const folderImport = (folders) => [...folders.map((f) => `^\\.\\./${f}/`), '^\\.\\./main\\.js$'].join('|');
+const operatorFloors = Object.entries(OPERATOR_FLOORS).map(([folder, { above, typesOnly = [], why }]) => ({
+  files: [`operator/src/${folder}/**/*.ts`],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          { regex: folderImport(above), message: `wrong-way import: ${why}.` },
+          ...(typesOnly.length > 0 ? [{ regex: `^\\.\\./(?:${typesOnly.join('|')})/`, allowTypeImports: true, message: `wrong-way import: ${why}.` }] : []),
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'charts/**'] },
   js.configs.recommended,
@@ -34,8 +63,8 @@ export default tseslint.config(
               message: 'a domain imports no framework or driver: declare a port in domain/ports.ts and implement it in data-access.',
             },
             {
-              group: ['**/data-access/**'],
-              message: 'a domain imports no data-access module: data-access implements the ports in domain/ports.ts.',
+              group: ['**/data-access/**', '**/entry-points/**'],
+              message: 'a domain imports no data-access or entry-points module: data-access implements the ports in domain/ports.ts, entry-points call the domain.',
             },
             {
               group: ['**/shared/*', '!**/shared/events.js', '!**/shared/redact.js', '!**/shared/roles.js'],
@@ -46,6 +75,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...operatorFloors,
   {
     files: ['*.js', 'test/support/*.js'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,13 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { toProblem } from '../entry-points/errors.js';
-import { AuthError } from './errors.js';
-import { PasswordHasher, hashPassword, needsRehash, verifyPassword } from './passwords.js';
-
-/** The answer the routes give for what a use case refused (the domain's errors know no HTTP). */
-const asHttp = <T>(work: Promise<T>): Promise<T> =>
-  work.catch((error: unknown) => {
-    throw error instanceof AuthError ? toProblem(error) : error;
-  });
+import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
 
 describe('passwords', () => {
   it('verifies the right password and rejects others', async () => {
@@ -37,14 +29,5 @@ describe('passwords', () => {
     expect(needsRehash('scrypt$16384$4$1$AA$AA', 16_384)).toBe(true);
     // the N=2^17, r=8, p=1 hashes of an earlier release: today's p is 3
     expect(needsRehash('scrypt$16384$8$1$AA$AA', 16_384)).toBe(true);
-  });
-
-  it('runs at most `concurrency` derivations and refuses beyond the queue with a 503', async () => {
-    const hasher = new PasswordHasher(1024, 1, 1);
-    const first = hasher.hash('a');
-    const second = hasher.hash('b');
-    await expect(asHttp(hasher.hash('c'))).rejects.toMatchObject({ status: 503 });
-    expect((await Promise.all([first, second])).length).toBe(2);
-    expect(await hasher.hash('d')).toMatch(/^scrypt\$1024\$/);
   });
 });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { badCredentials, conflict, notFound, rateLimited, separationConflict, unauthenticated, unavailable, validationFailed } from '../domain/errors.js';
+import { AuthError, badCredentials, conflict, notFound, rateLimited, separationConflict, unauthenticated, unavailable, validationFailed } from '../domain/errors.js';
+import { PasswordHasher } from '../domain/passwords.js';
 import { toProblem } from './errors.js';
+
+/** The answer the routes give for what a use case refused (the domain's errors know no HTTP). */
+const asHttp = <T>(work: Promise<T>): Promise<T> =>
+  work.catch((error: unknown) => {
+    throw error instanceof AuthError ? toProblem(error) : error;
+  });
 
 describe('auth errors as problem+json', () => {
   it('when a use case refuses, then the answer is the status, field and headers the API always gave', () => {
@@ -13,5 +20,15 @@ describe('auth errors as problem+json', () => {
     expect(toProblem(separationConflict('S1'))).toMatchObject({ status: 409, field: 'staffId', title: 'Maker-checker separation', type: 'https://kyc.dev/problems/maker-checker-separation' });
     expect(toProblem(notFound('no user with this id', 'id'))).toMatchObject({ status: 404, field: 'id' });
     expect(toProblem(unavailable(5, 'later'))).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
+  });
+
+  // The password-hash pool's refusal (moved here from domain/passwords.test.ts: the 503 is HTTP's).
+  it('runs at most `concurrency` derivations and refuses beyond the queue with a 503', async () => {
+    const hasher = new PasswordHasher(1024, 1, 1);
+    const first = hasher.hash('a');
+    const second = hasher.hash('b');
+    await expect(asHttp(hasher.hash('c'))).rejects.toMatchObject({ status: 503 });
+    expect((await Promise.all([first, second])).length).toBe(2);
+    expect(await hasher.hash('d')).toMatch(/^scrypt\$1024\$/);
   });
 });
