@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 // config object per floor folder, naming the sibling folders it must not import.
 const OPERATOR_FLOORS = {
   api: { above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile', 'runtime'], why: 'api is the bottom floor (types, schema, defaults, vocabulary): it imports no other folder of the operator' },
-  render: { above: ['release', 'scaling', 'metrics-api', 'reconcile', 'runtime'], why: 'render holds pure builders: it imports only api' },
+  render: { above: ['release', 'scaling', 'metrics-api', 'reconcile', 'runtime'], io: true, why: 'render holds pure builders: it imports only api' },
   release: { above: ['scaling', 'metrics-api', 'reconcile'], typesOnly: ['runtime'], why: 'release decides: it imports api and render, and of runtime only types (the client and informers are injected)' },
   scaling: { above: ['release', 'metrics-api', 'reconcile'], typesOnly: ['runtime'], why: 'scaling decides: it imports api and render, and of runtime only types (the wiring lives in reconcile/scaling.ts)' },
   'metrics-api': { above: ['render', 'release', 'scaling', 'reconcile'], why: 'metrics-api is an I/O server on api and runtime: the scaling engine is handed to it as its MetricValues port' },
@@ -17,8 +17,10 @@ const OPERATOR_FLOORS = {
 };
 const folderImport = (folders) => [...folders.map((f) => `^\\.\\./${f}/`), '^\\.\\./main\\.js$'].join('|');
 const restrictImports = (patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
-const operatorFloors = Object.entries(OPERATOR_FLOORS).flatMap(([folder, { above, typesOnly = [], why }]) => {
-  const wrongWay = { regex: folderImport(above), message: `wrong-way import: ${why}.` };
+// Clients of the cluster, Kafka, the network and the metrics registry: what a pure builder never loads.
+const IO_PACKAGES = '^(?:kafkajs|@kubernetes/client-node|prom-client|pg|ioredis|node:(?:http|https|net))(?:/|$)';
+const operatorFloors = Object.entries(OPERATOR_FLOORS).flatMap(([folder, { above, typesOnly = [], io = false, why }]) => {
+  const wrongWay = { regex: io ? `${folderImport(above)}|${IO_PACKAGES}` : folderImport(above), message: `wrong-way import: ${why}.` };
   if (typesOnly.length === 0) return [{ files: [`operator/src/${folder}/**/*.ts`], rules: restrictImports([wrongWay]) }];
   const typeOnly = { regex: `^\\.\\./(?:${typesOnly.join('|')})/`, allowTypeImports: true, message: `wrong-way import: ${why}.` };
   return [
