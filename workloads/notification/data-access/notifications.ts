@@ -2,19 +2,8 @@
 // same transaction (outbox).
 import { enqueueEvent, newEvent, withTransaction } from '../../shared/index.js';
 import type { EventType, Pool } from '../../shared/index.js';
-import type { DeliveryOutcome, NewNotification, NotificationStore } from '../domain/ports.js';
-import type { Channel } from '../domain/providers.js';
+import type { DeliveryOutcome, NewNotification, NotificationRow, NotificationStore } from '../domain/ports.js';
 import { NOTIFICATION_SCHEMA } from './migrations.js';
-
-export interface NotificationRow {
-  id: string;
-  event_type: string;
-  user_id: string;
-  channel: Channel;
-  template: string;
-  status: 'requested' | 'sent' | 'failed';
-  created_at: Date;
-}
 
 export class NotificationRepository implements NotificationStore {
   constructor(

@@ -11,6 +11,17 @@ export interface NewNotification {
   template: string;
 }
 
+/** A notification as recorded (column names as stored). */
+export interface NotificationRow {
+  id: string;
+  event_type: string;
+  user_id: string;
+  channel: Channel;
+  template: string;
+  status: 'requested' | 'sent' | 'failed';
+  created_at: Date;
+}
+
 export type DeliveryOutcome = { status: 'sent' } | { status: 'failed'; error: string };
 
 export interface NotificationStore {
@@ -21,6 +32,8 @@ export interface NotificationStore {
   claim(notification: NewNotification): Promise<NewNotification | undefined>;
   /** Records the outcome once; true if recorded now (a second outcome is ignored). */
   finish(notification: NewNotification, outcome: DeliveryOutcome): Promise<boolean>;
+  /** The newest notifications first: the user's, or everyone's when `userId` is undefined. */
+  list(userId: string | undefined, limit: number): Promise<NotificationRow[]>;
 }
 
 export interface Counters {

@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { parseOrProblem, requireRole } from '../../shared/index.js';
-import type { NotificationRepository } from '../data-access/notifications.js';
+import type { NotificationStore } from '../domain/ports.js';
 
 export const notificationsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict();
 
-export function notificationRoutes(repository: NotificationRepository): Router {
+export function notificationRoutes(repository: Pick<NotificationStore, 'list'>): Router {
   const router = Router();
   // Customers see their own notifications; an admin sees everyone's.
   router.get('/api/v1/notifications', requireRole('customer', 'admin'), async (req, res) => {
