@@ -74,6 +74,20 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Routes and consumers reach storage only through the domain's ports (main.ts hands them the stores).
+    files: ['workloads/*/entry-points/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/data-access/**'], message: 'entry-points take the domain\'s ports (domain/ports.ts), not a data-access module.' }] }],
+    },
+  },
+  {
+    // Data-access implements the domain's ports; it knows nothing of HTTP routes or consumers.
+    files: ['workloads/*/data-access/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/entry-points/**'], message: 'data-access implements the domain\'s ports and imports no entry-points module.' }] }],
+    },
+  },
   ...operatorFloors,
   {
     files: ['*.js', 'test/support/*.js'],
