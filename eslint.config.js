@@ -2,7 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// The operator's floors (STYLE.md, floors): api → render → release/scaling (decisions) → reconcile
+// The operator's floors (docs/development.md, "Layers"): api → render → release/scaling (decisions) → reconcile
 // (cluster I/O) → main.ts; runtime (client, informers, queue, leader election) is the ground the I/O
 // floors stand on and metrics-api is an I/O server. A folder never imports a folder above it: one
 // config object per floor folder, naming the sibling folders it must not import.
@@ -48,7 +48,7 @@ export default tseslint.config(
     },
   },
   {
-    // Workloads' layers (STYLE.md, floors): a service's domain imports no framework, driver or
+    // Workloads' layers (docs/development.md, "Layers"): a service's domain imports no framework, driver or
     // data-access module — only its own ports — and of the shared library only the framework-free
     // modules (the barrel index.js loads express, pg, kafkajs and ioredis).
     files: ['workloads/*/domain/**/*.ts'],

@@ -77,7 +77,7 @@ describe('application state machine', () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
-  it('reaches every state from draft and names a DOMAIN.md event for every transition', () => {
+  it('reaches every state from draft and names an event of docs/kyc.md for every transition', () => {
     const reached = new Set<ApplicationState>(['draft']);
     let grew = true;
     while (grew) {
