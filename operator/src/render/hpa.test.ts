@@ -8,7 +8,7 @@ type MetricSpec = { type: string; external?: { metric: { name: string }; target:
 const metricsOf = (hpa: KubeObject | undefined): MetricSpec[] => (hpa?.spec as { metrics: MetricSpec[] } | undefined)?.metrics ?? [];
 
 describe('renderHorizontalPodAutoscaler', () => {
-  it('targets the Deployment with the seed defaults: 3-20 replicas, CPU 70 %, memory 80 %, 300 s scale-down window', () => {
+  it('targets the Deployment with the documented defaults: 3-20 replicas, CPU 70 %, memory 80 % of requests, a 300 s scale-down window', () => {
     const hpa = renderHorizontalPodAutoscaler(platform({ profile: 'production' }), 'kyc');
     expect(hpa?.apiVersion).toBe('autoscaling/v2');
     expect(hpa?.spec).toEqual({

@@ -21,7 +21,7 @@ describe('samples', () => {
     expect(ofKind(objects, 'NetworkPolicy')).toHaveLength(6);
   });
 
-  it('production: an HPA per component, the seed resources, an Ingress with TLS', () => {
+  it('production: an HPA per component, limits of 500m CPU and 512Mi per container, an Ingress with TLS', () => {
     const objects = renderPlatform(sample('production.yaml'));
     const hpas = ofKind(objects, 'HorizontalPodAutoscaler') as unknown as { metadata: { name: string }; spec: { minReplicas: number; maxReplicas: number } }[];
     expect(hpas.map((h) => [h.metadata.name, h.spec.minReplicas, h.spec.maxReplicas])).toEqual([

@@ -146,7 +146,7 @@ describe('notification and analytics', () => {
     expect([bad.status, bad.body.field]).toEqual([422, 'query.days']);
   });
 
-  it('both services report healthy in the seed format', async () => {
+  it('both services answer /health on the metrics port in the fixed format {message, checks: {database, cache, externalAPIs}}, and 404 for /health and /metrics on the API port', async () => {
     for (const { url, metricsUrl } of [notification, analytics]) {
       const health = await request(`${metricsUrl}/health`);
       expect(health.status).toBe(200);
