@@ -106,6 +106,10 @@ crds: ## regenerate crds/kycplatform.yaml (and its copy operator/deploy/crd.yaml
 	node $(CRDGEN_DIR)/operator/src/api/generate-crd.js
 	cp crds/kycplatform.yaml operator/deploy/crd.yaml
 
+.PHONY: time-zones
+time-zones: ## regenerate operator/src/api/time-zones.ts from this machine's tz database (Debian tzdata), then run make crds
+	node hack/time-zones.ts
+
 # --- The real node (docs/real-node.md): containerd + kubelet + kube-proxy + CoreDNS, and the base image.
 .PHONY: node node-down node-status base-image
 

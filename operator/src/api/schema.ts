@@ -3,6 +3,7 @@
 // Every field carries a description because `kubectl explain` is the cluster admin's documentation.
 import { COMPONENTS, isKafkaConsumer, KAFKA_CONSUMERS, type ComponentName } from './components.js';
 import { named, type Schema, type ValidationRule } from './openapi.js';
+import { TIME_ZONES } from './time-zones.js';
 
 // ---- numbers shared with defaults.ts (the accessors apply the same defaults when a field is absent) ----
 export const DEFAULT_IMAGE = 'kyc-platform/workloads';
@@ -474,6 +475,13 @@ const schedule = named(
         default: 'UTC',
         maxLength: 64,
         pattern: '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$',
+        // Checked against the tz database at admission (an enum would print all ~600 names on a typo).
+        'x-kubernetes-validations': [
+          {
+            rule: `self in [${TIME_ZONES.map((zone) => `'${zone}'`).join(',')}]`,
+            messageExpression: "'unknown time zone ' + self + ': use an IANA name from the tz database, e.g. Asia/Kolkata, Europe/London or UTC'",
+          },
+        ],
       }),
       days: {
         type: 'array',
