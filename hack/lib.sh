@@ -67,6 +67,27 @@ signal_daemon() { # signal_daemon SIGNAL PID [group]
   kill "-$1" "$2" 2>/dev/null || true
 }
 
+# render TEMPLATE NAME...: TEMPLATE (a manifest or configuration file beside the script that uses it)
+# on stdout, each ${NAME} in it replaced by the value of the shell variable NAME. Only the names given
+# are replaced, and nothing in a template is evaluated (no eval, no command substitution: envsubst would
+# do, but Debian's minimal images lack it); a ${...} left over is a name the caller forgot, a failure.
+# Nothing is printed when it fails. Its own locals start with _render_ so that they never hide a
+# caller's variable of the same name.
+render() {
+  local _render_template=$1 _render_text='' _render_name; shift
+  [[ -f $_render_template && -r $_render_template ]] || { echo "render: cannot read $_render_template" >&2; return 1; }
+  IFS= read -r -d '' _render_text <"$_render_template" || true # read stops at the end of the file with status 1
+  for _render_name in "$@"; do
+    [[ $_render_name != _render_* ]] || { echo "render: $_render_name is a name of render itself" >&2; return 1; }
+    _render_text=${_render_text//"\${$_render_name}"/"${!_render_name}"}
+  done
+  if [[ $_render_text =~ \$\{[A-Za-z_][A-Za-z0-9_]*\} ]]; then
+    echo "render: $_render_template: ${BASH_REMATCH[0]} is not among the names given ($*)" >&2
+    return 1
+  fi
+  printf '%s' "$_render_text"
+}
+
 # kubeconfig_yaml USER CERT_DIR CA_FILE SERVER: a kubeconfig for the local cluster using USER's client
 # certificate ($CERT_DIR/USER.crt and .key), on stdout.
 kubeconfig_yaml() {
