@@ -9,6 +9,8 @@
 # Needs root and the control plane from `make cluster`. State lives in $RUN_DIR/node; `make node-down`
 # (hack/node/down.sh) stops everything this script starts and removes its devices and mounts.
 source "$(dirname "$0")/common.sh"
+# The daemons' configuration files and the node's cluster objects, filled in by lib.sh's render.
+NODE_TEMPLATES=$HACK_DIR/node
 
 [[ $(id -u) == 0 ]] || die "the real node needs root (containerd, runc, network namespaces, iptables); run as root"
 [[ -f $ADMIN_KUBECONFIG ]] && kubectl_ get --raw /readyz >/dev/null 2>&1 ||
@@ -102,247 +104,40 @@ put() {
   if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else mv "$tmp" "$1"; fi
 }
 
+# put_template FILE TEMPLATE NAME...: puts the template hack/node/TEMPLATE with the named variables
+# filled in (lib.sh's render); FILE is left alone when that fails.
+put_template() {
+  local _put_file=$1 _put_text; shift # (named so that they hide no variable a template names)
+  _put_text=$(render "$NODE_TEMPLATES/$1" "${@:2}" && echo .) || die "could not write $_put_file from hack/node/$1"
+  printf '%s' "${_put_text%.}" | put "$_put_file"
+}
+
+# The daemons' configuration files, from the templates beside this script: containerd with its own
+# root, state and socket (never the system default); the CNI bridge network of the pods; the kubelet,
+# kube-proxy and CoreDNS (which answers on the bridge address).
 write_configs() {
   mkdir -p "$CONTAINERD_DIR" "$CNI_CONF_DIR" "$IPAM_DIR" "$KUBELET_ROOT" "$NODE_DIR/pod-logs" "$NODE_DIR/kube-proxy" "$NODE_DIR/coredns"
   for k in kubelet kube-proxy coredns kube-network-policies; do kubeconfig "$k"; done
-  local pause_ref; pause_ref=$(cat "$NODE_DIR/pause.ref")
+  local pause_ref runc
+  pause_ref=$(cat "$NODE_DIR/pause.ref")
+  runc=$(command -v runc) || die "runc is not installed (install_packages installs it)"
 
-  put "$CONTAINERD_DIR/config.toml" <<TOML
-# containerd of the kyc-operator real node: its own root, state and socket (never the system default).
-version = 2
-root = "$CONTAINERD_DIR/root"
-state = "$CONTAINERD_DIR/state"
-disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs", "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper", "io.containerd.grpc.v1.cri.v1alpha2"]
-
-[grpc]
-  address = "$CONTAINERD_SOCK"
-
-[ttrpc]
-  address = "$CONTAINERD_SOCK.ttrpc"
-
-[debug]
-  address = ""
-
-[metrics]
-  address = ""
-
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$CONTAINERD_DIR/opt"
-
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$pause_ref"
-  stream_server_address = "127.0.0.1"
-  stream_server_port = "0"
-  enable_selinux = false
-  disable_apparmor = true
-  # This sandbox lacks CAP_SYS_RESOURCE in its bounding set: a pod's oom_score_adj may not go below
-  # containerd's own (the kubelet asks -998 for sandboxes, and runc would fail to set it).
-  restrict_oom_score_adj = true
-  tolerate_missing_hugetlb_controller = true
-  max_container_log_line_size = 16384
-
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        BinaryName = "$(command -v runc)"
-        SystemdCgroup = false
-
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$CNI_BIN_DIR"
-    conf_dir = "$CNI_CONF_DIR"
-    max_conf_num = 1
-TOML
-
-  put "$CNI_CONF_DIR/10-kyc-bridge.conflist" <<JSON
-{
-  "cniVersion": "1.0.0",
-  "name": "kyc-pods",
-  "plugins": [
-    {
-      "type": "bridge",
-      "bridge": "$BRIDGE",
-      "isGateway": true,
-      "ipMasq": true,
-      "hairpinMode": true,
-      "ipam": {
-        "type": "host-local",
-        "dataDir": "$IPAM_DIR",
-        "ranges": [[{"subnet": "$POD_CIDR", "gateway": "$NODE_IP"}]],
-        "routes": [{"dst": "0.0.0.0/0"}]
-      }
-    },
-    {"type": "portmap", "capabilities": {"portMappings": true}},
-    {"type": "loopback"}
-  ]
-}
-JSON
-
-  put "$KUBELET_DIR/config.yaml" <<YAML
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-address: $NODE_IP
-port: 10250
-readOnlyPort: 0
-healthzBindAddress: 127.0.0.1
-healthzPort: 10248
-authentication:
-  anonymous: {enabled: false}
-  webhook: {enabled: true}
-  x509: {clientCAFile: $CLUSTER_PKI/ca.crt}
-authorization: {mode: Webhook}
-tlsCertFile: $PKI/kubelet-serving.crt
-tlsPrivateKeyFile: $PKI/kubelet-serving.key
-rotateCertificates: false
-serverTLSBootstrap: false
-cgroupDriver: cgroupfs
-failCgroupV1: false
-containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
-imageServiceEndpoint: unix://$CONTAINERD_SOCK
-clusterDNS: [$DNS_IP]
-clusterDomain: $CLUSTER_DOMAIN
-resolvConf: /etc/resolv.conf
-podCIDR: $POD_CIDR
-registerNode: true
-registerWithTaints:
-- {key: kyc.dev/real-node, value: "true", effect: NoSchedule}
-failSwapOn: false
-maxPods: 110
-podLogsDir: $NODE_DIR/pod-logs
-volumePluginDir: $KUBELET_DIR/volume-plugins
-serializeImagePulls: false
-# Images are imported, never pulled: garbage-collecting them would lose them for good.
-imageGCHighThresholdPercent: 100
-imageGCLowThresholdPercent: 99
-evictionHard: {memory.available: 100Mi, nodefs.available: 2%, nodefs.inodesFree: 2%, imagefs.available: 2%}
-YAML
-
-  put "$NODE_DIR/kube-proxy/config.yaml" <<YAML
-apiVersion: kubeproxy.config.k8s.io/v1alpha1
-kind: KubeProxyConfiguration
-clientConnection: {kubeconfig: $NODE_DIR/kube-proxy.kubeconfig}
-hostnameOverride: $NODE_NAME
-bindAddress: $NODE_IP
-mode: iptables
-clusterCIDR: $CLUSTER_CIDR
-detectLocalMode: ClusterCIDR
-healthzBindAddress: 127.0.0.1:10256
-metricsBindAddress: 127.0.0.1:10249
-# NodePorts answer on the bridge address only (no route_localnet on the host's loopback).
-nodePortAddresses: [$NODE_IP/32]
-iptables: {localhostNodePorts: false, masqueradeAll: false, syncPeriod: 30s, minSyncPeriod: 1s}
-# Zero leaves the host's conntrack sysctls as they are.
-conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
-YAML
-
-  put "$NODE_DIR/coredns/Corefile" <<COREFILE
-.:53 {
-    bind $NODE_IP
-    errors
-    health 127.0.0.1:18080
-    ready 127.0.0.1:18181
-    kubernetes $CLUSTER_DOMAIN in-addr.arpa ip6.arpa {
-        kubeconfig $NODE_DIR/coredns.kubeconfig kyc-local
-        pods insecure
-        fallthrough in-addr.arpa ip6.arpa
-        ttl 30
-    }
-    forward . /etc/resolv.conf
-    cache 30
-    loop
-    loadbalance
-}
-COREFILE
+  put_template "$CONTAINERD_DIR/config.toml" containerd.toml \
+    CONTAINERD_DIR CONTAINERD_SOCK pause_ref runc CNI_BIN_DIR CNI_CONF_DIR
+  put_template "$CNI_CONF_DIR/10-kyc-bridge.conflist" cni-bridge.conflist BRIDGE IPAM_DIR POD_CIDR NODE_IP
+  put_template "$KUBELET_DIR/config.yaml" kubelet.yaml \
+    NODE_IP CLUSTER_PKI PKI CONTAINERD_SOCK DNS_IP CLUSTER_DOMAIN POD_CIDR NODE_DIR KUBELET_DIR
+  put_template "$NODE_DIR/kube-proxy/config.yaml" kube-proxy.yaml NODE_DIR NODE_NAME NODE_IP CLUSTER_CIDR
+  put_template "$NODE_DIR/coredns/Corefile" Corefile NODE_IP CLUSTER_DOMAIN NODE_DIR
 }
 
-# Objects in the cluster: CoreDNS's read access, the kube-dns Service at a fixed ClusterIP, and
-# EndpointSlices that put the bridge address behind kube-dns and behind the kubernetes Service (the API
-# server runs with --endpoint-reconciler-type none, so nothing else gives that Service an endpoint).
+# Objects in the cluster (hack/node/cluster-objects.yaml): CoreDNS's and kube-network-policies' read
+# access, the kube-dns Service at a fixed ClusterIP, and EndpointSlices that put the bridge address
+# behind kube-dns and behind the kubernetes Service (the API server runs with
+# --endpoint-reconciler-type none, so nothing else gives that Service an endpoint).
 apply_objects() {
-  kubectl_ apply -f - >/dev/null <<YAML || die "could not create the node's cluster objects (RBAC, kube-dns)"
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: "kyc:coredns", labels: {app.kubernetes.io/managed-by: $MANAGED_BY}}
-rules:
-- apiGroups: [""]
-  resources: [endpoints, services, pods, namespaces]
-  verbs: [list, watch]
-- apiGroups: [discovery.k8s.io]
-  resources: [endpointslices]
-  verbs: [list, watch]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: "kyc:coredns", labels: {app.kubernetes.io/managed-by: $MANAGED_BY}}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "kyc:coredns"}
-subjects:
-- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "kyc:coredns"}
----
-# kube-network-policies reads the policies, the pods and the namespaces, and records Events.
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata: {name: "kyc:kube-network-policies", labels: {app.kubernetes.io/managed-by: $MANAGED_BY}}
-rules:
-- apiGroups: [""]
-  resources: [pods, namespaces]
-  verbs: [get, list, watch]
-- apiGroups: [networking.k8s.io]
-  resources: [networkpolicies]
-  verbs: [get, list, watch]
-- apiGroups: ["", events.k8s.io]
-  resources: [events]
-  verbs: [create, patch, update]
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata: {name: "kyc:kube-network-policies", labels: {app.kubernetes.io/managed-by: $MANAGED_BY}}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "kyc:kube-network-policies"}
-subjects:
-- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "kyc:kube-network-policies"}
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: kube-dns
-  namespace: kube-system
-  labels: {k8s-app: kube-dns, kubernetes.io/name: CoreDNS, app.kubernetes.io/managed-by: $MANAGED_BY}
-spec:
-  clusterIP: $DNS_IP
-  ports:
-  - {name: dns, port: 53, protocol: UDP, targetPort: 53}
-  - {name: dns-tcp, port: 53, protocol: TCP, targetPort: 53}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: kube-dns-real-node
-  namespace: kube-system
-  labels: {kubernetes.io/service-name: kube-dns, endpointslice.kubernetes.io/managed-by: $MANAGED_BY, app.kubernetes.io/managed-by: $MANAGED_BY}
-addressType: IPv4
-endpoints:
-- addresses: [$NODE_IP]
-  conditions: {ready: true}
-ports:
-- {name: dns, port: 53, protocol: UDP}
-- {name: dns-tcp, port: 53, protocol: TCP}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata:
-  name: kubernetes-real-node
-  namespace: default
-  labels: {kubernetes.io/service-name: kubernetes, endpointslice.kubernetes.io/managed-by: $MANAGED_BY, app.kubernetes.io/managed-by: $MANAGED_BY}
-addressType: IPv4
-endpoints:
-- addresses: [$NODE_IP]
-  conditions: {ready: true}
-ports:
-- {name: https, port: $APISERVER_PORT, protocol: TCP}
-YAML
+  render "$NODE_TEMPLATES/cluster-objects.yaml" MANAGED_BY DNS_IP NODE_IP APISERVER_PORT | kubectl_ apply -f - >/dev/null ||
+    die "could not create the node's cluster objects (RBAC, kube-dns)"
 }
 
 # start NAME "FILES" CMD...: starts a daemon unless it already runs with the same command line and the
@@ -444,17 +239,8 @@ start_coredns() {
 # (pod to an address of this host: the deps' forwarders, CoreDNS, the API server's forwarder, which
 # upstream's POSTROUTING-only rules would never see). No --queue-bypass: with the controller down, new
 # pod connections are dropped (fail closed, upstream's default).
-knp_rules() { # the wanted contents of the two chains, as iptables -S prints them
-  cat <<RULES
--N $KNP_CHAIN
--A $KNP_CHAIN -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN
--A $KNP_CHAIN -m owner --uid-owner 0 -j RETURN
--A $KNP_CHAIN -s $POD_CIDR -j NFQUEUE --queue-num $KNP_QUEUE
--A $KNP_CHAIN -d $POD_CIDR -j NFQUEUE --queue-num $KNP_QUEUE
--N $KNP_CHAIN-IN
--A $KNP_CHAIN-IN -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN
--A $KNP_CHAIN-IN -s $POD_CIDR -i $BRIDGE -j NFQUEUE --queue-num $KNP_QUEUE
-RULES
+knp_rules() { # the wanted contents of the two chains, as iptables -S prints them (hack/node/netpol.rules)
+  render "$NODE_TEMPLATES/netpol.rules" KNP_CHAIN KNP_QUEUE POD_CIDR BRIDGE
 }
 
 queue_bound() { awk -v q="$KNP_QUEUE" '$1 == q {found = 1} END {exit !found}' /proc/net/netfilter/nfnetlink_queue; }
