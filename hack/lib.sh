@@ -89,26 +89,10 @@ render() {
 }
 
 # kubeconfig_yaml USER CERT_DIR CA_FILE SERVER: a kubeconfig for the local cluster using USER's client
-# certificate ($CERT_DIR/USER.crt and .key), on stdout.
+# certificate ($CERT_DIR/USER.crt and .key), on stdout (hack/kubeconfig.yaml).
 kubeconfig_yaml() {
-  cat <<YAML
-apiVersion: v1
-kind: Config
-clusters:
-- name: kyc-local
-  cluster:
-    certificate-authority: $3
-    server: $4
-users:
-- name: $1
-  user:
-    client-certificate: $2/$1.crt
-    client-key: $2/$1.key
-contexts:
-- name: kyc-local
-  context: {cluster: kyc-local, user: $1}
-current-context: kyc-local
-YAML
+  local user=$1 cert_dir=$2 ca_file=$3 server=$4
+  render "$HACK_DIR/kubeconfig.yaml" user cert_dir ca_file server
 }
 
 # start_daemon NAME PIDFILE LOGFILE CMD...: starts CMD detached from this shell, in its own session.
