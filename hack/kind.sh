@@ -34,20 +34,11 @@ up() {
   ensure_kind
   mkdir -p "$(dirname "$KUBECONFIG_PATH")"
   if ! "$KIND_BIN" get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
-    # Three workers in three zones, like the KWOK nodes, so that topology spread has zones to use.
+    # Three workers in three zones (hack/kind.yaml), like the KWOK nodes, so that topology spread has
+    # zones to use.
     "$KIND_BIN" create cluster --name "$CLUSTER_NAME" ${KIND_NODE_IMAGE:+--image "$KIND_NODE_IMAGE"} \
-      --kubeconfig "$KUBECONFIG_PATH" --wait 120s --config - <<'YAML' || die "kind create cluster failed (see above); 'make cluster-down CLUSTER=kind' and re-run"
-kind: Cluster
-apiVersion: kind.x-k8s.io/v1alpha4
-nodes:
-- role: control-plane
-- role: worker
-  labels: {topology.kubernetes.io/zone: zone-a}
-- role: worker
-  labels: {topology.kubernetes.io/zone: zone-b}
-- role: worker
-  labels: {topology.kubernetes.io/zone: zone-c}
-YAML
+      --kubeconfig "$KUBECONFIG_PATH" --wait 120s --config "$HACK_DIR/kind.yaml" ||
+      die "kind create cluster failed (see above); 'make cluster-down CLUSTER=kind' and re-run"
   fi
   "$KIND_BIN" export kubeconfig --name "$CLUSTER_NAME" --kubeconfig "$KUBECONFIG_PATH" >/dev/null
   log "kind cluster $CLUSTER_NAME ready"
