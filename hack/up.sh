@@ -93,23 +93,13 @@ step "KycPlatform $NS/$PLATFORM (version $VERSION) and the gateway NodePort"
 sed "s|^  version: .*|  version: \"$VERSION\"|" samples/local-real-node.yaml | kubectl -n "$NS" apply -f - >/dev/null
 # The gateway from the host: the operator's active gateway Service made a NodePort on the real node
 # (kube-proxy serves NodePorts on $NODE_IP). Through the operator's own Service, the NodePort follows
-# every blue-green switch; `make up` only owns its type, nodePort and label (server-side apply).
+# every blue-green switch; `make up` only owns its type, nodePort and label (server-side apply of
+# hack/up/gateway-nodeport.yaml).
 kubectl -n "$NS" delete service "$PLATFORM-gateway-nodeport" --ignore-not-found >/dev/null # before: a Service of its own
 wait_for 120 "Service $PLATFORM-gateway" kubectl -n "$NS" get service "$PLATFORM-gateway" ||
   die "the operator did not create Service $NS/$PLATFORM-gateway: kubectl -n kyc-system logs deploy/kyc-operator"
-kubectl -n "$NS" apply --server-side --field-manager kyc-up -f - >/dev/null <<YAML
-apiVersion: v1
-kind: Service
-metadata:
-  name: $PLATFORM-gateway
-  labels: {kyc.dev/exposes: gateway}
-spec:
-  type: NodePort
-  # Local: kube-proxy keeps the client's address (no SNAT to the node's), so the gateway's per-client
-  # limits see each client (operator/src/render/service.ts says why the operator cannot set it).
-  externalTrafficPolicy: Local
-  ports: [{port: 8080, protocol: TCP, nodePort: $NODE_PORT}]
-YAML
+render hack/up/gateway-nodeport.yaml PLATFORM NODE_PORT |
+  kubectl -n "$NS" apply --server-side --field-manager kyc-up -f - >/dev/null
 
 step "waiting for the platform to be Ready (the first start migrates the databases)"
 deadline=$((SECONDS + ${KYC_UP_TIMEOUT:-600})) last=
