@@ -7,6 +7,7 @@
 #   hack/deps.sh env     print the connection settings (DATABASE_URL, REDIS_URL, KAFKA_BROKERS)
 #   hack/deps.sh status
 #
+# The configuration files of Redis and Kafka and the connection settings are rendered from hack/deps/.
 # Data, logs and pid files live in $RUN_DIR/deps. PostgreSQL runs as the `postgres` user when this
 # script runs as root; its data then lives in /var/lib/kyc-operator (a home directory like /root is
 # not readable by that user).
@@ -109,19 +110,9 @@ start_redis() {
   if pid_alive "$PIDS/redis.pid"; then return 0; fi
   port_free "$REDIS_PORT" || die "port $REDIS_PORT (Redis) is in use by another process; stop it or set KYC_REDIS_PORT, then re-run"
   mkdir -p "$DEPS_DIR/redis" "$LOGS"
-  local conf=$DEPS_DIR/redis/redis.conf
-  (umask 077 && cat >"$conf" <<CONF
-bind 127.0.0.1
-port $REDIS_PORT
-dir $DEPS_DIR/redis
-daemonize no
-appendonly yes
-save ""
-requirepass $(secret redis)
-# Keeps the config path in the process title: hack/lib.sh pid_alive recognises our Redis by it.
-proc-title-template "{title} {listen-addr} {server-mode} {config-file}"
-CONF
-  )
+  local conf=$DEPS_DIR/redis/redis.conf redis_password
+  redis_password=$(secret redis)
+  (umask 077 && render "$HACK_DIR/deps/redis.conf" REDIS_PORT DEPS_DIR redis_password >"$conf")
   start_daemon redis "$PIDS/redis.pid" "$LOGS/redis.log" redis-server "$conf"
   wait_for 30 redis redis_ping || { tail -10 "$LOGS/redis.log" >&2; die "Redis did not answer PING in 30 s (log $LOGS/redis.log)"; }
 }
@@ -135,32 +126,9 @@ start_kafka() {
   port_free "$KAFKA_POD_PORT" || die "port $KAFKA_POD_PORT (Kafka pod listener) is in use by another process; stop it and re-run"
   local dir=$DEPS_DIR/kafka
   mkdir -p "$dir" "$LOGS"
-  cat >"$dir/server.properties" <<PROPS
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,PODS://127.0.0.1:$KAFKA_POD_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,PODS://$KAFKA_POD_ADDRESS:$KAFKA_POD_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PODS:PLAINTEXT
-log.dirs=$dir/data
-num.partitions=3
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=true
-PROPS
-  cat >"$dir/log4j.properties" <<PROPS
-log4j.rootLogger=INFO, stdout
-log4j.appender.stdout=org.apache.log4j.ConsoleAppender
-log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
-log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
-log4j.logger.kafka=INFO
-log4j.logger.org.apache.kafka=WARN
-log4j.logger.state.change.logger=WARN
-PROPS
+  render "$HACK_DIR/deps/kafka-server.properties" KAFKA_CONTROLLER_PORT KAFKA_PORT KAFKA_POD_PORT KAFKA_POD_ADDRESS dir \
+    >"$dir/server.properties"
+  render "$HACK_DIR/deps/kafka-log4j.properties" >"$dir/log4j.properties"
   local java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j.configuration="file:$dir/log4j.properties")
   if [[ ! -f $dir/data/meta.properties ]]; then
     log "formatting Kafka storage in $dir/data"
@@ -188,12 +156,10 @@ kafka_ready() {
 }
 
 write_env() {
-  (umask 077 && cat >"$ENV_FILE" <<ENV
-DATABASE_URL=postgres://kyc:$(secret postgres)@127.0.0.1:$PG_PORT/kyc
-REDIS_URL=redis://:$(secret redis)@127.0.0.1:$REDIS_PORT
-KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
-ENV
-  )
+  local postgres_password redis_password
+  postgres_password=$(secret postgres)
+  redis_password=$(secret redis)
+  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE")
 }
 
 up() {
