@@ -17,9 +17,9 @@ if (!version) throw new Error(`${source}: no "# version" line; is it a tzdata.zi
 
 const names = new Set<string>();
 for (const line of text.split('\n')) {
-  const fields = line.split(/\s+/);
-  if (fields[0] === 'Z') names.add(fields[1]);
-  else if (fields[0] === 'L') names.add(fields[2]);
+  const [kind, first, second] = line.split(/\s+/);
+  if (kind === 'Z' && first) names.add(first);
+  else if (kind === 'L' && second) names.add(second);
 }
 
 const usable = [...names].filter((name) => {
