@@ -11,6 +11,7 @@ import { OperatorMetrics } from '../runtime/metrics.js';
 import { startProbeServer, type ProbeServer } from '../runtime/server.js';
 import { WorkQueue } from '../runtime/workqueue.js';
 import { PlatformReconciler, type PlatformResource } from './platform.js';
+import { blueGreenRollout } from './rollout-bluegreen.js';
 import { startScaling } from './scaling.js';
 import { ReleaseController } from '../release/controller.js';
 import { httpSmokeChecker, SmokeRunner, type SmokeChecker } from '../release/smoke.js';
@@ -102,7 +103,7 @@ export async function startOperator(config: OperatorConfig, options: StartOption
   const reconciler = new PlatformReconciler({
     scaling: scaling.controller,
     ...(options.now ? { now: options.now } : {}),
-    release,
+    rollout: blueGreenRollout(release),
     client,
     applier: new Applier(client),
     events: new EventRecorder(client, logger, 'kyc-operator', config.leaderElection.identity),

@@ -1,5 +1,7 @@
 // One reconcile pass of a KycPlatform, level-triggered: read the platform and what exists, render
 // what should exist, apply what differs, delete what is no longer wanted, then write the status once.
+// How the Deployments move to a new version is the rollout strategy's business (rollout.ts): the pass
+// runs the same sequence for in-place and blue-green platforms alike.
 import { platformSecretName, profileOf } from '../api/defaults.js';
 import type { Condition, KycPlatform } from '../api/types.js';
 import { renderPlatform } from '../render/index.js';
@@ -8,13 +10,14 @@ import type { EventSink } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
 import { isConflict, isNotFound, type KubeClient, type KubeResource, type ResourceType } from '../runtime/kube.js';
 import type { Logger } from '../runtime/logger.js';
-import type { ReleaseController, ReleasePass } from '../release/controller.js';
 import type { HandlerResult } from '../runtime/workqueue.js';
 import type { ScalingController, ScalingPlan } from '../scaling/controller.js';
 import { observeScaling, withScalingStatus } from '../scaling/observe.js';
 import type { ScalingStatus } from '../scaling/status.js';
-import { componentOf, isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
+import { isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
+import { inPlaceRollout } from './rollout-inplace.js';
+import type { RolloutPass, RolloutStrategy } from './rollout.js';
 import { checkProductionSecrets, decodeSecretData, describeFindings } from './secrets.js';
 import {
   computeStatus,
@@ -26,6 +29,7 @@ import {
   secretsVerifiedCondition,
   statusUpToDate,
   type ObservedComponent,
+  type OwnedStatus,
   type Problem,
 } from './status.js';
 import { stableStringify } from '../runtime/hash.js';
@@ -51,8 +55,8 @@ export interface ReconcilerDeps {
   /** Counts objects that needed no write. */
   onUnchanged?: () => void;
   now?: () => Date;
-  /** Blue-green releases (release/controller.ts); without it every platform rolls in place. */
-  release?: ReleaseController;
+  /** How platforms roll to a new version (rollout-bluegreen.ts); without it every platform rolls in place. */
+  rollout?: RolloutStrategy;
   /** Schedules, custom metrics and the scaling status (scaling/controller.ts). */
   scaling?: ScalingController;
   /** The operator's own namespace when it runs in a Pod (its NetworkPolicy rule); empty otherwise. */
@@ -74,15 +78,19 @@ export class PlatformReconciler {
   /** The last render of each platform: rendering depends only on what the stamp covers. */
   private readonly renders = new Map<string, { stamp: string; objects: KubeResource[] }>();
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  private readonly rollout: RolloutStrategy;
 
-  private render(key: string, platform: PlatformResource, release: ReleasePass | undefined, scaling?: ScalingPlan): KubeResource[] {
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.rollout = deps.rollout ?? inPlaceRollout;
+  }
+
+  private render(key: string, platform: PlatformResource, rollout: RolloutPass, scaling?: ScalingPlan): KubeResource[] {
     const { uid, generation, labels, annotations } = platform.metadata;
-    const stamp = JSON.stringify([uid, generation, labels, annotations, release?.step.plan, scaling?.stamp]);
+    const stamp = JSON.stringify([uid, generation, labels, annotations, rollout.renderStamp, scaling?.stamp]);
     const cached = this.renders.get(key);
     if (cached?.stamp === stamp) return cached.objects;
     const base = renderPlatform(platform, { minReplicasFloor: scaling?.minReplicasFloor, operatorNamespace: this.deps.operatorNamespace || undefined });
-    const objects = release && this.deps.release ? this.deps.release.render(platform, release, base) : base;
+    const objects = rollout.render(base);
     this.renders.set(key, { stamp, objects });
     return objects;
   }
@@ -111,12 +119,12 @@ export class PlatformReconciler {
     }
 
     let desired: KubeResource[];
-    let release: ReleasePass | undefined;
+    let rollout: RolloutPass;
     let scalingPlan: ScalingPlan | undefined;
     try {
       scalingPlan = this.deps.scaling?.plan(platform, this.deps.now?.() ?? new Date());
-      release = this.deps.release?.plan(key, platform, this.deps.now?.() ?? new Date());
-      desired = this.render(key, platform, release, scalingPlan);
+      rollout = this.rollout.plan(key, platform, this.deps.now?.() ?? new Date());
+      desired = this.render(key, platform, rollout, scalingPlan);
     } catch (error) {
       // A spec the renderer rejects will not fix itself by retrying: report it and wait for a new spec.
       const problem = { reason: 'InvalidSpec', message: (error as Error).message };
@@ -142,11 +150,12 @@ export class PlatformReconciler {
         }),
       );
     };
-    // A blue-green switch (or rollback) moves the Services before anything else: they are the switch.
-    const switchFirst = release && this.deps.release ? this.deps.release.firstInPass(platform, release, desired) : [];
-    await applyAll(switchFirst);
-    await applyAll(desired.filter((o) => FIRST_WAVE.has(o.kind) && !switchFirst.includes(o)));
-    await applyAll(desired.filter((o) => !FIRST_WAVE.has(o.kind) && !switchFirst.includes(o)));
+    // What the rollout needs first (a blue-green switch moves the Services: they are the switch), then
+    // what the Deployments use, then the rest.
+    const first = rollout.firstInPass(desired);
+    await applyAll(first);
+    await applyAll(desired.filter((o) => FIRST_WAVE.has(o.kind) && !first.includes(o)));
+    await applyAll(desired.filter((o) => !FIRST_WAVE.has(o.kind) && !first.includes(o)));
 
     try {
       await this.prune(platform, new Set(desired.map(identity)), decisions);
@@ -157,27 +166,17 @@ export class PlatformReconciler {
 
     this.recordDecisions(platform, decisions, log);
 
-    const components: ObservedComponent[] = [];
-    if (release && this.deps.release) {
-      components.push(...this.deps.release.statusComponents(platform, release, (name) => live.get(`apps/v1|Deployment|${name}`)));
-    } else {
-      for (const object of desired) {
-        if (object.kind !== 'Deployment') continue;
-        const component = componentOf(object);
-        if (!component) continue;
-        components.push({ name: component, deployment: live.get(identity(object)) });
-      }
-    }
+    const components = rollout.components(desired, (name) => live.get(`apps/v1|Deployment|${name}`));
     const scaling = scalingPlan && this.deps.scaling?.status(key, platform, scalingPlan, observeScaling(desired, (o) => live.get(identity(o))));
-    const status = await this.writeStatus(platform, components, applyProblem, log, release, scaling, secrets?.verified);
-    const releaseWait = minDefined(release?.step.requeueAfterMs, scalingPlan?.requeueAfterMs);
-    if (release && this.deps.release) await this.deps.release.finish(platform, release);
+    const status = await this.writeStatus(platform, components, applyProblem, log, rollout, scaling, secrets?.verified);
+    const timedWait = minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs);
+    await rollout.finish();
     if (firstError) {
       if (isConflict(firstError)) log.debug('conflict; retrying');
       throw firstError;
     }
-    if (status.phase !== 'Ready') return { requeueAfterMs: Math.min(this.deps.progressRequeueMs, releaseWait ?? Infinity) };
-    return releaseWait === undefined ? undefined : { requeueAfterMs: releaseWait };
+    if (status.phase !== 'Ready') return { requeueAfterMs: Math.min(this.deps.progressRequeueMs, timedWait ?? Infinity) };
+    return timedWait === undefined ? undefined : { requeueAfterMs: timedWait };
   }
 
   private async applyOne(desired: KubeResource, decisions: Decisions, allDesired: readonly KubeResource[]): Promise<KubeResource> {
@@ -290,15 +289,14 @@ export class PlatformReconciler {
     components: ObservedComponent[],
     problem: Problem | undefined,
     log: Logger,
-    release?: ReleasePass,
+    rollout?: RolloutPass,
     scaling?: ScalingStatus,
     secretsVerified?: Condition,
-  ): Promise<ReturnType<typeof computeStatus>> {
+  ): Promise<OwnedStatus> {
     const now = this.deps.now?.() ?? new Date();
-    const releases = release ? this.deps.release : undefined;
-    const computed = computeStatus(releases && release ? releases.statusView(platform, release) : platform, components, problem, now);
-    const released = releases && release ? releases.status(platform, release, computed, now) : computed;
-    const scaled = scaling ? withScalingStatus(released, scaling, platform.status?.conditions, now) : released;
+    const computed = computeStatus(rollout ? rollout.statusView(platform) : platform, components, problem, now);
+    const rolled = rollout ? rollout.status(computed, now) : computed;
+    const scaled = scaling ? withScalingStatus(rolled, scaling, platform.status?.conditions, now) : rolled;
     const status = secretsVerified ? { ...scaled, conditions: [...scaled.conditions, secretsVerified] } : scaled;
     if (statusUpToDate(platform.status, status)) return status;
     if (!(await this.patchStatus(platform, status))) return status;
