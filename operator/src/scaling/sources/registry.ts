@@ -1,0 +1,53 @@
+// Which source reads each kind of metric, chosen once from the operator's settings: queueLag from
+// Kafka, request rate and latency from Prometheus when it has a URL, else from the pods themselves.
+// A kind the operator cannot read (no brokers) has a builder that fails with the reason, and the
+// engine counts that as a failed read of the metric, so its fallback applies as for any failure.
+import type { ComponentMetric, LatencyMetric, RequestRateMetric } from '../../api/metrics.js';
+import { PrometheusClient } from '../prometheus.js';
+import { KafkaLagSource, type LagReader } from './kafka-lag.js';
+import { PodScrapeSource, type ComponentPods, type ListPods } from './pod-scrape.js';
+import { PrometheusSource } from './prometheus.js';
+import { SharedResources } from './shared.js';
+import type { MetricPlace, MetricSource } from './source.js';
+
+export type MetricKind = ComponentMetric['kind'];
+export type SourceBuilder<K extends MetricKind> = (metric: Extract<ComponentMetric, { kind: K }>, place: MetricPlace) => MetricSource;
+/** One builder per kind of metric: a kind without one does not compile. */
+export type SourceRegistry = { readonly [K in MetricKind]: SourceBuilder<K> };
+
+/** The source of one metric of a component. Throws when it cannot be built (its config, no brokers). */
+export function buildSource(registry: SourceRegistry, metric: ComponentMetric, place: MetricPlace): MetricSource {
+  // TypeScript cannot tie registry[metric.kind] to the metric's own kind; the mapped type above does.
+  const build = registry[metric.kind] as SourceBuilder<MetricKind>;
+  return build(metric, place);
+}
+
+export interface SourceSettings {
+  /** Opens a Kafka connection; absent when the operator has no brokers configured. */
+  connectKafka?: () => LagReader;
+  /** Request rate and latency through Prometheus instead of scraping the pods. */
+  prometheusUrl?: string;
+  /** The running pods of a component with their /metrics URL (scraping). */
+  listPods?: ListPods;
+}
+
+export function sourceRegistry(settings: SourceSettings): SourceRegistry {
+  const { connectKafka, prometheusUrl, listPods } = settings;
+  const connections = new SharedResources<LagReader>((reader) => reader.close());
+  const scrapers = new SharedResources<ComponentPods>();
+  const prometheus = prometheusUrl ? new PrometheusClient(prometheusUrl) : undefined;
+  const http = (metric: RequestRateMetric | LatencyMetric, place: MetricPlace): MetricSource => {
+    const config = { ...place, kind: metric.kind, ...(metric.kind === 'latency' ? { percentile: metric.percentile } : {}) };
+    if (prometheus) return new PrometheusSource(config, prometheus);
+    if (!listPods) throw new Error('pod scraping is not configured');
+    return new PodScrapeSource(config, { scrapers, listPods });
+  };
+  return {
+    queueLag: (metric) => {
+      if (!connectKafka) throw new Error('the operator has no Kafka brokers configured (--kafka-brokers)');
+      return new KafkaLagSource({ group: metric.group, topics: metric.topics }, { connections, connect: connectKafka });
+    },
+    requestRate: http,
+    latency: http,
+  };
+}
