@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ApiError, isConflict, isGone, isNotFound, resourcePath } from './kube.js';
+import { ApiError, causedByConflict, isConflict, isGone, isNotFound, resourcePath } from './kube.js';
 
 describe('resourcePath', () => {
   const deployments = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
@@ -24,5 +24,13 @@ describe('ApiError helpers', () => {
     expect(isConflict(new ApiError('x', 409))).toBe(true);
     expect(isGone(new ApiError('x', 410))).toBe(true);
     expect(isNotFound(new Error('x'))).toBe(false);
+  });
+
+  it('finds a 409 behind the context an error was wrapped in, and nothing else', () => {
+    const conflict = new ApiError('update kycplatforms/acme: 409 the object has been modified', 409, 'Conflict');
+    expect(causedByConflict(new Error('apply Deployment kyc-gateway', { cause: conflict }))).toBe(true);
+    expect(causedByConflict(conflict)).toBe(true);
+    expect(causedByConflict(new Error('apply Deployment kyc-gateway', { cause: new ApiError('x', 422) }))).toBe(false);
+    expect(causedByConflict('409')).toBe(false);
   });
 });

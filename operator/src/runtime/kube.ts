@@ -60,6 +60,17 @@ export const isNotFound = (error: unknown): boolean => error instanceof ApiError
 export const isConflict = (error: unknown): boolean => error instanceof ApiError && error.status === 409;
 export const isGone = (error: unknown): boolean => error instanceof ApiError && error.status === 410;
 
+/**
+ * True when the error, or one of the causes it wraps ("apply Deployment x", { cause }), is a 409: someone
+ * wrote the object in between. A controller retries that as a matter of course (docs/operator.md).
+ */
+export function causedByConflict(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth += 1) {
+    if (isConflict(current)) return true;
+  }
+  return false;
+}
+
 /** The REST path of a collection or one object. */
 export function resourcePath(type: ResourceType, namespace?: string, name?: string, subresource?: string): string {
   const base = type.apiVersion.includes('/') ? `/apis/${type.apiVersion}` : `/api/${type.apiVersion}`;
