@@ -1,0 +1,51 @@
+// The automatic checks: run once per submission, a sanctioned applicant rejected, a shared Aadhaar
+// flagged.
+import { beforeEach, describe, expect, it } from '@jest/globals';
+import { KycService } from './kyc-service.js';
+import { MemoryStore } from './memory-store.js';
+import type { Caller } from './use-case-context.js';
+import { APPLICANT, eventTypesOf, maker, stranger, submitApplication, WATCHLIST } from './use-case-fixtures.js';
+
+describe('AutomaticProcessing', () => {
+  let now: Date;
+  let store: MemoryStore;
+  let service: KycService;
+  const outcomes: string[] = [];
+
+  beforeEach(() => {
+    now = new Date('2026-11-26T10:00:00Z');
+    store = new MemoryStore(() => now);
+    outcomes.length = 0;
+    service = new KycService({ store, watchlist: WATCHLIST, clock: () => now, onOutcome: (o) => outcomes.push(o) });
+  });
+
+  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> => submitApplication(service, applicant, owner);
+  const eventTypes = (id: string): string[] => eventTypesOf(store, id);
+
+  it('runs the checks once even when the submitted event arrives twice', async () => {
+    const id = await submittedApplication();
+    expect(await service.runChecks(id)).toBe('done');
+    expect(await service.runChecks(id)).toBe('skipped');
+    expect(eventTypes(id).filter((t) => t === 'kyc.application.processing_started')).toHaveLength(1);
+    expect(await service.runChecks('no-such-id')).toBe('skipped');
+  });
+
+  it('rejects a sanctioned applicant automatically', async () => {
+    const id = await submittedApplication({ ...APPLICANT, name: 'Salim Memonwala', pan: 'ABCPM1234F' });
+    await service.runChecks(id);
+    const view = await service.get(maker, id);
+    expect(view.state).toBe('rejected');
+    expect(eventTypes(id)).toEqual(expect.arrayContaining(['kyc.check.failed', 'kyc.screening.hit_found', 'kyc.application.rejected']));
+    expect(outcomes).toContain('rejected');
+  });
+
+  it('flags another customer using the same Aadhaar', async () => {
+    const first = await submittedApplication();
+    await service.runChecks(first);
+    const second = await submittedApplication({ ...APPLICANT, pan: 'ABCPR9999Z' }, stranger);
+    await service.runChecks(second);
+    const view = await service.get(maker, second);
+    expect(view.state).toBe('pending_review');
+    expect(view.risk.category).toBe('medium');
+  });
+});
