@@ -3,6 +3,7 @@
 // second listener on the metrics port for /metrics and the detailed /health, which the Ingress, the
 // NodePort and the Service's `http` port never expose (workload contract: PORT and METRICS_PORT).
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -118,6 +119,11 @@ export interface ServiceOptions {
   parseJson?: boolean;
   /** Headers added to every response, /health and errors included (e.g. X-KYC-Version). */
   responseHeaders?: Record<string, string>;
+  /**
+   * Makes the main listener's server around the app (default `http.createServer(app)`). The gateway
+   * checks every raw request target here, before express, so no path can skip the check.
+   */
+  createServer?: (app: Express) => Server;
 }
 
 export interface Listening {
@@ -215,9 +221,9 @@ export class Service {
     const grace = this.options.shutdownGraceMs ?? 10_000;
     // Registered first, so it closes after the main listener has drained (closers run in reverse):
     // monitoring can watch the drain.
-    const metricsServer = await startServer(this.metricsApp, metricsPort ?? (port === 0 ? 0 : DEFAULT_METRICS_PORT), host);
+    const metricsServer = await startServer(http.createServer(this.metricsApp), metricsPort ?? (port === 0 ? 0 : DEFAULT_METRICS_PORT), host);
     this.lifecycle.onShutdown('metrics-http', () => closeServer(metricsServer, Math.min(grace, 1000)));
-    const server = await startServer(this.app, port, host);
+    const server = await startServer((this.options.createServer ?? http.createServer)(this.app), port, host);
     server.keepAliveTimeout = 65_000;
     this.lifecycle.onShutdown('http', () => closeServer(server, grace));
     this.lifecycle.markReady();
@@ -259,8 +265,8 @@ function baseApp(logger: Logger, responseHeaders: Record<string, string> = {}): 
   return app;
 }
 
-async function startServer(app: Express, port: number, host: string): Promise<Server> {
-  const server = app.listen(port, host);
+async function startServer(server: Server, port: number, host: string): Promise<Server> {
+  server.listen(port, host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);

@@ -47,18 +47,24 @@ export class Lifecycle {
   }
 }
 
+/** The part of `process` that signal handling uses (tests pass a fake). */
+export interface SignalTarget {
+  once(signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void): unknown;
+  exit(code: number): void;
+}
+
 /** SIGTERM/SIGINT → graceful shutdown → exit 0 (1 if shutdown itself fails). */
-export function exitOnSignals(lifecycle: Lifecycle, logger: Logger): void {
+export function exitOnSignals(lifecycle: Lifecycle, logger: Logger, target: SignalTarget = process): void {
   const handler = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, 'shutting down');
     lifecycle.shutdown().then(
-      () => process.exit(0),
+      () => target.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        target.exit(1);
       },
     );
   };
-  process.once('SIGTERM', handler);
-  process.once('SIGINT', handler);
+  target.once('SIGTERM', handler);
+  target.once('SIGINT', handler);
 }

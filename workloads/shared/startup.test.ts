@@ -1,0 +1,184 @@
+// The shared start-up's lifecycle with fake drivers (no PostgreSQL, Redis or Kafka) and real listeners on
+// free ports: what opens in which order, what drains in which order, and what a failing step leaves.
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it, jest } from '@jest/globals';
+import { commonEnv, loadConfig } from './config.js';
+import type { CommonConfig } from './config.js';
+import type { Pool } from './db.js';
+import type { HealthReport } from './health.js';
+import type { Consumer, Kafka } from './kafka.js';
+import type { SignalTarget } from './lifecycle.js';
+import { createLogger } from './logger.js';
+import type { Redis } from './redis.js';
+import { runUntilSignalled, startService } from './startup.js';
+import type { RunningService, ServiceSpec, StartupDrivers } from './startup.js';
+
+type Spec = ServiceSpec<CommonConfig, { consumer?: unknown }>;
+
+/** Every driver call, every closer and every log message, in the order they happen. */
+function harness(failAt?: 'migrations') {
+  const events: string[] = [];
+  const logger = createLogger({
+    component: 'unit',
+    destination: {
+      write: (line: string) => {
+        events.push(`log: ${(JSON.parse(line) as { msg: string }).msg}`);
+      },
+    },
+  });
+  const pool = { totalCount: 0, idleCount: 0, waitingCount: 0, end: () => Promise.resolve(void events.push('postgres closed')) } as unknown as Pool;
+  const redis = {} as Redis;
+  const drivers: StartupDrivers = {
+    createPool: () => (events.push('pool'), pool),
+    runMigrations: (_pool, schema) => {
+      events.push(`migrations ${schema}`);
+      return failAt === 'migrations' ? Promise.reject(new Error('migration unit 1 (init) failed')) : Promise.resolve({ applied: [], current: 1 });
+    },
+    pingDatabase: () => Promise.resolve(true),
+    createRedis: () => (events.push('redis'), redis),
+    pingRedis: () => Promise.resolve(true),
+    closeRedis: () => Promise.resolve(void events.push('redis closed')),
+    startConsumer: () => {
+      events.push('consumer');
+      return Promise.resolve({ consumer: {} as Consumer, joined: Promise.resolve(), isHealthy: () => true, stop: () => Promise.resolve(void events.push('consumer stopped')) });
+    },
+  };
+  const config = loadConfig(commonEnv, { SHUTDOWN_GRACE_MS: '1000' });
+  const spec = (wire: Spec['wire'], port = 0, metricsPort = 0): Spec => ({
+    component: 'unit',
+    config,
+    options: { logger, port, metricsPort, host: '127.0.0.1' },
+    database: { url: 'postgres://unused', poolMax: 1, schema: 'unit', migrations: [] },
+    redis: { url: 'redis://unused', keyPrefix: 'unit:' },
+    wire,
+  });
+  /** A wiring with a consumer and a closable resource, as the services have. */
+  const wire: Spec['wire'] = async ({ service, consume, closing }) => {
+    events.push(`wire (ready: ${service.lifecycle.isReady()})`);
+    const consumer = await consume({ kafka: {} as Kafka, groupId: 'unit', topics: ['unit.events'], handle: () => Promise.resolve() });
+    closing('token-verifier', { close: () => void events.push('token-verifier closed') });
+    return { consumer };
+  };
+  return { events, drivers, spec, wire };
+}
+
+/** Records when each listener starts draining, and whether /ready still said yes at that moment. */
+function watchDrain(running: RunningService<object>, events: string[]): void {
+  for (const [name, server] of [
+    ['http', running.server],
+    ['metrics-http', running.metricsServer],
+  ] as const) {
+    const close = server.close.bind(server);
+    jest.spyOn(server, 'close').mockImplementation((callback) => {
+      events.push(`${name} drains (ready: ${running.service.lifecycle.isReady()})`);
+      return close(callback);
+    });
+  }
+}
+
+describe('startService', () => {
+  it('opens the pool and Redis, migrates, wires, then listens on both ports and only then is ready', async () => {
+    const { events, drivers, spec, wire } = harness();
+    const running = await startService(spec(wire), drivers);
+    try {
+      expect(events).toEqual(['pool', 'redis', 'migrations unit', 'wire (ready: false)', 'consumer', 'log: unit listening']);
+      expect(running.service.lifecycle.isReady()).toBe(true);
+      expect(running.metricsPort).not.toBe(running.port);
+      const health = await fetch(`${running.metricsUrl}/health`);
+      expect(((await health.json()) as HealthReport).checks).toEqual({ database: 'OK', cache: 'OK', externalAPIs: 'OK' });
+      expect((await fetch(`${running.url}/ready`)).status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('when closed, then /ready is already 503 as the main listener starts draining, and the rest closes last-opened first', async () => {
+    const { events, drivers, spec, wire } = harness();
+    const running = await startService(spec(wire), drivers);
+    watchDrain(running, events);
+    events.length = 0;
+    await running.close();
+    expect(events).toEqual([
+      'http drains (ready: false)',
+      'metrics-http drains (ready: false)',
+      'token-verifier closed',
+      'consumer stopped',
+      'redis closed',
+      'postgres closed',
+      'log: shutdown complete',
+    ]);
+  });
+
+  it('when the migrations fail, then it rejects with their error after closing Redis and the pool, without wiring or listening', async () => {
+    const { events, drivers, spec, wire } = harness('migrations');
+    await expect(startService(spec(wire), drivers)).rejects.toThrow('migration unit 1 (init) failed');
+    expect(events).toEqual(['pool', 'redis', 'migrations unit', 'redis closed', 'postgres closed', 'log: shutdown complete']);
+  });
+
+  it('when a wiring step fails, then what the wiring opened before it closes too, last-opened first', async () => {
+    const { events, drivers, spec } = harness();
+    const failing: Spec['wire'] = async ({ consume, closing }) => {
+      await consume({ kafka: {} as Kafka, groupId: 'unit', topics: ['unit.events'], handle: () => Promise.resolve() });
+      closing('token-verifier', { close: () => void events.push('token-verifier closed') });
+      throw new Error('AUTH_SIGNING_KEYS holds no key');
+    };
+    await expect(startService(spec(failing), drivers)).rejects.toThrow('AUTH_SIGNING_KEYS holds no key');
+    expect(events).toEqual(['pool', 'redis', 'migrations unit', 'consumer', 'token-verifier closed', 'consumer stopped', 'redis closed', 'postgres closed', 'log: shutdown complete']);
+  });
+
+  it('when the main port is taken, then it rejects with EADDRINUSE after closing the metrics listener it had opened and everything else', async () => {
+    const listenOn = async (port: number): Promise<net.Server> => {
+      const server = net.createServer();
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+      return server;
+    };
+    const stop = (server: net.Server) => new Promise((resolve) => server.close(resolve));
+    const taken = await listenOn(0);
+    const probe = await listenOn(0);
+    const metricsPort = (probe.address() as AddressInfo).port;
+    await stop(probe);
+    try {
+      const { events, drivers, spec, wire } = harness();
+      await expect(startService(spec(wire, (taken.address() as AddressInfo).port, metricsPort), drivers)).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(events.slice(-5)).toEqual(['token-verifier closed', 'consumer stopped', 'redis closed', 'postgres closed', 'log: shutdown complete']);
+      expect(events).not.toContain('log: unit listening');
+      // The metrics listener had bound its port before the main one failed; the port is free again.
+      await stop(await listenOn(metricsPort));
+    } finally {
+      await stop(taken);
+    }
+  });
+});
+
+describe('runUntilSignalled', () => {
+  /** A stand-in for `process`: the handlers it was given and the exit code asked for. */
+  function fakeProcess() {
+    const handlers = new Map<string, (signal: NodeJS.Signals) => void>();
+    let exited: (code: number) => void = () => undefined;
+    const exit = new Promise<number>((resolve) => (exited = resolve));
+    const target: SignalTarget = {
+      once: (signal, handler) => handlers.set(signal, handler),
+      exit: (code) => exited(code),
+    };
+    return { handlers, exit, target };
+  }
+
+  it('on SIGTERM, logs "shutting down", drains and exits 0', async () => {
+    const { events, drivers, spec, wire } = harness();
+    const { handlers, exit, target } = fakeProcess();
+    await runUntilSignalled(() => startService(spec(wire), drivers), target);
+    expect([...handlers.keys()]).toEqual(['SIGTERM', 'SIGINT']);
+    events.length = 0;
+    handlers.get('SIGTERM')?.('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(events).toEqual(['log: shutting down', 'token-verifier closed', 'consumer stopped', 'redis closed', 'postgres closed', 'log: shutdown complete']);
+  });
+
+  it('when start-up fails, then it rejects (the dispatcher exits 2) and listens for no signal', async () => {
+    const { drivers, spec, wire } = harness('migrations');
+    const { handlers, target } = fakeProcess();
+    await expect(runUntilSignalled(() => startService(spec(wire), drivers), target)).rejects.toThrow('migration unit 1 (init) failed');
+    expect(handlers.size).toBe(0);
+  });
+});

@@ -1,0 +1,156 @@
+// The start-up every service shares (docs/workload-contract.md): logger, PostgreSQL pool migrated before
+// anything else touches it, Redis, the Service and its two listeners (PORT, METRICS_PORT), and the drain
+// on SIGTERM. A service's main.ts passes only what differs: its schema and migrations, and its wiring
+// (routes, consumers, relays, stores).
+//
+//   start:    pool, redis (opened lazily by their drivers) → migrations → wire → metrics listener
+//             → main listener → ready, "<component> listening"
+//   SIGTERM:  /ready 503 → http drains → metrics-http → what wire registered, last first → redis → postgres
+//             → exit 0
+//   failure:  any step throws → what was opened closes (same order) → the error goes up, and the
+//             dispatcher (workloads/main.ts) logs "start-up failed" and exits 2
+import type { Express } from 'express';
+import type { Server } from 'node:http';
+import type { CommonConfig, Env } from './config.js';
+import { createPool, pingDatabase } from './db.js';
+import type { Pool } from './db.js';
+import type { HealthChecks } from './health.js';
+import { Service } from './http.js';
+import type { Listening, ServiceOptions } from './http.js';
+import { startConsumer } from './kafka.js';
+import type { ConsumerOptions, RunningConsumer } from './kafka.js';
+import { exitOnSignals } from './lifecycle.js';
+import type { SignalTarget } from './lifecycle.js';
+import { createLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import { runMigrations } from './migrate.js';
+import type { Migration } from './migrate.js';
+import { closeRedis, createRedis, pingRedis } from './redis.js';
+import type { Redis } from './redis.js';
+
+/** What the in-process tests may override when they start a service; the rest comes from `env`. */
+export interface StartOptions {
+  env?: Env;
+  logger?: Logger;
+  port?: number;
+  /** The metrics listener's port (METRICS_PORT); see Service.listen for the default. */
+  metricsPort?: number;
+  host?: string;
+}
+
+/** What a service's wiring gets: the opened resources and the place to register its own closers. */
+export interface Wiring<C> {
+  config: C;
+  logger: Logger;
+  service: Service;
+  /** The migrated pool (only when the spec names a database). */
+  readonly pool: Pool;
+  /** The service's Redis connection (only when the spec names one). */
+  readonly redis: Redis;
+  /** Closes `close` at shutdown, before everything registered earlier. */
+  onShutdown: (name: string, close: () => Promise<void> | void) => void;
+  /** Registers `resource.close()` at shutdown and hands the resource back. */
+  closing: <R extends { close(): Promise<void> | void }>(name: string, resource: R) => R;
+  /** A Kafka consumer with the service's logger and metrics, stopped at shutdown and reported as `externalAPIs` in /health. */
+  consume: (options: Omit<ConsumerOptions, 'logger' | 'metrics'>) => Promise<RunningConsumer>;
+}
+
+export interface ServiceSpec<C extends CommonConfig, T extends object> {
+  component: string;
+  config: C;
+  options?: StartOptions;
+  /** Service options beyond the common ones (body limit, access-log level, response headers, ...). */
+  http?: Omit<ServiceOptions, 'component' | 'logger' | 'version' | 'platform' | 'shutdownGraceMs' | 'health' | 'createServer'>;
+  /** Makes the main listener's server (the gateway's edge guard); gets the Service for its metrics and logger. */
+  createServer?: (app: Express, service: Service) => Server;
+  /** The service's own PostgreSQL schema, migrated before `wire` runs; `database` in /health. */
+  database?: { url: string; poolMax: number; schema: string; migrations: readonly Migration[] };
+  /** A Redis connection under `keyPrefix`; `cache` in /health. */
+  redis?: { url: string; keyPrefix: string };
+  /** The service's own wiring; what it returns is part of the running service. */
+  wire(wiring: Wiring<C>): Promise<T>;
+}
+
+export type RunningService<T extends object> = T & Listening & { service: Service; close(): Promise<void> };
+
+/** The drivers start-up opens; the unit tests pass fakes. */
+export interface StartupDrivers {
+  createPool: typeof createPool;
+  runMigrations: typeof runMigrations;
+  pingDatabase: typeof pingDatabase;
+  createRedis: typeof createRedis;
+  pingRedis: typeof pingRedis;
+  closeRedis: typeof closeRedis;
+  startConsumer: typeof startConsumer;
+}
+
+const DRIVERS: StartupDrivers = { createPool, runMigrations, pingDatabase, createRedis, pingRedis, closeRedis, startConsumer };
+
+export async function startService<C extends CommonConfig, T extends object>(spec: ServiceSpec<C, T>, drivers: StartupDrivers = DRIVERS): Promise<RunningService<T>> {
+  const { component, config, options = {} } = spec;
+  const logger = options.logger ?? createLogger({ component, platform: config.KYC_PLATFORM, version: config.KYC_VERSION, level: config.LOG_LEVEL });
+  const pool = spec.database && drivers.createPool(spec.database.url, { max: spec.database.poolMax, applicationName: `kyc-${component}` });
+  const redis = spec.redis && drivers.createRedis(spec.redis.url, { connectionName: `kyc-${component}`, keyPrefix: spec.redis.keyPrefix });
+  const health: HealthChecks = {};
+  if (pool) health.database = () => drivers.pingDatabase(pool);
+  if (redis) health.cache = () => drivers.pingRedis(redis);
+  const { createServer } = spec;
+  const service: Service = new Service({
+    ...spec.http,
+    component,
+    logger,
+    version: config.KYC_VERSION,
+    platform: config.KYC_PLATFORM,
+    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    health,
+    // Called by listen(), when `service` exists.
+    ...(createServer && { createServer: (app: Express) => createServer(app, service) }),
+  });
+  const { lifecycle } = service;
+  if (pool) {
+    lifecycle.onShutdown('postgres', () => pool.end());
+    service.metrics.observePool(component, pool);
+  }
+  if (redis) lifecycle.onShutdown('redis', () => drivers.closeRedis(redis));
+  try {
+    if (pool && spec.database) await drivers.runMigrations(pool, spec.database.schema, spec.database.migrations, logger);
+    const wired = await spec.wire({
+      config,
+      logger,
+      service,
+      get pool(): Pool {
+        if (!pool) throw new Error(`${component} declares no database`);
+        return pool;
+      },
+      get redis(): Redis {
+        if (!redis) throw new Error(`${component} declares no Redis`);
+        return redis;
+      },
+      onShutdown: (name, close) => lifecycle.onShutdown(name, close),
+      closing: (name, resource) => {
+        lifecycle.onShutdown(name, () => resource.close());
+        return resource;
+      },
+      consume: async (consumerOptions) => {
+        const consumer = await drivers.startConsumer({ ...consumerOptions, logger, metrics: service.metrics });
+        lifecycle.onShutdown('consumer', () => consumer.stop());
+        service.setHealthChecks({ externalAPIs: () => consumer.isHealthy() });
+        return consumer;
+      },
+    });
+    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, options.metricsPort ?? config.METRICS_PORT);
+    return { ...wired, ...listening, service, close: () => service.close() };
+  } catch (error) {
+    await service.close();
+    throw error;
+  }
+}
+
+/**
+ * A component's `main`: start, then drain and exit on SIGTERM/SIGINT. A start-up failure rejects after
+ * closing what was opened; the dispatcher (workloads/main.ts) logs it and exits 2.
+ */
+export async function runUntilSignalled(start: () => Promise<{ service: Service }>, target?: SignalTarget): Promise<void> {
+  const { service } = await start();
+  exitOnSignals(service.lifecycle, service.logger, target);
+}
