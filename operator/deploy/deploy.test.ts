@@ -37,6 +37,8 @@ describe('operator/deploy', () => {
     expect(verbsFor('', 'events')).toEqual(['create']);
     // Only `get`: the platform Secret of a production platform, by name (reconcile/secrets.ts).
     expect(verbsFor('', 'secrets')).toEqual(['get']);
+    // Pods: listed and annotated with the live-settings digest (reconcile/live-settings.ts), never created or deleted.
+    expect(verbsFor('', 'pods').sort()).toEqual(['list', 'patch']);
   });
 
   it("isolates the operator's namespace: default deny, and the operator's pods reach only DNS, the API and the platform pods' http and metrics ports", () => {

@@ -2,6 +2,7 @@
 // objects built in code (tests, older stored objects) may lack them, so every reader goes through these
 // functions and none of them mutates the spec.
 import { COMPONENTS, type ComponentName } from './components.js';
+import { FEATURE_FLAG_NAMES, type FeatureFlagName } from './flags.js';
 import { AUTOSCALING_DEFAULTS, DEFAULT_IMAGE, DEFAULT_PROFILE, DEPENDENCY_PORT_DEFAULTS, RELEASE_DEFAULTS, SECRET_KEY_DEFAULTS } from './schema.js';
 import type { ComponentSpec, KycPlatformSpec, NetworkPeer, Quantity } from './types.js';
 
@@ -176,9 +177,10 @@ export function trustedProxiesOf(spec: KycPlatformSpec): string[] {
   return spec.security?.trustedProxies ?? [];
 }
 
-/** Feature flags sorted by name, so the rendered ConfigMap is stable. */
-export function featureFlagsOf(spec: KycPlatformSpec): [string, boolean][] {
-  return Object.entries(spec.featureFlags ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** Every feature flag with its value in force (on unless the spec turns it off), sorted by name so the rendered ConfigMap is stable. */
+export function featureFlagsOf(spec: KycPlatformSpec): Record<FeatureFlagName, boolean> {
+  const set = spec.featureFlags ?? {};
+  return Object.fromEntries(FEATURE_FLAG_NAMES.map((name) => [name, set[name] ?? true])) as Record<FeatureFlagName, boolean>;
 }
 
 export interface EffectiveRelease {

@@ -1,6 +1,7 @@
 // docs/api.md, generated from the same schema as the CRD (so the reference cannot drift from it).
 import { ALLOWED_CALLERS, CALLS, COMPONENTS, DEPENDENCY_ENV } from './components.js';
 import { PROFILE_PRESETS } from './defaults.js';
+import { FEATURE_FLAGS, FEATURE_FLAG_NAMES } from './flags.js';
 import { API_VERSION, KIND, PLURAL, SHORT_NAMES } from './group.js';
 import type { Schema, ValidationRule } from './openapi.js';
 import { RESERVED_ENV, kycPlatformSchema, printerColumns, specSchema, statusSchema } from './schema.js';
@@ -113,6 +114,12 @@ function presets(): string {
   return lines.join('\n');
 }
 
+function flagTable(): string {
+  const lines = ['| flag | read by | what it switches |', '|---|---|---|'];
+  for (const name of FEATURE_FLAG_NAMES) lines.push(`| \`${name}\` | ${FEATURE_FLAGS[name].component} | ${cell(FEATURE_FLAGS[name].effect)} |`);
+  return lines.join('\n');
+}
+
 function networkMatrix(): string {
   const callers = [...new Set(Object.values(ALLOWED_CALLERS).flatMap((c) => (c === 'anywhere' ? [] : c)))];
   const header = ['to \\ from', 'anywhere', ...callers];
@@ -185,6 +192,18 @@ profile says so; an autoscaled component gets an HPA and its Deployment has no \
 ## Spec
 
 ${table(specSchema, 'spec')}
+
+## Feature flags
+
+\`spec.featureFlags\` switches features off while the platform runs, for an incident or a dependency a feature
+relies on; every flag is on unless set to \`false\`, and the CRD refuses a name not in this table. A change restarts
+nothing: the operator writes the flags in force to the platform ConfigMap (\`live-settings.json\`, mounted in every
+pod at \`LIVE_SETTINGS_FILE\`) and marks each running pod with their digest (annotation \`kyc.dev/live-settings\`),
+which makes the kubelet refresh the mounted file at once rather than at its next periodic sync (up to a minute).
+The services re-read the file every second, so a switch takes effect within a few seconds. \`status.featureFlags\`
+shows the flags in force.
+
+${flagTable()}
 
 ## Validation rules
 

@@ -3,6 +3,7 @@
 // Every field carries a description because `kubectl explain` is the cluster admin's documentation.
 import { COMPONENTS, isKafkaConsumer, KAFKA_CONSUMERS, type ComponentName } from './components.js';
 import { named, type Schema, type ValidationRule } from './openapi.js';
+import { FEATURE_FLAG_NAMES } from './flags.js';
 import { TIME_ZONES } from './time-zones.js';
 
 // ---- numbers shared with defaults.ts (the accessors apply the same defaults when a field is absent) ----
@@ -41,7 +42,7 @@ export const RESERVED_ENV = [
   'KYC_PLATFORM',
   'KYC_VERSION',
   'NODE_OPTIONS',
-  'FEATURE_FLAGS',
+  'LIVE_SETTINGS_FILE',
   'DATABASE_URL',
   'REDIS_URL',
   'KAFKA_BROKERS',
@@ -880,11 +881,14 @@ export const specSchema: Schema = named(
       logLevel: str('LOG_LEVEL of every component. Default info.', { enum: ['debug', 'info', 'warn', 'error'], default: 'info' }),
       featureFlags: {
         type: 'object',
-        description: 'Feature flags passed to every component (FEATURE_FLAGS, from the platform ConfigMap), name to on/off.',
-        maxProperties: 64,
+        description: `Features an admin can switch off while the platform runs, name to on/off; every flag is on unless set to false here. The services pick a change up within seconds, without a restart (docs/api.md, "Feature flags"). The flags: ${FEATURE_FLAG_NAMES.join(', ')}.`,
+        maxProperties: FEATURE_FLAG_NAMES.length,
         additionalProperties: bool('Whether the feature is on.'),
         'x-kubernetes-validations': [
-          { rule: "self.all(k, k.matches('^[a-z][a-z0-9-]{0,62}$'))", message: 'featureFlags names must be lower-case words joined by - (at most 63 characters)' },
+          {
+            rule: `self.all(k, k in [${FEATURE_FLAG_NAMES.map((name) => `'${name}'`).join(', ')}])`,
+            message: `unknown feature flag: featureFlags accepts only ${FEATURE_FLAG_NAMES.join(', ')}`,
+          },
         ],
       },
       components,
@@ -962,6 +966,12 @@ export const statusSchema: Schema = named(
       obj('Replica counts per component.', Object.fromEntries(COMPONENTS.map((name) => [name, componentStatus]))),
     ),
     readyComponents: str('Ready components over enabled components, e.g. 5/5.', { maxLength: 16 }),
+    featureFlags: {
+      type: 'object',
+      description: 'The feature flags in force, every flag with its value (spec.featureFlags over the defaults), as last written to the platform ConfigMap and announced to the pods.',
+      maxProperties: FEATURE_FLAG_NAMES.length,
+      additionalProperties: bool('Whether the feature is on.'),
+    },
     activeVersion: str('The version that serves traffic.', { maxLength: 128 }),
     activeColor: str('The colour (blue or green) that serves traffic under the BlueGreen strategy.', { enum: ['blue', 'green'] }),
     release: named(

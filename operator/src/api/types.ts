@@ -48,7 +48,7 @@ export interface KycPlatformSpec {
    * @default "info"
    */
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
-  /** Feature flags passed to every component (FEATURE_FLAGS, from the platform ConfigMap), name to on/off. */
+  /** Features an admin can switch off while the platform runs, name to on/off; every flag is on unless set to false here. The services pick a change up within seconds, without a restart (docs/api.md, "Feature flags"). The flags: analytics-ingestion, automatic-checks, document-upload, new-applications, notifications-email, notifications-sms, sanctions-screening. */
   featureFlags?: Record<string, boolean>;
   /** Per-component overrides for the five bundled services. A component that is absent runs with the profile preset. */
   components?: Components;
@@ -559,6 +559,8 @@ export interface KycPlatformStatus {
   components?: ComponentStatuses;
   /** Ready components over enabled components, e.g. 5/5. */
   readyComponents?: string;
+  /** The feature flags in force, every flag with its value (spec.featureFlags over the defaults), as last written to the platform ConfigMap and announced to the pods. */
+  featureFlags?: Record<string, boolean>;
   /** The version that serves traffic. */
   activeVersion?: string;
   /** The colour (blue or green) that serves traffic under the BlueGreen strategy. */

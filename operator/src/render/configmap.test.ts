@@ -1,25 +1,46 @@
 import { describe, expect, it } from '@jest/globals';
-import { configHash, renderConfigMap } from './configmap.js';
+import { configHash, liveSettingsDigest, renderConfigMap } from './configmap.js';
 import { platform } from '../api/fixtures.js';
 
+const allOn = {
+  'analytics-ingestion': true,
+  'automatic-checks': true,
+  'document-upload': true,
+  'new-applications': true,
+  'notifications-email': true,
+  'notifications-sms': true,
+  'sanctions-screening': true,
+};
+
 describe('renderConfigMap', () => {
-  it('holds sorted feature flags, the load-balancing settings and the enabled components', () => {
-    const cm = renderConfigMap(
-      platform({ featureFlags: { 'video-kyc': false, 'aadhaar-ekyc': true }, loadBalancing: { strategy: 'least-connections' } }),
-    );
+  it('holds every feature flag in force (on unless turned off), the load-balancing settings and the enabled components', () => {
+    const cm = renderConfigMap(platform({ featureFlags: { 'document-upload': false }, loadBalancing: { strategy: 'least-connections' } }));
     expect(cm.metadata.name).toBe('acme-config');
     expect(cm.metadata.labels?.['app.kubernetes.io/component']).toBe('platform');
     expect(cm.data).toEqual({
       components: 'gateway,kyc,auth,notification,analytics',
-      'feature-flags': 'aadhaar-ekyc=true,video-kyc=false',
+      'live-settings.json': JSON.stringify({ featureFlags: { ...allOn, 'document-upload': false } }),
       'load-balancing.json': '{"strategy":"least-connections","stickySessions":false,"weights":{}}',
     });
   });
 
   it('hashes the same content to the same digest whatever the key order', () => {
-    const a = platform({ featureFlags: { a: true, b: false } });
-    const b = platform({ featureFlags: { b: false, a: true } });
-    expect(configHash(a)).toBe(configHash(b));
-    expect(configHash(a)).not.toBe(configHash(platform({ featureFlags: { a: false, b: false } })));
+    const a = platform({ featureFlags: { 'new-applications': true, 'document-upload': false } });
+    const b = platform({ featureFlags: { 'document-upload': false, 'new-applications': true } });
+    expect(liveSettingsDigest(a)).toBe(liveSettingsDigest(b));
+    expect(liveSettingsDigest(a)).not.toBe(liveSettingsDigest(platform({ featureFlags: { 'document-upload': true } })));
+  });
+
+  it('leaves the live settings out of the pod-template hash, so switching a flag restarts nothing', () => {
+    const on = platform({});
+    const off = platform({ featureFlags: { 'automatic-checks': false } });
+    expect(configHash(off)).toBe(configHash(on));
+    expect(liveSettingsDigest(off)).not.toBe(liveSettingsDigest(on));
+    // A setting read at start still rolls the pods.
+    expect(configHash(platform({ loadBalancing: { strategy: 'ip-hash' } }))).not.toBe(configHash(on));
+  });
+
+  it('treats an explicit true like an absent flag (same digest: no pointless pod marking)', () => {
+    expect(liveSettingsDigest(platform({ featureFlags: { 'sanctions-screening': true } }))).toBe(liveSettingsDigest(platform({})));
   });
 });

@@ -1,32 +1,52 @@
-// The platform ConfigMap: feature flags (FEATURE_FLAGS of every component) and the gateway's load-balancing
-// settings. Its content hash goes on every pod template, so a change rolls the pods that read it.
+// The platform ConfigMap: the live settings the services re-read while they run (feature flags), and the
+// gateway's load-balancing settings and the enabled components, which are read at start.
+//
+// Only the start-time part is hashed onto the pod templates (a change there rolls the pods that read it).
+// The live settings are left out of the hash on purpose: a flag switched in an incident must not restart
+// anything. The pods see them as a mounted file; the operator marks each pod with their digest
+// (liveSettingsDigest) so the kubelet refreshes the file at once instead of at its next periodic sync
+// (docs/api.md, "Feature flags").
 import { createHash } from 'node:crypto';
 import { desiredComponentNames, featureFlagsOf, loadBalancingFor } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
 import { configMapName, objectMeta } from './meta.js';
 import type { KubeObject } from './types.js';
 
-export const FEATURE_FLAGS_KEY = 'feature-flags';
+export const LIVE_SETTINGS_KEY = 'live-settings.json';
 export const LOAD_BALANCING_KEY = 'load-balancing.json';
 export const COMPONENTS_KEY = 'components';
 
-export function configData(platform: KycPlatform): Record<string, string> {
+/** What the services re-read while they run: one JSON document (docs/workload-contract.md). */
+export function liveSettings(platform: KycPlatform): string {
+  return JSON.stringify({ featureFlags: featureFlagsOf(platform.spec) });
+}
+
+function startSettings(platform: KycPlatform): Record<string, string> {
   const lb = loadBalancingFor(platform.spec);
   const weights = Object.fromEntries(Object.entries(lb.weights).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     [COMPONENTS_KEY]: desiredComponentNames(platform.spec).join(','),
-    [FEATURE_FLAGS_KEY]: featureFlagsOf(platform.spec)
-      .map(([name, on]) => `${name}=${on}`)
-      .join(','),
     [LOAD_BALANCING_KEY]: JSON.stringify({ strategy: lb.strategy, stickySessions: lb.stickySessions, weights }),
   };
 }
 
-/** A short, stable digest of the ConfigMap data (keys in a fixed order). */
-export function configHash(platform: KycPlatform): string {
-  const data = configData(platform);
+export function configData(platform: KycPlatform): Record<string, string> {
+  return { ...startSettings(platform), [LIVE_SETTINGS_KEY]: liveSettings(platform) };
+}
+
+function digest(data: Record<string, string>): string {
   const canonical = JSON.stringify(Object.keys(data).sort().map((k) => [k, data[k]]));
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+}
+
+/** A short, stable digest of the settings read at start (keys in a fixed order): the pod templates carry it. */
+export function configHash(platform: KycPlatform): string {
+  return digest(startSettings(platform));
+}
+
+/** A short, stable digest of the live settings: the operator marks each pod with it once the ConfigMap holds them. */
+export function liveSettingsDigest(platform: KycPlatform): string {
+  return digest({ [LIVE_SETTINGS_KEY]: liveSettings(platform) });
 }
 
 export function renderConfigMap(platform: KycPlatform): KubeObject {

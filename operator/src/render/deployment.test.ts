@@ -67,7 +67,7 @@ describe('renderDeployment', () => {
     expect(c.startupProbe.httpGet.path).toBe('/livez');
   });
 
-  it('hardens the container and mounts an emptyDir at /tmp', () => {
+  it('hardens the container, mounts an emptyDir at /tmp and the live settings read-only as a directory', () => {
     const d = render(platform(), 'gateway');
     expect(container(d).securityContext).toEqual({
       runAsNonRoot: true,
@@ -77,8 +77,16 @@ describe('renderDeployment', () => {
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     });
-    expect(container(d).volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
-    expect(d.spec.template.spec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
+    expect(container(d).volumeMounts).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      // No subPath: the kubelet refreshes a ConfigMap volume in place only for a directory mount.
+      { name: 'live-settings', mountPath: '/etc/kyc/live', readOnly: true },
+    ]);
+    expect(d.spec.template.spec.volumes).toEqual([
+      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+      { name: 'live-settings', configMap: { name: 'acme-config', items: [{ key: 'live-settings.json', path: 'live-settings.json' }], defaultMode: 0o444 } },
+    ]);
+    expect(container(d).env).toContainEqual({ name: 'LIVE_SETTINGS_FILE', value: '/etc/kyc/live/live-settings.json' });
     expect(d.spec.template.spec.automountServiceAccountToken).toBe(false);
   });
 

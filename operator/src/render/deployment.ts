@@ -10,18 +10,20 @@ import type { ComponentName } from '../api/components.js';
 import { imageFor, imagePullPolicyOf, isAutoscaled, componentReplicas, resourcesFor } from '../api/defaults.js';
 import { canonicalQuantity } from '../api/quantity.js';
 import type { KycPlatform } from '../api/types.js';
-import { configHash } from './configmap.js';
+import { configHash, LIVE_SETTINGS_KEY } from './configmap.js';
 import { renderEnv, type EnvVar } from './env.js';
 import {
   CONFIG_HASH_ANNOTATION,
   COLOR_LABEL,
   HTTP_PORT,
+  LIVE_SETTINGS_DIR,
   METRICS_PORT,
   VERSION_ANNOTATION,
   atVersion,
   colorObjectName,
   colorSelectorLabels,
   componentObjectName,
+  configMapName,
   labels,
   objectMeta,
   selectorLabels,
@@ -172,10 +174,18 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
                 capabilities: { drop: ['ALL'] },
                 seccompProfile: SECCOMP,
               },
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              // A directory mount, not subPath: the kubelet updates a ConfigMap volume in place only when
+              // the whole directory is mounted, and the services re-read the file while they run.
+              volumeMounts: [
+                { name: 'tmp', mountPath: '/tmp' },
+                { name: 'live-settings', mountPath: LIVE_SETTINGS_DIR, readOnly: true },
+              ],
             },
           ],
-          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+          volumes: [
+            { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+            { name: 'live-settings', configMap: { name: configMapName(platform), items: [{ key: LIVE_SETTINGS_KEY, path: LIVE_SETTINGS_KEY }], defaultMode: 0o444 } },
+          ],
           topologySpreadConstraints: spreadConstraints(selector),
           ...placement(platform),
         },

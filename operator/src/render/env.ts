@@ -15,8 +15,8 @@ import {
 } from '../api/defaults.js';
 import { mebibytes } from '../api/quantity.js';
 import type { KycPlatform } from '../api/types.js';
-import { FEATURE_FLAGS_KEY } from './configmap.js';
-import { HTTP_PORT, METRICS_PORT, componentObjectName, configMapName } from './meta.js';
+import { LIVE_SETTINGS_KEY } from './configmap.js';
+import { HTTP_PORT, LIVE_SETTINGS_DIR, METRICS_PORT, componentObjectName } from './meta.js';
 
 export interface EnvVar {
   name: string;
@@ -76,7 +76,7 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
     { name: 'KYC_VERSION', value: spec.version },
     { name: 'LOG_LEVEL', value: logLevelOf(spec) },
     { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapMebibytes(platform, component)}` },
-    { name: 'FEATURE_FLAGS', valueFrom: { configMapKeyRef: { name: configMapName(platform), key: FEATURE_FLAGS_KEY } } },
+    { name: 'LIVE_SETTINGS_FILE', value: `${LIVE_SETTINGS_DIR}/${LIVE_SETTINGS_KEY}` },
   ];
   for (const [dependency, { env: name, readers }] of Object.entries(DEPENDENCY_ENV) as [Dependency, (typeof DEPENDENCY_ENV)[Dependency]][]) {
     const ref = dependencySecret(spec, dependency);

@@ -46,7 +46,7 @@ describe('renderPlatform', () => {
   });
 
   it('is deterministic and does not mutate its input', () => {
-    const p = platform({ featureFlags: { z: true, a: false }, loadBalancing: { strategy: 'weighted', weights: { auth: 2, kyc: 1 } } });
+    const p = platform({ featureFlags: { 'sanctions-screening': true, 'automatic-checks': false }, loadBalancing: { strategy: 'weighted', weights: { auth: 2, kyc: 1 } } });
     const before = JSON.stringify(p);
     expect(JSON.stringify(renderPlatform(p))).toBe(JSON.stringify(renderPlatform(structuredClone(p))));
     expect(JSON.stringify(p)).toBe(before);

@@ -14,6 +14,13 @@ export const HTTP_PORT = 8080;
  */
 export const METRICS_PORT = 9090;
 export const CONFIG_HASH_ANNOTATION = 'kyc.dev/config-hash';
+/**
+ * Set by the operator on running pods (never on templates): the digest of the live settings the pod has been
+ * told about. Changing a pod's annotation makes its kubelet sync it, which refreshes the mounted settings file.
+ */
+export const LIVE_SETTINGS_ANNOTATION = 'kyc.dev/live-settings';
+/** Where the live settings file (the platform ConfigMap's live-settings.json) is mounted in every container. */
+export const LIVE_SETTINGS_DIR = '/etc/kyc/live';
 /** Blue-green: the colour of a Deployment and its pods (selected by the active and preview Services). */
 export const COLOR_LABEL = 'kyc.dev/color';
 /** Blue-green: the full spec.version a colour's Deployment runs (labels cut versions to 63 characters). */

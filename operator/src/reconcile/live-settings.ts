@@ -1,0 +1,56 @@
+// Telling the running pods that the live settings changed (docs/api.md, "Feature flags").
+//
+// The services read the live settings from the platform ConfigMap mounted as a file. The kubelet rewrites
+// that file only when it syncs the pod: at its periodic sync (up to a minute) or at once when the pod object
+// changes. So after the ConfigMap holds new settings, the operator sets the settings' digest as an annotation
+// on each pod of the platform that does not carry it yet: a metadata-only patch that restarts nothing and
+// brings the file up to date within about a second. Pods created later mount the new content from the start.
+import type { FeatureFlagName } from '../api/flags.js';
+import type { KycPlatform } from '../api/types.js';
+import { liveSettingsDigest } from '../render/configmap.js';
+import { LIVE_SETTINGS_ANNOTATION, platformPodSelector } from '../render/meta.js';
+import { isNotFound, type KubeClient, type KubeResource, type ResourceType } from '../runtime/kube.js';
+
+const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+
+type Flags = Partial<Record<FeatureFlagName, boolean>>;
+
+/** Whether the flags last announced (status.featureFlags) differ from those in force now. */
+export function flagsChanged(announced: Flags | undefined, inForce: Record<FeatureFlagName, boolean>): boolean {
+  if (!announced) return true;
+  const names = new Set([...Object.keys(announced), ...Object.keys(inForce)]) as Set<FeatureFlagName>;
+  for (const name of names) if (announced[name] !== inForce[name]) return true;
+  return false;
+}
+
+/** The pods that have not been told about this digest yet (terminating pods are left alone). */
+export function podsToMark(pods: readonly KubeResource[], digest: string): string[] {
+  return pods
+    .filter((pod) => !pod.metadata.deletionTimestamp && pod.metadata.annotations?.[LIVE_SETTINGS_ANNOTATION] !== digest)
+    .map((pod) => pod.metadata.name);
+}
+
+/**
+ * Marks every pod of the platform with the digest of its live settings; returns how many it marked. A pod
+ * deleted meanwhile is skipped (404); any other failure throws, so the pass is retried and status keeps the
+ * flags it last announced.
+ */
+export async function announceLiveSettings(client: Pick<KubeClient, 'list' | 'mergePatch'>, platform: KycPlatform): Promise<number> {
+  const namespace = platform.metadata.namespace ?? '';
+  const selector = Object.entries(platformPodSelector(platform))
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
+  const digest = liveSettingsDigest(platform);
+  const { items } = await client.list<KubeResource>(POD, namespace, { labelSelector: selector });
+  let marked = 0;
+  for (const name of podsToMark(items, digest)) {
+    try {
+      await client.mergePatch(POD, namespace, name, { metadata: { annotations: { [LIVE_SETTINGS_ANNOTATION]: digest } } });
+      marked += 1;
+    } catch (error) {
+      if (isNotFound(error)) continue;
+      throw new Error(`announce the live settings to pod ${namespace}/${name}`, { cause: error });
+    }
+  }
+  return marked;
+}
