@@ -86,3 +86,86 @@ describe('ScalingEngine', () => {
     expect(engine.metricNames()).toEqual([]);
   });
 });
+
+describe('ScalingEngine metric sources', () => {
+  /** The real sources over a fake Kafka connection that counts its closes. */
+  function kafka(): LagSource & { closes: number; reads: number; gate: Promise<void> | undefined } {
+    const connection = {
+      closes: 0,
+      reads: 0,
+      gate: undefined as Promise<void> | undefined,
+      lag: async (): Promise<number> => {
+        connection.reads += 1;
+        await connection.gate;
+        return 5;
+      },
+      close: (): Promise<void> => {
+        connection.closes += 1;
+        return Promise.resolve();
+      },
+    };
+    return connection;
+  }
+  const lagOn = (target: number): ReturnType<typeof platform> => platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: target, components: ['kyc'] } } } });
+  const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it('when a platform is deleted, then its sources close and the Kafka connection with the last of them', async () => {
+    const connection = kafka();
+    const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000, lagSource: connection });
+    engine.sync('kyc-test/acme', lagOn(100), {});
+    engine.sync('kyc-test/other', lagOn(100), {});
+    await engine.pollOnce();
+    expect(connection.reads).toBe(2);
+    engine.forget('kyc-test/acme');
+    await settled();
+    expect(connection.closes).toBe(0); // other still reads lag through it
+    engine.forget('kyc-test/other');
+    await settled();
+    expect(connection.closes).toBe(1);
+    await engine.stop();
+  });
+
+  it('when a metric changes or goes away, then its old source is closed, once a read in flight is over', async () => {
+    const built: string[] = [];
+    const closed: string[] = [];
+    const counted = (name: string) => () => {
+      built.push(name);
+      return { read: () => Promise.resolve({ value: 1, active: true }), close: () => Promise.resolve(void closed.push(name)) };
+    };
+    let release = (): void => undefined;
+    const slow = {
+      read: () => new Promise<{ value: number; active: boolean }>((resolve) => (release = () => resolve({ value: 1, active: true }))),
+      close: () => Promise.resolve(void closed.push('slow')),
+    };
+    const engine = new ScalingEngine({
+      logger: createLogger('error'),
+      pollIntervalMs: 1000,
+      sources: { queueLag: (metric) => (metric.target === 100 ? slow : counted(`lag ${metric.target}`)()), requestRate: counted('rate'), latency: counted('latency') },
+    });
+    engine.sync('kyc-test/acme', lagOn(100), {});
+    const poll = engine.pollOnce();
+    engine.sync('kyc-test/acme', lagOn(200), {});
+    await settled();
+    expect(closed).toEqual([]); // still being read
+    release();
+    await poll;
+    await settled();
+    expect(closed).toEqual(['slow']);
+    expect(built).toEqual(['lag 200']);
+    engine.sync('kyc-test/acme', platform({}), {});
+    await settled();
+    expect(closed).toEqual(['slow', 'lag 200']);
+    engine.sync('kyc-test/acme', lagOn(300), {});
+    await engine.stop();
+    expect(closed).toEqual(['slow', 'lag 200', 'lag 300']);
+  });
+
+  it('when a source cannot be built, then every read fails with the reason', async () => {
+    const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000, prometheusUrl: 'http://prom:9090' });
+    const bad = platform({ autoscaling: { metrics: { requestRate: { targetPerReplica: 10, components: ['kyc'] } } } }, 'Bad');
+    engine.sync('kyc-test/Bad', bad, {});
+    await engine.pollOnce();
+    expect(engine.readings('kyc-test/Bad', 'kyc')[0]?.state.lastError).toMatch(/^prometheus source: platform: /);
+    await engine.stop();
+  });
+});

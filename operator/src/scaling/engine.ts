@@ -2,31 +2,37 @@
 // background, so that the external metrics API answers from memory and the status can say what each
 // metric asks for. Failures follow the component's fallback policy, else the platform's (fallback.ts):
 // after N consecutive failures the metric reports the value that makes the HPA hold the fallback count.
+// Each reading has its own metric source (sources/), built from the registry when the metric is declared
+// and closed when it changes or goes away, so a deleted platform leaves no connection behind.
 import type { ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
 import { desiredComponentNames } from '../api/defaults.js';
 import type { Logger } from '../runtime/logger.js';
 import { afterRead, DEFAULT_FAILURE_THRESHOLD, fallbackPolicy, HEALTHY, type FailureState, type FallbackPolicy, type Transition } from './fallback.js';
-import type { LagTarget } from './kafka-lag.js';
 import { componentMetrics, COMPONENT_LABEL, MetricUnavailableError, PLATFORM_LABEL, type ComponentMetric } from '../api/metrics.js';
 import { valueForReplicas } from './metrics.js';
-import { latencyQuery, PrometheusClient, requestRateQuery } from './prometheus.js';
-import { ComponentScraper, type PodTarget, type ScrapeResult } from './scrape.js';
+import type { PodTarget } from './scrape.js';
+import type { LagReader } from './sources/kafka-lag.js';
+import { buildSource, sourceRegistry, type SourceRegistry } from './sources/registry.js';
+import type { MetricSource } from './sources/source.js';
 
-export interface LagSource {
-  lag(target: LagTarget): Promise<number>;
-  close(): Promise<void>;
-}
+/** A Kafka connection that reads consumer lag (KafkaLagReader). */
+export type LagSource = LagReader;
 
 export interface EngineOptions {
   logger: Logger;
   pollIntervalMs: number;
-  /** Kafka consumer lag; undefined when the operator has no brokers configured. */
+  /**
+   * Kafka consumer lag; undefined when the operator has no brokers configured. It is closed when no
+   * metric reads lag any more (it connects again on the next read) and when the engine stops.
+   */
   lagSource?: LagSource;
   /** Request rate and latency through Prometheus instead of scraping the pods. */
   prometheusUrl?: string;
   /** The running pods of a component with their /metrics URL (scraping). */
   listPods?: (namespace: string, labelSelector: string) => Promise<PodTarget[]>;
+  /** The sources by kind of metric; by default built from lagSource, prometheusUrl and listPods. */
+  sources?: SourceRegistry;
   /** A metric started failing or recovered (for Events and a status refresh). */
   onTransition?: (platformKey: string, component: ComponentName, metric: string, transition: NonNullable<Transition>, message: string) => void;
   now?: () => Date;
@@ -36,6 +42,8 @@ export interface Reading {
   metric: ComponentMetric;
   value: number | undefined;
   readAt: Date | undefined;
+  /** The last reading asked for work (the source's activity; nothing scales to zero on it yet). */
+  active?: boolean;
   state: FailureState;
 }
 
@@ -46,19 +54,25 @@ interface Entry extends Reading {
   component: ComponentName;
   fallback: FallbackPolicy | undefined;
   currentReplicas: number;
+  /** Where the metric is read from, or why no source could be built (each read then fails with it). */
+  source: MetricSource | Error;
 }
 
 const entryKey = (platformKey: string, component: string, metric: string): string => `${platformKey}/${component}/${metric}`;
 
 export class ScalingEngine {
   private readonly entries = new Map<string, Entry>();
-  private readonly scrapers = new Map<string, ComponentScraper>();
-  private readonly prometheus: PrometheusClient | undefined;
+  private readonly sources: SourceRegistry;
+  /** Sources being closed (stop waits for them). */
+  private readonly closing = new Set<Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
 
   constructor(private readonly options: EngineOptions) {
-    this.prometheus = options.prometheusUrl ? new PrometheusClient(options.prometheusUrl) : undefined;
+    const { lagSource, prometheusUrl, listPods } = options;
+    this.sources =
+      options.sources ??
+      sourceRegistry({ ...(lagSource ? { connectKafka: () => lagSource } : {}), ...(prometheusUrl ? { prometheusUrl } : {}), ...(listPods ? { listPods } : {}) });
   }
 
   private now(): Date {
@@ -74,6 +88,9 @@ export class ScalingEngine {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.polling;
+    for (const entry of this.entries.values()) this.retire(entry);
+    this.entries.clear();
+    await Promise.all(this.closing);
     await this.options.lagSource?.close();
   }
 
@@ -95,9 +112,12 @@ export class ScalingEngine {
           existing.currentReplicas = replicas;
           continue;
         }
+        const namespace = platform.metadata.namespace ?? '';
+        // The new source is built before the old one closes, so what they share (the Kafka connection,
+        // the component's scrape history) carries over a changed target.
         this.entries.set(key, {
           platformKey,
-          namespace: platform.metadata.namespace ?? '',
+          namespace,
           platform: platform.metadata.name,
           component,
           metric,
@@ -106,16 +126,45 @@ export class ScalingEngine {
           value: undefined,
           readAt: undefined,
           state: HEALTHY,
+          source: this.build(metric, { namespace, platform: platform.metadata.name, component }),
         });
+        if (existing) this.retire(existing);
       }
     }
-    for (const [key, entry] of this.entries) if (entry.platformKey === platformKey && !wanted.has(key)) this.entries.delete(key);
-    for (const key of this.scrapers.keys()) if (key.startsWith(`${platformKey}/`) && ![...wanted].some((w) => w.startsWith(key + '/'))) this.scrapers.delete(key);
+    for (const [key, entry] of this.entries) {
+      if (entry.platformKey === platformKey && !wanted.has(key)) {
+        this.entries.delete(key);
+        this.retire(entry);
+      }
+    }
   }
 
   forget(platformKey: string): void {
-    for (const [key, entry] of this.entries) if (entry.platformKey === platformKey) this.entries.delete(key);
-    for (const key of this.scrapers.keys()) if (key.startsWith(`${platformKey}/`)) this.scrapers.delete(key);
+    for (const [key, entry] of this.entries) {
+      if (entry.platformKey === platformKey) {
+        this.entries.delete(key);
+        this.retire(entry);
+      }
+    }
+  }
+
+  private build(metric: ComponentMetric, place: { namespace: string; platform: string; component: string }): MetricSource | Error {
+    try {
+      return buildSource(this.sources, metric, place);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  /** Closes the source of an entry that is gone, once a read of it in flight is over. */
+  private retire(entry: Entry): void {
+    const source = entry.source;
+    if (source instanceof Error) return;
+    const closing = (this.polling ?? Promise.resolve())
+      .then(() => source.close())
+      .catch((error: unknown) => this.options.logger.warn({ err: describe(error), metric: entry.metric.name, component: entry.component }, 'closing a metric source failed'));
+    this.closing.add(closing);
+    void closing.then(() => this.closing.delete(closing));
   }
 
   /** The readings of one platform's component, in metric order. */
@@ -163,22 +212,15 @@ export class ScalingEngine {
 
   private async pollAll(): Promise<void> {
     const entries = [...this.entries.values()];
-    // One scrape per component serves both its request-rate and latency readings.
-    const scrapes = new Map<string, Promise<ScrapeResult>>();
-    const scrapeOf = (entry: Entry): Promise<ScrapeResult> => {
-      const key = `${entry.platformKey}/${entry.component}`;
-      let pending = scrapes.get(key);
-      if (!pending) {
-        pending = this.scrape(key, entry);
-        scrapes.set(key, pending);
-      }
-      return pending;
-    };
+    // Every source is read at once: the request rate and latency of a component share one scrape.
     await Promise.all(
       entries.map(async (entry) => {
         let outcome: { ok: true } | { ok: false; error: string };
         try {
-          entry.value = await this.read(entry, scrapeOf);
+          if (entry.source instanceof Error) throw entry.source;
+          const reading = await entry.source.read();
+          entry.value = reading.value;
+          entry.active = reading.active;
           entry.readAt = this.now();
           outcome = { ok: true };
         } catch (error) {
@@ -199,32 +241,6 @@ export class ScalingEngine {
         }
       }),
     );
-  }
-
-  private async read(entry: Entry, scrapeOf: (entry: Entry) => Promise<ScrapeResult>): Promise<number> {
-    const metric = entry.metric;
-    switch (metric.kind) {
-      case 'queueLag':
-        if (!this.options.lagSource) throw new Error('the operator has no Kafka brokers configured (--kafka-brokers)');
-        return this.options.lagSource.lag({ group: metric.group, topics: metric.topics });
-      case 'requestRate':
-        if (this.prometheus) return this.prometheus.query(requestRateQuery(entry.namespace, entry.component, entry.platform));
-        return (await scrapeOf(entry)).requestsPerSecond;
-      case 'latency':
-        if (this.prometheus) return this.prometheus.query(latencyQuery(entry.namespace, entry.component, entry.platform, metric.percentile));
-        return (await scrapeOf(entry)).latencyMs[metric.percentile];
-    }
-  }
-
-  private async scrape(key: string, entry: Entry): Promise<ScrapeResult> {
-    if (!this.options.listPods) throw new Error('pod scraping is not configured');
-    let scraper = this.scrapers.get(key);
-    if (!scraper) {
-      scraper = new ComponentScraper();
-      this.scrapers.set(key, scraper);
-    }
-    const pods = await this.options.listPods(entry.namespace, `app.kubernetes.io/instance=${entry.platform},app.kubernetes.io/component=${entry.component}`);
-    return scraper.scrape(pods);
   }
 }
 
