@@ -181,8 +181,10 @@ export class Informer<T extends KubeResource> {
       this.emit('delete', object, old);
     } else {
       // A lagging watch may deliver a version older than the one the operator just wrote and
-      // remembered; going back to it would make the next pass write again.
-      if (old && sameObject && isOlder(version, old.metadata.resourceVersion)) return;
+      // remembered; going back to it would make the next pass write again. Versions are revisions of
+      // the whole store, so this holds across uids too: an old event of an object the operator
+      // deleted and created again must not bring the old object back.
+      if (old && isOlder(version, old.metadata.resourceVersion)) return;
       this.cache.set(key, object);
       this.emit(old ? 'update' : 'add', object, old);
     }
@@ -198,12 +200,16 @@ export class Informer<T extends KubeResource> {
       const key = objectKey(item);
       seen.add(key);
       const old = this.cache.get(key);
+      // Remembered from a local write while the list was on its way: newer than the list's snapshot.
+      if (old && isOlder(item.metadata.resourceVersion, old.metadata.resourceVersion)) continue;
       this.cache.set(key, item);
       if (!old) this.emit('add', item);
       else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit('update', item, old);
     }
     for (const [key, old] of [...this.cache]) {
-      if (!seen.has(key)) {
+      // Not in the list because it was created after the snapshot (and remembered): the watch from the
+      // list's version brings it, or its deletion.
+      if (!seen.has(key) && !isOlder(resourceVersion, old.metadata.resourceVersion)) {
         this.cache.delete(key);
         this.emit('delete', old, old);
       }

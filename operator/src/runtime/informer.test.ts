@@ -1,0 +1,212 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { pino } from 'pino';
+import { FakeKube } from './fake-kube.js';
+import { Informer, type InformerEvent } from './informer.js';
+import type { KubeResource, ResourceType } from './kube.js';
+
+const CONFIGMAP: ResourceType = { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
+const NS = 'kyc-test';
+
+type ConfigMap = KubeResource & { data?: Record<string, string> };
+
+function configMap(name: string, data: Record<string, string> = {}): ConfigMap {
+  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS, labels: { app: 'kyc' } }, data };
+}
+
+const running: Informer<ConfigMap>[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((i) => i.stop()));
+});
+
+/** A synced informer on the fake server, with every event it emitted, in order. */
+async function started(fake: FakeKube): Promise<{ informer: Informer<ConfigMap>; events: string[] }> {
+  const informer = new Informer<ConfigMap>(CONFIGMAP, fake.asClient(), pino({ enabled: false }), {
+    namespace: NS,
+    labelSelector: 'app=kyc',
+    backoff: { baseMs: 1, maxMs: 1 },
+  });
+  const events: string[] = [];
+  informer.on((event: InformerEvent, object) => events.push(`${event} ${object.metadata.name}@${object.metadata.resourceVersion ?? ''}`));
+  running.push(informer);
+  informer.start();
+  await informer.waitForSync();
+  await until(() => fake.openWatchCount > 0);
+  return { informer, events };
+}
+
+/** Lets the informer's loop run (a relist, a reconnect) until `done` holds. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !done(); i += 1) await new Promise((resolve) => setTimeout(resolve, 1));
+  expect(done()).toBe(true);
+}
+
+function versionOf(informer: Informer<ConfigMap>, name: string): string | undefined {
+  return informer.get(NS, name)?.metadata.resourceVersion;
+}
+
+describe('Informer', () => {
+  it('when it starts, then it lists what exists and follows the watch from there', async () => {
+    const fake = new FakeKube();
+    const a = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('a'));
+    await fake.create(CONFIGMAP, NS, { ...configMap('unlabelled'), metadata: { name: 'unlabelled', namespace: NS } });
+    const { informer, events } = await started(fake);
+    const b = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('b'));
+
+    expect(informer.list().map((o) => o.metadata.name).sort()).toEqual(['a', 'b']);
+    expect(events).toEqual([`add a@${a.metadata.resourceVersion}`, `add b@${b.metadata.resourceVersion}`]);
+  });
+
+  describe('when the watch answers 410 Gone in the middle of a stream', () => {
+    it('then it lists again and emits each change it missed exactly once, and nothing it had already seen', async () => {
+      const fake = new FakeKube();
+      await fake.create(CONFIGMAP, NS, configMap('kept'));
+      await fake.create(CONFIGMAP, NS, configMap('changed'));
+      const deleted = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('deleted'));
+      const { informer, events } = await started(fake);
+      events.length = 0;
+
+      // The stream falls behind: these changes never reach it, and the server has compacted past them.
+      fake.hold();
+      const changed = await fake.apply<ConfigMap>(CONFIGMAP, configMap('changed', { level: 'debug' }), 'test');
+      await fake.delete(CONFIGMAP, NS, 'deleted');
+      const added = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('added'));
+      fake.compact();
+      fake.send(CONFIGMAP, { type: 'ERROR', object: { apiVersion: 'v1', kind: 'Status', metadata: { name: '' }, code: 410, message: 'too old resource version' } });
+      await until(() => informer.get(NS, 'added') !== undefined);
+      // The lost stream's events, should they come after all, go nowhere: that watch is closed.
+      fake.deliver();
+
+      expect(events.sort()).toEqual([`add added@${added.metadata.resourceVersion}`, `delete deleted@${deleted.metadata.resourceVersion}`, `update changed@${changed.metadata.resourceVersion}`].sort());
+      expect(informer.list().map((o) => o.metadata.name).sort()).toEqual(['added', 'changed', 'kept']);
+      expect(versionOf(informer, 'changed')).toBe(changed.metadata.resourceVersion);
+
+      // And the new watch follows from the list's version: the next change arrives once.
+      const later = await fake.apply<ConfigMap>(CONFIGMAP, configMap('kept', { level: 'info' }), 'test');
+      await until(() => events.some((e) => e.startsWith('update kept')));
+      expect(events.filter((e) => e.startsWith('update kept'))).toEqual([`update kept@${later.metadata.resourceVersion}`]);
+    });
+
+    it('then the same holds when the 410 answers a reconnect (the version it resumes from was compacted)', async () => {
+      const fake = new FakeKube();
+      await fake.create(CONFIGMAP, NS, configMap('a'));
+      const { informer, events } = await started(fake);
+      events.length = 0;
+
+      fake.hold();
+      const changed = await fake.apply<ConfigMap>(CONFIGMAP, configMap('a', { level: 'debug' }), 'test');
+      fake.compact();
+      fake.closeWatches(new Error('connection reset'));
+      await until(() => versionOf(informer, 'a') === changed.metadata.resourceVersion);
+      fake.deliver();
+
+      expect(events).toEqual([`update a@${changed.metadata.resourceVersion}`]);
+    });
+  });
+
+  describe('when a watch event older than a local write arrives after it', () => {
+    it('then the cache keeps the written version', async () => {
+      const fake = new FakeKube();
+      await fake.create(CONFIGMAP, NS, configMap('a'));
+      const { informer } = await started(fake);
+
+      // Someone else writes (version n), then the operator (n+1) and remembers its answer; the watch
+      // delivers both only afterwards.
+      fake.hold();
+      const theirs = fake.setStatus(CONFIGMAP, NS, 'a', { seen: true });
+      const ours = await fake.apply<ConfigMap>(CONFIGMAP, configMap('a', { level: 'debug' }), 'test');
+      informer.remember(ours);
+      expect(Number(theirs.metadata.resourceVersion)).toBeLessThan(Number(ours.metadata.resourceVersion));
+      fake.deliver();
+
+      expect(versionOf(informer, 'a')).toBe(ours.metadata.resourceVersion);
+      expect(informer.get(NS, 'a')?.data).toEqual({ level: 'debug' });
+    });
+
+    it('then remembering an answer older than the cache changes nothing', async () => {
+      const fake = new FakeKube();
+      await fake.create(CONFIGMAP, NS, configMap('a'));
+      const { informer } = await started(fake);
+      const first = await fake.apply<ConfigMap>(CONFIGMAP, configMap('a', { level: 'debug' }), 'test');
+      await fake.apply<ConfigMap>(CONFIGMAP, configMap('a', { level: 'info' }), 'test');
+
+      informer.remember(first);
+
+      expect(informer.get(NS, 'a')?.data).toEqual({ level: 'info' });
+    });
+
+    it('then an old event of the object the operator replaced does not bring it back', async () => {
+      const fake = new FakeKube();
+      const old = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('a'));
+      const { informer, events } = await started(fake);
+      events.length = 0;
+
+      // The old object changes, is deleted and created again by the operator, which remembers the new
+      // one; the watch delivers all of it afterwards.
+      fake.hold();
+      fake.setStatus(CONFIGMAP, NS, 'a', { seen: true });
+      await fake.delete(CONFIGMAP, NS, 'a', old.metadata.uid);
+      const created = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('a', { level: 'debug' }));
+      informer.remember(created);
+      const seen: (string | undefined)[] = [];
+      informer.on(() => seen.push(informer.get(NS, 'a')?.metadata.uid));
+      fake.deliver();
+
+      expect(informer.get(NS, 'a')?.metadata.uid).toBe(created.metadata.uid);
+      // At no point did the cache hold the old object again, or nothing.
+      expect(seen.every((uid) => uid === created.metadata.uid)).toBe(true);
+    });
+  });
+
+  describe('when a delete event names an older uid than the cached object', () => {
+    it('then the newer object stays in the cache', async () => {
+      const fake = new FakeKube();
+      const old = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('a'));
+      const { informer, events } = await started(fake);
+      events.length = 0;
+
+      fake.hold();
+      await fake.delete(CONFIGMAP, NS, 'a', old.metadata.uid);
+      const created = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('a', { level: 'debug' }));
+      informer.remember(created);
+      fake.deliver();
+
+      expect(informer.get(NS, 'a')?.metadata.uid).toBe(created.metadata.uid);
+      expect(events.some((e) => e.startsWith('delete'))).toBe(false);
+    });
+  });
+
+  describe('when a relist answers with a snapshot taken before a local write', () => {
+    it('then the written object is neither regressed nor dropped', async () => {
+      const fake = new FakeKube();
+      await fake.create(CONFIGMAP, NS, configMap('a'));
+      const { informer, events } = await started(fake);
+      events.length = 0;
+
+      // The relist's snapshot is taken, then the operator writes and remembers before the answer arrives.
+      fake.pauseLists();
+      // A write the informer does not watch (no label), then a compaction: its version is too old.
+      await fake.create(CONFIGMAP, NS, { ...configMap('other'), metadata: { name: 'other', namespace: NS } });
+      fake.compact();
+      fake.closeWatches(new Error('connection reset'));
+      await until(() => fake.pausedListCount > 0);
+      fake.hold();
+      const updated = await fake.apply<ConfigMap>(CONFIGMAP, configMap('a', { level: 'debug' }), 'test');
+      const created = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('b'));
+      informer.remember(updated);
+      informer.remember(created);
+      const seen: string[] = [];
+      informer.on(() => seen.push(`a@${versionOf(informer, 'a') ?? '-'} b@${versionOf(informer, 'b') ?? '-'}`));
+      fake.resumeLists();
+      // The list is handled, and the watch from its version open (it brings both writes).
+      await until(() => fake.openWatchCount > 0);
+      fake.deliver();
+
+      expect(versionOf(informer, 'a')).toBe(updated.metadata.resourceVersion);
+      expect(versionOf(informer, 'b')).toBe(created.metadata.resourceVersion);
+      // At no point did the cache go back to the snapshot's copy of a, or lose b.
+      expect(seen.every((s) => s === `a@${updated.metadata.resourceVersion} b@${created.metadata.resourceVersion}`)).toBe(true);
+      expect(events.filter((e) => e.startsWith('delete'))).toEqual([]);
+    });
+  });
+});
