@@ -26,7 +26,7 @@ export type { StartOptions };
 
 export type RunningAnalytics = RunningService<{ consumer: RunningConsumer }>;
 
-export function startAnalytics(options: StartOptions = {}): Promise<RunningAnalytics> {
+export async function startAnalytics(options: StartOptions = {}): Promise<RunningAnalytics> {
   const config = loadConfig(analyticsEnv, options.env);
   return startService({
     component: 'analytics',
