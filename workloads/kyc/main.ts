@@ -1,9 +1,10 @@
-// The kyc service: wiring of config, PostgreSQL, Kafka (outbox relay + automatic-checks consumer, which
-// connect in the background), routes and lifecycle. `workloads/main.ts kyc` calls `main`; the component
-// tests call `startKyc`.
+// The kyc service's own wiring: the key ring and watchlist, Kafka (outbox relay + automatic-checks
+// consumer, which connect in the background), the sweeps, the key rotation pass and the routes; start-up
+// and drain are shared (../shared/startup.ts). `workloads/main.ts kyc` calls `main`; the component tests
+// call `startKyc`.
 import client from 'prom-client';
-import { PostgresIdempotencyStore, Service, createLogger, createPool, exitOnSignals, pingDatabase, runMigrations, startTokenVerifier } from '../shared/index.js';
-import type { Env, Listening, Logger } from '../shared/index.js';
+import { PostgresIdempotencyStore, runUntilSignalled, startService, startTokenVerifier } from '../shared/index.js';
+import type { RunningService, StartOptions } from '../shared/index.js';
 import { type KycConfig, loadKycConfig } from './config.js';
 import { KYC_SCHEMA, migrations } from './data-access/migrations.js';
 import { KeyRotation } from './data-access/key-rotation.js';
@@ -16,136 +17,114 @@ import { parseKeyRing } from './domain/protection/key-ring.js';
 import { KycMessaging } from './entry-points/messaging.js';
 import { kycRoutes } from './entry-points/routes.js';
 
-export interface StartKycOptions {
-  env?: Env;
-  logger?: Logger;
-  port?: number;
-  /** The metrics listener's port (METRICS_PORT); see Service.listen for the default. */
-  metricsPort?: number;
-  host?: string;
-}
+export type StartKycOptions = StartOptions;
 
-export interface RunningKyc extends Listening {
-  service: Service;
+export type RunningKyc = RunningService<{
   kyc: KycService;
   /** Kafka connects in the background; `messaging.ready` resolves once relay and consumer run. */
   messaging: KycMessaging;
   /** Resolves when the start-up pass moving PII off older master keys is done. */
   keyRotation: Promise<void>;
   config: KycConfig;
-  close(): Promise<void>;
-}
+}>;
 
 /** Documents are sent base64-encoded in JSON: 2 MiB of content is about 2.8 MB of body. */
 const BODY_LIMIT = '4mb';
 
 export async function startKyc(options: StartKycOptions = {}): Promise<RunningKyc> {
   const config = loadKycConfig(options.env);
-  const logger = options.logger ?? createLogger({ component: 'kyc', platform: config.KYC_PLATFORM, version: config.KYC_VERSION, level: config.LOG_LEVEL });
+  // Both fail before anything is opened when the configuration names a bad ring or watchlist.
   const keyRing = parseKeyRing(config.PII_ENCRYPTION_KEYS);
   const watchlist = loadWatchlist(config.KYC_WATCHLIST_PATH);
-  const pool = createPool(config.DATABASE_URL, { max: config.DATABASE_POOL_MAX, applicationName: 'kyc-kyc' });
-  const service = new Service({
+  const running = await startService({
     component: 'kyc',
-    logger,
-    version: config.KYC_VERSION,
-    platform: config.KYC_PLATFORM,
-    bodyLimit: BODY_LIMIT,
-    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
+    config,
+    options,
+    http: { bodyLimit: BODY_LIMIT },
     // Kafka is not a health dependency: the outbox keeps events while it is away.
-    health: { database: () => pingDatabase(pool) },
-  });
-  service.lifecycle.onShutdown('postgres', () => pool.end());
-  service.metrics.observePool('kyc', pool);
-  try {
-    await runMigrations(pool, KYC_SCHEMA, migrations, logger);
-    // An old master key must stay in the ring until nothing is encrypted with it any more (the rotation
-    // pass below moves records to the current key; idempotent responses are kept 24 h and move too).
-    const rotation = new KeyRotation(pool, KYC_SCHEMA, keyRing);
-    const missing = await rotation.missingKeys();
-    if (missing.length > 0) {
-      throw new Error(
-        `PII_ENCRYPTION_KEYS lacks master key id(s) ${missing.join(', ')} that stored records are still encrypted with; ` +
-          'keep them in the ring (after the current key) until the rotation pass has moved every record',
+    database: { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, schema: KYC_SCHEMA, migrations },
+    wire: async ({ service, pool, logger, closing, onShutdown }) => {
+      // An old master key must stay in the ring until nothing is encrypted with it any more (the rotation
+      // pass below moves records to the current key; idempotent responses are kept 24 h and move too).
+      const rotation = new KeyRotation(pool, KYC_SCHEMA, keyRing);
+      const missing = await rotation.missingKeys();
+      if (missing.length > 0) {
+        throw new Error(
+          `PII_ENCRYPTION_KEYS lacks master key id(s) ${missing.join(', ')} that stored records are still encrypted with; ` +
+            'keep them in the ring (after the current key) until the rotation pass has moved every record',
+        );
+      }
+      const outcomes = service.metrics.counter('kyc_applications_total', 'KYC applications by outcome', ['outcome']);
+      const kyc = new KycService({
+        store: new PgKycStore({ pool, schema: KYC_SCHEMA, keyRing, topicPrefix: config.KAFKA_TOPIC_PREFIX }),
+        watchlist: watchlist.entries,
+        draftTtlDays: config.KYC_DRAFT_TTL_DAYS,
+        resubmissionTtlDays: config.KYC_RESUBMISSION_TTL_DAYS,
+        maxOpenDrafts: config.KYC_MAX_OPEN_DRAFTS,
+        onOutcome: (outcome) => outcomes.inc({ outcome }),
+      });
+
+      const messaging = new KycMessaging({
+        brokers: config.KAFKA_BROKERS,
+        clientId: `kyc-${config.KYC_PLATFORM}`,
+        topicPrefix: config.KAFKA_TOPIC_PREFIX,
+        pool,
+        schema: KYC_SCHEMA,
+        service: kyc,
+        logger,
+        metrics: service.metrics,
+        runChecksConsumer: config.KYC_CHECKS_CONSUMER,
+      });
+      messaging.start();
+      onShutdown('kafka', () => messaging.stop());
+      const outboxPending = new PgOutboxBacklog(pool, KYC_SCHEMA);
+      new client.Gauge({
+        name: 'kyc_outbox_pending',
+        help: 'Events waiting in the outbox (grows while Kafka is away)',
+        registers: [service.metrics.registry],
+        // Read at scrape time; a failed count leaves the last value.
+        async collect() {
+          const n = await outboxPending.count().catch(() => undefined);
+          if (n !== undefined) this.set(n);
+        },
+      });
+
+      const sweep = setInterval(() => {
+        kyc.expireStale().catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
+        kyc.announceReKycDue(config.KYC_REKYC_NOTICE_DAYS).catch((error: unknown) => logger.warn({ err: error }, 're-KYC notice sweep failed'));
+        kyc
+          .redriveStuck(config.KYC_STUCK_PROCESSING_MS)
+          .then((result) => {
+            if (result.done + result.referred > 0) logger.warn(result, 'applications stuck in processing re-driven');
+          })
+          .catch((error: unknown) => logger.warn({ err: error }, 'stuck-processing sweep failed'));
+      }, config.KYC_EXPIRY_SWEEP_MS);
+      sweep.unref();
+      onShutdown('expiry-sweep', () => clearInterval(sweep));
+
+      const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'kyc'));
+      service.app.use(
+        kycRoutes({ service: kyc, tokens: tokens.verifier, idempotencyStore: new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing) }),
       );
-    }
-    const outcomes = service.metrics.counter('kyc_applications_total', 'KYC applications by outcome', ['outcome']);
-    const kyc = new KycService({
-      store: new PgKycStore({ pool, schema: KYC_SCHEMA, keyRing, topicPrefix: config.KAFKA_TOPIC_PREFIX }),
-      watchlist: watchlist.entries,
-      draftTtlDays: config.KYC_DRAFT_TTL_DAYS,
-      resubmissionTtlDays: config.KYC_RESUBMISSION_TTL_DAYS,
-      maxOpenDrafts: config.KYC_MAX_OPEN_DRAFTS,
-      onOutcome: (outcome) => outcomes.inc({ outcome }),
-    });
-
-    const messaging = new KycMessaging({
-      brokers: config.KAFKA_BROKERS,
-      clientId: `kyc-${config.KYC_PLATFORM}`,
-      topicPrefix: config.KAFKA_TOPIC_PREFIX,
-      pool,
-      schema: KYC_SCHEMA,
-      service: kyc,
-      logger,
-      metrics: service.metrics,
-      runChecksConsumer: config.KYC_CHECKS_CONSUMER,
-    });
-    messaging.start();
-    service.lifecycle.onShutdown('kafka', () => messaging.stop());
-    const outboxPending = new PgOutboxBacklog(pool, KYC_SCHEMA);
-    new client.Gauge({
-      name: 'kyc_outbox_pending',
-      help: 'Events waiting in the outbox (grows while Kafka is away)',
-      registers: [service.metrics.registry],
-      // Read at scrape time; a failed count leaves the last value.
-      async collect() {
-        const n = await outboxPending.count().catch(() => undefined);
-        if (n !== undefined) this.set(n);
-      },
-    });
-
-    const sweep = setInterval(() => {
-      kyc.expireStale().catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
-      kyc.announceReKycDue(config.KYC_REKYC_NOTICE_DAYS).catch((error: unknown) => logger.warn({ err: error }, 're-KYC notice sweep failed'));
-      kyc
-        .redriveStuck(config.KYC_STUCK_PROCESSING_MS)
-        .then((result) => {
-          if (result.done + result.referred > 0) logger.warn(result, 'applications stuck in processing re-driven');
-        })
-        .catch((error: unknown) => logger.warn({ err: error }, 'stuck-processing sweep failed'));
-    }, config.KYC_EXPIRY_SWEEP_MS);
-    sweep.unref();
-    service.lifecycle.onShutdown('expiry-sweep', () => clearInterval(sweep));
-
-    const tokens = await startTokenVerifier(config, logger, 'kyc');
-    service.lifecycle.onShutdown('token-verifier', () => tokens.close());
-    service.app.use(
-      kycRoutes({ service: kyc, tokens: tokens.verifier, idempotencyStore: new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing) }),
-    );
-    // Envelopes still wrapped by an older master key move to the current one in the background.
-    const rotating = rotation.run().then(
-      (moved) => {
-        if (moved > 0) logger.info({ moved, keyId: keyRing.current.id }, 'PII re-wrapped under the current master key');
-      },
-      (error: unknown) => logger.warn({ err: error }, 'key rotation pass failed; it runs again at the next start'),
-    );
-    service.lifecycle.onShutdown('key-rotation', async () => {
-      rotation.stop();
-      await rotating;
-    });
-    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, options.metricsPort ?? config.METRICS_PORT);
-    logger.info({ watchlist: watchlist.version, entries: watchlist.entries.length, keyId: keyRing.current.id }, 'kyc ready');
-    return { ...listening, service, kyc, messaging, keyRotation: rotating, config, close: () => service.close() };
-  } catch (error) {
-    await service.close();
-    throw error;
-  }
+      // Envelopes still wrapped by an older master key move to the current one in the background.
+      const rotating = rotation.run().then(
+        (moved) => {
+          if (moved > 0) logger.info({ moved, keyId: keyRing.current.id }, 'PII re-wrapped under the current master key');
+        },
+        (error: unknown) => logger.warn({ err: error }, 'key rotation pass failed; it runs again at the next start'),
+      );
+      onShutdown('key-rotation', async () => {
+        rotation.stop();
+        await rotating;
+      });
+      return { kyc, messaging, keyRotation: rotating, config };
+    },
+  });
+  running.service.logger.info({ watchlist: watchlist.version, entries: watchlist.entries.length, keyId: keyRing.current.id }, 'kyc ready');
+  return running;
 }
 
 /** The same entry point under the name the workload contract's dispatcher may look for. */
 export const startKycService = startKyc;
 
-export async function main(): Promise<void> {
-  const running = await startKyc();
-  exitOnSignals(running.service.lifecycle, running.service.logger);
-}
+export const main = (): Promise<void> => runUntilSignalled(() => startKyc());
