@@ -3,9 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 // The operator's floors (docs/development.md, "Layers"): api → render → release/scaling (decisions) → reconcile
-// (cluster I/O) → main.ts; runtime (client, informers, queue, leader election) is the ground the I/O
-// floors stand on and metrics-api is an I/O server. A folder never imports a folder above it: one
-// config object per floor folder, naming the sibling folders it must not import.
+// (cluster I/O) → manager.ts, the composition root; runtime (client, informers, queue, leader election) is
+// the ground the I/O floors stand on and metrics-api is an I/O server. A folder never imports a folder
+// above it: one config object per floor folder, naming the sibling folders it must not import.
 const OPERATOR_FLOORS = {
   api: { above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile', 'runtime'], why: 'api is the bottom floor (types, schema, defaults, vocabulary): it imports no other folder of the operator' },
   render: { above: ['release', 'scaling', 'metrics-api', 'reconcile', 'runtime'], io: true, why: 'render holds pure builders: it imports only api' },
@@ -15,7 +15,7 @@ const OPERATOR_FLOORS = {
   runtime: { above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile'], why: 'runtime is the ground (client, informers, queue, leader election): it knows no floor above api' },
   reconcile: { above: [], why: 'reconcile is cluster I/O: only the composition root imports it' },
 };
-const folderImport = (folders) => [...folders.map((f) => `^\\.\\./${f}/`), '^\\.\\./main\\.js$'].join('|');
+const folderImport = (folders) => [...folders.map((f) => `^\\.\\./${f}/`), '^\\.\\./(?:main|manager)\\.js$'].join('|');
 const restrictImports = (patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
 // Clients of the cluster, Kafka, the network and the metrics registry: what a pure builder never loads.
 const IO_PACKAGES = '^(?:kafkajs|@kubernetes/client-node|prom-client|pg|ioredis|node:(?:http|https|net))(?:/|$)';

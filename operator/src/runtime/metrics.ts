@@ -8,7 +8,9 @@ export class OperatorMetrics {
   readonly registry = new Registry();
   readonly reconciles = new Counter({
     name: 'kyc_operator_reconcile_total',
-    help: 'Reconcile passes by result (success, requeue, error).',
+    // A conflict (409: the object changed between read and write) is retried like an error but is
+    // part of optimistic concurrency, so it is counted apart and not in reconcile_errors_total.
+    help: 'Reconcile passes by result (success, requeue, conflict, error).',
     labelNames: ['result'] as const,
     registers: [this.registry],
   });

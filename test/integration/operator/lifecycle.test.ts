@@ -3,7 +3,7 @@
 // of owned objects are undone; deleting the platform removes everything it created.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
-import type { RunningOperator } from '../../../operator/src/reconcile/operator.js';
+import type { RunningOperator } from '../../../operator/src/manager.js';
 import { EVENT } from '../../../operator/src/runtime/events.js';
 import { eventually } from '../../support/env.js';
 import {

@@ -7,7 +7,7 @@ import type { ReleaseStatus } from '../../../operator/src/api/types.js';
 import type { SmokeChecker, SmokeRequest } from '../../../operator/src/release/smoke.js';
 import { EVENT } from '../../../operator/src/runtime/events.js';
 import type { KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
-import { startOperator, type RunningOperator } from '../../../operator/src/reconcile/operator.js';
+import { startManager, type RunningOperator } from '../../../operator/src/manager.js';
 import type { PlatformResource } from '../../../operator/src/reconcile/platform.js';
 import { eventually, uniqueSuffix } from '../../support/env.js';
 import { createNamespace, deleteNamespace, DEPLOYMENT, developmentPlatform, getPlatform, installCrd, PLATFORM, SERVICE, testClient, testOperatorConfig, testOperatorLogger } from './support.js';
@@ -35,7 +35,7 @@ const smokeChecker: SmokeChecker = async (request) => {
 async function start(): Promise<RunningOperator> {
   const config = testOperatorConfig({ namespace, identity: `release-${uniqueSuffix()}` });
   const t = Date.now();
-  const started = await startOperator(config, { logger: testOperatorLogger(), smokeChecker });
+  const started = await startManager(config, { logger: testOperatorLogger(), smokeChecker });
   if (process.env.RELEASE_TEST_TRACE) process.stderr.write(`start took ${Date.now() - t} ms\n`);
   return started;
 }

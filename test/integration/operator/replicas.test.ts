@@ -2,7 +2,7 @@
 // component at a fixed 4 replicas is switched to autoscaled and back, while a watch records every
 // version of its Deployment. Server-side apply alone would drop the field and default it to 1 replica.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RunningOperator } from '../../../operator/src/reconcile/operator.js';
+import type { RunningOperator } from '../../../operator/src/manager.js';
 import { HANDOVER_FIELD_MANAGER, appliesReplicas } from '../../../operator/src/reconcile/replicas.js';
 import { FIELD_MANAGER } from '../../../operator/src/runtime/apply.js';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';

@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RunningOperator } from '../../../operator/src/reconcile/operator.js';
+import type { RunningOperator } from '../../../operator/src/manager.js';
 import { eventually, uniqueSuffix } from '../../support/env.js';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
 import type { PlatformResource } from '../../../operator/src/reconcile/platform.js';

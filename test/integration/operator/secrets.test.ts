@@ -6,7 +6,7 @@
 // even for a new version.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RunningOperator } from '../../../operator/src/reconcile/operator.js';
+import type { RunningOperator } from '../../../operator/src/manager.js';
 import type { PlatformResource } from '../../../operator/src/reconcile/platform.js';
 import { EVENT } from '../../../operator/src/runtime/events.js';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';

@@ -5,7 +5,7 @@ import yaml from 'js-yaml';
 import { loadConfig, type OperatorConfig } from '../../../operator/src/runtime/config.js';
 import { KubeClient, type KubeResource, type ResourceType } from '../../../operator/src/runtime/kube.js';
 import { createLogger, type Logger } from '../../../operator/src/runtime/logger.js';
-import { startOperator, type RunningOperator } from '../../../operator/src/reconcile/operator.js';
+import { startManager, type RunningOperator } from '../../../operator/src/manager.js';
 import type { PlatformResource } from '../../../operator/src/reconcile/platform.js';
 import { OWNED_TYPES, PLATFORM } from '../../../operator/src/reconcile/resources.js';
 import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
@@ -96,7 +96,7 @@ export function testOperatorLogger(): Logger {
 
 /** An operator in this process, watching only `namespace`, with short lease timings. */
 export async function startTestOperator(options: TestOperatorOptions): Promise<RunningOperator> {
-  return startOperator(testOperatorConfig(options), { logger: testOperatorLogger() });
+  return startManager(testOperatorConfig(options), { logger: testOperatorLogger() });
 }
 
 export async function getPlatform(client: KubeClient, namespace: string, name: string): Promise<PlatformResource | undefined> {

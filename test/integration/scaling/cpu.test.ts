@@ -4,7 +4,7 @@
 // stabilisation window.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
-import type { RunningOperator } from '../../../operator/src/reconcile/operator.js';
+import type { RunningOperator } from '../../../operator/src/manager.js';
 import { createNamespace, deleteNamespace, developmentPlatform, installCrd, PLATFORM, startTestOperator, testClient } from '../operator/support.js';
 import { eventually } from '../../support/env.js';
 import { getRaw, HPA, hpaTargetReplicas } from './support.js';

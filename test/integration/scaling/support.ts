@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { testOperatorConfig, testOperatorLogger } from '../operator/support.js';
 import type { KubeClient, KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
-import { startOperator, type RunningOperator } from '../../../operator/src/reconcile/operator.js';
+import { startManager, type RunningOperator } from '../../../operator/src/manager.js';
 import { APISERVICE, APISERVICE_NAME } from '../../../operator/src/metrics-api/registration.js';
 import { requireEnv, uniqueSuffix, eventually } from '../../support/env.js';
 
@@ -70,7 +70,7 @@ export async function startScalingOperator(client: KubeClient, namespace: string
       await client.delete(APISERVICE, '', APISERVICE_NAME);
     }
   };
-  const operator = await startOperator(config, {
+  const operator = await startManager(config, {
     logger: testOperatorLogger(),
     ...(options.now ? { now: options.now } : {}),
   });

@@ -1,0 +1,225 @@
+// The composition root of kyc-operator (docs/operator.md): every part is built here, in dependency
+// order, and stopped in the reverse order. Nothing below this file constructs a collaborator of its
+// own: there is one client, one metrics registry and one EventRecorder, handed to whoever needs them.
+import { serveExternalMetrics } from './metrics-api/serve.js';
+import { PlatformCache, PlatformController } from './reconcile/controller.js';
+import { PlatformReconciler } from './reconcile/platform.js';
+import { PLATFORM } from './reconcile/resources.js';
+import { blueGreenRollout } from './reconcile/rollout-bluegreen.js';
+import { startScalingEngine } from './reconcile/scaling.js';
+import { ReleaseController } from './release/controller.js';
+import { httpSmokeChecker, SmokeRunner, type SmokeChecker } from './release/smoke.js';
+import { Applier } from './runtime/apply.js';
+import type { OperatorConfig } from './runtime/config.js';
+import { EventRecorder } from './runtime/events.js';
+import { KubeClient } from './runtime/kube.js';
+import { LeaderElector } from './runtime/leader.js';
+import { createLogger, describeError, type Logger } from './runtime/logger.js';
+import { OperatorMetrics } from './runtime/metrics.js';
+import { startProbeServer } from './runtime/server.js';
+
+export interface RunningOperator {
+  metrics: OperatorMetrics;
+  /** Port of /metrics, /healthz and /readyz. */
+  port: number;
+  /** Port of the external metrics API (HTTPS), when it is served. */
+  externalMetricsPort: number | undefined;
+  isLeader: () => boolean;
+  /** Enqueues every known platform, as the periodic resync does. */
+  resync: () => void;
+  /** Resolves when the queue is empty and no reconcile is running. */
+  idle: () => Promise<void>;
+  /** Graceful stop; `releaseLease: false` simulates a crash (the standby must wait out the lease). */
+  stop: (options?: { releaseLease?: boolean }) => Promise<void>;
+}
+
+export interface ManagerOptions {
+  logger?: Logger;
+  /** Collect Node.js process metrics (off in tests that start several operators in one process). */
+  processMetrics?: boolean;
+  /** The clock of schedules and status times (tests move it to open and close business-hours windows). */
+  now?: () => Date;
+  /** The blue-green smoke check (default: HTTP GETs to the preview Services through cluster DNS). */
+  smokeChecker?: SmokeChecker;
+}
+
+/** What has been started, to be stopped in the reverse order; a failing step does not skip the rest. */
+export class ShutdownSequence {
+  private readonly steps: { name: string; stop: () => unknown }[] = [];
+
+  constructor(private readonly logger: Logger) {}
+
+  /** Registers how to stop what was just started. */
+  add(name: string, stop: () => unknown): void {
+    this.steps.push({ name, stop });
+  }
+
+  /** Runs every step once, last added first; resolves false when a step failed. */
+  async run(): Promise<boolean> {
+    let clean = true;
+    for (const step of this.steps.splice(0).reverse()) {
+      try {
+        await step.stop();
+      } catch (error) {
+        clean = false;
+        this.logger.error({ step: step.name, err: describeError(error) }, 'stop failed');
+      }
+    }
+    return clean;
+  }
+}
+
+/** Starts the operator: returns once every part runs (reconciling waits for the leader Lease). */
+export async function startManager(config: OperatorConfig, options: ManagerOptions = {}): Promise<RunningOperator> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const shutdown = new ShutdownSequence(logger);
+  const now = (): Date => options.now?.() ?? new Date();
+  let shuttingDown = false;
+  let releaseLease = true;
+  try {
+    // Metrics come before the client: the client counts each of its requests in them.
+    const metrics = new OperatorMetrics({ processMetrics: options.processMetrics ?? false });
+    const client = KubeClient.fromConfig(config.kubeconfig, metrics);
+    shutdown.add('kube client', () => client.close());
+    const events = new EventRecorder(client, logger, 'kyc-operator', config.leaderElection.identity);
+    shutdown.add('events', () => events.flush());
+
+    const cache = new PlatformCache(client, logger, metrics, config.watchNamespace);
+    // The engine subscribes to platform events before the controller's queue does: a pass reads the
+    // engine's view of the platform. The engine and the release controller wake platforms on that
+    // queue, built below; they do so only from timers and checks that run later.
+    const wake = (key: string): void => controller.enqueue(key);
+    let elector: LeaderElector | undefined;
+    const isLeader = (): boolean => (elector ? elector.isLeader : !config.leaderElection.enabled);
+
+    const scaling = startScalingEngine(config, { client, logger, events, platforms: cache.platforms, wake, isLeader, ...(options.now ? { now: options.now } : {}) });
+    shutdown.add('scaling engine', () => scaling.stop());
+
+    const release = new ReleaseController({
+      client,
+      platformType: PLATFORM,
+      events,
+      logger,
+      smoke: new SmokeRunner(options.smokeChecker ?? httpSmokeChecker()),
+      deployments: () => cache.owned.get('deployments'),
+      wake,
+    });
+    const reconciler = new PlatformReconciler({
+      client,
+      applier: new Applier(client),
+      events,
+      logger,
+      platforms: cache.platforms,
+      owned: cache.owned,
+      rollout: blueGreenRollout(release),
+      scaling: scaling.controller,
+      progressRequeueMs: config.progressRequeueMs,
+      onUnchanged: () => metrics.skippedApplies.inc(),
+      operatorNamespace: config.operatorNamespace,
+      ...(options.now ? { now: options.now } : {}),
+    });
+    // Passes run only once this replica leads (see lead below).
+    const controller = new PlatformController(cache, (key) => reconciler.reconcile(key), {
+      concurrency: config.concurrency,
+      retryBaseMs: config.retryBaseMs,
+      retryMaxMs: config.retryMaxMs,
+      resyncPeriodMs: config.resyncPeriodMs,
+      metrics,
+      logger,
+    });
+    cache.start();
+    shutdown.add('informers', () => cache.stop());
+
+    // Every replica serves the external metrics API (the HPA may reach any of them), leader or not.
+    const service = config.scaling.externalMetricsService;
+    const externalMetrics = service
+      ? await serveExternalMetrics({
+          client,
+          logger,
+          service,
+          host: config.scaling.externalMetricsHost,
+          port: config.scaling.externalMetricsPort,
+          values: scaling.engine,
+          registry: metrics.registry,
+          now,
+        })
+      : undefined;
+    if (externalMetrics) shutdown.add('external metrics API', () => externalMetrics.close());
+
+    const lead = (): void => {
+      metrics.leader.set(1);
+      controller.lead(() => !shuttingDown && isLeader());
+    };
+    const follow = (): void => {
+      metrics.leader.set(0);
+      controller.follow();
+    };
+    if (config.leaderElection.enabled) {
+      elector = new LeaderElector(client, logger, { ...config.leaderElection, onStartedLeading: lead, onStoppedLeading: follow });
+      elector.start();
+    } else {
+      lead();
+    }
+    // The passes in flight finish before the Lease is given up, so that a standby starts at once
+    // without two leaders writing.
+    shutdown.add('leadership', async () => {
+      await controller.stop();
+      await elector?.stop(releaseLease);
+    });
+
+    const server = await startProbeServer(config.metricsHost, config.metricsPort, metrics.registry, {
+      healthy: () => !shuttingDown,
+      ready: () => !shuttingDown && cache.hasSynced,
+    }).catch((error: unknown) => {
+      throw new Error(`listen on ${config.metricsHost}:${config.metricsPort}`, { cause: error });
+    });
+    shutdown.add('probe server', () => server.close());
+    logger.info({ watchNamespace: config.watchNamespace || '(all)', port: server.port, identity: config.leaderElection.identity }, 'operator started');
+
+    return {
+      metrics,
+      port: server.port,
+      externalMetricsPort: externalMetrics?.port,
+      isLeader,
+      resync: () => controller.resync(),
+      idle: () => controller.idle(),
+      stop: async (stopOptions = {}) => {
+        if (shuttingDown) return;
+        shuttingDown = true;
+        releaseLease = stopOptions.releaseLease ?? true;
+        if (!(await shutdown.run())) throw new Error('the operator stopped with errors (logged)');
+        logger.info('operator stopped');
+      },
+    };
+  } catch (error) {
+    shuttingDown = true;
+    await shutdown.run();
+    throw error;
+  }
+}
+
+/** How long a stop may take before the process ends anyway (Kubernetes' grace period is 30 s). */
+const STOP_DEADLINE_MS = 30_000;
+
+/** Runs the operator until SIGTERM or SIGINT, then stops it; resolves with the process exit code. */
+export async function runManager(config: OperatorConfig): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const operator = await startManager(config, { logger, processMetrics: true });
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info({ signal }, 'shutting down');
+  // A second signal, or a stop that hangs, ends the process anyway.
+  const exit = (): never => process.exit(1);
+  process.once('SIGTERM', exit);
+  process.once('SIGINT', exit);
+  setTimeout(exit, STOP_DEADLINE_MS).unref();
+  try {
+    await operator.stop();
+    return 0;
+  } catch (error) {
+    logger.error({ err: describeError(error) }, 'shutdown failed');
+    return 1;
+  }
+}
