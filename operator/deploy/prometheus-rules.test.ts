@@ -1,7 +1,7 @@
 // The alerting rules have one source (alerts/kyc-operator.rules.yaml, which promtool checks and tests
 // in `make rules`); the PrometheusRule shipped beside the install manifests must carry exactly those
 // groups, and every alert must have a promtool test in which it fires (docs/observability.md).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { load } from 'js-yaml';
 
@@ -32,6 +32,7 @@ describe('operator/deploy alerting rules', () => {
       expect({ alert: rule.alert, severity: rule.labels?.severity }).toEqual({ alert: rule.alert, severity: expect.stringMatching(/^(critical|warning)$/) });
       expect(rule.annotations?.summary).toBeTruthy();
       expect(rule.annotations?.runbook_url).toMatch(/^docs\/runbooks\/Kyc[A-Za-z]+\.md$/);
+      expect({ alert: rule.alert, runbook: existsSync(new URL(`../../${rule.annotations?.runbook_url}`, import.meta.url)) }).toEqual({ alert: rule.alert, runbook: true });
     }
   });
 
