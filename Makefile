@@ -54,7 +54,12 @@ integration: install cluster deps ## integration suites under test/integration (
 audit: install ## fail on a production dependency with a known high/critical vulnerability (npm audit; registry fallback: docs/security.md)
 	node hack/audit.ts
 
-test: lint typecheck audit unit integration e2e-up ## everything CI runs: lint, types, audit, unit, integration, then make up and the e2e suites
+test: lint typecheck audit rules unit integration e2e-up ## everything CI runs: lint, types, audit, alerting rules, unit, integration, then make up and the e2e suites
+
+.PHONY: rules
+rules: ## promtool check rules + promtool test rules on operator/deploy/alerts (installs promtool: hack/ensure-promtool.sh)
+	@promtool=$$(hack/ensure-promtool.sh) && $$promtool check rules operator/deploy/alerts/kyc-operator.rules.yaml && \
+		cd operator/deploy/alerts && $$promtool test rules kyc-operator.test.yaml
 
 .PHONY: e2e-up
 e2e-up: up ## make up, then the e2e suites against the platform it runs
