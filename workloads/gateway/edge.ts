@@ -1,11 +1,14 @@
 // The gateway's HTTP server, before express sees a request: the request target is checked on the raw
 // request line (target.ts) and a bad one is answered 400 problem+json right here, so no router,
 // middleware or upstream ever handles a target that is not an already-normalised origin-form path.
+// The check is the server's own request listener, installed when the server is made (the Service
+// makes its main server with `guardedServer`), so there is no window and no path without it.
 // The two kinds of request node:http does not hand to the app get the same treatment: CONNECT
 // (authority-form targets; node would otherwise just drop the connection) and requests the parser
 // itself refuses (NUL and other control characters in the target, malformed headers; node would
 // answer a bare 400 with no body).
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import http from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { ProblemError, SECURITY_HEADERS, badRequest } from '../shared/index.js';
@@ -17,8 +20,6 @@ export interface EdgeOptions {
   /** Called for each refused request (a metric, a debug log line); `reason` is one of a fixed set of texts. */
   onRefused: (method: string, reason: string) => void;
 }
-
-type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 function problemBytes(problem: ProblemError, requestId: string): string {
   return JSON.stringify(problem.toBody(undefined, requestId));
@@ -53,13 +54,12 @@ function parserProblem(code: string | undefined): ProblemError {
   }
 }
 
-export function guardServer(server: Server, options: EdgeOptions): void {
-  const listeners = server.listeners('request') as RequestListener[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+/** An HTTP server that hands `app` only requests whose target passed the check. */
+export function guardedServer(app: RequestListener, options: EdgeOptions): Server {
+  const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
     const verdict = checkRequestTarget(req.url);
     if (verdict.ok) {
-      for (const listener of listeners) listener(req, res);
+      app(req, res);
       return;
     }
     options.onRefused(req.method ?? 'OTHER', verdict.reason);
@@ -95,4 +95,5 @@ export function guardServer(server: Server, options: EdgeOptions): void {
     socket.on('error', () => undefined);
     socket.end(rawAnswer(parserProblem(error.code), options.responseHeaders));
   });
+  return server;
 }

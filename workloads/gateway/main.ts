@@ -1,59 +1,44 @@
 // The gateway: the platform's only public entry. It refuses request targets that are not
-// normalised origin-form paths (edge.ts, before routing), serves the OpenAPI document, verifies access
-// tokens, limits clients (by the address trusted proxies vouch for), refuses JSON bodies nested too
-// deeply, and forwards /api/v1/** to the upstream services across their instances (load balancer +
-// circuit breaker per upstream, answers bounded in size), with stale-cache (routes without personal
-// data only) and 503 fallbacks.
+// normalised origin-form paths (edge.ts: the HTTP server itself, before express), serves the OpenAPI
+// document, verifies access tokens, limits clients (by the address trusted proxies vouch for), refuses
+// JSON bodies nested too deeply, and forwards /api/v1/** to the upstream services across their
+// instances (load balancer + circuit breaker per upstream, answers bounded in size), with stale-cache
+// (routes without personal data only) and 503 fallbacks. Start-up and drain: ../shared/startup.ts.
 import type { OutgoingHttpHeaders } from 'node:http';
 import express from 'express';
 import type { Request, Response } from 'express';
 import {
   BatchedRateLimiter,
   ProblemError,
-  Service,
-  badRequest,
   bearerToken,
-  closeRedis,
-  createLogger,
-  createRedis,
-  exitOnSignals,
   jsonTooDeep,
   notFound,
-  pingRedis,
+  runUntilSignalled,
   sendProblem,
   serviceUnavailable,
+  startService,
+  startTokenVerifier,
   tooManyRequests,
   unauthorized,
-  startTokenVerifier,
 } from '../shared/index.js';
-import type { Env, Listening, Logger } from '../shared/index.js';
+import type { Metrics, RunningService, StartOptions, Wiring } from '../shared/index.js';
 import type { InstanceSpec } from './balancer.js';
 import { formatAffinity, parseAffinity, readCookie } from './affinity.js';
 import { isJsonTooDeep } from './body-checks.js';
 import { StaleCache, mayStore } from './cache.js';
 import { arrivedOverTls, clientAddress } from './client-address.js';
-import { guardServer } from './edge.js';
+import { guardedServer } from './edge.js';
 import { UPSTREAM_NAMES, loadGatewayConfig } from './config.js';
 import type { GatewayConfig, UpstreamName } from './config.js';
 import { openApiDocument } from './openapi.js';
 import { HOP_BY_HOP, UpstreamError } from './proxy.js';
 import type { UpstreamResponse } from './proxy.js';
 import { isPublic, matchRoute } from './routes.js';
-import { checkRequestTarget } from './target.js';
 import { Upstream } from './upstream.js';
 
-export interface StartOptions {
-  env?: Env;
-  logger?: Logger;
-  port?: number;
-  host?: string;
-}
+export type { StartOptions };
 
-export interface RunningGateway extends Listening {
-  service: Service;
-  upstreams: Map<UpstreamName, Upstream>;
-  close(): Promise<void>;
-}
+export type RunningGateway = RunningService<{ upstreams: Map<UpstreamName, Upstream> }>;
 
 function upstreamSpecs(config: GatewayConfig, name: UpstreamName): InstanceSpec[] {
   switch (name) {
@@ -71,31 +56,41 @@ function upstreamSpecs(config: GatewayConfig, name: UpstreamName): InstanceSpec[
 /** Headers a client may not set: identity is the gateway's to assert. */
 const CLIENT_FORBIDDEN = new Set(['x-user-id', 'x-user-role', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'forwarded']);
 
+/** Requests refused before routing, by reason (the edge's request targets, JSON nested too deeply). */
+const refusedRequests = (metrics: Metrics) => metrics.counter('kyc_gateway_refused_requests_total', 'Requests refused at the edge before routing', ['reason']);
+
 export async function startGateway(options: StartOptions = {}): Promise<RunningGateway> {
   const config = loadGatewayConfig(options.env);
-  const logger = options.logger ?? createLogger({ component: 'gateway', platform: config.KYC_PLATFORM, version: config.KYC_VERSION, level: config.LOG_LEVEL });
-  const redis = createRedis(config.REDIS_URL, { connectionName: 'kyc-gateway', keyPrefix: `${config.REDIS_KEY_PREFIX}gw:` });
-  const upstreams = new Map<UpstreamName, Upstream>();
-  const service = new Service({
+  const responseHeaders = { 'X-KYC-Version': config.KYC_VERSION };
+  return startService({
     component: 'gateway',
-    logger,
-    version: config.KYC_VERSION,
-    platform: config.KYC_PLATFORM,
-    parseJson: false,
-    accessLogLevel: 'info',
-    shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
-    responseHeaders: { 'X-KYC-Version': config.KYC_VERSION },
-    health: {
-      cache: () => pingRedis(redis),
-      // ERROR while any upstream's breaker is open (its instances keep failing).
-      externalAPIs: () => [...upstreams.values()].every((upstream) => upstream.state() !== 'open'),
-    },
+    config,
+    options,
+    http: { parseJson: false, accessLogLevel: 'info', responseHeaders },
+    // Every raw request target is checked by the server itself, before express (edge.ts).
+    createServer: (app, { metrics, logger }) =>
+      guardedServer(app, {
+        responseHeaders,
+        onRefused: (method, reason) => {
+          refusedRequests(metrics).inc({ reason: 'request-target' });
+          logger.debug({ method: method.slice(0, 10), reason }, 'request refused at the edge');
+        },
+      }),
+    redis: { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}gw:` },
+    wire: wireGateway,
   });
+}
+
+/** Upstreams (balancer and breaker each), rate limit, stale cache, and the /api/v1 proxy route. */
+async function wireGateway({ config, service, redis, logger, closing, onShutdown }: Wiring<GatewayConfig>): Promise<{ upstreams: Map<UpstreamName, Upstream> }> {
+  const upstreams = new Map<UpstreamName, Upstream>();
+  // ERROR while any upstream's breaker is open (its instances keep failing).
+  service.setHealthChecks({ externalAPIs: () => [...upstreams.values()].every((upstream) => upstream.state() !== 'open') });
   const { metrics } = service;
   const attempts = metrics.counter('kyc_gateway_upstream_requests_total', 'Requests sent to upstream instances by outcome', ['upstream', 'instance', 'outcome']);
   const fallbacks = metrics.counter('kyc_gateway_fallbacks_total', 'Requests answered by a fallback', ['upstream', 'kind']);
   const limited = metrics.counter('kyc_gateway_rate_limited_total', 'Requests refused by the rate limit');
-  const refused = metrics.counter('kyc_gateway_refused_requests_total', 'Requests refused at the edge before routing', ['reason']);
+  const refused = refusedRequests(metrics);
   const localLimits = metrics.counter('kyc_gateway_rate_limit_local_total', 'Rate-limit hits counted locally because Redis was unreachable');
   for (const name of UPSTREAM_NAMES) {
     const specs = upstreamSpecs(config, name);
@@ -124,11 +119,9 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   metrics.gauge('kyc_gateway_upstream_active_requests', 'In-flight requests per upstream instance', ['upstream', 'instance'], (gauge) => {
     for (const [name, upstream] of upstreams) for (const instance of upstream.balancer.instances) gauge.set({ upstream: name, instance: instance.url }, instance.active);
   });
-  service.lifecycle.onShutdown('redis', () => closeRedis(redis));
   // Tokens are verified with auth's published keys and the platform's revocation list (auth-token.ts).
-  const tokens = await startTokenVerifier(config, logger, 'gateway');
-  service.lifecycle.onShutdown('token-verifier', () => tokens.close());
-  service.lifecycle.onShutdown('upstreams', () => upstreams.forEach((upstream) => upstream.close()));
+  const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'gateway'));
+  onShutdown('upstreams', () => upstreams.forEach((upstream) => upstream.close()));
 
   // Counted locally and synced to Redis in batches while a client is far from its limit; exact (one
   // Redis round trip per request) near it; counted in this process alone while Redis is unreachable
@@ -138,7 +131,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
       ? new BatchedRateLimiter(redis, 'client', config.RATE_LIMIT_REQUESTS, config.RATE_LIMIT_WINDOW_MS, { onFallback: () => localLimits.inc() })
       : undefined;
   // Runs before the Redis connection closes (closers run in reverse order).
-  if (rateLimiter) service.lifecycle.onShutdown('rate-limit', () => rateLimiter.close());
+  if (rateLimiter) onShutdown('rate-limit', () => rateLimiter.close());
   const staleCache = new StaleCache(redis, config.GATEWAY_CACHE_TTL_SECONDS);
   const cacheable = new Set(config.GATEWAY_CACHE_UPSTREAMS);
   const openapi = JSON.stringify(openApiDocument(config.KYC_VERSION));
@@ -160,11 +153,9 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     rawBody(req, res, next);
   });
   app.use('/api/v1', async (req, res) => {
-    // The target passed edge.ts: an origin-form path with no dot-segments, so this is the path the
-    // upstream will see. It is routed, labelled and forwarded as it is, never normalised. Checked again
-    // here because it costs little and edge.ts is installed only once the server listens.
-    const target = checkRequestTarget(req.originalUrl);
-    if (!target.ok) throw badRequest(target.reason);
+    // The target passed edge.ts (the server's own check, before express): an origin-form path with no
+    // dot-segments, so this is the path the upstream will see. It is routed, labelled and forwarded as
+    // it is, never normalised.
     const path = `${req.baseUrl}${req.path}`;
     const route = matchRoute(path);
     res.locals.routeLabel = route ? route.label : 'unmatched';
@@ -264,20 +255,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     sendProblem(res, new ProblemError(503, problem.message, { headers: problem.headers, extensions: { upstream: name } }), url.split('?')[0], req.id);
   }
 
-  try {
-    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, config.METRICS_PORT);
-    guardServer(listening.server, {
-      responseHeaders: { 'X-KYC-Version': config.KYC_VERSION },
-      onRefused: (method, reason) => {
-        refused.inc({ reason: 'request-target' });
-        logger.debug({ method: method.slice(0, 10), reason }, 'request refused at the edge');
-      },
-    });
-    return { ...listening, service, upstreams, close: () => service.close() };
-  } catch (error) {
-    await service.close();
-    throw error;
-  }
+  return { upstreams };
 }
 
 function relay(res: Response, response: UpstreamResponse): void {
@@ -290,7 +268,4 @@ function relay(res: Response, response: UpstreamResponse): void {
   res.end(response.body);
 }
 
-export async function main(): Promise<void> {
-  const running = await startGateway();
-  exitOnSignals(running.service.lifecycle, running.service.logger);
-}
+export const main = (): Promise<void> => runUntilSignalled(() => startGateway());
