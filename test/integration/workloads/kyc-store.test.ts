@@ -1,4 +1,4 @@
-// The store contract (workloads/kyc/domain/store-contract.ts) against PostgreSQL: the same cases the
+// The store contract (workloads/kyc/domain/testing/store-contract.ts) against PostgreSQL: the same cases the
 // in-memory store passes in its unit test, here with the real schema, its state-machine trigger and
 // constraints. One private database per run, one fresh schema per case, both dropped afterwards.
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import { runMigrations } from '../../../workloads/shared/migrate.js';
 import { migrations } from '../../../workloads/kyc/data-access/migrations.js';
 import { PgKycStore } from '../../../workloads/kyc/data-access/pg-store.js';
 import { parseKeyRing } from '../../../workloads/kyc/domain/protection/key-ring.js';
-import { kycStoreContract } from '../../../workloads/kyc/domain/store-contract.js';
+import { kycStoreContract } from '../../../workloads/kyc/domain/testing/store-contract.js';
 import { createTestDatabase, suffix } from './support.js';
 import type { TestDatabase } from './support.js';
 

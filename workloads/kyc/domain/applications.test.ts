@@ -3,9 +3,9 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { KycError } from './errors.js';
 import { KycService } from './kyc-service.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from './testing/memory-store.js';
 import type { Caller } from './use-case-context.js';
-import { admin, APPLICANT, CONSENT, customer, eventTypesOf, maker, refusal, stranger, submitApplication, WATCHLIST } from './use-case-fixtures.js';
+import { admin, APPLICANT, CONSENT, customer, eventTypesOf, maker, refusal, stranger, submitApplication, WATCHLIST } from './testing/use-case-fixtures.js';
 
 describe('Applications', () => {
   let now: Date;

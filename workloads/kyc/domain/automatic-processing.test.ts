@@ -2,9 +2,9 @@
 // flagged.
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { KycService } from './kyc-service.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from './testing/memory-store.js';
 import type { Caller } from './use-case-context.js';
-import { APPLICANT, eventTypesOf, maker, stranger, submitApplication, WATCHLIST } from './use-case-fixtures.js';
+import { APPLICANT, eventTypesOf, maker, stranger, submitApplication, WATCHLIST } from './testing/use-case-fixtures.js';
 
 describe('AutomaticProcessing', () => {
   let now: Date;

@@ -1,9 +1,9 @@
 // The timers: drafts expire after their time, a customer is told once when their re-KYC falls due.
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { KycService } from './kyc-service.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from './testing/memory-store.js';
 import type { Caller } from './use-case-context.js';
-import { checker, CONSENT, customer, eventTypesOf, maker, submitApplication, WATCHLIST } from './use-case-fixtures.js';
+import { checker, CONSENT, customer, eventTypesOf, maker, submitApplication, WATCHLIST } from './testing/use-case-fixtures.js';
 
 describe('Housekeeping', () => {
   let now: Date;

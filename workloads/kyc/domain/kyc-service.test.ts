@@ -2,9 +2,9 @@
 // every part, with its events, audit records and outcomes.
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { KycService } from './kyc-service.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from './testing/memory-store.js';
 import type { Caller } from './use-case-context.js';
-import { checker, eventTypesOf, maker, submitApplication, WATCHLIST } from './use-case-fixtures.js';
+import { checker, eventTypesOf, maker, submitApplication, WATCHLIST } from './testing/use-case-fixtures.js';
 
 describe('KycService', () => {
   let now: Date;

@@ -2,9 +2,9 @@
 // refusal leaves nothing behind.
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { KycService } from './kyc-service.js';
-import { MemoryStore } from './memory-store.js';
+import { MemoryStore } from './testing/memory-store.js';
 import type { Caller } from './use-case-context.js';
-import { admin, APPLICANT, checker, customer, maker, refusal, submitApplication, WATCHLIST } from './use-case-fixtures.js';
+import { admin, APPLICANT, checker, customer, maker, refusal, submitApplication, WATCHLIST } from './testing/use-case-fixtures.js';
 
 describe('StaffReview', () => {
   let now: Date;

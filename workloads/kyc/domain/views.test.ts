@@ -1,8 +1,8 @@
 // What a caller is shown: identity numbers masked, the history only to staff, every staff read audited.
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { KycService } from './kyc-service.js';
-import { MemoryStore } from './memory-store.js';
-import { admin, APPLICANT, CONSENT, customer, maker, refusal, WATCHLIST } from './use-case-fixtures.js';
+import { MemoryStore } from './testing/memory-store.js';
+import { admin, APPLICANT, CONSENT, customer, maker, refusal, WATCHLIST } from './testing/use-case-fixtures.js';
 
 describe('Views', () => {
   let now: Date;

@@ -1,13 +1,14 @@
 // An in-memory KycStore for the use cases' unit tests. It depends only on the domain's ports, so it
-// lives beside them; store-contract.ts runs the same cases against it and against PostgreSQL
-// (test/integration/workloads/kyc-store.test.ts) so that it cannot drift from the real store. What
-// PostgreSQL enforces (data-access/migrations.ts: the state-machine trigger, maker ≠ checker, unique
-// ids) it enforces too, and it answers in the same orders.
+// lives under them (testing/ is left out of the build: tsconfig.build.json). store-contract.ts runs the
+// same cases against it and against PostgreSQL (test/integration/workloads/kyc-store.test.ts) so that
+// it cannot drift from the real store: what PostgreSQL enforces (data-access/migrations.ts: the
+// state-machine trigger, maker ≠ checker, unique ids) it enforces too, and it answers in the same
+// orders.
 import { randomBytes } from 'node:crypto';
-import { type ApplicationState, allowedStatePairs } from './application-state.js';
-import type { ExistingApplication } from './duplicates.js';
-import type { Aadhaar } from './identity/aadhaar.js';
-import { maskPan } from './identity/pan.js';
+import { type ApplicationState, allowedStatePairs } from '../application-state.js';
+import type { ExistingApplication } from '../duplicates.js';
+import type { Aadhaar } from '../identity/aadhaar.js';
+import { maskPan } from '../identity/pan.js';
 import type {
   ApplicantData,
   ApplicationChanges,
@@ -20,8 +21,8 @@ import type {
   KycStore,
   KycTransaction,
   StoredApplicantRecord,
-} from './ports.js';
-import type { RiskCategory } from './risk.js';
+} from '../ports.js';
+import type { RiskCategory } from '../risk.js';
 
 export interface MemoryState {
   applications: Map<string, ApplicationRecord>;

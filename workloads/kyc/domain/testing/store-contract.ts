@@ -5,8 +5,8 @@
 // (data-access/migrations.ts), its orderings and its row locks.
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import type { ApplicationState } from './application-state.js';
-import type { ApplicationChanges, ApplicationRecord, KycStore, KycTransaction } from './ports.js';
+import type { ApplicationState } from '../application-state.js';
+import type { ApplicationChanges, ApplicationRecord, KycStore, KycTransaction } from '../ports.js';
 
 export interface StoreUnderTest {
   readonly store: KycStore;

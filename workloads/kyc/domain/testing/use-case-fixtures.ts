@@ -1,10 +1,10 @@
 // What the use cases' unit tests share: a watchlist, applicant data that passes every rule, the
 // callers, and the steps that bring an application to `submitted`.
-import { KycError } from './errors.js';
-import type { KycService } from './kyc-service.js';
+import { KycError } from '../errors.js';
+import type { KycService } from '../kyc-service.js';
 import type { MemoryStore } from './memory-store.js';
-import type { WatchlistEntry } from './screening/screening.js';
-import type { Caller } from './use-case-context.js';
+import type { WatchlistEntry } from '../screening/screening.js';
+import type { Caller } from '../use-case-context.js';
 
 export const WATCHLIST: WatchlistEntry[] = [{ id: 'S-1', kind: 'sanction', source: 'test', type: 'individual', name: 'Salim Memonwala', aliases: [], programme: 'p' }];
 export const APPLICANT = {
