@@ -119,6 +119,11 @@ export class FakeKube {
     return this.objects.get(keyOf(type, namespace, name)) as T | undefined;
   }
 
+  /** Every stored object of this kind in the namespace, by name. */
+  peekAll<T extends KubeResource>(type: ResourceType, namespace: string): T[] {
+    return [...this.objects.values()].filter((o) => matches(o, type, namespace, undefined)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)) as T[];
+  }
+
   async list<T extends KubeResource>(type: ResourceType, namespace: string, options: { labelSelector?: string } = {}): Promise<{ items: T[]; resourceVersion: string }> {
     await this.maybeFail('list', type.kind);
     const items = [...this.objects.values()].filter((o) => matches(o, type, namespace, options.labelSelector)).map((o) => clone(o) as T);

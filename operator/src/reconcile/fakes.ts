@@ -1,0 +1,126 @@
+// A reconciler on an API server in memory (runtime/fake-kube.ts), for unit tests: the real informers,
+// applier and status logic, a recorded Event sink, a clock the test sets, and a stand-in for the
+// Deployment controller (deploymentsRollOut). Used only by tests.
+import { pino } from 'pino';
+import { platform as fixturePlatform } from '../api/fixtures.js';
+import type { KycPlatformSpec } from '../api/types.js';
+import { Applier } from '../runtime/apply.js';
+import type { EventSink, EventType } from '../runtime/events.js';
+import { FakeKube } from '../runtime/fake-kube.js';
+import { Informer } from '../runtime/informer.js';
+import type { KubeResource, ResourceType } from '../runtime/kube.js';
+import type { Logger } from '../runtime/logger.js';
+import { PlatformReconciler, type PlatformResource } from './platform.js';
+import { OWNED_SELECTOR, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
+import type { RolloutStrategy } from './rollout.js';
+
+export const NAMESPACE = 'kyc-test';
+export const DEPLOYMENT: ResourceType = typeOf({ apiVersion: 'apps/v1', kind: 'Deployment' });
+export const SERVICE: ResourceType = typeOf({ apiVersion: 'v1', kind: 'Service' });
+
+export interface RecordedEvent {
+  type: EventType;
+  reason: string;
+  message: string;
+}
+
+export class RecordingEvents implements EventSink {
+  readonly recorded: RecordedEvent[] = [];
+
+  record(_regarding: KubeResource, type: EventType, reason: string, message: string): void {
+    this.recorded.push({ type, reason, message });
+  }
+
+  reasons(): string[] {
+    return this.recorded.map((e) => e.reason);
+  }
+}
+
+export interface TestReconciler {
+  api: FakeKube;
+  reconciler: PlatformReconciler;
+  events: RecordingEvents;
+  platforms: Informer<PlatformResource>;
+  owned: ReadonlyMap<string, Informer<KubeResource>>;
+  clock: { now: Date };
+  /** Creates the platform (spec over the development fixture) and returns its work-queue key. */
+  createPlatform(spec?: Partial<KycPlatformSpec>, name?: string): Promise<string>;
+  /** The platform as the API server holds it now. */
+  platform(name?: string): PlatformResource | undefined;
+  stop(): Promise<void>;
+}
+
+/** What a rollout strategy under test may be built from. */
+export interface RolloutParts {
+  api: FakeKube;
+  owned: ReadonlyMap<string, Informer<KubeResource>>;
+  events: RecordingEvents;
+  logger: Logger;
+}
+
+export interface TestReconcilerOptions {
+  /** The strategy (default: the reconciler's own, in place). */
+  rollout?: (parts: RolloutParts) => RolloutStrategy;
+}
+
+/** A reconciler over a fresh fake API server, its informers synced and watching. */
+export async function startTestReconciler(options: TestReconcilerOptions = {}): Promise<TestReconciler> {
+  const api = new FakeKube();
+  const client = api.asClient();
+  const logger = pino({ enabled: false });
+  const platforms = new Informer<PlatformResource>(PLATFORM, client, logger, { namespace: NAMESPACE });
+  const owned = new Map(OWNED_TYPES.map((type) => [type.plural, new Informer<KubeResource>(type, client, logger, { namespace: NAMESPACE, labelSelector: OWNED_SELECTOR })]));
+  const informers = [platforms, ...owned.values()];
+  for (const informer of informers) informer.start();
+  await Promise.all(informers.map((i) => i.waitForSync()));
+  // Synced is not yet watching: wait for every watch, so that each write reaches the caches.
+  for (let i = 0; i < 100 && api.openWatchCount < informers.length; i += 1) await new Promise((resolve) => setTimeout(resolve, 1));
+
+  const events = new RecordingEvents();
+  const clock = { now: new Date('2026-11-26T10:00:00.000Z') };
+  const reconciler = new PlatformReconciler({
+    client,
+    applier: new Applier(client),
+    events,
+    logger,
+    platforms,
+    owned,
+    progressRequeueMs: 5_000,
+    now: () => clock.now,
+    ...(options.rollout ? { rollout: options.rollout({ api, owned, events, logger }) } : {}),
+  });
+  return {
+    api,
+    reconciler,
+    events,
+    platforms,
+    owned,
+    clock,
+    async createPlatform(spec = {}, name = 'acme') {
+      const fixture = fixturePlatform({ profile: 'development', ...spec }, name);
+      await api.create(PLATFORM, NAMESPACE, { ...fixture, metadata: { name, namespace: NAMESPACE } });
+      return `${NAMESPACE}/${name}`;
+    },
+    platform: (name = 'acme') => api.peek<PlatformResource>(PLATFORM, NAMESPACE, name),
+    async stop() {
+      await Promise.all(informers.map((i) => i.stop()));
+    },
+  };
+}
+
+/**
+ * What the Deployment controller would do once every pod is up: each Deployment of the namespace
+ * reports all its replicas updated and available for its current generation.
+ */
+export function deploymentsRollOut(api: FakeKube): void {
+  for (const deployment of api.peekAll<KubeResource & { spec?: { replicas?: number } }>(DEPLOYMENT, NAMESPACE)) {
+    const replicas = deployment.spec?.replicas ?? 1;
+    api.setStatus(DEPLOYMENT, NAMESPACE, deployment.metadata.name, {
+      observedGeneration: deployment.metadata.generation,
+      replicas,
+      readyReplicas: replicas,
+      updatedReplicas: replicas,
+      availableReplicas: replicas,
+    });
+  }
+}

@@ -1,0 +1,179 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { renderPlatform } from '../render/index.js';
+import { ApiError, type KubeResource } from '../runtime/kube.js';
+import { conditionOf } from './status.js';
+import { DEPLOYMENT, deploymentsRollOut, NAMESPACE, startTestReconciler, type TestReconciler, type TestReconcilerOptions } from './fakes.js';
+import { typeOf } from './resources.js';
+import type { FakeKube, FakeWrite } from '../runtime/fake-kube.js';
+import type { RolloutPass, RolloutStrategy } from './rollout.js';
+
+const running: TestReconciler[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((t) => t.stop()));
+});
+
+async function start(options: TestReconcilerOptions = {}): Promise<TestReconciler> {
+  const t = await startTestReconciler(options);
+  running.push(t);
+  return t;
+}
+
+const objectWrites = (writes: readonly FakeWrite[]): string[] => writes.filter((w) => w.verb === 'apply' && !w.subresource).map((w) => `${w.kind} ${w.name}`);
+const statusWrites = (writes: readonly FakeWrite[]): FakeWrite[] => writes.filter((w) => w.subresource === 'status');
+const names = (objects: readonly KubeResource[]): string[] => objects.map((o) => `${o.kind} ${o.metadata.name}`);
+
+describe('PlatformReconciler', () => {
+  it('when a platform is new, then the first pass creates every rendered object, writes the status once and looks again soon', async () => {
+    const t = await start();
+    const key = await t.createPlatform();
+
+    const result = await t.reconciler.reconcile(key);
+
+    const platform = t.platform();
+    if (!platform) throw new Error('the platform is gone');
+    expect(objectWrites(t.api.writes).sort()).toEqual(names(renderPlatform(platform)).sort());
+    // ServiceAccounts and the ConfigMap go first: the Deployments use them.
+    const firstDeployment = objectWrites(t.api.writes).findIndex((w) => w.startsWith('Deployment'));
+    expect(objectWrites(t.api.writes).slice(firstDeployment).some((w) => w.startsWith('ServiceAccount') || w.startsWith('ConfigMap'))).toBe(false);
+    expect(statusWrites(t.api.writes)).toHaveLength(1);
+    expect(platform.status).toMatchObject({ phase: 'Progressing', readyComponents: '0/5' });
+    expect(platform.status?.activeVersion).toBeUndefined();
+    expect(t.events.reasons()).toEqual(['Created']);
+    expect(result).toEqual({ requeueAfterMs: 5_000 });
+  });
+
+  it('when nothing changed since the last pass, then a pass writes nothing and records no Event', async () => {
+    const t = await start();
+    const key = await t.createPlatform();
+    await t.reconciler.reconcile(key);
+    deploymentsRollOut(t.api);
+    await t.reconciler.reconcile(key);
+    expect(t.platform()?.status).toMatchObject({ phase: 'Ready', readyComponents: '5/5', activeVersion: '1.4.2' });
+    const writes = t.api.writes.length;
+    const events = t.events.recorded.length;
+
+    const result = await t.reconciler.reconcile(key);
+
+    expect(t.api.writes.slice(writes)).toEqual([]);
+    expect(t.events.recorded.slice(events)).toEqual([]);
+    expect(result).toBeUndefined();
+  });
+
+  it('when an owned object is changed outside the operator, then the next pass puts it back (and only it)', async () => {
+    const t = await start();
+    const key = await t.createPlatform();
+    await t.reconciler.reconcile(key);
+    deploymentsRollOut(t.api);
+    await t.reconciler.reconcile(key);
+    const writes = t.api.writes.length;
+    await t.api.mergePatch(typeOf({ apiVersion: 'v1', kind: 'ConfigMap' }), NAMESPACE, 'acme-config', { data: { components: 'gateway' } });
+
+    await t.reconciler.reconcile(key);
+
+    expect(objectWrites(t.api.writes.slice(writes))).toEqual(['ConfigMap acme-config']);
+    expect(t.events.recorded.at(-1)).toMatchObject({ type: 'Warning', reason: 'Restored' });
+  });
+
+  describe('a pass follows the rollout strategy', () => {
+    /** A strategy that counts only kyc, wants its Service applied first, adds to the status and says when it finished. */
+    function scripted(log: string[], api: FakeKube): RolloutStrategy {
+      const pass: RolloutPass = {
+        renderStamp: 'step-1',
+        requeueAfterMs: 60_000,
+        render: (base) => {
+          log.push('render');
+          return base.filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'acme-analytics'));
+        },
+        firstInPass: (desired) => desired.filter((o) => o.kind === 'Service' && o.metadata.name === 'acme-kyc'),
+        components: (_desired, live) => [{ name: 'kyc', deployment: live('acme-kyc') }],
+        statusView: (platform) => platform,
+        status: (computed) => ({ ...computed, activeVersion: 'from-the-strategy' }),
+        finish: () => {
+          log.push(`finish after ${statusWrites(api.writes).length} status write(s)`);
+          return Promise.resolve();
+        },
+      };
+      return {
+        plan: () => {
+          log.push('plan');
+          return pass;
+        },
+      };
+    }
+
+    it('then its render, what goes first, the components that count, its status and its wait are the pass', async () => {
+      const log: string[] = [];
+      const t = await start({ rollout: ({ api }) => scripted(log, api) });
+      const key = await t.createPlatform();
+
+      await t.reconciler.reconcile(key);
+
+      expect(objectWrites(t.api.writes)[0]).toBe('Service acme-kyc');
+      expect(objectWrites(t.api.writes)).not.toContain('Deployment acme-analytics');
+      expect(t.platform()?.status).toMatchObject({ readyComponents: '0/1', activeVersion: 'from-the-strategy' });
+      expect(log).toEqual(['plan', 'render', 'finish after 1 status write(s)']);
+
+      // Ready, the strategy's timed step is the requeue; the same stamp is not rendered again.
+      deploymentsRollOut(t.api);
+      const result = await t.reconciler.reconcile(key);
+      expect(t.platform()?.status).toMatchObject({ phase: 'Ready', readyComponents: '1/1' });
+      expect(result).toEqual({ requeueAfterMs: 60_000 });
+      expect(log.filter((l) => l === 'render')).toHaveLength(1);
+    });
+
+    it('then a plan the strategy rejects is an InvalidSpec in status, with nothing applied and no retry', async () => {
+      const t = await start({
+        rollout: () => ({
+          plan: () => {
+            throw new Error('spec.release: previewReplicas must not exceed the active count');
+          },
+        }),
+      });
+      const key = await t.createPlatform();
+
+      const result = await t.reconciler.reconcile(key);
+
+      expect(objectWrites(t.api.writes)).toEqual([]);
+      expect(conditionOf(t.platform()?.status, 'Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec', message: expect.stringContaining('previewReplicas') });
+      // (Twice: the decision and the Degraded transition; the EventRecorder folds the same Event into one.)
+      expect(new Set(t.events.recorded.map((e) => `${e.type} ${e.reason} ${e.message}`))).toEqual(new Set(['Warning InvalidSpec spec.release: previewReplicas must not exceed the active count']));
+      expect(result).toBeUndefined();
+    });
+  });
+
+  describe('when a write fails', () => {
+    it('then the other objects are applied, the failure is the Degraded condition and an Event, and the pass throws for a retry', async () => {
+      const t = await start();
+      const key = await t.createPlatform();
+      t.api.failNext('apply', new ApiError('admission webhook "quota" denied the request', 403), { kind: 'Deployment', name: 'acme-kyc' });
+
+      await expect(t.reconciler.reconcile(key)).rejects.toThrow('apply Deployment kyc-test/acme-kyc');
+
+      expect(objectWrites(t.api.writes)).toContain('Deployment acme-gateway');
+      expect(t.api.peek(DEPLOYMENT, NAMESPACE, 'acme-kyc')).toBeUndefined();
+      const status = t.platform()?.status;
+      expect(status?.phase).toBe('Degraded');
+      expect(conditionOf(status, 'Degraded')).toMatchObject({ status: 'True', reason: 'ApplyFailed', message: expect.stringContaining('denied the request') });
+      expect(t.events.reasons()).toContain('ApplyFailed');
+
+      // The retry creates what is missing and clears the condition.
+      await t.reconciler.reconcile(key);
+      expect(t.api.peek(DEPLOYMENT, NAMESPACE, 'acme-kyc')).toBeDefined();
+      expect(conditionOf(t.platform()?.status, 'Degraded')).toMatchObject({ status: 'False' });
+    });
+
+    it('then a production platform whose Secret is missing is refused in status, with nothing rolled out', async () => {
+      const t = await start();
+      const key = await t.createPlatform({ profile: 'production' });
+
+      const result = await t.reconciler.reconcile(key);
+
+      expect(objectWrites(t.api.writes)).toEqual([]);
+      expect(t.platform()?.status).toMatchObject({ phase: 'Failed' });
+      expect(conditionOf(t.platform()?.status, 'SecretsVerified')).toMatchObject({ status: 'False', reason: 'InsecureSecrets' });
+      expect(t.events.reasons()).toEqual(['InsecureSecrets']);
+      expect(result).toEqual({ requeueAfterMs: 5_000 });
+    });
+  });
+});
