@@ -233,6 +233,39 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
     });
   });
 
+  describe('snapshots', () => {
+    it('when a store reads an application in one snapshot, then the snapshot agrees with the part-by-part reads, own writes included', async () => {
+      const app = await draft();
+      await store.transaction(async (tx) => {
+        await tx.writeApplicant(app.id, APPLICANT, AADHAAR);
+        await tx.insertDocument({ id: randomUUID(), applicationId: app.id, type: 'passport', contentType: 'application/pdf', content: Buffer.from('%PDF-1'), aadhaarRedacted: false });
+        await tx.insertConsent({ id: randomUUID(), applicationId: app.id, ownerId: 'owner-1', purposes: ['kyc_verification'], noticeVersion: 'v1' });
+        await tx.audit({ applicationId: app.id, actorId: 'owner-1', actorRole: 'customer', action: 'create', toState: 'draft', requestId: 'r-1' });
+      });
+      const parts = await store.transaction(async (tx) => ({
+        application: await tx.getApplication(app.id),
+        applicant: await tx.readApplicant(app.id),
+        documents: await tx.listDocuments(app.id),
+        consents: await tx.listConsents(app.id),
+        auditTrail: await tx.auditTrail(app.id),
+      }));
+      expect(parts.documents).toHaveLength(1);
+      // The snapshot is optional (ports.ts): a store without it is read part by part, as above.
+      if (store.snapshot) {
+        expect(await store.snapshot(app.id, { history: true })).toEqual(parts);
+        const { auditTrail: _history, ...withoutHistory } = parts;
+        expect(await store.snapshot(app.id, { history: false })).toEqual(withoutHistory);
+        expect(await store.snapshot(randomUUID(), { history: false })).toBeNull();
+        expect(await store.snapshot('no-such-id', { history: false })).toBeNull();
+      }
+      await store.transaction(async (tx) => {
+        await tx.audit({ applicationId: app.id, actorId: 'maker-1', actorRole: 'maker', action: 'read_application' });
+        if (tx.snapshot) expect((await tx.snapshot(app.id, { history: true }))?.auditTrail).toEqual(await tx.auditTrail(app.id));
+        expect(await tx.auditTrail(app.id)).toHaveLength(2);
+      });
+    });
+  });
+
   describe('queries', () => {
     it('counts only the open drafts of the owner', async () => {
       await draft('owner-1');
