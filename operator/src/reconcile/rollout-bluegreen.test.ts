@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { COMPONENTS } from '../api/components.js';
+import type { KycPlatformStatus } from '../api/types.js';
+import { ReleaseController } from '../release/controller.js';
+import { SmokeRunner } from '../release/smoke.js';
+import type { FakeWrite } from '../runtime/fake-kube.js';
+import { DEPLOYMENT, deploymentsRollOut, NAMESPACE, startTestReconciler, type TestReconciler } from './fakes.js';
+import { PLATFORM } from './resources.js';
+import { blueGreenRollout } from './rollout-bluegreen.js';
+
+const running: TestReconciler[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((t) => t.stop()));
+});
+
+/** A reconciler releasing blue-green, with a smoke check that passes at once. */
+async function start(): Promise<TestReconciler> {
+  const t = await startTestReconciler({
+    rollout: ({ api, owned, events, logger }) =>
+      blueGreenRollout(
+        new ReleaseController({
+          client: api.asClient(),
+          platformType: PLATFORM,
+          events,
+          logger,
+          smoke: new SmokeRunner((request) => Promise.resolve({ ok: true, version: request.version, message: 'fake smoke check passed' })),
+          deployments: () => owned.get('deployments'),
+        }),
+      ),
+  });
+  running.push(t);
+  return t;
+}
+
+/**
+ * Reconciles, pass after pass, with every Deployment rolled out in between (and the smoke check's
+ * round finished), until a pass leaves the status where `until` says; that pass's writes.
+ */
+async function passesUntil(t: TestReconciler, key: string, until: (status: KycPlatformStatus | undefined) => boolean): Promise<FakeWrite[]> {
+  for (let pass = 0; pass < 12; pass += 1) {
+    const mark = t.api.writes.length;
+    await t.reconciler.reconcile(key);
+    if (until(t.platform()?.status)) return t.api.writes.slice(mark);
+    deploymentsRollOut(t.api);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  throw new Error(`the status never got there: ${JSON.stringify(t.platform()?.status?.release)}`);
+}
+
+const objectWrites = (writes: readonly FakeWrite[]): string[] => writes.filter((w) => w.verb === 'apply' && !w.subresource).map((w) => `${w.kind} ${w.name}`);
+
+describe('blueGreenRollout in a reconcile pass', () => {
+  it('when a platform releases blue-green, then its Deployments are the colours, and the pass that switches applies the active Services before anything else', async () => {
+    const t = await start();
+    const key = await t.createPlatform({ release: { scaleDownDelaySeconds: 30 } });
+
+    await passesUntil(t, key, (s) => s?.phase === 'Ready' && s.release?.phase === 'Idle');
+    expect(t.api.peekAll(DEPLOYMENT, NAMESPACE).map((d) => d.metadata.name)).toEqual(COMPONENTS.map((c) => `acme-${c}-blue`).sort());
+    expect(t.platform()?.status).toMatchObject({ activeColor: 'blue', activeVersion: '1.4.2', readyComponents: '5/5' });
+
+    const platform = t.platform();
+    if (!platform) throw new Error('the platform is gone');
+    await t.api.apply(PLATFORM, { ...platform, spec: { ...platform.spec, version: '1.5.0' } }, 'test');
+    const switching = await passesUntil(t, key, (s) => s?.activeColor === 'green');
+
+    const active = COMPONENTS.map((c) => `Service acme-${c}`);
+    expect(objectWrites(switching).slice(0, active.length).sort()).toEqual([...active].sort());
+    expect(t.platform()?.status).toMatchObject({ activeVersion: '1.5.0', release: { phase: 'ScalingDown' } });
+    expect(t.events.reasons()).toContain('Switched');
+  });
+
+  it('when a platform has no spec.release, then it rolls in place under the same strategy', async () => {
+    const t = await start();
+    const key = await t.createPlatform();
+
+    await passesUntil(t, key, (s) => s?.phase === 'Ready');
+
+    expect(t.api.peekAll(DEPLOYMENT, NAMESPACE).map((d) => d.metadata.name)).toEqual(COMPONENTS.map((c) => `acme-${c}`).sort());
+    expect(t.platform()?.status?.release).toBeUndefined();
+  });
+});
