@@ -1,24 +1,31 @@
-// Load balancing across the instances of one upstream — pure, no I/O, clock injected. The strategies
-// `LB_STRATEGY` offers (docs/workloads.md): round robin, least connections, IP hash, weighted (smooth
-// weighted round robin, as nginx does it), plus sticky sessions on top of any of them. Instances that
-// refuse connections are passively taken out for a while (nginx's max_fails/fail_timeout).
+// Load balancing across the instances (pods) of one upstream — pure, no I/O, clock injected. The
+// strategies `LB_STRATEGY` offers (docs/workloads.md, "Load balancing"): round robin, least
+// connections, IP hash, plus sticky sessions on top of any of them. The set of instances changes
+// while the gateway runs (discovery.ts finds the pods of each upstream): an instance that stays keeps
+// its counters, a new one starts fresh, a gone one is dropped (requests in flight on it finish).
+// Passive health check (docs/workloads.md): an instance with 3 consecutive failures sits out 30 s.
 import { createHash } from 'node:crypto';
 
-export const STRATEGIES = ['round-robin', 'least-connections', 'ip-hash', 'weighted'] as const;
+/** `weighted` is gone: weights per upstream meant nothing among the pods of one upstream (docs/api.md). */
+export const STRATEGIES = ['round-robin', 'least-connections', 'ip-hash'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
+/** Consecutive failures that eject an instance, and for how long (the passive health check). */
+export const PASSIVE_HEALTH = { maxFails: 3, ejectMs: 30_000 } as const;
+
+/** A configured target: an instance address, or a DNS name whose addresses are the instances. */
 export interface InstanceSpec {
   url: string;
-  weight: number;
 }
 
-export interface Instance extends InstanceSpec {
+export interface Instance {
+  /** `http://<address>:<port>` of one instance. */
+  url: string;
   /** Stable short id (sticky cookies carry it; it does not reveal the address). */
   id: string;
   active: number;
   failures: number;
   downUntil: number;
-  currentWeight: number;
 }
 
 export interface PickContext {
@@ -35,26 +42,19 @@ export interface BalancerOptions {
   now?: () => number;
 }
 
-/** Parses `http://a:1,http://b:2;weight=3` (UPSTREAM_* variables). */
+/** Parses `http://a:1,http://kyc-pods:8080` (UPSTREAM_* variables). */
 export function parseUpstreams(value: string): InstanceSpec[] {
   return value
     .split(',')
     .map((entry) => entry.trim())
     .filter(Boolean)
-    .map((entry) => {
-      const [url = '', ...params] = entry.split(';').map((part) => part.trim());
-      let weight = 1;
-      for (const param of params) {
-        const match = /^weight=(\d{1,4})$/.exec(param);
-        if (!match) throw new Error(`unknown upstream parameter "${param}" (expected weight=N)`);
-        weight = Number(match[1]);
-        if (weight < 1) throw new Error('an upstream weight must be at least 1');
-      }
+    .map((url) => {
+      if (url.includes(';')) throw new Error(`upstream ${url}: parameters are not accepted (weight=N is gone; the gateway balances over the pods it discovers)`);
       const parsed = new URL(url);
       // Plain http inside the cluster (the gateway speaks http to its upstreams; TLS ends at the Ingress).
       if (parsed.protocol !== 'http:') throw new Error(`upstream ${url} is not an http URL`);
       if (parsed.pathname !== '/' || parsed.search !== '' || parsed.username !== '' || parsed.password !== '') throw new Error(`upstream ${url} must be scheme://host:port only`);
-      return { url: parsed.origin, weight };
+      return { url: parsed.origin };
     });
 }
 
@@ -68,42 +68,55 @@ export function fnv1a(text: string): number {
   return hash >>> 0;
 }
 
+export function instanceId(url: string): string {
+  return createHash('sha256').update(url).digest('base64url').slice(0, 10);
+}
+
 export class Balancer {
-  readonly instances: Instance[];
+  private list: Instance[] = [];
   private cursor = 0;
   private readonly now: () => number;
   private readonly maxFails: number;
   private readonly failTimeoutMs: number;
 
   constructor(
-    specs: InstanceSpec[],
+    urls: readonly string[],
     readonly options: BalancerOptions,
   ) {
-    if (specs.length === 0) throw new Error('an upstream needs at least one instance');
-    this.instances = specs.map((spec) => ({
-      ...spec,
-      id: createHash('sha256').update(spec.url).digest('base64url').slice(0, 10),
-      active: 0,
-      failures: 0,
-      downUntil: 0,
-      currentWeight: 0,
-    }));
     this.now = options.now ?? Date.now;
-    this.maxFails = options.maxFails ?? 1;
-    this.failTimeoutMs = options.failTimeoutMs ?? 5000;
+    this.maxFails = options.maxFails ?? PASSIVE_HEALTH.maxFails;
+    this.failTimeoutMs = options.failTimeoutMs ?? PASSIVE_HEALTH.ejectMs;
+    this.setInstances(urls);
   }
 
-  /** Instances not marked down; all of them when every one is down (better to try than to refuse). */
+  /** The instances now, sorted by URL (DNS answers come shuffled; every gateway sees one order). */
+  get instances(): readonly Instance[] {
+    return this.list;
+  }
+
+  /** Replaces the set of instances; those that stay keep their connections, failures and ejection. */
+  setInstances(urls: readonly string[]): { added: string[]; removed: string[] } {
+    const wanted = [...new Set(urls)].sort();
+    const previous = new Map(this.list.map((i) => [i.url, i]));
+    const added = wanted.filter((url) => !previous.has(url));
+    const removed = this.list.filter((i) => !wanted.includes(i.url)).map((i) => i.url);
+    this.list = wanted.map((url) => previous.get(url) ?? { url, id: instanceId(url), active: 0, failures: 0, downUntil: 0 });
+    return { added, removed };
+  }
+
+  /** Instances not ejected; all of them when every one is ejected (better to try than to refuse). */
   private candidates(exclude?: ReadonlySet<string>): Instance[] {
     const now = this.now();
-    const usable = this.instances.filter((i) => i.downUntil <= now && !exclude?.has(i.id));
+    const notExcluded = this.list.filter((i) => !exclude?.has(i.id));
+    const usable = notExcluded.filter((i) => i.downUntil <= now);
     if (usable.length > 0) return usable;
-    const notExcluded = this.instances.filter((i) => !exclude?.has(i.id));
-    return notExcluded.length > 0 ? notExcluded : this.instances;
+    return notExcluded.length > 0 ? notExcluded : this.list;
   }
 
-  pick(context: PickContext, exclude?: ReadonlySet<string>): Instance {
+  /** undefined only when the upstream has no instance at all (every pod gone). */
+  pick(context: PickContext, exclude?: ReadonlySet<string>): Instance | undefined {
     const candidates = this.candidates(exclude);
+    if (candidates.length === 0) return undefined;
     if (this.options.sticky && context.affinity !== undefined) {
       const pinned = candidates.find((i) => i.id === context.affinity);
       if (pinned) return pinned;
@@ -115,8 +128,6 @@ export class Balancer {
         return this.leastConnections(candidates);
       case 'ip-hash':
         return this.ipHash(candidates, context.clientIp);
-      case 'weighted':
-        return this.weighted(candidates);
     }
   }
 
@@ -132,25 +143,22 @@ export class Balancer {
     return this.roundRobin(candidates.filter((i) => i.active === fewest));
   }
 
+  /**
+   * Rendezvous hashing: the client goes to the instance with the highest hash of (client, instance).
+   * When pods come and go only the clients of those pods move (a modulo over the list would move
+   * nearly everyone at each scale-out), and an ejected home falls back to the next best.
+   */
   private ipHash(candidates: Instance[], clientIp: string): Instance {
-    // Hash over the full list so a client keeps its instance; fall back inside the candidates only
-    // when that instance is down.
-    const home = this.instances[fnv1a(clientIp) % this.instances.length] as Instance;
-    if (candidates.includes(home)) return home;
-    return candidates[fnv1a(clientIp) % candidates.length] as Instance;
-  }
-
-  private weighted(candidates: Instance[]): Instance {
-    let total = 0;
-    let best: Instance | undefined;
+    let best = candidates[0] as Instance;
+    let bestScore = -1;
     for (const instance of candidates) {
-      instance.currentWeight += instance.weight;
-      total += instance.weight;
-      if (!best || instance.currentWeight > best.currentWeight) best = instance;
+      const score = fnv1a(`${clientIp}|${instance.id}`);
+      if (score > bestScore) {
+        best = instance;
+        bestScore = score;
+      }
     }
-    const chosen = best as Instance;
-    chosen.currentWeight -= total;
-    return chosen;
+    return best;
   }
 
   acquire(instance: Instance): void {
@@ -166,13 +174,21 @@ export class Balancer {
     instance.downUntil = 0;
   }
 
-  /** A connection-level failure; after maxFails the instance sits out failTimeoutMs. */
+  /** A failure talking to the instance; the maxFails-th in a row ejects it for failTimeoutMs. */
   markFailure(instance: Instance): void {
     instance.failures += 1;
-    if (instance.failures >= this.maxFails) instance.downUntil = this.now() + this.failTimeoutMs;
+    if (instance.failures >= this.maxFails) {
+      instance.downUntil = this.now() + this.failTimeoutMs;
+      // Back in rotation it needs maxFails failures in a row again to be ejected again.
+      instance.failures = 0;
+    }
+  }
+
+  isEjected(instance: Instance): boolean {
+    return instance.downUntil > this.now();
   }
 
   byId(id: string): Instance | undefined {
-    return this.instances.find((i) => i.id === id);
+    return this.list.find((i) => i.id === id);
   }
 }

@@ -1,14 +1,20 @@
-// One upstream service (e.g. kyc): its instances behind a Balancer, a keep-alive agent, and an
-// opossum circuit breaker. A refused connection is retried once on another instance (the request
+// One upstream service (e.g. kyc): its instances (the pods discovery.ts finds) behind a Balancer, a
+// keep-alive agent, and an opossum circuit breaker. A refused connection is retried once on another instance (the request
 // never reached the application, so this is safe for every method); an answer of 5xx, a timeout or
 // an I/O error counts against the breaker. A 4xx is the client's doing and counts as a success, and
 // so does an answer too large to buffer (the upstream is healthy; a client asking for it again and
 // again must not open the breaker for everyone). Requests the gateway refuses itself (bad targets,
-// deep JSON, oversized bodies, no token, rate limits) never get here.
+// deep JSON, oversized bodies, no token, rate limits) never get here. A refusal, a timeout or an
+// I/O error also counts against the instance (the passive health check, balancer.ts) and makes
+// discovery resolve again at once: a refusing pod is most often one that is going away. An upstream
+// with no instance at all (every pod gone) fails with NoInstancesError before the breaker, which the
+// gateway answers 503 + Retry-After; the breaker is for instances that answer badly, not for absent ones.
 import http from 'node:http';
 import CircuitBreaker from 'opossum';
 import { Balancer } from './balancer.js';
 import type { Instance, InstanceSpec, PickContext, Strategy } from './balancer.js';
+import { Discovery } from './discovery.js';
+import type { Resolve } from './discovery.js';
 import { UpstreamError, originOf, send } from './proxy.js';
 import type { Origin, Outgoing, UpstreamResponse } from './proxy.js';
 
@@ -27,43 +33,89 @@ export interface Routed {
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
+export class NoInstancesError extends Error {
+  constructor(readonly upstream: string) {
+    super(`no ready instance of ${upstream}`);
+    this.name = 'NoInstancesError';
+  }
+}
+
+export interface UpstreamOptions {
+  strategy: Strategy;
+  sticky: boolean;
+  breaker: BreakerSettings;
+  maxResponseBytes?: number;
+  onAttempt?: (instance: Instance, outcome: string) => void;
+  /** How names are resolved (tests give a fake); the system resolver by default. */
+  resolve?: Resolve;
+  discoveryIntervalMs?: number;
+  /** The set of instances changed (discovery). */
+  onInstances?: (change: { instances: string[]; added: string[]; removed: string[] }) => void;
+  onDiscoveryError?: (hostname: string, error: unknown) => void;
+  now?: () => number;
+}
+
 export class Upstream {
   readonly balancer: Balancer;
   readonly breaker: CircuitBreaker<[Outgoing, PickContext], Routed>;
+  readonly discovery: Discovery;
+  /** Settles once the first resolution is done (requests wait for it, never for later ones). */
+  readonly ready: Promise<void>;
   private readonly agent: http.Agent;
 
   constructor(
     readonly name: string,
     specs: InstanceSpec[],
-    options: { strategy: Strategy; sticky: boolean; breaker: BreakerSettings; maxResponseBytes?: number; onAttempt?: (instance: Instance, outcome: string) => void },
+    options: UpstreamOptions,
   ) {
-    this.balancer = new Balancer(specs, { strategy: options.strategy, sticky: options.sticky });
-    // Host and port of each instance, from the configuration only (see proxy.ts).
-    const origins = new Map<string, Origin>(this.balancer.instances.map((instance) => [instance.id, originOf(instance.url)]));
+    this.balancer = new Balancer([], { strategy: options.strategy, sticky: options.sticky, ...(options.now && { now: options.now }) });
+    this.discovery = new Discovery(
+      specs.map((spec) => spec.url),
+      {
+        ...(options.resolve && { resolve: options.resolve }),
+        ...(options.discoveryIntervalMs !== undefined && { intervalMs: options.discoveryIntervalMs }),
+        ...(options.onDiscoveryError && { onError: options.onDiscoveryError }),
+        ...(options.now && { now: options.now }),
+        onChange: (urls) => {
+          const { added, removed } = this.balancer.setInstances(urls);
+          options.onInstances?.({ instances: urls, added, removed });
+        },
+      },
+    );
+    // Discovery swallows resolver errors (it keeps the last answer); nothing else of it can fail.
+    this.ready = this.discovery.start().catch(() => undefined);
     this.agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
     const timeoutMs = options.breaker.timeoutMs;
     const onAttempt = options.onAttempt ?? (() => undefined);
     const action = async (outgoing: Outgoing, context: PickContext): Promise<Routed> => {
       const tried = new Set<string>();
-      let lastError: unknown;
+      let lastError: Error = new NoInstancesError(name);
       const attempts = Math.min(2, this.balancer.instances.length);
       for (let attempt = 0; attempt < attempts; attempt += 1) {
         const instance = this.balancer.pick(context, tried);
+        if (!instance) break;
         tried.add(instance.id);
         this.balancer.acquire(instance);
         try {
+          // Host and port of the instance, from its address only (see proxy.ts).
+          const origin: Origin = originOf(instance.url);
           // A little longer than the breaker's timeout: the breaker decides, this only frees the socket.
-          const response = await send(origins.get(instance.id) as Origin, outgoing, this.agent, timeoutMs + 250, options.maxResponseBytes);
+          const response = await send(origin, outgoing, this.agent, timeoutMs + 250, options.maxResponseBytes);
           this.balancer.markSuccess(instance);
           onAttempt(instance, response.status >= 500 ? '5xx' : 'ok');
           if (response.status >= 500) throw new UpstreamError(`${name} answered ${response.status}`, 'status', response);
           return { response, instance };
         } catch (error) {
-          lastError = error;
+          lastError = error as Error;
           if (error instanceof UpstreamError && error.kind === 'connect') {
             this.balancer.markFailure(instance);
+            this.discovery.suspect();
             onAttempt(instance, 'connect-error');
             continue;
+          }
+          if (error instanceof UpstreamError && (error.kind === 'timeout' || error.kind === 'io')) {
+            this.balancer.markFailure(instance);
+            this.discovery.suspect();
           }
           if (error instanceof UpstreamError && error.kind !== 'status') onAttempt(instance, error.kind);
           throw error;
@@ -85,7 +137,12 @@ export class Upstream {
     });
   }
 
-  forward(outgoing: Outgoing, context: PickContext): Promise<Routed> {
+  async forward(outgoing: Outgoing, context: PickContext): Promise<Routed> {
+    await this.ready;
+    if (this.balancer.instances.length === 0) {
+      this.discovery.suspect();
+      throw new NoInstancesError(this.name);
+    }
     return this.breaker.fire(outgoing, context);
   }
 
@@ -94,6 +151,7 @@ export class Upstream {
   }
 
   close(): void {
+    this.discovery.stop();
     this.breaker.shutdown();
     this.agent.destroy();
   }

@@ -1,0 +1,102 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Resolve } from './discovery.js';
+import { NoInstancesError, Upstream } from './upstream.js';
+
+// Three "pods" of one upstream: servers on 127.0.0.1, .2 and .3 with one port, as pods share the
+// container port; a fake resolver plays the headless Service's A records.
+const ADDRESSES = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
+const breaker = { timeoutMs: 2000, errorThresholdPercentage: 50, resetTimeoutMs: 30_000, volumeThreshold: 1000, rollingWindowMs: 10_000 };
+
+describe('Upstream over discovered pods', () => {
+  const servers = new Map<string, http.Server>();
+  let port = 0;
+  let records: string[] = [];
+  const resolve: Resolve = () => Promise.resolve(records);
+  const upstreams: Upstream[] = [];
+
+  async function listen(address: string): Promise<void> {
+    const server = http.createServer((req, res) => res.end(address));
+    await new Promise<void>((done) => server.listen(port, address, done));
+    port = (server.address() as AddressInfo).port;
+    servers.set(address, server);
+  }
+
+  async function stop(address: string): Promise<void> {
+    const server = servers.get(address);
+    servers.delete(address);
+    server?.closeAllConnections();
+    await new Promise((done) => server?.close(done));
+  }
+
+  beforeAll(async () => {
+    for (const address of ADDRESSES) await listen(address);
+  });
+
+  afterEach(() => {
+    for (const upstream of upstreams.splice(0)) upstream.close();
+  });
+
+  afterAll(async () => {
+    for (const address of [...servers.keys()]) await stop(address);
+  });
+
+  function upstream(now?: () => number): Upstream {
+    const made = new Upstream('kyc', [{ url: `http://p-kyc-pods:${port}` }], { strategy: 'round-robin', sticky: false, breaker, resolve, discoveryIntervalMs: 60_000, ...(now && { now }) });
+    upstreams.push(made);
+    return made;
+  }
+
+  async function tally(target: Upstream, n: number): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    for (let i = 0; i < n; i += 1) {
+      const { response } = await target.forward({ method: 'GET', path: '/', headers: {} }, { clientIp: '10.0.0.1' });
+      const who = response.body.toString();
+      counts[who] = (counts[who] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  it('balances over the pods the name resolves to, and follows a scale-out', async () => {
+    records = ['127.0.0.1'];
+    const kyc = upstream();
+    expect(await tally(kyc, 4)).toEqual({ '127.0.0.1': 4 });
+    records = ['127.0.0.3', '127.0.0.1', '127.0.0.2'];
+    await kyc.discovery.refresh();
+    expect(await tally(kyc, 30)).toEqual({ '127.0.0.1': 10, '127.0.0.2': 10, '127.0.0.3': 10 });
+  });
+
+  it('when a pod is gone but still resolved, its refusal is retried on another pod and it is ejected; when every pod is gone, NoInstancesError', async () => {
+    records = ['127.0.0.1', '127.0.0.2'];
+    const kyc = upstream();
+    await stop('127.0.0.2');
+    try {
+      // Every request succeeds: the refused one goes to the other pod.
+      expect(await tally(kyc, 8)).toEqual({ '127.0.0.1': 8 });
+      const gone = kyc.balancer.instances.find((i) => i.url.includes('127.0.0.2'));
+      expect(gone && kyc.balancer.isEjected(gone)).toBe(true);
+      // The DNS answer catches up: the pod leaves the balancer.
+      records = ['127.0.0.1'];
+      await kyc.discovery.refresh();
+      expect(kyc.balancer.instances.map((i) => i.url)).toEqual([`http://127.0.0.1:${port}`]);
+      records = [];
+      await kyc.discovery.refresh();
+      await expect(kyc.forward({ method: 'GET', path: '/', headers: {} }, { clientIp: 'x' })).rejects.toBeInstanceOf(NoInstancesError);
+    } finally {
+      await listen('127.0.0.2');
+    }
+  });
+
+  it('an ejected pod is back after 30 s', async () => {
+    let now = 1_000_000;
+    records = ['127.0.0.1', '127.0.0.2'];
+    const kyc = upstream(() => now);
+    await stop('127.0.0.2');
+    await tally(kyc, 8);
+    await listen('127.0.0.2');
+    expect(await tally(kyc, 4)).toEqual({ '127.0.0.1': 4 });
+    now += 30_000;
+    expect(await tally(kyc, 4)).toEqual({ '127.0.0.1': 2, '127.0.0.2': 2 });
+  });
+});
