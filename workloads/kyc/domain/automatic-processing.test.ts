@@ -1,5 +1,5 @@
 // The automatic checks: run once per submission, a sanctioned applicant rejected, a shared Aadhaar
-// flagged.
+// flagged, and an application whose checks keep failing referred to a maker.
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { KycService } from './kyc-service.js';
 import { MemoryStore } from './testing/memory-store.js';
@@ -47,5 +47,18 @@ describe('AutomaticProcessing', () => {
     const view = await service.get(maker, second);
     expect(view.state).toBe('pending_review');
     expect(view.risk.category).toBe('medium');
+  });
+
+  it('when the checks keep failing, then a submitted application goes to the makers with the reason, and a decided one is left alone', async () => {
+    const id = await submittedApplication();
+    const reason = { code: 'automatic_checks_failed' as const, attempts: 5, error: 'Error: PAN ABCPR1234F did not decrypt' };
+    expect(await service.referForManualReview(id, reason)).toBe('done');
+    const view = await service.get(maker, id);
+    expect(view.state).toBe('pending_review');
+    expect(view.findings).toMatchObject({ checks: [], manualReview: { reason: 'automatic_checks_failed', attempts: 5 } });
+    expect(JSON.stringify(view.findings)).not.toContain('ABCPR1234F');
+    expect(eventTypes(id).slice(-2)).toEqual(['kyc.application.processing_started', 'kyc.application.review_assigned']);
+    expect(await service.referForManualReview(id, reason)).toBe('skipped');
+    expect(await service.referForManualReview('no-such-id', reason)).toBe('skipped');
   });
 });
