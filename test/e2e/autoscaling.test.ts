@@ -10,7 +10,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { parseQuantity } from '../../operator/src/api/quantity.js';
-import { podCounters } from '../../operator/src/scaling/scrape.js';
+import { podCounters } from '../../operator/src/scaling/sources/pod-scrape.js';
 import { NAMESPACE, PLATFORM, activeGatewaySelector, apps, core, custom, customerTokens, eventually, gatewayUrl, getPlatform, kc, podReady, startLoad, waitIdle, waitReady, type LoadReport } from './support.js';
 
 const exec = promisify(execFile);

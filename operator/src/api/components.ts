@@ -9,7 +9,7 @@ export function isComponentName(value: string): value is ComponentName {
   return (COMPONENTS as readonly string[]).includes(value);
 }
 
-/** The components that consume Kafka topics, each with a consumer group of its own (DEFAULT_CONSUMERS below; scaling/kafka-lag.ts measures its lag). */
+/** The components that consume Kafka topics, each with a consumer group of its own (DEFAULT_CONSUMERS below; scaling/sources/kafka-lag.ts measures its lag). */
 export const KAFKA_CONSUMERS = ['kyc', 'notification', 'analytics'] as const satisfies readonly ComponentName[];
 export type KafkaConsumer = (typeof KAFKA_CONSUMERS)[number];
 

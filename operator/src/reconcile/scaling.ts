@@ -11,8 +11,8 @@ import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js'
 import type { Logger } from '../runtime/logger.js';
 import { ScalingController } from '../scaling/controller.js';
 import { ScalingEngine } from '../scaling/engine.js';
-import { KafkaLagReader } from '../scaling/kafka-lag.js';
-import { podMetricsUrl, type PodTarget } from '../scaling/scrape.js';
+import { KafkaLagReader } from '../scaling/sources/kafka-lag.js';
+import { podMetricsUrl, type PodTarget } from '../scaling/sources/pod-scrape.js';
 import type { PlatformResource } from './platform.js';
 
 const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };

@@ -11,7 +11,7 @@ import type { Logger } from '../runtime/logger.js';
 import { afterRead, DEFAULT_FAILURE_THRESHOLD, fallbackPolicy, HEALTHY, type FailureState, type FallbackPolicy, type Transition } from './fallback.js';
 import { componentMetrics, COMPONENT_LABEL, MetricUnavailableError, PLATFORM_LABEL, type ComponentMetric } from '../api/metrics.js';
 import { valueForReplicas } from './metrics.js';
-import type { PodTarget } from './scrape.js';
+import type { PodTarget } from './sources/pod-scrape.js';
 import type { LagReader } from './sources/kafka-lag.js';
 import { buildSource, sourceRegistry, type SourceRegistry } from './sources/registry.js';
 import type { MetricSource } from './sources/source.js';

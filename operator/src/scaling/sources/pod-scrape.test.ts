@@ -1,7 +1,135 @@
 import { describe, expect, it } from '@jest/globals';
-import type { PodTarget } from '../scrape.js';
-import { PodScrapeSource, type ComponentPods } from './pod-scrape.js';
+import { ComponentScraper, difference, histogramQuantile, parseSamples, podCounters, podMetricsUrl, PodScrapeSource, type ComponentPods, type PodTarget } from './pod-scrape.js';
 import { SharedResources } from './shared.js';
+
+const exposition = (requests: number, buckets: [string, number][]): string =>
+  [
+    '# HELP kyc_http_requests_total HTTP requests by route, method and status',
+    '# TYPE kyc_http_requests_total counter',
+    `kyc_http_requests_total{method="GET",route="/v1/applications",status="200",component="kyc"} ${requests - 1}`,
+    `kyc_http_requests_total{method="POST",route="/v1/applications",status="202",component="kyc"} 1`,
+    '# TYPE kyc_http_request_duration_seconds histogram',
+    ...buckets.map(([le, n]) => `kyc_http_request_duration_seconds_bucket{le="${le}",method="GET",route="/x",status="200"} ${n}`),
+    `kyc_http_request_duration_seconds_sum{method="GET",route="/x",status="200"} 1.5`,
+    'kyc_process_cpu_seconds_total 12.5',
+  ].join('\n');
+
+describe('podMetricsUrl', () => {
+  it("scrapes the pod's metrics port 9090, never the http port the Services expose", () => {
+    expect(podMetricsUrl('10.244.128.5')).toBe('http://10.244.128.5:9090/metrics');
+  });
+});
+
+describe('parseSamples', () => {
+  it('reads the named families with their labels, escapes included', () => {
+    const samples = parseSamples('a_total{x="q\\"uote",y="b"} 3\nb_total 4\n# comment\na_total 2.5e1', new Set(['a_total']));
+    expect(samples).toEqual([
+      { name: 'a_total', labels: { x: 'q"uote', y: 'b' }, value: 3 },
+      { name: 'a_total', labels: {}, value: 25 },
+    ]);
+  });
+});
+
+describe('podCounters and difference', () => {
+  it('sums the request counter over labels and merges the buckets', () => {
+    const counters = podCounters(exposition(10, [['0.1', 4], ['+Inf', 10]]));
+    expect(counters.requests).toBe(10);
+    expect([...counters.buckets]).toEqual([
+      [0.1, 4],
+      [Infinity, 10],
+    ]);
+  });
+  it('treats a counter that went down as a restart', () => {
+    const before = { requests: 100, buckets: new Map([[Infinity, 100]]) };
+    const after = { requests: 5, buckets: new Map([[Infinity, 5]]) };
+    expect(difference(before, after)).toBe(after);
+  });
+});
+
+describe('histogramQuantile', () => {
+  it('interpolates inside the bucket that holds the rank', () => {
+    const buckets = new Map([
+      [0.1, 50],
+      [0.5, 90],
+      [1, 100],
+      [Infinity, 100],
+    ]);
+    expect(histogramQuantile(0.5, buckets)).toBeCloseTo(0.1);
+    expect(histogramQuantile(0.7, buckets)).toBeCloseTo(0.3);
+    expect(histogramQuantile(0.95, buckets)).toBeCloseTo(0.75);
+  });
+  it('answers the highest finite bound when the rank is in +Inf, and 0 without observations', () => {
+    expect(histogramQuantile(0.99, new Map([[1, 1], [Infinity, 10]]))).toBe(1);
+    expect(histogramQuantile(0.5, new Map())).toBe(0);
+  });
+});
+
+/** A scraper over in-memory pages (a missing page answers 503) and a settable clock. */
+function fakeScraper(): { scraper: ComponentScraper; pages: Map<string, string>; setClock: (ms: number) => void } {
+  let clock = 0;
+  const pages = new Map<string, string>();
+  const scraper = new ComponentScraper(
+    (url) => {
+      const page = pages.get(url);
+      return page === undefined ? Promise.reject(new Error(`GET ${url}: HTTP 503`)) : Promise.resolve(page);
+    },
+    () => clock,
+  );
+  return { scraper, pages, setClock: (ms) => void (clock = ms) };
+}
+
+describe('ComponentScraper', () => {
+  it('computes requests per second and a percentile over the interval between two scrapes, summed over pods', async () => {
+    const { scraper, pages, setClock } = fakeScraper();
+    const pods = [
+      { name: 'a', url: 'http://a/metrics' },
+      { name: 'b', url: 'http://b/metrics' },
+    ];
+    pages.set('http://a/metrics', exposition(100, [['0.1', 100], ['+Inf', 100]]));
+    pages.set('http://b/metrics', exposition(50, [['0.1', 50], ['+Inf', 50]]));
+    await expect(scraper.scrape(pods)).rejects.toThrow('first scrape');
+    setClock(10_000);
+    pages.set('http://a/metrics', exposition(300, [['0.1', 200], ['0.5', 300], ['+Inf', 300]]));
+    pages.set('http://b/metrics', exposition(150, [['0.1', 150], ['+Inf', 150]]));
+    const result = await scraper.scrape(pods);
+    expect(result.requestsPerSecond).toBeCloseTo(30); // (200 + 100) / 10 s
+    expect(result.latencyMs.p50).toBeCloseTo(75); // 150th of 300 observations (200 in ≤100 ms)
+    setClock(20_000);
+    pages.delete('http://b/metrics');
+    expect((await scraper.scrape(pods)).requestsPerSecond).toBe(0);
+    pages.delete('http://a/metrics');
+    await expect(scraper.scrape(pods)).rejects.toThrow('every pod');
+    await expect(scraper.scrape([])).rejects.toThrow('no running pods');
+  });
+
+  it('counts a pod without an interval yet (just scaled out) or without an answer at the mean rate of the others', async () => {
+    const { scraper, pages, setClock } = fakeScraper();
+    const a = { name: 'a', url: 'http://a/metrics' };
+    const b = { name: 'b', url: 'http://b/metrics' };
+    const c = { name: 'c', url: 'http://c/metrics' };
+    pages.set(a.url, exposition(100, [['+Inf', 100]]));
+    pages.set(b.url, exposition(100, [['+Inf', 100]]));
+    await expect(scraper.scrape([a, b])).rejects.toThrow('first scrape');
+    setClock(10_000);
+    pages.set(a.url, exposition(170, [['+Inf', 170]]));
+    pages.set(b.url, exposition(170, [['+Inf', 170]]));
+    pages.set(c.url, exposition(40, [['+Inf', 40]]));
+    // a and b: 7/s each; c is new (no interval): counted at their mean, 7/s, not 0.
+    expect((await scraper.scrape([a, b, c])).requestsPerSecond).toBeCloseTo(21);
+    setClock(20_000);
+    pages.set(a.url, exposition(220, [['+Inf', 220]]));
+    pages.set(b.url, exposition(220, [['+Inf', 220]]));
+    pages.set(c.url, exposition(90, [['+Inf', 90]]));
+    // Every pod measured now: 5/s each.
+    expect((await scraper.scrape([a, b, c])).requestsPerSecond).toBeCloseTo(15);
+    setClock(30_000);
+    pages.set(a.url, exposition(280, [['+Inf', 280]]));
+    pages.set(b.url, exposition(280, [['+Inf', 280]]));
+    pages.delete(c.url);
+    // c does not answer: its share is taken to be the mean of a and b (6/s), not dropped.
+    expect((await scraper.scrape([a, b, c])).requestsPerSecond).toBeCloseTo(18);
+  });
+});
 
 const place = { namespace: 'ns', platform: 'acme', component: 'kyc' };
 

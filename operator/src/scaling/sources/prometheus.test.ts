@@ -1,6 +1,40 @@
 import { describe, expect, it } from '@jest/globals';
-import type { PrometheusClient } from '../prometheus.js';
-import { PrometheusSource } from './prometheus.js';
+import { latencyQuery, PrometheusClient, PrometheusSource, requestRateQuery } from './prometheus.js';
+
+function fakeFetch(status: number, body: unknown, seen: string[] = []): typeof fetch {
+  return ((url: string | URL) => {
+    seen.push(String(url));
+    return Promise.resolve(new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+  }) as typeof fetch;
+}
+
+describe('PrometheusClient', () => {
+  it('sends the query to /api/v1/query under the base path and reads a one-series vector', async () => {
+    const seen: string[] = [];
+    const client = new PrometheusClient('http://prom:9090/prometheus', fakeFetch(200, { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [1, '42.5'] }] } }, seen));
+    expect(await client.query('sum(up)')).toBe(42.5);
+    expect(seen[0]).toBe('http://prom:9090/prometheus/api/v1/query?query=sum%28up%29');
+  });
+  it('reads scalars; an empty vector or NaN is 0', async () => {
+    expect(await new PrometheusClient('http://p', fakeFetch(200, { status: 'success', data: { resultType: 'scalar', result: [1, '7'] } })).query('7')).toBe(7);
+    expect(await new PrometheusClient('http://p', fakeFetch(200, { status: 'success', data: { resultType: 'vector', result: [] } })).query('x')).toBe(0);
+    expect(await new PrometheusClient('http://p', fakeFetch(200, { status: 'success', data: { resultType: 'vector', result: [{ value: [1, 'NaN'] }] } })).query('x')).toBe(0);
+  });
+  it('fails with the server message on errors and on ambiguous answers', async () => {
+    await expect(new PrometheusClient('http://p', fakeFetch(400, { status: 'error', error: 'parse error' })).query('(')).rejects.toThrow('HTTP 400: parse error');
+    await expect(
+      new PrometheusClient('http://p', fakeFetch(200, { status: 'success', data: { resultType: 'vector', result: [{ value: [1, '1'] }, { value: [1, '2'] }] } })).query('x'),
+    ).rejects.toThrow('2 series');
+    await expect(new PrometheusClient('http://p', fakeFetch(200, { status: 'success', data: { resultType: 'matrix', result: [] } })).query('x')).rejects.toThrow('matrix');
+  });
+});
+
+describe('queries', () => {
+  it('select the component of the platform in its namespace', () => {
+    expect(requestRateQuery('ns', 'kyc', 'acme')).toBe('sum(rate(kyc_http_requests_total{namespace="ns",component="kyc",platform="acme"}[1m]))');
+    expect(latencyQuery('ns', 'gateway', 'acme', 'p99')).toContain('histogram_quantile(0.99, sum by (le) (rate(kyc_http_request_duration_seconds_bucket{namespace="ns",component="gateway",platform="acme"}[1m])))');
+  });
+});
 
 const place = { namespace: 'ns', platform: 'acme', component: 'kyc' };
 

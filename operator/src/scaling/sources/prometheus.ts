@@ -1,16 +1,55 @@
 // The Prometheus source of a component's request rate or latency (when the operator has a Prometheus
 // URL): one instant query per read, summed over the component's pods by the query itself. The client
 // is plain HTTP and holds nothing, so closing the source has nothing to release.
-import { z } from 'zod';
-import { latencyQuery, type PrometheusClient, requestRateQuery } from '../prometheus.js';
-import { placeSchema, sourceConfig, type MetricReading, type MetricSource } from './source.js';
+import type { Percentile } from '../../api/metrics.js';
+import { DURATION_METRIC, httpReadingSchema, PERCENTILES, REQUESTS_METRIC, sourceConfig, type MetricReading, type MetricSource } from './source.js';
 
-/** What a request-rate or latency source reads: the component, and for latency its percentile. */
-export const httpReadingSchema = z.discriminatedUnion('kind', [
-  placeSchema.extend({ kind: z.literal('requestRate') }),
-  placeSchema.extend({ kind: z.literal('latency'), percentile: z.enum(['p50', 'p90', 'p95', 'p99']) }),
-]);
-export type HttpReadingConfig = z.infer<typeof httpReadingSchema>;
+/** PromQL for the requests per second of a component, over a 1-minute window. */
+export function requestRateQuery(namespace: string, component: string, platform: string): string {
+  return `sum(rate(${REQUESTS_METRIC}{namespace="${namespace}",component="${component}",platform="${platform}"}[1m]))`;
+}
+
+/** PromQL for a latency percentile of a component in milliseconds, over a 1-minute window. */
+export function latencyQuery(namespace: string, component: string, platform: string, percentile: Percentile): string {
+  return `1000 * histogram_quantile(${PERCENTILES[percentile]}, sum by (le) (rate(${DURATION_METRIC}_bucket{namespace="${namespace}",component="${component}",platform="${platform}"}[1m])))`;
+}
+
+interface QueryResponse {
+  status: 'success' | 'error';
+  error?: string;
+  data?: { resultType: string; result: { value?: [number, string] }[] | [number, string] };
+}
+
+/** A minimal client of the Prometheus HTTP API (GET /api/v1/query). */
+export class PrometheusClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly fetchImpl: typeof fetch = fetch,
+    private readonly timeoutMs = 5000,
+  ) {}
+
+  /** The query's single value; an empty vector is 0 (no traffic), NaN (no samples) is 0 too. */
+  async query(promql: string): Promise<number> {
+    const url = new URL('api/v1/query', this.baseUrl.endsWith('/') ? this.baseUrl : `${this.baseUrl}/`);
+    url.searchParams.set('query', promql);
+    const response = await this.fetchImpl(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+    const body = (await response.json().catch(() => undefined)) as QueryResponse | undefined;
+    if (!response.ok || !body || body.status !== 'success') {
+      throw new Error(`prometheus query failed: HTTP ${response.status}${body?.error ? `: ${body.error}` : ''}`);
+    }
+    const data = body.data;
+    let raw: string | undefined;
+    if (data?.resultType === 'scalar') raw = (data.result as [number, string])[1];
+    else if (data?.resultType === 'vector') {
+      const vector = data.result as { value?: [number, string] }[];
+      if (vector.length === 0) return 0;
+      if (vector.length > 1) throw new Error(`prometheus query returned ${vector.length} series; expected one`);
+      raw = vector[0]?.value?.[1];
+    } else throw new Error(`prometheus query returned ${data?.resultType ?? 'nothing'}; expected a vector or scalar`);
+    const value = Number(raw);
+    return Number.isFinite(value) ? value : 0;
+  }
+}
 
 export class PrometheusSource implements MetricSource {
   /** The PromQL this source sends. */

@@ -3,7 +3,7 @@
 // A kind the operator cannot read (no brokers) has a builder that fails with the reason, and the
 // engine counts that as a failed read of the metric, so its fallback applies as for any failure.
 import type { ComponentMetric, LatencyMetric, RequestRateMetric } from '../../api/metrics.js';
-import { PrometheusClient } from '../prometheus.js';
+import { PrometheusClient } from './prometheus.js';
 import { KafkaLagSource, type LagReader } from './kafka-lag.js';
 import { PodScrapeSource, type ComponentPods, type ListPods } from './pod-scrape.js';
 import { PrometheusSource } from './prometheus.js';

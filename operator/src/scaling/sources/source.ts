@@ -3,6 +3,7 @@
 // config, validated once at construction by the source's schema, is read every poll, and is closed
 // when the metric it serves goes away, so a source that holds a connection does not outlive it.
 import { z } from 'zod';
+import type { Percentile } from '../../api/metrics.js';
 
 export interface MetricReading {
   value: number;
@@ -16,6 +17,11 @@ export interface MetricSource {
   /** Releases what the source holds; the engine reads a source no more once it closes it. */
   close(): Promise<void>;
 }
+
+/** The series every component exposes on its metrics port (docs/autoscaling.md): what the request-rate and latency sources read. */
+export const REQUESTS_METRIC = 'kyc_http_requests_total';
+export const DURATION_METRIC = 'kyc_http_request_duration_seconds';
+export const PERCENTILES: Record<Percentile, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
 
 /** The component a metric belongs to: where its pods run and what its series are labelled with. */
 export interface MetricPlace {
@@ -35,6 +41,13 @@ export const objectName = z
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'must be a lowercase Kubernetes name');
 
 export const placeSchema = z.object({ namespace: objectName, platform: objectName, component: objectName });
+
+/** What a request-rate or latency source reads: the component, and for latency its percentile. */
+export const httpReadingSchema = z.discriminatedUnion('kind', [
+  placeSchema.extend({ kind: z.literal('requestRate') }),
+  placeSchema.extend({ kind: z.literal('latency'), percentile: z.enum(['p50', 'p90', 'p95', 'p99']) }),
+]);
+export type HttpReadingConfig = z.infer<typeof httpReadingSchema>;
 
 /** A source's config did not pass its schema; the message names the source and every bad field. */
 export class SourceConfigError extends Error {}
