@@ -1,4 +1,11 @@
 // PostgreSQL: a pool with sane timeouts, transactions, and a health check.
+//
+// The timeouts are a budget: a request that needs the database answers (or fails with a 503, see
+// dependency-errors.ts) before the gateway's upstream timeout (BREAKER_TIMEOUT_MS, 3000 ms) gives up on it:
+//   waiting for a connection (pool full, or PostgreSQL not answering the connect)   ≤ 1000 ms
+//   one statement, cancelled by PostgreSQL itself (statement_timeout)               ≤ 1500 ms
+//   one statement on a server that does not answer at all (frozen, partitioned)    ≤ 2000 ms, client side
+// A connection that timed out client side is discarded, not reused: its statement may still be running.
 import pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
 
@@ -7,19 +14,28 @@ export type { Pool, PoolClient } from 'pg';
 export interface PoolOptions {
   max?: number;
   applicationName?: string;
-  /** Fails a connection attempt fast so /health answers while the database is unreachable. */
+  /** Longest wait for a connection (a new one, or a free one of a full pool); then the request fails. */
   connectionTimeoutMillis?: number;
+  /** PostgreSQL cancels a statement running longer (SQLSTATE 57014), keeping the connection usable. */
   statementTimeoutMillis?: number;
+  /**
+   * The client gives up on a statement after this long even when the server says nothing (frozen or
+   * cut off); above `statementTimeoutMillis`, so a merely slow statement is cancelled cleanly first.
+   */
+  queryTimeoutMillis?: number;
 }
+
+export const POOL_DEFAULTS = { connectionTimeoutMillis: 1000, statementTimeoutMillis: 1500, queryTimeoutMillis: 2000 } as const;
 
 export function createPool(url: string, options: PoolOptions = {}): Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'kyc',
-    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 2000,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? POOL_DEFAULTS.connectionTimeoutMillis,
     idleTimeoutMillis: 30_000,
-    statement_timeout: options.statementTimeoutMillis ?? 15_000,
+    statement_timeout: options.statementTimeoutMillis ?? POOL_DEFAULTS.statementTimeoutMillis,
+    query_timeout: options.queryTimeoutMillis ?? POOL_DEFAULTS.queryTimeoutMillis,
   });
   // A client losing its connection must not crash the process: idle ones are replaced by the pool; one
   // checked out (e.g. holding a transaction while Kafka acknowledges) fails its next query instead, and
@@ -29,18 +45,41 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
   return pool;
 }
 
+const BROKEN_CONNECTION = /^(Query read timeout|Connection terminated|Client has encountered a connection error|Client was closed)/;
+
+/**
+ * Errors after which a connection cannot be trusted: it is gone, or a statement timed out client side
+ * and may still be running on it. Such a connection is discarded; PostgreSQL rolls back whatever
+ * transaction it held when the connection closes. Errors PostgreSQL sent itself (a constraint, 57014,
+ * 40001) leave the connection usable: a ROLLBACK on it ends the transaction.
+ */
+export function isConnectionBroken(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { severity, message, code } = error as { severity?: unknown; message?: unknown; code?: unknown };
+  if (typeof severity === 'string') return false;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true; // a socket error: ECONNRESET, EPIPE...
+  return typeof message === 'string' && BROKEN_CONNECTION.test(message);
+}
+
+/**
+ * Runs `work` in one transaction: all of it is committed, or none of it. On an error the transaction is
+ * rolled back — by a ROLLBACK when the connection still answers, by discarding the connection when it
+ * does not (a ROLLBACK on a frozen connection would only wait out another timeout).
+ */
 export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (isConnectionBroken(error)) broken = error as Error;
+    else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError as Error));
     throw error;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

@@ -47,3 +47,37 @@ describe('Service', () => {
     expect(handled).toBe(before + 1);
   });
 });
+
+describe('Service errors', () => {
+  let service: Service;
+  let listening: Listening;
+
+  beforeAll(async () => {
+    service = new Service({ component: 'unit', logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }) });
+    service.app.post('/down', () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.9:5432'), { code: 'ECONNREFUSED' });
+    });
+    service.app.get('/bug', () => {
+      throw new Error('bug');
+    });
+    listening = await service.listen(0);
+  });
+
+  afterAll(async () => {
+    await service.close();
+  });
+
+  it('when a route meets an unreachable database, then 503 problem+json with Retry-After', async () => {
+    const response = await fetch(`${listening.url}/down`, { method: 'POST' });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const body = (await response.json()) as { type: string; detail: string };
+    expect(body.type).toBe('https://kyc.dev/problems/temporarily-unavailable');
+    expect(body.detail).not.toContain('10.0.0.9');
+  });
+
+  it('when a route has a bug, then still a 500', async () => {
+    expect((await fetch(`${listening.url}/bug`)).status).toBe(500);
+  });
+});

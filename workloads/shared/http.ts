@@ -15,6 +15,7 @@ import { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_JSON_MAX_DEPTH, verifyJsonBody } from './json-limits.js';
 import { Metrics } from './metrics.js';
+import { dependencyErrorHandler } from './dependency-errors.js';
 import { notFound, notFoundHandler, problemErrorHandler } from './problem.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -208,6 +209,8 @@ export class Service {
     if (this.finished) return;
     this.finished = true;
     this.app.use(notFoundHandler);
+    // A dependency failing under a route is a 503 with Retry-After, whatever the route (dependency-errors.ts).
+    this.app.use(dependencyErrorHandler(this.logger));
     this.app.use(problemErrorHandler(this.logger));
   }
 
