@@ -1,7 +1,8 @@
-// The blue-green release inside a reconcile pass. The reconciler calls, in order: plan (before
-// rendering: one step of the state machine from the live Deployments), render (the colours the step
-// asks for), statusComponents + status (the single status write carries the release state), finish
-// (after the status is written: Events, consumed annotations, a smoke-check round).
+// The blue-green release inside a reconcile pass, called through the reconciler's blue-green rollout
+// strategy (reconcile/rollout-bluegreen.ts), in order: plan (before rendering: one step of the state
+// machine from the live Deployments), render (the colours the step asks for), firstInPass (the
+// Services of a switch), statusComponents + status (the single status write carries the release
+// state), finish (after the status is written: Events, consumed annotations, a smoke-check round).
 import { setCondition } from '../api/conditions.js';
 import { desiredComponentNames, releaseFor } from '../api/defaults.js';
 import type { Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
