@@ -138,16 +138,14 @@ export function platformSecretName(spec: KycPlatformSpec): string | undefined {
 }
 
 export interface EffectiveLoadBalancing {
-  strategy: 'round-robin' | 'least-connections' | 'ip-hash' | 'weighted';
+  strategy: 'round-robin' | 'least-connections' | 'ip-hash';
   stickySessions: boolean;
-  weights: Record<string, number>;
 }
 
 export function loadBalancingFor(spec: KycPlatformSpec): EffectiveLoadBalancing {
   return {
     strategy: spec.loadBalancing?.strategy ?? 'round-robin',
     stickySessions: spec.loadBalancing?.stickySessions ?? false,
-    weights: spec.loadBalancing?.weights ?? {},
   };
 }
 

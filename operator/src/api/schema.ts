@@ -590,36 +590,18 @@ const autoscaling = named(
 const loadBalancing = named(
   'LoadBalancing',
   obj(
-    'How the gateway spreads requests over the instances of each upstream service (passed to it as LB_* variables and in the platform ConfigMap).',
+    'How the gateway spreads requests over the pods of each upstream service (passed to it as LB_* variables and in the platform ConfigMap). The gateway finds the ready pods of each upstream through a headless Service (<platform>-<upstream>-hl; per colour <platform>-<upstream>-<colour>-hl under blue-green), resolving its DNS name every 2 s and at once after a refused connection, so scale-outs, terminations and colour switches reach it within seconds (plus the cluster DNS cache: up to its TTL for headless records). DNS rather than watching EndpointSlices: the internet-facing gateway holds no Kubernetes credentials. A pod that fails 3 times in a row (refused, timed out or cut off) sits out 30 s. There are no weights: the pods of one upstream are alike, and traffic between versions is the release\'s to move (spec.release).',
     {
-      strategy: str('Balancing strategy. Default round-robin.', {
-        enum: ['round-robin', 'least-connections', 'ip-hash', 'weighted'],
-        default: 'round-robin',
-      }),
-      stickySessions: bool('Pin a client to one instance with a cookie. Default false.', { default: false }),
-      weights: {
-        type: 'object',
-        description: 'Relative weight (1-100) per upstream component (kyc, auth, notification, analytics) for the weighted strategy.',
-        maxProperties: 4,
-        additionalProperties: int('Relative weight of the upstream.', { minimum: 1, maximum: 100 }),
-        'x-kubernetes-validations': [
-          {
-            rule: "self.all(k, k in ['kyc', 'auth', 'notification', 'analytics'])",
-            message: 'loadBalancing.weights keys must be upstream components: kyc, auth, notification, analytics',
-          },
-        ],
-      },
-    },
-    {
-      default: {},
-      'x-kubernetes-validations': [
+      strategy: str(
+        'Balancing strategy over the pods of an upstream: round-robin; least-connections (the pod with the fewest requests in flight from this gateway pod); ip-hash (a client address stays on one pod; when pods come or go only the clients of those pods move). Default round-robin.',
         {
-          rule: "!has(self.weights) || (has(self.strategy) && self.strategy == 'weighted')",
-          message: 'loadBalancing.weights requires loadBalancing.strategy: weighted',
-          fieldPath: '.weights',
+          enum: ['round-robin', 'least-connections', 'ip-hash'],
+          default: 'round-robin',
         },
-      ],
+      ),
+      stickySessions: bool('Pin a client to one pod of each upstream with a cookie (kyc_affinity), whatever the strategy; a client whose pod is gone or ejected is placed again. Default false.', { default: false }),
     },
+    { default: {} },
   ),
 );
 

@@ -62,7 +62,7 @@ export interface KycPlatformSpec {
    */
   autoscaling?: Autoscaling;
   /**
-   * How the gateway spreads requests over the instances of each upstream service (passed to it as LB_* variables and in the platform ConfigMap).
+   * How the gateway spreads requests over the pods of each upstream service (passed to it as LB_* variables and in the platform ConfigMap). The gateway finds the ready pods of each upstream through a headless Service (<platform>-<upstream>-hl; per colour <platform>-<upstream>-<colour>-hl under blue-green), resolving its DNS name every 2 s and at once after a refused connection, so scale-outs, terminations and colour switches reach it within seconds (plus the cluster DNS cache: up to its TTL for headless records). DNS rather than watching EndpointSlices: the internet-facing gateway holds no Kubernetes credentials. A pod that fails 3 times in a row (refused, timed out or cut off) sits out 30 s. There are no weights: the pods of one upstream are alike, and traffic between versions is the release's to move (spec.release).
    * @default {}
    */
   loadBalancing?: LoadBalancing;
@@ -409,22 +409,20 @@ export interface ScalingSchedule {
 }
 
 /**
- * How the gateway spreads requests over the instances of each upstream service (passed to it as LB_* variables and in the platform ConfigMap).
+ * How the gateway spreads requests over the pods of each upstream service (passed to it as LB_* variables and in the platform ConfigMap). The gateway finds the ready pods of each upstream through a headless Service (<platform>-<upstream>-hl; per colour <platform>-<upstream>-<colour>-hl under blue-green), resolving its DNS name every 2 s and at once after a refused connection, so scale-outs, terminations and colour switches reach it within seconds (plus the cluster DNS cache: up to its TTL for headless records). DNS rather than watching EndpointSlices: the internet-facing gateway holds no Kubernetes credentials. A pod that fails 3 times in a row (refused, timed out or cut off) sits out 30 s. There are no weights: the pods of one upstream are alike, and traffic between versions is the release's to move (spec.release).
  * @default {}
  */
 export interface LoadBalancing {
   /**
-   * Balancing strategy. Default round-robin.
+   * Balancing strategy over the pods of an upstream: round-robin; least-connections (the pod with the fewest requests in flight from this gateway pod); ip-hash (a client address stays on one pod; when pods come or go only the clients of those pods move). Default round-robin.
    * @default "round-robin"
    */
-  strategy?: 'round-robin' | 'least-connections' | 'ip-hash' | 'weighted';
+  strategy?: 'round-robin' | 'least-connections' | 'ip-hash';
   /**
-   * Pin a client to one instance with a cookie. Default false.
+   * Pin a client to one pod of each upstream with a cookie (kyc_affinity), whatever the strategy; a client whose pod is gone or ejected is placed again. Default false.
    * @default false
    */
   stickySessions?: boolean;
-  /** Relative weight (1-100) per upstream component (kyc, auth, notification, analytics) for the weighted strategy. */
-  weights?: Record<string, number>;
 }
 
 /**

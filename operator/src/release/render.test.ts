@@ -34,10 +34,14 @@ describe('renderBlueGreen', () => {
     expect(JSON.stringify(green.spec.template)).toContain(':2.0.0');
   });
 
-  it('points the gateway of each colour at the upstream Services of the same colour', () => {
+  it('points the gateway of each colour at the headless Services of the same colour (its pods only)', () => {
     const env = JSON.stringify(find(objects, 'Deployment', 'acme-gateway-green').spec.template);
-    expect(env).toContain('http://acme-kyc-green:8080');
-    expect(env).not.toContain('http://acme-kyc:8080');
+    expect(env).toContain('http://acme-kyc-green-hl:8080');
+    expect(env).not.toContain('http://acme-kyc-hl:8080');
+    expect(find(objects, 'Service', 'acme-kyc-green-hl').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: false, selector: { 'kyc.dev/color': 'green' } });
+    expect(find(objects, 'Service', 'acme-kyc-blue-hl').spec.selector).toMatchObject({ 'kyc.dev/color': 'blue' });
+    expect(objects.some((o) => o.metadata.name === 'acme-kyc-hl')).toBe(false);
+    expect(objects.some((o) => o.metadata.name === 'acme-gateway-green-hl')).toBe(false);
   });
 
   it('switches the active Services with the plan, and keeps the Service names', () => {
@@ -62,6 +66,8 @@ describe('renderBlueGreen', () => {
     expect(find(withLegacy, 'Deployment', 'acme-kyc').spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/component': 'kyc' } });
     expect(withLegacy.some((o) => o.kind === 'Deployment' && o.metadata.name === 'acme-auth')).toBe(false);
     expect(find(withLegacy, 'Service', 'acme-kyc').spec.selector).not.toHaveProperty(['kyc.dev/color']);
+    // The single gateway Deployment still resolves the colourless headless Service.
+    expect(find(withLegacy, 'Service', 'acme-kyc-hl').spec.selector).not.toHaveProperty(['kyc.dev/color']);
     expect(find(withLegacy, 'HorizontalPodAutoscaler', 'acme-kyc').spec.scaleTargetRef).toMatchObject({ name: 'acme-kyc' });
     const idle: ReleasePlan = { active: 'blue', preview: 'green', colors: { blue: plan.colors.blue, green: { version: '1.0.0', replicas: { kyc: 0 }, create: false } } };
     const rendered = renderBlueGreen(acme, idle, renderPlatform(acme), (name) => name === 'acme-kyc-green');

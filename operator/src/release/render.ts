@@ -8,7 +8,7 @@ import type { KycPlatform } from '../api/types.js';
 import { renderColorDeployment, renderDeployment } from '../render/deployment.js';
 import { colorObjectName, componentObjectName } from '../render/meta.js';
 import { renderPodDisruptionBudget } from '../render/pdb.js';
-import { renderActiveService, renderColorService, renderPreviewService } from '../render/service.js';
+import { renderActiveService, renderColorHeadlessService, renderColorService, renderHeadlessService, renderPreviewService } from '../render/service.js';
 import type { KubeObject } from '../render/types.js';
 import { atVersion } from '../render/meta.js';
 import { COLORS, type ReleasePlan } from './model.js';
@@ -43,7 +43,9 @@ export function renderBlueGreen(platform: KycPlatform, plan: ReleasePlan, base: 
   const services = components.flatMap((component) => [
     renderActiveService(platform, component, activeColor),
     renderPreviewService(platform, component, plan.preview),
-    ...(UPSTREAMS.includes(component) ? COLORS.map((color) => renderColorService(platform, component, color)) : []),
+    ...(UPSTREAMS.includes(component) ? COLORS.flatMap((color) => [renderColorService(platform, component, color), renderColorHeadlessService(platform, component, color)]) : []),
+    // The single gateway Deployment of a migration still resolves the colourless headless Service.
+    ...(UPSTREAMS.includes(component) && plan.legacy ? [renderHeadlessService(platform, component)] : []),
   ]);
   const pdbs = components.map((component) => renderPodDisruptionBudget(platform, component, activeColor));
   const target = (component: ComponentName): string => (activeColor ? colorObjectName(platform, component, activeColor) : componentObjectName(platform, component));

@@ -20,7 +20,7 @@ describe('renderConfigMap', () => {
     expect(cm.data).toEqual({
       components: 'gateway,kyc,auth,notification,analytics',
       'live-settings.json': JSON.stringify({ featureFlags: { ...allOn, 'document-upload': false } }),
-      'load-balancing.json': '{"strategy":"least-connections","stickySessions":false,"weights":{}}',
+      'load-balancing.json': '{"strategy":"least-connections","stickySessions":false}',
     });
   });
 

@@ -23,10 +23,9 @@ export function liveSettings(platform: KycPlatform): string {
 
 function startSettings(platform: KycPlatform): Record<string, string> {
   const lb = loadBalancingFor(platform.spec);
-  const weights = Object.fromEntries(Object.entries(lb.weights).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return {
     [COMPONENTS_KEY]: desiredComponentNames(platform.spec).join(','),
-    [LOAD_BALANCING_KEY]: JSON.stringify({ strategy: lb.strategy, stickySessions: lb.stickySessions, weights }),
+    [LOAD_BALANCING_KEY]: JSON.stringify({ strategy: lb.strategy, stickySessions: lb.stickySessions }),
   };
 }
 

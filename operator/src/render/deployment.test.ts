@@ -132,23 +132,23 @@ describe('renderDeployment', () => {
     expect(auth).not.toHaveProperty('KAFKA_BROKERS');
   });
 
-  it('points the gateway at the enabled upstream Services with the load-balancing settings', () => {
+  it('points the gateway at the headless Services of the enabled upstreams (their pods) with the load-balancing settings', () => {
     const gateway = envMap(
       container(
         render(
           platform({
-            loadBalancing: { strategy: 'weighted', stickySessions: true, weights: { kyc: 3 } },
+            loadBalancing: { strategy: 'least-connections', stickySessions: true },
             components: { analytics: { enabled: false } },
           }),
           'gateway',
         ),
       ),
     );
-    expect(gateway.UPSTREAM_KYC).toBe('http://acme-kyc:8080;weight=3');
-    expect(gateway.UPSTREAM_AUTH).toBe('http://acme-auth:8080');
-    expect(gateway.UPSTREAM_NOTIFICATION).toBe('http://acme-notification:8080');
+    expect(gateway.UPSTREAM_KYC).toBe('http://acme-kyc-hl:8080');
+    expect(gateway.UPSTREAM_AUTH).toBe('http://acme-auth-hl:8080');
+    expect(gateway.UPSTREAM_NOTIFICATION).toBe('http://acme-notification-hl:8080');
     expect(gateway).not.toHaveProperty('UPSTREAM_ANALYTICS');
-    expect(gateway.LB_STRATEGY).toBe('weighted');
+    expect(gateway.LB_STRATEGY).toBe('least-connections');
     expect(gateway.LB_STICKY_SESSIONS).toBe('true');
   });
 

@@ -12,6 +12,7 @@ import { canonicalQuantity } from '../api/quantity.js';
 import type { KycPlatform } from '../api/types.js';
 import { configHash, LIVE_SETTINGS_KEY } from './configmap.js';
 import { renderEnv, type EnvVar } from './env.js';
+import { headlessServiceName } from './service.js';
 import {
   CONFIG_HASH_ANNOTATION,
   COLOR_LABEL,
@@ -92,13 +93,13 @@ export function renderColorDeployment(platform: KycPlatform, component: Componen
   };
 }
 
-/** The gateway of a colour calls `<platform>-<upstream>-<color>` instead of the active Service. */
+/** The gateway of a colour resolves `<platform>-<upstream>-<color>-hl`: the pods of its own colour only. */
 function colorUpstreams(platform: KycPlatform, env: EnvVar[], color: Color): EnvVar[] {
   return env.map((e) => {
     if (!e.name.startsWith('UPSTREAM_') || e.value === undefined) return e;
-    const upstream = e.name.slice('UPSTREAM_'.length).toLowerCase();
-    const host = `http://${platform.metadata.name}-${upstream}:`;
-    return e.value.startsWith(host) ? { ...e, value: `http://${platform.metadata.name}-${upstream}-${color}:${e.value.slice(host.length)}` } : e;
+    const upstream = e.name.slice('UPSTREAM_'.length).toLowerCase() as ComponentName;
+    const host = `http://${headlessServiceName(platform, upstream)}:`;
+    return e.value.startsWith(host) ? { ...e, value: `http://${headlessServiceName(platform, upstream, color)}:${e.value.slice(host.length)}` } : e;
   });
 }
 

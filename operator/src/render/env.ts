@@ -17,6 +17,7 @@ import { mebibytes } from '../api/quantity.js';
 import type { KycPlatform } from '../api/types.js';
 import { LIVE_SETTINGS_KEY } from './configmap.js';
 import { HTTP_PORT, LIVE_SETTINGS_DIR, METRICS_PORT, componentObjectName } from './meta.js';
+import { headlessServiceName } from './service.js';
 
 export interface EnvVar {
   name: string;
@@ -46,16 +47,13 @@ export function heapMebibytes(platform: KycPlatform, component: ComponentName): 
   return Math.max(32, Math.floor(mebibytes(resourcesFor(platform.spec, component).limits.memory) * 0.75));
 }
 
-function upstreamUrl(platform: KycPlatform, upstream: ComponentName, weight: number | undefined): string {
-  const url = `http://${componentObjectName(platform, upstream)}:${HTTP_PORT}`;
-  return weight === undefined ? url : `${url};weight=${weight}`;
-}
-
 function gatewayEnv(platform: KycPlatform): EnvVar[] {
   const lb = loadBalancingFor(platform.spec);
+  // The headless Service of each upstream: the gateway resolves it to the ready pods and balances over
+  // them (docs/workloads.md, "Load balancing"); through the ClusterIP it would see one instance.
   const upstreams = UPSTREAMS.filter((u) => componentEnabled(platform.spec, u)).map((u) => ({
     name: `UPSTREAM_${u.toUpperCase()}`,
-    value: upstreamUrl(platform, u, lb.strategy === 'weighted' ? lb.weights[u] : undefined),
+    value: `http://${headlessServiceName(platform, u)}:${HTTP_PORT}`,
   }));
   return [
     ...upstreams,

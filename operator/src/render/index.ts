@@ -8,7 +8,7 @@ import { renderHorizontalPodAutoscaler } from './hpa.js';
 import { renderIngress } from './ingress.js';
 import { renderNetworkPolicies } from './networkpolicy.js';
 import { renderPodDisruptionBudget } from './pdb.js';
-import { renderService } from './service.js';
+import { renderHeadlessService, renderService } from './service.js';
 import { renderServiceAccount } from './serviceaccount.js';
 import type { KubeObject } from './types.js';
 
@@ -34,6 +34,8 @@ export function renderPlatform(platform: KycPlatform, options: RenderOptions = {
     ...components.map((c) => renderServiceAccount(platform, c)),
     renderConfigMap(platform),
     ...components.map((c) => renderService(platform, c)),
+    // The gateway finds the pods of each upstream through these (docs/workloads.md, "Load balancing").
+    ...components.filter((c) => c !== 'gateway').map((c) => renderHeadlessService(platform, c)),
     ...components.map((c) => renderDeployment(platform, c)),
     ...components.map((c) => renderPodDisruptionBudget(platform, c)),
     ...components.map((c) => renderHorizontalPodAutoscaler(platform, c, options.minReplicasFloor?.[c])).filter(defined),

@@ -27,7 +27,7 @@ const spec: fc.Arbitrary<Partial<KycPlatformSpec>> = fc.record(
     profile: fc.constantFrom('development', 'staging', 'production'),
     components: fc.record(Object.fromEntries(COMPONENTS.map((c) => [c, componentSpec])) as Record<ComponentName, fc.Arbitrary<ComponentSpec>>, { requiredKeys: [] }),
     autoscaling: fc.record({ enabled: fc.boolean() }, { requiredKeys: [] }),
-    loadBalancing: fc.record({ strategy: fc.constantFrom('round-robin', 'least-connections', 'ip-hash', 'weighted'), stickySessions: fc.boolean() }, { requiredKeys: [] }),
+    loadBalancing: fc.record({ strategy: fc.constantFrom('round-robin', 'least-connections', 'ip-hash'), stickySessions: fc.boolean() }, { requiredKeys: [] }),
     security: fc.record({ networkPolicies: fc.boolean() }, { requiredKeys: [] }),
     ingress: fc.record({ host: fc.constant('kyc.example.com'), tlsSecretName: fc.constant('tls') }, { requiredKeys: [] }),
   },

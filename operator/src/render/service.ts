@@ -7,6 +7,12 @@
 //   check calls it);
 // - the colour Services `<platform>-<upstream>-blue|green` of the gateway's upstreams: the gateway of
 //   a colour calls them, so a request never crosses from one release to another.
+//
+// Beside each ClusterIP Service the gateway calls, a headless one (`<platform>-<upstream>-hl`, per
+// colour `<platform>-<upstream>-<color>-hl`; `-hl` keeps the longest name, notification-green with a
+// 40-character platform, within 63): its DNS A records are the addresses of the ready pods, which is
+// how the gateway finds the pods it balances over (docs/workloads.md, "Load balancing"). The
+// ClusterIP Services stay for everything else (the release's smoke checks, AUTH_JWKS_URL, the NodePort).
 import type { ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
 import { HTTP_PORT, colorObjectName, colorSelectorLabels, componentObjectName, objectMeta, previewServiceName, selectorLabels, type Color } from './meta.js';
@@ -32,6 +38,41 @@ function service(platform: KycPlatform, component: ComponentName, name: string, 
       ports: [{ name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP' }],
     },
   };
+}
+
+/**
+ * The headless Service of an upstream: no cluster IP, so the cluster DNS answers its name with one A
+ * record per ready pod. `publishNotReadyAddresses: false` (the default, stated because discovery relies
+ * on it): a pod that is not ready yet, or is terminating, is not in the answer, so the gateway never
+ * sends it a request it did not send before the pod's readiness went.
+ */
+function headlessService(platform: KycPlatform, component: ComponentName, name: string, selector: Record<string, string>): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: objectMeta(platform, name, component),
+    spec: {
+      clusterIP: 'None',
+      publishNotReadyAddresses: false,
+      selector,
+      ports: [{ name: 'http', port: HTTP_PORT, targetPort: 'http', protocol: 'TCP' }],
+    },
+  };
+}
+
+/** `<platform>-<upstream>-hl`, or `<platform>-<upstream>-<color>-hl` for the gateway of a colour. */
+export function headlessServiceName(platform: KycPlatform, component: ComponentName, color?: Color): string {
+  return `${color ? colorObjectName(platform, component, color) : componentObjectName(platform, component)}-hl`;
+}
+
+/** The headless Service of an upstream's pods (every pod of the component, whatever its colour). */
+export function renderHeadlessService(platform: KycPlatform, component: ComponentName): KubeObject {
+  return headlessService(platform, component, headlessServiceName(platform, component), selectorLabels(platform, component));
+}
+
+/** The headless Service of one colour's pods of an upstream: the gateway of that colour resolves it. */
+export function renderColorHeadlessService(platform: KycPlatform, component: ComponentName, color: Color): KubeObject {
+  return headlessService(platform, component, headlessServiceName(platform, component, color), colorSelectorLabels(platform, component, color));
 }
 
 export function renderService(platform: KycPlatform, component: ComponentName): KubeObject {

@@ -89,8 +89,8 @@ const invalid: [string, Record<string, unknown>, string, string][] = [
   ['a TLS secret without a host', { version: '1.0.0', ingress: { tlsSecretName: 'kyc-tls' } }, 'spec.ingress.tlsSecretName', 'ingress.tlsSecretName requires ingress.host'],
   ['an invalid ingress host', { version: '1.0.0', ingress: { host: 'Not_A_Host' } }, 'spec.ingress.host', 'should match'],
   ['an unknown load-balancing strategy', { version: '1.0.0', loadBalancing: { strategy: 'random' } }, 'spec.loadBalancing.strategy', 'Unsupported value: "random"'],
-  ['weights without the weighted strategy', { version: '1.0.0', loadBalancing: { weights: { kyc: 2 } } }, 'spec.loadBalancing.weights', 'loadBalancing.weights requires loadBalancing.strategy: weighted'],
-  ['a weight for the gateway', { version: '1.0.0', loadBalancing: { strategy: 'weighted', weights: { gateway: 2 } } }, 'spec.loadBalancing.weights', 'weights keys must be upstream components'],
+  // Weights per upstream meant nothing among the pods of one upstream: the strategy and the field are gone.
+  ['the weighted strategy', { version: '1.0.0', loadBalancing: { strategy: 'weighted' } }, 'spec.loadBalancing.strategy', 'Unsupported value: "weighted"'],
   ['a memory request above the limit', { version: '1.0.0', components: { kyc: { resources: { requests: { memory: '1Gi' }, limits: { memory: '512Mi' } } } } }, 'spec.components.kyc.resources.requests.memory', 'resources.requests.memory must not exceed resources.limits.memory'],
   ['a memory limit too small for Node.js', { version: '1.0.0', components: { auth: { resources: { limits: { memory: '32Mi' } } } } }, 'spec.components.auth.resources.limits.memory', 'resources.limits.memory must be at least 64Mi'],
   ['a malformed quantity', { version: '1.0.0', components: { kyc: { resources: { limits: { cpu: 'lots' } } } } }, 'spec.components.kyc.resources.limits.cpu', 'should match'],
