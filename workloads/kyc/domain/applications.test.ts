@@ -3,9 +3,10 @@
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import { KycError } from './errors.js';
 import { KycService } from './kyc-service.js';
+import type { KycFeature } from './ports.js';
 import { MemoryStore } from './testing/memory-store.js';
 import type { Caller } from './use-case-context.js';
-import { admin, APPLICANT, CONSENT, customer, eventTypesOf, maker, refusal, stranger, submitApplication, WATCHLIST } from './testing/use-case-fixtures.js';
+import { admin, APPLICANT, CONSENT, customer, eventTypesOf, maker, PAN_CARD, PDF, refusal, stranger, submitApplication, WATCHLIST } from './testing/use-case-fixtures.js';
 
 describe('Applications', () => {
   let now: Date;
@@ -78,5 +79,35 @@ describe('Applications', () => {
     expect((await service.createDraft(customer, CONSENT)).state).toBe('draft');
     const capped = new KycService({ store, watchlist: WATCHLIST, clock: () => now, maxOpenDrafts: 1 });
     expect(await refusal(capped.createDraft(stranger, CONSENT))).toBe('limit_reached');
+  });
+
+  it('when new applications are switched off, then a new draft is refused as paused while an open draft is still completed and submitted', async () => {
+    const off = new Set<KycFeature>();
+    const paused = new KycService({ store, watchlist: WATCHLIST, clock: () => now, features: { isOn: (feature) => !off.has(feature) } });
+    const { id } = await paused.createDraft(customer, CONSENT);
+    off.add('new-applications');
+    const before = store.state;
+    expect(await refusal(paused.createDraft(stranger, CONSENT))).toBe('paused');
+    expect(store.state).toBe(before);
+    await paused.updateApplicant(customer, id, APPLICANT);
+    await paused.uploadDocument(customer, id, PDF);
+    await paused.uploadDocument(customer, id, PAN_CARD);
+    expect((await paused.submit(customer, id)).state).toBe('submitted');
+    off.delete('new-applications');
+    expect((await paused.createDraft(stranger, CONSENT)).state).toBe('draft');
+  });
+
+  it('when document upload is switched off, then an upload is refused as paused and the documents already there stay readable', async () => {
+    const off = new Set<KycFeature>();
+    const paused = new KycService({ store, watchlist: WATCHLIST, clock: () => now, features: { isOn: (feature) => !off.has(feature) } });
+    const { id } = await paused.createDraft(customer, CONSENT);
+    const uploaded = await paused.uploadDocument(customer, id, PDF);
+    off.add('document-upload');
+    expect(await refusal(paused.uploadDocument(customer, id, PAN_CARD))).toBe('paused');
+    expect((await paused.get(customer, id)).documents).toHaveLength(1);
+    expect((await paused.documentContent(customer, id, uploaded.id)).content.toString()).toBe('%PDF-1.7 x');
+    off.delete('document-upload');
+    await paused.uploadDocument(customer, id, PAN_CARD);
+    expect((await paused.get(customer, id)).documents).toHaveLength(2);
   });
 });

@@ -7,7 +7,7 @@ import { type Actor, OPEN_STATES } from './application-state.js';
 import { validateConsent } from './consent.js';
 import { missingDocuments, validateDocumentUpload } from './documents.js';
 import { checkDraftLimit } from './drafts.js';
-import { forbidden, invalidState, limitReached, validationFailed } from './errors.js';
+import { featurePaused, forbidden, invalidState, limitReached, validationFailed } from './errors.js';
 import type { ApplicantData, ConsentRecord, DocumentMeta, KycTransaction, StoredApplicantRecord } from './ports.js';
 import { type Caller, EDITABLE, type UseCaseContext, lockExisting, lockOwned } from './use-case-context.js';
 import { type ApplicationView, applicationView, documentView, viewIn } from './views.js';
@@ -17,6 +17,8 @@ export class Applications {
 
   async createDraft(caller: Caller, body: unknown): Promise<ApplicationView> {
     if (caller.role !== 'customer') throw forbidden('only customers open KYC applications');
+    // Drafts already open are not affected: they can still be completed and submitted.
+    if (!this.ctx.features.isOn('new-applications')) throw featurePaused('new applications are paused; please try again later');
     const consent = validateConsent(body ?? {});
     if (!consent.ok) throw validationFailed(consent.errors);
     const id = randomUUID();
@@ -66,6 +68,7 @@ export class Applications {
   }
 
   async uploadDocument(caller: Caller, id: string, body: unknown): Promise<ApplicationView['documents'][number]> {
+    if (!this.ctx.features.isOn('document-upload')) throw featurePaused('document uploads are paused; please try again later');
     const upload = validateDocumentUpload(body);
     return this.ctx.store.transaction(async (tx) => {
       const app = await lockOwned(tx, caller, id);

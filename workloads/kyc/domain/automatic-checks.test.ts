@@ -43,7 +43,7 @@ describe('automatic checks', () => {
     const outcome = runAutomaticChecks({ ...applicant, name: 'Salim Memonwala', pan: 'ABCPM1234F' }, documents, [], watchlist, today);
     expect(outcome.decision).toBe('reject');
     expect(statuses(outcome).sanctions_screening).toBe('failed');
-    expect(outcome.screening.band).toBe('block');
+    expect(outcome.screening?.band).toBe('block');
   });
 
   it('rejects invalid identity numbers and documents that are not what they claim', () => {
@@ -68,5 +68,15 @@ describe('automatic checks', () => {
     expect(outcome.decision).toBe('review');
     expect(statuses(outcome)).toMatchObject({ sanctions_screening: 'flagged', duplicates: 'flagged', risk: 'flagged' });
     expect(outcome.risk.category).toBe('high');
+  });
+
+  it('when screening is switched off, then nothing is screened or rejected: the application goes to a reviewer with screening flagged', () => {
+    const sanctioned = runAutomaticChecks({ ...applicant, name: 'Salim Memonwala', pan: 'ABCPM1234F' }, documents, [], watchlist, today, { screening: false });
+    expect(sanctioned.screening).toBeNull();
+    expect(sanctioned.decision).toBe('review');
+    expect(sanctioned.results.find((r) => r.check === 'sanctions_screening')).toMatchObject({ status: 'flagged', detail: expect.stringContaining('switched off') });
+    const badPan = runAutomaticChecks({ ...applicant, pan: 'ABCPX1234F' }, documents, [], [], today, { screening: false });
+    expect(statuses(badPan).pan).toBe('failed');
+    expect(badPan.decision).toBe('review');
   });
 });

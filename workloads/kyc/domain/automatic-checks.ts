@@ -1,7 +1,9 @@
 // The automatic checks that run after submission, in order (docs/kyc.md, "Automatic checks"): document
 // formats, PAN, Aadhaar, screening, dedupe, risk score. A hard failure — an invalid identity number, a
 // document that is not what it claims to be, a sanctions match at or above 0.95 — rejects the
-// application; everything else goes to a maker with the findings attached.
+// application; everything else goes to a maker with the findings attached. With screening switched off
+// (the `sanctions-screening` flag, docs/api.md "Feature flags") nothing is decided automatically: the
+// application goes to a maker, who must screen the applicant, whatever the other checks found.
 import { identitySharedWithAnotherCustomer, type DuplicateMatch } from './duplicates.js';
 import { type ContentType, type DocumentType, matchesFormat } from './documents.js';
 import { validateAadhaar } from './identity/aadhaar.js';
@@ -44,7 +46,8 @@ export interface CheckResult {
 export interface ChecksOutcome {
   readonly decision: 'reject' | 'review';
   readonly results: readonly CheckResult[];
-  readonly screening: ScreeningResult;
+  /** null: screening was switched off and did not run. */
+  readonly screening: ScreeningResult | null;
   readonly risk: RiskAssessment;
   readonly duplicates: readonly DuplicateMatch[];
 }
@@ -55,6 +58,7 @@ export function runAutomaticChecks(
   duplicates: readonly DuplicateMatch[],
   watchlist: readonly WatchlistEntry[],
   today: Date,
+  options: { screening?: boolean } = {},
 ): ChecksOutcome {
   const results: CheckResult[] = [];
 
@@ -80,16 +84,19 @@ export function runAutomaticChecks(
       : { check: 'identity_documents', status: 'failed', detail: `invalid: ${invalidIds.join(', ')}` },
   );
 
-  const screening = screenName(applicant.name, applicant.dateOfBirth, watchlist);
-  const best = screening.hits[0];
+  const screeningOn = options.screening ?? true;
+  const screening = screeningOn ? screenName(applicant.name, applicant.dateOfBirth, watchlist) : null;
+  const best = screening?.hits[0];
   results.push(
-    screening.band === 'clear' || best === undefined
-      ? { check: 'sanctions_screening', status: 'passed', detail: 'no list entry scored 0.70 or more' }
-      : {
-          check: 'sanctions_screening',
-          status: screening.band === 'block' ? 'failed' : 'flagged',
-          detail: `${screening.band}: best match ${best.entryId} (${best.source}) score ${best.score.toFixed(2)}`,
-        },
+    screening === null
+      ? { check: 'sanctions_screening', status: 'flagged', detail: 'not run: sanctions screening is switched off; a reviewer must screen the applicant' }
+      : screening.band === 'clear' || best === undefined
+        ? { check: 'sanctions_screening', status: 'passed', detail: 'no list entry scored 0.70 or more' }
+        : {
+            check: 'sanctions_screening',
+            status: screening.band === 'block' ? 'failed' : 'flagged',
+            detail: `${screening.band}: best match ${best.entryId} (${best.source}) score ${best.score.toFixed(2)}`,
+          },
   );
 
   const shared = identitySharedWithAnotherCustomer(duplicates);
@@ -106,8 +113,9 @@ export function runAutomaticChecks(
   );
 
   const risk = assessRisk({
-    screeningBand: screening.band,
-    politicallyExposed: screening.hits.some((h) => h.kind === 'pep'),
+    // Unscreened, the risk is scored on the rest; the referral tells the reviewer screening is owed.
+    screeningBand: screening?.band ?? 'clear',
+    politicallyExposed: screening?.hits.some((h) => h.kind === 'pep') ?? false,
     identitySharedWithAnotherCustomer: shared,
     addressCountry: applicant.addressCountry,
     ageYears: ageInYears(applicant.dateOfBirth, today),
@@ -118,7 +126,7 @@ export function runAutomaticChecks(
     detail: `${risk.category} (score ${risk.score}${risk.factors.length > 0 ? `: ${risk.factors.map((f) => f.factor).join(', ')}` : ''})`,
   });
 
-  const decision = results.some((r) => r.status === 'failed') ? 'reject' : 'review';
+  const decision = screening !== null && results.some((r) => r.status === 'failed') ? 'reject' : 'review';
   return { decision, results, screening, risk, duplicates };
 }
 

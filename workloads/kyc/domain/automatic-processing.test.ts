@@ -61,4 +61,25 @@ describe('AutomaticProcessing', () => {
     expect(await service.referForManualReview(id, reason)).toBe('skipped');
     expect(await service.referForManualReview('no-such-id', reason)).toBe('skipped');
   });
+
+  it('when sanctions screening is switched off, then a sanctioned applicant is not screened or decided but referred to the makers with the reason', async () => {
+    let screeningOn = true;
+    service = new KycService({ store, watchlist: WATCHLIST, clock: () => now, features: { isOn: (feature) => feature !== 'sanctions-screening' || screeningOn } });
+    const id = await submittedApplication({ ...APPLICANT, name: 'Salim Memonwala', pan: 'ABCPM1234F' });
+    screeningOn = false;
+    expect(await service.runChecks(id)).toBe('done');
+    const view = await service.get(maker, id);
+    expect(view.state).toBe('pending_review');
+    expect(view.screeningBand).toBeNull();
+    expect(view.findings).toMatchObject({ manualReview: { reason: 'sanctions_screening_off' }, screening: null });
+    expect(eventTypes(id)).not.toContain('kyc.screening.hit_found');
+    const referral = store.state.events.filter((e) => e.subject === id).at(-1);
+    expect(referral).toMatchObject({ type: 'kyc.application.review_assigned', data: { reason: 'sanctions_screening_off', queue: 'maker' } });
+    expect(view.history?.at(-1)).toMatchObject({ action: 'refer_to_review' });
+    // Back on, the next application is screened and decided as before.
+    screeningOn = true;
+    const next = await submittedApplication({ ...APPLICANT, name: 'Salim Memonwala', pan: 'ABCPM1234F' }, stranger);
+    await service.runChecks(next);
+    expect((await service.get(maker, next)).state).toBe('rejected');
+  });
 });

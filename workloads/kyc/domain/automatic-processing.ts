@@ -1,12 +1,16 @@
 // The automatic processing of a submitted application: identity checks, sanctions and PEP screening,
 // duplicates and risk (automatic-checks.ts decides), then straight to a maker's queue or rejected. When
-// the checks cannot complete, the application is referred to a person instead of waiting for ever.
+// the checks cannot complete, the application is referred to a person instead of waiting for ever; so is
+// every application checked while sanctions screening is switched off (docs/api.md, "Feature flags").
 import { scrubString } from '../../shared/redact.js';
 import { type ChecksOutcome, runAutomaticChecks } from './automatic-checks.js';
 import { findDuplicates } from './duplicates.js';
 import { KycError } from './errors.js';
 import type { ApplicationChanges, ApplicationRecord, KycTransaction } from './ports.js';
 import { SYSTEM, type UseCaseContext } from './use-case-context.js';
+
+/** The referral reason of an application checked while screening was switched off. */
+export const SCREENING_OFF = 'sanctions_screening_off';
 
 export class AutomaticProcessing {
   constructor(private readonly ctx: UseCaseContext) {}
@@ -44,7 +48,7 @@ export class AutomaticProcessing {
           data: { applicationId, ownerId: app.ownerId, check: check.check, status: check.status, detail: check.detail },
         });
       }
-      if (result.screening.hits.length > 0) {
+      if (result.screening && result.screening.hits.length > 0) {
         await tx.publish({
           type: 'kyc.screening.hit_found',
           subject: applicationId,
@@ -58,12 +62,23 @@ export class AutomaticProcessing {
         });
       }
       const changes: ApplicationChanges = {
-        screeningBand: result.screening.band,
+        screeningBand: result.screening?.band ?? null,
         riskScore: result.risk.score,
         riskCategory: result.risk.category,
         findings,
       };
-      if (result.decision === 'reject') {
+      if (result.screening === null) {
+        // Screening was switched off: nothing is decided automatically, a maker screens the applicant.
+        await this.ctx.move(
+          tx,
+          app,
+          this.ctx.decide(app, 'refer_to_review', 'system'),
+          SYSTEM,
+          { ...changes, findings: { ...findings, manualReview: { reason: SCREENING_OFF } } },
+          { queue: 'maker', reason: SCREENING_OFF, riskCategory: result.risk.category },
+          `${SCREENING_OFF}: sanctions screening was switched off when the checks ran; screen the applicant before recommending`,
+        );
+      } else if (result.decision === 'reject') {
         const failed = result.results.filter((r) => r.status === 'failed').map((r) => r.check);
         await this.ctx.move(tx, app, this.ctx.decide(app, 'fail_checks', 'system'), SYSTEM, { ...changes, decidedAt: this.ctx.clock() }, {
           decidedBy: 'automatic_checks',
@@ -142,6 +157,7 @@ export class AutomaticProcessing {
       duplicates,
       this.ctx.watchlist,
       this.ctx.clock(),
+      { screening: this.ctx.features.isOn('sanctions-screening') },
     );
   }
 }

@@ -1,7 +1,7 @@
 // What a use case can refuse, independent of HTTP; the routes map these to problem+json.
 import type { FieldError } from './applicant.js';
 
-export type KycErrorKind = 'not_found' | 'forbidden' | 'invalid_state' | 'validation' | 'limit_reached';
+export type KycErrorKind = 'not_found' | 'forbidden' | 'invalid_state' | 'validation' | 'limit_reached' | 'paused';
 
 export class KycError extends Error {
   override readonly name = 'KycError';
@@ -21,3 +21,5 @@ export const invalidState = (message: string): KycError => new KycError('invalid
 export const limitReached = (message: string): KycError => new KycError('limit_reached', message);
 export const validationFailed = (errors: readonly FieldError[]): KycError =>
   new KycError('validation', errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+/** An admin switched the feature off (docs/api.md, "Feature flags"); the request may succeed once it is back on. */
+export const featurePaused = (message: string): KycError => new KycError('paused', message);

@@ -172,3 +172,15 @@ export interface KycStore {
    */
   snapshot?(id: string, options: { history: boolean }): Promise<ApplicationSnapshot | null>;
 }
+
+/** The feature flags the kyc service acts on (docs/api.md, "Feature flags"). */
+export type KycFeature = 'new-applications' | 'document-upload' | 'automatic-checks' | 'sanctions-screening';
+
+/**
+ * Is a feature on now? An admin switches them in the KycPlatform while the service runs; main.ts hands
+ * the live settings (workloads/shared/live-settings.ts), the tests a fixed set. Asked at each use, never
+ * remembered, so a flip applies to the next request or application.
+ */
+export interface FeatureSwitches {
+  isOn(feature: KycFeature): boolean;
+}

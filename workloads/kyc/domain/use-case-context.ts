@@ -7,7 +7,7 @@ import { type Actor, type ApplicationAction, type ApplicationState, decideTransi
 import { DEFAULT_MAX_OPEN_DRAFTS } from './drafts.js';
 import { forbidden, invalidState, notFound } from './errors.js';
 import { checkNotOwnApplication } from './maker-checker.js';
-import type { ApplicationChanges, ApplicationRecord, KycStore, KycTransaction } from './ports.js';
+import type { ApplicationChanges, ApplicationRecord, FeatureSwitches, KycStore, KycTransaction } from './ports.js';
 import type { WatchlistEntry } from './screening/screening.js';
 
 export interface Caller {
@@ -30,6 +30,8 @@ export interface KycServiceOptions {
   /** Most drafts one customer may hold open at once. */
   maxOpenDrafts?: number;
   clock?: () => Date;
+  /** The feature flags in force (docs/api.md, "Feature flags"); every feature on when absent. */
+  features?: FeatureSwitches;
   onOutcome?: (outcome: BusinessOutcome) => void;
 }
 
@@ -40,6 +42,9 @@ export const DAY_MS = 86_400_000;
 /** Who acts for the service itself (checks, expiry, re-drives). */
 export const SYSTEM: Caller = { id: 'system', role: 'admin' };
 
+/** A service run outside the operator has no live settings: every feature is on. */
+const ALL_FEATURES_ON: FeatureSwitches = { isOn: () => true };
+
 /** The options with their defaults, resolved once and shared by every part of the service. */
 export class UseCaseContext {
   readonly store: KycStore;
@@ -49,6 +54,7 @@ export class UseCaseContext {
   readonly resubmissionTtlMs: number;
   readonly maxDocuments: number;
   readonly maxOpenDrafts: number;
+  readonly features: FeatureSwitches;
   private readonly onOutcome: ((outcome: BusinessOutcome) => void) | undefined;
 
   constructor(options: KycServiceOptions) {
@@ -59,6 +65,7 @@ export class UseCaseContext {
     this.resubmissionTtlMs = (options.resubmissionTtlDays ?? 30) * DAY_MS;
     this.maxDocuments = options.maxDocuments ?? 20;
     this.maxOpenDrafts = options.maxOpenDrafts ?? DEFAULT_MAX_OPEN_DRAFTS;
+    this.features = options.features ?? ALL_FEATURES_ON;
     this.onOutcome = options.onOutcome;
   }
 

@@ -112,6 +112,18 @@ function queueQuery(query: Request['query']): { state: string | undefined; limit
   return { state, limit: parsedLimit };
 }
 
+/** How long a client is asked to wait when an admin switched a feature off: a flag flips in an incident, not per request. */
+export const FEATURE_PAUSED_RETRY_AFTER_SECONDS = 60;
+
+/** A feature switched off (docs/api.md, "Feature flags"): 503 with Retry-After, like every "not now". */
+function featurePaused(detail: string): ProblemError {
+  return new ProblemError(503, detail, {
+    type: `${PROBLEM_BASE}feature-paused`,
+    title: 'Feature paused',
+    headers: { 'Retry-After': String(FEATURE_PAUSED_RETRY_AFTER_SECONDS) },
+  });
+}
+
 /** Domain refusals → problem+json; anything else continues to the shared error handler. */
 const kycErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
   if (!(error instanceof KycError)) {
@@ -136,6 +148,9 @@ const kycErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
       return;
     case 'limit_reached':
       next(new ProblemError(409, error.message, { type: `${PROBLEM_BASE}limit-reached`, title: 'Limit reached' }));
+      return;
+    case 'paused':
+      next(featurePaused(error.message));
       return;
   }
 };
