@@ -41,6 +41,8 @@ export interface ManagerOptions {
   now?: () => Date;
   /** The blue-green smoke check (default: HTTP GETs to the preview Services through cluster DNS). */
   smokeChecker?: SmokeChecker;
+  /** The API client (default: from the kubeconfig; unit tests hand in runtime/fake-kube.ts). */
+  client?: KubeClient;
 }
 
 /** What has been started, to be stopped in the reverse order; a failing step does not skip the rest. */
@@ -79,7 +81,7 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
   try {
     // Metrics come before the client: the client counts each of its requests in them.
     const metrics = new OperatorMetrics({ processMetrics: options.processMetrics ?? false });
-    const client = KubeClient.fromConfig(config.kubeconfig, metrics);
+    const client = options.client ?? KubeClient.fromConfig(config.kubeconfig, metrics);
     shutdown.add('kube client', () => client.close());
     const events = new EventRecorder(client, logger, 'kyc-operator', config.leaderElection.identity);
     shutdown.add('events', () => events.flush());
