@@ -23,6 +23,7 @@ import {
 } from '../shared/index.js';
 import type { Metrics, RunningService, StartOptions, Wiring } from '../shared/index.js';
 import type { InstanceSpec } from './balancer.js';
+import type { Resolve } from './discovery.js';
 import { formatAffinity, parseAffinity, readCookie } from './affinity.js';
 import { isJsonTooDeep } from './body-checks.js';
 import { StaleCache, mayStore } from './cache.js';
@@ -37,6 +38,11 @@ import { isPublic, matchRoute } from './routes.js';
 import { Upstream } from './upstream.js';
 
 export type { StartOptions };
+
+/** In-process tests may also give the resolver that finds the pods of each upstream (discovery.ts). */
+export interface GatewayStartOptions extends StartOptions {
+  resolve?: Resolve;
+}
 
 export type RunningGateway = RunningService<{ upstreams: Map<UpstreamName, Upstream> }>;
 
@@ -59,7 +65,7 @@ const CLIENT_FORBIDDEN = new Set(['x-user-id', 'x-user-role', 'x-forwarded-for',
 /** Requests refused before routing, by reason (the edge's request targets, JSON nested too deeply). */
 const refusedRequests = (metrics: Metrics) => metrics.counter('kyc_gateway_refused_requests_total', 'Requests refused at the edge before routing', ['reason']);
 
-export async function startGateway(options: StartOptions = {}): Promise<RunningGateway> {
+export async function startGateway(options: GatewayStartOptions = {}): Promise<RunningGateway> {
   const config = loadGatewayConfig(options.env);
   const responseHeaders = { 'X-KYC-Version': config.KYC_VERSION };
   return startService({
@@ -77,12 +83,12 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
         },
       }),
     redis: { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}gw:` },
-    wire: wireGateway,
+    wire: (wiring) => wireGateway(wiring, options.resolve),
   });
 }
 
 /** Upstreams (balancer and breaker each), rate limit, stale cache, and the /api/v1 proxy route. */
-async function wireGateway({ config, service, redis, logger, closing, onShutdown }: Wiring<GatewayConfig>): Promise<{ upstreams: Map<UpstreamName, Upstream> }> {
+async function wireGateway({ config, service, redis, logger, closing, onShutdown }: Wiring<GatewayConfig>, resolve: Resolve | undefined): Promise<{ upstreams: Map<UpstreamName, Upstream> }> {
   const upstreams = new Map<UpstreamName, Upstream>();
   // ERROR while any upstream's breaker is open (its instances keep failing).
   service.setHealthChecks({ externalAPIs: () => [...upstreams.values()].every((upstream) => upstream.state() !== 'open') });
@@ -107,6 +113,10 @@ async function wireGateway({ config, service, redis, logger, closing, onShutdown
         rollingWindowMs: config.BREAKER_ROLLING_WINDOW_MS,
       },
       onAttempt: (instance, outcome) => attempts.inc({ upstream: name, instance: instance.url, outcome }),
+      // The pods of the upstream, found by DNS (docs/workloads.md, "Load balancing").
+      ...(resolve && { resolve }),
+      onInstances: ({ instances, added, removed }) => logger.info({ upstream: name, instances: instances.length, added, removed }, 'upstream instances changed'),
+      onDiscoveryError: (hostname, error) => logger.warn({ upstream: name, hostname, err: error }, 'could not resolve the upstream; keeping its last instances'),
     });
     upstream.breaker.on('open', () => logger.warn({ upstream: name }, 'circuit breaker open'));
     upstream.breaker.on('halfOpen', () => logger.info({ upstream: name }, 'circuit breaker half-open'));
@@ -117,6 +127,8 @@ async function wireGateway({ config, service, redis, logger, closing, onShutdown
     for (const [name, upstream] of upstreams) gauge.set({ upstream: name }, { closed: 0, 'half-open': 1, open: 2 }[upstream.state()]);
   });
   metrics.gauge('kyc_gateway_upstream_active_requests', 'In-flight requests per upstream instance', ['upstream', 'instance'], (gauge) => {
+    // Pods come and go: only the instances of now are reported.
+    gauge.reset();
     for (const [name, upstream] of upstreams) for (const instance of upstream.balancer.instances) gauge.set({ upstream: name, instance: instance.url }, instance.active);
   });
   // Tokens are verified with auth's published keys and the platform's revocation list (auth-token.ts).

@@ -38,10 +38,14 @@ export class FakeUpstream {
   /** Bytes written of the last endless ("huge") answer before the client went away. */
   hugeBytesSent = 0;
 
-  constructor(readonly name: string) {}
+  /** @param host the loopback address to listen on (127.0.0.2 and up play other pods on one port) */
+  constructor(
+    readonly name: string,
+    readonly host = '127.0.0.1',
+  ) {}
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host}:${this.port}`;
   }
 
   async start(): Promise<void> {
@@ -83,7 +87,7 @@ export class FakeUpstream {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
+      server.listen(this.port, this.host, () => resolve());
     });
     this.port = (server.address() as AddressInfo).port;
     this.server = server;
