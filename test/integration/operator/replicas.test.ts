@@ -1,20 +1,16 @@
 // Handing spec.replicas to the HPA and back, against the real API server and controller-manager: a
 // component at a fixed 4 replicas is switched to autoscaled and back, while a watch records every
 // version of its Deployment. Server-side apply alone would drop the field and default it to 1 replica.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RunningOperator } from '../../../operator/src/manager.js';
+import { describe, expect, it } from '@jest/globals';
 import { HANDOVER_FIELD_MANAGER, appliesReplicas } from '../../../operator/src/reconcile/replicas.js';
 import { FIELD_MANAGER } from '../../../operator/src/runtime/apply.js';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
 import { eventually } from '../../support/env.js';
-import { OWNED_TYPES, createNamespace, deleteNamespace, DEPLOYMENT, developmentPlatform, installCrd, PLATFORM, startTestOperator, testClient, waitReady } from './support.js';
+import { OWNED_TYPES, DEPLOYMENT, developmentPlatform, PLATFORM, waitReady, withTestOperator } from './support.js';
 
 type Deployment = KubeResource & { spec: { replicas?: number }; status?: { readyReplicas?: number } };
 const HPA = OWNED_TYPES.find((t) => t.kind === 'HorizontalPodAutoscaler');
 
-const client = testClient();
-let namespace = '';
-let operator: RunningOperator | undefined;
 const name = 'handover';
 const deploymentName = `${name}-gateway`;
 /** Every spec.replicas the watch saw for the gateway Deployment, in order. */
@@ -22,22 +18,16 @@ const seen: number[] = [];
 const watching = new AbortController();
 let watchDone: Promise<void> | undefined;
 
-beforeAll(async () => {
-  await installCrd(client);
-  namespace = await createNamespace(client, 'op-replicas');
-  operator = await startTestOperator({ namespace });
-}, 120_000);
-
-afterAll(async () => {
-  watching.abort();
-  await watchDone?.catch(() => undefined);
-  await operator?.stop();
-  if (namespace) await deleteNamespace(client, namespace);
-  client.close();
-}, 60_000);
+const suite = withTestOperator('op-replicas', {
+  beforeStop: async () => {
+    watching.abort();
+    await watchDone?.catch(() => undefined);
+  },
+});
+const { client } = suite;
 
 async function gateway(): Promise<Deployment | undefined> {
-  return client.get<Deployment>(DEPLOYMENT, namespace, deploymentName);
+  return client.get<Deployment>(DEPLOYMENT, suite.namespace, deploymentName);
 }
 
 /** Records spec.replicas of every version of the gateway Deployment from `resourceVersion` on. */
@@ -48,7 +38,7 @@ function watchReplicas(resourceVersion: string): void {
       await client
         .watch(
           DEPLOYMENT,
-          namespace,
+          suite.namespace,
           { resourceVersion: version, timeoutSeconds: 60 },
           (event) => {
             if (event.object.metadata.resourceVersion) version = event.object.metadata.resourceVersion;
@@ -70,9 +60,9 @@ function seenSince(mark: number): number[] {
 
 describe('spec.replicas between a fixed count and the HPA', () => {
   it('given a gateway at a fixed 4 replicas, when autoscaling is switched on, then the count never drops and the HPA owns it', async () => {
-    const platform = developmentPlatform(namespace, name);
-    await client.create(PLATFORM, namespace, { ...platform, spec: { ...platform.spec, components: { gateway: { replicas: 4 } } } });
-    await waitReady(client, namespace, name, '0.1.0', 120_000);
+    const platform = developmentPlatform(suite.namespace, name);
+    await client.create(PLATFORM, suite.namespace, { ...platform, spec: { ...platform.spec, components: { gateway: { replicas: 4 } } } });
+    await waitReady(client, suite.namespace, name, '0.1.0', 120_000);
     const fixed = await gateway();
     expect(fixed?.spec.replicas).toBe(4);
     if (!fixed?.metadata.resourceVersion) throw new Error('no gateway Deployment');
@@ -80,28 +70,28 @@ describe('spec.replicas between a fixed count and the HPA', () => {
     watchReplicas(fixed.metadata.resourceVersion);
     const mark = seen.length;
 
-    await client.mergePatch(PLATFORM, namespace, name, {
+    await client.mergePatch(PLATFORM, suite.namespace, name, {
       spec: { components: { gateway: { replicas: null, autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 6 } } } },
     });
     const handedOver = await eventually('the operator to give up spec.replicas of the gateway', async () => {
       const live = await gateway();
-      const hpa = HPA ? await client.get(HPA, namespace, deploymentName) : undefined;
+      const hpa = HPA ? await client.get(HPA, suite.namespace, deploymentName) : undefined;
       return live && hpa && !appliesReplicas(live, FIELD_MANAGER) ? live : undefined;
     }, 60_000);
     expect(handedOver.spec.replicas).toBe(4);
     expect(appliesReplicas(handedOver, HANDOVER_FIELD_MANAGER)).toBe(true);
     // Leave the controller-manager's HPA loop (15 s period) a full round to act on the new HPA.
     await new Promise((resolve) => setTimeout(resolve, 20_000));
-    await waitReady(client, namespace, name, '0.1.0', 60_000);
+    await waitReady(client, suite.namespace, name, '0.1.0', 60_000);
     expect(seenSince(mark).length).toBeGreaterThan(0);
     expect(Math.min(...seenSince(mark))).toBeGreaterThanOrEqual(4);
     expect((await gateway())?.spec.replicas).toBe(4);
 
     // The HPA now sets the count: raise its minimum and it scales the Deployment, the operator does not fight it.
-    await client.mergePatch(PLATFORM, namespace, name, { spec: { components: { gateway: { autoscaling: { minReplicas: 5 } } } } });
+    await client.mergePatch(PLATFORM, suite.namespace, name, { spec: { components: { gateway: { autoscaling: { minReplicas: 5 } } } } });
     await eventually('the HPA to scale the gateway to its new minimum of 5', async () => (await gateway())?.spec.replicas === 5, 90_000);
-    running().resync();
-    await running().idle();
+    suite.operator.resync();
+    await suite.operator.idle();
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect((await gateway())?.spec.replicas).toBe(5);
     expect(Math.min(...seenSince(mark))).toBeGreaterThanOrEqual(4);
@@ -109,21 +99,16 @@ describe('spec.replicas between a fixed count and the HPA', () => {
 
   it('when autoscaling is switched off again with a fixed 4, then the operator owns the count again and the HPA is gone', async () => {
     const mark = seen.length;
-    await client.mergePatch(PLATFORM, namespace, name, { spec: { components: { gateway: { replicas: 4, autoscaling: { enabled: false } } } } });
+    await client.mergePatch(PLATFORM, suite.namespace, name, { spec: { components: { gateway: { replicas: 4, autoscaling: { enabled: false } } } } });
     const back = await eventually('the gateway back at a fixed 4 owned by the operator', async () => {
       const live = await gateway();
       return live?.spec.replicas === 4 && appliesReplicas(live, FIELD_MANAGER) ? live : undefined;
     }, 60_000);
     expect(back.spec.replicas).toBe(4);
-    if (HPA) await eventually('the gateway HPA to be deleted', async () => (await client.get(HPA, namespace, deploymentName)) === undefined, 30_000);
-    await waitReady(client, namespace, name, '0.1.0', 60_000);
+    if (HPA) await eventually('the gateway HPA to be deleted', async () => (await client.get(HPA, suite.namespace, deploymentName)) === undefined, 30_000);
+    await waitReady(client, suite.namespace, name, '0.1.0', 60_000);
     // 5 (the HPA's) to the requested 4, and never lower.
     expect(Math.min(...seenSince(mark))).toBeGreaterThanOrEqual(4);
     expect((await gateway())?.spec.replicas).toBe(4);
   }, 180_000);
 });
-
-function running(): RunningOperator {
-  if (!operator) throw new Error('the operator did not start');
-  return operator;
-}

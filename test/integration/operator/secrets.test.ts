@@ -5,54 +5,29 @@
 // random keys the platform rolls out; switching back to sample values later changes no Deployment, not
 // even for a new version.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { RunningOperator } from '../../../operator/src/manager.js';
+import { describe, expect, it } from '@jest/globals';
 import type { PlatformResource } from '../../../operator/src/reconcile/platform.js';
 import { EVENT } from '../../../operator/src/runtime/events.js';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
 import { eventually } from '../../support/env.js';
-import {
-  createNamespace,
-  deleteNamespace,
-  DEPLOYMENT,
-  developmentPlatform,
-  getPlatform,
-  installCrd,
-  PLATFORM,
-  SECRET,
-  startTestOperator,
-  testClient,
-} from './support.js';
+import { DEPLOYMENT, developmentPlatform, getPlatform, PLATFORM, SECRET, withTestOperator } from './support.js';
 
 type Deployment = KubeResource & { spec: { template: { spec: { containers: { image: string }[] } } } };
 type Event = KubeResource & { type: string; reason: string; message: string; involvedObject: { name: string } };
 
-const client = testClient();
-let namespace = '';
-let operator: RunningOperator | undefined;
+const suite = withTestOperator('op-secrets');
+const { client } = suite;
 const SECRET_NAME = 'bank-platform';
-
-beforeAll(async () => {
-  await installCrd(client);
-  namespace = await createNamespace(client, 'op-secrets');
-  operator = await startTestOperator({ namespace });
-}, 120_000);
-
-afterAll(async () => {
-  await operator?.stop();
-  if (namespace) await deleteNamespace(client, namespace);
-  client.close();
-}, 60_000);
 
 /** The development sample's platform Secret values, copied under SECRET_NAME (what a careless install does). */
 async function writeSecret(stringData: Record<string, string>): Promise<void> {
-  await client.delete(SECRET, namespace, SECRET_NAME).catch(() => undefined);
-  await eventually('the old Secret to be gone', async () => (await client.get(SECRET, namespace, SECRET_NAME)) === undefined);
-  await client.create(SECRET, namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET_NAME, namespace }, type: 'Opaque', stringData });
+  await client.delete(SECRET, suite.namespace, SECRET_NAME).catch(() => undefined);
+  await eventually('the old Secret to be gone', async () => (await client.get(SECRET, suite.namespace, SECRET_NAME)) === undefined);
+  await client.create(SECRET, suite.namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET_NAME, namespace: suite.namespace }, type: 'Opaque', stringData });
 }
 
 async function sampleValues(): Promise<Record<string, string>> {
-  const sample = await client.get<KubeResource & { data: Record<string, string> }>(SECRET, namespace, 'kyc-dev-platform');
+  const sample = await client.get<KubeResource & { data: Record<string, string> }>(SECRET, suite.namespace, 'kyc-dev-platform');
   if (!sample) throw new Error('the development Secret is missing');
   return Object.fromEntries(Object.entries(sample.data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }
@@ -68,13 +43,13 @@ function randomValues(): Record<string, string> {
 }
 
 function productionPlatform(name: string, version = '0.1.0'): PlatformResource {
-  const base = developmentPlatform(namespace, name, version);
+  const base = developmentPlatform(suite.namespace, name, version);
   // Production without HPAs: three replicas per component on the KWOK nodes.
   return { ...base, spec: { ...base.spec, profile: 'production', autoscaling: { enabled: false }, secretsRef: { name: SECRET_NAME } } };
 }
 
 async function deployments(instance: string): Promise<Deployment[]> {
-  return (await client.list<Deployment>(DEPLOYMENT, namespace, { labelSelector: `app.kubernetes.io/instance=${instance}` })).items;
+  return (await client.list<Deployment>(DEPLOYMENT, suite.namespace, { labelSelector: `app.kubernetes.io/instance=${instance}` })).items;
 }
 
 function condition(platform: PlatformResource | undefined, type: string): { status: string; reason: string; message: string } | undefined {
@@ -83,7 +58,7 @@ function condition(platform: PlatformResource | undefined, type: string): { stat
 
 async function refusal(name: string): Promise<PlatformResource> {
   return eventually(`${name} to be refused with InsecureSecrets`, async () => {
-    const p = await getPlatform(client, namespace, name);
+    const p = await getPlatform(client, suite.namespace, name);
     return condition(p, 'SecretsVerified')?.status === 'False' && condition(p, 'Ready')?.reason === 'InsecureSecrets' && p?.status?.observedGeneration === p?.metadata.generation ? p : undefined;
   });
 }
@@ -92,7 +67,7 @@ describe('a production platform with development secrets', () => {
   it('when its Secret holds the sample values, then it is refused with a condition and a Warning Event, and no Deployment is created', async () => {
     const sample = await sampleValues();
     await writeSecret(sample);
-    await client.create(PLATFORM, namespace, productionPlatform('bank'));
+    await client.create(PLATFORM, suite.namespace, productionPlatform('bank'));
     const refused = await refusal('bank');
     expect(refused.status?.phase).toBe('Failed');
     expect(condition(refused, 'Ready')).toMatchObject({ status: 'False', reason: 'InsecureSecrets' });
@@ -100,7 +75,7 @@ describe('a production platform with development secrets', () => {
     const message = condition(refused, 'SecretsVerified')?.message ?? '';
     for (const key of ['pii-keys', 'token-signing-keys', 'admin-password']) expect(message).toContain(key);
     const event = await eventually('the InsecureSecrets Event', async () => {
-      const events = await client.list<Event>(EVENT, namespace);
+      const events = await client.list<Event>(EVENT, suite.namespace);
       return events.items.find((e) => e.involvedObject.name === 'bank' && e.reason === 'InsecureSecrets');
     });
     expect(event.type).toBe('Warning');
@@ -113,16 +88,16 @@ describe('a production platform with development secrets', () => {
   }, 60_000);
 
   it('when a development platform uses the same sample values, then it is allowed and rolls out', async () => {
-    await client.create(PLATFORM, namespace, developmentPlatform(namespace, 'dev', '0.1.0'));
+    await client.create(PLATFORM, suite.namespace, developmentPlatform(suite.namespace, 'dev', '0.1.0'));
     await eventually('the development Deployments', async () => (await deployments('dev')).length === 5);
-    const dev = await getPlatform(client, namespace, 'dev');
+    const dev = await getPlatform(client, suite.namespace, 'dev');
     expect(condition(dev, 'SecretsVerified')).toBeUndefined();
   }, 60_000);
 
   it('when the Secret is fixed, then the platform is accepted and rolls out', async () => {
     await writeSecret(randomValues());
     const accepted = await eventually('SecretsVerified=True', async () => {
-      const p = await getPlatform(client, namespace, 'bank');
+      const p = await getPlatform(client, suite.namespace, 'bank');
       return condition(p, 'SecretsVerified')?.status === 'True' ? p : undefined;
     }, 30_000);
     expect(condition(accepted, 'SecretsVerified')?.reason).toBe('SecretsAccepted');
@@ -138,7 +113,7 @@ describe('a production platform with development secrets', () => {
     const before = new Map((await deployments('bank')).map((d) => [d.metadata.name, d.metadata.generation]));
     const weak = { ...randomValues(), 'admin-password': 'short' };
     await writeSecret(weak);
-    await client.mergePatch(PLATFORM, namespace, 'bank', { spec: { version: '0.2.0' } });
+    await client.mergePatch(PLATFORM, suite.namespace, 'bank', { spec: { version: '0.2.0' } });
     const refused = await refusal('bank');
     expect(condition(refused, 'SecretsVerified')?.message).toContain('admin-password is shorter than 12 characters');
     await new Promise((resolve) => setTimeout(resolve, 5000));

@@ -1,6 +1,7 @@
 // Helpers for the operator suites: a client, the CRD, a namespace per suite, platforms from the
 // development sample, and an operator started in-process and scoped to that namespace.
 import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll } from '@jest/globals';
 import yaml from 'js-yaml';
 import { loadConfig, type OperatorConfig } from '../../../operator/src/runtime/config.js';
 import { KubeClient, type KubeResource, type ResourceType } from '../../../operator/src/runtime/kube.js';
@@ -97,6 +98,54 @@ export function testOperatorLogger(): Logger {
 /** An operator in this process, watching only `namespace`, with short lease timings. */
 export async function startTestOperator(options: TestOperatorOptions): Promise<RunningOperator> {
   return startManager(testOperatorConfig(options), { logger: testOperatorLogger() });
+}
+
+/** What withTestOperator sets up for a suite; namespace and operator exist once beforeAll has run. */
+export interface TestOperatorSuite {
+  readonly client: KubeClient;
+  readonly namespace: string;
+  readonly operator: RunningOperator;
+}
+
+export interface TestOperatorSuiteOptions {
+  /** Starts the suite's operator in its namespace (default: startTestOperator). */
+  start?: (namespace: string) => Promise<RunningOperator>;
+  /** Runs in afterAll before the operator stops (e.g. ends a watch the suite opened). */
+  beforeStop?: () => Promise<void>;
+}
+
+/**
+ * An operator suite's set-up and tear-down: beforeAll installs the CRD, creates a namespace named after
+ * `prefix` and starts an operator watching only it; afterAll stops the operator, deletes the namespace
+ * and closes the client, whatever the tests left.
+ */
+export function withTestOperator(prefix: string, options: TestOperatorSuiteOptions = {}): TestOperatorSuite {
+  const client = testClient();
+  const start = options.start ?? ((namespace: string) => startTestOperator({ namespace }));
+  let namespace = '';
+  let operator: RunningOperator | undefined;
+  beforeAll(async () => {
+    await installCrd(client);
+    namespace = await createNamespace(client, prefix);
+    operator = await start(namespace);
+  }, 120_000);
+  afterAll(async () => {
+    await options.beforeStop?.();
+    await operator?.stop();
+    if (namespace) await deleteNamespace(client, namespace);
+    client.close();
+  }, 60_000);
+  return {
+    client,
+    get namespace() {
+      if (!namespace) throw new Error(`the ${prefix} namespace was not created`);
+      return namespace;
+    },
+    get operator() {
+      if (!operator) throw new Error('the operator did not start');
+      return operator;
+    },
+  };
 }
 
 export async function getPlatform(client: KubeClient, namespace: string, name: string): Promise<PlatformResource | undefined> {
