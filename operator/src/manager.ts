@@ -1,6 +1,8 @@
 // The composition root of kyc-operator (docs/operator.md): every part is built here, in dependency
-// order, and stopped in the reverse order. Nothing below this file constructs a collaborator of its
-// own: there is one client, one metrics registry and one EventRecorder, handed to whoever needs them.
+// order — logger, metrics, client, Event recorder, informers, scaling engine, reconcilers, work queue,
+// external metrics API, leader election, probe server — and stopped in the reverse order. Nothing below
+// this file constructs a collaborator of its own: there is one client, one metrics registry and one
+// EventRecorder, handed to whoever needs them.
 import { serveExternalMetrics } from './metrics-api/serve.js';
 import { PlatformCache, PlatformController } from './reconcile/controller.js';
 import { PlatformReconciler } from './reconcile/platform.js';
