@@ -1,0 +1,144 @@
+// The gateway balances over the kyc pods, not over a ClusterIP (docs/workloads.md, "Load balancing"):
+// the platform is set to three kyc replicas, least connections and sticky sessions; fresh clients
+// are placed on every pod, and a client with the affinity cookie stays on its pod whichever gateway
+// pod answers. Which pod served is read from the cookie the gateway sets: it carries the instance id,
+// a hash of the pod's address (workloads/gateway/balancer.ts), which the test computes from the pods'
+// IPs. The spec is put back afterwards.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as k8s from '@kubernetes/client-node';
+import { instanceId } from '../../workloads/gateway/balancer.js';
+import { NAMESPACE, PLATFORM, activeColor, apps, core, custom, customerToken, eventually, gatewayDeploymentName, gatewayUrl, getPlatform, podReady, waitIdle, waitReady } from './support.js';
+
+const KYC_REPLICAS = 3;
+
+interface LoadBalancingSpec {
+  strategy?: string;
+  stickySessions?: boolean;
+}
+
+async function patchSpec(spec: Record<string, unknown>): Promise<void> {
+  await custom.patchNamespacedCustomObject(
+    { group: 'kyc.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'kycplatforms', name: PLATFORM, body: { spec } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+}
+
+/** The ready kyc pods that serve (the active colour's), by instance id. */
+async function kycPods(): Promise<Map<string, string>> {
+  const color = await activeColor();
+  const selector = `app.kubernetes.io/instance=${PLATFORM},app.kubernetes.io/component=kyc${color ? `,kyc.dev/color=${color}` : ''}`;
+  const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: selector });
+  const byId = new Map<string, string>();
+  for (const pod of pods.items) {
+    if (podReady(pod) && !pod.metadata?.deletionTimestamp && pod.status?.podIP) byId.set(instanceId(`http://${pod.status.podIP}:8080`), pod.metadata?.name ?? '?');
+  }
+  return byId;
+}
+
+/** The kyc instance id the gateway pinned this answer to, from its Set-Cookie (none: the pinned pod served). */
+function pinnedKyc(res: Response): string | undefined {
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('kyc_affinity='));
+  return /(?:^kyc_affinity=|~)kyc\.([A-Za-z0-9_-]+)/.exec(cookie?.split(';')[0] ?? '')?.[1];
+}
+
+describe('load balancing over the kyc pods', () => {
+  let base = '';
+  let token = '';
+  let original: { loadBalancing?: LoadBalancingSpec; kycReplicas?: number } = {};
+  const api = (path: string): string => `${base}/api/v1${path}`;
+  const list = (cookie?: string): Promise<Response> =>
+    fetch(api('/applications'), { headers: { authorization: `Bearer ${token}`, ...(cookie && { cookie }) }, signal: AbortSignal.timeout(15_000) });
+
+  beforeAll(async () => {
+    const platform = (await getPlatform()) as Awaited<ReturnType<typeof getPlatform>> & {
+      spec: { loadBalancing?: LoadBalancingSpec; components?: { kyc?: { replicas?: number } } };
+    };
+    await waitReady(platform.spec.version);
+    await waitIdle(platform.spec.version);
+    original = { ...(platform.spec.loadBalancing && { loadBalancing: platform.spec.loadBalancing }), ...(platform.spec.components?.kyc?.replicas !== undefined && { kycReplicas: platform.spec.components.kyc.replicas }) };
+    await patchSpec({ loadBalancing: { strategy: 'least-connections', stickySessions: true }, components: { kyc: { replicas: KYC_REPLICAS } } });
+    // The gateway pods roll (LB_* changed) and kyc scales out.
+    const gateway = await gatewayDeploymentName();
+    await eventually(
+      `${gateway} rolled with least-connections and ${KYC_REPLICAS} kyc pods ready`,
+      async () => {
+        const d = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: gateway });
+        const env = d.spec?.template.spec?.containers[0]?.env ?? [];
+        const rolled =
+          env.some((e) => e.name === 'LB_STRATEGY' && e.value === 'least-connections') &&
+          d.status?.observedGeneration === d.metadata?.generation &&
+          d.status?.updatedReplicas === d.spec?.replicas &&
+          d.status?.readyReplicas === d.spec?.replicas &&
+          d.status?.replicas === d.spec?.replicas;
+        return rolled && (await kycPods()).size === KYC_REPLICAS ? true : undefined;
+      },
+      600_000,
+      2000,
+    );
+    base = await gatewayUrl();
+    token = await customerToken(api, 'lb');
+  }, 900_000);
+
+  afterAll(async () => {
+    // Merge patch: null removes a field the platform did not have.
+    await patchSpec({ loadBalancing: original.loadBalancing ?? null, components: { kyc: { replicas: original.kycReplicas ?? null } } });
+    await waitReady((await getPlatform()).spec.version);
+  }, 600_000);
+
+  it('least connections: fresh clients, sent concurrently, land on every kyc pod', async () => {
+    const pods = await kycPods();
+    // Each gateway pod resolves the headless Service every 2 s, behind the cluster DNS cache (ttl 5
+    // on the real node): wait until the three pods are in use, then count.
+    await eventually(
+      'fresh clients placed on all kyc pods',
+      async () => {
+        const seen = new Set<string>();
+        for (let i = 0; i < 4; i += 1) {
+          const answers = await Promise.all(Array.from({ length: 12 }, () => list()));
+          for (const res of answers) {
+            const id = pinnedKyc(res);
+            if (id) seen.add(id);
+          }
+        }
+        return seen.size === KYC_REPLICAS ? true : undefined;
+      },
+      60_000,
+      1000,
+    );
+    const counts = new Map<string, number>();
+    for (let round = 0; round < 10; round += 1) {
+      const answers = await Promise.all(Array.from({ length: 12 }, () => list()));
+      for (const res of answers) {
+        expect(res.status).toBe(200);
+        const id = pinnedKyc(res);
+        expect(id).toBeDefined();
+        const pod = pods.get(id ?? '') ?? `unknown ${id}`;
+        counts.set(pod, (counts.get(pod) ?? 0) + 1);
+      }
+    }
+    // The figure the docs quote: how 120 fresh clients spread over the pods.
+    console.log(`least-connections, 120 fresh clients in rounds of 12: ${JSON.stringify(Object.fromEntries(counts))}`);
+    expect([...counts.keys()].sort()).toEqual([...pods.values()].sort());
+    for (const n of counts.values()) expect(n).toBeGreaterThanOrEqual(120 / KYC_REPLICAS / 3);
+  }, 120_000);
+
+  it('sticky sessions: a client with the cookie stays on its kyc pod, through either gateway pod', async () => {
+    const pods = await kycPods();
+    const first = await list();
+    expect(first.status).toBe(200);
+    const id = pinnedKyc(first);
+    expect(pods.has(id ?? '')).toBe(true);
+    const cookie = first.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    let moved = 0;
+    // Concurrent rounds open several connections, which the NodePort spreads over both gateway pods.
+    for (let round = 0; round < 5; round += 1) {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => list(cookie)));
+      for (const res of answers) {
+        expect(res.status).toBe(200);
+        if (pinnedKyc(res) !== undefined) moved += 1;
+      }
+    }
+    console.log(`sticky: 40 requests with the cookie of ${pods.get(id ?? '')}, ${moved} placed elsewhere`);
+    expect(moved).toBe(0);
+  }, 120_000);
+});
