@@ -1,7 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Consumer, Kafka } from 'kafkajs';
 import { createLogger } from './logger.js';
-import { ensureTopics, subscribeAll } from './kafka.js';
+import { newEvent } from './events.js';
+import { ensureTopics, startConsumer, subscribeAll } from './kafka.js';
+import type { RunningConsumer } from './kafka.js';
 
 const logger = createLogger({ component: 'kafka-test', level: 'silent' });
 
@@ -99,5 +101,75 @@ describe('ensureTopics', () => {
   it('gives up after the deadline, naming the topic without a leader', async () => {
     const fake = kafkaAnswering([], [[{ name: 'a', leaders: [-1] }]]);
     await expect(ensureTopics(fake.kafka, ['a'], logger, 3, 300)).rejects.toThrow('topic a has no leader yet');
+  });
+});
+
+/** A kafkajs consumer that records pause/resume and hands the test the eachBatch handler startConsumer runs. */
+function runnableConsumer() {
+  const calls: string[] = [];
+  const listeners: Record<string, Array<() => void>> = {};
+  let eachBatch: ((payload: unknown) => Promise<void>) | undefined;
+  const consumer = {
+    events: { CRASH: 'crash', GROUP_JOIN: 'group_join' },
+    connect: () => Promise.resolve(),
+    subscribe: () => Promise.resolve(),
+    disconnect: () => Promise.resolve(),
+    on: (event: string, listener: () => void) => {
+      (listeners[event] ??= []).push(listener);
+      return () => undefined;
+    },
+    run: (options: { eachBatch: (payload: unknown) => Promise<void> }) => {
+      eachBatch = options.eachBatch;
+      return Promise.resolve();
+    },
+    pause: (partitions: Array<{ topic: string }>) => calls.push(`pause ${partitions.map((p) => p.topic).join(',')}`),
+    resume: (partitions: Array<{ topic: string }>) => calls.push(`resume ${partitions.map((p) => p.topic).join(',')}`),
+  };
+  const kafka = { consumer: () => consumer } as unknown as Kafka;
+  const batch = async (offsets: string[]): Promise<string[]> => {
+    const resolved: string[] = [];
+    const messages = offsets.map((offset) => ({ offset, value: Buffer.from(JSON.stringify(newEvent('kyc.application.submitted', `app-${offset}`, {}))) }));
+    await eachBatch?.({
+      batch: { topic: 'kyc', partition: 0, messages, offsetLag: () => '0' },
+      isRunning: () => true,
+      isStale: () => false,
+      resolveOffset: (offset: string) => resolved.push(offset),
+      heartbeat: () => Promise.resolve(),
+    });
+    return resolved;
+  };
+  const rejoin = () => listeners.group_join?.forEach((listener) => listener());
+  return { kafka, calls, batch, rejoin };
+}
+
+describe('startConsumer pause and resume', () => {
+  it('when paused mid-batch, then the event in hand finishes, the rest stays unresolved for after resume, and a rebalance keeps the pause', async () => {
+    const fake = runnableConsumer();
+    const handled: string[] = [];
+    const running: RunningConsumer = await startConsumer({
+      kafka: fake.kafka,
+      groupId: 'g',
+      topics: ['kyc', 'customer'],
+      logger,
+      handle: (event) => {
+        handled.push(event.subject);
+        if (event.subject === 'app-1') running.pause();
+        return Promise.resolve();
+      },
+    });
+    expect(await fake.batch(['0', '1', '2'])).toEqual(['0', '1']);
+    expect(handled).toEqual(['app-0', 'app-1']);
+    expect(running.isPaused()).toBe(true);
+    expect(fake.calls).toEqual(['pause kyc,customer']);
+    fake.rejoin();
+    expect(fake.calls).toEqual(['pause kyc,customer', 'pause kyc,customer']);
+    // A batch kafkajs had fetched before the pause is not handled either.
+    expect(await fake.batch(['2'])).toEqual([]);
+    running.resume();
+    running.resume();
+    expect(fake.calls.at(-1)).toBe('resume kyc,customer');
+    expect(fake.calls.filter((c) => c.startsWith('resume'))).toHaveLength(1);
+    expect(await fake.batch(['2'])).toEqual(['2']);
+    expect(handled).toEqual(['app-0', 'app-1', 'app-2']);
   });
 });

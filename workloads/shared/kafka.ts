@@ -115,6 +115,14 @@ export interface RunningConsumer {
   joined: Promise<void>;
   /** False after the consumer crashed for good (kafkajs gave up restarting it). */
   isHealthy(): boolean;
+  /**
+   * Stops handling events (a feature switched off, docs/api.md "Feature flags"): the message in hand
+   * finishes, the rest of its batch is left unresolved, and nothing more is fetched, so the events wait
+   * in Kafka and are handled in order after `resume`. The group keeps its partitions (heartbeats go on).
+   */
+  pause(): void;
+  resume(): void;
+  isPaused(): boolean;
   stop(): Promise<void>;
 }
 
@@ -134,10 +142,16 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     throw error;
   }
   let stopping = false;
+  let paused = false;
   let healthy = true;
+  const everyPartition = topics.map((topic) => ({ topic }));
   consumer.on(consumer.events.CRASH, (event) => {
     logger.error({ err: event.payload.error, group: groupId, restart: event.payload.restart }, 'consumer crashed');
     if (!event.payload.restart) healthy = false;
+  });
+  // A rebalance hands out partitions afresh; the pause must hold on them too.
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    if (paused) consumer.pause(everyPartition);
   });
   const joined = new Promise<void>((resolve) => {
     const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -151,7 +165,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     eachBatch: async (payload) => {
       const { batch } = payload;
       for (const message of batch.messages) {
-        if (!payload.isRunning() || payload.isStale() || stopping) break;
+        if (!payload.isRunning() || payload.isStale() || stopping || paused) break;
         const started = process.hrtime.bigint();
         const event = parseEnvelope(message.value);
         let outcome = 'ok';
@@ -165,7 +179,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
               break;
             } catch (error) {
               if (options.retryForever) {
-                if (!payload.isRunning() || payload.isStale() || stopping) return;
+                if (!payload.isRunning() || payload.isStale() || stopping || paused) return;
                 if (attempt % 10 === 1) logger.warn({ err: error, topic: batch.topic, offset: message.offset, eventId: event.id, type: event.type, attempt }, 'event handling failed; retrying');
                 await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
                 await payload.heartbeat();
@@ -192,6 +206,19 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
     consumer,
     joined,
     isHealthy: () => healthy && !stopping,
+    pause() {
+      if (paused) return;
+      paused = true;
+      consumer.pause(everyPartition);
+      logger.info({ group: groupId, topics }, 'consumer paused');
+    },
+    resume() {
+      if (!paused) return;
+      paused = false;
+      consumer.resume(everyPartition);
+      logger.info({ group: groupId, topics }, 'consumer resumed');
+    },
+    isPaused: () => paused,
     async stop() {
       stopping = true;
       await consumer.disconnect();

@@ -41,7 +41,15 @@ function harness(failAt?: 'migrations') {
     closeRedis: () => Promise.resolve(void events.push('redis closed')),
     startConsumer: () => {
       events.push('consumer');
-      return Promise.resolve({ consumer: {} as Consumer, joined: Promise.resolve(), isHealthy: () => true, stop: () => Promise.resolve(void events.push('consumer stopped')) });
+      return Promise.resolve({
+        consumer: {} as Consumer,
+        joined: Promise.resolve(),
+        isHealthy: () => true,
+        pause: () => undefined,
+        resume: () => undefined,
+        isPaused: () => false,
+        stop: () => Promise.resolve(void events.push('consumer stopped')),
+      });
     },
   };
   const config = loadConfig(commonEnv, { SHUTDOWN_GRACE_MS: '1000' });
