@@ -5,7 +5,7 @@ import { startManager, ShutdownSequence, type RunningOperator } from './manager.
 import type { PlatformResource } from './reconcile/platform.js';
 import { PLATFORM } from './reconcile/resources.js';
 import { loadConfig, type OperatorConfig } from './runtime/config.js';
-import { FakeKube } from './runtime/fake-kube.js';
+import { FakeKube } from './runtime/testing/fake-kube.js';
 import { ApiError } from './runtime/kube.js';
 import { createLogger } from './runtime/logger.js';
 

@@ -43,7 +43,7 @@ export interface ManagerOptions {
   now?: () => Date;
   /** The blue-green smoke check (default: HTTP GETs to the preview Services through cluster DNS). */
   smokeChecker?: SmokeChecker;
-  /** The API client (default: from the kubeconfig; unit tests hand in runtime/fake-kube.ts). */
+  /** The API client (default: from the kubeconfig; unit tests hand in runtime/testing/fake-kube.ts). */
   client?: KubeClient;
 }
 

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { renderPlatform } from '../render/index.js';
 import { ApiError, type KubeResource } from '../runtime/kube.js';
 import { conditionOf } from './status.js';
-import { DEPLOYMENT, deploymentsRollOut, NAMESPACE, startTestReconciler, type TestReconciler, type TestReconcilerOptions } from './fakes.js';
+import { DEPLOYMENT, deploymentsRollOut, NAMESPACE, startTestReconciler, type TestReconciler, type TestReconcilerOptions } from './testing/fakes.js';
 import { typeOf } from './resources.js';
-import type { FakeKube, FakeWrite } from '../runtime/fake-kube.js';
+import type { FakeKube, FakeWrite } from '../runtime/testing/fake-kube.js';
 import type { RolloutPass, RolloutStrategy } from './rollout.js';
 
 const running: TestReconciler[] = [];

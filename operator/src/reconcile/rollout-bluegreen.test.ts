@@ -3,8 +3,8 @@ import { COMPONENTS } from '../api/components.js';
 import type { KycPlatformStatus } from '../api/types.js';
 import { ReleaseController } from '../release/controller.js';
 import { SmokeRunner } from '../release/smoke.js';
-import type { FakeWrite } from '../runtime/fake-kube.js';
-import { DEPLOYMENT, deploymentsRollOut, NAMESPACE, startTestReconciler, type TestReconciler } from './fakes.js';
+import type { FakeWrite } from '../runtime/testing/fake-kube.js';
+import { DEPLOYMENT, deploymentsRollOut, NAMESPACE, startTestReconciler, type TestReconciler } from './testing/fakes.js';
 import { PLATFORM } from './resources.js';
 import { blueGreenRollout } from './rollout-bluegreen.js';
 

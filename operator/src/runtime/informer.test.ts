@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import { FakeKube } from './fake-kube.js';
+import { FakeKube } from './testing/fake-kube.js';
 import { Informer, type InformerEvent } from './informer.js';
 import type { KubeResource, ResourceType } from './kube.js';
 

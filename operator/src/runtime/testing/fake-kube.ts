@@ -2,8 +2,8 @@
 // objects with uids, resourceVersions from one counter (as etcd revisions), generations, a status
 // subresource, delete preconditions, label-selected lists and watches that replay from a version.
 // Tests drive what a real server does on its own: watch events held back and delivered late, a
-// compaction that answers old versions with 410 Gone, failures of one verb. Used only by tests.
-import { ApiError, type KubeClient, type KubeResource, type ResourceType, type WatchEvent } from './kube.js';
+// compaction that answers old versions with 410 Gone, failures of one verb. Used only by tests (testing/ is left out of the build).
+import { ApiError, type KubeClient, type KubeResource, type ResourceType, type WatchEvent } from '../kube.js';
 
 export interface FakeWrite {
   verb: 'create' | 'apply' | 'patch' | 'delete';

@@ -1,18 +1,18 @@
-// A reconciler on an API server in memory (runtime/fake-kube.ts), for unit tests: the real informers,
+// A reconciler on an API server in memory (runtime/testing/fake-kube.ts), for unit tests: the real informers,
 // applier and status logic, a recorded Event sink, a clock the test sets, and a stand-in for the
-// Deployment controller (deploymentsRollOut). Used only by tests.
+// Deployment controller (deploymentsRollOut). Used only by tests (testing/ is left out of the build).
 import { pino } from 'pino';
-import { platform as fixturePlatform } from '../api/fixtures.js';
-import type { KycPlatformSpec } from '../api/types.js';
-import { Applier } from '../runtime/apply.js';
-import type { EventSink, EventType } from '../runtime/events.js';
-import { FakeKube } from '../runtime/fake-kube.js';
-import { Informer } from '../runtime/informer.js';
-import type { KubeResource, ResourceType } from '../runtime/kube.js';
-import type { Logger } from '../runtime/logger.js';
-import { PlatformReconciler, type PlatformResource } from './platform.js';
-import { OWNED_SELECTOR, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
-import type { RolloutStrategy } from './rollout.js';
+import { platform as fixturePlatform } from '../../api/fixtures.js';
+import type { KycPlatformSpec } from '../../api/types.js';
+import { Applier } from '../../runtime/apply.js';
+import type { EventSink, EventType } from '../../runtime/events.js';
+import { FakeKube } from '../../runtime/testing/fake-kube.js';
+import { Informer } from '../../runtime/informer.js';
+import type { KubeResource, ResourceType } from '../../runtime/kube.js';
+import type { Logger } from '../../runtime/logger.js';
+import { PlatformReconciler, type PlatformResource } from '../platform.js';
+import { OWNED_SELECTOR, OWNED_TYPES, PLATFORM, typeOf } from '../resources.js';
+import type { RolloutStrategy } from '../rollout.js';
 
 export const NAMESPACE = 'kyc-test';
 export const DEPLOYMENT: ResourceType = typeOf({ apiVersion: 'apps/v1', kind: 'Deployment' });
