@@ -23,4 +23,11 @@ export const migrations: Migration[] = [
          CREATE INDEX notifications_user ON notifications (user_id, created_at DESC);`,
   },
   outboxMigration(2),
+  {
+    // Only widens the CHECK, so the version before it, which never writes 'suppressed', runs beside it.
+    version: 3,
+    name: 'suppressed status',
+    up: `ALTER TABLE notifications DROP CONSTRAINT notifications_status_check;
+         ALTER TABLE notifications ADD CONSTRAINT notifications_status_check CHECK (status IN ('requested', 'sent', 'failed', 'suppressed'));`,
+  },
 ];

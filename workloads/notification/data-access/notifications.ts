@@ -46,6 +46,8 @@ export class NotificationRepository implements NotificationStore {
         [n.id, outcome.status, outcome.status === 'failed' ? outcome.error.slice(0, 500) : null],
       );
       if (updated.rowCount !== 1) return false;
+      // Nothing went out: a suppressed message is history only, no delivery event.
+      if (outcome.status === 'suppressed') return true;
       const type: EventType = outcome.status === 'sent' ? 'notification.sent' : 'notification.failed';
       await enqueueEvent(client, NOTIFICATION_SCHEMA, newEvent(type, n.id, this.eventData(n), 'system'), this.topicPrefix);
       return true;

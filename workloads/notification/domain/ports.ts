@@ -18,11 +18,14 @@ export interface NotificationRow {
   user_id: string;
   channel: Channel;
   template: string;
-  status: 'requested' | 'sent' | 'failed';
+  status: NotificationStatus;
   created_at: Date;
 }
 
-export type DeliveryOutcome = { status: 'sent' } | { status: 'failed'; error: string };
+/** suppressed: not sent because an admin switched the channel off (docs/api.md, "Feature flags"). */
+export type NotificationStatus = 'requested' | 'sent' | 'failed' | 'suppressed';
+
+export type DeliveryOutcome = { status: 'sent' } | { status: 'failed'; error: string } | { status: 'suppressed' };
 
 export interface NotificationStore {
   /**
@@ -34,6 +37,14 @@ export interface NotificationStore {
   finish(notification: NewNotification, outcome: DeliveryOutcome): Promise<boolean>;
   /** The newest notifications first: the user's, or everyone's when `userId` is undefined. */
   list(userId: string | undefined, limit: number): Promise<NotificationRow[]>;
+}
+
+/** The flags that switch a channel off (docs/api.md, "Feature flags"); main.ts hands the live settings. */
+export type ChannelFlag = 'notifications-email' | 'notifications-sms';
+
+/** Is this feature on now? Asked for every message, so a flip applies to the next one. */
+export interface FeatureSwitches {
+  isOn(flag: ChannelFlag): boolean;
 }
 
 export interface Counters {
