@@ -11,10 +11,10 @@ import type { Logger } from '../runtime/logger.js';
 import { afterRead, DEFAULT_FAILURE_THRESHOLD, fallbackPolicy, HEALTHY, type FailureState, type FallbackPolicy, type Transition } from './fallback.js';
 import { componentMetrics, COMPONENT_LABEL, MetricUnavailableError, PLATFORM_LABEL, type ComponentMetric } from '../api/metrics.js';
 import { valueForReplicas } from './metrics.js';
-import type { PodTarget } from './sources/pod-scrape.js';
+import type { ListPods } from './sources/pod-scrape.js';
 import type { LagReader } from './sources/kafka-lag.js';
 import { buildSource, sourceRegistry, type SourceRegistry } from './sources/registry.js';
-import type { MetricSource } from './sources/source.js';
+import type { MetricPlace, MetricSource } from './sources/source.js';
 
 /** A Kafka connection that reads consumer lag (KafkaLagReader). */
 export type LagSource = LagReader;
@@ -30,7 +30,7 @@ export interface EngineOptions {
   /** Request rate and latency through Prometheus instead of scraping the pods. */
   prometheusUrl?: string;
   /** The running pods of a component with their /metrics URL (scraping). */
-  listPods?: (namespace: string, labelSelector: string) => Promise<PodTarget[]>;
+  listPods?: ListPods;
   /** The sources by kind of metric; by default built from lagSource, prometheusUrl and listPods. */
   sources?: SourceRegistry;
   /** A metric started failing or recovered (for Events and a status refresh). */
@@ -49,8 +49,6 @@ export interface Reading {
 
 interface Entry extends Reading {
   platformKey: string;
-  namespace: string;
-  platform: string;
   component: ComponentName;
   fallback: FallbackPolicy | undefined;
   currentReplicas: number;
@@ -112,13 +110,11 @@ export class ScalingEngine {
           existing.currentReplicas = replicas;
           continue;
         }
-        const namespace = platform.metadata.namespace ?? '';
+        const place = { namespace: platform.metadata.namespace ?? '', platform: platform.metadata.name, component };
         // The new source is built before the old one closes, so what they share (the Kafka connection,
         // the component's scrape history) carries over a changed target.
         this.entries.set(key, {
           platformKey,
-          namespace,
-          platform: platform.metadata.name,
           component,
           metric,
           fallback,
@@ -126,7 +122,7 @@ export class ScalingEngine {
           value: undefined,
           readAt: undefined,
           state: HEALTHY,
-          source: this.build(metric, { namespace, platform: platform.metadata.name, component }),
+          source: this.build(metric, place),
         });
         if (existing) this.retire(existing);
       }
@@ -148,7 +144,7 @@ export class ScalingEngine {
     }
   }
 
-  private build(metric: ComponentMetric, place: { namespace: string; platform: string; component: string }): MetricSource | Error {
+  private build(metric: ComponentMetric, place: MetricPlace): MetricSource | Error {
     try {
       return buildSource(this.sources, metric, place);
     } catch (error) {
