@@ -1,20 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
 import { FEATURE_FLAG_NAMES as OPERATOR_FLAGS } from '../../operator/src/api/flags.js';
 import { createLogger, memoryDestination } from './logger.js';
-import { ALL_ON, FEATURE_FLAG_NAMES, LiveSettings, parseLiveSettings, type FeatureFlagName } from './live-settings.js';
+import { ALL_ON, FEATURE_FLAG_NAMES, LiveSettings, colorIsActive, parseLiveSettings, type FeatureFlagName } from './live-settings.js';
 
-function setup(initial: string | Error) {
+function setup(initial: string | Error, color?: string) {
   let content: string | Error = initial;
   const destination = memoryDestination();
   const settings = new LiveSettings({
     file: '/etc/kyc/live/live-settings.json',
     logger: createLogger({ component: 'unit', level: 'info', destination }),
     intervalMs: 60_000,
+    color,
     read: () => (content instanceof Error ? Promise.reject(content) : Promise.resolve(content)),
   });
   const changes: FeatureFlagName[][] = [];
   settings.onChange((_flags, changed) => changes.push(changed));
-  return { settings, changes, destination, write: (next: string | Error) => (content = next) };
+  const activity: boolean[] = [];
+  settings.onActiveChange((active) => activity.push(active));
+  return { settings, changes, activity, destination, write: (next: string | Error) => (content = next) };
 }
 
 const file = (flags: Record<string, unknown>) => JSON.stringify({ featureFlags: flags });
@@ -71,5 +74,58 @@ describe('live settings (feature flags re-read while the service runs)', () => {
     const settings = new LiveSettings({ file: undefined, logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }) });
     await settings.start();
     expect(settings.current()).toEqual(ALL_ON);
+  });
+});
+
+describe('live settings: the active colour of a blue-green release (docs/releases.md)', () => {
+  const colored = (activeColor: string | undefined, flags: Record<string, unknown> = {}) => JSON.stringify({ featureFlags: flags, ...(activeColor && { activeColor }) });
+
+  it('a pod is active when no colour is named, when it is the named colour, and a colourless pod only when legacy is named', () => {
+    expect(colorIsActive(undefined, 'green')).toBe(true);
+    expect(colorIsActive(undefined, undefined)).toBe(true);
+    expect(colorIsActive('blue', 'blue')).toBe(true);
+    expect(colorIsActive('blue', 'green')).toBe(false);
+    expect(colorIsActive('blue', undefined)).toBe(false);
+    expect(colorIsActive('legacy', undefined)).toBe(true);
+    expect(colorIsActive('legacy', 'blue')).toBe(false);
+  });
+
+  it('when the preview colour starts, then it is inactive from the first read, and no change is announced', async () => {
+    const { settings, activity, destination } = setup(colored('blue'), 'green');
+    await settings.start();
+    settings.stop();
+    expect(settings.isActive()).toBe(false);
+    expect(activity).toEqual([]);
+    expect(destination.lines.join('')).toMatch(/not the active one/);
+  });
+
+  it('when the switch names its colour, then the listeners hear active, and the old colour hears inactive', async () => {
+    const green = setup(colored('blue'), 'green');
+    const blue = setup(colored('blue'), 'blue');
+    await green.settings.start();
+    await blue.settings.start();
+    for (const pod of [green, blue]) {
+      pod.write(colored('green'));
+      await pod.settings.refresh();
+      await pod.settings.refresh(); // the same content again: no second notice
+      pod.settings.stop();
+    }
+    expect(green.activity).toEqual([true]);
+    expect(blue.activity).toEqual([false]);
+    expect(green.changes).toEqual([]); // no flag changed
+  });
+
+  it('a flag change alone does not touch the active state, and an unknown colour is refused (the last good settings stay)', async () => {
+    const { settings, activity, changes, write } = setup(colored('green'), 'green');
+    await settings.start();
+    write(colored('green', { 'automatic-checks': false }));
+    await settings.refresh();
+    write(colored('purple'));
+    await settings.refresh();
+    settings.stop();
+    expect(activity).toEqual([]);
+    expect(changes).toEqual([['automatic-checks']]);
+    expect(settings.isActive()).toBe(true);
+    expect(() => parseLiveSettings(colored('purple'))).toThrow('activeColor must be blue, green or legacy');
   });
 });

@@ -3,6 +3,10 @@
 // LIVE_SETTINGS_FILE (docs/workload-contract.md), and makes the kubelet refresh it as soon as they change;
 // this module re-reads the file every second and tells its listeners when a flag flips.
 //
+// The file also names the active colour of a blue-green release (docs/releases.md, "Blue-green isolation"):
+// a pod of the other colour (KYC_COLOR) is a preview or a rollback target and must not consume live topics
+// nor run side-effect sweeps; `isActive()` says which, and `onActiveChange` tells when the switch reaches it.
+//
 // Failure rules: no file configured (a service run outside the operator) → every flag on; a file that cannot
 // be read or parsed → the last good settings stay in force (a half-written or missing file must not switch
 // features off), and the problem is logged once until it changes; a flag the file does not name → on; a
@@ -31,10 +35,24 @@ export interface FeatureSwitches {
   isOn(flag: FeatureFlagName): boolean;
 }
 
+/**
+ * The colour whose pods run consumers and sweeps: blue or green, or legacy (the single pre-blue-green
+ * Deployments, whose pods carry no KYC_COLOR). Absent (no blue-green release): every pod is active.
+ */
+export type ActiveColor = 'blue' | 'green' | 'legacy';
+const ACTIVE_COLORS: readonly string[] = ['blue', 'green', 'legacy'];
+
+/** Whether a pod of `ownColor` (KYC_COLOR; undefined: a pod without colour) is the active one. */
+export function colorIsActive(activeColor: ActiveColor | undefined, ownColor: string | undefined): boolean {
+  return activeColor === undefined || activeColor === (ownColor ?? 'legacy');
+}
+
 /** Parses the file's JSON; throws with a message that says what is wrong. */
-export function parseLiveSettings(text: string): { flags: FeatureFlags; unknown: string[] } {
+export function parseLiveSettings(text: string): { flags: FeatureFlags; unknown: string[]; activeColor: ActiveColor | undefined } {
   const document: unknown = JSON.parse(text);
   if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new Error('the live settings must be a JSON object');
+  const activeColor = (document as { activeColor?: unknown }).activeColor;
+  if (activeColor !== undefined && (typeof activeColor !== 'string' || !ACTIVE_COLORS.includes(activeColor))) throw new Error('activeColor must be blue, green or legacy');
   const raw = (document as { featureFlags?: unknown }).featureFlags ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('featureFlags must be an object of name to true/false');
   const flags: Record<FeatureFlagName, boolean> = { ...ALL_ON };
@@ -44,10 +62,11 @@ export function parseLiveSettings(text: string): { flags: FeatureFlags; unknown:
     if ((FEATURE_FLAG_NAMES as readonly string[]).includes(name)) flags[name as FeatureFlagName] = value;
     else unknown.push(name);
   }
-  return { flags: Object.freeze(flags), unknown };
+  return { flags: Object.freeze(flags), unknown, activeColor: activeColor as ActiveColor | undefined };
 }
 
 export type FlagListener = (flags: FeatureFlags, changed: FeatureFlagName[]) => void;
+export type ActiveListener = (active: boolean) => void;
 
 export interface LiveSettingsOptions {
   /** LIVE_SETTINGS_FILE; undefined: every flag stays on. */
@@ -55,6 +74,8 @@ export interface LiveSettingsOptions {
   logger: Logger;
   /** How often the file is re-read (default 1 s). */
   intervalMs?: number;
+  /** KYC_COLOR: this pod's colour under a blue-green release; undefined: no colour (active unless the file names another). */
+  color?: string | undefined;
   /** For tests: how the file is read. */
   read?: (file: string) => Promise<string>;
 }
@@ -62,6 +83,8 @@ export interface LiveSettingsOptions {
 export class LiveSettings implements FeatureSwitches {
   private flags: FeatureFlags = ALL_ON;
   private readonly listeners: FlagListener[] = [];
+  private readonly activeListeners: ActiveListener[] = [];
+  private active = true;
   private timer: NodeJS.Timeout | undefined;
   private lastProblem: string | undefined;
   private lastText: string | undefined;
@@ -77,6 +100,16 @@ export class LiveSettings implements FeatureSwitches {
 
   current(): FeatureFlags {
     return this.flags;
+  }
+
+  /** Whether this pod's colour is the active one (docs/releases.md, "Blue-green isolation"). */
+  isActive(): boolean {
+    return this.active;
+  }
+
+  /** Called with the new answer of isActive() after every change (not at the first read). */
+  onActiveChange(listener: ActiveListener): void {
+    this.activeListeners.push(listener);
   }
 
   /** Called with the new flags and the names that changed, after every change (not at the first read). */
@@ -117,6 +150,7 @@ export class LiveSettings implements FeatureSwitches {
     const changed = FEATURE_FLAG_NAMES.filter((name) => parsed.flags[name] !== this.flags[name]);
     const first = this.timer === undefined;
     this.flags = parsed.flags;
+    this.applyActive(colorIsActive(parsed.activeColor, this.options.color), parsed.activeColor, first);
     if (changed.length === 0) return;
     this.options.logger.info({ featureFlags: this.flags, changed }, first ? 'feature flags in force' : 'feature flags changed');
     if (first) return;
@@ -125,6 +159,24 @@ export class LiveSettings implements FeatureSwitches {
         listener(this.flags, changed);
       } catch (error) {
         this.options.logger.error({ err: error }, 'a feature flag listener failed');
+      }
+    }
+  }
+
+  private applyActive(active: boolean, activeColor: ActiveColor | undefined, first: boolean): void {
+    const wasActive = this.active;
+    this.active = active;
+    if (first) {
+      if (!active) this.options.logger.info({ color: this.options.color, activeColor }, 'this colour is not the active one: consumers and sweeps wait for the switch');
+      return;
+    }
+    if (active === wasActive) return;
+    this.options.logger.info({ color: this.options.color, activeColor, active }, active ? 'this colour became the active one' : 'this colour is no longer the active one');
+    for (const listener of this.activeListeners) {
+      try {
+        listener(active);
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'an active-colour listener failed');
       }
     }
   }
