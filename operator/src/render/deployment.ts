@@ -5,7 +5,9 @@
 // Under the BlueGreen strategy a component has one Deployment per colour, `<platform>-<component>-blue`
 // and `-green` (renderColorDeployment): the colour is in the selector and the pod labels, the colour's
 // version in its template, and the gateway of a colour calls the upstreams of the same colour through
-// their colour Services, so a gateway never talks to a service of another release.
+// their colour Services, so a gateway never talks to a service of another release. Every pod of a colour
+// knows it (KYC_COLOR) and compares it with the active colour in the live settings: only the active
+// colour consumes Kafka and runs sweeps (docs/releases.md, "Blue-green isolation").
 import type { ComponentName } from '../api/components.js';
 import { imageFor, imagePullPolicyOf, isAutoscaled, componentReplicas, resourcesFor } from '../api/defaults.js';
 import { canonicalQuantity } from '../api/quantity.js';
@@ -80,7 +82,7 @@ export function renderColorDeployment(platform: KycPlatform, component: Componen
     selector: colorSelectorLabels(source, component, variant.color),
     podLabels: { ...labels(source, component), [COLOR_LABEL]: variant.color },
     replicas: variant.replicas ?? fixed,
-    upstreamColor: variant.color,
+    color: variant.color,
   });
   const metadata = deployment.metadata;
   return {
@@ -108,14 +110,20 @@ interface DeploymentShape {
   selector: Record<string, string>;
   podLabels: Record<string, string>;
   replicas: number | undefined;
-  upstreamColor?: Color;
+  /** The colour of a blue-green Deployment: KYC_COLOR, and the gateway's upstreams of that colour. */
+  color?: Color;
+}
+
+/** KYC_COLOR last: set by the operator whatever the user's extra variables say (the colour decides what runs). */
+function withColor(env: EnvVar[], color: Color | undefined): EnvVar[] {
+  return color ? [...env.filter((e) => e.name !== 'KYC_COLOR'), { name: 'KYC_COLOR', value: color }] : env;
 }
 
 function deploymentObject(platform: KycPlatform, component: ComponentName, shape: DeploymentShape): KubeObject {
   const spec = platform.spec;
   const { name, selector } = shape;
   const resources = resourcesFor(spec, component);
-  const env = renderEnv(platform, component);
+  const env = withColor(renderEnv(platform, component), shape.color);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -154,7 +162,7 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
                 { name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' },
                 { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
               ],
-              env: shape.upstreamColor && component === 'gateway' ? colorUpstreams(platform, env, shape.upstreamColor) : env,
+              env: shape.color && component === 'gateway' ? colorUpstreams(platform, env, shape.color) : env,
               resources: {
                 // The server's spelling (0.5 -> 500m), so the rendered object equals what the server returns.
                 requests: { cpu: canonicalQuantity(resources.requests.cpu), memory: canonicalQuantity(resources.requests.memory) },
@@ -165,8 +173,11 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
               // /livez answers while the process does; /health reports dependencies to SREs (a restart does
               // not fix PostgreSQL), so neither start-up nor liveness waits on them.
               livenessProbe: { httpGet: { path: '/livez', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
-              // Let endpoints and kube-proxy drop the pod before SIGTERM starts the drain.
-              lifecycle: { preStop: { sleep: { seconds: 5 } } },
+              // Let endpoints, kube-proxy and the gateways drop the pod before SIGTERM starts the drain: a
+              // gateway sees the pod leave its upstream's headless Service after the cluster DNS's TTL (5 s on
+              // the real node) plus its 2 s resolve interval (docs/workloads.md, "Load balancing"). 10 s
+              // pause + 10 s drain (SHUTDOWN_GRACE_MS) stay inside the 30 s grace period.
+              lifecycle: { preStop: { sleep: { seconds: 10 } } },
               securityContext: {
                 runAsNonRoot: true,
                 runAsUser: RUN_AS_USER,
