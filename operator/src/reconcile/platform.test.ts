@@ -3,7 +3,7 @@ import { renderPlatform } from '../render/index.js';
 import { ApiError, type KubeResource } from '../runtime/kube.js';
 import { conditionOf } from './status.js';
 import { DEPLOYMENT, deploymentsRollOut, NAMESPACE, startTestReconciler, type TestReconciler, type TestReconcilerOptions } from './testing/fakes.js';
-import { typeOf } from './resources.js';
+import { PLATFORM, typeOf } from './resources.js';
 import type { FakeKube, FakeWrite } from '../runtime/testing/fake-kube.js';
 import type { RolloutPass, RolloutStrategy } from './rollout.js';
 
@@ -58,6 +58,19 @@ describe('PlatformReconciler', () => {
     expect(t.api.writes.slice(writes)).toEqual([]);
     expect(t.events.recorded.slice(events)).toEqual([]);
     expect(result).toBeUndefined();
+  });
+
+  it('when the platform is gone, then a pass writes nothing', async () => {
+    const t = await start();
+    const key = await t.createPlatform();
+    await t.reconciler.reconcile(key);
+    await t.api.delete(PLATFORM, NAMESPACE, 'acme');
+    const writes = t.api.writes.length;
+
+    await expect(t.reconciler.reconcile(key)).resolves.toBeUndefined();
+
+    // Owner references let the garbage collector remove the objects; the operator does not.
+    expect(t.api.writes.slice(writes)).toEqual([]);
   });
 
   it('when an owned object is changed outside the operator, then the next pass puts it back (and only it)', async () => {
@@ -161,6 +174,21 @@ describe('PlatformReconciler', () => {
       await t.reconciler.reconcile(key);
       expect(t.api.peek(DEPLOYMENT, NAMESPACE, 'acme-kyc')).toBeDefined();
       expect(conditionOf(t.platform()?.status, 'Degraded')).toMatchObject({ status: 'False' });
+    });
+
+    it('then a delete that fails is the Degraded condition too, and the retry deletes', async () => {
+      const t = await start();
+      const key = await t.createPlatform();
+      await t.reconciler.reconcile(key);
+      await t.api.mergePatch(PLATFORM, NAMESPACE, 'acme', { spec: { components: { analytics: { enabled: false } } } });
+      t.api.failNext('delete', new ApiError('etcdserver: request timed out', 500), { kind: 'Deployment', name: 'acme-analytics' });
+
+      await expect(t.reconciler.reconcile(key)).rejects.toThrow('delete Deployment acme-analytics');
+
+      expect(conditionOf(t.platform()?.status, 'Degraded')).toMatchObject({ status: 'True', reason: 'DeleteFailed', message: expect.stringContaining('request timed out') });
+      await t.reconciler.reconcile(key);
+      expect(t.api.peek(DEPLOYMENT, NAMESPACE, 'acme-analytics')).toBeUndefined();
+      expect(t.platform()?.status?.readyComponents).toBe('0/4');
     });
 
     it('then a production platform whose Secret is missing is refused in status, with nothing rolled out', async () => {
