@@ -5,6 +5,7 @@
 // EventRecorder, handed to whoever needs them.
 import { serveExternalMetrics } from './metrics-api/serve.js';
 import { PlatformCache, PlatformController } from './reconcile/controller.js';
+import { registerPlatformGauges } from './reconcile/platform-gauges.js';
 import { PlatformReconciler } from './reconcile/platform.js';
 import { PLATFORM } from './reconcile/resources.js';
 import { blueGreenRollout } from './reconcile/rollout-bluegreen.js';
@@ -89,6 +90,8 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
     shutdown.add('events', () => events.flush());
 
     const cache = new PlatformCache(client, logger, metrics, config.watchNamespace);
+    // Per-platform state for alerts (docs/observability.md), read from the cache at scrape time.
+    registerPlatformGauges(metrics.registry, () => cache.platforms.list());
     // The engine subscribes to platform events before the controller's queue does: a pass reads the
     // engine's view of the platform. The engine and the release controller wake platforms on that
     // queue, built below; they do so only from timers and checks that run later.
