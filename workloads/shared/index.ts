@@ -7,6 +7,10 @@ export type { Principal, Role } from './context.js';
 export { ConfigError, commonEnv, databaseEnv, featureFlags, kafkaEnv, loadConfig, port, redisEnv, schemas, tokenVerifierEnv } from './config.js';
 export type { CommonConfig, Env } from './config.js';
 export { createLogger, memoryDestination } from './logger.js';
+export { LiveSettings } from './live-settings.js';
+export type { FeatureFlagName, FeatureFlags, FeatureSwitches } from './live-settings.js';
+export { pauseWhileOff } from './feature-pause.js';
+export type { FeaturePause } from './feature-pause.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { REDACTED, isSecretKey, scrub, scrubString } from './redact.js';
 export {
