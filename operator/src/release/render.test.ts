@@ -55,6 +55,14 @@ describe('renderBlueGreen', () => {
     }
   });
 
+  it('names the active colour in the live settings (only its pods consume and sweep), legacy during a migration, and switches it with the Services', () => {
+    const activeColor = (list: KubeObject[]) => (JSON.parse((find(list, 'ConfigMap', 'acme-config').data as Record<string, string>)['live-settings.json'] ?? '{}') as { activeColor?: string }).activeColor;
+    expect(activeColor(objects)).toBe('blue');
+    expect(activeColor(renderBlueGreen(acme, { ...plan, active: 'green', preview: 'blue' }, renderPlatform(acme), () => false))).toBe('green');
+    expect(activeColor(renderBlueGreen(acme, { ...plan, active: 'legacy', legacy: { version: '1.0.0' } }, renderPlatform(acme), () => true))).toBe('legacy');
+    expect(objects.filter((o) => o.kind === 'ConfigMap')).toHaveLength(1);
+  });
+
   it('points the HPA (same name) and the PDB at the active colour', () => {
     expect(find(objects, 'HorizontalPodAutoscaler', 'acme-kyc').spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'acme-kyc-blue' });
     expect((find(objects, 'PodDisruptionBudget', 'acme-kyc').spec.selector as { matchLabels: Record<string, string> }).matchLabels['kyc.dev/color']).toBe('blue');

@@ -5,6 +5,7 @@
 import { COMPONENTS, type ComponentName } from '../api/components.js';
 import { desiredComponentNames } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
+import { renderConfigMap } from '../render/configmap.js';
 import { renderColorDeployment, renderDeployment } from '../render/deployment.js';
 import { colorObjectName, componentObjectName } from '../render/meta.js';
 import { renderPodDisruptionBudget } from '../render/pdb.js';
@@ -49,7 +50,10 @@ export function renderBlueGreen(platform: KycPlatform, plan: ReleasePlan, base: 
   ]);
   const pdbs = components.map((component) => renderPodDisruptionBudget(platform, component, activeColor));
   const target = (component: ComponentName): string => (activeColor ? colorObjectName(platform, component, activeColor) : componentObjectName(platform, component));
-  const kept = base.filter((o) => !REPLACED_KINDS.has(o.kind)).map((o) => (o.kind === 'HorizontalPodAutoscaler' ? followActive(o, components, target) : o));
+  // The ConfigMap's live settings name the plan's active colour: only its pods consume and sweep (docs/releases.md).
+  const kept = base
+    .filter((o) => !REPLACED_KINDS.has(o.kind))
+    .map((o) => (o.kind === 'HorizontalPodAutoscaler' ? followActive(o, components, target) : o.kind === 'ConfigMap' ? renderConfigMap(platform, plan.active) : o));
   // renderPlatform's order: ServiceAccounts and the ConfigMap first, then Services, Deployments, PDBs, the rest.
   const firstWave = kept.filter((o) => o.kind === 'ServiceAccount' || o.kind === 'ConfigMap');
   const rest = kept.filter((o) => o.kind !== 'ServiceAccount' && o.kind !== 'ConfigMap');

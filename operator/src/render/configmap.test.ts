@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { configHash, liveSettingsDigest, renderConfigMap } from './configmap.js';
+import { configHash, configMapLiveSettingsDigest, liveSettingsDigest, renderConfigMap } from './configmap.js';
 import { platform } from '../api/fixtures.js';
 
 const allOn = {
@@ -42,5 +42,18 @@ describe('renderConfigMap', () => {
 
   it('treats an explicit true like an absent flag (same digest: no pointless pod marking)', () => {
     expect(liveSettingsDigest(platform({ featureFlags: { 'sanctions-screening': true } }))).toBe(liveSettingsDigest(platform({})));
+  });
+
+  it('names the active colour of a blue-green release in the live settings only (a switch restarts nothing), and the digest follows it', () => {
+    const p = platform({});
+    const blue = renderConfigMap(p, 'blue');
+    const data = blue.data as Record<string, string>;
+    expect(JSON.parse(data['live-settings.json'] ?? '')).toEqual({ featureFlags: allOn, activeColor: 'blue' });
+    expect(JSON.parse((renderConfigMap(p).data as Record<string, string>)['live-settings.json'] ?? '')).not.toHaveProperty('activeColor');
+    expect(configHash(p)).toBe(configHash(p)); // the colour is not among the start-time settings
+    expect(liveSettingsDigest(p, 'green')).not.toBe(liveSettingsDigest(p, 'blue'));
+    expect(liveSettingsDigest(p, 'legacy')).not.toBe(liveSettingsDigest(p));
+    expect(configMapLiveSettingsDigest(blue)).toBe(liveSettingsDigest(p, 'blue'));
+    expect(configMapLiveSettingsDigest(renderConfigMap(p))).toBe(liveSettingsDigest(p));
   });
 });

@@ -6,19 +6,29 @@
 // anything. The pods see them as a mounted file; the operator marks each pod with their digest
 // (liveSettingsDigest) so the kubelet refreshes the file at once instead of at its next periodic sync
 // (docs/api.md, "Feature flags").
+//
+// Under a blue-green release the live settings also name the active colour (the release plan's, so it
+// moves in the pass that switches the Services): only the pods of that colour consume Kafka and run
+// sweeps (docs/releases.md, "Blue-green isolation").
 import { createHash } from 'node:crypto';
 import { desiredComponentNames, featureFlagsOf, loadBalancingFor } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
-import { configMapName, objectMeta } from './meta.js';
+import { configMapName, objectMeta, type Color } from './meta.js';
 import type { KubeObject } from './types.js';
 
 export const LIVE_SETTINGS_KEY = 'live-settings.json';
 export const LOAD_BALANCING_KEY = 'load-balancing.json';
 export const COMPONENTS_KEY = 'components';
 
-/** What the services re-read while they run: one JSON document (docs/workload-contract.md). */
-export function liveSettings(platform: KycPlatform): string {
-  return JSON.stringify({ featureFlags: featureFlagsOf(platform.spec) });
+/** The colour whose pods are active: legacy is the single pre-blue-green Deployments (their pods have no colour). */
+export type ActiveColor = Color | 'legacy';
+
+/**
+ * What the services re-read while they run: one JSON document (docs/workload-contract.md).
+ * @param activeColor the release plan's active colour; undefined (no blue-green release): every pod is active
+ */
+export function liveSettings(platform: KycPlatform, activeColor?: ActiveColor): string {
+  return JSON.stringify({ featureFlags: featureFlagsOf(platform.spec), ...(activeColor && { activeColor }) });
 }
 
 function startSettings(platform: KycPlatform): Record<string, string> {
@@ -29,8 +39,8 @@ function startSettings(platform: KycPlatform): Record<string, string> {
   };
 }
 
-export function configData(platform: KycPlatform): Record<string, string> {
-  return { ...startSettings(platform), [LIVE_SETTINGS_KEY]: liveSettings(platform) };
+export function configData(platform: KycPlatform, activeColor?: ActiveColor): Record<string, string> {
+  return { ...startSettings(platform), [LIVE_SETTINGS_KEY]: liveSettings(platform, activeColor) };
 }
 
 function digest(data: Record<string, string>): string {
@@ -44,15 +54,21 @@ export function configHash(platform: KycPlatform): string {
 }
 
 /** A short, stable digest of the live settings: the operator marks each pod with it once the ConfigMap holds them. */
-export function liveSettingsDigest(platform: KycPlatform): string {
-  return digest({ [LIVE_SETTINGS_KEY]: liveSettings(platform) });
+export function liveSettingsDigest(platform: KycPlatform, activeColor?: ActiveColor): string {
+  return digest({ [LIVE_SETTINGS_KEY]: liveSettings(platform, activeColor) });
 }
 
-export function renderConfigMap(platform: KycPlatform): KubeObject {
+/** The same digest, of the live settings a rendered ConfigMap holds (whichever colour the pass made active). */
+export function configMapLiveSettingsDigest(configMap: KubeObject): string | undefined {
+  const text = (configMap.data as Record<string, string> | undefined)?.[LIVE_SETTINGS_KEY];
+  return text === undefined ? undefined : digest({ [LIVE_SETTINGS_KEY]: text });
+}
+
+export function renderConfigMap(platform: KycPlatform, activeColor?: ActiveColor): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: objectMeta(platform, configMapName(platform), 'platform'),
-    data: configData(platform),
+    data: configData(platform, activeColor),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { renderDeployment } from './deployment.js';
+import { renderColorDeployment, renderDeployment } from './deployment.js';
 import { platform } from '../api/fixtures.js';
 
 interface Container {
@@ -179,5 +179,15 @@ describe('renderDeployment', () => {
     expect(d.spec.template.spec.nodeSelector).toEqual({ pool: 'kyc' });
     expect(d.spec.template.spec.tolerations).toEqual([{ key: 'dedicated', operator: 'Equal', value: 'kyc', effect: 'NoSchedule' }]);
     expect(render(platform(), 'kyc').spec.template.spec).not.toHaveProperty('nodeSelector');
+  });
+
+  it('tells every pod of a colour its colour (KYC_COLOR, whatever the user env says), and a single Deployment none', () => {
+    const p = platform({ components: { kyc: { env: [{ name: 'KYC_COLOR', value: 'green' }] } } });
+    for (const component of ['kyc', 'notification', 'gateway'] as const) {
+      const d = renderColorDeployment(p, component, { color: 'blue', version: '1.4.2' }) as unknown as DeploymentShape;
+      const env = container(d).env.filter((e) => e.name === 'KYC_COLOR');
+      expect(env).toEqual([{ name: 'KYC_COLOR', value: 'blue' }]);
+    }
+    expect(envMap(container(render(platform(), 'kyc')))).not.toHaveProperty('KYC_COLOR');
   });
 });
