@@ -1,11 +1,13 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { renderPlatform } from '../render/index.js';
-import { ApiError, type KubeResource } from '../runtime/kube.js';
+import { ApiError, type KubeResource, type ResourceType } from '../runtime/kube.js';
 import { conditionOf } from './status.js';
 import { DEPLOYMENT, deploymentsRollOut, NAMESPACE, startTestReconciler, type TestReconciler, type TestReconcilerOptions } from './testing/fakes.js';
 import { PLATFORM, typeOf } from './resources.js';
 import type { FakeKube, FakeWrite } from '../runtime/testing/fake-kube.js';
 import type { RolloutPass, RolloutStrategy } from './rollout.js';
+
+const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 
 const running: TestReconciler[] = [];
 
@@ -203,5 +205,35 @@ describe('PlatformReconciler', () => {
       expect(t.events.reasons()).toEqual(['InsecureSecrets']);
       expect(result).toEqual({ requeueAfterMs: 5_000 });
     });
+  });
+  it('when a feature flag is switched, then the running pods are marked with the new settings digest, status and an Event say so, and no Deployment changes', async () => {
+    const t = await start();
+    const key = await t.createPlatform();
+    await t.reconciler.reconcile(key);
+    deploymentsRollOut(t.api);
+    await t.reconciler.reconcile(key);
+    const pod = (name: string, labels: Record<string, string>): KubeResource => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NAMESPACE, labels } });
+    const podLabels = { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/name': 'kyc-platform' };
+    await t.api.create(POD, NAMESPACE, pod('acme-kyc-1', { ...podLabels, 'app.kubernetes.io/component': 'kyc' }));
+    await t.api.create(POD, NAMESPACE, pod('other-kyc-1', { ...podLabels, 'app.kubernetes.io/instance': 'other' }));
+    expect(t.platform()?.status?.featureFlags?.['new-applications']).toBe(true);
+    const platform = t.platform();
+    if (!platform) throw new Error('the platform is gone');
+    await t.api.apply(PLATFORM, { ...platform, spec: { ...platform.spec, featureFlags: { 'new-applications': false } } }, 'test');
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the informer sees the new spec
+    const writes = t.api.writes.length;
+
+    await t.reconciler.reconcile(key);
+
+    const written = t.api.writes.slice(writes);
+    expect(written.filter((w) => w.kind === 'Deployment')).toEqual([]);
+    expect(written.filter((w) => w.kind === 'Pod')).toEqual([{ verb: 'patch', kind: 'Pod', name: 'acme-kyc-1' }]);
+    expect(t.api.peek<KubeResource>(POD, NAMESPACE, 'acme-kyc-1')?.metadata.annotations?.['kyc.dev/live-settings']).toMatch(/^[0-9a-f]{16}$/);
+    expect(t.platform()?.status?.featureFlags?.['new-applications']).toBe(false);
+    expect(t.events.recorded.map((e) => e.message)).toContainEqual('feature flags changed: new-applications off (1 pods told)');
+
+    const after = t.api.writes.length;
+    await t.reconciler.reconcile(key);
+    expect(t.api.writes.slice(after)).toEqual([]);
   });
 });

@@ -2,8 +2,8 @@
 // what should exist, apply what differs, delete what is no longer wanted, then write the status once.
 // How the Deployments move to a new version is the rollout strategy's business (rollout.ts): the pass
 // runs the same sequence for in-place and blue-green platforms alike.
-import { platformSecretName, profileOf } from '../api/defaults.js';
-import type { Condition, KycPlatform } from '../api/types.js';
+import { featureFlagsOf, platformSecretName, profileOf } from '../api/defaults.js';
+import type { Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
 import { renderPlatform } from '../render/index.js';
 import { FIELD_MANAGER, type Applier } from '../runtime/apply.js';
 import type { EventSink } from '../runtime/events.js';
@@ -14,6 +14,7 @@ import type { HandlerResult } from '../runtime/workqueue.js';
 import type { ScalingController, ScalingPlan } from '../scaling/controller.js';
 import { observeScaling, withScalingStatus } from '../scaling/observe.js';
 import type { ScalingStatus } from '../scaling/status.js';
+import { announceLiveSettings, flagsChanged } from './live-settings.js';
 import { isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
 import { inPlaceRollout } from './rollout-inplace.js';
@@ -166,9 +167,17 @@ export class PlatformReconciler {
 
     this.recordDecisions(platform, decisions, log);
 
+    let featureFlags = platform.status?.featureFlags;
+    try {
+      featureFlags = await this.announceLiveSettings(platform, applyProblem, log);
+    } catch (error) {
+      firstError ??= asError(error);
+      applyProblem ??= { reason: 'AnnounceFailed', message: describe(error) };
+    }
+
     const components = rollout.components(desired, (name) => live.get(`apps/v1|Deployment|${name}`));
     const scaling = scalingPlan && this.deps.scaling?.status(key, platform, scalingPlan, observeScaling(desired, (o) => live.get(identity(o))));
-    const status = await this.writeStatus(platform, components, applyProblem, log, rollout, scaling, secrets?.verified);
+    const status = await this.writeStatus(platform, components, applyProblem, log, rollout, scaling, secrets?.verified, featureFlags);
     const timedWait = minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs);
     await rollout.finish();
     if (firstError) {
@@ -284,6 +293,25 @@ export class PlatformReconciler {
     }
   }
 
+  /**
+   * Feature flags and the other live settings (reconcile/live-settings.ts): once this pass has put them in the
+   * ConfigMap, the running pods are told, so the services follow within seconds and nothing restarts. Returns
+   * the flags the pods now know, for status; those last announced while the ConfigMap may lag behind.
+   */
+  private async announceLiveSettings(platform: PlatformResource, applyProblem: Problem | undefined, log: Logger): Promise<KycPlatformStatus['featureFlags']> {
+    const announced = platform.status?.featureFlags;
+    const inForce = featureFlagsOf(platform.spec);
+    if (!flagsChanged(announced, inForce) || applyProblem) return announced;
+    const marked = await announceLiveSettings(this.deps.client, platform);
+    if (announced) {
+      const changed = (Object.keys(inForce) as (keyof typeof inForce)[]).filter((name) => announced[name] !== inForce[name]);
+      const message = `feature flags changed: ${changed.map((name) => `${name} ${inForce[name] ? 'on' : 'off'}`).join(', ')} (${marked} pods told)`;
+      this.deps.events.record(platform, 'Normal', 'FeatureFlagsChanged', message);
+      log.info({ changed, pods: marked }, 'feature flags changed');
+    }
+    return inForce;
+  }
+
   private async writeStatus(
     platform: PlatformResource,
     components: ObservedComponent[],
@@ -292,12 +320,14 @@ export class PlatformReconciler {
     rollout?: RolloutPass,
     scaling?: ScalingStatus,
     secretsVerified?: Condition,
+    featureFlags?: KycPlatformStatus['featureFlags'],
   ): Promise<OwnedStatus> {
     const now = this.deps.now?.() ?? new Date();
     const computed = computeStatus(rollout ? rollout.statusView(platform) : platform, components, problem, now);
     const rolled = rollout ? rollout.status(computed, now) : computed;
     const scaled = scaling ? withScalingStatus(rolled, scaling, platform.status?.conditions, now) : rolled;
-    const status = secretsVerified ? { ...scaled, conditions: [...scaled.conditions, secretsVerified] } : scaled;
+    const verified = secretsVerified ? { ...scaled, conditions: [...scaled.conditions, secretsVerified] } : scaled;
+    const status = featureFlags ? { ...verified, featureFlags } : verified;
     if (statusUpToDate(platform.status, status)) return status;
     if (!(await this.patchStatus(platform, status))) return status;
     const wasReady = conditionOf(platform.status, CONDITION_READY)?.status === 'True';
