@@ -180,10 +180,8 @@ export class PlatformReconciler {
     const status = await this.writeStatus(platform, components, applyProblem, log, rollout, scaling, secrets?.verified, featureFlags);
     const timedWait = minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs);
     await rollout.finish();
-    if (firstError) {
-      if (isConflict(firstError)) log.debug('conflict; retrying');
-      throw firstError;
-    }
+    // A conflict is logged at debug and counted as such by the controller (docs/operator.md).
+    if (firstError) throw firstError;
     if (status.phase !== 'Ready') return { requeueAfterMs: Math.min(this.deps.progressRequeueMs, timedWait ?? Infinity) };
     return timedWait === undefined ? undefined : { requeueAfterMs: timedWait };
   }
