@@ -2,15 +2,27 @@
 // modules (SQL text or a function); applied versions are recorded in <schema>.schema_migrations.
 // A session advisory lock per schema makes concurrent start-ups safe: one migrates, the others wait
 // and then find nothing to do.
+//
+// A new version migrates while the active one still serves from the same schema (blue-green), so a
+// migration that contracts the schema (drops, renames, retypes, a new NOT NULL) is refused before anything
+// runs unless it is marked `contract` (migration-compat.ts, docs/releases.md "Schema changes: expand/contract").
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { ident } from './db.js';
 import type { Logger } from './logger.js';
+import { incompatibility } from './migration-compat.js';
 
 export interface Migration {
   version: number;
   name: string;
   up: string | ((client: PoolClient, schema: string) => Promise<void>);
+  /**
+   * A contract step (docs/releases.md, "Schema changes: expand/contract"): why no running version uses
+   * what it removes any more, e.g. "1.4 stopped reading applications.findings; 1.5 is the oldest that runs".
+   */
+  contract?: string;
+  /** A function migration that only expands the schema (its code cannot be checked like SQL text). */
+  expandOnly?: boolean;
 }
 
 export interface MigrationResult {
@@ -38,6 +50,11 @@ export async function runMigrations(pool: Pool, schema: string, migrations: read
     );
     const done = await client.query<{ version: number; checksum: string }>(`SELECT version, checksum FROM ${s}.schema_migrations`);
     const applied = new Map(done.rows.map((row) => [row.version, row.checksum]));
+    // Every pending migration is checked before the first runs: a refused release leaves the schema as it was.
+    for (const migration of ordered) {
+      const reason = applied.has(migration.version) ? undefined : incompatibility(schema, migration);
+      if (reason) throw new Error(`refused: ${reason}`);
+    }
     const newlyApplied: number[] = [];
     for (const migration of ordered) {
       const checksum = createHash('sha256').update(typeof migration.up === 'string' ? migration.up : migration.up.toString()).digest('hex');
