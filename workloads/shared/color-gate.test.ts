@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { ColorGate, type ActiveSource } from './color-gate.js';
+import { ColorGate, GatedConsumer, type ActiveSource } from './color-gate.js';
+import type { RunningConsumer } from './kafka.js';
 import { createLogger, memoryDestination } from './logger.js';
 
 function fakeSource(initial: boolean) {
@@ -88,5 +89,31 @@ describe('ColorGate (blue-green isolation, docs/releases.md)', () => {
     expect(log).toEqual(['start consumer']);
     expect(gate.isRunning('consumer')).toBe(true);
     await gate.close();
+  });
+
+  it('a gated consumer keeps a feature-flag pause across a stop and a start, and is healthy while stopped', async () => {
+    const log: string[] = [];
+    const fake = (): RunningConsumer =>
+      ({
+        pause: () => log.push('pause'),
+        resume: () => log.push('resume'),
+        stop: () => {
+          log.push('stop');
+          return Promise.resolve();
+        },
+        isHealthy: () => false,
+      }) as unknown as RunningConsumer;
+    const consumer = new GatedConsumer('checks', () => Promise.resolve(fake()));
+    expect(consumer.isHealthy()).toBe(true);
+    consumer.pause(); // automatic-checks off before the colour is active
+    await consumer.start();
+    expect(log).toEqual(['pause']);
+    expect(consumer.isHealthy()).toBe(false);
+    await consumer.stop();
+    consumer.resume();
+    await consumer.start();
+    expect(log).toEqual(['pause', 'stop']);
+    expect(consumer.isPaused()).toBe(false);
+    expect(consumer.current).toBeDefined();
   });
 });

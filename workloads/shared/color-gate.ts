@@ -7,6 +7,7 @@
 //
 // Level-based: every change, and every failed start, leads to one pass that compares what runs with what
 // should, one pass at a time.
+import type { RunningConsumer } from './kafka.js';
 import type { Logger } from './logger.js';
 
 /** The live settings as the gate reads them (LiveSettings). */
@@ -101,5 +102,56 @@ export class ColorGate {
       }
     }
     if (failed && wanted) this.schedule(this.options.retryMs ?? 2000);
+  }
+}
+
+/**
+ * A Kafka consumer the gate starts and stops: stopped, it has left its group (a paused member would keep
+ * partitions from the active colour). It remembers a feature-flag pause across restarts (pauseWhileOff
+ * attaches to it like to a RunningConsumer), so it runs only when its colour is active AND its flag is on.
+ */
+export class GatedConsumer implements GatedActivity {
+  private running: RunningConsumer | undefined;
+  private paused = false;
+
+  constructor(
+    readonly name: string,
+    private readonly startConsumer: () => Promise<RunningConsumer>,
+  ) {}
+
+  async start(): Promise<void> {
+    const consumer = await this.startConsumer();
+    if (this.paused) consumer.pause();
+    this.running = consumer;
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.running;
+    this.running = undefined;
+    await consumer?.stop();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.running?.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.running?.resume();
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** The consumer while the colour is active (tests wait on its `joined`). */
+  get current(): RunningConsumer | undefined {
+    return this.running;
+  }
+
+  /** An inactive colour's consumer is stopped on purpose: healthy. */
+  isHealthy(): boolean {
+    return this.running?.isHealthy() ?? true;
   }
 }

@@ -11,6 +11,8 @@ export { LiveSettings } from './live-settings.js';
 export type { FeatureFlagName, FeatureFlags, FeatureSwitches } from './live-settings.js';
 export { pauseWhileOff } from './feature-pause.js';
 export type { FeaturePause } from './feature-pause.js';
+export { ColorGate, GatedConsumer } from './color-gate.js';
+export type { ActiveSource, GatedActivity } from './color-gate.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { REDACTED, isSecretKey, scrub, scrubString } from './redact.js';
 export {
