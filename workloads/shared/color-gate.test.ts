@@ -102,11 +102,13 @@ describe('ColorGate (blue-green isolation, docs/releases.md)', () => {
           return Promise.resolve();
         },
         isHealthy: () => false,
+        joined: Promise.resolve(),
       }) as unknown as RunningConsumer;
     const consumer = new GatedConsumer('checks', () => Promise.resolve(fake()));
     expect(consumer.isHealthy()).toBe(true);
     consumer.pause(); // automatic-checks off before the colour is active
     await consumer.start();
+    await consumer.joined;
     expect(log).toEqual(['pause']);
     expect(consumer.isHealthy()).toBe(false);
     await consumer.stop();

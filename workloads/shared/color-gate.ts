@@ -113,22 +113,35 @@ export class ColorGate {
 export class GatedConsumer implements GatedActivity {
   private running: RunningConsumer | undefined;
   private paused = false;
+  private markJoined: () => void = () => undefined;
+  /** Resolves once a consumer runs and has joined its group (after the colour became active). */
+  joined: Promise<void>;
 
   constructor(
     readonly name: string,
     private readonly startConsumer: () => Promise<RunningConsumer>,
-  ) {}
+  ) {
+    this.joined = this.nextJoin();
+  }
 
   async start(): Promise<void> {
     const consumer = await this.startConsumer();
     if (this.paused) consumer.pause();
     this.running = consumer;
+    void consumer.joined.then(() => this.markJoined());
   }
 
   async stop(): Promise<void> {
     const consumer = this.running;
     this.running = undefined;
+    this.joined = this.nextJoin();
     await consumer?.stop();
+  }
+
+  private nextJoin(): Promise<void> {
+    return new Promise((resolve) => {
+      this.markJoined = resolve;
+    });
   }
 
   pause(): void {
