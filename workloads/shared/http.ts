@@ -17,6 +17,8 @@ import { DEFAULT_JSON_MAX_DEPTH, verifyJsonBody } from './json-limits.js';
 import { Metrics } from './metrics.js';
 import { dependencyErrorHandler } from './dependency-errors.js';
 import { notFound, notFoundHandler, problemErrorHandler } from './problem.js';
+import { modeGate } from './service-mode.js';
+import type { ModeSource } from './service-mode.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -150,6 +152,7 @@ export class Service {
   readonly logger: Logger;
   private healthChecks: HealthChecks;
   private finished = false;
+  private modeSource: ModeSource | undefined;
 
   constructor(readonly options: ServiceOptions) {
     this.logger = options.logger;
@@ -171,6 +174,9 @@ export class Service {
       const ready = this.lifecycle.isReady();
       res.status(ready ? 200 : 503).json({ ready, draining: this.lifecycle.isDraining() });
     });
+    // After the probes (a forced mode must not make the kubelet restart anything), before the body is
+    // parsed (a refused write reads nothing): the reduced-functionality modes (service-mode.ts).
+    app.use(modeGate(() => this.modeSource));
     if (options.parseJson ?? true) {
       app.use(
         express.json({
@@ -198,6 +204,11 @@ export class Service {
     app.use(notFoundHandler);
     app.use(problemErrorHandler(this.logger));
     return app;
+  }
+
+  /** The mode in force from now on (the live settings, docs/api.md "Degradation"); Normal until called. */
+  followMode(source: ModeSource): void {
+    this.modeSource = source;
   }
 
   setHealthChecks(checks: HealthChecks): void {

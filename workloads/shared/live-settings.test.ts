@@ -49,6 +49,22 @@ describe('live settings (feature flags re-read while the service runs)', () => {
     expect(settings.isOn('automatic-checks')).toBe(true);
   });
 
+  it('reads the forced mode (Normal when absent) and keeps the last good one when the mode is unknown', async () => {
+    const { settings, write } = setup(file({}));
+    await settings.start();
+    expect(settings.mode()).toBe('Normal');
+    write(JSON.stringify({ featureFlags: {}, mode: 'ReadOnly' }));
+    await settings.refresh();
+    expect(settings.mode()).toBe('ReadOnly');
+    write(JSON.stringify({ featureFlags: {}, mode: 'Panic' }));
+    await settings.refresh();
+    expect(settings.mode()).toBe('ReadOnly');
+    write(JSON.stringify({ featureFlags: {}, mode: 'Normal' }));
+    await settings.refresh();
+    settings.stop();
+    expect(settings.mode()).toBe('Normal');
+  });
+
   it('keeps the last good settings when the file is missing, half-written or wrong, and says so once', async () => {
     const { settings, changes, write, destination } = setup(file({ 'new-applications': false }));
     await settings.start();

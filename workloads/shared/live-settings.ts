@@ -7,12 +7,16 @@
 // a pod of the other colour (KYC_COLOR) is a preview or a rollback target and must not consume live topics
 // nor run side-effect sweeps; `isActive()` says which, and `onActiveChange` tells when the switch reaches it.
 //
+// The file also carries the reduced-functionality mode an admin forced (spec.degradation.mode, docs/api.md
+// "Degradation"): `mode()` answers it, and the Service's mode gate (service-mode.ts) reads it per request.
+//
 // Failure rules: no file configured (a service run outside the operator) → every flag on; a file that cannot
 // be read or parsed → the last good settings stay in force (a half-written or missing file must not switch
 // features off), and the problem is logged once until it changes; a flag the file does not name → on; a
 // name this version does not know → ignored (a newer operator may know more flags than an older service).
 import { readFile } from 'node:fs/promises';
 import type { Logger } from './logger.js';
+import { isServiceMode, type ModeSource, type ServiceMode } from './service-mode.js';
 
 /** The flags of docs/api.md "Feature flags"; the operator's list (operator/src/api/flags.ts) is checked against it in the tests. */
 export const FEATURE_FLAG_NAMES = [
@@ -48,11 +52,15 @@ export function colorIsActive(activeColor: ActiveColor | undefined, ownColor: st
 }
 
 /** Parses the file's JSON; throws with a message that says what is wrong. */
-export function parseLiveSettings(text: string): { flags: FeatureFlags; unknown: string[]; activeColor: ActiveColor | undefined } {
+export function parseLiveSettings(text: string): { flags: FeatureFlags; unknown: string[]; activeColor: ActiveColor | undefined; mode: ServiceMode } {
   const document: unknown = JSON.parse(text);
   if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new Error('the live settings must be a JSON object');
   const activeColor = (document as { activeColor?: unknown }).activeColor;
   if (activeColor !== undefined && (typeof activeColor !== 'string' || !ACTIVE_COLORS.includes(activeColor))) throw new Error('activeColor must be blue, green or legacy');
+  // Absent: Normal (an older operator writes no mode). An unknown mode is an error, so the last good
+  // settings stay: guessing Normal could serve writes an admin meant to stop.
+  const mode = (document as { mode?: unknown }).mode ?? 'Normal';
+  if (!isServiceMode(mode)) throw new Error('mode must be Normal, ReadOnly or Maintenance');
   const raw = (document as { featureFlags?: unknown }).featureFlags ?? {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('featureFlags must be an object of name to true/false');
   const flags: Record<FeatureFlagName, boolean> = { ...ALL_ON };
@@ -62,7 +70,7 @@ export function parseLiveSettings(text: string): { flags: FeatureFlags; unknown:
     if ((FEATURE_FLAG_NAMES as readonly string[]).includes(name)) flags[name as FeatureFlagName] = value;
     else unknown.push(name);
   }
-  return { flags: Object.freeze(flags), unknown, activeColor: activeColor as ActiveColor | undefined };
+  return { flags: Object.freeze(flags), unknown, activeColor: activeColor as ActiveColor | undefined, mode };
 }
 
 export type FlagListener = (flags: FeatureFlags, changed: FeatureFlagName[]) => void;
@@ -80,8 +88,9 @@ export interface LiveSettingsOptions {
   read?: (file: string) => Promise<string>;
 }
 
-export class LiveSettings implements FeatureSwitches {
+export class LiveSettings implements FeatureSwitches, ModeSource {
   private flags: FeatureFlags = ALL_ON;
+  private currentMode: ServiceMode = 'Normal';
   private readonly listeners: FlagListener[] = [];
   private readonly activeListeners: ActiveListener[] = [];
   private active = true;
@@ -100,6 +109,11 @@ export class LiveSettings implements FeatureSwitches {
 
   current(): FeatureFlags {
     return this.flags;
+  }
+
+  /** The reduced-functionality mode in force (Normal without a file). */
+  mode(): ServiceMode {
+    return this.currentMode;
   }
 
   /** Whether this pod's colour is the active one (docs/releases.md, "Blue-green isolation"). */
@@ -150,6 +164,10 @@ export class LiveSettings implements FeatureSwitches {
     const changed = FEATURE_FLAG_NAMES.filter((name) => parsed.flags[name] !== this.flags[name]);
     const first = this.timer === undefined;
     this.flags = parsed.flags;
+    if (parsed.mode !== this.currentMode || (first && parsed.mode !== 'Normal')) {
+      this.options.logger.warn({ mode: parsed.mode, was: this.currentMode }, first ? 'service mode in force' : 'service mode changed');
+    }
+    this.currentMode = parsed.mode;
     this.applyActive(colorIsActive(parsed.activeColor, this.options.color), parsed.activeColor, first);
     if (changed.length === 0) return;
     this.options.logger.info({ featureFlags: this.flags, changed }, first ? 'feature flags in force' : 'feature flags changed');
