@@ -8,6 +8,9 @@
 #   hack/cluster.sh down    stop every process this script started
 #   hack/cluster.sh status  show each component
 #   hack/cluster.sh clean   stop it and delete its state
+#   hack/cluster.sh stop|kill|start apiserver   only the API server (the chaos suite, docs/benchmarks.md
+#                           "Chaos"): stop is graceful, kill a crash, start waits until it is ready;
+#                           each does nothing when already done
 #
 # One file per part under hack/cluster/ (settings and helpers in common.sh), with the manifests it
 # applies beside it. State lives in $RUN_DIR/cluster (certificates, etcd data, logs, pid files,
@@ -52,6 +55,22 @@ clean() {
   log "removed $CLUSTER_DIR"
 }
 
+# apiserver_only stop|kill|start: the API server alone, the rest of the cluster left running.
+apiserver_only() {
+  case $1 in
+    stop) stop_pidfile "$PIDS/apiserver.pid" apiserver ;;
+    kill)
+      if pid_alive "$PIDS/apiserver.pid"; then
+        local pid; pid=$(cat "$PIDS/apiserver.pid")
+        log "killing apiserver (pid $pid)"
+        kill -KILL "$pid" 2>/dev/null || true
+        for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      fi
+      rm -f "$PIDS/apiserver.pid" ;;
+    start) apiserver_up ;;
+  esac
+}
+
 # One cluster operation at a time: concurrent `make cluster` calls queue instead of racing.
 lock() { mkdir -p "$RUN_DIR"; exec 8>"$RUN_DIR/cluster.lock"; flock 8; }
 
@@ -61,5 +80,8 @@ case ${1:-} in
   status) status ;;
   clean) lock; clean ;;
   kubeconfig) echo "$KUBECONFIG_PATH" ;;
-  *) die "usage: $0 up|down|status|clean|kubeconfig" ;;
+  stop | kill | start)
+    [[ ${2:-} == apiserver ]] || die "usage: $0 $1 apiserver (only the API server is stopped or started alone)"
+    lock; apiserver_only "$1" ;;
+  *) die "usage: $0 up|down|status|clean|kubeconfig|stop apiserver|kill apiserver|start apiserver" ;;
 esac

@@ -6,6 +6,9 @@
 #   hack/deps.sh down    stop them
 #   hack/deps.sh env     print the connection settings (DATABASE_URL, REDIS_URL, KAFKA_BROKERS)
 #   hack/deps.sh status
+#   hack/deps.sh stop|kill|start NAME   one of postgres, redis, kafka (the chaos suite, docs/benchmarks.md
+#                                       "Chaos"): stop is graceful, kill a crash; both do nothing when it
+#                                       is stopped already, start nothing when it runs
 #
 # The configuration files of Redis and Kafka and the connection settings are rendered from hack/deps/.
 # Data, logs and pid files live in $RUN_DIR/deps. PostgreSQL runs as the `postgres` user when this
@@ -179,6 +182,42 @@ down() {
   stop_pidfile "$PIDS/postgres.pid" postgres
 }
 
+# stop_one NAME: a graceful stop of one dependency. PostgreSQL gets SIGINT (its "fast" shutdown: SIGTERM
+# would wait for every pooled client to disconnect).
+stop_one() {
+  case $1 in
+    postgres) pid_alive "$PIDS/postgres.pid" && kill -INT "$(cat "$PIDS/postgres.pid")" 2>/dev/null || true
+      stop_pidfile "$PIDS/postgres.pid" postgres ;;
+    *) stop_pidfile "$PIDS/$1.pid" "$1" ;;
+  esac
+}
+
+# kill_one NAME: a crash of one dependency. PostgreSQL gets SIGQUIT (immediate shutdown, crash recovery
+# at the next start): a SIGKILLed postmaster would leave its backends running on the shared memory.
+kill_one() {
+  local pidfile=$PIDS/$1.pid pid
+  pid_alive "$pidfile" || { rm -f "$pidfile"; return 0; }
+  pid=$(cat "$pidfile")
+  log "killing $1 (pid $pid)"
+  if [[ $1 == postgres ]]; then kill -QUIT "$pid" 2>/dev/null || true; else kill -KILL "$pid" 2>/dev/null || true; fi
+  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  kill -KILL "$pid" 2>/dev/null || true
+  rm -f "$pidfile"
+}
+
+start_one() {
+  mkdir -p "$PIDS" "$LOGS"
+  "start_$1"
+}
+
+one() { # one stop|kill|start NAME
+  case ${2:-} in
+    postgres | redis | kafka) ;;
+    *) die "usage: $0 $1 postgres|redis|kafka" ;;
+  esac
+  "$1_one" "$2"
+}
+
 status() {
   for c in postgres redis kafka; do
     if pid_alive "$PIDS/$c.pid"; then echo "$c: running (pid $(cat "$PIDS/$c.pid"))"; else echo "$c: stopped"; fi
@@ -199,6 +238,7 @@ case ${1:-} in
   down) lock; down ;;
   status) status ;;
   clean) lock; clean ;;
+  stop | kill | start) lock; one "$1" "${2:-}" ;;
   env) [[ -f $ENV_FILE ]] || die "dependencies not started yet: run 'make deps'"; cat "$ENV_FILE" ;;
-  *) die "usage: $0 up|down|status|env|clean" ;;
+  *) die "usage: $0 up|down|status|env|clean|stop NAME|kill NAME|start NAME" ;;
 esac
