@@ -1,0 +1,133 @@
+// kyc with PostgreSQL frozen or gone, under a steady stream of writes (new applications), through a
+// fault proxy in front of a private database (the shared PostgreSQL itself is never touched): every
+// write the API accepted (201) is in the database afterwards, whole (its consent and audit entry with
+// it); every failure is a 503 temporarily-unavailable with Retry-After; no answer is slower than the
+// gateway's upstream timeout (3000 ms); writes succeed again once PostgreSQL is back.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { startKyc } from '../../../workloads/kyc/main.js';
+import type { RunningKyc } from '../../../workloads/kyc/main.js';
+import { KYC_SCHEMA } from '../../../workloads/kyc/data-access/migrations.js';
+import { TEMPORARILY_UNAVAILABLE } from '../../../workloads/shared/dependency-errors.js';
+import { FaultProxy, targetOf } from '../../support/fault-proxy.js';
+import { SteadyLoad, pause } from '../../support/steady-load.js';
+import { CONSENT, PII_KEY, token } from '../workloads/kyc-support.js';
+import { captureLogs, createTestDatabase, request, requireEnv, suffix, verifierEnv } from '../workloads/support.js';
+import type { TestDatabase } from '../workloads/support.js';
+
+/** The gateway's upstream timeout (BREAKER_TIMEOUT_MS default, docs/workloads.md). */
+const GATEWAY_TIMEOUT_MS = 3000;
+const WRITES_PER_SECOND = 5;
+const FAULT_MS = 8000;
+
+describe('kyc when PostgreSQL fails', () => {
+  let db: TestDatabase;
+  let proxy: FaultProxy;
+  let kyc: RunningKyc;
+  let customer: string;
+  const logs = captureLogs('kyc', 'warn');
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    proxy = await FaultProxy.start(targetOf(db.url));
+    kyc = await startKyc({
+      port: 0,
+      host: '127.0.0.1',
+      logger: logs.logger,
+      env: {
+        DATABASE_URL: proxy.rewrite(db.url),
+        KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+        KAFKA_TOPIC_PREFIX: `test-${suffix()}.`,
+        ...verifierEnv(),
+        PII_ENCRYPTION_KEYS: `k1:${PII_KEY}`,
+        SHUTDOWN_GRACE_MS: '2000',
+        KYC_MAX_OPEN_DRAFTS: '1000',
+      },
+    });
+    customer = await token(`cust-${randomUUID()}`, 'customer');
+  }, 60_000);
+
+  afterAll(async () => {
+    await proxy?.pass();
+    await kyc?.close();
+    await proxy?.stop();
+    await db?.drop();
+  }, 60_000);
+
+  const createApplication = async () => {
+    const res = await request<{ id?: string }>(`${kyc.url}/api/v1/applications`, { body: CONSENT, token: customer });
+    return { ...res, written: res.status === 201 ? res.body.id : undefined };
+  };
+
+  async function underFault(name: string, inject: () => Promise<void>): Promise<SteadyLoad<string>> {
+    const load = new SteadyLoad<string>(WRITES_PER_SECOND, createApplication);
+    load.start('before');
+    await pause(1500);
+    load.enter('fault');
+    await inject();
+    await pause(FAULT_MS);
+    await proxy.pass();
+    load.enter('recovery');
+    await pause(3000);
+    load.enter('after');
+    await pause(2000);
+    await load.stop();
+    // The figures the report quotes (requests, answers by status, slowest answer per phase).
+    process.stdout.write(`kyc, PostgreSQL ${name} ${FAULT_MS} ms at ${WRITES_PER_SECOND} writes/s: ${JSON.stringify(load.summary())}\n`);
+    return load;
+  }
+
+  async function expectNothingLostOrHalfWritten(load: SteadyLoad<string>): Promise<void> {
+    const accepted = load.outcomes.flatMap((o) => (o.written ? [o.written] : []));
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const stored = await client.query<{ id: string }>(`SELECT id FROM ${KYC_SCHEMA}.applications WHERE id = ANY($1::uuid[])`, [accepted]);
+      expect(stored.rows.map((r) => r.id).sort()).toEqual([...accepted].sort());
+      // A 503 whose COMMIT reached PostgreSQL anyway leaves a whole application too, never a part of one.
+      const partial = await client.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${KYC_SCHEMA}.applications a
+          WHERE NOT EXISTS (SELECT 1 FROM ${KYC_SCHEMA}.consents c WHERE c.application_id = a.id)
+             OR NOT EXISTS (SELECT 1 FROM ${KYC_SCHEMA}.audit_trail t WHERE t.application_id = a.id)`,
+      );
+      expect(partial.rows[0]?.n).toBe('0');
+    } finally {
+      await client.end();
+    }
+  }
+
+  function expectOnly503sWithinTheTimeout(load: SteadyLoad<string>): void {
+    const failures = load.outcomes.filter((o) => o.status !== 201);
+    expect(failures.filter((o) => o.status !== 503)).toEqual([]);
+    for (const failure of failures) {
+      expect(failure.retryAfter).toMatch(/^[1-9][0-9]*$/);
+      expect(failure.problemType).toBe(TEMPORARILY_UNAVAILABLE);
+    }
+    expect(Math.max(...load.outcomes.map((o) => o.latencyMs))).toBeLessThan(GATEWAY_TIMEOUT_MS);
+    // The fault was felt, and the service came back by itself.
+    expect(load.outcomes.filter((o) => o.phase === 'fault' && o.status === 503).length).toBeGreaterThan(0);
+    const after = load.outcomes.filter((o) => o.phase === 'after');
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.filter((o) => o.status !== 201)).toEqual([]);
+  }
+
+  it('when PostgreSQL freezes (connections stall, bytes held), then accepted writes are kept whole, failures are 503 + Retry-After within the timeout', async () => {
+    const load = await underFault('frozen', () => proxy.freeze());
+    expectOnly503sWithinTheTimeout(load);
+    await expectNothingLostOrHalfWritten(load);
+  }, 60_000);
+
+  it('when PostgreSQL goes away (connections reset, new ones refused), then accepted writes are kept whole, failures are 503 + Retry-After within the timeout', async () => {
+    const load = await underFault('down', async () => {
+      await proxy.refuse();
+      proxy.resetConnections();
+    });
+    expectOnly503sWithinTheTimeout(load);
+    await expectNothingLostOrHalfWritten(load);
+  }, 60_000);
+
+  it('never answers 500 and logs the dependency, not the driver message, to the client', () => {
+    expect(logs.text()).toContain('dependency unavailable; answered 503');
+  });
+});
