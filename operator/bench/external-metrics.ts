@@ -38,7 +38,10 @@ async function main(): Promise<void> {
   const ns = `bench-scaling-${Math.random().toString(36).slice(2, 8)}`;
   await client.create(NAMESPACE, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const previous = await client.get<{ apiVersion: string; kind: string; metadata: { name: string; resourceVersion?: string }; spec?: unknown }>(APISERVICE, '', APISERVICE_NAME);
-  const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 60_000, lagSource: { lag: () => Promise.resolve(4200), close: () => Promise.resolve() } });
+  const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 60_000,
+    readSecret: () => Promise.resolve({ brokers: 'kafka:9092' }),
+    connectKafka: () => ({ lag: () => Promise.resolve(4200), close: () => Promise.resolve() }),
+  });
   for (let i = 0; i < PLATFORMS; i += 1) {
     const p = fixture({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100, components: ['kyc'] } } } }, `p${i}`);
     p.metadata.namespace = ns;

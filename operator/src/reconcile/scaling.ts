@@ -1,6 +1,6 @@
 // Wiring of custom-metric scaling into a running operator: the metric engine, fed from the platform
-// informer (so every replica can answer the HPA, not only the leader), reading pods through the
-// client, and recording Events when a metric source fails or recovers. The external metrics API that
+// informer (so every replica can answer the HPA, not only the leader), reading pods and each platform's
+// Kafka Secret (its queueLag brokers) through the client, and recording Events when a metric source fails or recovers. The external metrics API that
 // serves its readings is started beside it by the composition root (operator/src/manager.ts).
 import type { ComponentName } from '../api/components.js';
 import type { OperatorConfig } from '../runtime/config.js';
@@ -11,11 +11,12 @@ import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js'
 import type { Logger } from '../runtime/logger.js';
 import { ScalingController } from '../scaling/controller.js';
 import { ScalingEngine } from '../scaling/engine.js';
-import { KafkaLagReader } from '../scaling/sources/kafka-lag.js';
 import { podMetricsUrl, type PodTarget } from '../scaling/sources/pod-scrape.js';
 import type { PlatformResource } from './platform.js';
+import { decodeSecretData } from './secrets.js';
 
 const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
 
 export interface ScalingDeps {
   client: KubeClient;
@@ -43,13 +44,20 @@ async function listReadyPods(client: KubeClient, namespace: string, labelSelecto
     .map((p) => ({ name: p.metadata.name, url: podMetricsUrl(p.status?.podIP ?? '') }));
 }
 
+/** A Secret's data, decoded, read by name (get: the operator may not list or watch Secrets), or undefined when absent. */
+async function readSecret(client: KubeClient, namespace: string, name: string): Promise<Record<string, string> | undefined> {
+  const secret = await client.get<KubeResource & { data?: Record<string, string> }>(SECRET, namespace, name);
+  return secret ? decodeSecretData(secret.data) : undefined;
+}
+
 export function startScalingEngine(config: OperatorConfig, deps: ScalingDeps): RunningScaling {
   const { client, logger } = deps;
   const settings = config.scaling;
   const engine = new ScalingEngine({
     logger,
     pollIntervalMs: settings.pollIntervalMs,
-    ...(settings.kafkaBrokers.length > 0 ? { lagSource: new KafkaLagReader(settings.kafkaBrokers) } : {}),
+    // Each platform's queueLag metrics read the Kafka its spec.dependencies.kafka Secret names.
+    readSecret: (namespace, name) => readSecret(client, namespace, name),
     ...(settings.prometheusUrl ? { prometheusUrl: settings.prometheusUrl } : {}),
     listPods: (namespace, selector) => listReadyPods(client, namespace, selector),
     ...(deps.now ? { now: deps.now } : {}),

@@ -34,8 +34,6 @@ export interface OperatorConfig {
   logLevel: LogLevel;
   /** Custom-metric scaling (operator/src/scaling, operator/src/metrics-api; docs/autoscaling.md). */
   scaling: {
-    /** Kafka brokers for consumer-lag metrics; empty = queueLag metrics fail (and fall back). */
-    kafkaBrokers: string[];
     /** Prometheus base URL for request rate and latency; empty = scrape the pods' /metrics. */
     prometheusUrl: string;
     pollIntervalMs: number;
@@ -72,7 +70,6 @@ export const OPTIONS = {
   retryBase: { flag: 'retry-base', env: 'RETRY_BASE_MS', description: 'first retry delay of a failed reconcile, ms', default: '500' },
   retryMax: { flag: 'retry-max', env: 'RETRY_MAX_MS', description: 'largest retry delay of a failed reconcile, ms', default: '60000' },
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', description: 'debug, info, warn or error', default: 'info' },
-  kafkaBrokers: { flag: 'kafka-brokers', env: 'KAFKA_BROKERS', description: 'Kafka brokers (host:port,...) for queueLag metrics; empty = none', default: '' },
   prometheusUrl: { flag: 'prometheus-url', env: 'PROMETHEUS_URL', description: 'Prometheus base URL for requestRate/latency; empty = scrape pod /metrics', default: '' },
   metricsPoll: { flag: 'metrics-poll-interval', env: 'METRICS_POLL_SECONDS', description: 'seconds between reads of each custom metric', default: '10' },
   externalMetricsService: {
@@ -170,10 +167,6 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     retryMaxMs,
     logLevel: logLevel as LogLevel,
     scaling: {
-      kafkaBrokers: get('kafkaBrokers')
-        .split(',')
-        .map((b) => b.trim())
-        .filter(Boolean),
       prometheusUrl: get('prometheusUrl'),
       pollIntervalMs: seconds('metrics-poll-interval', get('metricsPoll')),
       externalMetricsService: serviceRef(get('externalMetricsService')),

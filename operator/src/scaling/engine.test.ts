@@ -5,6 +5,9 @@ import { MetricUnavailableError } from '../api/metrics.js';
 import { ScalingEngine, type LagSource } from './engine.js';
 
 const selector = { 'kyc.dev/platform': 'acme', 'kyc.dev/component': 'kyc' };
+/** The fixtures' Kafka Secret (kyc-test/kyc-kafka), read by name as the operator does. */
+const readSecret = (namespace: string, name: string): Promise<Record<string, string> | undefined> =>
+  Promise.resolve(namespace === 'kyc-test' && name === 'kyc-kafka' ? { brokers: 'kafka:9092' } : undefined);
 
 function fakeLag(): LagSource & { next: number | Error; seen: unknown[] } {
   const source = {
@@ -25,7 +28,7 @@ describe('ScalingEngine', () => {
   it('serves the last reading, falls back after the threshold and reports transitions', async () => {
     const lag = fakeLag();
     const transitions: string[] = [];
-    const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000, lagSource: lag, onTransition: (_k, c, m, t) => transitions.push(`${c}/${m}/${t}`) });
+    const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000, readSecret, connectKafka: () => lag, onTransition: (_k, c, m, t) => transitions.push(`${c}/${m}/${t}`) });
     engine.sync('kyc-test/acme', p, { kyc: 2 });
     expect(() => engine.value('kyc-test', 'kafka-consumer-lag', selector)).toThrow(MetricUnavailableError);
 
@@ -52,7 +55,7 @@ describe('ScalingEngine', () => {
   it('holds each component at its own fallback, else at the platform\'s', async () => {
     const lag = fakeLag();
     lag.next = new Error('broker down');
-    const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000, lagSource: lag });
+    const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000, readSecret, connectKafka: () => lag });
     const notification = { ...selector, 'kyc.dev/component': 'notification' };
     const spec = { metrics: { queueLag: { targetLagPerReplica: 100 } }, fallback: { failureThreshold: 2, replicas: 4 } };
     engine.sync('kyc-test/acme', platform({ autoscaling: spec, components: { kyc: { autoscaling: { fallback: { failureThreshold: 1, replicas: 7 } } } } }), { kyc: 2, notification: 2 });
@@ -77,13 +80,46 @@ describe('ScalingEngine', () => {
     expect(engine.readings('kyc-test/acme', 'kyc')).toEqual([]);
   });
 
-  it('reads lag as a failure when no brokers are configured', async () => {
+  it('reads lag as a failure when the operator cannot read Secrets', async () => {
     const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000 });
     engine.sync('kyc-test/acme', p, {});
     await engine.pollOnce();
-    expect(engine.readings('kyc-test/acme', 'kyc')[0]?.state.lastError).toMatch(/no Kafka brokers configured/);
+    expect(engine.readings('kyc-test/acme', 'kyc')[0]?.state.lastError).toMatch(/Kafka lag is not configured/);
     engine.forget('kyc-test/acme');
     expect(engine.metricNames()).toEqual([]);
+  });
+
+  it('reads each platform\'s lag from its own Kafka Secret; a platform whose Secret is missing fails alone', async () => {
+    const opened: string[] = [];
+    const secrets: Record<string, Record<string, string>> = { 'kyc-test/kyc-kafka': { brokers: 'ours:9092' }, 'kyc-test/their-kafka': { brokers: 'theirs:9092' } };
+    const engine = new ScalingEngine({
+      logger: createLogger('error'),
+      pollIntervalMs: 1000,
+      readSecret: (namespace, name) => Promise.resolve(secrets[`${namespace}/${name}`]),
+      connectKafka: (brokers) => {
+        opened.push(brokers.join(','));
+        return { lag: () => Promise.resolve(brokers[0] === 'ours:9092' ? 1 : 2), close: () => Promise.resolve() };
+      },
+    });
+    const on = (kafka: string, name: string): ReturnType<typeof platform> => {
+      const spec = platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100, components: ['kyc'] } } } }, name);
+      return { ...spec, spec: { ...spec.spec, dependencies: { ...spec.spec.dependencies, kafka: { secretRef: { name: kafka } } } } };
+    };
+    engine.sync('kyc-test/acme', on('kyc-kafka', 'acme'), {});
+    engine.sync('kyc-test/other', on('their-kafka', 'other'), {});
+    engine.sync('kyc-test/broken', on('missing-kafka', 'broken'), {});
+    await engine.pollOnce();
+    expect(engine.readings('kyc-test/acme', 'kyc')[0]?.value).toBe(1);
+    expect(engine.readings('kyc-test/other', 'kyc')[0]?.value).toBe(2);
+    expect(engine.readings('kyc-test/broken', 'kyc')[0]?.state.lastError).toBe(
+      'no Kafka brokers: Secret kyc-test/missing-kafka (spec.dependencies.kafka.secretRef) does not exist',
+    );
+    expect(opened).toEqual(['ours:9092', 'theirs:9092']);
+    // Pointing a platform at another Secret rebuilds its source on the next sync.
+    engine.sync('kyc-test/broken', on('kyc-kafka', 'broken'), {});
+    await engine.pollOnce();
+    expect(engine.readings('kyc-test/broken', 'kyc')[0]?.value).toBe(1);
+    await engine.stop();
   });
 });
 
@@ -111,7 +147,7 @@ describe('ScalingEngine metric sources', () => {
 
   it('when a platform is deleted, then its sources close and the Kafka connection with the last of them', async () => {
     const connection = kafka();
-    const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000, lagSource: connection });
+    const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000, readSecret, connectKafka: () => connection });
     engine.sync('kyc-test/acme', lagOn(100), {});
     engine.sync('kyc-test/other', lagOn(100), {});
     await engine.pollOnce();

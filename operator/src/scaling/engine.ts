@@ -6,14 +6,15 @@
 // and closed when it changes or goes away, so a deleted platform leaves no connection behind.
 import type { ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
-import { desiredComponentNames } from '../api/defaults.js';
+import { dependencySecret, desiredComponentNames } from '../api/defaults.js';
 import type { Logger } from '../runtime/logger.js';
 import { afterRead, DEFAULT_FAILURE_THRESHOLD, fallbackPolicy, HEALTHY, type FailureState, type FallbackPolicy, type Transition } from './fallback.js';
 import { componentMetrics, COMPONENT_LABEL, MetricUnavailableError, PLATFORM_LABEL, type ComponentMetric } from '../api/metrics.js';
 import { valueForReplicas } from './metrics.js';
 import type { ListPods } from './sources/pod-scrape.js';
+import type { ReadSecret } from './sources/kafka-brokers.js';
 import type { LagReader } from './sources/kafka-lag.js';
-import { buildSource, sourceRegistry, type SourceRegistry } from './sources/registry.js';
+import { buildSource, sourceRegistry, type SourceRegistry, type SourceSettings } from './sources/registry.js';
 import type { MetricPlace, MetricSource } from './sources/source.js';
 
 /** A Kafka connection that reads consumer lag (KafkaLagReader). */
@@ -23,15 +24,22 @@ export interface EngineOptions {
   logger: Logger;
   pollIntervalMs: number;
   /**
-   * Kafka consumer lag; undefined when the operator has no brokers configured. It is closed when no
-   * metric reads lag any more (it connects again on the next read) and when the engine stops.
+   * Reads a platform's Kafka Secret by name, for its queueLag metrics (each platform's own brokers);
+   * undefined = those metrics fail (and fall back).
    */
-  lagSource?: LagSource;
+  readSecret?: ReadSecret;
+  /**
+   * Opens a connection to a broker list (default: a kafkajs admin). A connection is closed when no
+   * metric reads lag from those brokers any more, and so when the engine stops.
+   */
+  connectKafka?: (brokers: readonly string[]) => LagSource;
+  /** How often a Kafka Secret is read again, ms (default 60 s). */
+  kafkaSecretRefreshMs?: number;
   /** Request rate and latency through Prometheus instead of scraping the pods. */
   prometheusUrl?: string;
   /** The running pods of a component with their /metrics URL (scraping). */
   listPods?: ListPods;
-  /** The sources by kind of metric; by default built from lagSource, prometheusUrl and listPods. */
+  /** The sources by kind of metric; by default built from readSecret, connectKafka, prometheusUrl and listPods. */
   sources?: SourceRegistry;
   /** A metric started failing or recovered (for Events and a status refresh). */
   onTransition?: (platformKey: string, component: ComponentName, metric: string, transition: NonNullable<Transition>, message: string) => void;
@@ -52,6 +60,7 @@ interface Entry extends Reading {
   component: ComponentName;
   fallback: FallbackPolicy | undefined;
   currentReplicas: number;
+  place: MetricPlace;
   /** Where the metric is read from, or why no source could be built (each read then fails with it). */
   source: MetricSource | Error;
 }
@@ -67,10 +76,15 @@ export class ScalingEngine {
   private polling: Promise<void> | undefined;
 
   constructor(private readonly options: EngineOptions) {
-    const { lagSource, prometheusUrl, listPods } = options;
-    this.sources =
-      options.sources ??
-      sourceRegistry({ ...(lagSource ? { connectKafka: () => lagSource } : {}), ...(prometheusUrl ? { prometheusUrl } : {}), ...(listPods ? { listPods } : {}) });
+    const { readSecret, connectKafka, kafkaSecretRefreshMs, prometheusUrl, listPods } = options;
+    const settings: SourceSettings = {
+      ...(readSecret ? { readSecret } : {}),
+      ...(connectKafka ? { connectKafka } : {}),
+      ...(kafkaSecretRefreshMs === undefined ? {} : { kafkaSecretRefreshMs }),
+      ...(prometheusUrl ? { prometheusUrl } : {}),
+      ...(listPods ? { listPods } : {}),
+    };
+    this.sources = options.sources ?? sourceRegistry(settings);
   }
 
   private now(): Date {
@@ -88,8 +102,8 @@ export class ScalingEngine {
     await this.polling;
     for (const entry of this.entries.values()) this.retire(entry);
     this.entries.clear();
+    // Closing every source gives back every Kafka connection too (the last lease closes it).
     await Promise.all(this.closing);
-    await this.options.lagSource?.close();
   }
 
   /**
@@ -98,6 +112,7 @@ export class ScalingEngine {
    */
   sync(platformKey: string, platform: KycPlatform, currentReplicas: Partial<Record<ComponentName, number>>): void {
     const wanted = new Set<string>();
+    const kafka = dependencySecret(platform.spec, 'kafka');
     for (const component of desiredComponentNames(platform.spec)) {
       const fallback = fallbackPolicy(platform.spec, component);
       for (const metric of componentMetrics(platform, component)) {
@@ -105,18 +120,20 @@ export class ScalingEngine {
         wanted.add(key);
         const existing = this.entries.get(key);
         const replicas = currentReplicas[component] ?? existing?.currentReplicas ?? 1;
-        if (existing && JSON.stringify(existing.metric) === JSON.stringify(metric)) {
+        const place: MetricPlace = { namespace: platform.metadata.namespace ?? '', platform: platform.metadata.name, component, ...(kafka && metric.kind === 'queueLag' ? { kafka } : {}) };
+        // A platform naming another Kafka Secret gets a new source, as a changed metric does.
+        if (existing && JSON.stringify(existing.metric) === JSON.stringify(metric) && JSON.stringify(existing.place) === JSON.stringify(place)) {
           existing.fallback = fallback;
           existing.currentReplicas = replicas;
           continue;
         }
-        const place = { namespace: platform.metadata.namespace ?? '', platform: platform.metadata.name, component };
         // The new source is built before the old one closes, so what they share (the Kafka connection,
         // the component's scrape history) carries over a changed target.
         this.entries.set(key, {
           platformKey,
           component,
           metric,
+          place,
           fallback,
           currentReplicas: replicas,
           value: undefined,

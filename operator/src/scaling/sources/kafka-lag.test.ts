@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import type { KafkaBrokers } from './kafka-brokers.js';
 import { KafkaLagSource, topicLag, type LagReader, type LagTarget } from './kafka-lag.js';
 import { SharedResources } from './shared.js';
 
@@ -44,22 +45,32 @@ describe('topicLag', () => {
   });
 });
 
-/** Kafka connections that count what they open and close. */
-function fakeKafka(lag = 42): { connections: SharedResources<LagReader>; connect: () => LagReader; opened: number; closed: number; seen: LagTarget[] } {
+/** Kafka connections that count what they open and close, over Secrets held in a map. */
+function fakeKafka(lag: number | Error = 42) {
   const kafka = {
+    secrets: new SharedResources<KafkaBrokers>(),
+    /** namespace/name → the Secret's data; absent = no such Secret. */
+    data: new Map<string, Record<string, string>>([['ns/kyc-kafka', { brokers: 'kafka-0:9092,kafka-1:9092' }]]),
+    secretReads: 0,
+    readSecret: (namespace: string, name: string): Promise<Record<string, string> | undefined> => {
+      kafka.secretReads += 1;
+      return Promise.resolve(kafka.data.get(`${namespace}/${name}`));
+    },
     connections: new SharedResources<LagReader>((reader) => reader.close()),
-    opened: 0,
-    closed: 0,
+    opened: [] as string[],
+    closed: [] as string[],
     seen: [] as LagTarget[],
-    connect: (): LagReader => {
-      kafka.opened += 1;
+    lag,
+    connect: (brokers: readonly string[]): LagReader => {
+      const name = brokers.join(',');
+      kafka.opened.push(name);
       return {
         lag: (target) => {
           kafka.seen.push(target);
-          return Promise.resolve(lag);
+          return kafka.lag instanceof Error ? Promise.reject(kafka.lag) : Promise.resolve(kafka.lag);
         },
         close: () => {
-          kafka.closed += 1;
+          kafka.closed.push(name);
           return Promise.resolve();
         },
       };
@@ -68,32 +79,79 @@ function fakeKafka(lag = 42): { connections: SharedResources<LagReader>; connect
   return kafka;
 }
 
+const secret = { namespace: 'ns', name: 'kyc-kafka', key: 'brokers' };
+
 describe('KafkaLagSource', () => {
-  it('reads the lag of its group over its topics; a lag above zero is active', async () => {
+  it('reads the lag of its group over its topics from the brokers in its Secret; a lag above zero is active', async () => {
     const kafka = fakeKafka();
-    const source = new KafkaLagSource({ group: 'kyc-automatic-checks', topics: ['kyc.events'] }, kafka);
+    const source = new KafkaLagSource({ group: 'kyc-automatic-checks', topics: ['kyc.events'], secret }, kafka);
     expect(await source.read()).toEqual({ value: 42, active: true });
     expect(kafka.seen).toEqual([{ group: 'kyc-automatic-checks', topics: ['kyc.events'] }]);
-    expect(await new KafkaLagSource({ group: 'g' }, fakeKafka(0)).read()).toEqual({ value: 0, active: false });
+    expect(kafka.opened).toEqual(['kafka-0:9092,kafka-1:9092']);
+    expect(await new KafkaLagSource({ group: 'g', secret }, fakeKafka(0)).read()).toEqual({ value: 0, active: false });
   });
 
-  it('when the config is bad, then construction fails naming the field and holds no connection', () => {
+  it('when the config is bad, then construction fails naming the field and holds nothing', () => {
     const kafka = fakeKafka();
-    expect(() => new KafkaLagSource({ group: '' }, kafka)).toThrow(/^kafka-lag source: group: /);
-    expect(() => new KafkaLagSource({ group: 'g', topics: [] }, kafka)).toThrow(/^kafka-lag source: topics: /);
+    expect(() => new KafkaLagSource({ group: '', secret }, kafka)).toThrow(/^kafka-lag source: group: /);
+    expect(() => new KafkaLagSource({ group: 'g', topics: [], secret }, kafka)).toThrow(/^kafka-lag source: topics: /);
+    expect(() => new KafkaLagSource({ group: 'g', secret: { ...secret, key: 'a b' } }, kafka)).toThrow(/^kafka-lag source: secret.key: /);
+    expect(kafka.secrets.size).toBe(0);
     expect(kafka.connections.size).toBe(0);
-    expect(kafka.opened).toBe(0);
+    expect(kafka.secretReads).toBe(0);
   });
 
-  it('shares one connection between sources and closes it with the last of them', async () => {
+  it('when the Secret or its key is missing, then the read fails naming them and no connection is opened', async () => {
     const kafka = fakeKafka();
-    const a = new KafkaLagSource({ group: 'a' }, kafka);
-    const b = new KafkaLagSource({ group: 'b' }, kafka);
-    expect(kafka.opened).toBe(1);
+    await expect(new KafkaLagSource({ group: 'g', secret: { ...secret, name: 'gone' } }, kafka).read()).rejects.toThrow(
+      'no Kafka brokers: Secret ns/gone (spec.dependencies.kafka.secretRef) does not exist',
+    );
+    await expect(new KafkaLagSource({ group: 'g', secret: { ...secret, key: 'bootstrap' } }, kafka).read()).rejects.toThrow(
+      'no Kafka brokers: Secret ns/kyc-kafka (spec.dependencies.kafka.secretRef) has no key "bootstrap"',
+    );
+    expect(kafka.opened).toEqual([]);
+  });
+
+  it('when the value is not a broker list, then the read fails without showing it', async () => {
+    const kafka = fakeKafka();
+    kafka.data.set('ns/kyc-kafka', { brokers: 'kafka://admin:hunter2@kafka-0:9092' });
+    const failure = new KafkaLagSource({ group: 'g', secret }, kafka).read();
+    await expect(failure).rejects.toThrow('no Kafka brokers: key "brokers" of Secret ns/kyc-kafka (spec.dependencies.kafka.secretRef) is not a host:port[,host:port...] list');
+    await expect(failure).rejects.not.toThrow(/hunter2/);
+  });
+
+  it('shares one connection per broker list and one Secret read between sources, and closes them with the last', async () => {
+    const kafka = fakeKafka();
+    kafka.data.set('other/their-kafka', { brokers: 'theirs:9092' });
+    kafka.data.set('ns/same-kafka', { endpoints: 'kafka-1:9092, kafka-0:9092' });
+    const a = new KafkaLagSource({ group: 'a', secret }, kafka);
+    const b = new KafkaLagSource({ group: 'b', secret }, kafka);
+    const same = new KafkaLagSource({ group: 'c', secret: { namespace: 'ns', name: 'same-kafka', key: 'endpoints' } }, kafka);
+    const theirs = new KafkaLagSource({ group: 'd', secret: { namespace: 'other', name: 'their-kafka', key: 'brokers' } }, kafka);
+    await Promise.all([a.read(), b.read(), same.read(), theirs.read()]);
+    expect(kafka.secretReads).toBe(3);
+    expect(kafka.opened).toEqual(['kafka-0:9092,kafka-1:9092', 'theirs:9092']);
     await a.close();
-    expect(kafka.closed).toBe(0);
+    await same.close();
+    expect(kafka.closed).toEqual([]);
     await b.close();
-    expect(kafka.closed).toBe(1);
+    expect(kafka.closed).toEqual(['kafka-0:9092,kafka-1:9092']);
+    await theirs.close();
+    expect(kafka.closed).toEqual(['kafka-0:9092,kafka-1:9092', 'theirs:9092']);
     expect(kafka.connections.size).toBe(0);
+    expect(kafka.secrets.size).toBe(0);
+  });
+
+  it('when a lag read fails, then the Secret is read again and a moved broker list gets its own connection', async () => {
+    const kafka = fakeKafka(new Error('connection refused'));
+    const source = new KafkaLagSource({ group: 'g', secret }, kafka);
+    await expect(source.read()).rejects.toThrow('connection refused');
+    kafka.data.set('ns/kyc-kafka', { brokers: 'kafka-new:9092' });
+    kafka.lag = 7;
+    expect(await source.read()).toEqual({ value: 7, active: true });
+    expect(kafka.opened).toEqual(['kafka-0:9092,kafka-1:9092', 'kafka-new:9092']);
+    expect(kafka.closed).toEqual(['kafka-0:9092,kafka-1:9092']);
+    await source.close();
+    expect(kafka.closed).toEqual(['kafka-0:9092,kafka-1:9092', 'kafka-new:9092']);
   });
 });

@@ -1,13 +1,15 @@
-// The queueLag source: the lag of a consumer group over its topics, read through one Kafka admin
-// connection that every lag source of the operator shares (a connection per metric would open one
-// admin per platform and component against the same brokers). The connection is opened on the first
-// read and closed when the last lag source closes.
+// The queueLag source: the lag of a consumer group over its topics, read from the platform's own Kafka
+// (the broker list in its spec.dependencies.kafka Secret, kafka-brokers.ts) through one Kafka admin
+// connection per broker list, shared by every lag source that reads the same brokers (a connection per
+// metric would open one admin per platform and component against the same brokers). The connection is
+// opened on the first read and closed when the last lag source on those brokers closes or moves away.
 //
 // Kafka consumer-group lag: for every partition of the topics, the end offset (high watermark) minus
 // the group's committed offset, summed. A partition the group never committed counts from its earliest
 // offset (low watermark), as a new consumer with auto.offset.reset=earliest would start there.
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { z } from 'zod';
+import { KafkaBrokers, kafkaSecretSchema, type KafkaSecret, type ReadSecret } from './kafka-brokers.js';
 import type { Lease, SharedResources } from './shared.js';
 import { sourceConfig, type MetricReading, type MetricSource } from './source.js';
 
@@ -126,28 +128,74 @@ export const kafkaLagConfig = z.object({
   group: z.string().min(1),
   /** Absent: every topic the group has committed offsets for. */
   topics: z.array(z.string().min(1)).min(1).optional(),
+  /** The platform's Kafka Secret and the key holding its broker list. */
+  secret: kafkaSecretSchema,
 });
 export type KafkaLagConfig = z.infer<typeof kafkaLagConfig>;
 
-/** The key of the one shared connection: the operator has a single broker list. */
-export const KAFKA_CONNECTION = 'kafka';
+/** What the lag sources of the operator share: the broker lists by Secret, the connections by broker list. */
+export interface LagConnections {
+  secrets: SharedResources<KafkaBrokers>;
+  readSecret: ReadSecret;
+  /** How often a Secret's broker list is read again (kafka-brokers.ts); tests shorten it. */
+  refreshMs?: number;
+  connections: SharedResources<LagReader>;
+  connect: (brokers: readonly string[]) => LagReader;
+}
+
+const secretKey = (secret: KafkaSecret): string => `${secret.namespace}/${secret.name}/${secret.key}`;
+/** Two platforms naming the same brokers, in any order, share a connection. */
+const brokersKey = (brokers: readonly string[]): string => [...brokers].sort().join(',');
 
 export class KafkaLagSource implements MetricSource {
   private readonly config: KafkaLagConfig;
-  private readonly connection: Lease<LagReader>;
+  private readonly brokers: Lease<KafkaBrokers>;
+  private connection: { key: string; lease: Lease<LagReader> } | undefined;
+  private closed = false;
 
-  /** Validates the config before it takes a share of the connection, so a bad config holds nothing. */
-  constructor(config: unknown, kafka: { connections: SharedResources<LagReader>; connect: () => LagReader }) {
+  /** Validates the config before it takes a share of anything, so a bad config holds nothing. */
+  constructor(
+    config: unknown,
+    private readonly kafka: LagConnections,
+  ) {
     this.config = sourceConfig('kafka-lag', kafkaLagConfig, config);
-    this.connection = kafka.connections.acquire(KAFKA_CONNECTION, kafka.connect);
+    const secret = this.config.secret;
+    const refresh = kafka.refreshMs === undefined ? {} : { refreshMs: kafka.refreshMs };
+    this.brokers = kafka.secrets.acquire(secretKey(secret), () => new KafkaBrokers(secret, kafka.readSecret, refresh));
+    // Read the Secret now, so the first poll finds the brokers (or the reason there are none) at hand.
+    void this.brokers.value.brokers().catch(() => undefined);
   }
 
   async read(): Promise<MetricReading> {
-    const value = await this.connection.value.lag({ group: this.config.group, topics: this.config.topics });
+    const brokers = await this.brokers.value.brokers();
+    const reader = await this.connectionTo(brokers);
+    let value: number;
+    try {
+      value = await reader.lag({ group: this.config.group, topics: this.config.topics });
+    } catch (error) {
+      // The Secret may have changed under a connection that no longer answers: read it again first.
+      this.brokers.value.invalidate();
+      throw error;
+    }
     return { value, active: value > 0 };
   }
 
-  close(): Promise<void> {
-    return this.connection.release();
+  /** The shared connection to these brokers; a changed list moves this source to another connection. */
+  private async connectionTo(brokers: readonly string[]): Promise<LagReader> {
+    if (this.closed) throw new Error('kafka-lag source is closed');
+    const key = brokersKey(brokers);
+    if (this.connection?.key === key) return this.connection.lease.value;
+    const previous = this.connection;
+    this.connection = { key, lease: this.kafka.connections.acquire(key, () => this.kafka.connect(brokers)) };
+    await previous?.lease.release();
+    return this.connection.lease.value;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const connection = this.connection;
+    this.connection = undefined;
+    await connection?.lease.release();
+    await this.brokers.release();
   }
 }

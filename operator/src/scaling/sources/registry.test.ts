@@ -5,7 +5,7 @@ import { PrometheusSource } from './prometheus.js';
 import { KafkaLagSource } from './kafka-lag.js';
 import { buildSource, sourceRegistry } from './registry.js';
 
-const place = { namespace: 'ns', platform: 'acme', component: 'kyc' };
+const place = { namespace: 'ns', platform: 'acme', component: 'kyc', kafka: { name: 'kyc-kafka', key: 'brokers' } };
 const lag: ComponentMetric = { kind: 'queueLag', name: 'kafka-consumer-lag', targetType: 'AverageValue', target: 100, group: 'g', topics: undefined };
 const rate: ComponentMetric = { kind: 'requestRate', name: 'http-requests-per-second', targetType: 'AverageValue', target: 10 };
 const latency: ComponentMetric = { kind: 'latency', name: 'http-request-latency-ms', targetType: 'Value', target: 250, percentile: 'p95' };
@@ -13,7 +13,8 @@ const latency: ComponentMetric = { kind: 'latency', name: 'http-request-latency-
 describe('sourceRegistry', () => {
   it('reads lag from Kafka, and request rate and latency from Prometheus when it has a URL, else from the pods', () => {
     const kafka = { lag: () => Promise.resolve(0), close: () => Promise.resolve() };
-    const withPrometheus = sourceRegistry({ connectKafka: () => kafka, prometheusUrl: 'http://prom:9090' });
+    const readSecret = () => Promise.resolve({ brokers: 'kafka:9092' });
+    const withPrometheus = sourceRegistry({ readSecret, connectKafka: () => kafka, prometheusUrl: 'http://prom:9090' });
     expect(buildSource(withPrometheus, lag, place)).toBeInstanceOf(KafkaLagSource);
     expect(buildSource(withPrometheus, rate, place)).toBeInstanceOf(PrometheusSource);
     expect(buildSource(withPrometheus, latency, place)).toBeInstanceOf(PrometheusSource);
@@ -21,9 +22,11 @@ describe('sourceRegistry', () => {
     expect(buildSource(scraping, rate, place)).toBeInstanceOf(PodScrapeSource);
   });
 
-  it('fails to build a source the operator has no means for, saying which setting is missing', () => {
+  it('fails to build a source the operator or the platform has no means for, saying what is missing', () => {
     const none = sourceRegistry({});
-    expect(() => buildSource(none, lag, place)).toThrow('the operator has no Kafka brokers configured (--kafka-brokers)');
+    expect(() => buildSource(none, lag, place)).toThrow('Kafka lag is not configured (no Secret reader)');
+    const noKafka = sourceRegistry({ readSecret: () => Promise.resolve(undefined) });
+    expect(() => buildSource(noKafka, lag, { namespace: 'ns', platform: 'acme', component: 'kyc' })).toThrow('the platform names no Kafka (spec.dependencies.kafka.secretRef)');
     expect(() => buildSource(none, latency, place)).toThrow('pod scraping is not configured');
   });
 });

@@ -1,10 +1,12 @@
-// Which source reads each kind of metric, chosen once from the operator's settings: queueLag from
-// Kafka, request rate and latency from Prometheus when it has a URL, else from the pods themselves.
-// A kind the operator cannot read (no brokers) has a builder that fails with the reason, and the
-// engine counts that as a failed read of the metric, so its fallback applies as for any failure.
+// Which source reads each kind of metric, chosen once from the operator's settings: queueLag from the
+// platform's own Kafka (the Secret its spec.dependencies.kafka names), request rate and latency from
+// Prometheus when it has a URL, else from the pods themselves. A metric that cannot be read (no Secret
+// reader, a platform naming no Kafka) has a builder that fails with the reason, and the engine counts
+// that as a failed read of the metric, so its fallback applies as for any failure.
 import type { ComponentMetric, LatencyMetric, RequestRateMetric } from '../../api/metrics.js';
 import { PrometheusClient } from './prometheus.js';
-import { KafkaLagSource, type LagReader } from './kafka-lag.js';
+import type { KafkaBrokers, ReadSecret } from './kafka-brokers.js';
+import { KafkaLagReader, KafkaLagSource, type LagReader } from './kafka-lag.js';
 import { PodScrapeSource, type ComponentPods, type ListPods } from './pod-scrape.js';
 import { PrometheusSource } from './prometheus.js';
 import { SharedResources } from './shared.js';
@@ -23,8 +25,12 @@ export function buildSource(registry: SourceRegistry, metric: ComponentMetric, p
 }
 
 export interface SourceSettings {
-  /** Opens a Kafka connection; absent when the operator has no brokers configured. */
-  connectKafka?: () => LagReader;
+  /** Reads a platform's Kafka Secret (by name); absent = queueLag metrics cannot be read. */
+  readSecret?: ReadSecret;
+  /** Opens a connection to a broker list (default: a kafkajs admin, KafkaLagReader). */
+  connectKafka?: (brokers: readonly string[]) => LagReader;
+  /** How often a Kafka Secret is read again, ms (default 60 s, kafka-brokers.ts). */
+  kafkaSecretRefreshMs?: number;
   /** Request rate and latency through Prometheus instead of scraping the pods. */
   prometheusUrl?: string;
   /** The running pods of a component with their /metrics URL (scraping). */
@@ -32,20 +38,25 @@ export interface SourceSettings {
 }
 
 export function sourceRegistry(settings: SourceSettings): SourceRegistry {
-  const { connectKafka, prometheusUrl, listPods } = settings;
+  const { readSecret, prometheusUrl, listPods } = settings;
+  const connectKafka = settings.connectKafka ?? ((brokers) => new KafkaLagReader(brokers));
   const connections = new SharedResources<LagReader>((reader) => reader.close());
+  const secrets = new SharedResources<KafkaBrokers>();
   const scrapers = new SharedResources<ComponentPods>();
   const prometheus = prometheusUrl ? new PrometheusClient(prometheusUrl) : undefined;
   const http = (metric: RequestRateMetric | LatencyMetric, place: MetricPlace): MetricSource => {
-    const config = { ...place, kind: metric.kind, ...(metric.kind === 'latency' ? { percentile: metric.percentile } : {}) };
+    const config = { namespace: place.namespace, platform: place.platform, component: place.component, kind: metric.kind, ...(metric.kind === 'latency' ? { percentile: metric.percentile } : {}) };
     if (prometheus) return new PrometheusSource(config, prometheus);
     if (!listPods) throw new Error('pod scraping is not configured');
     return new PodScrapeSource(config, { scrapers, listPods });
   };
   return {
-    queueLag: (metric) => {
-      if (!connectKafka) throw new Error('the operator has no Kafka brokers configured (--kafka-brokers)');
-      return new KafkaLagSource({ group: metric.group, topics: metric.topics }, { connections, connect: connectKafka });
+    queueLag: (metric, place) => {
+      if (!readSecret) throw new Error('Kafka lag is not configured (no Secret reader)');
+      if (!place.kafka) throw new Error('the platform names no Kafka (spec.dependencies.kafka.secretRef)');
+      const secret = { namespace: place.namespace, ...place.kafka };
+      const kafka = { secrets, readSecret, connections, connect: connectKafka, ...(settings.kafkaSecretRefreshMs === undefined ? {} : { refreshMs: settings.kafkaSecretRefreshMs }) };
+      return new KafkaLagSource({ group: metric.group, topics: metric.topics, secret }, kafka);
     },
     requestRate: http,
     latency: http,

@@ -28,6 +28,8 @@ export interface MetricPlace {
   namespace: string;
   platform: string;
   component: string;
+  /** The platform's Kafka Secret (spec.dependencies.kafka.secretRef, in its namespace), for queueLag. */
+  kafka?: { name: string; key: string };
 }
 
 /**

@@ -1,0 +1,69 @@
+import { describe, expect, it } from '@jest/globals';
+import { KafkaBrokers, parseBrokers } from './kafka-brokers.js';
+
+const secret = { namespace: 'ns', name: 'kyc-kafka', key: 'brokers' };
+
+/** A Secret that counts its reads, with a clock the test moves. */
+function world(brokers: string | undefined) {
+  const w = {
+    value: brokers,
+    reads: 0,
+    fail: undefined as Error | undefined,
+    time: 0,
+    readSecret: (): Promise<Record<string, string> | undefined> => {
+      w.reads += 1;
+      if (w.fail) return Promise.reject(w.fail);
+      const data: Record<string, string> = w.value === undefined ? {} : { brokers: w.value };
+      return Promise.resolve(data);
+    },
+  };
+  return w;
+}
+
+describe('parseBrokers', () => {
+  it('takes host:port entries, trimmed, and refuses anything else', () => {
+    expect(parseBrokers(' a:9092, b.example:19094 ,')).toEqual(['a:9092', 'b.example:19094']);
+    expect(parseBrokers('')).toBeUndefined();
+    expect(parseBrokers('a')).toBeUndefined();
+    expect(parseBrokers('user:secret@a:9092')).toBeUndefined();
+    expect(parseBrokers('kafka://a:9092')).toBeUndefined();
+  });
+});
+
+describe('KafkaBrokers', () => {
+  it('reads the Secret once, then again when the list is older than the refresh period', async () => {
+    const w = world('a:9092');
+    const brokers = new KafkaBrokers(secret, w.readSecret, { refreshMs: 60_000, now: () => w.time });
+    expect(await Promise.all([brokers.brokers(), brokers.brokers()])).toEqual([['a:9092'], ['a:9092']]);
+    expect(w.reads).toBe(1);
+    w.value = 'b:9092';
+    w.time = 59_999;
+    expect(await brokers.brokers()).toEqual(['a:9092']);
+    w.time = 60_000;
+    expect(await brokers.brokers()).toEqual(['b:9092']);
+    expect(w.reads).toBe(2);
+  });
+
+  it('when invalidated, then the next call reads the Secret again', async () => {
+    const w = world('a:9092');
+    const brokers = new KafkaBrokers(secret, w.readSecret, { now: () => w.time });
+    await brokers.brokers();
+    brokers.invalidate();
+    w.value = 'b:9092';
+    expect(await brokers.brokers()).toEqual(['b:9092']);
+  });
+
+  it('when the Secret cannot be read, then it fails naming the Secret and tries again at the next call', async () => {
+    const w = world('a:9092');
+    w.fail = new Error('secrets "kyc-kafka" is forbidden');
+    const brokers = new KafkaBrokers(secret, w.readSecret, { now: () => w.time });
+    await expect(brokers.brokers()).rejects.toThrow('reading Secret ns/kyc-kafka for the Kafka brokers');
+    w.fail = undefined;
+    expect(await brokers.brokers()).toEqual(['a:9092']);
+  });
+
+  it('when the key is missing, then it fails naming the Secret and the key', async () => {
+    const brokers = new KafkaBrokers(secret, world(undefined).readSecret);
+    await expect(brokers.brokers()).rejects.toThrow('Secret ns/kyc-kafka (spec.dependencies.kafka.secretRef) has no key "brokers"');
+  });
+});

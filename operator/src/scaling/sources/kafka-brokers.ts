@@ -1,0 +1,88 @@
+// Where a platform's Kafka is: the broker list in the Secret its spec.dependencies.kafka.secretRef names,
+// the same value its kyc, notification and analytics pods read as KAFKA_BROKERS (docs/autoscaling.md,
+// "Whose Kafka"). The operator reads that Secret by name (get only: it cannot list or watch Secrets), so
+// it cannot see a change: the list is read again after `refreshMs` and at once after a failed lag read
+// (the brokers may have moved). What goes wrong names the Secret and the key, never the value.
+import { z } from 'zod';
+
+/** The decoded data of Secret `name` in `namespace`, or undefined when there is no such Secret. */
+export type ReadSecret = (namespace: string, name: string) => Promise<Readonly<Record<string, string>> | undefined>;
+
+/** A Secret key: what Kubernetes accepts in a Secret's data. */
+const secretKey = z
+  .string()
+  .min(1)
+  .max(253)
+  .regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key');
+
+export const kafkaSecretSchema = z.object({ namespace: z.string().min(1), name: z.string().min(1), key: secretKey });
+export type KafkaSecret = z.infer<typeof kafkaSecretSchema>;
+
+/** How often the broker list is read again when nothing failed. */
+export const BROKERS_REFRESH_MS = 60_000;
+
+// The workloads' own rule (workloads/shared/config.ts): plain host:port entries. Anything else (a URL with
+// user:password@, a typo) is refused without being echoed, so no credential reaches a log or a status.
+const BROKER = /^[^\s:@/]+:\d{1,5}$/;
+
+/** `host:port[,host:port...]` as a list, or undefined when the value is not one. */
+export function parseBrokers(value: string): string[] | undefined {
+  const brokers = value
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  return brokers.length > 0 && brokers.every((b) => BROKER.test(b)) ? brokers : undefined;
+}
+
+export const describeSecret = (secret: KafkaSecret): string => `key "${secret.key}" of Secret ${secret.namespace}/${secret.name} (spec.dependencies.kafka.secretRef)`;
+
+/** The broker list of one platform's Kafka Secret, read when first asked and again when it may be stale. */
+export class KafkaBrokers {
+  private cached: { brokers: string[]; readAt: number } | undefined;
+  private reading: Promise<string[]> | undefined;
+
+  constructor(
+    readonly secret: KafkaSecret,
+    private readonly readSecret: ReadSecret,
+    private readonly options: { refreshMs?: number; now?: () => number } = {},
+  ) {}
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  /** The brokers, from the cache while it is fresh. Throws with the Secret and key when there are none. */
+  async brokers(): Promise<string[]> {
+    const refreshMs = this.options.refreshMs ?? BROKERS_REFRESH_MS;
+    if (this.cached && this.now() - this.cached.readAt < refreshMs) return this.cached.brokers;
+    // Sources of one Secret share this object: one read answers every source asking at the same time.
+    this.reading ??= this.read().finally(() => {
+      this.reading = undefined;
+    });
+    return this.reading;
+  }
+
+  /** The list may be wrong (a lag read failed): the next call reads the Secret again. */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  private async read(): Promise<string[]> {
+    const { namespace, name, key } = this.secret;
+    let data: Readonly<Record<string, string>> | undefined;
+    try {
+      data = await this.readSecret(namespace, name);
+    } catch (error) {
+      this.cached = undefined;
+      throw new Error(`reading Secret ${namespace}/${name} for the Kafka brokers`, { cause: error });
+    }
+    this.cached = undefined;
+    if (!data) throw new Error(`no Kafka brokers: Secret ${namespace}/${name} (spec.dependencies.kafka.secretRef) does not exist`);
+    const value = data[key];
+    if (value === undefined) throw new Error(`no Kafka brokers: Secret ${namespace}/${name} (spec.dependencies.kafka.secretRef) has no key "${key}"`);
+    const brokers = parseBrokers(value);
+    if (!brokers) throw new Error(`no Kafka brokers: ${describeSecret(this.secret)} is not a host:port[,host:port...] list`);
+    this.cached = { brokers, readAt: this.now() };
+    return brokers;
+  }
+}
