@@ -11,6 +11,10 @@ export function createRedis(url: string, options: { connectionName?: string; key
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
     connectTimeout: 2000,
+    // A Redis that accepts but never answers (frozen, cut off without a reset) would hold a command, and
+    // the request waiting on it, until TCP gives up minutes later: this fails it well inside the gateway's
+    // 3 s upstream timeout, and the caller degrades (local rate limits, last known revocations) or 503s.
+    commandTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
   // Connection errors are reported through health checks and failing commands, not as crashes.
