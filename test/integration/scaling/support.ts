@@ -52,8 +52,8 @@ type ApiServiceResource = KubeResource & { spec?: Record<string, unknown>; statu
  */
 export async function startScalingOperator(client: KubeClient, namespace: string, options: { now?: () => Date; prometheusUrl?: string } = {}): Promise<ScalingHarness> {
   const previous = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
+  // No Kafka setting: a platform's queueLag metrics read the brokers its own Kafka Secret names.
   const config = testOperatorConfig({ namespace }, {
-    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
     METRICS_POLL_SECONDS: '2',
     EXTERNAL_METRICS_SERVICE: `${namespace}/${METRICS_SERVICE}`,
     EXTERNAL_METRICS_PORT: '0',
@@ -112,6 +112,13 @@ export async function startScalingOperator(client: KubeClient, namespace: string
     throw error;
   }
   return { operator, stop };
+}
+
+export const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
+
+/** A platform's Kafka dependency Secret: `brokers` under `key`, as hack/up.sh writes it for a real platform. */
+export async function createKafkaSecret(client: KubeClient, namespace: string, name: string, key: string, brokers: string): Promise<void> {
+  await client.create(SECRET, namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'Opaque', stringData: { [key]: brokers } });
 }
 
 export async function kafkaAdmin(): Promise<{ kafka: Kafka; admin: Admin }> {
