@@ -7,6 +7,7 @@ import { serveExternalMetrics } from './metrics-api/serve.js';
 import { PlatformCache, PlatformController } from './reconcile/controller.js';
 import { registerPlatformGauges } from './reconcile/platform-gauges.js';
 import { PlatformReconciler } from './reconcile/platform.js';
+import { PodHealthPoller } from './reconcile/pod-health.js';
 import { PLATFORM } from './reconcile/resources.js';
 import { blueGreenRollout } from './reconcile/rollout-bluegreen.js';
 import { startScalingEngine } from './reconcile/scaling.js';
@@ -123,6 +124,8 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       progressRequeueMs: config.progressRequeueMs,
       onUnchanged: () => metrics.skippedApplies.inc(),
       operatorNamespace: config.operatorNamespace,
+      // The pods' /health on their metrics port, as the scaling scrapes do (docs/api.md, "Degradation").
+      health: new PodHealthPoller(client),
       ...(options.now ? { now: options.now } : {}),
     });
     // Passes run only once this replica leads (see lead below).

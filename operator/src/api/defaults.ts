@@ -181,6 +181,13 @@ export function featureFlagsOf(spec: KycPlatformSpec): Record<FeatureFlagName, b
   return Object.fromEntries(FEATURE_FLAG_NAMES.map((name) => [name, set[name] ?? true])) as Record<FeatureFlagName, boolean>;
 }
 
+export type DegradationMode = NonNullable<NonNullable<KycPlatformSpec['degradation']>['mode']>;
+
+/** The reduced-functionality mode an admin forced (docs/api.md, "Degradation"); Normal when none. */
+export function degradationModeOf(spec: KycPlatformSpec): DegradationMode {
+  return spec.degradation?.mode ?? 'Normal';
+}
+
 export interface EffectiveRelease {
   strategy: 'BlueGreen' | 'RollingUpdate';
   autoPromote: boolean;

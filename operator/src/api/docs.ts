@@ -205,6 +205,35 @@ shows the flags in force.
 
 ${flagTable()}
 
+## Degradation
+
+The platform runs in one of three modes. \`spec.degradation.mode\` forces one; it travels like the feature flags
+(the live settings, \`"mode"\` in \`live-settings.json\`), so every service follows within a few seconds and no pod
+restarts. \`status.degradationMode\` shows the mode announced to the pods; each change is an Event \`ModeChanged\`.
+
+| mode | API requests | answers carry |
+|---|---|---|
+| \`Normal\` | served | — |
+| \`ReadOnly\` | GET, HEAD and OPTIONS served; every other method answers 503, \`Retry-After: 60\`, problem type \`https://kyc.dev/problems/read-only-mode\`, before its body is read | \`KYC-Service-Mode: ReadOnly\` |
+| \`Maintenance\` | every request answers 503, \`Retry-After: 60\`, problem type \`https://kyc.dev/problems/maintenance\`, except \`GET /api/v1/status\` | \`KYC-Service-Mode: Maintenance\` |
+
+The probes (\`/livez\`, \`/ready\`) and the metrics port answer in every mode, and consumers, relays and sweeps
+keep running (the feature flags stop those). Logins and token refreshes are writes: under \`ReadOnly\` a session
+already open keeps reading until its access token expires.
+
+Users are told through the gateway's public \`GET /api/v1/status\` (no token): \`{ mode, reducedFeatures, version }\`,
+where \`reducedFeatures\` lists the feature flags that are off and what a forced mode reduces (\`writes\` under
+ReadOnly, \`api\` under Maintenance); docs/security.md says what it reveals.
+
+Besides a forced mode, the operator reads each pod's detailed \`/health\` (metrics port, docs/workload-contract.md)
+at most every 15 s per platform (2 s timeout, 10 pods at a time, at most 50 pods), and while a pod reports a
+dependency down the platform is \`Degraded\` with reason \`DependencyUnavailable\` and a message naming the
+dependency, the components and pods, and what is reduced, for example \`postgres unreachable from kyc (2/2 pods):
+writes refused with 503 + Retry-After, reads that need the database too\`; the phase is \`Degraded\` until the pods
+report it back. A forced mode shows as \`Degraded\` with reason \`ReadOnlyMode\` or \`MaintenanceMode\` (the phase
+stays as it is: nothing is broken). A rollout problem, when there is one, keeps the condition; each new reason is a
+Warning Event.
+
 ## Validation rules
 
 Besides the types, enums, bounds and patterns above, these rules (CEL, \`x-kubernetes-validations\`) are checked at

@@ -605,6 +605,20 @@ const loadBalancing = named(
   ),
 );
 
+const degradation = named(
+  'Degradation',
+  obj(
+    'A reduced-functionality mode an admin forces on the whole platform, for an incident, a failover or maintenance. The operator writes it to the live settings (the platform ConfigMap) and tells the pods, so every service follows within seconds and nothing restarts (docs/api.md, "Degradation"). While a mode other than Normal is in force, every API answer carries the header KYC-Service-Mode, GET /api/v1/status on the gateway says which mode and what it reduces, and the platform reports condition Degraded with reason ReadOnlyMode or MaintenanceMode.',
+    {
+      mode: str(
+        'Normal: everything served. ReadOnly: reads (GET, HEAD, OPTIONS) served; every other API request answers 503 with Retry-After and the problem type https://kyc.dev/problems/read-only-mode, before its body is read, so nothing is half-written (logins and token refreshes are writes too: sessions already open keep working until their token expires). Maintenance: every API request answers 503 with Retry-After and the problem type https://kyc.dev/problems/maintenance, except GET /api/v1/status; the probes keep answering, so no pod restarts. Consumers, relays and sweeps keep running in every mode (feature flags stop those). Default Normal.',
+        { enum: ['Normal', 'ReadOnly', 'Maintenance'], default: 'Normal' },
+      ),
+    },
+    { default: {} },
+  ),
+);
+
 const security = named(
   'Security',
   obj(
@@ -873,6 +887,7 @@ export const specSchema: Schema = named(
           },
         ],
       },
+      degradation,
       components,
       dependencies,
       secretsRef,
@@ -932,12 +947,12 @@ export const statusSchema: Schema = named(
   'KycPlatformStatus',
   obj('The observed state of the platform, written by the operator.', {
     observedGeneration: int('The metadata.generation this status describes.', { format: 'int64', minimum: 0 }),
-    phase: str('Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired), Failed (cannot proceed without a change to the spec, or to the platform Secret when SecretsVerified is False).', {
+    phase: str('Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired, or pods report a dependency down; a mode forced in spec.degradation leaves the phase as it is), Failed (cannot proceed without a change to the spec, or to the platform Secret when SecretsVerified is False).', {
       enum: ['Pending', 'Progressing', 'Ready', 'Degraded', 'Failed'],
     }),
     conditions: {
       type: 'array',
-      description: 'Standard conditions: Ready, Progressing, Degraded; ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out).',
+      description: 'Standard conditions: Ready, Progressing, Degraded (also True with reason DependencyUnavailable while pods report a dependency down in their /health, naming it, the components and what they refuse, and with reason ReadOnlyMode or MaintenanceMode while spec.degradation.mode forces one); ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out).',
       maxItems: 32,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
@@ -954,6 +969,9 @@ export const statusSchema: Schema = named(
       maxProperties: FEATURE_FLAG_NAMES.length,
       additionalProperties: bool('Whether the feature is on.'),
     },
+    degradationMode: str('The reduced-functionality mode in force (spec.degradation.mode), as last written to the platform ConfigMap and announced to the pods.', {
+      enum: ['Normal', 'ReadOnly', 'Maintenance'],
+    }),
     activeVersion: str('The version that serves traffic.', { maxLength: 128 }),
     activeColor: str('The colour (blue or green) that serves traffic under the BlueGreen strategy.', { enum: ['blue', 'green'] }),
     release: named(

@@ -50,6 +50,11 @@ export interface KycPlatformSpec {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Features an admin can switch off while the platform runs, name to on/off; every flag is on unless set to false here. The services pick a change up within seconds, without a restart (docs/api.md, "Feature flags"). The flags: analytics-ingestion, automatic-checks, document-upload, new-applications, notifications-email, notifications-sms, sanctions-screening. */
   featureFlags?: Record<string, boolean>;
+  /**
+   * A reduced-functionality mode an admin forces on the whole platform, for an incident, a failover or maintenance. The operator writes it to the live settings (the platform ConfigMap) and tells the pods, so every service follows within seconds and nothing restarts (docs/api.md, "Degradation"). While a mode other than Normal is in force, every API answer carries the header KYC-Service-Mode, GET /api/v1/status on the gateway says which mode and what it reduces, and the platform reports condition Degraded with reason ReadOnlyMode or MaintenanceMode.
+   * @default {}
+   */
+  degradation?: Degradation;
   /** Per-component overrides for the five bundled services. A component that is absent runs with the profile preset. */
   components?: Components;
   /** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; it never reads the Secrets itself. */
@@ -77,6 +82,18 @@ export interface KycPlatformSpec {
   placement?: Placement;
   /** How a new spec.version is rolled out. Absent: a rolling update of each Deployment `<platform>-<component>`. Present (strategy BlueGreen): two Deployments per component, `<platform>-<component>-blue` and `-green`; a new version brings up the idle colour of every component, waits until all are Available and the smoke check passes, switches every active Service in one pass, and keeps the old colour for scaleDownDelaySeconds as the instant rollback target (docs/releases.md). Annotate the platform kyc.dev/promote=true to promote, kyc.dev/abort=true to abort; set spec.version back to roll back. */
   release?: Release;
+}
+
+/**
+ * A reduced-functionality mode an admin forces on the whole platform, for an incident, a failover or maintenance. The operator writes it to the live settings (the platform ConfigMap) and tells the pods, so every service follows within seconds and nothing restarts (docs/api.md, "Degradation"). While a mode other than Normal is in force, every API answer carries the header KYC-Service-Mode, GET /api/v1/status on the gateway says which mode and what it reduces, and the platform reports condition Degraded with reason ReadOnlyMode or MaintenanceMode.
+ * @default {}
+ */
+export interface Degradation {
+  /**
+   * Normal: everything served. ReadOnly: reads (GET, HEAD, OPTIONS) served; every other API request answers 503 with Retry-After and the problem type https://kyc.dev/problems/read-only-mode, before its body is read, so nothing is half-written (logins and token refreshes are writes too: sessions already open keep working until their token expires). Maintenance: every API request answers 503 with Retry-After and the problem type https://kyc.dev/problems/maintenance, except GET /api/v1/status; the probes keep answering, so no pod restarts. Consumers, relays and sweeps keep running in every mode (feature flags stop those). Default Normal.
+   * @default "Normal"
+   */
+  mode?: 'Normal' | 'ReadOnly' | 'Maintenance';
 }
 
 /** Per-component overrides for the five bundled services. A component that is absent runs with the profile preset. */
@@ -549,9 +566,9 @@ export interface SmokeCheck {
 export interface KycPlatformStatus {
   /** The metadata.generation this status describes. */
   observedGeneration?: number;
-  /** Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired), Failed (cannot proceed without a change to the spec, or to the platform Secret when SecretsVerified is False). */
+  /** Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired, or pods report a dependency down; a mode forced in spec.degradation leaves the phase as it is), Failed (cannot proceed without a change to the spec, or to the platform Secret when SecretsVerified is False). */
   phase?: 'Pending' | 'Progressing' | 'Ready' | 'Degraded' | 'Failed';
-  /** Standard conditions: Ready, Progressing, Degraded; ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out). */
+  /** Standard conditions: Ready, Progressing, Degraded (also True with reason DependencyUnavailable while pods report a dependency down in their /health, naming it, the components and what they refuse, and with reason ReadOnlyMode or MaintenanceMode while spec.degradation.mode forces one); ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out). */
   conditions?: Condition[];
   /** Replica counts per component. */
   components?: ComponentStatuses;
@@ -559,6 +576,8 @@ export interface KycPlatformStatus {
   readyComponents?: string;
   /** The feature flags in force, every flag with its value (spec.featureFlags over the defaults), as last written to the platform ConfigMap and announced to the pods. */
   featureFlags?: Record<string, boolean>;
+  /** The reduced-functionality mode in force (spec.degradation.mode), as last written to the platform ConfigMap and announced to the pods. */
+  degradationMode?: 'Normal' | 'ReadOnly' | 'Maintenance';
   /** The version that serves traffic. */
   activeVersion?: string;
   /** The colour (blue or green) that serves traffic under the BlueGreen strategy. */

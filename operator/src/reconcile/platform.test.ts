@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { renderPlatform } from '../render/index.js';
 import { ApiError, type KubeResource, type ResourceType } from '../runtime/kube.js';
 import { conditionOf } from './status.js';
+import type { PodHealth } from './degradation.js';
+import type { HealthReader } from './pod-health.js';
 import { DEPLOYMENT, deploymentsRollOut, NAMESPACE, startTestReconciler, type TestReconciler, type TestReconcilerOptions } from './testing/fakes.js';
 import { PLATFORM, typeOf } from './resources.js';
 import type { FakeKube, FakeWrite } from '../runtime/testing/fake-kube.js';
@@ -236,4 +238,73 @@ describe('PlatformReconciler', () => {
     await t.reconciler.reconcile(key);
     expect(t.api.writes.slice(after)).toEqual([]);
   });
+
+  describe('degradation', () => {
+    const reader = (answer: () => PodHealth[] | undefined): HealthReader => ({ intervalMs: 15_000, observe: () => Promise.resolve(answer()), forget: () => undefined });
+    const healthy: PodHealth = { component: 'gateway', pod: 'acme-gateway-1', checks: { database: 'OK', cache: 'OK', externalAPIs: 'OK' } };
+    const noDatabase = (pod: string): PodHealth => ({ component: 'kyc', pod, checks: { database: 'ERROR', cache: 'OK', externalAPIs: 'OK' } });
+
+    it('when the kyc pods say postgres is down, then Degraded names it, the components and what is refused, with an Event; back to normal when they recover', async () => {
+      let pods: PodHealth[] = [healthy];
+      const t = await start({ health: reader(() => pods) });
+      const key = await t.createPlatform();
+      await t.reconciler.reconcile(key);
+      deploymentsRollOut(t.api);
+      const ready = await t.reconciler.reconcile(key);
+      expect(t.platform()?.status?.phase).toBe('Ready');
+      expect(ready).toEqual({ requeueAfterMs: 15_000 }); // the next health round
+
+      pods = [healthy, noDatabase('acme-kyc-1'), noDatabase('acme-kyc-2')];
+      await t.reconciler.reconcile(key);
+
+      const degraded = conditionOf(t.platform()?.status, 'Degraded');
+      expect([t.platform()?.status?.phase, degraded?.status, degraded?.reason]).toEqual(['Degraded', 'True', 'DependencyUnavailable']);
+      expect(degraded?.message).toMatch(/^postgres unreachable from kyc \(2\/2 pods\): writes refused/);
+      expect(t.events.recorded.filter((e) => e.reason === 'DependencyUnavailable')).toHaveLength(1);
+
+      pods = [healthy, { ...noDatabase('acme-kyc-1'), checks: { database: 'OK', cache: 'OK', externalAPIs: 'OK' } }];
+      await t.reconciler.reconcile(key);
+      expect([t.platform()?.status?.phase, conditionOf(t.platform()?.status, 'Degraded')?.status]).toEqual(['Ready', 'False']);
+    });
+
+    it('when a pass reads no health (between rounds), then the last dependency verdict stands', async () => {
+      let pods: PodHealth[] | undefined = [noDatabase('acme-kyc-1')];
+      const t = await start({ health: reader(() => pods) });
+      const key = await t.createPlatform();
+      await t.reconciler.reconcile(key);
+      deploymentsRollOut(t.api);
+      await t.reconciler.reconcile(key);
+      pods = undefined;
+      await t.reconciler.reconcile(key);
+      expect(conditionOf(t.platform()?.status, 'Degraded')?.reason).toBe('DependencyUnavailable');
+    });
+
+    it('when an admin forces ReadOnly, then the pods are told, status shows the mode, Degraded says ReadOnlyMode and the phase stays Ready; Normal clears it', async () => {
+      const t = await start();
+      const key = await t.createPlatform();
+      await t.reconciler.reconcile(key);
+      deploymentsRollOut(t.api);
+      await t.reconciler.reconcile(key);
+      expect(t.platform()?.status?.degradationMode).toBe('Normal');
+      await t.api.create(POD, NAMESPACE, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'acme-kyc-1', namespace: NAMESPACE, labels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/name': 'kyc-platform', 'app.kubernetes.io/component': 'kyc' } } });
+      const setMode = async (mode: 'Normal' | 'ReadOnly'): Promise<void> => {
+        const platform = t.platform();
+        if (!platform) throw new Error('the platform is gone');
+        await t.api.apply(PLATFORM, { ...platform, spec: { ...platform.spec, degradation: { mode } } }, 'test');
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the informer sees the new spec
+        await t.reconciler.reconcile(key);
+      };
+
+      await setMode('ReadOnly');
+
+      const status = t.platform()?.status;
+      expect([status?.degradationMode, status?.phase, conditionOf(status, 'Degraded')?.reason]).toEqual(['ReadOnly', 'Ready', 'ReadOnlyMode']);
+      expect(t.api.peek<KubeResource>(POD, NAMESPACE, 'acme-kyc-1')?.metadata.annotations?.['kyc.dev/live-settings']).toMatch(/^[0-9a-f]{16}$/);
+      expect(t.events.recorded.map((e) => `${e.reason}: ${e.message}`)).toEqual(expect.arrayContaining(['ModeChanged: degradation mode ReadOnly (was Normal): 1 pods told', expect.stringMatching(/^ReadOnlyMode: spec.degradation.mode is ReadOnly/)]));
+
+      await setMode('Normal');
+      expect([t.platform()?.status?.degradationMode, conditionOf(t.platform()?.status, 'Degraded')?.status]).toEqual(['Normal', 'False']);
+    });
+  });
 });
+

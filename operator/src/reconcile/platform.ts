@@ -2,7 +2,7 @@
 // what should exist, apply what differs, delete what is no longer wanted, then write the status once.
 // How the Deployments move to a new version is the rollout strategy's business (rollout.ts): the pass
 // runs the same sequence for in-place and blue-green platforms alike.
-import { featureFlagsOf, platformSecretName, profileOf } from '../api/defaults.js';
+import { degradationModeOf, featureFlagsOf, platformSecretName, profileOf } from '../api/defaults.js';
 import type { Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
 import { renderPlatform } from '../render/index.js';
 import { FIELD_MANAGER, type Applier } from '../runtime/apply.js';
@@ -14,7 +14,9 @@ import type { HandlerResult } from '../runtime/workqueue.js';
 import type { ScalingController, ScalingPlan } from '../scaling/controller.js';
 import { observeScaling, withScalingStatus } from '../scaling/observe.js';
 import type { ScalingStatus } from '../scaling/status.js';
+import { withDegradation, type PodHealth } from './degradation.js';
 import { announceLiveSettings, flagsChanged } from './live-settings.js';
+import type { HealthReader } from './pod-health.js';
 import { isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
 import { inPlaceRollout } from './rollout-inplace.js';
@@ -62,7 +64,12 @@ export interface ReconcilerDeps {
   scaling?: ScalingController;
   /** The operator's own namespace when it runs in a Pod (its NetworkPolicy rule); empty otherwise. */
   operatorNamespace?: string;
+  /** The pods' /health, read at a bounded rate, for the Degraded condition (pod-health.ts); without it, only a forced mode shows. */
+  health?: HealthReader;
 }
+
+/** The live settings as last announced to the pods, for status (reconcile/live-settings.ts). */
+type AnnouncedSettings = Pick<KycPlatformStatus, 'featureFlags' | 'degradationMode'>;
 
 /** What one pass changed, by kind of decision, for its Events. */
 interface Decisions {
@@ -103,6 +110,7 @@ export class PlatformReconciler {
     if (!platform) {
       this.renders.delete(key);
       this.deps.scaling?.forget(key);
+      this.deps.health?.forget(key);
       this.deps.applier.forgetWhere((k) => k.includes(`|${namespace}|${name}-`) || k.endsWith(`|${namespace}|${name}`));
       return;
     }
@@ -167,9 +175,9 @@ export class PlatformReconciler {
 
     this.recordDecisions(platform, decisions, log);
 
-    let featureFlags = platform.status?.featureFlags;
+    let announced: AnnouncedSettings = { featureFlags: platform.status?.featureFlags, degradationMode: platform.status?.degradationMode };
     try {
-      featureFlags = await this.announceLiveSettings(platform, applyProblem, log);
+      announced = await this.announceLiveSettings(platform, applyProblem, log);
     } catch (error) {
       firstError ??= asError(error);
       applyProblem ??= { reason: 'AnnounceFailed', message: describe(error) };
@@ -177,8 +185,10 @@ export class PlatformReconciler {
 
     const components = rollout.components(desired, (name) => live.get(`apps/v1|Deployment|${name}`));
     const scaling = scalingPlan && this.deps.scaling?.status(key, platform, scalingPlan, observeScaling(desired, (o) => live.get(identity(o))));
-    const status = await this.writeStatus(platform, components, applyProblem, log, rollout, scaling, secrets?.verified, featureFlags);
-    const timedWait = minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs);
+    const health = await this.deps.health?.observe(key, platform);
+    const status = await this.writeStatus(platform, components, applyProblem, log, rollout, scaling, secrets?.verified, announced, health);
+    // The pods' health changes no watched object: a platform is looked at again when its next round is due.
+    const timedWait = minDefined(minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs), this.deps.health?.intervalMs);
     await rollout.finish();
     // A conflict is logged at debug and counted as such by the controller (docs/operator.md).
     if (firstError) throw firstError;
@@ -294,20 +304,29 @@ export class PlatformReconciler {
   /**
    * Feature flags and the other live settings (reconcile/live-settings.ts): once this pass has put them in the
    * ConfigMap, the running pods are told, so the services follow within seconds and nothing restarts. Returns
-   * the flags the pods now know, for status; those last announced while the ConfigMap may lag behind.
+   * the flags and the mode the pods now know, for status; those last announced while the ConfigMap may lag behind.
    */
-  private async announceLiveSettings(platform: PlatformResource, applyProblem: Problem | undefined, log: Logger): Promise<KycPlatformStatus['featureFlags']> {
+  private async announceLiveSettings(platform: PlatformResource, applyProblem: Problem | undefined, log: Logger): Promise<AnnouncedSettings> {
     const announced = platform.status?.featureFlags;
     const inForce = featureFlagsOf(platform.spec);
-    if (!flagsChanged(announced, inForce) || applyProblem) return announced;
+    // A platform from before the modes has none in status: it ran Normal.
+    const announcedMode = platform.status?.degradationMode ?? 'Normal';
+    const mode = degradationModeOf(platform.spec);
+    const modeChanged = mode !== announcedMode;
+    if ((!flagsChanged(announced, inForce) && !modeChanged) || applyProblem) return { featureFlags: announced, degradationMode: announcedMode };
     const marked = await announceLiveSettings(this.deps.client, platform);
-    if (announced) {
+    if (modeChanged) {
+      const message = `degradation mode ${mode} (was ${announcedMode}): ${marked} pods told`;
+      this.deps.events.record(platform, mode === 'Normal' ? 'Normal' : 'Warning', 'ModeChanged', message);
+      log.info({ mode, was: announcedMode, pods: marked }, 'degradation mode changed');
+    }
+    if (announced && flagsChanged(announced, inForce)) {
       const changed = (Object.keys(inForce) as (keyof typeof inForce)[]).filter((name) => announced[name] !== inForce[name]);
       const message = `feature flags changed: ${changed.map((name) => `${name} ${inForce[name] ? 'on' : 'off'}`).join(', ')} (${marked} pods told)`;
       this.deps.events.record(platform, 'Normal', 'FeatureFlagsChanged', message);
       log.info({ changed, pods: marked }, 'feature flags changed');
     }
-    return inForce;
+    return { featureFlags: inForce, degradationMode: mode };
   }
 
   private async writeStatus(
@@ -318,14 +337,20 @@ export class PlatformReconciler {
     rollout?: RolloutPass,
     scaling?: ScalingStatus,
     secretsVerified?: Condition,
-    featureFlags?: KycPlatformStatus['featureFlags'],
+    announced?: AnnouncedSettings,
+    health?: PodHealth[],
   ): Promise<OwnedStatus> {
     const now = this.deps.now?.() ?? new Date();
     const computed = computeStatus(rollout ? rollout.statusView(platform) : platform, components, problem, now);
     const rolled = rollout ? rollout.status(computed, now) : computed;
     const scaled = scaling ? withScalingStatus(rolled, scaling, platform.status?.conditions, now) : rolled;
     const verified = secretsVerified ? { ...scaled, conditions: [...scaled.conditions, secretsVerified] } : scaled;
-    const status = featureFlags ? { ...verified, featureFlags } : verified;
+    const withHealth = withDegradation(verified, degradationModeOf(platform.spec), health, platform.status?.conditions, now);
+    const status: OwnedStatus = {
+      ...withHealth,
+      ...(announced?.featureFlags && { featureFlags: announced.featureFlags }),
+      ...(announced?.degradationMode && { degradationMode: announced.degradationMode }),
+    };
     if (statusUpToDate(platform.status, status)) return status;
     if (!(await this.patchStatus(platform, status))) return status;
     const wasReady = conditionOf(platform.status, CONDITION_READY)?.status === 'True';

@@ -22,7 +22,7 @@ export interface Problem {
 
 /** The status fields the reconciler owns (others, e.g. release, belong to later controllers). */
 export type OwnedStatus = Required<Pick<KycPlatformStatus, 'observedGeneration' | 'phase' | 'conditions' | 'components' | 'readyComponents'>> &
-  Pick<KycPlatformStatus, 'activeVersion' | 'featureFlags'>;
+  Pick<KycPlatformStatus, 'activeVersion' | 'featureFlags' | 'degradationMode'>;
 
 export const CONDITION_READY = 'Ready';
 export const CONDITION_PROGRESSING = 'Progressing';

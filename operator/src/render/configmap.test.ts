@@ -56,4 +56,12 @@ describe('renderConfigMap', () => {
     expect(configMapLiveSettingsDigest(blue)).toBe(liveSettingsDigest(p, 'blue'));
     expect(configMapLiveSettingsDigest(renderConfigMap(p))).toBe(liveSettingsDigest(p));
   });
+
+  it('carries a forced degradation mode in the live settings only (restarts nothing), and nothing for Normal', () => {
+    const readOnly = platform({ degradation: { mode: 'ReadOnly' } });
+    expect(JSON.parse((renderConfigMap(readOnly).data as Record<string, string>)['live-settings.json'] ?? '')).toEqual({ featureFlags: allOn, mode: 'ReadOnly' });
+    expect(configHash(readOnly)).toBe(configHash(platform({})));
+    expect(liveSettingsDigest(readOnly)).not.toBe(liveSettingsDigest(platform({})));
+    expect(liveSettingsDigest(platform({ degradation: { mode: 'Normal' } }))).toBe(liveSettingsDigest(platform({})));
+  });
 });

@@ -7,11 +7,15 @@
 // (liveSettingsDigest) so the kubelet refreshes the file at once instead of at its next periodic sync
 // (docs/api.md, "Feature flags").
 //
+// They carry the reduced-functionality mode an admin forced (spec.degradation.mode), only when it is not
+// Normal: the services read an absent mode as Normal, so a platform that never forces one renders the same
+// settings as before (docs/api.md, "Degradation").
+//
 // Under a blue-green release the live settings also name the active colour (the release plan's, so it
 // moves in the pass that switches the Services): only the pods of that colour consume Kafka and run
 // sweeps (docs/releases.md, "Blue-green isolation").
 import { createHash } from 'node:crypto';
-import { desiredComponentNames, featureFlagsOf, loadBalancingFor } from '../api/defaults.js';
+import { degradationModeOf, desiredComponentNames, featureFlagsOf, loadBalancingFor } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
 import { configMapName, objectMeta, type Color } from './meta.js';
 import type { KubeObject } from './types.js';
@@ -28,7 +32,8 @@ export type ActiveColor = Color | 'legacy';
  * @param activeColor the release plan's active colour; undefined (no blue-green release): every pod is active
  */
 export function liveSettings(platform: KycPlatform, activeColor?: ActiveColor): string {
-  return JSON.stringify({ featureFlags: featureFlagsOf(platform.spec), ...(activeColor && { activeColor }) });
+  const mode = degradationModeOf(platform.spec);
+  return JSON.stringify({ featureFlags: featureFlagsOf(platform.spec), ...(activeColor && { activeColor }), ...(mode !== 'Normal' && { mode }) });
 }
 
 function startSettings(platform: KycPlatform): Record<string, string> {

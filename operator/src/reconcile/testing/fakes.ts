@@ -1,6 +1,7 @@
 // A reconciler on an API server in memory (runtime/testing/fake-kube.ts), for unit tests: the real informers,
 // applier and status logic, a recorded Event sink, a clock the test sets, and a stand-in for the
 // Deployment controller (deploymentsRollOut). Used only by tests (testing/ is left out of the build).
+import type { HealthReader } from '../pod-health.js';
 import { pino } from 'pino';
 import { platform as fixturePlatform } from '../../api/fixtures.js';
 import type { KycPlatformSpec } from '../../api/types.js';
@@ -61,6 +62,8 @@ export interface RolloutParts {
 export interface TestReconcilerOptions {
   /** The strategy (default: the reconciler's own, in place). */
   rollout?: (parts: RolloutParts) => RolloutStrategy;
+  /** What the pods' /health says (reconcile/pod-health.ts); default: not read. */
+  health?: HealthReader;
 }
 
 /** A reconciler over a fresh fake API server, its informers synced and watching. */
@@ -88,6 +91,7 @@ export async function startTestReconciler(options: TestReconcilerOptions = {}): 
     progressRequeueMs: 5_000,
     now: () => clock.now,
     ...(options.rollout ? { rollout: options.rollout({ api, owned, events, logger }) } : {}),
+    ...(options.health && { health: options.health }),
   });
   return {
     api,

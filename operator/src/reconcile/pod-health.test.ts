@@ -1,0 +1,71 @@
+import { describe, expect, it } from '@jest/globals';
+import { platform } from '../api/fixtures.js';
+import type { KubeResource } from '../runtime/kube.js';
+import { healthTargets, PodHealthPoller } from './pod-health.js';
+
+const pod = (name: string, component: string, extra: { phase?: string; podIP?: string; deleting?: boolean } = {}): KubeResource & { status: { phase?: string; podIP?: string } } => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name, labels: { 'app.kubernetes.io/component': component }, ...(extra.deleting && { deletionTimestamp: '2026-12-05T13:00:00Z' }) },
+  status: { phase: extra.phase ?? 'Running', podIP: extra.podIP ?? '10.0.0.1' },
+});
+
+describe('healthTargets', () => {
+  it('asks only running pods with an address, not going away, of a known component, at most maxPods, on the metrics port', () => {
+    const targets = healthTargets(
+      [pod('a', 'kyc'), pod('b', 'kyc', { phase: 'Pending' }), pod('c', 'kyc', { deleting: true }), pod('d', 'platform'), pod('e', 'auth', { podIP: 'fd00::5' }), pod('f', 'gateway')],
+      2,
+    );
+    expect(targets).toEqual([
+      { component: 'kyc', pod: 'a', url: 'http://10.0.0.1:9090/health' },
+      { component: 'auth', pod: 'e', url: 'http://[fd00::5]:9090/health' },
+    ]);
+  });
+});
+
+describe('PodHealthPoller', () => {
+  const p = { ...platform({}), metadata: { name: 'acme', namespace: 'shop' } };
+
+  it('reads every pod at most once per interval, in batches, and leaves a pod that does not answer without checks', async () => {
+    let clock = 0;
+    let inFlight = 0;
+    let most = 0;
+    const lists: string[] = [];
+    const client = {
+      list: (_type: unknown, namespace: string, options?: { labelSelector?: string }) => {
+        lists.push(`${namespace} ${options?.labelSelector ?? ''}`);
+        return Promise.resolve({ items: ['k1', 'k2', 'k3'].map((name) => pod(name, 'kyc', { podIP: `10.0.0.${name.slice(1)}` })) });
+      },
+    } as unknown as ConstructorParameters<typeof PodHealthPoller>[0];
+    const poller = new PodHealthPoller(client, {
+      concurrency: 2,
+      now: () => clock,
+      fetchChecks: async (url) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        if (url.includes('10.0.0.3')) throw new Error('timeout');
+        return { database: 'ERROR', cache: 'OK', externalAPIs: 'OK' };
+      },
+    });
+
+    const first = await poller.observe('shop/acme', p);
+    expect(first?.map((h) => [h.pod, h.checks?.database])).toEqual([
+      ['k1', 'ERROR'],
+      ['k2', 'ERROR'],
+      ['k3', undefined],
+    ]);
+    expect(most).toBe(2);
+    expect(lists).toEqual(['shop app.kubernetes.io/instance=acme,app.kubernetes.io/name=kyc-platform']);
+    clock = 14_999;
+    expect(await poller.observe('shop/acme', p)).toBeUndefined();
+    clock = 15_000;
+    expect(await poller.observe('shop/acme', p)).toHaveLength(3);
+  });
+
+  it('when the pods cannot be listed, then nothing is observed (the pass goes on)', async () => {
+    const client = { list: () => Promise.reject(new Error('forbidden')) } as unknown as ConstructorParameters<typeof PodHealthPoller>[0];
+    expect(await new PodHealthPoller(client).observe('shop/acme', p)).toBeUndefined();
+  });
+});

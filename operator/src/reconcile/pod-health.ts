@@ -1,0 +1,102 @@
+// Reading the detailed /health of a platform's pods (metrics port, docs/workload-contract.md), so the
+// Degraded condition can name a dependency that is down (degradation.ts). Bounded on purpose: at most one
+// round per platform every intervalMs (a pass in between reuses the last verdict), every request with a
+// short timeout, at most `concurrency` at once and at most `maxPods` per round. Reading health must never
+// fail a pass: a pod list that fails gives "nothing observed", a pod that does not answer is left out.
+import { COMPONENTS, type ComponentName } from '../api/components.js';
+import type { KycPlatform } from '../api/types.js';
+import { METRICS_PORT, platformPodSelector } from '../render/meta.js';
+import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js';
+import type { PodHealth } from './degradation.js';
+
+const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+
+type PodResource = KubeResource & { status?: { phase?: string; podIP?: string } };
+
+/** What the reconciler asks once per pass (the injected seam of its tests). */
+export interface HealthReader {
+  /** The pods' health, or undefined when no round was due (or the pods could not be listed). */
+  observe(key: string, platform: KycPlatform): Promise<PodHealth[] | undefined>;
+  /** How often a round is due: a Ready platform is looked at again after this long. */
+  readonly intervalMs: number;
+  forget(key: string): void;
+}
+
+export interface PodHealthOptions {
+  intervalMs?: number;
+  timeoutMs?: number;
+  concurrency?: number;
+  maxPods?: number;
+  now?: () => number;
+  /** The checks of one /health answer (200 or 503 both carry them); throws when there is no answer. */
+  fetchChecks?: (url: string, timeoutMs: number) => Promise<PodHealth['checks']>;
+}
+
+export const HEALTH_INTERVAL_MS = 15_000;
+
+/** The pods worth asking: running, with an address, not going away, of a known component. */
+export function healthTargets(pods: readonly PodResource[], maxPods: number): { component: ComponentName; pod: string; url: string }[] {
+  const targets: { component: ComponentName; pod: string; url: string }[] = [];
+  for (const pod of pods) {
+    const component = pod.metadata.labels?.['app.kubernetes.io/component'];
+    const ip = pod.status?.podIP;
+    if (pod.metadata.deletionTimestamp || pod.status?.phase !== 'Running' || !ip || !(COMPONENTS as readonly string[]).includes(component ?? '')) continue;
+    const host = ip.includes(':') ? `[${ip}]` : ip;
+    targets.push({ component: component as ComponentName, pod: pod.metadata.name, url: `http://${host}:${METRICS_PORT}/health` });
+    if (targets.length >= maxPods) break;
+  }
+  return targets;
+}
+
+async function fetchChecks(url: string, timeoutMs: number): Promise<PodHealth['checks']> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  const body = (await response.json()) as { checks?: PodHealth['checks'] };
+  if (typeof body.checks !== 'object' || body.checks === null) throw new Error(`${url}: no checks in the answer`);
+  return body.checks;
+}
+
+export class PodHealthPoller implements HealthReader {
+  readonly intervalMs: number;
+  private readonly lastRound = new Map<string, number>();
+
+  constructor(
+    private readonly client: Pick<KubeClient, 'list'>,
+    private readonly options: PodHealthOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? HEALTH_INTERVAL_MS;
+  }
+
+  async observe(key: string, platform: KycPlatform): Promise<PodHealth[] | undefined> {
+    const now = (this.options.now ?? Date.now)();
+    const last = this.lastRound.get(key);
+    if (last !== undefined && now - last < this.intervalMs) return undefined;
+    this.lastRound.set(key, now);
+    const selector = Object.entries(platformPodSelector(platform))
+      .map(([name, value]) => `${name}=${value}`)
+      .join(',');
+    let pods: PodResource[];
+    try {
+      pods = (await this.client.list<PodResource>(POD, platform.metadata.namespace ?? '', { labelSelector: selector })).items;
+    } catch {
+      return undefined;
+    }
+    const targets = healthTargets(pods, this.options.maxPods ?? 50);
+    const read = this.options.fetchChecks ?? fetchChecks;
+    const timeoutMs = this.options.timeoutMs ?? 2000;
+    const results: PodHealth[] = [];
+    const concurrency = this.options.concurrency ?? 10;
+    for (let i = 0; i < targets.length; i += concurrency) {
+      const batch = targets.slice(i, i + concurrency);
+      const answers = await Promise.allSettled(batch.map((target) => read(target.url, timeoutMs)));
+      answers.forEach((answer, j) => {
+        const { component, pod } = batch[j] as (typeof batch)[number];
+        results.push({ component, pod, checks: answer.status === 'fulfilled' ? answer.value : undefined });
+      });
+    }
+    return results;
+  }
+
+  forget(key: string): void {
+    this.lastRound.delete(key);
+  }
+}
