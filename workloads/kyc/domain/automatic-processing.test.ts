@@ -82,4 +82,27 @@ describe('AutomaticProcessing', () => {
     await service.runChecks(next);
     expect((await service.get(maker, next)).state).toBe('rejected');
   });
+
+  it('when screening is unavailable, then the submitted application stays accepted and parked, nothing is decided, and a person gets it with the reason', async () => {
+    // A list that cannot be read: what a screening provider that is down looks like to the checks.
+    class UnavailableList extends Array<(typeof WATCHLIST)[number]> {
+      override [Symbol.iterator](): ArrayIterator<(typeof WATCHLIST)[number]> {
+        throw new Error('screening unavailable');
+      }
+    }
+    service = new KycService({ store, watchlist: new UnavailableList(), clock: () => now });
+    const id = await submittedApplication();
+    await expect(service.runChecks(id)).rejects.toThrow('screening unavailable');
+    // The checks' transaction rolled back whole: no finding, no decision, no check event.
+    const parked = await service.get(maker, id);
+    expect(parked.state).toBe('processing');
+    expect(eventTypes(id)).not.toEqual(expect.arrayContaining(['kyc.check.completed']));
+    expect(eventTypes(id).filter((t) => /approved|rejected|checks_passed/.test(t))).toEqual([]);
+    // The consumer gives up after its attempts and refers it (checks-consumer.ts): a maker, then a checker, decide.
+    expect(await service.referForManualReview(id, { code: 'automatic_checks_failed', attempts: 5, error: 'Error: screening unavailable' })).toBe('done');
+    const referred = await service.get(maker, id);
+    expect(referred.state).toBe('pending_review');
+    expect(referred.findings).toMatchObject({ manualReview: { reason: 'automatic_checks_failed', error: 'Error: screening unavailable' } });
+    expect(eventTypes(id).filter((t) => /approved/.test(t))).toEqual([]);
+  });
 });
