@@ -20,7 +20,7 @@ import { AggregateRepository } from './data-access/aggregates.js';
 import { ANALYTICS_SCHEMA, migrations } from './data-access/migrations.js';
 import { analyticsRoutes } from './entry-points/routes.js';
 
-export const analyticsEnv = commonEnv.merge(databaseEnv).merge(kafkaEnv).merge(tokenVerifierEnv);
+export const analyticsEnv = commonEnv.extend(databaseEnv.shape).extend(kafkaEnv.shape).extend(tokenVerifierEnv.shape);
 
 export type { StartOptions };
 

@@ -9,17 +9,17 @@ const signingKeys = z.string().transform((raw, ctx): SigningKey[] => {
   try {
     return parseSigningKeys(raw);
   } catch (error) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
     return z.NEVER;
   }
 });
 
 export const authEnv = commonEnv
-  .merge(databaseEnv)
-  .merge(redisEnv)
+  .extend(databaseEnv.shape)
+  .extend(redisEnv.shape)
   .extend({
     AUTH_SIGNING_KEYS: signingKeys,
-    ADMIN_EMAIL: z.string().email().optional(),
+    ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(128).optional(),
     AUTH_ACCESS_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
     /** Idle limit of one refresh token (each refresh issues a new one). */

@@ -19,7 +19,7 @@ const upstreamList = z
     try {
       return parseUpstreams(value);
     } catch (error) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
       return z.NEVER;
     }
   });
@@ -30,22 +30,22 @@ const UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 
 const byteSize = z.string().transform((value, ctx): number => {
   const match = /^(\d+)\s*(b|kb|mb|gb)?$/i.exec(value.trim());
   if (!match) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${value}" is not a size (e.g. 10mb, 512kb, 1048576)` });
+    ctx.addIssue({ code: 'custom', message: `"${value}" is not a size (e.g. 10mb, 512kb, 1048576)` });
     return z.NEVER;
   }
   return Number(match[1]) * (UNITS[(match[2] ?? 'b').toLowerCase()] ?? 1);
 });
 
 export const gatewayEnv = commonEnv
-  .merge(redisEnv)
-  .merge(tokenVerifierEnv)
+  .extend(redisEnv.shape)
+  .extend(tokenVerifierEnv.shape)
   .extend({
     UPSTREAM_AUTH: upstreamList,
     UPSTREAM_KYC: upstreamList,
     UPSTREAM_NOTIFICATION: upstreamList,
     UPSTREAM_ANALYTICS: upstreamList,
     LB_STRATEGY: z.enum(STRATEGIES).default('round-robin'),
-    LB_STICKY_SESSIONS: schemas.booleanString.default('false'),
+    LB_STICKY_SESSIONS: schemas.booleanString.prefault('false'),
     LB_STICKY_COOKIE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('kyc_affinity'),
     /** Required defaults (docs/workloads.md): 3000 ms timeout, 50 % errors open the breaker, 30 s until a trial request. */
     BREAKER_TIMEOUT_MS: z.coerce.number().int().min(10).default(3000),
@@ -69,7 +69,7 @@ export const gatewayEnv = commonEnv
         const names = value.split(',').map((v) => v.trim()).filter(Boolean);
         const allowed = upstreamsWithImpersonalRoutes();
         for (const name of names) {
-          if (!(allowed as readonly string[]).includes(name)) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${name}" has no route free of personal data to cache (allowed: ${allowed.join(', ')})` });
+          if (!(allowed as readonly string[]).includes(name)) ctx.addIssue({ code: 'custom', message: `"${name}" has no route free of personal data to cache (allowed: ${allowed.join(', ')})` });
         }
         return names;
       }),
@@ -86,12 +86,12 @@ export const gatewayEnv = commonEnv
         try {
           return parseTrustedProxies(value);
         } catch (error) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
           return z.NEVER;
         }
       }),
     /** Largest upstream answer the gateway buffers; a longer one is cut off and answered 502. */
-    GATEWAY_UPSTREAM_RESPONSE_LIMIT: byteSize.default('10mb'),
+    GATEWAY_UPSTREAM_RESPONSE_LIMIT: byteSize.prefault('10mb'),
     /** Deepest nesting of arrays/objects in a JSON request body; deeper bodies get 400 at the edge. */
     GATEWAY_JSON_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(32),
   });

@@ -3,6 +3,7 @@
 // schemas come from the zod schemas the services validate with where they have one; the kyc bodies
 // that are checked by hand are written out from the same constants. openapi.test.ts compares the
 // paths with the routes the services' routers register.
+import { z } from 'zod';
 import { listQuery, loginBody, refreshBody, registerBody, roleBody, staffBody } from '../auth/entry-points/routes.js';
 import { summaryQuery } from '../analytics/entry-points/routes.js';
 import { applicantPatchSchema } from '../kyc/domain/applicant.js';
@@ -10,7 +11,23 @@ import { APPLICATION_STATES } from '../kyc/domain/application-state.js';
 import { CONSENT_PURPOSES } from '../kyc/domain/consent.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../kyc/domain/documents.js';
 import { notificationsQuery } from '../notification/entry-points/routes.js';
-import { zodToJsonSchema, zodToQueryParameters } from './zod-json-schema.js';
+
+/**
+ * A request schema in JSON Schema 2020-12, the dialect of OpenAPI 3.1. `io: 'input'` describes what a
+ * client sends: a defaulted field may be left out and a transformed one is shown by what it accepts.
+ * The document declares its dialect once, so each schema drops its own `$schema`.
+ */
+function requestSchema(schema: z.ZodType): Record<string, unknown> {
+  const json: Record<string, unknown> = z.toJSONSchema(schema, { io: 'input' });
+  delete json.$schema;
+  return json;
+}
+
+/** Query parameters (OpenAPI `in: query`), one per field of a zod object of query fields. */
+function queryParameters(schema: z.ZodObject): object[] {
+  const { properties = {}, required = [] } = requestSchema(schema) as { properties?: Record<string, object>; required?: string[] };
+  return Object.entries(properties).map(([name, field]) => ({ name, in: 'query', required: required.includes(name), schema: field }));
+}
 
 const problem = (description: string): object => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
 const json = (schema: object): object => ({ 'application/json': { schema } });
@@ -110,7 +127,7 @@ export function openApiDocument(version: string): object {
       '/auth/me': { get: operation('The caller', { operationId: 'authMe', tags: tags('auth'), roles: ['any'], ok: ['200', ref('User')] }) },
       '/admin/users': {
         post: operation('Create a staff user (maker, checker, admin)', { operationId: 'adminCreateUser', tags: tags('admin'), roles: ['admin'], write: true, body: ref('StaffUser'), ok: ['201', ref('User')], errors: ['409'] }),
-        get: operation('List users', { operationId: 'adminListUsers', tags: tags('admin'), roles: ['admin'], params: zodToQueryParameters(listQuery), ok: ['200', items(ref('User'))] }),
+        get: operation('List users', { operationId: 'adminListUsers', tags: tags('admin'), roles: ['admin'], params: queryParameters(listQuery), ok: ['200', items(ref('User'))] }),
       },
       '/admin/users/{id}/role': {
         post: operation('Change a user’s role: their sign-ins end and their access tokens stop working within seconds', { operationId: 'adminChangeRole', tags: tags('admin'), roles: ['admin'], params: [idParam], write: true, body: ref('RoleChange'), ok: ['200', ref('User')], errors: ['404', '409'] }),
@@ -171,8 +188,8 @@ export function openApiDocument(version: string): object {
           { post: operation(summary, { operationId, tags: tags('review'), roles: [role], params: [idParam], write: true, body: ref(body), ok: applicationResult(), errors: ['404', '409'] }) },
         ]),
       ),
-      '/notifications': { get: operation("The caller's notifications (admin: everyone's)", { operationId: 'listNotifications', tags: tags('notifications'), roles: ['customer (own)', 'admin'], params: zodToQueryParameters(notificationsQuery), ok: ['200', items(ref('Notification'))] }) },
-      '/analytics/summary': { get: operation('Event counts by type and day', { operationId: 'analyticsSummary', tags: tags('analytics'), roles: ['admin'], params: zodToQueryParameters(summaryQuery), ok: ['200', ref('AnalyticsSummary')] }) },
+      '/notifications': { get: operation("The caller's notifications (admin: everyone's)", { operationId: 'listNotifications', tags: tags('notifications'), roles: ['customer (own)', 'admin'], params: queryParameters(notificationsQuery), ok: ['200', items(ref('Notification'))] }) },
+      '/analytics/summary': { get: operation('Event counts by type and day', { operationId: 'analyticsSummary', tags: tags('analytics'), roles: ['admin'], params: queryParameters(summaryQuery), ok: ['200', ref('AnalyticsSummary')] }) },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
@@ -212,11 +229,11 @@ export function openApiDocument(version: string): object {
             requestId: { type: 'string' },
           },
         },
-        Register: zodToJsonSchema(registerBody),
-        Login: zodToJsonSchema(loginBody),
-        RefreshToken: zodToJsonSchema(refreshBody),
-        StaffUser: zodToJsonSchema(staffBody),
-        RoleChange: zodToJsonSchema(roleBody),
+        Register: requestSchema(registerBody),
+        Login: requestSchema(loginBody),
+        RefreshToken: requestSchema(refreshBody),
+        StaffUser: requestSchema(staffBody),
+        RoleChange: requestSchema(roleBody),
         RegistrationAccepted: { type: 'object', properties: { status: { const: 'accepted' }, detail: { type: 'string' } } },
         User: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, email: { type: 'string' }, role: { type: 'string', enum: ['customer', 'maker', 'checker', 'admin'] }, name: { type: 'string' }, staffId: { type: 'string' } } },
         Tokens: { type: 'object', properties: { accessToken: { type: 'string' }, refreshToken: { type: 'string' }, tokenType: { const: 'Bearer' }, expiresIn: { type: 'integer' }, user: ref('User') } },
@@ -237,7 +254,7 @@ export function openApiDocument(version: string): object {
           },
         },
         ApplicantPatch: {
-          ...zodToJsonSchema(applicantPatchSchema),
+          ...requestSchema(applicantPatchSchema),
           minProperties: 1,
           description: 'Any subset. PAN AAAPA9999A (individual); Aadhaar 12 digits with a Verhoeff check digit, kept only as a vault token + last 4; dateOfBirth YYYY-MM-DD, age 18-120.',
         },

@@ -5,16 +5,16 @@ import type { Env } from '../shared/index.js';
 import { parseKeyRing } from './domain/protection/key-ring.js';
 
 export const kycEnv = commonEnv
-  .merge(databaseEnv)
-  .merge(kafkaEnv)
-  .merge(tokenVerifierEnv)
+  .extend(databaseEnv.shape)
+  .extend(kafkaEnv.shape)
+  .extend(tokenVerifierEnv.shape)
   .extend({
     /** `keyId:base64-32-byte-key[,...]`; the first encrypts, all decrypt. */
     PII_ENCRYPTION_KEYS: z.string().superRefine((value, ctx) => {
       try {
         parseKeyRing(value);
       } catch (error) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (error as Error).message });
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
     }),
     KYC_WATCHLIST_PATH: z.string().optional(),

@@ -24,7 +24,7 @@ const claims = z.object({
   email: z.string().max(320).optional(),
   jti: z.string().min(1).max(128).optional(),
   sid: z.string().min(1).max(128).optional(),
-  iat: z.number().finite(),
+  iat: z.number(),
 });
 
 const base64url = /^[A-Za-z0-9_-]+$/;

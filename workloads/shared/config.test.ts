@@ -11,13 +11,13 @@ describe('loadConfig', () => {
   });
 
   it('parses feature flags and broker lists', () => {
-    const config = loadConfig(commonEnv.merge(kafkaEnv), { FEATURE_FLAGS: 'a=true, b=false', KAFKA_BROKERS: 'h1:9092,h2:9093' });
+    const config = loadConfig(commonEnv.extend(kafkaEnv.shape), { FEATURE_FLAGS: 'a=true, b=false', KAFKA_BROKERS: 'h1:9092,h2:9093' });
     expect(config.FEATURE_FLAGS).toEqual({ a: true, b: false });
     expect(config.KAFKA_BROKERS).toEqual(['h1:9092', 'h2:9093']);
   });
 
   it('names the bad variable and never echoes its value', () => {
-    const schema = commonEnv.merge(databaseEnv).merge(tokenVerifierEnv);
+    const schema = commonEnv.extend(databaseEnv.shape).extend(tokenVerifierEnv.shape);
     let error: unknown;
     try {
       loadConfig(schema, { PORT: 'eighty', DATABASE_URL: 'mysql://secret-value@x/y', AUTH_JWKS_URL: 'file:///short-secret', REDIS_URL: 'redis://r:6379' });

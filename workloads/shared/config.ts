@@ -15,12 +15,12 @@ export class ConfigError extends Error {
 export type Env = Record<string, string | undefined>;
 
 /** Parses `env` with `schema`; throws a ConfigError naming every bad variable. */
-export function loadConfig<S extends z.ZodTypeAny>(schema: S, env: Env = process.env): z.infer<S> {
+export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.env): z.infer<S> {
   // Empty strings count as unset, so `FOO=` in a shell falls back to the default.
   const cleaned: Env = {};
   for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') cleaned[key] = value;
   const result = schema.safeParse(cleaned);
-  if (result.success) return result.data as z.infer<S>;
+  if (result.success) return result.data;
   const variables = [...new Set(result.error.issues.map((issue) => issue.path.join('.') || '(environment)'))];
   const details = result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
   throw new ConfigError(`invalid configuration: ${details.join('; ')}`, variables);
@@ -39,7 +39,7 @@ export const featureFlags = z
     for (const pair of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
       const match = /^([A-Za-z0-9_.-]+)=(true|false)$/.exec(pair);
       if (!match?.[1]) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected name=true|false, got an entry "${pair.slice(0, 40)}"` });
+        ctx.addIssue({ code: 'custom', message: `expected name=true|false, got an entry "${pair.slice(0, 40)}"` });
         return z.NEVER;
       }
       flags[match[1]] = match[2] === 'true';
@@ -72,6 +72,8 @@ export const commonEnv = z.object({
   KYC_VERSION: z.string().default('0.0.0-dev'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   FEATURE_FLAGS: featureFlags,
+  /** The live settings (feature flags) the service re-reads while it runs (docs/workload-contract.md); unset: every flag on. */
+  LIVE_SETTINGS_FILE: z.string().optional(),
   /** Prefix for Kafka topics and consumer groups (isolates test runs and platforms sharing a cluster). */
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   /** Prefix for every Redis key this process writes. */

@@ -103,7 +103,7 @@ export const serviceUnavailable = (retryAfterSeconds: number, detail: string): P
   new ProblemError(503, detail, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
 
 /** A field path from zod (`['address', 'pin']`) in dotted form (`address.pin`). */
-export function fieldPath(path: ReadonlyArray<string | number>): string {
+export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
   return path.length === 0 ? 'body' : path.map(String).join('.');
 }
 

@@ -10,6 +10,8 @@ import { publicUser } from '../domain/auth-service.js';
 import type { UserStore } from '../domain/ports.js';
 import { authErrors } from './errors.js';
 
+// z.string().email() rather than z.email(): the latter checks the format before .trim() runs, so
+// ' a@example.com ' would be refused instead of trimmed.
 const email = z.string().trim().max(254).email('must be an email address');
 const password = z.string().min(12, 'must be at least 12 characters').max(128, 'must be at most 128 characters');
 const name = z.string().trim().min(1).max(200).optional();
@@ -23,7 +25,9 @@ export const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) }
 export const staffBody = z.object({ email, password, name, role: staffRole, staffId: staffId.optional() }).strict();
 export const roleBody = z.object({ role: z.enum(ROLES as [Role, ...Role[]]), staffId: staffId.optional() }).strict();
 export const listQuery = z.object({ role: z.enum(ROLES as [Role, ...Role[]]).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
-const userPath = z.object({ id: z.string().uuid('must be a user id') });
+// z.guid(), not z.uuid(): any 8-4-4-4-12 hex id is looked up (and answers 404 if unknown), as before
+// zod 4 made z.uuid() check the RFC 9562 version and variant digits.
+const userPath = z.object({ id: z.guid('must be a user id') });
 
 /** Public keys only, cached briefly: a new key is picked up by browsers/tools within a minute. */
 export const JWKS_PATH = '/.well-known/jwks.json';

@@ -152,7 +152,7 @@ function dateOfBirthProblem(value: string, today: Date): string | null {
   return null;
 }
 
-function toFieldError(issue: z.ZodIssue): FieldError {
+function toFieldError(issue: z.core.$ZodIssue): FieldError {
   if (issue.code === 'unrecognized_keys') {
     const prefix = issue.path.length > 0 ? `${issue.path.join('.')}.` : '';
     return { field: `${prefix}${issue.keys[0] ?? 'body'}`, message: 'is not a known field' };
