@@ -4,10 +4,12 @@ import './context.js';
 
 export { ROLES } from './context.js';
 export type { Principal, Role } from './context.js';
-export { ConfigError, commonEnv, databaseEnv, featureFlags, kafkaEnv, loadConfig, port, redisEnv, schemas, tokenVerifierEnv } from './config.js';
+export { ConfigError, commonEnv, databaseEnv, kafkaEnv, loadConfig, port, redisEnv, schemas, tokenVerifierEnv } from './config.js';
 export type { CommonConfig, Env } from './config.js';
 export { createLogger, memoryDestination } from './logger.js';
-export { LiveSettings } from './live-settings.js';
+export { FEATURE_FLAG_NAMES, LiveSettings } from './live-settings.js';
+export { MAINTENANCE_PROBLEM, MODE_REDUCES, MODE_RETRY_AFTER_SECONDS, PUBLIC_STATUS_PATH, READ_ONLY_PROBLEM, SERVICE_MODE_HEADER, SERVICE_MODES } from './service-mode.js';
+export type { ModeSource, ServiceMode } from './service-mode.js';
 export type { FeatureFlagName, FeatureFlags, FeatureSwitches } from './live-settings.js';
 export { pauseWhileOff } from './feature-pause.js';
 export type { FeaturePause } from './feature-pause.js';

@@ -1,0 +1,16 @@
+import { describe, expect, it } from '@jest/globals';
+import { publicStatus } from './status.js';
+import type { FeatureFlagName, ServiceMode } from '../shared/index.js';
+
+const settings = (mode: ServiceMode, off: FeatureFlagName[] = []) => ({ mode: () => mode, isOn: (flag: FeatureFlagName) => !off.includes(flag) });
+
+describe('publicStatus', () => {
+  it('when everything runs, then Normal with nothing reduced', () => {
+    expect(publicStatus(settings('Normal'), '1.4.2')).toEqual({ mode: 'Normal', reducedFeatures: [], version: '1.4.2' });
+  });
+
+  it('when ReadOnly with flags off, then it lists what the mode reduces, then the flags that are off', () => {
+    expect(publicStatus(settings('ReadOnly', ['notifications-sms', 'document-upload']), '1.4.2').reducedFeatures).toEqual(['writes', 'document-upload', 'notifications-sms']);
+    expect(publicStatus(settings('Maintenance'), '1.4.2').reducedFeatures).toEqual(['api']);
+  });
+});
