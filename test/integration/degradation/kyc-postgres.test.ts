@@ -56,7 +56,8 @@ describe('kyc when PostgreSQL fails', () => {
   }, 60_000);
 
   const createApplication = async () => {
-    const res = await request<{ id?: string }>(`${kyc.url}/api/v1/applications`, { body: CONSENT, token: customer });
+    // With an Idempotency-Key, as a careful client sends: its record is written and settled too.
+    const res = await request<{ id?: string }>(`${kyc.url}/api/v1/applications`, { body: CONSENT, token: customer, headers: { 'idempotency-key': randomUUID() } });
     return { ...res, written: res.status === 201 ? res.body.id : undefined };
   };
 
