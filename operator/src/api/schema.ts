@@ -218,7 +218,7 @@ const queueLagMetric = (scope: MetricScope): Schema =>
   metricType(
     scope,
     'QueueLagMetric',
-    'Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset).',
+    'Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). Read from the platform\'s own Kafka: the brokers in the Secret spec.dependencies.kafka names, which the operator reads by name (and again every 60 s); without it, or unreachable from the operator, the metric fails and the fallback applies.',
     {
       targetLagPerReplica: int('Unprocessed messages each replica may have before the component scales out.', { minimum: 1, maximum: 10000000 }),
       consumerGroup: str(
@@ -416,7 +416,7 @@ const dependency = (name: keyof typeof DEPENDENCY_PORT_DEFAULTS, typeName: strin
       {
         secretRef: secretKeyRef(what, SECRET_KEY_DEFAULTS[name]),
         networkPeers: networkPeers(
-          `Where it runs, for the egress NetworkPolicies (the operator never reads the URL in the Secret): the components that use it may open connections to these peers on \`ports\`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database.`,
+          `Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on \`ports\`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database.`,
         ),
         ports: {
           type: 'array',
@@ -433,7 +433,7 @@ const dependency = (name: keyof typeof DEPENDENCY_PORT_DEFAULTS, typeName: strin
 const dependencies = named(
   'Dependencies',
   obj(
-    'Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; it never reads the Secrets itself.',
+    'Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; of these Secrets it reads only the Kafka one, by name, for the brokers of queueLag metrics.',
     {
       postgres: dependency(
         'postgres',
@@ -450,7 +450,7 @@ const dependencies = named(
       kafka: dependency(
         'kafka',
         'KafkaDependency',
-        'Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS; every broker of the cluster must be among the peers, the clients connect to each).',
+        'Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS, and by the operator for queueLag metrics; every broker of the cluster must be among the peers, the clients connect to each, and the operator\'s own NetworkPolicy must allow them too).',
         'the comma-separated Kafka broker list (host:port,...)',
       ),
     },

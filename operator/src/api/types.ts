@@ -57,7 +57,7 @@ export interface KycPlatformSpec {
   degradation?: Degradation;
   /** Per-component overrides for the five bundled services. A component that is absent runs with the profile preset. */
   components?: Components;
-  /** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; it never reads the Secrets itself. */
+  /** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; of these Secrets it reads only the Kafka one, by name, for the brokers of queueLag metrics. */
   dependencies?: Dependencies;
   /** The platform Secret in the platform namespace with keys token-signing-keys (AUTH_SIGNING_KEYS, read by auth only: an Ed25519 key ring kid:base64(PKCS#8 DER)[,kid:...], the first key signs, every key is published), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
   secretsRef?: PlatformSecretsRef;
@@ -192,7 +192,7 @@ export interface ComponentAutoscalingMetrics {
   requestRate?: ComponentRequestRateMetric;
   /** Scale on response latency (a percentile of kyc_http_request_duration_seconds over the last poll interval): replicas grow in proportion to latency / target. */
   latency?: ComponentLatencyMetric;
-  /** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). */
+  /** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). Read from the platform's own Kafka: the brokers in the Secret spec.dependencies.kafka names, which the operator reads by name (and again every 60 s); without it, or unreachable from the operator, the metric fails and the fallback applies. */
   queueLag?: ComponentQueueLagMetric;
 }
 
@@ -213,7 +213,7 @@ export interface ComponentLatencyMetric {
   targetMilliseconds: number;
 }
 
-/** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). */
+/** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). Read from the platform's own Kafka: the brokers in the Secret spec.dependencies.kafka names, which the operator reads by name (and again every 60 s); without it, or unreachable from the operator, the metric fails and the fallback applies. */
 export interface ComponentQueueLagMetric {
   /** Unprocessed messages each replica may have before the component scales out. */
   targetLagPerReplica: number;
@@ -234,13 +234,13 @@ export interface ScalingFallback {
   replicas: number;
 }
 
-/** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; it never reads the Secrets itself. */
+/** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; of these Secrets it reads only the Kafka one, by name, for the brokers of queueLag metrics. */
 export interface Dependencies {
   /** PostgreSQL, the system of record (read by kyc, auth, notification and analytics as DATABASE_URL). */
   postgres?: PostgresDependency;
   /** Redis: cache, sessions and rate limits (read by every component as REDIS_URL). */
   redis?: RedisDependency;
-  /** Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS; every broker of the cluster must be among the peers, the clients connect to each). */
+  /** Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS, and by the operator for queueLag metrics; every broker of the cluster must be among the peers, the clients connect to each, and the operator's own NetworkPolicy must allow them too). */
   kafka?: KafkaDependency;
 }
 
@@ -248,7 +248,7 @@ export interface Dependencies {
 export interface PostgresDependency {
   /** The Secret (in the platform's namespace) and key that hold the PostgreSQL URL (postgres://user:pass@host:port/db). */
   secretRef: SecretKeyRef;
-  /** Where it runs, for the egress NetworkPolicies (the operator never reads the URL in the Secret): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
+  /** Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
   networkPeers?: NetworkPeer[];
   /** TCP ports of the peers. Default [5432]. */
   ports?: number[];
@@ -293,17 +293,17 @@ export interface LabelSelector {
 export interface RedisDependency {
   /** The Secret (in the platform's namespace) and key that hold the Redis URL (redis://:pass@host:port). */
   secretRef: SecretKeyRef;
-  /** Where it runs, for the egress NetworkPolicies (the operator never reads the URL in the Secret): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
+  /** Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
   networkPeers?: NetworkPeer[];
   /** TCP ports of the peers. Default [6379]. */
   ports?: number[];
 }
 
-/** Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS; every broker of the cluster must be among the peers, the clients connect to each). */
+/** Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS, and by the operator for queueLag metrics; every broker of the cluster must be among the peers, the clients connect to each, and the operator's own NetworkPolicy must allow them too). */
 export interface KafkaDependency {
   /** The Secret (in the platform's namespace) and key that hold the comma-separated Kafka broker list (host:port,...). */
   secretRef: SecretKeyRef;
-  /** Where it runs, for the egress NetworkPolicies (the operator never reads the URL in the Secret): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
+  /** Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
   networkPeers?: NetworkPeer[];
   /** TCP ports of the peers. Default [9092]. */
   ports?: number[];
@@ -365,7 +365,7 @@ export interface AutoscalingMetrics {
   requestRate?: RequestRateMetric;
   /** Scale on response latency (a percentile of kyc_http_request_duration_seconds over the last poll interval): replicas grow in proportion to latency / target. */
   latency?: LatencyMetric;
-  /** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). */
+  /** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). Read from the platform's own Kafka: the brokers in the Secret spec.dependencies.kafka names, which the operator reads by name (and again every 60 s); without it, or unreachable from the operator, the metric fails and the fallback applies. */
   queueLag?: QueueLagMetric;
 }
 
@@ -390,7 +390,7 @@ export interface LatencyMetric {
   components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
 }
 
-/** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). */
+/** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). Read from the platform's own Kafka: the brokers in the Secret spec.dependencies.kafka names, which the operator reads by name (and again every 60 s); without it, or unreachable from the operator, the metric fails and the fallback applies. */
 export interface QueueLagMetric {
   /** Unprocessed messages each replica may have before the component scales out. */
   targetLagPerReplica: number;
