@@ -189,6 +189,17 @@ export function openApiDocument(version: string): object {
         ]),
       ),
       '/notifications': { get: operation("The caller's notifications (admin: everyone's)", { operationId: 'listNotifications', tags: tags('notifications'), roles: ['customer (own)', 'admin'], params: queryParameters(notificationsQuery), ok: ['200', items(ref('Notification'))] }) },
+      // The gateway's own: public, and served in every mode (docs/api.md, "Degradation").
+      '/status': {
+        get: {
+          operationId: 'platformStatus',
+          summary: 'The mode the platform runs in and the features it has reduced (no token; answered even in Maintenance)',
+          tags: tags('status'),
+          security: [],
+          parameters: [],
+          responses: { '200': { description: 'success', content: json(ref('PlatformStatus')) } },
+        },
+      },
       '/analytics/summary': { get: operation('Event counts by type and day', { operationId: 'analyticsSummary', tags: tags('analytics'), roles: ['admin'], params: queryParameters(summaryQuery), ok: ['200', ref('AnalyticsSummary')] }) },
     },
     components: {
@@ -211,9 +222,31 @@ export function openApiDocument(version: string): object {
         PayloadTooLarge: problem('The body is too large'),
         UnprocessableContent: problem('Validation failed (field and errors[] name the offending fields), or an Idempotency-Key reused with a different body'),
         TooManyRequests: problem('Rate limited (Retry-After)'),
-        Unavailable: problem('An upstream is unavailable or its breaker is open'),
+        Unavailable: {
+          ...problem(
+            'Temporarily unavailable, with Retry-After: an upstream or a dependency is away or its breaker is open (type …/temporarily-unavailable), ' +
+              'a feature is switched off, or the platform is in a reduced mode (type …/read-only-mode: writes refused; …/maintenance: everything but GET /status refused)',
+          ),
+          headers: {
+            'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
+            'KYC-Service-Mode': { description: 'Present while a reduced mode is in force (on every answer, not only refusals): ReadOnly or Maintenance', schema: { type: 'string', enum: ['ReadOnly', 'Maintenance'] } },
+          },
+        },
       },
       schemas: {
+        PlatformStatus: {
+          type: 'object',
+          required: ['mode', 'reducedFeatures', 'version'],
+          properties: {
+            mode: { type: 'string', enum: ['Normal', 'ReadOnly', 'Maintenance'], description: 'Normal; ReadOnly: reads served, writes answer 503; Maintenance: every request but this one answers 503' },
+            reducedFeatures: {
+              type: 'array',
+              items: { type: 'string' },
+              description: 'What is reduced now: writes (ReadOnly) or api (Maintenance), then the features switched off, by flag name (new-applications, document-upload, ...)',
+            },
+            version: { type: 'string', description: 'The platform version the gateway runs' },
+          },
+        },
         Problem: {
           type: 'object',
           description: 'RFC 9457 problem details',
