@@ -49,6 +49,8 @@ import { NAMESPACE, PLATFORM, activeColor, customerTokens, eventually, gatewayUr
 const RECOVERY_BOUND_MS = Number(process.env.CHAOS_RECOVERY_BOUND_SECONDS || 180) * 1000;
 /** Load before the fault and after recovery, so both sides of it are measured. */
 const STEADY_MS = Number(process.env.CHAOS_STEADY_SECONDS || 10) * 1000;
+/** How long the platform must stay Normal to count as recovered. */
+const STABLE_MS = 5_000;
 const CUSTOMERS = 4;
 /** Each customer's pause between requests: about 3 requests/s each, far under the gateway's 10/s per user. */
 const PAUSE_MS = 250;
@@ -236,11 +238,17 @@ describe('chaos on the real node: the platform under a steady load while one par
         await fault.restore();
       }
 
+      // Recovered: writes succeed again and the platform has been Normal (with the part hit whole) for
+      // STABLE_MS on end — status may notice a fault only after it ended, so one Normal reading is not enough.
       let recoveredAt: number | undefined;
+      let normalSince: number | undefined;
       while (Date.now() < endedAt + RECOVERY_BOUND_MS) {
         const writesBack = firstWriteOkAfter(load.samples, endedAt) !== undefined;
-        if (writesBack && (await platformNormal().catch(() => false)) && (await (fault.whole?.() ?? Promise.resolve(true)).catch(() => false))) {
-          recoveredAt = Date.now();
+        const now = Date.now();
+        const normal = (await platformNormal().catch(() => false)) && (await (fault.whole?.() ?? Promise.resolve(true)).catch(() => false));
+        normalSince = normal ? (normalSince ?? now) : undefined;
+        if (writesBack && normalSince !== undefined && Date.now() - normalSince >= STABLE_MS) {
+          recoveredAt = Math.max(normalSince, firstWriteOkAfter(load.samples, endedAt) ?? normalSince);
           break;
         }
         await sleep(500);
