@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import { renderPlatform } from '../src/render/index.js';
 import { componentReady, type DeploymentLike } from '../src/api/observed.js';
 import { FIELD_MANAGER } from '../src/runtime/apply.js';

@@ -3,7 +3,7 @@
 // image, version and resources. test/integration/operator/chart.test.ts renders and installs it.
 import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 
 const chart = (path: string): URL => new URL(`../../charts/kyc-operator/${path}`, import.meta.url);
 const here = (path: string): URL => new URL(path, import.meta.url);

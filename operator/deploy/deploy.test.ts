@@ -2,7 +2,7 @@
 // verbs the operator uses on every kind it owns — and nothing on kinds it does not touch.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import { APP_NAME, HTTP_PORT, METRICS_PORT } from '../src/render/meta.js';
 import { OPERATOR_POD_LABELS } from '../src/render/networkpolicy.js';
 import { OWNED_KINDS } from '../src/render/types.js';

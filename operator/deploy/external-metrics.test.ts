@@ -2,7 +2,7 @@
 // its port, the certificate Secret and the APIService.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import { APISERVICE_NAME, certSecretName } from '../src/metrics-api/registration.js';
 import { loadConfig } from '../src/runtime/config.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import { DOCS_PATH, apiReference } from './docs.js';
 import { CRD_PATH, TYPES_PATH, crdObject, crdYaml, typesSource } from './generate.js';
 import type { Schema } from './openapi.js';

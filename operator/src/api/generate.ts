@@ -1,6 +1,6 @@
 // Turns the one schema (schema.ts) into the two checked-in artefacts: the CRD manifest and types.ts.
 // Pure string builders; generate-crd.ts writes the files and generate.test.ts fails when they drift.
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import { API_VERSION, CRD_NAME, GROUP, KIND, LIST_KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from './group.js';
 import { typeNameOf, type Schema } from './openapi.js';
 import { kycPlatformSchema, printerColumns } from './schema.js';
@@ -38,7 +38,7 @@ export function crdObject(): Record<string, unknown> {
 export function crdYaml(): string {
   const header =
     '# Generated from operator/src/api/schema.ts by `make crds` (operator/src/api/generate-crd.ts). Do not edit.\n';
-  return header + yaml.dump(crdObject(), { noRefs: true, lineWidth: 120, sortKeys: false, quotingType: '"' });
+  return header + yaml.dump(crdObject(), { noRefs: true, lineWidth: 120, quoteStyle: 'double' });
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import { checkProductionSecrets, decodeSecretData, describeFindings, digest, SAMPLE_DIGESTS } from './secrets.js';
 
 function signingKey(kid = 'k1'): string {

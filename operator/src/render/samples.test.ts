@@ -1,7 +1,7 @@
 // The samples render to what their comments promise (the admission suite checks the API server accepts them).
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import type { KycPlatform } from '../api/types.js';
 import { renderPlatform } from './index.js';
 

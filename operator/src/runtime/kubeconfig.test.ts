@@ -79,6 +79,9 @@ describe('kubeconfig files', () => {
     const broken = join(dir, 'broken');
     writeFileSync(broken, 'apiVersion: v1\nkind: Config\n');
     expect(() => fromFile(broken)).toThrow(/no current context/);
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '# nothing yet\n');
+    expect(() => fromFile(empty)).toThrow(/no current context/);
   });
 });
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type https from 'node:https';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 
 /** What one request needs: TLS settings and headers (re-read periodically: tokens rotate). */
 export interface Credentials {
@@ -84,7 +84,9 @@ export function inCluster(env: NodeJS.ProcessEnv = process.env, dir = SERVICE_AC
 }
 
 export function fromFile(path: string): KubeEndpoint {
-  const config = (yaml.load(readFileSync(path, 'utf8')) ?? {}) as KubeconfigFile;
+  // loadAll, not load: js-yaml 5's load throws on a file without a document (empty, or comments only),
+  // which is reported below as a kubeconfig without a current context, as before.
+  const config = (yaml.loadAll(readFileSync(path, 'utf8'))[0] ?? {}) as KubeconfigFile;
   const contextName = config['current-context'];
   const context = config.contexts?.find((c) => c.name === contextName)?.context;
   if (!context) throw new Error(`kubeconfig ${path}: no current context`);

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import type { KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
 import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
 import { APISERVICE, APISERVICE_NAME } from '../../../operator/src/metrics-api/registration.js';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { readFileSync, readdirSync } from 'node:fs';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import { ensureCrd } from '../../../operator/src/api/install-crd.js';
 import { canonicalQuantity } from '../../../operator/src/api/quantity.js';
 import { renderPlatform } from '../../../operator/src/render/index.js';

@@ -2,7 +2,7 @@
 // development sample, and an operator started in-process and scoped to that namespace.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll } from '@jest/globals';
-import yaml from 'js-yaml';
+import * as yaml from 'js-yaml';
 import { loadConfig, type OperatorConfig } from '../../../operator/src/runtime/config.js';
 import { KubeClient, type KubeResource, type ResourceType } from '../../../operator/src/runtime/kube.js';
 import { createLogger, type Logger } from '../../../operator/src/runtime/logger.js';
