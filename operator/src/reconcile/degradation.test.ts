@@ -31,6 +31,10 @@ describe('dependencyProblem', () => {
     expect(problem).toEqual({ reason: 'DependencyUnavailable', message: 'postgres unreachable from kyc (2/2 pods): writes refused with 503 + Retry-After, reads that need the database too' });
   });
 
+  it('when the gateway reports externalAPIs down, then it is an upstream breaker, not Kafka', () => {
+    expect(dependencyProblem([pod('gateway', 'g1', { ...ok, externalAPIs: 'ERROR' })])?.message).toMatch(/^upstreams unreachable from gateway \(1\/1 pods\): requests to an upstream/);
+  });
+
   it('when several dependencies are down, then each is named with its components in a stable order; pods that did not answer are not counted', () => {
     const problem = dependencyProblem([
       pod('notification', 'n1', { ...ok, externalAPIs: 'ERROR' }),

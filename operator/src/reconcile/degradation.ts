@@ -21,13 +21,19 @@ import { CONDITION_DEGRADED, type OwnedStatus, type Problem } from './status.js'
 /** The checks of /health (docs/workload-contract.md) and the dependency each one watches. */
 export const HEALTH_CHECK_DEPENDENCY = { database: 'postgres', cache: 'redis', externalAPIs: 'kafka' } as const;
 export type HealthCheckName = keyof typeof HEALTH_CHECK_DEPENDENCY;
-export type DependencyName = (typeof HEALTH_CHECK_DEPENDENCY)[HealthCheckName];
+export type DependencyName = (typeof HEALTH_CHECK_DEPENDENCY)[HealthCheckName] | 'upstreams';
+
+/** The gateway consumes nothing: its externalAPIs is an upstream's breaker open (workloads/gateway/main.ts). */
+function dependencyOf(component: ComponentName, check: HealthCheckName): DependencyName {
+  return component === 'gateway' && check === 'externalAPIs' ? 'upstreams' : HEALTH_CHECK_DEPENDENCY[check];
+}
 
 /** What each dependency being away reduces (the services' behaviour, docs/api.md "Degradation"). */
 export const DEPENDENCY_REDUCES: Readonly<Record<DependencyName, string>> = {
   postgres: 'writes refused with 503 + Retry-After, reads that need the database too',
   redis: 'rate limits counted per pod, sessions still verified',
   kafka: 'events wait in the outbox and are delivered when it is back',
+  upstreams: 'requests to an upstream whose breaker is open answer 503 + Retry-After, or a stale copy where allowed',
 };
 
 export const REASON_DEPENDENCY_UNAVAILABLE = 'DependencyUnavailable';
@@ -51,8 +57,9 @@ export function dependencyProblem(pods: readonly PodHealth[]): Problem | undefin
   for (const { component, checks } of pods) {
     if (!checks) continue;
     answered.set(component, (answered.get(component) ?? 0) + 1);
-    for (const [check, dependency] of Object.entries(HEALTH_CHECK_DEPENDENCY) as [HealthCheckName, DependencyName][]) {
+    for (const check of Object.keys(HEALTH_CHECK_DEPENDENCY) as HealthCheckName[]) {
       if (checks[check] !== 'ERROR') continue;
+      const dependency = dependencyOf(component, check);
       const byComponent = down.get(dependency) ?? new Map<ComponentName, number>();
       byComponent.set(component, (byComponent.get(component) ?? 0) + 1);
       down.set(dependency, byComponent);
