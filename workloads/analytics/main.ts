@@ -1,5 +1,6 @@
 // The analytics service: consumes every event family and keeps counts by type and day in PostgreSQL;
-// GET /api/v1/analytics/summary (admin) reads them.
+// GET /api/v1/analytics/summary (admin) reads them. With `analytics-ingestion` off (docs/api.md, "Feature
+// flags") the consumer pauses: events wait in Kafka and are counted once it is back on.
 import {
   EVENT_FAMILIES,
   authenticate,
@@ -10,6 +11,7 @@ import {
   familyTopic,
   kafkaEnv,
   loadConfig,
+  pauseWhileOff,
   runUntilSignalled,
   startService,
   startTokenVerifier,
@@ -33,7 +35,7 @@ export async function startAnalytics(options: StartOptions = {}): Promise<Runnin
     config,
     options,
     database: { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, schema: ANALYTICS_SCHEMA, migrations },
-    wire: async ({ service, pool, logger, consume, closing }) => {
+    wire: async ({ service, pool, logger, consume, closing, liveSettings }) => {
       const repository = new AggregateRepository(pool);
       const kafka = createKafka(config.KAFKA_BROKERS, 'kyc-analytics', logger);
       const topics = EVENT_FAMILIES.map((family) => familyTopic(family, config.KAFKA_TOPIC_PREFIX));
@@ -48,6 +50,7 @@ export async function startAnalytics(options: StartOptions = {}): Promise<Runnin
           if (await repository.record(event.id, event.type, Number.isNaN(occurredAt.getTime()) ? new Date() : occurredAt)) counted.inc({ type: event.type });
         },
       });
+      pauseWhileOff(liveSettings, 'analytics-ingestion', logger).attach(consumer);
       const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'analytics'));
       service.app.use(authenticate(tokens.verifier));
       service.app.use(analyticsRoutes(repository));

@@ -3,7 +3,7 @@
 // and drain are shared (../shared/startup.ts). `workloads/main.ts kyc` calls `main`; the component tests
 // call `startKyc`.
 import client from 'prom-client';
-import { PostgresIdempotencyStore, runUntilSignalled, startService, startTokenVerifier } from '../shared/index.js';
+import { PostgresIdempotencyStore, pauseWhileOff, runUntilSignalled, startService, startTokenVerifier } from '../shared/index.js';
 import type { RunningService, StartOptions } from '../shared/index.js';
 import { type KycConfig, loadKycConfig } from './config.js';
 import { KYC_SCHEMA, migrations } from './data-access/migrations.js';
@@ -43,7 +43,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
     http: { bodyLimit: BODY_LIMIT },
     // Kafka is not a health dependency: the outbox keeps events while it is away.
     database: { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, schema: KYC_SCHEMA, migrations },
-    wire: async ({ service, pool, logger, closing, onShutdown }) => {
+    wire: async ({ service, pool, logger, closing, onShutdown, liveSettings }) => {
       // An old master key must stay in the ring until nothing is encrypted with it any more (the rotation
       // pass below moves records to the current key; idempotent responses are kept 24 h and move too).
       const rotation = new KeyRotation(pool, KYC_SCHEMA, keyRing);
@@ -61,6 +61,8 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
         draftTtlDays: config.KYC_DRAFT_TTL_DAYS,
         resubmissionTtlDays: config.KYC_RESUBMISSION_TTL_DAYS,
         maxOpenDrafts: config.KYC_MAX_OPEN_DRAFTS,
+        // new-applications, document-upload, sanctions-screening (docs/api.md, "Feature flags").
+        features: liveSettings,
         onOutcome: (outcome) => outcomes.inc({ outcome }),
       });
 
@@ -74,6 +76,8 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
         logger,
         metrics: service.metrics,
         runChecksConsumer: config.KYC_CHECKS_CONSUMER,
+        // Off: submitted applications wait in Kafka and are checked in order once it is back on.
+        checksPause: pauseWhileOff(liveSettings, 'automatic-checks', logger),
       });
       messaging.start();
       onShutdown('kafka', () => messaging.stop());

@@ -50,7 +50,7 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
     config,
     options,
     database: { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, schema: NOTIFICATION_SCHEMA, migrations },
-    wire: async ({ service, pool, logger, consume, closing, onShutdown }) => {
+    wire: async ({ service, pool, logger, consume, closing, onShutdown, liveSettings }) => {
       const kafka = createKafka(config.KAFKA_BROKERS, 'kyc-notification', logger);
       const topics = [familyTopic('kyc', config.KAFKA_TOPIC_PREFIX), familyTopic('customer', config.KAFKA_TOPIC_PREFIX), familyTopic('notification', config.KAFKA_TOPIC_PREFIX)];
       await ensureTopics(kafka, topics, logger);
@@ -62,7 +62,8 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
       const repository = new NotificationRepository(pool, config.KAFKA_TOPIC_PREFIX);
       const failing = new Set<Channel>(config.NOTIFICATION_FAIL_CHANNELS as Channel[]);
       const providers = (config.NOTIFICATION_CHANNELS as Channel[]).map((channel) => new InMemoryProvider(channel, failing.has(channel), config.NOTIFICATION_SEND_DELAY_MS));
-      const notifier = new Notifier(repository, providers, logger, service.metrics);
+      // notifications-email, notifications-sms: a channel switched off records its messages as suppressed.
+      const notifier = new Notifier(repository, providers, logger, service.metrics, liveSettings);
       const consumer = await consume({
         kafka,
         groupId: `${config.KAFKA_TOPIC_PREFIX}kyc-notification`,

@@ -7,12 +7,12 @@ describe('loadConfig', () => {
     const config = loadConfig(commonEnv, {});
     expect(config.PORT).toBe(8080);
     expect(config.LOG_LEVEL).toBe('info');
-    expect(config.FEATURE_FLAGS).toEqual({});
+    expect(config.LIVE_SETTINGS_FILE).toBeUndefined();
   });
 
-  it('parses feature flags and broker lists', () => {
-    const config = loadConfig(commonEnv.extend(kafkaEnv.shape), { FEATURE_FLAGS: 'a=true, b=false', KAFKA_BROKERS: 'h1:9092,h2:9093' });
-    expect(config.FEATURE_FLAGS).toEqual({ a: true, b: false });
+  it('parses broker lists and the live settings file', () => {
+    const config = loadConfig(commonEnv.extend(kafkaEnv.shape), { LIVE_SETTINGS_FILE: '/etc/kyc/live/live-settings.json', KAFKA_BROKERS: 'h1:9092,h2:9093' });
+    expect(config.LIVE_SETTINGS_FILE).toBe('/etc/kyc/live/live-settings.json');
     expect(config.KAFKA_BROKERS).toEqual(['h1:9092', 'h2:9093']);
   });
 
@@ -33,9 +33,5 @@ describe('loadConfig', () => {
 
   it('treats empty strings as unset', () => {
     expect(loadConfig(z.object({ X: z.string().default('d') }), { X: '' }).X).toBe('d');
-  });
-
-  it('rejects malformed feature flags', () => {
-    expect(() => loadConfig(commonEnv, { FEATURE_FLAGS: 'a=maybe' })).toThrow(/FEATURE_FLAGS/);
   });
 });

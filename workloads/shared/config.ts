@@ -30,23 +30,6 @@ const booleanString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
-/** `name=true|false` pairs separated by commas (the platform's ConfigMap). */
-export const featureFlags = z
-  .string()
-  .default('')
-  .transform((raw, ctx) => {
-    const flags: Record<string, boolean> = {};
-    for (const pair of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
-      const match = /^([A-Za-z0-9_.-]+)=(true|false)$/.exec(pair);
-      if (!match?.[1]) {
-        ctx.addIssue({ code: 'custom', message: `expected name=true|false, got an entry "${pair.slice(0, 40)}"` });
-        return z.NEVER;
-      }
-      flags[match[1]] = match[2] === 'true';
-    }
-    return flags;
-  });
-
 export const port = z.coerce.number().int().min(0).max(65535);
 
 const postgresUrl = z
@@ -71,8 +54,7 @@ export const commonEnv = z.object({
   KYC_PLATFORM: z.string().default('local'),
   KYC_VERSION: z.string().default('0.0.0-dev'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
-  FEATURE_FLAGS: featureFlags,
-  /** The live settings (feature flags) the service re-reads while it runs (docs/workload-contract.md); unset: every flag on. */
+  /** The live settings (feature flags, docs/api.md) the service re-reads while it runs (docs/workload-contract.md); unset: every flag on. */
   LIVE_SETTINGS_FILE: z.string().optional(),
   /** Prefix for Kafka topics and consumer groups (isolates test runs and platforms sharing a cluster). */
   KAFKA_TOPIC_PREFIX: z.string().default(''),

@@ -1,9 +1,11 @@
 // The start-up every service shares (docs/workload-contract.md): logger, PostgreSQL pool migrated before
 // anything else touches it, Redis, the Service and its two listeners (PORT, METRICS_PORT), and the drain
 // on SIGTERM. A service's main.ts passes only what differs: its schema and migrations, and its wiring
-// (routes, consumers, relays, stores).
+// (routes, consumers, relays, stores). Each service re-reads the live settings (the feature flags,
+// docs/api.md "Feature flags") from LIVE_SETTINGS_FILE while it runs; its wiring gets them.
 //
-//   start:    pool, redis (opened lazily by their drivers) → migrations → wire → metrics listener
+//   start:    pool, redis (opened lazily by their drivers) → live settings (first read) → migrations
+//             → wire → metrics listener
 //             → main listener → ready, "<component> listening"
 //   SIGTERM:  /ready 503 → http drains → metrics-http → what wire registered, last first → redis → postgres
 //             → exit 0
@@ -21,6 +23,7 @@ import { startConsumer } from './kafka.js';
 import type { ConsumerOptions, RunningConsumer } from './kafka.js';
 import { exitOnSignals } from './lifecycle.js';
 import type { SignalTarget } from './lifecycle.js';
+import { LiveSettings } from './live-settings.js';
 import { createLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { runMigrations } from './migrate.js';
@@ -36,6 +39,8 @@ export interface StartOptions {
   /** The metrics listener's port (METRICS_PORT); see Service.listen for the default. */
   metricsPort?: number;
   host?: string;
+  /** How often LIVE_SETTINGS_FILE is re-read (default 1 s; the tests flip flags faster). */
+  liveSettingsIntervalMs?: number;
 }
 
 /** What a service's wiring gets: the opened resources and the place to register its own closers. */
@@ -47,6 +52,8 @@ export interface Wiring<C> {
   readonly pool: Pool;
   /** The service's Redis connection (only when the spec names one). */
   readonly redis: Redis;
+  /** The feature flags in force, re-read from LIVE_SETTINGS_FILE (every flag on without it). */
+  liveSettings: LiveSettings;
   /** Closes `close` at shutdown, before everything registered earlier. */
   onShutdown: (name: string, close: () => Promise<void> | void) => void;
   /** Registers `resource.close()` at shutdown and hands the resource back. */
@@ -112,12 +119,23 @@ export async function startService<C extends CommonConfig, T extends object>(spe
     service.metrics.observePool(component, pool);
   }
   if (redis) lifecycle.onShutdown('redis', () => drivers.closeRedis(redis));
+  const liveSettings = new LiveSettings({
+    file: config.LIVE_SETTINGS_FILE,
+    logger,
+    ...(options.liveSettingsIntervalMs !== undefined && { intervalMs: options.liveSettingsIntervalMs }),
+  });
+  // The mode an admin forced gates every request (service-mode.ts, docs/api.md "Degradation").
+  service.followMode(liveSettings);
+  lifecycle.onShutdown('live-settings', () => liveSettings.stop());
   try {
+    // Read before anything is wired, so a service starts with the flags in force (a feature off stays off).
+    await liveSettings.start();
     if (pool && spec.database) await drivers.runMigrations(pool, spec.database.schema, spec.database.migrations, logger);
     const wired = await spec.wire({
       config,
       logger,
       service,
+      liveSettings,
       get pool(): Pool {
         if (!pool) throw new Error(`${component} declares no database`);
         return pool;

@@ -22,7 +22,7 @@ export interface KycHarness {
   close(): Promise<void>;
 }
 
-export async function startKycHarness(extraEnv: Record<string, string> = {}, options: { waitForKafka?: boolean } = {}): Promise<KycHarness> {
+export async function startKycHarness(extraEnv: Record<string, string> = {}, options: { waitForKafka?: boolean; liveSettingsIntervalMs?: number } = {}): Promise<KycHarness> {
   const db = await createTestDatabase();
   const logs = captureLogs('kyc');
   const topicPrefix = `test-${suffix()}.`;
@@ -31,6 +31,7 @@ export async function startKycHarness(extraEnv: Record<string, string> = {}, opt
       port: 0,
       host: '127.0.0.1',
       logger: logs.logger,
+      ...(options.liveSettingsIntervalMs !== undefined && { liveSettingsIntervalMs: options.liveSettingsIntervalMs }),
       env: {
         DATABASE_URL: db.url,
         KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),

@@ -2,7 +2,7 @@
 // not needed to serve requests — events wait in the outbox — so the service starts without it and this
 // keeps trying to connect in the background; `ready` resolves once both are running.
 import { OutboxRelay, createKafka, createProducer, ensureTopics, familyTopic } from '../../shared/index.js';
-import type { Logger, Metrics, Pool, Producer, RunningConsumer } from '../../shared/index.js';
+import type { FeaturePause, Logger, Metrics, Pool, Producer, RunningConsumer } from '../../shared/index.js';
 import type { KycService } from '../domain/kyc-service.js';
 import { startChecksConsumer } from './checks-consumer.js';
 
@@ -16,6 +16,8 @@ export interface KycMessagingOptions {
   logger: Logger;
   metrics: Metrics;
   runChecksConsumer: boolean;
+  /** Pauses the checks consumer while `automatic-checks` is off (docs/api.md, "Feature flags"). */
+  checksPause?: FeaturePause;
   /** Longest wait between connection attempts. */
   maxRetryDelayMs?: number;
 }
@@ -87,6 +89,7 @@ export class KycMessaging {
     if (this.stopped) return; // stop() disconnects the producer
     if (this.options.runChecksConsumer) {
       this.consumer = await startChecksConsumer({ kafka, service, logger, metrics, topicPrefix });
+      this.options.checksPause?.attach(this.consumer);
     }
     const relay = new OutboxRelay({ pool, schema, producer: this.producer, logger, metrics });
     relay.start();
