@@ -4,12 +4,11 @@
 // asks `dependencyProblem` first, so the mapping is here, once, for every service.
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from './logger.js';
-import { PROBLEM_BASE, ProblemError } from './problem.js';
+import { ProblemError, TEMPORARILY_UNAVAILABLE, serviceUnavailable } from './problem.js';
 
 export type Dependency = 'database' | 'cache' | 'messaging';
 
-/** The problem type of every answer that says "a dependency is away; retry later". */
-export const TEMPORARILY_UNAVAILABLE = `${PROBLEM_BASE}temporarily-unavailable`;
+export { TEMPORARILY_UNAVAILABLE };
 
 /** A client that retries sooner than this mostly meets the same outage (a restart or failover takes seconds). */
 export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
@@ -103,22 +102,13 @@ const DETAILS: Record<Dependency, string> = {
   messaging: 'the service cannot reach its message broker right now; try again shortly',
 };
 
-/** 503 + Retry-After with the "temporarily unavailable" type. */
-export function temporarilyUnavailable(retryAfterSeconds: number, detail: string, extensions: Record<string, unknown> = {}): ProblemError {
-  return new ProblemError(503, detail, {
-    type: TEMPORARILY_UNAVAILABLE,
-    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
-    extensions,
-  });
-}
-
 /** The 503 to answer for a dependency failure, or `undefined` when `error` is not one. */
 export function dependencyProblem(error: unknown): ProblemError | undefined {
   if (error instanceof ProblemError) return undefined;
   const dependency = unavailableDependency(error);
   if (!dependency) return undefined;
   // Names the dependency for whoever reads the answer; nothing of the driver's message (host names, SQL).
-  return temporarilyUnavailable(DEPENDENCY_RETRY_AFTER_SECONDS, DETAILS[dependency], { dependency });
+  return serviceUnavailable(DEPENDENCY_RETRY_AFTER_SECONDS, DETAILS[dependency], { dependency });
 }
 
 /** Turns a dependency failure into its 503 before the problem handler renders it; anything else passes. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { ProblemError, fromZodError, parseOrProblem, toProblem, tooManyRequests, validationProblem } from './problem.js';
+import { ProblemError, TEMPORARILY_UNAVAILABLE, fromZodError, parseOrProblem, serviceUnavailable, toProblem, tooManyRequests, validationProblem } from './problem.js';
 
 describe('problems', () => {
   it('a validation problem names the field', () => {
@@ -32,5 +32,10 @@ describe('problems', () => {
 
   it('429 carries Retry-After', () => {
     expect(tooManyRequests(2.2).headers['Retry-After']).toBe('3');
+  });
+
+  it('503 carries Retry-After and the one "temporarily unavailable" type', () => {
+    const problem = serviceUnavailable(0.2, 'the sign-in store is unavailable');
+    expect([problem.status, problem.type, problem.headers['Retry-After']]).toEqual([503, TEMPORARILY_UNAVAILABLE, '1']);
   });
 });

@@ -99,8 +99,14 @@ export const notFound = (detail = 'not found'): ProblemError => new ProblemError
 export const conflict = (detail: string, field?: string): ProblemError => new ProblemError(409, detail, field !== undefined ? { field } : {});
 export const tooManyRequests = (retryAfterSeconds: number, detail = 'too many requests'): ProblemError =>
   new ProblemError(429, detail, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
-export const serviceUnavailable = (retryAfterSeconds: number, detail: string): ProblemError =>
-  new ProblemError(503, detail, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
+/** The type of every 503 that means "not now, retry after Retry-After" (a dependency away, a full queue). */
+export const TEMPORARILY_UNAVAILABLE = `${PROBLEM_BASE}temporarily-unavailable`;
+export const serviceUnavailable = (retryAfterSeconds: number, detail: string, extensions: Record<string, unknown> = {}): ProblemError =>
+  new ProblemError(503, detail, {
+    type: TEMPORARILY_UNAVAILABLE,
+    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    extensions,
+  });
 
 /** A field path from zod (`['address', 'pin']`) in dotted form (`address.pin`). */
 export function fieldPath(path: ReadonlyArray<PropertyKey>): string {

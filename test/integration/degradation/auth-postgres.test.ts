@@ -7,6 +7,7 @@ import pg from 'pg';
 import { startAuth } from '../../../workloads/auth/main.js';
 import type { RunningAuth } from '../../../workloads/auth/main.js';
 import { AUTH_SCHEMA } from '../../../workloads/auth/data-access/migrations.js';
+import { TEMPORARILY_UNAVAILABLE } from '../../../workloads/shared/problem.js';
 import { FaultProxy, targetOf } from '../../support/fault-proxy.js';
 import { SteadyLoad, pause } from '../../support/steady-load.js';
 import { SIGNING_KEYS, captureLogs, createTestDatabase, request, requireEnv, suffix } from '../workloads/support.js';
@@ -88,7 +89,10 @@ describe('auth when PostgreSQL fails', () => {
   function expectOnly503sWithinTheTimeout(load: SteadyLoad<string>): void {
     const failures = load.outcomes.filter((o) => o.status !== 202);
     expect(failures.filter((o) => o.status !== 503)).toEqual([]);
-    for (const failure of failures) expect(failure.retryAfter).toMatch(/^[1-9][0-9]*$/);
+    for (const failure of failures) {
+      expect(failure.retryAfter).toMatch(/^[1-9][0-9]*$/);
+      expect(failure.problemType).toBe(TEMPORARILY_UNAVAILABLE);
+    }
     expect(Math.max(...load.outcomes.map((o) => o.latencyMs))).toBeLessThan(GATEWAY_TIMEOUT_MS);
     expect(load.outcomes.filter((o) => o.phase === 'fault' && o.status === 503).length).toBeGreaterThan(0);
     const after = load.outcomes.filter((o) => o.phase === 'after');
