@@ -1,6 +1,9 @@
 // The shared start-up's lifecycle with fake drivers (no PostgreSQL, Redis or Kafka) and real listeners on
 // free ports: what opens in which order, what drains in which order, and what a failing step leaves.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, jest } from '@jest/globals';
 import { commonEnv, loadConfig } from './config.js';
@@ -86,6 +89,30 @@ function watchDrain(running: RunningService<object>, events: string[]): void {
 }
 
 describe('startService', () => {
+  it('hands the wiring the live settings already read from LIVE_SETTINGS_FILE, so a feature off at start-up is off from the first request', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'startup-live-'));
+    const file = path.join(dir, 'live-settings.json');
+    await writeFile(file, JSON.stringify({ featureFlags: { 'new-applications': false } }));
+    const { drivers, spec } = harness();
+    const seen: boolean[] = [];
+    const running = await startService(
+      {
+        ...spec(({ liveSettings }) => {
+          seen.push(liveSettings.isOn('new-applications'), liveSettings.isOn('document-upload'));
+          return Promise.resolve({});
+        }),
+        config: loadConfig(commonEnv, { SHUTDOWN_GRACE_MS: '1000', LIVE_SETTINGS_FILE: file }),
+      },
+      drivers,
+    );
+    try {
+      expect(seen).toEqual([false, true]);
+    } finally {
+      await running.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('opens the pool and Redis, migrates, wires, then listens on both ports and only then is ready', async () => {
     const { events, drivers, spec, wire } = harness();
     const running = await startService(spec(wire), drivers);
