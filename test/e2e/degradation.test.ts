@@ -1,0 +1,93 @@
+// A reduced-functionality mode forced on the running platform (docs/api.md, "Degradation"):
+// spec.degradation.mode ReadOnly reaches every pod through the live-settings file within seconds; a
+// write through the gateway answers 503 + Retry-After (read-only-mode), a read is served, both carry
+// KYC-Service-Mode, and the public GET /api/v1/status says ReadOnly; status and the Degraded condition
+// say so; no pod restarts. Set back to Normal, writes are served again.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import * as k8s from '@kubernetes/client-node';
+import { CONSENT, NAMESPACE, PLATFORM, core, custom, customerToken, eventually, gatewayUrl, getPlatform, request, waitReady } from './support.js';
+
+async function setMode(mode: 'Normal' | 'ReadOnly'): Promise<void> {
+  await custom.patchNamespacedCustomObject(
+    { group: 'kyc.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'kycplatforms', name: PLATFORM, body: { spec: { degradation: { mode } } } },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+}
+
+interface PlatformView {
+  status?: { degradationMode?: string; conditions?: { type: string; status: string; reason: string }[] };
+}
+
+/** Every pod of the platform: uid → restarts of its containers. */
+async function podRestarts(): Promise<Record<string, number>> {
+  const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/instance=${PLATFORM}` });
+  return Object.fromEntries(
+    pods.items.filter((p) => p.metadata?.deletionTimestamp === undefined).map((p) => [p.metadata?.uid ?? '', (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0)]),
+  );
+}
+
+describe('a degradation mode forced on the running platform', () => {
+  let base = '';
+  let token = '';
+  const api = (path: string): string => `${base}/api/v1${path}`;
+  // A body without consent: 422 while writes are served (nothing is created), 503 while read-only.
+  const write = () => request<{ type?: string }>(api('/applications'), { body: {}, token });
+  const status = () => request<{ mode: string; reducedFeatures: string[]; version: string }>(api('/status'));
+
+  beforeAll(async () => {
+    await waitReady((await getPlatform()).spec.version);
+    base = await gatewayUrl();
+    token = await customerToken(api, 'mode');
+  }, 720_000);
+
+  afterAll(async () => {
+    await setMode('Normal').catch(() => undefined);
+  });
+
+  it('when ReadOnly is set, then within seconds writes answer 503 + Retry-After, reads and the status say ReadOnly, with no pod restarted; Normal again serves writes', async () => {
+    expect((await write()).status).toBe(422);
+    expect((await status()).body.mode).toBe('Normal');
+    const draft = await request<{ id: string }>(api('/applications'), { body: CONSENT, token, idempotent: true });
+    expect(draft.status).toBe(201);
+    const before = await podRestarts();
+
+    const switched = Date.now();
+    await setMode('ReadOnly');
+    const refused = await eventually(
+      'POST /applications answering 503 read-only-mode',
+      async () => {
+        const answer = await write();
+        return answer.status === 503 && answer.body.type === 'https://kyc.dev/problems/read-only-mode' ? answer : undefined;
+      },
+      30_000,
+      250,
+    );
+    const readOnlyAfterMs = Date.now() - switched;
+    expect([Number(refused.headers.get('retry-after')) > 0, refused.headers.get('kyc-service-mode')]).toEqual([true, 'ReadOnly']);
+    const publicStatus = await status();
+    expect([publicStatus.status, publicStatus.body.mode, publicStatus.body.reducedFeatures, publicStatus.headers.get('kyc-service-mode')]).toEqual([200, 'ReadOnly', expect.arrayContaining(['writes']), 'ReadOnly']);
+    const read = await request(api(`/applications/${draft.body.id}`), { token });
+    expect([read.status, read.headers.get('kyc-service-mode')]).toEqual([200, 'ReadOnly']);
+    const platform = await eventually(
+      'status.degradationMode ReadOnly and Degraded ReadOnlyMode',
+      async () => {
+        const p = (await getPlatform()) as PlatformView;
+        const degraded = p.status?.conditions?.find((c) => c.type === 'Degraded');
+        return p.status?.degradationMode === 'ReadOnly' && degraded?.reason === 'ReadOnlyMode' ? p : undefined;
+      },
+      30_000,
+      500,
+    );
+    expect(platform.status?.conditions?.find((c) => c.type === 'Degraded')?.status).toBe('True');
+    expect(await podRestarts()).toEqual(before);
+
+    const restored = Date.now();
+    await setMode('Normal');
+    await eventually('POST /applications served again', async () => ((await write()).status === 422 ? true : undefined), 30_000, 250);
+    const normalAfterMs = Date.now() - restored;
+    expect((await status()).headers.get('kyc-service-mode')).toBeNull();
+    expect(await podRestarts()).toEqual(before);
+    console.log(`degradation mode: ReadOnly in force through the gateway after ${readOnlyAfterMs} ms, Normal again after ${normalAfterMs} ms`);
+    expect(readOnlyAfterMs).toBeLessThan(15_000);
+  }, 180_000);
+});
