@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DatabaseError } from 'pg';
 import type { Pool, PoolClient } from 'pg';
-import { isConnectionBroken, withTransaction } from './db.js';
+import { LONG_STATEMENT_MS, isConnectionBroken, liftRequestBudgets, withTransaction } from './db.js';
 
 function fakePool(failOn: (sql: string) => Error | undefined): { pool: Pool; sent: string[]; released: unknown[] } {
   const sent: string[] = [];
@@ -73,5 +73,17 @@ describe('isConnectionBroken', () => {
     [undefined, false],
   ])('%p → %p', (error, broken) => {
     expect(isConnectionBroken(error)).toBe(broken);
+  });
+});
+
+describe('liftRequestBudgets', () => {
+  it('lifts the server and client timeouts for start-up work and puts both back', async () => {
+    const sent: string[] = [];
+    const client = { connectionParameters: { query_timeout: 2000 }, query: (sql: string) => (sent.push(sql), Promise.resolve({ rows: [] })) };
+    const restore = await liftRequestBudgets(client as unknown as PoolClient);
+    expect(client.connectionParameters.query_timeout).toBe(LONG_STATEMENT_MS);
+    await restore();
+    expect(client.connectionParameters.query_timeout).toBe(2000);
+    expect(sent).toEqual([`SET statement_timeout = ${LONG_STATEMENT_MS}`, 'RESET statement_timeout']);
   });
 });

@@ -83,6 +83,26 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
   }
 }
 
+/** How long a statement may take outside the request path: migrations at start-up, which may wait for another replica's lock. */
+export const LONG_STATEMENT_MS = 10 * 60_000;
+
+/**
+ * Lifts the request budgets (POOL_DEFAULTS) on `client` for start-up work: the statement timeout on the
+ * server and the read timeout in the client. Call the returned function before releasing the client.
+ */
+export async function liftRequestBudgets(client: PoolClient): Promise<() => Promise<void>> {
+  // pg reads the read timeout from the client's connection parameters on every query (not typed by @types/pg).
+  const parameters = (client as unknown as { connectionParameters: { query_timeout?: number } }).connectionParameters;
+  const readTimeout = parameters.query_timeout;
+  parameters.query_timeout = LONG_STATEMENT_MS;
+  // A failure here shows again on the caller's next statement, which handles it.
+  await client.query(`SET statement_timeout = ${LONG_STATEMENT_MS}`).catch(() => undefined);
+  return async () => {
+    parameters.query_timeout = readTimeout;
+    await client.query('RESET statement_timeout').catch(() => undefined);
+  };
+}
+
 export async function pingDatabase(pool: Pool): Promise<boolean> {
   await pool.query('SELECT 1');
   return true;

@@ -8,7 +8,7 @@
 // runs unless it is marked `contract` (migration-compat.ts, docs/releases.md "Schema changes: expand/contract").
 import { createHash } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import { ident } from './db.js';
+import { ident, liftRequestBudgets } from './db.js';
 import type { Logger } from './logger.js';
 import { incompatibility } from './migration-compat.js';
 
@@ -41,6 +41,8 @@ export async function runMigrations(pool: Pool, schema: string, migrations: read
   const s = ident(schema);
   const client = await pool.connect();
   const key = lockKey(schema).toString();
+  // Start-up work, not a request: a migration, or the wait for another replica's, may outlast a request's budget.
+  const restoreBudgets = await liftRequestBudgets(client);
   try {
     await client.query('SELECT pg_advisory_lock($1::bigint)', [key]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
@@ -80,6 +82,7 @@ export async function runMigrations(pool: Pool, schema: string, migrations: read
     return { applied: newlyApplied, current: ordered.at(-1)?.version ?? 0 };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
+    await restoreBudgets();
     client.release();
   }
 }
