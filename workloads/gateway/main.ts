@@ -9,6 +9,7 @@ import express from 'express';
 import type { Request, Response } from 'express';
 import {
   BatchedRateLimiter,
+  PUBLIC_STATUS_PATH,
   ProblemError,
   bearerToken,
   jsonTooDeep,
@@ -32,6 +33,7 @@ import { guardedServer } from './edge.js';
 import { UPSTREAM_NAMES, loadGatewayConfig } from './config.js';
 import type { GatewayConfig, UpstreamName } from './config.js';
 import { openApiDocument } from './openapi.js';
+import { publicStatus } from './status.js';
 import { HOP_BY_HOP, UpstreamError } from './proxy.js';
 import type { UpstreamResponse } from './proxy.js';
 import { isPublic, matchRoute } from './routes.js';
@@ -88,7 +90,7 @@ export async function startGateway(options: GatewayStartOptions = {}): Promise<R
 }
 
 /** Upstreams (balancer and breaker each), rate limit, stale cache, and the /api/v1 proxy route. */
-async function wireGateway({ config, service, redis, logger, closing, onShutdown }: Wiring<GatewayConfig>, resolve: Resolve | undefined): Promise<{ upstreams: Map<UpstreamName, Upstream> }> {
+async function wireGateway({ config, service, redis, logger, closing, onShutdown, liveSettings }: Wiring<GatewayConfig>, resolve: Resolve | undefined): Promise<{ upstreams: Map<UpstreamName, Upstream> }> {
   const upstreams = new Map<UpstreamName, Upstream>();
   // ERROR while any upstream's breaker is open (its instances keep failing).
   service.setHealthChecks({ externalAPIs: () => [...upstreams.values()].every((upstream) => upstream.state() !== 'open') });
@@ -155,6 +157,11 @@ async function wireGateway({ config, service, redis, logger, closing, onShutdown
   const { app } = service;
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.type('application/json').send(openapi);
+  });
+  // Public, served in every mode (the mode gate lets it through): what users are told about reduced
+  // service (docs/api.md, "Degradation"; what it reveals: docs/security.md).
+  app.get(PUBLIC_STATUS_PATH, (_req, res) => {
+    res.json(publicStatus(liveSettings, config.KYC_VERSION));
   });
   // Bodies are read only when the request has one (Content-Length or Transfer-Encoding): the body
   // parser's stream set-up was a measurable share of a proxied GET.
