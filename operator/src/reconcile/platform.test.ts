@@ -265,6 +265,7 @@ describe('PlatformReconciler', () => {
       pods = [healthy, { ...noDatabase('acme-kyc-1'), checks: { database: 'OK', cache: 'OK', externalAPIs: 'OK' } }];
       await t.reconciler.reconcile(key);
       expect([t.platform()?.status?.phase, conditionOf(t.platform()?.status, 'Degraded')?.status]).toEqual(['Ready', 'False']);
+      expect(t.events.recorded.filter((e) => e.reason === 'DependencyRecovered').map((e) => e.message)).toEqual([expect.stringMatching(/^recovered: postgres unreachable from kyc \(2\/2 pods\)/)]);
     });
 
     it('when a pass reads no health (between rounds), then the last dependency verdict stands', async () => {

@@ -14,7 +14,7 @@ import type { HandlerResult } from '../runtime/workqueue.js';
 import type { ScalingController, ScalingPlan } from '../scaling/controller.js';
 import { observeScaling, withScalingStatus } from '../scaling/observe.js';
 import type { ScalingStatus } from '../scaling/status.js';
-import { withDegradation, type PodHealth } from './degradation.js';
+import { REASON_DEPENDENCY_UNAVAILABLE, withDegradation, type PodHealth } from './degradation.js';
 import { announceLiveSettings, flagsChanged } from './live-settings.js';
 import type { HealthReader } from './pod-health.js';
 import { isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
@@ -364,6 +364,11 @@ export class PlatformReconciler {
     if (degraded?.status === 'True' && (wasDegraded?.status !== 'True' || wasDegraded.reason !== degraded.reason)) {
       this.deps.events.record(platform, 'Warning', degraded.reason, degraded.message);
       log.warn({ reason: degraded.reason }, 'platform is degraded');
+    }
+    // The way back is said too: what was unreachable is reachable again (docs/api.md, "Degradation").
+    if (wasDegraded?.status === 'True' && wasDegraded.reason === REASON_DEPENDENCY_UNAVAILABLE && degraded?.reason !== REASON_DEPENDENCY_UNAVAILABLE) {
+      this.deps.events.record(platform, 'Normal', 'DependencyRecovered', `recovered: ${wasDegraded.message.split(' | ')[0] ?? ''}`);
+      log.info('the pods report their dependencies reachable again');
     }
     return status;
   }
