@@ -232,7 +232,8 @@ dependency, the components and pods, and what is reduced, for example \`postgres
 writes refused with 503 + Retry-After, reads that need the database too\`; the phase is \`Degraded\` until the pods
 report it back. A forced mode shows as \`Degraded\` with reason \`ReadOnlyMode\` or \`MaintenanceMode\` (the phase
 stays as it is: nothing is broken). A rollout problem, when there is one, keeps the condition; each new reason is a
-Warning Event.
+Warning Event, and the way back a Normal Event \`DependencyRecovered\`. So that a recovery (or an outage) is
+seen without any object changing, a Ready platform is reconciled again every 15 s.
 
 ## Validation rules
 
