@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { instanceId } from '../../workloads/gateway/balancer.js';
-import { NAMESPACE, PLATFORM, activeColor, apps, core, custom, customerToken, eventually, gatewayDeploymentName, gatewayUrl, getPlatform, podReady, waitIdle, waitReady } from './support.js';
+import { CONSENT, NAMESPACE, PLATFORM, activeColor, apps, core, custom, customerToken, eventually, gatewayDeploymentName, gatewayUrl, getPlatform, podReady, request, waitIdle, waitReady } from './support.js';
 
 const KYC_REPLICAS = 3;
 
@@ -35,6 +35,13 @@ async function kycPods(): Promise<Map<string, string>> {
   return byId;
 }
 
+/** Whether a Deployment has rolled out all of its replicas (none old, all ready). */
+async function rolledOut(name: string): Promise<boolean> {
+  const d = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name });
+  const want = d.spec?.replicas;
+  return d.status?.observedGeneration === d.metadata?.generation && d.status?.updatedReplicas === want && d.status?.readyReplicas === want && d.status?.replicas === want;
+}
+
 /** The kyc instance id the gateway pinned this answer to, from its Set-Cookie (none: the pinned pod served). */
 function pinnedKyc(res: Response): string | undefined {
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('kyc_affinity='));
@@ -44,10 +51,12 @@ function pinnedKyc(res: Response): string | undefined {
 describe('load balancing over the kyc pods', () => {
   let base = '';
   let token = '';
+  /** The customer's own application: GET answers 200 from whichever kyc pod is chosen. */
+  let applicationId = '';
   let original: { loadBalancing?: LoadBalancingSpec; kycReplicas?: number } = {};
   const api = (path: string): string => `${base}/api/v1${path}`;
   const list = (cookie?: string): Promise<Response> =>
-    fetch(api('/applications'), { headers: { authorization: `Bearer ${token}`, ...(cookie && { cookie }) }, signal: AbortSignal.timeout(15_000) });
+    fetch(api(`/applications/${applicationId}`), { headers: { authorization: `Bearer ${token}`, ...(cookie && { cookie }) }, signal: AbortSignal.timeout(15_000) });
 
   beforeAll(async () => {
     const platform = (await getPlatform()) as Awaited<ReturnType<typeof getPlatform>> & {
@@ -57,19 +66,16 @@ describe('load balancing over the kyc pods', () => {
     await waitIdle(platform.spec.version);
     original = { ...(platform.spec.loadBalancing && { loadBalancing: platform.spec.loadBalancing }), ...(platform.spec.components?.kyc?.replicas !== undefined && { kycReplicas: platform.spec.components.kyc.replicas }) };
     await patchSpec({ loadBalancing: { strategy: 'least-connections', stickySessions: true }, components: { kyc: { replicas: KYC_REPLICAS } } });
-    // The gateway pods roll (LB_* changed) and kyc scales out.
+    // Every pod rolls (LB_* and the ConfigMap's load-balancing entry changed) and kyc scales out.
     const gateway = await gatewayDeploymentName();
+    const color = await activeColor();
+    const kyc = color ? `${PLATFORM}-kyc-${color}` : `${PLATFORM}-kyc`;
     await eventually(
       `${gateway} rolled with least-connections and ${KYC_REPLICAS} kyc pods ready`,
       async () => {
         const d = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: gateway });
         const env = d.spec?.template.spec?.containers[0]?.env ?? [];
-        const rolled =
-          env.some((e) => e.name === 'LB_STRATEGY' && e.value === 'least-connections') &&
-          d.status?.observedGeneration === d.metadata?.generation &&
-          d.status?.updatedReplicas === d.spec?.replicas &&
-          d.status?.readyReplicas === d.spec?.replicas &&
-          d.status?.replicas === d.spec?.replicas;
+        const rolled = env.some((e) => e.name === 'LB_STRATEGY' && e.value === 'least-connections') && (await rolledOut(gateway)) && (await rolledOut(kyc));
         return rolled && (await kycPods()).size === KYC_REPLICAS ? true : undefined;
       },
       600_000,
@@ -77,6 +83,9 @@ describe('load balancing over the kyc pods', () => {
     );
     base = await gatewayUrl();
     token = await customerToken(api, 'lb');
+    const created = await request<{ id: string }>(api('/applications'), { body: CONSENT, token, idempotent: true });
+    expect(created.status).toBe(201);
+    applicationId = created.body.id;
   }, 900_000);
 
   afterAll(async () => {
@@ -88,7 +97,8 @@ describe('load balancing over the kyc pods', () => {
   it('least connections: fresh clients, sent concurrently, land on every kyc pod', async () => {
     const pods = await kycPods();
     // Each gateway pod resolves the headless Service every 2 s, behind the cluster DNS cache (ttl 5
-    // on the real node): wait until the three pods are in use, then count.
+    // in hack/node/Corefile, up to 30 s on a node started before): wait until the three pods are in
+    // use, then count.
     await eventually(
       'fresh clients placed on all kyc pods',
       async () => {
@@ -102,7 +112,7 @@ describe('load balancing over the kyc pods', () => {
         }
         return seen.size === KYC_REPLICAS ? true : undefined;
       },
-      60_000,
+      90_000,
       1000,
     );
     const counts = new Map<string, number>();
@@ -120,7 +130,7 @@ describe('load balancing over the kyc pods', () => {
     console.log(`least-connections, 120 fresh clients in rounds of 12: ${JSON.stringify(Object.fromEntries(counts))}`);
     expect([...counts.keys()].sort()).toEqual([...pods.values()].sort());
     for (const n of counts.values()) expect(n).toBeGreaterThanOrEqual(120 / KYC_REPLICAS / 3);
-  }, 120_000);
+  }, 180_000);
 
   it('sticky sessions: a client with the cookie stays on its kyc pod, through either gateway pod', async () => {
     const pods = await kycPods();
