@@ -226,7 +226,7 @@ where \`reducedFeatures\` lists the feature flags that are off and what a forced
 ReadOnly, \`api\` under Maintenance); docs/security.md says what it reveals.
 
 Besides a forced mode, the operator reads each pod's detailed \`/health\` (metrics port, docs/workload-contract.md)
-at most every 15 s per platform (2 s timeout, 10 pods at a time, at most 50 pods), and while a pod reports a
+at most every 15 s per platform (2 s timeout, 10 pods at a time, a round within 3 s, at most 50 pods), and while a pod reports a
 dependency down the platform is \`Degraded\` with reason \`DependencyUnavailable\` and a message naming the
 dependency, the components and pods, and what is reduced, for example \`postgres unreachable from kyc (2/2 pods):
 writes refused with 503 + Retry-After, reads that need the database too\`; the phase is \`Degraded\` until the pods

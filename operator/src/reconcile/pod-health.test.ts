@@ -64,6 +64,27 @@ describe('PodHealthPoller', () => {
     expect(await poller.observe('shop/acme', p)).toHaveLength(3);
   });
 
+  it('when the round runs out of its budget, then the pods not asked yet are left without checks', async () => {
+    let clock = 0;
+    const asked: string[] = [];
+    const client = {
+      list: () => Promise.resolve({ items: ['k1', 'k2', 'k3'].map((name) => pod(name, 'kyc', { podIP: `10.0.0.${name.slice(1)}` })) }),
+    } as unknown as ConstructorParameters<typeof PodHealthPoller>[0];
+    const poller = new PodHealthPoller(client, {
+      concurrency: 1,
+      roundBudgetMs: 3000,
+      now: () => clock,
+      fetchChecks: (url, timeoutMs) => {
+        asked.push(`${url} ${timeoutMs}`);
+        clock += 2500; // each answer takes 2.5 s
+        return Promise.resolve({ database: 'OK', cache: 'OK', externalAPIs: 'OK' });
+      },
+    });
+    const round = await poller.observe('shop/acme', p);
+    expect(round?.map((h) => h.checks !== undefined)).toEqual([true, true, false]);
+    expect(asked).toEqual(['http://10.0.0.1:9090/health 2000', 'http://10.0.0.2:9090/health 500']);
+  });
+
   it('when the pods cannot be listed, then nothing is observed (the pass goes on)', async () => {
     const client = { list: () => Promise.reject(new Error('forbidden')) } as unknown as ConstructorParameters<typeof PodHealthPoller>[0];
     expect(await new PodHealthPoller(client).observe('shop/acme', p)).toBeUndefined();

@@ -1,7 +1,8 @@
 // Reading the detailed /health of a platform's pods (metrics port, docs/workload-contract.md), so the
 // Degraded condition can name a dependency that is down (degradation.ts). Bounded on purpose: at most one
 // round per platform every intervalMs (a pass in between reuses the last verdict), every request with a
-// short timeout, at most `concurrency` at once and at most `maxPods` per round. Reading health must never
+// short timeout, at most `concurrency` at once, at most `maxPods` per round, and the whole round within
+// `roundBudgetMs` (pods not asked by then are left out), so a pass waits on it at most that long. Reading health must never
 // fail a pass: a pod list that fails gives "nothing observed", a pod that does not answer is left out.
 import { COMPONENTS, type ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
@@ -27,6 +28,8 @@ export interface PodHealthOptions {
   timeoutMs?: number;
   concurrency?: number;
   maxPods?: number;
+  /** The longest a round may take, all batches together (default 3 s). */
+  roundBudgetMs?: number;
   now?: () => number;
   /** The checks of one /health answer (200 or 503 both carry them); throws when there is no answer. */
   fetchChecks?: (url: string, timeoutMs: number) => Promise<PodHealth['checks']>;
@@ -85,9 +88,16 @@ export class PodHealthPoller implements HealthReader {
     const timeoutMs = this.options.timeoutMs ?? 2000;
     const results: PodHealth[] = [];
     const concurrency = this.options.concurrency ?? 10;
+    const clock = this.options.now ?? Date.now;
+    const deadline = clock() + (this.options.roundBudgetMs ?? 3000);
     for (let i = 0; i < targets.length; i += concurrency) {
       const batch = targets.slice(i, i + concurrency);
-      const answers = await Promise.allSettled(batch.map((target) => read(target.url, timeoutMs)));
+      const left = deadline - clock();
+      if (left <= 0) {
+        for (const { component, pod } of batch) results.push({ component, pod, checks: undefined });
+        continue;
+      }
+      const answers = await Promise.allSettled(batch.map((target) => read(target.url, Math.min(timeoutMs, left))));
       answers.forEach((answer, j) => {
         const { component, pod } = batch[j] as (typeof batch)[number];
         results.push({ component, pod, checks: answer.status === 'fulfilled' ? answer.value : undefined });
