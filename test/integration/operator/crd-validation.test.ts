@@ -88,6 +88,7 @@ const invalid: [string, Record<string, unknown>, string, string][] = [
   ['a component floor above the platform ceiling', { version: '1.0.0', autoscaling: { maxReplicas: 4 }, components: { gateway: { autoscaling: { minReplicas: 5 } } } }, 'spec.components.gateway.autoscaling', 'effective minReplicas must be less than or equal to the effective maxReplicas'],
   ['a TLS secret without a host', { version: '1.0.0', ingress: { tlsSecretName: 'kyc-tls' } }, 'spec.ingress.tlsSecretName', 'ingress.tlsSecretName requires ingress.host'],
   ['an invalid ingress host', { version: '1.0.0', ingress: { host: 'Not_A_Host' } }, 'spec.ingress.host', 'should match'],
+  ['an unknown degradation mode', { version: '1.0.0', degradation: { mode: 'Panic' } }, 'spec.degradation.mode', 'Unsupported value: "Panic"'],
   ['an unknown load-balancing strategy', { version: '1.0.0', loadBalancing: { strategy: 'random' } }, 'spec.loadBalancing.strategy', 'Unsupported value: "random"'],
   // Weights per upstream meant nothing among the pods of one upstream: the strategy and the field are gone.
   ['the weighted strategy', { version: '1.0.0', loadBalancing: { strategy: 'weighted' } }, 'spec.loadBalancing.strategy', 'Unsupported value: "weighted"'],
