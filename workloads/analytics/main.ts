@@ -17,7 +17,7 @@ import {
   startTokenVerifier,
   tokenVerifierEnv,
 } from '../shared/index.js';
-import type { RunningConsumer, RunningService, StartOptions } from '../shared/index.js';
+import type { GatedConsumer, RunningService, StartOptions } from '../shared/index.js';
 import { AggregateRepository } from './data-access/aggregates.js';
 import { ANALYTICS_SCHEMA, migrations } from './data-access/migrations.js';
 import { analyticsRoutes } from './entry-points/routes.js';
@@ -26,7 +26,7 @@ export const analyticsEnv = commonEnv.extend(databaseEnv.shape).extend(kafkaEnv.
 
 export type { StartOptions };
 
-export type RunningAnalytics = RunningService<{ consumer: RunningConsumer }>;
+export type RunningAnalytics = RunningService<{ consumer: GatedConsumer }>;
 
 export async function startAnalytics(options: StartOptions = {}): Promise<RunningAnalytics> {
   const config = loadConfig(analyticsEnv, options.env);

@@ -43,7 +43,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
     http: { bodyLimit: BODY_LIMIT },
     // Kafka is not a health dependency: the outbox keeps events while it is away.
     database: { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, schema: KYC_SCHEMA, migrations },
-    wire: async ({ service, pool, logger, closing, onShutdown, liveSettings }) => {
+    wire: async ({ service, pool, logger, closing, onShutdown, liveSettings, colorGate }) => {
       // An old master key must stay in the ring until nothing is encrypted with it any more (the rotation
       // pass below moves records to the current key; idempotent responses are kept 24 h and move too).
       const rotation = new KeyRotation(pool, KYC_SCHEMA, keyRing);
@@ -76,6 +76,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
         logger,
         metrics: service.metrics,
         runChecksConsumer: config.KYC_CHECKS_CONSUMER,
+        gate: colorGate,
         // Off: submitted applications wait in Kafka and are checked in order once it is back on.
         checksPause: pauseWhileOff(liveSettings, 'automatic-checks', logger),
       });
@@ -93,18 +94,27 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
         },
       });
 
-      const sweep = setInterval(() => {
-        kyc.expireStale().catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
-        kyc.announceReKycDue(config.KYC_REKYC_NOTICE_DAYS).catch((error: unknown) => logger.warn({ err: error }, 're-KYC notice sweep failed'));
-        kyc
-          .redriveStuck(config.KYC_STUCK_PROCESSING_MS)
-          .then((result) => {
-            if (result.done + result.referred > 0) logger.warn(result, 'applications stuck in processing re-driven');
-          })
-          .catch((error: unknown) => logger.warn({ err: error }, 'stuck-processing sweep failed'));
-      }, config.KYC_EXPIRY_SWEEP_MS);
-      sweep.unref();
-      onShutdown('expiry-sweep', () => clearInterval(sweep));
+      // Expiry, re-KYC notices and re-drives have side effects: only the active colour of a blue-green release
+      // sweeps (docs/releases.md, "Blue-green isolation").
+      let sweep: NodeJS.Timeout | undefined;
+      await colorGate.run({
+        name: 'sweeps',
+        start: () => {
+          sweep = setInterval(() => {
+            kyc.expireStale().catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
+            kyc.announceReKycDue(config.KYC_REKYC_NOTICE_DAYS).catch((error: unknown) => logger.warn({ err: error }, 're-KYC notice sweep failed'));
+            kyc
+              .redriveStuck(config.KYC_STUCK_PROCESSING_MS)
+              .then((result) => {
+                if (result.done + result.referred > 0) logger.warn(result, 'applications stuck in processing re-driven');
+              })
+              .catch((error: unknown) => logger.warn({ err: error }, 'stuck-processing sweep failed'));
+          }, config.KYC_EXPIRY_SWEEP_MS);
+          sweep.unref();
+        },
+        stop: () => clearInterval(sweep),
+      });
+      onShutdown('expiry-sweep', () => colorGate.close());
 
       const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'kyc'));
       service.app.use(

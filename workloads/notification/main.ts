@@ -17,7 +17,7 @@ import {
   startTokenVerifier,
   tokenVerifierEnv,
 } from '../shared/index.js';
-import type { RunningConsumer, RunningService, StartOptions } from '../shared/index.js';
+import type { GatedConsumer, RunningService, StartOptions } from '../shared/index.js';
 import { NotificationRepository } from './data-access/notifications.js';
 import { NOTIFICATION_SCHEMA, migrations } from './data-access/migrations.js';
 import { Notifier } from './domain/notifier.js';
@@ -41,7 +41,7 @@ export const notificationEnv = commonEnv.extend(databaseEnv.shape).extend(kafkaE
 
 export type { StartOptions };
 
-export type RunningNotification = RunningService<{ consumer: RunningConsumer; providers: InMemoryProvider[] }>;
+export type RunningNotification = RunningService<{ consumer: GatedConsumer; providers: InMemoryProvider[] }>;
 
 export async function startNotification(options: StartOptions = {}): Promise<RunningNotification> {
   const config = loadConfig(notificationEnv, options.env);

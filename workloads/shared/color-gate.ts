@@ -93,7 +93,8 @@ export class ColorGate {
         if (wanted) await entry.activity.start();
         else await entry.activity.stop();
         entry.running = wanted;
-        this.options.logger.info({ activity: entry.activity.name }, wanted ? 'started: this colour is active' : 'stopped: this colour is not active');
+        // Debug: LiveSettings already logs the colour's change at info; without blue-green this is every start.
+        this.options.logger.debug({ activity: entry.activity.name }, wanted ? 'started: this colour is active' : 'stopped: this colour is not active');
       } catch (error) {
         failed = true;
         this.options.logger.warn({ err: error, activity: entry.activity.name }, wanted ? 'start failed; retrying' : 'stop failed; retrying');

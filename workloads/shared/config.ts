@@ -53,6 +53,8 @@ export const commonEnv = z.object({
   KYC_COMPONENT: z.string().default('unknown'),
   KYC_PLATFORM: z.string().default('local'),
   KYC_VERSION: z.string().default('0.0.0-dev'),
+  /** The pod's colour under a blue-green release (the operator sets it); absent: no colour. Only the active colour consumes (docs/releases.md, "Blue-green isolation"). */
+  KYC_COLOR: z.enum(['blue', 'green']).optional(),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** The live settings (feature flags, docs/api.md) the service re-reads while it runs (docs/workload-contract.md); unset: every flag on. */
   LIVE_SETTINGS_FILE: z.string().optional(),

@@ -20,9 +20,10 @@ import type { HealthChecks } from './health.js';
 import { Service } from './http.js';
 import type { Listening, ServiceOptions } from './http.js';
 import { startConsumer } from './kafka.js';
-import type { ConsumerOptions, RunningConsumer } from './kafka.js';
+import type { ConsumerOptions } from './kafka.js';
 import { exitOnSignals } from './lifecycle.js';
 import type { SignalTarget } from './lifecycle.js';
+import { ColorGate, GatedConsumer } from './color-gate.js';
 import { LiveSettings } from './live-settings.js';
 import { createLogger } from './logger.js';
 import type { Logger } from './logger.js';
@@ -58,8 +59,14 @@ export interface Wiring<C> {
   onShutdown: (name: string, close: () => Promise<void> | void) => void;
   /** Registers `resource.close()` at shutdown and hands the resource back. */
   closing: <R extends { close(): Promise<void> | void }>(name: string, resource: R) => R;
-  /** A Kafka consumer with the service's logger and metrics, stopped at shutdown and reported as `externalAPIs` in /health. */
-  consume: (options: Omit<ConsumerOptions, 'logger' | 'metrics'>) => Promise<RunningConsumer>;
+  /**
+   * A Kafka consumer with the service's logger and metrics, stopped at shutdown and reported as `externalAPIs` in
+   * /health. It runs only while this pod's colour is the active one of a blue-green release (always without one):
+   * docs/releases.md, "Blue-green isolation".
+   */
+  consume: (options: Omit<ConsumerOptions, 'logger' | 'metrics'>) => Promise<GatedConsumer>;
+  /** Runs side-effect jobs (sweeps) only in the active colour, like `consume` its consumers. */
+  colorGate: ColorGate;
 }
 
 export interface ServiceSpec<C extends CommonConfig, T extends object> {
@@ -121,12 +128,14 @@ export async function startService<C extends CommonConfig, T extends object>(spe
   if (redis) lifecycle.onShutdown('redis', () => drivers.closeRedis(redis));
   const liveSettings = new LiveSettings({
     file: config.LIVE_SETTINGS_FILE,
+    color: config.KYC_COLOR,
     logger,
     ...(options.liveSettingsIntervalMs !== undefined && { intervalMs: options.liveSettingsIntervalMs }),
   });
   // The mode an admin forced gates every request (service-mode.ts, docs/api.md "Degradation").
   service.followMode(liveSettings);
   lifecycle.onShutdown('live-settings', () => liveSettings.stop());
+  const colorGate = new ColorGate(liveSettings, { logger });
   try {
     // Read before anything is wired, so a service starts with the flags in force (a feature off stays off).
     await liveSettings.start();
@@ -149,10 +158,13 @@ export async function startService<C extends CommonConfig, T extends object>(spe
         lifecycle.onShutdown(name, () => resource.close());
         return resource;
       },
+      colorGate,
       consume: async (consumerOptions) => {
-        const consumer = await drivers.startConsumer({ ...consumerOptions, logger, metrics: service.metrics });
-        lifecycle.onShutdown('consumer', () => consumer.stop());
+        const consumer = new GatedConsumer(`consumer ${consumerOptions.groupId}`, () => drivers.startConsumer({ ...consumerOptions, logger, metrics: service.metrics }));
+        // Closing the gate stops what it runs, for good (a switch during the drain starts nothing again).
+        lifecycle.onShutdown('consumer', () => colorGate.close());
         service.setHealthChecks({ externalAPIs: () => consumer.isHealthy() });
+        await colorGate.run(consumer);
         return consumer;
       },
     });

@@ -1,8 +1,10 @@
 // Kafka for the kyc service: the outbox relay (publishing) and the automatic-checks consumer. Kafka is
 // not needed to serve requests — events wait in the outbox — so the service starts without it and this
-// keeps trying to connect in the background; `ready` resolves once both are running.
-import { OutboxRelay, createKafka, createProducer, ensureTopics, familyTopic } from '../../shared/index.js';
-import type { FeaturePause, Logger, Metrics, Pool, Producer, RunningConsumer } from '../../shared/index.js';
+// keeps trying to connect in the background; `ready` resolves once both are running. The relay runs in
+// every colour of a blue-green release (one relay of a schema publishes at a time, outbox.ts); the checks
+// consumer only in the active one (docs/releases.md, "Blue-green isolation").
+import { GatedConsumer, OutboxRelay, createKafka, createProducer, ensureTopics, familyTopic } from '../../shared/index.js';
+import type { ColorGate, FeaturePause, Logger, Metrics, Pool, Producer } from '../../shared/index.js';
 import type { KycService } from '../domain/kyc-service.js';
 import { startChecksConsumer } from './checks-consumer.js';
 
@@ -18,6 +20,8 @@ export interface KycMessagingOptions {
   runChecksConsumer: boolean;
   /** Pauses the checks consumer while `automatic-checks` is off (docs/api.md, "Feature flags"). */
   checksPause?: FeaturePause;
+  /** Runs the checks consumer only while this pod's colour is active; absent: always. */
+  gate?: ColorGate;
   /** Longest wait between connection attempts. */
   maxRetryDelayMs?: number;
 }
@@ -25,7 +29,7 @@ export interface KycMessagingOptions {
 export class KycMessaging {
   readonly ready: Promise<void>;
   relay: OutboxRelay | undefined;
-  consumer: RunningConsumer | undefined;
+  consumer: GatedConsumer | undefined;
   private producer: Producer | undefined;
   private stopped = false;
   private connecting: Promise<void> | undefined;
@@ -49,6 +53,7 @@ export class KycMessaging {
     this.stopped = true;
     this.wakeUp?.();
     await this.connecting;
+    await this.options.gate?.close();
     await this.consumer?.stop().catch(() => undefined);
     if (this.relay) {
       await this.relay.stop();
@@ -88,8 +93,12 @@ export class KycMessaging {
     this.producer = await createProducer(kafka);
     if (this.stopped) return; // stop() disconnects the producer
     if (this.options.runChecksConsumer) {
-      this.consumer = await startChecksConsumer({ kafka, service, logger, metrics, topicPrefix });
-      this.options.checksPause?.attach(this.consumer);
+      const consumer = new GatedConsumer('checks consumer', () => startChecksConsumer({ kafka, service, logger, metrics, topicPrefix }));
+      this.options.checksPause?.attach(consumer);
+      this.consumer = consumer;
+      // Nothing after this throws, so a retried connect never registers a second one with the gate.
+      if (this.options.gate) await this.options.gate.run(consumer);
+      else await consumer.start();
     }
     const relay = new OutboxRelay({ pool, schema, producer: this.producer, logger, metrics });
     relay.start();
