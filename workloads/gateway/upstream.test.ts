@@ -88,6 +88,30 @@ describe('Upstream over discovered pods', () => {
     }
   });
 
+  it('a connection cut under a GET is retried on another pod; under a POST it is the answer', async () => {
+    // A "pod" that takes the request and drops the connection (a draining pod closing a kept-alive socket).
+    const cutter = http.createServer((req) => req.socket.destroy());
+    await new Promise<void>((done) => cutter.listen(port, '127.0.0.4', done));
+    try {
+      records = ['127.0.0.4', '127.0.0.1'];
+      const kyc = upstream();
+      await kyc.ready;
+      for (let i = 0; i < 4; i += 1) {
+        const { response } = await kyc.forward({ method: 'GET', path: '/', headers: {} }, { clientIp: 'x' });
+        expect(response.body.toString()).toBe('127.0.0.1');
+      }
+      // Round robin sent some of the GETs to the cutter first: each cut counted against it.
+      const cutPod = kyc.balancer.instances.find((i) => i.url.includes('127.0.0.4'));
+      expect(cutPod && (cutPod.failures > 0 || kyc.balancer.isEjected(cutPod))).toBe(true);
+      // A POST is not repeated: with the cutter as the only pod, the cut is the answer.
+      kyc.balancer.setInstances([`http://127.0.0.4:${port}`]);
+      await expect(kyc.forward({ method: 'POST', path: '/', headers: {}, body: Buffer.from('{}') }, { clientIp: 'x' })).rejects.toMatchObject({ kind: 'io' });
+    } finally {
+      cutter.closeAllConnections();
+      await new Promise((done) => cutter.close(done));
+    }
+  });
+
   it('an ejected pod is back after 30 s', async () => {
     let now = 1_000_000;
     records = ['127.0.0.1', '127.0.0.2'];

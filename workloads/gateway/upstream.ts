@@ -1,6 +1,7 @@
 // One upstream service (e.g. kyc): its instances (the pods discovery.ts finds) behind a Balancer, a
 // keep-alive agent, and an opossum circuit breaker. A refused connection is retried once on another instance (the request
-// never reached the application, so this is safe for every method); an answer of 5xx, a timeout or
+// never reached the application, so this is safe for every method), and so is a connection cut under
+// a GET, HEAD or OPTIONS (safe to repeat); an answer of 5xx, a timeout or
 // an I/O error counts against the breaker. A 4xx is the client's doing and counts as a success, and
 // so does an answer too large to buffer (the upstream is healthy; a client asking for it again and
 // again must not open the breaker for everyone). Requests the gateway refuses itself (bad targets,
@@ -32,6 +33,9 @@ export interface Routed {
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/** Methods a request may be sent twice with (RFC 9110 safe methods). */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export class NoInstancesError extends Error {
   constructor(readonly upstream: string) {
@@ -111,6 +115,14 @@ export class Upstream {
             this.balancer.markFailure(instance);
             this.discovery.suspect();
             onAttempt(instance, 'connect-error');
+            continue;
+          }
+          // A connection cut under a GET, HEAD or OPTIONS (most often a kept-alive socket a draining pod
+          // closed as the request went out) is retried elsewhere too: the method is safe to repeat.
+          if (error instanceof UpstreamError && error.kind === 'io' && SAFE_METHODS.has(outgoing.method)) {
+            this.balancer.markFailure(instance);
+            this.discovery.suspect();
+            onAttempt(instance, 'io');
             continue;
           }
           if (error instanceof UpstreamError && (error.kind === 'timeout' || error.kind === 'io')) {
