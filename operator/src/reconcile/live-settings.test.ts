@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { featureFlagsOf } from '../api/defaults.js';
 import { platform } from '../api/fixtures.js';
-import { liveSettingsDigest } from '../render/configmap.js';
+import { liveSettingsDigest, renderConfigMap } from '../render/configmap.js';
 import { ApiError, type KubeResource } from '../runtime/kube.js';
-import { announceLiveSettings, flagsChanged, podsToMark } from './live-settings.js';
+import { activeColorChanged, announceLiveSettings, flagsChanged, podsToMark } from './live-settings.js';
 
 const pod = (name: string, annotations: Record<string, string> = {}, deletionTimestamp?: string): KubeResource => ({
   apiVersion: 'v1',
@@ -57,5 +57,25 @@ describe('live settings announced to the running pods', () => {
   it('skips a pod deleted meanwhile, and fails the pass on any other error so it is retried', async () => {
     await expect(announceLiveSettings(fakeClient([pod('gone'), pod('b')], { missing: ['gone'] }), p)).resolves.toBe(1);
     await expect(announceLiveSettings(fakeClient([pod('a'), pod('b')], { broken: ['a'] }), p)).rejects.toThrow(/announce the live settings to pod .*\/a/);
+  });
+});
+
+describe('activeColorChanged (a blue-green switch is announced like a flag)', () => {
+  const p = platform({});
+  it('when the rendered colour differs from the one status recorded, then the pods must be told', () => {
+    expect(activeColorChanged(renderConfigMap(p, 'green'), 'blue')).toBe(true);
+    expect(activeColorChanged(renderConfigMap(p, 'blue'), undefined)).toBe(true); // the migration's switch from the single Deployments
+  });
+
+  it('when it is the same, or there is no blue-green, then not', () => {
+    expect(activeColorChanged(renderConfigMap(p, 'green'), 'green')).toBe(false);
+    expect(activeColorChanged(renderConfigMap(p, 'legacy'), undefined)).toBe(false);
+    expect(activeColorChanged(renderConfigMap(p), 'blue')).toBe(false);
+    expect(activeColorChanged(undefined, 'blue')).toBe(false);
+  });
+
+  it('the digest announced is the rendered one, so a switch marks the pods again', async () => {
+    const client = fakeClient([pod('acme-kyc-1', { 'kyc.dev/live-settings': liveSettingsDigest(p) })]);
+    expect(await announceLiveSettings(client, p, liveSettingsDigest(p, 'green'))).toBe(1);
   });
 });

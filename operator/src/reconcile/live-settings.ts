@@ -7,7 +7,7 @@
 // brings the file up to date within about a second. Pods created later mount the new content from the start.
 import type { FeatureFlagName } from '../api/flags.js';
 import type { KycPlatform } from '../api/types.js';
-import { liveSettingsDigest } from '../render/configmap.js';
+import { LIVE_SETTINGS_KEY, liveSettingsDigest } from '../render/configmap.js';
 import { LIVE_SETTINGS_ANNOTATION, platformPodSelector } from '../render/meta.js';
 import { isNotFound, type KubeClient, type KubeResource, type ResourceType } from '../runtime/kube.js';
 
@@ -23,6 +23,18 @@ export function flagsChanged(announced: Flags | undefined, inForce: Record<Featu
   return false;
 }
 
+/**
+ * Whether the live settings a pass rendered name another active colour than the one status last recorded: a
+ * blue-green switch changes nothing else in them, and the pods must hear of it at once (docs/releases.md,
+ * "Blue-green isolation"). A platform without blue-green renders no colour: never.
+ */
+export function activeColorChanged(configMap: KubeResource | undefined, recorded: string | undefined): boolean {
+  const text = (configMap as { data?: Record<string, string> } | undefined)?.data?.[LIVE_SETTINGS_KEY];
+  if (text === undefined) return false;
+  const rendered = (JSON.parse(text) as { activeColor?: string }).activeColor;
+  return rendered !== undefined && rendered !== (recorded ?? 'legacy');
+}
+
 /** The pods that have not been told about this digest yet (terminating pods are left alone). */
 export function podsToMark(pods: readonly KubeResource[], digest: string): string[] {
   return pods
@@ -31,16 +43,16 @@ export function podsToMark(pods: readonly KubeResource[], digest: string): strin
 }
 
 /**
- * Marks every pod of the platform with the digest of its live settings; returns how many it marked. A pod
+ * Marks every pod of the platform with the digest of its live settings (those this pass rendered: under
+ * blue-green they name the plan's active colour); returns how many it marked. A pod
  * deleted meanwhile is skipped (404); any other failure throws, so the pass is retried and status keeps the
  * flags it last announced.
  */
-export async function announceLiveSettings(client: Pick<KubeClient, 'list' | 'mergePatch'>, platform: KycPlatform): Promise<number> {
+export async function announceLiveSettings(client: Pick<KubeClient, 'list' | 'mergePatch'>, platform: KycPlatform, digest = liveSettingsDigest(platform)): Promise<number> {
   const namespace = platform.metadata.namespace ?? '';
   const selector = Object.entries(platformPodSelector(platform))
     .map(([key, value]) => `${key}=${value}`)
     .join(',');
-  const digest = liveSettingsDigest(platform);
   const { items } = await client.list<KubeResource>(POD, namespace, { labelSelector: selector });
   let marked = 0;
   for (const name of podsToMark(items, digest)) {

@@ -15,7 +15,8 @@ import type { ScalingController, ScalingPlan } from '../scaling/controller.js';
 import { observeScaling, withScalingStatus } from '../scaling/observe.js';
 import type { ScalingStatus } from '../scaling/status.js';
 import { REASON_DEPENDENCY_UNAVAILABLE, withDegradation, type PodHealth } from './degradation.js';
-import { announceLiveSettings, flagsChanged } from './live-settings.js';
+import { configMapLiveSettingsDigest } from '../render/configmap.js';
+import { activeColorChanged, announceLiveSettings, flagsChanged } from './live-settings.js';
 import type { HealthReader } from './pod-health.js';
 import { isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
@@ -177,7 +178,7 @@ export class PlatformReconciler {
 
     let announced: AnnouncedSettings = { featureFlags: platform.status?.featureFlags, degradationMode: platform.status?.degradationMode };
     try {
-      announced = await this.announceLiveSettings(platform, applyProblem, log);
+      announced = await this.announceLiveSettings(platform, applyProblem, log, desired.find((o) => o.kind === 'ConfigMap'));
     } catch (error) {
       firstError ??= asError(error);
       applyProblem ??= { reason: 'AnnounceFailed', message: describe(error) };
@@ -306,15 +307,18 @@ export class PlatformReconciler {
    * ConfigMap, the running pods are told, so the services follow within seconds and nothing restarts. Returns
    * the flags and the mode the pods now know, for status; those last announced while the ConfigMap may lag behind.
    */
-  private async announceLiveSettings(platform: PlatformResource, applyProblem: Problem | undefined, log: Logger): Promise<AnnouncedSettings> {
+  private async announceLiveSettings(platform: PlatformResource, applyProblem: Problem | undefined, log: Logger, configMap: KubeResource | undefined): Promise<AnnouncedSettings> {
     const announced = platform.status?.featureFlags;
     const inForce = featureFlagsOf(platform.spec);
     // A platform from before the modes has none in status: it ran Normal.
     const announcedMode = platform.status?.degradationMode ?? 'Normal';
     const mode = degradationModeOf(platform.spec);
     const modeChanged = mode !== announcedMode;
-    if ((!flagsChanged(announced, inForce) && !modeChanged) || applyProblem) return { featureFlags: announced, degradationMode: announcedMode };
-    const marked = await announceLiveSettings(this.deps.client, platform);
+    // A blue-green switch changes only the active colour in them (docs/releases.md, "Blue-green isolation").
+    const colorChanged = activeColorChanged(configMap, platform.status?.release?.activeColor);
+    if ((!flagsChanged(announced, inForce) && !modeChanged && !colorChanged) || applyProblem) return { featureFlags: announced, degradationMode: announcedMode };
+    const marked = await announceLiveSettings(this.deps.client, platform, configMap && configMapLiveSettingsDigest(configMap));
+    if (colorChanged) log.info({ pods: marked }, 'active colour announced to the pods');
     if (modeChanged) {
       const message = `degradation mode ${mode} (was ${announcedMode}): ${marked} pods told`;
       this.deps.events.record(platform, mode === 'Normal' ? 'Normal' : 'Warning', 'ModeChanged', message);
