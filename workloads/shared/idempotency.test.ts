@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { canonicalJson } from './idempotency.js';
+import type { Pool } from 'pg';
+import { IDEMPOTENCY_TTL_SECONDS, IN_PROGRESS_LEASE_SECONDS, PostgresIdempotencyStore, canonicalJson } from './idempotency.js';
 
 describe('canonicalJson', () => {
   it('ignores key order and undefined values', () => {
@@ -25,5 +26,24 @@ describe('canonicalJson', () => {
     const text = canonicalJson(deep);
     expect(text.length).toBeGreaterThan(depth * 2);
     expect(text.startsWith('{"k":[{"k":[')).toBe(true);
+  });
+});
+
+describe('PostgresIdempotencyStore', () => {
+  it('holds a key in progress for a short lease, and for the full time once it has its answer', async () => {
+    const queries: Array<{ sql: string; values: unknown[] }> = [];
+    const pool = {
+      query: (sql: string, values: unknown[] = []) => {
+        queries.push({ sql, values });
+        return Promise.resolve({ rowCount: 1, rows: [] });
+      },
+    } as unknown as Pool;
+    const store = new PostgresIdempotencyStore(pool, 'svc');
+    expect(await store.begin('user:1', 'k', 'f', IDEMPOTENCY_TTL_SECONDS)).toEqual({ state: 'new' });
+    // A key whose release failed (its database was down) blocks retries for the lease, not for 24 h.
+    expect(queries.at(-1)?.values[3]).toBe(IN_PROGRESS_LEASE_SECONDS);
+    await store.complete('user:1', 'k', { status: 201, contentType: 'application/json', body: '{}' }, IDEMPOTENCY_TTL_SECONDS);
+    expect(queries.at(-1)?.sql).toContain('expires_at = now() +');
+    expect(queries.at(-1)?.values[3]).toBe(IDEMPOTENCY_TTL_SECONDS);
   });
 });

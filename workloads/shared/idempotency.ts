@@ -11,6 +11,12 @@ import type { Migration } from './migrate.js';
 import { ProblemError, badRequest } from './problem.js';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+/**
+ * How long a key stays "in progress" before its request has an answer. Far longer than any request may
+ * run (the gateway gives up after 3 s), and short: when the release of a failed request's key fails too
+ * (its database or Redis was down), the client's retry gets a 409 for this long, not for the key's 24 h.
+ */
+export const IN_PROGRESS_LEASE_SECONDS = 60;
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 export interface StoredResponse {
@@ -49,7 +55,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async begin(scope: string, key: string, fingerprint: string, ttlSeconds: number): Promise<BeginResult> {
     const redisKey = this.key(scope, key);
-    const created = await this.redis.set(redisKey, JSON.stringify({ fingerprint } satisfies RedisRecord), 'EX', ttlSeconds, 'NX');
+    const created = await this.redis.set(redisKey, JSON.stringify({ fingerprint } satisfies RedisRecord), 'EX', Math.min(ttlSeconds, IN_PROGRESS_LEASE_SECONDS), 'NX');
     if (created === 'OK') return { state: 'new' };
     const raw = await this.redis.get(redisKey);
     if (raw === null) return this.begin(scope, key, fingerprint, ttlSeconds);
@@ -109,7 +115,7 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
        ON CONFLICT (scope, key) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, response = NULL, expires_at = EXCLUDED.expires_at
          WHERE ${this.table}.expires_at < now()
        RETURNING 1`,
-      [scope, key, fingerprint, ttlSeconds],
+      [scope, key, fingerprint, Math.min(ttlSeconds, IN_PROGRESS_LEASE_SECONDS)],
     );
     if (inserted.rowCount === 1) return { state: 'new' };
     const { rows } = await this.pool.query<{ fingerprint: string; response: StoredResponse | null }>(
@@ -122,8 +128,13 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
     return row.response ? { state: 'done', response: row.response } : { state: 'in-progress' };
   }
 
-  async complete(scope: string, key: string, response: StoredResponse): Promise<void> {
-    await this.pool.query(`UPDATE ${this.table} SET response = $3 WHERE scope = $1 AND key = $2`, [scope, key, JSON.stringify(response)]);
+  async complete(scope: string, key: string, response: StoredResponse, ttlSeconds: number): Promise<void> {
+    await this.pool.query(`UPDATE ${this.table} SET response = $3, expires_at = now() + $4 * interval '1 second' WHERE scope = $1 AND key = $2`, [
+      scope,
+      key,
+      JSON.stringify(response),
+      ttlSeconds,
+    ]);
   }
 
   async abandon(scope: string, key: string): Promise<void> {
