@@ -217,11 +217,16 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
       throw new ProblemError(409, 'a request with this Idempotency-Key is still being processed', { field: 'Idempotency-Key', headers: { 'Retry-After': '1' } });
     }
     if (begun.state === 'done') return replay(res, begun.response);
-    // The outcome is stored (or, for a 5xx, the key released) before the response leaves: a client
-    // that retries the moment it has the answer gets the replay, not a 409 "still being processed".
+    // The outcome is stored before the response leaves: a client that retries the moment it has the
+    // answer gets the replay, not a 409 "still being processed". A 5xx releases the key on its way out.
     captureResponse(res, (response) => {
-      const settle = response.status >= 500 ? options.store.abandon(scope, key) : options.store.complete(scope, key, response, ttl);
-      return settle.catch((error: unknown) => req.log.warn({ err: error }, 'could not store the idempotent response'));
+      if (response.status >= 500) {
+        // A 5xx leaves at once: releasing the key may wait on the very dependency that just failed (up to
+        // its timeouts, past the gateway's), and the answer tells the client to come back after Retry-After.
+        void options.store.abandon(scope, key).catch((error: unknown) => req.log.warn({ err: error }, 'could not release the idempotency key'));
+        return Promise.resolve();
+      }
+      return options.store.complete(scope, key, response, ttl).catch((error: unknown) => req.log.warn({ err: error }, 'could not store the idempotent response'));
     });
     next();
   };
