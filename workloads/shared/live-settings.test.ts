@@ -144,4 +144,18 @@ describe('live settings: the active colour of a blue-green release (docs/release
     expect(settings.isActive()).toBe(true);
     expect(() => parseLiveSettings(colored('purple'))).toThrow('activeColor must be blue, green or legacy');
   });
+
+  it('when a colour pod cannot read the file at start, then it stays inactive until a good read names its colour', async () => {
+    const { settings, activity, write } = setup(new Error('ENOENT: no such file'), 'green');
+    await settings.start();
+    expect(settings.isActive()).toBe(false);
+    write(colored('green'));
+    await settings.refresh();
+    settings.stop();
+    expect(settings.isActive()).toBe(true);
+    expect(activity).toEqual([true]);
+    const outside = new LiveSettings({ file: undefined, color: 'green', logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }) });
+    await outside.start();
+    expect(outside.isActive()).toBe(true); // no file (run outside the operator): active
+  });
 });

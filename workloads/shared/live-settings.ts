@@ -93,7 +93,7 @@ export class LiveSettings implements FeatureSwitches, ModeSource {
   private currentMode: ServiceMode = 'Normal';
   private readonly listeners: FlagListener[] = [];
   private readonly activeListeners: ActiveListener[] = [];
-  private active = true;
+  private active: boolean;
   private timer: NodeJS.Timeout | undefined;
   private lastProblem: string | undefined;
   private lastText: string | undefined;
@@ -101,6 +101,9 @@ export class LiveSettings implements FeatureSwitches, ModeSource {
 
   constructor(private readonly options: LiveSettingsOptions) {
     this.read = options.read ?? ((file) => readFile(file, 'utf8'));
+    // A colour pod waits for a good read of the file before it consumes: if it cannot read it, it might be
+    // the preview (events wait in Kafka, nothing happens twice). Without a file or a colour: active.
+    this.active = options.file === undefined || options.color === undefined;
   }
 
   isOn(flag: FeatureFlagName): boolean {
