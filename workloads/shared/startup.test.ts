@@ -89,6 +89,32 @@ function watchDrain(running: RunningService<object>, events: string[]): void {
 }
 
 describe('startService', () => {
+  it('starts no consumer in a colour the live settings do not name active, and starts it when the switch names it (docs/releases.md)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'startup-color-'));
+    const file = path.join(dir, 'live-settings.json');
+    await writeFile(file, JSON.stringify({ featureFlags: {}, activeColor: 'blue' }));
+    const { drivers, spec, wire, events } = harness();
+    const running = await startService(
+      {
+        ...spec(wire),
+        options: { ...spec(wire).options, liveSettingsIntervalMs: 20 },
+        config: loadConfig(commonEnv, { SHUTDOWN_GRACE_MS: '1000', LIVE_SETTINGS_FILE: file, KYC_COLOR: 'green' }),
+      },
+      drivers,
+    );
+    try {
+      expect(events).not.toContain('consumer');
+      const health = (await (await fetch(`${running.metricsUrl}/health`)).json()) as HealthReport;
+      expect(health.checks.externalAPIs).toBe('OK'); // stopped on purpose is healthy
+      await writeFile(file, JSON.stringify({ featureFlags: {}, activeColor: 'green' }));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(events).toContain('consumer');
+    } finally {
+      await running.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('hands the wiring the live settings already read from LIVE_SETTINGS_FILE, so a feature off at start-up is off from the first request', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'startup-live-'));
     const file = path.join(dir, 'live-settings.json');
