@@ -1,5 +1,6 @@
 // The one entry point of the workloads image: `node dist/workloads/main.js <component>`.
 // Each component lives in workloads/<component>/main.ts and exports `main(): Promise<void>`.
+import { writeFileSync } from 'node:fs';
 const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics'] as const;
 type Component = (typeof COMPONENTS)[number];
 
@@ -7,8 +8,19 @@ interface ComponentModule {
   main: () => Promise<void>;
 }
 
+/** Kubernetes' default terminationMessagePath: the pod's status then says why it stopped (`lastState.terminated.message`). */
+const TERMINATION_LOG = '/dev/termination-log';
+
 function fail(message: string): never {
   process.stderr.write(`${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), msg: message })}\n`);
+  // E.g. a migration refused as a contract step (docs/releases.md, "Schema changes: expand/contract"): the
+  // reason shows on the preview pod, not only in its log.
+  try {
+    // r+: only into the file the kubelet mounted, never creating one on a developer's machine.
+    writeFileSync(TERMINATION_LOG, message.slice(0, 4000), { flag: 'r+' });
+  } catch {
+    // not in a pod
+  }
   process.exit(2);
 }
 
