@@ -98,6 +98,26 @@ describe('send (keep-alive agent)', () => {
     }
   });
 
+  it('maps a connection that does not open within the connect timeout to a connect failure (a pod gone without a refusal)', async () => {
+    // An agent whose sockets never connect: what a SYN to an address nobody answers looks like.
+    const agent = new http.Agent({ keepAlive: true });
+    (agent as unknown as { createConnection: () => net.Socket }).createConnection = () => {
+      const socket = new net.Socket();
+      // Connecting for ever: writes wait for a 'connect' that never comes.
+      (socket as { connecting: boolean }).connecting = true;
+      return socket;
+    };
+    try {
+      const started = Date.now();
+      const failure = await send(base, { method: 'GET', path: '/', headers: {} }, agent, 5000, Number.POSITIVE_INFINITY, 200).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(UpstreamError);
+      expect((failure as UpstreamError).kind).toBe('connect');
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('maps no answer within the limit to a timeout', async () => {
     const agent = new http.Agent({ keepAlive: true });
     try {

@@ -87,7 +87,22 @@ export function assertConnectedTo(socket: Pick<Socket, 'remoteAddress' | 'remote
   }
 }
 
-export function send(origin: Origin, outgoing: Outgoing, agent: http.Agent, timeoutMs: number, maxResponseBytes = Number.POSITIVE_INFINITY): Promise<UpstreamResponse> {
+/**
+ * How long a new connection to an instance may take. Inside a cluster a connection takes well under a
+ * millisecond; one that takes longer is to a pod that is gone (its address no longer answers, not even
+ * with a refusal) and is reported as `connect`, so the request goes to another pod at once instead of
+ * waiting out the whole timeout and failing (docs/workloads.md, "Load balancing").
+ */
+export const CONNECT_TIMEOUT_MS = 1000;
+
+export function send(
+  origin: Origin,
+  outgoing: Outgoing,
+  agent: http.Agent,
+  timeoutMs: number,
+  maxResponseBytes = Number.POSITIVE_INFINITY,
+  connectTimeoutMs = CONNECT_TIMEOUT_MS,
+): Promise<UpstreamResponse> {
   return new Promise((resolve, reject) => {
     assertOriginFormPath(outgoing.path); // a throw here rejects the promise
     const headers: OutgoingHttpHeaders = { ...outgoing.headers };
@@ -123,8 +138,13 @@ export function send(origin: Origin, outgoing: Outgoing, agent: http.Agent, time
           req.destroy(error as Error);
         }
       };
-      if (socket.remotePort === undefined) socket.once('connect', check);
-      else check();
+      if (socket.remotePort !== undefined) return check(); // a kept-alive socket, connected already
+      const connecting = setTimeout(() => req.destroy(new UpstreamError(`no connection within ${connectTimeoutMs} ms`, 'connect')), connectTimeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(connecting);
+        check();
+      });
+      req.once('close', () => clearTimeout(connecting));
     });
     req.on('timeout', () => req.destroy(new UpstreamError(`no answer within ${timeoutMs} ms`, 'timeout')));
     req.on('error', (error: NodeJS.ErrnoException) => {
