@@ -55,8 +55,8 @@ describe('load balancing over the kyc pods', () => {
   let applicationId = '';
   let original: { loadBalancing?: LoadBalancingSpec; kycReplicas?: number } = {};
   const api = (path: string): string => `${base}/api/v1${path}`;
-  const list = (cookie?: string): Promise<Response> =>
-    fetch(api(`/applications/${applicationId}`), { headers: { authorization: `Bearer ${token}`, ...(cookie && { cookie }) }, signal: AbortSignal.timeout(15_000) });
+  const list = (cookie?: string, who = { token: '', applicationId: '' }): Promise<Response> =>
+    fetch(api(`/applications/${who.applicationId || applicationId}`), { headers: { authorization: `Bearer ${who.token || token}`, ...(cookie && { cookie }) }, signal: AbortSignal.timeout(15_000) });
 
   beforeAll(async () => {
     const platform = (await getPlatform()) as Awaited<ReturnType<typeof getPlatform>> & {
@@ -151,4 +151,48 @@ describe('load balancing over the kyc pods', () => {
     console.log(`sticky: 40 requests with the cookie of ${pods.get(id ?? '')}, ${moved} placed elsewhere`);
     expect(moved).toBe(0);
   }, 120_000);
+
+  it('a scale-out reaches the gateways within the DNS TTL, and a scale-in under traffic loses no request', async () => {
+    const before = new Set((await kycPods()).keys());
+    await patchSpec({ components: { kyc: { replicas: KYC_REPLICAS + 1 } } });
+    const started = Date.now();
+    const added = await eventually('a fourth kyc pod ready', async () => [...(await kycPods()).keys()].find((id) => !before.has(id)), 180_000, 500);
+    const ready = Date.now();
+    await eventually(
+      'a fresh client placed on the new pod',
+      async () => ((await Promise.all(Array.from({ length: 12 }, () => list()))).some((res) => pinnedKyc(res) === added) ? true : undefined),
+      90_000,
+      500,
+    );
+    const routed = Date.now();
+    console.log(`scale-out: the new kyc pod ready after ${((ready - started) / 1000).toFixed(1)} s, its first request ${((routed - ready) / 1000).toFixed(1)} s later`);
+
+    // Scale-in under traffic: eight clients keep calling (each answer from any pod) until the pod is
+    // gone from the gateways' answers and a little more; one call a second each, under the gateway's
+    // per-user limit (600 a minute) for a customer of their own (the probes above spent the first one's).
+    const trafficToken = await customerToken(api, 'lb-traffic');
+    const own = await request<{ id: string }>(api('/applications'), { body: CONSENT, token: trafficToken, idempotent: true });
+    expect(own.status).toBe(201);
+    const traffic = { token: trafficToken, applicationId: own.body.id };
+    const statuses = new Map<number | string, number>();
+    let running = true;
+    const clients = Array.from({ length: 8 }, async () => {
+      while (running) {
+        const status = await list(undefined, traffic)
+          .then((res) => res.status)
+          .catch((error: unknown) => (error as Error).name);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    });
+    await patchSpec({ components: { kyc: { replicas: KYC_REPLICAS } } });
+    const scaledIn = Date.now();
+    await eventually('back to three kyc pods', async () => ((await kycPods()).size === KYC_REPLICAS ? true : undefined), 180_000, 500);
+    // The DNS answer may still name the pod for its TTL (30 s on a node started before ttl 5).
+    await new Promise((resolve) => setTimeout(resolve, 35_000));
+    running = false;
+    await Promise.all(clients);
+    console.log(`scale-in under traffic for ${((Date.now() - scaledIn) / 1000).toFixed(0)} s: ${JSON.stringify(Object.fromEntries(statuses))}`);
+    expect([...statuses.keys()]).toEqual([200]);
+  }, 600_000);
 });
