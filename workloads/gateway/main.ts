@@ -128,6 +128,14 @@ async function wireGateway({ config, service, redis, logger, closing, onShutdown
   metrics.gauge('kyc_gateway_breaker_state', 'Circuit breaker state per upstream (0 closed, 1 half-open, 2 open)', ['upstream'], (gauge) => {
     for (const [name, upstream] of upstreams) gauge.set({ upstream: name }, { closed: 0, 'half-open': 1, open: 2 }[upstream.state()]);
   });
+  // The pods each upstream has now (discovery.ts), and how many of them sit out after failures.
+  metrics.gauge('kyc_gateway_upstream_instances', 'Instances (pods) per upstream the gateway balances over, by state (ready, ejected)', ['upstream', 'state'], (gauge) => {
+    for (const [name, upstream] of upstreams) {
+      const ejected = upstream.balancer.instances.filter((instance) => upstream.balancer.isEjected(instance)).length;
+      gauge.set({ upstream: name, state: 'ready' }, upstream.balancer.instances.length - ejected);
+      gauge.set({ upstream: name, state: 'ejected' }, ejected);
+    }
+  });
   metrics.gauge('kyc_gateway_upstream_active_requests', 'In-flight requests per upstream instance', ['upstream', 'instance'], (gauge) => {
     // Pods come and go: only the instances of now are reported.
     gauge.reset();

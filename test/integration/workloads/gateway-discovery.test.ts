@@ -92,6 +92,9 @@ describe('gateway load balancing over discovered pods', () => {
       const kyc = gw.upstreams.get('kyc');
       const gone = kyc?.balancer.instances.find((i) => i.url.includes('127.0.0.2'));
       expect(gone && kyc?.balancer.isEjected(gone)).toBe(true);
+      const metrics = await (await fetch(`${gw.metricsUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^kyc_gateway_upstream_instances\{upstream="kyc",state="ejected"[^}]*\} 1$/m);
+      expect(metrics).toMatch(/^kyc_gateway_upstream_instances\{upstream="kyc",state="ready"[^}]*\} 2$/m);
       records = ['127.0.0.1', '127.0.0.3'];
       await instances(gw, 2);
       expect(await tally(url, 20)).toEqual({ a: 10, c: 10 });
