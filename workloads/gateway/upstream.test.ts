@@ -123,4 +123,38 @@ describe('Upstream over discovered pods', () => {
     now += 30_000;
     expect(await tally(kyc, 4)).toEqual({ '127.0.0.1': 2, '127.0.0.2': 2 });
   });
+  describe('the breaker', () => {
+    const tight = { ...breaker, volumeThreshold: 2 };
+    async function answering(status: number, headers: Record<string, string>): Promise<{ kyc: Upstream; close: () => Promise<void> }> {
+      const server = http.createServer((_req, res) => res.writeHead(status, headers).end('{}'));
+      await new Promise<void>((done) => server.listen(0, '127.0.0.4', done));
+      const { port: own } = server.address() as AddressInfo;
+      const kyc = new Upstream('kyc', [{ url: `http://p-kyc-pods:${own}` }], { strategy: 'round-robin', sticky: false, breaker: tight, resolve: () => Promise.resolve(['127.0.0.4']), discoveryIntervalMs: 60_000 });
+      upstreams.push(kyc);
+      return { kyc, close: () => new Promise((done) => server.close(() => done())) };
+    }
+    const fire = (kyc: Upstream) => kyc.forward({ method: 'POST', path: '/api/v1/applications', headers: {} }, { clientIp: '10.0.0.1' }).catch((error: unknown) => error);
+
+    it('stays closed on 503 + Retry-After: a healthy service saying it cannot do this now (database down, feature paused)', async () => {
+      const { kyc, close } = await answering(503, { 'retry-after': '5', 'content-type': 'application/problem+json' });
+      try {
+        for (let i = 0; i < 10; i += 1) await fire(kyc);
+        expect(kyc.state()).toBe('closed');
+      } finally {
+        await close();
+      }
+    });
+
+    it('opens on answers that say the service is broken (500, or 503 without Retry-After)', async () => {
+      for (const [status, headers] of [[500, {}], [503, {}]] as const) {
+        const { kyc, close } = await answering(status, headers);
+        try {
+          for (let i = 0; i < 10; i += 1) await fire(kyc);
+          expect(kyc.state()).toBe('open');
+        } finally {
+          await close();
+        }
+      }
+    });
+  });
 });

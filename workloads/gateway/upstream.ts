@@ -10,6 +10,9 @@
 // discovery resolve again at once: a refusing pod is most often one that is going away. An upstream
 // with no instance at all (every pod gone) fails with NoInstancesError before the breaker, which the
 // gateway answers 503 + Retry-After; the breaker is for instances that answer badly, not for absent ones.
+// Nor does a 503 that carries Retry-After count: that is a healthy service saying, quickly and on
+// purpose, that it cannot do this now (its database is down, a feature is paused, a read-only mode);
+// opening the breaker on it would refuse its other routes too and outlast the dependency's recovery.
 import http from 'node:http';
 import CircuitBreaker from 'opossum';
 import { Balancer } from './balancer.js';
@@ -145,7 +148,7 @@ export class Upstream {
       volumeThreshold: options.breaker.volumeThreshold,
       rollingCountTimeout: options.breaker.rollingWindowMs,
       rollingCountBuckets: 10,
-      errorFilter: (error: unknown) => error instanceof UpstreamError && error.kind === 'too-large',
+      errorFilter: (error: unknown) => error instanceof UpstreamError && (error.kind === 'too-large' || isDeliberateUnavailable(error)),
     });
   }
 
@@ -167,4 +170,9 @@ export class Upstream {
     this.breaker.shutdown();
     this.agent.destroy();
   }
+}
+
+/** A 503 with Retry-After: the upstream answered, deliberately, that it is temporarily unavailable. */
+function isDeliberateUnavailable(error: UpstreamError): boolean {
+  return error.kind === 'status' && error.response?.status === 503 && error.response.headers['retry-after'] !== undefined;
 }
