@@ -1,8 +1,9 @@
+// Real sockets on loopback: run with the integration suites (in band, forced exit) — in a jest worker its sockets kept the unit run from exiting.
 // The fault proxy against a local echo server: each mode does to a client what the header says.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { FaultProxy, targetOf } from './fault-proxy.js';
+import { FaultProxy, targetOf } from '../../support/fault-proxy.js';
 
 let echo: net.Server;
 let echoPort: number;
