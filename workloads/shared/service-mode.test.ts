@@ -18,6 +18,12 @@ describe('modeVerdict', () => {
     }
   });
 
+  it('when ReadOnly, then signing in, refreshing and signing out stay open (sessions, not records), and signing up does not', () => {
+    for (const path of ['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout']) expect(modeVerdict('ReadOnly', 'POST', path)).toBeUndefined();
+    expect(modeVerdict('ReadOnly', 'POST', '/api/v1/auth/register')?.type).toBe(READ_ONLY_PROBLEM);
+    expect(modeVerdict('Maintenance', 'POST', '/api/v1/auth/login')?.type).toBe(MAINTENANCE_PROBLEM);
+  });
+
   it('when Maintenance, then every request is a 503 maintenance except the public status', () => {
     expect(modeVerdict('Maintenance', 'GET', '/api/v1/applications')?.type).toBe(MAINTENANCE_PROBLEM);
     expect(modeVerdict('Maintenance', 'GET', '/api/v1/status')).toBeUndefined();

@@ -6,6 +6,8 @@
 //   Normal       everything served.
 //   ReadOnly     reads (GET, HEAD, OPTIONS) served; every other method answers 503 + Retry-After with the
 //                problem type read-only-mode, before its body is even parsed, so nothing is half-written.
+//                Signing in, refreshing and signing out stay open: they touch sessions only, not KYC
+//                records, and without them a customer could not read the very data the mode keeps readable.
 //   Maintenance  every request answers 503 + Retry-After (problem type maintenance), except the public
 //                status endpoint, which says why.
 //
@@ -36,6 +38,9 @@ export const MAINTENANCE_PROBLEM = `${PROBLEM_BASE}maintenance`;
 /** Methods that change nothing: served under ReadOnly (OPTIONS is a CORS preflight, not a write). */
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Session routes, served under ReadOnly: they write sessions, never KYC records (see the header). */
+const SESSION_PATHS = new Set(['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout']);
+
 /** Where the mode in force comes from (LiveSettings in a service; a constant in tests). */
 export interface ModeSource {
   mode(): ServiceMode;
@@ -60,7 +65,7 @@ export function modeVerdict(mode: ServiceMode, method: string, path: string): Pr
       extensions: { mode },
     });
   }
-  if (READ_METHODS.has(method.toUpperCase())) return undefined;
+  if (READ_METHODS.has(method.toUpperCase()) || SESSION_PATHS.has(path)) return undefined;
   return new ProblemError(503, 'the platform is read-only for now: reads are served, changes are refused; retry later', {
     type: READ_ONLY_PROBLEM,
     title: 'Read-only mode',

@@ -218,8 +218,8 @@ restarts. \`status.degradationMode\` shows the mode announced to the pods; each 
 | \`Maintenance\` | every request answers 503, \`Retry-After: 60\`, problem type \`https://kyc.dev/problems/maintenance\`, except \`GET /api/v1/status\` | \`KYC-Service-Mode: Maintenance\` |
 
 The probes (\`/livez\`, \`/ready\`) and the metrics port answer in every mode, and consumers, relays and sweeps
-keep running (the feature flags stop those). Logins and token refreshes are writes: under \`ReadOnly\` a session
-already open keeps reading until its access token expires.
+keep running (the feature flags stop those). Under \`ReadOnly\`, signing in, refreshing and signing out stay open:
+they write sessions, not KYC records, and a customer must be able to sign in to read.
 
 Users are told through the gateway's public \`GET /api/v1/status\` (no token): \`{ mode, reducedFeatures, version }\`,
 where \`reducedFeatures\` lists the feature flags that are off and what a forced mode reduces (\`writes\` under

@@ -90,7 +90,7 @@ export interface KycPlatformSpec {
  */
 export interface Degradation {
   /**
-   * Normal: everything served. ReadOnly: reads (GET, HEAD, OPTIONS) served; every other API request answers 503 with Retry-After and the problem type https://kyc.dev/problems/read-only-mode, before its body is read, so nothing is half-written (logins and token refreshes are writes too: sessions already open keep working until their token expires). Maintenance: every API request answers 503 with Retry-After and the problem type https://kyc.dev/problems/maintenance, except GET /api/v1/status; the probes keep answering, so no pod restarts. Consumers, relays and sweeps keep running in every mode (feature flags stop those). Default Normal.
+   * Normal: everything served. ReadOnly: reads (GET, HEAD, OPTIONS) served; every other API request answers 503 with Retry-After and the problem type https://kyc.dev/problems/read-only-mode, before its body is read, so nothing is half-written; signing in, refreshing and signing out stay open (they touch sessions, not KYC records). Maintenance: every API request answers 503 with Retry-After and the problem type https://kyc.dev/problems/maintenance, except GET /api/v1/status; the probes keep answering, so no pod restarts. Consumers, relays and sweeps keep running in every mode (feature flags stop those). Default Normal.
    * @default "Normal"
    */
   mode?: 'Normal' | 'ReadOnly' | 'Maintenance';

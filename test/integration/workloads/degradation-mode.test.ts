@@ -94,8 +94,11 @@ describe('degradation modes', () => {
 
     const read = await request(api('/applications/abc'), { token });
     expect([read.status, read.headers.get('kyc-service-mode')]).toEqual([200, 'ReadOnly']);
-    // auth follows the same file by itself (the shared pipeline), asked directly
-    await eventually(async () => ((await request(`${auth.url}/api/v1/auth/login`, { body: { email: 'a@example.com', password: 'x' } })).status === 503 ? true : undefined), 5_000, 50);
+    // auth follows the same file by itself (the shared pipeline), asked directly: a sign-up is refused,
+    // signing in stays open (a session, not a record) and answers as it would (401 for a wrong password)
+    await eventually(async () => ((await request(`${auth.url}/api/v1/auth/register`, { body: { email: 'b@example.com', password: 'x' } })).status === 503 ? true : undefined), 5_000, 50);
+    const login = await request(`${auth.url}/api/v1/auth/login`, { body: { email: 'a@example.com', password: 'wrong-password-1' } });
+    expect([login.status, login.headers.get('kyc-service-mode')]).toEqual([401, 'ReadOnly']);
     expect(await status()).toEqual({ mode: 'ReadOnly', reducedFeatures: ['writes', 'document-upload'], version: VERSION });
   });
 
