@@ -17,7 +17,7 @@ export KUBECONFIG ?= $(CACHE_DIR)/run/cluster/kubeconfig
 JEST := NODE_OPTIONS=--experimental-vm-modules node_modules/.bin/jest
 RESULTS := .test-results
 
-.PHONY: help up down install build lint typecheck audit unit integration test tools cluster cluster-down \
+.PHONY: help up down install build lint format typecheck audit unit integration test tools cluster cluster-down \
 	cluster-clean cluster-status deps deps-down deps-env deps-status deps-clean clean
 
 help: ## list the targets
@@ -37,8 +37,15 @@ node_modules/.installed: package.json package-lock.json
 build: install ## compile TypeScript into dist/
 	node_modules/.bin/tsc -p tsconfig.build.json
 
-lint: install ## ESLint, no warnings allowed
+# What Prettier formats (.prettierrc.json: 140 columns, single quotes; .prettierignore: generated files).
+FORMATTED := 'operator/**/*.ts' 'workloads/**/*.ts' 'test/**/*.ts' 'hack/**/*.ts' '*.js' 'test/**/*.js'
+
+lint: install ## ESLint with no warnings, and Prettier's formatting checked
 	node_modules/.bin/eslint --max-warnings 0 .
+	node_modules/.bin/prettier --check --log-level warn $(FORMATTED)
+
+format: install ## rewrite the sources in Prettier's format (what make lint checks)
+	node_modules/.bin/prettier --write --log-level warn $(FORMATTED)
 
 typecheck: install ## strict TypeScript check of everything, tests included
 	node_modules/.bin/tsc -p tsconfig.json --noEmit

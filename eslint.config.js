@@ -7,12 +7,33 @@ import tseslint from 'typescript-eslint';
 // the ground the I/O floors stand on and metrics-api is an I/O server. A folder never imports a folder
 // above it: one config object per floor folder, naming the sibling folders it must not import.
 const OPERATOR_FLOORS = {
-  api: { above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile', 'runtime'], why: 'api is the bottom floor (types, schema, defaults, vocabulary): it imports no other folder of the operator' },
-  render: { above: ['release', 'scaling', 'metrics-api', 'reconcile', 'runtime'], io: true, why: 'render holds pure builders: it imports only api' },
-  release: { above: ['scaling', 'metrics-api', 'reconcile'], typesOnly: ['runtime'], why: 'release decides: it imports api and render, and of runtime only types (the client and informers are injected)' },
-  scaling: { above: ['release', 'metrics-api', 'reconcile'], typesOnly: ['runtime'], why: 'scaling decides: it imports api and render, and of runtime only types (the wiring lives in reconcile/scaling.ts)' },
-  'metrics-api': { above: ['render', 'release', 'scaling', 'reconcile'], why: 'metrics-api is an I/O server on api and runtime: the scaling engine is handed to it as its MetricValues port' },
-  runtime: { above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile'], why: 'runtime is the ground (client, informers, queue, leader election): it knows no floor above api' },
+  api: {
+    above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile', 'runtime'],
+    why: 'api is the bottom floor (types, schema, defaults, vocabulary): it imports no other folder of the operator',
+  },
+  render: {
+    above: ['release', 'scaling', 'metrics-api', 'reconcile', 'runtime'],
+    io: true,
+    why: 'render holds pure builders: it imports only api',
+  },
+  release: {
+    above: ['scaling', 'metrics-api', 'reconcile'],
+    typesOnly: ['runtime'],
+    why: 'release decides: it imports api and render, and of runtime only types (the client and informers are injected)',
+  },
+  scaling: {
+    above: ['release', 'metrics-api', 'reconcile'],
+    typesOnly: ['runtime'],
+    why: 'scaling decides: it imports api and render, and of runtime only types (the wiring lives in reconcile/scaling.ts)',
+  },
+  'metrics-api': {
+    above: ['render', 'release', 'scaling', 'reconcile'],
+    why: 'metrics-api is an I/O server on api and runtime: the scaling engine is handed to it as its MetricValues port',
+  },
+  runtime: {
+    above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile'],
+    why: 'runtime is the ground (client, informers, queue, leader election): it knows no floor above api',
+  },
   reconcile: { above: [], why: 'reconcile is cluster I/O: only the composition root imports it' },
 };
 const folderImport = (folders) => [...folders.map((f) => `^\\.\\./${f}/`), '^\\.\\./(?:main|manager)\\.js$'].join('|');
@@ -58,16 +79,31 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['express', 'express/**', 'pg', 'pg/**', 'ioredis', 'ioredis/**', 'kafkajs', 'kafkajs/**', 'pino', 'pino/**', 'prom-client', 'prom-client/**'],
+              group: [
+                'express',
+                'express/**',
+                'pg',
+                'pg/**',
+                'ioredis',
+                'ioredis/**',
+                'kafkajs',
+                'kafkajs/**',
+                'pino',
+                'pino/**',
+                'prom-client',
+                'prom-client/**',
+              ],
               message: 'a domain imports no framework or driver: declare a port in domain/ports.ts and implement it in data-access.',
             },
             {
               group: ['**/data-access/**', '**/entry-points/**'],
-              message: 'a domain imports no data-access or entry-points module: data-access implements the ports in domain/ports.ts, entry-points call the domain.',
+              message:
+                'a domain imports no data-access or entry-points module: data-access implements the ports in domain/ports.ts, entry-points call the domain.',
             },
             {
               group: ['**/shared/*', '!**/shared/events.js', '!**/shared/redact.js', '!**/shared/roles.js'],
-              message: 'a domain imports only the framework-free shared modules (events.js, redact.js, roles.js), never the barrel index.js.',
+              message:
+                'a domain imports only the framework-free shared modules (events.js, redact.js, roles.js), never the barrel index.js.',
             },
           ],
         },
@@ -78,14 +114,28 @@ export default tseslint.config(
     // Routes and consumers reach storage only through the domain's ports (main.ts hands them the stores).
     files: ['workloads/*/entry-points/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/data-access/**'], message: 'entry-points take the domain\'s ports (domain/ports.ts), not a data-access module.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/data-access/**'], message: "entry-points take the domain's ports (domain/ports.ts), not a data-access module." },
+          ],
+        },
+      ],
     },
   },
   {
     // Data-access implements the domain's ports; it knows nothing of HTTP routes or consumers.
     files: ['workloads/*/data-access/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/entry-points/**'], message: 'data-access implements the domain\'s ports and imports no entry-points module.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/entry-points/**'], message: "data-access implements the domain's ports and imports no entry-points module." },
+          ],
+        },
+      ],
     },
   },
   ...operatorFloors,

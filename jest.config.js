@@ -12,7 +12,11 @@ export default {
   // Jest reads the sequencer only at the top level: suites that restart the API server run last.
   testSequencer: '<rootDir>/test/support/sequencer.js',
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/operator/**/*.test.ts', '<rootDir>/workloads/**/*.test.ts', '<rootDir>/test/support/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/operator/**/*.test.ts', '<rootDir>/workloads/**/*.test.ts', '<rootDir>/test/support/**/*.test.ts'],
+    },
     {
       ...common,
       displayName: 'integration',

@@ -39,14 +39,20 @@ async function npmAudit(): Promise<AuditOutcome> {
     // npm audit exits non-zero both when it found vulnerabilities and when it could not ask.
     stdout = (error as { stdout?: string }).stdout ?? '';
   }
-  let report: { message?: string; error?: { summary?: string }; metadata?: { vulnerabilities?: Record<string, number> }; vulnerabilities?: Record<string, { severity: string }> };
+  let report: {
+    message?: string;
+    error?: { summary?: string };
+    metadata?: { vulnerabilities?: Record<string, number> };
+    vulnerabilities?: Record<string, { severity: string }>;
+  };
   try {
     report = JSON.parse(stdout) as typeof report;
   } catch {
     return { kind: 'unreachable', reason: 'npm audit printed no JSON report' };
   }
   const counts = report.metadata?.vulnerabilities;
-  if (report.error || !counts) return { kind: 'unreachable', reason: report.message ?? (report.error?.summary || 'no vulnerability counts in the report') };
+  if (report.error || !counts)
+    return { kind: 'unreachable', reason: report.message ?? (report.error?.summary || 'no vulnerability counts in the report') };
   const names = Object.entries(report.vulnerabilities ?? {})
     .filter(([, v]) => v.severity === 'high' || v.severity === 'critical')
     .map(([name, v]) => `${name} (${v.severity})`);
@@ -81,11 +87,19 @@ async function registryCheck(registry: string, pkg: { name: string; version: str
   if (!manifest) return [{ pkg: `${pkg.name}@${pkg.version}`, problem: 'the registry did not answer', fatal: true }];
   const findings: Finding[] = [];
   if (manifest.deprecated) {
-    findings.push({ pkg: `${pkg.name}@${pkg.version}`, problem: `deprecated: ${manifest.deprecated}`, fatal: SECURITY_WORDS.test(manifest.deprecated) });
+    findings.push({
+      pkg: `${pkg.name}@${pkg.version}`,
+      problem: `deprecated: ${manifest.deprecated}`,
+      fatal: SECURITY_WORDS.test(manifest.deprecated),
+    });
   }
   const published = manifest.dist?.integrity;
   if (pkg.integrity && published && pkg.integrity !== published) {
-    findings.push({ pkg: `${pkg.name}@${pkg.version}`, problem: `integrity ${pkg.integrity} in package-lock.json, ${published} in the registry`, fatal: true });
+    findings.push({
+      pkg: `${pkg.name}@${pkg.version}`,
+      problem: `integrity ${pkg.integrity} in package-lock.json, ${published} in the registry`,
+      fatal: true,
+    });
   }
   return findings;
 }
@@ -103,7 +117,9 @@ async function fallback(): Promise<number> {
   );
   for (const f of findings) console.log(`${f.fatal ? 'FAIL' : 'warn'} ${f.pkg}: ${f.problem}`);
   const fatal = findings.filter((f) => f.fatal).length;
-  console.log(`audit (registry fallback): ${packages.length} production packages checked, ${fatal} failing, ${findings.length - fatal} warnings`);
+  console.log(
+    `audit (registry fallback): ${packages.length} production packages checked, ${fatal} failing, ${findings.length - fatal} warnings`,
+  );
   return fatal === 0 ? 0 : 1;
 }
 
@@ -114,7 +130,9 @@ async function main(): Promise<number> {
     console.log(`audit (npm audit --omit=dev): ${outcome.high} high, ${outcome.critical} critical`);
     return outcome.high + outcome.critical === 0 ? 0 : 1;
   }
-  console.log(`npm audit could not ask the advisory database (${outcome.reason}); checking deprecations and integrity in the registry instead`);
+  console.log(
+    `npm audit could not ask the advisory database (${outcome.reason}); checking deprecations and integrity in the registry instead`,
+  );
   return fallback();
 }
 

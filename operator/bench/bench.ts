@@ -25,7 +25,12 @@ const NAMESPACE: ResourceType = { apiVersion: 'v1', kind: 'Namespace', plural: '
 const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
 const SERVICE: ResourceType = { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true };
 const DEPLOYMENT: ResourceType = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
-const CRD: ResourceType = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false };
+const CRD: ResourceType = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  plural: 'customresourcedefinitions',
+  namespaced: false,
+};
 
 const platforms = Number(process.env.BENCH_PLATFORMS ?? process.argv[2] ?? 100);
 const applyConcurrency = Number(process.env.BENCH_APPLY_CONCURRENCY ?? 64);
@@ -48,7 +53,9 @@ const log = (message: string): void => void process.stderr.write(`[bench ${new D
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function loadYaml(path: string): KubeResource[] {
-  return yaml.loadAll(readFileSync(new URL(`../../${path}`, import.meta.url).pathname.replace('/dist/', '/'), 'utf8')).filter(Boolean) as KubeResource[];
+  return yaml
+    .loadAll(readFileSync(new URL(`../../${path}`, import.meta.url).pathname.replace('/dist/', '/'), 'utf8'))
+    .filter(Boolean) as KubeResource[];
 }
 
 async function pool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -76,7 +83,11 @@ async function retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 async function setup(prefix: string): Promise<string> {
   const namespace = `${prefix}-${suffix}`;
-  await client.create(NAMESPACE, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels: { 'kyc.dev/bench': 'operator' } } });
+  await client.create(NAMESPACE, '', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: namespace, labels: { 'kyc.dev/bench': 'operator' } },
+  });
   for (const secret of loadYaml('samples/secrets-development.yaml')) {
     await client.create(SECRET, namespace, { ...secret, metadata: { ...secret.metadata, namespace } });
   }
@@ -110,7 +121,10 @@ async function createPlatforms(namespace: string): Promise<PlatformResource[]> {
   await pool(
     Array.from({ length: platforms }, (_, i) => i),
     applyConcurrency,
-    async (i) => void created.push(await retry(`create platform ${i}`, () => client.create<PlatformResource>(PLATFORM, namespace, platformObject(namespace, i)))),
+    async (i) =>
+      void created.push(
+        await retry(`create platform ${i}`, () => client.create<PlatformResource>(PLATFORM, namespace, platformObject(namespace, i))),
+      ),
   );
   return created;
 }
@@ -126,7 +140,9 @@ async function waitUntil(what: string, check: () => Promise<boolean>): Promise<v
 async function readyPlatforms(namespace: string): Promise<number> {
   const { items } = await client.list<PlatformResource>(PLATFORM, namespace);
   return items.filter(
-    (p) => p.status?.observedGeneration === p.metadata.generation && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    (p) =>
+      p.status?.observedGeneration === p.metadata.generation &&
+      p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
   ).length;
 }
 
@@ -161,7 +177,10 @@ function spread(values: number[]): string {
  * operator, when the platform turned Ready (its status write).
  */
 async function timeline(namespace: string, started: number, withPlatforms: boolean): Promise<string> {
-  const [deployments, services] = await Promise.all([client.list<Stamped>(DEPLOYMENT, namespace), client.list<KubeResource>(SERVICE, namespace)]);
+  const [deployments, services] = await Promise.all([
+    client.list<Stamped>(DEPLOYMENT, namespace),
+    client.list<KubeResource>(SERVICE, namespace),
+  ]);
   const byPlatform = new Map<string, { created: number[]; available: number[] }>();
   const entry = (o: KubeResource): { created: number[]; available: number[] } | undefined => {
     const owner = o.metadata.labels?.['app.kubernetes.io/instance'];
@@ -198,7 +217,11 @@ async function floor(): Promise<{ seconds: number; applies: number }> {
     const first = objects.filter((o) => o.kind === 'ServiceAccount' || o.kind === 'ConfigMap');
     const rest = objects.filter((o) => !(o.kind === 'ServiceAccount' || o.kind === 'ConfigMap'));
     for (const wave of [first, rest]) {
-      await pool(wave, applyConcurrency, async (o) => void (await retry(`apply ${o.kind} ${o.metadata.name}`, () => client.apply(typeOf(o), o, FIELD_MANAGER))));
+      await pool(
+        wave,
+        applyConcurrency,
+        async (o) => void (await retry(`apply ${o.kind} ${o.metadata.name}`, () => client.apply(typeOf(o), o, FIELD_MANAGER))),
+      );
     }
     log(`floor: every object applied after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const deployments = objects.filter((o) => o.kind === 'Deployment').length;
@@ -353,7 +376,9 @@ async function withOperator(): Promise<OperatorRun> {
     const after = await scrape(port);
     const memory = sampler.stop();
     // Logged before the clean-up, which can take minutes on a busy cluster.
-    log(`operator: ${seconds.toFixed(1)} s to Ready; peak RSS ${peakRssMiB(child).toFixed(0)} MiB; memory peaks (MiB) ${JSON.stringify(roundAll(memory))}`);
+    log(
+      `operator: ${seconds.toFixed(1)} s to Ready; peak RSS ${peakRssMiB(child).toFixed(0)} MiB; memory peaks (MiB) ${JSON.stringify(roundAll(memory))}`,
+    );
     return {
       memory,
       seconds,

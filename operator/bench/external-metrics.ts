@@ -25,7 +25,8 @@ const ENDPOINTS: ResourceType = { apiVersion: 'v1', kind: 'Endpoints', plural: '
 
 /** An IPv4 address of this host that is not loopback (Endpoints refuse loopback). */
 function hostAddress(): string {
-  for (const addresses of Object.values(networkInterfaces())) for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  for (const addresses of Object.values(networkInterfaces()))
+    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   throw new Error('no non-loopback IPv4 address');
 }
 
@@ -37,8 +38,15 @@ async function main(): Promise<void> {
   const client = KubeClient.fromConfig(kubeconfig);
   const ns = `bench-scaling-${Math.random().toString(36).slice(2, 8)}`;
   await client.create(NAMESPACE, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-  const previous = await client.get<{ apiVersion: string; kind: string; metadata: { name: string; resourceVersion?: string }; spec?: unknown }>(APISERVICE, '', APISERVICE_NAME);
-  const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 60_000,
+  const previous = await client.get<{
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; resourceVersion?: string };
+    spec?: unknown;
+  }>(APISERVICE, '', APISERVICE_NAME);
+  const engine = new ScalingEngine({
+    logger: createLogger('error'),
+    pollIntervalMs: 60_000,
     readSecret: () => Promise.resolve({ brokers: 'kafka:9092' }),
     connectKafka: () => ({ lag: () => Promise.resolve(4200), close: () => Promise.resolve() }),
   });
@@ -62,11 +70,26 @@ async function main(): Promise<void> {
     observe: (_code, seconds) => serverSide.push(seconds * 1000),
   });
   try {
-    await client.create(SERVICE, ns, { apiVersion: 'v1', kind: 'Service', metadata: { name: service.name }, spec: { ports: [{ name: 'https', port: 443, targetPort: api.port }] } });
-    await client.create(ENDPOINTS, ns, { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: service.name }, subsets: [{ addresses: [{ ip: hostAddress() }], ports: [{ name: 'https', port: api.port }] }] });
+    await client.create(SERVICE, ns, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: service.name },
+      spec: { ports: [{ name: 'https', port: 443, targetPort: api.port }] },
+    });
+    await client.create(ENDPOINTS, ns, {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: service.name },
+      subsets: [{ addresses: [{ ip: hostAddress() }], ports: [{ name: 'https', port: api.port }] }],
+    });
     await registerApiService(client, service, cert.caBundle);
     for (let i = 0; ; i += 1) {
-      const live = await client.get<{ apiVersion: string; kind: string; metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }>(APISERVICE, '', APISERVICE_NAME);
+      const live = await client.get<{
+        apiVersion: string;
+        kind: string;
+        metadata: { name: string };
+        status?: { conditions?: { type: string; status: string }[] };
+      }>(APISERVICE, '', APISERVICE_NAME);
       if (live?.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')) break;
       if (i > 120) throw new Error('the APIService did not become Available');
       await sleep(500);
@@ -88,11 +111,21 @@ async function main(): Promise<void> {
         `  in the operator:        p50 ${fmt(percentile(serverSide, 0.5))} ms, p99 ${fmt(percentile(serverSide, 0.99))} ms, max ${fmt(serverSide.at(-1) ?? NaN)} ms\n`,
     );
   } finally {
-    const current = await client.get<{ apiVersion: string; kind: string; metadata: { name: string; resourceVersion?: string } }>(APISERVICE, '', APISERVICE_NAME);
+    const current = await client.get<{ apiVersion: string; kind: string; metadata: { name: string; resourceVersion?: string } }>(
+      APISERVICE,
+      '',
+      APISERVICE_NAME,
+    );
     const ours = (current as { spec?: { service?: { namespace?: string } } } | undefined)?.spec?.service?.namespace === ns;
     if (!ours) {
       // taken over by someone else meanwhile: leave it
-    } else if (previous && current) await client.replace(APISERVICE, { apiVersion: APISERVICE.apiVersion, kind: APISERVICE.kind, metadata: { name: APISERVICE_NAME, resourceVersion: current.metadata.resourceVersion }, spec: previous.spec });
+    } else if (previous && current)
+      await client.replace(APISERVICE, {
+        apiVersion: APISERVICE.apiVersion,
+        kind: APISERVICE.kind,
+        metadata: { name: APISERVICE_NAME, resourceVersion: current.metadata.resourceVersion },
+        spec: previous.spec,
+      });
     else if (current) await client.delete(APISERVICE, '', APISERVICE_NAME);
     await api.close();
     await engine.stop();
@@ -115,7 +148,9 @@ async function loadClient(ns: string): Promise<void> {
       const started = process.hrtime.bigint();
       const req = request({ ...options, agent, host: server.hostname, port: server.port, path, method: 'GET' }, (res) => {
         res.resume();
-        res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`))));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - started) / 1e6) : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
       });
       req.on('error', reject);
       req.end();
@@ -134,11 +169,14 @@ async function loadClient(ns: string): Promise<void> {
     const due = start + n * interval;
     if (due > Date.now()) await sleep(due - Date.now());
     pending.push(
-      get(path(n % PLATFORMS)).then((ms) => void latencies.push(ms), (error: unknown) => {
-        errors += 1;
-        const kind = (error as Error).message;
-        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
-      }),
+      get(path(n % PLATFORMS)).then(
+        (ms) => void latencies.push(ms),
+        (error: unknown) => {
+          errors += 1;
+          const kind = (error as Error).message;
+          errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+        },
+      ),
     );
   }
   await Promise.all(pending);

@@ -22,7 +22,9 @@ const values = yaml.load(read(chart('values.yaml'))) as Values;
 const chartMeta = yaml.load(read(chart('Chart.yaml'))) as { name: string; version: string; appVersion: string };
 const kustomization = yaml.load(read(here('./kustomization.yaml'))) as { images: { name: string; newTag: string }[] };
 type Container = { image: string; resources: unknown; env: { name: string; value?: string }[] };
-const deployment = yaml.load(read(here('./deployment.yaml'))) as { spec: { replicas: number; template: { spec: { containers: Container[] } } } };
+const deployment = yaml.load(read(here('./deployment.yaml'))) as {
+  spec: { replicas: number; template: { spec: { containers: Container[] } } };
+};
 const container = deployment.spec.template.spec.containers[0] as Container;
 
 describe('charts/kyc-operator', () => {

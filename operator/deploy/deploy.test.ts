@@ -26,10 +26,13 @@ describe('operator/deploy', () => {
     expect(read('./crd.yaml')).toBe(read('../../crds/kycplatform.yaml'));
   });
 
-  it.each(OWNED_KINDS.map((k) => [k.kind, k.apiVersion, k.plural] as const))('lets the operator apply, watch and prune %s', (_kind, apiVersion, plural) => {
-    const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '';
-    expect(verbsFor(group, plural).sort()).toEqual(['create', 'delete', 'list', 'patch', 'watch']);
-  });
+  it.each(OWNED_KINDS.map((k) => [k.kind, k.apiVersion, k.plural] as const))(
+    'lets the operator apply, watch and prune %s',
+    (_kind, apiVersion, plural) => {
+      const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '';
+      expect(verbsFor(group, plural).sort()).toEqual(['create', 'delete', 'list', 'patch', 'watch']);
+    },
+  );
 
   it('lets the operator read platforms, patch them (the release clears its promote/abort annotations) and their status', () => {
     expect(verbsFor('kyc.dev', 'kycplatforms').sort()).toEqual(['list', 'patch', 'watch']);
@@ -43,8 +46,21 @@ describe('operator/deploy', () => {
 
   it("isolates the operator's namespace: default deny, and the operator's pods reach only DNS, the API and the platform pods' http and metrics ports", () => {
     type Port = { protocol: string; port: number };
-    type Peer = { ipBlock?: { cidr: string }; namespaceSelector?: { matchLabels?: Record<string, string> }; podSelector?: { matchLabels?: Record<string, string> } };
-    type Policy = { kind: string; metadata: { name: string; namespace: string }; spec: { podSelector: { matchLabels?: Record<string, string> }; policyTypes: string[]; ingress?: { from?: Peer[]; ports: Port[] }[]; egress?: { to?: Peer[]; ports: Port[] }[] } };
+    type Peer = {
+      ipBlock?: { cidr: string };
+      namespaceSelector?: { matchLabels?: Record<string, string> };
+      podSelector?: { matchLabels?: Record<string, string> };
+    };
+    type Policy = {
+      kind: string;
+      metadata: { name: string; namespace: string };
+      spec: {
+        podSelector: { matchLabels?: Record<string, string> };
+        policyTypes: string[];
+        ingress?: { from?: Peer[]; ports: Port[] }[];
+        egress?: { to?: Peer[]; ports: Port[] }[];
+      };
+    };
     const policies = yaml.loadAll(read('./networkpolicy.yaml')) as Policy[];
     const kustomization = yaml.load(read('./kustomization.yaml')) as { resources: string[] };
     expect(kustomization.resources).toContain('networkpolicy.yaml');
@@ -57,11 +73,22 @@ describe('operator/deploy', () => {
     for (const rule of own?.spec.ingress ?? []) expect(rule.from?.length).toBeGreaterThan(0);
     for (const rule of own?.spec.egress ?? []) expect(rule.to?.length).toBeGreaterThan(0);
     // Inbound: the ports of the operator's container (ext-metrics from the API server, metrics from monitoring).
-    const pod = (yaml.load(read('./deployment.yaml')) as { spec: { template: { spec: { containers: { ports: { name: string; containerPort: number }[] }[] } } } }).spec.template.spec;
+    const pod = (
+      yaml.load(read('./deployment.yaml')) as {
+        spec: { template: { spec: { containers: { ports: { name: string; containerPort: number }[] }[] } } };
+      }
+    ).spec.template.spec;
     const port = (name: string): number | undefined => pod.containers[0]?.ports.find((p) => p.name === name)?.containerPort;
-    expect((own?.spec.ingress ?? []).map((r) => r.ports.map((p) => p.port)).flat().sort()).toEqual([port('ext-metrics'), port('metrics')].sort());
+    expect(
+      (own?.spec.ingress ?? [])
+        .map((r) => r.ports.map((p) => p.port))
+        .flat()
+        .sort(),
+    ).toEqual([port('ext-metrics'), port('metrics')].sort());
     // Outbound to the platform pods: exactly the ports the renderers give them.
-    const platformRule = own?.spec.egress?.find((r) => r.to?.some((t) => t.podSelector?.matchLabels?.['app.kubernetes.io/name'] === APP_NAME));
+    const platformRule = own?.spec.egress?.find((r) =>
+      r.to?.some((t) => t.podSelector?.matchLabels?.['app.kubernetes.io/name'] === APP_NAME),
+    );
     expect(platformRule?.ports.map((p) => p.port).sort()).toEqual([HTTP_PORT, METRICS_PORT]);
     expect(platformRule?.to).toEqual([{ namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': APP_NAME } } }]);
     const egressPorts = (own?.spec.egress ?? []).flatMap((r) => r.ports.map((p) => `${p.protocol}/${p.port}`)).sort();
@@ -69,9 +96,14 @@ describe('operator/deploy', () => {
   });
 
   it('names every container port and Service target port within 15 characters (IANA service names; the API server refuses longer)', () => {
-    const docs = ['./deployment.yaml', './external-metrics.yaml'].flatMap((f) => yaml.loadAll(read(f)) as { kind: string; spec?: Record<string, unknown> }[]);
+    const docs = ['./deployment.yaml', './external-metrics.yaml'].flatMap(
+      (f) => yaml.loadAll(read(f)) as { kind: string; spec?: Record<string, unknown> }[],
+    );
     const names = docs.flatMap((d) => {
-      if (d.kind === 'Service') return ((d.spec?.ports ?? []) as { targetPort?: unknown }[]).map((p) => p.targetPort).filter((t): t is string => typeof t === 'string');
+      if (d.kind === 'Service')
+        return ((d.spec?.ports ?? []) as { targetPort?: unknown }[])
+          .map((p) => p.targetPort)
+          .filter((t): t is string => typeof t === 'string');
       if (d.kind !== 'Deployment') return [];
       const pod = (d.spec as { template: { spec: { containers: { ports?: { name?: string }[] }[] } } }).template.spec;
       return pod.containers.flatMap((c) => (c.ports ?? []).map((p) => p.name ?? ''));

@@ -7,10 +7,17 @@ import { APISERVICE_NAME, certSecretName } from '../src/metrics-api/registration
 import { loadConfig } from '../src/runtime/config.js';
 
 const read = (path: string): string => readFileSync(new URL(path, import.meta.url), 'utf8');
-type Doc = { kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown>; rules?: { resources: string[]; resourceNames?: string[]; verbs: string[] }[] };
+type Doc = {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  spec?: Record<string, unknown>;
+  rules?: { resources: string[]; resourceNames?: string[]; verbs: string[] }[];
+};
 const docs = yaml.loadAll(read('./external-metrics.yaml')) as Doc[];
 const deployment = yaml.load(read('./deployment.yaml')) as {
-  spec: { template: { spec: { containers: { env: { name: string; value?: string }[]; ports: { name: string; containerPort: number }[] }[] } } };
+  spec: {
+    template: { spec: { containers: { env: { name: string; value?: string }[]; ports: { name: string; containerPort: number }[] }[] } };
+  };
 };
 const container = deployment.spec.template.spec.containers[0];
 
@@ -28,9 +35,18 @@ describe('operator/deploy external metrics', () => {
   it('grants the certificate Secret and the APIService by name only', () => {
     const rules = docs.flatMap((d) => d.rules ?? []);
     const secretName = certSecretName({ name: config.externalMetricsService?.name ?? '' });
-    expect(rules.filter((r) => r.resources.includes('secrets') && r.verbs.includes('update')).map((r) => r.resourceNames)).toEqual([[secretName]]);
-    expect(rules.filter((r) => r.resources.includes('apiservices') && r.verbs.includes('patch')).map((r) => r.resourceNames)).toEqual([[APISERVICE_NAME]]);
-    expect(rules.filter((r) => r.resources.includes('secrets')).flatMap((r) => r.verbs).sort()).toEqual(['create', 'get', 'update']);
+    expect(rules.filter((r) => r.resources.includes('secrets') && r.verbs.includes('update')).map((r) => r.resourceNames)).toEqual([
+      [secretName],
+    ]);
+    expect(rules.filter((r) => r.resources.includes('apiservices') && r.verbs.includes('patch')).map((r) => r.resourceNames)).toEqual([
+      [APISERVICE_NAME],
+    ]);
+    expect(
+      rules
+        .filter((r) => r.resources.includes('secrets'))
+        .flatMap((r) => r.verbs)
+        .sort(),
+    ).toEqual(['create', 'get', 'update']);
   });
 });
 

@@ -38,7 +38,14 @@ describe('ShutdownSequence', () => {
 describe('startManager', () => {
   const namespace = 'kyc-test';
   const config = (): OperatorConfig =>
-    loadConfig([], { WATCH_NAMESPACE: namespace, LEADER_ELECT: 'false', METRICS_HOST: '127.0.0.1', METRICS_PORT: '0', RETRY_BASE_MS: '5', RETRY_MAX_MS: '5' });
+    loadConfig([], {
+      WATCH_NAMESPACE: namespace,
+      LEADER_ELECT: 'false',
+      METRICS_HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      RETRY_BASE_MS: '5',
+      RETRY_MAX_MS: '5',
+    });
   const running: RunningOperator[] = [];
   afterEach(async () => {
     await Promise.all(running.splice(0).map((operator) => operator.stop()));
@@ -76,7 +83,9 @@ describe('startManager', () => {
   it('when a status write answers 409, then the pass counts as a conflict, not an error, and the retry writes the status', async () => {
     const api = new FakeKube();
     await api.create(PLATFORM, namespace, { ...platform({ profile: 'development' }, 'acme'), metadata: { name: 'acme', namespace } });
-    api.failNext('apply', new ApiError('apply kycplatforms/acme: 409 the object has been modified', 409, 'Conflict'), { kind: PLATFORM.kind });
+    api.failNext('apply', new ApiError('apply kycplatforms/acme: 409 the object has been modified', 409, 'Conflict'), {
+      kind: PLATFORM.kind,
+    });
     const operator = await start(api);
 
     await until('the platform status', () => api.peek<PlatformResource>(PLATFORM, namespace, 'acme')?.status !== undefined);

@@ -100,7 +100,15 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
     let elector: LeaderElector | undefined;
     const isLeader = (): boolean => (elector ? elector.isLeader : !config.leaderElection.enabled);
 
-    const scaling = startScalingEngine(config, { client, logger, events, platforms: cache.platforms, wake, isLeader, ...(options.now ? { now: options.now } : {}) });
+    const scaling = startScalingEngine(config, {
+      client,
+      logger,
+      events,
+      platforms: cache.platforms,
+      wake,
+      isLeader,
+      ...(options.now ? { now: options.now } : {}),
+    });
     shutdown.add('scaling engine', () => scaling.stop());
 
     const release = new ReleaseController({
@@ -184,7 +192,10 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       throw new Error(`listen on ${config.metricsHost}:${config.metricsPort}`, { cause: error });
     });
     shutdown.add('probe server', () => server.close());
-    logger.info({ watchNamespace: config.watchNamespace || '(all)', port: server.port, identity: config.leaderElection.identity }, 'operator started');
+    logger.info(
+      { watchNamespace: config.watchNamespace || '(all)', port: server.port, identity: config.leaderElection.identity },
+      'operator started',
+    );
 
     return {
       metrics,

@@ -11,7 +11,24 @@ import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { parseQuantity } from '../../operator/src/api/quantity.js';
 import { podCounters } from '../../operator/src/scaling/sources/pod-scrape.js';
-import { NAMESPACE, PLATFORM, activeGatewaySelector, apps, core, custom, customerTokens, eventually, gatewayUrl, getPlatform, kc, podReady, startLoad, waitIdle, waitReady, type LoadReport } from './support.js';
+import {
+  NAMESPACE,
+  PLATFORM,
+  activeGatewaySelector,
+  apps,
+  core,
+  custom,
+  customerTokens,
+  eventually,
+  gatewayUrl,
+  getPlatform,
+  kc,
+  podReady,
+  startLoad,
+  waitIdle,
+  waitReady,
+  type LoadReport,
+} from './support.js';
 
 const exec = promisify(execFile);
 const hpas = kc.makeApiClient(k8s.AutoscalingV2Api);
@@ -46,7 +63,9 @@ async function scaledDeployment(): Promise<k8s.V1Deployment | undefined> {
 
 /** Requests a pod has served so far, from its own /metrics (the metrics port, 9090) through the API server's pod proxy. */
 async function servedBy(pod: string): Promise<number> {
-  const { stdout } = await exec('kubectl', ['get', '--raw', `/api/v1/namespaces/${NAMESPACE}/pods/${pod}:9090/proxy/metrics`], { maxBuffer: 8 << 20 });
+  const { stdout } = await exec('kubectl', ['get', '--raw', `/api/v1/namespaces/${NAMESPACE}/pods/${pod}:9090/proxy/metrics`], {
+    maxBuffer: 8 << 20,
+  });
   return podCounters(stdout).requests;
 }
 
@@ -66,12 +85,20 @@ describe('request-rate autoscaling of the gateway on the real node', () => {
 
   afterAll(async () => {
     await patchSpec([
-      saved.components === undefined ? { op: 'remove', path: '/spec/components' } : { op: 'add', path: '/spec/components', value: saved.components },
-      saved.autoscaling === undefined ? { op: 'remove', path: '/spec/autoscaling' } : { op: 'add', path: '/spec/autoscaling', value: saved.autoscaling },
+      saved.components === undefined
+        ? { op: 'remove', path: '/spec/components' }
+        : { op: 'add', path: '/spec/components', value: saved.components },
+      saved.autoscaling === undefined
+        ? { op: 'remove', path: '/spec/autoscaling' }
+        : { op: 'add', path: '/spec/autoscaling', value: saved.autoscaling },
     ]);
     await eventually(
       'the gateway HPA removed',
-      async () => (await hpas.readNamespacedHorizontalPodAutoscaler({ namespace: NAMESPACE, name: HPA_NAME }).then(() => false, () => true)),
+      async () =>
+        await hpas.readNamespacedHorizontalPodAutoscaler({ namespace: NAMESPACE, name: HPA_NAME }).then(
+          () => false,
+          () => true,
+        ),
       120_000,
       1000,
     );
@@ -79,19 +106,32 @@ describe('request-rate autoscaling of the gateway on the real node', () => {
   }, 360_000);
 
   it(`scales the gateway out under ${LOAD_PER_SECOND} requests/s until every pod serves under ${TARGET_PER_POD}/s`, async () => {
-    const tokens = await customerTokens(api, [1, 2, 3, 4, 5, 6].map((n) => `load${n}`));
+    const tokens = await customerTokens(
+      api,
+      [1, 2, 3, 4, 5, 6].map((n) => `load${n}`),
+    );
     const spec = (await getPlatform()).spec as { components?: Record<string, Record<string, unknown>> };
     const { replicas: _pinned, ...gateway } = spec.components?.gateway ?? {};
     await patchSpec([
       {
         op: 'add',
         path: '/spec/components',
-        value: { ...spec.components, gateway: { ...gateway, autoscaling: { enabled: true, minReplicas: 1, maxReplicas: MAX_REPLICAS, scaleDownStabilizationSeconds: 30 } } },
+        value: {
+          ...spec.components,
+          gateway: {
+            ...gateway,
+            autoscaling: { enabled: true, minReplicas: 1, maxReplicas: MAX_REPLICAS, scaleDownStabilizationSeconds: 30 },
+          },
+        },
       },
       {
         op: 'add',
         path: '/spec/autoscaling',
-        value: { enabled: false, resourceMetrics: false, metrics: { requestRate: { targetPerReplica: TARGET_PER_POD, components: ['gateway'] } } },
+        value: {
+          enabled: false,
+          resourceMetrics: false,
+          metrics: { requestRate: { targetPerReplica: TARGET_PER_POD, components: ['gateway'] } },
+        },
       },
     ]);
 
@@ -126,7 +166,12 @@ describe('request-rate autoscaling of the gateway on the real node', () => {
     let report: LoadReport | undefined;
     try {
       const started = Date.now();
-      await eventually('the gateway scaled out to at least 3 replicas', async () => ((await scaledDeployment())?.spec?.replicas ?? 0) >= 3, 240_000, 1000);
+      await eventually(
+        'the gateway scaled out to at least 3 replicas',
+        async () => ((await scaledDeployment())?.spec?.replicas ?? 0) >= 3,
+        240_000,
+        1000,
+      );
       const reacted = Math.round((Date.now() - started) / 1000);
       // Measured once the count holds still: each pod's own counters and the HPA's readings over
       // 45 s. Should the HPA change the count meanwhile (a burst from a lagging load generator
@@ -137,7 +182,8 @@ describe('request-rate autoscaling of the gateway on the real node', () => {
           const hpa = await hpas.readNamespacedHorizontalPodAutoscaler({ namespace: NAMESPACE, name: HPA_NAME });
           const d = await scaledDeployment();
           const replicas = d?.spec?.replicas ?? 0;
-          if (hpa.status?.currentReplicas !== replicas || hpa.status.desiredReplicas !== replicas || d?.status?.readyReplicas !== replicas) return undefined;
+          if (hpa.status?.currentReplicas !== replicas || hpa.status.desiredReplicas !== replicas || d?.status?.readyReplicas !== replicas)
+            return undefined;
           const pods = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: await activeGatewaySelector() })).items;
           const names = pods.filter((p) => podReady(p) && !p.metadata?.deletionTimestamp).map((p) => p.metadata?.name as string);
           if (names.length !== replicas) return undefined;

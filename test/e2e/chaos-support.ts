@@ -88,7 +88,12 @@ interface Condition {
   message?: string;
 }
 
-type PlatformStatus = { phase?: string; readyComponents?: string; conditions?: Condition[]; components?: Record<string, { ready?: number; desired?: number }> };
+type PlatformStatus = {
+  phase?: string;
+  readyComponents?: string;
+  conditions?: Condition[];
+  components?: Record<string, { ready?: number; desired?: number }>;
+};
 
 async function platformStatus(): Promise<PlatformStatus | undefined> {
   return ((await getPlatform()) as Platform & { status?: PlatformStatus }).status;
@@ -111,7 +116,8 @@ export function statusLines(status: PlatformStatus | undefined): string[] {
     if (bad) lines.push(`${c.type}=${c.status} ${c.reason ?? ''}: ${c.message ?? ''}`);
   }
   for (const [name, component] of Object.entries(status?.components ?? {})) {
-    if ((component.ready ?? 0) < (component.desired ?? 0)) lines.push(`component ${name} ready ${component.ready ?? 0}/${component.desired ?? 0}`);
+    if ((component.ready ?? 0) < (component.desired ?? 0))
+      lines.push(`component ${name} ready ${component.ready ?? 0}/${component.desired ?? 0}`);
   }
   return lines;
 }
@@ -178,12 +184,22 @@ export interface Ledger {
  * recorded each event id (its idempotency record, so the count moved once); notification recorded one
  * outcome per channel for each cancellation (its idempotency record: one row per event and channel).
  */
-export async function ledger(pool: pg.Pool, created: readonly string[], cancelled: readonly string[], owners: readonly string[], channels: readonly string[]): Promise<Ledger> {
+export async function ledger(
+  pool: pg.Pool,
+  created: readonly string[],
+  cancelled: readonly string[],
+  owners: readonly string[],
+  channels: readonly string[],
+): Promise<Ledger> {
   const result: Ledger = { lost: [], notDeliveredOnce: [], unaccounted: 0 };
-  const apps = await pool.query<{ id: string; state: string }>('SELECT id::text, state FROM kyc.applications WHERE id = ANY($1::uuid[])', [created]);
+  const apps = await pool.query<{ id: string; state: string }>('SELECT id::text, state FROM kyc.applications WHERE id = ANY($1::uuid[])', [
+    created,
+  ]);
   const state = new Map(apps.rows.map((r) => [r.id, r.state]));
   for (const id of created) if (!state.has(id)) result.lost.push(`application ${id} missing`);
-  for (const id of cancelled) if (state.has(id) && state.get(id) !== 'cancelled') result.lost.push(`application ${id} ${state.get(id) ?? ''}, its cancel was accepted`);
+  for (const id of cancelled)
+    if (state.has(id) && state.get(id) !== 'cancelled')
+      result.lost.push(`application ${id} ${state.get(id) ?? ''}, its cancel was accepted`);
   const mine = await pool.query<{ n: string }>('SELECT count(*) AS n FROM kyc.applications WHERE owner_id = ANY($1::text[])', [owners]);
   result.unaccounted = Number(mine.rows[0]?.n ?? 0) - created.length;
 
@@ -206,7 +222,9 @@ export async function ledger(pool: pg.Pool, created: readonly string[], cancelle
       if (key.endsWith('cancelled')) cancelEvents.push(row.event_id);
     }
   }
-  const seen = await pool.query<{ event_id: string }>('SELECT event_id::text FROM analytics.events_seen WHERE event_id = ANY($1::uuid[])', [ids]);
+  const seen = await pool.query<{ event_id: string }>('SELECT event_id::text FROM analytics.events_seen WHERE event_id = ANY($1::uuid[])', [
+    ids,
+  ]);
   const seenIds = new Set(seen.rows.map((r) => r.event_id));
   for (const id of ids) if (!seenIds.has(id)) result.notDeliveredOnce.push(`event ${id}: not recorded by analytics`);
   const notified = await pool.query<{ event_id: string; channel: string; status: string }>(
@@ -216,7 +234,8 @@ export async function ledger(pool: pg.Pool, created: readonly string[], cancelle
   for (const id of cancelEvents) {
     for (const channel of channels) {
       const rows = notified.rows.filter((r) => r.event_id === id && r.channel === channel);
-      if (rows.length !== 1 || rows[0]?.status === 'requested') result.notDeliveredOnce.push(`event ${id}: ${channel} notification ${rows.map((r) => r.status).join(',') || 'missing'}`);
+      if (rows.length !== 1 || rows[0]?.status === 'requested')
+        result.notDeliveredOnce.push(`event ${id}: ${channel} notification ${rows.map((r) => r.status).join(',') || 'missing'}`);
     }
   }
   return result;

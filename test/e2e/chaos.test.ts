@@ -91,7 +91,9 @@ function dependencyFault(key: Dependency, name: string, seconds: number): Fault 
     },
     restore: () => startDependency(key),
     expectSaid: (said) => [
-      ...(said.some((l) => l.startsWith('Degraded=True') && names.test(l)) ? [] : [`status never showed a Degraded condition naming ${key}`]),
+      ...(said.some((l) => l.startsWith('Degraded=True') && names.test(l))
+        ? []
+        : [`status never showed a Degraded condition naming ${key}`]),
       ...(said.some((l) => l.startsWith('Event') && names.test(l)) ? [] : [`no Event of the platform named ${key}`]),
     ],
   };
@@ -128,10 +130,15 @@ const FAULTS: Fault[] = [
     holdMs: 0,
     end: async (old) => {
       const since = Date.now();
-      const now = await eventually('another operator pod to take the Lease', async () => {
-        const lease = await leaseHolder();
-        return lease.holder && lease.holder !== old ? lease : undefined;
-      }, 120_000, 200);
+      const now = await eventually(
+        'another operator pod to take the Lease',
+        async () => {
+          const lease = await leaseHolder();
+          return lease.holder && lease.holder !== old ? lease : undefined;
+        },
+        120_000,
+        200,
+      );
       return `Lease kyc-operator-leader: ${old} → ${now.holder} (${((Date.now() - since) / 1000).toFixed(1)} s after the kill; ${now.transitions} transitions)`;
     },
     restore: () => Promise.resolve(), // the Deployment replaces the pod itself
@@ -150,11 +157,17 @@ const FAULTS: Fault[] = [
     holdMs: 0,
     end: async (old) => {
       const since = Date.now();
-      const pod = await eventually('a replacement kyc pod Ready', async () => (await pods(NAMESPACE, await kycSelector())).find((p) => ready(p) && p.metadata?.name !== old), 180_000, 500);
+      const pod = await eventually(
+        'a replacement kyc pod Ready',
+        async () => (await pods(NAMESPACE, await kycSelector())).find((p) => ready(p) && p.metadata?.name !== old),
+        180_000,
+        500,
+      );
       return `kyc pod ${old} replaced by ${pod.metadata?.name ?? ''}, Ready ${((Date.now() - since) / 1000).toFixed(1)} s after the kill`;
     },
     restore: () => Promise.resolve(), // the ReplicaSet replaces the pod itself
-    expectSaid: (said) => (said.some((l) => /^component kyc ready|^Ready=False/.test(l)) ? [] : ['status never showed the kyc component short of a ready pod']),
+    expectSaid: (said) =>
+      said.some((l) => /^component kyc ready|^Ready=False/.test(l)) ? [] : ['status never showed the kyc component short of a ready pod'],
   },
   {
     key: 'apiserver',
@@ -263,10 +276,15 @@ describe('chaos on the real node: the platform under a steady load while one par
       const check = (): Promise<Ledger> => ledger(pool, result.created, result.cancelled, owners, CHANNELS);
       let book: Ledger;
       try {
-        book = await eventually('every accepted write in the database and every accepted event delivered once', async () => {
-          const now = await check();
-          return now.lost.length === 0 && now.notDeliveredOnce.length === 0 ? now : undefined;
-        }, 120_000, 2000);
+        book = await eventually(
+          'every accepted write in the database and every accepted event delivered once',
+          async () => {
+            const now = await check();
+            return now.lost.length === 0 && now.notDeliveredOnce.length === 0 ? now : undefined;
+          },
+          120_000,
+          2000,
+        );
       } catch {
         book = await check();
       } finally {
@@ -277,11 +295,19 @@ describe('chaos on the real node: the platform under a steady load while one par
       const writesBack = firstWriteOkAfter(result.samples, endedAt);
       const problems = [
         ...Object.entries(total.violations).map(([code, n]) => `${n} requests answered ${code} (not 503 + Retry-After)`),
-        ...(result.unresolved.creates + result.unresolved.cancels > 0 ? [`${result.unresolved.creates} creates and ${result.unresolved.cancels} cancels without a definite answer a minute after the load stopped`] : []),
-        ...(recoveredAt === undefined ? [`not Normal (Ready, no Degraded, writes succeeding) within ${RECOVERY_BOUND_MS / 1000} s of the fault's end`] : []),
+        ...(result.unresolved.creates + result.unresolved.cancels > 0
+          ? [
+              `${result.unresolved.creates} creates and ${result.unresolved.cancels} cancels without a definite answer a minute after the load stopped`,
+            ]
+          : []),
+        ...(recoveredAt === undefined
+          ? [`not Normal (Ready, no Degraded, writes succeeding) within ${RECOVERY_BOUND_MS / 1000} s of the fault's end`]
+          : []),
         ...problemsOf('accepted writes not in the database', book.lost),
         ...problemsOf('accepted events not delivered exactly once', book.notDeliveredOnce),
-        ...(book.unaccounted > result.unresolved.creates ? [`${book.unaccounted} applications in the database that no answer accepted`] : []),
+        ...(book.unaccounted > result.unresolved.creates
+          ? [`${book.unaccounted} applications in the database that no answer accepted`]
+          : []),
         ...fault.expectSaid(said),
       ];
       const figures: FaultFigures = {
@@ -290,7 +316,7 @@ describe('chaos on the real node: the platform under a steady load while one par
         total,
         during: summarize(result.samples, injectedAt, endedAt),
         recoverySeconds: recoveredAt === undefined ? null : Math.round((recoveredAt - endedAt) / 100) / 10,
-        writesBackSeconds: writesBack === undefined ? null : Math.round((Math.max(0, writesBack - endedAt)) / 100) / 10,
+        writesBackSeconds: writesBack === undefined ? null : Math.round(Math.max(0, writesBack - endedAt) / 100) / 10,
         accepted: { applications: result.created.length, cancellations: result.cancelled.length },
         lost: book.lost.length,
         notDeliveredOnce: book.notDeliveredOnce.length,

@@ -5,11 +5,30 @@
 // say so; no pod restarts. Set back to Normal, writes are served again.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
-import { CONSENT, NAMESPACE, PLATFORM, core, custom, customerToken, eventually, gatewayUrl, getPlatform, request, waitReady } from './support.js';
+import {
+  CONSENT,
+  NAMESPACE,
+  PLATFORM,
+  core,
+  custom,
+  customerToken,
+  eventually,
+  gatewayUrl,
+  getPlatform,
+  request,
+  waitReady,
+} from './support.js';
 
 async function setMode(mode: 'Normal' | 'ReadOnly'): Promise<void> {
   await custom.patchNamespacedCustomObject(
-    { group: 'kyc.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'kycplatforms', name: PLATFORM, body: { spec: { degradation: { mode } } } },
+    {
+      group: 'kyc.dev',
+      version: 'v1alpha1',
+      namespace: NAMESPACE,
+      plural: 'kycplatforms',
+      name: PLATFORM,
+      body: { spec: { degradation: { mode } } },
+    },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
   );
 }
@@ -22,7 +41,9 @@ interface PlatformView {
 async function podRestarts(): Promise<Record<string, number>> {
   const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/instance=${PLATFORM}` });
   return Object.fromEntries(
-    pods.items.filter((p) => p.metadata?.deletionTimestamp === undefined).map((p) => [p.metadata?.uid ?? '', (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0)]),
+    pods.items
+      .filter((p) => p.metadata?.deletionTimestamp === undefined)
+      .map((p) => [p.metadata?.uid ?? '', (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0)]),
   );
 }
 
@@ -65,7 +86,12 @@ describe('a degradation mode forced on the running platform', () => {
     const readOnlyAfterMs = Date.now() - switched;
     expect([Number(refused.headers.get('retry-after')) > 0, refused.headers.get('kyc-service-mode')]).toEqual([true, 'ReadOnly']);
     const publicStatus = await status();
-    expect([publicStatus.status, publicStatus.body.mode, publicStatus.body.reducedFeatures, publicStatus.headers.get('kyc-service-mode')]).toEqual([200, 'ReadOnly', expect.arrayContaining(['writes']), 'ReadOnly']);
+    expect([
+      publicStatus.status,
+      publicStatus.body.mode,
+      publicStatus.body.reducedFeatures,
+      publicStatus.headers.get('kyc-service-mode'),
+    ]).toEqual([200, 'ReadOnly', expect.arrayContaining(['writes']), 'ReadOnly']);
     const read = await request(api(`/applications/${draft.body.id}`), { token });
     expect([read.status, read.headers.get('kyc-service-mode')]).toEqual([200, 'ReadOnly']);
     const platform = await eventually(
@@ -87,7 +113,9 @@ describe('a degradation mode forced on the running platform', () => {
     const normalAfterMs = Date.now() - restored;
     expect((await status()).headers.get('kyc-service-mode')).toBeNull();
     expect(await podRestarts()).toEqual(before);
-    console.log(`degradation mode: ReadOnly in force through the gateway after ${readOnlyAfterMs} ms, Normal again after ${normalAfterMs} ms`);
+    console.log(
+      `degradation mode: ReadOnly in force through the gateway after ${readOnlyAfterMs} ms, Normal again after ${normalAfterMs} ms`,
+    );
     expect(readOnlyAfterMs).toBeLessThan(15_000);
   }, 180_000);
 });

@@ -66,7 +66,9 @@ describe('deleting a gateway pod under traffic', () => {
         const d = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: gatewayDeployment });
         const pods = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: gatewayPods })).items;
         const desired = d.spec?.replicas ?? 0;
-        return d.status?.readyReplicas === desired && pods.filter(podReady).length === desired && !pods.some((p) => p.metadata?.name === victim);
+        return (
+          d.status?.readyReplicas === desired && pods.filter(podReady).length === desired && !pods.some((p) => p.metadata?.name === victim)
+        );
       },
       240_000,
       1000,

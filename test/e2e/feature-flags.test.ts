@@ -6,13 +6,32 @@
 // created, so the customer's cap on open drafts is never reached), 503 while they are paused.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
-import { CONSENT, NAMESPACE, PLATFORM, core, custom, customerToken, eventually, gatewayUrl, getPlatform, request, waitReady } from './support.js';
+import {
+  CONSENT,
+  NAMESPACE,
+  PLATFORM,
+  core,
+  custom,
+  customerToken,
+  eventually,
+  gatewayUrl,
+  getPlatform,
+  request,
+  waitReady,
+} from './support.js';
 
 const FLAG = 'new-applications';
 
 async function setFlag(value: boolean | null): Promise<void> {
   await custom.patchNamespacedCustomObject(
-    { group: 'kyc.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'kycplatforms', name: PLATFORM, body: { spec: { featureFlags: { [FLAG]: value } } } },
+    {
+      group: 'kyc.dev',
+      version: 'v1alpha1',
+      namespace: NAMESPACE,
+      plural: 'kycplatforms',
+      name: PLATFORM,
+      body: { spec: { featureFlags: { [FLAG]: value } } },
+    },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
   );
 }
@@ -26,7 +45,9 @@ async function flagInStatus(): Promise<boolean | undefined> {
 async function podRestarts(): Promise<Record<string, number>> {
   const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/instance=${PLATFORM}` });
   return Object.fromEntries(
-    pods.items.filter((p) => p.metadata?.deletionTimestamp === undefined).map((p) => [p.metadata?.uid ?? '', (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0)]),
+    pods.items
+      .filter((p) => p.metadata?.deletionTimestamp === undefined)
+      .map((p) => [p.metadata?.uid ?? '', (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0)]),
   );
 }
 
@@ -66,12 +87,26 @@ describe('a feature flag switched on the running platform', () => {
     const offAfterMs = Date.now() - switched;
     expect(Number(paused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(paused.body.detail).toMatch(/new applications are paused/);
-    expect(await eventually('status.featureFlags showing the flag off', async () => ((await flagInStatus()) === false ? true : undefined), 30_000, 500)).toBe(true);
+    expect(
+      await eventually(
+        'status.featureFlags showing the flag off',
+        async () => ((await flagInStatus()) === false ? true : undefined),
+        30_000,
+        500,
+      ),
+    ).toBe(true);
     expect(await podRestarts()).toEqual(before);
 
     const restored = Date.now();
     await setFlag(null);
-    expect(await eventually('status.featureFlags showing the flag on', async () => ((await flagInStatus()) === true ? true : undefined), 30_000, 500)).toBe(true);
+    expect(
+      await eventually(
+        'status.featureFlags showing the flag on',
+        async () => ((await flagInStatus()) === true ? true : undefined),
+        30_000,
+        500,
+      ),
+    ).toBe(true);
     await eventually('POST /applications accepted again', async () => ((await probe()).status === 422 ? true : undefined), 30_000, 1500);
     const onAfterMs = Date.now() - restored;
     const created = await request<{ state: string }>(api('/applications'), { body: CONSENT, token, idempotent: true });

@@ -4,7 +4,19 @@
 // asynchronous checks (Kafka), the maker's recommendation and the checker's approval, and the
 // customer's notification.
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { APPLICANT, CONSENT, DOCUMENTS, adminAccount, eventually, gatewayUrl, getPlatform, login, request, uniqueSuffix, waitReady } from './support.js';
+import {
+  APPLICANT,
+  CONSENT,
+  DOCUMENTS,
+  adminAccount,
+  eventually,
+  gatewayUrl,
+  getPlatform,
+  login,
+  request,
+  uniqueSuffix,
+  waitReady,
+} from './support.js';
 import type { Account, Tokens } from './support.js';
 
 interface View {
@@ -39,8 +51,15 @@ describe('the KYC journey through the gateway of the running platform', () => {
   it('takes a customer from sign-up to an approved KYC, reviewed by a maker and a different checker', async () => {
     // Staff accounts, made by the first admin through the admin API.
     const admin = await login(api, await adminAccount());
-    for (const [who, role] of [[maker, 'maker'], [checker, 'checker']] as const) {
-      const made = await request(api('/admin/users'), { body: { ...who, role, staffId: `e2e-${role}-${run}` }, token: admin.accessToken, idempotent: true });
+    for (const [who, role] of [
+      [maker, 'maker'],
+      [checker, 'checker'],
+    ] as const) {
+      const made = await request(api('/admin/users'), {
+        body: { ...who, role, staffId: `e2e-${role}-${run}` },
+        token: admin.accessToken,
+        idempotent: true,
+      });
       expect(made.status).toBe(201);
     }
 
@@ -49,13 +68,20 @@ describe('the KYC journey through the gateway of the running platform', () => {
     const created = await request<View>(api('/applications'), { body: CONSENT, token: me.accessToken, idempotent: true });
     expect([created.status, created.body.state]).toEqual([201, 'draft']);
     const id = created.body.id;
-    const patched = await request<Record<string, unknown>>(api(`/applications/${id}`), { method: 'PATCH', body: APPLICANT, token: me.accessToken, idempotent: true });
+    const patched = await request<Record<string, unknown>>(api(`/applications/${id}`), {
+      method: 'PATCH',
+      body: APPLICANT,
+      token: me.accessToken,
+      idempotent: true,
+    });
     expect(patched.status).toBe(200);
     // Identifiers come back masked, never in clear.
     expect(JSON.stringify(patched.body)).not.toContain(APPLICANT.aadhaar);
     expect(JSON.stringify(patched.body)).not.toContain(APPLICANT.pan);
     for (const document of DOCUMENTS) {
-      expect((await request(api(`/applications/${id}/documents`), { body: document, token: me.accessToken, idempotent: true })).status).toBe(201);
+      expect(
+        (await request(api(`/applications/${id}/documents`), { body: document, token: me.accessToken, idempotent: true })).status,
+      ).toBe(201);
     }
     const submitted = await request<View>(api(`/applications/${id}/submit`), { body: {}, token: me.accessToken, idempotent: true });
     expect([submitted.status, submitted.body.state]).toEqual([202, 'submitted']);

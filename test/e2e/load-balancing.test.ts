@@ -7,7 +7,24 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as k8s from '@kubernetes/client-node';
 import { instanceId } from '../../workloads/gateway/balancer.js';
-import { CONSENT, NAMESPACE, PLATFORM, activeColor, apps, core, custom, customerToken, eventually, gatewayDeploymentName, gatewayUrl, getPlatform, podReady, request, waitIdle, waitReady } from './support.js';
+import {
+  CONSENT,
+  NAMESPACE,
+  PLATFORM,
+  activeColor,
+  apps,
+  core,
+  custom,
+  customerToken,
+  eventually,
+  gatewayDeploymentName,
+  gatewayUrl,
+  getPlatform,
+  podReady,
+  request,
+  waitIdle,
+  waitReady,
+} from './support.js';
 
 const KYC_REPLICAS = 3;
 
@@ -30,7 +47,8 @@ async function kycPods(): Promise<Map<string, string>> {
   const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: selector });
   const byId = new Map<string, string>();
   for (const pod of pods.items) {
-    if (podReady(pod) && !pod.metadata?.deletionTimestamp && pod.status?.podIP) byId.set(instanceId(`http://${pod.status.podIP}:8080`), pod.metadata?.name ?? '?');
+    if (podReady(pod) && !pod.metadata?.deletionTimestamp && pod.status?.podIP)
+      byId.set(instanceId(`http://${pod.status.podIP}:8080`), pod.metadata?.name ?? '?');
   }
   return byId;
 }
@@ -39,7 +57,12 @@ async function kycPods(): Promise<Map<string, string>> {
 async function rolledOut(name: string): Promise<boolean> {
   const d = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name });
   const want = d.spec?.replicas;
-  return d.status?.observedGeneration === d.metadata?.generation && d.status?.updatedReplicas === want && d.status?.readyReplicas === want && d.status?.replicas === want;
+  return (
+    d.status?.observedGeneration === d.metadata?.generation &&
+    d.status?.updatedReplicas === want &&
+    d.status?.readyReplicas === want &&
+    d.status?.replicas === want
+  );
 }
 
 /** The kyc instance id the gateway pinned this answer to, from its Set-Cookie (none: the pinned pod served). */
@@ -56,7 +79,10 @@ describe('load balancing over the kyc pods', () => {
   let original: { loadBalancing?: LoadBalancingSpec; kycReplicas?: number } = {};
   const api = (path: string): string => `${base}/api/v1${path}`;
   const list = (cookie?: string, who = { token: '', applicationId: '' }): Promise<Response> =>
-    fetch(api(`/applications/${who.applicationId || applicationId}`), { headers: { authorization: `Bearer ${who.token || token}`, ...(cookie && { cookie }) }, signal: AbortSignal.timeout(15_000) });
+    fetch(api(`/applications/${who.applicationId || applicationId}`), {
+      headers: { authorization: `Bearer ${who.token || token}`, ...(cookie && { cookie }) },
+      signal: AbortSignal.timeout(15_000),
+    });
 
   beforeAll(async () => {
     const platform = (await getPlatform()) as Awaited<ReturnType<typeof getPlatform>> & {
@@ -64,8 +90,14 @@ describe('load balancing over the kyc pods', () => {
     };
     await waitReady(platform.spec.version);
     await waitIdle(platform.spec.version);
-    original = { ...(platform.spec.loadBalancing && { loadBalancing: platform.spec.loadBalancing }), ...(platform.spec.components?.kyc?.replicas !== undefined && { kycReplicas: platform.spec.components.kyc.replicas }) };
-    await patchSpec({ loadBalancing: { strategy: 'least-connections', stickySessions: true }, components: { kyc: { replicas: KYC_REPLICAS } } });
+    original = {
+      ...(platform.spec.loadBalancing && { loadBalancing: platform.spec.loadBalancing }),
+      ...(platform.spec.components?.kyc?.replicas !== undefined && { kycReplicas: platform.spec.components.kyc.replicas }),
+    };
+    await patchSpec({
+      loadBalancing: { strategy: 'least-connections', stickySessions: true },
+      components: { kyc: { replicas: KYC_REPLICAS } },
+    });
     // Every pod rolls (LB_* and the ConfigMap's load-balancing entry changed) and kyc scales out.
     const gateway = await gatewayDeploymentName();
     const color = await activeColor();
@@ -75,7 +107,10 @@ describe('load balancing over the kyc pods', () => {
       async () => {
         const d = await apps.readNamespacedDeployment({ namespace: NAMESPACE, name: gateway });
         const env = d.spec?.template.spec?.containers[0]?.env ?? [];
-        const rolled = env.some((e) => e.name === 'LB_STRATEGY' && e.value === 'least-connections') && (await rolledOut(gateway)) && (await rolledOut(kyc));
+        const rolled =
+          env.some((e) => e.name === 'LB_STRATEGY' && e.value === 'least-connections') &&
+          (await rolledOut(gateway)) &&
+          (await rolledOut(kyc));
         return rolled && (await kycPods()).size === KYC_REPLICAS ? true : undefined;
       },
       600_000,
@@ -156,16 +191,24 @@ describe('load balancing over the kyc pods', () => {
     const before = new Set((await kycPods()).keys());
     await patchSpec({ components: { kyc: { replicas: KYC_REPLICAS + 1 } } });
     const started = Date.now();
-    const added = await eventually('a fourth kyc pod ready', async () => [...(await kycPods()).keys()].find((id) => !before.has(id)), 180_000, 500);
+    const added = await eventually(
+      'a fourth kyc pod ready',
+      async () => [...(await kycPods()).keys()].find((id) => !before.has(id)),
+      180_000,
+      500,
+    );
     const ready = Date.now();
     await eventually(
       'a fresh client placed on the new pod',
-      async () => ((await Promise.all(Array.from({ length: 12 }, () => list()))).some((res) => pinnedKyc(res) === added) ? true : undefined),
+      async () =>
+        (await Promise.all(Array.from({ length: 12 }, () => list()))).some((res) => pinnedKyc(res) === added) ? true : undefined,
       90_000,
       500,
     );
     const routed = Date.now();
-    console.log(`scale-out: the new kyc pod ready after ${((ready - started) / 1000).toFixed(1)} s, its first request ${((routed - ready) / 1000).toFixed(1)} s later`);
+    console.log(
+      `scale-out: the new kyc pod ready after ${((ready - started) / 1000).toFixed(1)} s, its first request ${((routed - ready) / 1000).toFixed(1)} s later`,
+    );
 
     // Scale-in under traffic: eight clients keep calling (each answer from any pod) until the pod is
     // gone from the gateways' answers and a little more; one call a second each, under the gateway's
@@ -192,7 +235,9 @@ describe('load balancing over the kyc pods', () => {
     await new Promise((resolve) => setTimeout(resolve, 35_000));
     running = false;
     await Promise.all(clients);
-    console.log(`scale-in under traffic for ${((Date.now() - scaledIn) / 1000).toFixed(0)} s: ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(
+      `scale-in under traffic for ${((Date.now() - scaledIn) / 1000).toFixed(0)} s: ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     expect([...statuses.keys()]).toEqual([200]);
   }, 600_000);
 });

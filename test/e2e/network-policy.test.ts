@@ -12,7 +12,21 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
-import { NAMESPACE, PLATFORM, adminAccount, core, eventually, gatewayUrl, getPlatform, kc, login, podReady, request, uniqueSuffix, waitReady } from './support.js';
+import {
+  NAMESPACE,
+  PLATFORM,
+  adminAccount,
+  core,
+  eventually,
+  gatewayUrl,
+  getPlatform,
+  kc,
+  login,
+  podReady,
+  request,
+  uniqueSuffix,
+  waitReady,
+} from './support.js';
 import type { Account } from './support.js';
 
 /** The real node's bridge address (hack/node/common.sh): CoreDNS, the API server's and the deps' forwarders. */
@@ -121,7 +135,10 @@ describe('NetworkPolicies enforced on the real node', () => {
 
   async function readyPod(component: string): Promise<k8s.V1Pod> {
     return eventually(`a ready ${component} pod`, async () => {
-      const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/instance=${PLATFORM},app.kubernetes.io/component=${component}` });
+      const pods = await core.listNamespacedPod({
+        namespace: NAMESPACE,
+        labelSelector: `app.kubernetes.io/instance=${PLATFORM},app.kubernetes.io/component=${component}`,
+      });
       return pods.items.find((p) => podReady(p) && p.status?.podIP && !p.metadata?.deletionTimestamp);
     });
   }
@@ -169,7 +186,9 @@ describe('NetworkPolicies enforced on the real node', () => {
           automountServiceAccountToken: false,
           nodeSelector: { 'kyc.dev/node': 'real' },
           tolerations: [{ key: 'kyc.dev/real-node', operator: 'Exists', effect: 'NoSchedule' }],
-          containers: [{ name: 'probe', image, imagePullPolicy: 'IfNotPresent', command: ['node', '-e', PROBER, JSON.stringify(probes), 'pod'] }],
+          containers: [
+            { name: 'probe', image, imagePullPolicy: 'IfNotPresent', command: ['node', '-e', PROBER, JSON.stringify(probes), 'pod'] },
+          ],
         },
       },
     });
@@ -208,7 +227,11 @@ describe('NetworkPolicies enforced on the real node', () => {
     // and every suite calls from this machine's.
     const admin = await login(api, await adminAccount());
     const maker: Account = { email: `e2e-netpol-maker-${run}@bank.example`, password: `netpol-maker-password-${run}` };
-    const made = await request(api('/admin/users'), { body: { ...maker, role: 'maker', staffId: `e2e-netpol-${run}` }, token: admin.accessToken, idempotent: true });
+    const made = await request(api('/admin/users'), {
+      body: { ...maker, role: 'maker', staffId: `e2e-netpol-${run}` },
+      token: admin.accessToken,
+      idempotent: true,
+    });
     expect(made.status).toBe(201);
     const tokens = await login(api, maker);
     // Gateway → kyc; kyc verifies the token with auth's keys (kyc → auth) and reads PostgreSQL.

@@ -69,7 +69,10 @@ describe('a blue-green release of spec.version', () => {
 
   it('switches every Service at once: no failed request, and X-KYC-Version turns from old to new exactly once', async () => {
     expect(target).not.toBe(original);
-    const tokens = await customerTokens(api, [1, 2, 3, 4, 5, 6, 7].map((i) => `bluegreen${i}`));
+    const tokens = await customerTokens(
+      api,
+      [1, 2, 3, 4, 5, 6, 7].map((i) => `bluegreen${i}`),
+    );
     const [keepAliveToken, ...strictTokens] = tokens as [string, ...string[]];
     expect((await request(api('/auth/me'), { token: keepAliveToken })).headers.get('x-kyc-version')).toBe(original);
     const colorBefore = await activeColor();
@@ -134,7 +137,12 @@ describe('a blue-green release of spec.version', () => {
     process.stderr.write(`rollout.test: rollback switched the active Services ${ms} ms after spec.version was set back\n`);
     expect(ms).toBeLessThan(5_000);
     const token = await customerToken(api, 'rollback');
-    await eventually('X-KYC-Version of the old release', async () => (await request(api('/auth/me'), { token })).headers.get('x-kyc-version') === original, 30_000, 250);
+    await eventually(
+      'X-KYC-Version of the old release',
+      async () => (await request(api('/auth/me'), { token })).headers.get('x-kyc-version') === original,
+      30_000,
+      250,
+    );
     await waitReady(original);
   }, 120_000);
 });

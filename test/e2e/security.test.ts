@@ -70,8 +70,16 @@ describe('attacks on the platform through the gateway NodePort', () => {
   }, 720_000);
 
   it('an absolute-form target naming an internal host is refused with 400, whatever the Host header says', async () => {
-    for (const target of [`http://${NAMESPACE}-internal.invalid:9090/api/v1/auth/login`, 'http://127.0.0.1:9090/metrics', 'http://kubernetes.default.svc/api/v1/namespaces']) {
-      expectProblem(await raw(base, `POST ${target} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json`, '{"email":"a@b.c","password":"x"}'), 400, /absolute-form/);
+    for (const target of [
+      `http://${NAMESPACE}-internal.invalid:9090/api/v1/auth/login`,
+      'http://127.0.0.1:9090/metrics',
+      'http://kubernetes.default.svc/api/v1/namespaces',
+    ]) {
+      expectProblem(
+        await raw(base, `POST ${target} HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json`, '{"email":"a@b.c","password":"x"}'),
+        400,
+        /absolute-form/,
+      );
     }
     expectProblem(await raw(base, `CONNECT 127.0.0.1:9090 HTTP/1.1\r\nHost: 127.0.0.1:9090`), 400, /not a forward proxy/);
     expectProblem(await raw(base, `OPTIONS * HTTP/1.1\r\nHost: ${host}`), 400, /asterisk-form/);
@@ -107,11 +115,19 @@ describe('attacks on the platform through the gateway NodePort', () => {
   it('a deeply nested JSON body gets 400 and a body over the limit 413, both problem+json', async () => {
     const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`;
     for (let i = 0; i < 10; i += 1) {
-      const answer = await raw(base, `POST /api/v1/auth/refresh HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nIdempotency-Key: ${randomUUID()}`, deep);
+      const answer = await raw(
+        base,
+        `POST /api/v1/auth/refresh HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nIdempotency-Key: ${randomUUID()}`,
+        deep,
+      );
       expectProblem(answer, 400, /deeper than \d+ levels/);
     }
     // The gateway's default body limit is 12 MiB.
-    const huge = await raw(base, `POST /api/v1/auth/refresh HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json`, Buffer.alloc(13 * 1024 * 1024, 0x20));
+    const huge = await raw(
+      base,
+      `POST /api/v1/auth/refresh HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json`,
+      Buffer.alloc(13 * 1024 * 1024, 0x20),
+    );
     expectProblem(huge, 413);
     // The platform still answers normally: the burst did not open a breaker.
     expect((await request(`${base.origin}/api/v1/auth/refresh`, { body: { refreshToken: 'x' } })).status).toBeLessThan(500);
@@ -142,7 +158,11 @@ describe('attacks on the platform through the gateway NodePort', () => {
     let refused: RawResponse | undefined;
     for (let i = 0; i < 900; i += 1) {
       const forgedFor = `198.51.${Math.floor(i / 250)}.${i % 250}, 203.0.113.${i % 250}`;
-      const answer = await raw(base, `POST /api/v1/auth/refresh HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nX-Forwarded-For: ${forgedFor}\r\nX-Real-IP: ${forgedFor.split(',')[0] ?? ''}`, '{}');
+      const answer = await raw(
+        base,
+        `POST /api/v1/auth/refresh HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nX-Forwarded-For: ${forgedFor}\r\nX-Real-IP: ${forgedFor.split(',')[0] ?? ''}`,
+        '{}',
+      );
       statuses.push(answer.status);
       if (answer.status === 429) refused ??= answer;
       if (statuses.slice(-50).length === 50 && statuses.slice(-50).every((s) => s === 429)) break;
@@ -155,6 +175,12 @@ describe('attacks on the platform through the gateway NodePort', () => {
     expectProblem(refused as RawResponse, 429, /too many requests/);
     expect(Number((refused as RawResponse).headers['retry-after'])).toBeGreaterThan(0);
     // Leave the platform as found: other suites sign up from this address.
-    await eventually('the rate-limit window to pass', async () => (await raw(base, `POST /api/v1/auth/refresh HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json`, '{}')).status !== 429, 90_000, 2000);
+    await eventually(
+      'the rate-limit window to pass',
+      async () =>
+        (await raw(base, `POST /api/v1/auth/refresh HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json`, '{}')).status !== 429,
+      90_000,
+      2000,
+    );
   }, 240_000);
 });

@@ -32,7 +32,13 @@ export interface Platform {
 }
 
 export async function getPlatform(): Promise<Platform> {
-  return (await custom.getNamespacedCustomObject({ group: 'kyc.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'kycplatforms', name: PLATFORM })) as Platform;
+  return (await custom.getNamespacedCustomObject({
+    group: 'kyc.dev',
+    version: 'v1alpha1',
+    namespace: NAMESPACE,
+    plural: 'kycplatforms',
+    name: PLATFORM,
+  })) as Platform;
 }
 
 export async function patchPlatformVersion(version: string): Promise<void> {
@@ -49,7 +55,12 @@ export async function waitReady(version: string, timeoutMs = 600_000): Promise<P
     async () => {
       const p = await getPlatform();
       const s = p.status;
-      return s?.phase === 'Ready' && s.readyComponents === '5/5' && s.activeVersion === version && s.observedGeneration === p.metadata.generation ? p : undefined;
+      return s?.phase === 'Ready' &&
+        s.readyComponents === '5/5' &&
+        s.activeVersion === version &&
+        s.observedGeneration === p.metadata.generation
+        ? p
+        : undefined;
     },
     timeoutMs,
     1000,
@@ -61,8 +72,12 @@ export async function gatewayUrl(): Promise<string> {
   const services = await core.listNamespacedService({ namespace: NAMESPACE, labelSelector: 'kyc.dev/exposes=gateway' });
   const svc = services.items.find((s) => s.spec?.type === 'NodePort');
   const nodePort = svc?.spec?.ports?.[0]?.nodePort;
-  if (!nodePort) throw new Error(`no NodePort Service labelled kyc.dev/exposes=gateway in ${NAMESPACE}: set E2E_GATEWAY_URL or run make up`);
-  const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/instance=${PLATFORM},app.kubernetes.io/component=gateway` });
+  if (!nodePort)
+    throw new Error(`no NodePort Service labelled kyc.dev/exposes=gateway in ${NAMESPACE}: set E2E_GATEWAY_URL or run make up`);
+  const pods = await core.listNamespacedPod({
+    namespace: NAMESPACE,
+    labelSelector: `app.kubernetes.io/instance=${PLATFORM},app.kubernetes.io/component=gateway`,
+  });
   const nodeName = pods.items.find((p) => p.spec?.nodeName)?.spec?.nodeName;
   if (!nodeName) throw new Error(`no scheduled gateway pod of ${NAMESPACE}/${PLATFORM}`);
   const node = await core.readNode({ name: nodeName });
@@ -281,14 +296,18 @@ export interface StrictSample {
 /** One GET on a new TCP connection (no keep-alive): it takes the route the Service has right now. */
 function getOnNewConnection(url: string, token: string, timeoutMs: number): Promise<{ status: number; version?: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, headers: { authorization: `Bearer ${token}`, connection: 'close' }, timeout: timeoutMs }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        const version = res.headers['x-kyc-version'];
-        resolve({ status: res.statusCode ?? 0, ...(typeof version === 'string' ? { version } : {}) });
-      });
-      res.on('error', reject);
-    });
+    const req = http.get(
+      url,
+      { agent: false, headers: { authorization: `Bearer ${token}`, connection: 'close' }, timeout: timeoutMs },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          const version = res.headers['x-kyc-version'];
+          resolve({ status: res.statusCode ?? 0, ...(typeof version === 'string' ? { version } : {}) });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
   });
@@ -306,7 +325,13 @@ export function startStrictTraffic(url: string, token: string, pauseMs = 120): {
       const start = performance.now();
       try {
         const { status, version } = await getOnNewConnection(url, token, 10_000);
-        samples.push({ at: Date.now(), ms: performance.now() - start, ok: status === 200, detail: `HTTP ${status}`, ...(version ? { version } : {}) });
+        samples.push({
+          at: Date.now(),
+          ms: performance.now() - start,
+          ok: status === 200,
+          detail: `HTTP ${status}`,
+          ...(version ? { version } : {}),
+        });
       } catch (error) {
         const e = error as Error & { code?: string };
         samples.push({ at: Date.now(), ms: performance.now() - start, ok: false, detail: e.code ?? e.message });
@@ -342,7 +367,12 @@ export interface LoadReport {
  * rate limit. At most `maxInFlight` requests are outstanding; a tick that finds them all busy is
  * skipped and counted as failed (`overloaded`), so a slow platform shows instead of slowing the load.
  */
-export function startLoad(url: string, tokens: readonly string[], ratePerSecond: number, maxInFlight = 200): { stop: () => Promise<LoadReport> } {
+export function startLoad(
+  url: string,
+  tokens: readonly string[],
+  ratePerSecond: number,
+  maxInFlight = 200,
+): { stop: () => Promise<LoadReport> } {
   const report: LoadReport = { sent: 0, ok: 0, failed: new Map() };
   const fail = (kind: string): void => {
     report.failed.set(kind, (report.failed.get(kind) ?? 0) + 1);

@@ -10,7 +10,13 @@ export interface RawResponse {
 }
 
 /** Sends `head` (request line and headers, without the blank line) and `body`; reads until the server closes. */
-export function rawRequest(port: number, head: string, body: string | Buffer = '', host = '127.0.0.1', timeoutMs = 20_000): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  head: string,
+  body: string | Buffer = '',
+  host = '127.0.0.1',
+  timeoutMs = 20_000,
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, host);
     const chunks: Buffer[] = [];
@@ -33,7 +39,8 @@ export function rawRequest(port: number, head: string, body: string | Buffer = '
       resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers, body: split >= 0 ? text.slice(split + 4) : '' });
     });
     const payload = typeof body === 'string' ? Buffer.from(body) : body;
-    const lengthHeader = payload.length > 0 && !/content-length|transfer-encoding/i.test(head) ? `\r\nContent-Length: ${payload.length}` : '';
+    const lengthHeader =
+      payload.length > 0 && !/content-length|transfer-encoding/i.test(head) ? `\r\nContent-Length: ${payload.length}` : '';
     socket.write(`${head}${lengthHeader}\r\nConnection: close\r\n\r\n`);
     if (payload.length > 0) socket.write(payload);
   });

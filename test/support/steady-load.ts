@@ -63,7 +63,10 @@ export class SteadyLoad<T> {
     const sequence = (this.sequence += 1);
     const started = performance.now();
     const done = this.send(sequence)
-      .then((attempt) => ({ ...attempt }), (error: unknown) => ({ status: 0, headers: new Headers(), body: { error: String(error) }, written: undefined }))
+      .then(
+        (attempt) => ({ ...attempt }),
+        (error: unknown) => ({ status: 0, headers: new Headers(), body: { error: String(error) }, written: undefined }),
+      )
       .then((attempt) => {
         const body = attempt.body as { type?: unknown } | undefined;
         this.outcomes.push({

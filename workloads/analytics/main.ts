@@ -47,7 +47,8 @@ export async function startAnalytics(options: StartOptions = {}): Promise<Runnin
         topics,
         handle: async (event) => {
           const occurredAt = new Date(event.occurredAt);
-          if (await repository.record(event.id, event.type, Number.isNaN(occurredAt.getTime()) ? new Date() : occurredAt)) counted.inc({ type: event.type });
+          if (await repository.record(event.id, event.type, Number.isNaN(occurredAt.getTime()) ? new Date() : occurredAt))
+            counted.inc({ type: event.type });
         },
       });
       pauseWhileOff(liveSettings, 'analytics-ingestion', logger).attach(consumer);

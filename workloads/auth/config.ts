@@ -23,12 +23,21 @@ export const authEnv = commonEnv
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(128).optional(),
     AUTH_ACCESS_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(900),
     /** Idle limit of one refresh token (each refresh issues a new one). */
-    AUTH_REFRESH_TTL_SECONDS: z.coerce.number().int().min(60).default(7 * 86_400),
+    AUTH_REFRESH_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .default(7 * 86_400),
     /**
      * Absolute lifetime of a login (refresh family): 12 h, a working day. A bank signs its staff in
      * daily, and a stolen refresh token, however often it is rotated, dies with its login by then.
      */
-    AUTH_REFRESH_FAMILY_MAX_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(12 * 3600),
+    AUTH_REFRESH_FAMILY_MAX_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86_400)
+      .default(12 * 3600),
     /** Failed-login backoff per account and client address: the first delay, doubling to the cap. */
     AUTH_LOGIN_BACKOFF_BASE_MS: z.coerce.number().int().min(1).default(1000),
     AUTH_LOGIN_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).default(900),

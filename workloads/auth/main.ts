@@ -58,22 +58,30 @@ export async function startAuth(options: StartOptions = {}): Promise<RunningAuth
         revocations: revocations.list,
         loginLimiter: new RateLimiter(redis, 'login', config.AUTH_LOGIN_RATE_LIMIT, 60_000),
         registrationLimiter: new RateLimiter(redis, 'register', config.AUTH_REGISTRATIONS_PER_HOUR, 3_600_000),
-        backoff: new LoginBackoff(redis, { baseMs: config.AUTH_LOGIN_BACKOFF_BASE_MS, maxMs: config.AUTH_LOGIN_BACKOFF_MAX_SECONDS * 1000, memorySeconds: 24 * 3600 }),
+        backoff: new LoginBackoff(redis, {
+          baseMs: config.AUTH_LOGIN_BACKOFF_BASE_MS,
+          maxMs: config.AUTH_LOGIN_BACKOFF_MAX_SECONDS * 1000,
+          memorySeconds: 24 * 3600,
+        }),
         passwords: new PasswordHasher(config.AUTH_SCRYPT_COST, config.AUTH_SCRYPT_CONCURRENCY, config.AUTH_SCRYPT_QUEUE),
         metrics: service.metrics,
         logger,
         accessTokens: { sign: (claims, sid) => signAccessToken(claims, signingKey, { ttlSeconds: config.AUTH_ACCESS_TTL_SECONDS, sid }) },
         accessTtlSeconds: config.AUTH_ACCESS_TTL_SECONDS,
       });
-      if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined) await auth.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
+      if (config.ADMIN_EMAIL !== undefined && config.ADMIN_PASSWORD !== undefined)
+        await auth.ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD);
       const principal = authenticate(verifier, { required: false });
       service.app.use((req, res, next) => (PUBLIC_ENDPOINTS.has(req.path) ? next() : principal(req, res, next)));
       // Fingerprints are keyed by a secret derived from the signing key (request bodies hold passwords).
-      const fingerprintKey = createHmac('sha256', signingKey.privateKey.export({ format: 'der', type: 'pkcs8' })).update('kyc-auth idempotency fingerprints').digest();
+      const fingerprintKey = createHmac('sha256', signingKey.privateKey.export({ format: 'der', type: 'pkcs8' }))
+        .update('kyc-auth idempotency fingerprints')
+        .digest();
       const table = new PostgresIdempotencyStore(pool, AUTH_SCHEMA);
       const tokenIdempotency = idempotency({ store: new AuthIdempotencyStore(table, fingerprintKey, { withholdAnswers: true }) });
       const otherIdempotency = idempotency({ store: new AuthIdempotencyStore(table, fingerprintKey, { withholdAnswers: false }) });
-      const replayStore: RequestHandler = (req, res, next) => (TOKEN_ENDPOINTS.has(req.path) ? tokenIdempotency : otherIdempotency)(req, res, next);
+      const replayStore: RequestHandler = (req, res, next) =>
+        (TOKEN_ENDPOINTS.has(req.path) ? tokenIdempotency : otherIdempotency)(req, res, next);
       service.app.use(replayStore);
       service.app.use(jwksRoutes(publicJwks(config.AUTH_SIGNING_KEYS)));
       service.app.use(authRoutes(auth, users, verifier));

@@ -27,7 +27,11 @@ describe('parseUpstreams', () => {
 
 describe('Balancer', () => {
   it('round robin spreads evenly', () => {
-    expect(tally(new Balancer(urls, { strategy: 'round-robin' }), 300)).toEqual({ 'http://a:1': 100, 'http://b:1': 100, 'http://c:1': 100 });
+    expect(tally(new Balancer(urls, { strategy: 'round-robin' }), 300)).toEqual({
+      'http://a:1': 100,
+      'http://b:1': 100,
+      'http://c:1': 100,
+    });
   });
 
   it('ip hash keeps each client on one instance and still uses all of them', () => {
@@ -64,13 +68,16 @@ describe('Balancer', () => {
     expect(idle).toEqual(new Set(['http://a:1', 'http://c:1']));
   });
 
-  it.each<Strategy>(['round-robin', 'least-connections', 'ip-hash'])('sticky sessions pin a client whatever the strategy (%s)', (strategy) => {
-    const balancer = new Balancer(urls, { strategy, sticky: true });
-    const pinned = balancer.instances[2] as Instance;
-    for (let i = 0; i < 30; i += 1) expect(balancer.pick({ clientIp: `1.1.1.${i}`, affinity: pinned.id })).toBe(pinned);
-    // An unknown affinity falls back to the strategy.
-    expect(balancer.instances).toContain(balancer.pick({ clientIp: '1.1.1.1', affinity: 'nope' }));
-  });
+  it.each<Strategy>(['round-robin', 'least-connections', 'ip-hash'])(
+    'sticky sessions pin a client whatever the strategy (%s)',
+    (strategy) => {
+      const balancer = new Balancer(urls, { strategy, sticky: true });
+      const pinned = balancer.instances[2] as Instance;
+      for (let i = 0; i < 30; i += 1) expect(balancer.pick({ clientIp: `1.1.1.${i}`, affinity: pinned.id })).toBe(pinned);
+      // An unknown affinity falls back to the strategy.
+      expect(balancer.instances).toContain(balancer.pick({ clientIp: '1.1.1.1', affinity: 'nope' }));
+    },
+  );
 
   it('passive health check: 3 failures in a row eject an instance for 30 s, then it is back', () => {
     let now = 1000;

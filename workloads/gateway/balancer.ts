@@ -49,11 +49,13 @@ export function parseUpstreams(value: string): InstanceSpec[] {
     .map((entry) => entry.trim())
     .filter(Boolean)
     .map((url) => {
-      if (url.includes(';')) throw new Error(`upstream ${url}: parameters are not accepted (weight=N is gone; the gateway balances over the pods it discovers)`);
+      if (url.includes(';'))
+        throw new Error(`upstream ${url}: parameters are not accepted (weight=N is gone; the gateway balances over the pods it discovers)`);
       const parsed = new URL(url);
       // Plain http inside the cluster (the gateway speaks http to its upstreams; TLS ends at the Ingress).
       if (parsed.protocol !== 'http:') throw new Error(`upstream ${url} is not an http URL`);
-      if (parsed.pathname !== '/' || parsed.search !== '' || parsed.username !== '' || parsed.password !== '') throw new Error(`upstream ${url} must be scheme://host:port only`);
+      if (parsed.pathname !== '/' || parsed.search !== '' || parsed.username !== '' || parsed.password !== '')
+        throw new Error(`upstream ${url} must be scheme://host:port only`);
       return { url: parsed.origin };
     });
 }

@@ -11,7 +11,13 @@ describe('mayStore (what the stale cache may keep)', () => {
   });
 
   it('never keeps application views, documents, the review queue, notifications or accounts', () => {
-    for (const path of ['/api/v1/applications/1', '/api/v1/applications/1/documents/2', '/api/v1/review/queue', '/api/v1/notifications', '/api/v1/auth/me']) {
+    for (const path of [
+      '/api/v1/applications/1',
+      '/api/v1/applications/1/documents/2',
+      '/api/v1/review/queue',
+      '/api/v1/notifications',
+      '/api/v1/auth/me',
+    ]) {
       const route = matchRoute(path);
       expect(route && mayStore(route, 'GET', 200, {})).toBe(false);
     }

@@ -14,7 +14,10 @@ import type { Redis } from '../shared/index.js';
  */
 export function mayStore(route: { personal: boolean }, method: string, status: number, headers: IncomingHttpHeaders): boolean {
   if (route.personal || method !== 'GET' || status !== 200) return false;
-  const directives = (headers['cache-control'] ?? '').toLowerCase().split(',').map((d) => d.trim().split('=')[0]);
+  const directives = (headers['cache-control'] ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim().split('=')[0]);
   return !directives.includes('no-store') && !directives.includes('private');
 }
 

@@ -15,9 +15,12 @@ describe('parseAddress', () => {
     expect(parseAddress(text)).toEqual({ address, family });
   });
 
-  it.each(['unknown', '', 'evil.example', '_hidden', '10.0.0', '10.0.0.256', 'fe80::1%eth0', '1.2.3.4, 5.6.7.8', '[10.0.0.1'])('refuses %j', (text) => {
-    expect(parseAddress(text)).toBeUndefined();
-  });
+  it.each(['unknown', '', 'evil.example', '_hidden', '10.0.0', '10.0.0.256', 'fe80::1%eth0', '1.2.3.4, 5.6.7.8', '[10.0.0.1'])(
+    'refuses %j',
+    (text) => {
+      expect(parseAddress(text)).toBeUndefined();
+    },
+  );
 });
 
 describe('parseTrustedProxies', () => {
@@ -42,9 +45,12 @@ describe('parseTrustedProxies', () => {
     expect(trusted.contains({ address: '127.0.0.1', family: 'ipv4' })).toBe(false);
   });
 
-  it.each(['10.0.0.0/33', 'not-an-ip', '10.0.0.0/8/1', 'fd00::/129', '::ffff:10.0.0.0/64', '10.0.0.0/x', '[::1]/128'])('refuses %j, naming it', (entry) => {
-    expect(() => parseTrustedProxies(`127.0.0.1, ${entry}`)).toThrow(entry);
-  });
+  it.each(['10.0.0.0/33', 'not-an-ip', '10.0.0.0/8/1', 'fd00::/129', '::ffff:10.0.0.0/64', '10.0.0.0/x', '[::1]/128'])(
+    'refuses %j, naming it',
+    (entry) => {
+      expect(() => parseTrustedProxies(`127.0.0.1, ${entry}`)).toThrow(entry);
+    },
+  );
 });
 
 describe('clientAddress', () => {

@@ -58,7 +58,10 @@ export interface TrustedProxies {
 export function parseTrustedProxies(value: string): TrustedProxies {
   const list = new net.BlockList();
   let size = 0;
-  for (const entry of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [host = '', prefixText, extra] = entry.split('/');
     const address = extra === undefined && !host.startsWith('[') ? parseAddress(host) : undefined;
     if (!address) throw new Error(`"${entry}" is not an IP address or CIDR`);
@@ -94,7 +97,11 @@ const MAX_HOPS = 16;
  * The client address of a request: the socket's peer, or — when that peer is a trusted proxy — the
  * right-most X-Forwarded-For entry that is not a trusted proxy (see the top of this file).
  */
-export function clientAddress(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trusted: TrustedProxies): string {
+export function clientAddress(
+  socketAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: TrustedProxies,
+): string {
   let client = parseAddress(socketAddress);
   if (!client) return socketAddress ?? 'unknown';
   if (trusted.size === 0) return client.address;
@@ -111,7 +118,12 @@ export function clientAddress(socketAddress: string | undefined, forwardedFor: s
  * Whether the client reached the platform over TLS: the gateway's own socket, or the X-Forwarded-Proto
  * of a trusted proxy that is the socket's peer (its right-most value, the one that proxy wrote).
  */
-export function arrivedOverTls(encrypted: boolean, socketAddress: string | undefined, forwardedProto: string | string[] | undefined, trusted: TrustedProxies): boolean {
+export function arrivedOverTls(
+  encrypted: boolean,
+  socketAddress: string | undefined,
+  forwardedProto: string | string[] | undefined,
+  trusted: TrustedProxies,
+): boolean {
   if (encrypted) return true;
   const peer = parseAddress(socketAddress);
   if (!peer || !trusted.contains(peer) || forwardedProto === undefined) return false;

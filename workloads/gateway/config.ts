@@ -46,7 +46,10 @@ export const gatewayEnv = commonEnv
     UPSTREAM_ANALYTICS: upstreamList,
     LB_STRATEGY: z.enum(STRATEGIES).default('round-robin'),
     LB_STICKY_SESSIONS: schemas.booleanString.prefault('false'),
-    LB_STICKY_COOKIE: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('kyc_affinity'),
+    LB_STICKY_COOKIE: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/)
+      .default('kyc_affinity'),
     /** Required defaults (docs/workloads.md): 3000 ms timeout, 50 % errors open the breaker, 30 s until a trial request. */
     BREAKER_TIMEOUT_MS: z.coerce.number().int().min(10).default(3000),
     BREAKER_ERROR_THRESHOLD_PERCENTAGE: z.coerce.number().min(1).max(100).default(50),
@@ -66,10 +69,17 @@ export const gatewayEnv = commonEnv
       .string()
       .default('analytics')
       .transform((value, ctx) => {
-        const names = value.split(',').map((v) => v.trim()).filter(Boolean);
+        const names = value
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean);
         const allowed = upstreamsWithImpersonalRoutes();
         for (const name of names) {
-          if (!(allowed as readonly string[]).includes(name)) ctx.addIssue({ code: 'custom', message: `"${name}" has no route free of personal data to cache (allowed: ${allowed.join(', ')})` });
+          if (!(allowed as readonly string[]).includes(name))
+            ctx.addIssue({
+              code: 'custom',
+              message: `"${name}" has no route free of personal data to cache (allowed: ${allowed.join(', ')})`,
+            });
         }
         return names;
       }),

@@ -41,7 +41,11 @@ describe('Discovery', () => {
     dns.records.set('p-auth-pods', ['fd00::5']);
     const changes: string[][] = [];
     const errors: string[] = [];
-    const discovery = new Discovery(['http://p-auth-pods:8080'], { resolve: dns.resolve, onChange: (urls) => changes.push(urls), onError: (host) => errors.push(host) });
+    const discovery = new Discovery(['http://p-auth-pods:8080'], {
+      resolve: dns.resolve,
+      onChange: (urls) => changes.push(urls),
+      onError: (host) => errors.push(host),
+    });
     await discovery.refresh();
     dns.records.set('p-auth-pods', Object.assign(new Error('timeout'), { code: 'ETIMEOUT' }));
     await discovery.refresh();
@@ -52,7 +56,10 @@ describe('Discovery', () => {
   it('never resolves an address, and runs no timer for fixed instances', async () => {
     const dns = fakeDns();
     const changes: string[][] = [];
-    const discovery = new Discovery(['http://127.0.0.1:1', 'http://[::1]:2'], { resolve: dns.resolve, onChange: (urls) => changes.push(urls) });
+    const discovery = new Discovery(['http://127.0.0.1:1', 'http://[::1]:2'], {
+      resolve: dns.resolve,
+      onChange: (urls) => changes.push(urls),
+    });
     expect(discovery.dynamic).toBe(false);
     await discovery.start();
     discovery.stop();
@@ -64,7 +71,13 @@ describe('Discovery', () => {
     const dns = fakeDns();
     dns.records.set('p-kyc-pods', ['10.0.0.1']);
     let now = 0;
-    const discovery = new Discovery(['http://p-kyc-pods:8080'], { resolve: dns.resolve, intervalMs: 20, minGapMs: 500, now: () => now, onChange: () => undefined });
+    const discovery = new Discovery(['http://p-kyc-pods:8080'], {
+      resolve: dns.resolve,
+      intervalMs: 20,
+      minGapMs: 500,
+      now: () => now,
+      onChange: () => undefined,
+    });
     await discovery.start();
     await new Promise((resolve) => setTimeout(resolve, 110));
     discovery.stop();

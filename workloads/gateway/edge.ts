@@ -48,7 +48,9 @@ function parserProblem(code: string | undefined): ProblemError {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
       return new ProblemError(408, 'the request was not received in time', { title: 'Request Timeout' });
     case 'HPE_INVALID_URL':
-      return badRequest('the request target is not an origin-form path of allowed characters (no control characters, spaces or non-ASCII bytes; no host:port)');
+      return badRequest(
+        'the request target is not an origin-form path of allowed characters (no control characters, spaces or non-ASCII bytes; no host:port)',
+      );
     default:
       return badRequest('the request is not valid HTTP/1.1');
   }

@@ -62,10 +62,19 @@ function upstreamSpecs(config: GatewayConfig, name: UpstreamName): InstanceSpec[
 }
 
 /** Headers a client may not set: identity is the gateway's to assert. */
-const CLIENT_FORBIDDEN = new Set(['x-user-id', 'x-user-role', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'forwarded']);
+const CLIENT_FORBIDDEN = new Set([
+  'x-user-id',
+  'x-user-role',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-real-ip',
+  'forwarded',
+]);
 
 /** Requests refused before routing, by reason (the edge's request targets, JSON nested too deeply). */
-const refusedRequests = (metrics: Metrics) => metrics.counter('kyc_gateway_refused_requests_total', 'Requests refused at the edge before routing', ['reason']);
+const refusedRequests = (metrics: Metrics) =>
+  metrics.counter('kyc_gateway_refused_requests_total', 'Requests refused at the edge before routing', ['reason']);
 
 export async function startGateway(options: GatewayStartOptions = {}): Promise<RunningGateway> {
   const config = loadGatewayConfig(options.env);
@@ -90,16 +99,26 @@ export async function startGateway(options: GatewayStartOptions = {}): Promise<R
 }
 
 /** Upstreams (balancer and breaker each), rate limit, stale cache, and the /api/v1 proxy route. */
-async function wireGateway({ config, service, redis, logger, closing, onShutdown, liveSettings }: Wiring<GatewayConfig>, resolve: Resolve | undefined): Promise<{ upstreams: Map<UpstreamName, Upstream> }> {
+async function wireGateway(
+  { config, service, redis, logger, closing, onShutdown, liveSettings }: Wiring<GatewayConfig>,
+  resolve: Resolve | undefined,
+): Promise<{ upstreams: Map<UpstreamName, Upstream> }> {
   const upstreams = new Map<UpstreamName, Upstream>();
   // ERROR while any upstream's breaker is open (its instances keep failing).
   service.setHealthChecks({ externalAPIs: () => [...upstreams.values()].every((upstream) => upstream.state() !== 'open') });
   const { metrics } = service;
-  const attempts = metrics.counter('kyc_gateway_upstream_requests_total', 'Requests sent to upstream instances by outcome', ['upstream', 'instance', 'outcome']);
+  const attempts = metrics.counter('kyc_gateway_upstream_requests_total', 'Requests sent to upstream instances by outcome', [
+    'upstream',
+    'instance',
+    'outcome',
+  ]);
   const fallbacks = metrics.counter('kyc_gateway_fallbacks_total', 'Requests answered by a fallback', ['upstream', 'kind']);
   const limited = metrics.counter('kyc_gateway_rate_limited_total', 'Requests refused by the rate limit');
   const refused = refusedRequests(metrics);
-  const localLimits = metrics.counter('kyc_gateway_rate_limit_local_total', 'Rate-limit hits counted locally because Redis was unreachable');
+  const localLimits = metrics.counter(
+    'kyc_gateway_rate_limit_local_total',
+    'Rate-limit hits counted locally because Redis was unreachable',
+  );
   for (const name of UPSTREAM_NAMES) {
     const specs = upstreamSpecs(config, name);
     if (specs.length === 0) continue;
@@ -117,29 +136,42 @@ async function wireGateway({ config, service, redis, logger, closing, onShutdown
       onAttempt: (instance, outcome) => attempts.inc({ upstream: name, instance: instance.url, outcome }),
       // The pods of the upstream, found by DNS (docs/workloads.md, "Load balancing").
       ...(resolve && { resolve }),
-      onInstances: ({ instances, added, removed }) => logger.info({ upstream: name, instances: instances.length, added, removed }, 'upstream instances changed'),
-      onDiscoveryError: (hostname, error) => logger.warn({ upstream: name, hostname, err: error }, 'could not resolve the upstream; keeping its last instances'),
+      onInstances: ({ instances, added, removed }) =>
+        logger.info({ upstream: name, instances: instances.length, added, removed }, 'upstream instances changed'),
+      onDiscoveryError: (hostname, error) =>
+        logger.warn({ upstream: name, hostname, err: error }, 'could not resolve the upstream; keeping its last instances'),
     });
     upstream.breaker.on('open', () => logger.warn({ upstream: name }, 'circuit breaker open'));
     upstream.breaker.on('halfOpen', () => logger.info({ upstream: name }, 'circuit breaker half-open'));
     upstream.breaker.on('close', () => logger.info({ upstream: name }, 'circuit breaker closed'));
     upstreams.set(name, upstream);
   }
-  metrics.gauge('kyc_gateway_breaker_state', 'Circuit breaker state per upstream (0 closed, 1 half-open, 2 open)', ['upstream'], (gauge) => {
-    for (const [name, upstream] of upstreams) gauge.set({ upstream: name }, { closed: 0, 'half-open': 1, open: 2 }[upstream.state()]);
-  });
+  metrics.gauge(
+    'kyc_gateway_breaker_state',
+    'Circuit breaker state per upstream (0 closed, 1 half-open, 2 open)',
+    ['upstream'],
+    (gauge) => {
+      for (const [name, upstream] of upstreams) gauge.set({ upstream: name }, { closed: 0, 'half-open': 1, open: 2 }[upstream.state()]);
+    },
+  );
   // The pods each upstream has now (discovery.ts), and how many of them sit out after failures.
-  metrics.gauge('kyc_gateway_upstream_instances', 'Instances (pods) per upstream the gateway balances over, by state (ready, ejected)', ['upstream', 'state'], (gauge) => {
-    for (const [name, upstream] of upstreams) {
-      const ejected = upstream.balancer.instances.filter((instance) => upstream.balancer.isEjected(instance)).length;
-      gauge.set({ upstream: name, state: 'ready' }, upstream.balancer.instances.length - ejected);
-      gauge.set({ upstream: name, state: 'ejected' }, ejected);
-    }
-  });
+  metrics.gauge(
+    'kyc_gateway_upstream_instances',
+    'Instances (pods) per upstream the gateway balances over, by state (ready, ejected)',
+    ['upstream', 'state'],
+    (gauge) => {
+      for (const [name, upstream] of upstreams) {
+        const ejected = upstream.balancer.instances.filter((instance) => upstream.balancer.isEjected(instance)).length;
+        gauge.set({ upstream: name, state: 'ready' }, upstream.balancer.instances.length - ejected);
+        gauge.set({ upstream: name, state: 'ejected' }, ejected);
+      }
+    },
+  );
   metrics.gauge('kyc_gateway_upstream_active_requests', 'In-flight requests per upstream instance', ['upstream', 'instance'], (gauge) => {
     // Pods come and go: only the instances of now are reported.
     gauge.reset();
-    for (const [name, upstream] of upstreams) for (const instance of upstream.balancer.instances) gauge.set({ upstream: name, instance: instance.url }, instance.active);
+    for (const [name, upstream] of upstreams)
+      for (const instance of upstream.balancer.instances) gauge.set({ upstream: name, instance: instance.url }, instance.active);
   });
   // Tokens are verified with auth's published keys and the platform's revocation list (auth-token.ts).
   const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'gateway'));
@@ -150,7 +182,9 @@ async function wireGateway({ config, service, redis, logger, closing, onShutdown
   // (never "allow everything"). See BatchedRateLimiter.
   const rateLimiter =
     config.RATE_LIMIT_REQUESTS > 0
-      ? new BatchedRateLimiter(redis, 'client', config.RATE_LIMIT_REQUESTS, config.RATE_LIMIT_WINDOW_MS, { onFallback: () => localLimits.inc() })
+      ? new BatchedRateLimiter(redis, 'client', config.RATE_LIMIT_REQUESTS, config.RATE_LIMIT_WINDOW_MS, {
+          onFallback: () => localLimits.inc(),
+        })
       : undefined;
   // Runs before the Redis connection closes (closers run in reverse order).
   if (rateLimiter) onShutdown('rate-limit', () => rateLimiter.close());
@@ -158,9 +192,15 @@ async function wireGateway({ config, service, redis, logger, closing, onShutdown
   const cacheable = new Set(config.GATEWAY_CACHE_UPSTREAMS);
   const openapi = JSON.stringify(openApiDocument(config.KYC_VERSION));
 
-  const clientIp = (req: Request): string => clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.GATEWAY_TRUSTED_PROXIES);
+  const clientIp = (req: Request): string =>
+    clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], config.GATEWAY_TRUSTED_PROXIES);
   const overTls = (req: Request): boolean =>
-    arrivedOverTls((req.socket as { encrypted?: boolean }).encrypted === true, req.socket.remoteAddress, req.headers['x-forwarded-proto'], config.GATEWAY_TRUSTED_PROXIES);
+    arrivedOverTls(
+      (req.socket as { encrypted?: boolean }).encrypted === true,
+      req.socket.remoteAddress,
+      req.headers['x-forwarded-proto'],
+      config.GATEWAY_TRUSTED_PROXIES,
+    );
 
   const { app } = service;
   app.get('/api/v1/openapi.json', (_req, res) => {
@@ -193,7 +233,12 @@ async function wireGateway({ config, service, redis, logger, closing, onShutdown
 
     if (!isPublic(req.method, path)) {
       const token = bearerToken(req.header('authorization'));
-      if (token === undefined) throw unauthorized(req.header('authorization') === undefined ? 'a Bearer access token is required' : 'the access token is malformed, expired or not valid');
+      if (token === undefined)
+        throw unauthorized(
+          req.header('authorization') === undefined
+            ? 'a Bearer access token is required'
+            : 'the access token is malformed, expired or not valid',
+        );
       req.principal = await tokens.verifier.principal(token);
     }
     const ip = clientIp(req);
@@ -240,7 +285,10 @@ async function wireGateway({ config, service, redis, logger, closing, onShutdown
         // plain HTTP (local development, the NodePort) a browser would drop a Secure cookie and
         // stickiness would silently stop, and the cookie carries only hashed instance ids — no
         // credential, nothing worth stealing on the wire.
-        res.append('Set-Cookie', `${config.LB_STICKY_COOKIE}=${formatAffinity(affinity)}; Path=/; HttpOnly; SameSite=Strict${tls ? '; Secure' : ''}`);
+        res.append(
+          'Set-Cookie',
+          `${config.LB_STICKY_COOKIE}=${formatAffinity(affinity)}; Path=/; HttpOnly; SameSite=Strict${tls ? '; Secure' : ''}`,
+        );
       }
       if (req.principal && cacheable.has(name) && mayStore(route, req.method, response.status, response.headers)) {
         const contentType = response.headers['content-type'];
@@ -253,16 +301,31 @@ async function wireGateway({ config, service, redis, logger, closing, onShutdown
       if (error instanceof UpstreamError && error.response) return relay(res, error.response);
       if (error instanceof UpstreamError && error.kind === 'too-large') {
         req.log.warn({ upstream: name, limit: config.GATEWAY_UPSTREAM_RESPONSE_LIMIT }, 'upstream answer too large; cut off');
-        const problem = new ProblemError(502, `the ${name} service answered with more than ${config.GATEWAY_UPSTREAM_RESPONSE_LIMIT} bytes`, { extensions: { upstream: name } });
+        const problem = new ProblemError(
+          502,
+          `the ${name} service answered with more than ${config.GATEWAY_UPSTREAM_RESPONSE_LIMIT} bytes`,
+          { extensions: { upstream: name } },
+        );
         return sendProblem(res, problem, path, req.id);
       }
       await fallback(req, res, name, route.personal, upstream, url, error);
     }
   });
 
-  async function fallback(req: Request, res: Response, name: UpstreamName, personal: boolean, upstream: Upstream, url: string, error: unknown): Promise<void> {
+  async function fallback(
+    req: Request,
+    res: Response,
+    name: UpstreamName,
+    personal: boolean,
+    upstream: Upstream,
+    url: string,
+    error: unknown,
+  ): Promise<void> {
     const open = upstream.state() === 'open';
-    req.log.warn({ upstream: name, reason: (error as Error).message, breaker: upstream.state() }, 'upstream unavailable; using the fallback');
+    req.log.warn(
+      { upstream: name, reason: (error as Error).message, breaker: upstream.state() },
+      'upstream unavailable; using the fallback',
+    );
     if (req.method === 'GET' && req.principal && cacheable.has(name) && !personal) {
       const cached = await staleCache.get(req.principal.sub, url).catch(() => undefined);
       if (cached) {
@@ -279,7 +342,12 @@ async function wireGateway({ config, service, redis, logger, closing, onShutdown
     fallbacks.inc({ upstream: name, kind: 'unavailable' });
     const retryAfter = open ? config.BREAKER_RESET_TIMEOUT_MS / 1000 : 1;
     const problem = serviceUnavailable(retryAfter, `the ${name} service is unavailable; retry later`);
-    sendProblem(res, new ProblemError(503, problem.message, { headers: problem.headers, extensions: { upstream: name } }), url.split('?')[0], req.id);
+    sendProblem(
+      res,
+      new ProblemError(503, problem.message, { headers: problem.headers, extensions: { upstream: name } }),
+      url.split('?')[0],
+      req.id,
+    );
   }
 
   return { upstreams };

@@ -22,7 +22,8 @@ function registeredRoutes(router: Router): string[] {
   for (const layer of router.stack as Array<{ route?: { path: unknown; methods: Record<string, boolean> } }>) {
     if (!layer.route) continue;
     const path = String(layer.route.path).replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') out.push(`${method.toUpperCase()} ${path}`);
+    for (const [method, on] of Object.entries(layer.route.methods))
+      if (on && method !== '_all') out.push(`${method.toUpperCase()} ${path}`);
   }
   return out;
 }
@@ -62,7 +63,10 @@ function refs(value: unknown): string[] {
 function resolve(pointer: string): unknown {
   expect(pointer.startsWith('#/')).toBe(true);
   let node: unknown = doc;
-  for (const part of pointer.slice(2).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
+  for (const part of pointer
+    .slice(2)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))) {
     if (node === null || typeof node !== 'object' || !(part in (node as Json))) return undefined;
     node = (node as Json)[part];
   }
@@ -134,7 +138,10 @@ describe('OpenAPI document shape', () => {
   it('path templates and path parameters agree; every operation has responses', () => {
     for (const { key, path, op } of operations) {
       const inPath = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
-      const declared = ((op.parameters ?? []) as Json[]).filter((p) => p.in === 'path').map((p) => p.name as string).sort();
+      const declared = ((op.parameters ?? []) as Json[])
+        .filter((p) => p.in === 'path')
+        .map((p) => p.name as string)
+        .sort();
       expect([key, declared]).toEqual([key, inPath]);
       for (const p of (op.parameters ?? []) as Json[]) if (p.in === 'path') expect(p.required).toBe(true);
       expect(Object.keys(op.responses as Json).length).toBeGreaterThan(0);
@@ -147,7 +154,11 @@ describe('OpenAPI document shape', () => {
     for (const { key, op } of operations) {
       if (open.includes(key)) continue;
       const responses = op.responses as Json;
-      expect([key, responses['401'], responses['403']]).toEqual([key, { $ref: '#/components/responses/Unauthorized' }, { $ref: '#/components/responses/Forbidden' }]);
+      expect([key, responses['401'], responses['403']]).toEqual([
+        key,
+        { $ref: '#/components/responses/Unauthorized' },
+        { $ref: '#/components/responses/Forbidden' },
+      ]);
     }
   });
 
@@ -184,7 +195,9 @@ describe('OpenAPI document matches the kyc API', () => {
   });
 
   it('the review queue lists summaries', () => {
-    const items = ((op('GET /review/queue').responses as Record<string, Json>)['200']?.content as Record<string, { schema: Json }>)['application/json']?.schema;
+    const items = ((op('GET /review/queue').responses as Record<string, Json>)['200']?.content as Record<string, { schema: Json }>)[
+      'application/json'
+    ]?.schema;
     expect(JSON.stringify(items)).toContain('#/components/schemas/QueueItem');
   });
 
@@ -197,8 +210,15 @@ describe('OpenAPI document matches the kyc API', () => {
   });
 
   it('auth bodies come from the zod schemas the auth service validates with', () => {
-    expect(bodySchema('POST /auth/register')).toMatchObject({ required: ['email', 'password'], additionalProperties: false, properties: { email: { format: 'email', maxLength: 254 }, password: { minLength: 12, maxLength: 128 } } });
-    expect(bodySchema('POST /admin/users')).toMatchObject({ required: ['email', 'password', 'role'], properties: { role: { enum: ['maker', 'checker', 'admin'] } } });
+    expect(bodySchema('POST /auth/register')).toMatchObject({
+      required: ['email', 'password'],
+      additionalProperties: false,
+      properties: { email: { format: 'email', maxLength: 254 }, password: { minLength: 12, maxLength: 128 } },
+    });
+    expect(bodySchema('POST /admin/users')).toMatchObject({
+      required: ['email', 'password', 'role'],
+      properties: { role: { enum: ['maker', 'checker', 'admin'] } },
+    });
     // The schemas describe what the services accept and refuse.
     expect(registerBody.safeParse({ email: 'a@example.com', password: 'x'.repeat(12) }).success).toBe(true);
     expect(loginBody.safeParse({ email: 'a@example.com', password: 'p', extra: 1 }).success).toBe(false);
@@ -209,7 +229,17 @@ describe('OpenAPI document matches the kyc API', () => {
     const schema = bodySchema('PATCH /applications/{id}');
     expect(schema).toMatchObject({ additionalProperties: false, minProperties: 1 });
     expect(schema).not.toHaveProperty('required');
-    expect(Object.keys(schema.properties as Json).sort()).toEqual(['aadhaar', 'address', 'ckycNumber', 'dateOfBirth', 'drivingLicence', 'name', 'pan', 'passport', 'voterId']);
+    expect(Object.keys(schema.properties as Json).sort()).toEqual([
+      'aadhaar',
+      'address',
+      'ckycNumber',
+      'dateOfBirth',
+      'drivingLicence',
+      'name',
+      'pan',
+      'passport',
+      'voterId',
+    ]);
     expect((schema.properties as Record<string, Json>).address).toMatchObject({ required: ['line1', 'city', 'state', 'pincode'] });
   });
 });

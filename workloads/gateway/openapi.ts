@@ -35,7 +35,11 @@ const ref = (name: string): object => ({ $ref: `#/components/schemas/${name}` })
 const response = (name: string): object => ({ $ref: `#/components/responses/${name}` });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } };
 const idempotencyKey = { $ref: '#/components/parameters/IdempotencyKey' };
-const items = (schema: object): object => ({ type: 'object', required: ['items'], properties: { items: { type: 'array', items: schema } } });
+const items = (schema: object): object => ({
+  type: 'object',
+  required: ['items'],
+  properties: { items: { type: 'array', items: schema } },
+});
 
 interface OperationOptions {
   operationId: string;
@@ -86,7 +90,10 @@ function operation(summary: string, options: OperationOptions): object {
     parameters: [...(options.params ?? []), ...(options.write ? [idempotencyKey] : [])],
     ...(options.body && { requestBody: { required: true, content: json(options.body) } }),
     responses: {
-      [status]: { description: 'success', ...(options.okContent ? { content: options.okContent } : schema ? { content: json(schema) } : {}) },
+      [status]: {
+        description: 'success',
+        ...(options.okContent ? { content: options.okContent } : schema ? { content: json(schema) } : {}),
+      },
       ...Object.fromEntries([...statuses].sort().map((code) => [code, response(STANDARD_ERRORS[code] ?? 'BadRequest')])),
     },
   };
@@ -101,7 +108,13 @@ const staffRead = ['customer (own)', 'maker', 'checker', 'admin'];
 
 const reviewActions = [
   ['recommend', 'reviewRecommend', 'Recommend approval or rejection (maker) → pending_approval', 'maker', 'Recommendation'],
-  ['request-resubmission', 'reviewRequestResubmission', 'Ask the applicant to resubmit (maker) → resubmission_required', 'maker', 'ResubmissionRequest'],
+  [
+    'request-resubmission',
+    'reviewRequestResubmission',
+    'Ask the applicant to resubmit (maker) → resubmission_required',
+    'maker',
+    'ResubmissionRequest',
+  ],
   ['approve', 'reviewApprove', 'Approve (checker; never the maker who recommended) → approved', 'checker', 'Approval'],
   ['reject', 'reviewReject', 'Reject (checker; never the maker who recommended) → rejected', 'checker', 'CheckerReason'],
   ['return', 'reviewReturn', 'Return to the maker (checker; never the maker who recommended) → pending_review', 'checker', 'CheckerReason'],
@@ -120,27 +133,120 @@ export function openApiDocument(version: string): object {
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
     paths: {
-      '/auth/register': { post: operation('Create a customer account (the same 202 whether or not the email already has one)', { operationId: 'authRegister', tags: tags('auth'), isPublic: true, write: true, body: ref('Register'), ok: ['202', ref('RegistrationAccepted')] }) },
-      '/auth/login': { post: operation('Log in: an access token (15 min) and a refresh token', { operationId: 'authLogin', tags: tags('auth'), isPublic: true, write: true, body: ref('Login'), ok: ['200', ref('Tokens')], errors: ['401'] }) },
-      '/auth/refresh': { post: operation('Swap a refresh token for new tokens (rotation; reuse revokes the login)', { operationId: 'authRefresh', tags: tags('auth'), isPublic: true, write: true, body: ref('RefreshToken'), ok: ['200', ref('Tokens')], errors: ['401'] }) },
-      '/auth/logout': { post: operation('Revoke a refresh token and its login', { operationId: 'authLogout', tags: tags('auth'), isPublic: true, write: true, body: ref('RefreshToken'), ok: ['204'] }) },
+      '/auth/register': {
+        post: operation('Create a customer account (the same 202 whether or not the email already has one)', {
+          operationId: 'authRegister',
+          tags: tags('auth'),
+          isPublic: true,
+          write: true,
+          body: ref('Register'),
+          ok: ['202', ref('RegistrationAccepted')],
+        }),
+      },
+      '/auth/login': {
+        post: operation('Log in: an access token (15 min) and a refresh token', {
+          operationId: 'authLogin',
+          tags: tags('auth'),
+          isPublic: true,
+          write: true,
+          body: ref('Login'),
+          ok: ['200', ref('Tokens')],
+          errors: ['401'],
+        }),
+      },
+      '/auth/refresh': {
+        post: operation('Swap a refresh token for new tokens (rotation; reuse revokes the login)', {
+          operationId: 'authRefresh',
+          tags: tags('auth'),
+          isPublic: true,
+          write: true,
+          body: ref('RefreshToken'),
+          ok: ['200', ref('Tokens')],
+          errors: ['401'],
+        }),
+      },
+      '/auth/logout': {
+        post: operation('Revoke a refresh token and its login', {
+          operationId: 'authLogout',
+          tags: tags('auth'),
+          isPublic: true,
+          write: true,
+          body: ref('RefreshToken'),
+          ok: ['204'],
+        }),
+      },
       '/auth/me': { get: operation('The caller', { operationId: 'authMe', tags: tags('auth'), roles: ['any'], ok: ['200', ref('User')] }) },
       '/admin/users': {
-        post: operation('Create a staff user (maker, checker, admin)', { operationId: 'adminCreateUser', tags: tags('admin'), roles: ['admin'], write: true, body: ref('StaffUser'), ok: ['201', ref('User')], errors: ['409'] }),
-        get: operation('List users', { operationId: 'adminListUsers', tags: tags('admin'), roles: ['admin'], params: queryParameters(listQuery), ok: ['200', items(ref('User'))] }),
+        post: operation('Create a staff user (maker, checker, admin)', {
+          operationId: 'adminCreateUser',
+          tags: tags('admin'),
+          roles: ['admin'],
+          write: true,
+          body: ref('StaffUser'),
+          ok: ['201', ref('User')],
+          errors: ['409'],
+        }),
+        get: operation('List users', {
+          operationId: 'adminListUsers',
+          tags: tags('admin'),
+          roles: ['admin'],
+          params: queryParameters(listQuery),
+          ok: ['200', items(ref('User'))],
+        }),
       },
       '/admin/users/{id}/role': {
-        post: operation('Change a user’s role: their sign-ins end and their access tokens stop working within seconds', { operationId: 'adminChangeRole', tags: tags('admin'), roles: ['admin'], params: [idParam], write: true, body: ref('RoleChange'), ok: ['200', ref('User')], errors: ['404', '409'] }),
+        post: operation('Change a user’s role: their sign-ins end and their access tokens stop working within seconds', {
+          operationId: 'adminChangeRole',
+          tags: tags('admin'),
+          roles: ['admin'],
+          params: [idParam],
+          write: true,
+          body: ref('RoleChange'),
+          ok: ['200', ref('User')],
+          errors: ['404', '409'],
+        }),
       },
       '/applications': {
-        post: operation('Start a KYC application (draft) with the applicant’s consent', { operationId: 'createApplication', tags: tags('applications'), roles: ['customer'], write: true, body: ref('CreateApplication'), ok: applicationResult('201') }),
+        post: operation('Start a KYC application (draft) with the applicant’s consent', {
+          operationId: 'createApplication',
+          tags: tags('applications'),
+          roles: ['customer'],
+          write: true,
+          body: ref('CreateApplication'),
+          ok: applicationResult('201'),
+        }),
       },
       '/applications/{id}': {
-        get: operation('An application (masked identity numbers; staff also see findings and history)', { operationId: 'getApplication', tags: tags('applications'), roles: staffRead, params: [idParam], ok: applicationResult(), errors: ['404'] }),
-        patch: operation('Update applicant data (draft or resubmission_required; any subset)', { operationId: 'updateApplicant', tags: tags('applications'), roles: ['customer (own)'], params: [idParam], write: true, body: ref('ApplicantPatch'), ok: applicationResult(), errors: ['404', '409'] }),
+        get: operation('An application (masked identity numbers; staff also see findings and history)', {
+          operationId: 'getApplication',
+          tags: tags('applications'),
+          roles: staffRead,
+          params: [idParam],
+          ok: applicationResult(),
+          errors: ['404'],
+        }),
+        patch: operation('Update applicant data (draft or resubmission_required; any subset)', {
+          operationId: 'updateApplicant',
+          tags: tags('applications'),
+          roles: ['customer (own)'],
+          params: [idParam],
+          write: true,
+          body: ref('ApplicantPatch'),
+          ok: applicationResult(),
+          errors: ['404', '409'],
+        }),
       },
       '/applications/{id}/documents': {
-        post: operation(`Upload a document (PDF/JPEG/PNG, at most ${MAX_DOCUMENT_BYTES} bytes)`, { operationId: 'uploadDocument', tags: tags('documents'), roles: ['customer (own)'], params: [idParam], write: true, body: ref('DocumentUpload'), ok: ['201', ref('Document')], errors: ['404', '409', '413'] }),
+        post: operation(`Upload a document (PDF/JPEG/PNG, at most ${MAX_DOCUMENT_BYTES} bytes)`, {
+          operationId: 'uploadDocument',
+          tags: tags('documents'),
+          roles: ['customer (own)'],
+          params: [idParam],
+          write: true,
+          body: ref('DocumentUpload'),
+          ok: ['201', ref('Document')],
+          errors: ['404', '409', '413'],
+        }),
       },
       '/applications/{id}/documents/{documentId}': {
         get: operation('A document: the decrypted bytes as an attachment (audited)', {
@@ -154,10 +260,26 @@ export function openApiDocument(version: string): object {
         }),
       },
       '/applications/{id}/submit': {
-        post: operation('Submit for automatic checks and review; the checks run asynchronously', { operationId: 'submitApplication', tags: tags('applications'), roles: ['customer (own)'], params: [idParam], write: true, ok: applicationResult('202'), errors: ['404', '409'] }),
+        post: operation('Submit for automatic checks and review; the checks run asynchronously', {
+          operationId: 'submitApplication',
+          tags: tags('applications'),
+          roles: ['customer (own)'],
+          params: [idParam],
+          write: true,
+          ok: applicationResult('202'),
+          errors: ['404', '409'],
+        }),
       },
       '/applications/{id}/cancel': {
-        post: operation('Cancel an open application', { operationId: 'cancelApplication', tags: tags('applications'), roles: ['customer (own)', 'admin'], params: [idParam], write: true, ok: applicationResult(), errors: ['404', '409'] }),
+        post: operation('Cancel an open application', {
+          operationId: 'cancelApplication',
+          tags: tags('applications'),
+          roles: ['customer (own)', 'admin'],
+          params: [idParam],
+          write: true,
+          ok: applicationResult(),
+          errors: ['404', '409'],
+        }),
       },
       '/applications/{id}/consent/withdraw': {
         post: operation('Withdraw consent (DPDP Act): an open application is cancelled; records are kept for the retention period', {
@@ -185,10 +307,29 @@ export function openApiDocument(version: string): object {
       ...Object.fromEntries(
         reviewActions.map(([action, operationId, summary, role, body]) => [
           `/review/{id}/${action}`,
-          { post: operation(summary, { operationId, tags: tags('review'), roles: [role], params: [idParam], write: true, body: ref(body), ok: applicationResult(), errors: ['404', '409'] }) },
+          {
+            post: operation(summary, {
+              operationId,
+              tags: tags('review'),
+              roles: [role],
+              params: [idParam],
+              write: true,
+              body: ref(body),
+              ok: applicationResult(),
+              errors: ['404', '409'],
+            }),
+          },
         ]),
       ),
-      '/notifications': { get: operation("The caller's notifications (admin: everyone's)", { operationId: 'listNotifications', tags: tags('notifications'), roles: ['customer (own)', 'admin'], params: queryParameters(notificationsQuery), ok: ['200', items(ref('Notification'))] }) },
+      '/notifications': {
+        get: operation("The caller's notifications (admin: everyone's)", {
+          operationId: 'listNotifications',
+          tags: tags('notifications'),
+          roles: ['customer (own)', 'admin'],
+          params: queryParameters(notificationsQuery),
+          ok: ['200', items(ref('Notification'))],
+        }),
+      },
       // The gateway's own: public, and served in every mode (docs/api.md, "Degradation").
       '/status': {
         get: {
@@ -200,7 +341,15 @@ export function openApiDocument(version: string): object {
           responses: { '200': { description: 'success', content: json(ref('PlatformStatus')) } },
         },
       },
-      '/analytics/summary': { get: operation('Event counts by type and day', { operationId: 'analyticsSummary', tags: tags('analytics'), roles: ['admin'], params: queryParameters(summaryQuery), ok: ['200', ref('AnalyticsSummary')] }) },
+      '/analytics/summary': {
+        get: operation('Event counts by type and day', {
+          operationId: 'analyticsSummary',
+          tags: tags('analytics'),
+          roles: ['admin'],
+          params: queryParameters(summaryQuery),
+          ok: ['200', ref('AnalyticsSummary')],
+        }),
+      },
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
@@ -209,7 +358,8 @@ export function openApiDocument(version: string): object {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description: 'Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.',
+          description:
+            'Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.',
           schema: { type: 'string', minLength: 1, maxLength: 255 },
         },
       },
@@ -220,7 +370,9 @@ export function openApiDocument(version: string): object {
         NotFound: problem('No such resource, or not the caller’s'),
         Conflict: problem('Not allowed in the current state, or the same Idempotency-Key is still in progress'),
         PayloadTooLarge: problem('The body is too large'),
-        UnprocessableContent: problem('Validation failed (field and errors[] name the offending fields), or an Idempotency-Key reused with a different body'),
+        UnprocessableContent: problem(
+          'Validation failed (field and errors[] name the offending fields), or an Idempotency-Key reused with a different body',
+        ),
         TooManyRequests: problem('Rate limited (Retry-After)'),
         Unavailable: {
           ...problem(
@@ -229,7 +381,10 @@ export function openApiDocument(version: string): object {
           ),
           headers: {
             'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 1 } },
-            'KYC-Service-Mode': { description: 'Present while a reduced mode is in force (on every answer, not only refusals): ReadOnly or Maintenance', schema: { type: 'string', enum: ['ReadOnly', 'Maintenance'] } },
+            'KYC-Service-Mode': {
+              description: 'Present while a reduced mode is in force (on every answer, not only refusals): ReadOnly or Maintenance',
+              schema: { type: 'string', enum: ['ReadOnly', 'Maintenance'] },
+            },
           },
         },
       },
@@ -238,11 +393,16 @@ export function openApiDocument(version: string): object {
           type: 'object',
           required: ['mode', 'reducedFeatures', 'version'],
           properties: {
-            mode: { type: 'string', enum: ['Normal', 'ReadOnly', 'Maintenance'], description: 'Normal; ReadOnly: reads served, writes answer 503; Maintenance: every request but this one answers 503' },
+            mode: {
+              type: 'string',
+              enum: ['Normal', 'ReadOnly', 'Maintenance'],
+              description: 'Normal; ReadOnly: reads served, writes answer 503; Maintenance: every request but this one answers 503',
+            },
             reducedFeatures: {
               type: 'array',
               items: { type: 'string' },
-              description: 'What is reduced now: writes (ReadOnly) or api (Maintenance), then the features switched off, by flag name (new-applications, document-upload, ...)',
+              description:
+                'What is reduced now: writes (ReadOnly) or api (Maintenance), then the features switched off, by flag name (new-applications, document-upload, ...)',
             },
             version: { type: 'string', description: 'The platform version the gateway runs' },
           },
@@ -268,8 +428,26 @@ export function openApiDocument(version: string): object {
         StaffUser: requestSchema(staffBody),
         RoleChange: requestSchema(roleBody),
         RegistrationAccepted: { type: 'object', properties: { status: { const: 'accepted' }, detail: { type: 'string' } } },
-        User: { type: 'object', properties: { id: { type: 'string', format: 'uuid' }, email: { type: 'string' }, role: { type: 'string', enum: ['customer', 'maker', 'checker', 'admin'] }, name: { type: 'string' }, staffId: { type: 'string' } } },
-        Tokens: { type: 'object', properties: { accessToken: { type: 'string' }, refreshToken: { type: 'string' }, tokenType: { const: 'Bearer' }, expiresIn: { type: 'integer' }, user: ref('User') } },
+        User: {
+          type: 'object',
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            email: { type: 'string' },
+            role: { type: 'string', enum: ['customer', 'maker', 'checker', 'admin'] },
+            name: { type: 'string' },
+            staffId: { type: 'string' },
+          },
+        },
+        Tokens: {
+          type: 'object',
+          properties: {
+            accessToken: { type: 'string' },
+            refreshToken: { type: 'string' },
+            tokenType: { const: 'Bearer' },
+            expiresIn: { type: 'integer' },
+            user: ref('User'),
+          },
+        },
         CreateApplication: {
           type: 'object',
           required: ['consent'],
@@ -280,8 +458,18 @@ export function openApiDocument(version: string): object {
               required: ['purposes', 'noticeVersion'],
               additionalProperties: false,
               properties: {
-                purposes: { type: 'array', minItems: 1, maxItems: CONSENT_PURPOSES.length, items: { type: 'string', enum: [...CONSENT_PURPOSES] }, contains: { const: 'kyc_verification' } },
-                noticeVersion: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,50}$', description: 'the privacy notice version shown to the applicant' },
+                purposes: {
+                  type: 'array',
+                  minItems: 1,
+                  maxItems: CONSENT_PURPOSES.length,
+                  items: { type: 'string', enum: [...CONSENT_PURPOSES] },
+                  contains: { const: 'kyc_verification' },
+                },
+                noticeVersion: {
+                  type: 'string',
+                  pattern: '^[A-Za-z0-9._-]{1,50}$',
+                  description: 'the privacy notice version shown to the applicant',
+                },
               },
             },
           },
@@ -289,7 +477,8 @@ export function openApiDocument(version: string): object {
         ApplicantPatch: {
           ...requestSchema(applicantPatchSchema),
           minProperties: 1,
-          description: 'Any subset. PAN AAAPA9999A (individual); Aadhaar 12 digits with a Verhoeff check digit, kept only as a vault token + last 4; dateOfBirth YYYY-MM-DD, age 18-120.',
+          description:
+            'Any subset. PAN AAAPA9999A (individual); Aadhaar 12 digits with a Verhoeff check digit, kept only as a vault token + last 4; dateOfBirth YYYY-MM-DD, age 18-120.',
         },
         Application: {
           type: 'object',
@@ -306,10 +495,32 @@ export function openApiDocument(version: string): object {
             documents: { type: 'array', items: ref('Document') },
             consents: {
               type: 'array',
-              items: { type: 'object', properties: { purposes: { type: 'array', items: { type: 'string' } }, noticeVersion: { type: 'string' }, grantedAt: { type: 'string', format: 'date-time' }, withdrawnAt: { type: ['string', 'null'], format: 'date-time' } } },
+              items: {
+                type: 'object',
+                properties: {
+                  purposes: { type: 'array', items: { type: 'string' } },
+                  noticeVersion: { type: 'string' },
+                  grantedAt: { type: 'string', format: 'date-time' },
+                  withdrawnAt: { type: ['string', 'null'], format: 'date-time' },
+                },
+              },
             },
-            review: { type: 'object', properties: { makerId: { type: ['string', 'null'] }, recommendation: { type: ['string', 'null'] }, checkerId: { type: ['string', 'null'] } } },
-            risk: { type: 'object', properties: { score: { type: ['number', 'null'] }, category: { type: ['string', 'null'] }, reKycDueOn: { type: ['string', 'null'], format: 'date' } } },
+            review: {
+              type: 'object',
+              properties: {
+                makerId: { type: ['string', 'null'] },
+                recommendation: { type: ['string', 'null'] },
+                checkerId: { type: ['string', 'null'] },
+              },
+            },
+            risk: {
+              type: 'object',
+              properties: {
+                score: { type: ['number', 'null'] },
+                category: { type: ['string', 'null'] },
+                reKycDueOn: { type: ['string', 'null'], format: 'date' },
+              },
+            },
             screeningBand: { type: ['string', 'null'] },
             findings: { description: 'staff only' },
             history: { type: 'array', description: 'staff only', items: { type: 'object' } },
@@ -337,12 +548,26 @@ export function openApiDocument(version: string): object {
           properties: {
             type: documentTypes,
             contentType: { type: 'string', enum: [...CONTENT_TYPES] },
-            content: { type: 'string', contentEncoding: 'base64', maxLength: Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4, description: `at most ${MAX_DOCUMENT_BYTES} bytes decoded; must match contentType` },
+            content: {
+              type: 'string',
+              contentEncoding: 'base64',
+              maxLength: Math.ceil(MAX_DOCUMENT_BYTES / 3) * 4,
+              description: `at most ${MAX_DOCUMENT_BYTES} bytes decoded; must match contentType`,
+            },
             aadhaarRedacted: { type: 'boolean', description: 'required true for aadhaar_possession_proof (first 8 digits masked)' },
             fileName: { type: 'string', maxLength: 200 },
           },
         },
-        Document: { type: 'object', properties: { id: { type: 'string' }, type: documentTypes, contentType: { type: 'string' }, sizeBytes: { type: 'integer' }, uploadedAt: { type: 'string', format: 'date-time' } } },
+        Document: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            type: documentTypes,
+            contentType: { type: 'string' },
+            sizeBytes: { type: 'integer' },
+            uploadedAt: { type: 'string', format: 'date-time' },
+          },
+        },
         Recommendation: {
           type: 'object',
           required: ['recommendation'],
@@ -353,13 +578,28 @@ export function openApiDocument(version: string): object {
           type: 'object',
           required: ['reason'],
           additionalProperties: false,
-          properties: { reason: reviewText, documents: { type: 'array', maxItems: DOCUMENT_TYPES.length, items: documentTypes, description: 'documents the applicant must provide again' } },
+          properties: {
+            reason: reviewText,
+            documents: {
+              type: 'array',
+              maxItems: DOCUMENT_TYPES.length,
+              items: documentTypes,
+              description: 'documents the applicant must provide again',
+            },
+          },
         },
         Approval: { type: 'object', additionalProperties: false, properties: { reason: reviewText } },
         CheckerReason: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: reviewText } },
         Notification: {
           type: 'object',
-          properties: { id: { type: 'string' }, channel: { type: 'string', enum: ['email', 'sms'] }, template: { type: 'string' }, status: { type: 'string', enum: ['sent', 'failed'] }, eventType: { type: 'string' }, createdAt: { type: 'string', format: 'date-time' } },
+          properties: {
+            id: { type: 'string' },
+            channel: { type: 'string', enum: ['email', 'sms'] },
+            template: { type: 'string' },
+            status: { type: 'string', enum: ['sent', 'failed'] },
+            eventType: { type: 'string' },
+            createdAt: { type: 'string', format: 'date-time' },
+          },
         },
         AnalyticsSummary: {
           type: 'object',
@@ -367,7 +607,13 @@ export function openApiDocument(version: string): object {
             from: { type: 'string', format: 'date' },
             to: { type: 'string', format: 'date' },
             totals: { type: 'object', additionalProperties: { type: 'integer' } },
-            byDay: { type: 'array', items: { type: 'object', properties: { day: { type: 'string', format: 'date' }, type: { type: 'string' }, count: { type: 'integer' } } } },
+            byDay: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: { day: { type: 'string', format: 'date' }, type: { type: 'string' }, count: { type: 'integer' } },
+              },
+            },
           },
         },
       },

@@ -56,7 +56,17 @@ describe('send (keep-alive agent)', () => {
   it('relays method, path, headers and body, and keeps the connection alive between requests', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     try {
-      const first = await send(base, { method: 'POST', path: '/api/v1/x?q=1', headers: { 'x-request-id': 'r1', 'content-type': 'application/json' }, body: Buffer.from('{"a":1}') }, agent, 5000);
+      const first = await send(
+        base,
+        {
+          method: 'POST',
+          path: '/api/v1/x?q=1',
+          headers: { 'x-request-id': 'r1', 'content-type': 'application/json' },
+          body: Buffer.from('{"a":1}'),
+        },
+        agent,
+        5000,
+      );
       const second = await send(base, { method: 'GET', path: '/api/v1/y', headers: { 'x-request-id': 'r2' } }, agent, 5000);
       expect(first.status).toBe(200);
       expect(JSON.parse(first.body.toString('utf8'))).toEqual({ path: '/api/v1/x?q=1', method: 'POST' });
@@ -90,7 +100,9 @@ describe('send (keep-alive agent)', () => {
     await new Promise((resolve) => closed.close(resolve));
     const agent = new http.Agent({ keepAlive: true });
     try {
-      const failure = await send(originOf(`http://127.0.0.1:${port}`), { method: 'GET', path: '/', headers: {} }, agent, 5000).catch((error: unknown) => error);
+      const failure = await send(originOf(`http://127.0.0.1:${port}`), { method: 'GET', path: '/', headers: {} }, agent, 5000).catch(
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(UpstreamError);
       expect((failure as UpstreamError).kind).toBe('connect');
     } finally {
@@ -109,7 +121,9 @@ describe('send (keep-alive agent)', () => {
     };
     try {
       const started = Date.now();
-      const failure = await send(base, { method: 'GET', path: '/', headers: {} }, agent, 5000, Number.POSITIVE_INFINITY, 200).catch((error: unknown) => error);
+      const failure = await send(base, { method: 'GET', path: '/', headers: {} }, agent, 5000, Number.POSITIVE_INFINITY, 200).catch(
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(UpstreamError);
       expect((failure as UpstreamError).kind).toBe('connect');
       expect(Date.now() - started).toBeLessThan(2000);
@@ -132,12 +146,16 @@ describe('send (keep-alive agent)', () => {
   it('cuts off an answer larger than the limit: too-large, and the socket is closed long before the upstream has sent it all', async () => {
     const agent = new http.Agent({ keepAlive: true });
     try {
-      const failure = await send(base, { method: 'GET', path: '/big', headers: {} }, agent, 5000, 256 * 1024).catch((error: unknown) => error);
+      const failure = await send(base, { method: 'GET', path: '/big', headers: {} }, agent, 5000, 256 * 1024).catch(
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(UpstreamError);
       expect((failure as UpstreamError).kind).toBe('too-large');
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(bigBytesSent).toBeLessThan(4 * 1024 * 1024);
-      const declared = await send(base, { method: 'GET', path: '/big-declared', headers: {} }, agent, 5000, 256 * 1024).catch((error: unknown) => error);
+      const declared = await send(base, { method: 'GET', path: '/big-declared', headers: {} }, agent, 5000, 256 * 1024).catch(
+        (error: unknown) => error,
+      );
       expect((declared as UpstreamError).kind).toBe('too-large');
     } finally {
       agent.destroy();
@@ -167,11 +185,21 @@ describe('originOf and assertConnectedTo', () => {
 
   it('throws unless the socket leads to the instance', () => {
     expect(() => assertConnectedTo({ remoteAddress: '10.0.0.7', remotePort: 8080 }, { hostname: '10.0.0.7', port: 8080 })).not.toThrow();
-    expect(() => assertConnectedTo({ remoteAddress: '::ffff:10.0.0.7', remotePort: 8080 }, { hostname: '10.0.0.7', port: 8080 })).not.toThrow();
-    expect(() => assertConnectedTo({ remoteAddress: '10.0.0.8', remotePort: 8080 }, { hostname: '10.0.0.7', port: 8080 })).toThrow(/not to the instance/);
-    expect(() => assertConnectedTo({ remoteAddress: '10.0.0.7', remotePort: 1234 }, { hostname: '10.0.0.7', port: 8080 })).toThrow(/not to the instance/);
+    expect(() =>
+      assertConnectedTo({ remoteAddress: '::ffff:10.0.0.7', remotePort: 8080 }, { hostname: '10.0.0.7', port: 8080 }),
+    ).not.toThrow();
+    expect(() => assertConnectedTo({ remoteAddress: '10.0.0.8', remotePort: 8080 }, { hostname: '10.0.0.7', port: 8080 })).toThrow(
+      /not to the instance/,
+    );
+    expect(() => assertConnectedTo({ remoteAddress: '10.0.0.7', remotePort: 1234 }, { hostname: '10.0.0.7', port: 8080 })).toThrow(
+      /not to the instance/,
+    );
     // A DNS name resolves to addresses only the resolver knows; the port is still checked.
-    expect(() => assertConnectedTo({ remoteAddress: '10.96.0.12', remotePort: 8080 }, { hostname: 'kyc-dev-kyc', port: 8080 })).not.toThrow();
-    expect(() => assertConnectedTo({ remoteAddress: '10.96.0.12', remotePort: 1234 }, { hostname: 'kyc-dev-kyc', port: 8080 })).toThrow(/not to the instance/);
+    expect(() =>
+      assertConnectedTo({ remoteAddress: '10.96.0.12', remotePort: 8080 }, { hostname: 'kyc-dev-kyc', port: 8080 }),
+    ).not.toThrow();
+    expect(() => assertConnectedTo({ remoteAddress: '10.96.0.12', remotePort: 1234 }, { hostname: 'kyc-dev-kyc', port: 8080 })).toThrow(
+      /not to the instance/,
+    );
   });
 });

@@ -71,7 +71,8 @@ export function originOf(instanceUrl: string): Origin {
 
 /** Throws unless `path` is an origin-form path (`/...`, not `//...`): nothing that could name a host. */
 export function assertOriginFormPath(path: string): void {
-  if (!path.startsWith('/') || path.startsWith('//') || /[\\\s]/.test(path)) throw new Error(`refusing to send the request target ${JSON.stringify(path.slice(0, 100))} upstream: not an origin-form path`);
+  if (!path.startsWith('/') || path.startsWith('//') || /[\\\s]/.test(path))
+    throw new Error(`refusing to send the request target ${JSON.stringify(path.slice(0, 100))} upstream: not an origin-form path`);
 }
 
 /**
@@ -83,7 +84,9 @@ export function assertConnectedTo(socket: Pick<Socket, 'remoteAddress' | 'remote
   const actual = parseAddress(socket.remoteAddress);
   const addressOk = expected === undefined || (actual !== undefined && actual.address === expected.address);
   if (socket.remotePort !== origin.port || !addressOk) {
-    throw new Error(`connected to ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}, not to the instance ${origin.hostname}:${origin.port}`);
+    throw new Error(
+      `connected to ${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}, not to the instance ${origin.hostname}:${origin.port}`,
+    );
   }
 }
 
@@ -139,7 +142,10 @@ export function send(
         }
       };
       if (socket.remotePort !== undefined) return check(); // a kept-alive socket, connected already
-      const connecting = setTimeout(() => req.destroy(new UpstreamError(`no connection within ${connectTimeoutMs} ms`, 'connect')), connectTimeoutMs);
+      const connecting = setTimeout(
+        () => req.destroy(new UpstreamError(`no connection within ${connectTimeoutMs} ms`, 'connect')),
+        connectTimeoutMs,
+      );
       socket.once('connect', () => {
         clearTimeout(connecting);
         check();

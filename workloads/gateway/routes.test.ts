@@ -25,20 +25,34 @@ describe('gateway routes', () => {
   });
 
   it('labels come from the route table, never from a path segment', () => {
-    expect(matchRoute('/api/v1/applications/0b9d6f3e-2c1a-4f5e-9a8b-1c2d3e4f5a6b/submit')?.label).toBe('kyc:/api/v1/applications/:id/submit');
+    expect(matchRoute('/api/v1/applications/0b9d6f3e-2c1a-4f5e-9a8b-1c2d3e4f5a6b/submit')?.label).toBe(
+      'kyc:/api/v1/applications/:id/submit',
+    );
     expect(matchRoute('/api/v1/review/17/approve')?.label).toBe('kyc:/api/v1/review/:id/approve');
     // A PAN or an e-mail address where an id goes is a parameter like any other.
     expect(matchRoute('/api/v1/applications/ABCDE1234F')?.label).toBe('kyc:/api/v1/applications/:id');
     expect(matchRoute('/api/v1/applications/ABCDE1234F/asha@example.com/x/y')?.label).toBe('kyc:/api/v1/applications/*');
     expect(matchRoute('/api/v1/auth/asha@example.com')?.label).toBe('auth:/api/v1/auth/*');
-    for (const path of ['/api/v1/applications/ABCDE1234F', '/api/v1/auth/a@b.c', '/api/v1/analytics/x/y/z', '/api/v1/review/ABCDE1234F/approve']) {
+    for (const path of [
+      '/api/v1/applications/ABCDE1234F',
+      '/api/v1/auth/a@b.c',
+      '/api/v1/analytics/x/y/z',
+      '/api/v1/review/ABCDE1234F/approve',
+    ]) {
       expect(routeLabels()).toContain(matchRoute(path)?.label);
     }
   });
 
   it('only the analytics summary is free of personal data (the stale cache may keep nothing else)', () => {
     expect(matchRoute('/api/v1/analytics/summary')?.personal).toBe(false);
-    for (const path of ['/api/v1/applications/1', '/api/v1/applications/1/documents/2', '/api/v1/review/queue', '/api/v1/notifications', '/api/v1/auth/me', '/api/v1/admin/users']) {
+    for (const path of [
+      '/api/v1/applications/1',
+      '/api/v1/applications/1/documents/2',
+      '/api/v1/review/queue',
+      '/api/v1/notifications',
+      '/api/v1/auth/me',
+      '/api/v1/admin/users',
+    ]) {
       expect(matchRoute(path)?.personal).toBe(true);
     }
   });

@@ -20,7 +20,12 @@ interface Prefix {
 }
 
 const TABLE: Prefix[] = [
-  { prefix: '/api/v1/auth', upstream: 'auth', personal: true, routes: ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/api/v1/auth/me'] },
+  {
+    prefix: '/api/v1/auth',
+    upstream: 'auth',
+    personal: true,
+    routes: ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/api/v1/auth/me'],
+  },
   { prefix: '/api/v1/admin', upstream: 'auth', personal: true, routes: ['/api/v1/admin/users', '/api/v1/admin/users/:id/role'] },
   {
     prefix: '/api/v1/applications',
@@ -40,7 +45,14 @@ const TABLE: Prefix[] = [
     prefix: '/api/v1/review',
     upstream: 'kyc',
     personal: true,
-    routes: ['/api/v1/review/queue', '/api/v1/review/:id/recommend', '/api/v1/review/:id/request-resubmission', '/api/v1/review/:id/approve', '/api/v1/review/:id/reject', '/api/v1/review/:id/return'],
+    routes: [
+      '/api/v1/review/queue',
+      '/api/v1/review/:id/recommend',
+      '/api/v1/review/:id/request-resubmission',
+      '/api/v1/review/:id/approve',
+      '/api/v1/review/:id/reject',
+      '/api/v1/review/:id/return',
+    ],
   },
   { prefix: '/api/v1/notifications', upstream: 'notification', personal: true, routes: ['/api/v1/notifications'] },
   // Counts of events by type and day: no person in them.
@@ -57,7 +69,10 @@ export interface RouteMatch {
 /** The literal segments of each pattern, with `undefined` for a parameter. */
 const COMPILED = TABLE.map((entry) => ({
   ...entry,
-  patterns: entry.routes.map((route) => ({ route, segments: route.split('/').map((segment) => (segment.startsWith(':') ? undefined : segment)) })),
+  patterns: entry.routes.map((route) => ({
+    route,
+    segments: route.split('/').map((segment) => (segment.startsWith(':') ? undefined : segment)),
+  })),
 }));
 
 /** The route-table entry for a (validated, normalised) path, if any. */
@@ -65,10 +80,16 @@ export function matchRoute(path: string): RouteMatch | undefined {
   for (const entry of COMPILED) {
     if (path !== entry.prefix && !path.startsWith(`${entry.prefix}/`)) continue;
     const segments = path.split('/');
-    const pattern = entry.patterns.find((p) => p.segments.length === segments.length && p.segments.every((literal, i) => literal === undefined || literal === segments[i]));
+    const pattern = entry.patterns.find(
+      (p) => p.segments.length === segments.length && p.segments.every((literal, i) => literal === undefined || literal === segments[i]),
+    );
     // A path under the prefix the table does not list still goes to its upstream (which answers 404 or
     // serves a route added after this table); its label is the prefix, never the path.
-    return { upstream: entry.upstream, label: `${entry.upstream}:${pattern ? pattern.route : `${entry.prefix}/*`}`, personal: entry.personal };
+    return {
+      upstream: entry.upstream,
+      label: `${entry.upstream}:${pattern ? pattern.route : `${entry.prefix}/*`}`,
+      personal: entry.personal,
+    };
   }
   return undefined;
 }

@@ -2,7 +2,10 @@ import { describe, expect, it } from '@jest/globals';
 import { publicStatus } from './status.js';
 import type { FeatureFlagName, ServiceMode } from '../shared/index.js';
 
-const settings = (mode: ServiceMode, off: FeatureFlagName[] = []) => ({ mode: () => mode, isOn: (flag: FeatureFlagName) => !off.includes(flag) });
+const settings = (mode: ServiceMode, off: FeatureFlagName[] = []) => ({
+  mode: () => mode,
+  isOn: (flag: FeatureFlagName) => !off.includes(flag),
+});
 
 describe('publicStatus', () => {
   it('when everything runs, then Normal with nothing reduced', () => {
@@ -10,7 +13,11 @@ describe('publicStatus', () => {
   });
 
   it('when ReadOnly with flags off, then it lists what the mode reduces, then the flags that are off', () => {
-    expect(publicStatus(settings('ReadOnly', ['notifications-sms', 'document-upload']), '1.4.2').reducedFeatures).toEqual(['writes', 'document-upload', 'notifications-sms']);
+    expect(publicStatus(settings('ReadOnly', ['notifications-sms', 'document-upload']), '1.4.2').reducedFeatures).toEqual([
+      'writes',
+      'document-upload',
+      'notifications-sms',
+    ]);
     expect(publicStatus(settings('Maintenance'), '1.4.2').reducedFeatures).toEqual(['api']);
   });
 });

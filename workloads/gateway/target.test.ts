@@ -4,7 +4,11 @@ import { MAX_TARGET_LENGTH, checkRequestTarget } from './target.js';
 describe('checkRequestTarget', () => {
   it.each([
     ['/api/v1/applications', '/api/v1/applications', ''],
-    ['/api/v1/applications/0b9d6f3e-2c1a-4f5e-9a8b-1c2d3e4f5a6b/submit', '/api/v1/applications/0b9d6f3e-2c1a-4f5e-9a8b-1c2d3e4f5a6b/submit', ''],
+    [
+      '/api/v1/applications/0b9d6f3e-2c1a-4f5e-9a8b-1c2d3e4f5a6b/submit',
+      '/api/v1/applications/0b9d6f3e-2c1a-4f5e-9a8b-1c2d3e4f5a6b/submit',
+      '',
+    ],
     ['/api/v1/notifications?limit=10&x=a%20b', '/api/v1/notifications', 'limit=10&x=a%20b'],
     ['/api/v1/openapi.json', '/api/v1/openapi.json', ''],
     ['/api/v1/auth/me?next=/a/../b', '/api/v1/auth/me', 'next=/a/../b'],
@@ -58,7 +62,9 @@ describe('checkRequestTarget', () => {
   ])('refuses the non-normalised or unsafe target %j', (target) => {
     const verdict = checkRequestTarget(target);
     expect(verdict.ok).toBe(false);
-    expect(verdict.ok ? '' : verdict.reason).toMatch(/dot-segment|percent|backslash|empty segment|ends with a slash|control character|fragment/);
+    expect(verdict.ok ? '' : verdict.reason).toMatch(
+      /dot-segment|percent|backslash|empty segment|ends with a slash|control character|fragment/,
+    );
   });
 
   it('refuses a target longer than the limit, and says so', () => {

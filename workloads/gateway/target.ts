@@ -24,7 +24,8 @@ function refuse(reason: string): TargetVerdict {
 /** Names the form of a target that is not origin-form, for the problem detail. */
 function describeForm(target: string): string {
   if (target === '*') return 'an asterisk-form request target (*) is not accepted';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) return 'an absolute-form request target (scheme://host/...) is not accepted: send the path only';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target))
+    return 'an absolute-form request target (scheme://host/...) is not accepted: send the path only';
   if (/^[^/?#]+:\d*$/.test(target)) return 'an authority-form request target (host:port) is not accepted';
   return 'the request target must be a path starting with /';
 }
@@ -51,7 +52,8 @@ export function checkRequestTarget(target: string | undefined): TargetVerdict {
   const segments = path.slice(1).split('/');
   for (const [index, segment] of segments.entries()) {
     if (segment === '.' || segment === '..') return refuse('the path contains a dot-segment (. or ..)');
-    if (segment === '' && !(path === '/' && index === 0)) return refuse(index === segments.length - 1 ? 'the path ends with a slash' : 'the path contains an empty segment (//)');
+    if (segment === '' && !(path === '/' && index === 0))
+      return refuse(index === segments.length - 1 ? 'the path ends with a slash' : 'the path contains an empty segment (//)');
   }
   return { ok: true, path, query };
 }

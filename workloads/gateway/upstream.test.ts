@@ -43,7 +43,14 @@ describe('Upstream over discovered pods', () => {
   });
 
   function upstream(now?: () => number): Upstream {
-    const made = new Upstream('kyc', [{ url: `http://p-kyc-pods:${port}` }], { strategy: 'round-robin', sticky: false, breaker, resolve, discoveryIntervalMs: 60_000, ...(now && { now }) });
+    const made = new Upstream('kyc', [{ url: `http://p-kyc-pods:${port}` }], {
+      strategy: 'round-robin',
+      sticky: false,
+      breaker,
+      resolve,
+      discoveryIntervalMs: 60_000,
+      ...(now && { now }),
+    });
     upstreams.push(made);
     return made;
   }
@@ -105,7 +112,9 @@ describe('Upstream over discovered pods', () => {
       expect(cutPod && (cutPod.failures > 0 || kyc.balancer.isEjected(cutPod))).toBe(true);
       // A POST is not repeated: with the cutter as the only pod, the cut is the answer.
       kyc.balancer.setInstances([`http://127.0.0.4:${port}`]);
-      await expect(kyc.forward({ method: 'POST', path: '/', headers: {}, body: Buffer.from('{}') }, { clientIp: 'x' })).rejects.toMatchObject({ kind: 'io' });
+      await expect(
+        kyc.forward({ method: 'POST', path: '/', headers: {}, body: Buffer.from('{}') }, { clientIp: 'x' }),
+      ).rejects.toMatchObject({ kind: 'io' });
     } finally {
       cutter.closeAllConnections();
       await new Promise((done) => cutter.close(done));
@@ -129,11 +138,18 @@ describe('Upstream over discovered pods', () => {
       const server = http.createServer((_req, res) => res.writeHead(status, headers).end('{}'));
       await new Promise<void>((done) => server.listen(0, '127.0.0.4', done));
       const { port: own } = server.address() as AddressInfo;
-      const kyc = new Upstream('kyc', [{ url: `http://p-kyc-pods:${own}` }], { strategy: 'round-robin', sticky: false, breaker: tight, resolve: () => Promise.resolve(['127.0.0.4']), discoveryIntervalMs: 60_000 });
+      const kyc = new Upstream('kyc', [{ url: `http://p-kyc-pods:${own}` }], {
+        strategy: 'round-robin',
+        sticky: false,
+        breaker: tight,
+        resolve: () => Promise.resolve(['127.0.0.4']),
+        discoveryIntervalMs: 60_000,
+      });
       upstreams.push(kyc);
       return { kyc, close: () => new Promise((done) => server.close(() => done())) };
     }
-    const fire = (kyc: Upstream) => kyc.forward({ method: 'POST', path: '/api/v1/applications', headers: {} }, { clientIp: '10.0.0.1' }).catch((error: unknown) => error);
+    const fire = (kyc: Upstream) =>
+      kyc.forward({ method: 'POST', path: '/api/v1/applications', headers: {} }, { clientIp: '10.0.0.1' }).catch((error: unknown) => error);
 
     it('stays closed on 503 + Retry-After: a healthy service saying it cannot do this now (database down, feature paused)', async () => {
       const { kyc, close } = await answering(503, { 'retry-after': '5', 'content-type': 'application/problem+json' });
@@ -146,7 +162,10 @@ describe('Upstream over discovered pods', () => {
     });
 
     it('opens on answers that say the service is broken (500, or 503 without Retry-After)', async () => {
-      for (const [status, headers] of [[500, {}], [503, {}]] as const) {
+      for (const [status, headers] of [
+        [500, {}],
+        [503, {}],
+      ] as const) {
         const { kyc, close } = await answering(status, headers);
         try {
           for (let i = 0; i < 10; i += 1) await fire(kyc);

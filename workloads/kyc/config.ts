@@ -29,7 +29,10 @@ export const kycEnv = commonEnv
     /** An application in `processing` this long is re-driven by the sweep (checks again, else manual review). */
     KYC_STUCK_PROCESSING_MS: z.coerce.number().int().min(1000).default(600_000),
     /** Run the automatic-checks consumer in this process (true unless checks run elsewhere). */
-    KYC_CHECKS_CONSUMER: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    KYC_CHECKS_CONSUMER: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
   });
 
 export type KycConfig = z.infer<typeof kycEnv>;

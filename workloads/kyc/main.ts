@@ -102,7 +102,9 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
         start: () => {
           sweep = setInterval(() => {
             kyc.expireStale().catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
-            kyc.announceReKycDue(config.KYC_REKYC_NOTICE_DAYS).catch((error: unknown) => logger.warn({ err: error }, 're-KYC notice sweep failed'));
+            kyc
+              .announceReKycDue(config.KYC_REKYC_NOTICE_DAYS)
+              .catch((error: unknown) => logger.warn({ err: error }, 're-KYC notice sweep failed'));
             kyc
               .redriveStuck(config.KYC_STUCK_PROCESSING_MS)
               .then((result) => {
@@ -118,7 +120,11 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
 
       const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'kyc'));
       service.app.use(
-        kycRoutes({ service: kyc, tokens: tokens.verifier, idempotencyStore: new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing) }),
+        kycRoutes({
+          service: kyc,
+          tokens: tokens.verifier,
+          idempotencyStore: new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing),
+        }),
       );
       // Envelopes still wrapped by an older master key move to the current one in the background.
       const rotating = rotation.run().then(

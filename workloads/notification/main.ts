@@ -28,16 +28,25 @@ import { notificationRoutes } from './entry-points/routes.js';
 const channelList = z
   .string()
   .default('')
-  .transform((value) => value.split(',').map((v) => v.trim()).filter(Boolean))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean),
+  )
   .refine((list) => list.every((c) => (CHANNELS as readonly string[]).includes(c)), 'must list email and/or sms');
 
-export const notificationEnv = commonEnv.extend(databaseEnv.shape).extend(kafkaEnv.shape).extend(tokenVerifierEnv.shape).extend({
-  NOTIFICATION_CHANNELS: channelList.prefault('email,sms'),
-  /** Channels whose development provider fails every send (to exercise notification.failed). */
-  NOTIFICATION_FAIL_CHANNELS: channelList,
-  /** Simulated latency of the development provider per send (tests use it to crash mid-send). */
-  NOTIFICATION_SEND_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
-});
+export const notificationEnv = commonEnv
+  .extend(databaseEnv.shape)
+  .extend(kafkaEnv.shape)
+  .extend(tokenVerifierEnv.shape)
+  .extend({
+    NOTIFICATION_CHANNELS: channelList.prefault('email,sms'),
+    /** Channels whose development provider fails every send (to exercise notification.failed). */
+    NOTIFICATION_FAIL_CHANNELS: channelList,
+    /** Simulated latency of the development provider per send (tests use it to crash mid-send). */
+    NOTIFICATION_SEND_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  });
 
 export type { StartOptions };
 
@@ -52,7 +61,11 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
     database: { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, schema: NOTIFICATION_SCHEMA, migrations },
     wire: async ({ service, pool, logger, consume, closing, onShutdown, liveSettings }) => {
       const kafka = createKafka(config.KAFKA_BROKERS, 'kyc-notification', logger);
-      const topics = [familyTopic('kyc', config.KAFKA_TOPIC_PREFIX), familyTopic('customer', config.KAFKA_TOPIC_PREFIX), familyTopic('notification', config.KAFKA_TOPIC_PREFIX)];
+      const topics = [
+        familyTopic('kyc', config.KAFKA_TOPIC_PREFIX),
+        familyTopic('customer', config.KAFKA_TOPIC_PREFIX),
+        familyTopic('notification', config.KAFKA_TOPIC_PREFIX),
+      ];
       await ensureTopics(kafka, topics, logger);
       const producer = await createProducer(kafka);
       onShutdown('producer', () => producer.disconnect());
@@ -61,7 +74,9 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
       onShutdown('outbox', () => relay.stop());
       const repository = new NotificationRepository(pool, config.KAFKA_TOPIC_PREFIX);
       const failing = new Set<Channel>(config.NOTIFICATION_FAIL_CHANNELS as Channel[]);
-      const providers = (config.NOTIFICATION_CHANNELS as Channel[]).map((channel) => new InMemoryProvider(channel, failing.has(channel), config.NOTIFICATION_SEND_DELAY_MS));
+      const providers = (config.NOTIFICATION_CHANNELS as Channel[]).map(
+        (channel) => new InMemoryProvider(channel, failing.has(channel), config.NOTIFICATION_SEND_DELAY_MS),
+      );
       // notifications-email, notifications-sms: a channel switched off records its messages as suppressed.
       const notifier = new Notifier(repository, providers, logger, service.metrics, liveSettings);
       const consumer = await consume({

@@ -9,9 +9,14 @@ import type { RevocableToken } from './revocation.js';
 import { parseSigningKeys, signAccessToken } from './token-keys.js';
 
 const ringOf = (...kids: string[]): string =>
-  kids.map((kid) => `${kid}:${generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`).join(',');
+  kids
+    .map((kid) => `${kid}:${generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`)
+    .join(',');
 
-const [current, older] = parseSigningKeys(ringOf('k2', 'k1')) as [ReturnType<typeof parseSigningKeys>[0], ReturnType<typeof parseSigningKeys>[0]];
+const [current, older] = parseSigningKeys(ringOf('k2', 'k1')) as [
+  ReturnType<typeof parseSigningKeys>[0],
+  ReturnType<typeof parseSigningKeys>[0],
+];
 const verifier = (): TokenVerifier => new TokenVerifier(new StaticKeySource([current, older]));
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 const claims = (extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -37,7 +42,14 @@ describe('access tokens', () => {
 
   it('when a token is signed with the old HS256 shared secret, then it is refused', async () => {
     const secret = 'component-test-secret-0123456789abcdef';
-    const hs256 = await new SignJWT({ role: 'admin' }).setProtectedHeader({ alg: 'HS256', kid: 'k2' }).setSubject('u1').setIssuer('kyc-auth').setAudience('kyc-api').setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode(secret));
+    const hs256 = await new SignJWT({ role: 'admin' })
+      .setProtectedHeader({ alg: 'HS256', kid: 'k2' })
+      .setSubject('u1')
+      .setIssuer('kyc-auth')
+      .setAudience('kyc-api')
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(secret));
     expect(verifier().check(hs256)).toEqual({ ok: false, reason: 'invalid' });
   });
 
@@ -107,7 +119,12 @@ describe('access tokens', () => {
 
   it('when a key stops being published, then its remembered tokens stop verifying', () => {
     let trusted = true;
-    const source: KeySource = { loaded: true, key: (kid) => (trusted && kid === 'k2' ? current.publicKey : undefined), refreshForUnknownKid: () => Promise.resolve(false), close: () => undefined };
+    const source: KeySource = {
+      loaded: true,
+      key: (kid) => (trusted && kid === 'k2' ? current.publicKey : undefined),
+      refreshForUnknownKid: () => Promise.resolve(false),
+      close: () => undefined,
+    };
     const v = new TokenVerifier(source);
     const token = signAccessToken({ sub: 'u6', role: 'admin' }, current);
     expect(v.check(token).ok).toBe(true);
@@ -123,13 +140,25 @@ describe('access tokens', () => {
       loaded = true;
       return Promise.resolve(true);
     });
-    const source: KeySource = { get loaded() { return loaded; }, key: (kid) => keys.get(kid), refreshForUnknownKid: refresh, close: () => undefined };
+    const source: KeySource = {
+      get loaded() {
+        return loaded;
+      },
+      key: (kid) => keys.get(kid),
+      refreshForUnknownKid: refresh,
+      close: () => undefined,
+    };
     const v = new TokenVerifier(source);
     const token = signAccessToken({ sub: 'u7', role: 'maker' }, current);
     expect(v.check(token)).toEqual({ ok: false, reason: 'no-keys' });
     expect(await v.principal(token)).toEqual({ sub: 'u7', role: 'maker' });
     expect(refresh).toHaveBeenCalledTimes(1);
-    const never: KeySource = { loaded: false, key: () => undefined, refreshForUnknownKid: () => Promise.resolve(false), close: () => undefined };
+    const never: KeySource = {
+      loaded: false,
+      key: () => undefined,
+      refreshForUnknownKid: () => Promise.resolve(false),
+      close: () => undefined,
+    };
     await expect(new TokenVerifier(never).principal(token)).rejects.toMatchObject({ status: 503 });
     await expect(verifier().principal('garbage')).rejects.toBeInstanceOf(ProblemError);
   });

@@ -39,8 +39,7 @@ function decodeJson(part: string): Record<string, unknown> | undefined {
 }
 
 export type TokenCheck =
-  | { ok: true; principal: Principal }
-  | { ok: false; reason: 'invalid' | 'expired' | 'revoked' | 'unknown-key' | 'no-keys' };
+  { ok: true; principal: Principal } | { ok: false; reason: 'invalid' | 'expired' | 'revoked' | 'unknown-key' | 'no-keys' };
 
 interface Verified {
   principal: Principal;
@@ -96,7 +95,8 @@ export class TokenVerifier {
       return { ok: false, reason: 'expired' };
     }
     if (entry.nbf !== undefined && entry.nbf > now) return { ok: false, reason: 'invalid' };
-    if (this.revocations.isRevoked({ jti: entry.jti, sid: entry.sid, sub: entry.principal.sub, issuedAtMs: entry.issuedAtMs }, nowMs)) return { ok: false, reason: 'revoked' };
+    if (this.revocations.isRevoked({ jti: entry.jti, sid: entry.sid, sub: entry.principal.sub, issuedAtMs: entry.issuedAtMs }, nowMs))
+      return { ok: false, reason: 'revoked' };
     return { ok: true, principal: entry.principal };
   }
 
@@ -208,7 +208,13 @@ export async function startRevocationList(
 ): Promise<{ list: RevocationList; close(): Promise<void> }> {
   const redis = createRedis(config.REDIS_URL, { connectionName: `kyc-${component}-revocations` });
   const subscriber = createRedis(config.REDIS_URL, { connectionName: `kyc-${component}-revocations-sub` });
-  const list = new RevocationList({ redis, subscriber, prefix: config.REDIS_KEY_PREFIX, syncMs: config.AUTH_REVOCATION_SYNC_SECONDS * 1000, logger });
+  const list = new RevocationList({
+    redis,
+    subscriber,
+    prefix: config.REDIS_KEY_PREFIX,
+    syncMs: config.AUTH_REVOCATION_SYNC_SECONDS * 1000,
+    logger,
+  });
   await list.start();
   return {
     list,

@@ -94,10 +94,16 @@ export class ColorGate {
         else await entry.activity.stop();
         entry.running = wanted;
         // Debug: LiveSettings already logs the colour's change at info; without blue-green this is every start.
-        this.options.logger.debug({ activity: entry.activity.name }, wanted ? 'started: this colour is active' : 'stopped: this colour is not active');
+        this.options.logger.debug(
+          { activity: entry.activity.name },
+          wanted ? 'started: this colour is active' : 'stopped: this colour is not active',
+        );
       } catch (error) {
         failed = true;
-        this.options.logger.warn({ err: error, activity: entry.activity.name }, wanted ? 'start failed; retrying' : 'stop failed; retrying');
+        this.options.logger.warn(
+          { err: error, activity: entry.activity.name },
+          wanted ? 'start failed; retrying' : 'stop failed; retrying',
+        );
         // A stop that failed has left nothing to stop in the services' activities (they tear down first).
         if (!wanted) entry.running = false;
       }

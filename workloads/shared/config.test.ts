@@ -11,7 +11,10 @@ describe('loadConfig', () => {
   });
 
   it('parses broker lists and the live settings file', () => {
-    const config = loadConfig(commonEnv.extend(kafkaEnv.shape), { LIVE_SETTINGS_FILE: '/etc/kyc/live/live-settings.json', KAFKA_BROKERS: 'h1:9092,h2:9093' });
+    const config = loadConfig(commonEnv.extend(kafkaEnv.shape), {
+      LIVE_SETTINGS_FILE: '/etc/kyc/live/live-settings.json',
+      KAFKA_BROKERS: 'h1:9092,h2:9093',
+    });
     expect(config.LIVE_SETTINGS_FILE).toBe('/etc/kyc/live/live-settings.json');
     expect(config.KAFKA_BROKERS).toEqual(['h1:9092', 'h2:9093']);
   });
@@ -20,7 +23,12 @@ describe('loadConfig', () => {
     const schema = commonEnv.extend(databaseEnv.shape).extend(tokenVerifierEnv.shape);
     let error: unknown;
     try {
-      loadConfig(schema, { PORT: 'eighty', DATABASE_URL: 'mysql://secret-value@x/y', AUTH_JWKS_URL: 'file:///short-secret', REDIS_URL: 'redis://r:6379' });
+      loadConfig(schema, {
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://secret-value@x/y',
+        AUTH_JWKS_URL: 'file:///short-secret',
+        REDIS_URL: 'redis://r:6379',
+      });
     } catch (caught) {
       error = caught;
     }

@@ -33,7 +33,9 @@ describe('withTransaction', () => {
 
   it('when PostgreSQL refuses a statement, then ROLLBACK and the connection is kept', async () => {
     const { pool, sent, released } = fakePool((sql) => (sql === 'INSERT 2' ? unique() : undefined));
-    await expect(withTransaction(pool, async (c) => c.query('INSERT 1').then(() => c.query('INSERT 2')))).rejects.toMatchObject({ code: '23505' });
+    await expect(withTransaction(pool, async (c) => c.query('INSERT 1').then(() => c.query('INSERT 2')))).rejects.toMatchObject({
+      code: '23505',
+    });
     expect(sent).toEqual(['BEGIN', 'INSERT 1', 'INSERT 2', 'ROLLBACK']);
     expect(released).toEqual([undefined]);
   });
@@ -68,7 +70,10 @@ describe('isConnectionBroken', () => {
     [new Error('Connection terminated unexpectedly'), true],
     [Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }), true],
     [unique(), false],
-    [Object.assign(new DatabaseError('canceling statement due to statement timeout', 0, 'error'), { code: '57014', severity: 'ERROR' }), false],
+    [
+      Object.assign(new DatabaseError('canceling statement due to statement timeout', 0, 'error'), { code: '57014', severity: 'ERROR' }),
+      false,
+    ],
     [new Error('bug'), false],
     [undefined, false],
   ])('%p → %p', (error, broken) => {
@@ -79,7 +84,10 @@ describe('isConnectionBroken', () => {
 describe('liftRequestBudgets', () => {
   it('lifts the server and client timeouts for start-up work and puts both back', async () => {
     const sent: string[] = [];
-    const client = { connectionParameters: { query_timeout: 2000 }, query: (sql: string) => (sent.push(sql), Promise.resolve({ rows: [] })) };
+    const client = {
+      connectionParameters: { query_timeout: 2000 },
+      query: (sql: string) => (sent.push(sql), Promise.resolve({ rows: [] })),
+    };
     const restore = await liftRequestBudgets(client as unknown as PoolClient);
     expect(client.connectionParameters.query_timeout).toBe(LONG_STATEMENT_MS);
     await restore();

@@ -35,7 +35,10 @@ describe('unavailableDependency', () => {
     ['57014 statement timeout', pgError('57014')],
     ['08006 connection failure', pgError('08006')],
     ['40001 serialization failure', pgError('40001')],
-    ['a connect to every address of a name', Object.assign(new AggregateError([socketError('ECONNREFUSED'), socketError('ECONNREFUSED')]), { code: 'ECONNREFUSED' })],
+    [
+      'a connect to every address of a name',
+      Object.assign(new AggregateError([socketError('ECONNREFUSED'), socketError('ECONNREFUSED')]), { code: 'ECONNREFUSED' }),
+    ],
     ['wrapped in a cause', new Error('store read failed', { cause: socketError('ECONNRESET') })],
   ])('%s is the database', (_what, error) => {
     expect(unavailableDependency(error)).toBe('database');
@@ -43,7 +46,13 @@ describe('unavailableDependency', () => {
 
   it.each([
     ['ioredis: connection closed', new Error('Connection is closed.')],
-    ['ioredis: retries exhausted', named('MaxRetriesPerRequestError', 'Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.')],
+    [
+      'ioredis: retries exhausted',
+      named(
+        'MaxRetriesPerRequestError',
+        'Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.',
+      ),
+    ],
     ['ioredis: command timeout', new Error('Command timed out')],
   ])('%s is the cache', (_what, error) => {
     expect(unavailableDependency(error)).toBe('cache');

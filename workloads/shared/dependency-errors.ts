@@ -14,7 +14,18 @@ export { TEMPORARILY_UNAVAILABLE };
 export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
 /** Socket errors of Node (and of its resolver) that mean "the other end cannot be reached now". */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EADDRNOTAVAIL']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'EADDRNOTAVAIL',
+]);
 
 /**
  * SQLSTATEs that say "not now" rather than "not this": connection exceptions (class 08), insufficient
@@ -37,7 +48,12 @@ const PG_MESSAGES = [
 ];
 
 /** ioredis: the connection is closed/not writable, a command waited past its timeout or its retries. */
-const REDIS_MESSAGES = [/^Connection is closed\.?$/, /^Stream isn't writeable/, /^Command timed out$/, /^Reached the max retries per request limit/];
+const REDIS_MESSAGES = [
+  /^Connection is closed\.?$/,
+  /^Stream isn't writeable/,
+  /^Command timed out$/,
+  /^Reached the max retries per request limit/,
+];
 const REDIS_NAMES = new Set(['MaxRetriesPerRequestError']);
 
 /** kafkajs errors of an unreachable or unresponsive cluster. */

@@ -30,7 +30,11 @@ export function pauseWhileOff(settings: FlagSource, flag: FeatureFlagName, logge
       if (flags[flag]) consumer.resume();
       else consumer.pause();
     }
-    if (consumers.length > 0) logger.info({ flag }, flags[flag] ? 'feature back on: consumer resumed' : 'feature switched off: consumer paused, events wait in Kafka');
+    if (consumers.length > 0)
+      logger.info(
+        { flag },
+        flags[flag] ? 'feature back on: consumer resumed' : 'feature switched off: consumer paused, events wait in Kafka',
+      );
   });
   return {
     attach(consumer) {

@@ -10,7 +10,12 @@ describe('Service', () => {
   let handled = 0;
 
   beforeAll(async () => {
-    service = new Service({ component: 'unit', logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }), bodyLimit: '10kb', health: { database: () => true } });
+    service = new Service({
+      component: 'unit',
+      logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }),
+      bodyLimit: '10kb',
+      health: { database: () => true },
+    });
     service.app.post('/echo', (req, res) => {
       handled += 1;
       res.json({ got: req.body as unknown });
@@ -36,7 +41,8 @@ describe('Service', () => {
   });
 
   it('refuses JSON nested deeper than 32 levels with 400 and bodies over the limit with 413, before any handler runs', async () => {
-    const post = (body: string) => fetch(`${listening.url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const post = (body: string) =>
+      fetch(`${listening.url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     const before = handled;
     const deep = await post(`${'['.repeat(33)}${']'.repeat(33)}`);
     expect([deep.status, ((await deep.json()) as { type: string }).type]).toEqual([400, 'https://kyc.dev/problems/json-too-deep']);
@@ -53,7 +59,10 @@ describe('Service errors', () => {
   let listening: Listening;
 
   beforeAll(async () => {
-    service = new Service({ component: 'unit', logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }) });
+    service = new Service({
+      component: 'unit',
+      logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }),
+    });
     service.app.post('/down', () => {
       throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.9:5432'), { code: 'ECONNREFUSED' });
     });

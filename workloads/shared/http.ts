@@ -235,7 +235,11 @@ export class Service {
     const grace = this.options.shutdownGraceMs ?? 10_000;
     // Registered first, so it closes after the main listener has drained (closers run in reverse):
     // monitoring can watch the drain.
-    const metricsServer = await startServer(http.createServer(this.metricsApp), metricsPort ?? (port === 0 ? 0 : DEFAULT_METRICS_PORT), host);
+    const metricsServer = await startServer(
+      http.createServer(this.metricsApp),
+      metricsPort ?? (port === 0 ? 0 : DEFAULT_METRICS_PORT),
+      host,
+    );
     this.lifecycle.onShutdown('metrics-http', () => closeServer(metricsServer, Math.min(grace, 1000)));
     const server = await startServer((this.options.createServer ?? http.createServer)(this.app), port, host);
     server.keepAliveTimeout = 65_000;

@@ -4,7 +4,9 @@ import { IDEMPOTENCY_TTL_SECONDS, IN_PROGRESS_LEASE_SECONDS, PostgresIdempotency
 
 describe('canonicalJson', () => {
   it('ignores key order and undefined values', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } })).toBe(canonicalJson({ a: { d: [1, { x: 1, y: 2 }] }, b: 1 }));
+    expect(canonicalJson({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } })).toBe(
+      canonicalJson({ a: { d: [1, { x: 1, y: 2 }] }, b: 1 }),
+    );
   });
 
   it('distinguishes different bodies', () => {

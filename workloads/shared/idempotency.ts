@@ -26,11 +26,7 @@ export interface StoredResponse {
   location?: string;
 }
 
-export type BeginResult =
-  | { state: 'new' }
-  | { state: 'in-progress' }
-  | { state: 'mismatch' }
-  | { state: 'done'; response: StoredResponse };
+export type BeginResult = { state: 'new' } | { state: 'in-progress' } | { state: 'mismatch' } | { state: 'done'; response: StoredResponse };
 
 export interface IdempotencyStore {
   begin(scope: string, key: string, fingerprint: string, ttlSeconds: number): Promise<BeginResult>;
@@ -55,7 +51,13 @@ export class RedisIdempotencyStore implements IdempotencyStore {
 
   async begin(scope: string, key: string, fingerprint: string, ttlSeconds: number): Promise<BeginResult> {
     const redisKey = this.key(scope, key);
-    const created = await this.redis.set(redisKey, JSON.stringify({ fingerprint } satisfies RedisRecord), 'EX', Math.min(ttlSeconds, IN_PROGRESS_LEASE_SECONDS), 'NX');
+    const created = await this.redis.set(
+      redisKey,
+      JSON.stringify({ fingerprint } satisfies RedisRecord),
+      'EX',
+      Math.min(ttlSeconds, IN_PROGRESS_LEASE_SECONDS),
+      'NX',
+    );
     if (created === 'OK') return { state: 'new' };
     const raw = await this.redis.get(redisKey);
     if (raw === null) return this.begin(scope, key, fingerprint, ttlSeconds);
@@ -129,12 +131,10 @@ export class PostgresIdempotencyStore implements IdempotencyStore {
   }
 
   async complete(scope: string, key: string, response: StoredResponse, ttlSeconds: number): Promise<void> {
-    await this.pool.query(`UPDATE ${this.table} SET response = $3, expires_at = now() + $4 * interval '1 second' WHERE scope = $1 AND key = $2`, [
-      scope,
-      key,
-      JSON.stringify(response),
-      ttlSeconds,
-    ]);
+    await this.pool.query(
+      `UPDATE ${this.table} SET response = $3, expires_at = now() + $4 * interval '1 second' WHERE scope = $1 AND key = $2`,
+      [scope, key, JSON.stringify(response), ttlSeconds],
+    );
   }
 
   async abandon(scope: string, key: string): Promise<void> {
@@ -214,7 +214,10 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
       });
     }
     if (begun.state === 'in-progress') {
-      throw new ProblemError(409, 'a request with this Idempotency-Key is still being processed', { field: 'Idempotency-Key', headers: { 'Retry-After': '1' } });
+      throw new ProblemError(409, 'a request with this Idempotency-Key is still being processed', {
+        field: 'Idempotency-Key',
+        headers: { 'Retry-After': '1' },
+      });
     }
     if (begun.state === 'done') return replay(res, begun.response);
     // The outcome is stored before the response leaves: a client that retries the moment it has the
@@ -223,10 +226,14 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
       if (response.status >= 500) {
         // A 5xx leaves at once: releasing the key may wait on the very dependency that just failed (up to
         // its timeouts, past the gateway's), and the answer tells the client to come back after Retry-After.
-        void options.store.abandon(scope, key).catch((error: unknown) => req.log.warn({ err: error }, 'could not release the idempotency key'));
+        void options.store
+          .abandon(scope, key)
+          .catch((error: unknown) => req.log.warn({ err: error }, 'could not release the idempotency key'));
         return Promise.resolve();
       }
-      return options.store.complete(scope, key, response, ttl).catch((error: unknown) => req.log.warn({ err: error }, 'could not store the idempotent response'));
+      return options.store
+        .complete(scope, key, response, ttl)
+        .catch((error: unknown) => req.log.warn({ err: error }, 'could not store the idempotent response'));
     });
     next();
   };
@@ -254,7 +261,8 @@ function captureResponse(res: Response, store: (response: StoredResponse) => Pro
     const body = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
     const contentType = res.getHeader('content-type');
     const location = res.getHeader('location');
-    const defaultType = typeof chunk === 'string' ? 'text/html; charset=utf-8' : Buffer.isBuffer(chunk) ? 'application/octet-stream' : undefined;
+    const defaultType =
+      typeof chunk === 'string' ? 'text/html; charset=utf-8' : Buffer.isBuffer(chunk) ? 'application/octet-stream' : undefined;
     void store({
       status: res.statusCode,
       contentType: typeof contentType === 'string' ? contentType : defaultType,
@@ -268,7 +276,12 @@ function captureResponse(res: Response, store: (response: StoredResponse) => Pro
     stored = true;
     const contentType = res.getHeader('content-type');
     const location = res.getHeader('location');
-    void store({ status: res.statusCode, contentType: typeof contentType === 'string' ? contentType : undefined, body: '', ...(typeof location === 'string' && { location }) });
+    void store({
+      status: res.statusCode,
+      contentType: typeof contentType === 'string' ? contentType : undefined,
+      body: '',
+      ...(typeof location === 'string' && { location }),
+    });
   });
   // A connection closed before the response was sent leaves nothing to replay: release the key.
   res.once('close', () => {

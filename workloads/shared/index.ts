@@ -8,7 +8,15 @@ export { ConfigError, commonEnv, databaseEnv, kafkaEnv, loadConfig, port, redisE
 export type { CommonConfig, Env } from './config.js';
 export { createLogger, memoryDestination } from './logger.js';
 export { FEATURE_FLAG_NAMES, LiveSettings } from './live-settings.js';
-export { MAINTENANCE_PROBLEM, MODE_REDUCES, MODE_RETRY_AFTER_SECONDS, PUBLIC_STATUS_PATH, READ_ONLY_PROBLEM, SERVICE_MODE_HEADER, SERVICE_MODES } from './service-mode.js';
+export {
+  MAINTENANCE_PROBLEM,
+  MODE_REDUCES,
+  MODE_RETRY_AFTER_SECONDS,
+  PUBLIC_STATUS_PATH,
+  READ_ONLY_PROBLEM,
+  SERVICE_MODE_HEADER,
+  SERVICE_MODES,
+} from './service-mode.js';
 export type { ModeSource, ServiceMode } from './service-mode.js';
 export type { FeatureFlagName, FeatureFlags, FeatureSwitches } from './live-settings.js';
 export { pauseWhileOff } from './feature-pause.js';
@@ -70,9 +78,26 @@ export {
   requestFingerprint,
 } from './idempotency.js';
 export type { BeginResult, IdempotencyOptions, IdempotencyStore, StoredResponse } from './idempotency.js';
-export { TokenVerifier, VERIFIED_CACHE_SIZE, authenticate, bearerToken, requireRole, startRevocationList, startTokenVerifier } from './auth-token.js';
+export {
+  TokenVerifier,
+  VERIFIED_CACHE_SIZE,
+  authenticate,
+  bearerToken,
+  requireRole,
+  startRevocationList,
+  startTokenVerifier,
+} from './auth-token.js';
 export type { RunningVerifier, TokenCheck, TokenVerifierConfig } from './auth-token.js';
-export { ACCESS_TOKEN_TTL_SECONDS, TOKEN_ALGORITHM, TOKEN_AUDIENCE, TOKEN_ISSUER, parseSigningKeys, publicJwk, publicJwks, signAccessToken } from './token-keys.js';
+export {
+  ACCESS_TOKEN_TTL_SECONDS,
+  TOKEN_ALGORITHM,
+  TOKEN_AUDIENCE,
+  TOKEN_ISSUER,
+  parseSigningKeys,
+  publicJwk,
+  publicJwks,
+  signAccessToken,
+} from './token-keys.js';
 export type { PublicJwk, SignOptions, SigningKey } from './token-keys.js';
 export { JwksKeySource, StaticKeySource, parseJwks } from './jwks.js';
 export type { KeySource } from './jwks.js';

@@ -6,7 +6,8 @@ import { JwksKeySource } from './jwks.js';
 import { createLogger, memoryDestination } from './logger.js';
 import { parseSigningKeys, publicJwks } from './token-keys.js';
 
-const ring = (kid: string): string => `${kid}:${generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`;
+const ring = (kid: string): string =>
+  `${kid}:${generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`;
 
 describe('JwksKeySource', () => {
   let answer: { status: number; body: string } = { status: 200, body: JSON.stringify(publicJwks(parseSigningKeys(ring('a')))) };
@@ -38,7 +39,11 @@ describe('JwksKeySource', () => {
       const before = requests;
       expect(await keys.refreshForUnknownKid()).toBe(false);
       expect(requests).toBe(before);
-      for (const broken of [{ status: 500, body: 'oops' }, { status: 200, body: '{"keys":[]}' }, { status: 200, body: 'not json' }]) {
+      for (const broken of [
+        { status: 500, body: 'oops' },
+        { status: 200, body: '{"keys":[]}' },
+        { status: 200, body: 'not json' },
+      ]) {
         answer = broken;
         expect(await keys.refresh()).toBe(false);
         expect(keys.key('a')).toBeDefined();

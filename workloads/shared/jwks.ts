@@ -129,7 +129,10 @@ export class JwksKeySource implements KeySource {
         const now = Date.now();
         const level = now - this.lastWarned >= 60_000 ? 'warn' : 'debug';
         if (level === 'warn') this.lastWarned = now;
-        this.options.logger[level]({ err: error, jwks: this.url, keys: this.keys.size }, 'could not load the token keys from auth; keeping the last good set');
+        this.options.logger[level](
+          { err: error, jwks: this.url, keys: this.keys.size },
+          'could not load the token keys from auth; keeping the last good set',
+        );
         return false;
       })
       .finally(() => {
@@ -139,7 +142,10 @@ export class JwksKeySource implements KeySource {
   }
 
   private async load(): Promise<void> {
-    const response = await fetch(this.url, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 2000), headers: { accept: 'application/json' } });
+    const response = await fetch(this.url, {
+      signal: AbortSignal.timeout(this.options.timeoutMs ?? 2000),
+      headers: { accept: 'application/json' },
+    });
     if (!response.ok) throw new Error(`the JWKS answered ${response.status}`);
     const text = await response.text();
     if (text.length > MAX_BYTES) throw new Error('the JWKS is too large');

@@ -71,7 +71,10 @@ function kafkaAnswering(existing: string[], answers: Array<Error | Array<{ name:
     fetchTopicMetadata: () => {
       const answer = answers.length > 1 ? answers.shift() : answers[0];
       if (answer instanceof Error) return Promise.reject(answer);
-      const topics = (answer ?? []).map(({ name, leaders }) => ({ name, partitions: leaders.map((leader, partitionId) => ({ partitionId, leader })) }));
+      const topics = (answer ?? []).map(({ name, leaders }) => ({
+        name,
+        partitions: leaders.map((leader, partitionId) => ({ partitionId, leader })),
+      }));
       return Promise.resolve({ topics });
     },
   };
@@ -81,11 +84,20 @@ function kafkaAnswering(existing: string[], answers: Array<Error | Array<{ name:
 
 describe('ensureTopics', () => {
   it('creates only the missing topics and waits until every partition has a leader', async () => {
-    const fake = kafkaAnswering(['a'], [
-      kafkaError('UNKNOWN_TOPIC_OR_PARTITION'),
-      [{ name: 'a', leaders: [1, 1] }, { name: 'b', leaders: [-1, 1] }],
-      [{ name: 'a', leaders: [1, 1] }, { name: 'b', leaders: [1, 1] }],
-    ]);
+    const fake = kafkaAnswering(
+      ['a'],
+      [
+        kafkaError('UNKNOWN_TOPIC_OR_PARTITION'),
+        [
+          { name: 'a', leaders: [1, 1] },
+          { name: 'b', leaders: [-1, 1] },
+        ],
+        [
+          { name: 'a', leaders: [1, 1] },
+          { name: 'b', leaders: [1, 1] },
+        ],
+      ],
+    );
     await ensureTopics(fake.kafka, ['a', 'b'], logger);
     expect(fake.created).toEqual(['b']);
     expect(fake.remaining()).toBe(1);
@@ -128,7 +140,10 @@ function runnableConsumer() {
   const kafka = { consumer: () => consumer } as unknown as Kafka;
   const batch = async (offsets: string[]): Promise<string[]> => {
     const resolved: string[] = [];
-    const messages = offsets.map((offset) => ({ offset, value: Buffer.from(JSON.stringify(newEvent('kyc.application.submitted', `app-${offset}`, {}))) }));
+    const messages = offsets.map((offset) => ({
+      offset,
+      value: Buffer.from(JSON.stringify(newEvent('kyc.application.submitted', `app-${offset}`, {}))),
+    }));
     await eachBatch?.({
       batch: { topic: 'kyc', partition: 0, messages, offsetLag: () => '0' },
       isRunning: () => true,

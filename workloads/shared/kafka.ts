@@ -45,7 +45,12 @@ function kafkaErrorType(error: unknown): string {
  * Runs `action` again while it fails because a topic created moments ago is not served yet (kafkajs gives
  * up after its own few retries; a freshly started broker can take longer), until `deadline` (epoch ms).
  */
-async function untilTopicsServed<T>(action: () => Promise<T>, context: Record<string, unknown>, logger: Logger, deadline: number): Promise<T> {
+async function untilTopicsServed<T>(
+  action: () => Promise<T>,
+  context: Record<string, unknown>,
+  logger: Logger,
+  deadline: number,
+): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await action();
@@ -74,7 +79,9 @@ export async function ensureTopics(kafka: Kafka, topics: string[], logger: Logge
     await untilTopicsServed(
       async () => {
         const metadata = await admin.fetchTopicMetadata({ topics });
-        const unplaced = metadata.topics.find((topic) => topic.partitions.length === 0 || topic.partitions.some((partition) => partition.leader < 0));
+        const unplaced = metadata.topics.find(
+          (topic) => topic.partitions.length === 0 || topic.partitions.some((partition) => partition.leader < 0),
+        );
         if (unplaced) throw Object.assign(new Error(`topic ${unplaced.name} has no leader yet`), { type: 'LEADER_NOT_AVAILABLE' });
       },
       { topics },
@@ -87,7 +94,13 @@ export async function ensureTopics(kafka: Kafka, topics: string[], logger: Logge
 }
 
 /** Subscribes to each topic, waiting out a topic the broker does not serve yet (see untilTopicsServed). */
-export async function subscribeAll(consumer: Consumer, topics: string[], fromBeginning: boolean, logger: Logger, deadlineMs = 60_000): Promise<void> {
+export async function subscribeAll(
+  consumer: Consumer,
+  topics: string[],
+  fromBeginning: boolean,
+  logger: Logger,
+  deadlineMs = 60_000,
+): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   for (const topic of topics) await untilTopicsServed(() => consumer.subscribe({ topic, fromBeginning }), { topic }, logger, deadline);
 }
@@ -130,7 +143,11 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   const { kafka, groupId, topics, logger, metrics } = options;
   const processed = metrics?.counter('kyc_consumer_messages_total', 'Kafka messages handled by outcome', ['group', 'topic', 'outcome']);
   const duration = metrics?.histogram('kyc_consumer_processing_seconds', 'Time to handle one Kafka message', ['group', 'topic']);
-  const lag = metrics?.gauge('kyc_consumer_lag', 'Messages behind the end of the partition at the last batch', ['group', 'topic', 'partition']);
+  const lag = metrics?.gauge('kyc_consumer_lag', 'Messages behind the end of the partition at the last batch', [
+    'group',
+    'topic',
+    'partition',
+  ]);
   const maxAttempts = options.maxAttempts ?? 3;
   const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, rebalanceTimeout: 10_000 });
   try {
@@ -180,14 +197,21 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
             } catch (error) {
               if (options.retryForever) {
                 if (!payload.isRunning() || payload.isStale() || stopping || paused) return;
-                if (attempt % 10 === 1) logger.warn({ err: error, topic: batch.topic, offset: message.offset, eventId: event.id, type: event.type, attempt }, 'event handling failed; retrying');
+                if (attempt % 10 === 1)
+                  logger.warn(
+                    { err: error, topic: batch.topic, offset: message.offset, eventId: event.id, type: event.type, attempt },
+                    'event handling failed; retrying',
+                  );
                 await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
                 await payload.heartbeat();
                 continue;
               }
               if (attempt >= maxAttempts) {
                 outcome = 'failed';
-                logger.error({ err: error, topic: batch.topic, offset: message.offset, eventId: event.id, type: event.type }, 'event handling failed; skipped');
+                logger.error(
+                  { err: error, topic: batch.topic, offset: message.offset, eventId: event.id, type: event.type },
+                  'event handling failed; skipped',
+                );
                 break;
               }
               await new Promise((resolve) => setTimeout(resolve, 100 * attempt));

@@ -87,14 +87,18 @@ describe('live settings (feature flags re-read while the service runs)', () => {
   });
 
   it('leaves every flag on when no file is configured (a service run outside the operator)', async () => {
-    const settings = new LiveSettings({ file: undefined, logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }) });
+    const settings = new LiveSettings({
+      file: undefined,
+      logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }),
+    });
     await settings.start();
     expect(settings.current()).toEqual(ALL_ON);
   });
 });
 
 describe('live settings: the active colour of a blue-green release (docs/releases.md)', () => {
-  const colored = (activeColor: string | undefined, flags: Record<string, unknown> = {}) => JSON.stringify({ featureFlags: flags, ...(activeColor && { activeColor }) });
+  const colored = (activeColor: string | undefined, flags: Record<string, unknown> = {}) =>
+    JSON.stringify({ featureFlags: flags, ...(activeColor && { activeColor }) });
 
   it('a pod is active when no colour is named, when it is the named colour, and a colourless pod only when legacy is named', () => {
     expect(colorIsActive(undefined, 'green')).toBe(true);
@@ -154,7 +158,11 @@ describe('live settings: the active colour of a blue-green release (docs/release
     settings.stop();
     expect(settings.isActive()).toBe(true);
     expect(activity).toEqual([true]);
-    const outside = new LiveSettings({ file: undefined, color: 'green', logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }) });
+    const outside = new LiveSettings({
+      file: undefined,
+      color: 'green',
+      logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }),
+    });
     await outside.start();
     expect(outside.isActive()).toBe(true); // no file (run outside the operator): active
   });

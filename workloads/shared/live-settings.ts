@@ -32,7 +32,9 @@ export const FEATURE_FLAG_NAMES = [
 export type FeatureFlagName = (typeof FEATURE_FLAG_NAMES)[number];
 export type FeatureFlags = Readonly<Record<FeatureFlagName, boolean>>;
 
-export const ALL_ON: FeatureFlags = Object.freeze(Object.fromEntries(FEATURE_FLAG_NAMES.map((name) => [name, true])) as Record<FeatureFlagName, boolean>);
+export const ALL_ON: FeatureFlags = Object.freeze(
+  Object.fromEntries(FEATURE_FLAG_NAMES.map((name) => [name, true])) as Record<FeatureFlagName, boolean>,
+);
 
 /** What a service asks: is this feature on now? (The domain ports of the services take this shape.) */
 export interface FeatureSwitches {
@@ -52,17 +54,25 @@ export function colorIsActive(activeColor: ActiveColor | undefined, ownColor: st
 }
 
 /** Parses the file's JSON; throws with a message that says what is wrong. */
-export function parseLiveSettings(text: string): { flags: FeatureFlags; unknown: string[]; activeColor: ActiveColor | undefined; mode: ServiceMode } {
+export function parseLiveSettings(text: string): {
+  flags: FeatureFlags;
+  unknown: string[];
+  activeColor: ActiveColor | undefined;
+  mode: ServiceMode;
+} {
   const document: unknown = JSON.parse(text);
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) throw new Error('the live settings must be a JSON object');
+  if (typeof document !== 'object' || document === null || Array.isArray(document))
+    throw new Error('the live settings must be a JSON object');
   const activeColor = (document as { activeColor?: unknown }).activeColor;
-  if (activeColor !== undefined && (typeof activeColor !== 'string' || !ACTIVE_COLORS.includes(activeColor))) throw new Error('activeColor must be blue, green or legacy');
+  if (activeColor !== undefined && (typeof activeColor !== 'string' || !ACTIVE_COLORS.includes(activeColor)))
+    throw new Error('activeColor must be blue, green or legacy');
   // Absent: Normal (an older operator writes no mode). An unknown mode is an error, so the last good
   // settings stay: guessing Normal could serve writes an admin meant to stop.
   const mode = (document as { mode?: unknown }).mode ?? 'Normal';
   if (!isServiceMode(mode)) throw new Error('mode must be Normal, ReadOnly or Maintenance');
   const raw = (document as { featureFlags?: unknown }).featureFlags ?? {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('featureFlags must be an object of name to true/false');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error('featureFlags must be an object of name to true/false');
   const flags: Record<FeatureFlagName, boolean> = { ...ALL_ON };
   const unknown: string[] = [];
   for (const [name, value] of Object.entries(raw)) {
@@ -163,7 +173,8 @@ export class LiveSettings implements FeatureSwitches, ModeSource {
     }
     this.lastText = text;
     this.lastProblem = undefined;
-    if (parsed.unknown.length > 0) this.options.logger.warn({ flags: parsed.unknown }, 'live settings name feature flags this version does not know; ignored');
+    if (parsed.unknown.length > 0)
+      this.options.logger.warn({ flags: parsed.unknown }, 'live settings name feature flags this version does not know; ignored');
     const changed = FEATURE_FLAG_NAMES.filter((name) => parsed.flags[name] !== this.flags[name]);
     const first = this.timer === undefined;
     this.flags = parsed.flags;
@@ -188,11 +199,18 @@ export class LiveSettings implements FeatureSwitches, ModeSource {
     const wasActive = this.active;
     this.active = active;
     if (first) {
-      if (!active) this.options.logger.info({ color: this.options.color, activeColor }, 'this colour is not the active one: consumers and sweeps wait for the switch');
+      if (!active)
+        this.options.logger.info(
+          { color: this.options.color, activeColor },
+          'this colour is not the active one: consumers and sweeps wait for the switch',
+        );
       return;
     }
     if (active === wasActive) return;
-    this.options.logger.info({ color: this.options.color, activeColor, active }, active ? 'this colour became the active one' : 'this colour is no longer the active one');
+    this.options.logger.info(
+      { color: this.options.color, activeColor, active },
+      active ? 'this colour became the active one' : 'this colour is no longer the active one',
+    );
     for (const listener of this.activeListeners) {
       try {
         listener(active);

@@ -19,7 +19,10 @@ export class Metrics {
   readonly httpInFlight: Gauge;
   private readonly counters = new Map<string, Counter<string>>();
 
-  constructor(readonly component: string, defaultLabels: Record<string, string> = {}) {
+  constructor(
+    readonly component: string,
+    defaultLabels: Record<string, string> = {},
+  ) {
     this.registry = new client.Registry();
     this.registry.setDefaultLabels({ component, ...defaultLabels });
     client.collectDefaultMetrics({ register: this.registry, prefix: 'kyc_' });
@@ -36,7 +39,11 @@ export class Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
-    this.httpInFlight = new client.Gauge({ name: 'kyc_http_requests_in_flight', help: 'HTTP requests being served', registers: [this.registry] });
+    this.httpInFlight = new client.Gauge({
+      name: 'kyc_http_requests_in_flight',
+      help: 'HTTP requests being served',
+      registers: [this.registry],
+    });
   }
 
   /** A business counter (e.g. `kyc_applications_submitted_total`), created once and reused. */
@@ -94,8 +101,17 @@ export class Metrics {
       res.once('close', () => {
         this.httpInFlight.dec();
         const routePath = (req.route as { path?: unknown } | undefined)?.path;
-        const route = typeof routePath === 'string' ? `${req.baseUrl}${routePath}` : typeof res.locals.routeLabel === 'string' ? res.locals.routeLabel : 'unmatched';
-        const labels = { method: STANDARD_METHODS.has(req.method) ? req.method : 'OTHER', route: String(route), status: String(res.statusCode) };
+        const route =
+          typeof routePath === 'string'
+            ? `${req.baseUrl}${routePath}`
+            : typeof res.locals.routeLabel === 'string'
+              ? res.locals.routeLabel
+              : 'unmatched';
+        const labels = {
+          method: STANDARD_METHODS.has(req.method) ? req.method : 'OTHER',
+          route: String(route),
+          status: String(res.statusCode),
+        };
         this.httpRequests.inc(labels);
         this.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       });

@@ -34,7 +34,12 @@ function lockKey(schema: string): bigint {
   return createHash('sha256').update(`kyc-migrate:${schema}`).digest().readBigInt64BE(0);
 }
 
-export async function runMigrations(pool: Pool, schema: string, migrations: readonly Migration[], logger?: Logger): Promise<MigrationResult> {
+export async function runMigrations(
+  pool: Pool,
+  schema: string,
+  migrations: readonly Migration[],
+  logger?: Logger,
+): Promise<MigrationResult> {
   const versions = migrations.map((m) => m.version);
   if (new Set(versions).size !== versions.length) throw new Error(`duplicate migration versions in schema ${schema}`);
   const ordered = [...migrations].sort((a, b) => a.version - b.version);
@@ -59,7 +64,9 @@ export async function runMigrations(pool: Pool, schema: string, migrations: read
     }
     const newlyApplied: number[] = [];
     for (const migration of ordered) {
-      const checksum = createHash('sha256').update(typeof migration.up === 'string' ? migration.up : migration.up.toString()).digest('hex');
+      const checksum = createHash('sha256')
+        .update(typeof migration.up === 'string' ? migration.up : migration.up.toString())
+        .digest('hex');
       const previous = applied.get(migration.version);
       if (previous !== undefined) {
         if (previous !== checksum) logger?.warn({ schema, version: migration.version }, 'applied migration has changed since it ran');
@@ -70,7 +77,11 @@ export async function runMigrations(pool: Pool, schema: string, migrations: read
         await client.query(`SET LOCAL search_path TO ${s}, public`);
         if (typeof migration.up === 'string') await client.query(migration.up);
         else await migration.up(client, schema);
-        await client.query(`INSERT INTO ${s}.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`, [migration.version, migration.name, checksum]);
+        await client.query(`INSERT INTO ${s}.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)`, [
+          migration.version,
+          migration.name,
+          checksum,
+        ]);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -20,10 +20,15 @@ describe('expand/contract: the contract operations a migration may not run besid
     ['ALTER COLUMN TYPE', 'ALTER TABLE applications ALTER risk_score SET DATA TYPE numeric'],
     ['SET NOT NULL', 'ALTER TABLE applications ALTER COLUMN maker_id SET NOT NULL'],
     ['ADD COLUMN NOT NULL without DEFAULT', 'ALTER TABLE applications ADD COLUMN channel text NOT NULL'],
-    ['ADD COLUMN NOT NULL without DEFAULT', 'ALTER TABLE applications ADD COLUMN a text DEFAULT \'x\', ADD COLUMN b text NOT NULL CHECK (b IN (\'1\', \'2\'))'],
+    [
+      'ADD COLUMN NOT NULL without DEFAULT',
+      "ALTER TABLE applications ADD COLUMN a text DEFAULT 'x', ADD COLUMN b text NOT NULL CHECK (b IN ('1', '2'))",
+    ],
   ])('refuses %s: %s', (operation, sql) => {
     expect(operations(sql)).toContain(operation);
-    expect(incompatibility('kyc', { version: 9, name: 'change', up: sql })).toMatch(new RegExp(`migration kyc 9 \\(change\\) contracts the schema .*${operation}.*expand/contract`));
+    expect(incompatibility('kyc', { version: 9, name: 'change', up: sql })).toMatch(
+      new RegExp(`migration kyc 9 \\(change\\) contracts the schema .*${operation}.*expand/contract`),
+    );
   });
 
   it.each([
@@ -35,7 +40,7 @@ describe('expand/contract: the contract operations a migration may not run besid
     'ALTER TABLE applications ALTER COLUMN maker_id DROP NOT NULL',
     'ALTER TABLE applications ALTER COLUMN state DROP DEFAULT',
     "ALTER TABLE notifications DROP CONSTRAINT notifications_status_check; ALTER TABLE notifications ADD CONSTRAINT notifications_status_check CHECK (status IN ('a', 'b'))",
-    "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DROP TABLE x; RETURN NEW; END $$",
+    'CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DROP TABLE x; RETURN NEW; END $$',
     '-- DROP TABLE consents is a comment\nCREATE TABLE x (id int)',
   ])('lets an expand-only migration through: %s', (sql) => {
     expect(operations(sql)).toEqual([]);
@@ -43,7 +48,12 @@ describe('expand/contract: the contract operations a migration may not run besid
   });
 
   it('lets a contract step through when it is marked with its reason', () => {
-    const step: Migration = { version: 9, name: 'drop findings', up: 'ALTER TABLE applications DROP COLUMN findings', contract: '1.4 no longer reads findings' };
+    const step: Migration = {
+      version: 9,
+      name: 'drop findings',
+      up: 'ALTER TABLE applications DROP COLUMN findings',
+      contract: '1.4 no longer reads findings',
+    };
     expect(incompatibility('kyc', step)).toBeUndefined();
   });
 

@@ -22,7 +22,10 @@ const CONTRACT_RULES: { operation: string; pattern: RegExp }[] = [
   { operation: 'DROP SCHEMA', pattern: /^DROP\s+SCHEMA\b/i },
   { operation: 'DROP VIEW', pattern: /^DROP\s+(MATERIALIZED\s+)?VIEW\b/i },
   { operation: 'TRUNCATE', pattern: /^TRUNCATE\b/i },
-  { operation: 'DROP COLUMN', pattern: /^ALTER\s+TABLE\b[\s\S]*\bDROP\s+(COLUMN\s+)?(?!CONSTRAINT\b|DEFAULT\b|NOT\s+NULL\b|IDENTITY\b|EXPRESSION\b)("[^"]+"|\w+)/i },
+  {
+    operation: 'DROP COLUMN',
+    pattern: /^ALTER\s+TABLE\b[\s\S]*\bDROP\s+(COLUMN\s+)?(?!CONSTRAINT\b|DEFAULT\b|NOT\s+NULL\b|IDENTITY\b|EXPRESSION\b)("[^"]+"|\w+)/i,
+  },
   { operation: 'RENAME', pattern: /^ALTER\s+(TABLE|VIEW|SCHEMA|TYPE)\b[\s\S]*\bRENAME\b/i },
   { operation: 'ALTER COLUMN TYPE', pattern: /\bALTER\s+(COLUMN\s+)?("[^"]+"|\w+)\s+(SET\s+DATA\s+)?TYPE\b/i },
   { operation: 'SET NOT NULL', pattern: /\bALTER\s+(COLUMN\s+)?("[^"]+"|\w+)\s+SET\s+NOT\s+NULL\b/i },
@@ -67,7 +70,10 @@ export function contractOperations(sql: string): ContractOperation[] {
   for (const statement of statements(sql)) {
     const short = statement.length > 120 ? `${statement.slice(0, 117)}...` : statement;
     for (const rule of CONTRACT_RULES) if (rule.pattern.test(statement)) found.push({ operation: rule.operation, statement: short });
-    if (/^ALTER\s+TABLE\b/i.test(statement) && alterActions(statement).some((action) => ADD_NOT_NULL.test(action) && !HAS_DEFAULT.test(action))) {
+    if (
+      /^ALTER\s+TABLE\b/i.test(statement) &&
+      alterActions(statement).some((action) => ADD_NOT_NULL.test(action) && !HAS_DEFAULT.test(action))
+    ) {
       found.push({ operation: 'ADD COLUMN NOT NULL without DEFAULT', statement: short });
     }
   }
@@ -82,7 +88,9 @@ export function incompatibility(schema: string, migration: Migration): string | 
   if (migration.contract !== undefined) return undefined;
   const where = `migration ${schema} ${migration.version} (${migration.name})`;
   if (typeof migration.up !== 'string') {
-    return migration.expandOnly ? undefined : `${where} is code the check cannot read: declare it expandOnly, or mark it contract with the reason the active version no longer needs what it removes`;
+    return migration.expandOnly
+      ? undefined
+      : `${where} is code the check cannot read: declare it expandOnly, or mark it contract with the reason the active version no longer needs what it removes`;
   }
   const operations = contractOperations(migration.up);
   if (operations.length === 0) return undefined;

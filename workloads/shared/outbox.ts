@@ -137,11 +137,15 @@ export class OutboxRelay {
           })),
         });
         await client.query(`UPDATE ${s}.outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
-        this.options.metrics?.counter('kyc_outbox_published_total', 'Events published from the outbox', ['schema']).inc({ schema }, rows.length);
+        this.options.metrics
+          ?.counter('kyc_outbox_published_total', 'Events published from the outbox', ['schema'])
+          .inc({ schema }, rows.length);
       }
       if (Date.now() - this.lastPrune > 60_000) {
         this.lastPrune = Date.now();
-        await client.query(`DELETE FROM ${s}.outbox WHERE sent_at < now() - ($1::bigint * interval '1 millisecond')`, [this.options.retainSentMs ?? 7 * 86_400_000]);
+        await client.query(`DELETE FROM ${s}.outbox WHERE sent_at < now() - ($1::bigint * interval '1 millisecond')`, [
+          this.options.retainSentMs ?? 7 * 86_400_000,
+        ]);
       }
       await client.query('COMMIT');
       return rows.length;
@@ -155,7 +159,9 @@ export class OutboxRelay {
 
   /** Unsent rows (metrics, tests). */
   async pending(): Promise<number> {
-    const result = await this.options.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${ident(this.options.schema)}.outbox WHERE sent_at IS NULL`);
+    const result = await this.options.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${ident(this.options.schema)}.outbox WHERE sent_at IS NULL`,
+    );
     return Number(result.rows[0]?.n ?? 0);
   }
 }

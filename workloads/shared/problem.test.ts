@@ -1,11 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { ProblemError, TEMPORARILY_UNAVAILABLE, fromZodError, parseOrProblem, serviceUnavailable, toProblem, tooManyRequests, validationProblem } from './problem.js';
+import {
+  ProblemError,
+  TEMPORARILY_UNAVAILABLE,
+  fromZodError,
+  parseOrProblem,
+  serviceUnavailable,
+  toProblem,
+  tooManyRequests,
+  validationProblem,
+} from './problem.js';
 
 describe('problems', () => {
   it('a validation problem names the field', () => {
     const body = validationProblem('pan', 'PAN must be 10 characters').toBody('/api/v1/applications/1', 'req-1');
-    expect(body).toMatchObject({ status: 422, field: 'pan', errors: [{ field: 'pan' }], instance: '/api/v1/applications/1', requestId: 'req-1' });
+    expect(body).toMatchObject({
+      status: 422,
+      field: 'pan',
+      errors: [{ field: 'pan' }],
+      instance: '/api/v1/applications/1',
+      requestId: 'req-1',
+    });
     expect(body.type).toMatch(/^https:\/\//);
   });
 
@@ -26,7 +41,11 @@ describe('problems', () => {
   it('a body that does not decompress is a 400 naming Content-Encoding, not a bare Bad Request', () => {
     for (const code of ['Z_DATA_ERROR', 'Z_BUF_ERROR', 'ZSTD_error_prefix_unknown']) {
       const problem = toProblem(Object.assign(new Error('Bad Request'), { status: 400, expose: true, code }));
-      expect([problem.status, problem.field, problem.message]).toEqual([400, 'Content-Encoding', 'the request body does not decompress as its Content-Encoding says']);
+      expect([problem.status, problem.field, problem.message]).toEqual([
+        400,
+        'Content-Encoding',
+        'the request body does not decompress as its Content-Encoding says',
+      ]);
     }
   });
 

@@ -88,15 +88,22 @@ export class ProblemError extends Error {
 
 /** 422 naming the field whose value is wrong. */
 export function validationProblem(field: string, detail: string, errors?: FieldError[]): ProblemError {
-  return new ProblemError(422, detail, { type: `${PROBLEM_BASE}validation`, title: 'Validation failed', field, errors: errors ?? [{ field, detail }] });
+  return new ProblemError(422, detail, {
+    type: `${PROBLEM_BASE}validation`,
+    title: 'Validation failed',
+    field,
+    errors: errors ?? [{ field, detail }],
+  });
 }
 
-export const badRequest = (detail: string, field?: string): ProblemError => new ProblemError(400, detail, field !== undefined ? { field } : {});
+export const badRequest = (detail: string, field?: string): ProblemError =>
+  new ProblemError(400, detail, field !== undefined ? { field } : {});
 export const unauthorized = (detail = 'a valid access token is required'): ProblemError =>
   new ProblemError(401, detail, { headers: { 'WWW-Authenticate': 'Bearer' } });
 export const forbidden = (detail = 'your role does not allow this'): ProblemError => new ProblemError(403, detail);
 export const notFound = (detail = 'not found'): ProblemError => new ProblemError(404, detail);
-export const conflict = (detail: string, field?: string): ProblemError => new ProblemError(409, detail, field !== undefined ? { field } : {});
+export const conflict = (detail: string, field?: string): ProblemError =>
+  new ProblemError(409, detail, field !== undefined ? { field } : {});
 export const tooManyRequests = (retryAfterSeconds: number, detail = 'too many requests'): ProblemError =>
   new ProblemError(429, detail, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
 /** The type of every 503 that means "not now, retry after Retry-After" (a dependency away, a full queue). */
@@ -123,7 +130,11 @@ export function fromZodError(error: ZodError, prefix?: string): ProblemError {
 }
 
 /** Parses `value` with a zod schema or throws a 422 naming the first bad field. */
-export function parseOrProblem<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown, prefix?: string): T {
+export function parseOrProblem<T>(
+  schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  value: unknown,
+  prefix?: string,
+): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw fromZodError(result.error, prefix);
@@ -132,7 +143,10 @@ export function parseOrProblem<T>(schema: { safeParse(value: unknown): { success
 export function sendProblem(res: Response, problem: ProblemError, instance?: string, requestId?: string): void {
   if (res.headersSent) return;
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
-  res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem.toBody(instance, requestId)));
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problem.toBody(instance, requestId)));
 }
 
 interface HttpLikeError {
@@ -166,7 +180,8 @@ export function toProblem(error: unknown): ProblemError {
   if (status === 400 && typeof httpError.code === 'string' && /^(Z|ZSTD)_/.test(httpError.code)) {
     return new ProblemError(400, 'the request body does not decompress as its Content-Encoding says', { field: 'Content-Encoding' });
   }
-  if (status !== undefined && status >= 400 && status < 500) return new ProblemError(status, httpError.expose ? String((error as Error).message) : TITLES[status] ?? 'Bad Request');
+  if (status !== undefined && status >= 400 && status < 500)
+    return new ProblemError(status, httpError.expose ? String((error as Error).message) : (TITLES[status] ?? 'Bad Request'));
   return new ProblemError(500, 'internal error');
 }
 

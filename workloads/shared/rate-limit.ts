@@ -52,7 +52,12 @@ export class LocalWindows {
       this.windows.set(id, window);
     }
     window.count = Math.max(window.count, carried) + weight;
-    return { allowed: window.count <= this.limit, count: window.count, limit: this.limit, retryAfterSeconds: Math.max(1, Math.ceil((window.windowEnd - now) / 1000)) };
+    return {
+      allowed: window.count <= this.limit,
+      count: window.count,
+      limit: this.limit,
+      retryAfterSeconds: Math.max(1, Math.ceil((window.windowEnd - now) / 1000)),
+    };
   }
 
   reset(id: string): void {
@@ -111,10 +116,17 @@ export class RateLimiter {
   async hit(id: string): Promise<RateLimitResult> {
     const key = `rl:${this.name}:${id}`;
     try {
-      const results = await withinTime(this.redis, this.storeTimeoutMs, () => this.redis.multi().incr(key).pexpire(key, this.windowMs, 'NX').pttl(key).exec());
+      const results = await withinTime(this.redis, this.storeTimeoutMs, () =>
+        this.redis.multi().incr(key).pexpire(key, this.windowMs, 'NX').pttl(key).exec(),
+      );
       const count = Number(results?.[0]?.[1] ?? 0);
       const ttl = Number(results?.[2]?.[1] ?? this.windowMs);
-      return { allowed: count <= this.limit, count, limit: this.limit, retryAfterSeconds: Math.max(1, Math.ceil((ttl > 0 ? ttl : this.windowMs) / 1000)) };
+      return {
+        allowed: count <= this.limit,
+        count,
+        limit: this.limit,
+        retryAfterSeconds: Math.max(1, Math.ceil((ttl > 0 ? ttl : this.windowMs) / 1000)),
+      };
     } catch (error) {
       this.onFallback(error);
       return this.local.hit(id);
@@ -205,7 +217,14 @@ export class BatchedRateLimiter {
     const key = this.key(id);
     let results: Awaited<ReturnType<ReturnType<Redis['multi']>['exec']>>;
     try {
-      results = await withinTime(this.redis, this.storeTimeoutMs, () => this.redis.multi().incrby(key, pending + extra).pexpire(key, this.windowMs, 'NX').pttl(key).exec());
+      results = await withinTime(this.redis, this.storeTimeoutMs, () =>
+        this.redis
+          .multi()
+          .incrby(key, pending + extra)
+          .pexpire(key, this.windowMs, 'NX')
+          .pttl(key)
+          .exec(),
+      );
     } catch (error) {
       // Not sent: the hits stay pending (they still count locally and go to Redis later).
       const current = this.clients.get(id);
@@ -218,7 +237,8 @@ export class BatchedRateLimiter {
     const current = this.clients.get(id);
     // Hits admitted locally while this round trip was under way stay pending for the next sync.
     const windowEnd = Date.now() + ttl;
-    if (current && current.windowEnd > now) this.clients.set(id, { windowEnd, known: Math.max(count, current.known), pending: current.pending });
+    if (current && current.windowEnd > now)
+      this.clients.set(id, { windowEnd, known: Math.max(count, current.known), pending: current.pending });
     else this.clients.set(id, { windowEnd, known: count, pending: current?.pending ?? 0 });
     if (this.clients.size > 100_000) this.prune(Date.now());
     return { allowed: count <= this.limit, count, limit: this.limit, retryAfterSeconds: Math.max(1, Math.ceil(ttl / 1000)) };

@@ -23,13 +23,33 @@ describe('scrub', () => {
   });
 
   it('gives what every pattern applied in turn gives (the quick pre-test skips only strings none can match)', () => {
-    const everyPattern = (value: string): string => [...PATTERNS, ...NUMBER_PATTERNS].reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), value);
-    const piece = fc.constantFrom('ABCPE', '1234', '2341 2341 2346', 'F', 'eyJ', 'abcde.', 'Bearer ', 'basic ', 'x://u:', 'p@h', ' ', '-', '9', 'a');
+    const everyPattern = (value: string): string =>
+      [...PATTERNS, ...NUMBER_PATTERNS].reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), value);
+    const piece = fc.constantFrom(
+      'ABCPE',
+      '1234',
+      '2341 2341 2346',
+      'F',
+      'eyJ',
+      'abcde.',
+      'Bearer ',
+      'basic ',
+      'x://u:',
+      'p@h',
+      ' ',
+      '-',
+      '9',
+      'a',
+    );
     fc.assert(
-      fc.property(fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')), fc.string(), (built, random) => {
-        expect(scrubString(built)).toBe(everyPattern(built));
-        expect(scrubString(random)).toBe(everyPattern(random));
-      }),
+      fc.property(
+        fc.array(piece, { maxLength: 12 }).map((parts) => parts.join('')),
+        fc.string(),
+        (built, random) => {
+          expect(scrubString(built)).toBe(everyPattern(built));
+          expect(scrubString(random)).toBe(everyPattern(random));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

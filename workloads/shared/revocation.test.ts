@@ -23,20 +23,33 @@ function fakeRedis(): { redis: Redis; members: Array<[number, string]>; publishe
   };
   const redis = {
     multi: () => transaction,
-    zrangebyscore: (_key: string, min: number) => Promise.resolve(members.filter(([score]) => score >= min).flatMap(([score, member]) => [member, String(score)])),
+    zrangebyscore: (_key: string, min: number) =>
+      Promise.resolve(members.filter(([score]) => score >= min).flatMap(([score, member]) => [member, String(score)])),
   } as unknown as Redis;
   return { redis, members, published };
 }
 
 const logger = createLogger({ component: 'test', level: 'silent', destination: memoryDestination() });
-const token = (extra: Partial<{ jti: string; sid: string; sub: string; issuedAtMs: number }>) => ({ jti: undefined, sid: undefined, sub: 'u1', issuedAtMs: 0, ...extra });
+const token = (extra: Partial<{ jti: string; sid: string; sub: string; issuedAtMs: number }>) => ({
+  jti: undefined,
+  sid: undefined,
+  sub: 'u1',
+  issuedAtMs: 0,
+  ...extra,
+});
 
 describe('RevocationList', () => {
   it('refuses a revoked jti or sid until its token would have expired anyway', async () => {
     const { redis, published } = fakeRedis();
     const list = new RevocationList({ redis, prefix: 'p:', syncMs: 60_000, logger });
     const now = 1_000_000;
-    await list.revoke([{ kind: 'jti', id: 't1', until: now + 1000 }, { kind: 'sid', id: 'login1', until: now + 1000 }], now);
+    await list.revoke(
+      [
+        { kind: 'jti', id: 't1', until: now + 1000 },
+        { kind: 'sid', id: 'login1', until: now + 1000 },
+      ],
+      now,
+    );
     expect(published).toHaveLength(2);
     expect(list.isRevoked(token({ jti: 't1' }), now)).toBe(true);
     expect(list.isRevoked(token({ sid: 'login1' }), now)).toBe(true);

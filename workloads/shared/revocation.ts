@@ -94,7 +94,9 @@ export class RevocationList implements RevocationCheck {
       });
       // After a reconnect ioredis subscribes again; pull what was published while it was away.
       subscriber.on('ready', () => void this.pull());
-      await subscriber.subscribe(this.key).catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not subscribe to token revocations; pulling only'));
+      await subscriber
+        .subscribe(this.key)
+        .catch((error: unknown) => this.options.logger.warn({ err: error }, 'could not subscribe to token revocations; pulling only'));
     }
     await this.pull();
     this.timer = setInterval(() => void this.pull(), this.options.syncMs);

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Service } from './http.js';
 import type { Listening } from './http.js';
 import { createLogger, memoryDestination } from './logger.js';
-import { MAINTENANCE_PROBLEM, MODE_RETRY_AFTER_SECONDS, modeVerdict, READ_ONLY_PROBLEM, SERVICE_MODE_HEADER, type ServiceMode } from './service-mode.js';
+import {
+  MAINTENANCE_PROBLEM,
+  MODE_RETRY_AFTER_SECONDS,
+  modeVerdict,
+  READ_ONLY_PROBLEM,
+  SERVICE_MODE_HEADER,
+  type ServiceMode,
+} from './service-mode.js';
 
 describe('modeVerdict', () => {
   it('serves everything in Normal', () => {
@@ -14,12 +21,17 @@ describe('modeVerdict', () => {
     for (const method of ['GET', 'HEAD', 'OPTIONS', 'get']) expect(modeVerdict('ReadOnly', method, '/api/v1/applications')).toBeUndefined();
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
       const problem = modeVerdict('ReadOnly', method, '/api/v1/applications');
-      expect([problem?.status, problem?.type, problem?.headers['Retry-After']]).toEqual([503, READ_ONLY_PROBLEM, String(MODE_RETRY_AFTER_SECONDS)]);
+      expect([problem?.status, problem?.type, problem?.headers['Retry-After']]).toEqual([
+        503,
+        READ_ONLY_PROBLEM,
+        String(MODE_RETRY_AFTER_SECONDS),
+      ]);
     }
   });
 
   it('when ReadOnly, then signing in, refreshing and signing out stay open (sessions, not records), and signing up does not', () => {
-    for (const path of ['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout']) expect(modeVerdict('ReadOnly', 'POST', path)).toBeUndefined();
+    for (const path of ['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout'])
+      expect(modeVerdict('ReadOnly', 'POST', path)).toBeUndefined();
     expect(modeVerdict('ReadOnly', 'POST', '/api/v1/auth/register')?.type).toBe(READ_ONLY_PROBLEM);
     expect(modeVerdict('Maintenance', 'POST', '/api/v1/auth/login')?.type).toBe(MAINTENANCE_PROBLEM);
   });
@@ -37,7 +49,10 @@ describe('the mode gate of a Service', () => {
   let writes = 0;
 
   beforeAll(async () => {
-    service = new Service({ component: 'unit', logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }) });
+    service = new Service({
+      component: 'unit',
+      logger: createLogger({ component: 'unit', level: 'silent', destination: memoryDestination() }),
+    });
     service.followMode({ mode: () => mode });
     service.app.get('/things', (_req, res) => res.json({ things: [] }));
     service.app.post('/things', (_req, res) => {
@@ -60,19 +75,23 @@ describe('the mode gate of a Service', () => {
 
     mode = 'ReadOnly';
     const refused = await post();
-    expect([refused.status, refused.headers.get('retry-after'), refused.headers.get(SERVICE_MODE_HEADER), refused.headers.get('content-type')]).toEqual([
-      503,
-      String(MODE_RETRY_AFTER_SECONDS),
-      'ReadOnly',
-      expect.stringMatching(/application\/problem\+json/),
-    ]);
+    expect([
+      refused.status,
+      refused.headers.get('retry-after'),
+      refused.headers.get(SERVICE_MODE_HEADER),
+      refused.headers.get('content-type'),
+    ]).toEqual([503, String(MODE_RETRY_AFTER_SECONDS), 'ReadOnly', expect.stringMatching(/application\/problem\+json/)]);
     expect(((await refused.json()) as { type: string; mode: string }).type).toBe(READ_ONLY_PROBLEM);
     const read = await fetch(`${listening.url}/things`);
     expect([read.status, read.headers.get(SERVICE_MODE_HEADER)]).toEqual([200, 'ReadOnly']);
 
     mode = 'Maintenance';
     const maintenance = await fetch(`${listening.url}/things`);
-    expect([maintenance.status, maintenance.headers.get('retry-after'), ((await maintenance.json()) as { type: string }).type]).toEqual([503, String(MODE_RETRY_AFTER_SECONDS), MAINTENANCE_PROBLEM]);
+    expect([maintenance.status, maintenance.headers.get('retry-after'), ((await maintenance.json()) as { type: string }).type]).toEqual([
+      503,
+      String(MODE_RETRY_AFTER_SECONDS),
+      MAINTENANCE_PROBLEM,
+    ]);
     expect((await fetch(`${listening.url}/ready`)).status).toBe(200);
     expect((await fetch(`${listening.url}/livez`)).status).toBe(200);
     expect((await fetch(`${listening.metricsUrl}/health`)).status).toBe(200);

@@ -58,12 +58,16 @@ export function modeVerdict(mode: ServiceMode, method: string, path: string): Pr
   if (mode === 'Normal' || path === PUBLIC_STATUS_PATH) return undefined;
   const headers = { 'Retry-After': String(MODE_RETRY_AFTER_SECONDS) };
   if (mode === 'Maintenance') {
-    return new ProblemError(503, 'the platform is in maintenance: no request is served until it ends; GET /api/v1/status says when it is over', {
-      type: MAINTENANCE_PROBLEM,
-      title: 'Maintenance',
-      headers,
-      extensions: { mode },
-    });
+    return new ProblemError(
+      503,
+      'the platform is in maintenance: no request is served until it ends; GET /api/v1/status says when it is over',
+      {
+        type: MAINTENANCE_PROBLEM,
+        title: 'Maintenance',
+        headers,
+        extensions: { mode },
+      },
+    );
   }
   if (READ_METHODS.has(method.toUpperCase()) || SESSION_PATHS.has(path)) return undefined;
   return new ProblemError(503, 'the platform is read-only for now: reads are served, changes are refused; retry later', {

@@ -30,13 +30,20 @@ function harness(failAt?: 'migrations') {
       },
     },
   });
-  const pool = { totalCount: 0, idleCount: 0, waitingCount: 0, end: () => Promise.resolve(void events.push('postgres closed')) } as unknown as Pool;
+  const pool = {
+    totalCount: 0,
+    idleCount: 0,
+    waitingCount: 0,
+    end: () => Promise.resolve(void events.push('postgres closed')),
+  } as unknown as Pool;
   const redis = {} as Redis;
   const drivers: StartupDrivers = {
     createPool: () => (events.push('pool'), pool),
     runMigrations: (_pool, schema) => {
       events.push(`migrations ${schema}`);
-      return failAt === 'migrations' ? Promise.reject(new Error('migration unit 1 (init) failed')) : Promise.resolve({ applied: [], current: 1 });
+      return failAt === 'migrations'
+        ? Promise.reject(new Error('migration unit 1 (init) failed'))
+        : Promise.resolve({ applied: [], current: 1 });
     },
     pingDatabase: () => Promise.resolve(true),
     createRedis: () => (events.push('redis'), redis),
@@ -185,7 +192,17 @@ describe('startService', () => {
       throw new Error('AUTH_SIGNING_KEYS holds no key');
     };
     await expect(startService(spec(failing), drivers)).rejects.toThrow('AUTH_SIGNING_KEYS holds no key');
-    expect(events).toEqual(['pool', 'redis', 'migrations unit', 'consumer', 'token-verifier closed', 'consumer stopped', 'redis closed', 'postgres closed', 'log: shutdown complete']);
+    expect(events).toEqual([
+      'pool',
+      'redis',
+      'migrations unit',
+      'consumer',
+      'token-verifier closed',
+      'consumer stopped',
+      'redis closed',
+      'postgres closed',
+      'log: shutdown complete',
+    ]);
   });
 
   it('when the main port is taken, then it rejects with EADDRINUSE after closing the metrics listener it had opened and everything else', async () => {
@@ -201,8 +218,16 @@ describe('startService', () => {
     await stop(probe);
     try {
       const { events, drivers, spec, wire } = harness();
-      await expect(startService(spec(wire, (taken.address() as AddressInfo).port, metricsPort), drivers)).rejects.toMatchObject({ code: 'EADDRINUSE' });
-      expect(events.slice(-5)).toEqual(['token-verifier closed', 'consumer stopped', 'redis closed', 'postgres closed', 'log: shutdown complete']);
+      await expect(startService(spec(wire, (taken.address() as AddressInfo).port, metricsPort), drivers)).rejects.toMatchObject({
+        code: 'EADDRINUSE',
+      });
+      expect(events.slice(-5)).toEqual([
+        'token-verifier closed',
+        'consumer stopped',
+        'redis closed',
+        'postgres closed',
+        'log: shutdown complete',
+      ]);
       expect(events).not.toContain('log: unit listening');
       // The metrics listener had bound its port before the main one failed; the port is free again.
       await stop(await listenOn(metricsPort));
@@ -233,7 +258,14 @@ describe('runUntilSignalled', () => {
     events.length = 0;
     handlers.get('SIGTERM')?.('SIGTERM');
     expect(await exit).toBe(0);
-    expect(events).toEqual(['log: shutting down', 'token-verifier closed', 'consumer stopped', 'redis closed', 'postgres closed', 'log: shutdown complete']);
+    expect(events).toEqual([
+      'log: shutting down',
+      'token-verifier closed',
+      'consumer stopped',
+      'redis closed',
+      'postgres closed',
+      'log: shutdown complete',
+    ]);
   });
 
   it('when start-up fails, then it rejects (the dispatcher exits 2) and listens for no signal', async () => {

@@ -100,9 +100,13 @@ export interface StartupDrivers {
 
 const DRIVERS: StartupDrivers = { createPool, runMigrations, pingDatabase, createRedis, pingRedis, closeRedis, startConsumer };
 
-export async function startService<C extends CommonConfig, T extends object>(spec: ServiceSpec<C, T>, drivers: StartupDrivers = DRIVERS): Promise<RunningService<T>> {
+export async function startService<C extends CommonConfig, T extends object>(
+  spec: ServiceSpec<C, T>,
+  drivers: StartupDrivers = DRIVERS,
+): Promise<RunningService<T>> {
   const { component, config, options = {} } = spec;
-  const logger = options.logger ?? createLogger({ component, platform: config.KYC_PLATFORM, version: config.KYC_VERSION, level: config.LOG_LEVEL });
+  const logger =
+    options.logger ?? createLogger({ component, platform: config.KYC_PLATFORM, version: config.KYC_VERSION, level: config.LOG_LEVEL });
   const pool = spec.database && drivers.createPool(spec.database.url, { max: spec.database.poolMax, applicationName: `kyc-${component}` });
   const redis = spec.redis && drivers.createRedis(spec.redis.url, { connectionName: `kyc-${component}`, keyPrefix: spec.redis.keyPrefix });
   const health: HealthChecks = {};
@@ -160,7 +164,9 @@ export async function startService<C extends CommonConfig, T extends object>(spe
       },
       colorGate,
       consume: async (consumerOptions) => {
-        const consumer = new GatedConsumer(`consumer ${consumerOptions.groupId}`, () => drivers.startConsumer({ ...consumerOptions, logger, metrics: service.metrics }));
+        const consumer = new GatedConsumer(`consumer ${consumerOptions.groupId}`, () =>
+          drivers.startConsumer({ ...consumerOptions, logger, metrics: service.metrics }),
+        );
         // Closing the gate stops what it runs, for good (a switch during the drain starts nothing again).
         lifecycle.onShutdown('consumer', () => colorGate.close());
         service.setHealthChecks({ externalAPIs: () => consumer.isHealthy() });
@@ -168,7 +174,11 @@ export async function startService<C extends CommonConfig, T extends object>(spe
         return consumer;
       },
     });
-    const listening = await service.listen(options.port ?? config.PORT, options.host ?? config.HOST, options.metricsPort ?? config.METRICS_PORT);
+    const listening = await service.listen(
+      options.port ?? config.PORT,
+      options.host ?? config.HOST,
+      options.metricsPort ?? config.METRICS_PORT,
+    );
     return { ...wired, ...listening, service, close: () => service.close() };
   } catch (error) {
     await service.close();

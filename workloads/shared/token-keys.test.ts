@@ -3,7 +3,10 @@ import { describe, expect, it } from '@jest/globals';
 import { parseJwks } from './jwks.js';
 import { parseSigningKeys, publicJwks } from './token-keys.js';
 
-const der = (type: 'ed25519' | 'x25519' = 'ed25519'): string => generateKeyPairSync(type as 'ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64');
+const der = (type: 'ed25519' | 'x25519' = 'ed25519'): string =>
+  generateKeyPairSync(type as 'ed25519')
+    .privateKey.export({ format: 'der', type: 'pkcs8' })
+    .toString('base64');
 
 describe('the signing key ring', () => {
   it('parses kid:base64 entries; the first signs', () => {

@@ -39,7 +39,10 @@ export interface PublicJwk {
  * and never goes into a message or a log.
  */
 export function parseSigningKeys(raw: string): SigningKey[] {
-  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new Error('needs at least one key: kid:base64(PKCS#8 DER Ed25519 private key)');
   if (entries.length > MAX_KEYS) throw new Error(`holds ${entries.length} keys; at most ${MAX_KEYS}`);
   const seen = new Set<string>();
@@ -53,9 +56,14 @@ export function parseSigningKeys(raw: string): SigningKey[] {
     try {
       privateKey = createPrivateKey({ key: Buffer.from(entry.slice(colon + 1), 'base64'), format: 'der', type: 'pkcs8' });
     } catch {
-      throw new Error(`entry ${index + 1} (kid "${kid}"): not a base64 PKCS#8 DER private key (openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)`);
+      throw new Error(
+        `entry ${index + 1} (kid "${kid}"): not a base64 PKCS#8 DER private key (openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)`,
+      );
     }
-    if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`entry ${index + 1} (kid "${kid}"): an ${privateKey.asymmetricKeyType ?? 'unknown'} key; only Ed25519 keys sign tokens`);
+    if (privateKey.asymmetricKeyType !== 'ed25519')
+      throw new Error(
+        `entry ${index + 1} (kid "${kid}"): an ${privateKey.asymmetricKeyType ?? 'unknown'} key; only Ed25519 keys sign tokens`,
+      );
     return { kid, privateKey, publicKey: createPublicKey(privateKey) };
   });
 }

@@ -3,7 +3,14 @@
 // functions and none of them mutates the spec.
 import { COMPONENTS, type ComponentName } from './components.js';
 import { FEATURE_FLAG_NAMES, type FeatureFlagName } from './flags.js';
-import { AUTOSCALING_DEFAULTS, DEFAULT_IMAGE, DEFAULT_PROFILE, DEPENDENCY_PORT_DEFAULTS, RELEASE_DEFAULTS, SECRET_KEY_DEFAULTS } from './schema.js';
+import {
+  AUTOSCALING_DEFAULTS,
+  DEFAULT_IMAGE,
+  DEFAULT_PROFILE,
+  DEPENDENCY_PORT_DEFAULTS,
+  RELEASE_DEFAULTS,
+  SECRET_KEY_DEFAULTS,
+} from './schema.js';
 import type { ComponentSpec, KycPlatformSpec, NetworkPeer, Quantity } from './types.js';
 
 export type Profile = NonNullable<KycPlatformSpec['profile']>;
@@ -162,7 +169,10 @@ export function dependencyNetwork(spec: KycPlatformSpec, dependency: Dependency)
 
 /** The cluster DNS as kubeadm, kind and most distributions run it: CoreDNS pods labelled k8s-app=kube-dns in kube-system. */
 export const DEFAULT_DNS_PEERS: readonly NetworkPeer[] = [
-  { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+  {
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+    podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+  },
 ];
 
 export function dnsPeersOf(spec: KycPlatformSpec): readonly NetworkPeer[] {

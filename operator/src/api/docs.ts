@@ -47,7 +47,8 @@ function constraints(schema: Schema): string {
   if (schema.maxLength !== undefined) parts.push(`length <= ${schema.maxLength}`);
   if (schema.maxItems !== undefined) parts.push(`at most ${schema.maxItems} items`);
   if (schema.maxProperties !== undefined) parts.push(`at most ${schema.maxProperties} entries`);
-  if (schema.pattern !== undefined && !schema['x-kubernetes-int-or-string']) parts.push(`pattern \`${schema.pattern.replace(/\|/g, '\\|')}\``);
+  if (schema.pattern !== undefined && !schema['x-kubernetes-int-or-string'])
+    parts.push(`pattern \`${schema.pattern.replace(/\|/g, '\\|')}\``);
   return parts.join('; ');
 }
 
@@ -106,17 +107,23 @@ function rulesTable(): string {
 }
 
 function presets(): string {
-  const lines = ['| profile | replicas | requests (cpu / memory) | limits (cpu / memory) | autoscaling by default |', '|---|---|---|---|---|'];
+  const lines = [
+    '| profile | replicas | requests (cpu / memory) | limits (cpu / memory) | autoscaling by default |',
+    '|---|---|---|---|---|',
+  ];
   for (const [name, p] of Object.entries(PROFILE_PRESETS)) {
     const r = p.resources;
-    lines.push(`| \`${name}\` | ${p.replicas} | ${r.requests.cpu} / ${r.requests.memory} | ${r.limits.cpu} / ${r.limits.memory} | ${p.autoscaling ? 'on' : 'off'} |`);
+    lines.push(
+      `| \`${name}\` | ${p.replicas} | ${r.requests.cpu} / ${r.requests.memory} | ${r.limits.cpu} / ${r.limits.memory} | ${p.autoscaling ? 'on' : 'off'} |`,
+    );
   }
   return lines.join('\n');
 }
 
 function flagTable(): string {
   const lines = ['| flag | read by | what it switches |', '|---|---|---|'];
-  for (const name of FEATURE_FLAG_NAMES) lines.push(`| \`${name}\` | ${FEATURE_FLAGS[name].component} | ${cell(FEATURE_FLAGS[name].effect)} |`);
+  for (const name of FEATURE_FLAG_NAMES)
+    lines.push(`| \`${name}\` | ${FEATURE_FLAGS[name].component} | ${cell(FEATURE_FLAGS[name].effect)} |`);
   return lines.join('\n');
 }
 
@@ -126,7 +133,9 @@ function networkMatrix(): string {
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const component of COMPONENTS) {
     const allowed = ALLOWED_CALLERS[component];
-    const cells = ['anywhere', ...callers].map((from) => (allowed === 'anywhere' ? from === 'anywhere' : allowed.includes(from as never)) ? 'yes' : '');
+    const cells = ['anywhere', ...callers].map((from) =>
+      (allowed === 'anywhere' ? from === 'anywhere' : allowed.includes(from as never)) ? 'yes' : '',
+    );
     lines.push(`| ${component} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
@@ -136,7 +145,9 @@ function egressList(): string {
   const names: Record<string, string> = { postgres: 'PostgreSQL', redis: 'Redis', kafka: 'Kafka' };
   return COMPONENTS.map((c) => {
     const calls = CALLS[c].length > 0 ? `${CALLS[c].join(', ')} on 8080; ` : '';
-    const uses = Object.entries(DEPENDENCY_ENV).filter(([, d]) => d.readers.includes(c)).map(([name]) => names[name] ?? name);
+    const uses = Object.entries(DEPENDENCY_ENV)
+      .filter(([, d]) => d.readers.includes(c))
+      .map(([name]) => names[name] ?? name);
     return `- \`${c}\`: DNS (53 UDP/TCP, \`security.dnsPeers\`); ${calls}${uses.join(', ')} (\`dependencies.<name>.networkPeers\` on \`ports\`).`;
   }).join('\n');
 }

@@ -41,7 +41,8 @@ export const FEATURE_FLAGS = {
   },
   'analytics-ingestion': {
     component: 'analytics',
-    effect: 'Analytics ingests platform events. Off: the analytics consumer pauses; events wait in Kafka and are counted when the flag is back on.',
+    effect:
+      'Analytics ingests platform events. Off: the analytics consumer pauses; events wait in Kafka and are counted when the flag is back on.',
   },
 } as const satisfies Record<string, FeatureFlag>;
 

@@ -56,7 +56,7 @@ describe('schema', () => {
     expect(unbounded).toEqual([]);
   });
 
-  it('gives a component the platform\'s custom metrics and fallback field for field, without the components lists', () => {
+  it("gives a component the platform's custom metrics and fallback field for field, without the components lists", () => {
     const spec = kycPlatformSchema.properties?.spec?.properties;
     const platformWide = spec?.autoscaling?.properties;
     const component = spec?.components?.properties?.kyc?.properties?.autoscaling?.properties;

@@ -36,8 +36,7 @@ export function crdObject(): Record<string, unknown> {
 }
 
 export function crdYaml(): string {
-  const header =
-    '# Generated from operator/src/api/schema.ts by `make crds` (operator/src/api/generate-crd.ts). Do not edit.\n';
+  const header = '# Generated from operator/src/api/schema.ts by `make crds` (operator/src/api/generate-crd.ts). Do not edit.\n';
   return header + yaml.dump(crdObject(), { noRefs: true, lineWidth: 120, quoteStyle: 'double' });
 }
 

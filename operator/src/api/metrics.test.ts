@@ -2,21 +2,38 @@ import { describe, expect, it } from '@jest/globals';
 import { platform } from './fixtures.js';
 import { componentMetrics, toQuantity, type ComponentMetric } from './metrics.js';
 
-const lag: ComponentMetric = { kind: 'queueLag', name: 'kafka-consumer-lag', targetType: 'AverageValue', target: 100, group: 'g', topics: undefined };
+const lag: ComponentMetric = {
+  kind: 'queueLag',
+  name: 'kafka-consumer-lag',
+  targetType: 'AverageValue',
+  target: 100,
+  group: 'g',
+  topics: undefined,
+};
 const latency: ComponentMetric = { kind: 'latency', name: 'http-request-latency-ms', targetType: 'Value', target: 250, percentile: 'p95' };
 
 describe('componentMetrics', () => {
-  it('takes each component\'s default consumer group and topics', () => {
+  it("takes each component's default consumer group and topics", () => {
     const p = platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100 } } } });
     expect(componentMetrics(p, 'kyc')).toEqual([{ ...lag, group: 'kyc-automatic-checks', topics: ['kyc.events'] }]);
     expect(componentMetrics(p, 'analytics')).toEqual([{ ...lag, group: 'kyc-analytics', topics: undefined }]);
     expect(componentMetrics(p, 'gateway')).toEqual([]);
   });
-  it('takes a component\'s own metrics instead of the platform\'s, whatever the platform\'s components lists say', () => {
+  it("takes a component's own metrics instead of the platform's, whatever the platform's components lists say", () => {
     const p = platform({
-      autoscaling: { metrics: { requestRate: { targetPerReplica: 30 }, latency: { targetMilliseconds: 250, components: ['kyc'] }, queueLag: { targetLagPerReplica: 100 } } },
+      autoscaling: {
+        metrics: {
+          requestRate: { targetPerReplica: 30 },
+          latency: { targetMilliseconds: 250, components: ['kyc'] },
+          queueLag: { targetLagPerReplica: 100 },
+        },
+      },
       components: {
-        gateway: { autoscaling: { metrics: { requestRate: { targetPerReplica: 100 }, queueLag: { targetLagPerReplica: 50, consumerGroup: 'edge' } } } },
+        gateway: {
+          autoscaling: {
+            metrics: { requestRate: { targetPerReplica: 100 }, queueLag: { targetLagPerReplica: 50, consumerGroup: 'edge' } },
+          },
+        },
         notification: { autoscaling: { metrics: { latency: { targetMilliseconds: 400 } } } },
       },
     });
@@ -32,12 +49,15 @@ describe('componentMetrics', () => {
       ['http-request-latency-ms', 250],
     ]);
   });
-  it('drops the platform\'s metrics for a component whose own metrics are {}', () => {
-    const p = platform({ autoscaling: { metrics: { requestRate: { targetPerReplica: 30 } } }, components: { auth: { autoscaling: { metrics: {} } } } });
+  it("drops the platform's metrics for a component whose own metrics are {}", () => {
+    const p = platform({
+      autoscaling: { metrics: { requestRate: { targetPerReplica: 30 } } },
+      components: { auth: { autoscaling: { metrics: {} } } },
+    });
     expect(componentMetrics(p, 'auth')).toEqual([]);
     expect(componentMetrics(p, 'gateway')).toHaveLength(1);
   });
-  it('measures a component\'s own queueLag on its default group, and skips it where there is none', () => {
+  it("measures a component's own queueLag on its default group, and skips it where there is none", () => {
     const p = platform({
       components: {
         analytics: { autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100 } } } },

@@ -33,7 +33,11 @@ export interface LatencyMetric extends BaseMetric {
 }
 export type ComponentMetric = QueueLagMetric | RequestRateMetric | LatencyMetric;
 
-function applies(components: readonly string[] | undefined, component: ComponentName, fallback: readonly ComponentName[] | undefined): boolean {
+function applies(
+  components: readonly string[] | undefined,
+  component: ComponentName,
+  fallback: readonly ComponentName[] | undefined,
+): boolean {
   if (components && components.length > 0) return components.includes(component);
   return fallback ? fallback.includes(component) : true;
 }
@@ -73,7 +77,13 @@ export function componentMetrics(platform: KycPlatform, component: ComponentName
     out.push({ kind: 'requestRate', name: METRIC_REQUEST_RATE, targetType: 'AverageValue', target: rate.targetPerReplica });
   }
   if (latency) {
-    out.push({ kind: 'latency', name: METRIC_LATENCY, targetType: 'Value', target: latency.targetMilliseconds, percentile: latency.percentile ?? 'p95' });
+    out.push({
+      kind: 'latency',
+      name: METRIC_LATENCY,
+      targetType: 'Value',
+      target: latency.targetMilliseconds,
+      percentile: latency.percentile ?? 'p95',
+    });
   }
   return out;
 }

@@ -5,7 +5,13 @@ import type { KycPlatform, KycPlatformStatus } from './types.js';
 
 const id = { namespace: 'kyc-test', name: 'acme' };
 const withStatus = (status: KycPlatformStatus): KycPlatform => ({ ...platform(), status });
-const condition = (type: string, status: 'True' | 'False' | 'Unknown') => ({ type, status, reason: 'R', message: '', lastTransitionTime: '2026-12-01T10:00:00Z' });
+const condition = (type: string, status: 'True' | 'False' | 'Unknown') => ({
+  type,
+  status,
+  reason: 'R',
+  message: '',
+  lastTransitionTime: '2026-12-01T10:00:00Z',
+});
 const current = (samples: GaugeSample[]) => samples.filter((s) => s.value === 1).map((s) => s.labels);
 
 describe('platformSamples', () => {
@@ -18,7 +24,9 @@ describe('platformSamples', () => {
   });
 
   it('when Ready is True and the phase Ready, then ready is 1 and exactly one phase series is 1', () => {
-    const samples = platformSamples(withStatus({ phase: 'Ready', conditions: [condition('Ready', 'True'), condition('Degraded', 'False')] }));
+    const samples = platformSamples(
+      withStatus({ phase: 'Ready', conditions: [condition('Ready', 'True'), condition('Degraded', 'False')] }),
+    );
     expect(samples.ready).toEqual([{ labels: id, value: 1 }]);
     expect(samples.phase).toHaveLength(5);
     expect(current(samples.phase)).toEqual([{ ...id, phase: 'Ready' }]);
@@ -46,7 +54,9 @@ describe('platformSamples', () => {
   });
 
   it('when a release is Verifying, then its phase, when the phase began and its smoke-check failures are gauges, and it has not failed', () => {
-    const samples = platformSamples(withStatus({ release: { phase: 'Verifying', phaseStartedAt: '2026-12-01T10:00:00Z', smokeCheckFailures: 2 } }));
+    const samples = platformSamples(
+      withStatus({ release: { phase: 'Verifying', phaseStartedAt: '2026-12-01T10:00:00Z', smokeCheckFailures: 2 } }),
+    );
     expect(current(samples.releasePhase)).toEqual([{ ...id, phase: 'Verifying' }]);
     expect(samples.releasePhase).toHaveLength(7);
     expect(samples.releasePhaseStarted).toEqual([{ labels: id, value: Date.UTC(2026, 11, 1, 10) / 1000 }]);
@@ -58,7 +68,9 @@ describe('platformSamples', () => {
     expect(platformSamples(withStatus({ release: { phase: 'Aborted', failureReason: 'SmokeCheckFailed' } })).releaseFailed).toEqual([
       { labels: { ...id, reason: 'SmokeCheckFailed' }, value: 1 },
     ]);
-    expect(platformSamples(withStatus({ release: { phase: 'Aborted' } })).releaseFailed).toEqual([{ labels: { ...id, reason: 'Unknown' }, value: 1 }]);
+    expect(platformSamples(withStatus({ release: { phase: 'Aborted' } })).releaseFailed).toEqual([
+      { labels: { ...id, reason: 'Unknown' }, value: 1 },
+    ]);
   });
 
   it('when a component is in fallback and one metric cannot be read, then fallback is 1, that metric unavailable 1 and without a value', () => {

@@ -15,17 +15,29 @@ export type PlatformPhase = NonNullable<KycPlatformStatus['phase']>;
 export type ReleasePhase = NonNullable<ReleaseStatus['phase']>;
 
 export const PLATFORM_PHASES: readonly PlatformPhase[] = ['Pending', 'Progressing', 'Ready', 'Degraded', 'Failed'];
-export const RELEASE_PHASES: readonly ReleasePhase[] = ['Idle', 'Deploying', 'Verifying', 'AwaitingPromotion', 'Switching', 'ScalingDown', 'Aborted'];
+export const RELEASE_PHASES: readonly ReleasePhase[] = [
+  'Idle',
+  'Deploying',
+  'Verifying',
+  'AwaitingPromotion',
+  'Switching',
+  'ScalingDown',
+  'Aborted',
+];
 const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 const REPLICA_STATES = ['desired', 'ready', 'updated', 'available'] as const;
 
 /** The gauges, by key: name, help and label names, in one place for the registration and the docs. */
 export const PLATFORM_GAUGES = {
-  ready: { name: 'kyc_platform_ready', help: '1 while the platform\'s Ready condition is True.', labelNames: ['namespace', 'name'] },
-  phase: { name: 'kyc_platform_phase', help: 'The platform\'s status.phase: 1 for the current phase, 0 for the others.', labelNames: ['namespace', 'name', 'phase'] },
+  ready: { name: 'kyc_platform_ready', help: "1 while the platform's Ready condition is True.", labelNames: ['namespace', 'name'] },
+  phase: {
+    name: 'kyc_platform_phase',
+    help: "The platform's status.phase: 1 for the current phase, 0 for the others.",
+    labelNames: ['namespace', 'name', 'phase'],
+  },
   condition: {
     name: 'kyc_platform_condition',
-    help: 'The platform\'s status conditions: 1 for the condition\'s current status (True, False, Unknown), 0 for the others.',
+    help: "The platform's status conditions: 1 for the condition's current status (True, False, Unknown), 0 for the others.",
     labelNames: ['namespace', 'name', 'type', 'status'],
   },
   componentReplicas: {
@@ -60,17 +72,17 @@ export const PLATFORM_GAUGES = {
   },
   scalingMetricValue: {
     name: 'kyc_platform_scaling_metric_value',
-    help: 'The last value the operator read for a component\'s custom scaling metric.',
+    help: "The last value the operator read for a component's custom scaling metric.",
     labelNames: ['namespace', 'name', 'component', 'metric'],
   },
   scalingMetricReplicas: {
     name: 'kyc_platform_scaling_metric_replicas',
-    help: 'Replicas one custom scaling metric alone asks for, within the component\'s min and max.',
+    help: "Replicas one custom scaling metric alone asks for, within the component's min and max.",
     labelNames: ['namespace', 'name', 'component', 'metric'],
   },
   scalingMetricUnavailable: {
     name: 'kyc_platform_scaling_metric_unavailable',
-    help: '1 while a component\'s custom scaling metric cannot be read (the scaler fails).',
+    help: "1 while a component's custom scaling metric cannot be read (the scaler fails).",
     labelNames: ['namespace', 'name', 'component', 'metric'],
   },
 } as const satisfies Record<string, { name: string; help: string; labelNames: readonly string[] }>;
@@ -115,7 +127,8 @@ export function platformSamples(platform: KycPlatform): PlatformSamples {
   }
   for (const [component, scaling] of Object.entries(status.scaling ?? {})) {
     // Only autoscaled components have a fallback policy; a Fixed one has nothing to fall back from.
-    if (scaling.mode === 'Autoscaled' || scaling.fallback !== undefined) samples.scalingFallback.push({ labels: { ...id, component }, value: scaling.fallback ? 1 : 0 });
+    if (scaling.mode === 'Autoscaled' || scaling.fallback !== undefined)
+      samples.scalingFallback.push({ labels: { ...id, component }, value: scaling.fallback ? 1 : 0 });
     for (const metric of scaling.metrics ?? []) {
       if (!metric.name) continue;
       const labels = { ...id, component, metric: metric.name };

@@ -21,7 +21,18 @@ export function mebibytes(quantity: string | number): number {
 }
 
 const BINARY_SUFFIXES = ['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei'];
-const DECIMAL_SUFFIXES: Record<number, string> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
+const DECIMAL_SUFFIXES: Record<number, string> = {
+  [-9]: 'n',
+  [-6]: 'u',
+  [-3]: 'm',
+  0: '',
+  3: 'k',
+  6: 'M',
+  9: 'G',
+  12: 'T',
+  15: 'P',
+  18: 'E',
+};
 const DECIMAL_EXPONENTS: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const NANO = 1_000_000_000n;
 
@@ -39,7 +50,7 @@ export function canonicalQuantity(quantity: string | number): string {
   if (!match || (match[2] === '' && !match[3])) throw new Error(`malformed quantity ${JSON.stringify(quantity)}`);
   const [, sign = '', whole = '', fraction = '', binary, decimal, exponent] = match;
   const digits = BigInt(`${whole}${fraction}` || '0');
-  const power10 = 9 - fraction.length + (exponent !== undefined ? Number(exponent) : DECIMAL_EXPONENTS[decimal ?? ''] ?? 0);
+  const power10 = 9 - fraction.length + (exponent !== undefined ? Number(exponent) : (DECIMAL_EXPONENTS[decimal ?? ''] ?? 0));
   const multiplier = binary !== undefined ? 1n << BigInt(10 * BINARY_SUFFIXES.indexOf(binary)) : 1n;
   let nano = digits * multiplier;
   if (power10 >= 0) nano *= 10n ** BigInt(power10);

@@ -63,8 +63,7 @@ const IMAGE_TAG = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 const IMAGE_REPOSITORY = '^([a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?/)?[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$';
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const DNS_SUBDOMAIN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
-const QUANTITY =
-  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+const QUANTITY = '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
 const CLOCK = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
 
 // ---- small builders: they keep the schema readable; each still demands a description ----
@@ -159,12 +158,21 @@ const scaleUpPolicy = (description: string): Schema =>
   named(
     'ScaleUpPolicy',
     obj(description, {
-      stabilizationSeconds: int('Seconds of higher recommendations the HPA waits for before scaling up. Absent: 0 (at once).', { minimum: 0, maximum: 3600 }),
-      maxPercentPerMinute: int('Add at most this percentage of the current replicas per minute. Absent: the HPA default (double every 15 s, or 4 pods).', {
+      stabilizationSeconds: int('Seconds of higher recommendations the HPA waits for before scaling up. Absent: 0 (at once).', {
+        minimum: 0,
+        maximum: 3600,
+      }),
+      maxPercentPerMinute: int(
+        'Add at most this percentage of the current replicas per minute. Absent: the HPA default (double every 15 s, or 4 pods).',
+        {
+          minimum: 1,
+          maximum: 1000,
+        },
+      ),
+      maxPodsPerMinute: int('Add at most this many pods per minute. Absent: the HPA default. With both limits the larger one applies.', {
         minimum: 1,
         maximum: 1000,
       }),
-      maxPodsPerMinute: int('Add at most this many pods per minute. Absent: the HPA default. With both limits the larger one applies.', { minimum: 1, maximum: 1000 }),
     }),
   );
 
@@ -181,12 +189,21 @@ const componentList = (description: string): Schema => ({
 // meaningless. One builder per metric makes both, so the two stay the same field for field.
 type MetricScope = 'platform' | 'component';
 
-const metricType = (scope: MetricScope, name: string, description: string, properties: Record<string, Schema>, appliesTo: string, required: string[]): Schema =>
+const metricType = (
+  scope: MetricScope,
+  name: string,
+  description: string,
+  properties: Record<string, Schema>,
+  appliesTo: string,
+  required: string[],
+): Schema =>
   named(
     scope === 'platform' ? name : `Component${name}`,
     obj(
       description,
-      scope === 'platform' ? { ...properties, components: componentList(`Components this metric applies to. Absent: ${appliesTo}.`) } : properties,
+      scope === 'platform'
+        ? { ...properties, components: componentList(`Components this metric applies to. Absent: ${appliesTo}.`) }
+        : properties,
       { required },
     ),
   );
@@ -218,17 +235,20 @@ const queueLagMetric = (scope: MetricScope): Schema =>
   metricType(
     scope,
     'QueueLagMetric',
-    'Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). Read from the platform\'s own Kafka: the brokers in the Secret spec.dependencies.kafka names, which the operator reads by name (and again every 60 s); without it, or unreachable from the operator, the metric fails and the fallback applies.',
+    "Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). Read from the platform's own Kafka: the brokers in the Secret spec.dependencies.kafka names, which the operator reads by name (and again every 60 s); without it, or unreachable from the operator, the metric fails and the fallback applies.",
     {
-      targetLagPerReplica: int('Unprocessed messages each replica may have before the component scales out.', { minimum: 1, maximum: 10000000 }),
+      targetLagPerReplica: int('Unprocessed messages each replica may have before the component scales out.', {
+        minimum: 1,
+        maximum: 10000000,
+      }),
       consumerGroup: str(
-        'Consumer group whose lag is measured. Absent: the component\'s own group (kyc: kyc-automatic-checks, notification: kyc-notification, analytics: kyc-analytics); gateway and auth have none.',
+        "Consumer group whose lag is measured. Absent: the component's own group (kyc: kyc-automatic-checks, notification: kyc-notification, analytics: kyc-analytics); gateway and auth have none.",
         { minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' },
       ),
       topics: {
         type: 'array',
         description:
-          'Topics whose lag is summed. Absent: the component\'s own topics (kyc: kyc.events; notification: kyc.events, customer.events; analytics: every topic the group has committed offsets for).',
+          "Topics whose lag is summed. Absent: the component's own topics (kyc: kyc.events; notification: kyc.events, customer.events; analytics: every topic the group has committed offsets for).",
         maxItems: 32,
         'x-kubernetes-list-type': 'set',
         items: str('A Kafka topic name.', { minLength: 1, maxLength: 249, pattern: '^[A-Za-z0-9._-]+$' }),
@@ -275,17 +295,24 @@ const componentAutoscaling = named(
         maximum: 1000,
       }),
       targetCPUUtilizationPercentage: percent('Average CPU utilisation (percent of requests) the HPA aims for. Absent: spec.autoscaling.'),
-      targetMemoryUtilizationPercentage: percent('Average memory utilisation (percent of requests) the HPA aims for. Absent: spec.autoscaling.'),
-      scaleDownStabilizationSeconds: int('Seconds of lower recommendations the HPA waits for before scaling down. Absent: spec.autoscaling.', {
-        minimum: 0,
-        maximum: 3600,
-      }),
+      targetMemoryUtilizationPercentage: percent(
+        'Average memory utilisation (percent of requests) the HPA aims for. Absent: spec.autoscaling.',
+      ),
+      scaleDownStabilizationSeconds: int(
+        'Seconds of lower recommendations the HPA waits for before scaling down. Absent: spec.autoscaling.',
+        {
+          minimum: 0,
+          maximum: 3600,
+        },
+      ),
       scaleUp: scaleUpPolicy('How fast the HPA may add replicas to this component. Absent: spec.autoscaling.scaleUp.'),
       metrics: autoscalingMetrics(
         'component',
         'Custom metrics of this component. When present they replace spec.autoscaling.metrics for this component entirely (the components lists there no longer apply to it); {} means no custom metrics. Absent: spec.autoscaling.metrics.',
       ),
-      fallback: scalingFallback(`${FALLBACK_DESCRIPTION} Replaces spec.autoscaling.fallback for this component. Absent: spec.autoscaling.fallback.`),
+      fallback: scalingFallback(
+        `${FALLBACK_DESCRIPTION} Replaces spec.autoscaling.fallback for this component. Absent: spec.autoscaling.fallback.`,
+      ),
     },
     {
       'x-kubernetes-validations': [
@@ -315,7 +342,8 @@ const componentSpec = named(
     resources,
     env: {
       type: 'array',
-      description: 'Extra environment variables for the component container (e.g. LOG_LEVEL). They are added after the ones the operator sets.',
+      description:
+        'Extra environment variables for the component container (e.g. LOG_LEVEL). They are added after the ones the operator sets.',
       maxItems: 64,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['name'],
@@ -332,7 +360,12 @@ const secretKeyRef = (what: string, defaultKey: string): Schema =>
       `The Secret (in the platform's namespace) and key that hold ${what}.`,
       {
         name: str('Name of the Secret in the platform namespace.', { minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN }),
-        key: str(`Key inside the Secret. Default "${defaultKey}".`, { default: defaultKey, minLength: 1, maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$' }),
+        key: str(`Key inside the Secret. Default "${defaultKey}".`, {
+          default: defaultKey,
+          minLength: 1,
+          maxLength: 253,
+          pattern: '^[-._a-zA-Z0-9]+$',
+        }),
       },
       { required: ['name'] },
     ),
@@ -450,7 +483,7 @@ const dependencies = named(
       kafka: dependency(
         'kafka',
         'KafkaDependency',
-        'Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS, and by the operator for queueLag metrics; every broker of the cluster must be among the peers, the clients connect to each, and the operator\'s own NetworkPolicy must allow them too).',
+        "Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS, and by the operator for queueLag metrics; every broker of the cluster must be among the peers, the clients connect to each, and the operator's own NetworkPolicy must allow them too).",
         'the comma-separated Kafka broker list (host:port,...)',
       ),
     },
@@ -480,7 +513,8 @@ const schedule = named(
         'x-kubernetes-validations': [
           {
             rule: `self in [${TIME_ZONES.map((zone) => `'${zone}'`).join(',')}]`,
-            messageExpression: "'unknown time zone ' + self + ': use an IANA name from the tz database, e.g. Asia/Kolkata, Europe/London or UTC'",
+            messageExpression:
+              "'unknown time zone ' + self + ': use an IANA name from the tz database, e.g. Asia/Kolkata, Europe/London or UTC'",
           },
         ],
       }),
@@ -491,7 +525,10 @@ const schedule = named(
         'x-kubernetes-list-type': 'set',
         items: str('A day of the week.', { enum: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] }),
       },
-      start: str('Start of the window, HH:MM (24-hour) wall-clock time in the time zone (DST-aware: a start inside a skipped hour opens at the end of the gap).', { pattern: CLOCK }),
+      start: str(
+        'Start of the window, HH:MM (24-hour) wall-clock time in the time zone (DST-aware: a start inside a skipped hour opens at the end of the gap).',
+        { pattern: CLOCK },
+      ),
       end: str(
         'End of the window (exclusive), HH:MM (24-hour) in the time zone. An end earlier than start makes an overnight window that closes on the next day; days and holidays refer to the day it opens.',
         { pattern: CLOCK },
@@ -509,7 +546,11 @@ const schedule = named(
     {
       required: ['name', 'start', 'end', 'minReplicas'],
       'x-kubernetes-validations': [
-        { rule: 'self.start != self.end', message: 'schedule start and end must differ (an end before start is an overnight window)', fieldPath: '.end' },
+        {
+          rule: 'self.start != self.end',
+          message: 'schedule start and end must differ (an end before start is an overnight window)',
+          fieldPath: '.end',
+        },
       ],
     },
   ),
@@ -520,7 +561,9 @@ const autoscaling = named(
   obj(
     'Horizontal autoscaling (autoscaling/v2 HPA per component) for every component; components.<name>.autoscaling overrides it per component.',
     {
-      enabled: bool('Whether components get HorizontalPodAutoscalers. Absent: true for the staging and production profiles, false for development.'),
+      enabled: bool(
+        'Whether components get HorizontalPodAutoscalers. Absent: true for the staging and production profiles, false for development.',
+      ),
       minReplicas: int(`Lowest replica count per component. Default ${AUTOSCALING_DEFAULTS.minReplicas}.`, {
         minimum: 1,
         maximum: 1000,
@@ -551,7 +594,7 @@ const autoscaling = named(
       ),
       metrics: autoscalingMetrics(
         'platform',
-        'Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods\' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md). components.<name>.autoscaling.metrics replaces them for one component.',
+        "Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md). components.<name>.autoscaling.metrics replaces them for one component.",
       ),
       schedules: {
         type: 'array',
@@ -590,7 +633,7 @@ const autoscaling = named(
 const loadBalancing = named(
   'LoadBalancing',
   obj(
-    'How the gateway spreads requests over the pods of each upstream service (passed to it as LB_* variables and in the platform ConfigMap). The gateway finds the ready pods of each upstream through a headless Service (<platform>-<upstream>-hl; per colour <platform>-<upstream>-<colour>-hl under blue-green), resolving its DNS name every 2 s and at once after a refused connection, so scale-outs, terminations and colour switches reach it within seconds (plus the cluster DNS cache: up to its TTL for headless records). DNS rather than watching EndpointSlices: the internet-facing gateway holds no Kubernetes credentials. A pod that fails 3 times in a row (refused, timed out or cut off) sits out 30 s. There are no weights: the pods of one upstream are alike, and traffic between versions is the release\'s to move (spec.release).',
+    "How the gateway spreads requests over the pods of each upstream service (passed to it as LB_* variables and in the platform ConfigMap). The gateway finds the ready pods of each upstream through a headless Service (<platform>-<upstream>-hl; per colour <platform>-<upstream>-<colour>-hl under blue-green), resolving its DNS name every 2 s and at once after a refused connection, so scale-outs, terminations and colour switches reach it within seconds (plus the cluster DNS cache: up to its TTL for headless records). DNS rather than watching EndpointSlices: the internet-facing gateway holds no Kubernetes credentials. A pod that fails 3 times in a row (refused, timed out or cut off) sits out 30 s. There are no weights: the pods of one upstream are alike, and traffic between versions is the release's to move (spec.release).",
     {
       strategy: str(
         'Balancing strategy over the pods of an upstream: round-robin; least-connections (the pod with the fewest requests in flight from this gateway pod); ip-hash (a client address stays on one pod; when pods come or go only the clients of those pods move). Default round-robin.',
@@ -599,7 +642,10 @@ const loadBalancing = named(
           default: 'round-robin',
         },
       ),
-      stickySessions: bool('Pin a client to one pod of each upstream with a cookie (kyc_affinity), whatever the strategy; a client whose pod is gone or ejected is placed again. Default false.', { default: false }),
+      stickySessions: bool(
+        'Pin a client to one pod of each upstream with a cookie (kyc_affinity), whatever the strategy; a client whose pod is gone or ejected is placed again. Default false.',
+        { default: false },
+      ),
     },
     { default: {} },
   ),
@@ -625,7 +671,7 @@ const security = named(
     'Network isolation of the platform and the addresses the gateway trusts.',
     {
       networkPolicies: bool(
-        'Create NetworkPolicies: deny all ingress and egress of the platform pods except the gateway\'s http port (8080, from anywhere), the calls each service makes to another (see docs/api.md), the metrics port (9090) from the operator and security.monitoring, DNS (security.dnsPeers) and the dependencies (dependencies.<name>.networkPeers). Default true.',
+        "Create NetworkPolicies: deny all ingress and egress of the platform pods except the gateway's http port (8080, from anywhere), the calls each service makes to another (see docs/api.md), the metrics port (9090) from the operator and security.monitoring, DNS (security.dnsPeers) and the dependencies (dependencies.<name>.networkPeers). Default true.",
         { default: true },
       ),
       monitoring: named(
@@ -633,7 +679,11 @@ const security = named(
         obj(
           'Who may scrape the metrics port (9090: /metrics and the detailed /health) of every component, besides the operator. Absent: only the operator.',
           {
-            namespace: str('Namespace of the monitoring system (e.g. Prometheus), e.g. monitoring.', { minLength: 1, maxLength: 63, pattern: DNS_LABEL }),
+            namespace: str('Namespace of the monitoring system (e.g. Prometheus), e.g. monitoring.', {
+              minLength: 1,
+              maxLength: 63,
+              pattern: DNS_LABEL,
+            }),
             podSelector: matchLabels('Only these pods of the namespace, by label. Absent: every pod of the namespace.'),
           },
           { required: ['namespace'] },
@@ -645,12 +695,14 @@ const security = named(
       trustedProxies: {
         type: 'array',
         description:
-          'Addresses (or CIDRs) of the proxies in front of the gateway whose X-Forwarded-For the gateway believes: the Ingress controller\'s pods, the load balancer. The client address for rate limits and login backoff is the right-most address in X-Forwarded-For that is not a trusted proxy. Absent or empty: no proxy is trusted and the connection\'s address is the client\'s (the NodePort path, with externalTrafficPolicy Local). Passed to the gateway as GATEWAY_TRUSTED_PROXIES.',
+          "Addresses (or CIDRs) of the proxies in front of the gateway whose X-Forwarded-For the gateway believes: the Ingress controller's pods, the load balancer. The client address for rate limits and login backoff is the right-most address in X-Forwarded-For that is not a trusted proxy. Absent or empty: no proxy is trusted and the connection's address is the client's (the NodePort path, with externalTrafficPolicy Local). Passed to the gateway as GATEWAY_TRUSTED_PROXIES.",
         maxItems: 32,
         'x-kubernetes-list-type': 'set',
         items: str('An IP address or a CIDR, e.g. 10.0.0.0/8.', {
           maxLength: 64,
-          'x-kubernetes-validations': [{ rule: 'isIP(self) || isCIDR(self)', messageExpression: "self + ' is neither an IP address nor a CIDR'" }],
+          'x-kubernetes-validations': [
+            { rule: 'isIP(self) || isCIDR(self)', messageExpression: "self + ' is neither an IP address nor a CIDR'" },
+          ],
         }),
       },
     },
@@ -672,7 +724,11 @@ const ingress = named(
     },
     {
       'x-kubernetes-validations': [
-        { rule: '!has(self.tlsSecretName) || has(self.host)', message: 'ingress.tlsSecretName requires ingress.host', fieldPath: '.tlsSecretName' },
+        {
+          rule: '!has(self.tlsSecretName) || has(self.host)',
+          message: 'ingress.tlsSecretName requires ingress.host',
+          fieldPath: '.tlsSecretName',
+        },
         { rule: '!has(self.className) || has(self.host)', message: 'ingress.className requires ingress.host', fieldPath: '.className' },
       ],
     },
@@ -692,7 +748,11 @@ const toleration = named(
     },
     {
       'x-kubernetes-validations': [
-        { rule: "self.operator != 'Exists' || !has(self.value)", message: 'tolerations[].value must be empty when operator is Exists', fieldPath: '.value' },
+        {
+          rule: "self.operator != 'Exists' || !has(self.value)",
+          message: 'tolerations[].value must be empty when operator is Exists',
+          fieldPath: '.value',
+        },
         {
           rule: "!has(self.tolerationSeconds) || (has(self.effect) && self.effect == 'NoExecute')",
           message: 'tolerations[].tolerationSeconds requires effect NoExecute',
@@ -712,7 +772,13 @@ const placement = named(
       maxProperties: 32,
       additionalProperties: str('Required label value.', { maxLength: 63 }),
     },
-    tolerations: { type: 'array', description: 'Taints the pods tolerate.', maxItems: 16, 'x-kubernetes-list-type': 'atomic', items: toleration },
+    tolerations: {
+      type: 'array',
+      description: 'Taints the pods tolerate.',
+      maxItems: 16,
+      'x-kubernetes-list-type': 'atomic',
+      items: toleration,
+    },
   }),
 );
 
@@ -751,28 +817,40 @@ const release = named(
   obj(
     'How a new spec.version is rolled out. Absent: a rolling update of each Deployment `<platform>-<component>`. Present (strategy BlueGreen): two Deployments per component, `<platform>-<component>-blue` and `-green`; a new version brings up the idle colour of every component, waits until all are Available and the smoke check passes, switches every active Service in one pass, and keeps the old colour for scaleDownDelaySeconds as the instant rollback target (docs/releases.md). Annotate the platform kyc.dev/promote=true to promote, kyc.dev/abort=true to abort; set spec.version back to roll back.',
     {
-      strategy: str('BlueGreen brings up the idle colour of every component and switches all Services at once; RollingUpdate updates in place. Default BlueGreen.', {
-        enum: ['BlueGreen', 'RollingUpdate'],
-        default: RELEASE_DEFAULTS.strategy,
-      }),
-      autoPromote: bool('Switch traffic automatically once the preview is Available and the smoke check passed. false: wait in AwaitingPromotion for the annotation kyc.dev/promote=true. Default true.', {
-        default: RELEASE_DEFAULTS.autoPromote,
-      }),
+      strategy: str(
+        'BlueGreen brings up the idle colour of every component and switches all Services at once; RollingUpdate updates in place. Default BlueGreen.',
+        {
+          enum: ['BlueGreen', 'RollingUpdate'],
+          default: RELEASE_DEFAULTS.strategy,
+        },
+      ),
+      autoPromote: bool(
+        'Switch traffic automatically once the preview is Available and the smoke check passed. false: wait in AwaitingPromotion for the annotation kyc.dev/promote=true. Default true.',
+        {
+          default: RELEASE_DEFAULTS.autoPromote,
+        },
+      ),
       autoPromotionSeconds: int('Seconds to wait after the preview is ready before an automatic switch. Requires autoPromote.', {
         minimum: 0,
         maximum: 86400,
       }),
-      scaleDownDelaySeconds: int('Seconds the previous colour stays up after the switch (rollback target; at least 30 for kube-proxy propagation). Default 30.', {
-        minimum: 30,
-        maximum: 86400,
-        default: RELEASE_DEFAULTS.scaleDownDelaySeconds,
-      }),
+      scaleDownDelaySeconds: int(
+        'Seconds the previous colour stays up after the switch (rollback target; at least 30 for kube-proxy propagation). Default 30.',
+        {
+          minimum: 30,
+          maximum: 86400,
+          default: RELEASE_DEFAULTS.scaleDownDelaySeconds,
+        },
+      ),
       previewReplicas: int('Replicas per component of the preview colour. Absent: the active replica count.', { minimum: 1, maximum: 100 }),
-      progressDeadlineSeconds: int('Seconds the preview may take to become Available and pass the smoke check (and, at the switch, to reach the active replica count) before the release is aborted with the active colour untouched. Default 600.', {
-        minimum: 30,
-        maximum: 86400,
-        default: RELEASE_DEFAULTS.progressDeadlineSeconds,
-      }),
+      progressDeadlineSeconds: int(
+        'Seconds the preview may take to become Available and pass the smoke check (and, at the switch, to reach the active replica count) before the release is aborted with the active colour untouched. Default 600.',
+        {
+          minimum: 30,
+          maximum: 86400,
+          default: RELEASE_DEFAULTS.progressDeadlineSeconds,
+        },
+      ),
       smokeCheck,
     },
     {
@@ -843,26 +921,24 @@ export const specSchema: Schema = named(
   obj(
     'The desired state of one KYC platform: which release of the bundled services runs, how big, and how it is exposed.',
     {
-      version: str(
-        'Release to run: the image tag of the bundled KYC services (e.g. 1.4.2). Changing it rolls out the new release.',
-        {
-          minLength: 1,
-          maxLength: 128,
-          'x-kubernetes-validations': [
-            {
-              rule: `self.matches('${IMAGE_TAG}')`,
-              message: 'version must be a valid image tag: letters, digits, _ . - (at most 128, not starting with . or -)',
-            },
-          ],
-        },
-      ),
+      version: str('Release to run: the image tag of the bundled KYC services (e.g. 1.4.2). Changing it rolls out the new release.', {
+        minLength: 1,
+        maxLength: 128,
+        'x-kubernetes-validations': [
+          {
+            rule: `self.matches('${IMAGE_TAG}')`,
+            message: 'version must be a valid image tag: letters, digits, _ . - (at most 128, not starting with . or -)',
+          },
+        ],
+      }),
       image: str(`Image repository of the bundled services, without a tag (the tag is spec.version). Default ${DEFAULT_IMAGE}.`, {
         default: DEFAULT_IMAGE,
         maxLength: 255,
         'x-kubernetes-validations': [
           {
             rule: `self.matches('${IMAGE_REPOSITORY}')`,
-            message: 'image must be a repository without tag or digest, e.g. registry.example.com/kyc/workloads (the tag comes from spec.version)',
+            message:
+              'image must be a repository without tag or digest, e.g. registry.example.com/kyc/workloads (the tag comes from spec.version)',
           },
         ],
       }),
@@ -922,11 +998,18 @@ const condition = named(
   obj(
     'A standard metav1.Condition: Ready, Progressing, Degraded, and under the BlueGreen strategy ReleaseProgressing and ReleaseFailed.',
     {
-      type: str('Condition type in CamelCase, e.g. Ready.', { maxLength: 316, pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$' }),
+      type: str('Condition type in CamelCase, e.g. Ready.', {
+        maxLength: 316,
+        pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$',
+      }),
       status: str('True, False or Unknown.', { enum: ['True', 'False', 'Unknown'] }),
       observedGeneration: int('The metadata.generation the condition was computed from.', { format: 'int64', minimum: 0 }),
       lastTransitionTime: str('When status last changed.', { format: 'date-time' }),
-      reason: str('Machine-readable CamelCase cause of the last transition.', { minLength: 1, maxLength: 1024, pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$' }),
+      reason: str('Machine-readable CamelCase cause of the last transition.', {
+        minLength: 1,
+        maxLength: 1024,
+        pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$',
+      }),
       message: str('Human-readable detail of the last transition.', { maxLength: 32768 }),
     },
     { required: ['type', 'status', 'lastTransitionTime', 'reason', 'message'] },
@@ -947,12 +1030,16 @@ export const statusSchema: Schema = named(
   'KycPlatformStatus',
   obj('The observed state of the platform, written by the operator.', {
     observedGeneration: int('The metadata.generation this status describes.', { format: 'int64', minimum: 0 }),
-    phase: str('Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired, or pods report a dependency down; a mode forced in spec.degradation leaves the phase as it is), Failed (cannot proceed without a change to the spec, or to the platform Secret when SecretsVerified is False).', {
-      enum: ['Pending', 'Progressing', 'Ready', 'Degraded', 'Failed'],
-    }),
+    phase: str(
+      'Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired, or pods report a dependency down; a mode forced in spec.degradation leaves the phase as it is), Failed (cannot proceed without a change to the spec, or to the platform Secret when SecretsVerified is False).',
+      {
+        enum: ['Pending', 'Progressing', 'Ready', 'Degraded', 'Failed'],
+      },
+    ),
     conditions: {
       type: 'array',
-      description: 'Standard conditions: Ready, Progressing, Degraded (also True with reason DependencyUnavailable while pods report a dependency down in their /health, naming it, the components and what they refuse, and with reason ReadOnlyMode or MaintenanceMode while spec.degradation.mode forces one); ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out).',
+      description:
+        'Standard conditions: Ready, Progressing, Degraded (also True with reason DependencyUnavailable while pods report a dependency down in their /health, naming it, the components and what they refuse, and with reason ReadOnlyMode or MaintenanceMode while spec.degradation.mode forces one); ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out).',
       maxItems: 32,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
@@ -965,13 +1052,17 @@ export const statusSchema: Schema = named(
     readyComponents: str('Ready components over enabled components, e.g. 5/5.', { maxLength: 16 }),
     featureFlags: {
       type: 'object',
-      description: 'The feature flags in force, every flag with its value (spec.featureFlags over the defaults), as last written to the platform ConfigMap and announced to the pods.',
+      description:
+        'The feature flags in force, every flag with its value (spec.featureFlags over the defaults), as last written to the platform ConfigMap and announced to the pods.',
       maxProperties: FEATURE_FLAG_NAMES.length,
       additionalProperties: bool('Whether the feature is on.'),
     },
-    degradationMode: str('The reduced-functionality mode in force (spec.degradation.mode), as last written to the platform ConfigMap and announced to the pods.', {
-      enum: ['Normal', 'ReadOnly', 'Maintenance'],
-    }),
+    degradationMode: str(
+      'The reduced-functionality mode in force (spec.degradation.mode), as last written to the platform ConfigMap and announced to the pods.',
+      {
+        enum: ['Normal', 'ReadOnly', 'Maintenance'],
+      },
+    ),
     activeVersion: str('The version that serves traffic.', { maxLength: 128 }),
     activeColor: str('The colour (blue or green) that serves traffic under the BlueGreen strategy.', { enum: ['blue', 'green'] }),
     release: named(
@@ -983,12 +1074,20 @@ export const statusSchema: Schema = named(
             'Release step: Idle (one colour serves), Deploying (the preview colour comes up), Verifying (smoke check), AwaitingPromotion (waiting for kyc.dev/promote=true or autoPromotionSeconds), Switching (preview scaled to the active replica count, then every active Service switched), ScalingDown (the old colour stays up as the rollback target until scaleDownAt), Aborted (the preview is scaled down; the active colour never changed).',
             { enum: ['Idle', 'Deploying', 'Verifying', 'AwaitingPromotion', 'Switching', 'ScalingDown', 'Aborted'] },
           ),
-          activeColor: str('The colour the active Services select. Absent: the platform still runs its single pre-blue-green Deployment per component.', { enum: ['blue', 'green'] }),
+          activeColor: str(
+            'The colour the active Services select. Absent: the platform still runs its single pre-blue-green Deployment per component.',
+            { enum: ['blue', 'green'] },
+          ),
           activeVersion: str('The version of the active colour.', { maxLength: 128 }),
           previewColor: str('The colour being brought up (Deploying to Switching, Aborted).', { enum: ['blue', 'green'] }),
           previewVersion: str('The version being brought up.', { maxLength: 128 }),
-          previousColor: str('During ScalingDown: what served before the switch (the rollback target); legacy is the pre-blue-green Deployment.', { enum: ['blue', 'green', 'legacy'] }),
-          previousVersion: str('During ScalingDown: the version of previousColor; setting spec.version to it switches back at once.', { maxLength: 128 }),
+          previousColor: str(
+            'During ScalingDown: what served before the switch (the rollback target); legacy is the pre-blue-green Deployment.',
+            { enum: ['blue', 'green', 'legacy'] },
+          ),
+          previousVersion: str('During ScalingDown: the version of previousColor; setting spec.version to it switches back at once.', {
+            maxLength: 128,
+          }),
           startedAt: str('When the current release started.', { format: 'date-time' }),
           phaseStartedAt: str('When the current phase began (the Switching deadline counts from it).', { format: 'date-time' }),
           previewReadyAt: str('When every preview Deployment was first Available.', { format: 'date-time' }),
@@ -997,7 +1096,9 @@ export const statusSchema: Schema = named(
           scaleDownAt: str('During ScalingDown: when the previous colour is scaled to zero.', { format: 'date-time' }),
           finishedAt: str('When the last release ended (switched and scaled down, or aborted).', { format: 'date-time' }),
           smokeCheckFailures: int('Failed smoke-check rounds in this release.', { minimum: 0 }),
-          failureReason: str('Why the last release was aborted: ProgressDeadlineExceeded, SmokeCheckFailed or AbortRequested.', { maxLength: 64 }),
+          failureReason: str('Why the last release was aborted: ProgressDeadlineExceeded, SmokeCheckFailed or AbortRequested.', {
+            maxLength: 64,
+          }),
           message: str('Why the release is where it is.', { maxLength: 4096 }),
         },
       ),
@@ -1016,9 +1117,12 @@ export const statusSchema: Schema = named(
             maxReplicas: int('Effective replica ceiling.', { minimum: 0 }),
             currentReplicas: int('Replicas the HPA last observed (HPA status.currentReplicas).', { minimum: 0 }),
             desiredReplicas: int('Replicas the HPA last asked for (HPA status.desiredReplicas).', { minimum: 0 }),
-            reason: str('Why the floor/ceiling/count is what it is, e.g. kafka lag 4200 / 100 per pod → 20 (max); business-hours window active → min 6.', {
-              maxLength: 1024,
-            }),
+            reason: str(
+              'Why the floor/ceiling/count is what it is, e.g. kafka lag 4200 / 100 per pod → 20 (max); business-hours window active → min 6.',
+              {
+                maxLength: 1024,
+              },
+            ),
             metrics: {
               type: 'array',
               description: 'The custom metrics of this component as last read by the operator.',

@@ -3,7 +3,9 @@ import { TIME_ZONES } from './time-zones.js';
 
 describe('the time zones a schedule may name (checked by the CRD at admission)', () => {
   it('holds the tz database zones and the old names linked to them, sorted and unique', () => {
-    expect(TIME_ZONES).toEqual(expect.arrayContaining(['Asia/Kolkata', 'Asia/Calcutta', 'Europe/London', 'America/New_York', 'UTC', 'Etc/UTC']));
+    expect(TIME_ZONES).toEqual(
+      expect.arrayContaining(['Asia/Kolkata', 'Asia/Calcutta', 'Europe/London', 'America/New_York', 'UTC', 'Etc/UTC']),
+    );
     expect([...TIME_ZONES].sort()).toEqual(TIME_ZONES);
     expect(new Set(TIME_ZONES).size).toBe(TIME_ZONES.length);
   });

@@ -10,7 +10,12 @@ import { GROUP, VERSION } from './request.js';
 
 export const AUTH_CONFIGMAP = { namespace: 'kube-system', name: 'extension-apiserver-authentication' };
 const CONFIGMAP: ResourceType = { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
-const SAR: ResourceType = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', plural: 'subjectaccessreviews', namespaced: false };
+const SAR: ResourceType = {
+  apiVersion: 'authorization.k8s.io/v1',
+  kind: 'SubjectAccessReview',
+  plural: 'subjectaccessreviews',
+  namespaced: false,
+};
 
 export interface RequestHeaderAuth {
   clientCa: string;
@@ -33,7 +38,10 @@ const jsonList = (raw: string | undefined, fallback: string[]): string[] => {
 export async function loadRequestHeaderAuth(client: KubeClient): Promise<RequestHeaderAuth> {
   const cm = await client.get<KubeResource & { data?: Record<string, string> }>(CONFIGMAP, AUTH_CONFIGMAP.namespace, AUTH_CONFIGMAP.name);
   const clientCa = cm?.data?.['requestheader-client-ca-file'];
-  if (!clientCa) throw new Error(`${AUTH_CONFIGMAP.namespace}/${AUTH_CONFIGMAP.name} has no requestheader-client-ca-file: the API server does not run with front-proxy (aggregation) certificates`);
+  if (!clientCa)
+    throw new Error(
+      `${AUTH_CONFIGMAP.namespace}/${AUTH_CONFIGMAP.name} has no requestheader-client-ca-file: the API server does not run with front-proxy (aggregation) certificates`,
+    );
   return {
     clientCa,
     allowedNames: jsonList(cm.data?.['requestheader-allowed-names'], []),
@@ -53,13 +61,19 @@ export function authenticate(request: IncomingMessage, auth: RequestHeaderAuth):
   if (!socket.authorized) return { error: 'a client certificate signed by the requestheader client CA is required' };
   const peer = socket.getPeerCertificate();
   const cn = typeof peer.subject?.CN === 'string' ? peer.subject.CN : '';
-  if (auth.allowedNames.length > 0 && !auth.allowedNames.includes(cn)) return { error: `client certificate ${JSON.stringify(cn)} is not an allowed requestheader name` };
+  if (auth.allowedNames.length > 0 && !auth.allowedNames.includes(cn))
+    return { error: `client certificate ${JSON.stringify(cn)} is not an allowed requestheader name` };
   const header = (name: string): string[] => {
     const value = request.headers[name.toLowerCase()];
     return value === undefined ? [] : Array.isArray(value) ? value : [value];
   };
   const user = auth.usernameHeaders.map(header).flat()[0] ?? '';
-  const groups = auth.groupHeaders.flatMap(header).flatMap((g) => g.split(',').map((s) => s.trim()).filter(Boolean));
+  const groups = auth.groupHeaders.flatMap(header).flatMap((g) =>
+    g
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   return { user, groups };
 }
 
@@ -84,7 +98,11 @@ export class Authorizer {
     const review = await this.client.create<SarResponse>(SAR, '', {
       apiVersion: SAR.apiVersion,
       kind: SAR.kind,
-      spec: { user: caller.user, groups: caller.groups, resourceAttributes: { group: GROUP, version: VERSION, resource: metric, namespace, verb: 'list' } },
+      spec: {
+        user: caller.user,
+        groups: caller.groups,
+        resourceAttributes: { group: GROUP, version: VERSION, resource: metric, namespace, verb: 'list' },
+      },
     });
     const allowed = review.status?.allowed === true;
     if (this.cache.size > 10_000) this.cache.clear();

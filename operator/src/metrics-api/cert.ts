@@ -48,7 +48,8 @@ function time(date: Date): Buffer {
 
 const name = (commonName: string): Buffer => sequence(set(sequence(oid('2.5.4.3'), utf8(commonName))));
 const ECDSA_SHA256 = sequence(oid('1.2.840.10045.4.3.2'));
-const extension = (id: string, critical: boolean, value: Buffer): Buffer => sequence(oid(id), ...(critical ? [boolean(true)] : []), octets(value));
+const extension = (id: string, critical: boolean, value: Buffer): Buffer =>
+  sequence(oid(id), ...(critical ? [boolean(true)] : []), octets(value));
 
 function subjectAltNames(names: readonly string[]): Buffer {
   return sequence(
@@ -116,7 +117,14 @@ const pem = (key: KeyObject): string => key.export({ type: 'pkcs8', format: 'pem
 /** A new CA, valid ten years. */
 export function createCa(now: Date, commonName = 'kyc-operator-external-metrics-ca'): { caCert: string; caKey: string } {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const caCert = certificate({ commonName, publicKey, issuer: { commonName, key: privateKey }, notBefore: new Date(now.getTime() - 3_600_000), notAfter: new Date(now.getTime() + 3650 * DAY_MS), ca: true });
+  const caCert = certificate({
+    commonName,
+    publicKey,
+    issuer: { commonName, key: privateKey },
+    notBefore: new Date(now.getTime() - 3_600_000),
+    notAfter: new Date(now.getTime() + 3650 * DAY_MS),
+    ca: true,
+  });
   return { caCert, caKey: pem(privateKey) };
 }
 
@@ -147,7 +155,11 @@ export function createServingCert(
  * Whether a bundle must be (re)issued: missing, not signed by its CA, not covering the names, or in
  * the last third of its life (rotation well before expiry). A CA near its own end is replaced too.
  */
-export function needsRotation(bundle: Partial<ServingBundle> | undefined, dnsNames: readonly string[], now: Date): 'ca' | 'serving' | undefined {
+export function needsRotation(
+  bundle: Partial<ServingBundle> | undefined,
+  dnsNames: readonly string[],
+  now: Date,
+): 'ca' | 'serving' | undefined {
   if (!bundle?.caCert || !bundle.caKey) return 'ca';
   let ca: X509Certificate;
   try {

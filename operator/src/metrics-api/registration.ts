@@ -8,7 +8,12 @@ import { isConflict, isNotFound, type KubeClient, type KubeResource, type Resour
 import { createCa, createServingCert, needsRotation, type ServingBundle } from './cert.js';
 import { GROUP, VERSION } from './request.js';
 
-export const APISERVICE: ResourceType = { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', plural: 'apiservices', namespaced: false };
+export const APISERVICE: ResourceType = {
+  apiVersion: 'apiregistration.k8s.io/v1',
+  kind: 'APIService',
+  plural: 'apiservices',
+  namespaced: false,
+};
 export const APISERVICE_NAME = `${VERSION}.${GROUP}`;
 const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
 
@@ -98,7 +103,10 @@ export function renderApiService(service: ServiceRef, caBundle: string): KubeRes
   return {
     apiVersion: APISERVICE.apiVersion,
     kind: APISERVICE.kind,
-    metadata: { name: APISERVICE_NAME, labels: { 'app.kubernetes.io/managed-by': 'kyc-operator', 'app.kubernetes.io/component': 'external-metrics' } },
+    metadata: {
+      name: APISERVICE_NAME,
+      labels: { 'app.kubernetes.io/managed-by': 'kyc-operator', 'app.kubernetes.io/component': 'external-metrics' },
+    },
     spec: {
       group: GROUP,
       version: VERSION,
@@ -120,7 +128,11 @@ export async function registerApiService(client: KubeClient, service: ServiceRef
 
 /** True when the APIService exists and sends the group to this Service with this caBundle. */
 export async function apiServiceMatches(client: KubeClient, service: ServiceRef, caBundle: string): Promise<boolean> {
-  const live = await client.get<KubeResource & { spec?: { service?: Partial<ServiceRef>; caBundle?: string } }>(APISERVICE, '', APISERVICE_NAME);
+  const live = await client.get<KubeResource & { spec?: { service?: Partial<ServiceRef>; caBundle?: string } }>(
+    APISERVICE,
+    '',
+    APISERVICE_NAME,
+  );
   const spec = live?.spec;
   return (
     spec?.service?.namespace === service.namespace &&

@@ -11,9 +11,22 @@ describe('parseRequest', () => {
 
   it('reads the namespace, metric and selector of a metric request as the HPA controller sends it', () => {
     expect(
-      parseRequest('GET', '/apis/external.metrics.k8s.io/v1beta1/namespaces/team-a/kafka-consumer-lag?labelSelector=kyc.dev%2Fcomponent%3Dkyc%2Ckyc.dev%2Fplatform%3Dacme'),
-    ).toEqual({ kind: 'metric', namespace: 'team-a', metric: 'kafka-consumer-lag', selector: { 'kyc.dev/component': 'kyc', 'kyc.dev/platform': 'acme' } });
-    expect(parseRequest('GET', '/apis/external.metrics.k8s.io/v1beta1/namespaces/ns/m')).toEqual({ kind: 'metric', namespace: 'ns', metric: 'm', selector: {} });
+      parseRequest(
+        'GET',
+        '/apis/external.metrics.k8s.io/v1beta1/namespaces/team-a/kafka-consumer-lag?labelSelector=kyc.dev%2Fcomponent%3Dkyc%2Ckyc.dev%2Fplatform%3Dacme',
+      ),
+    ).toEqual({
+      kind: 'metric',
+      namespace: 'team-a',
+      metric: 'kafka-consumer-lag',
+      selector: { 'kyc.dev/component': 'kyc', 'kyc.dev/platform': 'acme' },
+    });
+    expect(parseRequest('GET', '/apis/external.metrics.k8s.io/v1beta1/namespaces/ns/m')).toEqual({
+      kind: 'metric',
+      namespace: 'ns',
+      metric: 'm',
+      selector: {},
+    });
   });
 
   it('refuses bad names, other methods and other paths', () => {
@@ -22,7 +35,9 @@ describe('parseRequest', () => {
     expect(parseRequest('POST', '/apis')).toEqual({ kind: 'unknown' });
     expect(parseRequest('GET', '/api/v1/pods')).toEqual({ kind: 'unknown' });
     expect(parseRequest('GET', '/apis/external.metrics.k8s.io/v1beta1/namespaces/ns/m/extra')).toEqual({ kind: 'unknown' });
-    expect(parseRequest('GET', '/apis/external.metrics.k8s.io/v1beta1/namespaces/ns/m?labelSelector=a!%3Db')).toMatchObject({ kind: 'invalid' });
+    expect(parseRequest('GET', '/apis/external.metrics.k8s.io/v1beta1/namespaces/ns/m?labelSelector=a!%3Db')).toMatchObject({
+      kind: 'invalid',
+    });
   });
 });
 

@@ -63,7 +63,8 @@ export function parseRequest(method: string, url: string): ParsedRequest {
   const rest = path.slice(prefix.length).split('/');
   if (rest.length !== 2) return { kind: 'unknown' };
   const [namespace, metric] = rest.map(decodeURIComponent) as [string, string];
-  if (!DNS_LABEL.test(namespace) || namespace.length > 63) return { kind: 'invalid', message: `invalid namespace ${JSON.stringify(namespace)}` };
+  if (!DNS_LABEL.test(namespace) || namespace.length > 63)
+    return { kind: 'invalid', message: `invalid namespace ${JSON.stringify(namespace)}` };
   if (!METRIC_NAME.test(metric)) return { kind: 'invalid', message: `invalid metric name ${JSON.stringify(metric)}` };
   const selector = parseLabelSelector(parsed.searchParams.get('labelSelector') ?? '');
   if ('error' in selector && typeof selector.error === 'string') return { kind: 'invalid', message: selector.error };

@@ -24,11 +24,17 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
     cert: serving,
-    auth: { clientCa: proxyCa.caCert, allowedNames: ['front-proxy-client'], usernameHeaders: ['X-Remote-User'], groupHeaders: ['X-Remote-Group'] },
+    auth: {
+      clientCa: proxyCa.caCert,
+      allowedNames: ['front-proxy-client'],
+      usernameHeaders: ['X-Remote-User'],
+      groupHeaders: ['X-Remote-Group'],
+    },
     authorizer: { allowed: (caller) => Promise.resolve(allowedUsers.has(caller.user)) },
     values: {
       value: (namespace, metric, selector) => {
-        if (metric !== 'kafka-consumer-lag' || selector['kyc.dev/component'] !== 'kyc') throw new MetricUnavailableError(`no metric ${metric}`);
+        if (metric !== 'kafka-consumer-lag' || selector['kyc.dev/component'] !== 'kyc')
+          throw new MetricUnavailableError(`no metric ${metric}`);
         return { value: namespace === 'frac' ? 2.5 : 4200, timestamp: new Date('2026-11-26T12:00:00Z') };
       },
     },
@@ -38,14 +44,28 @@ beforeAll(async () => {
 
 afterAll(() => server.close());
 
-function get(path: string, client?: { cert: string; key: string }, user = 'system:serviceaccount:kube-system:horizontal-pod-autoscaler'): Promise<{ status: number; body: Record<string, unknown> }> {
+function get(
+  path: string,
+  client?: { cert: string; key: string },
+  user = 'system:serviceaccount:kube-system:horizontal-pod-autoscaler',
+): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: server.port, path, ca: serverCa.caCert, servername: 'localhost', headers: { 'X-Remote-User': user, 'X-Remote-Group': 'system:authenticated' }, ...(client ?? {}) },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path,
+        ca: serverCa.caCert,
+        servername: 'localhost',
+        headers: { 'X-Remote-User': user, 'X-Remote-Group': 'system:authenticated' },
+        ...(client ?? {}),
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: (text.startsWith('{') ? JSON.parse(text) : { text }) as Record<string, unknown> }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: (text.startsWith('{') ? JSON.parse(text) : { text }) as Record<string, unknown> }),
+        );
       },
     );
     req.on('error', reject);
@@ -64,15 +84,28 @@ describe('external metrics API server', () => {
       kind: 'ExternalMetricValueList',
       apiVersion: 'external.metrics.k8s.io/v1beta1',
       metadata: {},
-      items: [{ metricName: 'kafka-consumer-lag', metricLabels: { 'kyc.dev/platform': 'acme', 'kyc.dev/component': 'kyc' }, timestamp: '2026-11-26T12:00:00Z', value: '4200' }],
+      items: [
+        {
+          metricName: 'kafka-consumer-lag',
+          metricLabels: { 'kyc.dev/platform': 'acme', 'kyc.dev/component': 'kyc' },
+          timestamp: '2026-11-26T12:00:00Z',
+          value: '4200',
+        },
+      ],
     });
     expect(((await get(metricPath('frac'), proxyClient)).body.items as { value: string }[])[0]?.value).toBe('2500m');
   });
 
   it('serves discovery to the aggregator', async () => {
-    expect((await get('/apis/external.metrics.k8s.io/v1beta1', proxyClient)).body).toMatchObject({ kind: 'APIResourceList', groupVersion: 'external.metrics.k8s.io/v1beta1' });
+    expect((await get('/apis/external.metrics.k8s.io/v1beta1', proxyClient)).body).toMatchObject({
+      kind: 'APIResourceList',
+      groupVersion: 'external.metrics.k8s.io/v1beta1',
+    });
     expect((await get('/apis', proxyClient)).body).toMatchObject({ kind: 'APIGroupList' });
-    expect((await get('/apis/external.metrics.k8s.io', proxyClient)).body).toMatchObject({ kind: 'APIGroup', name: 'external.metrics.k8s.io' });
+    expect((await get('/apis/external.metrics.k8s.io', proxyClient)).body).toMatchObject({
+      kind: 'APIGroup',
+      name: 'external.metrics.k8s.io',
+    });
   });
 
   it('refuses callers that are not the aggregator with 401', async () => {
@@ -80,12 +113,20 @@ describe('external metrics API server', () => {
     expect((await get(metricPath(), untrustedClient)).status).toBe(401);
     const stranger = await get(metricPath(), strangerClient);
     expect(stranger.status).toBe(401);
-    expect(stranger.body).toMatchObject({ kind: 'Status', code: 401, message: 'client certificate "someone-else" is not an allowed requestheader name' });
+    expect(stranger.body).toMatchObject({
+      kind: 'Status',
+      code: 401,
+      message: 'client certificate "someone-else" is not an allowed requestheader name',
+    });
   });
 
   it('refuses users the cluster does not authorise with 403, unknown metrics with 404, bad requests with 400', async () => {
     expect((await get(metricPath(), proxyClient, 'system:anonymous')).status).toBe(403);
-    expect((await get(metricPath('team-a', 'auth'), proxyClient)).body).toMatchObject({ code: 404, reason: 'NotFound', message: 'no metric kafka-consumer-lag' });
+    expect((await get(metricPath('team-a', 'auth'), proxyClient)).body).toMatchObject({
+      code: 404,
+      reason: 'NotFound',
+      message: 'no metric kafka-consumer-lag',
+    });
     expect((await get('/apis/external.metrics.k8s.io/v1beta1/namespaces/x/m?labelSelector=a%20notin%20(b)', proxyClient)).status).toBe(400);
     expect((await get('/apis/other', proxyClient)).status).toBe(404);
   });

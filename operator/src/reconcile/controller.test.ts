@@ -7,7 +7,9 @@ import { WorkQueue } from '../runtime/workqueue.js';
 import { reconcileResult, reportReconcile } from './controller.js';
 
 const conflict = (): Error =>
-  new Error('write status of team/acme', { cause: new ApiError('apply kycplatforms/acme: 409 the object has been modified', 409, 'Conflict') });
+  new Error('write status of team/acme', {
+    cause: new ApiError('apply kycplatforms/acme: 409 the object has been modified', 409, 'Conflict'),
+  });
 
 /** A debug-level logger whose lines the test reads back. */
 function capturedLogger(): { logger: ReturnType<typeof createLogger>; lines: () => { level: string; msg: string }[] } {
@@ -33,7 +35,9 @@ async function reconcileCounts(metrics: OperatorMetrics): Promise<Record<string,
 describe('reconcileResult', () => {
   it('when a pass fails with a 409 anywhere in its causes, then it is a conflict, not an error', () => {
     expect(reconcileResult({ error: conflict(), durationMs: 3 })).toBe('conflict');
-    expect(reconcileResult({ error: new Error('apply Deployment kyc-gateway', { cause: new ApiError('x', 422) }), durationMs: 3 })).toBe('error');
+    expect(reconcileResult({ error: new Error('apply Deployment kyc-gateway', { cause: new ApiError('x', 422) }), durationMs: 3 })).toBe(
+      'error',
+    );
     expect(reconcileResult({ durationMs: 3, requeueAfterMs: 2_000 })).toBe('requeue');
     expect(reconcileResult({ durationMs: 3 })).toBe('success');
   });
@@ -65,7 +69,11 @@ describe('reportReconcile', () => {
   it('when a pass fails otherwise, then it is an error and a warning', async () => {
     const metrics = new OperatorMetrics();
     const { logger, lines } = capturedLogger();
-    reportReconcile(metrics, logger)('team/acme', { error: new Error('apply Deployment kyc-gateway', { cause: new ApiError('x', 422) }), durationMs: 3, retryInMs: 500 });
+    reportReconcile(metrics, logger)('team/acme', {
+      error: new Error('apply Deployment kyc-gateway', { cause: new ApiError('x', 422) }),
+      durationMs: 3,
+      retryInMs: 500,
+    });
 
     expect(await reconcileCounts(metrics)).toEqual({ error: 1 });
     expect((await metrics.reconcileErrors.get()).values[0]?.value).toBe(1);

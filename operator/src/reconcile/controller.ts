@@ -20,7 +20,10 @@ export class PlatformCache {
     const onRestart = (plural: string) => () => metrics.watchRestarts.inc({ resource: plural });
     this.platforms = new Informer<PlatformResource>(PLATFORM, client, logger, { namespace, onRestart: onRestart(PLATFORM.plural) });
     for (const type of OWNED_TYPES) {
-      this.owned.set(type.plural, new Informer<KubeResource>(type, client, logger, { namespace, labelSelector: OWNED_SELECTOR, onRestart: onRestart(type.plural) }));
+      this.owned.set(
+        type.plural,
+        new Informer<KubeResource>(type, client, logger, { namespace, labelSelector: OWNED_SELECTOR, onRestart: onRestart(type.plural) }),
+      );
     }
   }
 

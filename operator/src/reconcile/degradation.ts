@@ -37,7 +37,10 @@ export const DEPENDENCY_REDUCES: Readonly<Record<DependencyName, string>> = {
 };
 
 export const REASON_DEPENDENCY_UNAVAILABLE = 'DependencyUnavailable';
-export const REASON_FOR_MODE: Readonly<Record<Exclude<DegradationMode, 'Normal'>, string>> = { ReadOnly: 'ReadOnlyMode', Maintenance: 'MaintenanceMode' };
+export const REASON_FOR_MODE: Readonly<Record<Exclude<DegradationMode, 'Normal'>, string>> = {
+  ReadOnly: 'ReadOnlyMode',
+  Maintenance: 'MaintenanceMode',
+};
 const MODE_REDUCES: Readonly<Record<Exclude<DegradationMode, 'Normal'>, string>> = {
   ReadOnly: 'every API write refused with 503 + Retry-After, reads served',
   Maintenance: 'every API request refused with 503 + Retry-After except GET /api/v1/status',
@@ -98,15 +101,27 @@ export function withDegradation(
 ): OwnedStatus {
   const current = status.conditions.find((c) => c.type === CONDITION_DEGRADED);
   if (current?.status === 'True') return status;
-  const lastDependency = previous?.find((c) => c.type === CONDITION_DEGRADED && c.status === 'True' && c.reason === REASON_DEPENDENCY_UNAVAILABLE);
-  const dependency = pods ? dependencyProblem(pods) : lastDependency && { reason: lastDependency.reason, message: lastDependency.message.split(' | ')[0] ?? '' };
+  const lastDependency = previous?.find(
+    (c) => c.type === CONDITION_DEGRADED && c.status === 'True' && c.reason === REASON_DEPENDENCY_UNAVAILABLE,
+  );
+  const dependency = pods
+    ? dependencyProblem(pods)
+    : lastDependency && { reason: lastDependency.reason, message: lastDependency.message.split(' | ')[0] ?? '' };
   const forced = modeProblem(mode);
   if (!dependency && !forced) return status;
   // Both: the fault names the condition, the forced mode follows in the message.
-  const problem = dependency ? { reason: dependency.reason, message: forced ? `${dependency.message} | ${forced.message}` : dependency.message } : (forced as Problem);
+  const problem = dependency
+    ? { reason: dependency.reason, message: forced ? `${dependency.message} | ${forced.message}` : dependency.message }
+    : (forced as Problem);
   const degraded = setCondition(
     previous,
-    { type: CONDITION_DEGRADED, status: 'True', observedGeneration: status.observedGeneration, reason: problem.reason, message: problem.message },
+    {
+      type: CONDITION_DEGRADED,
+      status: 'True',
+      observedGeneration: status.observedGeneration,
+      reason: problem.reason,
+      message: problem.message,
+    },
     now,
   );
   return {

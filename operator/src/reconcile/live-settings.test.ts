@@ -43,7 +43,12 @@ describe('live settings announced to the running pods', () => {
   });
 
   it('marks only the pods that do not carry the digest yet, and never a terminating one', () => {
-    const pods = [pod('fresh', { 'kyc.dev/live-settings': digest }), pod('stale', { 'kyc.dev/live-settings': 'old' }), pod('unmarked'), pod('leaving', {}, '2026-12-05T12:00:00Z')];
+    const pods = [
+      pod('fresh', { 'kyc.dev/live-settings': digest }),
+      pod('stale', { 'kyc.dev/live-settings': 'old' }),
+      pod('unmarked'),
+      pod('leaving', {}, '2026-12-05T12:00:00Z'),
+    ];
     expect(podsToMark(pods, digest)).toEqual(['stale', 'unmarked']);
   });
 
@@ -51,12 +56,16 @@ describe('live settings announced to the running pods', () => {
     const client = fakeClient([pod('a'), pod('b', { 'kyc.dev/live-settings': digest })]);
     await expect(announceLiveSettings(client, p)).resolves.toBe(1);
     expect(client.selectors).toEqual(['app.kubernetes.io/instance=acme,app.kubernetes.io/name=kyc-platform']);
-    expect(client.patches).toEqual([{ namespace: p.metadata.namespace, name: 'a', patch: { metadata: { annotations: { 'kyc.dev/live-settings': digest } } } }]);
+    expect(client.patches).toEqual([
+      { namespace: p.metadata.namespace, name: 'a', patch: { metadata: { annotations: { 'kyc.dev/live-settings': digest } } } },
+    ]);
   });
 
   it('skips a pod deleted meanwhile, and fails the pass on any other error so it is retried', async () => {
     await expect(announceLiveSettings(fakeClient([pod('gone'), pod('b')], { missing: ['gone'] }), p)).resolves.toBe(1);
-    await expect(announceLiveSettings(fakeClient([pod('a'), pod('b')], { broken: ['a'] }), p)).rejects.toThrow(/announce the live settings to pod .*\/a/);
+    await expect(announceLiveSettings(fakeClient([pod('a'), pod('b')], { broken: ['a'] }), p)).rejects.toThrow(
+      /announce the live settings to pod .*\/a/,
+    );
   });
 });
 

@@ -48,7 +48,11 @@ export function podsToMark(pods: readonly KubeResource[], digest: string): strin
  * deleted meanwhile is skipped (404); any other failure throws, so the pass is retried and status keeps the
  * flags it last announced.
  */
-export async function announceLiveSettings(client: Pick<KubeClient, 'list' | 'mergePatch'>, platform: KycPlatform, digest = liveSettingsDigest(platform)): Promise<number> {
+export async function announceLiveSettings(
+  client: Pick<KubeClient, 'list' | 'mergePatch'>,
+  platform: KycPlatform,
+  digest = liveSettingsDigest(platform),
+): Promise<number> {
   const namespace = platform.metadata.namespace ?? '';
   const selector = Object.entries(platformPodSelector(platform))
     .map(([key, value]) => `${key}=${value}`)

@@ -6,12 +6,18 @@ import { registerPlatformGauges } from './platform-gauges.js';
 
 const ready: KycPlatform = {
   ...platform({}, 'acme'),
-  status: { phase: 'Ready', conditions: [{ type: 'Ready', status: 'True', reason: 'AllReady', message: '', lastTransitionTime: '2026-12-01T10:00:00Z' }] },
+  status: {
+    phase: 'Ready',
+    conditions: [{ type: 'Ready', status: 'True', reason: 'AllReady', message: '', lastTransitionTime: '2026-12-01T10:00:00Z' }],
+  },
 };
-const failing: KycPlatform = { ...platform({}, 'beta'), status: { phase: 'Failed', scaling: { kyc: { mode: 'Autoscaled', fallback: true } } } };
+const failing: KycPlatform = {
+  ...platform({}, 'beta'),
+  status: { phase: 'Failed', scaling: { kyc: { mode: 'Autoscaled', fallback: true } } },
+};
 
 describe('registerPlatformGauges', () => {
-  it('exports the platforms the cache holds at scrape time, and drops a deleted platform\'s series', async () => {
+  it("exports the platforms the cache holds at scrape time, and drops a deleted platform's series", async () => {
     const registry = new Registry();
     let cached = [ready, failing];
     registerPlatformGauges(registry, () => cached);

@@ -4,7 +4,14 @@ import { ApiError, type KubeResource, type ResourceType } from '../runtime/kube.
 import { conditionOf } from './status.js';
 import type { PodHealth } from './degradation.js';
 import type { HealthReader } from './pod-health.js';
-import { DEPLOYMENT, deploymentsRollOut, NAMESPACE, startTestReconciler, type TestReconciler, type TestReconcilerOptions } from './testing/fakes.js';
+import {
+  DEPLOYMENT,
+  deploymentsRollOut,
+  NAMESPACE,
+  startTestReconciler,
+  type TestReconciler,
+  type TestReconcilerOptions,
+} from './testing/fakes.js';
 import { PLATFORM, typeOf } from './resources.js';
 import type { FakeKube, FakeWrite } from '../runtime/testing/fake-kube.js';
 import type { RolloutPass, RolloutStrategy } from './rollout.js';
@@ -23,7 +30,8 @@ async function start(options: TestReconcilerOptions = {}): Promise<TestReconcile
   return t;
 }
 
-const objectWrites = (writes: readonly FakeWrite[]): string[] => writes.filter((w) => w.verb === 'apply' && !w.subresource).map((w) => `${w.kind} ${w.name}`);
+const objectWrites = (writes: readonly FakeWrite[]): string[] =>
+  writes.filter((w) => w.verb === 'apply' && !w.subresource).map((w) => `${w.kind} ${w.name}`);
 const statusWrites = (writes: readonly FakeWrite[]): FakeWrite[] => writes.filter((w) => w.subresource === 'status');
 const names = (objects: readonly KubeResource[]): string[] => objects.map((o) => `${o.kind} ${o.metadata.name}`);
 
@@ -39,7 +47,11 @@ describe('PlatformReconciler', () => {
     expect(objectWrites(t.api.writes).sort()).toEqual(names(renderPlatform(platform)).sort());
     // ServiceAccounts and the ConfigMap go first: the Deployments use them.
     const firstDeployment = objectWrites(t.api.writes).findIndex((w) => w.startsWith('Deployment'));
-    expect(objectWrites(t.api.writes).slice(firstDeployment).some((w) => w.startsWith('ServiceAccount') || w.startsWith('ConfigMap'))).toBe(false);
+    expect(
+      objectWrites(t.api.writes)
+        .slice(firstDeployment)
+        .some((w) => w.startsWith('ServiceAccount') || w.startsWith('ConfigMap')),
+    ).toBe(false);
     expect(statusWrites(t.api.writes)).toHaveLength(1);
     expect(platform.status).toMatchObject({ phase: 'Progressing', readyComponents: '0/5' });
     expect(platform.status?.activeVersion).toBeUndefined();
@@ -152,9 +164,15 @@ describe('PlatformReconciler', () => {
       const result = await t.reconciler.reconcile(key);
 
       expect(objectWrites(t.api.writes)).toEqual([]);
-      expect(conditionOf(t.platform()?.status, 'Degraded')).toMatchObject({ status: 'True', reason: 'InvalidSpec', message: expect.stringContaining('previewReplicas') });
+      expect(conditionOf(t.platform()?.status, 'Degraded')).toMatchObject({
+        status: 'True',
+        reason: 'InvalidSpec',
+        message: expect.stringContaining('previewReplicas'),
+      });
       // (Twice: the decision and the Degraded transition; the EventRecorder folds the same Event into one.)
-      expect(new Set(t.events.recorded.map((e) => `${e.type} ${e.reason} ${e.message}`))).toEqual(new Set(['Warning InvalidSpec spec.release: previewReplicas must not exceed the active count']));
+      expect(new Set(t.events.recorded.map((e) => `${e.type} ${e.reason} ${e.message}`))).toEqual(
+        new Set(['Warning InvalidSpec spec.release: previewReplicas must not exceed the active count']),
+      );
       expect(result).toBeUndefined();
     });
   });
@@ -171,7 +189,11 @@ describe('PlatformReconciler', () => {
       expect(t.api.peek(DEPLOYMENT, NAMESPACE, 'acme-kyc')).toBeUndefined();
       const status = t.platform()?.status;
       expect(status?.phase).toBe('Degraded');
-      expect(conditionOf(status, 'Degraded')).toMatchObject({ status: 'True', reason: 'ApplyFailed', message: expect.stringContaining('denied the request') });
+      expect(conditionOf(status, 'Degraded')).toMatchObject({
+        status: 'True',
+        reason: 'ApplyFailed',
+        message: expect.stringContaining('denied the request'),
+      });
       expect(t.events.reasons()).toContain('ApplyFailed');
 
       // The retry creates what is missing and clears the condition.
@@ -189,7 +211,11 @@ describe('PlatformReconciler', () => {
 
       await expect(t.reconciler.reconcile(key)).rejects.toThrow('delete Deployment acme-analytics');
 
-      expect(conditionOf(t.platform()?.status, 'Degraded')).toMatchObject({ status: 'True', reason: 'DeleteFailed', message: expect.stringContaining('request timed out') });
+      expect(conditionOf(t.platform()?.status, 'Degraded')).toMatchObject({
+        status: 'True',
+        reason: 'DeleteFailed',
+        message: expect.stringContaining('request timed out'),
+      });
       await t.reconciler.reconcile(key);
       expect(t.api.peek(DEPLOYMENT, NAMESPACE, 'acme-analytics')).toBeUndefined();
       expect(t.platform()?.status?.readyComponents).toBe('0/4');
@@ -214,7 +240,11 @@ describe('PlatformReconciler', () => {
     await t.reconciler.reconcile(key);
     deploymentsRollOut(t.api);
     await t.reconciler.reconcile(key);
-    const pod = (name: string, labels: Record<string, string>): KubeResource => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: NAMESPACE, labels } });
+    const pod = (name: string, labels: Record<string, string>): KubeResource => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: NAMESPACE, labels },
+    });
     const podLabels = { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/name': 'kyc-platform' };
     await t.api.create(POD, NAMESPACE, pod('acme-kyc-1', { ...podLabels, 'app.kubernetes.io/component': 'kyc' }));
     await t.api.create(POD, NAMESPACE, pod('other-kyc-1', { ...podLabels, 'app.kubernetes.io/instance': 'other' }));
@@ -230,7 +260,9 @@ describe('PlatformReconciler', () => {
     const written = t.api.writes.slice(writes);
     expect(written.filter((w) => w.kind === 'Deployment')).toEqual([]);
     expect(written.filter((w) => w.kind === 'Pod')).toEqual([{ verb: 'patch', kind: 'Pod', name: 'acme-kyc-1' }]);
-    expect(t.api.peek<KubeResource>(POD, NAMESPACE, 'acme-kyc-1')?.metadata.annotations?.['kyc.dev/live-settings']).toMatch(/^[0-9a-f]{16}$/);
+    expect(t.api.peek<KubeResource>(POD, NAMESPACE, 'acme-kyc-1')?.metadata.annotations?.['kyc.dev/live-settings']).toMatch(
+      /^[0-9a-f]{16}$/,
+    );
     expect(t.platform()?.status?.featureFlags?.['new-applications']).toBe(false);
     expect(t.events.recorded.map((e) => e.message)).toContainEqual('feature flags changed: new-applications off (1 pods told)');
 
@@ -240,9 +272,17 @@ describe('PlatformReconciler', () => {
   });
 
   describe('degradation', () => {
-    const reader = (answer: () => PodHealth[] | undefined): HealthReader => ({ intervalMs: 15_000, observe: () => Promise.resolve(answer()), forget: () => undefined });
+    const reader = (answer: () => PodHealth[] | undefined): HealthReader => ({
+      intervalMs: 15_000,
+      observe: () => Promise.resolve(answer()),
+      forget: () => undefined,
+    });
     const healthy: PodHealth = { component: 'gateway', pod: 'acme-gateway-1', checks: { database: 'OK', cache: 'OK', externalAPIs: 'OK' } };
-    const noDatabase = (pod: string): PodHealth => ({ component: 'kyc', pod, checks: { database: 'ERROR', cache: 'OK', externalAPIs: 'OK' } });
+    const noDatabase = (pod: string): PodHealth => ({
+      component: 'kyc',
+      pod,
+      checks: { database: 'ERROR', cache: 'OK', externalAPIs: 'OK' },
+    });
 
     it('when the kyc pods say postgres is down, then Degraded names it, the components and what is refused, with an Event; back to normal when they recover', async () => {
       let pods: PodHealth[] = [healthy];
@@ -265,7 +305,9 @@ describe('PlatformReconciler', () => {
       pods = [healthy, { ...noDatabase('acme-kyc-1'), checks: { database: 'OK', cache: 'OK', externalAPIs: 'OK' } }];
       await t.reconciler.reconcile(key);
       expect([t.platform()?.status?.phase, conditionOf(t.platform()?.status, 'Degraded')?.status]).toEqual(['Ready', 'False']);
-      expect(t.events.recorded.filter((e) => e.reason === 'DependencyRecovered').map((e) => e.message)).toEqual([expect.stringMatching(/^recovered: postgres unreachable from kyc \(2\/2 pods\)/)]);
+      expect(t.events.recorded.filter((e) => e.reason === 'DependencyRecovered').map((e) => e.message)).toEqual([
+        expect.stringMatching(/^recovered: postgres unreachable from kyc \(2\/2 pods\)/),
+      ]);
     });
 
     it('when a pass reads no health (between rounds), then the last dependency verdict stands', async () => {
@@ -287,7 +329,15 @@ describe('PlatformReconciler', () => {
       deploymentsRollOut(t.api);
       await t.reconciler.reconcile(key);
       expect(t.platform()?.status?.degradationMode).toBe('Normal');
-      await t.api.create(POD, NAMESPACE, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'acme-kyc-1', namespace: NAMESPACE, labels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/name': 'kyc-platform', 'app.kubernetes.io/component': 'kyc' } } });
+      await t.api.create(POD, NAMESPACE, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: 'acme-kyc-1',
+          namespace: NAMESPACE,
+          labels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/name': 'kyc-platform', 'app.kubernetes.io/component': 'kyc' },
+        },
+      });
       const setMode = async (mode: 'Normal' | 'ReadOnly'): Promise<void> => {
         const platform = t.platform();
         if (!platform) throw new Error('the platform is gone');
@@ -299,13 +349,23 @@ describe('PlatformReconciler', () => {
       await setMode('ReadOnly');
 
       const status = t.platform()?.status;
-      expect([status?.degradationMode, status?.phase, conditionOf(status, 'Degraded')?.reason]).toEqual(['ReadOnly', 'Ready', 'ReadOnlyMode']);
-      expect(t.api.peek<KubeResource>(POD, NAMESPACE, 'acme-kyc-1')?.metadata.annotations?.['kyc.dev/live-settings']).toMatch(/^[0-9a-f]{16}$/);
-      expect(t.events.recorded.map((e) => `${e.reason}: ${e.message}`)).toEqual(expect.arrayContaining(['ModeChanged: degradation mode ReadOnly (was Normal): 1 pods told', expect.stringMatching(/^ReadOnlyMode: spec.degradation.mode is ReadOnly/)]));
+      expect([status?.degradationMode, status?.phase, conditionOf(status, 'Degraded')?.reason]).toEqual([
+        'ReadOnly',
+        'Ready',
+        'ReadOnlyMode',
+      ]);
+      expect(t.api.peek<KubeResource>(POD, NAMESPACE, 'acme-kyc-1')?.metadata.annotations?.['kyc.dev/live-settings']).toMatch(
+        /^[0-9a-f]{16}$/,
+      );
+      expect(t.events.recorded.map((e) => `${e.reason}: ${e.message}`)).toEqual(
+        expect.arrayContaining([
+          'ModeChanged: degradation mode ReadOnly (was Normal): 1 pods told',
+          expect.stringMatching(/^ReadOnlyMode: spec.degradation.mode is ReadOnly/),
+        ]),
+      );
 
       await setMode('Normal');
       expect([t.platform()?.status?.degradationMode, conditionOf(t.platform()?.status, 'Degraded')?.status]).toEqual(['Normal', 'False']);
     });
   });
 });
-

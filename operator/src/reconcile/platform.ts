@@ -98,7 +98,10 @@ export class PlatformReconciler {
     const stamp = JSON.stringify([uid, generation, labels, annotations, rollout.renderStamp, scaling?.stamp]);
     const cached = this.renders.get(key);
     if (cached?.stamp === stamp) return cached.objects;
-    const base = renderPlatform(platform, { minReplicasFloor: scaling?.minReplicasFloor, operatorNamespace: this.deps.operatorNamespace || undefined });
+    const base = renderPlatform(platform, {
+      minReplicasFloor: scaling?.minReplicasFloor,
+      operatorNamespace: this.deps.operatorNamespace || undefined,
+    });
     const objects = rollout.render(base);
     this.renders.set(key, { stamp, objects });
     return objects;
@@ -178,14 +181,26 @@ export class PlatformReconciler {
 
     let announced: AnnouncedSettings = { featureFlags: platform.status?.featureFlags, degradationMode: platform.status?.degradationMode };
     try {
-      announced = await this.announceLiveSettings(platform, applyProblem, log, desired.find((o) => o.kind === 'ConfigMap'));
+      announced = await this.announceLiveSettings(
+        platform,
+        applyProblem,
+        log,
+        desired.find((o) => o.kind === 'ConfigMap'),
+      );
     } catch (error) {
       firstError ??= asError(error);
       applyProblem ??= { reason: 'AnnounceFailed', message: describe(error) };
     }
 
     const components = rollout.components(desired, (name) => live.get(`apps/v1|Deployment|${name}`));
-    const scaling = scalingPlan && this.deps.scaling?.status(key, platform, scalingPlan, observeScaling(desired, (o) => live.get(identity(o))));
+    const scaling =
+      scalingPlan &&
+      this.deps.scaling?.status(
+        key,
+        platform,
+        scalingPlan,
+        observeScaling(desired, (o) => live.get(identity(o))),
+      );
     const health = await this.deps.health?.observe(key, platform);
     const status = await this.writeStatus(platform, components, applyProblem, log, rollout, scaling, secrets?.verified, announced, health);
     // The pods' health changes no watched object: a platform is looked at again when its next round is due.
@@ -216,15 +231,31 @@ export class PlatformReconciler {
 
   /** One Event per kind of decision and pass (not one per object: that would double the writes). */
   private recordDecisions(platform: PlatformResource, decisions: Decisions, log: Logger): void {
-    const describeList = (items: string[]): string => (items.length > 12 ? `${items.slice(0, 12).join(', ')} and ${items.length - 12} more` : items.join(', '));
+    const describeList = (items: string[]): string =>
+      items.length > 12 ? `${items.slice(0, 12).join(', ')} and ${items.length - 12} more` : items.join(', ');
     if (decisions.created.length) this.deps.events.record(platform, 'Normal', 'Created', `created ${describeList(decisions.created)}`);
     if (decisions.updated.length) this.deps.events.record(platform, 'Normal', 'Updated', `updated ${describeList(decisions.updated)}`);
     if (decisions.restored.length) {
-      this.deps.events.record(platform, 'Warning', 'Restored', `restored ${describeList(decisions.restored)}, changed or deleted outside the operator`);
+      this.deps.events.record(
+        platform,
+        'Warning',
+        'Restored',
+        `restored ${describeList(decisions.restored)}, changed or deleted outside the operator`,
+      );
     }
-    if (decisions.deleted.length) this.deps.events.record(platform, 'Normal', 'Deleted', `deleted ${describeList(decisions.deleted)}, no longer wanted`);
+    if (decisions.deleted.length)
+      this.deps.events.record(platform, 'Normal', 'Deleted', `deleted ${describeList(decisions.deleted)}, no longer wanted`);
     const total = decisions.created.length + decisions.updated.length + decisions.restored.length + decisions.deleted.length;
-    if (total > 0) log.debug({ created: decisions.created.length, updated: decisions.updated.length, restored: decisions.restored.length, deleted: decisions.deleted.length }, 'applied changes');
+    if (total > 0)
+      log.debug(
+        {
+          created: decisions.created.length,
+          updated: decisions.updated.length,
+          restored: decisions.restored.length,
+          deleted: decisions.deleted.length,
+        },
+        'applied changes',
+      );
   }
 
   /** Deletes owned objects the platform no longer wants (a component disabled, the ingress removed). */
@@ -271,7 +302,10 @@ export class PlatformReconciler {
     } catch (error) {
       throw new Error(`read Secret ${namespace}/${name} (spec.secretsRef) for the production checks`, { cause: error });
     }
-    if (!secret) return { refused: `Secret ${name} named in spec.secretsRef does not exist in namespace ${namespace}: create it (docs/operator.md) before the platform can roll out` };
+    if (!secret)
+      return {
+        refused: `Secret ${name} named in spec.secretsRef does not exist in namespace ${namespace}: create it (docs/operator.md) before the platform can roll out`,
+      };
     const findings = checkProductionSecrets(decodeSecretData(secret.data));
     if (findings.length > 0) return { refused: describeFindings(name, findings) };
     return { verified: secretsVerifiedCondition(platform, name, this.deps.now?.() ?? new Date()) };
@@ -307,7 +341,12 @@ export class PlatformReconciler {
    * ConfigMap, the running pods are told, so the services follow within seconds and nothing restarts. Returns
    * the flags and the mode the pods now know, for status; those last announced while the ConfigMap may lag behind.
    */
-  private async announceLiveSettings(platform: PlatformResource, applyProblem: Problem | undefined, log: Logger, configMap: KubeResource | undefined): Promise<AnnouncedSettings> {
+  private async announceLiveSettings(
+    platform: PlatformResource,
+    applyProblem: Problem | undefined,
+    log: Logger,
+    configMap: KubeResource | undefined,
+  ): Promise<AnnouncedSettings> {
     const announced = platform.status?.featureFlags;
     const inForce = featureFlagsOf(platform.spec);
     // A platform from before the modes has none in status: it ran Normal.
@@ -316,7 +355,8 @@ export class PlatformReconciler {
     const modeChanged = mode !== announcedMode;
     // A blue-green switch changes only the active colour in them (docs/releases.md, "Blue-green isolation").
     const colorChanged = activeColorChanged(configMap, platform.status?.release?.activeColor);
-    if ((!flagsChanged(announced, inForce) && !modeChanged && !colorChanged) || applyProblem) return { featureFlags: announced, degradationMode: announcedMode };
+    if ((!flagsChanged(announced, inForce) && !modeChanged && !colorChanged) || applyProblem)
+      return { featureFlags: announced, degradationMode: announcedMode };
     const marked = await announceLiveSettings(this.deps.client, platform, configMap && configMapLiveSettingsDigest(configMap));
     if (colorChanged) log.info({ pods: marked }, 'active colour announced to the pods');
     if (modeChanged) {
@@ -370,7 +410,11 @@ export class PlatformReconciler {
       log.warn({ reason: degraded.reason }, 'platform is degraded');
     }
     // The way back is said too: what was unreachable is reachable again (docs/api.md, "Degradation").
-    if (wasDegraded?.status === 'True' && wasDegraded.reason === REASON_DEPENDENCY_UNAVAILABLE && degraded?.reason !== REASON_DEPENDENCY_UNAVAILABLE) {
+    if (
+      wasDegraded?.status === 'True' &&
+      wasDegraded.reason === REASON_DEPENDENCY_UNAVAILABLE &&
+      degraded?.reason !== REASON_DEPENDENCY_UNAVAILABLE
+    ) {
       this.deps.events.record(platform, 'Normal', 'DependencyRecovered', `recovered: ${wasDegraded.message.split(' | ')[0] ?? ''}`);
       log.info('the pods report their dependencies reachable again');
     }

@@ -3,17 +3,32 @@ import { platform } from '../api/fixtures.js';
 import type { KubeResource } from '../runtime/kube.js';
 import { healthTargets, PodHealthPoller } from './pod-health.js';
 
-const pod = (name: string, component: string, extra: { phase?: string; podIP?: string; deleting?: boolean } = {}): KubeResource & { status: { phase?: string; podIP?: string } } => ({
+const pod = (
+  name: string,
+  component: string,
+  extra: { phase?: string; podIP?: string; deleting?: boolean } = {},
+): KubeResource & { status: { phase?: string; podIP?: string } } => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name, labels: { 'app.kubernetes.io/component': component }, ...(extra.deleting && { deletionTimestamp: '2026-12-05T13:00:00Z' }) },
+  metadata: {
+    name,
+    labels: { 'app.kubernetes.io/component': component },
+    ...(extra.deleting && { deletionTimestamp: '2026-12-05T13:00:00Z' }),
+  },
   status: { phase: extra.phase ?? 'Running', podIP: extra.podIP ?? '10.0.0.1' },
 });
 
 describe('healthTargets', () => {
   it('asks only running pods with an address, not going away, of a known component, at most maxPods, on the metrics port', () => {
     const targets = healthTargets(
-      [pod('a', 'kyc'), pod('b', 'kyc', { phase: 'Pending' }), pod('c', 'kyc', { deleting: true }), pod('d', 'platform'), pod('e', 'auth', { podIP: 'fd00::5' }), pod('f', 'gateway')],
+      [
+        pod('a', 'kyc'),
+        pod('b', 'kyc', { phase: 'Pending' }),
+        pod('c', 'kyc', { deleting: true }),
+        pod('d', 'platform'),
+        pod('e', 'auth', { podIP: 'fd00::5' }),
+        pod('f', 'gateway'),
+      ],
       2,
     );
     expect(targets).toEqual([

@@ -43,7 +43,13 @@ export function healthTargets(pods: readonly PodResource[], maxPods: number): { 
   for (const pod of pods) {
     const component = pod.metadata.labels?.['app.kubernetes.io/component'];
     const ip = pod.status?.podIP;
-    if (pod.metadata.deletionTimestamp || pod.status?.phase !== 'Running' || !ip || !(COMPONENTS as readonly string[]).includes(component ?? '')) continue;
+    if (
+      pod.metadata.deletionTimestamp ||
+      pod.status?.phase !== 'Running' ||
+      !ip ||
+      !(COMPONENTS as readonly string[]).includes(component ?? '')
+    )
+      continue;
     const host = ip.includes(':') ? `[${ip}]` : ip;
     targets.push({ component: component as ComponentName, pod: pod.metadata.name, url: `http://${host}:${METRICS_PORT}/health` });
     if (targets.length >= maxPods) break;

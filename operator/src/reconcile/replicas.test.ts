@@ -5,7 +5,10 @@ import { appliesReplicas, handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandO
 
 const OPERATOR = 'kyc-operator';
 
-function deployment(replicas: number | undefined, managers: { manager: string; operation: string; replicas: boolean }[] = []): KubeResource {
+function deployment(
+  replicas: number | undefined,
+  managers: { manager: string; operation: string; replicas: boolean }[] = [],
+): KubeResource {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -82,7 +85,9 @@ describe('replicasOwnership (what the caches keep of managedFields)', () => {
   });
 
   it('returns undefined when nobody owns spec.replicas or there are no managedFields', () => {
-    expect(replicasOwnership(deployment(undefined, [{ manager: OPERATOR, operation: 'Apply', replicas: false }]).metadata.managedFields)).toBeUndefined();
+    expect(
+      replicasOwnership(deployment(undefined, [{ manager: OPERATOR, operation: 'Apply', replicas: false }]).metadata.managedFields),
+    ).toBeUndefined();
     expect(replicasOwnership(undefined)).toBeUndefined();
   });
 });

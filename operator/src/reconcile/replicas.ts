@@ -17,7 +17,6 @@ import type { ManagedFieldsEntry } from '../runtime/slim.js';
 
 export const HANDOVER_FIELD_MANAGER = 'kyc-operator-replicas-handover';
 
-
 type DeploymentLike = KubeResource & { spec?: { replicas?: number } };
 type HpaLike = KubeResource & { spec?: { scaleTargetRef?: { kind?: string; name?: string }; minReplicas?: number; maxReplicas?: number } };
 

@@ -22,7 +22,9 @@ export function typeOf(object: { apiVersion: string; kind: string }): ResourceTy
 
 /** The key (namespace/name) of the platform that controls `object`, if a platform does. */
 export function ownerKey(object: KubeResource): string | undefined {
-  const owner = object.metadata.ownerReferences?.find((ref) => ref.kind === KIND && ref.apiVersion.startsWith(`${API_VERSION.split('/')[0]}/`));
+  const owner = object.metadata.ownerReferences?.find(
+    (ref) => ref.kind === KIND && ref.apiVersion.startsWith(`${API_VERSION.split('/')[0]}/`),
+  );
   if (!owner || !object.metadata.namespace) return undefined;
   return `${object.metadata.namespace}/${owner.name}`;
 }

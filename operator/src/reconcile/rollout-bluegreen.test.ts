@@ -37,7 +37,11 @@ async function start(): Promise<TestReconciler> {
  * Reconciles, pass after pass, with every Deployment rolled out in between (and the smoke check's
  * round finished), until a pass leaves the status where `until` says; that pass's writes.
  */
-async function passesUntil(t: TestReconciler, key: string, until: (status: KycPlatformStatus | undefined) => boolean): Promise<FakeWrite[]> {
+async function passesUntil(
+  t: TestReconciler,
+  key: string,
+  until: (status: KycPlatformStatus | undefined) => boolean,
+): Promise<FakeWrite[]> {
   for (let pass = 0; pass < 12; pass += 1) {
     const mark = t.api.writes.length;
     await t.reconciler.reconcile(key);
@@ -48,7 +52,8 @@ async function passesUntil(t: TestReconciler, key: string, until: (status: KycPl
   throw new Error(`the status never got there: ${JSON.stringify(t.platform()?.status?.release)}`);
 }
 
-const objectWrites = (writes: readonly FakeWrite[]): string[] => writes.filter((w) => w.verb === 'apply' && !w.subresource).map((w) => `${w.kind} ${w.name}`);
+const objectWrites = (writes: readonly FakeWrite[]): string[] =>
+  writes.filter((w) => w.verb === 'apply' && !w.subresource).map((w) => `${w.kind} ${w.name}`);
 
 describe('blueGreenRollout in a reconcile pass', () => {
   it('when a platform releases blue-green, then its Deployments are the colours, and the pass that switches applies the active Services before anything else', async () => {

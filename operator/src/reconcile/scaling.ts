@@ -40,7 +40,9 @@ type PodResource = KubeResource & { status?: { podIP?: string; phase?: string; c
 async function listReadyPods(client: KubeClient, namespace: string, labelSelector: string): Promise<PodTarget[]> {
   const pods = await client.list<PodResource>(POD, namespace, { labelSelector });
   return pods.items
-    .filter((p) => p.status?.phase === 'Running' && p.status.podIP && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .filter(
+      (p) => p.status?.phase === 'Running' && p.status.podIP && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    )
     .map((p) => ({ name: p.metadata.name, url: podMetricsUrl(p.status?.podIP ?? '') }));
 }
 

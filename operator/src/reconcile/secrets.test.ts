@@ -21,7 +21,10 @@ function good(): Record<string, string> {
 
 /** The platform Secret of samples/secrets-development.yaml (stringData, as applied). */
 function sample(): Record<string, string> {
-  const docs = yaml.loadAll(readFileSync('samples/secrets-development.yaml', 'utf8')) as { metadata: { name: string }; stringData?: Record<string, string> }[];
+  const docs = yaml.loadAll(readFileSync('samples/secrets-development.yaml', 'utf8')) as {
+    metadata: { name: string };
+    stringData?: Record<string, string>;
+  }[];
   const secret = docs.find((d) => d.metadata.name === 'kyc-dev-platform');
   if (!secret?.stringData) throw new Error('samples/secrets-development.yaml has no kyc-dev-platform Secret');
   return secret.stringData;
@@ -72,7 +75,9 @@ describe('checkProductionSecrets', () => {
 
   it('refuses token-signing-keys that do not parse as Ed25519 PKCS#8 or are missing', () => {
     const hmac = { ...good(), 'token-signing-keys': `k1:${randomBytes(48).toString('base64')}` };
-    expect(checkProductionSecrets(hmac)).toEqual([{ key: 'token-signing-keys', message: expect.stringContaining('key k1 is not an Ed25519 private key') }]);
+    expect(checkProductionSecrets(hmac)).toEqual([
+      { key: 'token-signing-keys', message: expect.stringContaining('key k1 is not an Ed25519 private key') },
+    ]);
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const ec = { ...good(), 'token-signing-keys': `k1:${privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}` };
     expect(checkProductionSecrets(ec)[0]?.key).toBe('token-signing-keys');
@@ -87,7 +92,11 @@ describe('checkProductionSecrets', () => {
   });
 
   it('never puts a value into a message', () => {
-    const bad = { 'pii-keys': `k1:${randomBytes(16).toString('base64')}`, 'token-signing-keys': `k1:${randomBytes(48).toString('base64')}`, 'admin-password': 'tiny-secret' };
+    const bad = {
+      'pii-keys': `k1:${randomBytes(16).toString('base64')}`,
+      'token-signing-keys': `k1:${randomBytes(48).toString('base64')}`,
+      'admin-password': 'tiny-secret',
+    };
     const text = describeFindings('bank-platform', checkProductionSecrets(bad));
     expect(text).toContain('Secret bank-platform');
     for (const value of Object.values(bad)) {

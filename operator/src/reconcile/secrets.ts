@@ -60,16 +60,27 @@ function base64Bytes(text: string): Buffer | undefined {
 
 function checkPiiKeys(value: string | undefined): SecretFinding[] {
   if (value === undefined || value.trim() === '') {
-    return [{ key: PII_KEYS, message: `${PII_KEYS} is missing: set it to keyId:base64(32 random bytes), e.g. k1:$(head -c 32 /dev/urandom | base64)` }];
+    return [
+      {
+        key: PII_KEYS,
+        message: `${PII_KEYS} is missing: set it to keyId:base64(32 random bytes), e.g. k1:$(head -c 32 /dev/urandom | base64)`,
+      },
+    ];
   }
   const findings: SecretFinding[] = [];
   ring(value).forEach((entry, index) => {
     const where = entry ? `${PII_KEYS} key ${entry.kid}` : `${PII_KEYS} entry ${index + 1}`;
     const bytes = entry && base64Bytes(entry.material);
-    if (!entry || !bytes) findings.push({ key: PII_KEYS, message: `${where} is not keyId:base64: write each key as keyId:base64(32 random bytes)` });
-    else if (bytes.length !== 32) findings.push({ key: PII_KEYS, message: `${where} is ${bytes.length} bytes, not 32: generate it with head -c 32 /dev/urandom | base64` });
+    if (!entry || !bytes)
+      findings.push({ key: PII_KEYS, message: `${where} is not keyId:base64: write each key as keyId:base64(32 random bytes)` });
+    else if (bytes.length !== 32)
+      findings.push({
+        key: PII_KEYS,
+        message: `${where} is ${bytes.length} bytes, not 32: generate it with head -c 32 /dev/urandom | base64`,
+      });
     else if (isAllZero(bytes)) findings.push({ key: PII_KEYS, message: `${where} is all zero bytes: replace it with 32 random bytes` });
-    else if (SAMPLE_DIGESTS.has(digest(bytes))) findings.push({ key: PII_KEYS, message: `${where} is the public development sample: replace it with 32 random bytes` });
+    else if (SAMPLE_DIGESTS.has(digest(bytes)))
+      findings.push({ key: PII_KEYS, message: `${where} is the public development sample: replace it with 32 random bytes` });
   });
   return findings;
 }
@@ -88,7 +99,8 @@ function ed25519Seed(der: Buffer): Buffer | undefined {
 
 function checkSigningKeys(value: string | undefined): SecretFinding[] {
   const howTo = 'generate one with openssl genpkey -algorithm ed25519 -outform DER | base64 -w0 and write it as kid:base64';
-  if (value === undefined || value.trim() === '') return [{ key: TOKEN_SIGNING_KEYS, message: `${TOKEN_SIGNING_KEYS} is missing: ${howTo}` }];
+  if (value === undefined || value.trim() === '')
+    return [{ key: TOKEN_SIGNING_KEYS, message: `${TOKEN_SIGNING_KEYS} is missing: ${howTo}` }];
   const findings: SecretFinding[] = [];
   ring(value).forEach((entry, index) => {
     const where = entry ? `${TOKEN_SIGNING_KEYS} key ${entry.kid}` : `${TOKEN_SIGNING_KEYS} entry ${index + 1}`;
@@ -96,7 +108,8 @@ function checkSigningKeys(value: string | undefined): SecretFinding[] {
     const seed = der && ed25519Seed(der);
     if (!seed) findings.push({ key: TOKEN_SIGNING_KEYS, message: `${where} is not an Ed25519 private key (PKCS#8 DER, base64): ${howTo}` });
     else if (isAllZero(seed)) findings.push({ key: TOKEN_SIGNING_KEYS, message: `${where} has an all-zero seed: ${howTo}` });
-    else if (SAMPLE_DIGESTS.has(digest(seed))) findings.push({ key: TOKEN_SIGNING_KEYS, message: `${where} is the public development sample: ${howTo}` });
+    else if (SAMPLE_DIGESTS.has(digest(seed)))
+      findings.push({ key: TOKEN_SIGNING_KEYS, message: `${where} is the public development sample: ${howTo}` });
   });
   return findings;
 }
@@ -105,10 +118,20 @@ function checkAdminPassword(value: string | undefined): SecretFinding[] {
   // Optional: without it auth creates no first administrator.
   if (value === undefined) return [];
   if (SAMPLE_DIGESTS.has(digest(value))) {
-    return [{ key: ADMIN_PASSWORD, message: `${ADMIN_PASSWORD} is the public development sample: set a random password of at least ${MIN_ADMIN_PASSWORD_LENGTH} characters` }];
+    return [
+      {
+        key: ADMIN_PASSWORD,
+        message: `${ADMIN_PASSWORD} is the public development sample: set a random password of at least ${MIN_ADMIN_PASSWORD_LENGTH} characters`,
+      },
+    ];
   }
   if ([...value].length < MIN_ADMIN_PASSWORD_LENGTH) {
-    return [{ key: ADMIN_PASSWORD, message: `${ADMIN_PASSWORD} is shorter than ${MIN_ADMIN_PASSWORD_LENGTH} characters: set a random password of at least ${MIN_ADMIN_PASSWORD_LENGTH}` }];
+    return [
+      {
+        key: ADMIN_PASSWORD,
+        message: `${ADMIN_PASSWORD} is shorter than ${MIN_ADMIN_PASSWORD_LENGTH} characters: set a random password of at least ${MIN_ADMIN_PASSWORD_LENGTH}`,
+      },
+    ];
   }
   return [];
 }

@@ -21,7 +21,9 @@ export interface Problem {
 }
 
 /** The status fields the reconciler owns (others, e.g. release, belong to later controllers). */
-export type OwnedStatus = Required<Pick<KycPlatformStatus, 'observedGeneration' | 'phase' | 'conditions' | 'components' | 'readyComponents'>> &
+export type OwnedStatus = Required<
+  Pick<KycPlatformStatus, 'observedGeneration' | 'phase' | 'conditions' | 'components' | 'readyComponents'>
+> &
   Pick<KycPlatformStatus, 'activeVersion' | 'featureFlags' | 'degradationMode'>;
 
 export const CONDITION_READY = 'Ready';
@@ -55,7 +57,12 @@ export function deploymentProblem(deployment: DeploymentView | undefined): Probl
   return undefined;
 }
 
-export function computeStatus(platform: KycPlatform, components: readonly ObservedComponent[], applyProblem: Problem | undefined, now: Date): OwnedStatus {
+export function computeStatus(
+  platform: KycPlatform,
+  components: readonly ObservedComponent[],
+  applyProblem: Problem | undefined,
+  now: Date,
+): OwnedStatus {
   const previous = platform.status;
   const generation = platform.metadata.generation ?? 0;
   const perComponent: Partial<Record<ComponentName, ComponentStatus>> = {};
@@ -76,13 +83,20 @@ export function computeStatus(platform: KycPlatform, components: readonly Observ
   }
   const total = components.length;
   const allReady = readyCount === total && !applyProblem;
-  const degraded: Problem | undefined = applyProblem ?? (problemReason ? { reason: problemReason, message: problems.join('; ') } : undefined);
+  const degraded: Problem | undefined =
+    applyProblem ?? (problemReason ? { reason: problemReason, message: problems.join('; ') } : undefined);
   const anyObserved = components.some((c) => c.deployment !== undefined);
 
   const ready = setCondition(
     previous?.conditions,
     allReady
-      ? { type: CONDITION_READY, status: 'True', observedGeneration: generation, reason: 'AllComponentsReady', message: `${readyCount}/${total} components ready at version ${platform.spec.version}` }
+      ? {
+          type: CONDITION_READY,
+          status: 'True',
+          observedGeneration: generation,
+          reason: 'AllComponentsReady',
+          message: `${readyCount}/${total} components ready at version ${platform.spec.version}`,
+        }
       : {
           type: CONDITION_READY,
           status: 'False',
@@ -95,10 +109,28 @@ export function computeStatus(platform: KycPlatform, components: readonly Observ
   const progressing = setCondition(
     previous?.conditions,
     allReady
-      ? { type: CONDITION_PROGRESSING, status: 'False', observedGeneration: generation, reason: 'RolloutComplete', message: `version ${platform.spec.version} is rolled out` }
+      ? {
+          type: CONDITION_PROGRESSING,
+          status: 'False',
+          observedGeneration: generation,
+          reason: 'RolloutComplete',
+          message: `version ${platform.spec.version} is rolled out`,
+        }
       : degraded
-        ? { type: CONDITION_PROGRESSING, status: 'False', observedGeneration: generation, reason: degraded.reason, message: 'rollout is blocked; see the Degraded condition' }
-        : { type: CONDITION_PROGRESSING, status: 'True', observedGeneration: generation, reason: 'RollingOut', message: `rolling out version ${platform.spec.version}: ${readyCount}/${total} components ready` },
+        ? {
+            type: CONDITION_PROGRESSING,
+            status: 'False',
+            observedGeneration: generation,
+            reason: degraded.reason,
+            message: 'rollout is blocked; see the Degraded condition',
+          }
+        : {
+            type: CONDITION_PROGRESSING,
+            status: 'True',
+            observedGeneration: generation,
+            reason: 'RollingOut',
+            message: `rolling out version ${platform.spec.version}: ${readyCount}/${total} components ready`,
+          },
     now,
   );
   const degradedCondition = setCondition(
@@ -161,7 +193,17 @@ export function refusedStatus(platform: KycPlatform, message: string, now: Date)
   const replaced = [CONDITION_READY, CONDITION_PROGRESSING, CONDITION_DEGRADED, CONDITION_SECRETS_VERIFIED];
   const conditions = [
     setCondition(previous.conditions, { type: CONDITION_READY, status: 'False', observedGeneration, reason, message }, now),
-    setCondition(previous.conditions, { type: CONDITION_PROGRESSING, status: 'False', observedGeneration, reason, message: 'nothing is rolled out while the platform Secret is refused; see SecretsVerified' }, now),
+    setCondition(
+      previous.conditions,
+      {
+        type: CONDITION_PROGRESSING,
+        status: 'False',
+        observedGeneration,
+        reason,
+        message: 'nothing is rolled out while the platform Secret is refused; see SecretsVerified',
+      },
+      now,
+    ),
     setCondition(previous.conditions, { type: CONDITION_DEGRADED, status: 'True', observedGeneration, reason, message }, now),
     setCondition(previous.conditions, { type: CONDITION_SECRETS_VERIFIED, status: 'False', observedGeneration, reason, message }, now),
     ...(previous.conditions ?? []).filter((c) => !replaced.includes(c.type)),

@@ -9,7 +9,12 @@ const T0 = new Date('2026-11-26T12:00:00Z');
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
 
 /** development profile: fixed replicas (1), no HPA; releases with the defaults. */
-const spec = (version: string, release: KycPlatformSpec['release'] = {}): KycPlatformSpec => ({ ...platform().spec, profile: 'development', version, release });
+const spec = (version: string, release: KycPlatformSpec['release'] = {}): KycPlatformSpec => ({
+  ...platform().spec,
+  profile: 'development',
+  version,
+  release,
+});
 
 function ready(version: string, replicas = 1): ObservedDeployment {
   return {
@@ -20,7 +25,11 @@ function ready(version: string, replicas = 1): ObservedDeployment {
 }
 
 function pending(version: string, replicas = 1): ObservedDeployment {
-  return { metadata: { generation: 2, annotations: { [VERSION_ANNOTATION]: version } }, spec: { replicas }, status: { observedGeneration: 2, replicas, updatedReplicas: replicas } };
+  return {
+    metadata: { generation: 2, annotations: { [VERSION_ANNOTATION]: version } },
+    spec: { replicas },
+    status: { observedGeneration: 2, replicas, updatedReplicas: replicas },
+  };
 }
 
 function all(make: (c: ComponentName) => ObservedDeployment): Partial<Record<ComponentName, ObservedDeployment>> {
@@ -32,7 +41,16 @@ function observed(colors: Partial<Record<Color | 'legacy', Partial<Record<Compon
 }
 
 function input(overrides: Partial<ReleaseInput>): ReleaseInput {
-  return { spec: spec('1.0.0'), annotations: {}, previous: undefined, statusActiveVersion: undefined, observed: observed({}), smoke: undefined, now: T0, ...overrides };
+  return {
+    spec: spec('1.0.0'),
+    annotations: {},
+    previous: undefined,
+    statusActiveVersion: undefined,
+    observed: observed({}),
+    smoke: undefined,
+    now: T0,
+    ...overrides,
+  };
 }
 
 const idleBlue: ReleaseStatus = { phase: 'Idle', activeColor: 'blue', activeVersion: '1.0.0' };
@@ -40,9 +58,26 @@ const ok: SmokeResult = { ok: true, version: '2.0.0', message: 'fine' };
 
 /** Drives the machine through a release of 2.0.0 from blue 1.0.0 to Switching. */
 function toSwitching(extra: KycPlatformSpec['release'] = {}): ReleaseStatus {
-  let s = stepRelease(input({ spec: spec('2.0.0', extra), previous: idleBlue, observed: observed({ blue: all(() => ready('1.0.0')) }) })).status;
-  s = stepRelease(input({ spec: spec('2.0.0', extra), previous: s, observed: observed({ blue: all(() => ready('1.0.0')), green: all(() => ready('2.0.0')) }), now: at(10) })).status;
-  s = stepRelease(input({ spec: spec('2.0.0', extra), previous: s, observed: observed({ blue: all(() => ready('1.0.0')), green: all(() => ready('2.0.0')) }), smoke: ok, now: at(11) })).status;
+  let s = stepRelease(
+    input({ spec: spec('2.0.0', extra), previous: idleBlue, observed: observed({ blue: all(() => ready('1.0.0')) }) }),
+  ).status;
+  s = stepRelease(
+    input({
+      spec: spec('2.0.0', extra),
+      previous: s,
+      observed: observed({ blue: all(() => ready('1.0.0')), green: all(() => ready('2.0.0')) }),
+      now: at(10),
+    }),
+  ).status;
+  s = stepRelease(
+    input({
+      spec: spec('2.0.0', extra),
+      previous: s,
+      observed: observed({ blue: all(() => ready('1.0.0')), green: all(() => ready('2.0.0')) }),
+      smoke: ok,
+      now: at(11),
+    }),
+  ).status;
   return s;
 }
 
@@ -69,17 +104,27 @@ describe('stepRelease', () => {
     let s = stepRelease(input({ ...base, observed: observed({ legacy }) })).status;
     s = stepRelease(input({ ...base, previous: s, observed: observed({ legacy, blue: all(() => ready('1.0.0')) }), now: at(5) })).status;
     expect(s.phase).toBe('Switching');
-    const switched = stepRelease(input({ ...base, previous: s, observed: observed({ legacy, blue: all(() => ready('1.0.0')) }), now: at(6) }));
+    const switched = stepRelease(
+      input({ ...base, previous: s, observed: observed({ legacy, blue: all(() => ready('1.0.0')) }), now: at(6) }),
+    );
     expect(switched.status).toMatchObject({ phase: 'ScalingDown', activeColor: 'blue', previousColor: 'legacy' });
     expect(switched.plan).toMatchObject({ active: 'blue', legacy: { version: '1.0.0' } });
-    const done = stepRelease(input({ ...base, previous: switched.status, observed: observed({ legacy, blue: all(() => ready('1.0.0')) }), now: at(40) }));
+    const done = stepRelease(
+      input({ ...base, previous: switched.status, observed: observed({ legacy, blue: all(() => ready('1.0.0')) }), now: at(40) }),
+    );
     expect(done.status.phase).toBe('Idle');
     expect(done.plan.legacy).toBeUndefined();
   });
 
   it('when spec.version changes, then the idle colour comes up at the new version with the active replica count', () => {
     const step = stepRelease(input({ spec: spec('2.0.0'), previous: idleBlue, observed: observed({ blue: all(() => ready('1.0.0')) }) }));
-    expect(step.status).toMatchObject({ phase: 'Deploying', activeColor: 'blue', previewColor: 'green', previewVersion: '2.0.0', startedAt: '2026-11-26T12:00:00Z' });
+    expect(step.status).toMatchObject({
+      phase: 'Deploying',
+      activeColor: 'blue',
+      previewColor: 'green',
+      previewVersion: '2.0.0',
+      startedAt: '2026-11-26T12:00:00Z',
+    });
     expect(step.plan.colors.green).toEqual({ version: '2.0.0', create: true, replicas: Object.fromEntries(COMPONENTS.map((c) => [c, 1])) });
     expect(step.plan.colors.blue).toMatchObject({ version: '1.0.0', replicas: {} });
     expect(step.plan.active).toBe('blue');
@@ -89,7 +134,14 @@ describe('stepRelease', () => {
     const release = { previewReplicas: 2, smokeCheck: { enabled: false } };
     const deploying = stepRelease(input({ spec: spec('2.0.0', release), previous: idleBlue }));
     expect(deploying.plan.colors.green?.replicas.kyc).toBe(2);
-    const s = stepRelease(input({ spec: spec('2.0.0', release), previous: deploying.status, observed: observed({ green: all(() => ready('2.0.0', 2)) }), now: at(5) }));
+    const s = stepRelease(
+      input({
+        spec: spec('2.0.0', release),
+        previous: deploying.status,
+        observed: observed({ green: all(() => ready('2.0.0', 2)) }),
+        now: at(5),
+      }),
+    );
     expect(s.status.phase).toBe('Switching');
     expect(s.plan.colors.green?.replicas.kyc).toBe(1);
   });
@@ -103,11 +155,20 @@ describe('stepRelease', () => {
     const waiting = stepRelease(input({ spec: spec('2.0.0'), previous: verifying.status, observed: observed({ green }), now: at(11) }));
     expect(waiting.status.phase).toBe('Verifying');
     expect(waiting.runSmokeCheck).toBe(true);
-    const passed = stepRelease(input({ spec: spec('2.0.0'), previous: verifying.status, observed: observed({ green }), smoke: ok, now: at(12) }));
+    const passed = stepRelease(
+      input({ spec: spec('2.0.0'), previous: verifying.status, observed: observed({ green }), smoke: ok, now: at(12) }),
+    );
     expect(passed.status.phase).toBe('Switching');
     const switched = stepRelease(input({ spec: spec('2.0.0'), previous: passed.status, observed: observed({ green }), now: at(13) }));
     expect(switched.switched).toBe(true);
-    expect(switched.status).toMatchObject({ phase: 'ScalingDown', activeColor: 'green', activeVersion: '2.0.0', previousColor: 'blue', previousVersion: '1.0.0', scaleDownAt: '2026-11-26T12:00:43Z' });
+    expect(switched.status).toMatchObject({
+      phase: 'ScalingDown',
+      activeColor: 'green',
+      activeVersion: '2.0.0',
+      previousColor: 'blue',
+      previousVersion: '1.0.0',
+      scaleDownAt: '2026-11-26T12:00:43Z',
+    });
     expect(switched.status.previewColor).toBeUndefined();
     expect(switched.plan.active).toBe('green');
     expect(switched.plan.colors.blue).toMatchObject({ version: '1.0.0', replicas: {}, create: true });
@@ -124,7 +185,12 @@ describe('stepRelease', () => {
     expect(once.status).toMatchObject({ phase: 'Verifying', smokeCheckFailures: 1 });
     expect(once).toMatchObject({ runSmokeCheck: true, smokeCheckDelayMs: 3_000 });
     const twice = stepRelease(input({ spec: spec('2.0.0', release), previous: once.status, observed: observed({ green }), smoke: bad }));
-    expect(twice.status).toMatchObject({ phase: 'Aborted', failureReason: 'SmokeCheckFailed', activeColor: 'blue', activeVersion: '1.0.0' });
+    expect(twice.status).toMatchObject({
+      phase: 'Aborted',
+      failureReason: 'SmokeCheckFailed',
+      activeColor: 'blue',
+      activeVersion: '1.0.0',
+    });
     expect(twice.plan.active).toBe('blue');
     expect(twice.plan.colors.green?.replicas.kyc).toBe(0);
   });
@@ -133,7 +199,14 @@ describe('stepRelease', () => {
     const s = toSwitching();
     expect(s.phase).toBe('Switching');
     const verifying: ReleaseStatus = { ...s, phase: 'Verifying' };
-    const step = stepRelease(input({ spec: spec('2.0.0'), previous: verifying, observed: observed({ green: all(() => ready('2.0.0')) }), smoke: { ...ok, version: '1.9.0' } }));
+    const step = stepRelease(
+      input({
+        spec: spec('2.0.0'),
+        previous: verifying,
+        observed: observed({ green: all(() => ready('2.0.0')) }),
+        smoke: { ...ok, version: '1.9.0' },
+      }),
+    );
     expect(step.status.phase).toBe('Verifying');
   });
 
@@ -187,7 +260,13 @@ describe('stepRelease', () => {
   });
 
   it('when an aborted release is promoted again, then the same version is released again', () => {
-    const aborted: ReleaseStatus = { ...idleBlue, phase: 'Aborted', previewColor: 'green', previewVersion: '2.0.0', failureReason: 'AbortRequested' };
+    const aborted: ReleaseStatus = {
+      ...idleBlue,
+      phase: 'Aborted',
+      previewColor: 'green',
+      previewVersion: '2.0.0',
+      failureReason: 'AbortRequested',
+    };
     expect(stepRelease(input({ spec: spec('2.0.0'), previous: aborted })).status.phase).toBe('Aborted');
     const retried = stepRelease(input({ spec: spec('2.0.0'), previous: aborted, annotations: { 'kyc.dev/promote': 'true' } }));
     expect(retried.status).toMatchObject({ phase: 'Deploying', previewVersion: '2.0.0' });
@@ -204,20 +283,46 @@ describe('stepRelease', () => {
   it('when spec.version changes again mid-release, then the release restarts with the new version on the same colour', () => {
     const started = stepRelease(input({ spec: spec('2.0.0'), previous: idleBlue })).status;
     const step = stepRelease(input({ spec: spec('3.0.0'), previous: started, now: at(5) }));
-    expect(step.status).toMatchObject({ phase: 'Deploying', previewColor: 'green', previewVersion: '3.0.0', startedAt: '2026-11-26T12:00:05Z' });
+    expect(step.status).toMatchObject({
+      phase: 'Deploying',
+      previewColor: 'green',
+      previewVersion: '3.0.0',
+      startedAt: '2026-11-26T12:00:05Z',
+    });
   });
 
   it('when spec.version is set back within the scale-down window, then the Services switch back at once', () => {
-    const scalingDown: ReleaseStatus = { phase: 'ScalingDown', activeColor: 'green', activeVersion: '2.0.0', previousColor: 'blue', previousVersion: '1.0.0', scaleDownAt: '2026-11-26T12:00:30Z' };
+    const scalingDown: ReleaseStatus = {
+      phase: 'ScalingDown',
+      activeColor: 'green',
+      activeVersion: '2.0.0',
+      previousColor: 'blue',
+      previousVersion: '1.0.0',
+      scaleDownAt: '2026-11-26T12:00:30Z',
+    };
     const step = stepRelease(input({ spec: spec('1.0.0'), previous: scalingDown, now: at(10) }));
     expect(step.switched).toBe(true);
-    expect(step.status).toMatchObject({ phase: 'ScalingDown', activeColor: 'blue', activeVersion: '1.0.0', previousColor: 'green', previousVersion: '2.0.0', scaleDownAt: '2026-11-26T12:00:40Z' });
+    expect(step.status).toMatchObject({
+      phase: 'ScalingDown',
+      activeColor: 'blue',
+      activeVersion: '1.0.0',
+      previousColor: 'green',
+      previousVersion: '2.0.0',
+      scaleDownAt: '2026-11-26T12:00:40Z',
+    });
     expect(step.plan.active).toBe('blue');
     expect(step.events.map((e) => e.reason)).toEqual(['RolledBack']);
   });
 
   it('when the scale-down delay has passed, then the old colour goes to zero and the release is Idle', () => {
-    const scalingDown: ReleaseStatus = { phase: 'ScalingDown', activeColor: 'green', activeVersion: '2.0.0', previousColor: 'blue', previousVersion: '1.0.0', scaleDownAt: '2026-11-26T12:00:30Z' };
+    const scalingDown: ReleaseStatus = {
+      phase: 'ScalingDown',
+      activeColor: 'green',
+      activeVersion: '2.0.0',
+      previousColor: 'blue',
+      previousVersion: '1.0.0',
+      scaleDownAt: '2026-11-26T12:00:30Z',
+    };
     const waiting = stepRelease(input({ spec: spec('2.0.0'), previous: scalingDown, now: at(20) }));
     expect(waiting.status.phase).toBe('ScalingDown');
     expect(waiting.requeueAfterMs).toBe(10_000);
@@ -254,10 +359,22 @@ describe('stepRelease', () => {
       { ...idleBlue, phase: 'Deploying', previewColor: 'green', previewVersion: '2.0.0', startedAt: '2026-11-26T12:00:00Z' },
       { ...idleBlue, phase: 'Verifying', previewColor: 'green', previewVersion: '2.0.0', startedAt: '2026-11-26T12:00:00Z' },
       toSwitching(),
-      { phase: 'ScalingDown', activeColor: 'green', activeVersion: '2.0.0', previousColor: 'blue', previousVersion: '1.0.0', scaleDownAt: '2026-11-26T12:00:30Z' },
+      {
+        phase: 'ScalingDown',
+        activeColor: 'green',
+        activeVersion: '2.0.0',
+        previousColor: 'blue',
+        previousVersion: '1.0.0',
+        scaleDownAt: '2026-11-26T12:00:30Z',
+      },
     ];
     for (const previous of phases) {
-      const args = input({ spec: spec('2.0.0'), previous, observed: observed({ blue: all(() => ready('1.0.0')), green: all(() => ready('2.0.0')) }), now: at(5) });
+      const args = input({
+        spec: spec('2.0.0'),
+        previous,
+        observed: observed({ blue: all(() => ready('1.0.0')), green: all(() => ready('2.0.0')) }),
+        now: at(5),
+      });
       expect(stepRelease(args)).toEqual(stepRelease(args));
     }
   });

@@ -152,13 +152,26 @@ class Stepper {
     if (existing.length > 0) {
       // Colours exist but the state is gone (status wiped): the colour with more replicas serves.
       const active = [...existing].sort((a, b) => colorReplicas(b) - colorReplicas(a))[0] as Color;
-      const version = Object.values(observed[active]).find((d) => d?.metadata?.annotations?.[VERSION_ANNOTATION])?.metadata?.annotations?.[VERSION_ANNOTATION] ?? spec.version;
+      const version =
+        Object.values(observed[active]).find((d) => d?.metadata?.annotations?.[VERSION_ANNOTATION])?.metadata?.annotations?.[
+          VERSION_ANNOTATION
+        ] ?? spec.version;
       this.event('Normal', 'ReleaseStateRecovered', `no release state recorded: ${active} (version ${version}) serves`);
-      return { phase: 'Idle', activeColor: active, activeVersion: version, phaseStartedAt: this.stamp, message: `${active} serves version ${version}` };
+      return {
+        phase: 'Idle',
+        activeColor: active,
+        activeVersion: version,
+        phaseStartedAt: this.stamp,
+        message: `${active} serves version ${version}`,
+      };
     }
     if (legacy) {
       const version = statusActiveVersion ?? spec.version;
-      this.event('Normal', 'MigrationStarted', `adopting the single Deployment per component: bringing up blue at version ${spec.version} beside it`);
+      this.event(
+        'Normal',
+        'MigrationStarted',
+        `adopting the single Deployment per component: bringing up blue at version ${spec.version} beside it`,
+      );
       return {
         phase: 'Deploying',
         activeVersion: version,
@@ -170,7 +183,13 @@ class Stepper {
       };
     }
     this.event('Normal', 'ReleaseInitialized', `blue serves version ${spec.version}`);
-    return { phase: 'Idle', activeColor: 'blue', activeVersion: spec.version, phaseStartedAt: this.stamp, message: `blue serves version ${spec.version}` };
+    return {
+      phase: 'Idle',
+      activeColor: 'blue',
+      activeVersion: spec.version,
+      phaseStartedAt: this.stamp,
+      message: `blue serves version ${spec.version}`,
+    };
   }
 
   startRelease(status: ReleaseStatus): ReleaseStatus {
@@ -178,15 +197,31 @@ class Stepper {
     const preview: Color = status.activeColor ? otherColor(status.activeColor) : 'blue';
     const active = status.activeColor ?? 'the current Deployments';
     const version = this.input.spec.version;
-    this.event('Normal', 'ReleaseStarted', `bringing up ${preview} at version ${version} (${active} serves ${status.activeVersion ?? '?'})`);
+    this.event(
+      'Normal',
+      'ReleaseStarted',
+      `bringing up ${preview} at version ${version} (${active} serves ${status.activeVersion ?? '?'})`,
+    );
     const base = without(status, [...RELEASE_FIELDS, 'failureReason', 'previousColor', 'previousVersion', 'scaleDownAt']);
     this.wait(0);
-    return this.enter({ ...base, previewColor: preview, previewVersion: version, startedAt: this.stamp, smokeCheckFailures: 0 }, 'Deploying', `bringing up ${preview} at version ${version}`);
+    return this.enter(
+      { ...base, previewColor: preview, previewVersion: version, startedAt: this.stamp, smokeCheckFailures: 0 },
+      'Deploying',
+      `bringing up ${preview} at version ${version}`,
+    );
   }
 
   abort(status: ReleaseStatus, reason: string, message: string): ReleaseStatus {
-    this.event('Warning', reason === 'AbortRequested' ? 'ReleaseAborted' : reason, `release of ${status.previewVersion ?? '?'} aborted: ${message}; ${status.activeColor ?? 'the current Deployments'} keep serving ${status.activeVersion ?? ''}`.trim());
-    return this.enter({ ...status, failureReason: reason, finishedAt: this.stamp }, 'Aborted', `release of ${status.previewVersion ?? '?'} aborted: ${message}`);
+    this.event(
+      'Warning',
+      reason === 'AbortRequested' ? 'ReleaseAborted' : reason,
+      `release of ${status.previewVersion ?? '?'} aborted: ${message}; ${status.activeColor ?? 'the current Deployments'} keep serving ${status.activeVersion ?? ''}`.trim(),
+    );
+    return this.enter(
+      { ...status, failureReason: reason, finishedAt: this.stamp },
+      'Aborted',
+      `release of ${status.previewVersion ?? '?'} aborted: ${message}`,
+    );
   }
 
   /** Checks shared by every phase before the switch; returns a new status when one of them decided. */
@@ -197,8 +232,16 @@ class Stepper {
       return this.abort(status, 'AbortRequested', `annotation ${ABORT_ANNOTATION}=true`);
     }
     if (status.activeColor && version === status.activeVersion) {
-      this.event('Normal', 'ReleaseCancelled', `spec.version is back at ${version}: the preview ${status.previewColor ?? ''} is scaled down`);
-      return this.enter({ ...without(status, RELEASE_FIELDS), finishedAt: this.stamp }, 'Idle', `${status.activeColor} serves version ${version}`);
+      this.event(
+        'Normal',
+        'ReleaseCancelled',
+        `spec.version is back at ${version}: the preview ${status.previewColor ?? ''} is scaled down`,
+      );
+      return this.enter(
+        { ...without(status, RELEASE_FIELDS), finishedAt: this.stamp },
+        'Idle',
+        `${status.activeColor} serves version ${version}`,
+      );
     }
     if (version !== status.previewVersion) {
       this.event('Normal', 'ReleaseRestarted', `spec.version changed to ${version} during the release of ${status.previewVersion ?? '?'}`);
@@ -211,14 +254,21 @@ class Stepper {
   deadline(status: ReleaseStatus, since: string | undefined, what: string): ReleaseStatus | undefined {
     const start = parseTime(since) ?? this.nowMs;
     const remaining = start + this.release.progressDeadlineSeconds * 1000 - this.nowMs;
-    if (remaining <= 0) return this.abort(status, 'ProgressDeadlineExceeded', `${what} within progressDeadlineSeconds (${this.release.progressDeadlineSeconds}s)`);
+    if (remaining <= 0)
+      return this.abort(
+        status,
+        'ProgressDeadlineExceeded',
+        `${what} within progressDeadlineSeconds (${this.release.progressDeadlineSeconds}s)`,
+      );
     this.wait(remaining);
     return undefined;
   }
 
   afterVerified(status: ReleaseStatus): ReleaseStatus {
     if (!this.release.autoPromote || this.release.autoPromotionSeconds > 0) {
-      const how = this.release.autoPromote ? `automatically after ${this.release.autoPromotionSeconds}s` : `annotate ${PROMOTE_ANNOTATION}=true to promote`;
+      const how = this.release.autoPromote
+        ? `automatically after ${this.release.autoPromotionSeconds}s`
+        : `annotate ${PROMOTE_ANNOTATION}=true to promote`;
       this.event('Normal', 'AwaitingPromotion', `${status.previewColor ?? ''} at version ${status.previewVersion ?? ''} is ready: ${how}`);
       this.wait(0);
       return this.enter(status, 'AwaitingPromotion', `preview ready; ${how}`);
@@ -242,10 +292,12 @@ class Stepper {
       }
       return this.afterVerified({ ...next, verifiedAt: this.stamp });
     }
-    return this.deadline(status, status.startedAt, `the preview did not become Available (waiting for ${waiting.join(', ')})`) ?? {
-      ...status,
-      message: `waiting for ${preview} ${waiting.join(', ')} to be Available at version ${status.previewVersion ?? ''}`,
-    };
+    return (
+      this.deadline(status, status.startedAt, `the preview did not become Available (waiting for ${waiting.join(', ')})`) ?? {
+        ...status,
+        message: `waiting for ${preview} ${waiting.join(', ')} to be Available at version ${status.previewVersion ?? ''}`,
+      }
+    );
   }
 
   verifying(status: ReleaseStatus): ReleaseStatus {
@@ -262,7 +314,11 @@ class Stepper {
       return this.afterVerified({ ...status, verifiedAt: this.stamp });
     }
     const failures = (status.smokeCheckFailures ?? 0) + 1;
-    const failed = { ...status, smokeCheckFailures: failures, message: `smoke check failed (${failures}/${this.release.smokeCheck.retries + 1}): ${smoke.message}` };
+    const failed = {
+      ...status,
+      smokeCheckFailures: failures,
+      message: `smoke check failed (${failures}/${this.release.smokeCheck.retries + 1}): ${smoke.message}`,
+    };
     this.event('Warning', 'SmokeCheckFailed', failed.message);
     if (failures > this.release.smokeCheck.retries) return this.abort(failed, 'SmokeCheckFailed', smoke.message);
     this.runSmokeCheck = true;
@@ -283,7 +339,11 @@ class Stepper {
     if (this.release.autoPromote) {
       const due = (parseTime(status.verifiedAt) ?? this.nowMs) + this.release.autoPromotionSeconds * 1000;
       if (this.nowMs >= due) {
-        this.event('Normal', 'AutoPromotion', `autoPromotionSeconds (${this.release.autoPromotionSeconds}s) passed: switching to ${status.previewColor ?? ''}`);
+        this.event(
+          'Normal',
+          'AutoPromotion',
+          `autoPromotionSeconds (${this.release.autoPromotionSeconds}s) passed: switching to ${status.previewColor ?? ''}`,
+        );
         this.wait(0);
         return this.enter(status, 'Switching', `scaling ${status.previewColor ?? ''} to the active replica count`);
       }
@@ -298,10 +358,16 @@ class Stepper {
     const preview = status.previewColor as Color;
     const { ready, waiting } = this.colorAt(preview, status.previewVersion ?? '', this.activeReplicas(status));
     if (!ready) {
-      return this.deadline(status, status.phaseStartedAt, `the preview did not reach the active replica count (waiting for ${waiting.join(', ')})`) ?? {
-        ...status,
-        message: `scaling ${preview} ${waiting.join(', ')} to the active replica count`,
-      };
+      return (
+        this.deadline(
+          status,
+          status.phaseStartedAt,
+          `the preview did not reach the active replica count (waiting for ${waiting.join(', ')})`,
+        ) ?? {
+          ...status,
+          message: `scaling ${preview} ${waiting.join(', ')} to the active replica count`,
+        }
+      );
     }
     const previousColor = status.activeColor ?? 'legacy';
     const previousVersion = status.activeVersion ?? '';
@@ -336,7 +402,11 @@ class Stepper {
     if (version === status.previousVersion && previous && previous !== 'legacy' && this.nowMs < due) {
       const scaleDownAt = rfc3339(new Date(this.nowMs + this.release.scaleDownDelaySeconds * 1000));
       this.switched = true;
-      this.event('Normal', 'RolledBack', `spec.version is back at ${version}: switched every active Service back to ${previous}; ${status.activeColor ?? ''} (version ${status.activeVersion ?? ''}) stays up until ${scaleDownAt}`);
+      this.event(
+        'Normal',
+        'RolledBack',
+        `spec.version is back at ${version}: switched every active Service back to ${previous}; ${status.activeColor ?? ''} (version ${status.activeVersion ?? ''}) stays up until ${scaleDownAt}`,
+      );
       this.wait(this.release.scaleDownDelaySeconds * 1000);
       return this.enter(
         {
@@ -354,7 +424,11 @@ class Stepper {
     }
     const early = version !== status.activeVersion;
     if (this.nowMs >= due || early) {
-      this.event('Normal', 'ScaledDown', `${previous ?? 'the previous colour'} (version ${status.previousVersion ?? ''}) scaled down${early ? ` early: a new release of ${version} starts` : ''}`);
+      this.event(
+        'Normal',
+        'ScaledDown',
+        `${previous ?? 'the previous colour'} (version ${status.previousVersion ?? ''}) scaled down${early ? ` early: a new release of ${version} starts` : ''}`,
+      );
       this.wait(0);
       return this.enter(
         { ...without(status, ['previousColor', 'previousVersion', 'scaleDownAt']), finishedAt: this.stamp },
@@ -371,7 +445,11 @@ class Stepper {
     if (this.annotated(PROMOTE_ANNOTATION) && version === status.previewVersion) {
       // The documented way to try the same version again.
       this.clear.add(PROMOTE_ANNOTATION);
-      this.event('Normal', 'ReleaseRetried', `annotation ${PROMOTE_ANNOTATION}=true on an aborted release: trying version ${version} again`);
+      this.event(
+        'Normal',
+        'ReleaseRetried',
+        `annotation ${PROMOTE_ANNOTATION}=true on an aborted release: trying version ${version} again`,
+      );
       return this.startRelease(status);
     }
     this.ignoreAnnotations('Aborted');
@@ -401,7 +479,11 @@ class Stepper {
     const spec = this.input.spec;
     const active: Color | 'legacy' = status.activeColor ?? 'legacy';
     const serving = (version: string): ColorTarget => ({ version, replicas: {}, create: true });
-    const zero = (version: string): ColorTarget => ({ version, replicas: Object.fromEntries(this.components.map((c) => [c, 0])), create: false });
+    const zero = (version: string): ColorTarget => ({
+      version,
+      replicas: Object.fromEntries(this.components.map((c) => [c, 0])),
+      create: false,
+    });
     const colors: ReleasePlan['colors'] = {};
     let legacy: ReleasePlan['legacy'];
     if (active === 'legacy') legacy = { version: status.activeVersion ?? spec.version };
@@ -416,7 +498,9 @@ class Stepper {
     } else if (active !== 'legacy') {
       const idle = otherColor(active);
       // Aborted: the failed preview keeps its template (its pods are gone); Idle: the idle colour is just zero.
-      colors[idle] = zero(phase === 'Aborted' && preview === idle ? (status.previewVersion ?? spec.version) : (status.activeVersion ?? spec.version));
+      colors[idle] = zero(
+        phase === 'Aborted' && preview === idle ? (status.previewVersion ?? spec.version) : (status.activeVersion ?? spec.version),
+      );
     }
     const previewColor: Color = preview ?? (active === 'legacy' ? 'blue' : otherColor(active));
     return { active, preview: previewColor, colors, ...(legacy ? { legacy } : {}) };

@@ -101,7 +101,11 @@ export class ReleaseController {
   }
 
   /** The Deployments whose readiness is the platform's: the active colour's (or the single ones before the migration). */
-  statusComponents(platform: Platform, pass: ReleasePass, live: (name: string) => KubeResource | undefined): { name: ComponentName; deployment: KubeResource | undefined }[] {
+  statusComponents(
+    platform: Platform,
+    pass: ReleasePass,
+    live: (name: string) => KubeResource | undefined,
+  ): { name: ComponentName; deployment: KubeResource | undefined }[] {
     const active = pass.step.plan.active;
     return desiredComponentNames(platform.spec).map((component) => {
       const name = active === 'legacy' ? componentObjectName(platform, component) : colorObjectName(platform, component, active);
@@ -127,7 +131,9 @@ export class ReleaseController {
     const phase = release.phase ?? 'Idle';
     const progressing = PROGRESSING_PHASES.has(phase);
     const failed = phase === 'Aborted' && release.failureReason !== undefined;
-    const conditions: Condition[] = (computed.conditions ?? []).filter((c) => c.type !== CONDITION_RELEASE_PROGRESSING && c.type !== CONDITION_RELEASE_FAILED);
+    const conditions: Condition[] = (computed.conditions ?? []).filter(
+      (c) => c.type !== CONDITION_RELEASE_PROGRESSING && c.type !== CONDITION_RELEASE_FAILED,
+    );
     const previous = platform.status?.conditions;
     const set = (next: Omit<Condition, 'lastTransitionTime'>): Condition => setCondition(previous, next, now);
     conditions.push(
@@ -165,13 +171,21 @@ export class ReleaseController {
       const ready = this.previewReady.get(key);
       timing = ` (switch pass ${Math.round(now - pass.startedMs)} ms${ready === undefined ? '' : `, ${Math.round(now - ready)} ms after every preview was ready`})`;
       this.previewReady.delete(key);
-      this.deps.logger.info({ platform: key, switchPassMs: Math.round(now - pass.startedMs), sincePreviewReadyMs: ready === undefined ? undefined : Math.round(now - ready) }, 'release switched');
+      this.deps.logger.info(
+        {
+          platform: key,
+          switchPassMs: Math.round(now - pass.startedMs),
+          sincePreviewReadyMs: ready === undefined ? undefined : Math.round(now - ready),
+        },
+        'release switched',
+      );
     }
     for (const event of step.events) {
       const message = event.reason === 'Switched' || event.reason === 'RolledBack' ? `${event.message}${timing}` : event.message;
       this.deps.events.record(platform, event.type, event.reason, message);
     }
-    if (step.events.length > 0) this.deps.logger.info({ platform: key, phase: step.status.phase, events: step.events.map((e) => e.reason) }, 'release step');
+    if (step.events.length > 0)
+      this.deps.logger.info({ platform: key, phase: step.status.phase, events: step.events.map((e) => e.reason) }, 'release step');
     const release = step.status;
     if (step.runSmokeCheck && release.previewVersion) {
       const settings = releaseFor(platform.spec).smokeCheck;
@@ -192,7 +206,9 @@ export class ReleaseController {
     }
     if (step.clearAnnotations.length > 0) {
       const annotations = Object.fromEntries(step.clearAnnotations.map((name) => [name, null]));
-      await this.deps.client.mergePatch(this.deps.platformType, platform.metadata.namespace ?? '', platform.metadata.name, { metadata: { annotations } });
+      await this.deps.client.mergePatch(this.deps.platformType, platform.metadata.namespace ?? '', platform.metadata.name, {
+        metadata: { annotations },
+      });
     }
   }
 }

@@ -14,7 +14,10 @@ const find = (objects: KubeObject[], kind: string, name: string): KubeObject & {
 const plan: ReleasePlan = {
   active: 'blue',
   preview: 'green',
-  colors: { blue: { version: '1.0.0', replicas: {}, create: true }, green: { version: '2.0.0', replicas: { kyc: 3, gateway: 3, auth: 3, notification: 3, analytics: 3 }, create: true } },
+  colors: {
+    blue: { version: '1.0.0', replicas: {}, create: true },
+    green: { version: '2.0.0', replicas: { kyc: 3, gateway: 3, auth: 3, notification: 3, analytics: 3 }, create: true },
+  },
 };
 
 describe('renderBlueGreen', () => {
@@ -25,7 +28,9 @@ describe('renderBlueGreen', () => {
     expect(deployments).toHaveLength(10);
     expect(deployments).not.toContain('acme-kyc');
     const blue = find(objects, 'Deployment', 'acme-kyc-blue');
-    expect(blue.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/component': 'kyc', 'kyc.dev/color': 'blue' } });
+    expect(blue.spec.selector).toEqual({
+      matchLabels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/component': 'kyc', 'kyc.dev/color': 'blue' },
+    });
     expect(blue.metadata.annotations?.['kyc.dev/version']).toBe('1.0.0');
     expect(JSON.stringify(blue.spec.template)).toContain('/workloads:1.0.0');
     expect(blue.spec.replicas).toBeUndefined();
@@ -38,7 +43,11 @@ describe('renderBlueGreen', () => {
     const env = JSON.stringify(find(objects, 'Deployment', 'acme-gateway-green').spec.template);
     expect(env).toContain('http://acme-kyc-green-hl:8080');
     expect(env).not.toContain('http://acme-kyc-hl:8080');
-    expect(find(objects, 'Service', 'acme-kyc-green-hl').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: false, selector: { 'kyc.dev/color': 'green' } });
+    expect(find(objects, 'Service', 'acme-kyc-green-hl').spec).toMatchObject({
+      clusterIP: 'None',
+      publishNotReadyAddresses: false,
+      selector: { 'kyc.dev/color': 'green' },
+    });
     expect(find(objects, 'Service', 'acme-kyc-blue-hl').spec.selector).toMatchObject({ 'kyc.dev/color': 'blue' });
     expect(objects.some((o) => o.metadata.name === 'acme-kyc-hl')).toBe(false);
     expect(objects.some((o) => o.metadata.name === 'acme-gateway-green-hl')).toBe(false);
@@ -56,28 +65,55 @@ describe('renderBlueGreen', () => {
   });
 
   it('names the active colour in the live settings (only its pods consume and sweep), legacy during a migration, and switches it with the Services', () => {
-    const activeColor = (list: KubeObject[]) => (JSON.parse((find(list, 'ConfigMap', 'acme-config').data as Record<string, string>)['live-settings.json'] ?? '{}') as { activeColor?: string }).activeColor;
+    const activeColor = (list: KubeObject[]) =>
+      (
+        JSON.parse((find(list, 'ConfigMap', 'acme-config').data as Record<string, string>)['live-settings.json'] ?? '{}') as {
+          activeColor?: string;
+        }
+      ).activeColor;
     expect(activeColor(objects)).toBe('blue');
-    expect(activeColor(renderBlueGreen(acme, { ...plan, active: 'green', preview: 'blue' }, renderPlatform(acme), () => false))).toBe('green');
-    expect(activeColor(renderBlueGreen(acme, { ...plan, active: 'legacy', legacy: { version: '1.0.0' } }, renderPlatform(acme), () => true))).toBe('legacy');
+    expect(activeColor(renderBlueGreen(acme, { ...plan, active: 'green', preview: 'blue' }, renderPlatform(acme), () => false))).toBe(
+      'green',
+    );
+    expect(
+      activeColor(renderBlueGreen(acme, { ...plan, active: 'legacy', legacy: { version: '1.0.0' } }, renderPlatform(acme), () => true)),
+    ).toBe('legacy');
     expect(objects.filter((o) => o.kind === 'ConfigMap')).toHaveLength(1);
   });
 
   it('points the HPA (same name) and the PDB at the active colour', () => {
-    expect(find(objects, 'HorizontalPodAutoscaler', 'acme-kyc').spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'acme-kyc-blue' });
-    expect((find(objects, 'PodDisruptionBudget', 'acme-kyc').spec.selector as { matchLabels: Record<string, string> }).matchLabels['kyc.dev/color']).toBe('blue');
+    expect(find(objects, 'HorizontalPodAutoscaler', 'acme-kyc').spec.scaleTargetRef).toMatchObject({
+      kind: 'Deployment',
+      name: 'acme-kyc-blue',
+    });
+    expect(
+      (find(objects, 'PodDisruptionBudget', 'acme-kyc').spec.selector as { matchLabels: Record<string, string> }).matchLabels[
+        'kyc.dev/color'
+      ],
+    ).toBe('blue');
   });
 
   it('keeps the single Deployments during a migration only while they exist, and does not create a colour that is only scaled to zero', () => {
-    const migrating: ReleasePlan = { active: 'legacy', preview: 'blue', legacy: { version: '1.0.0' }, colors: { blue: { version: '1.0.0', replicas: {}, create: true } } };
+    const migrating: ReleasePlan = {
+      active: 'legacy',
+      preview: 'blue',
+      legacy: { version: '1.0.0' },
+      colors: { blue: { version: '1.0.0', replicas: {}, create: true } },
+    };
     const withLegacy = renderBlueGreen(acme, migrating, renderPlatform(acme), (name) => name === 'acme-kyc');
-    expect(find(withLegacy, 'Deployment', 'acme-kyc').spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/component': 'kyc' } });
+    expect(find(withLegacy, 'Deployment', 'acme-kyc').spec.selector).toEqual({
+      matchLabels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/component': 'kyc' },
+    });
     expect(withLegacy.some((o) => o.kind === 'Deployment' && o.metadata.name === 'acme-auth')).toBe(false);
     expect(find(withLegacy, 'Service', 'acme-kyc').spec.selector).not.toHaveProperty(['kyc.dev/color']);
     // The single gateway Deployment still resolves the colourless headless Service.
     expect(find(withLegacy, 'Service', 'acme-kyc-hl').spec.selector).not.toHaveProperty(['kyc.dev/color']);
     expect(find(withLegacy, 'HorizontalPodAutoscaler', 'acme-kyc').spec.scaleTargetRef).toMatchObject({ name: 'acme-kyc' });
-    const idle: ReleasePlan = { active: 'blue', preview: 'green', colors: { blue: plan.colors.blue, green: { version: '1.0.0', replicas: { kyc: 0 }, create: false } } };
+    const idle: ReleasePlan = {
+      active: 'blue',
+      preview: 'green',
+      colors: { blue: plan.colors.blue, green: { version: '1.0.0', replicas: { kyc: 0 }, create: false } },
+    };
     const rendered = renderBlueGreen(acme, idle, renderPlatform(acme), (name) => name === 'acme-kyc-green');
     expect(find(rendered, 'Deployment', 'acme-kyc-green').spec.replicas).toBe(0);
     expect(rendered.some((o) => o.metadata.name === 'acme-auth-green' && o.kind === 'Deployment')).toBe(false);

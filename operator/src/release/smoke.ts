@@ -77,7 +77,11 @@ export function httpSmokeChecker(serviceUrl: ServiceUrl = clusterServiceUrl): Sm
     );
     const failed = failures.filter((f): f is string => f !== undefined);
     return failed.length === 0
-      ? { ok: true, version: request.version, message: `${checks.length} checks passed against the preview Services at version ${request.version}` }
+      ? {
+          ok: true,
+          version: request.version,
+          message: `${checks.length} checks passed against the preview Services at version ${request.version}`,
+        }
       : { ok: false, version: request.version, message: failed.join('; ').slice(0, 1000) };
   };
 }

@@ -59,7 +59,10 @@ describe('renderConfigMap', () => {
 
   it('carries a forced degradation mode in the live settings only (restarts nothing), and nothing for Normal', () => {
     const readOnly = platform({ degradation: { mode: 'ReadOnly' } });
-    expect(JSON.parse((renderConfigMap(readOnly).data as Record<string, string>)['live-settings.json'] ?? '')).toEqual({ featureFlags: allOn, mode: 'ReadOnly' });
+    expect(JSON.parse((renderConfigMap(readOnly).data as Record<string, string>)['live-settings.json'] ?? '')).toEqual({
+      featureFlags: allOn,
+      mode: 'ReadOnly',
+    });
     expect(configHash(readOnly)).toBe(configHash(platform({})));
     expect(liveSettingsDigest(readOnly)).not.toBe(liveSettingsDigest(platform({})));
     expect(liveSettingsDigest(platform({ degradation: { mode: 'Normal' } }))).toBe(liveSettingsDigest(platform({})));

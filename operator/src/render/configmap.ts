@@ -33,7 +33,11 @@ export type ActiveColor = Color | 'legacy';
  */
 export function liveSettings(platform: KycPlatform, activeColor?: ActiveColor): string {
   const mode = degradationModeOf(platform.spec);
-  return JSON.stringify({ featureFlags: featureFlagsOf(platform.spec), ...(activeColor && { activeColor }), ...(mode !== 'Normal' && { mode }) });
+  return JSON.stringify({
+    featureFlags: featureFlagsOf(platform.spec),
+    ...(activeColor && { activeColor }),
+    ...(mode !== 'Normal' && { mode }),
+  });
 }
 
 function startSettings(platform: KycPlatform): Record<string, string> {
@@ -49,7 +53,11 @@ export function configData(platform: KycPlatform, activeColor?: ActiveColor): Re
 }
 
 function digest(data: Record<string, string>): string {
-  const canonical = JSON.stringify(Object.keys(data).sort().map((k) => [k, data[k]]));
+  const canonical = JSON.stringify(
+    Object.keys(data)
+      .sort()
+      .map((k) => [k, data[k]]),
+  );
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 

@@ -84,7 +84,10 @@ describe('renderDeployment', () => {
     ]);
     expect(d.spec.template.spec.volumes).toEqual([
       { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-      { name: 'live-settings', configMap: { name: 'acme-config', items: [{ key: 'live-settings.json', path: 'live-settings.json' }], defaultMode: 0o444 } },
+      {
+        name: 'live-settings',
+        configMap: { name: 'acme-config', items: [{ key: 'live-settings.json', path: 'live-settings.json' }], defaultMode: 0o444 },
+      },
     ]);
     expect(container(d).env).toContainEqual({ name: 'LIVE_SETTINGS_FILE', value: '/etc/kyc/live/live-settings.json' });
     expect(d.spec.template.spec.automountServiceAccountToken).toBe(false);
@@ -94,7 +97,8 @@ describe('renderDeployment', () => {
     expect(render(platform({ profile: 'production' }), 'kyc').spec).not.toHaveProperty('replicas');
     expect(render(platform({ profile: 'development' }), 'kyc').spec.replicas).toBe(1);
     expect(
-      render(platform({ profile: 'production', components: { kyc: { replicas: 5, autoscaling: { enabled: false } } } }), 'kyc').spec.replicas,
+      render(platform({ profile: 'production', components: { kyc: { replicas: 5, autoscaling: { enabled: false } } } }), 'kyc').spec
+        .replicas,
     ).toBe(5);
   });
 
@@ -104,7 +108,9 @@ describe('renderDeployment', () => {
     expect(envMap(c).NODE_OPTIONS).toBe('--max-old-space-size=384');
     const custom = container(render(platform({ components: { kyc: { resources: { limits: { memory: '1Gi' } } } } }), 'kyc'));
     expect(envMap(custom).NODE_OPTIONS).toBe('--max-old-space-size=768');
-    const spelled = container(render(platform({ components: { kyc: { resources: { requests: { cpu: 0.5 }, limits: { memory: '1024Mi' } } } } }), 'kyc'));
+    const spelled = container(
+      render(platform({ components: { kyc: { resources: { requests: { cpu: 0.5 }, limits: { memory: '1024Mi' } } } } }), 'kyc'),
+    );
     expect(spelled.resources).toEqual({ requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' } });
   });
 
@@ -153,7 +159,21 @@ describe('renderDeployment', () => {
   });
 
   it('adds the user env after the operator env, replacing LOG_LEVEL in place', () => {
-    const c = container(render(platform({ components: { kyc: { env: [{ name: 'LOG_LEVEL', value: 'debug' }, { name: 'EXTRA', value: 'x' }] } } }), 'kyc'));
+    const c = container(
+      render(
+        platform({
+          components: {
+            kyc: {
+              env: [
+                { name: 'LOG_LEVEL', value: 'debug' },
+                { name: 'EXTRA', value: 'x' },
+              ],
+            },
+          },
+        }),
+        'kyc',
+      ),
+    );
     const names = c.env.map((e) => e.name);
     expect(names.filter((n) => n === 'LOG_LEVEL')).toHaveLength(1);
     expect(envMap(c).LOG_LEVEL).toBe('debug');
@@ -173,7 +193,12 @@ describe('renderDeployment', () => {
 
   it('applies placement', () => {
     const d = render(
-      platform({ placement: { nodeSelector: { pool: 'kyc' }, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'kyc', effect: 'NoSchedule' }] } }),
+      platform({
+        placement: {
+          nodeSelector: { pool: 'kyc' },
+          tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'kyc', effect: 'NoSchedule' }],
+        },
+      }),
       'kyc',
     );
     expect(d.spec.template.spec.nodeSelector).toEqual({ pool: 'kyc' });

@@ -101,7 +101,9 @@ function colorUpstreams(platform: KycPlatform, env: EnvVar[], color: Color): Env
     if (!e.name.startsWith('UPSTREAM_') || e.value === undefined) return e;
     const upstream = e.name.slice('UPSTREAM_'.length).toLowerCase() as ComponentName;
     const host = `http://${headlessServiceName(platform, upstream)}:`;
-    return e.value.startsWith(host) ? { ...e, value: `http://${headlessServiceName(platform, upstream, color)}:${e.value.slice(host.length)}` } : e;
+    return e.value.startsWith(host)
+      ? { ...e, value: `http://${headlessServiceName(platform, upstream, color)}:${e.value.slice(host.length)}` }
+      : e;
   });
 }
 
@@ -196,7 +198,14 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
           ],
           volumes: [
             { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
-            { name: 'live-settings', configMap: { name: configMapName(platform), items: [{ key: LIVE_SETTINGS_KEY, path: LIVE_SETTINGS_KEY }], defaultMode: 0o444 } },
+            {
+              name: 'live-settings',
+              configMap: {
+                name: configMapName(platform),
+                items: [{ key: LIVE_SETTINGS_KEY, path: LIVE_SETTINGS_KEY }],
+                defaultMode: 0o444,
+              },
+            },
           ],
           topologySpreadConstraints: spreadConstraints(selector),
           ...placement(platform),

@@ -76,7 +76,10 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
     { name: 'NODE_OPTIONS', value: `--max-old-space-size=${heapMebibytes(platform, component)}` },
     { name: 'LIVE_SETTINGS_FILE', value: `${LIVE_SETTINGS_DIR}/${LIVE_SETTINGS_KEY}` },
   ];
-  for (const [dependency, { env: name, readers }] of Object.entries(DEPENDENCY_ENV) as [Dependency, (typeof DEPENDENCY_ENV)[Dependency]][]) {
+  for (const [dependency, { env: name, readers }] of Object.entries(DEPENDENCY_ENV) as [
+    Dependency,
+    (typeof DEPENDENCY_ENV)[Dependency],
+  ][]) {
     const ref = dependencySecret(spec, dependency);
     if (ref && readers.includes(component)) env.push({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
   }
@@ -88,7 +91,8 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
     }
   }
   // Every other component verifies access tokens itself (defence in depth) with auth's public keys.
-  if (component !== 'auth') env.push({ name: 'AUTH_JWKS_URL', value: `http://${componentObjectName(platform, 'auth')}:${HTTP_PORT}/.well-known/jwks.json` });
+  if (component !== 'auth')
+    env.push({ name: 'AUTH_JWKS_URL', value: `http://${componentObjectName(platform, 'auth')}:${HTTP_PORT}/.well-known/jwks.json` });
   if (component === 'gateway') env.push(...gatewayEnv(platform));
   for (const extra of extraEnvFor(spec, component)) {
     const index = env.findIndex((e) => e.name === extra.name);

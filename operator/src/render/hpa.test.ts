@@ -25,7 +25,10 @@ describe('renderHorizontalPodAutoscaler', () => {
 
   it('uses per-component overrides', () => {
     const hpa = renderHorizontalPodAutoscaler(
-      platform({ autoscaling: { maxReplicas: 10 }, components: { kyc: { autoscaling: { minReplicas: 4, targetCPUUtilizationPercentage: 50 } } } }),
+      platform({
+        autoscaling: { maxReplicas: 10 },
+        components: { kyc: { autoscaling: { minReplicas: 4, targetCPUUtilizationPercentage: 50 } } },
+      }),
       'kyc',
     );
     expect(hpa?.spec).toMatchObject({ minReplicas: 4, maxReplicas: 10 });
@@ -61,7 +64,10 @@ describe('renderHorizontalPodAutoscaler', () => {
         {
           type: 'External',
           external: {
-            metric: { name: 'http-request-latency-ms', selector: { matchLabels: { 'kyc.dev/platform': 'acme', 'kyc.dev/component': 'kyc' } } },
+            metric: {
+              name: 'http-request-latency-ms',
+              selector: { matchLabels: { 'kyc.dev/platform': 'acme', 'kyc.dev/component': 'kyc' } },
+            },
             target: { type: 'Value', value: '250' },
           },
         },
@@ -72,10 +78,13 @@ describe('renderHorizontalPodAutoscaler', () => {
       expect(metricsOf(renderHorizontalPodAutoscaler(withMetrics, 'auth')).length).toBe(2);
     });
 
-    it('takes a component\'s own metrics instead of the platform\'s, and none for {}', () => {
+    it("takes a component's own metrics instead of the platform's, and none for {}", () => {
       const p = platform({
         autoscaling: { metrics: { requestRate: { targetPerReplica: 30 } } },
-        components: { gateway: { autoscaling: { metrics: { requestRate: { targetPerReplica: 100 } } } }, auth: { autoscaling: { metrics: {} } } },
+        components: {
+          gateway: { autoscaling: { metrics: { requestRate: { targetPerReplica: 100 } } } },
+          auth: { autoscaling: { metrics: {} } },
+        },
       });
       const targets = (component: ComponentName) =>
         metricsOf(renderHorizontalPodAutoscaler(p, component))
@@ -100,7 +109,9 @@ describe('renderHorizontalPodAutoscaler', () => {
     });
 
     it('uses the consumer group and topics of the spec', () => {
-      const p = platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: 5, consumerGroup: 'g', topics: ['t'], components: ['kyc'] } } } });
+      const p = platform({
+        autoscaling: { metrics: { queueLag: { targetLagPerReplica: 5, consumerGroup: 'g', topics: ['t'], components: ['kyc'] } } },
+      });
       expect(JSON.stringify(renderHorizontalPodAutoscaler(p, 'kyc')?.spec)).toContain('"averageValue":"5"');
       expect(JSON.stringify(renderHorizontalPodAutoscaler(p, 'notification')?.spec)).not.toContain('External');
     });
@@ -126,6 +137,8 @@ describe('renderHorizontalPodAutoscaler', () => {
       scaleDown: { stabilizationWindowSeconds: 300 },
       scaleUp: { stabilizationWindowSeconds: 0, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }] },
     });
-    expect((renderHorizontalPodAutoscaler(platform({}), 'auth')?.spec as { behavior: unknown }).behavior).toEqual({ scaleDown: { stabilizationWindowSeconds: 300 } });
+    expect((renderHorizontalPodAutoscaler(platform({}), 'auth')?.spec as { behavior: unknown }).behavior).toEqual({
+      scaleDown: { stabilizationWindowSeconds: 300 },
+    });
   });
 });

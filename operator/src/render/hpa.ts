@@ -13,7 +13,11 @@ import type { KubeObject } from './types.js';
  * `minReplicasFloor`: the replica floor of the business-hours schedules open right now (the caller
  * evaluates them against its clock; rendering stays a pure function of its arguments).
  */
-export function renderHorizontalPodAutoscaler(platform: KycPlatform, component: ComponentName, minReplicasFloor?: number): KubeObject | undefined {
+export function renderHorizontalPodAutoscaler(
+  platform: KycPlatform,
+  component: ComponentName,
+  minReplicasFloor?: number,
+): KubeObject | undefined {
   const scaling = autoscalingFor(platform.spec, component);
   if (!scaling.enabled) return undefined;
   const name = componentObjectName(platform, component);
@@ -32,10 +36,16 @@ export function renderHorizontalPodAutoscaler(platform: KycPlatform, component: 
       metrics: [
         ...(resourceMetrics
           ? [
-              { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCPUUtilizationPercentage } } },
               {
                 type: 'Resource',
-                resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: scaling.targetMemoryUtilizationPercentage } },
+                resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: scaling.targetCPUUtilizationPercentage } },
+              },
+              {
+                type: 'Resource',
+                resource: {
+                  name: 'memory',
+                  target: { type: 'Utilization', averageUtilization: scaling.targetMemoryUtilizationPercentage },
+                },
               },
             ]
           : []),

@@ -45,13 +45,23 @@ describe('renderPlatform', () => {
       });
       expect(o.metadata.labels?.['app.kubernetes.io/component']).toMatch(/^(gateway|kyc|auth|notification|analytics|platform)$/);
       expect(o.metadata.ownerReferences).toEqual([
-        { apiVersion: 'kyc.dev/v1alpha1', kind: 'KycPlatform', name: 'acme', uid: '7d5c1f1e-0000-4000-8000-000000000001', controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'kyc.dev/v1alpha1',
+          kind: 'KycPlatform',
+          name: 'acme',
+          uid: '7d5c1f1e-0000-4000-8000-000000000001',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ]);
     }
   });
 
   it('is deterministic and does not mutate its input', () => {
-    const p = platform({ featureFlags: { 'sanctions-screening': true, 'automatic-checks': false }, loadBalancing: { strategy: 'ip-hash', stickySessions: true } });
+    const p = platform({
+      featureFlags: { 'sanctions-screening': true, 'automatic-checks': false },
+      loadBalancing: { strategy: 'ip-hash', stickySessions: true },
+    });
     const before = JSON.stringify(p);
     expect(JSON.stringify(renderPlatform(p))).toBe(JSON.stringify(renderPlatform(structuredClone(p))));
     expect(JSON.stringify(p)).toBe(before);

@@ -4,7 +4,11 @@ import { platform } from '../api/fixtures.js';
 import { CALLS } from '../api/components.js';
 import { renderNetworkPolicies } from './networkpolicy.js';
 
-type Peer = { podSelector?: { matchLabels?: Record<string, string> }; namespaceSelector?: { matchLabels?: Record<string, string> }; ipBlock?: { cidr: string } };
+type Peer = {
+  podSelector?: { matchLabels?: Record<string, string> };
+  namespaceSelector?: { matchLabels?: Record<string, string> };
+  ipBlock?: { cidr: string };
+};
 type Port = { protocol: string; port: number };
 interface Policy {
   metadata: { name: string };
@@ -16,11 +20,17 @@ interface Policy {
   };
 }
 
-const OPERATOR = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kyc-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kyc-operator' } } };
+const OPERATOR = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kyc-system' } },
+  podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kyc-operator' } },
+};
 const METRICS = [{ protocol: 'TCP', port: 9090 }];
 const pg = { ipBlock: { cidr: '10.20.0.5/32' } };
 const redis = { ipBlock: { cidr: '10.20.0.6/32' } };
-const kafka = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } }, podSelector: { matchLabels: { app: 'kafka' } } };
+const kafka = {
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } },
+  podSelector: { matchLabels: { app: 'kafka' } },
+};
 
 /** The fixture platform with every dependency's peers set. */
 function withPeers(spec: Partial<KycPlatformSpec> = {}): ReturnType<typeof platform> {
@@ -56,7 +66,12 @@ function destinations(all: Policy[], name: string): string[] {
   return find(all, name).spec.egress.flatMap((rule) =>
     (rule.to ?? [{ ipBlock: { cidr: 'ANYWHERE' } }]).flatMap((peer) =>
       rule.ports.map((port) => {
-        const what = peer.ipBlock?.cidr ?? peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] ?? peer.podSelector?.matchLabels?.['k8s-app'] ?? peer.podSelector?.matchLabels?.app ?? '?';
+        const what =
+          peer.ipBlock?.cidr ??
+          peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] ??
+          peer.podSelector?.matchLabels?.['k8s-app'] ??
+          peer.podSelector?.matchLabels?.app ??
+          '?';
         return `${what}:${port.protocol}/${port.port}`;
       }),
     ),
@@ -103,8 +118,14 @@ describe('renderNetworkPolicies', () => {
   });
 
   it('when spec.security.monitoring names a namespace, then its pods (optionally selected) may scrape the metrics port and nothing else', () => {
-    const all = policies(withPeers({ security: { monitoring: { namespace: 'monitoring', podSelector: { matchLabels: { app: 'prometheus' } } } } }), 'kyc-system');
-    const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { app: 'prometheus' } } };
+    const all = policies(
+      withPeers({ security: { monitoring: { namespace: 'monitoring', podSelector: { matchLabels: { app: 'prometheus' } } } } }),
+      'kyc-system',
+    );
+    const monitoring = {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+      podSelector: { matchLabels: { app: 'prometheus' } },
+    };
     for (const p of all.slice(1)) {
       expect(p.spec.ingress.find((r) => r.ports[0]?.port === 9090)).toEqual({ from: [OPERATOR, monitoring], ports: METRICS });
       const http = p.spec.ingress.find((r) => r.ports[0]?.port === 8080);
@@ -119,11 +140,39 @@ describe('renderNetworkPolicies', () => {
   it('restricts egress to DNS, the components each one calls and the dependencies it reads — nothing else', () => {
     const all = policies();
     const dns = ['kube-dns:UDP/53', 'kube-dns:TCP/53'];
-    expect(destinations(all, 'acme-gateway')).toEqual([...dns, 'kyc:TCP/8080', 'auth:TCP/8080', 'notification:TCP/8080', 'analytics:TCP/8080', '10.20.0.6/32:TCP/16379']);
-    expect(destinations(all, 'acme-kyc')).toEqual([...dns, 'auth:TCP/8080', '10.20.0.5/32:TCP/5432', '10.20.0.6/32:TCP/16379', 'kafka:TCP/9092', 'kafka:TCP/9093']);
+    expect(destinations(all, 'acme-gateway')).toEqual([
+      ...dns,
+      'kyc:TCP/8080',
+      'auth:TCP/8080',
+      'notification:TCP/8080',
+      'analytics:TCP/8080',
+      '10.20.0.6/32:TCP/16379',
+    ]);
+    expect(destinations(all, 'acme-kyc')).toEqual([
+      ...dns,
+      'auth:TCP/8080',
+      '10.20.0.5/32:TCP/5432',
+      '10.20.0.6/32:TCP/16379',
+      'kafka:TCP/9092',
+      'kafka:TCP/9093',
+    ]);
     expect(destinations(all, 'acme-auth')).toEqual([...dns, '10.20.0.5/32:TCP/5432', '10.20.0.6/32:TCP/16379']);
-    expect(destinations(all, 'acme-notification')).toEqual([...dns, 'auth:TCP/8080', '10.20.0.5/32:TCP/5432', '10.20.0.6/32:TCP/16379', 'kafka:TCP/9092', 'kafka:TCP/9093']);
-    expect(destinations(all, 'acme-analytics')).toEqual([...dns, 'auth:TCP/8080', '10.20.0.5/32:TCP/5432', '10.20.0.6/32:TCP/16379', 'kafka:TCP/9092', 'kafka:TCP/9093']);
+    expect(destinations(all, 'acme-notification')).toEqual([
+      ...dns,
+      'auth:TCP/8080',
+      '10.20.0.5/32:TCP/5432',
+      '10.20.0.6/32:TCP/16379',
+      'kafka:TCP/9092',
+      'kafka:TCP/9093',
+    ]);
+    expect(destinations(all, 'acme-analytics')).toEqual([
+      ...dns,
+      'auth:TCP/8080',
+      '10.20.0.5/32:TCP/5432',
+      '10.20.0.6/32:TCP/16379',
+      'kafka:TCP/9092',
+      'kafka:TCP/9093',
+    ]);
     // No egress rule anywhere lacks a destination (a rule without `to` would allow every address).
     for (const p of all) for (const rule of p.spec.egress) expect(rule.to?.length).toBeGreaterThan(0);
     // The kafka peer keeps both selectors (pods of that namespace), as written in the spec.

@@ -27,7 +27,14 @@
 // Policies match the address a connection reaches after Service translation (kube-proxy's DNAT), so the
 // peers are pods or endpoint addresses, never ClusterIPs.
 import { ALLOWED_CALLERS, CALLS, DEPENDENCY_ENV, type ComponentName } from '../api/components.js';
-import { dependencyNetwork, dependencySecret, desiredComponentNames, dnsPeersOf, networkPoliciesEnabled, type Dependency } from '../api/defaults.js';
+import {
+  dependencyNetwork,
+  dependencySecret,
+  desiredComponentNames,
+  dnsPeersOf,
+  networkPoliciesEnabled,
+  type Dependency,
+} from '../api/defaults.js';
 import type { KycPlatform, NetworkPeer } from '../api/types.js';
 import { HTTP_PORT, METRICS_PORT, objectMeta, platformPodSelector, selectorLabels } from './meta.js';
 import type { KubeObject } from './types.js';
@@ -57,7 +64,8 @@ function operatorPeer(operatorNamespace: string): Peer {
 function toPeer(peer: NetworkPeer): Peer {
   const out: Peer = {};
   if (peer.ipBlock) out.ipBlock = { cidr: peer.ipBlock.cidr, ...(peer.ipBlock.except?.length ? { except: peer.ipBlock.except } : {}) };
-  if (peer.namespaceSelector) out.namespaceSelector = { ...(peer.namespaceSelector.matchLabels ? { matchLabels: peer.namespaceSelector.matchLabels } : {}) };
+  if (peer.namespaceSelector)
+    out.namespaceSelector = { ...(peer.namespaceSelector.matchLabels ? { matchLabels: peer.namespaceSelector.matchLabels } : {}) };
   if (peer.podSelector) out.podSelector = { ...(peer.podSelector.matchLabels ? { matchLabels: peer.podSelector.matchLabels } : {}) };
   return out;
 }
@@ -91,7 +99,8 @@ function egressRules(platform: KycPlatform, component: ComponentName): Rule[] {
   const enabled = new Set(desiredComponentNames(spec));
   const rules: Rule[] = [{ to: dnsPeersOf(spec).map(toPeer), ports: DNS }];
   const callees = CALLS[component].filter((c) => enabled.has(c));
-  if (callees.length > 0) rules.push({ to: callees.map((c) => ({ podSelector: { matchLabels: selectorLabels(platform, c) } })), ports: HTTP });
+  if (callees.length > 0)
+    rules.push({ to: callees.map((c) => ({ podSelector: { matchLabels: selectorLabels(platform, c) } })), ports: HTTP });
   for (const [dependency, { readers }] of Object.entries(DEPENDENCY_ENV) as [Dependency, (typeof DEPENDENCY_ENV)[Dependency]][]) {
     // A component gets a dependency's URL only when it reads it and the spec names the Secret.
     if (!readers.includes(component) || !dependencySecret(spec, dependency)) continue;

@@ -14,9 +14,18 @@ const componentSpec: fc.Arbitrary<ComponentSpec> = fc.record(
   {
     enabled: fc.boolean(),
     replicas: fc.integer({ min: 1, max: 100 }),
-    resources: fc.record({ limits: fc.record({ memory: fc.constantFrom('64Mi', '300Mi', '1Gi', '2G', 536870912) }, { requiredKeys: [] }) }, { requiredKeys: [] }),
-    env: fc.uniqueArray(fc.record({ name: fc.constantFrom('LOG_LEVEL', 'EXTRA', 'OTHER'), value: fc.string({ maxLength: 5 }) }), { selector: (e) => e.name, maxLength: 3 }),
-    autoscaling: fc.record({ enabled: fc.boolean(), minReplicas: fc.integer({ min: 1, max: 5 }), maxReplicas: fc.integer({ min: 5, max: 50 }) }, { requiredKeys: [] }),
+    resources: fc.record(
+      { limits: fc.record({ memory: fc.constantFrom('64Mi', '300Mi', '1Gi', '2G', 536870912) }, { requiredKeys: [] }) },
+      { requiredKeys: [] },
+    ),
+    env: fc.uniqueArray(fc.record({ name: fc.constantFrom('LOG_LEVEL', 'EXTRA', 'OTHER'), value: fc.string({ maxLength: 5 }) }), {
+      selector: (e) => e.name,
+      maxLength: 3,
+    }),
+    autoscaling: fc.record(
+      { enabled: fc.boolean(), minReplicas: fc.integer({ min: 1, max: 5 }), maxReplicas: fc.integer({ min: 5, max: 50 }) },
+      { requiredKeys: [] },
+    ),
   },
   { requiredKeys: [] },
 );
@@ -25,9 +34,15 @@ const spec: fc.Arbitrary<Partial<KycPlatformSpec>> = fc.record(
   {
     version: fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/),
     profile: fc.constantFrom('development', 'staging', 'production'),
-    components: fc.record(Object.fromEntries(COMPONENTS.map((c) => [c, componentSpec])) as Record<ComponentName, fc.Arbitrary<ComponentSpec>>, { requiredKeys: [] }),
+    components: fc.record(
+      Object.fromEntries(COMPONENTS.map((c) => [c, componentSpec])) as Record<ComponentName, fc.Arbitrary<ComponentSpec>>,
+      { requiredKeys: [] },
+    ),
     autoscaling: fc.record({ enabled: fc.boolean() }, { requiredKeys: [] }),
-    loadBalancing: fc.record({ strategy: fc.constantFrom('round-robin', 'least-connections', 'ip-hash'), stickySessions: fc.boolean() }, { requiredKeys: [] }),
+    loadBalancing: fc.record(
+      { strategy: fc.constantFrom('round-robin', 'least-connections', 'ip-hash'), stickySessions: fc.boolean() },
+      { requiredKeys: [] },
+    ),
     security: fc.record({ networkPolicies: fc.boolean() }, { requiredKeys: [] }),
     ingress: fc.record({ host: fc.constant('kyc.example.com'), tlsSecretName: fc.constant('tls') }, { requiredKeys: [] }),
   },
@@ -45,7 +60,9 @@ function check(p: KycPlatform): void {
     expect(o.metadata.name).toMatch(DNS_LABEL);
     for (const value of Object.values(o.metadata.labels ?? {})) expect(value).toMatch(LABEL_VALUE);
     if (o.kind !== 'Deployment') continue;
-    const deployment = o as unknown as { spec: { replicas?: number; template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } } };
+    const deployment = o as unknown as {
+      spec: { replicas?: number; template: { spec: { containers: { env: { name: string; value?: string }[] }[] } } };
+    };
     expect(deployment.spec.replicas === undefined).toBe(hpaTargets.has(o.metadata.name));
     for (const container of deployment.spec.template.spec.containers) {
       const names = container.env.map((e) => e.name);

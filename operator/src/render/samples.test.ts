@@ -23,7 +23,10 @@ describe('samples', () => {
 
   it('production: an HPA per component, limits of 500m CPU and 512Mi per container, an Ingress with TLS', () => {
     const objects = renderPlatform(sample('production.yaml'));
-    const hpas = ofKind(objects, 'HorizontalPodAutoscaler') as unknown as { metadata: { name: string }; spec: { minReplicas: number; maxReplicas: number } }[];
+    const hpas = ofKind(objects, 'HorizontalPodAutoscaler') as unknown as {
+      metadata: { name: string };
+      spec: { minReplicas: number; maxReplicas: number };
+    }[];
     expect(hpas.map((h) => [h.metadata.name, h.spec.minReplicas, h.spec.maxReplicas])).toEqual([
       ['kyc-prod-gateway', 3, 20],
       ['kyc-prod-kyc', 3, 30],

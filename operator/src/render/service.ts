@@ -15,7 +15,16 @@
 // ClusterIP Services stay for everything else (the release's smoke checks, AUTH_JWKS_URL, the NodePort).
 import type { ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
-import { HTTP_PORT, colorObjectName, colorSelectorLabels, componentObjectName, objectMeta, previewServiceName, selectorLabels, type Color } from './meta.js';
+import {
+  HTTP_PORT,
+  colorObjectName,
+  colorSelectorLabels,
+  componentObjectName,
+  objectMeta,
+  previewServiceName,
+  selectorLabels,
+  type Color,
+} from './meta.js';
 import type { KubeObject } from './types.js';
 
 function service(platform: KycPlatform, component: ComponentName, name: string, selector: Record<string, string>): KubeObject {
@@ -72,7 +81,12 @@ export function renderHeadlessService(platform: KycPlatform, component: Componen
 
 /** The headless Service of one colour's pods of an upstream: the gateway of that colour resolves it. */
 export function renderColorHeadlessService(platform: KycPlatform, component: ComponentName, color: Color): KubeObject {
-  return headlessService(platform, component, headlessServiceName(platform, component, color), colorSelectorLabels(platform, component, color));
+  return headlessService(
+    platform,
+    component,
+    headlessServiceName(platform, component, color),
+    colorSelectorLabels(platform, component, color),
+  );
 }
 
 export function renderService(platform: KycPlatform, component: ComponentName): KubeObject {

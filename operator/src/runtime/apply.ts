@@ -48,8 +48,7 @@ export function decide(
   if (record && record.hash === hash && record.verifiedVersion !== undefined && record.verifiedVersion === live.metadata.resourceVersion) {
     return 'unchanged';
   }
-  const drifted =
-    record && record.hash === hash ? hashOf(projectOnto(desired, live)) !== record.projection : !isSubsetOf(desired, live);
+  const drifted = record && record.hash === hash ? hashOf(projectOnto(desired, live)) !== record.projection : !isSubsetOf(desired, live);
   return drifted ? 'restored' : 'unchanged';
 }
 

@@ -7,7 +7,12 @@ describe('loadConfig', () => {
     expect(config.watchNamespace).toBe('');
     expect(config.metricsPort).toBe(8080);
     expect(config.concurrency).toBe(16);
-    expect(config.leaderElection).toMatchObject({ enabled: true, leaseName: 'kyc-operator-leader', leaseNamespace: 'default', leaseDurationMs: 15_000 });
+    expect(config.leaderElection).toMatchObject({
+      enabled: true,
+      leaseName: 'kyc-operator-leader',
+      leaseNamespace: 'default',
+      leaseDurationMs: 15_000,
+    });
     expect(config.leaderElection.identity).not.toBe('');
   });
 

@@ -57,29 +57,74 @@ export const OPTIONS = {
   watchNamespace: { flag: 'watch-namespace', env: 'WATCH_NAMESPACE', description: 'namespace to watch; empty = all', default: '' },
   metricsPort: { flag: 'metrics-port', env: 'METRICS_PORT', description: 'port of /metrics, /healthz, /readyz', default: '8080' },
   metricsHost: { flag: 'metrics-host', env: 'METRICS_HOST', description: 'address the metrics server listens on', default: '0.0.0.0' },
-  leaderElect: { flag: 'leader-elect', env: 'LEADER_ELECT', description: 'use a Lease so that only one replica reconciles', default: 'true' },
+  leaderElect: {
+    flag: 'leader-elect',
+    env: 'LEADER_ELECT',
+    description: 'use a Lease so that only one replica reconciles',
+    default: 'true',
+  },
   leaseName: { flag: 'lease-name', env: 'LEASE_NAME', description: 'name of the leader-election Lease', default: 'kyc-operator-leader' },
-  leaseNamespace: { flag: 'lease-namespace', env: 'LEASE_NAMESPACE', description: 'namespace of the Lease; empty = POD_NAMESPACE, the watched namespace, or default', default: '' },
+  leaseNamespace: {
+    flag: 'lease-namespace',
+    env: 'LEASE_NAMESPACE',
+    description: 'namespace of the Lease; empty = POD_NAMESPACE, the watched namespace, or default',
+    default: '',
+  },
   identity: { flag: 'identity', env: 'POD_NAME', description: 'this replica in the Lease; empty = hostname + pid', default: '' },
-  leaseDuration: { flag: 'lease-duration', env: 'LEASE_DURATION_SECONDS', description: 'seconds a standby waits before taking over', default: '15' },
-  renewDeadline: { flag: 'renew-deadline', env: 'RENEW_DEADLINE_SECONDS', description: 'seconds the leader keeps trying to renew before it steps down', default: '10' },
+  leaseDuration: {
+    flag: 'lease-duration',
+    env: 'LEASE_DURATION_SECONDS',
+    description: 'seconds a standby waits before taking over',
+    default: '15',
+  },
+  renewDeadline: {
+    flag: 'renew-deadline',
+    env: 'RENEW_DEADLINE_SECONDS',
+    description: 'seconds the leader keeps trying to renew before it steps down',
+    default: '10',
+  },
   retryPeriod: { flag: 'retry-period', env: 'RETRY_PERIOD_SECONDS', description: 'seconds between Lease attempts', default: '2' },
   concurrency: { flag: 'concurrency', env: 'CONCURRENCY', description: 'platforms reconciled in parallel', default: '16' },
   resyncPeriod: { flag: 'resync-period', env: 'RESYNC_PERIOD_SECONDS', description: 'seconds between full resyncs', default: '300' },
-  progressRequeue: { flag: 'progress-requeue', env: 'PROGRESS_REQUEUE_SECONDS', description: 'seconds before a rolling-out platform is looked at again', default: '10' },
+  progressRequeue: {
+    flag: 'progress-requeue',
+    env: 'PROGRESS_REQUEUE_SECONDS',
+    description: 'seconds before a rolling-out platform is looked at again',
+    default: '10',
+  },
   retryBase: { flag: 'retry-base', env: 'RETRY_BASE_MS', description: 'first retry delay of a failed reconcile, ms', default: '500' },
   retryMax: { flag: 'retry-max', env: 'RETRY_MAX_MS', description: 'largest retry delay of a failed reconcile, ms', default: '60000' },
   logLevel: { flag: 'log-level', env: 'LOG_LEVEL', description: 'debug, info, warn or error', default: 'info' },
-  prometheusUrl: { flag: 'prometheus-url', env: 'PROMETHEUS_URL', description: 'Prometheus base URL for requestRate/latency; empty = scrape pod /metrics', default: '' },
-  metricsPoll: { flag: 'metrics-poll-interval', env: 'METRICS_POLL_SECONDS', description: 'seconds between reads of each custom metric', default: '10' },
+  prometheusUrl: {
+    flag: 'prometheus-url',
+    env: 'PROMETHEUS_URL',
+    description: 'Prometheus base URL for requestRate/latency; empty = scrape pod /metrics',
+    default: '',
+  },
+  metricsPoll: {
+    flag: 'metrics-poll-interval',
+    env: 'METRICS_POLL_SECONDS',
+    description: 'seconds between reads of each custom metric',
+    default: '10',
+  },
   externalMetricsService: {
     flag: 'external-metrics-service',
     env: 'EXTERNAL_METRICS_SERVICE',
     description: 'namespace/name[:port] of the Service in front of the external metrics API; empty = do not serve it',
     default: '',
   },
-  externalMetricsPort: { flag: 'external-metrics-port', env: 'EXTERNAL_METRICS_PORT', description: 'HTTPS port of the external metrics API; 0 picks one', default: '6443' },
-  externalMetricsHost: { flag: 'external-metrics-host', env: 'EXTERNAL_METRICS_HOST', description: 'address the external metrics API listens on', default: '0.0.0.0' },
+  externalMetricsPort: {
+    flag: 'external-metrics-port',
+    env: 'EXTERNAL_METRICS_PORT',
+    description: 'HTTPS port of the external metrics API; 0 picks one',
+    default: '6443',
+  },
+  externalMetricsHost: {
+    flag: 'external-metrics-host',
+    env: 'EXTERNAL_METRICS_HOST',
+    description: 'address the external metrics API listens on',
+    default: '0.0.0.0',
+  },
 } satisfies Record<string, Option>;
 
 type OptionName = keyof typeof OPTIONS;
@@ -135,7 +180,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     return flags.get(option.flag) ?? env[option.env] ?? option.default;
   };
   const logLevel = get('logLevel');
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) throw new Error(`log-level must be debug, info, warn or error, got ${JSON.stringify(logLevel)}`);
+  if (!['debug', 'info', 'warn', 'error'].includes(logLevel))
+    throw new Error(`log-level must be debug, info, warn or error, got ${JSON.stringify(logLevel)}`);
   const watchNamespace = get('watchNamespace');
   const leaseDurationMs = seconds('lease-duration', get('leaseDuration'));
   const renewDeadlineMs = seconds('renew-deadline', get('renewDeadline'));
@@ -181,5 +227,9 @@ function serviceRef(raw: string): { namespace: string; name: string; port: numbe
   if (raw === '') return undefined;
   const match = /^([a-z0-9-]+)\/([a-z0-9-]+)(?::([0-9]+))?$/.exec(raw);
   if (!match) throw new Error(`external-metrics-service must be namespace/name[:port], got ${JSON.stringify(raw)}`);
-  return { namespace: match[1] as string, name: match[2] as string, port: match[3] ? integer('external-metrics-service port', match[3], 1) : 443 };
+  return {
+    namespace: match[1] as string,
+    name: match[2] as string,
+    port: match[3] ? integer('external-metrics-service port', match[3], 1) : 443,
+  };
 }

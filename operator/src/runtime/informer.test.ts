@@ -53,7 +53,12 @@ describe('Informer', () => {
     const { informer, events } = await started(fake);
     const b = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('b'));
 
-    expect(informer.list().map((o) => o.metadata.name).sort()).toEqual(['a', 'b']);
+    expect(
+      informer
+        .list()
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(events).toEqual([`add a@${a.metadata.resourceVersion}`, `add b@${b.metadata.resourceVersion}`]);
   });
 
@@ -72,13 +77,27 @@ describe('Informer', () => {
       await fake.delete(CONFIGMAP, NS, 'deleted');
       const added = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('added'));
       fake.compact();
-      fake.send(CONFIGMAP, { type: 'ERROR', object: { apiVersion: 'v1', kind: 'Status', metadata: { name: '' }, code: 410, message: 'too old resource version' } });
+      fake.send(CONFIGMAP, {
+        type: 'ERROR',
+        object: { apiVersion: 'v1', kind: 'Status', metadata: { name: '' }, code: 410, message: 'too old resource version' },
+      });
       await until(() => informer.get(NS, 'added') !== undefined);
       // The lost stream's events, should they come after all, go nowhere: that watch is closed.
       fake.deliver();
 
-      expect(events.sort()).toEqual([`add added@${added.metadata.resourceVersion}`, `delete deleted@${deleted.metadata.resourceVersion}`, `update changed@${changed.metadata.resourceVersion}`].sort());
-      expect(informer.list().map((o) => o.metadata.name).sort()).toEqual(['added', 'changed', 'kept']);
+      expect(events.sort()).toEqual(
+        [
+          `add added@${added.metadata.resourceVersion}`,
+          `delete deleted@${deleted.metadata.resourceVersion}`,
+          `update changed@${changed.metadata.resourceVersion}`,
+        ].sort(),
+      );
+      expect(
+        informer
+          .list()
+          .map((o) => o.metadata.name)
+          .sort(),
+      ).toEqual(['added', 'changed', 'kept']);
       expect(versionOf(informer, 'changed')).toBe(changed.metadata.resourceVersion);
 
       // And the new watch follows from the list's version: the next change arrives once.

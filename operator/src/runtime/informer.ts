@@ -124,20 +124,22 @@ export class Informer<T extends KubeResource> {
         const stopCurrent = (): void => current.abort();
         signal.addEventListener('abort', stopCurrent, { once: true });
         this.currentWatch = current;
-        await this.client.watch(
-          this.type,
-          this.options.namespace,
-          { resourceVersion: this.resourceVersion, labelSelector: this.options.labelSelector, timeoutSeconds },
-          (event) => {
-            if (current.signal.aborted) return;
-            if (!sawEvent) {
-              sawEvent = true;
-              backoff.reset();
-            }
-            this.handle(event);
-          },
-          current.signal,
-        ).finally(() => signal.removeEventListener('abort', stopCurrent));
+        await this.client
+          .watch(
+            this.type,
+            this.options.namespace,
+            { resourceVersion: this.resourceVersion, labelSelector: this.options.labelSelector, timeoutSeconds },
+            (event) => {
+              if (current.signal.aborted) return;
+              if (!sawEvent) {
+                sawEvent = true;
+                backoff.reset();
+              }
+              this.handle(event);
+            },
+            current.signal,
+          )
+          .finally(() => signal.removeEventListener('abort', stopCurrent));
         // A normal close after timeoutSeconds: watch again from where we are, without waiting.
         backoff.reset();
       } catch (error) {

@@ -167,7 +167,13 @@ export class KubeClient {
   }
 
   /** JSON merge patch (RFC 7386) of an object or one of its subresources. */
-  async mergePatch<T extends KubeResource>(type: ResourceType, namespace: string, name: string, patch: unknown, subresource?: string): Promise<T> {
+  async mergePatch<T extends KubeResource>(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+    patch: unknown,
+    subresource?: string,
+  ): Promise<T> {
     return (await this.request({
       verb: 'patch',
       method: 'PATCH',

@@ -38,7 +38,13 @@ describe('kubeconfig files', () => {
     writeFileSync(join(dir, 'ca.crt'), 'CA');
     writeFileSync(join(dir, 'admin.crt'), 'CERT');
     writeFileSync(join(dir, 'admin.key'), 'KEY');
-    const endpoint = fromFile(kubeconfig('files', { 'client-certificate': 'admin.crt', 'client-key': join(dir, 'admin.key') }, { 'certificate-authority': 'ca.crt' }));
+    const endpoint = fromFile(
+      kubeconfig(
+        'files',
+        { 'client-certificate': 'admin.crt', 'client-key': join(dir, 'admin.key') },
+        { 'certificate-authority': 'ca.crt' },
+      ),
+    );
     expect(endpoint.server).toBe('https://127.0.0.1:16443');
     const { tls: raw, headers } = await endpoint.credentials();
     const tls = raw as { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean; servername?: string };
@@ -51,11 +57,15 @@ describe('kubeconfig files', () => {
   it('decodes inline data, sends a bearer token, and honours insecure-skip-tls-verify and tls-server-name', async () => {
     const b64 = (s: string): string => Buffer.from(s).toString('base64');
     const endpoint = fromFile(
-      kubeconfig('inline', { token: 'secret-token', 'client-certificate-data': b64('C'), 'client-key-data': b64('K') }, {
-        'certificate-authority-data': b64('A'),
-        'insecure-skip-tls-verify': true,
-        'tls-server-name': 'api.internal',
-      }),
+      kubeconfig(
+        'inline',
+        { token: 'secret-token', 'client-certificate-data': b64('C'), 'client-key-data': b64('K') },
+        {
+          'certificate-authority-data': b64('A'),
+          'insecure-skip-tls-verify': true,
+          'tls-server-name': 'api.internal',
+        },
+      ),
     );
     const { tls: raw, headers } = await endpoint.credentials();
     const tls = raw as { ca?: Buffer; cert?: Buffer; key?: Buffer; rejectUnauthorized?: boolean; servername?: string };
@@ -75,7 +85,9 @@ describe('kubeconfig files', () => {
   });
 
   it('leaves exec plugins to client-node (same server), and fails clearly without a current context', () => {
-    expect(fromFile(kubeconfig('exec', { exec: { command: 'get-token', apiVersion: 'client.authentication.k8s.io/v1' } })).server).toBe('https://127.0.0.1:16443');
+    expect(fromFile(kubeconfig('exec', { exec: { command: 'get-token', apiVersion: 'client.authentication.k8s.io/v1' } })).server).toBe(
+      'https://127.0.0.1:16443',
+    );
     const broken = join(dir, 'broken');
     writeFileSync(broken, 'apiVersion: v1\nkind: Config\n');
     expect(() => fromFile(broken)).toThrow(/no current context/);

@@ -170,7 +170,10 @@ export class LeaderElector {
   private setLeading(leading: boolean): void {
     if (this.leading === leading) return;
     this.leading = leading;
-    this.logger.info({ lease: this.options.leaseName, identity: this.options.identity, leading }, leading ? 'became the leader' : 'no longer the leader');
+    this.logger.info(
+      { lease: this.options.leaseName, identity: this.options.identity, leading },
+      leading ? 'became the leader' : 'no longer the leader',
+    );
     if (leading) this.options.onStartedLeading();
     else this.options.onStoppedLeading();
   }

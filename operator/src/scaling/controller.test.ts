@@ -4,7 +4,11 @@ import { planScaling, METRICS_STATUS_REFRESH_MS } from './controller.js';
 
 describe('planScaling', () => {
   const p = platform({
-    autoscaling: { schedules: [{ name: 'business-hours', timezone: 'Asia/Kolkata', start: '09:00', end: '18:00', minReplicas: 6, components: ['kyc', 'gateway'] }] },
+    autoscaling: {
+      schedules: [
+        { name: 'business-hours', timezone: 'Asia/Kolkata', start: '09:00', end: '18:00', minReplicas: 6, components: ['kyc', 'gateway'] },
+      ],
+    },
     components: { gateway: { autoscaling: { enabled: false } } },
   });
 
@@ -20,7 +24,9 @@ describe('planScaling', () => {
   });
 
   it('refreshes the status of platforms with custom metrics, and leaves others alone', () => {
-    expect(planScaling(platform({ autoscaling: { metrics: { requestRate: { targetPerReplica: 5 } } } }), new Date()).requeueAfterMs).toBe(METRICS_STATUS_REFRESH_MS);
+    expect(planScaling(platform({ autoscaling: { metrics: { requestRate: { targetPerReplica: 5 } } } }), new Date()).requeueAfterMs).toBe(
+      METRICS_STATUS_REFRESH_MS,
+    );
     expect(planScaling(platform({}), new Date()).requeueAfterMs).toBeUndefined();
   });
 });

@@ -23,12 +23,23 @@ function fakeLag(): LagSource & { next: number | Error; seen: unknown[] } {
 }
 
 describe('ScalingEngine', () => {
-  const p = platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100, components: ['kyc'] } }, fallback: { failureThreshold: 2, replicas: 4 } } });
+  const p = platform({
+    autoscaling: {
+      metrics: { queueLag: { targetLagPerReplica: 100, components: ['kyc'] } },
+      fallback: { failureThreshold: 2, replicas: 4 },
+    },
+  });
 
   it('serves the last reading, falls back after the threshold and reports transitions', async () => {
     const lag = fakeLag();
     const transitions: string[] = [];
-    const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000, readSecret, connectKafka: () => lag, onTransition: (_k, c, m, t) => transitions.push(`${c}/${m}/${t}`) });
+    const engine = new ScalingEngine({
+      logger: createLogger('error'),
+      pollIntervalMs: 1000,
+      readSecret,
+      connectKafka: () => lag,
+      onTransition: (_k, c, m, t) => transitions.push(`${c}/${m}/${t}`),
+    });
     engine.sync('kyc-test/acme', p, { kyc: 2 });
     expect(() => engine.value('kyc-test', 'kafka-consumer-lag', selector)).toThrow(MetricUnavailableError);
 
@@ -52,13 +63,17 @@ describe('ScalingEngine', () => {
     await engine.stop();
   });
 
-  it('holds each component at its own fallback, else at the platform\'s', async () => {
+  it("holds each component at its own fallback, else at the platform's", async () => {
     const lag = fakeLag();
     lag.next = new Error('broker down');
     const engine = new ScalingEngine({ logger: createLogger('error'), pollIntervalMs: 1000, readSecret, connectKafka: () => lag });
     const notification = { ...selector, 'kyc.dev/component': 'notification' };
     const spec = { metrics: { queueLag: { targetLagPerReplica: 100 } }, fallback: { failureThreshold: 2, replicas: 4 } };
-    engine.sync('kyc-test/acme', platform({ autoscaling: spec, components: { kyc: { autoscaling: { fallback: { failureThreshold: 1, replicas: 7 } } } } }), { kyc: 2, notification: 2 });
+    engine.sync(
+      'kyc-test/acme',
+      platform({ autoscaling: spec, components: { kyc: { autoscaling: { fallback: { failureThreshold: 1, replicas: 7 } } } } }),
+      { kyc: 2, notification: 2 },
+    );
     await engine.pollOnce();
     expect(engine.value('kyc-test', 'kafka-consumer-lag', selector).value).toBe(700); // kyc: 1 failure is enough, 7 × 100
     expect(engine.inFallback('kyc-test/acme', 'notification')).toBe(false);
@@ -89,9 +104,12 @@ describe('ScalingEngine', () => {
     expect(engine.metricNames()).toEqual([]);
   });
 
-  it('reads each platform\'s lag from its own Kafka Secret; a platform whose Secret is missing fails alone', async () => {
+  it("reads each platform's lag from its own Kafka Secret; a platform whose Secret is missing fails alone", async () => {
     const opened: string[] = [];
-    const secrets: Record<string, Record<string, string>> = { 'kyc-test/kyc-kafka': { brokers: 'ours:9092' }, 'kyc-test/their-kafka': { brokers: 'theirs:9092' } };
+    const secrets: Record<string, Record<string, string>> = {
+      'kyc-test/kyc-kafka': { brokers: 'ours:9092' },
+      'kyc-test/their-kafka': { brokers: 'theirs:9092' },
+    };
     const engine = new ScalingEngine({
       logger: createLogger('error'),
       pollIntervalMs: 1000,
@@ -142,7 +160,8 @@ describe('ScalingEngine metric sources', () => {
     };
     return connection;
   }
-  const lagOn = (target: number): ReturnType<typeof platform> => platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: target, components: ['kyc'] } } } });
+  const lagOn = (target: number): ReturnType<typeof platform> =>
+    platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: target, components: ['kyc'] } } } });
   const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
   it('when a platform is deleted, then its sources close and the Kafka connection with the last of them', async () => {
@@ -176,7 +195,11 @@ describe('ScalingEngine metric sources', () => {
     const engine = new ScalingEngine({
       logger: createLogger('error'),
       pollIntervalMs: 1000,
-      sources: { queueLag: (metric) => (metric.target === 100 ? slow : counted(`lag ${metric.target}`)()), requestRate: counted('rate'), latency: counted('latency') },
+      sources: {
+        queueLag: (metric) => (metric.target === 100 ? slow : counted(`lag ${metric.target}`)()),
+        requestRate: counted('rate'),
+        latency: counted('latency'),
+      },
     });
     engine.sync('kyc-test/acme', lagOn(100), {});
     const poll = engine.pollOnce();

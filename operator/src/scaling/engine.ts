@@ -8,7 +8,15 @@ import type { ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
 import { dependencySecret, desiredComponentNames } from '../api/defaults.js';
 import type { Logger } from '../runtime/logger.js';
-import { afterRead, DEFAULT_FAILURE_THRESHOLD, fallbackPolicy, HEALTHY, type FailureState, type FallbackPolicy, type Transition } from './fallback.js';
+import {
+  afterRead,
+  DEFAULT_FAILURE_THRESHOLD,
+  fallbackPolicy,
+  HEALTHY,
+  type FailureState,
+  type FallbackPolicy,
+  type Transition,
+} from './fallback.js';
 import { componentMetrics, COMPONENT_LABEL, MetricUnavailableError, PLATFORM_LABEL, type ComponentMetric } from '../api/metrics.js';
 import { valueForReplicas } from './metrics.js';
 import type { ListPods } from './sources/pod-scrape.js';
@@ -42,7 +50,13 @@ export interface EngineOptions {
   /** The sources by kind of metric; by default built from readSecret, connectKafka, prometheusUrl and listPods. */
   sources?: SourceRegistry;
   /** A metric started failing or recovered (for Events and a status refresh). */
-  onTransition?: (platformKey: string, component: ComponentName, metric: string, transition: NonNullable<Transition>, message: string) => void;
+  onTransition?: (
+    platformKey: string,
+    component: ComponentName,
+    metric: string,
+    transition: NonNullable<Transition>,
+    message: string,
+  ) => void;
   now?: () => Date;
 }
 
@@ -120,9 +134,18 @@ export class ScalingEngine {
         wanted.add(key);
         const existing = this.entries.get(key);
         const replicas = currentReplicas[component] ?? existing?.currentReplicas ?? 1;
-        const place: MetricPlace = { namespace: platform.metadata.namespace ?? '', platform: platform.metadata.name, component, ...(kafka && metric.kind === 'queueLag' ? { kafka } : {}) };
+        const place: MetricPlace = {
+          namespace: platform.metadata.namespace ?? '',
+          platform: platform.metadata.name,
+          component,
+          ...(kafka && metric.kind === 'queueLag' ? { kafka } : {}),
+        };
         // A platform naming another Kafka Secret gets a new source, as a changed metric does.
-        if (existing && JSON.stringify(existing.metric) === JSON.stringify(metric) && JSON.stringify(existing.place) === JSON.stringify(place)) {
+        if (
+          existing &&
+          JSON.stringify(existing.metric) === JSON.stringify(metric) &&
+          JSON.stringify(existing.place) === JSON.stringify(place)
+        ) {
           existing.fallback = fallback;
           existing.currentReplicas = replicas;
           continue;
@@ -175,7 +198,12 @@ export class ScalingEngine {
     if (source instanceof Error) return;
     const closing = (this.polling ?? Promise.resolve())
       .then(() => source.close())
-      .catch((error: unknown) => this.options.logger.warn({ err: describe(error), metric: entry.metric.name, component: entry.component }, 'closing a metric source failed'));
+      .catch((error: unknown) =>
+        this.options.logger.warn(
+          { err: describe(error), metric: entry.metric.name, component: entry.component },
+          'closing a metric source failed',
+        ),
+      );
     this.closing.add(closing);
     void closing.then(() => this.closing.delete(closing));
   }
@@ -209,8 +237,12 @@ export class ScalingEngine {
     if (entry.state.inFallback && entry.fallback) {
       return { value: valueForReplicas(entry.metric, entry.fallback.replicas, entry.currentReplicas), timestamp: now };
     }
-    if (entry.value === undefined || !entry.readAt) throw new MetricUnavailableError(`${metric} of ${component} has no reading yet${entry.state.lastError ? `: ${entry.state.lastError}` : ''}`);
-    if (entry.state.consecutiveFailures > 0) throw new MetricUnavailableError(`${metric} of ${component} is failing: ${entry.state.lastError ?? ''}`);
+    if (entry.value === undefined || !entry.readAt)
+      throw new MetricUnavailableError(
+        `${metric} of ${component} has no reading yet${entry.state.lastError ? `: ${entry.state.lastError}` : ''}`,
+      );
+    if (entry.state.consecutiveFailures > 0)
+      throw new MetricUnavailableError(`${metric} of ${component} is failing: ${entry.state.lastError ?? ''}`);
     return { value: entry.value, timestamp: entry.readAt };
   }
 

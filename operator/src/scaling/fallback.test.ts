@@ -41,8 +41,11 @@ describe('afterRead', () => {
 });
 
 describe('fallbackPolicy', () => {
-  it('takes the component\'s fallback, else the platform\'s, with the default threshold', () => {
-    const { spec } = platform({ autoscaling: { fallback: { replicas: 4 } }, components: { kyc: { autoscaling: { fallback: { failureThreshold: 1, replicas: 8 } } } } });
+  it("takes the component's fallback, else the platform's, with the default threshold", () => {
+    const { spec } = platform({
+      autoscaling: { fallback: { replicas: 4 } },
+      components: { kyc: { autoscaling: { fallback: { failureThreshold: 1, replicas: 8 } } } },
+    });
     expect(fallbackPolicy(spec, 'kyc')).toEqual({ threshold: 1, replicas: 8 });
     expect(fallbackPolicy(spec, 'gateway')).toEqual({ threshold: 3, replicas: 4 });
     expect(fallbackPolicy(platform().spec, 'gateway')).toBeUndefined();

@@ -33,7 +33,11 @@ export const HEALTHY: FailureState = { consecutiveFailures: 0, inFallback: false
  * failing (first failure), `fallback` when the failures reach the threshold, `recovered` when a read
  * succeeds after failures.
  */
-export function afterRead(state: FailureState, outcome: { ok: true } | { ok: false; error: string }, threshold: number): { state: FailureState; transition: Transition } {
+export function afterRead(
+  state: FailureState,
+  outcome: { ok: true } | { ok: false; error: string },
+  threshold: number,
+): { state: FailureState; transition: Transition } {
   if (outcome.ok) {
     return { state: HEALTHY, transition: state.consecutiveFailures > 0 ? 'recovered' : undefined };
   }

@@ -2,8 +2,17 @@
 import type { ComponentMetric } from '../api/metrics.js';
 
 /** Replicas one reading asks for, as the HPA controller computes it (10 % tolerance aside), within min/max. */
-export function replicasFor(metric: ComponentMetric, value: number, currentReplicas: number, min: number, max: number): { replicas: number; bound?: 'min' | 'max' } {
-  const raw = metric.targetType === 'AverageValue' ? Math.ceil(value / metric.target) : Math.ceil((value / metric.target) * Math.max(1, currentReplicas));
+export function replicasFor(
+  metric: ComponentMetric,
+  value: number,
+  currentReplicas: number,
+  min: number,
+  max: number,
+): { replicas: number; bound?: 'min' | 'max' } {
+  const raw =
+    metric.targetType === 'AverageValue'
+      ? Math.ceil(value / metric.target)
+      : Math.ceil((value / metric.target) * Math.max(1, currentReplicas));
   if (raw > max) return { replicas: max, bound: 'max' };
   if (raw < min) return { replicas: min, bound: 'min' };
   return { replicas: raw };

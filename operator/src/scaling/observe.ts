@@ -9,7 +9,10 @@ import type { HpaView, ScalingStatus } from './status.js';
 
 const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
-export function observeScaling(desired: readonly KubeResource[], liveOf: (object: KubeResource) => KubeResource | undefined): ObservedScaling {
+export function observeScaling(
+  desired: readonly KubeResource[],
+  liveOf: (object: KubeResource) => KubeResource | undefined,
+): ObservedScaling {
   const observed: ObservedScaling = { deploymentReplicas: {}, hpas: {} };
   const deployments = new Map<string, KubeResource>();
   for (const object of desired) if (object.kind === 'Deployment') deployments.set(object.metadata.name, object);
@@ -29,7 +32,12 @@ export function observeScaling(desired: readonly KubeResource[], liveOf: (object
 }
 
 /** Puts the scaling status and its two conditions into a status object about to be written. */
-export function withScalingStatus<S extends { conditions?: Condition[]; scaling?: unknown }>(status: S, scaling: ScalingStatus, previous: readonly Condition[] | undefined, now: Date): S {
+export function withScalingStatus<S extends { conditions?: Condition[]; scaling?: unknown }>(
+  status: S,
+  scaling: ScalingStatus,
+  previous: readonly Condition[] | undefined,
+  now: Date,
+): S {
   const conditions = (status.conditions ?? []).filter((c) => c.type !== scaling.active.type && c.type !== scaling.degraded.type);
   conditions.push(setCondition(previous, scaling.active, now), setCondition(previous, scaling.degraded, now));
   return { ...status, conditions, scaling: scaling.scaling };

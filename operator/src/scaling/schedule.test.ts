@@ -2,7 +2,14 @@ import { describe, expect, it } from '@jest/globals';
 import { isKnownTimeZone, isOpen, msUntilNextMinute, scheduleFloor, type Schedule } from './schedule.js';
 
 const at = (iso: string): Date => new Date(iso);
-const business: Schedule = { name: 'business-hours', timezone: 'Asia/Kolkata', days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'], start: '09:00', end: '18:00', minReplicas: 6 };
+const business: Schedule = {
+  name: 'business-hours',
+  timezone: 'Asia/Kolkata',
+  days: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'],
+  start: '09:00',
+  end: '18:00',
+  minReplicas: 6,
+};
 
 describe('isOpen', () => {
   it('opens at start and closes at end in the schedule time zone (Asia/Kolkata is UTC+05:30)', () => {
@@ -33,7 +40,15 @@ describe('isOpen', () => {
   });
 
   describe('overnight windows (end before start)', () => {
-    const night: Schedule = { name: 'batch', timezone: 'UTC', days: ['Fri'], start: '22:00', end: '06:00', minReplicas: 4, holidays: ['2026-12-25'] };
+    const night: Schedule = {
+      name: 'batch',
+      timezone: 'UTC',
+      days: ['Fri'],
+      start: '22:00',
+      end: '06:00',
+      minReplicas: 4,
+      holidays: ['2026-12-25'],
+    };
     it('is open from start on an opening day until end on the next day', () => {
       expect(isOpen(night, at('2026-11-27T21:59:00Z'))).toBe(false); // Fri
       expect(isOpen(night, at('2026-11-27T22:00:00Z'))).toBe(true); // Fri

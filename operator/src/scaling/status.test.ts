@@ -5,16 +5,40 @@ import { HEALTHY } from './fallback.js';
 import type { ComponentMetric } from '../api/metrics.js';
 import { computeScalingStatus, type ComponentScalingInput } from './status.js';
 
-const lag: ComponentMetric = { kind: 'queueLag', name: 'kafka-consumer-lag', targetType: 'AverageValue', target: 100, group: 'g', topics: undefined };
+const lag: ComponentMetric = {
+  kind: 'queueLag',
+  name: 'kafka-consumer-lag',
+  targetType: 'AverageValue',
+  target: 100,
+  group: 'g',
+  topics: undefined,
+};
 const closed = { minReplicas: undefined, open: [], invalid: [] };
-const reading = (value: number | undefined, state = HEALTHY): Reading => ({ metric: lag, value, readAt: value === undefined ? undefined : new Date(), state });
-const input = (over: Partial<ComponentScalingInput> = {}): ComponentScalingInput => ({ name: 'kyc', hpa: undefined, deploymentReplicas: 3, readings: [], schedule: closed, ...over });
+const reading = (value: number | undefined, state = HEALTHY): Reading => ({
+  metric: lag,
+  value,
+  readAt: value === undefined ? undefined : new Date(),
+  state,
+});
+const input = (over: Partial<ComponentScalingInput> = {}): ComponentScalingInput => ({
+  name: 'kyc',
+  hpa: undefined,
+  deploymentReplicas: 3,
+  readings: [],
+  schedule: closed,
+  ...over,
+});
 
 describe('computeScalingStatus', () => {
-  const p = platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100 } } }, components: { gateway: { autoscaling: { enabled: false } } } });
+  const p = platform({
+    autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100 } } },
+    components: { gateway: { autoscaling: { enabled: false } } },
+  });
 
   it('explains the deciding metric with the HPA counts, and reports scaling active', () => {
-    const s = computeScalingStatus(p, [input({ readings: [reading(4200)], hpa: { status: { currentReplicas: 20, desiredReplicas: 20 } } })]);
+    const s = computeScalingStatus(p, [
+      input({ readings: [reading(4200)], hpa: { status: { currentReplicas: 20, desiredReplicas: 20 } } }),
+    ]);
     expect(s.scaling.kyc).toEqual({
       mode: 'Autoscaled',
       minReplicas: 3,
@@ -23,36 +47,62 @@ describe('computeScalingStatus', () => {
       desiredReplicas: 20,
       reason: 'kafka lag 4200 / 100 per pod → 20 (max)',
       fallback: false,
-      metrics: [{ name: 'kafka-consumer-lag', value: '4200', target: '100 per pod', replicas: 20, message: 'kafka lag 4200 / 100 per pod → 20 (max)' }],
+      metrics: [
+        {
+          name: 'kafka-consumer-lag',
+          value: '4200',
+          target: '100 per pod',
+          replicas: 20,
+          message: 'kafka lag 4200 / 100 per pod → 20 (max)',
+        },
+      ],
     });
     expect(s.active).toMatchObject({ status: 'True', reason: 'HPAsActive' });
     expect(s.degraded).toMatchObject({ status: 'False', reason: 'AsExpected' });
   });
 
   it('puts an open window that asks for more first', () => {
-    const s = computeScalingStatus(p, [input({ readings: [reading(50)], schedule: { minReplicas: 6, open: ['business-hours'], invalid: [] } })]);
+    const s = computeScalingStatus(p, [
+      input({ readings: [reading(50)], schedule: { minReplicas: 6, open: ['business-hours'], invalid: [] } }),
+    ]);
     expect(s.scaling.kyc?.reason).toBe('business-hours window active → min 6; kafka lag 50 / 100 per pod → 6 (min)');
     expect(s.scaling.kyc?.minReplicas).toBe(6);
   });
 
   it('reports failing sources, the fallback and invalid schedules as ScalingDegraded', () => {
     const failing = { consecutiveFailures: 1, inFallback: false, lastError: 'broker down' };
-    expect(computeScalingStatus(p, [input({ readings: [reading(undefined, failing)] })]).degraded).toMatchObject({ status: 'True', reason: 'MetricSourceFailing' });
+    expect(computeScalingStatus(p, [input({ readings: [reading(undefined, failing)] })]).degraded).toMatchObject({
+      status: 'True',
+      reason: 'MetricSourceFailing',
+    });
     const withFallback = platform({ ...p.spec, autoscaling: { ...p.spec.autoscaling, fallback: { replicas: 5 } } });
-    const s = computeScalingStatus(withFallback, [input({ readings: [reading(undefined, { consecutiveFailures: 3, inFallback: true, lastError: 'broker down' })] })]);
+    const s = computeScalingStatus(withFallback, [
+      input({ readings: [reading(undefined, { consecutiveFailures: 3, inFallback: true, lastError: 'broker down' })] }),
+    ]);
     expect(s.degraded).toMatchObject({ status: 'True', reason: 'FallbackActive' });
     expect(s.degraded.message).toContain('fallback replicas in force for kyc; kafka-consumer-lag of kyc: broker down');
     expect(s.scaling.kyc).toMatchObject({ fallback: true, reason: 'kafka-consumer-lag failed 3 times → fallback 5' });
-    const ownFallback = platform({ ...withFallback.spec, components: { ...p.spec.components, kyc: { autoscaling: { fallback: { replicas: 9 } } } } });
-    const own = computeScalingStatus(ownFallback, [input({ readings: [reading(undefined, { consecutiveFailures: 3, inFallback: true, lastError: 'broker down' })] })]);
+    const ownFallback = platform({
+      ...withFallback.spec,
+      components: { ...p.spec.components, kyc: { autoscaling: { fallback: { replicas: 9 } } } },
+    });
+    const own = computeScalingStatus(ownFallback, [
+      input({ readings: [reading(undefined, { consecutiveFailures: 3, inFallback: true, lastError: 'broker down' })] }),
+    ]);
     expect(own.scaling.kyc).toMatchObject({ fallback: true, reason: 'kafka-consumer-lag failed 3 times → fallback 9' });
-    const invalid = computeScalingStatus(p, [input({ schedule: { minReplicas: undefined, open: [], invalid: ['schedule x: unknown time zone "Mars/Base"'] } })]);
+    const invalid = computeScalingStatus(p, [
+      input({ schedule: { minReplicas: undefined, open: [], invalid: ['schedule x: unknown time zone "Mars/Base"'] } }),
+    ]);
     expect(invalid.degraded).toMatchObject({ status: 'True', reason: 'InvalidSchedule' });
   });
 
   it('says when HPAs do not scale, and describes fixed components', () => {
     const s = computeScalingStatus(p, [
-      input({ hpa: { status: { conditions: [{ type: 'ScalingActive', status: 'False', reason: 'FailedGetExternalMetric', message: 'no metric' }] } } }),
+      input({
+        hpa: {
+          status: { conditions: [{ type: 'ScalingActive', status: 'False', reason: 'FailedGetExternalMetric', message: 'no metric' }] },
+        },
+      }),
       input({ name: 'gateway' }),
     ]);
     expect(s.active).toMatchObject({ status: 'False', reason: 'HPANotScaling', message: 'kyc: FailedGetExternalMetric no metric' });

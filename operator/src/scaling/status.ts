@@ -44,11 +44,18 @@ export function effectiveMin(min: number, max: number, floor: number | undefined
   return Math.min(max, Math.max(min, floor ?? 0));
 }
 
-function componentScaling(platform: KycPlatform, input: ComponentScalingInput): { status: ComponentScalingStatus; failing: string[]; fallback: boolean } {
+function componentScaling(
+  platform: KycPlatform,
+  input: ComponentScalingInput,
+): { status: ComponentScalingStatus; failing: string[]; fallback: boolean } {
   const scaling = autoscalingFor(platform.spec, input.name);
   if (!scaling.enabled) {
     const replicas = componentReplicas(platform.spec, input.name);
-    return { status: { mode: 'Fixed', minReplicas: replicas, maxReplicas: replicas, reason: `fixed at ${replicas} replicas` }, failing: [], fallback: false };
+    return {
+      status: { mode: 'Fixed', minReplicas: replicas, maxReplicas: replicas, reason: `fixed at ${replicas} replicas` },
+      failing: [],
+      fallback: false,
+    };
   }
   const min = effectiveMin(scaling.minReplicas, scaling.maxReplicas, input.schedule.minReplicas);
   const max = scaling.maxReplicas;
@@ -68,7 +75,11 @@ function componentScaling(platform: KycPlatform, input: ComponentScalingInput): 
         const replicas = effectiveMin(policy.replicas, max, min);
         candidates.push({ replicas, text: `${metric.name} failed ${reading.state.consecutiveFailures} times → fallback ${replicas}` });
       }
-      metrics.push({ name: metric.name, target, message: `failing (${reading.state.consecutiveFailures} in a row): ${reading.state.lastError ?? ''}`.slice(0, 1024) });
+      metrics.push({
+        name: metric.name,
+        target,
+        message: `failing (${reading.state.consecutiveFailures} in a row): ${reading.state.lastError ?? ''}`.slice(0, 1024),
+      });
       continue;
     }
     if (reading.value === undefined) {
@@ -86,7 +97,10 @@ function componentScaling(platform: KycPlatform, input: ComponentScalingInput): 
   }
   candidates.sort((a, b) => b.replicas - a.replicas);
   const reasons = candidates.map((c) => c.text);
-  if (reasons.length === 0) reasons.push(`cpu ${scaling.targetCPUUtilizationPercentage}% / memory ${scaling.targetMemoryUtilizationPercentage}% targets (HPA) within ${min}-${max}`);
+  if (reasons.length === 0)
+    reasons.push(
+      `cpu ${scaling.targetCPUUtilizationPercentage}% / memory ${scaling.targetMemoryUtilizationPercentage}% targets (HPA) within ${min}-${max}`,
+    );
   const status: ComponentScalingStatus = {
     mode: 'Autoscaled',
     minReplicas: min,
@@ -123,10 +137,28 @@ export function computeScalingStatus(platform: KycPlatform, inputs: readonly Com
   }
   const active: ConditionDraft =
     autoscaled === 0
-      ? { type: CONDITION_SCALING_ACTIVE, status: 'False', observedGeneration: generation, reason: 'NotAutoscaled', message: 'no component is autoscaled' }
+      ? {
+          type: CONDITION_SCALING_ACTIVE,
+          status: 'False',
+          observedGeneration: generation,
+          reason: 'NotAutoscaled',
+          message: 'no component is autoscaled',
+        }
       : inactive.length > 0
-        ? { type: CONDITION_SCALING_ACTIVE, status: 'False', observedGeneration: generation, reason: 'HPANotScaling', message: inactive.join('; ').slice(0, 4096) }
-        : { type: CONDITION_SCALING_ACTIVE, status: 'True', observedGeneration: generation, reason: 'HPAsActive', message: `${autoscaled} component(s) autoscaled` };
+        ? {
+            type: CONDITION_SCALING_ACTIVE,
+            status: 'False',
+            observedGeneration: generation,
+            reason: 'HPANotScaling',
+            message: inactive.join('; ').slice(0, 4096),
+          }
+        : {
+            type: CONDITION_SCALING_ACTIVE,
+            status: 'True',
+            observedGeneration: generation,
+            reason: 'HPAsActive',
+            message: `${autoscaled} component(s) autoscaled`,
+          };
   const problems = [...(fallbacks.length ? [`fallback replicas in force for ${fallbacks.join(', ')}`] : []), ...failing, ...invalid];
   const degraded: ConditionDraft =
     problems.length > 0
@@ -137,6 +169,12 @@ export function computeScalingStatus(platform: KycPlatform, inputs: readonly Com
           reason: fallbacks.length ? 'FallbackActive' : failing.length ? 'MetricSourceFailing' : 'InvalidSchedule',
           message: problems.join('; ').slice(0, 4096),
         }
-      : { type: CONDITION_SCALING_DEGRADED, status: 'False', observedGeneration: generation, reason: 'AsExpected', message: 'every metric source answers' };
+      : {
+          type: CONDITION_SCALING_DEGRADED,
+          status: 'False',
+          observedGeneration: generation,
+          reason: 'AsExpected',
+          message: 'every metric source answers',
+        };
   return { scaling, active, degraded };
 }

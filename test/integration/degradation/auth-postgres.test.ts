@@ -79,7 +79,9 @@ describe('auth when PostgreSQL fails', () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      const stored = await client.query<{ email: string }>(`SELECT email FROM ${AUTH_SCHEMA}.users WHERE email = ANY($1::text[])`, [accepted]);
+      const stored = await client.query<{ email: string }>(`SELECT email FROM ${AUTH_SCHEMA}.users WHERE email = ANY($1::text[])`, [
+        accepted,
+      ]);
       expect(stored.rows.map((r) => r.email).sort()).toEqual([...accepted].sort());
     } finally {
       await client.end();

@@ -60,12 +60,18 @@ describe('kyc when Kafka is away', () => {
     await proxy.pass();
     await h.kyc.messaging.ready;
     await collector.start();
-    await eventually(() => Promise.resolve(ids.every((id) => collector.about(id).some((e) => e.type === 'kyc.application.created')) ? true : undefined), 90_000, 250);
+    await eventually(
+      () => Promise.resolve(ids.every((id) => collector.about(id).some((e) => e.type === 'kyc.application.created')) ? true : undefined),
+      90_000,
+      250,
+    );
     const deliveredAfterMs = Date.now() - downAt;
     await eventually(async () => ((await pending()) === 0 ? true : undefined), 30_000, 250);
     const created = ids.flatMap((id) => collector.about(id).filter((e) => e.type === 'kyc.application.created'));
     expect(created).toHaveLength(ids.length);
     expect(new Set(created.map((e) => e.id)).size).toBe(ids.length);
-    process.stdout.write(`kyc, Kafka down: 10 writes, all 201, slowest ${Math.round(maxLatencyMs)} ms; all delivered once ${deliveredAfterMs} ms after Kafka came back\n`);
+    process.stdout.write(
+      `kyc, Kafka down: 10 writes, all 201, slowest ${Math.round(maxLatencyMs)} ms; all delivered once ${deliveredAfterMs} ms after Kafka came back\n`,
+    );
   }, 150_000);
 });

@@ -57,7 +57,11 @@ describe('kyc when PostgreSQL fails', () => {
 
   const createApplication = async () => {
     // With an Idempotency-Key, as a careful client sends: its record is written and settled too.
-    const res = await request<{ id?: string }>(`${kyc.url}/api/v1/applications`, { body: CONSENT, token: customer, headers: { 'idempotency-key': randomUUID() } });
+    const res = await request<{ id?: string }>(`${kyc.url}/api/v1/applications`, {
+      body: CONSENT,
+      token: customer,
+      headers: { 'idempotency-key': randomUUID() },
+    });
     return { ...res, written: res.status === 201 ? res.body.id : undefined };
   };
 
@@ -109,7 +113,9 @@ describe('kyc when PostgreSQL fails', () => {
       expect(partial.rows[0]?.n).toBe('0');
       const total = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${KYC_SCHEMA}.applications`);
       // Figures: a 503 whose COMMIT had already left is stored though refused (the client's retry with its Idempotency-Key finds it).
-      process.stdout.write(`kyc: ${accepted.length} accepted writes stored; ${Number(total.rows[0]?.n) - storedBefore - accepted.length} refused writes stored whole anyway\n`);
+      process.stdout.write(
+        `kyc: ${accepted.length} accepted writes stored; ${Number(total.rows[0]?.n) - storedBefore - accepted.length} refused writes stored whole anyway\n`,
+      );
     } finally {
       await client.end();
     }

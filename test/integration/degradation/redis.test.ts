@@ -71,7 +71,10 @@ describe('kyc and auth when Redis fails', () => {
     expect((await request(`${auth.url}/api/v1/auth/register`, { body: { ...CUSTOMER, name: 'Asha' } })).status).toBe(202);
     kept = await login();
     loggedOut = await login();
-    expect((await request(`${auth.url}/api/v1/auth/logout`, { body: { refreshToken: loggedOut.refreshToken }, token: loggedOut.accessToken })).status).toBe(204);
+    expect(
+      (await request(`${auth.url}/api/v1/auth/logout`, { body: { refreshToken: loggedOut.refreshToken }, token: loggedOut.accessToken }))
+        .status,
+    ).toBe(204);
     // kyc has the revocation (pub/sub or its next pull) before Redis goes.
     await eventually(async () => ((await createApplication(loggedOut.accessToken)).status === 401 ? true : undefined));
   }, 90_000);
@@ -91,7 +94,8 @@ describe('kyc and auth when Redis fails', () => {
     return res.body;
   }
 
-  const createApplication = (accessToken: string) => request<{ id?: string }>(`${kyc.url}/api/v1/applications`, { body: CONSENT, token: accessToken });
+  const createApplication = (accessToken: string) =>
+    request<{ id?: string }>(`${kyc.url}/api/v1/applications`, { body: CONSENT, token: accessToken });
 
   /** Runs `call`, records it under `fault`, and checks it answered within the timeout. */
   async function timed(fault: string, call: () => Promise<JsonResponse<unknown>>): Promise<JsonResponse<unknown>> {
@@ -111,7 +115,13 @@ describe('kyc and auth when Redis fails', () => {
       expect((await timed(fault, () => createApplication(kept.accessToken))).status).toBe(201);
       expect((await timed(fault, () => createApplication(loggedOut.accessToken))).status).toBe(401);
       const email = `late-${randomUUID()}@example.com`;
-      expect((await timed(fault, () => request(`${auth.url}/api/v1/auth/register`, { body: { email, password: 'customer-password-1', name: 'Late' } }))).status).toBe(202);
+      expect(
+        (
+          await timed(fault, () =>
+            request(`${auth.url}/api/v1/auth/register`, { body: { email, password: 'customer-password-1', name: 'Late' } }),
+          )
+        ).status,
+      ).toBe(202);
       for (const closed of [
         () => request(`${auth.url}/api/v1/auth/login`, { body: CUSTOMER }),
         () => request(`${auth.url}/api/v1/auth/refresh`, { body: { refreshToken: kept.refreshToken } }),
@@ -125,7 +135,11 @@ describe('kyc and auth when Redis fails', () => {
 
   async function expectBackToNormal(): Promise<void> {
     await proxy.pass();
-    await eventually(async () => ((await request(`${auth.url}/api/v1/auth/login`, { body: CUSTOMER })).status === 200 ? true : undefined), 15_000, 250);
+    await eventually(
+      async () => ((await request(`${auth.url}/api/v1/auth/login`, { body: CUSTOMER })).status === 200 ? true : undefined),
+      15_000,
+      250,
+    );
     const refreshed = await request<Tokens>(`${auth.url}/api/v1/auth/refresh`, { body: { refreshToken: kept.refreshToken } });
     expect(refreshed.status).toBe(200);
     kept = refreshed.body;

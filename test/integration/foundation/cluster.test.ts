@@ -16,9 +16,7 @@ const namespace = `foundation-${uniqueSuffix()}`;
 
 beforeAll(async () => {
   await core.createNamespace({ body: { metadata: { name: namespace } } });
-  await eventually('the default ServiceAccount', () =>
-    core.readNamespacedServiceAccount({ name: 'default', namespace }).then(() => true),
-  );
+  await eventually('the default ServiceAccount', () => core.readNamespacedServiceAccount({ name: 'default', namespace }).then(() => true));
 }, 60_000);
 
 afterAll(async () => {
@@ -30,9 +28,7 @@ describe('the local cluster', () => {
     const version = await kc.makeApiClient(k8s.VersionApi).getCode();
     expect(version.gitVersion).toBe('v1.33.13');
     const nodes = await core.listNode();
-    const ready = nodes.items.filter((n) =>
-      n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
-    );
+    const ready = nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     expect(ready.length).toBeGreaterThanOrEqual(3);
   });
 

@@ -125,9 +125,7 @@ beforeAll(async () => {
   expect(image).toMatch(/^kyc-operator\/node-base:\d+\.\d+\.\d+-[0-9a-f]{12}$/);
 
   await core.createNamespace({ body: { metadata: { name: namespace } } });
-  await eventually('the default ServiceAccount', () =>
-    core.readNamespacedServiceAccount({ name: 'default', namespace }).then(() => true),
-  );
+  await eventually('the default ServiceAccount', () => core.readNamespacedServiceAccount({ name: 'default', namespace }).then(() => true));
   // Read access to pods for the client pod's ServiceAccount (to prove an authenticated API call).
   await rbac.createNamespacedRole({
     namespace,
@@ -180,9 +178,7 @@ describe('the real node', () => {
               image,
               imagePullPolicy: 'Never',
               command: ['node', '-e'],
-              args: [
-                "require('http').createServer((req, res) => res.end('hello from ' + require('os').hostname())).listen(8080)",
-              ],
+              args: ["require('http').createServer((req, res) => res.end('hello from ' + require('os').hostname())).listen(8080)"],
               ports: [{ containerPort: 8080 }],
               readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
             },
@@ -247,7 +243,9 @@ describe('the real node', () => {
     );
     expect(terminated.exitCode).toBe(0);
     const result = JSON.parse(terminated.message ?? '{}') as ClientResult;
-    process.stdout.write(`real-node: client pod finished in ${terminated.finishedAt && terminated.startedAt ? new Date(terminated.finishedAt).getTime() - new Date(terminated.startedAt).getTime() : '?'} ms\n`);
+    process.stdout.write(
+      `real-node: client pod finished in ${terminated.finishedAt && terminated.startedAt ? new Date(terminated.finishedAt).getTime() - new Date(terminated.startedAt).getTime() : '?'} ms\n`,
+    );
     expect(result).toEqual({
       lookup: service.spec?.clusterIP,
       lookupFqdn: service.spec?.clusterIP,

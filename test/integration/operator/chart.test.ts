@@ -18,7 +18,12 @@ const repo = new URL('../../../', import.meta.url).pathname;
 const chartDir = `${repo}charts/kyc-operator`;
 const client = testClient();
 
-const rbacType = (kind: string, plural: string, namespaced: boolean): ResourceType => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, plural, namespaced });
+const rbacType = (kind: string, plural: string, namespaced: boolean): ResourceType => ({
+  apiVersion: 'rbac.authorization.k8s.io/v1',
+  kind,
+  plural,
+  namespaced,
+});
 const CLUSTER_ROLE = rbacType('ClusterRole', 'clusterroles', false);
 const CLUSTER_ROLE_BINDING = rbacType('ClusterRoleBinding', 'clusterrolebindings', false);
 const ROLE = rbacType('Role', 'roles', true);
@@ -30,7 +35,15 @@ interface PodSpec {
   serviceAccountName: string;
   securityContext: unknown;
   volumes: unknown;
-  containers: { image: string; securityContext: unknown; livenessProbe: unknown; readinessProbe: unknown; resources: unknown; ports: unknown; env: { name: string; value?: string }[] }[];
+  containers: {
+    image: string;
+    securityContext: unknown;
+    livenessProbe: unknown;
+    readinessProbe: unknown;
+    resources: unknown;
+    ports: unknown;
+    env: { name: string; value?: string }[];
+  }[];
 }
 type Deployment = KubeResource & { spec: { replicas: number; template: { spec: PodSpec } }; status?: { availableReplicas?: number } };
 
@@ -49,7 +62,9 @@ async function helmCmd(...args: string[]): Promise<string> {
 
 const deployDir = parse(readFileSync(`${repo}operator/deploy/rbac.yaml`, 'utf8'));
 const kustomizeRules = (kind: string): unknown => (deployDir.find((d) => d.kind === kind) as Rules | undefined)?.rules;
-const externalMetricsRules = (parse(readFileSync(`${repo}operator/deploy/external-metrics.yaml`, 'utf8')).find((d) => d.kind === 'ClusterRole') as Rules).rules;
+const externalMetricsRules = (
+  parse(readFileSync(`${repo}operator/deploy/external-metrics.yaml`, 'utf8')).find((d) => d.kind === 'ClusterRole') as Rules
+).rules;
 const kustomizeDeployment = parse(readFileSync(`${repo}operator/deploy/deployment.yaml`, 'utf8'))[0] as Deployment;
 
 beforeAll(async () => {
@@ -60,7 +75,8 @@ beforeAll(async () => {
 }, 1_600_000);
 
 afterAll(async () => {
-  for (const release of releases) await helmCmd('uninstall', release, '--namespace', namespace, '--wait', '--timeout', '60s').catch(() => undefined);
+  for (const release of releases)
+    await helmCmd('uninstall', release, '--namespace', namespace, '--wait', '--timeout', '60s').catch(() => undefined);
   if (namespace) await deleteNamespace(client, namespace);
   client.close();
 }, 120_000);
@@ -69,14 +85,32 @@ describe('helm template charts/kyc-operator', () => {
   it('renders the pod of operator/deploy/deployment.yaml, its RBAC rules and the CRD of crds/', async () => {
     const objects = parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--include-crds'));
     expect([...new Set(objects.map((o) => o.kind))].sort()).toEqual(
-      ['APIService', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'NetworkPolicy', 'Role', 'RoleBinding', 'Service', 'ServiceAccount'].sort(),
+      [
+        'APIService',
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'CustomResourceDefinition',
+        'Deployment',
+        'NetworkPolicy',
+        'Role',
+        'RoleBinding',
+        'Service',
+        'ServiceAccount',
+      ].sort(),
     );
     // The operator's NetworkPolicy: the rules of operator/deploy/networkpolicy.yaml, selecting the release's pods.
     type Policy = KubeResource & { spec: { podSelector: unknown } & Record<string, unknown> };
-    const kustomizePolicy = parse(readFileSync(`${repo}operator/deploy/networkpolicy.yaml`, 'utf8')).find((d) => d.metadata.name === 'kyc-operator') as Policy;
+    const kustomizePolicy = parse(readFileSync(`${repo}operator/deploy/networkpolicy.yaml`, 'utf8')).find(
+      (d) => d.metadata.name === 'kyc-operator',
+    ) as Policy;
     const policy = objects.find((o) => o.kind === 'NetworkPolicy') as Policy;
-    expect(policy.spec).toEqual({ ...kustomizePolicy.spec, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kyc-operator', 'app.kubernetes.io/instance': 'kyc' } } });
-    const [kustomizeApiService] = parse(readFileSync(`${repo}operator/deploy/external-metrics.yaml`, 'utf8')).filter((d) => d.kind === 'APIService');
+    expect(policy.spec).toEqual({
+      ...kustomizePolicy.spec,
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kyc-operator', 'app.kubernetes.io/instance': 'kyc' } },
+    });
+    const [kustomizeApiService] = parse(readFileSync(`${repo}operator/deploy/external-metrics.yaml`, 'utf8')).filter(
+      (d) => d.kind === 'APIService',
+    );
     const apiService = objects.find((o) => o.kind === 'APIService') as KubeResource & { spec: unknown };
     expect(apiService.metadata.name).toBe(APISERVICE_NAME);
     // The same registration, pointing at the release's Service (no caBundle: the operator fills it in).
@@ -90,7 +124,9 @@ describe('helm template charts/kyc-operator', () => {
     expect(named('ClusterRole', 'kyc-kyc-operator').rules).toEqual(kustomizeRules('ClusterRole'));
     expect(named('ClusterRole', 'kyc-kyc-operator-external-metrics').rules).toEqual(externalMetricsRules);
     expect(named('Role', 'kyc-kyc-operator-leader-election').rules).toEqual(kustomizeRules('Role'));
-    expect(named('ClusterRoleBinding', 'kyc-kyc-operator-auth-delegator')).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'system:auth-delegator' } });
+    expect(named('ClusterRoleBinding', 'kyc-kyc-operator-auth-delegator')).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'system:auth-delegator' },
+    });
 
     const rendered = objects.find((o) => o.kind === 'Deployment') as Deployment;
     const pod = rendered.spec.template.spec;
@@ -106,12 +142,27 @@ describe('helm template charts/kyc-operator', () => {
     expect(container?.image).toBe('kyc-operator/operator:0.1.0');
     const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value]));
     // The same settings, except the Service name, which carries the release's name.
-    for (const e of wanted?.env ?? []) if (e.value !== undefined && e.name !== 'EXTERNAL_METRICS_SERVICE') expect(env[e.name]).toBe(e.value);
+    for (const e of wanted?.env ?? [])
+      if (e.value !== undefined && e.name !== 'EXTERNAL_METRICS_SERVICE') expect(env[e.name]).toBe(e.value);
     expect(env.EXTERNAL_METRICS_SERVICE).toBe('kyc-system/kyc-kyc-operator-external-metrics');
   });
 
   it('with watchNamespace set and no external metrics API, renders a Role and RoleBinding in that namespace and nothing cluster-wide', async () => {
-    const objects = parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--set', 'watchNamespace=team-a', '--set', 'logLevel=debug', '--set', 'externalMetrics.enabled=false'));
+    const objects = parse(
+      await helmCmd(
+        'template',
+        'kyc',
+        chartDir,
+        '--namespace',
+        'kyc-system',
+        '--set',
+        'watchNamespace=team-a',
+        '--set',
+        'logLevel=debug',
+        '--set',
+        'externalMetrics.enabled=false',
+      ),
+    );
     expect(objects.filter((o) => o.kind.startsWith('Cluster'))).toEqual([]);
     const role = objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'team-a') as Rules;
     expect(role.rules).toEqual(kustomizeRules('ClusterRole'));
@@ -120,7 +171,12 @@ describe('helm template charts/kyc-operator', () => {
       subjects: [{ kind: 'ServiceAccount', name: 'kyc-kyc-operator', namespace: 'kyc-system' }],
     });
     const env = (objects.find((o) => o.kind === 'Deployment') as Deployment).spec.template.spec.containers[0]?.env ?? [];
-    expect(env).toEqual(expect.arrayContaining([{ name: 'WATCH_NAMESPACE', value: 'team-a' }, { name: 'LOG_LEVEL', value: 'debug' }]));
+    expect(env).toEqual(
+      expect.arrayContaining([
+        { name: 'WATCH_NAMESPACE', value: 'team-a' },
+        { name: 'LOG_LEVEL', value: 'debug' },
+      ]),
+    );
   });
 });
 
@@ -128,25 +184,38 @@ describe('helm install charts/kyc-operator', () => {
   it.each([
     ['cluster-wide', [] as string[]],
     ['namespace-scoped', ['--set', 'watchNamespace=SELF', '--set', 'replicas=1', '--set', 'externalMetrics.enabled=false']],
-  ])('%s: creates valid objects in a fresh namespace (KWOK runs the pods) and helm uninstall removes them', async (_scope, extra) => {
-    const release = `kyc-${uniqueSuffix()}`;
-    const scoped = extra.length > 0;
-    const args = extra.map((a) => a.replace('SELF', namespace));
-    releases.push(release);
-    // The APIService is one per cluster: one another install left (e.g. `make up`'s) steps aside for
-    // the release and comes back afterwards.
-    const previous = scoped ? undefined : await client.get<KubeResource & { spec: unknown }>(APISERVICE, '', APISERVICE_NAME);
-    if (previous) await client.delete(APISERVICE, '', APISERVICE_NAME);
-    try {
-      await helmCmd('install', release, chartDir, '--namespace', namespace, ...args, '--wait', '--timeout', '180s');
-      await installed(release, scoped);
-    } finally {
-      if (previous) {
-        await client.delete(APISERVICE, '', APISERVICE_NAME).catch(() => undefined);
-        await client.apply(APISERVICE, { apiVersion: APISERVICE.apiVersion, kind: APISERVICE.kind, metadata: { name: APISERVICE_NAME, labels: previous.metadata.labels ?? {} }, spec: previous.spec }, 'kyc-chart-test');
+  ])(
+    '%s: creates valid objects in a fresh namespace (KWOK runs the pods) and helm uninstall removes them',
+    async (_scope, extra) => {
+      const release = `kyc-${uniqueSuffix()}`;
+      const scoped = extra.length > 0;
+      const args = extra.map((a) => a.replace('SELF', namespace));
+      releases.push(release);
+      // The APIService is one per cluster: one another install left (e.g. `make up`'s) steps aside for
+      // the release and comes back afterwards.
+      const previous = scoped ? undefined : await client.get<KubeResource & { spec: unknown }>(APISERVICE, '', APISERVICE_NAME);
+      if (previous) await client.delete(APISERVICE, '', APISERVICE_NAME);
+      try {
+        await helmCmd('install', release, chartDir, '--namespace', namespace, ...args, '--wait', '--timeout', '180s');
+        await installed(release, scoped);
+      } finally {
+        if (previous) {
+          await client.delete(APISERVICE, '', APISERVICE_NAME).catch(() => undefined);
+          await client.apply(
+            APISERVICE,
+            {
+              apiVersion: APISERVICE.apiVersion,
+              kind: APISERVICE.kind,
+              metadata: { name: APISERVICE_NAME, labels: previous.metadata.labels ?? {} },
+              spec: previous.spec,
+            },
+            'kyc-chart-test',
+          );
+        }
       }
-    }
-  }, 300_000);
+    },
+    300_000,
+  );
 });
 
 /** Checks the objects of an installed release, uninstalls it and waits until they are gone. */
@@ -174,16 +243,20 @@ async function installed(release: string, scoped: boolean): Promise<void> {
 
   await helmCmd('uninstall', release, '--namespace', namespace, '--wait', '--timeout', '120s');
   releases.splice(releases.indexOf(release), 1);
-  await eventually('the release objects to be gone', async () => {
-    const left = await Promise.all([
-      client.get(DEPLOYMENT, namespace, fullname),
-      client.get(SERVICE_ACCOUNT, namespace, fullname),
-      client.get(ROLE, namespace, `${fullname}-leader-election`),
-      scoped ? client.get(ROLE, namespace, fullname) : client.get(CLUSTER_ROLE, '', fullname),
-      client.get(CLUSTER_ROLE_BINDING, '', `${fullname}-auth-delegator`),
-      client.get(ROLE_BINDING, 'kube-system', `${fullname}-auth-reader`),
-      scoped ? undefined : client.get(APISERVICE, '', APISERVICE_NAME),
-    ]);
-    return left.every((o) => o === undefined || o.metadata.deletionTimestamp);
-  }, 60_000);
+  await eventually(
+    'the release objects to be gone',
+    async () => {
+      const left = await Promise.all([
+        client.get(DEPLOYMENT, namespace, fullname),
+        client.get(SERVICE_ACCOUNT, namespace, fullname),
+        client.get(ROLE, namespace, `${fullname}-leader-election`),
+        scoped ? client.get(ROLE, namespace, fullname) : client.get(CLUSTER_ROLE, '', fullname),
+        client.get(CLUSTER_ROLE_BINDING, '', `${fullname}-auth-delegator`),
+        client.get(ROLE_BINDING, 'kube-system', `${fullname}-auth-reader`),
+        scoped ? undefined : client.get(APISERVICE, '', APISERVICE_NAME),
+      ]);
+      return left.every((o) => o === undefined || o.metadata.deletionTimestamp);
+    },
+    60_000,
+  );
 }

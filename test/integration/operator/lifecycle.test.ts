@@ -5,7 +5,17 @@ import { describe, expect, it } from '@jest/globals';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
 import { EVENT } from '../../../operator/src/runtime/events.js';
 import { eventually } from '../../support/env.js';
-import { CONFIGMAP, DEPLOYMENT, developmentPlatform, getPlatform, ownedObjects, PLATFORM, SERVICE, waitReady, withTestOperator } from './support.js';
+import {
+  CONFIGMAP,
+  DEPLOYMENT,
+  developmentPlatform,
+  getPlatform,
+  ownedObjects,
+  PLATFORM,
+  SERVICE,
+  waitReady,
+  withTestOperator,
+} from './support.js';
 
 interface Container {
   name: string;
@@ -51,7 +61,10 @@ describe('the operator with a development platform', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     await op.idle();
     const versions = async (): Promise<Record<string, string | undefined>> => {
-      const objects = [...(await ownedObjects(client, suite.namespace, name)), (await getPlatform(client, suite.namespace, name)) as KubeResource];
+      const objects = [
+        ...(await ownedObjects(client, suite.namespace, name)),
+        (await getPlatform(client, suite.namespace, name)) as KubeResource,
+      ];
       return Object.fromEntries(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o.metadata.resourceVersion]));
     };
     const before = await versions();
@@ -94,10 +107,14 @@ describe('the operator with a development platform', () => {
     await client.mergePatch(DEPLOYMENT, suite.namespace, gateway.metadata.name, {
       spec: { template: { spec: { containers: [{ ...container, image: 'evil.example/kyc:hacked' }] } } },
     });
-    await eventually('the gateway image to be restored', async () => {
-      const image = (await deployment('gateway'))?.spec.template.spec.containers[0]?.image;
-      return image !== undefined && image.endsWith(':0.2.0');
-    }, 20_000);
+    await eventually(
+      'the gateway image to be restored',
+      async () => {
+        const image = (await deployment('gateway'))?.spec.template.spec.containers[0]?.image;
+        return image !== undefined && image.endsWith(':0.2.0');
+      },
+      20_000,
+    );
   }, 60_000);
 
   it('when someone edits owned ConfigMap data or deletes an owned Service, then both are restored', async () => {
@@ -109,20 +126,34 @@ describe('the operator with a development platform', () => {
     await client.mergePatch(CONFIGMAP, suite.namespace, configName, { data: { [key]: 'tampered' } });
     const service = await client.get(SERVICE, suite.namespace, `${name}-auth`);
     await client.delete(SERVICE, suite.namespace, `${name}-auth`);
-    await eventually('the ConfigMap data to be restored', async () => {
-      const live = await client.get<KubeResource & { data?: Record<string, string> }>(CONFIGMAP, suite.namespace, configName);
-      return live?.data?.[key] === original;
-    }, 20_000);
-    const recreated = await eventually('the auth Service to be recreated', () => client.get(SERVICE, suite.namespace, `${name}-auth`), 20_000);
+    await eventually(
+      'the ConfigMap data to be restored',
+      async () => {
+        const live = await client.get<KubeResource & { data?: Record<string, string> }>(CONFIGMAP, suite.namespace, configName);
+        return live?.data?.[key] === original;
+      },
+      20_000,
+    );
+    const recreated = await eventually(
+      'the auth Service to be recreated',
+      () => client.get(SERVICE, suite.namespace, `${name}-auth`),
+      20_000,
+    );
     expect(recreated.metadata.uid).not.toBe(service?.metadata.uid);
   }, 60_000);
 
   it('when a component is disabled, then its objects are deleted and the platform reports the rest', async () => {
     await client.mergePatch(PLATFORM, suite.namespace, name, { spec: { components: { analytics: { enabled: false } } } });
-    await eventually('the analytics objects to be deleted', async () => {
-      const left = (await ownedObjects(client, suite.namespace, name)).filter((o) => o.metadata.name === `${name}-analytics` && !o.metadata.deletionTimestamp);
-      return left.length === 0;
-    }, 30_000);
+    await eventually(
+      'the analytics objects to be deleted',
+      async () => {
+        const left = (await ownedObjects(client, suite.namespace, name)).filter(
+          (o) => o.metadata.name === `${name}-analytics` && !o.metadata.deletionTimestamp,
+        );
+        return left.length === 0;
+      },
+      30_000,
+    );
     const platform = await eventually('readyComponents 4/4', async () => {
       const p = await getPlatform(client, suite.namespace, name);
       return p?.status?.readyComponents === '4/4' ? p : undefined;

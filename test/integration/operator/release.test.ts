@@ -10,7 +10,19 @@ import type { KubeResource, ResourceType } from '../../../operator/src/runtime/k
 import { startManager, type RunningOperator } from '../../../operator/src/manager.js';
 import type { PlatformResource } from '../../../operator/src/reconcile/platform.js';
 import { eventually, uniqueSuffix } from '../../support/env.js';
-import { createNamespace, deleteNamespace, DEPLOYMENT, developmentPlatform, getPlatform, installCrd, PLATFORM, SERVICE, testClient, testOperatorConfig, testOperatorLogger } from './support.js';
+import {
+  createNamespace,
+  deleteNamespace,
+  DEPLOYMENT,
+  developmentPlatform,
+  getPlatform,
+  installCrd,
+  PLATFORM,
+  SERVICE,
+  testClient,
+  testOperatorConfig,
+  testOperatorLogger,
+} from './support.js';
 
 const QUOTA: ResourceType = { apiVersion: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', namespaced: true };
 const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics'];
@@ -78,7 +90,12 @@ async function release(name: string): Promise<ReleaseStatus> {
 }
 
 // Generous: the cluster is shared with other suites and benchmarks (2 cores).
-async function waitRelease(name: string, what: string, check: (r: ReleaseStatus, p: PlatformResource) => boolean, timeoutMs = 180_000): Promise<PlatformResource> {
+async function waitRelease(
+  name: string,
+  what: string,
+  check: (r: ReleaseStatus, p: PlatformResource) => boolean,
+  timeoutMs = 180_000,
+): Promise<PlatformResource> {
   return eventually(
     `${name}: ${what}`,
     async () => {
@@ -91,11 +108,15 @@ async function waitRelease(name: string, what: string, check: (r: ReleaseStatus,
 }
 
 async function selectors(name: string, suffix = ''): Promise<(string | undefined)[]> {
-  return Promise.all(COMPONENTS.map(async (c) => (await client.get<Service>(SERVICE, namespace, `${name}-${c}${suffix}`))?.spec.selector?.['kyc.dev/color']));
+  return Promise.all(
+    COMPONENTS.map(async (c) => (await client.get<Service>(SERVICE, namespace, `${name}-${c}${suffix}`))?.spec.selector?.['kyc.dev/color']),
+  );
 }
 
 async function replicas(name: string, color: string): Promise<(number | undefined)[]> {
-  return Promise.all(COMPONENTS.map(async (c) => (await client.get<Deployment>(DEPLOYMENT, namespace, `${name}-${c}-${color}`))?.spec.replicas));
+  return Promise.all(
+    COMPONENTS.map(async (c) => (await client.get<Deployment>(DEPLOYMENT, namespace, `${name}-${c}-${color}`))?.spec.replicas),
+  );
 }
 
 async function reasons(name: string): Promise<string[]> {
@@ -109,19 +130,27 @@ async function setQuota(pods: number | undefined): Promise<void> {
     await client.delete(QUOTA, namespace, 'pods');
     return;
   }
-  await client.apply(QUOTA, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace }, spec: { hard: { pods: String(pods) } } }, 'release-test');
+  await client.apply(
+    QUOTA,
+    { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'pods', namespace }, spec: { hard: { pods: String(pods) } } },
+    'release-test',
+  );
 }
 
 const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 
 /** Waits until `name`'s pods are the only pods in the namespace (a quota then counts only them); returns their number. */
 async function onlyPodsOf(name: string): Promise<number> {
-  return eventually(`only ${name}'s pods in ${namespace}`, async () => {
-    const { items } = await client.list(POD, namespace);
-    const others = items.filter((p) => p.metadata.labels?.['app.kubernetes.io/instance'] !== name);
-    const own = items.filter((p) => p.metadata.labels?.['app.kubernetes.io/instance'] === name && !p.metadata.deletionTimestamp);
-    return others.length === 0 ? own.length || undefined : undefined;
-  }, 180_000);
+  return eventually(
+    `only ${name}'s pods in ${namespace}`,
+    async () => {
+      const { items } = await client.list(POD, namespace);
+      const others = items.filter((p) => p.metadata.labels?.['app.kubernetes.io/instance'] !== name);
+      const own = items.filter((p) => p.metadata.labels?.['app.kubernetes.io/instance'] === name && !p.metadata.deletionTimestamp);
+      return others.length === 0 ? own.length || undefined : undefined;
+    },
+    180_000,
+  );
 }
 
 async function annotate(name: string, key: string): Promise<void> {
@@ -188,7 +217,11 @@ describe('blue-green releases on KWOK', () => {
       await client.mergePatch(PLATFORM, namespace, name, { spec: { version: '0.2.0' } });
       await waitRelease(name, 'Deploying', (r) => r.phase === 'Deploying');
       const aborted = await waitRelease(name, 'aborted at the deadline', (r) => r.phase === 'Aborted', 90_000);
-      expect(aborted.status?.release).toMatchObject({ failureReason: 'ProgressDeadlineExceeded', activeColor: 'blue', activeVersion: '0.1.0' });
+      expect(aborted.status?.release).toMatchObject({
+        failureReason: 'ProgressDeadlineExceeded',
+        activeColor: 'blue',
+        activeVersion: '0.1.0',
+      });
       const failed = aborted.status?.conditions?.find((c) => c.type === 'ReleaseFailed');
       expect(failed).toMatchObject({ status: 'True', reason: 'ProgressDeadlineExceeded' });
       expect(aborted.status?.phase).toBe('Ready');
@@ -216,17 +249,26 @@ describe('blue-green releases on KWOK', () => {
     await annotate(name, 'kyc.dev/abort');
     const aborted = await waitRelease(name, 'Aborted', (r) => r.phase === 'Aborted');
     expect(aborted.status?.release?.failureReason).toBe('AbortRequested');
-    await eventually('the abort annotation removed', async () => (await getPlatform(client, namespace, name))?.metadata.annotations?.['kyc.dev/abort'] === undefined);
+    await eventually(
+      'the abort annotation removed',
+      async () => (await getPlatform(client, namespace, name))?.metadata.annotations?.['kyc.dev/abort'] === undefined,
+    );
     expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'blue'));
 
     // promote on an aborted release tries the same version again; promote again switches.
     await annotate(name, 'kyc.dev/promote');
     await waitRelease(name, 'AwaitingPromotion again', (r) => r.phase === 'AwaitingPromotion');
     await annotate(name, 'kyc.dev/promote');
-    await waitRelease(name, 'switched to green', (r) => r.phase === 'ScalingDown' && r.activeColor === 'green' && r.activeVersion === '0.2.0');
+    await waitRelease(
+      name,
+      'switched to green',
+      (r) => r.phase === 'ScalingDown' && r.activeColor === 'green' && r.activeVersion === '0.2.0',
+    );
     expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'green'));
     expect((await getPlatform(client, namespace, name))?.metadata.annotations?.['kyc.dev/promote']).toBeUndefined();
-    expect(await reasons(name)).toEqual(expect.arrayContaining(['AwaitingPromotion', 'ReleaseAborted', 'ReleaseRetried', 'PromotionRequested']));
+    expect(await reasons(name)).toEqual(
+      expect.arrayContaining(['AwaitingPromotion', 'ReleaseAborted', 'ReleaseRetried', 'PromotionRequested']),
+    );
     await client.delete(PLATFORM, namespace, name);
   }, 400_000);
 
@@ -242,13 +284,19 @@ describe('blue-green releases on KWOK', () => {
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        const { items } = await client.list<KubeResource & { endpoints?: { conditions?: { ready?: boolean } }[] }>(SLICES, namespace, { labelSelector: `kubernetes.io/service-name=${name}-kyc` });
+        const { items } = await client.list<KubeResource & { endpoints?: { conditions?: { ready?: boolean } }[] }>(SLICES, namespace, {
+          labelSelector: `kubernetes.io/service-name=${name}-kyc`,
+        });
         if (!items.some((s) => (s.endpoints ?? []).some((e) => e.conditions?.ready))) empty++;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     })();
     await client.mergePatch(PLATFORM, namespace, name, { spec: { release: { scaleDownDelaySeconds: 30 } } });
-    await waitRelease(name, 'switched to blue', (r) => r.phase === 'ScalingDown' && r.activeColor === 'blue' && r.previousColor === 'legacy');
+    await waitRelease(
+      name,
+      'switched to blue',
+      (r) => r.phase === 'ScalingDown' && r.activeColor === 'blue' && r.previousColor === 'legacy',
+    );
     expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'blue'));
     expect(await client.get(DEPLOYMENT, namespace, `${name}-kyc`)).toBeDefined();
     await waitRelease(name, 'Idle on blue', idleAt('0.1.0', 'blue'), 60_000);

@@ -73,11 +73,15 @@ describe('spec.replicas between a fixed count and the HPA', () => {
     await client.mergePatch(PLATFORM, suite.namespace, name, {
       spec: { components: { gateway: { replicas: null, autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 6 } } } },
     });
-    const handedOver = await eventually('the operator to give up spec.replicas of the gateway', async () => {
-      const live = await gateway();
-      const hpa = HPA ? await client.get(HPA, suite.namespace, deploymentName) : undefined;
-      return live && hpa && !appliesReplicas(live, FIELD_MANAGER) ? live : undefined;
-    }, 60_000);
+    const handedOver = await eventually(
+      'the operator to give up spec.replicas of the gateway',
+      async () => {
+        const live = await gateway();
+        const hpa = HPA ? await client.get(HPA, suite.namespace, deploymentName) : undefined;
+        return live && hpa && !appliesReplicas(live, FIELD_MANAGER) ? live : undefined;
+      },
+      60_000,
+    );
     expect(handedOver.spec.replicas).toBe(4);
     expect(appliesReplicas(handedOver, HANDOVER_FIELD_MANAGER)).toBe(true);
     // Leave the controller-manager's HPA loop (15 s period) a full round to act on the new HPA.
@@ -99,13 +103,24 @@ describe('spec.replicas between a fixed count and the HPA', () => {
 
   it('when autoscaling is switched off again with a fixed 4, then the operator owns the count again and the HPA is gone', async () => {
     const mark = seen.length;
-    await client.mergePatch(PLATFORM, suite.namespace, name, { spec: { components: { gateway: { replicas: 4, autoscaling: { enabled: false } } } } });
-    const back = await eventually('the gateway back at a fixed 4 owned by the operator', async () => {
-      const live = await gateway();
-      return live?.spec.replicas === 4 && appliesReplicas(live, FIELD_MANAGER) ? live : undefined;
-    }, 60_000);
+    await client.mergePatch(PLATFORM, suite.namespace, name, {
+      spec: { components: { gateway: { replicas: 4, autoscaling: { enabled: false } } } },
+    });
+    const back = await eventually(
+      'the gateway back at a fixed 4 owned by the operator',
+      async () => {
+        const live = await gateway();
+        return live?.spec.replicas === 4 && appliesReplicas(live, FIELD_MANAGER) ? live : undefined;
+      },
+      60_000,
+    );
     expect(back.spec.replicas).toBe(4);
-    if (HPA) await eventually('the gateway HPA to be deleted', async () => (await client.get(HPA, suite.namespace, deploymentName)) === undefined, 30_000);
+    if (HPA)
+      await eventually(
+        'the gateway HPA to be deleted',
+        async () => (await client.get(HPA, suite.namespace, deploymentName)) === undefined,
+        30_000,
+      );
     await waitReady(client, suite.namespace, name, '0.1.0', 60_000);
     // 5 (the HPA's) to the requested 4, and never lower.
     expect(Math.min(...seenSince(mark))).toBeGreaterThanOrEqual(4);

@@ -12,7 +12,17 @@ import type { RunningOperator } from '../../../operator/src/manager.js';
 import { eventually, uniqueSuffix } from '../../support/env.js';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
 import type { PlatformResource } from '../../../operator/src/reconcile/platform.js';
-import { createNamespace, DEPLOYMENT, deleteNamespace, developmentPlatform, installCrd, PLATFORM, startTestOperator, testClient, waitReady } from './support.js';
+import {
+  createNamespace,
+  DEPLOYMENT,
+  deleteNamespace,
+  developmentPlatform,
+  installCrd,
+  PLATFORM,
+  startTestOperator,
+  testClient,
+  waitReady,
+} from './support.js';
 
 type Deployment = KubeResource & { spec: { template: { spec: { containers: { image: string }[] } } } };
 
@@ -72,7 +82,10 @@ describe('leader election', () => {
   }, 90_000);
 });
 
-const clusterDir = join(process.env.KYC_RUN_DIR ?? join(process.env.KYC_CACHE_DIR ?? join(homedir(), '.cache/kyc-operator'), 'run'), 'cluster');
+const clusterDir = join(
+  process.env.KYC_RUN_DIR ?? join(process.env.KYC_CACHE_DIR ?? join(homedir(), '.cache/kyc-operator'), 'run'),
+  'cluster',
+);
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 
 function alive(pid: number): boolean {

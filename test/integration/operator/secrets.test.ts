@@ -23,7 +23,13 @@ const SECRET_NAME = 'bank-platform';
 async function writeSecret(stringData: Record<string, string>): Promise<void> {
   await client.delete(SECRET, suite.namespace, SECRET_NAME).catch(() => undefined);
   await eventually('the old Secret to be gone', async () => (await client.get(SECRET, suite.namespace, SECRET_NAME)) === undefined);
-  await client.create(SECRET, suite.namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET_NAME, namespace: suite.namespace }, type: 'Opaque', stringData });
+  await client.create(SECRET, suite.namespace, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: SECRET_NAME, namespace: suite.namespace },
+    type: 'Opaque',
+    stringData,
+  });
 }
 
 async function sampleValues(): Promise<Record<string, string>> {
@@ -59,7 +65,11 @@ function condition(platform: PlatformResource | undefined, type: string): { stat
 async function refusal(name: string): Promise<PlatformResource> {
   return eventually(`${name} to be refused with InsecureSecrets`, async () => {
     const p = await getPlatform(client, suite.namespace, name);
-    return condition(p, 'SecretsVerified')?.status === 'False' && condition(p, 'Ready')?.reason === 'InsecureSecrets' && p?.status?.observedGeneration === p?.metadata.generation ? p : undefined;
+    return condition(p, 'SecretsVerified')?.status === 'False' &&
+      condition(p, 'Ready')?.reason === 'InsecureSecrets' &&
+      p?.status?.observedGeneration === p?.metadata.generation
+      ? p
+      : undefined;
   });
 }
 
@@ -96,10 +106,14 @@ describe('a production platform with development secrets', () => {
 
   it('when the Secret is fixed, then the platform is accepted and rolls out', async () => {
     await writeSecret(randomValues());
-    const accepted = await eventually('SecretsVerified=True', async () => {
-      const p = await getPlatform(client, suite.namespace, 'bank');
-      return condition(p, 'SecretsVerified')?.status === 'True' ? p : undefined;
-    }, 30_000);
+    const accepted = await eventually(
+      'SecretsVerified=True',
+      async () => {
+        const p = await getPlatform(client, suite.namespace, 'bank');
+        return condition(p, 'SecretsVerified')?.status === 'True' ? p : undefined;
+      },
+      30_000,
+    );
     expect(condition(accepted, 'SecretsVerified')?.reason).toBe('SecretsAccepted');
     const created = await eventually('the five production Deployments', async () => {
       const list = await deployments('bank');

@@ -17,7 +17,12 @@ export const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 
 export const DEPLOYMENT = OWNED_TYPES.find((t) => t.kind === 'Deployment') as ResourceType;
 export const SERVICE = OWNED_TYPES.find((t) => t.kind === 'Service') as ResourceType;
 export const CONFIGMAP = OWNED_TYPES.find((t) => t.kind === 'ConfigMap') as ResourceType;
-const CRD: ResourceType = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false };
+const CRD: ResourceType = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  plural: 'customresourcedefinitions',
+  namespaced: false,
+};
 
 export function testClient(): KubeClient {
   return KubeClient.fromConfig(requireEnv('KUBECONFIG'));
@@ -33,7 +38,11 @@ export async function installCrd(client: KubeClient): Promise<void> {
   if (!crd) throw new Error('crds/kycplatform.yaml is empty');
   await client.apply(CRD, crd, 'kyc-operator-tests');
   await eventually('the KycPlatform CRD to be Established', async () => {
-    const live = await client.get<KubeResource & { status?: { conditions?: { type: string; status: string }[] } }>(CRD, '', crd.metadata.name);
+    const live = await client.get<KubeResource & { status?: { conditions?: { type: string; status: string }[] } }>(
+      CRD,
+      '',
+      crd.metadata.name,
+    );
     return live?.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
   });
   // The API server serves a new CRD a moment after Established: wait until a list works.
@@ -153,7 +162,13 @@ export async function getPlatform(client: KubeClient, namespace: string, name: s
 }
 
 /** Waits until the platform is Ready at `version` with every component ready. */
-export async function waitReady(client: KubeClient, namespace: string, name: string, version: string, timeoutMs = 90_000): Promise<PlatformResource> {
+export async function waitReady(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  version: string,
+  timeoutMs = 90_000,
+): Promise<PlatformResource> {
   return eventually(
     `${namespace}/${name} to be Ready at ${version}`,
     async () => {
@@ -174,6 +189,8 @@ export async function waitReady(client: KubeClient, namespace: string, name: str
 
 /** Every object in the namespace that the operator manages for `instance`. */
 export async function ownedObjects(client: KubeClient, namespace: string, instance: string): Promise<KubeResource[]> {
-  const lists = await Promise.all(OWNED_TYPES.map((type) => client.list(type, namespace, { labelSelector: `app.kubernetes.io/instance=${instance}` })));
+  const lists = await Promise.all(
+    OWNED_TYPES.map((type) => client.list(type, namespace, { labelSelector: `app.kubernetes.io/instance=${instance}` })),
+  );
   return lists.flatMap((l) => l.items);
 }

@@ -5,7 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
 import type { RunningOperator } from '../../../operator/src/manager.js';
-import { createNamespace, deleteNamespace, developmentPlatform, installCrd, PLATFORM, startTestOperator, testClient } from '../operator/support.js';
+import {
+  createNamespace,
+  deleteNamespace,
+  developmentPlatform,
+  installCrd,
+  PLATFORM,
+  startTestOperator,
+  testClient,
+} from '../operator/support.js';
 import { eventually } from '../../support/env.js';
 import { getRaw, HPA, hpaTargetReplicas } from './support.js';
 import { emulateUsage, quantityBytes, type UsageEmulation } from './usage.js';
@@ -36,7 +44,8 @@ const hpa = (): Promise<HpaResource | undefined> => client.get<HpaResource>(HPA,
 const kycReplicas = (): Promise<number> => hpaTargetReplicas(client, namespace, `${NAME}-kyc`);
 /** The CPU utilisation the HPA controller last read, in percent of the pods' requests. */
 const hpaCpu = async (): Promise<number | undefined> =>
-  (await hpa())?.status?.currentMetrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu')?.resource?.current.averageUtilization;
+  (await hpa())?.status?.currentMetrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu')?.resource?.current
+    .averageUtilization;
 
 const cpuWhere = (accept: (value: number) => boolean) => async (): Promise<{ cpu: number } | undefined> => {
   const cpu = await hpaCpu();
@@ -62,7 +71,15 @@ describe('CPU autoscaling of kyc (Resource metrics from metrics-server)', () => 
     const platform = developmentPlatform(namespace, NAME);
     platform.spec.autoscaling = { enabled: false };
     platform.spec.components = {
-      kyc: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 4, targetCPUUtilizationPercentage: 50, scaleDownStabilizationSeconds: 15 } },
+      kyc: {
+        autoscaling: {
+          enabled: true,
+          minReplicas: 1,
+          maxReplicas: 4,
+          targetCPUUtilizationPercentage: 50,
+          scaleDownStabilizationSeconds: 15,
+        },
+      },
     };
     await client.create(PLATFORM, namespace, platform);
 
@@ -87,12 +104,22 @@ describe('CPU autoscaling of kyc (Resource metrics from metrics-server)', () => 
     const [container] = metrics.items[0]?.containers ?? [];
     expect(container?.name).toBe('kyc');
     expect(quantityBytes(container?.usage.memory ?? '')).toBe(32 * 1024 * 1024);
-    const idle = await eventually('the HPA to read the idle CPU', cpuWhere((v) => v < 50), 90_000, 1000);
+    const idle = await eventually(
+      'the HPA to read the idle CPU',
+      cpuWhere((v) => v < 50),
+      90_000,
+      1000,
+    );
     expect(idle.cpu).toBeLessThan(50);
 
     await usage.set(BUSY);
     const started = Date.now();
-    const busy = await eventually('the HPA to read CPU above its target', cpuWhere((v) => v > 100), 90_000, 1000);
+    const busy = await eventually(
+      'the HPA to read CPU above its target',
+      cpuWhere((v) => v > 100),
+      90_000,
+      1000,
+    );
     expect(busy.cpu).toBeGreaterThan(100);
     await eventually('kyc to scale out to 4 (max)', async () => (await kycReplicas()) === 4, 120_000, 1000);
     process.stderr.write(`CPU ${busy.cpu} % of requests → 4 replicas after ${Math.round((Date.now() - started) / 1000)} s\n`);

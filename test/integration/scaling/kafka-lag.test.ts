@@ -8,10 +8,28 @@ import type { Admin, Kafka } from 'kafkajs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
-import { createNamespace, deleteNamespace, developmentPlatform, DEPLOYMENT, getPlatform, installCrd, PLATFORM, testClient } from '../operator/support.js';
+import {
+  createNamespace,
+  deleteNamespace,
+  developmentPlatform,
+  DEPLOYMENT,
+  getPlatform,
+  installCrd,
+  PLATFORM,
+  testClient,
+} from '../operator/support.js';
 import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
 import { createLogger, ensureTopics } from '../../../workloads/shared/index.js';
-import { createKafkaSecret, getRaw, HPA, hpaTargetReplicas, kafkaAdmin, produce, startScalingOperator, type ScalingHarness } from './support.js';
+import {
+  createKafkaSecret,
+  getRaw,
+  HPA,
+  hpaTargetReplicas,
+  kafkaAdmin,
+  produce,
+  startScalingOperator,
+  type ScalingHarness,
+} from './support.js';
 
 const client = testClient();
 const NAME = 'lag';
@@ -70,7 +88,9 @@ describe('queue-lag autoscaling of kyc', () => {
     await createKafkaSecret(client, namespace, `${NAME}-kafka`, 'bootstrap', requireEnv('KAFKA_BROKERS'));
     const platform = developmentPlatform(namespace, NAME);
     platform.spec.dependencies = { ...platform.spec.dependencies, kafka: { secretRef: { name: `${NAME}-kafka`, key: 'bootstrap' } } };
-    platform.spec.components = { kyc: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 5, scaleDownStabilizationSeconds: 0 } } };
+    platform.spec.components = {
+      kyc: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 5, scaleDownStabilizationSeconds: 0 } },
+    };
     platform.spec.autoscaling = {
       enabled: false,
       resourceMetrics: false,
@@ -88,17 +108,29 @@ describe('queue-lag autoscaling of kyc', () => {
       fallback: { failureThreshold: 2, replicas: 3 },
     };
     await client.create(PLATFORM, namespace, broken);
-    const missing = await eventually('ScalingDegraded of the platform whose Kafka Secret is missing', async () => {
-      const c = await degraded(BROKEN);
-      return c?.status === 'True' && c.message.includes('does not exist') ? c : undefined;
-    }, 90_000, 1000);
-    expect(missing.message).toContain(`no Kafka brokers: Secret ${namespace}/${BROKEN}-kafka (spec.dependencies.kafka.secretRef) does not exist`);
+    const missing = await eventually(
+      'ScalingDegraded of the platform whose Kafka Secret is missing',
+      async () => {
+        const c = await degraded(BROKEN);
+        return c?.status === 'True' && c.message.includes('does not exist') ? c : undefined;
+      },
+      90_000,
+      1000,
+    );
+    expect(missing.message).toContain(
+      `no Kafka brokers: Secret ${namespace}/${BROKEN}-kafka (spec.dependencies.kafka.secretRef) does not exist`,
+    );
     // The Secret appears, naming a port nothing listens on: the next read (within 60 s, the last one failed) finds it and fails on Kafka.
     await createKafkaSecret(client, namespace, `${BROKEN}-kafka`, 'brokers', `127.0.0.1:${await closedPort()}`);
-    const refused = await eventually('the closed port to be the reason now', async () => {
-      const c = await degraded(BROKEN);
-      return c?.status === 'True' && c.message.includes('kafka lag of group') ? c : undefined;
-    }, 90_000, 1000);
+    const refused = await eventually(
+      'the closed port to be the reason now',
+      async () => {
+        const c = await degraded(BROKEN);
+        return c?.status === 'True' && c.message.includes('kafka lag of group') ? c : undefined;
+      },
+      90_000,
+      1000,
+    );
     expect(refused.reason).toBe('FallbackActive');
     expect(refused.message).not.toContain('does not exist');
 
@@ -122,7 +154,9 @@ describe('queue-lag autoscaling of kyc', () => {
     const listed = await eventually(
       'the lag through the aggregated API',
       async () => {
-        const list = await getRaw<{ items: { value: string; metricName: string }[] }>(`/apis/external.metrics.k8s.io/v1beta1/namespaces/${namespace}/kafka-consumer-lag?labelSelector=${selector}`);
+        const list = await getRaw<{ items: { value: string; metricName: string }[] }>(
+          `/apis/external.metrics.k8s.io/v1beta1/namespaces/${namespace}/kafka-consumer-lag?labelSelector=${selector}`,
+        );
         return list.items[0]?.value === '10000' ? list : undefined;
       },
       30_000,
@@ -133,16 +167,31 @@ describe('queue-lag autoscaling of kyc', () => {
     const started = Date.now();
     await eventually('kyc to scale out to 5 (max)', async () => (await kycReplicas()) === 5, 120_000, 1000);
     process.stderr.write(`lag 10000 → 5 replicas after ${Math.round((Date.now() - started) / 1000)} s\n`);
-    const scaledOut = await eventually('the scaling status to explain it', async () => {
-      const live = await getPlatform(client, namespace, NAME);
-      const kyc = live?.status?.scaling?.kyc;
-      return kyc?.reason?.startsWith('kafka lag 10000 / 100 per pod → 5 (max)') && kyc.currentReplicas === 5 ? live : undefined;
-    }, 90_000, 1000);
-    expect(scaledOut.status?.scaling?.kyc?.metrics?.[0]).toMatchObject({ name: 'kafka-consumer-lag', value: '10000', target: '100 per pod', replicas: 5 });
+    const scaledOut = await eventually(
+      'the scaling status to explain it',
+      async () => {
+        const live = await getPlatform(client, namespace, NAME);
+        const kyc = live?.status?.scaling?.kyc;
+        return kyc?.reason?.startsWith('kafka lag 10000 / 100 per pod → 5 (max)') && kyc.currentReplicas === 5 ? live : undefined;
+      },
+      90_000,
+      1000,
+    );
+    expect(scaledOut.status?.scaling?.kyc?.metrics?.[0]).toMatchObject({
+      name: 'kafka-consumer-lag',
+      value: '10000',
+      target: '100 per pod',
+      replicas: 5,
+    });
     expect(scaledOut.status?.conditions?.find((c) => c.type === 'ScalingActive')?.status).toBe('True');
     expect(scaledOut.status?.conditions?.find((c) => c.type === 'ScalingDegraded')?.status).toBe('False');
     // Meanwhile the other platform holds its fallback, on its own.
-    await eventually('the other kyc held at its 3 fallback replicas', async () => (await hpaTargetReplicas(client, namespace, `${BROKEN}-kyc`)) === 3, 60_000, 1000);
+    await eventually(
+      'the other kyc held at its 3 fallback replicas',
+      async () => (await hpaTargetReplicas(client, namespace, `${BROKEN}-kyc`)) === 3,
+      60_000,
+      1000,
+    );
     expect((await degraded(BROKEN))?.reason).toBe('FallbackActive');
 
     // The consumer catches up: its committed offsets reach the end of every partition.

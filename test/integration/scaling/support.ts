@@ -16,7 +16,12 @@ import { requireEnv, uniqueSuffix, eventually } from '../../support/env.js';
 
 export const SERVICE: ResourceType = { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true };
 export const ENDPOINTS: ResourceType = { apiVersion: 'v1', kind: 'Endpoints', plural: 'endpoints', namespaced: true };
-export const HPA: ResourceType = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', namespaced: true };
+export const HPA: ResourceType = {
+  apiVersion: 'autoscaling/v2',
+  kind: 'HorizontalPodAutoscaler',
+  plural: 'horizontalpodautoscalers',
+  namespaced: true,
+};
 export const METRICS_SERVICE = 'kyc-external-metrics';
 
 const versions = readFileSync(new URL('../../../hack/versions.env', import.meta.url), 'utf8');
@@ -50,22 +55,34 @@ type ApiServiceResource = KubeResource & { spec?: Record<string, unknown>; statu
  * APIService at it and waits until the aggregator reports it Available. `stop` gives the APIService
  * back as it was (or deletes it) before the operator goes away.
  */
-export async function startScalingOperator(client: KubeClient, namespace: string, options: { now?: () => Date; prometheusUrl?: string } = {}): Promise<ScalingHarness> {
+export async function startScalingOperator(
+  client: KubeClient,
+  namespace: string,
+  options: { now?: () => Date; prometheusUrl?: string } = {},
+): Promise<ScalingHarness> {
   const previous = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
   // No Kafka setting: a platform's queueLag metrics read the brokers its own Kafka Secret names.
-  const config = testOperatorConfig({ namespace }, {
-    METRICS_POLL_SECONDS: '2',
-    EXTERNAL_METRICS_SERVICE: `${namespace}/${METRICS_SERVICE}`,
-    EXTERNAL_METRICS_PORT: '0',
-    EXTERNAL_METRICS_HOST: '0.0.0.0',
-    PROMETHEUS_URL: options.prometheusUrl ?? '',
-  });
+  const config = testOperatorConfig(
+    { namespace },
+    {
+      METRICS_POLL_SECONDS: '2',
+      EXTERNAL_METRICS_SERVICE: `${namespace}/${METRICS_SERVICE}`,
+      EXTERNAL_METRICS_PORT: '0',
+      EXTERNAL_METRICS_HOST: '0.0.0.0',
+      PROMETHEUS_URL: options.prometheusUrl ?? '',
+    },
+  );
   const restore = async (): Promise<void> => {
     const current = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
     // Someone else (an operator started in the cluster meanwhile) took it over: theirs now, leave it.
     if ((current?.spec as { service?: { namespace?: string } } | undefined)?.service?.namespace !== namespace) return;
     if (previous && current) {
-      await client.replace(APISERVICE, { apiVersion: APISERVICE.apiVersion, kind: APISERVICE.kind, metadata: { name: APISERVICE_NAME, resourceVersion: current.metadata.resourceVersion }, spec: previous.spec });
+      await client.replace(APISERVICE, {
+        apiVersion: APISERVICE.apiVersion,
+        kind: APISERVICE.kind,
+        metadata: { name: APISERVICE_NAME, resourceVersion: current.metadata.resourceVersion },
+        spec: previous.spec,
+      });
     } else if (current) {
       await client.delete(APISERVICE, '', APISERVICE_NAME);
     }
@@ -102,7 +119,9 @@ export async function startScalingOperator(client: KubeClient, namespace: string
       async () => {
         const live = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
         const spec = live?.spec as { service?: { namespace?: string } } | undefined;
-        return spec?.service?.namespace === namespace && live?.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True');
+        return (
+          spec?.service?.namespace === namespace && live?.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True')
+        );
       },
       90_000,
       500,
@@ -118,11 +137,21 @@ export const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 
 
 /** A platform's Kafka dependency Secret: `brokers` under `key`, as hack/up.sh writes it for a real platform. */
 export async function createKafkaSecret(client: KubeClient, namespace: string, name: string, key: string, brokers: string): Promise<void> {
-  await client.create(SECRET, namespace, { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, type: 'Opaque', stringData: { [key]: brokers } });
+  await client.create(SECRET, namespace, {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name, namespace },
+    type: 'Opaque',
+    stringData: { [key]: brokers },
+  });
 }
 
 export async function kafkaAdmin(): Promise<{ kafka: Kafka; admin: Admin }> {
-  const kafka = new Kafka({ clientId: `scaling-test-${uniqueSuffix()}`, brokers: requireEnv('KAFKA_BROKERS').split(','), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    clientId: `scaling-test-${uniqueSuffix()}`,
+    brokers: requireEnv('KAFKA_BROKERS').split(','),
+    logLevel: logLevel.NOTHING,
+  });
   const admin = kafka.admin();
   await admin.connect();
   return { kafka, admin };
@@ -134,7 +163,10 @@ export async function produce(kafka: Kafka, topic: string, count: number): Promi
   await producer.connect();
   try {
     for (let sent = 0; sent < count; sent += 1000) {
-      const batch = Array.from({ length: Math.min(1000, count - sent) }, (_, i) => ({ key: String(sent + i), value: `message ${sent + i}` }));
+      const batch = Array.from({ length: Math.min(1000, count - sent) }, (_, i) => ({
+        key: String(sent + i),
+        value: `message ${sent + i}`,
+      }));
       await producer.send({ topic, messages: batch });
     }
   } finally {
@@ -162,10 +194,15 @@ export async function startFakePrometheus(): Promise<FakePrometheus> {
     fake.queries.push(url.searchParams.get('query') ?? '');
     const answer = fake.answer;
     if ('status' in answer) {
-      response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', error: 'injected failure' }));
+      response
+        .writeHead(answer.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'error', error: 'injected failure' }));
       return;
     }
-    const body = { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, String(answer.value)] }] } };
+    const body = {
+      status: 'success',
+      data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, String(answer.value)] }] },
+    };
     response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

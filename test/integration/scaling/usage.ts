@@ -27,7 +27,13 @@ type PodResource = KubeResource & { metadata: { annotations?: Record<string, str
  * Keeps the emulated usage of every pod in `namespace` that matches `labelSelector` at the given
  * value, re-checking every `intervalMs` so that pods the HPA adds get it within a moment.
  */
-export function emulateUsage(client: KubeClient, namespace: string, labelSelector: string, initial: EmulatedUsage, intervalMs = 1000): UsageEmulation {
+export function emulateUsage(
+  client: KubeClient,
+  namespace: string,
+  labelSelector: string,
+  initial: EmulatedUsage,
+  intervalMs = 1000,
+): UsageEmulation {
   let usage = initial;
   let stopped = false;
   let running: Promise<void> = Promise.resolve();

@@ -30,13 +30,17 @@ afterEach(() => {
 });
 
 /** A client whose received bytes, end and error are recorded. */
-async function connect(port: number): Promise<{ socket: net.Socket; received: () => string; ended: Promise<void>; failed: Promise<string> }> {
+async function connect(
+  port: number,
+): Promise<{ socket: net.Socket; received: () => string; ended: Promise<void>; failed: Promise<string> }> {
   const socket = net.connect(port, '127.0.0.1');
   open.push(socket);
   let data = '';
   socket.on('data', (chunk: Buffer) => (data += chunk.toString()));
   const ended = new Promise<void>((resolve) => socket.once('end', resolve));
-  const failed = new Promise<string>((resolve) => socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message)));
+  const failed = new Promise<string>((resolve) =>
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message)),
+  );
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', resolve);
     socket.once('error', reject);
@@ -135,7 +139,9 @@ describe('FaultProxy', () => {
   it('rewrites a URL to go through it', async () => {
     proxy = await FaultProxy.start(targetOf('postgres://kyc:pw@db.example:5433/kyc?sslmode=disable'));
     expect(proxy.targetPort).toBe(5433);
-    expect(proxy.rewrite('postgres://kyc:pw@db.example:5433/kyc?sslmode=disable')).toBe(`postgres://kyc:pw@127.0.0.1:${proxy.port}/kyc?sslmode=disable`);
+    expect(proxy.rewrite('postgres://kyc:pw@db.example:5433/kyc?sslmode=disable')).toBe(
+      `postgres://kyc:pw@127.0.0.1:${proxy.port}/kyc?sslmode=disable`,
+    );
     expect(targetOf('redis://localhost/0')).toEqual({ host: 'localhost', port: 6379 });
   });
 });

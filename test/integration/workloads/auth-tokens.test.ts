@@ -14,7 +14,15 @@ import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { startNotification } from '../../../workloads/notification/main.js';
 import type { RunningNotification } from '../../../workloads/notification/main.js';
-import { JwksKeySource, RevocationList, TokenVerifier, closeRedis, createRedis, parseSigningKeys, signAccessToken } from '../../../workloads/shared/index.js';
+import {
+  JwksKeySource,
+  RevocationList,
+  TokenVerifier,
+  closeRedis,
+  createRedis,
+  parseSigningKeys,
+  signAccessToken,
+} from '../../../workloads/shared/index.js';
 import type { SigningKey } from '../../../workloads/shared/index.js';
 import { startKycHarness } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
@@ -26,7 +34,15 @@ const ADMIN = { email: 'admin@bank.example', password: 'admin-password-123' };
 type Tokens = { accessToken: string; refreshToken: string; user: { id: string; role: string } };
 
 const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-const claims = (sub: string): Record<string, unknown> => ({ iss: 'kyc-auth', aud: 'kyc-api', sub, role: 'admin', iat: Date.now() / 1000, exp: Math.floor(Date.now() / 1000) + 600, jti: `forged-${suffix()}` });
+const claims = (sub: string): Record<string, unknown> => ({
+  iss: 'kyc-auth',
+  aud: 'kyc-api',
+  sub,
+  role: 'admin',
+  iat: Date.now() / 1000,
+  exp: Math.floor(Date.now() / 1000) + 600,
+  jti: `forged-${suffix()}`,
+});
 
 /** Polls until `probe` holds; the time it took in ms. */
 async function msUntil(probe: () => Promise<boolean>, timeoutMs: number): Promise<number> {
@@ -69,12 +85,29 @@ describe('access tokens across the platform', () => {
     authPort = auth.port;
     jwksUrl = `${auth.url}/.well-known/jwks.json`;
     // Every other service: auth's JWKS and the platform's revocation list, with quick refreshes for the test.
-    const verifier = { AUTH_JWKS_URL: jwksUrl, REDIS_URL: requireEnv('REDIS_URL'), REDIS_KEY_PREFIX: prefix, AUTH_JWKS_MIN_REFRESH_SECONDS: '1', AUTH_REVOCATION_SYNC_SECONDS: '2' };
+    const verifier = {
+      AUTH_JWKS_URL: jwksUrl,
+      REDIS_URL: requireEnv('REDIS_URL'),
+      REDIS_KEY_PREFIX: prefix,
+      AUTH_JWKS_MIN_REFRESH_SECONDS: '1',
+      AUTH_REVOCATION_SYNC_SECONDS: '2',
+    };
     kyc = await startKycHarness(verifier, { waitForKafka: false });
-    const services = { DATABASE_URL: db.url, KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: kyc.topicPrefix, SHUTDOWN_GRACE_MS: '500', ...verifier };
+    const services = {
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+      KAFKA_TOPIC_PREFIX: kyc.topicPrefix,
+      SHUTDOWN_GRACE_MS: '500',
+      ...verifier,
+    };
     notification = await startNotification({ port: 0, host: '127.0.0.1', logger: logs.logger, env: services });
     analytics = await startAnalytics({ port: 0, host: '127.0.0.1', logger: logs.logger, env: services });
-    gateway = await startGateway({ port: 0, host: '127.0.0.1', logger: logs.logger, env: { ...verifier, UPSTREAM_AUTH: auth.url, UPSTREAM_KYC: kyc.kyc.url, RATE_LIMIT_REQUESTS: '0', METRICS_PORT: '0' } });
+    gateway = await startGateway({
+      port: 0,
+      host: '127.0.0.1',
+      logger: logs.logger,
+      env: { ...verifier, UPSTREAM_AUTH: auth.url, UPSTREAM_KYC: kyc.kyc.url, RATE_LIMIT_REQUESTS: '0', METRICS_PORT: '0' },
+    });
     admin = (await request<Tokens>(`${auth.url}/api/v1/auth/login`, { body: ADMIN })).body;
   }, 120_000);
 
@@ -96,15 +129,20 @@ describe('access tokens across the platform', () => {
     ['auth', `${auth.url}/api/v1/auth/me`],
   ];
 
-  const staff = async (role: 'maker' | 'checker'): Promise<{ credentials: { email: string; password: string }; id: string; tokens: Tokens }> => {
+  const staff = async (
+    role: 'maker' | 'checker',
+  ): Promise<{ credentials: { email: string; password: string }; id: string; tokens: Tokens }> => {
     const credentials = { email: `${role}-${suffix()}@bank.example`, password: `${role}-password-123` };
-    const created = await request<{ id: string }>(`${auth.url}/api/v1/admin/users`, { body: { ...credentials, role, staffId: `EMP-${suffix()}` }, token: admin.accessToken });
+    const created = await request<{ id: string }>(`${auth.url}/api/v1/admin/users`, {
+      body: { ...credentials, role, staffId: `EMP-${suffix()}` },
+      token: admin.accessToken,
+    });
     expect(created.status).toBe(201);
     const tokens = (await request<Tokens>(`${auth.url}/api/v1/auth/login`, { body: credentials })).body;
     return { credentials, id: created.body.id, tokens };
   };
 
-  it('when a token is minted by anything but auth, then every service refuses it (401), while auth\'s own token passes', async () => {
+  it("when a token is minted by anything but auth, then every service refuses it (401), while auth's own token passes", async () => {
     const sub = admin.user.id;
     const attacker = parseSigningKeys(newSigningKeys('k1'))[0];
     const stranger = parseSigningKeys(newSigningKeys('k9'))[0];
@@ -127,7 +165,7 @@ describe('access tokens across the platform', () => {
         .sign(new TextEncoder().encode('component-test-secret-0123456789abcdef')),
       // Key confusion: HMAC "signed" with auth's public key as the secret.
       'HS256 with the public JWK as secret': `${hsHeader}.${hsPayload}.${createHmac('sha256', jwk).update(`${hsHeader}.${hsPayload}`).digest('base64url')}`,
-      'EdDSA by an attacker key under auth\'s kid': signAccessToken({ sub, role: 'admin' }, attacker),
+      "EdDSA by an attacker key under auth's kid": signAccessToken({ sub, role: 'admin' }, attacker),
       'EdDSA under an unknown kid': signAccessToken({ sub, role: 'admin' }, stranger),
       'alg none': `${b64({ alg: 'none', kid: 'k1' })}.${b64(claims(sub))}.`,
       RS256: `${rsHeader}.${rsPayload}.${sign('sha256', Buffer.from(`${rsHeader}.${rsPayload}`), rsa.privateKey).toString('base64url')}`,
@@ -178,7 +216,10 @@ describe('access tokens across the platform', () => {
     expect((await request(kyc.url('/api/v1/review/queue'), { token: maker.tokens.accessToken })).status).toBe(200);
     // The access token is not sent with the logout: the login's revocation (its sid) alone must stop it.
     expect((await request(`${auth.url}/api/v1/auth/logout`, { body: { refreshToken: maker.tokens.refreshToken } })).status).toBe(204);
-    const ms = await msUntil(async () => (await request(kyc.url('/api/v1/review/queue'), { token: maker.tokens.accessToken })).status === 401, 5000);
+    const ms = await msUntil(
+      async () => (await request(kyc.url('/api/v1/review/queue'), { token: maker.tokens.accessToken })).status === 401,
+      5000,
+    );
     expect(ms).toBeLessThan(3000);
     for (const [, url] of protectedRoutes()) expect((await request(url, { token: maker.tokens.accessToken })).status).toBe(401);
   });
@@ -186,8 +227,13 @@ describe('access tokens across the platform', () => {
   it('when an admin changes a role, then the old token is refused by kyc within seconds and a new login carries the new role', async () => {
     const maker = await staff('maker');
     expect((await request(kyc.url('/api/v1/review/queue'), { token: maker.tokens.accessToken })).status).toBe(200);
-    expect((await request(`${auth.url}/api/v1/admin/users/${maker.id}/role`, { body: { role: 'customer' }, token: admin.accessToken })).status).toBe(200);
-    const ms = await msUntil(async () => (await request(kyc.url('/api/v1/review/queue'), { token: maker.tokens.accessToken })).status === 401, 5000);
+    expect(
+      (await request(`${auth.url}/api/v1/admin/users/${maker.id}/role`, { body: { role: 'customer' }, token: admin.accessToken })).status,
+    ).toBe(200);
+    const ms = await msUntil(
+      async () => (await request(kyc.url('/api/v1/review/queue'), { token: maker.tokens.accessToken })).status === 401,
+      5000,
+    );
     expect(ms).toBeLessThan(3000);
     const after = (await request<Tokens>(`${auth.url}/api/v1/auth/login`, { body: maker.credentials })).body;
     expect(after.user.role).toBe('customer');

@@ -86,13 +86,22 @@ describe('auth service', () => {
   });
 
   it('when someone signs up with an email that already has an account, then the answer is the same as for a new one', async () => {
-    const fresh = await request(url('/api/v1/auth/register'), { body: { email: `new-${suffix()}@example.com`, password: 'fresh-password-12' }, headers: from('192.0.2.2') });
-    const taken = await request(url('/api/v1/auth/register'), { body: { ...CUSTOMER, password: 'another-password-1' }, headers: from('192.0.2.2') });
+    const fresh = await request(url('/api/v1/auth/register'), {
+      body: { email: `new-${suffix()}@example.com`, password: 'fresh-password-12' },
+      headers: from('192.0.2.2'),
+    });
+    const taken = await request(url('/api/v1/auth/register'), {
+      body: { ...CUSTOMER, password: 'another-password-1' },
+      headers: from('192.0.2.2'),
+    });
     expect([taken.status, taken.body]).toEqual([fresh.status, fresh.body]);
     expect(taken.status).toBe(202);
     expect(taken.headers.get('location')).toBeNull();
     // The existing account is untouched: its own password still works, the attempted one does not.
-    expect((await request(url('/api/v1/auth/login'), { body: { ...CUSTOMER, password: 'another-password-1' }, headers: from('192.0.2.3') })).status).toBe(401);
+    expect(
+      (await request(url('/api/v1/auth/login'), { body: { ...CUSTOMER, password: 'another-password-1' }, headers: from('192.0.2.3') }))
+        .status,
+    ).toBe(401);
     expect((await login(CUSTOMER)).user.role).toBe('customer');
   });
 
@@ -107,13 +116,30 @@ describe('auth service', () => {
     const address = '198.51.100.200';
     const statuses: number[] = [];
     for (let i = 0; i < 6; i += 1) {
-      statuses.push((await request(url('/api/v1/auth/register'), { body: { email: `mass-${suffix()}@example.com`, password: 'mass-password-123' }, headers: from(address) })).status);
+      statuses.push(
+        (
+          await request(url('/api/v1/auth/register'), {
+            body: { email: `mass-${suffix()}@example.com`, password: 'mass-password-123' },
+            headers: from(address),
+          })
+        ).status,
+      );
     }
     expect(statuses).toEqual([202, 202, 202, 202, 202, 429]);
-    const limited = await request(url('/api/v1/auth/register'), { body: { email: `mass-${suffix()}@example.com`, password: 'mass-password-123' }, headers: from(address) });
+    const limited = await request(url('/api/v1/auth/register'), {
+      body: { email: `mass-${suffix()}@example.com`, password: 'mass-password-123' },
+      headers: from(address),
+    });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await request(url('/api/v1/auth/register'), { body: { email: `other-${suffix()}@example.com`, password: 'other-password-123' }, headers: from('198.51.100.201') })).status).toBe(202);
+    expect(
+      (
+        await request(url('/api/v1/auth/register'), {
+          body: { email: `other-${suffix()}@example.com`, password: 'other-password-123' },
+          headers: from('198.51.100.201'),
+        })
+      ).status,
+    ).toBe(202);
   });
 
   it('when a refresh token is used, then it rotates; reusing the old one revokes the whole family', async () => {
@@ -127,20 +153,27 @@ describe('auth service', () => {
     const afterReuse = await request(url('/api/v1/auth/refresh'), { body: { refreshToken: second.body.refreshToken } });
     expect(afterReuse.status).toBe(401);
     // The family's access tokens are revoked too.
-    await eventually(async () => ((await request(url('/api/v1/auth/me'), { token: second.body.accessToken })).status === 401 ? true : undefined), 5000);
+    await eventually(
+      async () => ((await request(url('/api/v1/auth/me'), { token: second.body.accessToken })).status === 401 ? true : undefined),
+      5000,
+    );
   });
 
   it('when a user logs out, then their refresh token and their access token no longer work', async () => {
     const tokens = await login(CUSTOMER);
     expect((await request(url('/api/v1/auth/me'), { token: tokens.accessToken })).status).toBe(200);
-    expect((await request(url('/api/v1/auth/logout'), { body: { refreshToken: tokens.refreshToken }, token: tokens.accessToken })).status).toBe(204);
+    expect(
+      (await request(url('/api/v1/auth/logout'), { body: { refreshToken: tokens.refreshToken }, token: tokens.accessToken })).status,
+    ).toBe(204);
     expect((await request(url('/api/v1/auth/refresh'), { body: { refreshToken: tokens.refreshToken } })).status).toBe(401);
     const me = await request(url('/api/v1/auth/me'), { token: tokens.accessToken });
     expect(me.status).toBe(401);
     expect(me.body.detail).toMatch(/revoked/);
     // A logout carrying a stale access token still ends the login.
     const again = await login(CUSTOMER);
-    expect((await request(url('/api/v1/auth/logout'), { body: { refreshToken: again.refreshToken }, token: tokens.accessToken })).status).toBe(204);
+    expect(
+      (await request(url('/api/v1/auth/logout'), { body: { refreshToken: again.refreshToken }, token: tokens.accessToken })).status,
+    ).toBe(204);
     expect((await request(url('/api/v1/auth/refresh'), { body: { refreshToken: again.refreshToken } })).status).toBe(401);
   });
 
@@ -189,7 +222,10 @@ describe('auth service', () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      await client.query(`INSERT INTO auth.users (id, email, password_hash, role) VALUES (gen_random_uuid(), $1, $2, 'customer')`, [user.email, await hashPassword(user.password, 1024)]);
+      await client.query(`INSERT INTO auth.users (id, email, password_hash, role) VALUES (gen_random_uuid(), $1, $2, 'customer')`, [
+        user.email,
+        await hashPassword(user.password, 1024),
+      ]);
       expect((await login(user)).user.role).toBe('customer');
       const { rows } = await client.query<{ password_hash: string }>('SELECT password_hash FROM auth.users WHERE email = $1', [user.email]);
       expect(rows[0]?.password_hash).toMatch(/^scrypt\$2048\$8\$3\$/);
@@ -208,13 +244,22 @@ describe('auth service', () => {
     expect(again.status).toBe(200);
     expect(again.headers.get('idempotent-replayed')).toBeNull();
     expect(again.body.refreshToken).not.toBe(first.body.refreshToken);
-    const different = await request(url('/api/v1/auth/login'), { body: { ...CUSTOMER, password: 'other-password-12' }, headers: { 'idempotency-key': loginKey } });
+    const different = await request(url('/api/v1/auth/login'), {
+      body: { ...CUSTOMER, password: 'other-password-12' },
+      headers: { 'idempotency-key': loginKey },
+    });
     expect([different.status, different.body.field]).toEqual([422, 'Idempotency-Key']);
 
     const refreshKey = `refresh-${suffix()}`;
-    const refreshed = await request<Tokens>(url('/api/v1/auth/refresh'), { body: { refreshToken: first.body.refreshToken }, headers: { 'idempotency-key': refreshKey } });
+    const refreshed = await request<Tokens>(url('/api/v1/auth/refresh'), {
+      body: { refreshToken: first.body.refreshToken },
+      headers: { 'idempotency-key': refreshKey },
+    });
     expect(refreshed.status).toBe(200);
-    const replayed = await request<Tokens>(url('/api/v1/auth/refresh'), { body: { refreshToken: first.body.refreshToken }, headers: { 'idempotency-key': refreshKey } });
+    const replayed = await request<Tokens>(url('/api/v1/auth/refresh'), {
+      body: { refreshToken: first.body.refreshToken },
+      headers: { 'idempotency-key': refreshKey },
+    });
     expect(replayed.status).toBe(401);
     expect(replayed.text).not.toContain(refreshed.body.refreshToken);
     // The replay was reuse: the family is gone, the rotated token too.
@@ -226,7 +271,14 @@ describe('auth service', () => {
       const { rows } = await client.query<{ row: string }>('SELECT row_to_json(k)::text AS row FROM auth.idempotency_keys k');
       const table = rows.map((r) => r.row).join('\n');
       expect(rows.length).toBeGreaterThanOrEqual(2);
-      for (const value of [first.body.accessToken, first.body.refreshToken, again.body.accessToken, again.body.refreshToken, refreshed.body.accessToken, refreshed.body.refreshToken]) {
+      for (const value of [
+        first.body.accessToken,
+        first.body.refreshToken,
+        again.body.accessToken,
+        again.body.refreshToken,
+        refreshed.body.accessToken,
+        refreshed.body.refreshToken,
+      ]) {
         expect(table).not.toContain(value);
       }
       expect(table).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/);
@@ -245,7 +297,10 @@ describe('auth service', () => {
     const admin = await login(ADMIN);
     const created = await request(url('/api/v1/admin/users'), { body: staff, token: admin.accessToken });
     expect(created.status).toBe(201);
-    const badRole = await request(url('/api/v1/admin/users'), { body: { ...staff, email: 'x@bank.example', role: 'root' }, token: admin.accessToken });
+    const badRole = await request(url('/api/v1/admin/users'), {
+      body: { ...staff, email: 'x@bank.example', role: 'root' },
+      token: admin.accessToken,
+    });
     expect([badRole.status, badRole.body.field]).toEqual([422, 'role']);
     const maker = await login({ email: staff.email, password: staff.password });
     expect(maker.user.role).toBe('maker');
@@ -260,26 +315,44 @@ describe('auth service', () => {
     const person = `EMP-${suffix()}`;
     const maker = { email: `m-${suffix()}@bank.example`, password: 'maker-password-12', role: 'maker', staffId: person };
     expect((await request(url('/api/v1/admin/users'), { body: maker, token: admin.accessToken })).status).toBe(201);
-    const checker = await request(url('/api/v1/admin/users'), { body: { ...maker, email: `c-${suffix()}@bank.example`, role: 'checker' }, token: admin.accessToken });
+    const checker = await request(url('/api/v1/admin/users'), {
+      body: { ...maker, email: `c-${suffix()}@bank.example`, role: 'checker' },
+      token: admin.accessToken,
+    });
     expect([checker.status, checker.body.field]).toEqual([409, 'staffId']);
     expect(checker.body.detail).toMatch(/maker-checker/);
     // Nor by a role change of another account of the same person.
-    const other = await request<{ id: string }>(url('/api/v1/admin/users'), { body: { email: `a-${suffix()}@bank.example`, password: 'admin2-password-1', role: 'admin', staffId: person }, token: admin.accessToken });
+    const other = await request<{ id: string }>(url('/api/v1/admin/users'), {
+      body: { email: `a-${suffix()}@bank.example`, password: 'admin2-password-1', role: 'admin', staffId: person },
+      token: admin.accessToken,
+    });
     expect(other.status).toBe(201);
-    const changed = await request(url(`/api/v1/admin/users/${other.body.id}/role`), { body: { role: 'checker' }, token: admin.accessToken });
+    const changed = await request(url(`/api/v1/admin/users/${other.body.id}/role`), {
+      body: { role: 'checker' },
+      token: admin.accessToken,
+    });
     expect([changed.status, changed.body.field]).toEqual([409, 'staffId']);
     // A maker or checker account needs the person's staff id at all.
-    const anonymous = await request(url('/api/v1/admin/users'), { body: { email: `n-${suffix()}@bank.example`, password: 'maker-password-12', role: 'checker' }, token: admin.accessToken });
+    const anonymous = await request(url('/api/v1/admin/users'), {
+      body: { email: `n-${suffix()}@bank.example`, password: 'maker-password-12', role: 'checker' },
+      token: admin.accessToken,
+    });
     expect([anonymous.status, anonymous.body.field]).toEqual([422, 'staffId']);
   });
 
-  it('when an admin changes a role, then the user\'s tokens and logins end at once and the next login carries the new role', async () => {
+  it("when an admin changes a role, then the user's tokens and logins end at once and the next login carries the new role", async () => {
     const admin = await login(ADMIN);
     const credentials = { email: `r-${suffix()}@bank.example`, password: 'role-password-123' };
-    const created = await request<{ id: string }>(url('/api/v1/admin/users'), { body: { ...credentials, role: 'maker', staffId: `EMP-${suffix()}` }, token: admin.accessToken });
+    const created = await request<{ id: string }>(url('/api/v1/admin/users'), {
+      body: { ...credentials, role: 'maker', staffId: `EMP-${suffix()}` },
+      token: admin.accessToken,
+    });
     const before = await login(credentials);
     expect((await request(url('/api/v1/auth/me'), { token: before.accessToken })).status).toBe(200);
-    const changed = await request(url(`/api/v1/admin/users/${created.body.id}/role`), { body: { role: 'checker' }, token: admin.accessToken });
+    const changed = await request(url(`/api/v1/admin/users/${created.body.id}/role`), {
+      body: { role: 'checker' },
+      token: admin.accessToken,
+    });
     expect([changed.status, changed.body.role]).toEqual([200, 'checker']);
     expect((await request(url('/api/v1/auth/me'), { token: before.accessToken })).status).toBe(401);
     expect((await request(url('/api/v1/auth/refresh'), { body: { refreshToken: before.refreshToken } })).status).toBe(401);
@@ -298,7 +371,10 @@ describe('auth service', () => {
     expect(again.status).toBe(202);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const different = await request(url('/api/v1/auth/register'), { body: { ...body, name: 'Other' }, headers: { 'idempotency-key': key } });
+    const different = await request(url('/api/v1/auth/register'), {
+      body: { ...body, name: 'Other' },
+      headers: { 'idempotency-key': key },
+    });
     expect([different.status, different.body.field]).toEqual([422, 'Idempotency-Key']);
   });
 

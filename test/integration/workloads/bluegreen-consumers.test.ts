@@ -49,7 +49,14 @@ describe('blue-green: only the active colour consumes, and the switch loses noth
     file = path.join(dir, 'live-settings.json');
     await activate('blue');
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: prefix, ...verifierEnv(), SHUTDOWN_GRACE_MS: '1000', LIVE_SETTINGS_FILE: file };
+    const env = {
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+      KAFKA_TOPIC_PREFIX: prefix,
+      ...verifierEnv(),
+      SHUTDOWN_GRACE_MS: '1000',
+      LIVE_SETTINGS_FILE: file,
+    };
     // The real pods re-read the file every second.
     const options = { port: 0, host: '127.0.0.1', logger: logs.logger, liveSettingsIntervalMs: 1000 };
     blue = await startAnalytics({ ...options, env: { ...env, KYC_COLOR: 'blue' } });
@@ -97,7 +104,10 @@ describe('blue-green: only the active colour consumes, and the switch loses noth
     // What a partition moved before its offsets were committed looks like: events blue already handled,
     // delivered again, now to green. They must take effect once.
     const redelivered = [...values.entries()].slice(0, 20);
-    await producer.send({ topic, messages: redelivered.map(([, value]) => ({ key: (JSON.parse(value) as { subject: string }).subject, value })) });
+    await producer.send({
+      topic,
+      messages: redelivered.map(([, value]) => ({ key: (JSON.parse(value) as { subject: string }).subject, value })),
+    });
     await eventually(() => (blue.consumer.current === undefined ? true : undefined), HANDOVER_MS + 5_000);
     const blueAfterStop = await delivered(blue);
     await sleep(4_000);
@@ -115,7 +125,10 @@ describe('blue-green: only the active colour consumes, and the switch loses noth
 
     const ids = [...sent.keys()];
     const seen = await eventually(async () => {
-      const { rows } = await pool.query<{ event_id: string; seen_at: Date }>('SELECT event_id, seen_at FROM analytics.events_seen WHERE event_id = ANY($1::uuid[])', [ids]);
+      const { rows } = await pool.query<{ event_id: string; seen_at: Date }>(
+        'SELECT event_id, seen_at FROM analytics.events_seen WHERE event_id = ANY($1::uuid[])',
+        [ids],
+      );
       return rows.length === ids.length ? rows : undefined;
     }, 30_000);
     expect(await delivered(green)).toBe(greenAfterStop);
@@ -129,7 +142,10 @@ describe('blue-green: only the active colour consumes, and the switch loses noth
     const waits = seen.map((row) => row.seen_at.getTime() - (sent.get(row.event_id) ?? 0));
     const longestWaitMs = Math.max(...waits);
     const twice = deliveries - ids.length - redelivered.length;
-    logs.logger.info({ events: ids.length, deliveries, deliveredTwiceBySwitch: twice, greenJoinedMs, longestWaitMs }, 'blue-green switch figures');
+    logs.logger.info(
+      { events: ids.length, deliveries, deliveredTwiceBySwitch: twice, greenJoinedMs, longestWaitMs },
+      'blue-green switch figures',
+    );
     process.stdout.write(
       `blue-green switch: ${ids.length} events (+${redelivered.length} sent again), ${twice} delivered twice by the switches, green joined ${greenJoinedMs} ms after the flip, longest wait ${longestWaitMs} ms\n`,
     );

@@ -12,7 +12,17 @@ import type { RunningAuth } from '../../../workloads/auth/main.js';
 import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { FakeUpstream } from './fake-upstream.js';
-import { SIGNING_KEYS, captureLogs, createTestDatabase, eventually, request, requireEnv, signToken, suffix, verifierEnv } from './support.js';
+import {
+  SIGNING_KEYS,
+  captureLogs,
+  createTestDatabase,
+  eventually,
+  request,
+  requireEnv,
+  signToken,
+  suffix,
+  verifierEnv,
+} from './support.js';
 import type { TestDatabase } from './support.js';
 
 const VERSION = '2.0.0-test';
@@ -32,7 +42,8 @@ describe('degradation modes', () => {
   const kyc = new FakeUpstream('k1');
   let token: string;
 
-  const setSettings = (settings: { mode?: string; featureFlags?: Record<string, boolean> }) => writeFile(file, JSON.stringify({ featureFlags: {}, ...settings }));
+  const setSettings = (settings: { mode?: string; featureFlags?: Record<string, boolean> }) =>
+    writeFile(file, JSON.stringify({ featureFlags: {}, ...settings }));
   const api = (p: string): string => `${gateway.url}/api/v1${p}`;
   const status = async (): Promise<Status> => (await request<Status>(api('/status'))).body;
   /** Writes the settings and waits until the gateway's public status says the mode; returns how long it took. */
@@ -52,12 +63,26 @@ describe('degradation modes', () => {
     auth = await startAuth({
       port: 0,
       logger: captureLogs('auth', 'warn').logger,
-      env: { DATABASE_URL: db.url, REDIS_URL: requireEnv('REDIS_URL'), REDIS_KEY_PREFIX: `test-${suffix()}:`, AUTH_SIGNING_KEYS: SIGNING_KEYS, AUTH_SCRYPT_COST: '1024', LIVE_SETTINGS_FILE: file },
+      env: {
+        DATABASE_URL: db.url,
+        REDIS_URL: requireEnv('REDIS_URL'),
+        REDIS_KEY_PREFIX: `test-${suffix()}:`,
+        AUTH_SIGNING_KEYS: SIGNING_KEYS,
+        AUTH_SCRYPT_COST: '1024',
+        LIVE_SETTINGS_FILE: file,
+      },
     });
     gateway = await startGateway({
       port: 0,
       logger: captureLogs('gateway', 'warn').logger,
-      env: { REDIS_KEY_PREFIX: `test-${suffix()}:`, ...verifierEnv(), KYC_VERSION: VERSION, UPSTREAM_AUTH: auth.url, UPSTREAM_KYC: kyc.url, LIVE_SETTINGS_FILE: file },
+      env: {
+        REDIS_KEY_PREFIX: `test-${suffix()}:`,
+        ...verifierEnv(),
+        KYC_VERSION: VERSION,
+        UPSTREAM_AUTH: auth.url,
+        UPSTREAM_KYC: kyc.url,
+        LIVE_SETTINGS_FILE: file,
+      },
     });
     token = await signToken({ sub: `mode-${suffix()}`, role: 'customer' });
   }, 60_000);
@@ -72,7 +97,11 @@ describe('degradation modes', () => {
 
   it('when Normal, then the public status says so without a token, and answers carry no mode header', async () => {
     const res = await request<Status>(api('/status'));
-    expect([res.status, res.body, res.headers.get('kyc-service-mode')]).toEqual([200, { mode: 'Normal', reducedFeatures: [], version: VERSION }, null]);
+    expect([res.status, res.body, res.headers.get('kyc-service-mode')]).toEqual([
+      200,
+      { mode: 'Normal', reducedFeatures: [], version: VERSION },
+      null,
+    ]);
     const write = await request(api('/applications'), { token, body: { consent: true } });
     expect([write.status, write.headers.get('kyc-service-mode')]).toEqual([200, null]);
   });
@@ -83,12 +112,12 @@ describe('degradation modes', () => {
     const hits = kyc.hits;
 
     const refused = await request<{ type: string; status: number; mode: string }>(api('/applications'), { token, body: { consent: true } });
-    expect([refused.status, refused.headers.get('retry-after'), refused.headers.get('kyc-service-mode'), refused.headers.get('content-type')]).toEqual([
-      503,
-      '60',
-      'ReadOnly',
-      expect.stringMatching(/application\/problem\+json/),
-    ]);
+    expect([
+      refused.status,
+      refused.headers.get('retry-after'),
+      refused.headers.get('kyc-service-mode'),
+      refused.headers.get('content-type'),
+    ]).toEqual([503, '60', 'ReadOnly', expect.stringMatching(/application\/problem\+json/)]);
     expect(refused.body).toMatchObject({ type: 'https://kyc.dev/problems/read-only-mode', status: 503, mode: 'ReadOnly' });
     expect(kyc.hits).toBe(hits); // refused at the gateway: the upstream saw nothing
 
@@ -96,7 +125,14 @@ describe('degradation modes', () => {
     expect([read.status, read.headers.get('kyc-service-mode')]).toEqual([200, 'ReadOnly']);
     // auth follows the same file by itself (the shared pipeline), asked directly: a sign-up is refused,
     // signing in stays open (a session, not a record) and answers as it would (401 for a wrong password)
-    await eventually(async () => ((await request(`${auth.url}/api/v1/auth/register`, { body: { email: 'b@example.com', password: 'x' } })).status === 503 ? true : undefined), 5_000, 50);
+    await eventually(
+      async () =>
+        (await request(`${auth.url}/api/v1/auth/register`, { body: { email: 'b@example.com', password: 'x' } })).status === 503
+          ? true
+          : undefined,
+      5_000,
+      50,
+    );
     const login = await request(`${auth.url}/api/v1/auth/login`, { body: { email: 'a@example.com', password: 'wrong-password-1' } });
     expect([login.status, login.headers.get('kyc-service-mode')]).toEqual([401, 'ReadOnly']);
     expect(await status()).toEqual({ mode: 'ReadOnly', reducedFeatures: ['writes', 'document-upload'], version: VERSION });
@@ -105,9 +141,18 @@ describe('degradation modes', () => {
   it('when Maintenance is written, then every API request answers 503 + Retry-After except the status; the probes still answer', async () => {
     await switchTo('Maintenance');
     const read = await request<{ type: string }>(api('/applications/abc'), { token });
-    expect([read.status, read.headers.get('retry-after'), read.headers.get('kyc-service-mode'), read.body.type]).toEqual([503, '60', 'Maintenance', 'https://kyc.dev/problems/maintenance']);
+    expect([read.status, read.headers.get('retry-after'), read.headers.get('kyc-service-mode'), read.body.type]).toEqual([
+      503,
+      '60',
+      'Maintenance',
+      'https://kyc.dev/problems/maintenance',
+    ]);
     const statusAnswer = await request<Status>(api('/status'));
-    expect([statusAnswer.status, statusAnswer.headers.get('kyc-service-mode'), statusAnswer.body.reducedFeatures]).toEqual([200, 'Maintenance', ['api']]);
+    expect([statusAnswer.status, statusAnswer.headers.get('kyc-service-mode'), statusAnswer.body.reducedFeatures]).toEqual([
+      200,
+      'Maintenance',
+      ['api'],
+    ]);
     expect((await fetch(`${gateway.url}/ready`)).status).toBe(200);
     expect((await fetch(`${auth.url}/livez`)).status).toBe(200);
   });
@@ -116,6 +161,13 @@ describe('degradation modes', () => {
     await switchTo('Normal');
     const write = await request(api('/applications'), { token, body: { consent: true } });
     expect([write.status, write.headers.get('kyc-service-mode')]).toEqual([200, null]);
-    await eventually(async () => ((await request(`${auth.url}/api/v1/auth/login`, { body: { email: 'a@example.com', password: 'wrong-password-1' } })).status === 401 ? true : undefined), 5_000, 50);
+    await eventually(
+      async () =>
+        (await request(`${auth.url}/api/v1/auth/login`, { body: { email: 'a@example.com', password: 'wrong-password-1' } })).status === 401
+          ? true
+          : undefined,
+      5_000,
+      50,
+    );
   });
 });

@@ -37,10 +37,18 @@ describe('notification and analytics', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: prefix, ...verifierEnv(), SHUTDOWN_GRACE_MS: '1000' };
+    const env = {
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+      KAFKA_TOPIC_PREFIX: prefix,
+      ...verifierEnv(),
+      SHUTDOWN_GRACE_MS: '1000',
+    };
     // Both start at once; whichever started is kept for afterAll to close even if the other failed.
     const started = await Promise.allSettled([
-      startNotification({ port: 0, host: '127.0.0.1', logger: logs.logger, env: { ...env, NOTIFICATION_FAIL_CHANNELS: 'sms' } }).then((running) => (notification = running)),
+      startNotification({ port: 0, host: '127.0.0.1', logger: logs.logger, env: { ...env, NOTIFICATION_FAIL_CHANNELS: 'sms' } }).then(
+        (running) => (notification = running),
+      ),
       startAnalytics({ port: 0, host: '127.0.0.1', logger: logs.logger, env }).then((running) => (analytics = running)),
     ]);
     for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
@@ -113,7 +121,9 @@ describe('notification and analytics', () => {
     const byType = (type: string): number => events.filter((e) => e.type === type).length;
     expect([byType('notification.requested'), byType('notification.sent'), byType('notification.failed')]).toEqual([4, 2, 2]);
     const customer = await signToken({ sub: owner, role: 'customer' });
-    const list = await request<{ items: Array<{ channel: string; status: string }> }>(`${notification.url}/api/v1/notifications`, { token: customer });
+    const list = await request<{ items: Array<{ channel: string; status: string }> }>(`${notification.url}/api/v1/notifications`, {
+      token: customer,
+    });
     expect(list.body.items.map((i) => `${i.channel}:${i.status}`).sort()).toEqual(['email:sent', 'email:sent', 'sms:failed', 'sms:failed']);
     const stranger = await signToken({ sub: 'someone-else', role: 'customer' });
     expect((await request<{ items: unknown[] }>(`${notification.url}/api/v1/notifications`, { token: stranger })).body.items).toEqual([]);
@@ -122,7 +132,13 @@ describe('notification and analytics', () => {
 
   it('when Kafka delivers an event twice or a malformed message arrives, then it is counted and notified once and consumption goes on', async () => {
     const duplicate = lifecycle[3] as EventEnvelope;
-    await producer.send({ topic: `${prefix}kyc.events`, messages: [{ key: applicationId, value: 'not json at all' }, { key: applicationId, value: JSON.stringify(duplicate) }] });
+    await producer.send({
+      topic: `${prefix}kyc.events`,
+      messages: [
+        { key: applicationId, value: 'not json at all' },
+        { key: applicationId, value: JSON.stringify(duplicate) },
+      ],
+    });
     const marker = newEvent('kyc.application.cancelled', `app-${suffix()}`, { ownerId: owner }, owner);
     await publish(marker);
     const admin = await signToken({ sub: 'admin-1', role: 'admin' });
@@ -131,7 +147,10 @@ describe('notification and analytics', () => {
       return res.body.totals?.['kyc.application.cancelled'] === 1 ? res.body : undefined;
     }, 30_000);
     expect(summary.totals).toMatchObject({ 'kyc.application.created': 1, 'kyc.application.submitted': 1, 'kyc.application.approved': 1 });
-    await eventually(() => (notification.providers[0]?.sent.some((m) => m.template === 'application_cancelled') ? true : undefined), 30_000);
+    await eventually(
+      () => (notification.providers[0]?.sent.some((m) => m.template === 'application_cancelled') ? true : undefined),
+      30_000,
+    );
     expect(notification.providers[0]?.sent.filter((m) => m.template === 'application_approved' && m.userId === owner)).toHaveLength(1);
     const metrics = await fetch(`${analytics.metricsUrl}/metrics`).then((r) => r.text());
     expect(metrics).toMatch(/kyc_consumer_messages_total\{[^}]*outcome="malformed"[^}]*\} 1/);

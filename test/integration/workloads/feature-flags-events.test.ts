@@ -11,7 +11,17 @@ import { startAnalytics } from '../../../workloads/analytics/main.js';
 import type { RunningAnalytics } from '../../../workloads/analytics/main.js';
 import { startNotification } from '../../../workloads/notification/main.js';
 import type { RunningNotification } from '../../../workloads/notification/main.js';
-import { OutboxRelay, createKafka, createPool, createProducer, enqueueEvent, newEvent, outboxMigration, runMigrations, withTransaction } from '../../../workloads/shared/index.js';
+import {
+  OutboxRelay,
+  createKafka,
+  createPool,
+  createProducer,
+  enqueueEvent,
+  newEvent,
+  outboxMigration,
+  runMigrations,
+  withTransaction,
+} from '../../../workloads/shared/index.js';
 import type { EventEnvelope, Pool, Producer } from '../../../workloads/shared/index.js';
 import { captureLogs, createTestDatabase, eventually, request, requireEnv, signToken, suffix, verifierEnv } from './support.js';
 import type { TestDatabase } from './support.js';
@@ -41,7 +51,14 @@ describe('notification and analytics feature flags', () => {
     file = path.join(dir, 'live-settings.json');
     await setFlags({});
     db = await createTestDatabase();
-    const env = { DATABASE_URL: db.url, KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'), KAFKA_TOPIC_PREFIX: prefix, ...verifierEnv(), SHUTDOWN_GRACE_MS: '1000', LIVE_SETTINGS_FILE: file };
+    const env = {
+      DATABASE_URL: db.url,
+      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+      KAFKA_TOPIC_PREFIX: prefix,
+      ...verifierEnv(),
+      SHUTDOWN_GRACE_MS: '1000',
+      LIVE_SETTINGS_FILE: file,
+    };
     const options = { port: 0, host: '127.0.0.1', logger: logs.logger, env, liveSettingsIntervalMs: 100 };
     const started = await Promise.allSettled([
       startNotification(options).then((running) => (notification = running)),
@@ -76,7 +93,9 @@ describe('notification and analytics feature flags', () => {
 
     const customer = await signToken({ sub: owner, role: 'customer' });
     const items = await eventually(async () => {
-      const list = await request<{ items: Array<{ channel: string; status: string }> }>(`${notification.url}/api/v1/notifications`, { token: customer });
+      const list = await request<{ items: Array<{ channel: string; status: string }> }>(`${notification.url}/api/v1/notifications`, {
+        token: customer,
+      });
       const done = list.body.items.filter((i) => i.status !== 'requested');
       return done.length >= 2 ? done : undefined;
     }, 30_000);

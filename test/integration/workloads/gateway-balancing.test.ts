@@ -43,7 +43,11 @@ describe('gateway load balancing over three instances', () => {
     return gateway;
   }
 
-  async function tally(url: string, n: number, headers: (i: number) => Record<string, string> = () => ({})): Promise<Record<string, number>> {
+  async function tally(
+    url: string,
+    n: number,
+    headers: (i: number) => Record<string, string> = () => ({}),
+  ): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
     for (let i = 0; i < n; i += 1) {
       const res = await request<Echo>(url, { token, headers: headers(i) });
@@ -79,10 +83,17 @@ describe('gateway load balancing over three instances', () => {
     const gw = await start({ LB_STRATEGY: 'least-connections' });
     // Long enough for the six quick requests to finish while both slow ones are still held, even on a loaded machine.
     for (const instance of instances) instance.slowMs = 2000;
-    const slow = [request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }), request<Echo>(`${gw.url}/api/v1/applications/slow`, { token })];
+    const slow = [
+      request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }),
+      request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }),
+    ];
     // Both slow requests are in flight at the balancer (a fixed sleep was not enough on a loaded machine).
     const kyc = gw.upstreams.get('kyc');
-    await eventually(() => ((kyc?.balancer.instances.filter((instance) => instance.active > 0).length ?? 0) >= 2 ? true : undefined), 10_000, 10);
+    await eventually(
+      () => ((kyc?.balancer.instances.filter((instance) => instance.active > 0).length ?? 0) >= 2 ? true : undefined),
+      10_000,
+      10,
+    );
     const quick = await tally(`${gw.url}/api/v1/applications/1`, 6);
     const busy = (await Promise.all(slow)).map((res) => res.body.instance);
     expect(new Set(busy).size).toBe(2);

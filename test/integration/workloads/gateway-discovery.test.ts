@@ -143,9 +143,16 @@ describe('gateway load balancing over discovered pods', () => {
     const gw = await start({ LB_STRATEGY: 'least-connections' });
     for (const pod of pods) pod.slowMs = 2000;
     try {
-      const slow = [request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }), request<Echo>(`${gw.url}/api/v1/applications/slow`, { token })];
+      const slow = [
+        request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }),
+        request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }),
+      ];
       const kyc = gw.upstreams.get('kyc');
-      await eventually(() => ((kyc?.balancer.instances.filter((instance) => instance.active > 0).length ?? 0) >= 2 ? true : undefined), 10_000, 10);
+      await eventually(
+        () => ((kyc?.balancer.instances.filter((instance) => instance.active > 0).length ?? 0) >= 2 ? true : undefined),
+        10_000,
+        10,
+      );
       const quick = await tally(`${gw.url}/api/v1/applications/1`, 6);
       const busy = (await Promise.all(slow)).map((res) => res.body.instance);
       const idle = ['a', 'b', 'c'].find((name) => !busy.includes(name)) as string;

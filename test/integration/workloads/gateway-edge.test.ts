@@ -59,7 +59,11 @@ describe('the gateway edge under attack', () => {
     gateway = await startGateway({
       port: 0,
       logger: captureLogs('gateway', 'warn').logger,
-      env: gatewayEnv(prefix, { UPSTREAM_KYC: kyc.url, UPSTREAM_AUTH: auth.url }, { GATEWAY_BODY_LIMIT: '256kb', GATEWAY_UPSTREAM_RESPONSE_LIMIT: '1mb', BREAKER_VOLUME_THRESHOLD: '3' }),
+      env: gatewayEnv(
+        prefix,
+        { UPSTREAM_KYC: kyc.url, UPSTREAM_AUTH: auth.url },
+        { GATEWAY_BODY_LIMIT: '256kb', GATEWAY_UPSTREAM_RESPONSE_LIMIT: '1mb', BREAKER_VOLUME_THRESHOLD: '3' },
+      ),
     });
   }, 30_000);
 
@@ -73,7 +77,10 @@ describe('the gateway edge under attack', () => {
   describe('request targets (the open proxy)', () => {
     it('an absolute-form target naming another host is refused with 400 before any upstream or that host is contacted', async () => {
       const before = hits();
-      const res = await raw(`POST http://127.0.0.1:${internal.port}/api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${internal.port}\r\nContent-Type: application/json`, LOGIN);
+      const res = await raw(
+        `POST http://127.0.0.1:${internal.port}/api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${internal.port}\r\nContent-Type: application/json`,
+        LOGIN,
+      );
       expectProblem(res, 400, /absolute-form/);
       expect(res.headers['x-request-id']).toBeTruthy();
       expect(res.headers['x-content-type-options']).toBe('nosniff');
@@ -83,7 +90,11 @@ describe('the gateway edge under attack', () => {
     });
 
     it('authority-form (CONNECT) and asterisk-form targets are refused with 400 problem+json', async () => {
-      expectProblem(await raw(`CONNECT 127.0.0.1:${internal.port} HTTP/1.1\r\nHost: 127.0.0.1:${internal.port}`), 400, /not a forward proxy/);
+      expectProblem(
+        await raw(`CONNECT 127.0.0.1:${internal.port} HTTP/1.1\r\nHost: 127.0.0.1:${internal.port}`),
+        400,
+        /not a forward proxy/,
+      );
       expectProblem(await raw('OPTIONS * HTTP/1.1\r\nHost: gateway'), 400, /asterisk-form/);
       expectProblem(await raw(`GET 127.0.0.1:${internal.port} HTTP/1.1\r\nHost: gateway`), 400, /not an origin-form path/);
       expect(internal.hits).toBe(0);
@@ -116,7 +127,9 @@ describe('the gateway edge under attack', () => {
     });
 
     it('a normal origin-form request still goes through, path and query unchanged', async () => {
-      const res = await raw(`GET /api/v1/applications/0b9d6f3e?x=%2e%2e HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer ${await tokenFor(`ok-${suffix()}`)}`);
+      const res = await raw(
+        `GET /api/v1/applications/0b9d6f3e?x=%2e%2e HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer ${await tokenFor(`ok-${suffix()}`)}`,
+      );
       expect(res.status).toBe(200);
       expect((JSON.parse(res.body) as { path: string }).path).toBe('/api/v1/applications/0b9d6f3e?x=%2e%2e');
     });
@@ -135,13 +148,19 @@ describe('the gateway edge under attack', () => {
       expect(hits()).toBe(before);
       expect(gateway.upstreams.get('auth')?.state()).toBe('closed');
       // The same body with a non-JSON type is no JSON parser's business: it is forwarded.
-      const plain = await raw('POST /api/v1/auth/login HTTP/1.1\r\nHost: gateway\r\nContent-Type: text/plain', '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[');
+      const plain = await raw(
+        'POST /api/v1/auth/login HTTP/1.1\r\nHost: gateway\r\nContent-Type: text/plain',
+        '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[',
+      );
       expect(plain.status).toBe(200);
     });
 
     it('a body over the limit gets 413 problem+json and never reaches the upstream', async () => {
       const before = hits();
-      const res = await raw('POST /api/v1/auth/login HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json', Buffer.alloc(300 * 1024, 0x20));
+      const res = await raw(
+        'POST /api/v1/auth/login HTTP/1.1\r\nHost: gateway\r\nContent-Type: application/json',
+        Buffer.alloc(300 * 1024, 0x20),
+      );
       expectProblem(res, 413, /too large/);
       expect(hits()).toBe(before);
     });
@@ -175,7 +194,8 @@ describe('the gateway edge under attack', () => {
       expect(metrics).not.toContain('ABCDE1234F');
       expect(metrics).not.toContain('asha.verma');
       const routes = new Set([...metrics.matchAll(/route="([^"]*)"/g)].map((m) => m[1]));
-      for (const route of routes) expect(route).toMatch(/^(unmatched|(auth|kyc|notification|analytics):\/api\/v1\/[a-z/:*-]+|\/[a-z/.:-]*)$/i);
+      for (const route of routes)
+        expect(route).toMatch(/^(unmatched|(auth|kyc|notification|analytics):\/api\/v1\/[a-z/:*-]+|\/[a-z/.:-]*)$/i);
     });
   });
 });
@@ -186,11 +206,19 @@ describe('the gateway client address and its rate limit', () => {
   beforeAll(() => auth.start());
   afterAll(() => auth.stop());
 
-  async function withGateway<T>(extra: Record<string, string>, run: (gateway: RunningGateway) => Promise<T>, redisUrl?: string): Promise<T> {
+  async function withGateway<T>(
+    extra: Record<string, string>,
+    run: (gateway: RunningGateway) => Promise<T>,
+    redisUrl?: string,
+  ): Promise<T> {
     const gateway = await startGateway({
       port: 0,
       logger: captureLogs('gateway', 'error').logger,
-      env: gatewayEnv(`test-${suffix()}:`, { UPSTREAM_AUTH: auth.url }, { RATE_LIMIT_REQUESTS: '5', ...extra, ...(redisUrl && { REDIS_URL: redisUrl }) }),
+      env: gatewayEnv(
+        `test-${suffix()}:`,
+        { UPSTREAM_AUTH: auth.url },
+        { RATE_LIMIT_REQUESTS: '5', ...extra, ...(redisUrl && { REDIS_URL: redisUrl }) },
+      ),
     });
     try {
       return await run(gateway);
@@ -210,12 +238,13 @@ describe('the gateway client address and its rate limit', () => {
     });
   });
 
-  it('behind a trusted proxy, a forged left-hand X-Forwarded-For neither bypasses the limit nor spends another client\'s budget', async () => {
+  it("behind a trusted proxy, a forged left-hand X-Forwarded-For neither bypasses the limit nor spends another client's budget", async () => {
     await withGateway({ GATEWAY_TRUSTED_PROXIES: '127.0.0.1, ::1' }, async (gateway) => {
       // The proxy (this test) appends the address it saw; the attacker controls only what is on its left.
       const attacker = '203.0.113.66';
       const statuses: number[] = [];
-      for (let i = 0; i < 8; i += 1) statuses.push((await login(gateway, `\r\nX-Forwarded-For: 10.0.0.${i}, 198.51.100.7, ${attacker}`)).status);
+      for (let i = 0; i < 8; i += 1)
+        statuses.push((await login(gateway, `\r\nX-Forwarded-For: 10.0.0.${i}, 198.51.100.7, ${attacker}`)).status);
       expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
       // The victim named on the left by the attacker still has its whole budget.
       expect((await login(gateway, '\r\nX-Forwarded-For: 198.51.100.7')).status).toBe(200);
@@ -266,7 +295,9 @@ describe('the stale cache and personal data', () => {
     await Promise.all([kyc.start(), analytics.start()]);
     kyc.answer = (path) => (path.startsWith('/api/v1/applications/') ? { body: JSON.stringify(applicant) } : undefined);
     analytics.answer = (path) =>
-      path.includes('private') ? { headers: { 'cache-control': 'private, max-age=60' }, body: '{"counts":[{"type":"x","n":1}]}' } : { body: '{"counts":[{"type":"kyc.application.created","n":3}]}' };
+      path.includes('private')
+        ? { headers: { 'cache-control': 'private, max-age=60' }, body: '{"counts":[{"type":"x","n":1}]}' }
+        : { body: '{"counts":[{"type":"kyc.application.created","n":3}]}' };
     gateway = await startGateway({
       port: 0,
       logger: captureLogs('gateway', 'error').logger,
@@ -279,9 +310,14 @@ describe('the stale cache and personal data', () => {
     await Promise.all([kyc.stop(), analytics.stop()]);
   });
 
-  it('after GETs of an application and its document, nothing the gateway keeps in Redis holds the applicant\'s name or PAN; only the impersonal summary is kept', async () => {
+  it("after GETs of an application and its document, nothing the gateway keeps in Redis holds the applicant's name or PAN; only the impersonal summary is kept", async () => {
     const token = await tokenFor(`pii-${suffix()}`, 'admin');
-    for (const path of ['/applications/app-1', '/applications/app-1/documents/doc-1', '/analytics/summary', '/analytics/summary?private=1']) {
+    for (const path of [
+      '/applications/app-1',
+      '/applications/app-1/documents/doc-1',
+      '/analytics/summary',
+      '/analytics/summary?private=1',
+    ]) {
       expect((await request(`${gateway.url}/api/v1${path}`, { token })).status).toBe(200);
     }
     await new Promise((resolve) => setTimeout(resolve, 300)); // cache writes are fire-and-forget
@@ -312,10 +348,17 @@ describe('the upstream connection', () => {
     await new Promise<void>((resolve) => internal.listen(0, '127.0.0.1', resolve));
     let internalHits = 0;
     internal.on('request', () => (internalHits += 1));
-    const gateway = await startGateway({ port: 0, logger: captureLogs('gateway', 'error').logger, env: gatewayEnv(`test-${suffix()}:`, { UPSTREAM_KYC: kyc.url }) });
+    const gateway = await startGateway({
+      port: 0,
+      logger: captureLogs('gateway', 'error').logger,
+      env: gatewayEnv(`test-${suffix()}:`, { UPSTREAM_KYC: kyc.url }),
+    });
     try {
       const port = (internal.address() as AddressInfo).port;
-      const res = await rawRequest(gateway.port, `GET /api/v1/applications/1 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${await tokenFor(`host-${suffix()}`)}`);
+      const res = await rawRequest(
+        gateway.port,
+        `GET /api/v1/applications/1 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${await tokenFor(`host-${suffix()}`)}`,
+      );
       expect(res.status).toBe(200);
       expect((JSON.parse(res.body) as { instance: string }).instance).toBe('kyc');
       expect(internalHits).toBe(0);

@@ -60,12 +60,19 @@ describe('gateway with the real kyc service', () => {
     await db?.drop();
   }, 60_000);
 
-  it('when kyc is stopped, reads and writes get 503 + Retry-After (no stale application views); nothing in the gateway\'s Redis holds the applicant; when kyc is back, the breaker closes', async () => {
+  it("when kyc is stopped, reads and writes get 503 + Retry-After (no stale application views); nothing in the gateway's Redis holds the applicant; when kyc is back, the breaker closes", async () => {
     const token = await signToken({ sub: `c-${suffix()}`, role: 'customer' });
     const api = (path: string): string => `${gateway.url}/api/v1${path}`;
-    const draft = await request<{ id: string }>(api('/applications'), { token, body: { consent: { purposes: ['kyc_verification'], noticeVersion: 'privacy-2026.1' } } });
+    const draft = await request<{ id: string }>(api('/applications'), {
+      token,
+      body: { consent: { purposes: ['kyc_verification'], noticeVersion: 'privacy-2026.1' } },
+    });
     expect(draft.status).toBe(201);
-    const patched = await request(api(`/applications/${draft.body.id}`), { method: 'PATCH', token, body: { name: NAME, pan: PAN, aadhaar: AADHAAR } });
+    const patched = await request(api(`/applications/${draft.body.id}`), {
+      method: 'PATCH',
+      token,
+      body: { name: NAME, pan: PAN, aadhaar: AADHAAR },
+    });
     expect(patched.status).toBe(200);
     const fresh = await request(api(`/applications/${draft.body.id}`), { token });
     expect(fresh.status).toBe(200);
@@ -77,7 +84,8 @@ describe('gateway with the real kyc service', () => {
       const keys = await redis.keys(`${gatewayPrefix}*`);
       const values = await Promise.all(keys.map(async (key) => `${key} ${(await redis.dump(key)) ?? ''}`));
       expect(keys.filter((key) => key.includes('stale:'))).toEqual([]);
-      for (const secret of [NAME, 'Kavya', PAN, PAN.slice(0, 5), AADHAAR, AADHAAR.slice(-4)]) expect(values.join('\n')).not.toContain(secret);
+      for (const secret of [NAME, 'Kavya', PAN, PAN.slice(0, 5), AADHAAR, AADHAAR.slice(-4)])
+        expect(values.join('\n')).not.toContain(secret);
     } finally {
       await closeRedis(redis);
     }
@@ -97,10 +105,14 @@ describe('gateway with the real kyc service', () => {
     expect(Number(write.headers.get('retry-after'))).toBeGreaterThan(0);
 
     kyc = await startKyc({ port: kycPort, metricsPort: 0, host: '127.0.0.1', logger: captureLogs('kyc', 'error').logger, env: kycEnv() });
-    const back = await eventually(async () => {
-      const res = await request(api(`/applications/${draft.body.id}`), { token });
-      return res.status === 200 && res.headers.get('warning') === null ? res : undefined;
-    }, 20_000, 250);
+    const back = await eventually(
+      async () => {
+        const res = await request(api(`/applications/${draft.body.id}`), { token });
+        return res.status === 200 && res.headers.get('warning') === null ? res : undefined;
+      },
+      20_000,
+      250,
+    );
     expect(back.body).toMatchObject({ id: draft.body.id });
     expect(breaker?.state()).toBe('closed');
   }, 60_000);

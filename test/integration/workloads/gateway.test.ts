@@ -8,7 +8,17 @@ import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { FakeUpstream } from './fake-upstream.js';
 import type { Echo } from './fake-upstream.js';
-import { SIGNING_KEYS, captureLogs, createTestDatabase, eventually, request, requireEnv, signToken, suffix, verifierEnv } from './support.js';
+import {
+  SIGNING_KEYS,
+  captureLogs,
+  createTestDatabase,
+  eventually,
+  request,
+  requireEnv,
+  signToken,
+  suffix,
+  verifierEnv,
+} from './support.js';
 import type { TestDatabase } from './support.js';
 
 const VERSION = '1.4.2-test';
@@ -28,7 +38,13 @@ describe('gateway', () => {
     auth = await startAuth({
       port: 0,
       logger: captureLogs('auth', 'warn').logger,
-      env: { DATABASE_URL: db.url, REDIS_URL: requireEnv('REDIS_URL'), REDIS_KEY_PREFIX: `test-${suffix()}:`, AUTH_SIGNING_KEYS: SIGNING_KEYS, AUTH_SCRYPT_COST: '1024' },
+      env: {
+        DATABASE_URL: db.url,
+        REDIS_URL: requireEnv('REDIS_URL'),
+        REDIS_KEY_PREFIX: `test-${suffix()}:`,
+        AUTH_SIGNING_KEYS: SIGNING_KEYS,
+        AUTH_SCRYPT_COST: '1024',
+      },
     });
     gateway = await startGateway({
       port: 0,
@@ -62,7 +78,9 @@ describe('gateway', () => {
     const credentials = { email: `c-${suffix()}@example.com`, password: 'gateway-password-1' };
     secrets.push(credentials.password);
     expect((await request(api('/auth/register'), { body: credentials })).status).toBe(202);
-    const login = await request<{ accessToken: string; refreshToken: string; user: { id: string } }>(api('/auth/login'), { body: credentials });
+    const login = await request<{ accessToken: string; refreshToken: string; user: { id: string } }>(api('/auth/login'), {
+      body: credentials,
+    });
     expect(login.status).toBe(200);
     secrets.push(login.body.accessToken, login.body.refreshToken);
     const echo = await request<Echo>(api('/applications/abc?x=1'), {
@@ -70,7 +88,12 @@ describe('gateway', () => {
       headers: { 'x-user-id': 'someone-else', 'x-user-role': 'admin' },
     });
     expect(echo.status).toBe(200);
-    expect(echo.body).toMatchObject({ path: '/api/v1/applications/abc?x=1', userId: login.body.user.id, userRole: 'customer', authorization: true });
+    expect(echo.body).toMatchObject({
+      path: '/api/v1/applications/abc?x=1',
+      userId: login.body.user.id,
+      userRole: 'customer',
+      authorization: true,
+    });
     const posted = await request<Echo>(api('/applications'), { token: login.body.accessToken, body: { hello: 'world' } });
     expect(posted.body).toMatchObject({ method: 'POST', body: '{"hello":"world"}' });
   });
@@ -97,12 +120,27 @@ describe('gateway', () => {
   it('serves an OpenAPI 3 document that covers every public route', async () => {
     const doc = await request<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(api('/openapi.json'));
     expect(doc.body.openapi).toMatch(/^3\./);
-    const operations = Object.entries(doc.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+    const operations = Object.entries(doc.body.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+    );
     for (const expected of [
-      'POST /auth/register', 'POST /auth/login', 'POST /auth/refresh', 'POST /auth/logout', 'POST /admin/users',
-      'POST /applications', 'GET /applications/{id}', 'PATCH /applications/{id}', 'POST /applications/{id}/documents',
-      'POST /applications/{id}/submit', 'POST /applications/{id}/cancel', 'GET /review/queue', 'POST /review/{id}/recommend',
-      'POST /review/{id}/request-resubmission', 'POST /review/{id}/approve', 'POST /review/{id}/reject', 'POST /review/{id}/return',
+      'POST /auth/register',
+      'POST /auth/login',
+      'POST /auth/refresh',
+      'POST /auth/logout',
+      'POST /admin/users',
+      'POST /applications',
+      'GET /applications/{id}',
+      'PATCH /applications/{id}',
+      'POST /applications/{id}/documents',
+      'POST /applications/{id}/submit',
+      'POST /applications/{id}/cancel',
+      'GET /review/queue',
+      'POST /review/{id}/recommend',
+      'POST /review/{id}/request-resubmission',
+      'POST /review/{id}/approve',
+      'POST /review/{id}/reject',
+      'POST /review/{id}/return',
       'GET /analytics/summary',
     ]) {
       expect(operations).toContain(expected);
@@ -138,7 +176,8 @@ describe('gateway', () => {
     await Promise.all(kyc.map((k) => k.stop()));
     const breaker = gateway.upstreams.get('kyc');
     const statuses: number[] = [];
-    for (let i = 0; i < 6 && breaker?.state() !== 'open'; i += 1) statuses.push((await request(api(`/applications/uncached-${i}`), { token })).status);
+    for (let i = 0; i < 6 && breaker?.state() !== 'open'; i += 1)
+      statuses.push((await request(api(`/applications/uncached-${i}`), { token })).status);
     expect(statuses.every((s) => s === 503)).toBe(true);
     expect(breaker?.state()).toBe('open');
     const notStale = await request(readBefore, { token });
@@ -160,7 +199,8 @@ describe('gateway', () => {
   }, 40_000);
 
   it('when analytics stops, then the summary read before is served stale with a Warning to the same user only, and an answer marked no-store is never served stale', async () => {
-    analytics.answer = (path) => (path.includes('no-store') ? { headers: { 'cache-control': 'no-store' }, body: '{"counts":[]}' } : undefined);
+    analytics.answer = (path) =>
+      path.includes('no-store') ? { headers: { 'cache-control': 'no-store' }, body: '{"counts":[]}' } : undefined;
     try {
       const token = await signToken({ sub: `stale-${suffix()}`, role: 'admin' });
       const summary = api('/analytics/summary?days=7');
@@ -197,10 +237,21 @@ describe('gateway', () => {
   });
 
   it('writes JSON access logs without tokens, passwords or query strings', () => {
-    const lines = logs.text().trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = logs
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const access = lines.filter((line) => line.msg === 'request');
     expect(access.length).toBeGreaterThan(10);
-    expect(access[0]).toEqual(expect.objectContaining({ method: expect.any(String), path: expect.any(String), status: expect.any(Number), requestId: expect.any(String) }));
+    expect(access[0]).toEqual(
+      expect.objectContaining({
+        method: expect.any(String),
+        path: expect.any(String),
+        status: expect.any(Number),
+        requestId: expect.any(String),
+      }),
+    );
     const text = logs.text();
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(text).not.toContain('x=1');

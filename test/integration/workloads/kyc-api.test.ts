@@ -38,7 +38,11 @@ describe('kyc service API', () => {
     return res.body.id;
   };
   const patch = (id: string, body: unknown, as = customer) =>
-    request<{ field?: string; errors?: Array<{ field: string }> } & View>(h.url(`/api/v1/applications/${id}`), { method: 'PATCH', body, token: as });
+    request<{ field?: string; errors?: Array<{ field: string }> } & View>(h.url(`/api/v1/applications/${id}`), {
+      method: 'PATCH',
+      body,
+      token: as,
+    });
 
   describe('applicant data validation', () => {
     let id: string;
@@ -129,7 +133,10 @@ describe('kyc service API', () => {
 
     it('when a document is uploaded, then its owner and staff can read it back and others cannot', async () => {
       const id = await draft();
-      const res = await request<{ id: string; sizeBytes: number }>(h.url(`/api/v1/applications/${id}/documents`), { body: passportDocument, token: customer });
+      const res = await request<{ id: string; sizeBytes: number }>(h.url(`/api/v1/applications/${id}/documents`), {
+        body: passportDocument,
+        token: customer,
+      });
       expect(res.status).toBe(201);
       const path = h.url(`/api/v1/applications/${id}/documents/${res.body.id}`);
       for (const t of [customer, maker]) {
@@ -144,15 +151,29 @@ describe('kyc service API', () => {
   describe('submission and the state machine', () => {
     it('when required data or documents are missing, then submit is 422 naming them', async () => {
       const id = await draft();
-      const res = await request<{ errors: Array<{ field: string }> }>(h.url(`/api/v1/applications/${id}/submit`), { body: {}, token: customer });
+      const res = await request<{ errors: Array<{ field: string }> }>(h.url(`/api/v1/applications/${id}/submit`), {
+        body: {},
+        token: customer,
+      });
       expect(res.status).toBe(422);
-      expect(res.body.errors.map((e) => e.field).sort()).toEqual(['aadhaar', 'address', 'dateOfBirth', 'documents', 'documents', 'name', 'pan']);
+      expect(res.body.errors.map((e) => e.field).sort()).toEqual([
+        'aadhaar',
+        'address',
+        'dateOfBirth',
+        'documents',
+        'documents',
+        'name',
+        'pan',
+      ]);
     });
 
     it('when consent is missing or wrong at creation, then 422 names it', async () => {
       const res = await request<{ field: string }>(h.url('/api/v1/applications'), { body: {}, token: customer });
       expect([res.status, res.body.field]).toEqual([422, 'consent']);
-      const bad = await request<{ field: string }>(h.url('/api/v1/applications'), { body: { consent: { purposes: ['marketing'], noticeVersion: 'v1' } }, token: customer });
+      const bad = await request<{ field: string }>(h.url('/api/v1/applications'), {
+        body: { consent: { purposes: ['marketing'], noticeVersion: 'v1' } },
+        token: customer,
+      });
       expect([bad.status, bad.body.field]).toEqual([422, 'consent.purposes']);
     });
 
@@ -170,7 +191,9 @@ describe('kyc service API', () => {
       expect((await request(h.url('/api/v1/applications'), { body: CONSENT, token: maker })).status).toBe(403);
       expect((await request(h.url('/api/v1/review/queue'), { token: customer })).status).toBe(403);
       const id = await draft();
-      expect((await request(h.url(`/api/v1/review/${id}/recommend`), { body: { recommendation: 'approve' }, token: checker })).status).toBe(403);
+      expect((await request(h.url(`/api/v1/review/${id}/recommend`), { body: { recommendation: 'approve' }, token: checker })).status).toBe(
+        403,
+      );
     });
 
     it('when an application is cancelled, then it can no longer change (409) and the database refuses illegal transitions', async () => {
@@ -183,8 +206,12 @@ describe('kyc service API', () => {
       const client = new pg.Client({ connectionString: h.db.url });
       await client.connect();
       try {
-        await expect(client.query(`UPDATE kyc.applications SET state = 'approved' WHERE id = $1`, [id])).rejects.toThrow(/illegal application transition cancelled -> approved/);
-        await expect(client.query(`INSERT INTO kyc.applications (id, owner_id, state) VALUES ($1, 'x', 'approved')`, [randomUUID()])).rejects.toThrow(/must be a draft/);
+        await expect(client.query(`UPDATE kyc.applications SET state = 'approved' WHERE id = $1`, [id])).rejects.toThrow(
+          /illegal application transition cancelled -> approved/,
+        );
+        await expect(
+          client.query(`INSERT INTO kyc.applications (id, owner_id, state) VALUES ($1, 'x', 'approved')`, [randomUUID()]),
+        ).rejects.toThrow(/must be a draft/);
         await expect(client.query(`DELETE FROM kyc.audit_trail`)).rejects.toThrow(/append-only/);
         await expect(client.query(`UPDATE kyc.audit_trail SET action = 'x'`)).rejects.toThrow(/append-only/);
         await expect(client.query(`TRUNCATE kyc.audit_trail`)).rejects.toThrow(/append-only/);
@@ -241,8 +268,16 @@ describe('kyc service API', () => {
     it('when a document upload is retried with its key, then it is stored once', async () => {
       const id = await draft();
       const headers = { 'idempotency-key': `doc-${randomUUID()}` };
-      const a = await request<{ id: string }>(h.url(`/api/v1/applications/${id}/documents`), { body: passportDocument, token: customer, headers });
-      const b = await request<{ id: string }>(h.url(`/api/v1/applications/${id}/documents`), { body: passportDocument, token: customer, headers });
+      const a = await request<{ id: string }>(h.url(`/api/v1/applications/${id}/documents`), {
+        body: passportDocument,
+        token: customer,
+        headers,
+      });
+      const b = await request<{ id: string }>(h.url(`/api/v1/applications/${id}/documents`), {
+        body: passportDocument,
+        token: customer,
+        headers,
+      });
       expect(b.body.id).toBe(a.body.id);
       const view = await request<View>(h.url(`/api/v1/applications/${id}`), { token: customer });
       expect(view.body.documents).toHaveLength(1);
@@ -261,7 +296,10 @@ describe('kyc service API', () => {
     };
     const settled = (id: string) =>
       eventually(async () => {
-        const res = await request<View & { findings: { checks: Array<{ check: string; status: string }> } }>(h.url(`/api/v1/applications/${id}`), { token: maker });
+        const res = await request<View & { findings: { checks: Array<{ check: string; status: string }> } }>(
+          h.url(`/api/v1/applications/${id}`),
+          { token: maker },
+        );
         return ['pending_review', 'rejected'].includes(res.body.state) ? res.body : undefined;
       }, 60_000);
 

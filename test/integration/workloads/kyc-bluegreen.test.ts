@@ -17,14 +17,17 @@ describe('kyc in the preview colour of a blue-green release', () => {
   let collector: EventCollector;
 
   const activate = (activeColor: 'blue' | 'green') => writeFile(file, JSON.stringify({ featureFlags: {}, activeColor }));
-  const stateOf = async (id: string, staff: string): Promise<string> => (await request<{ state: string }>(h.url(`/api/v1/applications/${id}`), { token: staff })).body.state;
+  const stateOf = async (id: string, staff: string): Promise<string> =>
+    (await request<{ state: string }>(h.url(`/api/v1/applications/${id}`), { token: staff })).body.state;
 
   async function submit(): Promise<string> {
     const customer = await token(`cust-${randomUUID()}`, 'customer');
     const created = await request<{ id: string }>(h.url('/api/v1/applications'), { body: CONSENT, token: customer });
     expect(created.status).toBe(201);
     const id = created.body.id;
-    expect((await request(h.url(`/api/v1/applications/${id}`), { method: 'PATCH', body: VALID_APPLICANT, token: customer })).status).toBe(200);
+    expect((await request(h.url(`/api/v1/applications/${id}`), { method: 'PATCH', body: VALID_APPLICANT, token: customer })).status).toBe(
+      200,
+    );
     expect((await request(h.url(`/api/v1/applications/${id}/documents`), { body: passportDocument, token: customer })).status).toBe(201);
     expect((await request(h.url(`/api/v1/applications/${id}/documents`), { body: panCardDocument, token: customer })).status).toBe(201);
     expect((await request(h.url(`/api/v1/applications/${id}/submit`), { body: {}, token: customer })).status).toBe(202);
@@ -51,14 +54,23 @@ describe('kyc in the preview colour of a blue-green release', () => {
     expect(h.kyc.messaging.consumer?.current).toBeUndefined();
     const submitted = [await submit(), await submit()];
     // The outbox relay runs in the preview too: the events are in Kafka.
-    await eventually(() => (submitted.every((id) => collector.about(id).some((e) => e.type === 'kyc.application.submitted')) ? true : undefined), 20_000);
+    await eventually(
+      () => (submitted.every((id) => collector.about(id).some((e) => e.type === 'kyc.application.submitted')) ? true : undefined),
+      20_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     for (const id of submitted) expect(await stateOf(id, maker)).toBe('submitted');
     expect(collector.events.some((e) => e.type === 'kyc.application.processing_started' && submitted.includes(e.subject))).toBe(false);
 
     await activate('green');
-    await eventually(async () => ((await Promise.all(submitted.map((id) => stateOf(id, maker)))).every((s) => s === 'pending_review') ? true : undefined), 30_000);
-    const startedOf = () => collector.events.filter((e) => e.type === 'kyc.application.processing_started' && submitted.includes(e.subject)).map((e) => e.subject);
+    await eventually(
+      async () => ((await Promise.all(submitted.map((id) => stateOf(id, maker)))).every((s) => s === 'pending_review') ? true : undefined),
+      30_000,
+    );
+    const startedOf = () =>
+      collector.events
+        .filter((e) => e.type === 'kyc.application.processing_started' && submitted.includes(e.subject))
+        .map((e) => e.subject);
     await eventually(() => (startedOf().length >= submitted.length ? true : undefined), 20_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect([...startedOf()].sort()).toEqual([...submitted].sort());

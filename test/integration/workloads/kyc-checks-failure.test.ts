@@ -29,7 +29,9 @@ describe('automatic checks that keep failing', () => {
     const owner = `cust-${randomUUID()}`;
     const customer = await token(owner, 'customer');
     const id = (await request<{ id: string }>(h.url('/api/v1/applications'), { body: CONSENT, token: customer })).body.id;
-    expect((await request(h.url(`/api/v1/applications/${id}`), { method: 'PATCH', body: VALID_APPLICANT, token: customer })).status).toBe(200);
+    expect((await request(h.url(`/api/v1/applications/${id}`), { method: 'PATCH', body: VALID_APPLICANT, token: customer })).status).toBe(
+      200,
+    );
     await request(h.url(`/api/v1/applications/${id}/documents`), { body: passportDocument, token: customer });
     await request(h.url(`/api/v1/applications/${id}/documents`), { body: panCardDocument, token: customer });
     expect((await request(h.url(`/api/v1/applications/${id}/submit`), { body: {}, token: customer })).status).toBe(202);
@@ -54,7 +56,15 @@ describe('automatic checks that keep failing', () => {
       `SELECT action, actor_role, from_state, to_state, detail FROM kyc.audit_trail WHERE application_id = $1 ORDER BY id`,
       [id],
     );
-    expect(audit.rows.map((r) => r.action)).toEqual(['create', 'update_applicant', 'upload_document', 'upload_document', 'submit', 'start_processing', 'refer_to_review']);
+    expect(audit.rows.map((r) => r.action)).toEqual([
+      'create',
+      'update_applicant',
+      'upload_document',
+      'upload_document',
+      'submit',
+      'start_processing',
+      'refer_to_review',
+    ]);
     const referral = audit.rows.at(-1);
     expect(referral).toMatchObject({ actor_role: 'system', from_state: 'processing', to_state: 'pending_review' });
     expect(referral?.detail.note).toMatch(/^automatic_checks_failed: 5 attempts/);
@@ -65,7 +75,14 @@ describe('automatic checks that keep failing', () => {
     );
     const last = events.rows.at(-1);
     expect(last?.event_type).toBe('kyc.application.review_assigned');
-    expect(last?.payload.data).toMatchObject({ applicationId: id, fromState: 'processing', toState: 'pending_review', queue: 'maker', reason: 'automatic_checks_failed', attempts: 5 });
+    expect(last?.payload.data).toMatchObject({
+      applicationId: id,
+      fromState: 'processing',
+      toState: 'pending_review',
+      queue: 'maker',
+      reason: 'automatic_checks_failed',
+      attempts: 5,
+    });
 
     // The maker's queue holds it; running the handler again (a redelivery) changes nothing.
     const maker = await token('maker-a', 'maker');

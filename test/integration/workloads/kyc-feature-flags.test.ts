@@ -29,12 +29,15 @@ describe('kyc feature flags', () => {
   }
 
   async function complete(customer: string, id: string): Promise<void> {
-    expect((await request(h.url(`/api/v1/applications/${id}`), { method: 'PATCH', body: VALID_APPLICANT, token: customer })).status).toBe(200);
+    expect((await request(h.url(`/api/v1/applications/${id}`), { method: 'PATCH', body: VALID_APPLICANT, token: customer })).status).toBe(
+      200,
+    );
     expect((await request(h.url(`/api/v1/applications/${id}/documents`), { body: passportDocument, token: customer })).status).toBe(201);
     expect((await request(h.url(`/api/v1/applications/${id}/documents`), { body: panCardDocument, token: customer })).status).toBe(201);
   }
 
-  const stateOf = async (id: string, staff: string): Promise<string> => (await request<{ state: string }>(h.url(`/api/v1/applications/${id}`), { token: staff })).body.state;
+  const stateOf = async (id: string, staff: string): Promise<string> =>
+    (await request<{ state: string }>(h.url(`/api/v1/applications/${id}`), { token: staff })).body.state;
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'kyc-live-'));
@@ -57,7 +60,10 @@ describe('kyc feature flags', () => {
     await setFlags({ 'new-applications': false });
     await settle();
 
-    const refused = await request<{ type: string; status: number; detail: string }>(h.url('/api/v1/applications'), { body: CONSENT, token: customer });
+    const refused = await request<{ type: string; status: number; detail: string }>(h.url('/api/v1/applications'), {
+      body: CONSENT,
+      token: customer,
+    });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('60');
     expect(refused.headers.get('content-type')).toMatch(/application\/problem\+json/);
@@ -75,15 +81,24 @@ describe('kyc feature flags', () => {
   it('when document-upload is switched off, then an upload answers 503 + Retry-After and the documents already there stay readable', async () => {
     const customer = await token(`cust-${randomUUID()}`, 'customer');
     const id = await draft(customer);
-    const uploaded = await request<{ id: string }>(h.url(`/api/v1/applications/${id}/documents`), { body: passportDocument, token: customer });
+    const uploaded = await request<{ id: string }>(h.url(`/api/v1/applications/${id}/documents`), {
+      body: passportDocument,
+      token: customer,
+    });
     expect(uploaded.status).toBe(201);
     await setFlags({ 'document-upload': false });
     await settle();
 
-    const refused = await request<{ type: string; detail: string }>(h.url(`/api/v1/applications/${id}/documents`), { body: panCardDocument, token: customer });
+    const refused = await request<{ type: string; detail: string }>(h.url(`/api/v1/applications/${id}/documents`), {
+      body: panCardDocument,
+      token: customer,
+    });
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('60');
-    expect(refused.body).toMatchObject({ type: 'https://kyc.dev/problems/feature-paused', detail: expect.stringMatching(/document uploads are paused/) });
+    expect(refused.body).toMatchObject({
+      type: 'https://kyc.dev/problems/feature-paused',
+      detail: expect.stringMatching(/document uploads are paused/),
+    });
     expect((await request(h.url(`/api/v1/applications/${id}/documents/${uploaded.body.id}`), { token: customer })).status).toBe(200);
 
     await setFlags({});
@@ -106,15 +121,24 @@ describe('kyc feature flags', () => {
       submitted.push(id);
     }
     // The submitted events are in Kafka (the collector sees them), yet nothing checks them.
-    await eventually(() => (submitted.every((id) => collector.about(id).some((e) => e.type === 'kyc.application.submitted')) ? true : undefined), 20_000);
+    await eventually(
+      () => (submitted.every((id) => collector.about(id).some((e) => e.type === 'kyc.application.submitted')) ? true : undefined),
+      20_000,
+    );
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     for (const id of submitted) expect(await stateOf(id, maker)).toBe('submitted');
 
     await setFlags({});
-    await eventually(async () => ((await Promise.all(submitted.map((id) => stateOf(id, maker)))).every((s) => s === 'pending_review') ? true : undefined), 30_000);
+    await eventually(
+      async () => ((await Promise.all(submitted.map((id) => stateOf(id, maker)))).every((s) => s === 'pending_review') ? true : undefined),
+      30_000,
+    );
     expect(h.kyc.messaging.consumer?.isPaused()).toBe(false);
     // Each was checked once (Kafka keeps the order per partition, i.e. per application; across them there is none to keep).
-    const startedOf = () => collector.events.filter((e) => e.type === 'kyc.application.processing_started' && submitted.includes(e.subject)).map((e) => e.subject);
+    const startedOf = () =>
+      collector.events
+        .filter((e) => e.type === 'kyc.application.processing_started' && submitted.includes(e.subject))
+        .map((e) => e.subject);
     await eventually(() => (startedOf().length >= submitted.length ? true : undefined), 20_000);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect([...startedOf()].sort()).toEqual([...submitted].sort());

@@ -49,23 +49,45 @@ const nasty = fc.oneof(
 
 const applicantBody = fc.oneof(
   fc.dictionary(fc.constantFrom(...APPLICANT_KEYS, 'extra', 'address.pincode'), nasty, { maxKeys: 6 }),
-  fc.record({ address: fc.dictionary(fc.constantFrom('line1', 'line2', 'city', 'state', 'pincode', 'country', 'x'), nasty, { maxKeys: 6 }) }),
+  fc.record({
+    address: fc.dictionary(fc.constantFrom('line1', 'line2', 'city', 'state', 'pincode', 'country', 'x'), nasty, { maxKeys: 6 }),
+  }),
   fc.jsonValue(),
   fc.anything(),
 );
 
 const anyBody = fc.oneof(
   fc.jsonValue(),
-  fc.dictionary(fc.constantFrom('consent', 'type', 'contentType', 'content', 'recommendation', 'reason', 'note', 'documents', 'aadhaarRedacted'), nasty, { maxKeys: 4 }),
+  fc.dictionary(
+    fc.constantFrom('consent', 'type', 'contentType', 'content', 'recommendation', 'reason', 'note', 'documents', 'aadhaarRedacted'),
+    nasty,
+    { maxKeys: 4 },
+  ),
   fc.record({ consent: fc.dictionary(fc.constantFrom('purposes', 'noticeVersion', 'x'), nasty, { maxKeys: 3 }) }),
-  fc.record({ type: nasty, contentType: fc.constantFrom('application/pdf', 'image/png', 'image/jpeg', 'text/plain'), content: fc.oneof(fc.base64String(), nasty) }),
+  fc.record({
+    type: nasty,
+    contentType: fc.constantFrom('application/pdf', 'image/png', 'image/jpeg', 'text/plain'),
+    content: fc.oneof(fc.base64String(), nasty),
+  }),
 );
 
 const anyId = fc.oneof(
   fc.uuid(),
   fc.string(),
   fc.string({ unit: 'grapheme' }),
-  fc.constantFrom('', '.', '..', '%2e%2e', 'null', 'undefined', '0', '-1', "' OR 1=1 --", '00000000-0000-0000-0000-000000000000', 'x'.repeat(3000)),
+  fc.constantFrom(
+    '',
+    '.',
+    '..',
+    '%2e%2e',
+    'null',
+    'undefined',
+    '0',
+    '-1',
+    "' OR 1=1 --",
+    '00000000-0000-0000-0000-000000000000',
+    'x'.repeat(3000),
+  ),
 );
 
 describe('kyc routes under malformed input', () => {
@@ -80,7 +102,11 @@ describe('kyc routes under malformed input', () => {
   const call = async (method: string, path: string, init: { body?: string; token?: string; headers?: Record<string, string> }) => {
     const res = await fetch(h.url(path), {
       method,
-      headers: { ...(init.token !== undefined && { authorization: `Bearer ${init.token}` }), 'content-type': 'application/json', ...init.headers },
+      headers: {
+        ...(init.token !== undefined && { authorization: `Bearer ${init.token}` }),
+        'content-type': 'application/json',
+        ...init.headers,
+      },
       ...(init.body !== undefined && method !== 'GET' && { body: init.body }),
     });
     await res.arrayBuffer();
@@ -123,7 +149,9 @@ describe('kyc routes under malformed input', () => {
 
   it('when applicant data is garbage, then PATCH answers 2xx or 4xx, never 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(applicantBody, async (body) => safe(await call('PATCH', `/api/v1/applications/${playground}`, { body: JSON.stringify(body), token: customer }))),
+      fc.asyncProperty(applicantBody, async (body) =>
+        safe(await call('PATCH', `/api/v1/applications/${playground}`, { body: JSON.stringify(body), token: customer })),
+      ),
       { numRuns: 800 },
     );
   }, 180_000);
@@ -141,12 +169,24 @@ describe('kyc routes under malformed input', () => {
   it('when review actions target real applications with garbage bodies, then nothing breaks', async () => {
     const ids = [...protectedViews.keys()];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ROUTES.filter((r) => r.method === 'POST')), fc.constantFrom(...ids), anyBody, fc.constantFrom(maker, checker), async (route, id, body, t) => {
-        // Only malformed bodies here: a well-formed decision would legitimately change a protected application.
-        const malformed = typeof body !== 'object' || body === null || Array.isArray(body) || 'x' in body || Object.keys(body).length === 0 || 'extra' in body;
-        fc.pre(malformed && !route.path(id).endsWith('/cancel'));
-        return safe(await call(route.method, route.path(id), { body: JSON.stringify(body), token: t }));
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES.filter((r) => r.method === 'POST')),
+        fc.constantFrom(...ids),
+        anyBody,
+        fc.constantFrom(maker, checker),
+        async (route, id, body, t) => {
+          // Only malformed bodies here: a well-formed decision would legitimately change a protected application.
+          const malformed =
+            typeof body !== 'object' ||
+            body === null ||
+            Array.isArray(body) ||
+            'x' in body ||
+            Object.keys(body).length === 0 ||
+            'extra' in body;
+          fc.pre(malformed && !route.path(id).endsWith('/cancel'));
+          return safe(await call(route.method, route.path(id), { body: JSON.stringify(body), token: t }));
+        },
+      ),
       { numRuns: 400 },
     );
   }, 180_000);
@@ -155,9 +195,23 @@ describe('kyc routes under malformed input', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...ROUTES),
-        fc.oneof(fc.string(), fc.constantFrom('{', '[', '{"a":', 'null', '""', '{"consent":{"purposes":["kyc_verification"],"noticeVersion":"v1"}}')),
-        fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x', ''),
-        fc.oneof(fc.constant(customer), fc.string(), fc.constantFrom('', 'Bearer', `${customer}x`, customer.split('.').reverse().join('.'))),
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom('{', '[', '{"a":', 'null', '""', '{"consent":{"purposes":["kyc_verification"],"noticeVersion":"v1"}}'),
+        ),
+        fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/json; charset=utf-16',
+          'multipart/form-data; boundary=x',
+          '',
+        ),
+        fc.oneof(
+          fc.constant(customer),
+          fc.string(),
+          fc.constantFrom('', 'Bearer', `${customer}x`, customer.split('.').reverse().join('.')),
+        ),
         fc.option(fc.oneof(fc.string(), fc.string({ minLength: 256, maxLength: 300 }), fc.uuid()), { nil: undefined }),
         async (route, raw, contentType, t, key) => {
           const headers: Record<string, string> = { 'content-type': contentType };
@@ -173,22 +227,38 @@ describe('kyc routes under malformed input', () => {
   it('when bodies nest too deep (with or without an Idempotency-Key), then 400 json-too-deep, never 5xx', async () => {
     const opener = fc.constantFrom('[', '{"a":', '{"consent":', '[1,', '{"address":{"x":');
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ROUTES.filter((r) => r.method !== 'GET')), opener, fc.integer({ min: 33, max: 200_000 }), fc.boolean(), async (route, open, depth, keyed) => {
-        const body = open.repeat(depth);
-        const headers: Record<string, string> = keyed ? { 'idempotency-key': `deep-${randomUUID()}` } : {};
-        const status = await call(route.method, route.path(playground), { body, token: customer, headers });
-        return status === 400;
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES.filter((r) => r.method !== 'GET')),
+        opener,
+        fc.integer({ min: 33, max: 200_000 }),
+        fc.boolean(),
+        async (route, open, depth, keyed) => {
+          const body = open.repeat(depth);
+          const headers: Record<string, string> = keyed ? { 'idempotency-key': `deep-${randomUUID()}` } : {};
+          const status = await call(route.method, route.path(playground), { body, token: customer, headers });
+          return status === 400;
+        },
+      ),
       { numRuns: 150 },
     );
   }, 180_000);
 
   it('when bodies are over 4 MB, then 413, never 5xx', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ROUTES.filter((r) => r.method !== 'GET')), fc.integer({ min: 4 * 1024 * 1024 + 1, max: 5 * 1024 * 1024 }), async (route, size) => {
-        const body = JSON.stringify({ content: 'A'.repeat(size) });
-        return (await call(route.method, route.path(playground), { body, token: customer, headers: { 'idempotency-key': `big-${randomUUID()}` } })) === 413;
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...ROUTES.filter((r) => r.method !== 'GET')),
+        fc.integer({ min: 4 * 1024 * 1024 + 1, max: 5 * 1024 * 1024 }),
+        async (route, size) => {
+          const body = JSON.stringify({ content: 'A'.repeat(size) });
+          return (
+            (await call(route.method, route.path(playground), {
+              body,
+              token: customer,
+              headers: { 'idempotency-key': `big-${randomUUID()}` },
+            })) === 413
+          );
+        },
+      ),
       { numRuns: 8 },
     );
   }, 180_000);
@@ -197,7 +267,15 @@ describe('kyc routes under malformed input', () => {
     const port = Number(new URL(h.url('/')).port);
     const target = fc.oneof(
       fc.constantFrom(...ROUTES).map((r) => r.path(playground)),
-      fc.constantFrom('/metrics', '/health', '/api/v1/applications/../../metrics', '/api/v1/%2e%2e/%2e%2e/health', '/api/v1/applications/..%2f..%2fmetrics', '//metrics', '/./health'),
+      fc.constantFrom(
+        '/metrics',
+        '/health',
+        '/api/v1/applications/../../metrics',
+        '/api/v1/%2e%2e/%2e%2e/health',
+        '/api/v1/applications/..%2f..%2fmetrics',
+        '//metrics',
+        '/./health',
+      ),
     );
     const shape = fc.constantFrom(
       (p: string) => p,
@@ -210,7 +288,11 @@ describe('kyc routes under malformed input', () => {
     );
     await fc.assert(
       fc.asyncProperty(target, shape, fc.constantFrom('GET', 'POST'), async (path, form, method) => {
-        const res = await rawRequest(port, `${method} ${form(path)} HTTP/1.1\r\nHost: kyc\r\nAuthorization: Bearer ${maker}\r\nContent-Type: application/json`, method === 'POST' ? '{}' : '');
+        const res = await rawRequest(
+          port,
+          `${method} ${form(path)} HTTP/1.1\r\nHost: kyc\r\nAuthorization: Bearer ${maker}\r\nContent-Type: application/json`,
+          method === 'POST' ? '{}' : '',
+        );
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         return res.status > 0 && res.status < 500 && !res.body.includes('kyc_http_requests_total') && !res.body.includes('"checks"');
       }),

@@ -95,8 +95,13 @@ describe('the KYC journey through the gateway', () => {
     const customer = await login(CUSTOMER);
     customerId = customer.user.id;
     const admin = await login(ADMIN);
-    for (const [staff, role] of [[MAKER, 'maker'], [CHECKER, 'checker']] as const) {
-      expect((await request(api('/admin/users'), { body: { ...staff, role, staffId: `${role}-${suffix()}` }, token: admin.accessToken })).status).toBe(201);
+    for (const [staff, role] of [
+      [MAKER, 'maker'],
+      [CHECKER, 'checker'],
+    ] as const) {
+      expect(
+        (await request(api('/admin/users'), { body: { ...staff, role, staffId: `${role}-${suffix()}` }, token: admin.accessToken })).status,
+      ).toBe(201);
     }
     const maker = await login(MAKER);
     const checker = await login(CHECKER);
@@ -105,7 +110,9 @@ describe('the KYC journey through the gateway', () => {
     const created = await request<View>(api('/applications'), { body: CONSENT, ...as(customer) });
     expect([created.status, created.body.state]).toEqual([201, 'draft']);
     applicationId = created.body.id;
-    expect((await request(api(`/applications/${applicationId}`), { method: 'PATCH', body: VALID_APPLICANT, ...as(customer) })).status).toBe(200);
+    expect((await request(api(`/applications/${applicationId}`), { method: 'PATCH', body: VALID_APPLICANT, ...as(customer) })).status).toBe(
+      200,
+    );
     expect((await request(api(`/applications/${applicationId}/documents`), { body: passportDocument, ...as(customer) })).status).toBe(201);
     expect((await request(api(`/applications/${applicationId}/documents`), { body: panCardDocument, ...as(customer) })).status).toBe(201);
     const submitted = await request<View>(api(`/applications/${applicationId}/submit`), { body: {}, ...as(customer) });
@@ -121,7 +128,10 @@ describe('the KYC journey through the gateway', () => {
 
     const queue = await request<{ items: Array<{ id: string }> }>(api('/review/queue'), { token: maker.accessToken });
     expect(queue.body.items.map((i) => i.id)).toContain(applicationId);
-    const recommended = await request<View>(api(`/review/${applicationId}/recommend`), { body: { recommendation: 'approve', note: 'documents match' }, ...as(maker) });
+    const recommended = await request<View>(api(`/review/${applicationId}/recommend`), {
+      body: { recommendation: 'approve', note: 'documents match' },
+      ...as(maker),
+    });
     expect([recommended.status, recommended.body.state]).toEqual([200, 'pending_approval']);
 
     // Four eyes: the maker cannot approve — not with a maker's token, and not as the same person
@@ -191,7 +201,9 @@ describe('the KYC journey through the gateway', () => {
         `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
           WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')`,
       );
-      expect(tables.map((t) => `${t.schema}.${t.name}`)).toEqual(expect.arrayContaining(['kyc.applicants', 'kyc.aadhaar_vault', 'kyc.audit_trail', 'kyc.outbox']));
+      expect(tables.map((t) => `${t.schema}.${t.name}`)).toEqual(
+        expect.arrayContaining(['kyc.applicants', 'kyc.aadhaar_vault', 'kyc.audit_trail', 'kyc.outbox']),
+      );
       let dumped = '';
       for (const t of tables) {
         const { rows } = await client.query<{ row: string }>(`SELECT t::text AS row FROM "${t.schema}"."${t.name}" t`);

@@ -60,12 +60,20 @@ describe('PII master-key rotation', () => {
     let firstAnswer: unknown;
     try {
       // An idempotent create: its stored response (kept 24 h for replays) is sealed under k1 too.
-      const created = await request<{ id: string }>(`${first.url}/api/v1/applications`, { body: CONSENT, token: customer, headers: { 'idempotency-key': idempotencyKey } });
+      const created = await request<{ id: string }>(`${first.url}/api/v1/applications`, {
+        body: CONSENT,
+        token: customer,
+        headers: { 'idempotency-key': idempotencyKey },
+      });
       expect(created.status).toBe(201);
       firstAnswer = created.body;
       id = created.body.id;
-      expect((await request(`${first.url}/api/v1/applications/${id}`, { method: 'PATCH', body: VALID_APPLICANT, token: customer })).status).toBe(200);
-      documentId = (await request<{ id: string }>(`${first.url}/api/v1/applications/${id}/documents`, { body: passportDocument, token: customer })).body.id;
+      expect(
+        (await request(`${first.url}/api/v1/applications/${id}`, { method: 'PATCH', body: VALID_APPLICANT, token: customer })).status,
+      ).toBe(200);
+      documentId = (
+        await request<{ id: string }>(`${first.url}/api/v1/applications/${id}/documents`, { body: passportDocument, token: customer })
+      ).body.id;
     } finally {
       await first.close();
     }
@@ -84,13 +92,22 @@ describe('PII master-key rotation', () => {
 
     const onlyNewKey = await start(`k2:${K2}`);
     try {
-      const view = await request<{ applicant: { name: string; aadhaar: string; pan: string } }>(`${onlyNewKey.url}/api/v1/applications/${id}`, { token: customer });
+      const view = await request<{ applicant: { name: string; aadhaar: string; pan: string } }>(
+        `${onlyNewKey.url}/api/v1/applications/${id}`,
+        { token: customer },
+      );
       expect(view.status).toBe(200);
       expect(view.body.applicant).toMatchObject({ name: VALID_APPLICANT.name, aadhaar: 'XXXX XXXX 2346', pan: 'ABCPRXXXXF' });
-      const doc = await fetch(`${onlyNewKey.url}/api/v1/applications/${id}/documents/${documentId}`, { headers: { authorization: `Bearer ${customer}` } });
+      const doc = await fetch(`${onlyNewKey.url}/api/v1/applications/${id}/documents/${documentId}`, {
+        headers: { authorization: `Bearer ${customer}` },
+      });
       expect(Buffer.from(await doc.arrayBuffer()).toString('base64')).toBe(passportDocument.content);
       // The idempotent replay still answers the first response (its record moved to k2 as well).
-      const replay = await request(`${onlyNewKey.url}/api/v1/applications`, { body: CONSENT, token: customer, headers: { 'idempotency-key': idempotencyKey } });
+      const replay = await request(`${onlyNewKey.url}/api/v1/applications`, {
+        body: CONSENT,
+        token: customer,
+        headers: { 'idempotency-key': idempotencyKey },
+      });
       expect(replay.status).toBe(201);
       expect(replay.body).toEqual(firstAnswer);
     } finally {

@@ -28,7 +28,8 @@ describe('kyc limits and staff rules', () => {
     await h?.close();
   }, 60_000);
 
-  const create = (t: string, headers: Record<string, string> = {}) => request<View & Problem>(h.url('/api/v1/applications'), { body: CONSENT, token: t, headers });
+  const create = (t: string, headers: Record<string, string> = {}) =>
+    request<View & Problem>(h.url('/api/v1/applications'), { body: CONSENT, token: t, headers });
 
   describe('drafts per customer', () => {
     it('when a customer holds 5 open drafts, then a sixth is 409 problem+json saying how to proceed, until one is submitted or cancelled', async () => {
@@ -63,7 +64,10 @@ describe('kyc limits and staff rules', () => {
       const customer = await token(owner, 'customer');
       const results = await Promise.all(Array.from({ length: 12 }, () => create(customer)));
       expect(results.map((r) => r.status).sort()).toEqual([...Array<number>(5).fill(201), ...Array<number>(7).fill(409)]);
-      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM kyc.applications WHERE owner_id = $1 AND state = 'draft'`, [owner]);
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM kyc.applications WHERE owner_id = $1 AND state = 'draft'`,
+        [owner],
+      );
       expect(rows[0]?.n).toBe(5);
     }, 60_000);
   });
@@ -75,7 +79,11 @@ describe('kyc limits and staff rules', () => {
       const customer = await token(`cust-${randomUUID()}`, 'customer');
       const kept = await create(customer, { 'idempotency-key': `kept-${randomUUID()}` });
       expect(kept.status).toBe(201);
-      const patched = await request<View>(h.url(`/api/v1/applications/${kept.body.id}`), { method: 'PATCH', body: VALID_APPLICANT, token: customer });
+      const patched = await request<View>(h.url(`/api/v1/applications/${kept.body.id}`), {
+        method: 'PATCH',
+        body: VALID_APPLICANT,
+        token: customer,
+      });
       expect(patched.status).toBe(200);
       const attacks = [
         { path: '/api/v1/applications', method: 'POST', rawBody: deep(100_000) },
@@ -85,7 +93,12 @@ describe('kyc limits and staff rules', () => {
       ];
       for (const attack of attacks) {
         for (const headers of [{}, { 'idempotency-key': `deep-${randomUUID()}` }] as Array<Record<string, string>>) {
-          const res = await request<Problem>(h.url(attack.path), { method: attack.method, rawBody: attack.rawBody, token: customer, headers });
+          const res = await request<Problem>(h.url(attack.path), {
+            method: attack.method,
+            rawBody: attack.rawBody,
+            token: customer,
+            headers,
+          });
           expect([attack.path, res.status, res.body.type]).toEqual([attack.path, 400, 'https://kyc.dev/problems/json-too-deep']);
           expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
         }
@@ -110,7 +123,11 @@ describe('kyc limits and staff rules', () => {
       const customer = await token(`cust-${randomUUID()}`, 'customer');
       const { id } = (await create(customer)).body;
       const huge = { type: 'passport', contentType: 'application/pdf', content: 'A'.repeat(4_300_000) };
-      const res = await request<Problem>(h.url(`/api/v1/applications/${id}/documents`), { body: huge, token: customer, headers: { 'idempotency-key': `huge-${randomUUID()}` } });
+      const res = await request<Problem>(h.url(`/api/v1/applications/${id}/documents`), {
+        body: huge,
+        token: customer,
+        headers: { 'idempotency-key': `huge-${randomUUID()}` },
+      });
       expect([res.status, res.body.field]).toEqual([413, 'body']);
       expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
       expect((await request(h.url(`/api/v1/applications/${id}/documents`), { body: passportDocument, token: customer })).status).toBe(201);
@@ -122,19 +139,40 @@ describe('kyc limits and staff rules', () => {
       const customer = await token(`cust-${randomUUID()}`, 'customer');
       const { id } = (await create(customer)).body;
       const upper = id.toUpperCase();
-      const patched = await request<View>(h.url(`/api/v1/applications/${upper}`), { method: 'PATCH', body: VALID_APPLICANT, token: customer });
+      const patched = await request<View>(h.url(`/api/v1/applications/${upper}`), {
+        method: 'PATCH',
+        body: VALID_APPLICANT,
+        token: customer,
+      });
       expect([patched.status, patched.body.applicant.name]).toEqual([200, VALID_APPLICANT.name]);
-      const doc = await request<{ id: string }>(h.url(`/api/v1/applications/${upper}/documents`), { body: passportDocument, token: customer });
+      const doc = await request<{ id: string }>(h.url(`/api/v1/applications/${upper}/documents`), {
+        body: passportDocument,
+        token: customer,
+      });
       expect(doc.status).toBe(201);
       const maker = await token(`maker-${randomUUID()}`, 'maker');
-      for (const [path, t] of [[id, customer], [upper, customer], [upper, maker], [id, maker]] as const) {
+      for (const [path, t] of [
+        [id, customer],
+        [upper, customer],
+        [upper, maker],
+        [id, maker],
+      ] as const) {
         const view = await request<View>(h.url(`/api/v1/applications/${path}`), { token: t });
         expect([view.status, view.body.applicant.name]).toEqual([200, VALID_APPLICANT.name]);
       }
-      for (const [app, document] of [[upper, doc.body.id.toUpperCase()], [id, doc.body.id]]) {
-        const download = await fetch(h.url(`/api/v1/applications/${app}/documents/${document}`), { headers: { authorization: `Bearer ${customer}` } });
+      for (const [app, document] of [
+        [upper, doc.body.id.toUpperCase()],
+        [id, doc.body.id],
+      ]) {
+        const download = await fetch(h.url(`/api/v1/applications/${app}/documents/${document}`), {
+          headers: { authorization: `Bearer ${customer}` },
+        });
         expect(download.status).toBe(200);
-        expect(Buffer.from(await download.arrayBuffer()).subarray(0, 5).toString()).toBe('%PDF-');
+        expect(
+          Buffer.from(await download.arrayBuffer())
+            .subarray(0, 5)
+            .toString(),
+        ).toBe('%PDF-');
       }
     }, 60_000);
   });
@@ -148,7 +186,13 @@ describe('kyc limits and staff rules', () => {
       await request(h.url(`/api/v1/applications/${id}/documents`), { body: panCardDocument, token: customer });
       expect((await request(h.url(`/api/v1/applications/${id}/submit`), { body: {}, token: customer })).status).toBe(202);
       const anyMaker = await token(`maker-${randomUUID()}`, 'maker');
-      await eventually(async () => ((await request<View>(h.url(`/api/v1/applications/${id}`), { token: anyMaker })).body.state === 'pending_review' ? true : undefined), 60_000);
+      await eventually(
+        async () =>
+          (await request<View>(h.url(`/api/v1/applications/${id}`), { token: anyMaker })).body.state === 'pending_review'
+            ? true
+            : undefined,
+        60_000,
+      );
       return id;
     };
 
@@ -168,8 +212,15 @@ describe('kyc limits and staff rules', () => {
         expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
       }
       const otherMaker = await token(`maker-${randomUUID()}`, 'maker');
-      expect((await request<View>(h.url(`/api/v1/review/${id}/recommend`), { body: { recommendation: 'approve' }, token: otherMaker })).body.state).toBe('pending_approval');
-      for (const [path, body] of [['approve', {}], ['reject', { reason: 'mine' }], ['return', { reason: 'mine' }]] as const) {
+      expect(
+        (await request<View>(h.url(`/api/v1/review/${id}/recommend`), { body: { recommendation: 'approve' }, token: otherMaker })).body
+          .state,
+      ).toBe('pending_approval');
+      for (const [path, body] of [
+        ['approve', {}],
+        ['reject', { reason: 'mine' }],
+        ['return', { reason: 'mine' }],
+      ] as const) {
         const res = await request<Problem>(h.url(`/api/v1/review/${id}/${path}`), { body, token: asChecker });
         expect([path, res.status]).toEqual([path, 403]);
       }
@@ -190,7 +241,10 @@ describe('kyc limits and staff rules', () => {
         const res = await request<Problem>(h.url(`/api/v1/review/${id}/${path}`), { body, token: maker });
         expect([path, res.status, res.body.field]).toEqual([path, 422, field]);
       }
-      const recommended = await request<View>(h.url(`/api/v1/review/${id}/recommend`), { body: { recommendation: 'approve', note: 'documents match\nline two' }, token: maker });
+      const recommended = await request<View>(h.url(`/api/v1/review/${id}/recommend`), {
+        body: { recommendation: 'approve', note: 'documents match\nline two' },
+        token: maker,
+      });
       expect([recommended.status, recommended.body.state]).toEqual([200, 'pending_approval']);
       const checker = await token(`checker-${randomUUID()}`, 'checker');
       const bad = await request<Problem>(h.url(`/api/v1/review/${id}/reject`), { body: { reason: '\u0000' }, token: checker });
@@ -204,7 +258,10 @@ describe('kyc limits and staff rules', () => {
       expect((await request(h.url(`/api/v1/applications/${id}`), { token: customer })).status).toBe(200);
       const makerId = `maker-${randomUUID()}`;
       const adminId = `admin-${randomUUID()}`;
-      const read = await request<View>(h.url(`/api/v1/applications/${id}`), { token: await token(makerId, 'maker'), headers: { 'x-request-id': 'audit-read-1' } });
+      const read = await request<View>(h.url(`/api/v1/applications/${id}`), {
+        token: await token(makerId, 'maker'),
+        headers: { 'x-request-id': 'audit-read-1' },
+      });
       expect(read.status).toBe(200);
       expect((await request(h.url(`/api/v1/applications/${id}`), { token: await token(adminId, 'admin') })).status).toBe(200);
       // A read of something that does not exist reads nothing and records nothing.

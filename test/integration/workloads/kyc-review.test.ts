@@ -58,15 +58,29 @@ describe('kyc review paths', () => {
 
   it('when a maker asks for documents, then the applicant can add them and resubmit, and the checks run again', async () => {
     const id = await submitted();
-    const asked = await post(`/api/v1/review/${id}/request-resubmission`, { reason: 'passport scan unreadable', documents: ['passport'] }, maker);
+    const asked = await post(
+      `/api/v1/review/${id}/request-resubmission`,
+      { reason: 'passport scan unreadable', documents: ['passport'] },
+      maker,
+    );
     expect([asked.status, asked.body.state]).toEqual([200, 'resubmission_required']);
     expect(asked.body.expiresAt).not.toBeNull();
     expect((await post(`/api/v1/applications/${id}/documents`, passportDocument, customer)).status).toBe(201);
     expect((await post(`/api/v1/applications/${id}/submit`, {}, customer)).status).toBe(202);
     const again = await inState(id, 'pending_review');
     expect(again.history?.map((e) => e.action)).toEqual([
-      'create', 'update_applicant', 'upload_document', 'upload_document', 'submit', 'start_processing', 'pass_checks',
-      'request_resubmission', 'upload_document', 'submit', 'start_processing', 'pass_checks',
+      'create',
+      'update_applicant',
+      'upload_document',
+      'upload_document',
+      'submit',
+      'start_processing',
+      'pass_checks',
+      'request_resubmission',
+      'upload_document',
+      'submit',
+      'start_processing',
+      'pass_checks',
     ]);
     await eventually(() => {
       const types = collector.about(id).map((e) => e.type);
@@ -100,7 +114,10 @@ describe('kyc review paths', () => {
 
   it('when the applicant withdraws consent, then the application is cancelled and consent.withdrawn is published', async () => {
     const id = await submitted();
-    const res = await request<View & { consents: Array<{ withdrawnAt: string | null }> }>(h.url(`/api/v1/applications/${id}/consent/withdraw`), { body: {}, token: customer });
+    const res = await request<View & { consents: Array<{ withdrawnAt: string | null }> }>(
+      h.url(`/api/v1/applications/${id}/consent/withdraw`),
+      { body: {}, token: customer },
+    );
     expect([res.status, res.body.state]).toEqual([200, 'cancelled']);
     expect(res.body.consents.every((c) => c.withdrawnAt !== null)).toBe(true);
     expect((await request(h.url(`/api/v1/applications/${id}/consent/withdraw`), { body: {}, token: customer })).status).toBe(409);
@@ -124,7 +141,11 @@ describe('kyc review paths', () => {
     }
     expect(await h.kyc.kyc.announceReKycDue(30)).toBe(1);
     expect(await h.kyc.kyc.announceReKycDue(30)).toBe(0);
-    const due = await eventually(() => Promise.resolve(collector.events.find((e) => e.type === 'customer.rekyc.due' && (e.data as { applicationId?: string }).applicationId === id)));
+    const due = await eventually(() =>
+      Promise.resolve(
+        collector.events.find((e) => e.type === 'customer.rekyc.due' && (e.data as { applicationId?: string }).applicationId === id),
+      ),
+    );
     expect(due.topic).toBe(`${h.topicPrefix}customer.events`);
   }, 120_000);
 
@@ -139,7 +160,10 @@ describe('kyc review paths', () => {
     }
     expect(await h.kyc.kyc.expireStale()).toBeGreaterThanOrEqual(1);
     expect((await get(id)).body.state).toBe('expired');
-    expect((await request(h.url(`/api/v1/applications/${id}`), { method: 'PATCH', body: { name: 'Kavya Raghunathan' }, token: customer })).status).toBe(409);
+    expect(
+      (await request(h.url(`/api/v1/applications/${id}`), { method: 'PATCH', body: { name: 'Kavya Raghunathan' }, token: customer }))
+        .status,
+    ).toBe(409);
     await eventually(() => Promise.resolve(collector.about(id).some((e) => e.type === 'kyc.application.expired') ? true : undefined));
   });
 });

@@ -22,7 +22,10 @@ export interface KycHarness {
   close(): Promise<void>;
 }
 
-export async function startKycHarness(extraEnv: Record<string, string> = {}, options: { waitForKafka?: boolean; liveSettingsIntervalMs?: number } = {}): Promise<KycHarness> {
+export async function startKycHarness(
+  extraEnv: Record<string, string> = {},
+  options: { waitForKafka?: boolean; liveSettingsIntervalMs?: number } = {},
+): Promise<KycHarness> {
   const db = await createTestDatabase();
   const logs = captureLogs('kyc');
   const topicPrefix = `test-${suffix()}.`;
@@ -78,7 +81,11 @@ export class EventCollector {
   async start(): Promise<void> {
     const logs = captureLogs('collector', 'error');
     const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `kyc-test-collector-${suffix()}`, logs.logger);
-    const consumer = kafka.consumer({ groupId: `${this.topicPrefix}collector-${suffix()}`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+    const consumer = kafka.consumer({
+      groupId: `${this.topicPrefix}collector-${suffix()}`,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+    });
     this.consumer = consumer;
     await consumer.connect();
     const topics = (['kyc', 'customer', 'consent'] as const).map((family) => familyTopic(family, this.topicPrefix));

@@ -15,8 +15,15 @@ describe('runMigrations refuses a contract step the active version cannot run be
   const contract: Migration = { version: 3, name: 'drop findings', up: 'ALTER TABLE applications DROP COLUMN findings' };
 
   const columns = async (): Promise<string[]> =>
-    (await pool.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_schema = 'release_test' AND table_name = 'applications' ORDER BY column_name")).rows.map((r) => r.column_name);
-  const versions = async (): Promise<number[]> => (await pool.query<{ version: number }>('SELECT version FROM release_test.schema_migrations ORDER BY version')).rows.map((r) => r.version);
+    (
+      await pool.query<{ column_name: string }>(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'release_test' AND table_name = 'applications' ORDER BY column_name",
+      )
+    ).rows.map((r) => r.column_name);
+  const versions = async (): Promise<number[]> =>
+    (await pool.query<{ version: number }>('SELECT version FROM release_test.schema_migrations ORDER BY version')).rows.map(
+      (r) => r.version,
+    );
 
   beforeAll(async () => {
     db = await createTestDatabase();

@@ -39,23 +39,27 @@ describe('notification delivery across a crash', () => {
   let output = '';
 
   function startService(sendDelayMs: number): ChildProcess {
-    const proc = spawn(process.execPath, ['--import', path.join(here, 'ts-register.ts'), path.join(REPO, 'workloads/main.ts'), 'notification'], {
-      cwd: REPO,
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL: db.url,
-        KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-        KAFKA_TOPIC_PREFIX: prefix,
-        ...verifierEnv(),
-        HOST: '127.0.0.1',
-        PORT: '0',
-        LOG_LEVEL: 'warn',
-        NOTIFICATION_CHANNELS: 'email,sms',
-        NOTIFICATION_SEND_DELAY_MS: String(sendDelayMs),
-        SHUTDOWN_GRACE_MS: '1000',
+    const proc = spawn(
+      process.execPath,
+      ['--import', path.join(here, 'ts-register.ts'), path.join(REPO, 'workloads/main.ts'), 'notification'],
+      {
+        cwd: REPO,
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL: db.url,
+          KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+          KAFKA_TOPIC_PREFIX: prefix,
+          ...verifierEnv(),
+          HOST: '127.0.0.1',
+          PORT: '0',
+          LOG_LEVEL: 'warn',
+          NOTIFICATION_CHANNELS: 'email,sms',
+          NOTIFICATION_SEND_DELAY_MS: String(sendDelayMs),
+          SHUTDOWN_GRACE_MS: '1000',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     const keep = (chunk: Buffer) => {
       output = `${output}${chunk.toString('utf8')}`.slice(-20_000);
     };
@@ -65,9 +69,9 @@ describe('notification delivery across a crash', () => {
   }
 
   async function statuses(): Promise<Array<{ id: string; status: string }>> {
-    const { rows } = await pool.query<{ id: string; status: string }>(
-      `SELECT id, status FROM notification.notifications ORDER BY created_at, id`,
-    ).catch(() => ({ rows: [] as Array<{ id: string; status: string }> }));
+    const { rows } = await pool
+      .query<{ id: string; status: string }>(`SELECT id, status FROM notification.notifications ORDER BY created_at, id`)
+      .catch(() => ({ rows: [] as Array<{ id: string; status: string }> }));
     return rows;
   }
 
@@ -105,11 +109,15 @@ describe('notification delivery across a crash', () => {
     });
 
     // Some sent, one claimed and not finished (its send is in progress): kill now.
-    const atKill = await eventually(async () => {
-      const rows = await statuses();
-      const sent = rows.filter((r) => r.status === 'sent').length;
-      return sent >= 4 && rows.some((r) => r.status === 'requested') ? rows : undefined;
-    }, 90_000, 20).catch((error: unknown) => {
+    const atKill = await eventually(
+      async () => {
+        const rows = await statuses();
+        const sent = rows.filter((r) => r.status === 'sent').length;
+        return sent >= 4 && rows.some((r) => r.status === 'requested') ? rows : undefined;
+      },
+      90_000,
+      20,
+    ).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}; service output: ${output}`);
     });
     child.kill('SIGKILL');
@@ -120,10 +128,14 @@ describe('notification delivery across a crash', () => {
 
     // The restarted service resumes from the last committed offset and finishes the stream.
     child = startService(0);
-    const done = await eventually(async () => {
-      const rows = await statuses();
-      return rows.length === EVENTS * CHANNELS && rows.every((r) => r.status === 'sent') ? rows : undefined;
-    }, 120_000, 200).catch((error: unknown) => {
+    const done = await eventually(
+      async () => {
+        const rows = await statuses();
+        return rows.length === EVENTS * CHANNELS && rows.every((r) => r.status === 'sent') ? rows : undefined;
+      },
+      120_000,
+      200,
+    ).catch((error: unknown) => {
       throw new Error(`${(error as Error).message}; service output: ${output}`);
     });
     // What was mid-send at the kill was sent again under its first id, not recorded anew.
@@ -134,7 +146,9 @@ describe('notification delivery across a crash', () => {
     const check = new pg.Client({ connectionString: db.url });
     await check.connect();
     try {
-      const pairs = await check.query<{ n: number }>(`SELECT count(DISTINCT (event_id, channel))::int AS n FROM notification.notifications`);
+      const pairs = await check.query<{ n: number }>(
+        `SELECT count(DISTINCT (event_id, channel))::int AS n FROM notification.notifications`,
+      );
       expect(pairs.rows[0]?.n).toBe(EVENTS * CHANNELS);
       const outcomes = await check.query<{ event_type: string; n: number }>(
         `SELECT event_type, count(*)::int AS n FROM notification.outbox GROUP BY event_type ORDER BY event_type`,

@@ -43,7 +43,9 @@ describe('the outbox relay in both colours', () => {
       // Each colour's relay has its own pool, as each pod does.
       const relayPool = createPool(db.url);
       relayPools.push(relayPool);
-      relays.push(new OutboxRelay({ pool: relayPool, schema: 'producer_test', producer, logger: logs.logger, intervalMs: 5, batchSize: 7 }));
+      relays.push(
+        new OutboxRelay({ pool: relayPool, schema: 'producer_test', producer, logger: logs.logger, intervalMs: 5, batchSize: 7 }),
+      );
     }
     collector = kafka.consumer({ groupId: `${prefix}collector`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
     await collector.connect();
@@ -84,7 +86,9 @@ describe('the outbox relay in both colours', () => {
     expect(seen).toHaveLength(written.length);
     expect(new Set(seen.map((e) => e.id)).size).toBe(written.length);
     for (const subject of subjects) {
-      expect(seen.filter((e) => e.subject === subject).map((e) => e.id)).toEqual(written.filter((e) => e.subject === subject).map((e) => e.id));
+      expect(seen.filter((e) => e.subject === subject).map((e) => e.id)).toEqual(
+        written.filter((e) => e.subject === subject).map((e) => e.id),
+      );
     }
     expect(await relays[0]?.pending()).toBe(0);
   }, 90_000);

@@ -62,7 +62,9 @@ describe('shared library', () => {
   });
 
   it('a failing migration rolls back and names itself', async () => {
-    await expect(runMigrations(pool, 'broken', [{ version: 1, name: 'bad sql', up: 'CREATE TABLE (' }])).rejects.toThrow(/broken 1 \(bad sql\)/);
+    await expect(runMigrations(pool, 'broken', [{ version: 1, name: 'bad sql', up: 'CREATE TABLE (' }])).rejects.toThrow(
+      /broken 1 \(bad sql\)/,
+    );
   });
 
   describe.each(['postgres', 'redis'])('idempotency keys in %s', (kind) => {
@@ -91,7 +93,10 @@ describe('shared library', () => {
           res.status(500).json({ n: created });
           return;
         }
-        res.status(201).location(`/things/${created}`).json({ n: created, body: req.body as unknown });
+        res
+          .status(201)
+          .location(`/things/${created}`)
+          .json({ n: created, body: req.body as unknown });
       });
       url = (await service.listen(0)).url;
     });
@@ -145,7 +150,11 @@ describe('shared library', () => {
 
   describe('the metrics port', () => {
     it('serves /metrics and the detailed /health there, and the main port answers them 404 problem+json however the target is spelled', async () => {
-      const service = new Service({ component: 'ports', logger: captureLogs('ports', 'error').logger, responseHeaders: { 'X-KYC-Version': '9.9.9' } });
+      const service = new Service({
+        component: 'ports',
+        logger: captureLogs('ports', 'error').logger,
+        responseHeaders: { 'X-KYC-Version': '9.9.9' },
+      });
       service.app.get('/api/v1/things', (_req, res) => {
         res.json({ ok: true });
       });
@@ -245,11 +254,18 @@ describe('shared library', () => {
         }
       }
       // Brackets inside strings are data, not nesting.
-      const quoted = await request(`${url}/things`, { body: { text: '['.repeat(5000) }, headers: { 'idempotency-key': `quoted-${suffix()}` } });
+      const quoted = await request(`${url}/things`, {
+        body: { text: '['.repeat(5000) },
+        headers: { 'idempotency-key': `quoted-${suffix()}` },
+      });
       expect(quoted.status).toBe(201);
       // application/*+json is parsed, and limited, too; JSON in another charset is refused.
-      expect((await request(`${url}/things`, { rawBody: deep(40), headers: { 'content-type': 'application/merge-patch+json' } })).status).toBe(400);
-      expect((await request(`${url}/things`, { rawBody: '[]', headers: { 'content-type': 'application/json; charset=utf-16le' } })).status).toBe(415);
+      expect(
+        (await request(`${url}/things`, { rawBody: deep(40), headers: { 'content-type': 'application/merge-patch+json' } })).status,
+      ).toBe(400);
+      expect(
+        (await request(`${url}/things`, { rawBody: '[]', headers: { 'content-type': 'application/json; charset=utf-16le' } })).status,
+      ).toBe(415);
       // Nothing was created by a refused body, nothing earlier was lost, and a valid request works.
       expect(created).toBe(2);
       const after = await request(`${url}/things`, { body: { name: 'after' }, headers: { 'idempotency-key': `after-${suffix()}` } });
@@ -261,7 +277,11 @@ describe('shared library', () => {
 
     it('when 1 MB of [ arrives over a raw socket with an Idempotency-Key, then 400 (depth) or 413 (size), never a crash', async () => {
       const megabyte = Buffer.alloc(1 << 20, '[');
-      const res = await rawRequest(port, `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nIdempotency-Key: mb-${suffix()}`, megabyte);
+      const res = await rawRequest(
+        port,
+        `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nIdempotency-Key: mb-${suffix()}`,
+        megabyte,
+      );
       expect([413, 400]).toContain(res.status);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
       expect((await request(`${url}/ready`)).status).toBe(200);
@@ -274,9 +294,17 @@ describe('shared library', () => {
       const { gzipSync } = await import('node:zlib');
       const bomb = gzipSync(Buffer.from(JSON.stringify({ text: 'x'.repeat(5_000_000) })));
       expect(bomb.length).toBeLessThan(64 * 1024);
-      const inflated = await rawRequest(port, `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip`, bomb);
+      const inflated = await rawRequest(
+        port,
+        `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip`,
+        bomb,
+      );
       expect(inflated.status).toBe(413);
-      const garbled = await rawRequest(port, `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip`, 'not gzip at all');
+      const garbled = await rawRequest(
+        port,
+        `POST /things HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip`,
+        'not gzip at all',
+      );
       expect([garbled.status, (JSON.parse(garbled.body) as { field?: string }).field]).toEqual([400, 'Content-Encoding']);
     });
 

@@ -9,7 +9,9 @@ import type { Logger, Principal, SigningKey } from '../../../workloads/shared/in
 
 /** A fresh Ed25519 key ring in AUTH_SIGNING_KEYS form (`kid:base64(PKCS#8 DER)`), one key per kid. */
 export function newSigningKeys(...kids: string[]): string {
-  return kids.map((kid) => `${kid}:${generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`).join(',');
+  return kids
+    .map((kid) => `${kid}:${generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`)
+    .join(',');
 }
 
 /** A JWKS server for a key ring (what auth serves at /.well-known/jwks.json), on a free loopback port. */

@@ -20,7 +20,11 @@ interface Loaded {
   shortCircuit?: boolean;
 }
 
-export async function resolve(specifier: string, context: ResolveContext, nextResolve: (specifier: string, context: ResolveContext) => Promise<Resolved>): Promise<Resolved> {
+export async function resolve(
+  specifier: string,
+  context: ResolveContext,
+  nextResolve: (specifier: string, context: ResolveContext) => Promise<Resolved>,
+): Promise<Resolved> {
   if ((specifier.startsWith('.') || specifier.startsWith('file:')) && specifier.endsWith('.js') && context.parentURL?.startsWith('file:')) {
     const url = new URL(specifier, context.parentURL);
     if (!existsSync(fileURLToPath(url))) {
@@ -31,7 +35,11 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
   return nextResolve(specifier, context);
 }
 
-export async function load(url: string, context: { format?: string | null | undefined }, nextLoad: (url: string, context: { format?: string }) => Promise<Loaded>): Promise<Loaded> {
+export async function load(
+  url: string,
+  context: { format?: string | null | undefined },
+  nextLoad: (url: string, context: { format?: string }) => Promise<Loaded>,
+): Promise<Loaded> {
   if (!url.endsWith('.ts')) return nextLoad(url, context.format ? { format: context.format } : {});
   const { source } = await nextLoad(url, { format: 'module' });
   const text = typeof source === 'string' ? source : Buffer.from(source as Uint8Array).toString('utf8');

@@ -81,7 +81,15 @@ class Customer {
     if (this.pendingCreate) return this.create(this.pendingCreate);
     if (this.unread && !draining) return { op: 'read', method: 'GET', path: `/applications/${this.unread}`, token: this.token };
     const draft = this.drafts[0];
-    if (draft) return { op: 'cancel', method: 'POST', path: `/applications/${draft.id}/cancel`, token: this.token, body: {}, idempotencyKey: draft.cancelKey };
+    if (draft)
+      return {
+        op: 'cancel',
+        method: 'POST',
+        path: `/applications/${draft.id}/cancel`,
+        token: this.token,
+        body: {},
+        idempotencyKey: draft.cancelKey,
+      };
     if (draining) return undefined;
     this.pendingCreate = randomUUID();
     return this.create(this.pendingCreate);
@@ -240,5 +248,7 @@ export function summarize(samples: readonly Sample[], from = -Infinity, to = Inf
 
 /** When the writes came back: the first successful create or cancel at or after `from`, if any. */
 export function firstWriteOkAfter(samples: readonly Sample[], from: number): number | undefined {
-  return samples.filter((s) => s.op !== 'read' && s.at >= from && verdict(s) === 'ok').reduce<number | undefined>((first, s) => (first === undefined || s.at < first ? s.at : first), undefined);
+  return samples
+    .filter((s) => s.op !== 'read' && s.at >= from && verdict(s) === 'ok')
+    .reduce<number | undefined>((first, s) => (first === undefined || s.at < first ? s.at : first), undefined);
 }

@@ -18,7 +18,13 @@ const postgres: FaultFigures = {
 
 describe('markdownTable', () => {
   it('when faults were measured, then each is a row with its figures, failures by code in order and the machine on top', () => {
-    const apiserver: FaultFigures = { ...postgres, fault: 'kube-apiserver killed 20 s', total: { ...postgres.total, violations: {} }, during: { ...postgres.during, failures: {} }, recoverySeconds: null };
+    const apiserver: FaultFigures = {
+      ...postgres,
+      fault: 'kube-apiserver killed 20 s',
+      total: { ...postgres.total, violations: {} },
+      during: { ...postgres.during, failures: {} },
+      recoverySeconds: null,
+    };
     const table = markdownTable({ date: '2026-12-05', machine: '4 × CPU', faults: [postgres, apiserver] }).split('\n');
     expect(table[0]).toBe('Machine: 4 × CPU. Date: 2026-12-05.');
     expect(table[4]).toBe('| PostgreSQL killed 20 s | 500 (90) | 5× 500, 65× 503 | 5× 500 | 3.12 s | 1.5 s | 7.3 s | 140 / 139 | 0 / 0 |');

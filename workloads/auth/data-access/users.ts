@@ -60,7 +60,10 @@ export class UserRepository implements UserStore {
   async updateRole(id: string, role: Role, staffId?: string): Promise<UserRecord | 'staff-id' | undefined> {
     if (!UUID.test(id)) return undefined;
     try {
-      const { rows } = await this.pool.query<UserRow>('UPDATE auth.users SET role = $2, staff_id = COALESCE($3, staff_id) WHERE id = $1 RETURNING *', [id, role, staffId ?? null]);
+      const { rows } = await this.pool.query<UserRow>(
+        'UPDATE auth.users SET role = $2, staff_id = COALESCE($3, staff_id) WHERE id = $1 RETURNING *',
+        [id, role, staffId ?? null],
+      );
       return rows[0] ? toUser(rows[0]) : undefined;
     } catch (error) {
       if ((error as { code?: string }).code === '23505') return 'staff-id';
@@ -74,7 +77,9 @@ export class UserRepository implements UserStore {
   }
 
   async countByRole(role: Role): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM auth.users WHERE role = $1 AND disabled_at IS NULL', [role]);
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM auth.users WHERE role = $1 AND disabled_at IS NULL', [
+      role,
+    ]);
     return Number(rows[0]?.n ?? 0);
   }
 

@@ -5,9 +5,30 @@
 // they stop working everywhere within seconds rather than at their expiry.
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../../shared/roles.js';
-import { AuthError, badCredentials, conflict, notFound, rateLimited, separationConflict, unauthenticated, unavailable, validationFailed } from './errors.js';
+import {
+  AuthError,
+  badCredentials,
+  conflict,
+  notFound,
+  rateLimited,
+  separationConflict,
+  unauthenticated,
+  unavailable,
+  validationFailed,
+} from './errors.js';
 import type { PasswordHasher } from './passwords.js';
-import type { AccessTokenSigner, AttemptLimiter, Counters, FailedLogins, Log, RefreshTokens, Revocation, Revocations, UserRecord, UserStore } from './ports.js';
+import type {
+  AccessTokenSigner,
+  AttemptLimiter,
+  Counters,
+  FailedLogins,
+  Log,
+  RefreshTokens,
+  Revocation,
+  Revocations,
+  UserRecord,
+  UserStore,
+} from './ports.js';
 
 export interface TokenPair {
   accessToken: string;
@@ -88,14 +109,30 @@ export class AuthService {
       throw rateLimited(rate.retryAfterSeconds, 'too many sign-ups from this client; try again later');
     }
     const passwordHash = await this.deps.passwords.hash(input.password);
-    const outcome = await this.deps.users.insert({ id: randomUUID(), email: input.email, passwordHash, role: 'customer', ...(input.name !== undefined && { name: input.name }) });
+    const outcome = await this.deps.users.insert({
+      id: randomUUID(),
+      email: input.email,
+      passwordHash,
+      role: 'customer',
+      ...(input.name !== undefined && { name: input.name }),
+    });
     this.counter('kyc_auth_registrations_total', 'Sign-ups by outcome').inc({ outcome: outcome === 'ok' ? 'created' : 'existing' });
     return REGISTRATION_ACCEPTED;
   }
 
-  async createUser(input: { email: string; password: string; role: Role; name?: string; createdBy?: string; staffId?: string }): Promise<PublicUser> {
+  async createUser(input: {
+    email: string;
+    password: string;
+    role: Role;
+    name?: string;
+    createdBy?: string;
+    staffId?: string;
+  }): Promise<PublicUser> {
     if (REVIEW_ROLES.includes(input.role) && input.staffId === undefined) {
-      throw validationFailed('staffId', 'a maker or checker account needs the staff id of the person it belongs to (maker-checker separation)');
+      throw validationFailed(
+        'staffId',
+        'a maker or checker account needs the staff id of the person it belongs to (maker-checker separation)',
+      );
     }
     const id = randomUUID();
     const passwordHash = await this.deps.passwords.hash(input.password);
@@ -111,7 +148,13 @@ export class AuthService {
     if (outcome === 'email') throw conflict('an account with this email already exists', 'email');
     if (outcome === 'staff-id') throw separationConflict(input.staffId ?? '');
     this.counter('kyc_auth_users_created_total', 'Accounts created by role').inc({ outcome: input.role });
-    return { id, email: input.email, role: input.role, ...(input.name !== undefined && { name: input.name }), ...(input.staffId !== undefined && { staffId: input.staffId }) };
+    return {
+      id,
+      email: input.email,
+      role: input.role,
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.staffId !== undefined && { staffId: input.staffId }),
+    };
   }
 
   async login(email: string, password: string, clientAddress: string): Promise<TokenPair> {
@@ -128,7 +171,10 @@ export class AuthService {
       throw rateLimited(Math.ceil(waitMs / 1000), 'too many failed sign-ins for this account from this client; wait before trying again');
     }
     const user = await this.deps.users.findByEmail(email).catch(storeUnavailable);
-    const ok = user && !user.disabled ? await this.deps.passwords.verify(password, user.passwordHash) : (await this.deps.passwords.verify(password, await this.decoyHash), false);
+    const ok =
+      user && !user.disabled
+        ? await this.deps.passwords.verify(password, user.passwordHash)
+        : (await this.deps.passwords.verify(password, await this.decoyHash), false);
     if (!user || !ok) {
       const delay = await this.deps.backoff.failed(email, clientAddress).catch(storeUnavailable);
       logins.inc({ outcome: 'failed' });
@@ -196,7 +242,10 @@ export class AuthService {
     const existing = await this.deps.users.findById(userId);
     if (!existing) throw notFound('no user with this id', 'id');
     if (REVIEW_ROLES.includes(role) && staffId === undefined && existing.staffId === null) {
-      throw validationFailed('staffId', 'a maker or checker account needs the staff id of the person it belongs to (maker-checker separation)');
+      throw validationFailed(
+        'staffId',
+        'a maker or checker account needs the staff id of the person it belongs to (maker-checker separation)',
+      );
     }
     const updated = await this.deps.users.updateRole(userId, role, staffId);
     if (updated === undefined) throw notFound('no user with this id', 'id');
@@ -210,7 +259,10 @@ export class AuthService {
   /** Ends every login of the user and cuts off every access token issued until now. */
   async revokeUser(userId: string, nowMs = Date.now()): Promise<void> {
     const families = await this.deps.refreshTokens.revokeUser(userId).catch(storeUnavailable);
-    await this.revoke([{ kind: 'user', id: userId, cutoff: nowMs, until: nowMs + this.deps.accessTtlSeconds * 1000 }, ...families.map((f) => this.sessionRevocation(f))]);
+    await this.revoke([
+      { kind: 'user', id: userId, cutoff: nowMs, until: nowMs + this.deps.accessTtlSeconds * 1000 },
+      ...families.map((f) => this.sessionRevocation(f)),
+    ]);
   }
 
   private sessionRevocation(familyId: string): Revocation {

@@ -27,13 +27,16 @@ export class AuthError extends Error {
   }
 }
 
-export const rateLimited = (retryAfterSeconds: number, message: string): AuthError => new AuthError('rate_limited', message, { retryAfterSeconds });
-export const badCredentials = (retryAfterSeconds: number): AuthError => new AuthError('bad_credentials', 'the email or password is wrong', { retryAfterSeconds });
+export const rateLimited = (retryAfterSeconds: number, message: string): AuthError =>
+  new AuthError('rate_limited', message, { retryAfterSeconds });
+export const badCredentials = (retryAfterSeconds: number): AuthError =>
+  new AuthError('bad_credentials', 'the email or password is wrong', { retryAfterSeconds });
 export const unauthenticated = (message: string): AuthError => new AuthError('unauthenticated', message);
 export const validationFailed = (field: string, message: string): AuthError => new AuthError('validation', message, { field });
 export const conflict = (message: string, field: string): AuthError => new AuthError('conflict', message, { field });
 export const notFound = (message: string, field: string): AuthError => new AuthError('not_found', message, { field });
-export const unavailable = (retryAfterSeconds: number, message: string): AuthError => new AuthError('unavailable', message, { retryAfterSeconds });
+export const unavailable = (retryAfterSeconds: number, message: string): AuthError =>
+  new AuthError('unavailable', message, { retryAfterSeconds });
 
 export function separationConflict(staffId: string): AuthError {
   return new AuthError(

@@ -40,7 +40,16 @@ function parse(stored: string): { params: ScryptParameters; salt: Buffer; hash: 
   if (scheme !== 'scrypt' || !n || !r || !p || salt === undefined || hash === undefined || extra !== undefined) return undefined;
   const params = { N: Number(n), r: Number(r), p: Number(p) };
   // Bounds, so a corrupted row cannot ask for gigabytes.
-  if (![params.N, params.r, params.p].every(Number.isInteger) || params.N < 2 || params.N > 2 ** 20 || params.r < 1 || params.r > 32 || params.p < 1 || params.p > 16) return undefined;
+  if (
+    ![params.N, params.r, params.p].every(Number.isInteger) ||
+    params.N < 2 ||
+    params.N > 2 ** 20 ||
+    params.r < 1 ||
+    params.r > 32 ||
+    params.p < 1 ||
+    params.p > 16
+  )
+    return undefined;
   return { params, salt: Buffer.from(salt, 'base64url'), hash: Buffer.from(hash, 'base64url') };
 }
 
@@ -88,7 +97,8 @@ export class PasswordHasher {
 
   private async limited<T>(work: () => Promise<T>): Promise<T> {
     if (this.running >= this.concurrency) {
-      if (this.waiting.length >= this.maxQueue) throw unavailable(2, 'too many sign-ins are being checked right now; try again in a moment');
+      if (this.waiting.length >= this.maxQueue)
+        throw unavailable(2, 'too many sign-ins are being checked right now; try again in a moment');
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.running += 1;

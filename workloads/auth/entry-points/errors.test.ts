@@ -1,5 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { AuthError, badCredentials, conflict, notFound, rateLimited, separationConflict, unauthenticated, unavailable, validationFailed } from '../domain/errors.js';
+import {
+  AuthError,
+  badCredentials,
+  conflict,
+  notFound,
+  rateLimited,
+  separationConflict,
+  unauthenticated,
+  unavailable,
+  validationFailed,
+} from '../domain/errors.js';
 import { PasswordHasher } from '../domain/passwords.js';
 import { toProblem } from './errors.js';
 
@@ -12,12 +22,25 @@ const asHttp = <T>(work: Promise<T>): Promise<T> =>
 describe('auth errors as problem+json', () => {
   it('when a use case refuses, then the answer is the status, field and headers the API always gave', () => {
     expect(toProblem(rateLimited(0.2, 'slow down'))).toMatchObject({ status: 429, message: 'slow down', headers: { 'Retry-After': '1' } });
-    expect(toProblem(badCredentials(0))).toMatchObject({ status: 401, message: 'the email or password is wrong', headers: { 'Retry-After': '0' } });
+    expect(toProblem(badCredentials(0))).toMatchObject({
+      status: 401,
+      message: 'the email or password is wrong',
+      headers: { 'Retry-After': '0' },
+    });
     expect(toProblem(badCredentials(0)).headers['WWW-Authenticate']).toBeUndefined();
     expect(toProblem(unauthenticated('gone'))).toMatchObject({ status: 401, headers: { 'WWW-Authenticate': 'Bearer' } });
-    expect(toProblem(validationFailed('staffId', 'needed'))).toMatchObject({ status: 422, field: 'staffId', errors: [{ field: 'staffId', detail: 'needed' }] });
+    expect(toProblem(validationFailed('staffId', 'needed'))).toMatchObject({
+      status: 422,
+      field: 'staffId',
+      errors: [{ field: 'staffId', detail: 'needed' }],
+    });
     expect(toProblem(conflict('taken', 'email'))).toMatchObject({ status: 409, field: 'email', title: 'Conflict' });
-    expect(toProblem(separationConflict('S1'))).toMatchObject({ status: 409, field: 'staffId', title: 'Maker-checker separation', type: 'https://kyc.dev/problems/maker-checker-separation' });
+    expect(toProblem(separationConflict('S1'))).toMatchObject({
+      status: 409,
+      field: 'staffId',
+      title: 'Maker-checker separation',
+      type: 'https://kyc.dev/problems/maker-checker-separation',
+    });
     expect(toProblem(notFound('no user with this id', 'id'))).toMatchObject({ status: 404, field: 'id' });
     expect(toProblem(unavailable(5, 'later'))).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
   });

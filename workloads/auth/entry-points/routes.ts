@@ -16,7 +16,10 @@ const email = z.string().trim().max(254).email('must be an email address');
 const password = z.string().min(12, 'must be at least 12 characters').max(128, 'must be at most 128 characters');
 const name = z.string().trim().min(1).max(200).optional();
 /** The bank's identifier of a staff member: one person, one maker-or-checker account. */
-const staffId = z.string().trim().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
+const staffId = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"');
 const staffRole = z.enum(ROLES.filter((r) => r !== 'customer') as [Role, ...Role[]]);
 
 export const registerBody = z.object({ email, password, name }).strict();
@@ -24,7 +27,10 @@ export const loginBody = z.object({ email: z.string().max(254), password: z.stri
 export const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) }).strict();
 export const staffBody = z.object({ email, password, name, role: staffRole, staffId: staffId.optional() }).strict();
 export const roleBody = z.object({ role: z.enum(ROLES as [Role, ...Role[]]), staffId: staffId.optional() }).strict();
-export const listQuery = z.object({ role: z.enum(ROLES as [Role, ...Role[]]).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
+export const listQuery = z.object({
+  role: z.enum(ROLES as [Role, ...Role[]]).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
 // z.guid(), not z.uuid(): any 8-4-4-4-12 hex id is looked up (and answers 404 if unknown), as before
 // zod 4 made z.uuid() check the RFC 9562 version and variant digits.
 const userPath = z.object({ id: z.guid('must be a user id') });

@@ -124,7 +124,14 @@ async function main(): Promise<void> {
   await admin.end();
   const dbUrl = new URL(databaseUrl);
   dbUrl.pathname = `/${dbName}`;
-  const [barePort, authPort, kycPort, gatewayPort, readerPort, proxyPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [barePort, authPort, kycPort, gatewayPort, readerPort, proxyPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   // Auth alone signs (an Ed25519 ring of one key); kyc and the gateway verify with its JWKS.
   const signingKeys = `bench:${generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`;
   const jwksUrl = `http://127.0.0.1:${authPort}/.well-known/jwks.json`;
@@ -142,7 +149,15 @@ async function main(): Promise<void> {
   };
   const rows: Row[] = [];
   try {
-    start('bare', ['--input-type=module', '-e', `import express from 'express'; const app = express(); app.get('/', (_q, r) => { r.json({ hello: 'world' }); }); app.listen(${barePort}, '127.0.0.1');`], {});
+    start(
+      'bare',
+      [
+        '--input-type=module',
+        '-e',
+        `import express from 'express'; const app = express(); app.get('/', (_q, r) => { r.json({ hello: 'world' }); }); app.listen(${barePort}, '127.0.0.1');`,
+      ],
+      {},
+    );
     start('auth', [ENTRY, 'auth'], { ...common, PORT: String(authPort), AUTH_SIGNING_KEYS: signingKeys });
     await ready(`http://127.0.0.1:${authPort}/ready`);
     // One customer writes on every connection at once: more open drafts than a real customer may hold.
@@ -184,14 +199,22 @@ async function main(): Promise<void> {
         if (used > 0.05) cpu[service] = Math.round((used * 1e6) / total);
       }
       rows.push({ name, result, cpu, ...(note !== undefined && { note }) });
-      const cpuText = Object.entries(cpu).map(([service, us]) => `${service} ${us} µs`).join(', ');
-      process.stdout.write(`${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, ${Math.round(result.throughput.total / total)} bytes/response; CPU/request: ${cpuText}\n`);
+      const cpuText = Object.entries(cpu)
+        .map(([service, us]) => `${service} ${us} µs`)
+        .join(', ');
+      process.stdout.write(
+        `${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, ${Math.round(result.throughput.total / total)} bytes/response; CPU/request: ${cpuText}\n`,
+      );
     };
 
     await run('bare express hello-world', { url: `http://127.0.0.1:${barePort}/` });
     await run(READ_VIA_GATEWAY, { url: `${api}/applications/${id}`, headers: auth });
     // The same read straight at the kyc process separates the gateway's cost from the service's.
-    await run('GET /applications/{id} direct to kyc', { url: `http://127.0.0.1:${kycPort}/api/v1/applications/${id}`, headers: auth }, 'no gateway: shows how much of the read path is the kyc service itself');
+    await run(
+      'GET /applications/{id} direct to kyc',
+      { url: `http://127.0.0.1:${kycPort}/api/v1/applications/${id}`, headers: auth },
+      'no gateway: shows how much of the read path is the kyc service itself',
+    );
     await run(
       READ_FLOOR,
       { url: `http://127.0.0.1:${proxyPort}/api/v1/applications/${id}` },
@@ -202,11 +225,36 @@ async function main(): Promise<void> {
       {
         url: `http://127.0.0.1:${gatewayPort}`,
         requests: [
-          { method: 'POST', path: '/api/v1/applications', headers: auth, body: JSON.stringify(CONSENT), onResponse: (_s, body, context) => void (context.id = (JSON.parse(body) as { id?: string }).id) },
-          { method: 'PATCH', headers: auth, body: JSON.stringify(APPLICANT), setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}` }) },
-          { method: 'POST', headers: auth, body: JSON.stringify({ type: 'passport', contentType: 'application/pdf', content: PDF }), setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/documents` }) },
-          { method: 'POST', headers: auth, body: JSON.stringify({ type: 'pan_card', contentType: 'image/png', content: PNG }), setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/documents` }) },
-          { method: 'POST', headers: auth, setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/submit` }) },
+          {
+            method: 'POST',
+            path: '/api/v1/applications',
+            headers: auth,
+            body: JSON.stringify(CONSENT),
+            onResponse: (_s, body, context) => void (context.id = (JSON.parse(body) as { id?: string }).id),
+          },
+          {
+            method: 'PATCH',
+            headers: auth,
+            body: JSON.stringify(APPLICANT),
+            setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}` }),
+          },
+          {
+            method: 'POST',
+            headers: auth,
+            body: JSON.stringify({ type: 'passport', contentType: 'application/pdf', content: PDF }),
+            setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/documents` }),
+          },
+          {
+            method: 'POST',
+            headers: auth,
+            body: JSON.stringify({ type: 'pan_card', contentType: 'image/png', content: PNG }),
+            setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/documents` }),
+          },
+          {
+            method: 'POST',
+            headers: auth,
+            setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/submit` }),
+          },
         ],
       },
       'POST /applications → PATCH applicant → 2 × POST documents → POST submit, repeated; req/s counts every request',
@@ -228,7 +276,9 @@ function floorLine(rows: Row[]): string[] {
   const [bare, read, floor] = [rows[0]?.result.requests.average, rate(READ_VIA_GATEWAY), rate(READ_FLOOR)];
   if (!bare || !read || !floor) return [];
   const percent = (a: number, b: number): string => `${Math.round((a / b) * 100)} %`;
-  return [`- The read via the gateway makes ${percent(read, floor)} of its floor's throughput; the floor makes ${percent(floor, bare)} of the bare server's.`];
+  return [
+    `- The read via the gateway makes ${percent(read, floor)} of its floor's throughput; the floor makes ${percent(floor, bare)} of the bare server's.`,
+  ];
 }
 
 function report(rows: Row[]): void {
@@ -239,14 +289,19 @@ function report(rows: Row[]): void {
     `### API run of ${new Date().toISOString()}`,
     '',
     `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, ${os.platform()} ${os.release()}, Node ${process.version}; ` +
-      `load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' / ')}. ` +
+      `load average at the end ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' / ')}. ` +
       `autocannon: ${CONNECTIONS} connections, ${DURATION} s per scenario; every server in its own process on loopback, sharing the CPUs with the load generator, PostgreSQL, Redis and Kafka.`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | vs bare | CPU µs/request by process |',
     '|---|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map(({ name, result, cpu: used }) => {
       const ratio = bare > 0 ? `${Math.round((result.requests.average / bare) * 100)} %` : '-';
-      const cpuText = Object.entries(used).map(([service, us]) => `${service} ${us}`).join(', ');
+      const cpuText = Object.entries(used)
+        .map(([service, us]) => `${service} ${us}`)
+        .join(', ');
       return `| ${name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} | ${result.errors} | ${ratio} | ${cpuText} |`;
     }),
     '',
@@ -262,7 +317,10 @@ function report(rows: Row[]): void {
   const current = readFileSync(file, 'utf8');
   const api = current.indexOf('\n## API\n');
   if (api < 0) {
-    appendFileSync(file, `\n## API\n\n\`make bench-api\` (workloads/gateway/bench/bench-api.ts) adds one section per run at the end of this section.\n${text}`);
+    appendFileSync(
+      file,
+      `\n## API\n\n\`make bench-api\` (workloads/gateway/bench/bench-api.ts) adds one section per run at the end of this section.\n${text}`,
+    );
     return;
   }
   // At the end of the API section, not of the file: other sections follow it.
@@ -272,7 +330,9 @@ function report(rows: Row[]): void {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench-api failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n(service logs in ${logDir})\n`);
+  process.stderr.write(
+    `bench-api failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n(service logs in ${logDir})\n`,
+  );
   for (const child of children) child.kill('SIGTERM');
   process.exit(1);
 });

@@ -47,14 +47,29 @@ function proxy(port: number, upstreamPort: number): void {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   http
     .createServer((req, res) => {
-      const upstream = http.request({ host: '127.0.0.1', port: upstreamPort, path: req.url, method: req.method, headers: { 'x-forwarded-for': req.socket.remoteAddress ?? '' }, agent }, (answer) => {
-        const chunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.on('end', () => {
-          const body = Buffer.concat(chunks);
-          res.writeHead(answer.statusCode ?? 502, { 'content-type': answer.headers['content-type'] ?? 'application/json', 'content-length': body.length }).end(body);
-        });
-      });
+      const upstream = http.request(
+        {
+          host: '127.0.0.1',
+          port: upstreamPort,
+          path: req.url,
+          method: req.method,
+          headers: { 'x-forwarded-for': req.socket.remoteAddress ?? '' },
+          agent,
+        },
+        (answer) => {
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('end', () => {
+            const body = Buffer.concat(chunks);
+            res
+              .writeHead(answer.statusCode ?? 502, {
+                'content-type': answer.headers['content-type'] ?? 'application/json',
+                'content-length': body.length,
+              })
+              .end(body);
+          });
+        },
+      );
       upstream.on('error', () => res.writeHead(502).end());
       upstream.end();
     })

@@ -8,4 +8,5 @@ const canonical = (uuid: string): string => uuid.toLowerCase();
 
 export const applicantContext = (applicationId: string): string => `applicant:${canonical(applicationId)}`;
 export const vaultContext = (token: string): string => `aadhaar-vault:${token}`;
-export const documentContext = (applicationId: string, documentId: string): string => `document:${canonical(applicationId)}:${canonical(documentId)}`;
+export const documentContext = (applicationId: string, documentId: string): string =>
+  `document:${canonical(applicationId)}:${canonical(documentId)}`;

@@ -42,7 +42,8 @@ export class KeyRotation {
   async remaining(): Promise<RotationProgress> {
     const current = this.ring.current.id;
     const count = async (table: string) =>
-      (await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.${table} WHERE key_id <> $1`, [current])).rows[0]?.n ?? 0;
+      (await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.${table} WHERE key_id <> $1`, [current])).rows[0]
+        ?.n ?? 0;
     const idempotency =
       (
         await this.pool.query<{ n: number }>(

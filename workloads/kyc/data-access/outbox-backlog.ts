@@ -9,7 +9,9 @@ export class PgOutboxBacklog {
   ) {}
 
   async count(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${ident(this.schema)}.outbox WHERE sent_at IS NULL`);
+    const { rows } = await this.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${ident(this.schema)}.outbox WHERE sent_at IS NULL`,
+    );
     return rows[0]?.n ?? 0;
   }
 }

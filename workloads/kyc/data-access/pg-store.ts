@@ -271,7 +271,10 @@ class PgKycTransaction implements KycTransaction {
     // A transaction-scoped advisory lock per owner (released at COMMIT/ROLLBACK), then the count in a
     // statement of its own, so the count sees every draft committed by whoever held the lock before.
     await this.q(`SELECT pg_advisory_xact_lock(hashtext('kyc.open_drafts'), hashtext($1))`, [ownerId]);
-    const { rows } = await this.q<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.applications WHERE owner_id = $1 AND state = 'draft'`, [ownerId]);
+    const { rows } = await this.q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${this.s}.applications WHERE owner_id = $1 AND state = 'draft'`,
+      [ownerId],
+    );
     return rows[0]?.n ?? 0;
   }
 
@@ -291,10 +294,9 @@ class PgKycTransaction implements KycTransaction {
 
   async lockApplication(id: string): Promise<ApplicationRecord | null> {
     if (!UUID.test(id)) return null;
-    const { rows } = await this.q<ApplicationRow>(
-      `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications WHERE id = $1 FOR UPDATE`,
-      [id],
-    );
+    const { rows } = await this.q<ApplicationRow>(`SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications WHERE id = $1 FOR UPDATE`, [
+      id,
+    ]);
     return rows[0] ? toApplication(rows[0]) : null;
   }
 
@@ -395,7 +397,13 @@ class PgKycTransaction implements KycTransaction {
     return { meta: toDocument(row), content: open(this.ring, row.content_enc, documentContext(applicationId, documentId)) };
   }
 
-  async insertConsent(consent: { id: string; applicationId: string; ownerId: string; purposes: string[]; noticeVersion: string }): Promise<void> {
+  async insertConsent(consent: {
+    id: string;
+    applicationId: string;
+    ownerId: string;
+    purposes: string[];
+    noticeVersion: string;
+  }): Promise<void> {
     this.deferred.add('consents', [consent.id, consent.applicationId, consent.ownerId, consent.purposes, consent.noticeVersion]);
     return Promise.resolve();
   }
@@ -405,7 +413,13 @@ class PgKycTransaction implements KycTransaction {
       `SELECT id, purposes, notice_version, granted_at, withdrawn_at FROM ${this.s}.consents WHERE application_id = $1 ORDER BY granted_at`,
       [applicationId],
     );
-    return rows.map((r) => ({ id: r.id, purposes: r.purposes, noticeVersion: r.notice_version, grantedAt: r.granted_at, withdrawnAt: r.withdrawn_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      purposes: r.purposes,
+      noticeVersion: r.notice_version,
+      grantedAt: r.granted_at,
+      withdrawnAt: r.withdrawn_at,
+    }));
   }
 
   async withdrawConsents(applicationId: string): Promise<number> {
@@ -444,7 +458,9 @@ class PgKycTransaction implements KycTransaction {
     return Promise.resolve();
   }
 
-  async applicationsWithSameIdentity(applicationId: string): Promise<{ candidate: ExistingApplication | null; others: ExistingApplication[] }> {
+  async applicationsWithSameIdentity(
+    applicationId: string,
+  ): Promise<{ candidate: ExistingApplication | null; others: ExistingApplication[] }> {
     const identityRow = (r: IdentityRow): ExistingApplication => ({
       applicationId: r.id,
       ownerId: r.owner_id,
@@ -482,7 +498,8 @@ class PgKycTransaction implements KycTransaction {
       return {
         ...other,
         panIndex: other.panIndex !== null && panIndexes.includes(other.panIndex) ? candidate.panIndex : other.panIndex,
-        aadhaarIndex: other.aadhaarIndex !== null && aadhaarIndexes.includes(other.aadhaarIndex) ? candidate.aadhaarIndex : other.aadhaarIndex,
+        aadhaarIndex:
+          other.aadhaarIndex !== null && aadhaarIndexes.includes(other.aadhaarIndex) ? candidate.aadhaarIndex : other.aadhaarIndex,
       };
     });
     return { candidate, others };

@@ -21,7 +21,9 @@ describe('DeferredWrites', () => {
     writes.add('outbox', ['e2', 't', 'k', 'type', '{}']);
     expect(writes.size).toBe(2);
     const statement = writes.take('"s"');
-    expect(statement?.text).toBe('INSERT INTO "s".outbox (event_id, topic, key, event_type, payload) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)');
+    expect(statement?.text).toBe(
+      'INSERT INTO "s".outbox (event_id, topic, key, event_type, payload) VALUES ($1, $2, $3, $4, $5), ($6, $7, $8, $9, $10)',
+    );
     expect(statement?.values).toEqual(['e1', 't', 'k', 'type', '{}', 'e2', 't', 'k', 'type', '{}']);
     expect(writes.take('"s"')).toBeUndefined();
   });

@@ -13,7 +13,10 @@ const entrySchema = z.object({
   type: z.enum(['individual', 'entity']),
   name: z.string().min(1),
   aliases: z.array(z.string().min(1)).default([]),
-  dateOfBirth: z.string().regex(/^\d{4}(-\d{2}-\d{2})?$/).optional(),
+  dateOfBirth: z
+    .string()
+    .regex(/^\d{4}(-\d{2}-\d{2})?$/)
+    .optional(),
   programme: z.string().default(''),
 });
 const listSchema = z.object({ notice: z.string().optional(), version: z.string(), entries: z.array(entrySchema).min(1) });

@@ -86,7 +86,7 @@ describe('applicant patch validation', () => {
     expect(fieldsOf({ pan: 'ABCPR1234F' }, { name: 'Kavya Sharma' })).toEqual(['pan']);
     expect(fieldsOf({ name: 'Kavya Sharma' }, { pan: 'ABCPR1234F' })).toEqual(['name']);
     expect(fieldsOf({ name: 'Kavya Raghunathan' }, { pan: 'ABCPR1234F' })).toEqual([]);
-    expect(fieldsOf({ name: 'Madhavan' , pan: 'ABCPM1234F' })).toEqual([]);
+    expect(fieldsOf({ name: 'Madhavan', pan: 'ABCPM1234F' })).toEqual([]);
   });
 
   it('never echoes the submitted identity numbers in messages', () => {

@@ -66,7 +66,7 @@ const addressSchema = z
 export const applicantPatchSchema = z
   .object({
     name: text(200).refine((n) => /\p{L}/u.test(n) && !/[\p{C}<>{}[\]\\|@#$%^*_=+~`"]/u.test(n), {
-      message: 'must contain letters and only the punctuation . \' - ,',
+      message: "must contain letters and only the punctuation . ' - ,",
     }),
     dateOfBirth: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD'),
     pan: idString,

@@ -120,20 +120,16 @@ export const TRANSITIONS: readonly Transition[] = [
     actors: ['system'],
     event: 'kyc.application.expired',
   },
-  ...OPEN_STATES.map(
-    (from): Transition => ({
-      action: 'cancel',
-      from,
-      to: 'cancelled',
-      actors: ['applicant', 'admin'],
-      event: 'kyc.application.cancelled',
-    }),
-  ),
+  ...OPEN_STATES.map((from): Transition => ({
+    action: 'cancel',
+    from,
+    to: 'cancelled',
+    actors: ['applicant', 'admin'],
+    event: 'kyc.application.cancelled',
+  })),
 ];
 
-export type TransitionRefusal =
-  | { kind: 'illegal_transition'; message: string }
-  | { kind: 'forbidden_actor'; message: string };
+export type TransitionRefusal = { kind: 'illegal_transition'; message: string } | { kind: 'forbidden_actor'; message: string };
 
 export type TransitionDecision = { ok: true; transition: Transition } | { ok: false; refusal: TransitionRefusal };
 

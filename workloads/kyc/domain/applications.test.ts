@@ -6,7 +6,20 @@ import { KycService } from './kyc-service.js';
 import type { KycFeature } from './ports.js';
 import { MemoryStore } from './testing/memory-store.js';
 import type { Caller } from './use-case-context.js';
-import { admin, APPLICANT, CONSENT, customer, eventTypesOf, maker, PAN_CARD, PDF, refusal, stranger, submitApplication, WATCHLIST } from './testing/use-case-fixtures.js';
+import {
+  admin,
+  APPLICANT,
+  CONSENT,
+  customer,
+  eventTypesOf,
+  maker,
+  PAN_CARD,
+  PDF,
+  refusal,
+  stranger,
+  submitApplication,
+  WATCHLIST,
+} from './testing/use-case-fixtures.js';
 
 describe('Applications', () => {
   let now: Date;
@@ -21,7 +34,8 @@ describe('Applications', () => {
     service = new KycService({ store, watchlist: WATCHLIST, clock: () => now, onOutcome: (o) => outcomes.push(o) });
   });
 
-  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> => submitApplication(service, applicant, owner);
+  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> =>
+    submitApplication(service, applicant, owner);
   const eventTypes = (id: string): string[] => eventTypesOf(store, id);
 
   it('lets only the owner change an application, hides it from other customers, and refuses staff', async () => {
@@ -43,7 +57,15 @@ describe('Applications', () => {
       throw new Error('expected a refusal');
     } catch (error) {
       expect(error).toBeInstanceOf(KycError);
-      expect((error as KycError).fieldErrors.map((e) => e.field).sort()).toEqual(['aadhaar', 'address', 'dateOfBirth', 'documents', 'documents', 'name', 'pan']);
+      expect((error as KycError).fieldErrors.map((e) => e.field).sort()).toEqual([
+        'aadhaar',
+        'address',
+        'dateOfBirth',
+        'documents',
+        'documents',
+        'name',
+        'pan',
+      ]);
     }
   });
 

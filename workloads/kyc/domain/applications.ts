@@ -25,10 +25,21 @@ export class Applications {
     const view = await this.ctx.store.transaction(async (tx) => {
       const limit = checkDraftLimit(await tx.lockOwnerDrafts(caller.id), this.ctx.maxOpenDrafts);
       if (limit) throw limitReached(limit.message);
-      const app = await tx.insertApplication({ id, ownerId: caller.id, expiresAt: new Date(this.ctx.clock().getTime() + this.ctx.draftTtlMs) });
+      const app = await tx.insertApplication({
+        id,
+        ownerId: caller.id,
+        expiresAt: new Date(this.ctx.clock().getTime() + this.ctx.draftTtlMs),
+      });
       const consentRecord = { id: randomUUID(), purposes: [...consent.value.purposes], noticeVersion: consent.value.noticeVersion };
       await tx.insertConsent({ ...consentRecord, applicationId: id, ownerId: caller.id });
-      await tx.audit({ applicationId: id, actorId: caller.id, actorRole: caller.role, action: 'create', toState: 'draft', requestId: caller.requestId });
+      await tx.audit({
+        applicationId: id,
+        actorId: caller.id,
+        actorRole: caller.role,
+        action: 'create',
+        toState: 'draft',
+        requestId: caller.requestId,
+      });
       await tx.publish({ type: 'kyc.application.created', subject: id, actor: caller.id, data: { applicationId: id, ownerId: caller.id } });
       await tx.publish({
         type: 'consent.granted',
@@ -50,7 +61,11 @@ export class Applications {
       const stored = await tx.readApplicant(id);
       const storedName = stored?.data.name;
       const storedPan = stored?.data.pan;
-      const checked = validateApplicantPatch(body, { ...(storedName !== undefined && { name: storedName }), ...(storedPan !== undefined && { pan: storedPan }) }, this.ctx.clock());
+      const checked = validateApplicantPatch(
+        body,
+        { ...(storedName !== undefined && { name: storedName }), ...(storedPan !== undefined && { pan: storedPan }) },
+        this.ctx.clock(),
+      );
       if (!checked.ok) throw validationFailed(checked.errors);
       const update = checked.value;
       await tx.writeApplicant(id, mergeApplicant(stored?.data ?? {}, update), update.aadhaar);
@@ -98,7 +113,14 @@ export class Applications {
         type: 'kyc.document.uploaded',
         subject: id,
         actor: caller.id,
-        data: { applicationId: id, ownerId: app.ownerId, documentId: meta.id, type: meta.type, contentType: meta.contentType, sizeBytes: meta.sizeBytes },
+        data: {
+          applicationId: id,
+          ownerId: app.ownerId,
+          documentId: meta.id,
+          type: meta.type,
+          contentType: meta.contentType,
+          sizeBytes: meta.sizeBytes,
+        },
       });
       return documentView(meta);
     });
@@ -110,7 +132,14 @@ export class Applications {
       const transition = this.ctx.decide(app, 'submit', 'applicant');
       const { missing, applicant, documents, consents } = await this.submissionState(tx, id);
       if (missing.length > 0) throw validationFailed(missing);
-      const moved = await this.ctx.move(tx, app, transition, caller, { submittedAt: this.ctx.clock(), expiresAt: null }, { resubmission: app.state === 'resubmission_required' });
+      const moved = await this.ctx.move(
+        tx,
+        app,
+        transition,
+        caller,
+        { submittedAt: this.ctx.clock(), expiresAt: null },
+        { resubmission: app.state === 'resubmission_required' },
+      );
       return applicationView(moved, applicant, documents, consents);
     });
     this.ctx.outcome('submitted');
@@ -139,17 +168,29 @@ export class Applications {
       const app = await lockOwned(tx, caller, id);
       const withdrawn = await tx.withdrawConsents(id);
       if (withdrawn === 0) throw invalidState('there is no active consent to withdraw');
-      await tx.audit({ applicationId: id, actorId: caller.id, actorRole: caller.role, action: 'withdraw_consent', requestId: caller.requestId });
+      await tx.audit({
+        applicationId: id,
+        actorId: caller.id,
+        actorRole: caller.role,
+        action: 'withdraw_consent',
+        requestId: caller.requestId,
+      });
       await tx.publish({ type: 'consent.withdrawn', subject: id, actor: caller.id, data: { applicationId: id, ownerId: app.ownerId } });
       if (OPEN_STATES.includes(app.state)) {
-        await this.ctx.move(tx, app, this.ctx.decide(app, 'cancel', 'applicant'), caller, { decidedAt: this.ctx.clock(), expiresAt: null }, { reason: 'consent_withdrawn' });
+        await this.ctx.move(
+          tx,
+          app,
+          this.ctx.decide(app, 'cancel', 'applicant'),
+          caller,
+          { decidedAt: this.ctx.clock(), expiresAt: null },
+          { reason: 'consent_withdrawn' },
+        );
       }
       return viewIn(tx, id, caller);
     });
     if (view.state === 'cancelled') this.ctx.outcome('cancelled');
     return view;
   }
-
 
   private async submissionState(
     tx: KycTransaction,

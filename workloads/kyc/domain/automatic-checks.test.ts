@@ -20,8 +20,7 @@ const watchlist: WatchlistEntry[] = [
   { id: 'P-1', kind: 'pep', source: 'test', type: 'individual', name: 'Kavya Raghunathan Iyer', aliases: [], programme: 'p' },
 ];
 
-const statuses = (outcome: ReturnType<typeof runAutomaticChecks>) =>
-  Object.fromEntries(outcome.results.map((r) => [r.check, r.status]));
+const statuses = (outcome: ReturnType<typeof runAutomaticChecks>) => Object.fromEntries(outcome.results.map((r) => [r.check, r.status]));
 
 describe('automatic checks', () => {
   it('sends a clean application to review with low risk', () => {
@@ -71,10 +70,15 @@ describe('automatic checks', () => {
   });
 
   it('when screening is switched off, then nothing is screened or rejected: the application goes to a reviewer with screening flagged', () => {
-    const sanctioned = runAutomaticChecks({ ...applicant, name: 'Salim Memonwala', pan: 'ABCPM1234F' }, documents, [], watchlist, today, { screening: false });
+    const sanctioned = runAutomaticChecks({ ...applicant, name: 'Salim Memonwala', pan: 'ABCPM1234F' }, documents, [], watchlist, today, {
+      screening: false,
+    });
     expect(sanctioned.screening).toBeNull();
     expect(sanctioned.decision).toBe('review');
-    expect(sanctioned.results.find((r) => r.check === 'sanctions_screening')).toMatchObject({ status: 'flagged', detail: expect.stringContaining('switched off') });
+    expect(sanctioned.results.find((r) => r.check === 'sanctions_screening')).toMatchObject({
+      status: 'flagged',
+      detail: expect.stringContaining('switched off'),
+    });
     const badPan = runAutomaticChecks({ ...applicant, pan: 'ABCPX1234F' }, documents, [], [], today, { screening: false });
     expect(statuses(badPan).pan).toBe('failed');
     expect(badPan.decision).toBe('review');

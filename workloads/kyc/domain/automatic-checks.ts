@@ -66,10 +66,16 @@ export function runAutomaticChecks(
   results.push(
     badDocuments.length === 0
       ? { check: 'document_formats', status: 'passed', detail: `${documents.length} document(s) match their declared format` }
-      : { check: 'document_formats', status: 'failed', detail: `document(s) ${badDocuments.map((d) => d.id).join(', ')} do not match their declared format` },
+      : {
+          check: 'document_formats',
+          status: 'failed',
+          detail: `document(s) ${badDocuments.map((d) => d.id).join(', ')} do not match their declared format`,
+        },
   );
 
-  results.push(fromChecked('pan', validatePan(applicant.pan, surnameOf(applicant.name)), 'PAN format, holder type and surname initial are valid'));
+  results.push(
+    fromChecked('pan', validatePan(applicant.pan, surnameOf(applicant.name)), 'PAN format, holder type and surname initial are valid'),
+  );
   results.push(fromChecked('aadhaar', validateAadhaar(applicant.aadhaar), 'Aadhaar format and Verhoeff check digit are valid'));
 
   const otherIds: Array<[string, Checked<string>]> = [];
@@ -89,7 +95,11 @@ export function runAutomaticChecks(
   const best = screening?.hits[0];
   results.push(
     screening === null
-      ? { check: 'sanctions_screening', status: 'flagged', detail: 'not run: sanctions screening is switched off; a reviewer must screen the applicant' }
+      ? {
+          check: 'sanctions_screening',
+          status: 'flagged',
+          detail: 'not run: sanctions screening is switched off; a reviewer must screen the applicant',
+        }
       : screening.band === 'clear' || best === undefined
         ? { check: 'sanctions_screening', status: 'passed', detail: 'no list entry scored 0.70 or more' }
         : {
@@ -107,7 +117,10 @@ export function runAutomaticChecks(
           check: 'duplicates',
           status: 'flagged',
           detail: shared
-            ? `PAN or Aadhaar also on another customer's application(s): ${duplicates.filter((d) => !d.sameCustomer).map((d) => d.applicationId).join(', ')}`
+            ? `PAN or Aadhaar also on another customer's application(s): ${duplicates
+                .filter((d) => !d.sameCustomer)
+                .map((d) => d.applicationId)
+                .join(', ')}`
             : `the customer has other live application(s): ${duplicates.map((d) => d.applicationId).join(', ')}`,
         },
   );

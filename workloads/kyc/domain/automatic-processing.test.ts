@@ -19,7 +19,8 @@ describe('AutomaticProcessing', () => {
     service = new KycService({ store, watchlist: WATCHLIST, clock: () => now, onOutcome: (o) => outcomes.push(o) });
   });
 
-  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> => submitApplication(service, applicant, owner);
+  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> =>
+    submitApplication(service, applicant, owner);
   const eventTypes = (id: string): string[] => eventTypesOf(store, id);
 
   it('runs the checks once even when the submitted event arrives twice', async () => {
@@ -64,7 +65,12 @@ describe('AutomaticProcessing', () => {
 
   it('when sanctions screening is switched off, then a sanctioned applicant is not screened or decided but referred to the makers with the reason', async () => {
     let screeningOn = true;
-    service = new KycService({ store, watchlist: WATCHLIST, clock: () => now, features: { isOn: (feature) => feature !== 'sanctions-screening' || screeningOn } });
+    service = new KycService({
+      store,
+      watchlist: WATCHLIST,
+      clock: () => now,
+      features: { isOn: (feature) => feature !== 'sanctions-screening' || screeningOn },
+    });
     const id = await submittedApplication({ ...APPLICANT, name: 'Salim Memonwala', pan: 'ABCPM1234F' });
     screeningOn = false;
     expect(await service.runChecks(id)).toBe('done');
@@ -74,7 +80,10 @@ describe('AutomaticProcessing', () => {
     expect(view.findings).toMatchObject({ manualReview: { reason: 'sanctions_screening_off' }, screening: null });
     expect(eventTypes(id)).not.toContain('kyc.screening.hit_found');
     const referral = store.state.events.filter((e) => e.subject === id).at(-1);
-    expect(referral).toMatchObject({ type: 'kyc.application.review_assigned', data: { reason: 'sanctions_screening_off', queue: 'maker' } });
+    expect(referral).toMatchObject({
+      type: 'kyc.application.review_assigned',
+      data: { reason: 'sanctions_screening_off', queue: 'maker' },
+    });
     expect(view.history?.at(-1)).toMatchObject({ action: 'refer_to_review' });
     // Back on, the next application is screened and decided as before.
     screeningOn = true;
@@ -99,7 +108,9 @@ describe('AutomaticProcessing', () => {
     expect(eventTypes(id)).not.toEqual(expect.arrayContaining(['kyc.check.completed']));
     expect(eventTypes(id).filter((t) => /approved|rejected|checks_passed/.test(t))).toEqual([]);
     // The consumer gives up after its attempts and refers it (checks-consumer.ts): a maker, then a checker, decide.
-    expect(await service.referForManualReview(id, { code: 'automatic_checks_failed', attempts: 5, error: 'Error: screening unavailable' })).toBe('done');
+    expect(
+      await service.referForManualReview(id, { code: 'automatic_checks_failed', attempts: 5, error: 'Error: screening unavailable' }),
+    ).toBe('done');
     const referred = await service.get(maker, id);
     expect(referred.state).toBe('pending_review');
     expect(referred.findings).toMatchObject({ manualReview: { reason: 'automatic_checks_failed', error: 'Error: screening unavailable' } });

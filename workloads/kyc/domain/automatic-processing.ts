@@ -80,10 +80,17 @@ export class AutomaticProcessing {
         );
       } else if (result.decision === 'reject') {
         const failed = result.results.filter((r) => r.status === 'failed').map((r) => r.check);
-        await this.ctx.move(tx, app, this.ctx.decide(app, 'fail_checks', 'system'), SYSTEM, { ...changes, decidedAt: this.ctx.clock() }, {
-          decidedBy: 'automatic_checks',
-          failedChecks: failed,
-        });
+        await this.ctx.move(
+          tx,
+          app,
+          this.ctx.decide(app, 'fail_checks', 'system'),
+          SYSTEM,
+          { ...changes, decidedAt: this.ctx.clock() },
+          {
+            decidedBy: 'automatic_checks',
+            failedChecks: failed,
+          },
+        );
       } else {
         await this.ctx.move(tx, app, this.ctx.decide(app, 'pass_checks', 'system'), SYSTEM, changes, {
           queue: 'maker',
@@ -105,7 +112,10 @@ export class AutomaticProcessing {
    * `processing`. A `submitted` application is first moved to `processing` (both transitions are
    * audited and published). Anything else — already decided or reviewed — is left alone.
    */
-  async referForManualReview(applicationId: string, reason: { code: 'automatic_checks_failed'; attempts: number; error: string }): Promise<'done' | 'skipped'> {
+  async referForManualReview(
+    applicationId: string,
+    reason: { code: 'automatic_checks_failed'; attempts: number; error: string },
+  ): Promise<'done' | 'skipped'> {
     const error = scrubString(reason.error).slice(0, 300);
     const referred = await this.ctx.store.transaction(async (tx) => {
       let app = await tx.lockApplication(applicationId);

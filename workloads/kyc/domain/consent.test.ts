@@ -3,7 +3,9 @@ import { validateConsent } from './consent.js';
 
 describe('consent', () => {
   it('accepts KYC consent with a notice version and removes repeated purposes', () => {
-    expect(validateConsent({ consent: { purposes: ['kyc_verification', 'marketing', 'marketing'], noticeVersion: 'privacy-2026.1' } })).toEqual({
+    expect(
+      validateConsent({ consent: { purposes: ['kyc_verification', 'marketing', 'marketing'], noticeVersion: 'privacy-2026.1' } }),
+    ).toEqual({
       ok: true,
       value: { purposes: ['kyc_verification', 'marketing'], noticeVersion: 'privacy-2026.1' },
     });

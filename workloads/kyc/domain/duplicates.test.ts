@@ -38,8 +38,8 @@ describe('duplicate detection', () => {
 
   it('ignores the application itself and missing identifiers', () => {
     expect(findDuplicates(candidate, [other({ applicationId: 'a-new', panIndex: 'v1:pan-x' })])).toEqual([]);
-    expect(
-      findDuplicates({ ...candidate, panIndex: null, aadhaarIndex: null }, [other({ panIndex: null, aadhaarIndex: null })]),
-    ).toEqual([]);
+    expect(findDuplicates({ ...candidate, panIndex: null, aadhaarIndex: null }, [other({ panIndex: null, aadhaarIndex: null })])).toEqual(
+      [],
+    );
   });
 });

@@ -4,7 +4,17 @@ import { beforeEach, describe, expect, it } from '@jest/globals';
 import { KycService } from './kyc-service.js';
 import { MemoryStore } from './testing/memory-store.js';
 import type { Caller } from './use-case-context.js';
-import { APPLICANT, checker, CONSENT, customer, eventTypesOf, maker, stranger, submitApplication, WATCHLIST } from './testing/use-case-fixtures.js';
+import {
+  APPLICANT,
+  checker,
+  CONSENT,
+  customer,
+  eventTypesOf,
+  maker,
+  stranger,
+  submitApplication,
+  WATCHLIST,
+} from './testing/use-case-fixtures.js';
 
 describe('Housekeeping', () => {
   let now: Date;
@@ -19,7 +29,8 @@ describe('Housekeeping', () => {
     service = new KycService({ store, watchlist: WATCHLIST, clock: () => now, onOutcome: (o) => outcomes.push(o) });
   });
 
-  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> => submitApplication(service, applicant, owner);
+  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> =>
+    submitApplication(service, applicant, owner);
   const eventTypes = (id: string): string[] => eventTypesOf(store, id);
 
   it('tells the customer once when their re-KYC falls due', async () => {
@@ -31,7 +42,11 @@ describe('Housekeeping', () => {
     now = new Date('2036-11-01T00:00:00Z');
     expect(await service.announceReKycDue(30)).toBe(1);
     expect(await service.announceReKycDue(30)).toBe(0);
-    expect(store.state.events.at(-1)).toMatchObject({ type: 'customer.rekyc.due', subject: 'cust-1', data: { dueOn: '2036-11-26', applicationId: id } });
+    expect(store.state.events.at(-1)).toMatchObject({
+      type: 'customer.rekyc.due',
+      subject: 'cust-1',
+      data: { dueOn: '2036-11-26', applicationId: id },
+    });
   });
 
   it('expires drafts after their time', async () => {

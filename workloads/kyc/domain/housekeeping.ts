@@ -26,7 +26,14 @@ export class Housekeeping {
         if ((await this.automatic.runChecks(id)) === 'done') done += 1;
       } catch (error) {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        if ((await this.automatic.referForManualReview(id, { code: 'automatic_checks_failed', attempts: 1, error: `re-driven after ${Math.round(olderThanMs / 60_000)} min in processing; ${message}` })) === 'done') referred += 1;
+        if (
+          (await this.automatic.referForManualReview(id, {
+            code: 'automatic_checks_failed',
+            attempts: 1,
+            error: `re-driven after ${Math.round(olderThanMs / 60_000)} min in processing; ${message}`,
+          })) === 'done'
+        )
+          referred += 1;
       }
     }
     return { done, referred };
@@ -58,10 +65,22 @@ export class Housekeeping {
           type: 'customer.rekyc.due',
           subject: app.ownerId,
           actor: 'system',
-          data: { customerId: app.ownerId, ownerId: app.ownerId, applicationId: app.id, dueOn: app.rekycDueOn, riskCategory: app.riskCategory },
+          data: {
+            customerId: app.ownerId,
+            ownerId: app.ownerId,
+            applicationId: app.id,
+            dueOn: app.rekycDueOn,
+            riskCategory: app.riskCategory,
+          },
         });
         await tx.markReKycNoticeSent(app.id);
-        await tx.audit({ applicationId: app.id, actorId: 'system', actorRole: 'system', action: 'rekyc_due_notice', detail: { dueOn: app.rekycDueOn } });
+        await tx.audit({
+          applicationId: app.id,
+          actorId: 'system',
+          actorRole: 'system',
+          action: 'rekyc_due_notice',
+          detail: { dueOn: app.rekycDueOn },
+        });
       }
       return due.length;
     });

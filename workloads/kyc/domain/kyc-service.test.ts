@@ -19,7 +19,8 @@ describe('KycService', () => {
     service = new KycService({ store, watchlist: WATCHLIST, clock: () => now, onOutcome: (o) => outcomes.push(o) });
   });
 
-  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> => submitApplication(service, applicant, owner);
+  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> =>
+    submitApplication(service, applicant, owner);
   const eventTypes = (id: string): string[] => eventTypesOf(store, id);
 
   it('takes an application from draft to approved with four eyes, recording every step', async () => {
@@ -28,7 +29,11 @@ describe('KycService', () => {
     expect((await service.get(maker, id)).state).toBe('pending_review');
     await service.recommend(maker, id, { recommendation: 'approve' });
     const approved = await service.approve(checker, id, {});
-    expect(approved).toMatchObject({ state: 'approved', risk: { category: 'low', reKycDueOn: '2036-11-26' }, review: { makerId: 'maker-1', checkerId: 'checker-1' } });
+    expect(approved).toMatchObject({
+      state: 'approved',
+      risk: { category: 'low', reKycDueOn: '2036-11-26' },
+      review: { makerId: 'maker-1', checkerId: 'checker-1' },
+    });
     expect(eventTypes(id)).toEqual([
       'kyc.application.created',
       'consent.granted',
@@ -45,7 +50,16 @@ describe('KycService', () => {
       expect.objectContaining({ subject: 'cust-1', data: expect.objectContaining({ previous: null, current: 'low' }) }),
     ]);
     expect(store.state.audit.map((a) => a.action)).toEqual([
-      'create', 'update_applicant', 'upload_document', 'upload_document', 'submit', 'start_processing', 'pass_checks', 'read_application', 'recommend', 'approve',
+      'create',
+      'update_applicant',
+      'upload_document',
+      'upload_document',
+      'submit',
+      'start_processing',
+      'pass_checks',
+      'read_application',
+      'recommend',
+      'approve',
     ]);
     expect(outcomes).toEqual(['created', 'submitted', 'checked', 'approved']);
   });

@@ -83,7 +83,10 @@ export class KycService {
   runChecks(applicationId: string): Promise<'done' | 'skipped'> {
     return this.automatic.runChecks(applicationId);
   }
-  referForManualReview(applicationId: string, reason: { code: 'automatic_checks_failed'; attempts: number; error: string }): Promise<'done' | 'skipped'> {
+  referForManualReview(
+    applicationId: string,
+    reason: { code: 'automatic_checks_failed'; attempts: number; error: string },
+  ): Promise<'done' | 'skipped'> {
     return this.automatic.referForManualReview(applicationId, reason);
   }
 

@@ -65,7 +65,11 @@ export function parseResubmissionRequest(body: unknown): Parsed<ResubmissionRequ
   const { fields, errors } = objectBody(body, ['reason', 'documents']);
   const reason = text(fields, 'reason', true, errors);
   const documents = fields.documents ?? [];
-  if (!Array.isArray(documents) || documents.length > DOCUMENT_TYPES.length || !documents.every((d) => (DOCUMENT_TYPES as readonly unknown[]).includes(d))) {
+  if (
+    !Array.isArray(documents) ||
+    documents.length > DOCUMENT_TYPES.length ||
+    !documents.every((d) => (DOCUMENT_TYPES as readonly unknown[]).includes(d))
+  ) {
     errors.push({ field: 'documents', message: `must be a list of ${DOCUMENT_TYPES.join(', ')}` });
   }
   if (errors.length > 0 || reason === undefined) return { ok: false, errors };

@@ -19,7 +19,8 @@ describe('StaffReview', () => {
     service = new KycService({ store, watchlist: WATCHLIST, clock: () => now, onOutcome: (o) => outcomes.push(o) });
   });
 
-  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> => submitApplication(service, applicant, owner);
+  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> =>
+    submitApplication(service, applicant, owner);
 
   it('refuses the maker deciding on their own recommendation and leaves nothing behind', async () => {
     const id = await submittedApplication();

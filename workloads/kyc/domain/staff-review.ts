@@ -98,7 +98,12 @@ export class StaffReview {
     return this.checkerDecision(caller, id, 'return', body);
   }
 
-  private async checkerDecision(caller: Caller, id: string, action: 'approve' | 'reject' | 'return', body: unknown): Promise<ApplicationView> {
+  private async checkerDecision(
+    caller: Caller,
+    id: string,
+    action: 'approve' | 'reject' | 'return',
+    body: unknown,
+  ): Promise<ApplicationView> {
     const input = parseDecision(body, action !== 'approve');
     const view = await this.ctx.store.transaction(async (tx) => {
       const app = await lockForReview(tx, caller, id);
@@ -112,12 +117,20 @@ export class StaffReview {
         const category = app.riskCategory ?? 'high';
         const due = reKycDueDate(category, now).toISOString().slice(0, 10);
         const previous = await tx.previousRiskCategory(app.ownerId, id);
-        await this.ctx.move(tx, app, transition, caller, { checkerId: caller.id, decidedAt: now, rekycDueOn: due }, {
-          makerId: app.makerId,
-          checkerId: caller.id,
-          riskCategory: category,
-          reKycDueOn: due,
-        }, reason);
+        await this.ctx.move(
+          tx,
+          app,
+          transition,
+          caller,
+          { checkerId: caller.id, decidedAt: now, rekycDueOn: due },
+          {
+            makerId: app.makerId,
+            checkerId: caller.id,
+            riskCategory: category,
+            reKycDueOn: due,
+          },
+          reason,
+        );
         if (previous !== category) {
           await tx.publish({
             type: 'customer.risk_category.changed',
@@ -127,9 +140,25 @@ export class StaffReview {
           });
         }
       } else if (action === 'reject') {
-        await this.ctx.move(tx, app, transition, caller, { checkerId: caller.id, decidedAt: now }, { decidedBy: 'checker', reason }, reason);
+        await this.ctx.move(
+          tx,
+          app,
+          transition,
+          caller,
+          { checkerId: caller.id, decidedAt: now },
+          { decidedBy: 'checker', reason },
+          reason,
+        );
       } else {
-        await this.ctx.move(tx, app, transition, caller, { checkerId: caller.id, recommendation: null }, { reason: 'returned_by_checker', note: reason }, reason);
+        await this.ctx.move(
+          tx,
+          app,
+          transition,
+          caller,
+          { checkerId: caller.id, recommendation: null },
+          { reason: 'returned_by_checker', note: reason },
+          reason,
+        );
       }
       return viewIn(tx, id, caller);
     });

@@ -6,7 +6,15 @@ import type { DocumentType } from './documents.js';
 import { notFound } from './errors.js';
 import { maskAadhaar } from './identity/aadhaar.js';
 import { maskAllButLast } from './identity/result.js';
-import type { ApplicantData, ApplicationRecord, AuditRecord, ConsentRecord, DocumentMeta, KycTransaction, StoredApplicantRecord } from './ports.js';
+import type {
+  ApplicantData,
+  ApplicationRecord,
+  AuditRecord,
+  ConsentRecord,
+  DocumentMeta,
+  KycTransaction,
+  StoredApplicantRecord,
+} from './ports.js';
 import { type Caller, STAFF, type UseCaseContext, authoriseRead } from './use-case-context.js';
 
 export interface ApplicationView {
@@ -61,7 +69,13 @@ export class Views {
       // applicant's data is recorded like a document read, in the same transaction: if the record
       // cannot be written, the data is not shown.
       const view = await viewIn(tx, id, caller);
-      await tx.audit({ applicationId: view.id, actorId: caller.id, actorRole: caller.role, action: 'read_application', requestId: caller.requestId });
+      await tx.audit({
+        applicationId: view.id,
+        actorId: caller.id,
+        actorRole: caller.role,
+        action: 'read_application',
+        requestId: caller.requestId,
+      });
       return view;
     });
   }
@@ -72,7 +86,14 @@ export class Views {
       authoriseRead(caller, app);
       const doc = await tx.readDocumentContent(id, documentId);
       if (!doc) throw notFound('document');
-      await tx.audit({ applicationId: id, actorId: caller.id, actorRole: caller.role, action: 'read_document', detail: { documentId }, requestId: caller.requestId });
+      await tx.audit({
+        applicationId: id,
+        actorId: caller.id,
+        actorRole: caller.role,
+        action: 'read_document',
+        detail: { documentId },
+        requestId: caller.requestId,
+      });
       return { contentType: doc.meta.contentType, content: doc.content };
     });
   }
@@ -141,7 +162,12 @@ export function applicationView(
       ckycNumber: masked(data.ckycNumber),
     },
     documents: documents.map(documentView),
-    consents: consents.map((c) => ({ purposes: c.purposes, noticeVersion: c.noticeVersion, grantedAt: c.grantedAt.toISOString(), withdrawnAt: iso(c.withdrawnAt) })),
+    consents: consents.map((c) => ({
+      purposes: c.purposes,
+      noticeVersion: c.noticeVersion,
+      grantedAt: c.grantedAt.toISOString(),
+      withdrawnAt: iso(c.withdrawnAt),
+    })),
     review: { makerId: app.makerId, recommendation: app.recommendation, checkerId: app.checkerId },
     risk: { score: app.riskScore, category: app.riskCategory, reKycDueOn: app.rekycDueOn },
     screeningBand: app.screeningBand,
@@ -155,12 +181,14 @@ export function applicationView(
 const READ_ACTIONS: readonly string[] = ['read_application', 'read_document'];
 
 function historyView(trail: readonly AuditRecord[]): NonNullable<ApplicationView['history']> {
-  return trail.filter((a) => !READ_ACTIONS.includes(a.action)).map((a) => ({
-    at: a.at.toISOString(),
-    action: a.action,
-    actorRole: a.actorRole,
-    actorId: a.actorId,
-    fromState: a.fromState ?? null,
-    toState: a.toState ?? null,
-  }));
+  return trail
+    .filter((a) => !READ_ACTIONS.includes(a.action))
+    .map((a) => ({
+      at: a.at.toISOString(),
+      action: a.action,
+      actorRole: a.actorRole,
+      actorId: a.actorId,
+      fromState: a.fromState ?? null,
+      toState: a.toState ?? null,
+    }));
 }

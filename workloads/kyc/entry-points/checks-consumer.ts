@@ -60,7 +60,10 @@ export async function handleSubmitted(
       }
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       const referred = await service.referForManualReview(event.subject, { code: 'automatic_checks_failed', attempts, error: message });
-      logger.error({ applicationId: event.subject, attempts, err: error, referred }, 'automatic checks failed every attempt; referred to manual review');
+      logger.error(
+        { applicationId: event.subject, attempts, err: error, referred },
+        'automatic checks failed every attempt; referred to manual review',
+      );
       return referred === 'done' ? 'referred' : 'skipped';
     }
   }

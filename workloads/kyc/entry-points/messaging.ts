@@ -89,7 +89,11 @@ export class KycMessaging {
   private async connect(): Promise<void> {
     const { brokers, clientId, topicPrefix, pool, schema, service, logger, metrics } = this.options;
     const kafka = createKafka(brokers, clientId, logger);
-    await ensureTopics(kafka, (['kyc', 'customer', 'consent'] as const).map((family) => familyTopic(family, topicPrefix)), logger);
+    await ensureTopics(
+      kafka,
+      (['kyc', 'customer', 'consent'] as const).map((family) => familyTopic(family, topicPrefix)),
+      logger,
+    );
     this.producer = await createProducer(kafka);
     if (this.stopped) return; // stop() disconnects the producer
     if (this.options.runChecksConsumer) {

@@ -3,7 +3,17 @@
 // call a use case and map its refusal to problem+json.
 import { Router } from 'express';
 import type { ErrorRequestHandler, Request } from 'express';
-import { PROBLEM_BASE, ProblemError, authenticate, conflict, forbidden, idempotency, notFound, requireRole, validationProblem } from '../../shared/index.js';
+import {
+  PROBLEM_BASE,
+  ProblemError,
+  authenticate,
+  conflict,
+  forbidden,
+  idempotency,
+  notFound,
+  requireRole,
+  validationProblem,
+} from '../../shared/index.js';
 import type { IdempotencyStore, TokenVerifier } from '../../shared/index.js';
 import { KycError } from '../domain/errors.js';
 import type { Caller, KycService } from '../domain/kyc-service.js';

@@ -26,7 +26,12 @@ export class NotificationRepository implements NotificationStore {
         [n.id, n.sourceEventId, n.sourceEventType, n.userId, n.channel, n.template],
       );
       if (inserted.rowCount === 1) {
-        await enqueueEvent(client, NOTIFICATION_SCHEMA, newEvent('notification.requested', n.id, this.eventData(n), 'system'), this.topicPrefix);
+        await enqueueEvent(
+          client,
+          NOTIFICATION_SCHEMA,
+          newEvent('notification.requested', n.id, this.eventData(n), 'system'),
+          this.topicPrefix,
+        );
         return n;
       }
       const { rows } = await client.query<{ id: string; status: NotificationRow['status'] }>(
@@ -64,6 +69,13 @@ export class NotificationRepository implements NotificationStore {
   }
 
   private eventData(n: NewNotification): Record<string, unknown> {
-    return { notificationId: n.id, userId: n.userId, channel: n.channel, template: n.template, sourceEventId: n.sourceEventId, sourceEventType: n.sourceEventType };
+    return {
+      notificationId: n.id,
+      userId: n.userId,
+      channel: n.channel,
+      template: n.template,
+      sourceEventId: n.sourceEventId,
+      sourceEventType: n.sourceEventType,
+    };
   }
 }

@@ -35,7 +35,10 @@ class MemoryNotifications implements NotificationStore {
 
 function counters() {
   const counted: string[] = [];
-  return { counted, metrics: { counter: () => ({ inc: (labels: Record<string, string>) => counted.push(`${labels.channel} ${labels.outcome}`) }) } };
+  return {
+    counted,
+    metrics: { counter: () => ({ inc: (labels: Record<string, string>) => counted.push(`${labels.channel} ${labels.outcome}`) }) },
+  };
 }
 
 const silent = { info: () => undefined, warn: () => undefined };

@@ -37,16 +37,27 @@ export class Notifier {
       });
       if (!notification) continue;
       if (!this.features.isOn(CHANNEL_FLAGS[provider.channel])) {
-        if (await this.repository.finish(notification, { status: 'suppressed' })) outcomes.inc({ channel: provider.channel, outcome: 'suppressed' });
-        this.logger.info({ notificationId: notification.id, channel: provider.channel, template: request.template, flag: CHANNEL_FLAGS[provider.channel] }, 'notification suppressed: channel switched off');
+        if (await this.repository.finish(notification, { status: 'suppressed' }))
+          outcomes.inc({ channel: provider.channel, outcome: 'suppressed' });
+        this.logger.info(
+          { notificationId: notification.id, channel: provider.channel, template: request.template, flag: CHANNEL_FLAGS[provider.channel] },
+          'notification suppressed: channel switched off',
+        );
         continue;
       }
       try {
-        await provider.send({ id: notification.id, channel: provider.channel, userId: request.userId, template: request.template, variables: request.variables });
+        await provider.send({
+          id: notification.id,
+          channel: provider.channel,
+          userId: request.userId,
+          template: request.template,
+          variables: request.variables,
+        });
         if (await this.repository.finish(notification, { status: 'sent' })) outcomes.inc({ channel: provider.channel, outcome: 'sent' });
         this.logger.info({ notificationId: notification.id, channel: provider.channel, template: request.template }, 'notification sent');
       } catch (error) {
-        if (await this.repository.finish(notification, { status: 'failed', error: (error as Error).message })) outcomes.inc({ channel: provider.channel, outcome: 'failed' });
+        if (await this.repository.finish(notification, { status: 'failed', error: (error as Error).message }))
+          outcomes.inc({ channel: provider.channel, outcome: 'failed' });
         this.logger.warn({ notificationId: notification.id, channel: provider.channel, err: error }, 'notification failed');
       }
     }

@@ -13,7 +13,14 @@ export function notificationRoutes(repository: Pick<NotificationStore, 'list'>):
     const principal = req.principal;
     const rows = await repository.list(principal?.role === 'admin' ? undefined : principal?.sub, limit);
     res.json({
-      items: rows.map((row) => ({ id: row.id, channel: row.channel, template: row.template, status: row.status, eventType: row.event_type, createdAt: row.created_at.toISOString() })),
+      items: rows.map((row) => ({
+        id: row.id,
+        channel: row.channel,
+        template: row.template,
+        status: row.status,
+        eventType: row.event_type,
+        createdAt: row.created_at.toISOString(),
+      })),
     });
   });
   return router;

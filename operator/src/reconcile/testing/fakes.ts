@@ -72,7 +72,12 @@ export async function startTestReconciler(options: TestReconcilerOptions = {}): 
   const client = api.asClient();
   const logger = pino({ enabled: false });
   const platforms = new Informer<PlatformResource>(PLATFORM, client, logger, { namespace: NAMESPACE });
-  const owned = new Map(OWNED_TYPES.map((type) => [type.plural, new Informer<KubeResource>(type, client, logger, { namespace: NAMESPACE, labelSelector: OWNED_SELECTOR })]));
+  const owned = new Map(
+    OWNED_TYPES.map((type) => [
+      type.plural,
+      new Informer<KubeResource>(type, client, logger, { namespace: NAMESPACE, labelSelector: OWNED_SELECTOR }),
+    ]),
+  );
   const informers = [platforms, ...owned.values()];
   for (const informer of informers) informer.start();
   await Promise.all(informers.map((i) => i.waitForSync()));

@@ -121,10 +121,16 @@ export class FakeKube {
 
   /** Every stored object of this kind in the namespace, by name. */
   peekAll<T extends KubeResource>(type: ResourceType, namespace: string): T[] {
-    return [...this.objects.values()].filter((o) => matches(o, type, namespace, undefined)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)) as T[];
+    return [...this.objects.values()]
+      .filter((o) => matches(o, type, namespace, undefined))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)) as T[];
   }
 
-  async list<T extends KubeResource>(type: ResourceType, namespace: string, options: { labelSelector?: string } = {}): Promise<{ items: T[]; resourceVersion: string }> {
+  async list<T extends KubeResource>(
+    type: ResourceType,
+    namespace: string,
+    options: { labelSelector?: string } = {},
+  ): Promise<{ items: T[]; resourceVersion: string }> {
     await this.maybeFail('list', type.kind);
     const items = [...this.objects.values()].filter((o) => matches(o, type, namespace, options.labelSelector)).map((o) => clone(o) as T);
     const resourceVersion = this.resourceVersion;
@@ -140,7 +146,8 @@ export class FakeKube {
 
   async create<T extends KubeResource>(type: ResourceType, namespace: string, object: KubeResource): Promise<T> {
     await this.maybeFail('create', type.kind, object.metadata.name);
-    if (this.objects.has(keyOf(type, namespace, object.metadata.name))) throw new ApiError(`${type.kind} ${object.metadata.name} already exists`, 409, 'AlreadyExists');
+    if (this.objects.has(keyOf(type, namespace, object.metadata.name)))
+      throw new ApiError(`${type.kind} ${object.metadata.name} already exists`, 409, 'AlreadyExists');
     this.writes.push({ verb: 'create', kind: type.kind, name: object.metadata.name });
     return clone(this.store(type, this.fresh(type, { ...object, metadata: { ...object.metadata, namespace } }), 'ADDED')) as T;
   }
@@ -186,11 +193,15 @@ export class FakeKube {
     await this.maybeFail('delete', type.kind, name);
     const current = this.objects.get(keyOf(type, namespace, name));
     if (!current) return;
-    if (uid && current.metadata.uid !== uid) throw new ApiError(`precondition failed: uid in precondition: ${uid}, uid in object meta: ${current.metadata.uid}`, 409, 'Conflict');
+    if (uid && current.metadata.uid !== uid)
+      throw new ApiError(`precondition failed: uid in precondition: ${uid}, uid in object meta: ${current.metadata.uid}`, 409, 'Conflict');
     this.writes.push({ verb: 'delete', kind: type.kind, name });
     this.objects.delete(keyOf(type, namespace, name));
     this.revision += 1;
-    this.record(type, { type: 'DELETED', object: { ...clone(current), metadata: { ...current.metadata, resourceVersion: this.resourceVersion } } });
+    this.record(type, {
+      type: 'DELETED',
+      object: { ...clone(current), metadata: { ...current.metadata, resourceVersion: this.resourceVersion } },
+    });
   }
 
   /**
@@ -208,7 +219,12 @@ export class FakeKube {
     const from = Number(options.resourceVersion || 0);
     if (from < this.compactedAt) throw new ApiError(`too old resource version: ${from} (${this.compactedAt})`, 410, 'Expired');
     for (const { plural, event } of this.history) {
-      if (plural === type.plural && Number(event.object.metadata.resourceVersion) > from && matches(event.object, type, namespace, options.labelSelector)) onEvent(clone(event));
+      if (
+        plural === type.plural &&
+        Number(event.object.metadata.resourceVersion) > from &&
+        matches(event.object, type, namespace, options.labelSelector)
+      )
+        onEvent(clone(event));
     }
     await new Promise<void>((resolve, reject) => {
       const watcher: Watcher = {
@@ -265,7 +281,9 @@ export class FakeKube {
 
   /** An event goes to the watches open when it happened; a held one is lost if its watch closed meanwhile. */
   private notify(type: ResourceType, event: WatchEvent, filter: boolean): void {
-    const targets = [...this.watchers].filter((w) => w.type.plural === type.plural && (!filter || matches(event.object, type, w.namespace, w.selector)));
+    const targets = [...this.watchers].filter(
+      (w) => w.type.plural === type.plural && (!filter || matches(event.object, type, w.namespace, w.selector)),
+    );
     const send = (): void => {
       for (const watcher of targets) if (this.watchers.has(watcher)) watcher.onEvent(clone(event));
     };
@@ -311,7 +329,8 @@ function withoutStatus(object: KubeResource): unknown {
 
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
-  const out: Record<string, unknown> = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const out: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete out[key];
     else out[key] = mergePatch(out[key], value);

@@ -34,7 +34,8 @@ export function parseBrokers(value: string): string[] | undefined {
   return brokers.length > 0 && brokers.every((b) => BROKER.test(b)) ? brokers : undefined;
 }
 
-export const describeSecret = (secret: KafkaSecret): string => `key "${secret.key}" of Secret ${secret.namespace}/${secret.name} (spec.dependencies.kafka.secretRef)`;
+export const describeSecret = (secret: KafkaSecret): string =>
+  `key "${secret.key}" of Secret ${secret.namespace}/${secret.name} (spec.dependencies.kafka.secretRef)`;
 
 /** The broker list of one platform's Kafka Secret, read when first asked and again when it may be stale. */
 export class KafkaBrokers {
@@ -79,7 +80,8 @@ export class KafkaBrokers {
     this.cached = undefined;
     if (!data) throw new Error(`no Kafka brokers: Secret ${namespace}/${name} (spec.dependencies.kafka.secretRef) does not exist`);
     const value = data[key];
-    if (value === undefined) throw new Error(`no Kafka brokers: Secret ${namespace}/${name} (spec.dependencies.kafka.secretRef) has no key "${key}"`);
+    if (value === undefined)
+      throw new Error(`no Kafka brokers: Secret ${namespace}/${name} (spec.dependencies.kafka.secretRef) has no key "${key}"`);
     const brokers = parseBrokers(value);
     if (!brokers) throw new Error(`no Kafka brokers: ${describeSecret(this.secret)} is not a host:port[,host:port...] list`);
     this.cached = { brokers, readAt: this.now() };

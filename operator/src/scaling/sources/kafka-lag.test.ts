@@ -116,7 +116,9 @@ describe('KafkaLagSource', () => {
     const kafka = fakeKafka();
     kafka.data.set('ns/kyc-kafka', { brokers: 'kafka://admin:hunter2@kafka-0:9092' });
     const failure = new KafkaLagSource({ group: 'g', secret }, kafka).read();
-    await expect(failure).rejects.toThrow('no Kafka brokers: key "brokers" of Secret ns/kyc-kafka (spec.dependencies.kafka.secretRef) is not a host:port[,host:port...] list');
+    await expect(failure).rejects.toThrow(
+      'no Kafka brokers: key "brokers" of Secret ns/kyc-kafka (spec.dependencies.kafka.secretRef) is not a host:port[,host:port...] list',
+    );
     await expect(failure).rejects.not.toThrow(/hunter2/);
   });
 

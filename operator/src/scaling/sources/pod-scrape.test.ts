@@ -1,5 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { ComponentScraper, difference, histogramQuantile, parseSamples, podCounters, podMetricsUrl, PodScrapeSource, type ComponentPods, type PodTarget } from './pod-scrape.js';
+import {
+  ComponentScraper,
+  difference,
+  histogramQuantile,
+  parseSamples,
+  podCounters,
+  podMetricsUrl,
+  PodScrapeSource,
+  type ComponentPods,
+  type PodTarget,
+} from './pod-scrape.js';
 import { SharedResources } from './shared.js';
 
 const exposition = (requests: number, buckets: [string, number][]): string =>
@@ -32,7 +42,12 @@ describe('parseSamples', () => {
 
 describe('podCounters and difference', () => {
   it('sums the request counter over labels and merges the buckets', () => {
-    const counters = podCounters(exposition(10, [['0.1', 4], ['+Inf', 10]]));
+    const counters = podCounters(
+      exposition(10, [
+        ['0.1', 4],
+        ['+Inf', 10],
+      ]),
+    );
     expect(counters.requests).toBe(10);
     expect([...counters.buckets]).toEqual([
       [0.1, 4],
@@ -59,7 +74,15 @@ describe('histogramQuantile', () => {
     expect(histogramQuantile(0.95, buckets)).toBeCloseTo(0.75);
   });
   it('answers the highest finite bound when the rank is in +Inf, and 0 without observations', () => {
-    expect(histogramQuantile(0.99, new Map([[1, 1], [Infinity, 10]]))).toBe(1);
+    expect(
+      histogramQuantile(
+        0.99,
+        new Map([
+          [1, 1],
+          [Infinity, 10],
+        ]),
+      ),
+    ).toBe(1);
     expect(histogramQuantile(0.5, new Map())).toBe(0);
   });
 });
@@ -85,12 +108,37 @@ describe('ComponentScraper', () => {
       { name: 'a', url: 'http://a/metrics' },
       { name: 'b', url: 'http://b/metrics' },
     ];
-    pages.set('http://a/metrics', exposition(100, [['0.1', 100], ['+Inf', 100]]));
-    pages.set('http://b/metrics', exposition(50, [['0.1', 50], ['+Inf', 50]]));
+    pages.set(
+      'http://a/metrics',
+      exposition(100, [
+        ['0.1', 100],
+        ['+Inf', 100],
+      ]),
+    );
+    pages.set(
+      'http://b/metrics',
+      exposition(50, [
+        ['0.1', 50],
+        ['+Inf', 50],
+      ]),
+    );
     await expect(scraper.scrape(pods)).rejects.toThrow('first scrape');
     setClock(10_000);
-    pages.set('http://a/metrics', exposition(300, [['0.1', 200], ['0.5', 300], ['+Inf', 300]]));
-    pages.set('http://b/metrics', exposition(150, [['0.1', 150], ['+Inf', 150]]));
+    pages.set(
+      'http://a/metrics',
+      exposition(300, [
+        ['0.1', 200],
+        ['0.5', 300],
+        ['+Inf', 300],
+      ]),
+    );
+    pages.set(
+      'http://b/metrics',
+      exposition(150, [
+        ['0.1', 150],
+        ['+Inf', 150],
+      ]),
+    );
     const result = await scraper.scrape(pods);
     expect(result.requestsPerSecond).toBeCloseTo(30); // (200 + 100) / 10 s
     expect(result.latencyMs.p50).toBeCloseTo(75); // 150th of 300 observations (200 in ≤100 ms)
@@ -147,7 +195,10 @@ describe('PodScrapeSource', () => {
     const latency = new PodScrapeSource({ ...place, kind: 'latency', percentile: 'p95' }, pods);
     expect(pods.scrapers.size).toBe(1);
     const reads = await Promise.allSettled([rate.read(), latency.read()]);
-    expect(reads.map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual(['no running pods to scrape', 'no running pods to scrape']);
+    expect(reads.map((r) => r.status === 'rejected' && (r.reason as Error).message)).toEqual([
+      'no running pods to scrape',
+      'no running pods to scrape',
+    ]);
     expect(selectors).toEqual(['ns app.kubernetes.io/instance=acme,app.kubernetes.io/component=kyc']);
     // The next poll scrapes again.
     await rate.read().catch(() => undefined);

@@ -12,7 +12,16 @@
 import type { Percentile } from '../../api/metrics.js';
 import { METRICS_PORT } from '../../render/meta.js';
 import type { Lease, SharedResources } from './shared.js';
-import { DURATION_METRIC, httpReadingSchema, PERCENTILES, REQUESTS_METRIC, sourceConfig, type HttpReadingConfig, type MetricReading, type MetricSource } from './source.js';
+import {
+  DURATION_METRIC,
+  httpReadingSchema,
+  PERCENTILES,
+  REQUESTS_METRIC,
+  sourceConfig,
+  type HttpReadingConfig,
+  type MetricReading,
+  type MetricSource,
+} from './source.js';
 
 export interface Sample {
   name: string;
@@ -33,7 +42,8 @@ export function parseSamples(text: string, names: ReadonlySet<string>): Sample[]
     const name = match[1] as string;
     if (!names.has(name)) continue;
     const labels: Record<string, string> = {};
-    for (const l of (match[3] ?? '').matchAll(LABEL)) labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
+    for (const l of (match[3] ?? '').matchAll(LABEL))
+      labels[l[1] as string] = (l[2] as string).replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
     const value = Number(match[4]);
     if (Number.isFinite(value) || match[4] === '+Inf') out.push({ name, labels, value });
   }
@@ -120,7 +130,9 @@ export class ComponentScraper {
 
   async scrape(pods: readonly PodTarget[]): Promise<ScrapeResult> {
     if (pods.length === 0) throw new Error('no running pods to scrape');
-    const results = await Promise.allSettled(pods.map(async (pod) => ({ pod, counters: podCounters(await this.fetchText(pod.url)), at: this.now() })));
+    const results = await Promise.allSettled(
+      pods.map(async (pod) => ({ pod, counters: podCounters(await this.fetchText(pod.url)), at: this.now() })),
+    );
     const current = new Map<string, { at: number; counters: PodCounters }>();
     let rate = 0;
     let intervals = 0;
@@ -187,10 +199,12 @@ export class ComponentPods {
 }
 
 /** The key of a component's shared scraper. */
-export const podsKey = (c: { namespace: string; platform: string; component: string }): string => `${c.namespace}/${c.platform}/${c.component}`;
+export const podsKey = (c: { namespace: string; platform: string; component: string }): string =>
+  `${c.namespace}/${c.platform}/${c.component}`;
 
 /** The label selector of a component's pods (the labels render/meta.ts puts on them). */
-export const podSelector = (c: { platform: string; component: string }): string => `app.kubernetes.io/instance=${c.platform},app.kubernetes.io/component=${c.component}`;
+export const podSelector = (c: { platform: string; component: string }): string =>
+  `app.kubernetes.io/instance=${c.platform},app.kubernetes.io/component=${c.component}`;
 
 export class PodScrapeSource implements MetricSource {
   private readonly config: HttpReadingConfig;
@@ -199,7 +213,10 @@ export class PodScrapeSource implements MetricSource {
   constructor(config: unknown, pods: { scrapers: SharedResources<ComponentPods>; listPods: ListPods }) {
     const c = sourceConfig('pod-scrape', httpReadingSchema, config);
     this.config = c;
-    this.pods = pods.scrapers.acquire(podsKey(c), () => new ComponentPods(new ComponentScraper(), () => pods.listPods(c.namespace, podSelector(c))));
+    this.pods = pods.scrapers.acquire(
+      podsKey(c),
+      () => new ComponentPods(new ComponentScraper(), () => pods.listPods(c.namespace, podSelector(c))),
+    );
   }
 
   async read(): Promise<MetricReading> {

@@ -2,7 +2,15 @@
 // URL): one instant query per read, summed over the component's pods by the query itself. The client
 // is plain HTTP and holds nothing, so closing the source has nothing to release.
 import type { Percentile } from '../../api/metrics.js';
-import { DURATION_METRIC, httpReadingSchema, PERCENTILES, REQUESTS_METRIC, sourceConfig, type MetricReading, type MetricSource } from './source.js';
+import {
+  DURATION_METRIC,
+  httpReadingSchema,
+  PERCENTILES,
+  REQUESTS_METRIC,
+  sourceConfig,
+  type MetricReading,
+  type MetricSource,
+} from './source.js';
 
 /** PromQL for the requests per second of a component, over a 1-minute window. */
 export function requestRateQuery(namespace: string, component: string, platform: string): string {
@@ -60,7 +68,10 @@ export class PrometheusSource implements MetricSource {
     private readonly client: PrometheusClient,
   ) {
     const c = sourceConfig('prometheus', httpReadingSchema, config);
-    this.query = c.kind === 'requestRate' ? requestRateQuery(c.namespace, c.component, c.platform) : latencyQuery(c.namespace, c.component, c.platform, c.percentile);
+    this.query =
+      c.kind === 'requestRate'
+        ? requestRateQuery(c.namespace, c.component, c.platform)
+        : latencyQuery(c.namespace, c.component, c.platform, c.percentile);
   }
 
   async read(): Promise<MetricReading> {

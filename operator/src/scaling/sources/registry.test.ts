@@ -6,7 +6,14 @@ import { KafkaLagSource } from './kafka-lag.js';
 import { buildSource, sourceRegistry } from './registry.js';
 
 const place = { namespace: 'ns', platform: 'acme', component: 'kyc', kafka: { name: 'kyc-kafka', key: 'brokers' } };
-const lag: ComponentMetric = { kind: 'queueLag', name: 'kafka-consumer-lag', targetType: 'AverageValue', target: 100, group: 'g', topics: undefined };
+const lag: ComponentMetric = {
+  kind: 'queueLag',
+  name: 'kafka-consumer-lag',
+  targetType: 'AverageValue',
+  target: 100,
+  group: 'g',
+  topics: undefined,
+};
 const rate: ComponentMetric = { kind: 'requestRate', name: 'http-requests-per-second', targetType: 'AverageValue', target: 10 };
 const latency: ComponentMetric = { kind: 'latency', name: 'http-request-latency-ms', targetType: 'Value', target: 250, percentile: 'p95' };
 
@@ -26,7 +33,9 @@ describe('sourceRegistry', () => {
     const none = sourceRegistry({});
     expect(() => buildSource(none, lag, place)).toThrow('Kafka lag is not configured (no Secret reader)');
     const noKafka = sourceRegistry({ readSecret: () => Promise.resolve(undefined) });
-    expect(() => buildSource(noKafka, lag, { namespace: 'ns', platform: 'acme', component: 'kyc' })).toThrow('the platform names no Kafka (spec.dependencies.kafka.secretRef)');
+    expect(() => buildSource(noKafka, lag, { namespace: 'ns', platform: 'acme', component: 'kyc' })).toThrow(
+      'the platform names no Kafka (spec.dependencies.kafka.secretRef)',
+    );
     expect(() => buildSource(none, latency, place)).toThrow('pod scraping is not configured');
   });
 });

@@ -45,7 +45,13 @@ export function sourceRegistry(settings: SourceSettings): SourceRegistry {
   const scrapers = new SharedResources<ComponentPods>();
   const prometheus = prometheusUrl ? new PrometheusClient(prometheusUrl) : undefined;
   const http = (metric: RequestRateMetric | LatencyMetric, place: MetricPlace): MetricSource => {
-    const config = { namespace: place.namespace, platform: place.platform, component: place.component, kind: metric.kind, ...(metric.kind === 'latency' ? { percentile: metric.percentile } : {}) };
+    const config = {
+      namespace: place.namespace,
+      platform: place.platform,
+      component: place.component,
+      kind: metric.kind,
+      ...(metric.kind === 'latency' ? { percentile: metric.percentile } : {}),
+    };
     if (prometheus) return new PrometheusSource(config, prometheus);
     if (!listPods) throw new Error('pod scraping is not configured');
     return new PodScrapeSource(config, { scrapers, listPods });
@@ -55,7 +61,13 @@ export function sourceRegistry(settings: SourceSettings): SourceRegistry {
       if (!readSecret) throw new Error('Kafka lag is not configured (no Secret reader)');
       if (!place.kafka) throw new Error('the platform names no Kafka (spec.dependencies.kafka.secretRef)');
       const secret = { namespace: place.namespace, ...place.kafka };
-      const kafka = { secrets, readSecret, connections, connect: connectKafka, ...(settings.kafkaSecretRefreshMs === undefined ? {} : { refreshMs: settings.kafkaSecretRefreshMs }) };
+      const kafka = {
+        secrets,
+        readSecret,
+        connections,
+        connect: connectKafka,
+        ...(settings.kafkaSecretRefreshMs === undefined ? {} : { refreshMs: settings.kafkaSecretRefreshMs }),
+      };
       return new KafkaLagSource({ group: metric.group, topics: metric.topics, secret }, kafka);
     },
     requestRate: http,

@@ -41,13 +41,10 @@ describe('PAN', () => {
     expect(validatePan('ABCPE0000F')).toEqual({ ok: false, reason: 'PAN digits 6-9 cannot be 0000' });
   });
 
-  it.each(['D', 'E', 'I', 'M', 'N', 'O', 'Q', 'R', 'S', 'U', 'V', 'W', 'X', 'Y', 'Z'])(
-    'rejects holder type %s',
-    (type) => {
-      const result = validatePan(`ABC${type}E1234F`);
-      expect(result.ok).toBe(false);
-    },
-  );
+  it.each(['D', 'E', 'I', 'M', 'N', 'O', 'Q', 'R', 'S', 'U', 'V', 'W', 'X', 'Y', 'Z'])('rejects holder type %s', (type) => {
+    const result = validatePan(`ABC${type}E1234F`);
+    expect(result.ok).toBe(false);
+  });
 
   it("requires an individual's 5th character to be the surname initial", () => {
     expect(validatePan('ABCPE1234F', 'Easwaran').ok).toBe(true);

@@ -40,9 +40,7 @@ describe('key ring', () => {
 
 describe('envelope encryption', () => {
   it('round-trips text and binary data', () => {
-    expect(openText(ringV1, sealText(ringV1, 'Kavya Raghunathan', 'applicant:1:name'), 'applicant:1:name')).toBe(
-      'Kavya Raghunathan',
-    );
+    expect(openText(ringV1, sealText(ringV1, 'Kavya Raghunathan', 'applicant:1:name'), 'applicant:1:name')).toBe('Kavya Raghunathan');
     const blob = randomBytes(100_000);
     expect(open(ringV1, seal(ringV1, blob, 'doc:9'), 'doc:9').equals(blob)).toBe(true);
     expect(open(ringV1, seal(ringV1, Buffer.alloc(0), 'empty'), 'empty').length).toBe(0);

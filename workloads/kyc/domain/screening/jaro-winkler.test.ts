@@ -19,7 +19,11 @@ describe('Jaro', () => {
   });
 
   it('is symmetric', () => {
-    for (const [a, b] of [['kalonda', 'kalondo'], ['memon', 'memonwala'], ['qadiri', 'kadiri']] as const) {
+    for (const [a, b] of [
+      ['kalonda', 'kalondo'],
+      ['memon', 'memonwala'],
+      ['qadiri', 'kadiri'],
+    ] as const) {
       expect(jaro(a, b)).toBeCloseTo(jaro(b, a), 12);
     }
   });
@@ -49,7 +53,12 @@ describe('Jaro-Winkler', () => {
   });
 
   it('stays within 0..1', () => {
-    for (const [a, b] of [['', 'x'], ['aaaa', 'aaaa'], ['ab', 'ba'], ['abcd', 'abdc']] as const) {
+    for (const [a, b] of [
+      ['', 'x'],
+      ['aaaa', 'aaaa'],
+      ['ab', 'ba'],
+      ['abcd', 'abdc'],
+    ] as const) {
       const score = jaroWinkler(a, b);
       expect(score).toBeGreaterThanOrEqual(0);
       expect(score).toBeLessThanOrEqual(1);

@@ -105,11 +105,7 @@ function length(token: string | undefined): number {
  * applicant's is lowered from block to manual review (a person decides); PEP hits never block — being
  * politically exposed calls for review, not refusal.
  */
-export function screenName(
-  name: string,
-  dateOfBirth: string | undefined,
-  list: readonly WatchlistEntry[],
-): ScreeningResult {
+export function screenName(name: string, dateOfBirth: string | undefined, list: readonly WatchlistEntry[]): ScreeningResult {
   const hits: ScreeningHit[] = [];
   for (const entry of list) {
     if (entry.type !== 'individual') continue;

@@ -44,7 +44,16 @@ const ALLOWED = new Set(allowedStatePairs().map(([from, to]) => `${from}>${to}`)
  * the same answers.
  */
 export class MemoryStore implements KycStore {
-  state: MemoryState = { applications: new Map(), applicants: new Map(), vault: new Map(), documents: [], consents: [], audit: [], events: [], noticed: new Set() };
+  state: MemoryState = {
+    applications: new Map(),
+    applicants: new Map(),
+    vault: new Map(),
+    documents: [],
+    consents: [],
+    audit: [],
+    events: [],
+    noticed: new Set(),
+  };
   private running: Promise<void> = Promise.resolve();
 
   constructor(private readonly now: () => Date) {}
@@ -76,7 +85,13 @@ export class MemoryStore implements KycStore {
   }
 }
 
-const documentMeta = (d: DocumentMeta): DocumentMeta => ({ id: d.id, type: d.type, contentType: d.contentType, sizeBytes: d.sizeBytes, uploadedAt: d.uploadedAt });
+const documentMeta = (d: DocumentMeta): DocumentMeta => ({
+  id: d.id,
+  type: d.type,
+  contentType: d.contentType,
+  sizeBytes: d.sizeBytes,
+  uploadedAt: d.uploadedAt,
+});
 /** PostgreSQL compares uuids byte by byte: as their lower-case text compares code unit by code unit. */
 const byId = (a: { id: string }, b: { id: string }): number => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const byTime = (a: Date | null, b: Date | null): number => (a?.getTime() ?? Infinity) - (b?.getTime() ?? Infinity);
@@ -95,9 +110,22 @@ class MemoryTransaction implements KycTransaction {
   insertApplication(app: { id: string; ownerId: string; expiresAt: Date }): Promise<ApplicationRecord> {
     if (this.s.applications.has(app.id)) return Promise.reject(new Error(`application ${app.id} already exists`));
     const record: ApplicationRecord = {
-      id: app.id, ownerId: app.ownerId, state: 'draft', createdAt: this.now(), updatedAt: this.now(), submittedAt: null, decidedAt: null,
-      expiresAt: app.expiresAt, makerId: null, recommendation: null, checkerId: null, screeningBand: null, riskScore: null,
-      riskCategory: null, rekycDueOn: null, findings: null,
+      id: app.id,
+      ownerId: app.ownerId,
+      state: 'draft',
+      createdAt: this.now(),
+      updatedAt: this.now(),
+      submittedAt: null,
+      decidedAt: null,
+      expiresAt: app.expiresAt,
+      makerId: null,
+      recommendation: null,
+      checkerId: null,
+      screeningBand: null,
+      riskScore: null,
+      riskCategory: null,
+      rekycDueOn: null,
+      findings: null,
     };
     this.s.applications.set(app.id, record);
     return Promise.resolve(record);
@@ -141,7 +169,13 @@ class MemoryTransaction implements KycTransaction {
     const number = this.s.vault.get(token);
     return number === undefined ? Promise.reject(new Error('Aadhaar vault token not found')) : Promise.resolve(number);
   }
-  insertDocument(doc: { id: string; applicationId: string; type: DocumentMeta['type']; contentType: DocumentMeta['contentType']; content: Buffer }) {
+  insertDocument(doc: {
+    id: string;
+    applicationId: string;
+    type: DocumentMeta['type'];
+    contentType: DocumentMeta['contentType'];
+    content: Buffer;
+  }) {
     const meta = { id: doc.id, type: doc.type, contentType: doc.contentType, sizeBytes: doc.content.length, uploadedAt: this.now() };
     this.s.documents.push({ ...meta, applicationId: doc.applicationId, content: doc.content });
     return Promise.resolve(meta);
@@ -154,14 +188,27 @@ class MemoryTransaction implements KycTransaction {
     return Promise.resolve(d ? { meta: documentMeta(d), content: d.content } : null);
   }
   insertConsent(c: { id: string; applicationId: string; purposes: string[]; noticeVersion: string }) {
-    this.s.consents.push({ id: c.id, applicationId: c.applicationId, purposes: c.purposes, noticeVersion: c.noticeVersion, grantedAt: this.now(), withdrawnAt: null });
+    this.s.consents.push({
+      id: c.id,
+      applicationId: c.applicationId,
+      purposes: c.purposes,
+      noticeVersion: c.noticeVersion,
+      grantedAt: this.now(),
+      withdrawnAt: null,
+    });
     return Promise.resolve();
   }
   listConsents(applicationId: string): Promise<ConsentRecord[]> {
     return Promise.resolve(
       this.s.consents
         .filter((c) => c.applicationId === applicationId)
-        .map((c) => ({ id: c.id, purposes: c.purposes, noticeVersion: c.noticeVersion, grantedAt: c.grantedAt, withdrawnAt: c.withdrawnAt })),
+        .map((c) => ({
+          id: c.id,
+          purposes: c.purposes,
+          noticeVersion: c.noticeVersion,
+          grantedAt: c.grantedAt,
+          withdrawnAt: c.withdrawnAt,
+        })),
     );
   }
   withdrawConsents(applicationId: string) {
@@ -175,7 +222,13 @@ class MemoryTransaction implements KycTransaction {
   }
   audit(entry: AuditEntry) {
     // As the table stores it: no state is null, no detail is {}.
-    this.s.audit.push({ ...entry, fromState: entry.fromState ?? null, toState: entry.toState ?? null, detail: entry.detail ?? {}, at: this.now() });
+    this.s.audit.push({
+      ...entry,
+      fromState: entry.fromState ?? null,
+      toState: entry.toState ?? null,
+      detail: entry.detail ?? {},
+      at: this.now(),
+    });
     return Promise.resolve();
   }
   auditTrail(applicationId: string) {
@@ -200,7 +253,11 @@ class MemoryTransaction implements KycTransaction {
       .filter((a) => a.id !== applicationId)
       .map(keys)
       .filter((o): o is ExistingApplication => o !== null)
-      .filter((o) => (o.panIndex !== null && o.panIndex === candidate.panIndex) || (o.aadhaarIndex !== null && o.aadhaarIndex === candidate.aadhaarIndex))
+      .filter(
+        (o) =>
+          (o.panIndex !== null && o.panIndex === candidate.panIndex) ||
+          (o.aadhaarIndex !== null && o.aadhaarIndex === candidate.aadhaarIndex),
+      )
       .slice(0, 100);
     return Promise.resolve({ candidate, others });
   }

@@ -98,7 +98,9 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
 
     it('when an id is inserted twice, then the second insert is refused and the first stays', async () => {
       const first = await draft('owner-1');
-      await expect(store.transaction((tx) => tx.insertApplication({ id: first.id, ownerId: 'owner-2', expiresAt: new Date() }))).rejects.toThrow();
+      await expect(
+        store.transaction((tx) => tx.insertApplication({ id: first.id, ownerId: 'owner-2', expiresAt: new Date() })),
+      ).rejects.toThrow();
       expect((await store.transaction((tx) => tx.getApplication(first.id)))?.ownerId).toBe('owner-1');
     });
 
@@ -107,7 +109,13 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
       await expect(
         store.transaction(async (tx) => {
           await tx.insertApplication({ id, ownerId: 'owner-1', expiresAt: new Date() });
-          await tx.insertConsent({ id: randomUUID(), applicationId: id, ownerId: 'owner-1', purposes: ['kyc_verification'], noticeVersion: 'v1' });
+          await tx.insertConsent({
+            id: randomUUID(),
+            applicationId: id,
+            ownerId: 'owner-1',
+            purposes: ['kyc_verification'],
+            noticeVersion: 'v1',
+          });
           await tx.audit({ applicationId: id, actorId: 'owner-1', actorRole: 'customer', action: 'create' });
           throw new Error('the use case refuses');
         }),
@@ -120,8 +128,19 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
     it('when the changes are written, then they read back as written, findings and dates included', async () => {
       const app = await draft();
       const findings = { checks: [{ check: 'pan', status: 'passed' }], risk: { score: 12 } };
-      const reviewed = await moveTo(app.id, 'pending_review', { findings, riskScore: 12, riskCategory: 'medium', screeningBand: 'enhanced_due_diligence' });
-      expect(reviewed).toMatchObject({ state: 'pending_review', findings, riskScore: 12, riskCategory: 'medium', screeningBand: 'enhanced_due_diligence' });
+      const reviewed = await moveTo(app.id, 'pending_review', {
+        findings,
+        riskScore: 12,
+        riskCategory: 'medium',
+        screeningBand: 'enhanced_due_diligence',
+      });
+      expect(reviewed).toMatchObject({
+        state: 'pending_review',
+        findings,
+        riskScore: 12,
+        riskCategory: 'medium',
+        screeningBand: 'enhanced_due_diligence',
+      });
       expect(reviewed.submittedAt).toEqual(new Date('2026-11-26T10:00:00Z'));
       expect(reviewed.expiresAt).toBeNull();
       const approved = await moveTo(app.id, 'approved');
@@ -133,19 +152,27 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
   describe('the state machine', () => {
     it('when a transition is legal, then it is stored; when it is not, then it is refused and nothing changes', async () => {
       const app = await draft();
-      expect(await refusedWith((tx) => tx.updateApplication(app.id, { state: 'approved' }))).toMatch(/illegal application transition draft -> approved/);
-      expect(await refusedWith((tx) => tx.updateApplication(app.id, { state: 'pending_review' }))).toMatch(/illegal application transition draft -> pending_review/);
+      expect(await refusedWith((tx) => tx.updateApplication(app.id, { state: 'approved' }))).toMatch(
+        /illegal application transition draft -> approved/,
+      );
+      expect(await refusedWith((tx) => tx.updateApplication(app.id, { state: 'pending_review' }))).toMatch(
+        /illegal application transition draft -> pending_review/,
+      );
       expect((await store.transaction((tx) => tx.getApplication(app.id)))?.state).toBe('draft');
       await moveTo(app.id, 'pending_approval');
       // Terminal states are terminal.
       await store.transaction((tx) => tx.updateApplication(app.id, { state: 'rejected', checkerId: 'checker-1', decidedAt: new Date() }));
-      expect(await refusedWith((tx) => tx.updateApplication(app.id, { state: 'pending_review' }))).toMatch(/illegal application transition rejected -> pending_review/);
+      expect(await refusedWith((tx) => tx.updateApplication(app.id, { state: 'pending_review' }))).toMatch(
+        /illegal application transition rejected -> pending_review/,
+      );
       expect((await store.transaction((tx) => tx.getApplication(app.id)))?.state).toBe('rejected');
     });
 
     it('when a change keeps the state, then it is no transition and is stored', async () => {
       const app = await draft();
-      const changed = await store.transaction((tx) => tx.updateApplication(app.id, { state: 'draft', expiresAt: new Date('2027-01-01T00:00:00Z') }));
+      const changed = await store.transaction((tx) =>
+        tx.updateApplication(app.id, { state: 'draft', expiresAt: new Date('2027-01-01T00:00:00Z') }),
+      );
       expect(changed).toMatchObject({ state: 'draft', expiresAt: new Date('2027-01-01T00:00:00Z') });
     });
 
@@ -180,7 +207,14 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
       const ids = [randomUUID(), randomUUID()];
       for (const [i, id] of ids.entries()) {
         await store.transaction((tx) =>
-          tx.insertDocument({ id, applicationId: app.id, type: i === 0 ? 'passport' : 'pan_card', contentType: 'application/pdf', content: Buffer.from(`%PDF-${i}`), aadhaarRedacted: false }),
+          tx.insertDocument({
+            id,
+            applicationId: app.id,
+            type: i === 0 ? 'passport' : 'pan_card',
+            contentType: 'application/pdf',
+            content: Buffer.from(`%PDF-${i}`),
+            aadhaarRedacted: false,
+          }),
         );
       }
       const listed = await store.transaction((tx) => tx.listDocuments(app.id));
@@ -201,9 +235,17 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
     it('when consents are withdrawn, then every active one is marked once and a second withdrawal finds none', async () => {
       const app = await draft();
       await store.transaction(async (tx) => {
-        await tx.insertConsent({ id: randomUUID(), applicationId: app.id, ownerId: 'owner-1', purposes: ['kyc_verification'], noticeVersion: 'v1' });
+        await tx.insertConsent({
+          id: randomUUID(),
+          applicationId: app.id,
+          ownerId: 'owner-1',
+          purposes: ['kyc_verification'],
+          noticeVersion: 'v1',
+        });
         // Read in the same transaction: the store's own writes are visible to it.
-        expect(await tx.listConsents(app.id)).toEqual([expect.objectContaining({ purposes: ['kyc_verification'], noticeVersion: 'v1', withdrawnAt: null })]);
+        expect(await tx.listConsents(app.id)).toEqual([
+          expect.objectContaining({ purposes: ['kyc_verification'], noticeVersion: 'v1', withdrawnAt: null }),
+        ]);
       });
       expect(await store.transaction((tx) => tx.withdrawConsents(app.id))).toBe(1);
       expect(await store.transaction((tx) => tx.withdrawConsents(app.id))).toBe(0);
@@ -215,11 +257,28 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
     it('when audit records are written, then the trail returns them in order with their time', async () => {
       const app = await draft();
       await store.transaction(async (tx) => {
-        await tx.audit({ applicationId: app.id, actorId: 'owner-1', actorRole: 'customer', action: 'create', toState: 'draft', requestId: 'r-1' });
+        await tx.audit({
+          applicationId: app.id,
+          actorId: 'owner-1',
+          actorRole: 'customer',
+          action: 'create',
+          toState: 'draft',
+          requestId: 'r-1',
+        });
         await tx.audit({ applicationId: app.id, actorId: 'maker-1', actorRole: 'maker', action: 'read_application' });
         await tx.publish({ type: 'kyc.application.created', subject: app.id, actor: 'owner-1', data: { applicationId: app.id } });
       });
-      await store.transaction((tx) => tx.audit({ applicationId: app.id, actorId: 'system', actorRole: 'system', action: 'expire', fromState: 'draft', toState: 'expired', detail: { note: 'x' } }));
+      await store.transaction((tx) =>
+        tx.audit({
+          applicationId: app.id,
+          actorId: 'system',
+          actorRole: 'system',
+          action: 'expire',
+          fromState: 'draft',
+          toState: 'expired',
+          detail: { note: 'x' },
+        }),
+      );
       const trail = await store.transaction((tx) => tx.auditTrail(app.id));
       expect(trail.map((a) => [a.action, a.actorId, a.fromState ?? null, a.toState ?? null])).toEqual([
         ['create', 'owner-1', null, 'draft'],
@@ -238,9 +297,29 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
       const app = await draft();
       await store.transaction(async (tx) => {
         await tx.writeApplicant(app.id, APPLICANT, AADHAAR);
-        await tx.insertDocument({ id: randomUUID(), applicationId: app.id, type: 'passport', contentType: 'application/pdf', content: Buffer.from('%PDF-1'), aadhaarRedacted: false });
-        await tx.insertConsent({ id: randomUUID(), applicationId: app.id, ownerId: 'owner-1', purposes: ['kyc_verification'], noticeVersion: 'v1' });
-        await tx.audit({ applicationId: app.id, actorId: 'owner-1', actorRole: 'customer', action: 'create', toState: 'draft', requestId: 'r-1' });
+        await tx.insertDocument({
+          id: randomUUID(),
+          applicationId: app.id,
+          type: 'passport',
+          contentType: 'application/pdf',
+          content: Buffer.from('%PDF-1'),
+          aadhaarRedacted: false,
+        });
+        await tx.insertConsent({
+          id: randomUUID(),
+          applicationId: app.id,
+          ownerId: 'owner-1',
+          purposes: ['kyc_verification'],
+          noticeVersion: 'v1',
+        });
+        await tx.audit({
+          applicationId: app.id,
+          actorId: 'owner-1',
+          actorRole: 'customer',
+          action: 'create',
+          toState: 'draft',
+          requestId: 'r-1',
+        });
       });
       const parts = await store.transaction(async (tx) => ({
         application: await tx.getApplication(app.id),
@@ -285,7 +364,8 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
       await moveTo(early.id, 'pending_review', { submittedAt: new Date('2026-11-26T09:00:00Z') });
       await moveTo(approval.id, 'submitted', { submittedAt: new Date('2026-11-26T08:00:00Z') });
       await moveTo(approval.id, 'pending_approval');
-      const queue = (states: ApplicationState[], limit: number) => store.transaction((tx) => tx.reviewQueue(states, limit)).then((rows) => rows.map((r) => r.id));
+      const queue = (states: ApplicationState[], limit: number) =>
+        store.transaction((tx) => tx.reviewQueue(states, limit)).then((rows) => rows.map((r) => r.id));
       expect(await queue(['pending_review'], 10)).toEqual([early.id, late.id]);
       expect(await queue(['pending_review'], 1)).toEqual([early.id]);
       expect(await queue(['pending_approval'], 10)).toEqual([approval.id]);
@@ -347,7 +427,9 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
       await draft('owner-1', new Date('2026-12-02T00:00:00Z'));
       const resubmission = await draft('owner-2');
       await moveTo(resubmission.id, 'pending_review');
-      await store.transaction((tx) => tx.updateApplication(resubmission.id, { state: 'resubmission_required', expiresAt: new Date('2026-11-25T00:00:00Z') }));
+      await store.transaction((tx) =>
+        tx.updateApplication(resubmission.id, { state: 'resubmission_required', expiresAt: new Date('2026-11-25T00:00:00Z') }),
+      );
       const submitted = await draft('owner-3', new Date('2026-11-01T00:00:00Z'));
       await store.transaction((tx) => tx.updateApplication(submitted.id, { state: 'submitted' }));
       const expired = (limit: number) => store.transaction((tx) => tx.lockExpired(now, limit)).then((rows) => rows.map((r) => r.id));
@@ -374,7 +456,9 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
       await moveTo(notYet.id, 'approved', { rekycDueOn: '2030-01-01' });
       const due = () => store.transaction((tx) => tx.lockReKycDue('2028-06-01', 10)).then((rows) => rows.map((r) => r.id));
       expect(await due()).toEqual([sooner.id, later.id]);
-      expect(await store.transaction((tx) => tx.lockReKycDue('2028-06-01', 1)).then((rows) => rows.map((r) => r.rekycDueOn))).toEqual(['2028-01-01']);
+      expect(await store.transaction((tx) => tx.lockReKycDue('2028-06-01', 1)).then((rows) => rows.map((r) => r.rekycDueOn))).toEqual([
+        '2028-01-01',
+      ]);
       await store.transaction((tx) => tx.markReKycNoticeSent(sooner.id));
       expect(await due()).toEqual([later.id]);
       // A notice that rolls back was not sent.
@@ -419,7 +503,7 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
       expect(await Promise.all([first, second])).toEqual([true, false]);
     });
 
-    it('when two transactions count the same owner\'s drafts, then the second counts the first\'s new draft', async () => {
+    it("when two transactions count the same owner's drafts, then the second counts the first's new draft", async () => {
       let release: () => void = () => undefined;
       const held = new Promise<void>((resolve) => {
         release = resolve;

@@ -6,7 +6,9 @@ import type { MemoryStore } from './memory-store.js';
 import type { WatchlistEntry } from '../screening/screening.js';
 import type { Caller } from '../use-case-context.js';
 
-export const WATCHLIST: WatchlistEntry[] = [{ id: 'S-1', kind: 'sanction', source: 'test', type: 'individual', name: 'Salim Memonwala', aliases: [], programme: 'p' }];
+export const WATCHLIST: WatchlistEntry[] = [
+  { id: 'S-1', kind: 'sanction', source: 'test', type: 'individual', name: 'Salim Memonwala', aliases: [], programme: 'p' },
+];
 export const APPLICANT = {
   name: 'Kavya Raghunathan',
   dateOfBirth: '1990-05-17',
@@ -36,7 +38,11 @@ export const refusal = async (work: Promise<unknown>): Promise<string> => {
 };
 
 /** A complete application of `owner`, submitted; returns its id. */
-export async function submitApplication(service: KycService, applicant: Record<string, unknown> = APPLICANT, owner = customer): Promise<string> {
+export async function submitApplication(
+  service: KycService,
+  applicant: Record<string, unknown> = APPLICANT,
+  owner = customer,
+): Promise<string> {
   const { id } = await service.createDraft(owner, CONSENT);
   await service.updateApplicant(owner, id, applicant);
   await service.uploadDocument(owner, id, PDF);
@@ -46,4 +52,5 @@ export async function submitApplication(service: KycService, applicant: Record<s
 }
 
 /** The types of the events published about application `id`, in order. */
-export const eventTypesOf = (store: MemoryStore, id: string): string[] => store.state.events.filter((e) => e.subject === id).map((e) => e.type);
+export const eventTypesOf = (store: MemoryStore, id: string): string[] =>
+  store.state.events.filter((e) => e.subject === id).map((e) => e.type);
