@@ -1,85 +1,71 @@
 // The automatic checks: run once per submission, a sanctioned applicant rejected, a shared Aadhaar
 // flagged, and an application whose checks keep failing referred to a maker.
-import { beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { KycService } from './kyc-service.js';
-import { MemoryStore } from './testing/memory-store.js';
-import type { Caller } from './use-case-context.js';
-import { APPLICANT, eventTypesOf, maker, stranger, submitApplication, WATCHLIST } from './testing/use-case-fixtures.js';
+import { APPLICANT, maker, stranger, useCaseBench, WATCHLIST } from './testing/use-case-fixtures.js';
 
 describe('AutomaticProcessing', () => {
-  let now: Date;
-  let store: MemoryStore;
-  let service: KycService;
-  const outcomes: string[] = [];
-
-  beforeEach(() => {
-    now = new Date('2026-11-26T10:00:00Z');
-    store = new MemoryStore(() => now);
-    outcomes.length = 0;
-    service = new KycService({ store, watchlist: WATCHLIST, clock: () => now, onOutcome: (o) => outcomes.push(o) });
-  });
-
-  const submittedApplication = (applicant?: Record<string, unknown>, owner?: Caller): Promise<string> =>
-    submitApplication(service, applicant, owner);
-  const eventTypes = (id: string): string[] => eventTypesOf(store, id);
+  const bench = useCaseBench();
 
   it('runs the checks once even when the submitted event arrives twice', async () => {
-    const id = await submittedApplication();
-    expect(await service.runChecks(id)).toBe('done');
-    expect(await service.runChecks(id)).toBe('skipped');
-    expect(eventTypes(id).filter((t) => t === 'kyc.application.processing_started')).toHaveLength(1);
-    expect(await service.runChecks('no-such-id')).toBe('skipped');
+    const id = await bench.submittedApplication();
+    expect(await bench.service.runChecks(id)).toBe('done');
+    expect(await bench.service.runChecks(id)).toBe('skipped');
+    expect(bench.eventTypes(id).filter((t) => t === 'kyc.application.processing_started')).toHaveLength(1);
+    expect(await bench.service.runChecks('no-such-id')).toBe('skipped');
   });
 
   it('rejects a sanctioned applicant automatically', async () => {
-    const id = await submittedApplication({ ...APPLICANT, name: 'Salim Memonwala', pan: 'ABCPM1234F' });
-    await service.runChecks(id);
-    const view = await service.get(maker, id);
+    const id = await bench.submittedApplication({ ...APPLICANT, name: 'Salim Memonwala', pan: 'ABCPM1234F' });
+    await bench.service.runChecks(id);
+    const view = await bench.service.get(maker, id);
     expect(view.state).toBe('rejected');
-    expect(eventTypes(id)).toEqual(expect.arrayContaining(['kyc.check.failed', 'kyc.screening.hit_found', 'kyc.application.rejected']));
-    expect(outcomes).toContain('rejected');
+    expect(bench.eventTypes(id)).toEqual(
+      expect.arrayContaining(['kyc.check.failed', 'kyc.screening.hit_found', 'kyc.application.rejected']),
+    );
+    expect(bench.outcomes).toContain('rejected');
   });
 
   it('flags another customer using the same Aadhaar', async () => {
-    const first = await submittedApplication();
-    await service.runChecks(first);
-    const second = await submittedApplication({ ...APPLICANT, pan: 'ABCPR9999Z' }, stranger);
-    await service.runChecks(second);
-    const view = await service.get(maker, second);
+    const first = await bench.submittedApplication();
+    await bench.service.runChecks(first);
+    const second = await bench.submittedApplication({ ...APPLICANT, pan: 'ABCPR9999Z' }, stranger);
+    await bench.service.runChecks(second);
+    const view = await bench.service.get(maker, second);
     expect(view.state).toBe('pending_review');
     expect(view.risk.category).toBe('medium');
   });
 
   it('when the checks keep failing, then a submitted application goes to the makers with the reason, and a decided one is left alone', async () => {
-    const id = await submittedApplication();
+    const id = await bench.submittedApplication();
     const reason = { code: 'automatic_checks_failed' as const, attempts: 5, error: 'Error: PAN ABCPR1234F did not decrypt' };
-    expect(await service.referForManualReview(id, reason)).toBe('done');
-    const view = await service.get(maker, id);
+    expect(await bench.service.referForManualReview(id, reason)).toBe('done');
+    const view = await bench.service.get(maker, id);
     expect(view.state).toBe('pending_review');
     expect(view.findings).toMatchObject({ checks: [], manualReview: { reason: 'automatic_checks_failed', attempts: 5 } });
     expect(JSON.stringify(view.findings)).not.toContain('ABCPR1234F');
-    expect(eventTypes(id).slice(-2)).toEqual(['kyc.application.processing_started', 'kyc.application.review_assigned']);
-    expect(await service.referForManualReview(id, reason)).toBe('skipped');
-    expect(await service.referForManualReview('no-such-id', reason)).toBe('skipped');
+    expect(bench.eventTypes(id).slice(-2)).toEqual(['kyc.application.processing_started', 'kyc.application.review_assigned']);
+    expect(await bench.service.referForManualReview(id, reason)).toBe('skipped');
+    expect(await bench.service.referForManualReview('no-such-id', reason)).toBe('skipped');
   });
 
   it('when sanctions screening is switched off, then a sanctioned applicant is not screened or decided but referred to the makers with the reason', async () => {
     let screeningOn = true;
-    service = new KycService({
-      store,
+    bench.service = new KycService({
+      store: bench.store,
       watchlist: WATCHLIST,
-      clock: () => now,
+      clock: () => bench.now,
       features: { isOn: (feature) => feature !== 'sanctions-screening' || screeningOn },
     });
-    const id = await submittedApplication({ ...APPLICANT, name: 'Salim Memonwala', pan: 'ABCPM1234F' });
+    const id = await bench.submittedApplication({ ...APPLICANT, name: 'Salim Memonwala', pan: 'ABCPM1234F' });
     screeningOn = false;
-    expect(await service.runChecks(id)).toBe('done');
-    const view = await service.get(maker, id);
+    expect(await bench.service.runChecks(id)).toBe('done');
+    const view = await bench.service.get(maker, id);
     expect(view.state).toBe('pending_review');
     expect(view.screeningBand).toBeNull();
     expect(view.findings).toMatchObject({ manualReview: { reason: 'sanctions_screening_off' }, screening: null });
-    expect(eventTypes(id)).not.toContain('kyc.screening.hit_found');
-    const referral = store.state.events.filter((e) => e.subject === id).at(-1);
+    expect(bench.eventTypes(id)).not.toContain('kyc.screening.hit_found');
+    const referral = bench.store.state.events.filter((e) => e.subject === id).at(-1);
     expect(referral).toMatchObject({
       type: 'kyc.application.review_assigned',
       data: { reason: 'sanctions_screening_off', queue: 'maker' },
@@ -87,9 +73,9 @@ describe('AutomaticProcessing', () => {
     expect(view.history?.at(-1)).toMatchObject({ action: 'refer_to_review' });
     // Back on, the next application is screened and decided as before.
     screeningOn = true;
-    const next = await submittedApplication({ ...APPLICANT, name: 'Salim Memonwala', pan: 'ABCPM1234F' }, stranger);
-    await service.runChecks(next);
-    expect((await service.get(maker, next)).state).toBe('rejected');
+    const next = await bench.submittedApplication({ ...APPLICANT, name: 'Salim Memonwala', pan: 'ABCPM1234F' }, stranger);
+    await bench.service.runChecks(next);
+    expect((await bench.service.get(maker, next)).state).toBe('rejected');
   });
 
   it('when screening is unavailable, then the submitted application stays accepted and parked, nothing is decided, and a person gets it with the reason', async () => {
@@ -99,21 +85,21 @@ describe('AutomaticProcessing', () => {
         throw new Error('screening unavailable');
       }
     }
-    service = new KycService({ store, watchlist: new UnavailableList(), clock: () => now });
-    const id = await submittedApplication();
-    await expect(service.runChecks(id)).rejects.toThrow('screening unavailable');
+    bench.service = new KycService({ store: bench.store, watchlist: new UnavailableList(), clock: () => bench.now });
+    const id = await bench.submittedApplication();
+    await expect(bench.service.runChecks(id)).rejects.toThrow('screening unavailable');
     // The checks' transaction rolled back whole: no finding, no decision, no check event.
-    const parked = await service.get(maker, id);
+    const parked = await bench.service.get(maker, id);
     expect(parked.state).toBe('processing');
-    expect(eventTypes(id)).not.toEqual(expect.arrayContaining(['kyc.check.completed']));
-    expect(eventTypes(id).filter((t) => /approved|rejected|checks_passed/.test(t))).toEqual([]);
+    expect(bench.eventTypes(id)).not.toEqual(expect.arrayContaining(['kyc.check.completed']));
+    expect(bench.eventTypes(id).filter((t) => /approved|rejected|checks_passed/.test(t))).toEqual([]);
     // The consumer gives up after its attempts and refers it (checks-consumer.ts): a maker, then a checker, decide.
     expect(
-      await service.referForManualReview(id, { code: 'automatic_checks_failed', attempts: 5, error: 'Error: screening unavailable' }),
+      await bench.service.referForManualReview(id, { code: 'automatic_checks_failed', attempts: 5, error: 'Error: screening unavailable' }),
     ).toBe('done');
-    const referred = await service.get(maker, id);
+    const referred = await bench.service.get(maker, id);
     expect(referred.state).toBe('pending_review');
     expect(referred.findings).toMatchObject({ manualReview: { reason: 'automatic_checks_failed', error: 'Error: screening unavailable' } });
-    expect(eventTypes(id).filter((t) => /approved/.test(t))).toEqual([]);
+    expect(bench.eventTypes(id).filter((t) => /approved/.test(t))).toEqual([]);
   });
 });

@@ -1,8 +1,9 @@
 // What the use cases' unit tests share: a watchlist, applicant data that passes every rule, the
-// callers, and the steps that bring an application to `submitted`.
+// callers, the steps that bring an application to `submitted`, and the bench each test runs against.
+import { beforeEach } from '@jest/globals';
 import { KycError } from '../errors.js';
-import type { KycService } from '../kyc-service.js';
-import type { MemoryStore } from './memory-store.js';
+import { KycService } from '../kyc-service.js';
+import { MemoryStore } from './memory-store.js';
 import type { WatchlistEntry } from '../screening/screening.js';
 import type { Caller } from '../use-case-context.js';
 
@@ -54,3 +55,36 @@ export async function submitApplication(
 /** The types of the events published about application `id`, in order. */
 export const eventTypesOf = (store: MemoryStore, id: string): string[] =>
   store.state.events.filter((e) => e.subject === id).map((e) => e.type);
+
+/** A use-case test's world: the service over a fresh in-memory store, a clock the test moves, and the outcomes counted. */
+export interface UseCaseBench {
+  now: Date;
+  store: MemoryStore;
+  service: KycService;
+  outcomes: string[];
+  /** A complete application of `owner`, submitted; returns its id. */
+  submittedApplication(applicant?: Record<string, unknown>, owner?: Caller): Promise<string>;
+  /** The types of the events published about application `id`, in order. */
+  eventTypes(id: string): string[];
+}
+
+/** Registers a `beforeEach` that gives the returned bench a fresh store, service and clock for each test. */
+export function useCaseBench(): UseCaseBench {
+  const bench = {
+    outcomes: [] as string[],
+    submittedApplication: (applicant?: Record<string, unknown>, owner?: Caller) => submitApplication(bench.service, applicant, owner),
+    eventTypes: (id: string) => eventTypesOf(bench.store, id),
+  } as UseCaseBench;
+  beforeEach(() => {
+    bench.now = new Date('2026-11-26T10:00:00Z');
+    bench.store = new MemoryStore(() => bench.now);
+    bench.outcomes.length = 0;
+    bench.service = new KycService({
+      store: bench.store,
+      watchlist: WATCHLIST,
+      clock: () => bench.now,
+      onOutcome: (o) => bench.outcomes.push(o),
+    });
+  });
+  return bench;
+}
