@@ -4,47 +4,24 @@
 // KYC-Service-Mode, and the public GET /api/v1/status says ReadOnly; status and the Degraded condition
 // say so; no pod restarts. Set back to Normal, writes are served again.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as k8s from '@kubernetes/client-node';
 import {
   CONSENT,
-  NAMESPACE,
-  PLATFORM,
-  core,
-  custom,
   customerToken,
   eventually,
   gatewayUrl,
   getPlatform,
+  patchPlatformSpec,
+  podRestarts,
   request,
   waitReady,
 } from './support.js';
 
 async function setMode(mode: 'Normal' | 'ReadOnly'): Promise<void> {
-  await custom.patchNamespacedCustomObject(
-    {
-      group: 'kyc.dev',
-      version: 'v1alpha1',
-      namespace: NAMESPACE,
-      plural: 'kycplatforms',
-      name: PLATFORM,
-      body: { spec: { degradation: { mode } } },
-    },
-    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-  );
+  await patchPlatformSpec({ degradation: { mode } });
 }
 
 interface PlatformView {
   status?: { degradationMode?: string; conditions?: { type: string; status: string; reason: string }[] };
-}
-
-/** Every pod of the platform: uid → restarts of its containers. */
-async function podRestarts(): Promise<Record<string, number>> {
-  const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/instance=${PLATFORM}` });
-  return Object.fromEntries(
-    pods.items
-      .filter((p) => p.metadata?.deletionTimestamp === undefined)
-      .map((p) => [p.metadata?.uid ?? '', (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0)]),
-  );
 }
 
 describe('a degradation mode forced on the running platform', () => {

@@ -5,17 +5,14 @@
 // again. The probe sends a body without consent: 422 while new applications are accepted (nothing is
 // created, so the customer's cap on open drafts is never reached), 503 while they are paused.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as k8s from '@kubernetes/client-node';
 import {
   CONSENT,
-  NAMESPACE,
-  PLATFORM,
-  core,
-  custom,
   customerToken,
   eventually,
   gatewayUrl,
   getPlatform,
+  patchPlatformSpec,
+  podRestarts,
   request,
   waitReady,
 } from './support.js';
@@ -23,32 +20,12 @@ import {
 const FLAG = 'new-applications';
 
 async function setFlag(value: boolean | null): Promise<void> {
-  await custom.patchNamespacedCustomObject(
-    {
-      group: 'kyc.dev',
-      version: 'v1alpha1',
-      namespace: NAMESPACE,
-      plural: 'kycplatforms',
-      name: PLATFORM,
-      body: { spec: { featureFlags: { [FLAG]: value } } },
-    },
-    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-  );
+  await patchPlatformSpec({ featureFlags: { [FLAG]: value } });
 }
 
 async function flagInStatus(): Promise<boolean | undefined> {
   const platform = (await getPlatform()) as { status?: { featureFlags?: Record<string, boolean> } };
   return platform.status?.featureFlags?.[FLAG];
-}
-
-/** Every pod of the platform: uid → restarts of its containers. */
-async function podRestarts(): Promise<Record<string, number>> {
-  const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/instance=${PLATFORM}` });
-  return Object.fromEntries(
-    pods.items
-      .filter((p) => p.metadata?.deletionTimestamp === undefined)
-      .map((p) => [p.metadata?.uid ?? '', (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0)]),
-  );
 }
 
 describe('a feature flag switched on the running platform', () => {

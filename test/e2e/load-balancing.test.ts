@@ -5,7 +5,6 @@
 // a hash of the pod's address (workloads/gateway/balancer.ts), which the test computes from the pods'
 // IPs. The spec is put back afterwards.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import * as k8s from '@kubernetes/client-node';
 import { instanceId } from '../../workloads/gateway/balancer.js';
 import {
   CONSENT,
@@ -14,12 +13,12 @@ import {
   activeColor,
   apps,
   core,
-  custom,
   customerToken,
   eventually,
   gatewayDeploymentName,
   gatewayUrl,
   getPlatform,
+  patchPlatformSpec,
   podReady,
   request,
   waitIdle,
@@ -31,13 +30,6 @@ const KYC_REPLICAS = 3;
 interface LoadBalancingSpec {
   strategy?: string;
   stickySessions?: boolean;
-}
-
-async function patchSpec(spec: Record<string, unknown>): Promise<void> {
-  await custom.patchNamespacedCustomObject(
-    { group: 'kyc.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'kycplatforms', name: PLATFORM, body: { spec } },
-    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-  );
 }
 
 /** The ready kyc pods that serve (the active colour's), by instance id. */
@@ -94,7 +86,7 @@ describe('load balancing over the kyc pods', () => {
       ...(platform.spec.loadBalancing && { loadBalancing: platform.spec.loadBalancing }),
       ...(platform.spec.components?.kyc?.replicas !== undefined && { kycReplicas: platform.spec.components.kyc.replicas }),
     };
-    await patchSpec({
+    await patchPlatformSpec({
       loadBalancing: { strategy: 'least-connections', stickySessions: true },
       components: { kyc: { replicas: KYC_REPLICAS } },
     });
@@ -125,7 +117,10 @@ describe('load balancing over the kyc pods', () => {
 
   afterAll(async () => {
     // Merge patch: null removes a field the platform did not have.
-    await patchSpec({ loadBalancing: original.loadBalancing ?? null, components: { kyc: { replicas: original.kycReplicas ?? null } } });
+    await patchPlatformSpec({
+      loadBalancing: original.loadBalancing ?? null,
+      components: { kyc: { replicas: original.kycReplicas ?? null } },
+    });
     await waitReady((await getPlatform()).spec.version);
   }, 600_000);
 
@@ -189,7 +184,7 @@ describe('load balancing over the kyc pods', () => {
 
   it('a scale-out reaches the gateways within the DNS TTL, and a scale-in under traffic loses no request', async () => {
     const before = new Set((await kycPods()).keys());
-    await patchSpec({ components: { kyc: { replicas: KYC_REPLICAS + 1 } } });
+    await patchPlatformSpec({ components: { kyc: { replicas: KYC_REPLICAS + 1 } } });
     const started = Date.now();
     const added = await eventually(
       'a fourth kyc pod ready',
@@ -228,7 +223,7 @@ describe('load balancing over the kyc pods', () => {
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     });
-    await patchSpec({ components: { kyc: { replicas: KYC_REPLICAS } } });
+    await patchPlatformSpec({ components: { kyc: { replicas: KYC_REPLICAS } } });
     const scaledIn = Date.now();
     await eventually('back to three kyc pods', async () => ((await kycPods()).size === KYC_REPLICAS ? true : undefined), 180_000, 500);
     // The DNS answer may still name the pod for its TTL (30 s on a node started before ttl 5).

@@ -41,10 +41,25 @@ export async function getPlatform(): Promise<Platform> {
   })) as Platform;
 }
 
-export async function patchPlatformVersion(version: string): Promise<void> {
+/** Merges `spec` into the platform's spec (a JSON merge patch: a null value removes the field). */
+export async function patchPlatformSpec(spec: Record<string, unknown>): Promise<void> {
   await custom.patchNamespacedCustomObject(
-    { group: 'kyc.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'kycplatforms', name: PLATFORM, body: { spec: { version } } },
+    { group: 'kyc.dev', version: 'v1alpha1', namespace: NAMESPACE, plural: 'kycplatforms', name: PLATFORM, body: { spec } },
     k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+  );
+}
+
+export async function patchPlatformVersion(version: string): Promise<void> {
+  await patchPlatformSpec({ version });
+}
+
+/** Every pod of the platform: uid → restarts of its containers (a change-in-place check compares two of these). */
+export async function podRestarts(): Promise<Record<string, number>> {
+  const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/instance=${PLATFORM}` });
+  return Object.fromEntries(
+    pods.items
+      .filter((p) => p.metadata?.deletionTimestamp === undefined)
+      .map((p) => [p.metadata?.uid ?? '', (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0)]),
   );
 }
 
