@@ -84,3 +84,34 @@ export class SteadyLoad<T> {
 }
 
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface Fault {
+  /** How long the fault lasts before it is healed. */
+  durationMs: number;
+  inject: () => Promise<void>;
+  heal: () => Promise<void>;
+}
+
+/**
+ * Runs a steady load of `perSecond` requests through a fault, in four phases: `before` (1.5 s), `fault`
+ * (from `inject` until `heal`), `recovery` (3 s) and `after` (2 s); returns it once every request has answered.
+ */
+export async function loadThroughFault<T>(
+  perSecond: number,
+  send: (sequence: number) => Promise<Attempt<T>>,
+  fault: Fault,
+): Promise<SteadyLoad<T>> {
+  const load = new SteadyLoad<T>(perSecond, send);
+  load.start('before');
+  await pause(1500);
+  load.enter('fault');
+  await fault.inject();
+  await pause(fault.durationMs);
+  await fault.heal();
+  load.enter('recovery');
+  await pause(3000);
+  load.enter('after');
+  await pause(2000);
+  await load.stop();
+  return load;
+}

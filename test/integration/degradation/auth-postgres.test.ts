@@ -7,14 +7,13 @@ import pg from 'pg';
 import { startAuth } from '../../../workloads/auth/main.js';
 import type { RunningAuth } from '../../../workloads/auth/main.js';
 import { AUTH_SCHEMA } from '../../../workloads/auth/data-access/migrations.js';
-import { TEMPORARILY_UNAVAILABLE } from '../../../workloads/shared/problem.js';
 import { FaultProxy, targetOf } from '../../support/fault-proxy.js';
-import { SteadyLoad, pause } from '../../support/steady-load.js';
+import { loadThroughFault } from '../../support/steady-load.js';
+import type { SteadyLoad } from '../../support/steady-load.js';
+import { expectOnly503sWithinTheTimeout } from './support.js';
 import { SIGNING_KEYS, captureLogs, createTestDatabase, request, requireEnv, suffix } from '../workloads/support.js';
 import type { TestDatabase } from '../workloads/support.js';
 
-/** The gateway's upstream timeout (BREAKER_TIMEOUT_MS default, docs/workloads.md). */
-const GATEWAY_TIMEOUT_MS = 3000;
 const WRITES_PER_SECOND = 5;
 const FAULT_MS = 8000;
 
@@ -58,18 +57,7 @@ describe('auth when PostgreSQL fails', () => {
   };
 
   async function underFault(name: string, inject: () => Promise<void>): Promise<SteadyLoad<string>> {
-    const load = new SteadyLoad<string>(WRITES_PER_SECOND, signUp);
-    load.start('before');
-    await pause(1500);
-    load.enter('fault');
-    await inject();
-    await pause(FAULT_MS);
-    await proxy.pass();
-    load.enter('recovery');
-    await pause(3000);
-    load.enter('after');
-    await pause(2000);
-    await load.stop();
+    const load = await loadThroughFault(WRITES_PER_SECOND, signUp, { durationMs: FAULT_MS, inject, heal: () => proxy.pass() });
     process.stdout.write(`auth, PostgreSQL ${name} ${FAULT_MS} ms at ${WRITES_PER_SECOND} sign-ups/s: ${JSON.stringify(load.summary())}\n`);
     return load;
   }
@@ -88,23 +76,9 @@ describe('auth when PostgreSQL fails', () => {
     }
   }
 
-  function expectOnly503sWithinTheTimeout(load: SteadyLoad<string>): void {
-    const failures = load.outcomes.filter((o) => o.status !== 202);
-    expect(failures.filter((o) => o.status !== 503)).toEqual([]);
-    for (const failure of failures) {
-      expect(failure.retryAfter).toMatch(/^[1-9][0-9]*$/);
-      expect(failure.problemType).toBe(TEMPORARILY_UNAVAILABLE);
-    }
-    expect(Math.max(...load.outcomes.map((o) => o.latencyMs))).toBeLessThan(GATEWAY_TIMEOUT_MS);
-    expect(load.outcomes.filter((o) => o.phase === 'fault' && o.status === 503).length).toBeGreaterThan(0);
-    const after = load.outcomes.filter((o) => o.phase === 'after');
-    expect(after.length).toBeGreaterThan(0);
-    expect(after.filter((o) => o.status !== 202)).toEqual([]);
-  }
-
   it('when PostgreSQL freezes, then accepted sign-ups are kept, failures are 503 + Retry-After within the timeout', async () => {
     const load = await underFault('frozen', () => proxy.freeze());
-    expectOnly503sWithinTheTimeout(load);
+    expectOnly503sWithinTheTimeout(load, 202);
     await expectNothingLost(load);
   }, 60_000);
 
@@ -113,7 +87,7 @@ describe('auth when PostgreSQL fails', () => {
       await proxy.refuse();
       proxy.resetConnections();
     });
-    expectOnly503sWithinTheTimeout(load);
+    expectOnly503sWithinTheTimeout(load, 202);
     await expectNothingLost(load);
   }, 60_000);
 });

@@ -9,15 +9,14 @@ import pg from 'pg';
 import { startKyc } from '../../../workloads/kyc/main.js';
 import type { RunningKyc } from '../../../workloads/kyc/main.js';
 import { KYC_SCHEMA } from '../../../workloads/kyc/data-access/migrations.js';
-import { TEMPORARILY_UNAVAILABLE } from '../../../workloads/shared/dependency-errors.js';
 import { FaultProxy, targetOf } from '../../support/fault-proxy.js';
-import { SteadyLoad, pause } from '../../support/steady-load.js';
+import { loadThroughFault } from '../../support/steady-load.js';
+import type { SteadyLoad } from '../../support/steady-load.js';
+import { expectOnly503sWithinTheTimeout } from './support.js';
 import { CONSENT, PII_KEY, token } from '../workloads/kyc-support.js';
 import { captureLogs, createTestDatabase, request, requireEnv, suffix, verifierEnv } from '../workloads/support.js';
 import type { TestDatabase } from '../workloads/support.js';
 
-/** The gateway's upstream timeout (BREAKER_TIMEOUT_MS default, docs/workloads.md). */
-const GATEWAY_TIMEOUT_MS = 3000;
 const WRITES_PER_SECOND = 5;
 const FAULT_MS = 8000;
 
@@ -67,18 +66,7 @@ describe('kyc when PostgreSQL fails', () => {
 
   async function underFault(name: string, inject: () => Promise<void>): Promise<SteadyLoad<string>> {
     storedBefore = await countStored();
-    const load = new SteadyLoad<string>(WRITES_PER_SECOND, createApplication);
-    load.start('before');
-    await pause(1500);
-    load.enter('fault');
-    await inject();
-    await pause(FAULT_MS);
-    await proxy.pass();
-    load.enter('recovery');
-    await pause(3000);
-    load.enter('after');
-    await pause(2000);
-    await load.stop();
+    const load = await loadThroughFault(WRITES_PER_SECOND, createApplication, { durationMs: FAULT_MS, inject, heal: () => proxy.pass() });
     // The figures the report quotes (requests, answers by status, slowest answer per phase).
     process.stdout.write(`kyc, PostgreSQL ${name} ${FAULT_MS} ms at ${WRITES_PER_SECOND} writes/s: ${JSON.stringify(load.summary())}\n`);
     return load;
@@ -121,24 +109,9 @@ describe('kyc when PostgreSQL fails', () => {
     }
   }
 
-  function expectOnly503sWithinTheTimeout(load: SteadyLoad<string>): void {
-    const failures = load.outcomes.filter((o) => o.status !== 201);
-    expect(failures.filter((o) => o.status !== 503)).toEqual([]);
-    for (const failure of failures) {
-      expect(failure.retryAfter).toMatch(/^[1-9][0-9]*$/);
-      expect(failure.problemType).toBe(TEMPORARILY_UNAVAILABLE);
-    }
-    expect(Math.max(...load.outcomes.map((o) => o.latencyMs))).toBeLessThan(GATEWAY_TIMEOUT_MS);
-    // The fault was felt, and the service came back by itself.
-    expect(load.outcomes.filter((o) => o.phase === 'fault' && o.status === 503).length).toBeGreaterThan(0);
-    const after = load.outcomes.filter((o) => o.phase === 'after');
-    expect(after.length).toBeGreaterThan(0);
-    expect(after.filter((o) => o.status !== 201)).toEqual([]);
-  }
-
   it('when PostgreSQL freezes (connections stall, bytes held), then accepted writes are kept whole, failures are 503 + Retry-After within the timeout', async () => {
     const load = await underFault('frozen', () => proxy.freeze());
-    expectOnly503sWithinTheTimeout(load);
+    expectOnly503sWithinTheTimeout(load, 201);
     await expectNothingLostOrHalfWritten(load);
   }, 60_000);
 
@@ -147,7 +120,7 @@ describe('kyc when PostgreSQL fails', () => {
       await proxy.refuse();
       proxy.resetConnections();
     });
-    expectOnly503sWithinTheTimeout(load);
+    expectOnly503sWithinTheTimeout(load, 201);
     await expectNothingLostOrHalfWritten(load);
   }, 60_000);
 
@@ -156,7 +129,7 @@ describe('kyc when PostgreSQL fails', () => {
       await proxy.refuse();
       proxy.closeConnections();
     });
-    expectOnly503sWithinTheTimeout(load);
+    expectOnly503sWithinTheTimeout(load, 201);
     await expectNothingLostOrHalfWritten(load);
   }, 60_000);
 
