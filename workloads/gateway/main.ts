@@ -209,7 +209,8 @@ async function wireGateway(
   // Public, served in every mode (the mode gate lets it through): what users are told about reduced
   // service (docs/api.md, "Degradation"; what it reveals: docs/security.md).
   app.get(PUBLIC_STATUS_PATH, (_req, res) => {
-    res.json(publicStatus(liveSettings, config.KYC_VERSION));
+    const reduced = [...upstreams].filter(([, upstream]) => upstream.isReduced()).map(([name]) => name);
+    res.json(publicStatus(liveSettings, config.KYC_VERSION, reduced));
   });
   // Bodies are read only when the request has one (Content-Length or Transfer-Encoding): the body
   // parser's stream set-up was a measurable share of a proxied GET.

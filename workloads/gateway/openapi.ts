@@ -402,7 +402,7 @@ export function openApiDocument(version: string): object {
               type: 'array',
               items: { type: 'string' },
               description:
-                'What is reduced now: writes (ReadOnly) or api (Maintenance), then the features switched off, by flag name (new-applications, document-upload, ...)',
+                'What is reduced now: writes (ReadOnly) or api (Maintenance), then the features switched off, by flag name (new-applications, document-upload, ...), then what cannot be served at the moment (applications, accounts, notifications, analytics: a service without a ready instance, or whose database, cache or event bus is down)',
             },
             version: { type: 'string', description: 'The platform version the gateway runs' },
           },

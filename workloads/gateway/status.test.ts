@@ -20,4 +20,11 @@ describe('publicStatus', () => {
     ]);
     expect(publicStatus(settings('Maintenance'), '1.4.2').reducedFeatures).toEqual(['api']);
   });
+  it('when the gateway sees upstreams unable to serve, then it names what users lose, not the services', () => {
+    expect(publicStatus(settings('Normal', ['document-upload']), '1.4.2', ['kyc', 'analytics']).reducedFeatures).toEqual([
+      'document-upload',
+      'applications',
+      'analytics',
+    ]);
+  });
 });

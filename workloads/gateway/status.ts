@@ -1,6 +1,6 @@
 // The public status of the platform (GET /api/v1/status, no token): how users learn that service is
 // reduced and why their writes are refused (docs/api.md, "Degradation"). It says only what a user could
-// learn by trying: the mode in force, the features that are off, and the version the gateway runs — no
+// learn by trying: the mode in force, the features that are off or unavailable, and the version the gateway runs — no
 // dependency names, hosts, pod counts or errors (docs/security.md, "The public status endpoint").
 import { FEATURE_FLAG_NAMES, MODE_REDUCES } from '../shared/index.js';
 import type { FeatureSwitches, ModeSource, ServiceMode } from '../shared/index.js';
@@ -12,7 +12,28 @@ export interface PublicStatus {
   version: string;
 }
 
-export function publicStatus(settings: ModeSource & FeatureSwitches, version: string): PublicStatus {
+/** What users lose when an upstream cannot serve, in their words (the upstream's name is an internal). */
+export const UPSTREAM_FEATURES: Readonly<Record<string, string>> = {
+  kyc: 'applications',
+  auth: 'accounts',
+  notification: 'notifications',
+  analytics: 'analytics',
+};
+
+/**
+ * `reducedUpstreams`: the upstreams this gateway sees unable to serve now (Upstream.isReduced: no pod, breaker
+ * open, or a dependency of theirs down), listed after the mode and the flags as the features users lose.
+ */
+export function publicStatus(
+  settings: ModeSource & FeatureSwitches,
+  version: string,
+  reducedUpstreams: readonly string[] = [],
+): PublicStatus {
   const mode = settings.mode();
-  return { mode, reducedFeatures: [...MODE_REDUCES[mode], ...FEATURE_FLAG_NAMES.filter((flag) => !settings.isOn(flag))], version };
+  const unavailable = reducedUpstreams.map((name) => UPSTREAM_FEATURES[name]).filter((feature): feature is string => feature !== undefined);
+  return {
+    mode,
+    reducedFeatures: [...MODE_REDUCES[mode], ...FEATURE_FLAG_NAMES.filter((flag) => !settings.isOn(flag)), ...unavailable],
+    version,
+  };
 }

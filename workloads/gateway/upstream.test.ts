@@ -161,6 +161,40 @@ describe('Upstream over discovered pods', () => {
       }
     });
 
+    it('counts the upstream reduced for 30 s after it said a dependency of its own is down, not after a paused feature', async () => {
+      let now = 1_000_000;
+      const body = (type: string) => JSON.stringify({ type, status: 503 });
+      for (const [type, reduced] of [
+        ['https://kyc.dev/problems/temporarily-unavailable', true],
+        ['https://kyc.dev/problems/feature-paused', false],
+      ] as const) {
+        const server = http.createServer((_req, res) =>
+          res.writeHead(503, { 'retry-after': '5', 'content-type': 'application/problem+json' }).end(body(type)),
+        );
+        await new Promise<void>((done) => server.listen(0, '127.0.0.4', done));
+        const { port: own } = server.address() as AddressInfo;
+        const kyc = new Upstream('kyc', [{ url: `http://p-kyc-pods:${own}` }], {
+          strategy: 'round-robin',
+          sticky: false,
+          breaker: tight,
+          resolve: () => Promise.resolve(['127.0.0.4']),
+          discoveryIntervalMs: 60_000,
+          now: () => now,
+        });
+        upstreams.push(kyc);
+        try {
+          await kyc.ready;
+          expect(kyc.isReduced()).toBe(false);
+          await fire(kyc);
+          expect(kyc.isReduced()).toBe(reduced);
+          now += 30_001;
+          expect(kyc.isReduced()).toBe(false);
+        } finally {
+          await new Promise((done) => server.close(done));
+        }
+      }
+    });
+
     it('opens on answers that say the service is broken (500, or 503 without Retry-After)', async () => {
       for (const [status, headers] of [
         [500, {}],

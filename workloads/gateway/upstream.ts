@@ -19,6 +19,7 @@ import { Balancer } from './balancer.js';
 import type { Instance, InstanceSpec, PickContext, Strategy } from './balancer.js';
 import { Discovery } from './discovery.js';
 import type { Resolve } from './discovery.js';
+import { TEMPORARILY_UNAVAILABLE } from '../shared/problem.js';
 import { UpstreamError, originOf, send } from './proxy.js';
 import type { Origin, Outgoing, UpstreamResponse } from './proxy.js';
 
@@ -69,12 +70,16 @@ export class Upstream {
   /** Settles once the first resolution is done (requests wait for it, never for later ones). */
   readonly ready: Promise<void>;
   private readonly agent: http.Agent;
+  private readonly now: () => number;
+  /** Until when the upstream counts as reduced after it said a dependency of it was down (isReduced). */
+  private unavailableUntil = 0;
 
   constructor(
     readonly name: string,
     specs: InstanceSpec[],
     options: UpstreamOptions,
   ) {
+    this.now = options.now ?? Date.now;
     this.balancer = new Balancer([], { strategy: options.strategy, sticky: options.sticky, ...(options.now && { now: options.now }) });
     this.discovery = new Discovery(
       specs.map((spec) => spec.url),
@@ -158,7 +163,20 @@ export class Upstream {
       this.discovery.suspect();
       throw new NoInstancesError(this.name);
     }
-    return this.breaker.fire(outgoing, context);
+    try {
+      return await this.breaker.fire(outgoing, context);
+    } catch (error) {
+      if (error instanceof UpstreamError && isDependencyUnavailable(error)) this.unavailableUntil = this.now() + REDUCED_MEMORY_MS;
+      throw error;
+    }
+  }
+
+  /**
+   * Whether the upstream cannot serve now, as this gateway has seen it (for the public status): no pod,
+   * its breaker open, or within the last 30 s it answered that a dependency of its own is down.
+   */
+  isReduced(): boolean {
+    return this.balancer.instances.length === 0 || this.breaker.opened || this.now() < this.unavailableUntil;
   }
 
   state(): BreakerState {
@@ -175,4 +193,18 @@ export class Upstream {
 /** A 503 with Retry-After: the upstream answered, deliberately, that it is temporarily unavailable. */
 function isDeliberateUnavailable(error: UpstreamError): boolean {
   return error.kind === 'status' && error.response?.status === 503 && error.response.headers['retry-after'] !== undefined;
+}
+
+/** How long one "a dependency of mine is down" answer keeps the upstream listed as reduced. */
+export const REDUCED_MEMORY_MS = 30_000;
+
+/** A 503 of type temporarily-unavailable: the upstream's database, cache or bus is down (not a flag or a mode). */
+function isDependencyUnavailable(error: UpstreamError): boolean {
+  if (!isDeliberateUnavailable(error) || !error.response) return false;
+  try {
+    const problem = JSON.parse(error.response.body.toString('utf8')) as { type?: unknown };
+    return problem.type === TEMPORARILY_UNAVAILABLE;
+  } catch {
+    return false;
+  }
 }
