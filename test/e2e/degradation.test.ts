@@ -62,14 +62,32 @@ describe('a degradation mode forced on the running platform', () => {
     );
     const readOnlyAfterMs = Date.now() - switched;
     expect([Number(refused.headers.get('retry-after')) > 0, refused.headers.get('kyc-service-mode')]).toEqual([true, 'ReadOnly']);
-    const publicStatus = await status();
+    // Each pod follows its own copy of the settings file: the pod that refused may be ahead of the
+    // gateway pod that answers the status by a second or so.
+    const publicStatus = await eventually(
+      'the public status saying ReadOnly',
+      async () => {
+        const answer = await status();
+        return answer.body.mode === 'ReadOnly' ? answer : undefined;
+      },
+      10_000,
+      250,
+    );
     expect([
       publicStatus.status,
       publicStatus.body.mode,
       publicStatus.body.reducedFeatures,
       publicStatus.headers.get('kyc-service-mode'),
     ]).toEqual([200, 'ReadOnly', expect.arrayContaining(['writes']), 'ReadOnly']);
-    const read = await request(api(`/applications/${draft.body.id}`), { token });
+    const read = await eventually(
+      'a read served under ReadOnly',
+      async () => {
+        const answer = await request(api(`/applications/${draft.body.id}`), { token });
+        return answer.headers.get('kyc-service-mode') === 'ReadOnly' ? answer : undefined;
+      },
+      10_000,
+      250,
+    );
     expect([read.status, read.headers.get('kyc-service-mode')]).toEqual([200, 'ReadOnly']);
     const platform = await eventually(
       'status.degradationMode ReadOnly and Degraded ReadOnlyMode',

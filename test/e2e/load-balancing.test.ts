@@ -125,13 +125,15 @@ describe('load balancing over the kyc pods', () => {
   }, 600_000);
 
   it('least connections: fresh clients, sent concurrently, land on every kyc pod', async () => {
-    const pods = await kycPods();
+    let pods = new Map<string, string>();
     // Each gateway pod resolves the headless Service every 2 s, behind the cluster DNS cache (ttl 5
-    // in hack/node/Corefile, up to 30 s on a node started before): wait until the three pods are in
-    // use, then count.
+    // in hack/node/Corefile, up to 30 s on a node started before): wait until the pods in use are
+    // exactly the ready kyc pods of now (a pod an earlier suite replaced may still be in a gateway's
+    // list for a moment), then count.
     await eventually(
       'fresh clients placed on all kyc pods',
       async () => {
+        pods = await kycPods();
         const seen = new Set<string>();
         for (let i = 0; i < 4; i += 1) {
           const answers = await Promise.all(Array.from({ length: 12 }, () => list()));
@@ -140,7 +142,7 @@ describe('load balancing over the kyc pods', () => {
             if (id) seen.add(id);
           }
         }
-        return seen.size === KYC_REPLICAS ? true : undefined;
+        return seen.size === KYC_REPLICAS && [...seen].every((id) => pods.has(id)) ? true : undefined;
       },
       90_000,
       1000,
