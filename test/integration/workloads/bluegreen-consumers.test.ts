@@ -6,15 +6,12 @@
 // after a partition moved before its offsets were committed — the inactive colour handles none, and the
 // switch leaves no event waiting longer than a few seconds.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { startAnalytics } from '../../../workloads/analytics/main.js';
 import type { RunningAnalytics } from '../../../workloads/analytics/main.js';
 import { createKafka, createPool, createProducer, familyTopic, newEvent } from '../../../workloads/shared/index.js';
 import type { Pool, Producer } from '../../../workloads/shared/index.js';
-import { captureLogs, createTestDatabase, eventually, requireEnv, suffix, verifierEnv } from './support.js';
-import type { TestDatabase } from './support.js';
+import { captureLogs, createTestDatabase, eventServiceEnv, eventually, liveSettingsFile, requireEnv, suffix } from './support.js';
+import type { LiveSettingsFile, TestDatabase } from './support.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** ColorGate's default handover: the colour that stops being active keeps consuming this long. */
@@ -32,31 +29,22 @@ async function counterSum(running: RunningAnalytics, name: string): Promise<numb
 describe('blue-green: only the active colour consumes, and the switch loses nothing and doubles nothing in effect', () => {
   const prefix = `test-${suffix()}.`;
   const logs = captureLogs('bluegreen', 'info');
-  let dir: string;
-  let file: string;
+  let live: LiveSettingsFile;
   let db: TestDatabase;
   let pool: Pool;
   let producer: Producer;
   let blue: RunningAnalytics;
   let green: RunningAnalytics;
 
-  const activate = (activeColor: 'blue' | 'green') => writeFile(file, JSON.stringify({ featureFlags: {}, activeColor }));
+  const activate = (activeColor: 'blue' | 'green') => live.write({ featureFlags: {}, activeColor });
   const counted = (running: RunningAnalytics) => counterSum(running, 'kyc_analytics_events_total');
   const delivered = (running: RunningAnalytics) => counterSum(running, 'kyc_consumer_messages_total');
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'kyc-bluegreen-'));
-    file = path.join(dir, 'live-settings.json');
+    live = await liveSettingsFile('kyc-bluegreen-');
     await activate('blue');
     db = await createTestDatabase();
-    const env = {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-      KAFKA_TOPIC_PREFIX: prefix,
-      ...verifierEnv(),
-      SHUTDOWN_GRACE_MS: '1000',
-      LIVE_SETTINGS_FILE: file,
-    };
+    const env = { ...eventServiceEnv(db, prefix), LIVE_SETTINGS_FILE: live.path };
     // The real pods re-read the file every second.
     const options = { port: 0, host: '127.0.0.1', logger: logs.logger, liveSettingsIntervalMs: 1000 };
     blue = await startAnalytics({ ...options, env: { ...env, KYC_COLOR: 'blue' } });
@@ -72,7 +60,7 @@ describe('blue-green: only the active colour consumes, and the switch loses noth
     await blue?.close();
     await green?.close();
     await db?.drop();
-    await rm(dir, { recursive: true, force: true });
+    await live?.remove();
   }, 60_000);
 
   it('when activeColor flips while events flow, then each event is counted once, by the active colour only, none waits more than a few seconds', async () => {

@@ -5,45 +5,33 @@ import { startAnalytics } from '../../../workloads/analytics/main.js';
 import type { RunningAnalytics } from '../../../workloads/analytics/main.js';
 import { startNotification } from '../../../workloads/notification/main.js';
 import type { RunningNotification } from '../../../workloads/notification/main.js';
+import { newEvent } from '../../../workloads/shared/index.js';
+import type { EventEnvelope } from '../../../workloads/shared/index.js';
 import {
-  OutboxRelay,
-  createKafka,
-  createPool,
-  createProducer,
-  enqueueEvent,
-  familyTopic,
-  newEvent,
-  outboxMigration,
-  parseEnvelope,
-  runMigrations,
-  subscribeAll,
-  withTransaction,
-} from '../../../workloads/shared/index.js';
-import type { Consumer, EventEnvelope, Pool, Producer } from '../../../workloads/shared/index.js';
-import { captureLogs, createTestDatabase, eventually, request, requireEnv, signToken, suffix, verifierEnv } from './support.js';
-import type { TestDatabase } from './support.js';
+  captureLogs,
+  collectEvents,
+  createTestDatabase,
+  eventServiceEnv,
+  eventually,
+  request,
+  signToken,
+  startOutboxPublisher,
+  suffix,
+} from './support.js';
+import type { EventCollector, OutboxPublisher, TestDatabase } from './support.js';
 
 describe('notification and analytics', () => {
   const prefix = `test-${suffix()}.`;
   const logs = captureLogs('events', 'warn');
   let db: TestDatabase;
-  let pool: Pool;
-  let producer: Producer;
-  let relay: OutboxRelay;
+  let publisher: OutboxPublisher;
   let notification: RunningNotification;
   let analytics: RunningAnalytics;
-  let collector: Consumer;
-  const seen: Array<EventEnvelope & { topic: string }> = [];
+  let collector: EventCollector;
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-      KAFKA_TOPIC_PREFIX: prefix,
-      ...verifierEnv(),
-      SHUTDOWN_GRACE_MS: '1000',
-    };
+    const env = eventServiceEnv(db, prefix);
     // Both start at once; whichever started is kept for afterAll to close even if the other failed.
     const started = await Promise.allSettled([
       startNotification({ port: 0, host: '127.0.0.1', logger: logs.logger, env: { ...env, NOTIFICATION_FAIL_CHANNELS: 'sms' } }).then(
@@ -52,39 +40,17 @@ describe('notification and analytics', () => {
       startAnalytics({ port: 0, host: '127.0.0.1', logger: logs.logger, env }).then((running) => (analytics = running)),
     ]);
     for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
-    pool = createPool(db.url);
-    await runMigrations(pool, 'producer_test', [outboxMigration(1)]);
-    const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `test-${suffix()}`, logs.logger);
-    producer = await createProducer(kafka);
-    relay = new OutboxRelay({ pool, schema: 'producer_test', producer, logger: logs.logger, intervalMs: 50 });
-    relay.start();
-    collector = kafka.consumer({ groupId: `${prefix}collector`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
-    await collector.connect();
-    await subscribeAll(collector, [familyTopic('kyc', prefix), familyTopic('notification', prefix)], true, logs.logger);
-    await collector.run({
-      eachMessage: ({ topic, message }) => {
-        const event = parseEnvelope(message.value);
-        if (event) seen.push({ ...event, topic });
-        return Promise.resolve();
-      },
-    });
+    publisher = await startOutboxPublisher(db, prefix, logs.logger);
+    collector = await collectEvents(prefix, ['kyc', 'notification'], logs.logger);
   }, 90_000);
 
   afterAll(async () => {
-    await collector?.disconnect();
-    await relay?.stop();
-    await producer?.disconnect();
-    await pool?.end();
+    await collector?.stop();
+    await publisher?.close();
     await notification?.close();
     await analytics?.close();
     await db?.drop();
   }, 60_000);
-
-  async function publish(...events: EventEnvelope[]): Promise<void> {
-    await withTransaction(pool, async (client) => {
-      for (const event of events) await enqueueEvent(client, 'producer_test', event, prefix);
-    });
-  }
 
   const owner = `user-${suffix()}`;
   const applicationId = `app-${suffix()}`;
@@ -96,15 +62,15 @@ describe('notification and analytics', () => {
   ];
 
   it('when events are written to the outbox, then they reach Kafka in order, once, and the rows are marked sent', async () => {
-    await publish(...lifecycle);
+    await publisher.publish(...lifecycle);
     const ours = await eventually(() => {
-      const list = seen.filter((e) => e.subject === applicationId);
+      const list = collector.seen.filter((e) => e.subject === applicationId);
       return list.length >= lifecycle.length ? list : undefined;
     }, 30_000);
     expect(ours.map((e) => e.id)).toEqual(lifecycle.map((e) => e.id));
     expect(ours.every((e) => e.topic === `${prefix}kyc.events`)).toBe(true);
     // The relay marks rows sent after Kafka acknowledged them, which may be just after a consumer saw them.
-    expect(await eventually(async () => ((await relay.pending()) === 0 ? 0 : undefined), 10_000)).toBe(0);
+    expect(await eventually(async () => ((await publisher.relay.pending()) === 0 ? 0 : undefined), 10_000)).toBe(0);
   }, 40_000);
 
   it('when an application is submitted and approved, then the owner is notified by email, the failing sms channel records a failure, and the notification events are published', async () => {
@@ -115,7 +81,7 @@ describe('notification and analytics', () => {
     }, 30_000);
     expect(sent.map((m) => m.template).sort()).toEqual(['application_approved', 'application_received']);
     const events = await eventually(() => {
-      const list = seen.filter((e) => e.topic === `${prefix}notification.events` && e.data.userId === owner);
+      const list = collector.seen.filter((e) => e.topic === `${prefix}notification.events` && e.data.userId === owner);
       return list.length >= 8 ? list : undefined;
     }, 30_000);
     const byType = (type: string): number => events.filter((e) => e.type === type).length;
@@ -132,7 +98,7 @@ describe('notification and analytics', () => {
 
   it('when Kafka delivers an event twice or a malformed message arrives, then it is counted and notified once and consumption goes on', async () => {
     const duplicate = lifecycle[3] as EventEnvelope;
-    await producer.send({
+    await publisher.producer.send({
       topic: `${prefix}kyc.events`,
       messages: [
         { key: applicationId, value: 'not json at all' },
@@ -140,7 +106,7 @@ describe('notification and analytics', () => {
       ],
     });
     const marker = newEvent('kyc.application.cancelled', `app-${suffix()}`, { ownerId: owner }, owner);
-    await publish(marker);
+    await publisher.publish(marker);
     const admin = await signToken({ sub: 'admin-1', role: 'admin' });
     const summary = await eventually(async () => {
       const res = await request<{ totals: Record<string, number> }>(`${analytics.url}/api/v1/analytics/summary?days=7`, { token: admin });

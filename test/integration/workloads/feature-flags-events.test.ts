@@ -4,61 +4,40 @@
 // still goes. analytics-ingestion off: the consumer pauses, the events wait in Kafka and are counted
 // once it is back on.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { startAnalytics } from '../../../workloads/analytics/main.js';
 import type { RunningAnalytics } from '../../../workloads/analytics/main.js';
 import { startNotification } from '../../../workloads/notification/main.js';
 import type { RunningNotification } from '../../../workloads/notification/main.js';
+import { newEvent } from '../../../workloads/shared/index.js';
 import {
-  OutboxRelay,
-  createKafka,
-  createPool,
-  createProducer,
-  enqueueEvent,
-  newEvent,
-  outboxMigration,
-  runMigrations,
-  withTransaction,
-} from '../../../workloads/shared/index.js';
-import type { EventEnvelope, Pool, Producer } from '../../../workloads/shared/index.js';
-import { captureLogs, createTestDatabase, eventually, request, requireEnv, signToken, suffix, verifierEnv } from './support.js';
-import type { TestDatabase } from './support.js';
+  captureLogs,
+  createTestDatabase,
+  eventServiceEnv,
+  eventually,
+  liveSettingsFile,
+  request,
+  signToken,
+  startOutboxPublisher,
+  suffix,
+} from './support.js';
+import type { LiveSettingsFile, OutboxPublisher, TestDatabase } from './support.js';
 
 describe('notification and analytics feature flags', () => {
   const prefix = `test-${suffix()}.`;
   const logs = captureLogs('feature-flags', 'warn');
-  let dir: string;
-  let file: string;
+  let live: LiveSettingsFile;
   let db: TestDatabase;
-  let pool: Pool;
-  let producer: Producer;
-  let relay: OutboxRelay;
+  let publisher: OutboxPublisher;
   let notification: RunningNotification;
   let analytics: RunningAnalytics;
 
-  const setFlags = (featureFlags: Record<string, boolean>) => writeFile(file, JSON.stringify({ featureFlags }));
-
-  async function publish(...events: EventEnvelope[]): Promise<void> {
-    await withTransaction(pool, async (client) => {
-      for (const event of events) await enqueueEvent(client, 'producer_test', event, prefix);
-    });
-  }
+  const setFlags = (featureFlags: Record<string, boolean>) => live.write({ featureFlags });
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'kyc-live-'));
-    file = path.join(dir, 'live-settings.json');
+    live = await liveSettingsFile('kyc-live-');
     await setFlags({});
     db = await createTestDatabase();
-    const env = {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-      KAFKA_TOPIC_PREFIX: prefix,
-      ...verifierEnv(),
-      SHUTDOWN_GRACE_MS: '1000',
-      LIVE_SETTINGS_FILE: file,
-    };
+    const env = { ...eventServiceEnv(db, prefix), LIVE_SETTINGS_FILE: live.path };
     const options = { port: 0, host: '127.0.0.1', logger: logs.logger, env, liveSettingsIntervalMs: 100 };
     const started = await Promise.allSettled([
       startNotification(options).then((running) => (notification = running)),
@@ -66,22 +45,15 @@ describe('notification and analytics feature flags', () => {
     ]);
     for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
     await Promise.all([notification.consumer.joined, analytics.consumer.joined]);
-    pool = createPool(db.url);
-    await runMigrations(pool, 'producer_test', [outboxMigration(1)]);
-    const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `test-${suffix()}`, logs.logger);
-    producer = await createProducer(kafka);
-    relay = new OutboxRelay({ pool, schema: 'producer_test', producer, logger: logs.logger, intervalMs: 50 });
-    relay.start();
+    publisher = await startOutboxPublisher(db, prefix, logs.logger);
   }, 90_000);
 
   afterAll(async () => {
-    await relay?.stop();
-    await producer?.disconnect();
-    await pool?.end();
+    await publisher?.close();
     await notification?.close();
     await analytics?.close();
     await db?.drop();
-    await rm(dir, { recursive: true, force: true });
+    await live?.remove();
   }, 60_000);
 
   it('when notifications-sms is switched off, then no SMS goes out, it is recorded as suppressed and counted so, and e-mail still goes', async () => {
@@ -89,7 +61,7 @@ describe('notification and analytics feature flags', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     const owner = `user-${suffix()}`;
     const applicationId = `app-${suffix()}`;
-    await publish(newEvent('kyc.application.approved', applicationId, { applicationId, ownerId: owner }, 'checker-1'));
+    await publisher.publish(newEvent('kyc.application.approved', applicationId, { applicationId, ownerId: owner }, 'checker-1'));
 
     const customer = await signToken({ sub: owner, role: 'customer' });
     const items = await eventually(async () => {
@@ -110,7 +82,7 @@ describe('notification and analytics feature flags', () => {
     await setFlags({});
     await new Promise((resolve) => setTimeout(resolve, 400));
     const next = `app-${suffix()}`;
-    await publish(newEvent('kyc.application.approved', next, { applicationId: next, ownerId: owner }, 'checker-1'));
+    await publisher.publish(newEvent('kyc.application.approved', next, { applicationId: next, ownerId: owner }, 'checker-1'));
     await eventually(() => (sms?.sent.some((m) => m.userId === owner) ? true : undefined), 30_000);
   }, 60_000);
 
@@ -127,9 +99,9 @@ describe('notification and analytics feature flags', () => {
       const id = `app-${suffix()}`;
       return newEvent('kyc.application.expired', id, { applicationId: id, ownerId: `user-${suffix()}` }, 'system');
     });
-    await publish(...events);
+    await publisher.publish(...events);
     // The relay has handed them to Kafka; the paused consumer leaves them there.
-    await eventually(async () => ((await relay.pending()) === 0 ? true : undefined), 10_000);
+    await eventually(async () => ((await publisher.relay.pending()) === 0 ? true : undefined), 10_000);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(await expiredCount()).toBe(0);
 

@@ -8,20 +8,9 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import {
-  OutboxRelay,
-  createKafka,
-  createPool,
-  createProducer,
-  enqueueEvent,
-  newEvent,
-  outboxMigration,
-  runMigrations,
-  withTransaction,
-} from '../../../workloads/shared/index.js';
-import type { Pool, Producer } from '../../../workloads/shared/index.js';
-import { captureLogs, createTestDatabase, eventually, requireEnv, suffix, verifierEnv } from './support.js';
-import type { TestDatabase } from './support.js';
+import { newEvent } from '../../../workloads/shared/index.js';
+import { captureLogs, createTestDatabase, eventServiceEnv, eventually, startOutboxPublisher, suffix } from './support.js';
+import type { OutboxPublisher, TestDatabase } from './support.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(here, '../../..');
@@ -32,9 +21,7 @@ describe('notification delivery across a crash', () => {
   const prefix = `test-${suffix()}.`;
   const logs = captureLogs('notification-crash', 'warn');
   let db: TestDatabase;
-  let pool: Pool;
-  let producer: Producer;
-  let relay: OutboxRelay;
+  let publisher: OutboxPublisher;
   let child: ChildProcess | undefined;
   let output = '';
 
@@ -46,16 +33,12 @@ describe('notification delivery across a crash', () => {
         cwd: REPO,
         env: {
           PATH: process.env.PATH ?? '',
-          DATABASE_URL: db.url,
-          KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-          KAFKA_TOPIC_PREFIX: prefix,
-          ...verifierEnv(),
+          ...eventServiceEnv(db, prefix),
           HOST: '127.0.0.1',
           PORT: '0',
           LOG_LEVEL: 'warn',
           NOTIFICATION_CHANNELS: 'email,sms',
           NOTIFICATION_SEND_DELAY_MS: String(sendDelayMs),
-          SHUTDOWN_GRACE_MS: '1000',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -69,7 +52,7 @@ describe('notification delivery across a crash', () => {
   }
 
   async function statuses(): Promise<Array<{ id: string; status: string }>> {
-    const { rows } = await pool
+    const { rows } = await publisher.pool
       .query<{ id: string; status: string }>(`SELECT id, status FROM notification.notifications ORDER BY created_at, id`)
       .catch(() => ({ rows: [] as Array<{ id: string; status: string }> }));
     return rows;
@@ -77,12 +60,7 @@ describe('notification delivery across a crash', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    pool = createPool(db.url);
-    await runMigrations(pool, 'producer_test', [outboxMigration(1)]);
-    const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `test-${suffix()}`, logs.logger);
-    producer = await createProducer(kafka);
-    relay = new OutboxRelay({ pool, schema: 'producer_test', producer, logger: logs.logger, intervalMs: 50 });
-    relay.start();
+    publisher = await startOutboxPublisher(db, prefix, logs.logger);
   }, 60_000);
 
   afterAll(async () => {
@@ -90,9 +68,7 @@ describe('notification delivery across a crash', () => {
       child.kill('SIGKILL');
       await once(child, 'exit');
     }
-    await relay?.stop();
-    await producer?.disconnect();
-    await pool?.end();
+    await publisher?.close();
     await db?.drop();
   }, 60_000);
 
@@ -104,9 +80,7 @@ describe('notification delivery across a crash', () => {
       const applicationId = `app-${n}-${suffix()}`;
       return newEvent('kyc.application.submitted', applicationId, { applicationId, ownerId: owner }, owner);
     });
-    await withTransaction(pool, async (client) => {
-      for (const event of events) await enqueueEvent(client, 'producer_test', event, prefix);
-    });
+    await publisher.publish(...events);
 
     // Some sent, one claimed and not finished (its send is in progress): kill now.
     const atKill = await eventually(

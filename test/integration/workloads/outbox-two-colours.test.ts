@@ -9,17 +9,14 @@ import {
   createPool,
   createProducer,
   enqueueEvent,
-  familyTopic,
   newEvent,
   outboxMigration,
-  parseEnvelope,
   runMigrations,
-  subscribeAll,
   withTransaction,
 } from '../../../workloads/shared/index.js';
-import type { Consumer, EventEnvelope, Pool, Producer } from '../../../workloads/shared/index.js';
-import { captureLogs, createTestDatabase, eventually, requireEnv, suffix } from './support.js';
-import type { TestDatabase } from './support.js';
+import type { EventEnvelope, Pool, Producer } from '../../../workloads/shared/index.js';
+import { captureLogs, collectEvents, createTestDatabase, eventually, requireEnv, suffix } from './support.js';
+import type { EventCollector, TestDatabase } from './support.js';
 
 describe('the outbox relay in both colours', () => {
   const prefix = `test-${suffix()}.`;
@@ -29,8 +26,7 @@ describe('the outbox relay in both colours', () => {
   const producers: Producer[] = [];
   const relays: OutboxRelay[] = [];
   const relayPools: Pool[] = [];
-  let collector: Consumer;
-  const seen: EventEnvelope[] = [];
+  let collector: EventCollector;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -47,20 +43,11 @@ describe('the outbox relay in both colours', () => {
         new OutboxRelay({ pool: relayPool, schema: 'producer_test', producer, logger: logs.logger, intervalMs: 5, batchSize: 7 }),
       );
     }
-    collector = kafka.consumer({ groupId: `${prefix}collector`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
-    await collector.connect();
-    await subscribeAll(collector, [familyTopic('kyc', prefix)], true, logs.logger);
-    await collector.run({
-      eachMessage: ({ message }) => {
-        const event = parseEnvelope(message.value);
-        if (event) seen.push(event);
-        return Promise.resolve();
-      },
-    });
+    collector = await collectEvents(prefix, ['kyc'], logs.logger);
   }, 90_000);
 
   afterAll(async () => {
-    await collector?.disconnect();
+    await collector?.stop();
     for (const relay of relays) await relay.stop();
     for (const producer of producers) await producer.disconnect();
     for (const relayPool of relayPools) await relayPool.end();
@@ -81,12 +68,12 @@ describe('the outbox relay in both colours', () => {
         }
       });
     }
-    await eventually(() => (seen.length >= written.length ? true : undefined), 60_000);
+    await eventually(() => (collector.seen.length >= written.length ? true : undefined), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(seen).toHaveLength(written.length);
-    expect(new Set(seen.map((e) => e.id)).size).toBe(written.length);
+    expect(collector.seen).toHaveLength(written.length);
+    expect(new Set(collector.seen.map((e) => e.id)).size).toBe(written.length);
     for (const subject of subjects) {
-      expect(seen.filter((e) => e.subject === subject).map((e) => e.id)).toEqual(
+      expect(collector.seen.filter((e) => e.subject === subject).map((e) => e.id)).toEqual(
         written.filter((e) => e.subject === subject).map((e) => e.id),
       );
     }

@@ -1,11 +1,40 @@
 // Helpers for the workloads' component tests: a private database per test file, unique Redis and
 // Kafka prefixes, captured logs, and small HTTP helpers.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
-import { createLogger, memoryDestination, parseSigningKeys, publicJwks, signAccessToken } from '../../../workloads/shared/index.js';
-import type { Logger, Principal, SigningKey } from '../../../workloads/shared/index.js';
+import {
+  OutboxRelay,
+  createKafka,
+  createLogger,
+  createPool,
+  createProducer,
+  enqueueEvent,
+  familyTopic,
+  memoryDestination,
+  outboxMigration,
+  parseEnvelope,
+  parseSigningKeys,
+  publicJwks,
+  runMigrations,
+  signAccessToken,
+  subscribeAll,
+  withTransaction,
+} from '../../../workloads/shared/index.js';
+import type {
+  Consumer,
+  EventEnvelope,
+  EventFamily,
+  Logger,
+  Pool,
+  Principal,
+  Producer,
+  SigningKey,
+} from '../../../workloads/shared/index.js';
 
 /** A fresh Ed25519 key ring in AUTH_SIGNING_KEYS form (`kid:base64(PKCS#8 DER)`), one key per kid. */
 export function newSigningKeys(...kids: string[]): string {
@@ -146,4 +175,106 @@ export async function eventually<T>(probe: () => Promise<T | undefined> | T | un
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** The environment an event-driven service (notification, analytics) starts with against `db` and the shared Kafka. */
+export function eventServiceEnv(db: TestDatabase, prefix: string): Record<string, string> {
+  return {
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+    KAFKA_TOPIC_PREFIX: prefix,
+    ...verifierEnv(),
+    SHUTDOWN_GRACE_MS: '1000',
+  };
+}
+
+/** Events written as the kyc service writes them: to an outbox (schema producer_test of `db`) that a relay hands to Kafka. */
+export interface OutboxPublisher {
+  /** A pool on `db`, for the test's own queries too. */
+  pool: Pool;
+  /** The relay's producer, for what the outbox would never write (a duplicate, a malformed message). */
+  producer: Producer;
+  relay: OutboxRelay;
+  /** Writes `events` to the outbox in one transaction. */
+  publish(...events: EventEnvelope[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startOutboxPublisher(db: TestDatabase, prefix: string, logger: Logger): Promise<OutboxPublisher> {
+  const pool = createPool(db.url);
+  let producer: Producer | undefined;
+  try {
+    await runMigrations(pool, 'producer_test', [outboxMigration(1)]);
+    producer = await createProducer(createKafka([requireEnv('KAFKA_BROKERS')], `test-${suffix()}`, logger));
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  const relay = new OutboxRelay({ pool, schema: 'producer_test', producer, logger, intervalMs: 50 });
+  relay.start();
+  const publishing = producer;
+  return {
+    pool,
+    producer: publishing,
+    relay,
+    async publish(...events) {
+      await withTransaction(pool, async (client) => {
+        for (const event of events) await enqueueEvent(client, 'producer_test', event, prefix);
+      });
+    },
+    async close() {
+      await relay.stop();
+      await publishing.disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** A Kafka consumer of its own that keeps every event of `families` from the beginning, with its topic. */
+export interface EventCollector {
+  seen: Array<EventEnvelope & { topic: string }>;
+  stop(): Promise<void>;
+}
+
+export async function collectEvents(prefix: string, families: EventFamily[], logger: Logger): Promise<EventCollector> {
+  const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `test-${suffix()}`, logger);
+  const consumer: Consumer = kafka.consumer({ groupId: `${prefix}collector`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
+  const seen: Array<EventEnvelope & { topic: string }> = [];
+  await consumer.connect();
+  try {
+    await subscribeAll(
+      consumer,
+      families.map((family) => familyTopic(family, prefix)),
+      true,
+      logger,
+    );
+    await consumer.run({
+      eachMessage: ({ topic, message }) => {
+        const event = parseEnvelope(message.value);
+        if (event) seen.push({ ...event, topic });
+        return Promise.resolve();
+      },
+    });
+  } catch (error) {
+    await consumer.disconnect();
+    throw error;
+  }
+  return { seen, stop: () => consumer.disconnect() };
+}
+
+/** A live-settings file in a directory of its own, written as the operator's ConfigMap would be (docs/api.md, "Feature flags"). */
+export interface LiveSettingsFile {
+  path: string;
+  write(settings: Record<string, unknown>): Promise<void>;
+  remove(): Promise<void>;
+}
+
+export async function liveSettingsFile(dirPrefix: string): Promise<LiveSettingsFile> {
+  const dir = await mkdtemp(path.join(tmpdir(), dirPrefix));
+  const file = path.join(dir, 'live-settings.json');
+  return {
+    path: file,
+    write: (settings) => writeFile(file, JSON.stringify(settings)),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
 }
