@@ -1,71 +1,31 @@
 // A metric source that keeps failing holds the component at the fallback replica count (the
 // external metric reports fallback × target, as KEDA does) with ScalingDegraded=True and an Event;
 // when it answers again, normal scaling resumes and the condition clears.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  createNamespace,
-  deleteNamespace,
-  developmentPlatform,
-  getPlatform,
-  installCrd,
-  PLATFORM,
-  testClient,
-} from '../operator/support.js';
+import { describe, expect, it } from '@jest/globals';
+import { getPlatform, PLATFORM, testClient } from '../operator/support.js';
 import { eventually } from '../../support/env.js';
-import {
-  eventReasons,
-  hpaTargetReplicas,
-  startFakePrometheus,
-  startScalingOperator,
-  type FakePrometheus,
-  type ScalingHarness,
-} from './support.js';
+import { eventReasons, hpaTargetReplicas, kycScalingWhen, requestRatePlatform, withPrometheusScaling } from './support.js';
 
 const client = testClient();
 const NAME = 'fallback';
-let namespace: string;
-let harness: ScalingHarness;
-let prometheus: FakePrometheus;
-
-beforeAll(async () => {
-  await installCrd(client);
-  namespace = await createNamespace(client, 'scaling-fallback');
-  prometheus = await startFakePrometheus();
-  harness = await startScalingOperator(client, namespace, { prometheusUrl: prometheus.url });
-}, 180_000);
-
-afterAll(async () => {
-  await harness?.stop();
-  await prometheus?.close();
-  if (namespace) await deleteNamespace(client, namespace);
-  client.close();
-}, 60_000);
+const suite = withPrometheusScaling(client, 'scaling-fallback');
 
 const condition = async (type: string): Promise<{ status: string; reason: string; message: string } | undefined> =>
-  (await getPlatform(client, namespace, NAME))?.status?.conditions?.find((c) => c.type === type);
+  (await getPlatform(client, suite.namespace, NAME))?.status?.conditions?.find((c) => c.type === type);
 
 describe('fallback after consecutive metric failures', () => {
   it('holds kyc at the fallback replicas while Prometheus fails, then scales normally once it answers', async () => {
+    const { namespace, prometheus } = suite;
     prometheus.answer = { value: 5 };
-    const platform = developmentPlatform(namespace, NAME);
-    platform.spec.components = {
-      kyc: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 5, scaleDownStabilizationSeconds: 0 } },
-    };
-    platform.spec.autoscaling = {
-      enabled: false,
-      resourceMetrics: false,
-      metrics: { requestRate: { targetPerReplica: 10, components: ['kyc'] } },
-      fallback: { failureThreshold: 2, replicas: 3 },
-    };
+    const platform = requestRatePlatform(namespace, NAME, 5, { fallback: { failureThreshold: 2, replicas: 3 } });
     await client.create(PLATFORM, namespace, platform);
-    await eventually(
+    await kycScalingWhen(
+      client,
+      namespace,
+      NAME,
       'the status to show 5 rps read from Prometheus',
-      async () => {
-        const kyc = (await getPlatform(client, namespace, NAME))?.status?.scaling?.kyc;
-        return kyc?.metrics?.[0]?.value === '5';
-      },
+      (kyc) => kyc.metrics?.[0]?.value === '5',
       90_000,
-      1000,
     );
     await eventually(
       'kyc at 1 replica on 5 rps / 10 per pod',
@@ -94,15 +54,7 @@ describe('fallback after consecutive metric failures', () => {
       150_000,
       1000,
     );
-    const status = await eventually(
-      'the status to show the fallback',
-      async () => {
-        const kyc = (await getPlatform(client, namespace, NAME))?.status?.scaling?.kyc;
-        return kyc?.fallback ? kyc : undefined;
-      },
-      60_000,
-      1000,
-    );
+    const status = await kycScalingWhen(client, namespace, NAME, 'the status to show the fallback', (kyc) => Boolean(kyc.fallback));
     expect(status.reason).toMatch(/^http-requests-per-second failed \d+ times → fallback 3/);
     expect(await eventReasons(client, namespace)).toEqual(expect.arrayContaining(['MetricSourceFailed', 'FallbackActive']));
 

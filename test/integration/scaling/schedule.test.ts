@@ -1,24 +1,13 @@
 // A business-hours window (Asia/Kolkata, test clock) raises the kyc HPA's minReplicas while it is
 // open, and the real HPA controller scales the Deployment up to it; leaving the window lowers it.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
-import {
-  createNamespace,
-  deleteNamespace,
-  developmentPlatform,
-  getPlatform,
-  installCrd,
-  PLATFORM,
-  testClient,
-} from '../operator/support.js';
+import { PLATFORM, testClient } from '../operator/support.js';
 import { eventually } from '../../support/env.js';
-import { HPA, hpaTargetReplicas, startFakePrometheus, startScalingOperator, type FakePrometheus, type ScalingHarness } from './support.js';
+import { HPA, hpaTargetReplicas, kycScalingWhen, requestRatePlatform, withPrometheusScaling } from './support.js';
 
 const client = testClient();
 const NAME = 'hours';
-let namespace: string;
-let harness: ScalingHarness;
-let prometheus: FakePrometheus;
 // Thursday 2026-11-26 08:00 IST; the test moves it.
 let clock = new Date('2026-11-26T02:30:00Z').getTime();
 let clockSetAt = Date.now();
@@ -27,35 +16,16 @@ const setClock = (iso: string): void => {
   clock = new Date(iso).getTime();
   clockSetAt = Date.now();
 };
-
-beforeAll(async () => {
-  await installCrd(client);
-  namespace = await createNamespace(client, 'scaling-hours');
-  prometheus = await startFakePrometheus();
-  harness = await startScalingOperator(client, namespace, { prometheusUrl: prometheus.url, now });
-}, 180_000);
-
-afterAll(async () => {
-  await harness?.stop();
-  await prometheus?.close();
-  if (namespace) await deleteNamespace(client, namespace);
-  client.close();
-}, 60_000);
+const suite = withPrometheusScaling(client, 'scaling-hours', { now });
 
 const hpaMin = async (): Promise<number | undefined> =>
-  (await client.get<KubeResource & { spec: { minReplicas: number } }>(HPA, namespace, `${NAME}-kyc`))?.spec.minReplicas;
+  (await client.get<KubeResource & { spec: { minReplicas: number } }>(HPA, suite.namespace, `${NAME}-kyc`))?.spec.minReplicas;
 
 describe('business-hours schedule', () => {
   it('raises the floor inside the window and lowers it after, in the schedule time zone', async () => {
+    const { namespace, harness, prometheus } = suite;
     prometheus.answer = { value: 0 };
-    const platform = developmentPlatform(namespace, NAME);
-    platform.spec.components = {
-      kyc: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 6, scaleDownStabilizationSeconds: 0 } },
-    };
-    platform.spec.autoscaling = {
-      enabled: false,
-      resourceMetrics: false,
-      metrics: { requestRate: { targetPerReplica: 10, components: ['kyc'] } },
+    const platform = requestRatePlatform(namespace, NAME, 6, {
       schedules: [
         {
           name: 'business-hours',
@@ -67,7 +37,7 @@ describe('business-hours schedule', () => {
           components: ['kyc'],
         },
       ],
-    };
+    });
     await client.create(PLATFORM, namespace, platform);
     await eventually('the kyc HPA at min 1 before 09:00 IST', async () => (await hpaMin()) === 1, 60_000, 500);
 
@@ -80,14 +50,8 @@ describe('business-hours schedule', () => {
       90_000,
       1000,
     );
-    const open = await eventually(
-      'the status to name the window',
-      async () => {
-        const kyc = (await getPlatform(client, namespace, NAME))?.status?.scaling?.kyc;
-        return kyc?.reason?.includes('business-hours window active → min 4') ? kyc : undefined;
-      },
-      60_000,
-      1000,
+    const open = await kycScalingWhen(client, namespace, NAME, 'the status to name the window', (kyc) =>
+      Boolean(kyc.reason?.includes('business-hours window active → min 4')),
     );
     expect(open.minReplicas).toBe(4);
 

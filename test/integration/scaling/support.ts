@@ -8,7 +8,17 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { testOperatorConfig, testOperatorLogger } from '../operator/support.js';
+import { afterAll, beforeAll } from '@jest/globals';
+import {
+  createNamespace,
+  deleteNamespace,
+  developmentPlatform,
+  getPlatform,
+  installCrd,
+  testOperatorConfig,
+  testOperatorLogger,
+} from '../operator/support.js';
+import type { PlatformResource } from '../../../operator/src/reconcile/platform.js';
 import type { KubeClient, KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
 import { startManager, type RunningOperator } from '../../../operator/src/manager.js';
 import { APISERVICE, APISERVICE_NAME } from '../../../operator/src/metrics-api/registration.js';
@@ -226,4 +236,95 @@ export const EVENT: ResourceType = { apiVersion: 'v1', kind: 'Event', plural: 'e
 export async function eventReasons(client: KubeClient, namespace: string): Promise<string[]> {
   const events = await client.list<KubeResource & { reason?: string }>(EVENT, namespace);
   return events.items.map((e) => e.reason ?? '');
+}
+
+/** What withPrometheusScaling sets up for a suite; all of it exists once beforeAll has run. */
+export interface PrometheusScalingSuite {
+  readonly namespace: string;
+  readonly harness: ScalingHarness;
+  readonly prometheus: FakePrometheus;
+}
+
+/**
+ * A request-rate scaling suite's set-up and tear-down: beforeAll installs the CRD, creates a namespace
+ * named after `prefix`, starts a fake Prometheus and an operator reading it (on `now`'s clock if given)
+ * that serves the external metrics API; afterAll stops them, deletes the namespace and closes `client`.
+ */
+export function withPrometheusScaling(client: KubeClient, prefix: string, options: { now?: () => Date } = {}): PrometheusScalingSuite {
+  let namespace = '';
+  let harness: ScalingHarness | undefined;
+  let prometheus: FakePrometheus | undefined;
+  beforeAll(async () => {
+    await installCrd(client);
+    namespace = await createNamespace(client, prefix);
+    prometheus = await startFakePrometheus();
+    harness = await startScalingOperator(client, namespace, { prometheusUrl: prometheus.url, now: options.now });
+  }, 180_000);
+  afterAll(async () => {
+    await harness?.stop();
+    await prometheus?.close();
+    if (namespace) await deleteNamespace(client, namespace);
+    client.close();
+  }, 60_000);
+  return {
+    get namespace() {
+      if (!namespace) throw new Error(`the ${prefix} namespace was not created`);
+      return namespace;
+    },
+    get harness() {
+      if (!harness) throw new Error('the scaling operator did not start');
+      return harness;
+    },
+    get prometheus() {
+      if (!prometheus) throw new Error('the fake Prometheus did not start');
+      return prometheus;
+    },
+  };
+}
+
+type Autoscaling = NonNullable<PlatformResource['spec']['autoscaling']>;
+
+/**
+ * The development sample with only kyc autoscaled (from 1 to `maxReplicas`, no scale-down wait) on its
+ * request rate, 10 per replica, with `autoscaling` added (a fallback, schedules).
+ */
+export function requestRatePlatform(
+  namespace: string,
+  name: string,
+  maxReplicas: number,
+  autoscaling: Partial<Autoscaling> = {},
+): PlatformResource {
+  const platform = developmentPlatform(namespace, name);
+  platform.spec.components = {
+    kyc: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas, scaleDownStabilizationSeconds: 0 } },
+  };
+  platform.spec.autoscaling = {
+    enabled: false,
+    resourceMetrics: false,
+    metrics: { requestRate: { targetPerReplica: 10, components: ['kyc'] } },
+    ...autoscaling,
+  };
+  return platform;
+}
+
+type ComponentScaling = NonNullable<NonNullable<NonNullable<PlatformResource['status']>['scaling']>['kyc']>;
+
+/** Waits until the kyc entry of the platform's status.scaling satisfies `accept`, and returns it. */
+export function kycScalingWhen(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  description: string,
+  accept: (kyc: ComponentScaling) => boolean,
+  timeoutMs = 60_000,
+): Promise<ComponentScaling> {
+  return eventually(
+    description,
+    async () => {
+      const kyc = (await getPlatform(client, namespace, name))?.status?.scaling?.kyc;
+      return kyc && accept(kyc) ? kyc : undefined;
+    },
+    timeoutMs,
+    1000,
+  );
 }
