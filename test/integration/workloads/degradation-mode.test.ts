@@ -4,9 +4,6 @@
 // refuses everything but the public status; every answer under a reduced mode says so; back to Normal,
 // everything is served again — no restart.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { startAuth } from '../../../workloads/auth/main.js';
 import type { RunningAuth } from '../../../workloads/auth/main.js';
 import { startGateway } from '../../../workloads/gateway/main.js';
@@ -17,13 +14,14 @@ import {
   captureLogs,
   createTestDatabase,
   eventually,
+  liveSettingsFile,
   request,
   requireEnv,
   signToken,
   suffix,
   verifierEnv,
 } from './support.js';
-import type { TestDatabase } from './support.js';
+import type { LiveSettingsFile, TestDatabase } from './support.js';
 
 const VERSION = '2.0.0-test';
 
@@ -34,8 +32,7 @@ interface Status {
 }
 
 describe('degradation modes', () => {
-  let dir: string;
-  let file: string;
+  let live: LiveSettingsFile;
   let db: TestDatabase;
   let auth: RunningAuth;
   let gateway: RunningGateway;
@@ -43,7 +40,7 @@ describe('degradation modes', () => {
   let token: string;
 
   const setSettings = (settings: { mode?: string; featureFlags?: Record<string, boolean> }) =>
-    writeFile(file, JSON.stringify({ featureFlags: {}, ...settings }));
+    live.write({ featureFlags: {}, ...settings });
   const api = (p: string): string => `${gateway.url}/api/v1${p}`;
   const status = async (): Promise<Status> => (await request<Status>(api('/status'))).body;
   /** Writes the settings and waits until the gateway's public status says the mode; returns how long it took. */
@@ -55,8 +52,7 @@ describe('degradation modes', () => {
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'kyc-mode-'));
-    file = path.join(dir, 'live-settings.json');
+    live = await liveSettingsFile('kyc-mode-');
     await setSettings({});
     db = await createTestDatabase();
     await kyc.start();
@@ -69,7 +65,7 @@ describe('degradation modes', () => {
         REDIS_KEY_PREFIX: `test-${suffix()}:`,
         AUTH_SIGNING_KEYS: SIGNING_KEYS,
         AUTH_SCRYPT_COST: '1024',
-        LIVE_SETTINGS_FILE: file,
+        LIVE_SETTINGS_FILE: live.path,
       },
     });
     gateway = await startGateway({
@@ -81,7 +77,7 @@ describe('degradation modes', () => {
         KYC_VERSION: VERSION,
         UPSTREAM_AUTH: auth.url,
         UPSTREAM_KYC: kyc.url,
-        LIVE_SETTINGS_FILE: file,
+        LIVE_SETTINGS_FILE: live.path,
       },
     });
     token = await signToken({ sub: `mode-${suffix()}`, role: 'customer' });
@@ -92,7 +88,7 @@ describe('degradation modes', () => {
     await auth?.close();
     await kyc.stop();
     await db?.drop();
-    await rm(dir, { recursive: true, force: true });
+    await live?.remove();
   }, 60_000);
 
   it('when Normal, then the public status says so without a token, and answers carry no mode header', async () => {

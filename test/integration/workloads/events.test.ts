@@ -9,7 +9,7 @@ import { newEvent } from '../../../workloads/shared/index.js';
 import type { EventEnvelope } from '../../../workloads/shared/index.js';
 import {
   captureLogs,
-  collectEvents,
+  EventCollector,
   createTestDatabase,
   eventServiceEnv,
   eventually,
@@ -18,7 +18,7 @@ import {
   startOutboxPublisher,
   suffix,
 } from './support.js';
-import type { EventCollector, OutboxPublisher, TestDatabase } from './support.js';
+import type { OutboxPublisher, TestDatabase } from './support.js';
 
 describe('notification and analytics', () => {
   const prefix = `test-${suffix()}.`;
@@ -41,7 +41,8 @@ describe('notification and analytics', () => {
     ]);
     for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
     publisher = await startOutboxPublisher(db, prefix, logs.logger);
-    collector = await collectEvents(prefix, ['kyc', 'notification'], logs.logger);
+    collector = new EventCollector(prefix, ['kyc', 'notification']);
+    await collector.start();
   }, 90_000);
 
   afterAll(async () => {
@@ -64,7 +65,7 @@ describe('notification and analytics', () => {
   it('when events are written to the outbox, then they reach Kafka in order, once, and the rows are marked sent', async () => {
     await publisher.publish(...lifecycle);
     const ours = await eventually(() => {
-      const list = collector.seen.filter((e) => e.subject === applicationId);
+      const list = collector.events.filter((e) => e.subject === applicationId);
       return list.length >= lifecycle.length ? list : undefined;
     }, 30_000);
     expect(ours.map((e) => e.id)).toEqual(lifecycle.map((e) => e.id));
@@ -81,7 +82,7 @@ describe('notification and analytics', () => {
     }, 30_000);
     expect(sent.map((m) => m.template).sort()).toEqual(['application_approved', 'application_received']);
     const events = await eventually(() => {
-      const list = collector.seen.filter((e) => e.topic === `${prefix}notification.events` && e.data.userId === owner);
+      const list = collector.events.filter((e) => e.topic === `${prefix}notification.events` && e.data.userId === owner);
       return list.length >= 8 ? list : undefined;
     }, 30_000);
     const byType = (type: string): number => events.filter((e) => e.type === type).length;

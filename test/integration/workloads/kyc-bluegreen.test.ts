@@ -2,21 +2,18 @@
 // the green colour, while the live settings name blue active, relays its events to Kafka but leaves the
 // submitted applications unchecked; once the switch names green, it checks each of them once.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { CONSENT, EventCollector, VALID_APPLICANT, panCardDocument, passportDocument, startKycHarness, token } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
-import { eventually, request } from './support.js';
+import { eventually, liveSettingsFile, request } from './support.js';
+import type { LiveSettingsFile } from './support.js';
 
 describe('kyc in the preview colour of a blue-green release', () => {
   let h: KycHarness;
-  let dir: string;
-  let file: string;
+  let live: LiveSettingsFile;
   let collector: EventCollector;
 
-  const activate = (activeColor: 'blue' | 'green') => writeFile(file, JSON.stringify({ featureFlags: {}, activeColor }));
+  const activate = (activeColor: 'blue' | 'green') => live.write({ featureFlags: {}, activeColor });
   const stateOf = async (id: string, staff: string): Promise<string> =>
     (await request<{ state: string }>(h.url(`/api/v1/applications/${id}`), { token: staff })).body.state;
 
@@ -35,10 +32,9 @@ describe('kyc in the preview colour of a blue-green release', () => {
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'kyc-bluegreen-'));
-    file = path.join(dir, 'live-settings.json');
+    live = await liveSettingsFile('kyc-bluegreen-');
     await activate('blue');
-    h = await startKycHarness({ LIVE_SETTINGS_FILE: file, KYC_COLOR: 'green' }, { liveSettingsIntervalMs: 100 });
+    h = await startKycHarness({ LIVE_SETTINGS_FILE: live.path, KYC_COLOR: 'green' }, { liveSettingsIntervalMs: 100 });
     collector = new EventCollector(h.topicPrefix);
     await collector.start();
   }, 90_000);
@@ -46,7 +42,7 @@ describe('kyc in the preview colour of a blue-green release', () => {
   afterAll(async () => {
     await collector?.stop();
     await h?.close();
-    await rm(dir, { recursive: true, force: true });
+    await live?.remove();
   }, 60_000);
 
   it('when green is the preview, then its submitted applications reach Kafka unchecked, and after the switch to green each is checked once', async () => {

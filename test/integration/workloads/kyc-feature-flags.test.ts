@@ -4,21 +4,18 @@
 // automatic-checks off pauses the checks consumer, and the applications submitted meanwhile are checked
 // once it is back on.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { CONSENT, EventCollector, VALID_APPLICANT, panCardDocument, passportDocument, startKycHarness, token } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
-import { eventually, request } from './support.js';
+import { eventually, liveSettingsFile, request } from './support.js';
+import type { LiveSettingsFile } from './support.js';
 
 describe('kyc feature flags', () => {
   let h: KycHarness;
-  let dir: string;
-  let file: string;
+  let live: LiveSettingsFile;
   let collector: EventCollector;
 
-  const setFlags = (featureFlags: Record<string, boolean>) => writeFile(file, JSON.stringify({ featureFlags }));
+  const setFlags = (featureFlags: Record<string, boolean>) => live.write({ featureFlags });
   /** Until the service has read the file again (the interval is 100 ms here). */
   const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
 
@@ -40,10 +37,9 @@ describe('kyc feature flags', () => {
     (await request<{ state: string }>(h.url(`/api/v1/applications/${id}`), { token: staff })).body.state;
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'kyc-live-'));
-    file = path.join(dir, 'live-settings.json');
+    live = await liveSettingsFile('kyc-live-');
     await setFlags({});
-    h = await startKycHarness({ LIVE_SETTINGS_FILE: file }, { liveSettingsIntervalMs: 100 });
+    h = await startKycHarness({ LIVE_SETTINGS_FILE: live.path }, { liveSettingsIntervalMs: 100 });
     collector = new EventCollector(h.topicPrefix);
     await collector.start();
   }, 90_000);
@@ -51,7 +47,7 @@ describe('kyc feature flags', () => {
   afterAll(async () => {
     await collector?.stop();
     await h?.close();
-    await rm(dir, { recursive: true, force: true });
+    await live?.remove();
   }, 60_000);
 
   it('when new-applications is switched off, then POST /applications answers 503 + Retry-After saying so, an open draft is still completed and submitted, and back on it answers 201', async () => {

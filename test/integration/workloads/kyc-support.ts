@@ -2,8 +2,7 @@
 // Kafka topic prefix and consumer groups, captured logs; tokens minted with the shared helper; an
 // event collector reading the service's topics; and applicant data that passes every rule.
 import { randomBytes } from 'node:crypto';
-import { createKafka, familyTopic, parseEnvelope, subscribeAll } from '../../../workloads/shared/index.js';
-import type { Consumer, EventEnvelope, Role } from '../../../workloads/shared/index.js';
+import type { Role } from '../../../workloads/shared/index.js';
 import { startKyc } from '../../../workloads/kyc/main.js';
 import type { RunningKyc } from '../../../workloads/kyc/main.js';
 import { captureLogs, createTestDatabase, requireEnv, signToken, suffix, verifierEnv } from './support.js';
@@ -71,42 +70,8 @@ export function token(sub: string, role: Role): Promise<string> {
   return signToken({ sub, role });
 }
 
-/** Reads every event on the service's topics from the beginning, with a private consumer group. */
-export class EventCollector {
-  readonly events: Array<EventEnvelope & { topic: string }> = [];
-  private consumer: Consumer | undefined;
-
-  constructor(private readonly topicPrefix: string) {}
-
-  async start(): Promise<void> {
-    const logs = captureLogs('collector', 'error');
-    const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `kyc-test-collector-${suffix()}`, logs.logger);
-    const consumer = kafka.consumer({
-      groupId: `${this.topicPrefix}collector-${suffix()}`,
-      sessionTimeout: 10_000,
-      heartbeatInterval: 1000,
-    });
-    this.consumer = consumer;
-    await consumer.connect();
-    const topics = (['kyc', 'customer', 'consent'] as const).map((family) => familyTopic(family, this.topicPrefix));
-    await subscribeAll(consumer, topics, true, logs.logger);
-    await consumer.run({
-      eachMessage: ({ topic, message }) => {
-        const event = parseEnvelope(message.value);
-        if (event) this.events.push({ ...event, topic });
-        return Promise.resolve();
-      },
-    });
-  }
-
-  about(subject: string): Array<EventEnvelope & { topic: string }> {
-    return this.events.filter((e) => e.subject === subject || (e.data as { applicationId?: string }).applicationId === subject);
-  }
-
-  async stop(): Promise<void> {
-    await this.consumer?.disconnect();
-  }
-}
+/** The collector of the service's events (kyc, customer, consent). */
+export { EventCollector } from './support.js';
 
 export const VALID_APPLICANT = {
   name: 'Kavya Raghunathan',

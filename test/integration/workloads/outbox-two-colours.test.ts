@@ -15,8 +15,8 @@ import {
   withTransaction,
 } from '../../../workloads/shared/index.js';
 import type { EventEnvelope, Pool, Producer } from '../../../workloads/shared/index.js';
-import { captureLogs, collectEvents, createTestDatabase, eventually, requireEnv, suffix } from './support.js';
-import type { EventCollector, TestDatabase } from './support.js';
+import { EventCollector, captureLogs, createTestDatabase, eventually, requireEnv, suffix } from './support.js';
+import type { TestDatabase } from './support.js';
 
 describe('the outbox relay in both colours', () => {
   const prefix = `test-${suffix()}.`;
@@ -43,7 +43,8 @@ describe('the outbox relay in both colours', () => {
         new OutboxRelay({ pool: relayPool, schema: 'producer_test', producer, logger: logs.logger, intervalMs: 5, batchSize: 7 }),
       );
     }
-    collector = await collectEvents(prefix, ['kyc'], logs.logger);
+    collector = new EventCollector(prefix, ['kyc']);
+    await collector.start();
   }, 90_000);
 
   afterAll(async () => {
@@ -68,12 +69,12 @@ describe('the outbox relay in both colours', () => {
         }
       });
     }
-    await eventually(() => (collector.seen.length >= written.length ? true : undefined), 60_000);
+    await eventually(() => (collector.events.length >= written.length ? true : undefined), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    expect(collector.seen).toHaveLength(written.length);
-    expect(new Set(collector.seen.map((e) => e.id)).size).toBe(written.length);
+    expect(collector.events).toHaveLength(written.length);
+    expect(new Set(collector.events.map((e) => e.id)).size).toBe(written.length);
     for (const subject of subjects) {
-      expect(collector.seen.filter((e) => e.subject === subject).map((e) => e.id)).toEqual(
+      expect(collector.events.filter((e) => e.subject === subject).map((e) => e.id)).toEqual(
         written.filter((e) => e.subject === subject).map((e) => e.id),
       );
     }

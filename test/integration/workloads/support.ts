@@ -230,36 +230,44 @@ export async function startOutboxPublisher(db: TestDatabase, prefix: string, log
   };
 }
 
-/** A Kafka consumer of its own that keeps every event of `families` from the beginning, with its topic. */
-export interface EventCollector {
-  seen: Array<EventEnvelope & { topic: string }>;
-  stop(): Promise<void>;
-}
+/** Reads every event on the topics of `families` from the beginning, with a private consumer group. */
+export class EventCollector {
+  readonly events: Array<EventEnvelope & { topic: string }> = [];
+  private consumer: Consumer | undefined;
 
-export async function collectEvents(prefix: string, families: EventFamily[], logger: Logger): Promise<EventCollector> {
-  const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `test-${suffix()}`, logger);
-  const consumer: Consumer = kafka.consumer({ groupId: `${prefix}collector`, sessionTimeout: 10_000, heartbeatInterval: 1000 });
-  const seen: Array<EventEnvelope & { topic: string }> = [];
-  await consumer.connect();
-  try {
-    await subscribeAll(
-      consumer,
-      families.map((family) => familyTopic(family, prefix)),
-      true,
-      logger,
-    );
+  constructor(
+    private readonly topicPrefix: string,
+    private readonly families: readonly EventFamily[] = ['kyc', 'customer', 'consent'],
+  ) {}
+
+  async start(): Promise<void> {
+    const logs = captureLogs('collector', 'error');
+    const kafka = createKafka([requireEnv('KAFKA_BROKERS')], `kyc-test-collector-${suffix()}`, logs.logger);
+    const consumer = kafka.consumer({
+      groupId: `${this.topicPrefix}collector-${suffix()}`,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1000,
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    const topics = this.families.map((family) => familyTopic(family, this.topicPrefix));
+    await subscribeAll(consumer, topics, true, logs.logger);
     await consumer.run({
       eachMessage: ({ topic, message }) => {
         const event = parseEnvelope(message.value);
-        if (event) seen.push({ ...event, topic });
+        if (event) this.events.push({ ...event, topic });
         return Promise.resolve();
       },
     });
-  } catch (error) {
-    await consumer.disconnect();
-    throw error;
   }
-  return { seen, stop: () => consumer.disconnect() };
+
+  about(subject: string): Array<EventEnvelope & { topic: string }> {
+    return this.events.filter((e) => e.subject === subject || (e.data as { applicationId?: string }).applicationId === subject);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
 }
 
 /** A live-settings file in a directory of its own, written as the operator's ConfigMap would be (docs/api.md, "Feature flags"). */
