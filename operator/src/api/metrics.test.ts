@@ -1,16 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { platform } from './fixtures.js';
-import { componentMetrics, toQuantity, type ComponentMetric } from './metrics.js';
-
-const lag: ComponentMetric = {
-  kind: 'queueLag',
-  name: 'kafka-consumer-lag',
-  targetType: 'AverageValue',
-  target: 100,
-  group: 'g',
-  topics: undefined,
-};
-const latency: ComponentMetric = { kind: 'latency', name: 'http-request-latency-ms', targetType: 'Value', target: 250, percentile: 'p95' };
+import { componentMetrics, toQuantity } from './metrics.js';
+import { lagMetric as lag, latencyMetric as latency } from './testing/metrics.js';
 
 describe('componentMetrics', () => {
   it("takes each component's default consumer group and topics", () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ComponentMetric } from '../api/metrics.js';
 import { describeReading, replicasFor, valueForReplicas } from './metrics.js';
-
-const lag: ComponentMetric = {
-  kind: 'queueLag',
-  name: 'kafka-consumer-lag',
-  targetType: 'AverageValue',
-  target: 100,
-  group: 'g',
-  topics: undefined,
-};
-const latency: ComponentMetric = { kind: 'latency', name: 'http-request-latency-ms', targetType: 'Value', target: 250, percentile: 'p95' };
+import { lagMetric as lag, latencyMetric as latency } from '../api/testing/metrics.js';
 
 describe('replicasFor and valueForReplicas', () => {
   it('divides an AverageValue metric by the target, within min/max', () => {

@@ -2,17 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { platform } from '../api/fixtures.js';
 import type { Reading } from './engine.js';
 import { HEALTHY } from './fallback.js';
-import type { ComponentMetric } from '../api/metrics.js';
 import { computeScalingStatus, type ComponentScalingInput } from './status.js';
+import { lagMetric as lag } from '../api/testing/metrics.js';
 
-const lag: ComponentMetric = {
-  kind: 'queueLag',
-  name: 'kafka-consumer-lag',
-  targetType: 'AverageValue',
-  target: 100,
-  group: 'g',
-  topics: undefined,
-};
 const closed = { minReplicas: undefined, open: [], invalid: [] };
 const reading = (value: number | undefined, state = HEALTHY): Reading => ({
   metric: lag,

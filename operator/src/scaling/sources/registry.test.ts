@@ -4,18 +4,10 @@ import { PodScrapeSource } from './pod-scrape.js';
 import { PrometheusSource } from './prometheus.js';
 import { KafkaLagSource } from './kafka-lag.js';
 import { buildSource, sourceRegistry } from './registry.js';
+import { lagMetric as lag, latencyMetric as latency } from '../../api/testing/metrics.js';
 
 const place = { namespace: 'ns', platform: 'acme', component: 'kyc', kafka: { name: 'kyc-kafka', key: 'brokers' } };
-const lag: ComponentMetric = {
-  kind: 'queueLag',
-  name: 'kafka-consumer-lag',
-  targetType: 'AverageValue',
-  target: 100,
-  group: 'g',
-  topics: undefined,
-};
 const rate: ComponentMetric = { kind: 'requestRate', name: 'http-requests-per-second', targetType: 'AverageValue', target: 10 };
-const latency: ComponentMetric = { kind: 'latency', name: 'http-request-latency-ms', targetType: 'Value', target: 250, percentile: 'p95' };
 
 describe('sourceRegistry', () => {
   it('reads lag from Kafka, and request rate and latency from Prometheus when it has a URL, else from the pods', () => {
