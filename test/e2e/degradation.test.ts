@@ -3,18 +3,8 @@
 // write through the gateway answers 503 + Retry-After (read-only-mode), a read is served, both carry
 // KYC-Service-Mode, and the public GET /api/v1/status says ReadOnly; status and the Degraded condition
 // say so; no pod restarts. Set back to Normal, writes are served again.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  CONSENT,
-  customerToken,
-  eventually,
-  gatewayUrl,
-  getPlatform,
-  patchPlatformSpec,
-  podRestarts,
-  request,
-  waitReady,
-} from './support.js';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { CONSENT, customerOfReadyPlatform, eventually, getPlatform, patchPlatformSpec, podRestarts, request } from './support.js';
 
 async function setMode(mode: 'Normal' | 'ReadOnly'): Promise<void> {
   await patchPlatformSpec({ degradation: { mode } });
@@ -25,18 +15,11 @@ interface PlatformView {
 }
 
 describe('a degradation mode forced on the running platform', () => {
-  let base = '';
-  let token = '';
-  const api = (path: string): string => `${base}/api/v1${path}`;
+  const customer = customerOfReadyPlatform('mode');
+  const { api } = customer;
   // A body without consent: 422 while writes are served (nothing is created), 503 while read-only.
-  const write = () => request<{ type?: string }>(api('/applications'), { body: {}, token });
+  const write = () => request<{ type?: string }>(api('/applications'), { body: {}, token: customer.token });
   const status = () => request<{ mode: string; reducedFeatures: string[]; version: string }>(api('/status'));
-
-  beforeAll(async () => {
-    await waitReady((await getPlatform()).spec.version);
-    base = await gatewayUrl();
-    token = await customerToken(api, 'mode');
-  }, 720_000);
 
   afterAll(async () => {
     await setMode('Normal').catch(() => undefined);
@@ -45,7 +28,7 @@ describe('a degradation mode forced on the running platform', () => {
   it('when ReadOnly is set, then within seconds writes answer 503 + Retry-After, reads and the status say ReadOnly, with no pod restarted; Normal again serves writes', async () => {
     expect((await write()).status).toBe(422);
     expect((await status()).body.mode).toBe('Normal');
-    const draft = await request<{ id: string }>(api('/applications'), { body: CONSENT, token, idempotent: true });
+    const draft = await request<{ id: string }>(api('/applications'), { body: CONSENT, token: customer.token, idempotent: true });
     expect(draft.status).toBe(201);
     const before = await podRestarts();
 
@@ -82,7 +65,7 @@ describe('a degradation mode forced on the running platform', () => {
     const read = await eventually(
       'a read served under ReadOnly',
       async () => {
-        const answer = await request(api(`/applications/${draft.body.id}`), { token });
+        const answer = await request(api(`/applications/${draft.body.id}`), { token: customer.token });
         return answer.headers.get('kyc-service-mode') === 'ReadOnly' ? answer : undefined;
       },
       10_000,

@@ -4,18 +4,8 @@
 // (same uids, same restart counts); status.featureFlags shows the flag in force; set back, it answers
 // again. The probe sends a body without consent: 422 while new applications are accepted (nothing is
 // created, so the customer's cap on open drafts is never reached), 503 while they are paused.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  CONSENT,
-  customerToken,
-  eventually,
-  gatewayUrl,
-  getPlatform,
-  patchPlatformSpec,
-  podRestarts,
-  request,
-  waitReady,
-} from './support.js';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { CONSENT, customerOfReadyPlatform, eventually, getPlatform, patchPlatformSpec, podRestarts, request } from './support.js';
 
 const FLAG = 'new-applications';
 
@@ -29,18 +19,11 @@ async function flagInStatus(): Promise<boolean | undefined> {
 }
 
 describe('a feature flag switched on the running platform', () => {
-  let base = '';
-  let token = '';
-  const api = (path: string): string => `${base}/api/v1${path}`;
+  const customer = customerOfReadyPlatform('flags');
+  const { api } = customer;
   // One probe at a time, at most one a second: the gateway's breaker counts an upstream 503 as a failure
   // (5 requests with half of them failing in 10 s open it), and only this test's answers should be seen.
-  const probe = () => request<{ type?: string; detail?: string }>(api('/applications'), { body: {}, token });
-
-  beforeAll(async () => {
-    await waitReady((await getPlatform()).spec.version);
-    base = await gatewayUrl();
-    token = await customerToken(api, 'flags');
-  }, 720_000);
+  const probe = () => request<{ type?: string; detail?: string }>(api('/applications'), { body: {}, token: customer.token });
 
   afterAll(async () => {
     await setFlag(null).catch(() => undefined);
@@ -86,7 +69,7 @@ describe('a feature flag switched on the running platform', () => {
     ).toBe(true);
     await eventually('POST /applications accepted again', async () => ((await probe()).status === 422 ? true : undefined), 30_000, 1500);
     const onAfterMs = Date.now() - restored;
-    const created = await request<{ state: string }>(api('/applications'), { body: CONSENT, token, idempotent: true });
+    const created = await request<{ state: string }>(api('/applications'), { body: CONSENT, token: customer.token, idempotent: true });
     expect([created.status, created.body.state]).toEqual([201, 'draft']);
     expect(await podRestarts()).toEqual(before);
     console.log(`feature flag ${FLAG}: off in force through the gateway after ${offAfterMs} ms, back on after ${onAfterMs} ms`);

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import * as k8s from '@kubernetes/client-node';
+import { beforeAll } from '@jest/globals';
 import { eventually, uniqueSuffix } from '../support/env.js';
 
 export { eventually, uniqueSuffix };
@@ -252,6 +253,30 @@ export async function customerToken(api: (path: string) => string, label: string
 }
 
 /** Customers one after another: sign-ups at once would only queue on auth's password-hash pool. */
+/** A suite's customer of the platform, through the gateway; `token` exists once beforeAll has run. */
+export interface GatewayCustomer {
+  api: (path: string) => string;
+  readonly token: string;
+}
+
+/** Registers a beforeAll that waits for the platform Ready at its version, finds the gateway and signs up a customer (`label`). */
+export function customerOfReadyPlatform(label: string): GatewayCustomer {
+  let base = '';
+  let token = '';
+  const api = (path: string): string => `${base}/api/v1${path}`;
+  beforeAll(async () => {
+    await waitReady((await getPlatform()).spec.version);
+    base = await gatewayUrl();
+    token = await customerToken(api, label);
+  }, 720_000);
+  return {
+    api,
+    get token() {
+      return token;
+    },
+  };
+}
+
 export async function customerTokens(api: (path: string) => string, labels: string[]): Promise<string[]> {
   const tokens: string[] = [];
   for (const label of labels) tokens.push(await customerToken(api, label));
