@@ -20,6 +20,14 @@ import {
 
 describe('Applications', () => {
   const bench = useCaseBench();
+  /** A service over the bench's store with every feature on but those in `off`. */
+  const switchable = (off: ReadonlySet<KycFeature>): KycService =>
+    new KycService({
+      store: bench.store,
+      watchlist: WATCHLIST,
+      clock: () => bench.now,
+      features: { isOn: (feature) => !off.has(feature) },
+    });
 
   it('lets only the owner change an application, hides it from other customers, and refuses staff', async () => {
     const { id } = await bench.service.createDraft(customer, CONSENT);
@@ -88,12 +96,7 @@ describe('Applications', () => {
 
   it('when new applications are switched off, then a new draft is refused as paused while an open draft is still completed and submitted', async () => {
     const off = new Set<KycFeature>();
-    const paused = new KycService({
-      store: bench.store,
-      watchlist: WATCHLIST,
-      clock: () => bench.now,
-      features: { isOn: (feature) => !off.has(feature) },
-    });
+    const paused = switchable(off);
     const { id } = await paused.createDraft(customer, CONSENT);
     off.add('new-applications');
     const before = bench.store.state;
@@ -109,12 +112,7 @@ describe('Applications', () => {
 
   it('when document upload is switched off, then an upload is refused as paused and the documents already there stay readable', async () => {
     const off = new Set<KycFeature>();
-    const paused = new KycService({
-      store: bench.store,
-      watchlist: WATCHLIST,
-      clock: () => bench.now,
-      features: { isOn: (feature) => !off.has(feature) },
-    });
+    const paused = switchable(off);
     const { id } = await paused.createDraft(customer, CONSENT);
     const uploaded = await paused.uploadDocument(customer, id, PDF);
     off.add('document-upload');
