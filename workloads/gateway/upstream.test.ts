@@ -134,8 +134,14 @@ describe('Upstream over discovered pods', () => {
   });
   describe('the breaker', () => {
     const tight = { ...breaker, volumeThreshold: 2 };
-    async function answering(status: number, headers: Record<string, string>): Promise<{ kyc: Upstream; close: () => Promise<void> }> {
-      const server = http.createServer((_req, res) => res.writeHead(status, headers).end('{}'));
+    /** A kyc upstream of one pod that answers every request with `status`, `headers` and `body`. */
+    async function answering(
+      status: number,
+      headers: Record<string, string>,
+      body = '{}',
+      now?: () => number,
+    ): Promise<{ kyc: Upstream; close: () => Promise<void> }> {
+      const server = http.createServer((_req, res) => res.writeHead(status, headers).end(body));
       await new Promise<void>((done) => server.listen(0, '127.0.0.4', done));
       const { port: own } = server.address() as AddressInfo;
       const kyc = new Upstream('kyc', [{ url: `http://p-kyc-pods:${own}` }], {
@@ -144,6 +150,7 @@ describe('Upstream over discovered pods', () => {
         breaker: tight,
         resolve: () => Promise.resolve(['127.0.0.4']),
         discoveryIntervalMs: 60_000,
+        ...(now ? { now } : {}),
       });
       upstreams.push(kyc);
       return { kyc, close: () => new Promise((done) => server.close(() => done())) };
@@ -168,20 +175,12 @@ describe('Upstream over discovered pods', () => {
         ['https://kyc.dev/problems/temporarily-unavailable', true],
         ['https://kyc.dev/problems/feature-paused', false],
       ] as const) {
-        const server = http.createServer((_req, res) =>
-          res.writeHead(503, { 'retry-after': '5', 'content-type': 'application/problem+json' }).end(body(type)),
+        const { kyc, close } = await answering(
+          503,
+          { 'retry-after': '5', 'content-type': 'application/problem+json' },
+          body(type),
+          () => now,
         );
-        await new Promise<void>((done) => server.listen(0, '127.0.0.4', done));
-        const { port: own } = server.address() as AddressInfo;
-        const kyc = new Upstream('kyc', [{ url: `http://p-kyc-pods:${own}` }], {
-          strategy: 'round-robin',
-          sticky: false,
-          breaker: tight,
-          resolve: () => Promise.resolve(['127.0.0.4']),
-          discoveryIntervalMs: 60_000,
-          now: () => now,
-        });
-        upstreams.push(kyc);
         try {
           await kyc.ready;
           expect(kyc.isReduced()).toBe(false);
@@ -190,7 +189,7 @@ describe('Upstream over discovered pods', () => {
           now += 30_001;
           expect(kyc.isReduced()).toBe(false);
         } finally {
-          await new Promise((done) => server.close(done));
+          await close();
         }
       }
     });
