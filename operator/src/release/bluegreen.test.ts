@@ -54,6 +54,15 @@ function input(overrides: Partial<ReleaseInput>): ReleaseInput {
 }
 
 const idleBlue: ReleaseStatus = { phase: 'Idle', activeColor: 'blue', activeVersion: '1.0.0' };
+/** Green 2.0.0 active, blue 1.0.0 kept until 12:00:30 for a rollback. */
+const scalingDown: ReleaseStatus = {
+  phase: 'ScalingDown',
+  activeColor: 'green',
+  activeVersion: '2.0.0',
+  previousColor: 'blue',
+  previousVersion: '1.0.0',
+  scaleDownAt: '2026-11-26T12:00:30Z',
+};
 const ok: SmokeResult = { ok: true, version: '2.0.0', message: 'fine' };
 
 /** Drives the machine through a release of 2.0.0 from blue 1.0.0 to Switching. */
@@ -292,14 +301,6 @@ describe('stepRelease', () => {
   });
 
   it('when spec.version is set back within the scale-down window, then the Services switch back at once', () => {
-    const scalingDown: ReleaseStatus = {
-      phase: 'ScalingDown',
-      activeColor: 'green',
-      activeVersion: '2.0.0',
-      previousColor: 'blue',
-      previousVersion: '1.0.0',
-      scaleDownAt: '2026-11-26T12:00:30Z',
-    };
     const step = stepRelease(input({ spec: spec('1.0.0'), previous: scalingDown, now: at(10) }));
     expect(step.switched).toBe(true);
     expect(step.status).toMatchObject({
@@ -315,14 +316,6 @@ describe('stepRelease', () => {
   });
 
   it('when the scale-down delay has passed, then the old colour goes to zero and the release is Idle', () => {
-    const scalingDown: ReleaseStatus = {
-      phase: 'ScalingDown',
-      activeColor: 'green',
-      activeVersion: '2.0.0',
-      previousColor: 'blue',
-      previousVersion: '1.0.0',
-      scaleDownAt: '2026-11-26T12:00:30Z',
-    };
     const waiting = stepRelease(input({ spec: spec('2.0.0'), previous: scalingDown, now: at(20) }));
     expect(waiting.status.phase).toBe('ScalingDown');
     expect(waiting.requeueAfterMs).toBe(10_000);
@@ -359,14 +352,7 @@ describe('stepRelease', () => {
       { ...idleBlue, phase: 'Deploying', previewColor: 'green', previewVersion: '2.0.0', startedAt: '2026-11-26T12:00:00Z' },
       { ...idleBlue, phase: 'Verifying', previewColor: 'green', previewVersion: '2.0.0', startedAt: '2026-11-26T12:00:00Z' },
       toSwitching(),
-      {
-        phase: 'ScalingDown',
-        activeColor: 'green',
-        activeVersion: '2.0.0',
-        previousColor: 'blue',
-        previousVersion: '1.0.0',
-        scaleDownAt: '2026-11-26T12:00:30Z',
-      },
+      scalingDown,
     ];
     for (const previous of phases) {
       const args = input({
