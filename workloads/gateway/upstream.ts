@@ -20,7 +20,7 @@ import type { Instance, InstanceSpec, PickContext, Strategy } from './balancer.j
 import { Discovery } from './discovery.js';
 import type { Resolve } from './discovery.js';
 import { TEMPORARILY_UNAVAILABLE } from '../shared/problem.js';
-import { UpstreamError, originOf, send } from './proxy.js';
+import { CONNECT_TIMEOUT_MS, UpstreamError, originOf, send } from './proxy.js';
 import type { Origin, Outgoing, UpstreamResponse } from './proxy.js';
 
 export interface BreakerSettings {
@@ -112,7 +112,11 @@ export class Upstream {
           // Host and port of the instance, from its address only (see proxy.ts).
           const origin: Origin = originOf(instance.url);
           // A little longer than the breaker's timeout: the breaker decides, this only frees the socket.
-          const response = await send(origin, outgoing, this.agent, timeoutMs + 250, options.maxResponseBytes);
+          // A connection slow to open is given up for another pod only when there is one left to try: the
+          // last (or only) pod gets the whole budget, since on a busy node a healthy pod's connect can be slow.
+          const lastTry = attempt === attempts - 1;
+          const connectTimeoutMs = lastTry ? timeoutMs + 250 : CONNECT_TIMEOUT_MS;
+          const response = await send(origin, outgoing, this.agent, timeoutMs + 250, options.maxResponseBytes, connectTimeoutMs);
           this.balancer.markSuccess(instance);
           onAttempt(instance, response.status >= 500 ? '5xx' : 'ok');
           if (response.status >= 500) throw new UpstreamError(`${name} answered ${response.status}`, 'status', response);
