@@ -17,6 +17,7 @@
 //                                kafka, operator-leader, kyc-pod, apiserver; `baseline` alone touches nothing
 //   CHAOS_RECOVERY_BOUND_SECONDS how long the platform has to return to Normal after a fault (default 180)
 //   CHAOS_STEADY_SECONDS         load before each fault and after its recovery (default 10)
+//   CHAOS_DELIVERY_BOUND_SECONDS how long accepted events have to be delivered after the load (default 120)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -47,6 +48,8 @@ import type { Dependency, Ledger } from './chaos-support.js';
 import { NAMESPACE, PLATFORM, activeColor, customerTokens, eventually, gatewayUrl, getPlatform, request, waitReady } from './support.js';
 
 const RECOVERY_BOUND_MS = Number(process.env.CHAOS_RECOVERY_BOUND_SECONDS || 180) * 1000;
+/** How long accepted events have to be delivered once the load stopped. */
+const DELIVERY_BOUND_MS = Number(process.env.CHAOS_DELIVERY_BOUND_SECONDS || 120) * 1000;
 /** Load before the fault and after recovery, so both sides of it are measured. */
 const STEADY_MS = Number(process.env.CHAOS_STEADY_SECONDS || 10) * 1000;
 /** How long the platform must stay Normal to count as recovered. */
@@ -282,7 +285,7 @@ describe('chaos on the real node: the platform under a steady load while one par
             const now = await check();
             return now.lost.length === 0 && now.notDeliveredOnce.length === 0 ? now : undefined;
           },
-          120_000,
+          DELIVERY_BOUND_MS,
           2000,
         );
       } catch {
