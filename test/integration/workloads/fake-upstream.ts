@@ -3,6 +3,9 @@
 // (targets containing "huge"), and can be stopped and started again on the same port.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { expect } from '@jest/globals';
+import type { RunningGateway } from '../../../workloads/gateway/main.js';
+import { eventually, request } from './support.js';
 
 export interface Echo {
   instance: string;
@@ -123,4 +126,44 @@ export class FakeUpstream {
     server.closeAllConnections();
     await closed;
   }
+}
+
+/** Sends `n` requests to `url` one after another, each answered 200, and counts them by the instance that answered. */
+export async function tallyByInstance(
+  url: string,
+  token: string,
+  n: number,
+  headers: (i: number) => Record<string, string> = () => ({}),
+): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < n; i += 1) {
+    const res = await request<Echo>(url, { token, headers: headers(i) });
+    expect(res.status).toBe(200);
+    counts[res.body.instance] = (counts[res.body.instance] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
+ * Holds two slow requests at the gateway's kyc balancer (the instances must be slow already), then sends
+ * six quick ones: the instances that were busy, and where the quick ones went.
+ */
+export async function quickWhileTwoBusy(
+  gateway: RunningGateway,
+  token: string,
+): Promise<{ busy: string[]; quick: Record<string, number> }> {
+  const slow = [
+    request<Echo>(`${gateway.url}/api/v1/applications/slow`, { token }),
+    request<Echo>(`${gateway.url}/api/v1/applications/slow`, { token }),
+  ];
+  // Both slow requests are in flight at the balancer (a fixed sleep was not enough on a loaded machine).
+  const kyc = gateway.upstreams.get('kyc');
+  await eventually(
+    () => ((kyc?.balancer.instances.filter((instance) => instance.active > 0).length ?? 0) >= 2 ? true : undefined),
+    10_000,
+    10,
+  );
+  const quick = await tallyByInstance(`${gateway.url}/api/v1/applications/1`, token, 6);
+  const busy = (await Promise.all(slow)).map((res) => res.body.instance);
+  return { busy, quick };
 }

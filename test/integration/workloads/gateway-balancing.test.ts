@@ -3,9 +3,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
-import { FakeUpstream } from './fake-upstream.js';
+import { FakeUpstream, quickWhileTwoBusy, tallyByInstance } from './fake-upstream.js';
 import type { Echo } from './fake-upstream.js';
-import { captureLogs, eventually, request, signToken, suffix, verifierEnv } from './support.js';
+import { captureLogs, request, signToken, suffix, verifierEnv } from './support.js';
 
 describe('gateway load balancing over three instances', () => {
   const instances = [new FakeUpstream('a'), new FakeUpstream('b'), new FakeUpstream('c')];
@@ -43,19 +43,7 @@ describe('gateway load balancing over three instances', () => {
     return gateway;
   }
 
-  async function tally(
-    url: string,
-    n: number,
-    headers: (i: number) => Record<string, string> = () => ({}),
-  ): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    for (let i = 0; i < n; i += 1) {
-      const res = await request<Echo>(url, { token, headers: headers(i) });
-      expect(res.status).toBe(200);
-      counts[res.body.instance] = (counts[res.body.instance] ?? 0) + 1;
-    }
-    return counts;
-  }
+  const tally = (url: string, n: number, headers?: (i: number) => Record<string, string>) => tallyByInstance(url, token, n, headers);
 
   it('round robin: every instance gets the same share', async () => {
     const gw = await start({ LB_STRATEGY: 'round-robin' });
@@ -83,19 +71,7 @@ describe('gateway load balancing over three instances', () => {
     const gw = await start({ LB_STRATEGY: 'least-connections' });
     // Long enough for the six quick requests to finish while both slow ones are still held, even on a loaded machine.
     for (const instance of instances) instance.slowMs = 2000;
-    const slow = [
-      request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }),
-      request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }),
-    ];
-    // Both slow requests are in flight at the balancer (a fixed sleep was not enough on a loaded machine).
-    const kyc = gw.upstreams.get('kyc');
-    await eventually(
-      () => ((kyc?.balancer.instances.filter((instance) => instance.active > 0).length ?? 0) >= 2 ? true : undefined),
-      10_000,
-      10,
-    );
-    const quick = await tally(`${gw.url}/api/v1/applications/1`, 6);
-    const busy = (await Promise.all(slow)).map((res) => res.body.instance);
+    const { busy, quick } = await quickWhileTwoBusy(gw, token);
     expect(new Set(busy).size).toBe(2);
     const idle = ['a', 'b', 'c'].find((name) => !busy.includes(name)) as string;
     for (const instance of instances) instance.slowMs = 400;

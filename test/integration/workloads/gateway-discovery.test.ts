@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import type { Resolve } from '../../../workloads/gateway/discovery.js';
-import { FakeUpstream } from './fake-upstream.js';
+import { FakeUpstream, quickWhileTwoBusy, tallyByInstance } from './fake-upstream.js';
 import type { Echo } from './fake-upstream.js';
 import { captureLogs, eventually, request, signToken, suffix, verifierEnv } from './support.js';
 
@@ -53,15 +53,7 @@ describe('gateway load balancing over discovered pods', () => {
     return gateway;
   }
 
-  async function tally(url: string, n: number, headers: () => Record<string, string> = () => ({})): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    for (let i = 0; i < n; i += 1) {
-      const res = await request<Echo>(url, { token, headers: headers() });
-      expect(res.status).toBe(200);
-      counts[res.body.instance] = (counts[res.body.instance] ?? 0) + 1;
-    }
-    return counts;
-  }
+  const tally = (url: string, n: number, headers?: () => Record<string, string>) => tallyByInstance(url, token, n, headers);
 
   /** Waits until the gateway's kyc balancer holds `count` instances (discovery resolves every 2 s). */
   async function instances(gw: RunningGateway, count: number): Promise<void> {
@@ -143,18 +135,7 @@ describe('gateway load balancing over discovered pods', () => {
     const gw = await start({ LB_STRATEGY: 'least-connections' });
     for (const pod of pods) pod.slowMs = 2000;
     try {
-      const slow = [
-        request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }),
-        request<Echo>(`${gw.url}/api/v1/applications/slow`, { token }),
-      ];
-      const kyc = gw.upstreams.get('kyc');
-      await eventually(
-        () => ((kyc?.balancer.instances.filter((instance) => instance.active > 0).length ?? 0) >= 2 ? true : undefined),
-        10_000,
-        10,
-      );
-      const quick = await tally(`${gw.url}/api/v1/applications/1`, 6);
-      const busy = (await Promise.all(slow)).map((res) => res.body.instance);
+      const { busy, quick } = await quickWhileTwoBusy(gw, token);
       const idle = ['a', 'b', 'c'].find((name) => !busy.includes(name)) as string;
       expect(quick).toEqual({ [idle]: 6 });
     } finally {
