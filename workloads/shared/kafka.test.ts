@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Consumer, Kafka } from 'kafkajs';
 import { createLogger } from './logger.js';
 import { newEvent } from './events.js';
-import { ensureTopics, startConsumer, subscribeAll } from './kafka.js';
+import { BROKER_SILENCE_MS, ensureTopics, startConsumer, subscribeAll } from './kafka.js';
 import type { RunningConsumer } from './kafka.js';
 
 const logger = createLogger({ component: 'kafka-test', level: 'silent' });
@@ -122,7 +122,7 @@ function runnableConsumer() {
   const listeners: Record<string, Array<() => void>> = {};
   let eachBatch: ((payload: unknown) => Promise<void>) | undefined;
   const consumer = {
-    events: { CRASH: 'crash', GROUP_JOIN: 'group_join' },
+    events: { CRASH: 'crash', GROUP_JOIN: 'group_join', HEARTBEAT: 'heartbeat', FETCH: 'fetch' },
     connect: () => Promise.resolve(),
     subscribe: () => Promise.resolve(),
     disconnect: () => Promise.resolve(),
@@ -154,7 +154,8 @@ function runnableConsumer() {
     return resolved;
   };
   const rejoin = () => listeners.group_join?.forEach((listener) => listener());
-  return { kafka, calls, batch, rejoin };
+  const heartbeat = () => listeners.heartbeat?.forEach((listener) => listener());
+  return { kafka, calls, batch, rejoin, heartbeat };
 }
 
 describe('startConsumer pause and resume', () => {
@@ -186,5 +187,27 @@ describe('startConsumer pause and resume', () => {
     expect(fake.calls.filter((c) => c.startsWith('resume'))).toHaveLength(1);
     expect(await fake.batch(['2'])).toEqual(['2']);
     expect(handled).toEqual(['app-0', 'app-1', 'app-2']);
+  });
+});
+
+describe('startConsumer health', () => {
+  it('when the brokers stay silent for the session timeout, then the consumer reports itself unhealthy, and healthy again at the next heartbeat', async () => {
+    const fake = runnableConsumer();
+    let now = 1_000_000;
+    const running = await startConsumer({
+      kafka: fake.kafka,
+      groupId: 'g',
+      topics: ['kyc'],
+      logger,
+      now: () => now,
+      handle: () => Promise.resolve(),
+    });
+    expect(running.isHealthy()).toBe(true);
+    now += BROKER_SILENCE_MS - 1;
+    expect(running.isHealthy()).toBe(true);
+    now += 2;
+    expect(running.isHealthy()).toBe(false); // kafkajs retries a lost broker without crashing: silence is the sign
+    fake.heartbeat();
+    expect(running.isHealthy()).toBe(true);
   });
 });

@@ -120,13 +120,23 @@ export interface ConsumerOptions {
    */
   retryForever?: boolean;
   handle: (event: EventEnvelope, meta: { topic: string; partition: number; offset: string }) => Promise<void>;
+  /** For tests: the clock the broker-silence check reads. */
+  now?: () => number;
 }
+
+/**
+ * How long a consumer may go without a word from the brokers (a heartbeat answered, a fetch, a join) before
+ * it reports itself unhealthy: the group's session timeout, after which the brokers have dropped it anyway.
+ * kafkajs keeps retrying a lost broker without crashing, so without this a Kafka outage never showed in
+ * /health, nor in the platform's Degraded condition (docs/api.md, "Degradation").
+ */
+export const BROKER_SILENCE_MS = 10_000;
 
 export interface RunningConsumer {
   consumer: Consumer;
   /** Resolves once the group has been joined (partitions assigned); tests publish after this. */
   joined: Promise<void>;
-  /** False after the consumer crashed for good (kafkajs gave up restarting it). */
+  /** False after the consumer crashed for good (kafkajs gave up restarting it), or the brokers went silent. */
   isHealthy(): boolean;
   /**
    * Stops handling events (a feature switched off, docs/api.md "Feature flags"): the message in hand
@@ -161,6 +171,13 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   let stopping = false;
   let paused = false;
   let healthy = true;
+  const now = options.now ?? Date.now;
+  let lastContact = now();
+  for (const contact of [consumer.events.HEARTBEAT, consumer.events.FETCH, consumer.events.GROUP_JOIN]) {
+    consumer.on(contact, () => {
+      lastContact = now();
+    });
+  }
   const everyPartition = topics.map((topic) => ({ topic }));
   consumer.on(consumer.events.CRASH, (event) => {
     logger.error({ err: event.payload.error, group: groupId, restart: event.payload.restart }, 'consumer crashed');
@@ -229,7 +246,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
   return {
     consumer,
     joined,
-    isHealthy: () => healthy && !stopping,
+    isHealthy: () => healthy && !stopping && now() - lastContact < BROKER_SILENCE_MS,
     pause() {
       if (paused) return;
       paused = true;
