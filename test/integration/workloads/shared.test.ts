@@ -43,6 +43,8 @@ describe('shared library', () => {
       {
         version: 3,
         name: 'code',
+        // Code migrations say what they do: the expand/contract check cannot read them (docs/releases.md).
+        expandOnly: true,
         up: async (client, schema) => {
           await client.query(`INSERT INTO "${schema}".things VALUES (2)`);
         },
