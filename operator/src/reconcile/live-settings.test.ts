@@ -54,7 +54,7 @@ describe('live settings announced to the running pods', () => {
 
   it("patches only the annotation of the platform's pods, selected by instance and app name", async () => {
     const client = fakeClient([pod('a'), pod('b', { 'kyc.dev/live-settings': digest })]);
-    await expect(announceLiveSettings(client, p)).resolves.toBe(1);
+    await expect(announceLiveSettings(client, p, digest)).resolves.toBe(1);
     expect(client.selectors).toEqual(['app.kubernetes.io/instance=acme,app.kubernetes.io/name=kyc-platform']);
     expect(client.patches).toEqual([
       { namespace: p.metadata.namespace, name: 'a', patch: { metadata: { annotations: { 'kyc.dev/live-settings': digest } } } },
@@ -62,8 +62,8 @@ describe('live settings announced to the running pods', () => {
   });
 
   it('skips a pod deleted meanwhile, and fails the pass on any other error so it is retried', async () => {
-    await expect(announceLiveSettings(fakeClient([pod('gone'), pod('b')], { missing: ['gone'] }), p)).resolves.toBe(1);
-    await expect(announceLiveSettings(fakeClient([pod('a'), pod('b')], { broken: ['a'] }), p)).rejects.toThrow(
+    await expect(announceLiveSettings(fakeClient([pod('gone'), pod('b')], { missing: ['gone'] }), p, digest)).resolves.toBe(1);
+    await expect(announceLiveSettings(fakeClient([pod('a'), pod('b')], { broken: ['a'] }), p, digest)).rejects.toThrow(
       /announce the live settings to pod .*\/a/,
     );
   });

@@ -7,7 +7,7 @@
 // brings the file up to date within about a second. Pods created later mount the new content from the start.
 import type { FeatureFlagName } from '../api/flags.js';
 import type { KycPlatform } from '../api/types.js';
-import { LIVE_SETTINGS_KEY, liveSettingsDigest } from '../render/configmap.js';
+import { LIVE_SETTINGS_KEY } from '../render/configmap.js';
 import { LIVE_SETTINGS_ANNOTATION, platformPodSelector } from '../render/meta.js';
 import { isNotFound, type KubeClient, type KubeResource, type ResourceType } from '../runtime/kube.js';
 
@@ -43,15 +43,16 @@ export function podsToMark(pods: readonly KubeResource[], digest: string): strin
 }
 
 /**
- * Marks every pod of the platform with the digest of its live settings (those this pass rendered: under
- * blue-green they name the plan's active colour); returns how many it marked. A pod
- * deleted meanwhile is skipped (404); any other failure throws, so the pass is retried and status keeps the
- * flags it last announced.
+ * Marks every pod of the platform with `digest`, that of the live settings this pass put in the ConfigMap
+ * (configMapLiveSettingsDigest: under blue-green they name the plan's active colour, so no other
+ * computation of it can disagree with what the pods read); returns how many it marked. A pod deleted
+ * meanwhile is skipped (404); any other failure throws, so the pass is retried and status keeps the flags
+ * it last announced.
  */
 export async function announceLiveSettings(
   client: Pick<KubeClient, 'list' | 'mergePatch'>,
   platform: KycPlatform,
-  digest = liveSettingsDigest(platform),
+  digest: string,
 ): Promise<number> {
   const namespace = platform.metadata.namespace ?? '';
   const selector = Object.entries(platformPodSelector(platform))

@@ -355,9 +355,10 @@ export class PlatformReconciler {
     const modeChanged = mode !== announcedMode;
     // A blue-green switch changes only the active colour in them (docs/releases.md, "Blue-green isolation").
     const colorChanged = activeColorChanged(configMap, platform.status?.release?.activeColor);
-    if ((!flagsChanged(announced, inForce) && !modeChanged && !colorChanged) || applyProblem)
+    const digest = configMap && configMapLiveSettingsDigest(configMap);
+    if ((!flagsChanged(announced, inForce) && !modeChanged && !colorChanged) || applyProblem || digest === undefined)
       return { featureFlags: announced, degradationMode: announcedMode };
-    const marked = await announceLiveSettings(this.deps.client, platform, configMap && configMapLiveSettingsDigest(configMap));
+    const marked = await announceLiveSettings(this.deps.client, platform, digest);
     if (colorChanged) log.info({ pods: marked }, 'active colour announced to the pods');
     if (modeChanged) {
       const message = `degradation mode ${mode} (was ${announcedMode}): ${marked} pods told`;
