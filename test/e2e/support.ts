@@ -334,16 +334,27 @@ export interface StrictSample {
 }
 
 /** One GET on a new TCP connection (no keep-alive): it takes the route the Service has right now. */
-function getOnNewConnection(url: string, token: string, timeoutMs: number): Promise<{ status: number; version?: string }> {
+function getOnNewConnection(
+  url: string,
+  token: string,
+  timeoutMs: number,
+): Promise<{ status: number; version?: string; problem?: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get(
       url,
       { agent: false, headers: { authorization: `Bearer ${token}`, connection: 'close' }, timeout: timeoutMs },
       (res) => {
-        res.resume();
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const version = res.headers['x-kyc-version'];
-          resolve({ status: res.statusCode ?? 0, ...(typeof version === 'string' ? { version } : {}) });
+          // A failed answer says who refused and why (its problem body), so a failure in CI explains itself.
+          const problem = res.statusCode === 200 ? undefined : Buffer.concat(chunks).toString('utf8').slice(0, 400);
+          resolve({
+            status: res.statusCode ?? 0,
+            ...(typeof version === 'string' ? { version } : {}),
+            ...(problem !== undefined ? { problem } : {}),
+          });
         });
         res.on('error', reject);
       },
@@ -364,12 +375,14 @@ export function startStrictTraffic(url: string, token: string, pauseMs = 120): {
     while (running) {
       const start = performance.now();
       try {
-        const { status, version } = await getOnNewConnection(url, token, 10_000);
+        const { status, version, problem } = await getOnNewConnection(url, token, 10_000);
+        const ms = performance.now() - start;
         samples.push({
           at: Date.now(),
-          ms: performance.now() - start,
+          ms,
           ok: status === 200,
-          detail: `HTTP ${status}`,
+          detail:
+            status === 200 ? `HTTP ${status}` : `HTTP ${status} after ${ms.toFixed(0)} ms (version ${version ?? '-'}): ${problem ?? ''}`,
           ...(version ? { version } : {}),
         });
       } catch (error) {

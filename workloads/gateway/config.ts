@@ -102,6 +102,11 @@ export const gatewayEnv = commonEnv
       }),
     /** Largest upstream answer the gateway buffers; a longer one is cut off and answered 502. */
     GATEWAY_UPSTREAM_RESPONSE_LIMIT: byteSize.prefault('10mb'),
+    /**
+     * How long a starting gateway stays unready waiting for the first pod of each upstream (warmup.ts);
+     * after it, the gateway serves without the upstreams still missing (their routes answer 503).
+     */
+    GATEWAY_UPSTREAM_WARMUP_MS: z.coerce.number().int().min(0).default(60_000),
     /** Deepest nesting of arrays/objects in a JSON request body; deeper bodies get 400 at the edge. */
     GATEWAY_JSON_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(32),
   });

@@ -34,6 +34,7 @@ import { UPSTREAM_NAMES, loadGatewayConfig } from './config.js';
 import type { GatewayConfig, UpstreamName } from './config.js';
 import { openApiDocument } from './openapi.js';
 import { publicStatus } from './status.js';
+import { UpstreamWarmup } from './warmup.js';
 import { HOP_BY_HOP, UpstreamError } from './proxy.js';
 import type { UpstreamResponse } from './proxy.js';
 import { isPublic, matchRoute } from './routes.js';
@@ -146,6 +147,24 @@ async function wireGateway(
     upstream.breaker.on('close', () => logger.info({ upstream: name }, 'circuit breaker closed'));
     upstreams.set(name, upstream);
   }
+  // Not Ready until every upstream's first pod is found (warmup.ts): a preview gateway switched to
+  // before it had found the preview auth pods answered 503 for a resolve interval.
+  const warmup = new UpstreamWarmup(
+    new Map(
+      [...upstreams].map(([name, upstream]) => [
+        name,
+        { instanceCount: () => upstream.balancer.instances.length, lookAgain: () => upstream.discovery.suspect() },
+      ]),
+    ),
+    {
+      maxWaitMs: config.GATEWAY_UPSTREAM_WARMUP_MS,
+      onOpen: (missing, waitedMs) =>
+        missing.length === 0
+          ? logger.info({ waitedMs }, 'every upstream has a pod; the gateway is ready')
+          : logger.warn({ missing, waitedMs }, 'ready without a pod of these upstreams; their routes answer 503 until one appears'),
+    },
+  );
+  service.lifecycle.holdReadiness(() => warmup.done());
   metrics.gauge(
     'kyc_gateway_breaker_state',
     'Circuit breaker state per upstream (0 closed, 1 half-open, 2 open)',

@@ -7,13 +7,20 @@ type Closer = { name: string; close: () => Promise<void> | void };
 export class Lifecycle {
   private ready = false;
   private draining = false;
+  /** Conditions start-up must meet besides listening (e.g. the gateway's upstream warm-up); asked by /ready. */
+  private readonly readinessGates: Array<() => boolean> = [];
   private readonly closers: Closer[] = [];
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(private readonly logger: Logger) {}
 
   isReady(): boolean {
-    return this.ready && !this.draining;
+    return this.ready && !this.draining && this.readinessGates.every((gate) => gate());
+  }
+
+  /** /ready answers 503 until `gate` returns true too (it is asked on every probe). */
+  holdReadiness(gate: () => boolean): void {
+    this.readinessGates.push(gate);
   }
 
   isDraining(): boolean {

@@ -529,11 +529,11 @@ export interface Release {
    * @default 600
    */
   progressDeadlineSeconds?: number;
-  /** HTTP GETs the operator sends to the preview Services once every preview Deployment is Available: `path` on each component (2xx wanted), and `gatewayPath` through the preview gateway (any answer below 500: the preview gateway reached a preview upstream). A response with an X-KYC-Version other than the preview version fails too. A failed round is retried every few seconds; after `retries` failed rounds the release is aborted. */
+  /** HTTP GETs the operator sends to the preview Services once every preview Deployment is Available: `path` on each component (2xx wanted), and `gatewayPath` through the preview gateway (any answer below 500: the preview gateway answers through its routing and token check; its `/ready` says it has found a pod of every preview upstream). A response with an X-KYC-Version other than the preview version fails too. A failed round is retried every few seconds; after `retries` failed rounds the release is aborted. */
   smokeCheck?: SmokeCheck;
 }
 
-/** HTTP GETs the operator sends to the preview Services once every preview Deployment is Available: `path` on each component (2xx wanted), and `gatewayPath` through the preview gateway (any answer below 500: the preview gateway reached a preview upstream). A response with an X-KYC-Version other than the preview version fails too. A failed round is retried every few seconds; after `retries` failed rounds the release is aborted. */
+/** HTTP GETs the operator sends to the preview Services once every preview Deployment is Available: `path` on each component (2xx wanted), and `gatewayPath` through the preview gateway (any answer below 500: the preview gateway answers through its routing and token check; its `/ready` says it has found a pod of every preview upstream). A response with an X-KYC-Version other than the preview version fails too. A failed round is retried every few seconds; after `retries` failed rounds the release is aborted. */
 export interface SmokeCheck {
   /**
    * Run the smoke check. Default true.
