@@ -15,6 +15,7 @@
 # script runs as root; its data then lives in /var/lib/kyc-operator (a home directory like /root is
 # not readable by that user).
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/deps/roles.sh"
 
 DEPS_DIR=$RUN_DIR/deps
 PIDS=$DEPS_DIR/pids
@@ -115,7 +116,7 @@ start_redis() {
   mkdir -p "$DEPS_DIR/redis" "$LOGS"
   local conf=$DEPS_DIR/redis/redis.conf redis_password
   redis_password=$(secret redis)
-  (umask 077 && render "$HACK_DIR/deps/redis.conf" REDIS_PORT DEPS_DIR redis_password >"$conf")
+  (umask 077 && render "$HACK_DIR/deps/redis.conf" REDIS_PORT DEPS_DIR redis_password >"$conf" && redis_acl_users >>"$conf")
   start_daemon redis "$PIDS/redis.pid" "$LOGS/redis.log" redis-server "$conf"
   wait_for 30 redis redis_ping || { tail -10 "$LOGS/redis.log" >&2; die "Redis did not answer PING in 30 s (log $LOGS/redis.log)"; }
 }
@@ -162,7 +163,7 @@ write_env() {
   local postgres_password redis_password
   postgres_password=$(secret postgres)
   redis_password=$(secret redis)
-  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE")
+  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE")
 }
 
 up() {
@@ -172,6 +173,8 @@ up() {
   start_postgres
   start_redis
   start_kafka
+  postgres_roles
+  redis_apply_acls
   write_env
   log "dependencies ready; connection settings in $ENV_FILE (make deps-env prints them)"
 }
