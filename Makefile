@@ -40,9 +40,16 @@ build: install ## compile TypeScript into dist/
 # What Prettier formats (.prettierrc.json: 140 columns, single quotes; .prettierignore: generated files).
 FORMATTED := 'operator/**/*.ts' 'workloads/**/*.ts' 'test/**/*.ts' 'hack/**/*.ts' '*.js' 'test/**/*.js'
 
-lint: install ## ESLint with no warnings, and Prettier's formatting checked
+lint: install ## ESLint with no warnings, Prettier's formatting checked, and the generated API reference up to date
 	node_modules/.bin/eslint --max-warnings 0 .
 	node_modules/.bin/prettier --check --log-level warn $(FORMATTED)
+	$(OPENAPI_GEN) --check
+
+# The OpenAPI document and the typed client's types, from workloads/gateway/openapi.ts (docs/customer-api.md).
+OPENAPI_GEN := node --import ./test/integration/workloads/ts-register.ts hack/openapi.ts
+.PHONY: openapi
+openapi: install ## regenerate docs/openapi.json and test/support/api/schema.ts from workloads/gateway/openapi.ts
+	$(OPENAPI_GEN)
 
 format: install ## rewrite the sources in Prettier's format (what make lint checks)
 	node_modules/.bin/prettier --write --log-level warn $(FORMATTED)
