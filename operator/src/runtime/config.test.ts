@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadConfig } from './config.js';
+import { helpText, loadConfig, OPTIONS } from './config.js';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -42,5 +42,18 @@ describe('loadConfig', () => {
     [['positional'], {}, /unexpected argument/],
   ])('rejects %j %j', (argv, env, message) => {
     expect(() => loadConfig(argv, env)).toThrow(message);
+  });
+});
+
+describe('helpText', () => {
+  it('lists every flag with its environment variable, and --help and --version', () => {
+    const help = helpText('kyc-operator');
+    expect(help).toMatch(/^Usage: kyc-operator /);
+    for (const option of Object.values(OPTIONS)) {
+      expect(help).toMatch(new RegExp(`^  --${option.flag} .*env ${option.env}`, 'm'));
+    }
+    expect(help).toMatch(/^ {2}--help +print this help/m);
+    expect(help).toMatch(/^ {2}--version +print the version/m);
+    expect(help).toContain('default 8080');
   });
 });

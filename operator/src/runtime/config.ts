@@ -129,6 +129,25 @@ export const OPTIONS = {
 
 type OptionName = keyof typeof OPTIONS;
 
+/** `--help`: every flag with its variable and default, from OPTIONS (the table docs/operator.md lists). */
+export function helpText(program: string): string {
+  const rows = Object.values(OPTIONS as Record<string, Option>).map((o) => ({
+    left: `--${o.flag}`,
+    right: `${o.description} (env ${o.env}${o.default === '' ? '' : `, default ${o.default}`})`,
+  }));
+  const width = Math.max(...rows.map((r) => r.left.length));
+  return [
+    `Usage: ${program} [--flag=value | --flag value ...]`,
+    '',
+    'Runs the KycPlatform controller. A flag wins over its environment variable.',
+    '',
+    ...rows.map((r) => `  ${r.left.padEnd(width)}  ${r.right}`),
+    `  ${'--help'.padEnd(width)}  print this help and exit`,
+    `  ${'--version'.padEnd(width)}  print the version and exit`,
+    '',
+  ].join('\n');
+}
+
 function parseFlags(argv: readonly string[]): Map<string, string> {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 1) {
