@@ -92,6 +92,15 @@ describe('dependencyProblem', () => {
     expect(JSON.stringify(body)).not.toContain('127.0.0.1');
   });
 
+  it('when the KMS cannot be asked (even over a refused socket), then 503 naming the KMS, with Retry-After', () => {
+    const error = new Error('the KMS did not answer', { cause: socketError('ECONNREFUSED') });
+    error.name = 'KmsUnavailableError';
+    const problem = dependencyProblem(error);
+    expect(problem?.status).toBe(503);
+    expect(problem?.headers['Retry-After']).toBe('5');
+    expect(problem?.toBody('/x')).toMatchObject({ dependency: 'kms' });
+  });
+
   it('leaves problems and other errors alone (they stay 4xx or 500)', () => {
     expect(dependencyProblem(new ProblemError(409, 'taken'))).toBeUndefined();
     const bug = new Error('bug');

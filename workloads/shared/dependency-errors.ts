@@ -6,7 +6,7 @@ import type { ErrorRequestHandler } from 'express';
 import type { Logger } from './logger.js';
 import { ProblemError, TEMPORARILY_UNAVAILABLE, serviceUnavailable } from './problem.js';
 
-export type Dependency = 'database' | 'cache' | 'messaging';
+export type Dependency = 'database' | 'cache' | 'messaging' | 'kms';
 
 export { TEMPORARILY_UNAVAILABLE };
 
@@ -56,6 +56,9 @@ const REDIS_MESSAGES = [
 ];
 const REDIS_NAMES = new Set(['MaxRetriesPerRequestError']);
 
+/** The kyc service's KMS port: it reports an unreachable or refusing KMS under this name (docs/security.md). */
+const KMS_NAMES = new Set(['KmsUnavailableError']);
+
 /** kafkajs errors of an unreachable or unresponsive cluster. */
 const KAFKA_NAMES = new Set([
   'KafkaJSConnectionError',
@@ -79,6 +82,7 @@ function classifyOne(error: ErrorLike): Dependency | 'network' | undefined {
   const name = typeof error.name === 'string' ? error.name : '';
   const message = typeof error.message === 'string' ? error.message : '';
   const code = typeof error.code === 'string' ? error.code : '';
+  if (KMS_NAMES.has(name)) return 'kms';
   if (KAFKA_NAMES.has(name)) return 'messaging';
   if (REDIS_NAMES.has(name) || REDIS_MESSAGES.some((m) => m.test(message))) return 'cache';
   if (PG_MESSAGES.some((m) => m.test(message))) return 'database';
@@ -116,6 +120,7 @@ const DETAILS: Record<Dependency, string> = {
   database: 'the service cannot reach its database right now; try again shortly',
   cache: 'the service cannot reach its cache right now; try again shortly',
   messaging: 'the service cannot reach its message broker right now; try again shortly',
+  kms: 'the service cannot reach its key management service right now; try again shortly',
 };
 
 /** The 503 to answer for a dependency failure, or `undefined` when `error` is not one. */
