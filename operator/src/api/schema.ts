@@ -1096,9 +1096,12 @@ export const statusSchema: Schema = named(
           scaleDownAt: str('During ScalingDown: when the previous colour is scaled to zero.', { format: 'date-time' }),
           finishedAt: str('When the last release ended (switched and scaled down, or aborted).', { format: 'date-time' }),
           smokeCheckFailures: int('Failed smoke-check rounds in this release.', { minimum: 0 }),
-          failureReason: str('Why the last release was aborted: ProgressDeadlineExceeded, SmokeCheckFailed or AbortRequested.', {
-            maxLength: 64,
-          }),
+          failureReason: str(
+            'Why the last release was aborted: ProgressDeadlineExceeded, SmokeCheckFailed, AbortRequested or MigrationRefused (a preview pod refused a migration the active version cannot run beside; message carries its reason).',
+            {
+              maxLength: 64,
+            },
+          ),
           message: str('Why the release is where it is.', { maxLength: 4096 }),
         },
       ),

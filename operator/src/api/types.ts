@@ -662,7 +662,7 @@ export interface ReleaseStatus {
   finishedAt?: string;
   /** Failed smoke-check rounds in this release. */
   smokeCheckFailures?: number;
-  /** Why the last release was aborted: ProgressDeadlineExceeded, SmokeCheckFailed or AbortRequested. */
+  /** Why the last release was aborted: ProgressDeadlineExceeded, SmokeCheckFailed, AbortRequested or MigrationRefused (a preview pod refused a migration the active version cannot run beside; message carries its reason). */
   failureReason?: string;
   /** Why the release is where it is. */
   message?: string;

@@ -3,11 +3,13 @@ import { COMPONENTS } from '../api/components.js';
 import type { KycPlatformStatus } from '../api/types.js';
 import { ReleaseController } from '../release/controller.js';
 import { SmokeRunner } from '../release/smoke.js';
+import type { ResourceType } from '../runtime/kube.js';
 import type { FakeWrite } from '../runtime/testing/fake-kube.js';
 import { DEPLOYMENT, deploymentsRollOut, NAMESPACE, startTestReconciler, type TestReconciler } from './testing/fakes.js';
 import { PLATFORM } from './resources.js';
 import { blueGreenRollout } from './rollout-bluegreen.js';
 
+const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 const running: TestReconciler[] = [];
 
 afterEach(async () => {
@@ -26,6 +28,7 @@ async function start(): Promise<TestReconciler> {
           logger,
           smoke: new SmokeRunner((request) => Promise.resolve({ ok: true, version: request.version, message: 'fake smoke check passed' })),
           deployments: () => owned.get('deployments'),
+          refusalCheckMs: 0,
         }),
       ),
   });
@@ -73,6 +76,39 @@ describe('blueGreenRollout in a reconcile pass', () => {
     expect(objectWrites(switching).slice(0, active.length).sort()).toEqual([...active].sort());
     expect(t.platform()?.status).toMatchObject({ activeVersion: '1.5.0', release: { phase: 'ScalingDown' } });
     expect(t.events.reasons()).toContain('Switched');
+  });
+
+  it('when a preview pod refuses a migration, then the release is aborted with its reason while the active colour keeps serving', async () => {
+    const t = await start();
+    const key = await t.createPlatform({ release: { scaleDownDelaySeconds: 30 } });
+    await passesUntil(t, key, (s) => s?.phase === 'Ready' && s.release?.phase === 'Idle');
+    const platform = t.platform();
+    if (!platform) throw new Error('the platform is gone');
+    await t.api.apply(PLATFORM, { ...platform, spec: { ...platform.spec, version: '1.5.0' } }, 'test');
+    await t.reconciler.reconcile(key);
+    expect(t.platform()?.status?.release).toMatchObject({ phase: 'Deploying', previewColor: 'green' });
+
+    // The preview kyc pod crashed on its migration check (workloads/main.ts writes the reason as its termination message).
+    const reason = 'migration kyc 5 (drop findings) contracts the schema while the active version may still use it: DROP COLUMN';
+    await t.api.create(POD, NAMESPACE, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'acme-kyc-green-abc',
+        namespace: NAMESPACE,
+        labels: { 'app.kubernetes.io/instance': 'acme', 'kyc.dev/color': 'green', 'app.kubernetes.io/version': '1.5.0' },
+      },
+      status: { containerStatuses: [{ lastState: { terminated: { message: `start-up failed: Error: refused: ${reason}` } } }] },
+    } as KubeResource);
+    await t.reconciler.reconcile(key);
+    await t.reconciler.reconcile(key);
+
+    expect(t.platform()?.status).toMatchObject({
+      activeColor: 'blue',
+      activeVersion: '1.4.2',
+      release: { phase: 'Aborted', failureReason: 'MigrationRefused', message: expect.stringContaining(reason) },
+    });
+    expect(t.events.reasons()).toContain('MigrationRefused');
   });
 
   it('when a platform has no spec.release, then it rolls in place under the same strategy', async () => {

@@ -231,6 +231,24 @@ describe('stepRelease', () => {
     expect(after.events[0]).toMatchObject({ type: 'Warning', reason: 'ProgressDeadlineExceeded' });
   });
 
+  it('when a preview pod refuses a migration, then the release is aborted at once with its reason, not at the deadline', () => {
+    const started = stepRelease(input({ spec: spec('2.0.0'), previous: idleBlue })).status;
+    const reason = 'migration kyc 5 (drop findings) contracts the schema while the active version may still use it: DROP COLUMN';
+    const step = stepRelease(
+      input({
+        spec: spec('2.0.0'),
+        previous: started,
+        observed: observed({ green: all(() => pending('2.0.0')) }),
+        previewRefusal: reason,
+        now: at(5),
+      }),
+    );
+    expect(step.status).toMatchObject({ phase: 'Aborted', failureReason: 'MigrationRefused', activeColor: 'blue', activeVersion: '1.0.0' });
+    expect(step.status.message).toContain(reason);
+    expect(step.events[0]).toMatchObject({ type: 'Warning', reason: 'MigrationRefused' });
+    expect(step.plan.active).toBe('blue');
+  });
+
   it('when a preview Deployment still runs an older version, then it is not counted as Available', () => {
     const started = stepRelease(input({ spec: spec('2.0.0'), previous: idleBlue })).status;
     const step = stepRelease(input({ spec: spec('2.0.0'), previous: started, observed: observed({ green: all(() => ready('0.9.0')) }) }));

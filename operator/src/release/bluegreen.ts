@@ -41,6 +41,11 @@ export interface ReleaseInput {
   observed: ObservedDeployments;
   /** The latest finished smoke-check round, if any. */
   smoke: SmokeResult | undefined;
+  /**
+   * Why the preview can never start, read from its pods (refusal.ts: a migration the active version
+   * cannot run beside); undefined while none said so.
+   */
+  previewRefusal?: string | undefined;
   now: Date;
 }
 
@@ -280,6 +285,8 @@ class Stepper {
   deploying(status: ReleaseStatus): ReleaseStatus {
     const interrupted = this.interrupt(status);
     if (interrupted) return interrupted;
+    // No restart cures it: abort now, with the pods' reason, rather than at the progress deadline.
+    if (this.input.previewRefusal) return this.abort(status, 'MigrationRefused', this.input.previewRefusal);
     const preview = status.previewColor as Color;
     const { ready, waiting } = this.colorAt(preview, status.previewVersion ?? '', this.previewReplicas(status));
     if (ready) {

@@ -6,7 +6,7 @@
 import { setCondition } from '../api/conditions.js';
 import { desiredComponentNames, releaseFor } from '../api/defaults.js';
 import type { Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
-import { colorObjectName, componentObjectName } from '../render/meta.js';
+import { COLOR_LABEL, colorObjectName, componentObjectName } from '../render/meta.js';
 import type { EventSink } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
 import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js';
@@ -17,9 +17,11 @@ import {
   CONDITION_RELEASE_PROGRESSING,
   COLORS,
   isBlueGreen,
+  type Color,
   type ObservedDeployment,
   type ObservedDeployments,
 } from './model.js';
+import { previewRefusal, type PodLike } from './refusal.js';
 import { renderBlueGreen } from './render.js';
 import type { SmokeRunner } from './smoke.js';
 import type { ComponentName } from '../api/components.js';
@@ -33,6 +35,8 @@ export interface ReleaseControllerDeps {
   deployments: () => Informer<KubeResource> | undefined;
   /** Wakes the platform when a smoke-check round finishes. */
   wake?: (key: string) => void;
+  /** How often a Deploying platform's preview pods are read for a refusal (refusal.ts); 5 s by default. */
+  refusalCheckMs?: number;
 }
 
 export interface ReleasePass {
@@ -45,10 +49,14 @@ export interface ReleasePass {
 type Platform = KycPlatform & KubeResource;
 
 const PROGRESSING_PHASES = new Set(['Deploying', 'Verifying', 'AwaitingPromotion', 'Switching']);
+const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+const REFUSAL_CHECK_MS = 5_000;
 
 export class ReleaseController {
   /** When this process saw every preview ready, per platform (performance.now()), to time the switch. */
   private readonly previewReady = new Map<string, number>();
+  /** Per platform: the preview version whose pods were last read, when, and the refusal they showed. */
+  private readonly refusals = new Map<string, { version: string; checkedMs: number; refusal?: string }>();
 
   constructor(private readonly deps: ReleaseControllerDeps) {}
 
@@ -84,9 +92,41 @@ export class ReleaseController {
       statusActiveVersion: platform.status?.activeVersion,
       observed: this.observe(platform),
       smoke: previous?.phase === 'Verifying' && version ? this.deps.smoke.take(key, version) : undefined,
+      previewRefusal: previous?.phase === 'Deploying' && version ? this.refusalOf(key, version) : undefined,
       now,
     });
+    if (step.status.phase !== 'Deploying') this.refusals.delete(key);
     return { key, step, startedMs: performance.now() };
+  }
+
+  private refusalOf(key: string, version: string): string | undefined {
+    const seen = this.refusals.get(key);
+    return seen?.version === version ? seen.refusal : undefined;
+  }
+
+  /**
+   * While the preview comes up: reads its pods (at most every refusalCheckMs) for a refusal no restart
+   * cures, and wakes the platform when one appears so the next step aborts with it. A failed read is
+   * only logged: the progress deadline still bounds the release.
+   */
+  private async checkPreviewPods(platform: Platform, key: string, color: Color, version: string): Promise<void> {
+    const now = performance.now();
+    const seen = this.refusals.get(key);
+    if (seen?.version === version && (seen.refusal !== undefined || now - seen.checkedMs < (this.deps.refusalCheckMs ?? REFUSAL_CHECK_MS)))
+      return;
+    this.refusals.set(key, { version, checkedMs: now });
+    try {
+      const selector = `app.kubernetes.io/instance=${platform.metadata.name},${COLOR_LABEL}=${color}`;
+      const { items } = await this.deps.client.list<KubeResource & PodLike>(POD, platform.metadata.namespace ?? '', {
+        labelSelector: selector,
+      });
+      const refusal = previewRefusal(items, color, version);
+      if (refusal === undefined) return;
+      this.refusals.set(key, { version, checkedMs: now, refusal });
+      this.deps.wake?.(key);
+    } catch (error) {
+      this.deps.logger.debug({ platform: key, err: error }, 'could not read the preview pods for a refusal');
+    }
   }
 
   render(platform: Platform, pass: ReleasePass, base: readonly KubeResource[]): KubeResource[] {
@@ -187,6 +227,8 @@ export class ReleaseController {
     if (step.events.length > 0)
       this.deps.logger.info({ platform: key, phase: step.status.phase, events: step.events.map((e) => e.reason) }, 'release step');
     const release = step.status;
+    if (release.phase === 'Deploying' && release.previewColor && release.previewVersion)
+      await this.checkPreviewPods(platform, key, release.previewColor, release.previewVersion);
     if (step.runSmokeCheck && release.previewVersion) {
       const settings = releaseFor(platform.spec).smokeCheck;
       this.deps.smoke.start(
