@@ -1,0 +1,177 @@
+import { describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import { DataKeyRing } from './data-key-ring.js';
+import { keyIdOf, open, openText, rewrap, seal, sealText } from './envelope.js';
+import { type KeyRing, parseKeyRing } from './key-ring.js';
+import {
+  type DataKeyStore,
+  type EncryptionContext,
+  type KeyManagementService,
+  KmsUnavailableError,
+  type StoredDataKey,
+  type WrappedDataKey,
+} from './kms.js';
+
+const ringKey = () => randomBytes(32).toString('base64');
+
+/** A KMS over a key ring that can be switched off; counts its calls. */
+class FakeKms implements KeyManagementService {
+  down = false;
+  calls = 0;
+  contexts: EncryptionContext[] = [];
+  constructor(public ring: KeyRing) {}
+  private check(): void {
+    this.calls++;
+    if (this.down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:14580'), { code: 'ECONNREFUSED' });
+  }
+  generateDataKey(context: EncryptionContext) {
+    this.check();
+    const plaintext = randomBytes(32);
+    const ciphertext = seal(this.ring, plaintext, JSON.stringify(context));
+    return Promise.resolve({ plaintext, wrapped: { kmsKeyId: keyIdOf(ciphertext), ciphertext } });
+  }
+  decryptDataKey(wrapped: WrappedDataKey, context: EncryptionContext) {
+    this.check();
+    this.contexts.push(context);
+    return Promise.resolve(open(this.ring, wrapped.ciphertext, JSON.stringify(context)));
+  }
+  reEncryptDataKey(wrapped: WrappedDataKey) {
+    this.check();
+    const ciphertext = rewrap(this.ring, wrapped.ciphertext);
+    return Promise.resolve({ kmsKeyId: keyIdOf(ciphertext), ciphertext });
+  }
+  currentKeyId() {
+    this.check();
+    return Promise.resolve(this.ring.current.id);
+  }
+}
+
+class MemoryDataKeys implements DataKeyStore {
+  rows: StoredDataKey[] = [];
+  list() {
+    return Promise.resolve([...this.rows]);
+  }
+  insertActive(key: { id: string; wrapped: WrappedDataKey }) {
+    if (!this.rows.some((r) => r.active)) this.rows.push({ ...key, active: true, rewrappedAt: new Date(0) });
+    return Promise.resolve();
+  }
+  replaceWrapped(id: string, from: WrappedDataKey, to: WrappedDataKey) {
+    const i = this.rows.findIndex((r) => r.id === id && r.wrapped.ciphertext.equals(from.ciphertext));
+    if (i < 0) return Promise.resolve(false);
+    this.rows[i] = { ...(this.rows[i] as StoredDataKey), wrapped: to, rewrappedAt: new Date() };
+    return Promise.resolve(true);
+  }
+}
+
+function setUp(options: { legacy?: KeyRing } = {}) {
+  const k1 = ringKey();
+  const kms = new FakeKms(parseKeyRing(`kek1:${k1}`));
+  const store = new MemoryDataKeys();
+  let now = 1_000_000;
+  const make = () =>
+    new DataKeyRing({ kms, store, cacheTtlMs: 60_000, refreshMs: 10_000, context: { service: 'kyc' }, now: () => now, ...options });
+  return { kms, store, make, k1, advance: (ms: number) => (now += ms) };
+}
+
+describe('DataKeyRing', () => {
+  it('when it starts on an empty store, then the KMS makes one data key, stored wrapped only, and records seal and open with it', async () => {
+    const { store, make } = setUp();
+    const ring = make();
+    await ring.start();
+    ring.stop();
+    expect(store.rows).toHaveLength(1);
+    const [row] = store.rows as [StoredDataKey];
+    expect(row.wrapped.kmsKeyId).toBe('kek1');
+    expect(row.wrapped.ciphertext.includes(ring.current.key)).toBe(false);
+    const sealed = sealText(ring, 'ABCDE1234F', 'applicant:1');
+    expect(keyIdOf(sealed)).toBe(row.id);
+    expect(openText(ring, sealed, 'applicant:1')).toBe('ABCDE1234F');
+  });
+
+  it('when a second replica starts, then it uses the data key of the first (records of either open in the other)', async () => {
+    const { store, make } = setUp();
+    const first = make();
+    await first.start();
+    const second = make();
+    await second.start();
+    first.stop();
+    second.stop();
+    expect(store.rows).toHaveLength(1);
+    expect(openText(second, sealText(first, 'x', 'c'), 'c')).toBe('x');
+  });
+
+  it('when the KMS stops, then writes are refused at the next refresh, reads go on until the lifetime ends, and both come back with the KMS', async () => {
+    const { kms, make, advance } = setUp();
+    const ring = make();
+    await ring.start();
+    ring.stop();
+    const before = sealText(ring, 'kept', 'c');
+    kms.down = true;
+    await ring.refresh();
+    expect(ring.writable).toBe(false);
+    expect(() => sealText(ring, 'new', 'c')).toThrow(KmsUnavailableError);
+    expect(openText(ring, before, 'c')).toBe('kept');
+    advance(60_001);
+    expect(() => openText(ring, before, 'c')).toThrow(KmsUnavailableError);
+    expect(() => ring.keys).toThrow(KmsUnavailableError);
+    kms.down = false;
+    await ring.refresh();
+    expect(ring.writable).toBe(true);
+    expect(openText(ring, before, 'c')).toBe('kept');
+  });
+
+  it('when a refresh works, then the lifetime of the unwrapped key starts again', async () => {
+    const { make, advance } = setUp();
+    const ring = make();
+    await ring.start();
+    ring.stop();
+    const sealed = sealText(ring, 'v', 'c');
+    advance(50_000);
+    await ring.refresh();
+    advance(50_000);
+    expect(openText(ring, sealed, 'c')).toBe('v');
+  });
+
+  it('when the KMS is down at start-up, then start fails with KmsUnavailableError', async () => {
+    const { kms, make } = setUp();
+    kms.down = true;
+    await expect(make().start()).rejects.toBeInstanceOf(KmsUnavailableError);
+  });
+
+  it('when the KMS key changes, then rewrap moves the data key under it and old records still open with a ring started afresh', async () => {
+    const { kms, store, make, k1 } = setUp();
+    const ring = make();
+    await ring.start();
+    ring.stop();
+    const sealed = sealText(ring, 'v', 'c');
+    expect(await ring.rewrap()).toBe(0);
+    kms.ring = parseKeyRing(`kek2:${ringKey()},kek1:${k1}`);
+    expect(await ring.rewrap()).toBe(1);
+    expect(store.rows[0]?.wrapped.kmsKeyId).toBe('kek2');
+    kms.ring = parseKeyRing(`kek2:${kms.ring.current.key.toString('base64')}`);
+    const fresh = make();
+    await fresh.start();
+    fresh.stop();
+    expect(openText(fresh, sealed, 'c')).toBe('v');
+  });
+
+  it('when records were sealed with PII_ENCRYPTION_KEYS before the KMS, then they still open and new ones use the data key', async () => {
+    const legacy = parseKeyRing(`v1:${ringKey()}`);
+    const { make } = setUp({ legacy });
+    const ring = make();
+    await ring.start();
+    ring.stop();
+    const old = sealText(legacy, 'old', 'c');
+    expect(openText(ring, old, 'c')).toBe('old');
+    expect(ring.keys.map((k) => k.id)).toEqual([ring.current.id, 'v1']);
+    expect(keyIdOf(sealText(ring, 'new', 'c'))).toMatch(/^dk-/);
+  });
+
+  it('binds every wrapped data key to the service and its own id (the KMS encryption context)', async () => {
+    const { kms, store, make } = setUp();
+    const ring = make();
+    await ring.start();
+    ring.stop();
+    expect(kms.contexts).toEqual([{ service: 'kyc', 'data-key': store.rows[0]?.id }]);
+  });
+});
