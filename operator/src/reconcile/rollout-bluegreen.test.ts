@@ -99,7 +99,7 @@ describe('blueGreenRollout in a reconcile pass', () => {
         labels: { 'app.kubernetes.io/instance': 'acme', 'kyc.dev/color': 'green', 'app.kubernetes.io/version': '1.5.0' },
       },
       status: { containerStatuses: [{ lastState: { terminated: { message: `start-up failed: Error: refused: ${reason}` } } }] },
-    } as KubeResource);
+    });
     await t.reconciler.reconcile(key);
     await t.reconciler.reconcile(key);
 
