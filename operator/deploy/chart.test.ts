@@ -1,7 +1,7 @@
 // The Helm chart (charts/kyc-operator) stays true to the kustomize install beside this file: the same
-// CRD, the same RBAC rules (the chart reads operator/deploy/rbac.yaml through a link), and the same
+// CRD, the same RBAC rules and alerting rules (the chart reads them through links), and the same
 // image, version and resources. test/integration/operator/chart.test.ts renders and installs it.
-import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import * as yaml from 'js-yaml';
 
@@ -28,10 +28,18 @@ const deployment = yaml.load(read(here('./deployment.yaml'))) as {
 const container = deployment.spec.template.spec.containers[0] as Container;
 
 describe('charts/kyc-operator', () => {
-  it('installs the same CRD as crds/ (crds/kycplatform.yaml in the chart links to it)', () => {
-    expect(read(chart('crds/kycplatform.yaml'))).toBe(read(here('../../crds/kycplatform.yaml')));
-    expect(lstatSync(chart('crds/kycplatform.yaml')).isSymbolicLink()).toBe(true);
-    expect(readlinkSync(chart('crds/kycplatform.yaml'))).toBe('../../../crds/kycplatform.yaml');
+  it('installs and upgrades the same CRD as crds/ from a template (files/kycplatform.yaml in the chart links to it)', () => {
+    expect(read(chart('files/kycplatform.yaml'))).toBe(read(here('../../crds/kycplatform.yaml')));
+    expect(lstatSync(chart('files/kycplatform.yaml')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(chart('files/kycplatform.yaml'))).toBe('../../../crds/kycplatform.yaml');
+    // Helm installs crds/ once and never upgrades it; a CRD there as well would clash with the template's.
+    expect(existsSync(chart('crds'))).toBe(false);
+    expect(read(chart('templates/crds.yaml'))).toContain('.Files.Get "files/kycplatform.yaml"');
+  });
+
+  it('ships the alerting rules promtool tests, through a link (files/kyc-operator.rules.yaml)', () => {
+    expect(readlinkSync(chart('files/kyc-operator.rules.yaml'))).toBe('../../../operator/deploy/alerts/kyc-operator.rules.yaml');
+    expect(read(chart('templates/prometheusrule.yaml'))).toContain('.Files.Get "files/kyc-operator.rules.yaml"');
   });
 
   it('grants the same RBAC rules as operator/deploy/rbac.yaml (files/rbac.yaml in the chart links to it)', () => {

@@ -1,23 +1,56 @@
-{{/* The release's full name: the release name, or release-chart when the release name lacks the chart's. */}}
+{{/*
+The name in object names: the chart's, or nameOverride. The pods' app.kubernetes.io/name label stays
+kyc-operator whatever the override: the platforms' NetworkPolicies admit the operator by that label
+(docs/security.md), so renaming it would cut the operator off from the pods it smoke-checks and scrapes.
+*/}}
+{{- define "kyc-operator.name" -}}
+{{- .Values.nameOverride | default .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The release's full name: fullnameOverride, the release name, or release-name when the release name lacks the name. */}}
 {{- define "kyc-operator.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "kyc-operator.name" . -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
 {{- define "kyc-operator.selectorLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: kyc-operator
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{- define "kyc-operator.labels" -}}
 {{ include "kyc-operator.selectorLabels" . }}
 app.kubernetes.io/part-of: kyc-platform
-app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | quote }}
+app.kubernetes.io/version: {{ include "kyc-operator.version" . | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* The operator's version: the image tag, or the chart's appVersion. */}}
+{{- define "kyc-operator.version" -}}
+{{- .Values.image.tag | default .Chart.AppVersion -}}
+{{- end -}}
+
+{{/* registry/repository:tag, or registry/repository@digest when a digest is set (it wins over the tag). */}}
+{{- define "kyc-operator.image" -}}
+{{- $image := .Values.image -}}
+{{- $repository := $image.repository -}}
+{{- if $image.registry -}}
+{{- $repository = printf "%s/%s" $image.registry $image.repository -}}
+{{- end -}}
+{{- if $image.digest -}}
+{{- printf "%s@%s" $repository $image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $repository (include "kyc-operator.version" .) -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "kyc-operator.serviceAccountName" -}}
@@ -53,4 +86,8 @@ step. Usage: include "kyc-operator.rules" (list . "files/rbac.yaml" "ClusterRole
 
 {{- define "kyc-operator.externalMetricsService" -}}
 {{- printf "%s-external-metrics" (include "kyc-operator.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "kyc-operator.metricsService" -}}
+{{- printf "%s-metrics" (include "kyc-operator.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}

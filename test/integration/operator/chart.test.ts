@@ -4,14 +4,14 @@
 // metrics APIService included (one left behind would block every namespace deletion in the cluster).
 // The pinned helm comes from hack/helm.sh (built from the Go module proxy on first use, then cached).
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as yaml from 'js-yaml';
 import type { KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
 import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
 import { APISERVICE, APISERVICE_NAME } from '../../../operator/src/metrics-api/registration.js';
-import { createNamespace, deleteNamespace, DEPLOYMENT, testClient } from './support.js';
+import { createNamespace, deleteNamespace, DEPLOYMENT, SERVICE, testClient } from './support.js';
 
 const run = promisify(execFile);
 const repo = new URL('../../../', import.meta.url).pathname;
@@ -29,8 +29,33 @@ const CLUSTER_ROLE_BINDING = rbacType('ClusterRoleBinding', 'clusterrolebindings
 const ROLE = rbacType('Role', 'roles', true);
 const ROLE_BINDING = rbacType('RoleBinding', 'rolebindings', true);
 const SERVICE_ACCOUNT: ResourceType = { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true };
+const PDB: ResourceType = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true };
+const CRD: ResourceType = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  plural: 'customresourcedefinitions',
+  namespaced: false,
+};
+const CRD_NAME = 'kycplatforms.kyc.dev';
+/** The Prometheus Operator's APIs, as `helm template` is told a cluster serves them. */
+const MONITORING_APIS = [
+  '--api-versions',
+  'monitoring.coreos.com/v1/ServiceMonitor',
+  '--api-versions',
+  'monitoring.coreos.com/v1/PrometheusRule',
+];
+const chartVersion = (yaml.load(readFileSync(`${chartDir}/Chart.yaml`, 'utf8')) as { version: string }).version;
+/**
+ * The previous chart version: 0.1.0, never published to a chart repository, so kept here packaged as
+ * it was at commit 7614970 (`git archive 7614970 charts/kyc-operator crds operator/deploy`, then
+ * `helm package charts/kyc-operator`). It installed the CRD from crds/, which Helm never upgrades.
+ */
+const previousChart = `${repo}test/integration/operator/fixtures/kyc-operator-0.1.0.tgz`;
+/** The chart's sample values (chart-testing's ci/ convention). */
+const samples = readdirSync(`${chartDir}/ci`).filter((f) => f.endsWith('-values.yaml'));
 
 type Rules = KubeResource & { rules: unknown[] };
+type Pod = KubeResource & { spec: PodSpec };
 interface PodSpec {
   serviceAccountName: string;
   securityContext: unknown;
@@ -83,7 +108,7 @@ afterAll(async () => {
 
 describe('helm template charts/kyc-operator', () => {
   it('renders the pod of operator/deploy/deployment.yaml, its RBAC rules and the CRD of crds/', async () => {
-    const objects = parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--include-crds'));
+    const objects = parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--skip-tests'));
     expect([...new Set(objects.map((o) => o.kind))].sort()).toEqual(
       [
         'APIService',
@@ -92,6 +117,7 @@ describe('helm template charts/kyc-operator', () => {
         'CustomResourceDefinition',
         'Deployment',
         'NetworkPolicy',
+        'PodDisruptionBudget',
         'Role',
         'RoleBinding',
         'Service',
@@ -104,7 +130,13 @@ describe('helm template charts/kyc-operator', () => {
       (d) => d.metadata.name === 'kyc-operator',
     ) as Policy;
     const policy = objects.find((o) => o.kind === 'NetworkPolicy') as Policy;
-    expect(policy.spec).toEqual({
+    // Besides them, the release's `helm test` pod may ask for /metrics.
+    const [testPodRule, ...ingress] = [...(policy.spec.ingress as object[])].reverse();
+    expect(testPodRule).toEqual({
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'kyc', 'app.kubernetes.io/component': 'helm-test' } } }],
+      ports: [{ protocol: 'TCP', port: 8080 }],
+    });
+    expect({ ...policy.spec, ingress: ingress.reverse() }).toEqual({
       ...kustomizePolicy.spec,
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'kyc-operator', 'app.kubernetes.io/instance': 'kyc' } },
     });
@@ -118,8 +150,10 @@ describe('helm template charts/kyc-operator', () => {
       ...(kustomizeApiService as KubeResource & { spec: object }).spec,
       service: { namespace: 'kyc-system', name: 'kyc-kyc-operator-external-metrics', port: 443 },
     });
+    // The CRD of crds/, kept by `helm uninstall` (crds.keep).
     const crd = objects.find((o) => o.kind === 'CustomResourceDefinition');
-    expect(crd).toEqual(parse(readFileSync(`${repo}crds/kycplatform.yaml`, 'utf8'))[0]);
+    const generated = parse(readFileSync(`${repo}crds/kycplatform.yaml`, 'utf8'))[0] as KubeResource;
+    expect(crd).toEqual({ ...generated, metadata: { ...generated.metadata, annotations: { 'helm.sh/resource-policy': 'keep' } } });
     const named = (kind: string, name: string): Rules => objects.find((o) => o.kind === kind && o.metadata.name === name) as Rules;
     expect(named('ClusterRole', 'kyc-kyc-operator').rules).toEqual(kustomizeRules('ClusterRole'));
     expect(named('ClusterRole', 'kyc-kyc-operator-external-metrics').rules).toEqual(externalMetricsRules);
@@ -161,9 +195,11 @@ describe('helm template charts/kyc-operator', () => {
         'logLevel=debug',
         '--set',
         'externalMetrics.enabled=false',
+        '--set',
+        'crds.install=false',
       ),
     );
-    expect(objects.filter((o) => o.kind.startsWith('Cluster'))).toEqual([]);
+    expect(objects.filter((o) => o.kind.startsWith('Cluster') || o.kind === 'CustomResourceDefinition')).toEqual([]);
     const role = objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'team-a') as Rules;
     expect(role.rules).toEqual(kustomizeRules('ClusterRole'));
     expect(objects.find((o) => o.kind === 'RoleBinding' && o.metadata.namespace === 'team-a')).toMatchObject({
@@ -181,14 +217,19 @@ describe('helm template charts/kyc-operator', () => {
 });
 
 describe('helm install charts/kyc-operator', () => {
+  // crds.install=false: the shared cluster's CRD belongs to `make up`'s kubectl apply (the upgrade case
+  // below takes it over for a while, the way an existing install moves to this chart).
   it.each([
-    ['cluster-wide', [] as string[]],
-    ['namespace-scoped', ['--set', 'watchNamespace=SELF', '--set', 'replicas=1', '--set', 'externalMetrics.enabled=false']],
+    ['cluster-wide', ['--set', 'crds.install=false']],
+    [
+      'namespace-scoped',
+      ['--set', 'crds.install=false', '--set', 'watchNamespace=SELF', '--set', 'replicas=1', '--set', 'externalMetrics.enabled=false'],
+    ],
   ])(
     '%s: creates valid objects in a fresh namespace (KWOK runs the pods) and helm uninstall removes them',
     async (_scope, extra) => {
       const release = `kyc-${uniqueSuffix()}`;
-      const scoped = extra.length > 0;
+      const scoped = extra.includes('watchNamespace=SELF');
       const args = extra.map((a) => a.replace('SELF', namespace));
       releases.push(release);
       // The APIService is one per cluster: one another install left (e.g. `make up`'s) steps aside for
@@ -216,6 +257,136 @@ describe('helm install charts/kyc-operator', () => {
     },
     300_000,
   );
+});
+
+describe('helm lint --strict and helm template: the default values and every sample of charts/kyc-operator/ci', () => {
+  it.each(['(defaults)', ...samples])('%s', async (sample) => {
+    const values = sample === '(defaults)' ? [] : ['--values', `${chartDir}/ci/${sample}`];
+    await helmCmd('lint', '--strict', chartDir, ...values);
+    const objects = parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', ...values, ...MONITORING_APIS));
+    const deployment = objects.find((o) => o.kind === 'Deployment') as Deployment;
+    const testPod = objects.find((o) => o.kind === 'Pod') as Pod;
+    expect(deployment.spec.template.spec.containers[0]?.image).toBe(testPod.spec.containers[0]?.image);
+    const pods = [deployment.spec.template.spec, testPod.spec];
+    if (sample === 'openshift-values.yaml')
+      for (const pod of pods) expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    if (sample === 'namespaced-values.yaml')
+      expect(objects.filter((o) => o.kind.startsWith('Cluster') || ['CustomResourceDefinition', 'APIService'].includes(o.kind))).toEqual(
+        [],
+      );
+    if (sample === 'production-values.yaml') {
+      expect(deployment.spec.template.spec.containers[0]?.image).toMatch(
+        /^registry\.example\.com\/platform\/kyc-operator\/operator@sha256:[0-9a-f]{64}$/,
+      );
+      expect(objects.find((o) => o.kind === 'ServiceMonitor')?.metadata.labels).toMatchObject({ release: 'kps' });
+      // The PrometheusRule carries the groups promtool tests, with the runbooks' URLs prefixed.
+      const rule = objects.find((o) => o.kind === 'PrometheusRule') as KubeResource & { spec: unknown };
+      const plain = readFileSync(`${repo}operator/deploy/alerts/kyc-operator.rules.yaml`, 'utf8').replaceAll(
+        'runbook_url: ',
+        'runbook_url: https://git.example.com/kyc-operator/-/blob/main/',
+      );
+      expect(rule.spec).toEqual(yaml.load(plain));
+    }
+  });
+
+  it('refuses values the schema does not allow', async () => {
+    // helm lint reports the schema's complaints on stdout, then exits non-zero.
+    const report = await helmCmd(
+      'lint',
+      '--strict',
+      chartDir,
+      '--set',
+      'replicas=-1',
+      '--set',
+      'logLevel=loud',
+      '--set',
+      'imag.tag=x',
+    ).then(
+      () => 'passed',
+      (error: { stdout?: string }) => error.stdout ?? '',
+    );
+    expect(report).toMatch(/additional properties 'imag' not allowed/);
+    expect(report).toMatch(/at '\/replicas': minimum: got -1, want 0/);
+    expect(report).toMatch(/at '\/logLevel': value must be one of/);
+  });
+
+  it('renders a ServiceMonitor and a PrometheusRule only where the cluster serves their API', async () => {
+    const enabled = ['--set', 'metrics.serviceMonitor.enabled=true', '--set', 'metrics.prometheusRule.enabled=true'];
+    const kinds = async (...args: string[]): Promise<string[]> =>
+      parse(await helmCmd('template', 'kyc', chartDir, '--skip-tests', ...enabled, ...args))
+        .map((o) => o.kind)
+        .filter((kind) => kind === 'ServiceMonitor' || kind === 'PrometheusRule');
+    expect(await kinds()).toEqual([]);
+    expect((await kinds(...MONITORING_APIS)).sort()).toEqual(['PrometheusRule', 'ServiceMonitor']);
+  });
+
+  it('nameOverride and fullnameOverride rename the objects; the pods keep app.kubernetes.io/name=kyc-operator', async () => {
+    const names = async (...args: string[]): Promise<string[]> =>
+      parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--skip-tests', '--set', 'crds.install=false', ...args))
+        .filter((o) => o.metadata.namespace === 'kyc-system')
+        .map((o) => o.metadata.name);
+    expect(new Set(await names('--set', 'nameOverride=op'))).toEqual(
+      new Set(['kyc-op', 'kyc-op-metrics', 'kyc-op-external-metrics', 'kyc-op-external-metrics-cert', 'kyc-op-leader-election']),
+    );
+    expect(new Set(await names('--set', 'fullnameOverride=ops'))).toEqual(
+      new Set(['ops', 'ops-metrics', 'ops-external-metrics', 'ops-external-metrics-cert', 'ops-leader-election']),
+    );
+    const objects = parse(await helmCmd('template', 'kyc', chartDir, '--skip-tests', '--set', 'fullnameOverride=ops'));
+    const deployment = objects.find((o) => o.kind === 'Deployment') as Deployment & {
+      spec: { template: { metadata: KubeResource['metadata'] } };
+    };
+    expect(deployment.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'kyc-operator' });
+  });
+});
+
+describe('helm upgrade from the previous chart version (0.1.0, CRD from crds/)', () => {
+  it('refuses to take over the CRD until it is adopted, then upgrades the release and the CRD; helm uninstall keeps the CRD', async () => {
+    const release = `kyc-up-${uniqueSuffix()}`;
+    const fullname = `${release}-kyc-operator`;
+    // Namespace-scoped, so that the release leaves the cluster's APIService alone.
+    const scoped = ['--set', `watchNamespace=${namespace}`, '--set', 'replicas=1', '--set', 'externalMetrics.enabled=false'];
+    releases.push(release);
+    await helmCmd('install', release, previousChart, '--namespace', namespace, ...scoped, '--wait', '--timeout', '180s');
+    expect((await client.get(DEPLOYMENT, namespace, fullname))?.metadata.labels?.['helm.sh/chart']).toBe('kyc-operator-0.1.0');
+
+    // The CRD exists, created outside any release (0.1.0's crds/ or kubectl apply): Helm will not adopt it silently.
+    await expect(helmCmd('upgrade', release, chartDir, '--namespace', namespace, ...scoped)).rejects.toThrow(
+      /CustomResourceDefinition "kycplatforms\.kyc\.dev" in namespace "" exists and cannot be imported into the current release/,
+    );
+    // The one-time step of docs/install.md ("Upgrading from chart 0.1.0"), then the upgrade.
+    await client.mergePatch(CRD, '', CRD_NAME, {
+      metadata: {
+        labels: { 'app.kubernetes.io/managed-by': 'Helm' },
+        annotations: { 'meta.helm.sh/release-name': release, 'meta.helm.sh/release-namespace': namespace },
+      },
+    });
+    try {
+      await helmCmd('upgrade', release, chartDir, '--namespace', namespace, ...scoped, '--wait', '--timeout', '180s');
+      const crd = await client.get(CRD, '', CRD_NAME);
+      expect(crd?.metadata.annotations).toMatchObject({ 'helm.sh/resource-policy': 'keep', 'meta.helm.sh/release-name': release });
+      expect((await client.get(DEPLOYMENT, namespace, fullname))?.metadata.labels?.['helm.sh/chart']).toBe(`kyc-operator-${chartVersion}`);
+      expect(await client.get(SERVICE, namespace, `${fullname}-metrics`)).toBeDefined();
+      expect(await client.get(PDB, namespace, fullname)).toBeDefined();
+
+      // The shared cluster's CRD must survive the uninstall: the release's manifest says keep.
+      const manifest = parse(await helmCmd('get', 'manifest', release, '--namespace', namespace));
+      expect(manifest.find((o) => o.kind === 'CustomResourceDefinition')?.metadata.annotations).toMatchObject({
+        'helm.sh/resource-policy': 'keep',
+      });
+      await helmCmd('uninstall', release, '--namespace', namespace, '--wait', '--timeout', '120s');
+      releases.splice(releases.indexOf(release), 1);
+      expect(await client.get(DEPLOYMENT, namespace, fullname)).toBeUndefined();
+      expect((await client.get(CRD, '', CRD_NAME))?.metadata.deletionTimestamp).toBeUndefined();
+    } finally {
+      // Hand the CRD back to whoever applied it before, as it was (no release owns it).
+      await client.mergePatch(CRD, '', CRD_NAME, {
+        metadata: {
+          labels: { 'app.kubernetes.io/managed-by': null },
+          annotations: { 'meta.helm.sh/release-name': null, 'meta.helm.sh/release-namespace': null, 'helm.sh/resource-policy': null },
+        },
+      });
+    }
+  }, 600_000);
 });
 
 /** Checks the objects of an installed release, uninstalls it and waits until they are gone. */
