@@ -38,7 +38,7 @@ build: install ## compile TypeScript into dist/
 	node_modules/.bin/tsc -p tsconfig.build.json
 
 # What Prettier formats (.prettierrc.json: 140 columns, single quotes; .prettierignore: generated files).
-FORMATTED := 'operator/**/*.ts' 'workloads/**/*.ts' 'test/**/*.ts' 'hack/**/*.ts' '*.js' 'test/**/*.js'
+FORMATTED := 'operator/**/*.ts' 'workloads/**/*.ts' 'test/**/*.ts' 'hack/**/*.ts' '*.js' 'test/**/*.js' 'frontend/**/*.{ts,tsx,css,html}'
 
 lint: install ## ESLint with no warnings, Prettier's formatting checked, and the generated API reference up to date
 	node_modules/.bin/eslint --max-warnings 0 .
@@ -54,8 +54,9 @@ openapi: install ## regenerate docs/openapi.json and test/support/api/schema.ts 
 format: install ## rewrite the sources in Prettier's format (what make lint checks)
 	node_modules/.bin/prettier --write --log-level warn $(FORMATTED)
 
-typecheck: install ## strict TypeScript check of everything, tests included
+typecheck: install ## strict TypeScript check of everything, tests included (the web app has its own tsconfig: DOM, JSX)
 	node_modules/.bin/tsc -p tsconfig.json --noEmit
+	node_modules/.bin/tsc -p frontend/tsconfig.json --noEmit
 
 unit: install ## fast unit tests beside the code
 	@mkdir -p $(RESULTS)

@@ -1,0 +1,119 @@
+// The customer's flow, one step at a time: sign in (or register) → consent → details → documents and
+// submit → the application's state. Which step shows follows from the session and the application's
+// state, so a reload resumes where the person was (the application id and refresh token are kept for
+// the tab: docs/frontend.md, "Tokens").
+import { useCallback, useEffect, useState } from 'react';
+import { type Api, type Application, type PlatformStatus, describeError } from './api/client.js';
+import { ApplicantForm } from './components/ApplicantForm.js';
+import { ApplicationStatus } from './components/ApplicationStatus.js';
+import { AuthForm } from './components/AuthForm.js';
+import { ConsentStep } from './components/ConsentStep.js';
+import { DocumentUpload } from './components/DocumentUpload.js';
+import { Message } from './components/Message.js';
+import { StatusBanner } from './components/StatusBanner.js';
+import { t } from './strings.js';
+
+const APPLICATION_KEY = 'kyc.application';
+/** How often the state is read again while the platform works on the application. */
+const POLL_MS = 10_000;
+const EDITABLE = new Set(['draft', 'resubmission_required']);
+
+export function App({ api, store = sessionStorage }: { api: Api; store?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> }) {
+  const [status, setStatus] = useState<PlatformStatus>();
+  const [signedIn, setSignedIn] = useState(api.hasSession());
+  const [application, setApplication] = useState<Application>();
+  const [detailsSaved, setDetailsSaved] = useState(false);
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    api.onSignedOut = () => setSignedIn(false);
+    api
+      .status()
+      .then(setStatus)
+      .catch(() => undefined);
+  }, [api]);
+
+  const keep = useCallback(
+    (next: Application) => {
+      setApplication(next);
+      if (next.id) store.setItem(APPLICATION_KEY, next.id);
+    },
+    [store],
+  );
+
+  const reload = useCallback(() => {
+    const id = application?.id ?? store.getItem(APPLICATION_KEY);
+    if (!id) return;
+    api
+      .getApplication(id)
+      .then((next) => {
+        keep(next);
+        if (next.applicant?.pan) setDetailsSaved(true);
+      })
+      .catch((caught: unknown) => setError(describeError(caught)));
+  }, [api, application?.id, keep, store]);
+
+  useEffect(() => {
+    if (signedIn && !application) reload();
+  }, [signedIn, application, reload]);
+
+  const state = application?.state;
+  useEffect(() => {
+    if (!state || EDITABLE.has(state) || ['approved', 'rejected', 'expired', 'cancelled'].includes(state)) return;
+    const timer = setInterval(reload, POLL_MS);
+    return () => clearInterval(timer);
+  }, [state, reload]);
+
+  async function signOut() {
+    await api.signOut();
+    store.removeItem(APPLICATION_KEY);
+    setApplication(undefined);
+    setDetailsSaved(false);
+    setSignedIn(false);
+  }
+
+  let step;
+  if (!signedIn) step = <AuthForm api={api} onSignedIn={() => setSignedIn(true)} />;
+  else if (!application) step = <ConsentStep api={api} onCreated={keep} />;
+  else if (EDITABLE.has(application.state ?? '') && !detailsSaved)
+    step = (
+      <ApplicantForm
+        api={api}
+        application={application}
+        onSaved={(next) => {
+          keep(next);
+          setDetailsSaved(true);
+        }}
+      />
+    );
+  else if (EDITABLE.has(application.state ?? ''))
+    step = (
+      <>
+        {application.state === 'resubmission_required' && <p className="message">{t.status.states.resubmission_required}</p>}
+        <DocumentUpload api={api} application={application} onUploaded={reload} onSubmitted={keep} />
+        <button type="button" className="link" onClick={() => setDetailsSaved(false)}>
+          {t.applicant.title}
+        </button>
+      </>
+    );
+  else step = <ApplicationStatus api={api} application={application} onRefresh={reload} />;
+
+  return (
+    <>
+      <header>
+        <h1>{t.appTitle}</h1>
+        {signedIn && (
+          <button type="button" className="link" onClick={() => void signOut()}>
+            {t.auth.signOut}
+          </button>
+        )}
+      </header>
+      <StatusBanner status={status} />
+      <main>
+        <Message kind="error" text={error} />
+        {step}
+      </main>
+      <footer>{status && t.version(status.version)}</footer>
+    </>
+  );
+}

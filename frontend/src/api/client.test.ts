@@ -1,0 +1,69 @@
+import { describe, expect, it } from '@jest/globals';
+import { fakeGateway, problem, route, signedInTokens } from '../testing/fake-api.js';
+import { ApiError, describeError } from './client.js';
+
+describe('the API client', () => {
+  it('when an access token is refused, then it refreshes once for calls made together and retries each with the new token', async () => {
+    let refreshes = 0;
+    const { api, requests, store } = fakeGateway(
+      route('POST', '/auth/login', signedInTokens(1)),
+      route('POST', '/auth/refresh', () => signedInTokens(1 + ++refreshes)),
+      route('GET', '/auth/me', (request) =>
+        request.headers.Authorization === 'Bearer access-2' ? { status: 200, body: { id: 'u1' } } : problem(401, 'expired'),
+      ),
+    );
+    await api.signIn('ravi@example.com', 'correct horse battery');
+    await Promise.all([api.me(), api.me()]);
+    expect(refreshes).toBe(1);
+    expect(requests.find((r) => r.path === '/auth/refresh')?.body).toEqual({ refreshToken: 'refresh-1' });
+    expect(store.getItem('kyc.refresh')).toBe('refresh-2');
+  });
+
+  it('when the refresh is refused, then the sign-in ends: the token is forgotten and the app is told', async () => {
+    const { api, store } = fakeGateway(
+      route('POST', '/auth/login', signedInTokens(1)),
+      route('POST', '/auth/refresh', problem(401, 'reused')),
+      route('GET', '/auth/me', problem(401, 'expired')),
+    );
+    let signedOut = false;
+    api.onSignedOut = () => (signedOut = true);
+    await api.signIn('ravi@example.com', 'correct horse battery');
+    await expect(api.me()).rejects.toBeInstanceOf(ApiError);
+    expect(signedOut).toBe(true);
+    expect(store.getItem('kyc.refresh')).toBeNull();
+    expect(api.hasSession()).toBe(false);
+  });
+
+  it('every write carries its own Idempotency-Key; reads carry none', async () => {
+    const { api, requests } = fakeGateway(
+      route('POST', '/auth/register', { status: 202, body: {} }),
+      route('GET', '/status', { status: 200, body: {} }),
+    );
+    await api.register('a@example.com', 'correct horse battery');
+    await api.register('a@example.com', 'correct horse battery');
+    await api.status();
+    const [first, second, read] = requests;
+    expect(first?.headers['Idempotency-Key']).not.toBe(second?.headers['Idempotency-Key']);
+    expect(read?.headers['Idempotency-Key']).toBeUndefined();
+  });
+
+  it.each([
+    [new ApiError(503, { detail: 'x' }, 30), 'The service is busy or paused. Please try again in 30 seconds.'],
+    [new ApiError(500, { requestId: 'req-9' }), 'Something went wrong on our side. If it keeps happening, quote reference req-9.'],
+    [new ApiError(429, undefined), 'Too many attempts. Please wait a moment and try again.'],
+    [new TypeError('Failed to fetch'), 'We could not reach the service. Check your connection and try again.'],
+  ])('an error is told in words: %s', (error, words) => {
+    expect(describeError(error)).toBe(words);
+  });
+
+  it('names the fields a 422 problem blames', () => {
+    const error = new ApiError(422, {
+      field: 'pan',
+      errors: [
+        { field: 'pan', detail: 'bad' },
+        { field: 'address.pincode', detail: 'short' },
+      ],
+    });
+    expect(error.fieldErrors()).toEqual({ pan: 'bad', 'address.pincode': 'short' });
+  });
+});

@@ -1,0 +1,240 @@
+// The web app's API client, typed from the gateway's OpenAPI document (the types `make openapi` generates
+// with openapi-typescript into test/support/api/schema.ts; type-only, nothing of test/ is bundled): one
+// place for tokens, Idempotency-Keys and turning problem+json answers into words a person understands
+// (docs/frontend.md, "Tokens").
+import { t } from '../strings.js';
+import type { components } from '../../../test/support/api/schema.js';
+
+type Schemas = components['schemas'];
+export type Application = Schemas['Application'];
+export type ApplicantPatch = Schemas['ApplicantPatch'];
+export type DocumentUpload = Schemas['DocumentUpload'];
+export type PlatformStatus = Schemas['PlatformStatus'];
+export type Tokens = Schemas['Tokens'];
+export type User = Schemas['User'];
+export type Problem = Schemas['Problem'];
+export type Notification = Schemas['Notification'];
+export type ConsentPurpose = Schemas['CreateApplication']['consent']['purposes'][number];
+
+/** An API answer that was not a success, with the problem+json body when there was one. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Partial<Problem> | undefined,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(problem?.detail ?? `HTTP ${status}`);
+  }
+
+  /** Field path → the API's message for it (`pan`, `address.pincode`, ...). */
+  fieldErrors(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const error of this.problem?.errors ?? []) if (error.field && error.detail) out[error.field] = error.detail;
+    if (this.problem?.field && this.problem.detail && Object.keys(out).length === 0) out[this.problem.field] = this.problem.detail;
+    return out;
+  }
+}
+
+/** What to tell a person about an answer of each status. */
+const BY_STATUS: Readonly<Record<number, string>> = {
+  401: t.errors.sessionEnded,
+  403: t.errors.forbidden,
+  404: t.errors.notFound,
+  409: t.errors.conflict,
+  413: t.errors.tooLarge,
+  422: t.errors.invalid,
+  429: t.errors.tooMany,
+};
+
+/** What to tell a person about a failed call: never a stack or a bare code. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof ApiError)) return t.errors.network;
+  if (error.status === 503) return t.errors.unavailable(error.retryAfterSeconds);
+  return BY_STATUS[error.status] ?? t.errors.unknown(error.problem?.requestId);
+}
+
+/** Where the refresh token is kept between page loads of one tab (docs/frontend.md, "Tokens"). */
+export interface TokenStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+const REFRESH_KEY = 'kyc.refresh';
+
+export interface ApiOptions {
+  base?: string;
+  fetch?: typeof fetch;
+  store?: TokenStore;
+  /** Makes the XMLHttpRequest that uploads a document (progress events); a fake in tests. */
+  xhr?: () => XMLHttpRequest;
+}
+
+export class Api {
+  private accessToken: string | undefined;
+  private refreshing: Promise<boolean> | undefined;
+  private readonly base: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly store: TokenStore;
+  private readonly makeXhr: () => XMLHttpRequest;
+  /** Called when the sign-in ends (refresh refused): the app shows the sign-in form. */
+  onSignedOut: () => void = () => undefined;
+
+  constructor(options: ApiOptions = {}) {
+    this.base = options.base ?? '/api/v1';
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.store = options.store ?? sessionStorage;
+    this.makeXhr = options.xhr ?? (() => new XMLHttpRequest());
+  }
+
+  /** Whether a sign-in may be resumed (a refresh token is kept for this tab). */
+  hasSession(): boolean {
+    return this.accessToken !== undefined || this.store.getItem(REFRESH_KEY) !== null;
+  }
+
+  status(): Promise<PlatformStatus> {
+    return this.call<PlatformStatus>('GET', '/status', undefined, { auth: false });
+  }
+
+  register(email: string, password: string, name?: string): Promise<unknown> {
+    return this.call('POST', '/auth/register', { email, password, ...(name ? { name } : {}) }, { auth: false });
+  }
+
+  async signIn(email: string, password: string): Promise<User | undefined> {
+    try {
+      const tokens = await this.call<Tokens>('POST', '/auth/login', { email, password }, { auth: false });
+      this.keep(tokens);
+      return tokens.user;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) throw new ApiError(401, { ...error.problem, detail: t.errors.signInFailed });
+      throw error;
+    }
+  }
+
+  async signOut(): Promise<void> {
+    const refreshToken = this.store.getItem(REFRESH_KEY);
+    this.forget();
+    if (refreshToken) await this.call('POST', '/auth/logout', { refreshToken }, { auth: false }).catch(() => undefined);
+  }
+
+  me(): Promise<User> {
+    return this.call<User>('GET', '/auth/me');
+  }
+
+  createApplication(purposes: ConsentPurpose[], noticeVersion: string): Promise<Application> {
+    return this.call<Application>('POST', '/applications', { consent: { purposes, noticeVersion } });
+  }
+
+  getApplication(id: string): Promise<Application> {
+    return this.call<Application>('GET', `/applications/${encodeURIComponent(id)}`);
+  }
+
+  updateApplicant(id: string, patch: ApplicantPatch): Promise<Application> {
+    return this.call<Application>('PATCH', `/applications/${encodeURIComponent(id)}`, patch);
+  }
+
+  submit(id: string): Promise<Application> {
+    return this.call<Application>('POST', `/applications/${encodeURIComponent(id)}/submit`);
+  }
+
+  /**
+   * Uploads a document with progress (fetch reports no upload progress, XMLHttpRequest does). The body
+   * is JSON with the content in base64, as the API takes it.
+   */
+  async uploadDocument(id: string, upload: DocumentUpload, onProgress: (percent: number) => void): Promise<void> {
+    await this.ensureAccessToken();
+    const send = (): Promise<{ status: number; text: string; retryAfter: string | null }> =>
+      new Promise((resolve, reject) => {
+        const xhr = this.makeXhr();
+        xhr.open('POST', `${this.base}/applications/${encodeURIComponent(id)}/documents`);
+        xhr.setRequestHeader('Content-Type', 'application/json');
+        xhr.setRequestHeader('Idempotency-Key', crypto.randomUUID());
+        if (this.accessToken) xhr.setRequestHeader('Authorization', `Bearer ${this.accessToken}`);
+        xhr.upload.onprogress = (event) => {
+          if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
+        };
+        xhr.onload = () => resolve({ status: xhr.status, text: xhr.responseText, retryAfter: xhr.getResponseHeader('Retry-After') });
+        xhr.onerror = () => reject(new TypeError('network error'));
+        xhr.send(JSON.stringify(upload));
+      });
+    let answer = await send();
+    if (answer.status === 401 && (await this.refresh())) answer = await send();
+    if (answer.status >= 400) throw new ApiError(answer.status, parseProblem(answer.text), retryAfter(answer.retryAfter));
+    onProgress(100);
+  }
+
+  notifications(): Promise<{ items: Notification[] }> {
+    return this.call('GET', '/notifications');
+  }
+
+  private keep(tokens: Tokens): void {
+    this.accessToken = tokens.accessToken;
+    if (tokens.refreshToken) this.store.setItem(REFRESH_KEY, tokens.refreshToken);
+  }
+
+  private forget(): void {
+    this.accessToken = undefined;
+    this.store.removeItem(REFRESH_KEY);
+  }
+
+  private async ensureAccessToken(): Promise<void> {
+    if (this.accessToken === undefined && this.store.getItem(REFRESH_KEY) !== null) await this.refresh();
+  }
+
+  /** Swaps the refresh token for new tokens once, however many calls ask at the same time (rotation: a reuse would end the sign-in). */
+  private refresh(): Promise<boolean> {
+    this.refreshing ??= (async () => {
+      const refreshToken = this.store.getItem(REFRESH_KEY);
+      if (!refreshToken) return false;
+      try {
+        this.keep(await this.call<Tokens>('POST', '/auth/refresh', { refreshToken }, { auth: false }));
+        return true;
+      } catch (error) {
+        // Refused: the sign-in is over. Unreachable: keep the token and let the caller retry later.
+        if (error instanceof ApiError && error.status === 401) {
+          this.forget();
+          this.onSignedOut();
+        }
+        return false;
+      }
+    })().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, options: { auth?: boolean } = {}): Promise<T> {
+    const auth = options.auth ?? true;
+    if (auth) await this.ensureAccessToken();
+    const send = (): Promise<Response> => {
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (body !== undefined) headers['Content-Type'] = 'application/json';
+      // Every write carries a fresh key: a retry of the same click after a lost answer is not done twice.
+      if (method !== 'GET') headers['Idempotency-Key'] = crypto.randomUUID();
+      if (auth && this.accessToken) headers.Authorization = `Bearer ${this.accessToken}`;
+      return this.fetchImpl(`${this.base}${path}`, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+    };
+    let response = await send();
+    if (auth && response.status === 401 && (await this.refresh())) response = await send();
+    const text = await response.text();
+    if (!response.ok) throw new ApiError(response.status, parseProblem(text), retryAfter(response.headers.get('Retry-After')));
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+function parseProblem(text: string): Partial<Problem> | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function retryAfter(header: string | null): number | undefined {
+  const seconds = header === null ? NaN : Number(header);
+  return Number.isInteger(seconds) && seconds > 0 ? seconds : undefined;
+}
