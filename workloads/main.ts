@@ -1,4 +1,5 @@
-// The one entry point of the workloads image: `node dist/workloads/main.js <component>`.
+// The one entry point of the workloads image: `node dist/workloads/main.js <component>`, or
+// `node dist/workloads/main.js migrate <component>` for the migration step (workloads/migrate.ts).
 // Each component lives in workloads/<component>/main.ts and exports `main(): Promise<void>`.
 import { writeFileSync } from 'node:fs';
 const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics'] as const;
@@ -25,6 +26,11 @@ function fail(message: string): never {
 }
 
 async function run(): Promise<void> {
+  if (process.argv[2] === 'migrate') {
+    const { migrateComponent } = await import('./migrate.js');
+    await migrateComponent(process.argv[3] ?? process.env.KYC_COMPONENT ?? '');
+    return;
+  }
   const requested = process.argv[2] ?? process.env.KYC_COMPONENT;
   if (!requested || !(COMPONENTS as readonly string[]).includes(requested)) {
     fail(`usage: main.js <${COMPONENTS.join('|')}> (got ${JSON.stringify(requested ?? null)})`);

@@ -69,7 +69,16 @@ export const commonEnv = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
 
-export const databaseEnv = z.object({ DATABASE_URL: postgresUrl, DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10) });
+export const databaseEnv = z.object({
+  DATABASE_URL: postgresUrl,
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
+  /**
+   * `startup`: the service migrates its schema as it starts (one credential for everything); `external`:
+   * a migration step ran first as the owner role, and the service only checks that its schema is current
+   * (docs/security.md, "Per-service credentials").
+   */
+  DATABASE_MIGRATIONS: z.enum(['startup', 'external']).default('startup'),
+});
 export const redisEnv = z.object({ REDIS_URL: redisUrl });
 export const kafkaEnv = z.object({ KAFKA_BROKERS: kafkaBrokers });
 const httpUrl = z.string().refine((value) => /^https?:\/\/[^\s]+$/.test(value), 'must be an http:// or https:// URL');

@@ -58,8 +58,10 @@ export { DEFAULT_JSON_MAX_DEPTH, jsonDepthExceededAt, jsonTooDeep, verifyJsonBod
 export type { Listening, ServiceOptions } from './http.js';
 export { createPool, ident, pingDatabase, withTransaction } from './db.js';
 export type { Pool, PoolClient, PoolOptions } from './db.js';
-export { runMigrations } from './migrate.js';
-export type { Migration, MigrationResult } from './migrate.js';
+export { checkMigrated, runMigrations } from './migrate.js';
+export type { Migration, MigrationOptions, MigrationResult } from './migrate.js';
+export { appRoleGrants, grantAppRole, roleOf } from './privileges.js';
+export type { AppRoleGrant } from './privileges.js';
 export { closeRedis, createRedis, pingRedis } from './redis.js';
 export type { Redis } from './redis.js';
 export { EVENT_FAMILIES, EVENT_TYPES, familyTopic, newEvent, parseEnvelope, topicForEvent } from './events.js';

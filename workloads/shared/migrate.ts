@@ -11,6 +11,8 @@ import type { Pool, PoolClient } from 'pg';
 import { ident, liftRequestBudgets } from './db.js';
 import type { Logger } from './logger.js';
 import { incompatibility } from './migration-compat.js';
+import { grantAppRole } from './privileges.js';
+import type { AppRoleGrant } from './privileges.js';
 
 export interface Migration {
   version: number;
@@ -23,6 +25,14 @@ export interface Migration {
   contract?: string;
   /** A function migration that only expands the schema (its code cannot be checked like SQL text). */
   expandOnly?: boolean;
+}
+
+export interface MigrationOptions {
+  /**
+   * After migrating, grant this role its rows in the schema (the owner role migrates, the service connects
+   * as its own role: docs/security.md, "Per-service credentials").
+   */
+  grantTo?: AppRoleGrant;
 }
 
 export interface MigrationResult {
@@ -39,6 +49,7 @@ export async function runMigrations(
   schema: string,
   migrations: readonly Migration[],
   logger?: Logger,
+  options: MigrationOptions = {},
 ): Promise<MigrationResult> {
   const versions = migrations.map((m) => m.version);
   if (new Set(versions).size !== versions.length) throw new Error(`duplicate migration versions in schema ${schema}`);
@@ -90,10 +101,33 @@ export async function runMigrations(
       newlyApplied.push(migration.version);
       logger?.info({ schema, version: migration.version, name: migration.name }, 'migration applied');
     }
+    // Every run, not only one that applied something: the grants reach tables of earlier runs too.
+    if (options.grantTo) await grantAppRole(client, schema, options.grantTo);
     return { applied: newlyApplied, current: ordered.at(-1)?.version ?? 0 };
   } finally {
     await client.query('SELECT pg_advisory_unlock($1::bigint)', [key]).catch(() => undefined);
     await restoreBudgets();
     client.release();
   }
+}
+
+/**
+ * For a service whose migrations ran before it started, as another role (DATABASE_MIGRATIONS=external):
+ * fails unless every migration it knows is recorded, so a pod never serves from a schema older than its
+ * code (its own role could not migrate it).
+ */
+export async function checkMigrated(pool: Pool, schema: string, migrations: readonly Migration[]): Promise<MigrationResult> {
+  let recorded: Set<number>;
+  try {
+    const { rows } = await pool.query<{ version: number }>(`SELECT version FROM ${ident(schema)}.schema_migrations`);
+    recorded = new Set(rows.map((row) => row.version));
+  } catch (error) {
+    throw new Error(`schema ${schema} is not migrated (DATABASE_MIGRATIONS=external: the migration step runs first)`, { cause: error });
+  }
+  const missing = migrations.map((m) => m.version).filter((version) => !recorded.has(version));
+  if (missing.length > 0)
+    throw new Error(
+      `schema ${schema} lacks migrations ${missing.join(', ')} (DATABASE_MIGRATIONS=external: the migration step runs first)`,
+    );
+  return { applied: [], current: Math.max(0, ...migrations.map((m) => m.version)) };
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it, jest } from '@jest/globals';
-import { commonEnv, loadConfig } from './config.js';
+import { commonEnv, databaseEnv, loadConfig } from './config.js';
 import type { CommonConfig } from './config.js';
 import type { Pool } from './db.js';
 import type { HealthReport } from './health.js';
@@ -45,6 +45,7 @@ function harness(failAt?: 'migrations') {
         ? Promise.reject(new Error('migration unit 1 (init) failed'))
         : Promise.resolve({ applied: [], current: 1 });
     },
+    checkMigrated: (_pool, schema) => (events.push(`check migrated ${schema}`), Promise.resolve({ applied: [], current: 1 })),
     pingDatabase: () => Promise.resolve(true),
     createRedis: () => (events.push('redis'), redis),
     pingRedis: () => Promise.resolve(true),
@@ -176,6 +177,21 @@ describe('startService', () => {
       'postgres closed',
       'log: shutdown complete',
     ]);
+  });
+
+  it('when DATABASE_MIGRATIONS=external, then it only checks that its schema is migrated (its own role could not migrate it)', async () => {
+    const { events, drivers, spec, wire } = harness();
+    const config = loadConfig(commonEnv.extend(databaseEnv.shape), {
+      SHUTDOWN_GRACE_MS: '1000',
+      DATABASE_URL: 'postgres://unused',
+      DATABASE_MIGRATIONS: 'external',
+    });
+    const running = await startService({ ...spec(wire), config }, drivers);
+    try {
+      expect(events.slice(0, 4)).toEqual(['pool', 'redis', 'check migrated unit', 'wire (ready: false)']);
+    } finally {
+      await running.close();
+    }
   });
 
   it('when the migrations fail, then it rejects with their error after closing Redis and the pool, without wiring or listening', async () => {

@@ -27,7 +27,7 @@ import { ColorGate, GatedConsumer } from './color-gate.js';
 import { LiveSettings } from './live-settings.js';
 import { createLogger } from './logger.js';
 import type { Logger } from './logger.js';
-import { runMigrations } from './migrate.js';
+import { checkMigrated, runMigrations } from './migrate.js';
 import type { Migration } from './migrate.js';
 import { closeRedis, createRedis, pingRedis } from './redis.js';
 import type { Redis } from './redis.js';
@@ -91,6 +91,7 @@ export type RunningService<T extends object> = T & Listening & { service: Servic
 export interface StartupDrivers {
   createPool: typeof createPool;
   runMigrations: typeof runMigrations;
+  checkMigrated: typeof checkMigrated;
   pingDatabase: typeof pingDatabase;
   createRedis: typeof createRedis;
   pingRedis: typeof pingRedis;
@@ -98,7 +99,16 @@ export interface StartupDrivers {
   startConsumer: typeof startConsumer;
 }
 
-const DRIVERS: StartupDrivers = { createPool, runMigrations, pingDatabase, createRedis, pingRedis, closeRedis, startConsumer };
+const DRIVERS: StartupDrivers = {
+  createPool,
+  runMigrations,
+  checkMigrated,
+  pingDatabase,
+  createRedis,
+  pingRedis,
+  closeRedis,
+  startConsumer,
+};
 
 export async function startService<C extends CommonConfig, T extends object>(
   spec: ServiceSpec<C, T>,
@@ -143,7 +153,11 @@ export async function startService<C extends CommonConfig, T extends object>(
   try {
     // Read before anything is wired, so a service starts with the flags in force (a feature off stays off).
     await liveSettings.start();
-    if (pool && spec.database) await drivers.runMigrations(pool, spec.database.schema, spec.database.migrations, logger);
+    if (pool && spec.database) {
+      const { schema, migrations } = spec.database;
+      if (migrationsRunElsewhere(config)) await drivers.checkMigrated(pool, schema, migrations);
+      else await drivers.runMigrations(pool, schema, migrations, logger);
+    }
     const wired = await spec.wire({
       config,
       logger,
@@ -184,6 +198,14 @@ export async function startService<C extends CommonConfig, T extends object>(
     await service.close();
     throw error;
   }
+}
+
+/**
+ * DATABASE_MIGRATIONS=external (databaseEnv): the owner role migrated the schema before the service
+ * started, and the service's own role could not (docs/security.md, "Per-service credentials").
+ */
+function migrationsRunElsewhere(config: object): boolean {
+  return 'DATABASE_MIGRATIONS' in config && config.DATABASE_MIGRATIONS === 'external';
 }
 
 /**

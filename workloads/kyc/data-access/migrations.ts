@@ -8,6 +8,8 @@ import { APPLICATION_STATES, allowedStatePairs } from '../domain/application-sta
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../domain/documents.js';
 
 export const KYC_SCHEMA = 'kyc';
+/** Tables the service only appends to: its own role may not UPDATE or DELETE them (docs/security.md). */
+export const APPEND_ONLY_TABLES = ['audit_trail'] as const;
 
 const list = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(', ');
 const pairs = allowedStatePairs()
