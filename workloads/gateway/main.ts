@@ -361,10 +361,10 @@ async function wireGateway(
     }
     fallbacks.inc({ upstream: name, kind: 'unavailable' });
     const retryAfter = open ? config.BREAKER_RESET_TIMEOUT_MS / 1000 : 1;
-    const problem = serviceUnavailable(retryAfter, `the ${name} service is unavailable; retry later`);
+    // The type every "not now, retry" 503 carries (docs/problems/temporarily-unavailable.md).
     sendProblem(
       res,
-      new ProblemError(503, problem.message, { headers: problem.headers, extensions: { upstream: name } }),
+      serviceUnavailable(retryAfter, `the ${name} service is unavailable; retry later`, { upstream: name }),
       url.split('?')[0],
       req.id,
     );

@@ -11,6 +11,8 @@ import { APPLICATION_STATES } from '../kyc/domain/application-state.js';
 import { CONSENT_PURPOSES } from '../kyc/domain/consent.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../kyc/domain/documents.js';
 import { notificationsQuery } from '../notification/entry-points/routes.js';
+import { PROBLEM_TYPES, problemTypeUri } from '../shared/problem-types.js';
+import type { ProblemType } from '../shared/problem-types.js';
 
 /**
  * A request schema in JSON Schema 2020-12, the dialect of OpenAPI 3.1. `io: 'input'` describes what a
@@ -29,7 +31,41 @@ function queryParameters(schema: z.ZodObject): object[] {
   return Object.entries(properties).map(([name, field]) => ({ name, in: 'query', required: required.includes(name), schema: field }));
 }
 
-const problem = (description: string): object => ({ description, content: { 'application/problem+json': { schema: ref('Problem') } } });
+/** An example answer of a problem type, as a client receives it (docs/problems/<slug>.md). */
+export function problemExample(type: ProblemType): Record<string, unknown> {
+  return {
+    type: problemTypeUri(type),
+    title: type.title,
+    status: type.status,
+    ...type.example,
+    instance: '/api/v1/applications/0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47',
+    requestId: '5f0c2a7e-8b1d-4c3e-9f6a-2d7b1e0c4a93',
+  };
+}
+
+/** A problem answer with an example of every problem type that comes with `status`. */
+const problem = (status: number, description: string): object => ({
+  description,
+  content: {
+    'application/problem+json': {
+      schema: ref('Problem'),
+      examples: Object.fromEntries(
+        PROBLEM_TYPES.filter((type) => type.status === status).map((type) => [
+          type.slug,
+          { summary: type.title, value: problemExample(type) },
+        ]),
+      ),
+    },
+  },
+});
+
+/** The problem types as a table for the reference's introduction. */
+const problemTypeTable = (): string =>
+  [
+    '| type (https://kyc.dev/problems/…) | status | when | retry |',
+    '| --- | --- | --- | --- |',
+    ...PROBLEM_TYPES.map((type) => `| \`${type.slug}\` | ${type.status} | ${type.when.replace(/\|/g, '\\|')} | ${type.retry} |`),
+  ].join('\n');
 const json = (schema: object): object => ({ 'application/json': { schema } });
 const ref = (name: string): object => ({ $ref: `#/components/schemas/${name}` });
 const response = (name: string): object => ({ $ref: `#/components/responses/${name}` });
@@ -126,9 +162,14 @@ export function openApiDocument(version: string): object {
     info: {
       title: 'KYC platform API',
       version,
-      description:
+      description: [
         'Customer sign-up and KYC applications, reviewer queue with maker-checker approval, and analytics. ' +
-        'Errors are RFC 9457 application/problem+json naming the offending field. Every POST and PATCH accepts an Idempotency-Key.',
+          'Every POST and PATCH accepts an Idempotency-Key. The customer guide is docs/customer-api.md in the repository.',
+        '## Errors',
+        'Every error is an RFC 9457 `application/problem+json` answer. Tell errors apart by `type`, never by `title` or `detail` ' +
+          '(their words may change); `field` names the offending field. Each type has a page, docs/problems/<type>.md in the repository.',
+        problemTypeTable(),
+      ].join('\n\n'),
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
@@ -364,18 +405,23 @@ export function openApiDocument(version: string): object {
         },
       },
       responses: {
-        BadRequest: problem('Bad request: the body is not valid JSON, or a malformed header'),
-        Unauthorized: problem('No valid access token (or wrong credentials / refresh token)'),
-        Forbidden: problem('The caller’s role may not do this (maker-checker: a checker may not decide what they recommended)'),
-        NotFound: problem('No such resource, or not the caller’s'),
-        Conflict: problem('Not allowed in the current state, or the same Idempotency-Key is still in progress'),
-        PayloadTooLarge: problem('The body is too large'),
-        UnprocessableContent: problem(
-          'Validation failed (field and errors[] name the offending fields), or an Idempotency-Key reused with a different body',
+        BadRequest: problem(400, 'Bad request: the body is not valid JSON, or a malformed header'),
+        Unauthorized: problem(401, 'No valid access token (or wrong credentials / refresh token)'),
+        Forbidden: problem(403, 'The caller’s role may not do this (maker-checker: a checker may not decide what they recommended)'),
+        NotFound: problem(404, 'No such resource, or not the caller’s'),
+        Conflict: problem(
+          409,
+          'Not allowed in the current state (…/invalid-state-transition), a limit reached (…/limit-reached), or the same Idempotency-Key still in progress (…/idempotency-key-in-progress)',
         ),
-        TooManyRequests: problem('Rate limited (Retry-After)'),
+        PayloadTooLarge: problem(413, 'The body is too large'),
+        UnprocessableContent: problem(
+          422,
+          'Validation failed (…/validation: field and errors[] name the offending fields), or an Idempotency-Key reused with a different body (…/idempotency-key-reused)',
+        ),
+        TooManyRequests: problem(429, 'Rate limited (Retry-After)'),
         Unavailable: {
           ...problem(
+            503,
             'Temporarily unavailable, with Retry-After: an upstream or a dependency is away or its breaker is open (type …/temporarily-unavailable), ' +
               'a feature is switched off, or the platform is in a reduced mode (type …/read-only-mode: writes refused; …/maintenance: everything but GET /status refused)',
           ),
@@ -412,7 +458,13 @@ export function openApiDocument(version: string): object {
           description: 'RFC 9457 problem details',
           required: ['type', 'title', 'status'],
           properties: {
-            type: { type: 'string', format: 'uri-reference' },
+            type: {
+              type: 'string',
+              format: 'uri-reference',
+              description:
+                'What went wrong, for a program to act on: https://kyc.dev/problems/<slug>, one of the types in the introduction',
+              examples: PROBLEM_TYPES.slice(0, 3).map(problemTypeUri),
+            },
             title: { type: 'string' },
             status: { type: 'integer', minimum: 400, maximum: 599 },
             detail: { type: 'string' },

@@ -8,7 +8,7 @@ import type { Pool } from 'pg';
 import type { Redis } from 'ioredis';
 import { ident } from './db.js';
 import type { Migration } from './migrate.js';
-import { ProblemError, badRequest } from './problem.js';
+import { IDEMPOTENCY_KEY_IN_PROGRESS, ProblemError, badRequest } from './problem.js';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 /**
@@ -215,6 +215,8 @@ export function idempotency(options: IdempotencyOptions): RequestHandler {
     }
     if (begun.state === 'in-progress') {
       throw new ProblemError(409, 'a request with this Idempotency-Key is still being processed', {
+        type: IDEMPOTENCY_KEY_IN_PROGRESS,
+        title: 'Idempotency-Key in progress',
         field: 'Idempotency-Key',
         headers: { 'Retry-After': '1' },
       });

@@ -29,12 +29,14 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   423: 'Locked',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
@@ -106,6 +108,10 @@ export const conflict = (detail: string, field?: string): ProblemError =>
   new ProblemError(409, detail, field !== undefined ? { field } : {});
 export const tooManyRequests = (retryAfterSeconds: number, detail = 'too many requests'): ProblemError =>
   new ProblemError(429, detail, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
+/** 409: the application's state does not allow the action (docs/problems/invalid-state-transition.md). */
+export const INVALID_STATE_TRANSITION = `${PROBLEM_BASE}invalid-state-transition`;
+/** 409: the first request with this Idempotency-Key has not answered yet (docs/problems/idempotency-key-in-progress.md). */
+export const IDEMPOTENCY_KEY_IN_PROGRESS = `${PROBLEM_BASE}idempotency-key-in-progress`;
 /** The type of every 503 that means "not now, retry after Retry-After" (a dependency away, a full queue). */
 export const TEMPORARILY_UNAVAILABLE = `${PROBLEM_BASE}temporarily-unavailable`;
 export const serviceUnavailable = (retryAfterSeconds: number, detail: string, extensions: Record<string, unknown> = {}): ProblemError =>

@@ -471,7 +471,13 @@ export interface components {
         };
         /** @description RFC 9457 problem details */
         Problem: {
-            /** Format: uri-reference */
+            /**
+             * Format: uri-reference
+             * @description What went wrong, for a program to act on: https://kyc.dev/problems/<slug>, one of the types in the introduction
+             * @example https://kyc.dev/problems/validation
+             * @example https://kyc.dev/problems/invalid-state-transition
+             * @example https://kyc.dev/problems/limit-reached
+             */
             type: string;
             title: string;
             status: number;
@@ -716,7 +722,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Not allowed in the current state, or the same Idempotency-Key is still in progress */
+        /** @description Not allowed in the current state (…/invalid-state-transition), a limit reached (…/limit-reached), or the same Idempotency-Key still in progress (…/idempotency-key-in-progress) */
         Conflict: {
             headers: {
                 [name: string]: unknown;
@@ -734,7 +740,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description Validation failed (field and errors[] name the offending fields), or an Idempotency-Key reused with a different body */
+        /** @description Validation failed (…/validation: field and errors[] name the offending fields), or an Idempotency-Key reused with a different body (…/idempotency-key-reused) */
         UnprocessableContent: {
             headers: {
                 [name: string]: unknown;

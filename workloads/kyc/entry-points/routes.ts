@@ -7,7 +7,6 @@ import {
   PROBLEM_BASE,
   ProblemError,
   authenticate,
-  conflict,
   forbidden,
   idempotency,
   notFound,
@@ -15,6 +14,7 @@ import {
   validationProblem,
 } from '../../shared/index.js';
 import type { IdempotencyStore, TokenVerifier } from '../../shared/index.js';
+import { INVALID_STATE_TRANSITION } from '../../shared/problem.js';
 import { KycError } from '../domain/errors.js';
 import type { Caller, KycService } from '../domain/kyc-service.js';
 
@@ -154,7 +154,7 @@ const kycErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
       next(forbidden(error.message));
       return;
     case 'invalid_state':
-      next(conflict(error.message));
+      next(new ProblemError(409, error.message, { type: INVALID_STATE_TRANSITION, title: 'Invalid state transition' }));
       return;
     case 'limit_reached':
       next(new ProblemError(409, error.message, { type: `${PROBLEM_BASE}limit-reached`, title: 'Limit reached' }));
