@@ -2,7 +2,7 @@
 // same transaction (outbox).
 import { enqueueEvent, newEvent, withTransaction } from '../../shared/index.js';
 import type { EventType, Pool } from '../../shared/index.js';
-import type { DeliveryOutcome, NewNotification, NotificationRow, NotificationStore } from '../domain/ports.js';
+import type { ClaimedNotification, DeliveryOutcome, NewNotification, NotificationRow, NotificationStore } from '../domain/ports.js';
 import { NOTIFICATION_SCHEMA } from './migrations.js';
 
 export class NotificationRepository implements NotificationStore {
@@ -15,10 +15,11 @@ export class NotificationRepository implements NotificationStore {
    * Claims the (event, channel) pair for sending. A new pair is recorded as `requested` (and queues
    * notification.requested) and returned; a pair still `requested` from an earlier delivery of the
    * same event — its sender died before recording the outcome — is returned again with its first id,
-   * so it is sent again under the same id (the provider's idempotency key). A pair whose outcome is
-   * recorded returns undefined: it is never sent twice.
+   * so it is sent again under the same id (the provider's idempotency key), with `sendStarted` telling
+   * whether its hand-over to the provider had begun. A pair whose outcome is recorded returns undefined:
+   * it is never sent twice.
    */
-  async claim(n: NewNotification): Promise<NewNotification | undefined> {
+  async claim(n: NewNotification): Promise<ClaimedNotification | undefined> {
     return withTransaction(this.pool, async (client) => {
       const inserted = await client.query(
         `INSERT INTO notification.notifications (id, event_id, event_type, user_id, channel, template, status)
@@ -32,15 +33,19 @@ export class NotificationRepository implements NotificationStore {
           newEvent('notification.requested', n.id, this.eventData(n), 'system'),
           this.topicPrefix,
         );
-        return n;
+        return { ...n, sendStarted: false };
       }
-      const { rows } = await client.query<{ id: string; status: NotificationRow['status'] }>(
-        `SELECT id, status FROM notification.notifications WHERE event_id = $1 AND channel = $2`,
+      const { rows } = await client.query<{ id: string; status: NotificationRow['status']; send_started: boolean }>(
+        `SELECT id, status, send_started_at IS NOT NULL AS send_started FROM notification.notifications WHERE event_id = $1 AND channel = $2`,
         [n.sourceEventId, n.channel],
       );
       const existing = rows[0];
-      return existing?.status === 'requested' ? { ...n, id: existing.id } : undefined;
+      return existing?.status === 'requested' ? { ...n, id: existing.id, sendStarted: existing.send_started } : undefined;
     });
+  }
+
+  async markSendStarted(n: NewNotification): Promise<void> {
+    await this.pool.query(`UPDATE notification.notifications SET send_started_at = now(), updated_at = now() WHERE id = $1`, [n.id]);
   }
 
   /** Records the outcome once (a second outcome for the same notification is ignored); true if recorded now. */
@@ -51,6 +56,23 @@ export class NotificationRepository implements NotificationStore {
         [n.id, outcome.status, outcome.status === 'failed' ? outcome.error.slice(0, 500) : null],
       );
       if (updated.rowCount !== 1) return false;
+      if (outcome.status === 'failed' && outcome.deadLetter) {
+        await client.query(
+          `INSERT INTO notification.dead_letters (notification_id, event_id, event_type, user_id, channel, template, reason, tries, error)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            n.id,
+            n.sourceEventId,
+            n.sourceEventType,
+            n.userId,
+            n.channel,
+            n.template,
+            outcome.deadLetter.reason,
+            outcome.deadLetter.tries,
+            outcome.error.slice(0, 500),
+          ],
+        );
+      }
       // Nothing went out: a suppressed message is history only, no delivery event.
       if (outcome.status === 'suppressed') return true;
       const type: EventType = outcome.status === 'sent' ? 'notification.sent' : 'notification.failed';

@@ -1,5 +1,6 @@
 // Delivery channels behind one interface. Development uses an in-memory provider that only records
-// what it would send (no network); real SMS/email gateways implement the same interface.
+// what it would send (no network); the SMTP and HTTP SMS adapters (data-access/) implement the same
+// interface (docs/notifications.md).
 export type Channel = 'email' | 'sms';
 export const CHANNELS: readonly Channel[] = ['email', 'sms'];
 
@@ -11,15 +12,32 @@ export interface OutgoingMessage {
   userId: string;
   template: string;
   variables: Record<string, string>;
+  /** The rendered message (domain/messages.ts): an e-mail's subject and body, an SMS's text as body. */
+  subject: string;
+  body: string;
+}
+
+/** The recipient has no address on the channel: nothing can be sent, and trying again will not help. */
+export class NoRecipientError extends Error {
+  constructor(channel: Channel) {
+    super(`no ${channel === 'email' ? 'e-mail address' : 'phone number'} on record for the recipient`);
+    this.name = 'NoRecipientError';
+  }
 }
 
 export interface NotificationProvider {
   readonly channel: Channel;
-  /** Must be idempotent by `message.id` (real gateways take it as the idempotency key). */
+  /**
+   * Whether the provider takes `message.id` as an idempotency key, so that the same message handed over
+   * again after a crash is not delivered twice. SMTP cannot: a message whose hand-over a crash may have
+   * interrupted is not sent again but dead-lettered as uncertain (domain/notifier.ts).
+   */
+  readonly idempotent: boolean;
   send(message: OutgoingMessage): Promise<{ providerMessageId: string }>;
 }
 
 export class InMemoryProvider implements NotificationProvider {
+  readonly idempotent = true;
   readonly sent: OutgoingMessage[] = [];
   /** Hand-overs including repeats of an id already sent (which are not sent again). */
   attempts = 0;
