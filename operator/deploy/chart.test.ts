@@ -2,8 +2,13 @@
 // CRD, the same RBAC rules and alerting rules (the chart reads them through links), and the same
 // image, version and resources. test/integration/operator/chart.test.ts renders and installs it.
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import * as yaml from 'js-yaml';
+import { renderReadme, valueRows } from '../../hack/chart-readme.js';
 
 const chart = (path: string): URL => new URL(`../../charts/kyc-operator/${path}`, import.meta.url);
 const here = (path: string): URL => new URL(path, import.meta.url);
@@ -67,5 +72,62 @@ describe('charts/kyc-operator', () => {
     );
     expect(values.leaderElection.enabled).toBe(true);
     expect(values.watchNamespace).toBe('');
+  });
+
+  it('has a README whose values table is what values.yaml says (node hack/chart-readme.ts writes it)', () => {
+    expect(read(chart('README.md'))).toBe(renderReadme(read(chart('Chart.yaml')), read(chart('values.yaml'))));
+  });
+});
+
+describe('hack/chart-readme.ts', () => {
+  it('lists described values with their type and default, a described map as one row, and refuses an undescribed value', () => {
+    const values = [
+      '# a note for readers',
+      'image:',
+      '  # -- Tag; empty: the appVersion.',
+      '  tag: ""',
+      '# -- Requests and limits.',
+      'resources:',
+      '  limits: {cpu: "1"}',
+      '',
+    ].join('\n');
+    expect(valueRows(values)).toEqual([
+      { key: 'image.tag', type: 'string', default: '', description: 'Tag; empty: the appVersion.' },
+      { key: 'resources', type: 'object', default: { limits: { cpu: '1' } }, description: 'Requests and limits.' },
+    ]);
+    expect(() => valueRows('replicas: 2\n')).toThrow('values without a "# --" description: replicas');
+  });
+});
+
+describe('the helm test check (charts/kyc-operator/files/metrics-test.mjs)', () => {
+  const script = read(chart('files/metrics-test.mjs'));
+  // Runs the script as the test pod does (node --input-type=module --eval) against a local server.
+  async function check(answer: { status: number; body: string }): Promise<{ code: number; output: string }> {
+    const server = http.createServer((_req, res) => res.writeHead(answer.status).end(answer.body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script], {
+        env: { ...process.env, NODE_OPTIONS: '', METRICS_URL: url, METRICS_TIMEOUT_MS: '300' },
+      });
+      return { code: 0, output: stdout };
+    } catch (error) {
+      const failed = error as { code: number; stderr: string };
+      return { code: failed.code, output: failed.stderr };
+    } finally {
+      server.close();
+    }
+  }
+
+  it('when the operator answers with its metrics, then it exits 0', async () => {
+    expect(await check({ status: 200, body: '# TYPE kyc_operator_leader gauge\nkyc_operator_leader 1\n' })).toEqual({
+      code: 0,
+      output: expect.stringContaining('answered with the operator'),
+    });
+  });
+
+  it('when something else answers, or the operator is not ready, then it exits 1 and says why', async () => {
+    expect(await check({ status: 200, body: 'up 1\n' })).toEqual({ code: 1, output: expect.stringContaining('no kyc_operator_leader') });
+    expect(await check({ status: 503, body: 'not ready\n' })).toEqual({ code: 1, output: expect.stringContaining('HTTP 503') });
   });
 });

@@ -16,7 +16,7 @@ while (Date.now() < deadline) {
   } catch (error) {
     reason = error instanceof Error ? error.message : String(error);
   }
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  await new Promise((resolve) => setTimeout(resolve, Math.min(2000, Math.max(0, deadline - Date.now()))));
 }
 console.error(`${url} did not answer as the operator: ${reason}`);
 process.exit(1);
