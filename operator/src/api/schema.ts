@@ -44,6 +44,7 @@ export const RESERVED_ENV = [
   'NODE_OPTIONS',
   'LIVE_SETTINGS_FILE',
   'DATABASE_URL',
+  'DATABASE_MIGRATIONS',
   'REDIS_URL',
   'KAFKA_BROKERS',
   'AUTH_SIGNING_KEYS',
@@ -441,13 +442,27 @@ const networkPeers = (description: string): Schema => ({
   items: networkPeer,
 });
 
-const dependency = (name: keyof typeof DEPENDENCY_PORT_DEFAULTS, typeName: string, description: string, what: string): Schema =>
+const dependency = (
+  name: keyof typeof DEPENDENCY_PORT_DEFAULTS,
+  typeName: string,
+  description: string,
+  what: string,
+  perComponent?: string,
+): Schema =>
   named(
     typeName,
     obj(
       description,
       {
         secretRef: secretKeyRef(what, SECRET_KEY_DEFAULTS[name]),
+        ...(perComponent
+          ? {
+              credentials: str(
+                `Shared (absent): every component reads the Secret's key above. PerComponent: ${perComponent} (docs/security.md, "Per-service credentials").`,
+                { enum: ['Shared', 'PerComponent'] },
+              ),
+            }
+          : {}),
         networkPeers: networkPeers(
           `Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on \`ports\`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database.`,
         ),
@@ -473,12 +488,14 @@ const dependencies = named(
         'PostgresDependency',
         'PostgreSQL, the system of record (read by kyc, auth, notification and analytics as DATABASE_URL).',
         'the PostgreSQL URL (postgres://user:pass@host:port/db)',
+        "each component reads the key `<component>-url` (its own role, e.g. kyc-url), and an init container `migrate` first runs its migrations with the key `migrate-url` (the role that owns the schemas), which the component's own container never gets",
       ),
       redis: dependency(
         'redis',
         'RedisDependency',
         'Redis: cache, sessions and rate limits (read by every component as REDIS_URL).',
         'the Redis URL (redis://:pass@host:port)',
+        'each component reads the key `<component>-url` (its own ACL user, e.g. gateway-url)',
       ),
       kafka: dependency(
         'kafka',

@@ -248,6 +248,8 @@ export interface Dependencies {
 export interface PostgresDependency {
   /** The Secret (in the platform's namespace) and key that hold the PostgreSQL URL (postgres://user:pass@host:port/db). */
   secretRef: SecretKeyRef;
+  /** Shared (absent): every component reads the Secret's key above. PerComponent: each component reads the key `<component>-url` (its own role, e.g. kyc-url), and an init container `migrate` first runs its migrations with the key `migrate-url` (the role that owns the schemas), which the component's own container never gets (docs/security.md, "Per-service credentials"). */
+  credentials?: 'Shared' | 'PerComponent';
   /** Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
   networkPeers?: NetworkPeer[];
   /** TCP ports of the peers. Default [5432]. */
@@ -293,6 +295,8 @@ export interface LabelSelector {
 export interface RedisDependency {
   /** The Secret (in the platform's namespace) and key that hold the Redis URL (redis://:pass@host:port). */
   secretRef: SecretKeyRef;
+  /** Shared (absent): every component reads the Secret's key above. PerComponent: each component reads the key `<component>-url` (its own ACL user, e.g. gateway-url) (docs/security.md, "Per-service credentials"). */
+  credentials?: 'Shared' | 'PerComponent';
   /** Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
   networkPeers?: NetworkPeer[];
   /** TCP ports of the peers. Default [6379]. */
