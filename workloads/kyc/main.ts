@@ -15,6 +15,7 @@ import { loadWatchlist } from './data-access/watchlist.js';
 import { KycService } from './domain/kyc-service.js';
 import { parseKeyRing } from './domain/protection/key-ring.js';
 import { KycMessaging } from './entry-points/messaging.js';
+import { openPiiKeys } from './pii-keys.js';
 import { kycRoutes } from './entry-points/routes.js';
 
 export type StartKycOptions = StartOptions;
@@ -34,7 +35,7 @@ const BODY_LIMIT = '4mb';
 export async function startKyc(options: StartKycOptions = {}): Promise<RunningKyc> {
   const config = loadKycConfig(options.env);
   // Both fail before anything is opened when the configuration names a bad ring or watchlist.
-  const keyRing = parseKeyRing(config.PII_ENCRYPTION_KEYS);
+  const envKeyRing = parseKeyRing(config.PII_ENCRYPTION_KEYS);
   const watchlist = loadWatchlist(config.KYC_WATCHLIST_PATH);
   const running = await startService({
     component: 'kyc',
@@ -44,6 +45,10 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
     // Kafka is not a health dependency: the outbox keeps events while it is away.
     database: { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, schema: KYC_SCHEMA, migrations },
     wire: async ({ service, pool, logger, closing, onShutdown, liveSettings, colorGate }) => {
+      // With a KMS the ring's keys are data keys it unwraps (docs/security.md, "Keys held by a KMS").
+      const piiKeys = await openPiiKeys(config, envKeyRing, pool, logger);
+      onShutdown('pii-keys', () => piiKeys.stop());
+      const keyRing = piiKeys.ring;
       // An old master key must stay in the ring until nothing is encrypted with it any more (the rotation
       // pass below moves records to the current key; idempotent responses are kept 24 h and move too).
       const rotation = new KeyRotation(pool, KYC_SCHEMA, keyRing);
@@ -140,7 +145,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
       return { kyc, messaging, keyRotation: rotating, config };
     },
   });
-  running.service.logger.info({ watchlist: watchlist.version, entries: watchlist.entries.length, keyId: keyRing.current.id }, 'kyc ready');
+  running.service.logger.info({ watchlist: watchlist.version, entries: watchlist.entries.length }, 'kyc ready');
   return running;
 }
 

@@ -6,6 +6,7 @@ import { idempotencyMigration, outboxMigration } from '../../shared/index.js';
 import type { Migration } from '../../shared/index.js';
 import { APPLICATION_STATES, allowedStatePairs } from '../domain/application-state.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../domain/documents.js';
+import { PII_DATA_KEYS_SQL } from './pg-data-keys.js';
 
 export const KYC_SCHEMA = 'kyc';
 /** Tables the service only appends to: its own role may not UPDATE or DELETE them (docs/security.md). */
@@ -147,4 +148,6 @@ export const migrations: Migration[] = [
     up: `ALTER TABLE applications ADD COLUMN rekyc_notice_sent_at timestamptz;
          CREATE INDEX applications_rekyc_due ON applications (rekyc_due_on) WHERE state = 'approved' AND rekyc_notice_sent_at IS NULL;`,
   },
+  // The PII data keys wrapped by a KMS (docs/security.md, "Keys held by a KMS"); a new table: expand only.
+  { version: 5, name: 'pii_data_keys', up: PII_DATA_KEYS_SQL },
 ];

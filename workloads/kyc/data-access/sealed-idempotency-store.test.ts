@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import type { BeginResult, IdempotencyStore, StoredResponse } from '../../shared/index.js';
 import { parseKeyRing } from '../domain/protection/key-ring.js';
+import { KmsUnavailableError } from '../domain/protection/kms.js';
 import { SealedIdempotencyStore } from './sealed-idempotency-store.js';
 
 class MemoryStore implements IdempotencyStore {
@@ -30,6 +31,24 @@ describe('SealedIdempotencyStore', () => {
     await store.complete('user:1', 'k', response, 60);
     expect(inner.saved.get('user:1/k')?.body).not.toContain('Kavya');
     expect(await store.begin('user:1', 'k', 'fp', 60)).toEqual({ state: 'done', response });
+  });
+
+  it('when the ring cannot seal now (a KMS that does not answer), then begin refuses before the inner store records the key', async () => {
+    const inner = new MemoryStore();
+    let begun = 0;
+    inner.begin = () => {
+      begun++;
+      return Promise.resolve({ state: 'new' });
+    };
+    const refusing = {
+      ...ring,
+      get current(): never {
+        throw new KmsUnavailableError('the KMS is not answering');
+      },
+    };
+    const store = new SealedIdempotencyStore(inner, refusing);
+    await expect(store.begin('s', 'k', 'fp', 60)).rejects.toBeInstanceOf(KmsUnavailableError);
+    expect(begun).toBe(0);
   });
 
   it('passes through other states and bodies it did not seal', async () => {

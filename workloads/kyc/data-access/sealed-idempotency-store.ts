@@ -14,6 +14,9 @@ export class SealedIdempotencyStore implements IdempotencyStore {
   ) {}
 
   async begin(scope: string, key: string, fingerprint: string, ttlSeconds: number): Promise<BeginResult> {
+    // A write whose answer could not be sealed is refused before it starts, not after it committed: with
+    // a KMS that does not answer, `current` throws (a 503) and nothing is written (docs/security.md).
+    void this.ring.current;
     const result = await this.inner.begin(scope, key, fingerprint, ttlSeconds);
     if (result.state !== 'done' || !result.response.body.startsWith(SEALED_PREFIX)) return result;
     const sealed = Buffer.from(result.response.body.slice(SEALED_PREFIX.length), 'base64');

@@ -27,6 +27,7 @@ export interface DataKeyRingOptions {
   /** Bound to every data key's wrapping (KMS encryption context), with the key's id. */
   context: EncryptionContext;
   now?: () => number;
+  /** Called when the KMS stops answering (once per outage, not per retry). */
   onRefreshFailure?: (error: unknown) => void;
 }
 
@@ -108,9 +109,10 @@ export class DataKeyRing implements KeyRing {
       this.activeId = stored.find((k) => k.active)?.id;
       this.kmsAnswering = this.activeId !== undefined;
     } catch (error) {
+      const wasAnswering = this.kmsAnswering;
       this.kmsAnswering = false;
       this.lastFailure = error;
-      this.options.onRefreshFailure?.(error);
+      if (wasAnswering) this.options.onRefreshFailure?.(error);
     }
   }
 
