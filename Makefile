@@ -40,10 +40,11 @@ build: install ## compile TypeScript into dist/
 # What Prettier formats (.prettierrc.json: 140 columns, single quotes; .prettierignore: generated files).
 FORMATTED := 'operator/**/*.ts' 'workloads/**/*.ts' 'test/**/*.ts' 'hack/**/*.ts' '*.js' 'test/**/*.js' 'frontend/**/*.{ts,tsx,css,html}'
 
-lint: install ## ESLint with no warnings, Prettier's formatting checked, and the generated API reference up to date
+lint: install ## ESLint with no warnings, Prettier's formatting checked, and the generated API reference and chart README up to date
 	node_modules/.bin/eslint --max-warnings 0 .
 	node_modules/.bin/prettier --check --log-level warn $(FORMATTED)
 	$(OPENAPI_GEN) --check
+	node hack/chart-readme.ts --check
 
 # The OpenAPI document and the typed client's types, from workloads/gateway/openapi.ts (docs/customer-api.md).
 OPENAPI_GEN := node --import ./test/integration/workloads/ts-register.ts hack/openapi.ts
@@ -198,6 +199,10 @@ chaos: install ## the chaos suite alone (also the last of make e2e): kills Postg
 .PHONY: helm
 helm: ## build the pinned helm from the Go module proxy into the cache (once) and print its path
 	hack/helm.sh path
+
+.PHONY: chart-readme
+chart-readme: ## regenerate charts/kyc-operator/README.md from its values.yaml (make lint checks it)
+	node hack/chart-readme.ts
 
 # ---- Autoscaling (docs/autoscaling.md) ----
 .PHONY: test-scaling bench-scaling
