@@ -36,9 +36,13 @@ describe('modeVerdict', () => {
     expect(modeVerdict('Maintenance', 'POST', '/api/v1/auth/login')?.type).toBe(MAINTENANCE_PROBLEM);
   });
 
-  it('when Maintenance, then every request is a 503 maintenance except the public status', () => {
+  it('when Maintenance, then every request is a 503 maintenance except the public status and the web app’s files', () => {
     expect(modeVerdict('Maintenance', 'GET', '/api/v1/applications')?.type).toBe(MAINTENANCE_PROBLEM);
     expect(modeVerdict('Maintenance', 'GET', '/api/v1/status')).toBeUndefined();
+    // The web app's page and files, so that it can show the mode; nothing else outside the API.
+    for (const path of ['/', '/assets/index-AbC123.js']) expect(modeVerdict('Maintenance', 'GET', path)).toBeUndefined();
+    expect(modeVerdict('Maintenance', 'POST', '/')?.type).toBe(MAINTENANCE_PROBLEM);
+    expect(modeVerdict('Maintenance', 'GET', '/things')?.type).toBe(MAINTENANCE_PROBLEM);
   });
 });
 

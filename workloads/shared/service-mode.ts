@@ -9,7 +9,8 @@
 //                Signing in, refreshing and signing out stay open: they touch sessions only, not KYC
 //                records, and without them a customer could not read the very data the mode keeps readable.
 //   Maintenance  every request answers 503 + Retry-After (problem type maintenance), except the public
-//                status endpoint, which says why.
+//                status endpoint, which says why, and the web app's page and files (GET/HEAD of / and
+//                /assets/..., served by the gateway), which show it to people (docs/frontend.md).
 //
 // Under a reduced mode every answer, served or refused, carries `KYC-Service-Mode: <mode>`, so a client
 // can tell "the platform chose to refuse" from "the platform is broken".
@@ -53,9 +54,14 @@ export const MODE_REDUCES: Readonly<Record<ServiceMode, readonly string[]>> = {
   Maintenance: ['api'],
 };
 
+/** The web app's page and its hashed files: static, and how a person learns the mode (docs/frontend.md). */
+function isWebAppFile(method: string, path: string): boolean {
+  return (method === 'GET' || method === 'HEAD') && (path === '/' || path.startsWith('/assets/'));
+}
+
 /** Whether a request is served under `mode`, or the problem it is refused with. Pure. */
 export function modeVerdict(mode: ServiceMode, method: string, path: string): ProblemError | undefined {
-  if (mode === 'Normal' || path === PUBLIC_STATUS_PATH) return undefined;
+  if (mode === 'Normal' || path === PUBLIC_STATUS_PATH || isWebAppFile(method.toUpperCase(), path)) return undefined;
   const headers = { 'Retry-After': String(MODE_RETRY_AFTER_SECONDS) };
   if (mode === 'Maintenance') {
     return new ProblemError(
