@@ -9,7 +9,7 @@
 #                                      second tag NEW and load it (the e2e version roll)
 #
 # The version is <package.json version>-<10 hex of a hash of the build inputs> (Dockerfile, package
-# files, tsconfigs, operator/, workloads/ as they are in the work tree): a tag names one content, never
+# files, tsconfigs, operator/, workloads/, frontend/ as they are in the work tree): a tag names one content, never
 # `latest`, and does not move when unrelated files (docs, tests elsewhere) are committed. A tag already
 # in buildah's storage is not built again (warm `make up`); the image's revision label holds the commit.
 # shellcheck source=../lib.sh
@@ -18,8 +18,8 @@ source "$(dirname "$0")/../lib.sh"
 WORKLOADS_REPO=kyc-operator/workloads
 OPERATOR_REPO=kyc-operator/operator
 # What goes into the images (the same selection as .dockerignore): the version hashes exactly these.
-INPUTS=(Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json operator workloads
-  ':(exclude)operator/deploy' ':(exclude,glob)**/*.test.ts' ':(exclude,glob)**/bench/**')
+INPUTS=(Dockerfile .dockerignore package.json package-lock.json tsconfig.json tsconfig.build.json operator workloads frontend
+  ':(exclude)operator/deploy' ':(exclude,glob)**/*.test.ts' ':(exclude,glob)**/*.test.tsx' ':(exclude,glob)**/bench/**')
 
 version() {
   local base h
