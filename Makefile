@@ -34,8 +34,9 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-build: install ## compile TypeScript into dist/
+build: install ## compile TypeScript into dist/ and build the web app into dist/web (docs/frontend.md)
 	node_modules/.bin/tsc -p tsconfig.build.json
+	node_modules/.bin/vite build --config frontend/vite.config.ts --logLevel warn
 
 # What Prettier formats (.prettierrc.json: 140 columns, single quotes; .prettierignore: generated files).
 FORMATTED := 'operator/**/*.ts' 'workloads/**/*.ts' 'test/**/*.ts' 'hack/**/*.ts' '*.js' 'test/**/*.js' 'frontend/**/*.{ts,tsx,css,html}'
