@@ -24,9 +24,12 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY node_modules/ node_modules/
 COPY operator/ operator/
 COPY workloads/ workloads/
-# Data files the compiled code reads beside itself (the shipped sanctions watchlist); no source maps.
+# Data files the compiled code reads beside itself (the shipped sanctions watchlist, the API reference's
+# Redoc bundle and its licence notices: workloads/gateway/reference.ts); no source maps.
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
  && cp -r workloads/kyc/data dist/workloads/kyc/data \
+ && mkdir dist/workloads/gateway/reference \
+ && cp node_modules/redoc/bundles/redoc.standalone.js node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt dist/workloads/gateway/reference/ \
  && find dist -name '*.map' -delete
 
 # ---- runtime: production dependencies and compiled JavaScript only, owned by root, run as 10001 ----

@@ -33,6 +33,7 @@ import { guardedServer } from './edge.js';
 import { UPSTREAM_NAMES, loadGatewayConfig } from './config.js';
 import type { GatewayConfig, UpstreamName } from './config.js';
 import { openApiDocument } from './openapi.js';
+import { referenceRoutes } from './reference.js';
 import { publicStatus } from './status.js';
 import { UpstreamWarmup } from './warmup.js';
 import { HOP_BY_HOP, UpstreamError } from './proxy.js';
@@ -225,6 +226,8 @@ async function wireGateway(
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.type('application/json').send(openapi);
   });
+  // The readable reference of that document (Redoc, served from the image; public like the document).
+  app.use(referenceRoutes());
   // Public, served in every mode (the mode gate lets it through): what users are told about reduced
   // service (docs/api.md, "Degradation"; what it reveals: docs/security.md).
   app.get(PUBLIC_STATUS_PATH, (_req, res) => {

@@ -62,7 +62,7 @@ const problem = (status: number, description: string): object => ({
 /** The problem types as a table for the reference's introduction. */
 const problemTypeTable = (): string =>
   [
-    '| type (https://kyc.dev/problems/…) | status | when | retry |',
+    '| type (`https://kyc.dev/problems/…`) | status | when | retry |',
     '| --- | --- | --- | --- |',
     ...PROBLEM_TYPES.map((type) => `| \`${type.slug}\` | ${type.status} | ${type.when.replace(/\|/g, '\\|')} | ${type.retry} |`),
   ].join('\n');
@@ -164,10 +164,10 @@ export function openApiDocument(version: string): object {
       version,
       description: [
         'Customer sign-up and KYC applications, reviewer queue with maker-checker approval, and analytics. ' +
-          'Every POST and PATCH accepts an Idempotency-Key. The customer guide is docs/customer-api.md in the repository.',
+          'Every POST and PATCH accepts an Idempotency-Key. The customer guide is `docs/customer-api.md` in the repository.',
         '## Errors',
         'Every error is an RFC 9457 `application/problem+json` answer. Tell errors apart by `type`, never by `title` or `detail` ' +
-          '(their words may change); `field` names the offending field. Each type has a page, docs/problems/<type>.md in the repository.',
+          '(their words may change); `field` names the offending field. Each type has a page, `docs/problems/<type>.md` in the repository.',
         problemTypeTable(),
       ].join('\n\n'),
     },
