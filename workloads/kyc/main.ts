@@ -15,7 +15,7 @@ import { loadWatchlist } from './data-access/watchlist.js';
 import { KycService } from './domain/kyc-service.js';
 import { parseKeyRing } from './domain/protection/key-ring.js';
 import { KycMessaging } from './entry-points/messaging.js';
-import { openPiiKeys } from './pii-keys.js';
+import { type PiiKeys, openPiiKeys } from './pii-keys.js';
 import { kycRoutes } from './entry-points/routes.js';
 
 export type StartKycOptions = StartOptions;
@@ -26,6 +26,8 @@ export type RunningKyc = RunningService<{
   messaging: KycMessaging;
   /** Resolves when the start-up pass moving PII off older master keys is done. */
   keyRotation: Promise<void>;
+  /** The PII key ring in use; with a KMS, `rewrapped` resolves when the start-up re-wrap pass is done. */
+  piiKeys: PiiKeys;
   config: KycConfig;
 }>;
 
@@ -142,7 +144,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
         rotation.stop();
         await rotating;
       });
-      return { kyc, messaging, keyRotation: rotating, config };
+      return { kyc, messaging, keyRotation: rotating, piiKeys, config };
     },
   });
   running.service.logger.info({ watchlist: watchlist.version, entries: watchlist.entries.length }, 'kyc ready');
