@@ -24,9 +24,12 @@ COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY node_modules/ node_modules/
 COPY operator/ operator/
 COPY workloads/ workloads/
+COPY frontend/ frontend/
 # Data files the compiled code reads beside itself (the shipped sanctions watchlist, the API reference's
-# Redoc bundle and its licence notices: workloads/gateway/reference.ts); no source maps.
+# Redoc bundle and its licence notices: workloads/gateway/reference.ts); no source maps. The web app
+# (frontend/, Vite) is built into dist/web: hashed files the gateway serves at / (docs/frontend.md).
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json \
+ && node node_modules/vite/bin/vite.js build --config frontend/vite.config.ts --logLevel warn \
  && cp -r workloads/kyc/data dist/workloads/kyc/data \
  && mkdir dist/workloads/gateway/reference \
  && cp node_modules/redoc/bundles/redoc.standalone.js node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt dist/workloads/gateway/reference/ \

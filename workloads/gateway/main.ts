@@ -34,6 +34,7 @@ import { UPSTREAM_NAMES, loadGatewayConfig } from './config.js';
 import type { GatewayConfig, UpstreamName } from './config.js';
 import { openApiDocument } from './openapi.js';
 import { referenceRoutes } from './reference.js';
+import { DEFAULT_WEB_APP_DIR, loadWebApp, serveWebApp } from './web-app.js';
 import { publicStatus } from './status.js';
 import { UpstreamWarmup } from './warmup.js';
 import { HOP_BY_HOP, UpstreamError } from './proxy.js';
@@ -46,6 +47,8 @@ export type { StartOptions };
 /** In-process tests may also give the resolver that finds the pods of each upstream (discovery.ts). */
 export interface GatewayStartOptions extends StartOptions {
   resolve?: Resolve;
+  /** The built web app to serve at / (default: dist/web beside the compiled gateway, when it is there). */
+  webAppDir?: string;
 }
 
 export type RunningGateway = RunningService<{ upstreams: Map<UpstreamName, Upstream> }>;
@@ -96,7 +99,7 @@ export async function startGateway(options: GatewayStartOptions = {}): Promise<R
         },
       }),
     redis: { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}gw:` },
-    wire: (wiring) => wireGateway(wiring, options.resolve),
+    wire: (wiring) => wireGateway(wiring, options.resolve, options.webAppDir ?? DEFAULT_WEB_APP_DIR),
   });
 }
 
@@ -104,6 +107,7 @@ export async function startGateway(options: GatewayStartOptions = {}): Promise<R
 async function wireGateway(
   { config, service, redis, logger, closing, onShutdown, liveSettings }: Wiring<GatewayConfig>,
   resolve: Resolve | undefined,
+  webAppDir: string,
 ): Promise<{ upstreams: Map<UpstreamName, Upstream> }> {
   const upstreams = new Map<UpstreamName, Upstream>();
   // ERROR while any upstream's breaker is open (its instances keep failing).
@@ -334,6 +338,12 @@ async function wireGateway(
       await fallback(req, res, name, route.personal, upstream, url, error);
     }
   });
+
+  // The web app at / (web-app.ts, docs/frontend.md): its files are in the image, not in the sources, so a
+  // gateway run from the sources serves the API only.
+  const webApp = loadWebApp(webAppDir);
+  if (webApp) app.use(serveWebApp(webApp));
+  logger.info({ webAppFiles: webApp?.size ?? 0 }, webApp ? 'serving the web app at /' : 'no web app build; serving the API only');
 
   async function fallback(
     req: Request,
