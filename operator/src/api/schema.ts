@@ -50,6 +50,11 @@ export const RESERVED_ENV = [
   'AUTH_SIGNING_KEYS',
   'AUTH_JWKS_URL',
   'PII_ENCRYPTION_KEYS',
+  'KMS_KEY_ID',
+  'KMS_REGION',
+  'KMS_ENDPOINT',
+  'KMS_ACCESS_KEY_ID',
+  'KMS_SECRET_ACCESS_KEY',
   'ADMIN_EMAIL',
   'ADMIN_PASSWORD',
   'UPSTREAM_AUTH',
@@ -478,6 +483,37 @@ const dependency = (
     ),
   );
 
+/** The KMS port when spec.dependencies.kms.ports is absent: the AWS KMS API over HTTPS. */
+export const KMS_PORT_DEFAULT = 443;
+
+const kmsDependency = named(
+  'KmsDependency',
+  obj(
+    'A KMS holding the PII data keys (docs/security.md, "Keys held by a KMS"): the AWS KMS API, or one that speaks it (local-kms). kyc gets data keys made and unwrapped by it, stores them wrapped, and never sees the key-encryption key. Absent: the pii-keys ring of the platform Secret encrypts PII itself, as before.',
+    {
+      secretRef: named(
+        'KmsSecretRef',
+        obj(
+          "The Secret (in the platform's namespace) with the KMS settings, passed to kyc only: key-id (KMS_KEY_ID: a key id, key ARN or alias such as alias/kyc-pii; required), and optionally region (KMS_REGION, required for AWS), endpoint (KMS_ENDPOINT: a VPC endpoint, local-kms), access-key-id and secret-access-key (static credentials; without them the AWS SDK's default chain applies, e.g. web identity).",
+          { name: str('Name of the Secret in the platform namespace.', { minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN }) },
+          { required: ['name'] },
+        ),
+      ),
+      networkPeers: networkPeers(
+        'Where the KMS endpoint is, for the egress NetworkPolicy of kyc: kyc may open connections to these peers on `ports`. Absent or empty: kyc cannot reach the KMS while security.networkPolicies is on (fail closed), and does not start.',
+      ),
+      ports: {
+        type: 'array',
+        description: `TCP ports of the peers. Default [${KMS_PORT_DEFAULT}].`,
+        maxItems: 8,
+        'x-kubernetes-list-type': 'set',
+        items: int('A TCP port.', { minimum: 1, maximum: 65535 }),
+      },
+    },
+    { required: ['secretRef'] },
+  ),
+);
+
 const dependencies = named(
   'Dependencies',
   obj(
@@ -503,6 +539,7 @@ const dependencies = named(
         "Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS, and by the operator for queueLag metrics; every broker of the cluster must be among the peers, the clients connect to each, and the operator's own NetworkPolicy must allow them too).",
         'the comma-separated Kafka broker list (host:port,...)',
       ),
+      kms: kmsDependency,
     },
   ),
 );

@@ -242,6 +242,8 @@ export interface Dependencies {
   redis?: RedisDependency;
   /** Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS, and by the operator for queueLag metrics; every broker of the cluster must be among the peers, the clients connect to each, and the operator's own NetworkPolicy must allow them too). */
   kafka?: KafkaDependency;
+  /** A KMS holding the PII data keys (docs/security.md, "Keys held by a KMS"): the AWS KMS API, or one that speaks it (local-kms). kyc gets data keys made and unwrapped by it, stores them wrapped, and never sees the key-encryption key. Absent: the pii-keys ring of the platform Secret encrypts PII itself, as before. */
+  kms?: KmsDependency;
 }
 
 /** PostgreSQL, the system of record (read by kyc, auth, notification and analytics as DATABASE_URL). */
@@ -311,6 +313,22 @@ export interface KafkaDependency {
   networkPeers?: NetworkPeer[];
   /** TCP ports of the peers. Default [9092]. */
   ports?: number[];
+}
+
+/** A KMS holding the PII data keys (docs/security.md, "Keys held by a KMS"): the AWS KMS API, or one that speaks it (local-kms). kyc gets data keys made and unwrapped by it, stores them wrapped, and never sees the key-encryption key. Absent: the pii-keys ring of the platform Secret encrypts PII itself, as before. */
+export interface KmsDependency {
+  /** The Secret (in the platform's namespace) with the KMS settings, passed to kyc only: key-id (KMS_KEY_ID: a key id, key ARN or alias such as alias/kyc-pii; required), and optionally region (KMS_REGION, required for AWS), endpoint (KMS_ENDPOINT: a VPC endpoint, local-kms), access-key-id and secret-access-key (static credentials; without them the AWS SDK's default chain applies, e.g. web identity). */
+  secretRef: KmsSecretRef;
+  /** Where the KMS endpoint is, for the egress NetworkPolicy of kyc: kyc may open connections to these peers on `ports`. Absent or empty: kyc cannot reach the KMS while security.networkPolicies is on (fail closed), and does not start. */
+  networkPeers?: NetworkPeer[];
+  /** TCP ports of the peers. Default [443]. */
+  ports?: number[];
+}
+
+/** The Secret (in the platform's namespace) with the KMS settings, passed to kyc only: key-id (KMS_KEY_ID: a key id, key ARN or alias such as alias/kyc-pii; required), and optionally region (KMS_REGION, required for AWS), endpoint (KMS_ENDPOINT: a VPC endpoint, local-kms), access-key-id and secret-access-key (static credentials; without them the AWS SDK's default chain applies, e.g. web identity). */
+export interface KmsSecretRef {
+  /** Name of the Secret in the platform namespace. */
+  name: string;
 }
 
 /** The platform Secret in the platform namespace with keys token-signing-keys (AUTH_SIGNING_KEYS, read by auth only: an Ed25519 key ring kid:base64(PKCS#8 DER)[,kid:...], the first key signs, every key is published), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
