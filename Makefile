@@ -38,6 +38,16 @@ build: install ## compile TypeScript into dist/ and build the web app into dist/
 	node_modules/.bin/tsc -p tsconfig.build.json
 	node_modules/.bin/vite build --config frontend/vite.config.ts --logLevel warn
 
+# The kubectl plugin (docs/kubectl-plugin.md): a two-line launcher in PLUGIN_DIR that runs this checkout's
+# operator/bin/kubectl-kyc with the pinned Node.js, whatever `node` the user's PATH holds.
+PLUGIN_DIR ?= $(HOME)/.local/bin
+.PHONY: kubectl-kyc
+kubectl-kyc: build ## build the `kubectl kyc` plugin and install its launcher into PLUGIN_DIR (default ~/.local/bin)
+	mkdir -p $(PLUGIN_DIR)
+	printf '#!/bin/sh\nKYC_NODE="$${KYC_NODE:-%s}" exec %s "$$@"\n' "$(NODE_BIN)/node" "$(CURDIR)/operator/bin/kubectl-kyc" >$(PLUGIN_DIR)/kubectl-kyc
+	chmod +x $(PLUGIN_DIR)/kubectl-kyc
+	@echo "installed $(PLUGIN_DIR)/kubectl-kyc; with $(PLUGIN_DIR) on PATH: kubectl kyc --help"
+
 # What Prettier formats (.prettierrc.json: 140 columns, single quotes; .prettierignore: generated files).
 FORMATTED := 'operator/**/*.ts' 'workloads/**/*.ts' 'test/**/*.ts' 'hack/**/*.ts' '*.js' 'test/**/*.js' 'frontend/**/*.{ts,tsx,css,html}'
 

@@ -8,33 +8,37 @@ import tseslint from 'typescript-eslint';
 // above it: one config object per floor folder, naming the sibling folders it must not import.
 const OPERATOR_FLOORS = {
   api: {
-    above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile', 'runtime'],
+    above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile', 'runtime', 'cli'],
     why: 'api is the bottom floor (types, schema, defaults, vocabulary): it imports no other folder of the operator',
   },
   render: {
-    above: ['release', 'scaling', 'metrics-api', 'reconcile', 'runtime'],
+    above: ['release', 'scaling', 'metrics-api', 'reconcile', 'runtime', 'cli'],
     io: true,
     why: 'render holds pure builders: it imports only api',
   },
   release: {
-    above: ['scaling', 'metrics-api', 'reconcile'],
+    above: ['scaling', 'metrics-api', 'reconcile', 'cli'],
     typesOnly: ['runtime'],
     why: 'release decides: it imports api and render, and of runtime only types (the client and informers are injected)',
   },
   scaling: {
-    above: ['release', 'metrics-api', 'reconcile'],
+    above: ['release', 'metrics-api', 'reconcile', 'cli'],
     typesOnly: ['runtime'],
     why: 'scaling decides: it imports api and render, and of runtime only types (the wiring lives in reconcile/scaling.ts)',
   },
   'metrics-api': {
-    above: ['render', 'release', 'scaling', 'reconcile'],
+    above: ['render', 'release', 'scaling', 'reconcile', 'cli'],
     why: 'metrics-api is an I/O server on api and runtime: the scaling engine is handed to it as its MetricValues port',
   },
   runtime: {
-    above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile'],
+    above: ['render', 'release', 'scaling', 'metrics-api', 'reconcile', 'cli'],
     why: 'runtime is the ground (client, informers, queue, leader election): it knows no floor above api',
   },
-  reconcile: { above: [], why: 'reconcile is cluster I/O: only the composition root imports it' },
+  reconcile: { above: ['cli'], why: 'reconcile is cluster I/O: only the composition root imports it' },
+  cli: {
+    above: ['reconcile', 'metrics-api'],
+    why: 'cli is the kubectl plugin, a program of its own beside main.ts: it reads the vocabulary and the pure decisions, never the controller',
+  },
 };
 const folderImport = (folders) => [...folders.map((f) => `^\\.\\./${f}/`), '^\\.\\./(?:main|manager)\\.js$'].join('|');
 const restrictImports = (patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
