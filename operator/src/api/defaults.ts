@@ -139,6 +139,29 @@ export function dependencySecret(spec: KycPlatformSpec, dependency: Dependency):
   return { name: ref.name, key: ref.key ?? SECRET_KEY_DEFAULTS[dependency] };
 }
 
+/** The key of the migration role's URL in the PostgreSQL Secret under PerComponent credentials. */
+export const MIGRATE_CREDENTIAL_KEY = 'migrate-url';
+
+/**
+ * Whether each component connects to the dependency with a credential of its own (`credentials:
+ * PerComponent`, docs/security.md "Per-service credentials"); absent is Shared. Kafka has one credential.
+ */
+export function hasPerComponentCredentials(spec: KycPlatformSpec, dependency: Dependency): boolean {
+  if (dependency === 'kafka') return false;
+  return spec.dependencies?.[dependency]?.credentials === 'PerComponent';
+}
+
+/** The Secret and key a component reads a dependency from: its own `<component>-url` under PerComponent credentials. */
+export function componentDependencySecret(
+  spec: KycPlatformSpec,
+  dependency: Dependency,
+  component: ComponentName,
+): { name: string; key: string } | undefined {
+  const ref = dependencySecret(spec, dependency);
+  if (!ref || !hasPerComponentCredentials(spec, dependency)) return ref;
+  return { name: ref.name, key: `${component}-url` };
+}
+
 /** The platform Secret's name, or undefined when the spec names none. */
 export function platformSecretName(spec: KycPlatformSpec): string | undefined {
   return spec.secretsRef?.name;

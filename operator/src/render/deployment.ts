@@ -14,6 +14,7 @@ import { canonicalQuantity } from '../api/quantity.js';
 import type { KycPlatform } from '../api/types.js';
 import { configHash, LIVE_SETTINGS_KEY } from './configmap.js';
 import { renderEnv, type EnvVar } from './env.js';
+import { migrationInitContainers } from './migrate.js';
 import { headlessServiceName } from './service.js';
 import {
   CONFIG_HASH_ANNOTATION,
@@ -126,6 +127,50 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
   const { name, selector } = shape;
   const resources = resourcesFor(spec, component);
   const env = withColor(renderEnv(platform, component), shape.color);
+  const container = {
+    name: component,
+    image: imageFor(spec),
+    imagePullPolicy: imagePullPolicyOf(spec),
+    args: [component],
+    // http: the API, /ready and /livez (the probes); metrics: /metrics and /health, for the
+    // operator's scrapes and the monitoring namespace only (no Service port names it).
+    ports: [
+      { name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' },
+      { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+    ],
+    env: shape.color && component === 'gateway' ? colorUpstreams(platform, env, shape.color) : env,
+    resources: {
+      // The server's spelling (0.5 -> 500m), so the rendered object equals what the server returns.
+      requests: { cpu: canonicalQuantity(resources.requests.cpu), memory: canonicalQuantity(resources.requests.memory) },
+      limits: { cpu: canonicalQuantity(resources.limits.cpu), memory: canonicalQuantity(resources.limits.memory) },
+    },
+    startupProbe: { httpGet: { path: '/livez', port: 'http' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 },
+    readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+    // /livez answers while the process does; /health reports dependencies to SREs (a restart does
+    // not fix PostgreSQL), so neither start-up nor liveness waits on them.
+    livenessProbe: { httpGet: { path: '/livez', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
+    // Let endpoints, kube-proxy and the gateways drop the pod before SIGTERM starts the drain: a
+    // gateway sees the pod leave its upstream's headless Service after the cluster DNS's TTL (5 s on
+    // the real node) plus its 2 s resolve interval (docs/workloads.md, "Load balancing"). 10 s
+    // pause + 10 s drain (SHUTDOWN_GRACE_MS) stay inside the 30 s grace period.
+    lifecycle: { preStop: { sleep: { seconds: 10 } } },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: RUN_AS_USER,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: SECCOMP,
+    },
+    // A directory mount, not subPath: the kubelet updates a ConfigMap volume in place only when
+    // the whole directory is mounted, and the services re-read the file while they run.
+    volumeMounts: [
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'live-settings', mountPath: LIVE_SETTINGS_DIR, readOnly: true },
+    ],
+  };
+  // Under PerComponent PostgreSQL credentials, the owner role migrates first (render/migrate.ts).
+  const initContainers = migrationInitContainers(platform, component, container);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -152,50 +197,8 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
             fsGroup: RUN_AS_USER,
             seccompProfile: SECCOMP,
           },
-          containers: [
-            {
-              name: component,
-              image: imageFor(spec),
-              imagePullPolicy: imagePullPolicyOf(spec),
-              args: [component],
-              // http: the API, /ready and /livez (the probes); metrics: /metrics and /health, for the
-              // operator's scrapes and the monitoring namespace only (no Service port names it).
-              ports: [
-                { name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' },
-                { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
-              ],
-              env: shape.color && component === 'gateway' ? colorUpstreams(platform, env, shape.color) : env,
-              resources: {
-                // The server's spelling (0.5 -> 500m), so the rendered object equals what the server returns.
-                requests: { cpu: canonicalQuantity(resources.requests.cpu), memory: canonicalQuantity(resources.requests.memory) },
-                limits: { cpu: canonicalQuantity(resources.limits.cpu), memory: canonicalQuantity(resources.limits.memory) },
-              },
-              startupProbe: { httpGet: { path: '/livez', port: 'http' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 },
-              readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
-              // /livez answers while the process does; /health reports dependencies to SREs (a restart does
-              // not fix PostgreSQL), so neither start-up nor liveness waits on them.
-              livenessProbe: { httpGet: { path: '/livez', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
-              // Let endpoints, kube-proxy and the gateways drop the pod before SIGTERM starts the drain: a
-              // gateway sees the pod leave its upstream's headless Service after the cluster DNS's TTL (5 s on
-              // the real node) plus its 2 s resolve interval (docs/workloads.md, "Load balancing"). 10 s
-              // pause + 10 s drain (SHUTDOWN_GRACE_MS) stay inside the 30 s grace period.
-              lifecycle: { preStop: { sleep: { seconds: 10 } } },
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: RUN_AS_USER,
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-                seccompProfile: SECCOMP,
-              },
-              // A directory mount, not subPath: the kubelet updates a ConfigMap volume in place only when
-              // the whole directory is mounted, and the services re-read the file while they run.
-              volumeMounts: [
-                { name: 'tmp', mountPath: '/tmp' },
-                { name: 'live-settings', mountPath: LIVE_SETTINGS_DIR, readOnly: true },
-              ],
-            },
-          ],
+          ...(initContainers.length > 0 && { initContainers }),
+          containers: [container],
           volumes: [
             { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
             {

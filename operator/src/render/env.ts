@@ -3,8 +3,9 @@
 // only the variables that are not operator-managed (the schema rejects the others).
 import { COMPONENTS, DEPENDENCY_ENV, type ComponentName } from '../api/components.js';
 import {
+  componentDependencySecret,
   componentEnabled,
-  dependencySecret,
+  hasPerComponentCredentials,
   extraEnvFor,
   loadBalancingFor,
   logLevelOf,
@@ -64,6 +65,13 @@ function gatewayEnv(platform: KycPlatform): EnvVar[] {
   ];
 }
 
+/** Whether the component reads DATABASE_URL (the spec names a PostgreSQL Secret and the component uses it). */
+export function usesDatabase(platform: KycPlatform, component: ComponentName): boolean {
+  return (
+    componentDependencySecret(platform.spec, 'postgres', component) !== undefined && DEPENDENCY_ENV.postgres.readers.includes(component)
+  );
+}
+
 export function renderEnv(platform: KycPlatform, component: ComponentName): EnvVar[] {
   const spec = platform.spec;
   const env: EnvVar[] = [
@@ -80,9 +88,12 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
     Dependency,
     (typeof DEPENDENCY_ENV)[Dependency],
   ][]) {
-    const ref = dependencySecret(spec, dependency);
+    const ref = componentDependencySecret(spec, dependency, component);
     if (ref && readers.includes(component)) env.push({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
   }
+  // Its own role cannot migrate: the pod's init container did, as the owner (render/migrate.ts).
+  if (hasPerComponentCredentials(spec, 'postgres') && usesDatabase(platform, component))
+    env.push({ name: 'DATABASE_MIGRATIONS', value: 'external' });
   const secretName = platformSecretName(spec);
   if (secretName) {
     for (const { key, env: name, readers, optional } of PLATFORM_SECRET_ENV) {
