@@ -63,6 +63,43 @@ ALTER ROLE $name LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPAS
   sql+="GRANT CONNECT, CREATE ON DATABASE kyc TO kyc_migrate;
 "
   printf '%s' "$sql" | PGPASSWORD=$(secret postgres) psql_ -q >/dev/null || die "could not create the PostgreSQL roles"
+  postgres_adopt_schemas
+}
+
+# postgres_adopt_schemas: the service schemas of the platform database that a single-credential platform
+# migrated (as the administrator) pass to kyc_migrate, with their tables, sequences, views and functions,
+# so that the platform can switch to PerComponent credentials (docs/security.md). Only what kyc_migrate
+# does not own yet is altered: a second run takes no lock. The administrator keeps every right (superuser),
+# so a running single-credential platform goes on working; a lock it cannot get within 5 s (a long
+# transaction) leaves everything as it was, with a warning: only the switch to PerComponent needs this.
+postgres_adopt_schemas() { # [DATABASE], kyc by default
+  PGPASSWORD=$(secret postgres) psql -h 127.0.0.1 -p "$PG_PORT" -U kyc -d "${1:-kyc}" -v ON_ERROR_STOP=1 -q >/dev/null <<'SQL' ||
+SET lock_timeout = '5s';
+DO $$
+DECLARE
+  schemas text[] := ARRAY['kyc', 'auth', 'notification', 'analytics'];
+  owner oid := 'kyc_migrate'::regrole;
+  r record;
+BEGIN
+  FOR r IN SELECT nspname FROM pg_namespace WHERE nspname = ANY (schemas) AND nspowner <> owner LOOP
+    EXECUTE format('ALTER SCHEMA %I OWNER TO kyc_migrate', r.nspname);
+  END LOOP;
+  -- Tables first: a serial column's sequence follows its table (and cannot be given away on its own).
+  FOR r IN SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = ANY (schemas) AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.relowner <> owner LOOP
+    EXECUTE format('ALTER TABLE %I.%I OWNER TO kyc_migrate', r.nspname, r.relname);
+  END LOOP;
+  FOR r IN SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = ANY (schemas) AND c.relkind = 'S' AND c.relowner <> owner LOOP
+    EXECUTE format('ALTER SEQUENCE %I.%I OWNER TO kyc_migrate', r.nspname, r.relname);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS routine FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = ANY (schemas) AND p.proowner <> owner LOOP
+    EXECUTE format('ALTER ROUTINE %s OWNER TO kyc_migrate', r.routine);
+  END LOOP;
+END $$;
+SQL
+    log "warning: could not give the service schemas of database ${1:-kyc} to kyc_migrate (run make deps again); PerComponent credentials need it"
 }
 
 # roles_env: the per-service URLs for `hack/deps.sh env` (DATABASE_URL_<COMPONENT>, DATABASE_URL_MIGRATE,
