@@ -84,8 +84,13 @@ apply_secret() { # apply_secret NAME KEY=VALUE... (values never on a command lin
     kubectl apply -f - >/dev/null
   rm -rf "$tmp"
 }
-apply_secret $PLATFORM-postgres "url=$POD_DATABASE_URL"
-apply_secret $PLATFORM-redis "url=$POD_REDIS_URL"
+# Beside `url`, the per-service credentials of make deps (hack/deps/roles.sh), read only under
+# `credentials: PerComponent` (docs/security.md, "Per-service credentials").
+pg_keys=("url=$POD_DATABASE_URL" "migrate-url=${DATABASE_URL_MIGRATE/@127.0.0.1:/@$NODE_IP:}") redis_keys=("url=$POD_REDIS_URL")
+for c in kyc auth notification analytics; do v=DATABASE_URL_${c^^}; pg_keys+=("$c-url=${!v/@127.0.0.1:/@$NODE_IP:}"); done
+for c in gateway kyc auth notification analytics; do v=REDIS_URL_${c^^}; redis_keys+=("$c-url=${!v/@127.0.0.1:/@$NODE_IP:}"); done
+apply_secret $PLATFORM-postgres "${pg_keys[@]}"
+apply_secret $PLATFORM-redis "${redis_keys[@]}"
 apply_secret $PLATFORM-kafka "brokers=$POD_KAFKA_BROKERS"
 apply_secret $PLATFORM-platform "token-signing-keys=$SIGNING_KEYS" "pii-keys=k1:$PII" "admin-email=$ADMIN_EMAIL" "admin-password=$ADMIN_PASSWORD"
 
