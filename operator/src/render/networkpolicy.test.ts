@@ -200,6 +200,21 @@ describe('renderNetworkPolicies', () => {
     expect(destinations(all, 'acme-gateway')).not.toContain('analytics:TCP/8080');
   });
 
+  it('when spec.dependencies.kms names a KMS, then kyc alone may reach its peers (port 443 by default), and nothing without peers', () => {
+    const kms = { ipBlock: { cidr: '10.20.0.9/32' } };
+    const withKms = (settings: object): Policy[] => {
+      const p = withPeers();
+      p.spec.dependencies = { ...p.spec.dependencies, kms: { secretRef: { name: 'kyc-kms' }, ...settings } };
+      return policies(p);
+    };
+    const all = withKms({ networkPeers: [kms] });
+    expect(destinations(all, 'acme-kyc').at(-1)).toBe('10.20.0.9/32:TCP/443');
+    for (const other of ['gateway', 'auth', 'notification', 'analytics'])
+      expect(destinations(all, `acme-${other}`).some((d) => d.startsWith('10.20.0.9/32'))).toBe(false);
+    expect(destinations(withKms({ networkPeers: [kms], ports: [14580] }), 'acme-kyc').at(-1)).toBe('10.20.0.9/32:TCP/14580');
+    expect(destinations(withKms({}), 'acme-kyc')).toEqual(destinations(policies(), 'acme-kyc'));
+  });
+
   it('renders nothing when network policies are off and skips disabled components', () => {
     expect(renderNetworkPolicies(platform({ security: { networkPolicies: false } }))).toEqual([]);
     const names = renderNetworkPolicies(platform({ components: { analytics: { enabled: false } } })).map((p) => p.metadata.name);

@@ -37,6 +37,7 @@ import {
 } from '../api/defaults.js';
 import type { KycPlatform, NetworkPeer } from '../api/types.js';
 import { HTTP_PORT, METRICS_PORT, objectMeta, platformPodSelector, selectorLabels } from './meta.js';
+import { kmsNetwork } from './kms.js';
 import type { KubeObject } from './types.js';
 
 const HTTP = [{ protocol: 'TCP', port: HTTP_PORT }];
@@ -108,6 +109,9 @@ function egressRules(platform: KycPlatform, component: ComponentName): Rule[] {
     // No peers: no rule (a rule without `to` would admit every destination): fail closed.
     if (peers.length > 0) rules.push({ to: peers.map(toPeer), ports: ports.map((port) => ({ protocol: 'TCP', port })) });
   }
+  // The KMS holding the PII data keys (render/kms.ts), fail closed like the dependencies above.
+  const kms = kmsNetwork(spec, component);
+  if (kms && kms.peers.length > 0) rules.push({ to: kms.peers.map(toPeer), ports: kms.ports.map((port) => ({ protocol: 'TCP', port })) });
   return rules;
 }
 
