@@ -102,6 +102,16 @@ describe('renderDeployment', () => {
     ).toBe(5);
   });
 
+  it('when spec.dependencies.kms names a Secret, then the kyc container alone reads the KMS settings from it; without it, none', () => {
+    const withKms = platform({ dependencies: { ...platform().spec.dependencies, kms: { secretRef: { name: 'kyc-kms' } } } });
+    const kyc = envMap(container(render(withKms, 'kyc')));
+    expect(kyc.KMS_KEY_ID).toEqual({ secretKeyRef: { name: 'kyc-kms', key: 'key-id' } });
+    expect(kyc.KMS_ENDPOINT).toEqual({ secretKeyRef: { name: 'kyc-kms', key: 'endpoint', optional: true } });
+    expect(kyc.PII_ENCRYPTION_KEYS).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'pii-keys' } });
+    expect(envMap(container(render(withKms, 'gateway')))).not.toHaveProperty('KMS_KEY_ID');
+    expect(envMap(container(render(platform(), 'kyc')))).not.toHaveProperty('KMS_KEY_ID');
+  });
+
   it('uses the production resources and sizes the heap at 75 % of the memory limit', () => {
     const c = container(render(platform({ profile: 'production' }), 'kyc'));
     expect(c.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } });

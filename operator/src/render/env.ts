@@ -18,6 +18,7 @@ import { mebibytes } from '../api/quantity.js';
 import type { KycPlatform } from '../api/types.js';
 import { LIVE_SETTINGS_KEY } from './configmap.js';
 import { HTTP_PORT, LIVE_SETTINGS_DIR, METRICS_PORT, componentObjectName } from './meta.js';
+import { kmsEnv } from './kms.js';
 import { headlessServiceName } from './service.js';
 
 export interface EnvVar {
@@ -101,6 +102,8 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
       env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key, ...(optional ? { optional: true } : {}) } } });
     }
   }
+  // The KMS that holds the PII data keys, when the spec names one (render/kms.ts).
+  env.push(...kmsEnv(spec, component));
   // Every other component verifies access tokens itself (defence in depth) with auth's public keys.
   if (component !== 'auth')
     env.push({ name: 'AUTH_JWKS_URL', value: `http://${componentObjectName(platform, 'auth')}:${HTTP_PORT}/.well-known/jwks.json` });
