@@ -3,13 +3,12 @@
 // pods through the API), a watcher of what status said, and the database's record of accepted writes
 // and delivered events.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import type pg from 'pg';
 import type { LoadAnswer, Send } from '../support/chaos/load.js';
+import { depsSetting } from './consumer-groups.js';
 import { NAMESPACE, PLATFORM, core, getPlatform, kc } from './support.js';
 import type { Platform } from './support.js';
 
@@ -160,13 +159,7 @@ export async function platformEvents(since: number): Promise<string[]> {
 
 /** The host's DATABASE_URL: from the environment, else from `make deps`'s connection settings. */
 export function databaseUrl(): string {
-  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
-  const runDir = process.env.KYC_RUN_DIR ?? join(process.env.KYC_CACHE_DIR ?? join(homedir(), '.cache/kyc-operator'), 'run');
-  const line = readFileSync(join(runDir, 'deps/env'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('DATABASE_URL='));
-  if (!line) throw new Error(`no DATABASE_URL in ${join(runDir, 'deps/env')}: run make up`);
-  return line.slice('DATABASE_URL='.length);
+  return depsSetting('DATABASE_URL');
 }
 
 export interface Ledger {

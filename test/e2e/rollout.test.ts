@@ -10,6 +10,7 @@
 // The latency of the six around the switch is printed for docs/benchmarks.md. Afterwards the platform
 // goes back to the version it had (within the scale-down window: the instant rollback).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ConsumerGroups, type GroupMember } from './consumer-groups.js';
 import {
   NAMESPACE,
   PLATFORM,
@@ -78,6 +79,26 @@ describe('a blue-green release of spec.version', () => {
     const colorBefore = await activeColor();
     expect(colorBefore).toMatch(/^(blue|green)$/);
 
+    // Blue-green isolation: the consumer groups' members, polled through the release. Members are read
+    // before the phase, so a sample whose phase is still before the switch saw the groups before it too.
+    const newColor = colorBefore === 'blue' ? 'green' : 'blue';
+    const groups = new ConsumerGroups();
+    await groups.connect();
+    const beforeSwitch: GroupMember[][] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        try {
+          const members = await groups.members();
+          const phase = (await getPlatform()).status?.release?.phase;
+          if (phase === 'Deploying' || phase === 'Verifying' || phase === 'AwaitingPromotion') beforeSwitch.push(members);
+        } catch {
+          // a poll that fails proves nothing either way; the next one counts
+        }
+        await new Promise((resolve) => setTimeout(resolve, 400));
+      }
+    })();
+
     const strict = strictTokens.map((token) => startStrictTraffic(api('/auth/me'), token, 120));
     const keepAlive = startTraffic(api('/auth/me'), keepAliveToken, 150);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -98,7 +119,7 @@ describe('a blue-green release of spec.version', () => {
     );
     const platform = await waitReady(target);
     expect(platform.status?.activeVersion).toBe(target);
-    const release = (platform.status as { release?: Record<string, unknown> } | undefined)?.release ?? {};
+    const release = platform.status?.release ?? {};
     expect(release).toMatchObject({ phase: 'ScalingDown', activeVersion: target, previousVersion: original });
     // Every active Service switched in the same pass.
     for (const component of ['gateway', 'kyc', 'auth', 'notification', 'analytics']) {
@@ -108,6 +129,27 @@ describe('a blue-green release of spec.version', () => {
     // Traffic on the new colour for a while.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     const [strictReports, keepAliveReport] = await Promise.all([Promise.all(strict.map((s) => s.stop())), keepAlive.stop()]);
+
+    polling = false;
+    await poller;
+    // Until the switch no pod of the preview colour was a member of any group: its consumers did not run.
+    expect(beforeSwitch.length).toBeGreaterThan(3);
+    expect(beforeSwitch.flat().filter((m) => m.color === newColor)).toEqual([]);
+    expect(beforeSwitch.flat().filter((m) => m.color === colorBefore).length).toBeGreaterThan(0);
+    // After the switch (and the old colour's 5 s handover) every member is of the new colour.
+    const after = await eventually(
+      'every consumer group member on the new colour',
+      async () => {
+        const members = await groups.members();
+        return members.length >= 3 && members.every((m) => m.color === newColor) ? members : undefined;
+      },
+      60_000,
+      500,
+    );
+    await groups.disconnect();
+    process.stderr.write(
+      `rollout.test: consumer groups: ${beforeSwitch.length} samples before the switch, none with a ${newColor} member; after it ${new Set(after.map((m) => m.group)).size} groups, all members ${newColor}\n`,
+    );
 
     const samples = strictReports.flat();
     const failed = samples.filter((s) => !s.ok);

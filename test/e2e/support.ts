@@ -29,7 +29,13 @@ export const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 export interface Platform {
   metadata: { name: string; generation?: number };
   spec: { version: string; secretsRef?: { name: string } };
-  status?: { phase?: string; readyComponents?: string; activeVersion?: string; observedGeneration?: number };
+  status?: {
+    phase?: string;
+    readyComponents?: string;
+    activeVersion?: string;
+    observedGeneration?: number;
+    release?: { phase?: string; [field: string]: unknown };
+  };
 }
 
 export async function getPlatform(): Promise<Platform> {

@@ -1,6 +1,7 @@
 // Kafka with kafkajs: a client whose logs go to pino, an idempotent producer, topic creation, and a
 // consumer loop with metrics (messages by outcome, processing time, lag) that never dies on a bad
 // message: malformed messages are logged and skipped; handler errors are retried, then skipped.
+import { hostname } from 'node:os';
 import kafkajs from 'kafkajs';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { parseEnvelope } from './events.js';
@@ -12,9 +13,13 @@ export type { Kafka, Producer, Consumer } from 'kafkajs';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
 
+/**
+ * `clientId` is suffixed with the host name (in a pod: the pod's name), so the broker's group descriptions
+ * and logs say which pod a member is (`kafka-consumer-groups.sh --describe` shows it as CLIENT-ID).
+ */
 export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
   return new KafkaClient({
-    clientId,
+    clientId: `${clientId}@${hostname()}`,
     brokers,
     connectionTimeout: 3000,
     retry: { retries: 5, initialRetryTime: 200 },
