@@ -280,6 +280,25 @@ RuntimeDefault seccomp profile, with probes on \`/ready\` (readiness) and \`/liv
 port. Every container has a second port, \`metrics\` (9090, \`METRICS_PORT\`): \`/metrics\` and the detailed \`/health\`
 (dependency checks) are served only there, and no Service, NodePort or Ingress exposes it.
 
+## Per-service credentials
+
+\`spec.dependencies.postgres.credentials\` and \`spec.dependencies.redis.credentials\` say how many credentials the
+dependency Secret holds (docs/security.md, "Per-service credentials", says what each may do):
+
+| credentials | PostgreSQL Secret keys | Redis Secret keys | what the pods get |
+|---|---|---|---|
+| \`Shared\` (absent) | \`url\` (or \`secretRef.key\`) | \`url\` (or \`secretRef.key\`) | every component reads the one URL and migrates its own schema as it starts |
+| \`PerComponent\` | \`migrate-url\`, \`kyc-url\`, \`auth-url\`, \`notification-url\`, \`analytics-url\` | \`gateway-url\`, \`kyc-url\`, \`auth-url\`, \`notification-url\`, \`analytics-url\` | each component reads \`<component>-url\` as DATABASE_URL / REDIS_URL |
+
+Under \`PerComponent\` PostgreSQL credentials, each of kyc, auth, notification and analytics gets an init container
+\`migrate\` (same image, limits and hardening) that runs \`main.js migrate <component>\` with \`migrate-url\` as
+DATABASE_URL and \`<component>-url\` as DATABASE_APP_URL: it migrates the component's schema as the owner role and grants
+the component's own role its rows. The component's container then starts with \`DATABASE_MIGRATIONS=external\`: it
+checks that every migration it knows is recorded and refuses to start otherwise, and it never gets \`migrate-url\`.
+A missing key stops the pod at \`CreateContainerConfigError\` (the kubelet names the key). The two settings are
+independent: PostgreSQL may be \`PerComponent\` while Redis stays \`Shared\`. \`make deps\` creates the roles and users,
+and \`make up\` puts their URLs in its Secrets beside \`url\` (hack/deps/roles.sh).
+
 ## Network policies
 
 With \`security.networkPolicies\` (default on), \`<name>-default-deny\` denies all ingress and egress of the platform's
