@@ -12,18 +12,22 @@ import {
   familyTopic,
   kafkaEnv,
   loadConfig,
+  port,
   runUntilSignalled,
   startService,
   startTokenVerifier,
   tokenVerifierEnv,
 } from '../shared/index.js';
 import type { GatedConsumer, RunningService, StartOptions } from '../shared/index.js';
+import { ContactKeyRing, ContactRepository } from './data-access/contacts.js';
 import { NotificationRepository } from './data-access/notifications.js';
 import { NOTIFICATION_SCHEMA, migrations } from './data-access/migrations.js';
-import { Notifier } from './domain/notifier.js';
+import { HttpSmsProvider } from './data-access/sms-http-provider.js';
+import { SmtpProvider } from './data-access/smtp-provider.js';
+import { DEFAULT_DELIVERY_POLICY, Notifier } from './domain/notifier.js';
 import { CHANNELS, InMemoryProvider } from './domain/providers.js';
-import type { Channel } from './domain/providers.js';
-import { notificationRoutes } from './entry-points/routes.js';
+import type { Channel, NotificationProvider } from './domain/providers.js';
+import { contactRoutes, notificationRoutes } from './entry-points/routes.js';
 
 const channelList = z
   .string()
@@ -46,11 +50,76 @@ export const notificationEnv = commonEnv
     NOTIFICATION_FAIL_CHANNELS: channelList,
     /** Simulated latency of the development provider per send (tests use it to crash mid-send). */
     NOTIFICATION_SEND_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+    /**
+     * E-mail through SMTP (docs/notifications.md, "Configuration"): set SMTP_HOST and the e-mail channel
+     * sends through it instead of the development provider. The operator fills these from
+     * spec.dependencies.smtp's Secret.
+     */
+    SMTP_HOST: z.string().min(1).optional(),
+    SMTP_PORT: port.default(587),
+    SMTP_FROM: z.string().min(3).optional(),
+    /** none: plain (a relay on the node, Mailpit); starttls: upgrade required; tls: TLS from the start (465). */
+    SMTP_TLS: z.enum(['none', 'starttls', 'tls']).default('starttls'),
+    SMTP_USERNAME: z.string().min(1).optional(),
+    SMTP_PASSWORD: z.string().min(1).optional(),
+    /** SMS through an HTTP gateway (JSON POST with a bearer token); from spec.dependencies.sms's Secret. */
+    SMS_GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
+    SMS_GATEWAY_TOKEN: z.string().min(1).optional(),
+    /** Per SMTP step or SMS request. */
+    NOTIFICATION_PROVIDER_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+    /** The recipients' addresses are sealed under this key ring (keyId:base64-32-bytes[,...]). */
+    NOTIFICATION_CONTACT_KEYS: z
+      .string()
+      .superRefine((value, ctx) => {
+        try {
+          new ContactKeyRing(value);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      })
+      .optional(),
+    NOTIFICATION_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_DELIVERY_POLICY.retry.attempts),
+    NOTIFICATION_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(DEFAULT_DELIVERY_POLICY.retry.baseDelayMs),
+    NOTIFICATION_RETRY_MAX_MS: z.coerce.number().int().min(1).max(300_000).default(DEFAULT_DELIVERY_POLICY.retry.maxDelayMs),
+    NOTIFICATION_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(DEFAULT_DELIVERY_POLICY.breaker.failureThreshold),
+    NOTIFICATION_BREAKER_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_DELIVERY_POLICY.breaker.openMs),
+  })
+  .superRefine((env, ctx) => {
+    const need = (name: keyof typeof env, why: string) => {
+      if (env[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: `${name} is required ${why}` });
+    };
+    if (env.SMTP_HOST !== undefined) need('SMTP_FROM', 'with SMTP_HOST');
+    if (env.SMS_GATEWAY_URL !== undefined) need('SMS_GATEWAY_TOKEN', 'with SMS_GATEWAY_URL');
+    if (env.SMTP_HOST !== undefined || env.SMS_GATEWAY_URL !== undefined)
+      need('NOTIFICATION_CONTACT_KEYS', "with a real provider (SMTP_HOST, SMS_GATEWAY_URL): it seals the recipients' addresses");
+    if ((env.SMTP_USERNAME === undefined) !== (env.SMTP_PASSWORD === undefined))
+      ctx.addIssue({ code: 'custom', path: ['SMTP_PASSWORD'], message: 'SMTP_USERNAME and SMTP_PASSWORD go together' });
   });
+
+export type NotificationConfig = z.infer<typeof notificationEnv>;
+
+/**
+ * The provider of each configured channel: SMTP and the HTTP SMS gateway where they are configured, the
+ * development provider (records, sends nothing) otherwise.
+ */
+function providersFor(config: NotificationConfig, contacts: ContactRepository | undefined): NotificationProvider[] {
+  const failing = new Set<Channel>(config.NOTIFICATION_FAIL_CHANNELS as Channel[]);
+  const timeoutMs = config.NOTIFICATION_PROVIDER_TIMEOUT_MS;
+  return (config.NOTIFICATION_CHANNELS as Channel[]).map((channel) => {
+    if (channel === 'email' && config.SMTP_HOST !== undefined && config.SMTP_FROM !== undefined && contacts) {
+      const { SMTP_HOST: host, SMTP_PORT: port, SMTP_FROM: from, SMTP_TLS: tls, SMTP_USERNAME: user, SMTP_PASSWORD: password } = config;
+      return new SmtpProvider({ host, port, from, tls, user, password, timeoutMs }, contacts);
+    }
+    if (channel === 'sms' && config.SMS_GATEWAY_URL !== undefined && config.SMS_GATEWAY_TOKEN !== undefined && contacts)
+      return new HttpSmsProvider({ url: config.SMS_GATEWAY_URL, token: config.SMS_GATEWAY_TOKEN, timeoutMs }, contacts);
+    return new InMemoryProvider(channel, failing.has(channel), config.NOTIFICATION_SEND_DELAY_MS);
+  });
+}
 
 export type { StartOptions };
 
-export type RunningNotification = RunningService<{ consumer: GatedConsumer; providers: InMemoryProvider[] }>;
+/** `providers`: the channels on the development provider, whose records tests read. */
+export type RunningNotification = RunningService<{ consumer: GatedConsumer; providers: InMemoryProvider[]; notifier: Notifier }>;
 
 export async function startNotification(options: StartOptions = {}): Promise<RunningNotification> {
   const config = loadConfig(notificationEnv, options.env);
@@ -73,12 +142,21 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
       relay.start();
       onShutdown('outbox', () => relay.stop());
       const repository = new NotificationRepository(pool, config.KAFKA_TOPIC_PREFIX);
-      const failing = new Set<Channel>(config.NOTIFICATION_FAIL_CHANNELS as Channel[]);
-      const providers = (config.NOTIFICATION_CHANNELS as Channel[]).map(
-        (channel) => new InMemoryProvider(channel, failing.has(channel), config.NOTIFICATION_SEND_DELAY_MS),
-      );
+      const contacts =
+        config.NOTIFICATION_CONTACT_KEYS !== undefined
+          ? new ContactRepository(pool, new ContactKeyRing(config.NOTIFICATION_CONTACT_KEYS))
+          : undefined;
+      const providers = providersFor(config, contacts);
+      for (const provider of providers) if (provider instanceof SmtpProvider) onShutdown('smtp', () => provider.close());
       // notifications-email, notifications-sms: a channel switched off records its messages as suppressed.
-      const notifier = new Notifier(repository, providers, logger, service.metrics, liveSettings);
+      const notifier = new Notifier(repository, providers, logger, service.metrics, liveSettings, {
+        retry: {
+          attempts: config.NOTIFICATION_SEND_ATTEMPTS,
+          baseDelayMs: config.NOTIFICATION_RETRY_BASE_MS,
+          maxDelayMs: config.NOTIFICATION_RETRY_MAX_MS,
+        },
+        breaker: { failureThreshold: config.NOTIFICATION_BREAKER_FAILURES, openMs: config.NOTIFICATION_BREAKER_OPEN_MS },
+      });
       const consumer = await consume({
         kafka,
         groupId: `${config.KAFKA_TOPIC_PREFIX}kyc-notification`,
@@ -91,7 +169,8 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
       const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'notification'));
       service.app.use(authenticate(tokens.verifier));
       service.app.use(notificationRoutes(repository));
-      return { consumer, providers };
+      if (contacts) service.app.use(contactRoutes(contacts));
+      return { consumer, providers: providers.filter((p): p is InMemoryProvider => p instanceof InMemoryProvider), notifier };
     },
   });
 }
