@@ -4,7 +4,8 @@
 // metrics APIService included (one left behind would block every namespace deletion in the cluster).
 // The pinned helm comes from hack/helm.sh (built from the Go module proxy on first use, then cached).
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import * as yaml from 'js-yaml';
@@ -337,6 +338,63 @@ describe('helm lint --strict and helm template: the default values and every sam
     };
     expect(deployment.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'kyc-operator' });
   });
+});
+
+describe('helm install and upgrade carry the CRD (crds.install)', () => {
+  it('installs the CRD, upgrades it when the chart brings a changed one, and helm uninstall keeps it', async () => {
+    // The chart with its CRD renamed into a group of its own (and without the short name kycp, which
+    // only one CRD may claim): the shared cluster's kycplatforms.kyc.dev is left alone.
+    const group = `chart-${uniqueSuffix()}.test.kyc.dev`;
+    const crdName = `kycplatforms.${group}`;
+    const copy = mkdtempSync(`${tmpdir()}/kyc-chart-`);
+    cpSync(chartDir, `${copy}/kyc-operator`, { recursive: true });
+    const crdFile = `${copy}/kyc-operator/files/kycplatform.yaml`;
+    // cpSync copies the links inside the chart as links: replace the CRD's with a file of its own, or the
+    // writes below would go through it into crds/kycplatform.yaml.
+    rmSync(crdFile);
+    const writeCrd = (categories: string[]): void =>
+      writeFileSync(
+        crdFile,
+        readFileSync(`${repo}crds/kycplatform.yaml`, 'utf8')
+          .replace('name: kycplatforms.kyc.dev', `name: ${crdName}`)
+          .replace('group: kyc.dev', `group: ${group}`)
+          .replace(
+            / {4}shortNames:\n {6}- kycp\n {4}categories:\n {6}- kyc\n/,
+            `    categories:\n${categories.map((c) => `      - ${c}\n`).join('')}`,
+          ),
+      );
+    const release = `kyc-crd-${uniqueSuffix()}`;
+    const args = [
+      '--namespace',
+      namespace,
+      '--set',
+      `watchNamespace=${namespace}`,
+      '--set',
+      'replicas=1',
+      '--set',
+      'externalMetrics.enabled=false',
+    ];
+    releases.push(release);
+    try {
+      writeCrd(['kyc']);
+      await helmCmd('install', release, `${copy}/kyc-operator`, ...args, '--wait', '--timeout', '180s');
+      type Crd = KubeResource & { spec: { names: { categories: string[] } } };
+      expect((await client.get<Crd>(CRD, '', crdName))?.spec.names.categories).toEqual(['kyc']);
+
+      writeCrd(['kyc', 'kyc-upgraded']);
+      await helmCmd('upgrade', release, `${copy}/kyc-operator`, ...args, '--wait', '--timeout', '180s');
+      expect((await client.get<Crd>(CRD, '', crdName))?.spec.names.categories).toEqual(['kyc', 'kyc-upgraded']);
+
+      await helmCmd('uninstall', release, '--namespace', namespace, '--wait', '--timeout', '120s');
+      releases.splice(releases.indexOf(release), 1);
+      const kept = await client.get<Crd>(CRD, '', crdName);
+      expect(kept?.metadata.deletionTimestamp).toBeUndefined();
+      expect(kept?.metadata.annotations).toMatchObject({ 'helm.sh/resource-policy': 'keep' });
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+      await client.delete(CRD, '', crdName).catch(() => undefined);
+    }
+  }, 600_000);
 });
 
 describe('helm upgrade from the previous chart version (0.1.0, CRD from crds/)', () => {
