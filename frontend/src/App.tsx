@@ -1,15 +1,17 @@
 // The customer's flow, one step at a time: sign in (or register) → consent → details → documents and
-// submit → the application's state. Which step shows follows from the session and the application's
+// submit → the application's state; staff (maker, checker, admin) get the review queue instead. Which step shows follows from the session and the application's
 // state, so a reload resumes where the person was (the application id and refresh token are kept for
 // the tab: docs/frontend.md, "Tokens").
 import { useCallback, useEffect, useState } from 'react';
-import { type Api, type Application, type PlatformStatus, describeError } from './api/client.js';
+import { type Api, type Application, type PlatformStatus, type User, describeError } from './api/client.js';
 import { ApplicantForm } from './components/ApplicantForm.js';
 import { ApplicationStatus } from './components/ApplicationStatus.js';
 import { AuthForm } from './components/AuthForm.js';
 import { ConsentStep } from './components/ConsentStep.js';
 import { DocumentUpload } from './components/DocumentUpload.js';
 import { Message } from './components/Message.js';
+import { ReviewApplication } from './components/ReviewApplication.js';
+import { ReviewQueue } from './components/ReviewQueue.js';
 import { StatusBanner } from './components/StatusBanner.js';
 import { t } from './strings.js';
 
@@ -24,6 +26,8 @@ export function App({ api, store = sessionStorage }: { api: Api; store?: Pick<St
   const [application, setApplication] = useState<Application>();
   const [detailsSaved, setDetailsSaved] = useState(false);
   const [error, setError] = useState<string>();
+  const [user, setUser] = useState<User>();
+  const [openId, setOpenId] = useState<string>();
 
   useEffect(() => {
     api.onSignedOut = () => setSignedIn(false);
@@ -54,8 +58,17 @@ export function App({ api, store = sessionStorage }: { api: Api; store?: Pick<St
   }, [api, application?.id, keep, store]);
 
   useEffect(() => {
-    if (signedIn && !application) reload();
-  }, [signedIn, application, reload]);
+    if (!signedIn) return setUser(undefined);
+    api
+      .me()
+      .then(setUser)
+      .catch((caught: unknown) => setError(describeError(caught)));
+  }, [api, signedIn]);
+
+  const customer = user?.role === 'customer';
+  useEffect(() => {
+    if (signedIn && customer && !application) reload();
+  }, [signedIn, customer, application, reload]);
 
   const state = application?.state;
   useEffect(() => {
@@ -69,11 +82,23 @@ export function App({ api, store = sessionStorage }: { api: Api; store?: Pick<St
     store.removeItem(APPLICATION_KEY);
     setApplication(undefined);
     setDetailsSaved(false);
+    setOpenId(undefined);
     setSignedIn(false);
   }
 
   let step;
   if (!signedIn) step = <AuthForm api={api} onSignedIn={() => setSignedIn(true)} />;
+  else if (!user) step = null;
+  else if (!customer)
+    step = openId ? (
+      <ReviewApplication api={api} user={user} id={openId} onBack={() => setOpenId(undefined)} />
+    ) : (
+      <ReviewQueue
+        api={api}
+        defaultState={user.role === 'maker' ? 'pending_review' : user.role === 'checker' ? 'pending_approval' : 'all'}
+        onOpen={setOpenId}
+      />
+    );
   else if (!application) step = <ConsentStep api={api} onCreated={keep} />;
   else if (EDITABLE.has(application.state ?? '') && !detailsSaved)
     step = (

@@ -3,7 +3,7 @@
 // place for tokens, Idempotency-Keys and turning problem+json answers into words a person understands
 // (docs/frontend.md, "Tokens").
 import { t } from '../strings.js';
-import type { components } from '../../../test/support/api/schema.js';
+import type { components, paths } from '../../../test/support/api/schema.js';
 
 type Schemas = components['schemas'];
 export type Application = Schemas['Application'];
@@ -14,6 +14,9 @@ export type Tokens = Schemas['Tokens'];
 export type User = Schemas['User'];
 export type Problem = Schemas['Problem'];
 export type Notification = Schemas['Notification'];
+export type QueueItem = Schemas['QueueItem'];
+export type QueueState = NonNullable<NonNullable<paths['/review/queue']['get']['parameters']['query']>['state']>;
+export type ReviewAction = 'recommend' | 'request-resubmission' | 'approve' | 'reject' | 'return';
 export type ConsentPurpose = Schemas['CreateApplication']['consent']['purposes'][number];
 
 /** An API answer that was not a success, with the problem+json body when there was one. */
@@ -167,6 +170,28 @@ export class Api {
     return this.call('GET', '/notifications');
   }
 
+  /** Staff: the applications waiting for a maker (pending_review) or a checker (pending_approval), oldest first. */
+  queue(state: QueueState | undefined, limit = 50): Promise<{ items: QueueItem[] }> {
+    const query = new URLSearchParams({ limit: String(limit), ...(state && { state }) });
+    return this.call('GET', `/review/queue?${query.toString()}`);
+  }
+
+  /** Staff: one review decision (recommend, request-resubmission, approve, reject, return) with its body. */
+  review(id: string, action: ReviewAction, body: Record<string, unknown>): Promise<Application> {
+    return this.call<Application>('POST', `/review/${encodeURIComponent(id)}/${action}`, body);
+  }
+
+  /** Staff: a document's bytes (the read is audited by the API). */
+  async document(id: string, documentId: string): Promise<Blob> {
+    const response = await this.respond(
+      'GET',
+      `/applications/${encodeURIComponent(id)}/documents/${encodeURIComponent(documentId)}`,
+      undefined,
+      true,
+    );
+    return response.blob();
+  }
+
   private keep(tokens: Tokens): void {
     this.accessToken = tokens.accessToken;
     if (tokens.refreshToken) this.store.setItem(REFRESH_KEY, tokens.refreshToken);
@@ -201,8 +226,8 @@ export class Api {
     return this.refreshing;
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, options: { auth?: boolean } = {}): Promise<T> {
-    const auth = options.auth ?? true;
+  /** The answer to one call, after one refresh on a 401; a failure is an ApiError. */
+  private async respond(method: string, path: string, body: unknown, auth: boolean): Promise<Response> {
     if (auth) await this.ensureAccessToken();
     const send = (): Promise<Response> => {
       const headers: Record<string, string> = { Accept: 'application/json' };
@@ -219,8 +244,13 @@ export class Api {
     };
     let response = await send();
     if (auth && response.status === 401 && (await this.refresh())) response = await send();
-    const text = await response.text();
-    if (!response.ok) throw new ApiError(response.status, parseProblem(text), retryAfter(response.headers.get('Retry-After')));
+    if (!response.ok)
+      throw new ApiError(response.status, parseProblem(await response.text()), retryAfter(response.headers.get('Retry-After')));
+    return response;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown, options: { auth?: boolean } = {}): Promise<T> {
+    const text = await (await this.respond(method, path, body, options.auth ?? true)).text();
     return (text ? JSON.parse(text) : undefined) as T;
   }
 }

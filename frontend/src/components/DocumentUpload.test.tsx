@@ -42,6 +42,7 @@ class FakeXhr {
 }
 
 function setUp() {
+  FakeXhr.last = undefined;
   const api = new Api({ store: new MemoryStore(), xhr: () => new FakeXhr() as unknown as XMLHttpRequest });
   const onUploaded = jest.fn();
   render(<DocumentUpload api={api} application={application} onUploaded={onUploaded} onSubmitted={jest.fn()} />);
@@ -53,7 +54,6 @@ const choose = (file: File) => fireEvent.change(screen.getByLabelText(/Photo or 
 describe('uploading a document', () => {
   it('when the file is larger than 2 MB, then the field says so and nothing is sent', () => {
     setUp();
-    FakeXhr.last = undefined;
     choose(new File([new Uint8Array(2 * 1024 * 1024 + 1)], 'scan.png', { type: 'image/png' }));
     expect(screen.getByRole('alert').textContent).toBe('The file is larger than 2 MB.');
     fireEvent.click(screen.getByRole('button', { name: 'Upload' }));

@@ -4,7 +4,7 @@ import { type ChangeEvent, type FormEvent, useState } from 'react';
 import { type Api, type Application, type DocumentUpload as Upload, describeError } from '../api/client.js';
 import { t } from '../strings.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, fileProblem } from '../validation.js';
-import { Check } from './Field.js';
+import { Check, Control } from './Field.js';
 import { Message } from './Message.js';
 
 export interface DocumentUploadProps {
@@ -99,24 +99,12 @@ export function DocumentUpload({ api, application, onUploaded, onSubmitted }: Do
             ))}
           </select>
         </div>
-        <div className={fileError ? 'field field-invalid' : 'field'}>
-          <label htmlFor="document-file">{t.documents.file}</label>
-          {/* capture: a phone opens its camera; elsewhere the file picker opens. */}
-          <input
-            id="document-file"
-            type="file"
-            accept={CONTENT_TYPES.join(',')}
-            capture="environment"
-            onChange={choose}
-            aria-invalid={fileError ? true : undefined}
-            aria-describedby={fileError ? 'document-file-error' : undefined}
-          />
-          {fileError && (
-            <p id="document-file-error" className="error" role="alert">
-              {fileError}
-            </p>
+        <Control id="document-file" label={t.documents.file} error={fileError}>
+          {(aria) => (
+            // capture: a phone opens its camera; elsewhere the file picker opens.
+            <input id="document-file" type="file" accept={CONTENT_TYPES.join(',')} capture="environment" onChange={choose} {...aria} />
           )}
-        </div>
+        </Control>
         {type === 'aadhaar_possession_proof' && (
           <Check id="aadhaar-redacted" label={t.documents.aadhaarRedacted} checked={redacted} onChange={setRedacted} />
         )}

@@ -1,6 +1,6 @@
 // One labelled input with its hint and its error, tied together for screen readers (aria-describedby,
 // aria-invalid); the error is announced as it appears (role=alert on the message).
-import type { ChangeEvent, HTMLAttributes } from 'react';
+import type { ChangeEvent, HTMLAttributes, ReactNode } from 'react';
 
 export interface FieldProps {
   id: string;
@@ -64,6 +64,28 @@ export function Check(props: { id: string; label: string; checked: boolean; onCh
         onChange={(event) => props.onChange(event.target.checked)}
       />
       <label htmlFor={props.id}>{props.label}</label>
+    </div>
+  );
+}
+
+/** What a control needs to name its error for screen readers. */
+export interface ErrorAria {
+  'aria-invalid'?: true;
+  'aria-describedby'?: string;
+}
+
+/** A labelled control that is not a text input (a file picker, a text area), with its announced error. */
+export function Control(props: { id: string; label: string; error: string | undefined; children: (aria: ErrorAria) => ReactNode }) {
+  const errorId = `${props.id}-error`;
+  return (
+    <div className={props.error ? 'field field-invalid' : 'field'}>
+      <label htmlFor={props.id}>{props.label}</label>
+      {props.children(props.error ? { 'aria-invalid': true, 'aria-describedby': errorId } : {})}
+      {props.error && (
+        <p id={errorId} className="error" role="alert">
+          {props.error}
+        </p>
+      )}
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { Api } from '../api/client.js';
 export interface Recorded {
   method: string;
   path: string;
+  query: string;
   headers: Record<string, string>;
   body: unknown;
 }
@@ -36,6 +37,7 @@ export function fakeGateway(...handlers: Handler[]) {
     const request: Recorded = {
       method: init?.method ?? 'GET',
       path: url.pathname.replace(/^\/api\/v1/, ''),
+      query: url.search.slice(1),
       headers: { ...(init?.headers as Record<string, string> | undefined) },
       body: typeof init?.body === 'string' ? JSON.parse(init.body) : undefined,
     };
