@@ -110,10 +110,10 @@ cluster-status: ## show the cluster's processes
 cluster-clean: ## stop the cluster and delete its state (certificates, etcd data)
 	hack/cluster.sh clean
 
-deps: ## start PostgreSQL, Redis and Kafka on loopback
+deps: ## start PostgreSQL, Redis, Kafka and local-kms on loopback
 	hack/deps.sh up
 
-deps-down: ## stop PostgreSQL, Redis and Kafka
+deps-down: ## stop PostgreSQL, Redis, Kafka and local-kms
 	hack/deps.sh down
 
 deps-env: ## print DATABASE_URL, REDIS_URL and KAFKA_BROKERS

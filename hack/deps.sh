@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The platform's dependencies on loopback: PostgreSQL and Redis from Debian packages, Apache Kafka
-# (KRaft, one node) from its jars on Maven Central.
+# (KRaft, one node) from its jars on Maven Central, local-kms from the Go module proxy (hack/deps/kms.sh).
 #
 #   hack/deps.sh up      install what is missing, start what is not running, wait until healthy
 #   hack/deps.sh down    stop them
 #   hack/deps.sh env     print the connection settings (DATABASE_URL, REDIS_URL, KAFKA_BROKERS)
 #   hack/deps.sh status
-#   hack/deps.sh stop|kill|start NAME   one of postgres, redis, kafka (the chaos suite, docs/benchmarks.md
+#   hack/deps.sh stop|kill|start NAME   one of postgres, redis, kafka, kms (the chaos suite, docs/benchmarks.md
 #                                       "Chaos"): stop is graceful, kill a crash; both do nothing when it
 #                                       is stopped already, start nothing when it runs
 #
@@ -16,6 +16,7 @@
 # not readable by that user).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deps/roles.sh"
+source "$(dirname "$0")/deps/kms.sh"
 
 DEPS_DIR=$RUN_DIR/deps
 PIDS=$DEPS_DIR/pids
@@ -163,7 +164,7 @@ write_env() {
   local postgres_password redis_password
   postgres_password=$(secret postgres)
   redis_password=$(secret redis)
-  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE")
+  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE" && kms_env >>"$ENV_FILE")
 }
 
 up() {
@@ -173,6 +174,7 @@ up() {
   start_postgres
   start_redis
   start_kafka
+  start_kms
   postgres_roles
   redis_apply_acls
   write_env
@@ -180,6 +182,7 @@ up() {
 }
 
 down() {
+  stop_kms
   stop_pidfile "$PIDS/kafka.pid" kafka
   stop_pidfile "$PIDS/redis.pid" redis
   stop_pidfile "$PIDS/postgres.pid" postgres
@@ -215,14 +218,14 @@ start_one() {
 
 one() { # one stop|kill|start NAME
   case ${2:-} in
-    postgres | redis | kafka) ;;
-    *) die "usage: $0 $1 postgres|redis|kafka" ;;
+    postgres | redis | kafka | kms) ;;
+    *) die "usage: $0 $1 postgres|redis|kafka|kms" ;;
   esac
   "$1_one" "$2"
 }
 
 status() {
-  for c in postgres redis kafka; do
+  for c in postgres redis kafka kms; do
     if pid_alive "$PIDS/$c.pid"; then echo "$c: running (pid $(cat "$PIDS/$c.pid"))"; else echo "$c: stopped"; fi
   done
 }
