@@ -3,9 +3,10 @@ import type { KycPlatform } from '../api/types.js';
 import { packageVersion } from '../version.js';
 import type { PlatformCluster } from './cluster.js';
 import type { PlatformChange } from './requests.js';
-import { run, type Terminal } from './run.js';
+import type { Terminal } from './run.js';
 import type { DeploymentView } from './summary.js';
-import { NOW, releasedDeployments, releasedPlatform, SCALING_DOWN } from './testing/platforms.js';
+import { releasedDeployments, releasedPlatform, SCALING_DOWN } from './testing/platforms.js';
+import { runCaptured, type Captured } from './testing/terminal.js';
 
 /** A cluster of one namespace holding the given platforms; records what the commands change. */
 class FakeCluster implements PlatformCluster {
@@ -37,24 +38,8 @@ class FakeCluster implements PlatformCluster {
   }
 }
 
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function runWith(argv: string[], cluster: PlatformCluster, extra: Partial<Terminal> = {}): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const terminal: Terminal = {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: {},
-    now: () => NOW,
-    ...extra,
-  };
-  const code = await run(argv, terminal, () => cluster);
-  return { code, stdout, stderr };
+function runWith(argv: string[], cluster: PlatformCluster, extra: Partial<Terminal> = {}): Promise<Captured> {
+  return runCaptured(argv, () => cluster, extra);
 }
 
 const cluster = (platform: KycPlatform = releasedPlatform()): FakeCluster =>
@@ -85,9 +70,8 @@ describe('run', () => {
   });
 
   it('colours a terminal unless NO_COLOR or --no-color says otherwise', async () => {
-    const tty = { write: () => true, isTTY: true };
     let out = '';
-    tty.write = (text: string) => ((out += text), true);
+    const tty = { write: (text: string) => (out += text), isTTY: true };
     await runWith(['status', 'acme'], cluster(), { stdout: tty });
     expect(out).toContain('\x1b[32m');
     out = '';
