@@ -4,14 +4,27 @@
 // by hack/deps/roles.sh; `hack/deps.sh env` prints their URLs (DATABASE_URL_<COMPONENT>, ...).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { startAnalytics } from '../../../workloads/analytics/main.js';
 import { startAuth } from '../../../workloads/auth/main.js';
 import type { RunningAuth } from '../../../workloads/auth/main.js';
 import { startKyc } from '../../../workloads/kyc/main.js';
 import { migrateComponent } from '../../../workloads/migrate.js';
-import { closeRedis, createLogger, createRedis, startRevocationList } from '../../../workloads/shared/index.js';
+import { startNotification } from '../../../workloads/notification/main.js';
+import { closeRedis, createLogger, createRedis, newEvent, startRevocationList } from '../../../workloads/shared/index.js';
 import type { Redis } from '../../../workloads/shared/index.js';
 import { CONSENT, PII_KEY, token } from './kyc-support.js';
-import { JWKS_URL, SIGNING_KEYS, captureLogs, createTestDatabase, eventually, request, requireEnv, suffix } from './support.js';
+import {
+  JWKS_URL,
+  SIGNING_KEYS,
+  captureLogs,
+  createTestDatabase,
+  eventServiceEnv,
+  eventually,
+  request,
+  requireEnv,
+  startOutboxPublisher,
+  suffix,
+} from './support.js';
 import type { TestDatabase } from './support.js';
 
 function roleUrl(name: string): string {
@@ -128,6 +141,44 @@ describe('least privilege in PostgreSQL: the migration role owns, each service r
       await kyc.close();
     }
   });
+
+  it('when notification and analytics run with their own roles, then an event is notified and counted (their rows, their outbox)', async () => {
+    const prefix = `test-${suffix()}.`;
+    const logger = captureLogs('events', 'warn').logger;
+    const env = (component: string): Record<string, string> => ({
+      ...eventServiceEnv(db, prefix),
+      DATABASE_URL: inDatabase(roleUrl(`DATABASE_URL_${component.toUpperCase()}`), db),
+      DATABASE_MIGRATIONS: 'external',
+      REDIS_URL: roleUrl(`REDIS_URL_${component.toUpperCase()}`),
+      REDIS_KEY_PREFIX: `test-${suffix()}:`,
+    });
+    const notification = await startNotification({ port: 0, host: '127.0.0.1', logger, env: env('notification') });
+    const analytics = await startAnalytics({ port: 0, host: '127.0.0.1', logger, env: env('analytics') });
+    const publisher = await startOutboxPublisher(db, prefix, logger);
+    try {
+      await Promise.all([notification.consumer.joined, analytics.consumer.joined]);
+      const owner = `lp-${suffix()}`;
+      const submitted = newEvent('kyc.application.submitted', `app-${suffix()}`, { applicationId: 'a', ownerId: owner }, owner);
+      await publisher.publish(submitted);
+      const email = notification.providers.find((p) => p.channel === 'email');
+      await eventually(() => (email?.sent.some((m) => m.userId === owner) ? true : undefined), 30_000);
+      const analyticsRole = new pg.Client({ connectionString: inDatabase(roleUrl('DATABASE_URL_ANALYTICS'), db) });
+      await analyticsRole.connect();
+      try {
+        const seen = await eventually(async () => {
+          const { rows } = await analyticsRole.query('SELECT 1 FROM analytics.events_seen WHERE event_id = $1', [submitted.id]);
+          return rows.length === 1 ? rows : undefined;
+        }, 30_000);
+        expect(seen).toHaveLength(1);
+      } finally {
+        await analyticsRole.end();
+      }
+    } finally {
+      await publisher.close();
+      await notification.close();
+      await analytics.close();
+    }
+  }, 90_000);
 
   it('when a service role starts without DATABASE_MIGRATIONS=external on an unmigrated database, then start-up fails: it cannot create its schema', async () => {
     const fresh = await createTestDatabase();
