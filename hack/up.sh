@@ -95,7 +95,15 @@ apply_secret $PLATFORM-kafka "brokers=$POD_KAFKA_BROKERS"
 apply_secret $PLATFORM-platform "token-signing-keys=$SIGNING_KEYS" "pii-keys=k1:$PII" "admin-email=$ADMIN_EMAIL" "admin-password=$ADMIN_PASSWORD"
 
 step "KycPlatform $NS/$PLATFORM (version $VERSION) and the gateway NodePort"
-sed "s|^  version: .*|  version: \"$VERSION\"|" samples/local-real-node.yaml | kubectl -n "$NS" apply -f - >/dev/null
+# KYC_UP_CREDENTIALS=PerComponent: each service with its own PostgreSQL role and Redis user, migrations by
+# the owner role in an init container (docs/security.md, "Per-service credentials"); the sample is Shared.
+sample_edits=(-e "s|^  version: .*|  version: \"$VERSION\"|")
+case ${KYC_UP_CREDENTIALS:-Shared} in
+  Shared) ;;
+  PerComponent) sample_edits+=(-e "/^        name: $PLATFORM-\(postgres\|redis\)\$/a\\      credentials: PerComponent") ;;
+  *) die "KYC_UP_CREDENTIALS must be Shared or PerComponent (got $KYC_UP_CREDENTIALS)" ;;
+esac
+sed "${sample_edits[@]}" samples/local-real-node.yaml | kubectl -n "$NS" apply -f - >/dev/null
 # The gateway from the host: the operator's active gateway Service made a NodePort on the real node
 # (kube-proxy serves NodePorts on $NODE_IP). Through the operator's own Service, the NodePort follows
 # every blue-green switch; `make up` only owns its type, nodePort and label (server-side apply of
