@@ -211,6 +211,11 @@ chaos: install ## the chaos suite alone (also the last of make e2e): kills Postg
 helm: ## build the pinned helm from the Go module proxy into the cache (once) and print its path
 	hack/helm.sh path
 
+.PHONY: chart
+chart: ## package charts/kyc-operator into dist/charts/ (what the chart's links point at is stored as files; docs/install.md)
+	@mkdir -p dist/charts
+	hack/helm.sh package charts/kyc-operator --destination dist/charts
+
 .PHONY: chart-readme
 chart-readme: ## regenerate charts/kyc-operator/README.md from its values.yaml (make lint checks it)
 	node hack/chart-readme.ts
