@@ -970,6 +970,65 @@ const components = named(
   ),
 );
 
+const backup = named(
+  'Backup',
+  obj(
+    'Encrypted automated backups of every service schema to S3-compatible storage, with retention (docs/backup.md). The operator renders a CronJob running `main.js backup` with the owner role of the PostgreSQL Secret. Absent: no backups.',
+    {
+      schedule: str('When backups run: a standard five-field cron expression, e.g. "30 2 * * *".', {
+        maxLength: 100,
+        pattern: '^(\\S+\\s+){4}\\S+$',
+      }),
+      timeZone: str('IANA time zone of the schedule (CronJob spec.timeZone), e.g. Asia/Kolkata. Default UTC.', {
+        default: 'UTC',
+        maxLength: 64,
+        pattern: '^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$',
+      }),
+      suspend: bool('Stop scheduling new backups (the CronJob is suspended). Default false.'),
+      retentionCount: int('How many complete backups to keep; older ones are deleted after each backup. Default 7.', {
+        minimum: 1,
+        maximum: 1000,
+        default: 7,
+      }),
+      retentionDays: int('Backups older than this are deleted too (the newest is always kept). Absent: only the count applies.', {
+        minimum: 1,
+        maximum: 3650,
+      }),
+      staleAfterMinutes: int(
+        'Condition BackupHealthy turns False when the last successful backup is older than this (or none succeeded this long after the first schedule). Default 1560 (26 hours, a daily schedule with slack).',
+        { minimum: 5, maximum: 527040, default: 1560 },
+      ),
+      bucket: str('Bucket the backups go to.', { minLength: 3, maxLength: 63 }),
+      prefix: str('Key prefix inside the bucket. Default the platform name.', { maxLength: 200, pattern: '^[-._/a-zA-Z0-9]*$' }),
+      endpoint: str(
+        'S3 endpoint URL for S3-compatible storage (e.g. SeaweedFS, Ceph RGW); path-style addressing is used. Absent: AWS S3 of the region.',
+        { maxLength: 512, pattern: '^https?://' },
+      ),
+      region: str('Region of the bucket. Default us-east-1.', { default: 'us-east-1', maxLength: 64 }),
+      credentialsSecretRef: named(
+        'BackupCredentialsSecretRef',
+        obj(
+          'The Secret with the keys access-key-id and secret-access-key. Absent: the AWS SDK default chain (e.g. web identity).',
+          { name: str('Name of the Secret in the platform namespace.', { minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN }) },
+          { required: ['name'] },
+        ),
+      ),
+      encryptionKeySecretRef: secretKeyRef('the backup data key (32 bytes, base64; AES-256-GCM)', 'backup-key'),
+      networkPeers: networkPeers(
+        "Where the S3 endpoint is, for the backup pods' egress NetworkPolicy (they also reach PostgreSQL and DNS). Absent: the backup cannot reach storage while security.networkPolicies is on.",
+      ),
+      ports: {
+        type: 'array',
+        description: 'TCP ports of the S3 peers. Default [443].',
+        maxItems: 8,
+        'x-kubernetes-list-type': 'set',
+        items: int('A TCP port.', { minimum: 1, maximum: 65535 }),
+      },
+    },
+    { required: ['schedule', 'bucket', 'encryptionKeySecretRef'] },
+  ),
+);
+
 export const specSchema: Schema = named(
   'KycPlatformSpec',
   obj(
@@ -1027,6 +1086,7 @@ export const specSchema: Schema = named(
       ingress,
       placement,
       release,
+      backup,
     },
     {
       required: ['version'],

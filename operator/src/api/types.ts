@@ -82,6 +82,8 @@ export interface KycPlatformSpec {
   placement?: Placement;
   /** How a new spec.version is rolled out. Absent: a rolling update of each Deployment `<platform>-<component>`. Present (strategy BlueGreen): two Deployments per component, `<platform>-<component>-blue` and `-green`; a new version brings up the idle colour of every component, waits until all are Available and the smoke check passes, switches every active Service in one pass, and keeps the old colour for scaleDownDelaySeconds as the instant rollback target (docs/releases.md). Annotate the platform kyc.dev/promote=true to promote, kyc.dev/abort=true to abort; set spec.version back to roll back. */
   release?: Release;
+  /** Encrypted automated backups of every service schema to S3-compatible storage, with retention (docs/backup.md). The operator renders a CronJob running `main.js backup` with the owner role of the PostgreSQL Secret. Absent: no backups. */
+  backup?: Backup;
 }
 
 /**
@@ -582,6 +584,56 @@ export interface SmokeCheck {
    * @default 3
    */
   retries?: number;
+}
+
+/** Encrypted automated backups of every service schema to S3-compatible storage, with retention (docs/backup.md). The operator renders a CronJob running `main.js backup` with the owner role of the PostgreSQL Secret. Absent: no backups. */
+export interface Backup {
+  /** When backups run: a standard five-field cron expression, e.g. "30 2 * * *". */
+  schedule: string;
+  /**
+   * IANA time zone of the schedule (CronJob spec.timeZone), e.g. Asia/Kolkata. Default UTC.
+   * @default "UTC"
+   */
+  timeZone?: string;
+  /** Stop scheduling new backups (the CronJob is suspended). Default false. */
+  suspend?: boolean;
+  /**
+   * How many complete backups to keep; older ones are deleted after each backup. Default 7.
+   * @default 7
+   */
+  retentionCount?: number;
+  /** Backups older than this are deleted too (the newest is always kept). Absent: only the count applies. */
+  retentionDays?: number;
+  /**
+   * Condition BackupHealthy turns False when the last successful backup is older than this (or none succeeded this long after the first schedule). Default 1560 (26 hours, a daily schedule with slack).
+   * @default 1560
+   */
+  staleAfterMinutes?: number;
+  /** Bucket the backups go to. */
+  bucket: string;
+  /** Key prefix inside the bucket. Default the platform name. */
+  prefix?: string;
+  /** S3 endpoint URL for S3-compatible storage (e.g. SeaweedFS, Ceph RGW); path-style addressing is used. Absent: AWS S3 of the region. */
+  endpoint?: string;
+  /**
+   * Region of the bucket. Default us-east-1.
+   * @default "us-east-1"
+   */
+  region?: string;
+  /** The Secret with the keys access-key-id and secret-access-key. Absent: the AWS SDK default chain (e.g. web identity). */
+  credentialsSecretRef?: BackupCredentialsSecretRef;
+  /** The Secret (in the platform's namespace) and key that hold the backup data key (32 bytes, base64; AES-256-GCM). */
+  encryptionKeySecretRef: SecretKeyRef;
+  /** Where the S3 endpoint is, for the backup pods' egress NetworkPolicy (they also reach PostgreSQL and DNS). Absent: the backup cannot reach storage while security.networkPolicies is on. */
+  networkPeers?: NetworkPeer[];
+  /** TCP ports of the S3 peers. Default [443]. */
+  ports?: number[];
+}
+
+/** The Secret with the keys access-key-id and secret-access-key. Absent: the AWS SDK default chain (e.g. web identity). */
+export interface BackupCredentialsSecretRef {
+  /** Name of the Secret in the platform namespace. */
+  name: string;
 }
 
 /** The observed state of the platform, written by the operator. */
