@@ -4,12 +4,17 @@ import type { AggregateRepository } from '../analytics/data-access/aggregates.js
 import { analyticsRoutes } from '../analytics/entry-points/routes.js';
 import type { UserRepository } from '../auth/data-access/users.js';
 import type { AuthService } from '../auth/domain/auth-service.js';
-import { authRoutes, loginBody, registerBody, staffBody } from '../auth/entry-points/routes.js';
+import { authRoutes, loginBody, refreshBody, registerBody, roleBody, staffBody } from '../auth/entry-points/routes.js';
+import { validateApplicantPatch } from '../kyc/domain/applicant.js';
+import { validateConsent } from '../kyc/domain/consent.js';
+import { validateDocumentUpload } from '../kyc/domain/documents.js';
 import type { KycService } from '../kyc/domain/kyc-service.js';
 import { kycRoutes } from '../kyc/entry-points/routes.js';
 import type { NotificationRepository } from '../notification/data-access/notifications.js';
 import { notificationRoutes } from '../notification/entry-points/routes.js';
 import type { IdempotencyStore, TokenVerifier } from '../shared/index.js';
+import { PROBLEM_TYPES, problemTypeUri } from '../shared/problem-types.js';
+import { EXAMPLES } from './openapi-examples.js';
 import { openApiDocument } from './openapi.js';
 import { matchRoute, upstreamFor } from './routes.js';
 
@@ -241,5 +246,78 @@ describe('OpenAPI document matches the kyc API', () => {
       'voterId',
     ]);
     expect((schema.properties as Record<string, Json>).address).toMatchObject({ required: ['line1', 'city', 'state', 'pincode'] });
+  });
+});
+
+describe('OpenAPI document examples', () => {
+  type Media = { schema?: Json; example?: unknown; examples?: Record<string, { value: unknown }> };
+  /** Every media type of every request and response, with where it is. */
+  const media = operations.flatMap(({ key, op }) => {
+    const request = Object.entries(((op.requestBody as Json | undefined)?.content ?? {}) as Record<string, Media>).map(
+      ([type, m]) => [`${key} request ${type}`, type, m] as const,
+    );
+    const answers = Object.entries(op.responses as Record<string, Json>).flatMap(([status, answer]) => {
+      const target = (answer.$ref ? resolve(answer.$ref as string) : answer) as Json;
+      return Object.entries((target.content ?? {}) as Record<string, Media>).map(
+        ([type, m]) => [`${key} ${status} ${type}`, type, m] as const,
+      );
+    });
+    return [...request, ...answers];
+  });
+
+  /** Top-level fields: every one the schema requires is there, and none it does not name. */
+  function fitsSchema(where: string, schema: Json, value: unknown): void {
+    const keys = Object.keys(value as Json);
+    const named = Object.keys(schema.properties ?? {});
+    expect([where, keys.filter((k) => !named.includes(k))]).toEqual([where, []]);
+    expect([where, ((schema.required ?? []) as string[]).filter((k) => !keys.includes(k))]).toEqual([where, []]);
+  }
+
+  it('every JSON request and response body has an example; only document downloads (bytes) have none', () => {
+    expect(media.length).toBeGreaterThan(100);
+    const without = media
+      .filter(([, , m]) => m.example === undefined && Object.keys(m.examples ?? {}).length === 0)
+      .map(([where, type]): [string, string] => [where, type]);
+    expect(
+      without.every(
+        ([where, type]) => where.startsWith('GET /applications/{id}/documents/{documentId} 200') && type !== 'application/json',
+      ),
+    ).toBe(true);
+  });
+
+  it('each example has the fields its schema requires and no field it does not name', () => {
+    for (const [where, , m] of media) {
+      const schema = typeof m.schema?.$ref === 'string' ? schemaAt(m.schema.$ref) : (m.schema ?? {});
+      const values = m.example !== undefined ? [m.example] : Object.values(m.examples ?? {}).map((e) => e.value);
+      for (const value of values) {
+        if (typeof value !== 'object' || value === null) continue;
+        fitsSchema(where, schema, value);
+        const listed = (schema.properties as Record<string, Json> | undefined)?.items?.items as Json | undefined;
+        if (typeof listed?.$ref === 'string')
+          for (const item of (value as { items: unknown[] }).items) fitsSchema(where, schemaAt(listed.$ref), item);
+      }
+    }
+  });
+
+  it('every problem example is a documented type answered with the status it is listed under', () => {
+    const documented = new Map(PROBLEM_TYPES.map((type) => [problemTypeUri(type), type.status]));
+    for (const [where, type, m] of media) {
+      if (type !== 'application/problem+json') continue;
+      const examples = Object.values(m.examples ?? {});
+      expect([where, examples.length > 0]).toEqual([where, true]);
+      const status = Number(where.split(' ')[2]);
+      for (const { value } of examples) expect([where, documented.get((value as Json).type as string)]).toEqual([where, status]);
+    }
+  });
+
+  it('the request examples pass the checks the services run on them', () => {
+    expect(registerBody.safeParse(EXAMPLES.Register).success).toBe(true);
+    expect(loginBody.safeParse(EXAMPLES.Login).success).toBe(true);
+    expect(refreshBody.safeParse(EXAMPLES.RefreshToken).success).toBe(true);
+    expect(staffBody.safeParse(EXAMPLES.StaffUser).success).toBe(true);
+    expect(roleBody.safeParse(EXAMPLES.RoleChange).success).toBe(true);
+    expect(validateConsent(EXAMPLES.CreateApplication)).toMatchObject({ ok: true });
+    expect(validateApplicantPatch(EXAMPLES.ApplicantPatch, {}, new Date('2026-12-05T00:00:00Z'))).toMatchObject({ ok: true });
+    expect(validateDocumentUpload(EXAMPLES.DocumentUpload)).toMatchObject({ ok: true });
   });
 });

@@ -8,10 +8,12 @@ import { listQuery, loginBody, refreshBody, registerBody, roleBody, staffBody } 
 import { summaryQuery } from '../analytics/entry-points/routes.js';
 import { applicantPatchSchema } from '../kyc/domain/applicant.js';
 import { APPLICATION_STATES } from '../kyc/domain/application-state.js';
+import type { ApplicationState } from '../kyc/domain/application-state.js';
 import { CONSENT_PURPOSES } from '../kyc/domain/consent.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../kyc/domain/documents.js';
 import { notificationsQuery } from '../notification/entry-points/routes.js';
 import { PROBLEM_TYPES, problemTypeUri } from '../shared/problem-types.js';
+import { EXAMPLES, applicationExample } from './openapi-examples.js';
 import type { ProblemType } from '../shared/problem-types.js';
 
 /**
@@ -66,8 +68,21 @@ const problemTypeTable = (): string =>
     '| --- | --- | --- | --- |',
     ...PROBLEM_TYPES.map((type) => `| \`${type.slug}\` | ${type.status} | ${type.when.replace(/\|/g, '\\|')} | ${type.retry} |`),
   ].join('\n');
-const json = (schema: object): object => ({ 'application/json': { schema } });
 const ref = (name: string): object => ({ $ref: `#/components/schemas/${name}` });
+const refName = (schema: object | undefined): string | undefined => {
+  const pointer = (schema as { $ref?: string } | undefined)?.$ref;
+  return pointer?.startsWith('#/components/schemas/') ? pointer.slice('#/components/schemas/'.length) : undefined;
+};
+/** The example of a body schema: a named schema's (openapi-examples.ts), or a list of one of them. */
+function exampleOf(schema: object): unknown {
+  const name = refName(schema);
+  if (name !== undefined) return EXAMPLES[name];
+  const listed = refName((schema as { properties?: { items?: { items?: object } } }).properties?.items?.items);
+  return listed !== undefined ? { items: [EXAMPLES[listed]] } : undefined;
+}
+const json = (schema: object, example: unknown = exampleOf(schema)): object => ({
+  'application/json': { schema, ...(example !== undefined && { example }) },
+});
 const response = (name: string): object => ({ $ref: `#/components/responses/${name}` });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } };
 const idempotencyKey = { $ref: '#/components/parameters/IdempotencyKey' };
@@ -82,8 +97,8 @@ interface OperationOptions {
   tags: string[];
   roles?: string[];
   body?: object;
-  /** The success status and its JSON body schema (or a ready content map with `content`). */
-  ok?: [string, object?];
+  /** The success status, its JSON body schema and, where the schema's own would mislead, its example. */
+  ok?: [string, object?, unknown?];
   okContent?: object;
   params?: object[];
   isPublic?: boolean;
@@ -106,7 +121,7 @@ const STANDARD_ERRORS: Record<string, string> = {
 };
 
 function operation(summary: string, options: OperationOptions): object {
-  const [status, schema] = options.ok ?? ['200', undefined];
+  const [status, schema, example] = options.ok ?? ['200', undefined, undefined];
   const validates = options.write === true || (options.params ?? []).some((p) => (p as { in?: string }).in === 'query');
   const statuses = new Set([
     '400',
@@ -128,7 +143,7 @@ function operation(summary: string, options: OperationOptions): object {
     responses: {
       [status]: {
         description: 'success',
-        ...(options.okContent ? { content: options.okContent } : schema ? { content: json(schema) } : {}),
+        ...(options.okContent ? { content: options.okContent } : schema ? { content: json(schema, example ?? exampleOf(schema)) } : {}),
       },
       ...Object.fromEntries([...statuses].sort().map((code) => [code, response(STANDARD_ERRORS[code] ?? 'BadRequest')])),
     },
@@ -137,23 +152,43 @@ function operation(summary: string, options: OperationOptions): object {
 
 const documentTypes = { type: 'string', enum: [...DOCUMENT_TYPES] };
 const reviewText = { type: 'string', minLength: 1, maxLength: 1000 };
-const applicationResult = (status = '200'): [string, object] => [status, ref('Application')];
+/** An application answer, its example in the state the operation leaves it in. */
+const applicationResult = (status: string, state?: ApplicationState): [string, object, unknown] => [
+  status,
+  ref('Application'),
+  applicationExample(state),
+];
 
 const tags = (tag: string): string[] => [tag];
 const staffRead = ['customer (own)', 'maker', 'checker', 'admin'];
 
 const reviewActions = [
-  ['recommend', 'reviewRecommend', 'Recommend approval or rejection (maker) → pending_approval', 'maker', 'Recommendation'],
+  [
+    'recommend',
+    'reviewRecommend',
+    'Recommend approval or rejection (maker) → pending_approval',
+    'maker',
+    'Recommendation',
+    'pending_approval',
+  ],
   [
     'request-resubmission',
     'reviewRequestResubmission',
     'Ask the applicant to resubmit (maker) → resubmission_required',
     'maker',
     'ResubmissionRequest',
+    'resubmission_required',
   ],
-  ['approve', 'reviewApprove', 'Approve (checker; never the maker who recommended) → approved', 'checker', 'Approval'],
-  ['reject', 'reviewReject', 'Reject (checker; never the maker who recommended) → rejected', 'checker', 'CheckerReason'],
-  ['return', 'reviewReturn', 'Return to the maker (checker; never the maker who recommended) → pending_review', 'checker', 'CheckerReason'],
+  ['approve', 'reviewApprove', 'Approve (checker; never the maker who recommended) → approved', 'checker', 'Approval', 'approved'],
+  ['reject', 'reviewReject', 'Reject (checker; never the maker who recommended) → rejected', 'checker', 'CheckerReason', 'rejected'],
+  [
+    'return',
+    'reviewReturn',
+    'Return to the maker (checker; never the maker who recommended) → pending_review',
+    'checker',
+    'CheckerReason',
+    'pending_review',
+  ],
 ] as const;
 
 export function openApiDocument(version: string): object {
@@ -254,7 +289,7 @@ export function openApiDocument(version: string): object {
           roles: ['customer'],
           write: true,
           body: ref('CreateApplication'),
-          ok: applicationResult('201'),
+          ok: applicationResult('201', 'draft'),
         }),
       },
       '/applications/{id}': {
@@ -263,7 +298,7 @@ export function openApiDocument(version: string): object {
           tags: tags('applications'),
           roles: staffRead,
           params: [idParam],
-          ok: applicationResult(),
+          ok: applicationResult('200', 'pending_review'),
           errors: ['404'],
         }),
         patch: operation('Update applicant data (draft or resubmission_required; any subset)', {
@@ -273,7 +308,7 @@ export function openApiDocument(version: string): object {
           params: [idParam],
           write: true,
           body: ref('ApplicantPatch'),
-          ok: applicationResult(),
+          ok: applicationResult('200', 'draft'),
           errors: ['404', '409'],
         }),
       },
@@ -307,7 +342,7 @@ export function openApiDocument(version: string): object {
           roles: ['customer (own)'],
           params: [idParam],
           write: true,
-          ok: applicationResult('202'),
+          ok: applicationResult('202', 'submitted'),
           errors: ['404', '409'],
         }),
       },
@@ -318,7 +353,7 @@ export function openApiDocument(version: string): object {
           roles: ['customer (own)', 'admin'],
           params: [idParam],
           write: true,
-          ok: applicationResult(),
+          ok: applicationResult('200', 'cancelled'),
           errors: ['404', '409'],
         }),
       },
@@ -329,7 +364,7 @@ export function openApiDocument(version: string): object {
           roles: ['customer (own)'],
           params: [idParam],
           write: true,
-          ok: applicationResult(),
+          ok: applicationResult('200', 'cancelled'),
           errors: ['404', '409'],
         }),
       },
@@ -346,7 +381,7 @@ export function openApiDocument(version: string): object {
         }),
       },
       ...Object.fromEntries(
-        reviewActions.map(([action, operationId, summary, role, body]) => [
+        reviewActions.map(([action, operationId, summary, role, body, state]) => [
           `/review/{id}/${action}`,
           {
             post: operation(summary, {
@@ -356,7 +391,7 @@ export function openApiDocument(version: string): object {
               params: [idParam],
               write: true,
               body: ref(body),
-              ok: applicationResult(),
+              ok: applicationResult('200', state),
               errors: ['404', '409'],
             }),
           },
@@ -472,6 +507,8 @@ export function openApiDocument(version: string): object {
             field: { type: 'string', description: 'the offending field (body path, query.<name> or header name)' },
             errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, detail: { type: 'string' } } } },
             requestId: { type: 'string' },
+            upstream: { type: 'string', description: 'temporarily-unavailable from the gateway: the service that could not answer' },
+            mode: { type: 'string', enum: ['ReadOnly', 'Maintenance'], description: 'read-only-mode and maintenance: the mode in force' },
           },
         },
         Register: requestSchema(registerBody),
@@ -479,9 +516,14 @@ export function openApiDocument(version: string): object {
         RefreshToken: requestSchema(refreshBody),
         StaffUser: requestSchema(staffBody),
         RoleChange: requestSchema(roleBody),
-        RegistrationAccepted: { type: 'object', properties: { status: { const: 'accepted' }, detail: { type: 'string' } } },
+        RegistrationAccepted: {
+          type: 'object',
+          required: ['status', 'detail'],
+          properties: { status: { const: 'accepted' }, detail: { type: 'string' } },
+        },
         User: {
           type: 'object',
+          required: ['id', 'email', 'role'],
           properties: {
             id: { type: 'string', format: 'uuid' },
             email: { type: 'string' },
@@ -492,6 +534,7 @@ export function openApiDocument(version: string): object {
         },
         Tokens: {
           type: 'object',
+          required: ['accessToken', 'refreshToken', 'tokenType', 'expiresIn', 'user'],
           properties: {
             accessToken: { type: 'string' },
             refreshToken: { type: 'string' },
@@ -534,6 +577,22 @@ export function openApiDocument(version: string): object {
         },
         Application: {
           type: 'object',
+          required: [
+            'id',
+            'state',
+            'ownerId',
+            'createdAt',
+            'updatedAt',
+            'submittedAt',
+            'decidedAt',
+            'expiresAt',
+            'applicant',
+            'documents',
+            'consents',
+            'review',
+            'risk',
+            'screeningBand',
+          ],
           properties: {
             id: { type: 'string' },
             state: ref('ApplicationState'),
@@ -543,7 +602,19 @@ export function openApiDocument(version: string): object {
             submittedAt: { type: ['string', 'null'], format: 'date-time' },
             decidedAt: { type: ['string', 'null'], format: 'date-time' },
             expiresAt: { type: ['string', 'null'], format: 'date-time' },
-            applicant: { type: 'object', description: 'masked: PAN AAPPVXXXXK, Aadhaar XXXX XXXX 1234; unset fields are null' },
+            applicant: {
+              type: 'object',
+              description: 'masked: PAN AAPPVXXXXK, Aadhaar XXXX XXXX 1234; unset fields are null',
+              properties: {
+                ...Object.fromEntries(
+                  ['name', 'dateOfBirth', 'pan', 'aadhaar', 'passport', 'voterId', 'drivingLicence', 'ckycNumber'].map((field) => [
+                    field,
+                    { type: ['string', 'null'] },
+                  ]),
+                ),
+                address: { oneOf: [{ type: 'null' }, (requestSchema(applicantPatchSchema).properties as Record<string, object>).address] },
+              },
+            },
             documents: { type: 'array', items: ref('Document') },
             consents: {
               type: 'array',
@@ -612,6 +683,7 @@ export function openApiDocument(version: string): object {
         },
         Document: {
           type: 'object',
+          required: ['id', 'type', 'contentType', 'sizeBytes', 'uploadedAt'],
           properties: {
             id: { type: 'string' },
             type: documentTypes,
@@ -644,6 +716,7 @@ export function openApiDocument(version: string): object {
         CheckerReason: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: reviewText } },
         Notification: {
           type: 'object',
+          required: ['id', 'channel', 'template', 'status', 'eventType', 'createdAt'],
           properties: {
             id: { type: 'string' },
             channel: { type: 'string', enum: ['email', 'sms'] },
@@ -655,6 +728,7 @@ export function openApiDocument(version: string): object {
         },
         AnalyticsSummary: {
           type: 'object',
+          required: ['from', 'to', 'totals', 'byDay'],
           properties: {
             from: { type: 'string', format: 'date' },
             to: { type: 'string', format: 'date' },

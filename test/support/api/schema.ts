@@ -490,6 +490,13 @@ export interface components {
                 detail?: string;
             }[];
             requestId?: string;
+            /** @description temporarily-unavailable from the gateway: the service that could not answer */
+            upstream?: string;
+            /**
+             * @description read-only-mode and maintenance: the mode in force
+             * @enum {string}
+             */
+            mode?: "ReadOnly" | "Maintenance";
         };
         Register: {
             /** Format: email */
@@ -520,25 +527,25 @@ export interface components {
         };
         RegistrationAccepted: {
             /** @constant */
-            status?: "accepted";
-            detail?: string;
+            status: "accepted";
+            detail: string;
         };
         User: {
             /** Format: uuid */
-            id?: string;
-            email?: string;
+            id: string;
+            email: string;
             /** @enum {string} */
-            role?: "customer" | "maker" | "checker" | "admin";
+            role: "customer" | "maker" | "checker" | "admin";
             name?: string;
             staffId?: string;
         };
         Tokens: {
-            accessToken?: string;
-            refreshToken?: string;
+            accessToken: string;
+            refreshToken: string;
             /** @constant */
-            tokenType?: "Bearer";
-            expiresIn?: number;
-            user?: components["schemas"]["User"];
+            tokenType: "Bearer";
+            expiresIn: number;
+            user: components["schemas"]["User"];
         };
         CreateApplication: {
             consent: {
@@ -567,23 +574,40 @@ export interface components {
             ckycNumber?: string;
         };
         Application: {
-            id?: string;
-            state?: components["schemas"]["ApplicationState"];
-            ownerId?: string;
+            id: string;
+            state: components["schemas"]["ApplicationState"];
+            ownerId: string;
             /** Format: date-time */
-            createdAt?: string;
+            createdAt: string;
             /** Format: date-time */
-            updatedAt?: string;
+            updatedAt: string;
             /** Format: date-time */
-            submittedAt?: string | null;
+            submittedAt: string | null;
             /** Format: date-time */
-            decidedAt?: string | null;
+            decidedAt: string | null;
             /** Format: date-time */
-            expiresAt?: string | null;
+            expiresAt: string | null;
             /** @description masked: PAN AAPPVXXXXK, Aadhaar XXXX XXXX 1234; unset fields are null */
-            applicant?: Record<string, never>;
-            documents?: components["schemas"]["Document"][];
-            consents?: {
+            applicant: {
+                name?: string | null;
+                dateOfBirth?: string | null;
+                pan?: string | null;
+                aadhaar?: string | null;
+                passport?: string | null;
+                voterId?: string | null;
+                drivingLicence?: string | null;
+                ckycNumber?: string | null;
+                address?: null | {
+                    line1: string;
+                    line2?: string;
+                    city: string;
+                    state: string;
+                    pincode: string;
+                    country?: string;
+                };
+            };
+            documents: components["schemas"]["Document"][];
+            consents: {
                 purposes?: string[];
                 noticeVersion?: string;
                 /** Format: date-time */
@@ -591,18 +615,18 @@ export interface components {
                 /** Format: date-time */
                 withdrawnAt?: string | null;
             }[];
-            review?: {
+            review: {
                 makerId?: string | null;
                 recommendation?: string | null;
                 checkerId?: string | null;
             };
-            risk?: {
+            risk: {
                 score?: number | null;
                 category?: string | null;
                 /** Format: date */
                 reKycDueOn?: string | null;
             };
-            screeningBand?: string | null;
+            screeningBand: string | null;
             /** @description staff only */
             findings?: unknown;
             /** @description staff only */
@@ -634,13 +658,13 @@ export interface components {
             fileName?: string;
         };
         Document: {
-            id?: string;
+            id: string;
             /** @enum {string} */
-            type?: "passport" | "driving_licence" | "aadhaar_possession_proof" | "voter_id" | "nrega_job_card" | "npr_letter" | "pan_card" | "form_60";
-            contentType?: string;
-            sizeBytes?: number;
+            type: "passport" | "driving_licence" | "aadhaar_possession_proof" | "voter_id" | "nrega_job_card" | "npr_letter" | "pan_card" | "form_60";
+            contentType: string;
+            sizeBytes: number;
             /** Format: date-time */
-            uploadedAt?: string;
+            uploadedAt: string;
         };
         Recommendation: {
             /** @enum {string} */
@@ -659,25 +683,25 @@ export interface components {
             reason: string;
         };
         Notification: {
-            id?: string;
+            id: string;
             /** @enum {string} */
-            channel?: "email" | "sms";
-            template?: string;
+            channel: "email" | "sms";
+            template: string;
             /** @enum {string} */
-            status?: "sent" | "failed";
-            eventType?: string;
+            status: "sent" | "failed";
+            eventType: string;
             /** Format: date-time */
-            createdAt?: string;
+            createdAt: string;
         };
         AnalyticsSummary: {
             /** Format: date */
-            from?: string;
+            from: string;
             /** Format: date */
-            to?: string;
-            totals?: {
+            to: string;
+            totals: {
                 [key: string]: number;
             };
-            byDay?: {
+            byDay: {
                 /** Format: date */
                 day?: string;
                 type?: string;
@@ -794,6 +818,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "kavya@example.com",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Register"];
             };
         };
@@ -804,6 +834,12 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "accepted",
+                     *       "detail": "If this email address can be used, the account is ready: sign in with it and the password you chose."
+                     *     }
+                     */
                     "application/json": components["schemas"]["RegistrationAccepted"];
                 };
             };
@@ -826,6 +862,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "kavya@example.com",
+                 *       "password": "correct horse battery staple"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Login"];
             };
         };
@@ -836,6 +878,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJzdWIiOiI3ZDFlNGIyYSJ9.c2lnbmF0dXJl",
+                     *       "refreshToken": "rt_4f9c1e0b7a2d4c8e9b6a3f1d0c7e2b5a.Q2xhc3NpZmllZA",
+                     *       "tokenType": "Bearer",
+                     *       "expiresIn": 900,
+                     *       "user": {
+                     *         "id": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *         "email": "kavya@example.com",
+                     *         "role": "customer"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
@@ -859,6 +914,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "rt_4f9c1e0b7a2d4c8e9b6a3f1d0c7e2b5a.Q2xhc3NpZmllZA"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshToken"];
             };
         };
@@ -869,6 +929,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "accessToken": "eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJzdWIiOiI3ZDFlNGIyYSJ9.c2lnbmF0dXJl",
+                     *       "refreshToken": "rt_4f9c1e0b7a2d4c8e9b6a3f1d0c7e2b5a.Q2xhc3NpZmllZA",
+                     *       "tokenType": "Bearer",
+                     *       "expiresIn": 900,
+                     *       "user": {
+                     *         "id": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *         "email": "kavya@example.com",
+                     *         "role": "customer"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
@@ -892,6 +965,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "refreshToken": "rt_4f9c1e0b7a2d4c8e9b6a3f1d0c7e2b5a.Q2xhc3NpZmllZA"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RefreshToken"];
             };
         };
@@ -925,6 +1003,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "email": "kavya@example.com",
+                     *       "role": "customer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -953,6 +1038,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *           "email": "kavya@example.com",
+                     *           "role": "customer"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["User"][];
                     };
@@ -978,6 +1074,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "email": "meera.iyer@bank.example",
+                 *       "password": "a long staff passphrase",
+                 *       "name": "Meera Iyer",
+                 *       "role": "maker",
+                 *       "staffId": "S-1042"
+                 *     }
+                 */
                 "application/json": components["schemas"]["StaffUser"];
             };
         };
@@ -988,6 +1093,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "email": "kavya@example.com",
+                     *       "role": "customer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -1015,6 +1127,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "role": "checker",
+                 *       "staffId": "S-2077"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RoleChange"];
             };
         };
@@ -1025,6 +1143,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "email": "kavya@example.com",
+                     *       "role": "customer"
+                     *     }
+                     */
                     "application/json": components["schemas"]["User"];
                 };
             };
@@ -1051,6 +1176,16 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "consent": {
+                 *         "purposes": [
+                 *           "kyc_verification"
+                 *         ],
+                 *         "noticeVersion": "privacy-2026.1"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["CreateApplication"];
             };
         };
@@ -1061,6 +1196,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *       "state": "draft",
+                     *       "ownerId": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "createdAt": "2026-12-05T09:12:41.027Z",
+                     *       "updatedAt": "2026-12-05T09:20:17.884Z",
+                     *       "submittedAt": null,
+                     *       "decidedAt": null,
+                     *       "expiresAt": "2027-01-04T09:12:41.027Z",
+                     *       "applicant": {
+                     *         "name": "Kavya Raghunathan",
+                     *         "dateOfBirth": "1990-05-17",
+                     *         "address": {
+                     *           "line1": "12 MG Road",
+                     *           "line2": "Ashok Nagar",
+                     *           "city": "Bengaluru",
+                     *           "state": "Karnataka",
+                     *           "pincode": "560001"
+                     *         },
+                     *         "pan": "ABCPRXXXXF",
+                     *         "aadhaar": "XXXX XXXX 2346",
+                     *         "passport": "XXXXX854",
+                     *         "voterId": null,
+                     *         "drivingLicence": null,
+                     *         "ckycNumber": null
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "type": "passport",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 182734,
+                     *           "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *         }
+                     *       ],
+                     *       "consents": [
+                     *         {
+                     *           "purposes": [
+                     *             "kyc_verification"
+                     *           ],
+                     *           "noticeVersion": "privacy-2026.1",
+                     *           "grantedAt": "2026-12-05T09:12:41.027Z",
+                     *           "withdrawnAt": null
+                     *         }
+                     *       ],
+                     *       "review": {
+                     *         "makerId": null,
+                     *         "recommendation": null,
+                     *         "checkerId": null
+                     *       },
+                     *       "risk": {
+                     *         "score": null,
+                     *         "category": null,
+                     *         "reKycDueOn": null
+                     *       },
+                     *       "screeningBand": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Application"];
                 };
             };
@@ -1090,6 +1284,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *       "state": "pending_review",
+                     *       "ownerId": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "createdAt": "2026-12-05T09:12:41.027Z",
+                     *       "updatedAt": "2026-12-05T09:20:17.884Z",
+                     *       "submittedAt": "2026-12-05T09:15:30.201Z",
+                     *       "decidedAt": null,
+                     *       "expiresAt": null,
+                     *       "applicant": {
+                     *         "name": "Kavya Raghunathan",
+                     *         "dateOfBirth": "1990-05-17",
+                     *         "address": {
+                     *           "line1": "12 MG Road",
+                     *           "line2": "Ashok Nagar",
+                     *           "city": "Bengaluru",
+                     *           "state": "Karnataka",
+                     *           "pincode": "560001"
+                     *         },
+                     *         "pan": "ABCPRXXXXF",
+                     *         "aadhaar": "XXXX XXXX 2346",
+                     *         "passport": "XXXXX854",
+                     *         "voterId": null,
+                     *         "drivingLicence": null,
+                     *         "ckycNumber": null
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "type": "passport",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 182734,
+                     *           "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *         }
+                     *       ],
+                     *       "consents": [
+                     *         {
+                     *           "purposes": [
+                     *             "kyc_verification"
+                     *           ],
+                     *           "noticeVersion": "privacy-2026.1",
+                     *           "grantedAt": "2026-12-05T09:12:41.027Z",
+                     *           "withdrawnAt": null
+                     *         }
+                     *       ],
+                     *       "review": {
+                     *         "makerId": null,
+                     *         "recommendation": null,
+                     *         "checkerId": null
+                     *       },
+                     *       "risk": {
+                     *         "score": 12,
+                     *         "category": "low",
+                     *         "reKycDueOn": "2036-12-05"
+                     *       },
+                     *       "screeningBand": "clear"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Application"];
                 };
             };
@@ -1115,6 +1368,22 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "name": "Kavya Raghunathan",
+                 *       "dateOfBirth": "1990-05-17",
+                 *       "pan": "ABCPR1234F",
+                 *       "aadhaar": "2341 2341 2346",
+                 *       "address": {
+                 *         "line1": "12 MG Road",
+                 *         "line2": "Ashok Nagar",
+                 *         "city": "Bengaluru",
+                 *         "state": "Karnataka",
+                 *         "pincode": "560001"
+                 *       },
+                 *       "passport": "J8369854"
+                 *     }
+                 */
                 "application/json": components["schemas"]["ApplicantPatch"];
             };
         };
@@ -1125,6 +1394,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *       "state": "draft",
+                     *       "ownerId": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "createdAt": "2026-12-05T09:12:41.027Z",
+                     *       "updatedAt": "2026-12-05T09:20:17.884Z",
+                     *       "submittedAt": null,
+                     *       "decidedAt": null,
+                     *       "expiresAt": "2027-01-04T09:12:41.027Z",
+                     *       "applicant": {
+                     *         "name": "Kavya Raghunathan",
+                     *         "dateOfBirth": "1990-05-17",
+                     *         "address": {
+                     *           "line1": "12 MG Road",
+                     *           "line2": "Ashok Nagar",
+                     *           "city": "Bengaluru",
+                     *           "state": "Karnataka",
+                     *           "pincode": "560001"
+                     *         },
+                     *         "pan": "ABCPRXXXXF",
+                     *         "aadhaar": "XXXX XXXX 2346",
+                     *         "passport": "XXXXX854",
+                     *         "voterId": null,
+                     *         "drivingLicence": null,
+                     *         "ckycNumber": null
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "type": "passport",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 182734,
+                     *           "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *         }
+                     *       ],
+                     *       "consents": [
+                     *         {
+                     *           "purposes": [
+                     *             "kyc_verification"
+                     *           ],
+                     *           "noticeVersion": "privacy-2026.1",
+                     *           "grantedAt": "2026-12-05T09:12:41.027Z",
+                     *           "withdrawnAt": null
+                     *         }
+                     *       ],
+                     *       "review": {
+                     *         "makerId": null,
+                     *         "recommendation": null,
+                     *         "checkerId": null
+                     *       },
+                     *       "risk": {
+                     *         "score": null,
+                     *         "category": null,
+                     *         "reKycDueOn": null
+                     *       },
+                     *       "screeningBand": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Application"];
                 };
             };
@@ -1153,6 +1481,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "type": "passport",
+                 *       "contentType": "application/pdf",
+                 *       "content": "JVBERi0xLjcKMSAwIG9iaiA8PCAvVHlwZSAvQ2F0YWxvZyA+PiBlbmRvYmoKdHJhaWxlciA8PCAvUm9vdCAxIDAgUiA+PgolJUVPRgo=",
+                 *       "fileName": "passport.pdf"
+                 *     }
+                 */
                 "application/json": components["schemas"]["DocumentUpload"];
             };
         };
@@ -1163,6 +1499,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *       "type": "passport",
+                     *       "contentType": "application/pdf",
+                     *       "sizeBytes": 182734,
+                     *       "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Document"];
                 };
             };
@@ -1228,6 +1573,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *       "state": "submitted",
+                     *       "ownerId": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "createdAt": "2026-12-05T09:12:41.027Z",
+                     *       "updatedAt": "2026-12-05T09:20:17.884Z",
+                     *       "submittedAt": "2026-12-05T09:15:30.201Z",
+                     *       "decidedAt": null,
+                     *       "expiresAt": null,
+                     *       "applicant": {
+                     *         "name": "Kavya Raghunathan",
+                     *         "dateOfBirth": "1990-05-17",
+                     *         "address": {
+                     *           "line1": "12 MG Road",
+                     *           "line2": "Ashok Nagar",
+                     *           "city": "Bengaluru",
+                     *           "state": "Karnataka",
+                     *           "pincode": "560001"
+                     *         },
+                     *         "pan": "ABCPRXXXXF",
+                     *         "aadhaar": "XXXX XXXX 2346",
+                     *         "passport": "XXXXX854",
+                     *         "voterId": null,
+                     *         "drivingLicence": null,
+                     *         "ckycNumber": null
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "type": "passport",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 182734,
+                     *           "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *         }
+                     *       ],
+                     *       "consents": [
+                     *         {
+                     *           "purposes": [
+                     *             "kyc_verification"
+                     *           ],
+                     *           "noticeVersion": "privacy-2026.1",
+                     *           "grantedAt": "2026-12-05T09:12:41.027Z",
+                     *           "withdrawnAt": null
+                     *         }
+                     *       ],
+                     *       "review": {
+                     *         "makerId": null,
+                     *         "recommendation": null,
+                     *         "checkerId": null
+                     *       },
+                     *       "risk": {
+                     *         "score": null,
+                     *         "category": null,
+                     *         "reKycDueOn": null
+                     *       },
+                     *       "screeningBand": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Application"];
                 };
             };
@@ -1261,6 +1665,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *       "state": "cancelled",
+                     *       "ownerId": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "createdAt": "2026-12-05T09:12:41.027Z",
+                     *       "updatedAt": "2026-12-05T09:20:17.884Z",
+                     *       "submittedAt": "2026-12-05T09:15:30.201Z",
+                     *       "decidedAt": null,
+                     *       "expiresAt": null,
+                     *       "applicant": {
+                     *         "name": "Kavya Raghunathan",
+                     *         "dateOfBirth": "1990-05-17",
+                     *         "address": {
+                     *           "line1": "12 MG Road",
+                     *           "line2": "Ashok Nagar",
+                     *           "city": "Bengaluru",
+                     *           "state": "Karnataka",
+                     *           "pincode": "560001"
+                     *         },
+                     *         "pan": "ABCPRXXXXF",
+                     *         "aadhaar": "XXXX XXXX 2346",
+                     *         "passport": "XXXXX854",
+                     *         "voterId": null,
+                     *         "drivingLicence": null,
+                     *         "ckycNumber": null
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "type": "passport",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 182734,
+                     *           "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *         }
+                     *       ],
+                     *       "consents": [
+                     *         {
+                     *           "purposes": [
+                     *             "kyc_verification"
+                     *           ],
+                     *           "noticeVersion": "privacy-2026.1",
+                     *           "grantedAt": "2026-12-05T09:12:41.027Z",
+                     *           "withdrawnAt": null
+                     *         }
+                     *       ],
+                     *       "review": {
+                     *         "makerId": null,
+                     *         "recommendation": null,
+                     *         "checkerId": null
+                     *       },
+                     *       "risk": {
+                     *         "score": null,
+                     *         "category": null,
+                     *         "reKycDueOn": null
+                     *       },
+                     *       "screeningBand": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Application"];
                 };
             };
@@ -1294,6 +1757,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *       "state": "cancelled",
+                     *       "ownerId": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "createdAt": "2026-12-05T09:12:41.027Z",
+                     *       "updatedAt": "2026-12-05T09:20:17.884Z",
+                     *       "submittedAt": "2026-12-05T09:15:30.201Z",
+                     *       "decidedAt": null,
+                     *       "expiresAt": null,
+                     *       "applicant": {
+                     *         "name": "Kavya Raghunathan",
+                     *         "dateOfBirth": "1990-05-17",
+                     *         "address": {
+                     *           "line1": "12 MG Road",
+                     *           "line2": "Ashok Nagar",
+                     *           "city": "Bengaluru",
+                     *           "state": "Karnataka",
+                     *           "pincode": "560001"
+                     *         },
+                     *         "pan": "ABCPRXXXXF",
+                     *         "aadhaar": "XXXX XXXX 2346",
+                     *         "passport": "XXXXX854",
+                     *         "voterId": null,
+                     *         "drivingLicence": null,
+                     *         "ckycNumber": null
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "type": "passport",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 182734,
+                     *           "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *         }
+                     *       ],
+                     *       "consents": [
+                     *         {
+                     *           "purposes": [
+                     *             "kyc_verification"
+                     *           ],
+                     *           "noticeVersion": "privacy-2026.1",
+                     *           "grantedAt": "2026-12-05T09:12:41.027Z",
+                     *           "withdrawnAt": null
+                     *         }
+                     *       ],
+                     *       "review": {
+                     *         "makerId": null,
+                     *         "recommendation": null,
+                     *         "checkerId": null
+                     *       },
+                     *       "risk": {
+                     *         "score": null,
+                     *         "category": null,
+                     *         "reKycDueOn": null
+                     *       },
+                     *       "screeningBand": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["Application"];
                 };
             };
@@ -1325,6 +1847,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *           "state": "pending_review",
+                     *           "submittedAt": "2026-12-05T09:15:30.201Z",
+                     *           "updatedAt": "2026-12-05T09:16:02.448Z",
+                     *           "riskCategory": "low",
+                     *           "screeningBand": "clear",
+                     *           "makerId": null,
+                     *           "recommendation": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["QueueItem"][];
                     };
@@ -1352,6 +1890,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "recommendation": "approve",
+                 *       "note": "documents match the applicant data; screening clear"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Recommendation"];
             };
         };
@@ -1362,6 +1906,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *       "state": "pending_approval",
+                     *       "ownerId": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "createdAt": "2026-12-05T09:12:41.027Z",
+                     *       "updatedAt": "2026-12-05T09:20:17.884Z",
+                     *       "submittedAt": "2026-12-05T09:15:30.201Z",
+                     *       "decidedAt": null,
+                     *       "expiresAt": null,
+                     *       "applicant": {
+                     *         "name": "Kavya Raghunathan",
+                     *         "dateOfBirth": "1990-05-17",
+                     *         "address": {
+                     *           "line1": "12 MG Road",
+                     *           "line2": "Ashok Nagar",
+                     *           "city": "Bengaluru",
+                     *           "state": "Karnataka",
+                     *           "pincode": "560001"
+                     *         },
+                     *         "pan": "ABCPRXXXXF",
+                     *         "aadhaar": "XXXX XXXX 2346",
+                     *         "passport": "XXXXX854",
+                     *         "voterId": null,
+                     *         "drivingLicence": null,
+                     *         "ckycNumber": null
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "type": "passport",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 182734,
+                     *           "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *         }
+                     *       ],
+                     *       "consents": [
+                     *         {
+                     *           "purposes": [
+                     *             "kyc_verification"
+                     *           ],
+                     *           "noticeVersion": "privacy-2026.1",
+                     *           "grantedAt": "2026-12-05T09:12:41.027Z",
+                     *           "withdrawnAt": null
+                     *         }
+                     *       ],
+                     *       "review": {
+                     *         "makerId": "3a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d",
+                     *         "recommendation": "approve",
+                     *         "checkerId": null
+                     *       },
+                     *       "risk": {
+                     *         "score": 12,
+                     *         "category": "low",
+                     *         "reKycDueOn": "2036-12-05"
+                     *       },
+                     *       "screeningBand": "clear"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Application"];
                 };
             };
@@ -1390,6 +1993,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "the passport scan is cut off at the bottom",
+                 *       "documents": [
+                 *         "passport"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["ResubmissionRequest"];
             };
         };
@@ -1400,6 +2011,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *       "state": "resubmission_required",
+                     *       "ownerId": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "createdAt": "2026-12-05T09:12:41.027Z",
+                     *       "updatedAt": "2026-12-05T09:20:17.884Z",
+                     *       "submittedAt": "2026-12-05T09:15:30.201Z",
+                     *       "decidedAt": null,
+                     *       "expiresAt": null,
+                     *       "applicant": {
+                     *         "name": "Kavya Raghunathan",
+                     *         "dateOfBirth": "1990-05-17",
+                     *         "address": {
+                     *           "line1": "12 MG Road",
+                     *           "line2": "Ashok Nagar",
+                     *           "city": "Bengaluru",
+                     *           "state": "Karnataka",
+                     *           "pincode": "560001"
+                     *         },
+                     *         "pan": "ABCPRXXXXF",
+                     *         "aadhaar": "XXXX XXXX 2346",
+                     *         "passport": "XXXXX854",
+                     *         "voterId": null,
+                     *         "drivingLicence": null,
+                     *         "ckycNumber": null
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "type": "passport",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 182734,
+                     *           "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *         }
+                     *       ],
+                     *       "consents": [
+                     *         {
+                     *           "purposes": [
+                     *             "kyc_verification"
+                     *           ],
+                     *           "noticeVersion": "privacy-2026.1",
+                     *           "grantedAt": "2026-12-05T09:12:41.027Z",
+                     *           "withdrawnAt": null
+                     *         }
+                     *       ],
+                     *       "review": {
+                     *         "makerId": "3a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d",
+                     *         "recommendation": null,
+                     *         "checkerId": null
+                     *       },
+                     *       "risk": {
+                     *         "score": 12,
+                     *         "category": "low",
+                     *         "reKycDueOn": "2036-12-05"
+                     *       },
+                     *       "screeningBand": "clear"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Application"];
                 };
             };
@@ -1428,6 +2098,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "four-eyes check done"
+                 *     }
+                 */
                 "application/json": components["schemas"]["Approval"];
             };
         };
@@ -1438,6 +2113,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *       "state": "approved",
+                     *       "ownerId": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "createdAt": "2026-12-05T09:12:41.027Z",
+                     *       "updatedAt": "2026-12-05T09:20:17.884Z",
+                     *       "submittedAt": "2026-12-05T09:15:30.201Z",
+                     *       "decidedAt": "2026-12-05T11:02:09.114Z",
+                     *       "expiresAt": null,
+                     *       "applicant": {
+                     *         "name": "Kavya Raghunathan",
+                     *         "dateOfBirth": "1990-05-17",
+                     *         "address": {
+                     *           "line1": "12 MG Road",
+                     *           "line2": "Ashok Nagar",
+                     *           "city": "Bengaluru",
+                     *           "state": "Karnataka",
+                     *           "pincode": "560001"
+                     *         },
+                     *         "pan": "ABCPRXXXXF",
+                     *         "aadhaar": "XXXX XXXX 2346",
+                     *         "passport": "XXXXX854",
+                     *         "voterId": null,
+                     *         "drivingLicence": null,
+                     *         "ckycNumber": null
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "type": "passport",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 182734,
+                     *           "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *         }
+                     *       ],
+                     *       "consents": [
+                     *         {
+                     *           "purposes": [
+                     *             "kyc_verification"
+                     *           ],
+                     *           "noticeVersion": "privacy-2026.1",
+                     *           "grantedAt": "2026-12-05T09:12:41.027Z",
+                     *           "withdrawnAt": null
+                     *         }
+                     *       ],
+                     *       "review": {
+                     *         "makerId": "3a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d",
+                     *         "recommendation": "approve",
+                     *         "checkerId": "c4d5e6f7-a8b9-4c0d-8e1f-2a3b4c5d6e7f"
+                     *       },
+                     *       "risk": {
+                     *         "score": 12,
+                     *         "category": "low",
+                     *         "reKycDueOn": "2036-12-05"
+                     *       },
+                     *       "screeningBand": "clear"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Application"];
                 };
             };
@@ -1466,6 +2200,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "the address proof is older than three months"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CheckerReason"];
             };
         };
@@ -1476,6 +2215,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *       "state": "rejected",
+                     *       "ownerId": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "createdAt": "2026-12-05T09:12:41.027Z",
+                     *       "updatedAt": "2026-12-05T09:20:17.884Z",
+                     *       "submittedAt": "2026-12-05T09:15:30.201Z",
+                     *       "decidedAt": "2026-12-05T11:02:09.114Z",
+                     *       "expiresAt": null,
+                     *       "applicant": {
+                     *         "name": "Kavya Raghunathan",
+                     *         "dateOfBirth": "1990-05-17",
+                     *         "address": {
+                     *           "line1": "12 MG Road",
+                     *           "line2": "Ashok Nagar",
+                     *           "city": "Bengaluru",
+                     *           "state": "Karnataka",
+                     *           "pincode": "560001"
+                     *         },
+                     *         "pan": "ABCPRXXXXF",
+                     *         "aadhaar": "XXXX XXXX 2346",
+                     *         "passport": "XXXXX854",
+                     *         "voterId": null,
+                     *         "drivingLicence": null,
+                     *         "ckycNumber": null
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "type": "passport",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 182734,
+                     *           "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *         }
+                     *       ],
+                     *       "consents": [
+                     *         {
+                     *           "purposes": [
+                     *             "kyc_verification"
+                     *           ],
+                     *           "noticeVersion": "privacy-2026.1",
+                     *           "grantedAt": "2026-12-05T09:12:41.027Z",
+                     *           "withdrawnAt": null
+                     *         }
+                     *       ],
+                     *       "review": {
+                     *         "makerId": "3a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d",
+                     *         "recommendation": "approve",
+                     *         "checkerId": "c4d5e6f7-a8b9-4c0d-8e1f-2a3b4c5d6e7f"
+                     *       },
+                     *       "risk": {
+                     *         "score": 12,
+                     *         "category": "low",
+                     *         "reKycDueOn": "2036-12-05"
+                     *       },
+                     *       "screeningBand": "clear"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Application"];
                 };
             };
@@ -1504,6 +2302,11 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "reason": "the address proof is older than three months"
+                 *     }
+                 */
                 "application/json": components["schemas"]["CheckerReason"];
             };
         };
@@ -1514,6 +2317,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *       "state": "pending_review",
+                     *       "ownerId": "7d1e4b2a-9c3f-4e5d-8a6b-1f2e3d4c5b6a",
+                     *       "createdAt": "2026-12-05T09:12:41.027Z",
+                     *       "updatedAt": "2026-12-05T09:20:17.884Z",
+                     *       "submittedAt": "2026-12-05T09:15:30.201Z",
+                     *       "decidedAt": null,
+                     *       "expiresAt": null,
+                     *       "applicant": {
+                     *         "name": "Kavya Raghunathan",
+                     *         "dateOfBirth": "1990-05-17",
+                     *         "address": {
+                     *           "line1": "12 MG Road",
+                     *           "line2": "Ashok Nagar",
+                     *           "city": "Bengaluru",
+                     *           "state": "Karnataka",
+                     *           "pincode": "560001"
+                     *         },
+                     *         "pan": "ABCPRXXXXF",
+                     *         "aadhaar": "XXXX XXXX 2346",
+                     *         "passport": "XXXXX854",
+                     *         "voterId": null,
+                     *         "drivingLicence": null,
+                     *         "ckycNumber": null
+                     *       },
+                     *       "documents": [
+                     *         {
+                     *           "id": "e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b",
+                     *           "type": "passport",
+                     *           "contentType": "application/pdf",
+                     *           "sizeBytes": 182734,
+                     *           "uploadedAt": "2026-12-05T09:14:03.512Z"
+                     *         }
+                     *       ],
+                     *       "consents": [
+                     *         {
+                     *           "purposes": [
+                     *             "kyc_verification"
+                     *           ],
+                     *           "noticeVersion": "privacy-2026.1",
+                     *           "grantedAt": "2026-12-05T09:12:41.027Z",
+                     *           "withdrawnAt": null
+                     *         }
+                     *       ],
+                     *       "review": {
+                     *         "makerId": null,
+                     *         "recommendation": null,
+                     *         "checkerId": null
+                     *       },
+                     *       "risk": {
+                     *         "score": 12,
+                     *         "category": "low",
+                     *         "reKycDueOn": "2036-12-05"
+                     *       },
+                     *       "screeningBand": "clear"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Application"];
                 };
             };
@@ -1545,6 +2407,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *           "channel": "email",
+                     *           "template": "application_received",
+                     *           "status": "sent",
+                     *           "eventType": "kyc.application.submitted",
+                     *           "createdAt": "2026-12-05T09:15:31.007Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": {
                         items: components["schemas"]["Notification"][];
                     };
@@ -1573,6 +2449,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "mode": "Normal",
+                     *       "reducedFeatures": [],
+                     *       "version": "1.4.0"
+                     *     }
+                     */
                     "application/json": components["schemas"]["PlatformStatus"];
                 };
             };
@@ -1595,6 +2478,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "from": "2026-11-06",
+                     *       "to": "2026-12-05",
+                     *       "totals": {
+                     *         "kyc.application.submitted": 42,
+                     *         "kyc.application.approved": 37
+                     *       },
+                     *       "byDay": [
+                     *         {
+                     *           "day": "2026-12-05",
+                     *           "type": "kyc.application.submitted",
+                     *           "count": 3
+                     *         },
+                     *         {
+                     *           "day": "2026-12-05",
+                     *           "type": "kyc.application.approved",
+                     *           "count": 2
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["AnalyticsSummary"];
                 };
             };
