@@ -7,11 +7,13 @@ import pg from 'pg';
 import { startAnalytics } from '../../../workloads/analytics/main.js';
 import { startAuth } from '../../../workloads/auth/main.js';
 import type { RunningAuth } from '../../../workloads/auth/main.js';
+import { startGateway } from '../../../workloads/gateway/main.js';
 import { startKyc } from '../../../workloads/kyc/main.js';
 import { migrateComponent } from '../../../workloads/migrate.js';
 import { startNotification } from '../../../workloads/notification/main.js';
 import { closeRedis, createLogger, createRedis, newEvent, startRevocationList } from '../../../workloads/shared/index.js';
 import type { Redis } from '../../../workloads/shared/index.js';
+import { FakeUpstream } from './fake-upstream.js';
 import { CONSENT, PII_KEY, token } from './kyc-support.js';
 import {
   JWKS_URL,
@@ -302,6 +304,33 @@ describe('least privilege in Redis: each service user reaches its own key prefix
     expect(await user('AUTH').set('auth:rt:x', '1', 'PX', 5000)).toBe('OK');
     expect(await user('AUTH').zadd('revocations', Date.now(), '{"kind":"jti","id":"x","until":0}')).toBe(1);
     await expect(user('AUTH').get('gw:rl:client:x')).rejects.toThrow(/NOPERM/);
+  });
+
+  it('when the gateway runs with its own Redis user, then its rate limits are counted in Redis under its prefix and /health says the cache is OK', async () => {
+    const kyc = new FakeUpstream('k1');
+    await kyc.start();
+    const gatewayPrefix = `test-${suffix()}:`;
+    const logs = captureLogs('gateway', 'warn');
+    const gateway = await startGateway({
+      port: 0,
+      logger: logs.logger,
+      env: { AUTH_JWKS_URL: JWKS_URL, REDIS_URL: roleUrl('REDIS_URL_GATEWAY'), REDIS_KEY_PREFIX: gatewayPrefix, UPSTREAM_KYC: kyc.url },
+    });
+    const admin = createRedis(requireEnv('REDIS_URL'), { connectionName: 'least-privilege-admin' });
+    try {
+      const customer = await token(`lp-${suffix()}`, 'customer');
+      for (let i = 0; i < 3; i += 1) expect((await request(`${gateway.url}/api/v1/applications/1`, { token: customer })).status).toBe(200);
+      expect(await eventually(async () => ((await admin.keys(`${gatewayPrefix}gw:rl:*`)).length > 0 ? true : undefined), 10_000)).toBe(
+        true,
+      );
+      const health = (await (await fetch(`${gateway.metricsUrl}/health`)).json()) as { checks: Record<string, string> };
+      expect(health.checks.cache).toBe('OK');
+      expect(logs.text()).not.toContain('NOPERM');
+    } finally {
+      await closeRedis(admin);
+      await gateway.close();
+      await kyc.stop();
+    }
   });
 
   it('when kyc (a verifier only) reads the revocation list, then it may; it writes nothing', async () => {
