@@ -4,7 +4,8 @@
 #
 #   hack/deps.sh up      install what is missing, start what is not running, wait until healthy
 #   hack/deps.sh down    stop them
-#   hack/deps.sh env     print the connection settings (DATABASE_URL, REDIS_URL, KAFKA_BROKERS)
+#   hack/deps.sh env     print the connection settings (DATABASE_URL, REDIS_URL, KAFKA_BROKERS, and the
+#                        per-service URLs of hack/deps/roles.sh: DATABASE_URL_<COMPONENT>, REDIS_URL_<COMPONENT>, ...)
 #   hack/deps.sh status
 #   hack/deps.sh stop|kill|start NAME   one of postgres, redis, kafka, kms (the chaos suite, docs/benchmarks.md
 #                                       "Chaos"): stop is graceful, kill a crash; both do nothing when it
