@@ -1,8 +1,9 @@
 // `kubectl kyc` against the local cluster's kube-apiserver (docs/kubectl-plugin.md): every command run
 // in-process through the plugin's real client (@kubernetes/client-node, the suite's kubeconfig), its
-// output and exit code read as a user would, and its effect read back from the API server. No operator
-// runs here: the suite writes the platform's status through the status subresource as the operator
-// would, so each release phase is set up at once.
+// output and exit code read as a user would, and its effect read back from the API server. The first
+// part runs no operator: it writes the platform's status through the status subresource as the operator
+// would, so each release phase is set up at once; the last test has a real operator act on promote and
+// rollback.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { KycPlatformStatus, ReleaseStatus } from '../../../operator/src/api/types.js';
 import { connect } from '../../../operator/src/cli/cluster.js';
@@ -21,23 +22,34 @@ import {
   installCrd,
   PLATFORM,
   testClient,
+  withTestOperator,
 } from './support.js';
 
 const NAME = 'plugin';
 const client = testClient();
 let namespace = '';
 
-/** The plugin's own connection, as `kubectl kyc --kubeconfig ... -n <suite namespace>` makes it. */
-const plugin: Connect = (options) => connect({ ...options, kubeconfig: requireEnv('KUBECONFIG'), namespace: namespace });
+/** The plugin's own connection, as `kubectl kyc --kubeconfig ... -n <ns>` makes it. */
+const pluginIn =
+  (ns: () => string): Connect =>
+  (options) =>
+    connect({ ...options, kubeconfig: requireEnv('KUBECONFIG'), namespace: ns() });
 
+/** `kubectl kyc ARGV -n <the faked platform's namespace>`. */
 function kyc(argv: string[], signal?: AbortSignal) {
-  return runCaptured(argv, plugin, { now: () => new Date(), ...(signal ? { signal, watchIntervalMs: 200 } : {}) });
+  return runCaptured(
+    argv,
+    pluginIn(() => namespace),
+    { now: () => new Date(), ...(signal ? { signal, watchIntervalMs: 200 } : {}) },
+  );
 }
 
 /** Writes status as the operator would (server-side apply on the status subresource, observedGeneration current). */
 async function writeStatus(release: ReleaseStatus, extra: Partial<KycPlatformStatus> = {}): Promise<void> {
   const live = await getPlatform(client, namespace, NAME);
-  const status = { ...releasedPlatform(release).status, observedGeneration: live?.metadata.generation, ...extra };
+  const written = releasedPlatform(release).status;
+  const conditions = written?.conditions?.map((c) => ({ ...c, lastTransitionTime: at(-30) }));
+  const status = { ...written, conditions, observedGeneration: live?.metadata.generation, ...extra };
   await client.apply(
     PLATFORM,
     { apiVersion: 'kyc.dev/v1alpha1', kind: 'KycPlatform', metadata: { name: NAME, namespace }, status },
@@ -123,7 +135,7 @@ describe('kubectl kyc against the API server', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(new RegExp(`^KycPlatform ${namespace}/${NAME} {2}Ready {2}version 1.4.3 \\(green\\)`));
     expect(result.stdout).toContain('├── Release  ScalingDown  active green 1.4.3 · previous blue 1.4.2');
-    expect(result.stdout).toMatch(/started 1m0\ds ago · preview ready \+20s · verified \+25s · switched \+30s · scale-down in \d+s/);
+    expect(result.stdout).toMatch(/started 1m\d\ds ago · preview ready \+20s · verified \+25s · switched \+30s · scale-down in \d\S*s/);
     expect(result.stdout).toMatch(
       /✔ kyc +4\/4 ready {2}Autoscaled 3–20 \(HPA 4 → 5\): kafka lag 420 \/ 100 per pod → 5\n.*green {2}0\/0 {2}1\.4\.3 {2}active\n.*blue {3}0\/0 {2}1\.4\.2 {2}previous/,
     );
@@ -244,4 +256,51 @@ describe('kubectl kyc against the API server', () => {
     // One frame per change: the phase changed once (a Deployment's status could add a frame of its own).
     expect(phases.filter((phase, i) => phase !== phases[i - 1])).toEqual(['AwaitingPromotion', 'Aborted']);
   });
+});
+
+// The same requests, acted upon by a real operator (in-process, its own namespace; KWOK runs the pods):
+// what the plugin sends is what the release model reads (docs/releases.md).
+describe('kubectl kyc with the operator acting on it', () => {
+  const suite = withTestOperator('kubectl-kyc-op');
+  const name = 'released';
+  const kycOp = (argv: string[]) =>
+    runCaptured(
+      argv,
+      pluginIn(() => suite.namespace),
+      { now: () => new Date() },
+    );
+  const waitPhase = (what: string, check: (r: ReleaseStatus) => boolean) =>
+    eventually(
+      `${name}: ${what}`,
+      async () => {
+        const release = (await getPlatform(suite.client, suite.namespace, name))?.status?.release;
+        return release && check(release) ? release : undefined;
+      },
+      90_000,
+      200,
+    );
+
+  it('promote switches a release awaiting promotion, and rollback switches back inside the window', async () => {
+    const platform = developmentPlatform(suite.namespace, name, '0.1.0');
+    const release = { autoPromote: false, scaleDownDelaySeconds: 60, smokeCheck: { enabled: false } };
+    await suite.client.create(PLATFORM, suite.namespace, { ...platform, spec: { ...platform.spec, release } });
+    await waitPhase('Idle on blue', (r) => r.phase === 'Idle' && r.activeColor === 'blue');
+    await suite.client.mergePatch(PLATFORM, suite.namespace, name, { spec: { version: '0.2.0' } });
+    await waitPhase('AwaitingPromotion', (r) => r.phase === 'AwaitingPromotion');
+    await eventually('the status of the new generation', async () => {
+      const live = await getPlatform(suite.client, suite.namespace, name);
+      return live?.status?.observedGeneration === live?.metadata.generation;
+    });
+
+    expect(await kycOp(['promote', name])).toMatchObject({ code: 0, stderr: '' });
+    await waitPhase('switched to green', (r) => r.phase === 'ScalingDown' && r.activeColor === 'green' && r.activeVersion === '0.2.0');
+    const status = await kycOp(['status', name]);
+    expect(status.stdout).toContain('Release  ScalingDown  active green 0.2.0 · previous blue 0.1.0');
+    expect(status.stdout).toContain(`roll back instantly until scale-down: kubectl kyc rollback ${name}`);
+
+    expect(await kycOp(['rollback', name])).toMatchObject({ code: 0, stderr: '' });
+    const back = await waitPhase('rolled back to blue', (r) => r.activeColor === 'blue' && r.activeVersion === '0.1.0');
+    expect(back).toMatchObject({ phase: 'ScalingDown', previousColor: 'green', previousVersion: '0.2.0' });
+    expect((await getPlatform(suite.client, suite.namespace, name))?.metadata.annotations?.['kyc.dev/promote']).toBeUndefined();
+  }, 120_000);
 });
