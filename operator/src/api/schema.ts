@@ -55,6 +55,15 @@ export const RESERVED_ENV = [
   'KMS_ENDPOINT',
   'KMS_ACCESS_KEY_ID',
   'KMS_SECRET_ACCESS_KEY',
+  'SMTP_HOST',
+  'SMTP_PORT',
+  'SMTP_FROM',
+  'SMTP_TLS',
+  'SMTP_USERNAME',
+  'SMTP_PASSWORD',
+  'SMS_GATEWAY_URL',
+  'SMS_GATEWAY_TOKEN',
+  'NOTIFICATION_CONTACT_KEYS',
   'ADMIN_EMAIL',
   'ADMIN_PASSWORD',
   'UPSTREAM_AUTH',
@@ -514,6 +523,44 @@ const kmsDependency = named(
   ),
 );
 
+/** The ports of the notification providers when spec.dependencies.smtp|sms.ports is absent. */
+export const NOTIFICATION_PROVIDER_PORT_DEFAULTS = { smtp: 587, sms: 443 } as const;
+
+/** A notification provider the notification service alone calls: a Secret of settings, and where it runs. */
+const providerDependency = (
+  typeName: string,
+  description: string,
+  secret: string,
+  name: keyof typeof NOTIFICATION_PROVIDER_PORT_DEFAULTS,
+): Schema =>
+  named(
+    typeName,
+    obj(
+      description,
+      {
+        secretRef: named(
+          `${typeName}SecretRef`,
+          obj(
+            secret,
+            { name: str('Name of the Secret in the platform namespace.', { minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN }) },
+            { required: ['name'] },
+          ),
+        ),
+        networkPeers: networkPeers(
+          'Where the provider is, for the egress NetworkPolicy of notification: notification may open connections to these peers on `ports`. Absent or empty: it cannot reach the provider while security.networkPolicies is on (fail closed), and its messages become dead letters.',
+        ),
+        ports: {
+          type: 'array',
+          description: `TCP ports of the peers. Default [${NOTIFICATION_PROVIDER_PORT_DEFAULTS[name]}].`,
+          maxItems: 8,
+          'x-kubernetes-list-type': 'set',
+          items: int('A TCP port.', { minimum: 1, maximum: 65535 }),
+        },
+      },
+      { required: ['secretRef'] },
+    ),
+  );
+
 const dependencies = named(
   'Dependencies',
   obj(
@@ -540,6 +587,18 @@ const dependencies = named(
         'the comma-separated Kafka broker list (host:port,...)',
       ),
       kms: kmsDependency,
+      smtp: providerDependency(
+        'SmtpDependency',
+        "An SMTP server for e-mail notifications (docs/notifications.md). Absent: e-mails are only recorded, never sent (the development provider). With it, notification also needs contact-keys in the platform Secret (the key ring that seals the recipients' addresses).",
+        "The Secret (in the platform's namespace) with the SMTP settings, passed to notification only: host (SMTP_HOST) and from (SMTP_FROM, the sender, e.g. KYC <kyc@bank.example>) required; port (SMTP_PORT, default 587), tls (SMTP_TLS: none, starttls (default) or tls), username and password (SMTP_USERNAME, SMTP_PASSWORD, together) optional.",
+        'smtp',
+      ),
+      sms: providerDependency(
+        'SmsDependency',
+        'An HTTP SMS gateway for SMS notifications (docs/notifications.md): a JSON POST of {to, text, reference} with a bearer token and an Idempotency-Key. Absent: SMS messages are only recorded, never sent. With it, notification also needs contact-keys in the platform Secret.',
+        "The Secret (in the platform's namespace) with the gateway's url (SMS_GATEWAY_URL, http or https) and token (SMS_GATEWAY_TOKEN), passed to notification only.",
+        'sms',
+      ),
     },
   ),
 );
@@ -547,7 +606,7 @@ const dependencies = named(
 const secretsRef = named(
   'PlatformSecretsRef',
   obj(
-    'The platform Secret in the platform namespace with keys token-signing-keys (AUTH_SIGNING_KEYS, read by auth only: an Ed25519 key ring kid:base64(PKCS#8 DER)[,kid:...], the first key signs, every key is published), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator).',
+    "The platform Secret in the platform namespace with keys token-signing-keys (AUTH_SIGNING_KEYS, read by auth only: an Ed25519 key ring kid:base64(PKCS#8 DER)[,kid:...], the first key signs, every key is published), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator) and contact-keys (NOTIFICATION_CONTACT_KEYS, read by notification only: the key ring kid:base64(32 bytes)[,...] that seals the recipients' addresses; required with dependencies.smtp or .sms).",
     { name: str('Name of the platform Secret.', { minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN }) },
     { required: ['name'] },
   ),

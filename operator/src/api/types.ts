@@ -59,7 +59,7 @@ export interface KycPlatformSpec {
   components?: Components;
   /** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; of these Secrets it reads only the Kafka one, by name, for the brokers of queueLag metrics. */
   dependencies?: Dependencies;
-  /** The platform Secret in the platform namespace with keys token-signing-keys (AUTH_SIGNING_KEYS, read by auth only: an Ed25519 key ring kid:base64(PKCS#8 DER)[,kid:...], the first key signs, every key is published), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
+  /** The platform Secret in the platform namespace with keys token-signing-keys (AUTH_SIGNING_KEYS, read by auth only: an Ed25519 key ring kid:base64(PKCS#8 DER)[,kid:...], the first key signs, every key is published), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator) and contact-keys (NOTIFICATION_CONTACT_KEYS, read by notification only: the key ring kid:base64(32 bytes)[,...] that seals the recipients' addresses; required with dependencies.smtp or .sms). */
   secretsRef?: PlatformSecretsRef;
   /**
    * Horizontal autoscaling (autoscaling/v2 HPA per component) for every component; components.<name>.autoscaling overrides it per component.
@@ -246,6 +246,10 @@ export interface Dependencies {
   kafka?: KafkaDependency;
   /** A KMS holding the PII data keys (docs/security.md, "Keys held by a KMS"): the AWS KMS API, or one that speaks it (local-kms). kyc gets data keys made and unwrapped by it, stores them wrapped, and never sees the key-encryption key. Absent: the pii-keys ring of the platform Secret encrypts PII itself, as before. */
   kms?: KmsDependency;
+  /** An SMTP server for e-mail notifications (docs/notifications.md). Absent: e-mails are only recorded, never sent (the development provider). With it, notification also needs contact-keys in the platform Secret (the key ring that seals the recipients' addresses). */
+  smtp?: SmtpDependency;
+  /** An HTTP SMS gateway for SMS notifications (docs/notifications.md): a JSON POST of {to, text, reference} with a bearer token and an Idempotency-Key. Absent: SMS messages are only recorded, never sent. With it, notification also needs contact-keys in the platform Secret. */
+  sms?: SmsDependency;
 }
 
 /** PostgreSQL, the system of record (read by kyc, auth, notification and analytics as DATABASE_URL). */
@@ -333,7 +337,39 @@ export interface KmsSecretRef {
   name: string;
 }
 
-/** The platform Secret in the platform namespace with keys token-signing-keys (AUTH_SIGNING_KEYS, read by auth only: an Ed25519 key ring kid:base64(PKCS#8 DER)[,kid:...], the first key signs, every key is published), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator). */
+/** An SMTP server for e-mail notifications (docs/notifications.md). Absent: e-mails are only recorded, never sent (the development provider). With it, notification also needs contact-keys in the platform Secret (the key ring that seals the recipients' addresses). */
+export interface SmtpDependency {
+  /** The Secret (in the platform's namespace) with the SMTP settings, passed to notification only: host (SMTP_HOST) and from (SMTP_FROM, the sender, e.g. KYC <kyc@bank.example>) required; port (SMTP_PORT, default 587), tls (SMTP_TLS: none, starttls (default) or tls), username and password (SMTP_USERNAME, SMTP_PASSWORD, together) optional. */
+  secretRef: SmtpDependencySecretRef;
+  /** Where the provider is, for the egress NetworkPolicy of notification: notification may open connections to these peers on `ports`. Absent or empty: it cannot reach the provider while security.networkPolicies is on (fail closed), and its messages become dead letters. */
+  networkPeers?: NetworkPeer[];
+  /** TCP ports of the peers. Default [587]. */
+  ports?: number[];
+}
+
+/** The Secret (in the platform's namespace) with the SMTP settings, passed to notification only: host (SMTP_HOST) and from (SMTP_FROM, the sender, e.g. KYC <kyc@bank.example>) required; port (SMTP_PORT, default 587), tls (SMTP_TLS: none, starttls (default) or tls), username and password (SMTP_USERNAME, SMTP_PASSWORD, together) optional. */
+export interface SmtpDependencySecretRef {
+  /** Name of the Secret in the platform namespace. */
+  name: string;
+}
+
+/** An HTTP SMS gateway for SMS notifications (docs/notifications.md): a JSON POST of {to, text, reference} with a bearer token and an Idempotency-Key. Absent: SMS messages are only recorded, never sent. With it, notification also needs contact-keys in the platform Secret. */
+export interface SmsDependency {
+  /** The Secret (in the platform's namespace) with the gateway's url (SMS_GATEWAY_URL, http or https) and token (SMS_GATEWAY_TOKEN), passed to notification only. */
+  secretRef: SmsDependencySecretRef;
+  /** Where the provider is, for the egress NetworkPolicy of notification: notification may open connections to these peers on `ports`. Absent or empty: it cannot reach the provider while security.networkPolicies is on (fail closed), and its messages become dead letters. */
+  networkPeers?: NetworkPeer[];
+  /** TCP ports of the peers. Default [443]. */
+  ports?: number[];
+}
+
+/** The Secret (in the platform's namespace) with the gateway's url (SMS_GATEWAY_URL, http or https) and token (SMS_GATEWAY_TOKEN), passed to notification only. */
+export interface SmsDependencySecretRef {
+  /** Name of the Secret in the platform namespace. */
+  name: string;
+}
+
+/** The platform Secret in the platform namespace with keys token-signing-keys (AUTH_SIGNING_KEYS, read by auth only: an Ed25519 key ring kid:base64(PKCS#8 DER)[,kid:...], the first key signs, every key is published), pii-keys (PII_ENCRYPTION_KEYS key ring), and optionally admin-email and admin-password (the first administrator) and contact-keys (NOTIFICATION_CONTACT_KEYS, read by notification only: the key ring kid:base64(32 bytes)[,...] that seals the recipients' addresses; required with dependencies.smtp or .sms). */
 export interface PlatformSecretsRef {
   /** Name of the platform Secret. */
   name: string;
