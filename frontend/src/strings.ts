@@ -126,6 +126,8 @@ export const en = {
     findings: 'Automatic checks and screening',
     noFindings: 'No check results yet.',
     history: 'History',
+    screening: (band: string) => `Screening: ${band}.`,
+    risk: (category: string, score: number) => `Risk: ${category} (score ${score}).`,
     recommendedBy: (maker: string, recommendation: string) => `Recommended ${recommendation} by ${maker}.`,
     ownWork: 'You recommended this application: another checker must decide (four eyes).',
     reason: 'Reason (required)',

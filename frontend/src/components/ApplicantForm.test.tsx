@@ -1,12 +1,11 @@
 /** @jest-environment jsdom */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import type { Application } from '../api/client.js';
-import { fakeGateway, problem, route, signedInTokens } from '../testing/fake-api.js';
+import { anApplication, fakeGateway, problem, route, signedInTokens } from '../testing/fake-api.js';
 import { ApplicantForm } from './ApplicantForm.js';
 
 const TODAY = new Date('2026-12-05T00:00:00Z');
-const application: Application = { id: 'app-1', state: 'draft' };
+const application = anApplication();
 afterEach(cleanup);
 
 function type(label: string | RegExp, value: string) {
@@ -60,7 +59,7 @@ describe('the applicant form', () => {
   });
 
   it('when every field is valid, then one PATCH with an Idempotency-Key carries them and the saved application is handed on', async () => {
-    const saved: Application = { id: 'app-1', state: 'draft', updatedAt: '2026-12-05T10:00:00Z' };
+    const saved = anApplication({ updatedAt: '2026-12-05T10:05:00Z' });
     const { api, requests } = await signedIn(route('PATCH', '/applications/app-1', { status: 200, body: saved }));
     const onSaved = jest.fn();
     render(<ApplicantForm api={api} application={application} onSaved={onSaved} today={TODAY} />);

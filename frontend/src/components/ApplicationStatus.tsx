@@ -2,18 +2,17 @@
 // platform sent. The reviewer's reason is not in any answer a customer gets (the history is shown to
 // staff only; docs/frontend.md, "What is left"), so the state's text says where to find it.
 import { useEffect, useState } from 'react';
-import { type Api, type Application, type Notification, describeError } from '../api/client.js';
+import type { Api, Application, Notification } from '../api/client.js';
 import { t } from '../strings.js';
-import { Message } from './Message.js';
 
 export function ApplicationStatus({ api, application, onRefresh }: { api: Api; application: Application; onRefresh: () => void }) {
   const [notes, setNotes] = useState<Notification[]>([]);
-  const [error, setError] = useState<string>();
   useEffect(() => {
+    // The messages are an extra: while the notification service is away the state alone is shown.
     api
       .notifications()
       .then((answer) => setNotes(answer.items))
-      .catch((caught: unknown) => setError(describeError(caught)));
+      .catch(() => setNotes([]));
   }, [api, application.updatedAt]);
 
   const state = application.state ?? 'draft';
@@ -29,7 +28,6 @@ export function ApplicationStatus({ api, application, onRefresh }: { api: Api; a
       <button type="button" onClick={onRefresh}>
         {t.status.refresh}
       </button>
-      <Message kind="error" text={error} />
       {notes.length > 0 && (
         <>
           <h3>{t.status.notifications}</h3>

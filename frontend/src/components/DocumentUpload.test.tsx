@@ -1,12 +1,12 @@
 /** @jest-environment jsdom */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { Api, type Application } from '../api/client.js';
-import { MemoryStore } from '../testing/fake-api.js';
+import { Api } from '../api/client.js';
+import { MemoryStore, anApplication } from '../testing/fake-api.js';
 import { DocumentUpload } from './DocumentUpload.js';
 
 afterEach(cleanup);
-const application: Application = { id: 'app-1', state: 'draft', documents: [] };
+const application = anApplication();
 
 /** An XMLHttpRequest that reports upload progress when the test says so, then answers. */
 class FakeXhr {

@@ -1,21 +1,19 @@
 /** @jest-environment jsdom */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import type { Application, User } from '../api/client.js';
-import { fakeGateway, route, signedInTokens } from '../testing/fake-api.js';
+import type { Application } from '../api/client.js';
+import { aUser, anApplication, fakeGateway, route, signedInTokens } from '../testing/fake-api.js';
 import { ReviewApplication, decisionsFor } from './ReviewApplication.js';
 
 afterEach(cleanup);
 
-const maker: User = { id: 'maker-1', role: 'maker' };
-const checker: User = { id: 'checker-1', role: 'checker' };
-const waitingForChecker: Application = {
-  id: 'app-1',
+const maker = aUser('maker-1', 'maker');
+const checker = aUser('checker-1', 'checker');
+const waitingForChecker = anApplication({
   state: 'pending_approval',
   review: { makerId: 'maker-1', recommendation: 'approve', checkerId: null },
-  documents: [],
   history: [],
-};
+});
 
 async function staffGateway(application: Application, ...handlers: Parameters<typeof fakeGateway>) {
   const gateway = fakeGateway(
@@ -29,7 +27,7 @@ async function staffGateway(application: Application, ...handlers: Parameters<ty
 
 describe('deciding on an application', () => {
   it('offers a maker the recommendations on pending_review and a checker the decisions on pending_approval', () => {
-    expect(decisionsFor(maker, { state: 'pending_review' }).decisions.map((d) => d.action)).toEqual([
+    expect(decisionsFor(maker, anApplication({ state: 'pending_review' })).decisions.map((d) => d.action)).toEqual([
       'recommend',
       'recommend',
       'request-resubmission',
@@ -40,7 +38,7 @@ describe('deciding on an application', () => {
 
   it('four eyes: a checker who recommended it is told so and offered nothing', async () => {
     const { api } = await staffGateway(waitingForChecker);
-    render(<ReviewApplication api={api} user={{ id: 'maker-1', role: 'checker' }} id="app-1" onBack={jest.fn()} />);
+    render(<ReviewApplication api={api} user={aUser('maker-1', 'checker')} id="app-1" onBack={jest.fn()} />);
     expect(await screen.findByText('Recommended approve by maker-1.')).toBeTruthy();
     expect(screen.getByText(/another checker must decide/)).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Approve' })).toBeNull();

@@ -4,6 +4,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { type Api, type Application, type ReviewAction, type User, describeError } from '../api/client.js';
 import { t } from '../strings.js';
+import type { ScreeningHit } from '../../../workloads/kyc/domain/screening/screening.js';
 import { Control } from './Field.js';
 import { Message } from './Message.js';
 
@@ -71,6 +72,56 @@ function DocumentView({
       <Message kind="error" text={error} />
     </li>
   );
+}
+
+interface Check {
+  check?: string;
+  status?: string;
+  detail?: string;
+}
+interface FindingsShape {
+  checks?: Check[];
+  screening?: { band?: string; hits?: Partial<ScreeningHit>[] };
+  risk?: { score?: number; category?: string };
+}
+
+/** The automatic checks, the screening hits with their scores, and the risk, as the kyc service recorded them. */
+function Findings({ findings }: { findings: unknown }) {
+  if (typeof findings !== 'object' || findings === null) return <p>{t.staff.noFindings}</p>;
+  const { checks = [], screening, risk } = findings as FindingsShape;
+  return (
+    <>
+      <ul className="checks">
+        {checks.map((check, index) => (
+          <li key={index} data-status={check.status}>
+            <strong>{check.check}</strong>: {check.status} — {check.detail}
+          </li>
+        ))}
+      </ul>
+      {screening && (
+        <p>
+          {t.staff.screening(screening.band ?? '?')}{' '}
+          {(screening.hits ?? []).map((hit, index) => (
+            <span key={index} className="hit">
+              {hit.matchedName} ({hit.source}, {hit.kind}): {hit.score?.toFixed(2)} {hit.band}
+            </span>
+          ))}
+        </p>
+      )}
+      {risk && <p>{t.staff.risk(risk.category ?? '?', risk.score ?? 0)}</p>}
+    </>
+  );
+}
+
+/** One audit record in a line: when, who, what, from which state to which. */
+function historyLine(entry: unknown): string {
+  const e = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+  const text = (key: string): string => {
+    const value = e[key];
+    return typeof value === 'string' ? value : '';
+  };
+  const states = text('fromState') || text('toState') ? ` (${text('fromState') || '–'} → ${text('toState') || '–'})` : '';
+  return `${text('at').slice(0, 19).replace('T', ' ')} ${text('actorRole')} ${text('action')}${states}`;
 }
 
 export function ReviewApplication({ api, user, id, onBack }: { api: Api; user: User; id: string; onBack: () => void }) {
@@ -143,11 +194,11 @@ export function ReviewApplication({ api, user, id, onBack }: { api: Api; user: U
         ))}
       </ul>
       <h3>{t.staff.findings}</h3>
-      {application.findings ? <pre className="findings">{JSON.stringify(application.findings, null, 2)}</pre> : <p>{t.staff.noFindings}</p>}
+      <Findings findings={application.findings} />
       <h3>{t.staff.history}</h3>
       <ol className="history">
         {(application.history ?? []).map((entry, index) => (
-          <li key={index}>{JSON.stringify(entry)}</li>
+          <li key={index}>{historyLine(entry)}</li>
         ))}
       </ol>
       {ownWork && <p className="message">{t.staff.ownWork}</p>}

@@ -1,6 +1,7 @@
 // A fake gateway for the app's tests: records each request and answers from a list of handlers, so a
 // test drives the real Api client (tokens, Idempotency-Keys, problem+json) without a server.
 import { Api } from '../api/client.js';
+import type { Application, User } from '../api/client.js';
 
 export interface Recorded {
   method: string;
@@ -79,3 +80,26 @@ export const signedInTokens = (n = 1): Answer => ({
   status: 200,
   body: { accessToken: `access-${n}`, refreshToken: `refresh-${n}`, tokenType: 'Bearer', expiresIn: 900 },
 });
+
+/** An application as the API answers it, with `overrides`. */
+export function anApplication(overrides: Partial<Application> = {}): Application {
+  return {
+    id: 'app-1',
+    state: 'draft',
+    ownerId: 'customer-1',
+    createdAt: '2026-12-05T10:00:00Z',
+    updatedAt: '2026-12-05T10:00:00Z',
+    submittedAt: null,
+    decidedAt: null,
+    expiresAt: null,
+    applicant: {},
+    documents: [],
+    consents: [],
+    review: {},
+    risk: {},
+    screeningBand: null,
+    ...overrides,
+  };
+}
+
+export const aUser = (id: string, role: User['role']): User => ({ id, role, email: `${id}@bank.example` });

@@ -1,0 +1,115 @@
+// The web app in a real browser (Debian's chromium, playwright-core) against the gateway, auth and kyc
+// in-process on real PostgreSQL, Redis and Kafka, the gateway serving a fresh build of frontend/: a
+// customer registers, applies with documents and submits on a 360 px screen; a maker recommends and a
+// different checker approves in the review screens; the customer sees the approval. The same steps run
+// against `make up`'s platform in test/e2e/frontend.test.ts.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser } from 'playwright-core';
+import { startAuth } from '../../../workloads/auth/main.js';
+import type { RunningAuth } from '../../../workloads/auth/main.js';
+import { startGateway } from '../../../workloads/gateway/main.js';
+import type { RunningGateway } from '../../../workloads/gateway/main.js';
+import {
+  Screenshots,
+  customerApplies,
+  customerSees,
+  launchBrowser,
+  openApp,
+  register,
+  signIn,
+  staffDecides,
+} from '../../support/web-app-journey.js';
+import { startKycHarness } from './kyc-support.js';
+import type { KycHarness } from './kyc-support.js';
+import { SIGNING_KEYS, captureLogs, request, requireEnv, suffix, verifierEnv } from './support.js';
+
+const run = suffix();
+const ADMIN = { email: `admin-${run}@bank.example`, password: 'web-admin-password-1' };
+const CUSTOMER = { email: `asha-${run}@example.com`, password: 'web-customer-password-1' };
+const MAKER = { email: `maker-${run}@bank.example`, password: 'web-maker-password-1' };
+const CHECKER = { email: `checker-${run}@bank.example`, password: 'web-checker-password-1' };
+
+describe('the web app in a browser, on the services in-process', () => {
+  let h: KycHarness;
+  let auth: RunningAuth;
+  let gateway: RunningGateway;
+  let browser: Browser;
+  let webDir: string;
+  const shots = new Screenshots(process.env.WEB_APP_SCREENSHOTS);
+
+  beforeAll(async () => {
+    webDir = mkdtempSync(path.join(tmpdir(), 'web-app-'));
+    // NODE_ENV=production: jest runs with NODE_ENV=test, which would give React's development build.
+    execFileSync('node_modules/.bin/vite', ['build', '--config', 'frontend/vite.config.ts', '--outDir', webDir, '--logLevel', 'warn'], {
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    h = await startKycHarness();
+    const redisPrefix = `test-${suffix()}:`;
+    auth = await startAuth({
+      port: 0,
+      host: '127.0.0.1',
+      logger: captureLogs('auth', 'error').logger,
+      env: {
+        DATABASE_URL: h.db.url,
+        REDIS_URL: requireEnv('REDIS_URL'),
+        REDIS_KEY_PREFIX: redisPrefix,
+        AUTH_SIGNING_KEYS: SIGNING_KEYS,
+        ADMIN_EMAIL: ADMIN.email,
+        ADMIN_PASSWORD: ADMIN.password,
+        AUTH_SCRYPT_COST: '1024',
+      },
+    });
+    gateway = await startGateway({
+      port: 0,
+      host: '127.0.0.1',
+      logger: captureLogs('gateway', 'error').logger,
+      webAppDir: webDir,
+      env: { REDIS_KEY_PREFIX: redisPrefix, ...verifierEnv(), UPSTREAM_AUTH: auth.url, UPSTREAM_KYC: h.kyc.url, RATE_LIMIT_REQUESTS: '0' },
+    });
+    const admin = await request<{ accessToken: string }>(`${gateway.url}/api/v1/auth/login`, { body: ADMIN });
+    for (const [who, role] of [
+      [MAKER, 'maker'],
+      [CHECKER, 'checker'],
+    ] as const) {
+      const made = await request(`${gateway.url}/api/v1/admin/users`, {
+        body: { ...who, role, staffId: `${role}-${run}` },
+        token: admin.body.accessToken,
+      });
+      expect(made.status).toBe(201);
+    }
+    browser = await launchBrowser();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+    await auth?.close();
+    await h?.close();
+    rmSync(webDir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('a customer applies and submits, a maker recommends, a checker approves, the customer sees the approval', async () => {
+    const customer = await openApp(browser, gateway.url);
+    await shots.take(customer, 'customer-sign-in');
+    await register(customer, CUSTOMER);
+    await signIn(customer, CUSTOMER);
+    const { applicationId, panError } = await customerApplies(customer, shots);
+    expect(panError).toMatch(/^PAN /);
+
+    const maker = await openApp(browser, gateway.url);
+    await signIn(maker, MAKER);
+    await staffDecides(maker, applicationId, 'Recommend approval', 'documents match the applicant', shots, 'maker', 60_000);
+
+    const checker = await openApp(browser, gateway.url);
+    await signIn(checker, CHECKER);
+    await staffDecides(checker, applicationId, 'Approve', 'recommendation checked', shots, 'checker', 30_000);
+
+    await customerSees(customer, 'Approved');
+    await shots.take(customer, 'customer-approved');
+    expect(await customer.getByText(/Your KYC is valid until \d{4}-\d{2}-\d{2}/).isVisible()).toBe(true);
+  }, 110_000);
+});
