@@ -101,7 +101,7 @@ describe('the API reference at /api/v1/docs', () => {
     ['an encoded dot-segment', `${REFERENCE_PATH}/%2e%2e/%2e%2e/package.json`],
     ['an encoded slash', `${REFERENCE_PATH}%2f..%2fpackage.json`],
     ['an empty segment', `${REFERENCE_PATH}//redoc.standalone.js`],
-    ['a trailing slash (an empty last segment)', `${REFERENCE_PATH}/`],
+    ['a trailing slash', `${REFERENCE_PATH}/`],
     ['a backslash', `${REFERENCE_PATH}\\..\\package.json`],
     ['an absolute-form target', `http://evil.example${REFERENCE_PATH}`],
   ])('%s is refused 400 by the edge before any route sees it', async (_name, target) => {

@@ -198,6 +198,13 @@ const GENERIC: Array<[number, string, string, ProblemType['retry'], ProblemType[
     { detail: 'the request headers are too large' },
   ],
   [500, 'Internal Server Error', 'An error the API did not expect. It is logged with the `requestId`.', 'no', { detail: 'internal error' }],
+  [
+    502,
+    'Bad Gateway',
+    'A service behind the gateway answered with more than the gateway passes on; nothing of that answer is sent.',
+    'no',
+    { detail: 'the kyc service answered with more than 1048576 bytes', upstream: 'kyc' },
+  ],
   [503, 'Service Unavailable', 'The service cannot answer for now.', 'after Retry-After', { detail: 'the auth service is not configured' }],
 ];
 

@@ -112,6 +112,10 @@ describe('the gateway edge under attack', () => {
       ['//127.0.0.1/api/v1/applications/1', /empty segment/],
       ['/api/v1/applications/1%00', /percent-encoded/],
       ['/api/v1/applications/%0d%0aX-User-Role:%20admin', /percent-encoded/],
+      // The public API reference (reference.ts) serves three fixed paths; nothing under it reaches a file.
+      ['/api/v1/docs/../../../metrics', /dot-segment/],
+      ['/api/v1/docs/%2e%2e/%2e%2e/package.json', /percent-encoded/],
+      ['/api/v1/docs/', /ends with a slash/],
     ])('%s is refused with 400 before routing; no upstream sees it', async (target, detail) => {
       const before = hits();
       const res = await raw(`GET ${target} HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer ${await tokenFor(`dot-${suffix()}`)}`);
