@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import type { Request, Response } from 'express';
 import type { Pool } from 'pg';
-import { IDEMPOTENCY_TTL_SECONDS, IN_PROGRESS_LEASE_SECONDS, PostgresIdempotencyStore, canonicalJson } from './idempotency.js';
+import { IDEMPOTENCY_TTL_SECONDS, IN_PROGRESS_LEASE_SECONDS, PostgresIdempotencyStore, canonicalJson, idempotency } from './idempotency.js';
+import type { BeginResult } from './idempotency.js';
+import { IDEMPOTENCY_KEY_IN_PROGRESS, ProblemError } from './problem.js';
 
 describe('canonicalJson', () => {
   it('ignores key order and undefined values', () => {
@@ -47,5 +50,41 @@ describe('PostgresIdempotencyStore', () => {
     await store.complete('user:1', 'k', { status: 201, contentType: 'application/json', body: '{}' }, IDEMPOTENCY_TTL_SECONDS);
     expect(queries.at(-1)?.sql).toContain('expires_at = now() +');
     expect(queries.at(-1)?.values[3]).toBe(IDEMPOTENCY_TTL_SECONDS);
+  });
+});
+
+describe('idempotency middleware refusals (docs/problems/)', () => {
+  /** What the middleware throws for a write whose key the store reports in `state`. */
+  async function refusal(state: BeginResult['state']): Promise<unknown> {
+    const handler = idempotency({
+      store: {
+        begin: () => Promise.resolve({ state } as BeginResult),
+        complete: () => Promise.resolve(),
+        abandon: () => Promise.resolve(),
+      },
+    });
+    const req = { method: 'POST', baseUrl: '/api/v1', path: '/applications', body: {}, header: () => 'key-1' } as unknown as Request;
+    try {
+      await handler(req, {} as Response, () => undefined);
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  }
+
+  it('a key still running is a 409 of its own type, with Retry-After, not a bare conflict', async () => {
+    const error = (await refusal('in-progress')) as ProblemError;
+    expect(error).toBeInstanceOf(ProblemError);
+    expect([error.status, error.type, error.field, error.headers['Retry-After']]).toEqual([
+      409,
+      IDEMPOTENCY_KEY_IN_PROGRESS,
+      'Idempotency-Key',
+      '1',
+    ]);
+  });
+
+  it('a key reused with another body is a 422 idempotency-key-reused', async () => {
+    const error = (await refusal('mismatch')) as ProblemError;
+    expect([error.status, error.type]).toEqual([422, 'https://kyc.dev/problems/idempotency-key-reused']);
   });
 });
