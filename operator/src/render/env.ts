@@ -19,6 +19,7 @@ import type { KycPlatform } from '../api/types.js';
 import { LIVE_SETTINGS_KEY } from './configmap.js';
 import { HTTP_PORT, LIVE_SETTINGS_DIR, METRICS_PORT, componentObjectName } from './meta.js';
 import { kmsEnv } from './kms.js';
+import { notificationProviderEnv } from './notification-providers.js';
 import { headlessServiceName } from './service.js';
 
 export interface EnvVar {
@@ -104,6 +105,8 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
   }
   // The KMS that holds the PII data keys, when the spec names one (render/kms.ts).
   env.push(...kmsEnv(spec, component));
+  // The SMTP server and SMS gateway notification sends through, when the spec names them (render/notification-providers.ts).
+  env.push(...notificationProviderEnv(spec, component));
   // Every other component verifies access tokens itself (defence in depth) with auth's public keys.
   if (component !== 'auth')
     env.push({ name: 'AUTH_JWKS_URL', value: `http://${componentObjectName(platform, 'auth')}:${HTTP_PORT}/.well-known/jwks.json` });
