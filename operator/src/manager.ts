@@ -5,6 +5,7 @@
 // EventRecorder, handed to whoever needs them.
 import { serveExternalMetrics } from './metrics-api/serve.js';
 import { PlatformCache, PlatformController } from './reconcile/controller.js';
+import { ExternalMetricsOwnerWatch } from './reconcile/external-metrics-owner.js';
 import { registerPlatformGauges } from './reconcile/platform-gauges.js';
 import { PlatformReconciler } from './reconcile/platform.js';
 import { PodHealthPoller } from './reconcile/pod-health.js';
@@ -100,7 +101,16 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
     let elector: LeaderElector | undefined;
     const isLeader = (): boolean => (elector ? elector.isLeader : !config.leaderElection.enabled);
 
+    // Who holds external.metrics.k8s.io (KEDA, prometheus-adapter or this operator), read every minute;
+    // a change resyncs every platform so that their ScalingDegraded condition follows (docs/autoscaling.md).
+    const externalMetricsOwner = new ExternalMetricsOwnerWatch({
+      client,
+      logger,
+      own: config.scaling.externalMetricsService,
+      onChange: () => controller.resync(),
+    });
     const scaling = startScalingEngine(config, {
+      externalMetricsOwner: () => externalMetricsOwner.owner,
       client,
       logger,
       events,
@@ -147,6 +157,8 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
     });
     cache.start();
     shutdown.add('informers', () => cache.stop());
+    await externalMetricsOwner.start();
+    shutdown.add('external metrics owner', () => externalMetricsOwner.stop());
 
     // Every replica serves the external metrics API (the HPA may reach any of them), leader or not.
     const service = config.scaling.externalMetricsService;
@@ -160,6 +172,7 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
           values: scaling.engine,
           registry: metrics.registry,
           now,
+          takeOver: config.scaling.externalMetricsTakeOver,
         })
       : undefined;
     if (externalMetrics) shutdown.add('external metrics API', () => externalMetrics.close());

@@ -6,6 +6,7 @@
 import { FIELD_MANAGER } from '../runtime/apply.js';
 import { isConflict, isNotFound, type KubeClient, type KubeResource, type ResourceType } from '../runtime/kube.js';
 import { createCa, createServingCert, needsRotation, type ServingBundle } from './cert.js';
+import { externalMetricsOwnership, mayRegister, type ApiServiceView, type ExternalMetricsOwnership } from './ownership.js';
 import { GROUP, VERSION } from './request.js';
 
 export const APISERVICE: ResourceType = {
@@ -140,4 +141,21 @@ export async function apiServiceMatches(client: KubeClient, service: ServiceRef,
     spec.service.port === service.port &&
     spec.caBundle === Buffer.from(caBundle).toString('base64')
   );
+}
+
+/**
+ * Registers the APIService unless another server holds it (metrics-api/ownership.ts): KEDA's or
+ * prometheus-adapter's registration is left as it is, unless `takeOver` (--external-metrics-take-over).
+ * Returns who held it before the call.
+ */
+export async function registerUnlessOwnedElsewhere(
+  client: KubeClient,
+  service: ServiceRef,
+  caBundle: string,
+  takeOver = false,
+): Promise<ExternalMetricsOwnership> {
+  const live = await client.get<KubeResource & ApiServiceView>(APISERVICE, '', APISERVICE_NAME);
+  const ownership = externalMetricsOwnership(live, service);
+  if (takeOver || mayRegister(ownership)) await registerApiService(client, service, caBundle);
+  return ownership;
 }

@@ -6,12 +6,14 @@ import { Histogram, type Registry } from 'prom-client';
 import type { KubeClient } from '../runtime/kube.js';
 import { describeError, type Logger } from '../runtime/logger.js';
 import { Authorizer, loadRequestHeaderAuth } from './auth.js';
-import { apiServiceMatches, ensureServingCert, registerApiService } from './registration.js';
+import { apiServiceMatches, ensureServingCert, registerUnlessOwnedElsewhere } from './registration.js';
+import type { ExternalMetricsOwnership } from './ownership.js';
 import { startMetricsApiServer, type MetricsApiServer, type MetricValues } from './server.js';
 
 /**
  * How often each replica re-reads the certificate Secret (rotation), the client CA, and re-asserts
- * the APIService when it is missing or points elsewhere (e.g. after a test or a second install).
+ * the APIService when it is missing or stale; one that another server holds (KEDA, prometheus-adapter)
+ * is left alone (docs/autoscaling.md, "Living beside KEDA and prometheus-adapter").
  */
 const ROTATION_CHECK_MS = 600_000;
 const API_RETRY_MS = 30_000;
@@ -25,6 +27,8 @@ export interface ExternalMetricsOptions {
   port: number;
   values: MetricValues;
   registry: Registry;
+  /** Register even over another server's APIService (--external-metrics-take-over). */
+  takeOver?: boolean;
   now: () => Date;
 }
 
@@ -74,7 +78,18 @@ export async function serveExternalMetrics(options: ExternalMetricsOptions): Pro
       return;
     }
     api = server;
-    await registerApiService(client, service, cert.caBundle);
+    const register = async (caBundle: string): Promise<ExternalMetricsOwnership> => {
+      const ownership = await registerUnlessOwnedElsewhere(client, service, caBundle, options.takeOver);
+      if (ownership.state === 'Elsewhere')
+        logger.warn(
+          { owner: ownership.owner, takeOver: options.takeOver ?? false },
+          options.takeOver
+            ? 'took the external metrics APIService over'
+            : 'another server holds the external metrics APIService; left to it',
+        );
+      return ownership;
+    };
+    await register(cert.caBundle);
     logger.info({ port: server.port, service: `${service.namespace}/${service.name}` }, 'external metrics API served');
     let lastCaBundle = cert.caBundle;
     rotation = setInterval(() => {
@@ -83,7 +98,7 @@ export async function serveExternalMetrics(options: ExternalMetricsOptions): Pro
         auth = await loadRequestHeaderAuth(client);
         server.update(next.bundle, auth);
         if (next.caBundle !== lastCaBundle || !(await apiServiceMatches(client, service, next.caBundle))) {
-          await registerApiService(client, service, next.caBundle);
+          await register(next.caBundle);
           lastCaBundle = next.caBundle;
         }
         if (next.rotated) logger.info({ rotated: next.rotated }, 'external metrics certificate rotated');

@@ -13,7 +13,7 @@ import type { Logger } from '../runtime/logger.js';
 import type { HandlerResult } from '../runtime/workqueue.js';
 import type { ScalingController, ScalingPlan } from '../scaling/controller.js';
 import { observeScaling, withScalingStatus } from '../scaling/observe.js';
-import type { ScalingStatus } from '../scaling/status.js';
+import { CONDITION_SCALING_DEGRADED, REASON_EXTERNAL_METRICS_ELSEWHERE, type ScalingStatus } from '../scaling/status.js';
 import { REASON_DEPENDENCY_UNAVAILABLE, withDegradation, type PodHealth } from './degradation.js';
 import { configMapLiveSettingsDigest } from '../render/configmap.js';
 import { activeColorChanged, announceLiveSettings, flagsChanged } from './live-settings.js';
@@ -410,6 +410,13 @@ export class PlatformReconciler {
       this.deps.events.record(platform, 'Warning', degraded.reason, degraded.message);
       log.warn({ reason: degraded.reason }, 'platform is degraded');
     }
+    // Another server holds external.metrics.k8s.io: said once, when it starts to matter (docs/autoscaling.md).
+    const scalingDegraded = conditionOf(status, CONDITION_SCALING_DEGRADED);
+    if (
+      scalingDegraded?.reason === REASON_EXTERNAL_METRICS_ELSEWHERE &&
+      conditionOf(platform.status, CONDITION_SCALING_DEGRADED)?.reason !== REASON_EXTERNAL_METRICS_ELSEWHERE
+    )
+      this.deps.events.record(platform, 'Warning', REASON_EXTERNAL_METRICS_ELSEWHERE, scalingDegraded.message);
     // The way back is said too: what was unreachable is reachable again (docs/api.md, "Degradation").
     if (
       wasDegraded?.status === 'True' &&

@@ -27,6 +27,8 @@ export interface ScalingDeps {
   wake: (key: string) => void;
   isLeader: () => boolean;
   now?: () => Date;
+  /** Who holds external.metrics.k8s.io when another server does (external-metrics-owner.ts). */
+  externalMetricsOwner?: () => string | undefined;
 }
 
 export interface RunningScaling {
@@ -82,7 +84,7 @@ export function startScalingEngine(config: OperatorConfig, deps: ScalingDeps): R
   engine.start();
 
   return {
-    controller: new ScalingController(engine),
+    controller: new ScalingController(engine, deps.externalMetricsOwner),
     engine,
     stop: () => engine.stop(),
   };

@@ -41,6 +41,8 @@ export interface OperatorConfig {
     externalMetricsService: { namespace: string; name: string; port: number } | undefined;
     externalMetricsPort: number;
     externalMetricsHost: string;
+    /** Register the APIService even when another server holds it (the scaling test suites); off: leave it to its owner. */
+    externalMetricsTakeOver: boolean;
   };
 }
 
@@ -124,6 +126,12 @@ export const OPTIONS = {
     env: 'EXTERNAL_METRICS_HOST',
     description: 'address the external metrics API listens on',
     default: '0.0.0.0',
+  },
+  externalMetricsTakeOver: {
+    flag: 'external-metrics-take-over',
+    env: 'EXTERNAL_METRICS_TAKE_OVER',
+    description: 'register the external metrics APIService even when another server (KEDA, prometheus-adapter) holds it',
+    default: 'false',
   },
 } satisfies Record<string, Option>;
 
@@ -237,6 +245,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
       externalMetricsService: serviceRef(get('externalMetricsService')),
       externalMetricsPort: integer('external-metrics-port', get('externalMetricsPort'), 0),
       externalMetricsHost: get('externalMetricsHost'),
+      externalMetricsTakeOver: bool('external-metrics-take-over', get('externalMetricsTakeOver')),
     },
   };
 }

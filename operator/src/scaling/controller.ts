@@ -51,7 +51,14 @@ export interface ObservedScaling {
 }
 
 export class ScalingController {
-  constructor(private readonly engine: ScalingEngine | undefined) {}
+  /**
+   * `externalMetricsOwner`: the Service holding external.metrics.k8s.io when another server does, as
+   * last read (reconcile/external-metrics-owner.ts); undefined while it is this operator's or nobody's.
+   */
+  constructor(
+    private readonly engine: ScalingEngine | undefined,
+    private readonly externalMetricsOwner: () => string | undefined = () => undefined,
+  ) {}
 
   plan(platform: KycPlatform, now: Date): ScalingPlan {
     return planScaling(platform, now);
@@ -68,6 +75,7 @@ export class ScalingController {
         readings: this.engine?.readings(key, name) ?? [],
         schedule: plan.floors[name] ?? { minReplicas: undefined, open: [], invalid: [] },
       })),
+      this.externalMetricsOwner(),
     );
   }
 

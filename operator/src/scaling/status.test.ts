@@ -104,3 +104,19 @@ describe('computeScalingStatus', () => {
     expect(none.active).toMatchObject({ status: 'False', reason: 'NotAutoscaled' });
   });
 });
+
+describe('computeScalingStatus when another server holds external.metrics.k8s.io', () => {
+  const withMetrics = platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100 } } } });
+
+  it('when a component has custom metrics, then ScalingDegraded names the owner and the components', () => {
+    const s = computeScalingStatus(withMetrics, [input({ readings: [reading(50)] })], 'keda/keda-operator-metrics-apiserver');
+    expect(s.degraded).toMatchObject({ status: 'True', reason: 'ExternalMetricsOwnedElsewhere' });
+    expect(s.degraded.message).toContain('served by keda/keda-operator-metrics-apiserver');
+    expect(s.degraded.message).toContain('custom metrics of kyc');
+  });
+
+  it('when no component has custom metrics, then it does not matter who holds it', () => {
+    const s = computeScalingStatus(platform({}), [input()], 'keda/keda-operator-metrics-apiserver');
+    expect(s.degraded).toMatchObject({ status: 'False', reason: 'AsExpected' });
+  });
+});

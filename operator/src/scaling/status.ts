@@ -6,12 +6,14 @@ import { autoscalingFor, componentReplicas, desiredComponentNames } from '../api
 import type { ComponentScalingStatus, Condition, KycPlatform, ScalingMetricStatus } from '../api/types.js';
 import type { Reading } from './engine.js';
 import { fallbackPolicy } from './fallback.js';
-import { toQuantity } from '../api/metrics.js';
+import { componentMetrics, toQuantity } from '../api/metrics.js';
 import { describeReading, replicasFor } from './metrics.js';
 import type { ScheduleFloor } from './schedule.js';
 
 export const CONDITION_SCALING_ACTIVE = 'ScalingActive';
 export const CONDITION_SCALING_DEGRADED = 'ScalingDegraded';
+/** Another server holds external.metrics.k8s.io (docs/autoscaling.md, "Living beside KEDA and prometheus-adapter"). */
+export const REASON_EXTERNAL_METRICS_ELSEWHERE = 'ExternalMetricsOwnedElsewhere';
 
 /** The fields of a live HPA the status reads. */
 export interface HpaView {
@@ -114,13 +116,23 @@ function componentScaling(
   return { status, failing, fallback };
 }
 
-export function computeScalingStatus(platform: KycPlatform, inputs: readonly ComponentScalingInput[]): ScalingStatus {
+/**
+ * `externalMetricsOwner`: the Service that holds external.metrics.k8s.io when it is not this operator's
+ * (metrics-api/ownership.ts); the HPAs of components with custom metrics then ask that server, which
+ * knows none of them.
+ */
+export function computeScalingStatus(
+  platform: KycPlatform,
+  inputs: readonly ComponentScalingInput[],
+  externalMetricsOwner?: string,
+): ScalingStatus {
   const generation = platform.metadata.generation ?? 0;
   const scaling: Record<string, ComponentScalingStatus> = {};
   const failing: string[] = [];
   const fallbacks: string[] = [];
   const invalid = new Set<string>();
   const inactive: string[] = [];
+  const needExternal: string[] = [];
   let autoscaled = 0;
   const wanted = new Set(desiredComponentNames(platform.spec));
   for (const input of inputs) {
@@ -132,6 +144,7 @@ export function computeScalingStatus(platform: KycPlatform, inputs: readonly Com
     for (const i of input.schedule.invalid) invalid.add(i);
     if (result.status.mode !== 'Autoscaled') continue;
     autoscaled += 1;
+    if (componentMetrics(platform, input.name).length > 0) needExternal.push(input.name);
     const hpaActive = input.hpa?.status?.conditions?.find((c) => c.type === 'ScalingActive');
     if (hpaActive?.status === 'False') inactive.push(`${input.name}: ${hpaActive.reason ?? ''} ${hpaActive.message ?? ''}`.trim());
   }
@@ -159,14 +172,29 @@ export function computeScalingStatus(platform: KycPlatform, inputs: readonly Com
             reason: 'HPAsActive',
             message: `${autoscaled} component(s) autoscaled`,
           };
-  const problems = [...(fallbacks.length ? [`fallback replicas in force for ${fallbacks.join(', ')}`] : []), ...failing, ...invalid];
+  const elsewhere =
+    externalMetricsOwner && needExternal.length > 0
+      ? `external.metrics.k8s.io is served by ${externalMetricsOwner}, not this operator: the custom metrics of ${needExternal.join(', ')} do not reach their HPAs (set spec.autoscaling.provider: keda, or free the APIService; docs/autoscaling.md)`
+      : undefined;
+  const problems = [
+    ...(elsewhere ? [elsewhere] : []),
+    ...(fallbacks.length ? [`fallback replicas in force for ${fallbacks.join(', ')}`] : []),
+    ...failing,
+    ...invalid,
+  ];
   const degraded: ConditionDraft =
     problems.length > 0
       ? {
           type: CONDITION_SCALING_DEGRADED,
           status: 'True',
           observedGeneration: generation,
-          reason: fallbacks.length ? 'FallbackActive' : failing.length ? 'MetricSourceFailing' : 'InvalidSchedule',
+          reason: elsewhere
+            ? REASON_EXTERNAL_METRICS_ELSEWHERE
+            : fallbacks.length
+              ? 'FallbackActive'
+              : failing.length
+                ? 'MetricSourceFailing'
+                : 'InvalidSchedule',
           message: problems.join('; ').slice(0, 4096),
         }
       : {

@@ -79,6 +79,8 @@ export async function startScalingOperator(
       EXTERNAL_METRICS_SERVICE: `${namespace}/${METRICS_SERVICE}`,
       EXTERNAL_METRICS_PORT: '0',
       EXTERNAL_METRICS_HOST: '0.0.0.0',
+      // The cluster's APIService is make up's operator's: this one borrows it and gives it back (stop).
+      EXTERNAL_METRICS_TAKE_OVER: 'true',
       PROMETHEUS_URL: options.prometheusUrl ?? '',
     },
   );
