@@ -9,9 +9,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
-import { startAuth } from '../../../workloads/auth/main.js';
-import type { RunningAuth } from '../../../workloads/auth/main.js';
-import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import {
   Screenshots,
@@ -23,9 +20,11 @@ import {
   signIn,
   staffDecides,
 } from '../../support/web-app-journey.js';
+import { startAuthAndGateway } from './in-process-platform.js';
+import type { InProcessPlatform } from './in-process-platform.js';
 import { startKycHarness } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
-import { SIGNING_KEYS, captureLogs, request, requireEnv, suffix, verifierEnv } from './support.js';
+import { request, suffix } from './support.js';
 
 const run = suffix();
 const ADMIN = { email: `admin-${run}@bank.example`, password: 'web-admin-password-1' };
@@ -35,7 +34,7 @@ const CHECKER = { email: `checker-${run}@bank.example`, password: 'web-checker-p
 
 describe('the web app in a browser, on the services in-process', () => {
   let h: KycHarness;
-  let auth: RunningAuth;
+  let platform: InProcessPlatform;
   let gateway: RunningGateway;
   let browser: Browser;
   let webDir: string;
@@ -48,28 +47,8 @@ describe('the web app in a browser, on the services in-process', () => {
       env: { ...process.env, NODE_ENV: 'production' },
     });
     h = await startKycHarness();
-    const redisPrefix = `test-${suffix()}:`;
-    auth = await startAuth({
-      port: 0,
-      host: '127.0.0.1',
-      logger: captureLogs('auth', 'error').logger,
-      env: {
-        DATABASE_URL: h.db.url,
-        REDIS_URL: requireEnv('REDIS_URL'),
-        REDIS_KEY_PREFIX: redisPrefix,
-        AUTH_SIGNING_KEYS: SIGNING_KEYS,
-        ADMIN_EMAIL: ADMIN.email,
-        ADMIN_PASSWORD: ADMIN.password,
-        AUTH_SCRYPT_COST: '1024',
-      },
-    });
-    gateway = await startGateway({
-      port: 0,
-      host: '127.0.0.1',
-      logger: captureLogs('gateway', 'error').logger,
-      webAppDir: webDir,
-      env: { REDIS_KEY_PREFIX: redisPrefix, ...verifierEnv(), UPSTREAM_AUTH: auth.url, UPSTREAM_KYC: h.kyc.url, RATE_LIMIT_REQUESTS: '0' },
-    });
+    platform = await startAuthAndGateway(h, { admin: ADMIN, webAppDir: webDir });
+    gateway = platform.gateway;
     const admin = await request<{ accessToken: string }>(`${gateway.url}/api/v1/auth/login`, { body: ADMIN });
     for (const [who, role] of [
       [MAKER, 'maker'],
@@ -86,8 +65,7 @@ describe('the web app in a browser, on the services in-process', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await gateway?.close();
-    await auth?.close();
+    await platform?.close();
     await h?.close();
     rmSync(webDir, { recursive: true, force: true });
   }, 60_000);
