@@ -719,6 +719,16 @@ const autoscaling = named(
         items: schedule,
       },
       fallback: scalingFallback(`${FALLBACK_DESCRIPTION} components.<name>.autoscaling.fallback replaces it for one component.`),
+      provider: str(
+        'Who scales the autoscaled components. builtin: an HPA per component, its custom metrics served by the operator as external.metrics.k8s.io. keda: a KEDA ScaledObject (keda.sh/v1alpha1) per component instead, for clusters where KEDA holds external.metrics.k8s.io (needs KEDA installed; docs/autoscaling.md). Default builtin.',
+        { enum: ['builtin', 'keda'] },
+      ),
+      keda: obj('Settings of provider keda.', {
+        prometheusServerAddress: str(
+          "Prometheus base URL that KEDA's prometheus triggers query for requestRate and latency, e.g. http://prometheus.monitoring:9090. Required when provider is keda and a component has requestRate or latency metrics.",
+          { maxLength: 512, pattern: '^https?://' },
+        ),
+      }),
     },
     {
       default: {},

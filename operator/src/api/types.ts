@@ -417,6 +417,13 @@ export interface Autoscaling {
   schedules?: ScalingSchedule[];
   /** What to do when a custom metric cannot be read: after failureThreshold consecutive failures the component is held at replicas instead of flapping. components.<name>.autoscaling.fallback replaces it for one component. */
   fallback?: ScalingFallback;
+  /** Who scales the autoscaled components. builtin: an HPA per component, its custom metrics served by the operator as external.metrics.k8s.io. keda: a KEDA ScaledObject (keda.sh/v1alpha1) per component instead, for clusters where KEDA holds external.metrics.k8s.io (needs KEDA installed; docs/autoscaling.md). Default builtin. */
+  provider?: 'builtin' | 'keda';
+  /** Settings of provider keda. */
+  keda?: {
+    /** Prometheus base URL that KEDA's prometheus triggers query for requestRate and latency, e.g. http://prometheus.monitoring:9090. Required when provider is keda and a component has requestRate or latency metrics. */
+    prometheusServerAddress?: string;
+  };
 }
 
 /** Custom metrics that the HPAs scale on in addition to CPU and memory. The operator reads them (Kafka, the pods' /metrics or Prometheus) and serves them to the HPA controller as external.metrics.k8s.io (docs/autoscaling.md). components.<name>.autoscaling.metrics replaces them for one component. */
