@@ -144,11 +144,18 @@ function operatorDeployment(d: V1Deployment): OperatorDeployment {
 
 /** The API server's own message (a Status object's `message`) instead of client-node's dump of the response. */
 function apiError(what: string, error: unknown): Error {
-  if (!(error instanceof ApiException)) return new Error(`${what}: ${(error as Error).message}`, { cause: error });
+  if (!(error instanceof ApiException)) return new Error(`${what}: ${networkMessage(error)}`, { cause: error });
   let message = `HTTP ${error.code}`;
   const body: unknown = typeof error.body === 'string' ? safeJson(error.body) : error.body;
   if (body && typeof body === 'object' && 'message' in body && typeof body.message === 'string') message = body.message;
   return new Error(`${what}: ${message}`, { cause: error });
+}
+
+/** fetch's "fetch failed" says nothing; its cause says what (connect ECONNREFUSED 127.0.0.1:6443, a TLS error). */
+function networkMessage(error: unknown): string {
+  const message = (error as Error).message;
+  const cause = (error as Error).cause;
+  return cause instanceof Error && cause.message && cause.message !== message ? `${message} (${cause.message})` : message;
 }
 
 function safeJson(text: string): unknown {

@@ -117,8 +117,8 @@ async function mustGet(cluster: PlatformCluster, name: string): Promise<KycPlatf
 }
 
 async function readSummary(cluster: PlatformCluster, name: string): Promise<PlatformSummary> {
-  const [platform, deployments] = await Promise.all([mustGet(cluster, name), cluster.listDeployments(name)]);
-  return summarize(platform, deployments);
+  const platform = await mustGet(cluster, name);
+  return summarize(platform, await cluster.listDeployments(name));
 }
 
 function render(summary: PlatformSummary, ctx: CommandContext, compact = false): string {
