@@ -139,14 +139,19 @@ export async function staffDecides(
 ): Promise<void> {
   const open = page.getByRole('button', { name: `Open application ${applicationId}` });
   const deadline = Date.now() + timeoutMs;
-  await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+  // The queue is oldest first: on a platform that has run many suites, the newest is further down.
+  const showMost = async () => {
+    await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+    await page.getByLabel('How many').selectOption('100');
+    // The queue is read after the page: give it its answer before looking.
+    await page.waitForLoadState('networkidle');
+  };
+  await showMost();
   while (!(await open.isVisible())) {
     if (Date.now() > deadline) throw new Error(`application ${applicationId} did not reach the ${shotName} queue in ${timeoutMs} ms`);
     await page.waitForTimeout(2000);
     await page.reload();
-    await page.getByRole('heading', { name: 'Review queue' }).waitFor();
-    // The queue is read after the page: give it its answer before looking again.
-    await page.waitForLoadState('networkidle');
+    await showMost();
   }
   await shots.take(page, `${shotName}-queue`);
   await open.click();

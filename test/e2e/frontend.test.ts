@@ -1,0 +1,115 @@
+// The web app on `make up`'s platform, in a real browser (Debian's chromium under playwright-core, on a
+// 360 px screen), through the gateway's NodePort: the page and its caching headers; a customer applies
+// with documents and submits, a maker recommends and a different checker approves in the review
+// screens, the customer sees the approval — all through the UI; a wrong PAN shows the field's error; a
+// forced ReadOnly mode shows the banner. Screenshots of each screen go to .test-results/screenshots/
+// (E2E_SCREENSHOTS to change it); docs/frontend.md shows some of them.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Browser } from 'playwright-core';
+import {
+  Screenshots,
+  customerApplies,
+  customerSees,
+  launchBrowser,
+  openApp,
+  register,
+  signIn,
+  staffDecides,
+} from '../support/web-app-journey.js';
+import {
+  adminAccount,
+  eventually,
+  gatewayUrl,
+  getPlatform,
+  login,
+  patchPlatformSpec,
+  request,
+  uniqueSuffix,
+  waitReady,
+} from './support.js';
+import type { Account } from './support.js';
+
+describe('the web app on the running platform', () => {
+  let base = '';
+  let browser: Browser;
+  const api = (path: string): string => `${base}/api/v1${path}`;
+  const run = uniqueSuffix();
+  const customer: Account = { email: `e2e-web-${run}@example.com`, password: `web-customer-password-${run}` };
+  const maker: Account = { email: `e2e-web-maker-${run}@bank.example`, password: `web-maker-password-${run}` };
+  const checker: Account = { email: `e2e-web-checker-${run}@bank.example`, password: `web-checker-password-${run}` };
+  const shots = new Screenshots(process.env.E2E_SCREENSHOTS ?? '.test-results/screenshots');
+  const mode = async () => (await request<{ mode: string }>(api('/status'))).body.mode;
+
+  beforeAll(async () => {
+    await waitReady((await getPlatform()).spec.version);
+    base = await gatewayUrl();
+    const admin = await login(api, await adminAccount());
+    for (const [who, role] of [
+      [maker, 'maker'],
+      [checker, 'checker'],
+    ] as const) {
+      const made = await request(api('/admin/users'), {
+        body: { ...who, role, staffId: `e2e-web-${role}-${run}` },
+        token: admin.accessToken,
+        idempotent: true,
+      });
+      expect(made.status).toBe(201);
+    }
+    browser = await launchBrowser();
+  }, 720_000);
+
+  afterAll(async () => {
+    await patchPlatformSpec({ degradation: { mode: 'Normal' } }).catch(() => undefined);
+    await browser?.close();
+  });
+
+  it('serves the page never stored, under a CSP without inline script, and its hashed files immutable', async () => {
+    const page = await request<string>(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(page.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(page.body)?.[1];
+    expect(script).toBeDefined();
+    const asset = await request(`${base}${script}`);
+    expect([asset.status, asset.headers.get('cache-control')]).toEqual([200, 'public, max-age=31536000, immutable']);
+  });
+
+  it('a customer applies with documents and submits, a maker recommends, a checker approves, and the customer sees the approval — all in the browser', async () => {
+    const customerPage = await openApp(browser, base);
+    await shots.take(customerPage, 'customer-sign-in');
+    await register(customerPage, customer);
+    await signIn(customerPage, customer);
+    const { applicationId, panError } = await customerApplies(customerPage, shots);
+    // The wrong PAN typed first was refused at the field, in words.
+    expect(panError).toMatch(/^PAN must be/);
+
+    const makerPage = await openApp(browser, base);
+    await signIn(makerPage, maker);
+    await staffDecides(makerPage, applicationId, 'Recommend approval', 'documents match the applicant', shots, 'maker', 180_000);
+
+    const checkerPage = await openApp(browser, base);
+    await signIn(checkerPage, checker);
+    await staffDecides(checkerPage, applicationId, 'Approve', 'recommendation checked', shots, 'checker', 60_000);
+
+    await customerSees(customerPage, 'Approved', 60_000);
+    await shots.take(customerPage, 'customer-approved');
+    expect(await customerPage.getByText(/Your KYC is valid until \d{4}-\d{2}-\d{2}/).isVisible()).toBe(true);
+  }, 600_000);
+
+  it('when the platform is forced ReadOnly, then the page shows the banner; Normal again removes it', async () => {
+    await patchPlatformSpec({ degradation: { mode: 'ReadOnly' } });
+    await eventually('GET /api/v1/status saying ReadOnly', async () => ((await mode()) === 'ReadOnly' ? true : undefined), 60_000, 500);
+    const page = await openApp(browser, base);
+    const banner = page.locator('.banner[data-mode="ReadOnly"]');
+    await banner.waitFor();
+    expect(await banner.textContent()).toMatch(/read-only/);
+    await shots.take(page, 'banner-read-only');
+
+    await patchPlatformSpec({ degradation: { mode: 'Normal' } });
+    await eventually('GET /api/v1/status saying Normal', async () => ((await mode()) === 'Normal' ? true : undefined), 60_000, 500);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await banner.count()).toBe(0);
+  }, 180_000);
+});
