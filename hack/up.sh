@@ -134,6 +134,7 @@ cat <<EOF
 
 kyc-operator is up: the operator runs in kyc-system, KycPlatform $NS/$PLATFORM runs version $VERSION
 on the real node. Gateway: $URL  (NodePort $NODE_PORT of Service $NS/$PLATFORM-gateway)
+Web app: $URL/  (customers register and apply there; staff sign in there for the review queue)
 
   export KUBECONFIG=$KUBECONFIG PATH=$K8S_BIN:\$PATH
   kubectl get kycp,pods -n $NS -o wide
