@@ -1,26 +1,11 @@
 // The Prometheus source of a component's request rate or latency (when the operator has a Prometheus
 // URL): one instant query per read, summed over the component's pods by the query itself. The client
 // is plain HTTP and holds nothing, so closing the source has nothing to release.
-import type { Percentile } from '../../api/metrics.js';
-import {
-  DURATION_METRIC,
-  httpReadingSchema,
-  PERCENTILES,
-  REQUESTS_METRIC,
-  sourceConfig,
-  type MetricReading,
-  type MetricSource,
-} from './source.js';
+import { httpReadingSchema, sourceConfig, type MetricReading, type MetricSource } from './source.js';
 
-/** PromQL for the requests per second of a component, over a 1-minute window. */
-export function requestRateQuery(namespace: string, component: string, platform: string): string {
-  return `sum(rate(${REQUESTS_METRIC}{namespace="${namespace}",component="${component}",platform="${platform}"}[1m]))`;
-}
+import { latencyQuery, requestRateQuery } from '../../api/promql.js';
 
-/** PromQL for a latency percentile of a component in milliseconds, over a 1-minute window. */
-export function latencyQuery(namespace: string, component: string, platform: string, percentile: Percentile): string {
-  return `1000 * histogram_quantile(${PERCENTILES[percentile]}, sum by (le) (rate(${DURATION_METRIC}_bucket{namespace="${namespace}",component="${component}",platform="${platform}"}[1m])))`;
-}
+export { latencyQuery, requestRateQuery };
 
 interface QueryResponse {
   status: 'success' | 'error';

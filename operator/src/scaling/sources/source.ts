@@ -3,7 +3,6 @@
 // config, validated once at construction by the source's schema, is read every poll, and is closed
 // when the metric it serves goes away, so a source that holds a connection does not outlive it.
 import { z } from 'zod';
-import type { Percentile } from '../../api/metrics.js';
 
 export interface MetricReading {
   value: number;
@@ -18,10 +17,8 @@ export interface MetricSource {
   close(): Promise<void>;
 }
 
-/** The series every component exposes on its metrics port (docs/autoscaling.md): what the request-rate and latency sources read. */
-export const REQUESTS_METRIC = 'kyc_http_requests_total';
-export const DURATION_METRIC = 'kyc_http_request_duration_seconds';
-export const PERCENTILES: Record<Percentile, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
+/** The series every component exposes on its metrics port: what the request-rate and latency sources read. */
+export { DURATION_METRIC, PERCENTILES, REQUESTS_METRIC } from '../../api/promql.js';
 
 /** The component a metric belongs to: where its pods run and what its series are labelled with. */
 export interface MetricPlace {
