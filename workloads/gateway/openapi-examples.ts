@@ -115,6 +115,7 @@ export const EXAMPLES: Record<string, unknown> = {
     makerId: null,
     recommendation: null,
   },
+  NotificationContact: { email: 'asha.verma@example.in', phone: '+919812345678' },
   Notification: {
     id: '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a',
     channel: 'email',

@@ -12,6 +12,7 @@ import type { KycService } from '../kyc/domain/kyc-service.js';
 import { kycRoutes } from '../kyc/entry-points/routes.js';
 import type { NotificationRepository } from '../notification/data-access/notifications.js';
 import { notificationRoutes } from '../notification/entry-points/routes.js';
+import type { ContactBook } from '../notification/entry-points/routes.js';
 import type { IdempotencyStore, TokenVerifier } from '../shared/index.js';
 import { PROBLEM_TYPES, problemTypeUri } from '../shared/problem-types.js';
 import { EXAMPLES } from './openapi-examples.js';
@@ -38,7 +39,7 @@ const serviceRouters = {
   auth: authRoutes(stub<AuthService>(), stub<UserRepository>(), stub<TokenVerifier>()),
   kyc: kycRoutes({ service: stub<KycService>(), tokens: stub<TokenVerifier>(), idempotencyStore: stub<IdempotencyStore>() }),
   analytics: analyticsRoutes(stub<AggregateRepository>()),
-  notification: notificationRoutes(stub<NotificationRepository>()),
+  notification: notificationRoutes(stub<NotificationRepository>(), stub<ContactBook>()),
 };
 
 const doc = openApiDocument('1.2.3') as Json;

@@ -11,7 +11,7 @@ import { APPLICATION_STATES } from '../kyc/domain/application-state.js';
 import type { ApplicationState } from '../kyc/domain/application-state.js';
 import { CONSENT_PURPOSES } from '../kyc/domain/consent.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../kyc/domain/documents.js';
-import { notificationsQuery } from '../notification/entry-points/routes.js';
+import { contactBody, notificationsQuery } from '../notification/entry-points/routes.js';
 import { PROBLEM_TYPES, problemTypeUri } from '../shared/problem-types.js';
 import { EXAMPLES, applicationExample } from './openapi-examples.js';
 import type { ProblemType } from '../shared/problem-types.js';
@@ -406,6 +406,16 @@ export function openApiDocument(version: string): object {
           ok: ['200', items(ref('Notification'))],
         }),
       },
+      '/notifications/contact': {
+        put: operation("Set or remove the caller's e-mail address and phone number for notifications (kept encrypted, never read back)", {
+          operationId: 'setNotificationContact',
+          tags: tags('notifications'),
+          roles: ['customer (own)'],
+          body: ref('NotificationContact'),
+          ok: ['204'],
+          errors: ['422'],
+        }),
+      },
       // The gateway's own: public, and served in every mode (docs/api.md, "Degradation").
       '/status': {
         get: {
@@ -714,6 +724,7 @@ export function openApiDocument(version: string): object {
         },
         Approval: { type: 'object', additionalProperties: false, properties: { reason: reviewText } },
         CheckerReason: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: reviewText } },
+        NotificationContact: requestSchema(contactBody),
         Notification: {
           type: 'object',
           required: ['id', 'channel', 'template', 'status', 'eventType', 'createdAt'],

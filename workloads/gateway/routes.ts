@@ -54,7 +54,12 @@ const TABLE: Prefix[] = [
       '/api/v1/review/:id/return',
     ],
   },
-  { prefix: '/api/v1/notifications', upstream: 'notification', personal: true, routes: ['/api/v1/notifications'] },
+  {
+    prefix: '/api/v1/notifications',
+    upstream: 'notification',
+    personal: true,
+    routes: ['/api/v1/notifications', '/api/v1/notifications/contact'],
+  },
   // Counts of events by type and day: no person in them.
   { prefix: '/api/v1/analytics', upstream: 'analytics', personal: false, routes: ['/api/v1/analytics/summary'] },
 ];

@@ -27,7 +27,7 @@ import { SmtpProvider } from './data-access/smtp-provider.js';
 import { DEFAULT_DELIVERY_POLICY, Notifier } from './domain/notifier.js';
 import { CHANNELS, InMemoryProvider } from './domain/providers.js';
 import type { Channel, NotificationProvider } from './domain/providers.js';
-import { contactRoutes, notificationRoutes } from './entry-points/routes.js';
+import { notificationRoutes } from './entry-points/routes.js';
 
 const channelList = z
   .string()
@@ -168,8 +168,7 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
       });
       const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'notification'));
       service.app.use(authenticate(tokens.verifier));
-      service.app.use(notificationRoutes(repository));
-      if (contacts) service.app.use(contactRoutes(contacts));
+      service.app.use(notificationRoutes(repository, contacts));
       return { consumer, providers: providers.filter((p): p is InMemoryProvider => p instanceof InMemoryProvider), notifier };
     },
   });

@@ -26,29 +26,8 @@ export interface ContactBook {
   remove(userId: string, channel: Channel): Promise<void>;
 }
 
-/**
- * PUT /api/v1/notifications/contact: the customer's own e-mail address and phone number, where their
- * notifications go (docs/notifications.md, "Recipients"). Answered 204; the addresses are never read back
- * through the API.
- */
-export function contactRoutes(contacts: ContactBook): Router {
-  const router = Router();
-  router.put('/api/v1/notifications/contact', requireRole('customer'), async (req, res) => {
-    const body = parseOrProblem(contactBody, req.body, 'body');
-    const userId = req.principal?.sub as string;
-    for (const [channel, value] of [
-      ['email', body.email],
-      ['sms', body.phone],
-    ] as const) {
-      if (value === null) await contacts.remove(userId, channel);
-      else if (value !== undefined) await contacts.save(userId, channel, value);
-    }
-    res.status(204).end();
-  });
-  return router;
-}
-
-export function notificationRoutes(repository: Pick<NotificationStore, 'list'>): Router {
+/** The notification API; the contact route only where a contact book is configured (a real provider). */
+export function notificationRoutes(repository: Pick<NotificationStore, 'list'>, contacts?: ContactBook): Router {
   const router = Router();
   // Customers see their own notifications; an admin sees everyone's.
   router.get('/api/v1/notifications', requireRole('customer', 'admin'), async (req, res) => {
@@ -66,5 +45,22 @@ export function notificationRoutes(repository: Pick<NotificationStore, 'list'>):
       })),
     });
   });
+  // PUT /api/v1/notifications/contact: the customer's own e-mail address and phone number, where their
+  // notifications go (docs/notifications.md, "Recipients"). Answered 204; the addresses are never read back
+  // through the API.
+  if (contacts) {
+    router.put('/api/v1/notifications/contact', requireRole('customer'), async (req, res) => {
+      const body = parseOrProblem(contactBody, req.body, 'body');
+      const userId = req.principal?.sub as string;
+      for (const [channel, value] of [
+        ['email', body.email],
+        ['sms', body.phone],
+      ] as const) {
+        if (value === null) await contacts.remove(userId, channel);
+        else if (value !== undefined) await contacts.save(userId, channel, value);
+      }
+      res.status(204).end();
+    });
+  }
   return router;
 }
