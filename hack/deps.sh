@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The platform's dependencies on loopback: PostgreSQL and Redis from Debian packages, Apache Kafka
-# (KRaft, one node) from its jars on Maven Central, local-kms from the Go module proxy (hack/deps/kms.sh).
+# (KRaft, one node) from its jars on Maven Central, local-kms from the Go module proxy (hack/deps/kms.sh),
+# Mailpit (SMTP and its API, for the notification e-mail tests) likewise (hack/deps/mailpit.sh).
 #
 #   hack/deps.sh up      install what is missing, start what is not running, wait until healthy
 #   hack/deps.sh down    stop them
@@ -18,6 +19,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deps/roles.sh"
 source "$(dirname "$0")/deps/kms.sh"
+source "$(dirname "$0")/deps/mailpit.sh"
 
 DEPS_DIR=$RUN_DIR/deps
 PIDS=$DEPS_DIR/pids
@@ -165,7 +167,7 @@ write_env() {
   local postgres_password redis_password
   postgres_password=$(secret postgres)
   redis_password=$(secret redis)
-  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE" && kms_env >>"$ENV_FILE")
+  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE" && kms_env >>"$ENV_FILE" && mailpit_env >>"$ENV_FILE")
 }
 
 up() {
@@ -176,6 +178,7 @@ up() {
   start_redis
   start_kafka
   start_kms
+  start_mailpit
   postgres_roles
   redis_apply_acls
   write_env
@@ -183,6 +186,7 @@ up() {
 }
 
 down() {
+  stop_mailpit
   stop_kms
   stop_pidfile "$PIDS/kafka.pid" kafka
   stop_pidfile "$PIDS/redis.pid" redis
@@ -226,7 +230,7 @@ one() { # one stop|kill|start NAME
 }
 
 status() {
-  for c in postgres redis kafka kms; do
+  for c in postgres redis kafka kms mailpit; do
     if pid_alive "$PIDS/$c.pid"; then echo "$c: running (pid $(cat "$PIDS/$c.pid"))"; else echo "$c: stopped"; fi
   done
 }
