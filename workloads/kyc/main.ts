@@ -89,6 +89,14 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
       });
       messaging.start();
       onShutdown('kafka', () => messaging.stop());
+      new client.Gauge({
+        name: 'kyc_pii_writes_allowed',
+        help: '1 while new PII can be sealed, 0 while the KMS holding the data keys does not answer (docs/security.md)',
+        registers: [service.metrics.registry],
+        collect() {
+          this.set(piiKeys.writable() ? 1 : 0);
+        },
+      });
       const outboxPending = new PgOutboxBacklog(pool, KYC_SCHEMA);
       new client.Gauge({
         name: 'kyc_outbox_pending',

@@ -17,12 +17,14 @@ export interface PiiKeys {
   readonly ring: KeyRing;
   /** Resolves with the number of data keys re-wrapped by the start-up pass (0 without a KMS). */
   readonly rewrapped: Promise<number>;
+  /** Whether new PII can be sealed now (always true without a KMS). */
+  writable(): boolean;
   stop(): Promise<void>;
 }
 
 export async function openPiiKeys(config: KycConfig, envRing: KeyRing, pool: Pool, logger: Logger): Promise<PiiKeys> {
   const keyId = config.KMS_KEY_ID;
-  if (keyId === undefined) return { ring: envRing, rewrapped: Promise.resolve(0), stop: () => Promise.resolve() };
+  if (keyId === undefined) return { ring: envRing, rewrapped: Promise.resolve(0), writable: () => true, stop: () => Promise.resolve() };
   const aws =
     keyId === 'local'
       ? undefined
@@ -65,6 +67,7 @@ export async function openPiiKeys(config: KycConfig, envRing: KeyRing, pool: Poo
   return {
     ring,
     rewrapped,
+    writable: () => ring.writable,
     stop: async () => {
       clearInterval(timer);
       ring.stop();

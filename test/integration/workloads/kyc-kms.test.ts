@@ -135,6 +135,7 @@ describe('PII data keys held by a KMS (local-kms)', () => {
 
       await proxy.stop();
       await eventually(() => harness.logs.text().includes('the KMS does not answer') || undefined, 10_000);
+      expect(await (await fetch(harness.metricsUrl('/metrics'))).text()).toMatch(/^kyc_pii_writes_allowed({[^}]*})? 0$/m);
 
       const read = await request<{ applicant: { name: string } }>(harness.url(`/api/v1/applications/${id}`), { token: customer });
       expect(read.status).toBe(200);
