@@ -7,16 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAuth } from '../../../workloads/auth/main.js';
-import type { RunningAuth } from '../../../workloads/auth/main.js';
-import { startGateway } from '../../../workloads/gateway/main.js';
-import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { PROBLEM_TYPES, problemTypeUri } from '../../../workloads/shared/problem-types.js';
 import { idempotent, kycApi } from '../../support/api/client.js';
 import type { KycApi, Schemas } from '../../support/api/client.js';
 import { PDF, PNG, VALID_APPLICANT, startKycHarness } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
-import { SIGNING_KEYS, captureLogs, requireEnv, suffix, verifierEnv } from './support.js';
+import { startAuthAndGateway } from './in-process-platform.js';
+import type { InProcessPlatform } from './in-process-platform.js';
+import { suffix } from './support.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CUSTOMER = { email: `reference-${suffix()}@example.com`, password: 'reference-customer-password-1' };
@@ -27,8 +25,8 @@ type JsonSchema = { properties?: Record<string, unknown>; required?: string[] };
 
 describe('the typed client generated from the OpenAPI document, against the real gateway', () => {
   let h: KycHarness;
-  let auth: RunningAuth;
-  let gateway: RunningGateway;
+  let platform: InProcessPlatform;
+  let gatewayUrl = '';
   let document: { info: { version: string }; components: { schemas: Record<string, JsonSchema> } };
   let accessToken: string | undefined;
   let api: KycApi;
@@ -36,32 +34,14 @@ describe('the typed client generated from the OpenAPI document, against the real
 
   beforeAll(async () => {
     h = await startKycHarness();
-    const redisPrefix = `test-${suffix()}:`;
-    auth = await startAuth({
-      port: 0,
-      host: '127.0.0.1',
-      logger: captureLogs('auth', 'error').logger,
-      env: {
-        DATABASE_URL: h.db.url,
-        REDIS_URL: requireEnv('REDIS_URL'),
-        REDIS_KEY_PREFIX: redisPrefix,
-        AUTH_SIGNING_KEYS: SIGNING_KEYS,
-        AUTH_SCRYPT_COST: '1024',
-      },
-    });
-    gateway = await startGateway({
-      port: 0,
-      host: '127.0.0.1',
-      logger: captureLogs('gateway', 'error').logger,
-      env: { REDIS_KEY_PREFIX: redisPrefix, ...verifierEnv(), UPSTREAM_AUTH: auth.url, UPSTREAM_KYC: h.kyc.url, RATE_LIMIT_REQUESTS: '0' },
-    });
-    api = kycApi(gateway.url, () => accessToken);
-    anonymous = kycApi(gateway.url);
+    platform = await startAuthAndGateway(h);
+    api = kycApi(platform.gateway.url, () => accessToken);
+    anonymous = kycApi(platform.gateway.url);
+    gatewayUrl = platform.gateway.url;
   }, 90_000);
 
   afterAll(async () => {
-    await gateway?.close();
-    await auth?.close();
+    await platform?.close();
     await h?.close();
   }, 60_000);
 
@@ -82,16 +62,16 @@ describe('the typed client generated from the OpenAPI document, against the real
   }
 
   it('the gateway serves the committed document (docs/openapi.json) under its own version, and the reference page, without a token', async () => {
-    const served = await fetch(`${gateway.url}/api/v1/openapi.json`);
+    const served = await fetch(`${gatewayUrl}/api/v1/openapi.json`);
     expect(served.status).toBe(200);
     document = (await served.json()) as typeof document;
     const committed = JSON.parse(readFileSync(path.join(REPO, 'docs/openapi.json'), 'utf8')) as typeof document;
     expect({ ...document, info: { ...document.info, version: committed.info.version } }).toEqual(committed);
 
-    const page = await fetch(`${gateway.url}/api/v1/docs`);
+    const page = await fetch(`${gatewayUrl}/api/v1/docs`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect((await fetch(`${gateway.url}/api/v1/docs/redoc.standalone.js`)).status).toBe(200);
+    expect((await fetch(`${gatewayUrl}/api/v1/docs/redoc.standalone.js`)).status).toBe(200);
   });
 
   it('a customer signs up, signs in and reads who they are: the answers are the documented shapes', async () => {
