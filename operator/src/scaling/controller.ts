@@ -64,7 +64,8 @@ export class ScalingController {
     return planScaling(platform, now);
   }
 
-  status(key: string, platform: KycPlatform, plan: ScalingPlan, observed: ObservedScaling): ScalingStatus {
+  /** `kedaMissing`: the platform's provider is keda and KEDA's CRD is not in the cluster (reconcile/keda.ts). */
+  status(key: string, platform: KycPlatform, plan: ScalingPlan, observed: ObservedScaling, kedaMissing = false): ScalingStatus {
     this.engine?.sync(key, platform, observed.deploymentReplicas);
     return computeScalingStatus(
       platform,
@@ -75,7 +76,7 @@ export class ScalingController {
         readings: this.engine?.readings(key, name) ?? [],
         schedule: plan.floors[name] ?? { minReplicas: undefined, open: [], invalid: [] },
       })),
-      this.externalMetricsOwner(),
+      { externalMetricsOwner: this.externalMetricsOwner(), kedaMissing },
     );
   }
 

@@ -109,14 +109,33 @@ describe('computeScalingStatus when another server holds external.metrics.k8s.io
   const withMetrics = platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100 } } } });
 
   it('when a component has custom metrics, then ScalingDegraded names the owner and the components', () => {
-    const s = computeScalingStatus(withMetrics, [input({ readings: [reading(50)] })], 'keda/keda-operator-metrics-apiserver');
+    const s = computeScalingStatus(withMetrics, [input({ readings: [reading(50)] })], {
+      externalMetricsOwner: 'keda/keda-operator-metrics-apiserver',
+    });
     expect(s.degraded).toMatchObject({ status: 'True', reason: 'ExternalMetricsOwnedElsewhere' });
     expect(s.degraded.message).toContain('served by keda/keda-operator-metrics-apiserver');
     expect(s.degraded.message).toContain('custom metrics of kyc');
   });
 
   it('when no component has custom metrics, then it does not matter who holds it', () => {
-    const s = computeScalingStatus(platform({}), [input()], 'keda/keda-operator-metrics-apiserver');
+    const s = computeScalingStatus(platform({}), [input()], { externalMetricsOwner: 'keda/keda-operator-metrics-apiserver' });
     expect(s.degraded).toMatchObject({ status: 'False', reason: 'AsExpected' });
+  });
+});
+
+describe('computeScalingStatus with provider keda', () => {
+  const keda = platform({ autoscaling: { provider: 'keda', metrics: { queueLag: { targetLagPerReplica: 100 } } } });
+
+  it('when KEDA holds external.metrics.k8s.io, then that is as it should be', () => {
+    const s = computeScalingStatus(keda, [input({ readings: [reading(50)] })], {
+      externalMetricsOwner: 'keda/keda-operator-metrics-apiserver',
+    });
+    expect(s.degraded).toMatchObject({ status: 'False', reason: 'AsExpected' });
+  });
+
+  it('when KEDA is not installed, then ScalingDegraded says nothing scales the components', () => {
+    const s = computeScalingStatus(keda, [input({ readings: [reading(50)] })], { kedaMissing: true });
+    expect(s.degraded).toMatchObject({ status: 'True', reason: 'KedaNotInstalled' });
+    expect(s.degraded.message).toContain('scaledobjects.keda.sh');
   });
 });

@@ -14,6 +14,8 @@ export const CONDITION_SCALING_ACTIVE = 'ScalingActive';
 export const CONDITION_SCALING_DEGRADED = 'ScalingDegraded';
 /** Another server holds external.metrics.k8s.io (docs/autoscaling.md, "Living beside KEDA and prometheus-adapter"). */
 export const REASON_EXTERNAL_METRICS_ELSEWHERE = 'ExternalMetricsOwnedElsewhere';
+/** provider keda without KEDA in the cluster. */
+export const REASON_KEDA_NOT_INSTALLED = 'KedaNotInstalled';
 
 /** The fields of a live HPA the status reads. */
 export interface HpaView {
@@ -116,15 +118,22 @@ function componentScaling(
   return { status, failing, fallback };
 }
 
-/**
- * `externalMetricsOwner`: the Service that holds external.metrics.k8s.io when it is not this operator's
- * (metrics-api/ownership.ts); the HPAs of components with custom metrics then ask that server, which
- * knows none of them.
- */
+/** Who scales, as the reconciler found it (docs/autoscaling.md, "Living beside KEDA and prometheus-adapter"). */
+export interface ProviderState {
+  /**
+   * The Service that holds external.metrics.k8s.io when it is not this operator's
+   * (metrics-api/ownership.ts): the HPAs of a builtin platform's components with custom metrics then ask
+   * that server, which knows none of them.
+   */
+  externalMetricsOwner?: string | undefined;
+  /** provider keda, but KEDA's ScaledObject CRD is not in the cluster: nothing scales the components. */
+  kedaMissing?: boolean;
+}
+
 export function computeScalingStatus(
   platform: KycPlatform,
   inputs: readonly ComponentScalingInput[],
-  externalMetricsOwner?: string,
+  provider: ProviderState = {},
 ): ScalingStatus {
   const generation = platform.metadata.generation ?? 0;
   const scaling: Record<string, ComponentScalingStatus> = {};
@@ -172,11 +181,17 @@ export function computeScalingStatus(
             reason: 'HPAsActive',
             message: `${autoscaled} component(s) autoscaled`,
           };
+  const keda = platform.spec.autoscaling?.provider === 'keda';
   const elsewhere =
-    externalMetricsOwner && needExternal.length > 0
-      ? `external.metrics.k8s.io is served by ${externalMetricsOwner}, not this operator: the custom metrics of ${needExternal.join(', ')} do not reach their HPAs (set spec.autoscaling.provider: keda, or free the APIService; docs/autoscaling.md)`
+    !keda && provider.externalMetricsOwner && needExternal.length > 0
+      ? `external.metrics.k8s.io is served by ${provider.externalMetricsOwner}, not this operator: the custom metrics of ${needExternal.join(', ')} do not reach their HPAs (set spec.autoscaling.provider: keda, or free the APIService; docs/autoscaling.md)`
+      : undefined;
+  const kedaMissing =
+    keda && provider.kedaMissing && autoscaled > 0
+      ? `spec.autoscaling.provider is keda but KEDA is not installed (no CustomResourceDefinition scaledobjects.keda.sh): ${autoscaled} component(s) have no autoscaler; install KEDA or set provider builtin`
       : undefined;
   const problems = [
+    ...(kedaMissing ? [kedaMissing] : []),
     ...(elsewhere ? [elsewhere] : []),
     ...(fallbacks.length ? [`fallback replicas in force for ${fallbacks.join(', ')}`] : []),
     ...failing,
@@ -188,13 +203,15 @@ export function computeScalingStatus(
           type: CONDITION_SCALING_DEGRADED,
           status: 'True',
           observedGeneration: generation,
-          reason: elsewhere
-            ? REASON_EXTERNAL_METRICS_ELSEWHERE
-            : fallbacks.length
-              ? 'FallbackActive'
-              : failing.length
-                ? 'MetricSourceFailing'
-                : 'InvalidSchedule',
+          reason: kedaMissing
+            ? REASON_KEDA_NOT_INSTALLED
+            : elsewhere
+              ? REASON_EXTERNAL_METRICS_ELSEWHERE
+              : fallbacks.length
+                ? 'FallbackActive'
+                : failing.length
+                  ? 'MetricSourceFailing'
+                  : 'InvalidSchedule',
           message: problems.join('; ').slice(0, 4096),
         }
       : {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from '@jest/globals';
+import { platform } from '../api/fixtures.js';
+import { renderScaledObject } from '../render/scaledobject.js';
+import { Applier } from '../runtime/apply.js';
+import type { KubeResource, ResourceType } from '../runtime/kube.js';
+import { FakeKube } from '../runtime/testing/fake-kube.js';
+import { KedaScaledObjects, SCALED_OBJECT_CRD, SCALED_OBJECT_TYPE } from './keda.js';
+
+const CRD: ResourceType = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  plural: 'customresourcedefinitions',
+  namespaced: false,
+};
+const keda = platform({ profile: 'production', autoscaling: { provider: 'keda' } });
+const owner = keda as unknown as KubeResource;
+const wanted = (components: ('kyc' | 'auth')[]) => components.map((c) => renderScaledObject(keda, c) as KubeResource);
+
+async function installKeda(kube: FakeKube): Promise<void> {
+  await kube.create(CRD, '', { apiVersion: CRD.apiVersion, kind: CRD.kind, metadata: { name: SCALED_OBJECT_CRD } });
+}
+
+describe('KedaScaledObjects', () => {
+  it('when KEDA is not installed, then nothing is written and the platform that wants ScaledObjects hears so', async () => {
+    const kube = new FakeKube();
+    const sync = new KedaScaledObjects(kube.asClient(), new Applier(kube.asClient()));
+    expect(await sync.sync(owner, wanted(['kyc']))).toEqual({ installed: false, applied: [], deleted: [] });
+    expect(await sync.sync(owner, [])).toEqual({ installed: true, applied: [], deleted: [] });
+    expect(kube.writes).toEqual([]);
+  });
+
+  it('when KEDA is installed, then the wanted ScaledObjects are applied once, and one no longer wanted is deleted', async () => {
+    const kube = new FakeKube();
+    await installKeda(kube);
+    const sync = new KedaScaledObjects(kube.asClient(), new Applier(kube.asClient()));
+    expect((await sync.sync(owner, wanted(['kyc', 'auth']))).applied).toEqual(['ScaledObject acme-kyc', 'ScaledObject acme-auth']);
+    expect((await sync.sync(owner, wanted(['kyc', 'auth']))).applied).toEqual([]);
+    expect(await sync.sync(owner, wanted(['kyc']))).toMatchObject({ deleted: ['ScaledObject acme-auth'] });
+    expect(kube.peekAll(SCALED_OBJECT_TYPE, 'kyc-test').map((o) => o.metadata.name)).toEqual(['acme-kyc']);
+  });
+
+  it('looks for the CRD at most once a minute', async () => {
+    const kube = new FakeKube();
+    let now = 0;
+    const sync = new KedaScaledObjects(kube.asClient(), new Applier(kube.asClient()), () => now);
+    expect(await sync.installed()).toBe(false);
+    await installKeda(kube);
+    now = 59_000;
+    expect(await sync.installed()).toBe(false);
+    now = 60_000;
+    expect(await sync.installed()).toBe(true);
+  });
+});
