@@ -215,6 +215,26 @@ describe('renderNetworkPolicies', () => {
     expect(destinations(withKms({}), 'acme-kyc')).toEqual(destinations(policies(), 'acme-kyc'));
   });
 
+  it('when spec.dependencies.smtp and .sms name providers, then notification alone may reach their peers (587 and 443 by default), and nothing without peers', () => {
+    const smtp = { ipBlock: { cidr: '10.20.0.25/32' } };
+    const sms = { ipBlock: { cidr: '10.20.0.26/32' } };
+    const withProviders = (settings: object): Policy[] => {
+      const p = withPeers();
+      p.spec.dependencies = {
+        ...p.spec.dependencies,
+        smtp: { secretRef: { name: 'kyc-smtp' }, networkPeers: [smtp], ...settings },
+        sms: { secretRef: { name: 'kyc-sms' }, networkPeers: [sms] },
+      };
+      return policies(p);
+    };
+    const all = withProviders({});
+    expect(destinations(all, 'acme-notification').slice(-2)).toEqual(['10.20.0.25/32:TCP/587', '10.20.0.26/32:TCP/443']);
+    for (const other of ['gateway', 'kyc', 'auth', 'analytics'])
+      expect(destinations(all, `acme-${other}`).some((d) => d.startsWith('10.20.0.2'))).toBe(false);
+    expect(destinations(withProviders({ ports: [11025] }), 'acme-notification').at(-2)).toBe('10.20.0.25/32:TCP/11025');
+    expect(destinations(withProviders({ networkPeers: [] }), 'acme-notification').at(-2)).not.toMatch(/^10\.20\.0\.25/);
+  });
+
   it('renders nothing when network policies are off and skips disabled components', () => {
     expect(renderNetworkPolicies(platform({ security: { networkPolicies: false } }))).toEqual([]);
     const names = renderNetworkPolicies(platform({ components: { analytics: { enabled: false } } })).map((p) => p.metadata.name);

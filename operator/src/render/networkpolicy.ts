@@ -38,6 +38,7 @@ import {
 import type { KycPlatform, NetworkPeer } from '../api/types.js';
 import { HTTP_PORT, METRICS_PORT, objectMeta, platformPodSelector, selectorLabels } from './meta.js';
 import { kmsNetwork } from './kms.js';
+import { notificationProviderNetwork } from './notification-providers.js';
 import type { KubeObject } from './types.js';
 
 const HTTP = [{ protocol: 'TCP', port: HTTP_PORT }];
@@ -112,6 +113,10 @@ function egressRules(platform: KycPlatform, component: ComponentName): Rule[] {
   // The KMS holding the PII data keys (render/kms.ts), fail closed like the dependencies above.
   const kms = kmsNetwork(spec, component);
   if (kms && kms.peers.length > 0) rules.push({ to: kms.peers.map(toPeer), ports: kms.ports.map((port) => ({ protocol: 'TCP', port })) });
+  // The SMTP server and SMS gateway of notification (render/notification-providers.ts), fail closed too.
+  for (const provider of notificationProviderNetwork(spec, component))
+    if (provider.peers.length > 0)
+      rules.push({ to: provider.peers.map(toPeer), ports: provider.ports.map((port) => ({ protocol: 'TCP', port })) });
   return rules;
 }
 
