@@ -2,6 +2,7 @@
 // OWNED_KINDS, then the components in COMPONENTS order). Pure: same platform in, same objects out.
 import { desiredComponentNames } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
+import { renderBackupCronJob, renderBackupNetworkPolicy } from './backup.js';
 import { renderConfigMap } from './configmap.js';
 import { renderDeployment } from './deployment.js';
 import { renderHorizontalPodAutoscaler } from './hpa.js';
@@ -40,6 +41,8 @@ export function renderPlatform(platform: KycPlatform, options: RenderOptions = {
     ...components.map((c) => renderPodDisruptionBudget(platform, c)),
     ...components.map((c) => renderHorizontalPodAutoscaler(platform, c, options.minReplicasFloor?.[c])).filter(defined),
     ...renderNetworkPolicies(platform, options.operatorNamespace),
+    renderBackupNetworkPolicy(platform),
     renderIngress(platform),
+    renderBackupCronJob(platform),
   ].filter(defined);
 }

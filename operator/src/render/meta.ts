@@ -28,7 +28,7 @@ export const VERSION_ANNOTATION = 'kyc.dev/version';
 
 export type Color = 'blue' | 'green';
 
-export type LabelComponent = ComponentName | 'platform';
+export type LabelComponent = ComponentName | 'platform' | 'backup';
 
 /** `<platform>-<component>`: the name of a component's Deployment, Service, SA, PDB, HPA and NetworkPolicy. */
 export function componentObjectName(platform: KycPlatform, component: ComponentName): string {

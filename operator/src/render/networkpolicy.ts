@@ -63,7 +63,7 @@ function operatorPeer(operatorNamespace: string): Peer {
 }
 
 /** A spec peer as a NetworkPolicyPeer: the same fields, without the ones the spec leaves out. */
-function toPeer(peer: NetworkPeer): Peer {
+export function toPeer(peer: NetworkPeer): Peer {
   const out: Peer = {};
   if (peer.ipBlock) out.ipBlock = { cidr: peer.ipBlock.cidr, ...(peer.ipBlock.except?.length ? { except: peer.ipBlock.except } : {}) };
   if (peer.namespaceSelector)
