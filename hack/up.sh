@@ -92,15 +92,19 @@ for c in gateway kyc auth notification analytics; do v=REDIS_URL_${c^^}; redis_k
 apply_secret $PLATFORM-postgres "${pg_keys[@]}"
 apply_secret $PLATFORM-redis "${redis_keys[@]}"
 apply_secret $PLATFORM-kafka "brokers=$POD_KAFKA_BROKERS"
+# The PII data keys are made and unwrapped by local-kms through the AWS KMS API (docs/security.md, "Keys held by a KMS").
+apply_secret $PLATFORM-kms "key-id=$KMS_KEY_ID" "region=$KMS_REGION" "endpoint=${KMS_ENDPOINT/127.0.0.1/$NODE_IP}" \
+  "access-key-id=$KMS_ACCESS_KEY_ID" "secret-access-key=$KMS_SECRET_ACCESS_KEY"
 apply_secret $PLATFORM-platform "token-signing-keys=$SIGNING_KEYS" "pii-keys=k1:$PII" "admin-email=$ADMIN_EMAIL" "admin-password=$ADMIN_PASSWORD"
 
 step "KycPlatform $NS/$PLATFORM (version $VERSION) and the gateway NodePort"
-# KYC_UP_CREDENTIALS=PerComponent: each service with its own PostgreSQL role and Redis user, migrations by
-# the owner role in an init container (docs/security.md, "Per-service credentials"); the sample is Shared.
+# The sample runs each service with its own PostgreSQL role and Redis user, migrations by the owner role
+# in an init container (docs/security.md, "Per-service credentials"); KYC_UP_CREDENTIALS=Shared gives
+# every service the one credential instead.
 sample_edits=(-e "s|^  version: .*|  version: \"$VERSION\"|")
-case ${KYC_UP_CREDENTIALS:-Shared} in
-  Shared) ;;
-  PerComponent) sample_edits+=(-e "/^        name: $PLATFORM-\(postgres\|redis\)\$/a\\      credentials: PerComponent") ;;
+case ${KYC_UP_CREDENTIALS:-PerComponent} in
+  PerComponent) ;;
+  Shared) sample_edits+=(-e "/^      credentials: PerComponent\$/d") ;;
   *) die "KYC_UP_CREDENTIALS must be Shared or PerComponent (got $KYC_UP_CREDENTIALS)" ;;
 esac
 sed "${sample_edits[@]}" samples/local-real-node.yaml | kubectl -n "$NS" apply -f - >/dev/null
