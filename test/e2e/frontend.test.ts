@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import {
+  Accessibility,
   Screenshots,
   customerApplies,
   customerSees,
@@ -37,7 +38,8 @@ describe('the web app on the running platform', () => {
   const customer: Account = { email: `e2e-web-${run}@example.com`, password: `web-customer-password-${run}` };
   const maker: Account = { email: `e2e-web-maker-${run}@bank.example`, password: `web-maker-password-${run}` };
   const checker: Account = { email: `e2e-web-checker-${run}@bank.example`, password: `web-checker-password-${run}` };
-  const shots = new Screenshots(process.env.E2E_SCREENSHOTS ?? '.test-results/screenshots');
+  const accessibility = new Accessibility();
+  const shots = new Screenshots(process.env.E2E_SCREENSHOTS ?? '.test-results/screenshots', accessibility);
   const mode = async () => (await request<{ mode: string }>(api('/status'))).body.mode;
 
   beforeAll(async () => {
@@ -95,6 +97,8 @@ describe('the web app on the running platform', () => {
     await customerSees(customerPage, 'Approved', 60_000);
     await shots.take(customerPage, 'customer-approved');
     expect(await customerPage.getByText(/Your KYC is valid until \d{4}-\d{2}-\d{2}/).isVisible()).toBe(true);
+    // axe-core on every screen above: no serious or critical violation.
+    expect(accessibility.violations).toEqual([]);
   }, 600_000);
 
   it('when the platform is forced ReadOnly, then the page shows the banner; Normal again removes it', async () => {

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
@@ -41,13 +42,36 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath, args: ['--no-sandbox'] });
 }
 
+/** The serious and critical accessibility violations axe-core finds on each screen it is shown. */
+export class Accessibility {
+  readonly violations: string[] = [];
+
+  async check(page: Page, screen: string): Promise<void> {
+    // Evaluated by the browser's debugger protocol, which the page's CSP does not govern (it governs the page's own scripts).
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+    const found = await page.evaluate(async () => {
+      const results = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
+      return results.violations.map((v) => ({ id: v.id, impact: v.impact ?? 'unknown', nodes: v.nodes.length, help: v.help }));
+    });
+    for (const v of found) {
+      if (v.impact === 'serious' || v.impact === 'critical')
+        this.violations.push(`${screen}: ${v.id} (${v.impact}, ${v.nodes}×) ${v.help}`);
+    }
+  }
+}
+
+/** Each main screen: a screenshot (when given a folder) and an accessibility check (when given one). */
 export class Screenshots {
-  constructor(private readonly dir: string | undefined) {
+  constructor(
+    private readonly dir: string | undefined,
+    private readonly accessibility?: Accessibility,
+  ) {
     if (dir) mkdirSync(dir, { recursive: true });
   }
 
   async take(page: Page, name: string): Promise<void> {
     if (this.dir) await page.screenshot({ path: path.join(this.dir, `${name}.png`), fullPage: true });
+    await this.accessibility?.check(page, name);
   }
 }
 

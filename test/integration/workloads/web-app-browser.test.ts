@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import {
+  Accessibility,
   Screenshots,
   customerApplies,
   customerSees,
@@ -38,7 +39,8 @@ describe('the web app in a browser, on the services in-process', () => {
   let gateway: RunningGateway;
   let browser: Browser;
   let webDir: string;
-  const shots = new Screenshots(process.env.WEB_APP_SCREENSHOTS);
+  const accessibility = new Accessibility();
+  const shots = new Screenshots(process.env.WEB_APP_SCREENSHOTS, accessibility);
 
   beforeAll(async () => {
     webDir = mkdtempSync(path.join(tmpdir(), 'web-app-'));
@@ -89,5 +91,7 @@ describe('the web app in a browser, on the services in-process', () => {
     await customerSees(customer, 'Approved');
     await shots.take(customer, 'customer-approved');
     expect(await customer.getByText(/Your KYC is valid until \d{4}-\d{2}-\d{2}/).isVisible()).toBe(true);
+    // axe-core on every screen above: no serious or critical violation.
+    expect(accessibility.violations).toEqual([]);
   }, 110_000);
 });
