@@ -6,6 +6,7 @@
 import { serveExternalMetrics } from './metrics-api/serve.js';
 import { PlatformCache, PlatformController } from './reconcile/controller.js';
 import { ExternalMetricsOwnerWatch } from './reconcile/external-metrics-owner.js';
+import { KedaScaledObjects } from './reconcile/keda.js';
 import { registerPlatformGauges } from './reconcile/platform-gauges.js';
 import { PlatformReconciler } from './reconcile/platform.js';
 import { PodHealthPoller } from './reconcile/pod-health.js';
@@ -130,9 +131,12 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       deployments: () => cache.owned.get('deployments'),
       wake,
     });
+    const applier = new Applier(client);
     const reconciler = new PlatformReconciler({
       client,
-      applier: new Applier(client),
+      applier,
+      // provider keda: ScaledObjects, written only where KEDA's CRD is installed (docs/autoscaling.md).
+      keda: new KedaScaledObjects(client, applier),
       events,
       logger,
       platforms: cache.platforms,

@@ -24,8 +24,8 @@ describe('KedaScaledObjects', () => {
   it('when KEDA is not installed, then nothing is written and the platform that wants ScaledObjects hears so', async () => {
     const kube = new FakeKube();
     const sync = new KedaScaledObjects(kube.asClient(), new Applier(kube.asClient()));
-    expect(await sync.sync(owner, wanted(['kyc']))).toEqual({ installed: false, applied: [], deleted: [] });
-    expect(await sync.sync(owner, [])).toEqual({ installed: true, applied: [], deleted: [] });
+    expect(await sync.sync(owner, wanted(['kyc']))).toEqual({ installed: false, created: [], updated: [], deleted: [] });
+    expect(await sync.sync(owner, [])).toEqual({ installed: true, created: [], updated: [], deleted: [] });
     expect(kube.writes).toEqual([]);
   });
 
@@ -33,8 +33,8 @@ describe('KedaScaledObjects', () => {
     const kube = new FakeKube();
     await installKeda(kube);
     const sync = new KedaScaledObjects(kube.asClient(), new Applier(kube.asClient()));
-    expect((await sync.sync(owner, wanted(['kyc', 'auth']))).applied).toEqual(['ScaledObject acme-kyc', 'ScaledObject acme-auth']);
-    expect((await sync.sync(owner, wanted(['kyc', 'auth']))).applied).toEqual([]);
+    expect((await sync.sync(owner, wanted(['kyc', 'auth']))).created).toEqual(['ScaledObject acme-kyc', 'ScaledObject acme-auth']);
+    expect(await sync.sync(owner, wanted(['kyc', 'auth']))).toMatchObject({ created: [], updated: [] });
     expect(await sync.sync(owner, wanted(['kyc']))).toMatchObject({ deleted: ['ScaledObject acme-auth'] });
     expect(kube.peekAll(SCALED_OBJECT_TYPE, 'kyc-test').map((o) => o.metadata.name)).toEqual(['acme-kyc']);
   });

@@ -21,7 +21,8 @@ const CRD_CHECK_MS = 60_000;
 export interface KedaSyncResult {
   /** False when a platform wants ScaledObjects and KEDA's CRD is not in the cluster: nothing written. */
   installed: boolean;
-  applied: string[];
+  created: string[];
+  updated: string[];
   deleted: string[];
 }
 
@@ -46,7 +47,7 @@ export class KedaScaledObjects {
 
   /** Applies the wanted ScaledObjects and deletes the platform's others (when KEDA is installed). */
   async sync(platform: KubeResource, wanted: readonly KubeResource[]): Promise<KedaSyncResult> {
-    const result: KedaSyncResult = { installed: true, applied: [], deleted: [] };
+    const result: KedaSyncResult = { installed: true, created: [], updated: [], deleted: [] };
     // A builtin platform is not held up by a failed look (RBAC, the API server): it has nothing here.
     const installed = await this.installed().catch((error: unknown) => {
       if (wanted.length > 0) throw error;
@@ -60,7 +61,8 @@ export class KedaScaledObjects {
     const byName = new Map(live.items.map((o) => [o.metadata.name, o]));
     for (const object of wanted) {
       const { action } = await this.applier.ensure(SCALED_OBJECT_TYPE, object, byName.get(object.metadata.name));
-      if (action !== 'unchanged') result.applied.push(`ScaledObject ${object.metadata.name}`);
+      if (action === 'created') result.created.push(`ScaledObject ${object.metadata.name}`);
+      else if (action !== 'unchanged') result.updated.push(`ScaledObject ${object.metadata.name}`);
     }
     const names = new Set(wanted.map((o) => o.metadata.name));
     for (const stale of live.items.filter((o) => !names.has(o.metadata.name) && isOwnedBy(o, name, uid))) {

@@ -13,7 +13,14 @@ import type { Logger } from '../runtime/logger.js';
 import type { HandlerResult } from '../runtime/workqueue.js';
 import type { ScalingController, ScalingPlan } from '../scaling/controller.js';
 import { observeScaling, withScalingStatus } from '../scaling/observe.js';
-import { CONDITION_SCALING_DEGRADED, REASON_EXTERNAL_METRICS_ELSEWHERE, type ScalingStatus } from '../scaling/status.js';
+import {
+  CONDITION_SCALING_DEGRADED,
+  REASON_EXTERNAL_METRICS_ELSEWHERE,
+  REASON_KEDA_NOT_INSTALLED,
+  type ScalingStatus,
+} from '../scaling/status.js';
+import { SCALED_OBJECT } from '../render/scaledobject.js';
+import type { KedaScaledObjects } from './keda.js';
 import { REASON_DEPENDENCY_UNAVAILABLE, withDegradation, type PodHealth } from './degradation.js';
 import { configMapLiveSettingsDigest } from '../render/configmap.js';
 import { activeColorChanged, announceLiveSettings, flagsChanged } from './live-settings.js';
@@ -67,6 +74,8 @@ export interface ReconcilerDeps {
   operatorNamespace?: string;
   /** The pods' /health, read at a bounded rate, for the Degraded condition (pod-health.ts); without it, only a forced mode shows. */
   health?: HealthReader;
+  /** KEDA ScaledObjects of provider keda platforms (keda.ts); without it none are written. */
+  keda?: KedaScaledObjects;
 }
 
 /** The live settings as last announced to the pods, for status (reconcile/live-settings.ts). */
@@ -131,13 +140,13 @@ export class PlatformReconciler {
       return { requeueAfterMs: this.deps.progressRequeueMs };
     }
 
-    let desired: KubeResource[];
+    let rendered: KubeResource[];
     let rollout: RolloutPass;
     let scalingPlan: ScalingPlan | undefined;
     try {
       scalingPlan = this.deps.scaling?.plan(platform, this.deps.now?.() ?? new Date());
       rollout = this.rollout.plan(key, platform, this.deps.now?.() ?? new Date());
-      desired = this.render(key, platform, rollout, scalingPlan);
+      rendered = this.render(key, platform, rollout, scalingPlan);
     } catch (error) {
       // A spec the renderer rejects will not fix itself by retrying: report it and wait for a new spec.
       const problem = { reason: 'InvalidSpec', message: (error as Error).message };
@@ -146,6 +155,9 @@ export class PlatformReconciler {
       return;
     }
 
+    // KEDA's ScaledObjects go their own way (keda.ts): their kind exists only where KEDA is installed.
+    const desired = rendered.filter((o) => o.kind !== SCALED_OBJECT.kind);
+    const scaledObjects = rendered.filter((o) => o.kind === SCALED_OBJECT.kind);
     const live = new Map<string, KubeResource>();
     const decisions: Decisions = { created: [], updated: [], restored: [], deleted: [] };
     let applyProblem: Problem | undefined;
@@ -154,7 +166,7 @@ export class PlatformReconciler {
       await Promise.all(
         objects.map(async (object) => {
           try {
-            const applied = await this.applyOne(object, decisions, desired);
+            const applied = await this.applyOne(object, decisions, rendered);
             live.set(identity(object), applied);
           } catch (error) {
             firstError ??= asError(error);
@@ -175,6 +187,20 @@ export class PlatformReconciler {
     } catch (error) {
       firstError ??= asError(error);
       applyProblem ??= { reason: 'DeleteFailed', message: describe(error) };
+    }
+
+    let kedaMissing = false;
+    try {
+      const keda = await this.deps.keda?.sync(platform, scaledObjects);
+      if (keda) {
+        kedaMissing = !keda.installed;
+        decisions.created.push(...keda.created);
+        decisions.updated.push(...keda.updated);
+        decisions.deleted.push(...keda.deleted);
+      }
+    } catch (error) {
+      firstError ??= asError(error);
+      applyProblem ??= { reason: 'ApplyFailed', message: describe(error) };
     }
 
     this.recordDecisions(platform, decisions, log);
@@ -200,6 +226,7 @@ export class PlatformReconciler {
         platform,
         scalingPlan,
         observeScaling(desired, (o) => live.get(identity(o))),
+        kedaMissing,
       );
     const health = await this.deps.health?.observe(key, platform);
     const status = await this.writeStatus(platform, components, applyProblem, log, rollout, scaling, secrets?.verified, announced, health);
@@ -410,11 +437,12 @@ export class PlatformReconciler {
       this.deps.events.record(platform, 'Warning', degraded.reason, degraded.message);
       log.warn({ reason: degraded.reason }, 'platform is degraded');
     }
-    // Another server holds external.metrics.k8s.io: said once, when it starts to matter (docs/autoscaling.md).
+    // Another server holds external.metrics.k8s.io, or provider keda without KEDA: said once, when it
+    // starts (docs/autoscaling.md, "Living beside KEDA and prometheus-adapter").
     const scalingDegraded = conditionOf(status, CONDITION_SCALING_DEGRADED);
     if (
-      scalingDegraded?.reason === REASON_EXTERNAL_METRICS_ELSEWHERE &&
-      conditionOf(platform.status, CONDITION_SCALING_DEGRADED)?.reason !== REASON_EXTERNAL_METRICS_ELSEWHERE
+      (scalingDegraded?.reason === REASON_EXTERNAL_METRICS_ELSEWHERE || scalingDegraded?.reason === REASON_KEDA_NOT_INSTALLED) &&
+      conditionOf(platform.status, CONDITION_SCALING_DEGRADED)?.reason !== scalingDegraded.reason
     )
       this.deps.events.record(platform, 'Warning', REASON_EXTERNAL_METRICS_ELSEWHERE, scalingDegraded.message);
     // The way back is said too: what was unreachable is reachable again (docs/api.md, "Degradation").

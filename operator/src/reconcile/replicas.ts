@@ -18,7 +18,16 @@ import type { ManagedFieldsEntry } from '../runtime/slim.js';
 export const HANDOVER_FIELD_MANAGER = 'kyc-operator-replicas-handover';
 
 type DeploymentLike = KubeResource & { spec?: { replicas?: number } };
-type HpaLike = KubeResource & { spec?: { scaleTargetRef?: { kind?: string; name?: string }; minReplicas?: number; maxReplicas?: number } };
+type HpaLike = KubeResource & {
+  spec?: {
+    scaleTargetRef?: { kind?: string; name?: string };
+    minReplicas?: number;
+    maxReplicas?: number;
+    // A KEDA ScaledObject's bounds (provider keda: KEDA's HPA takes spec.replicas over the same way).
+    minReplicaCount?: number;
+    maxReplicaCount?: number;
+  };
+};
 
 /** True when `manager` owns spec.replicas of `object` through an Apply. */
 export function appliesReplicas(object: KubeResource, manager: string): boolean {
@@ -43,12 +52,12 @@ export function replicasToHandOver(
   if (typeof current !== 'number' || !appliesReplicas(live, fieldManager)) return undefined;
   const hpa = allDesired.find(
     (o): o is HpaLike =>
-      o.kind === 'HorizontalPodAutoscaler' &&
+      (o.kind === 'HorizontalPodAutoscaler' || o.kind === 'ScaledObject') &&
       (o as HpaLike).spec?.scaleTargetRef?.kind === 'Deployment' &&
       (o as HpaLike).spec?.scaleTargetRef?.name === desired.metadata.name,
   );
-  const min = hpa?.spec?.minReplicas ?? 1;
-  const max = hpa?.spec?.maxReplicas ?? Number.MAX_SAFE_INTEGER;
+  const min = hpa?.spec?.minReplicas ?? hpa?.spec?.minReplicaCount ?? 1;
+  const max = hpa?.spec?.maxReplicas ?? hpa?.spec?.maxReplicaCount ?? Number.MAX_SAFE_INTEGER;
   return Math.min(Math.max(current, min), max);
 }
 

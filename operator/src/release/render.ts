@@ -71,7 +71,7 @@ export function renderBlueGreen(
   const kept = base
     .filter((o) => !REPLACED_KINDS.has(o.kind))
     .map((o) =>
-      o.kind === 'HorizontalPodAutoscaler'
+      o.kind === 'HorizontalPodAutoscaler' || o.kind === 'ScaledObject'
         ? followActive(o, components, target)
         : o.kind === 'ConfigMap'
           ? renderConfigMap(platform, plan.active)
@@ -83,7 +83,7 @@ export function renderBlueGreen(
   return [...firstWave, ...services, ...deployments, ...pdbs, ...rest];
 }
 
-/** The HPA of a component scales the active colour's Deployment. */
+/** The HPA (or KEDA ScaledObject) of a component scales the active colour's Deployment. */
 function followActive(hpa: KubeObject, components: readonly ComponentName[], target: (c: ComponentName) => string): KubeObject {
   const spec = hpa.spec as { scaleTargetRef?: { name?: string } } | undefined;
   const component = components.find((c) => hpa.metadata.labels?.['app.kubernetes.io/component'] === c);
