@@ -19,6 +19,14 @@ const DOCUMENT = {
 
 const USER = { id: CUSTOMER_ID, email: 'kavya@example.com', role: 'customer' };
 
+/** Examples of the path and header parameters. */
+export const PARAMETER_EXAMPLES = {
+  applicationId: APPLICATION_ID,
+  userId: MAKER_ID,
+  documentId: DOCUMENT.id,
+  idempotencyKey: 'c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47',
+};
+
 /** The application as its owner sees it in `state` (staff also see `findings` and `history`). */
 export function applicationExample(state: ApplicationState = 'draft'): Record<string, unknown> {
   const submitted = state !== 'draft';

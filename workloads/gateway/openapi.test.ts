@@ -311,6 +311,14 @@ describe('OpenAPI document examples', () => {
     }
   });
 
+  it('every parameter has an example', () => {
+    const parameters = operations.flatMap(({ key, op }) =>
+      ((op.parameters ?? []) as Json[]).map((p) => [key, (p.$ref ? resolve(p.$ref as string) : p) as Json] as const),
+    );
+    expect(parameters.length).toBeGreaterThan(30);
+    expect(parameters.filter(([, p]) => p.example === undefined).map(([key, p]) => `${key} ${String(p.name)}`)).toEqual([]);
+  });
+
   it('the request examples pass the checks the services run on them', () => {
     expect(registerBody.safeParse(EXAMPLES.Register).success).toBe(true);
     expect(loginBody.safeParse(EXAMPLES.Login).success).toBe(true);

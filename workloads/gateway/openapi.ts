@@ -13,7 +13,7 @@ import { CONSENT_PURPOSES } from '../kyc/domain/consent.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../kyc/domain/documents.js';
 import { contactBody, notificationsQuery } from '../notification/entry-points/routes.js';
 import { PROBLEM_TYPES, problemTypeUri } from '../shared/problem-types.js';
-import { EXAMPLES, applicationExample } from './openapi-examples.js';
+import { EXAMPLES, PARAMETER_EXAMPLES, applicationExample } from './openapi-examples.js';
 import type { ProblemType } from '../shared/problem-types.js';
 
 /**
@@ -30,7 +30,12 @@ function requestSchema(schema: z.ZodType): Record<string, unknown> {
 /** Query parameters (OpenAPI `in: query`), one per field of a zod object of query fields. */
 function queryParameters(schema: z.ZodObject): object[] {
   const { properties = {}, required = [] } = requestSchema(schema) as { properties?: Record<string, object>; required?: string[] };
-  return Object.entries(properties).map(([name, field]) => ({ name, in: 'query', required: required.includes(name), schema: field }));
+  // A query parameter's example is its default (what the API uses when it is left out), else its first value.
+  return Object.entries(properties).map(([name, field]) => {
+    const { default: fallback, enum: values } = field as { default?: unknown; enum?: unknown[] };
+    const example = fallback ?? values?.[0];
+    return { name, in: 'query', required: required.includes(name), schema: field, ...(example !== undefined && { example }) };
+  });
 }
 
 /** An example answer of a problem type, as a client receives it (docs/problems/<slug>.md). */
@@ -84,7 +89,13 @@ const json = (schema: object, example: unknown = exampleOf(schema)): object => (
   'application/json': { schema, ...(example !== undefined && { example }) },
 });
 const response = (name: string): object => ({ $ref: `#/components/responses/${name}` });
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } };
+const idParam = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', maxLength: 64 },
+  example: PARAMETER_EXAMPLES.applicationId,
+};
 const idempotencyKey = { $ref: '#/components/parameters/IdempotencyKey' };
 const items = (schema: object): object => ({
   type: 'object',
@@ -275,7 +286,7 @@ export function openApiDocument(version: string): object {
           operationId: 'adminChangeRole',
           tags: tags('admin'),
           roles: ['admin'],
-          params: [idParam],
+          params: [{ ...idParam, example: PARAMETER_EXAMPLES.userId }],
           write: true,
           body: ref('RoleChange'),
           ok: ['200', ref('User')],
@@ -329,7 +340,16 @@ export function openApiDocument(version: string): object {
           operationId: 'getDocument',
           tags: tags('documents'),
           roles: staffRead,
-          params: [idParam, { name: 'documentId', in: 'path', required: true, schema: { type: 'string', maxLength: 64 } }],
+          params: [
+            idParam,
+            {
+              name: 'documentId',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', maxLength: 64 },
+              example: PARAMETER_EXAMPLES.documentId,
+            },
+          ],
           ok: ['200'],
           okContent: Object.fromEntries(CONTENT_TYPES.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }])),
           errors: ['404'],
@@ -374,8 +394,20 @@ export function openApiDocument(version: string): object {
           tags: tags('review'),
           roles: ['maker (default pending_review)', 'checker (default pending_approval)', 'admin (both)'],
           params: [
-            { name: 'state', in: 'query', required: false, schema: { type: 'string', enum: ['pending_review', 'pending_approval'] } },
-            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 } },
+            {
+              name: 'state',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', enum: ['pending_review', 'pending_approval'] },
+              example: 'pending_review',
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+              example: 50,
+            },
           ],
           ok: ['200', items(ref('QueueItem'))],
         }),
@@ -447,6 +479,7 @@ export function openApiDocument(version: string): object {
           description:
             'Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.',
           schema: { type: 'string', minLength: 1, maxLength: 255 },
+          example: PARAMETER_EXAMPLES.idempotencyKey,
         },
       },
       responses: {

@@ -821,7 +821,10 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+        /**
+         * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+         * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+         */
         IdempotencyKey: string;
     };
     requestBodies: never;
@@ -834,7 +837,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -878,7 +884,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -930,7 +939,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -981,7 +993,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1047,7 +1062,9 @@ export interface operations {
     adminListUsers: {
         parameters: {
             query?: {
+                /** @example customer */
                 role?: "customer" | "maker" | "checker" | "admin";
+                /** @example 50 */
                 limit?: number;
             };
             header?: never;
@@ -1090,7 +1107,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1141,10 +1161,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example 3a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d */
                 id: string;
             };
             cookie?: never;
@@ -1192,7 +1216,10 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path?: never;
@@ -1296,6 +1323,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
             };
             cookie?: never;
@@ -1382,10 +1410,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
             };
             cookie?: never;
@@ -1495,10 +1527,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
             };
             cookie?: never;
@@ -1551,7 +1587,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
+                /** @example e2a1c3b4-5d6e-4f70-8a9b-0c1d2e3f4a5b */
                 documentId: string;
             };
             cookie?: never;
@@ -1581,10 +1619,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
             };
             cookie?: never;
@@ -1673,10 +1715,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
             };
             cookie?: never;
@@ -1765,10 +1811,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
             };
             cookie?: never;
@@ -1856,7 +1906,9 @@ export interface operations {
     reviewQueue: {
         parameters: {
             query?: {
+                /** @example pending_review */
                 state?: "pending_review" | "pending_approval";
+                /** @example 50 */
                 limit?: number;
             };
             header?: never;
@@ -1904,10 +1956,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
             };
             cookie?: never;
@@ -2007,10 +2063,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
             };
             cookie?: never;
@@ -2112,10 +2172,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
             };
             cookie?: never;
@@ -2214,10 +2278,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
             };
             cookie?: never;
@@ -2316,10 +2384,14 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user. */
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
                 "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
             };
             path: {
+                /** @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47 */
                 id: string;
             };
             cookie?: never;
@@ -2417,6 +2489,7 @@ export interface operations {
     listNotifications: {
         parameters: {
             query?: {
+                /** @example 50 */
                 limit?: number;
             };
             header?: never;
@@ -2523,6 +2596,7 @@ export interface operations {
     analyticsSummary: {
         parameters: {
             query?: {
+                /** @example 30 */
                 days?: number;
             };
             header?: never;
