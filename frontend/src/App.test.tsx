@@ -1,0 +1,45 @@
+/** @jest-environment jsdom */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { App } from './App.js';
+import { MemoryStore, aUser, fakeGateway, route, signedInTokens } from './testing/fake-api.js';
+
+afterEach(cleanup);
+
+const status = (mode: string) => route('GET', '/status', { status: 200, body: { mode, reducedFeatures: [], version: '1.2.3' } });
+
+function signInAs(role: 'customer' | 'maker', ...handlers: Parameters<typeof fakeGateway>) {
+  const gateway = fakeGateway(
+    status('Normal'),
+    route('POST', '/auth/login', signedInTokens()),
+    route('GET', '/auth/me', { status: 200, body: aUser(`${role}-1`, role) }),
+    route('GET', '/review/queue', { status: 200, body: { items: [] } }),
+    ...handlers,
+  );
+  render(<App api={gateway.api} store={new MemoryStore()} />);
+  fireEvent.change(screen.getByLabelText('Email address'), { target: { value: `${role}@example.com` } });
+  fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'correct horse battery' } });
+  fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+  return gateway;
+}
+
+describe('the app', () => {
+  it('shows everyone the platform’s version, and the banner while a reduced mode is in force', async () => {
+    const { api } = fakeGateway(status('Maintenance'));
+    render(<App api={api} store={new MemoryStore()} />);
+    expect(await screen.findByText('Platform version 1.2.3')).toBeTruthy();
+    expect(screen.getByRole('status').textContent).toMatch(/under maintenance/);
+  });
+
+  it('takes a signed-in customer without an application to the consent with the notice', async () => {
+    signInAs('customer');
+    expect(await screen.findByRole('heading', { name: 'Your consent' })).toBeTruthy();
+    expect(screen.getByText(/Privacy notice, version/, { selector: 'h3' })).toBeTruthy();
+  });
+
+  it('takes a signed-in maker to the review queue of what waits for a maker', async () => {
+    const { requests } = signInAs('maker');
+    expect(await screen.findByRole('heading', { name: 'Review queue' })).toBeTruthy();
+    expect(requests.find((r) => r.path === '/review/queue')?.query).toBe('limit=50&state=pending_review');
+  });
+});
