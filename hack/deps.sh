@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The platform's dependencies on loopback: PostgreSQL and Redis from Debian packages, Apache Kafka
 # (KRaft, one node) from its jars on Maven Central, local-kms from the Go module proxy (hack/deps/kms.sh),
-# Mailpit (SMTP and its API, for the notification e-mail tests) likewise (hack/deps/mailpit.sh).
+# Mailpit (SMTP and its API, for the notification e-mail tests) likewise (hack/deps/mailpit.sh), and
+# SeaweedFS (the S3 server of the backup tests, docs/backup.md) likewise (hack/deps/seaweedfs.sh).
 #
 #   hack/deps.sh up      install what is missing, start what is not running, wait until healthy
 #   hack/deps.sh down    stop them
@@ -20,6 +21,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/deps/roles.sh"
 source "$(dirname "$0")/deps/kms.sh"
 source "$(dirname "$0")/deps/mailpit.sh"
+source "$(dirname "$0")/deps/seaweedfs.sh"
 
 DEPS_DIR=$RUN_DIR/deps
 PIDS=$DEPS_DIR/pids
@@ -167,7 +169,7 @@ write_env() {
   local postgres_password redis_password
   postgres_password=$(secret postgres)
   redis_password=$(secret redis)
-  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE" && kms_env >>"$ENV_FILE" && mailpit_env >>"$ENV_FILE")
+  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE" && kms_env >>"$ENV_FILE" && mailpit_env >>"$ENV_FILE" && seaweedfs_env >>"$ENV_FILE")
 }
 
 up() {
@@ -179,6 +181,7 @@ up() {
   start_kafka
   start_kms
   start_mailpit
+  seaweedfs_up
   postgres_roles
   redis_apply_acls
   write_env
@@ -186,6 +189,7 @@ up() {
 }
 
 down() {
+  seaweedfs_down
   stop_mailpit
   stop_kms
   stop_pidfile "$PIDS/kafka.pid" kafka
@@ -230,7 +234,7 @@ one() { # one stop|kill|start NAME
 }
 
 status() {
-  for c in postgres redis kafka kms mailpit; do
+  for c in postgres redis kafka kms mailpit seaweedfs; do
     if pid_alive "$PIDS/$c.pid"; then echo "$c: running (pid $(cat "$PIDS/$c.pid"))"; else echo "$c: stopped"; fi
   done
 }

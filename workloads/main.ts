@@ -31,6 +31,12 @@ async function run(): Promise<void> {
     await migrateComponent(process.argv[3] ?? process.env.KYC_COMPONENT ?? '');
     return;
   }
+  // `main.js backup [run|list|restore <id|latest>]`: the backup CronJob and the restore (docs/backup.md).
+  if (process.argv[2] === 'backup') {
+    const { main } = await import('./backup/main.js');
+    await main(process.argv.slice(3));
+    return;
+  }
   const requested = process.argv[2] ?? process.env.KYC_COMPONENT;
   if (!requested || !(COMPONENTS as readonly string[]).includes(requested)) {
     fail(`usage: main.js <${COMPONENTS.join('|')}> (got ${JSON.stringify(requested ?? null)})`);

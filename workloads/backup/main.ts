@@ -50,6 +50,8 @@ const backupEnv = z.object({
 });
 export type BackupConfig = z.infer<typeof backupEnv>;
 
+export const backupConfig = (env: Env = process.env): BackupConfig => loadConfig(backupEnv, env);
+
 export interface BackupResult {
   id: string;
   bytes: number;
@@ -182,7 +184,7 @@ export class BackupProgram {
 }
 
 export async function main(args: readonly string[] = process.argv.slice(3), env: Env = process.env): Promise<void> {
-  const config = loadConfig(backupEnv, env);
+  const config = backupConfig(env);
   const logger = createLogger({ component: 'backup', level: config.LOG_LEVEL });
   const program = new BackupProgram(config, logger);
   try {
