@@ -28,6 +28,18 @@ describe('renderPlatform', () => {
     ]);
   });
 
+  it('with provider keda, renders a KEDA ScaledObject in place of each HPA', () => {
+    const objects = renderPlatform(platform({ profile: 'production', autoscaling: { provider: 'keda' } }));
+    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(objects.filter((o) => o.kind === 'ScaledObject').map((o) => o.metadata.name)).toEqual([
+      'acme-gateway',
+      'acme-kyc',
+      'acme-auth',
+      'acme-notification',
+      'acme-analytics',
+    ]);
+  });
+
   it('has no HPA in development and nothing for a disabled component', () => {
     const objects = renderPlatform(platform({ profile: 'development', components: { notification: { enabled: false } } }));
     expect(objects.some((o) => o.kind === 'HorizontalPodAutoscaler')).toBe(false);

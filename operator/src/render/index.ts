@@ -6,6 +6,7 @@ import { renderBackupCronJob, renderBackupNetworkPolicy } from './backup.js';
 import { renderConfigMap } from './configmap.js';
 import { renderDeployment } from './deployment.js';
 import { renderHorizontalPodAutoscaler } from './hpa.js';
+import { renderScaledObject, usesKeda } from './scaledobject.js';
 import { renderIngress } from './ingress.js';
 import { renderNetworkPolicies } from './networkpolicy.js';
 import { renderPodDisruptionBudget } from './pdb.js';
@@ -39,7 +40,14 @@ export function renderPlatform(platform: KycPlatform, options: RenderOptions = {
     ...components.filter((c) => c !== 'gateway').map((c) => renderHeadlessService(platform, c)),
     ...components.map((c) => renderDeployment(platform, c)),
     ...components.map((c) => renderPodDisruptionBudget(platform, c)),
-    ...components.map((c) => renderHorizontalPodAutoscaler(platform, c, options.minReplicasFloor?.[c])).filter(defined),
+    // provider keda: KEDA's ScaledObject instead of the operator's own HPA (docs/autoscaling.md).
+    ...components
+      .map((c) =>
+        usesKeda(platform.spec)
+          ? renderScaledObject(platform, c)
+          : renderHorizontalPodAutoscaler(platform, c, options.minReplicasFloor?.[c]),
+      )
+      .filter(defined),
     ...renderNetworkPolicies(platform, options.operatorNamespace),
     renderBackupNetworkPolicy(platform),
     renderIngress(platform),
