@@ -48,9 +48,9 @@ export class Accessibility {
 
   async check(page: Page, screen: string): Promise<void> {
     // Evaluated by the browser's debugger protocol, which the page's CSP does not govern (it governs the page's own scripts).
-    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axe.source);
+    if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axe.source);
     const found = await page.evaluate(async () => {
-      const results = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
+      const results = await (globalThis as unknown as { axe: typeof axe }).axe.run({ resultTypes: ['violations'] });
       return results.violations.map((v) => ({ id: v.id, impact: v.impact ?? 'unknown', nodes: v.nodes.length, help: v.help }));
     });
     for (const v of found) {
@@ -194,4 +194,43 @@ export async function customerSees(page: Page, text: string, timeoutMs = 60_000)
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.waitForTimeout(1000);
   }
+}
+
+export interface JourneyResult {
+  /** The field error the wrong PAN got. */
+  panError: string;
+  /** The line under the approved state (the re-KYC date), as the customer reads it. */
+  reKycLine: string;
+}
+
+/**
+ * The whole journey through the UI: the customer registers, signs in and applies; the maker recommends
+ * approval within `waits.reviewMs` of the submission; a different checker approves within
+ * `waits.approvalMs`; the customer's page says Approved.
+ */
+export async function customerToApproval(
+  browser: Browser,
+  base: string,
+  people: { customer: Person; maker: Person; checker: Person },
+  shots: Screenshots,
+  waits: { reviewMs: number; approvalMs: number },
+): Promise<JourneyResult> {
+  const customer = await openApp(browser, base);
+  await shots.take(customer, 'customer-sign-in');
+  await register(customer, people.customer);
+  await signIn(customer, people.customer);
+  const { applicationId, panError } = await customerApplies(customer, shots);
+
+  const maker = await openApp(browser, base);
+  await signIn(maker, people.maker);
+  await staffDecides(maker, applicationId, 'Recommend approval', 'documents match the applicant', shots, 'maker', waits.reviewMs);
+
+  const checker = await openApp(browser, base);
+  await signIn(checker, people.checker);
+  await staffDecides(checker, applicationId, 'Approve', 'recommendation checked', shots, 'checker', waits.approvalMs);
+
+  await customerSees(customer, 'Approved', waits.approvalMs);
+  await shots.take(customer, 'customer-approved');
+  const reKycLine = (await customer.getByText(/Your KYC is valid until/).textContent()) ?? '';
+  return { panError, reKycLine };
 }

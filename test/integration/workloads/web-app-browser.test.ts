@@ -10,17 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
-import {
-  Accessibility,
-  Screenshots,
-  customerApplies,
-  customerSees,
-  launchBrowser,
-  openApp,
-  register,
-  signIn,
-  staffDecides,
-} from '../../support/web-app-journey.js';
+import { Accessibility, Screenshots, customerToApproval, launchBrowser } from '../../support/web-app-journey.js';
 import { startAuthAndGateway } from './in-process-platform.js';
 import type { InProcessPlatform } from './in-process-platform.js';
 import { startKycHarness } from './kyc-support.js';
@@ -73,24 +63,15 @@ describe('the web app in a browser, on the services in-process', () => {
   }, 60_000);
 
   it('a customer applies and submits, a maker recommends, a checker approves, the customer sees the approval', async () => {
-    const customer = await openApp(browser, gateway.url);
-    await shots.take(customer, 'customer-sign-in');
-    await register(customer, CUSTOMER);
-    await signIn(customer, CUSTOMER);
-    const { applicationId, panError } = await customerApplies(customer, shots);
-    expect(panError).toMatch(/^PAN /);
-
-    const maker = await openApp(browser, gateway.url);
-    await signIn(maker, MAKER);
-    await staffDecides(maker, applicationId, 'Recommend approval', 'documents match the applicant', shots, 'maker', 60_000);
-
-    const checker = await openApp(browser, gateway.url);
-    await signIn(checker, CHECKER);
-    await staffDecides(checker, applicationId, 'Approve', 'recommendation checked', shots, 'checker', 30_000);
-
-    await customerSees(customer, 'Approved');
-    await shots.take(customer, 'customer-approved');
-    expect(await customer.getByText(/Your KYC is valid until \d{4}-\d{2}-\d{2}/).isVisible()).toBe(true);
+    const { panError, reKycLine } = await customerToApproval(
+      browser,
+      gateway.url,
+      { customer: CUSTOMER, maker: MAKER, checker: CHECKER },
+      shots,
+      { reviewMs: 60_000, approvalMs: 30_000 },
+    );
+    expect(panError).toMatch(/^PAN must be/);
+    expect(reKycLine).toMatch(/Your KYC is valid until \d{4}-\d{2}-\d{2}/);
     // axe-core on every screen above: no serious or critical violation.
     expect(accessibility.violations).toEqual([]);
   }, 110_000);
