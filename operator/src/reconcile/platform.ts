@@ -25,6 +25,7 @@ import { REASON_DEPENDENCY_UNAVAILABLE, withDegradation, type PodHealth } from '
 import { configMapLiveSettingsDigest } from '../render/configmap.js';
 import { activeColorChanged, announceLiveSettings, flagsChanged } from './live-settings.js';
 import type { HealthReader } from './pod-health.js';
+import { backupCondition } from './backup-status.js';
 import { isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
 import { inPlaceRollout } from './rollout-inplace.js';
@@ -229,7 +230,20 @@ export class PlatformReconciler {
         kedaMissing,
       );
     const health = await this.deps.health?.observe(key, platform);
-    const status = await this.writeStatus(platform, components, applyProblem, log, rollout, scaling, secrets?.verified, announced, health);
+    const cronJob = desired.find((o) => o.kind === 'CronJob');
+    const backup = backupCondition(platform, cronJob && live.get(identity(cronJob)), this.deps.now?.() ?? new Date());
+    const status = await this.writeStatus(
+      platform,
+      components,
+      applyProblem,
+      log,
+      rollout,
+      scaling,
+      secrets?.verified,
+      announced,
+      health,
+      backup,
+    );
     // The pods' health changes no watched object: a platform is looked at again when its next round is due.
     const timedWait = minDefined(minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs), this.deps.health?.intervalMs);
     await rollout.finish();
@@ -411,12 +425,14 @@ export class PlatformReconciler {
     secretsVerified?: Condition,
     announced?: AnnouncedSettings,
     health?: PodHealth[],
+    backup?: Condition,
   ): Promise<OwnedStatus> {
     const now = this.deps.now?.() ?? new Date();
     const computed = computeStatus(rollout ? rollout.statusView(platform) : platform, components, problem, now);
     const rolled = rollout ? rollout.status(computed, now) : computed;
     const scaled = scaling ? withScalingStatus(rolled, scaling, platform.status?.conditions, now) : rolled;
-    const verified = secretsVerified ? { ...scaled, conditions: [...scaled.conditions, secretsVerified] } : scaled;
+    const checked = [secretsVerified, backup].filter((c): c is Condition => c !== undefined);
+    const verified = checked.length > 0 ? { ...scaled, conditions: [...scaled.conditions, ...checked] } : scaled;
     const withHealth = withDegradation(verified, degradationModeOf(platform.spec), health, platform.status?.conditions, now);
     const status: OwnedStatus = {
       ...withHealth,
