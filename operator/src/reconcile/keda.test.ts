@@ -1,10 +1,13 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { platform } from '../api/fixtures.js';
 import { renderScaledObject } from '../render/scaledobject.js';
 import { Applier } from '../runtime/apply.js';
 import type { KubeResource, ResourceType } from '../runtime/kube.js';
 import { FakeKube } from '../runtime/testing/fake-kube.js';
+import { ScalingController } from '../scaling/controller.js';
 import { KedaScaledObjects, SCALED_OBJECT_CRD, SCALED_OBJECT_TYPE } from './keda.js';
+import { PLATFORM } from './resources.js';
+import { NAMESPACE, startTestReconciler, type TestReconciler } from './testing/fakes.js';
 
 const CRD: ResourceType = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -49,5 +52,48 @@ describe('KedaScaledObjects', () => {
     expect(await sync.installed()).toBe(false);
     now = 60_000;
     expect(await sync.installed()).toBe(true);
+  });
+});
+
+describe('a reconcile pass of a provider-keda platform', () => {
+  const running: TestReconciler[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((t) => t.stop()));
+  });
+  const spec = { autoscaling: { enabled: true, provider: 'keda' as const, metrics: { queueLag: { targetLagPerReplica: 100 } } } };
+  const start = async (): Promise<TestReconciler> => {
+    const t = await startTestReconciler({ scaling: new ScalingController(undefined), keda: true });
+    running.push(t);
+    return t;
+  };
+
+  it('when KEDA is not installed, then no autoscaler is written, ScalingDegraded says KedaNotInstalled, and an Event says so once', async () => {
+    const t = await start();
+    const key = await t.createPlatform(spec);
+    await t.reconciler.reconcile(key);
+    await t.reconciler.reconcile(key);
+    expect(t.api.writes.filter((w) => w.kind === 'ScaledObject' || w.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    const degraded = t.platform()?.status?.conditions?.find((c) => c.type === 'ScalingDegraded');
+    expect(degraded).toMatchObject({ status: 'True', reason: 'KedaNotInstalled' });
+    expect(t.events.reasons().filter((r) => r === 'KedaNotInstalled')).toHaveLength(1);
+  });
+
+  it('when KEDA is installed, then the pass writes a ScaledObject per component, no HPA, and names them in its Event', async () => {
+    const t = await start();
+    await installKeda(t.api);
+    const key = await t.createPlatform(spec);
+    await t.reconciler.reconcile(key);
+    expect(t.api.peekAll(SCALED_OBJECT_TYPE, NAMESPACE)).toHaveLength(5);
+    expect(t.api.writes.filter((w) => w.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+    expect(t.platform()?.status?.conditions?.find((c) => c.type === 'ScalingDegraded')?.reason).not.toBe('KedaNotInstalled');
+
+    await t.api.mergePatch(PLATFORM, NAMESPACE, 'acme', { spec: { autoscaling: { maxReplicas: 7 } } });
+    await t.reconciler.reconcile(key);
+    expect(t.events.recorded.filter((e) => e.reason === 'Updated').map((e) => e.message)).toEqual([
+      'updated ScaledObject acme-gateway, ScaledObject acme-kyc, ScaledObject acme-auth, ScaledObject acme-notification, ScaledObject acme-analytics',
+    ]);
+    expect(
+      t.api.peekAll<KubeResource & { spec: { maxReplicaCount: number } }>(SCALED_OBJECT_TYPE, NAMESPACE).map((o) => o.spec.maxReplicaCount),
+    ).toEqual([7, 7, 7, 7, 7]);
   });
 });

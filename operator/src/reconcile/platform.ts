@@ -460,7 +460,7 @@ export class PlatformReconciler {
       (scalingDegraded?.reason === REASON_EXTERNAL_METRICS_ELSEWHERE || scalingDegraded?.reason === REASON_KEDA_NOT_INSTALLED) &&
       conditionOf(platform.status, CONDITION_SCALING_DEGRADED)?.reason !== scalingDegraded.reason
     )
-      this.deps.events.record(platform, 'Warning', REASON_EXTERNAL_METRICS_ELSEWHERE, scalingDegraded.message);
+      this.deps.events.record(platform, 'Warning', scalingDegraded.reason, scalingDegraded.message);
     // The way back is said too: what was unreachable is reachable again (docs/api.md, "Degradation").
     if (
       wasDegraded?.status === 'True' &&

@@ -1,6 +1,8 @@
 // A reconciler on an API server in memory (runtime/testing/fake-kube.ts), for unit tests: the real informers,
 // applier and status logic, a recorded Event sink, a clock the test sets, and a stand-in for the
 // Deployment controller (deploymentsRollOut). Used only by tests (testing/ is left out of the build).
+import type { ScalingController } from '../../scaling/controller.js';
+import { KedaScaledObjects } from '../keda.js';
 import type { HealthReader } from '../pod-health.js';
 import { pino } from 'pino';
 import { platform as fixturePlatform } from '../../api/fixtures.js';
@@ -64,6 +66,10 @@ export interface TestReconcilerOptions {
   rollout?: (parts: RolloutParts) => RolloutStrategy;
   /** What the pods' /health says (reconcile/pod-health.ts); default: not read. */
   health?: HealthReader;
+  /** The scaling status (scaling/controller.ts); default: none written. */
+  scaling?: ScalingController;
+  /** Write provider-keda platforms' ScaledObjects (keda.ts); default: none written. */
+  keda?: boolean;
 }
 
 /** A reconciler over a fresh fake API server, its informers synced and watching. */
@@ -86,9 +92,10 @@ export async function startTestReconciler(options: TestReconcilerOptions = {}): 
 
   const events = new RecordingEvents();
   const clock = { now: new Date('2026-11-26T10:00:00.000Z') };
+  const applier = new Applier(client);
   const reconciler = new PlatformReconciler({
     client,
-    applier: new Applier(client),
+    applier,
     events,
     logger,
     platforms,
@@ -97,6 +104,8 @@ export async function startTestReconciler(options: TestReconcilerOptions = {}): 
     now: () => clock.now,
     ...(options.rollout ? { rollout: options.rollout({ api, owned, events, logger }) } : {}),
     ...(options.health && { health: options.health }),
+    ...(options.scaling && { scaling: options.scaling }),
+    ...(options.keda && { keda: new KedaScaledObjects(client, applier) }),
   });
   return {
     api,
