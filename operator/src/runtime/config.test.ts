@@ -27,6 +27,14 @@ describe('loadConfig', () => {
     expect(config.leaderElection.leaseNamespace).toBe('team-a');
   });
 
+  it("leaves another server's external metrics APIService alone unless told to take it over", () => {
+    expect(loadConfig([], {}).scaling.externalMetricsTakeOver).toBe(false);
+    expect(loadConfig([], { EXTERNAL_METRICS_TAKE_OVER: 'true' }).scaling.externalMetricsTakeOver).toBe(true);
+    expect(loadConfig(['--external-metrics-take-over=false'], { EXTERNAL_METRICS_TAKE_OVER: 'true' }).scaling.externalMetricsTakeOver).toBe(
+      false,
+    );
+  });
+
   it('takes the Lease namespace from POD_NAMESPACE when running in a Pod', () => {
     expect(loadConfig([], { POD_NAMESPACE: 'kyc-system' }).leaderElection.leaseNamespace).toBe('kyc-system');
     expect(loadConfig([], { POD_NAMESPACE: 'kyc-system' }).operatorNamespace).toBe('kyc-system');
