@@ -265,7 +265,8 @@ ${table(statusSchema, 'status')}
 
 For each enabled component \`<component>\` of platform \`<name>\`: Deployment, Service (ClusterIP, port 8080 \`http\`),
 ServiceAccount (no token mounted) and PodDisruptionBudget (\`maxUnavailable: 1\`), all named \`<name>-<component>\`, and
-an autoscaling/v2 HorizontalPodAutoscaler of the same name when the component is autoscaled. Per platform: the
+an autoscaling/v2 HorizontalPodAutoscaler of the same name when the component is autoscaled (a KEDA ScaledObject
+instead with \`autoscaling.provider: keda\`, written only where KEDA is installed: docs/autoscaling.md). Per platform: the
 ConfigMap \`<name>-config\` (feature flags, load-balancing settings), the NetworkPolicies \`<name>-default-deny\` and
 \`<name>-<component>\` (when \`security.networkPolicies\`), and the Ingress \`<name>-gateway\` (when \`ingress.host\`).
 Every object is labelled \`app.kubernetes.io/{name=kyc-platform, instance=<name>, component, version,
