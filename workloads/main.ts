@@ -35,7 +35,8 @@ async function run(): Promise<void> {
   if (process.argv[2] === 'backup') {
     const { main } = await import('./backup/main.js');
     await main(process.argv.slice(3));
-    return;
+    // A command, not a server: done when its work is (an SDK's idle keep-alive socket must not hold the Job open).
+    process.exit(0);
   }
   const requested = process.argv[2] ?? process.env.KYC_COMPONENT;
   if (!requested || !(COMPONENTS as readonly string[]).includes(requested)) {
