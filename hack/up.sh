@@ -95,7 +95,11 @@ apply_secret $PLATFORM-kafka "brokers=$POD_KAFKA_BROKERS"
 # The PII data keys are made and unwrapped by local-kms through the AWS KMS API (docs/security.md, "Keys held by a KMS").
 apply_secret $PLATFORM-kms "key-id=$KMS_KEY_ID" "region=$KMS_REGION" "endpoint=${KMS_ENDPOINT/127.0.0.1/$NODE_IP}" \
   "access-key-id=$KMS_ACCESS_KEY_ID" "secret-access-key=$KMS_SECRET_ACCESS_KEY"
-apply_secret $PLATFORM-platform "token-signing-keys=$SIGNING_KEYS" "pii-keys=k1:$PII" "admin-email=$ADMIN_EMAIL" "admin-password=$ADMIN_PASSWORD"
+# Notifications are e-mailed through the host's Mailpit (make deps; its web UI on $MAILPIT_API), the
+# recipients' addresses sealed under contact-keys (docs/notifications.md, "On make up's platform").
+apply_secret $PLATFORM-smtp "host=$NODE_IP" "port=${MAILPIT_SMTP##*:}" "tls=none" "from=KYC <kyc@kyc.local>"
+apply_secret $PLATFORM-platform "token-signing-keys=$SIGNING_KEYS" "pii-keys=k1:$PII" "admin-email=$ADMIN_EMAIL" "admin-password=$ADMIN_PASSWORD" \
+  "contact-keys=k1:$(secret contact-key 32)"
 
 step "KycPlatform $NS/$PLATFORM (version $VERSION) and the gateway NodePort"
 # The sample runs each service with its own PostgreSQL role and Redis user, migrations by the owner role

@@ -18,7 +18,7 @@ APISERVER_PORT=${KYC_APISERVER_PORT:-16443}
 # PostgreSQL, Redis, the port of a Kafka listener for pods (KAFKA_PORT + 2, which Kafka must
 # advertise as $NODE_IP:<port>; see docs/real-node.md), and local-kms (hack/deps/kms.sh).
 KAFKA_POD_PORT=$((${KYC_KAFKA_PORT:-19092} + 2))
-FORWARD_PORTS=${KYC_NODE_FORWARD_PORTS:-"$APISERVER_PORT ${KYC_PG_PORT:-15432} ${KYC_REDIS_PORT:-16379} $KAFKA_POD_PORT ${KYC_KMS_PORT:-14580}"}
+FORWARD_PORTS=${KYC_NODE_FORWARD_PORTS:-"$APISERVER_PORT ${KYC_PG_PORT:-15432} ${KYC_REDIS_PORT:-16379} $KAFKA_POD_PORT ${KYC_KMS_PORT:-14580} ${KYC_MAILPIT_SMTP_PORT:-11025}"}
 COREDNS_VERSION=1.14.7
 COREDNS_BIN=$CACHE_DIR/coredns/v$COREDNS_VERSION/bin/coredns
 # kube-network-policies (NetworkPolicy enforcement, hack/node/tools/kube-network-policies): the version

@@ -2,8 +2,10 @@
 // two staff members go through the whole KYC journey over HTTP, through the gateway Service of the
 // platform the operator runs — registration, draft, applicant data, documents, submission, the
 // asynchronous checks (Kafka), the maker's recommendation and the checker's approval, and the
-// customer's notification.
+// customer's notification — recorded, and e-mailed to the address they gave (make up's platform sends
+// through the host's Mailpit, docs/notifications.md).
 import { beforeAll, describe, expect, it } from '@jest/globals';
+import { depsSetting } from './consumer-groups.js';
 import {
   APPLICANT,
   CONSENT,
@@ -65,6 +67,9 @@ describe('the KYC journey through the gateway of the running platform', () => {
 
     expect((await request(api('/auth/register'), { body: customer })).status).toBe(202);
     const me: Tokens = await login(api, customer);
+    // Where the customer's notifications are e-mailed (kept sealed by notification; never read back).
+    const contact = await request(api('/notifications/contact'), { method: 'PUT', body: { email: customer.email }, token: me.accessToken });
+    expect(contact.status).toBe(204);
     const created = await request<View>(api('/applications'), { body: CONSENT, token: me.accessToken, idempotent: true });
     expect([created.status, created.body.state]).toEqual([201, 'draft']);
     const id = created.body.id;
@@ -129,6 +134,20 @@ describe('the KYC journey through the gateway of the running platform', () => {
       1000,
     );
     expect(notifications.length).toBeGreaterThan(0);
+    // ... and the approval reached the customer's mailbox, once.
+    const mailpit = depsSetting('MAILPIT_API');
+    const approvedMail = await eventually(
+      'the approval e-mail in Mailpit',
+      async () => {
+        const res = await fetch(`${mailpit}/api/v1/search?query=${encodeURIComponent(`to:"${customer.email}"`)}`);
+        const found = (await res.json()) as { messages: { Subject: string }[] };
+        const approvals = found.messages.filter((m) => m.Subject === 'Your KYC application is approved');
+        return approvals.length > 0 ? approvals : undefined;
+      },
+      180_000,
+      1000,
+    );
+    expect(approvedMail).toHaveLength(1);
   }, 600_000);
 
   it('refuses calls without a token and answers problem+json', async () => {
