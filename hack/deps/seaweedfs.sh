@@ -54,7 +54,7 @@ seaweedfs_up() {
     "$access" "$secret" >"$dir/s3.json")
   start_daemon seaweedfs "$PIDS/seaweedfs.pid" "$LOGS/seaweedfs.log" "$SEAWEEDFS_BIN" server -ip=127.0.0.1 -ip.bind=127.0.0.1 \
     -dir="$dir/data" -master.port="$S3_MASTER_PORT" -volume.port="$S3_VOLUME_PORT" -filer.port="$S3_FILER_PORT" \
-    -master.volumeSizeLimitMB=64 -volume.max=20 -s3 -s3.port="$S3_PORT" -s3.config="$dir/s3.json"
+    -master.volumeSizeLimitMB=64 -volume.max=0 -s3 -s3.port="$S3_PORT" -s3.config="$dir/s3.json"
   wait_for 90 seaweedfs seaweedfs_ready || { tail -15 "$LOGS/seaweedfs.log" >&2; die "SeaweedFS S3 did not answer in 90 s (log $LOGS/seaweedfs.log)"; }
 }
 

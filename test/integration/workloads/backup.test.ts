@@ -24,7 +24,9 @@ function s3Env(name: 'S3_ENDPOINT' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY'
 describe('encrypted backups and a verified restore', () => {
   let h: KycHarness;
   let s3: S3Client;
-  const bucket = `kyc-backup-test-${suffix()}`;
+  // One bucket for every run (SeaweedFS gives each bucket volumes of its own); a prefix per run.
+  const bucket = 'kyc-backup-test';
+  const prefix = `run-${suffix()}`;
   const logger = createLogger({ component: 'backup-test', level: 'silent' });
   const program = (overrides: Record<string, string> = {}): BackupProgram =>
     new BackupProgram(
@@ -34,7 +36,7 @@ describe('encrypted backups and a verified restore', () => {
         BACKUP_S3_ACCESS_KEY_ID: s3Env('S3_ACCESS_KEY_ID'),
         BACKUP_S3_SECRET_ACCESS_KEY: s3Env('S3_SECRET_ACCESS_KEY'),
         BACKUP_S3_BUCKET: bucket,
-        BACKUP_S3_PREFIX: 'acme',
+        BACKUP_S3_PREFIX: prefix,
         BACKUP_ENCRYPTION_KEY: backupKey,
         KYC_VERSION: '1.4.2',
         ...overrides,
@@ -80,7 +82,9 @@ describe('encrypted backups and a verified restore', () => {
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((error: unknown) => {
+      if ((error as Error).name !== 'BucketAlreadyOwnedByYou' && (error as Error).name !== 'BucketAlreadyExists') throw error;
+    });
     h = await startKycHarness({}, { waitForKafka: false });
     // The other services' schemas, as their own start-ups would make them: the backup holds all four.
     const pool = createPool(h.db.url, { max: 1 });
@@ -172,10 +176,10 @@ describe('encrypted backups and a verified restore', () => {
     // A manifest rewritten to the altered object's size and digest: the GCM tag still refuses it.
     const { createHash } = await import('node:crypto');
     const forged = { ...manifest, object: { ...manifest.object, sha256: createHash('sha256').update(flipped).digest('hex') } };
-    await put(`acme/${id}/${MANIFEST_NAME}`, JSON.stringify(forged));
+    await put(`${prefix}/${id}/${MANIFEST_NAME}`, JSON.stringify(forged));
     await expect(backup.restore(id, target.url)).rejects.toThrow(/AES-256-GCM tag mismatch/);
 
-    await put(`acme/${id}/${MANIFEST_NAME}`, JSON.stringify(manifest));
+    await put(`${prefix}/${id}/${MANIFEST_NAME}`, JSON.stringify(manifest));
     await put(manifest.object.key, original.subarray(0, original.length - 1000));
     await expect(backup.restore(id, target.url)).rejects.toThrow(/truncated/);
 
@@ -193,7 +197,7 @@ describe('encrypted backups and a verified restore', () => {
     expect(left).toEqual([second.id, first.id]);
     expect(left).toHaveLength(2);
     // The data object went with its manifest.
-    await expect(objectBytes(`acme/${before[0] ?? 'none'}/${DATA_NAME}`)).rejects.toThrow();
+    await expect(objectBytes(`${prefix}/${before[0] ?? 'none'}/${DATA_NAME}`)).rejects.toThrow();
     backup.close();
   }, 60_000);
 });
