@@ -84,14 +84,21 @@ describe('the web app on the running platform', () => {
     await eventually('GET /api/v1/status saying ReadOnly', async () => ((await mode()) === 'ReadOnly' ? true : undefined), 60_000, 500);
     const page = await openApp(browser, base);
     const banner = page.locator('.banner[data-mode="ReadOnly"]');
-    await banner.waitFor();
+    // Each gateway pod takes the mode from its own copy of the live settings, about a second apart: the
+    // page (reloaded) must show what the pod answering it says, on whichever pod that is.
+    const bannerShown = async (): Promise<number> => {
+      await page.reload();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      // The footer shows the version from the same status answer the banner comes from: it is read.
+      await page.getByText(/^Platform version /).waitFor();
+      return banner.count();
+    };
+    await eventually('the ReadOnly banner on the page', async () => ((await bannerShown()) > 0 ? true : undefined), 60_000, 500);
     expect(await banner.textContent()).toMatch(/read-only/);
     await shots.take(page, 'banner-read-only');
 
     await patchPlatformSpec({ degradation: { mode: 'Normal' } });
     await eventually('GET /api/v1/status saying Normal', async () => ((await mode()) === 'Normal' ? true : undefined), 60_000, 500);
-    await page.reload();
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    expect(await banner.count()).toBe(0);
+    await eventually('the page without the banner', async () => ((await bannerShown()) === 0 ? true : undefined), 60_000, 500);
   }, 180_000);
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { fakeGateway, problem, route, signedInTokens } from '../testing/fake-api.js';
-import { ApiError, describeError } from './client.js';
+import { ApiError, describeError, idempotencyKey } from './client.js';
 
 describe('the API client', () => {
   it('when an access token is refused, then it refreshes once for calls made together and retries each with the new token', async () => {
@@ -65,5 +65,17 @@ describe('the API client', () => {
       ],
     });
     expect(error.fieldErrors()).toEqual({ pan: 'bad', 'address.pincode': 'short' });
+  });
+
+  it("makes Idempotency-Keys without crypto.randomUUID, which plain-HTTP pages (make up's NodePort) do not have", () => {
+    const original = Object.getOwnPropertyDescriptor(crypto, 'randomUUID');
+    Object.defineProperty(crypto, 'randomUUID', { value: undefined, configurable: true });
+    try {
+      const keys = new Set(Array.from({ length: 100 }, () => idempotencyKey()));
+      expect(keys.size).toBe(100);
+      for (const key of keys) expect(key).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    } finally {
+      if (original) Object.defineProperty(crypto, 'randomUUID', original);
+    }
   });
 });

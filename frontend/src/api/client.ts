@@ -65,6 +65,19 @@ export interface TokenStore {
 
 const REFRESH_KEY = 'kyc.refresh';
 
+/**
+ * A random UUID (version 4) for Idempotency-Key. Not crypto.randomUUID(): browsers offer it only in secure
+ * contexts (HTTPS, localhost), and the app is also served over plain HTTP (make up's NodePort), where every
+ * write would fail before it was sent; getRandomValues is there in every context.
+ */
+export function idempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export interface ApiOptions {
   base?: string;
   fetch?: typeof fetch;
@@ -151,7 +164,7 @@ export class Api {
         const xhr = this.makeXhr();
         xhr.open('POST', `${this.base}/applications/${encodeURIComponent(id)}/documents`);
         xhr.setRequestHeader('Content-Type', 'application/json');
-        xhr.setRequestHeader('Idempotency-Key', crypto.randomUUID());
+        xhr.setRequestHeader('Idempotency-Key', idempotencyKey());
         if (this.accessToken) xhr.setRequestHeader('Authorization', `Bearer ${this.accessToken}`);
         xhr.upload.onprogress = (event) => {
           if (event.lengthComputable) onProgress(Math.round((event.loaded / event.total) * 100));
@@ -233,7 +246,7 @@ export class Api {
       const headers: Record<string, string> = { Accept: 'application/json' };
       if (body !== undefined) headers['Content-Type'] = 'application/json';
       // Every write carries a fresh key: a retry of the same click after a lost answer is not done twice.
-      if (method !== 'GET') headers['Idempotency-Key'] = crypto.randomUUID();
+      if (method !== 'GET') headers['Idempotency-Key'] = idempotencyKey();
       if (auth && this.accessToken) headers.Authorization = `Bearer ${this.accessToken}`;
       return this.fetchImpl(`${this.base}${path}`, {
         method,
