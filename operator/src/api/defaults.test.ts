@@ -65,7 +65,7 @@ describe('defaults accessors', () => {
 
   it('default image, load balancing, network policies and release', () => {
     const { spec } = platform();
-    expect(imageFor(spec)).toBe('kyc-platform/workloads:1.4.2');
+    expect(imageFor(spec)).toBe('kyc-operator/workloads:1.4.2');
     expect(loadBalancingFor(spec)).toEqual({ strategy: 'round-robin', stickySessions: false });
     expect(networkPoliciesEnabled(spec)).toBe(true);
     expect(releaseFor(spec).strategy).toBe('RollingUpdate');

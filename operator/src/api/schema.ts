@@ -7,7 +7,7 @@ import { FEATURE_FLAG_NAMES } from './flags.js';
 import { TIME_ZONES } from './time-zones.js';
 
 // ---- numbers shared with defaults.ts (the accessors apply the same defaults when a field is absent) ----
-export const DEFAULT_IMAGE = 'kyc-platform/workloads';
+export const DEFAULT_IMAGE = 'kyc-operator/workloads';
 export const DEFAULT_PROFILE = 'production';
 export const AUTOSCALING_DEFAULTS = {
   minReplicas: 3,

@@ -29,8 +29,8 @@ export interface KycPlatformSpec {
   /** Release to run: the image tag of the bundled KYC services (e.g. 1.4.2). Changing it rolls out the new release. */
   version: string;
   /**
-   * Image repository of the bundled services, without a tag (the tag is spec.version). Default kyc-platform/workloads.
-   * @default "kyc-platform/workloads"
+   * Image repository of the bundled services, without a tag (the tag is spec.version). Default kyc-operator/workloads.
+   * @default "kyc-operator/workloads"
    */
   image?: string;
   /**

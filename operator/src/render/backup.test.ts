@@ -30,7 +30,7 @@ describe('renderBackup', () => {
     expect(
       (cron?.spec as { jobTemplate: { spec: { template: { spec: { containers: { image: string }[] } } } } }).jobTemplate.spec.template.spec
         .containers[0]?.image,
-    ).toBe('kyc-platform/workloads:1.4.2');
+    ).toBe('kyc-operator/workloads:1.4.2');
   });
 
   it('when defaults apply, then the prefix is the platform name, 7 backups are kept and the key comes from the Secret key backup-key', () => {

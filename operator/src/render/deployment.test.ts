@@ -35,7 +35,7 @@ describe('renderDeployment', () => {
   it('runs the component from the versioned image with the component as argument', () => {
     const d = render(platform(), 'kyc');
     expect(d.metadata.name).toBe('acme-kyc');
-    expect(container(d)).toMatchObject({ name: 'kyc', image: 'kyc-platform/workloads:1.4.2', args: ['kyc'] });
+    expect(container(d)).toMatchObject({ name: 'kyc', image: 'kyc-operator/workloads:1.4.2', args: ['kyc'] });
     expect(container(d).ports).toEqual([
       { name: 'http', containerPort: 8080, protocol: 'TCP' },
       { name: 'metrics', containerPort: 9090, protocol: 'TCP' },

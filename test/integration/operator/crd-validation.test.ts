@@ -522,7 +522,7 @@ describe('defaults applied by the API server', () => {
     expect(created.spec).toMatchObject({
       version: '1.0.0',
       profile: 'production',
-      image: 'kyc-platform/workloads',
+      image: 'kyc-operator/workloads',
       imagePullPolicy: 'IfNotPresent',
       logLevel: 'info',
       autoscaling: {

@@ -119,7 +119,7 @@ describe('a production platform with development secrets', () => {
       const list = await deployments('bank');
       return list.length === 5 ? list : undefined;
     });
-    for (const d of created) expect(d.spec.template.spec.containers[0]?.image).toBe('kyc-platform/workloads:0.1.0');
+    for (const d of created) expect(d.spec.template.spec.containers[0]?.image).toBe('kyc-operator/workloads:0.1.0');
   }, 60_000);
 
   it('when the Secret is made insecure again and a new version is set, then it is refused and no Deployment changes', async () => {
@@ -134,7 +134,7 @@ describe('a production platform with development secrets', () => {
     const after = await deployments('bank');
     expect(after).toHaveLength(5);
     for (const d of after) {
-      expect(d.spec.template.spec.containers[0]?.image).toBe('kyc-platform/workloads:0.1.0');
+      expect(d.spec.template.spec.containers[0]?.image).toBe('kyc-operator/workloads:0.1.0');
       expect(d.metadata.generation).toBe(before.get(d.metadata.name));
     }
   }, 60_000);
