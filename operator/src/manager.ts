@@ -180,6 +180,9 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
         })
       : undefined;
     if (externalMetrics) shutdown.add('external metrics API', () => externalMetrics.close());
+    // The registration may just have changed the owner (a first registration, --external-metrics-take-over):
+    // read it again now, not a minute later, so that no platform is told the API is someone else's.
+    if (externalMetrics) await externalMetricsOwner.check();
 
     const lead = (): void => {
       metrics.leader.set(1);

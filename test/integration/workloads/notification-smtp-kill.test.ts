@@ -38,8 +38,13 @@ async function smtpRelay(onData: () => void): Promise<{ port: number; close(): v
   const server = net.createServer((client) => {
     const upstream = net.connect(Number(MAILPIT_PORT), MAILPIT_HOST);
     sockets.add(client).add(upstream);
+    // The end of the message data may arrive split across chunks ("...\r\n" then ".\r\n"): look at it
+    // with the last bytes of the chunk before.
+    let tail = Buffer.alloc(0);
     client.on('data', (chunk: Buffer) => {
-      if (chunk.includes('\r\n.\r\n')) onData();
+      const seen = Buffer.concat([tail, chunk]);
+      if (seen.includes('\r\n.\r\n')) onData();
+      tail = seen.subarray(Math.max(0, seen.length - 4));
       upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => client.write(chunk));
