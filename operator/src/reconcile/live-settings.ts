@@ -9,9 +9,8 @@ import type { FeatureFlagName } from '../api/flags.js';
 import type { KycPlatform } from '../api/types.js';
 import { LIVE_SETTINGS_KEY } from '../render/configmap.js';
 import { LIVE_SETTINGS_ANNOTATION, platformPodSelector } from '../render/meta.js';
-import { isNotFound, type KubeClient, type KubeResource, type ResourceType } from '../runtime/kube.js';
-
-const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+import { isNotFound, type KubeClient, type KubeResource } from '../runtime/kube.js';
+import { POD } from './resources.js';
 
 type Flags = Partial<Record<FeatureFlagName, boolean>>;
 

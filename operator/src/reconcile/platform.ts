@@ -8,7 +8,7 @@ import { renderPlatform } from '../render/index.js';
 import { FIELD_MANAGER, type Applier } from '../runtime/apply.js';
 import type { EventSink } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
-import { isConflict, isNotFound, type KubeClient, type KubeResource, type ResourceType } from '../runtime/kube.js';
+import { isConflict, isNotFound, type KubeClient, type KubeResource } from '../runtime/kube.js';
 import type { Logger } from '../runtime/logger.js';
 import type { HandlerResult } from '../runtime/workqueue.js';
 import type { ScalingController, ScalingPlan } from '../scaling/controller.js';
@@ -26,7 +26,7 @@ import { configMapLiveSettingsDigest } from '../render/configmap.js';
 import { activeColorChanged, announceLiveSettings, flagsChanged } from './live-settings.js';
 import type { HealthReader } from './pod-health.js';
 import { backupCondition } from './backup-status.js';
-import { isOwnedBy, OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
+import { isOwnedBy, OWNED_TYPES, PLATFORM, SECRET, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
 import { inPlaceRollout } from './rollout-inplace.js';
 import type { RolloutPass, RolloutStrategy } from './rollout.js';
@@ -45,8 +45,6 @@ import {
   type Problem,
 } from './status.js';
 import { stableStringify } from '../runtime/hash.js';
-
-const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
 
 type SecretResource = KubeResource & { data?: Record<string, string> };
 

@@ -7,10 +7,9 @@
 import { COMPONENTS, type ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
 import { METRICS_PORT, platformPodSelector } from '../render/meta.js';
-import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js';
+import type { KubeClient, KubeResource } from '../runtime/kube.js';
+import { POD } from './resources.js';
 import type { PodHealth } from './degradation.js';
-
-const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 
 type PodResource = KubeResource & { status?: { phase?: string; podIP?: string } };
 

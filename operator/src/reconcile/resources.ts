@@ -6,6 +6,10 @@ import { OWNED_KINDS } from '../render/types.js';
 import type { KubeResource, ResourceType } from '../runtime/kube.js';
 
 export const PLATFORM: ResourceType = { apiVersion: API_VERSION, kind: KIND, plural: PLURAL, namespaced: true };
+/** The platform's pods: read for health and scaling, annotated for the live settings. */
+export const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
+/** Secrets the platform names (dependencies, the platform Secret): read, never written. */
+export const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
 
 export const OWNED_TYPES: readonly ResourceType[] = OWNED_KINDS.map((k) => ({ ...k, namespaced: true }));
 

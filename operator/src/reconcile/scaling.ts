@@ -7,16 +7,14 @@ import type { OperatorConfig } from '../runtime/config.js';
 import type { EventSink } from '../runtime/events.js';
 import type { Informer } from '../runtime/informer.js';
 import { objectKey } from '../runtime/informer.js';
-import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js';
+import type { KubeClient, KubeResource } from '../runtime/kube.js';
 import type { Logger } from '../runtime/logger.js';
 import { ScalingController } from '../scaling/controller.js';
 import { ScalingEngine } from '../scaling/engine.js';
 import { podMetricsUrl, type PodTarget } from '../scaling/sources/pod-scrape.js';
 import type { PlatformResource } from './platform.js';
+import { POD, SECRET } from './resources.js';
 import { decodeSecretData } from './secrets.js';
-
-const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
-const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
 
 export interface ScalingDeps {
   client: KubeClient;
