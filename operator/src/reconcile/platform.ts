@@ -25,7 +25,7 @@ import { REASON_DEPENDENCY_UNAVAILABLE, withDegradation, type PodHealth } from '
 import { configMapLiveSettingsDigest } from '../render/configmap.js';
 import { activeColorChanged, announceLiveSettings, flagsChanged } from './live-settings.js';
 import type { HealthReader } from './pod-health.js';
-import { backupCondition } from './backup-status.js';
+import { backupCondition, backupRecheckInMs } from './backup-status.js';
 import { isOwnedBy, OWNED_TYPES, PLATFORM, SECRET, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
 import { inPlaceRollout } from './rollout-inplace.js';
@@ -229,7 +229,8 @@ export class PlatformReconciler {
       );
     const health = await this.deps.health?.observe(key, platform);
     const cronJob = desired.find((o) => o.kind === 'CronJob');
-    const backup = backupCondition(platform, cronJob && live.get(identity(cronJob)), this.deps.now?.() ?? new Date());
+    const liveCronJob = cronJob && live.get(identity(cronJob));
+    const backup = backupCondition(platform, liveCronJob, this.deps.now?.() ?? new Date());
     const status = await this.writeStatus(
       platform,
       components,
@@ -243,7 +244,11 @@ export class PlatformReconciler {
       backup,
     );
     // The pods' health changes no watched object: a platform is looked at again when its next round is due.
-    const timedWait = minDefined(minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs), this.deps.health?.intervalMs);
+    // Nor does a backup growing stale: the pass comes back when BackupStale would turn (backup-status.ts).
+    const timedWait = minDefined(
+      minDefined(minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs), this.deps.health?.intervalMs),
+      backupRecheckInMs(platform, liveCronJob, this.deps.now?.() ?? new Date()),
+    );
     await rollout.finish();
     // A conflict is logged at debug and counted as such by the controller (docs/operator.md).
     if (firstError) throw firstError;
