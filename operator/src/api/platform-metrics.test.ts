@@ -102,6 +102,40 @@ describe('platformSamples', () => {
     expect(samples.scalingMetricReplicas.map((s) => s.value)).toEqual([6, 2]);
   });
 
+  it("when a component autoscales, then its bounds and decision and each metric's target are series; a target it cannot read is left out", () => {
+    const samples = platformSamples(
+      withStatus({
+        scaling: {
+          kyc: {
+            mode: 'Autoscaled',
+            minReplicas: 2,
+            maxReplicas: 10,
+            currentReplicas: 3,
+            desiredReplicas: 5,
+            metrics: [
+              { name: 'kafka-consumer-lag', value: '420', target: '100 per pod', replicas: 5 },
+              { name: 'http-requests-per-second', value: '1500m', target: '2k', replicas: 1 },
+              { name: 'odd', target: 'about ten' },
+            ],
+          },
+        },
+      }),
+    );
+    expect(samples.scalingReplicas).toEqual(
+      (['min', 'max', 'current', 'desired'] as const).map((bound, i) => ({
+        labels: { ...id, component: 'kyc', bound },
+        value: [2, 10, 3, 5][i],
+      })),
+    );
+    expect(samples.scalingMetricTarget).toEqual([
+      { labels: { ...id, component: 'kyc', metric: 'kafka-consumer-lag', type: 'AverageValue' }, value: 100 },
+      { labels: { ...id, component: 'kyc', metric: 'http-requests-per-second', type: 'Value' }, value: 2000 },
+    ]);
+    // scaling/status.ts writes fractions in milli-units (toQuantity): 1.5 is '1500m', a reading, not a failure.
+    expect(samples.scalingMetricValue.map((s) => s.value)).toEqual([420, 1.5]);
+    expect(samples.scalingMetricUnavailable.map((s) => s.value)).toEqual([0, 0, 1]);
+  });
+
   it('labels every sample with exactly the label names its gauge declares', () => {
     const samples = platformSamples(
       withStatus({
@@ -109,7 +143,14 @@ describe('platformSamples', () => {
         conditions: [condition('Ready', 'False')],
         components: { kyc: { desired: 1 } },
         release: { phase: 'Aborted', phaseStartedAt: '2026-12-01T10:00:00Z', failureReason: 'ProgressDeadlineExceeded' },
-        scaling: { kyc: { mode: 'Autoscaled', fallback: false, metrics: [{ name: 'm', value: '1', replicas: 1 }] } },
+        scaling: {
+          kyc: {
+            mode: 'Autoscaled',
+            fallback: false,
+            minReplicas: 1,
+            metrics: [{ name: 'm', value: '1', target: '5 per pod', replicas: 1 }],
+          },
+        },
       }),
     );
     for (const [key, gauge] of Object.entries(PLATFORM_GAUGES)) {

@@ -9,6 +9,7 @@
 // namespace to exported_namespace. States are "state sets": one series per possible value, 1 for the
 // current one, so `kyc_platform_phase{phase="Failed"} == 1` selects and `for:` measures time in a state.
 import { COMPONENTS } from './components.js';
+import { parseQuantity } from './quantity.js';
 import type { KycPlatform, KycPlatformStatus, ReleaseStatus } from './types.js';
 
 export type PlatformPhase = NonNullable<KycPlatformStatus['phase']>;
@@ -26,6 +27,8 @@ export const RELEASE_PHASES: readonly ReleasePhase[] = [
 ];
 const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 const REPLICA_STATES = ['desired', 'ready', 'updated', 'available'] as const;
+const SCALING_BOUNDS = ['min', 'max', 'current', 'desired'] as const;
+const PER_POD = ' per pod';
 
 /** The gauges, by key: name, help and label names, in one place for the registration and the docs. */
 export const PLATFORM_GAUGES = {
@@ -85,6 +88,16 @@ export const PLATFORM_GAUGES = {
     help: "1 while a component's custom scaling metric cannot be read (the scaler fails).",
     labelNames: ['namespace', 'name', 'component', 'metric'],
   },
+  scalingMetricTarget: {
+    name: 'kyc_platform_scaling_metric_target',
+    help: "The target of a component's custom scaling metric: per pod (type AverageValue) or for the whole component (Value).",
+    labelNames: ['namespace', 'name', 'component', 'metric', 'type'],
+  },
+  scalingReplicas: {
+    name: 'kyc_platform_scaling_replicas',
+    help: "A component's autoscaling bounds and decision (status.scaling): min, max, current and desired replicas.",
+    labelNames: ['namespace', 'name', 'component', 'bound'],
+  },
 } as const satisfies Record<string, { name: string; help: string; labelNames: readonly string[] }>;
 
 export type PlatformGauge = keyof typeof PLATFORM_GAUGES;
@@ -116,6 +129,8 @@ export function platformSamples(platform: KycPlatform): PlatformSamples {
     scalingMetricValue: [],
     scalingMetricReplicas: [],
     scalingMetricUnavailable: [],
+    scalingMetricTarget: [],
+    scalingReplicas: [],
   };
   const release = status.release;
   if (release?.phase) {
@@ -129,16 +144,39 @@ export function platformSamples(platform: KycPlatform): PlatformSamples {
     // Only autoscaled components have a fallback policy; a Fixed one has nothing to fall back from.
     if (scaling.mode === 'Autoscaled' || scaling.fallback !== undefined)
       samples.scalingFallback.push({ labels: { ...id, component }, value: scaling.fallback ? 1 : 0 });
+    for (const bound of SCALING_BOUNDS) {
+      const value = scaling[`${bound}Replicas`];
+      if (typeof value === 'number') samples.scalingReplicas.push({ labels: { ...id, component, bound }, value });
+    }
     for (const metric of scaling.metrics ?? []) {
       if (!metric.name) continue;
       const labels = { ...id, component, metric: metric.name };
-      const value = metric.value === undefined ? NaN : Number(metric.value);
+      const value = metric.value === undefined ? NaN : quantityOrNaN(metric.value);
       samples.scalingMetricUnavailable.push({ labels, value: Number.isFinite(value) ? 0 : 1 });
       if (Number.isFinite(value)) samples.scalingMetricValue.push({ labels, value });
       if (metric.replicas !== undefined) samples.scalingMetricReplicas.push({ labels, value: metric.replicas });
+      const target = metric.target === undefined ? undefined : scalingTarget(metric.target);
+      if (target) samples.scalingMetricTarget.push({ labels: { ...labels, type: target.type }, value: target.value });
     }
   }
   return samples;
+}
+
+/** status.scaling's target text (scaling/status.ts writes `100 per pod` or `2k`) as a number and its type. */
+function scalingTarget(text: string): { value: number; type: 'AverageValue' | 'Value' } | undefined {
+  const perPod = text.endsWith(PER_POD);
+  const value = quantityOrNaN(perPod ? text.slice(0, -PER_POD.length) : text);
+  // Not written by this operator's version: no series rather than a wrong one.
+  return Number.isFinite(value) ? { value, type: perPod ? 'AverageValue' : 'Value' } : undefined;
+}
+
+/** status.scaling's values are quantities (`12500m` for 12.5: scaling/status.ts); NaN when malformed. */
+function quantityOrNaN(text: string): number {
+  try {
+    return parseQuantity(text);
+  } catch {
+    return NaN;
+  }
 }
 
 function stateSet<T extends string>(labels: Record<string, string>, key: string, states: readonly T[], current: T): GaugeSample[] {
