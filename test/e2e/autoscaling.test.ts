@@ -237,7 +237,9 @@ describe('request-rate autoscaling of the gateway on the real node', () => {
       expect(status.metrics?.[0]).toMatchObject({ name: METRIC, target: `${TARGET_PER_POD} per pod` });
     } finally {
       report = await load.stop();
-      process.stderr.write(`load: ${report.sent} sent, ${report.ok} ok, failed ${JSON.stringify(Object.fromEntries(report.failed))}\n`);
+      process.stderr.write(
+        `load: ${report.sent} sent, ${report.ok} ok, failed ${JSON.stringify(Object.fromEntries(report.failed))}${report.problems.map((p) => `\n  ${p}`).join('')}\n`,
+      );
     }
     // Scaling out lost no request.
     expect(Object.fromEntries(report.failed)).toEqual({});

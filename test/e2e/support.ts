@@ -417,6 +417,8 @@ export interface LoadReport {
   ok: number;
   /** Answers other than 200 and failures to connect, by kind (`HTTP 429`, `ECONNRESET`, ...). */
   failed: Map<string, number>;
+  /** The first few non-200 answers with their problem bodies. */
+  problems: string[];
 }
 
 /**
@@ -432,7 +434,7 @@ export function startLoad(
   ratePerSecond: number,
   maxInFlight = 200,
 ): { stop: () => Promise<LoadReport> } {
-  const report: LoadReport = { sent: 0, ok: 0, failed: new Map() };
+  const report: LoadReport = { sent: 0, ok: 0, failed: new Map(), problems: [] };
   const fail = (kind: string): void => {
     report.failed.set(kind, (report.failed.get(kind) ?? 0) + 1);
   };
@@ -449,7 +451,12 @@ export function startLoad(
       const token = tokens[due % tokens.length] as string;
       report.sent++;
       const one: Promise<void> = getOnNewConnection(url, token, 10_000).then(
-        ({ status }) => (status === 200 ? void report.ok++ : fail(`HTTP ${status}`)),
+        ({ status, problem }) => {
+          if (status === 200) return void report.ok++;
+          fail(`HTTP ${status}`);
+          // The first few refusals in words (their problem bodies): a failure in CI explains itself.
+          if (report.problems.length < 5) report.problems.push(`HTTP ${status}: ${problem ?? ''}`);
+        },
         (error: Error & { code?: string }) => fail(error.code ?? error.message),
       );
       inFlight.add(one);

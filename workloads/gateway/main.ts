@@ -198,7 +198,7 @@ async function wireGateway(
       for (const instance of upstream.balancer.instances) gauge.set({ upstream: name, instance: instance.url }, instance.active);
   });
   // Tokens are verified with auth's published keys and the platform's revocation list (auth-token.ts).
-  const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'gateway'));
+  const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'gateway', service.lifecycle));
   onShutdown('upstreams', () => upstreams.forEach((upstream) => upstream.close()));
 
   // Counted locally and synced to Redis in batches while a client is far from its limit; exact (one

@@ -3,7 +3,7 @@ import { describe, expect, it, jest } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { StaticKeySource } from './jwks.js';
 import type { KeySource } from './jwks.js';
-import { bearerToken, TokenVerifier } from './auth-token.js';
+import { bearerToken, firstKeysGate, TokenVerifier } from './auth-token.js';
 import { ProblemError } from './problem.js';
 import type { RevocableToken } from './revocation.js';
 import { parseSigningKeys, signAccessToken } from './token-keys.js';
@@ -167,5 +167,30 @@ describe('access tokens', () => {
     expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
     expect(bearerToken('Basic xyz')).toBeUndefined();
     expect(bearerToken(undefined)).toBeUndefined();
+  });
+});
+
+describe('the start-up gate on auth keys', () => {
+  it('holds a pod not Ready until the first key set has loaded, then stays open when the keys go', () => {
+    const keys = { loaded: false };
+    let clock = 0;
+    const gate = firstKeysGate(keys, 60_000, () => clock);
+    expect(gate()).toBe(false);
+    clock = 5_000;
+    expect(gate()).toBe(false);
+    keys.loaded = true;
+    expect(gate()).toBe(true);
+    // Open for good: later trouble with auth is answered by the last good key set, not by readiness.
+    keys.loaded = false;
+    expect(gate()).toBe(true);
+  });
+
+  it('opens after the bounded wait without keys (authenticated routes then answer 503)', () => {
+    let clock = 0;
+    const gate = firstKeysGate({ loaded: false }, 60_000, () => clock);
+    clock = 59_999;
+    expect(gate()).toBe(false);
+    clock = 60_000;
+    expect(gate()).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import type { Principal, Role } from './context.js';
 import { ROLES } from './context.js';
 import { JwksKeySource } from './jwks.js';
 import type { KeySource } from './jwks.js';
+import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
 import { forbidden, serviceUnavailable, unauthorized } from './problem.js';
 import { closeRedis, createRedis } from './redis.js';
@@ -164,6 +165,7 @@ export interface TokenVerifierConfig {
   AUTH_JWKS_URL: string;
   AUTH_JWKS_REFRESH_SECONDS: number;
   AUTH_JWKS_MIN_REFRESH_SECONDS: number;
+  AUTH_JWKS_STARTUP_WAIT_SECONDS: number;
   AUTH_REVOCATION_SYNC_SECONDS: number;
   REDIS_URL: string;
   REDIS_KEY_PREFIX: string;
@@ -177,16 +179,36 @@ export interface RunningVerifier {
 }
 
 /**
+ * A starting pod's readiness gate on auth's keys: closed until the first key set has loaded, or until
+ * `maxWaitMs` has passed; then open for good. Without it a pod scaled out while its first JWKS fetch
+ * failed (its network not yet programmed, auth briefly away) was Ready with no keys and answered every
+ * authenticated request 503 until the retry (the autoscaling suite caught 18 such answers). Once open,
+ * losing auth costs nothing: the last good key set stays in use (jwks.ts).
+ */
+export function firstKeysGate(keys: Pick<KeySource, 'loaded'>, maxWaitMs: number, now: () => number = Date.now): () => boolean {
+  const startedAt = now();
+  let open = false;
+  return () => (open ||= keys.loaded || now() - startedAt >= maxWaitMs);
+}
+
+/**
  * The verifier of a service other than auth: auth's keys from AUTH_JWKS_URL and the platform's
  * revocation list from Redis (its own two connections: one is held by SUBSCRIBE). Neither auth nor
- * Redis being down stops the start: the keys are retried, and requests get a 503 until they load.
+ * Redis being down stops the start: the keys are retried, and requests get a 503 until they load —
+ * which is why the pod is held not Ready until they have (firstKeysGate, on `lifecycle`).
  */
-export async function startTokenVerifier(config: TokenVerifierConfig, logger: Logger, component: string): Promise<RunningVerifier> {
+export async function startTokenVerifier(
+  config: TokenVerifierConfig,
+  logger: Logger,
+  component: string,
+  lifecycle: Pick<Lifecycle, 'holdReadiness'>,
+): Promise<RunningVerifier> {
   const keys = new JwksKeySource(config.AUTH_JWKS_URL, {
     refreshMs: config.AUTH_JWKS_REFRESH_SECONDS * 1000,
     minRefreshMs: config.AUTH_JWKS_MIN_REFRESH_SECONDS * 1000,
     logger,
   });
+  lifecycle.holdReadiness(firstKeysGate(keys, config.AUTH_JWKS_STARTUP_WAIT_SECONDS * 1000));
   const revocations = await startRevocationList(config, logger, component);
   await keys.start();
   return {

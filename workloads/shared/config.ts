@@ -95,6 +95,8 @@ export const tokenVerifierEnv = z.object({
   AUTH_JWKS_REFRESH_SECONDS: z.coerce.number().int().min(5).max(86_400).default(300),
   /** At most one extra load per this many seconds for tokens naming an unknown kid (forged kids cannot hammer auth). */
   AUTH_JWKS_MIN_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(5),
+  /** How long a starting pod stays not Ready waiting for auth's keys before it is Ready without them (docs/workloads.md). */
+  AUTH_JWKS_STARTUP_WAIT_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
   /** How often the revocation list is pulled besides the pub/sub push (the bound on a lost message). */
   AUTH_REVOCATION_SYNC_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
 });
