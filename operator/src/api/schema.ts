@@ -1247,6 +1247,21 @@ export const statusSchema: Schema = named(
       },
     ),
     activeVersion: str('The version that serves traffic.', { maxLength: 128 }),
+    backup: named(
+      'BackupStatus',
+      obj(
+        'The last successful backup (spec.backup), as its Job reported it in its termination message (docs/backup.md, "Status"). The operator reads the pods of the backup Jobs, never the bucket.',
+        {
+          lastSuccessfulTime: str("The backup CronJob's last successful run.", { format: 'date-time' }),
+          id: str('The backup id (its UTC start time), the argument of a restore.', { maxLength: 64 }),
+          bucket: str('Bucket it went to.', { maxLength: 63 }),
+          key: str('Object key of the encrypted dump (data.kycbak) in the bucket.', { maxLength: 1024 }),
+          bytes: int('Size of the encrypted dump in bytes.', { format: 'int64', minimum: 0 }),
+          tables: int('Tables in the dump.', { minimum: 0 }),
+          rows: int('Rows in the dump.', { format: 'int64', minimum: 0 }),
+        },
+      ),
+    ),
     activeColor: str('The colour (blue or green) that serves traffic under the BlueGreen strategy.', { enum: ['blue', 'green'] }),
     release: named(
       'ReleaseStatus',

@@ -697,6 +697,8 @@ export interface KycPlatformStatus {
   degradationMode?: 'Normal' | 'ReadOnly' | 'Maintenance';
   /** The version that serves traffic. */
   activeVersion?: string;
+  /** The last successful backup (spec.backup), as its Job reported it in its termination message (docs/backup.md, "Status"). The operator reads the pods of the backup Jobs, never the bucket. */
+  backup?: BackupStatus;
   /** The colour (blue or green) that serves traffic under the BlueGreen strategy. */
   activeColor?: 'blue' | 'green';
   /** Blue-green release state (strategy BlueGreen). The operator resumes from it after a restart, so every step is recorded here before the next is taken. */
@@ -745,6 +747,24 @@ export interface ComponentStatus {
   updated?: number;
   /** Replicas ready for at least minReadySeconds. */
   available?: number;
+}
+
+/** The last successful backup (spec.backup), as its Job reported it in its termination message (docs/backup.md, "Status"). The operator reads the pods of the backup Jobs, never the bucket. */
+export interface BackupStatus {
+  /** The backup CronJob's last successful run. */
+  lastSuccessfulTime?: string;
+  /** The backup id (its UTC start time), the argument of a restore. */
+  id?: string;
+  /** Bucket it went to. */
+  bucket?: string;
+  /** Object key of the encrypted dump (data.kycbak) in the bucket. */
+  key?: string;
+  /** Size of the encrypted dump in bytes. */
+  bytes?: number;
+  /** Tables in the dump. */
+  tables?: number;
+  /** Rows in the dump. */
+  rows?: number;
 }
 
 /** Blue-green release state (strategy BlueGreen). The operator resumes from it after a restart, so every step is recorded here before the next is taken. */
