@@ -37,6 +37,8 @@ KAFKA_POD_ADDRESS=${KYC_KAFKA_POD_ADDRESS:-10.244.128.1}
 PG_BIN=/usr/lib/postgresql/15/bin
 KAFKA_LIBS=$CACHE_DIR/kafka/$KAFKA_VERSION/libs
 ENV_FILE=$DEPS_DIR/env
+# TLS beside plaintext on all three stores (hack/deps/tls.sh): it needs the ports above.
+source "$(dirname "$0")/deps/tls.sh"
 
 if [[ $(id -u) == 0 ]]; then
   PG_DIR=${KYC_PG_DIR:-/var/lib/kyc-operator/postgres}
@@ -82,7 +84,8 @@ secret() { # secret NAME: a random password kept in the deps directory, made onc
 start_postgres() {
   if pid_alive "$PIDS/postgres.pid"; then return 0; fi
   port_free "$PG_PORT" || die "port $PG_PORT (PostgreSQL) is in use by another process; stop it or set KYC_PG_PORT, then re-run"
-  local pw; pw=$(secret postgres)
+  local pw tls_args; pw=$(secret postgres)
+  ensure_tls
   if [[ ! -f $PG_DIR/data/PG_VERSION ]]; then
     log "initialising PostgreSQL in $PG_DIR/data"
     mkdir -p "$PG_DIR"
@@ -95,15 +98,16 @@ start_postgres() {
     rm -f "$pwfile"
   fi
   [[ $(id -u) == 0 ]] && touch "$PG_DIR/postgres.log" && chown "$PG_USER" "$PG_DIR/postgres.log"
+  mapfile -t tls_args < <(postgres_tls_args)
   mkdir -p "$PIDS"
   # postgres is started directly (not through pg_ctl) so that its pid is ours to stop.
   if [[ $(id -u) == 0 ]]; then
     setsid setpriv --reuid "$PG_USER" --regid "$PG_USER" --init-groups "$PG_BIN/postgres" -D "$PG_DIR/data" -c listen_addresses=127.0.0.1 -c port="$PG_PORT" \
-      -c unix_socket_directories= -c max_connections=300 -c shared_buffers=128MB -c fsync=on \
+      -c unix_socket_directories= -c max_connections=300 -c shared_buffers=128MB -c fsync=on "${tls_args[@]}" \
       >>"$PG_DIR/postgres.log" 2>&1 </dev/null 8>&- 9>&- &
   else
     setsid "$PG_BIN/postgres" -D "$PG_DIR/data" -c listen_addresses=127.0.0.1 -c port="$PG_PORT" \
-      -c unix_socket_directories= -c max_connections=300 -c shared_buffers=128MB \
+      -c unix_socket_directories= -c max_connections=300 -c shared_buffers=128MB "${tls_args[@]}" \
       >>"$PG_DIR/postgres.log" 2>&1 </dev/null 8>&- 9>&- &
   fi
   echo $! >"$PIDS/postgres.pid"
@@ -119,12 +123,15 @@ psql_() { psql -h 127.0.0.1 -p "$PG_PORT" -U kyc -d postgres -v ON_ERROR_STOP=1 
 start_redis() {
   if pid_alive "$PIDS/redis.pid"; then return 0; fi
   port_free "$REDIS_PORT" || die "port $REDIS_PORT (Redis) is in use by another process; stop it or set KYC_REDIS_PORT, then re-run"
+  port_free "$REDIS_TLS_PORT" || die "port $REDIS_TLS_PORT (Redis TLS) is in use by another process; stop it or set KYC_REDIS_PORT, then re-run"
   mkdir -p "$DEPS_DIR/redis" "$LOGS"
   local conf=$DEPS_DIR/redis/redis.conf redis_password
   redis_password=$(secret redis)
-  (umask 077 && render "$HACK_DIR/deps/redis.conf" REDIS_PORT DEPS_DIR redis_password >"$conf" && redis_acl_users >>"$conf")
+  ensure_tls
+  (umask 077 && render "$HACK_DIR/deps/redis.conf" REDIS_PORT DEPS_DIR redis_password >"$conf" && redis_acl_users >>"$conf" && redis_tls_conf >>"$conf")
   start_daemon redis "$PIDS/redis.pid" "$LOGS/redis.log" redis-server "$conf"
   wait_for 30 redis redis_ping || { tail -10 "$LOGS/redis.log" >&2; die "Redis did not answer PING in 30 s (log $LOGS/redis.log)"; }
+  wait_for 10 redis-tls redis_tls_ping || { tail -10 "$LOGS/redis.log" >&2; die "Redis did not answer PING over TLS on port $REDIS_TLS_PORT in 10 s (log $LOGS/redis.log)"; }
 }
 
 redis_ping() { REDISCLI_AUTH=$(secret redis) redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping | grep -q PONG; }
@@ -134,9 +141,13 @@ start_kafka() {
   port_free "$KAFKA_PORT" || die "port $KAFKA_PORT (Kafka) is in use by another process; stop it or set KYC_KAFKA_PORT, then re-run"
   port_free "$KAFKA_CONTROLLER_PORT" || die "port $KAFKA_CONTROLLER_PORT (Kafka controller) is in use by another process; stop it and re-run"
   port_free "$KAFKA_POD_PORT" || die "port $KAFKA_POD_PORT (Kafka pod listener) is in use by another process; stop it and re-run"
+  port_free "$KAFKA_TLS_PORT" || die "port $KAFKA_TLS_PORT (Kafka TLS listener) is in use by another process; stop it and re-run"
+  port_free "$KAFKA_POD_TLS_PORT" || die "port $KAFKA_POD_TLS_PORT (Kafka pod TLS listener) is in use by another process; stop it and re-run"
+  ensure_tls
   local dir=$DEPS_DIR/kafka
   mkdir -p "$dir" "$LOGS"
   render "$HACK_DIR/deps/kafka-server.properties" KAFKA_CONTROLLER_PORT KAFKA_PORT KAFKA_POD_PORT KAFKA_POD_ADDRESS dir \
+    KAFKA_TLS_PORT KAFKA_POD_TLS_PORT TLS_DIR DEPS_CA_FILE \
     >"$dir/server.properties"
   render "$HACK_DIR/deps/kafka-log4j.properties" >"$dir/log4j.properties"
   local java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j.configuration="file:$dir/log4j.properties")
@@ -169,7 +180,7 @@ write_env() {
   local postgres_password redis_password
   postgres_password=$(secret postgres)
   redis_password=$(secret redis)
-  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE" && kms_env >>"$ENV_FILE" && mailpit_env >>"$ENV_FILE" && seaweedfs_env >>"$ENV_FILE")
+  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE" && kms_env >>"$ENV_FILE" && mailpit_env >>"$ENV_FILE" && seaweedfs_env >>"$ENV_FILE" && tls_env >>"$ENV_FILE")
 }
 
 up() {
@@ -185,6 +196,7 @@ up() {
   postgres_roles
   redis_apply_acls
   write_env
+  tls_warn_plaintext_only
   log "dependencies ready; connection settings in $ENV_FILE (make deps-env prints them)"
 }
 
