@@ -293,6 +293,35 @@ export function openApiDocument(version: string): object {
           errors: ['404', '409'],
         }),
       },
+      ...Object.fromEntries(
+        (
+          [
+            [
+              'disable',
+              'adminDisableUser',
+              'Disable an account: it cannot sign in, its sign-ins end and its access tokens stop working within seconds',
+            ],
+            [
+              'enable',
+              'adminEnableUser',
+              'Enable a disabled account again (409 if its staff id holds another active review role meanwhile)',
+            ],
+          ] as const
+        ).map(([action, operationId, summary]) => [
+          `/admin/users/{id}/${action}`,
+          {
+            post: operation(summary, {
+              operationId,
+              tags: tags('admin'),
+              roles: ['admin (never on their own account)'],
+              params: [{ ...idParam, example: PARAMETER_EXAMPLES.userId }],
+              write: true,
+              ok: ['200', ref('User')],
+              errors: ['404', '409'],
+            }),
+          },
+        ]),
+      ),
       '/applications': {
         post: operation('Start a KYC application (draft) with the applicant’s consent', {
           operationId: 'createApplication',
@@ -573,6 +602,7 @@ export function openApiDocument(version: string): object {
             role: { type: 'string', enum: ['customer', 'maker', 'checker', 'admin'] },
             name: { type: 'string' },
             staffId: { type: 'string' },
+            disabled: { const: true, description: 'Present only on a disabled account: it cannot sign in' },
           },
         },
         Tokens: {

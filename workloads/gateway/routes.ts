@@ -26,7 +26,12 @@ const TABLE: Prefix[] = [
     personal: true,
     routes: ['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/api/v1/auth/me'],
   },
-  { prefix: '/api/v1/admin', upstream: 'auth', personal: true, routes: ['/api/v1/admin/users', '/api/v1/admin/users/:id/role'] },
+  {
+    prefix: '/api/v1/admin',
+    upstream: 'auth',
+    personal: true,
+    routes: ['/api/v1/admin/users', '/api/v1/admin/users/:id/role', '/api/v1/admin/users/:id/disable', '/api/v1/admin/users/:id/enable'],
+  },
   {
     prefix: '/api/v1/applications',
     upstream: 'kyc',

@@ -361,6 +361,50 @@ describe('auth service', () => {
     expect(self.status).toBe(409);
   });
 
+  it('when an admin disables an account, then its tokens and logins end and it cannot sign in until enabled; a reviewer cannot do it', async () => {
+    const admin = await login(ADMIN);
+    const credentials = { email: `d-${suffix()}@bank.example`, password: 'disable-password-1' };
+    const created = await request<{ id: string }>(url('/api/v1/admin/users'), {
+      body: { ...credentials, role: 'checker', staffId: `EMP-${suffix()}` },
+      token: admin.accessToken,
+    });
+    const before = await login(credentials);
+    // A reviewer attacks the admin API with their own token: every admin route refuses it.
+    const forbidden = await Promise.all([
+      request(url(`/api/v1/admin/users/${admin.user.id}/disable`), { body: {}, token: before.accessToken }),
+      request(url(`/api/v1/admin/users/${created.body.id}/enable`), { body: {}, token: before.accessToken }),
+      request(url('/api/v1/admin/users'), { token: before.accessToken }),
+    ]);
+    expect(forbidden.map((r) => r.status)).toEqual([403, 403, 403]);
+    const disabled = await request<{ disabled?: boolean }>(url(`/api/v1/admin/users/${created.body.id}/disable`), {
+      body: {},
+      token: admin.accessToken,
+    });
+    expect([disabled.status, disabled.body.disabled]).toEqual([200, true]);
+    expect((await request(url('/api/v1/auth/me'), { token: before.accessToken })).status).toBe(401);
+    expect((await request(url('/api/v1/auth/refresh'), { body: { refreshToken: before.refreshToken } })).status).toBe(401);
+    // From another address: the failed sign-in's backoff is per account and address.
+    const refused = await request(url('/api/v1/auth/login'), { body: credentials, headers: from('192.0.2.77') });
+    expect(refused.status).toBe(401);
+    const listed = await request<{ items: Array<{ id: string; disabled?: boolean }> }>(url('/api/v1/admin/users?role=checker'), {
+      token: admin.accessToken,
+    });
+    expect(listed.body.items.find((u) => u.id === created.body.id)?.disabled).toBe(true);
+    const enabled = await request<{ disabled?: boolean }>(url(`/api/v1/admin/users/${created.body.id}/enable`), {
+      body: {},
+      token: admin.accessToken,
+    });
+    expect([enabled.status, enabled.body.disabled]).toEqual([200, undefined]);
+    expect((await login(credentials)).user.role).toBe('checker');
+    const self = await request(url(`/api/v1/admin/users/${admin.user.id}/disable`), { body: {}, token: admin.accessToken });
+    expect([self.status, self.body.field]).toEqual([409, 'id']);
+    const unknown = await request(url('/api/v1/admin/users/00000000-0000-4000-8000-000000000000/disable'), {
+      body: {},
+      token: admin.accessToken,
+    });
+    expect(unknown.status).toBe(404);
+  });
+
   it('when a POST repeats its Idempotency-Key, then the first response is replayed; a different body is a 422', async () => {
     const key = `key-${suffix()}`;
     const body = { email: `idem-${suffix()}@example.com`, password: 'idem-password-12' };

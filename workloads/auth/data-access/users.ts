@@ -71,6 +71,22 @@ export class UserRepository implements UserStore {
     }
   }
 
+  async setDisabled(id: string, disabled: boolean): Promise<UserRecord | 'staff-id' | undefined> {
+    if (!UUID.test(id)) return undefined;
+    try {
+      // COALESCE: disabling twice keeps the first time it was disabled.
+      const { rows } = await this.pool.query<UserRow>(
+        'UPDATE auth.users SET disabled_at = CASE WHEN $2 THEN COALESCE(disabled_at, now()) END WHERE id = $1 RETURNING *',
+        [id, disabled],
+      );
+      return rows[0] ? toUser(rows[0]) : undefined;
+    } catch (error) {
+      // Enabling: the staff id got another active maker or checker account meanwhile (users_one_review_role_per_person).
+      if ((error as { code?: string }).code === '23505') return 'staff-id';
+      throw error;
+    }
+  }
+
   /** Replaces a hash made with older parameters (only if it is still the one that was verified). */
   async updatePasswordHash(id: string, previous: string, next: string): Promise<void> {
     await this.pool.query('UPDATE auth.users SET password_hash = $3 WHERE id = $1 AND password_hash = $2', [id, previous, next]);

@@ -44,6 +44,8 @@ export interface PublicUser {
   role: Role;
   name?: string;
   staffId?: string;
+  /** Present (true) only on a disabled account: it cannot sign in. */
+  disabled?: true;
 }
 
 export interface AuthDeps {
@@ -76,6 +78,7 @@ export const publicUser = (user: UserRecord): PublicUser => ({
   role: user.role,
   ...(user.name !== null && { name: user.name }),
   ...(user.staffId !== null && { staffId: user.staffId }),
+  ...(user.disabled && { disabled: true as const }),
 });
 
 /** Redis or PostgreSQL failing under a use case: a 503 the client may retry, never a 500. */
@@ -253,6 +256,24 @@ export class AuthService {
     await this.revokeUser(userId);
     this.counter('kyc_auth_role_changes_total', 'Role changes by new role').inc({ outcome: role });
     this.deps.logger.info({ userId, role, by: actorId }, 'role changed; the user signs in again');
+    return publicUser(updated);
+  }
+
+  /**
+   * An admin disables an account (someone left the bank) or enables it again. Disabling ends every login
+   * of the user at once, as a role change does; sign-in and refresh already refuse a disabled account.
+   * An admin cannot disable themselves (nobody could undo it if they were the last admin).
+   */
+  async setDisabled(actorId: string, userId: string, disabled: boolean): Promise<PublicUser> {
+    if (actorId === userId) throw conflict('an admin cannot disable or enable their own account; ask another admin', 'id');
+    const updated = await this.deps.users.setDisabled(userId, disabled);
+    if (updated === undefined) throw notFound('no user with this id', 'id');
+    if (updated === 'staff-id') throw separationConflict((await this.deps.users.findById(userId))?.staffId ?? '');
+    if (disabled) await this.revokeUser(userId);
+    this.counter('kyc_auth_accounts_disabled_total', 'Accounts disabled or enabled by an admin').inc({
+      outcome: disabled ? 'disabled' : 'enabled',
+    });
+    this.deps.logger.info({ userId, disabled, by: actorId }, disabled ? 'account disabled; its sign-ins end' : 'account enabled');
     return publicUser(updated);
   }
 

@@ -34,6 +34,11 @@ export interface UserStore {
   updatePasswordHash(id: string, previousHash: string, passwordHash: string): Promise<void>;
   /** undefined when there is no such user; `staff-id` when the staff id already holds a review role. */
   updateRole(id: string, role: Role, staffId?: string): Promise<UserRecord | 'staff-id' | undefined>;
+  /**
+   * Disables (sign-ins refused) or enables an account; undefined when there is no such user, `staff-id`
+   * when enabling it would give its staff id a second active review role.
+   */
+  setDisabled(id: string, disabled: boolean): Promise<UserRecord | 'staff-id' | undefined>;
   countByRole(role: Role): Promise<number>;
   list(limit: number, role?: Role): Promise<UserRecord[]>;
 }

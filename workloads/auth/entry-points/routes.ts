@@ -93,6 +93,16 @@ export function authRoutes(service: AuthService, users: UserStore, verifier: Tok
     res.json(await service.changeRole(req.principal?.sub ?? '', id, body.role, body.staffId));
   });
 
+  for (const [action, disabled] of [
+    ['disable', true],
+    ['enable', false],
+  ] as const) {
+    router.post(`/api/v1/admin/users/:id/${action}`, requireRole('admin'), async (req, res) => {
+      const { id } = parseOrProblem(userPath, req.params, 'path');
+      res.json(await service.setDisabled(req.principal?.sub ?? '', id, disabled));
+    });
+  }
+
   router.get('/api/v1/admin/users', requireRole('admin'), async (req, res) => {
     const query = parseOrProblem(listQuery, req.query, 'query');
     res.json({ items: (await users.list(query.limit, query.role)).map(publicUser) });
