@@ -5,7 +5,7 @@
 // the same CA (no APIService change); a new CA is announced next to the old one until the next check.
 import { FIELD_MANAGER } from '../runtime/apply.js';
 import { isConflict, isNotFound, type KubeClient, type KubeResource, type ResourceType } from '../runtime/kube.js';
-import { createCa, createServingCert, needsRotation, type ServingBundle } from './cert.js';
+import { createCa, createServingCert, needsRotation, type ServingBundle } from '../api/x509.js';
 import { externalMetricsOwnership, mayRegister, type ApiServiceView, type ExternalMetricsOwnership } from './ownership.js';
 import { GROUP, VERSION } from './request.js';
 

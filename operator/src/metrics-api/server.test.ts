@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../runtime/logger.js';
 import { MetricUnavailableError } from '../api/metrics.js';
-import { createCa, createServingCert } from './cert.js';
+import { createCa, createServingCert } from '../api/x509.js';
 import { startMetricsApiServer, type MetricsApiServer } from './server.js';
 
 const now = new Date();
