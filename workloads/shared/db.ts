@@ -8,6 +8,7 @@
 // A connection that timed out client side is discarded, not reused: its statement may still be running.
 import pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
+import { postgresConnection, storesTlsFromEnv, type StoreTls } from './store-tls.js';
 
 export type { Pool, PoolClient } from 'pg';
 
@@ -23,13 +24,17 @@ export interface PoolOptions {
    * cut off); above `statementTimeoutMillis`, so a merely slow statement is cancelled cleanly first.
    */
   queryTimeoutMillis?: number;
+  /** TLS to PostgreSQL (store-tls.ts); absent: DATABASE_TLS and DATABASE_CA_FILE from the environment. */
+  tls?: StoreTls;
 }
 
 export const POOL_DEFAULTS = { connectionTimeoutMillis: 1000, statementTimeoutMillis: 1500, queryTimeoutMillis: 2000 } as const;
 
 export function createPool(url: string, options: PoolOptions = {}): Pool {
+  // A plaintext URL while TLS is required throws here, before any connection: the program does not start.
+  const connection = postgresConnection(url, options.tls ?? storesTlsFromEnv().postgres);
   const pool = new pg.Pool({
-    connectionString: url,
+    ...connection,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'kyc',
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? POOL_DEFAULTS.connectionTimeoutMillis,

@@ -8,6 +8,7 @@ import { parseEnvelope } from './events.js';
 import type { EventEnvelope } from './events.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { kafkaSsl, storesTlsFromEnv, type StoreTls } from './store-tls.js';
 
 export type { Kafka, Producer, Consumer } from 'kafkajs';
 
@@ -17,10 +18,18 @@ const { Kafka: KafkaClient, logLevel } = kafkajs;
  * `clientId` is suffixed with the host name (in a pod: the pod's name), so the broker's group descriptions
  * and logs say which pod a member is (`kafka-consumer-groups.sh --describe` shows it as CLIENT-ID).
  */
-export function createKafka(brokers: string[], clientId: string, logger: Logger): Kafka {
+export function createKafka(
+  brokers: string[],
+  clientId: string,
+  logger: Logger,
+  /** TLS to the brokers (store-tls.ts); absent: KAFKA_TLS and KAFKA_CA_FILE from the environment. */
+  tls: StoreTls = storesTlsFromEnv().kafka,
+): Kafka {
+  const ssl = kafkaSsl(tls);
   return new KafkaClient({
     clientId: `${clientId}@${hostname()}`,
     brokers,
+    ...(ssl ? { ssl } : {}),
     connectionTimeout: 3000,
     retry: { retries: 5, initialRetryTime: 200 },
     logLevel: logLevel.WARN,

@@ -1,10 +1,18 @@
 // Redis with ioredis: fail fast when Redis is down (callers degrade), reconnect in the background.
 import { Redis } from 'ioredis';
+import { redisTls, storesTlsFromEnv, type StoreTls } from './store-tls.js';
 
 export type { Redis } from 'ioredis';
 
-export function createRedis(url: string, options: { connectionName?: string; keyPrefix?: string } = {}): Redis {
+export function createRedis(
+  url: string,
+  /** tls: TLS to Redis (store-tls.ts); absent: REDIS_TLS and REDIS_CA_FILE from the environment. */
+  options: { connectionName?: string; keyPrefix?: string; tls?: StoreTls } = {},
+): Redis {
+  // A redis:// URL while TLS is required throws here, before any connection: the program does not start.
+  const tls = redisTls(url, options.tls ?? storesTlsFromEnv().redis);
   const redis = new Redis(url, {
+    ...(tls ? { tls } : {}),
     connectionName: options.connectionName,
     // Every key this client touches gets the prefix (tests and platforms sharing one Redis stay apart).
     keyPrefix: options.keyPrefix ?? '',
