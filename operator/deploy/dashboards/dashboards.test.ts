@@ -2,7 +2,7 @@
 // expression alone) and name only metrics the code registers; the JSON keeps to what Grafana imports
 // anywhere (a fixed schema version, the data source a variable). docs/observability.md, "Dashboards".
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,6 +115,33 @@ describe('Grafana dashboards (operator/deploy/dashboards)', () => {
       yaml.dump({ groups: [{ name: 'broken', rules: [{ record: 'dashboard:broken', expr: 'sum by (le (rate(x[5m]))' }] }] }),
     );
     await expect(run(promtool, ['check', 'rules', file])).rejects.toThrow();
+  });
+});
+
+describe('shipping the dashboards', () => {
+  const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+
+  it('the chart carries the same JSON through links and renders a ConfigMap per file for the Grafana sidecar', () => {
+    for (const file of DASHBOARD_FILES) {
+      const link = join(root, 'charts/kyc-operator/files/dashboards', file);
+      expect(readlinkSync(link)).toBe(`../../../../operator/deploy/dashboards/${file}`);
+      expect(readFileSync(link, 'utf8')).toBe(readFileSync(here(`./${file}`), 'utf8'));
+    }
+    const template = readFileSync(join(root, 'charts/kyc-operator/templates/dashboards.yaml'), 'utf8');
+    expect(template).toContain('.Files.Glob "files/dashboards/*.json"');
+    const values = yaml.load(readFileSync(join(root, 'charts/kyc-operator/values.yaml'), 'utf8')) as {
+      metrics: { dashboards: { enabled: boolean; labels: Record<string, string> } };
+    };
+    expect(values.metrics.dashboards).toMatchObject({ enabled: false, labels: { grafana_dashboard: '1' } });
+  });
+
+  it('the plain manifests generate one labelled ConfigMap per file (kubectl apply -k operator/deploy/dashboards)', () => {
+    const kustomization = yaml.load(readFileSync(here('./kustomization.yaml'), 'utf8')) as {
+      generatorOptions: { labels: Record<string, string> };
+      configMapGenerator: { files: string[] }[];
+    };
+    expect(kustomization.generatorOptions.labels).toMatchObject({ grafana_dashboard: '1' });
+    expect(kustomization.configMapGenerator.flatMap((c) => c.files).sort()).toEqual([...DASHBOARD_FILES].sort());
   });
 });
 
