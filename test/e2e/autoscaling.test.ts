@@ -23,6 +23,7 @@ import {
   gatewayUrl,
   getPlatform,
   kc,
+  podProxyPath,
   podReady,
   startLoad,
   waitIdle,
@@ -63,7 +64,7 @@ async function scaledDeployment(): Promise<k8s.V1Deployment | undefined> {
 
 /** Requests a pod has served so far, from its own /metrics (the metrics port, 9090) through the API server's pod proxy. */
 async function servedBy(pod: string): Promise<number> {
-  const { stdout } = await exec('kubectl', ['get', '--raw', `/api/v1/namespaces/${NAMESPACE}/pods/${pod}:9090/proxy/metrics`], {
+  const { stdout } = await exec('kubectl', ['get', '--raw', await podProxyPath(pod, 9090, '/metrics')], {
     maxBuffer: 8 << 20,
   });
   return podCounters(stdout).requests;

@@ -1,7 +1,7 @@
 // The web app on `make up`'s platform, in a real browser (Debian's chromium under playwright-core, on a
-// 360 px screen), through the gateway's NodePort: the page and its caching headers; a customer applies
-// with documents and submits, a maker recommends and a different checker approves in the review
-// screens, the customer sees the approval — all through the UI; a wrong PAN shows the field's error; a
+// 360 px screen), through the gateway's NodePort (HTTPS when the platform serves TLS): the page and its
+// caching headers; a customer applies with documents and submits, a maker recommends and a different
+// checker approves in the review screens, the customer sees the approval — all through the UI; a wrong PAN shows the field's error; a
 // forced ReadOnly mode shows the banner. Screenshots of each screen go to .test-results/screenshots/
 // (E2E_SCREENSHOTS to change it); docs/frontend.md shows some of them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -9,6 +9,7 @@ import type { Browser } from 'playwright-core';
 import { Accessibility, Screenshots, customerToApproval, launchBrowser, openApp } from '../support/web-app-journey.js';
 import {
   adminAccount,
+  browserTrustArgs,
   eventually,
   gatewayUrl,
   getPlatform,
@@ -47,7 +48,9 @@ describe('the web app on the running platform', () => {
       });
       expect(made.status).toBe(201);
     }
-    browser = await launchBrowser();
+    // Over HTTPS the browser trusts the platform's certificate by its key (support.ts, browserTrustArgs),
+    // never by ignoring certificate errors.
+    browser = await launchBrowser(await browserTrustArgs(base));
   }, 720_000);
 
   afterAll(async () => {

@@ -32,7 +32,11 @@ interface LoadBalancingSpec {
   stickySessions?: boolean;
 }
 
-/** The ready kyc pods that serve (the active colour's), by instance id. */
+/**
+ * The ready kyc pods that serve (the active colour's), by instance id. The id hashes the instance URL,
+ * `http://` or `https://` as the gateway calls it (TLS between the components, docs/security.md): both
+ * ids name the pod, so the map holds two entries per pod (count pods with podNames).
+ */
 async function kycPods(): Promise<Map<string, string>> {
   const color = await activeColor();
   const selector = `app.kubernetes.io/instance=${PLATFORM},app.kubernetes.io/component=kyc${color ? `,kyc.dev/color=${color}` : ''}`;
@@ -40,9 +44,14 @@ async function kycPods(): Promise<Map<string, string>> {
   const byId = new Map<string, string>();
   for (const pod of pods.items) {
     if (podReady(pod) && !pod.metadata?.deletionTimestamp && pod.status?.podIP)
-      byId.set(instanceId(`http://${pod.status.podIP}:8080`), pod.metadata?.name ?? '?');
+      for (const scheme of ['http', 'https']) byId.set(instanceId(`${scheme}://${pod.status.podIP}:8080`), pod.metadata?.name ?? '?');
   }
   return byId;
+}
+
+/** The distinct pods of a kycPods map. */
+function podNames(byId: Map<string, string>): string[] {
+  return [...new Set(byId.values())].sort();
 }
 
 /** Whether a Deployment has rolled out all of its replicas (none old, all ready). */
@@ -103,7 +112,7 @@ describe('load balancing over the kyc pods', () => {
           env.some((e) => e.name === 'LB_STRATEGY' && e.value === 'least-connections') &&
           (await rolledOut(gateway)) &&
           (await rolledOut(kyc));
-        return rolled && (await kycPods()).size === KYC_REPLICAS ? true : undefined;
+        return rolled && podNames(await kycPods()).length === KYC_REPLICAS ? true : undefined;
       },
       600_000,
       2000,
@@ -163,7 +172,7 @@ describe('load balancing over the kyc pods', () => {
     }
     // The figure the docs quote: how 120 fresh clients spread over the pods.
     console.log(`least-connections, 120 fresh clients in rounds of 12: ${JSON.stringify(Object.fromEntries(counts))}`);
-    expect([...counts.keys()].sort()).toEqual([...pods.values()].sort());
+    expect([...counts.keys()].sort()).toEqual(podNames(pods));
     for (const n of counts.values()) expect(n).toBeGreaterThanOrEqual(120 / KYC_REPLICAS / 3);
   }, 180_000);
 
@@ -188,12 +197,16 @@ describe('load balancing over the kyc pods', () => {
   }, 120_000);
 
   it('a scale-out reaches the gateways within the DNS TTL, and a scale-in under traffic loses no request', async () => {
-    const before = new Set((await kycPods()).keys());
+    const before = new Set(podNames(await kycPods()));
     await patchPlatformSpec({ components: { kyc: { replicas: KYC_REPLICAS + 1 } } });
     const started = Date.now();
+    let pods = new Map<string, string>();
     const added = await eventually(
       'a fourth kyc pod ready',
-      async () => [...(await kycPods()).keys()].find((id) => !before.has(id)),
+      async () => {
+        pods = await kycPods();
+        return podNames(pods).find((name) => !before.has(name));
+      },
       180_000,
       500,
     );
@@ -201,7 +214,9 @@ describe('load balancing over the kyc pods', () => {
     await eventually(
       'a fresh client placed on the new pod',
       async () =>
-        (await Promise.all(Array.from({ length: 12 }, () => list()))).some((res) => pinnedKyc(res) === added) ? true : undefined,
+        (await Promise.all(Array.from({ length: 12 }, () => list()))).some((res) => pods.get(pinnedKyc(res) ?? '') === added)
+          ? true
+          : undefined,
       90_000,
       500,
     );
@@ -230,7 +245,12 @@ describe('load balancing over the kyc pods', () => {
     });
     await patchPlatformSpec({ components: { kyc: { replicas: KYC_REPLICAS } } });
     const scaledIn = Date.now();
-    await eventually('back to three kyc pods', async () => ((await kycPods()).size === KYC_REPLICAS ? true : undefined), 180_000, 500);
+    await eventually(
+      'back to three kyc pods',
+      async () => (podNames(await kycPods()).length === KYC_REPLICAS ? true : undefined),
+      180_000,
+      500,
+    );
     // The DNS answer may still name the pod for its TTL (30 s on a node started before ttl 5).
     await new Promise((resolve) => setTimeout(resolve, 35_000));
     running = false;

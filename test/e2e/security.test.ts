@@ -1,6 +1,6 @@
 // The platform's public entry attacked from outside, the way an attacker would: raw HTTP over
-// node:net to the gateway's NodePort on the real node (a client library would normalise the attacks
-// away). Every attack must fail with a clear 4xx problem+json, and nothing internal may answer:
+// node:net (node:tls when the platform serves HTTPS) to the gateway's NodePort on the real node (a
+// client library would normalise the attacks away). Every attack must fail with a clear 4xx problem+json, and nothing internal may answer:
 //   - absolute-form and authority-form targets (the gateway as an open proxy to internal hosts)
 //   - dot-segments, plain and percent-encoded, reaching upstream-internal paths such as /metrics
 //   - JSON nested deeply enough to overflow a parser's stack, and bodies over the size limit
@@ -14,7 +14,7 @@ import { NAMESPACE, core, eventually, gatewayUrl, getPlatform, request, waitRead
 
 /** One request written byte for byte to the gateway's NodePort on a new connection. */
 function raw(base: URL, head: string, body: string | Buffer = ''): Promise<RawResponse> {
-  return rawRequest(Number(base.port), head, body, base.hostname);
+  return rawRequest(Number(base.port), head, body, base.hostname, undefined, base.protocol === 'https:');
 }
 
 function expectProblem(answer: RawResponse, status: number, detail?: RegExp): void {

@@ -6,11 +6,15 @@
 //   E2E_PLATFORM     its name (default kyc-dev)
 //   E2E_GATEWAY_URL  base URL of the gateway from where the tests run (default: the NodePort Service
 //                    labelled kyc.dev/exposes=gateway in the namespace, on the InternalIP of a node
-//                    that runs a gateway pod — what `make up` creates)
+//                    that runs a gateway pod — what `make up` creates; https when the platform serves
+//                    TLS, see platformCa)
 //   E2E_ROLL_VERSION the version to roll to in rollout.test.ts (default <current>-e2e; the image with
 //                    that tag must be on the nodes: `make e2e` tags and loads it)
-import { randomUUID } from 'node:crypto';
+import { X509Certificate, createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import tls from 'node:tls';
 import * as k8s from '@kubernetes/client-node';
 import { beforeAll } from '@jest/globals';
 import { eventually, uniqueSuffix } from '../support/env.js';
@@ -27,8 +31,12 @@ export const apps = kc.makeApiClient(k8s.AppsV1Api);
 export const custom = kc.makeApiClient(k8s.CustomObjectsApi);
 
 export interface Platform {
-  metadata: { name: string; generation?: number };
-  spec: { version: string; secretsRef?: { name: string } };
+  metadata: { name: string; generation?: number; annotations?: Record<string, string> };
+  spec: {
+    version: string;
+    secretsRef?: { name: string };
+    tls?: { mode?: string; publicNames?: string[]; certificateValidity?: string };
+  };
   status?: {
     phase?: string;
     readyComponents?: string;
@@ -89,7 +97,84 @@ export async function waitReady(version: string, timeoutMs = 600_000): Promise<P
   );
 }
 
+let trusted: Promise<string | undefined> | undefined;
+
+/**
+ * The platform's CA (`ca.crt` of the Secret `<platform>-gateway-tls`, the trust bundle the operator
+ * keeps; docs/security.md, "TLS between the components"), read once; undefined while the platform serves
+ * plain HTTP (spec.tls.mode Disabled, or an operator that issues no certificates). On the first read it
+ * is added to the process's default CAs, so every client of the suites — fetch, node:https, node:tls,
+ * the typed client — verifies the gateway against it and checks the URL's host against the
+ * certificate's names, as curl --cacert and a browser would.
+ */
+export function platformCa(): Promise<string | undefined> {
+  trusted ??= (async () => {
+    if ((await getPlatform()).spec.tls?.mode === 'Disabled') return undefined;
+    const secret = await core.readNamespacedSecret({ namespace: NAMESPACE, name: `${PLATFORM}-gateway-tls` }).catch((error: unknown) => {
+      if ((error as { code?: number }).code === 404) return undefined;
+      throw error;
+    });
+    const bundle = secret?.data?.['ca.crt'];
+    if (!bundle) return undefined;
+    const ca = Buffer.from(bundle, 'base64').toString('utf8');
+    const defaults = tls.getCACertificates('default');
+    const added = certificatesOf(ca).filter((pem) => !defaults.some((known) => known.trim() === pem));
+    tls.setDefaultCACertificates([...defaults, ...added]);
+    return ca;
+  })();
+  return trusted;
+}
+
+/** Each PEM certificate of a bundle (the CA bundle holds two while a CA renewal is under way). */
+export function certificatesOf(bundle: string): string[] {
+  return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+}
+
+/** `http` or `https`: what the platform's listeners speak (the gateway's NodePort, every pod's 8080 and 9090). */
+export async function platformScheme(): Promise<'http' | 'https'> {
+  return (await platformCa()) ? 'https' : 'http';
+}
+
+/** The API server's pod proxy path to `path` on a pod's port, in the scheme the pod serves (`pods/https:<name>:<port>`). */
+export async function podProxyPath(pod: string, port: number, path: string): Promise<string> {
+  const scheme = (await platformScheme()) === 'https' ? 'https:' : '';
+  return `/api/v1/namespaces/${NAMESPACE}/pods/${scheme}${pod}:${port}/proxy${path}`;
+}
+
+/**
+ * Chromium's arguments to trust the gateway: the SHA-256 pins of the public keys of the certificate it
+ * serves (fetched over a connection verified against the platform CA) and of the CA. Chromium has no
+ * flag to add a CA, and --ignore-certificate-errors-spki-list matches only keys in the chain the server
+ * sends, which is the leaf alone: the CA's pin by itself is not enough (tried with Debian's chromium).
+ * Playwright always passes --user-data-dir, which the flag requires. None while the platform serves HTTP.
+ */
+export async function browserTrustArgs(base: string): Promise<string[]> {
+  const ca = await platformCa();
+  const url = new URL(base);
+  if (!ca || url.protocol !== 'https:') return [];
+  const served = await new Promise<X509Certificate>((resolve, reject) => {
+    const socket = tls.connect({ host: url.hostname, port: Number(url.port || 443), ...serverName(url.hostname) }, () => {
+      resolve(new X509Certificate(socket.getPeerCertificate().raw));
+      socket.end();
+    });
+    socket.setTimeout(10_000, () => socket.destroy(new Error(`no TLS handshake with ${url.host} in 10 s`)));
+    socket.on('error', reject);
+  });
+  const pin = (cert: X509Certificate): string =>
+    createHash('sha256')
+      .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64');
+  const pins = [served, ...certificatesOf(ca).map((pem) => new X509Certificate(pem))].map(pin);
+  return [`--ignore-certificate-errors-spki-list=${pins.join(',')}`];
+}
+
+/** SNI for a host: a name is sent, an address is not (TLS forbids it; the certificate is checked against the address). */
+export function serverName(host: string): { servername?: string } {
+  return isIP(host) === 0 ? { servername: host } : {};
+}
+
 export async function gatewayUrl(): Promise<string> {
+  const scheme = await platformScheme();
   if (process.env.E2E_GATEWAY_URL) return process.env.E2E_GATEWAY_URL.replace(/\/$/, '');
   const services = await core.listNamespacedService({ namespace: NAMESPACE, labelSelector: 'kyc.dev/exposes=gateway' });
   const svc = services.items.find((s) => s.spec?.type === 'NodePort');
@@ -105,7 +190,7 @@ export async function gatewayUrl(): Promise<string> {
   const node = await core.readNode({ name: nodeName });
   const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
   if (!ip) throw new Error(`node ${nodeName} has no InternalIP`);
-  return `http://${ip}:${nodePort}`;
+  return `${scheme}://${ip}:${nodePort}`;
 }
 
 export interface Answer<T = unknown> {
@@ -346,7 +431,7 @@ function getOnNewConnection(
   timeoutMs: number,
 ): Promise<{ status: number; version?: string; problem?: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(
+    const req = (url.startsWith('https:') ? https : http).get(
       url,
       { agent: false, headers: { authorization: `Bearer ${token}`, connection: 'close' }, timeout: timeoutMs },
       (res) => {

@@ -36,10 +36,11 @@ export const WEB_APPLICANT = {
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 
 /** Headless Chromium from Debian's package (installed by hack/ensure-chromium.sh when missing). */
-export async function launchBrowser(): Promise<Browser> {
+/** `args`: more of Chromium's flags (the e2e suite's trust in the platform's certificate, test/e2e/support.ts). */
+export async function launchBrowser(args: string[] = []): Promise<Browser> {
   const executablePath = execFileSync(path.join(REPO, 'hack/ensure-chromium.sh'), { encoding: 'utf8' }).trim();
   // --no-sandbox: the suites run as root in CI, where Chromium's sandbox refuses to start.
-  return chromium.launch({ executablePath, args: ['--no-sandbox'] });
+  return chromium.launch({ executablePath, args: ['--no-sandbox', ...args] });
 }
 
 /** The serious and critical accessibility violations axe-core finds on each screen it is shown. */
