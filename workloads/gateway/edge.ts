@@ -6,12 +6,13 @@
 // The two kinds of request node:http does not hand to the app get the same treatment: CONNECT
 // (authority-form targets; node would otherwise just drop the connection) and requests the parser
 // itself refuses (NUL and other control characters in the target, malformed headers; node would
-// answer a bare 400 with no body).
-import http from 'node:http';
+// answer a bare 400 with no body). With the gateway's certificate (KYC_TLS_DIR) the server is HTTPS
+// only, as every listener of the platform (docs/workloads.md, "TLS between the components").
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { ProblemError, SECURITY_HEADERS, badRequest } from '../shared/index.js';
+import { ProblemError, SECURITY_HEADERS, badRequest, listenerServer } from '../shared/index.js';
+import type { ServiceTls } from '../shared/index.js';
 import { checkRequestTarget } from './target.js';
 
 export interface EdgeOptions {
@@ -19,6 +20,8 @@ export interface EdgeOptions {
   responseHeaders: Record<string, string>;
   /** Called for each refused request (a metric, a debug log line); `reason` is one of a fixed set of texts. */
   onRefused: (method: string, reason: string) => void;
+  /** The gateway's certificate: the public listener serves HTTPS with it (undefined: plain HTTP). */
+  tls?: ServiceTls | undefined;
 }
 
 function problemBytes(problem: ProblemError, requestId: string): string {
@@ -58,7 +61,7 @@ function parserProblem(code: string | undefined): ProblemError {
 
 /** An HTTP server that hands `app` only requests whose target passed the check. */
 export function guardedServer(app: RequestListener, options: EdgeOptions): Server {
-  const server = http.createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = listenerServer((req: IncomingMessage, res: ServerResponse) => {
     const verdict = checkRequestTarget(req.url);
     if (verdict.ok) {
       app(req, res);
@@ -78,7 +81,7 @@ export function guardedServer(app: RequestListener, options: EdgeOptions): Serve
     });
     // Any body the client sends is not read; closing after the answer discards it.
     res.end(body);
-  });
+  }, options.tls);
 
   server.on('connect', (req: IncomingMessage, socket: Duplex) => {
     options.onRefused('CONNECT', 'an authority-form request target (host:port) is not accepted');

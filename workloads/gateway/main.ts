@@ -90,8 +90,9 @@ export async function startGateway(options: GatewayStartOptions = {}): Promise<R
     options,
     http: { parseJson: false, accessLogLevel: 'info', responseHeaders },
     // Every raw request target is checked by the server itself, before express (edge.ts).
-    createServer: (app, { metrics, logger }) =>
+    createServer: (app, { metrics, logger, tls }) =>
       guardedServer(app, {
+        tls,
         responseHeaders,
         onRefused: (method, reason) => {
           refusedRequests(metrics).inc({ reason: 'request-target' });

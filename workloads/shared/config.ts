@@ -61,6 +61,11 @@ export const commonEnv = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** The live settings (feature flags, docs/api.md) the service re-reads while it runs (docs/workload-contract.md); unset: every flag on. */
   LIVE_SETTINGS_FILE: z.string().optional(),
+  /**
+   * The component's certificate Secret, mounted by the operator (tls.crt, tls.key, ca.crt): every listener
+   * serves HTTPS only, TLS 1.3 at least, and calls to peers trust ca.crt (tls.ts). Unset: plain HTTP.
+   */
+  KYC_TLS_DIR: z.string().optional(),
   /** Prefix for Kafka topics and consumer groups (isolates test runs and platforms sharing a cluster). */
   KAFKA_TOPIC_PREFIX: z.string().default(''),
   /** Prefix for every Redis key this process writes. */
@@ -85,8 +90,9 @@ const httpUrl = z.string().refine((value) => /^https?:\/\/[^\s]+$/.test(value), 
 
 /**
  * Every service but auth verifies access tokens with auth's public keys (AUTH_JWKS_URL, rendered by
- * the operator as http://<platform>-auth:8080/.well-known/jwks.json) and the platform's revocation
- * list in Redis (REDIS_URL, under REDIS_KEY_PREFIX). No service but auth holds a signing key.
+ * the operator as https://<platform>-auth:8080/.well-known/jwks.json, http:// when spec.tls.mode is
+ * Disabled) and the platform's revocation list in Redis (REDIS_URL, under REDIS_KEY_PREFIX). No service
+ * but auth holds a signing key.
  */
 export const tokenVerifierEnv = z.object({
   AUTH_JWKS_URL: httpUrl,

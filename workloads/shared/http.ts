@@ -1,11 +1,14 @@
 // The express app every service starts from: request ids, security headers, metrics, access logs,
 // /ready /livez, JSON bodies (size and depth limited), and problem+json errors (added by `finish`); and a
 // second listener on the metrics port for /metrics and the detailed /health, which the Ingress, the
-// NodePort and the Service's `http` port never expose (workload contract: PORT and METRICS_PORT).
+// NodePort and the Service's `http` port never expose (workload contract: PORT and METRICS_PORT). Both
+// listeners serve HTTPS only when the service has its certificate (KYC_TLS_DIR, tls.ts), plain HTTP without.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 import express from 'express';
 import type { Express, Request, RequestHandler } from 'express';
 import './context.js';
@@ -19,6 +22,7 @@ import { dependencyErrorHandler } from './dependency-errors.js';
 import { notFound, notFoundHandler, problemErrorHandler } from './problem.js';
 import { modeGate } from './service-mode.js';
 import type { ModeSource } from './service-mode.js';
+import type { ServiceTls } from './tls.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -123,10 +127,24 @@ export interface ServiceOptions {
   /** Headers added to every response, /health and errors included (e.g. X-KYC-Version). */
   responseHeaders?: Record<string, string>;
   /**
-   * Makes the main listener's server around the app (default `http.createServer(app)`). The gateway
-   * checks every raw request target here, before express, so no path can skip the check.
+   * Makes the main listener's server around the app (default `listenerServer(app, tls)`). The gateway
+   * checks every raw request target here, before express, so no path can skip the check. With `tls` it
+   * must make a TLS server (listenerServer does).
    */
   createServer?: (app: Express) => Server;
+  /** The certificate both listeners serve (KYC_TLS_DIR); without it they speak plain HTTP. */
+  tls?: ServiceTls;
+}
+
+/**
+ * The server a listener of the service runs: HTTPS with the service's certificate (kept current by
+ * `tls`, TLS 1.3 at least, no plain-text answer at all) when it has one, plain HTTP otherwise.
+ */
+export function listenerServer(listener: RequestListener, tls: ServiceTls | undefined): Server {
+  if (!tls) return http.createServer(listener);
+  const server = https.createServer(tls.serverOptions(), listener);
+  tls.serve(server);
+  return server;
 }
 
 export interface Listening {
@@ -150,12 +168,15 @@ export class Service {
   readonly metrics: Metrics;
   readonly lifecycle: Lifecycle;
   readonly logger: Logger;
+  /** The service's certificate and the platform's trust bundle (KYC_TLS_DIR); undefined: plain HTTP. */
+  readonly tls: ServiceTls | undefined;
   private healthChecks: HealthChecks;
   private finished = false;
   private modeSource: ModeSource | undefined;
 
   constructor(readonly options: ServiceOptions) {
     this.logger = options.logger;
+    this.tls = options.tls;
     this.metrics = new Metrics(options.component, options.platform ? { platform: options.platform } : {});
     this.lifecycle = new Lifecycle(this.logger);
     this.healthChecks = options.health ?? {};
@@ -236,26 +257,33 @@ export class Service {
     // Registered first, so it closes after the main listener has drained (closers run in reverse):
     // monitoring can watch the drain.
     const metricsServer = await startServer(
-      http.createServer(this.metricsApp),
+      listenerServer(this.metricsApp, this.tls),
       metricsPort ?? (port === 0 ? 0 : DEFAULT_METRICS_PORT),
       host,
     );
     this.lifecycle.onShutdown('metrics-http', () => closeServer(metricsServer, Math.min(grace, 1000)));
-    const server = await startServer((this.options.createServer ?? http.createServer)(this.app), port, host);
+    const made = (this.options.createServer ?? ((app: Express) => listenerServer(app, this.tls)))(this.app);
+    // A plain listener beside a certificate would serve in clear what the platform promised to encrypt.
+    if (this.tls) {
+      if (!(made instanceof TlsServer)) throw new Error(`${this.options.component}: the main listener must serve TLS (KYC_TLS_DIR is set)`);
+      this.tls.serve(made); // a server made by createServer: its certificate is renewed too (serve keeps a set)
+    }
+    const server = await startServer(made, port, host);
     server.keepAliveTimeout = 65_000;
     this.lifecycle.onShutdown('http', () => closeServer(server, grace));
     this.lifecycle.markReady();
     const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    const scheme = this.tls ? 'https' : 'http';
     const address = server.address() as AddressInfo;
     const metricsAddress = metricsServer.address() as AddressInfo;
-    this.logger.info({ port: address.port, metricsPort: metricsAddress.port }, `${this.options.component} listening`);
+    this.logger.info({ port: address.port, metricsPort: metricsAddress.port, scheme }, `${this.options.component} listening`);
     return {
       server,
       port: address.port,
-      url: `http://${shownHost}:${address.port}`,
+      url: `${scheme}://${shownHost}:${address.port}`,
       metricsServer,
       metricsPort: metricsAddress.port,
-      metricsUrl: `http://${shownHost}:${metricsAddress.port}`,
+      metricsUrl: `${scheme}://${shownHost}:${metricsAddress.port}`,
     };
   }
 

@@ -53,7 +53,18 @@ export { Lifecycle, exitOnSignals } from './lifecycle.js';
 export type { SignalTarget } from './lifecycle.js';
 export { runUntilSignalled, startService } from './startup.js';
 export type { RunningService, ServiceSpec, StartOptions, StartupDrivers, Wiring } from './startup.js';
-export { DEFAULT_METRICS_PORT, SECURITY_HEADERS, Service, accessLog, closeServer, requestContext, securityHeaders } from './http.js';
+export {
+  DEFAULT_METRICS_PORT,
+  SECURITY_HEADERS,
+  Service,
+  accessLog,
+  closeServer,
+  listenerServer,
+  requestContext,
+  securityHeaders,
+} from './http.js';
+export { ServiceTls, TLS_MIN_VERSION, TLS_RELOAD_INTERVAL_MS, checkTlsMaterial, readTlsMaterial } from './tls.js';
+export type { PeerTrust, TlsMaterial, TlsSummary } from './tls.js';
 export { DEFAULT_JSON_MAX_DEPTH, jsonDepthExceededAt, jsonTooDeep, verifyJsonBody } from './json-limits.js';
 export type { Listening, ServiceOptions } from './http.js';
 export { createPool, ident, pingDatabase, withTransaction } from './db.js';

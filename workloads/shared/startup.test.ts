@@ -1,10 +1,12 @@
 // The shared start-up's lifecycle with fake drivers (no PostgreSQL, Redis or Kafka) and real listeners on
 // free ports: what opens in which order, what drains in which order, and what a failing step leaves.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import https from 'node:https';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { describe, expect, it, jest } from '@jest/globals';
 import { commonEnv, databaseEnv, loadConfig } from './config.js';
 import type { CommonConfig } from './config.js';
@@ -16,6 +18,7 @@ import { createLogger } from './logger.js';
 import type { Redis } from './redis.js';
 import { runUntilSignalled, startService } from './startup.js';
 import type { RunningService, ServiceSpec, StartupDrivers } from './startup.js';
+import { SecretVolume, issueTls, testCa } from './testing/tls-files.js';
 
 type Spec = ServiceSpec<CommonConfig, { consumer?: unknown }>;
 
@@ -250,6 +253,67 @@ describe('startService', () => {
     } finally {
       await stop(taken);
     }
+  });
+});
+
+/** The status of GET `url` over TLS 1.3 trusting `ca` alone, and the protocol the connection used. */
+function getOverTls(url: string, ca: string): Promise<{ status: number; protocol: string | null }> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca, servername: 'localhost', minVersion: 'TLSv1.3', agent: false }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, protocol: (res.socket as tls.TLSSocket).getProtocol() });
+      })
+      .on('error', reject);
+  });
+}
+
+/** How a TLS 1.2-only client's handshake with `port` ends: the error's code. */
+function tls12Handshake(port: number, ca: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, maxVersion: 'TLSv1.2' }, () => {
+      socket.end();
+      resolve('connected');
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+  });
+}
+
+describe('startService with KYC_TLS_DIR', () => {
+  it('when the certificate is there, then both listeners serve HTTPS only, TLS 1.3 at least, and the wiring gets the trust bundle', async () => {
+    const ca = testCa();
+    const volume = await SecretVolume.create(issueTls(ca, ['unit', 'localhost']));
+    const { events, drivers, spec } = harness();
+    let bundle: string | undefined;
+    const running = await startService(
+      {
+        ...spec(({ tls: serviceTls }) => Promise.resolve(((bundle = serviceTls?.ca()), {}))),
+        config: loadConfig(commonEnv, { SHUTDOWN_GRACE_MS: '1000', KYC_TLS_DIR: volume.dir }),
+      },
+      drivers,
+    );
+    try {
+      expect(events.slice(0, 3)).toEqual(['log: serving TLS', 'pool', 'redis']);
+      expect(bundle).toBe(ca.cert);
+      expect(running.url).toMatch(/^https:/);
+      expect(running.metricsUrl).toMatch(/^https:/);
+      expect(await getOverTls(`${running.url}/ready`, ca.cert)).toEqual({ status: 200, protocol: 'TLSv1.3' });
+      expect(await getOverTls(`${running.metricsUrl}/health`, ca.cert)).toEqual({ status: 200, protocol: 'TLSv1.3' });
+      for (const port of [running.port, running.metricsPort]) {
+        expect(await tls12Handshake(port, ca.cert)).toMatch(/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL/);
+        await expect(fetch(`http://127.0.0.1:${port}/ready`)).rejects.toThrow();
+      }
+    } finally {
+      await running.close();
+      await volume.remove();
+    }
+  });
+
+  it('when the certificate cannot be read, then start-up fails before opening anything', async () => {
+    const { events, drivers, spec, wire } = harness();
+    const config = loadConfig(commonEnv, { KYC_TLS_DIR: '/nonexistent/kyc-tls' });
+    await expect(startService({ ...spec(wire), config }, drivers)).rejects.toThrow('KYC_TLS_DIR /nonexistent/kyc-tls: cannot read');
+    expect(events).toEqual([]);
   });
 });
 

@@ -4,11 +4,11 @@
 // (routes, consumers, relays, stores). Each service re-reads the live settings (the feature flags,
 // docs/api.md "Feature flags") from LIVE_SETTINGS_FILE while it runs; its wiring gets them.
 //
-//   start:    pool, redis (opened lazily by their drivers) → live settings (first read) → migrations
-//             → wire → metrics listener
+//   start:    certificate (KYC_TLS_DIR, read and checked; none: plain HTTP) → pool, redis (opened lazily
+//             by their drivers) → live settings (first read) → migrations → wire → metrics listener
 //             → main listener → ready, "<component> listening"
 //   SIGTERM:  /ready 503 → http drains → metrics-http → what wire registered, last first → redis → postgres
-//             → exit 0
+//             → certificate reloads stop → exit 0
 //   failure:  any step throws → what was opened closes (same order) → the error goes up, and the
 //             dispatcher (workloads/main.ts) logs "start-up failed" and exits 2
 import type { Express } from 'express';
@@ -31,6 +31,7 @@ import { checkMigrated, runMigrations } from './migrate.js';
 import type { Migration } from './migrate.js';
 import { closeRedis, createRedis, pingRedis } from './redis.js';
 import type { Redis } from './redis.js';
+import { ServiceTls } from './tls.js';
 
 /** What the in-process tests may override when they start a service; the rest comes from `env`. */
 export interface StartOptions {
@@ -42,6 +43,8 @@ export interface StartOptions {
   host?: string;
   /** How often LIVE_SETTINGS_FILE is re-read (default 1 s; the tests flip flags faster). */
   liveSettingsIntervalMs?: number;
+  /** How often KYC_TLS_DIR is read again (default 5 s, tls.ts; the tests renew faster). */
+  tlsReloadIntervalMs?: number;
 }
 
 /** What a service's wiring gets: the opened resources and the place to register its own closers. */
@@ -55,6 +58,8 @@ export interface Wiring<C> {
   readonly redis: Redis;
   /** The feature flags in force, re-read from LIVE_SETTINGS_FILE (every flag on without it). */
   liveSettings: LiveSettings;
+  /** The certificate and the platform's trust bundle for calls to peers (KYC_TLS_DIR); undefined: plain HTTP. */
+  tls: ServiceTls | undefined;
   /** Closes `close` at shutdown, before everything registered earlier. */
   onShutdown: (name: string, close: () => Promise<void> | void) => void;
   /** Registers `resource.close()` at shutdown and hands the resource back. */
@@ -74,7 +79,7 @@ export interface ServiceSpec<C extends CommonConfig, T extends object> {
   config: C;
   options?: StartOptions;
   /** Service options beyond the common ones (body limit, access-log level, response headers, ...). */
-  http?: Omit<ServiceOptions, 'component' | 'logger' | 'version' | 'platform' | 'shutdownGraceMs' | 'health' | 'createServer'>;
+  http?: Omit<ServiceOptions, 'component' | 'logger' | 'version' | 'platform' | 'shutdownGraceMs' | 'health' | 'createServer' | 'tls'>;
   /** Makes the main listener's server (the gateway's edge guard); gets the Service for its metrics and logger. */
   createServer?: (app: Express, service: Service) => Server;
   /** The service's own PostgreSQL schema, migrated before `wire` runs; `database` in /health. */
@@ -117,6 +122,14 @@ export async function startService<C extends CommonConfig, T extends object>(
   const { component, config, options = {} } = spec;
   const logger =
     options.logger ?? createLogger({ component, platform: config.KYC_PLATFORM, version: config.KYC_VERSION, level: config.LOG_LEVEL });
+  // First, before anything is opened: a pod told to serve TLS that cannot read its certificate stops here.
+  const tls =
+    config.KYC_TLS_DIR === undefined
+      ? undefined
+      : await ServiceTls.load(config.KYC_TLS_DIR, {
+          logger,
+          ...(options.tlsReloadIntervalMs !== undefined && { intervalMs: options.tlsReloadIntervalMs }),
+        });
   const pool = spec.database && drivers.createPool(spec.database.url, { max: spec.database.poolMax, applicationName: `kyc-${component}` });
   const redis = spec.redis && drivers.createRedis(spec.redis.url, { connectionName: `kyc-${component}`, keyPrefix: spec.redis.keyPrefix });
   const health: HealthChecks = {};
@@ -131,10 +144,15 @@ export async function startService<C extends CommonConfig, T extends object>(
     platform: config.KYC_PLATFORM,
     shutdownGraceMs: config.SHUTDOWN_GRACE_MS,
     health,
+    ...(tls && { tls }),
     // Called by listen(), when `service` exists.
     ...(createServer && { createServer: (app: Express) => createServer(app, service) }),
   });
   const { lifecycle } = service;
+  if (tls) {
+    tls.start();
+    lifecycle.onShutdown('tls', () => tls.stop());
+  }
   if (pool) {
     lifecycle.onShutdown('postgres', () => pool.end());
     service.metrics.observePool(component, pool);
@@ -163,6 +181,7 @@ export async function startService<C extends CommonConfig, T extends object>(
       logger,
       service,
       liveSettings,
+      tls,
       get pool(): Pool {
         if (!pool) throw new Error(`${component} declares no database`);
         return pool;
