@@ -437,8 +437,26 @@ export function openApiDocument(version: string): object {
               schema: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
               example: 50,
             },
+            {
+              name: 'after',
+              in: 'query',
+              required: false,
+              description: 'The `next` of the previous page: the page after that application, in the same order',
+              schema: { type: 'string', format: 'uuid' },
+              example: PARAMETER_EXAMPLES.applicationId,
+            },
           ],
-          ok: ['200', items(ref('QueueItem'))],
+          ok: [
+            '200',
+            {
+              type: 'object',
+              required: ['items'],
+              properties: {
+                items: { type: 'array', items: ref('QueueItem') },
+                next: { type: 'string', format: 'uuid', description: 'Pass as `after` for the next page; absent on the last page' },
+              },
+            },
+          ],
         }),
       },
       ...Object.fromEntries(

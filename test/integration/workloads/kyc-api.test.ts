@@ -237,6 +237,9 @@ describe('kyc service API', () => {
       expect((await request<{ field: string }>(h.url('/api/v1/review/queue?limit=0'), { token: maker })).body.field).toBe('limit');
       expect((await request<{ field: string }>(h.url('/api/v1/review/queue?state=approved'), { token: maker })).body.field).toBe('state');
       expect((await request(h.url('/api/v1/review/queue?limit=5'), { token: maker })).status).toBe(200);
+      expect((await request<{ field: string }>(h.url('/api/v1/review/queue?after=1%27%20OR%201=1'), { token: maker })).body.field).toBe(
+        'after',
+      );
     });
   });
 
@@ -323,6 +326,23 @@ describe('kyc service API', () => {
       const view = await settled(id);
       expect(view.state).toBe('pending_review');
       expect(view.findings.checks.find((c) => c.check === 'duplicates')?.status).toBe('flagged');
+    });
+
+    // After the two cases above, at least two applications wait for a maker.
+    it('when the queue is read a page at a time, then following next walks it in order without repeats', async () => {
+      type Page = { items: Array<{ id: string }>; next?: string };
+      const whole = await request<Page>(h.url('/api/v1/review/queue?limit=100'), { token: admin });
+      const walked: string[] = [];
+      let after: string | undefined;
+      do {
+        const page: { body: Page } = await request<Page>(h.url(`/api/v1/review/queue?limit=1${after ? `&after=${after}` : ''}`), {
+          token: admin,
+        });
+        walked.push(...page.body.items.map((item) => item.id));
+        after = page.body.next;
+      } while (after !== undefined && walked.length <= whole.body.items.length);
+      expect(walked).toEqual(whole.body.items.map((item) => item.id));
+      expect(walked.length).toBeGreaterThan(1);
     });
   });
 });

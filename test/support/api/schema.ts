@@ -2043,6 +2043,11 @@ export interface operations {
                 state?: "pending_review" | "pending_approval";
                 /** @example 50 */
                 limit?: number;
+                /**
+                 * @description The `next` of the previous page: the page after that application, in the same order
+                 * @example 0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47
+                 */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -2074,6 +2079,11 @@ export interface operations {
                      */
                     "application/json": {
                         items: components["schemas"]["QueueItem"][];
+                        /**
+                         * Format: uuid
+                         * @description Pass as `after` for the next page; absent on the last page
+                         */
+                        next?: string;
                     };
                 };
             };

@@ -514,10 +514,15 @@ class PgKycTransaction implements KycTransaction {
     return rows[0]?.risk_category ?? null;
   }
 
-  async reviewQueue(states: readonly ApplicationState[], limit: number): Promise<ApplicationRecord[]> {
+  async reviewQueue(states: readonly ApplicationState[], limit: number, after?: string): Promise<ApplicationRecord[]> {
+    // The cursor's own row gives the position (not a timestamp sent by the client: JavaScript dates lose
+    // PostgreSQL's microseconds, and the same row would come again).
     const { rows } = await this.q<ApplicationRow>(
-      `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications WHERE state = ANY($1::text[]) ORDER BY submitted_at NULLS LAST, id LIMIT $2`,
-      [states, limit],
+      `SELECT ${APPLICATION_COLUMNS} FROM ${this.s}.applications
+        WHERE state = ANY($1::text[])
+          AND ($3::uuid IS NULL OR (submitted_at, id) > (SELECT submitted_at, id FROM ${this.s}.applications WHERE id = $3::uuid))
+        ORDER BY submitted_at NULLS LAST, id LIMIT $2`,
+      [states, limit, after ?? null],
     );
     return rows.map(toApplication);
   }

@@ -11,13 +11,13 @@
 import { Applications } from './applications.js';
 import { AutomaticProcessing } from './automatic-processing.js';
 import { Housekeeping } from './housekeeping.js';
-import { type QueueItem, StaffReview } from './staff-review.js';
+import { type QueueItem, type QueuePage, StaffReview } from './staff-review.js';
 import { type Caller, type KycServiceOptions, UseCaseContext } from './use-case-context.js';
 import { type ApplicationView, Views } from './views.js';
 
 export type { BusinessOutcome, Caller, KycServiceOptions } from './use-case-context.js';
 export type { ApplicationView } from './views.js';
-export type { QueueItem } from './staff-review.js';
+export type { QueueItem, QueuePage } from './staff-review.js';
 
 export class KycService {
   private readonly applications: Applications;
@@ -63,6 +63,9 @@ export class KycService {
 
   reviewQueue(caller: Caller, state: string | undefined, limit: number): Promise<QueueItem[]> {
     return this.review.reviewQueue(caller, state, limit);
+  }
+  reviewQueuePage(caller: Caller, state: string | undefined, limit: number, after?: string): Promise<QueuePage> {
+    return this.review.reviewQueuePage(caller, state, limit, after);
   }
   recommend(caller: Caller, id: string, body: unknown): Promise<ApplicationView> {
     return this.review.recommend(caller, id, body);

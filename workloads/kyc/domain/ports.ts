@@ -138,7 +138,11 @@ export interface KycTransaction {
   applicationsWithSameIdentity(applicationId: string): Promise<{ candidate: ExistingApplication | null; others: ExistingApplication[] }>;
   /** The risk category of the owner's latest approved application, if any. */
   previousRiskCategory(ownerId: string, exceptApplicationId: string): Promise<RiskCategory | null>;
-  reviewQueue(states: readonly ApplicationState[], limit: number): Promise<ApplicationRecord[]>;
+  /**
+   * The applications in `states`, oldest submission first (then by id); with `after`, only those after that
+   * application in this order (keyset paging: stable while the queue changes; an unknown id gives none).
+   */
+  reviewQueue(states: readonly ApplicationState[], limit: number, after?: string): Promise<ApplicationRecord[]>;
   /** Approved applications whose re-KYC falls due on or before `until` and whose customer was not yet told, locked. */
   lockReKycDue(until: string, limit: number): Promise<ApplicationRecord[]>;
   markReKycNoticeSent(id: string): Promise<void>;

@@ -59,4 +59,20 @@ describe('StaffReview', () => {
     expect(await bench.service.reviewQueue(checker, undefined, 10)).toEqual([]);
     expect((await bench.service.reviewQueue(admin, undefined, 10)).map((q) => q.state)).toEqual(['pending_review']);
   });
+
+  it('pages the review queue: a next cursor while more wait, none on the last page', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await bench.submittedApplication();
+      await bench.service.runChecks(id);
+      ids.push(id);
+    }
+    const all = (await bench.service.reviewQueue(maker, undefined, 10)).map((q) => q.id);
+    expect([...all].sort()).toEqual([...ids].sort());
+    const first = await bench.service.reviewQueuePage(maker, undefined, 2);
+    expect([first.items.map((q) => q.id), first.next]).toEqual([all.slice(0, 2), all[1]]);
+    const second = await bench.service.reviewQueuePage(maker, undefined, 2, first.next);
+    expect([second.items.map((q) => q.id), second.next]).toEqual([all.slice(2), undefined]);
+    expect(await bench.service.reviewQueuePage(maker, undefined, 3)).toEqual({ items: expect.any(Array) });
+  });
 });

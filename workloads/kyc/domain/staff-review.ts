@@ -21,10 +21,27 @@ export interface QueueItem {
   recommendation: string | null;
 }
 
+export interface QueuePage {
+  items: QueueItem[];
+  /** The cursor (`after`) of the next page; absent on the last one. */
+  next?: string;
+}
+
 export class StaffReview {
   constructor(private readonly ctx: UseCaseContext) {}
 
-  async reviewQueue(caller: Caller, state: string | undefined, limit: number): Promise<QueueItem[]> {
+  /**
+   * One page of the queue: `next` is the cursor of the following page (the last item's id), absent on the
+   * last page; one row more than asked is read to know it.
+   */
+  async reviewQueuePage(caller: Caller, state: string | undefined, limit: number, after?: string): Promise<QueuePage> {
+    const items = await this.reviewQueue(caller, state, limit + 1, after);
+    if (items.length <= limit) return { items };
+    const page = items.slice(0, limit);
+    return { items: page, next: (page[page.length - 1] as QueueItem).id };
+  }
+
+  async reviewQueue(caller: Caller, state: string | undefined, limit: number, after?: string): Promise<QueueItem[]> {
     if (!STAFF.includes(caller.role)) throw forbidden('the review queue is for bank staff');
     const states: ApplicationState[] =
       state === 'pending_review' || state === 'pending_approval'
@@ -34,7 +51,7 @@ export class StaffReview {
           : caller.role === 'checker'
             ? ['pending_approval']
             : ['pending_review', 'pending_approval'];
-    const rows = await this.ctx.store.transaction((tx) => tx.reviewQueue(states, limit));
+    const rows = await this.ctx.store.transaction((tx) => tx.reviewQueue(states, limit, after));
     return rows.map((a) => ({
       id: a.id,
       state: a.state,

@@ -67,8 +67,8 @@ export function kycRoutes({ service, tokens, idempotencyStore }: KycRoutesOption
   });
 
   router.get('/api/v1/review/queue', async (req, res) => {
-    const { state, limit } = queueQuery(req.query);
-    res.json({ items: await service.reviewQueue(caller(req), state, limit) });
+    const { state, limit, after } = queueQuery(req.query);
+    res.json(await service.reviewQueuePage(caller(req), state, limit, after));
   });
 
   router.post('/api/v1/review/:id/recommend', requireRole('maker'), async (req, res) => {
@@ -107,8 +107,11 @@ function param(req: Request, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-function queueQuery(query: Request['query']): { state: string | undefined; limit: number } {
-  const { state, limit, ...rest } = query as Record<string, unknown>;
+/** An application id (8-4-4-4-12 hex), the queue's cursor. */
+const CURSOR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function queueQuery(query: Request['query']): { state: string | undefined; limit: number; after: string | undefined } {
+  const { state, limit, after, ...rest } = query as Record<string, unknown>;
   const unknownParam = Object.keys(rest)[0];
   if (unknownParam !== undefined) throw validationProblem(unknownParam, `${unknownParam}: is not a known query parameter`);
   if (state !== undefined && state !== 'pending_review' && state !== 'pending_approval') {
@@ -119,7 +122,9 @@ function queueQuery(query: Request['query']): { state: string | undefined; limit
     parsedLimit = typeof limit === 'string' && /^[0-9]{1,3}$/.test(limit) ? Number(limit) : NaN;
     if (!(parsedLimit >= 1 && parsedLimit <= 100)) throw validationProblem('limit', 'limit: must be an integer from 1 to 100');
   }
-  return { state, limit: parsedLimit };
+  if (after !== undefined && !(typeof after === 'string' && CURSOR.test(after)))
+    throw validationProblem('after', 'after: must be the `next` of the previous page');
+  return { state, limit: parsedLimit, after };
 }
 
 /** How long a client is asked to wait when an admin switched a feature off: a flag flips in an incident, not per request. */

@@ -267,11 +267,14 @@ class MemoryTransaction implements KycTransaction {
       .sort((a, b) => byTime(b.decidedAt, a.decidedAt));
     return Promise.resolve(approved[0]?.riskCategory ?? null);
   }
-  reviewQueue(states: readonly ApplicationState[], limit: number) {
+  reviewQueue(states: readonly ApplicationState[], limit: number, after?: string) {
+    const order = (a: ApplicationRecord, b: ApplicationRecord): number => byTime(a.submittedAt, b.submittedAt) || byId(a, b);
+    const cursor = after === undefined ? undefined : this.applications().find((a) => a.id === after);
+    if (after !== undefined && cursor?.submittedAt == null) return Promise.resolve([]);
     return Promise.resolve(
       this.applications()
-        .filter((a) => states.includes(a.state))
-        .sort((a, b) => byTime(a.submittedAt, b.submittedAt) || byId(a, b))
+        .filter((a) => states.includes(a.state) && (cursor === undefined || (a.submittedAt !== null && order(a, cursor) > 0)))
+        .sort(order)
         .slice(0, limit),
     );
   }

@@ -375,6 +375,15 @@ export function kycStoreContract(open: () => Promise<StoreUnderTest>): void {
       for (const twin of twins) await moveTo(twin.id, 'pending_review', { submittedAt: new Date('2026-11-26T10:00:00Z') });
       const [a, b] = twins.map((t) => t.id).sort();
       expect(await queue(['pending_review'], 10)).toEqual([early.id, a, b, late.id]);
+      const page = (after: string, limit: number) =>
+        store.transaction((tx) => tx.reviewQueue(['pending_review'], limit, after)).then((rows) => rows.map((r) => r.id));
+      expect(await page(early.id, 2)).toEqual([a, b]);
+      expect(await page(a as string, 10)).toEqual([b, late.id]);
+      expect(await page(late.id, 10)).toEqual([]);
+      // The cursor's application has left the queue since: its position still holds.
+      await moveTo(a as string, 'pending_approval');
+      expect(await page(a as string, 10)).toEqual([b, late.id]);
+      expect(await page('00000000-0000-4000-8000-000000000000', 10)).toEqual([]);
     });
 
     it("finds the owner's latest approved risk category, not the given application's", async () => {
