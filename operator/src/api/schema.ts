@@ -456,6 +456,13 @@ const networkPeers = (description: string): Schema => ({
   items: networkPeer,
 });
 
+/** What each store's URL must be under spec.dependencies.<name>.tls Required. */
+const STORE_TLS_URL_FORMS = {
+  postgres: 'A component given a URL without sslmode=verify-full refuses to start and logs what to set.',
+  redis: 'A component given a redis:// URL (not rediss://) refuses to start and logs what to set.',
+  kafka: 'Every broker is reached over TLS: list the TLS listeners.',
+} as const;
+
 const dependency = (
   name: keyof typeof DEPENDENCY_PORT_DEFAULTS,
   typeName: string,
@@ -477,6 +484,10 @@ const dependency = (
               ),
             }
           : {}),
+        tls: str(
+          `Required: the components (and the migration and backup steps) connect with TLS only, verifying the store's certificate (chain and host name) against the key \`ca.crt\` of the same Secret, which must exist. ${STORE_TLS_URL_FORMS[name]} Disabled: plaintext, refused by the production profile (condition Ready=False, reason PlaintextDependency). Absent: as the URL says, unchecked (docs/security.md, "Data in transit to the stores").`,
+          { enum: ['Required', 'Disabled'] },
+        ),
         networkPeers: networkPeers(
           `Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on \`ports\`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database.`,
         ),

@@ -258,6 +258,8 @@ export interface PostgresDependency {
   secretRef: SecretKeyRef;
   /** Shared (absent): every component reads the Secret's key above. PerComponent: each component reads the key `<component>-url` (its own role, e.g. kyc-url), and an init container `migrate` first runs its migrations with the key `migrate-url` (the role that owns the schemas), which the component's own container never gets (docs/security.md, "Per-service credentials"). */
   credentials?: 'Shared' | 'PerComponent';
+  /** Required: the components (and the migration and backup steps) connect with TLS only, verifying the store's certificate (chain and host name) against the key `ca.crt` of the same Secret, which must exist. A component given a URL without sslmode=verify-full refuses to start and logs what to set. Disabled: plaintext, refused by the production profile (condition Ready=False, reason PlaintextDependency). Absent: as the URL says, unchecked (docs/security.md, "Data in transit to the stores"). */
+  tls?: 'Required' | 'Disabled';
   /** Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
   networkPeers?: NetworkPeer[];
   /** TCP ports of the peers. Default [5432]. */
@@ -305,6 +307,8 @@ export interface RedisDependency {
   secretRef: SecretKeyRef;
   /** Shared (absent): every component reads the Secret's key above. PerComponent: each component reads the key `<component>-url` (its own ACL user, e.g. gateway-url) (docs/security.md, "Per-service credentials"). */
   credentials?: 'Shared' | 'PerComponent';
+  /** Required: the components (and the migration and backup steps) connect with TLS only, verifying the store's certificate (chain and host name) against the key `ca.crt` of the same Secret, which must exist. A component given a redis:// URL (not rediss://) refuses to start and logs what to set. Disabled: plaintext, refused by the production profile (condition Ready=False, reason PlaintextDependency). Absent: as the URL says, unchecked (docs/security.md, "Data in transit to the stores"). */
+  tls?: 'Required' | 'Disabled';
   /** Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
   networkPeers?: NetworkPeer[];
   /** TCP ports of the peers. Default [6379]. */
@@ -315,6 +319,8 @@ export interface RedisDependency {
 export interface KafkaDependency {
   /** The Secret (in the platform's namespace) and key that hold the comma-separated Kafka broker list (host:port,...). */
   secretRef: SecretKeyRef;
+  /** Required: the components (and the migration and backup steps) connect with TLS only, verifying the store's certificate (chain and host name) against the key `ca.crt` of the same Secret, which must exist. Every broker is reached over TLS: list the TLS listeners. Disabled: plaintext, refused by the production profile (condition Ready=False, reason PlaintextDependency). Absent: as the URL says, unchecked (docs/security.md, "Data in transit to the stores"). */
+  tls?: 'Required' | 'Disabled';
   /** Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */
   networkPeers?: NetworkPeer[];
   /** TCP ports of the peers. Default [9092]. */
