@@ -20,6 +20,8 @@ import { MANIFEST_FORMAT, parseManifest } from './manifest.js';
 import type { Manifest } from './manifest.js';
 import { restoreInto } from './restore.js';
 import type { RestoreResult } from './restore.js';
+import { writeTerminationReport } from './report.js';
+import type { BackupReport } from './report.js';
 import { expired, foldersOf } from './retention.js';
 import { SERVICE_SCHEMAS } from './schemas.js';
 import { BackupStore } from './store.js';
@@ -52,11 +54,8 @@ export type BackupConfig = z.infer<typeof backupEnv>;
 
 export const backupConfig = (env: Env = process.env): BackupConfig => loadConfig(backupEnv, env);
 
-export interface BackupResult {
-  id: string;
-  bytes: number;
-  tables: number;
-  rows: number;
+export interface BackupResult extends BackupReport {
+  /** Backups removed by retention after this one. */
   deleted: string[];
 }
 
@@ -125,7 +124,7 @@ export class BackupProgram {
         'backup uploaded',
       );
       const deleted = await this.applyRetention(now);
-      return { id, bytes: size, tables: manifest.tables.length, rows, deleted };
+      return { id, bucket: this.store.bucket, key: manifest.object.key, bytes: size, tables: manifest.tables.length, rows, deleted };
     } finally {
       await pool.end();
       await rm(dir, { recursive: true, force: true });
@@ -192,6 +191,8 @@ export async function main(args: readonly string[] = process.argv.slice(3), env:
     if (command === 'run') {
       const result = await program.backup();
       process.stdout.write(`${JSON.stringify(result)}\n`);
+      // For status.backup: the operator reads the pod's termination message, not the bucket.
+      writeTerminationReport(result);
     } else if (command === 'list') {
       for (const id of await program.list()) process.stdout.write(`${id}\n`);
     } else if (command === 'restore') {

@@ -234,6 +234,59 @@ describe('PlatformReconciler', () => {
       expect(result).toEqual({ requeueAfterMs: 5_000 });
     });
   });
+  it('when the backup CronJob reports a new success, then status.backup carries its Job report (key, size) once, with an Event, and the pass comes back before BackupStale', async () => {
+    const t = await start();
+    t.clock.now = new Date('2026-12-05T12:00:00Z');
+    const key = await t.createPlatform({
+      backup: { schedule: '30 2 * * *', bucket: 'kyc-backups', encryptionKeySecretRef: { name: 'kyc-backup' } },
+    });
+    await t.reconciler.reconcile(key);
+    const report = {
+      id: '2026-12-05T02-30-00-123Z',
+      bucket: 'kyc-backups',
+      key: 'acme/2026-12-05T02-30-00-123Z/data.kycbak',
+      bytes: 4096,
+      tables: 21,
+      rows: 99,
+    };
+    const cronJob = typeOf({ apiVersion: 'batch/v1', kind: 'CronJob' });
+    t.api.setStatus(cronJob, NAMESPACE, 'acme-backup', {
+      lastScheduleTime: '2026-12-05T02:30:00Z',
+      lastSuccessfulTime: '2026-12-05T02:31:00Z',
+    });
+    await t.api.create(POD, NAMESPACE, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'acme-backup-29420130-x',
+        namespace: NAMESPACE,
+        labels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/component': 'backup' },
+      },
+      status: {
+        phase: 'Succeeded',
+        containerStatuses: [
+          {
+            name: 'backup',
+            state: { terminated: { exitCode: 0, finishedAt: '2026-12-05T02:31:00Z', message: JSON.stringify({ backup: report }) } },
+          },
+        ],
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the informer sees the CronJob's status
+
+    const result = await t.reconciler.reconcile(key);
+
+    expect(t.platform()?.status?.backup).toEqual({ lastSuccessfulTime: '2026-12-05T02:31:00Z', ...report });
+    expect(conditionOf(t.platform()?.status, 'BackupHealthy')).toMatchObject({ status: 'True', reason: 'BackupSucceeded' });
+    expect(t.events.recorded.map((e) => e.message)).toContain(`backup ${report.id}: 4096 bytes at s3://kyc-backups/${report.key}`);
+    // Progressing: the short requeue wins; the stale re-check is at most 26 h - 9.5 h away.
+    expect(result?.requeueAfterMs).toBeLessThanOrEqual(16.5 * 3_600_000 + 1_000);
+    const lists = t.api.writes.length;
+    await t.reconciler.reconcile(key);
+    expect(t.events.recorded.filter((e) => e.reason === 'BackupSucceeded')).toHaveLength(1);
+    expect(t.api.writes.slice(lists).filter((w) => w.subresource === 'status')).toEqual([]);
+  });
+
   it('when a feature flag is switched, then the running pods are marked with the new settings digest, status and an Event say so, and no Deployment changes', async () => {
     const t = await start();
     const key = await t.createPlatform();

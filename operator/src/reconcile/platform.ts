@@ -3,7 +3,7 @@
 // How the Deployments move to a new version is the rollout strategy's business (rollout.ts): the pass
 // runs the same sequence for in-place and blue-green platforms alike.
 import { degradationModeOf, featureFlagsOf, platformSecretName, profileOf } from '../api/defaults.js';
-import type { Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
+import type { BackupStatus, Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
 import { renderPlatform } from '../render/index.js';
 import { FIELD_MANAGER, type Applier } from '../runtime/apply.js';
 import type { EventSink } from '../runtime/events.js';
@@ -25,8 +25,9 @@ import { REASON_DEPENDENCY_UNAVAILABLE, withDegradation, type PodHealth } from '
 import { configMapLiveSettingsDigest } from '../render/configmap.js';
 import { activeColorChanged, announceLiveSettings, flagsChanged } from './live-settings.js';
 import type { HealthReader } from './pod-health.js';
-import { backupCondition, backupRecheckInMs } from './backup-status.js';
-import { isOwnedBy, OWNED_TYPES, PLATFORM, SECRET, typeOf } from './resources.js';
+import { backupReportOutdated, latestBackupReport, type BackupPodLike } from './backup-report.js';
+import { backupCondition, backupRecheckInMs, type CronJobView } from './backup-status.js';
+import { isOwnedBy, OWNED_TYPES, PLATFORM, POD, SECRET, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
 import { inPlaceRollout } from './rollout-inplace.js';
 import type { RolloutPass, RolloutStrategy } from './rollout.js';
@@ -231,6 +232,7 @@ export class PlatformReconciler {
     const cronJob = desired.find((o) => o.kind === 'CronJob');
     const liveCronJob = cronJob && live.get(identity(cronJob));
     const backup = backupCondition(platform, liveCronJob, this.deps.now?.() ?? new Date());
+    const lastBackup = await this.lastBackup(platform, liveCronJob, log);
     const status = await this.writeStatus(
       platform,
       components,
@@ -242,6 +244,7 @@ export class PlatformReconciler {
       announced,
       health,
       backup,
+      lastBackup,
     );
     // The pods' health changes no watched object: a platform is looked at again when its next round is due.
     // Nor does a backup growing stale: the pass comes back when BackupStale would turn (backup-status.ts).
@@ -363,6 +366,38 @@ export class PlatformReconciler {
   }
 
   /** One server-side apply of the status; false when the platform is gone. */
+  /**
+   * status.backup: carried over until the CronJob reports a newer success, then read from the backup pods'
+   * termination messages (backup-report.ts). Without a report (pods gone, an older image) only the time is kept,
+   * so the pods are listed once per success, not on every pass.
+   */
+  private async lastBackup(platform: PlatformResource, cronJob: CronJobView | undefined, log: Logger): Promise<BackupStatus | undefined> {
+    if (!platform.spec.backup) return undefined;
+    const previous = platform.status?.backup;
+    const lastSuccessfulTime = cronJob?.status?.lastSuccessfulTime;
+    if (!lastSuccessfulTime || !backupReportOutdated(previous, lastSuccessfulTime)) return previous;
+    const selector = `app.kubernetes.io/instance=${platform.metadata.name},app.kubernetes.io/component=backup`;
+    let pods: BackupPodLike[];
+    try {
+      pods = (
+        await this.deps.client.list<KubeResource & BackupPodLike>(POD, platform.metadata.namespace ?? '', { labelSelector: selector })
+      ).items;
+    } catch (error) {
+      // The condition does not depend on it: the report is read again on the next pass.
+      log.warn({ err: error }, 'could not read the backup pods for status.backup');
+      return previous;
+    }
+    const report = latestBackupReport(pods, lastSuccessfulTime);
+    if (report?.key)
+      this.deps.events.record(
+        platform,
+        'Normal',
+        'BackupSucceeded',
+        `backup ${report.id}: ${report.bytes} bytes at s3://${report.bucket}/${report.key}`,
+      );
+    return report ?? { lastSuccessfulTime };
+  }
+
   private async patchStatus(platform: PlatformResource, status: object): Promise<boolean> {
     const patch = {
       apiVersion: platform.apiVersion,
@@ -429,6 +464,7 @@ export class PlatformReconciler {
     announced?: AnnouncedSettings,
     health?: PodHealth[],
     backup?: Condition,
+    lastBackup?: BackupStatus,
   ): Promise<OwnedStatus> {
     const now = this.deps.now?.() ?? new Date();
     const computed = computeStatus(rollout ? rollout.statusView(platform) : platform, components, problem, now);
@@ -441,6 +477,7 @@ export class PlatformReconciler {
       ...withHealth,
       ...(announced?.featureFlags && { featureFlags: announced.featureFlags }),
       ...(announced?.degradationMode && { degradationMode: announced.degradationMode }),
+      ...(lastBackup && { backup: lastBackup }),
     };
     if (statusUpToDate(platform.status, status)) return status;
     if (!(await this.patchStatus(platform, status))) return status;

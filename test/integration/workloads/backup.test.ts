@@ -123,8 +123,9 @@ describe('encrypted backups and a verified restore', () => {
     expect(manifest).toMatchObject({
       imageVersion: '1.4.2',
       encryption: { algorithm: 'AES-256-GCM', keyId: 'secret' },
-      object: { bytes: result.bytes },
+      object: { bytes: result.bytes, key: result.key },
     });
+    expect(result.bucket).toBe(backup.store.bucket);
     // Encrypted at rest: the applicant's name is nowhere in the object.
     expect((await objectBytes(manifest.object.key)).includes(Buffer.from('Raghunathan'))).toBe(false);
 
