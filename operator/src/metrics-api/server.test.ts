@@ -1,6 +1,7 @@
 // The external metrics API over real HTTPS on loopback: who gets in (the aggregator's client
 // certificate), what it answers, and the Status documents of every refusal.
 import { request } from 'node:https';
+import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '../runtime/logger.js';
 import { MetricUnavailableError } from '../api/metrics.js';
@@ -133,5 +134,18 @@ describe('external metrics API server', () => {
 
   it('answers health checks without a client certificate', async () => {
     expect(await get('/healthz')).toEqual({ status: 200, body: { text: 'ok' } });
+  });
+
+  it('speaks TLS 1.3 only: a client that offers at most TLS 1.2 fails the handshake', async () => {
+    const handshake = (maxVersion: 'TLSv1.2' | 'TLSv1.3'): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = connect({ host: '127.0.0.1', port: server.port, servername: 'localhost', ca: serverCa.caCert, maxVersion }, () => {
+          resolve(socket.getProtocol() ?? '');
+          socket.end();
+        });
+        socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
+    expect(await handshake('TLSv1.3')).toBe('TLSv1.3');
+    expect(await handshake('TLSv1.2')).toMatch(/^ERR_SSL_(TLSV1_ALERT_PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL)$/);
   });
 });
