@@ -78,6 +78,11 @@ export interface KycPlatformSpec {
   security?: Security;
   /** Exposes the gateway through an Ingress when host is set. */
   ingress?: IngressSpec;
+  /**
+   * TLS between the platform's components (docs/security.md, "TLS between the components"). BuiltIn (default): the operator keeps a CA per platform (Secret <platform>-tls-ca) and a certificate per component (Secret <platform>-<component>-tls, mounted at /var/run/kyc/tls), renews each at 2/3 of its life without restarting a pod, and every component serves HTTPS (TLS 1.3) and calls its peers over verified TLS. Changing the annotation kyc.dev/rotate-certificates (any new value) re-issues every certificate at once (the CA is kept).
+   * @default {}
+   */
+  tls?: TlsSpec;
   /** Where the pods may run. Zone and host spreading is always on. */
   placement?: Placement;
   /** How a new spec.version is rolled out. Absent: a rolling update of each Deployment `<platform>-<component>`. Present (strategy BlueGreen): two Deployments per component, `<platform>-<component>-blue` and `-green`; a new version brings up the idle colour of every component, waits until all are Available and the smoke check passes, switches every active Service in one pass, and keeps the old colour for scaleDownDelaySeconds as the instant rollback target (docs/releases.md). Annotate the platform kyc.dev/promote=true to promote, kyc.dev/abort=true to abort; set spec.version back to roll back. */
@@ -549,6 +554,25 @@ export interface IngressSpec {
   tlsSecretName?: string;
   /** IngressClass to use; absent means the cluster default class. */
   className?: string;
+}
+
+/**
+ * TLS between the platform's components (docs/security.md, "TLS between the components"). BuiltIn (default): the operator keeps a CA per platform (Secret <platform>-tls-ca) and a certificate per component (Secret <platform>-<component>-tls, mounted at /var/run/kyc/tls), renews each at 2/3 of its life without restarting a pod, and every component serves HTTPS (TLS 1.3) and calls its peers over verified TLS. Changing the annotation kyc.dev/rotate-certificates (any new value) re-issues every certificate at once (the CA is kept).
+ * @default {}
+ */
+export interface TlsSpec {
+  /**
+   * BuiltIn: the operator's CA and certificates, HTTPS everywhere. Disabled: plain HTTP between the components, refused by the production profile (condition Ready=False, reason TLSRequired). Default BuiltIn.
+   * @default "BuiltIn"
+   */
+  mode?: 'BuiltIn' | 'Disabled';
+  /** Extra names on the gateway's certificate: the DNS names and IP addresses clients reach it by (NodePort, load balancer), e.g. [localhost, 127.0.0.1]. ingress.host is added by itself. */
+  publicNames?: string[];
+  /**
+   * Validity of each component's certificate, in hours (and minutes), e.g. 720h or 1h30m; renewed at 2/3 of it. At least 1h, at most 9999h. Default 720h.
+   * @default "720h"
+   */
+  certificateValidity?: string;
 }
 
 /** Where the pods may run. Zone and host spreading is always on. */
