@@ -16,6 +16,9 @@ export type Problem = Schemas['Problem'];
 export type Notification = Schemas['Notification'];
 export type QueueItem = Schemas['QueueItem'];
 export type QueueState = NonNullable<NonNullable<paths['/review/queue']['get']['parameters']['query']>['state']>;
+export type QueuePage = paths['/review/queue']['get']['responses']['200']['content']['application/json'];
+export type StaffUser = Schemas['StaffUser'];
+export type AnalyticsSummary = Schemas['AnalyticsSummary'];
 export type ReviewAction = 'recommend' | 'request-resubmission' | 'approve' | 'reject' | 'return';
 export type ConsentPurpose = Schemas['CreateApplication']['consent']['purposes'][number];
 
@@ -49,10 +52,19 @@ const BY_STATUS: Readonly<Record<number, string>> = {
   429: t.errors.tooMany,
 };
 
+/** A 409 by the field it names: the staff accounts' conflicts are not an application's. */
+const CONFLICT_BY_FIELD: Readonly<Record<string, string>> = {
+  email: t.errors.emailTaken,
+  staffId: t.errors.staffIdTaken,
+  id: t.errors.ownAccount,
+};
+
 /** What to tell a person about a failed call: never a stack or a bare code. */
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) return t.errors.network;
   if (error.status === 503) return t.errors.unavailable(error.retryAfterSeconds);
+  if (error.status === 409 && error.problem?.field && CONFLICT_BY_FIELD[error.problem.field])
+    return CONFLICT_BY_FIELD[error.problem.field] as string;
   return BY_STATUS[error.status] ?? t.errors.unknown(error.problem?.requestId);
 }
 
@@ -183,10 +195,33 @@ export class Api {
     return this.call('GET', '/notifications');
   }
 
-  /** Staff: the applications waiting for a maker (pending_review) or a checker (pending_approval), oldest first. */
-  queue(state: QueueState | undefined, limit = 50): Promise<{ items: QueueItem[] }> {
-    const query = new URLSearchParams({ limit: String(limit), ...(state && { state }) });
+  /**
+   * Staff: the applications waiting for a maker (pending_review) or a checker (pending_approval), oldest
+   * first, a page at a time: `after` is the `next` of the page before.
+   */
+  queue(state: QueueState | undefined, limit = 50, after?: string): Promise<QueuePage> {
+    const query = new URLSearchParams({ limit: String(limit), ...(state && { state }), ...(after && { after }) });
     return this.call('GET', `/review/queue?${query.toString()}`);
+  }
+
+  /** Admin: the accounts, newest first (at most 200: the API's limit). */
+  users(): Promise<{ items: User[] }> {
+    return this.call('GET', '/admin/users?limit=200');
+  }
+
+  /** Admin: a staff account (maker, checker or admin). */
+  createUser(user: StaffUser): Promise<User> {
+    return this.call<User>('POST', '/admin/users', user);
+  }
+
+  /** Admin: disables an account (its sign-ins end) or enables it again. */
+  setDisabled(id: string, disabled: boolean): Promise<User> {
+    return this.call<User>('POST', `/admin/users/${encodeURIComponent(id)}/${disabled ? 'disable' : 'enable'}`);
+  }
+
+  /** Admin: event counts by type and day over the last `days` days. */
+  analytics(days: number): Promise<AnalyticsSummary> {
+    return this.call<AnalyticsSummary>('GET', `/analytics/summary?days=${days}`);
   }
 
   /** Staff: one review decision (recommend, request-resubmission, approve, reject, return) with its body. */

@@ -26,4 +26,35 @@ describe('the review queue', () => {
     const queries = requests.filter((r) => r.path === '/review/queue').map((r) => r.query);
     expect(queries).toEqual(['limit=50&state=pending_review', 'limit=50', 'limit=20']);
   });
+
+  it('pages past the first page with the API’s cursor and comes back', async () => {
+    const page = (ids: string[], next?: string) => ({
+      status: 200,
+      body: { items: ids.map((id) => ({ id, state: 'pending_review', updatedAt: '2026-12-05T10:00:00Z' })), ...(next && { next }) },
+    });
+    const { api, requests } = fakeGateway(
+      route('POST', '/auth/login', signedInTokens()),
+      route('GET', '/review/queue', (request) =>
+        new URLSearchParams(request.query).get('after') === 'first-0100'
+          ? page(['second-0001'])
+          : page(['first-0001', 'first-0100'], 'first-0100'),
+      ),
+    );
+    await api.signIn('maker@bank.example', 'correct horse battery');
+    render(<ReviewQueue api={api} defaultState="pending_review" onOpen={jest.fn()} />);
+    await screen.findByRole('button', { name: 'Open application first-0100' });
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Previous page' }).disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    await screen.findByRole('button', { name: 'Open application second-0001' });
+    expect(screen.getByText('Page 2')).toBeTruthy();
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Next page' }).disabled).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Previous page' }));
+    await screen.findByRole('button', { name: 'Open application first-0001' });
+    const queries = requests.filter((r) => r.path === '/review/queue').map((r) => r.query);
+    expect(queries).toEqual([
+      'limit=50&state=pending_review',
+      'limit=50&state=pending_review&after=first-0100',
+      'limit=50&state=pending_review',
+    ]);
+  });
 });

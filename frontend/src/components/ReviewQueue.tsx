@@ -1,4 +1,6 @@
-// The staff's queue (GET /review/queue): filtered by what waits for a maker or a checker, oldest first.
+// The staff's queue (GET /review/queue): filtered by what waits for a maker or a checker, oldest first, a
+// page at a time (the API's cursor: each page's `next` is the `after` of the following one; the cursors of
+// the pages seen are kept to go back).
 import { useEffect, useState } from 'react';
 import { type Api, type QueueItem, type QueueState, describeError } from '../api/client.js';
 import { t } from '../strings.js';
@@ -10,15 +12,24 @@ export function ReviewQueue({ api, defaultState, onOpen }: { api: Api; defaultSt
   const [state, setState] = useState<QueueState | 'all'>(defaultState);
   const [limit, setLimit] = useState(50);
   const [items, setItems] = useState<QueueItem[]>();
+  const [next, setNext] = useState<string>();
+  /** The `after` of each page from the first (undefined) to the one shown. */
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
   const [error, setError] = useState<string>();
+  const after = cursors[cursors.length - 1];
 
   useEffect(() => {
     setError(undefined);
     api
-      .queue(state === 'all' ? undefined : state, limit)
-      .then((answer) => setItems(answer.items))
+      .queue(state === 'all' ? undefined : state, limit, after)
+      .then((answer) => {
+        setItems(answer.items);
+        setNext(answer.next);
+      })
       .catch((caught: unknown) => setError(describeError(caught)));
-  }, [api, state, limit]);
+  }, [api, state, limit, after]);
+
+  const restart = () => setCursors([undefined]);
 
   return (
     <section aria-labelledby="queue-title">
@@ -26,7 +37,14 @@ export function ReviewQueue({ api, defaultState, onOpen }: { api: Api; defaultSt
       <div className="filters">
         <div className="field">
           <label htmlFor="queue-state">{t.staff.filter}</label>
-          <select id="queue-state" value={state} onChange={(event) => setState(event.target.value as QueueState | 'all')}>
+          <select
+            id="queue-state"
+            value={state}
+            onChange={(event) => {
+              setState(event.target.value as QueueState | 'all');
+              restart();
+            }}
+          >
             {(['pending_review', 'pending_approval', 'all'] as const).map((option) => (
               <option key={option} value={option}>
                 {t.staff.filters[option]}
@@ -36,7 +54,14 @@ export function ReviewQueue({ api, defaultState, onOpen }: { api: Api; defaultSt
         </div>
         <div className="field">
           <label htmlFor="queue-limit">{t.staff.limit}</label>
-          <select id="queue-limit" value={limit} onChange={(event) => setLimit(Number(event.target.value))}>
+          <select
+            id="queue-limit"
+            value={limit}
+            onChange={(event) => {
+              setLimit(Number(event.target.value));
+              restart();
+            }}
+          >
             {LIMITS.map((option) => (
               <option key={option} value={option}>
                 {option}
@@ -82,6 +107,17 @@ export function ReviewQueue({ api, defaultState, onOpen }: { api: Api; defaultSt
             </li>
           ))}
         </ul>
+      )}
+      {(cursors.length > 1 || next) && (
+        <nav className="pager" aria-label={t.staffPaging.page(cursors.length)}>
+          <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            {t.staffPaging.previous}
+          </button>
+          <span>{t.staffPaging.page(cursors.length)}</span>{' '}
+          <button type="button" disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
+            {t.staffPaging.next}
+          </button>
+        </nav>
       )}
     </section>
   );
