@@ -16,7 +16,7 @@ import {
 import type { Backup, KycPlatform } from '../api/types.js';
 import { RUN_AS_USER } from './deployment.js';
 import { toPeer } from './networkpolicy.js';
-import { objectMeta, selectorLabels, labels } from './meta.js';
+import { objectMeta, selectorLabels, labels, unversionedObjectMeta } from './meta.js';
 import type { KubeObject } from './types.js';
 
 export const BACKUP_DEFAULTS = {
@@ -143,7 +143,7 @@ function networkPolicy(platform: KycPlatform, backup: Backup): KubeObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: objectMeta(platform, backupName(platform), 'backup'),
+    metadata: unversionedObjectMeta(platform, backupName(platform), 'backup'),
     spec: { podSelector: { matchLabels: selectorLabels(platform, 'backup') }, policyTypes: ['Ingress', 'Egress'], ingress: [], egress },
   };
 }

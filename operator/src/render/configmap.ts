@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import { degradationModeOf, desiredComponentNames, featureFlagsOf, loadBalancingFor } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
-import { configMapName, objectMeta, type Color } from './meta.js';
+import { configMapName, unversionedObjectMeta, type Color } from './meta.js';
 import type { KubeObject } from './types.js';
 
 export const LIVE_SETTINGS_KEY = 'live-settings.json';
@@ -81,7 +81,7 @@ export function renderConfigMap(platform: KycPlatform, activeColor?: ActiveColor
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: objectMeta(platform, configMapName(platform), 'platform'),
+    metadata: unversionedObjectMeta(platform, configMapName(platform), 'platform'),
     data: configData(platform, activeColor),
   };
 }

@@ -6,7 +6,7 @@ import type { ComponentName } from '../api/components.js';
 import { autoscalingFor } from '../api/defaults.js';
 import { COMPONENT_LABEL, componentMetrics, PLATFORM_LABEL, toQuantity } from '../api/metrics.js';
 import type { KycPlatform, KycPlatformSpec } from '../api/types.js';
-import { componentObjectName, objectMeta } from './meta.js';
+import { componentObjectName, unversionedObjectMeta } from './meta.js';
 import type { KubeObject } from './types.js';
 
 /**
@@ -27,7 +27,7 @@ export function renderHorizontalPodAutoscaler(
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
-    metadata: objectMeta(platform, name, component),
+    metadata: unversionedObjectMeta(platform, name, component),
     spec: {
       // The Deployment the HPA scales.
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },

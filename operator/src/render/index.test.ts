@@ -46,15 +46,16 @@ describe('renderPlatform', () => {
     expect(objects.some((o) => o.metadata.name === 'acme-notification')).toBe(false);
   });
 
-  it('labels and owns every object in the platform namespace', () => {
+  it('labels and owns every object in the platform namespace; the version only on what runs it', () => {
     for (const o of renderPlatform(platform({ ingress: { host: 'kyc.example.com' } }))) {
       expect(o.metadata.namespace).toBe('kyc-test');
       expect(o.metadata.labels).toMatchObject({
         'app.kubernetes.io/managed-by': 'kyc-operator',
         'app.kubernetes.io/instance': 'acme',
         'app.kubernetes.io/name': 'kyc-platform',
-        'app.kubernetes.io/version': '1.4.2',
       });
+      const runsVersion = o.kind === 'Deployment' || o.kind === 'CronJob';
+      expect(o.metadata.labels?.['app.kubernetes.io/version']).toBe(runsVersion ? '1.4.2' : undefined);
       expect(o.metadata.labels?.['app.kubernetes.io/component']).toMatch(/^(gateway|kyc|auth|notification|analytics|platform)$/);
       expect(o.metadata.ownerReferences).toEqual([
         {
@@ -85,6 +86,26 @@ describe('renderPlatform', () => {
     const b = renderPlatform(platform({ version: '1.1.0' }));
     const selectors = (objs: typeof a) => JSON.stringify(objs.map((o) => (o.spec as { selector?: unknown } | undefined)?.selector));
     expect(selectors(a)).toBe(selectors(b));
+  });
+
+  it('when the version changes, then only the Deployments (and the backup CronJob) differ: a release or a rollback rewrites nothing else', () => {
+    const spec = {
+      profile: 'production' as const,
+      ingress: { host: 'kyc.example.com' },
+      backup: { schedule: '30 2 * * *', bucket: 'kyc-backups', encryptionKeySecretRef: { name: 'kyc-backup-key' } },
+    };
+    const a = renderPlatform(platform({ ...spec, version: '1.0.0' }));
+    const b = renderPlatform(platform({ ...spec, version: '1.1.0' }));
+    expect(a.map((o) => o.kind)).toContain('CronJob');
+    const changed = a.filter((o, i) => JSON.stringify(o) !== JSON.stringify(b[i])).map((o) => `${o.kind} ${o.metadata.name}`);
+    expect(changed).toEqual([
+      'Deployment acme-gateway',
+      'Deployment acme-kyc',
+      'Deployment acme-auth',
+      'Deployment acme-notification',
+      'Deployment acme-analytics',
+      'CronJob acme-backup',
+    ]);
   });
 
   it('refuses a platform without a uid (owner references need one)', () => {

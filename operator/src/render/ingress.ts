@@ -1,7 +1,7 @@
 // The Ingress in front of the gateway, when spec.ingress.host is set (and the gateway runs).
 import { componentEnabled } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
-import { componentObjectName, objectMeta } from './meta.js';
+import { componentObjectName, unversionedObjectMeta } from './meta.js';
 import type { KubeObject } from './types.js';
 
 export function renderIngress(platform: KycPlatform): KubeObject | undefined {
@@ -11,7 +11,7 @@ export function renderIngress(platform: KycPlatform): KubeObject | undefined {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: objectMeta(platform, service, 'gateway'),
+    metadata: unversionedObjectMeta(platform, service, 'gateway'),
     spec: {
       ...(ingress.className ? { ingressClassName: ingress.className } : {}),
       ...(ingress.tlsSecretName ? { tls: [{ hosts: [ingress.host], secretName: ingress.tlsSecretName }] } : {}),

@@ -83,6 +83,22 @@ export function platformPodSelector(platform: KycPlatform): Record<string, strin
   return { 'app.kubernetes.io/instance': platform.metadata.name, 'app.kubernetes.io/name': APP_NAME };
 }
 
+/**
+ * The labels of an object that runs no version (Service, PDB, HPA, ServiceAccount, ConfigMap, NetworkPolicy,
+ * Ingress, ScaledObject). No `app.kubernetes.io/version`: such an object is the same whatever version runs
+ * behind it, and with the label a release start and a rollback rewrote every one of them (~45 writes in the
+ * pass that switches back, docs/benchmarks.md).
+ */
+export function unversionedLabels(platform: KycPlatform, component: LabelComponent): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': APP_NAME,
+    'app.kubernetes.io/instance': platform.metadata.name,
+    'app.kubernetes.io/component': component,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  };
+}
+
+/** The labels of an object that runs the platform's version: a Deployment, the backup CronJob, their pods. */
 export function labels(platform: KycPlatform, component: LabelComponent): Record<string, string> {
   return {
     'app.kubernetes.io/name': APP_NAME,
@@ -105,12 +121,17 @@ export function namespaceOf(platform: KycPlatform): string {
   return namespace;
 }
 
-/** Standard metadata for an object the platform owns. */
+/** Standard metadata for an object the platform owns that runs its version (a Deployment, the backup CronJob). */
 export function objectMeta(platform: KycPlatform, name: string, component: LabelComponent): KubeObject['metadata'] {
+  return { ...unversionedObjectMeta(platform, name, component), labels: labels(platform, component) };
+}
+
+/** Standard metadata for an object the platform owns that runs no version (unversionedLabels says why). */
+export function unversionedObjectMeta(platform: KycPlatform, name: string, component: LabelComponent): KubeObject['metadata'] {
   return {
     name,
     namespace: namespaceOf(platform),
-    labels: labels(platform, component),
+    labels: unversionedLabels(platform, component),
     ownerReferences: [ownerReference(platform)],
   };
 }

@@ -36,7 +36,7 @@ import {
   type Dependency,
 } from '../api/defaults.js';
 import type { KycPlatform, NetworkPeer } from '../api/types.js';
-import { HTTP_PORT, METRICS_PORT, objectMeta, platformPodSelector, selectorLabels } from './meta.js';
+import { HTTP_PORT, METRICS_PORT, unversionedObjectMeta, platformPodSelector, selectorLabels } from './meta.js';
 import { kmsNetwork } from './kms.js';
 import { notificationProviderNetwork } from './notification-providers.js';
 import type { KubeObject } from './types.js';
@@ -73,7 +73,7 @@ export function toPeer(peer: NetworkPeer): Peer {
 }
 
 function policy(platform: KycPlatform, name: string, component: ComponentName | 'platform', spec: Record<string, unknown>): KubeObject {
-  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: objectMeta(platform, name, component), spec };
+  return { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: unversionedObjectMeta(platform, name, component), spec };
 }
 
 function ingressRules(platform: KycPlatform, component: ComponentName, operatorNamespace: string | undefined): Rule[] {

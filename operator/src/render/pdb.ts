@@ -9,14 +9,14 @@
 // colour being scaled down, must not use up the budget of the pods that serve.
 import type { ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
-import { colorSelectorLabels, componentObjectName, objectMeta, selectorLabels, type Color } from './meta.js';
+import { colorSelectorLabels, componentObjectName, unversionedObjectMeta, selectorLabels, type Color } from './meta.js';
 import type { KubeObject } from './types.js';
 
 export function renderPodDisruptionBudget(platform: KycPlatform, component: ComponentName, color?: Color): KubeObject {
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
-    metadata: objectMeta(platform, componentObjectName(platform, component), component),
+    metadata: unversionedObjectMeta(platform, componentObjectName(platform, component), component),
     spec: {
       maxUnavailable: 1,
       selector: { matchLabels: color ? colorSelectorLabels(platform, component, color) : selectorLabels(platform, component) },

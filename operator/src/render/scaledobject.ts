@@ -11,7 +11,7 @@ import { componentMetrics, type ComponentMetric } from '../api/metrics.js';
 import { latencyQuery, requestRateQuery } from '../api/promql.js';
 import type { KycPlatform, KycPlatformSpec } from '../api/types.js';
 import { scaleUpBehavior } from './hpa.js';
-import { componentObjectName, objectMeta } from './meta.js';
+import { componentObjectName, unversionedObjectMeta } from './meta.js';
 import type { KubeObject } from './types.js';
 
 export const SCALED_OBJECT = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', plural: 'scaledobjects' } as const;
@@ -41,7 +41,7 @@ export function renderScaledObject(platform: KycPlatform, component: ComponentNa
   return {
     apiVersion: SCALED_OBJECT.apiVersion,
     kind: SCALED_OBJECT.kind,
-    metadata: objectMeta(platform, name, component),
+    metadata: unversionedObjectMeta(platform, name, component),
     spec: {
       // envSourceContainerName: KEDA resolves KAFKA_BROKERS (from the platform's Kafka Secret) in this container.
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name, envSourceContainerName: component },

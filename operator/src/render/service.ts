@@ -20,7 +20,7 @@ import {
   colorObjectName,
   colorSelectorLabels,
   componentObjectName,
-  objectMeta,
+  unversionedObjectMeta,
   previewServiceName,
   selectorLabels,
   type Color,
@@ -31,7 +31,7 @@ function service(platform: KycPlatform, component: ComponentName, name: string, 
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: objectMeta(platform, name, component),
+    metadata: unversionedObjectMeta(platform, name, component),
     // No `type`: ClusterIP is the server's default, and leaving the field unowned lets an admin (or
     // `make up`) expose the active gateway Service as a NodePort or LoadBalancer with their own field
     // manager; it then follows every switch of the release instead of selecting both colours.
@@ -59,7 +59,7 @@ function headlessService(platform: KycPlatform, component: ComponentName, name: 
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: objectMeta(platform, name, component),
+    metadata: unversionedObjectMeta(platform, name, component),
     spec: {
       clusterIP: 'None',
       publishNotReadyAddresses: false,

@@ -1,14 +1,14 @@
 // One ServiceAccount per component: the services never call the Kubernetes API, so no token is mounted.
 import type { ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
-import { componentObjectName, objectMeta } from './meta.js';
+import { componentObjectName, unversionedObjectMeta } from './meta.js';
 import type { KubeObject } from './types.js';
 
 export function renderServiceAccount(platform: KycPlatform, component: ComponentName): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: objectMeta(platform, componentObjectName(platform, component), component),
+    metadata: unversionedObjectMeta(platform, componentObjectName(platform, component), component),
     automountServiceAccountToken: false,
   };
 }

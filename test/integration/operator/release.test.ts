@@ -125,6 +125,49 @@ async function reasons(name: string): Promise<string[]> {
   return items.filter((e) => e.involvedObject?.uid === uid).map((e) => e.reason ?? '');
 }
 
+/** The Switched Event's figures: the switching pass, and the time since every preview was ready (controller.ts). */
+async function switchTimings(name: string): Promise<{ passMs: number; sincePreviewReadyMs: number }> {
+  return eventually('the Switched Event with its timings', async () => {
+    const uid = (await getPlatform(client, namespace, name))?.metadata.uid;
+    const { items } = await client.list<KubeResource & { reason?: string; message?: string; involvedObject?: { uid?: string } }>(
+      EVENT,
+      namespace,
+    );
+    const message = items.find((e) => e.involvedObject?.uid === uid && e.reason === 'Switched')?.message ?? '';
+    const found = /switch pass (\d+) ms, (\d+) ms after every preview was ready/.exec(message);
+    return found ? { passMs: Number(found[1]), sincePreviewReadyMs: Number(found[2]) } : undefined;
+  });
+}
+
+/** The operator's writes so far by resource (Events and the Lease left out), once none came for a second. */
+async function settledWrites(): Promise<Record<string, number>> {
+  const count = async (): Promise<Record<string, number>> => {
+    const snapshot = await (operator as RunningOperator).metrics.apiRequests.get();
+    const out: Record<string, number> = {};
+    for (const { labels, value } of snapshot.values) {
+      const { verb, resource } = labels as { verb: string; resource: string };
+      if (!['create', 'update', 'patch', 'apply', 'delete'].includes(verb) || resource === 'events' || resource === 'leases') continue;
+      out[resource] = (out[resource] ?? 0) + value;
+    }
+    return out;
+  };
+  let last = await count();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const now = await count();
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+}
+
+function difference(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([resource, n]) => [resource, n - (before[resource] ?? 0)] as const)
+      .filter(([, n]) => n > 0),
+  );
+}
+
 async function setQuota(pods: number | undefined): Promise<void> {
   if (pods === undefined) {
     await client.delete(QUOTA, namespace, 'pods');
@@ -185,8 +228,13 @@ describe('blue-green releases on KWOK', () => {
       return ['ReleaseStarted', 'PreviewReady', 'SmokeCheckPassed', 'Switched'].every((r) => found.includes(r)) ? found : undefined;
     });
     expect(seen).not.toContain('ReleaseAborted');
+    const timings = await switchTimings(name);
+    process.stderr.write(
+      `release.test: switched ${timings.sincePreviewReadyMs} ms after every preview was ready (switch pass ${timings.passMs} ms)\n`,
+    );
 
     // Rollback within the scale-down window.
+    const writesBefore = await settledWrites();
     const started = Date.now();
     await client.mergePatch(PLATFORM, namespace, name, { spec: { version: '0.1.0' } });
     await eventually('every active Service back on blue', async () => (await selectors(name)).every((s) => s === 'blue'), 10_000, 50);
@@ -198,6 +246,17 @@ describe('blue-green releases on KWOK', () => {
     expect(rollbackMs).toBeLessThan(5_000);
     // The Services go first in the switching pass; the status follows at the end of it.
     await waitRelease(name, 'the release state on blue', (r) => r.activeColor === 'blue' && r.previousColor === 'green');
+    const rollbackWrites = difference(await settledWrites(), writesBefore);
+    process.stderr.write(`release.test: the rollback wrote ${JSON.stringify(rollbackWrites)}\n`);
+    // Only what a switch changes: the active and preview Services' and the PDBs' colour, the live settings'
+    // active colour and the pods told of it (both colours, 5 each), the status. Before the version label
+    // left the objects that run no version, every ServiceAccount, Service and NetworkPolicy was relabelled
+    // too (53 object writes instead of 26, docs/benchmarks.md).
+    const { kycplatforms: statusWrites, ...objectWrites } = rollbackWrites;
+    expect(objectWrites).toEqual({ services: 10, poddisruptionbudgets: 5, configmaps: 1, pods: 10 });
+    // One status write in the pass that switches back; a second pass may follow on a busy machine.
+    expect(statusWrites).toBeGreaterThanOrEqual(1);
+    expect(statusWrites).toBeLessThanOrEqual(2);
 
     // The window ends: green scales to zero.
     await waitRelease(name, 'green scaled down', idleAt('0.1.0', 'blue'), 60_000);
