@@ -1,0 +1,73 @@
+/** @jest-environment jsdom */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { aUser, fakeGateway, problem, route, signedInTokens } from '../testing/fake-api.js';
+import { StaffAccounts } from './StaffAccounts.js';
+
+afterEach(cleanup);
+
+const admin = aUser('admin-1', 'admin');
+
+async function shown(...handlers: Parameters<typeof fakeGateway>) {
+  const gateway = fakeGateway(route('POST', '/auth/login', signedInTokens()), ...handlers);
+  await gateway.api.signIn('admin@bank.example', 'correct horse battery');
+  render(<StaffAccounts api={gateway.api} self={admin} />);
+  return gateway;
+}
+
+function fill(email: string, role: string, staffId: string) {
+  fireEvent.change(screen.getByLabelText('Email address'), { target: { value: email } });
+  fireEvent.change(screen.getByLabelText('First password'), { target: { value: 'a-long-first-password' } });
+  fireEvent.change(screen.getByLabelText('Role'), { target: { value: role } });
+  fireEvent.change(screen.getByLabelText('Staff id'), { target: { value: staffId } });
+  fireEvent.click(screen.getByRole('button', { name: 'Create account' }));
+}
+
+describe('the staff accounts', () => {
+  it('lists the accounts, disables another one, and never offers to disable one’s own', async () => {
+    let disabled = false;
+    const maker = () => ({ ...aUser('maker-1', 'maker'), staffId: 'EMP-1', ...(disabled && { disabled: true }) });
+    const { requests } = await shown(
+      route('GET', '/admin/users', () => ({ status: 200, body: { items: [admin, maker()] } })),
+      route('POST', '/admin/users/maker-1/disable', () => ((disabled = true), { status: 200, body: maker() })),
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Disable maker-1@bank.example' }));
+    expect((await screen.findByRole('status')).textContent).toBe('maker-1@bank.example is disabled: their sign-ins have ended.');
+    await screen.findByRole('button', { name: 'Enable maker-1@bank.example' });
+    expect(screen.queryByRole('button', { name: /admin-1@bank.example/ })).toBeNull();
+    expect(screen.getByText(/\(you\)/)).toBeTruthy();
+    expect(requests.filter((r) => r.method === 'POST' && r.path.startsWith('/admin')).map((r) => r.path)).toEqual([
+      '/admin/users/maker-1/disable',
+    ]);
+  });
+
+  it('creates a maker with a staff id, and asks for one before sending', async () => {
+    const { requests } = await shown(
+      route('GET', '/admin/users', { status: 200, body: { items: [admin] } }),
+      route('POST', '/admin/users', (request) => ({ status: 201, body: { id: 'new-1', ...(request.body as object) } })),
+    );
+    fill('new.maker@bank.example', 'checker', '');
+    expect((await screen.findByRole('alert')).textContent).toBe('A maker or checker account needs the person’s staff id.');
+    expect(requests.some((r) => r.method === 'POST' && r.path === '/admin/users')).toBe(false);
+    fill('new.maker@bank.example', 'checker', 'EMP-7');
+    expect((await screen.findByRole('status')).textContent).toBe('Account new.maker@bank.example created.');
+    expect(requests.find((r) => r.method === 'POST' && r.path === '/admin/users')?.body).toEqual({
+      email: 'new.maker@bank.example',
+      password: 'a-long-first-password',
+      role: 'checker',
+      staffId: 'EMP-7',
+    });
+  });
+
+  it('says in words why the API refused: the staff id already has a review role', async () => {
+    await shown(
+      route('GET', '/admin/users', { status: 200, body: { items: [admin] } }),
+      route('POST', '/admin/users', problem(409, 'staff id EMP-1 already has an active maker or checker account', { field: 'staffId' })),
+    );
+    fill('second@bank.example', 'maker', 'EMP-1');
+    const alerts = await screen.findAllByRole('alert');
+    expect(alerts.map((a) => a.textContent)).toContain(
+      'This staff id already has a maker or checker account: one person cannot be both maker and checker.',
+    );
+  });
+});
