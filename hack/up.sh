@@ -8,7 +8,9 @@
 #   4. the platform's Secrets (namespace kyc): pod-side dependency URLs, generated keys and admin password
 #      (made once, kept mode 0600 under $RUN_DIR/up/)
 #   5. samples/local-real-node.yaml with spec.version = the image tag, the gateway Service as a NodePort, and a
-#      wait until the platform is Ready and the gateway answers; then the URL and a curl sequence.
+#      wait until the platform is Ready and the gateway answers; then the URL and a curl sequence. The
+#      platform serves HTTPS (TLS 1.3) signed by its own CA, written to $RUN_DIR/up/ca.crt for curl
+#      --cacert; KYC_UP_TLS=Disabled gives plain HTTP instead (docs/security.md).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_DIR" || exit
@@ -111,6 +113,14 @@ case ${KYC_UP_CREDENTIALS:-PerComponent} in
   Shared) sample_edits+=(-e "/^      credentials: PerComponent\$/d") ;;
   *) die "KYC_UP_CREDENTIALS must be Shared or PerComponent (got $KYC_UP_CREDENTIALS)" ;;
 esac
+# Every hop is TLS 1.3 under the platform's own CA, the gateway's NodePort too (its certificate names
+# the node's address, localhost and 127.0.0.1: the sample's spec.tls.publicNames); KYC_UP_TLS=Disabled
+# serves plain HTTP everywhere instead (allowed for the development profile only).
+case ${KYC_UP_TLS:-BuiltIn} in
+  BuiltIn) ;;
+  Disabled) sample_edits+=(-e "s|^    mode: BuiltIn\$|    mode: Disabled|") ;;
+  *) die "KYC_UP_TLS must be BuiltIn or Disabled (got $KYC_UP_TLS)" ;;
+esac
 sed "${sample_edits[@]}" samples/local-real-node.yaml | kubectl -n "$NS" apply -f - >/dev/null
 # The gateway from the host: the operator's active gateway Service made a NodePort on the real node
 # (kube-proxy serves NodePorts on $NODE_IP). Through the operator's own Service, the NodePort follows
@@ -134,8 +144,21 @@ while :; do
   fi
   sleep 2
 done
-URL=http://$NODE_IP:$NODE_PORT
-wait_for 120 "gateway" curl -fsS -o /dev/null "$URL/ready" || die "the gateway does not answer on $URL/ready"
+# The trust anchor for clients outside the cluster: the CA bundle the operator puts beside the gateway's
+# certificate. No Secret (TLS Disabled, or an operator that issues no certificates): plain HTTP.
+CA_FILE=$UP_DIR/ca.crt CACERT=
+rm -f "$CA_FILE"
+if [[ ${KYC_UP_TLS:-BuiltIn} == BuiltIn ]]; then
+  if kubectl -n "$NS" get secret "$PLATFORM-gateway-tls" -o jsonpath='{.data.ca\.crt}' 2>/dev/null | base64 -d >"$CA_FILE.tmp" && [[ -s $CA_FILE.tmp ]]; then
+    mv "$CA_FILE.tmp" "$CA_FILE" && CACERT="--cacert $CA_FILE"
+  else
+    rm -f "$CA_FILE.tmp"
+    log "no Secret $NS/$PLATFORM-gateway-tls with a ca.crt: this operator serves plain HTTP"
+  fi
+fi
+URL=$([[ -n $CACERT ]] && echo https || echo http)://$NODE_IP:$NODE_PORT
+# shellcheck disable=SC2086 # CACERT is empty or two words
+wait_for 120 "gateway" curl -fsS $CACERT -o /dev/null "$URL/ready" || die "the gateway does not answer on $URL/ready"
 step "ready"
 
 cat <<EOF
@@ -143,7 +166,8 @@ cat <<EOF
 kyc-operator is up: the operator runs in kyc-system, KycPlatform $NS/$PLATFORM runs version $VERSION
 on the real node. Gateway: $URL  (NodePort $NODE_PORT of Service $NS/$PLATFORM-gateway)
 Web app: $URL/  (customers register and apply there; staff sign in there for the review queue)
-
+${CACERT:+CA: $CA_FILE  (the platform's own, TLS 1.3 only: curl --cacert it; a browser warns until it is imported)
+}
   export KUBECONFIG=$KUBECONFIG PATH=$K8S_BIN:\$PATH
   kubectl get kycp,pods -n $NS -o wide
   Admin: $ADMIN_EMAIL, password in $UP_DIR/admin-password (mode 0600)
@@ -151,19 +175,20 @@ Web app: $URL/  (customers register and apply there; staff sign in there for the
 Try it (copy-paste):
 
 G=$URL/api/v1
+CA="$CACERT"
 J='content-type: application/json'
 EMAIL=asha.\$RANDOM@example.com
-curl -s -X POST \$G/auth/register -H "\$J" -d "{\"email\":\"\$EMAIL\",\"password\":\"a-long-password-1\"}"; echo
-AT=\$(curl -s -X POST \$G/auth/login -H "\$J" -d "{\"email\":\"\$EMAIL\",\"password\":\"a-long-password-1\"}" | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')
-APP=\$(curl -s -X POST \$G/applications -H "authorization: Bearer \$AT" -H "\$J" -H "Idempotency-Key: \$(cat /proc/sys/kernel/random/uuid)" \\
+curl -s \$CA -X POST \$G/auth/register -H "\$J" -d "{\"email\":\"\$EMAIL\",\"password\":\"a-long-password-1\"}"; echo
+AT=\$(curl -s \$CA -X POST \$G/auth/login -H "\$J" -d "{\"email\":\"\$EMAIL\",\"password\":\"a-long-password-1\"}" | sed -E 's/.*"accessToken":"([^"]+)".*/\1/')
+APP=\$(curl -s \$CA -X POST \$G/applications -H "authorization: Bearer \$AT" -H "\$J" -H "Idempotency-Key: \$(cat /proc/sys/kernel/random/uuid)" \\
   -d '{"consent":{"purposes":["kyc_verification"],"noticeVersion":"v1"}}' | sed -E 's/^\{"id":"([^"]+)".*/\1/'); echo "application \$APP"
-curl -s -X PATCH \$G/applications/\$APP -H "authorization: Bearer \$AT" -H "\$J" -d '{"name":"Asha Verma","dateOfBirth":"1990-04-12",
+curl -s \$CA -X PATCH \$G/applications/\$APP -H "authorization: Bearer \$AT" -H "\$J" -d '{"name":"Asha Verma","dateOfBirth":"1990-04-12",
   "pan":"ABCPV1234F","aadhaar":"234123412346","address":{"line1":"12 MG Road","city":"Pune","state":"Maharashtra","pincode":"411001"}}'; echo
 PDF=\$(printf '%%PDF-1.4\nsample\n' | base64 -w0)
-for T in passport pan_card; do curl -s -X POST \$G/applications/\$APP/documents -H "authorization: Bearer \$AT" -H "\$J" \\
+for T in passport pan_card; do curl -s \$CA -X POST \$G/applications/\$APP/documents -H "authorization: Bearer \$AT" -H "\$J" \\
   -d "{\"type\":\"\$T\",\"contentType\":\"application/pdf\",\"content\":\"\$PDF\"}"; echo; done
-curl -s -X POST \$G/applications/\$APP/submit -H "authorization: Bearer \$AT"; echo
-curl -s -i \$G/applications/\$APP -H "authorization: Bearer \$AT" | grep -iE '^(HTTP|x-kyc-version)|"state"'
+curl -s \$CA -X POST \$G/applications/\$APP/submit -H "authorization: Bearer \$AT"; echo
+curl -s \$CA -i \$G/applications/\$APP -H "authorization: Bearer \$AT" | grep -iE '^(HTTP|x-kyc-version)|"state"'
 
 'make down' stops everything. 'make e2e' runs the end-to-end suite against this platform.
 EOF
