@@ -65,7 +65,10 @@ const scalingDown: ReleaseStatus = {
 };
 const ok: SmokeResult = { ok: true, version: '2.0.0', message: 'fine' };
 
-/** Drives the machine through a release of 2.0.0 from blue 1.0.0 to Switching. */
+/**
+ * Drives the machine through a release of 2.0.0 from blue 1.0.0 to Switching: the smoke check passes while
+ * a preview pod is not Available any more, so the switch waits in Switching.
+ */
 function toSwitching(extra: KycPlatformSpec['release'] = {}): ReleaseStatus {
   let s = stepRelease(
     input({ spec: spec('2.0.0', extra), previous: idleBlue, observed: observed({ blue: all(() => ready('1.0.0')) }) }),
@@ -82,7 +85,7 @@ function toSwitching(extra: KycPlatformSpec['release'] = {}): ReleaseStatus {
     input({
       spec: spec('2.0.0', extra),
       previous: s,
-      observed: observed({ blue: all(() => ready('1.0.0')), green: all(() => ready('2.0.0')) }),
+      observed: observed({ blue: all(() => ready('1.0.0')), green: all(() => pending('2.0.0')) }),
       smoke: ok,
       now: at(11),
     }),
@@ -110,12 +113,12 @@ describe('stepRelease', () => {
   it('when the migration switches, then the old Deployments stay for the delay and are dropped from the plan after it', () => {
     const legacy = all(() => ready('1.0.0'));
     const base = { statusActiveVersion: '1.0.0', spec: spec('1.0.0', { smokeCheck: { enabled: false } }) };
-    let s = stepRelease(input({ ...base, observed: observed({ legacy }) })).status;
-    s = stepRelease(input({ ...base, previous: s, observed: observed({ legacy, blue: all(() => ready('1.0.0')) }), now: at(5) })).status;
-    expect(s.phase).toBe('Switching');
+    const s = stepRelease(input({ ...base, observed: observed({ legacy }) })).status;
+    // Blue Available at the active count, no smoke check: the pass that sees it switches.
     const switched = stepRelease(
-      input({ ...base, previous: s, observed: observed({ legacy, blue: all(() => ready('1.0.0')) }), now: at(6) }),
+      input({ ...base, previous: s, observed: observed({ legacy, blue: all(() => ready('1.0.0')) }), now: at(5) }),
     );
+    expect(switched.events.map((e) => e.reason)).toEqual(['PreviewReady', 'Switched']);
     expect(switched.status).toMatchObject({ phase: 'ScalingDown', activeColor: 'blue', previousColor: 'legacy' });
     expect(switched.plan).toMatchObject({ active: 'blue', legacy: { version: '1.0.0' } });
     const done = stepRelease(
@@ -152,10 +155,16 @@ describe('stepRelease', () => {
       }),
     );
     expect(s.status.phase).toBe('Switching');
+    expect(s.switched).toBe(false);
     expect(s.plan.colors.green?.replicas.kyc).toBe(1);
+    // At the active count the next pass switches.
+    const switched = stepRelease(
+      input({ spec: spec('2.0.0', release), previous: s.status, observed: observed({ green: all(() => ready('2.0.0')) }), now: at(8) }),
+    );
+    expect(switched.status).toMatchObject({ phase: 'ScalingDown', activeColor: 'green' });
   });
 
-  it('when the preview is Available, then the smoke check runs, and its pass leads to the switch', () => {
+  it('when the preview is Available, then the smoke check runs, and the pass that takes its result switches', () => {
     const green = all(() => ready('2.0.0'));
     const first = stepRelease(input({ spec: spec('2.0.0'), previous: idleBlue }));
     const verifying = stepRelease(input({ spec: spec('2.0.0'), previous: first.status, observed: observed({ green }), now: at(10) }));
@@ -164,11 +173,9 @@ describe('stepRelease', () => {
     const waiting = stepRelease(input({ spec: spec('2.0.0'), previous: verifying.status, observed: observed({ green }), now: at(11) }));
     expect(waiting.status.phase).toBe('Verifying');
     expect(waiting.runSmokeCheck).toBe(true);
-    const passed = stepRelease(
-      input({ spec: spec('2.0.0'), previous: verifying.status, observed: observed({ green }), smoke: ok, now: at(12) }),
+    const switched = stepRelease(
+      input({ spec: spec('2.0.0'), previous: verifying.status, observed: observed({ green }), smoke: ok, now: at(13) }),
     );
-    expect(passed.status.phase).toBe('Switching');
-    const switched = stepRelease(input({ spec: spec('2.0.0'), previous: passed.status, observed: observed({ green }), now: at(13) }));
     expect(switched.switched).toBe(true);
     expect(switched.status).toMatchObject({
       phase: 'ScalingDown',
@@ -181,7 +188,40 @@ describe('stepRelease', () => {
     expect(switched.status.previewColor).toBeUndefined();
     expect(switched.plan.active).toBe('green');
     expect(switched.plan.colors.blue).toMatchObject({ version: '1.0.0', replicas: {}, create: true });
+    expect(switched.events.map((e) => e.reason)).toEqual(['SmokeCheckPassed', 'Switched']);
+    expect(switched.runSmokeCheck).toBe(false);
+  });
+
+  it('when the smoke check passes while a preview pod is not Available, then Switching waits and the pass that sees it Available switches', () => {
+    const s = toSwitching();
+    expect(s).toMatchObject({ phase: 'Switching', phaseStartedAt: '2026-11-26T12:00:11Z', verifiedAt: '2026-11-26T12:00:11Z' });
+    const green = all(() => ready('2.0.0'));
+    const switched = stepRelease(input({ spec: spec('2.0.0'), previous: s, observed: observed({ green }), now: at(14) }));
+    expect(switched.status).toMatchObject({ phase: 'ScalingDown', activeColor: 'green', switchedAt: '2026-11-26T12:00:14Z' });
     expect(switched.events.map((e) => e.reason)).toEqual(['Switched']);
+  });
+
+  it('when kyc.dev/promote=true comes and the preview is at the active count, then the same pass switches', () => {
+    const awaiting: ReleaseStatus = {
+      ...idleBlue,
+      phase: 'AwaitingPromotion',
+      previewColor: 'green',
+      previewVersion: '2.0.0',
+      startedAt: '2026-11-26T12:00:00Z',
+      verifiedAt: '2026-11-26T12:00:10Z',
+    };
+    const step = stepRelease(
+      input({
+        spec: spec('2.0.0', { autoPromote: false }),
+        previous: awaiting,
+        annotations: { 'kyc.dev/promote': 'true' },
+        observed: observed({ blue: all(() => ready('1.0.0')), green: all(() => ready('2.0.0')) }),
+        now: at(20),
+      }),
+    );
+    expect(step.events.map((e) => e.reason)).toEqual(['PromotionRequested', 'Switched']);
+    expect(step).toMatchObject({ switched: true, clearAnnotations: ['kyc.dev/promote'] });
+    expect(step.status).toMatchObject({ phase: 'ScalingDown', activeColor: 'green', previousColor: 'blue' });
   });
 
   it('when the smoke check fails more than retries times, then the release is aborted and the active colour is untouched', () => {

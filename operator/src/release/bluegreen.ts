@@ -9,6 +9,9 @@
 //     │                                                                               │ all Available: switch
 //     └──────────── scaleDownAt reached ◀── ScalingDown ◀─────────────────────────────┘
 //                                          (spec.version back within the window: switch back at once)
+//
+// Entering Switching takes its first step in the same call: a preview already at the active count is
+// switched in the pass that verified (or promoted) it.
 import type { ComponentName } from '../api/components.js';
 import { componentReplicas, desiredComponentNames, isAutoscaled, releaseFor, autoscalingFor } from '../api/defaults.js';
 import { rfc3339 } from '../api/time.js';
@@ -278,8 +281,16 @@ class Stepper {
       this.wait(0);
       return this.enter(status, 'AwaitingPromotion', `preview ready; ${how}`);
     }
-    this.wait(0);
-    return this.enter(status, 'Switching', `scaling ${status.previewColor ?? ''} to the active replica count before the switch`);
+    return this.toSwitching(status, `scaling ${status.previewColor ?? ''} to the active replica count before the switch`);
+  }
+
+  /**
+   * Enters Switching and takes its first step at once: a preview already Available at the active replica
+   * count (no previewReplicas, or the HPA's count unchanged) needs nothing more observed, and waiting for
+   * the next pass only added that pass to every release (docs/benchmarks.md, "Blue-green release").
+   */
+  private toSwitching(status: ReleaseStatus, message: string): ReleaseStatus {
+    return this.switching(this.enter(status, 'Switching', message));
   }
 
   deploying(status: ReleaseStatus): ReleaseStatus {
@@ -340,8 +351,7 @@ class Stepper {
     if (this.annotated(PROMOTE_ANNOTATION)) {
       this.clear.add(PROMOTE_ANNOTATION);
       this.event('Normal', 'PromotionRequested', `annotation ${PROMOTE_ANNOTATION}=true: switching to ${status.previewColor ?? ''}`);
-      this.wait(0);
-      return this.enter(status, 'Switching', `promoted: scaling ${status.previewColor ?? ''} to the active replica count`);
+      return this.toSwitching(status, `promoted: scaling ${status.previewColor ?? ''} to the active replica count`);
     }
     if (this.release.autoPromote) {
       const due = (parseTime(status.verifiedAt) ?? this.nowMs) + this.release.autoPromotionSeconds * 1000;
@@ -351,8 +361,7 @@ class Stepper {
           'AutoPromotion',
           `autoPromotionSeconds (${this.release.autoPromotionSeconds}s) passed: switching to ${status.previewColor ?? ''}`,
         );
-        this.wait(0);
-        return this.enter(status, 'Switching', `scaling ${status.previewColor ?? ''} to the active replica count`);
+        return this.toSwitching(status, `scaling ${status.previewColor ?? ''} to the active replica count`);
       }
       this.wait(due - this.nowMs);
     }
