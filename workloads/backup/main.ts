@@ -1,7 +1,8 @@
 // The backup program of the workloads image (docs/backup.md):
 //   node dist/workloads/main.js backup [run]          dump, encrypt, upload, apply retention (the CronJob)
 //   node dist/workloads/main.js backup list           the complete backups, newest first
-//   node dist/workloads/main.js backup restore <id|latest>   into RESTORE_DATABASE_URL, a fresh database
+//   node dist/workloads/main.js backup restore <id|latest> [--force]   into RESTORE_DATABASE_URL, a fresh database
+//                                                     (--force: replace the service schemas it has)
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,8 +20,8 @@ import type { DataKeySource } from './keys.js';
 import { MANIFEST_FORMAT, parseManifest } from './manifest.js';
 import type { Manifest } from './manifest.js';
 import { restoreInto } from './restore.js';
-import type { RestoreResult } from './restore.js';
-import { writeTerminationReport } from './report.js';
+import type { RestoreOptions, RestoreResult } from './restore.js';
+import { writeTerminationMessage, writeTerminationReport } from './report.js';
 import type { BackupReport } from './report.js';
 import { expired, foldersOf } from './retention.js';
 import { SERVICE_SCHEMAS } from './schemas.js';
@@ -157,7 +158,11 @@ export class BackupProgram {
     return parseManifest(await this.store.getText(key), `s3://${this.store.bucket}/${key}`);
   }
 
-  async restore(idOrLatest: string, targetUrl = this.config.RESTORE_DATABASE_URL): Promise<RestoreResult & { id: string }> {
+  async restore(
+    idOrLatest: string,
+    targetUrl = this.config.RESTORE_DATABASE_URL,
+    options: RestoreOptions = {},
+  ): Promise<RestoreResult & { id: string }> {
     if (!targetUrl) throw new Error('RESTORE_DATABASE_URL is not set: the restore goes into a fresh database it names');
     const id = idOrLatest === 'latest' ? (await this.list())[0] : idOrLatest;
     if (!id) throw new Error(`no complete backup under s3://${this.store.bucket}/${this.store.prefix}`);
@@ -168,7 +173,7 @@ export class BackupProgram {
     const pool = createPool(targetUrl, { max: 2, applicationName: 'kyc-restore' });
     try {
       await this.store.getFile(manifest.object.key, path);
-      const result = await restoreInto(pool, path, key, manifest, SERVICE_SCHEMAS);
+      const result = await restoreInto(pool, path, key, manifest, SERVICE_SCHEMAS, options);
       this.logger.info({ id, ...result }, 'backup restored and verified against its manifest');
       return { id, ...result };
     } finally {
@@ -196,9 +201,12 @@ export async function main(args: readonly string[] = process.argv.slice(3), env:
     } else if (command === 'list') {
       for (const id of await program.list()) process.stdout.write(`${id}\n`);
     } else if (command === 'restore') {
-      if (!argument) throw new Error('usage: backup restore <id|latest>');
-      process.stdout.write(`${JSON.stringify(await program.restore(argument))}\n`);
-    } else throw new Error(`usage: backup [run|list|restore <id|latest>] (got ${JSON.stringify(command)})`);
+      if (!argument || argument.startsWith('-')) throw new Error('usage: backup restore <id|latest> [--force]');
+      const result = await program.restore(argument, undefined, { force: args.includes('--force') });
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      // For condition Restored: the operator reads the restore pod's termination message.
+      writeTerminationMessage(JSON.stringify({ restore: result }));
+    } else throw new Error(`usage: backup [run|list|restore <id|latest> [--force]] (got ${JSON.stringify(command)})`);
   } finally {
     program.close();
   }

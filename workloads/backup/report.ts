@@ -28,13 +28,17 @@ export const reportMessage = (report: BackupReport): string =>
     },
   });
 
-/** Writes the report where the kubelet reads it; outside a pod (no such file) nothing is written. */
-export function writeTerminationReport(report: BackupReport, path = TERMINATION_LOG): boolean {
+/** Writes `message` where the kubelet reads it; outside a pod (no such file) nothing is written. */
+export function writeTerminationMessage(message: string, path = TERMINATION_LOG): boolean {
   try {
     // r+: only into the file the kubelet mounted, never creating one on a developer's machine.
-    writeFileSync(path, reportMessage(report), { flag: 'r+' });
+    writeFileSync(path, message.slice(0, 4000), { flag: 'r+' });
     return true;
   } catch {
     return false;
   }
 }
+
+/** Writes the backup's report where the kubelet reads it. */
+export const writeTerminationReport = (report: BackupReport, path = TERMINATION_LOG): boolean =>
+  writeTerminationMessage(reportMessage(report), path);

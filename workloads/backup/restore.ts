@@ -52,6 +52,16 @@ export async function verifyObject(path: string, key: Buffer, manifest: Manifest
 export interface RestoreResult {
   tables: number;
   rows: number;
+  /** Schemas that were in the target and were dropped first (force only). */
+  replaced: string[];
+}
+
+export interface RestoreOptions {
+  /**
+   * Replace service schemas the target already has (dropped only after the object verified). Without it a
+   * target that has any of them is refused: a restore never overwrites data nobody asked it to.
+   */
+  force?: boolean;
 }
 
 export async function restoreInto(
@@ -60,9 +70,10 @@ export async function restoreInto(
   key: Buffer,
   manifest: Manifest,
   migrationsOf: ReadonlyMap<string, readonly Migration[]>,
+  options: RestoreOptions = {},
 ): Promise<RestoreResult> {
   await verifyObject(path, key, manifest);
-  await createSchemas(pool, manifest, migrationsOf);
+  const replaced = await createSchemas(pool, manifest, migrationsOf, options.force ?? false);
   const client = await pool.connect();
   const restoreBudgets = await liftRequestBudgets(client);
   try {
@@ -94,7 +105,7 @@ export async function restoreInto(
       rows += digest.rows;
     }
     await client.query('COMMIT');
-    return { tables: manifest.tables.length, rows };
+    return { tables: manifest.tables.length, rows, replaced };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -116,14 +127,36 @@ async function keyOf(client: PoolClient, table: TableEntry): Promise<string[]> {
   return rows[0]?.key ?? [];
 }
 
-/** The schemas, by the migrations the backup recorded; refuses a database that has them already. */
-async function createSchemas(pool: Pool, manifest: Manifest, migrationsOf: ReadonlyMap<string, readonly Migration[]>): Promise<void> {
+/** Why a restore did not start: the target holds data and force was not given. */
+export class RestoreRefusedError extends Error {
+  override name = 'RestoreRefusedError';
+}
+
+/**
+ * The schemas, by the migrations the backup recorded. A target that has any service schema is refused, with
+ * how many rows it holds, unless `force`: then they are dropped (CASCADE) first. Returns the dropped ones.
+ */
+async function createSchemas(
+  pool: Pool,
+  manifest: Manifest,
+  migrationsOf: ReadonlyMap<string, readonly Migration[]>,
+  force: boolean,
+): Promise<string[]> {
   const names = manifest.schemas.map((entry) => entry.schema);
-  const { rows } = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)', [names]);
-  if (rows.length > 0)
-    throw new Error(
-      `the target database already has the schemas ${rows.map((row) => row.nspname).join(', ')}: a restore goes into a fresh database`,
+  const { rows } = await pool.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1) ORDER BY nspname', [
+    names,
+  ]);
+  const present = rows.map((row) => row.nspname);
+  if (present.length > 0 && !force) {
+    const { rows: held } = await pool.query<{ n: string }>(
+      'SELECT coalesce(sum(n_live_tup), 0)::text AS n FROM pg_stat_user_tables WHERE schemaname = ANY($1)',
+      [present],
     );
+    throw new RestoreRefusedError(
+      `refused: the target database already has the schemas ${present.join(', ')} (about ${held[0]?.n ?? '?'} rows): a restore goes into a fresh database; force replaces them`,
+    );
+  }
+  for (const schema of present) await pool.query(`DROP SCHEMA ${ident(schema)} CASCADE`);
   for (const { schema, migrations: recorded } of manifest.schemas) {
     const known = migrationsOf.get(schema);
     if (!known) throw new Error(`the backup holds schema ${schema}, which this image has no migrations for`);
@@ -138,6 +171,7 @@ async function createSchemas(pool: Pool, manifest: Manifest, migrationsOf: Reado
       known.filter((migration) => recorded.includes(migration.version)),
     );
   }
+  return present;
 }
 
 async function load(client: PoolClient, path: string, key: Buffer, manifest: Manifest): Promise<void> {

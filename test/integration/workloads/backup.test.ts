@@ -131,7 +131,12 @@ describe('encrypted backups and a verified restore', () => {
 
     const target = await freshDatabase();
     const restored = await backup.restore(result.id, target.url);
-    expect(restored).toEqual({ id: result.id, tables: manifest.tables.length, rows: manifest.tables.reduce((sum, t) => sum + t.rows, 0) });
+    expect(restored).toEqual({
+      id: result.id,
+      tables: manifest.tables.length,
+      rows: manifest.tables.reduce((sum, t) => sum + t.rows, 0),
+      replaced: [],
+    });
 
     const kyc = await startKyc({
       port: 0,
@@ -185,6 +190,36 @@ describe('encrypted backups and a verified restore', () => {
     await expect(backup.restore(id, target.url)).rejects.toThrow(/truncated/);
 
     expect(await schemasIn(target)).toEqual([]);
+    backup.close();
+  }, 60_000);
+
+  it('when the target already holds the service schemas, then the restore is refused with what it holds; forced, it replaces them', async () => {
+    const backup = program();
+    const { id } = await backup.backup();
+    const target = await freshDatabase();
+    await backup.restore(id, target.url);
+    const marker = async (sql: string): Promise<number> => {
+      const client = new pg.Client({ connectionString: target.url });
+      await client.connect();
+      try {
+        return (await client.query(sql)).rowCount ?? 0;
+      } finally {
+        await client.end();
+      }
+    };
+    // Written after the restore: a forced restore must take the target back to the backup.
+    await marker('CREATE TABLE kyc.after_restore (x int)');
+    const afterRestore = "SELECT 1 WHERE to_regclass('kyc.after_restore') IS NOT NULL";
+
+    await expect(backup.restore(id, target.url)).rejects.toThrow(
+      /^refused: the target database already has the schemas analytics, auth, kyc, notification \(about \d+ rows\).*force replaces them$/,
+    );
+    expect(await marker(afterRestore)).toBe(1);
+
+    const forced = await backup.restore(id, target.url, { force: true });
+    expect(forced.replaced).toEqual(['analytics', 'auth', 'kyc', 'notification']);
+    expect(await marker(afterRestore)).toBe(0);
+    expect(await marker(`SELECT 1 FROM kyc.applications WHERE id = '${applicationId}'`)).toBe(1);
     backup.close();
   }, 60_000);
 
