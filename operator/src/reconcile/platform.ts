@@ -20,6 +20,7 @@ import {
   type ScalingStatus,
 } from '../scaling/status.js';
 import { SCALED_OBJECT } from '../render/scaledobject.js';
+import { plaintextDependencyRefusal, REASON_PLAINTEXT_DEPENDENCY } from '../render/store-tls.js';
 import type { KedaScaledObjects } from './keda.js';
 import { REASON_DEPENDENCY_UNAVAILABLE, withDegradation, type PodHealth } from './degradation.js';
 import { configMapLiveSettingsDigest } from '../render/configmap.js';
@@ -138,6 +139,15 @@ export class PlatformReconciler {
       this.deps.events.record(platform, 'Warning', REASON_INSECURE_SECRETS, secrets.refused);
       await this.writeRefusedStatus(platform, secrets.refused, log);
       return { requeueAfterMs: this.deps.progressRequeueMs };
+    }
+
+    // Production: a store declared plaintext (tls: Disabled) is refused before anything rolls out; a new
+    // spec is a new pass (render/store-tls.ts).
+    const plaintext = plaintextDependencyRefusal(platform.spec);
+    if (plaintext) {
+      this.deps.events.record(platform, 'Warning', REASON_PLAINTEXT_DEPENDENCY, plaintext);
+      await this.writeStatus(platform, [], { reason: REASON_PLAINTEXT_DEPENDENCY, message: plaintext }, log);
+      return;
     }
 
     let rendered: KubeResource[];

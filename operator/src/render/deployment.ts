@@ -15,6 +15,7 @@ import type { KycPlatform } from '../api/types.js';
 import { configHash, LIVE_SETTINGS_KEY } from './configmap.js';
 import { renderEnv, type EnvVar } from './env.js';
 import { migrationInitContainers } from './migrate.js';
+import { storeCaVolumeMounts, storeCaVolumes } from './store-tls.js';
 import { headlessServiceName } from './service.js';
 import {
   CONFIG_HASH_ANNOTATION,
@@ -167,6 +168,7 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
     volumeMounts: [
       { name: 'tmp', mountPath: '/tmp' },
       { name: 'live-settings', mountPath: LIVE_SETTINGS_DIR, readOnly: true },
+      ...storeCaVolumeMounts(spec, component),
     ],
   };
   // Under PerComponent PostgreSQL credentials, the owner role migrates first (render/migrate.ts).
@@ -209,6 +211,7 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
                 defaultMode: 0o444,
               },
             },
+            ...storeCaVolumes(spec, component),
           ],
           topologySpreadConstraints: spreadConstraints(selector),
           ...placement(platform),

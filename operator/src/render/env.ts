@@ -21,6 +21,7 @@ import { HTTP_PORT, LIVE_SETTINGS_DIR, METRICS_PORT, componentObjectName } from 
 import { kmsEnv } from './kms.js';
 import { notificationProviderEnv } from './notification-providers.js';
 import { headlessServiceName } from './service.js';
+import { storeTlsEnv } from './store-tls.js';
 
 export interface EnvVar {
   name: string;
@@ -107,6 +108,8 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
   env.push(...kmsEnv(spec, component));
   // The SMTP server and SMS gateway notification sends through, when the spec names them (render/notification-providers.ts).
   env.push(...notificationProviderEnv(spec, component));
+  // Verified TLS to the stores declared `tls: Required` (render/store-tls.ts).
+  env.push(...storeTlsEnv(spec, component));
   // Every other component verifies access tokens itself (defence in depth) with auth's public keys.
   if (component !== 'auth')
     env.push({ name: 'AUTH_JWKS_URL', value: `http://${componentObjectName(platform, 'auth')}:${HTTP_PORT}/.well-known/jwks.json` });

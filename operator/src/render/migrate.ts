@@ -9,6 +9,7 @@ import type { ComponentName } from '../api/components.js';
 import { MIGRATE_CREDENTIAL_KEY, componentDependencySecret, dependencySecret, hasPerComponentCredentials } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
 import { usesDatabase, type EnvVar } from './env.js';
+import { storeCaVolumeMounts } from './store-tls.js';
 
 /** What the init container takes from the component's own container. */
 export interface MainContainer {
@@ -20,7 +21,15 @@ export interface MainContainer {
 }
 
 /** Variables of the component's container the migration step reads too. */
-const SHARED_ENV = new Set(['KYC_COMPONENT', 'KYC_PLATFORM', 'KYC_VERSION', 'LOG_LEVEL', 'NODE_OPTIONS']);
+const SHARED_ENV = new Set([
+  'KYC_COMPONENT',
+  'KYC_PLATFORM',
+  'KYC_VERSION',
+  'LOG_LEVEL',
+  'NODE_OPTIONS',
+  'DATABASE_TLS',
+  'DATABASE_CA_FILE',
+]);
 
 /** The pod's init containers: the migration step, or none (Shared credentials, or a component without a database). */
 export function migrationInitContainers(platform: KycPlatform, component: ComponentName, main: MainContainer): object[] {
@@ -42,7 +51,8 @@ export function migrationInitContainers(platform: KycPlatform, component: Compon
       ],
       resources: main.resources,
       securityContext: main.securityContext,
-      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+      // The store's CA, when PostgreSQL is declared tls: Required (render/store-tls.ts).
+      volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }, ...storeCaVolumeMounts(spec, component, ['postgres'])],
     },
   ];
 }
