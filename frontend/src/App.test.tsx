@@ -8,7 +8,7 @@ afterEach(cleanup);
 
 const status = (mode: string) => route('GET', '/status', { status: 200, body: { mode, reducedFeatures: [], version: '1.2.3' } });
 
-function signInAs(role: 'customer' | 'maker', ...handlers: Parameters<typeof fakeGateway>) {
+function signInAs(role: 'customer' | 'maker' | 'admin', ...handlers: Parameters<typeof fakeGateway>) {
   const gateway = fakeGateway(
     status('Normal'),
     route('POST', '/auth/login', signedInTokens()),
@@ -41,5 +41,21 @@ describe('the app', () => {
     const { requests } = signInAs('maker');
     expect(await screen.findByRole('heading', { name: 'Review queue' })).toBeTruthy();
     expect(requests.find((r) => r.path === '/review/queue')?.query).toBe('limit=50&state=pending_review');
+  });
+
+  it('gives an admin the staff accounts, the analytics and the platform status; a maker none of them', async () => {
+    const { requests } = signInAs('admin', route('GET', '/admin/users', { status: 200, body: { items: [aUser('admin-1', 'admin')] } }));
+    const nav = await screen.findByRole('navigation', { name: 'Administration' });
+    expect(screen.getByRole('button', { name: 'Review queue' }).getAttribute('aria-current')).toBe('page');
+    fireEvent.click(screen.getByRole('button', { name: 'Staff accounts' }));
+    expect(await screen.findByRole('heading', { name: 'Staff accounts' })).toBeTruthy();
+    expect(requests.some((r) => r.path === '/admin/users')).toBe(true);
+    fireEvent.click(screen.getByRole('button', { name: 'Platform status' }));
+    expect(await screen.findByRole('heading', { name: 'Platform status' })).toBeTruthy();
+    expect(nav.textContent).toBe('Review queueStaff accountsAnalyticsPlatform status');
+    cleanup();
+    signInAs('maker');
+    expect(await screen.findByRole('heading', { name: 'Review queue' })).toBeTruthy();
+    expect(screen.queryByRole('navigation', { name: 'Administration' })).toBeNull();
   });
 });

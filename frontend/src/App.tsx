@@ -1,17 +1,22 @@
 // The customer's flow, one step at a time: sign in (or register) → consent → details → documents and
-// submit → the application's state; staff (maker, checker, admin) get the review queue instead. Which step shows follows from the session and the application's
+// submit → the application's state; staff (maker, checker, admin) get the review queue instead, and an
+// admin also the staff accounts, the analytics and the platform's status. Which step shows follows from the session and the application's
 // state, so a reload resumes where the person was (the application id and refresh token are kept for
 // the tab: docs/frontend.md, "Tokens").
 import { useCallback, useEffect, useState } from 'react';
 import { type Api, type Application, type PlatformStatus, type User, describeError } from './api/client.js';
+import { type AdminSection, AdminNav } from './components/AdminNav.js';
+import { AnalyticsCharts } from './components/AnalyticsCharts.js';
 import { ApplicantForm } from './components/ApplicantForm.js';
 import { ApplicationStatus } from './components/ApplicationStatus.js';
 import { AuthForm } from './components/AuthForm.js';
 import { ConsentStep } from './components/ConsentStep.js';
 import { DocumentUpload } from './components/DocumentUpload.js';
 import { Message } from './components/Message.js';
+import { PlatformPanel } from './components/PlatformPanel.js';
 import { ReviewApplication } from './components/ReviewApplication.js';
 import { ReviewQueue } from './components/ReviewQueue.js';
+import { StaffAccounts } from './components/StaffAccounts.js';
 import { StatusBanner } from './components/StatusBanner.js';
 import { t } from './strings.js';
 
@@ -28,6 +33,7 @@ export function App({ api, store = sessionStorage }: { api: Api; store?: Pick<St
   const [error, setError] = useState<string>();
   const [user, setUser] = useState<User>();
   const [openId, setOpenId] = useState<string>();
+  const [section, setSection] = useState<AdminSection>('queue');
 
   useEffect(() => {
     api.onSignedOut = () => setSignedIn(false);
@@ -83,12 +89,22 @@ export function App({ api, store = sessionStorage }: { api: Api; store?: Pick<St
     setApplication(undefined);
     setDetailsSaved(false);
     setOpenId(undefined);
+    setSection('queue');
     setSignedIn(false);
   }
 
   let step;
   if (!signedIn) step = <AuthForm api={api} onSignedIn={() => setSignedIn(true)} />;
   else if (!user) step = null;
+  else if (user.role === 'admin' && section !== 'queue')
+    step =
+      section === 'accounts' ? (
+        <StaffAccounts api={api} self={user} />
+      ) : section === 'analytics' ? (
+        <AnalyticsCharts api={api} />
+      ) : (
+        <PlatformPanel api={api} />
+      );
   else if (!customer)
     step = openId ? (
       <ReviewApplication api={api} user={user} id={openId} onBack={() => setOpenId(undefined)} />
@@ -136,6 +152,15 @@ export function App({ api, store = sessionStorage }: { api: Api; store?: Pick<St
       <StatusBanner status={status} />
       <main>
         <Message kind="error" text={error} />
+        {user?.role === 'admin' && signedIn && (
+          <AdminNav
+            current={section}
+            onChange={(next) => {
+              setSection(next);
+              setOpenId(undefined);
+            }}
+          />
+        )}
         {step}
       </main>
       <footer>{status && t.version(status.version)}</footer>

@@ -1,0 +1,165 @@
+// Admin: the analytics summary (GET /analytics/summary) as charts drawn in plain SVG (no chart library):
+// the applications per day stacked by what happened to them, and the approval rate. Each chart has a title
+// and description for screen readers, and the numbers are in a table below it (docs/frontend.md, "Admin").
+// Colours are presentation attributes, not style: the CSP allows no inline style.
+import { useEffect, useState } from 'react';
+import { type AnalyticsSummary, type Api, describeError } from '../api/client.js';
+import { t } from '../strings.js';
+import { approvalRate, axisTop, countsByDay, daysBetween } from './charts.js';
+import { Message } from './Message.js';
+
+const s = t.admin.analytics;
+const PERIODS = [7, 30, 90];
+/** The kinds charted, in stacking order, each with a colour of at least 3:1 against white (WCAG 1.4.11). */
+const KINDS: ReadonlyArray<[string, string]> = [
+  ['kyc.application.submitted', '#0b5cad'],
+  ['kyc.application.resubmission_requested', '#8a6d00'],
+  ['kyc.application.approved', '#1b7a3d'],
+  ['kyc.application.rejected', '#b00020'],
+  ['kyc.application.cancelled', '#6b6b6b'],
+  ['kyc.application.expired', '#6a3d9a'],
+];
+const WIDTH = 640;
+const HEIGHT = 240;
+const LEFT = 36;
+const BOTTOM = 24;
+
+export function AnalyticsCharts({ api }: { api: Api }) {
+  const [days, setDays] = useState(30);
+  const [summary, setSummary] = useState<AnalyticsSummary>();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    setError(undefined);
+    api
+      .analytics(days)
+      .then(setSummary)
+      .catch((caught: unknown) => setError(describeError(caught)));
+  }, [api, days]);
+
+  return (
+    <section aria-labelledby="analytics-title">
+      <h2 id="analytics-title">{s.title}</h2>
+      <div className="field">
+        <label htmlFor="analytics-days">{s.days}</label>
+        <select id="analytics-days" value={days} onChange={(event) => setDays(Number(event.target.value))}>
+          {PERIODS.map((option) => (
+            <option key={option} value={option}>
+              {s.lastDays(option)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <Message kind="error" text={error} />
+      {summary && <Charts summary={summary} />}
+    </section>
+  );
+}
+
+function Charts({ summary }: { summary: AnalyticsSummary }) {
+  const days = daysBetween(summary.from, summary.to);
+  const kinds = KINDS.map(([kind]) => kind);
+  const table = countsByDay(summary.byDay, days, kinds);
+  const top = axisTop(Math.max(0, ...table.map((row) => row.reduce((a, b) => a + b, 0))));
+  const slot = (WIDTH - LEFT) / Math.max(1, days.length);
+  const y = (value: number) => ((HEIGHT - BOTTOM) * value) / top;
+  const rate = approvalRate(summary.totals);
+  const empty = table.every((row) => row.every((n) => n === 0));
+
+  return (
+    <>
+      <h3 id="per-day-title">{s.perDay}</h3>
+      {empty ? (
+        <p>{s.empty}</p>
+      ) : (
+        <>
+          <svg className="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby="per-day-title per-day-desc">
+            <desc id="per-day-desc">{s.perDayDescription(summary.from, summary.to)}</desc>
+            <line x1={LEFT} y1={HEIGHT - BOTTOM} x2={WIDTH} y2={HEIGHT - BOTTOM} stroke="#1a1a1a" />
+            <text x={LEFT - 4} y={12} textAnchor="end" fontSize="12" fill="#1a1a1a">
+              {top}
+            </text>
+            <text x={LEFT - 4} y={HEIGHT - BOTTOM} textAnchor="end" fontSize="12" fill="#1a1a1a">
+              0
+            </text>
+            {table.map((row, i) => {
+              let base = HEIGHT - BOTTOM;
+              return (
+                <g key={days[i]}>
+                  {row.map((count, k) => {
+                    if (count === 0) return null;
+                    base -= y(count);
+                    const [kind, colour] = KINDS[k] as [string, string];
+                    return (
+                      <rect key={kind} x={LEFT + i * slot + slot * 0.1} y={base} width={slot * 0.8} height={y(count)} fill={colour}>
+                        <title>{`${days[i] ?? ''}: ${s.kinds[kind] ?? kind} ${count}`}</title>
+                      </rect>
+                    );
+                  })}
+                </g>
+              );
+            })}
+            <text x={LEFT} y={HEIGHT - 6} fontSize="12" fill="#1a1a1a">
+              {summary.from}
+            </text>
+            <text x={WIDTH} y={HEIGHT - 6} textAnchor="end" fontSize="12" fill="#1a1a1a">
+              {summary.to}
+            </text>
+          </svg>
+          <ul className="legend">
+            {KINDS.map(([kind, colour]) => (
+              <li key={kind}>
+                <svg width="14" height="14" aria-hidden="true" focusable="false">
+                  <rect width="14" height="14" fill={colour} />
+                </svg>{' '}
+                {s.kinds[kind]}
+              </li>
+            ))}
+          </ul>
+          <details>
+            <summary>{s.table}</summary>
+            <div className="table-scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{s.day}</th>
+                    {kinds.map((kind) => (
+                      <th key={kind} scope="col">
+                        {s.kinds[kind]}
+                      </th>
+                    ))}
+                  </tr>
+                </thead>
+                <tbody>
+                  {table.map((row, i) =>
+                    row.some((n) => n > 0) ? (
+                      <tr key={days[i]}>
+                        <th scope="row">{days[i]}</th>
+                        {row.map((count, k) => (
+                          <td key={kinds[k]}>{count}</td>
+                        ))}
+                      </tr>
+                    ) : null,
+                  )}
+                </tbody>
+              </table>
+            </div>
+          </details>
+        </>
+      )}
+      <h3 id="rate-title">{s.approvalRate}</h3>
+      {rate ? (
+        <>
+          <svg className="chart chart-bar" viewBox="0 0 640 28" role="img" aria-labelledby="rate-title rate-desc">
+            <desc id="rate-desc">{s.approvalRateValue(rate.percent, rate.approved, rate.decided)}</desc>
+            <rect x={0} y={0} width={640} height={28} fill="#b00020" />
+            <rect x={0} y={0} width={(640 * rate.approved) / rate.decided} height={28} fill="#1b7a3d" />
+          </svg>
+          <p>{s.approvalRateValue(rate.percent, rate.approved, rate.decided)}</p>
+        </>
+      ) : (
+        <p>{s.noDecisions}</p>
+      )}
+    </>
+  );
+}

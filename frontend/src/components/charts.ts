@@ -1,0 +1,47 @@
+// The arithmetic behind the analytics charts, apart from the drawing so it is tested alone: the days of
+// the window (a day without events is a zero, not a gap), the counts per day and kind, the approval rate.
+
+export interface DailyCount {
+  day?: string;
+  type?: string;
+  count?: number;
+}
+
+/** Every day from `from` to `to` (YYYY-MM-DD, inclusive, UTC). */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  const day = new Date(`${from}T00:00:00Z`);
+  const last = new Date(`${to}T00:00:00Z`);
+  // Bounded: the API's window is at most 366 days.
+  while (day <= last && days.length < 400) {
+    days.push(day.toISOString().slice(0, 10));
+    day.setUTCDate(day.getUTCDate() + 1);
+  }
+  return days;
+}
+
+/** day → kind → count, for the kinds asked (other event types are left out). */
+export function countsByDay(byDay: readonly DailyCount[], days: readonly string[], kinds: readonly string[]): number[][] {
+  const index = new Map(days.map((day, i) => [day, i]));
+  const table = days.map(() => kinds.map(() => 0));
+  for (const { day, type, count } of byDay) {
+    const row = day === undefined ? undefined : index.get(day);
+    const column = type === undefined ? -1 : kinds.indexOf(type);
+    if (row !== undefined && column >= 0) (table[row] as number[])[column] = count ?? 0;
+  }
+  return table;
+}
+
+/** Approved out of the decisions (approved + rejected); undefined when there was none. */
+export function approvalRate(totals: Readonly<Record<string, number>>): { percent: number; approved: number; decided: number } | undefined {
+  const approved = totals['kyc.application.approved'] ?? 0;
+  const decided = approved + (totals['kyc.application.rejected'] ?? 0);
+  return decided === 0 ? undefined : { percent: Math.round((approved / decided) * 100), approved, decided };
+}
+
+/** A round top for the y axis: 1, 2 or 5 times a power of ten, at least `max`. */
+export function axisTop(max: number): number {
+  if (max <= 0) return 1;
+  const power = 10 ** Math.floor(Math.log10(max));
+  return [1, 2, 5, 10].map((m) => m * power).find((top) => top >= max) ?? 10 * power;
+}
