@@ -216,6 +216,10 @@ chart: ## package charts/kyc-operator into dist/charts/ (what the chart's links 
 	@mkdir -p dist/charts
 	hack/helm.sh package charts/kyc-operator --destination dist/charts
 
+.PHONY: sbom
+sbom: install ## the images' npm packages as a CycloneDX SBOM in dist/sbom/ (npm sbom from the lock; docs/install.md)
+	node hack/sbom.ts
+
 .PHONY: chart-readme
 chart-readme: ## regenerate charts/kyc-operator/README.md from its values.yaml (make lint checks it)
 	node hack/chart-readme.ts
