@@ -75,6 +75,86 @@ describe('httpSmokeChecker', () => {
   });
 });
 
+describe('httpSmokeChecker while the preview Services are not routed yet', () => {
+  /** A port nothing listens on yet: connections to it are refused, as to a ClusterIP kube-proxy has no endpoint for. */
+  async function freePort(): Promise<number> {
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const free = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    return free;
+  }
+
+  /** A preview that starts answering `afterMs` from now, every request with `answer`. */
+  async function lateServer(
+    afterMs: number,
+    answer: () => { status: number; version: string },
+  ): Promise<{ port: number; close: () => Promise<void> }> {
+    const late = http.createServer((_req, res) => {
+      const { status, version } = answer();
+      res.writeHead(status, { 'x-kyc-version': version });
+      res.end('{}');
+    });
+    const latePort = await freePort();
+    const listening = new Promise<void>((resolve) => setTimeout(() => late.listen(latePort, '127.0.0.1', resolve), afterMs));
+    return {
+      port: latePort,
+      close: async () => {
+        await listening;
+        late.closeAllConnections();
+        await new Promise((resolve) => late.close(resolve));
+      },
+    };
+  }
+
+  const kycOnly: SmokeRequest = { ...request, components: ['kyc'] };
+  const on = (latePort: number) => httpSmokeChecker(() => `http://127.0.0.1:${latePort}`, { routingSettleMs: 2_000 });
+
+  it('when a preview Service refuses connections for a moment, then the round waits for it within the settle time and passes', async () => {
+    const preview = await lateServer(400, () => ({ status: 200, version: '2.0.0' }));
+    const started = performance.now();
+    try {
+      const result = await on(preview.port)(kycOnly);
+      expect(result).toMatchObject({ ok: true });
+      expect(performance.now() - started).toBeGreaterThanOrEqual(350);
+    } finally {
+      await preview.close();
+    }
+  });
+
+  it('when a preview Service still refuses after the settle time, then the round fails with the reason', async () => {
+    const nobody = await freePort();
+    const started = performance.now();
+    const result = await httpSmokeChecker(() => `http://127.0.0.1:${nobody}`, { routingSettleMs: 300 })(kycOnly);
+    expect(result).toMatchObject({ ok: false, message: 'kyc /health: ECONNREFUSED' });
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it('when the first answers come from the version before, then the check is tried again until the preview version answers', async () => {
+    let asked = 0;
+    const preview = await lateServer(0, () => ({ status: 200, version: ++asked <= 2 ? '1.0.0' : '2.0.0' }));
+    try {
+      expect(await on(preview.port)(kycOnly)).toMatchObject({ ok: true });
+      expect(asked).toBe(3);
+    } finally {
+      await preview.close();
+    }
+  });
+
+  it('when a preview pod answers with an error, then that is the verdict at once, not tried again', async () => {
+    let asked = 0;
+    const preview = await lateServer(0, () => (asked++, { status: 503, version: '2.0.0' }));
+    const started = performance.now();
+    try {
+      expect(await on(preview.port)(kycOnly)).toMatchObject({ ok: false, message: 'kyc /health: HTTP 503' });
+      expect(asked).toBe(1);
+      expect(performance.now() - started).toBeLessThan(1_000);
+    } finally {
+      await preview.close();
+    }
+  });
+});
+
 describe('SmokeRunner', () => {
   it('runs one round per version in the background and hands its result out once', async () => {
     let release: (result: SmokeResult) => void = () => undefined;

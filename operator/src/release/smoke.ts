@@ -46,9 +46,32 @@ function get(url: string, timeoutMs: number): Promise<{ status: number; version:
   });
 }
 
+/**
+ * How long, within a round, a check that did not reach a pod of the preview is tried again. Right after
+ * the preview Deployments are Available, a preview Service's ClusterIP may not route to their pods yet:
+ * kube-proxy programs a Service's new endpoints at most once per minSyncPeriod (1 s on the local real
+ * node) after its EndpointSlice changed; until then a connection is refused (no endpoint yet) or, in a
+ * restarted release, may reach a pod of the version before. Failing the round on that cost every release
+ * the 3 s retry delay (docs/benchmarks.md). An answer from a preview pod (a status, a timeout) is the
+ * verdict at once.
+ */
+export const ROUTING_SETTLE_MS = 2_000;
+const ROUTING_RETRY_MS = 100;
+/** Connection failures that mean "no pod behind the ClusterIP yet", not "the pod is broken". */
+const NOT_ROUTED_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+interface CheckOutcome {
+  /** Undefined when the check passed. */
+  failure: string | undefined;
+  /** The request did not reach a preview pod (yet): worth trying again within the settle time. */
+  notRouted: boolean;
+}
+
 /** The HTTP checker: `path` on every preview Service, then `gatewayPath` through the preview gateway. */
-export function httpSmokeChecker(serviceUrl: ServiceUrl = clusterServiceUrl): SmokeChecker {
+export function httpSmokeChecker(serviceUrl: ServiceUrl = clusterServiceUrl, options: { routingSettleMs?: number } = {}): SmokeChecker {
+  const settleMs = options.routingSettleMs ?? ROUTING_SETTLE_MS;
   return async (request) => {
+    const settledBy = performance.now() + settleMs;
     const checks = request.components.map((component) => ({
       what: `${component} ${request.path}`,
       url: `${serviceUrl(request.namespace, `${request.platform}-${component}-preview`)}${request.path}`,
@@ -61,17 +84,25 @@ export function httpSmokeChecker(serviceUrl: ServiceUrl = clusterServiceUrl): Sm
         ok: (status: number) => status < 500,
       });
     }
+    const attempt = async (check: (typeof checks)[number]): Promise<CheckOutcome> => {
+      try {
+        const { status, version } = await get(check.url, request.timeoutMs);
+        // Pods of another release behind the preview name (kube-proxy not yet updated) must not pass.
+        if (version !== null && version !== request.version)
+          return { failure: `${check.what}: version ${version}, not ${request.version}`, notRouted: true };
+        return { failure: check.ok(status) ? undefined : `${check.what}: HTTP ${status}`, notRouted: false };
+      } catch (error) {
+        const e = error as Error & { code?: string };
+        const failure = `${check.what}: ${e.name === 'TimeoutError' ? 'timeout' : (e.code ?? e.message)}`;
+        return { failure, notRouted: e.code !== undefined && NOT_ROUTED_CODES.has(e.code) };
+      }
+    };
     const failures = await Promise.all(
       checks.map(async (check) => {
-        try {
-          const { status, version } = await get(check.url, request.timeoutMs);
-          if (!check.ok(status)) return `${check.what}: HTTP ${status}`;
-          // Services of another release behind the preview name (kube-proxy not yet updated) must not pass.
-          if (version !== null && version !== request.version) return `${check.what}: version ${version}, not ${request.version}`;
-          return undefined;
-        } catch (error) {
-          const e = error as Error & { code?: string };
-          return `${check.what}: ${e.name === 'TimeoutError' ? 'timeout' : (e.code ?? e.message)}`;
+        for (;;) {
+          const { failure, notRouted } = await attempt(check);
+          if (failure === undefined || !notRouted || performance.now() + ROUTING_RETRY_MS > settledBy) return failure;
+          await new Promise((resolve) => setTimeout(resolve, ROUTING_RETRY_MS));
         }
       }),
     );
