@@ -10,6 +10,7 @@ import {
   DEPENDENCY_PORT_DEFAULTS,
   RELEASE_DEFAULTS,
   SECRET_KEY_DEFAULTS,
+  TLS_DEFAULTS,
 } from './schema.js';
 import type { ComponentSpec, KycPlatformSpec, NetworkPeer, Quantity } from './types.js';
 
@@ -254,4 +255,29 @@ export function releaseFor(spec: KycPlatformSpec): EffectiveRelease {
 /** The user's extra environment variables for a component, in spec order. */
 export function extraEnvFor(spec: KycPlatformSpec, name: ComponentName): { name: string; value: string }[] {
   return (componentSpec(spec, name).env ?? []).map((e) => ({ name: e.name, value: e.value ?? '' }));
+}
+
+export type TlsMode = 'BuiltIn' | 'Disabled';
+
+/** spec.tls.mode: BuiltIn unless Disabled (docs/security.md, "TLS between the components"). */
+export function tlsModeOf(spec: KycPlatformSpec): TlsMode {
+  return spec.tls?.mode ?? TLS_DEFAULTS.mode;
+}
+
+export function tlsEnabled(spec: KycPlatformSpec): boolean {
+  return tlsModeOf(spec) === 'BuiltIn';
+}
+
+/** spec.tls.certificateValidity in milliseconds (the schema allows `<hours>h` and `<hours>h<minutes>m`). */
+export function certificateValidityMs(spec: KycPlatformSpec): number {
+  const text = spec.tls?.certificateValidity ?? TLS_DEFAULTS.certificateValidity;
+  const match = /^(\d+)h(?:(\d+)m)?$/.exec(text);
+  if (!match) throw new Error(`tls.certificateValidity ${text}: expected hours and optional minutes, e.g. 720h or 1h30m`);
+  return (Number(match[1]) * 60 + Number(match[2] ?? 0)) * 60_000;
+}
+
+/** The extra names of the gateway's certificate: tls.publicNames, then ingress.host. */
+export function gatewayPublicNames(spec: KycPlatformSpec): string[] {
+  const names = [...(spec.tls?.publicNames ?? []), ...(spec.ingress?.host ? [spec.ingress.host] : [])];
+  return [...new Set(names)];
 }
