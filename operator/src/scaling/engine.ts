@@ -126,7 +126,9 @@ export class ScalingEngine {
    */
   sync(platformKey: string, platform: KycPlatform, currentReplicas: Partial<Record<ComponentName, number>>): void {
     const wanted = new Set<string>();
-    const kafka = dependencySecret(platform.spec, 'kafka');
+    const brokersRef = dependencySecret(platform.spec, 'kafka');
+    // Declared tls: Required, the lag reader speaks TLS too, trusting ca.crt of the same Secret (docs/security.md).
+    const kafka = brokersRef && (platform.spec.dependencies?.kafka?.tls === 'Required' ? { ...brokersRef, tls: true } : brokersRef);
     for (const component of desiredComponentNames(platform.spec)) {
       const fallback = fallbackPolicy(platform.spec, component);
       for (const metric of componentMetrics(platform, component)) {

@@ -67,3 +67,23 @@ describe('KafkaBrokers', () => {
     await expect(brokers.brokers()).rejects.toThrow('Secret ns/kyc-kafka (spec.dependencies.kafka.secretRef) has no key "brokers"');
   });
 });
+
+describe('KafkaBrokers of a Kafka declared tls: Required', () => {
+  const tlsSecret = { ...secret, tls: true };
+  const read = (data: Record<string, string>) => () => Promise.resolve(data);
+
+  it('gives the CA bundle of ca.crt with the brokers, for a verified TLS connection', async () => {
+    const brokers = new KafkaBrokers(tlsSecret, read({ brokers: 'a:9093', 'ca.crt': 'PEM' }));
+    expect(await brokers.endpoint()).toEqual({ brokers: ['a:9093'], ca: 'PEM' });
+  });
+
+  it('when the Secret has no ca.crt, then the read fails naming the Secret and the key (never plaintext instead)', async () => {
+    const brokers = new KafkaBrokers(tlsSecret, read({ brokers: 'a:9093' }));
+    await expect(brokers.endpoint()).rejects.toThrow('no Kafka CA: Secret ns/kyc-kafka has no key "ca.crt"');
+  });
+
+  it('without tls, ca.crt is not used even when present', async () => {
+    const brokers = new KafkaBrokers(secret, read({ brokers: 'a:9092', 'ca.crt': 'PEM' }));
+    expect(await brokers.endpoint()).toEqual({ brokers: ['a:9092'] });
+  });
+});

@@ -15,8 +15,17 @@ const secretKey = z
   .max(253)
   .regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key');
 
-export const kafkaSecretSchema = z.object({ namespace: z.string().min(1), name: z.string().min(1), key: secretKey });
+export const kafkaSecretSchema = z.object({
+  namespace: z.string().min(1),
+  name: z.string().min(1),
+  key: secretKey,
+  /** spec.dependencies.kafka.tls is Required: connect over TLS, trusting the Secret's ca.crt. */
+  tls: z.boolean().optional(),
+});
 export type KafkaSecret = z.infer<typeof kafkaSecretSchema>;
+
+/** The key of the Kafka Secret with the CA bundle of the brokers' certificates (render/store-tls.ts). */
+export const KAFKA_CA_KEY = 'ca.crt';
 
 /** How often the broker list is read again when nothing failed. */
 export const BROKERS_REFRESH_MS = 60_000;
@@ -39,7 +48,7 @@ export const describeSecret = (secret: KafkaSecret): string =>
 
 /** The broker list of one platform's Kafka Secret, read when first asked and again when it may be stale. */
 export class KafkaBrokers {
-  private cached: { brokers: string[]; readAt: number } | undefined;
+  private cached: { brokers: string[]; ca?: string; readAt: number } | undefined;
   private reading: Promise<string[]> | undefined;
 
   constructor(
@@ -63,6 +72,13 @@ export class KafkaBrokers {
     return this.reading;
   }
 
+  /** The brokers and, when the Secret's Kafka is declared TLS, the CA bundle to verify them with. */
+  async endpoint(): Promise<{ brokers: string[]; ca?: string }> {
+    const brokers = await this.brokers();
+    const ca = this.cached?.brokers === brokers ? this.cached.ca : undefined;
+    return ca === undefined ? { brokers } : { brokers, ca };
+  }
+
   /** The list may be wrong (a lag read failed): the next call reads the Secret again. */
   invalidate(): void {
     this.cached = undefined;
@@ -84,7 +100,12 @@ export class KafkaBrokers {
       throw new Error(`no Kafka brokers: Secret ${namespace}/${name} (spec.dependencies.kafka.secretRef) has no key "${key}"`);
     const brokers = parseBrokers(value);
     if (!brokers) throw new Error(`no Kafka brokers: ${describeSecret(this.secret)} is not a host:port[,host:port...] list`);
-    this.cached = { brokers, readAt: this.now() };
+    const ca = this.secret.tls ? data[KAFKA_CA_KEY] : undefined;
+    if (this.secret.tls && !ca)
+      throw new Error(
+        `no Kafka CA: Secret ${namespace}/${name} has no key "${KAFKA_CA_KEY}", which spec.dependencies.kafka.tls Required needs`,
+      );
+    this.cached = { brokers, ...(ca ? { ca } : {}), readAt: this.now() };
     return brokers;
   }
 }

@@ -61,8 +61,8 @@ function fakeKafka(lag: number | Error = 42) {
     closed: [] as string[],
     seen: [] as LagTarget[],
     lag,
-    connect: (brokers: readonly string[]): LagReader => {
-      const name = brokers.join(',');
+    connect: (brokers: readonly string[], ca?: string): LagReader => {
+      const name = brokers.join(',') + (ca ? ` (TLS, CA ${ca})` : '');
       kafka.opened.push(name);
       return {
         lag: (target) => {
@@ -89,6 +89,13 @@ describe('KafkaLagSource', () => {
     expect(kafka.seen).toEqual([{ group: 'kyc-automatic-checks', topics: ['kyc.events'] }]);
     expect(kafka.opened).toEqual(['kafka-0:9092,kafka-1:9092']);
     expect(await new KafkaLagSource({ group: 'g', secret }, fakeKafka(0)).read()).toEqual({ value: 0, active: false });
+  });
+
+  it('when the Secret’s Kafka is declared tls: Required, then the connection trusts its ca.crt', async () => {
+    const kafka = fakeKafka();
+    kafka.data.set('ns/kyc-kafka', { brokers: 'kafka-0:9093', 'ca.crt': 'PEM' });
+    await new KafkaLagSource({ group: 'g', secret: { ...secret, tls: true } }, kafka).read();
+    expect(kafka.opened).toEqual(['kafka-0:9093 (TLS, CA PEM)']);
   });
 
   it('when the config is bad, then construction fails naming the field and holds nothing', () => {

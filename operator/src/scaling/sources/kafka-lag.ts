@@ -7,6 +7,7 @@
 // Kafka consumer-group lag: for every partition of the topics, the end offset (high watermark) minus
 // the group's committed offset, summed. A partition the group never committed counts from its earliest
 // offset (low watermark), as a new consumer with auto.offset.reset=earliest would start there.
+import { createHash } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { z } from 'zod';
 import { KafkaBrokers, kafkaSecretSchema, type KafkaSecret, type ReadSecret } from './kafka-brokers.js';
@@ -57,6 +58,8 @@ export class KafkaLagReader {
   constructor(
     private readonly brokers: readonly string[],
     private readonly requestTimeoutMs = 5000,
+    /** The CA bundle of the brokers' certificates: TLS, chain and host name verified. Absent: plaintext. */
+    private readonly ca?: string,
   ) {}
 
   private async connected(): Promise<Admin> {
@@ -65,6 +68,7 @@ export class KafkaLagReader {
       const kafka = new Kafka({
         clientId: 'kyc-operator-scaling',
         brokers: [...this.brokers],
+        ...(this.ca ? { ssl: { ca: [this.ca], rejectUnauthorized: true, minVersion: 'TLSv1.2' as const } } : {}),
         logLevel: logLevel.NOTHING,
         connectionTimeout: this.requestTimeoutMs,
         requestTimeout: this.requestTimeoutMs,
@@ -140,12 +144,13 @@ export interface LagConnections {
   /** How often a Secret's broker list is read again (kafka-brokers.ts); tests shorten it. */
   refreshMs?: number;
   connections: SharedResources<LagReader>;
-  connect: (brokers: readonly string[]) => LagReader;
+  connect: (brokers: readonly string[], ca?: string) => LagReader;
 }
 
 const secretKey = (secret: KafkaSecret): string => `${secret.namespace}/${secret.name}/${secret.key}`;
-/** Two platforms naming the same brokers, in any order, share a connection. */
-const brokersKey = (brokers: readonly string[]): string => [...brokers].sort().join(',');
+/** Two platforms naming the same brokers, in any order, and trusting the same CA (if any) share a connection. */
+const brokersKey = (brokers: readonly string[], ca: string | undefined): string =>
+  [...brokers].sort().join(',') + (ca ? `|ca:${createHash('sha256').update(ca).digest('hex').slice(0, 16)}` : '');
 
 export class KafkaLagSource implements MetricSource {
   private readonly config: KafkaLagConfig;
@@ -167,8 +172,8 @@ export class KafkaLagSource implements MetricSource {
   }
 
   async read(): Promise<MetricReading> {
-    const brokers = await this.brokers.value.brokers();
-    const reader = await this.connectionTo(brokers);
+    const { brokers, ca } = await this.brokers.value.endpoint();
+    const reader = await this.connectionTo(brokers, ca);
     let value: number;
     try {
       value = await reader.lag({ group: this.config.group, topics: this.config.topics });
@@ -181,12 +186,12 @@ export class KafkaLagSource implements MetricSource {
   }
 
   /** The shared connection to these brokers; a changed list moves this source to another connection. */
-  private async connectionTo(brokers: readonly string[]): Promise<LagReader> {
+  private async connectionTo(brokers: readonly string[], ca: string | undefined): Promise<LagReader> {
     if (this.closed) throw new Error('kafka-lag source is closed');
-    const key = brokersKey(brokers);
+    const key = brokersKey(brokers, ca);
     if (this.connection?.key === key) return this.connection.lease.value;
     const previous = this.connection;
-    this.connection = { key, lease: this.kafka.connections.acquire(key, () => this.kafka.connect(brokers)) };
+    this.connection = { key, lease: this.kafka.connections.acquire(key, () => this.kafka.connect(brokers, ca)) };
     await previous?.lease.release();
     return this.connection.lease.value;
   }

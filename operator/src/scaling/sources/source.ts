@@ -26,7 +26,7 @@ export interface MetricPlace {
   platform: string;
   component: string;
   /** The platform's Kafka Secret (spec.dependencies.kafka.secretRef, in its namespace), for queueLag. */
-  kafka?: { name: string; key: string };
+  kafka?: { name: string; key: string; tls?: boolean };
 }
 
 /**
