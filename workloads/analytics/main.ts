@@ -52,7 +52,7 @@ export async function startAnalytics(options: StartOptions = {}): Promise<Runnin
         },
       });
       pauseWhileOff(liveSettings, 'analytics-ingestion', logger).attach(consumer);
-      const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'analytics', service.lifecycle));
+      const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'analytics', service.lifecycle, service.tls));
       service.app.use(authenticate(tokens.verifier));
       service.app.use(analyticsRoutes(repository));
       return { consumer };

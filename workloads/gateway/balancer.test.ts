@@ -14,8 +14,9 @@ function tally(balancer: Balancer, n: number, ip = (i: number) => `10.0.0.${i % 
 }
 
 describe('parseUpstreams', () => {
-  it('reads urls, names or addresses', () => {
+  it('reads urls, names or addresses, http or https', () => {
     expect(parseUpstreams('http://a:8080, http://10.0.0.7:8080')).toEqual([{ url: 'http://a:8080' }, { url: 'http://10.0.0.7:8080' }]);
+    expect(parseUpstreams('https://p-kyc-pods:8080')).toEqual([{ url: 'https://p-kyc-pods:8080' }]);
   });
 
   it('rejects bad entries, and the weights that are gone', () => {

@@ -19,7 +19,7 @@ export interface InstanceSpec {
 }
 
 export interface Instance {
-  /** `http://<address>:<port>` of one instance. */
+  /** `http://<address>:<port>` (or https) of one instance. */
   url: string;
   /** Stable short id (sticky cookies carry it; it does not reveal the address). */
   id: string;
@@ -42,7 +42,7 @@ export interface BalancerOptions {
   now?: () => number;
 }
 
-/** Parses `http://a:1,http://kyc-pods:8080` (UPSTREAM_* variables). */
+/** Parses `https://kyc-pods:8080,http://a:1` (UPSTREAM_* variables). */
 export function parseUpstreams(value: string): InstanceSpec[] {
   return value
     .split(',')
@@ -52,8 +52,8 @@ export function parseUpstreams(value: string): InstanceSpec[] {
       if (url.includes(';'))
         throw new Error(`upstream ${url}: parameters are not accepted (weight=N is gone; the gateway balances over the pods it discovers)`);
       const parsed = new URL(url);
-      // Plain http inside the cluster (the gateway speaks http to its upstreams; TLS ends at the Ingress).
-      if (parsed.protocol !== 'http:') throw new Error(`upstream ${url} is not an http URL`);
+      // https when the platform's components speak TLS to each other (docs/workloads.md, "TLS between the components").
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`upstream ${url} is not an http or https URL`);
       if (parsed.pathname !== '/' || parsed.search !== '' || parsed.username !== '' || parsed.password !== '')
         throw new Error(`upstream ${url} must be scheme://host:port only`);
       return { url: parsed.origin };

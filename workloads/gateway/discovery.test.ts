@@ -67,6 +67,23 @@ describe('Discovery', () => {
     expect(changes).toEqual([['http://127.0.0.1:1', 'http://[::1]:2']]);
   });
 
+  it('keeps the target’s scheme, and knows each instance’s target name (an address target has none)', async () => {
+    const dns = fakeDns();
+    dns.records.set('p-kyc-pods', ['10.0.0.1', '10.0.0.2']);
+    const changes: string[][] = [];
+    const discovery = new Discovery(['https://p-kyc-pods:8080', 'https://10.0.0.9:8080'], {
+      resolve: dns.resolve,
+      onChange: (urls) => changes.push(urls),
+    });
+    await discovery.refresh();
+    expect(changes).toEqual([['https://10.0.0.1:8080', 'https://10.0.0.2:8080', 'https://10.0.0.9:8080']]);
+    expect(['https://10.0.0.1:8080', 'https://10.0.0.2:8080', 'https://10.0.0.9:8080'].map((url) => discovery.nameOf(url))).toEqual([
+      'p-kyc-pods',
+      'p-kyc-pods',
+      undefined,
+    ]);
+  });
+
   it('resolves every interval, and a failure asks at once but only once per gap', async () => {
     const dns = fakeDns();
     dns.records.set('p-kyc-pods', ['10.0.0.1']);

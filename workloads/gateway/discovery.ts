@@ -8,7 +8,9 @@
 //
 // A target given as an IP address is one instance and is never resolved. A name that does not exist
 // or has no address (a headless Service without ready pods) means no instance; any other resolver
-// error keeps the last answer (a DNS hiccup must not empty an upstream).
+// error keeps the last answer (a DNS hiccup must not empty an upstream). An instance keeps its
+// target's scheme, and remembers the target's name: over TLS the pod's certificate must carry that
+// name, not the address the gateway connects to (`nameOf`).
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 
@@ -46,13 +48,15 @@ export interface DiscoveryOptions {
 
 export const DISCOVERY_INTERVAL_MS = 2000;
 
-function instanceUrl(address: string, port: string): string {
+function instanceUrl(protocol: string, address: string, port: string): string {
   const host = isIP(address) === 6 ? `[${address}]` : address;
-  return `http://${host}${port === '' ? '' : `:${port}`}`;
+  return `${protocol}//${host}${port === '' ? '' : `:${port}`}`;
 }
 
 export class Discovery {
   private readonly last = new Map<string, string[]>();
+  /** Instance URL → the name of the target it was found under. */
+  private names = new Map<string, string>();
   private inFlight: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastRun = Number.NEGATIVE_INFINITY;
@@ -60,7 +64,7 @@ export class Discovery {
   private readonly resolve: Resolve;
   private readonly now: () => number;
 
-  /** @param targets `http://host:port` origins (parseUpstreams) */
+  /** @param targets `http(s)://host:port` origins (parseUpstreams) */
   constructor(
     private readonly targets: readonly string[],
     private readonly options: DiscoveryOptions,
@@ -101,10 +105,21 @@ export class Discovery {
     this.timer = undefined;
   }
 
+  /** The host of the target an instance was found under; undefined for a target given as an address. */
+  nameOf(instanceUrl: string): string | undefined {
+    return this.names.get(instanceUrl);
+  }
+
   private async run(): Promise<void> {
     this.lastRun = this.now();
-    const urls = await Promise.all(this.targets.map((target) => this.instancesOf(target)));
-    const sorted = [...new Set(urls.flat())].sort();
+    const found = await Promise.all(this.targets.map(async (target) => ({ target, urls: await this.instancesOf(target) })));
+    const names = new Map<string, string>();
+    for (const { target, urls } of found) {
+      const hostname = new URL(target).hostname;
+      if (isIP(hostname.replace(/^\[|\]$/g, '')) === 0) for (const url of urls) names.set(url, hostname);
+    }
+    this.names = names;
+    const sorted = [...new Set(found.flatMap(({ urls }) => urls))].sort();
     const key = sorted.join(',');
     if (key === this.current) return;
     this.current = key;
@@ -114,14 +129,14 @@ export class Discovery {
   private async instancesOf(target: string): Promise<string[]> {
     const url = new URL(target);
     const hostname = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(hostname) !== 0) return [instanceUrl(hostname, url.port)];
+    if (isIP(hostname) !== 0) return [instanceUrl(url.protocol, hostname, url.port)];
     try {
       const addresses = await this.resolve(hostname);
       this.last.set(hostname, addresses);
-      return addresses.map((address) => instanceUrl(address, url.port));
+      return addresses.map((address) => instanceUrl(url.protocol, address, url.port));
     } catch (error) {
       this.options.onError?.(hostname, error);
-      return (this.last.get(hostname) ?? []).map((address) => instanceUrl(address, url.port));
+      return (this.last.get(hostname) ?? []).map((address) => instanceUrl(url.protocol, address, url.port));
     }
   }
 }

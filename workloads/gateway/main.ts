@@ -147,6 +147,8 @@ async function wireGateway(
         logger.info({ upstream: name, instances: instances.length, added, removed }, 'upstream instances changed'),
       onDiscoveryError: (hostname, error) =>
         logger.warn({ upstream: name, hostname, err: error }, 'could not resolve the upstream; keeping its last instances'),
+      // https upstreams: the platform's bundle as it is at each new connection (KYC_TLS_DIR, tls.ts).
+      ...(service.tls && { trust: service.tls }),
     });
     upstream.breaker.on('open', () => logger.warn({ upstream: name }, 'circuit breaker open'));
     upstream.breaker.on('halfOpen', () => logger.info({ upstream: name }, 'circuit breaker half-open'));
@@ -199,7 +201,7 @@ async function wireGateway(
       for (const instance of upstream.balancer.instances) gauge.set({ upstream: name, instance: instance.url }, instance.active);
   });
   // Tokens are verified with auth's published keys and the platform's revocation list (auth-token.ts).
-  const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'gateway', service.lifecycle));
+  const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'gateway', service.lifecycle, service.tls));
   onShutdown('upstreams', () => upstreams.forEach((upstream) => upstream.close()));
 
   // Counted locally and synced to Redis in batches while a client is far from its limit; exact (one

@@ -176,11 +176,13 @@ describe('send (keep-alive agent)', () => {
 });
 
 describe('originOf and assertConnectedTo', () => {
-  it('takes host and port from the instance URL only', () => {
+  it('takes host and port from the instance URL only, and whether it speaks TLS', () => {
     expect(originOf('http://10.0.0.7:8080')).toEqual({ hostname: '10.0.0.7', port: 8080 });
     expect(originOf('http://kyc-dev-kyc')).toEqual({ hostname: 'kyc-dev-kyc', port: 80 });
     expect(originOf('http://[fd00::7]:8080')).toEqual({ hostname: 'fd00::7', port: 8080 });
-    expect(() => originOf('https://kyc:8443')).toThrow(/not an http URL/);
+    expect(originOf('https://10.0.0.7:8080')).toEqual({ hostname: '10.0.0.7', port: 8080, tls: {} });
+    expect(originOf('https://kyc')).toEqual({ hostname: 'kyc', port: 443, tls: {} });
+    expect(() => originOf('ftp://kyc:8443')).toThrow(/not an http or https URL/);
   });
 
   it('throws unless the socket leads to the instance', () => {

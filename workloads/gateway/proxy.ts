@@ -7,9 +7,17 @@
 // instance (`new URL(path, base)` lets an absolute or `//host` path replace the host — how the
 // gateway became an open proxy), and the socket's peer is checked against the instance before a
 // byte of the request is written.
+//
+// An https instance (KYC_TLS_DIR, docs/workloads.md "TLS between the components") is spoken to over
+// TLS 1.3 at least, trusting the platform's bundle alone, and its certificate must carry the name of
+// the upstream (the host of the UPSTREAM_* URL), not the pod's address the socket goes to. A handshake
+// that fails (a certificate not trusted or not for that name, a peer that does not speak TLS 1.3) is a
+// `tls` failure: the request never reached the application.
 import http from 'node:http';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
+import { TLS_MIN_VERSION } from '../shared/index.js';
 import { parseAddress } from './client-address.js';
 
 export interface Outgoing {
@@ -25,8 +33,11 @@ export interface UpstreamResponse {
   body: Buffer;
 }
 
-/** `too-large`: the answer was longer than the gateway buffers (the upstream is not unhealthy for that). */
-export type FailureKind = 'connect' | 'timeout' | 'io' | 'status' | 'too-large';
+/**
+ * `too-large`: the answer was longer than the gateway buffers (the upstream is not unhealthy for that).
+ * `tls`: the TLS handshake failed, so nothing was sent (safe to try another instance, like `connect`).
+ */
+export type FailureKind = 'connect' | 'tls' | 'timeout' | 'io' | 'status' | 'too-large';
 
 export class UpstreamError extends Error {
   constructor(
@@ -55,18 +66,32 @@ export const HOP_BY_HOP = new Set([
   'content-length',
 ]);
 
+/** How an https instance is verified. */
+export interface OriginTls {
+  /** The trust bundle (PEM): the platform's ca.crt. Undefined: Node.js's default CAs. */
+  ca?: string;
+  /**
+   * The name sent (SNI) and checked against the certificate: the host of the UPSTREAM_* URL the
+   * instance was found under. Undefined: the instance's address (a target given as an address).
+   */
+  servername?: string;
+}
+
 export interface Origin {
   hostname: string;
   port: number;
+  /** Set for an https instance. */
+  tls?: OriginTls;
 }
 
-/** The host and port of an instance URL (`http://10.0.0.7:8080`); nothing else of it is used. */
+/** The host and port of an instance URL (`http://10.0.0.7:8080`, `https://...`), and whether it is TLS; nothing else of it is used. */
 export function originOf(instanceUrl: string): Origin {
   const url = new URL(instanceUrl);
-  if (url.protocol !== 'http:') throw new Error(`upstream ${instanceUrl} is not an http URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`upstream ${instanceUrl} is not an http or https URL`);
   // The URL parser keeps IPv6 literals in brackets; the socket API wants them bare.
   const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  return { hostname, port: url.port === '' ? 80 : Number(url.port) };
+  if (url.protocol === 'http:') return { hostname, port: url.port === '' ? 80 : Number(url.port) };
+  return { hostname, port: url.port === '' ? 443 : Number(url.port), tls: {} };
 }
 
 /** Throws unless `path` is an origin-form path (`/...`, not `//...`): nothing that could name a host. */
@@ -98,6 +123,16 @@ export function assertConnectedTo(socket: Pick<Socket, 'remoteAddress' | 'remote
  */
 export const CONNECT_TIMEOUT_MS = 1000;
 
+/** The agent's pool is per (address, port, name, bundle): a renewed bundle is used by new connections only. */
+function tlsOptions(tls: OriginTls): https.RequestOptions {
+  return {
+    minVersion: TLS_MIN_VERSION,
+    ...(tls.ca !== undefined && { ca: tls.ca }),
+    ...(tls.servername !== undefined && { servername: tls.servername }),
+  };
+}
+
+/** `agent` must be an https.Agent for an origin with `tls`, an http.Agent otherwise. */
 export function send(
   origin: Origin,
   outgoing: Outgoing,
@@ -110,8 +145,20 @@ export function send(
     assertOriginFormPath(outgoing.path); // a throw here rejects the promise
     const headers: OutgoingHttpHeaders = { ...outgoing.headers };
     if (outgoing.body !== undefined) headers['content-length'] = outgoing.body.length;
-    const req = http.request(
-      { hostname: origin.hostname, port: origin.port, path: outgoing.path, method: outgoing.method, headers, agent, timeout: timeoutMs },
+    const request = origin.tls ? https.request : http.request;
+    // Over TLS, whether the handshake of this request's connection is done (a kept-alive one's is).
+    let handshakeDone = origin.tls === undefined;
+    const req = request(
+      {
+        hostname: origin.hostname,
+        port: origin.port,
+        path: outgoing.path,
+        method: outgoing.method,
+        headers,
+        agent,
+        timeout: timeoutMs,
+        ...(origin.tls && tlsOptions(origin.tls)),
+      },
       (res) => {
         const tooLarge = (): void => {
           // Destroying the response closes the socket: the rest of the answer is never read.
@@ -138,24 +185,36 @@ export function send(
         try {
           assertConnectedTo(socket, origin);
         } catch (error) {
-          req.destroy(error as Error);
+          req.destroy(new UpstreamError((error as Error).message, 'io'));
         }
       };
-      if (socket.remotePort !== undefined) return check(); // a kept-alive socket, connected already
+      if (socket.remotePort !== undefined) {
+        handshakeDone = true;
+        return check(); // a kept-alive socket, connected (and its handshake done) already
+      }
+      // Over TLS the connection is made once the handshake is done: a pod that accepts and never
+      // completes it is as gone as one that does not answer.
       const connecting = setTimeout(
         () => req.destroy(new UpstreamError(`no connection within ${connectTimeoutMs} ms`, 'connect')),
         connectTimeoutMs,
       );
       socket.once('connect', () => {
-        clearTimeout(connecting);
+        if (!origin.tls) clearTimeout(connecting);
         check();
       });
+      if (origin.tls)
+        socket.once('secureConnect', () => {
+          handshakeDone = true;
+          clearTimeout(connecting);
+        });
       req.once('close', () => clearTimeout(connecting));
     });
     req.on('timeout', () => req.destroy(new UpstreamError(`no answer within ${timeoutMs} ms`, 'timeout')));
     req.on('error', (error: NodeJS.ErrnoException) => {
       if (error instanceof UpstreamError) reject(error);
-      else reject(new UpstreamError(error.message, CONNECT_CODES.has(error.code ?? '') ? 'connect' : 'io'));
+      else if (CONNECT_CODES.has(error.code ?? '')) reject(new UpstreamError(error.message, 'connect'));
+      else if (!handshakeDone) reject(new UpstreamError(`the TLS handshake failed: ${error.message}`, 'tls'));
+      else reject(new UpstreamError(error.message, 'io'));
     });
     req.end(outgoing.body);
   });

@@ -13,13 +13,18 @@
 // Nor does a 503 that carries Retry-After count: that is a healthy service saying, quickly and on
 // purpose, that it cannot do this now (its database is down, a feature is paused, a read-only mode);
 // opening the breaker on it would refuse its other routes too and outlast the dependency's recovery.
+// An https upstream is verified on every new connection (proxy.ts): the platform's bundle as it is now
+// (a renewed bundle applies to the next connection), the name of the UPSTREAM_* URL; a handshake that
+// fails is retried on another instance like a refusal, and counts against the instance and the breaker.
 import http from 'node:http';
+import https from 'node:https';
 import CircuitBreaker from 'opossum';
 import { Balancer } from './balancer.js';
 import type { Instance, InstanceSpec, PickContext, Strategy } from './balancer.js';
 import { Discovery } from './discovery.js';
 import type { Resolve } from './discovery.js';
 import { TEMPORARILY_UNAVAILABLE } from '../shared/problem.js';
+import type { PeerTrust } from '../shared/tls.js';
 import { CONNECT_TIMEOUT_MS, UpstreamError, originOf, send } from './proxy.js';
 import type { Origin, Outgoing, UpstreamResponse } from './proxy.js';
 
@@ -61,6 +66,8 @@ export interface UpstreamOptions {
   onInstances?: (change: { instances: string[]; added: string[]; removed: string[] }) => void;
   onDiscoveryError?: (hostname: string, error: unknown) => void;
   now?: () => number;
+  /** The trust for https instances (KYC_TLS_DIR's bundle); without it, Node.js's default CAs. */
+  trust?: PeerTrust;
 }
 
 export class Upstream {
@@ -70,6 +77,7 @@ export class Upstream {
   /** Settles once the first resolution is done (requests wait for it, never for later ones). */
   readonly ready: Promise<void>;
   private readonly agent: http.Agent;
+  private readonly tlsAgent: https.Agent;
   private readonly now: () => number;
   /** Until when the upstream counts as reduced after it said a dependency of it was down (isReduced). */
   private unavailableUntil = 0;
@@ -96,7 +104,18 @@ export class Upstream {
     );
     // Discovery swallows resolver errors (it keeps the last answer); nothing else of it can fail.
     this.ready = this.discovery.start().catch(() => undefined);
-    this.agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
+    const pooling = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' } as const;
+    this.agent = new http.Agent(pooling);
+    this.tlsAgent = new https.Agent(pooling);
+    const trust = options.trust;
+    /** Where the instance is, and over TLS, what it must prove: the bundle in force now, the target's name. */
+    const originFor = (url: string): Origin => {
+      const origin = originOf(url);
+      if (!origin.tls) return origin;
+      const ca = trust?.ca();
+      const servername = this.discovery.nameOf(url);
+      return { ...origin, tls: { ...(ca !== undefined && { ca }), ...(servername !== undefined && { servername }) } };
+    };
     const timeoutMs = options.breaker.timeoutMs;
     const onAttempt = options.onAttempt ?? (() => undefined);
     const action = async (outgoing: Outgoing, context: PickContext): Promise<Routed> => {
@@ -110,23 +129,24 @@ export class Upstream {
         this.balancer.acquire(instance);
         try {
           // Host and port of the instance, from its address only (see proxy.ts).
-          const origin: Origin = originOf(instance.url);
+          const origin = originFor(instance.url);
           // A little longer than the breaker's timeout: the breaker decides, this only frees the socket.
           // A connection slow to open is given up for another pod only when there is one left to try: the
           // last (or only) pod gets the whole budget, since on a busy node a healthy pod's connect can be slow.
           const lastTry = attempt === attempts - 1;
           const connectTimeoutMs = lastTry ? timeoutMs + 250 : CONNECT_TIMEOUT_MS;
-          const response = await send(origin, outgoing, this.agent, timeoutMs + 250, options.maxResponseBytes, connectTimeoutMs);
+          const agent = origin.tls ? this.tlsAgent : this.agent;
+          const response = await send(origin, outgoing, agent, timeoutMs + 250, options.maxResponseBytes, connectTimeoutMs);
           this.balancer.markSuccess(instance);
           onAttempt(instance, response.status >= 500 ? '5xx' : 'ok');
           if (response.status >= 500) throw new UpstreamError(`${name} answered ${response.status}`, 'status', response);
           return { response, instance };
         } catch (error) {
           lastError = error as Error;
-          if (error instanceof UpstreamError && error.kind === 'connect') {
+          if (error instanceof UpstreamError && (error.kind === 'connect' || error.kind === 'tls')) {
             this.balancer.markFailure(instance);
             this.discovery.suspect();
-            onAttempt(instance, 'connect-error');
+            onAttempt(instance, `${error.kind}-error`);
             continue;
           }
           // A connection cut under a GET, HEAD or OPTIONS (most often a kept-alive socket a draining pod
@@ -191,6 +211,7 @@ export class Upstream {
     this.discovery.stop();
     this.breaker.shutdown();
     this.agent.destroy();
+    this.tlsAgent.destroy();
   }
 }
 

@@ -133,7 +133,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
       });
       onShutdown('expiry-sweep', () => colorGate.close());
 
-      const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'kyc', service.lifecycle));
+      const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'kyc', service.lifecycle, service.tls));
       service.app.use(
         kycRoutes({
           service: kyc,

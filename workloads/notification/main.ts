@@ -166,7 +166,7 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
         retryForever: true,
         handle: (event) => notifier.handle(event),
       });
-      const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'notification', service.lifecycle));
+      const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'notification', service.lifecycle, service.tls));
       service.app.use(authenticate(tokens.verifier));
       service.app.use(notificationRoutes(repository, contacts));
       return { consumer, providers: providers.filter((p): p is InMemoryProvider => p instanceof InMemoryProvider), notifier };

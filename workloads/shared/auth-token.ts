@@ -11,6 +11,7 @@ import { JwksKeySource } from './jwks.js';
 import type { KeySource } from './jwks.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { Logger } from './logger.js';
+import type { PeerTrust } from './tls.js';
 import { forbidden, serviceUnavailable, unauthorized } from './problem.js';
 import { closeRedis, createRedis } from './redis.js';
 import { RevocationList } from './revocation.js';
@@ -202,11 +203,14 @@ export async function startTokenVerifier(
   logger: Logger,
   component: string,
   lifecycle: Pick<Lifecycle, 'holdReadiness'>,
+  trust?: PeerTrust,
 ): Promise<RunningVerifier> {
   const keys = new JwksKeySource(config.AUTH_JWKS_URL, {
     refreshMs: config.AUTH_JWKS_REFRESH_SECONDS * 1000,
     minRefreshMs: config.AUTH_JWKS_MIN_REFRESH_SECONDS * 1000,
     logger,
+    // An https AUTH_JWKS_URL: auth's certificate checked against the platform's bundle (KYC_TLS_DIR).
+    trust,
   });
   lifecycle.holdReadiness(firstKeysGate(keys, config.AUTH_JWKS_STARTUP_WAIT_SECONDS * 1000));
   const revocations = await startRevocationList(config, logger, component);

@@ -3,10 +3,13 @@
 // (a key auth started signing with since the last load). That last refresh is rate-limited to one per
 // AUTH_JWKS_MIN_REFRESH_SECONDS per process, so tokens with made-up kids cannot make every replica
 // hammer auth. When auth cannot be reached the last good key set stays in use: verification never
-// depends on auth being up, only on having loaded its keys once.
+// depends on auth being up, only on having loaded its keys once. Over https (KYC_TLS_DIR) auth's
+// certificate is verified against the platform's bundle and the URL's host (peer-request.ts).
 import { createPublicKey } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from './logger.js';
+import { getFromPeer } from './peer-request.js';
+import type { PeerTrust } from './tls.js';
 import type { SigningKey } from './token-keys.js';
 import { TOKEN_ALGORITHM } from './token-keys.js';
 
@@ -75,6 +78,8 @@ export interface JwksOptions {
   minRefreshMs: number;
   timeoutMs?: number;
   logger: Logger;
+  /** The platform's bundle for an https AUTH_JWKS_URL (KYC_TLS_DIR). */
+  trust?: PeerTrust | undefined;
 }
 
 export class JwksKeySource implements KeySource {
@@ -142,14 +147,14 @@ export class JwksKeySource implements KeySource {
   }
 
   private async load(): Promise<void> {
-    const response = await fetch(this.url, {
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 2000),
+    const response = await getFromPeer(this.url, {
+      trust: this.options.trust,
+      timeoutMs: this.options.timeoutMs ?? 2000,
+      maxBytes: MAX_BYTES,
       headers: { accept: 'application/json' },
     });
-    if (!response.ok) throw new Error(`the JWKS answered ${response.status}`);
-    const text = await response.text();
-    if (text.length > MAX_BYTES) throw new Error('the JWKS is too large');
-    const keys = parseJwks(JSON.parse(text));
+    if (response.status < 200 || response.status > 299) throw new Error(`the JWKS answered ${response.status}`);
+    const keys = parseJwks(JSON.parse(response.text));
     // An empty set is a broken answer, not a revocation of every key: keep the last good set.
     if (keys.size === 0) throw new Error('the JWKS holds no Ed25519 signing key');
     const added = [...keys.keys()].filter((kid) => !this.keys.has(kid));

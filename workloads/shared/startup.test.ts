@@ -280,14 +280,17 @@ function tls12Handshake(port: number, ca: string): Promise<string> {
 }
 
 describe('startService with KYC_TLS_DIR', () => {
-  it('when the certificate is there, then both listeners serve HTTPS only, TLS 1.3 at least, and the wiring gets the trust bundle', async () => {
+  it('when the certificate is there, then both listeners serve HTTPS only, TLS 1.3 at least, and the wiring finds the trust bundle on the service', async () => {
     const ca = testCa();
     const volume = await SecretVolume.create(issueTls(ca, ['unit', 'localhost']));
     const { events, drivers, spec } = harness();
     let bundle: string | undefined;
     const running = await startService(
       {
-        ...spec(({ tls: serviceTls }) => Promise.resolve(((bundle = serviceTls?.ca()), {}))),
+        ...spec(({ service }) => {
+          bundle = service.tls?.ca();
+          return Promise.resolve({});
+        }),
         config: loadConfig(commonEnv, { SHUTDOWN_GRACE_MS: '1000', KYC_TLS_DIR: volume.dir }),
       },
       drivers,

@@ -58,8 +58,6 @@ export interface Wiring<C> {
   readonly redis: Redis;
   /** The feature flags in force, re-read from LIVE_SETTINGS_FILE (every flag on without it). */
   liveSettings: LiveSettings;
-  /** The certificate and the platform's trust bundle for calls to peers (KYC_TLS_DIR); undefined: plain HTTP. */
-  tls: ServiceTls | undefined;
   /** Closes `close` at shutdown, before everything registered earlier. */
   onShutdown: (name: string, close: () => Promise<void> | void) => void;
   /** Registers `resource.close()` at shutdown and hands the resource back. */
@@ -181,7 +179,6 @@ export async function startService<C extends CommonConfig, T extends object>(
       logger,
       service,
       liveSettings,
-      tls,
       get pool(): Pool {
         if (!pool) throw new Error(`${component} declares no database`);
         return pool;
