@@ -64,7 +64,7 @@ describe('renderRestoreJob', () => {
   it('when asked, then a Job runs `backup restore <id>` with the backup job template and the target URL from the Secret, once', () => {
     const p = platform({ backup });
     const job = renderRestoreJob(p, request);
-    const cron = renderBackupCronJob(p) as { spec: { jobTemplate: { spec: JobSpec } } };
+    const cron = renderBackupCronJob(p) as unknown as { spec: { jobTemplate: { spec: JobSpec } } };
     const spec = jobSpec(job);
     const [container] = spec.template.spec.containers;
     expect(job?.metadata.name).toMatch(/^acme-restore-[0-9a-f]{10}$/);
