@@ -274,9 +274,9 @@ function sampleMemory(child: ChildProcess, port: number): { stop: () => MemoryPe
     }
     scrape(port).then(
       (values) => {
-        const heapTotal = sum(values, (s) => s.startsWith('kyc_operator_nodejs_heap_size_total_bytes')) / MiB;
-        const heapUsed = sum(values, (s) => s.startsWith('kyc_operator_nodejs_heap_size_used_bytes')) / MiB;
-        const external = sum(values, (s) => s.startsWith('kyc_operator_nodejs_external_memory_bytes')) / MiB;
+        const heapTotal = sum(values, (s) => s.startsWith('nodejs_heap_size_total_bytes')) / MiB;
+        const heapUsed = sum(values, (s) => s.startsWith('nodejs_heap_size_used_bytes')) / MiB;
+        const external = sum(values, (s) => s.startsWith('nodejs_external_memory_bytes')) / MiB;
         peaks.heapTotal = Math.max(peaks.heapTotal, heapTotal);
         peaks.heapUsed = Math.max(peaks.heapUsed, heapUsed);
         peaks.external = Math.max(peaks.external, external);

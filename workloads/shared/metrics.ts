@@ -25,7 +25,9 @@ export class Metrics {
   ) {
     this.registry = new client.Registry();
     this.registry.setDefaultLabels({ component, ...defaultLabels });
-    client.collectDefaultMetrics({ register: this.registry, prefix: 'kyc_' });
+    // The standard names (process_*, nodejs_*), so that stock Node.js dashboards work; the default labels
+    // (component, platform) tell the services apart (docs/observability.md).
+    client.collectDefaultMetrics({ register: this.registry });
     this.httpRequests = new client.Counter({
       name: 'kyc_http_requests_total',
       help: 'HTTP requests by route, method and status',

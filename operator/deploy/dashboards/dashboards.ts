@@ -65,8 +65,11 @@ export function expand(expr: string, values: Record<string, string>, rateInterva
     });
 }
 
-/** The metric names a query reads. Every metric of this project starts with kyc_; strings are left out. */
+/**
+ * The metric names a query reads: this project's start with kyc_, prom-client's standard process metrics
+ * with process_ or nodejs_ (no label here starts so); strings are left out.
+ */
 export function metricNames(expr: string): string[] {
   const withoutStrings = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""');
-  return [...new Set(withoutStrings.match(/\bkyc_[a-z0-9_]+/g) ?? [])].sort();
+  return [...new Set(withoutStrings.match(/\b(?:kyc|process|nodejs)_[a-z0-9_]+/g) ?? [])].sort();
 }

@@ -54,7 +54,8 @@ export class OperatorMetrics {
   });
 
   constructor(options: { processMetrics?: boolean } = {}) {
-    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'kyc_operator_' });
+    // The standard names (process_*, nodejs_*) as stock Node.js dashboards expect (docs/observability.md).
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
   }
 
   /** Sum of API requests matching the filter (used by tests and the benchmark). */

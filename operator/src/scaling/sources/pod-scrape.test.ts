@@ -21,7 +21,7 @@ const exposition = (requests: number, buckets: [string, number][]): string =>
     '# TYPE kyc_http_request_duration_seconds histogram',
     ...buckets.map(([le, n]) => `kyc_http_request_duration_seconds_bucket{le="${le}",method="GET",route="/x",status="200"} ${n}`),
     `kyc_http_request_duration_seconds_sum{method="GET",route="/x",status="200"} 1.5`,
-    'kyc_process_cpu_seconds_total 12.5',
+    'process_cpu_seconds_total 12.5',
   ].join('\n');
 
 describe('podMetricsUrl', () => {
