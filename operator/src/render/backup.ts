@@ -16,6 +16,7 @@ import {
 import type { Backup, KycPlatform } from '../api/types.js';
 import { RUN_AS_USER } from './deployment.js';
 import { toPeer } from './networkpolicy.js';
+import { storeCaVolumeMounts, storeCaVolumes, storeTlsEnv } from './store-tls.js';
 import { objectMeta, selectorLabels, labels, unversionedObjectMeta } from './meta.js';
 import type { KubeObject } from './types.js';
 
@@ -64,6 +65,8 @@ function env(platform: KycPlatform, backup: Backup): object[] {
   if (postgres) {
     const key = hasPerComponentCredentials(spec, 'postgres') ? MIGRATE_CREDENTIAL_KEY : postgres.key;
     out.push(secretEnv('DATABASE_URL', postgres.name, key));
+    // Verified TLS when PostgreSQL is declared tls: Required (render/store-tls.ts).
+    out.push(...storeTlsEnv(spec, undefined, ['postgres']));
   }
   return out;
 }
@@ -118,10 +121,10 @@ function cronJob(platform: KycPlatform, backup: Backup): KubeObject {
                     seccompProfile: { type: 'RuntimeDefault' },
                   },
                   // The encrypted dump is written here before its upload (S3 needs its length up front).
-                  volumeMounts: [{ name: 'work', mountPath: '/work' }],
+                  volumeMounts: [{ name: 'work', mountPath: '/work' }, ...storeCaVolumeMounts(platform.spec, undefined, ['postgres'])],
                 },
               ],
-              volumes: [{ name: 'work', emptyDir: {} }],
+              volumes: [{ name: 'work', emptyDir: {} }, ...storeCaVolumes(platform.spec, undefined, ['postgres'])],
             },
           },
         },

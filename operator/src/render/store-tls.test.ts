@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { platform } from '../api/fixtures.js';
 import type { KycPlatform } from '../api/types.js';
+import { renderBackupCronJob } from './backup.js';
 import { renderDeployment } from './deployment.js';
 import { plaintextDependencyRefusal, storeTlsEnv } from './store-tls.js';
 
@@ -79,5 +80,26 @@ describe('plaintextDependencyRefusal', () => {
     expect(plaintextDependencyRefusal(platform({ profile: 'development', dependencies: disabled }).spec)).toBeUndefined();
     expect(plaintextDependencyRefusal(platform({ profile: 'staging', dependencies: disabled }).spec)).toBeUndefined();
     expect(plaintextDependencyRefusal(platform().spec)).toBeUndefined();
+  });
+});
+
+describe('the backup Job under postgres tls: Required', () => {
+  it('connects with DATABASE_TLS=required and the mounted CA of the PostgreSQL Secret', () => {
+    const p = platform({
+      dependencies: dependencies({ postgres: 'Required', redis: 'Required' }),
+      backup: { schedule: '0 3 * * *', bucket: 'b', encryptionKeySecretRef: { name: 'backup-key' } },
+    });
+    const cronJob = renderBackupCronJob(p) as unknown as {
+      spec: { jobTemplate: { spec: { template: { spec: PodSpec } } } };
+    };
+    const pod = cronJob.spec.jobTemplate.spec.template.spec;
+    expect(pod.containers[0]!.env).toEqual(
+      expect.arrayContaining([
+        { name: 'DATABASE_TLS', value: 'required' },
+        { name: 'DATABASE_CA_FILE', value: '/var/run/kyc/stores/postgres/ca.crt' },
+      ]),
+    );
+    // Only PostgreSQL: the backup reads no other store.
+    expect(pod.volumes.map((v) => v.name)).toEqual(['work', 'store-ca-postgres']);
   });
 });
