@@ -19,8 +19,8 @@ const KINDS: ReadonlyArray<[string, string]> = [
   ['kyc.application.cancelled', '#6b6b6b'],
   ['kyc.application.expired', '#6a3d9a'],
 ];
-const WIDTH = 640;
-const HEIGHT = 240;
+const WIDTH = 360;
+const HEIGHT = 200;
 const LEFT = 36;
 const BOTTOM = 24;
 
@@ -150,10 +150,10 @@ function Charts({ summary }: { summary: AnalyticsSummary }) {
       <h3 id="rate-title">{s.approvalRate}</h3>
       {rate ? (
         <>
-          <svg className="chart chart-bar" viewBox="0 0 640 28" role="img" aria-labelledby="rate-title rate-desc">
+          <svg className="chart chart-bar" viewBox="0 0 360 28" role="img" aria-labelledby="rate-title rate-desc">
             <desc id="rate-desc">{s.approvalRateValue(rate.percent, rate.approved, rate.decided)}</desc>
-            <rect x={0} y={0} width={640} height={28} fill="#b00020" />
-            <rect x={0} y={0} width={(640 * rate.approved) / rate.decided} height={28} fill="#1b7a3d" />
+            <rect x={0} y={0} width={360} height={28} fill="#b00020" />
+            <rect x={0} y={0} width={(360 * rate.approved) / rate.decided} height={28} fill="#1b7a3d" />
           </svg>
           <p>{s.approvalRateValue(rate.percent, rate.approved, rate.decided)}</p>
         </>

@@ -114,7 +114,8 @@ function NewStaffAccount({ api, onCreated }: { api: Api; onCreated: (user: User)
       onCreated(user);
     } catch (caught) {
       setError(describeError(caught));
-      if (caught instanceof ApiError) setErrors(caught.fieldErrors());
+      // The API's own words at a field only for a field it could not take (422); a conflict is said once, above.
+      if (caught instanceof ApiError && caught.status === 422) setErrors(caught.fieldErrors());
     } finally {
       setBusy(false);
     }

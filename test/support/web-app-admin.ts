@@ -1,0 +1,92 @@
+// The admin's pages driven in a real browser (docs/frontend.md, "The browser suite"): reached with the
+// keyboard alone from the top of the page, a staff account created and disabled, a refusal of the API
+// shown in words, the analytics charts and the platform's status — each screen shot and checked by
+// axe-core through `shots`.
+import type { Browser, Page } from 'playwright-core';
+import { type Person, type Screenshots, openApp, signIn } from './web-app-journey.js';
+
+/** Presses Tab from where the focus is until the focused element's accessible text is `name` (at most `max` presses). */
+export async function tabTo(page: Page, name: string, max = 40): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const active = (globalThis as unknown as { document: { activeElement: { textContent: string | null } | null } }).document
+        .activeElement;
+      return active?.textContent?.trim() ?? '';
+    });
+    if (focused === name) return;
+  }
+  throw new Error(`"${name}" was not reached with ${max} presses of Tab`);
+}
+
+export interface AdminPagesResult {
+  /** What the page said when the new account was disabled. */
+  disabledNotice: string;
+  /** What the page said when the same email was used again (a 409 of the API). */
+  duplicateError: string;
+  /** The approval-rate chart's accessible description. */
+  approvalRate: string;
+  /** The mode the platform status page shows. */
+  mode: string;
+}
+
+/** The admin signs in and goes through the staff accounts, the analytics and the platform status. */
+export async function adminPages(
+  browser: Browser,
+  base: string,
+  admin: Person,
+  newMaker: Person & { staffId: string },
+  shots: Screenshots,
+): Promise<AdminPagesResult> {
+  const page: Page = await openApp(browser, base);
+  await signIn(page, admin);
+  await page.getByRole('navigation', { name: 'Administration' }).waitFor();
+
+  // Keyboard only: Tab from the top of the page to the section, Enter to open it.
+  await page.locator('body').focus();
+  await tabTo(page, 'Staff accounts');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Staff accounts' }).waitFor();
+  await page.getByLabel('Email address').fill(newMaker.email);
+  await page.getByLabel('First password').fill(newMaker.password);
+  await page.getByLabel('Role').selectOption('maker');
+  await page.getByLabel('Staff id').fill(newMaker.staffId);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `Account ${newMaker.email} created.` })
+    .waitFor();
+  await shots.take(page, 'admin-accounts');
+
+  const disable = page.getByRole('button', { name: `Disable ${newMaker.email}` });
+  await disable.focus();
+  await page.keyboard.press('Enter');
+  const notice = page.getByRole('status').filter({ hasText: 'is disabled' });
+  await notice.waitFor();
+  const disabledNotice = (await notice.textContent()) ?? '';
+  await page.getByRole('button', { name: `Enable ${newMaker.email}` }).waitFor();
+
+  // The same email again: the API's 409, in words.
+  await page.getByLabel('Email address').fill(newMaker.email);
+  await page.getByLabel('First password').fill(newMaker.password);
+  await page.getByLabel('Staff id').fill(`${newMaker.staffId}-2`);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const refusal = page.locator('form').getByRole('alert');
+  await refusal.waitFor();
+  const duplicateError = (await refusal.textContent()) ?? '';
+  await shots.take(page, 'admin-accounts-refused');
+
+  await page.getByRole('button', { name: 'Analytics' }).click();
+  const rate = page.getByRole('img', { name: /Approval rate/ });
+  await rate.waitFor();
+  const approvalRate = (await rate.locator('desc').textContent()) ?? '';
+  await shots.take(page, 'admin-analytics');
+
+  await page.getByRole('button', { name: 'Platform status' }).click();
+  const mode = page.locator('dd[data-mode]');
+  await mode.waitFor();
+  await shots.take(page, 'admin-platform');
+  const result = { disabledNotice, duplicateError, approvalRate, mode: (await mode.getAttribute('data-mode')) ?? '' };
+  await page.context().close();
+  return result;
+}
