@@ -1,10 +1,13 @@
 // Blue-green releases against the real API server (KWOK runs the pods, so the smoke check is a fake the
 // suite controls): the happy path, rollback within the window, a preview that never becomes ready (a
 // ResourceQuota keeps its pods from being created) aborted at the deadline, manual promotion, abort,
-// migration of a platform that ran without blue-green, and the operator killed in every phase.
+// migration of a platform that ran without blue-green, and the operator killed in every phase; one
+// release runs the real HTTP smoke check against a local server that plays preview Services routed late.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ReleaseStatus } from '../../../operator/src/api/types.js';
-import type { SmokeChecker, SmokeRequest } from '../../../operator/src/release/smoke.js';
+import { httpSmokeChecker, type SmokeChecker, type SmokeRequest } from '../../../operator/src/release/smoke.js';
 import { EVENT } from '../../../operator/src/runtime/events.js';
 import type { KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
 import { startManager, type RunningOperator } from '../../../operator/src/manager.js';
@@ -33,11 +36,16 @@ const client = testClient();
 let namespace = '';
 let operator: RunningOperator | undefined;
 
-/** The fake smoke check: 'pass', 'fail', or 'hang' (never answers, as a preview that does not respond). */
-let smokeMode: 'pass' | 'fail' | 'hang' = 'pass';
+/**
+ * The fake smoke check: 'pass', 'fail', or 'hang' (never answers, as a preview that does not respond); or
+ * the real HTTP check against a local server playing every preview Service (`previewUrl`).
+ */
+let smokeMode: 'pass' | 'fail' | 'hang' | 'http' = 'pass';
+let previewUrl = '';
 const smokeRequests: SmokeRequest[] = [];
 const smokeChecker: SmokeChecker = async (request) => {
   smokeRequests.push(request);
+  if (smokeMode === 'http') return httpSmokeChecker(() => previewUrl)(request);
   if (smokeMode === 'hang') return new Promise(() => undefined);
   return smokeMode === 'pass'
     ? { ok: true, version: request.version, message: 'fake smoke check passed' }
@@ -262,6 +270,62 @@ describe('blue-green releases on KWOK', () => {
     await waitRelease(name, 'green scaled down', idleAt('0.1.0', 'blue'), 60_000);
     await eventually('green at zero replicas', async () => (await replicas(name, 'green')).every((n) => n === 0));
     expect(await reasons(name)).toEqual(expect.arrayContaining(['RolledBack', 'ScaledDown']));
+    await client.delete(PLATFORM, namespace, name);
+  }, 400_000);
+
+  it('when the preview Services route only a second after the previews are Available (kube-proxy), then the first smoke round waits for them (no failed round, no 3 s retry) and every active Service switches', async () => {
+    const name = 'bg-routing';
+    await client.create(PLATFORM, namespace, blueGreen(name, '0.1.0'));
+    await waitRelease(name, 'Idle on blue at 0.1.0', idleAt('0.1.0', 'blue'));
+    // Every preview Service on one local port that refuses connections until the route "appears".
+    const preview = http.createServer((_req, res) => {
+      res.writeHead(200, { 'x-kyc-version': '0.2.0' });
+      res.end('{}');
+    });
+    const port = await new Promise<number>((resolve) => {
+      const probe = http.createServer().listen(0, '127.0.0.1', () => {
+        const free = (probe.address() as AddressInfo).port;
+        probe.close(() => resolve(free));
+      });
+    });
+    previewUrl = `http://127.0.0.1:${port}`;
+    smokeMode = 'http';
+    const routeLagMs = 1_000;
+    try {
+      await client.mergePatch(PLATFORM, namespace, name, { spec: { version: '0.2.0' } });
+      // From outside, every 50 ms: every preview Deployment Available at 0.2.0, then every active Service on green.
+      let previewsReadyAt = 0;
+      const switchedAt = await eventually(
+        'every active Service on green',
+        async () => {
+          const now = performance.now();
+          if (!previewsReadyAt) {
+            const green = await Promise.all(COMPONENTS.map((c) => client.get<Deployment>(DEPLOYMENT, namespace, `${name}-${c}-green`)));
+            if (green.every((d) => (d?.status?.availableReplicas ?? 0) >= 1 && d?.metadata.annotations?.['kyc.dev/version'] === '0.2.0')) {
+              previewsReadyAt = now;
+              setTimeout(() => preview.listen(port, '127.0.0.1'), routeLagMs);
+            }
+          }
+          return (await selectors(name)).every((s) => s === 'green') ? now : undefined;
+        },
+        180_000,
+        50,
+      );
+      const timings = await switchTimings(name);
+      process.stderr.write(
+        `release.test: with routes ${routeLagMs} ms late, every active Service switched ${Math.round(switchedAt - previewsReadyAt)} ms after every preview was Available (seen from outside; Event: ${timings.sincePreviewReadyMs} ms, switch pass ${timings.passMs} ms)\n`,
+      );
+      // One round, which waited for the routes, and no failed one (that costs a 3 s retry).
+      expect(smokeRequests.filter((r) => r.platform === name && r.version === '0.2.0')).toHaveLength(1);
+      const seen = await reasons(name);
+      expect(seen).toContain('SmokeCheckPassed');
+      expect(seen).not.toContain('SmokeCheckFailed');
+      expect(switchedAt - previewsReadyAt).toBeGreaterThanOrEqual(routeLagMs);
+    } finally {
+      smokeMode = 'pass';
+      preview.closeAllConnections();
+      preview.close();
+    }
     await client.delete(PLATFORM, namespace, name);
   }, 400_000);
 
