@@ -41,8 +41,8 @@ describe('renderBlueGreen', () => {
 
   it('points the gateway of each colour at the headless Services of the same colour (its pods only)', () => {
     const env = JSON.stringify(find(objects, 'Deployment', 'acme-gateway-green').spec.template);
-    expect(env).toContain('http://acme-kyc-green-hl:8080');
-    expect(env).not.toContain('http://acme-kyc-hl:8080');
+    expect(env).toContain('https://acme-kyc-green-hl:8080');
+    expect(env).not.toContain('https://acme-kyc-hl:8080');
     expect(find(objects, 'Service', 'acme-kyc-green-hl').spec).toMatchObject({
       clusterIP: 'None',
       publishNotReadyAddresses: false,

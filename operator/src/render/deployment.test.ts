@@ -8,9 +8,9 @@ interface Container {
   args: string[];
   env: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string } } }[];
   resources: unknown;
-  readinessProbe: { httpGet: { path: string; port: string } };
-  livenessProbe: { httpGet: { path: string; port: string } };
-  startupProbe: { httpGet: { path: string; port: string } };
+  readinessProbe: { httpGet: { path: string; port: string; scheme?: string } };
+  livenessProbe: { httpGet: { path: string; port: string; scheme?: string } };
+  startupProbe: { httpGet: { path: string; port: string; scheme?: string } };
   securityContext: Record<string, unknown>;
   ports: { name: string }[];
   volumeMounts: unknown[];
@@ -81,6 +81,8 @@ describe('renderDeployment', () => {
       { name: 'tmp', mountPath: '/tmp' },
       // No subPath: the kubelet refreshes a ConfigMap volume in place only for a directory mount.
       { name: 'live-settings', mountPath: '/etc/kyc/live', readOnly: true },
+      // tls.mode BuiltIn (the default): the component's certificate, a directory too (render/tls.ts).
+      { name: 'tls', mountPath: '/var/run/kyc/tls', readOnly: true },
     ]);
     expect(d.spec.template.spec.volumes).toEqual([
       { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
@@ -88,9 +90,24 @@ describe('renderDeployment', () => {
         name: 'live-settings',
         configMap: { name: 'acme-config', items: [{ key: 'live-settings.json', path: 'live-settings.json' }], defaultMode: 0o444 },
       },
+      { name: 'tls', secret: { secretName: 'acme-gateway-tls', defaultMode: 0o440 } },
     ]);
     expect(container(d).env).toContainEqual({ name: 'LIVE_SETTINGS_FILE', value: '/etc/kyc/live/live-settings.json' });
     expect(d.spec.template.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  it('under tls BuiltIn probes over HTTPS and sets KYC_TLS_DIR; under Disabled plain HTTP, no certificate mounted', () => {
+    const on = container(render(platform(), 'kyc'));
+    expect([on.startupProbe, on.readinessProbe, on.livenessProbe].map((p) => p.httpGet.scheme)).toEqual(['HTTPS', 'HTTPS', 'HTTPS']);
+    expect(on.env).toContainEqual({ name: 'KYC_TLS_DIR', value: '/var/run/kyc/tls' });
+    const off = render(platform({ profile: 'development', tls: { mode: 'Disabled' } }), 'gateway');
+    const c = container(off);
+    expect([c.startupProbe, c.readinessProbe, c.livenessProbe].map((p) => p.httpGet.scheme)).toEqual([undefined, undefined, undefined]);
+    expect(c.env.map((e) => e.name)).not.toContain('KYC_TLS_DIR');
+    expect(c.env).toContainEqual({ name: 'UPSTREAM_KYC', value: 'http://acme-kyc-hl:8080' });
+    expect(c.env).toContainEqual({ name: 'AUTH_JWKS_URL', value: 'http://acme-auth:8080/.well-known/jwks.json' });
+    expect(c.volumeMounts).not.toContainEqual(expect.objectContaining({ name: 'tls' }));
+    expect(off.spec.template.spec.volumes).not.toContainEqual(expect.objectContaining({ name: 'tls' }));
   });
 
   it('leaves replicas to the HPA when autoscaled and pins them otherwise', () => {
@@ -130,11 +147,11 @@ describe('renderDeployment', () => {
     expect(kyc.KAFKA_BROKERS).toEqual({ secretKeyRef: { name: 'kyc-kafka', key: 'brokers' } });
     expect(kyc.PII_ENCRYPTION_KEYS).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'pii-keys' } });
     expect(kyc.KYC_VERSION).toBe('1.4.2');
-    expect(kyc.AUTH_JWKS_URL).toBe('http://acme-auth:8080/.well-known/jwks.json');
+    expect(kyc.AUTH_JWKS_URL).toBe('https://acme-auth:8080/.well-known/jwks.json');
     const gateway = envMap(container(render(platform(), 'gateway')));
     expect(gateway).not.toHaveProperty('DATABASE_URL');
     expect(gateway.REDIS_URL).toEqual({ secretKeyRef: { name: 'kyc-redis', key: 'url' } });
-    expect(gateway.AUTH_JWKS_URL).toBe('http://acme-auth:8080/.well-known/jwks.json');
+    expect(gateway.AUTH_JWKS_URL).toBe('https://acme-auth:8080/.well-known/jwks.json');
     const auth = envMap(container(render(platform(), 'auth')));
     // Only auth holds the token-signing keys: a compromised analytics (or any other) pod cannot mint a token.
     expect(auth.AUTH_SIGNING_KEYS).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'token-signing-keys' } });
@@ -142,7 +159,7 @@ describe('renderDeployment', () => {
     for (const component of ['gateway', 'kyc', 'notification', 'analytics'] as const) {
       const env = envMap(container(render(platform(), component)));
       expect([component, env.AUTH_SIGNING_KEYS, env.AUTH_JWT_SECRET]).toEqual([component, undefined, undefined]);
-      expect(env.AUTH_JWKS_URL).toBe('http://acme-auth:8080/.well-known/jwks.json');
+      expect(env.AUTH_JWKS_URL).toBe('https://acme-auth:8080/.well-known/jwks.json');
     }
     expect(auth.ADMIN_EMAIL).toEqual({ secretKeyRef: { name: 'kyc-platform-secrets', key: 'admin-email', optional: true } });
     expect(auth).not.toHaveProperty('KAFKA_BROKERS');
@@ -160,9 +177,9 @@ describe('renderDeployment', () => {
         ),
       ),
     );
-    expect(gateway.UPSTREAM_KYC).toBe('http://acme-kyc-hl:8080');
-    expect(gateway.UPSTREAM_AUTH).toBe('http://acme-auth-hl:8080');
-    expect(gateway.UPSTREAM_NOTIFICATION).toBe('http://acme-notification-hl:8080');
+    expect(gateway.UPSTREAM_KYC).toBe('https://acme-kyc-hl:8080');
+    expect(gateway.UPSTREAM_AUTH).toBe('https://acme-auth-hl:8080');
+    expect(gateway.UPSTREAM_NOTIFICATION).toBe('https://acme-notification-hl:8080');
     expect(gateway).not.toHaveProperty('UPSTREAM_ANALYTICS');
     expect(gateway.LB_STRATEGY).toBe('least-connections');
     expect(gateway.LB_STICKY_SESSIONS).toBe('true');

@@ -17,6 +17,7 @@ import { renderEnv, type EnvVar } from './env.js';
 import { migrationInitContainers } from './migrate.js';
 import { storeCaVolumeMounts, storeCaVolumes } from './store-tls.js';
 import { headlessServiceName } from './service.js';
+import { peerScheme, probeScheme, tlsVolumeMounts, tlsVolumes } from './tls.js';
 import {
   CONFIG_HASH_ANNOTATION,
   COLOR_LABEL,
@@ -102,9 +103,10 @@ function colorUpstreams(platform: KycPlatform, env: EnvVar[], color: Color): Env
   return env.map((e) => {
     if (!e.name.startsWith('UPSTREAM_') || e.value === undefined) return e;
     const upstream = e.name.slice('UPSTREAM_'.length).toLowerCase() as ComponentName;
-    const host = `http://${headlessServiceName(platform, upstream)}:`;
+    const scheme = peerScheme(platform);
+    const host = `${scheme}://${headlessServiceName(platform, upstream)}:`;
     return e.value.startsWith(host)
-      ? { ...e, value: `http://${headlessServiceName(platform, upstream, color)}:${e.value.slice(host.length)}` }
+      ? { ...e, value: `${scheme}://${headlessServiceName(platform, upstream, color)}:${e.value.slice(host.length)}` }
       : e;
   });
 }
@@ -128,6 +130,9 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
   const { name, selector } = shape;
   const resources = resourcesFor(spec, component);
   const env = withColor(renderEnv(platform, component), shape.color);
+  // BuiltIn TLS (render/tls.ts): HTTPS probes, the certificate's Secret mounted. Nothing of the
+  // certificate goes into the template, so its rotation restarts no pod.
+  const tls = { probe: probeScheme(platform), mounts: tlsVolumeMounts(platform), volumes: tlsVolumes(platform, component) };
   const container = {
     name: component,
     image: imageFor(spec),
@@ -145,11 +150,11 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
       requests: { cpu: canonicalQuantity(resources.requests.cpu), memory: canonicalQuantity(resources.requests.memory) },
       limits: { cpu: canonicalQuantity(resources.limits.cpu), memory: canonicalQuantity(resources.limits.memory) },
     },
-    startupProbe: { httpGet: { path: '/livez', port: 'http' }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 },
-    readinessProbe: { httpGet: { path: '/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+    startupProbe: { httpGet: { path: '/livez', port: 'http', ...tls.probe }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 },
+    readinessProbe: { httpGet: { path: '/ready', port: 'http', ...tls.probe }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
     // /livez answers while the process does; /health reports dependencies to SREs (a restart does
     // not fix PostgreSQL), so neither start-up nor liveness waits on them.
-    livenessProbe: { httpGet: { path: '/livez', port: 'http' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
+    livenessProbe: { httpGet: { path: '/livez', port: 'http', ...tls.probe }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 6 },
     // Let endpoints, kube-proxy and the gateways drop the pod before SIGTERM starts the drain: a
     // gateway sees the pod leave its upstream's headless Service after the cluster DNS's TTL (5 s on
     // the real node) plus its 2 s resolve interval (docs/workloads.md, "Load balancing"). 10 s
@@ -169,6 +174,7 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
       { name: 'tmp', mountPath: '/tmp' },
       { name: 'live-settings', mountPath: LIVE_SETTINGS_DIR, readOnly: true },
       ...storeCaVolumeMounts(spec, component),
+      ...tls.mounts,
     ],
   };
   // Under PerComponent PostgreSQL credentials, the owner role migrates first (render/migrate.ts).
@@ -212,6 +218,7 @@ function deploymentObject(platform: KycPlatform, component: ComponentName, shape
               },
             },
             ...storeCaVolumes(spec, component),
+            ...tls.volumes,
           ],
           topologySpreadConstraints: spreadConstraints(selector),
           ...placement(platform),

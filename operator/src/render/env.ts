@@ -22,6 +22,7 @@ import { kmsEnv } from './kms.js';
 import { notificationProviderEnv } from './notification-providers.js';
 import { headlessServiceName } from './service.js';
 import { storeTlsEnv } from './store-tls.js';
+import { peerScheme, tlsEnv } from './tls.js';
 
 export interface EnvVar {
   name: string;
@@ -57,7 +58,7 @@ function gatewayEnv(platform: KycPlatform): EnvVar[] {
   // them (docs/workloads.md, "Load balancing"); through the ClusterIP it would see one instance.
   const upstreams = UPSTREAMS.filter((u) => componentEnabled(platform.spec, u)).map((u) => ({
     name: `UPSTREAM_${u.toUpperCase()}`,
-    value: `http://${headlessServiceName(platform, u)}:${HTTP_PORT}`,
+    value: `${peerScheme(platform)}://${headlessServiceName(platform, u)}:${HTTP_PORT}`,
   }));
   return [
     ...upstreams,
@@ -112,7 +113,12 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
   env.push(...storeTlsEnv(spec, component));
   // Every other component verifies access tokens itself (defence in depth) with auth's public keys.
   if (component !== 'auth')
-    env.push({ name: 'AUTH_JWKS_URL', value: `http://${componentObjectName(platform, 'auth')}:${HTTP_PORT}/.well-known/jwks.json` });
+    env.push({
+      name: 'AUTH_JWKS_URL',
+      value: `${peerScheme(platform)}://${componentObjectName(platform, 'auth')}:${HTTP_PORT}/.well-known/jwks.json`,
+    });
+  // BuiltIn TLS: serve HTTPS only and verify every peer with the mounted ca.crt (render/tls.ts).
+  env.push(...tlsEnv(platform));
   if (component === 'gateway') env.push(...gatewayEnv(platform));
   for (const extra of extraEnvFor(spec, component)) {
     const index = env.findIndex((e) => e.name === extra.name);
