@@ -2,20 +2,25 @@
 // in-process on real PostgreSQL, Redis and Kafka, the gateway serving a fresh build of frontend/: a
 // customer registers, applies with documents and submits on a 360 px screen; a maker recommends and a
 // different checker approves in the review screens; the customer sees the approval. The same steps run
-// against `make up`'s platform in test/e2e/frontend.test.ts.
+// against `make up`'s platform in test/e2e/frontend.test.ts. Then the admin's pages (analytics in-process
+// too, counting the journey's events): staff accounts, charts, platform status, keyboard only where it
+// matters, and the admin API attacked with a reviewer's token.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Browser } from 'playwright-core';
+import { startAnalytics } from '../../../workloads/analytics/main.js';
+import type { RunningAnalytics } from '../../../workloads/analytics/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
+import { adminPages } from '../../support/web-app-admin.js';
 import { Accessibility, Screenshots, customerToApproval, launchBrowser } from '../../support/web-app-journey.js';
 import { startAuthAndGateway } from './in-process-platform.js';
 import type { InProcessPlatform } from './in-process-platform.js';
 import { startKycHarness } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
-import { request, suffix } from './support.js';
+import { captureLogs, eventServiceEnv, eventually, request, suffix } from './support.js';
 
 const run = suffix();
 const ADMIN = { email: `admin-${run}@bank.example`, password: 'web-admin-password-1' };
@@ -27,8 +32,10 @@ describe('the web app in a browser, on the services in-process', () => {
   let h: KycHarness;
   let platform: InProcessPlatform;
   let gateway: RunningGateway;
+  let analytics: RunningAnalytics;
   let browser: Browser;
   let webDir: string;
+  let adminToken: string;
   const accessibility = new Accessibility();
   const shots = new Screenshots(process.env.WEB_APP_SCREENSHOTS, accessibility);
 
@@ -39,9 +46,17 @@ describe('the web app in a browser, on the services in-process', () => {
       env: { ...process.env, NODE_ENV: 'production' },
     });
     h = await startKycHarness();
-    platform = await startAuthAndGateway(h, { admin: ADMIN, webAppDir: webDir });
+    // Analytics counts the kyc service's events of this run (its topics, the same database).
+    analytics = await startAnalytics({
+      port: 0,
+      host: '127.0.0.1',
+      logger: captureLogs('analytics', 'error').logger,
+      env: eventServiceEnv(h.db, h.topicPrefix),
+    });
+    platform = await startAuthAndGateway(h, { admin: ADMIN, webAppDir: webDir, env: { UPSTREAM_ANALYTICS: analytics.url } });
     gateway = platform.gateway;
     const admin = await request<{ accessToken: string }>(`${gateway.url}/api/v1/auth/login`, { body: ADMIN });
+    adminToken = admin.body.accessToken;
     for (const [who, role] of [
       [MAKER, 'maker'],
       [CHECKER, 'checker'],
@@ -58,6 +73,7 @@ describe('the web app in a browser, on the services in-process', () => {
   afterAll(async () => {
     await browser?.close();
     await platform?.close();
+    await analytics?.close();
     await h?.close();
     rmSync(webDir, { recursive: true, force: true });
   }, 60_000);
@@ -75,4 +91,44 @@ describe('the web app in a browser, on the services in-process', () => {
     // axe-core on every screen above: no serious or critical violation.
     expect(accessibility.violations).toEqual([]);
   }, 110_000);
+
+  it('the admin creates and disables a staff account, reads the charts and the platform status; axe finds nothing serious', async () => {
+    // The journey's approval reaches the analytics counts first (through Kafka).
+    await eventually(async () => {
+      const summary = await request<{ totals: Record<string, number> }>(`${gateway.url}/api/v1/analytics/summary?days=7`, {
+        token: adminToken,
+      });
+      return (summary.body.totals['kyc.application.approved'] ?? 0) > 0 ? true : undefined;
+    }, 30_000);
+    const before = accessibility.violations.length;
+    const result = await adminPages(
+      browser,
+      gateway.url,
+      ADMIN,
+      { email: `maker2-${run}@bank.example`, password: 'web-maker2-password-1', staffId: `maker2-${run}` },
+      shots,
+    );
+    expect(result.disabledNotice).toBe(`maker2-${run}@bank.example is disabled: their sign-ins have ended.`);
+    expect(result.duplicateError).toBe('An account with this email address already exists.');
+    expect(result.approvalRate).toMatch(/^100% approved \(1 of 1 decisions\)\.$/);
+    expect(result.mode).toBe('Normal');
+    expect(accessibility.violations.slice(before)).toEqual([]);
+  }, 90_000);
+
+  it('refuses the admin API and the analytics to a reviewer’s token, through the gateway', async () => {
+    const maker = await request<{ accessToken: string; user: { id: string } }>(`${gateway.url}/api/v1/auth/login`, { body: MAKER });
+    const token = maker.body.accessToken;
+    const answers = await Promise.all([
+      request(`${gateway.url}/api/v1/admin/users`, { token }),
+      request(`${gateway.url}/api/v1/admin/users`, {
+        token,
+        body: { email: `x-${run}@bank.example`, password: 'x-password-12345', role: 'admin' },
+      }),
+      request(`${gateway.url}/api/v1/admin/users/${maker.body.user.id}/enable`, { token, body: {} }),
+      request(`${gateway.url}/api/v1/admin/users/${maker.body.user.id}/role`, { token, body: { role: 'admin' } }),
+      request(`${gateway.url}/api/v1/analytics/summary`, { token }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([403, 403, 403, 403, 403]);
+    expect(answers.map((a) => a.headers.get('content-type'))).toEqual(Array(5).fill(expect.stringMatching(/^application\/problem\+json/)));
+  });
 });
