@@ -14,8 +14,8 @@ const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE
 
 export class Metrics {
   readonly registry: Registry;
-  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
-  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly httpRequests: Counter<'method' | 'route' | 'code'>;
+  readonly httpDuration: Histogram<'method' | 'route' | 'code'>;
   readonly httpInFlight: Gauge;
   private readonly counters = new Map<string, Counter<string>>();
 
@@ -30,14 +30,15 @@ export class Metrics {
     client.collectDefaultMetrics({ register: this.registry });
     this.httpRequests = new client.Counter({
       name: 'kyc_http_requests_total',
-      help: 'HTTP requests by route, method and status',
-      labelNames: ['method', 'route', 'status'],
+      help: 'HTTP requests by route, method and status code',
+      // `code`, as Prometheus' own and client_golang's promhttp name the status code label.
+      labelNames: ['method', 'route', 'code'],
       registers: [this.registry],
     });
     this.httpDuration = new client.Histogram({
       name: 'kyc_http_request_duration_seconds',
-      help: 'HTTP request duration by route, method and status',
-      labelNames: ['method', 'route', 'status'],
+      help: 'HTTP request duration by route, method and status code',
+      labelNames: ['method', 'route', 'code'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
@@ -112,7 +113,7 @@ export class Metrics {
         const labels = {
           method: STANDARD_METHODS.has(req.method) ? req.method : 'OTHER',
           route: String(route),
-          status: String(res.statusCode),
+          code: String(res.statusCode),
         };
         this.httpRequests.inc(labels);
         this.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);

@@ -16,11 +16,11 @@ const exposition = (requests: number, buckets: [string, number][]): string =>
   [
     '# HELP kyc_http_requests_total HTTP requests by route, method and status',
     '# TYPE kyc_http_requests_total counter',
-    `kyc_http_requests_total{method="GET",route="/v1/applications",status="200",component="kyc"} ${requests - 1}`,
-    `kyc_http_requests_total{method="POST",route="/v1/applications",status="202",component="kyc"} 1`,
+    `kyc_http_requests_total{method="GET",route="/v1/applications",code="200",component="kyc"} ${requests - 1}`,
+    `kyc_http_requests_total{method="POST",route="/v1/applications",code="202",component="kyc"} 1`,
     '# TYPE kyc_http_request_duration_seconds histogram',
-    ...buckets.map(([le, n]) => `kyc_http_request_duration_seconds_bucket{le="${le}",method="GET",route="/x",status="200"} ${n}`),
-    `kyc_http_request_duration_seconds_sum{method="GET",route="/x",status="200"} 1.5`,
+    ...buckets.map(([le, n]) => `kyc_http_request_duration_seconds_bucket{le="${le}",method="GET",route="/x",code="200"} ${n}`),
+    `kyc_http_request_duration_seconds_sum{method="GET",route="/x",code="200"} 1.5`,
     'process_cpu_seconds_total 12.5',
   ].join('\n');
 
