@@ -91,9 +91,28 @@ apply_secret() { # apply_secret NAME KEY=VALUE... (values never on a command lin
 pg_keys=("url=$POD_DATABASE_URL" "migrate-url=${DATABASE_URL_MIGRATE/@127.0.0.1:/@$NODE_IP:}") redis_keys=("url=$POD_REDIS_URL")
 for c in kyc auth notification analytics; do v=DATABASE_URL_${c^^}; pg_keys+=("$c-url=${!v/@127.0.0.1:/@$NODE_IP:}"); done
 for c in gateway kyc auth notification analytics; do v=REDIS_URL_${c^^}; redis_keys+=("$c-url=${!v/@127.0.0.1:/@$NODE_IP:}"); done
+# TLS to the stores (docs/security.md, "Data in transit to the stores"): KYC_UP_STORE_TLS=Required gives the
+# pods make deps's TLS endpoints (PostgreSQL sslmode=verify-full, rediss:// on Redis's TLS port, Kafka's
+# PODS_SSL listener), its CA as ca.crt in each Secret, and `tls: Required` in the sample. Off (the default)
+# until it is proven on the real node: the stores must have been restarted once with TLS (hack/deps/tls.sh).
+kafka_keys=("brokers=$POD_KAFKA_BROKERS")
+case ${KYC_UP_STORE_TLS:-Off} in
+  Off) ;;
+  Required)
+    store_ca=$(cat "$DEPS_CA_FILE") || die "no CA of the stores at $DEPS_CA_FILE: run make deps"
+    for i in "${!pg_keys[@]}"; do pg_keys[i]+="?sslmode=verify-full"; done
+    for i in "${!redis_keys[@]}"; do
+      kv=${redis_keys[i]/=redis:\/\//=rediss://}
+      redis_keys[i]=${kv%:"${REDIS_URL##*:}"}:${REDIS_TLS_URL##*:}
+    done
+    kafka_keys=("brokers=$NODE_IP:$((${KYC_KAFKA_PORT:-19092} + 4))")
+    pg_keys+=("ca.crt=$store_ca") redis_keys+=("ca.crt=$store_ca") kafka_keys+=("ca.crt=$store_ca")
+    ;;
+  *) die "KYC_UP_STORE_TLS must be Off or Required (got $KYC_UP_STORE_TLS)" ;;
+esac
 apply_secret $PLATFORM-postgres "${pg_keys[@]}"
 apply_secret $PLATFORM-redis "${redis_keys[@]}"
-apply_secret $PLATFORM-kafka "brokers=$POD_KAFKA_BROKERS"
+apply_secret $PLATFORM-kafka "${kafka_keys[@]}"
 # The PII data keys are made and unwrapped by local-kms through the AWS KMS API (docs/security.md, "Keys held by a KMS").
 apply_secret $PLATFORM-kms "key-id=$KMS_KEY_ID" "region=$KMS_REGION" "endpoint=${KMS_ENDPOINT/127.0.0.1/$NODE_IP}" \
   "access-key-id=$KMS_ACCESS_KEY_ID" "secret-access-key=$KMS_SECRET_ACCESS_KEY"
@@ -121,6 +140,12 @@ case ${KYC_UP_TLS:-BuiltIn} in
   Disabled) sample_edits+=(-e "s|^    mode: BuiltIn\$|    mode: Disabled|") ;;
   *) die "KYC_UP_TLS must be BuiltIn or Disabled (got $KYC_UP_TLS)" ;;
 esac
+# The stores declared TLS (KYC_UP_STORE_TLS above), and the egress policies on their TLS ports.
+if [[ ${KYC_UP_STORE_TLS:-Off} == Required ]]; then
+  sample_edits+=(-e '/^        name: kyc-dev-\(postgres\|redis\|kafka\)$/a\      tls: Required'
+    -e "s|^      ports: \[${REDIS_URL##*:}\]\$|      ports: [${REDIS_TLS_URL##*:}]|"
+    -e "s|^      ports: \[$KAFKA_POD_PORT\]\$|      ports: [$((${KYC_KAFKA_PORT:-19092} + 4))]|")
+fi
 sed "${sample_edits[@]}" samples/local-real-node.yaml | kubectl -n "$NS" apply -f - >/dev/null
 # The gateway from the host: the operator's active gateway Service made a NodePort on the real node
 # (kube-proxy serves NodePorts on $NODE_IP). Through the operator's own Service, the NodePort follows
