@@ -1,0 +1,81 @@
+import { describe, expect, it } from '@jest/globals';
+import { platform } from '../api/fixtures.js';
+import type { KycPlatform } from '../api/types.js';
+import { issuedByBundle, readCertificate } from '../api/x509.js';
+import { ROTATE_ANNOTATION } from '../release/certificates.js';
+import type { KubeResource } from '../runtime/kube.js';
+import { FakeKube } from '../runtime/testing/fake-kube.js';
+import { CONDITION_CERTIFICATES_READY, PlatformCertificates } from './certificates.js';
+import { SECRET } from './resources.js';
+
+const T0 = new Date('2026-11-26T12:00:00Z');
+type Secret = KubeResource & { type?: string; data?: Record<string, string> };
+const pem = (secret: Secret | undefined, key: string): string => Buffer.from(secret?.data?.[key] ?? '', 'base64').toString('utf8');
+
+function setup(spec: Partial<KycPlatform['spec']> = {}): { kube: FakeKube; certificates: PlatformCertificates; p: KycPlatform } {
+  const kube = new FakeKube();
+  return { kube, certificates: new PlatformCertificates(kube.asClient()), p: platform({ tls: { publicNames: ['localhost'] }, ...spec }) };
+}
+
+describe('PlatformCertificates', () => {
+  it('when a platform has none, then it writes the CA Secret and one kubernetes.io/tls Secret per component, owned by the platform', async () => {
+    const { kube, certificates, p } = setup();
+    const outcome = await certificates.ensure(p, T0);
+    expect(kube.writes.map((w) => `${w.verb} ${w.name}`)).toEqual([
+      'apply acme-tls-ca',
+      ...['gateway', 'kyc', 'auth', 'notification', 'analytics'].map((c) => `apply acme-${c}-tls`),
+    ]);
+    const ca = await kube.get<Secret>(SECRET, 'kyc-test', 'acme-tls-ca');
+    const kyc = await kube.get<Secret>(SECRET, 'kyc-test', 'acme-kyc-tls');
+    expect(ca?.type).toBe('Opaque');
+    expect(kyc?.type).toBe('kubernetes.io/tls');
+    expect(kyc?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'KycPlatform', name: 'acme', controller: true });
+    expect(kyc?.metadata.labels?.['app.kubernetes.io/managed-by']).toBe('kyc-operator');
+    expect(pem(kyc, 'ca.crt')).toBe(pem(ca, 'ca.crt'));
+    expect(issuedByBundle(pem(kyc, 'tls.crt'), pem(kyc, 'ca.crt'))).toBe(true);
+    expect(readCertificate(pem(kyc, 'tls.crt')).subjectAltNames).toContain('acme-kyc-hl.kyc-test.svc.cluster.local');
+    expect(readCertificate(pem(await kube.get<Secret>(SECRET, 'kyc-test', 'acme-gateway-tls'), 'tls.crt')).subjectAltNames).toContain(
+      'localhost',
+    );
+    expect(outcome?.condition).toMatchObject({ type: CONDITION_CERTIFICATES_READY, status: 'True' });
+    expect(outcome?.expiries.map((e) => e.name)).toEqual(['ca', 'gateway', 'kyc', 'auth', 'notification', 'analytics']);
+    expect(outcome?.expiries[1]?.notAfter).toEqual(new Date(T0.getTime() + 720 * 3_600_000));
+  });
+
+  it('when everything is in order, then the next pass writes nothing and looks again at 2/3 of the validity', async () => {
+    const { kube, certificates, p } = setup();
+    await certificates.ensure(p, T0);
+    const writes = kube.writes.length;
+    const outcome = await certificates.ensure(p, new Date(T0.getTime() + 3_600_000));
+    expect(kube.writes).toHaveLength(writes);
+    expect(outcome?.requeueAfterMs).toBe(480 * 3_600_000 - 3_600_000);
+  });
+
+  it('when the rotate annotation changes, then the five leaves are written again with new serials, the CA kept', async () => {
+    const { kube, certificates, p } = setup();
+    await certificates.ensure(p, T0);
+    const before = readCertificate(pem(await kube.get<Secret>(SECRET, 'kyc-test', 'acme-auth-tls'), 'tls.crt')).serialNumber;
+    const writes = kube.writes.length;
+    const rotated = { ...p, metadata: { ...p.metadata, annotations: { [ROTATE_ANNOTATION]: '2026-11-26' } } };
+    // After the first bundle's overlap (5 minutes): a rotation never outruns a trust bundle.
+    await certificates.ensure(rotated, new Date(T0.getTime() + 6 * 60_000));
+    expect(kube.writes.slice(writes).map((w) => w.name)).toHaveLength(5);
+    expect(kube.writes.slice(writes).map((w) => w.name)).not.toContain('acme-tls-ca');
+    const after = await kube.get<Secret>(SECRET, 'kyc-test', 'acme-auth-tls');
+    expect(readCertificate(pem(after, 'tls.crt')).serialNumber).not.toBe(before);
+    await certificates.ensure(rotated, new Date(T0.getTime() + 7 * 60_000));
+    expect(kube.writes.length).toBe(writes + 5);
+  });
+
+  it('when a Secret of that name is not the platform’s, then it is left alone and the pass fails saying so', async () => {
+    const { kube, certificates, p } = setup();
+    await kube.create(SECRET, 'kyc-test', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'acme-kyc-tls', namespace: 'kyc-test' } });
+    await expect(certificates.ensure(p, T0)).rejects.toThrow('Secret kyc-test/acme-kyc-tls exists and is not owned by KycPlatform acme');
+  });
+
+  it('when tls.mode is Disabled, then nothing is issued', async () => {
+    const { kube, certificates } = setup();
+    expect(await certificates.ensure(platform({ profile: 'development', tls: { mode: 'Disabled' } }), T0)).toBeUndefined();
+    expect(kube.writes).toEqual([]);
+  });
+});

@@ -1,0 +1,153 @@
+// The platform's CA and certificates as Secrets (docs/security.md, "TLS between the components"): read the
+// CA Secret and the leaf Secrets, let release/certificates.ts decide, write what changed. The Secrets are
+// not watched (the operator may only get Secrets and write its own, by server-side apply), so the pass says when to look again:
+// the next 2/3 point or the end of a CA renewal's overlap.
+import { desiredComponentNames, certificateValidityMs, tlsEnabled } from '../api/defaults.js';
+import type { ComponentName } from '../api/components.js';
+import { setCondition } from '../api/conditions.js';
+import type { Condition, KycPlatform } from '../api/types.js';
+import { readCertificate } from '../api/x509.js';
+import { carryOut, planCertificates, ROTATE_ANNOTATION, type CertificatePlan, type ObservedSecret } from '../release/certificates.js';
+import { caSecretName, certificateNames, tlsSecretMeta, tlsSecretName } from '../render/tls.js';
+import { FIELD_MANAGER } from '../runtime/apply.js';
+import type { KubeClient, KubeResource } from '../runtime/kube.js';
+import { isOwnedBy, SECRET } from './resources.js';
+
+export const CONDITION_CERTIFICATES_READY = 'CertificatesReady';
+const CA_VALIDITY_MS = 365 * 24 * 3_600_000;
+/** A new bundle or new leaves reach every pod within this: the kubelet's Secret refresh (about a minute) and the services' 5 s poll. */
+const DEFAULT_OVERLAP_MS = 5 * 60_000;
+
+type SecretResource = KubeResource & { type?: string; data?: Record<string, string> };
+
+export interface CertificateExpiry {
+  /** `ca` or a component. */
+  name: 'ca' | ComponentName;
+  notAfter: Date;
+  serialNumber: string;
+}
+
+export interface CertificatesOutcome {
+  condition: Condition;
+  expiries: CertificateExpiry[];
+  /** Look again after this long (the next renewal or the end of an overlap). */
+  requeueAfterMs: number;
+  /** Secrets written this pass, for the Events. */
+  written: string[];
+  plan: CertificatePlan;
+}
+
+const decode = (value: string | undefined): string | undefined => (value ? Buffer.from(value, 'base64').toString('utf8') : undefined);
+const encode = (value: string | undefined): string => Buffer.from(value ?? '').toString('base64');
+
+function observed(secret: SecretResource | undefined): ObservedSecret | undefined {
+  if (!secret) return undefined;
+  return {
+    cert: decode(secret.data?.['tls.crt']),
+    key: decode(secret.data?.['tls.key']),
+    bundle: decode(secret.data?.['ca.crt']),
+    annotations: secret.metadata.annotations,
+  };
+}
+
+export class PlatformCertificates {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly overlapMs = DEFAULT_OVERLAP_MS,
+  ) {}
+
+  /** Undefined when the platform's components speak plain HTTP (tls.mode Disabled): nothing is issued. */
+  async ensure(platform: KycPlatform, now: Date): Promise<CertificatesOutcome | undefined> {
+    if (!tlsEnabled(platform.spec)) return undefined;
+    const namespace = platform.metadata.namespace ?? '';
+    const components = desiredComponentNames(platform.spec);
+    const read = async (name: string): Promise<SecretResource | undefined> => {
+      const secret = await this.client.get<SecretResource>(SECRET, namespace, name);
+      // A Secret of that name that is not the platform's is never overwritten.
+      if (secret && !isOwnedBy(secret, platform.metadata.name, platform.metadata.uid ?? ''))
+        throw new Error(
+          `Secret ${namespace}/${name} exists and is not owned by KycPlatform ${platform.metadata.name}: rename or delete it`,
+        );
+      return secret;
+    };
+    const caSecret = await read(caSecretName(platform));
+    const leafSecrets = new Map<ComponentName, SecretResource | undefined>();
+    await Promise.all(components.map(async (c) => leafSecrets.set(c, await read(tlsSecretName(platform, c)))));
+    const input = {
+      ca: observed(caSecret),
+      leaves: Object.fromEntries(components.map((c) => [c, observed(leafSecrets.get(c))])),
+      names: Object.fromEntries(components.map((c) => [c, certificateNames(platform, c)])),
+      leafValidityMs: certificateValidityMs(platform.spec),
+      caValidityMs: CA_VALIDITY_MS,
+      overlapMs: this.overlapMs,
+      rotateRequest: platform.metadata.annotations?.[ROTATE_ANNOTATION] ?? '',
+      now,
+    };
+    const plan = planCertificates(input);
+    const issued = carryOut(input, plan, `kyc-platform ${namespace}/${platform.metadata.name} CA`);
+    const written: string[] = [];
+    // The CA first: a leaf is never written before the CA that signed it.
+    if (issued.ca.changed) {
+      await this.write(platform, caSecret, caSecretName(platform), 'platform', 'Opaque', issued.ca);
+      written.push(caSecretName(platform));
+    }
+    await Promise.all(
+      components.map(async (c) => {
+        const leaf = issued.leaves[c];
+        if (!leaf?.changed) return;
+        await this.write(platform, leafSecrets.get(c), tlsSecretName(platform, c), c, 'kubernetes.io/tls', leaf);
+        written.push(tlsSecretName(platform, c));
+      }),
+    );
+    const expiries: CertificateExpiry[] = [
+      ['ca', issued.ca.cert] as const,
+      ...components.map((c) => [c, issued.leaves[c]?.cert] as const),
+    ].flatMap(([name, pem]) => {
+      if (!pem) return [];
+      const facts = readCertificate(pem);
+      return [{ name, notAfter: facts.notAfter, serialNumber: facts.serialNumber }];
+    });
+    const leaves = expiries.filter((e) => e.name !== 'ca');
+    const soonest = leaves.reduce<CertificateExpiry | undefined>((a, e) => (a && a.notAfter <= e.notAfter ? a : e), undefined);
+    const condition = setCondition(
+      platform.status?.conditions,
+      {
+        type: CONDITION_CERTIFICATES_READY,
+        status: 'True',
+        observedGeneration: platform.metadata.generation ?? 0,
+        reason: plan.ca.action === 'keep' && plan.issue.length === 0 ? 'Issued' : 'Renewed',
+        message: `CA and ${leaves.length} certificates in Secrets ${caSecretName(platform)} and <platform>-<component>-tls; the first to expire: ${soonest?.name ?? '-'} at ${soonest?.notAfter.toISOString() ?? '-'}`,
+      },
+      now,
+    );
+    return { condition, expiries, requeueAfterMs: Math.max(1000, plan.nextCheckAt.getTime() - now.getTime()), written, plan };
+  }
+
+  private async write(
+    platform: KycPlatform,
+    current: SecretResource | undefined,
+    name: string,
+    component: 'platform' | ComponentName,
+    type: string,
+    content: ObservedSecret,
+  ): Promise<void> {
+    const meta = tlsSecretMeta(platform, name, component);
+    const object: SecretResource = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type,
+      metadata: {
+        ...meta,
+        annotations: { ...current?.metadata.annotations, ...content.annotations },
+        // The version it read: two writers (an old leader, a new one) never silently overwrite each other.
+        ...(current?.metadata.resourceVersion ? { resourceVersion: current.metadata.resourceVersion } : {}),
+      },
+      data: { 'tls.crt': encode(content.cert), 'tls.key': encode(content.key), 'ca.crt': encode(content.bundle) },
+    };
+    try {
+      await this.client.apply(SECRET, object, FIELD_MANAGER);
+    } catch (error) {
+      throw new Error(`write Secret ${platform.metadata.namespace}/${name}`, { cause: error });
+    }
+  }
+}
