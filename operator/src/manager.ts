@@ -7,6 +7,7 @@ import { serveExternalMetrics } from './metrics-api/serve.js';
 import { PlatformCache, PlatformController } from './reconcile/controller.js';
 import { ExternalMetricsOwnerWatch } from './reconcile/external-metrics-owner.js';
 import { KedaScaledObjects } from './reconcile/keda.js';
+import { RestoreJobs } from './reconcile/restore.js';
 import { registerPlatformGauges } from './reconcile/platform-gauges.js';
 import { PlatformReconciler } from './reconcile/platform.js';
 import { PodHealthPoller } from './reconcile/pod-health.js';
@@ -137,6 +138,8 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       applier,
       // provider keda: ScaledObjects, written only where KEDA's CRD is installed (docs/autoscaling.md).
       keda: new KedaScaledObjects(client, applier),
+      // kyc.dev/restore: the in-cluster restore Job and condition Restored (docs/backup.md).
+      restore: new RestoreJobs(client, events),
       events,
       logger,
       platforms: cache.platforms,

@@ -22,6 +22,7 @@ import {
 import { SCALED_OBJECT } from '../render/scaledobject.js';
 import { plaintextDependencyRefusal, REASON_PLAINTEXT_DEPENDENCY } from '../render/store-tls.js';
 import type { KedaScaledObjects } from './keda.js';
+import type { RestoreJobs, RestoreObservation } from './restore.js';
 import { REASON_DEPENDENCY_UNAVAILABLE, withDegradation, type PodHealth } from './degradation.js';
 import { configMapLiveSettingsDigest } from '../render/configmap.js';
 import { activeColorChanged, announceLiveSettings, flagsChanged } from './live-settings.js';
@@ -77,6 +78,8 @@ export interface ReconcilerDeps {
   health?: HealthReader;
   /** KEDA ScaledObjects of provider keda platforms (keda.ts); without it none are written. */
   keda?: KedaScaledObjects;
+  /** The restore Job of kyc.dev/restore and condition Restored (restore.ts); without it the annotation is ignored. */
+  restore?: RestoreJobs;
 }
 
 /** The live settings as last announced to the pods, for status (reconcile/live-settings.ts). */
@@ -243,6 +246,13 @@ export class PlatformReconciler {
     const liveCronJob = cronJob && live.get(identity(cronJob));
     const backup = backupCondition(platform, liveCronJob, this.deps.now?.() ?? new Date());
     const lastBackup = await this.lastBackup(platform, liveCronJob, log);
+    let restore: RestoreObservation | undefined;
+    try {
+      restore = await this.deps.restore?.observe(platform, this.deps.now?.() ?? new Date());
+    } catch (error) {
+      firstError ??= asError(error);
+      applyProblem ??= { reason: 'RestoreFailed', message: describe(error) };
+    }
     const status = await this.writeStatus(
       platform,
       components,
@@ -255,12 +265,13 @@ export class PlatformReconciler {
       health,
       backup,
       lastBackup,
+      restore?.condition,
     );
     // The pods' health changes no watched object: a platform is looked at again when its next round is due.
     // Nor does a backup growing stale: the pass comes back when BackupStale would turn (backup-status.ts).
     const timedWait = minDefined(
       minDefined(minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs), this.deps.health?.intervalMs),
-      backupRecheckInMs(platform, liveCronJob, this.deps.now?.() ?? new Date()),
+      minDefined(backupRecheckInMs(platform, liveCronJob, this.deps.now?.() ?? new Date()), restore?.requeueAfterMs),
     );
     await rollout.finish();
     // A conflict is logged at debug and counted as such by the controller (docs/operator.md).
@@ -475,12 +486,13 @@ export class PlatformReconciler {
     health?: PodHealth[],
     backup?: Condition,
     lastBackup?: BackupStatus,
+    restored?: Condition,
   ): Promise<OwnedStatus> {
     const now = this.deps.now?.() ?? new Date();
     const computed = computeStatus(rollout ? rollout.statusView(platform) : platform, components, problem, now);
     const rolled = rollout ? rollout.status(computed, now) : computed;
     const scaled = scaling ? withScalingStatus(rolled, scaling, platform.status?.conditions, now) : rolled;
-    const checked = [secretsVerified, backup].filter((c): c is Condition => c !== undefined);
+    const checked = [secretsVerified, backup, restored].filter((c): c is Condition => c !== undefined);
     const verified = checked.length > 0 ? { ...scaled, conditions: [...scaled.conditions, ...checked] } : scaled;
     const withHealth = withDegradation(verified, degradationModeOf(platform.spec), health, platform.status?.conditions, now);
     const status: OwnedStatus = {
