@@ -11,6 +11,7 @@ import { RestoreJobs } from './reconcile/restore.js';
 import { registerPlatformGauges } from './reconcile/platform-gauges.js';
 import { PlatformReconciler } from './reconcile/platform.js';
 import { PodHealthPoller } from './reconcile/pod-health.js';
+import { PlatformCertificates } from './reconcile/certificates.js';
 import { PLATFORM } from './reconcile/resources.js';
 import { blueGreenRollout } from './reconcile/rollout-bluegreen.js';
 import { startScalingEngine } from './reconcile/scaling.js';
@@ -48,6 +49,8 @@ export interface ManagerOptions {
   now?: () => Date;
   /** The blue-green smoke check (default: HTTP GETs to the preview Services through cluster DNS). */
   smokeChecker?: SmokeChecker;
+  /** How long a new trust bundle or new certificates are given to reach the pods (default 5 minutes; tests shorten it). */
+  certificateOverlapMs?: number;
   /** The API client (default: from the kubeconfig; unit tests hand in runtime/testing/fake-kube.ts). */
   client?: KubeClient;
 }
@@ -151,6 +154,8 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       operatorNamespace: config.operatorNamespace,
       // The pods' /health on their metrics port, as the scaling scrapes do (docs/api.md, "Degradation").
       health: new PodHealthPoller(client),
+      // tls.mode BuiltIn: the platform's CA and certificates (docs/security.md, "TLS between the components").
+      certificates: new PlatformCertificates(client, { registry: metrics.registry, overlapMs: options.certificateOverlapMs }),
       ...(options.now ? { now: options.now } : {}),
     });
     // Passes run only once this replica leads (see lead below).

@@ -3,7 +3,8 @@
 // not watched (the operator may only get Secrets and write its own, by server-side apply), so the pass says when to look again:
 // the next 2/3 point or the end of a CA renewal's overlap.
 import { desiredComponentNames, certificateValidityMs, tlsEnabled } from '../api/defaults.js';
-import type { ComponentName } from '../api/components.js';
+import { COMPONENTS, type ComponentName } from '../api/components.js';
+import { Gauge, type Registry } from 'prom-client';
 import { setCondition } from '../api/conditions.js';
 import type { Condition, KycPlatform } from '../api/types.js';
 import { readCertificate } from '../api/x509.js';
@@ -14,6 +15,7 @@ import type { KubeClient, KubeResource } from '../runtime/kube.js';
 import { isOwnedBy, SECRET } from './resources.js';
 
 export const CONDITION_CERTIFICATES_READY = 'CertificatesReady';
+const COMPONENT_SERIES = ['ca', ...COMPONENTS];
 const CA_VALIDITY_MS = 365 * 24 * 3_600_000;
 /** A new bundle or new leaves reach every pod within this: the kubelet's Secret refresh (about a minute) and the services' 5 s poll. */
 const DEFAULT_OVERLAP_MS = 5 * 60_000;
@@ -50,11 +52,38 @@ function observed(secret: SecretResource | undefined): ObservedSecret | undefine
   };
 }
 
+export interface PlatformCertificatesOptions {
+  /** How long a new bundle or new leaves are given to reach the pods (default 5 minutes). */
+  overlapMs?: number;
+  /** Where kyc_operator_certificate_expiry_timestamp_seconds is registered (the alert CertificateExpiry reads it). */
+  registry?: Registry;
+}
+
+export const CERTIFICATE_EXPIRY_METRIC = 'kyc_operator_certificate_expiry_timestamp_seconds';
+
 export class PlatformCertificates {
+  private readonly overlapMs: number;
+  private readonly expiry: Gauge | undefined;
+
   constructor(
     private readonly client: KubeClient,
-    private readonly overlapMs = DEFAULT_OVERLAP_MS,
-  ) {}
+    options: PlatformCertificatesOptions = {},
+  ) {
+    this.overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+    this.expiry =
+      options.registry &&
+      new Gauge({
+        name: CERTIFICATE_EXPIRY_METRIC,
+        help: "When a platform's certificate expires (notAfter), in Unix seconds: component ca is the platform's CA. Set by the leader after each pass.",
+        labelNames: ['namespace', 'platform', 'component'],
+        registers: [options.registry],
+      });
+  }
+
+  /** A deleted platform's series go with it. */
+  forget(namespace: string, name: string): void {
+    for (const component of COMPONENT_SERIES) this.expiry?.remove({ namespace, platform: name, component });
+  }
 
   /** Undefined when the platform's components speak plain HTTP (tls.mode Disabled): nothing is issued. */
   async ensure(platform: KycPlatform, now: Date): Promise<CertificatesOutcome | undefined> {
@@ -107,6 +136,8 @@ export class PlatformCertificates {
       const facts = readCertificate(pem);
       return [{ name, notAfter: facts.notAfter, serialNumber: facts.serialNumber }];
     });
+    for (const e of expiries)
+      this.expiry?.set({ namespace, platform: platform.metadata.name, component: e.name }, Math.floor(e.notAfter.getTime() / 1000));
     const leaves = expiries.filter((e) => e.name !== 'ca');
     const soonest = leaves.reduce<CertificateExpiry | undefined>((a, e) => (a && a.notAfter <= e.notAfter ? a : e), undefined);
     const condition = setCondition(

@@ -22,6 +22,9 @@ import {
 import { SCALED_OBJECT } from '../render/scaledobject.js';
 import { plaintextDependencyRefusal, REASON_PLAINTEXT_DEPENDENCY } from '../render/store-tls.js';
 import type { KedaScaledObjects } from './keda.js';
+import { CONDITION_CERTIFICATES_READY, type CertificatesOutcome, type PlatformCertificates } from './certificates.js';
+import { REASON_TLS_REQUIRED, tlsRequiredRefusal } from '../render/tls.js';
+import { setCondition } from '../api/conditions.js';
 import type { RestoreJobs, RestoreObservation } from './restore.js';
 import { REASON_DEPENDENCY_UNAVAILABLE, withDegradation, type PodHealth } from './degradation.js';
 import { configMapLiveSettingsDigest } from '../render/configmap.js';
@@ -76,6 +79,8 @@ export interface ReconcilerDeps {
   operatorNamespace?: string;
   /** The pods' /health, read at a bounded rate, for the Degraded condition (pod-health.ts); without it, only a forced mode shows. */
   health?: HealthReader;
+  /** The platform's CA and certificates (certificates.ts); without it none are issued. */
+  certificates?: PlatformCertificates;
   /** KEDA ScaledObjects of provider keda platforms (keda.ts); without it none are written. */
   keda?: KedaScaledObjects;
   /** The restore Job of kyc.dev/restore and condition Restored (restore.ts); without it the annotation is ignored. */
@@ -128,6 +133,7 @@ export class PlatformReconciler {
       this.renders.delete(key);
       this.deps.scaling?.forget(key);
       this.deps.health?.forget(key);
+      this.deps.certificates?.forget(namespace, name);
       this.deps.applier.forgetWhere((k) => k.includes(`|${namespace}|${name}-`) || k.endsWith(`|${namespace}|${name}`));
       return;
     }
@@ -150,6 +156,14 @@ export class PlatformReconciler {
     if (plaintext) {
       this.deps.events.record(platform, 'Warning', REASON_PLAINTEXT_DEPENDENCY, plaintext);
       await this.writeStatus(platform, [], { reason: REASON_PLAINTEXT_DEPENDENCY, message: plaintext }, log);
+      return;
+    }
+
+    // Production: plain HTTP between the components is refused before anything rolls out (render/tls.ts).
+    const tlsRefused = tlsRequiredRefusal(platform);
+    if (tlsRefused) {
+      this.deps.events.record(platform, 'Warning', REASON_TLS_REQUIRED, tlsRefused);
+      await this.writeStatus(platform, [], { reason: REASON_TLS_REQUIRED, message: tlsRefused }, log);
       return;
     }
 
@@ -188,6 +202,39 @@ export class PlatformReconciler {
         }),
       );
     };
+    // The certificates before the Deployments that mount them (certificates.ts); a failure is reported and
+    // the rest of the pass goes on (running pods keep the certificates they have).
+    let certificates: CertificatesOutcome | undefined;
+    let certificatesFailed: Condition | undefined;
+    try {
+      certificates = await this.deps.certificates?.ensure(platform, this.deps.now?.() ?? new Date());
+      if (certificates && certificates.written.length > 0) {
+        const why = [
+          ...(certificates.plan.ca.action === 'keep' ? [] : [`CA ${certificates.plan.ca.action}: ${certificates.plan.ca.reason}`]),
+          ...certificates.plan.issue.map((i) => `${i.component} (${i.reason})`),
+        ];
+        this.deps.events.record(
+          platform,
+          'Normal',
+          'CertificatesIssued',
+          `wrote ${certificates.written.join(', ')}: ${why.join(', ') || 'trust bundle'}`,
+        );
+      }
+    } catch (error) {
+      firstError ??= asError(error);
+      certificatesFailed = setCondition(
+        platform.status?.conditions,
+        {
+          type: CONDITION_CERTIFICATES_READY,
+          status: 'False',
+          observedGeneration: platform.metadata.generation ?? 0,
+          reason: 'IssueFailed',
+          message: describe(error),
+        },
+        this.deps.now?.() ?? new Date(),
+      );
+    }
+
     // What the rollout needs first (a blue-green switch moves the Services: they are the switch), then
     // what the Deployments use, then the rest.
     const first = rollout.firstInPass(desired);
@@ -266,12 +313,17 @@ export class PlatformReconciler {
       backup,
       lastBackup,
       restore?.condition,
+      certificates?.condition ?? certificatesFailed,
     );
     // The pods' health changes no watched object: a platform is looked at again when its next round is due.
     // Nor does a backup growing stale: the pass comes back when BackupStale would turn (backup-status.ts).
     const timedWait = minDefined(
       minDefined(minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs), this.deps.health?.intervalMs),
-      minDefined(backupRecheckInMs(platform, liveCronJob, this.deps.now?.() ?? new Date()), restore?.requeueAfterMs),
+      minDefined(
+        minDefined(backupRecheckInMs(platform, liveCronJob, this.deps.now?.() ?? new Date()), restore?.requeueAfterMs),
+        // The next renewal may be weeks away: capped at 6 h (a timer's range, and a missed wake-up costs little).
+        certificates && Math.min(certificates.requeueAfterMs, 6 * 3_600_000),
+      ),
     );
     await rollout.finish();
     // A conflict is logged at debug and counted as such by the controller (docs/operator.md).
@@ -487,12 +539,13 @@ export class PlatformReconciler {
     backup?: Condition,
     lastBackup?: BackupStatus,
     restored?: Condition,
+    certificatesReady?: Condition,
   ): Promise<OwnedStatus> {
     const now = this.deps.now?.() ?? new Date();
     const computed = computeStatus(rollout ? rollout.statusView(platform) : platform, components, problem, now);
     const rolled = rollout ? rollout.status(computed, now) : computed;
     const scaled = scaling ? withScalingStatus(rolled, scaling, platform.status?.conditions, now) : rolled;
-    const checked = [secretsVerified, backup, restored].filter((c): c is Condition => c !== undefined);
+    const checked = [secretsVerified, backup, restored, certificatesReady].filter((c): c is Condition => c !== undefined);
     const verified = checked.length > 0 ? { ...scaled, conditions: [...scaled.conditions, ...checked] } : scaled;
     const withHealth = withDegradation(verified, degradationModeOf(platform.spec), health, platform.status?.conditions, now);
     const status: OwnedStatus = {
