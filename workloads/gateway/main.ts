@@ -104,6 +104,8 @@ export async function startGateway(options: GatewayStartOptions = {}): Promise<R
   });
 }
 
+const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
+
 /** Upstreams (balancer and breaker each), rate limit, stale cache, and the /api/v1 proxy route. */
 async function wireGateway(
   { config, service, redis, logger, closing, onShutdown, liveSettings }: Wiring<GatewayConfig>,
@@ -114,9 +116,11 @@ async function wireGateway(
   // ERROR while any upstream's breaker is open (its instances keep failing).
   service.setHealthChecks({ externalAPIs: () => [...upstreams.values()].every((upstream) => upstream.state() !== 'open') });
   const { metrics } = service;
+  // The upstream pod is `endpoint`, never `instance`: that is Prometheus' own target label, and the
+  // scrape would rename ours to exported_instance (docs/observability.md).
   const attempts = metrics.counter('kyc_gateway_upstream_requests_total', 'Requests sent to upstream instances by outcome', [
     'upstream',
-    'instance',
+    'endpoint',
     'outcome',
   ]);
   const fallbacks = metrics.counter('kyc_gateway_fallbacks_total', 'Requests answered by a fallback', ['upstream', 'kind']);
@@ -140,7 +144,7 @@ async function wireGateway(
         volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
         rollingWindowMs: config.BREAKER_ROLLING_WINDOW_MS,
       },
-      onAttempt: (instance, outcome) => attempts.inc({ upstream: name, instance: instance.url, outcome }),
+      onAttempt: (instance, outcome) => attempts.inc({ upstream: name, endpoint: instance.url, outcome }),
       // The pods of the upstream, found by DNS (docs/workloads.md, "Load balancing").
       ...(resolve && { resolve }),
       onInstances: ({ instances, added, removed }) =>
@@ -173,14 +177,18 @@ async function wireGateway(
     },
   );
   service.lifecycle.holdReadiness(() => warmup.done());
+  // A state set, as kube-state-metrics writes states: 1 for the breaker's current state, 0 for the others,
+  // so `kyc_gateway_breaker_state{state="open"} == 1` selects and `for:` measures time open.
   metrics.gauge(
     'kyc_gateway_breaker_state',
-    'Circuit breaker state per upstream (0 closed, 1 half-open, 2 open)',
-    ['upstream'],
+    'Circuit breaker state per upstream: 1 for the current state',
+    ['upstream', 'state'],
     (gauge) => {
-      for (const [name, upstream] of upstreams) gauge.set({ upstream: name }, { closed: 0, 'half-open': 1, open: 2 }[upstream.state()]);
+      for (const [name, upstream] of upstreams)
+        for (const state of BREAKER_STATES) gauge.set({ upstream: name, state }, upstream.state() === state ? 1 : 0);
     },
   );
+
   // The pods each upstream has now (discovery.ts), and how many of them sit out after failures.
   metrics.gauge(
     'kyc_gateway_upstream_instances',
@@ -194,11 +202,11 @@ async function wireGateway(
       }
     },
   );
-  metrics.gauge('kyc_gateway_upstream_active_requests', 'In-flight requests per upstream instance', ['upstream', 'instance'], (gauge) => {
+  metrics.gauge('kyc_gateway_upstream_active_requests', 'In-flight requests per upstream instance', ['upstream', 'endpoint'], (gauge) => {
     // Pods come and go: only the instances of now are reported.
     gauge.reset();
     for (const [name, upstream] of upstreams)
-      for (const instance of upstream.balancer.instances) gauge.set({ upstream: name, instance: instance.url }, instance.active);
+      for (const instance of upstream.balancer.instances) gauge.set({ upstream: name, endpoint: instance.url }, instance.active);
   });
   // Tokens are verified with auth's published keys and the platform's revocation list (auth-token.ts).
   const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'gateway', service.lifecycle, service.tls));

@@ -190,7 +190,7 @@ describe('gateway', () => {
     const health = await request(`${gateway.metricsUrl}/health`);
     expect([health.status, (health.body.checks as Record<string, string>).externalAPIs]).toEqual([503, 'ERROR']);
     const metrics = await fetch(`${gateway.metricsUrl}/metrics`).then((r) => r.text());
-    expect(metrics).toMatch(/kyc_gateway_breaker_state\{[^}]*upstream="kyc"[^}]*\} 2/);
+    expect(metrics).toMatch(/kyc_gateway_breaker_state\{[^}]*upstream="kyc",state="open"[^}]*\} 1/);
 
     await Promise.all(kyc.map((k) => k.start()));
     await eventually(async () => ((await request(api('/applications/after'), { token })).status === 200 ? true : undefined), 15_000, 200);
