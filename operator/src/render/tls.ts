@@ -7,10 +7,9 @@ import type { KycPlatform } from '../api/types.js';
 import {
   colorObjectName,
   componentObjectName,
-  labels,
   namespaceOf,
-  ownerReference,
   previewServiceName,
+  unversionedObjectMeta,
   type Color,
   type LabelComponent,
 } from './meta.js';
@@ -110,6 +109,5 @@ export function probeScheme(platform: KycPlatform): { scheme?: 'HTTPS' } {
  * with it.
  */
 export function tlsSecretMeta(platform: KycPlatform, name: string, component: LabelComponent): KubeObject['metadata'] {
-  const { 'app.kubernetes.io/version': _version, ...unversioned } = labels(platform, component);
-  return { name, namespace: namespaceOf(platform), labels: unversioned, ownerReferences: [ownerReference(platform)] };
+  return unversionedObjectMeta(platform, name, component);
 }
