@@ -1,0 +1,127 @@
+// Erasure on PostgreSQL (domain/erasure.ts, docs/retention.md). Erasing an application deletes its
+// personal data — the sealed applicant envelope with its blind indexes, the documents, the Aadhaar vault
+// entry no other application uses, the check findings — and keeps its skeleton (state, dates, risk
+// category) and its audit trail, which never held the data.
+import { ident, withTransaction } from '../../shared/index.js';
+import type { Pool, PoolClient } from '../../shared/index.js';
+import type { ApplicationState } from '../domain/application-state.js';
+import type { ErasableApplication, ErasureRequestRecord, ErasureState, ErasureStore, ErasureTransaction } from '../domain/erasure.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class PgErasureStore implements ErasureStore {
+  constructor(private readonly options: { pool: Pool; schema: string }) {}
+
+  transaction<T>(work: (tx: ErasureTransaction) => Promise<T>): Promise<T> {
+    return withTransaction(this.options.pool, (client) => work(new PgErasureTransaction(client, ident(this.options.schema))));
+  }
+}
+
+interface RequestRow {
+  id: string;
+  customer_id: string;
+  requested_by: string;
+  state: ErasureState;
+  requested_at: Date;
+  completed_at: Date | null;
+  erased: string[];
+  retained: ErasureRequestRecord['retained'];
+}
+
+class PgErasureTransaction implements ErasureTransaction {
+  constructor(
+    private readonly client: PoolClient,
+    private readonly s: string,
+  ) {}
+
+  async lockCustomerApplications(customerId: string): Promise<ErasableApplication[]> {
+    const { rows } = await this.client.query<{ id: string; state: ApplicationState; erased_at: Date | null; retain_until: Date | null }>(
+      `SELECT id, state, erased_at, retain_until FROM ${this.s}.applications WHERE owner_id = $1 ORDER BY created_at, id FOR UPDATE`,
+      [customerId],
+    );
+    return rows.map((r) => ({ id: r.id, state: r.state, erasedAt: r.erased_at, retainUntil: r.retain_until }));
+  }
+
+  async eraseApplication(applicationId: string, erasedAt: Date): Promise<void> {
+    await this.client.query(`DELETE FROM ${this.s}.documents WHERE application_id = $1`, [applicationId]);
+    // The vault entry goes with the applicant row that pointed at it, unless another application uses it.
+    await this.client.query(
+      `WITH gone AS (DELETE FROM ${this.s}.applicants WHERE application_id = $1 RETURNING aadhaar_token)
+       DELETE FROM ${this.s}.aadhaar_vault v
+        WHERE v.token IN (SELECT aadhaar_token FROM gone)
+          AND NOT EXISTS (SELECT 1 FROM ${this.s}.applicants o WHERE o.aadhaar_token = v.token AND o.application_id <> $1)`,
+      [applicationId],
+    );
+    await this.client.query(`UPDATE ${this.s}.applications SET erased_at = $2, retain_until = NULL, findings = NULL WHERE id = $1`, [
+      applicationId,
+      erasedAt,
+    ]);
+  }
+
+  async retainApplication(applicationId: string, until: Date): Promise<void> {
+    await this.client.query(`UPDATE ${this.s}.applications SET retain_until = $2 WHERE id = $1`, [applicationId, until]);
+  }
+
+  async insertRequest(request: ErasureRequestRecord): Promise<void> {
+    // Inserted as received, then moved: the database's state machine sees every step.
+    await this.client.query(
+      `INSERT INTO ${this.s}.erasure_requests (id, customer_id, requested_by, state, requested_at, erased, retained)
+       VALUES ($1, $2, $3, 'received', $4, $5, $6)`,
+      [request.id, request.customerId, request.requestedBy, request.requestedAt, request.erased, JSON.stringify(request.retained)],
+    );
+    if (request.state !== 'received')
+      await this.client.query(`UPDATE ${this.s}.erasure_requests SET state = $2, completed_at = $3 WHERE id = $1`, [
+        request.id,
+        request.state,
+        request.completedAt,
+      ]);
+  }
+
+  async getRequest(id: string): Promise<ErasureRequestRecord | null> {
+    if (!UUID.test(id)) return null;
+    const { rows } = await this.client.query<RequestRow>(
+      `SELECT id, customer_id, requested_by, state, requested_at, completed_at, erased, retained FROM ${this.s}.erasure_requests WHERE id = $1`,
+      [id],
+    );
+    const r = rows[0];
+    return r
+      ? {
+          id: r.id,
+          customerId: r.customer_id,
+          requestedBy: r.requested_by,
+          state: r.state,
+          requestedAt: r.requested_at,
+          completedAt: r.completed_at,
+          erased: r.erased,
+          retained: r.retained,
+        }
+      : null;
+  }
+
+  async completeRetainedRequests(customerId: string, at: Date): Promise<string[]> {
+    const { rows } = await this.client.query<{ id: string }>(
+      `UPDATE ${this.s}.erasure_requests SET state = 'completed', completed_at = $2
+        WHERE customer_id = $1 AND state = 'retained'
+          AND NOT EXISTS (SELECT 1 FROM ${this.s}.applications a WHERE a.owner_id = $1 AND a.retain_until IS NOT NULL AND a.erased_at IS NULL)
+        RETURNING id`,
+      [customerId, at],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async lockRetentionOver(now: Date, limit: number): Promise<{ id: string; customerId: string }[]> {
+    const { rows } = await this.client.query<{ id: string; owner_id: string }>(
+      `SELECT id, owner_id FROM ${this.s}.applications WHERE retain_until <= $1 AND erased_at IS NULL
+        ORDER BY retain_until LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+    return rows.map((r) => ({ id: r.id, customerId: r.owner_id }));
+  }
+
+  async audit(entry: Parameters<ErasureTransaction['audit']>[0]): Promise<void> {
+    await this.client.query(
+      `INSERT INTO ${this.s}.audit_trail (application_id, actor_id, actor_role, action, detail, request_id) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [entry.applicationId, entry.actorId, entry.actorRole, entry.action, JSON.stringify(entry.detail), entry.requestId ?? null],
+    );
+  }
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from '@jest/globals';
+import type { ApplicationState } from './application-state.js';
+import {
+  dispositionOf,
+  Erasure,
+  erasureTransitionAllowed,
+  yearsAfter,
+  type ErasableApplication,
+  type ErasureRequestRecord,
+  type ErasureTransaction,
+} from './erasure.js';
+import { KycError } from './errors.js';
+
+const now = new Date('2026-12-05T12:00:00Z');
+const app = (id: string, state: ApplicationState, extra: Partial<ErasableApplication> = {}): ErasableApplication => ({
+  id,
+  state,
+  erasedAt: null,
+  retainUntil: null,
+  ...extra,
+});
+
+/** The store in memory: enough to see what the use case asks of it. */
+function memoryStore(applications: (ErasableApplication & { customerId: string })[]) {
+  const requests = new Map<string, ErasureRequestRecord>();
+  const audit: { applicationId: string; action: string; detail: Record<string, unknown> }[] = [];
+  const tx: ErasureTransaction = {
+    lockCustomerApplications: (customerId) => Promise.resolve(applications.filter((a) => a.customerId === customerId)),
+    eraseApplication: (id, at) => {
+      const found = applications.find((a) => a.id === id);
+      if (found) Object.assign(found, { erasedAt: at, retainUntil: null });
+      return Promise.resolve();
+    },
+    retainApplication: (id, until) => {
+      const found = applications.find((a) => a.id === id);
+      if (found) Object.assign(found, { retainUntil: until });
+      return Promise.resolve();
+    },
+    insertRequest: (r) => Promise.resolve(void requests.set(r.id, r)),
+    getRequest: (id) => Promise.resolve(requests.get(id) ?? null),
+    completeRetainedRequests: (customerId, at) => {
+      const pending = applications.some((a) => a.customerId === customerId && a.retainUntil && !a.erasedAt);
+      const done = [...requests.values()].filter((r) => r.customerId === customerId && r.state === 'retained' && !pending);
+      for (const r of done) requests.set(r.id, { ...r, state: 'completed', completedAt: at });
+      return Promise.resolve(done.map((r) => r.id));
+    },
+    lockRetentionOver: (at) =>
+      Promise.resolve(
+        applications
+          .filter((a) => a.retainUntil && a.retainUntil <= at && !a.erasedAt)
+          .map((a) => ({ id: a.id, customerId: a.customerId })),
+      ),
+    audit: (entry) => Promise.resolve(void audit.push(entry)),
+  };
+  return { store: { transaction: <T>(work: (t: ErasureTransaction) => Promise<T>) => work(tx) }, requests, audit, applications };
+}
+
+const customer = { id: 'cust-1', role: 'customer' as const };
+
+describe('what erasure does to an application', () => {
+  it('when approved, then kept five years from the request (a KYC record), and a second request does not extend it', () => {
+    expect(dispositionOf(app('a', 'approved'), now)).toEqual({
+      applicationId: 'a',
+      action: 'retain',
+      until: new Date('2031-12-05T12:00:00Z'),
+      reason: expect.stringContaining('RBI KYC Master Direction'),
+    });
+    const first = new Date('2030-01-01T00:00:00Z');
+    expect(dispositionOf(app('a', 'approved', { retainUntil: first }), now)).toMatchObject({ until: first });
+  });
+
+  it('when rejected, expired or cancelled, then erased at once; when still open, then open; when erased, then done', () => {
+    for (const state of ['rejected', 'expired', 'cancelled'] as const) expect(dispositionOf(app('a', state), now).action).toBe('erase');
+    for (const state of ['draft', 'submitted', 'pending_review', 'resubmission_required'] as const)
+      expect(dispositionOf(app('a', state), now).action).toBe('open');
+    expect(dispositionOf(app('a', 'rejected', { erasedAt: now }), now).action).toBe('done');
+  });
+
+  it('when the request is on 29 February, then the retention ends on 1 March', () => {
+    expect(yearsAfter(new Date('2028-02-29T00:00:00Z'), 5).toISOString()).toBe('2033-03-01T00:00:00.000Z');
+  });
+
+  it('the request state machine: received to completed or retained, retained to completed, nothing back', () => {
+    expect(erasureTransitionAllowed('received', 'retained')).toBe(true);
+    expect(erasureTransitionAllowed('retained', 'completed')).toBe(true);
+    expect(erasureTransitionAllowed('completed', 'received')).toBe(false);
+    expect(erasureTransitionAllowed('retained', 'received')).toBe(false);
+  });
+});
+
+describe('Erasure', () => {
+  it('when a customer asks, then rejected applications are erased, approved ones retained and marked, the audit says which without data', async () => {
+    const m = memoryStore([
+      { ...app('rej', 'rejected'), customerId: 'cust-1' },
+      { ...app('ok', 'approved'), customerId: 'cust-1' },
+      { ...app('other', 'rejected'), customerId: 'cust-2' },
+    ]);
+    const erasure = new Erasure(
+      m.store,
+      () => 'req-1',
+      () => now,
+    );
+    const record = await erasure.request(customer, {});
+    expect(record).toMatchObject({ id: 'req-1', customerId: 'cust-1', state: 'retained', erased: ['rej'], completedAt: null });
+    expect(record.retained).toEqual([{ applicationId: 'ok', until: '2031-12-05T12:00:00.000Z', reason: expect.any(String) }]);
+    expect(m.applications.find((a) => a.id === 'other')?.erasedAt).toBeNull();
+    expect(m.audit.map((a) => [a.applicationId, a.action])).toEqual([
+      ['rej', 'personal_data_erased'],
+      ['ok', 'personal_data_retained'],
+    ]);
+    expect(await erasure.get(customer, 'req-1')).toBe(record);
+  });
+
+  it('when the retention is over, then the housekeeping erases the kept record and completes the request', async () => {
+    const m = memoryStore([{ ...app('ok', 'approved'), customerId: 'cust-1' }]);
+    let clock = now;
+    const erasure = new Erasure(
+      m.store,
+      () => 'req-1',
+      () => clock,
+    );
+    await erasure.request(customer, undefined);
+    expect(await erasure.eraseRetentionOver()).toBe(0);
+    clock = new Date('2031-12-05T12:00:00Z');
+    expect(await erasure.eraseRetentionOver()).toBe(1);
+    expect(m.requests.get('req-1')).toMatchObject({ state: 'completed', completedAt: clock });
+    expect(m.audit.at(-1)).toMatchObject({ applicationId: 'ok', action: 'personal_data_erased', detail: { reason: 'retention_over' } });
+  });
+
+  it('when an application is still open, then refused with its id and nothing erased', async () => {
+    const m = memoryStore([
+      { ...app('rej', 'rejected'), customerId: 'cust-1' },
+      { ...app('open', 'pending_review'), customerId: 'cust-1' },
+    ]);
+    const erasure = new Erasure(
+      m.store,
+      () => 'req-1',
+      () => now,
+    );
+    await expect(erasure.request(customer, {})).rejects.toMatchObject({ kind: 'invalid_state', message: expect.stringContaining('open') });
+    expect(m.applications.every((a) => a.erasedAt === null)).toBe(true);
+  });
+
+  it('who may ask: the customer for themself, an admin for a named customer; not a maker, not for someone else', async () => {
+    const erasure = new Erasure(
+      memoryStore([]).store,
+      () => 'req-1',
+      () => now,
+    );
+    await expect(erasure.request(customer, { customerId: 'cust-2' })).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(erasure.request({ id: 'm', role: 'maker' }, { customerId: 'cust-1' })).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(erasure.request({ id: 'a', role: 'admin' }, {})).rejects.toBeInstanceOf(KycError);
+    expect(await erasure.request({ id: 'a', role: 'admin' }, { customerId: 'cust-1' })).toMatchObject({
+      customerId: 'cust-1',
+      state: 'completed',
+    });
+    await expect(erasure.get({ id: 'cust-2', role: 'customer' }, 'req-1')).rejects.toMatchObject({ kind: 'not_found' });
+  });
+});

@@ -1,0 +1,205 @@
+// Erasure of a customer's personal data (docs/retention.md): on the customer's request (India's DPDP Act
+// 2023) and when a kept record's retention period is over. What the bank must keep is kept and marked
+// with the date it may go; the answer says which application went and which stays, and why.
+//
+// The rule (RBI KYC Master Direction, as docs/retention.md and the project's domain notes frame it):
+//   approved application (a customer relationship) ... a KYC record: kept KYC_RECORD_RETENTION_YEARS after
+//                                                       the relationship ends — the request ends it — then erased
+//   rejected, expired, cancelled application ........... erased at once (no relationship began)
+//   an application still open (draft … pending) ......... the request is refused: cancel it first
+//   already erased ...................................... nothing left to do
+//
+// A request's life, a table installed into PostgreSQL too (data-access/erasure-migration.ts):
+//   received -> completed   everything erasable is erased, nothing is kept
+//   received -> retained    erasable data erased; KYC records kept until `retainUntil`
+//   retained -> completed   the housekeeping erased the kept records when their time came
+import { OPEN_STATES, type ApplicationState } from './application-state.js';
+import { forbidden, invalidState, notFound, validationFailed } from './errors.js';
+import type { Caller } from './use-case-context.js';
+
+export const ERASURE_STATES = ['received', 'retained', 'completed'] as const;
+export type ErasureState = (typeof ERASURE_STATES)[number];
+export const ERASURE_TRANSITIONS: readonly (readonly [ErasureState, ErasureState])[] = [
+  ['received', 'completed'],
+  ['received', 'retained'],
+  ['retained', 'completed'],
+];
+export const KYC_RECORD_RETENTION_YEARS = 5;
+export const RETENTION_REASON = 'kyc_record: RBI KYC Master Direction, 5 years after the relationship ends';
+
+export function erasureTransitionAllowed(from: ErasureState, to: ErasureState): boolean {
+  return ERASURE_TRANSITIONS.some(([f, t]) => f === from && t === to);
+}
+
+/** What the erasure needs of an application (no personal data). */
+export interface ErasableApplication {
+  readonly id: string;
+  readonly state: ApplicationState;
+  readonly erasedAt: Date | null;
+  readonly retainUntil: Date | null;
+}
+
+export type Disposition =
+  | { readonly applicationId: string; readonly action: 'erase' }
+  | { readonly applicationId: string; readonly action: 'retain'; readonly until: Date; readonly reason: string }
+  | { readonly applicationId: string; readonly action: 'open' }
+  | { readonly applicationId: string; readonly action: 'done' };
+
+/** The years after `from`, on the same calendar day (29 February → 1 March). */
+export function yearsAfter(from: Date, years: number): Date {
+  const until = new Date(from.getTime());
+  until.setUTCFullYear(until.getUTCFullYear() + years);
+  return until;
+}
+
+/** What happens to one application when its customer asks for erasure at `requestedAt`. Pure. */
+export function dispositionOf(app: ErasableApplication, requestedAt: Date): Disposition {
+  if (app.erasedAt) return { applicationId: app.id, action: 'done' };
+  if (OPEN_STATES.includes(app.state)) return { applicationId: app.id, action: 'open' };
+  if (app.state === 'approved') {
+    // Asked before (a retained record): the first request's date stands, a new one does not extend it.
+    const until = app.retainUntil ?? yearsAfter(requestedAt, KYC_RECORD_RETENTION_YEARS);
+    return { applicationId: app.id, action: 'retain', until, reason: RETENTION_REASON };
+  }
+  return { applicationId: app.id, action: 'erase' };
+}
+
+export interface ErasureRequestRecord {
+  readonly id: string;
+  readonly customerId: string;
+  readonly requestedBy: string;
+  readonly state: ErasureState;
+  readonly requestedAt: Date;
+  readonly completedAt: Date | null;
+  readonly erased: readonly string[];
+  readonly retained: readonly { readonly applicationId: string; readonly until: string; readonly reason: string }[];
+}
+
+/** Storage for erasure (data-access/pg-erasure-store.ts); one transaction commits or rolls back together. */
+export interface ErasureTransaction {
+  /** The customer's applications, locked until the transaction ends. */
+  lockCustomerApplications(customerId: string): Promise<ErasableApplication[]>;
+  /** Deletes the application's personal data (applicant, documents, Aadhaar vault entry) and marks it erased. */
+  eraseApplication(applicationId: string, erasedAt: Date): Promise<void>;
+  retainApplication(applicationId: string, until: Date): Promise<void>;
+  insertRequest(request: ErasureRequestRecord): Promise<void>;
+  getRequest(id: string): Promise<ErasureRequestRecord | null>;
+  /** Requests in `retained` whose every kept application is erased now: moved to completed. Returns their ids. */
+  completeRetainedRequests(customerId: string, at: Date): Promise<string[]>;
+  /** Kept applications whose time is up (retain_until ≤ now, not erased), locked. */
+  lockRetentionOver(now: Date, limit: number): Promise<{ id: string; customerId: string }[]>;
+  audit(entry: {
+    applicationId: string;
+    actorId: string;
+    actorRole: string;
+    action: string;
+    detail: Record<string, unknown>;
+    requestId?: string | undefined;
+  }): Promise<void>;
+}
+
+export interface ErasureStore {
+  transaction<T>(work: (tx: ErasureTransaction) => Promise<T>): Promise<T>;
+}
+
+const CUSTOMER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+export class Erasure {
+  constructor(
+    private readonly store: ErasureStore,
+    private readonly newId: () => string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  /**
+   * A customer asks for their own data to be erased; an admin asks for a customer (body `customerId`).
+   * Refused while an application is still open. The audit trail of each application records the request
+   * and its outcome, never the erased data.
+   */
+  async request(caller: Caller, body: unknown): Promise<ErasureRequestRecord> {
+    const customerId = this.customerOf(caller, body);
+    const now = this.clock();
+    return this.store.transaction(async (tx) => {
+      const applications = await tx.lockCustomerApplications(customerId);
+      const dispositions = applications.map((app) => dispositionOf(app, now));
+      const open = dispositions.filter((d) => d.action === 'open').map((d) => d.applicationId);
+      if (open.length > 0)
+        throw invalidState(
+          `applications ${open.join(', ')} are still open: cancel them (or wait for the decision) before asking for erasure`,
+        );
+      const id = this.newId();
+      const erased: string[] = [];
+      const retained: { applicationId: string; until: string; reason: string }[] = [];
+      for (const d of dispositions) {
+        if (d.action === 'erase') {
+          await tx.eraseApplication(d.applicationId, now);
+          erased.push(d.applicationId);
+        } else if (d.action === 'retain') {
+          await tx.retainApplication(d.applicationId, d.until);
+          retained.push({ applicationId: d.applicationId, until: d.until.toISOString(), reason: d.reason });
+        }
+        if (d.action === 'erase' || d.action === 'retain')
+          await tx.audit({
+            applicationId: d.applicationId,
+            actorId: caller.id,
+            actorRole: caller.role,
+            action: d.action === 'erase' ? 'personal_data_erased' : 'personal_data_retained',
+            detail: { erasureRequestId: id, ...(d.action === 'retain' && { retainUntil: d.until.toISOString(), reason: d.reason }) },
+            requestId: caller.requestId,
+          });
+      }
+      const record: ErasureRequestRecord = {
+        id,
+        customerId,
+        requestedBy: caller.id,
+        state: retained.length > 0 ? 'retained' : 'completed',
+        requestedAt: now,
+        completedAt: retained.length > 0 ? null : now,
+        erased,
+        retained,
+      };
+      await tx.insertRequest(record);
+      return record;
+    });
+  }
+
+  async get(caller: Caller, id: string): Promise<ErasureRequestRecord> {
+    const record = await this.store.transaction((tx) => tx.getRequest(id));
+    if (!record || (caller.role === 'customer' && record.customerId !== caller.id)) throw notFound('erasure request');
+    if (caller.role !== 'customer' && caller.role !== 'admin') throw forbidden('only the customer or an admin may read an erasure request');
+    return record;
+  }
+
+  /** Housekeeping: erases kept records whose retention is over and completes their requests; returns how many applications. */
+  async eraseRetentionOver(limit = 100): Promise<number> {
+    const now = this.clock();
+    return this.store.transaction(async (tx) => {
+      const due = await tx.lockRetentionOver(now, limit);
+      for (const app of due) {
+        await tx.eraseApplication(app.id, now);
+        await tx.audit({
+          applicationId: app.id,
+          actorId: 'system',
+          actorRole: 'system',
+          action: 'personal_data_erased',
+          detail: { reason: 'retention_over' },
+        });
+      }
+      for (const customerId of new Set(due.map((app) => app.customerId))) await tx.completeRetainedRequests(customerId, now);
+      return due.length;
+    });
+  }
+
+  private customerOf(caller: Caller, body: unknown): string {
+    const asked = (body as { customerId?: unknown } | null | undefined)?.customerId;
+    if (asked !== undefined && (typeof asked !== 'string' || !CUSTOMER_ID.test(asked)))
+      throw validationFailed([{ field: 'customerId', message: 'must be a customer id' }]);
+    if (caller.role === 'customer') {
+      if (asked !== undefined && asked !== caller.id) throw forbidden('a customer may ask for the erasure of their own data only');
+      return caller.id;
+    }
+    if (caller.role !== 'admin') throw forbidden('only the customer or an admin may ask for erasure');
+    if (asked === undefined) throw validationFailed([{ field: 'customerId', message: 'is required when staff ask' }]);
+    return asked;
+  }
+}
