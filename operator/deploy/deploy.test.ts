@@ -38,8 +38,9 @@ describe('operator/deploy', () => {
     expect(verbsFor('kyc.dev', 'kycplatforms').sort()).toEqual(['list', 'patch', 'watch']);
     expect(verbsFor('kyc.dev', 'kycplatforms/status')).toEqual(['patch']);
     expect(verbsFor('', 'events')).toEqual(['create']);
-    // Only `get`: the platform Secret of a production platform, by name (reconcile/secrets.ts).
-    expect(verbsFor('', 'secrets')).toEqual(['get']);
+    // `get`: the platform Secret of a production platform, by name (reconcile/secrets.ts); create + patch: the
+    // platform's CA and certificate Secrets (reconcile/certificates.ts). Never list, watch or delete.
+    expect(verbsFor('', 'secrets').sort()).toEqual(['create', 'get', 'patch']);
     // Pods: listed and annotated with the live-settings digest (reconcile/live-settings.ts), never created or deleted.
     expect(verbsFor('', 'pods').sort()).toEqual(['list', 'patch']);
   });
