@@ -50,9 +50,9 @@ describe('fingerprint and serverOptionsOf', () => {
 });
 
 /** The serial of the certificate a fresh TLS 1.3 connection to `port` is shown, verified against `trust`. */
-function servedSerial(port: number, trust: string): Promise<string> {
+function servedSerial(port: number, trust: string, maxVersion: tls.SecureVersion = 'TLSv1.3'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'kyc-kyc', ca: trust, minVersion: TLS_MIN_VERSION }, () => {
+    const socket = tls.connect({ host: '127.0.0.1', port, servername: 'kyc-kyc', ca: trust, maxVersion }, () => {
       const serial = socket.getPeerX509Certificate()?.serialNumber ?? '';
       expect(socket.getProtocol()).toBe('TLSv1.3');
       socket.end();
@@ -103,6 +103,8 @@ describe('ServiceTls with real files and a real https server', () => {
     expect(service.ca()).toBe(second.ca);
     expect(logs()).toContain('TLS certificate reloaded');
     expect(logs()).not.toContain('PRIVATE KEY');
+    // The renewed context keeps the floor: TLS 1.2 is still refused.
+    await expect(servedSerial(port, second.ca, 'TLSv1.2')).rejects.toMatchObject({ code: expect.stringMatching(/PROTOCOL_VERSION/) });
   });
 
   it('when a renewal is read half-written, then the old certificate stays, an error is logged once without key material, and the completed set is taken at the next poll', async () => {
