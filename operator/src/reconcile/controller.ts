@@ -111,6 +111,7 @@ export class PlatformController {
       concurrency: options.concurrency,
       backoff: { baseMs: options.retryBaseMs, maxMs: options.retryMaxMs },
       onDepth: (depth) => options.metrics.queueDepth.set(depth),
+      onWait: (waitMs) => options.metrics.queueWait.observe(waitMs / 1000),
       onResult: reportReconcile(options.metrics, options.logger),
     });
     cache.platforms.on((event, object, old) => {

@@ -293,8 +293,10 @@ export class KubeClient {
     return url;
   }
 
-  private count(verb: string, type: ResourceType, code: number): void {
+  private count(verb: string, type: ResourceType, code: number, startedNs?: bigint): void {
     this.metrics?.apiRequests.inc({ verb, resource: type.plural, code: String(code) });
+    if (startedNs !== undefined)
+      this.metrics?.apiRequestDuration.observe({ verb, resource: type.plural }, Number(process.hrtime.bigint() - startedNs) / 1e9);
   }
 
   private async request(options: RequestOptions): Promise<unknown> {
@@ -314,6 +316,7 @@ export class KubeClient {
     const url = this.url(connection, options.path, options.query);
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const what = `${options.verb} ${options.type.plural} ${options.path}`;
+    const started = process.hrtime.bigint();
     try {
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
         const req = this.transport(connection).request(url, {
@@ -337,12 +340,12 @@ export class KubeClient {
         });
         req.end(payload);
       });
-      this.count(options.verb, options.type, status);
+      this.count(options.verb, options.type, status, started);
       if (status >= 400) throw apiErrorFrom(what, status, text);
       return text ? (JSON.parse(text) as unknown) : undefined;
     } catch (error) {
       if (error instanceof ApiError) throw error;
-      this.count(options.verb, options.type, 0);
+      this.count(options.verb, options.type, 0, started);
       throw new ApiError(`${what}: ${(error as Error).message}`, 0, undefined, { cause: error });
     }
   }

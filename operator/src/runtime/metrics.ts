@@ -30,6 +30,21 @@ export class OperatorMetrics {
     help: 'Platforms waiting to be reconciled.',
     registers: [this.registry],
   });
+  readonly queueWait = new Histogram({
+    name: 'kyc_operator_workqueue_queue_duration_seconds',
+    // controller-runtime's workqueue_queue_duration_seconds: the time from being queued to a pass taking it.
+    help: 'Time a platform waits in the work queue before a reconcile pass takes it.',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60],
+    registers: [this.registry],
+  });
+  readonly apiRequestDuration = new Histogram({
+    name: 'kyc_operator_api_request_duration_seconds',
+    // client-go's rest_client_request_duration_seconds; watches are long-lived and left out.
+    help: 'Time a Kubernetes API request takes, until its whole answer is read, by verb and resource.',
+    labelNames: ['verb', 'resource'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   readonly apiRequests = new Counter({
     name: 'kyc_operator_api_requests_total',
     help: 'Requests to the Kubernetes API by verb, resource and HTTP status code.',

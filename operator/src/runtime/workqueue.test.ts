@@ -52,6 +52,25 @@ describe('WorkQueue', () => {
     expect(maxRunning).toBe(1);
   });
 
+  it('reports how long each key waited in the queue before a handler took it', async () => {
+    const gate = deferred();
+    const waits: number[] = [];
+    const queue = new WorkQueue(async (key) => (key === 'a' ? gate.promise : undefined), {
+      concurrency: 1,
+      backoff: fastBackoff,
+      onWait: (ms) => waits.push(ms),
+    });
+    queue.start();
+    queue.add('a');
+    queue.add('b'); // waits behind a, which holds the only slot
+    await new Promise((r) => setTimeout(r, 30));
+    gate.resolve();
+    await queue.idle();
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBeLessThan(20);
+    expect(waits[1]).toBeGreaterThanOrEqual(25);
+  });
+
   it('runs different keys concurrently up to the limit', async () => {
     const gate = deferred();
     let running = 0;

@@ -17,11 +17,15 @@ export interface WorkQueueOptions {
   onResult?: (key: string, outcome: { error?: unknown; durationMs: number; requeueAfterMs?: number; retryInMs?: number }) => void;
   /** Called whenever the number of waiting keys changes. */
   onDepth?: (depth: number) => void;
+  /** Called when a handler takes a key, with how long the key waited in the queue. */
+  onWait?: (waitMs: number) => void;
 }
 
 export class WorkQueue {
   /** Keys waiting to be processed, in arrival order. */
   private readonly queue: string[] = [];
+  /** When each waiting key was queued (for onWait). */
+  private readonly queuedAt = new Map<string, number>();
   /** Keys that need processing (queued, or marked again while being processed). */
   private readonly dirty = new Set<string>();
   /** Keys a handler is working on right now. */
@@ -57,10 +61,7 @@ export class WorkQueue {
     if (this.dirty.has(key)) return;
     this.dirty.add(key);
     // A key being processed is queued again when its handler finishes, never run in parallel.
-    if (!this.processing.has(key)) {
-      this.queue.push(key);
-      this.reportDepth();
-    }
+    if (!this.processing.has(key)) this.enqueue(key);
     this.pump();
   }
 
@@ -115,6 +116,7 @@ export class WorkQueue {
     this.timers.clear();
     for (const key of this.queue) this.dirty.delete(key);
     this.queue.length = 0;
+    this.queuedAt.clear();
     this.reportDepth();
     await this.idle();
   }
@@ -130,6 +132,8 @@ export class WorkQueue {
   private pump(): void {
     while (this.running && this.processing.size < this.options.concurrency && this.queue.length > 0) {
       const key = this.queue.shift() as string;
+      this.options.onWait?.(Date.now() - (this.queuedAt.get(key) ?? Date.now()));
+      this.queuedAt.delete(key);
       this.dirty.delete(key);
       this.processing.add(key);
       this.reportDepth();
@@ -157,15 +161,18 @@ export class WorkQueue {
       this.processing.delete(key);
     }
     // A key that was marked dirty while it was being processed goes back to the end of the queue.
-    if (this.dirty.has(key) && !this.queue.includes(key)) {
-      this.queue.push(key);
-      this.reportDepth();
-    }
+    if (this.dirty.has(key) && !this.queue.includes(key)) this.enqueue(key);
     try {
       this.options.onResult?.(key, outcome);
     } finally {
       this.pump();
     }
+  }
+
+  private enqueue(key: string): void {
+    this.queue.push(key);
+    this.queuedAt.set(key, Date.now());
+    this.reportDepth();
   }
 
   private reportDepth(): void {

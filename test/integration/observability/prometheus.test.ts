@@ -4,7 +4,7 @@
 // gateway, and a second gateway whose kyc upstream is down, so its breaker opens), loads the alerting
 // rules, and answers every dashboard query and every rule's expression.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import * as yaml from 'js-yaml';
 import { expand, metricNames, panelQueries } from '../../../operator/deploy/dashboards/dashboards.js';
 import { startManager } from '../../../operator/src/manager.js';
@@ -15,6 +15,9 @@ import { startAuthAndGateway, type InProcessPlatform } from '../workloads/in-pro
 import { startKycHarness, type KycHarness } from '../workloads/kyc-support.js';
 import { captureLogs, signToken, suffix, verifierEnv } from '../workloads/support.js';
 import { startPrometheus, type PromSeries, type RunningPrometheus } from './prometheus.js';
+
+// Each test makes a few dozen queries: seconds when the machine is loaded (load 20 on 2 cores once).
+jest.setTimeout(30_000);
 
 const RULES_FILE = new URL('../../../operator/deploy/alerts/kyc-operator.rules.yaml', import.meta.url);
 const READY = 'kyc-prom';
@@ -114,7 +117,7 @@ beforeAll(async () => {
     30_000,
     250,
   );
-}, 110_000);
+}, 150_000);
 
 afterAll(async () => {
   if (traffic) clearInterval(traffic);
@@ -151,7 +154,9 @@ describe('the Grafana dashboards against a real Prometheus', () => {
         'Reconcile passes by result',
         'Reconcile latency',
         'Work queue depth',
+        'Work queue latency',
         'API requests by verb and code',
+        'API request latency',
         'CPU',
         'Memory',
       ],
