@@ -84,7 +84,9 @@ describe('ServiceTls with real files and a real https server', () => {
 
   it('when the directory is missing, then loading fails and names the directory', async () => {
     const logger = createLogger({ component: 'test', destination: memoryDestination() });
-    await expect(ServiceTls.load('/nonexistent/kyc-tls', { logger })).rejects.toThrow('KYC_TLS_DIR /nonexistent/kyc-tls: cannot read');
+    await expect(ServiceTls.load('/nonexistent/kyc-tls', { logger })).rejects.toThrow(
+      'KYC_TLS_DIR /nonexistent/kyc-tls: cannot read tls.crt, tls.key and ca.crt (ENOENT)',
+    );
   });
 
   it('when the Secret volume is swapped, then the next poll serves the new certificate to new connections and the new bundle to callers', async () => {

@@ -128,7 +128,9 @@ export class ServiceTls implements PeerTrust {
     try {
       material = await read(dir);
     } catch (error) {
-      throw new Error(`KYC_TLS_DIR ${dir}: cannot read tls.crt, tls.key and ca.crt`, { cause: error });
+      // The code (ENOENT, EACCES) goes into the message: the dispatcher prints only that when start-up fails.
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new Error(`KYC_TLS_DIR ${dir}: cannot read tls.crt, tls.key and ca.crt (${reason})`, { cause: error });
     }
     let summary: TlsSummary;
     try {
