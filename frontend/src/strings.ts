@@ -186,8 +186,11 @@ export const en = {
         `${percent}% approved (${approved} of ${decided} decisions).`,
       noDecisions: 'No decisions in this period.',
       turnaround: 'Turnaround',
-      turnaroundValue: (hours: string, decided: number) => `On average ${hours} hours from submission to decision (${decided} decisions).`,
-      noTurnaround: 'No decision in this period has a known submission time.',
+      turnaroundValue: (hours: string, decided: number) =>
+        `On average ${hours} hours from submission to decision (${decided === 1 ? '1 decision' : `${decided} decisions`}).`,
+      noTurnaround: 'No decisions in this period.',
+      turnaroundDay: (day: string, hours: string, decided: number) =>
+        `${day}: ${hours} hours on average (${decided === 1 ? '1 decision' : `${decided} decisions`})`,
       table: 'The numbers',
       day: 'Day',
       empty: 'Nothing happened in this period.',

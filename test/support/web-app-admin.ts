@@ -26,6 +26,8 @@ export interface AdminPagesResult {
   duplicateError: string;
   /** The approval-rate chart's accessible description. */
   approvalRate: string;
+  /** The turnaround chart's accessible description. */
+  turnaround: string;
   /** The mode the platform status page shows. */
   mode: string;
 }
@@ -80,13 +82,18 @@ export async function adminPages(
   const rate = page.getByRole('img', { name: /Approval rate/ });
   await rate.waitFor();
   const approvalRate = (await rate.locator('desc').textContent()) ?? '';
+  const turnaround =
+    (await page
+      .getByRole('img', { name: /Turnaround/ })
+      .locator('desc')
+      .textContent()) ?? '';
   await shots.take(page, 'admin-analytics');
 
   await page.getByRole('button', { name: 'Platform status' }).click();
   const mode = page.locator('dd[data-mode]');
   await mode.waitFor();
   await shots.take(page, 'admin-platform');
-  const result = { disabledNotice, duplicateError, approvalRate, mode: (await mode.getAttribute('data-mode')) ?? '' };
+  const result = { disabledNotice, duplicateError, approvalRate, turnaround, mode: (await mode.getAttribute('data-mode')) ?? '' };
   await page.context().close();
   return result;
 }

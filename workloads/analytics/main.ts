@@ -47,7 +47,7 @@ export async function startAnalytics(options: StartOptions = {}): Promise<Runnin
         topics,
         handle: async (event) => {
           const occurredAt = new Date(event.occurredAt);
-          if (await repository.record(event.id, event.type, Number.isNaN(occurredAt.getTime()) ? new Date() : occurredAt))
+          if (await repository.record(event.id, event.type, Number.isNaN(occurredAt.getTime()) ? new Date() : occurredAt, event.subject))
             counted.inc({ type: event.type });
         },
       });

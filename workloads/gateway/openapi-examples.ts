@@ -140,6 +140,7 @@ export const EXAMPLES: Record<string, unknown> = {
       { day: '2026-12-05', type: 'kyc.application.submitted', count: 3 },
       { day: '2026-12-05', type: 'kyc.application.approved', count: 2 },
     ],
+    turnaround: { decisions: 40, averageSeconds: 15_120, byDay: [{ day: '2026-12-05', decisions: 2, averageSeconds: 9_900 }] },
   },
   PlatformStatus: { mode: 'Normal', reducedFeatures: [], version: '1.4.0' },
 };

@@ -832,6 +832,27 @@ export function openApiDocument(version: string): object {
                 properties: { day: { type: 'string', format: 'date' }, type: { type: 'string' }, count: { type: 'integer' } },
               },
             },
+            turnaround: {
+              type: 'object',
+              description: 'The decisions (approved or rejected) of the window, timed from the application’s first submission',
+              required: ['decisions', 'averageSeconds', 'byDay'],
+              properties: {
+                decisions: { type: 'integer' },
+                averageSeconds: { type: ['integer', 'null'], description: 'null without a decision' },
+                byDay: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['day', 'decisions', 'averageSeconds'],
+                    properties: {
+                      day: { type: 'string', format: 'date' },
+                      decisions: { type: 'integer' },
+                      averageSeconds: { type: 'integer' },
+                    },
+                  },
+                },
+              },
+            },
           },
         },
       },

@@ -16,6 +16,7 @@ const SUMMARY = {
     { day: '2026-12-05', type: 'kyc.application.approved', count: 3 },
     { day: '2026-12-05', type: 'kyc.application.rejected', count: 1 },
   ],
+  turnaround: { decisions: 4, averageSeconds: 5400, byDay: [{ day: '2026-12-05', decisions: 4, averageSeconds: 5400 }] },
 };
 
 async function shown(...handlers: Parameters<typeof fakeGateway>) {
@@ -36,15 +37,23 @@ describe('the analytics charts', () => {
     expect(rows).toHaveLength(3);
     expect(screen.getByRole('rowheader', { name: '2026-12-05' })).toBeTruthy();
     expect(screen.getByRole('img', { name: /Approval rate/ }).textContent).toBe('75% approved (3 of 4 decisions).');
+    const turnaround = screen.getByRole('img', { name: /Turnaround/ });
+    expect(turnaround.querySelector('desc')?.textContent).toBe('On average 1.5 hours from submission to decision (4 decisions).');
+    expect(turnaround.querySelectorAll('rect')).toHaveLength(1);
     fireEvent.change(screen.getByLabelText('Period'), { target: { value: '7' } });
     await screen.findByRole('img', { name: /Approval rate/ });
     expect(requests.filter((r) => r.path === '/analytics/summary').map((r) => r.query)).toEqual(['days=30', 'days=7']);
   });
 
   it('says when nothing happened, and shows a refusal in words', async () => {
-    await shown(route('GET', '/analytics/summary', { status: 200, body: { ...SUMMARY, totals: {}, byDay: [] } }));
+    await shown(
+      route('GET', '/analytics/summary', {
+        status: 200,
+        body: { ...SUMMARY, totals: {}, byDay: [], turnaround: { decisions: 0, averageSeconds: null, byDay: [] } },
+      }),
+    );
     expect(await screen.findByText('Nothing happened in this period.')).toBeTruthy();
-    expect(screen.getByText('No decisions in this period.')).toBeTruthy();
+    expect(screen.getAllByText('No decisions in this period.')).toHaveLength(2);
     cleanup();
     await shown(route('GET', '/analytics/summary', problem(403, 'requires one of the roles: admin')));
     expect((await screen.findByRole('alert')).textContent).toBe('You are not allowed to do this.');

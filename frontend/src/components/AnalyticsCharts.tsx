@@ -1,8 +1,9 @@
 // Admin: the analytics summary (GET /analytics/summary) as charts drawn in plain SVG (no chart library):
-// the applications per day stacked by what happened to them, and the approval rate. Each chart has a title
+// the applications per day stacked by what happened to them, the approval rate, and the turnaround (hours
+// from the first submission to the decision) per day. Each chart has a title
 // and description for screen readers, and the numbers are in a table below it (docs/frontend.md, "Admin").
 // Colours are presentation attributes, not style: the CSP allows no inline style.
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import { type AnalyticsSummary, type Api, describeError } from '../api/client.js';
 import { t } from '../strings.js';
 import { approvalRate, axisTop, countsByDay, daysBetween } from './charts.js';
@@ -73,15 +74,7 @@ function Charts({ summary }: { summary: AnalyticsSummary }) {
         <p>{s.empty}</p>
       ) : (
         <>
-          <svg className="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby="per-day-title per-day-desc">
-            <desc id="per-day-desc">{s.perDayDescription(summary.from, summary.to)}</desc>
-            <line x1={LEFT} y1={HEIGHT - BOTTOM} x2={WIDTH} y2={HEIGHT - BOTTOM} stroke="#1a1a1a" />
-            <text x={LEFT - 4} y={12} textAnchor="end" fontSize="12" fill="#1a1a1a">
-              {top}
-            </text>
-            <text x={LEFT - 4} y={HEIGHT - BOTTOM} textAnchor="end" fontSize="12" fill="#1a1a1a">
-              0
-            </text>
+          <DayChart id="per-day" description={s.perDayDescription(summary.from, summary.to)} top={String(top)} summary={summary}>
             {table.map((row, i) => {
               let base = HEIGHT - BOTTOM;
               return (
@@ -99,13 +92,7 @@ function Charts({ summary }: { summary: AnalyticsSummary }) {
                 </g>
               );
             })}
-            <text x={LEFT} y={HEIGHT - 6} fontSize="12" fill="#1a1a1a">
-              {summary.from}
-            </text>
-            <text x={WIDTH} y={HEIGHT - 6} textAnchor="end" fontSize="12" fill="#1a1a1a">
-              {summary.to}
-            </text>
-          </svg>
+          </DayChart>
           <ul className="legend">
             {KINDS.map(([kind, colour]) => (
               <li key={kind}>
@@ -160,6 +147,80 @@ function Charts({ summary }: { summary: AnalyticsSummary }) {
       ) : (
         <p>{s.noDecisions}</p>
       )}
+      <TurnaroundChart summary={summary} days={days} />
     </>
+  );
+}
+
+/** The mean hours from submission to decision, one bar per day with decisions. */
+function TurnaroundChart({ summary, days }: { summary: AnalyticsSummary; days: string[] }) {
+  const turnaround = summary.turnaround;
+  if (!turnaround) return null;
+  const hours = (seconds: number) => (seconds / 3600).toFixed(1);
+  const byDay = new Map(turnaround.byDay.map((day) => [day.day, day]));
+  const top = axisTop(Math.max(0, ...turnaround.byDay.map((day) => day.averageSeconds / 3600)));
+  const slot = (WIDTH - LEFT) / Math.max(1, days.length);
+  const y = (value: number) => ((HEIGHT - BOTTOM) * value) / top;
+  return (
+    <>
+      <h3 id="turnaround-title">{s.turnaround}</h3>
+      {turnaround.averageSeconds === null ? (
+        <p>{s.noTurnaround}</p>
+      ) : (
+        <>
+          <DayChart
+            id="turnaround"
+            description={s.turnaroundValue(hours(turnaround.averageSeconds), turnaround.decisions)}
+            top={`${top} h`}
+            summary={summary}
+          >
+            {days.map((day, i) => {
+              const found = byDay.get(day);
+              if (!found) return null;
+              const height = y(found.averageSeconds / 3600);
+              return (
+                <rect
+                  key={day}
+                  x={LEFT + i * slot + slot * 0.1}
+                  y={HEIGHT - BOTTOM - height}
+                  width={slot * 0.8}
+                  height={height}
+                  fill="#0b5cad"
+                >
+                  <title>{s.turnaroundDay(day, hours(found.averageSeconds), found.decisions)}</title>
+                </rect>
+              );
+            })}
+          </DayChart>
+          <p>{s.turnaroundValue(hours(turnaround.averageSeconds), turnaround.decisions)}</p>
+        </>
+      )}
+    </>
+  );
+}
+
+/**
+ * A chart of one bar (or stack) per day of the window: an image named by the heading `${id}-title` and
+ * described by `description`, with the baseline, the top of the axis and the window's first and last day.
+ */
+function DayChart(props: { id: string; description: string; top: string; summary: AnalyticsSummary; children: ReactNode }) {
+  return (
+    <svg className="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${props.id}-title ${props.id}-desc`}>
+      <desc id={`${props.id}-desc`}>{props.description}</desc>
+      <line x1={LEFT} y1={HEIGHT - BOTTOM} x2={WIDTH} y2={HEIGHT - BOTTOM} stroke="#1a1a1a" />
+      <text x={LEFT - 4} y={12} textAnchor="end" fontSize="12" fill="#1a1a1a">
+        {props.top}
+      </text>
+      <text x={LEFT - 4} y={HEIGHT - BOTTOM} textAnchor="end" fontSize="12" fill="#1a1a1a">
+        0
+      </text>
+      {props.children}
+      <text x={LEFT} y={HEIGHT - 6} fontSize="12" fill="#1a1a1a">
+        {props.summary.from}
+      </text>
+      <text x={WIDTH} y={HEIGHT - 6} textAnchor="end" fontSize="12" fill="#1a1a1a">
+        {props.summary.to}
+      </text>
+    </svg>
   );
 }

@@ -110,10 +110,16 @@ describe('notification and analytics', () => {
     await publisher.publish(marker);
     const admin = await signToken({ sub: 'admin-1', role: 'admin' });
     const summary = await eventually(async () => {
-      const res = await request<{ totals: Record<string, number> }>(`${analytics.url}/api/v1/analytics/summary?days=7`, { token: admin });
+      const res = await request<{ totals: Record<string, number>; turnaround: { decisions: number; averageSeconds: number } }>(
+        `${analytics.url}/api/v1/analytics/summary?days=7`,
+        { token: admin },
+      );
       return res.body.totals?.['kyc.application.cancelled'] === 1 ? res.body : undefined;
     }, 30_000);
     expect(summary.totals).toMatchObject({ 'kyc.application.created': 1, 'kyc.application.submitted': 1, 'kyc.application.approved': 1 });
+    // The approval is timed from the submission (both written within a second here); the cancelled marker was never submitted.
+    expect(summary.turnaround.decisions).toBe(1);
+    expect(summary.turnaround.averageSeconds).toBeLessThan(5);
     await eventually(
       () => (notification.providers[0]?.sent.some((m) => m.template === 'application_cancelled') ? true : undefined),
       30_000,

@@ -776,6 +776,18 @@ export interface components {
                 type?: string;
                 count?: number;
             }[];
+            /** @description The decisions (approved or rejected) of the window, timed from the application’s first submission */
+            turnaround?: {
+                decisions: number;
+                /** @description null without a decision */
+                averageSeconds: number | null;
+                byDay: {
+                    /** Format: date */
+                    day: string;
+                    decisions: number;
+                    averageSeconds: number;
+                }[];
+            };
         };
     };
     responses: {
@@ -2773,7 +2785,18 @@ export interface operations {
                      *           "type": "kyc.application.approved",
                      *           "count": 2
                      *         }
-                     *       ]
+                     *       ],
+                     *       "turnaround": {
+                     *         "decisions": 40,
+                     *         "averageSeconds": 15120,
+                     *         "byDay": [
+                     *           {
+                     *             "day": "2026-12-05",
+                     *             "decisions": 2,
+                     *             "averageSeconds": 9900
+                     *           }
+                     *         ]
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["AnalyticsSummary"];

@@ -17,4 +17,19 @@ export const migrations: Migration[] = [
            PRIMARY KEY (day, event_type)
          );`,
   },
+  {
+    version: 2,
+    name: 'turnaround',
+    // An application's first submission, kept until its decision (or its end) to time the decision from
+    // it; per decision day, how many decisions and their seconds since submission added up.
+    up: `CREATE TABLE submissions (
+           application_id text PRIMARY KEY,
+           submitted_at timestamptz NOT NULL
+         );
+         CREATE TABLE daily_turnaround (
+           day date PRIMARY KEY,
+           decisions bigint NOT NULL CHECK (decisions >= 0),
+           total_seconds double precision NOT NULL CHECK (total_seconds >= 0)
+         );`,
+  },
 ];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { firstDay, summarise } from './summary.js';
+import { firstDay, summarise, turnaround } from './summary.js';
 
 describe('summary', () => {
   it('the window of 7 days ends today (UTC)', () => {
@@ -19,5 +19,21 @@ describe('summary', () => {
       totals: { 'kyc.application.approved': 5, 'kyc.application.rejected': 1 },
       byDay,
     });
+  });
+
+  it('averages the turnaround over the decisions, per day and over the window; none without a decision', () => {
+    const decisions = [
+      { day: '2026-03-04', decisions: 2, totalSeconds: 7200 },
+      { day: '2026-03-05', decisions: 1, totalSeconds: 600 },
+    ];
+    expect(summarise([], '2026-03-04', new Date('2026-03-10T12:00:00Z'), decisions).turnaround).toEqual({
+      decisions: 3,
+      averageSeconds: 2600,
+      byDay: [
+        { day: '2026-03-04', decisions: 2, averageSeconds: 3600 },
+        { day: '2026-03-05', decisions: 1, averageSeconds: 600 },
+      ],
+    });
+    expect(turnaround([])).toEqual({ decisions: 0, averageSeconds: null, byDay: [] });
   });
 });

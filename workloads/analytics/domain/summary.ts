@@ -1,11 +1,32 @@
-// The analytics summary: totals per event type over a window of days, and the daily breakdown.
-import type { DailyCount } from './ports.js';
+// The analytics summary: totals per event type over a window of days, the daily breakdown, and the
+// turnaround of the decisions (from the first submission to the approval or rejection).
+import type { DailyCount, DailyTurnaround } from './ports.js';
+
+export interface Turnaround {
+  decisions: number;
+  /** The mean seconds from submission to decision; null without a decision. */
+  averageSeconds: number | null;
+  byDay: Array<{ day: string; decisions: number; averageSeconds: number }>;
+}
 
 export interface Summary {
   from: string;
   to: string;
   totals: Record<string, number>;
   byDay: DailyCount[];
+  turnaround?: Turnaround;
+}
+
+export function turnaround(days: readonly DailyTurnaround[]): Turnaround {
+  const decisions = days.reduce((sum, day) => sum + day.decisions, 0);
+  const seconds = days.reduce((sum, day) => sum + day.totalSeconds, 0);
+  return {
+    decisions,
+    averageSeconds: decisions === 0 ? null : Math.round(seconds / decisions),
+    byDay: days
+      .filter((day) => day.decisions > 0)
+      .map((day) => ({ day: day.day, decisions: day.decisions, averageSeconds: Math.round(day.totalSeconds / day.decisions) })),
+  };
 }
 
 export function firstDay(now: Date, days: number): string {
@@ -14,8 +35,8 @@ export function firstDay(now: Date, days: number): string {
   return from.toISOString().slice(0, 10);
 }
 
-export function summarise(counts: DailyCount[], from: string, now: Date): Summary {
+export function summarise(counts: DailyCount[], from: string, now: Date, decisions?: readonly DailyTurnaround[]): Summary {
   const totals: Record<string, number> = {};
   for (const { type, count } of counts) totals[type] = (totals[type] ?? 0) + count;
-  return { from, to: now.toISOString().slice(0, 10), totals, byDay: counts };
+  return { from, to: now.toISOString().slice(0, 10), totals, byDay: counts, ...(decisions && { turnaround: turnaround(decisions) }) };
 }

@@ -6,7 +6,7 @@ import { firstDay, summarise } from '../domain/summary.js';
 
 export const summaryQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) }).strict();
 
-export function analyticsRoutes(repository: Pick<EventCounts, 'since'>, now: () => Date = () => new Date()): Router {
+export function analyticsRoutes(repository: Pick<EventCounts, 'since' | 'turnaroundSince'>, now: () => Date = () => new Date()): Router {
   const router = Router();
   router.get('/api/v1/analytics/summary', requireRole('admin'), async (req, res) => {
     const { days } = parseOrProblem(summaryQuery, req.query, 'query');
@@ -16,7 +16,8 @@ export function analyticsRoutes(repository: Pick<EventCounts, 'since'>, now: () 
     // one may be kept — by the gateway's stale cache, to serve while analytics is down — but is
     // revalidated before any other use (no-cache).
     res.setHeader('Cache-Control', 'no-cache');
-    res.json(summarise(await repository.since(from), from, today));
+    const [counts, decisions] = await Promise.all([repository.since(from), repository.turnaroundSince(from)]);
+    res.json(summarise(counts, from, today, decisions));
   });
   return router;
 }
