@@ -65,6 +65,8 @@ export {
 } from './http.js';
 export { ServiceTls, TLS_MIN_VERSION, TLS_RELOAD_INTERVAL_MS, checkTlsMaterial, readTlsMaterial } from './tls.js';
 export type { PeerTrust, TlsMaterial, TlsSummary } from './tls.js';
+export { getFromPeer } from './peer-request.js';
+export type { PeerAnswer, PeerRequestOptions } from './peer-request.js';
 export { DEFAULT_JSON_MAX_DEPTH, jsonDepthExceededAt, jsonTooDeep, verifyJsonBody } from './json-limits.js';
 export type { Listening, ServiceOptions } from './http.js';
 export { createPool, ident, pingDatabase, withTransaction } from './db.js';
