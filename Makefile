@@ -116,7 +116,7 @@ deps: ## start PostgreSQL, Redis, Kafka and local-kms on loopback
 deps-down: ## stop PostgreSQL, Redis, Kafka and local-kms
 	hack/deps.sh down
 
-deps-env: ## print DATABASE_URL, REDIS_URL and KAFKA_BROKERS
+deps-env: ## print DATABASE_URL, REDIS_URL and KAFKA_BROKERS, their TLS twins and DEPS_CA_FILE
 	@hack/deps.sh env
 
 deps-status: ## show the dependencies' processes
