@@ -2,6 +2,7 @@
 // consumer, which connect in the background), the sweeps, the key rotation pass and the routes; start-up
 // and drain are shared (../shared/startup.ts). `workloads/main.ts kyc` calls `main`; the component tests
 // call `startKyc`.
+import { randomUUID } from 'node:crypto';
 import client from 'prom-client';
 import { PostgresIdempotencyStore, pauseWhileOff, runUntilSignalled, startService, startTokenVerifier } from '../shared/index.js';
 import type { RunningService, StartOptions } from '../shared/index.js';
@@ -17,11 +18,16 @@ import { parseKeyRing } from './domain/protection/key-ring.js';
 import { KycMessaging } from './entry-points/messaging.js';
 import { type PiiKeys, openPiiKeys } from './pii-keys.js';
 import { kycRoutes } from './entry-points/routes.js';
+import { erasureRoutes } from './entry-points/erasure-routes.js';
+import { Erasure } from './domain/erasure.js';
+import { PgErasureStore } from './data-access/pg-erasure-store.js';
 
 export type StartKycOptions = StartOptions;
 
 export type RunningKyc = RunningService<{
   kyc: KycService;
+  /** DPDP erasure and the retention sweep (docs/retention.md). */
+  erasure: Erasure;
   /** Kafka connects in the background; `messaging.ready` resolves once relay and consumer run. */
   messaging: KycMessaging;
   /** Resolves when the start-up pass moving PII off older master keys is done. */
@@ -73,6 +79,9 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
         onOutcome: (outcome) => outcomes.inc({ outcome }),
       });
 
+      // DPDP erasure and the retention of KYC records (docs/retention.md).
+      const erasure = new Erasure(new PgErasureStore({ pool, schema: KYC_SCHEMA }), randomUUID);
+
       const messaging = new KycMessaging({
         brokers: config.KAFKA_BROKERS,
         clientId: `kyc-${config.KYC_PLATFORM}`,
@@ -117,6 +126,12 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
         start: () => {
           sweep = setInterval(() => {
             kyc.expireStale().catch((error: unknown) => logger.warn({ err: error }, 'expiry sweep failed'));
+            erasure
+              .eraseRetentionOver()
+              .then((erased) => {
+                if (erased > 0) logger.info({ erased }, 'kept KYC records erased: their retention is over');
+              })
+              .catch((error: unknown) => logger.warn({ err: error }, 'retention sweep failed'));
             kyc
               .announceReKycDue(config.KYC_REKYC_NOTICE_DAYS)
               .catch((error: unknown) => logger.warn({ err: error }, 're-KYC notice sweep failed'));
@@ -134,13 +149,9 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
       onShutdown('expiry-sweep', () => colorGate.close());
 
       const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'kyc', service.lifecycle, service.tls));
-      service.app.use(
-        kycRoutes({
-          service: kyc,
-          tokens: tokens.verifier,
-          idempotencyStore: new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing),
-        }),
-      );
+      const idempotencyStore = new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing);
+      service.app.use(kycRoutes({ service: kyc, tokens: tokens.verifier, idempotencyStore }));
+      service.app.use(erasureRoutes({ erasure, tokens: tokens.verifier, idempotencyStore }));
       // Envelopes still wrapped by an older master key move to the current one in the background.
       const rotating = rotation.run().then(
         (moved) => {
@@ -152,7 +163,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
         rotation.stop();
         await rotating;
       });
-      return { kyc, messaging, keyRotation: rotating, piiKeys, config };
+      return { kyc, erasure, messaging, keyRotation: rotating, piiKeys, config };
     },
   });
   running.service.logger.info({ watchlist: watchlist.version, entries: watchlist.entries.length }, 'kyc ready');

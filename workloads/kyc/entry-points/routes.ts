@@ -140,7 +140,7 @@ function featurePaused(detail: string): ProblemError {
 }
 
 /** Domain refusals → problem+json; anything else continues to the shared error handler. */
-const kycErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
+export const kycErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
   if (!(error instanceof KycError)) {
     next(error);
     return;

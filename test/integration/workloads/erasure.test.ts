@@ -1,0 +1,120 @@
+// Erasure and retention against the real PostgreSQL (docs/retention.md): a customer's rejected or
+// abandoned application is erased on request (applicant envelope, documents, Aadhaar vault entry gone; the
+// skeleton and the audit trail stay, the audit without the data); an approved one is a KYC record kept five
+// years, marked, and erased by the housekeeping once that time is up; the database refuses a request that
+// would move backwards.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { CONSENT, VALID_APPLICANT, passportDocument, startKycHarness, token } from './kyc-support.js';
+import type { KycHarness } from './kyc-support.js';
+import { request, suffix } from './support.js';
+
+interface ErasureView {
+  id: string;
+  customerId: string;
+  state: string;
+  completedAt: string | null;
+  erased: string[];
+  retained: { applicationId: string; until: string; reason: string }[];
+}
+
+describe('erasure and retention of personal data', () => {
+  let h: KycHarness;
+  let db: pg.Client;
+  const count = async (sql: string, values: unknown[]): Promise<number> => Number((await db.query<{ n: string }>(sql, values)).rows[0]?.n);
+  const personalData = async (applicationId: string) => ({
+    applicants: await count('SELECT count(*) AS n FROM kyc.applicants WHERE application_id = $1', [applicationId]),
+    documents: await count('SELECT count(*) AS n FROM kyc.documents WHERE application_id = $1', [applicationId]),
+  });
+
+  /** A draft with applicant data (Aadhaar in the vault) and a document. */
+  async function applicationOf(customer: string): Promise<string> {
+    const draft = await request<{ id: string }>(h.url('/api/v1/applications'), { body: CONSENT, token: customer });
+    const id = draft.body.id;
+    expect((await request(h.url(`/api/v1/applications/${id}`), { method: 'PATCH', body: VALID_APPLICANT, token: customer })).status).toBe(
+      200,
+    );
+    expect((await request(h.url(`/api/v1/applications/${id}/documents`), { body: passportDocument, token: customer })).status).toBe(201);
+    return id;
+  }
+
+  beforeAll(async () => {
+    h = await startKycHarness({}, { waitForKafka: false });
+    db = new pg.Client({ connectionString: h.db.url });
+    await db.connect();
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.end();
+    await h?.close();
+  });
+
+  it('when a customer with an open application asks, then 409 naming it; once cancelled, then erased: data and vault entry gone, audit without it', async () => {
+    const customerId = `cust-${suffix()}`;
+    const customer = await token(customerId, 'customer');
+    const id = await applicationOf(customer);
+    const vaultBefore = await count('SELECT count(*) AS n FROM kyc.aadhaar_vault', []);
+
+    const refused = await request(h.url('/api/v1/erasure-requests'), { body: {}, token: customer });
+    expect(refused.status).toBe(409);
+    expect(JSON.stringify(refused.body)).toContain(id);
+
+    expect((await request(h.url(`/api/v1/applications/${id}/cancel`), { method: 'POST', token: customer })).status).toBe(200);
+    const done = await request<ErasureView>(h.url('/api/v1/erasure-requests'), { body: {}, token: customer });
+    expect(done.status).toBe(201);
+    expect(done.body).toMatchObject({ customerId, state: 'completed', erased: [id], retained: [] });
+    expect(await personalData(id)).toEqual({ applicants: 0, documents: 0 });
+    expect(await count('SELECT count(*) AS n FROM kyc.aadhaar_vault', [])).toBe(vaultBefore - 1);
+    expect(await count('SELECT count(*) AS n FROM kyc.applications WHERE id = $1 AND erased_at IS NOT NULL', [id])).toBe(1);
+
+    const trail = (
+      await db.query<{ action: string; detail: unknown }>(
+        'SELECT action, detail FROM kyc.audit_trail WHERE application_id = $1 ORDER BY id',
+        [id],
+      )
+    ).rows;
+    expect(trail.at(-1)).toEqual({ action: 'personal_data_erased', detail: { erasureRequestId: done.body.id } });
+    expect(JSON.stringify(trail)).not.toContain(VALID_APPLICANT.name);
+
+    const read = await request<ErasureView>(h.url(`/api/v1/erasure-requests/${done.body.id}`), { token: customer });
+    expect(read.body).toEqual(done.body);
+    const stranger = await token(`cust-${suffix()}`, 'customer');
+    expect((await request(h.url(`/api/v1/erasure-requests/${done.body.id}`), { token: stranger })).status).toBe(404);
+  }, 60_000);
+
+  it('when an admin asks for a customer with an approved application, then it is kept five years and marked; when that time is up, then the sweep erases it and completes the request', async () => {
+    const customerId = `cust-${suffix()}`;
+    const id = await applicationOf(await token(customerId, 'customer'));
+    // Through the state machine's own transitions (the database's guard checks each one).
+    for (const state of ['submitted', 'processing', 'pending_review', 'pending_approval'])
+      await db.query('UPDATE kyc.applications SET state = $2 WHERE id = $1', [id, state]);
+    await db.query(
+      "UPDATE kyc.applications SET state = 'approved', maker_id = 'maker-1', checker_id = 'checker-1', decided_at = now() WHERE id = $1",
+      [id],
+    );
+
+    const admin = await token(`admin-${suffix()}`, 'admin');
+    const maker = await token(`maker-${suffix()}`, 'maker');
+    expect((await request(h.url('/api/v1/erasure-requests'), { body: { customerId }, token: maker })).status).toBe(403);
+    const kept = await request<ErasureView>(h.url('/api/v1/erasure-requests'), { body: { customerId }, token: admin });
+    expect(kept.status).toBe(201);
+    expect(kept.body).toMatchObject({ state: 'retained', erased: [], completedAt: null });
+    const until = new Date(kept.body.retained[0]?.until ?? '');
+    expect(until.getUTCFullYear() - new Date().getUTCFullYear()).toBe(5);
+    expect(kept.body.retained[0]?.reason).toContain('RBI KYC Master Direction');
+    expect(await personalData(id)).toEqual({ applicants: 1, documents: 1 });
+    expect(await h.kyc.erasure.eraseRetentionOver()).toBe(0);
+
+    // Five years on (moved in the database rather than waiting).
+    await db.query("UPDATE kyc.applications SET retain_until = now() - interval '1 second' WHERE id = $1", [id]);
+    expect(await h.kyc.erasure.eraseRetentionOver()).toBe(1);
+    expect(await personalData(id)).toEqual({ applicants: 0, documents: 0 });
+    const after = await request<ErasureView>(h.url(`/api/v1/erasure-requests/${kept.body.id}`), { token: admin });
+    expect(after.body).toMatchObject({ state: 'completed', completedAt: expect.any(String) });
+
+    // The request's state machine is the database's too: no way back.
+    await expect(db.query("UPDATE kyc.erasure_requests SET state = 'retained' WHERE id = $1", [kept.body.id])).rejects.toThrow(
+      'illegal erasure request transition completed -> retained',
+    );
+  }, 60_000);
+});
