@@ -186,11 +186,14 @@ export const en = {
         `${percent}% approved (${approved} of ${decided} decisions).`,
       noDecisions: 'No decisions in this period.',
       turnaround: 'Turnaround',
-      turnaroundValue: (hours: string, decided: number) =>
-        `On average ${hours} hours from submission to decision (${decided === 1 ? '1 decision' : `${decided} decisions`}).`,
+      turnaroundValue: (duration: string, decided: number) =>
+        `On average ${duration} from submission to decision (${decided === 1 ? '1 decision' : `${decided} decisions`}).`,
+      /** A duration in the unit the turnaround chart uses (minutes under an hour, else hours). */
+      duration: (value: number, unit: 'minutes' | 'hours') => `${value} ${unit === 'minutes' ? 'minutes' : 'hours'}`,
+      unitShort: { minutes: 'min', hours: 'h' },
       noTurnaround: 'No decisions in this period.',
-      turnaroundDay: (day: string, hours: string, decided: number) =>
-        `${day}: ${hours} hours on average (${decided === 1 ? '1 decision' : `${decided} decisions`})`,
+      turnaroundDay: (day: string, duration: string, decided: number) =>
+        `${day}: ${duration} on average (${decided === 1 ? '1 decision' : `${decided} decisions`})`,
       table: 'The numbers',
       day: 'Day',
       empty: 'Nothing happened in this period.',

@@ -40,6 +40,7 @@ describe('the analytics charts', () => {
     const turnaround = screen.getByRole('img', { name: /Turnaround/ });
     expect(turnaround.querySelector('desc')?.textContent).toBe('On average 1.5 hours from submission to decision (4 decisions).');
     expect(turnaround.querySelectorAll('rect')).toHaveLength(1);
+    expect(turnaround.textContent).toContain('2 h');
     fireEvent.change(screen.getByLabelText('Period'), { target: { value: '7' } });
     await screen.findByRole('img', { name: /Approval rate/ });
     expect(requests.filter((r) => r.path === '/analytics/summary').map((r) => r.query)).toEqual(['days=30', 'days=7']);

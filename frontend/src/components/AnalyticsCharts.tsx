@@ -22,7 +22,7 @@ const KINDS: ReadonlyArray<[string, string]> = [
 ];
 const WIDTH = 360;
 const HEIGHT = 200;
-const LEFT = 36;
+const LEFT = 52;
 const BOTTOM = 24;
 
 export function AnalyticsCharts({ api }: { api: Api }) {
@@ -152,13 +152,16 @@ function Charts({ summary }: { summary: AnalyticsSummary }) {
   );
 }
 
-/** The mean hours from submission to decision, one bar per day with decisions. */
+/** The mean time from submission to decision, one bar per day with decisions: in minutes while every day's is under an hour, else in hours. */
 function TurnaroundChart({ summary, days }: { summary: AnalyticsSummary; days: string[] }) {
   const turnaround = summary.turnaround;
   if (!turnaround) return null;
-  const hours = (seconds: number) => (seconds / 3600).toFixed(1);
+  const longest = Math.max(0, ...turnaround.byDay.map((day) => day.averageSeconds));
+  const unit = longest < 3600 ? 'minutes' : 'hours';
+  const inUnit = (seconds: number) => seconds / (unit === 'minutes' ? 60 : 3600);
+  const duration = (seconds: number) => s.duration(Number(inUnit(seconds).toFixed(1)), unit);
   const byDay = new Map(turnaround.byDay.map((day) => [day.day, day]));
-  const top = axisTop(Math.max(0, ...turnaround.byDay.map((day) => day.averageSeconds / 3600)));
+  const top = axisTop(inUnit(longest));
   const slot = (WIDTH - LEFT) / Math.max(1, days.length);
   const y = (value: number) => ((HEIGHT - BOTTOM) * value) / top;
   return (
@@ -170,14 +173,14 @@ function TurnaroundChart({ summary, days }: { summary: AnalyticsSummary; days: s
         <>
           <DayChart
             id="turnaround"
-            description={s.turnaroundValue(hours(turnaround.averageSeconds), turnaround.decisions)}
-            top={`${top} h`}
+            description={s.turnaroundValue(duration(turnaround.averageSeconds), turnaround.decisions)}
+            top={`${top} ${s.unitShort[unit]}`}
             summary={summary}
           >
             {days.map((day, i) => {
               const found = byDay.get(day);
               if (!found) return null;
-              const height = y(found.averageSeconds / 3600);
+              const height = y(inUnit(found.averageSeconds));
               return (
                 <rect
                   key={day}
@@ -187,12 +190,12 @@ function TurnaroundChart({ summary, days }: { summary: AnalyticsSummary; days: s
                   height={height}
                   fill="#0b5cad"
                 >
-                  <title>{s.turnaroundDay(day, hours(found.averageSeconds), found.decisions)}</title>
+                  <title>{s.turnaroundDay(day, duration(found.averageSeconds), found.decisions)}</title>
                 </rect>
               );
             })}
           </DayChart>
-          <p>{s.turnaroundValue(hours(turnaround.averageSeconds), turnaround.decisions)}</p>
+          <p>{s.turnaroundValue(duration(turnaround.averageSeconds), turnaround.decisions)}</p>
         </>
       )}
     </>

@@ -33,5 +33,6 @@ describe('the analytics charts’ arithmetic', () => {
 
   it('rounds the axis up to 1, 2 or 5 times a power of ten', () => {
     expect([0, 1, 3, 7, 10, 11, 180, 501].map(axisTop)).toEqual([1, 1, 5, 10, 10, 20, 200, 1000]);
+    expect(axisTop(0.06)).toBeCloseTo(0.1);
   });
 });

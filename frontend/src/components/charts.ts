@@ -43,5 +43,6 @@ export function approvalRate(totals: Readonly<Record<string, number>>): { percen
 export function axisTop(max: number): number {
   if (max <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(max));
-  return [1, 2, 5, 10].map((m) => m * power).find((top) => top >= max) ?? 10 * power;
+  // toPrecision: 3 × 0.1 is 0.30000000000000004 in floating point, and the top is shown on the axis.
+  return Number(([1, 2, 5, 10].map((m) => m * power).find((top) => top >= max) ?? 10 * power).toPrecision(3));
 }

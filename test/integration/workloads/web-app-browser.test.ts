@@ -111,7 +111,7 @@ describe('the web app in a browser, on the services in-process', () => {
     expect(result.disabledNotice).toBe(`maker2-${run}@bank.example is disabled: their sign-ins have ended.`);
     expect(result.duplicateError).toBe('An account with this email address already exists.');
     expect(result.approvalRate).toMatch(/^100% approved \(1 of 1 decisions\)\.$/);
-    expect(result.turnaround).toMatch(/^On average \d+\.\d hours from submission to decision \(1 decision\)\.$/);
+    expect(result.turnaround).toMatch(/^On average \d+(\.\d)? minutes from submission to decision \(1 decision\)\.$/);
     expect(result.mode).toBe('Normal');
     expect(accessibility.violations.slice(before)).toEqual([]);
   }, 90_000);
