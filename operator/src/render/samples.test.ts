@@ -36,6 +36,9 @@ describe('samples', () => {
     ]);
     expect(ofKind(objects, 'Ingress')).toHaveLength(1);
     expect(JSON.stringify(ofKind(objects, 'Deployment')[0])).toContain('"limits":{"cpu":"500m","memory":"512Mi"}');
+    // Every store declared tls: Required: kyc reads all three over verified TLS (docs/security.md).
+    const kyc = JSON.stringify(ofKind(objects, 'Deployment').find((d) => d.metadata.name === 'kyc-prod-kyc'));
+    for (const variable of ['DATABASE_TLS', 'REDIS_TLS', 'KAFKA_TLS']) expect(kyc).toContain(`{"name":"${variable}","value":"required"}`);
   });
 
   it('blue-green and custom-metrics render (their reserved fields are not acted upon yet)', () => {
