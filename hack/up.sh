@@ -72,7 +72,8 @@ PII=$(secret pii-key 32)
 ADMIN_PASSWORD=$(secret admin-password 18 | tr '+/' '-_')
 ADMIN_EMAIL=admin@kyc.local
 # The pods reach the dependencies through the node's bridge address (socat forwarders, Kafka's pod listener).
-eval "$(hack/deps.sh env | sed 's/^/export /')"
+# Read as data, not evaluated: a value may hold shell syntax (DATABASE_TLS_URL's `&`).
+while IFS='=' read -r key value; do [[ -n $key ]] && export "$key=$value"; done < <(hack/deps.sh env)
 POD_DATABASE_URL=${DATABASE_URL/@127.0.0.1:/@$NODE_IP:}
 POD_REDIS_URL=${REDIS_URL/@127.0.0.1:/@$NODE_IP:}
 POD_KAFKA_BROKERS=$NODE_IP:$KAFKA_POD_PORT
