@@ -11,7 +11,7 @@ import { RestoreJobs } from './reconcile/restore.js';
 import { registerPlatformGauges } from './reconcile/platform-gauges.js';
 import { PlatformReconciler } from './reconcile/platform.js';
 import { PodHealthPoller } from './reconcile/pod-health.js';
-import { PlatformCertificates } from './reconcile/certificates.js';
+import { PlatformCertificates, PlatformTrust } from './reconcile/certificates.js';
 import { PLATFORM } from './reconcile/resources.js';
 import { blueGreenRollout } from './reconcile/rollout-bluegreen.js';
 import { startScalingEngine } from './reconcile/scaling.js';
@@ -114,7 +114,10 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       own: config.scaling.externalMetricsService,
       onChange: () => controller.resync(),
     });
+    // tls BuiltIn: the scrapes and /health reads trust each platform's bundle (docs/security.md).
+    const trust = new PlatformTrust(client);
     const scaling = startScalingEngine(config, {
+      trust,
       externalMetricsOwner: () => externalMetricsOwner.owner,
       client,
       logger,
@@ -153,7 +156,7 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       onUnchanged: () => metrics.skippedApplies.inc(),
       operatorNamespace: config.operatorNamespace,
       // The pods' /health on their metrics port, as the scaling scrapes do (docs/api.md, "Degradation").
-      health: new PodHealthPoller(client),
+      health: new PodHealthPoller(client, { trust }),
       // tls.mode BuiltIn: the platform's CA and certificates (docs/security.md, "TLS between the components").
       certificates: new PlatformCertificates(client, { registry: metrics.registry, overlapMs: options.certificateOverlapMs }),
       ...(options.now ? { now: options.now } : {}),

@@ -9,7 +9,9 @@ import { setCondition } from '../api/conditions.js';
 import type { Condition, KycPlatform } from '../api/types.js';
 import { readCertificate } from '../api/x509.js';
 import { carryOut, planCertificates, ROTATE_ANNOTATION, type CertificatePlan, type ObservedSecret } from '../release/certificates.js';
+import { componentObjectName } from '../render/meta.js';
 import { caSecretName, certificateNames, tlsSecretMeta, tlsSecretName } from '../render/tls.js';
+import type { PodTls } from '../scaling/sources/pod-scrape.js';
 import { FIELD_MANAGER } from '../runtime/apply.js';
 import type { KubeClient, KubeResource } from '../runtime/kube.js';
 import { isOwnedBy, SECRET } from './resources.js';
@@ -180,5 +182,39 @@ export class PlatformCertificates {
     } catch (error) {
       throw new Error(`write Secret ${platform.metadata.namespace}/${name}`, { cause: error });
     }
+  }
+}
+
+/**
+ * The trust bundle of a platform (ca.crt of `<platform>-tls-ca`) for the operator's own calls to its pods
+ * (the scrape and /health), read by name at most once a minute: a new bundle precedes new leaves by the
+ * overlap (5 minutes), so a bundle a minute old still trusts every pod.
+ */
+export class PlatformTrust {
+  private readonly cache = new Map<string, { at: number; bundle: string | undefined }>();
+
+  constructor(
+    private readonly client: Pick<KubeClient, 'get'>,
+    private readonly ttlMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** How to trust a component's pods, or undefined when the platform's components speak plain HTTP. */
+  async forComponent(platform: KycPlatform, component: ComponentName): Promise<PodTls | undefined> {
+    if (!tlsEnabled(platform.spec)) return undefined;
+    const key = `${platform.metadata.namespace ?? ''}/${platform.metadata.name}`;
+    let entry = this.cache.get(key);
+    if (!entry || this.now() - entry.at >= this.ttlMs) {
+      const secret = await this.client.get<SecretResource>(SECRET, platform.metadata.namespace ?? '', caSecretName(platform));
+      entry = { at: this.now(), bundle: decode(secret?.data?.['ca.crt']) };
+      this.cache.set(key, entry);
+    }
+    // No bundle yet (the first pass has not written it): nothing to trust, so no call is made.
+    if (!entry.bundle) throw new Error(`Secret ${caSecretName(platform)} holds no trust bundle yet`);
+    return { ca: entry.bundle, servername: componentObjectName(platform, component) };
+  }
+
+  forget(namespace: string, name: string): void {
+    this.cache.delete(`${namespace}/${name}`);
   }
 }

@@ -97,7 +97,29 @@ describe('PodHealthPoller', () => {
     });
     const round = await poller.observe('shop/acme', p);
     expect(round?.map((h) => h.checks !== undefined)).toEqual([true, true, false]);
-    expect(asked).toEqual(['http://10.0.0.1:9090/health 2000', 'http://10.0.0.2:9090/health 500']);
+    // tls BuiltIn (the default): the metrics port speaks HTTPS.
+    expect(asked).toEqual(['https://10.0.0.1:9090/health 2000', 'https://10.0.0.2:9090/health 500']);
+  });
+
+  it('under tls BuiltIn asks over https trusting the platform bundle for the component’s Service name; under Disabled over plain http', async () => {
+    const client = {
+      list: () => Promise.resolve({ items: [pod('k1', 'kyc', { podIP: '10.0.0.1' })] }),
+    } as unknown as ConstructorParameters<typeof PodHealthPoller>[0];
+    const asked: unknown[] = [];
+    const poller = new PodHealthPoller(client, {
+      trust: { forComponent: (_p, component) => Promise.resolve({ ca: 'BUNDLE', servername: `acme-${component}` }) },
+      fetchChecks: (url, _timeoutMs, tls) => {
+        asked.push([url, tls]);
+        return Promise.resolve({ database: 'OK', cache: 'OK', externalAPIs: 'OK' });
+      },
+    });
+    await poller.observe('shop/acme', p);
+    const off = { ...p, spec: { ...p.spec, profile: 'development' as const, tls: { mode: 'Disabled' as const } } };
+    await poller.observe('shop/acme-off', off);
+    expect(asked).toEqual([
+      ['https://10.0.0.1:9090/health', { ca: 'BUNDLE', servername: 'acme-kyc' }],
+      ['http://10.0.0.1:9090/health', undefined],
+    ]);
   });
 
   it('when the pods cannot be listed, then nothing is observed (the pass goes on)', async () => {

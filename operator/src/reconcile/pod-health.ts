@@ -5,7 +5,10 @@
 // `roundBudgetMs` (pods not asked by then are left out), so a pass waits on it at most that long. Reading health must never
 // fail a pass: a pod list that fails gives "nothing observed", a pod that does not answer is left out.
 import { COMPONENTS, type ComponentName } from '../api/components.js';
+import { tlsEnabled } from '../api/defaults.js';
 import type { KycPlatform } from '../api/types.js';
+import { getPodText, type PodTls } from '../scaling/sources/pod-scrape.js';
+import type { PlatformTrust } from './certificates.js';
 import { METRICS_PORT, platformPodSelector } from '../render/meta.js';
 import type { KubeClient, KubeResource } from '../runtime/kube.js';
 import { POD } from './resources.js';
@@ -31,13 +34,19 @@ export interface PodHealthOptions {
   roundBudgetMs?: number;
   now?: () => number;
   /** The checks of one /health answer (200 or 503 both carry them); throws when there is no answer. */
-  fetchChecks?: (url: string, timeoutMs: number) => Promise<PodHealth['checks']>;
+  fetchChecks?: (url: string, timeoutMs: number, tls?: PodTls) => Promise<PodHealth['checks']>;
+  /** tls BuiltIn: the platform's trust bundle, and the name each component's certificate carries (certificates.ts). */
+  trust?: Pick<PlatformTrust, 'forComponent'>;
 }
 
 export const HEALTH_INTERVAL_MS = 15_000;
 
 /** The pods worth asking: running, with an address, not going away, of a known component. */
-export function healthTargets(pods: readonly PodResource[], maxPods: number): { component: ComponentName; pod: string; url: string }[] {
+export function healthTargets(
+  pods: readonly PodResource[],
+  maxPods: number,
+  https = false,
+): { component: ComponentName; pod: string; url: string }[] {
   const targets: { component: ComponentName; pod: string; url: string }[] = [];
   for (const pod of pods) {
     const component = pod.metadata.labels?.['app.kubernetes.io/component'];
@@ -50,15 +59,19 @@ export function healthTargets(pods: readonly PodResource[], maxPods: number): { 
     )
       continue;
     const host = ip.includes(':') ? `[${ip}]` : ip;
-    targets.push({ component: component as ComponentName, pod: pod.metadata.name, url: `http://${host}:${METRICS_PORT}/health` });
+    targets.push({
+      component: component as ComponentName,
+      pod: pod.metadata.name,
+      url: `${https ? 'https' : 'http'}://${host}:${METRICS_PORT}/health`,
+    });
     if (targets.length >= maxPods) break;
   }
   return targets;
 }
 
-async function fetchChecks(url: string, timeoutMs: number): Promise<PodHealth['checks']> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-  const body = (await response.json()) as { checks?: PodHealth['checks'] };
+async function fetchChecks(url: string, timeoutMs: number, tls?: PodTls): Promise<PodHealth['checks']> {
+  const response = await getPodText(url, timeoutMs, tls);
+  const body = JSON.parse(response.text) as { checks?: PodHealth['checks'] };
   if (typeof body.checks !== 'object' || body.checks === null) throw new Error(`${url}: no checks in the answer`);
   return body.checks;
 }
@@ -88,7 +101,15 @@ export class PodHealthPoller implements HealthReader {
     } catch {
       return undefined;
     }
-    const targets = healthTargets(pods, this.options.maxPods ?? 50);
+    const targets = healthTargets(pods, this.options.maxPods ?? 50, tlsEnabled(platform.spec));
+    // The trust of each component's pods; a platform without its bundle yet has nothing to ask.
+    const trust = new Map<ComponentName, PodTls | undefined>();
+    try {
+      for (const component of new Set(targets.map((t) => t.component)))
+        trust.set(component, tlsEnabled(platform.spec) ? await this.options.trust?.forComponent(platform, component) : undefined);
+    } catch {
+      return undefined;
+    }
     const read = this.options.fetchChecks ?? fetchChecks;
     const timeoutMs = this.options.timeoutMs ?? 2000;
     const results: PodHealth[] = [];
@@ -102,7 +123,9 @@ export class PodHealthPoller implements HealthReader {
         for (const { component, pod } of batch) results.push({ component, pod, checks: undefined });
         continue;
       }
-      const answers = await Promise.allSettled(batch.map((target) => read(target.url, Math.min(timeoutMs, left))));
+      const answers = await Promise.allSettled(
+        batch.map((target) => read(target.url, Math.min(timeoutMs, left), trust.get(target.component))),
+      );
       answers.forEach((answer, j) => {
         const { component, pod } = batch[j] as (typeof batch)[number];
         results.push({ component, pod, checks: answer.status === 'fulfilled' ? answer.value : undefined });

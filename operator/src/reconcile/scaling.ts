@@ -11,7 +11,8 @@ import type { KubeClient, KubeResource } from '../runtime/kube.js';
 import type { Logger } from '../runtime/logger.js';
 import { ScalingController } from '../scaling/controller.js';
 import { ScalingEngine } from '../scaling/engine.js';
-import { podMetricsUrl, type PodTarget } from '../scaling/sources/pod-scrape.js';
+import { podMetricsUrl, type PodTarget, type PodTls } from '../scaling/sources/pod-scrape.js';
+import type { PlatformTrust } from './certificates.js';
 import type { PlatformResource } from './platform.js';
 import { POD, SECRET } from './resources.js';
 import { decodeSecretData } from './secrets.js';
@@ -25,6 +26,8 @@ export interface ScalingDeps {
   wake: (key: string) => void;
   isLeader: () => boolean;
   now?: () => Date;
+  /** The platforms' trust bundles, for scraping their pods over HTTPS (certificates.ts). */
+  trust?: PlatformTrust;
   /** Who holds external.metrics.k8s.io when another server does (external-metrics-owner.ts). */
   externalMetricsOwner?: () => string | undefined;
 }
@@ -37,13 +40,14 @@ export interface RunningScaling {
 
 type PodResource = KubeResource & { status?: { podIP?: string; phase?: string; conditions?: { type: string; status: string }[] } };
 
-async function listReadyPods(client: KubeClient, namespace: string, labelSelector: string): Promise<PodTarget[]> {
+/** The ready pods of a component; under tls BuiltIn their https URL and the platform's trust (docs/security.md). */
+async function listReadyPods(client: KubeClient, namespace: string, labelSelector: string, tls: PodTls | undefined): Promise<PodTarget[]> {
   const pods = await client.list<PodResource>(POD, namespace, { labelSelector });
   return pods.items
     .filter(
       (p) => p.status?.phase === 'Running' && p.status.podIP && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
     )
-    .map((p) => ({ name: p.metadata.name, url: podMetricsUrl(p.status?.podIP ?? '') }));
+    .map((p) => ({ name: p.metadata.name, url: podMetricsUrl(p.status?.podIP ?? '', tls !== undefined), tls }));
 }
 
 /** A Secret's data, decoded, read by name (get: the operator may not list or watch Secrets), or undefined when absent. */
@@ -61,7 +65,11 @@ export function startScalingEngine(config: OperatorConfig, deps: ScalingDeps): R
     // Each platform's queueLag metrics read the Kafka its spec.dependencies.kafka Secret names.
     readSecret: (namespace, name) => readSecret(client, namespace, name),
     ...(settings.prometheusUrl ? { prometheusUrl: settings.prometheusUrl } : {}),
-    listPods: (namespace, selector) => listReadyPods(client, namespace, selector),
+    listPods: async (namespace, selector, owner) => {
+      const platform = deps.platforms.get(namespace, owner.platform);
+      const tls = platform && (await deps.trust?.forComponent(platform, owner.component as ComponentName));
+      return listReadyPods(client, namespace, selector, tls);
+    },
     ...(deps.now ? { now: deps.now } : {}),
     onTransition: (key, component: ComponentName, metric, transition, message) => {
       if (deps.isLeader()) {

@@ -1,3 +1,6 @@
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { issueCa, issueLeaf } from '../../api/x509.js';
 import { describe, expect, it } from '@jest/globals';
 import {
   ComponentScraper,
@@ -5,6 +8,7 @@ import {
   histogramQuantile,
   parseSamples,
   podCounters,
+  getPodText,
   podMetricsUrl,
   PodScrapeSource,
   type ComponentPods,
@@ -212,5 +216,38 @@ describe('PodScrapeSource', () => {
     const pods = { scrapers: new SharedResources<ComponentPods>(), listPods: () => Promise.resolve([]) };
     expect(() => new PodScrapeSource({ ...place, component: 'Kyc', kind: 'requestRate' }, pods)).toThrow(/^pod-scrape source: component: /);
     expect(pods.scrapers.size).toBe(0);
+  });
+});
+
+describe('getPodText over https (tls BuiltIn)', () => {
+  const validity = { notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3_600_000) };
+  const ca = issueCa('test platform CA', validity);
+  const leaf = issueLeaf(ca, {
+    commonName: 'acme-kyc',
+    subjectAltNames: ['acme-kyc', 'acme-kyc.shop.svc'],
+    usages: ['server', 'client'],
+    ...validity,
+  });
+
+  it('trusts the platform bundle and checks the component’s Service name, not the pod IP', async () => {
+    const server = createHttpsServer({ cert: leaf.cert, key: leaf.key, minVersion: 'TLSv1.3' }, (_req, res) =>
+      res.end('kyc_http_requests_total 1\n'),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    try {
+      expect(await getPodText(url, 2000, { ca: ca.cert, servername: 'acme-kyc' })).toEqual({
+        status: 200,
+        text: 'kyc_http_requests_total 1\n',
+      });
+      await expect(getPodText(url, 2000, { ca: ca.cert, servername: 'acme-auth' })).rejects.toThrow(
+        /does not match certificate's altnames/,
+      );
+      const stranger = issueCa('someone else', validity);
+      await expect(getPodText(url, 2000, { ca: stranger.cert, servername: 'acme-kyc' })).rejects.toThrow(/certificate/);
+      expect(podMetricsUrl('10.0.0.1', true)).toBe('https://10.0.0.1:9090/metrics');
+    } finally {
+      server.close();
+    }
   });
 });

@@ -10,6 +10,7 @@
 // give a latency percentile over the interval (linear interpolation inside a bucket, as
 // Prometheus' histogram_quantile does).
 import type { Percentile } from '../../api/metrics.js';
+import { get as httpsGet } from 'node:https';
 import { METRICS_PORT } from '../../render/meta.js';
 import type { Lease, SharedResources } from './shared.js';
 import {
@@ -102,13 +103,46 @@ export function histogramQuantile(q: number, buckets: ReadonlyMap<number, number
  * Where a pod serves /metrics: its metrics port (contract: docs/workload-contract.md), which no Service
  * exposes and the platform's NetworkPolicies open only to the operator's pods and the monitoring namespace.
  */
-export function podMetricsUrl(podIP: string): string {
-  return `http://${podIP}:${METRICS_PORT}/metrics`;
+export function podMetricsUrl(podIP: string, tls = false): string {
+  return `${tls ? 'https' : 'http'}://${podIP}:${METRICS_PORT}/metrics`;
+}
+
+/**
+ * How to trust a pod's HTTPS (tls.mode BuiltIn, docs/security.md): the platform's trust bundle, and the
+ * name its certificate must carry — the component's Service `<platform>-<component>`, never the pod's IP.
+ */
+export interface PodTls {
+  ca: string;
+  servername: string;
 }
 
 export interface PodTarget {
   name: string;
   url: string;
+  tls?: PodTls | undefined;
+}
+
+/**
+ * GET a pod's metrics port: plain fetch, or, with `tls`, node:https verifying the chain against the
+ * platform's bundle and the certificate against `servername`; TLS 1.3 only, as the pods serve it.
+ */
+export function getPodText(url: string, timeoutMs: number, tls?: PodTls): Promise<{ status: number; text: string }> {
+  if (!tls) return fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).then(async (r) => ({ status: r.status, text: await r.text() }));
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(
+      url,
+      { ca: tls.ca, servername: tls.servername, minVersion: 'TLSv1.3', timeout: timeoutMs, agent: false },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
 }
 
 export interface ScrapeResult {
@@ -124,14 +158,14 @@ export class ComponentScraper {
   private previous = new Map<string, { at: number; counters: PodCounters }>();
 
   constructor(
-    private readonly fetchText: (url: string) => Promise<string> = fetchMetrics,
+    private readonly fetchText: (url: string, tls?: PodTls) => Promise<string> = fetchMetrics,
     private readonly now: () => number = () => Date.now(),
   ) {}
 
   async scrape(pods: readonly PodTarget[]): Promise<ScrapeResult> {
     if (pods.length === 0) throw new Error('no running pods to scrape');
     const results = await Promise.allSettled(
-      pods.map(async (pod) => ({ pod, counters: podCounters(await this.fetchText(pod.url)), at: this.now() })),
+      pods.map(async (pod) => ({ pod, counters: podCounters(await this.fetchText(pod.url, pod.tls)), at: this.now() })),
     );
     const current = new Map<string, { at: number; counters: PodCounters }>();
     let rate = 0;
@@ -168,14 +202,14 @@ export class ComponentScraper {
   }
 }
 
-async function fetchMetrics(url: string): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
-  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
-  return response.text();
+async function fetchMetrics(url: string, tls?: PodTls): Promise<string> {
+  const response = await getPodText(url, 3000, tls);
+  if (response.status < 200 || response.status > 299) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  return response.text;
 }
 
-/** The running pods of a component with their /metrics URL. */
-export type ListPods = (namespace: string, labelSelector: string) => Promise<PodTarget[]>;
+/** The running pods of a component with their /metrics URL (https and how to trust it under tls BuiltIn). */
+export type ListPods = (namespace: string, labelSelector: string, owner: { platform: string; component: string }) => Promise<PodTarget[]>;
 
 /** One component's scraper and the scrape in flight, if any. */
 export class ComponentPods {
@@ -215,7 +249,10 @@ export class PodScrapeSource implements MetricSource {
     this.config = c;
     this.pods = pods.scrapers.acquire(
       podsKey(c),
-      () => new ComponentPods(new ComponentScraper(), () => pods.listPods(c.namespace, podSelector(c))),
+      () =>
+        new ComponentPods(new ComponentScraper(), () =>
+          pods.listPods(c.namespace, podSelector(c), { platform: c.platform, component: c.component }),
+        ),
     );
   }
 
