@@ -189,7 +189,13 @@ up() {
   mkdir -p "$PIDS" "$LOGS"
   start_postgres
   start_redis
+  local kafka_was_up=false
+  pid_alive "$PIDS/kafka.pid" && kafka_was_up=true
   start_kafka
+  # Just started: no test is running, so the topics earlier test runs left can go (prune-test-topics.ts).
+  if ! $kafka_was_up && [[ -f $REPO_DIR/node_modules/kafkajs/package.json ]]; then
+    log "Kafka: $(cd "$REPO_DIR" && "$("$HACK_DIR/ensure-node.sh")/node" hack/deps/prune-test-topics.ts "127.0.0.1:$KAFKA_PORT" 2>&1 | tail -1)"
+  fi
   start_kms
   start_mailpit
   seaweedfs_up
