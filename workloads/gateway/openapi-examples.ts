@@ -25,6 +25,7 @@ export const PARAMETER_EXAMPLES = {
   userId: MAKER_ID,
   documentId: DOCUMENT.id,
   idempotencyKey: 'c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47',
+  erasureRequestId: '5e1c9a7b-3d2f-4b6a-8c0e-1f2a3b4c5d6e',
 };
 
 /** The application as its owner sees it in `state` (staff also see `findings` and `history`). */
@@ -122,6 +123,22 @@ export const EXAMPLES: Record<string, unknown> = {
     screeningBand: 'clear',
     makerId: null,
     recommendation: null,
+  },
+  ErasureRequestBody: {},
+  ErasureRequest: {
+    id: '5e1c9a7b-3d2f-4b6a-8c0e-1f2a3b4c5d6e',
+    customerId: '3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f',
+    state: 'retained',
+    requestedAt: '2026-12-05T10:00:00.000Z',
+    completedAt: null,
+    erased: ['0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f'],
+    retained: [
+      {
+        applicationId: APPLICATION_ID,
+        until: '2031-12-05T10:00:00.000Z',
+        reason: 'kyc_record: RBI KYC Master Direction, 5 years after the relationship ends',
+      },
+    ],
   },
   NotificationContact: { email: 'asha.verma@example.in', phone: '+919812345678' },
   Notification: {

@@ -8,6 +8,7 @@ import { authRoutes, loginBody, refreshBody, registerBody, roleBody, staffBody }
 import { validateApplicantPatch } from '../kyc/domain/applicant.js';
 import { validateConsent } from '../kyc/domain/consent.js';
 import { validateDocumentUpload } from '../kyc/domain/documents.js';
+import type { Erasure } from '../kyc/domain/erasure.js';
 import type { KycService } from '../kyc/domain/kyc-service.js';
 import { kycRoutes } from '../kyc/entry-points/routes.js';
 import type { NotificationRepository } from '../notification/data-access/notifications.js';
@@ -37,7 +38,12 @@ function registeredRoutes(router: Router): string[] {
 const stub = <T>(): T => ({}) as T;
 const serviceRouters = {
   auth: authRoutes(stub<AuthService>(), stub<UserRepository>(), stub<TokenVerifier>()),
-  kyc: kycRoutes({ service: stub<KycService>(), tokens: stub<TokenVerifier>(), idempotencyStore: stub<IdempotencyStore>() }),
+  kyc: kycRoutes({
+    service: stub<KycService>(),
+    erasure: stub<Erasure>(),
+    tokens: stub<TokenVerifier>(),
+    idempotencyStore: stub<IdempotencyStore>(),
+  }),
   analytics: analyticsRoutes(stub<AggregateRepository>()),
   notification: notificationRoutes(stub<NotificationRepository>(), stub<ContactBook>()),
 };

@@ -417,6 +417,31 @@ export function openApiDocument(version: string): object {
           errors: ['404', '409'],
         }),
       },
+      // DPDP erasure (docs/retention.md): what may go goes, KYC records are kept five years and marked.
+      '/erasure-requests': {
+        post: operation(
+          "Ask for the erasure of a customer's personal data (DPDP Act): rejected, expired and cancelled applications are erased now, approved ones (KYC records) kept 5 years and erased then; 409 while an application is open",
+          {
+            operationId: 'requestErasure',
+            tags: tags('erasure'),
+            roles: ['customer (own)', 'admin (names customerId)'],
+            body: ref('ErasureRequestBody'),
+            write: true,
+            ok: ['201', ref('ErasureRequest')],
+            errors: ['409'],
+          },
+        ),
+      },
+      '/erasure-requests/{id}': {
+        get: operation('An erasure request and its outcome: which applications were erased, which are kept until when and why', {
+          operationId: 'getErasureRequest',
+          tags: tags('erasure'),
+          roles: ['customer (own)', 'admin'],
+          params: [{ ...idParam, example: PARAMETER_EXAMPLES.erasureRequestId }],
+          ok: ['200', ref('ErasureRequest')],
+          errors: ['404'],
+        }),
+      },
       '/review/queue': {
         get: operation('Applications waiting for a maker or checker (summaries, oldest first)', {
           operationId: 'reviewQueue',
@@ -805,6 +830,38 @@ export function openApiDocument(version: string): object {
         },
         Approval: { type: 'object', additionalProperties: false, properties: { reason: reviewText } },
         CheckerReason: { type: 'object', required: ['reason'], additionalProperties: false, properties: { reason: reviewText } },
+        ErasureRequestBody: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            customerId: { type: 'string', maxLength: 128, description: 'the customer (admin only; a customer asks for themself)' },
+          },
+        },
+        ErasureRequest: {
+          type: 'object',
+          required: ['id', 'customerId', 'state', 'requestedAt', 'completedAt', 'erased', 'retained'],
+          properties: {
+            id: { type: 'string', format: 'uuid' },
+            customerId: { type: 'string' },
+            state: { type: 'string', enum: ['received', 'retained', 'completed'] },
+            requestedAt: { type: 'string', format: 'date-time' },
+            completedAt: { type: ['string', 'null'], format: 'date-time' },
+            erased: { type: 'array', items: { type: 'string', format: 'uuid' }, description: 'applications whose personal data is gone' },
+            retained: {
+              type: 'array',
+              description: 'KYC records the law keeps, until when and why',
+              items: {
+                type: 'object',
+                required: ['applicationId', 'until', 'reason'],
+                properties: {
+                  applicationId: { type: 'string', format: 'uuid' },
+                  until: { type: 'string', format: 'date-time' },
+                  reason: { type: 'string' },
+                },
+              },
+            },
+          },
+        },
         NotificationContact: requestSchema(contactBody),
         Notification: {
           type: 'object',

@@ -59,6 +59,13 @@ const TABLE: Prefix[] = [
       '/api/v1/review/:id/return',
     ],
   },
+  // DPDP erasure requests (docs/retention.md): the customer's own, or an admin's for a named customer.
+  {
+    prefix: '/api/v1/erasure-requests',
+    upstream: 'kyc',
+    personal: true,
+    routes: ['/api/v1/erasure-requests', '/api/v1/erasure-requests/:id'],
+  },
   {
     prefix: '/api/v1/notifications',
     upstream: 'notification',

@@ -18,7 +18,6 @@ import { parseKeyRing } from './domain/protection/key-ring.js';
 import { KycMessaging } from './entry-points/messaging.js';
 import { type PiiKeys, openPiiKeys } from './pii-keys.js';
 import { kycRoutes } from './entry-points/routes.js';
-import { erasureRoutes } from './entry-points/erasure-routes.js';
 import { Erasure } from './domain/erasure.js';
 import { PgErasureStore } from './data-access/pg-erasure-store.js';
 
@@ -150,8 +149,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
 
       const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'kyc', service.lifecycle, service.tls));
       const idempotencyStore = new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing);
-      service.app.use(kycRoutes({ service: kyc, tokens: tokens.verifier, idempotencyStore }));
-      service.app.use(erasureRoutes({ erasure, tokens: tokens.verifier, idempotencyStore }));
+      service.app.use(kycRoutes({ service: kyc, erasure, tokens: tokens.verifier, idempotencyStore }));
       // Envelopes still wrapped by an older master key move to the current one in the background.
       const rotating = rotation.run().then(
         (moved) => {

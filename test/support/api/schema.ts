@@ -317,6 +317,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/erasure-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for the erasure of a customer's personal data (DPDP Act): rejected, expired and cancelled applications are erased now, approved ones (KYC records) kept 5 years and erased then; 409 while an application is open
+         * @description Roles: customer (own), admin (names customerId).
+         */
+        post: operations["requestErasure"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/erasure-requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An erasure request and its outcome: which applications were erased, which are kept until when and why
+         * @description Roles: customer (own), admin.
+         */
+        get: operations["getErasureRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/review/queue": {
         parameters: {
             query?: never;
@@ -746,6 +786,31 @@ export interface components {
         };
         CheckerReason: {
             reason: string;
+        };
+        ErasureRequestBody: {
+            /** @description the customer (admin only; a customer asks for themself) */
+            customerId?: string;
+        };
+        ErasureRequest: {
+            /** Format: uuid */
+            id: string;
+            customerId: string;
+            /** @enum {string} */
+            state: "received" | "retained" | "completed";
+            /** Format: date-time */
+            requestedAt: string;
+            /** Format: date-time */
+            completedAt: string | null;
+            /** @description applications whose personal data is gone */
+            erased: string[];
+            /** @description KYC records the law keeps, until when and why */
+            retained: {
+                /** Format: uuid */
+                applicationId: string;
+                /** Format: date-time */
+                until: string;
+                reason: string;
+            }[];
         };
         NotificationContact: {
             email?: string | null;
@@ -2044,6 +2109,112 @@ export interface operations {
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    requestErasure: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /** @example {} */
+                "application/json": components["schemas"]["ErasureRequestBody"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5e1c9a7b-3d2f-4b6a-8c0e-1f2a3b4c5d6e",
+                     *       "customerId": "3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f",
+                     *       "state": "retained",
+                     *       "requestedAt": "2026-12-05T10:00:00.000Z",
+                     *       "completedAt": null,
+                     *       "erased": [
+                     *         "0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f"
+                     *       ],
+                     *       "retained": [
+                     *         {
+                     *           "applicationId": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *           "until": "2031-12-05T10:00:00.000Z",
+                     *           "reason": "kyc_record: RBI KYC Master Direction, 5 years after the relationship ends"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErasureRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getErasureRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 5e1c9a7b-3d2f-4b6a-8c0e-1f2a3b4c5d6e */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "5e1c9a7b-3d2f-4b6a-8c0e-1f2a3b4c5d6e",
+                     *       "customerId": "3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f",
+                     *       "state": "retained",
+                     *       "requestedAt": "2026-12-05T10:00:00.000Z",
+                     *       "completedAt": null,
+                     *       "erased": [
+                     *         "0c9d8e7f-6a5b-4c3d-8e2f-1a0b9c8d7e6f"
+                     *       ],
+                     *       "retained": [
+                     *         {
+                     *           "applicationId": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *           "until": "2031-12-05T10:00:00.000Z",
+                     *           "reason": "kyc_record: RBI KYC Master Direction, 5 years after the relationship ends"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErasureRequest"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -1,17 +1,8 @@
 // HTTP routes of erasure (docs/retention.md): the gateway forwards /api/v1/erasure-requests/** here with
 // the caller's token, verified again. A customer asks for their own data; an admin names the customer.
-import { Router } from 'express';
-import type { Request } from 'express';
-import { ProblemError, authenticate, idempotency, requireRole } from '../../shared/index.js';
-import type { IdempotencyStore, TokenVerifier } from '../../shared/index.js';
+import type { Request, RequestHandler, Router } from 'express';
+import { ProblemError, requireRole } from '../../shared/index.js';
 import type { Erasure, ErasureRequestRecord } from '../domain/erasure.js';
-import { kycErrors } from './routes.js';
-
-export interface ErasureRoutesOptions {
-  erasure: Erasure;
-  tokens: TokenVerifier;
-  idempotencyStore: IdempotencyStore;
-}
 
 /** The answer: which applications were erased, which are kept until when and why; never personal data. */
 const view = (record: ErasureRequestRecord) => ({
@@ -24,9 +15,9 @@ const view = (record: ErasureRequestRecord) => ({
   retained: record.retained,
 });
 
-export function erasureRoutes({ erasure, tokens, idempotencyStore }: ErasureRoutesOptions): Router {
-  const router = Router();
-  router.use('/api/v1/erasure-requests', authenticate(tokens), idempotency({ store: idempotencyStore }), requireRole('customer', 'admin'));
+/** Adds the erasure routes to the kyc router (kycRoutes), behind `guard` (token, Idempotency-Key). */
+export function addErasureRoutes(router: Router, erasure: Erasure, guard: RequestHandler[]): void {
+  router.use('/api/v1/erasure-requests', ...guard, requireRole('customer', 'admin'));
 
   router.post('/api/v1/erasure-requests', async (req, res) => {
     const record = await erasure.request(caller(req), req.body);
@@ -37,9 +28,6 @@ export function erasureRoutes({ erasure, tokens, idempotencyStore }: ErasureRout
     const id: unknown = req.params.id;
     res.json(view(await erasure.get(caller(req), typeof id === 'string' ? id : '')));
   });
-
-  router.use(kycErrors);
-  return router;
 }
 
 function caller(req: Request) {

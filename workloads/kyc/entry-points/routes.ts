@@ -1,4 +1,5 @@
-// HTTP routes of the kyc service. The gateway forwards /api/v1/applications/** and /api/v1/review/**
+// HTTP routes of the kyc service. The gateway forwards /api/v1/applications/**, /api/v1/review/** and
+// /api/v1/erasure-requests/** (erasure-routes.ts)
 // here unchanged, with the caller's Authorization header, which is verified again here. Routes parse,
 // call a use case and map its refusal to problem+json.
 import { Router } from 'express';
@@ -16,15 +17,19 @@ import {
 import type { IdempotencyStore, TokenVerifier } from '../../shared/index.js';
 import { INVALID_STATE_TRANSITION } from '../../shared/problem.js';
 import { KycError } from '../domain/errors.js';
+import type { Erasure } from '../domain/erasure.js';
 import type { Caller, KycService } from '../domain/kyc-service.js';
+import { addErasureRoutes } from './erasure-routes.js';
 
 export interface KycRoutesOptions {
   service: KycService;
+  /** DPDP erasure (docs/retention.md): /api/v1/erasure-requests. */
+  erasure: Erasure;
   tokens: TokenVerifier;
   idempotencyStore: IdempotencyStore;
 }
 
-export function kycRoutes({ service, tokens, idempotencyStore }: KycRoutesOptions): Router {
+export function kycRoutes({ service, erasure, tokens, idempotencyStore }: KycRoutesOptions): Router {
   const router = Router();
   const guarded = [authenticate(tokens), idempotency({ store: idempotencyStore })];
   router.use('/api/v1/applications', ...guarded);
@@ -91,6 +96,8 @@ export function kycRoutes({ service, tokens, idempotencyStore }: KycRoutesOption
     res.json(await service.returnToMaker(caller(req), param(req, 'id'), req.body));
   });
 
+  addErasureRoutes(router, erasure, guarded);
+
   router.use(kycErrors);
   return router;
 }
@@ -140,7 +147,7 @@ function featurePaused(detail: string): ProblemError {
 }
 
 /** Domain refusals → problem+json; anything else continues to the shared error handler. */
-export const kycErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
+const kycErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
   if (!(error instanceof KycError)) {
     next(error);
     return;
