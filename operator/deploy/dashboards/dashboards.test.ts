@@ -79,8 +79,14 @@ describe('Grafana dashboards (operator/deploy/dashboards)', () => {
     expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);
   });
 
-  it('names only metrics the operator and the services register', () => {
-    const unknown = panelQueries().flatMap((q) =>
+  it('names only metrics the operator and the services register, in panels and variables', () => {
+    const variables = DASHBOARD_FILES.flatMap((file) =>
+      loadDashboard(file)
+        .templating.list.filter((v) => v.type === 'query')
+        .map((v) => ({ panel: `variable ${v.name}`, expr: (v.query as { query: string }).query })),
+    );
+    expect(variables.length).toBe(3);
+    const unknown = [...panelQueries(), ...variables].flatMap((q) =>
       metricNames(q.expr)
         .filter((name) => !known.has(name))
         .map((name) => `${q.panel}: ${name}`),

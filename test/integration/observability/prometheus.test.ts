@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import * as yaml from 'js-yaml';
-import { expand, metricNames, panelQueries } from '../../../operator/deploy/dashboards/dashboards.js';
+import { expand, loadDashboard, metricNames, panelQueries } from '../../../operator/deploy/dashboards/dashboards.js';
 import { startManager } from '../../../operator/src/manager.js';
 import { startGateway, type RunningGateway } from '../../../workloads/gateway/main.js';
 import { eventually } from '../../support/env.js';
@@ -142,6 +142,26 @@ describe('the Grafana dashboards against a real Prometheus', () => {
         .catch((error: Error) => failures.push(`${q.dashboard} / ${q.panel} / ${q.refId}: ${error.message}`));
     }
     expect(failures).toEqual([]);
+  });
+
+  it("the platform dashboard's variables list this namespace, platform and its components (label_values, as Grafana asks)", async () => {
+    const prom = prometheus as RunningPrometheus;
+    const dashboard = loadDashboard('kyc-platform.json');
+    const found: Record<string, string[]> = {};
+    for (const variable of dashboard.templating.list.filter((v) => v.type === 'query')) {
+      const query = (variable.query as { query: string }).query;
+      const match = /^label_values\((.+), (\w+)\)$/.exec(query);
+      if (!match) throw new Error(`${variable.name}: not a label_values query: ${query}`);
+      const [, selector, label] = match as unknown as [string, string, string];
+      found[variable.name] = await prom.api<string[]>(
+        `/api/v1/label/${label}/values?match[]=${encodeURIComponent(expand(selector, values()))}`,
+      );
+    }
+    expect(found).toEqual({
+      namespace: expect.arrayContaining([suite.namespace]),
+      platform: [READY],
+      component: ['auth', 'gateway', 'kyc'],
+    });
   });
 
   it('the key panels return series for the running operator and platform', async () => {
