@@ -4,20 +4,24 @@
 //   3. the write path through the gateway: POST /applications, PATCH applicant data, two document uploads, submit;
 // and two reference points for the read: the same read straight at kyc (the service without the
 // gateway), and its floor (floor.ts: two bare node:http processes and the same SQL statement — what
-// is left of any gateway → kyc → PostgreSQL read once everything the platform does is taken away).
+// is left of any gateway → kyc → PostgreSQL read once everything the platform does is taken away);
+// then the read and the write path again with TLS 1.3 on every hop (auth, kyc and the gateway started
+// again with KYC_TLS_DIR on the same data: docs/workloads.md, "TLS between the components").
 // Every server runs in its own process (the load generator shares the CPU, as a client would on this
 // machine). Results go to stdout and are appended to docs/benchmarks/history.md (section "API");
 // docs/benchmarks.md keeps the current figures, copied there by hand when a run becomes the reference.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import pg from 'pg';
+import { issueCa, issueLeaf } from '../../../operator/src/api/x509.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
 const ENTRY = path.join(REPO, 'dist/workloads/main.js');
@@ -55,11 +59,24 @@ function start(name: string, args: string[], env: Record<string, string>): Child
   return child;
 }
 
-async function ready(url: string, timeoutMs = 60_000): Promise<void> {
+/** The status of GET `url`; over https trusting `ca` (the bench's own CA) alone. */
+function statusOf(url: string, ca?: string): Promise<number> {
+  if (ca === undefined) return fetch(url).then((res) => res.status);
+  return new Promise((resolve, reject) => {
+    https
+      .get(url, { ca, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+      .on('error', reject);
+  });
+}
+
+async function ready(url: string, ca?: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      if ((await fetch(url)).ok) return;
+      if ((await statusOf(url, ca)) === 200) return;
     } catch {
       // not up yet
     }
@@ -111,9 +128,42 @@ function cpuSeconds(pid: number | undefined): number {
 
 const services = new Map<string, ChildProcess>();
 
+/**
+ * A certificate directory per component, laid out as the operator mounts it (KYC_TLS_DIR: tls.crt,
+ * tls.key, ca.crt), from a CA of the run's own (the operator's X.509 writer). The processes here dial
+ * each other by address, so 127.0.0.1 is the name every certificate carries.
+ */
+function certificateDirs(components: readonly string[]): { ca: string; dirs: Map<string, string> } {
+  const validity = { notBefore: new Date(Date.now() - 3_600_000), notAfter: new Date(Date.now() + 24 * 3_600_000) };
+  const ca = issueCa('bench-api-ca', validity);
+  const dirs = new Map<string, string>();
+  for (const component of components) {
+    const leaf = issueLeaf(ca, { commonName: component, subjectAltNames: ['127.0.0.1'], usages: ['server', 'client'], ...validity });
+    const dir = path.join(logDir, `tls-${component}`);
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'tls.crt'), leaf.cert);
+    writeFileSync(path.join(dir, 'tls.key'), leaf.key, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'ca.crt'), ca.cert);
+    dirs.set(component, dir);
+  }
+  return { ca: ca.cert, dirs };
+}
+
+/** Stops a service process and waits until it is gone. */
+async function stop(name: string): Promise<void> {
+  const child = services.get(name);
+  services.delete(name);
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 // Scenario names the report compares (the bare server is always the first row).
 const READ_VIA_GATEWAY = 'GET /applications/{id} via gateway';
 const READ_FLOOR = 'floor of the read: bare proxy → bare reader';
+const WRITE_VIA_GATEWAY = 'write path via gateway';
+const TLS = ', TLS 1.3 on every hop';
 
 async function main(): Promise<void> {
   const databaseUrl = need('DATABASE_URL');
@@ -220,45 +270,85 @@ async function main(): Promise<void> {
       { url: `http://127.0.0.1:${proxyPort}/api/v1/applications/${id}` },
       'floor.ts: node:http proxy → node:http server running the kyc read statement (no auth, limits, balancer, breaker, logs, metrics, decryption); the most any gateway → kyc → PostgreSQL read can do here',
     );
+    const writePath = (gateway: string): Parameters<typeof autocannon>[0] => ({
+      url: gateway,
+      requests: [
+        {
+          method: 'POST',
+          path: '/api/v1/applications',
+          headers: auth,
+          body: JSON.stringify(CONSENT),
+          onResponse: (_s, body, context) => void (context.id = (JSON.parse(body) as { id?: string }).id),
+        },
+        {
+          method: 'PATCH',
+          headers: auth,
+          body: JSON.stringify(APPLICANT),
+          setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}` }),
+        },
+        {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ type: 'passport', contentType: 'application/pdf', content: PDF }),
+          setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/documents` }),
+        },
+        {
+          method: 'POST',
+          headers: auth,
+          body: JSON.stringify({ type: 'pan_card', contentType: 'image/png', content: PNG }),
+          setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/documents` }),
+        },
+        {
+          method: 'POST',
+          headers: auth,
+          setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/submit` }),
+        },
+      ],
+    });
     await run(
-      'write path via gateway',
-      {
-        url: `http://127.0.0.1:${gatewayPort}`,
-        requests: [
-          {
-            method: 'POST',
-            path: '/api/v1/applications',
-            headers: auth,
-            body: JSON.stringify(CONSENT),
-            onResponse: (_s, body, context) => void (context.id = (JSON.parse(body) as { id?: string }).id),
-          },
-          {
-            method: 'PATCH',
-            headers: auth,
-            body: JSON.stringify(APPLICANT),
-            setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}` }),
-          },
-          {
-            method: 'POST',
-            headers: auth,
-            body: JSON.stringify({ type: 'passport', contentType: 'application/pdf', content: PDF }),
-            setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/documents` }),
-          },
-          {
-            method: 'POST',
-            headers: auth,
-            body: JSON.stringify({ type: 'pan_card', contentType: 'image/png', content: PNG }),
-            setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/documents` }),
-          },
-          {
-            method: 'POST',
-            headers: auth,
-            setupRequest: (req, context) => ({ ...req, path: `/api/v1/applications/${String(context.id)}/submit` }),
-          },
-        ],
-      },
+      WRITE_VIA_GATEWAY,
+      writePath(`http://127.0.0.1:${gatewayPort}`),
       'POST /applications → PATCH applicant → 2 × POST documents → POST submit, repeated; req/s counts every request',
     );
+
+    // The same read and write path with TLS 1.3 on every hop: the three services started again with
+    // their certificates (KYC_TLS_DIR) on the same data, so the token and the application stay valid.
+    for (const name of ['gateway', 'kyc', 'auth']) await stop(name);
+    const { ca, dirs } = certificateDirs(['auth', 'kyc', 'gateway']);
+    const [tlsAuthPort, tlsKycPort, tlsGatewayPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const tlsJwksUrl = `https://127.0.0.1:${tlsAuthPort}/.well-known/jwks.json`;
+    start('auth', [ENTRY, 'auth'], {
+      ...common,
+      PORT: String(tlsAuthPort),
+      AUTH_SIGNING_KEYS: signingKeys,
+      KYC_TLS_DIR: dirs.get('auth') ?? '',
+    });
+    await ready(`https://127.0.0.1:${tlsAuthPort}/ready`, ca);
+    start('kyc', [ENTRY, 'kyc'], {
+      ...common,
+      PORT: String(tlsKycPort),
+      AUTH_JWKS_URL: tlsJwksUrl,
+      KYC_MAX_OPEN_DRAFTS: '100',
+      KYC_TLS_DIR: dirs.get('kyc') ?? '',
+    });
+    await ready(`https://127.0.0.1:${tlsKycPort}/ready`, ca);
+    start('gateway', [ENTRY, 'gateway'], {
+      ...common,
+      PORT: String(tlsGatewayPort),
+      AUTH_JWKS_URL: tlsJwksUrl,
+      UPSTREAM_AUTH: `https://127.0.0.1:${tlsAuthPort}`,
+      UPSTREAM_KYC: `https://127.0.0.1:${tlsKycPort}`,
+      RATE_LIMIT_REQUESTS: '1000000000',
+      KYC_TLS_DIR: dirs.get('gateway') ?? '',
+    });
+    await ready(`https://127.0.0.1:${tlsGatewayPort}/ready`, ca);
+    const tlsGateway = `https://127.0.0.1:${tlsGatewayPort}`;
+    await run(
+      `${READ_VIA_GATEWAY}${TLS}`,
+      { url: `${tlsGateway}/api/v1/applications/${id}`, headers: auth },
+      'client → gateway and gateway → kyc over TLS 1.3 (KYC_TLS_DIR); connections are kept alive on both hops, so this is the cost of encryption per request, with few handshakes',
+    );
+    await run(`${WRITE_VIA_GATEWAY}${TLS}`, writePath(tlsGateway));
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, PROFILE_DIR !== undefined ? 5000 : 1500));
@@ -279,6 +369,22 @@ function floorLine(rows: Row[]): string[] {
   return [
     `- The read via the gateway makes ${percent(read, floor)} of its floor's throughput; the floor makes ${percent(floor, bare)} of the bare server's.`,
   ];
+}
+
+/** What TLS on every hop costs the read and the write path (throughput, and the CPU of the gateway and kyc per request). */
+function tlsLines(rows: Row[]): string[] {
+  const lines: string[] = [];
+  for (const scenario of [READ_VIA_GATEWAY, WRITE_VIA_GATEWAY]) {
+    const plain = rows.find((row) => row.name === scenario);
+    const encrypted = rows.find((row) => row.name === `${scenario}${TLS}`);
+    if (!plain || !encrypted) continue;
+    const change = Math.round((encrypted.result.requests.average / plain.result.requests.average - 1) * 100);
+    const cpu = ['gateway', 'kyc']
+      .map((service) => `${service} ${plain.cpu[service] ?? '?'} → ${encrypted.cpu[service] ?? '?'} µs`)
+      .join(', ');
+    lines.push(`- TLS on every hop, ${scenario}: ${change >= 0 ? '+' : ''}${change} % throughput; CPU per request ${cpu}.`);
+  }
+  return lines;
 }
 
 function report(rows: Row[]): void {
@@ -307,6 +413,7 @@ function report(rows: Row[]): void {
     '',
     ...rows.filter((row) => row.note).map((row) => `- ${row.name}: ${row.note}.`),
     ...floorLine(rows),
+    ...tlsLines(rows),
     '',
   ];
   const text = lines.join('\n');
