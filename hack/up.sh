@@ -13,6 +13,8 @@
 #      --cacert; KYC_UP_TLS=Disabled gives plain HTTP instead (docs/security.md).
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=up/backup.sh
+source "$(dirname "$0")/up/backup.sh"
 cd "$REPO_DIR" || exit
 export PATH=$K8S_BIN:$PATH KUBECONFIG=${KUBECONFIG:-$RUN_DIR/cluster/kubeconfig}
 
@@ -120,6 +122,8 @@ apply_secret $PLATFORM-kms "key-id=$KMS_KEY_ID" "region=$KMS_REGION" "endpoint=$
 # Notifications are e-mailed through the host's Mailpit (make deps; its web UI on $MAILPIT_API), the
 # recipients' addresses sealed under contact-keys (docs/notifications.md, "On make up's platform").
 apply_secret $PLATFORM-smtp "host=$NODE_IP" "port=${MAILPIT_SMTP##*:}" "tls=none" "from=KYC <kyc@kyc.local>"
+# Backups (off unless KYC_UP_BACKUP=On): the bucket and their Secrets (hack/up/backup.sh).
+up_backup_secrets
 apply_secret $PLATFORM-platform "token-signing-keys=$SIGNING_KEYS" "pii-keys=k1:$PII" "admin-email=$ADMIN_EMAIL" "admin-password=$ADMIN_PASSWORD" \
   "contact-keys=k1:$(secret contact-key 32)"
 
@@ -147,6 +151,8 @@ if [[ ${KYC_UP_STORE_TLS:-Off} == Required ]]; then
     -e "s|^      ports: \[${REDIS_URL##*:}\]\$|      ports: [${REDIS_TLS_URL##*:}]|"
     -e "s|^      ports: \[$KAFKA_POD_PORT\]\$|      ports: [$((${KYC_KAFKA_PORT:-19092} + 4))]|")
 fi
+mapfile -t backup_edits < <(up_backup_sample_edits)
+sample_edits+=("${backup_edits[@]}")
 sed "${sample_edits[@]}" samples/local-real-node.yaml | kubectl -n "$NS" apply -f - >/dev/null
 # The gateway from the host: the operator's active gateway Service made a NodePort on the real node
 # (kube-proxy serves NodePorts on $NODE_IP). Through the operator's own Service, the NodePort follows
