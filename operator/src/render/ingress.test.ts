@@ -18,6 +18,18 @@ describe('renderIngress', () => {
     });
   });
 
+  it('under tls BuiltIn tells ingress-nginx to reach the gateway over verified TLS 1.3; under Disabled nothing', () => {
+    const on = renderIngress(platform({ ingress: { host: 'kyc.example.com' } }));
+    expect(on?.metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/backend-protocol': 'HTTPS',
+      'nginx.ingress.kubernetes.io/proxy-ssl-secret': 'kyc-test/acme-gateway-tls',
+      'nginx.ingress.kubernetes.io/proxy-ssl-verify': 'on',
+      'nginx.ingress.kubernetes.io/proxy-ssl-name': 'acme-gateway',
+    });
+    const off = renderIngress(platform({ profile: 'development', tls: { mode: 'Disabled' }, ingress: { host: 'kyc.example.com' } }));
+    expect(off?.metadata.annotations).toBeUndefined();
+  });
+
   it('is absent without a host', () => {
     expect(renderIngress(platform())).toBeUndefined();
     expect(renderIngress(platform({ ingress: {} }))).toBeUndefined();
