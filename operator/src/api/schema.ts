@@ -1305,6 +1305,24 @@ export const statusSchema: Schema = named(
         },
       ),
     ),
+    certificates: {
+      type: 'array',
+      description:
+        'The platform\'s CA and certificates (spec.tls.mode BuiltIn; docs/security.md, "TLS between the components"), as the operator last wrote or read them.',
+      maxItems: COMPONENTS.length + 1,
+      items: named(
+        'CertificateStatus',
+        obj(
+          'One certificate.',
+          {
+            name: str('ca (the platform CA) or the component.', { enum: ['ca', ...COMPONENTS] }),
+            notAfter: str('When it expires; renewed at 2/3 of its life.', { format: 'date-time' }),
+            serialNumber: str('Its serial number, hex.', { maxLength: 64 }),
+          },
+          { required: ['name', 'notAfter'] },
+        ),
+      ),
+    },
     activeColor: str('The colour (blue or green) that serves traffic under the BlueGreen strategy.', { enum: ['blue', 'green'] }),
     release: named(
       'ReleaseStatus',

@@ -729,6 +729,8 @@ export interface KycPlatformStatus {
   activeVersion?: string;
   /** The last successful backup (spec.backup), as its Job reported it in its termination message (docs/backup.md, "Status"). The operator reads the pods of the backup Jobs, never the bucket. */
   backup?: BackupStatus;
+  /** The platform's CA and certificates (spec.tls.mode BuiltIn; docs/security.md, "TLS between the components"), as the operator last wrote or read them. */
+  certificates?: CertificateStatus[];
   /** The colour (blue or green) that serves traffic under the BlueGreen strategy. */
   activeColor?: 'blue' | 'green';
   /** Blue-green release state (strategy BlueGreen). The operator resumes from it after a restart, so every step is recorded here before the next is taken. */
@@ -795,6 +797,16 @@ export interface BackupStatus {
   tables?: number;
   /** Rows in the dump. */
   rows?: number;
+}
+
+/** One certificate. */
+export interface CertificateStatus {
+  /** ca (the platform CA) or the component. */
+  name: 'ca' | 'gateway' | 'kyc' | 'auth' | 'notification' | 'analytics';
+  /** When it expires; renewed at 2/3 of its life. */
+  notAfter: string;
+  /** Its serial number, hex. */
+  serialNumber?: string;
 }
 
 /** Blue-green release state (strategy BlueGreen). The operator resumes from it after a restart, so every step is recorded here before the next is taken. */
