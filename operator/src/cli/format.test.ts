@@ -142,3 +142,30 @@ describe('renderTree', () => {
     ).toEqual(['root', '├── a', '│   └── a1', '└── b', '    └── b1']);
   });
 });
+
+describe('the backup in status', () => {
+  it('when status.backup is set, then a Backup node with its id, size, counts, age and object; absent without one', () => {
+    const platform = releasedPlatform();
+    const withBackup = {
+      ...platform,
+      status: {
+        ...platform.status,
+        backup: {
+          lastSuccessfulTime: new Date(NOW.getTime() - 3_600_000).toISOString(),
+          id: '2026-12-05T15-00-00-123Z',
+          bucket: 'kyc-backups',
+          key: 'acme/2026-12-05T15-00-00-123Z/data.kycbak',
+          bytes: 73_000_000,
+          tables: 21,
+          rows: 173_927,
+        },
+      },
+    };
+    const lines = formatStatus(summarize(withBackup, releasedDeployments()), NOW, plain).split('\n');
+    const at = lines.findIndex((line) => line.includes('Backup'));
+    expect(lines[at]).toBe('├── Backup  2026-12-05T15-00-00-123Z  69.6 MiB  21 tables, 173927 rows  (1h00m ago)');
+    expect(lines[at + 1]).toBe('│   └── s3://kyc-backups/acme/2026-12-05T15-00-00-123Z/data.kycbak');
+    expect(lines[at + 2]).toBe('└── Conditions');
+    expect(formatStatus(summarize(platform, releasedDeployments()), NOW, plain)).not.toContain('Backup');
+  });
+});

@@ -1,6 +1,6 @@
 // `kubectl kyc status` as text: a tree of the platform's release, components (with their colours and
 // scaling decisions) and conditions (pure: summary, clock and colours in, lines out).
-import type { ComponentScalingStatus, Condition, ReleaseStatus } from '../api/types.js';
+import type { BackupStatus, ComponentScalingStatus, Condition, ReleaseStatus } from '../api/types.js';
 import { colorName, duration, relative, type Paint, type Tone } from './paint.js';
 import { NEGATIVE_CONDITIONS, type ColorSummary, type ComponentSummary, type PlatformSummary } from './summary.js';
 
@@ -26,9 +26,25 @@ export function renderTree(root: TreeNode): string[] {
 export function formatStatus(summary: PlatformSummary, now: Date, paint: Paint): string {
   const root: TreeNode = {
     text: header(summary, paint),
-    children: [releaseNode(summary, now, paint), componentsNode(summary, paint), conditionsNode(summary.conditions, now, paint)],
+    children: [
+      releaseNode(summary, now, paint),
+      componentsNode(summary, paint),
+      ...(summary.backup ? [backupNode(summary.backup, now, paint)] : []),
+      conditionsNode(summary.conditions, now, paint),
+    ],
   };
   return `${renderTree(root).join('\n')}\n`;
+}
+
+/** The last successful backup (status.backup, docs/backup.md): its id (a restore's argument), size and where it is. */
+function backupNode(backup: BackupStatus, now: Date, paint: Paint): TreeNode {
+  const when = relative(backup.lastSuccessfulTime, now);
+  const size = backup.bytes === undefined ? undefined : `${(backup.bytes / 1_048_576).toFixed(1)} MiB`;
+  const counts = backup.tables === undefined ? undefined : `${backup.tables} tables, ${backup.rows ?? 0} rows`;
+  const text = [paint('bold', 'Backup'), backup.id ?? 'last success', size, counts, when && paint('muted', `(${when})`)]
+    .filter((part) => part !== undefined)
+    .join('  ');
+  return { text, ...(backup.key && { children: [{ text: `s3://${backup.bucket ?? '?'}/${backup.key}` }] }) };
 }
 
 const PHASE_TONES: Readonly<Record<string, Tone>> = {

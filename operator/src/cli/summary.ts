@@ -2,7 +2,7 @@
 // The text tree (format.ts) and `-o json` both print this one summary, so the two never disagree.
 import { COMPONENTS, type ComponentName } from '../api/components.js';
 import { componentReady, componentStatus, type DeploymentLike } from '../api/observed.js';
-import type { ComponentScalingStatus, ComponentStatus, Condition, KycPlatform, ReleaseStatus } from '../api/types.js';
+import type { BackupStatus, ComponentScalingStatus, ComponentStatus, Condition, KycPlatform, ReleaseStatus } from '../api/types.js';
 import { ABORT_ANNOTATION, COLOR_LABEL, PROMOTE_ANNOTATION, VERSION_ANNOTATION } from '../release/model.js';
 
 /** A Deployment as the plugin lists it (a subset of apps/v1). */
@@ -49,6 +49,8 @@ export interface PlatformSummary {
   degradationMode: string | undefined;
   components: ComponentSummary[];
   release: ReleaseStatus | undefined;
+  /** status.backup: the last successful backup, when spec.backup is set and one has succeeded. */
+  backup: BackupStatus | undefined;
   /** Annotations kyc.dev/promote or kyc.dev/abort not yet acted upon (the operator removes them). */
   pendingRequests: string[];
   conditions: Condition[];
@@ -97,6 +99,7 @@ export function summarize(platform: KycPlatform, deployments: readonly Deploymen
     degradationMode: status.degradationMode,
     components,
     release,
+    backup: status.backup,
     pendingRequests: [PROMOTE_ANNOTATION, ABORT_ANNOTATION].filter((a) => platform.metadata.annotations?.[a] !== undefined),
     conditions,
     healthy: status.phase !== 'Failed' && status.phase !== 'Degraded' && !failedRelease,
