@@ -321,6 +321,30 @@ describe('helm lint --strict and helm template: the default values and every sam
     expect((await kinds(...MONITORING_APIS)).sort()).toEqual(['PrometheusRule', 'ServiceMonitor']);
   });
 
+  it('renders the Grafana dashboards as sidecar ConfigMaps only when metrics.dashboards.enabled, the JSON unchanged', async () => {
+    const configMaps = async (...args: string[]) =>
+      parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--skip-tests', ...args)).filter(
+        (o) => o.kind === 'ConfigMap',
+      ) as (KubeResource & { data: Record<string, string> })[];
+    expect(await configMaps()).toEqual([]);
+    const rendered = await configMaps(
+      '--set',
+      'metrics.dashboards.enabled=true',
+      '--set',
+      'metrics.dashboards.annotations.grafana_folder=KYC',
+    );
+    expect(rendered.map((c) => c.metadata.name).sort()).toEqual([
+      'kyc-kyc-operator-dashboard-operator',
+      'kyc-kyc-operator-dashboard-platform',
+    ]);
+    for (const configMap of rendered) {
+      expect(configMap.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+      expect(configMap.metadata.annotations).toEqual({ grafana_folder: 'KYC' });
+      const [file, json] = Object.entries(configMap.data)[0] as [string, string];
+      expect(JSON.parse(json)).toEqual(JSON.parse(readFileSync(`${repo}operator/deploy/dashboards/${file}`, 'utf8')));
+    }
+  });
+
   it('nameOverride and fullnameOverride rename the objects; the pods keep app.kubernetes.io/name=kyc-operator', async () => {
     const names = async (...args: string[]): Promise<string[]> =>
       parse(await helmCmd('template', 'kyc', chartDir, '--namespace', 'kyc-system', '--skip-tests', '--set', 'crds.install=false', ...args))
