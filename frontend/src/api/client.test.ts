@@ -51,6 +51,12 @@ describe('the API client', () => {
     [new ApiError(503, { detail: 'x' }, 30), 'The service is busy or paused. Please try again in 30 seconds.'],
     [new ApiError(500, { requestId: 'req-9' }), 'Something went wrong on our side. If it keeps happening, quote reference req-9.'],
     [new ApiError(429, undefined), 'Too many attempts. Please wait a moment and try again.'],
+    [
+      new ApiError(503, { detail: 'read-only', mode: 'ReadOnly' }, 30),
+      'The service is read-only for now: you can look at your application, but changes wait until it is back to normal.',
+    ],
+    [new ApiError(409, { field: 'email' }), 'An account with this email address already exists.'],
+    [new ApiError(409, { field: 'state' }), 'This cannot be done now: the application has moved on. Refresh to see where it is.'],
     [new TypeError('Failed to fetch'), 'We could not reach the service. Check your connection and try again.'],
   ])('an error is told in words: %s', (error, words) => {
     expect(describeError(error)).toBe(words);

@@ -62,6 +62,8 @@ const CONFLICT_BY_FIELD: Readonly<Record<string, string>> = {
 /** What to tell a person about a failed call: never a stack or a bare code. */
 export function describeError(error: unknown): string {
   if (!(error instanceof ApiError)) return t.errors.network;
+  // A reduced mode says what it is (the banner says it too); any other 503 is a wait.
+  if (error.status === 503 && error.problem?.mode) return t.mode[error.problem.mode];
   if (error.status === 503) return t.errors.unavailable(error.retryAfterSeconds);
   if (error.status === 409 && error.problem?.field && CONFLICT_BY_FIELD[error.problem.field])
     return CONFLICT_BY_FIELD[error.problem.field] as string;
