@@ -22,7 +22,13 @@ import {
 import { SCALED_OBJECT } from '../render/scaledobject.js';
 import { plaintextDependencyRefusal, REASON_PLAINTEXT_DEPENDENCY } from '../render/store-tls.js';
 import type { KedaScaledObjects } from './keda.js';
-import { CONDITION_CERTIFICATES_READY, type CertificatesOutcome, type PlatformCertificates } from './certificates.js';
+import {
+  CONDITION_CERTIFICATES_READY,
+  type CertificateExpiry,
+  type CertificatesOutcome,
+  type PlatformCertificates,
+} from './certificates.js';
+import { rfc3339 } from '../api/time.js';
 import { REASON_TLS_REQUIRED, tlsRequiredRefusal } from '../render/tls.js';
 import { setCondition } from '../api/conditions.js';
 import type { RestoreJobs, RestoreObservation } from './restore.js';
@@ -314,6 +320,7 @@ export class PlatformReconciler {
       lastBackup,
       restore?.condition,
       certificates?.condition ?? certificatesFailed,
+      certificates?.expiries,
     );
     // The pods' health changes no watched object: a platform is looked at again when its next round is due.
     // Nor does a backup growing stale: the pass comes back when BackupStale would turn (backup-status.ts).
@@ -540,6 +547,7 @@ export class PlatformReconciler {
     lastBackup?: BackupStatus,
     restored?: Condition,
     certificatesReady?: Condition,
+    certificateExpiries?: CertificateExpiry[],
   ): Promise<OwnedStatus> {
     const now = this.deps.now?.() ?? new Date();
     const computed = computeStatus(rollout ? rollout.statusView(platform) : platform, components, problem, now);
@@ -553,6 +561,9 @@ export class PlatformReconciler {
       ...(announced?.featureFlags && { featureFlags: announced.featureFlags }),
       ...(announced?.degradationMode && { degradationMode: announced.degradationMode }),
       ...(lastBackup && { backup: lastBackup }),
+      ...(certificateExpiries && {
+        certificates: certificateExpiries.map((e) => ({ name: e.name, notAfter: rfc3339(e.notAfter), serialNumber: e.serialNumber })),
+      }),
     };
     if (statusUpToDate(platform.status, status)) return status;
     if (!(await this.patchStatus(platform, status))) return status;

@@ -24,7 +24,7 @@ export interface Problem {
 export type OwnedStatus = Required<
   Pick<KycPlatformStatus, 'observedGeneration' | 'phase' | 'conditions' | 'components' | 'readyComponents'>
 > &
-  Pick<KycPlatformStatus, 'activeVersion' | 'featureFlags' | 'degradationMode' | 'backup'>;
+  Pick<KycPlatformStatus, 'activeVersion' | 'featureFlags' | 'degradationMode' | 'backup' | 'certificates'>;
 
 export const CONDITION_READY = 'Ready';
 export const CONDITION_PROGRESSING = 'Progressing';

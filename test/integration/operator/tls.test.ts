@@ -86,9 +86,22 @@ describe('the platform certificates', () => {
     const kyc = await client.get<Deployment>(DEPLOYMENT, suite.namespace, 'tls-a-kyc');
     expect(JSON.stringify(kyc?.spec.template)).toContain('"secretName":"tls-a-kyc-tls"');
     expect(JSON.stringify(kyc?.spec.template)).toContain('"scheme":"HTTPS"');
-    await eventually('CertificatesReady', async () => {
+    const p = await eventually('CertificatesReady', async () => {
       const p = await getPlatform(client, suite.namespace, 'tls-a');
-      return p?.status?.conditions?.find((c) => c.type === 'CertificatesReady' && c.status === 'True');
+      return p?.status?.conditions?.find((c) => c.type === 'CertificatesReady' && c.status === 'True') ? p : undefined;
+    });
+    // Each certificate's notAfter in status, the CA's too.
+    expect(p.status?.certificates?.map((c) => c.name)).toEqual(['ca', ...COMPONENTS]);
+    const kycCert = readCertificate(
+      pem(
+        secrets.find((s) => s.metadata.name === 'tls-a-kyc-tls'),
+        'tls.crt',
+      ),
+    );
+    expect(p.status?.certificates?.find((c) => c.name === 'kyc')).toEqual({
+      name: 'kyc',
+      notAfter: kycCert.notAfter.toISOString().replace('.000Z', 'Z'),
+      serialNumber: kycCert.serialNumber,
     });
   }, 60_000);
 
