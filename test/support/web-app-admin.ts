@@ -97,3 +97,40 @@ export async function adminPages(
   await page.context().close();
   return result;
 }
+
+/**
+ * The admin's pages while the platform is ReadOnly: the banner on every page, a new staff account refused
+ * (the app says the mode, not a bare 503), the platform status naming the mode.
+ */
+export async function adminInReadOnly(
+  browser: Browser,
+  base: string,
+  admin: Person,
+  shots: Screenshots,
+): Promise<{ banner: string; refusal: string; mode: string }> {
+  const page: Page = await openApp(browser, base);
+  const banner = page.locator('.banner[data-mode="ReadOnly"]');
+  await banner.waitFor();
+  // Signing in is a write the ReadOnly mode still serves (docs/api.md, "Degradation").
+  await signIn(page, admin);
+  await page.getByRole('button', { name: 'Staff accounts' }).click();
+  await page.getByLabel('Email address').fill('read-only@bank.example');
+  await page.getByLabel('First password').fill('read-only-password-1');
+  await page.getByLabel('Role').selectOption('admin');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const refusal = page.locator('form').getByRole('alert');
+  await refusal.waitFor();
+  const refusalText = (await refusal.textContent()) ?? '';
+  await shots.take(page, 'admin-read-only-refused');
+  await page.getByRole('button', { name: 'Platform status' }).click();
+  const mode = page.locator('dd[data-mode]');
+  await mode.waitFor();
+  await shots.take(page, 'admin-platform-read-only');
+  const result = {
+    banner: (await banner.textContent()) ?? '',
+    refusal: refusalText,
+    mode: (await mode.getAttribute('data-mode')) ?? '',
+  };
+  await page.context().close();
+  return result;
+}

@@ -164,12 +164,18 @@ export async function staffDecides(
 ): Promise<void> {
   const open = page.getByRole('button', { name: `Open application ${applicationId}` });
   const deadline = Date.now() + timeoutMs;
-  // The queue is oldest first: on a platform that has run many suites, the newest is further down.
+  // The queue is oldest first: on a platform that has run many suites, the newest is further down, past
+  // the first 100 — "Next page" until it shows or the queue ends.
   const showMost = async () => {
     await page.getByRole('heading', { name: 'Review queue' }).waitFor();
     await page.getByLabel('How many').selectOption('100');
     // The queue is read after the page: give it its answer before looking.
     await page.waitForLoadState('networkidle');
+    const next = page.getByRole('button', { name: 'Next page' });
+    while (!(await open.isVisible()) && (await next.isVisible()) && (await next.isEnabled())) {
+      await next.click();
+      await page.waitForLoadState('networkidle');
+    }
   };
   await showMost();
   while (!(await open.isVisible())) {

@@ -14,13 +14,14 @@ import type { Browser } from 'playwright-core';
 import { startAnalytics } from '../../../workloads/analytics/main.js';
 import type { RunningAnalytics } from '../../../workloads/analytics/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
-import { adminPages } from '../../support/web-app-admin.js';
+import { adminPages, adminInReadOnly } from '../../support/web-app-admin.js';
 import { Accessibility, Screenshots, customerToApproval, launchBrowser } from '../../support/web-app-journey.js';
 import { startAuthAndGateway } from './in-process-platform.js';
 import type { InProcessPlatform } from './in-process-platform.js';
 import { startKycHarness } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
-import { captureLogs, eventServiceEnv, eventually, request, suffix } from './support.js';
+import { captureLogs, eventServiceEnv, eventually, liveSettingsFile, request, suffix } from './support.js';
+import type { LiveSettingsFile } from './support.js';
 
 const run = suffix();
 const ADMIN = { email: `admin-${run}@bank.example`, password: 'web-admin-password-1' };
@@ -36,6 +37,8 @@ describe('the web app in a browser, on the services in-process', () => {
   let browser: Browser;
   let webDir: string;
   let adminToken: string;
+  /** The operator's live settings (the mode), read by auth and the gateway. */
+  let live: LiveSettingsFile;
   const accessibility = new Accessibility();
   const shots = new Screenshots(process.env.WEB_APP_SCREENSHOTS, accessibility);
 
@@ -53,7 +56,13 @@ describe('the web app in a browser, on the services in-process', () => {
       logger: captureLogs('analytics', 'error').logger,
       env: eventServiceEnv(h.db, h.topicPrefix),
     });
-    platform = await startAuthAndGateway(h, { admin: ADMIN, webAppDir: webDir, env: { UPSTREAM_ANALYTICS: analytics.url } });
+    live = await liveSettingsFile('web-app-mode-');
+    await live.write({ featureFlags: {} });
+    platform = await startAuthAndGateway(h, {
+      admin: ADMIN,
+      webAppDir: webDir,
+      env: { UPSTREAM_ANALYTICS: analytics.url, LIVE_SETTINGS_FILE: live.path },
+    });
     gateway = platform.gateway;
     const admin = await request<{ accessToken: string }>(`${gateway.url}/api/v1/auth/login`, { body: ADMIN });
     adminToken = admin.body.accessToken;
@@ -75,6 +84,7 @@ describe('the web app in a browser, on the services in-process', () => {
     await platform?.close();
     await analytics?.close();
     await h?.close();
+    await live?.remove();
     rmSync(webDir, { recursive: true, force: true });
   }, 60_000);
 
@@ -132,4 +142,22 @@ describe('the web app in a browser, on the services in-process', () => {
     expect(answers.map((a) => a.status)).toEqual([403, 403, 403, 403, 403]);
     expect(answers.map((a) => a.headers.get('content-type'))).toEqual(Array(5).fill(expect.stringMatching(/^application\/problem\+json/)));
   });
+
+  it('in the ReadOnly mode, the banner shows on the admin’s pages and a refused change says why in words; axe finds nothing serious', async () => {
+    await live.write({ mode: 'ReadOnly', featureFlags: {} });
+    try {
+      await eventually(
+        async () => ((await request<{ mode: string }>(`${gateway.url}/api/v1/status`)).body.mode === 'ReadOnly' ? true : undefined),
+        10_000,
+      );
+      const before = accessibility.violations.length;
+      const result = await adminInReadOnly(browser, gateway.url, ADMIN, shots);
+      expect(result.banner).toMatch(/^The service is read-only for now/);
+      expect(result.refusal).toBe(result.banner);
+      expect(result.mode).toBe('ReadOnly');
+      expect(accessibility.violations.slice(before)).toEqual([]);
+    } finally {
+      await live.write({ featureFlags: {} });
+    }
+  }, 60_000);
 });
