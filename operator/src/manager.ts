@@ -16,7 +16,7 @@ import { PLATFORM } from './reconcile/resources.js';
 import { blueGreenRollout } from './reconcile/rollout-bluegreen.js';
 import { startScalingEngine } from './reconcile/scaling.js';
 import { ReleaseController } from './release/controller.js';
-import { httpSmokeChecker, SmokeRunner, type SmokeChecker } from './release/smoke.js';
+import { clusterServiceUrl, httpSmokeChecker, SmokeRunner, type SmokeChecker } from './release/smoke.js';
 import { Applier } from './runtime/apply.js';
 import type { OperatorConfig } from './runtime/config.js';
 import { EventRecorder } from './runtime/events.js';
@@ -134,7 +134,8 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       platformType: PLATFORM,
       events,
       logger,
-      smoke: new SmokeRunner(options.smokeChecker ?? httpSmokeChecker()),
+      // tls BuiltIn: the preview Services over HTTPS, trusting the platform's bundle.
+      smoke: new SmokeRunner(options.smokeChecker ?? httpSmokeChecker(clusterServiceUrl, { trust: (ns, name) => trust.bundle(ns, name) })),
       deployments: () => cache.owned.get('deployments'),
       wake,
     });

@@ -202,16 +202,22 @@ export class PlatformTrust {
   /** How to trust a component's pods, or undefined when the platform's components speak plain HTTP. */
   async forComponent(platform: KycPlatform, component: ComponentName): Promise<PodTls | undefined> {
     if (!tlsEnabled(platform.spec)) return undefined;
-    const key = `${platform.metadata.namespace ?? ''}/${platform.metadata.name}`;
+    const bundle = await this.bundle(platform.metadata.namespace ?? '', platform.metadata.name);
+    // No bundle yet (the first pass has not written it): nothing to trust, so no call is made.
+    if (!bundle) throw new Error(`Secret ${caSecretName(platform)} holds no trust bundle yet`);
+    return { ca: bundle, servername: componentObjectName(platform, component) };
+  }
+
+  /** ca.crt of `<name>-tls-ca`, or undefined while it does not exist (the blue-green smoke check's trust too). */
+  async bundle(namespace: string, name: string): Promise<string | undefined> {
+    const key = `${namespace}/${name}`;
     let entry = this.cache.get(key);
     if (!entry || this.now() - entry.at >= this.ttlMs) {
-      const secret = await this.client.get<SecretResource>(SECRET, platform.metadata.namespace ?? '', caSecretName(platform));
+      const secret = await this.client.get<SecretResource>(SECRET, namespace, caSecretName({ metadata: { name } }));
       entry = { at: this.now(), bundle: decode(secret?.data?.['ca.crt']) };
       this.cache.set(key, entry);
     }
-    // No bundle yet (the first pass has not written it): nothing to trust, so no call is made.
-    if (!entry.bundle) throw new Error(`Secret ${caSecretName(platform)} holds no trust bundle yet`);
-    return { ca: entry.bundle, servername: componentObjectName(platform, component) };
+    return entry.bundle;
   }
 
   forget(namespace: string, name: string): void {

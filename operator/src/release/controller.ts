@@ -4,7 +4,7 @@
 // Services of a switch), statusComponents + status (the single status write carries the release
 // state), finish (after the status is written: Events, consumed annotations, a smoke-check round).
 import { setCondition } from '../api/conditions.js';
-import { desiredComponentNames, releaseFor } from '../api/defaults.js';
+import { desiredComponentNames, releaseFor, tlsEnabled } from '../api/defaults.js';
 import type { Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
 import { COLOR_LABEL, colorObjectName, componentObjectName } from '../render/meta.js';
 import type { EventSink } from '../runtime/events.js';
@@ -241,6 +241,7 @@ export class ReleaseController {
           path: settings.path,
           gatewayPath: settings.gatewayPath,
           timeoutMs: settings.timeoutSeconds * 1000,
+          tls: tlsEnabled(platform.spec),
         },
         () => this.deps.wake?.(key),
         step.smokeCheckDelayMs,

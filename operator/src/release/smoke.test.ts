@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
+import https from 'node:https';
+import { issueCa, issueLeaf } from '../api/x509.js';
 import type { AddressInfo } from 'node:net';
 import { httpSmokeChecker, SmokeRunner, type SmokeRequest } from './smoke.js';
 import type { SmokeResult } from './model.js';
@@ -195,5 +197,35 @@ describe('SmokeRunner', () => {
     runner.start('k', request);
     await new Promise((resolve) => setImmediate(resolve));
     expect(runner.take('k', '2.0.0')).toMatchObject({ ok: false, message: 'smoke check failed to run: boom' });
+  });
+});
+
+describe('httpSmokeChecker under tls BuiltIn', () => {
+  it('asks the preview Services over HTTPS, trusting the platform bundle and checking each Service’s own name', async () => {
+    const validity = { notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 3_600_000) };
+    const ca = issueCa('acme CA', validity);
+    const kyc = issueLeaf(ca, { commonName: 'acme-kyc', subjectAltNames: ['acme-kyc-preview.ns.svc'], usages: ['server'], ...validity });
+    const tlsServer = https.createServer({ cert: kyc.cert, key: kyc.key, minVersion: 'TLSv1.3' }, (_req, res) => {
+      res.writeHead(200, { 'x-kyc-version': '2.0.0' }).end('{}');
+    });
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    const tlsPort = (tlsServer.address() as AddressInfo).port;
+    const urls: string[] = [];
+    const serviceUrl = (_namespace: string, _service: string, secure: boolean): string => {
+      urls.push(`${secure ? 'https' : 'http'} ${_service}`);
+      return `${secure ? 'https' : 'http'}://127.0.0.1:${tlsPort}`;
+    };
+    const kycOnly = { ...request, components: ['kyc' as const], path: '/ready', tls: true };
+    try {
+      const trusted = await httpSmokeChecker(serviceUrl, { trust: () => Promise.resolve(ca.cert) })(kycOnly);
+      expect(trusted).toMatchObject({ ok: true });
+      expect(urls).toEqual(['https acme-kyc-preview']);
+      const stranger = issueCa('someone else', validity);
+      const untrusted = await httpSmokeChecker(serviceUrl, { trust: () => Promise.resolve(stranger.cert) })(kycOnly);
+      expect(untrusted).toMatchObject({ ok: false });
+      expect(untrusted.message).toMatch(/kyc \/ready: /);
+    } finally {
+      tlsServer.close();
+    }
   });
 });

@@ -3,6 +3,7 @@
 // that a slow preview never holds the work queue: the reconciler starts a round, returns with a short
 // requeue, and picks the result up on a later pass.
 import http from 'node:http';
+import https from 'node:https';
 import type { ComponentName } from '../api/components.js';
 import { HTTP_PORT } from '../render/meta.js';
 import type { SmokeResult } from './model.js';
@@ -18,29 +19,45 @@ export interface SmokeRequest {
   /** Path read through the preview gateway (an answer below 500 wanted: an upstream answered). */
   gatewayPath: string;
   timeoutMs: number;
+  /** tls BuiltIn: the preview Services speak HTTPS only (docs/security.md, "TLS between the components"). */
+  tls?: boolean;
 }
 
 export type SmokeChecker = (request: SmokeRequest) => Promise<SmokeResult>;
 
 /** Base URL of a Service from where the operator runs: cluster DNS by default. */
-export type ServiceUrl = (namespace: string, service: string) => string;
-export const clusterServiceUrl: ServiceUrl = (namespace, service) => `http://${service}.${namespace}.svc:${HTTP_PORT}`;
+export type ServiceUrl = (namespace: string, service: string, https: boolean) => string;
+export const clusterServiceUrl: ServiceUrl = (namespace, service, https) =>
+  `${https ? 'https' : 'http'}://${service}.${namespace}.svc:${HTTP_PORT}`;
+
+/** The platform's trust bundle (ca.crt of `<platform>-tls-ca`), for the checks over HTTPS. */
+export type TrustBundle = (namespace: string, platform: string) => Promise<string | undefined>;
+
+/** How an HTTPS check trusts the preview: the platform bundle, and the Service's own name (in its certificate's SANs). */
+interface CheckTls {
+  ca: string;
+  servername: string;
+}
 
 /**
  * One GET on a new connection. Never a pooled keep-alive connection: a Service's ClusterIP connection is
  * pinned (conntrack) to the pod it reached first, so a connection kept from the previous release's round
  * would reach the colour that is active now, not the preview.
  */
-function get(url: string, timeoutMs: number): Promise<{ status: number; version: string | null }> {
+function get(url: string, timeoutMs: number, tls?: CheckTls): Promise<{ status: number; version: string | null }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
+    const options = { agent: false as const, headers: { connection: 'close' }, timeout: timeoutMs };
+    const onResponse = (res: http.IncomingMessage): void => {
       res.resume();
       res.on('end', () => {
         const version = res.headers['x-kyc-version'];
         resolve({ status: res.statusCode ?? 0, version: typeof version === 'string' ? version : null });
       });
       res.on('error', reject);
-    });
+    };
+    const req = url.startsWith('https:')
+      ? https.get(url, { ...options, ca: tls?.ca, servername: tls?.servername, minVersion: 'TLSv1.3' }, onResponse)
+      : http.get(url, options, onResponse);
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
     req.on('error', reject);
   });
@@ -68,25 +85,34 @@ interface CheckOutcome {
 }
 
 /** The HTTP checker: `path` on every preview Service, then `gatewayPath` through the preview gateway. */
-export function httpSmokeChecker(serviceUrl: ServiceUrl = clusterServiceUrl, options: { routingSettleMs?: number } = {}): SmokeChecker {
+export function httpSmokeChecker(
+  serviceUrl: ServiceUrl = clusterServiceUrl,
+  options: { routingSettleMs?: number; trust?: TrustBundle } = {},
+): SmokeChecker {
   const settleMs = options.routingSettleMs ?? ROUTING_SETTLE_MS;
   return async (request) => {
     const settledBy = performance.now() + settleMs;
+    const https = request.tls ?? false;
+    const ca = https ? await options.trust?.(request.namespace, request.platform) : undefined;
+    const tlsFor = (service: string): CheckTls | undefined => (ca ? { ca, servername: `${service}.${request.namespace}.svc` } : undefined);
+    const preview = (component: ComponentName): string => `${request.platform}-${component}-preview`;
     const checks = request.components.map((component) => ({
       what: `${component} ${request.path}`,
-      url: `${serviceUrl(request.namespace, `${request.platform}-${component}-preview`)}${request.path}`,
+      url: `${serviceUrl(request.namespace, preview(component), https)}${request.path}`,
+      tls: tlsFor(preview(component)),
       ok: (status: number) => status >= 200 && status < 300,
     }));
     if (request.components.includes('gateway')) {
       checks.push({
         what: `gateway ${request.gatewayPath}`,
-        url: `${serviceUrl(request.namespace, `${request.platform}-gateway-preview`)}${request.gatewayPath}`,
+        url: `${serviceUrl(request.namespace, preview('gateway'), https)}${request.gatewayPath}`,
+        tls: tlsFor(preview('gateway')),
         ok: (status: number) => status < 500,
       });
     }
     const attempt = async (check: (typeof checks)[number]): Promise<CheckOutcome> => {
       try {
-        const { status, version } = await get(check.url, request.timeoutMs);
+        const { status, version } = await get(check.url, request.timeoutMs, check.tls);
         // Pods of another release behind the preview name (kube-proxy not yet updated) must not pass.
         if (version !== null && version !== request.version)
           return { failure: `${check.what}: version ${version}, not ${request.version}`, notRouted: true };

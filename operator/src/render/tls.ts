@@ -33,7 +33,7 @@ export const TLS_DIR = '/var/run/kyc/tls';
 export const TLS_VOLUME = 'tls';
 
 /** `<platform>-tls-ca`: the CA's key and the trust bundle; never mounted into a pod. */
-export function caSecretName(platform: KycPlatform): string {
+export function caSecretName(platform: { metadata: { name: string } }): string {
   return `${platform.metadata.name}-tls-ca`;
 }
 
