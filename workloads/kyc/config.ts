@@ -44,6 +44,8 @@ export const kycEnv = commonEnv
     KYC_MAX_OPEN_DRAFTS: z.coerce.number().int().min(1).max(1000).default(5),
     /** Customers are told this many days before their periodic re-KYC falls due. */
     KYC_REKYC_NOTICE_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+    /** Days after which a rejected, expired or cancelled application's personal data is erased (docs/retention.md). */
+    KYC_CLOSED_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
     /** How often drafts and resubmission requests past their time are expired (and re-KYC notices sent). */
     KYC_EXPIRY_SWEEP_MS: z.coerce.number().int().min(1000).default(60_000),
     /** An application in `processing` this long is re-driven by the sweep (checks again, else manual review). */

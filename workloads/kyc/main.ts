@@ -131,6 +131,12 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
                 if (erased > 0) logger.info({ erased }, 'kept KYC records erased: their retention is over');
               })
               .catch((error: unknown) => logger.warn({ err: error }, 'retention sweep failed'));
+            erasure
+              .eraseClosed(config.KYC_CLOSED_RETENTION_DAYS)
+              .then((erased) => {
+                if (erased > 0) logger.info({ erased }, 'closed applications erased: their retention is over');
+              })
+              .catch((error: unknown) => logger.warn({ err: error }, 'closed-application retention sweep failed'));
             kyc
               .announceReKycDue(config.KYC_REKYC_NOTICE_DAYS)
               .catch((error: unknown) => logger.warn({ err: error }, 're-KYC notice sweep failed'));

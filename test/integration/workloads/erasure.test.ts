@@ -117,4 +117,21 @@ describe('erasure and retention of personal data', () => {
       'illegal erasure request transition completed -> retained',
     );
   }, 60_000);
+
+  it('when a cancelled application closed longer ago than KYC_CLOSED_RETENTION_DAYS, then the sweep erases it without a request', async () => {
+    const customer = await token(`cust-${suffix()}`, 'customer');
+    const id = await applicationOf(customer);
+    expect((await request(h.url(`/api/v1/applications/${id}/cancel`), { method: 'POST', token: customer })).status).toBe(200);
+    expect(await h.kyc.erasure.eraseClosed(180)).toBe(0);
+    await db.query("UPDATE kyc.applications SET decided_at = now() - interval '181 days' WHERE id = $1", [id]);
+    expect(await h.kyc.erasure.eraseClosed(180)).toBe(1);
+    expect(await personalData(id)).toEqual({ applicants: 0, documents: 0 });
+    const last = (
+      await db.query<{ action: string; detail: unknown }>(
+        'SELECT action, detail FROM kyc.audit_trail WHERE application_id = $1 ORDER BY id DESC LIMIT 1',
+        [id],
+      )
+    ).rows[0];
+    expect(last).toEqual({ action: 'personal_data_erased', detail: { reason: 'closed_retention_over', closedRetentionDays: 180 } });
+  }, 60_000);
 });

@@ -109,6 +109,16 @@ class PgErasureTransaction implements ErasureTransaction {
     return rows.map((r) => r.id);
   }
 
+  async lockClosedBefore(before: Date, limit: number): Promise<{ id: string; customerId: string }[]> {
+    const { rows } = await this.client.query<{ id: string; owner_id: string }>(
+      `SELECT id, owner_id FROM ${this.s}.applications
+        WHERE state IN ('rejected', 'expired', 'cancelled') AND erased_at IS NULL AND coalesce(decided_at, updated_at) < $1
+        ORDER BY coalesce(decided_at, updated_at) LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [before, limit],
+    );
+    return rows.map((r) => ({ id: r.id, customerId: r.owner_id }));
+  }
+
   async lockRetentionOver(now: Date, limit: number): Promise<{ id: string; customerId: string }[]> {
     const { rows } = await this.client.query<{ id: string; owner_id: string }>(
       `SELECT id, owner_id FROM ${this.s}.applications WHERE retain_until <= $1 AND erased_at IS NULL

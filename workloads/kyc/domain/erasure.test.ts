@@ -21,7 +21,7 @@ const app = (id: string, state: ApplicationState, extra: Partial<ErasableApplica
 });
 
 /** The store in memory: enough to see what the use case asks of it. */
-function memoryStore(applications: (ErasableApplication & { customerId: string })[]) {
+function memoryStore(applications: (ErasableApplication & { customerId: string; closedAt?: Date })[]) {
   const requests = new Map<string, ErasureRequestRecord>();
   const audit: { applicationId: string; action: string; detail: Record<string, unknown> }[] = [];
   const tx: ErasureTransaction = {
@@ -44,6 +44,12 @@ function memoryStore(applications: (ErasableApplication & { customerId: string }
       for (const r of done) requests.set(r.id, { ...r, state: 'completed', completedAt: at });
       return Promise.resolve(done.map((r) => r.id));
     },
+    lockClosedBefore: (before) =>
+      Promise.resolve(
+        applications
+          .filter((a) => ['rejected', 'expired', 'cancelled'].includes(a.state) && !a.erasedAt && (a.closedAt ?? now) < before)
+          .map((a) => ({ id: a.id, customerId: a.customerId })),
+      ),
     lockRetentionOver: (at) =>
       Promise.resolve(
         applications
@@ -155,5 +161,28 @@ describe('Erasure', () => {
       state: 'completed',
     });
     await expect(erasure.get({ id: 'cust-2', role: 'customer' }, 'req-1')).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
+  it('when a rejected or cancelled application closed longer ago than the closed retention, then the sweep erases it; an approved one stays', async () => {
+    const longAgo = new Date(now.getTime() - 200 * 86_400_000);
+    const m = memoryStore([
+      { ...app('old', 'rejected'), customerId: 'c', closedAt: longAgo },
+      { ...app('recent', 'cancelled'), customerId: 'c', closedAt: new Date(now.getTime() - 10 * 86_400_000) },
+      { ...app('kept', 'approved'), customerId: 'c', closedAt: longAgo },
+    ]);
+    const erasure = new Erasure(
+      m.store,
+      () => 'r',
+      () => now,
+    );
+    expect(await erasure.eraseClosed(180)).toBe(1);
+    expect(m.applications.filter((a) => a.erasedAt).map((a) => a.id)).toEqual(['old']);
+    expect(m.audit).toEqual([
+      expect.objectContaining({
+        applicationId: 'old',
+        action: 'personal_data_erased',
+        detail: { reason: 'closed_retention_over', closedRetentionDays: 180 },
+      }),
+    ]);
   });
 });

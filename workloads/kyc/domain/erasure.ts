@@ -86,6 +86,8 @@ export interface ErasureTransaction {
   getRequest(id: string): Promise<ErasureRequestRecord | null>;
   /** Requests in `retained` whose every kept application is erased now: moved to completed. Returns their ids. */
   completeRetainedRequests(customerId: string, at: Date): Promise<string[]>;
+  /** Rejected, expired and cancelled applications closed before `before` and not erased, locked. */
+  lockClosedBefore(before: Date, limit: number): Promise<{ id: string; customerId: string }[]>;
   /** Kept applications whose time is up (retain_until ≤ now, not erased), locked. */
   lockRetentionOver(now: Date, limit: number): Promise<{ id: string; customerId: string }[]>;
   audit(entry: {
@@ -186,6 +188,28 @@ export class Erasure {
         });
       }
       for (const customerId of new Set(due.map((app) => app.customerId))) await tx.completeRetainedRequests(customerId, now);
+      return due.length;
+    });
+  }
+
+  /**
+   * Housekeeping without a request: rejected, expired and cancelled applications (no customer relationship)
+   * are erased `closedRetentionDays` after they closed. Returns how many.
+   */
+  async eraseClosed(closedRetentionDays: number, limit = 100): Promise<number> {
+    const before = new Date(this.clock().getTime() - closedRetentionDays * 86_400_000);
+    return this.store.transaction(async (tx) => {
+      const due = await tx.lockClosedBefore(before, limit);
+      for (const app of due) {
+        await tx.eraseApplication(app.id, this.clock());
+        await tx.audit({
+          applicationId: app.id,
+          actorId: 'system',
+          actorRole: 'system',
+          action: 'personal_data_erased',
+          detail: { reason: 'closed_retention_over', closedRetentionDays },
+        });
+      }
       return due.length;
     });
   }
