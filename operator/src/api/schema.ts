@@ -1171,7 +1171,7 @@ export const specSchema: Schema = named(
         default: 'IfNotPresent',
       }),
       profile: str(
-        'Size preset. development: 1 replica, 50m/128Mi requests, 500m/256Mi limits, no autoscaling. staging: 2 replicas, 100m/192Mi requests, 500m/384Mi limits, autoscaling on. production: at least 3 replicas, 250m/256Mi requests, 500m/512Mi limits, autoscaling on, and the platform Secret is checked before anything rolls out (refused with condition SecretsVerified=False while it holds the development sample values, all-zero or wrong-length keys, or an admin password under 12 characters). Default production.',
+        'Size preset. development: 1 replica, 50m/128Mi requests, 500m/256Mi limits, no autoscaling. staging: 2 replicas, 100m/192Mi requests, 500m/384Mi limits, autoscaling on. production: at least 3 replicas, 250m/256Mi requests, 500m/512Mi limits, autoscaling on, and the platform Secret is checked before anything rolls out (refused with condition SecretsVerified=False while it holds the development sample values, all-zero or wrong-length keys, or an admin password under 12 characters), and tls.mode Disabled is refused (condition Ready=False, reason TLSRequired). Default production.',
         { enum: ['development', 'staging', 'production'], default: DEFAULT_PROFILE },
       ),
       logLevel: str('LOG_LEVEL of every component. Default info.', { enum: ['debug', 'info', 'warn', 'error'], default: 'info' }),
@@ -1265,7 +1265,7 @@ export const statusSchema: Schema = named(
     conditions: {
       type: 'array',
       description:
-        'Standard conditions: Ready, Progressing, Degraded (also True with reason DependencyUnavailable while pods report a dependency down in their /health, naming it, the components and what they refuse, and with reason ReadOnlyMode or MaintenanceMode while spec.degradation.mode forces one); ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out).',
+        'Standard conditions: Ready, Progressing, Degraded (also True with reason DependencyUnavailable while pods report a dependency down in their /health, naming it, the components and what they refuse, and with reason ReadOnlyMode or MaintenanceMode while spec.degradation.mode forces one); ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out); CertificatesReady (tls.mode BuiltIn: True once the CA and every component certificate are in their Secrets, naming the first to expire; False with reason IssueFailed and the error). Ready is False with reason TLSRequired while a production platform sets tls.mode Disabled (nothing is rolled out).',
       maxItems: 32,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],

@@ -39,7 +39,7 @@ export interface KycPlatformSpec {
    */
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /**
-   * Size preset. development: 1 replica, 50m/128Mi requests, 500m/256Mi limits, no autoscaling. staging: 2 replicas, 100m/192Mi requests, 500m/384Mi limits, autoscaling on. production: at least 3 replicas, 250m/256Mi requests, 500m/512Mi limits, autoscaling on, and the platform Secret is checked before anything rolls out (refused with condition SecretsVerified=False while it holds the development sample values, all-zero or wrong-length keys, or an admin password under 12 characters). Default production.
+   * Size preset. development: 1 replica, 50m/128Mi requests, 500m/256Mi limits, no autoscaling. staging: 2 replicas, 100m/192Mi requests, 500m/384Mi limits, autoscaling on. production: at least 3 replicas, 250m/256Mi requests, 500m/512Mi limits, autoscaling on, and the platform Secret is checked before anything rolls out (refused with condition SecretsVerified=False while it holds the development sample values, all-zero or wrong-length keys, or an admin password under 12 characters), and tls.mode Disabled is refused (condition Ready=False, reason TLSRequired). Default production.
    * @default "production"
    */
   profile?: 'development' | 'staging' | 'production';
@@ -715,7 +715,7 @@ export interface KycPlatformStatus {
   observedGeneration?: number;
   /** Summary: Pending (nothing ready yet), Progressing (rolling out), Ready, Degraded (running with fewer ready replicas or components than desired, or pods report a dependency down; a mode forced in spec.degradation leaves the phase as it is), Failed (cannot proceed without a change to the spec, or to the platform Secret when SecretsVerified is False). */
   phase?: 'Pending' | 'Progressing' | 'Ready' | 'Degraded' | 'Failed';
-  /** Standard conditions: Ready, Progressing, Degraded (also True with reason DependencyUnavailable while pods report a dependency down in their /health, naming it, the components and what they refuse, and with reason ReadOnlyMode or MaintenanceMode while spec.degradation.mode forces one); ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out). */
+  /** Standard conditions: Ready, Progressing, Degraded (also True with reason DependencyUnavailable while pods report a dependency down in their /health, naming it, the components and what they refuse, and with reason ReadOnlyMode or MaintenanceMode while spec.degradation.mode forces one); ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out); CertificatesReady (tls.mode BuiltIn: True once the CA and every component certificate are in their Secrets, naming the first to expire; False with reason IssueFailed and the error). Ready is False with reason TLSRequired while a production platform sets tls.mode Disabled (nothing is rolled out). */
   conditions?: Condition[];
   /** Replica counts per component. */
   components?: ComponentStatuses;
