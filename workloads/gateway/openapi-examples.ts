@@ -26,6 +26,7 @@ export const PARAMETER_EXAMPLES = {
   documentId: DOCUMENT.id,
   idempotencyKey: 'c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47',
   erasureRequestId: '5e1c9a7b-3d2f-4b6a-8c0e-1f2a3b4c5d6e',
+  customerId: '3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f',
 };
 
 /** The application as its owner sees it in `state` (staff also see `findings` and `history`). */
@@ -125,6 +126,13 @@ export const EXAMPLES: Record<string, unknown> = {
     recommendation: null,
   },
   ErasureRequestBody: {},
+  LegalHoldBody: { reason: 'court order 2026/114: keep the records of this customer' },
+  LegalHold: {
+    customerId: '3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f',
+    placedBy: '2a6f0c9e-1d4b-4e8a-9c3f-7b5d1e0a2c4f',
+    reason: 'court order 2026/114: keep the records of this customer',
+    placedAt: '2026-12-05T11:00:00.000Z',
+  },
   ErasureRequest: {
     id: '5e1c9a7b-3d2f-4b6a-8c0e-1f2a3b4c5d6e',
     customerId: '3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f',

@@ -96,6 +96,13 @@ const idParam = {
   schema: { type: 'string', maxLength: 64 },
   example: PARAMETER_EXAMPLES.applicationId,
 };
+const customerIdParam = {
+  name: 'customerId',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', maxLength: 128 },
+  example: PARAMETER_EXAMPLES.customerId,
+};
 const idempotencyKey = { $ref: '#/components/parameters/IdempotencyKey' };
 const items = (schema: object): object => ({
   type: 'object',
@@ -439,6 +446,28 @@ export function openApiDocument(version: string): object {
           roles: ['customer (own)', 'admin'],
           params: [{ ...idParam, example: PARAMETER_EXAMPLES.erasureRequestId }],
           ok: ['200', ref('ErasureRequest')],
+          errors: ['404'],
+        }),
+      },
+      '/legal-holds/{customerId}': {
+        put: operation(
+          "Place (or replace) a legal hold on a customer: erasure requests are refused and the retention sweeps pass the customer's applications by until it is released",
+          {
+            operationId: 'placeLegalHold',
+            tags: tags('erasure'),
+            roles: ['admin'],
+            params: [customerIdParam],
+            body: ref('LegalHoldBody'),
+            write: true,
+            ok: ['200', ref('LegalHold')],
+          },
+        ),
+        delete: operation('Release the legal hold on a customer', {
+          operationId: 'releaseLegalHold',
+          tags: tags('erasure'),
+          roles: ['admin'],
+          params: [customerIdParam],
+          ok: ['204'],
           errors: ['404'],
         }),
       },
@@ -835,6 +864,22 @@ export function openApiDocument(version: string): object {
           additionalProperties: false,
           properties: {
             customerId: { type: 'string', maxLength: 128, description: 'the customer (admin only; a customer asks for themself)' },
+          },
+        },
+        LegalHoldBody: {
+          type: 'object',
+          required: ['reason'],
+          additionalProperties: false,
+          properties: { reason: { type: 'string', minLength: 1, maxLength: 500, description: 'why (an investigation, a court order)' } },
+        },
+        LegalHold: {
+          type: 'object',
+          required: ['customerId', 'placedBy', 'reason', 'placedAt'],
+          properties: {
+            customerId: { type: 'string' },
+            placedBy: { type: 'string' },
+            reason: { type: 'string' },
+            placedAt: { type: 'string', format: 'date-time' },
           },
         },
         ErasureRequest: {

@@ -66,6 +66,8 @@ const TABLE: Prefix[] = [
     personal: true,
     routes: ['/api/v1/erasure-requests', '/api/v1/erasure-requests/:id'],
   },
+  // Legal holds stop erasure for a customer (docs/retention.md): admins only.
+  { prefix: '/api/v1/legal-holds', upstream: 'kyc', personal: true, routes: ['/api/v1/legal-holds/:customerId'] },
   {
     prefix: '/api/v1/notifications',
     upstream: 'notification',

@@ -134,4 +134,31 @@ describe('erasure and retention of personal data', () => {
     ).rows[0];
     expect(last).toEqual({ action: 'personal_data_erased', detail: { reason: 'closed_retention_over', closedRetentionDays: 180 } });
   }, 60_000);
+
+  it('when an admin places a legal hold, then the request is 409 and the sweeps pass the customer by; released, then erasure goes through', async () => {
+    const customerId = `cust-${suffix()}`;
+    const customer = await token(customerId, 'customer');
+    const id = await applicationOf(customer);
+    expect((await request(h.url(`/api/v1/applications/${id}/cancel`), { method: 'POST', token: customer })).status).toBe(200);
+    await db.query("UPDATE kyc.applications SET decided_at = now() - interval '181 days' WHERE id = $1", [id]);
+    const admin = await token(`admin-${suffix()}`, 'admin');
+    const hold = h.url(`/api/v1/legal-holds/${customerId}`);
+    expect((await request(hold, { method: 'PUT', body: { reason: 'court order 2026/114' }, token: customer })).status).toBe(403);
+    const placed = await request(hold, { method: 'PUT', body: { reason: 'court order 2026/114' }, token: admin });
+    expect(placed.status).toBe(200);
+    expect(placed.body).toMatchObject({ customerId, reason: 'court order 2026/114' });
+
+    expect((await request(h.url('/api/v1/erasure-requests'), { body: {}, token: customer })).status).toBe(409);
+    expect(await h.kyc.erasure.eraseClosed(180)).toBe(0);
+    expect(await personalData(id)).toEqual({ applicants: 1, documents: 1 });
+
+    expect((await request(hold, { method: 'DELETE', token: admin })).status).toBe(204);
+    expect((await request(hold, { method: 'DELETE', token: admin })).status).toBe(404);
+    const done = await request<ErasureView>(h.url('/api/v1/erasure-requests'), { body: {}, token: customer });
+    expect(done.body).toMatchObject({ state: 'completed', erased: [id] });
+    const actions = (
+      await db.query<{ action: string }>('SELECT action FROM kyc.audit_trail WHERE application_id = $1 ORDER BY id', [id])
+    ).rows.map((r) => r.action);
+    expect(actions.slice(-3)).toEqual(['legal_hold_placed', 'legal_hold_released', 'personal_data_erased']);
+  }, 60_000);
 });

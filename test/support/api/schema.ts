@@ -357,6 +357,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/legal-holds/{customerId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Place (or replace) a legal hold on a customer: erasure requests are refused and the retention sweeps pass the customer's applications by until it is released
+         * @description Roles: admin.
+         */
+        put: operations["placeLegalHold"];
+        post?: never;
+        /**
+         * Release the legal hold on a customer
+         * @description Roles: admin.
+         */
+        delete: operations["releaseLegalHold"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/review/queue": {
         parameters: {
             query?: never;
@@ -790,6 +814,17 @@ export interface components {
         ErasureRequestBody: {
             /** @description the customer (admin only; a customer asks for themself) */
             customerId?: string;
+        };
+        LegalHoldBody: {
+            /** @description why (an investigation, a court order) */
+            reason: string;
+        };
+        LegalHold: {
+            customerId: string;
+            placedBy: string;
+            reason: string;
+            /** Format: date-time */
+            placedAt: string;
         };
         ErasureRequest: {
             /** Format: uuid */
@@ -2210,6 +2245,86 @@ export interface operations {
                      */
                     "application/json": components["schemas"]["ErasureRequest"];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    placeLegalHold: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @example 3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f */
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "court order 2026/114: keep the records of this customer"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LegalHoldBody"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "customerId": "3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f",
+                     *       "placedBy": "2a6f0c9e-1d4b-4e8a-9c3f-7b5d1e0a2c4f",
+                     *       "reason": "court order 2026/114: keep the records of this customer",
+                     *       "placedAt": "2026-12-05T11:00:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LegalHold"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    releaseLegalHold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f */
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

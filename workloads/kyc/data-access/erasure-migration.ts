@@ -40,3 +40,13 @@ export const ERASURE_SQL = `
   CREATE TRIGGER erasure_requests_state_guard BEFORE INSERT OR UPDATE ON erasure_requests
     FOR EACH ROW EXECUTE FUNCTION guard_erasure_state();
 `;
+
+/** Migration 7: a legal hold stops erasure for a customer (docs/retention.md); a new table: expand only. */
+export const LEGAL_HOLDS_SQL = `
+  CREATE TABLE legal_holds (
+    customer_id text PRIMARY KEY,
+    placed_by text NOT NULL,
+    reason text NOT NULL CHECK (length(reason) BETWEEN 1 AND 500),
+    placed_at timestamptz NOT NULL DEFAULT now()
+  );
+`;

@@ -5,7 +5,14 @@
 import { ident, withTransaction } from '../../shared/index.js';
 import type { Pool, PoolClient } from '../../shared/index.js';
 import type { ApplicationState } from '../domain/application-state.js';
-import type { ErasableApplication, ErasureRequestRecord, ErasureState, ErasureStore, ErasureTransaction } from '../domain/erasure.js';
+import type {
+  ErasableApplication,
+  ErasureRequestRecord,
+  ErasureState,
+  ErasureStore,
+  ErasureTransaction,
+  LegalHold,
+} from '../domain/erasure.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -113,6 +120,7 @@ class PgErasureTransaction implements ErasureTransaction {
     const { rows } = await this.client.query<{ id: string; owner_id: string }>(
       `SELECT id, owner_id FROM ${this.s}.applications
         WHERE state IN ('rejected', 'expired', 'cancelled') AND erased_at IS NULL AND coalesce(decided_at, updated_at) < $1
+          AND NOT EXISTS (SELECT 1 FROM ${this.s}.legal_holds h WHERE h.customer_id = owner_id)
         ORDER BY coalesce(decided_at, updated_at) LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [before, limit],
     );
@@ -122,10 +130,33 @@ class PgErasureTransaction implements ErasureTransaction {
   async lockRetentionOver(now: Date, limit: number): Promise<{ id: string; customerId: string }[]> {
     const { rows } = await this.client.query<{ id: string; owner_id: string }>(
       `SELECT id, owner_id FROM ${this.s}.applications WHERE retain_until <= $1 AND erased_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM ${this.s}.legal_holds h WHERE h.customer_id = owner_id)
         ORDER BY retain_until LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [now, limit],
     );
     return rows.map((r) => ({ id: r.id, customerId: r.owner_id }));
+  }
+
+  async legalHold(customerId: string): Promise<LegalHold | null> {
+    const { rows } = await this.client.query<{ customer_id: string; placed_by: string; reason: string; placed_at: Date }>(
+      `SELECT customer_id, placed_by, reason, placed_at FROM ${this.s}.legal_holds WHERE customer_id = $1`,
+      [customerId],
+    );
+    const r = rows[0];
+    return r ? { customerId: r.customer_id, placedBy: r.placed_by, reason: r.reason, placedAt: r.placed_at } : null;
+  }
+
+  async placeHold(hold: LegalHold): Promise<void> {
+    await this.client.query(
+      `INSERT INTO ${this.s}.legal_holds (customer_id, placed_by, reason, placed_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (customer_id) DO UPDATE SET placed_by = excluded.placed_by, reason = excluded.reason, placed_at = excluded.placed_at`,
+      [hold.customerId, hold.placedBy, hold.reason, hold.placedAt],
+    );
+  }
+
+  async releaseHold(customerId: string): Promise<boolean> {
+    const { rowCount } = await this.client.query(`DELETE FROM ${this.s}.legal_holds WHERE customer_id = $1`, [customerId]);
+    return (rowCount ?? 0) > 0;
   }
 
   async audit(entry: Parameters<ErasureTransaction['audit']>[0]): Promise<void> {

@@ -8,6 +8,7 @@ import {
   type ErasableApplication,
   type ErasureRequestRecord,
   type ErasureTransaction,
+  type LegalHold,
 } from './erasure.js';
 import { KycError } from './errors.js';
 
@@ -24,6 +25,7 @@ const app = (id: string, state: ApplicationState, extra: Partial<ErasableApplica
 function memoryStore(applications: (ErasableApplication & { customerId: string; closedAt?: Date })[]) {
   const requests = new Map<string, ErasureRequestRecord>();
   const audit: { applicationId: string; action: string; detail: Record<string, unknown> }[] = [];
+  const holds = new Map<string, LegalHold>();
   const tx: ErasureTransaction = {
     lockCustomerApplications: (customerId) => Promise.resolve(applications.filter((a) => a.customerId === customerId)),
     eraseApplication: (id, at) => {
@@ -56,6 +58,9 @@ function memoryStore(applications: (ErasableApplication & { customerId: string; 
           .filter((a) => a.retainUntil && a.retainUntil <= at && !a.erasedAt)
           .map((a) => ({ id: a.id, customerId: a.customerId })),
       ),
+    legalHold: (customerId) => Promise.resolve(holds.get(customerId) ?? null),
+    placeHold: (hold) => Promise.resolve(void holds.set(hold.customerId, hold)),
+    releaseHold: (customerId) => Promise.resolve(holds.delete(customerId)),
     audit: (entry) => Promise.resolve(void audit.push(entry)),
   };
   return { store: { transaction: <T>(work: (t: ErasureTransaction) => Promise<T>) => work(tx) }, requests, audit, applications };
@@ -184,5 +189,30 @@ describe('Erasure', () => {
         detail: { reason: 'closed_retention_over', closedRetentionDays: 180 },
       }),
     ]);
+  });
+
+  it('when an admin places a legal hold, then a request is refused and audited nowhere; released, then it goes through; only an admin may', async () => {
+    const m = memoryStore([{ ...app('rej', 'rejected'), customerId: 'cust-1' }]);
+    const erasure = new Erasure(
+      m.store,
+      () => 'req-1',
+      () => now,
+    );
+    const admin = { id: 'admin-1', role: 'admin' as const };
+    await expect(erasure.placeHold(customer, 'cust-1', { reason: 'x' })).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(erasure.placeHold(admin, 'cust-1', { reason: ' ' })).rejects.toMatchObject({ kind: 'validation' });
+    expect(await erasure.placeHold(admin, 'cust-1', { reason: 'court order 42' })).toMatchObject({
+      customerId: 'cust-1',
+      reason: 'court order 42',
+    });
+    await expect(erasure.request(customer, {})).rejects.toMatchObject({
+      kind: 'invalid_state',
+      message: expect.stringContaining('legal hold'),
+    });
+    expect(m.applications[0]?.erasedAt).toBeNull();
+    await erasure.releaseHold(admin, 'cust-1');
+    await expect(erasure.releaseHold(admin, 'cust-1')).rejects.toMatchObject({ kind: 'not_found' });
+    expect((await erasure.request(customer, {})).erased).toEqual(['rej']);
+    expect(m.audit.map((a) => a.action)).toEqual(['legal_hold_placed', 'legal_hold_released', 'personal_data_erased']);
   });
 });

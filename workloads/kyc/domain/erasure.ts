@@ -8,6 +8,7 @@
 //   rejected, expired, cancelled application ........... erased at once (no relationship began)
 //   an application still open (draft … pending) ......... the request is refused: cancel it first
 //   already erased ...................................... nothing left to do
+//   a legal hold on the customer ........................ the request is refused, the sweeps pass them by
 //
 // A request's life, a table installed into PostgreSQL too (data-access/erasure-migration.ts):
 //   received -> completed   everything erasable is erased, nothing is kept
@@ -75,6 +76,14 @@ export interface ErasureRequestRecord {
   readonly retained: readonly { readonly applicationId: string; readonly until: string; readonly reason: string }[];
 }
 
+/** A legal hold (an investigation, a court order): no erasure for the customer while it stands. */
+export interface LegalHold {
+  readonly customerId: string;
+  readonly placedBy: string;
+  readonly reason: string;
+  readonly placedAt: Date;
+}
+
 /** Storage for erasure (data-access/pg-erasure-store.ts); one transaction commits or rolls back together. */
 export interface ErasureTransaction {
   /** The customer's applications, locked until the transaction ends. */
@@ -90,6 +99,11 @@ export interface ErasureTransaction {
   lockClosedBefore(before: Date, limit: number): Promise<{ id: string; customerId: string }[]>;
   /** Kept applications whose time is up (retain_until ≤ now, not erased), locked. */
   lockRetentionOver(now: Date, limit: number): Promise<{ id: string; customerId: string }[]>;
+  legalHold(customerId: string): Promise<LegalHold | null>;
+  /** Places or replaces the customer's hold. */
+  placeHold(hold: LegalHold): Promise<void>;
+  /** Returns whether there was one. */
+  releaseHold(customerId: string): Promise<boolean>;
   audit(entry: {
     applicationId: string;
     actorId: string;
@@ -123,6 +137,11 @@ export class Erasure {
     const now = this.clock();
     return this.store.transaction(async (tx) => {
       const applications = await tx.lockCustomerApplications(customerId);
+      const hold = await tx.legalHold(customerId);
+      if (hold)
+        throw invalidState(
+          `a legal hold placed at ${hold.placedAt.toISOString()} stops erasure for this customer: ask again once it is released`,
+        );
       const dispositions = applications.map((app) => dispositionOf(app, now));
       const open = dispositions.filter((d) => d.action === 'open').map((d) => d.applicationId);
       if (open.length > 0)
@@ -170,6 +189,39 @@ export class Erasure {
     if (!record || (caller.role === 'customer' && record.customerId !== caller.id)) throw notFound('erasure request');
     if (caller.role !== 'customer' && caller.role !== 'admin') throw forbidden('only the customer or an admin may read an erasure request');
     return record;
+  }
+
+  /** An admin places (or replaces) a legal hold on a customer; audited on each of their applications. */
+  async placeHold(caller: Caller, customerId: string, body: unknown): Promise<LegalHold> {
+    this.requireAdmin(caller, customerId);
+    const reason = (body as { reason?: unknown } | null | undefined)?.reason;
+    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > 500)
+      throw validationFailed([{ field: 'reason', message: 'must say why, in 1 to 500 characters' }]);
+    const hold: LegalHold = { customerId, placedBy: caller.id, reason: reason.trim(), placedAt: this.clock() };
+    await this.store.transaction(async (tx) => {
+      await tx.placeHold(hold);
+      await this.auditCustomer(tx, caller, customerId, 'legal_hold_placed', { reason: hold.reason });
+    });
+    return hold;
+  }
+
+  /** An admin releases a customer's legal hold; not_found when there is none. */
+  async releaseHold(caller: Caller, customerId: string): Promise<void> {
+    this.requireAdmin(caller, customerId);
+    await this.store.transaction(async (tx) => {
+      if (!(await tx.releaseHold(customerId))) throw notFound('legal hold');
+      await this.auditCustomer(tx, caller, customerId, 'legal_hold_released', {});
+    });
+  }
+
+  private requireAdmin(caller: Caller, customerId: string): void {
+    if (caller.role !== 'admin') throw forbidden('only an admin may place or release a legal hold');
+    if (!CUSTOMER_ID.test(customerId)) throw validationFailed([{ field: 'customerId', message: 'must be a customer id' }]);
+  }
+
+  private async auditCustomer(tx: ErasureTransaction, caller: Caller, customerId: string, action: string, detail: Record<string, unknown>) {
+    for (const app of await tx.lockCustomerApplications(customerId))
+      await tx.audit({ applicationId: app.id, actorId: caller.id, actorRole: caller.role, action, detail, requestId: caller.requestId });
   }
 
   /** Housekeeping: erases kept records whose retention is over and completes their requests; returns how many applications. */

@@ -1,5 +1,6 @@
-// HTTP routes of erasure (docs/retention.md): the gateway forwards /api/v1/erasure-requests/** here with
-// the caller's token, verified again. A customer asks for their own data; an admin names the customer.
+// HTTP routes of erasure (docs/retention.md): the gateway forwards /api/v1/erasure-requests/** and
+// /api/v1/legal-holds/** here with the caller's token, verified again. A customer asks for their own data;
+// an admin names the customer, and places or releases legal holds.
 import type { Request, RequestHandler, Router } from 'express';
 import { ProblemError, requireRole } from '../../shared/index.js';
 import type { Erasure, ErasureRequestRecord } from '../domain/erasure.js';
@@ -25,9 +26,25 @@ export function addErasureRoutes(router: Router, erasure: Erasure, guard: Reques
   });
 
   router.get('/api/v1/erasure-requests/:id', async (req, res) => {
-    const id: unknown = req.params.id;
-    res.json(view(await erasure.get(caller(req), typeof id === 'string' ? id : '')));
+    res.json(view(await erasure.get(caller(req), param(req, 'id'))));
   });
+
+  router.use('/api/v1/legal-holds', ...guard, requireRole('admin'));
+
+  router.put('/api/v1/legal-holds/:customerId', async (req, res) => {
+    const hold = await erasure.placeHold(caller(req), param(req, 'customerId'), req.body);
+    res.json({ ...hold, placedAt: hold.placedAt.toISOString() });
+  });
+
+  router.delete('/api/v1/legal-holds/:customerId', async (req, res) => {
+    await erasure.releaseHold(caller(req), param(req, 'customerId'));
+    res.status(204).end();
+  });
+}
+
+function param(req: Request, name: string): string {
+  const value: unknown = req.params[name];
+  return typeof value === 'string' ? value : '';
 }
 
 function caller(req: Request) {
