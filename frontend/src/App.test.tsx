@@ -44,7 +44,13 @@ describe('the app', () => {
   });
 
   it('gives an admin the staff accounts, the analytics and the platform status; a maker none of them', async () => {
-    const { requests } = signInAs('admin', route('GET', '/admin/users', { status: 200, body: { items: [aUser('admin-1', 'admin')] } }));
+    const { requests } = signInAs(
+      'admin',
+      route('GET', '/admin/users', (request) => ({
+        status: 200,
+        body: { items: request.query.startsWith('role=admin') ? [aUser('admin-1', 'admin')] : [] },
+      })),
+    );
     const nav = await screen.findByRole('navigation', { name: 'Administration' });
     expect(screen.getByRole('button', { name: 'Review queue' }).getAttribute('aria-current')).toBe('page');
     fireEvent.click(screen.getByRole('button', { name: 'Staff accounts' }));

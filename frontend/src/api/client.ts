@@ -206,9 +206,9 @@ export class Api {
     return this.call('GET', `/review/queue?${query.toString()}`);
   }
 
-  /** Admin: the accounts, newest first (at most 200: the API's limit). */
-  users(): Promise<{ items: User[] }> {
-    return this.call('GET', '/admin/users?limit=200');
+  /** Admin: the accounts of one role, newest first (at most 200: the API's limit). */
+  users(role: User['role']): Promise<{ items: User[] }> {
+    return this.call('GET', `/admin/users?role=${role}&limit=200`);
   }
 
   /** Admin: a staff account (maker, checker or admin). */

@@ -1,12 +1,19 @@
 /** @jest-environment jsdom */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import type { User } from '../api/client.js';
 import { aUser, fakeGateway, problem, route, signedInTokens } from '../testing/fake-api.js';
 import { StaffAccounts } from './StaffAccounts.js';
 
 afterEach(cleanup);
 
 const admin = aUser('admin-1', 'admin');
+
+/** GET /admin/users as the API answers it: the users of the role asked for. */
+const listing = (query: string, ...users: User[]) => ({
+  status: 200,
+  body: { items: users.filter((user) => user.role === new URLSearchParams(query).get('role')) },
+});
 
 async function shown(...handlers: Parameters<typeof fakeGateway>) {
   const gateway = fakeGateway(route('POST', '/auth/login', signedInTokens()), ...handlers);
@@ -26,9 +33,9 @@ function fill(email: string, role: string, staffId: string) {
 describe('the staff accounts', () => {
   it('lists the accounts, disables another one, and never offers to disable one’s own', async () => {
     let disabled = false;
-    const maker = () => ({ ...aUser('maker-1', 'maker'), staffId: 'EMP-1', ...(disabled && { disabled: true }) });
+    const maker = () => ({ ...aUser('maker-1', 'maker'), staffId: 'EMP-1', ...(disabled && { disabled: true as const }) });
     const { requests } = await shown(
-      route('GET', '/admin/users', () => ({ status: 200, body: { items: [admin, maker()] } })),
+      route('GET', '/admin/users', (request) => listing(request.query, admin, maker())),
       route('POST', '/admin/users/maker-1/disable', () => ((disabled = true), { status: 200, body: maker() })),
     );
     fireEvent.click(await screen.findByRole('button', { name: 'Disable maker-1@bank.example' }));
@@ -39,11 +46,15 @@ describe('the staff accounts', () => {
     expect(requests.filter((r) => r.method === 'POST' && r.path.startsWith('/admin')).map((r) => r.path)).toEqual([
       '/admin/users/maker-1/disable',
     ]);
+    // Staff only, one role at a time: customers are never asked for.
+    expect(new Set(requests.filter((r) => r.method === 'GET').map((r) => r.query))).toEqual(
+      new Set(['role=maker&limit=200', 'role=checker&limit=200', 'role=admin&limit=200']),
+    );
   });
 
   it('creates a maker with a staff id, and asks for one before sending', async () => {
     const { requests } = await shown(
-      route('GET', '/admin/users', { status: 200, body: { items: [admin] } }),
+      route('GET', '/admin/users', (request) => listing(request.query, admin)),
       route('POST', '/admin/users', (request) => ({ status: 201, body: { id: 'new-1', ...(request.body as object) } })),
     );
     fill('new.maker@bank.example', 'checker', '');
@@ -61,7 +72,7 @@ describe('the staff accounts', () => {
 
   it('says in words why the API refused: the staff id already has a review role', async () => {
     await shown(
-      route('GET', '/admin/users', { status: 200, body: { items: [admin] } }),
+      route('GET', '/admin/users', (request) => listing(request.query, admin)),
       route('POST', '/admin/users', problem(409, 'staff id EMP-1 already has an active maker or checker account', { field: 'staffId' })),
     );
     fill('second@bank.example', 'maker', 'EMP-1');

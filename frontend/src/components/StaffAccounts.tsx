@@ -17,10 +17,10 @@ export function StaffAccounts({ api, self }: { api: Api; self: User }) {
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
 
+  // One call per staff role: customers are not listed, and their numbers cannot crowd the staff out of a page.
   const load = useCallback(() => {
-    api
-      .users()
-      .then((answer) => setUsers(answer.items))
+    Promise.all(STAFF_ROLES.map((role) => api.users(role)))
+      .then((answers) => setUsers(answers.flatMap((answer) => answer.items)))
       .catch((caught: unknown) => setError(describeError(caught)));
   }, [api]);
   useEffect(load, [load]);
@@ -44,6 +44,10 @@ export function StaffAccounts({ api, self }: { api: Api; self: User }) {
       <Message kind="notice" text={notice} />
       <NewStaffAccount
         api={api}
+        onStart={() => {
+          setError(undefined);
+          setNotice(undefined);
+        }}
         onCreated={(user) => {
           setError(undefined);
           setNotice(s.created(user.email));
@@ -61,14 +65,12 @@ export function StaffAccounts({ api, self }: { api: Api; self: User }) {
               {user.id === self.id ? (
                 <span> ({s.you})</span>
               ) : (
-                user.role !== 'customer' && (
-                  <>
-                    {' '}
-                    <button type="button" className="link" onClick={() => void toggle(user)}>
-                      {user.disabled ? s.enable(user.email) : s.disable(user.email)}
-                    </button>
-                  </>
-                )
+                <>
+                  {' '}
+                  <button type="button" className="link" onClick={() => void toggle(user)}>
+                    {user.disabled ? s.enable(user.email) : s.disable(user.email)}
+                  </button>
+                </>
               )}
             </li>
           ))}
@@ -78,7 +80,7 @@ export function StaffAccounts({ api, self }: { api: Api; self: User }) {
   );
 }
 
-function NewStaffAccount({ api, onCreated }: { api: Api; onCreated: (user: User) => void }) {
+function NewStaffAccount({ api, onStart, onCreated }: { api: Api; onStart: () => void; onCreated: (user: User) => void }) {
   const [email, setEmail] = useState('');
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
@@ -90,6 +92,7 @@ function NewStaffAccount({ api, onCreated }: { api: Api; onCreated: (user: User)
 
   async function create(event: FormEvent) {
     event.preventDefault();
+    onStart();
     const found: Record<string, string> = {};
     if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email.trim())) found.email = t.auth.emailInvalid;
     if (password.length < 12) found.password = t.auth.passwordShort;
