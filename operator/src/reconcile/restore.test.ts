@@ -96,4 +96,28 @@ describe('RestoreJobs', () => {
     expect(result.condition?.reason).toBe('RestoreInvalid');
     expect(events.recorded).toEqual([expect.objectContaining({ type: 'Warning', reason: 'RestoreInvalid' })]);
   });
+
+  it.each([
+    [{ failed: 1 }, 'RestoreFailed'],
+    [{ succeeded: 1 }, 'RestoreSucceeded'],
+  ])(
+    'when the finished Job (%j) is deleted and the annotations stay, then the outcome %s stands and no second restore runs',
+    async (jobStatus, reason) => {
+      const api = new FakeKube();
+      const events = new RecordingEvents();
+      const jobs = new RestoreJobs(api.asClient(), events);
+      const first = await jobs.observe(asking(request), now);
+      const [job] = api.peekAll<KubeResource>(JOB, 'kyc-test');
+      const name = job?.metadata.name ?? '';
+      api.setStatus(JOB, 'kyc-test', name, jobStatus);
+      const failed = await jobs.observe(asking(request, { conditions: first.condition ? [first.condition] : [] }), now);
+      expect(failed.condition?.reason).toBe(reason);
+      await api.delete(JOB, 'kyc-test', name);
+
+      const after = await jobs.observe(asking(request, { conditions: failed.condition ? [failed.condition] : [] }), now);
+      expect(after).toEqual({ condition: failed.condition, requeueAfterMs: undefined });
+      expect(api.peekAll(JOB, 'kyc-test')).toEqual([]);
+      expect(api.writes.filter((w) => w.kind === 'Job' && w.verb === 'create')).toHaveLength(1);
+    },
+  );
 });

@@ -97,6 +97,11 @@ export class RestoreJobs {
     if (request && !('invalid' in request)) {
       const name = restoreJobName(platform, request);
       job = await this.client.get<KubeResource & RestoreJobView>(JOB, namespace, name);
+      const previous = platform.status?.conditions?.find((c) => c.type === CONDITION_RESTORED);
+      // The Job deleted after it finished, the annotations left: its outcome stands, and the restore does not
+      // run a second time (a forced one would replace what was written since).
+      if (!job && previous && previous.reason !== 'RestoreRunning' && previous.message.includes(`Job ${name}`))
+        return { condition: previous, requeueAfterMs: undefined };
       if (!job) {
         const desired = renderRestoreJob(platform, request);
         if (desired) {
