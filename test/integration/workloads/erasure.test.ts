@@ -8,6 +8,11 @@ import pg from 'pg';
 import { CONSENT, VALID_APPLICANT, passportDocument, startKycHarness, token } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
 import { request, suffix } from './support.js';
+import { PassThrough, Readable } from 'node:stream';
+import { dumpSchemas } from '../../../workloads/backup/dump.js';
+import { FRAME, readFrames } from '../../../workloads/backup/frames.js';
+import { MANIFEST_FORMAT } from '../../../workloads/backup/manifest.js';
+import { createPool } from '../../../workloads/shared/index.js';
 
 interface ErasureView {
   id: string;
@@ -26,6 +31,36 @@ describe('erasure and retention of personal data', () => {
     applicants: await count('SELECT count(*) AS n FROM kyc.applicants WHERE application_id = $1', [applicationId]),
     documents: await count('SELECT count(*) AS n FROM kyc.documents WHERE application_id = $1', [applicationId]),
   });
+
+  /** The COPY text of kyc.applicants and kyc.documents in a backup dump made now (the backup program's own dump). */
+  async function dumpedPersonalData(): Promise<string> {
+    const pool = createPool(h.db.url, { max: 1 });
+    const client = await pool.connect();
+    try {
+      const sink = new PassThrough();
+      const chunks: Buffer[] = [];
+      sink.on('data', (chunk: Buffer) => chunks.push(chunk));
+      await dumpSchemas(client, ['kyc'], sink, (dumped) => ({
+        format: MANIFEST_FORMAT,
+        id: 'x',
+        createdAt: new Date().toISOString(),
+        encryption: { algorithm: 'AES-256-GCM', keyId: 'k' },
+        ...dumped,
+      }));
+      sink.end();
+      let table = '';
+      let text = '';
+      const whole = Buffer.concat(chunks);
+      for await (const f of readFrames(Readable.from([whole]) as AsyncIterable<Buffer>)) {
+        if (f.type === FRAME.table) table = (JSON.parse(f.payload.toString()) as { table: string }).table;
+        else if (f.type === FRAME.data && (table === 'applicants' || table === 'documents')) text += f.payload.toString();
+      }
+      return text;
+    } finally {
+      client.release();
+      await pool.end();
+    }
+  }
 
   /** A draft with applicant data (Aadhaar in the vault) and a document. */
   async function applicationOf(customer: string): Promise<string> {
@@ -47,13 +82,15 @@ describe('erasure and retention of personal data', () => {
   afterAll(async () => {
     await db?.end();
     await h?.close();
-  });
+  }, 60_000);
 
   it('when a customer with an open application asks, then 409 naming it; once cancelled, then erased: data and vault entry gone, audit without it', async () => {
     const customerId = `cust-${suffix()}`;
     const customer = await token(customerId, 'customer');
     const id = await applicationOf(customer);
     const vaultBefore = await count('SELECT count(*) AS n FROM kyc.aadhaar_vault', []);
+
+    expect(await dumpedPersonalData()).toContain(id);
 
     const refused = await request(h.url('/api/v1/erasure-requests'), { body: {}, token: customer });
     expect(refused.status).toBe(409);
@@ -75,6 +112,9 @@ describe('erasure and retention of personal data', () => {
     ).rows;
     expect(trail.at(-1)).toEqual({ action: 'personal_data_erased', detail: { erasureRequestId: done.body.id } });
     expect(JSON.stringify(trail)).not.toContain(VALID_APPLICANT.name);
+
+    // A backup made after the erasure leaves the application's personal data out (docs/retention.md, "Backups").
+    expect(await dumpedPersonalData()).not.toContain(id);
 
     const read = await request<ErasureView>(h.url(`/api/v1/erasure-requests/${done.body.id}`), { token: customer });
     expect(read.body).toEqual(done.body);
