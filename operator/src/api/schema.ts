@@ -879,7 +879,7 @@ const tls = named(
     'TLS between the platform\'s components (docs/security.md, "TLS between the components"). BuiltIn (default): the operator keeps a CA per platform (Secret <platform>-tls-ca) and a certificate per component (Secret <platform>-<component>-tls, mounted at /var/run/kyc/tls), renews each at 2/3 of its life without restarting a pod, and every component serves HTTPS (TLS 1.3) and calls its peers over verified TLS. Changing the annotation kyc.dev/rotate-certificates (any new value) re-issues every certificate at once (the CA is kept).',
     {
       mode: str(
-        'BuiltIn: the operator\'s CA and certificates, HTTPS everywhere. Disabled: plain HTTP between the components, refused by the production profile (condition Ready=False, reason TLSRequired). Default BuiltIn.',
+        "BuiltIn: the operator's CA and certificates, HTTPS everywhere. Disabled: plain HTTP between the components, refused by the production profile (condition Ready=False, reason TLSRequired). Default BuiltIn.",
         { enum: ['BuiltIn', 'Disabled'], default: TLS_DEFAULTS.mode },
       ),
       publicNames: {
@@ -893,7 +893,7 @@ const tls = named(
         }),
       },
       certificateValidity: str(
-        'Validity of each component\'s certificate, in hours (and minutes), e.g. 720h or 1h30m; renewed at 2/3 of it. At least 1h, at most 9999h. Default 720h.',
+        "Validity of each component's certificate, in hours (and minutes), e.g. 720h or 1h30m; renewed at 2/3 of it. At least 1h, at most 9999h. Default 720h.",
         { pattern: '^[1-9][0-9]{0,3}h([0-5]?[0-9]m)?$', default: TLS_DEFAULTS.certificateValidity },
       ),
     },
