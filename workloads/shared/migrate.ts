@@ -122,6 +122,10 @@ export async function checkMigrated(pool: Pool, schema: string, migrations: read
     const { rows } = await pool.query<{ version: number }>(`SELECT version FROM ${ident(schema)}.schema_migrations`);
     recorded = new Set(rows.map((row) => row.version));
   } catch (error) {
+    // Only a missing schema or table means "not migrated"; anything else (the database unreachable, a
+    // refused connection) is said as what it is, or a pod's start-up log blames the migration step.
+    const code = (error as { code?: string }).code;
+    if (code !== '42P01' && code !== '3F000') throw error;
     throw new Error(`schema ${schema} is not migrated (DATABASE_MIGRATIONS=external: the migration step runs first)`, { cause: error });
   }
   const missing = migrations.map((m) => m.version).filter((version) => !recorded.has(version));

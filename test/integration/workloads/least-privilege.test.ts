@@ -204,6 +204,33 @@ describe('least privilege in PostgreSQL: the migration role owns, each service r
     }
   });
 
+  it('when a service role starts with DATABASE_MIGRATIONS=external on an unmigrated database, then start-up says the migration step has not run; a database that is not there is said as such', async () => {
+    const fresh = await createTestDatabase();
+    const start = (url: string): Promise<unknown> =>
+      startKyc({
+        port: 0,
+        host: '127.0.0.1',
+        logger: captureLogs('kyc', 'silent').logger,
+        env: {
+          DATABASE_URL: url,
+          DATABASE_MIGRATIONS: 'external',
+          KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+          AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+          REDIS_URL: roleUrl('REDIS_URL_KYC'),
+          PII_ENCRYPTION_KEYS: `k1:${PII_KEY}`,
+        },
+      });
+    try {
+      await expect(start(inDatabase(roleUrl('DATABASE_URL_KYC'), fresh))).rejects.toThrow(/schema kyc is not migrated/);
+      // Not blamed on the migration step: the real cause (here a database that does not exist).
+      const missing = new URL(inDatabase(roleUrl('DATABASE_URL_KYC'), fresh));
+      missing.pathname = `/absent_${suffix().replace(/-/g, '_')}`;
+      await expect(start(missing.toString())).rejects.toThrow(/does not exist/);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   describe('auth with its own PostgreSQL role and Redis user', () => {
     let auth: RunningAuth;
     const prefix = `test-${suffix()}:`;
