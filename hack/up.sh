@@ -94,12 +94,12 @@ apply_secret() { # apply_secret NAME KEY=VALUE... (values never on a command lin
 pg_keys=("url=$POD_DATABASE_URL" "migrate-url=${DATABASE_URL_MIGRATE/@127.0.0.1:/@$NODE_IP:}") redis_keys=("url=$POD_REDIS_URL")
 for c in kyc auth notification analytics; do v=DATABASE_URL_${c^^}; pg_keys+=("$c-url=${!v/@127.0.0.1:/@$NODE_IP:}"); done
 for c in gateway kyc auth notification analytics; do v=REDIS_URL_${c^^}; redis_keys+=("$c-url=${!v/@127.0.0.1:/@$NODE_IP:}"); done
-# TLS to the stores (docs/security.md, "Data in transit to the stores"): KYC_UP_STORE_TLS=Required gives the
-# pods make deps's TLS endpoints (PostgreSQL sslmode=verify-full, rediss:// on Redis's TLS port, Kafka's
-# PODS_SSL listener), its CA as ca.crt in each Secret, and `tls: Required` in the sample. Off (the default)
-# until it is proven on the real node: the stores must have been restarted once with TLS (hack/deps/tls.sh).
+# TLS to the stores (docs/security.md, "Data in transit to the stores"): KYC_UP_STORE_TLS=Required (the
+# default) gives the pods make deps's TLS endpoints (PostgreSQL sslmode=verify-full, rediss:// on Redis's
+# TLS port, Kafka's PODS_SSL listener), its CA as ca.crt in each Secret, and `tls: Required` in the sample.
+# KYC_UP_STORE_TLS=Off keeps the plaintext endpoints (stores started before make deps served TLS).
 kafka_keys=("brokers=$POD_KAFKA_BROKERS")
-case ${KYC_UP_STORE_TLS:-Off} in
+case ${KYC_UP_STORE_TLS:-Required} in
   Off) ;;
   Required)
     store_ca=$(cat "$DEPS_CA_FILE") || die "no CA of the stores at $DEPS_CA_FILE: run make deps"
@@ -146,7 +146,7 @@ case ${KYC_UP_TLS:-BuiltIn} in
   *) die "KYC_UP_TLS must be BuiltIn or Disabled (got $KYC_UP_TLS)" ;;
 esac
 # The stores declared TLS (KYC_UP_STORE_TLS above), and the egress policies on their TLS ports.
-if [[ ${KYC_UP_STORE_TLS:-Off} == Required ]]; then
+if [[ ${KYC_UP_STORE_TLS:-Required} == Required ]]; then
   sample_edits+=(-e '/^        name: kyc-dev-\(postgres\|redis\|kafka\)$/a\      tls: Required'
     -e "s|^      ports: \[${REDIS_URL##*:}\]\$|      ports: [${REDIS_TLS_URL##*:}]|"
     -e "s|^      ports: \[$KAFKA_POD_PORT\]\$|      ports: [$((${KYC_KAFKA_PORT:-19092} + 4))]|")
