@@ -101,8 +101,8 @@ let trusted: Promise<string | undefined> | undefined;
 
 /**
  * The platform's CA (`ca.crt` of the Secret `<platform>-gateway-tls`, the trust bundle the operator
- * keeps; docs/security.md, "TLS between the components"), read once; undefined while the platform serves
- * plain HTTP (spec.tls.mode Disabled, or an operator that issues no certificates). On the first read it
+ * keeps; docs/security.md, "TLS between the components"), read once; undefined when the platform serves
+ * plain HTTP (spec.tls.mode Disabled), an error when it should not and the Secret is missing. On the first read it
  * is added to the process's default CAs, so every client of the suites — fetch, node:https, node:tls,
  * the typed client — verifies the gateway against it and checks the URL's host against the
  * certificate's names, as curl --cacert and a browser would.
@@ -110,12 +110,12 @@ let trusted: Promise<string | undefined> | undefined;
 export function platformCa(): Promise<string | undefined> {
   trusted ??= (async () => {
     if ((await getPlatform()).spec.tls?.mode === 'Disabled') return undefined;
-    const secret = await core.readNamespacedSecret({ namespace: NAMESPACE, name: `${PLATFORM}-gateway-tls` }).catch((error: unknown) => {
-      if ((error as { code?: number }).code === 404) return undefined;
-      throw error;
-    });
-    const bundle = secret?.data?.['ca.crt'];
-    if (!bundle) return undefined;
+    // Any other mode (BuiltIn is the default) must have its certificates: a missing Secret is the
+    // operator's failure, never a reason for the suites to fall back to plain HTTP and pass.
+    const name = `${PLATFORM}-gateway-tls`;
+    const secret = await core.readNamespacedSecret({ namespace: NAMESPACE, name });
+    const bundle = secret.data?.['ca.crt'];
+    if (!bundle) throw new Error(`${NAMESPACE}/${name} has no ca.crt, though spec.tls.mode is not Disabled`);
     const ca = Buffer.from(bundle, 'base64').toString('utf8');
     const defaults = tls.getCACertificates('default');
     const added = certificatesOf(ca).filter((pem) => !defaults.some((known) => known.trim() === pem));

@@ -13,8 +13,8 @@
 //   CA stays, no request fails and no pod restarts.
 // The pods are reached at their addresses from this host: the suites run as root, whose connections the
 // node's NetworkPolicy rules let through (docs/real-node.md, "NetworkPolicies"), as they do the kubelet's
-// probes. While the platform serves plain HTTP (spec.tls.mode Disabled, or an operator that issues no
-// certificates) the suite is skipped and says so.
+// probes. A platform run with spec.tls.mode Disabled (development only) skips the suite and says so; any
+// other platform without its certificates fails it (support.ts, platformCa).
 import { X509Certificate, createPrivateKey, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import tls from 'node:tls';
@@ -51,10 +51,7 @@ const EKU_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const EKU_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 const ca = await platformCa();
-if (!ca)
-  console.log(
-    `tls.test.ts skipped: ${NAMESPACE}/${PLATFORM} serves plain HTTP (no Secret ${PLATFORM}-gateway-tls, or spec.tls.mode Disabled)`,
-  );
+if (!ca) console.log(`tls.test.ts skipped: ${NAMESPACE}/${PLATFORM} serves plain HTTP (spec.tls.mode Disabled)`);
 
 interface Listener {
   component: Component;
