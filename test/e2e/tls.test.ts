@@ -1,5 +1,5 @@
-// TLS between the platform's components on the real node (docs/security.md, "TLS between the components";
-// issue 16), against the platform `make up` runs:
+// TLS between the platform's components on the real node (docs/security.md, "TLS between the components"),
+// against the platform `make up` runs:
 // - every listener of every component pod (the API port 8080 and the metrics port 9090, each pod, both
 //   colours) speaks TLS 1.3 only: a client that offers at most TLS 1.2 gets a protocol_version alert, a
 //   TLS 1.3 client that trusts only the platform CA and checks the component's Service name gets through,

@@ -17,7 +17,7 @@ import { createSecureContext } from 'node:tls';
 import type { Server as TlsServer, TlsOptions } from 'node:tls';
 import type { Logger } from './logger.js';
 
-/** The lowest protocol version anything of the platform speaks, serving or calling (issue 16). */
+/** The lowest protocol version anything of the platform speaks, serving or calling (docs/security.md). */
 export const TLS_MIN_VERSION = 'TLSv1.3';
 
 /** How often the directory is read again; a renewed certificate is in use within this time. */

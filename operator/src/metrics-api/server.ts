@@ -53,7 +53,7 @@ export async function startMetricsApiServer(options: MetricsApiOptions): Promise
     // The handshake succeeds without a trusted client certificate so that the answer can be a
     // proper 401 Status; every request path but health checks demands one.
     rejectUnauthorized: false,
-    // TLS 1.3 only (issue 16, docs/security.md): the aggregator (kube-apiserver, Go) and the kubelet's
+    // TLS 1.3 only (docs/security.md): the aggregator (kube-apiserver, Go) and the kubelet's
     // probes speak it; a client that offers no more than TLS 1.2 fails the handshake.
     minVersion: 'TLSv1.3' as const,
   });

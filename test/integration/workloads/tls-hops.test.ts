@@ -1,4 +1,4 @@
-// TLS between the platform's components (issue 16; docs/workloads.md, "TLS between the components"):
+// TLS between the platform's components (docs/workloads.md, "TLS between the components"):
 // auth, kyc and the gateway in-process, each with its own certificate from a test CA (the operator's
 // X.509 writer) in a directory laid out as a Secret volume, as the operator mounts it (KYC_TLS_DIR).
 // The gateway finds kyc by a name (a fake resolver plays the headless Service) and connects to the
