@@ -388,7 +388,11 @@ describe('blue-green releases on KWOK', () => {
       (r) => r.phase === 'ScalingDown' && r.activeColor === 'green' && r.activeVersion === '0.2.0',
     );
     expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'green'));
-    expect((await getPlatform(client, namespace, name))?.metadata.annotations?.['kyc.dev/promote']).toBeUndefined();
+    // The promoting pass switches at once and removes the annotation after writing the status.
+    await eventually(
+      'the promote annotation removed',
+      async () => (await getPlatform(client, namespace, name))?.metadata.annotations?.['kyc.dev/promote'] === undefined,
+    );
     expect(await reasons(name)).toEqual(
       expect.arrayContaining(['AwaitingPromotion', 'ReleaseAborted', 'ReleaseRetried', 'PromotionRequested']),
     );
