@@ -262,52 +262,60 @@ function percentile(values: number[], p: number): number {
       startStrictTraffic(api('/auth/me'), customer.token, 120),
       startStrictTraffic(api(`/applications/${created.body.id}`), kycToken, 120),
     ];
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    let samples: StrictSample[] = [];
+    let issuedMs = 0;
+    let servedMs = 0;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
 
-    const value = `e2e-${uniqueSuffix()}-${randomUUID().slice(0, 8)}`;
-    const asked = Date.now();
-    await custom.patchNamespacedCustomObject(
-      {
-        group: 'kyc.dev',
-        version: 'v1alpha1',
-        namespace: NAMESPACE,
-        plural: 'kycplatforms',
-        name: PLATFORM,
-        body: { metadata: { annotations: { [ROTATE_ANNOTATION]: value } } },
-      },
-      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
-    );
-    const after = await eventually(
-      'every leaf Secret re-issued',
-      async () => {
-        const now = await secretSerials();
-        return COMPONENTS.every((c) => now[c] !== before[c]) ? now : undefined;
-      },
-      // Within five minutes of a platform's first certificates (its CA bundle still reaching the pods) a
-      // rotation waits for that window (docs/security.md, "Rotation on demand"): right after make up, the
-      // suite may be there.
-      400_000,
-      1000,
-    );
-    const issuedMs = Date.now() - asked;
-    // The kubelet refreshes a Secret volume within its sync period (about a minute) and the services read
-    // the files again every 5 s.
-    let stale: string[] = [];
-    await eventually(
-      'every listener serving the new leaf',
-      async () => {
-        stale = await servingOther(after);
-        return stale.length === 0 ? true : undefined;
-      },
-      300_000,
-      2000,
-    ).catch((error: unknown) => {
-      throw new Error(`still serving the old leaf: ${stale.join('; ')}`, { cause: error });
-    });
-    const servedMs = Date.now() - asked;
-    // A little more traffic on the new certificates before the count.
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    const samples: StrictSample[] = (await Promise.all(strict.map((s) => s.stop()))).flat();
+      const value = `e2e-${uniqueSuffix()}-${randomUUID().slice(0, 8)}`;
+      const asked = Date.now();
+      await custom.patchNamespacedCustomObject(
+        {
+          group: 'kyc.dev',
+          version: 'v1alpha1',
+          namespace: NAMESPACE,
+          plural: 'kycplatforms',
+          name: PLATFORM,
+          body: { metadata: { annotations: { [ROTATE_ANNOTATION]: value } } },
+        },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+      const after = await eventually(
+        'every leaf Secret re-issued',
+        async () => {
+          const now = await secretSerials();
+          return COMPONENTS.every((c) => now[c] !== before[c]) ? now : undefined;
+        },
+        // Within five minutes of a platform's first certificates (its CA bundle still reaching the pods) a
+        // rotation waits for that window (docs/security.md, "Rotation on demand"): right after make up, the
+        // suite may be there.
+        400_000,
+        1000,
+      );
+      issuedMs = Date.now() - asked;
+      // The kubelet refreshes a Secret volume within its sync period (about a minute) and the services read
+      // the files again every 5 s.
+      let stale: string[] = [];
+      await eventually(
+        'every listener serving the new leaf',
+        async () => {
+          stale = await servingOther(after);
+          return stale.length === 0 ? true : undefined;
+        },
+        300_000,
+        2000,
+      ).catch((error: unknown) => {
+        throw new Error(`still serving the old leaf: ${stale.join('; ')}`, { cause: error });
+      });
+      servedMs = Date.now() - asked;
+      // A little more traffic on the new certificates before the count.
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+    } finally {
+      // Stopped whatever happens: traffic left running would keep the gateway busy for the next suites
+      // (the autoscaling suite waits for an idle gateway).
+      samples = (await Promise.all(strict.map((s) => s.stop()))).flat();
+    }
 
     const caAfter = new X509Certificate(
       field(await core.readNamespacedSecret({ namespace: NAMESPACE, name: `${PLATFORM}-tls-ca` }), 'tls.crt'),
