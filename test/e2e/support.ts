@@ -164,7 +164,11 @@ export async function browserTrustArgs(base: string): Promise<string[]> {
     createHash('sha256')
       .update(cert.publicKey.export({ type: 'spki', format: 'der' }))
       .digest('base64');
-  const pins = [served, ...certificatesOf(ca).map((pem) => new X509Certificate(pem))].map(pin);
+  // The leaf the gateway's Secret holds now as well as the one this connection met: while a renewal
+  // reaches the pods (a kubelet sync, then a 5 s poll) the gateway pods may serve either.
+  const secret = await core.readNamespacedSecret({ namespace: NAMESPACE, name: `${PLATFORM}-gateway-tls` });
+  const current = new X509Certificate(Buffer.from(secret.data?.['tls.crt'] ?? '', 'base64'));
+  const pins = [...new Set([served, current, ...certificatesOf(ca).map((pem) => new X509Certificate(pem))].map(pin))];
   return [`--ignore-certificate-errors-spki-list=${pins.join(',')}`];
 }
 
