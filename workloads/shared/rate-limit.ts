@@ -87,7 +87,10 @@ async function withinTime<T>(redis: Redis, ms: number, work: () => Promise<T>): 
     return await Promise.race([
       work(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
+        // The rejection waits one turn of the loop (setImmediate runs after the poll phase): after a
+        // stall of the event loop (a long GC, a busy request) the timer and Redis' answer are due at
+        // once, and timers run first — an answer already in the socket must win, not count as late.
+        timer = setTimeout(() => setImmediate(() => reject(new Error(`redis did not answer within ${ms} ms`))), ms);
       }),
     ]);
   } finally {
