@@ -79,7 +79,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
       });
 
       // DPDP erasure and the retention of KYC records (docs/retention.md).
-      const erasure = new Erasure(new PgErasureStore({ pool, schema: KYC_SCHEMA }), randomUUID);
+      const erasure = new Erasure(new PgErasureStore({ pool, schema: KYC_SCHEMA, topicPrefix: config.KAFKA_TOPIC_PREFIX }), randomUUID);
 
       const messaging = new KycMessaging({
         brokers: config.KAFKA_BROKERS,
@@ -88,6 +88,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
         pool,
         schema: KYC_SCHEMA,
         service: kyc,
+        erasure,
         logger,
         metrics: service.metrics,
         runChecksConsumer: config.KYC_CHECKS_CONSUMER,

@@ -22,11 +22,15 @@ export const EVENT_TYPES = [
   'kyc.screening.hit_found',
   'customer.risk_category.changed',
   'customer.rekyc.due',
+  // A customer's erasure request, for the services holding their data elsewhere (docs/retention.md).
+  'customer.erasure.requested',
   'consent.granted',
   'consent.withdrawn',
   'notification.requested',
   'notification.sent',
   'notification.failed',
+  // What the notification service erased and kept for an erasure request (docs/retention.md).
+  'notification.erasure.completed',
 ] as const;
 
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -50,3 +50,11 @@ export const LEGAL_HOLDS_SQL = `
     placed_at timestamptz NOT NULL DEFAULT now()
   );
 `;
+
+/**
+ * Migration 8: the other services' parts of a request (domain/erasure.ts, ERASURE_SERVICES), as their outcome
+ * events arrive; a column with a default: expand only. Requests made before it name no service.
+ */
+export const ERASURE_SERVICES_SQL = `
+  ALTER TABLE erasure_requests ADD COLUMN services jsonb NOT NULL DEFAULT '{}';
+`;

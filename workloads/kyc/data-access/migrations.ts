@@ -6,7 +6,7 @@ import { idempotencyMigration, outboxMigration } from '../../shared/index.js';
 import type { Migration } from '../../shared/index.js';
 import { APPLICATION_STATES, allowedStatePairs } from '../domain/application-state.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../domain/documents.js';
-import { ERASURE_SQL, LEGAL_HOLDS_SQL } from './erasure-migration.js';
+import { ERASURE_SERVICES_SQL, ERASURE_SQL, LEGAL_HOLDS_SQL } from './erasure-migration.js';
 import { PII_DATA_KEYS_SQL } from './pg-data-keys.js';
 
 export const KYC_SCHEMA = 'kyc';
@@ -154,4 +154,5 @@ export const migrations: Migration[] = [
   // Erasure and retention (docs/retention.md): two nullable columns and a new table: expand only.
   { version: 6, name: 'erasure', up: ERASURE_SQL },
   { version: 7, name: 'legal_holds', up: LEGAL_HOLDS_SQL },
+  { version: 8, name: 'erasure_services', up: ERASURE_SERVICES_SQL },
 ];

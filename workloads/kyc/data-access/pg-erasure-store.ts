@@ -2,25 +2,29 @@
 // personal data — the sealed applicant envelope with its blind indexes, the documents, the Aadhaar vault
 // entry no other application uses, the check findings — and keeps its skeleton (state, dates, risk
 // category) and its audit trail, which never held the data.
-import { ident, withTransaction } from '../../shared/index.js';
+import { enqueueEvent, ident, newEvent, withTransaction } from '../../shared/index.js';
 import type { Pool, PoolClient } from '../../shared/index.js';
 import type { ApplicationState } from '../domain/application-state.js';
 import type {
   ErasableApplication,
   ErasureRequestRecord,
+  ErasureService,
   ErasureState,
   ErasureStore,
   ErasureTransaction,
   LegalHold,
+  ServiceErasure,
 } from '../domain/erasure.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export class PgErasureStore implements ErasureStore {
-  constructor(private readonly options: { pool: Pool; schema: string }) {}
+  /** `topicPrefix`: KAFKA_TOPIC_PREFIX, for the events the requests queue in the outbox. */
+  constructor(private readonly options: { pool: Pool; schema: string; topicPrefix?: string }) {}
 
   transaction<T>(work: (tx: ErasureTransaction) => Promise<T>): Promise<T> {
-    return withTransaction(this.options.pool, (client) => work(new PgErasureTransaction(client, ident(this.options.schema))));
+    const { pool, schema, topicPrefix = '' } = this.options;
+    return withTransaction(pool, (client) => work(new PgErasureTransaction(client, schema, topicPrefix)));
   }
 }
 
@@ -33,13 +37,19 @@ interface RequestRow {
   completed_at: Date | null;
   erased: string[];
   retained: ErasureRequestRecord['retained'];
+  services: ErasureRequestRecord['services'];
 }
 
 class PgErasureTransaction implements ErasureTransaction {
+  private readonly s: string;
+
   constructor(
     private readonly client: PoolClient,
-    private readonly s: string,
-  ) {}
+    private readonly schema: string,
+    private readonly topicPrefix: string,
+  ) {
+    this.s = ident(schema);
+  }
 
   async lockCustomerApplications(customerId: string): Promise<ErasableApplication[]> {
     const { rows } = await this.client.query<{ id: string; state: ApplicationState; erased_at: Date | null; retain_until: Date | null }>(
@@ -72,9 +82,17 @@ class PgErasureTransaction implements ErasureTransaction {
   async insertRequest(request: ErasureRequestRecord): Promise<void> {
     // Inserted as received, then moved: the database's state machine sees every step.
     await this.client.query(
-      `INSERT INTO ${this.s}.erasure_requests (id, customer_id, requested_by, state, requested_at, erased, retained)
-       VALUES ($1, $2, $3, 'received', $4, $5, $6)`,
-      [request.id, request.customerId, request.requestedBy, request.requestedAt, request.erased, JSON.stringify(request.retained)],
+      `INSERT INTO ${this.s}.erasure_requests (id, customer_id, requested_by, state, requested_at, erased, retained, services)
+       VALUES ($1, $2, $3, 'received', $4, $5, $6, $7)`,
+      [
+        request.id,
+        request.customerId,
+        request.requestedBy,
+        request.requestedAt,
+        request.erased,
+        JSON.stringify(request.retained),
+        JSON.stringify(request.services),
+      ],
     );
     if (request.state !== 'received')
       await this.client.query(`UPDATE ${this.s}.erasure_requests SET state = $2, completed_at = $3 WHERE id = $1`, [
@@ -87,7 +105,7 @@ class PgErasureTransaction implements ErasureTransaction {
   async getRequest(id: string): Promise<ErasureRequestRecord | null> {
     if (!UUID.test(id)) return null;
     const { rows } = await this.client.query<RequestRow>(
-      `SELECT id, customer_id, requested_by, state, requested_at, completed_at, erased, retained FROM ${this.s}.erasure_requests WHERE id = $1`,
+      `SELECT id, customer_id, requested_by, state, requested_at, completed_at, erased, retained, services FROM ${this.s}.erasure_requests WHERE id = $1`,
       [id],
     );
     const r = rows[0];
@@ -101,8 +119,23 @@ class PgErasureTransaction implements ErasureTransaction {
           completedAt: r.completed_at,
           erased: r.erased,
           retained: r.retained,
+          services: r.services,
         }
       : null;
+  }
+
+  async recordServiceOutcome(requestId: string, service: ErasureService, outcome: ServiceErasure): Promise<string | undefined> {
+    if (!UUID.test(requestId)) return undefined;
+    const { rows } = await this.client.query<{ customer_id: string }>(
+      `UPDATE ${this.s}.erasure_requests SET services = jsonb_set(services, ARRAY[$2::text], $3::jsonb)
+        WHERE id = $1 AND services -> $2 ->> 'state' IS DISTINCT FROM 'completed' RETURNING customer_id`,
+      [requestId, service, JSON.stringify(outcome)],
+    );
+    return rows[0]?.customer_id;
+  }
+
+  async publish(event: Parameters<ErasureTransaction['publish']>[0]): Promise<void> {
+    await enqueueEvent(this.client, this.schema, newEvent(event.type, event.subject, event.data, event.actor), this.topicPrefix);
   }
 
   async completeRetainedRequests(customerId: string, at: Date): Promise<string[]> {

@@ -26,6 +26,7 @@ function memoryStore(applications: (ErasableApplication & { customerId: string; 
   const requests = new Map<string, ErasureRequestRecord>();
   const audit: { applicationId: string; action: string; detail: Record<string, unknown> }[] = [];
   const holds = new Map<string, LegalHold>();
+  const published: { type: string; subject: string; data: Record<string, unknown> }[] = [];
   const tx: ErasureTransaction = {
     lockCustomerApplications: (customerId) => Promise.resolve(applications.filter((a) => a.customerId === customerId)),
     eraseApplication: (id, at) => {
@@ -40,6 +41,13 @@ function memoryStore(applications: (ErasableApplication & { customerId: string; 
     },
     insertRequest: (r) => Promise.resolve(void requests.set(r.id, r)),
     getRequest: (id) => Promise.resolve(requests.get(id) ?? null),
+    recordServiceOutcome: (id, service, outcome) => {
+      const r = requests.get(id);
+      if (!r || r.services[service]?.state === 'completed') return Promise.resolve(undefined);
+      requests.set(id, { ...r, services: { ...r.services, [service]: outcome } });
+      return Promise.resolve(r.customerId);
+    },
+    publish: (event) => Promise.resolve(void published.push(event)),
     completeRetainedRequests: (customerId, at) => {
       const pending = applications.some((a) => a.customerId === customerId && a.retainUntil && !a.erasedAt);
       const done = [...requests.values()].filter((r) => r.customerId === customerId && r.state === 'retained' && !pending);
@@ -63,7 +71,7 @@ function memoryStore(applications: (ErasableApplication & { customerId: string; 
     releaseHold: (customerId) => Promise.resolve(holds.delete(customerId)),
     audit: (entry) => Promise.resolve(void audit.push(entry)),
   };
-  return { store: { transaction: <T>(work: (t: ErasureTransaction) => Promise<T>) => work(tx) }, requests, audit, applications };
+  return { store: { transaction: <T>(work: (t: ErasureTransaction) => Promise<T>) => work(tx) }, requests, audit, applications, published };
 }
 
 const customer = { id: 'cust-1', role: 'customer' as const };
@@ -120,6 +128,43 @@ describe('Erasure', () => {
       ['ok', 'personal_data_retained'],
     ]);
     expect(await erasure.get(customer, 'req-1')).toBe(record);
+  });
+
+  it('when a request is made, then customer.erasure.requested is queued and the notification part is pending until its outcome arrives, once', async () => {
+    const m = memoryStore([{ ...app('rej', 'rejected'), customerId: 'cust-1' }]);
+    const erasure = new Erasure(
+      m.store,
+      () => 'req-1',
+      () => now,
+    );
+    expect((await erasure.request(customer, {})).services).toEqual({ notification: { state: 'pending' } });
+    expect(m.published).toEqual([
+      expect.objectContaining({
+        type: 'customer.erasure.requested',
+        subject: 'cust-1',
+        data: { erasureRequestId: 'req-1', customerId: 'cust-1' },
+      }),
+    ]);
+    const outcome = {
+      erasureRequestId: 'req-1',
+      completedAt: '2026-12-05T12:00:01.000Z',
+      erased: ['contacts'],
+      kept: [{ record: 'message_log', reason: 'pseudonymised' }],
+    };
+    expect(await erasure.recordServiceOutcome('notification', { ...outcome, erased: ['no such class!'] })).toBe(false);
+    expect(await erasure.recordServiceOutcome('notification', outcome)).toBe(true);
+    expect(await erasure.recordServiceOutcome('notification', { ...outcome, erased: [] })).toBe(false);
+    expect(m.requests.get('req-1')?.services).toEqual({
+      notification: { state: 'completed', completedAt: outcome.completedAt, erased: ['contacts'], kept: outcome.kept },
+    });
+    expect(m.audit.at(-1)).toEqual({
+      applicationId: 'rej',
+      actorId: 'system',
+      actorRole: 'system',
+      action: 'personal_data_erased_by_notification',
+      detail: { erasureRequestId: 'req-1', erased: ['contacts'], kept: outcome.kept },
+      requestId: undefined,
+    });
   });
 
   it('when the retention is over, then the housekeeping erases the kept record and completes the request', async () => {

@@ -14,6 +14,10 @@
 //   received -> completed   everything erasable is erased, nothing is kept
 //   received -> retained    erasable data erased; KYC records kept until `retainUntil`
 //   retained -> completed   the housekeeping erased the kept records when their time came
+//
+// The request reaches the other services holding the customer's data as customer.erasure.requested (the
+// outbox, in the request's transaction); each answers with its outcome (notification.erasure.completed),
+// recorded in the request's `services` — `state` above is the kyc service's own part.
 import { OPEN_STATES, type ApplicationState } from './application-state.js';
 import { forbidden, invalidState, notFound, validationFailed } from './errors.js';
 import type { Caller } from './use-case-context.js';
@@ -65,6 +69,41 @@ export function dispositionOf(app: ErasableApplication, requestedAt: Date): Disp
   return { applicationId: app.id, action: 'erase' };
 }
 
+/** The services a request reaches beyond kyc, each answering with its own outcome (docs/retention.md). */
+export const ERASURE_SERVICES = ['notification'] as const;
+export type ErasureService = (typeof ERASURE_SERVICES)[number];
+
+/** A service's part of a request: pending until its outcome event arrives; what it erased and kept (record classes, no data). */
+export interface ServiceErasure {
+  readonly state: 'pending' | 'completed';
+  readonly completedAt?: string;
+  readonly erased?: readonly string[];
+  readonly kept?: readonly { readonly record: string; readonly reason: string }[];
+}
+
+const RECORD_CLASS = /^[a-z_]{1,40}$/;
+
+/** The outcome a service reported (an event's data), checked; undefined when it is not one. Pure. */
+export function serviceOutcomeOf(data: unknown): { erasureRequestId: string; outcome: ServiceErasure } | undefined {
+  const d = (data ?? {}) as { erasureRequestId?: unknown; completedAt?: unknown; erased?: unknown; kept?: unknown };
+  const classes = (list: unknown): list is string[] =>
+    Array.isArray(list) && list.every((c) => typeof c === 'string' && RECORD_CLASS.test(c));
+  const kept = Array.isArray(d.kept) ? (d.kept as { record?: unknown; reason?: unknown }[]) : undefined;
+  if (typeof d.erasureRequestId !== 'string' || typeof d.completedAt !== 'string' || Number.isNaN(Date.parse(d.completedAt)))
+    return undefined;
+  if (!classes(d.erased) || !kept || !classes(kept.map((k) => k.record)) || !kept.every((k) => typeof k.reason === 'string'))
+    return undefined;
+  return {
+    erasureRequestId: d.erasureRequestId,
+    outcome: {
+      state: 'completed',
+      completedAt: d.completedAt,
+      erased: d.erased,
+      kept: kept.map((k) => ({ record: k.record as string, reason: (k.reason as string).slice(0, 300) })),
+    },
+  };
+}
+
 export interface ErasureRequestRecord {
   readonly id: string;
   readonly customerId: string;
@@ -74,6 +113,8 @@ export interface ErasureRequestRecord {
   readonly completedAt: Date | null;
   readonly erased: readonly string[];
   readonly retained: readonly { readonly applicationId: string; readonly until: string; readonly reason: string }[];
+  /** The other services' parts (ERASURE_SERVICES), pending until each reports. */
+  readonly services: Readonly<Partial<Record<ErasureService, ServiceErasure>>>;
 }
 
 /** A legal hold (an investigation, a court order): no erasure for the customer while it stands. */
@@ -93,6 +134,10 @@ export interface ErasureTransaction {
   retainApplication(applicationId: string, until: Date): Promise<void>;
   insertRequest(request: ErasureRequestRecord): Promise<void>;
   getRequest(id: string): Promise<ErasureRequestRecord | null>;
+  /** Records a service's outcome unless one is recorded; returns the request's customer when recorded now. */
+  recordServiceOutcome(requestId: string, service: ErasureService, outcome: ServiceErasure): Promise<string | undefined>;
+  /** Queues an event in this transaction (the outbox). */
+  publish(event: { type: 'customer.erasure.requested'; subject: string; data: Record<string, unknown>; actor: string }): Promise<void>;
   /** Requests in `retained` whose every kept application is erased now: moved to completed. Returns their ids. */
   completeRetainedRequests(customerId: string, at: Date): Promise<string[]>;
   /** Rejected, expired and cancelled applications closed before `before` and not erased, locked. */
@@ -178,8 +223,16 @@ export class Erasure {
         completedAt: retained.length > 0 ? null : now,
         erased,
         retained,
+        services: Object.fromEntries(ERASURE_SERVICES.map((service) => [service, { state: 'pending' }])),
       };
       await tx.insertRequest(record);
+      // The notification service holds the customer's contact details: it erases its part on this event.
+      await tx.publish({
+        type: 'customer.erasure.requested',
+        subject: customerId,
+        data: { erasureRequestId: id, customerId },
+        actor: caller.id,
+      });
       return record;
     });
   }
@@ -189,6 +242,27 @@ export class Erasure {
     if (!record || (caller.role === 'customer' && record.customerId !== caller.id)) throw notFound('erasure request');
     if (caller.role !== 'customer' && caller.role !== 'admin') throw forbidden('only the customer or an admin may read an erasure request');
     return record;
+  }
+
+  /**
+   * A service reported its part of a request (notification.erasure.completed): recorded once, audited on each
+   * of the customer's applications with what it erased and kept (record classes, never data). Returns whether
+   * recorded now; a redelivered or unknown outcome changes nothing.
+   */
+  async recordServiceOutcome(service: ErasureService, data: unknown): Promise<boolean> {
+    const reported = serviceOutcomeOf(data);
+    if (!reported) return false;
+    return this.store.transaction(async (tx) => {
+      const customerId = await tx.recordServiceOutcome(reported.erasureRequestId, service, reported.outcome);
+      if (customerId === undefined) return false;
+      const { erased, kept } = reported.outcome;
+      await this.auditCustomer(tx, { id: 'system', role: 'system' }, customerId, `personal_data_erased_by_${service}`, {
+        erasureRequestId: reported.erasureRequestId,
+        erased,
+        kept,
+      });
+      return true;
+    });
   }
 
   /** An admin places (or replaces) a legal hold on a customer; audited on each of their applications. */
@@ -219,7 +293,13 @@ export class Erasure {
     if (!CUSTOMER_ID.test(customerId)) throw validationFailed([{ field: 'customerId', message: 'must be a customer id' }]);
   }
 
-  private async auditCustomer(tx: ErasureTransaction, caller: Caller, customerId: string, action: string, detail: Record<string, unknown>) {
+  private async auditCustomer(
+    tx: ErasureTransaction,
+    caller: { id: string; role: string; requestId?: string | undefined },
+    customerId: string,
+    action: string,
+    detail: Record<string, unknown>,
+  ) {
     for (const app of await tx.lockCustomerApplications(customerId))
       await tx.audit({ applicationId: app.id, actorId: caller.id, actorRole: caller.role, action, detail, requestId: caller.requestId });
   }

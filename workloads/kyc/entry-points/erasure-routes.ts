@@ -14,6 +14,8 @@ const view = (record: ErasureRequestRecord) => ({
   completedAt: record.completedAt?.toISOString() ?? null,
   erased: record.erased,
   retained: record.retained,
+  // The other services' parts: pending until each has erased what it holds (docs/retention.md).
+  services: record.services,
 });
 
 /** Adds the erasure routes to the kyc router (kycRoutes), behind `guard` (token, Idempotency-Key). */
