@@ -1,4 +1,5 @@
 import { outboxMigration } from '../../shared/index.js';
+import { NOTIFICATION_ERASURE_SQL } from './erasure.js';
 import type { Migration } from '../../shared/index.js';
 
 export const NOTIFICATION_SCHEMA = 'notification';
@@ -62,4 +63,40 @@ export const migrations: Migration[] = [
            PRIMARY KEY (user_id, channel)
          );`,
   },
+  {
+    // Expand only: two new tables. Outbound webhooks (docs/customer-api.md, "Webhooks"): the signing secret
+    // only sealed (AES-256-GCM, data-access/webhooks.ts); one delivery per webhook and event, its id the
+    // webhook-id header, pending until delivered or dead (the dead letters). A deleted webhook takes its
+    // deliveries with it.
+    version: 5,
+    name: 'webhooks',
+    up: `CREATE TABLE webhooks (
+           id uuid PRIMARY KEY,
+           url text NOT NULL,
+           event_types text[] NOT NULL,
+           description text,
+           created_by text NOT NULL,
+           key_id text NOT NULL,
+           sealed_secret bytea NOT NULL,
+           created_at timestamptz NOT NULL DEFAULT now()
+         );
+         CREATE TABLE webhook_deliveries (
+           id uuid PRIMARY KEY,
+           webhook_id uuid NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+           event_id uuid NOT NULL,
+           event_type text NOT NULL,
+           payload text NOT NULL,
+           status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'dead')),
+           attempts integer NOT NULL DEFAULT 0,
+           last_status integer,
+           last_error text,
+           next_attempt_at timestamptz NOT NULL DEFAULT now(),
+           created_at timestamptz NOT NULL DEFAULT now(),
+           updated_at timestamptz NOT NULL DEFAULT now(),
+           UNIQUE (webhook_id, event_id)
+         );
+         CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';`,
+  },
+  // A customer's erasure request (docs/retention.md): contacts erased, message log pseudonymised; expand only.
+  { version: 6, name: 'erasure', up: NOTIFICATION_ERASURE_SQL },
 ];
