@@ -1,5 +1,5 @@
 import { outboxMigration } from '../../shared/index.js';
-import { NOTIFICATION_ERASURE_SQL } from './erasure.js';
+import { NOTIFICATION_ERASURE_SQL } from './erasure-migration.js';
 import type { Migration } from '../../shared/index.js';
 
 export const NOTIFICATION_SCHEMA = 'notification';
