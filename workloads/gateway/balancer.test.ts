@@ -80,6 +80,28 @@ describe('Balancer', () => {
     },
   );
 
+  it('a policy swap keeps the sticky mapping, the counters of requests in flight and the ejections', () => {
+    let now = 1000;
+    const balancer = new Balancer(urls, { strategy: 'round-robin', sticky: true, maxFails: 1, now: () => now });
+    const [a, b, c] = balancer.instances as [Instance, Instance, Instance];
+    balancer.acquire(b); // a request in flight on b across the swap
+    balancer.markFailure(c); // c sits out
+    balancer.configure({ strategy: 'least-connections', sticky: true });
+    expect(balancer.policy).toEqual({ strategy: 'least-connections', sticky: true });
+    expect(balancer.instances).toEqual([a, b, c]);
+    for (let i = 0; i < 5; i += 1) expect(balancer.pick({ clientIp: 'x', affinity: b.id })).toBe(b);
+    // Least connections sees b's request in flight and c's ejection: a, the only idle usable one.
+    expect(balancer.pick({ clientIp: 'x' })).toBe(a);
+    balancer.release(b);
+    expect(b.active).toBe(0);
+    // Sticky turned off: the cookie no longer pins, the strategy decides.
+    balancer.configure({ strategy: 'ip-hash', sticky: false });
+    const home = balancer.pick({ clientIp: '10.0.0.1' });
+    for (let i = 0; i < 5; i += 1) expect(balancer.pick({ clientIp: '10.0.0.1', affinity: b.id === home?.id ? a.id : b.id })).toBe(home);
+    now += PASSIVE_HEALTH.ejectMs;
+    expect(balancer.isEjected(c)).toBe(false);
+  });
+
   it('passive health check: 3 failures in a row eject an instance for 30 s, then it is back', () => {
     let now = 1000;
     const balancer = new Balancer(urls, { strategy: 'round-robin', now: () => now });

@@ -4,6 +4,9 @@
 // while the gateway runs (discovery.ts finds the pods of each upstream): an instance that stays keeps
 // its counters, a new one starts fresh, a gone one is dropped (requests in flight on it finish).
 // Passive health check (docs/workloads.md): an instance with 3 consecutive failures sits out 30 s.
+// The policy (strategy, sticky) changes while the gateway runs too (spec.loadBalancing reaches it through the
+// live settings, live-balancing.ts): `configure` swaps it in one assignment and keeps the instances, so the
+// requests in flight release the counters they took, and a sticky cookie still names a known instance.
 import { createHash } from 'node:crypto';
 
 /** `weighted` is gone: weights per upstream meant nothing among the pods of one upstream (docs/api.md). */
@@ -32,6 +35,12 @@ export interface PickContext {
   clientIp: string;
   /** Instance id from the sticky cookie, if any. */
   affinity?: string;
+}
+
+/** What spec.loadBalancing sets: the strategy, and sticky sessions on top of it. */
+export interface BalancingPolicy {
+  readonly strategy: Strategy;
+  readonly sticky: boolean;
 }
 
 export interface BalancerOptions {
@@ -77,18 +86,27 @@ export function instanceId(url: string): string {
 export class Balancer {
   private list: Instance[] = [];
   private cursor = 0;
+  private current: BalancingPolicy;
   private readonly now: () => number;
   private readonly maxFails: number;
   private readonly failTimeoutMs: number;
 
-  constructor(
-    urls: readonly string[],
-    readonly options: BalancerOptions,
-  ) {
+  constructor(urls: readonly string[], options: BalancerOptions) {
+    this.current = Object.freeze({ strategy: options.strategy, sticky: options.sticky ?? false });
     this.now = options.now ?? Date.now;
     this.maxFails = options.maxFails ?? PASSIVE_HEALTH.maxFails;
     this.failTimeoutMs = options.failTimeoutMs ?? PASSIVE_HEALTH.ejectMs;
     this.setInstances(urls);
+  }
+
+  /** The strategy and stickiness in force. */
+  get policy(): BalancingPolicy {
+    return this.current;
+  }
+
+  /** Replaces the policy; the instances, their counters and ejections stay (the next pick uses the new one). */
+  configure(policy: BalancingPolicy): void {
+    this.current = Object.freeze({ strategy: policy.strategy, sticky: policy.sticky });
   }
 
   /** The instances now, sorted by URL (DNS answers come shuffled; every gateway sees one order). */
@@ -119,11 +137,12 @@ export class Balancer {
   pick(context: PickContext, exclude?: ReadonlySet<string>): Instance | undefined {
     const candidates = this.candidates(exclude);
     if (candidates.length === 0) return undefined;
-    if (this.options.sticky && context.affinity !== undefined) {
+    const { strategy, sticky } = this.current;
+    if (sticky && context.affinity !== undefined) {
       const pinned = candidates.find((i) => i.id === context.affinity);
       if (pinned) return pinned;
     }
-    switch (this.options.strategy) {
+    switch (strategy) {
       case 'round-robin':
         return this.roundRobin(candidates);
       case 'least-connections':

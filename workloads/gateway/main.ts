@@ -27,6 +27,7 @@ import type { InstanceSpec } from './balancer.js';
 import type { Resolve } from './discovery.js';
 import { formatAffinity, parseAffinity, readCookie } from './affinity.js';
 import { isJsonTooDeep } from './body-checks.js';
+import { LOAD_BALANCING_SECTION, followLoadBalancing, parseLoadBalancing } from './live-balancing.js';
 import { StaleCache, mayStore } from './cache.js';
 import { arrivedOverTls, clientAddress } from './client-address.js';
 import { guardedServer } from './edge.js';
@@ -100,6 +101,8 @@ export async function startGateway(options: GatewayStartOptions = {}): Promise<R
         },
       }),
     redis: { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}gw:` },
+    // spec.loadBalancing, followed while the gateway runs (live-balancing.ts).
+    liveSections: { [LOAD_BALANCING_SECTION]: parseLoadBalancing },
     wire: (wiring) => wireGateway(wiring, options.resolve, options.webAppDir ?? DEFAULT_WEB_APP_DIR),
   });
 }
@@ -159,6 +162,15 @@ async function wireGateway(
     upstream.breaker.on('close', () => logger.info({ upstream: name }, 'circuit breaker closed'));
     upstreams.set(name, upstream);
   }
+  // The policy in force before the first request, then swapped in every upstream at each change of the
+  // live settings: instances, their in-flight counters and the sticky cookies' ids stay valid.
+  followLoadBalancing(liveSettings, { strategy: config.LB_STRATEGY, sticky: config.LB_STICKY_SESSIONS }, (policy, previous) => {
+    for (const upstream of upstreams.values()) upstream.balancer.configure(policy);
+    const settings = { strategy: policy.strategy, stickySessions: policy.sticky };
+    if (previous)
+      logger.info({ ...settings, was: { strategy: previous.strategy, stickySessions: previous.sticky } }, 'load balancing changed');
+    else logger.info(settings, 'load balancing in force');
+  });
   // Not Ready until every upstream's first pod is found (warmup.ts): a preview gateway switched to
   // before it had found the preview auth pods answered 503 for a resolve interval.
   const warmup = new UpstreamWarmup(
@@ -316,7 +328,7 @@ async function wireGateway(
         { method: req.method, path: url, headers, ...(body && { body }) },
         { clientIp: ip, ...(pinned !== undefined && { affinity: pinned }) },
       );
-      if (config.LB_STICKY_SESSIONS && pinned !== instance.id) {
+      if (upstream.balancer.policy.sticky && pinned !== instance.id) {
         affinity.set(name, instance.id);
         // HttpOnly: no script needs it. SameSite=Strict: no other site's page makes a browser send it.
         // Secure whenever the client came over TLS (here, or at a trusted proxy that says so); over

@@ -1,9 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { FEATURE_FLAG_NAMES as OPERATOR_FLAGS } from '../../operator/src/api/flags.js';
 import { createLogger, memoryDestination } from './logger.js';
-import { ALL_ON, FEATURE_FLAG_NAMES, LiveSettings, colorIsActive, parseLiveSettings, type FeatureFlagName } from './live-settings.js';
+import {
+  ALL_ON,
+  FEATURE_FLAG_NAMES,
+  LiveSettings,
+  colorIsActive,
+  parseLiveSettings,
+  type FeatureFlagName,
+  type LiveSettingsOptions,
+} from './live-settings.js';
 
-function setup(initial: string | Error, color?: string) {
+function setup(initial: string | Error, color?: string, more: Pick<LiveSettingsOptions, 'sections' | 'onRejected'> = {}) {
   let content: string | Error = initial;
   const destination = memoryDestination();
   const settings = new LiveSettings({
@@ -12,6 +20,7 @@ function setup(initial: string | Error, color?: string) {
     intervalMs: 60_000,
     color,
     read: () => (content instanceof Error ? Promise.reject(content) : Promise.resolve(content)),
+    ...more,
   });
   const changes: FeatureFlagName[][] = [];
   settings.onChange((_flags, changed) => changes.push(changed));
@@ -165,5 +174,48 @@ describe('live settings: the active colour of a blue-green release (docs/release
     });
     await outside.start();
     expect(outside.isActive()).toBe(true); // no file (run outside the operator): active
+  });
+});
+
+describe("live settings: a section one service reads (the gateway's loadBalancing)", () => {
+  const port = (value: unknown): number => {
+    if (typeof value !== 'number' || value < 1) throw new Error('must be a positive number');
+    return value;
+  };
+  const doc = (section: unknown, flags: Record<string, unknown> = {}) =>
+    JSON.stringify({ featureFlags: flags, ...(section !== undefined && { port: section }) });
+
+  it('parses the section with the document, and tells its listeners only when it changes', async () => {
+    const { settings, write } = setup(doc(1), undefined, { sections: { port } });
+    const seen: unknown[] = [];
+    await settings.start();
+    settings.onSectionChange('port', (value) => seen.push(value));
+    expect(settings.section('port')).toBe(1);
+    write(doc(1, { 'document-upload': false }));
+    await settings.refresh();
+    write(doc(2, { 'document-upload': false }));
+    await settings.refresh();
+    write(doc(undefined, { 'document-upload': false }));
+    await settings.refresh();
+    settings.stop();
+    expect(seen).toEqual([2, undefined]);
+    expect(settings.section('port')).toBeUndefined();
+  });
+
+  it('when the section is bad, then the whole last good document stays, said once in the log and to onRejected', async () => {
+    const rejected: string[] = [];
+    const { settings, write, destination } = setup(doc(1), undefined, {
+      sections: { port },
+      onRejected: (reason) => rejected.push(reason),
+    });
+    await settings.start();
+    write(doc(-1, { 'document-upload': false }));
+    await settings.refresh();
+    await settings.refresh();
+    settings.stop();
+    expect([settings.section('port'), settings.isOn('document-upload')]).toEqual([1, true]);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatch(/port: must be a positive number/);
+    expect(destination.lines.filter((line) => line.includes('not applied'))).toHaveLength(1);
   });
 });

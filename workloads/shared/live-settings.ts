@@ -10,6 +10,10 @@
 // The file also carries the reduced-functionality mode an admin forced (spec.degradation.mode, docs/api.md
 // "Degradation"): `mode()` answers it, and the Service's mode gate (service-mode.ts) reads it per request.
 //
+// A service may read a part of the document of its own (the gateway's `loadBalancing`, docs/workloads.md
+// "Load balancing"): it names the section and its parser when it starts, the section is parsed with the rest,
+// and a bad section keeps the whole last good document in force, as a bad flag does.
+//
 // Failure rules: no file configured (a service run outside the operator) → every flag on; a file that cannot
 // be read or parsed → the last good settings stay in force (a half-written or missing file must not switch
 // features off), and the problem is logged once until it changes; a flag the file does not name → on; a
@@ -53,12 +57,19 @@ export function colorIsActive(activeColor: ActiveColor | undefined, ownColor: st
   return activeColor === undefined || activeColor === (ownColor ?? 'legacy');
 }
 
+/** Parses a section's value (never undefined: an absent section is not parsed); throws with what is wrong. */
+export type SectionParser = (value: unknown) => unknown;
+
 /** Parses the file's JSON; throws with a message that says what is wrong. */
-export function parseLiveSettings(text: string): {
+export function parseLiveSettings(
+  text: string,
+  sectionParsers: Readonly<Record<string, SectionParser>> = {},
+): {
   flags: FeatureFlags;
   unknown: string[];
   activeColor: ActiveColor | undefined;
   mode: ServiceMode;
+  sections: Readonly<Record<string, unknown>>;
 } {
   const document: unknown = JSON.parse(text);
   if (typeof document !== 'object' || document === null || Array.isArray(document))
@@ -80,11 +91,28 @@ export function parseLiveSettings(text: string): {
     if ((FEATURE_FLAG_NAMES as readonly string[]).includes(name)) flags[name as FeatureFlagName] = value;
     else unknown.push(name);
   }
-  return { flags: Object.freeze(flags), unknown, activeColor: activeColor as ActiveColor | undefined, mode };
+  const sections: Record<string, unknown> = {};
+  for (const [key, parse] of Object.entries(sectionParsers)) {
+    const value = (document as Record<string, unknown>)[key];
+    if (value === undefined) continue;
+    try {
+      sections[key] = parse(value);
+    } catch (error) {
+      throw new Error(`${key}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return {
+    flags: Object.freeze(flags),
+    unknown,
+    activeColor: activeColor as ActiveColor | undefined,
+    mode,
+    sections: Object.freeze(sections),
+  };
 }
 
 export type FlagListener = (flags: FeatureFlags, changed: FeatureFlagName[]) => void;
 export type ActiveListener = (active: boolean) => void;
+export type SectionListener = (value: unknown) => void;
 
 export interface LiveSettingsOptions {
   /** LIVE_SETTINGS_FILE; undefined: every flag stays on. */
@@ -96,6 +124,10 @@ export interface LiveSettingsOptions {
   color?: string | undefined;
   /** For tests: how the file is read. */
   read?: (file: string) => Promise<string>;
+  /** The sections of the document this service reads, by key, with their parsers. */
+  sections?: Readonly<Record<string, SectionParser>>;
+  /** Called once per new problem (the log line's twin: a metric counts them). */
+  onRejected?: (reason: string) => void;
 }
 
 export class LiveSettings implements FeatureSwitches, ModeSource {
@@ -103,6 +135,8 @@ export class LiveSettings implements FeatureSwitches, ModeSource {
   private currentMode: ServiceMode = 'Normal';
   private readonly listeners: FlagListener[] = [];
   private readonly activeListeners: ActiveListener[] = [];
+  private readonly sectionListeners: { key: string; listener: SectionListener }[] = [];
+  private currentSections: Readonly<Record<string, unknown>> = {};
   private active: boolean;
   private timer: NodeJS.Timeout | undefined;
   private lastProblem: string | undefined;
@@ -132,6 +166,16 @@ export class LiveSettings implements FeatureSwitches, ModeSource {
   /** Whether this pod's colour is the active one (docs/releases.md, "Blue-green isolation"). */
   isActive(): boolean {
     return this.active;
+  }
+
+  /** A section's parsed value in force; undefined when the document does not hold it (or no file). */
+  section(key: string): unknown {
+    return this.currentSections[key];
+  }
+
+  /** Called with a section's new parsed value (undefined: it left the document) after it changes (not at the first read). */
+  onSectionChange(key: string, listener: SectionListener): void {
+    this.sectionListeners.push({ key, listener });
   }
 
   /** Called with the new answer of isActive() after every change (not at the first read). */
@@ -166,7 +210,7 @@ export class LiveSettings implements FeatureSwitches, ModeSource {
     try {
       text = await this.read(file);
       if (text === this.lastText) return;
-      parsed = parseLiveSettings(text);
+      parsed = parseLiveSettings(text, this.options.sections);
     } catch (error) {
       this.problem(`live settings ${file} not applied, the previous ones stay in force: ${(error as Error).message}`);
       return;
@@ -183,6 +227,7 @@ export class LiveSettings implements FeatureSwitches, ModeSource {
     }
     this.currentMode = parsed.mode;
     this.applyActive(colorIsActive(parsed.activeColor, this.options.color), parsed.activeColor, first);
+    this.applySections(parsed.sections, first);
     if (changed.length === 0) return;
     this.options.logger.info({ featureFlags: this.flags, changed }, first ? 'feature flags in force' : 'feature flags changed');
     if (first) return;
@@ -220,9 +265,24 @@ export class LiveSettings implements FeatureSwitches, ModeSource {
     }
   }
 
+  private applySections(sections: Readonly<Record<string, unknown>>, first: boolean): void {
+    const previous = this.currentSections;
+    this.currentSections = sections;
+    if (first) return;
+    for (const { key, listener } of this.sectionListeners) {
+      if (JSON.stringify(previous[key]) === JSON.stringify(sections[key])) continue;
+      try {
+        listener(sections[key]);
+      } catch (error) {
+        this.options.logger.error({ err: error, section: key }, 'a live-settings section listener failed');
+      }
+    }
+  }
+
   private problem(message: string): void {
     if (message === this.lastProblem) return;
     this.lastProblem = message;
     this.options.logger.warn(message);
+    this.options.onRejected?.(message);
   }
 }

@@ -25,6 +25,7 @@ import { exitOnSignals } from './lifecycle.js';
 import type { SignalTarget } from './lifecycle.js';
 import { ColorGate, GatedConsumer } from './color-gate.js';
 import { LiveSettings } from './live-settings.js';
+import type { SectionParser } from './live-settings.js';
 import { createLogger } from './logger.js';
 import type { Logger } from './logger.js';
 import { checkMigrated, runMigrations } from './migrate.js';
@@ -84,6 +85,8 @@ export interface ServiceSpec<C extends CommonConfig, T extends object> {
   database?: { url: string; poolMax: number; schema: string; migrations: readonly Migration[] };
   /** A Redis connection under `keyPrefix`; `cache` in /health. */
   redis?: { url: string; keyPrefix: string };
+  /** Sections of the live settings this service reads besides the shared ones (the gateway's loadBalancing). */
+  liveSections?: Readonly<Record<string, SectionParser>>;
   /** The service's own wiring; what it returns is part of the running service. */
   wire(wiring: Wiring<C>): Promise<T>;
 }
@@ -156,10 +159,16 @@ export async function startService<C extends CommonConfig, T extends object>(
     service.metrics.observePool(component, pool);
   }
   if (redis) lifecycle.onShutdown('redis', () => drivers.closeRedis(redis));
+  const rejectedSettings = service.metrics.counter(
+    'kyc_live_settings_rejected_total',
+    'Live-settings files not applied (unreadable or invalid); the last good settings stayed in force',
+  );
   const liveSettings = new LiveSettings({
     file: config.LIVE_SETTINGS_FILE,
     color: config.KYC_COLOR,
     logger,
+    ...(spec.liveSections && { sections: spec.liveSections }),
+    onRejected: () => rejectedSettings.inc(),
     ...(options.liveSettingsIntervalMs !== undefined && { intervalMs: options.liveSettingsIntervalMs }),
   });
   // The mode an admin forced gates every request (service-mode.ts, docs/api.md "Degradation").

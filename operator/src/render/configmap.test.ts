@@ -19,9 +19,27 @@ describe('renderConfigMap', () => {
     expect(cm.metadata.labels?.['app.kubernetes.io/component']).toBe('platform');
     expect(cm.data).toEqual({
       components: 'gateway,kyc,auth,notification,analytics',
-      'live-settings.json': JSON.stringify({ featureFlags: { ...allOn, 'document-upload': false } }),
-      'load-balancing.json': '{"strategy":"least-connections","stickySessions":false}',
+      'live-settings.json': JSON.stringify({
+        featureFlags: { ...allOn, 'document-upload': false },
+        loadBalancing: { strategy: 'least-connections', stickySessions: false },
+      }),
     });
+  });
+
+  it('carries the load balancing in the live settings only (a change restarts nothing), and nothing for the default', () => {
+    const lb = (spec: Parameters<typeof platform>[0]) =>
+      (
+        JSON.parse((renderConfigMap(platform(spec)).data as Record<string, string>)['live-settings.json'] ?? '') as {
+          loadBalancing?: unknown;
+        }
+      ).loadBalancing;
+    expect(lb({})).toBeUndefined();
+    expect(lb({ loadBalancing: { strategy: 'round-robin', stickySessions: false } })).toBeUndefined();
+    expect(lb({ loadBalancing: { stickySessions: true } })).toEqual({ strategy: 'round-robin', stickySessions: true });
+    expect(lb({ loadBalancing: { strategy: 'ip-hash' } })).toEqual({ strategy: 'ip-hash', stickySessions: false });
+    const ipHash = platform({ loadBalancing: { strategy: 'ip-hash' } });
+    expect(configHash(ipHash)).toBe(configHash(platform({})));
+    expect(liveSettingsDigest(ipHash)).not.toBe(liveSettingsDigest(platform({})));
   });
 
   it('hashes the same content to the same digest whatever the key order', () => {
@@ -37,7 +55,7 @@ describe('renderConfigMap', () => {
     expect(configHash(off)).toBe(configHash(on));
     expect(liveSettingsDigest(off)).not.toBe(liveSettingsDigest(on));
     // A setting read at start still rolls the pods.
-    expect(configHash(platform({ loadBalancing: { strategy: 'ip-hash' } }))).not.toBe(configHash(on));
+    expect(configHash(platform({ components: { analytics: { enabled: false } } }))).not.toBe(configHash(on));
   });
 
   it('treats an explicit true like an absent flag (same digest: no pointless pod marking)', () => {

@@ -1,5 +1,5 @@
-// The platform ConfigMap: the live settings the services re-read while they run (feature flags), and the
-// gateway's load-balancing settings and the enabled components, which are read at start.
+// The platform ConfigMap: the live settings the services re-read while they run (feature flags, the gateway's
+// load balancing), and the enabled components, which are read at start.
 //
 // Only the start-time part is hashed onto the pod templates (a change there rolls the pods that read it).
 // The live settings are left out of the hash on purpose: a flag switched in an incident must not restart
@@ -11,6 +11,10 @@
 // Normal: the services read an absent mode as Normal, so a platform that never forces one renders the same
 // settings as before (docs/api.md, "Degradation").
 //
+// They carry the gateway's load balancing (spec.loadBalancing) too, only when it is not the default (round
+// robin, not sticky), for the same reason: the gateway reads an absent section as the default, and swaps its
+// policy within seconds of a change (docs/workloads.md, "Load balancing"), so changing it rolls no pod.
+//
 // Under a blue-green release the live settings also name the active colour (the release plan's, so it
 // moves in the pass that switches the Services): only the pods of that colour consume Kafka and run
 // sweeps (docs/releases.md, "Blue-green isolation").
@@ -21,7 +25,6 @@ import { configMapName, unversionedObjectMeta, type Color } from './meta.js';
 import type { KubeObject } from './types.js';
 
 export const LIVE_SETTINGS_KEY = 'live-settings.json';
-export const LOAD_BALANCING_KEY = 'load-balancing.json';
 export const COMPONENTS_KEY = 'components';
 
 /** The colour whose pods are active: legacy is the single pre-blue-green Deployments (their pods have no colour). */
@@ -33,19 +36,18 @@ export type ActiveColor = Color | 'legacy';
  */
 export function liveSettings(platform: KycPlatform, activeColor?: ActiveColor): string {
   const mode = degradationModeOf(platform.spec);
+  const lb = loadBalancingFor(platform.spec);
+  const defaultBalancing = lb.strategy === 'round-robin' && !lb.stickySessions;
   return JSON.stringify({
     featureFlags: featureFlagsOf(platform.spec),
     ...(activeColor && { activeColor }),
     ...(mode !== 'Normal' && { mode }),
+    ...(!defaultBalancing && { loadBalancing: { strategy: lb.strategy, stickySessions: lb.stickySessions } }),
   });
 }
 
 function startSettings(platform: KycPlatform): Record<string, string> {
-  const lb = loadBalancingFor(platform.spec);
-  return {
-    [COMPONENTS_KEY]: desiredComponentNames(platform.spec).join(','),
-    [LOAD_BALANCING_KEY]: JSON.stringify({ strategy: lb.strategy, stickySessions: lb.stickySessions }),
-  };
+  return { [COMPONENTS_KEY]: desiredComponentNames(platform.spec).join(',') };
 }
 
 export function configData(platform: KycPlatform, activeColor?: ActiveColor): Record<string, string> {

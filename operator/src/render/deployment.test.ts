@@ -181,8 +181,20 @@ describe('renderDeployment', () => {
     expect(gateway.UPSTREAM_AUTH).toBe('https://acme-auth-hl:8080');
     expect(gateway.UPSTREAM_NOTIFICATION).toBe('https://acme-notification-hl:8080');
     expect(gateway).not.toHaveProperty('UPSTREAM_ANALYTICS');
-    expect(gateway.LB_STRATEGY).toBe('least-connections');
-    expect(gateway.LB_STICKY_SESSIONS).toBe('true');
+    // spec.loadBalancing is a live setting (render/configmap.ts), never a variable.
+    expect(Object.keys(gateway).filter((name) => name.startsWith('LB_'))).toEqual([]);
+  });
+
+  it('when two specs differ only in loadBalancing, then every Deployment is the same (pod template, its config hash, env): nothing rolls', () => {
+    const plain = platform({});
+    const balanced = platform({ loadBalancing: { strategy: 'ip-hash', stickySessions: true } });
+    for (const component of ['gateway', 'kyc', 'auth', 'notification', 'analytics'] as const) {
+      const [a, b] = [render(plain, component), render(balanced, component)];
+      expect(b).toEqual(a);
+      expect(b.spec.template.metadata).toEqual(a.spec.template.metadata); // kyc.dev/config-hash among its annotations
+    }
+    const colour = { color: 'blue', version: '1.4.2' } as const;
+    expect(renderColorDeployment(balanced, 'gateway', colour)).toEqual(renderColorDeployment(plain, 'gateway', colour));
   });
 
   it('adds the user env after the operator env, replacing LOG_LEVEL in place', () => {

@@ -7,7 +7,6 @@ import {
   componentEnabled,
   hasPerComponentCredentials,
   extraEnvFor,
-  loadBalancingFor,
   logLevelOf,
   platformSecretName,
   resourcesFor,
@@ -53,7 +52,6 @@ export function heapMebibytes(platform: KycPlatform, component: ComponentName): 
 }
 
 function gatewayEnv(platform: KycPlatform): EnvVar[] {
-  const lb = loadBalancingFor(platform.spec);
   // The headless Service of each upstream: the gateway resolves it to the ready pods and balances over
   // them (docs/workloads.md, "Load balancing"); through the ClusterIP it would see one instance.
   const upstreams = UPSTREAMS.filter((u) => componentEnabled(platform.spec, u)).map((u) => ({
@@ -62,8 +60,8 @@ function gatewayEnv(platform: KycPlatform): EnvVar[] {
   }));
   return [
     ...upstreams,
-    { name: 'LB_STRATEGY', value: lb.strategy },
-    { name: 'LB_STICKY_SESSIONS', value: String(lb.stickySessions) },
+    // No LB_* variables: spec.loadBalancing reaches the running gateway through the live settings
+    // (render/configmap.ts), so changing it rolls no pod.
     // Empty: no proxy is trusted and the socket address is the client's (docs/workload-contract.md).
     { name: 'GATEWAY_TRUSTED_PROXIES', value: trustedProxiesOf(platform.spec).join(',') },
   ];
