@@ -6,7 +6,7 @@
 // DATABASE_MIGRATIONS=external and never holds the owner's credential.
 import { z } from 'zod';
 import { ANALYTICS_SCHEMA, migrations as analyticsMigrations } from './analytics/data-access/migrations.js';
-import { AUTH_SCHEMA, migrations as authMigrations } from './auth/data-access/migrations.js';
+import { AUTH_APPEND_ONLY_TABLES, AUTH_SCHEMA, migrations as authMigrations } from './auth/data-access/migrations.js';
 import { APPEND_ONLY_TABLES, KYC_SCHEMA, migrations as kycMigrations } from './kyc/data-access/migrations.js';
 import { NOTIFICATION_SCHEMA, migrations as notificationMigrations } from './notification/data-access/migrations.js';
 import { createLogger, createPool, loadConfig, roleOf, runMigrations, schemas } from './shared/index.js';
@@ -21,7 +21,7 @@ interface ComponentSchema {
 /** The schema each component with a database owns. */
 export const COMPONENT_SCHEMAS = {
   kyc: { schema: KYC_SCHEMA, migrations: kycMigrations, appendOnly: APPEND_ONLY_TABLES },
-  auth: { schema: AUTH_SCHEMA, migrations: authMigrations },
+  auth: { schema: AUTH_SCHEMA, migrations: authMigrations, appendOnly: AUTH_APPEND_ONLY_TABLES },
   notification: { schema: NOTIFICATION_SCHEMA, migrations: notificationMigrations },
   analytics: { schema: ANALYTICS_SCHEMA, migrations: analyticsMigrations },
 } as const satisfies Record<string, ComponentSchema>;

@@ -110,6 +110,16 @@ const items = (schema: object): object => ({
   properties: { items: { type: 'array', items: schema } },
 });
 
+/** A page of a keyset-paged list (shared/paging.ts): its items and the cursor of the next page. */
+const cursorPage = (schema: object): object => ({
+  type: 'object',
+  required: ['items'],
+  properties: {
+    items: { type: 'array', items: schema },
+    next: { type: 'string', format: 'uuid', description: 'Pass as `after` for the next page; absent on the last page' },
+  },
+});
+
 interface OperationOptions {
   operationId: string;
   tags: string[];
@@ -280,25 +290,37 @@ export function openApiDocument(version: string): object {
           ok: ['201', ref('User')],
           errors: ['409'],
         }),
-        get: operation('List users', {
+        get: operation('List users, newest first, a page after another (`after`: the `next` of the page before)', {
           operationId: 'adminListUsers',
           tags: tags('admin'),
           roles: ['admin'],
-          params: queryParameters(listQuery),
-          ok: ['200', items(ref('User'))],
+          // The cursor has no default to show: its example is a user id, as the `next` of a page is.
+          params: queryParameters(listQuery).map((param) =>
+            (param as { name: string }).name === 'after'
+              ? {
+                  ...param,
+                  description: 'The `next` of the previous page: the page after that user, in the same order',
+                  example: PARAMETER_EXAMPLES.userId,
+                }
+              : param,
+          ),
+          ok: ['200', cursorPage(ref('User'))],
         }),
       },
       '/admin/users/{id}/role': {
-        post: operation('Change a user’s role: their sign-ins end and their access tokens stop working within seconds', {
-          operationId: 'adminChangeRole',
-          tags: tags('admin'),
-          roles: ['admin'],
-          params: [{ ...idParam, example: PARAMETER_EXAMPLES.userId }],
-          write: true,
-          body: ref('RoleChange'),
-          ok: ['200', ref('User')],
-          errors: ['404', '409'],
-        }),
+        post: operation(
+          'Change a user’s role: their sign-ins end and their access tokens stop working within seconds (never one’s own, never the last admin’s; audited)',
+          {
+            operationId: 'adminChangeRole',
+            tags: tags('admin'),
+            roles: ['admin'],
+            params: [{ ...idParam, example: PARAMETER_EXAMPLES.userId }],
+            write: true,
+            body: ref('RoleChange'),
+            ok: ['200', ref('User')],
+            errors: ['404', '409'],
+          },
+        ),
       },
       ...Object.fromEntries(
         (
@@ -500,17 +522,7 @@ export function openApiDocument(version: string): object {
               example: PARAMETER_EXAMPLES.applicationId,
             },
           ],
-          ok: [
-            '200',
-            {
-              type: 'object',
-              required: ['items'],
-              properties: {
-                items: { type: 'array', items: ref('QueueItem') },
-                next: { type: 'string', format: 'uuid', description: 'Pass as `after` for the next page; absent on the last page' },
-              },
-            },
-          ],
+          ok: ['200', cursorPage(ref('QueueItem'))],
         }),
       },
       ...Object.fromEntries(

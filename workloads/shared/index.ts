@@ -71,6 +71,8 @@ export { DEFAULT_JSON_MAX_DEPTH, jsonDepthExceededAt, jsonTooDeep, verifyJsonBod
 export type { Listening, ServiceOptions } from './http.js';
 export { createPool, ident, pingDatabase, withTransaction } from './db.js';
 export type { Pool, PoolClient, PoolOptions } from './db.js';
+export { ID_CURSOR, pageOf } from './paging.js';
+export type { Page } from './paging.js';
 export { checkMigrated, runMigrations } from './migrate.js';
 export type { Migration, MigrationOptions, MigrationResult } from './migrate.js';
 export { appRoleGrants, grantAppRole, roleOf } from './privileges.js';

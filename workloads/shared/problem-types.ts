@@ -67,6 +67,15 @@ const SPECIFIC: ProblemType[] = [
     example: { detail: 'staff id S-1042 already holds the maker role; a person cannot be both maker and checker', field: 'staffId' },
   },
   {
+    slug: 'last-admin',
+    title: 'Last admin',
+    status: 409,
+    when: 'An admin tried to change the role of, or disable, the only active admin account left (another admin removed the caller a moment before): the bank would have nobody to manage staff accounts.',
+    action: 'Make another account an admin first, then change this one.',
+    retry: 'after a change',
+    example: { detail: 'this is the last active admin account: make another account an admin first', field: 'id' },
+  },
+  {
     slug: 'idempotency-key-in-progress',
     title: 'Idempotency-Key in progress',
     status: 409,

@@ -60,6 +60,21 @@ describe('auth service', () => {
   }, 60_000);
 
   const url = (path: string): string => `${auth.url}${path}`;
+  /** A statement on the suite's own database (out of band: what another replica or an operator did). */
+  const sql = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      return (await client.query<R>(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+  const accountChanges = (userId: string) =>
+    sql<{ actor_id: string; action: string; role_before: string; role_after: string }>(
+      'SELECT actor_id, action, role_before, role_after FROM auth.account_changes WHERE user_id = $1 ORDER BY id',
+      [userId],
+    );
   const login = async (credentials: { email: string; password: string }, headers: Record<string, string> = {}): Promise<Tokens> => {
     const res = await request<Tokens>(url('/api/v1/auth/login'), { body: credentials, headers });
     expect(res.status).toBe(200);
@@ -359,6 +374,110 @@ describe('auth service', () => {
     expect((await login(credentials)).user.role).toBe('checker');
     const self = await request(url(`/api/v1/admin/users/${admin.user.id}/role`), { body: { role: 'customer' }, token: admin.accessToken });
     expect(self.status).toBe(409);
+    // Audited in the change's transaction: who, whom, from which role to which.
+    expect(await accountChanges(created.body.id)).toEqual([
+      { actor_id: admin.user.id, action: 'role', role_before: 'maker', role_after: 'checker' },
+    ]);
+  });
+
+  it('when two admins take each other’s admin role at once, then one wins, the other is refused, and an admin always remains', async () => {
+    const admin = await login(ADMIN);
+    const [one, two] = await Promise.all(
+      ['one', 'two'].map(async (who) => {
+        const credentials = { email: `adm-${who}-${suffix()}@bank.example`, password: 'admin-race-password-1' };
+        const created = await request<{ id: string }>(url('/api/v1/admin/users'), {
+          body: { ...credentials, role: 'admin' },
+          token: admin.accessToken,
+        });
+        expect(created.status).toBe(201);
+        return { id: created.body.id, tokens: await login(credentials) };
+      }),
+    );
+    if (!one || !two) throw new Error('two admins were created');
+    const demote = (actor: typeof one, target: typeof one) =>
+      request(url(`/api/v1/admin/users/${target.id}/role`), {
+        body: { role: 'checker', staffId: `EMP-${suffix()}` },
+        token: actor.tokens.accessToken,
+      });
+    const answers = await Promise.all([demote(one, two), demote(two, one)]);
+    // The loser's request met either the winner's committed change under the admins' lock (403: no longer
+    // an active admin) or its token already revoked (401): never a second success.
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    const refused = answers.find((a) => a.status !== 200);
+    expect([401, 403]).toContain(refused?.status);
+    expect(refused?.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const admins = await request<{ items: Array<{ id: string }> }>(url('/api/v1/admin/users?role=admin&limit=200'), {
+      token: admin.accessToken,
+    });
+    expect(admins.body.items.filter((u) => u.id === one.id || u.id === two.id)).toHaveLength(1);
+    expect((await accountChanges(one.id)).length + (await accountChanges(two.id)).length).toBe(1);
+  });
+
+  it('when the only other active admin is gone, then neither a role change nor disabling takes the last admin: 409 last-admin', async () => {
+    const admin = await login(ADMIN);
+    const credentials = { email: `adm-last-${suffix()}@bank.example`, password: 'admin-last-password-1' };
+    const created = await request<{ id: string }>(url('/api/v1/admin/users'), {
+      body: { ...credentials, role: 'admin' },
+      token: admin.accessToken,
+    });
+    const other = await login(credentials);
+    // Another replica's change, committed a moment ago, whose revocation has not reached this one yet: the
+    // other admin's token still says admin, the database no longer does. The suite's own database.
+    await sql(`UPDATE auth.users SET disabled_at = now() WHERE role = 'admin' AND id <> $1`, [admin.user.id]);
+    try {
+      const answers = await Promise.all([
+        request(url(`/api/v1/admin/users/${admin.user.id}/role`), {
+          body: { role: 'maker', staffId: `EMP-${suffix()}` },
+          token: other.accessToken,
+        }),
+        request(url(`/api/v1/admin/users/${admin.user.id}/disable`), { body: {}, token: other.accessToken }),
+      ]);
+      expect(answers.map((a) => [a.status, a.body.type, a.body.field])).toEqual([
+        [409, 'https://kyc.dev/problems/last-admin', 'id'],
+        [409, 'https://kyc.dev/problems/last-admin', 'id'],
+      ]);
+      expect((await login(ADMIN)).user.role).toBe('admin');
+      // Nor does an account that is no longer an admin change anyone else's: 403.
+      const maker = await request<{ id: string }>(url('/api/v1/admin/users'), {
+        body: { email: `m-last-${suffix()}@bank.example`, password: 'maker-password-12', role: 'maker', staffId: `EMP-${suffix()}` },
+        token: admin.accessToken,
+      });
+      const notAdmin = await request(url(`/api/v1/admin/users/${maker.body.id}/disable`), { body: {}, token: other.accessToken });
+      expect([notAdmin.status, notAdmin.body.type]).toEqual([403, 'https://kyc.dev/problems/forbidden']);
+      expect(await accountChanges(admin.user.id)).toEqual([]);
+    } finally {
+      await sql(`UPDATE auth.users SET disabled_at = NULL WHERE id = $1`, [created.body.id]);
+    }
+  });
+
+  it('when there are more accounts than a page, then the list pages by cursor, newest first, each account once', async () => {
+    const admin = await login(ADMIN);
+    for (let i = 0; i < 3; i += 1) {
+      const created = await request(url('/api/v1/admin/users'), {
+        body: { email: `p${i}-${suffix()}@bank.example`, password: 'paging-password-1', role: 'checker', staffId: `EMP-P${i}-${suffix()}` },
+        token: admin.accessToken,
+      });
+      expect(created.status).toBe(201);
+    }
+    type Listing = { items: Array<{ id: string; role: string }>; next?: string };
+    const all = await request<Listing>(url('/api/v1/admin/users?role=checker&limit=200'), { token: admin.accessToken });
+    expect(all.body.next).toBeUndefined();
+    const walked: string[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < 100; pages += 1) {
+      const page = await request<Listing>(url(`/api/v1/admin/users?role=checker&limit=2${after ? `&after=${after}` : ''}`), {
+        token: admin.accessToken,
+      });
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      walked.push(...page.body.items.map((u) => u.id));
+      after = page.body.next;
+      if (after === undefined) break;
+    }
+    expect(walked).toEqual(all.body.items.map((u) => u.id));
+    expect(walked.length).toBeGreaterThanOrEqual(3);
+    const bad = await request(url("/api/v1/admin/users?role=checker&after=2026-12-05'"), { token: admin.accessToken });
+    expect([bad.status, bad.body.field]).toEqual([422, 'query.after']);
   });
 
   it('when an admin disables an account, then its tokens and logins end and it cannot sign in until enabled; a reviewer cannot do it', async () => {
@@ -396,6 +515,7 @@ describe('auth service', () => {
     });
     expect([enabled.status, enabled.body.disabled]).toEqual([200, undefined]);
     expect((await login(credentials)).user.role).toBe('checker');
+    expect((await accountChanges(created.body.id)).map((c) => c.action)).toEqual(['disable', 'enable']);
     const self = await request(url(`/api/v1/admin/users/${admin.user.id}/disable`), { body: {}, token: admin.accessToken });
     expect([self.status, self.body.field]).toEqual([409, 'id']);
     const unknown = await request(url('/api/v1/admin/users/00000000-0000-4000-8000-000000000000/disable'), {

@@ -97,7 +97,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List users
+         * List users, newest first, a page after another (`after`: the `next` of the page before)
          * @description Roles: admin.
          */
         get: operations["adminListUsers"];
@@ -123,7 +123,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Change a user’s role: their sign-ins end and their access tokens stop working within seconds
+         * Change a user’s role: their sign-ins end and their access tokens stop working within seconds (never one’s own, never the last admin’s; audited)
          * @description Roles: admin.
          */
         post: operations["adminChangeRole"];
@@ -1223,6 +1223,11 @@ export interface operations {
                 role?: "customer" | "maker" | "checker" | "admin";
                 /** @example 50 */
                 limit?: number;
+                /**
+                 * @description The `next` of the previous page: the page after that user, in the same order
+                 * @example 3a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d
+                 */
+                after?: string;
             };
             header?: never;
             path?: never;
@@ -1249,6 +1254,11 @@ export interface operations {
                      */
                     "application/json": {
                         items: components["schemas"]["User"][];
+                        /**
+                         * Format: uuid
+                         * @description Pass as `after` for the next page; absent on the last page
+                         */
+                        next?: string;
                     };
                 };
             };

@@ -1,6 +1,8 @@
 // Users in PostgreSQL (schema `auth`).
-import type { Pool } from '../../shared/index.js';
+import { pageOf, withTransaction } from '../../shared/index.js';
+import type { Page, Pool, PoolClient } from '../../shared/index.js';
 import type { Role } from '../../shared/roles.js';
+import type { AccountChange, ChangeRefusal } from '../domain/account-changes.js';
 import type { InsertOutcome, NewUser, UserRecord, UserStore } from '../domain/ports.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -56,32 +58,36 @@ export class UserRepository implements UserStore {
     return (await this.findByEmail(user.email)) ? 'email' : 'staff-id';
   }
 
-  /** Changes a user's role; undefined when unknown, `staff-id` when it would break maker-checker separation. */
-  async updateRole(id: string, role: Role, staffId?: string): Promise<UserRecord | 'staff-id' | undefined> {
-    if (!UUID.test(id)) return undefined;
+  async changeAccount(
+    { actorId, userId, change }: { actorId: string; userId: string; change: AccountChange },
+    judge: (target: UserRecord, activeAdminIds: readonly string[]) => ChangeRefusal | undefined,
+  ): Promise<UserRecord | 'staff-id' | ChangeRefusal | undefined> {
+    if (!UUID.test(userId)) return undefined;
     try {
-      const { rows } = await this.pool.query<UserRow>(
-        'UPDATE auth.users SET role = $2, staff_id = COALESCE($3, staff_id) WHERE id = $1 RETURNING *',
-        [id, role, staffId ?? null],
-      );
-      return rows[0] ? toUser(rows[0]) : undefined;
+      return await withTransaction(this.pool, async (client) => {
+        // Every active admin locked, in id order (two changes never deadlock): a concurrent change that
+        // removes an admin waits here and then sees it gone, so the judge never counts a removed admin.
+        const admins = await client.query<{ id: string }>(
+          "SELECT id FROM auth.users WHERE role = 'admin' AND disabled_at IS NULL ORDER BY id FOR UPDATE",
+        );
+        const found = await client.query<UserRow>('SELECT * FROM auth.users WHERE id = $1 FOR UPDATE', [userId]);
+        if (!found.rows[0]) return undefined;
+        const before = toUser(found.rows[0]);
+        const refusal = judge(
+          before,
+          admins.rows.map((r) => r.id),
+        );
+        if (refusal !== undefined) return refusal;
+        const after = await applyChange(client, userId, change);
+        await client.query(
+          `INSERT INTO auth.account_changes (actor_id, user_id, action, role_before, role_after, staff_id_before, staff_id_after)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [actorId, userId, change.kind, before.role, after.role, before.staffId, after.staffId],
+        );
+        return after;
+      });
     } catch (error) {
-      if ((error as { code?: string }).code === '23505') return 'staff-id';
-      throw error;
-    }
-  }
-
-  async setDisabled(id: string, disabled: boolean): Promise<UserRecord | 'staff-id' | undefined> {
-    if (!UUID.test(id)) return undefined;
-    try {
-      // COALESCE: disabling twice keeps the first time it was disabled.
-      const { rows } = await this.pool.query<UserRow>(
-        'UPDATE auth.users SET disabled_at = CASE WHEN $2 THEN COALESCE(disabled_at, now()) END WHERE id = $1 RETURNING *',
-        [id, disabled],
-      );
-      return rows[0] ? toUser(rows[0]) : undefined;
-    } catch (error) {
-      // Enabling: the staff id got another active maker or checker account meanwhile (users_one_review_role_per_person).
+      // users_one_review_role_per_person: the staff id already has another active maker or checker account.
       if ((error as { code?: string }).code === '23505') return 'staff-id';
       throw error;
     }
@@ -99,11 +105,31 @@ export class UserRepository implements UserStore {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async list(limit: number, role?: Role): Promise<UserRecord[]> {
+  async list(limit: number, role?: Role, after?: string): Promise<Page<UserRecord>> {
+    // The cursor's own row gives the position, as the review queue's does (shared/paging.ts).
     const { rows } = await this.pool.query<UserRow>(
-      'SELECT * FROM auth.users WHERE ($1::text IS NULL OR role = $1) ORDER BY created_at DESC LIMIT $2',
-      [role ?? null, limit],
+      `SELECT * FROM auth.users
+        WHERE ($1::text IS NULL OR role = $1)
+          AND ($3::uuid IS NULL OR (created_at, id) < (SELECT created_at, id FROM auth.users WHERE id = $3::uuid))
+        ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [role ?? null, limit + 1, after ?? null],
     );
-    return rows.map(toUser);
+    return pageOf(rows.map(toUser), limit);
   }
+}
+
+async function applyChange(client: PoolClient, id: string, change: AccountChange): Promise<UserRecord> {
+  const { rows } =
+    change.kind === 'role'
+      ? await client.query<UserRow>('UPDATE auth.users SET role = $2, staff_id = COALESCE($3, staff_id) WHERE id = $1 RETURNING *', [
+          id,
+          change.role,
+          change.staffId ?? null,
+        ])
+      : // COALESCE: disabling twice keeps the first time it was disabled.
+        await client.query<UserRow>(
+          'UPDATE auth.users SET disabled_at = CASE WHEN $2 THEN COALESCE(disabled_at, now()) END WHERE id = $1 RETURNING *',
+          [id, change.kind === 'disable'],
+        );
+  return toUser(rows[0] as UserRow);
 }

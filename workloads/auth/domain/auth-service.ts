@@ -5,10 +5,13 @@
 // they stop working everywhere within seconds rather than at their expiry.
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../../shared/roles.js';
+import { type AccountChange, refusalOf } from './account-changes.js';
 import {
   AuthError,
   badCredentials,
   conflict,
+  forbidden,
+  lastAdmin,
   notFound,
   rateLimited,
   separationConflict,
@@ -239,6 +242,7 @@ export class AuthService {
    * An admin changes a user's role. Every login of the user ends and every access token issued before
    * now stops working (a per-user cut-off), so the old role cannot be used for the rest of a token's
    * life. Making someone a maker or checker keeps maker-checker separation (one review role per staff id).
+   * The bank keeps an active admin (docs/frontend.md, "The admin's pages"), and the change is audited.
    */
   async changeRole(actorId: string, userId: string, role: Role, staffId?: string): Promise<PublicUser> {
     if (actorId === userId) throw conflict('an admin cannot change their own role; ask another admin', 'id');
@@ -250,9 +254,7 @@ export class AuthService {
         'a maker or checker account needs the staff id of the person it belongs to (maker-checker separation)',
       );
     }
-    const updated = await this.deps.users.updateRole(userId, role, staffId);
-    if (updated === undefined) throw notFound('no user with this id', 'id');
-    if (updated === 'staff-id') throw separationConflict(staffId ?? existing.staffId ?? '');
+    const updated = await this.changeAccount(actorId, userId, { kind: 'role', role, ...(staffId !== undefined && { staffId }) });
     await this.revokeUser(userId);
     this.counter('kyc_auth_role_changes_total', 'Role changes by new role').inc({ outcome: role });
     this.deps.logger.info({ userId, role, by: actorId }, 'role changed; the user signs in again');
@@ -262,19 +264,32 @@ export class AuthService {
   /**
    * An admin disables an account (someone left the bank) or enables it again. Disabling ends every login
    * of the user at once, as a role change does; sign-in and refresh already refuse a disabled account.
-   * An admin cannot disable themselves (nobody could undo it if they were the last admin).
+   * An admin cannot disable themselves, nor the last active admin; the change is audited.
    */
   async setDisabled(actorId: string, userId: string, disabled: boolean): Promise<PublicUser> {
     if (actorId === userId) throw conflict('an admin cannot disable or enable their own account; ask another admin', 'id');
-    const updated = await this.deps.users.setDisabled(userId, disabled);
-    if (updated === undefined) throw notFound('no user with this id', 'id');
-    if (updated === 'staff-id') throw separationConflict((await this.deps.users.findById(userId))?.staffId ?? '');
+    const updated = await this.changeAccount(actorId, userId, { kind: disabled ? 'disable' : 'enable' });
     if (disabled) await this.revokeUser(userId);
     this.counter('kyc_auth_accounts_disabled_total', 'Accounts disabled or enabled by an admin').inc({
       outcome: disabled ? 'disabled' : 'enabled',
     });
     this.deps.logger.info({ userId, disabled, by: actorId }, disabled ? 'account disabled; its sign-ins end' : 'account enabled');
     return publicUser(updated);
+  }
+
+  /** The store's change under the admins' lock, its outcomes said as the use case's refusals. */
+  private async changeAccount(actorId: string, userId: string, change: AccountChange): Promise<UserRecord> {
+    const outcome = await this.deps.users.changeAccount({ actorId, userId, change }, (target, admins) =>
+      refusalOf(actorId, target, change, admins),
+    );
+    if (outcome === undefined) throw notFound('no user with this id', 'id');
+    if (outcome === 'last-admin') throw lastAdmin();
+    if (outcome === 'not-admin') throw forbidden('only an active admin may change staff accounts');
+    if (outcome === 'staff-id') {
+      const staffId = change.kind === 'role' ? change.staffId : undefined;
+      throw separationConflict(staffId ?? (await this.deps.users.findById(userId))?.staffId ?? '');
+    }
+    return outcome;
   }
 
   /** Ends every login of the user and cuts off every access token issued until now. */

@@ -13,6 +13,10 @@ export type AuthErrorKind =
   /** A staff id already holds a review role: maker and checker must be two people. */
   | 'separation'
   | 'not_found'
+  /** The change would leave the bank without an active admin. */
+  | 'last_admin'
+  /** The caller's role does not allow it (any more). */
+  | 'forbidden'
   /** A store or the password-hash pool cannot take the request now: retry after `retryAfterSeconds`. */
   | 'unavailable';
 
@@ -35,6 +39,9 @@ export const unauthenticated = (message: string): AuthError => new AuthError('un
 export const validationFailed = (field: string, message: string): AuthError => new AuthError('validation', message, { field });
 export const conflict = (message: string, field: string): AuthError => new AuthError('conflict', message, { field });
 export const notFound = (message: string, field: string): AuthError => new AuthError('not_found', message, { field });
+export const lastAdmin = (): AuthError =>
+  new AuthError('last_admin', 'this is the last active admin account: make another account an admin first', { field: 'id' });
+export const forbidden = (message: string): AuthError => new AuthError('forbidden', message);
 export const unavailable = (retryAfterSeconds: number, message: string): AuthError =>
   new AuthError('unavailable', message, { retryAfterSeconds });
 

@@ -1,6 +1,8 @@
 // What the auth use cases need from the outside world, owned by the domain: data-access implements the
 // stores (PostgreSQL, Redis), main.ts wires them. Nothing here knows of a driver or of HTTP.
+import type { Page } from '../../shared/paging.js';
 import type { Role } from '../../shared/roles.js';
+import type { AccountChange, ChangeRefusal } from './account-changes.js';
 
 export interface UserRecord {
   id: string;
@@ -32,15 +34,19 @@ export interface UserStore {
   insert(user: NewUser): Promise<InsertOutcome>;
   /** Replaces the hash only while it is still `previousHash` (a concurrent change wins). */
   updatePasswordHash(id: string, previousHash: string, passwordHash: string): Promise<void>;
-  /** undefined when there is no such user; `staff-id` when the staff id already holds a review role. */
-  updateRole(id: string, role: Role, staffId?: string): Promise<UserRecord | 'staff-id' | undefined>;
   /**
-   * Disables (sign-ins refused) or enables an account; undefined when there is no such user, `staff-id`
-   * when enabling it would give its staff id a second active review role.
+   * An admin's change of another account, in one transaction: the active admins are locked, `judge`
+   * decides on them and the account as it is, and the change is written with its audit row. undefined
+   * when there is no such user; `staff-id` when the change would give the staff id a second active
+   * review role (maker-checker separation); the judge's refusal as it said it.
    */
-  setDisabled(id: string, disabled: boolean): Promise<UserRecord | 'staff-id' | undefined>;
+  changeAccount(
+    change: { actorId: string; userId: string; change: AccountChange },
+    judge: (target: UserRecord, activeAdminIds: readonly string[]) => ChangeRefusal | undefined,
+  ): Promise<UserRecord | 'staff-id' | ChangeRefusal | undefined>;
   countByRole(role: Role): Promise<number>;
-  list(limit: number, role?: Role): Promise<UserRecord[]>;
+  /** Newest first; `after` is the `next` of the page before (keyset on the creation time and id). */
+  list(limit: number, role?: Role, after?: string): Promise<Page<UserRecord>>;
 }
 
 export type RotateResult =

@@ -3,6 +3,8 @@ import {
   AuthError,
   badCredentials,
   conflict,
+  forbidden,
+  lastAdmin,
   notFound,
   rateLimited,
   separationConflict,
@@ -42,6 +44,13 @@ describe('auth errors as problem+json', () => {
       type: 'https://kyc.dev/problems/maker-checker-separation',
     });
     expect(toProblem(notFound('no user with this id', 'id'))).toMatchObject({ status: 404, field: 'id' });
+    expect(toProblem(lastAdmin())).toMatchObject({
+      status: 409,
+      field: 'id',
+      title: 'Last admin',
+      type: 'https://kyc.dev/problems/last-admin',
+    });
+    expect(toProblem(forbidden('no longer an admin'))).toMatchObject({ status: 403, message: 'no longer an admin' });
     expect(toProblem(unavailable(5, 'later'))).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
   });
 

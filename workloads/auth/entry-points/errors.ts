@@ -1,6 +1,14 @@
 // Auth's domain refusals → problem+json; anything else continues to the shared error handler.
 import type { ErrorRequestHandler } from 'express';
-import { ProblemError, conflict, serviceUnavailable, tooManyRequests, unauthorized, validationProblem } from '../../shared/index.js';
+import {
+  ProblemError,
+  conflict,
+  forbidden,
+  serviceUnavailable,
+  tooManyRequests,
+  unauthorized,
+  validationProblem,
+} from '../../shared/index.js';
 import { AuthError } from '../domain/errors.js';
 
 export function toProblem(error: AuthError): ProblemError {
@@ -19,6 +27,10 @@ export function toProblem(error: AuthError): ProblemError {
       return conflict(error.message, field);
     case 'separation':
       return new ProblemError(409, error.message, { field: field ?? 'staffId', title: 'Maker-checker separation' });
+    case 'last_admin':
+      return new ProblemError(409, error.message, { field: field ?? 'id', title: 'Last admin' });
+    case 'forbidden':
+      return forbidden(error.message);
     case 'not_found':
       return new ProblemError(404, error.message, field !== undefined ? { field } : {});
     case 'unavailable':

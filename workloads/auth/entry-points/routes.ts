@@ -3,7 +3,7 @@
 // map the answer.
 import { Router } from 'express';
 import { z } from 'zod';
-import { ROLES, bearerToken, parseOrProblem, requireRole } from '../../shared/index.js';
+import { ID_CURSOR, ROLES, bearerToken, parseOrProblem, requireRole } from '../../shared/index.js';
 import type { PublicJwk, Role, TokenVerifier } from '../../shared/index.js';
 import type { AuthService } from '../domain/auth-service.js';
 import { publicUser } from '../domain/auth-service.js';
@@ -30,6 +30,7 @@ export const roleBody = z.object({ role: z.enum(ROLES as [Role, ...Role[]]), sta
 export const listQuery = z.object({
   role: z.enum(ROLES as [Role, ...Role[]]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  after: z.string().regex(ID_CURSOR, 'must be the `next` of the previous page').optional(),
 });
 // z.guid(), not z.uuid(): any 8-4-4-4-12 hex id is looked up (and answers 404 if unknown), as before
 // zod 4 made z.uuid() check the RFC 9562 version and variant digits.
@@ -105,7 +106,8 @@ export function authRoutes(service: AuthService, users: UserStore, verifier: Tok
 
   router.get('/api/v1/admin/users', requireRole('admin'), async (req, res) => {
     const query = parseOrProblem(listQuery, req.query, 'query');
-    res.json({ items: (await users.list(query.limit, query.role)).map(publicUser) });
+    const page = await users.list(query.limit, query.role, query.after);
+    res.json({ items: page.items.map(publicUser), ...(page.next !== undefined && { next: page.next }) });
   });
 
   router.use(authErrors);

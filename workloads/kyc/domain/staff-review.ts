@@ -1,6 +1,7 @@
 // Bank staff's side: the review queue, a maker's recommendation or request for documents, and a
 // checker's decision on it. Four eyes hold throughout: nobody reviews their own application, and the
 // checker who decides is not the maker who recommended.
+import { type Page, pageOf } from '../../shared/paging.js';
 import { scrubString } from '../../shared/redact.js';
 import type { ApplicationState } from './application-state.js';
 import { forbidden, validationFailed } from './errors.js';
@@ -21,11 +22,7 @@ export interface QueueItem {
   recommendation: string | null;
 }
 
-export interface QueuePage {
-  items: QueueItem[];
-  /** The cursor (`after`) of the next page; absent on the last one. */
-  next?: string;
-}
+export type QueuePage = Page<QueueItem>;
 
 export class StaffReview {
   constructor(private readonly ctx: UseCaseContext) {}
@@ -35,10 +32,7 @@ export class StaffReview {
    * last page; one row more than asked is read to know it.
    */
   async reviewQueuePage(caller: Caller, state: string | undefined, limit: number, after?: string): Promise<QueuePage> {
-    const items = await this.reviewQueue(caller, state, limit + 1, after);
-    if (items.length <= limit) return { items };
-    const page = items.slice(0, limit);
-    return { items: page, next: (page[page.length - 1] as QueueItem).id };
+    return pageOf(await this.reviewQueue(caller, state, limit + 1, after), limit);
   }
 
   async reviewQueue(caller: Caller, state: string | undefined, limit: number, after?: string): Promise<QueueItem[]> {

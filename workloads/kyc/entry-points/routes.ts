@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import type { ErrorRequestHandler, Request } from 'express';
 import {
+  ID_CURSOR,
   PROBLEM_BASE,
   ProblemError,
   authenticate,
@@ -114,9 +115,6 @@ function param(req: Request, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
-/** An application id (8-4-4-4-12 hex), the queue's cursor. */
-const CURSOR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function queueQuery(query: Request['query']): { state: string | undefined; limit: number; after: string | undefined } {
   const { state, limit, after, ...rest } = query as Record<string, unknown>;
   const unknownParam = Object.keys(rest)[0];
@@ -129,7 +127,7 @@ function queueQuery(query: Request['query']): { state: string | undefined; limit
     parsedLimit = typeof limit === 'string' && /^[0-9]{1,3}$/.test(limit) ? Number(limit) : NaN;
     if (!(parsedLimit >= 1 && parsedLimit <= 100)) throw validationProblem('limit', 'limit: must be an integer from 1 to 100');
   }
-  if (after !== undefined && !(typeof after === 'string' && CURSOR.test(after)))
+  if (after !== undefined && !(typeof after === 'string' && ID_CURSOR.test(after)))
     throw validationProblem('after', 'after: must be the `next` of the previous page');
   return { state, limit: parsedLimit, after };
 }
