@@ -44,6 +44,12 @@ async function run(): Promise<void> {
   }
   const component = requested as Component;
   process.env.KYC_COMPONENT ??= component;
+  // Traces, when an OTLP endpoint is set, from before the component's first request (docs/observability.md, "Traces").
+  if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    const { startTracing, tracingConfigFromEnv } = await import('./shared/tracing.js');
+    const config = tracingConfigFromEnv(process.env, component);
+    if (config) startTracing(config, { platform: process.env.KYC_PLATFORM, version: process.env.KYC_VERSION });
+  }
   // A variable specifier keeps each component's code (and its dependencies) out of the others' start-up.
   const specifier = `./${component}/main.js`;
   const module = (await import(specifier)) as ComponentModule;

@@ -18,6 +18,7 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { TLS_MIN_VERSION } from '../shared/index.js';
+import { SpanKind, contextWith, failSpan, injectTraceparent, startSpan } from '../shared/tracing.js';
 import { parseAddress } from './client-address.js';
 
 export interface Outgoing {
@@ -141,9 +142,21 @@ export function send(
   maxResponseBytes = Number.POSITIVE_INFINITY,
   connectTimeoutMs = CONNECT_TIMEOUT_MS,
 ): Promise<UpstreamResponse> {
-  return new Promise((resolve, reject) => {
+  // A CLIENT span per attempt; the upstream continues it, never the client's own traceparent or
+  // tracestate, which are replaced (docs/observability.md, "Traces").
+  const span = startSpan(outgoing.method, {
+    kind: SpanKind.CLIENT,
+    childOnly: true,
+    attributes: { 'http.request.method': outgoing.method, 'server.address': origin.hostname, 'server.port': origin.port },
+  });
+  const sent = new Promise<UpstreamResponse>((resolve, reject) => {
     assertOriginFormPath(outgoing.path); // a throw here rejects the promise
     const headers: OutgoingHttpHeaders = { ...outgoing.headers };
+    if (span) {
+      delete headers.traceparent;
+      delete headers.tracestate;
+      injectTraceparent(headers, contextWith(span));
+    }
     if (outgoing.body !== undefined) headers['content-length'] = outgoing.body.length;
     const request = origin.tls ? https.request : http.request;
     // Over TLS, whether the handshake of this request's connection is done (a kept-alive one's is).
@@ -218,4 +231,17 @@ export function send(
     });
     req.end(outgoing.body);
   });
+  if (!span) return sent;
+  return sent.then(
+    (response) => {
+      span.setAttribute('http.response.status_code', response.status);
+      span.end();
+      return response;
+    },
+    (error: unknown) => {
+      failSpan(span, error);
+      span.end();
+      throw error;
+    },
+  );
 }

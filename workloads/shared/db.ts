@@ -9,6 +9,7 @@
 import pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
 import { postgresConnection, storesTlsFromEnv, type StoreTls } from './store-tls.js';
+import { SpanKind, inSpan, tracingEnabled } from './tracing.js';
 
 export type { Pool, PoolClient } from 'pg';
 
@@ -47,7 +48,41 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
   // the pool discards it on release.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
+  if (tracingEnabled()) pool.on('connect', traceQueries);
   return pool;
+}
+
+/** The longest statement text a span carries (statements hold placeholders, never values). */
+const SPAN_STATEMENT_CHARS = 500;
+
+/**
+ * Makes each promise-style query of `client` a CLIENT span under the active span (docs/observability.md,
+ * "Traces"): pool.query goes through its client's query too. Queries outside a span (the outbox relay's
+ * polling), with a callback, or of a submittable (COPY streams, cursors) are left as they are.
+ */
+function traceQueries(client: PoolClient): void {
+  const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const traced = (...args: unknown[]): unknown => {
+    const [first] = args;
+    const text = typeof first === 'string' ? first : (first as { text?: unknown } | undefined)?.text;
+    const submittable = typeof (first as { submit?: unknown } | undefined)?.submit === 'function';
+    if (typeof text !== 'string' || submittable || args.some((arg) => typeof arg === 'function')) return original(...args);
+    const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
+    return inSpan(
+      operation,
+      {
+        kind: SpanKind.CLIENT,
+        childOnly: true,
+        attributes: {
+          'db.system.name': 'postgresql',
+          'db.operation.name': operation,
+          'db.query.text': text.slice(0, SPAN_STATEMENT_CHARS),
+        },
+      },
+      () => original(...args) as Promise<unknown>,
+    );
+  };
+  (client as unknown as { query: typeof traced }).query = traced;
 }
 
 const BROKEN_CONNECTION = /^(Query read timeout|Connection terminated|Client has encountered a connection error|Client was closed)/;

@@ -23,6 +23,7 @@ import { notFound, notFoundHandler, problemErrorHandler } from './problem.js';
 import { modeGate } from './service-mode.js';
 import type { ModeSource } from './service-mode.js';
 import type { ServiceTls } from './tls.js';
+import { tracingMiddleware } from './tracing.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -181,6 +182,8 @@ export class Service {
     this.lifecycle = new Lifecycle(this.logger);
     this.healthChecks = options.health ?? {};
     const app = baseApp(this.logger, options.responseHeaders);
+    // Each request's span, continued from its traceparent (docs/observability.md, "Traces").
+    app.use(tracingMiddleware());
     app.use(this.metrics.httpMiddleware());
     app.use(accessLog(this.logger, options.accessLogLevel ?? 'debug'));
     // Monitoring endpoints answer 404 here, whatever a route added later would do with the path: they

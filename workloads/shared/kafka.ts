@@ -9,6 +9,7 @@ import type { EventEnvelope } from './events.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { kafkaSsl, storesTlsFromEnv, type StoreTls } from './store-tls.js';
+import { SpanKind, extractTraceparent, inSpan } from './tracing.js';
 
 export type { Kafka, Producer, Consumer } from 'kafkajs';
 
@@ -223,7 +224,23 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
         } else {
           for (let attempt = 1; ; attempt += 1) {
             try {
-              await options.handle(event, { topic: batch.topic, partition: batch.partition, offset: message.offset });
+              // A CONSUMER span per attempt, continuing the producer's (docs/observability.md, "Traces").
+              await inSpan(
+                `process ${batch.topic}`,
+                {
+                  kind: SpanKind.CONSUMER,
+                  parent: extractTraceparent(message.headers ?? {}),
+                  childOnly: true,
+                  attributes: {
+                    'messaging.system': 'kafka',
+                    'messaging.operation.type': 'process',
+                    'messaging.destination.name': batch.topic,
+                    'messaging.consumer.group.name': groupId,
+                    'messaging.message.id': event.id,
+                  },
+                },
+                () => options.handle(event, { topic: batch.topic, partition: batch.partition, offset: message.offset }),
+              );
               break;
             } catch (error) {
               if (options.retryForever) {

@@ -1,6 +1,7 @@
 // Start-up and graceful shutdown. SIGTERM turns /ready 503, then closers run in reverse order of
 // registration: the HTTP server drains first (registered last), then consumers, relays and pools.
 import type { Logger } from './logger.js';
+import { shutdownTracing } from './tracing.js';
 
 type Closer = { name: string; close: () => Promise<void> | void };
 
@@ -64,13 +65,17 @@ export interface SignalTarget {
 export function exitOnSignals(lifecycle: Lifecycle, logger: Logger, target: SignalTarget = process): void {
   const handler = (signal: NodeJS.Signals): void => {
     logger.info({ signal }, 'shutting down');
-    lifecycle.shutdown().then(
-      () => target.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        target.exit(1);
-      },
-    );
+    // The spans still buffered are exported before the process goes (docs/observability.md, "Traces").
+    lifecycle
+      .shutdown()
+      .then(() => shutdownTracing().catch(() => undefined))
+      .then(
+        () => target.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          target.exit(1);
+        },
+      );
   };
   target.once('SIGTERM', handler);
   target.once('SIGINT', handler);

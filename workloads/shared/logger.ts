@@ -3,6 +3,7 @@
 import pino from 'pino';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { scrub, scrubString } from './redact.js';
+import { traceLogFields } from './tracing.js';
 
 export type Logger = PinoLogger;
 
@@ -22,6 +23,8 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { component: options.component, platform: options.platform, version: options.version },
       timestamp: pino.stdTimeFunctions.isoTime,
       messageKey: 'msg',
+      // trace_id and span_id on every line written inside a span (docs/observability.md, "Traces").
+      mixin: traceLogFields,
       formatters: {
         level: (label) => ({ level: label }),
         log: (object) => scrub(object) as Record<string, unknown>,

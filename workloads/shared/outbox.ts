@@ -12,6 +12,17 @@ import type { EventEnvelope } from './events.js';
 import type { Logger } from './logger.js';
 import type { Migration } from './migrate.js';
 import type { Metrics } from './metrics.js';
+import {
+  SpanKind,
+  contextWith,
+  currentTraceparent,
+  extractTraceparent,
+  failSpan,
+  injectTraceparent,
+  startSpan,
+  TRACEPARENT,
+} from './tracing.js';
+import type { Span } from './tracing.js';
 
 /** Add this to a service's migrations (any free version number) to get an outbox in its schema. */
 export function outboxMigration(version: number): Migration {
@@ -35,8 +46,31 @@ export function outboxMigration(version: number): Migration {
 /** The columns of one outbox row, in the order of OUTBOX_COLUMNS. */
 export const OUTBOX_COLUMNS = '(event_id, topic, key, event_type, payload)';
 
+/**
+ * The trace context of the request that wrote an event rides in its outbox row, under this key of the
+ * stored payload; the relay takes it out and sends it as the message's `traceparent` header, so the
+ * published event is the envelope alone (docs/observability.md, "Traces"). Only while tracing is on.
+ */
+const OUTBOX_TRACE_KEY = TRACEPARENT;
+
 export function outboxValues(event: EventEnvelope, topicPrefix = ''): [string, string, string, string, string] {
-  return [event.id, topicForEvent(event.type, topicPrefix), event.subject, event.type, JSON.stringify(event)];
+  const traceparent = currentTraceparent();
+  const stored = traceparent === undefined ? event : { ...event, [OUTBOX_TRACE_KEY]: traceparent };
+  return [event.id, topicForEvent(event.type, topicPrefix), event.subject, event.type, JSON.stringify(stored)];
+}
+
+/** A row's payload without its trace context, and a PRODUCER span continuing that context (if any). */
+export function publication(topic: string, payload: unknown): { value: unknown; span: Span | undefined } {
+  if (typeof payload !== 'object' || payload === null || !(OUTBOX_TRACE_KEY in payload)) return { value: payload, span: undefined };
+  const { [OUTBOX_TRACE_KEY]: traceparent, ...value } = payload as Record<string, unknown>;
+  if (typeof traceparent !== 'string') return { value, span: undefined };
+  const span = startSpan(`publish ${topic}`, {
+    kind: SpanKind.PRODUCER,
+    parent: extractTraceparent({ [TRACEPARENT]: traceparent }),
+    childOnly: true,
+    attributes: { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.destination.name': topic },
+  });
+  return { value, span };
 }
 
 /** Queues `event` in the caller's transaction. `topicPrefix` is KAFKA_TOPIC_PREFIX. */
@@ -125,17 +159,27 @@ export class OutboxRelay {
           if (list) list.push(row);
           else byTopic.set(row.topic, [row]);
         }
-        await producer.sendBatch({
-          acks: -1,
-          topicMessages: [...byTopic].map(([topic, topicRows]) => ({
-            topic,
-            messages: topicRows.map((row) => ({
-              key: row.key,
-              value: JSON.stringify(row.payload),
-              headers: { 'event-type': row.event_type, 'event-id': row.event_id },
-            })),
-          })),
-        });
+        const spans: Span[] = [];
+        const topicMessages = [...byTopic].map(([topic, topicRows]) => ({
+          topic,
+          messages: topicRows.map((row) => {
+            const { value, span } = publication(topic, row.payload);
+            const headers: Record<string, string> = { 'event-type': row.event_type, 'event-id': row.event_id };
+            if (span) {
+              spans.push(span);
+              injectTraceparent(headers, contextWith(span));
+            }
+            return { key: row.key, value: JSON.stringify(value), headers };
+          }),
+        }));
+        try {
+          await producer.sendBatch({ acks: -1, topicMessages });
+        } catch (error) {
+          for (const span of spans) failSpan(span, error);
+          throw error;
+        } finally {
+          for (const span of spans) span.end();
+        }
         await client.query(`UPDATE ${s}.outbox SET sent_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((row) => row.id)]);
         this.options.metrics
           ?.counter('kyc_outbox_published_total', 'Events published from the outbox', ['schema'])

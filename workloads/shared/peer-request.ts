@@ -6,6 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { TLS_MIN_VERSION } from './tls.js';
+import { SpanKind, inSpan, injectTraceparent } from './tracing.js';
 import type { PeerTrust } from './tls.js';
 
 export interface PeerRequestOptions {
@@ -22,6 +23,15 @@ export interface PeerAnswer {
 }
 
 export function getFromPeer(url: string, options: PeerRequestOptions): Promise<PeerAnswer> {
+  // A CLIENT span under the caller's, its traceparent sent along (docs/observability.md, "Traces").
+  return inSpan('GET', { kind: SpanKind.CLIENT, childOnly: true, attributes: { 'http.request.method': 'GET', 'url.full': url } }, () => {
+    const headers = { ...options.headers };
+    injectTraceparent(headers);
+    return get(url, { ...options, headers });
+  });
+}
+
+function get(url: string, options: PeerRequestOptions): Promise<PeerAnswer> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   if (!secure && target.protocol !== 'http:') return Promise.reject(new Error(`${url} is not an http or https URL`));
