@@ -24,6 +24,9 @@ export const EVENT_TYPES = [
   'customer.rekyc.due',
   // A customer's erasure request, for the services holding their data elsewhere (docs/retention.md).
   'customer.erasure.requested',
+  // A legal hold placed on / released from a customer: the services' retention sweeps pass them by meanwhile.
+  'customer.legal_hold.placed',
+  'customer.legal_hold.released',
   'consent.granted',
   'consent.withdrawn',
   'notification.requested',

@@ -259,5 +259,10 @@ describe('Erasure', () => {
     await expect(erasure.releaseHold(admin, 'cust-1')).rejects.toMatchObject({ kind: 'not_found' });
     expect((await erasure.request(customer, {})).erased).toEqual(['rej']);
     expect(m.audit.map((a) => a.action)).toEqual(['legal_hold_placed', 'legal_hold_released', 'personal_data_erased']);
+    expect(m.published.map((e) => [e.type, e.subject])).toEqual([
+      ['customer.legal_hold.placed', 'cust-1'],
+      ['customer.legal_hold.released', 'cust-1'],
+      ['customer.erasure.requested', 'cust-1'],
+    ]);
   });
 });

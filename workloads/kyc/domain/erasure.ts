@@ -137,7 +137,12 @@ export interface ErasureTransaction {
   /** Records a service's outcome unless one is recorded; returns the request's customer when recorded now. */
   recordServiceOutcome(requestId: string, service: ErasureService, outcome: ServiceErasure): Promise<string | undefined>;
   /** Queues an event in this transaction (the outbox). */
-  publish(event: { type: 'customer.erasure.requested'; subject: string; data: Record<string, unknown>; actor: string }): Promise<void>;
+  publish(event: {
+    type: 'customer.erasure.requested' | 'customer.legal_hold.placed' | 'customer.legal_hold.released';
+    subject: string;
+    data: Record<string, unknown>;
+    actor: string;
+  }): Promise<void>;
   /** Requests in `retained` whose every kept application is erased now: moved to completed. Returns their ids. */
   completeRetainedRequests(customerId: string, at: Date): Promise<string[]>;
   /** Rejected, expired and cancelled applications closed before `before` and not erased, locked. */
@@ -275,6 +280,8 @@ export class Erasure {
     await this.store.transaction(async (tx) => {
       await tx.placeHold(hold);
       await this.auditCustomer(tx, caller, customerId, 'legal_hold_placed', { reason: hold.reason });
+      // The other services' retention sweeps pass the customer by too (docs/retention.md); the reason stays here.
+      await tx.publish({ type: 'customer.legal_hold.placed', subject: customerId, data: { customerId }, actor: caller.id });
     });
     return hold;
   }
@@ -285,6 +292,7 @@ export class Erasure {
     await this.store.transaction(async (tx) => {
       if (!(await tx.releaseHold(customerId))) throw notFound('legal hold');
       await this.auditCustomer(tx, caller, customerId, 'legal_hold_released', {});
+      await tx.publish({ type: 'customer.legal_hold.released', subject: customerId, data: { customerId }, actor: caller.id });
     });
   }
 

@@ -1,5 +1,5 @@
-// Migration 6 of the notification schema: what a customer's erasure request needs (data-access/erasure.ts,
-// docs/retention.md).
+// Migrations 6 and 7 of the notification schema: what a customer's erasure request (data-access/erasure.ts)
+// and the message log's retention (data-access/retention.ts) need (docs/retention.md).
 /**
  * The migration (expand only: two nullable columns and a new table; the version before it neither reads nor
  * writes them): `erasures` holds each handled request's id and when (nothing about the customer);
@@ -12,4 +12,24 @@ export const NOTIFICATION_ERASURE_SQL = `
     request_id uuid PRIMARY KEY,
     completed_at timestamptz NOT NULL
   );
+`;
+
+/**
+ * Migration 7, expand only (new tables): the customers under a legal hold (as kyc announced them; the id
+ * only, the reason stays in kyc) and the record of each retention run that deleted something.
+ */
+export const NOTIFICATION_RETENTION_SQL = `
+  CREATE TABLE legal_holds (
+    user_id text PRIMARY KEY,
+    placed_at timestamptz NOT NULL
+  );
+  CREATE TABLE retention_runs (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ran_at timestamptz NOT NULL,
+    cutoff timestamptz NOT NULL,
+    messages_deleted integer NOT NULL,
+    dead_letters_deleted integer NOT NULL,
+    held integer NOT NULL
+  );
+  CREATE INDEX notifications_created ON notifications (created_at);
 `;

@@ -1,5 +1,5 @@
 import { outboxMigration } from '../../shared/index.js';
-import { NOTIFICATION_ERASURE_SQL } from './erasure-migration.js';
+import { NOTIFICATION_ERASURE_SQL, NOTIFICATION_RETENTION_SQL } from './erasure-migration.js';
 import type { Migration } from '../../shared/index.js';
 
 export const NOTIFICATION_SCHEMA = 'notification';
@@ -99,4 +99,6 @@ export const migrations: Migration[] = [
   },
   // A customer's erasure request (docs/retention.md): contacts erased, message log pseudonymised; expand only.
   { version: 6, name: 'erasure', up: NOTIFICATION_ERASURE_SQL },
+  // The message log's retention clock and the legal holds that stop it (docs/retention.md); expand only.
+  { version: 7, name: 'retention', up: NOTIFICATION_RETENTION_SQL },
 ];
