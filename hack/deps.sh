@@ -2,14 +2,15 @@
 # The platform's dependencies on loopback: PostgreSQL and Redis from Debian packages, Apache Kafka
 # (KRaft, one node) from its jars on Maven Central, local-kms from the Go module proxy (hack/deps/kms.sh),
 # Mailpit (SMTP and its API, for the notification e-mail tests) likewise (hack/deps/mailpit.sh), and
-# SeaweedFS (the S3 server of the backup tests, docs/backup.md) likewise (hack/deps/seaweedfs.sh).
+# SeaweedFS (the S3 server of the backup tests, docs/backup.md) likewise (hack/deps/seaweedfs.sh), and
+# Jaeger (OTLP in, the trace store of the tracing tests, docs/observability.md) likewise (hack/deps/jaeger.sh).
 #
 #   hack/deps.sh up      install what is missing, start what is not running, wait until healthy
 #   hack/deps.sh down    stop them
 #   hack/deps.sh env     print the connection settings (DATABASE_URL, REDIS_URL, KAFKA_BROKERS, and the
 #                        per-service URLs of hack/deps/roles.sh: DATABASE_URL_<COMPONENT>, REDIS_URL_<COMPONENT>, ...)
 #   hack/deps.sh status
-#   hack/deps.sh stop|kill|start NAME   one of postgres, redis, kafka, kms (the chaos suite, docs/benchmarks.md
+#   hack/deps.sh stop|kill|start NAME   one of postgres, redis, kafka, kms, jaeger (the chaos suite, docs/benchmarks.md
 #                                       "Chaos"): stop is graceful, kill a crash; both do nothing when it
 #                                       is stopped already, start nothing when it runs
 #
@@ -22,6 +23,7 @@ source "$(dirname "$0")/deps/roles.sh"
 source "$(dirname "$0")/deps/kms.sh"
 source "$(dirname "$0")/deps/mailpit.sh"
 source "$(dirname "$0")/deps/seaweedfs.sh"
+source "$(dirname "$0")/deps/jaeger.sh"
 
 DEPS_DIR=$RUN_DIR/deps
 PIDS=$DEPS_DIR/pids
@@ -180,7 +182,7 @@ write_env() {
   local postgres_password redis_password
   postgres_password=$(secret postgres)
   redis_password=$(secret redis)
-  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE" && kms_env >>"$ENV_FILE" && mailpit_env >>"$ENV_FILE" && seaweedfs_env >>"$ENV_FILE" && tls_env >>"$ENV_FILE")
+  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE" && kms_env >>"$ENV_FILE" && mailpit_env >>"$ENV_FILE" && seaweedfs_env >>"$ENV_FILE" && jaeger_env >>"$ENV_FILE" && tls_env >>"$ENV_FILE")
 }
 
 up() {
@@ -198,6 +200,7 @@ up() {
   fi
   start_kms
   start_mailpit
+  start_jaeger
   seaweedfs_up
   postgres_roles
   redis_apply_acls
@@ -208,6 +211,7 @@ up() {
 
 down() {
   seaweedfs_down
+  stop_jaeger
   stop_mailpit
   stop_kms
   stop_pidfile "$PIDS/kafka.pid" kafka
@@ -245,14 +249,14 @@ start_one() {
 
 one() { # one stop|kill|start NAME
   case ${2:-} in
-    postgres | redis | kafka | kms) ;;
-    *) die "usage: $0 $1 postgres|redis|kafka|kms" ;;
+    postgres | redis | kafka | kms | jaeger) ;;
+    *) die "usage: $0 $1 postgres|redis|kafka|kms|jaeger" ;;
   esac
   "$1_one" "$2"
 }
 
 status() {
-  for c in postgres redis kafka kms mailpit seaweedfs; do
+  for c in postgres redis kafka kms mailpit seaweedfs jaeger; do
     if pid_alive "$PIDS/$c.pid"; then echo "$c: running (pid $(cat "$PIDS/$c.pid"))"; else echo "$c: stopped"; fi
   done
 }
