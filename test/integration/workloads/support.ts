@@ -1,7 +1,7 @@
 // Helpers for the workloads' component tests: a private database per test file, unique Redis and
 // Kafka prefixes, captured logs, and small HTTP helpers.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -282,7 +282,12 @@ export async function liveSettingsFile(dirPrefix: string): Promise<LiveSettingsF
   const file = path.join(dir, 'live-settings.json');
   return {
     path: file,
-    write: (settings) => writeFile(file, JSON.stringify(settings)),
+    // Whole or not at all, as the kubelet swaps a ConfigMap volume: a reader never sees half a document
+    // (which it would reject, and count as rejected).
+    write: async (settings) => {
+      await writeFile(`${file}.next`, JSON.stringify(settings));
+      await rename(`${file}.next`, file);
+    },
     remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
