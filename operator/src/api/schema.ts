@@ -53,6 +53,8 @@ export const RESERVED_ENV = [
   'PII_ENCRYPTION_KEYS',
   'KMS_KEY_ID',
   'KMS_REGION',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_TRACES_SAMPLER_ARG',
   'KMS_ENDPOINT',
   'KMS_ACCESS_KEY_ID',
   'KMS_SECRET_ACCESS_KEY',
@@ -1141,6 +1143,35 @@ const backup = named(
   ),
 );
 
+const observability = named(
+  'Observability',
+  obj('What the platform reports besides its Prometheus metrics (docs/observability.md).', {
+    tracing: named(
+      'Tracing',
+      obj(
+        'OpenTelemetry traces of every component, exported over OTLP/HTTP (docs/observability.md, "Traces"). Absent: no traces.',
+        {
+          otlpEndpoint: str(
+            'Base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger); spans are posted to <otlpEndpoint>/v1/traces. E.g. http://otel-collector.monitoring:4318.',
+            { minLength: 1, maxLength: 512, pattern: '^https?://' },
+          ),
+          sampleRatio: {
+            type: 'number',
+            description:
+              'Share of new traces recorded, 0 to 1, decided at the gateway by the trace id (a client cannot force it) and followed by every component after it. Default 1.',
+            minimum: 0,
+            maximum: 1,
+          },
+          networkPeers: networkPeers(
+            "Where the OTLP receiver is, for every component's egress NetworkPolicy (on the endpoint's port). Absent: the spans cannot leave the pods while security.networkPolicies is on.",
+          ),
+        },
+        { required: ['otlpEndpoint'] },
+      ),
+    ),
+  }),
+);
+
 export const specSchema: Schema = named(
   'KycPlatformSpec',
   obj(
@@ -1200,6 +1231,7 @@ export const specSchema: Schema = named(
       placement,
       release,
       backup,
+      observability,
     },
     {
       required: ['version'],

@@ -89,6 +89,8 @@ export interface KycPlatformSpec {
   release?: Release;
   /** Encrypted automated backups of every service schema to S3-compatible storage, with retention (docs/backup.md). The operator renders a CronJob running `main.js backup` with the owner role of the PostgreSQL Secret. Absent: no backups. */
   backup?: Backup;
+  /** What the platform reports besides its Prometheus metrics (docs/observability.md). */
+  observability?: Observability;
 }
 
 /**
@@ -707,6 +709,22 @@ export interface Backup {
 export interface BackupCredentialsSecretRef {
   /** Name of the Secret in the platform namespace. */
   name: string;
+}
+
+/** What the platform reports besides its Prometheus metrics (docs/observability.md). */
+export interface Observability {
+  /** OpenTelemetry traces of every component, exported over OTLP/HTTP (docs/observability.md, "Traces"). Absent: no traces. */
+  tracing?: Tracing;
+}
+
+/** OpenTelemetry traces of every component, exported over OTLP/HTTP (docs/observability.md, "Traces"). Absent: no traces. */
+export interface Tracing {
+  /** Base URL of an OTLP/HTTP receiver (an OpenTelemetry Collector, Jaeger); spans are posted to <otlpEndpoint>/v1/traces. E.g. http://otel-collector.monitoring:4318. */
+  otlpEndpoint: string;
+  /** Share of new traces recorded, 0 to 1, decided at the gateway by the trace id (a client cannot force it) and followed by every component after it. Default 1. */
+  sampleRatio?: number;
+  /** Where the OTLP receiver is, for every component's egress NetworkPolicy (on the endpoint's port). Absent: the spans cannot leave the pods while security.networkPolicies is on. */
+  networkPeers?: NetworkPeer[];
 }
 
 /** The observed state of the platform, written by the operator. */
