@@ -28,6 +28,12 @@ import { DEFAULT_DELIVERY_POLICY, Notifier } from './domain/notifier.js';
 import { CHANNELS, InMemoryProvider } from './domain/providers.js';
 import type { Channel, NotificationProvider } from './domain/providers.js';
 import { notificationRoutes } from './entry-points/routes.js';
+import { WebhookRepository } from './data-access/webhooks.js';
+import { HttpWebhookTransport } from './data-access/webhook-http.js';
+import { AllowedNetworks } from './domain/webhook-url.js';
+import { DEFAULT_DISPATCH_POLICY, WebhookDispatcher, webhookPayload } from './domain/webhooks.js';
+import { webhookRoutes } from './entry-points/webhook-routes.js';
+import { WebhookWorker } from './entry-points/webhook-worker.js';
 
 const channelList = z
   .string()
@@ -83,6 +89,34 @@ export const notificationEnv = commonEnv
     NOTIFICATION_RETRY_MAX_MS: z.coerce.number().int().min(1).max(300_000).default(DEFAULT_DELIVERY_POLICY.retry.maxDelayMs),
     NOTIFICATION_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(DEFAULT_DELIVERY_POLICY.breaker.failureThreshold),
     NOTIFICATION_BREAKER_OPEN_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_DELIVERY_POLICY.breaker.openMs),
+    /**
+     * Outbound webhooks (docs/customer-api.md, "Webhooks"), on wherever NOTIFICATION_CONTACT_KEYS is set
+     * (it seals the signing secrets). Plain http only on development platforms (the operator sets it);
+     * the allowed networks (CIDRs) are private ranges webhooks may reach nonetheless.
+     */
+    NOTIFICATION_WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
+    NOTIFICATION_WEBHOOK_ALLOWED_NETWORKS: z
+      .string()
+      .default('')
+      .transform((value) =>
+        value
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean),
+      )
+      .superRefine((list, ctx) => {
+        try {
+          new AllowedNetworks(list);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        }
+      }),
+    NOTIFICATION_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    NOTIFICATION_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(DEFAULT_DISPATCH_POLICY.retry.attempts),
+    NOTIFICATION_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(DEFAULT_DISPATCH_POLICY.retry.baseDelayMs),
+    NOTIFICATION_WEBHOOK_RETRY_MAX_MS: z.coerce.number().int().min(1).max(86_400_000).default(DEFAULT_DISPATCH_POLICY.retry.maxDelayMs),
+    /** How often the dispatcher looks for due deliveries. */
+    NOTIFICATION_WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   })
   .superRefine((env, ctx) => {
     const need = (name: keyof typeof env, why: string) => {
@@ -147,6 +181,28 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
           ? new ContactRepository(pool, new ContactKeyRing(config.NOTIFICATION_CONTACT_KEYS))
           : undefined;
       const providers = providersFor(config, contacts);
+      const webhooks =
+        config.NOTIFICATION_CONTACT_KEYS !== undefined
+          ? new WebhookRepository(pool, new ContactKeyRing(config.NOTIFICATION_CONTACT_KEYS))
+          : undefined;
+      const allowed = new AllowedNetworks(config.NOTIFICATION_WEBHOOK_ALLOWED_NETWORKS);
+      if (webhooks) {
+        const policy = {
+          ...DEFAULT_DISPATCH_POLICY,
+          retry: {
+            attempts: config.NOTIFICATION_WEBHOOK_ATTEMPTS,
+            baseDelayMs: config.NOTIFICATION_WEBHOOK_RETRY_BASE_MS,
+            maxDelayMs: config.NOTIFICATION_WEBHOOK_RETRY_MAX_MS,
+          },
+          // A claimed delivery is hidden well past its request's timeout.
+          leaseMs: config.NOTIFICATION_WEBHOOK_TIMEOUT_MS * 3,
+        };
+        const transport = new HttpWebhookTransport({ timeoutMs: config.NOTIFICATION_WEBHOOK_TIMEOUT_MS, allowed });
+        const dispatcher = new WebhookDispatcher(webhooks, transport, logger, service.metrics, policy);
+        const worker = new WebhookWorker(dispatcher, policy.batch, config.NOTIFICATION_WEBHOOK_POLL_MS, logger);
+        worker.start();
+        onShutdown('webhooks', () => worker.close());
+      }
       for (const provider of providers) if (provider instanceof SmtpProvider) onShutdown('smtp', () => provider.close());
       // notifications-email, notifications-sms: a channel switched off records its messages as suppressed.
       const notifier = new Notifier(repository, providers, logger, service.metrics, liveSettings, {
@@ -164,11 +220,17 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
         // At least once: an event whose handling keeps failing (e.g. PostgreSQL away) is retried, never
         // skipped, and its offset is committed only after every channel's outcome is recorded.
         retryForever: true,
-        handle: (event) => notifier.handle(event),
+        handle: async (event) => {
+          await notifier.handle(event);
+          // Queued before the offset is committed; an event seen again queues nothing more.
+          const payload = webhookPayload(event);
+          if (webhooks && payload !== undefined) await webhooks.enqueue(event.id, event.type, payload);
+        },
       });
       const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'notification', service.lifecycle, service.tls));
       service.app.use(authenticate(tokens.verifier));
       service.app.use(notificationRoutes(repository, contacts));
+      if (webhooks) service.app.use(webhookRoutes(webhooks, { allowHttp: config.NOTIFICATION_WEBHOOK_ALLOW_HTTP === 'true', allowed }));
       return { consumer, providers: providers.filter((p): p is InMemoryProvider => p instanceof InMemoryProvider), notifier };
     },
   });

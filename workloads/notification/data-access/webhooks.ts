@@ -3,17 +3,8 @@
 // webhook's id as additional data; only the ciphertext is stored and it is shown once, at creation.
 import { randomUUID } from 'node:crypto';
 import type { Pool } from '../../shared/index.js';
-import type { DueDelivery, WebhookOutbox } from '../domain/webhooks.js';
+import type { DueDelivery, WebhookOutbox, WebhookRegistry, WebhookRow } from '../domain/webhooks.js';
 import type { ContactKeyRing } from './contacts.js';
-
-export interface WebhookRow {
-  id: string;
-  url: string;
-  eventTypes: string[];
-  description: string | null;
-  createdBy: string;
-  createdAt: Date;
-}
 
 export interface DeliveryRow {
   id: string;
@@ -27,7 +18,7 @@ export interface DeliveryRow {
 
 const context = (webhookId: string) => `notification.webhooks:${webhookId}`;
 
-export class WebhookRepository implements WebhookOutbox {
+export class WebhookRepository implements WebhookOutbox, WebhookRegistry {
   constructor(
     private readonly pool: Pool,
     private readonly keys: ContactKeyRing,
@@ -87,7 +78,6 @@ export class WebhookRepository implements WebhookOutbox {
     return rowCount ?? 0;
   }
 
-  /** A delivery to one webhook only (the ping); false when there is no such webhook. */
   async enqueueTo(webhookId: string, eventType: string, payload: string): Promise<string | undefined> {
     const id = randomUUID();
     const { rowCount } = await this.pool.query(

@@ -46,6 +46,26 @@ export function pingPayload(now: Date): string {
   return JSON.stringify({ type: PING_EVENT, timestamp: now.toISOString(), data: {} });
 }
 
+/** A registered webhook, as the API shows it (the secret is never read back). */
+export interface WebhookRow {
+  id: string;
+  url: string;
+  eventTypes: string[];
+  description: string | null;
+  createdBy: string;
+  createdAt: Date;
+}
+
+/** Where webhooks are registered (data-access/webhooks.ts; the secret sealed). */
+export interface WebhookRegistry {
+  create(webhook: { url: string; eventTypes: string[]; description?: string; createdBy: string; secret: string }): Promise<WebhookRow>;
+  list(): Promise<WebhookRow[]>;
+  /** True if it existed; its deliveries go with it. */
+  remove(id: string): Promise<boolean>;
+  /** A delivery to one webhook only (the ping); undefined when there is no such webhook. */
+  enqueueTo(webhookId: string, eventType: string, payload: string): Promise<string | undefined>;
+}
+
 /** A delivery due now, with its webhook's URL and (opened) signing secret. */
 export interface DueDelivery {
   id: string;
