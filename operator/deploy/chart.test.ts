@@ -1,14 +1,18 @@
 // The Helm chart (charts/kyc-operator) stays true to the kustomize install beside this file: the same
 // CRD, the same RBAC rules and alerting rules (the chart reads them through links), and the same
 // image, version and resources. test/integration/operator/chart.test.ts renders and installs it.
-import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import * as yaml from 'js-yaml';
 import { renderReadme, valueRows } from '../../hack/chart-readme.js';
+import { selfSignedCertificate } from '../src/runtime/serving-cert.js';
 
 const chart = (path: string): URL => new URL(`../../charts/kyc-operator/${path}`, import.meta.url);
 const here = (path: string): URL => new URL(path, import.meta.url);
@@ -102,13 +106,26 @@ describe('hack/chart-readme.ts', () => {
 describe('the helm test check (charts/kyc-operator/files/metrics-test.mjs)', () => {
   const script = read(chart('files/metrics-test.mjs'));
   // Runs the script as the test pod does (node --input-type=module --eval) against a local server.
-  async function check(answer: { status: number; body: string }): Promise<{ code: number; output: string }> {
-    const server = http.createServer((_req, res) => res.writeHead(answer.status).end(answer.body));
+  // With `token`, the server is HTTPS with a self-signed certificate (the operator's default) and
+  // answers 401 unless that bearer token comes, which the script reads from METRICS_TOKEN_FILE.
+  async function check(answer: { status: number; body: string }, token?: string): Promise<{ code: number; output: string }> {
+    const handler: http.RequestListener = (req, res) =>
+      token && req.headers.authorization !== `Bearer ${token}` ? res.writeHead(401).end() : res.writeHead(answer.status).end(answer.body);
+    const server = token ? https.createServer(selfSignedCertificate(new Date()), handler) : http.createServer(handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    const url = `${token ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    const scratch = mkdtempSync(join(tmpdir(), 'kyc-metrics-test-'));
+    const tokenFile = join(scratch, 'token');
+    writeFileSync(tokenFile, `${token ?? ''}\n`);
     try {
       const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script], {
-        env: { ...process.env, NODE_OPTIONS: '', METRICS_URL: url, METRICS_TIMEOUT_MS: '300' },
+        env: {
+          ...process.env,
+          NODE_OPTIONS: '',
+          METRICS_URL: url,
+          METRICS_TIMEOUT_MS: '300',
+          ...(token ? { METRICS_TOKEN_FILE: tokenFile } : {}),
+        },
       });
       return { code: 0, output: stdout };
     } catch (error) {
@@ -116,11 +133,19 @@ describe('the helm test check (charts/kyc-operator/files/metrics-test.mjs)', () 
       return { code: failed.code, output: failed.stderr };
     } finally {
       server.close();
+      rmSync(scratch, { recursive: true, force: true });
     }
   }
 
   it('when the operator answers with its metrics, then it exits 0', async () => {
     expect(await check({ status: 200, body: '# TYPE kyc_operator_leader gauge\nkyc_operator_leader 1\n' })).toEqual({
+      code: 0,
+      output: expect.stringContaining('answered with the operator'),
+    });
+  });
+
+  it('when the operator serves /metrics over HTTPS with its self-signed certificate, then it scrapes with the token file', async () => {
+    expect(await check({ status: 200, body: 'kyc_operator_leader 0\n' }, 'the-pod-token')).toEqual({
       code: 0,
       output: expect.stringContaining('answered with the operator'),
     });

@@ -43,6 +43,7 @@ describe('startManager', () => {
       LEADER_ELECT: 'false',
       METRICS_HOST: '127.0.0.1',
       METRICS_PORT: '0',
+      HEALTH_PROBE_PORT: '0',
       RETRY_BASE_MS: '5',
       RETRY_MAX_MS: '5',
     });
@@ -74,7 +75,7 @@ describe('startManager', () => {
     const operator = await start(api);
 
     await until('the platform status', () => api.peek<PlatformResource>(PLATFORM, namespace, 'acme')?.status !== undefined);
-    expect((await fetch(`http://127.0.0.1:${operator.port}/readyz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${operator.probePort}/readyz`)).status).toBe(200);
     expect(api.writes.some((w) => w.verb === 'apply' && w.kind === 'Deployment')).toBe(true);
     await until('the Created Event', () => api.writes.some((w) => w.verb === 'create' && w.kind === 'Event'));
     expect((await results(operator)).requeue).toBeGreaterThanOrEqual(1);
@@ -99,6 +100,6 @@ describe('startManager', () => {
     const operator = await startManager(config(), { client: new FakeKube().asClient(), logger: pino({ enabled: false }) });
     await operator.stop();
     await operator.stop();
-    await expect(fetch(`http://127.0.0.1:${operator.port}/healthz`)).rejects.toThrow();
+    await expect(fetch(`http://127.0.0.1:${operator.probePort}/healthz`)).rejects.toThrow();
   });
 });

@@ -24,12 +24,16 @@ import { KubeClient } from './runtime/kube.js';
 import { LeaderElector } from './runtime/leader.js';
 import { createLogger, describeError, type Logger } from './runtime/logger.js';
 import { OperatorMetrics } from './runtime/metrics.js';
-import { startProbeServer } from './runtime/server.js';
+import { AccessReviewer } from './runtime/access-review.js';
+import { startMetricsServer, startProbeServer, type ServingCertificate } from './runtime/server.js';
+import { readCertificateDir, selfSignedCertificate } from './runtime/serving-cert.js';
 
 export interface RunningOperator {
   metrics: OperatorMetrics;
-  /** Port of /metrics, /healthz and /readyz. */
+  /** Port of /metrics (HTTPS with a token unless --metrics-secure=false). */
   port: number;
+  /** Port of /healthz and /readyz (plain HTTP). */
+  probePort: number;
   /** Port of the external metrics API (HTTPS), when it is served. */
   externalMetricsPort: number | undefined;
   isLeader: () => boolean;
@@ -217,21 +221,49 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       await elector?.stop(releaseLease);
     });
 
-    const server = await startProbeServer(config.metricsHost, config.metricsPort, metrics.registry, {
+    const probeServer = await startProbeServer(config.metricsHost, config.healthProbePort, {
       healthy: () => !shuttingDown,
       ready: () => !shuttingDown && cache.hasSynced,
     }).catch((error: unknown) => {
-      throw new Error(`listen on ${config.metricsHost}:${config.metricsPort}`, { cause: error });
+      throw new Error(`listen on ${config.metricsHost}:${config.healthProbePort}`, { cause: error });
     });
-    shutdown.add('probe server', () => server.close());
+    shutdown.add('probe server', () => probeServer.close());
+    const certificate = async (): Promise<ServingCertificate> =>
+      config.metricsCertDir ? readCertificateDir(config.metricsCertDir) : selfSignedCertificate(new Date());
+    const server = await startMetricsServer({
+      host: config.metricsHost,
+      port: config.metricsPort,
+      registry: metrics.registry,
+      secure: config.metricsSecure ? { certificate: await certificate(), reviewer: new AccessReviewer(client) } : undefined,
+    }).catch((error: unknown) => {
+      throw new Error(`serve /metrics on ${config.metricsHost}:${config.metricsPort}`, { cause: error });
+    });
+    shutdown.add('metrics server', () => server.close());
+    if (config.metricsSecure && config.metricsCertDir) {
+      // A mounted Secret is renewed in place (cert-manager, the kubelet's projection): read it again.
+      const reload = setInterval(() => {
+        certificate()
+          .then((next) => server.updateCertificate(next))
+          .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'cannot reload the /metrics certificate'));
+      }, METRICS_CERT_RELOAD_MS);
+      reload.unref();
+      shutdown.add('metrics certificate reload', () => clearInterval(reload));
+    }
     logger.info(
-      { watchNamespace: config.watchNamespace || '(all)', port: server.port, identity: config.leaderElection.identity },
+      {
+        watchNamespace: config.watchNamespace || '(all)',
+        port: server.port,
+        probePort: probeServer.port,
+        metricsSecure: config.metricsSecure,
+        identity: config.leaderElection.identity,
+      },
       'operator started',
     );
 
     return {
       metrics,
       port: server.port,
+      probePort: probeServer.port,
       externalMetricsPort: externalMetrics?.port,
       isLeader,
       resync: () => controller.resync(),
@@ -253,6 +285,8 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
 
 /** How long a stop may take before the process ends anyway (Kubernetes' grace period is 30 s). */
 const STOP_DEADLINE_MS = 30_000;
+/** How often a mounted /metrics certificate is read again (a renewal reaches the server within this). */
+const METRICS_CERT_RELOAD_MS = 300_000;
 
 /** Runs the operator until SIGTERM or SIGINT, then stops it; resolves with the process exit code. */
 export async function runManager(config: OperatorConfig): Promise<number> {

@@ -5,17 +5,12 @@
 // system:auth-delegator binding), as every aggregated API server does; decisions are cached briefly.
 import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
+import { AccessReviewer, type Caller } from '../runtime/access-review.js';
 import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js';
 import { GROUP, VERSION } from './request.js';
 
 export const AUTH_CONFIGMAP = { namespace: 'kube-system', name: 'extension-apiserver-authentication' };
 const CONFIGMAP: ResourceType = { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
-const SAR: ResourceType = {
-  apiVersion: 'authorization.k8s.io/v1',
-  kind: 'SubjectAccessReview',
-  plural: 'subjectaccessreviews',
-  namespaced: false,
-};
 
 export interface RequestHeaderAuth {
   clientCa: string;
@@ -50,11 +45,6 @@ export async function loadRequestHeaderAuth(client: KubeClient): Promise<Request
   };
 }
 
-export interface Caller {
-  user: string;
-  groups: string[];
-}
-
 /** The user the aggregator vouches for, or why the request is not from the aggregator. */
 export function authenticate(request: IncomingMessage, auth: RequestHeaderAuth): Caller | { error: string } {
   const socket = request.socket as TLSSocket;
@@ -77,36 +67,17 @@ export function authenticate(request: IncomingMessage, auth: RequestHeaderAuth):
   return { user, groups };
 }
 
-interface SarResponse extends KubeResource {
-  status?: { allowed?: boolean; reason?: string };
-}
-
 /** `list` on the metric in the namespace, as the API server would authorise the same path. */
 export class Authorizer {
-  private readonly cache = new Map<string, { allowed: boolean; until: number }>();
+  private readonly reviewer: AccessReviewer;
 
-  constructor(
-    private readonly client: KubeClient,
-    private readonly ttlMs = 30_000,
-    private readonly now: () => number = () => Date.now(),
-  ) {}
+  constructor(client: KubeClient, ttlMs = 30_000, now: () => number = () => Date.now()) {
+    this.reviewer = new AccessReviewer(client, ttlMs, now);
+  }
 
-  async allowed(caller: Caller, namespace: string, metric: string): Promise<boolean> {
-    const key = JSON.stringify([caller.user, caller.groups, namespace, metric]);
-    const cached = this.cache.get(key);
-    if (cached && cached.until > this.now()) return cached.allowed;
-    const review = await this.client.create<SarResponse>(SAR, '', {
-      apiVersion: SAR.apiVersion,
-      kind: SAR.kind,
-      spec: {
-        user: caller.user,
-        groups: caller.groups,
-        resourceAttributes: { group: GROUP, version: VERSION, resource: metric, namespace, verb: 'list' },
-      },
+  allowed(caller: Caller, namespace: string, metric: string): Promise<boolean> {
+    return this.reviewer.allowed(caller, {
+      resourceAttributes: { group: GROUP, version: VERSION, resource: metric, namespace, verb: 'list' },
     });
-    const allowed = review.status?.allowed === true;
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(key, { allowed, until: this.now() + this.ttlMs });
-    return allowed;
   }
 }

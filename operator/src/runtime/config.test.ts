@@ -6,6 +6,8 @@ describe('loadConfig', () => {
     const config = loadConfig([], {});
     expect(config.watchNamespace).toBe('');
     expect(config.metricsPort).toBe(8080);
+    // Secure by default, probes apart (docs/security.md, "The operator's /metrics").
+    expect(config).toMatchObject({ metricsSecure: true, metricsCertDir: '', healthProbePort: 8081 });
     expect(config.concurrency).toBe(16);
     expect(config.leaderElection).toMatchObject({
       enabled: true,

@@ -11,9 +11,15 @@ export interface OperatorConfig {
   watchNamespace: string;
   /** The operator's own namespace (POD_NAMESPACE in a Pod); empty out of cluster. */
   operatorNamespace: string;
-  /** Port of the /metrics, /healthz and /readyz server; 0 picks a free port. */
+  /** Port of /metrics; 0 picks a free port. */
   metricsPort: number;
   metricsHost: string;
+  /** /metrics over HTTPS for callers with a token and the right to get /metrics (docs/security.md); false: plain HTTP, open. */
+  metricsSecure: boolean;
+  /** Directory with tls.crt and tls.key for /metrics (a mounted Secret); empty = a self-signed certificate made at start. */
+  metricsCertDir: string;
+  /** Port of /healthz and /readyz (plain HTTP, the kubelet's probes); 0 picks a free port. */
+  healthProbePort: number;
   leaderElection: {
     enabled: boolean;
     leaseName: string;
@@ -57,8 +63,31 @@ interface Option {
 export const OPTIONS = {
   kubeconfig: { flag: 'kubeconfig', env: 'KUBECONFIG', description: 'kubeconfig file; empty = in-cluster or ~/.kube/config', default: '' },
   watchNamespace: { flag: 'watch-namespace', env: 'WATCH_NAMESPACE', description: 'namespace to watch; empty = all', default: '' },
-  metricsPort: { flag: 'metrics-port', env: 'METRICS_PORT', description: 'port of /metrics, /healthz, /readyz', default: '8080' },
-  metricsHost: { flag: 'metrics-host', env: 'METRICS_HOST', description: 'address the metrics server listens on', default: '0.0.0.0' },
+  metricsPort: { flag: 'metrics-port', env: 'METRICS_PORT', description: 'port of /metrics', default: '8080' },
+  metricsHost: {
+    flag: 'metrics-host',
+    env: 'METRICS_HOST',
+    description: 'address the metrics and probe servers listen on',
+    default: '0.0.0.0',
+  },
+  metricsSecure: {
+    flag: 'metrics-secure',
+    env: 'METRICS_SECURE',
+    description: '/metrics over HTTPS (TLS 1.3) with TokenReview + SubjectAccessReview; false = plain HTTP, no authentication',
+    default: 'true',
+  },
+  metricsCertDir: {
+    flag: 'metrics-cert-dir',
+    env: 'METRICS_CERT_DIR',
+    description: 'directory of tls.crt and tls.key for /metrics; empty = self-signed at start',
+    default: '',
+  },
+  healthProbePort: {
+    flag: 'health-probe-port',
+    env: 'HEALTH_PROBE_PORT',
+    description: 'port of /healthz and /readyz (plain HTTP)',
+    default: '8081',
+  },
   leaderElect: {
     flag: 'leader-elect',
     env: 'LEADER_ELECT',
@@ -224,6 +253,9 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     operatorNamespace: env.POD_NAMESPACE ?? '',
     metricsPort: integer('metrics-port', get('metricsPort'), 0),
     metricsHost: get('metricsHost'),
+    metricsSecure: bool('metrics-secure', get('metricsSecure')),
+    metricsCertDir: get('metricsCertDir'),
+    healthProbePort: integer('health-probe-port', get('healthProbePort'), 0),
     leaderElection: {
       enabled: bool('leader-elect', get('leaderElect')),
       leaseName: get('leaseName'),

@@ -4,6 +4,8 @@
 // gateway, and a second gateway whose kyc upstream is down, so its breaker opens), loads the alerting
 // rules, and answers every dashboard query and every rule's expression.
 import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import * as yaml from 'js-yaml';
 import { expand, loadDashboard, metricNames, panelQueries } from '../../../operator/deploy/dashboards/dashboards.js';
@@ -15,6 +17,7 @@ import { startAuthAndGateway, type InProcessPlatform } from '../workloads/in-pro
 import { startKycHarness, type KycHarness } from '../workloads/kyc-support.js';
 import { captureLogs, signToken, suffix, verifierEnv } from '../workloads/support.js';
 import { startPrometheus, type PromSeries, type RunningPrometheus } from './prometheus.js';
+import { applyMetricsReaderRole, bindClusterRole, serviceAccountToken } from './scrape-token.js';
 
 // Each test makes a few dozen queries: seconds when the machine is loaded (load 20 on 2 cores once).
 jest.setTimeout(30_000);
@@ -32,6 +35,9 @@ let platform: InProcessPlatform | undefined;
 let broken: RunningGateway | undefined;
 let prometheus: RunningPrometheus | undefined;
 let traffic: NodeJS.Timeout | undefined;
+let unbind: (() => Promise<void>) | undefined;
+/** Tokens of two ServiceAccounts: one bound to kyc-operator-metrics-reader (Prometheus'), one not. */
+const tokens = { prometheus: '', stranger: '' };
 const started = Date.now();
 
 const hostPort = (url: string): string => new URL(url).host;
@@ -83,12 +89,19 @@ beforeAll(async () => {
     spec: { ...stuck.spec, placement: { nodeSelector: { 'kyc.dev/test-nowhere': 'true' } } },
   });
 
+  // Prometheus scrapes the operator as in a cluster: HTTPS, its ServiceAccount's token, reviewed by
+  // the API server (TokenReview, SubjectAccessReview against the shipped ClusterRole).
+  tokens.prometheus = await serviceAccountToken(client, namespace, 'prometheus');
+  tokens.stranger = await serviceAccountToken(client, namespace, 'stranger');
+  unbind = await bindClusterRole(client, await applyMetricsReaderRole(client), namespace, 'prometheus');
+
   const service = (address: string, pod: string) => ({ address: hostPort(address), labels: { namespace, pod } });
   prometheus = await startPrometheus(
     [
       {
         name: 'kyc-operator',
         honorLabels: true,
+        bearerToken: tokens.prometheus,
         targets: [{ address: `127.0.0.1:${suite.operator.port}`, labels: { namespace: 'kyc-system', pod: 'kyc-operator-0' } }],
       },
       {
@@ -121,6 +134,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (traffic) clearInterval(traffic);
+  await unbind?.();
   await prometheus?.stop();
   await broken?.close();
   await platform?.close();
@@ -131,6 +145,52 @@ afterAll(async () => {
 function values(): Record<string, string> {
   return { namespace: suite.namespace, platform: READY, component: '.*', datasource: 'prometheus' };
 }
+
+/** GET the test operator's /metrics over HTTPS (its self-signed certificate is not verified). */
+function operatorMetrics(token?: string): Promise<{ status: number; body: string; protocol: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: '127.0.0.1',
+        port: suite.operator.port,
+        path: '/metrics',
+        rejectUnauthorized: false,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      },
+      (res) => {
+        // Read while the response holds the socket (the agent takes it back at the end).
+        const protocol = (res.socket as TLSSocket).getProtocol() ?? '';
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, protocol }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe("the operator's /metrics, reviewed by the real API server", () => {
+  it('when Prometheus scrapes it with its ServiceAccount token over HTTPS, then the target is up', async () => {
+    const targets = await (prometheus as RunningPrometheus).api<{
+      activeTargets: { scrapePool: string; scrapeUrl: string; health: string }[];
+    }>('/api/v1/targets?state=active');
+    expect(targets.activeTargets.filter((t) => t.scrapePool === 'kyc-operator').map((t) => [t.scrapeUrl, t.health])).toEqual([
+      [`https://127.0.0.1:${suite.operator.port}/metrics`, 'up'],
+    ]);
+  });
+
+  it('when the bound token comes, then 200 over TLS 1.3; no token 401; a ServiceAccount without the ClusterRole 403', async () => {
+    const allowed = await operatorMetrics(tokens.prometheus);
+    expect([allowed.status, allowed.protocol]).toEqual([200, 'TLSv1.3']);
+    expect(allowed.body).toMatch(/^kyc_operator_leader /m);
+    expect((await operatorMetrics()).status).toBe(401);
+    expect((await operatorMetrics('not-a-token')).status).toBe(401);
+    const stranger = await operatorMetrics(tokens.stranger);
+    expect([stranger.status, stranger.body]).toEqual([403, `system:serviceaccount:${suite.namespace}:stranger may not get /metrics\n`]);
+  });
+});
 
 describe('the Grafana dashboards against a real Prometheus', () => {
   it('every panel query runs without error', async () => {

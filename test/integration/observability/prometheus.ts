@@ -18,6 +18,8 @@ export interface ScrapeJob {
   /** host:port of each target, with the labels the scrape attaches (namespace, pod, as in a cluster). */
   targets: { address: string; labels: Record<string, string> }[];
   honorLabels?: boolean;
+  /** HTTPS with this bearer token (`authorization`), without verifying the certificate (`tls_config`). */
+  bearerToken?: string;
 }
 
 export interface PromSeries {
@@ -53,6 +55,15 @@ export async function startPrometheus(jobs: ScrapeJob[], ruleFiles: string[] = [
       job_name: job.name,
       honor_labels: job.honorLabels ?? false,
       static_configs: job.targets.map((t) => ({ targets: [t.address], labels: t.labels })),
+      // The operator's secure /metrics as a ServiceMonitor of the chart scrapes it: a ServiceAccount's
+      // token, TLS without verification (its certificate is self-signed at start).
+      ...(job.bearerToken
+        ? {
+            scheme: 'https',
+            authorization: { type: 'Bearer', credentials: job.bearerToken },
+            tls_config: { insecure_skip_verify: true, min_version: 'TLS13' },
+          }
+        : {}),
     })),
   };
   writeFileSync(join(scratch, 'prometheus.yml'), yaml.dump(config));

@@ -198,6 +198,9 @@ describe('helm template charts/kyc-operator', () => {
         'externalMetrics.enabled=false',
         '--set',
         'crds.install=false',
+        // Secure /metrics needs cluster-wide rights to review tokens (system:auth-delegator).
+        '--set',
+        'metrics.secure=false',
       ),
     );
     expect(objects.filter((o) => o.kind.startsWith('Cluster') || o.kind === 'CustomResourceDefinition')).toEqual([]);

@@ -84,6 +84,7 @@ export function testOperatorConfig(options: TestOperatorOptions, env: Record<str
     KUBECONFIG: requireEnv('KUBECONFIG'),
     WATCH_NAMESPACE: options.namespace,
     METRICS_PORT: '0',
+    HEALTH_PROBE_PORT: '0',
     METRICS_HOST: '127.0.0.1',
     LEASE_NAME: options.leaseName ?? `kyc-operator-${options.namespace}`,
     LEASE_NAMESPACE: options.namespace,
