@@ -9,9 +9,9 @@ import type { KubeResource } from '../../../operator/src/runtime/kube.js';
 import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { eventually } from '../../support/env.js';
-import { FakeUpstream, tallyByInstance } from '../workloads/fake-upstream.js';
+import { FakeUpstream, balancingGatewayEnv, tallyByInstance } from '../workloads/fake-upstream.js';
 import type { Echo } from '../workloads/fake-upstream.js';
-import { captureLogs, liveSettingsFile, request, signToken, suffix, verifierEnv } from '../workloads/support.js';
+import { captureLogs, liveSettingsFile, request, signToken } from '../workloads/support.js';
 import type { LiveSettingsFile } from '../workloads/support.js';
 import { CONFIGMAP, DEPLOYMENT, PLATFORM, developmentPlatform, getPlatform, withTestOperator } from './support.js';
 
@@ -74,15 +74,7 @@ describe('spec.loadBalancing while the gateway runs', () => {
       port: 0,
       metricsPort: 0,
       logger: logs.logger,
-      env: {
-        REDIS_KEY_PREFIX: `test-${suffix()}:`,
-        ...verifierEnv(),
-        UPSTREAM_KYC: instances.map((i) => i.url).join(','),
-        RATE_LIMIT_REQUESTS: '0',
-        // The test client is the trusted proxy: it names the client address in X-Forwarded-For.
-        GATEWAY_TRUSTED_PROXIES: '127.0.0.1',
-        LIVE_SETTINGS_FILE: live.path,
-      },
+      env: { ...balancingGatewayEnv(instances), LIVE_SETTINGS_FILE: live.path },
     });
     token = await signToken({ sub: 'lb-user', role: 'customer' });
   }, 120_000);

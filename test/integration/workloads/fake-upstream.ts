@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from '@jest/globals';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
-import { eventually, request } from './support.js';
+import { eventually, request, suffix, verifierEnv } from './support.js';
 
 export interface Echo {
   instance: string;
@@ -129,6 +129,20 @@ export class FakeUpstream {
 }
 
 /** Sends `n` requests to `url` one after another, each answered 200, and counts them by the instance that answered. */
+/**
+ * The environment of a gateway balancing kyc over `instances`: no rate limit, and the test client as the trusted
+ * proxy (the ip-hash tests name client addresses in X-Forwarded-For).
+ */
+export function balancingGatewayEnv(instances: readonly FakeUpstream[]): Record<string, string> {
+  return {
+    REDIS_KEY_PREFIX: `test-${suffix()}:`,
+    ...verifierEnv(),
+    UPSTREAM_KYC: instances.map((i) => i.url).join(','),
+    RATE_LIMIT_REQUESTS: '0',
+    GATEWAY_TRUSTED_PROXIES: '127.0.0.1',
+  };
+}
+
 export async function tallyByInstance(
   url: string,
   token: string,

@@ -3,9 +3,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
-import { FakeUpstream, quickWhileTwoBusy, tallyByInstance } from './fake-upstream.js';
+import { FakeUpstream, balancingGatewayEnv, quickWhileTwoBusy, tallyByInstance } from './fake-upstream.js';
 import type { Echo } from './fake-upstream.js';
-import { captureLogs, request, signToken, suffix, verifierEnv } from './support.js';
+import { captureLogs, request, signToken } from './support.js';
 
 describe('gateway load balancing over three instances', () => {
   const instances = [new FakeUpstream('a'), new FakeUpstream('b'), new FakeUpstream('c')];
@@ -30,15 +30,7 @@ describe('gateway load balancing over three instances', () => {
     gateway = await startGateway({
       port: 0,
       logger: captureLogs('gateway', 'warn').logger,
-      env: {
-        REDIS_KEY_PREFIX: `test-${suffix()}:`,
-        ...verifierEnv(),
-        UPSTREAM_KYC: instances.map((i) => i.url).join(','),
-        RATE_LIMIT_REQUESTS: '0',
-        // The test client is the trusted proxy: the ip-hash test names client addresses in X-Forwarded-For.
-        GATEWAY_TRUSTED_PROXIES: '127.0.0.1',
-        ...env,
-      },
+      env: { ...balancingGatewayEnv(instances), ...env },
     });
     return gateway;
   }
