@@ -174,6 +174,15 @@ export const en = {
       columns: { email: 'Email', role: 'Role', staffId: 'Staff id', state: 'State', action: 'Action' },
       active: 'active',
       empty: 'No accounts.',
+      more: (role: string) => `Show more ${role.toLowerCase()}s`,
+      changeRole: (email: string) => `Change the role of ${email}`,
+      newRole: (email: string) => `New role for ${email}`,
+      roleChangeHint: 'Their sign-ins end at once; they sign in again with the new role.',
+      staffIdOf: (email: string) => `Staff id of ${email}`,
+      saveRole: 'Save the role',
+      cancel: 'Cancel',
+      roleChanged: (email: string, role: string) => `${email} is now ${role.toLowerCase()}: their sign-ins have ended.`,
+      sameRole: 'Choose a role the account does not have yet.',
     },
     analytics: {
       title: 'Analytics',
@@ -240,6 +249,7 @@ export const en = {
     emailTaken: 'An account with this email address already exists.',
     staffIdTaken: 'This staff id already has a maker or checker account: one person cannot be both maker and checker.',
     ownAccount: 'You cannot change your own account. Ask another admin.',
+    lastAdmin: 'This is the last active admin account: make another account an admin first.',
     unknown: (requestId: string | undefined) =>
       requestId
         ? `Something went wrong on our side. If it keeps happening, quote reference ${requestId}.`

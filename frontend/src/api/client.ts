@@ -18,6 +18,8 @@ export type QueueItem = Schemas['QueueItem'];
 export type QueueState = NonNullable<NonNullable<paths['/review/queue']['get']['parameters']['query']>['state']>;
 export type QueuePage = paths['/review/queue']['get']['responses']['200']['content']['application/json'];
 export type StaffUser = Schemas['StaffUser'];
+export type UserPage = paths['/admin/users']['get']['responses']['200']['content']['application/json'];
+export type RoleChange = Schemas['RoleChange'];
 export type AnalyticsSummary = Schemas['AnalyticsSummary'];
 export type ReviewAction = 'recommend' | 'request-resubmission' | 'approve' | 'reject' | 'return';
 export type ConsentPurpose = Schemas['CreateApplication']['consent']['purposes'][number];
@@ -52,6 +54,9 @@ const BY_STATUS: Readonly<Record<number, string>> = {
   429: t.errors.tooMany,
 };
 
+/** The API's type for a change that would leave no active admin (docs/problems/last-admin.md). */
+const LAST_ADMIN = 'https://kyc.dev/problems/last-admin';
+
 /** A 409 by the field it names: the staff accounts' conflicts are not an application's. */
 const CONFLICT_BY_FIELD: Readonly<Record<string, string>> = {
   email: t.errors.emailTaken,
@@ -65,6 +70,8 @@ export function describeError(error: unknown): string {
   // A reduced mode says what it is (the banner says it too); any other 503 is a wait.
   if (error.status === 503 && error.problem?.mode) return t.mode[error.problem.mode];
   if (error.status === 503) return t.errors.unavailable(error.retryAfterSeconds);
+  // By type first: the last admin's refusal names `id` too, but it is not about one's own account.
+  if (error.status === 409 && error.problem?.type === LAST_ADMIN) return t.errors.lastAdmin;
   if (error.status === 409 && error.problem?.field && CONFLICT_BY_FIELD[error.problem.field])
     return CONFLICT_BY_FIELD[error.problem.field] as string;
   return BY_STATUS[error.status] ?? t.errors.unknown(error.problem?.requestId);
@@ -206,9 +213,14 @@ export class Api {
     return this.call('GET', `/review/queue?${query.toString()}`);
   }
 
-  /** Admin: the accounts of one role, newest first (at most 200: the API's limit). */
-  users(role: User['role']): Promise<{ items: User[] }> {
-    return this.call('GET', `/admin/users?role=${role}&limit=200`);
+  /** Admin: the accounts of one role, newest first, 200 at a time (the API's limit): `after` is the `next` of the page before. */
+  users(role: User['role'], after?: string): Promise<UserPage> {
+    return this.call('GET', `/admin/users?role=${role}&limit=200${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+  }
+
+  /** Admin: gives another account a new role (a maker or checker needs a staff id); its sign-ins end. */
+  changeRole(id: string, change: RoleChange): Promise<User> {
+    return this.call<User>('POST', `/admin/users/${encodeURIComponent(id)}/role`, change);
   }
 
   /** Admin: a staff account (maker, checker or admin). */

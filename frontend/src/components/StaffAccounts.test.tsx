@@ -82,3 +82,89 @@ describe('the staff accounts', () => {
     );
   });
 });
+
+describe('a role change', () => {
+  it('gives another account a new role, says its sign-ins ended, and shows the new role in its row', async () => {
+    let role: User['role'] = 'maker';
+    const maker = () => ({ ...aUser('maker-1', role), staffId: 'EMP-1' });
+    const { requests } = await shown(
+      route('GET', '/admin/users', (request) => listing(request.query, admin, maker())),
+      route(
+        'POST',
+        '/admin/users/maker-1/role',
+        (request) => ((role = (request.body as { role: User['role'] }).role), { status: 200, body: maker() }),
+      ),
+    );
+    expect(screen.queryByRole('button', { name: /Change the role of admin-1/ })).toBeNull();
+    fireEvent.click(await screen.findByRole('button', { name: 'Change the role of maker-1@bank.example' }));
+    const select = screen.getByLabelText('New role for maker-1@bank.example');
+    expect(document.activeElement).toBe(select);
+    fireEvent.change(select, { target: { value: 'checker' } });
+    // The account has a staff id already: none is asked for.
+    expect(screen.queryByLabelText('Staff id of maker-1@bank.example')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Save the role' }));
+    expect((await screen.findByRole('status')).textContent).toBe('maker-1@bank.example is now checker: their sign-ins have ended.');
+    expect(screen.getByText('maker-1@bank.example').parentElement?.textContent).toContain('Checker');
+    expect(screen.queryByLabelText('New role for maker-1@bank.example')).toBeNull();
+    expect(requests.filter((r) => r.method === 'POST' && r.path.startsWith('/admin')).map((r) => [r.path, r.body])).toEqual([
+      ['/admin/users/maker-1/role', { role: 'checker' }],
+    ]);
+  });
+
+  it('asks for the staff id a maker needs before sending, and says the last admin’s refusal in words', async () => {
+    const other = aUser('admin-2', 'admin');
+    const { requests } = await shown(
+      route('GET', '/admin/users', (request) => listing(request.query, admin, other)),
+      route(
+        'POST',
+        '/admin/users/admin-2/role',
+        problem(409, 'this is the last active admin account: make another account an admin first', {
+          type: 'https://kyc.dev/problems/last-admin',
+          field: 'id',
+        }),
+      ),
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Change the role of admin-2@bank.example' }));
+    fireEvent.change(screen.getByLabelText('New role for admin-2@bank.example'), { target: { value: 'maker' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save the role' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('A maker or checker account needs the person’s staff id.');
+    expect(requests.some((r) => r.method === 'POST' && r.path.startsWith('/admin'))).toBe(false);
+    fireEvent.change(screen.getByLabelText('Staff id of admin-2@bank.example'), { target: { value: 'EMP-9' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save the role' }));
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      'This is the last active admin account: make another account an admin first.',
+    );
+    expect(requests.find((r) => r.method === 'POST' && r.path.startsWith('/admin'))?.body).toEqual({ role: 'maker', staffId: 'EMP-9' });
+    // Cancel closes the form and leaves the account as it was.
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByLabelText('New role for admin-2@bank.example')).toBeNull();
+    expect(screen.getByText('admin-2@bank.example').parentElement?.textContent).toContain('Admin');
+  });
+});
+
+describe('more accounts than a page', () => {
+  it('shows more of a role from the cursor the API gave, once, and offers no more after the last page', async () => {
+    const makers = Array.from({ length: 3 }, (_, i) => ({ ...aUser(`maker-${i}`, 'maker'), staffId: `EMP-${i}` }));
+    const { requests } = await shown(
+      route('GET', '/admin/users', (request) => {
+        const query = new URLSearchParams(request.query);
+        if (query.get('role') !== 'maker') return listing(request.query, admin);
+        return query.get('after') === 'maker-1'
+          ? { status: 200, body: { items: makers.slice(2) } }
+          : { status: 200, body: { items: makers.slice(0, 2), next: 'maker-1' } };
+      }),
+    );
+    await screen.findByText('maker-1@bank.example');
+    expect(screen.queryByText('maker-2@bank.example')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Show more checkers' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Show more makers' }));
+    await screen.findByText('maker-2@bank.example');
+    expect(screen.getAllByText(/^maker-\d@bank\.example$/).map((e) => e.textContent)).toEqual([
+      'maker-0@bank.example',
+      'maker-1@bank.example',
+      'maker-2@bank.example',
+    ]);
+    expect(screen.queryByRole('button', { name: 'Show more makers' })).toBeNull();
+    expect(requests.filter((r) => r.method === 'GET').map((r) => r.query)).toContain('role=maker&limit=200&after=maker-1');
+  });
+});

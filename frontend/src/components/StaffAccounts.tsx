@@ -1,42 +1,70 @@
-// Admin: the accounts (GET /admin/users), a new staff account (POST /admin/users) and disabling or
-// enabling one (POST /admin/users/{id}/disable|enable). The API enforces the rules (admin only, one review
-// role per staff id, never one's own account); the page says them before the request and shows the API's
+// Admin: the accounts (GET /admin/users, a page of each staff role and more on demand), a new staff
+// account (POST /admin/users), disabling or enabling one (POST /admin/users/{id}/disable|enable) and a
+// role change (RoleChange). The API enforces the rules (admin only, one review role per staff id, never
+// one's own account, never the last admin); the page says them before the request and shows the API's
 // refusal in words.
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
-import { type Api, ApiError, type StaffUser, type User, describeError } from '../api/client.js';
+import { type Api, type StaffUser, type User, type UserPage, describeError } from '../api/client.js';
 import { t } from '../strings.js';
 import { Field } from './Field.js';
 import { Message } from './Message.js';
+import { RoleChange, STAFF_ROLES, type StaffRole } from './RoleChange.js';
+import { submit } from './submit.js';
 
-const STAFF_ROLES = ['maker', 'checker', 'admin'] as const;
-type StaffRole = (typeof STAFF_ROLES)[number];
 const s = t.admin.accounts;
 
+/** The pages read so far of each role: their accounts in order, and the cursor of the next page. */
+type Listing = Record<StaffRole, UserPage>;
+
+/** The listing with one account replaced by the API's answer about it (it stays where it was listed). */
+const withUser = (listing: Listing, changed: User): Listing =>
+  Object.fromEntries(
+    STAFF_ROLES.map((role) => [role, { ...listing[role], items: listing[role].items.map((u) => (u.id === changed.id ? changed : u)) }]),
+  ) as Listing;
+
 export function StaffAccounts({ api, self }: { api: Api; self: User }) {
-  const [users, setUsers] = useState<User[]>();
+  const [listing, setListing] = useState<Listing>();
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
+  const [changing, setChanging] = useState<string>();
 
   // One call per staff role: customers are not listed, and their numbers cannot crowd the staff out of a page.
   const load = useCallback(() => {
     Promise.all(STAFF_ROLES.map((role) => api.users(role)))
-      .then((answers) => setUsers(answers.flatMap((answer) => answer.items)))
+      .then((pages) => setListing(Object.fromEntries(STAFF_ROLES.map((role, i) => [role, pages[i]])) as Listing))
       .catch((caught: unknown) => setError(describeError(caught)));
   }, [api]);
   useEffect(load, [load]);
 
-  async function toggle(user: User) {
+  function clear() {
     setError(undefined);
     setNotice(undefined);
+  }
+
+  async function more(role: StaffRole) {
+    const current = listing?.[role];
+    if (!current?.next) return;
+    clear();
     try {
-      const changed = await api.setDisabled(user.id, !user.disabled);
-      setNotice(changed.disabled ? s.disabledNow(changed.email) : s.enabledNow(changed.email));
-      load();
+      const page = await api.users(role, current.next);
+      setListing((before) => before && { ...before, [role]: { items: [...before[role].items, ...page.items], next: page.next } });
     } catch (caught) {
       setError(describeError(caught));
     }
   }
 
+  async function toggle(user: User) {
+    clear();
+    try {
+      const changed = await api.setDisabled(user.id, !user.disabled);
+      setNotice(changed.disabled ? s.disabledNow(changed.email) : s.enabledNow(changed.email));
+      setListing((before) => before && withUser(before, changed));
+    } catch (caught) {
+      setError(describeError(caught));
+    }
+  }
+
+  const users = listing && STAFF_ROLES.flatMap((role) => listing[role].items);
   return (
     <section aria-labelledby="accounts-title">
       <h2 id="accounts-title">{s.title}</h2>
@@ -44,10 +72,7 @@ export function StaffAccounts({ api, self }: { api: Api; self: User }) {
       <Message kind="notice" text={notice} />
       <NewStaffAccount
         api={api}
-        onStart={() => {
-          setError(undefined);
-          setNotice(undefined);
-        }}
+        onStart={clear}
         onCreated={(user) => {
           setError(undefined);
           setNotice(s.created(user.email));
@@ -69,13 +94,42 @@ export function StaffAccounts({ api, self }: { api: Api; self: User }) {
                   {' '}
                   <button type="button" className="link" onClick={() => void toggle(user)}>
                     {user.disabled ? s.enable(user.email) : s.disable(user.email)}
+                  </button>{' '}
+                  <button
+                    type="button"
+                    className="link"
+                    aria-expanded={changing === user.id}
+                    onClick={() => {
+                      clear();
+                      setChanging(changing === user.id ? undefined : user.id);
+                    }}
+                  >
+                    {s.changeRole(user.email)}
                   </button>
+                  {changing === user.id && (
+                    <RoleChange
+                      api={api}
+                      user={user}
+                      onCancel={() => setChanging(undefined)}
+                      onChanged={(changed) => {
+                        setChanging(undefined);
+                        setNotice(s.roleChanged(changed.email, s.roles[changed.role] ?? changed.role));
+                        setListing((before) => before && withUser(before, changed));
+                      }}
+                    />
+                  )}
                 </>
               )}
             </li>
           ))}
         </ul>
       )}
+      {listing &&
+        STAFF_ROLES.filter((role) => listing[role].next).map((role) => (
+          <button key={role} type="button" onClick={() => void more(role)}>
+            {s.more(s.roles[role] ?? role)}
+          </button>
+        ))}
     </section>
   );
 }
@@ -107,21 +161,14 @@ function NewStaffAccount({ api, onStart, onCreated }: { api: Api; onStart: () =>
       ...(name.trim() && { name: name.trim() }),
       ...(staffId.trim() && { staffId: staffId.trim() }),
     };
-    setBusy(true);
-    try {
+    await submit({ setBusy, setError, setErrors }, async () => {
       const user = await api.createUser(body);
       setEmail('');
       setName('');
       setPassword('');
       setStaffId('');
       onCreated(user);
-    } catch (caught) {
-      setError(describeError(caught));
-      // The API's own words at a field only for a field it could not take (422); a conflict is said once, above.
-      if (caught instanceof ApiError && caught.status === 422) setErrors(caught.fieldErrors());
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (
