@@ -20,10 +20,14 @@ import {
 } from '../shared/index.js';
 import type { GatedConsumer, RunningService, StartOptions } from '../shared/index.js';
 import { ContactKeyRing, ContactRepository } from './data-access/contacts.js';
+import { PgNotificationErasure } from './data-access/erasure.js';
+import { PgMessageLogRetention } from './data-access/retention.js';
 import { NotificationRepository } from './data-access/notifications.js';
 import { NOTIFICATION_SCHEMA, migrations } from './data-access/migrations.js';
 import { HttpSmsProvider } from './data-access/sms-http-provider.js';
 import { SmtpProvider } from './data-access/smtp-provider.js';
+import { handleErasureRequest } from './domain/erasure.js';
+import { DEFAULT_MESSAGE_LOG_RETENTION_DAYS, MessageLogRetention } from './domain/retention.js';
 import { DEFAULT_DELIVERY_POLICY, Notifier } from './domain/notifier.js';
 import { CHANNELS, InMemoryProvider } from './domain/providers.js';
 import type { Channel, NotificationProvider } from './domain/providers.js';
@@ -84,6 +88,9 @@ export const notificationEnv = commonEnv
         }
       })
       .optional(),
+    /** The message log's retention clock (docs/retention.md): rows older than this are deleted by the sweep. */
+    NOTIFICATION_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(DEFAULT_MESSAGE_LOG_RETENTION_DAYS),
+    NOTIFICATION_RETENTION_SWEEP_MS: z.coerce.number().int().min(1000).max(86_400_000).default(300_000),
     NOTIFICATION_SEND_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(DEFAULT_DELIVERY_POLICY.retry.attempts),
     NOTIFICATION_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(DEFAULT_DELIVERY_POLICY.retry.baseDelayMs),
     NOTIFICATION_RETRY_MAX_MS: z.coerce.number().int().min(1).max(300_000).default(DEFAULT_DELIVERY_POLICY.retry.maxDelayMs),
@@ -153,7 +160,12 @@ function providersFor(config: NotificationConfig, contacts: ContactRepository | 
 export type { StartOptions };
 
 /** `providers`: the channels on the development provider, whose records tests read. */
-export type RunningNotification = RunningService<{ consumer: GatedConsumer; providers: InMemoryProvider[]; notifier: Notifier }>;
+export type RunningNotification = RunningService<{
+  consumer: GatedConsumer;
+  providers: InMemoryProvider[];
+  notifier: Notifier;
+  retention: MessageLogRetention;
+}>;
 
 export async function startNotification(options: StartOptions = {}): Promise<RunningNotification> {
   const config = loadConfig(notificationEnv, options.env);
@@ -213,6 +225,18 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
         },
         breaker: { failureThreshold: config.NOTIFICATION_BREAKER_FAILURES, openMs: config.NOTIFICATION_BREAKER_OPEN_MS },
       });
+      const erasure = new PgNotificationErasure(pool, config.KAFKA_TOPIC_PREFIX);
+      const retention = new MessageLogRetention(new PgMessageLogRetention(pool), config.NOTIFICATION_LOG_RETENTION_DAYS);
+      const sweep = setInterval(() => {
+        retention
+          .run()
+          .then((run) => {
+            if (run.messages > 0) logger.info(run, 'message log rows past their retention deleted');
+          })
+          .catch((error: unknown) => logger.warn({ err: error }, 'message log retention sweep failed'));
+      }, config.NOTIFICATION_RETENTION_SWEEP_MS);
+      sweep.unref();
+      onShutdown('retention-sweep', () => clearInterval(sweep));
       const consumer = await consume({
         kafka,
         groupId: `${config.KAFKA_TOPIC_PREFIX}kyc-notification`,
@@ -220,7 +244,11 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
         // At least once: an event whose handling keeps failing (e.g. PostgreSQL away) is retried, never
         // skipped, and its offset is committed only after every channel's outcome is recorded.
         retryForever: true,
+        // customer.erasure.requested erases the customer's contacts here, customer.legal_hold.* stop or restart the
+        // message log's clock (docs/retention.md); any other event notifies.
         handle: async (event) => {
+          if (await handleErasureRequest(event, erasure, logger)) return;
+          if (await retention.handle(event)) return;
           await notifier.handle(event);
           // Queued before the offset is committed; an event seen again queues nothing more.
           const payload = webhookPayload(event);
@@ -231,7 +259,7 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
       service.app.use(authenticate(tokens.verifier));
       service.app.use(notificationRoutes(repository, contacts));
       if (webhooks) service.app.use(webhookRoutes(webhooks, { allowHttp: config.NOTIFICATION_WEBHOOK_ALLOW_HTTP === 'true', allowed }));
-      return { consumer, providers: providers.filter((p): p is InMemoryProvider => p instanceof InMemoryProvider), notifier };
+      return { consumer, providers: providers.filter((p): p is InMemoryProvider => p instanceof InMemoryProvider), notifier, retention };
     },
   });
 }
