@@ -19,6 +19,15 @@ const DOCUMENT = {
 
 const USER = { id: CUSTOMER_ID, email: 'kavya@example.com', role: 'customer' };
 
+const WEBHOOK = {
+  id: '7a6b5c4d-3e2f-4a1b-9c8d-0e1f2a3b4c5d',
+  url: 'https://hooks.integrator.example/kyc',
+  eventTypes: ['kyc.application.approved', 'kyc.application.rejected'],
+  description: 'Core banking account opening',
+  createdBy: 'a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d',
+  createdAt: '2026-12-05T09:00:00.000Z',
+};
+
 /** Examples of the path and header parameters. */
 export const PARAMETER_EXAMPLES = {
   applicationId: APPLICATION_ID,
@@ -27,6 +36,7 @@ export const PARAMETER_EXAMPLES = {
   idempotencyKey: 'c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47',
   erasureRequestId: '5e1c9a7b-3d2f-4b6a-8c0e-1f2a3b4c5d6e',
   customerId: '3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f',
+  webhookId: WEBHOOK.id,
 };
 
 /** The application as its owner sees it in `state` (staff also see `findings` and `history`). */
@@ -157,6 +167,14 @@ export const EXAMPLES: Record<string, unknown> = {
     eventType: 'kyc.application.submitted',
     createdAt: '2026-12-05T09:15:31.007Z',
   },
+  NewWebhook: {
+    url: 'https://hooks.integrator.example/kyc',
+    eventTypes: ['kyc.application.approved', 'kyc.application.rejected'],
+    description: 'Core banking account opening',
+  },
+  Webhook: WEBHOOK,
+  CreatedWebhook: { ...WEBHOOK, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwp2ZDZk1DbWQ=' },
+  WebhookPing: { deliveryId: '3f2e1d0c-9b8a-4765-9432-10fedcba9876' },
   AnalyticsSummary: {
     from: '2026-11-06',
     to: '2026-12-05',

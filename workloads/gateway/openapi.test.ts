@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Router } from 'express';
+import { Router } from 'express';
 import type { AggregateRepository } from '../analytics/data-access/aggregates.js';
 import { analyticsRoutes } from '../analytics/entry-points/routes.js';
 import type { UserRepository } from '../auth/data-access/users.js';
@@ -14,6 +14,9 @@ import { kycRoutes } from '../kyc/entry-points/routes.js';
 import type { NotificationRepository } from '../notification/data-access/notifications.js';
 import { notificationRoutes } from '../notification/entry-points/routes.js';
 import type { ContactBook } from '../notification/entry-points/routes.js';
+import { webhookBody, webhookRoutes } from '../notification/entry-points/webhook-routes.js';
+import type { WebhookRegistry } from '../notification/domain/webhooks.js';
+import { AllowedNetworks } from '../notification/domain/webhook-url.js';
 import type { IdempotencyStore, TokenVerifier } from '../shared/index.js';
 import { PROBLEM_TYPES, problemTypeUri } from '../shared/problem-types.js';
 import { EXAMPLES } from './openapi-examples.js';
@@ -36,6 +39,12 @@ function registeredRoutes(router: Router): string[] {
 }
 
 const stub = <T>(): T => ({}) as T;
+/** The routes of several routers of one service (notification mounts two) in one router's stack. */
+function oneRouter(...routers: Router[]): Router {
+  const router = Router();
+  for (const part of routers) router.stack.push(...part.stack);
+  return router;
+}
 const serviceRouters = {
   auth: authRoutes(stub<AuthService>(), stub<UserRepository>(), stub<TokenVerifier>()),
   kyc: kycRoutes({
@@ -45,7 +54,10 @@ const serviceRouters = {
     idempotencyStore: stub<IdempotencyStore>(),
   }),
   analytics: analyticsRoutes(stub<AggregateRepository>()),
-  notification: notificationRoutes(stub<NotificationRepository>(), stub<ContactBook>()),
+  notification: oneRouter(
+    notificationRoutes(stub<NotificationRepository>(), stub<ContactBook>()),
+    webhookRoutes(stub<WebhookRegistry>(), { allowHttp: false, allowed: new AllowedNetworks() }),
+  ),
 };
 
 const doc = openApiDocument('1.2.3') as Json;
@@ -334,5 +346,6 @@ describe('OpenAPI document examples', () => {
     expect(validateConsent(EXAMPLES.CreateApplication)).toMatchObject({ ok: true });
     expect(validateApplicantPatch(EXAMPLES.ApplicantPatch, {}, new Date('2026-12-05T00:00:00Z'))).toMatchObject({ ok: true });
     expect(validateDocumentUpload(EXAMPLES.DocumentUpload)).toMatchObject({ ok: true });
+    expect(webhookBody.safeParse(EXAMPLES.NewWebhook).success).toBe(true);
   });
 });

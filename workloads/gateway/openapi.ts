@@ -12,6 +12,8 @@ import type { ApplicationState } from '../kyc/domain/application-state.js';
 import { CONSENT_PURPOSES } from '../kyc/domain/consent.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../kyc/domain/documents.js';
 import { contactBody, notificationsQuery } from '../notification/entry-points/routes.js';
+import { webhookBody } from '../notification/entry-points/webhook-routes.js';
+import { PING_EVENT, WEBHOOK_EVENT_TYPES } from '../notification/domain/webhooks.js';
 import { PROBLEM_TYPES, problemTypeUri } from '../shared/problem-types.js';
 import { EXAMPLES, PARAMETER_EXAMPLES, applicationExample } from './openapi-examples.js';
 import type { ProblemType } from '../shared/problem-types.js';
@@ -188,6 +190,18 @@ const applicationResult = (status: string, state?: ApplicationState): [string, o
 ];
 
 const tags = (tag: string): string[] => [tag];
+const webhookSchema = {
+  type: 'object',
+  required: ['id', 'url', 'eventTypes', 'createdBy', 'createdAt'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    url: { type: 'string', format: 'uri' },
+    eventTypes: { type: 'array', items: { type: 'string', enum: [...WEBHOOK_EVENT_TYPES] } },
+    description: { type: 'string' },
+    createdBy: { type: 'string', description: 'the admin who registered it' },
+    createdAt: { type: 'string', format: 'date-time' },
+  },
+};
 const staffRead = ['customer (own)', 'maker', 'checker', 'admin'];
 
 const reviewActions = [
@@ -561,6 +575,46 @@ export function openApiDocument(version: string): object {
           errors: ['422'],
         }),
       },
+      // Outbound webhooks for integrators (docs/customer-api.md, "Webhooks"): admins only, like staff accounts.
+      '/notifications/webhooks': {
+        post: operation(
+          'Register a webhook: an https URL that receives signed application state changes. The answer holds the signing secret, shown this once',
+          {
+            operationId: 'createWebhook',
+            tags: tags('webhooks'),
+            roles: ['admin'],
+            body: ref('NewWebhook'),
+            ok: ['201', ref('CreatedWebhook')],
+            errors: ['422'],
+          },
+        ),
+        get: operation('List the webhooks (never their secrets)', {
+          operationId: 'listWebhooks',
+          tags: tags('webhooks'),
+          roles: ['admin'],
+          ok: ['200', items(ref('Webhook'))],
+        }),
+      },
+      '/notifications/webhooks/{id}': {
+        delete: operation('Delete a webhook; its pending deliveries are not sent', {
+          operationId: 'deleteWebhook',
+          tags: tags('webhooks'),
+          roles: ['admin'],
+          params: [{ ...idParam, example: PARAMETER_EXAMPLES.webhookId }],
+          ok: ['204'],
+          errors: ['404'],
+        }),
+      },
+      '/notifications/webhooks/{id}/ping': {
+        post: operation(`Send the webhook a signed \`${PING_EVENT}\` through the delivery queue`, {
+          operationId: 'pingWebhook',
+          tags: tags('webhooks'),
+          roles: ['admin'],
+          params: [{ ...idParam, example: PARAMETER_EXAMPLES.webhookId }],
+          ok: ['202', ref('WebhookPing')],
+          errors: ['404'],
+        }),
+      },
       // The gateway's own: public, and served in every mode (docs/api.md, "Degradation").
       '/status': {
         get: {
@@ -920,6 +974,24 @@ export function openApiDocument(version: string): object {
           },
         },
         NotificationContact: requestSchema(contactBody),
+        NewWebhook: requestSchema(webhookBody),
+        Webhook: webhookSchema,
+        CreatedWebhook: {
+          ...webhookSchema,
+          required: [...webhookSchema.required, 'secret'],
+          properties: {
+            ...webhookSchema.properties,
+            secret: {
+              type: 'string',
+              description: 'The signing secret (whsec_ + base64 of 32 bytes), answered only here: keep it; it cannot be read again',
+            },
+          },
+        },
+        WebhookPing: {
+          type: 'object',
+          required: ['deliveryId'],
+          properties: { deliveryId: { type: 'string', format: 'uuid', description: 'the webhook-id the ping carries' } },
+        },
         Notification: {
           type: 'object',
           required: ['id', 'channel', 'template', 'status', 'eventType', 'createdAt'],

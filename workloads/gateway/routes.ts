@@ -72,7 +72,13 @@ const TABLE: Prefix[] = [
     prefix: '/api/v1/notifications',
     upstream: 'notification',
     personal: true,
-    routes: ['/api/v1/notifications', '/api/v1/notifications/contact'],
+    routes: [
+      '/api/v1/notifications',
+      '/api/v1/notifications/contact',
+      '/api/v1/notifications/webhooks',
+      '/api/v1/notifications/webhooks/:id',
+      '/api/v1/notifications/webhooks/:id/ping',
+    ],
   },
   // Counts of events by type and day: no person in them.
   { prefix: '/api/v1/analytics', upstream: 'analytics', personal: false, routes: ['/api/v1/analytics/summary'] },

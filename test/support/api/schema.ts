@@ -541,6 +541,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notifications/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the webhooks (never their secrets)
+         * @description Roles: admin.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook: an https URL that receives signed application state changes. The answer holds the signing secret, shown this once
+         * @description Roles: admin.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook; its pending deliveries are not sent
+         * @description Roles: admin.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/webhooks/{id}/ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the webhook a signed `webhook.ping` through the delivery queue
+         * @description Roles: admin.
+         */
+        post: operations["pingWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/status": {
         parameters: {
             query?: never;
@@ -850,6 +914,44 @@ export interface components {
         NotificationContact: {
             email?: string | null;
             phone?: string | null;
+        };
+        NewWebhook: {
+            url: string;
+            eventTypes?: ("kyc.application.submitted" | "kyc.application.resubmission_requested" | "kyc.application.approved" | "kyc.application.rejected" | "kyc.application.expired" | "kyc.application.cancelled")[];
+            description?: string;
+        };
+        Webhook: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uri */
+            url: string;
+            eventTypes: ("kyc.application.submitted" | "kyc.application.resubmission_requested" | "kyc.application.approved" | "kyc.application.rejected" | "kyc.application.expired" | "kyc.application.cancelled")[];
+            description?: string;
+            /** @description the admin who registered it */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CreatedWebhook: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uri */
+            url: string;
+            eventTypes: ("kyc.application.submitted" | "kyc.application.resubmission_requested" | "kyc.application.approved" | "kyc.application.rejected" | "kyc.application.expired" | "kyc.application.cancelled")[];
+            description?: string;
+            /** @description the admin who registered it */
+            createdBy: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description The signing secret (whsec_ + base64 of 32 bytes), answered only here: keep it; it cannot be read again */
+            secret: string;
+        };
+        WebhookPing: {
+            /**
+             * Format: uuid
+             * @description the webhook-id the ping carries
+             */
+            deliveryId: string;
         };
         Notification: {
             id: string;
@@ -3013,6 +3115,166 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "7a6b5c4d-3e2f-4a1b-9c8d-0e1f2a3b4c5d",
+                     *           "url": "https://hooks.integrator.example/kyc",
+                     *           "eventTypes": [
+                     *             "kyc.application.approved",
+                     *             "kyc.application.rejected"
+                     *           ],
+                     *           "description": "Core banking account opening",
+                     *           "createdBy": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     *           "createdAt": "2026-12-05T09:00:00.000Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["Webhook"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://hooks.integrator.example/kyc",
+                 *       "eventTypes": [
+                 *         "kyc.application.approved",
+                 *         "kyc.application.rejected"
+                 *       ],
+                 *       "description": "Core banking account opening"
+                 *     }
+                 */
+                "application/json": components["schemas"]["NewWebhook"];
+            };
+        };
+        responses: {
+            /** @description success */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "7a6b5c4d-3e2f-4a1b-9c8d-0e1f2a3b4c5d",
+                     *       "url": "https://hooks.integrator.example/kyc",
+                     *       "eventTypes": [
+                     *         "kyc.application.approved",
+                     *         "kyc.application.rejected"
+                     *       ],
+                     *       "description": "Core banking account opening",
+                     *       "createdBy": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
+                     *       "createdAt": "2026-12-05T09:00:00.000Z",
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwp2ZDZk1DbWQ="
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableContent"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 7a6b5c4d-3e2f-4a1b-9c8d-0e1f2a3b4c5d */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    pingWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 7a6b5c4d-3e2f-4a1b-9c8d-0e1f2a3b4c5d */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "deliveryId": "3f2e1d0c-9b8a-4765-9432-10fedcba9876"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookPing"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };
