@@ -18,6 +18,7 @@ import type { KycPlatform } from '../api/types.js';
 import { LIVE_SETTINGS_KEY } from './configmap.js';
 import { HTTP_PORT, LIVE_SETTINGS_DIR, METRICS_PORT, componentObjectName } from './meta.js';
 import { kmsEnv } from './kms.js';
+import { tracingEnv } from './tracing.js';
 import { notificationProviderEnv } from './notification-providers.js';
 import { headlessServiceName } from './service.js';
 import { storeTlsEnv } from './store-tls.js';
@@ -117,6 +118,8 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
     });
   // BuiltIn TLS: serve HTTPS only and verify every peer with the mounted ca.crt (render/tls.ts).
   env.push(...tlsEnv(platform));
+  // The OTLP receiver of the traces, when the spec names one (render/tracing.ts).
+  env.push(...tracingEnv(spec));
   if (component === 'gateway') env.push(...gatewayEnv(platform));
   for (const extra of extraEnvFor(spec, component)) {
     const index = env.findIndex((e) => e.name === extra.name);

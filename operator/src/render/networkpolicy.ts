@@ -38,6 +38,7 @@ import {
 import type { KycPlatform, NetworkPeer } from '../api/types.js';
 import { HTTP_PORT, METRICS_PORT, unversionedObjectMeta, platformPodSelector, selectorLabels } from './meta.js';
 import { kmsNetwork } from './kms.js';
+import { tracingNetwork } from './tracing.js';
 import { notificationProviderNetwork } from './notification-providers.js';
 import type { KubeObject } from './types.js';
 
@@ -117,6 +118,10 @@ function egressRules(platform: KycPlatform, component: ComponentName): Rule[] {
   for (const provider of notificationProviderNetwork(spec, component))
     if (provider.peers.length > 0)
       rules.push({ to: provider.peers.map(toPeer), ports: provider.ports.map((port) => ({ protocol: 'TCP', port })) });
+  // The OTLP receiver of the traces (render/tracing.ts), fail closed too.
+  const tracing = tracingNetwork(spec);
+  if (tracing && tracing.peers.length > 0)
+    rules.push({ to: tracing.peers.map(toPeer), ports: tracing.ports.map((port) => ({ protocol: 'TCP', port })) });
   return rules;
 }
 
