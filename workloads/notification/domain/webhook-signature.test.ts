@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHmac } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { runInThisContext } from 'node:vm';
+import ts from 'typescript';
 import { newSigningSecret, signWebhook, verifyWebhook, webhookHeaders } from './webhook-signature.js';
 
 // The test vector of the Standard Webhooks specification (its reference libraries' tests).
@@ -64,5 +69,42 @@ describe('webhook signatures', () => {
   it('when signed with another secret, then it is refused', () => {
     const headers = webhookHeaders(newSigningSecret(), 'd-1', 1700000000, 'x');
     expect(() => verifyWebhook(newSigningSecret(), { ...headers }, 'x', 1700000000)).toThrow('no signature matches');
+  });
+});
+
+describe('the verifier in docs/customer-api.md', () => {
+  /** The `verify-webhook` example of the guide, compiled as it stands. */
+  async function documentedVerifier(): Promise<(secret: string, headers: Record<string, string>, body: string, nowMs: number) => string> {
+    const guide = await readFile(fileURLToPath(new URL('../../../docs/customer-api.md', import.meta.url)), 'utf8');
+    const source = /<!-- verify-webhook[^>]*-->\n```ts\n([\s\S]*?)```/.exec(guide)?.[1];
+    if (source === undefined) throw new Error('docs/customer-api.md has no verify-webhook example');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    });
+    const exports: Record<string, unknown> = {};
+    // A CommonJS module body run as a function of its require and exports, as Node.js loads one.
+    const load = runInThisContext(`(function (require, exports) {${outputText}\n})`) as (require: NodeJS.Require, exports: object) => void;
+    load(createRequire(import.meta.url), exports);
+    return exports.verifyKycWebhook as never;
+  }
+
+  it('accepts what the platform signs, and refuses a replay after five minutes, a changed body and another secret', async () => {
+    const verify = await documentedVerifier();
+    const secret = newSigningSecret();
+    const body =
+      '{"type":"kyc.application.approved","timestamp":"2026-12-05T09:40:12.345Z","data":{"applicationId":"a-1","state":"approved"}}';
+    const headers = { ...webhookHeaders(secret, 'd-1', 1_700_000_000, body) };
+    expect(verify(secret, headers, body, 1_700_000_000_000 + 299_000)).toBe('d-1');
+    expect(() => verify(secret, headers, body, 1_700_000_000_000 + 301_000)).toThrow('refused as a replay');
+    expect(() => verify(secret, headers, body.replace('approved"}', 'rejected"}'), 1_700_000_000_000)).toThrow('does not match');
+    expect(() => verify(newSigningSecret(), headers, body, 1_700_000_000_000)).toThrow('does not match');
+    expect(
+      verify(
+        SPEC_SECRET,
+        { 'webhook-id': SPEC_ID, 'webhook-timestamp': String(SPEC_TIMESTAMP), 'webhook-signature': SPEC_SIGNATURE },
+        SPEC_BODY,
+        SPEC_TIMESTAMP * 1000,
+      ),
+    ).toBe(SPEC_ID);
   });
 });
