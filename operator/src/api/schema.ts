@@ -1169,6 +1169,22 @@ const observability = named(
         { required: ['otlpEndpoint'] },
       ),
     ),
+    podMonitor: named(
+      'PodMonitor',
+      obj(
+        "Prometheus Operator PodMonitors (monitoring.coreos.com/v1), one per component, scraping its metrics port (9090; HTTPS verified with the platform CA unless tls.mode is Disabled). Written only where the PodMonitor CRD is installed; otherwise the Event PodMonitorNotInstalled says so. Let the scraper in with security.monitoring (docs/observability.md). Absent: none.",
+        {
+          enabled: bool('Write the PodMonitors. Default true when podMonitor is given.', { default: true }),
+          labels: {
+            type: 'object',
+            description: "Extra labels of the PodMonitors, e.g. the release label kube-prometheus-stack's Prometheus selects by.",
+            maxProperties: 16,
+            additionalProperties: str('Label value.', { maxLength: 63 }),
+          },
+          interval: str('Scrape interval, e.g. 30s. Absent: the Prometheus default.', { pattern: '^[0-9]+(ms|s|m|h)$', maxLength: 16 }),
+        },
+      ),
+    ),
   }),
 );
 

@@ -715,6 +715,8 @@ export interface BackupCredentialsSecretRef {
 export interface Observability {
   /** OpenTelemetry traces of every component, exported over OTLP/HTTP (docs/observability.md, "Traces"). Absent: no traces. */
   tracing?: Tracing;
+  /** Prometheus Operator PodMonitors (monitoring.coreos.com/v1), one per component, scraping its metrics port (9090; HTTPS verified with the platform CA unless tls.mode is Disabled). Written only where the PodMonitor CRD is installed; otherwise the Event PodMonitorNotInstalled says so. Let the scraper in with security.monitoring (docs/observability.md). Absent: none. */
+  podMonitor?: PodMonitor;
 }
 
 /** OpenTelemetry traces of every component, exported over OTLP/HTTP (docs/observability.md, "Traces"). Absent: no traces. */
@@ -725,6 +727,19 @@ export interface Tracing {
   sampleRatio?: number;
   /** Where the OTLP receiver is, for every component's egress NetworkPolicy (on the endpoint's port). Absent: the spans cannot leave the pods while security.networkPolicies is on. */
   networkPeers?: NetworkPeer[];
+}
+
+/** Prometheus Operator PodMonitors (monitoring.coreos.com/v1), one per component, scraping its metrics port (9090; HTTPS verified with the platform CA unless tls.mode is Disabled). Written only where the PodMonitor CRD is installed; otherwise the Event PodMonitorNotInstalled says so. Let the scraper in with security.monitoring (docs/observability.md). Absent: none. */
+export interface PodMonitor {
+  /**
+   * Write the PodMonitors. Default true when podMonitor is given.
+   * @default true
+   */
+  enabled?: boolean;
+  /** Extra labels of the PodMonitors, e.g. the release label kube-prometheus-stack's Prometheus selects by. */
+  labels?: Record<string, string>;
+  /** Scrape interval, e.g. 30s. Absent: the Prometheus default. */
+  interval?: string;
 }
 
 /** The observed state of the platform, written by the operator. */

@@ -19,9 +19,11 @@ import {
   REASON_KEDA_NOT_INSTALLED,
   type ScalingStatus,
 } from '../scaling/status.js';
+import { POD_MONITOR, POD_MONITOR_CRD, REASON_POD_MONITOR_NOT_INSTALLED } from '../render/podmonitor.js';
 import { SCALED_OBJECT } from '../render/scaledobject.js';
 import { plaintextDependencyRefusal, REASON_PLAINTEXT_DEPENDENCY } from '../render/store-tls.js';
 import type { KedaScaledObjects } from './keda.js';
+import type { PodMonitors } from './pod-monitors.js';
 import {
   CONDITION_CERTIFICATES_READY,
   type CertificateExpiry,
@@ -89,6 +91,8 @@ export interface ReconcilerDeps {
   certificates?: PlatformCertificates;
   /** KEDA ScaledObjects of provider keda platforms (keda.ts); without it none are written. */
   keda?: KedaScaledObjects;
+  /** PodMonitors of spec.observability.podMonitor (pod-monitors.ts); without it none are written. */
+  podMonitors?: PodMonitors;
   /** The restore Job of kyc.dev/restore and condition Restored (restore.ts); without it the annotation is ignored. */
   restore?: RestoreJobs;
 }
@@ -188,9 +192,11 @@ export class PlatformReconciler {
       return;
     }
 
-    // KEDA's ScaledObjects go their own way (keda.ts): their kind exists only where KEDA is installed.
-    const desired = rendered.filter((o) => o.kind !== SCALED_OBJECT.kind);
+    // KEDA's ScaledObjects and the PodMonitors go their own way (optional-kind.ts): their kinds exist
+    // only where KEDA or the Prometheus Operator is installed.
+    const desired = rendered.filter((o) => o.kind !== SCALED_OBJECT.kind && o.kind !== POD_MONITOR.kind);
     const scaledObjects = rendered.filter((o) => o.kind === SCALED_OBJECT.kind);
+    const podMonitors = rendered.filter((o) => o.kind === POD_MONITOR.kind);
     const live = new Map<string, KubeResource>();
     const decisions: Decisions = { created: [], updated: [], restored: [], deleted: [] };
     let applyProblem: Problem | undefined;
@@ -263,6 +269,26 @@ export class PlatformReconciler {
         decisions.created.push(...keda.created);
         decisions.updated.push(...keda.updated);
         decisions.deleted.push(...keda.deleted);
+      }
+    } catch (error) {
+      firstError ??= asError(error);
+      applyProblem ??= { reason: 'ApplyFailed', message: describe(error) };
+    }
+    try {
+      const monitors = await this.deps.podMonitors?.sync(platform, podMonitors);
+      if (monitors) {
+        decisions.created.push(...monitors.created);
+        decisions.updated.push(...monitors.updated);
+        decisions.deleted.push(...monitors.deleted);
+        // Asked for, but this cluster has no Prometheus Operator: said as an Event (the recorder says the
+        // same thing once per window), the platform is not held back for it (docs/observability.md).
+        if (!monitors.installed)
+          this.deps.events.record(
+            platform,
+            'Warning',
+            REASON_POD_MONITOR_NOT_INSTALLED,
+            `spec.observability.podMonitor is set but the cluster has no ${POD_MONITOR_CRD} CustomResourceDefinition (the Prometheus Operator): no PodMonitor written`,
+          );
       }
     } catch (error) {
       firstError ??= asError(error);

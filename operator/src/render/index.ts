@@ -6,6 +6,7 @@ import { renderBackupCronJob, renderBackupNetworkPolicy } from './backup.js';
 import { renderConfigMap } from './configmap.js';
 import { renderDeployment } from './deployment.js';
 import { renderHorizontalPodAutoscaler } from './hpa.js';
+import { renderPodMonitors } from './podmonitor.js';
 import { renderScaledObject, usesKeda } from './scaledobject.js';
 import { renderIngress } from './ingress.js';
 import { renderNetworkPolicies } from './networkpolicy.js';
@@ -52,5 +53,7 @@ export function renderPlatform(platform: KycPlatform, options: RenderOptions = {
     renderBackupNetworkPolicy(platform),
     renderIngress(platform),
     renderBackupCronJob(platform),
+    // spec.observability.podMonitor: written only where the Prometheus Operator's CRD is (reconcile/pod-monitors.ts).
+    ...renderPodMonitors(platform),
   ].filter(defined);
 }

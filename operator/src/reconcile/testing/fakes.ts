@@ -3,6 +3,7 @@
 // Deployment controller (deploymentsRollOut). Used only by tests (testing/ is left out of the build).
 import type { ScalingController } from '../../scaling/controller.js';
 import { KedaScaledObjects } from '../keda.js';
+import { PodMonitors } from '../pod-monitors.js';
 import type { HealthReader } from '../pod-health.js';
 import { pino } from 'pino';
 import { platform as fixturePlatform } from '../../api/fixtures.js';
@@ -70,6 +71,8 @@ export interface TestReconcilerOptions {
   scaling?: ScalingController;
   /** Write provider-keda platforms' ScaledObjects (keda.ts); default: none written. */
   keda?: boolean;
+  /** Write spec.observability.podMonitor's PodMonitors (pod-monitors.ts); default: none written. */
+  podMonitors?: boolean;
 }
 
 /** A reconciler over a fresh fake API server, its informers synced and watching. */
@@ -106,6 +109,7 @@ export async function startTestReconciler(options: TestReconcilerOptions = {}): 
     ...(options.health && { health: options.health }),
     ...(options.scaling && { scaling: options.scaling }),
     ...(options.keda && { keda: new KedaScaledObjects(client, applier) }),
+    ...(options.podMonitors && { podMonitors: new PodMonitors(client, applier) }),
   });
   return {
     api,
