@@ -67,6 +67,7 @@ export const RESERVED_ENV = [
   'SMS_GATEWAY_URL',
   'SMS_GATEWAY_TOKEN',
   'NOTIFICATION_CONTACT_KEYS',
+  'NOTIFICATION_WEBHOOK_ALLOW_HTTP',
   'ADMIN_EMAIL',
   'ADMIN_PASSWORD',
   'UPSTREAM_AUTH',
@@ -1143,6 +1144,31 @@ const backup = named(
   ),
 );
 
+/** Where notification may deliver the integrators' webhooks (docs/customer-api.md, "Webhooks"). */
+const notifications = named(
+  'Notifications',
+  obj('What the notification service reaches beyond its providers.', {
+    webhooks: named(
+      'WebhookEgress',
+      obj(
+        'Outbound webhooks for integrators (docs/customer-api.md, "Webhooks"), registered by admins through the API. The service refuses private, loopback and link-local destinations whatever this says.',
+        {
+          egress: networkPeers(
+            "Where registered webhooks may be delivered: notification's egress NetworkPolicy lets it open connections to these peers on `ports` (e.g. the integrators' address ranges; 0.0.0.0/0 with except for any public address). Absent or empty: webhooks cannot leave the cluster while security.networkPolicies is on (fail closed), and their deliveries end as dead letters.",
+          ),
+          ports: {
+            type: 'array',
+            description: 'TCP ports of the webhook receivers. Default [443].',
+            maxItems: 8,
+            'x-kubernetes-list-type': 'set',
+            items: int('A TCP port.', { minimum: 1, maximum: 65535 }),
+          },
+        },
+      ),
+    ),
+  }),
+);
+
 const observability = named(
   'Observability',
   obj('What the platform reports besides its Prometheus metrics (docs/observability.md).', {
@@ -1172,7 +1198,7 @@ const observability = named(
     podMonitor: named(
       'PodMonitor',
       obj(
-        "Prometheus Operator PodMonitors (monitoring.coreos.com/v1), one per component, scraping its metrics port (9090; HTTPS verified with the platform CA unless tls.mode is Disabled). Written only where the PodMonitor CRD is installed; otherwise the Event PodMonitorNotInstalled says so. Let the scraper in with security.monitoring (docs/observability.md). Absent: none.",
+        'Prometheus Operator PodMonitors (monitoring.coreos.com/v1), one per component, scraping its metrics port (9090; HTTPS verified with the platform CA unless tls.mode is Disabled). Written only where the PodMonitor CRD is installed; otherwise the Event PodMonitorNotInstalled says so. Let the scraper in with security.monitoring (docs/observability.md). Absent: none.',
         {
           enabled: bool('Write the PodMonitors. Default true when podMonitor is given.', { default: true }),
           labels: {
@@ -1248,6 +1274,7 @@ export const specSchema: Schema = named(
       release,
       backup,
       observability,
+      notifications,
     },
     {
       required: ['version'],

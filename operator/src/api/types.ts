@@ -91,6 +91,8 @@ export interface KycPlatformSpec {
   backup?: Backup;
   /** What the platform reports besides its Prometheus metrics (docs/observability.md). */
   observability?: Observability;
+  /** What the notification service reaches beyond its providers. */
+  notifications?: Notifications;
 }
 
 /**
@@ -740,6 +742,20 @@ export interface PodMonitor {
   labels?: Record<string, string>;
   /** Scrape interval, e.g. 30s. Absent: the Prometheus default. */
   interval?: string;
+}
+
+/** What the notification service reaches beyond its providers. */
+export interface Notifications {
+  /** Outbound webhooks for integrators (docs/customer-api.md, "Webhooks"), registered by admins through the API. The service refuses private, loopback and link-local destinations whatever this says. */
+  webhooks?: WebhookEgress;
+}
+
+/** Outbound webhooks for integrators (docs/customer-api.md, "Webhooks"), registered by admins through the API. The service refuses private, loopback and link-local destinations whatever this says. */
+export interface WebhookEgress {
+  /** Where registered webhooks may be delivered: notification's egress NetworkPolicy lets it open connections to these peers on `ports` (e.g. the integrators' address ranges; 0.0.0.0/0 with except for any public address). Absent or empty: webhooks cannot leave the cluster while security.networkPolicies is on (fail closed), and their deliveries end as dead letters. */
+  egress?: NetworkPeer[];
+  /** TCP ports of the webhook receivers. Default [443]. */
+  ports?: number[];
 }
 
 /** The observed state of the platform, written by the operator. */
