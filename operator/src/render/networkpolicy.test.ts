@@ -235,6 +235,21 @@ describe('renderNetworkPolicies', () => {
     expect(destinations(withProviders({ networkPeers: [] }), 'acme-notification').at(-2)).not.toMatch(/^10\.20\.0\.25/);
   });
 
+  it('when spec.notifications.webhooks lists egress peers, then notification alone may reach them (443 by default); without peers, nothing more', () => {
+    const withWebhooks = (webhooks: object): Policy[] => {
+      const p = withPeers();
+      p.spec.notifications = { webhooks };
+      return policies(p);
+    };
+    const receivers = { ipBlock: { cidr: '203.0.113.0/24' } };
+    const all = withWebhooks({ egress: [receivers] });
+    expect(destinations(all, 'acme-notification').at(-1)).toBe('203.0.113.0/24:TCP/443');
+    for (const other of ['gateway', 'kyc', 'auth', 'analytics'])
+      expect(destinations(all, `acme-${other}`).some((d) => d.startsWith('203.0.113.0/24'))).toBe(false);
+    expect(destinations(withWebhooks({ egress: [receivers], ports: [8443] }), 'acme-notification').at(-1)).toBe('203.0.113.0/24:TCP/8443');
+    expect(destinations(withWebhooks({}), 'acme-notification')).toEqual(destinations(policies(withPeers()), 'acme-notification'));
+  });
+
   it('renders nothing when network policies are off and skips disabled components', () => {
     expect(renderNetworkPolicies(platform({ security: { networkPolicies: false } }))).toEqual([]);
     const names = renderNetworkPolicies(platform({ components: { analytics: { enabled: false } } })).map((p) => p.metadata.name);

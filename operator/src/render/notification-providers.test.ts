@@ -47,3 +47,33 @@ describe('notificationProviderNetwork', () => {
     expect(notificationProviderNetwork(platform().spec, 'notification')).toEqual([]);
   });
 });
+
+describe('spec.notifications.webhooks', () => {
+  const receivers = { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } };
+  const withWebhooks = (profile: 'development' | 'production') =>
+    platform({ profile, notifications: { webhooks: { egress: [receivers] } } });
+
+  it('when webhooks have egress peers, then notification may reach them on 443 (or the ports given), after the providers', () => {
+    expect(notificationProviderNetwork(withWebhooks('production').spec, 'notification')).toEqual([{ peers: [receivers], ports: [443] }]);
+    const both = platform({ ...withProviders.spec, notifications: { webhooks: { egress: [receivers], ports: [8443] } } });
+    expect(notificationProviderNetwork(both.spec, 'notification').at(-1)).toEqual({ peers: [receivers], ports: [8443] });
+    expect(notificationProviderNetwork(withWebhooks('production').spec, 'gateway')).toEqual([]);
+  });
+
+  it('when webhooks have no egress peers, then their rule has none (fail closed: the policy renders no rule for it)', () => {
+    expect(notificationProviderNetwork(platform({ notifications: { webhooks: {} } }).spec, 'notification')).toEqual([
+      { peers: [], ports: [443] },
+    ]);
+  });
+
+  it('gives notification the key ring that seals the signing secrets, and plain http on a development platform only', () => {
+    const secret = withProviders.spec.secretsRef?.name as string;
+    expect(notificationProviderEnv(withWebhooks('production').spec, 'notification')).toEqual([
+      { name: 'NOTIFICATION_CONTACT_KEYS', valueFrom: { secretKeyRef: { name: secret, key: 'contact-keys' } } },
+    ]);
+    expect(notificationProviderEnv(withWebhooks('development').spec, 'notification')).toContainEqual({
+      name: 'NOTIFICATION_WEBHOOK_ALLOW_HTTP',
+      value: 'true',
+    });
+  });
+});

@@ -2,8 +2,10 @@
 // provider settings from the Secret each names, as secretKeyRefs (the operator never reads them), the
 // key ring that seals the recipients' addresses from the platform Secret, and an egress rule to each
 // provider's peers. Without either, nothing: notification keeps its development provider, as before.
+// spec.notifications.webhooks adds the integrators' webhook receivers to the egress rule (docs/customer-api.md,
+// "Webhooks"), the key ring that seals their signing secrets, and plain http on a development platform.
 import type { ComponentName } from '../api/components.js';
-import { platformSecretName } from '../api/defaults.js';
+import { platformSecretName, profileOf } from '../api/defaults.js';
 import { NOTIFICATION_PROVIDER_PORT_DEFAULTS } from '../api/schema.js';
 import type { KycPlatformSpec, NetworkPeer } from '../api/types.js';
 import type { EnvVar } from './env.js';
@@ -42,19 +44,32 @@ export function notificationProviderEnv(spec: KycPlatformSpec, component: Compon
   }
   // A real provider sends to addresses kept sealed under this ring: required (the pod does not start
   // without the key, rather than failing every message).
+  // The same ring seals the webhooks' signing secrets: without it the service offers no webhook API.
+  const webhooks = spec.notifications?.webhooks !== undefined;
   const platformSecret = platformSecretName(spec);
-  if (env.length > 0 && platformSecret !== undefined)
+  if ((env.length > 0 || webhooks) && platformSecret !== undefined)
     env.push(secretEnv(platformSecret, 'contact-keys', 'NOTIFICATION_CONTACT_KEYS', false));
+  if (webhooks && profileOf(spec) === 'development') env.push({ name: 'NOTIFICATION_WEBHOOK_ALLOW_HTTP', value: 'true' });
   return env;
 }
 
-/** Each configured provider's peers and ports for notification's egress policy (empty peers: fail closed). */
+/** The webhook receivers' port when spec.notifications.webhooks.ports is absent. */
+const WEBHOOK_PORT_DEFAULT = 443;
+
+/**
+ * Each configured provider's peers and ports for notification's egress policy, then the webhook receivers'
+ * (empty peers: fail closed).
+ */
 export function notificationProviderNetwork(spec: KycPlatformSpec, component: ComponentName): { peers: NetworkPeer[]; ports: number[] }[] {
   if (component !== 'notification') return [];
-  return PROVIDERS.flatMap((provider) => {
+  const providers = PROVIDERS.flatMap((provider) => {
     const dependency = spec.dependencies?.[provider];
     if (!dependency) return [];
     const ports = dependency.ports && dependency.ports.length > 0 ? dependency.ports : [NOTIFICATION_PROVIDER_PORT_DEFAULTS[provider]];
     return [{ peers: dependency.networkPeers ?? [], ports }];
   });
+  const webhooks = spec.notifications?.webhooks;
+  if (!webhooks) return providers;
+  const ports = webhooks.ports && webhooks.ports.length > 0 ? webhooks.ports : [WEBHOOK_PORT_DEFAULT];
+  return [...providers, { peers: webhooks.egress ?? [], ports }];
 }
