@@ -8,7 +8,8 @@ import type { Applier } from '../runtime/apply.js';
 import { isConflict, isNotFound, type KubeClient, type KubeResource, type ResourceType } from '../runtime/kube.js';
 import { INSTANCE_LABEL, isOwnedBy, OWNED_SELECTOR } from './resources.js';
 
-const CRD: ResourceType = {
+/** CustomResourceDefinitions: the one resource the operator reads to know whether a kind exists. */
+export const CRD: ResourceType = {
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
   plural: 'customresourcedefinitions',

@@ -1,17 +1,11 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { POD_MONITOR_CRD } from '../render/podmonitor.js';
-import type { KubeResource, ResourceType } from '../runtime/kube.js';
+import type { KubeResource } from '../runtime/kube.js';
 import type { FakeKube } from '../runtime/testing/fake-kube.js';
+import { CRD } from './optional-kind.js';
 import { POD_MONITOR_TYPE } from './pod-monitors.js';
 import { PLATFORM } from './resources.js';
 import { NAMESPACE, startTestReconciler, type TestReconciler } from './testing/fakes.js';
-
-const CRD: ResourceType = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  plural: 'customresourcedefinitions',
-  namespaced: false,
-};
 
 async function installPrometheusOperator(kube: FakeKube): Promise<void> {
   await kube.create(CRD, '', { apiVersion: CRD.apiVersion, kind: CRD.kind, metadata: { name: POD_MONITOR_CRD } });
