@@ -157,6 +157,14 @@ export const EXAMPLES: Record<string, unknown> = {
         reason: 'kyc_record: RBI KYC Master Direction, 5 years after the relationship ends',
       },
     ],
+    services: {
+      notification: {
+        state: 'completed',
+        completedAt: '2026-12-05T10:00:02.000Z',
+        erased: ['contacts'],
+        kept: [{ record: 'message_log', reason: 'kept without the customer id (template, channel, status, dates)' }],
+      },
+    },
   },
   NotificationContact: { email: 'asha.verma@example.in', phone: '+919812345678' },
   Notification: {

@@ -950,7 +950,7 @@ export function openApiDocument(version: string): object {
         },
         ErasureRequest: {
           type: 'object',
-          required: ['id', 'customerId', 'state', 'requestedAt', 'completedAt', 'erased', 'retained'],
+          required: ['id', 'customerId', 'state', 'requestedAt', 'completedAt', 'erased', 'retained', 'services'],
           properties: {
             id: { type: 'string', format: 'uuid' },
             customerId: { type: 'string' },
@@ -968,6 +968,30 @@ export function openApiDocument(version: string): object {
                   applicationId: { type: 'string', format: 'uuid' },
                   until: { type: 'string', format: 'date-time' },
                   reason: { type: 'string' },
+                },
+              },
+            },
+            services: {
+              type: 'object',
+              description: "the other services' parts of the request (docs/retention.md): pending until each has erased what it holds",
+              properties: {
+                notification: {
+                  type: 'object',
+                  required: ['state'],
+                  properties: {
+                    state: { type: 'string', enum: ['pending', 'completed'] },
+                    completedAt: { type: 'string', format: 'date-time' },
+                    erased: { type: 'array', items: { type: 'string' }, description: 'record classes erased (contacts)' },
+                    kept: {
+                      type: 'array',
+                      description: 'record classes kept, and why (pseudonymised message log and dead letters)',
+                      items: {
+                        type: 'object',
+                        required: ['record', 'reason'],
+                        properties: { record: { type: 'string' }, reason: { type: 'string' } },
+                      },
+                    },
+                  },
                 },
               },
             },

@@ -910,6 +910,22 @@ export interface components {
                 until: string;
                 reason: string;
             }[];
+            /** @description the other services' parts of the request (docs/retention.md): pending until each has erased what it holds */
+            services: {
+                notification?: {
+                    /** @enum {string} */
+                    state: "pending" | "completed";
+                    /** Format: date-time */
+                    completedAt?: string;
+                    /** @description record classes erased (contacts) */
+                    erased?: string[];
+                    /** @description record classes kept, and why (pseudonymised message log and dead letters) */
+                    kept?: {
+                        record: string;
+                        reason: string;
+                    }[];
+                };
+            };
         };
         NotificationContact: {
             email?: string | null;
@@ -2302,7 +2318,22 @@ export interface operations {
                      *           "until": "2031-12-05T10:00:00.000Z",
                      *           "reason": "kyc_record: RBI KYC Master Direction, 5 years after the relationship ends"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "services": {
+                     *         "notification": {
+                     *           "state": "completed",
+                     *           "completedAt": "2026-12-05T10:00:02.000Z",
+                     *           "erased": [
+                     *             "contacts"
+                     *           ],
+                     *           "kept": [
+                     *             {
+                     *               "record": "message_log",
+                     *               "reason": "kept without the customer id (template, channel, status, dates)"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["ErasureRequest"];
@@ -2352,7 +2383,22 @@ export interface operations {
                      *           "until": "2031-12-05T10:00:00.000Z",
                      *           "reason": "kyc_record: RBI KYC Master Direction, 5 years after the relationship ends"
                      *         }
-                     *       ]
+                     *       ],
+                     *       "services": {
+                     *         "notification": {
+                     *           "state": "completed",
+                     *           "completedAt": "2026-12-05T10:00:02.000Z",
+                     *           "erased": [
+                     *             "contacts"
+                     *           ],
+                     *           "kept": [
+                     *             {
+                     *               "record": "message_log",
+                     *               "reason": "kept without the customer id (template, channel, status, dates)"
+                     *             }
+                     *           ]
+                     *         }
+                     *       }
                      *     }
                      */
                     "application/json": components["schemas"]["ErasureRequest"];
