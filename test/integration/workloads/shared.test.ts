@@ -330,7 +330,8 @@ describe('shared library', () => {
       } finally {
         await lax.close();
       }
-    });
+      // Two 400 000-deep bodies parsed and walked: about a second alone, several on a loaded machine.
+    }, 30_000);
   });
 
   it('on shutdown, /ready turns 503, in-flight requests finish, then the server closes', async () => {
