@@ -112,7 +112,7 @@ describe('outbound webhooks', () => {
     await notification?.close();
     await db?.drop();
     await new Promise((resolve) => receiver?.close(resolve));
-  }, 60_000);
+  }, 90_000);
 
   it('when a registration is not an admin’s or its URL points inward, then it is refused; the list never shows a secret', async () => {
     const customer = await signToken({ sub: `user-${suffix()}`, role: 'customer' });
@@ -135,7 +135,7 @@ describe('outbound webhooks', () => {
     expect(rows[0]?.sealed_secret.toString('latin1')).not.toContain(created.secret.slice('whsec_'.length));
     expect((await request(`${url}/${created.id}`, { method: 'DELETE', token: admin })).status).toBe(204);
     expect((await request(`${url}/${created.id}`, { method: 'DELETE', token: admin })).status).toBe(404);
-  }, 30_000);
+  }, 45_000);
 
   it('when an application is approved, then the receiver gets one signed delivery with its id and state, which the documented verifier accepts now and refuses replayed later', async () => {
     const hook = await register('/ok', ['kyc.application.approved']);
@@ -143,7 +143,7 @@ describe('outbound webhooks', () => {
     const owner = `user-${suffix()}`;
     const approved = newEvent('kyc.application.approved', applicationId, { applicationId, ownerId: owner }, 'checker-1');
     await publisher.publish(approved);
-    await eventually(async () => ((await deliveries(hook.id))[0]?.status === 'delivered' ? true : undefined), 30_000);
+    await eventually(async () => ((await deliveries(hook.id))[0]?.status === 'delivered' ? true : undefined), 45_000);
     // Kafka delivers the event again (a crash before its offset was committed): nothing more is queued.
     const repository = new WebhookRepository(pool, new ContactKeyRing(KEYS));
     expect(await repository.enqueue(approved.id, approved.type, webhookPayload(approved) as string)).toBe(0);
@@ -165,7 +165,7 @@ describe('outbound webhooks', () => {
       'no signature matches',
     );
     expect(at('/ok').map((r) => r.headers['webhook-id'])).toEqual([id]);
-  }, 60_000);
+  }, 90_000);
 
   it('when the receiver answers 500 twice, then the third try after the backoff delivers it under the same webhook-id', async () => {
     const hook = await register('/flaky', ['kyc.application.rejected']);
@@ -173,7 +173,7 @@ describe('outbound webhooks', () => {
     await publisher.publish(
       newEvent('kyc.application.rejected', applicationId, { applicationId, ownerId: `user-${suffix()}` }, 'checker-1'),
     );
-    await eventually(async () => ((await deliveries(hook.id))[0]?.status === 'delivered' ? true : undefined), 30_000);
+    await eventually(async () => ((await deliveries(hook.id))[0]?.status === 'delivered' ? true : undefined), 45_000);
     expect(await deliveries(hook.id)).toEqual([expect.objectContaining({ status: 'delivered', attempts: 3, last_status: 204 })]);
     const tries = at('/flaky');
     expect(tries).toHaveLength(3);
@@ -183,7 +183,7 @@ describe('outbound webhooks', () => {
     expect((tries[2] as Received).at - (tries[1] as Received).at).toBeGreaterThanOrEqual(MAX_MS / 2);
     for (const t of tries)
       expect(() => verifyWebhook(hook.secret, t.headers as Record<string, string>, t.body, Math.floor(t.at / 1000))).not.toThrow();
-  }, 60_000);
+  }, 90_000);
 
   it('when the receiver always fails, then the delivery is dead after its tries and counted', async () => {
     const hook = await register('/down', ['kyc.application.cancelled']);
@@ -191,13 +191,13 @@ describe('outbound webhooks', () => {
     await publisher.publish(
       newEvent('kyc.application.cancelled', applicationId, { applicationId, ownerId: `user-${suffix()}` }, 'admin-1'),
     );
-    await eventually(async () => ((await deliveries(hook.id))[0]?.status === 'dead' ? true : undefined), 30_000);
+    await eventually(async () => ((await deliveries(hook.id))[0]?.status === 'dead' ? true : undefined), 45_000);
     expect(await deliveries(hook.id)).toEqual([expect.objectContaining({ status: 'dead', attempts: 3, last_status: null })]);
     expect(at('/down')).toHaveLength(3);
     const metrics = await notification.service.metrics.registry.metrics();
     expect(metrics).toMatch(/kyc_webhook_dead_letters_total\{[^}]*event_type="kyc.application.cancelled"[^}]*\} 1/);
     expect(logs.text()).toContain('webhook delivery dead-lettered');
-  }, 60_000);
+  }, 90_000);
 
   it('when an admin pings a webhook, then a signed webhook.ping reaches it', async () => {
     const hook = await register('/ping', ['kyc.application.expired']);
@@ -206,10 +206,10 @@ describe('outbound webhooks', () => {
       method: 'POST',
     });
     expect(ping.status).toBe(202);
-    const got = await eventually(() => at('/ping')[0], 30_000);
+    const got = await eventually(() => at('/ping')[0], 45_000);
     expect(verifyWebhook(hook.secret, got.headers as Record<string, string>, got.body, Math.floor(got.at / 1000))).toBe(
       ping.body.deliveryId,
     );
     expect(JSON.parse(got.body)).toEqual({ type: 'webhook.ping', timestamp: expect.any(String), data: {} });
-  }, 30_000);
+  }, 60_000);
 });
