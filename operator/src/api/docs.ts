@@ -317,6 +317,9 @@ Egress of each component, and nothing else:
 
 ${egressList()}
 
+With \`observability.tracing\`, every component also reaches the traces' OTLP receiver
+(\`observability.tracing.networkPeers\`, on the endpoint's port; none: unreachable).
+
 A NetworkPolicy matches the address a connection reaches after Service translation, so peers name pods or endpoint
 addresses, never ClusterIPs. The operator never reads the dependency URLs (they are in Secrets it passes through), so
 it cannot derive their addresses: **a dependency without \`networkPeers\` is unreachable** (fail closed) — set them to

@@ -530,7 +530,7 @@ export interface LoadBalancing {
  */
 export interface Security {
   /**
-   * Create NetworkPolicies: deny all ingress and egress of the platform pods except the gateway's http port (8080, from anywhere), the calls each service makes to another (see docs/api.md), the metrics port (9090) from the operator and security.monitoring, DNS (security.dnsPeers) and the dependencies (dependencies.<name>.networkPeers). Default true.
+   * Create NetworkPolicies: deny all ingress and egress of the platform pods except the gateway's http port (8080, from anywhere), the calls each service makes to another (see docs/api.md), the metrics port (9090) from the operator and security.monitoring, DNS (security.dnsPeers), the dependencies (dependencies.<name>.networkPeers) and the traces' OTLP receiver (observability.tracing.networkPeers). Default true.
    * @default true
    */
   networkPolicies?: boolean;
