@@ -15,13 +15,13 @@ import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import pg from 'pg';
 import { issueCa, issueLeaf } from '../../../operator/src/api/x509.js';
+import { freePort, need } from './processes.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
 const ENTRY = path.join(REPO, 'dist/workloads/main.js');
@@ -29,23 +29,6 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const logDir = mkdtempSync(path.join(os.tmpdir(), 'kyc-bench-api-'));
 const children: ChildProcess[] = [];
-
-function need(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set; run through hack/with-env.sh after make deps`);
-  return value;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 // BENCH_PROFILE_DIR=/some/dir writes a V8 CPU profile per service process there (node --cpu-prof).
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;

@@ -24,16 +24,17 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { freePort, need } from './processes.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
 const ENTRY = path.join(REPO, 'dist/workloads/main.js');
 const RUNS = Number(process.env.BENCH_FRONTEND_RUNS ?? 7);
 const QUIET_MS = 1000;
+const WITHOUT_URL = 'run through hack/with-env.sh after make deps, or set BENCH_FRONTEND_URL';
 const logDir = mkdtempSync(path.join(os.tmpdir(), 'kyc-bench-frontend-'));
 const children: ChildProcess[] = [];
 
@@ -165,17 +166,6 @@ async function measure(browser: Browser, url: string): Promise<string[]> {
   return rows;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
-
 function start(name: string, env: Record<string, string>): void {
   const out = openSync(path.join(logDir, `${name}.log`), 'a');
   children.push(spawn(process.execPath, [ENTRY, name], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', out, out] }));
@@ -194,15 +184,9 @@ async function ready(url: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-function need(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set; run through hack/with-env.sh after make deps, or set BENCH_FRONTEND_URL`);
-  return value;
-}
-
 /** Auth and the gateway (serving dist/web) on a fresh database: the page's sign-in and status calls answer as on a platform. */
 async function startLocalGateway(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const databaseUrl = need('DATABASE_URL');
+  const databaseUrl = need('DATABASE_URL', WITHOUT_URL);
   const dbName = `kyc_bench_web_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: databaseUrl });
   await admin.connect();
@@ -213,8 +197,8 @@ async function startLocalGateway(): Promise<{ url: string; drop: () => Promise<v
   const [authPort, gatewayPort] = await Promise.all([freePort(), freePort()]);
   const common = {
     DATABASE_URL: dbUrl.toString(),
-    REDIS_URL: need('REDIS_URL'),
-    KAFKA_BROKERS: need('KAFKA_BROKERS'),
+    REDIS_URL: need('REDIS_URL', WITHOUT_URL),
+    KAFKA_BROKERS: need('KAFKA_BROKERS', WITHOUT_URL),
     REDIS_KEY_PREFIX: `bench-web-${randomBytes(3).toString('hex')}:`,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
