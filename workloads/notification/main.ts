@@ -39,7 +39,8 @@ import { DEFAULT_DISPATCH_POLICY, WebhookDispatcher, webhookPayload } from './do
 import { webhookRoutes } from './entry-points/webhook-routes.js';
 import { WebhookWorker } from './entry-points/webhook-worker.js';
 
-const channelList = z
+/** A comma-separated list, its entries trimmed, empty ones dropped. */
+const commaList = z
   .string()
   .default('')
   .transform((value) =>
@@ -47,8 +48,12 @@ const channelList = z
       .split(',')
       .map((v) => v.trim())
       .filter(Boolean),
-  )
-  .refine((list) => list.every((c) => (CHANNELS as readonly string[]).includes(c)), 'must list email and/or sms');
+  );
+
+const channelList = commaList.refine(
+  (list) => list.every((c) => (CHANNELS as readonly string[]).includes(c)),
+  'must list email and/or sms',
+);
 
 export const notificationEnv = commonEnv
   .extend(databaseEnv.shape)
@@ -102,22 +107,13 @@ export const notificationEnv = commonEnv
      * the allowed networks (CIDRs) are private ranges webhooks may reach nonetheless.
      */
     NOTIFICATION_WEBHOOK_ALLOW_HTTP: z.enum(['true', 'false']).default('false'),
-    NOTIFICATION_WEBHOOK_ALLOWED_NETWORKS: z
-      .string()
-      .default('')
-      .transform((value) =>
-        value
-          .split(',')
-          .map((v) => v.trim())
-          .filter(Boolean),
-      )
-      .superRefine((list, ctx) => {
-        try {
-          new AllowedNetworks(list);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
-        }
-      }),
+    NOTIFICATION_WEBHOOK_ALLOWED_NETWORKS: commaList.superRefine((list, ctx) => {
+      try {
+        new AllowedNetworks(list);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    }),
     NOTIFICATION_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     NOTIFICATION_WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(DEFAULT_DISPATCH_POLICY.retry.attempts),
     NOTIFICATION_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(600_000).default(DEFAULT_DISPATCH_POLICY.retry.baseDelayMs),
