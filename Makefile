@@ -81,7 +81,11 @@ integration: install cluster deps ## integration suites under test/integration (
 audit: install ## fail on a production dependency with a known high/critical vulnerability (npm audit; registry fallback: docs/security.md)
 	node hack/audit.ts
 
-test: lint typecheck audit rules unit integration e2e-up ## everything CI runs: lint, types, audit, alerting rules, unit, integration, then make up and the e2e suites
+test: prebuild lint typecheck audit rules unit integration e2e-up ## everything CI runs: lint, types, audit, alerting rules, unit, integration, then make up and the e2e suites
+
+.PHONY: prebuild
+prebuild: ## start the slow cold builds of the test servers (Jaeger) in the background; make deps waits for them
+	@hack/deps.sh prebuild
 
 .PHONY: rules
 rules: ## promtool check rules + promtool test rules on operator/deploy/alerts (installs promtool: hack/ensure-promtool.sh)

@@ -10,6 +10,7 @@
 #   hack/deps.sh env     print the connection settings (DATABASE_URL, REDIS_URL, KAFKA_BROKERS, and the
 #                        per-service URLs of hack/deps/roles.sh: DATABASE_URL_<COMPONENT>, REDIS_URL_<COMPONENT>, ...)
 #   hack/deps.sh status
+#   hack/deps.sh prebuild   start the cold Go builds in the background (make test does, before lint)
 #   hack/deps.sh stop|kill|start NAME   one of postgres, redis, kafka, kms, jaeger (the chaos suite, docs/benchmarks.md
 #                                       "Chaos"): stop is graceful, kill a crash; both do nothing when it
 #                                       is stopped already, start nothing when it runs
@@ -272,10 +273,13 @@ lock() { mkdir -p "$RUN_DIR"; exec 8>"$RUN_DIR/deps.lock"; flock 8; }
 
 case ${1:-} in
   up) lock; up ;;
+  # The slowest cold build (Jaeger, ~10-16 min on 2 cores) started in the background by `make test` before
+  # lint and the unit tests, so that it overlaps them; build_jaeger's lock makes `up` wait for it.
+  prebuild) mkdir -p "$LOGS"; (build_jaeger >"$LOGS/prebuild-jaeger.log" 2>&1 &) ;;
   down) lock; down ;;
   status) status ;;
   clean) lock; clean ;;
   stop | kill | start) lock; one "$1" "${2:-}" ;;
   env) [[ -f $ENV_FILE ]] || die "dependencies not started yet: run 'make deps'"; cat "$ENV_FILE" ;;
-  *) die "usage: $0 up|down|status|env|clean|stop NAME|kill NAME|start NAME" ;;
+  *) die "usage: $0 up|down|status|env|clean|prebuild|stop NAME|kill NAME|start NAME" ;;
 esac
