@@ -1,6 +1,6 @@
 // The admin's pages driven in a real browser (docs/frontend.md, "The browser suite"): reached with the
-// keyboard alone from the top of the page, a staff account created and disabled, a refusal of the API
-// shown in words, the analytics charts and the platform's status — each screen shot and checked by
+// keyboard alone from the top of the page, a staff account created, disabled and made a checker, a
+// refusal of the API shown in words, the analytics charts and the platform's status — each screen shot and checked by
 // axe-core through `shots`.
 import type { Browser, Page } from 'playwright-core';
 import { type Person, type Screenshots, openApp, signIn } from './web-app-journey.js';
@@ -24,6 +24,8 @@ export interface AdminPagesResult {
   disabledNotice: string;
   /** What the page said when the same email was used again (a 409 of the API). */
   duplicateError: string;
+  /** What the page said when the new account was made a checker. */
+  roleChangedNotice: string;
   /** The approval-rate chart's accessible description. */
   approvalRate: string;
   /** The turnaround chart's accessible description. */
@@ -78,6 +80,19 @@ export async function adminPages(
   const duplicateError = (await refusal.textContent()) ?? '';
   await shots.take(page, 'admin-accounts-refused');
 
+  // A role change with the keyboard: the form opens under the account's row with the focus in its role list.
+  const changeRole = page.getByRole('button', { name: `Change the role of ${newMaker.email}` });
+  await changeRole.focus();
+  await page.keyboard.press('Enter');
+  const newRole = page.getByLabel(`New role for ${newMaker.email}`);
+  await newRole.waitFor();
+  await newRole.selectOption('checker');
+  await shots.take(page, 'admin-role-change');
+  await page.getByRole('button', { name: 'Save the role' }).click();
+  const changed = page.getByRole('status').filter({ hasText: 'is now checker' });
+  await changed.waitFor();
+  const roleChangedNotice = (await changed.textContent()) ?? '';
+
   await page.getByRole('button', { name: 'Analytics' }).click();
   const rate = page.getByRole('img', { name: /Approval rate/ });
   await rate.waitFor();
@@ -93,7 +108,14 @@ export async function adminPages(
   const mode = page.locator('dd[data-mode]');
   await mode.waitFor();
   await shots.take(page, 'admin-platform');
-  const result = { disabledNotice, duplicateError, approvalRate, turnaround, mode: (await mode.getAttribute('data-mode')) ?? '' };
+  const result = {
+    disabledNotice,
+    duplicateError,
+    roleChangedNotice,
+    approvalRate,
+    turnaround,
+    mode: (await mode.getAttribute('data-mode')) ?? '',
+  };
   await page.context().close();
   return result;
 }

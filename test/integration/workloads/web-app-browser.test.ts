@@ -102,7 +102,7 @@ describe('the web app in a browser, on the services in-process', () => {
     expect(accessibility.violations).toEqual([]);
   }, 110_000);
 
-  it('the admin creates and disables a staff account, reads the charts and the platform status; axe finds nothing serious', async () => {
+  it('the admin creates a staff account, disables it and makes it a checker, reads the charts and the platform status; axe finds nothing serious', async () => {
     // The journey's approval reaches the analytics counts first (through Kafka).
     await eventually(async () => {
       const summary = await request<{ totals: Record<string, number> }>(`${gateway.url}/api/v1/analytics/summary?days=7`, {
@@ -120,6 +120,7 @@ describe('the web app in a browser, on the services in-process', () => {
     );
     expect(result.disabledNotice).toBe(`maker2-${run}@bank.example is disabled: their sign-ins have ended.`);
     expect(result.duplicateError).toBe('An account with this email address already exists.');
+    expect(result.roleChangedNotice).toBe(`maker2-${run}@bank.example is now checker: their sign-ins have ended.`);
     expect(result.approvalRate).toMatch(/^100% approved \(1 of 1 decisions\)\.$/);
     expect(result.turnaround).toMatch(/^On average \d+(\.\d)? minutes from submission to decision \(1 decision\)\.$/);
     expect(result.mode).toBe('Normal');
