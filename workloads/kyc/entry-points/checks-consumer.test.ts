@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { createLogger, memoryDestination, newEvent } from '../../shared/index.js';
-import { handleSubmitted } from './checks-consumer.js';
+import { handleErasureOutcome, handleSubmitted } from './checks-consumer.js';
 
 const logger = createLogger({ component: 'test', level: 'silent', destination: memoryDestination() });
 const submitted = newEvent('kyc.application.submitted', 'app-1', { applicationId: 'app-1', ownerId: 'user-1' }, 'user-1');
@@ -41,5 +41,18 @@ describe('handleSubmitted', () => {
     const { service, calls } = stub(0);
     expect(await handleSubmitted(newEvent('kyc.application.created', 'app-1', {}, 'user-1'), service, logger)).toBe('skipped');
     expect(calls.runChecks).toBe(0);
+  });
+});
+
+describe('handleErasureOutcome', () => {
+  it('hands notification.erasure.completed to the erasure as the notification part; other events are not its business', async () => {
+    const recorded: Array<[string, unknown]> = [];
+    const erasure = {
+      recordServiceOutcome: (service: 'notification', data: unknown) => Promise.resolve(recorded.push([service, data]) > 0),
+    };
+    const data = { erasureRequestId: 'r-1', completedAt: '2026-12-05T12:00:00Z', erased: ['contacts'], kept: [] };
+    expect(await handleErasureOutcome(newEvent('notification.erasure.completed', 'r-1', data, 'system'), erasure)).toBe(true);
+    expect(await handleErasureOutcome(submitted, erasure)).toBe(false);
+    expect(recorded).toEqual([['notification', data]]);
   });
 });

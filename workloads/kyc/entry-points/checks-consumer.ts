@@ -1,11 +1,18 @@
-// The automatic checks run here, off the request path: a Kafka consumer of kyc.application.submitted.
+// The automatic checks run here, off the request path: a Kafka consumer of kyc.application.submitted. The
+// same consumer records the other services' erasure outcomes (notification.erasure.completed,
+// handleErasureOutcome below): one group instead of two keeps the service's start and stop as quick as they
+// were (each consumer's stop waits out its fetch), at the price that the outcomes wait too while the
+// automatic-checks flag pauses it (docs/retention.md).
 import { familyTopic, startConsumer } from '../../shared/index.js';
 import type { EventEnvelope, Kafka, Logger, Metrics, RunningConsumer } from '../../shared/index.js';
+import type { Erasure } from '../domain/erasure.js';
 import type { KycService } from '../domain/kyc-service.js';
 
 export interface ChecksConsumerOptions {
   kafka: Kafka;
   service: KycService;
+  /** With it, notification.events is read too and the erasure outcomes are recorded. */
+  erasure?: Erasure;
   logger: Logger;
   metrics?: Metrics;
   topicPrefix: string;
@@ -19,16 +26,33 @@ export function startChecksConsumer(options: ChecksConsumerOptions): Promise<Run
   return startConsumer({
     kafka: options.kafka,
     groupId: checksConsumerGroup(options.topicPrefix),
-    topics: [familyTopic('kyc', options.topicPrefix)],
+    topics: [familyTopic('kyc', options.topicPrefix), ...(options.erasure ? [familyTopic('notification', options.topicPrefix)] : [])],
     logger: options.logger,
     ...(options.metrics && { metrics: options.metrics }),
     // Each delivery already retries the checks CHECK_ATTEMPTS times; these attempts cover a failure to
     // record the referral itself (e.g. PostgreSQL away).
     maxAttempts: 5,
     handle: async (event) => {
+      if (options.erasure && (await handleErasureOutcome(event, options.erasure))) {
+        options.logger.info(
+          { erasureRequestId: event.data.erasureRequestId },
+          'erasure request: the notification service reported its part',
+        );
+        return;
+      }
       await handleSubmitted(event, options.service, options.logger);
     },
   });
+}
+
+/**
+ * Records notification's part of an erasure request (docs/retention.md); false for any other event. Recording is
+ * idempotent (a part recorded once stays), so a redelivered event changes nothing.
+ */
+export async function handleErasureOutcome(event: EventEnvelope, erasure: Pick<Erasure, 'recordServiceOutcome'>): Promise<boolean> {
+  if (event.type !== 'notification.erasure.completed') return false;
+  await erasure.recordServiceOutcome('notification', event.data);
+  return true;
 }
 
 export const CHECK_ATTEMPTS = 5;

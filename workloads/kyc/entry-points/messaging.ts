@@ -1,15 +1,14 @@
-// Kafka for the kyc service: the outbox relay (publishing), the automatic-checks consumer and the consumer
-// of the other services' erasure outcomes (erasure-outcomes-consumer.ts). Kafka is
+// Kafka for the kyc service: the outbox relay (publishing) and the automatic-checks consumer, which also
+// records the other services' erasure outcomes (checks-consumer.ts). Kafka is
 // not needed to serve requests — events wait in the outbox — so the service starts without it and this
-// keeps trying to connect in the background; `ready` resolves once they are running. The relay runs in
-// every colour of a blue-green release (one relay of a schema publishes at a time, outbox.ts); the
-// consumers only in the active one (docs/releases.md, "Blue-green isolation").
+// keeps trying to connect in the background; `ready` resolves once both are running. The relay runs in
+// every colour of a blue-green release (one relay of a schema publishes at a time, outbox.ts); the checks
+// consumer only in the active one (docs/releases.md, "Blue-green isolation").
 import { GatedConsumer, OutboxRelay, createKafka, createProducer, ensureTopics, familyTopic } from '../../shared/index.js';
 import type { ColorGate, FeaturePause, Logger, Metrics, Pool, Producer } from '../../shared/index.js';
 import type { Erasure } from '../domain/erasure.js';
 import type { KycService } from '../domain/kyc-service.js';
 import { startChecksConsumer } from './checks-consumer.js';
-import { startErasureOutcomesConsumer } from './erasure-outcomes-consumer.js';
 
 export interface KycMessagingOptions {
   brokers: string[];
@@ -18,7 +17,7 @@ export interface KycMessagingOptions {
   pool: Pool;
   schema: string;
   service: KycService;
-  /** With it, the other services' erasure outcomes are consumed and recorded (docs/retention.md). */
+  /** With it, the checks consumer also records the other services' erasure outcomes (docs/retention.md). */
   erasure?: Erasure;
   logger: Logger;
   metrics: Metrics;
@@ -35,7 +34,6 @@ export class KycMessaging {
   readonly ready: Promise<void>;
   relay: OutboxRelay | undefined;
   consumer: GatedConsumer | undefined;
-  erasureOutcomes: GatedConsumer | undefined;
   private producer: Producer | undefined;
   private stopped = false;
   private connecting: Promise<void> | undefined;
@@ -61,7 +59,6 @@ export class KycMessaging {
     await this.connecting;
     await this.options.gate?.close();
     await this.consumer?.stop().catch(() => undefined);
-    await this.erasureOutcomes?.stop().catch(() => undefined);
     if (this.relay) {
       await this.relay.stop();
       // One last pass so events written by the drained requests are not left for the next start.
@@ -94,7 +91,7 @@ export class KycMessaging {
   }
 
   private async connect(): Promise<void> {
-    const { brokers, clientId, topicPrefix, pool, schema, service, logger, metrics } = this.options;
+    const { brokers, clientId, topicPrefix, pool, schema, service, erasure, logger, metrics } = this.options;
     const kafka = createKafka(brokers, clientId, logger);
     await ensureTopics(
       kafka,
@@ -104,21 +101,14 @@ export class KycMessaging {
     this.producer = await createProducer(kafka);
     if (this.stopped) return; // stop() disconnects the producer
     if (this.options.runChecksConsumer) {
-      const consumer = new GatedConsumer('checks consumer', () => startChecksConsumer({ kafka, service, logger, metrics, topicPrefix }));
+      const consumer = new GatedConsumer('checks consumer', () =>
+        startChecksConsumer({ kafka, service, erasure, logger, metrics, topicPrefix }),
+      );
       this.options.checksPause?.attach(consumer);
       this.consumer = consumer;
       // Nothing after this throws, so a retried connect never registers a second one with the gate.
       if (this.options.gate) await this.options.gate.run(consumer);
       else await consumer.start();
-    }
-    const { erasure } = this.options;
-    if (erasure) {
-      const outcomes = new GatedConsumer('erasure outcomes consumer', () =>
-        startErasureOutcomesConsumer({ kafka, erasure, logger, metrics, topicPrefix }),
-      );
-      this.erasureOutcomes = outcomes;
-      if (this.options.gate) await this.options.gate.run(outcomes);
-      else await outcomes.start();
     }
     const relay = new OutboxRelay({ pool, schema, producer: this.producer, logger, metrics });
     relay.start();
