@@ -107,6 +107,27 @@ describe('least privilege in PostgreSQL: the migration role owns, each service r
     }
   });
 
+  it('when the auth role updates, deletes or truncates the staff accounts audit, then it lacks the privilege; it may append and read', async () => {
+    const authRole = new pg.Client({ connectionString: inDatabase(roleUrl('DATABASE_URL_AUTH'), db) });
+    await authRole.connect();
+    try {
+      await authRole.query(
+        `INSERT INTO auth.account_changes (actor_id, user_id, action, role_before, role_after) VALUES ('a1', gen_random_uuid(), 'role', 'maker', 'checker')`,
+      );
+      expect((await authRole.query('SELECT count(*)::int AS n FROM auth.account_changes')).rows).toEqual([{ n: 1 }]);
+      for (const sql of [
+        "UPDATE auth.account_changes SET role_after = 'admin'",
+        'DELETE FROM auth.account_changes',
+        'TRUNCATE auth.account_changes',
+      ])
+        expect(await refusal(authRole, sql)).toEqual({ code: '42501', message: 'permission denied for table account_changes' });
+      const owned = await refusal(authRole, 'DROP TRIGGER account_changes_no_update_or_delete ON auth.account_changes');
+      expect(owned?.code).toBe('42501');
+    } finally {
+      await authRole.end();
+    }
+  });
+
   it('when a service role reaches into another service schema or the migration ledger, then it is refused', async () => {
     expect(await refusal(kycRole, 'SELECT * FROM auth.users')).toEqual({ code: '42501', message: 'permission denied for schema auth' });
     expect(await refusal(kycRole, "INSERT INTO kyc.schema_migrations (version, name, checksum) VALUES (99, 'x', 'x')")).toEqual({
