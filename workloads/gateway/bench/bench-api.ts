@@ -19,9 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
-import pg from 'pg';
 import { issueCa, issueLeaf } from '../../../operator/src/api/x509.js';
-import { freePort, need } from './processes.js';
+import { freePort, need, scratchDatabase } from './processes.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
 const ENTRY = path.join(REPO, 'dist/workloads/main.js');
@@ -150,13 +149,7 @@ const TLS = ', TLS 1.3 on every hop';
 
 async function main(): Promise<void> {
   const databaseUrl = need('DATABASE_URL');
-  const dbName = `kyc_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(databaseUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const database = await scratchDatabase(databaseUrl, 'kyc_bench');
   const [barePort, authPort, kycPort, gatewayPort, readerPort, proxyPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -169,7 +162,7 @@ async function main(): Promise<void> {
   const signingKeys = `bench:${generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`;
   const jwksUrl = `http://127.0.0.1:${authPort}/.well-known/jwks.json`;
   const common = {
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: database.url,
     REDIS_URL: need('REDIS_URL'),
     KAFKA_BROKERS: need('KAFKA_BROKERS'),
     KAFKA_TOPIC_PREFIX: `bench-${randomBytes(3).toString('hex')}.`,
@@ -208,7 +201,7 @@ async function main(): Promise<void> {
     await ready(`http://127.0.0.1:${gatewayPort}/ready`);
     await ready(`http://127.0.0.1:${barePort}/`);
     const floor = path.join(REPO, 'dist/workloads/gateway/bench/floor.js');
-    start('floor-reader', [floor, 'reader', String(readerPort)], { DATABASE_URL: dbUrl.toString() });
+    start('floor-reader', [floor, 'reader', String(readerPort)], { DATABASE_URL: database.url });
     start('floor-proxy', [floor, 'proxy', String(proxyPort), String(readerPort)], {});
 
     const api = `http://127.0.0.1:${gatewayPort}/api/v1`;
@@ -335,10 +328,7 @@ async function main(): Promise<void> {
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, PROFILE_DIR !== undefined ? 5000 : 1500));
-    const cleanup = new pg.Client({ connectionString: databaseUrl });
-    await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
-    await cleanup.end();
+    await database.drop().catch(() => undefined);
   }
   report(rows);
 }

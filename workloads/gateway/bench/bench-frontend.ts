@@ -26,9 +26,8 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
-import { freePort, need } from './processes.js';
+import { freePort, need, scratchDatabase } from './processes.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
 const ENTRY = path.join(REPO, 'dist/workloads/main.js');
@@ -187,16 +186,10 @@ async function ready(url: string, timeoutMs = 60_000): Promise<void> {
 /** Auth and the gateway (serving dist/web) on a fresh database: the page's sign-in and status calls answer as on a platform. */
 async function startLocalGateway(): Promise<{ url: string; drop: () => Promise<void> }> {
   const databaseUrl = need('DATABASE_URL', WITHOUT_URL);
-  const dbName = `kyc_bench_web_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: databaseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const dbUrl = new URL(databaseUrl);
-  dbUrl.pathname = `/${dbName}`;
+  const database = await scratchDatabase(databaseUrl, 'kyc_bench_web');
   const [authPort, gatewayPort] = await Promise.all([freePort(), freePort()]);
   const common = {
-    DATABASE_URL: dbUrl.toString(),
+    DATABASE_URL: database.url,
     REDIS_URL: need('REDIS_URL', WITHOUT_URL),
     KAFKA_BROKERS: need('KAFKA_BROKERS', WITHOUT_URL),
     REDIS_KEY_PREFIX: `bench-web-${randomBytes(3).toString('hex')}:`,
@@ -224,10 +217,7 @@ async function startLocalGateway(): Promise<{ url: string; drop: () => Promise<v
       await Promise.all(
         children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))),
       );
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await client.end();
+      await database.drop();
     },
   };
 }

@@ -1,6 +1,8 @@
-// What the benchmarks that start the services as processes share: a free loopback port for each, and the
-// environment `hack/with-env.sh` gives them after `make deps`.
+// What the benchmarks that start the services as processes share: a free loopback port for each, the
+// environment `hack/with-env.sh` gives them after `make deps`, and a database of their own.
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
+import pg from 'pg';
 
 /** The value of an environment variable the benchmark cannot run without. */
 export function need(name: string, hint = 'run through hack/with-env.sh after make deps'): string {
@@ -19,4 +21,23 @@ export function freePort(): Promise<number> {
     });
     server.once('error', reject);
   });
+}
+
+/** A fresh database beside DATABASE_URL's (named `<prefix>_<random>`) for one run, and how to drop it. */
+export async function scratchDatabase(databaseUrl: string, prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: databaseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(databaseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => client.end());
+    },
+  };
 }
