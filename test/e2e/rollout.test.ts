@@ -168,6 +168,14 @@ describe('a blue-green release of spec.version', () => {
         `${samples.length} strict requests (6 clients, new connection each), 0 failed; latency steady ${profile(steady)}; ` +
         `within 5 s of the switch ${profile(around)}; all ${profile(samples)}; keep-alive client: ${keepAliveReport.ok} requests, versions ${keepAliveReport.changes.join(' -> ')}\n`,
     );
+    // The operator's own figure for docs/benchmarks.md: the Switched Event says how long after every
+    // preview was ready the active Services moved (smoke check and switching pass included).
+    const events = await core.listNamespacedEvent({ namespace: NAMESPACE, fieldSelector: 'reason=Switched' });
+    const switched = events.items
+      .filter((e) => e.involvedObject.name === PLATFORM && (e.message ?? '').includes(target))
+      .map((e) => e.message ?? '');
+    expect(switched.length).toBeGreaterThan(0);
+    process.stderr.write(`rollout.test: the Switched Event on the real node: ${switched.join(' | ')}\n`);
   }, 900_000);
 
   it('rolls back at once when spec.version is set back within the scale-down window', async () => {
