@@ -52,11 +52,17 @@ class PgErasureTransaction implements ErasureTransaction {
   }
 
   async lockCustomerApplications(customerId: string): Promise<ErasableApplication[]> {
-    const { rows } = await this.client.query<{ id: string; state: ApplicationState; erased_at: Date | null; retain_until: Date | null }>(
-      `SELECT id, state, erased_at, retain_until FROM ${this.s}.applications WHERE owner_id = $1 ORDER BY created_at, id FOR UPDATE`,
+    const { rows } = await this.client.query<{
+      id: string;
+      state: ApplicationState;
+      erased_at: Date | null;
+      retain_until: Date | null;
+      decided_at: Date | null;
+    }>(
+      `SELECT id, state, erased_at, retain_until, decided_at FROM ${this.s}.applications WHERE owner_id = $1 ORDER BY created_at, id FOR UPDATE`,
       [customerId],
     );
-    return rows.map((r) => ({ id: r.id, state: r.state, erasedAt: r.erased_at, retainUntil: r.retain_until }));
+    return rows.map((r) => ({ id: r.id, state: r.state, erasedAt: r.erased_at, retainUntil: r.retain_until, decidedAt: r.decided_at }));
   }
 
   async eraseApplication(applicationId: string, erasedAt: Date): Promise<void> {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ApplicationState } from './application-state.js';
-import {
-  dispositionOf,
-  Erasure,
-  erasureTransitionAllowed,
-  yearsAfter,
-  type ErasableApplication,
-  type ErasureRequestRecord,
-  type ErasureTransaction,
-  type LegalHold,
-} from './erasure.js';
+import { dispositionOf, Erasure, erasureTransitionAllowed, yearsAfter, type ErasableApplication } from './erasure.js';
 import { KycError } from './errors.js';
+import { memoryErasureStore as memoryStore } from './testing/memory-erasure-store.js';
 
 const now = new Date('2026-12-05T12:00:00Z');
 const app = (id: string, state: ApplicationState, extra: Partial<ErasableApplication> = {}): ErasableApplication => ({
@@ -20,59 +12,6 @@ const app = (id: string, state: ApplicationState, extra: Partial<ErasableApplica
   retainUntil: null,
   ...extra,
 });
-
-/** The store in memory: enough to see what the use case asks of it. */
-function memoryStore(applications: (ErasableApplication & { customerId: string; closedAt?: Date })[]) {
-  const requests = new Map<string, ErasureRequestRecord>();
-  const audit: { applicationId: string; action: string; detail: Record<string, unknown> }[] = [];
-  const holds = new Map<string, LegalHold>();
-  const published: { type: string; subject: string; data: Record<string, unknown> }[] = [];
-  const tx: ErasureTransaction = {
-    lockCustomerApplications: (customerId) => Promise.resolve(applications.filter((a) => a.customerId === customerId)),
-    eraseApplication: (id, at) => {
-      const found = applications.find((a) => a.id === id);
-      if (found) Object.assign(found, { erasedAt: at, retainUntil: null });
-      return Promise.resolve();
-    },
-    retainApplication: (id, until) => {
-      const found = applications.find((a) => a.id === id);
-      if (found) Object.assign(found, { retainUntil: until });
-      return Promise.resolve();
-    },
-    insertRequest: (r) => Promise.resolve(void requests.set(r.id, r)),
-    getRequest: (id) => Promise.resolve(requests.get(id) ?? null),
-    recordServiceOutcome: (id, service, outcome) => {
-      const r = requests.get(id);
-      if (!r || r.services[service]?.state === 'completed') return Promise.resolve(undefined);
-      requests.set(id, { ...r, services: { ...r.services, [service]: outcome } });
-      return Promise.resolve(r.customerId);
-    },
-    publish: (event) => Promise.resolve(void published.push(event)),
-    completeRetainedRequests: (customerId, at) => {
-      const pending = applications.some((a) => a.customerId === customerId && a.retainUntil && !a.erasedAt);
-      const done = [...requests.values()].filter((r) => r.customerId === customerId && r.state === 'retained' && !pending);
-      for (const r of done) requests.set(r.id, { ...r, state: 'completed', completedAt: at });
-      return Promise.resolve(done.map((r) => r.id));
-    },
-    lockClosedBefore: (before) =>
-      Promise.resolve(
-        applications
-          .filter((a) => ['rejected', 'expired', 'cancelled'].includes(a.state) && !a.erasedAt && (a.closedAt ?? now) < before)
-          .map((a) => ({ id: a.id, customerId: a.customerId })),
-      ),
-    lockRetentionOver: (at) =>
-      Promise.resolve(
-        applications
-          .filter((a) => a.retainUntil && a.retainUntil <= at && !a.erasedAt)
-          .map((a) => ({ id: a.id, customerId: a.customerId })),
-      ),
-    legalHold: (customerId) => Promise.resolve(holds.get(customerId) ?? null),
-    placeHold: (hold) => Promise.resolve(void holds.set(hold.customerId, hold)),
-    releaseHold: (customerId) => Promise.resolve(holds.delete(customerId)),
-    audit: (entry) => Promise.resolve(void audit.push(entry)),
-  };
-  return { store: { transaction: <T>(work: (t: ErasureTransaction) => Promise<T>) => work(tx) }, requests, audit, applications, published };
-}
 
 const customer = { id: 'cust-1', role: 'customer' as const };
 

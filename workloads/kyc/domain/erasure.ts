@@ -20,6 +20,13 @@
 // recorded in the request's `services` — `state` above is the kyc service's own part.
 import { OPEN_STATES, type ApplicationState } from './application-state.js';
 import { forbidden, invalidState, notFound, validationFailed } from './errors.js';
+import {
+  endOfDay,
+  nothingToRetain,
+  relationshipEndOf,
+  retentionOnRelationshipEnd,
+  type RelationshipEndReason,
+} from './relationship-end.js';
 import type { Caller } from './use-case-context.js';
 
 export const ERASURE_STATES = ['received', 'retained', 'completed'] as const;
@@ -42,6 +49,8 @@ export interface ErasableApplication {
   readonly state: ApplicationState;
   readonly erasedAt: Date | null;
   readonly retainUntil: Date | null;
+  /** When it was decided (approved, rejected): a relationship's end applies to applications approved by then. */
+  readonly decidedAt?: Date | null;
 }
 
 export type Disposition =
@@ -102,6 +111,14 @@ export function serviceOutcomeOf(data: unknown): { erasureRequestId: string; out
       kept: kept.map((k) => ({ record: k.record as string, reason: (k.reason as string).slice(0, 300) })),
     },
   };
+}
+
+/** What a relationship's end did: each approved application of it, kept until when, and whether this signal set that date. */
+export interface RelationshipEndRecord {
+  readonly customerId: string;
+  readonly endedOn: string;
+  readonly reason: RelationshipEndReason;
+  readonly applications: readonly { readonly applicationId: string; readonly retainUntil: string; readonly changed: boolean }[];
 }
 
 export interface ErasureRequestRecord {
@@ -296,8 +313,53 @@ export class Erasure {
     });
   }
 
-  private requireAdmin(caller: Caller, customerId: string): void {
-    if (caller.role !== 'admin') throw forbidden('only an admin may place or release a legal hold');
+  /**
+   * The bank's systems say the customer's relationship ended (docs/retention.md, "When the relationship ends"):
+   * an admin through the API, or core banking's `customer.relationship.ended` event (caller `system`). Each
+   * approved application of that relationship is kept until five years after the end, the earliest date
+   * winning; a repeat changes and audits nothing. A legal hold does not stop the clock, only the sweep.
+   */
+  async endRelationship(
+    caller: Caller | { id: string; role: 'system'; requestId?: string },
+    customerId: string,
+    body: unknown,
+  ): Promise<RelationshipEndRecord> {
+    if (caller.role !== 'system') this.requireAdmin(caller, customerId, 'signal the end of a customer relationship');
+    else if (!CUSTOMER_ID.test(customerId)) throw validationFailed([{ field: 'customerId', message: 'must be a customer id' }]);
+    const signal = relationshipEndOf(body, this.clock());
+    const until = yearsAfter(endOfDay(signal.endedOn), KYC_RECORD_RETENTION_YEARS);
+    const endedOn = signal.endedOn.toISOString().slice(0, 10);
+    return this.store.transaction(async (tx) => {
+      const applications = await tx.lockCustomerApplications(customerId);
+      const kept = applications.map((app) => retentionOnRelationshipEnd(app, signal.endedOn, until)).filter((r) => r.action !== 'none');
+      if (kept.length === 0) throw nothingToRetain(applications, signal.endedOn);
+      for (const r of kept) {
+        if (r.action !== 'retain') continue;
+        await tx.retainApplication(r.applicationId, r.until);
+        await tx.audit({
+          applicationId: r.applicationId,
+          actorId: caller.id,
+          actorRole: caller.role,
+          action: 'relationship_ended',
+          detail: { endedOn, reason: signal.reason, retainUntil: r.until.toISOString() },
+          requestId: caller.requestId,
+        });
+      }
+      return {
+        customerId,
+        endedOn,
+        reason: signal.reason,
+        applications: kept.map((r) => ({
+          applicationId: r.applicationId,
+          retainUntil: r.until.toISOString(),
+          changed: r.action === 'retain',
+        })),
+      };
+    });
+  }
+
+  private requireAdmin(caller: Caller, customerId: string, what = 'place or release a legal hold'): void {
+    if (caller.role !== 'admin') throw forbidden(`only an admin may ${what}`);
     if (!CUSTOMER_ID.test(customerId)) throw validationFailed([{ field: 'customerId', message: 'must be a customer id' }]);
   }
 
