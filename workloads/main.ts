@@ -2,7 +2,7 @@
 // `node dist/workloads/main.js migrate <component>` for the migration step (workloads/migrate.ts).
 // Each component lives in workloads/<component>/main.ts and exports `main(): Promise<void>`.
 import { writeFileSync } from 'node:fs';
-const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics'] as const;
+const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics', 'frontend'] as const;
 type Component = (typeof COMPONENTS)[number];
 
 interface ComponentModule {

@@ -8,7 +8,8 @@ import { parseTrustedProxies } from './client-address.js';
 import type { TrustedProxies } from './client-address.js';
 import { upstreamsWithImpersonalRoutes } from './routes.js';
 
-export const UPSTREAM_NAMES = ['auth', 'kyc', 'notification', 'analytics'] as const;
+/** The services the gateway forwards to: the API's four, and the web app's server (docs/frontend.md). */
+export const UPSTREAM_NAMES = ['auth', 'kyc', 'notification', 'analytics', 'frontend'] as const;
 export type UpstreamName = (typeof UPSTREAM_NAMES)[number];
 
 const upstreamList = z
@@ -44,6 +45,8 @@ export const gatewayEnv = commonEnv
     UPSTREAM_KYC: upstreamList,
     UPSTREAM_NOTIFICATION: upstreamList,
     UPSTREAM_ANALYTICS: upstreamList,
+    /** The web app's server; unset (the component disabled): the gateway serves no web app. */
+    UPSTREAM_FRONTEND: upstreamList,
     LB_STRATEGY: z.enum(STRATEGIES).default('round-robin'),
     LB_STICKY_SESSIONS: schemas.booleanString.prefault('false'),
     LB_STICKY_COOKIE: z

@@ -3,7 +3,9 @@
 // document, verifies access tokens, limits clients (by the address trusted proxies vouch for), refuses
 // JSON bodies nested too deeply, and forwards /api/v1/** to the upstream services across their
 // instances (load balancer + circuit breaker per upstream, answers bounded in size), with stale-cache
-// (routes without personal data only) and 503 fallbacks. Start-up and drain: ../shared/startup.ts.
+// (routes without personal data only) and 503 fallbacks. The web app's paths (GET/HEAD outside /api/)
+// go to the frontend component the same way (docs/frontend.md, "How it runs"). Start-up and drain:
+// ../shared/startup.ts.
 import type { OutgoingHttpHeaders } from 'node:http';
 import express from 'express';
 import type { Request, Response } from 'express';
@@ -35,7 +37,6 @@ import { UPSTREAM_NAMES, loadGatewayConfig } from './config.js';
 import type { GatewayConfig, UpstreamName } from './config.js';
 import { openApiDocument } from './openapi.js';
 import { referenceRoutes } from './reference.js';
-import { DEFAULT_WEB_APP_DIR, loadWebApp, serveWebApp } from './web-app.js';
 import { publicStatus } from './status.js';
 import { UpstreamWarmup } from './warmup.js';
 import { HOP_BY_HOP, UpstreamError } from './proxy.js';
@@ -48,8 +49,6 @@ export type { StartOptions };
 /** In-process tests may also give the resolver that finds the pods of each upstream (discovery.ts). */
 export interface GatewayStartOptions extends StartOptions {
   resolve?: Resolve;
-  /** The built web app to serve at / (default: dist/web beside the compiled gateway, when it is there). */
-  webAppDir?: string;
 }
 
 export type RunningGateway = RunningService<{ upstreams: Map<UpstreamName, Upstream> }>;
@@ -64,8 +63,13 @@ function upstreamSpecs(config: GatewayConfig, name: UpstreamName): InstanceSpec[
       return config.UPSTREAM_NOTIFICATION;
     case 'analytics':
       return config.UPSTREAM_ANALYTICS;
+    case 'frontend':
+      return config.UPSTREAM_FRONTEND;
   }
 }
+
+/** What the web app's server reads of a request (frontend/web-app.ts): content negotiation and revalidation. */
+const WEB_APP_REQUEST_HEADERS = ['accept', 'accept-encoding', 'if-none-match', 'sec-fetch-mode', 'user-agent'] as const;
 
 /** Headers a client may not set: identity is the gateway's to assert. */
 const CLIENT_FORBIDDEN = new Set([
@@ -103,7 +107,7 @@ export async function startGateway(options: GatewayStartOptions = {}): Promise<R
     redis: { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}gw:` },
     // spec.loadBalancing, followed while the gateway runs (live-balancing.ts).
     liveSections: { [LOAD_BALANCING_SECTION]: parseLoadBalancing },
-    wire: (wiring) => wireGateway(wiring, options.resolve, options.webAppDir ?? DEFAULT_WEB_APP_DIR),
+    wire: (wiring) => wireGateway(wiring, options.resolve),
   });
 }
 
@@ -113,7 +117,6 @@ const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
 async function wireGateway(
   { config, service, redis, logger, closing, onShutdown, liveSettings }: Wiring<GatewayConfig>,
   resolve: Resolve | undefined,
-  webAppDir: string,
 ): Promise<{ upstreams: Map<UpstreamName, Upstream> }> {
   const upstreams = new Map<UpstreamName, Upstream>();
   // ERROR while any upstream's breaker is open (its instances keep failing).
@@ -348,25 +351,59 @@ async function wireGateway(
       }
       relay(res, response);
     } catch (error) {
-      if (error instanceof UpstreamError && error.response) return relay(res, error.response);
-      if (error instanceof UpstreamError && error.kind === 'too-large') {
-        req.log.warn({ upstream: name, limit: config.GATEWAY_UPSTREAM_RESPONSE_LIMIT }, 'upstream answer too large; cut off');
-        const problem = new ProblemError(
-          502,
-          `the ${name} service answered with more than ${config.GATEWAY_UPSTREAM_RESPONSE_LIMIT} bytes`,
-          { extensions: { upstream: name } },
-        );
-        return sendProblem(res, problem, path, req.id);
-      }
-      await fallback(req, res, name, route.personal, upstream, url, error);
+      await failed(req, res, name, upstream, url, route.personal, error);
     }
   });
 
-  // The web app at / (web-app.ts, docs/frontend.md): its files are in the image, not in the sources, so a
-  // gateway run from the sources serves the API only.
-  const webApp = loadWebApp(webAppDir);
-  if (webApp) app.use(serveWebApp(webApp));
-  logger.info({ webAppFiles: webApp?.size ?? 0 }, webApp ? 'serving the web app at /' : 'no web app build; serving the API only');
+  // The web app (docs/frontend.md, "How it runs"): every GET/HEAD outside /api/ goes to the frontend
+  // component, which answers with the app's caching and Content-Security-Policy (relayed as they are). It
+  // takes no token and no cookie (static public files: nothing of the client's identity goes there), and,
+  // as before the app had a component of its own, no rate limit. With the component disabled there is no
+  // upstream, and the app's paths answer 404 saying so; the API is unaffected.
+  const frontend = upstreams.get('frontend');
+  logger.info(frontend ? 'forwarding the web app to the frontend' : 'no frontend configured; serving the API only');
+  app.use(async (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || req.path === '/api' || req.path.startsWith('/api/')) return next();
+    res.locals.routeLabel = 'web-app';
+    if (!frontend) throw notFound('the web app is not enabled on this platform (spec.components.frontend)');
+    const ip = clientIp(req);
+    const headers: OutgoingHttpHeaders = {};
+    for (const header of WEB_APP_REQUEST_HEADERS) {
+      const value = req.headers[header];
+      if (value !== undefined) headers[header] = value;
+    }
+    headers['x-forwarded-for'] = ip;
+    headers['x-forwarded-proto'] = overTls(req) ? 'https' : 'http';
+    headers['x-request-id'] = req.id;
+    const url = req.originalUrl;
+    try {
+      const { response } = await frontend.forward({ method: req.method, path: url, headers }, { clientIp: ip });
+      relay(res, response);
+    } catch (error) {
+      await failed(req, res, 'frontend', frontend, url, false, error);
+    }
+  });
+
+  /** An upstream's own answer when it gave one, 502 for one too large to relay, else the fallback. */
+  async function failed(
+    req: Request,
+    res: Response,
+    name: UpstreamName,
+    upstream: Upstream,
+    url: string,
+    personal: boolean,
+    error: unknown,
+  ): Promise<void> {
+    if (error instanceof UpstreamError && error.response) return relay(res, error.response);
+    if (error instanceof UpstreamError && error.kind === 'too-large') {
+      req.log.warn({ upstream: name, limit: config.GATEWAY_UPSTREAM_RESPONSE_LIMIT }, 'upstream answer too large; cut off');
+      const problem = new ProblemError(502, `the ${name} service answered with more than ${config.GATEWAY_UPSTREAM_RESPONSE_LIMIT} bytes`, {
+        extensions: { upstream: name },
+      });
+      return sendProblem(res, problem, url.split('?')[0], req.id);
+    }
+    await fallback(req, res, name, personal, upstream, url, error);
+  }
 
   async function fallback(
     req: Request,

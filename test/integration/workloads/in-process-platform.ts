@@ -1,9 +1,12 @@
 // The auth service and the gateway in-process in front of a kyc harness (kyc-support.ts), as the
 // suites that go through the whole API start them: one Redis prefix, auth's cheap test scrypt cost, no
-// rate limit. `admin` seeds the first admin; `webAppDir` makes the gateway serve a web app build; `env`
-// adds settings to both (e.g. KYC_PLATFORM, the platform label of their metrics).
+// rate limit. `admin` seeds the first admin; `webAppDir` starts the frontend serving a web app build, and
+// the gateway forwards the app's paths to it; `env` adds settings to auth and the gateway (e.g.
+// KYC_PLATFORM, the platform label of their metrics).
 import { startAuth } from '../../../workloads/auth/main.js';
 import type { RunningAuth } from '../../../workloads/auth/main.js';
+import { startFrontend } from '../../../workloads/frontend/main.js';
+import type { RunningFrontend } from '../../../workloads/frontend/main.js';
 import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import type { KycHarness } from './kyc-support.js';
@@ -12,6 +15,7 @@ import { SIGNING_KEYS, captureLogs, requireEnv, suffix, verifierEnv } from './su
 export interface InProcessPlatform {
   auth: RunningAuth;
   gateway: RunningGateway;
+  frontend: RunningFrontend | undefined;
   close(): Promise<void>;
 }
 
@@ -34,19 +38,24 @@ export async function startAuthAndGateway(
       ...options.env,
     },
   });
-  const upstreams = { UPSTREAM_AUTH: auth.url, UPSTREAM_KYC: h.kyc.url };
+  const frontend =
+    options.webAppDir === undefined
+      ? undefined
+      : await startFrontend({ port: 0, host: '127.0.0.1', logger: captureLogs('frontend', 'error').logger, webAppDir: options.webAppDir });
+  const upstreams = { UPSTREAM_AUTH: auth.url, UPSTREAM_KYC: h.kyc.url, ...(frontend && { UPSTREAM_FRONTEND: frontend.url }) };
   const gateway = await startGateway({
     port: 0,
     host: '127.0.0.1',
     logger: captureLogs('gateway', 'error').logger,
-    ...(options.webAppDir !== undefined && { webAppDir: options.webAppDir }),
     env: { REDIS_KEY_PREFIX: redisPrefix, ...verifierEnv(), ...upstreams, RATE_LIMIT_REQUESTS: '0', ...options.env },
   });
   return {
     auth,
     gateway,
+    frontend,
     async close() {
       await gateway.close();
+      await frontend?.close();
       await auth.close();
     },
   };

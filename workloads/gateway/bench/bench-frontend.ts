@@ -183,11 +183,11 @@ async function ready(url: string, timeoutMs = 60_000): Promise<void> {
   }
 }
 
-/** Auth and the gateway (serving dist/web) on a fresh database: the page's sign-in and status calls answer as on a platform. */
+/** Auth, the frontend (serving dist/web) and the gateway on a fresh database: the page's sign-in and status calls answer as on a platform. */
 async function startLocalGateway(): Promise<{ url: string; drop: () => Promise<void> }> {
   const databaseUrl = need('DATABASE_URL', WITHOUT_URL);
   const database = await scratchDatabase(databaseUrl, 'kyc_bench_web');
-  const [authPort, gatewayPort] = await Promise.all([freePort(), freePort()]);
+  const [authPort, frontendPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const common = {
     DATABASE_URL: database.url,
     REDIS_URL: need('REDIS_URL', WITHOUT_URL),
@@ -200,11 +200,15 @@ async function startLocalGateway(): Promise<{ url: string; drop: () => Promise<v
   const signingKeys = `bench:${generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`;
   start('auth', { ...common, PORT: String(authPort), AUTH_SIGNING_KEYS: signingKeys });
   await ready(`http://127.0.0.1:${authPort}/ready`);
+  // The web app's own server (dist/web), which the gateway forwards the app's paths to, as on a platform.
+  start('frontend', { HOST: '127.0.0.1', LOG_LEVEL: 'warn', METRICS_PORT: '0', PORT: String(frontendPort) });
+  await ready(`http://127.0.0.1:${frontendPort}/ready`);
   start('gateway', {
     ...common,
     PORT: String(gatewayPort),
     AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/.well-known/jwks.json`,
     UPSTREAM_AUTH: `http://127.0.0.1:${authPort}`,
+    UPSTREAM_FRONTEND: `http://127.0.0.1:${frontendPort}`,
   });
   await ready(`http://127.0.0.1:${gatewayPort}/ready`);
   const url = `http://127.0.0.1:${gatewayPort}/`;

@@ -1,10 +1,11 @@
-// The web app's files (frontend/, built by Vite into dist/web), served by the gateway at `/` while the
-// API stays at /api/v1 (docs/frontend.md). Every file is read into memory once at start-up and a request
-// is answered only by an exact match on a path that was found there, so no request path ever reaches
-// the file system: no traversal, dot-segment or encoding trick can name a file outside the build
-// (edge.ts refuses those targets before express anyway). Caching is what a CDN in front needs: the
-// hashed files under /assets/ never change (a year, immutable); index.html names them and is never
-// stored, so a release is seen on the next load.
+// The web app's files (frontend/, built by Vite into dist/web), served by the frontend component; the
+// gateway forwards `/` to it while the API stays at /api/v1 (docs/frontend.md, "How it runs"). Every file
+// is read into memory once at start-up and a request is answered only by an exact match on a path that
+// was found there, so no request path ever reaches the file system: no traversal, dot-segment or encoding
+// trick can name a file outside the build (the edge, gateway/edge.ts, refuses those targets before express
+// anyway, in the gateway and in front of this server). Caching is what a CDN in front needs: the hashed
+// files under /assets/ never change (a year, immutable); index.html names them and is never stored, so a
+// release is seen on the next load.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,4 @@
-// The web app's files as the gateway serves them: what is answered, with which caching, and that no
+// The web app's files as the frontend serves them: what is answered, with which caching, and that no
 // request path reaches a file that was not in the build — over raw sockets through the edge's guarded
 // server (a client library would normalise the dot-segments this is about).
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
-import { guardedServer } from './edge.js';
+import { guardedServer } from '../gateway/edge.js';
 import { IMMUTABLE, NEVER_STORED, WEB_APP_CSP, answerWebRequest, loadWebApp, serveWebApp } from './web-app.js';
 import type { WebFile } from './web-app.js';
 
@@ -124,7 +124,7 @@ function raw(port: number, head: string): Promise<string> {
   });
 }
 
-describe('through the gateway’s guarded server', () => {
+describe('through the guarded server (the gateway’s edge, which the frontend runs too)', () => {
   let server: Server;
   let port: number;
 
