@@ -899,8 +899,32 @@ const tls = named(
         "Validity of each component's certificate, in hours (and minutes), e.g. 720h or 1h30m; renewed at 2/3 of it. At least 1h, at most 9999h. Default 720h.",
         { pattern: '^[1-9][0-9]{0,3}h([0-5]?[0-9]m)?$', default: TLS_DEFAULTS.certificateValidity },
       ),
+      issuerRef: named(
+        'TlsIssuerRef',
+        obj(
+          'A cert-manager Issuer or ClusterIssuer that issues the components\' certificates instead of the built-in CA (docs/security.md, "Certificates from cert-manager"): the operator writes a cert-manager Certificate per component (Secret <platform>-<component>-tls, the same names, certificateValidity, renewed at 2/3 of it) and the trust bundle from the Secrets\' ca.crt into <platform>-tls-ca. Where the Certificate CRD is not installed, CertificatesReady is False with reason CertManagerNotInstalled and nothing rolls out. Absent: the built-in CA.',
+          {
+            name: str("Name of the Issuer (in the platform's namespace) or ClusterIssuer.", { maxLength: 253 }),
+            kind: str('Issuer or ClusterIssuer. Default Issuer.', { enum: ['Issuer', 'ClusterIssuer'], default: 'Issuer' }),
+            group: str('API group of the issuer. Default cert-manager.io (an external issuer names its own).', {
+              maxLength: 253,
+              default: 'cert-manager.io',
+            }),
+          },
+          { required: ['name'] },
+        ),
+      ),
     },
-    { default: {} },
+    {
+      default: {},
+      'x-kubernetes-validations': [
+        {
+          rule: "!has(self.issuerRef) || !has(self.mode) || self.mode != 'Disabled'",
+          message: 'tls.issuerRef requires tls.mode BuiltIn',
+          fieldPath: '.issuerRef',
+        },
+      ],
+    },
   ),
 );
 

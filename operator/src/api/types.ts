@@ -577,6 +577,24 @@ export interface TlsSpec {
    * @default "720h"
    */
   certificateValidity?: string;
+  /** A cert-manager Issuer or ClusterIssuer that issues the components' certificates instead of the built-in CA (docs/security.md, "Certificates from cert-manager"): the operator writes a cert-manager Certificate per component (Secret <platform>-<component>-tls, the same names, certificateValidity, renewed at 2/3 of it) and the trust bundle from the Secrets' ca.crt into <platform>-tls-ca. Where the Certificate CRD is not installed, CertificatesReady is False with reason CertManagerNotInstalled and nothing rolls out. Absent: the built-in CA. */
+  issuerRef?: TlsIssuerRef;
+}
+
+/** A cert-manager Issuer or ClusterIssuer that issues the components' certificates instead of the built-in CA (docs/security.md, "Certificates from cert-manager"): the operator writes a cert-manager Certificate per component (Secret <platform>-<component>-tls, the same names, certificateValidity, renewed at 2/3 of it) and the trust bundle from the Secrets' ca.crt into <platform>-tls-ca. Where the Certificate CRD is not installed, CertificatesReady is False with reason CertManagerNotInstalled and nothing rolls out. Absent: the built-in CA. */
+export interface TlsIssuerRef {
+  /** Name of the Issuer (in the platform's namespace) or ClusterIssuer. */
+  name: string;
+  /**
+   * Issuer or ClusterIssuer. Default Issuer.
+   * @default "Issuer"
+   */
+  kind?: 'Issuer' | 'ClusterIssuer';
+  /**
+   * API group of the issuer. Default cert-manager.io (an external issuer names its own).
+   * @default "cert-manager.io"
+   */
+  group?: string;
 }
 
 /** Where the pods may run. Zone and host spreading is always on. */
