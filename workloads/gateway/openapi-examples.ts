@@ -143,6 +143,13 @@ export const EXAMPLES: Record<string, unknown> = {
     reason: 'court order 2026/114: keep the records of this customer',
     placedAt: '2026-12-05T11:00:00.000Z',
   },
+  RelationshipEndBody: { endedOn: '2026-11-30', reason: 'account_closed' },
+  RelationshipEnd: {
+    customerId: '3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f',
+    endedOn: '2026-11-30',
+    reason: 'account_closed',
+    applications: [{ applicationId: APPLICATION_ID, retainUntil: '2031-12-01T00:00:00.000Z', changed: true }],
+  },
   ErasureRequest: {
     id: '5e1c9a7b-3d2f-4b6a-8c0e-1f2a3b4c5d6e',
     customerId: '3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f',

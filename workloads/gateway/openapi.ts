@@ -11,6 +11,7 @@ import { APPLICATION_STATES } from '../kyc/domain/application-state.js';
 import type { ApplicationState } from '../kyc/domain/application-state.js';
 import { CONSENT_PURPOSES } from '../kyc/domain/consent.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../kyc/domain/documents.js';
+import { RELATIONSHIP_END_REASONS } from '../kyc/domain/relationship-end.js';
 import { contactBody, notificationsQuery } from '../notification/entry-points/routes.js';
 import { webhookBody } from '../notification/entry-points/webhook-routes.js';
 import { PING_EVENT, WEBHOOK_EVENT_TYPES } from '../notification/domain/webhooks.js';
@@ -507,6 +508,21 @@ export function openApiDocument(version: string): object {
           errors: ['404'],
         }),
       },
+      '/customers/{customerId}/relationship-end': {
+        post: operation(
+          "The bank's systems say a customer relationship ended (an account closure): each approved application of it is kept five years after that day, then erased by the retention sweep (a legal hold still stops it). Idempotent: a repeat or a later day changes nothing, an earlier day brings the date forward",
+          {
+            operationId: 'endCustomerRelationship',
+            tags: tags('erasure'),
+            roles: ['admin'],
+            params: [customerIdParam],
+            body: ref('RelationshipEndBody'),
+            write: true,
+            ok: ['200', ref('RelationshipEnd')],
+            errors: ['404', '409'],
+          },
+        ),
+      },
       '/review/queue': {
         get: operation('Applications waiting for a maker or checker (summaries, oldest first)', {
           operationId: 'reviewQueue',
@@ -946,6 +962,38 @@ export function openApiDocument(version: string): object {
             placedBy: { type: 'string' },
             reason: { type: 'string' },
             placedAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        RelationshipEndBody: {
+          type: 'object',
+          required: ['endedOn', 'reason'],
+          additionalProperties: false,
+          properties: {
+            endedOn: { type: 'string', format: 'date', description: 'the day it ended (not in the future)' },
+            reason: { type: 'string', enum: [...RELATIONSHIP_END_REASONS] },
+          },
+        },
+        RelationshipEnd: {
+          type: 'object',
+          required: ['customerId', 'endedOn', 'reason', 'applications'],
+          properties: {
+            customerId: { type: 'string' },
+            endedOn: { type: 'string', format: 'date' },
+            reason: { type: 'string', enum: [...RELATIONSHIP_END_REASONS] },
+            applications: {
+              type: 'array',
+              description:
+                'the approved applications of the relationship, kept until retainUntil; changed: whether this signal set that date',
+              items: {
+                type: 'object',
+                required: ['applicationId', 'retainUntil', 'changed'],
+                properties: {
+                  applicationId: { type: 'string', format: 'uuid' },
+                  retainUntil: { type: 'string', format: 'date-time' },
+                  changed: { type: 'boolean' },
+                },
+              },
+            },
           },
         },
         ErasureRequest: {

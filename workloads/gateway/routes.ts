@@ -68,6 +68,8 @@ const TABLE: Prefix[] = [
   },
   // Legal holds stop erasure for a customer (docs/retention.md): admins only.
   { prefix: '/api/v1/legal-holds', upstream: 'kyc', personal: true, routes: ['/api/v1/legal-holds/:customerId'] },
+  // The bank's systems say a customer relationship ended: its KYC records' five-year clock starts (docs/retention.md); admins only.
+  { prefix: '/api/v1/customers', upstream: 'kyc', personal: true, routes: ['/api/v1/customers/:customerId/relationship-end'] },
   {
     prefix: '/api/v1/notifications',
     upstream: 'notification',

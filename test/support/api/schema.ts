@@ -381,6 +381,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/customers/{customerId}/relationship-end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The bank's systems say a customer relationship ended (an account closure): each approved application of it is kept five years after that day, then erased by the retention sweep (a legal hold still stops it). Idempotent: a repeat or a later day changes nothing, an earlier day brings the date forward
+         * @description Roles: admin.
+         */
+        post: operations["endCustomerRelationship"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/review/queue": {
         parameters: {
             query?: never;
@@ -889,6 +909,30 @@ export interface components {
             reason: string;
             /** Format: date-time */
             placedAt: string;
+        };
+        RelationshipEndBody: {
+            /**
+             * Format: date
+             * @description the day it ended (not in the future)
+             */
+            endedOn: string;
+            /** @enum {string} */
+            reason: "account_closed" | "customer_deceased" | "terminated_by_bank" | "other";
+        };
+        RelationshipEnd: {
+            customerId: string;
+            /** Format: date */
+            endedOn: string;
+            /** @enum {string} */
+            reason: "account_closed" | "customer_deceased" | "terminated_by_bank" | "other";
+            /** @description the approved applications of the relationship, kept until retainUntil; changed: whether this signal set that date */
+            applications: {
+                /** Format: uuid */
+                applicationId: string;
+                /** Format: date-time */
+                retainUntil: string;
+                changed: boolean;
+            }[];
         };
         ErasureRequest: {
             /** Format: uuid */
@@ -2488,6 +2532,68 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    endCustomerRelationship: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @example 3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f */
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "endedOn": "2026-11-30",
+                 *       "reason": "account_closed"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RelationshipEndBody"];
+            };
+        };
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "customerId": "3b7c2d1e-8f4a-4c6b-9d0e-5a1b2c3d4e5f",
+                     *       "endedOn": "2026-11-30",
+                     *       "reason": "account_closed",
+                     *       "applications": [
+                     *         {
+                     *           "applicationId": "0b6f3c9e-2f4d-4b7a-9a51-6c1f0e8d2a47",
+                     *           "retainUntil": "2031-12-01T00:00:00.000Z",
+                     *           "changed": true
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RelationshipEnd"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -1,6 +1,7 @@
-// HTTP routes of erasure (docs/retention.md): the gateway forwards /api/v1/erasure-requests/** and
-// /api/v1/legal-holds/** here with the caller's token, verified again. A customer asks for their own data;
-// an admin names the customer, and places or releases legal holds.
+// HTTP routes of erasure (docs/retention.md): the gateway forwards /api/v1/erasure-requests/**,
+// /api/v1/legal-holds/** and /api/v1/customers/** here with the caller's token, verified again. A customer
+// asks for their own data; an admin names the customer, places or releases legal holds, and signals the end
+// of a customer relationship (which starts the five-year retention of its KYC records).
 import type { Request, RequestHandler, Router } from 'express';
 import { ProblemError, requireRole } from '../../shared/index.js';
 import type { Erasure, ErasureRequestRecord } from '../domain/erasure.js';
@@ -41,6 +42,12 @@ export function addErasureRoutes(router: Router, erasure: Erasure, guard: Reques
   router.delete('/api/v1/legal-holds/:customerId', async (req, res) => {
     await erasure.releaseHold(caller(req), param(req, 'customerId'));
     res.status(204).end();
+  });
+
+  router.use('/api/v1/customers', ...guard, requireRole('admin'));
+
+  router.post('/api/v1/customers/:customerId/relationship-end', async (req, res) => {
+    res.json(await erasure.endRelationship(caller(req), param(req, 'customerId'), req.body));
   });
 }
 
