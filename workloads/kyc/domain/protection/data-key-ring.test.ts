@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
+import { constants, generateKeyPairSync, privateDecrypt, randomBytes } from 'node:crypto';
 import { DataKeyRing } from './data-key-ring.js';
 import { keyIdOf, open, openText, rewrap, seal, sealText } from './envelope.js';
 import { type KeyRing, parseKeyRing } from './key-ring.js';
@@ -8,6 +8,9 @@ import {
   type EncryptionContext,
   type KeyManagementService,
   KmsUnavailableError,
+  type ParkedDataKey,
+  type ParkedKeyStore,
+  type ParkingKeyService,
   type StoredDataKey,
   type WrappedDataKey,
 } from './kms.js';
@@ -60,6 +63,43 @@ class MemoryDataKeys implements DataKeyStore {
     if (i < 0) return Promise.resolve(false);
     this.rows[i] = { ...(this.rows[i] as StoredDataKey), wrapped: to, rewrappedAt: new Date() };
     return Promise.resolve(true);
+  }
+}
+
+/** The KMS's RSA parking key: the private half stays here, as it stays in the KMS. */
+class FakeParking implements ParkingKeyService {
+  readonly pair = generateKeyPairSync('rsa', { modulusLength: 3072 });
+  constructor(private readonly kms: FakeKms) {}
+  parkingPublicKey() {
+    if (this.kms.down) return Promise.reject(new Error('connect ECONNREFUSED'));
+    return Promise.resolve({ kmsKeyId: 'parking', spki: this.pair.publicKey.export({ format: 'der', type: 'spki' }) });
+  }
+  unwrapParked(wrapped: WrappedDataKey) {
+    if (this.kms.down) return Promise.reject(new Error('connect ECONNREFUSED'));
+    return Promise.resolve(
+      privateDecrypt({ key: this.pair.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, wrapped.ciphertext),
+    );
+  }
+}
+
+class MemoryParkedKeys implements ParkedKeyStore {
+  rows: Array<ParkedDataKey & { retired: boolean }> = [];
+  used = new Set<string>();
+  listParked() {
+    return Promise.resolve(this.rows.map(({ id, wrapped }) => ({ id, wrapped })));
+  }
+  insertParked(key: ParkedDataKey) {
+    this.rows.push({ ...key, retired: false });
+    return Promise.resolve();
+  }
+  retire(id: string) {
+    for (const r of this.rows) if (r.id === id) r.retired = true;
+    return Promise.resolve();
+  }
+  deleteUnused() {
+    const gone = this.rows.filter((r) => r.retired && !this.used.has(r.id)).map((r) => r.id);
+    this.rows = this.rows.filter((r) => !gone.includes(r.id));
+    return Promise.resolve(gone);
   }
 }
 
@@ -173,5 +213,88 @@ describe('DataKeyRing', () => {
     await ring.start();
     ring.stop();
     expect(kms.contexts).toEqual([{ service: 'kyc', 'data-key': store.rows[0]?.id }]);
+  });
+
+  describe('with a parking key', () => {
+    const parked = () => {
+      const bench = setUp();
+      const parking = new FakeParking(bench.kms);
+      const store = new MemoryParkedKeys();
+      const make = () =>
+        new DataKeyRing({
+          kms: bench.kms,
+          store: bench.store,
+          cacheTtlMs: 60_000,
+          refreshMs: 10_000,
+          context: { service: 'kyc' },
+          parking: { kms: parking, store },
+        });
+      /** Two pods started while the KMS answers, then the KMS stops and the first pod notices. */
+      const twoPodsCutOff = async () => {
+        const ring = make();
+        const other = make();
+        await ring.start();
+        await other.start();
+        ring.stop();
+        other.stop();
+        bench.kms.down = true;
+        await ring.refresh();
+        return { ring, other };
+      };
+      return { ...bench, parkedKeys: store, make, twoPodsCutOff };
+    };
+
+    it('when the KMS stops, then writes are sealed under a parked key stored only RSA-wrapped, which another pod cannot open', async () => {
+      const { parkedKeys, twoPodsCutOff } = parked();
+      const { ring, other } = await twoPodsCutOff();
+      await other.refresh();
+      expect(ring.writable).toBe(false);
+      expect(ring.parking).toBe(true);
+      const sealed = sealText(ring, 'ABCDE1234F', 'applicant:1');
+      expect(keyIdOf(sealed)).toMatch(/^pk-/);
+      expect(parkedKeys.rows.map((r) => r.id)).toEqual([keyIdOf(sealed), expect.stringMatching(/^pk-/)]);
+      const row = parkedKeys.rows[0] as ParkedDataKey;
+      expect(row.wrapped.kmsKeyId).toBe('parking');
+      expect(row.wrapped.ciphertext.includes(ring.current.key)).toBe(false);
+      expect(row.wrapped.ciphertext).toHaveLength(384);
+      expect(openText(ring, sealed, 'applicant:1')).toBe('ABCDE1234F');
+      expect(() => openText(other, sealed, 'applicant:1')).toThrow(KmsUnavailableError);
+      expect(() => ring.settled.current).toThrow(KmsUnavailableError);
+    });
+
+    it('when the KMS answers again, then the parked key is unwrapped by the KMS for every pod, retired, and forgotten once nothing names it', async () => {
+      const { kms, parkedKeys, twoPodsCutOff } = parked();
+      const { ring, other } = await twoPodsCutOff();
+      const sealed = sealText(ring, 'ABCDE1234F', 'applicant:1');
+      const parkedId = keyIdOf(sealed);
+      kms.down = false;
+      await ring.refresh();
+      await other.refresh();
+      expect(ring.parking).toBe(false);
+      expect(keyIdOf(sealText(ring, 'new', 'c'))).toMatch(/^dk-/);
+      expect(openText(other, sealed, 'applicant:1')).toBe('ABCDE1234F');
+      expect(parkedKeys.rows).toEqual([expect.objectContaining({ id: parkedId, retired: true })]);
+      // The rotation pass moves the record under the active data key (envelope.rewrap with `settled`).
+      const moved = rewrap(other.settled, sealed);
+      expect(keyIdOf(moved)).toBe(other.current.id);
+      parkedKeys.used.add(parkedId);
+      expect(await other.forgetUnusedParked()).toEqual([]);
+      parkedKeys.used.clear();
+      expect(await other.forgetUnusedParked()).toEqual([parkedId]);
+      expect(() => openText(other, sealed, 'applicant:1')).toThrow(KmsUnavailableError);
+      expect(openText(other, moved, 'applicant:1')).toBe('ABCDE1234F');
+    });
+
+    it('when the parked key cannot be stored, then writes are refused as without parking', async () => {
+      const { kms, parkedKeys, make } = parked();
+      const ring = make();
+      await ring.start();
+      ring.stop();
+      parkedKeys.insertParked = () => Promise.reject(new Error('connection terminated'));
+      kms.down = true;
+      await ring.refresh();
+      expect(ring.parking).toBe(false);
+      expect(() => sealText(ring, 'new', 'c')).toThrow(KmsUnavailableError);
+    });
   });
 });

@@ -47,3 +47,31 @@ export interface DataKeyStore {
   /** Replaces the wrapped copy if it still is `from` (two replicas re-wrapping at once both succeed). */
   replaceWrapped(id: string, from: WrappedDataKey, to: WrappedDataKey): Promise<boolean>;
 }
+
+/**
+ * The asymmetric parking key (docs/security.md, "Writes while the KMS is away"): an RSA key of the KMS
+ * whose public half the pods keep, so that a write while the KMS does not answer can still be sealed
+ * under a data key nobody in the pods can unwrap afterwards. Only the KMS (Decrypt) gives it back.
+ */
+export interface ParkingKeyService {
+  /** The parking key's public half (DER SubjectPublicKeyInfo) and its KMS key id; asked while the KMS answers. */
+  parkingPublicKey(): Promise<{ kmsKeyId: string; spki: Buffer }>;
+  /** The clear content of a parked wrapping (RSAES_OAEP_SHA_256), unwrapped by the KMS. */
+  unwrapParked(wrapped: WrappedDataKey): Promise<Buffer>;
+}
+
+/** A data key made in a pod while the KMS was away, stored only wrapped under the parking key. */
+export interface ParkedDataKey {
+  readonly id: string;
+  readonly wrapped: WrappedDataKey;
+}
+
+/** Where parked data keys are kept until every record sealed under them has moved to a KMS data key. */
+export interface ParkedKeyStore {
+  listParked(): Promise<ParkedDataKey[]>;
+  insertParked(key: ParkedDataKey): Promise<void>;
+  /** The pod that made it seals nothing more under it (its KMS answers again). */
+  retire(id: string): Promise<void>;
+  /** Forgets the retired parked keys no record names any more; returns their ids. */
+  deleteUnused(): Promise<string[]>;
+}
