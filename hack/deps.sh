@@ -42,6 +42,8 @@ KAFKA_LIBS=$CACHE_DIR/kafka/$KAFKA_VERSION/libs
 ENV_FILE=$DEPS_DIR/env
 # TLS beside plaintext on all three stores (hack/deps/tls.sh): it needs the ports above.
 source "$(dirname "$0")/deps/tls.sh"
+# SCRAM users and ACLs per service on Kafka (hack/deps/kafka-sasl.sh): it needs KAFKA_PORT.
+source "$(dirname "$0")/deps/kafka-sasl.sh"
 
 if [[ $(id -u) == 0 ]]; then
   PG_DIR=${KYC_PG_DIR:-/var/lib/kyc-operator/postgres}
@@ -146,11 +148,12 @@ start_kafka() {
   port_free "$KAFKA_POD_PORT" || die "port $KAFKA_POD_PORT (Kafka pod listener) is in use by another process; stop it and re-run"
   port_free "$KAFKA_TLS_PORT" || die "port $KAFKA_TLS_PORT (Kafka TLS listener) is in use by another process; stop it and re-run"
   port_free "$KAFKA_POD_TLS_PORT" || die "port $KAFKA_POD_TLS_PORT (Kafka pod TLS listener) is in use by another process; stop it and re-run"
+  port_free "$KAFKA_SASL_PORT" && port_free "$KAFKA_POD_SASL_PORT" || die "port $KAFKA_SASL_PORT or $KAFKA_POD_SASL_PORT (Kafka SASL listeners) is in use by another process; stop it and re-run"
   ensure_tls
   local dir=$DEPS_DIR/kafka
   mkdir -p "$dir" "$LOGS"
   render "$HACK_DIR/deps/kafka-server.properties" KAFKA_CONTROLLER_PORT KAFKA_PORT KAFKA_POD_PORT KAFKA_POD_ADDRESS dir \
-    KAFKA_TLS_PORT KAFKA_POD_TLS_PORT TLS_DIR DEPS_CA_FILE \
+    KAFKA_TLS_PORT KAFKA_POD_TLS_PORT TLS_DIR DEPS_CA_FILE KAFKA_SASL_PORT KAFKA_POD_SASL_PORT \
     >"$dir/server.properties"
   render "$HACK_DIR/deps/kafka-log4j.properties" >"$dir/log4j.properties"
   local java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true -Dlog4j.configuration="file:$dir/log4j.properties")
@@ -164,6 +167,7 @@ start_kafka() {
   : >"$LOGS/kafka.log"
   start_daemon kafka "$PIDS/kafka.pid" "$LOGS/kafka.log" java "${java_opts[@]}" -cp "$KAFKA_LIBS/*" kafka.Kafka "$dir/server.properties"
   wait_for 90 kafka kafka_ready || { tail -15 "$LOGS/kafka.log" >&2; die "Kafka did not start in 90 s (log $LOGS/kafka.log)"; }
+  kafka_apply_access
 }
 
 # A stable cluster id (22 characters of URL-safe base64) kept beside the data.
@@ -183,7 +187,7 @@ write_env() {
   local postgres_password redis_password
   postgres_password=$(secret postgres)
   redis_password=$(secret redis)
-  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE" && kms_env >>"$ENV_FILE" && mailpit_env >>"$ENV_FILE" && seaweedfs_env >>"$ENV_FILE" && jaeger_env >>"$ENV_FILE" && tls_env >>"$ENV_FILE")
+  (umask 077 && render "$HACK_DIR/deps/connection.env" postgres_password PG_PORT redis_password REDIS_PORT KAFKA_PORT >"$ENV_FILE" && roles_env >>"$ENV_FILE" && kms_env >>"$ENV_FILE" && mailpit_env >>"$ENV_FILE" && seaweedfs_env >>"$ENV_FILE" && jaeger_env >>"$ENV_FILE" && tls_env >>"$ENV_FILE" && kafka_sasl_env >>"$ENV_FILE")
 }
 
 up() {
@@ -195,6 +199,7 @@ up() {
   local kafka_was_up=false
   pid_alive "$PIDS/kafka.pid" && kafka_was_up=true
   start_kafka
+  ! $kafka_was_up || kafka_apply_access
   # Just started: no test is running, so the topics earlier test runs left can go (prune-test-topics.ts).
   if ! $kafka_was_up && [[ -f $REPO_DIR/node_modules/kafkajs/package.json ]]; then
     log "Kafka: $(cd "$REPO_DIR" && "$("$HACK_DIR/ensure-node.sh")/node" hack/deps/prune-test-topics.ts "127.0.0.1:$KAFKA_PORT" 2>&1 | tail -1)"

@@ -8,6 +8,7 @@ import { parseEnvelope } from './events.js';
 import type { EventEnvelope } from './events.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import { kafkaSaslFromEnv, type KafkaSasl } from './kafka-sasl.js';
 import { kafkaSsl, storesTlsFromEnv, type StoreTls } from './store-tls.js';
 import { SpanKind, extractTraceparent, inSpan } from './tracing.js';
 
@@ -25,12 +26,15 @@ export function createKafka(
   logger: Logger,
   /** TLS to the brokers (store-tls.ts); absent: KAFKA_TLS and KAFKA_CA_FILE from the environment. */
   tls: StoreTls = storesTlsFromEnv().kafka,
+  /** The service's own principal (kafka-sasl.ts); absent: KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD. */
+  sasl: KafkaSasl | undefined = kafkaSaslFromEnv(),
 ): Kafka {
   const ssl = kafkaSsl(tls);
   return new KafkaClient({
     clientId: `${clientId}@${hostname()}`,
     brokers,
     ...(ssl ? { ssl } : {}),
+    ...(sasl ? { sasl } : {}),
     connectionTimeout: 3000,
     retry: { retries: 5, initialRetryTime: 200 },
     logLevel: logLevel.WARN,

@@ -51,6 +51,12 @@ export interface LagTarget {
 }
 
 /** Reads consumer lag through one kafkajs admin client per broker list, connected on first use. */
+/** A SCRAM user name and password. */
+export interface KafkaCredential {
+  username: string;
+  password: string;
+}
+
 export class KafkaLagReader {
   private admin: Admin | undefined;
   private connecting: Promise<Admin> | undefined;
@@ -60,6 +66,8 @@ export class KafkaLagReader {
     private readonly requestTimeoutMs = 5000,
     /** The CA bundle of the brokers' certificates: TLS, chain and host name verified. Absent: plaintext. */
     private readonly ca?: string,
+    /** The lag reader's own read-only principal (SCRAM-SHA-512; docs/security.md, "Kafka"). Absent: none. */
+    private readonly sasl?: KafkaCredential,
   ) {}
 
   private async connected(): Promise<Admin> {
@@ -69,6 +77,7 @@ export class KafkaLagReader {
         clientId: 'kyc-operator-scaling',
         brokers: [...this.brokers],
         ...(this.ca ? { ssl: { ca: [this.ca], rejectUnauthorized: true, minVersion: 'TLSv1.2' as const } } : {}),
+        ...(this.sasl ? { sasl: { mechanism: 'scram-sha-512' as const, ...this.sasl } } : {}),
         logLevel: logLevel.NOTHING,
         connectionTimeout: this.requestTimeoutMs,
         requestTimeout: this.requestTimeoutMs,
