@@ -32,4 +32,26 @@ export const migrations: Migration[] = [
            total_seconds double precision NOT NULL CHECK (total_seconds >= 0)
          );`,
   },
+  {
+    version: 3,
+    name: 'decisions and the funnel',
+    // One row per timed decision (no application id: analytics keeps no personal data, docs/retention.md),
+    // so that p50/p90 are exact over any window (docs/workloads.md, "Analytics"); the resubmissions an
+    // undecided application was asked for; the first submissions per day (the funnel's second step: the
+    // submitted count in daily_event_counts includes resubmissions); events_seen by age for its pruning.
+    up: `CREATE TABLE decisions (
+           id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+           day date NOT NULL,
+           outcome text NOT NULL CHECK (outcome IN ('approved', 'rejected')),
+           turnaround_seconds double precision NOT NULL CHECK (turnaround_seconds >= 0),
+           resubmitted boolean NOT NULL
+         );
+         CREATE INDEX decisions_day ON decisions (day);
+         ALTER TABLE submissions ADD COLUMN resubmission_requests integer NOT NULL DEFAULT 0;
+         CREATE TABLE daily_first_submissions (
+           day date PRIMARY KEY,
+           count bigint NOT NULL CHECK (count >= 0)
+         );
+         CREATE INDEX events_seen_seen_at ON events_seen (seen_at);`,
+  },
 ];

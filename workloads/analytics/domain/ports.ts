@@ -15,6 +15,19 @@ export interface DailyTurnaround {
   totalSeconds: number;
 }
 
+/** The timed decisions (approved or rejected) of one UTC day, or of the whole window (`day` absent). */
+export interface DecisionFigures {
+  day?: string;
+  decisions: number;
+  /** Decisions of applications that were asked to resubmit at least once. */
+  resubmitted: number;
+  /** Decisions later than the SLA after the first submission. */
+  slaBreaches: number;
+  /** Nearest-rank percentiles of the seconds from the first submission to the decision. */
+  p50Seconds: number;
+  p90Seconds: number;
+}
+
 export interface EventCounts {
   /**
    * Counts the event; false when it was counted before (an event id counts once). With the event's
@@ -25,4 +38,19 @@ export interface EventCounts {
   since(fromDay: string): Promise<DailyCount[]>;
   /** The decisions' turnaround per day from `fromDay` (inclusive) on. */
   turnaroundSince(fromDay: string): Promise<DailyTurnaround[]>;
+  /** The first submissions (the funnel's "submitted") per day from `fromDay` (inclusive) on. */
+  firstSubmissionsSince(fromDay: string): Promise<Array<{ day: string; count: number }>>;
+  /**
+   * The timed decisions per day from `fromDay` (inclusive) on, and over them all (the last entry, without
+   * `day`; absent without a decision); a decision breaches the SLA when it came more than `slaSeconds`
+   * after the first submission.
+   */
+  decisionsSince(fromDay: string, slaSeconds: number): Promise<DecisionFigures[]>;
+  /** The submitted applications still undecided that were first submitted before `before`. */
+  undecidedSubmittedBefore(before: Date): Promise<number>;
+}
+
+export interface SeenEvents {
+  /** Deletes up to `limit` idempotency records of events first seen before `before`; how many it deleted. */
+  pruneSeen(before: Date, limit: number): Promise<number>;
 }

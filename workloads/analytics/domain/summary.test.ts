@@ -36,4 +36,23 @@ describe('summary', () => {
     });
     expect(turnaround([])).toEqual({ decisions: 0, averageSeconds: null, byDay: [] });
   });
+
+  it('with the report’s inputs, adds the funnel and the decisions report', () => {
+    const counts = [
+      { day: '2026-03-05', type: 'kyc.application.created', count: 2 },
+      { day: '2026-03-05', type: 'kyc.application.approved', count: 1 },
+    ];
+    const summary = summarise(counts, '2026-03-04', new Date('2026-03-10T12:00:00Z'), [], {
+      firstSubmissions: [{ day: '2026-03-05', count: 2 }],
+      decisionFigures: [
+        { day: '2026-03-05', decisions: 1, p50Seconds: 60, p90Seconds: 60, resubmitted: 0, slaBreaches: 0 },
+        { decisions: 1, p50Seconds: 60, p90Seconds: 60, resubmitted: 0, slaBreaches: 0 },
+      ],
+      slaHours: 48,
+      waitingPastSla: 1,
+    });
+    expect(summary.funnel).toMatchObject({ started: 2, submitted: 2, approved: 1, rejected: 0, approvalRate: 1 });
+    expect(summary.decisions).toMatchObject({ decisions: 1, p50Seconds: 60, p90Seconds: 60, resubmissionRate: 0, waitingPastSla: 1 });
+    expect(summarise(counts, '2026-03-04', new Date('2026-03-10T12:00:00Z'))).not.toHaveProperty('funnel');
+  });
 });

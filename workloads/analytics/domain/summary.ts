@@ -1,6 +1,11 @@
-// The analytics summary: totals per event type over a window of days, the daily breakdown, and the
-// turnaround of the decisions (from the first submission to the approval or rejection).
-import type { DailyCount, DailyTurnaround } from './ports.js';
+// The analytics summary: totals per event type over a window of days, the daily breakdown, the mean
+// turnaround of the decisions (from the first submission to the approval or rejection), the funnel and the
+// decisions report (docs/workloads.md, "Analytics").
+import { decisions } from './decisions.js';
+import type { Decisions } from './decisions.js';
+import { funnel } from './funnel.js';
+import type { Funnel } from './funnel.js';
+import type { DailyCount, DailyTurnaround, DecisionFigures } from './ports.js';
 
 export interface Turnaround {
   decisions: number;
@@ -15,6 +20,16 @@ export interface Summary {
   totals: Record<string, number>;
   byDay: DailyCount[];
   turnaround?: Turnaround;
+  funnel?: Funnel;
+  decisions?: Decisions;
+}
+
+/** What the funnel and the decisions report are made of. */
+export interface ReportInputs {
+  firstSubmissions: ReadonlyArray<{ day: string; count: number }>;
+  decisionFigures: readonly DecisionFigures[];
+  slaHours: number;
+  waitingPastSla: number;
 }
 
 export function turnaround(days: readonly DailyTurnaround[]): Turnaround {
@@ -35,8 +50,24 @@ export function firstDay(now: Date, days: number): string {
   return from.toISOString().slice(0, 10);
 }
 
-export function summarise(counts: DailyCount[], from: string, now: Date, decisions?: readonly DailyTurnaround[]): Summary {
+export function summarise(
+  counts: DailyCount[],
+  from: string,
+  now: Date,
+  timed?: readonly DailyTurnaround[],
+  report?: ReportInputs,
+): Summary {
   const totals: Record<string, number> = {};
   for (const { type, count } of counts) totals[type] = (totals[type] ?? 0) + count;
-  return { from, to: now.toISOString().slice(0, 10), totals, byDay: counts, ...(decisions && { turnaround: turnaround(decisions) }) };
+  return {
+    from,
+    to: now.toISOString().slice(0, 10),
+    totals,
+    byDay: counts,
+    ...(timed && { turnaround: turnaround(timed) }),
+    ...(report && {
+      funnel: funnel(counts, report.firstSubmissions),
+      decisions: decisions(report.decisionFigures, report.slaHours, report.waitingPastSla),
+    }),
+  };
 }
