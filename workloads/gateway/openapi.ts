@@ -643,13 +643,16 @@ export function openApiDocument(version: string): object {
         },
       },
       '/analytics/summary': {
-        get: operation('Event counts by type and day', {
-          operationId: 'analyticsSummary',
-          tags: tags('analytics'),
-          roles: ['admin'],
-          params: queryParameters(summaryQuery),
-          ok: ['200', ref('AnalyticsSummary')],
-        }),
+        get: operation(
+          'Event counts by type and day, the applications funnel and the decisions report (turnaround p50/p90, resubmissions, SLA breaches)',
+          {
+            operationId: 'analyticsSummary',
+            tags: tags('analytics'),
+            roles: ['admin'],
+            params: queryParameters(summaryQuery),
+            ok: ['200', ref('AnalyticsSummary')],
+          },
+        ),
       },
     },
     components: {
@@ -1106,6 +1109,85 @@ export function openApiDocument(version: string): object {
                       day: { type: 'string', format: 'date' },
                       decisions: { type: 'integer' },
                       averageSeconds: { type: 'integer' },
+                    },
+                  },
+                },
+              },
+            },
+            funnel: {
+              type: 'object',
+              description:
+                'The applications funnel: started (created), submitted for the first time, approved, rejected — each counted on the UTC day it happened (a flow, not a cohort: a later step may include applications started before the window)',
+              required: ['started', 'submitted', 'approved', 'rejected', 'approvalRate', 'byDay'],
+              properties: {
+                started: { type: 'integer' },
+                submitted: { type: 'integer' },
+                approved: { type: 'integer' },
+                rejected: { type: 'integer' },
+                approvalRate: {
+                  type: ['number', 'null'],
+                  description: 'approved / (approved + rejected), to 4 places; null without a decision',
+                },
+                byDay: {
+                  type: 'array',
+                  description: 'The days with any step, in order',
+                  items: {
+                    type: 'object',
+                    required: ['day', 'started', 'submitted', 'approved', 'rejected'],
+                    properties: {
+                      day: { type: 'string', format: 'date' },
+                      started: { type: 'integer' },
+                      submitted: { type: 'integer' },
+                      approved: { type: 'integer' },
+                      rejected: { type: 'integer' },
+                    },
+                  },
+                },
+              },
+            },
+            decisions: {
+              type: 'object',
+              description:
+                'The decisions of the window timed from the application’s first submission: nearest-rank turnaround percentiles, the share asked to resubmit, and the SLA (ANALYTICS_DECISION_SLA_HOURS) breached',
+              required: [
+                'slaHours',
+                'decisions',
+                'p50Seconds',
+                'p90Seconds',
+                'resubmissionRate',
+                'slaBreaches',
+                'slaBreachRate',
+                'waitingPastSla',
+                'byDay',
+              ],
+              properties: {
+                slaHours: { type: 'integer', description: 'A decision later than this after the first submission breaches the SLA' },
+                decisions: { type: 'integer' },
+                p50Seconds: { type: ['integer', 'null'], description: 'null without a decision' },
+                p90Seconds: { type: ['integer', 'null'], description: 'null without a decision' },
+                resubmissionRate: {
+                  type: ['number', 'null'],
+                  description: 'Decisions of applications asked to resubmit at least once, out of the decisions; null without one',
+                },
+                slaBreaches: { type: 'integer' },
+                slaBreachRate: { type: ['number', 'null'], description: 'Breaches out of the decisions; null without one' },
+                waitingPastSla: {
+                  type: 'integer',
+                  description: 'Applications submitted longer than the SLA ago and not decided yet (now, whatever the window)',
+                },
+                byDay: {
+                  type: 'array',
+                  description: 'The days with a decision, in order',
+                  items: {
+                    type: 'object',
+                    required: ['day', 'decisions', 'p50Seconds', 'p90Seconds', 'resubmitted', 'slaBreaches'],
+                    properties: {
+                      day: { type: 'string', format: 'date' },
+                      decisions: { type: 'integer' },
+                      p50Seconds: { type: 'integer' },
+                      p90Seconds: { type: 'integer' },
+                      resubmitted: { type: 'integer' },
+                      slaBreaches: { type: 'integer' },
                     },
                   },
                 },

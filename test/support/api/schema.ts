@@ -650,7 +650,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Event counts by type and day
+         * Event counts by type and day, the applications funnel and the decisions report (turnaround p50/p90, resubmissions, SLA breaches)
          * @description Roles: admin.
          */
         get: operations["analyticsSummary"];
@@ -1048,6 +1048,51 @@ export interface components {
                     day: string;
                     decisions: number;
                     averageSeconds: number;
+                }[];
+            };
+            /** @description The applications funnel: started (created), submitted for the first time, approved, rejected — each counted on the UTC day it happened (a flow, not a cohort: a later step may include applications started before the window) */
+            funnel?: {
+                started: number;
+                submitted: number;
+                approved: number;
+                rejected: number;
+                /** @description approved / (approved + rejected), to 4 places; null without a decision */
+                approvalRate: number | null;
+                /** @description The days with any step, in order */
+                byDay: {
+                    /** Format: date */
+                    day: string;
+                    started: number;
+                    submitted: number;
+                    approved: number;
+                    rejected: number;
+                }[];
+            };
+            /** @description The decisions of the window timed from the application’s first submission: nearest-rank turnaround percentiles, the share asked to resubmit, and the SLA (ANALYTICS_DECISION_SLA_HOURS) breached */
+            decisions?: {
+                /** @description A decision later than this after the first submission breaches the SLA */
+                slaHours: number;
+                decisions: number;
+                /** @description null without a decision */
+                p50Seconds: number | null;
+                /** @description null without a decision */
+                p90Seconds: number | null;
+                /** @description Decisions of applications asked to resubmit at least once, out of the decisions; null without one */
+                resubmissionRate: number | null;
+                slaBreaches: number;
+                /** @description Breaches out of the decisions; null without one */
+                slaBreachRate: number | null;
+                /** @description Applications submitted longer than the SLA ago and not decided yet (now, whatever the window) */
+                waitingPastSla: number;
+                /** @description The days with a decision, in order */
+                byDay: {
+                    /** Format: date */
+                    day: string;
+                    decisions: number;
+                    p50Seconds: number;
+                    p90Seconds: number;
+                    resubmitted: number;
+                    slaBreaches: number;
                 }[];
             };
         };
@@ -3504,6 +3549,42 @@ export interface operations {
                      *             "day": "2026-12-05",
                      *             "decisions": 2,
                      *             "averageSeconds": 9900
+                     *           }
+                     *         ]
+                     *       },
+                     *       "funnel": {
+                     *         "started": 51,
+                     *         "submitted": 40,
+                     *         "approved": 37,
+                     *         "rejected": 3,
+                     *         "approvalRate": 0.925,
+                     *         "byDay": [
+                     *           {
+                     *             "day": "2026-12-05",
+                     *             "started": 4,
+                     *             "submitted": 3,
+                     *             "approved": 2,
+                     *             "rejected": 0
+                     *           }
+                     *         ]
+                     *       },
+                     *       "decisions": {
+                     *         "slaHours": 48,
+                     *         "decisions": 40,
+                     *         "p50Seconds": 10800,
+                     *         "p90Seconds": 180000,
+                     *         "resubmissionRate": 0.15,
+                     *         "slaBreaches": 3,
+                     *         "slaBreachRate": 0.075,
+                     *         "waitingPastSla": 1,
+                     *         "byDay": [
+                     *           {
+                     *             "day": "2026-12-05",
+                     *             "decisions": 2,
+                     *             "p50Seconds": 7200,
+                     *             "p90Seconds": 12600,
+                     *             "resubmitted": 0,
+                     *             "slaBreaches": 0
                      *           }
                      *         ]
                      *       }
