@@ -87,3 +87,28 @@ describe('KafkaBrokers of a Kafka declared tls: Required', () => {
     expect(await brokers.endpoint()).toEqual({ brokers: ['a:9092'] });
   });
 });
+
+describe('KafkaBrokers of a Kafka with PerComponent credentials', () => {
+  const perComponent = { ...secret, credentials: true };
+  const read = (data: Record<string, string>) => () => Promise.resolve(data);
+
+  it("gives the lag reader's own user and password with the brokers", async () => {
+    const brokers = new KafkaBrokers(
+      perComponent,
+      read({ brokers: 'a:9097', 'lag-reader-username': 'kyc-lag-reader', 'lag-reader-password': 'pw', 'kyc-password': 'other' }),
+    );
+    expect(await brokers.endpoint()).toEqual({ brokers: ['a:9097'], sasl: { username: 'kyc-lag-reader', password: 'pw' } });
+  });
+
+  it('when a key is missing, then the read fails naming the Secret and the key, never falling back to no SASL', async () => {
+    const brokers = new KafkaBrokers(perComponent, read({ brokers: 'a:9097', 'lag-reader-username': 'kyc-lag-reader' }));
+    await expect(brokers.endpoint()).rejects.toThrow(
+      'no Kafka credential for the lag reader: Secret ns/kyc-kafka has no key "lag-reader-password", which spec.dependencies.kafka.credentials PerComponent needs',
+    );
+  });
+
+  it('without credentials, the keys are not used even when present', async () => {
+    const brokers = new KafkaBrokers(secret, read({ brokers: 'a:9092', 'lag-reader-username': 'u', 'lag-reader-password': 'p' }));
+    expect(await brokers.endpoint()).toEqual({ brokers: ['a:9092'] });
+  });
+});

@@ -4,6 +4,7 @@
 // it cannot see a change: the list is read again after `refreshMs` and at once after a failed lag read
 // (the brokers may have moved). What goes wrong names the Secret and the key, never the value.
 import { z } from 'zod';
+import type { KafkaCredential } from './kafka-lag.js';
 
 /** The decoded data of Secret `name` in `namespace`, or undefined when there is no such Secret. */
 export type ReadSecret = (namespace: string, name: string) => Promise<Readonly<Record<string, string>> | undefined>;
@@ -21,11 +22,26 @@ export const kafkaSecretSchema = z.object({
   key: secretKey,
   /** spec.dependencies.kafka.tls is Required: connect over TLS, trusting the Secret's ca.crt. */
   tls: z.boolean().optional(),
+  /**
+   * spec.dependencies.kafka.credentials is PerComponent: authenticate as the lag reader's own read-only
+   * principal, the Secret's keys lag-reader-username and lag-reader-password (docs/security.md, "Kafka").
+   */
+  credentials: z.boolean().optional(),
 });
 export type KafkaSecret = z.infer<typeof kafkaSecretSchema>;
 
 /** The key of the Kafka Secret with the CA bundle of the brokers' certificates (render/store-tls.ts). */
 export const KAFKA_CA_KEY = 'ca.crt';
+
+/** The keys of the Kafka Secret with the lag reader's SCRAM user and password, under PerComponent credentials. */
+export const LAG_READER_KEYS = { username: 'lag-reader-username', password: 'lag-reader-password' } as const;
+
+/** Where the brokers are and how to reach them: TLS trusting `ca`, SASL as `sasl` (each only when declared). */
+export interface KafkaEndpoint {
+  brokers: string[];
+  ca?: string;
+  sasl?: KafkaCredential;
+}
 
 /** How often the broker list is read again when nothing failed. */
 export const BROKERS_REFRESH_MS = 60_000;
@@ -48,7 +64,7 @@ export const describeSecret = (secret: KafkaSecret): string =>
 
 /** The broker list of one platform's Kafka Secret, read when first asked and again when it may be stale. */
 export class KafkaBrokers {
-  private cached: { brokers: string[]; ca?: string; readAt: number } | undefined;
+  private cached: (KafkaEndpoint & { readAt: number }) | undefined;
   private reading: Promise<string[]> | undefined;
 
   constructor(
@@ -72,11 +88,11 @@ export class KafkaBrokers {
     return this.reading;
   }
 
-  /** The brokers and, when the Secret's Kafka is declared TLS, the CA bundle to verify them with. */
-  async endpoint(): Promise<{ brokers: string[]; ca?: string }> {
+  /** The brokers and, when the Secret's Kafka declares them, the CA bundle to verify them with and the lag reader's credential. */
+  async endpoint(): Promise<KafkaEndpoint> {
     const brokers = await this.brokers();
-    const ca = this.cached?.brokers === brokers ? this.cached.ca : undefined;
-    return ca === undefined ? { brokers } : { brokers, ca };
+    const read = this.cached?.brokers === brokers ? this.cached : undefined;
+    return { brokers, ...(read?.ca !== undefined && { ca: read.ca }), ...(read?.sasl && { sasl: read.sasl }) };
   }
 
   /** The list may be wrong (a lag read failed): the next call reads the Secret again. */
@@ -105,7 +121,20 @@ export class KafkaBrokers {
       throw new Error(
         `no Kafka CA: Secret ${namespace}/${name} has no key "${KAFKA_CA_KEY}", which spec.dependencies.kafka.tls Required needs`,
       );
-    this.cached = { brokers, ...(ca ? { ca } : {}), readAt: this.now() };
+    const sasl = this.secret.credentials ? lagReaderCredential(this.secret, data) : undefined;
+    this.cached = { brokers, ...(ca ? { ca } : {}), ...(sasl && { sasl }), readAt: this.now() };
     return brokers;
   }
+}
+
+/** The lag reader's user and password from the Secret's data; a missing key fails naming it (never a value). */
+function lagReaderCredential(secret: KafkaSecret, data: Readonly<Record<string, string>>): KafkaCredential {
+  const username = data[LAG_READER_KEYS.username];
+  const password = data[LAG_READER_KEYS.password];
+  const missing = Object.values(LAG_READER_KEYS).filter((key) => !data[key]);
+  if (!username || !password)
+    throw new Error(
+      `no Kafka credential for the lag reader: Secret ${secret.namespace}/${secret.name} has no key ${missing.map((k) => `"${k}"`).join(' or ')}, which spec.dependencies.kafka.credentials PerComponent needs`,
+    );
+  return { username, password };
 }

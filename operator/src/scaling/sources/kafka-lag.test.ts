@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KafkaBrokers } from './kafka-brokers.js';
-import { KafkaLagSource, topicLag, type LagReader, type LagTarget } from './kafka-lag.js';
+import { KafkaLagSource, topicLag, type KafkaCredential, type LagReader, type LagTarget } from './kafka-lag.js';
 import { SharedResources } from './shared.js';
 
 describe('topicLag', () => {
@@ -61,8 +61,8 @@ function fakeKafka(lag: number | Error = 42) {
     closed: [] as string[],
     seen: [] as LagTarget[],
     lag,
-    connect: (brokers: readonly string[], ca?: string): LagReader => {
-      const name = brokers.join(',') + (ca ? ` (TLS, CA ${ca})` : '');
+    connect: (brokers: readonly string[], ca?: string, sasl?: KafkaCredential): LagReader => {
+      const name = brokers.join(',') + (ca ? ` (TLS, CA ${ca})` : '') + (sasl ? ` (SASL as ${sasl.username})` : '');
       kafka.opened.push(name);
       return {
         lag: (target) => {
@@ -96,6 +96,24 @@ describe('KafkaLagSource', () => {
     kafka.data.set('ns/kyc-kafka', { brokers: 'kafka-0:9093', 'ca.crt': 'PEM' });
     await new KafkaLagSource({ group: 'g', secret: { ...secret, tls: true } }, kafka).read();
     expect(kafka.opened).toEqual(['kafka-0:9093 (TLS, CA PEM)']);
+  });
+
+  it('when the Secret’s Kafka has PerComponent credentials, then the connection reads as the lag reader; a new password opens another', async () => {
+    const kafka = fakeKafka();
+    const data = { brokers: 'kafka-0:9097', 'lag-reader-username': 'kyc-lag-reader', 'lag-reader-password': 'one' };
+    kafka.data.set('ns/kyc-kafka', data);
+    const source = new KafkaLagSource({ group: 'g', secret: { ...secret, credentials: true } }, kafka);
+    await source.read();
+    expect(kafka.opened).toEqual(['kafka-0:9097 (SASL as kyc-lag-reader)']);
+    // The operator cannot watch the Secret: a failed read makes it read the Secret again.
+    kafka.data.set('ns/kyc-kafka', { ...data, 'lag-reader-password': 'two' });
+    kafka.lag = new Error('SASL authentication failed');
+    await expect(source.read()).rejects.toThrow('SASL authentication failed');
+    kafka.lag = 3;
+    expect(await source.read()).toEqual({ value: 3, active: true });
+    expect(kafka.opened).toEqual(['kafka-0:9097 (SASL as kyc-lag-reader)', 'kafka-0:9097 (SASL as kyc-lag-reader)']);
+    expect(kafka.closed).toEqual(['kafka-0:9097 (SASL as kyc-lag-reader)']);
+    await source.close();
   });
 
   it('when the config is bad, then construction fails naming the field and holds nothing', () => {

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { z } from 'zod';
-import { KafkaBrokers, kafkaSecretSchema, type KafkaSecret, type ReadSecret } from './kafka-brokers.js';
+import { KafkaBrokers, kafkaSecretSchema, type KafkaEndpoint, type KafkaSecret, type ReadSecret } from './kafka-brokers.js';
 import type { Lease, SharedResources } from './shared.js';
 import { sourceConfig, type MetricReading, type MetricSource } from './source.js';
 
@@ -153,13 +153,17 @@ export interface LagConnections {
   /** How often a Secret's broker list is read again (kafka-brokers.ts); tests shorten it. */
   refreshMs?: number;
   connections: SharedResources<LagReader>;
-  connect: (brokers: readonly string[], ca?: string) => LagReader;
+  connect: (brokers: readonly string[], ca?: string, sasl?: KafkaCredential) => LagReader;
 }
 
 const secretKey = (secret: KafkaSecret): string => `${secret.namespace}/${secret.name}/${secret.key}`;
-/** Two platforms naming the same brokers, in any order, and trusting the same CA (if any) share a connection. */
-const brokersKey = (brokers: readonly string[], ca: string | undefined): string =>
-  [...brokers].sort().join(',') + (ca ? `|ca:${createHash('sha256').update(ca).digest('hex').slice(0, 16)}` : '');
+const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+/**
+ * Two platforms naming the same brokers, in any order, trusting the same CA (if any) and reading as the same
+ * principal with the same password (if any) share a connection; the key holds digests, never a secret.
+ */
+const brokersKey = ({ brokers, ca, sasl }: KafkaEndpoint): string =>
+  [...brokers].sort().join(',') + (ca ? `|ca:${digest(ca)}` : '') + (sasl ? `|sasl:${digest(`${sasl.username}\n${sasl.password}`)}` : '');
 
 export class KafkaLagSource implements MetricSource {
   private readonly config: KafkaLagConfig;
@@ -181,8 +185,7 @@ export class KafkaLagSource implements MetricSource {
   }
 
   async read(): Promise<MetricReading> {
-    const { brokers, ca } = await this.brokers.value.endpoint();
-    const reader = await this.connectionTo(brokers, ca);
+    const reader = await this.connectionTo(await this.brokers.value.endpoint());
     let value: number;
     try {
       value = await reader.lag({ group: this.config.group, topics: this.config.topics });
@@ -195,12 +198,13 @@ export class KafkaLagSource implements MetricSource {
   }
 
   /** The shared connection to these brokers; a changed list moves this source to another connection. */
-  private async connectionTo(brokers: readonly string[], ca: string | undefined): Promise<LagReader> {
+  private async connectionTo(endpoint: KafkaEndpoint): Promise<LagReader> {
     if (this.closed) throw new Error('kafka-lag source is closed');
-    const key = brokersKey(brokers, ca);
+    const key = brokersKey(endpoint);
+    const { brokers, ca, sasl } = endpoint;
     if (this.connection?.key === key) return this.connection.lease.value;
     const previous = this.connection;
-    this.connection = { key, lease: this.kafka.connections.acquire(key, () => this.kafka.connect(brokers, ca)) };
+    this.connection = { key, lease: this.kafka.connections.acquire(key, () => this.kafka.connect(brokers, ca, sasl)) };
     await previous?.lease.release();
     return this.connection.lease.value;
   }

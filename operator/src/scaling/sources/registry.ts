@@ -6,7 +6,7 @@
 import type { ComponentMetric, LatencyMetric, RequestRateMetric } from '../../api/metrics.js';
 import { PrometheusClient } from './prometheus.js';
 import type { KafkaBrokers, ReadSecret } from './kafka-brokers.js';
-import { KafkaLagReader, KafkaLagSource, type LagReader } from './kafka-lag.js';
+import { KafkaLagReader, KafkaLagSource, type KafkaCredential, type LagReader } from './kafka-lag.js';
 import { PodScrapeSource, type ComponentPods, type ListPods } from './pod-scrape.js';
 import { PrometheusSource } from './prometheus.js';
 import { SharedResources } from './shared.js';
@@ -28,7 +28,7 @@ export interface SourceSettings {
   /** Reads a platform's Kafka Secret (by name); absent = queueLag metrics cannot be read. */
   readSecret?: ReadSecret;
   /** Opens a connection to a broker list (default: a kafkajs admin, KafkaLagReader). */
-  connectKafka?: (brokers: readonly string[], ca?: string) => LagReader;
+  connectKafka?: (brokers: readonly string[], ca?: string, sasl?: KafkaCredential) => LagReader;
   /** How often a Kafka Secret is read again, ms (default 60 s, kafka-brokers.ts). */
   kafkaSecretRefreshMs?: number;
   /** Request rate and latency through Prometheus instead of scraping the pods. */
@@ -39,7 +39,7 @@ export interface SourceSettings {
 
 export function sourceRegistry(settings: SourceSettings): SourceRegistry {
   const { readSecret, prometheusUrl, listPods } = settings;
-  const connectKafka = settings.connectKafka ?? ((brokers, ca) => new KafkaLagReader(brokers, undefined, ca));
+  const connectKafka = settings.connectKafka ?? ((brokers, ca, sasl) => new KafkaLagReader(brokers, undefined, ca, sasl));
   const connections = new SharedResources<LagReader>((reader) => reader.close());
   const secrets = new SharedResources<KafkaBrokers>();
   const scrapers = new SharedResources<ComponentPods>();
