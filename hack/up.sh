@@ -113,6 +113,22 @@ case ${KYC_UP_STORE_TLS:-Required} in
     ;;
   *) die "KYC_UP_STORE_TLS must be Off or Required (got $KYC_UP_STORE_TLS)" ;;
 esac
+# Kafka's SCRAM principals (hack/deps/kafka-sasl.sh), read only under `credentials: PerComponent` (docs/security.md,
+# "Kafka"). KYC_UP_KAFKA_CREDENTIALS=PerComponent gives the pods the SASL_SSL listener and the sample that field;
+# Shared (the default until the real node has run it) keeps the listener above without SASL.
+for c in kyc notification analytics lag-reader; do
+  v=${c^^} v=${v//-/_} u=KAFKA_SASL_USERNAME_$v p=KAFKA_SASL_PASSWORD_$v
+  if [[ -n ${!u:-} ]]; then kafka_keys+=("$c-username=${!u}" "$c-password=${!p}"); fi
+done
+case ${KYC_UP_KAFKA_CREDENTIALS:-Shared} in
+  Shared) ;;
+  PerComponent)
+    [[ ${KYC_UP_STORE_TLS:-Required} == Required ]] || die "KYC_UP_KAFKA_CREDENTIALS=PerComponent needs KYC_UP_STORE_TLS=Required (the SASL listener is SASL_SSL)"
+    [[ -n ${KAFKA_SASL_USERNAME_KYC:-} ]] || die "make deps printed no Kafka SASL users: run make deps (hack/deps/kafka-sasl.sh)"
+    kafka_keys[0]="brokers=$NODE_IP:$((${KYC_KAFKA_PORT:-19092} + 6))"
+    ;;
+  *) die "KYC_UP_KAFKA_CREDENTIALS must be Shared or PerComponent (got $KYC_UP_KAFKA_CREDENTIALS)" ;;
+esac
 apply_secret $PLATFORM-postgres "${pg_keys[@]}"
 apply_secret $PLATFORM-redis "${redis_keys[@]}"
 apply_secret $PLATFORM-kafka "${kafka_keys[@]}"
@@ -150,6 +166,11 @@ if [[ ${KYC_UP_STORE_TLS:-Required} == Required ]]; then
   sample_edits+=(-e '/^        name: kyc-dev-\(postgres\|redis\|kafka\)$/a\      tls: Required'
     -e "s|^      ports: \[${REDIS_URL##*:}\]\$|      ports: [${REDIS_TLS_URL##*:}]|"
     -e "s|^      ports: \[$KAFKA_POD_PORT\]\$|      ports: [$((${KYC_KAFKA_PORT:-19092} + 4))]|")
+fi
+# Kafka's principal per service (above): the field, and the egress policies on the SASL_SSL port.
+if [[ ${KYC_UP_KAFKA_CREDENTIALS:-Shared} == PerComponent ]]; then
+  sample_edits+=(-e '/^        name: kyc-dev-kafka$/a\      credentials: PerComponent'
+    -e "s|^      ports: \[$((${KYC_KAFKA_PORT:-19092} + 4))\]\$|      ports: [$((${KYC_KAFKA_PORT:-19092} + 6))]|")
 fi
 mapfile -t backup_edits < <(up_backup_sample_edits)
 sample_edits+=("${backup_edits[@]}")

@@ -18,11 +18,13 @@ APISERVER_PORT=${KYC_APISERVER_PORT:-16443}
 # PostgreSQL, Redis, the port of a Kafka listener for pods (KAFKA_PORT + 2, which Kafka must
 # advertise as $NODE_IP:<port>; see docs/real-node.md), and local-kms (hack/deps/kms.sh); the TLS
 # ports of Redis (REDIS_PORT + 1) and of Kafka's pod listener (KAFKA_PORT + 4; hack/deps/tls.sh); and
-# SeaweedFS's S3 port, for the backup CronJob (hack/up/backup.sh, KYC_UP_BACKUP=On).
+# SeaweedFS's S3 port, for the backup CronJob (hack/up/backup.sh, KYC_UP_BACKUP=On); and Kafka's pod listener
+# with a SCRAM principal per service (KAFKA_PORT + 6, hack/deps/kafka-sasl.sh).
 KAFKA_POD_PORT=$((${KYC_KAFKA_PORT:-19092} + 2))
 KAFKA_POD_TLS_PORT=$((${KYC_KAFKA_PORT:-19092} + 4))
+KAFKA_POD_SASL_PORT=$((${KYC_KAFKA_PORT:-19092} + 6))
 REDIS_TLS_PORT=$((${KYC_REDIS_PORT:-16379} + 1))
-FORWARD_PORTS=${KYC_NODE_FORWARD_PORTS:-"$APISERVER_PORT ${KYC_PG_PORT:-15432} ${KYC_REDIS_PORT:-16379} $KAFKA_POD_PORT ${KYC_KMS_PORT:-14580} ${KYC_MAILPIT_SMTP_PORT:-11025} $REDIS_TLS_PORT $KAFKA_POD_TLS_PORT ${KYC_S3_PORT:-18333}"}
+FORWARD_PORTS=${KYC_NODE_FORWARD_PORTS:-"$APISERVER_PORT ${KYC_PG_PORT:-15432} ${KYC_REDIS_PORT:-16379} $KAFKA_POD_PORT ${KYC_KMS_PORT:-14580} ${KYC_MAILPIT_SMTP_PORT:-11025} $REDIS_TLS_PORT $KAFKA_POD_TLS_PORT ${KYC_S3_PORT:-18333} $KAFKA_POD_SASL_PORT"}
 COREDNS_VERSION=1.14.7
 COREDNS_BIN=$CACHE_DIR/coredns/v$COREDNS_VERSION/bin/coredns
 # kube-network-policies (NetworkPolicy enforcement, hack/node/tools/kube-network-policies): the version
