@@ -20,11 +20,12 @@ KAFKA_USERS=(kyc notification analytics lag-reader)
 # groups are the consumers' own, literal, so a service cannot consume with another's group.
 kafka_acls() {
   local p=$1 f
-  # kyc: writes kyc, customer and consent events (its outbox); its checks consumer reads kyc events and
-  # notification's erasure outcomes.
+  # kyc: writes kyc, customer and consent events (its outbox); its checks consumer reads kyc events,
+  # notification's erasure outcomes and core banking's inbound topic (docs/retention.md, "When the relationship ends").
   for f in kyc customer consent; do kafka_acl_ops kyc "$p$f." Write Describe Create; done
   kafka_acl_ops kyc "${p}kyc." Read
   kafka_acl_ops kyc "${p}notification." Read Describe Create
+  kafka_acl_ops kyc "${p}core-banking." Read Describe Create
   printf 'acl kyc-kyc group literal %skyc-automatic-checks Read\n' "$p"
   # notification: reads kyc and customer events, writes notification events.
   for f in kyc customer; do kafka_acl_ops notification "$p$f." Read Describe Create; done
@@ -34,7 +35,7 @@ kafka_acls() {
   for f in kyc customer consent notification; do kafka_acl_ops analytics "$p$f." Read Describe Create; done
   printf 'acl kyc-analytics group literal %skyc-analytics Read\n' "$p"
   # The lag reader: the groups' committed offsets and the partitions' end offsets, nothing else.
-  for f in kyc customer consent notification; do kafka_acl_ops lag-reader "$p$f." Describe; done
+  for f in kyc customer consent notification core-banking; do kafka_acl_ops lag-reader "$p$f." Describe; done
   printf 'acl kyc-lag-reader group prefixed %skyc- Describe\n' "$p"
 }
 

@@ -4,18 +4,20 @@
 // and pseudonymise their message log; its notification.erasure.completed comes back and the request's
 // answer shows the notification part, audited without data. Another customer's rows are untouched. The
 // message log's retention clock, moved a year on, deletes what is due and passes by a customer under the
-// legal hold an admin placed in kyc (announced to notification by event), and records the run.
+// legal hold an admin placed in kyc (announced to notification by event), and records the run. Core banking's
+// customer.relationship.ended on its own topic puts the customer's approved application on the retention clock.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { PgMessageLogRetention } from '../../../workloads/notification/data-access/retention.js';
 import { MessageLogRetention } from '../../../workloads/notification/domain/retention.js';
 import { startNotification } from '../../../workloads/notification/main.js';
-import { createPool } from '../../../workloads/shared/index.js';
+import { createKafka, createPool, createProducer } from '../../../workloads/shared/index.js';
+import { coreBankingTopic } from '../../../workloads/kyc/entry-points/relationship-events.js';
 import type { RunningNotification } from '../../../workloads/notification/main.js';
 import { CONSENT, startKycHarness, token } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
-import { eventServiceEnv, eventually, request, suffix } from './support.js';
-import { randomBytes } from 'node:crypto';
+import { eventServiceEnv, eventually, request, requireEnv, suffix } from './support.js';
+import { randomBytes, randomUUID } from 'node:crypto';
 
 interface ErasureView {
   id: string;
@@ -160,5 +162,57 @@ describe('erasure across kyc and notification', () => {
       async () => ((await count('SELECT count(*) AS n FROM notification.legal_holds', [])) === 0 ? true : undefined),
       30_000,
     );
+  }, 120_000);
+
+  it('when core banking publishes customer.relationship.ended on core-banking.events, then kyc keeps the approved application five years after that day, once, audited with the event id', async () => {
+    const customerId = `cust-${suffix()}`;
+    const draft = await request<{ id: string }>(h.url('/api/v1/applications'), {
+      body: CONSENT,
+      token: await token(customerId, 'customer'),
+    });
+    for (const state of ['submitted', 'processing', 'pending_review', 'pending_approval', 'approved'])
+      await db.query(
+        "UPDATE kyc.applications SET state = $2, maker_id = 'maker-1', checker_id = 'checker-1', decided_at = '2025-06-01T10:00:00Z' WHERE id = $1",
+        [draft.body.id, state],
+      );
+    const producer = await createProducer(createKafka([requireEnv('KAFKA_BROKERS')], 'core-banking-test', h.logs.logger));
+    const event = {
+      id: randomUUID(),
+      type: 'customer.relationship.ended',
+      subject: customerId,
+      occurredAt: new Date().toISOString(),
+      actor: 'core-banking',
+      data: { customerId, endedOn: '2026-01-15', reason: 'account_closed' },
+    };
+    try {
+      // Twice, as a producer's retry would: the second changes nothing.
+      for (let i = 0; i < 2; i++)
+        await producer.send({ topic: coreBankingTopic(h.topicPrefix), messages: [{ key: customerId, value: JSON.stringify(event) }] });
+    } finally {
+      await producer.disconnect();
+    }
+    const until = await eventually(async () => {
+      const row = (
+        await db.query<{ retain_until: Date | null }>('SELECT retain_until FROM kyc.applications WHERE id = $1', [draft.body.id])
+      ).rows[0];
+      return row?.retain_until ?? undefined;
+    }, 60_000);
+    expect(until).toEqual(new Date('2031-01-16T00:00:00Z'));
+    const audited = async () =>
+      (
+        await db.query<{ actor_id: string; actor_role: string; request_id: string | null }>(
+          "SELECT actor_id, actor_role, request_id FROM kyc.audit_trail WHERE application_id = $1 AND action = 'relationship_ended'",
+          [draft.body.id],
+        )
+      ).rows;
+    expect(await audited()).toEqual([{ actor_id: 'core-banking', actor_role: 'system', request_id: event.id }]);
+    // The redelivered copy has been handled once the consumer's log says so twice.
+    const handled = () =>
+      h.logs
+        .text()
+        .split('\n')
+        .filter((line) => line.includes(event.id) && line.includes('retention clock')).length;
+    await eventually(() => (handled() >= 2 ? true : undefined), 30_000);
+    expect(await audited()).toHaveLength(1);
   }, 120_000);
 });

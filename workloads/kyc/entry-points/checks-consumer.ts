@@ -7,6 +7,7 @@ import { familyTopic, startConsumer } from '../../shared/index.js';
 import type { EventEnvelope, Kafka, Logger, Metrics, RunningConsumer } from '../../shared/index.js';
 import type { Erasure } from '../domain/erasure.js';
 import type { KycService } from '../domain/kyc-service.js';
+import { coreBankingTopic, handleRelationshipEnded } from './relationship-events.js';
 
 export interface ChecksConsumerOptions {
   kafka: Kafka;
@@ -26,7 +27,11 @@ export function startChecksConsumer(options: ChecksConsumerOptions): Promise<Run
   return startConsumer({
     kafka: options.kafka,
     groupId: checksConsumerGroup(options.topicPrefix),
-    topics: [familyTopic('kyc', options.topicPrefix), ...(options.erasure ? [familyTopic('notification', options.topicPrefix)] : [])],
+    topics: [
+      familyTopic('kyc', options.topicPrefix),
+      // The erasure outcomes, and core banking's word that a relationship ended (relationship-events.ts).
+      ...(options.erasure ? [familyTopic('notification', options.topicPrefix), coreBankingTopic(options.topicPrefix)] : []),
+    ],
     logger: options.logger,
     ...(options.metrics && { metrics: options.metrics }),
     // Each delivery already retries the checks CHECK_ATTEMPTS times; these attempts cover a failure to
@@ -40,6 +45,7 @@ export function startChecksConsumer(options: ChecksConsumerOptions): Promise<Run
         );
         return;
       }
+      if (options.erasure && (await handleRelationshipEnded(event, options.erasure, options.logger))) return;
       await handleSubmitted(event, options.service, options.logger);
     },
   });

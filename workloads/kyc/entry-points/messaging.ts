@@ -9,6 +9,7 @@ import type { ColorGate, FeaturePause, Logger, Metrics, Pool, Producer } from '.
 import type { Erasure } from '../domain/erasure.js';
 import type { KycService } from '../domain/kyc-service.js';
 import { startChecksConsumer } from './checks-consumer.js';
+import { coreBankingTopic } from './relationship-events.js';
 
 export interface KycMessagingOptions {
   brokers: string[];
@@ -95,7 +96,10 @@ export class KycMessaging {
     const kafka = createKafka(brokers, clientId, logger);
     await ensureTopics(
       kafka,
-      (['kyc', 'customer', 'consent', 'notification'] as const).map((family) => familyTopic(family, topicPrefix)),
+      [
+        ...(['kyc', 'customer', 'consent', 'notification'] as const).map((family) => familyTopic(family, topicPrefix)),
+        coreBankingTopic(topicPrefix),
+      ],
       logger,
     );
     this.producer = await createProducer(kafka);
