@@ -23,6 +23,8 @@ export interface RotationProgress {
 /** The key id inside a sealed idempotent response (`sealed:v1:` + base64 envelope; see SealedIdempotencyStore). */
 const IDEMPOTENCY_KEY_ID = `convert_from(substring(decode(substr(response->>'body', 11), 'base64') FROM 3 FOR get_byte(decode(substr(response->>'body', 11), 'base64'), 1)), 'UTF8')`;
 const SEALED_RESPONSE = `response->>'body' LIKE 'sealed:v1:%'`;
+/** The key id of a stored idempotent response, NULL for one not sealed (safe in any WHERE clause). */
+export const SEALED_RESPONSE_KEY_ID = `CASE WHEN ${SEALED_RESPONSE} THEN ${IDEMPOTENCY_KEY_ID} END`;
 
 export class KeyRotation {
   private readonly s: string;

@@ -7,7 +7,7 @@ import type { Migration } from '../../shared/index.js';
 import { APPLICATION_STATES, allowedStatePairs } from '../domain/application-state.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../domain/documents.js';
 import { ERASURE_SERVICES_SQL, ERASURE_SQL, LEGAL_HOLDS_SQL } from './erasure-migration.js';
-import { PII_DATA_KEYS_SQL } from './pg-data-keys.js';
+import { PII_DATA_KEYS_SQL, PII_PARKING_SQL } from './pg-data-keys.js';
 
 export const KYC_SCHEMA = 'kyc';
 /** Tables the service only appends to: its own role may not UPDATE or DELETE them (docs/security.md). */
@@ -155,4 +155,6 @@ export const migrations: Migration[] = [
   { version: 6, name: 'erasure', up: ERASURE_SQL },
   { version: 7, name: 'legal_holds', up: LEGAL_HOLDS_SQL },
   { version: 8, name: 'erasure_services', up: ERASURE_SERVICES_SQL },
+  // Writes parked while the KMS is away (docs/security.md, "Writes while the KMS is away"); new tables: expand only.
+  { version: 9, name: 'pii_parking', up: PII_PARKING_SQL },
 ];

@@ -2,6 +2,7 @@
 // flagged, and an application whose checks keep failing referred to a maker.
 import { describe, expect, it } from '@jest/globals';
 import { KycService } from './kyc-service.js';
+import type { ParkedApplications } from './ports.js';
 import { APPLICANT, maker, stranger, useCaseBench, WATCHLIST } from './testing/use-case-fixtures.js';
 
 describe('AutomaticProcessing', () => {
@@ -101,5 +102,61 @@ describe('AutomaticProcessing', () => {
     expect(referred.state).toBe('pending_review');
     expect(referred.findings).toMatchObject({ manualReview: { reason: 'automatic_checks_failed', error: 'Error: screening unavailable' } });
     expect(bench.eventTypes(id).filter((t) => /approved/.test(t))).toEqual([]);
+  });
+
+  describe('with parked PII (the KMS was away when it was written)', () => {
+    /** The parked applications port over sets: `parked` holds what a test marks as sealed under a parked key. */
+    const parkedApplications = () => {
+      const parked = new Set<string>();
+      const held = new Set<string>();
+      const port: ParkedApplications = {
+        piiParked: (id) => Promise.resolve(parked.has(id)),
+        hold: (id) => Promise.resolve(!held.has(id) && Boolean(held.add(id))),
+        releasable: (limit) => Promise.resolve([...held].filter((id) => !parked.has(id)).slice(0, limit)),
+        release: (id) => Promise.resolve(held.delete(id)),
+      };
+      const service = new KycService({ store: bench.store, watchlist: WATCHLIST, clock: () => bench.now, parked: port });
+      return { parked, held, service };
+    };
+    const audited = (id: string) => bench.store.state.audit.filter((a) => a.applicationId === id).map((a) => a.action);
+
+    it('when a submitted application is parked, then nothing is checked or decided, and once unparked housekeeping releases it to its checks, once', async () => {
+      const { parked, held, service } = parkedApplications();
+      const id = await bench.submittedApplication();
+      parked.add(id);
+      expect(await service.runChecks(id)).toBe('skipped');
+      expect(await service.runChecks(id)).toBe('skipped');
+      expect((await service.get(maker, id)).state).toBe('submitted');
+      expect(bench.eventTypes(id)).not.toContain('kyc.application.processing_started');
+      expect([...held]).toEqual([id]);
+      expect(audited(id).filter((a) => a === 'checks_parked')).toHaveLength(1);
+      expect(await service.releaseUnparked()).toEqual({ released: 0, failed: 0 });
+      expect((await service.get(maker, id)).state).toBe('submitted');
+
+      parked.delete(id);
+      expect(await service.releaseUnparked()).toEqual({ released: 1, failed: 0 });
+      expect((await service.get(maker, id)).state).toBe('pending_review');
+      expect(audited(id).filter((a) => a === 'checks_released')).toHaveLength(1);
+      expect(await service.releaseUnparked()).toEqual({ released: 0, failed: 0 });
+      expect(bench.eventTypes(id).filter((t) => t === 'kyc.application.processing_started')).toHaveLength(1);
+    });
+
+    it('when a parked application was interrupted in processing, then it is not decided while parked either', async () => {
+      const { parked, service } = parkedApplications();
+      const id = await bench.submittedApplication();
+      await bench.store.transaction((tx) => tx.updateApplication(id, { state: 'processing' }));
+      parked.add(id);
+      expect(await service.runChecks(id)).toBe('skipped');
+      expect((await service.get(maker, id)).state).toBe('processing');
+    });
+
+    it('when the checks fail after the release, then the hold stays for the next pass', async () => {
+      const { held, service } = parkedApplications();
+      const id = await bench.submittedApplication();
+      held.add(id);
+      bench.store.transaction = () => Promise.reject(new Error('connection terminated'));
+      expect(await service.releaseUnparked()).toEqual({ released: 0, failed: 1 });
+      expect([...held]).toEqual([id]);
+    });
   });
 });

@@ -1,7 +1,9 @@
 // The automatic processing of a submitted application: identity checks, sanctions and PEP screening,
 // duplicates and risk (automatic-checks.ts decides), then straight to a maker's queue or rejected. When
 // the checks cannot complete, the application is referred to a person instead of waiting for ever; so is
-// every application checked while sanctions screening is switched off (docs/api.md, "Feature flags").
+// every application checked while sanctions screening is switched off (docs/api.md, "Feature flags"). An
+// application whose PII was sealed while the KMS was away is parked: nothing is checked or decided until
+// its PII is unparked (docs/security.md, "Writes while the KMS is away"), then housekeeping releases it.
 import { scrubString } from '../../shared/redact.js';
 import { type ChecksOutcome, runAutomaticChecks } from './automatic-checks.js';
 import { findDuplicates } from './duplicates.js';
@@ -18,9 +20,19 @@ export class AutomaticProcessing {
   /**
    * The automatic checks for a submitted application (run by the Kafka consumer of
    * kyc.application.submitted). Safe to run again for the same application: it only acts on an
-   * application that is submitted, or processing after an interrupted run.
+   * application that is submitted, or processing after an interrupted run. `parked`: its PII waits for
+   * the KMS, so it stays as it is — never checked, never passed on — and is held for housekeeping.
    */
-  async runChecks(applicationId: string): Promise<'done' | 'skipped'> {
+  async runChecks(applicationId: string): Promise<'done' | 'skipped' | 'parked'> {
+    // Asked before the application is locked: the hold is written beside it, not inside its transaction.
+    if (this.ctx.parked && (await this.ctx.parked.piiParked(applicationId))) {
+      if (await this.ctx.parked.hold(applicationId)) {
+        await this.ctx.store.transaction((tx) =>
+          tx.audit({ applicationId, actorId: 'system', actorRole: 'system', action: 'checks_parked', detail: { reason: 'pii_parked' } }),
+        );
+      }
+      return 'parked';
+    }
     const started = await this.ctx.store.transaction(async (tx) => {
       const app = await tx.lockApplication(applicationId);
       if (!app) return false;

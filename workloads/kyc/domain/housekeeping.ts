@@ -1,6 +1,6 @@
 // Housekeeping, run on a timer by every replica at once (each step locks what it changes): re-drive
-// applications stuck in processing, expire drafts and resubmission requests whose time is up, and tell
-// customers whose periodic re-KYC falls due.
+// applications stuck in processing, release applications whose parked PII the KMS gave back, expire
+// drafts and resubmission requests whose time is up, and tell customers whose periodic re-KYC falls due.
 import type { AutomaticProcessing } from './automatic-processing.js';
 import { DAY_MS, SYSTEM, type UseCaseContext } from './use-case-context.js';
 
@@ -37,6 +37,40 @@ export class Housekeeping {
       }
     }
     return { done, referred };
+  }
+
+  /**
+   * Applications held while their PII was parked (docs/security.md, "Writes while the KMS is away") whose
+   * PII now sits under the KMS's data key again: their checks run, then the hold ends, audited. Checks
+   * first: a replica stopped in between leaves the hold, and the next pass finds the application checked
+   * already (runChecks acts once); two replicas releasing the same application end its hold once.
+   */
+  async releaseUnparked(limit = 20): Promise<{ released: number; failed: number }> {
+    const parked = this.ctx.parked;
+    if (!parked) return { released: 0, failed: 0 };
+    let released = 0;
+    let failed = 0;
+    for (const id of await parked.releasable(limit)) {
+      try {
+        if ((await this.automatic.runChecks(id)) === 'parked') continue;
+      } catch {
+        // The hold stays: the next pass runs the checks again (and one left in processing is re-driven).
+        failed += 1;
+        continue;
+      }
+      if (!(await parked.release(id))) continue;
+      await this.ctx.store.transaction((tx) =>
+        tx.audit({
+          applicationId: id,
+          actorId: 'system',
+          actorRole: 'system',
+          action: 'checks_released',
+          detail: { reason: 'pii_unparked' },
+        }),
+      );
+      released += 1;
+    }
+    return { released, failed };
   }
 
   /** Expires drafts and resubmission requests whose time is up; returns how many. */

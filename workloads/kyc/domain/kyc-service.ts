@@ -83,8 +83,11 @@ export class KycService {
     return this.review.returnToMaker(caller, id, body);
   }
 
-  runChecks(applicationId: string): Promise<'done' | 'skipped'> {
-    return this.automatic.runChecks(applicationId);
+  async runChecks(applicationId: string): Promise<'done' | 'skipped'> {
+    // A parked application is held (audited `checks_parked`) and released by housekeeping once its PII is
+    // unparked: for whoever asked, there is nothing more to do now.
+    const result = await this.automatic.runChecks(applicationId);
+    return result === 'parked' ? 'skipped' : result;
   }
   referForManualReview(
     applicationId: string,
@@ -95,6 +98,9 @@ export class KycService {
 
   redriveStuck(olderThanMs: number, limit?: number): Promise<{ done: number; referred: number }> {
     return this.housekeeping.redriveStuck(olderThanMs, limit);
+  }
+  releaseUnparked(limit?: number): Promise<{ released: number; failed: number }> {
+    return this.housekeeping.releaseUnparked(limit);
   }
   expireStale(limit?: number): Promise<number> {
     return this.housekeeping.expireStale(limit);

@@ -188,3 +188,19 @@ export type KycFeature = 'new-applications' | 'document-upload' | 'automatic-che
 export interface FeatureSwitches {
   isOn(feature: KycFeature): boolean;
 }
+
+/**
+ * Applications whose PII was sealed while the KMS was away, under a parked data key only the KMS can give
+ * back (docs/security.md, "Writes while the KMS is away"): nothing may read that PII or decide on it
+ * meanwhile, so their automatic checks are held until the PII is unparked.
+ */
+export interface ParkedApplications {
+  /** Whether some of the application's PII (applicant data, Aadhaar, a document) is still parked. */
+  piiParked(applicationId: string): Promise<boolean>;
+  /** Holds the application's checks back; false if it was held already. */
+  hold(applicationId: string): Promise<boolean>;
+  /** Held applications whose PII is no longer parked, held longest first. */
+  releasable(limit: number): Promise<string[]>;
+  /** Ends the hold; false when it was ended already (another replica). */
+  release(applicationId: string): Promise<boolean>;
+}

@@ -7,7 +7,7 @@ import { type Actor, type ApplicationAction, type ApplicationState, decideTransi
 import { DEFAULT_MAX_OPEN_DRAFTS } from './drafts.js';
 import { forbidden, invalidState, notFound } from './errors.js';
 import { checkNotOwnApplication } from './maker-checker.js';
-import type { ApplicationChanges, ApplicationRecord, FeatureSwitches, KycStore, KycTransaction } from './ports.js';
+import type { ApplicationChanges, ApplicationRecord, FeatureSwitches, KycStore, KycTransaction, ParkedApplications } from './ports.js';
 import type { WatchlistEntry } from './screening/screening.js';
 
 export interface Caller {
@@ -33,6 +33,8 @@ export interface KycServiceOptions {
   /** The feature flags in force (docs/api.md, "Feature flags"); every feature on when absent. */
   features?: FeatureSwitches;
   onOutcome?: (outcome: BusinessOutcome) => void;
+  /** With a KMS parking key: applications whose PII waits for the KMS (docs/security.md, "Writes while the KMS is away"). */
+  parked?: ParkedApplications;
 }
 
 export const STAFF: readonly Role[] = ['maker', 'checker', 'admin'];
@@ -55,6 +57,7 @@ export class UseCaseContext {
   readonly maxDocuments: number;
   readonly maxOpenDrafts: number;
   readonly features: FeatureSwitches;
+  readonly parked: ParkedApplications | undefined;
   private readonly onOutcome: ((outcome: BusinessOutcome) => void) | undefined;
 
   constructor(options: KycServiceOptions) {
@@ -66,6 +69,7 @@ export class UseCaseContext {
     this.maxDocuments = options.maxDocuments ?? 20;
     this.maxOpenDrafts = options.maxOpenDrafts ?? DEFAULT_MAX_OPEN_DRAFTS;
     this.features = options.features ?? ALL_FEATURES_ON;
+    this.parked = options.parked;
     this.onOutcome = options.onOutcome;
   }
 
