@@ -206,6 +206,30 @@ export const en = {
       table: 'The numbers',
       day: 'Day',
       empty: 'Nothing happened in this period.',
+      funnel: 'Funnel',
+      funnelDescription: (from: string, to: string, steps: string) => `From ${from} to ${to}: ${steps}.`,
+      funnelSteps: { started: 'Started', submitted: 'Submitted', approved: 'Approved', rejected: 'Rejected' },
+      funnelStep: (label: string, count: number, ofStarted: number | null) =>
+        ofStarted === null ? `${label} ${count}` : `${label} ${count} (${ofStarted}% of started)`,
+      noFunnel: 'No application was started, submitted or decided in this period.',
+      percentiles: 'Time to decision: p50 and p90',
+      percentilesValue: (p50: string, p90: string, decided: number) =>
+        `Half of the decisions came within ${p50} of the first submission, nine in ten within ${p90} (${decided === 1 ? '1 decision' : `${decided} decisions`}).`,
+      percentileDay: (day: string, which: string, duration: string) => `${day}: ${which} ${duration}`,
+      p50: 'p50 (median)',
+      p90: 'p90',
+      decisionsColumn: 'Decisions',
+      resubmissionRate: 'Resubmission rate',
+      resubmissionValue: (percent: number, resubmitted: number, decided: number) =>
+        `${percent}% of the decisions came after a resubmission request (${resubmitted} of ${decided}).`,
+      sla: 'SLA breaches',
+      slaValue: (breaches: number, decided: number, hours: number) =>
+        `${breaches} of ${decided} ${decided === 1 ? 'decision' : 'decisions'} came later than ${hours} hours after the first submission.`,
+      waitingPastSla: (waiting: number, hours: number) =>
+        `Waiting longer than ${hours} hours now: ${waiting === 1 ? '1 application' : `${waiting} applications`}.`,
+      slaDay: (day: string, late: number, decided: number) => `${day}: ${late} of ${decided} late`,
+      withinSla: 'Within the SLA',
+      lateColumn: 'Later than the SLA',
       kinds: {
         'kyc.application.submitted': 'Submitted',
         'kyc.application.review_assigned': 'To a maker',

@@ -1,12 +1,15 @@
 // Admin: the analytics summary (GET /analytics/summary) as charts drawn in plain SVG (no chart library):
 // the applications per day stacked by what happened to them, the approval rate, and the turnaround (hours
-// from the first submission to the decision) per day. Each chart has a title
+// from the first submission to the decision) per day; then the funnel and the decisions report
+// (DecisionCharts). Each chart has a title
 // and description for screen readers, and the numbers are in a table below it (docs/frontend.md, "Admin").
 // Colours are presentation attributes, not style: the CSP allows no inline style.
-import { type ReactNode, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { type AnalyticsSummary, type Api, describeError } from '../api/client.js';
 import { t } from '../strings.js';
-import { approvalRate, axisTop, countsByDay, daysBetween } from './charts.js';
+import { UNIT_SECONDS, approvalRate, axisTop, countsByDay, daysBetween, durationUnit, inUnit } from './charts.js';
+import { BASELINE, DayChart, Legend, Numbers, ShareBar, barHeight, dayBar } from './DayChart.js';
+import { DecisionCharts } from './DecisionCharts.js';
 import { Message } from './Message.js';
 
 const s = t.admin.analytics;
@@ -20,10 +23,6 @@ const KINDS: ReadonlyArray<[string, string]> = [
   ['kyc.application.cancelled', '#6b6b6b'],
   ['kyc.application.expired', '#6a3d9a'],
 ];
-const WIDTH = 360;
-const HEIGHT = 200;
-const LEFT = 52;
-const BOTTOM = 24;
 
 export function AnalyticsCharts({ api }: { api: Api }) {
   const [days, setDays] = useState(30);
@@ -62,8 +61,6 @@ function Charts({ summary }: { summary: AnalyticsSummary }) {
   const kinds = KINDS.map(([kind]) => kind);
   const table = countsByDay(summary.byDay, days, kinds);
   const top = axisTop(Math.max(0, ...table.map((row) => row.reduce((a, b) => a + b, 0))));
-  const slot = (WIDTH - LEFT) / Math.max(1, days.length);
-  const y = (value: number) => ((HEIGHT - BOTTOM) * value) / top;
   const rate = approvalRate(summary.totals);
   const empty = table.every((row) => row.every((n) => n === 0));
 
@@ -74,17 +71,24 @@ function Charts({ summary }: { summary: AnalyticsSummary }) {
         <p>{s.empty}</p>
       ) : (
         <>
-          <DayChart id="per-day" description={s.perDayDescription(summary.from, summary.to)} top={String(top)} summary={summary}>
+          <DayChart
+            id="per-day"
+            description={s.perDayDescription(summary.from, summary.to)}
+            top={String(top)}
+            from={summary.from}
+            to={summary.to}
+          >
             {table.map((row, i) => {
-              let base = HEIGHT - BOTTOM;
+              let base = BASELINE;
+              const { x, width } = dayBar(i, days.length);
               return (
                 <g key={days[i]}>
                   {row.map((count, k) => {
                     if (count === 0) return null;
-                    base -= y(count);
+                    base -= barHeight(count, top);
                     const [kind, colour] = KINDS[k] as [string, string];
                     return (
-                      <rect key={kind} x={LEFT + i * slot + slot * 0.1} y={base} width={slot * 0.8} height={y(count)} fill={colour}>
+                      <rect key={kind} x={x} y={base} width={width} height={barHeight(count, top)} fill={colour}>
                         <title>{`${days[i] ?? ''}: ${s.kinds[kind] ?? kind} ${count}`}</title>
                       </rect>
                     );
@@ -93,61 +97,31 @@ function Charts({ summary }: { summary: AnalyticsSummary }) {
               );
             })}
           </DayChart>
-          <ul className="legend">
-            {KINDS.map(([kind, colour]) => (
-              <li key={kind}>
-                <svg width="14" height="14" aria-hidden="true" focusable="false">
-                  <rect width="14" height="14" fill={colour} />
-                </svg>{' '}
-                {s.kinds[kind]}
-              </li>
-            ))}
-          </ul>
-          <details>
-            <summary>{s.table}</summary>
-            <div className="table-scroll">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">{s.day}</th>
-                    {kinds.map((kind) => (
-                      <th key={kind} scope="col">
-                        {s.kinds[kind]}
-                      </th>
-                    ))}
-                  </tr>
-                </thead>
-                <tbody>
-                  {table.map((row, i) =>
-                    row.some((n) => n > 0) ? (
-                      <tr key={days[i]}>
-                        <th scope="row">{days[i]}</th>
-                        {row.map((count, k) => (
-                          <td key={kinds[k]}>{count}</td>
-                        ))}
-                      </tr>
-                    ) : null,
-                  )}
-                </tbody>
-              </table>
-            </div>
-          </details>
+          <Legend entries={KINDS.map(([kind, colour]) => [s.kinds[kind] ?? kind, colour] as const)} />
+          <Numbers
+            columns={kinds.map((kind) => s.kinds[kind] ?? kind)}
+            rows={table.flatMap((row, i) => (row.some((n) => n > 0) ? [[days[i] ?? '', ...row]] : []))}
+          />
         </>
       )}
       <h3 id="rate-title">{s.approvalRate}</h3>
       {rate ? (
         <>
-          <svg className="chart chart-bar" viewBox="0 0 360 28" role="img" aria-labelledby="rate-title rate-desc">
-            <desc id="rate-desc">{s.approvalRateValue(rate.percent, rate.approved, rate.decided)}</desc>
-            <rect x={0} y={0} width={360} height={28} fill="#b00020" />
-            <rect x={0} y={0} width={(360 * rate.approved) / rate.decided} height={28} fill="#1b7a3d" />
-          </svg>
+          <ShareBar
+            id="rate"
+            description={s.approvalRateValue(rate.percent, rate.approved, rate.decided)}
+            part={rate.approved}
+            whole={rate.decided}
+            colour="#1b7a3d"
+            restColour="#b00020"
+          />
           <p>{s.approvalRateValue(rate.percent, rate.approved, rate.decided)}</p>
         </>
       ) : (
         <p>{s.noDecisions}</p>
       )}
       <TurnaroundChart summary={summary} days={days} />
+      <DecisionCharts summary={summary} days={days} />
     </>
   );
 }
@@ -157,13 +131,10 @@ function TurnaroundChart({ summary, days }: { summary: AnalyticsSummary; days: s
   const turnaround = summary.turnaround;
   if (!turnaround) return null;
   const longest = Math.max(0, ...turnaround.byDay.map((day) => day.averageSeconds));
-  const unit = longest < 3600 ? 'minutes' : 'hours';
-  const inUnit = (seconds: number) => seconds / (unit === 'minutes' ? 60 : 3600);
-  const duration = (seconds: number) => s.duration(Number(inUnit(seconds).toFixed(1)), unit);
+  const unit = durationUnit(longest);
+  const duration = (seconds: number) => s.duration(inUnit(seconds, unit), unit);
   const byDay = new Map(turnaround.byDay.map((day) => [day.day, day]));
-  const top = axisTop(inUnit(longest));
-  const slot = (WIDTH - LEFT) / Math.max(1, days.length);
-  const y = (value: number) => ((HEIGHT - BOTTOM) * value) / top;
+  const top = axisTop(longest / UNIT_SECONDS[unit]);
   return (
     <>
       <h3 id="turnaround-title">{s.turnaround}</h3>
@@ -175,21 +146,15 @@ function TurnaroundChart({ summary, days }: { summary: AnalyticsSummary; days: s
             id="turnaround"
             description={s.turnaroundValue(duration(turnaround.averageSeconds), turnaround.decisions)}
             top={`${top} ${s.unitShort[unit]}`}
-            summary={summary}
+            from={summary.from}
+            to={summary.to}
           >
             {days.map((day, i) => {
               const found = byDay.get(day);
               if (!found) return null;
-              const height = y(inUnit(found.averageSeconds));
+              const height = barHeight(found.averageSeconds / UNIT_SECONDS[unit], top);
               return (
-                <rect
-                  key={day}
-                  x={LEFT + i * slot + slot * 0.1}
-                  y={HEIGHT - BOTTOM - height}
-                  width={slot * 0.8}
-                  height={height}
-                  fill="#0b5cad"
-                >
+                <rect key={day} {...dayBar(i, days.length)} y={BASELINE - height} height={height} fill="#0b5cad">
                   <title>{s.turnaroundDay(day, duration(found.averageSeconds), found.decisions)}</title>
                 </rect>
               );
@@ -199,31 +164,5 @@ function TurnaroundChart({ summary, days }: { summary: AnalyticsSummary; days: s
         </>
       )}
     </>
-  );
-}
-
-/**
- * A chart of one bar (or stack) per day of the window: an image named by the heading `${id}-title` and
- * described by `description`, with the baseline, the top of the axis and the window's first and last day.
- */
-function DayChart(props: { id: string; description: string; top: string; summary: AnalyticsSummary; children: ReactNode }) {
-  return (
-    <svg className="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${props.id}-title ${props.id}-desc`}>
-      <desc id={`${props.id}-desc`}>{props.description}</desc>
-      <line x1={LEFT} y1={HEIGHT - BOTTOM} x2={WIDTH} y2={HEIGHT - BOTTOM} stroke="#1a1a1a" />
-      <text x={LEFT - 4} y={12} textAnchor="end" fontSize="12" fill="#1a1a1a">
-        {props.top}
-      </text>
-      <text x={LEFT - 4} y={HEIGHT - BOTTOM} textAnchor="end" fontSize="12" fill="#1a1a1a">
-        0
-      </text>
-      {props.children}
-      <text x={LEFT} y={HEIGHT - 6} fontSize="12" fill="#1a1a1a">
-        {props.summary.from}
-      </text>
-      <text x={WIDTH} y={HEIGHT - 6} textAnchor="end" fontSize="12" fill="#1a1a1a">
-        {props.summary.to}
-      </text>
-    </svg>
   );
 }

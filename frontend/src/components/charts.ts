@@ -46,3 +46,44 @@ export function axisTop(max: number): number {
   // toPrecision: 3 × 0.1 is 0.30000000000000004 in floating point, and the top is shown on the axis.
   return Number(([1, 2, 5, 10].map((m) => m * power).find((top) => top >= max) ?? 10 * power).toPrecision(3));
 }
+
+export type DurationUnit = 'minutes' | 'hours';
+
+/** The unit a chart of durations uses: minutes while the longest is under an hour, else hours. */
+export function durationUnit(longestSeconds: number): DurationUnit {
+  return longestSeconds < 3600 ? 'minutes' : 'hours';
+}
+
+export const UNIT_SECONDS: Readonly<Record<DurationUnit, number>> = { minutes: 60, hours: 3600 };
+
+/** Seconds in the chart's unit, to one decimal place (for words; bars take the exact quotient). */
+export function inUnit(seconds: number, unit: DurationUnit): number {
+  return Number((seconds / UNIT_SECONDS[unit]).toFixed(1));
+}
+
+/** A rate from the API (a fraction to 4 places) as a whole percentage. */
+export function percent(rate: number): number {
+  return Math.round(rate * 100);
+}
+
+export interface FunnelCounts {
+  started: number;
+  submitted: number;
+  approved: number;
+  rejected: number;
+}
+
+export const FUNNEL_STEPS = ['started', 'submitted', 'approved', 'rejected'] as const;
+
+/**
+ * The funnel's steps in order, each with its share of the started (a whole percentage; null when none
+ * started). The steps are counted on the day they happened, so a share may pass 100 % when applications
+ * started before the period were decided in it.
+ */
+export function funnelSteps(funnel: FunnelCounts): Array<{ step: (typeof FUNNEL_STEPS)[number]; count: number; ofStarted: number | null }> {
+  return FUNNEL_STEPS.map((step) => ({
+    step,
+    count: funnel[step],
+    ofStarted: funnel.started === 0 ? null : Math.round((funnel[step] / funnel.started) * 100),
+  }));
+}
