@@ -28,6 +28,11 @@ export const kycEnv = commonEnv
     /** Static credentials (local-kms, or a KMS outside AWS's identity chain); both or neither. */
     KMS_ACCESS_KEY_ID: z.string().min(1).optional(),
     KMS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    /**
+     * The KMS's RSA key (ENCRYPT_DECRYPT) writes are parked under while the KMS does not answer, instead of
+     * refused (docs/security.md, "Writes while the KMS is away"). Unset: such writes answer 503, as before.
+     */
+    KMS_PARKING_KEY_ID: z.string().min(1).optional(),
     /** How long an unwrapped data key stays usable in memory after the KMS last unwrapped it. */
     KMS_DATA_KEY_TTL_MS: z.coerce.number().int().min(1000).default(300_000),
     /** How often the KMS unwraps the data keys again; new writes stop when it does not answer. */
@@ -59,6 +64,9 @@ export const kycEnv = commonEnv
   .superRefine((env, ctx) => {
     if (env.KMS_KEY_ID !== undefined && env.KMS_KEY_ID !== 'local' && env.KMS_REGION === undefined) {
       ctx.addIssue({ code: 'custom', path: ['KMS_REGION'], message: 'KMS_REGION is required with an AWS KMS key (KMS_KEY_ID)' });
+    }
+    if (env.KMS_PARKING_KEY_ID !== undefined && (env.KMS_KEY_ID === undefined || env.KMS_KEY_ID === 'local')) {
+      ctx.addIssue({ code: 'custom', path: ['KMS_PARKING_KEY_ID'], message: 'KMS_PARKING_KEY_ID needs an AWS KMS key in KMS_KEY_ID' });
     }
     if ((env.KMS_ACCESS_KEY_ID === undefined) !== (env.KMS_SECRET_ACCESS_KEY === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['KMS_SECRET_ACCESS_KEY'], message: 'KMS_ACCESS_KEY_ID and KMS_SECRET_ACCESS_KEY go together' });

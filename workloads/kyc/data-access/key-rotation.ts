@@ -2,7 +2,9 @@
 // envelope still wrapped by an older key to the new one (re-wrapping only the data key; the record's
 // ciphertext is untouched) and recomputes the blind indexes under the new key. Once no row names the
 // old key id, the old key can leave the ring. Batches run in short transactions; a transaction-scoped
-// advisory lock keeps replicas from doing the same rows twice.
+// advisory lock keeps replicas from doing the same rows twice. Records sealed under a parked data key
+// (docs/security.md, "Writes while the KMS is away") move the same way once the KMS has unwrapped it;
+// until then they are left where they are.
 import { createHash } from 'node:crypto';
 import { ident, withTransaction } from '../../shared/index.js';
 import type { Pool, PoolClient } from '../../shared/index.js';
@@ -67,7 +69,7 @@ export class KeyRotation {
          SELECT key_id FROM ${this.s}.applicants UNION ALL SELECT key_id FROM ${this.s}.aadhaar_vault
          UNION ALL SELECT key_id FROM ${this.s}.documents
          UNION ALL SELECT ${IDEMPOTENCY_KEY_ID} AS key_id FROM ${this.s}.idempotency_keys WHERE ${SEALED_RESPONSE} AND expires_at > now()
-       ) used WHERE key_id <> ALL($1::text[]) ORDER BY key_id`,
+       ) used WHERE key_id <> ALL($1::text[]) AND key_id NOT IN (SELECT id FROM ${this.s}.pii_parked_keys) ORDER BY key_id`,
       [this.ring.keys.map((k) => k.id)],
     );
     return rows.map((r) => r.key_id);
@@ -103,10 +105,15 @@ export class KeyRotation {
     this.stopped = true;
   }
 
+  /** The key ids the ring opens now: a parked key the KMS has not unwrapped yet is not among them. */
+  private openable(): string[] {
+    return this.ring.keys.map((k) => k.id);
+  }
+
   private async applicants(client: PoolClient, limit: number): Promise<number> {
     const { rows } = await client.query<{ application_id: string; data_enc: Buffer }>(
-      `SELECT application_id, data_enc FROM ${this.s}.applicants WHERE key_id <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [this.ring.current.id, limit],
+      `SELECT application_id, data_enc FROM ${this.s}.applicants WHERE key_id <> $1 AND key_id = ANY($3::text[]) LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [this.ring.current.id, limit, this.openable()],
     );
     for (const row of rows) {
       const data = JSON.parse(openText(this.ring, row.data_enc, applicantContext(row.application_id))) as ApplicantData;
@@ -123,8 +130,8 @@ export class KeyRotation {
 
   private async vault(client: PoolClient, limit: number): Promise<number> {
     const { rows } = await client.query<{ token: string; number_enc: Buffer }>(
-      `SELECT token, number_enc FROM ${this.s}.aadhaar_vault WHERE key_id <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [this.ring.current.id, limit],
+      `SELECT token, number_enc FROM ${this.s}.aadhaar_vault WHERE key_id <> $1 AND key_id = ANY($3::text[]) LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [this.ring.current.id, limit, this.openable()],
     );
     for (const row of rows) {
       const number = openText(this.ring, row.number_enc, vaultContext(row.token));
@@ -141,8 +148,8 @@ export class KeyRotation {
 
   private async documents(client: PoolClient, limit: number): Promise<number> {
     const { rows } = await client.query<{ id: string; content_enc: Buffer }>(
-      `SELECT id, content_enc FROM ${this.s}.documents WHERE key_id <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [this.ring.current.id, limit],
+      `SELECT id, content_enc FROM ${this.s}.documents WHERE key_id <> $1 AND key_id = ANY($3::text[]) LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [this.ring.current.id, limit, this.openable()],
     );
     for (const row of rows) {
       const sealed = rewrap(this.ring, row.content_enc);
@@ -155,8 +162,8 @@ export class KeyRotation {
   private async idempotency(client: PoolClient, limit: number): Promise<number> {
     const { rows } = await client.query<{ scope: string; key: string; body: string }>(
       `SELECT scope, key, response->>'body' AS body FROM ${this.s}.idempotency_keys
-        WHERE ${SEALED_RESPONSE} AND ${IDEMPOTENCY_KEY_ID} <> $1 LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [this.ring.current.id, limit],
+        WHERE ${SEALED_RESPONSE} AND ${IDEMPOTENCY_KEY_ID} <> $1 AND ${IDEMPOTENCY_KEY_ID} = ANY($3::text[]) LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [this.ring.current.id, limit, this.openable()],
     );
     for (const row of rows) {
       const sealed = rewrap(this.ring, Buffer.from(row.body.slice(SEALED_PREFIX.length), 'base64'));
