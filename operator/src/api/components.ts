@@ -1,8 +1,9 @@
 import type { Dependency } from './defaults.js';
 
-// The five bundled services, in the order they are rendered and reported; their names are fixed (outside
-// tests address the objects by them: docs/operator.md).
-export const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics'] as const;
+// The six bundled components, in the order they are rendered and reported; their names are fixed (outside
+// tests address the objects by them: docs/operator.md). The first five are the API's services; `frontend`
+// serves the web app's static files, behind the gateway (docs/frontend.md, "How it runs").
+export const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics', 'frontend'] as const;
 export type ComponentName = (typeof COMPONENTS)[number];
 
 export function isComponentName(value: string): value is ComponentName {
@@ -17,13 +18,24 @@ export function isKafkaConsumer(name: ComponentName): name is KafkaConsumer {
   return (KAFKA_CONSUMERS as readonly ComponentName[]).includes(name);
 }
 
+/**
+ * The components that only serve public static files: no dependency, no platform secret, no token keys (the
+ * files are the same for everyone) and no traces, so DNS is their only egress (docs/frontend.md, "How it runs").
+ */
+export const STATIC_COMPONENTS = ['frontend'] as const satisfies readonly ComponentName[];
+
+export function isStaticComponent(name: ComponentName): boolean {
+  return (STATIC_COMPONENTS as readonly ComponentName[]).includes(name);
+}
+
 /** The components each component calls over HTTP (the gateway routes; the services fetch auth's JWKS). */
 export const CALLS: Readonly<Record<ComponentName, readonly ComponentName[]>> = {
-  gateway: ['kyc', 'auth', 'notification', 'analytics'],
+  gateway: ['kyc', 'auth', 'notification', 'analytics', 'frontend'],
   kyc: ['auth'],
   auth: [],
   notification: ['auth'],
   analytics: ['auth'],
+  frontend: [],
 };
 
 /** Who may call each component on its http port; 'anywhere' means any source, in or outside the cluster. */
@@ -33,6 +45,7 @@ export const ALLOWED_CALLERS: Readonly<Record<ComponentName, 'anywhere' | readon
   auth: callersOf('auth'),
   notification: callersOf('notification'),
   analytics: callersOf('analytics'),
+  frontend: callersOf('frontend'),
 };
 
 function callersOf(component: ComponentName): ComponentName[] {
@@ -55,6 +68,6 @@ export const DEFAULT_CONSUMERS: Partial<Record<ComponentName, Consumer>> = {
 /** Which dependencies each component reads (contract: DATABASE_URL, REDIS_URL, KAFKA_BROKERS); the egress NetworkPolicies follow it. */
 export const DEPENDENCY_ENV: Record<Dependency, { env: string; readers: readonly ComponentName[] }> = {
   postgres: { env: 'DATABASE_URL', readers: ['kyc', 'auth', 'notification', 'analytics'] },
-  redis: { env: 'REDIS_URL', readers: COMPONENTS },
+  redis: { env: 'REDIS_URL', readers: ['gateway', 'kyc', 'auth', 'notification', 'analytics'] },
   kafka: { env: 'KAFKA_BROKERS', readers: ['kyc', 'notification', 'analytics'] },
 };

@@ -53,6 +53,7 @@ describe('defaults accessors', () => {
       'kyc',
       'auth',
       'analytics',
+      'frontend',
     ]);
   });
 

@@ -1,7 +1,7 @@
 // Accessors: the effective value of every optional field. The API server fills schema defaults on write, but
 // objects built in code (tests, older stored objects) may lack them, so every reader goes through these
 // functions and none of them mutates the spec.
-import { COMPONENTS, type ComponentName } from './components.js';
+import { COMPONENTS, isStaticComponent, type ComponentName } from './components.js';
 import { FEATURE_FLAG_NAMES, type FeatureFlagName } from './flags.js';
 import {
   AUTOSCALING_DEFAULTS,
@@ -47,6 +47,16 @@ export const PROFILE_PRESETS: Readonly<Record<Profile, ProfilePreset>> = {
   },
 };
 
+/**
+ * The resources of a static component (the frontend) in every profile: it answers a few hundred kB of
+ * files from memory, so its CPU is a fraction of a service's; its memory is Node.js's own (about 110 MiB
+ * resident, measured with the web app loaded), docs/frontend.md "How it runs".
+ */
+export const STATIC_RESOURCES: Readonly<EffectiveResources> = {
+  requests: { cpu: '25m', memory: '128Mi' },
+  limits: { cpu: '250m', memory: '192Mi' },
+};
+
 export function profileOf(spec: KycPlatformSpec): Profile {
   return spec.profile ?? DEFAULT_PROFILE;
 }
@@ -81,9 +91,9 @@ export function componentReplicas(spec: KycPlatformSpec, name: ComponentName): n
   return componentSpec(spec, name).replicas ?? PROFILE_PRESETS[profileOf(spec)].replicas;
 }
 
-/** Requests and limits: the component override field by field over the profile preset. */
+/** Requests and limits: the component override field by field over the profile preset (a static component's own). */
 export function resourcesFor(spec: KycPlatformSpec, name: ComponentName): EffectiveResources {
-  const preset = PROFILE_PRESETS[profileOf(spec)].resources;
+  const preset = isStaticComponent(name) ? STATIC_RESOURCES : PROFILE_PRESETS[profileOf(spec)].resources;
   const override = componentSpec(spec, name).resources;
   return {
     requests: {

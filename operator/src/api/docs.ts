@@ -1,6 +1,6 @@
 // docs/api.md, generated from the same schema as the CRD (so the reference cannot drift from it).
 import { ALLOWED_CALLERS, CALLS, COMPONENTS, DEPENDENCY_ENV } from './components.js';
-import { PROFILE_PRESETS } from './defaults.js';
+import { PROFILE_PRESETS, STATIC_RESOURCES } from './defaults.js';
 import { FEATURE_FLAGS, FEATURE_FLAG_NAMES } from './flags.js';
 import { API_VERSION, KIND, PLURAL, SHORT_NAMES } from './group.js';
 import type { Schema, ValidationRule } from './openapi.js';
@@ -148,6 +148,7 @@ function egressList(): string {
     const uses = Object.entries(DEPENDENCY_ENV)
       .filter(([, d]) => d.readers.includes(c))
       .map(([name]) => names[name] ?? name);
+    if (calls === '' && uses.length === 0) return `- \`${c}\`: DNS (53 UDP/TCP, \`security.dnsPeers\`) only.`;
     return `- \`${c}\`: DNS (53 UDP/TCP, \`security.dnsPeers\`); ${calls}${uses.join(', ')} (\`dependencies.<name>.networkPeers\` on \`ports\`).`;
   }).join('\n');
 }
@@ -157,9 +158,10 @@ export function apiReference(): string {
   return `<!-- Generated from operator/src/api/schema.ts by \`make crds\`. Do not edit; change the schema. -->
 # KycPlatform API reference (\`${API_VERSION}\`)
 
-A \`${KIND}\` (plural \`${PLURAL}\`, short name \`${SHORT_NAMES.join(', ')}\`, namespaced) runs one KYC platform: the five
-bundled services (${COMPONENTS.map((c) => `\`${c}\``).join(', ')}) from one image, with their Services,
-PodDisruptionBudgets, ServiceAccounts, HorizontalPodAutoscalers, a ConfigMap, NetworkPolicies and an optional Ingress.
+A \`${KIND}\` (plural \`${PLURAL}\`, short name \`${SHORT_NAMES.join(', ')}\`, namespaced) runs one KYC platform: the six
+bundled components (${COMPONENTS.map((c) => `\`${c}\``).join(', ')}: the API's five services and the web app's
+server) from one image, with their Services, PodDisruptionBudgets, ServiceAccounts, HorizontalPodAutoscalers, a
+ConfigMap, NetworkPolicies and an optional Ingress.
 Install the CRD with \`kubectl apply -f crds/\`; \`kubectl explain kycplatform.spec --recursive\` shows the same
 descriptions as this page. \`kubectl get kycp\` prints ${columns}.
 
@@ -190,6 +192,9 @@ Production asks for requests 256Mi / 250m and limits 512Mi / 500m per container,
 zone. The Node.js heap of every container (\`NODE_OPTIONS=--max-old-space-size\`) is 75 % of its memory limit.
 
 ${presets()}
+
+The \`frontend\` (the web app's static files, served from memory) has a small preset of its own in every profile:
+requests ${STATIC_RESOURCES.requests.cpu} / ${STATIC_RESOURCES.requests.memory}, limits ${STATIC_RESOURCES.limits.cpu} / ${STATIC_RESOURCES.limits.memory}; its replicas and autoscaling follow the profile like the others'.
 
 ## How defaults work
 

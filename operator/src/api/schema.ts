@@ -1104,7 +1104,7 @@ function componentRules(name: ComponentName): ValidationRule[] {
 const components = named(
   'Components',
   obj(
-    'Per-component overrides for the five bundled services. A component that is absent runs with the profile preset.',
+    "Per-component overrides for the six bundled components (the five services and the web app's frontend). A component that is absent runs with the profile preset (the frontend, which serves static files, with a small preset of its own).",
     Object.fromEntries(COMPONENTS.map((name) => [name, componentSpec])),
   ),
 );
@@ -1510,7 +1510,7 @@ export const statusSchema: Schema = named(
 );
 
 export const kycPlatformSchema: Schema = obj(
-  'KycPlatform runs one instance of the bank KYC platform (gateway, kyc, auth, notification, analytics) with its autoscaling, network isolation and releases.',
+  "KycPlatform runs one instance of the bank KYC platform (gateway, kyc, auth, notification, analytics, and the web app's frontend) with its autoscaling, network isolation and releases.",
   {
     apiVersion: str('Versioned schema of this object: kyc.dev/v1alpha1.'),
     kind: str('Kind of this object: KycPlatform.'),

@@ -15,7 +15,7 @@ export interface KycPlatformMetadata {
   finalizers?: string[];
 }
 
-/** KycPlatform runs one instance of the bank KYC platform (gateway, kyc, auth, notification, analytics) with its autoscaling, network isolation and releases. */
+/** KycPlatform runs one instance of the bank KYC platform (gateway, kyc, auth, notification, analytics, and the web app's frontend) with its autoscaling, network isolation and releases. */
 export interface KycPlatform {
   apiVersion: 'kyc.dev/v1alpha1';
   kind: 'KycPlatform';
@@ -55,7 +55,7 @@ export interface KycPlatformSpec {
    * @default {}
    */
   degradation?: Degradation;
-  /** Per-component overrides for the five bundled services. A component that is absent runs with the profile preset. */
+  /** Per-component overrides for the six bundled components (the five services and the web app's frontend). A component that is absent runs with the profile preset (the frontend, which serves static files, with a small preset of its own). */
   components?: Components;
   /** Where the services find their backing stores. The operator passes each value to the containers through a secretKeyRef; of these Secrets it reads only the Kafka one, by name, for the brokers of queueLag metrics. */
   dependencies?: Dependencies;
@@ -107,7 +107,7 @@ export interface Degradation {
   mode?: 'Normal' | 'ReadOnly' | 'Maintenance';
 }
 
-/** Per-component overrides for the five bundled services. A component that is absent runs with the profile preset. */
+/** Per-component overrides for the six bundled components (the five services and the web app's frontend). A component that is absent runs with the profile preset (the frontend, which serves static files, with a small preset of its own). */
 export interface Components {
   /** Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings. */
   gateway?: ComponentSpec;
@@ -119,6 +119,8 @@ export interface Components {
   notification?: ComponentSpec;
   /** Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings. */
   analytics?: ComponentSpec;
+  /** Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings. */
+  frontend?: ComponentSpec;
 }
 
 /** Overrides for one bundled service. Every absent field comes from the profile preset and the platform-wide settings. */
@@ -456,7 +458,7 @@ export interface RequestRateMetric {
   /** Requests per second each replica should serve on average. */
   targetPerReplica: number;
   /** Components this metric applies to. Absent: all autoscaled components. */
-  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
+  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics' | 'frontend')[];
 }
 
 /** Scale on response latency (a percentile of kyc_http_request_duration_seconds over the last poll interval): replicas grow in proportion to latency / target. */
@@ -469,7 +471,7 @@ export interface LatencyMetric {
   /** Latency (ms) above which the component scales out. */
   targetMilliseconds: number;
   /** Components this metric applies to. Absent: all autoscaled components. */
-  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
+  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics' | 'frontend')[];
 }
 
 /** Scale event consumers on Kafka consumer-group lag: end offset minus committed offset, summed over the partitions of the topics (a partition without a committed offset counts from its earliest offset). Read from the platform's own Kafka: the brokers in the Secret spec.dependencies.kafka names, which the operator reads by name (and again every 60 s); without it, or unreachable from the operator, the metric fails and the fallback applies. */
@@ -481,7 +483,7 @@ export interface QueueLagMetric {
   /** Topics whose lag is summed. Absent: the component's own topics (kyc: kyc.events; notification: kyc.events, customer.events; analytics: every topic the group has committed offsets for). */
   topics?: string[];
   /** Components this metric applies to. Absent: the consumers (kyc, notification, analytics). */
-  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
+  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics' | 'frontend')[];
 }
 
 /** A recurring window (e.g. business hours) during which the replica floor is raised. */
@@ -504,7 +506,7 @@ export interface ScalingSchedule {
   /** Replica floor while the window is open. */
   minReplicas: number;
   /** Components the window applies to. Absent: all autoscaled components. */
-  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics')[];
+  components?: ('gateway' | 'kyc' | 'auth' | 'notification' | 'analytics' | 'frontend')[];
 }
 
 /**
@@ -834,6 +836,8 @@ export interface ComponentStatuses {
   notification?: ComponentStatus;
   /** Replica counts of one component, from its Deployment(s). */
   analytics?: ComponentStatus;
+  /** Replica counts of one component, from its Deployment(s). */
+  frontend?: ComponentStatus;
 }
 
 /** Replica counts of one component, from its Deployment(s). */
@@ -869,7 +873,7 @@ export interface BackupStatus {
 /** One certificate. */
 export interface CertificateStatus {
   /** ca (the platform CA) or the component. */
-  name: 'ca' | 'gateway' | 'kyc' | 'auth' | 'notification' | 'analytics';
+  name: 'ca' | 'gateway' | 'kyc' | 'auth' | 'notification' | 'analytics' | 'frontend';
   /** When it expires; renewed at 2/3 of its life. */
   notAfter: string;
   /** Its serial number, hex. */

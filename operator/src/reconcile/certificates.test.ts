@@ -23,7 +23,7 @@ describe('PlatformCertificates', () => {
     const outcome = await certificates.ensure(p, T0);
     expect(kube.writes.map((w) => `${w.verb} ${w.name}`)).toEqual([
       'apply acme-tls-ca',
-      ...['gateway', 'kyc', 'auth', 'notification', 'analytics'].map((c) => `apply acme-${c}-tls`),
+      ...['gateway', 'kyc', 'auth', 'notification', 'analytics', 'frontend'].map((c) => `apply acme-${c}-tls`),
     ]);
     const ca = await kube.get<Secret>(SECRET, 'kyc-test', 'acme-tls-ca');
     const kyc = await kube.get<Secret>(SECRET, 'kyc-test', 'acme-kyc-tls');
@@ -38,7 +38,7 @@ describe('PlatformCertificates', () => {
       'localhost',
     );
     expect(outcome?.condition).toMatchObject({ type: CONDITION_CERTIFICATES_READY, status: 'True' });
-    expect(outcome?.expiries.map((e) => e.name)).toEqual(['ca', 'gateway', 'kyc', 'auth', 'notification', 'analytics']);
+    expect(outcome?.expiries.map((e) => e.name)).toEqual(['ca', 'gateway', 'kyc', 'auth', 'notification', 'analytics', 'frontend']);
     expect(outcome?.expiries[1]?.notAfter).toEqual(new Date(T0.getTime() + 720 * 3_600_000));
   });
 
@@ -51,7 +51,7 @@ describe('PlatformCertificates', () => {
     expect(outcome?.requeueAfterMs).toBe(480 * 3_600_000 - 3_600_000);
   });
 
-  it('when the rotate annotation changes, then the five leaves are written again with new serials, the CA kept', async () => {
+  it('when the rotate annotation changes, then the six leaves are written again with new serials, the CA kept', async () => {
     const { kube, certificates, p } = setup();
     await certificates.ensure(p, T0);
     const before = readCertificate(pem(await kube.get<Secret>(SECRET, 'kyc-test', 'acme-auth-tls'), 'tls.crt')).serialNumber;
@@ -59,12 +59,12 @@ describe('PlatformCertificates', () => {
     const rotated = { ...p, metadata: { ...p.metadata, annotations: { [ROTATE_ANNOTATION]: '2026-11-26' } } };
     // After the first bundle's overlap (5 minutes): a rotation never outruns a trust bundle.
     await certificates.ensure(rotated, new Date(T0.getTime() + 6 * 60_000));
-    expect(kube.writes.slice(writes).map((w) => w.name)).toHaveLength(5);
+    expect(kube.writes.slice(writes).map((w) => w.name)).toHaveLength(6);
     expect(kube.writes.slice(writes).map((w) => w.name)).not.toContain('acme-tls-ca');
     const after = await kube.get<Secret>(SECRET, 'kyc-test', 'acme-auth-tls');
     expect(readCertificate(pem(after, 'tls.crt')).serialNumber).not.toBe(before);
     await certificates.ensure(rotated, new Date(T0.getTime() + 7 * 60_000));
-    expect(kube.writes.length).toBe(writes + 5);
+    expect(kube.writes.length).toBe(writes + 6);
   });
 
   it('when a Secret of that name is not the platform’s, then it is left alone and the pass fails saying so', async () => {

@@ -83,17 +83,17 @@ describe('a reconcile pass of a provider-keda platform', () => {
     await installKeda(t.api);
     const key = await t.createPlatform(spec);
     await t.reconciler.reconcile(key);
-    expect(t.api.peekAll(SCALED_OBJECT_TYPE, NAMESPACE)).toHaveLength(5);
+    expect(t.api.peekAll(SCALED_OBJECT_TYPE, NAMESPACE)).toHaveLength(6);
     expect(t.api.writes.filter((w) => w.kind === 'HorizontalPodAutoscaler')).toEqual([]);
     expect(t.platform()?.status?.conditions?.find((c) => c.type === 'ScalingDegraded')?.reason).not.toBe('KedaNotInstalled');
 
     await t.api.mergePatch(PLATFORM, NAMESPACE, 'acme', { spec: { autoscaling: { maxReplicas: 7 } } });
     await t.reconciler.reconcile(key);
     expect(t.events.recorded.filter((e) => e.reason === 'Updated').map((e) => e.message)).toEqual([
-      'updated ScaledObject acme-gateway, ScaledObject acme-kyc, ScaledObject acme-auth, ScaledObject acme-notification, ScaledObject acme-analytics',
+      'updated ScaledObject acme-gateway, ScaledObject acme-kyc, ScaledObject acme-auth, ScaledObject acme-notification, ScaledObject acme-analytics, ScaledObject acme-frontend',
     ]);
     expect(
       t.api.peekAll<KubeResource & { spec: { maxReplicaCount: number } }>(SCALED_OBJECT_TYPE, NAMESPACE).map((o) => o.spec.maxReplicaCount),
-    ).toEqual([7, 7, 7, 7, 7]);
+    ).toEqual([7, 7, 7, 7, 7, 7]);
   });
 });

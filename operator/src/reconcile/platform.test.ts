@@ -53,7 +53,7 @@ describe('PlatformReconciler', () => {
         .some((w) => w.startsWith('ServiceAccount') || w.startsWith('ConfigMap')),
     ).toBe(false);
     expect(statusWrites(t.api.writes)).toHaveLength(1);
-    expect(platform.status).toMatchObject({ phase: 'Progressing', readyComponents: '0/5' });
+    expect(platform.status).toMatchObject({ phase: 'Progressing', readyComponents: '0/6' });
     expect(platform.status?.activeVersion).toBeUndefined();
     expect(t.events.reasons()).toEqual(['Created']);
     expect(result).toEqual({ requeueAfterMs: 5_000 });
@@ -65,7 +65,7 @@ describe('PlatformReconciler', () => {
     await t.reconciler.reconcile(key);
     deploymentsRollOut(t.api);
     await t.reconciler.reconcile(key);
-    expect(t.platform()?.status).toMatchObject({ phase: 'Ready', readyComponents: '5/5', activeVersion: '1.4.2' });
+    expect(t.platform()?.status).toMatchObject({ phase: 'Ready', readyComponents: '6/6', activeVersion: '1.4.2' });
     const writes = t.api.writes.length;
     const events = t.events.recorded.length;
 
@@ -218,7 +218,7 @@ describe('PlatformReconciler', () => {
       });
       await t.reconciler.reconcile(key);
       expect(t.api.peek(DEPLOYMENT, NAMESPACE, 'acme-analytics')).toBeUndefined();
-      expect(t.platform()?.status?.readyComponents).toBe('0/4');
+      expect(t.platform()?.status?.readyComponents).toBe('0/5');
     });
 
     it('then a production platform whose Secret is missing is refused in status, with nothing rolled out', async () => {

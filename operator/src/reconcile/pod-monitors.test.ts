@@ -46,6 +46,7 @@ describe('a platform with spec.observability.podMonitor', () => {
     expect(monitors.map((m) => [m.metadata.name, m.metadata.labels?.release]).sort()).toEqual([
       ['acme-analytics', 'kps'],
       ['acme-auth', 'kps'],
+      ['acme-frontend', 'kps'],
       ['acme-gateway', 'kps'],
       ['acme-kyc', 'kps'],
       ['acme-notification', 'kps'],

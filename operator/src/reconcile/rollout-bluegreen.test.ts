@@ -65,7 +65,7 @@ describe('blueGreenRollout in a reconcile pass', () => {
 
     await passesUntil(t, key, (s) => s?.phase === 'Ready' && s.release?.phase === 'Idle');
     expect(t.api.peekAll(DEPLOYMENT, NAMESPACE).map((d) => d.metadata.name)).toEqual(COMPONENTS.map((c) => `acme-${c}-blue`).sort());
-    expect(t.platform()?.status).toMatchObject({ activeColor: 'blue', activeVersion: '1.4.2', readyComponents: '5/5' });
+    expect(t.platform()?.status).toMatchObject({ activeColor: 'blue', activeVersion: '1.4.2', readyComponents: '6/6' });
 
     const platform = t.platform();
     if (!platform) throw new Error('the platform is gone');

@@ -16,7 +16,7 @@ const plan: ReleasePlan = {
   preview: 'green',
   colors: {
     blue: { version: '1.0.0', replicas: {}, create: true },
-    green: { version: '2.0.0', replicas: { kyc: 3, gateway: 3, auth: 3, notification: 3, analytics: 3 }, create: true },
+    green: { version: '2.0.0', replicas: { kyc: 3, gateway: 3, auth: 3, notification: 3, analytics: 3, frontend: 3 }, create: true },
   },
 };
 
@@ -25,7 +25,7 @@ describe('renderBlueGreen', () => {
 
   it('renders one Deployment per colour and component, each with its colour in the selector and its own version', () => {
     const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
-    expect(deployments).toHaveLength(10);
+    expect(deployments).toHaveLength(12);
     expect(deployments).not.toContain('acme-kyc');
     const blue = find(objects, 'Deployment', 'acme-kyc-blue');
     expect(blue.spec.selector).toEqual({
@@ -43,6 +43,8 @@ describe('renderBlueGreen', () => {
     const env = JSON.stringify(find(objects, 'Deployment', 'acme-gateway-green').spec.template);
     expect(env).toContain('https://acme-kyc-green-hl:8080');
     expect(env).not.toContain('https://acme-kyc-hl:8080');
+    // The web app switches with the API: the green gateway serves the green frontend's build.
+    expect(env).toContain('{"name":"UPSTREAM_FRONTEND","value":"https://acme-frontend-green-hl:8080"}');
     expect(find(objects, 'Service', 'acme-kyc-green-hl').spec).toMatchObject({
       clusterIP: 'None',
       publishNotReadyAddresses: false,

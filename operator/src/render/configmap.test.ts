@@ -18,7 +18,7 @@ describe('renderConfigMap', () => {
     expect(cm.metadata.name).toBe('acme-config');
     expect(cm.metadata.labels?.['app.kubernetes.io/component']).toBe('platform');
     expect(cm.data).toEqual({
-      components: 'gateway,kyc,auth,notification,analytics',
+      components: 'gateway,kyc,auth,notification,analytics,frontend',
       'live-settings.json': JSON.stringify({
         featureFlags: { ...allOn, 'document-upload': false },
         loadBalancing: { strategy: 'least-connections', stickySessions: false },

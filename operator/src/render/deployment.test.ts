@@ -165,6 +165,28 @@ describe('renderDeployment', () => {
     expect(auth).not.toHaveProperty('KAFKA_BROKERS');
   });
 
+  it('gives the frontend no Secret, dependency, token key or trace endpoint, and its own small resources (least privilege)', () => {
+    const traced = platform({
+      profile: 'production',
+      observability: {
+        tracing: { otlpEndpoint: 'http://otel-collector.monitoring:4318', networkPeers: [{ ipBlock: { cidr: '10.0.0.9/32' } }] },
+      },
+    });
+    const c = container(render(traced, 'frontend'));
+    expect(c.args).toEqual(['frontend']);
+    expect(c.env.filter((e) => e.valueFrom !== undefined)).toEqual([]);
+    expect(c.env.map((e) => e.name).filter((name) => /^(DATABASE|REDIS|KAFKA|KMS|AUTH|ADMIN|PII|OTEL)_/.test(name))).toEqual([]);
+    expect(c.env).toContainEqual({ name: 'KYC_TLS_DIR', value: '/var/run/kyc/tls' });
+    // The same preset in every profile: static files from memory, Node.js's own footprint.
+    expect(c.resources).toEqual({ requests: { cpu: '25m', memory: '128Mi' }, limits: { cpu: '250m', memory: '192Mi' } });
+    expect(envMap(c).NODE_OPTIONS).toBe('--max-old-space-size=144');
+    const gateway = envMap(container(render(traced, 'gateway')));
+    expect(gateway.UPSTREAM_FRONTEND).toBe('https://acme-frontend-hl:8080');
+    expect(gateway.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector.monitoring:4318');
+    const withoutApp = envMap(container(render(platform({ components: { frontend: { enabled: false } } }), 'gateway')));
+    expect(withoutApp).not.toHaveProperty('UPSTREAM_FRONTEND');
+  });
+
   it('points the gateway at the headless Services of the enabled upstreams (their pods) with the load-balancing settings', () => {
     const gateway = envMap(
       container(

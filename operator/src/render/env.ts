@@ -1,7 +1,7 @@
 // The container environment of a component, per docs/workload-contract.md. Secrets are referenced with
 // secretKeyRef (the operator never reads them); the user's extra variables come last and may replace
 // only the variables that are not operator-managed (the schema rejects the others).
-import { COMPONENTS, DEPENDENCY_ENV, type ComponentName } from '../api/components.js';
+import { COMPONENTS, DEPENDENCY_ENV, isStaticComponent, type ComponentName } from '../api/components.js';
 import {
   componentDependencySecret,
   componentEnabled,
@@ -110,16 +110,18 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
   env.push(...notificationProviderEnv(spec, component));
   // Verified TLS to the stores declared `tls: Required` (render/store-tls.ts).
   env.push(...storeTlsEnv(spec, component));
-  // Every other component verifies access tokens itself (defence in depth) with auth's public keys.
-  if (component !== 'auth')
+  // Every other component verifies access tokens itself (defence in depth) with auth's public keys; the
+  // static files of the frontend take no token.
+  if (component !== 'auth' && !isStaticComponent(component))
     env.push({
       name: 'AUTH_JWKS_URL',
       value: `${peerScheme(platform)}://${componentObjectName(platform, 'auth')}:${HTTP_PORT}/.well-known/jwks.json`,
     });
   // BuiltIn TLS: serve HTTPS only and verify every peer with the mounted ca.crt (render/tls.ts).
   env.push(...tlsEnv(platform));
-  // The OTLP receiver of the traces, when the spec names one (render/tracing.ts).
-  env.push(...tracingEnv(spec));
+  // The OTLP receiver of the traces, when the spec names one (render/tracing.ts); not for static files,
+  // whose only egress is DNS.
+  if (!isStaticComponent(component)) env.push(...tracingEnv(spec));
   if (component === 'gateway') env.push(...gatewayEnv(platform));
   for (const extra of extraEnvFor(spec, component)) {
     const index = env.findIndex((e) => e.name === extra.name);

@@ -7,9 +7,9 @@ describe('renderPlatform', () => {
   it('renders every object of a production platform in kind order, then component order', () => {
     const objects = renderPlatform(platform({ profile: 'production', ingress: { host: 'kyc.example.com' } }));
     const kinds = objects.map((o) => o.kind);
-    expect(kinds.filter((k) => k === 'Deployment')).toHaveLength(5);
-    expect(kinds.filter((k) => k === 'HorizontalPodAutoscaler')).toHaveLength(5);
-    expect(kinds.filter((k) => k === 'NetworkPolicy')).toHaveLength(6);
+    expect(kinds.filter((k) => k === 'Deployment')).toHaveLength(6);
+    expect(kinds.filter((k) => k === 'HorizontalPodAutoscaler')).toHaveLength(6);
+    expect(kinds.filter((k) => k === 'NetworkPolicy')).toHaveLength(7);
     expect(kinds.filter((k) => k === 'Ingress')).toHaveLength(1);
     const order = OWNED_KINDS.map((k) => k.kind as string);
     const positions = kinds.map((k) => order.indexOf(k));
@@ -20,11 +20,13 @@ describe('renderPlatform', () => {
       'acme-auth',
       'acme-notification',
       'acme-analytics',
+      'acme-frontend',
       // The headless Services the gateway resolves to the pods of its upstreams.
       'acme-kyc-hl',
       'acme-auth-hl',
       'acme-notification-hl',
       'acme-analytics-hl',
+      'acme-frontend-hl',
     ]);
   });
 
@@ -37,6 +39,7 @@ describe('renderPlatform', () => {
       'acme-auth',
       'acme-notification',
       'acme-analytics',
+      'acme-frontend',
     ]);
   });
 
@@ -56,7 +59,7 @@ describe('renderPlatform', () => {
       });
       const runsVersion = o.kind === 'Deployment' || o.kind === 'CronJob';
       expect(o.metadata.labels?.['app.kubernetes.io/version']).toBe(runsVersion ? '1.4.2' : undefined);
-      expect(o.metadata.labels?.['app.kubernetes.io/component']).toMatch(/^(gateway|kyc|auth|notification|analytics|platform)$/);
+      expect(o.metadata.labels?.['app.kubernetes.io/component']).toMatch(/^(gateway|kyc|auth|notification|analytics|frontend|platform)$/);
       expect(o.metadata.ownerReferences).toEqual([
         {
           apiVersion: 'kyc.dev/v1alpha1',
@@ -104,6 +107,7 @@ describe('renderPlatform', () => {
       'Deployment acme-auth',
       'Deployment acme-notification',
       'Deployment acme-analytics',
+      'Deployment acme-frontend',
       'CronJob acme-backup',
     ]);
   });

@@ -96,6 +96,7 @@ describe('renderNetworkPolicies', () => {
     expect(httpCallers(all, 'acme-auth')).toEqual(['gateway', 'kyc', 'notification', 'analytics']);
     expect(httpCallers(all, 'acme-notification')).toEqual(['gateway']);
     expect(httpCallers(all, 'acme-analytics')).toEqual(['gateway']);
+    expect(httpCallers(all, 'acme-frontend')).toEqual(['gateway']);
   });
 
   it('when the operator runs in the cluster, then its pods reach every http port (smoke checks) and every metrics port (scrapes)', () => {
@@ -146,6 +147,7 @@ describe('renderNetworkPolicies', () => {
       'auth:TCP/8080',
       'notification:TCP/8080',
       'analytics:TCP/8080',
+      'frontend:TCP/8080',
       '10.20.0.6/32:TCP/16379',
     ]);
     expect(destinations(all, 'acme-kyc')).toEqual([
@@ -173,6 +175,8 @@ describe('renderNetworkPolicies', () => {
       'kafka:TCP/9092',
       'kafka:TCP/9093',
     ]);
+    // The frontend reads no dependency and calls nobody: DNS only.
+    expect(destinations(all, 'acme-frontend')).toEqual(dns);
     // No egress rule anywhere lacks a destination (a rule without `to` would allow every address).
     for (const p of all) for (const rule of p.spec.egress) expect(rule.to?.length).toBeGreaterThan(0);
     // The kafka peer keeps both selectors (pods of that namespace), as written in the spec.

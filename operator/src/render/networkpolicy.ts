@@ -11,6 +11,7 @@
 //   auth                         yes      yes        yes            yes     (JWKS: every service verifies tokens)
 //   notification                 yes
 //   analytics                    yes
+//   frontend                     yes                                        (the web app's files)
 //
 // plus the operator's pods (label app.kubernetes.io/name=kyc-operator in the operator's namespace, when it
 // runs in the cluster) on every component's http port: the release smoke checks call the preview Services.
@@ -20,13 +21,13 @@
 // Egress, per component, and nothing else:
 // - DNS, port 53 UDP and TCP, to spec.security.dnsPeers (default: the kube-dns pods in kube-system);
 // - the components it calls, on 8080 (the transpose of the matrix above: gateway → every upstream,
-//   kyc/notification/analytics → auth);
+//   kyc/notification/analytics → auth; the frontend calls nobody, DNS is all it may reach);
 // - the dependencies it reads (api/components.ts DEPENDENCY_ENV), to spec.dependencies.<name>.networkPeers on their
 //   ports. The operator never reads the dependency URLs, so it cannot derive the addresses: without peers
 //   nothing may reach the dependency (fail closed; the schema says so).
 // Policies match the address a connection reaches after Service translation (kube-proxy's DNAT), so the
 // peers are pods or endpoint addresses, never ClusterIPs.
-import { ALLOWED_CALLERS, CALLS, DEPENDENCY_ENV, type ComponentName } from '../api/components.js';
+import { ALLOWED_CALLERS, CALLS, DEPENDENCY_ENV, isStaticComponent, type ComponentName } from '../api/components.js';
 import {
   dependencyNetwork,
   dependencySecret,
@@ -118,8 +119,8 @@ function egressRules(platform: KycPlatform, component: ComponentName): Rule[] {
   for (const provider of notificationProviderNetwork(spec, component))
     if (provider.peers.length > 0)
       rules.push({ to: provider.peers.map(toPeer), ports: provider.ports.map((port) => ({ protocol: 'TCP', port })) });
-  // The OTLP receiver of the traces (render/tracing.ts), fail closed too.
-  const tracing = tracingNetwork(spec);
+  // The OTLP receiver of the traces (render/tracing.ts), fail closed too; the static frontend sends none.
+  const tracing = isStaticComponent(component) ? undefined : tracingNetwork(spec);
   if (tracing && tracing.peers.length > 0)
     rules.push({ to: tracing.peers.map(toPeer), ports: tracing.ports.map((port) => ({ protocol: 'TCP', port })) });
   return rules;

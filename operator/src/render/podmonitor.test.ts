@@ -16,7 +16,7 @@ describe('renderPodMonitors', () => {
 
   it('when asked for, then one per running component, selecting its pods of both colours on the metrics port', () => {
     const monitors = renderPodMonitors(withPodMonitor({}, { components: { analytics: { enabled: false } } }));
-    expect(monitors.map((m) => m.metadata.name)).toEqual(['acme-gateway', 'acme-kyc', 'acme-auth', 'acme-notification']);
+    expect(monitors.map((m) => m.metadata.name)).toEqual(['acme-gateway', 'acme-kyc', 'acme-auth', 'acme-notification', 'acme-frontend']);
     const [gateway] = monitors;
     expect(gateway).toMatchObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { namespace: 'kyc-test' } });
     expect(gateway?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'KycPlatform', name: 'acme', controller: true });

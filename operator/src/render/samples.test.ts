@@ -13,12 +13,12 @@ function sample(file: string): KycPlatform {
 const ofKind = (objects: ReturnType<typeof renderPlatform>, kind: string) => objects.filter((o) => o.kind === kind);
 
 describe('samples', () => {
-  it('development: five Deployments of one replica, no HPA, network policies on', () => {
+  it('development: six Deployments of one replica, no HPA, network policies on', () => {
     const objects = renderPlatform(sample('development.yaml'));
     const deployments = ofKind(objects, 'Deployment') as unknown as { spec: { replicas?: number } }[];
-    expect(deployments.map((d) => d.spec.replicas)).toEqual([1, 1, 1, 1, 1]);
+    expect(deployments.map((d) => d.spec.replicas)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(ofKind(objects, 'HorizontalPodAutoscaler')).toHaveLength(0);
-    expect(ofKind(objects, 'NetworkPolicy')).toHaveLength(6);
+    expect(ofKind(objects, 'NetworkPolicy')).toHaveLength(7);
   });
 
   it('production: an HPA per component, limits of 500m CPU and 512Mi per container, an Ingress with TLS', () => {
@@ -33,6 +33,7 @@ describe('samples', () => {
       ['kyc-prod-auth', 3, 20],
       ['kyc-prod-notification', 3, 20],
       ['kyc-prod-analytics', 3, 6],
+      ['kyc-prod-frontend', 3, 6],
     ]);
     expect(ofKind(objects, 'Ingress')).toHaveLength(1);
     expect(JSON.stringify(ofKind(objects, 'Deployment')[0])).toContain('"limits":{"cpu":"500m","memory":"512Mi"}');
@@ -42,7 +43,7 @@ describe('samples', () => {
   });
 
   it('blue-green and custom-metrics render (their reserved fields are not acted upon yet)', () => {
-    expect(ofKind(renderPlatform(sample('blue-green.yaml')), 'Deployment')).toHaveLength(5);
-    expect(ofKind(renderPlatform(sample('custom-metrics.yaml')), 'HorizontalPodAutoscaler')).toHaveLength(5);
+    expect(ofKind(renderPlatform(sample('blue-green.yaml')), 'Deployment')).toHaveLength(6);
+    expect(ofKind(renderPlatform(sample('custom-metrics.yaml')), 'HorizontalPodAutoscaler')).toHaveLength(6);
   });
 });
