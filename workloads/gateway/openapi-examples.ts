@@ -190,6 +190,17 @@ export const EXAMPLES: Record<string, unknown> = {
   Webhook: WEBHOOK,
   CreatedWebhook: { ...WEBHOOK, secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwp2ZDZk1DbWQ=' },
   WebhookPing: { deliveryId: '3f2e1d0c-9b8a-4765-9432-10fedcba9876' },
+  WebhookRedelivery: { deliveryIds: ['3f2e1d0c-9b8a-4765-9432-10fedcba9876'] },
+  WebhookRedelivered: { deliveryIds: ['3f2e1d0c-9b8a-4765-9432-10fedcba9876'] },
+  DeadWebhookDelivery: {
+    id: '3f2e1d0c-9b8a-4765-9432-10fedcba9876',
+    eventType: 'kyc.application.approved',
+    attempts: 10,
+    lastStatus: 503,
+    lastError: 'the receiver answered 503',
+    createdAt: '2026-12-05T09:40:12.345Z',
+    failedAt: '2026-12-05T11:52:40.118Z',
+  },
   AnalyticsSummary: {
     from: '2026-11-06',
     to: '2026-12-05',

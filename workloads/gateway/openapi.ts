@@ -13,7 +13,7 @@ import { CONSENT_PURPOSES } from '../kyc/domain/consent.js';
 import { CONTENT_TYPES, DOCUMENT_TYPES, MAX_DOCUMENT_BYTES } from '../kyc/domain/documents.js';
 import { RELATIONSHIP_END_REASONS } from '../kyc/domain/relationship-end.js';
 import { contactBody, notificationsQuery } from '../notification/entry-points/routes.js';
-import { webhookBody } from '../notification/entry-points/webhook-routes.js';
+import { redeliverBody, webhookBody } from '../notification/entry-points/webhook-routes.js';
 import { PING_EVENT, WEBHOOK_EVENT_TYPES } from '../notification/domain/webhooks.js';
 import { PROBLEM_TYPES, problemTypeUri } from '../shared/problem-types.js';
 import { EXAMPLES, PARAMETER_EXAMPLES, applicationExample } from './openapi-examples.js';
@@ -631,6 +631,31 @@ export function openApiDocument(version: string): object {
           errors: ['404'],
         }),
       },
+      '/notifications/webhooks/{id}/dead-deliveries': {
+        get: operation('The webhook deliveries given up on after every try, the latest failure first (at most 100)', {
+          operationId: 'listDeadWebhookDeliveries',
+          tags: tags('webhooks'),
+          roles: ['admin'],
+          params: [{ ...idParam, example: PARAMETER_EXAMPLES.webhookId }],
+          ok: ['200', { type: 'object', required: ['items'], properties: { items: { type: 'array', items: ref('DeadWebhookDelivery') } } }],
+          errors: ['404'],
+        }),
+      },
+      '/notifications/webhooks/{id}/redeliver': {
+        post: operation(
+          'Send dead deliveries again (all of the webhook, or those listed): each is due now with its tries counted afresh, under its first webhook-id',
+          {
+            operationId: 'redeliverDeadWebhookDeliveries',
+            tags: tags('webhooks'),
+            roles: ['admin'],
+            params: [{ ...idParam, example: PARAMETER_EXAMPLES.webhookId }],
+            body: ref('WebhookRedelivery'),
+            write: true,
+            ok: ['202', ref('WebhookRedelivered')],
+            errors: ['404'],
+          },
+        ),
+      },
       // The gateway's own: public, and served in every mode (docs/api.md, "Degradation").
       '/status': {
         get: {
@@ -1066,6 +1091,31 @@ export function openApiDocument(version: string): object {
           type: 'object',
           required: ['deliveryId'],
           properties: { deliveryId: { type: 'string', format: 'uuid', description: 'the webhook-id the ping carries' } },
+        },
+        WebhookRedelivery: requestSchema(redeliverBody),
+        WebhookRedelivered: {
+          type: 'object',
+          required: ['deliveryIds'],
+          properties: {
+            deliveryIds: {
+              type: 'array',
+              items: { type: 'string', format: 'uuid' },
+              description: 'the dead deliveries made due again (none: nothing of that webhook was dead)',
+            },
+          },
+        },
+        DeadWebhookDelivery: {
+          type: 'object',
+          required: ['id', 'eventType', 'attempts', 'lastStatus', 'lastError', 'createdAt', 'failedAt'],
+          properties: {
+            id: { type: 'string', format: 'uuid', description: 'the webhook-id it carries' },
+            eventType: { type: 'string' },
+            attempts: { type: 'integer' },
+            lastStatus: { type: ['integer', 'null'], description: "the receiver's last HTTP status; null when no answer came" },
+            lastError: { type: ['string', 'null'] },
+            createdAt: { type: 'string', format: 'date-time' },
+            failedAt: { type: 'string', format: 'date-time', description: 'when the last try failed' },
+          },
         },
         Notification: {
           type: 'object',

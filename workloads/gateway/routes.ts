@@ -80,6 +80,8 @@ const TABLE: Prefix[] = [
       '/api/v1/notifications/webhooks',
       '/api/v1/notifications/webhooks/:id',
       '/api/v1/notifications/webhooks/:id/ping',
+      '/api/v1/notifications/webhooks/:id/dead-deliveries',
+      '/api/v1/notifications/webhooks/:id/redeliver',
     ],
   },
   // Counts of events by type and day: no person in them.

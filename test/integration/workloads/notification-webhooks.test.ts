@@ -1,7 +1,8 @@
 // Outbound webhooks end to end against real PostgreSQL and Kafka (docs/customer-api.md, "Webhooks"): an
 // admin registers a receiver (a local HTTP server that records what it gets), application events reach
 // it signed, a receiver that fails twice gets the third try after the backoff, one that always fails
-// leaves a dead letter, and the documented verifier refuses a replay after the tolerance.
+// leaves a dead letter, an admin sends dead deliveries again once the receiver works, and the documented
+// verifier refuses a replay after the tolerance.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -43,7 +44,7 @@ describe('outbound webhooks', () => {
   const prefix = `test-${suffix()}.`;
   const logs = captureLogs('notification-webhooks', 'info');
   const received: Received[] = [];
-  const failuresLeft: Record<string, number> = { '/flaky': 2, '/down': Number.POSITIVE_INFINITY };
+  const failuresLeft: Record<string, number> = { '/flaky': 2, '/down': Number.POSITIVE_INFINITY, '/revived': 3 };
   let receiver: Server;
   let receiverUrl: string;
   let db: TestDatabase;
@@ -198,6 +199,62 @@ describe('outbound webhooks', () => {
     expect(metrics).toMatch(/kyc_webhook_dead_letters_total\{[^}]*event_type="kyc.application.cancelled"[^}]*\} 1/);
     expect(logs.text()).toContain('webhook delivery dead-lettered');
   }, 90_000);
+
+  it('when the receiver works again, then an admin sends its dead deliveries again under their first webhook-id; others may not, nor touch another webhook’s', async () => {
+    const hook = await register('/revived', ['kyc.application.expired']);
+    const other = await register('/down', ['kyc.application.expired']);
+    const applicationId = `app-${suffix()}`;
+    await publisher.publish(newEvent('kyc.application.expired', applicationId, { applicationId, ownerId: `user-${suffix()}` }, 'system'));
+    // Three tries, three 500s: dead (and the other webhook's copy too, its receiver being down).
+    await eventually(async () => ((await deliveries(hook.id))[0]?.status === 'dead' ? true : undefined), 45_000);
+    await eventually(async () => ((await deliveries(other.id))[0]?.status === 'dead' ? true : undefined), 45_000);
+    const api = (path: string) => `${notification.url}/api/v1/notifications/webhooks${path}`;
+
+    const listed = await request<{ items: { id: string; eventType: string; attempts: number; lastError: string | null }[] }>(
+      api(`/${hook.id}/dead-deliveries`),
+      { token: admin },
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ eventType: 'kyc.application.expired', attempts: 3, lastError: 'the receiver answered 500' }),
+    ]);
+    const deadId = listed.body.items[0]?.id as string;
+    const otherDead = (await request<{ items: { id: string }[] }>(api(`/${other.id}/dead-deliveries`), { token: admin })).body.items[0]
+      ?.id as string;
+
+    // Not an admin: 403; a malformed list: 422; an unknown webhook: 404; another webhook's delivery: left alone.
+    for (const role of ['customer', 'maker', 'checker'] as const) {
+      const bearer = await signToken({ sub: `user-${suffix()}`, role });
+      expect((await request(api(`/${hook.id}/redeliver`), { token: bearer, body: {} })).status).toBe(403);
+      expect((await request(api(`/${hook.id}/dead-deliveries`), { token: bearer })).status).toBe(403);
+    }
+    for (const body of [{ deliveryIds: [] }, { deliveryIds: ["1' OR '1'='1"] }, { deliveryIds: [deadId], all: true }])
+      expect((await request(api(`/${hook.id}/redeliver`), { token: admin, body })).status).toBe(422);
+    expect((await request(api(`/${crypto.randomUUID()}/redeliver`), { token: admin, body: {} })).status).toBe(404);
+    expect((await request(api('/not-a-uuid/dead-deliveries'), { token: admin })).status).toBe(404);
+    const foreign = await request<{ deliveryIds: string[] }>(api(`/${hook.id}/redeliver`), {
+      token: admin,
+      body: { deliveryIds: [otherDead] },
+    });
+    expect(foreign.body).toEqual({ deliveryIds: [] });
+    expect((await deliveries(other.id))[0]?.status).toBe('dead');
+
+    // The receiver answers 204 from its fourth request on.
+    const sent = await request<{ deliveryIds: string[] }>(api(`/${hook.id}/redeliver`), { token: admin, body: { deliveryIds: [deadId] } });
+    expect(sent.status).toBe(202);
+    expect(sent.body).toEqual({ deliveryIds: [deadId] });
+    await eventually(async () => ((await deliveries(hook.id))[0]?.status === 'delivered' ? true : undefined), 45_000);
+    expect(await deliveries(hook.id)).toEqual([expect.objectContaining({ status: 'delivered', attempts: 1, last_status: 204 })]);
+    const tries = at('/revived');
+    expect(tries).toHaveLength(4);
+    expect(new Set(tries.map((t) => t.headers['webhook-id']))).toEqual(new Set([deadId]));
+    expect(() =>
+      verifyWebhook(hook.secret, tries[3]?.headers as Record<string, string>, tries[3]?.body ?? '', Math.floor((tries[3]?.at ?? 0) / 1000)),
+    ).not.toThrow();
+    // Nothing dead is left to send; a second call finds nothing.
+    expect((await request(api(`/${hook.id}/redeliver`), { token: admin, body: {} })).body).toEqual({ deliveryIds: [] });
+    expect((await request<{ items: unknown[] }>(api(`/${hook.id}/dead-deliveries`), { token: admin })).body.items).toEqual([]);
+  }, 120_000);
 
   it('when an admin pings a webhook, then a signed webhook.ping reaches it', async () => {
     const hook = await register('/ping', ['kyc.application.expired']);

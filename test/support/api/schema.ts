@@ -625,6 +625,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/notifications/webhooks/{id}/dead-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The webhook deliveries given up on after every try, the latest failure first (at most 100)
+         * @description Roles: admin.
+         */
+        get: operations["listDeadWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/notifications/webhooks/{id}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send dead deliveries again (all of the webhook, or those listed): each is due now with its tries counted afresh, under its first webhook-id
+         * @description Roles: admin.
+         */
+        post: operations["redeliverDeadWebhookDeliveries"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/status": {
         parameters: {
             query?: never;
@@ -1012,6 +1052,32 @@ export interface components {
              * @description the webhook-id the ping carries
              */
             deliveryId: string;
+        };
+        WebhookRedelivery: {
+            deliveryIds?: string[];
+        };
+        WebhookRedelivered: {
+            /** @description the dead deliveries made due again (none: nothing of that webhook was dead) */
+            deliveryIds: string[];
+        };
+        DeadWebhookDelivery: {
+            /**
+             * Format: uuid
+             * @description the webhook-id it carries
+             */
+            id: string;
+            eventType: string;
+            attempts: number;
+            /** @description the receiver's last HTTP status; null when no answer came */
+            lastStatus: number | null;
+            lastError: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description when the last try failed
+             */
+            failedAt: string;
         };
         Notification: {
             id: string;
@@ -3472,6 +3538,107 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listDeadWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @example 7a6b5c4d-3e2f-4a1b-9c8d-0e1f2a3b4c5d */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f2e1d0c-9b8a-4765-9432-10fedcba9876",
+                     *           "eventType": "kyc.application.approved",
+                     *           "attempts": 10,
+                     *           "lastStatus": 503,
+                     *           "lastError": "the receiver answered 503",
+                     *           "createdAt": "2026-12-05T09:40:12.345Z",
+                     *           "failedAt": "2026-12-05T11:52:40.118Z"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": {
+                        items: components["schemas"]["DeadWebhookDelivery"][];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    redeliverDeadWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: {
+                /**
+                 * @description Same key + same body replays the first response (Idempotent-Replayed: true); same key + a different body is a 422; while the first is running, 409. Kept 24 h, per user.
+                 * @example c0a8012e-7f3b-4d1a-9e55-3b2f6a1d8c47
+                 */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
+            path: {
+                /** @example 7a6b5c4d-3e2f-4a1b-9c8d-0e1f2a3b4c5d */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "deliveryIds": [
+                 *         "3f2e1d0c-9b8a-4765-9432-10fedcba9876"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["WebhookRedelivery"];
+            };
+        };
+        responses: {
+            /** @description success */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "deliveryIds": [
+                     *         "3f2e1d0c-9b8a-4765-9432-10fedcba9876"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookRedelivered"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             503: components["responses"]["Unavailable"];
         };

@@ -3,7 +3,7 @@
 // webhook's id as additional data; only the ciphertext is stored and it is shown once, at creation.
 import { randomUUID } from 'node:crypto';
 import type { Pool } from '../../shared/index.js';
-import type { DueDelivery, WebhookOutbox, WebhookRegistry, WebhookRow } from '../domain/webhooks.js';
+import type { DeadDelivery, DueDelivery, WebhookOutbox, WebhookRegistry, WebhookRow } from '../domain/webhooks.js';
 import type { ContactKeyRing } from './contacts.js';
 
 export interface DeliveryRow {
@@ -86,6 +86,48 @@ export class WebhookRepository implements WebhookOutbox, WebhookRegistry {
       [id, webhookId, eventType, payload],
     );
     return rowCount === 1 ? id : undefined;
+  }
+
+  async deadDeliveries(webhookId: string, limit: number): Promise<DeadDelivery[] | undefined> {
+    if (!(await this.exists(webhookId))) return undefined;
+    const { rows } = await this.pool.query<{
+      id: string;
+      event_type: string;
+      attempts: number;
+      last_status: number | null;
+      last_error: string | null;
+      created_at: Date;
+      updated_at: Date;
+    }>(
+      `SELECT id, event_type, attempts, last_status, last_error, created_at, updated_at FROM notification.webhook_deliveries
+        WHERE webhook_id::text = $1 AND status = 'dead' ORDER BY updated_at DESC, id LIMIT $2`,
+      [webhookId, limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      eventType: r.event_type,
+      attempts: r.attempts,
+      lastStatus: r.last_status,
+      lastError: r.last_error,
+      createdAt: r.created_at,
+      failedAt: r.updated_at,
+    }));
+  }
+
+  async redeliverDead(webhookId: string, deliveryIds: readonly string[] | undefined): Promise<string[] | undefined> {
+    if (!(await this.exists(webhookId))) return undefined;
+    const { rows } = await this.pool.query<{ id: string }>(
+      `UPDATE notification.webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
+        WHERE webhook_id::text = $1 AND status = 'dead' AND ($2::uuid[] IS NULL OR id = ANY ($2::uuid[]))
+        RETURNING id`,
+      [webhookId, deliveryIds ?? null],
+    );
+    return rows.map((r) => r.id).sort();
+  }
+
+  private async exists(webhookId: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(`SELECT 1 FROM notification.webhooks WHERE id::text = $1`, [webhookId]);
+    return rowCount === 1;
   }
 
   async claimDue(limit: number, leaseMs: number): Promise<DueDelivery[]> {

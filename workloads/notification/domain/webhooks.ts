@@ -64,6 +64,26 @@ export interface WebhookRegistry {
   remove(id: string): Promise<boolean>;
   /** A delivery to one webhook only (the ping); undefined when there is no such webhook. */
   enqueueTo(webhookId: string, eventType: string, payload: string): Promise<string | undefined>;
+  /** The webhook's dead deliveries, the latest failure first, at most `limit`; undefined when there is no such webhook. */
+  deadDeliveries(webhookId: string, limit: number): Promise<DeadDelivery[] | undefined>;
+  /**
+   * Makes the webhook's dead deliveries (all, or those of `deliveryIds`) pending and due now, their tries counted
+   * afresh: each goes out again under its first id (the receivers' webhook-id). Returns their ids; undefined when
+   * there is no such webhook. A delivery that is not dead, or another webhook's, is left alone.
+   */
+  redeliverDead(webhookId: string, deliveryIds: readonly string[] | undefined): Promise<string[] | undefined>;
+}
+
+/** A delivery given up on, as the API shows it to operators (no personal data: the payload is an id and a state). */
+export interface DeadDelivery {
+  id: string;
+  eventType: string;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  createdAt: Date;
+  /** When the last try failed. */
+  failedAt: Date;
 }
 
 /** A delivery due now, with its webhook's URL and (opened) signing secret. */

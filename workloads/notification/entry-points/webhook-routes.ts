@@ -1,6 +1,7 @@
 // The webhook registration API (docs/customer-api.md, "Webhooks"), admins only like the staff accounts:
-// create (answers the signing secret, once), list (never the secret), delete, ping. A URL is checked
-// against the rules of domain/webhook-url.ts before it is stored.
+// create (answers the signing secret, once), list (never the secret), delete, ping, and the dead deliveries:
+// list them and send them again once the receiver works. A URL is checked against the rules of
+// domain/webhook-url.ts before it is stored.
 import { Router } from 'express';
 import { z } from 'zod';
 import { notFound, parseOrProblem, requireRole, validationProblem } from '../../shared/index.js';
@@ -8,7 +9,7 @@ import { newSigningSecret } from '../domain/webhook-signature.js';
 import { webhookUrlProblem } from '../domain/webhook-url.js';
 import type { UrlRules } from '../domain/webhook-url.js';
 import { PING_EVENT, WEBHOOK_EVENT_TYPES, pingPayload } from '../domain/webhooks.js';
-import type { WebhookRegistry, WebhookRow } from '../domain/webhooks.js';
+import type { DeadDelivery, WebhookRegistry, WebhookRow } from '../domain/webhooks.js';
 
 export const webhookBody = z
   .object({
@@ -22,6 +23,22 @@ export const webhookBody = z
     description: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
+
+/** Which dead deliveries to send again; absent: every dead delivery of the webhook. */
+export const redeliverBody = z.object({ deliveryIds: z.array(z.guid()).min(1).max(100).optional() }).strict();
+
+/** The most dead deliveries one answer lists. */
+const DEAD_LIST_LIMIT = 100;
+
+const deadView = (d: DeadDelivery) => ({
+  id: d.id,
+  eventType: d.eventType,
+  attempts: d.attempts,
+  lastStatus: d.lastStatus,
+  lastError: d.lastError,
+  createdAt: d.createdAt.toISOString(),
+  failedAt: d.failedAt.toISOString(),
+});
 
 const view = (row: WebhookRow) => ({
   id: row.id,
@@ -64,6 +81,19 @@ export function webhookRoutes(registry: WebhookRegistry, rules: UrlRules): Route
     const deliveryId = await registry.enqueueTo(String(req.params.id), PING_EVENT, pingPayload(new Date()));
     if (deliveryId === undefined) throw notFound('no such webhook');
     res.status(202).json({ deliveryId });
+  });
+  // Dead deliveries stay dead until an operator sends them again (docs/runbooks/KycWebhooksDeadLettered.md).
+  router.get('/api/v1/notifications/webhooks/:id/dead-deliveries', requireRole('admin'), async (req, res) => {
+    const dead = await registry.deadDeliveries(String(req.params.id), DEAD_LIST_LIMIT);
+    if (dead === undefined) throw notFound('no such webhook');
+    res.json({ items: dead.map(deadView) });
+  });
+  router.post('/api/v1/notifications/webhooks/:id/redeliver', requireRole('admin'), async (req, res) => {
+    const body = parseOrProblem(redeliverBody, req.body ?? {}, 'body');
+    const deliveryIds = await registry.redeliverDead(String(req.params.id), body.deliveryIds);
+    if (deliveryIds === undefined) throw notFound('no such webhook');
+    req.log?.info({ webhookId: req.params.id, deliveryIds, by: req.principal?.sub }, 'dead webhook deliveries sent again');
+    res.status(202).json({ deliveryIds });
   });
   return router;
 }
