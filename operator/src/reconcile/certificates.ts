@@ -15,6 +15,8 @@ import type { PodTls } from '../scaling/sources/pod-scrape.js';
 import { FIELD_MANAGER } from '../runtime/apply.js';
 import type { KubeClient, KubeResource } from '../runtime/kube.js';
 import { isOwnedBy, SECRET } from './resources.js';
+import { IssuerCertificates } from './cert-manager.js';
+import { issuerRefOf } from '../render/cert-manager.js';
 
 export const CONDITION_CERTIFICATES_READY = 'CertificatesReady';
 const COMPONENT_SERIES = ['ca', ...COMPONENTS];
@@ -39,6 +41,8 @@ export interface CertificatesOutcome {
   /** Secrets written this pass, for the Events. */
   written: string[];
   plan: CertificatePlan;
+  /** spec.tls.issuerRef: the platform must not roll out yet (no cert-manager, or Secrets not issued yet). */
+  hold?: { reason: string; message: string };
 }
 
 const decode = (value: string | undefined): string | undefined => (value ? Buffer.from(value, 'base64').toString('utf8') : undefined);
@@ -66,12 +70,14 @@ export const CERTIFICATE_EXPIRY_METRIC = 'kyc_operator_certificate_expiry_timest
 export class PlatformCertificates {
   private readonly overlapMs: number;
   private readonly expiry: Gauge | undefined;
+  private readonly issuer: IssuerCertificates;
 
   constructor(
     private readonly client: KubeClient,
     options: PlatformCertificatesOptions = {},
   ) {
     this.overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+    this.issuer = new IssuerCertificates(client);
     this.expiry =
       options.registry &&
       new Gauge({
@@ -91,6 +97,13 @@ export class PlatformCertificates {
   async ensure(platform: KycPlatform, now: Date): Promise<CertificatesOutcome | undefined> {
     if (!tlsEnabled(platform.spec)) return undefined;
     const namespace = platform.metadata.namespace ?? '';
+    if (issuerRefOf(platform)) {
+      // cert-manager issues and renews (reconcile/cert-manager.ts); the operator reports and keeps the bundle.
+      const issued = await this.issuer.ensure(platform, now);
+      this.setExpiries(namespace, platform.metadata.name, issued.expiries);
+      const plan: CertificatePlan = { ca: { action: 'keep' }, issue: [], nextCheckAt: new Date(now.getTime() + issued.requeueAfterMs) };
+      return { ...issued, plan };
+    }
     const components = desiredComponentNames(platform.spec);
     const read = async (name: string): Promise<SecretResource | undefined> => {
       const secret = await this.client.get<SecretResource>(SECRET, namespace, name);
@@ -138,8 +151,7 @@ export class PlatformCertificates {
       const facts = readCertificate(pem);
       return [{ name, notAfter: facts.notAfter, serialNumber: facts.serialNumber }];
     });
-    for (const e of expiries)
-      this.expiry?.set({ namespace, platform: platform.metadata.name, component: e.name }, Math.floor(e.notAfter.getTime() / 1000));
+    this.setExpiries(namespace, platform.metadata.name, expiries);
     const leaves = expiries.filter((e) => e.name !== 'ca');
     const soonest = leaves.reduce<CertificateExpiry | undefined>((a, e) => (a && a.notAfter <= e.notAfter ? a : e), undefined);
     const condition = setCondition(
@@ -154,6 +166,10 @@ export class PlatformCertificates {
       now,
     );
     return { condition, expiries, requeueAfterMs: Math.max(1000, plan.nextCheckAt.getTime() - now.getTime()), written, plan };
+  }
+
+  private setExpiries(namespace: string, platform: string, expiries: readonly CertificateExpiry[]): void {
+    for (const e of expiries) this.expiry?.set({ namespace, platform, component: e.name }, Math.floor(e.notAfter.getTime() / 1000));
   }
 
   private async write(

@@ -246,6 +246,30 @@ export class PlatformReconciler {
         this.deps.now?.() ?? new Date(),
       );
     }
+    // spec.tls.issuerRef without cert-manager, or before it issued: the Deployments would mount empty
+    // Secrets, so nothing rolls out (reconcile/cert-manager.ts); said once per reason.
+    if (certificates?.hold) {
+      const { reason, message } = certificates.hold;
+      if (conditionOf(platform.status, CONDITION_CERTIFICATES_READY)?.reason !== reason)
+        this.deps.events.record(platform, 'Warning', reason, message);
+      await this.writeStatus(
+        platform,
+        [],
+        { reason, message },
+        log,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        certificates.condition,
+        certificates.expiries,
+      );
+      return { requeueAfterMs: certificates.requeueAfterMs };
+    }
 
     // What the rollout needs first (a blue-green switch moves the Services: they are the switch), then
     // what the Deployments use, then the rest.

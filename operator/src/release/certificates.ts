@@ -75,7 +75,8 @@ export interface CertificatePlan {
 
 const URGENT: readonly LeafReason[] = ['missing', 'untrusted'];
 
-function parse(pem: string | undefined): CertificateFacts | undefined {
+/** The facts of a PEM certificate, or undefined when there is none or it cannot be read. */
+export function parse(pem: string | undefined): CertificateFacts | undefined {
   if (!pem) return undefined;
   try {
     return readCertificate(pem);
@@ -110,7 +111,8 @@ function brokenCa(secret: ObservedSecret | undefined, now: Date): string | undef
   return undefined;
 }
 
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
+/** The same SANs, whatever their order and spelling (canonicalName). */
+export function sameNames(a: readonly string[], b: readonly string[]): boolean {
   const left = new Set(a.map(canonicalName));
   const right = new Set(b.map(canonicalName));
   return left.size === right.size && [...left].every((n) => right.has(n));

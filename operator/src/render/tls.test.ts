@@ -60,6 +60,27 @@ describe('the platform TLS names', () => {
   it('mounts the certificate and sets KYC_TLS_DIR under BuiltIn (the default), nothing when Disabled', () => {
     expect(tlsEnv(platform())).toEqual([{ name: 'KYC_TLS_DIR', value: '/var/run/kyc/tls' }]);
     expect(tlsVolumes(platform(), 'kyc')).toEqual([{ name: 'tls', secret: { secretName: 'acme-kyc-tls', defaultMode: 0o440 } }]);
+    // spec.tls.issuerRef: the key pair from cert-manager's Secret, ca.crt from the operator's bundle of the issuer CAs.
+    expect(tlsVolumes(platform({ tls: { issuerRef: { name: 'corp' } } }), 'kyc')).toEqual([
+      {
+        name: 'tls',
+        projected: {
+          defaultMode: 0o440,
+          sources: [
+            {
+              secret: {
+                name: 'acme-kyc-tls',
+                items: [
+                  { key: 'tls.crt', path: 'tls.crt' },
+                  { key: 'tls.key', path: 'tls.key' },
+                ],
+              },
+            },
+            { secret: { name: 'acme-tls-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          ],
+        },
+      },
+    ]);
     expect(tlsVolumeMounts(platform())).toEqual([{ name: 'tls', mountPath: '/var/run/kyc/tls', readOnly: true }]);
     const off = platform({ tls: { mode: 'Disabled' } });
     expect([...tlsEnv(off), ...tlsVolumes(off, 'kyc'), ...tlsVolumeMounts(off)]).toEqual([]);

@@ -91,6 +91,21 @@ export function tlsEnv(platform: KycPlatform): EnvVar[] {
  */
 export function tlsVolumes(platform: KycPlatform, component: ComponentName): unknown[] {
   if (!tlsEnabled(platform.spec)) return [];
+  // spec.tls.issuerRef: the key pair from cert-manager's Secret, ca.crt from the bundle the operator keeps of
+  // every Secret's CA (reconcile/cert-manager.ts), so a peer re-issued by a renewed issuer CA stays trusted.
+  if (platform.spec.tls?.issuerRef)
+    return [
+      {
+        name: TLS_VOLUME,
+        projected: {
+          defaultMode: 0o440,
+          sources: [
+            { secret: { name: tlsSecretName(platform, component), items: ['tls.crt', 'tls.key'].map((key) => ({ key, path: key })) } },
+            { secret: { name: caSecretName(platform), items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+          ],
+        },
+      },
+    ];
   return [{ name: TLS_VOLUME, secret: { secretName: tlsSecretName(platform, component), defaultMode: 0o440 } }];
 }
 
