@@ -4,6 +4,7 @@
 // in the background when the KMS key moves to a new version. With KMS_PARKING_KEY_ID, writes while the
 // KMS is away are parked instead of refused, and moved under the KMS's data key once it answers
 // (docs/security.md, "Writes while the KMS is away").
+import client from 'prom-client';
 import type { Logger, Pool } from '../shared/index.js';
 import type { KycConfig } from './config.js';
 import { AwsKms } from './data-access/aws-kms.js';
@@ -132,4 +133,28 @@ export async function openPiiKeys(config: KycConfig, envRing: KeyRing, pool: Poo
       aws?.close();
     },
   };
+}
+
+/** The gauges of parking (docs/observability.md): whether this pod parks now, and how many applications wait. */
+export function registerParkingMetrics(piiKeys: PiiKeys, registry: client.Registry): void {
+  new client.Gauge({
+    name: 'kyc_pii_parking',
+    help: '1 while this pod seals new PII under a parked data key because the KMS does not answer (docs/security.md)',
+    registers: [registry],
+    collect() {
+      this.set(piiKeys.parking() ? 1 : 0);
+    },
+  });
+  const parked = piiKeys.parked;
+  if (!parked) return;
+  new client.Gauge({
+    name: 'kyc_pii_parked_applications',
+    help: 'Applications with PII sealed under a parked data key, waiting for the KMS before their checks',
+    registers: [registry],
+    // Read at scrape time; a failed count leaves the last value.
+    async collect() {
+      const n = await parked.count().catch(() => undefined);
+      if (n !== undefined) this.set(n);
+    },
+  });
 }
