@@ -155,21 +155,23 @@ export const MIGRATE_CREDENTIAL_KEY = 'migrate-url';
 
 /**
  * Whether each component connects to the dependency with a credential of its own (`credentials:
- * PerComponent`, docs/security.md "Per-service credentials"); absent is Shared. Kafka has one credential.
+ * PerComponent`, docs/security.md "Per-service credentials" and "Kafka"); absent is Shared.
  */
 export function hasPerComponentCredentials(spec: KycPlatformSpec, dependency: Dependency): boolean {
-  if (dependency === 'kafka') return false;
   return spec.dependencies?.[dependency]?.credentials === 'PerComponent';
 }
 
-/** The Secret and key a component reads a dependency from: its own `<component>-url` under PerComponent credentials. */
+/**
+ * The Secret and key a component reads a dependency from: its own `<component>-url` under PerComponent
+ * credentials. Kafka's broker list is the same for everyone; its principals are render/kafka-sasl.ts's.
+ */
 export function componentDependencySecret(
   spec: KycPlatformSpec,
   dependency: Dependency,
   component: ComponentName,
 ): { name: string; key: string } | undefined {
   const ref = dependencySecret(spec, dependency);
-  if (!ref || !hasPerComponentCredentials(spec, dependency)) return ref;
+  if (!ref || dependency === 'kafka' || !hasPerComponentCredentials(spec, dependency)) return ref;
   return { name: ref.name, key: `${component}-url` };
 }
 

@@ -305,6 +305,17 @@ A missing key stops the pod at \`CreateContainerConfigError\` (the kubelet names
 independent: PostgreSQL may be \`PerComponent\` while Redis stays \`Shared\`. \`make deps\` creates the roles and users,
 and \`make up\` puts their URLs in its Secrets beside \`url\` (hack/deps/roles.sh).
 
+\`spec.dependencies.kafka.credentials\` does the same for Kafka's SCRAM-SHA-512 principals (docs/security.md, "Kafka"):
+
+| credentials | Kafka Secret keys | what the pods and the operator get |
+|---|---|---|
+| \`Shared\` (absent) | \`brokers\` (or \`secretRef.key\`) | kyc, notification and analytics read KAFKA_BROKERS; no SASL |
+| \`PerComponent\` | \`brokers\`, \`kyc-username\`, \`kyc-password\`, \`notification-username\`, \`notification-password\`, \`analytics-username\`, \`analytics-password\`, \`lag-reader-username\`, \`lag-reader-password\` | each of kyc, notification and analytics reads KAFKA_BROKERS and its own \`<component>-username\` / \`<component>-password\` as KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD; the operator's queue-lag reader signs in with \`lag-reader-*\`; gateway and auth get nothing of Kafka |
+
+The brokers listed must then be SASL_SSL listeners (with \`tls: Required\`, and \`ca.crt\` in the same Secret). A missing
+key stops the pod at \`CreateContainerConfigError\`, and fails the lag reader's read naming the key. \`make deps\` creates
+the users and their ACLs (hack/deps/kafka-sasl.sh), and \`make up\` puts them in its Kafka Secret.
+
 ## Network policies
 
 With \`security.networkPolicies\` (default on), \`<name>-default-deny\` denies all ingress and egress of the platform's

@@ -48,6 +48,8 @@ export const RESERVED_ENV = [
   'DATABASE_MIGRATIONS',
   'REDIS_URL',
   'KAFKA_BROKERS',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
   'AUTH_SIGNING_KEYS',
   'AUTH_JWKS_URL',
   'PII_ENCRYPTION_KEYS',
@@ -600,6 +602,7 @@ const dependencies = named(
         'KafkaDependency',
         "Kafka, the event bus (read by kyc, notification and analytics as KAFKA_BROKERS, and by the operator for queueLag metrics; every broker of the cluster must be among the peers, the clients connect to each, and the operator's own NetworkPolicy must allow them too).",
         'the comma-separated Kafka broker list (host:port,...)',
+        "kyc, notification and analytics each sign in as their own SCRAM-SHA-512 user, the keys `<component>-username` and `<component>-password` (e.g. kyc-username), and the operator's lag reader as a read-only one, `lag-reader-username` and `lag-reader-password`; the brokers listed must be SASL_SSL listeners (use tls: Required). gateway and auth get no Kafka credential",
       ),
       kms: kmsDependency,
       smtp: providerDependency(

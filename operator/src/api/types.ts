@@ -330,6 +330,8 @@ export interface RedisDependency {
 export interface KafkaDependency {
   /** The Secret (in the platform's namespace) and key that hold the comma-separated Kafka broker list (host:port,...). */
   secretRef: SecretKeyRef;
+  /** Shared (absent): every component reads the Secret's key above. PerComponent: kyc, notification and analytics each sign in as their own SCRAM-SHA-512 user, the keys `<component>-username` and `<component>-password` (e.g. kyc-username), and the operator's lag reader as a read-only one, `lag-reader-username` and `lag-reader-password`; the brokers listed must be SASL_SSL listeners (use tls: Required). gateway and auth get no Kafka credential (docs/security.md, "Per-service credentials"). */
+  credentials?: 'Shared' | 'PerComponent';
   /** Required: the components (and the migration and backup steps) connect with TLS only, verifying the store's certificate (chain and host name) against the key `ca.crt` of the same Secret, which must exist. Every broker is reached over TLS: list the TLS listeners. Disabled: plaintext, refused by the production profile (condition Ready=False, reason PlaintextDependency). Absent: as the URL says, unchecked (docs/security.md, "Data in transit to the stores"). */
   tls?: 'Required' | 'Disabled';
   /** Where it runs, for the egress NetworkPolicies (the operator never reads a URL in these Secrets; it reads only the Kafka broker list, for queueLag metrics): the components that use it may open connections to these peers on `ports`, and to nothing else but DNS and the components they call. Absent or empty: no component may reach it while security.networkPolicies is on (fail closed) — set it, e.g. [{ipBlock: {cidr: 10.20.0.5/32}}] for a managed database. */

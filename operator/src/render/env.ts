@@ -21,6 +21,7 @@ import { kmsEnv } from './kms.js';
 import { tracingEnv } from './tracing.js';
 import { notificationProviderEnv } from './notification-providers.js';
 import { headlessServiceName } from './service.js';
+import { kafkaSaslEnv } from './kafka-sasl.js';
 import { storeTlsEnv } from './store-tls.js';
 import { peerScheme, tlsEnv } from './tls.js';
 
@@ -94,6 +95,8 @@ export function renderEnv(platform: KycPlatform, component: ComponentName): EnvV
     const ref = componentDependencySecret(spec, dependency, component);
     if (ref && readers.includes(component)) env.push({ name, valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } } });
   }
+  // Its own Kafka principal under PerComponent credentials (render/kafka-sasl.ts).
+  env.push(...kafkaSaslEnv(spec, component));
   // Its own role cannot migrate: the pod's init container did, as the owner (render/migrate.ts).
   if (hasPerComponentCredentials(spec, 'postgres') && usesDatabase(platform, component))
     env.push({ name: 'DATABASE_MIGRATIONS', value: 'external' });

@@ -139,6 +139,38 @@ describe('ScalingEngine', () => {
     expect(engine.readings('kyc-test/broken', 'kyc')[0]?.value).toBe(1);
     await engine.stop();
   });
+
+  it('when the Kafka has PerComponent credentials, then the lag is read as the lag reader of its Secret', async () => {
+    const opened: string[] = [];
+    const engine = new ScalingEngine({
+      logger: createLogger('error'),
+      pollIntervalMs: 1000,
+      readSecret: () =>
+        Promise.resolve({
+          brokers: 'kafka:9097',
+          'lag-reader-username': 'kyc-lag-reader',
+          'lag-reader-password': 'pw',
+          'kyc-password': 'x',
+        }),
+      connectKafka: (brokers, ca, sasl) => {
+        opened.push(`${brokers.join(',')} as ${sasl?.username ?? 'nobody'}`);
+        return { lag: () => Promise.resolve(5), close: () => Promise.resolve() };
+      },
+    });
+    const base = platform({ autoscaling: { metrics: { queueLag: { targetLagPerReplica: 100, components: ['kyc'] } } } });
+    const p = {
+      ...base,
+      spec: {
+        ...base.spec,
+        dependencies: { ...base.spec.dependencies, kafka: { secretRef: { name: 'kyc-kafka' }, credentials: 'PerComponent' as const } },
+      },
+    };
+    engine.sync('kyc-test/acme', p, {});
+    await engine.pollOnce();
+    expect(engine.readings('kyc-test/acme', 'kyc')[0]?.value).toBe(5);
+    expect(opened).toEqual(['kafka:9097 as kyc-lag-reader']);
+    await engine.stop();
+  });
 });
 
 describe('ScalingEngine metric sources', () => {

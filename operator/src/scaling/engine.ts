@@ -6,7 +6,7 @@
 // and closed when it changes or goes away, so a deleted platform leaves no connection behind.
 import type { ComponentName } from '../api/components.js';
 import type { KycPlatform } from '../api/types.js';
-import { dependencySecret, desiredComponentNames } from '../api/defaults.js';
+import { dependencySecret, desiredComponentNames, hasPerComponentCredentials } from '../api/defaults.js';
 import type { Logger } from '../runtime/logger.js';
 import {
   afterRead,
@@ -21,7 +21,7 @@ import { componentMetrics, COMPONENT_LABEL, MetricUnavailableError, PLATFORM_LAB
 import { valueForReplicas } from './metrics.js';
 import type { ListPods } from './sources/pod-scrape.js';
 import type { ReadSecret } from './sources/kafka-brokers.js';
-import type { LagReader } from './sources/kafka-lag.js';
+import type { KafkaCredential, LagReader } from './sources/kafka-lag.js';
 import { buildSource, sourceRegistry, type SourceRegistry, type SourceSettings } from './sources/registry.js';
 import type { MetricPlace, MetricSource } from './sources/source.js';
 
@@ -40,7 +40,7 @@ export interface EngineOptions {
    * Opens a connection to a broker list (default: a kafkajs admin). A connection is closed when no
    * metric reads lag from those brokers any more, and so when the engine stops.
    */
-  connectKafka?: (brokers: readonly string[]) => LagSource;
+  connectKafka?: (brokers: readonly string[], ca?: string, sasl?: KafkaCredential) => LagSource;
   /** How often a Kafka Secret is read again, ms (default 60 s). */
   kafkaSecretRefreshMs?: number;
   /** Request rate and latency through Prometheus instead of scraping the pods. */
@@ -127,8 +127,13 @@ export class ScalingEngine {
   sync(platformKey: string, platform: KycPlatform, currentReplicas: Partial<Record<ComponentName, number>>): void {
     const wanted = new Set<string>();
     const brokersRef = dependencySecret(platform.spec, 'kafka');
-    // Declared tls: Required, the lag reader speaks TLS too, trusting ca.crt of the same Secret (docs/security.md).
-    const kafka = brokersRef && (platform.spec.dependencies?.kafka?.tls === 'Required' ? { ...brokersRef, tls: true } : brokersRef);
+    // Declared tls: Required, the lag reader speaks TLS too, trusting ca.crt of the same Secret; with PerComponent
+    // credentials it signs in as its own read-only principal from that Secret (docs/security.md, "Kafka").
+    const kafka = brokersRef && {
+      ...brokersRef,
+      ...(platform.spec.dependencies?.kafka?.tls === 'Required' && { tls: true }),
+      ...(hasPerComponentCredentials(platform.spec, 'kafka') && { credentials: true }),
+    };
     for (const component of desiredComponentNames(platform.spec)) {
       const fallback = fallbackPolicy(platform.spec, component);
       for (const metric of componentMetrics(platform, component)) {
