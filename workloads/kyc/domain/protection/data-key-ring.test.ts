@@ -285,6 +285,20 @@ describe('DataKeyRing', () => {
       expect(openText(other, moved, 'applicant:1')).toBe('ABCDE1234F');
     });
 
+    it('when one parked key does not unwrap, then the records under the others still open once the KMS is back', async () => {
+      const { kms, parkedKeys, twoPodsCutOff } = parked();
+      const { ring, other } = await twoPodsCutOff();
+      await other.refresh();
+      const mine = sealText(ring, 'mine', 'c');
+      const theirs = sealText(other, 'theirs', 'c');
+      const damaged = parkedKeys.rows.find((r) => r.id === keyIdOf(theirs));
+      if (damaged) damaged.wrapped = { ...damaged.wrapped, ciphertext: Buffer.alloc(384) };
+      kms.down = false;
+      await ring.refresh();
+      expect(openText(ring, mine, 'c')).toBe('mine');
+      expect(() => openText(ring, theirs, 'c')).toThrow(KmsUnavailableError);
+    });
+
     it('when the parked key cannot be stored, then writes are refused as without parking', async () => {
       const { kms, parkedKeys, make } = parked();
       const ring = make();

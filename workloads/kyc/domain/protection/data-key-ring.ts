@@ -214,15 +214,19 @@ export class DataKeyRing implements KeyRing {
   private async unpark(): Promise<void> {
     const parking = this.options.parking;
     if (!parking) return;
-    try {
-      const parked = await parking.store.listParked();
-      const expiresAt = this.now() + this.options.cacheTtlMs;
-      for (const p of parked) {
+    const parked = await parking.store.listParked().catch((error: unknown) => {
+      parking.onFailure?.('list the parked data keys', error);
+      return [];
+    });
+    const expiresAt = this.now() + this.options.cacheTtlMs;
+    for (const p of parked) {
+      // One key the KMS refuses (its wrapping damaged, the parking key disabled) leaves the others usable.
+      try {
         const key = parkedKeyOf(p.id, await this.ask(() => parking.kms.unwrapParked(p.wrapped)));
         this.remember({ id: p.id, wrapped: p.wrapped, active: false, rewrappedAt: new Date(0) }, key, expiresAt);
+      } catch (error) {
+        parking.onFailure?.(`unwrap parked data key ${p.id}`, error);
       }
-    } catch (error) {
-      parking.onFailure?.('unwrap the parked data keys', error);
     }
     if (this.ownParked) {
       this.toRetire.add(this.ownParked.id);
