@@ -31,6 +31,10 @@ const children: ChildProcess[] = [];
 
 // BENCH_PROFILE_DIR=/some/dir writes a V8 CPU profile per service process there (node --cpu-prof).
 const PROFILE_DIR = process.env.BENCH_PROFILE_DIR;
+// BENCH_ONLY=write (a comma list of bare, read, write, tls) runs only those scenarios: a quicker loop
+// while working on one path; the bare server always runs, the report's ratios need it.
+const ONLY = process.env.BENCH_ONLY?.split(',').map((kind) => kind.trim());
+const wanted = (kind: 'read' | 'write' | 'tls'): boolean => ONLY === undefined || ONLY.includes(kind);
 
 function start(name: string, args: string[], env: Record<string, string>): ChildProcess {
   const out = openSync(path.join(logDir, `${name}.log`), 'a');
@@ -95,6 +99,8 @@ interface Row {
   note?: string;
   /** CPU time (user + system) per request of each service process, in microseconds. */
   cpu: Record<string, number>;
+  /** Read and write system calls per request of each service process (/proc/<pid>/io): round trips, whatever the load. */
+  syscalls: Record<string, number>;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 elsewhere. */
@@ -103,6 +109,17 @@ function cpuSeconds(pid: number | undefined): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
     return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Read and write system calls a process has made so far (/proc/<pid>/io, Linux); 0 elsewhere. */
+function syscallCount(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+    return Number(/syscr: (\d+)/.exec(io)?.[1] ?? 0) + Number(/syscw: (\d+)/.exec(io)?.[1] ?? 0);
   } catch {
     return 0;
   }
@@ -217,16 +234,19 @@ async function main(): Promise<void> {
     // machine is doing, so it shows a change in the code's cost on a noisy machine.
     const run = async (name: string, options: Parameters<typeof autocannon>[0], note?: string): Promise<void> => {
       const before = new Map([...services].map(([service, child]) => [service, cpuSeconds(child.pid)]));
+      const callsBefore = new Map([...services].map(([service, child]) => [service, syscallCount(child.pid)]));
       const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
       const total = Math.max(1, result.requests.total);
       const cpu: Record<string, number> = {};
+      const syscalls: Record<string, number> = {};
       for (const [service, child] of services) {
         const used = cpuSeconds(child.pid) - (before.get(service) ?? 0);
         if (used > 0.05) cpu[service] = Math.round((used * 1e6) / total);
+        if (used > 0.05) syscalls[service] = Math.round(((syscallCount(child.pid) - (callsBefore.get(service) ?? 0)) / total) * 10) / 10;
       }
-      rows.push({ name, result, cpu, ...(note !== undefined && { note }) });
+      rows.push({ name, result, cpu, syscalls, ...(note !== undefined && { note }) });
       const cpuText = Object.entries(cpu)
-        .map(([service, us]) => `${service} ${us} µs`)
+        .map(([service, us]) => `${service} ${us} µs, ${syscalls[service] ?? '?'} syscalls`)
         .join(', ');
       process.stdout.write(
         `${name}: ${Math.round(result.requests.average)} req/s, p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}, ${Math.round(result.throughput.total / total)} bytes/response; CPU/request: ${cpuText}\n`,
@@ -234,18 +254,20 @@ async function main(): Promise<void> {
     };
 
     await run('bare express hello-world', { url: `http://127.0.0.1:${barePort}/` });
-    await run(READ_VIA_GATEWAY, { url: `${api}/applications/${id}`, headers: auth });
+    if (wanted('read')) await run(READ_VIA_GATEWAY, { url: `${api}/applications/${id}`, headers: auth });
     // The same read straight at the kyc process separates the gateway's cost from the service's.
-    await run(
-      'GET /applications/{id} direct to kyc',
-      { url: `http://127.0.0.1:${kycPort}/api/v1/applications/${id}`, headers: auth },
-      'no gateway: shows how much of the read path is the kyc service itself',
-    );
-    await run(
-      READ_FLOOR,
-      { url: `http://127.0.0.1:${proxyPort}/api/v1/applications/${id}` },
-      'floor.ts: node:http proxy → node:http server running the kyc read statement (no auth, limits, balancer, breaker, logs, metrics, decryption); the most any gateway → kyc → PostgreSQL read can do here',
-    );
+    if (wanted('read')) {
+      await run(
+        'GET /applications/{id} direct to kyc',
+        { url: `http://127.0.0.1:${kycPort}/api/v1/applications/${id}`, headers: auth },
+        'no gateway: shows how much of the read path is the kyc service itself',
+      );
+      await run(
+        READ_FLOOR,
+        { url: `http://127.0.0.1:${proxyPort}/api/v1/applications/${id}` },
+        'floor.ts: node:http proxy → node:http server running the kyc read statement (no auth, limits, balancer, breaker, logs, metrics, decryption); the most any gateway → kyc → PostgreSQL read can do here',
+      );
+    }
     const writePath = (gateway: string): Parameters<typeof autocannon>[0] => ({
       url: gateway,
       requests: [
@@ -281,50 +303,53 @@ async function main(): Promise<void> {
         },
       ],
     });
-    await run(
-      WRITE_VIA_GATEWAY,
-      writePath(`http://127.0.0.1:${gatewayPort}`),
-      'POST /applications → PATCH applicant → 2 × POST documents → POST submit, repeated; req/s counts every request',
-    );
-
-    // The same read and write path with TLS 1.3 on every hop: the three services started again with
-    // their certificates (KYC_TLS_DIR) on the same data, so the token and the application stay valid.
-    for (const name of ['gateway', 'kyc', 'auth']) await stop(name);
-    const { ca, dirs } = certificateDirs(['auth', 'kyc', 'gateway']);
-    const [tlsAuthPort, tlsKycPort, tlsGatewayPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    const tlsJwksUrl = `https://127.0.0.1:${tlsAuthPort}/.well-known/jwks.json`;
-    start('auth', [ENTRY, 'auth'], {
-      ...common,
-      PORT: String(tlsAuthPort),
-      AUTH_SIGNING_KEYS: signingKeys,
-      KYC_TLS_DIR: dirs.get('auth') ?? '',
-    });
-    await ready(`https://127.0.0.1:${tlsAuthPort}/ready`, ca);
-    start('kyc', [ENTRY, 'kyc'], {
-      ...common,
-      PORT: String(tlsKycPort),
-      AUTH_JWKS_URL: tlsJwksUrl,
-      KYC_MAX_OPEN_DRAFTS: '100',
-      KYC_TLS_DIR: dirs.get('kyc') ?? '',
-    });
-    await ready(`https://127.0.0.1:${tlsKycPort}/ready`, ca);
-    start('gateway', [ENTRY, 'gateway'], {
-      ...common,
-      PORT: String(tlsGatewayPort),
-      AUTH_JWKS_URL: tlsJwksUrl,
-      UPSTREAM_AUTH: `https://127.0.0.1:${tlsAuthPort}`,
-      UPSTREAM_KYC: `https://127.0.0.1:${tlsKycPort}`,
-      RATE_LIMIT_REQUESTS: '1000000000',
-      KYC_TLS_DIR: dirs.get('gateway') ?? '',
-    });
-    await ready(`https://127.0.0.1:${tlsGatewayPort}/ready`, ca);
-    const tlsGateway = `https://127.0.0.1:${tlsGatewayPort}`;
-    await run(
-      `${READ_VIA_GATEWAY}${TLS}`,
-      { url: `${tlsGateway}/api/v1/applications/${id}`, headers: auth },
-      'client → gateway and gateway → kyc over TLS 1.3 (KYC_TLS_DIR); connections are kept alive on both hops, so this is the cost of encryption per request, with few handshakes',
-    );
-    await run(`${WRITE_VIA_GATEWAY}${TLS}`, writePath(tlsGateway));
+    if (wanted('write')) {
+      await run(
+        WRITE_VIA_GATEWAY,
+        writePath(`http://127.0.0.1:${gatewayPort}`),
+        'POST /applications → PATCH applicant → 2 × POST documents → POST submit, repeated; req/s counts every request',
+      );
+    }
+    if (wanted('tls')) {
+      // The same read and write path with TLS 1.3 on every hop: the three services started again with
+      // their certificates (KYC_TLS_DIR) on the same data, so the token and the application stay valid.
+      for (const name of ['gateway', 'kyc', 'auth']) await stop(name);
+      const { ca, dirs } = certificateDirs(['auth', 'kyc', 'gateway']);
+      const [tlsAuthPort, tlsKycPort, tlsGatewayPort] = await Promise.all([freePort(), freePort(), freePort()]);
+      const tlsJwksUrl = `https://127.0.0.1:${tlsAuthPort}/.well-known/jwks.json`;
+      start('auth', [ENTRY, 'auth'], {
+        ...common,
+        PORT: String(tlsAuthPort),
+        AUTH_SIGNING_KEYS: signingKeys,
+        KYC_TLS_DIR: dirs.get('auth') ?? '',
+      });
+      await ready(`https://127.0.0.1:${tlsAuthPort}/ready`, ca);
+      start('kyc', [ENTRY, 'kyc'], {
+        ...common,
+        PORT: String(tlsKycPort),
+        AUTH_JWKS_URL: tlsJwksUrl,
+        KYC_MAX_OPEN_DRAFTS: '100',
+        KYC_TLS_DIR: dirs.get('kyc') ?? '',
+      });
+      await ready(`https://127.0.0.1:${tlsKycPort}/ready`, ca);
+      start('gateway', [ENTRY, 'gateway'], {
+        ...common,
+        PORT: String(tlsGatewayPort),
+        AUTH_JWKS_URL: tlsJwksUrl,
+        UPSTREAM_AUTH: `https://127.0.0.1:${tlsAuthPort}`,
+        UPSTREAM_KYC: `https://127.0.0.1:${tlsKycPort}`,
+        RATE_LIMIT_REQUESTS: '1000000000',
+        KYC_TLS_DIR: dirs.get('gateway') ?? '',
+      });
+      await ready(`https://127.0.0.1:${tlsGatewayPort}/ready`, ca);
+      const tlsGateway = `https://127.0.0.1:${tlsGatewayPort}`;
+      await run(
+        `${READ_VIA_GATEWAY}${TLS}`,
+        { url: `${tlsGateway}/api/v1/applications/${id}`, headers: auth },
+        'client → gateway and gateway → kyc over TLS 1.3 (KYC_TLS_DIR); connections are kept alive on both hops, so this is the cost of encryption per request, with few handshakes',
+      );
+      await run(`${WRITE_VIA_GATEWAY}${TLS}`, writePath(tlsGateway));
+    }
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, PROFILE_DIR !== undefined ? 5000 : 1500));
@@ -374,14 +399,15 @@ function report(rows: Row[]): void {
         .join(' / ')}. ` +
       `autocannon: ${CONNECTIONS} connections, ${DURATION} s per scenario; every server in its own process on loopback, sharing the CPUs with the load generator, PostgreSQL, Redis and Kafka.`,
     '',
-    '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | vs bare | CPU µs/request by process |',
-    '|---|---:|---:|---:|---:|---:|---:|---|',
-    ...rows.map(({ name, result, cpu: used }) => {
+    '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | vs bare | CPU µs/request by process | syscalls/request by process |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---|',
+    ...rows.map(({ name, result, cpu: used, syscalls }) => {
       const ratio = bare > 0 ? `${Math.round((result.requests.average / bare) * 100)} %` : '-';
-      const cpuText = Object.entries(used)
-        .map(([service, us]) => `${service} ${us}`)
-        .join(', ');
-      return `| ${name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} | ${result.errors} | ${ratio} | ${cpuText} |`;
+      const perProcess = (values: Record<string, number>): string =>
+        Object.entries(values)
+          .map(([service, value]) => `${service} ${value}`)
+          .join(', ');
+      return `| ${name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} | ${result.errors} | ${ratio} | ${perProcess(used)} | ${perProcess(syscalls)} |`;
     }),
     '',
     ...rows.filter((row) => row.note).map((row) => `- ${row.name}: ${row.note}.`),
