@@ -84,7 +84,7 @@ audit: install ## fail on a production dependency with a known high/critical vul
 test: prebuild lint typecheck audit rules unit integration e2e-up ## everything CI runs: lint, types, audit, alerting rules, unit, integration, then make up and the e2e suites
 
 .PHONY: prebuild
-prebuild: ## start the slow cold builds of the test servers (Jaeger) in the background; make deps waits for them
+prebuild: ## start the slow cold builds of the test servers (Jaeger, the cert-manager controller) in the background; make deps waits for them
 	@hack/deps.sh prebuild
 
 .PHONY: rules

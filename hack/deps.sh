@@ -25,6 +25,7 @@ source "$(dirname "$0")/deps/kms.sh"
 source "$(dirname "$0")/deps/mailpit.sh"
 source "$(dirname "$0")/deps/seaweedfs.sh"
 source "$(dirname "$0")/deps/jaeger.sh"
+source "$(dirname "$0")/deps/cert-manager.sh"
 
 DEPS_DIR=$RUN_DIR/deps
 PIDS=$DEPS_DIR/pids
@@ -207,6 +208,8 @@ up() {
   start_kms
   start_mailpit
   start_jaeger
+  # Not a daemon: the cert-manager suite runs the controller itself (hack/deps/cert-manager.sh).
+  build_cert_manager
   seaweedfs_up
   postgres_roles
   redis_apply_acls
@@ -278,9 +281,9 @@ lock() { mkdir -p "$RUN_DIR"; exec 8>"$RUN_DIR/deps.lock"; flock 8; }
 
 case ${1:-} in
   up) lock; up ;;
-  # The slowest cold build (Jaeger, ~10-16 min on 2 cores) started in the background by `make test` before
-  # lint and the unit tests, so that it overlaps them; build_jaeger's lock makes `up` wait for it.
-  prebuild) mkdir -p "$LOGS"; (build_jaeger >"$LOGS/prebuild-jaeger.log" 2>&1 &) ;;
+  # The slowest cold builds (Jaeger, ~10-16 min on 2 cores; the cert-manager controller, ~10 min) started in the
+  # background by `make test` before lint and the unit tests, so that they overlap them; their locks make `up` wait.
+  prebuild) mkdir -p "$LOGS"; (build_jaeger >"$LOGS/prebuild-jaeger.log" 2>&1 &); (build_cert_manager >"$LOGS/prebuild-cert-manager.log" 2>&1 &) ;;
   down) lock; down ;;
   status) status ;;
   clean) lock; clean ;;
