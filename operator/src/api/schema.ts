@@ -1368,7 +1368,7 @@ export const statusSchema: Schema = named(
     conditions: {
       type: 'array',
       description:
-        'Standard conditions: Ready, Progressing, Degraded (also True with reason DependencyUnavailable while pods report a dependency down in their /health, naming it, the components and what they refuse, and with reason ReadOnlyMode or MaintenanceMode while spec.degradation.mode forces one); ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out); CertificatesReady (tls.mode BuiltIn: True once the CA and every component certificate are in their Secrets, naming the first to expire; False with reason IssueFailed and the error). Ready is False with reason TLSRequired while a production platform sets tls.mode Disabled (nothing is rolled out).',
+        'Standard conditions: Ready, Progressing, Degraded (also True with reason DependencyUnavailable while pods report a dependency down in their /health, naming it, the components and what they refuse, and with reason ReadOnlyMode or MaintenanceMode while spec.degradation.mode forces one); ScalingActive (HPAs exist and their custom metrics are served) and ScalingDegraded (a metric source fails; fallback in force); ReleaseProgressing and ReleaseFailed (strategy BlueGreen); SecretsVerified (profile production: False with reason InsecureSecrets while the platform Secret holds sample, all-zero or wrong-length keys or a short admin password, and nothing is rolled out); CertificatesReady (tls.mode BuiltIn: True once the CA and every component certificate are in their Secrets, naming the first to expire; False with reason IssueFailed and the error; with tls.issuerRef False with reason CertManagerNotInstalled or CertificatesPending, when nothing is rolled out, or Issuing while cert-manager re-issues). Ready is False with reason TLSRequired while a production platform sets tls.mode Disabled (nothing is rolled out).',
       maxItems: 32,
       'x-kubernetes-list-type': 'map',
       'x-kubernetes-list-map-keys': ['type'],
@@ -1411,7 +1411,7 @@ export const statusSchema: Schema = named(
     certificates: {
       type: 'array',
       description:
-        'The platform\'s CA and certificates (spec.tls.mode BuiltIn; docs/security.md, "TLS between the components"), as the operator last wrote or read them.',
+        'The platform\'s CA and certificates (spec.tls.mode BuiltIn; docs/security.md, "TLS between the components"), as the operator last wrote or read them; with tls.issuerRef the issuer\'s CA and the certificates read from the Secrets cert-manager wrote.',
       maxItems: COMPONENTS.length + 1,
       items: named(
         'CertificateStatus',
