@@ -192,13 +192,13 @@ describe('beside another external metrics server', () => {
 
   it('with provider keda, then each autoscaled component gets a ScaledObject with its triggers and no HPA, and nothing is degraded by the owner', async () => {
     await suite.client.create(PLATFORM, suite.namespace, autoscaledPlatform('viakeda', 'keda'));
-    const scaledObjects = await eventually('five ScaledObjects', async () => {
+    const scaledObjects = await eventually('six ScaledObjects', async () => {
       const { items } = await suite.client.list<KubeResource & { spec: { triggers: { type: string }[]; minReplicaCount: number } }>(
         SCALED_OBJECT_TYPE,
         suite.namespace,
         { labelSelector: 'app.kubernetes.io/instance=viakeda' },
       );
-      return items.length === 5 ? items : undefined;
+      return items.length === 6 ? items : undefined;
     });
     const kyc = scaledObjects.find((o) => o.metadata.name === 'viakeda-kyc');
     expect(kyc?.spec.triggers.map((t) => t.type)).toEqual(['cpu', 'memory', 'kafka', 'cron']);
@@ -219,7 +219,7 @@ describe('beside another external metrics server', () => {
         suite.client.list(SCALED_OBJECT_TYPE, suite.namespace, selector),
         suite.client.list(HPA, suite.namespace, selector),
       ]);
-      return so.items.length === 0 && hpas.items.length === 5;
+      return so.items.length === 0 && hpas.items.length === 6;
     });
   });
 });

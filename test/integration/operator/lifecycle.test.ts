@@ -33,11 +33,18 @@ async function deployment(component: string): Promise<Deployment | undefined> {
 }
 
 describe('the operator with a development platform', () => {
-  it('when a platform is created, then all five components become Available and Ready=True', async () => {
+  it('when a platform is created, then all six components become Available and Ready=True', async () => {
     await client.create(PLATFORM, suite.namespace, developmentPlatform(suite.namespace, name, '0.1.0'));
     const platform = await waitReady(client, suite.namespace, name, '0.1.0');
     expect(platform.status?.phase).toBe('Ready');
-    expect(Object.keys(platform.status?.components ?? {}).sort()).toEqual(['analytics', 'auth', 'gateway', 'kyc', 'notification']);
+    expect(Object.keys(platform.status?.components ?? {}).sort()).toEqual([
+      'analytics',
+      'auth',
+      'frontend',
+      'gateway',
+      'kyc',
+      'notification',
+    ]);
     for (const component of Object.values(platform.status?.components ?? {}) as { available?: number }[]) {
       expect(component.available).toBeGreaterThanOrEqual(1);
     }
@@ -81,7 +88,7 @@ describe('the operator with a development platform', () => {
   it('when the version changes, then every Deployment rolls to the new image and the platform is Ready again', async () => {
     await client.mergePatch(PLATFORM, suite.namespace, name, { spec: { version: '0.2.0' } });
     await waitReady(client, suite.namespace, name, '0.2.0');
-    for (const component of ['gateway', 'kyc', 'auth', 'notification', 'analytics']) {
+    for (const component of ['gateway', 'kyc', 'auth', 'notification', 'analytics', 'frontend']) {
       const image = (await deployment(component))?.spec.template.spec.containers[0]?.image ?? '';
       expect(image.endsWith(':0.2.0')).toBe(true);
     }
@@ -154,9 +161,9 @@ describe('the operator with a development platform', () => {
       },
       30_000,
     );
-    const platform = await eventually('readyComponents 4/4', async () => {
+    const platform = await eventually('readyComponents 5/5', async () => {
       const p = await getPlatform(client, suite.namespace, name);
-      return p?.status?.readyComponents === '4/4' ? p : undefined;
+      return p?.status?.readyComponents === '5/5' ? p : undefined;
     });
     expect(platform.status?.components?.analytics).toBeUndefined();
   }, 60_000);

@@ -93,10 +93,11 @@ describe('spec.observability.podMonitor', () => {
     await suite.operator.stop();
     second = await startTestOperator({ namespace: suite.namespace });
 
-    const builtIn = await podMonitorsOf('absent', 5);
+    const builtIn = await podMonitorsOf('absent', 6);
     expect(builtIn.map((m) => m.metadata.name)).toEqual([
       'absent-analytics',
       'absent-auth',
+      'absent-frontend',
       'absent-gateway',
       'absent-kyc',
       'absent-notification',
@@ -122,7 +123,7 @@ describe('spec.observability.podMonitor', () => {
     ]);
 
     await suite.client.create(PLATFORM, suite.namespace, monitored('plain', { tls: { mode: 'Disabled' } }));
-    const plain = await podMonitorsOf('plain', 5);
+    const plain = await podMonitorsOf('plain', 6);
     for (const monitor of plain)
       expect(monitor.spec.podMetricsEndpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '15s', scheme: 'http' }]);
   });

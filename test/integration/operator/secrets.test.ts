@@ -99,7 +99,7 @@ describe('a production platform with development secrets', () => {
 
   it('when a development platform uses the same sample values, then it is allowed and rolls out', async () => {
     await client.create(PLATFORM, suite.namespace, developmentPlatform(suite.namespace, 'dev', '0.1.0'));
-    await eventually('the development Deployments', async () => (await deployments('dev')).length === 5);
+    await eventually('the development Deployments', async () => (await deployments('dev')).length === 6);
     const dev = await getPlatform(client, suite.namespace, 'dev');
     expect(condition(dev, 'SecretsVerified')).toBeUndefined();
   }, 60_000);
@@ -115,9 +115,9 @@ describe('a production platform with development secrets', () => {
       30_000,
     );
     expect(condition(accepted, 'SecretsVerified')?.reason).toBe('SecretsAccepted');
-    const created = await eventually('the five production Deployments', async () => {
+    const created = await eventually('the six production Deployments', async () => {
       const list = await deployments('bank');
-      return list.length === 5 ? list : undefined;
+      return list.length === 6 ? list : undefined;
     });
     for (const d of created) expect(d.spec.template.spec.containers[0]?.image).toBe('kyc-operator/workloads:0.1.0');
   }, 60_000);
@@ -132,7 +132,7 @@ describe('a production platform with development secrets', () => {
     expect(condition(refused, 'SecretsVerified')?.message).toContain('admin-password is shorter than 12 characters');
     await new Promise((resolve) => setTimeout(resolve, 5000));
     const after = await deployments('bank');
-    expect(after).toHaveLength(5);
+    expect(after).toHaveLength(6);
     for (const d of after) {
       expect(d.spec.template.spec.containers[0]?.image).toBe('kyc-operator/workloads:0.1.0');
       expect(d.metadata.generation).toBe(before.get(d.metadata.name));

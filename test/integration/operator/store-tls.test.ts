@@ -63,15 +63,21 @@ describe('a production platform and TLS to its stores', () => {
     expect(await deployments('bank')).toEqual([]);
   }, 60_000);
 
-  it('when Redis is declared Required, then it rolls out and every pod trusts the Redis Secret’s ca.crt', async () => {
+  it('when Redis is declared Required, then it rolls out and every pod that reads Redis trusts the Redis Secret’s ca.crt', async () => {
     await client.mergePatch(PLATFORM, suite.namespace, 'bank', { spec: { dependencies: { redis: { tls: 'Required' } } } });
-    const created = await eventually('the five Deployments', async () => {
+    const created = await eventually('the six Deployments', async () => {
       const list = await deployments('bank');
-      return list.length === 5 ? list : undefined;
+      return list.length === 6 ? list : undefined;
     });
     const redisSecret = productionPlatform('bank', 'Required').spec.dependencies!.redis!.secretRef.name;
     for (const d of created) {
       const pod = d.spec.template.spec;
+      // The frontend reads no store: nothing of Redis reaches it.
+      if (d.metadata.name === 'bank-frontend') {
+        expect(pod.containers[0]!.env?.map((e) => e.name)).not.toContain('REDIS_TLS');
+        expect(pod.volumes).not.toContainEqual(expect.objectContaining({ name: 'store-ca-redis' }));
+        continue;
+      }
       expect(pod.containers[0]!.env).toContainEqual({ name: 'REDIS_TLS', value: 'required' });
       expect(pod.containers[0]!.env).toContainEqual({ name: 'REDIS_CA_FILE', value: '/var/run/kyc/stores/redis/ca.crt' });
       expect(pod.volumes).toContainEqual(

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll } from '@jest/globals';
 import * as yaml from 'js-yaml';
+import { desiredComponentNames } from '../../../operator/src/api/defaults.js';
 import { loadConfig, type OperatorConfig } from '../../../operator/src/runtime/config.js';
 import { KubeClient, type KubeResource, type ResourceType } from '../../../operator/src/runtime/kube.js';
 import { createLogger, type Logger } from '../../../operator/src/runtime/logger.js';
@@ -176,10 +177,12 @@ export async function waitReady(
       const platform = await getPlatform(client, namespace, name);
       const status = platform?.status;
       const ready = status?.conditions?.find((c) => c.type === 'Ready');
+      // Every component the spec runs (six unless some are disabled).
+      const running = platform ? desiredComponentNames(platform.spec).length : 0;
       return ready?.status === 'True' &&
         status?.activeVersion === version &&
         status.observedGeneration === platform?.metadata.generation &&
-        status.readyComponents === '5/5'
+        status.readyComponents === `${running}/${running}`
         ? platform
         : undefined;
     },

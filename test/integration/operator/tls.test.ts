@@ -1,5 +1,5 @@
 // TLS between the components (docs/security.md, "TLS between the components"), against the real API server
-// with the operator in this process: a platform gets its CA Secret and five leaf Secrets whose certificates
+// with the operator in this process: a platform gets its CA Secret and six leaf Secrets whose certificates
 // verify against the bundle and carry the names of the component's Services; the rotate annotation
 // re-issues every leaf (the CA kept) without changing any Deployment's pod template; tls.mode Disabled in
 // the production profile is refused with a condition before anything is created.
@@ -40,7 +40,7 @@ function tlsPlatform(name: string, tls: PlatformResource['spec']['tls'] = {}): P
 
 async function leaves(name: string): Promise<Secret[]> {
   return eventually(
-    `the five certificate Secrets of ${name}`,
+    `the six certificate Secrets of ${name}`,
     async () => {
       const secrets = await Promise.all(COMPONENTS.map((c) => client.get<Secret>(SECRET, suite.namespace, `${name}-${c}-tls`)));
       return secrets.every((s) => s !== undefined) ? secrets : undefined;
@@ -55,7 +55,7 @@ async function templates(name: string): Promise<Record<string, string>> {
 }
 
 describe('the platform certificates', () => {
-  it('when a platform is created, then its CA and five leaf Secrets exist, each leaf verifiable against the bundle with its Services’ names', async () => {
+  it('when a platform is created, then its CA and six leaf Secrets exist, each leaf verifiable against the bundle with its Services’ names', async () => {
     await client.create(PLATFORM, suite.namespace, tlsPlatform('tls-a'));
     const secrets = await leaves('tls-a');
     const ca = await client.get<Secret>(SECRET, suite.namespace, 'tls-a-tls-ca');
@@ -110,7 +110,7 @@ describe('the platform certificates', () => {
     const caBefore = pem(await client.get<Secret>(SECRET, suite.namespace, 'tls-a-tls-ca'), 'tls.crt');
     const serials = new Map(before.map((s) => [s.metadata.name, readCertificate(pem(s, 'tls.crt')).serialNumber]));
     const podTemplates = await templates('tls-a');
-    expect(Object.keys(podTemplates)).toHaveLength(5);
+    expect(Object.keys(podTemplates)).toHaveLength(6);
     await client.mergePatch(PLATFORM, suite.namespace, 'tls-a', { metadata: { annotations: { [ROTATE_ANNOTATION]: 'first' } } });
     const after = await eventually('every leaf re-issued', async () => {
       const secrets = await leaves('tls-a');
