@@ -2,10 +2,14 @@
 // application lifecycles goes in through the shared transactional outbox, with their own times; the
 // summary's funnel, percentiles, rates and SLA breaches come out exactly; events_seen is pruned past the
 // redelivery horizon and nothing younger.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { AggregateRepository } from '../../../workloads/analytics/data-access/aggregates.js';
 import { startAnalytics } from '../../../workloads/analytics/main.js';
+import { migrateComponent } from '../../../workloads/migrate.js';
 import type { RunningAnalytics } from '../../../workloads/analytics/main.js';
-import { newEvent } from '../../../workloads/shared/index.js';
+import { createPool, newEvent } from '../../../workloads/shared/index.js';
 import type { EventEnvelope, EventType } from '../../../workloads/shared/index.js';
 import {
   captureLogs,
@@ -160,5 +164,42 @@ describe('analytics: funnel, turnaround percentiles, resubmissions and SLA breac
     expect(await analytics.pruning.run()).toBe(3);
     expect(await seen()).toBe(counted + 1);
     expect(await analytics.pruning.run()).toBe(0);
+  });
+
+  it('as its own database role (hack/deps/roles.sh), analytics times a decision and prunes events_seen', async () => {
+    const own = await createTestDatabase();
+    const inOwn = (name: string) => {
+      const url = new URL(process.env[name] ?? '');
+      url.pathname = `/${own.name}`;
+      return url.toString();
+    };
+    const admin = new pg.Client({ connectionString: own.url });
+    await admin.connect();
+    await admin.query(`GRANT CREATE ON DATABASE ${own.name} TO kyc_migrate`);
+    await admin.end();
+    const pool = createPool(inOwn('DATABASE_URL_ANALYTICS'));
+    try {
+      await migrateComponent('analytics', {
+        LOG_LEVEL: 'silent',
+        DATABASE_URL: inOwn('DATABASE_URL_MIGRATE'),
+        DATABASE_APP_URL: inOwn('DATABASE_URL_ANALYTICS'),
+      });
+      const repository = new AggregateRepository(pool);
+      const app = id('own');
+      for (const [type, time] of [
+        ['kyc.application.submitted', '09:00'],
+        ['kyc.application.resubmission_requested', '09:30'],
+        ['kyc.application.approved', '10:00'],
+      ] as const)
+        expect(await repository.record(randomUUID(), type, new Date(at(1, time)), app)).toBe(true);
+      expect(await repository.decisionsSince(day(1), 3600)).toEqual([
+        { day: day(1), decisions: 1, p50Seconds: 3600, p90Seconds: 3600, resubmitted: 1, slaBreaches: 0 },
+        { decisions: 1, p50Seconds: 3600, p90Seconds: 3600, resubmitted: 1, slaBreaches: 0 },
+      ]);
+      expect(await repository.pruneSeen(new Date(Date.now() + 60_000), 10)).toBe(3);
+    } finally {
+      await pool.end();
+      await own.drop();
+    }
   });
 });
