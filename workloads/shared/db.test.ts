@@ -3,16 +3,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { DatabaseError } from 'pg';
 import type { Pool, PoolClient } from 'pg';
-import { LONG_STATEMENT_MS, isConnectionBroken, liftRequestBudgets, withTransaction } from './db.js';
+import { LONG_STATEMENT_MS, isConnectionBroken, liftRequestBudgets, withPipelinedTransaction, withTransaction } from './db.js';
 
 function fakePool(failOn: (sql: string) => Error | undefined): { pool: Pool; sent: string[]; released: unknown[] } {
   const sent: string[] = [];
   const released: unknown[] = [];
   const client = {
-    query: (sql: string) => {
-      sent.push(sql);
-      const error = failOn(sql);
-      return error ? Promise.reject(error) : Promise.resolve({ rows: [] });
+    query: (sql: string | { text: string }) => {
+      const text = typeof sql === 'string' ? sql : sql.text;
+      sent.push(text);
+      const error = failOn(text);
+      return error ? Promise.reject(error) : Promise.resolve({ rows: [], command: text.split(' ')[0] });
     },
     release: (error?: unknown) => {
       released.push(error);
@@ -61,6 +62,62 @@ describe('withTransaction', () => {
     const { pool, released } = fakePool((sql) => (sql === 'INSERT 1' ? unique() : sql === 'ROLLBACK' ? rollback : undefined));
     await expect(withTransaction(pool, (c) => c.query('INSERT 1'))).rejects.toMatchObject({ code: '23505' });
     expect(released).toEqual([rollback]);
+  });
+});
+
+describe('withPipelinedTransaction', () => {
+  it('when the work succeeds, then BEGIN, the statements in the order they were started, COMMIT; the connection goes back', async () => {
+    const { pool, sent, released } = fakePool(() => undefined);
+    const result = withPipelinedTransaction(pool, async (tx) => {
+      tx.send({ text: 'INSERT 1' });
+      const [first] = await Promise.all([tx.query({ text: 'SELECT 2' }), tx.query({ text: 'SELECT 3' })]);
+      tx.send({ text: 'INSERT 4' });
+      return first.command;
+    });
+    await expect(result).resolves.toBe('SELECT');
+    expect(sent).toEqual(['BEGIN', 'INSERT 1', 'SELECT 2', 'SELECT 3', 'INSERT 4', 'COMMIT']);
+    expect(released).toEqual([undefined]);
+  });
+
+  it('when a write nobody waited for is refused, then its error is the one reported, at the next statement, and ROLLBACK follows', async () => {
+    const { pool, sent, released } = fakePool((sql) => (sql === 'INSERT 1' ? unique() : undefined));
+    const result = withPipelinedTransaction(pool, async (tx) => {
+      tx.send({ text: 'INSERT 1' });
+      await tx.query({ text: 'SELECT 2' });
+      return 'not reached';
+    });
+    await expect(result).rejects.toMatchObject({ code: '23505' });
+    expect(sent).toEqual(['BEGIN', 'INSERT 1', 'SELECT 2', 'ROLLBACK']);
+    expect(released).toEqual([undefined]);
+  });
+
+  it('when the last writes are refused, then COMMIT reports their error, not a commit', async () => {
+    const { pool, sent } = fakePool((sql) => (sql === 'INSERT 1' ? unique() : undefined));
+    await expect(withPipelinedTransaction(pool, (tx) => Promise.resolve(tx.send({ text: 'INSERT 1' })))).rejects.toMatchObject({
+      code: '23505',
+    });
+    expect(sent).toEqual(['BEGIN', 'INSERT 1', 'COMMIT', 'ROLLBACK']);
+  });
+
+  it('when a statement is started after the transaction ended, then it is refused, not run on a pooled connection', async () => {
+    const { pool, sent } = fakePool(() => undefined);
+    let late: Promise<unknown> | undefined;
+    await withPipelinedTransaction(pool, (tx) => {
+      late = Promise.resolve()
+        .then(() => new Promise((resolve) => setImmediate(resolve)))
+        .then(() => tx.query({ text: 'SELECT late' }));
+      return Promise.resolve();
+    });
+    await expect(late).rejects.toThrow('statement sent after its transaction ended');
+    expect(sent).toEqual(['BEGIN', 'COMMIT']);
+  });
+
+  it('when the connection breaks, then no ROLLBACK is waited for and the connection is discarded', async () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const { pool, sent, released } = fakePool((sql) => (sql === 'SELECT 1' ? reset : undefined));
+    await expect(withPipelinedTransaction(pool, (tx) => tx.query({ text: 'SELECT 1' }))).rejects.toBe(reset);
+    expect(sent).toEqual(['BEGIN', 'SELECT 1']);
+    expect(released).toEqual([reset]);
   });
 });
 

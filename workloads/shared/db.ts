@@ -7,7 +7,7 @@
 //   one statement on a server that does not answer at all (frozen, partitioned)    ≤ 2000 ms, client side
 // A connection that timed out client side is discarded, not reused: its statement may still be running.
 import pg from 'pg';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryConfig, QueryResult, QueryResultRow } from 'pg';
 import { postgresConnection, storesTlsFromEnv, type StoreTls } from './store-tls.js';
 import { SpanKind, inSpan, tracingEnabled } from './tracing.js';
 
@@ -27,6 +27,12 @@ export interface PoolOptions {
   queryTimeoutMillis?: number;
   /** TLS to PostgreSQL (store-tls.ts); absent: DATABASE_TLS and DATABASE_CA_FILE from the environment. */
   tls?: StoreTls;
+  /**
+   * Statements a client is given while earlier ones still run go out at once instead of waiting their
+   * turn (node-postgres' pipeline mode): several statements, one round trip. Code that awaits each
+   * statement behaves as before; withPipelinedTransaction is what makes use of it.
+   */
+  pipeline?: boolean;
 }
 
 export const POOL_DEFAULTS = { connectionTimeoutMillis: 1000, statementTimeoutMillis: 1500, queryTimeoutMillis: 2000 } as const;
@@ -42,6 +48,7 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
     idleTimeoutMillis: 30_000,
     statement_timeout: options.statementTimeoutMillis ?? POOL_DEFAULTS.statementTimeoutMillis,
     query_timeout: options.queryTimeoutMillis ?? POOL_DEFAULTS.queryTimeoutMillis,
+    ...(options.pipeline === true && { pipeline: true }),
   });
   // A client losing its connection must not crash the process: idle ones are replaced by the pool; one
   // checked out (e.g. holding a transaction while Kafka acknowledges) fails its next query instead, and
@@ -119,6 +126,94 @@ export async function withTransaction<T>(pool: Pool, work: (client: PoolClient) 
     else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError as Error));
     throw error;
   } finally {
+    client.release(broken);
+  }
+}
+
+/** A transaction's statements on a pipelining connection (withPipelinedTransaction). */
+export interface PipelinedTransaction {
+  /** Sends a statement and waits for it; a failure of a statement sent earlier comes first. */
+  query<R extends QueryResultRow = QueryResultRow>(config: QueryConfig): Promise<QueryResult<R>>;
+  /** Sends a statement nobody waits for: its failure shows at the next `query` or at COMMIT. */
+  send(config: QueryConfig): void;
+}
+
+/**
+ * What makes the statements a pipelined transaction sends in one tick leave in one write: the
+ * connection's socket is corked until the tick ends (node-postgres writes each statement on its own
+ * otherwise, a system call each). The socket is node-postgres' own (not typed); without one, nothing.
+ */
+function oneWritePerTick(client: PoolClient): () => void {
+  const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+  let corked = false;
+  return () => {
+    if (corked || typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return;
+    corked = true;
+    stream.cork();
+    process.nextTick(() => {
+      corked = false;
+      stream.uncork?.();
+    });
+  };
+}
+
+/**
+ * withTransaction with fewer round trips on a pool made with `pipeline: true`: BEGIN is not awaited on
+ * its own but goes out just ahead of the first statement, writes whose result nobody needs (`send`) go
+ * out ahead of the next statement or of COMMIT, and everything is still committed or rolled back as one
+ * (docs/benchmarks.md, "Where the write path's time goes"). PostgreSQL runs a connection's statements in
+ * the order they were sent, so a statement answers only after everything sent before it has run; a
+ * failure there aborts the transaction, and the statements after it fail (25P02) or, for COMMIT, roll
+ * back: the first failure is the one reported. On a pool without pipelining it works the same, one
+ * statement at a time.
+ */
+export async function withPipelinedTransaction<T>(pool: Pool, work: (tx: PipelinedTransaction) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  let failure: { error: unknown } | undefined;
+  let unanswered: Array<Promise<void>> = [];
+  let open = true;
+  const batch = oneWritePerTick(client);
+  // A statement started after the transaction ended would run on a connection back in the pool.
+  const ensureOpen = (): void => {
+    if (!open) throw new Error('statement sent after its transaction ended');
+  };
+  const send = (config: QueryConfig | string): void => {
+    ensureOpen();
+    batch();
+    unanswered.push(
+      client.query(config).then(
+        () => undefined,
+        (error: unknown) => void (failure ??= { error }),
+      ),
+    );
+  };
+  const query = async <R extends QueryResultRow>(config: QueryConfig | string): Promise<QueryResult<R>> => {
+    ensureOpen();
+    batch();
+    const answer = client.query<R>(config);
+    const earlier = unanswered;
+    unanswered = [];
+    const [settled] = await Promise.allSettled([answer, ...earlier]);
+    if (failure) throw failure.error;
+    if (settled.status === 'rejected') throw settled.reason;
+    return settled.value;
+  };
+  try {
+    send('BEGIN');
+    const result = await work({ query, send });
+    const commit = await query('COMMIT');
+    // COMMIT of a transaction that failed answers ROLLBACK; the failure itself was reported above.
+    if (commit.command !== 'COMMIT') throw new Error(`transaction ended with ${commit.command} instead of COMMIT`);
+    return result;
+  } catch (error) {
+    open = false;
+    if (isConnectionBroken(error)) broken = error as Error;
+    // Behind any statement still in flight: it runs first, then the ROLLBACK undoes it.
+    else await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError as Error));
+    throw error;
+  } finally {
+    open = false;
     client.release(broken);
   }
 }

@@ -81,8 +81,8 @@ export interface ServiceSpec<C extends CommonConfig, T extends object> {
   http?: Omit<ServiceOptions, 'component' | 'logger' | 'version' | 'platform' | 'shutdownGraceMs' | 'health' | 'createServer' | 'tls'>;
   /** Makes the main listener's server (the gateway's edge guard); gets the Service for its metrics and logger. */
   createServer?: (app: Express, service: Service) => Server;
-  /** The service's own PostgreSQL schema, migrated before `wire` runs; `database` in /health. */
-  database?: { url: string; poolMax: number; schema: string; migrations: readonly Migration[] };
+  /** The service's own PostgreSQL schema, migrated before `wire` runs; `database` in /health. `pipeline`: PoolOptions.pipeline. */
+  database?: { url: string; poolMax: number; schema: string; migrations: readonly Migration[]; pipeline?: boolean };
   /** A Redis connection under `keyPrefix`; `cache` in /health. */
   redis?: { url: string; keyPrefix: string };
   /** Sections of the live settings this service reads besides the shared ones (the gateway's loadBalancing). */
@@ -131,7 +131,13 @@ export async function startService<C extends CommonConfig, T extends object>(
           logger,
           ...(options.tlsReloadIntervalMs !== undefined && { intervalMs: options.tlsReloadIntervalMs }),
         });
-  const pool = spec.database && drivers.createPool(spec.database.url, { max: spec.database.poolMax, applicationName: `kyc-${component}` });
+  const pool =
+    spec.database &&
+    drivers.createPool(spec.database.url, {
+      max: spec.database.poolMax,
+      applicationName: `kyc-${component}`,
+      ...(spec.database.pipeline === true && { pipeline: true }),
+    });
   const redis = spec.redis && drivers.createRedis(spec.redis.url, { connectionName: `kyc-${component}`, keyPrefix: spec.redis.keyPrefix });
   const health: HealthChecks = {};
   if (pool) health.database = () => drivers.pingDatabase(pool);

@@ -1,8 +1,8 @@
 // The KYC store on PostgreSQL. PII is sealed here, on the way in, and opened here, on the way out:
 // nothing above this layer sees ciphertext and nothing below it sees clear PII.
 import { randomBytes } from 'node:crypto';
-import { ident, newEvent, outboxValues, withTransaction } from '../../shared/index.js';
-import type { EventType, Pool, PoolClient } from '../../shared/index.js';
+import { ident, newEvent, outboxValues, withPipelinedTransaction } from '../../shared/index.js';
+import type { EventType, PipelinedTransaction, Pool } from '../../shared/index.js';
 import type { QueryResult, QueryResultRow } from 'pg';
 import type { ApplicationState } from '../domain/application-state.js';
 import type { ExistingApplication } from '../domain/duplicates.js';
@@ -39,12 +39,17 @@ export interface PgKycStoreOptions {
 export class PgKycStore implements KycStore {
   constructor(private readonly options: PgKycStoreOptions) {}
 
+  /**
+   * A use case's transaction in few round trips (the pool pipelines, main.ts): BEGIN goes out with the
+   * first statement, and the writes nobody reads back (audit records, events, consents, applicant data)
+   * go out with the next statement or with COMMIT (docs/benchmarks.md, "Where the write path's time goes").
+   */
   transaction<T>(work: (tx: KycTransaction) => Promise<T>): Promise<T> {
-    return withTransaction(this.options.pool, async (client) => {
+    return withPipelinedTransaction(this.options.pool, async (client) => {
       const tx = new PgKycTransaction(client, this.options);
       const result = await work(tx);
-      // Audit records and events still waiting are written before COMMIT, in the same transaction.
-      await tx.flush();
+      // Audit records and events still waiting go out ahead of COMMIT, in the same transaction.
+      tx.flush();
       return result;
     });
   }
@@ -239,17 +244,26 @@ class PgKycTransaction implements KycTransaction {
   private readonly deferred = new DeferredWrites();
 
   constructor(
-    private readonly client: PoolClient,
+    private readonly client: PipelinedTransaction,
     private readonly options: PgKycStoreOptions,
   ) {
     this.s = ident(options.schema);
     this.ring = options.keyRing;
   }
 
-  /** Runs one statement as a named (prepared) statement, after any deferred writes. */
-  private async q<R extends QueryResultRow = QueryResultRow>(text: string, values: unknown[]): Promise<QueryResult<R>> {
-    await this.flush();
+  /**
+   * Runs one statement as a named (prepared) statement, right behind any deferred writes. Statements a
+   * use case starts together (Promise.all) go out together and run in the order they were started.
+   */
+  private q<R extends QueryResultRow = QueryResultRow>(text: string, values: unknown[]): Promise<QueryResult<R>> {
+    this.flush();
     return this.client.query<R>({ name: statementName(text), text, values });
+  }
+
+  /** Sends a write whose result nobody reads, after any deferred writes (order kept); it commits with the rest. */
+  private later(text: string, values: unknown[]): void {
+    this.flush();
+    this.client.send({ name: statementName(text), text, values });
   }
 
   async snapshot(id: string, options: { history: boolean }): Promise<ApplicationSnapshot | null> {
@@ -258,23 +272,23 @@ class PgKycTransaction implements KycTransaction {
     return toSnapshot(this.ring, id, rows[0]);
   }
 
-  /** Writes the deferred audit records, events and consents (one statement), if any wait. */
-  async flush(): Promise<void> {
+  /** Sends the deferred audit records, events and consents (one statement), if any wait. */
+  flush(): void {
     const small = this.deferred.size <= 8;
     const statement = this.deferred.take(this.s);
     if (!statement) return;
     // Only small batches get a prepared statement: their shapes are few; a large batch is rare.
-    await this.client.query(small ? { name: statementName(statement.text), ...statement } : statement);
+    this.client.send(small ? { name: statementName(statement.text), ...statement } : statement);
   }
 
   async lockOwnerDrafts(ownerId: string): Promise<number> {
     // A transaction-scoped advisory lock per owner (released at COMMIT/ROLLBACK), then the count in a
-    // statement of its own, so the count sees every draft committed by whoever held the lock before.
-    await this.q(`SELECT pg_advisory_xact_lock(hashtext('kyc.open_drafts'), hashtext($1))`, [ownerId]);
-    const { rows } = await this.q<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${this.s}.applications WHERE owner_id = $1 AND state = 'draft'`,
-      [ownerId],
-    );
+    // statement of its own, so the count sees every draft committed by whoever held the lock before. Both
+    // go out at once: PostgreSQL starts the count (and takes its snapshot) only once the lock is held.
+    const [, { rows }] = await Promise.all([
+      this.q(`SELECT pg_advisory_xact_lock(hashtext('kyc.open_drafts'), hashtext($1))`, [ownerId]),
+      this.q<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.s}.applications WHERE owner_id = $1 AND state = 'draft'`, [ownerId]),
+    ]);
     return rows[0]?.n ?? 0;
   }
 
@@ -326,12 +340,13 @@ class PgKycTransaction implements KycTransaction {
     return row ? toApplicant(this.ring, applicationId, row) : null;
   }
 
-  async writeApplicant(applicationId: string, data: ApplicantData, aadhaar?: Aadhaar): Promise<void> {
+  /** Sent, not awaited: nothing reads its result, and a refusal fails the transaction at its next statement or COMMIT. */
+  writeApplicant(applicationId: string, data: ApplicantData, aadhaar?: Aadhaar): Promise<void> {
     let token: string | null = null;
     if (aadhaar) {
       token = `avt_${randomBytes(24).toString('base64url')}`;
       const sealed = sealText(this.ring, aadhaar.number, vaultContext(token));
-      await this.q(`INSERT INTO ${this.s}.aadhaar_vault (token, number_enc, key_id, blind_index) VALUES ($1, $2, $3, $4)`, [
+      this.later(`INSERT INTO ${this.s}.aadhaar_vault (token, number_enc, key_id, blind_index) VALUES ($1, $2, $3, $4)`, [
         token,
         sealed,
         keyIdOf(sealed),
@@ -341,7 +356,7 @@ class PgKycTransaction implements KycTransaction {
     const sealed = sealText(this.ring, JSON.stringify(data), applicantContext(applicationId));
     const panMasked = data.pan !== undefined ? maskPan(data.pan) : null;
     const panIndex = data.pan !== undefined ? blindIndex(this.ring, 'pan', data.pan) : null;
-    await this.q(
+    this.later(
       `INSERT INTO ${this.s}.applicants (application_id, data_enc, key_id, pan_masked, pan_index, aadhaar_token, aadhaar_last4, aadhaar_kind)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (application_id) DO UPDATE SET
@@ -352,6 +367,7 @@ class PgKycTransaction implements KycTransaction {
          updated_at = now()`,
       [applicationId, sealed, keyIdOf(sealed), panMasked, panIndex, token, aadhaar?.last4 ?? null, aadhaar?.kind ?? null],
     );
+    return Promise.resolve();
   }
 
   async revealAadhaar(token: string): Promise<string> {

@@ -8,7 +8,7 @@ import { validateConsent } from './consent.js';
 import { missingDocuments, validateDocumentUpload } from './documents.js';
 import { checkDraftLimit } from './drafts.js';
 import { featurePaused, forbidden, invalidState, limitReached, validationFailed } from './errors.js';
-import type { ApplicantData, ConsentRecord, DocumentMeta, KycTransaction, StoredApplicantRecord } from './ports.js';
+import type { ApplicantData, ApplicationSnapshot, ConsentRecord, DocumentMeta, KycTransaction, StoredApplicantRecord } from './ports.js';
 import { type Caller, EDITABLE, type UseCaseContext, lockExisting, lockOwned } from './use-case-context.js';
 import { type ApplicationView, applicationView, documentView, viewIn } from './views.js';
 
@@ -56,9 +56,9 @@ export class Applications {
 
   async updateApplicant(caller: Caller, id: string, body: unknown): Promise<ApplicationView> {
     return this.ctx.store.transaction(async (tx) => {
-      const app = await lockOwned(tx, caller, id);
+      // Asked together, answered in one round trip; the read runs once the lock is held (ports.ts).
+      const [app, stored] = await Promise.all([lockOwned(tx, caller, id), tx.readApplicant(id)]);
       if (!EDITABLE.includes(app.state)) throw invalidState(`applicant data cannot change while the application is ${app.state}`);
-      const stored = await tx.readApplicant(id);
       const storedName = stored?.data.name;
       const storedPan = stored?.data.pan;
       const checked = validateApplicantPatch(
@@ -86,10 +86,9 @@ export class Applications {
     if (!this.ctx.features.isOn('document-upload')) throw featurePaused('document uploads are paused; please try again later');
     const upload = validateDocumentUpload(body);
     return this.ctx.store.transaction(async (tx) => {
-      const app = await lockOwned(tx, caller, id);
+      const [app, existing] = await Promise.all([lockOwned(tx, caller, id), tx.listDocuments(id)]);
       if (!upload.ok) throw validationFailed(upload.errors);
       if (!EDITABLE.includes(app.state)) throw invalidState(`documents cannot be added while the application is ${app.state}`);
-      const existing = await tx.listDocuments(id);
       if (existing.length >= this.ctx.maxDocuments) {
         throw validationFailed([{ field: 'documents', message: `an application holds at most ${this.ctx.maxDocuments} documents` }]);
       }
@@ -128,9 +127,10 @@ export class Applications {
 
   async submit(caller: Caller, id: string): Promise<ApplicationView> {
     const view = await this.ctx.store.transaction(async (tx) => {
-      const app = await lockOwned(tx, caller, id);
+      // The snapshot goes out with the lock (one round trip) and runs once the lock is held.
+      const [app, snap] = await Promise.all([lockOwned(tx, caller, id), tx.snapshot?.(id, { history: false })]);
       const transition = this.ctx.decide(app, 'submit', 'applicant');
-      const { missing, applicant, documents, consents } = await this.submissionState(tx, id);
+      const { missing, applicant, documents, consents } = await this.submissionState(tx, id, snap);
       if (missing.length > 0) throw validationFailed(missing);
       const moved = await this.ctx.move(
         tx,
@@ -192,12 +192,13 @@ export class Applications {
     return view;
   }
 
+  /** What a submission lacks; `snap` is the application's snapshot when the store makes one. */
   private async submissionState(
     tx: KycTransaction,
     id: string,
+    snap: ApplicationSnapshot | null | undefined,
   ): Promise<{ missing: FieldError[]; applicant: StoredApplicantRecord | null; documents: DocumentMeta[]; consents: ConsentRecord[] }> {
     const errors: FieldError[] = [];
-    const snap = tx.snapshot ? await tx.snapshot(id, { history: false }) : undefined;
     const stored = snap ? snap.applicant : await tx.readApplicant(id);
     const data = stored?.data ?? {};
     for (const field of ['name', 'dateOfBirth', 'pan', 'address'] as const) {
