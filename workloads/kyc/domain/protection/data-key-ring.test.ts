@@ -83,7 +83,7 @@ class FakeParking implements ParkingKeyService {
 }
 
 class MemoryParkedKeys implements ParkedKeyStore {
-  rows: Array<ParkedDataKey & { retired: boolean }> = [];
+  rows: Array<{ id: string; wrapped: WrappedDataKey; retired: boolean }> = [];
   used = new Set<string>();
   listParked() {
     return Promise.resolve(this.rows.map(({ id, wrapped }) => ({ id, wrapped })));
