@@ -262,7 +262,8 @@ async function wireGateway(
   // service (docs/api.md, "Degradation"; what it reveals: docs/security.md).
   app.get(PUBLIC_STATUS_PATH, (_req, res) => {
     const reduced = [...upstreams].filter(([, upstream]) => upstream.isReduced()).map(([name]) => name);
-    res.json(publicStatus(liveSettings, config.KYC_VERSION, reduced));
+    const servedReduced = [...upstreams.values()].flatMap((upstream) => upstream.reducedFeatures());
+    res.json(publicStatus(liveSettings, config.KYC_VERSION, reduced, servedReduced));
   });
   // Bodies are read only when the request has one (Content-Length or Transfer-Encoding): the body
   // parser's stream set-up was a measurable share of a proxied GET.

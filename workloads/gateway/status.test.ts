@@ -27,4 +27,10 @@ describe('publicStatus', () => {
       'analytics',
     ]);
   });
+  it('when an upstream that answers says it serves a feature reduced, then that feature is listed once', () => {
+    expect(publicStatus(settings('Normal', ['automatic-checks']), '1.4.2', [], ['automatic-checks']).reducedFeatures).toEqual([
+      'automatic-checks',
+    ]);
+    expect(publicStatus(settings('Normal'), '1.4.2', [], ['automatic-checks']).reducedFeatures).toEqual(['automatic-checks']);
+  });
 });

@@ -22,18 +22,18 @@ export const UPSTREAM_FEATURES: Readonly<Record<string, string>> = {
 
 /**
  * `reducedUpstreams`: the upstreams this gateway sees unable to serve now (Upstream.isReduced: no pod, breaker
- * open, or a dependency of theirs down), listed after the mode and the flags as the features users lose.
+ * open, or a dependency of theirs down), listed after the mode and the flags as the features users lose;
+ * `servedReduced`: what upstreams that still answer said they serve reduced (Upstream.reducedFeatures, e.g.
+ * `automatic-checks` while kyc parks applications), last. Each feature is named once.
  */
 export function publicStatus(
   settings: ModeSource & FeatureSwitches,
   version: string,
   reducedUpstreams: readonly string[] = [],
+  servedReduced: readonly string[] = [],
 ): PublicStatus {
   const mode = settings.mode();
   const unavailable = reducedUpstreams.map((name) => UPSTREAM_FEATURES[name]).filter((feature): feature is string => feature !== undefined);
-  return {
-    mode,
-    reducedFeatures: [...MODE_REDUCES[mode], ...FEATURE_FLAG_NAMES.filter((flag) => !settings.isOn(flag)), ...unavailable],
-    version,
-  };
+  const features = [...MODE_REDUCES[mode], ...FEATURE_FLAG_NAMES.filter((flag) => !settings.isOn(flag)), ...unavailable, ...servedReduced];
+  return { mode, reducedFeatures: [...new Set(features)], version };
 }

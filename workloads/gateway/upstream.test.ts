@@ -194,6 +194,22 @@ describe('Upstream over discovered pods', () => {
       }
     });
 
+    it('lists for 30 s the features an answering upstream says it serves reduced (KYC-Reduced-Features)', async () => {
+      let now = 1_000_000;
+      const { kyc, close } = await answering(201, { 'kyc-reduced-features': 'automatic-checks' }, '{}', () => now);
+      try {
+        await kyc.ready;
+        expect(kyc.reducedFeatures()).toEqual([]);
+        await fire(kyc);
+        expect(kyc.reducedFeatures()).toEqual(['automatic-checks']);
+        expect(kyc.isReduced()).toBe(false);
+        now += 30_001;
+        expect(kyc.reducedFeatures()).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+
     it('opens on answers that say the service is broken (500, or 503 without Retry-After)', async () => {
       for (const [status, headers] of [
         [500, {}],

@@ -24,6 +24,7 @@ import type { Instance, InstanceSpec, PickContext, Strategy } from './balancer.j
 import { Discovery } from './discovery.js';
 import type { Resolve } from './discovery.js';
 import { TEMPORARILY_UNAVAILABLE } from '../shared/problem.js';
+import { REDUCED_FEATURES_HEADER } from '../shared/service-mode.js';
 import type { PeerTrust } from '../shared/tls.js';
 import { CONNECT_TIMEOUT_MS, UpstreamError, originOf, send } from './proxy.js';
 import type { Origin, Outgoing, UpstreamResponse } from './proxy.js';
@@ -81,6 +82,8 @@ export class Upstream {
   private readonly now: () => number;
   /** Until when the upstream counts as reduced after it said a dependency of it was down (isReduced). */
   private unavailableUntil = 0;
+  /** What the upstream last said it serves reduced (REDUCED_FEATURES_HEADER), and until when that counts. */
+  private reduced: { features: string[]; until: number } = { features: [], until: 0 };
 
   constructor(
     readonly name: string,
@@ -188,7 +191,12 @@ export class Upstream {
       throw new NoInstancesError(this.name);
     }
     try {
-      return await this.breaker.fire(outgoing, context);
+      const routed = await this.breaker.fire(outgoing, context);
+      const header = routed.response.headers[REDUCED_FEATURES_HEADER.toLowerCase()];
+      if (typeof header === 'string' && header !== '') {
+        this.reduced = { features: header.split(',').map((f) => f.trim()), until: this.now() + REDUCED_MEMORY_MS };
+      }
+      return routed;
     } catch (error) {
       if (error instanceof UpstreamError && isDependencyUnavailable(error)) this.unavailableUntil = this.now() + REDUCED_MEMORY_MS;
       throw error;
@@ -201,6 +209,11 @@ export class Upstream {
    */
   isReduced(): boolean {
     return this.balancer.instances.length === 0 || this.breaker.opened || this.now() < this.unavailableUntil;
+  }
+
+  /** The features the upstream said it serves reduced within the last 30 s (for the public status). */
+  reducedFeatures(): readonly string[] {
+    return this.now() < this.reduced.until ? this.reduced.features : [];
   }
 
   state(): BreakerState {

@@ -27,6 +27,14 @@ export function isServiceMode(value: unknown): value is ServiceMode {
 /** What answers carry under a reduced mode (absent in Normal). */
 export const SERVICE_MODE_HEADER = 'KYC-Service-Mode';
 
+/**
+ * Features a service serves reduced while it still answers (comma-separated, in users' words): the kyc
+ * service parks applications while the KMS is away, so `automatic-checks` wait (docs/security.md,
+ * "Writes while the KMS is away"). The gateway lists them in GET /api/v1/status for 30 s after an answer
+ * that carried them.
+ */
+export const REDUCED_FEATURES_HEADER = 'KYC-Reduced-Features';
+
 /** The gateway's public status endpoint: served in every mode (it is how users learn the mode). */
 export const PUBLIC_STATUS_PATH = '/api/v1/status';
 
