@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The five KYC services as local processes on loopback, against the dependencies of `make deps`.
+# The five KYC services and the web app's frontend as local processes on loopback, against the
+# dependencies of `make deps`.
 #
 #   hack/platform.sh up      start (idempotent) gateway, auth, kyc (PLATFORM_KYC_REPLICAS instances),
-#                            notification and analytics from dist/ (run `make build` first); prints the URL
+#                            notification, analytics and frontend (dist/web) from dist/ (run `make build`
+#                            first); prints the URL
 #   hack/platform.sh down    stop them (SIGTERM: graceful drain)
 #   hack/platform.sh status
 #
-# Ports: PLATFORM_PORT (default 18400) is the gateway; auth +1, notification +2, analytics +3,
+# Ports: PLATFORM_PORT (default 18400) is the gateway; auth +1, notification +2, analytics +3, frontend +4,
 # kyc instances +10, +11, ...; each service's metrics port (/metrics, /health) is its port + 100.
 # State (generated secrets, pids, logs) lives in $RUN_DIR/platform.
 source "$(dirname "$0")/lib.sh"
@@ -45,6 +47,7 @@ services() { # name port component
   for i in $(seq 0 $((KYC_REPLICAS - 1))); do echo "kyc-$i $((BASE + 10 + i)) kyc"; done
   echo "notification $((BASE + 2)) notification"
   echo "analytics $((BASE + 3)) analytics"
+  echo "frontend $((BASE + 4)) frontend"
   echo "gateway $BASE gateway"
 }
 
@@ -72,6 +75,7 @@ up() {
     "ADMIN_EMAIL=admin@kyc.local" "ADMIN_PASSWORD=$admin_password"
     "UPSTREAM_AUTH=http://127.0.0.1:$((BASE + 1))" "UPSTREAM_KYC=$(IFS=,; echo "${kyc_urls[*]}")"
     "UPSTREAM_NOTIFICATION=http://127.0.0.1:$((BASE + 2))" "UPSTREAM_ANALYTICS=http://127.0.0.1:$((BASE + 3))"
+    "UPSTREAM_FRONTEND=http://127.0.0.1:$((BASE + 4))"
     "LB_STRATEGY=${LB_STRATEGY:-round-robin}" "RATE_LIMIT_REQUESTS=${RATE_LIMIT_REQUESTS:-600}"
   )
   local name port component
@@ -80,9 +84,11 @@ up() {
     port_free "$port" || die "port $port ($name) is in use; stop it or set PLATFORM_PORT"
     # The cache path of the node binary in the command line lets pid_alive recognise our processes.
     # Only auth holds the token-signing keys; the others verify with its JWKS (AUTH_JWKS_URL).
-    local own=()
+    local own=() shared=("${common[@]}")
     [[ $component == auth ]] && own=("AUTH_SIGNING_KEYS=$signing_keys")
-    start_daemon "$name" "$PIDS/$name.pid" "$LOGS/$name.log" env "${common[@]}" "${own[@]}" "PORT=$port" "METRICS_PORT=$((port + 100))" "KYC_COMPONENT=$component" "$NODE" "$ENTRY" "$component"
+    # The frontend serves static files: no store, key or password of the others reaches it.
+    [[ $component == frontend ]] && shared=("${common[@]:0:4}")
+    start_daemon "$name" "$PIDS/$name.pid" "$LOGS/$name.log" env "${shared[@]}" "${own[@]}" "PORT=$port" "METRICS_PORT=$((port + 100))" "KYC_COMPONENT=$component" "$NODE" "$ENTRY" "$component"
     # The first auth/kyc start runs migrations; later ones wait on the advisory lock, so start in order.
     wait_for 60 "$name ready" curl -fsS "http://127.0.0.1:$port/ready" ||
       { tail -20 "$LOGS/$name.log" >&2; die "$name did not become ready (log $LOGS/$name.log)"; }
@@ -91,6 +97,7 @@ up() {
 
 The KYC platform runs on loopback:
   gateway       http://127.0.0.1:$BASE/api/v1   (OpenAPI: http://127.0.0.1:$BASE/api/v1/openapi.json)
+  web app       http://127.0.0.1:$BASE/
   admin         admin@kyc.local / password in $DIR/admin-password-hex
   logs          $LOGS/<service>.log      stop with: make platform-down
 Try:

@@ -59,6 +59,8 @@ describe('the web app on the running platform', () => {
   });
 
   it('serves the page never stored, under a CSP without inline script, and its hashed files immutable', async () => {
+    // From a component of its own, behind the gateway (docs/frontend.md, "How it runs").
+    expect((await getPlatform()).status?.components?.frontend?.available).toBeGreaterThanOrEqual(1);
     const page = await request<string>(`${base}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('cache-control')).toBe('no-store');

@@ -5,6 +5,8 @@
 // - a process inside a running kyc pod (`kubectl exec`) reaches what kyc's egress policy allows (auth
 //   through its Service name, so DNS too; PostgreSQL on the node) and nothing else: not the gateway,
 //   not the API server's address on the node, which the unlabelled pod reaches;
+// - the frontend (the web app's static files) admits the gateway only, and reaches nothing but DNS: it
+//   resolves auth's name and still cannot connect to it, nor to PostgreSQL or the gateway;
 // - the platform still works through the gateway: the admin makes a maker, who reads kyc's review queue
 //   (gateway → auth and kyc, kyc → auth's keys and PostgreSQL). The journey and rollout suites prove the rest.
 // Every connection goes to an address on this machine (the pod network and the node's bridge address);
@@ -131,6 +133,7 @@ describe('NetworkPolicies enforced on the real node', () => {
   let kycPod: k8s.V1Pod;
   let kycIp = '';
   let gatewayIp = '';
+  let frontendPod: k8s.V1Pod;
   let image = '';
 
   async function readyPod(component: string): Promise<k8s.V1Pod> {
@@ -150,6 +153,7 @@ describe('NetworkPolicies enforced on the real node', () => {
     kycPod = await readyPod('kyc');
     kycIp = kycPod.status?.podIP as string;
     gatewayIp = (await readyPod('gateway')).status?.podIP as string;
+    frontendPod = await readyPod('frontend');
     image = kycPod.spec?.containers[0]?.image as string;
   }, 720_000);
 
@@ -175,6 +179,7 @@ describe('NetworkPolicies enforced on the real node', () => {
       { name: 'kycService', host: kycService.spec?.clusterIP as string, port: 8080, expect: 'closed' },
       { name: 'gatewayPod', host: gatewayIp, port: 8080, expect: 'open' },
       { name: 'apiServerOnNode', host: NODE_IP, port: API_SERVER_PORT, expect: 'open' },
+      { name: 'frontendPod', host: frontendPod.status?.podIP as string, port: 8080, expect: 'closed' },
     ];
     await core.createNamespacedPod({
       namespace: NAMESPACE,
@@ -207,6 +212,7 @@ describe('NetworkPolicies enforced on the real node', () => {
     expectClosed(outcomes.kycPod);
     expectClosed(outcomes.kycMetrics);
     expectClosed(outcomes.kycService);
+    expectClosed(outcomes.frontendPod);
   }, 240_000);
 
   it('lets kyc reach auth (by name) and PostgreSQL, and nothing else: not the gateway, not the API server on the node', async () => {
@@ -220,6 +226,21 @@ describe('NetworkPolicies enforced on the real node', () => {
     expectOpen(outcomes.postgres);
     expectClosed(outcomes.gatewayPod);
     expectClosed(outcomes.apiServerOnNode);
+  }, 180_000);
+
+  it('lets the frontend resolve names and reach nothing: not auth, not PostgreSQL, not the gateway', async () => {
+    const outcomes = await probeByExec(frontendPod.metadata?.name as string, 'frontend', [
+      // Resolved through the cluster DNS on every try (DNS is its one egress), then refused.
+      { name: 'auth', host: `${PLATFORM}-auth`, port: 8080, expect: 'closed', lookup: true },
+      { name: 'postgres', host: NODE_IP, port: POSTGRES_PORT, expect: 'closed' },
+      { name: 'gatewayPod', host: gatewayIp, port: 8080, expect: 'closed' },
+    ]);
+    expectClosed(outcomes.auth);
+    expectClosed(outcomes.postgres);
+    expectClosed(outcomes.gatewayPod);
+    // ...while the gateway reaches it: the web app's page through the gateway.
+    const page = await request<string>(`${base}/`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
   }, 180_000);
 
   it('still serves the API through the gateway: the admin makes a maker, who reads the review queue', async () => {

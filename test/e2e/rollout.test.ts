@@ -121,8 +121,8 @@ describe('a blue-green release of spec.version', () => {
     expect(platform.status?.activeVersion).toBe(target);
     const release = platform.status?.release ?? {};
     expect(release).toMatchObject({ phase: 'ScalingDown', activeVersion: target, previousVersion: original });
-    // Every active Service switched in the same pass.
-    for (const component of ['gateway', 'kyc', 'auth', 'notification', 'analytics']) {
+    // Every active Service switched in the same pass, the web app's with the API's.
+    for (const component of ['gateway', 'kyc', 'auth', 'notification', 'analytics', 'frontend']) {
       const service = await core.readNamespacedService({ namespace: NAMESPACE, name: `${PLATFORM}-${component}` });
       expect(service.spec?.selector?.['kyc.dev/color']).toBe(release.activeColor);
     }

@@ -17,6 +17,7 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import * as k8s from '@kubernetes/client-node';
 import { beforeAll } from '@jest/globals';
+import { COMPONENTS } from '../../operator/src/api/components.js';
 import { eventually, uniqueSuffix } from '../support/env.js';
 import type { Schemas } from '../support/api/client.js';
 
@@ -37,10 +38,12 @@ export interface Platform {
     version: string;
     secretsRef?: { name: string };
     tls?: { mode?: string; publicNames?: string[]; certificateValidity?: string };
+    components?: Record<string, { enabled?: boolean } | undefined>;
   };
   status?: {
     phase?: string;
     readyComponents?: string;
+    components?: Record<string, { desired?: number; ready?: number; available?: number } | undefined>;
     activeVersion?: string;
     observedGeneration?: number;
     release?: { phase?: string; [field: string]: unknown };
@@ -79,15 +82,21 @@ export async function podRestarts(): Promise<Record<string, number>> {
   );
 }
 
-/** Waits until the platform is Ready with every component and serves `version`. */
+/** The components the platform's spec runs (all six unless some are disabled). */
+export function runningComponents(p: Platform): string[] {
+  return COMPONENTS.filter((c) => p.spec.components?.[c]?.enabled !== false);
+}
+
+/** Waits until the platform is Ready with every component it runs and serves `version`. */
 export async function waitReady(version: string, timeoutMs = 600_000): Promise<Platform> {
   return eventually(
-    `platform ${NAMESPACE}/${PLATFORM} Ready 5/5 at ${version}`,
+    `platform ${NAMESPACE}/${PLATFORM} Ready with every component at ${version}`,
     async () => {
       const p = await getPlatform();
       const s = p.status;
+      const running = runningComponents(p).length;
       return s?.phase === 'Ready' &&
-        s.readyComponents === '5/5' &&
+        s.readyComponents === `${running}/${running}` &&
         s.activeVersion === version &&
         s.observedGeneration === p.metadata.generation
         ? p

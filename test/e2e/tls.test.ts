@@ -40,7 +40,7 @@ import {
   type StrictSample,
 } from './support.js';
 
-const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics'] as const;
+const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics', 'frontend'] as const;
 type Component = (typeof COMPONENTS)[number];
 /** Every component listens on its API port and its metrics port. */
 const PORTS = [8080, 9090] as const;
