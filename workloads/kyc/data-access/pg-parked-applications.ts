@@ -45,8 +45,10 @@ export class PgParkedApplications implements ParkedApplications {
 
   /** Applications with parked PII now, held or not (the gauge kyc_pii_parked_applications). */
   async count(): Promise<number> {
+    // Without a parked key (nearly always) the answer is 0 without reading the applications.
     const { rows } = await this.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${this.s}.applications a WHERE ${parkedPii(this.s, 'a.id')}`,
+      `SELECT CASE WHEN EXISTS (SELECT 1 FROM ${this.s}.pii_parked_keys)
+         THEN (SELECT count(*)::int FROM ${this.s}.applications a WHERE ${parkedPii(this.s, 'a.id')}) ELSE 0 END AS n`,
     );
     return rows[0]?.n ?? 0;
   }
