@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { newEvent } from './events.js';
-import { outboxValues, publication } from './outbox.js';
+import { nextPassDelay, outboxValues, publication } from './outbox.js';
 import { flushTracing, inSpan, startTracing } from './tracing.js';
 
 const PARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
@@ -14,6 +14,17 @@ describe('the outbox without tracing', () => {
     expect(publication('kyc.events', event)).toEqual({ value: event, span: undefined });
     // A row an earlier traced writer left: the envelope alone is published.
     expect(publication('kyc.events', { ...event, traceparent: PARENT })).toEqual({ value: event, span: undefined });
+  });
+});
+
+describe('the relay between passes', () => {
+  it('goes again at once after a full batch, lingers after a partial one, polls after an empty one', () => {
+    expect(nextPassDelay(100, {})).toBe(0);
+    expect(nextPassDelay(3, {})).toBe(20);
+    expect(nextPassDelay(0, {})).toBe(200);
+    // The linger never exceeds a shorter poll interval.
+    expect(nextPassDelay(3, { intervalMs: 5, batchSize: 7 })).toBe(5);
+    expect(nextPassDelay(7, { intervalMs: 5, batchSize: 7 })).toBe(0);
   });
 });
 
