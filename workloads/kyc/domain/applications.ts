@@ -77,8 +77,13 @@ export class Applications {
         detail: { fields: Object.keys(update).sort() },
         requestId: caller.requestId,
       });
-      if (app.state === 'draft') await tx.updateApplication(id, { expiresAt: new Date(this.ctx.clock().getTime() + this.ctx.draftTtlMs) });
-      return viewIn(tx, id, caller);
+      // The draft's new expiry and the view's read go out together; the read sees the change.
+      const extended =
+        app.state === 'draft'
+          ? tx.updateApplication(id, { expiresAt: new Date(this.ctx.clock().getTime() + this.ctx.draftTtlMs) })
+          : undefined;
+      const [, view] = await Promise.all([extended, viewIn(tx, id, caller)]);
+      return view;
     });
   }
 
