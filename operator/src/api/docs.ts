@@ -14,7 +14,7 @@ interface Row {
   required: boolean;
 }
 
-/** Every field under a schema, depth first; identical sub-schemas of all five components are shown once. */
+/** Every field under a schema, depth first; identical sub-schemas of all six components are shown once. */
 function rows(schema: Schema, path: string, out: Row[], required = false): Row[] {
   if (path) out.push({ path, schema, required });
   const properties = Object.entries(schema.properties ?? {});
@@ -255,7 +255,7 @@ seen without any object changing, a Ready platform is reconciled again every 15 
 
 Besides the types, enums, bounds and patterns above, these rules (CEL, \`x-kubernetes-validations\`) are checked at
 admission; the error names the field and says what to fix. Rules on \`components.<component>\` apply to each of the
-five components. \`components.<component>.env\` may not set a variable the operator manages:
+six components. \`components.<component>.env\` may not set a variable the operator manages:
 ${RESERVED_ENV.map((n) => `\`${n}\``).join(', ')}.
 
 ${rulesTable()}
