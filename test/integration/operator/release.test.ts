@@ -28,7 +28,7 @@ import {
 } from './support.js';
 
 const QUOTA: ResourceType = { apiVersion: 'v1', kind: 'ResourceQuota', plural: 'resourcequotas', namespaced: true };
-const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics'];
+const COMPONENTS = ['gateway', 'kyc', 'auth', 'notification', 'analytics', 'frontend'];
 type Deployment = KubeResource & { spec: { replicas?: number }; status?: { availableReplicas?: number } };
 type Service = KubeResource & { spec: { selector?: Record<string, string> } };
 
@@ -216,7 +216,7 @@ describe('blue-green releases on KWOK', () => {
     const name = 'bg-happy';
     await client.create(PLATFORM, namespace, blueGreen(name, '0.1.0'));
     const ready = await waitRelease(name, 'Idle on blue at 0.1.0', idleAt('0.1.0', 'blue'));
-    expect(ready.status).toMatchObject({ activeVersion: '0.1.0', activeColor: 'blue', readyComponents: '5/5' });
+    expect(ready.status).toMatchObject({ activeVersion: '0.1.0', activeColor: 'blue', readyComponents: '6/6' });
     expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'blue'));
     expect(await selectors(name, '-preview')).toEqual(COMPONENTS.map(() => 'green'));
     expect(await client.get(DEPLOYMENT, namespace, `${name}-kyc`)).toBeUndefined();
@@ -257,11 +257,11 @@ describe('blue-green releases on KWOK', () => {
     const rollbackWrites = difference(await settledWrites(), writesBefore);
     process.stderr.write(`release.test: the rollback wrote ${JSON.stringify(rollbackWrites)}\n`);
     // Only what a switch changes: the active and preview Services' and the PDBs' colour, the live settings'
-    // active colour and the pods told of it (both colours, 5 each), the status. Before the version label
+    // active colour and the pods told of it (both colours, 6 each), the status. Before the version label
     // left the objects that run no version, every ServiceAccount, Service and NetworkPolicy was relabelled
-    // too (53 object writes instead of 26, docs/benchmarks.md).
+    // too (53 object writes instead of 26 with five components, docs/benchmarks.md).
     const { kycplatforms: statusWrites, ...objectWrites } = rollbackWrites;
-    expect(objectWrites).toEqual({ services: 10, poddisruptionbudgets: 5, configmaps: 1, pods: 10 });
+    expect(objectWrites).toEqual({ services: 12, poddisruptionbudgets: 6, configmaps: 1, pods: 12 });
     // One status write in the pass that switches back; a second pass may follow on a busy machine.
     expect(statusWrites).toBeGreaterThanOrEqual(1);
     expect(statusWrites).toBeLessThanOrEqual(2);
@@ -453,16 +453,16 @@ describe('blue-green releases on KWOK', () => {
     platform.spec.components = { gateway: { replicas: 2 } };
     await client.create(PLATFORM, namespace, platform);
     await waitRelease(name, 'Idle on blue', idleAt('0.1.0', 'blue'));
-    // Blue runs 6 pods; the preview needs 5 more, then 1 more at the switch.
+    // Blue runs 7 pods; the preview needs 6 more, then 1 more at the switch.
     const running = await onlyPodsOf(name);
-    expect(running).toBe(6);
+    expect(running).toBe(7);
 
     // Deploying: the quota holds the preview back.
     await setQuota(running);
     await client.mergePatch(PLATFORM, namespace, name, { spec: { version: '0.2.0' } });
     await waitRelease(name, 'Deploying', (r) => r.phase === 'Deploying');
     await kill();
-    await setQuota(running + 5);
+    await setQuota(running + 6);
     smokeMode = 'hang';
     await lead();
     // Verifying: the smoke check does not answer.
@@ -487,7 +487,7 @@ describe('blue-green releases on KWOK', () => {
     // ScalingDown: killed during the window.
     await waitRelease(name, 'ScalingDown on green', (r) => r.phase === 'ScalingDown' && r.activeColor === 'green');
     expect(await selectors(name)).toEqual(COMPONENTS.map(() => 'green'));
-    expect(await replicas(name, 'green')).toEqual([2, 1, 1, 1, 1]);
+    expect(await replicas(name, 'green')).toEqual([2, 1, 1, 1, 1, 1]);
     await restart();
     const done = await waitRelease(name, 'Idle on green at 0.2.0', idleAt('0.2.0', 'green'), 90_000);
     expect(done.status?.release?.previousColor).toBeUndefined();
