@@ -14,6 +14,30 @@ describe('summarize', () => {
     expect(summary).toMatchObject({ name: 'acme', namespace: 'kyc-test', version: '1.4.3', activeColor: 'green', healthy: true });
   });
 
+  it('shows the frontend like any other component once it is reported, after the services in the fixed order', () => {
+    const base = releasedPlatform();
+    const withApp = releasedPlatform(SCALING_DOWN, {
+      components: { ...base.status?.components, frontend: { desired: 1, ready: 1, updated: 1, available: 1 } },
+    });
+    const frontend = (color: string, version: string) => ({
+      metadata: {
+        name: `acme-frontend-${color}`,
+        generation: 1,
+        labels: { 'app.kubernetes.io/component': 'frontend', 'app.kubernetes.io/instance': 'acme', 'kyc.dev/color': color },
+        annotations: { 'kyc.dev/version': version },
+      },
+      spec: { replicas: 1 },
+      status: { observedGeneration: 1, replicas: 1, readyReplicas: 1, updatedReplicas: 1, availableReplicas: 1 },
+    });
+    const summary = summarize(withApp, [frontend('blue', '1.4.2'), ...releasedDeployments(), frontend('green', '1.4.3')]);
+    expect(summary.components.map((c) => c.name)).toEqual(['gateway', 'kyc', 'frontend']);
+    expect(summary.components[2]?.colors.map((c) => [c.deployment, c.role, c.version])).toEqual([
+      ['acme-frontend-green', 'active', '1.4.3'],
+      ['acme-frontend-blue', 'previous', '1.4.2'],
+    ]);
+    expect(summary.components[2]?.ready).toBe(true);
+  });
+
   it('calls the colour being released the preview, and the other one idle once the old colour is gone', () => {
     const deploying = summarize(
       releasedPlatform({ phase: 'Deploying', activeColor: 'blue', activeVersion: '1.4.2', previewColor: 'green', previewVersion: '1.4.3' }),

@@ -50,6 +50,7 @@ export function releasedPlatform(given: ReleaseStatus | null = SCALING_DOWN, sta
       auth: { enabled: false },
       notification: { enabled: false },
       analytics: { enabled: false },
+      frontend: { enabled: false },
     },
     autoscaling: {
       enabled: false,
