@@ -16,7 +16,8 @@ import { loadWatchlist } from './data-access/watchlist.js';
 import { KycService } from './domain/kyc-service.js';
 import { parseKeyRing } from './domain/protection/key-ring.js';
 import { KycMessaging } from './entry-points/messaging.js';
-import { type PiiKeys, openPiiKeys } from './pii-keys.js';
+import { type PiiKeys, openPiiKeys, registerParkingMetrics } from './pii-keys.js';
+import { REDUCED_FEATURES_HEADER } from '../shared/service-mode.js';
 import { kycRoutes } from './entry-points/routes.js';
 import { Erasure } from './domain/erasure.js';
 import { PgErasureStore } from './data-access/pg-erasure-store.js';
@@ -59,7 +60,8 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
       const keyRing = piiKeys.ring;
       // An old master key must stay in the ring until nothing is encrypted with it any more (the rotation
       // pass below moves records to the current key; idempotent responses are kept 24 h and move too).
-      const rotation = new KeyRotation(pool, KYC_SCHEMA, keyRing);
+      // The settled ring: a pass that starts while the KMS answers never moves records under a parked key.
+      const rotation = new KeyRotation(pool, KYC_SCHEMA, piiKeys.settled);
       const missing = await rotation.missingKeys();
       if (missing.length > 0) {
         throw new Error(
@@ -77,6 +79,8 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
         // new-applications, document-upload, sanctions-screening (docs/api.md, "Feature flags").
         features: liveSettings,
         onOutcome: (outcome) => outcomes.inc({ outcome }),
+        // Applications whose PII was parked while the KMS was away (docs/security.md, "Writes while the KMS is away").
+        ...(piiKeys.parked && { parked: piiKeys.parked }),
       });
 
       // DPDP erasure and the retention of KYC records (docs/retention.md).
@@ -107,6 +111,7 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
           this.set(piiKeys.writable() ? 1 : 0);
         },
       });
+      registerParkingMetrics(piiKeys, service.metrics.registry);
       const outboxPending = new PgOutboxBacklog(pool, KYC_SCHEMA);
       new client.Gauge({
         name: 'kyc_outbox_pending',
@@ -143,6 +148,13 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
               .announceReKycDue(config.KYC_REKYC_NOTICE_DAYS)
               .catch((error: unknown) => logger.warn({ err: error }, 're-KYC notice sweep failed'));
             kyc
+              .releaseUnparked()
+              .then((result) => {
+                if (result.released + result.failed > 0)
+                  logger.info(result, 'applications whose parked PII is back released to their checks');
+              })
+              .catch((error: unknown) => logger.warn({ err: error }, 'parked-application release failed'));
+            kyc
               .redriveStuck(config.KYC_STUCK_PROCESSING_MS)
               .then((result) => {
                 if (result.done + result.referred > 0) logger.warn(result, 'applications stuck in processing re-driven');
@@ -157,6 +169,11 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
 
       const tokens = closing('token-verifier', await startTokenVerifier(config, logger, 'kyc', service.lifecycle, service.tls));
       const idempotencyStore = new SealedIdempotencyStore(new PostgresIdempotencyStore(pool, KYC_SCHEMA), keyRing);
+      // While this pod parks new PII, its answers say the automatic checks wait (GET /api/v1/status lists it).
+      service.app.use((_req, res, next) => {
+        if (piiKeys.parking()) res.setHeader(REDUCED_FEATURES_HEADER, 'automatic-checks');
+        next();
+      });
       service.app.use(kycRoutes({ service: kyc, erasure, tokens: tokens.verifier, idempotencyStore }));
       // Envelopes still wrapped by an older master key move to the current one in the background.
       const rotating = rotation.run().then(
