@@ -239,7 +239,11 @@ they write sessions, not KYC records, and a customer must be able to sign in to 
 
 Users are told through the gateway's public \`GET /api/v1/status\` (no token): \`{ mode, reducedFeatures, version }\`,
 where \`reducedFeatures\` lists the feature flags that are off and what a forced mode reduces (\`writes\` under
-ReadOnly, \`api\` under Maintenance); docs/security.md says what it reveals.
+ReadOnly, \`api\` under Maintenance), then, for 30 s after an answer of a service said so (header
+\`KYC-Reduced-Features\`), what it serves reduced while it still answers: \`automatic-checks\` while kyc parks
+applications because the KMS does not answer (with a parking key: applications are accepted with 2xx, their PII
+sealed under a data key only the KMS unwraps, never in clear, and their automatic checks wait until the KMS is
+back; docs/security.md, "Writes while the KMS is away"). docs/security.md says what the status reveals.
 
 Besides a forced mode, the operator reads each pod's detailed \`/health\` (metrics port, docs/workload-contract.md)
 at most every 15 s per platform (2 s timeout, 10 pods at a time, a round within 3 s, at most 50 pods), and while a pod reports a
