@@ -337,8 +337,8 @@ Egress of each component, and nothing else:
 
 ${egressList()}
 
-With \`observability.tracing\`, every component also reaches the traces' OTLP receiver
-(\`observability.tracing.networkPeers\`, on the endpoint's port; none: unreachable).
+With \`observability.tracing\`, every component but the frontend (static files, no traces) also reaches the traces'
+OTLP receiver (\`observability.tracing.networkPeers\`, on the endpoint's port; none: unreachable).
 
 A NetworkPolicy matches the address a connection reaches after Service translation, so peers name pods or endpoint
 addresses, never ClusterIPs. The operator never reads the dependency URLs (they are in Secrets it passes through), so
