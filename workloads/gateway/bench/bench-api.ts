@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -97,7 +97,7 @@ interface Row {
   name: string;
   result: Result;
   note?: string;
-  /** CPU time (user + system) per request of each service process, in microseconds. */
+  /** CPU time (user + system) per request of each service process and of PostgreSQL's backends, in microseconds. */
   cpu: Record<string, number>;
   /** Read and write system calls per request of each service process (/proc/<pid>/io): round trips, whatever the load. */
   syscalls: Record<string, number>;
@@ -126,6 +126,27 @@ function syscallCount(pid: number | undefined): number {
 }
 
 const services = new Map<string, ChildProcess>();
+
+/**
+ * The processes measured, by name: each service, and `postgres` — PostgreSQL's backends serving the
+ * run's own database (their process title names it; Linux, with PostgreSQL on this host).
+ */
+function measuredProcesses(databaseName: string): Map<string, number[]> {
+  const processes = new Map([...services].map(([service, child]) => [service, child.pid === undefined ? [] : [child.pid]]));
+  const backends: number[] = [];
+  const entries = existsSync('/proc') ? readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)) : [];
+  for (const entry of entries) {
+    let title = '';
+    try {
+      title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (title.startsWith('postgres: ') && title.includes(` ${databaseName} `)) backends.push(Number(entry));
+  }
+  processes.set('postgres', backends);
+  return processes;
+}
 
 /**
  * A certificate directory per component, laid out as the operator mounts it (KYC_TLS_DIR: tls.crt,
@@ -167,6 +188,7 @@ const TLS = ', TLS 1.3 on every hop';
 async function main(): Promise<void> {
   const databaseUrl = need('DATABASE_URL');
   const database = await scratchDatabase(databaseUrl, 'kyc_bench');
+  const databaseName = new URL(database.url).pathname.slice(1);
   const [barePort, authPort, kycPort, gatewayPort, readerPort, proxyPort] = await Promise.all([
     freePort(),
     freePort(),
@@ -233,16 +255,23 @@ async function main(): Promise<void> {
     // CPU per request of each service process: unlike req/s it barely depends on what else the
     // machine is doing, so it shows a change in the code's cost on a noisy machine.
     const run = async (name: string, options: Parameters<typeof autocannon>[0], note?: string): Promise<void> => {
-      const before = new Map([...services].map(([service, child]) => [service, cpuSeconds(child.pid)]));
-      const callsBefore = new Map([...services].map(([service, child]) => [service, syscallCount(child.pid)]));
+      const pids = [...measuredProcesses(databaseName).values()].flat();
+      const before = new Map(pids.map((pid) => [pid, { cpu: cpuSeconds(pid), calls: syscallCount(pid) }]));
       const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
       const total = Math.max(1, result.requests.total);
       const cpu: Record<string, number> = {};
       const syscalls: Record<string, number> = {};
-      for (const [service, child] of services) {
-        const used = cpuSeconds(child.pid) - (before.get(service) ?? 0);
-        if (used > 0.05) cpu[service] = Math.round((used * 1e6) / total);
-        if (used > 0.05) syscalls[service] = Math.round(((syscallCount(child.pid) - (callsBefore.get(service) ?? 0)) / total) * 10) / 10;
+      // A backend that started during the scenario counts whole; one that ended is lost (rare: the pools keep theirs).
+      for (const [name, processPids] of measuredProcesses(databaseName)) {
+        let used = 0;
+        let calls = 0;
+        for (const pid of processPids) {
+          used += cpuSeconds(pid) - (before.get(pid)?.cpu ?? 0);
+          calls += syscallCount(pid) - (before.get(pid)?.calls ?? 0);
+        }
+        if (used <= 0.05) continue;
+        cpu[name] = Math.round((used * 1e6) / total);
+        syscalls[name] = Math.round((calls / total) * 10) / 10;
       }
       rows.push({ name, result, cpu, syscalls, ...(note !== undefined && { note }) });
       const cpuText = Object.entries(cpu)
