@@ -1379,7 +1379,7 @@ export const statusSchema: Schema = named(
       'ComponentStatuses',
       obj('Replica counts per component.', Object.fromEntries(COMPONENTS.map((name) => [name, componentStatus]))),
     ),
-    readyComponents: str('Ready components over enabled components, e.g. 5/5.', { maxLength: 16 }),
+    readyComponents: str('Ready components over enabled components, e.g. 6/6.', { maxLength: 16 }),
     featureFlags: {
       type: 'object',
       description:

@@ -790,7 +790,7 @@ export interface KycPlatformStatus {
   conditions?: Condition[];
   /** Replica counts per component. */
   components?: ComponentStatuses;
-  /** Ready components over enabled components, e.g. 5/5. */
+  /** Ready components over enabled components, e.g. 6/6. */
   readyComponents?: string;
   /** The feature flags in force, every flag with its value (spec.featureFlags over the defaults), as last written to the platform ConfigMap and announced to the pods. */
   featureFlags?: Record<string, boolean>;
