@@ -60,6 +60,7 @@ export const RESERVED_ENV = [
   'KMS_ENDPOINT',
   'KMS_ACCESS_KEY_ID',
   'KMS_SECRET_ACCESS_KEY',
+  'KMS_PARKING_KEY_ID',
   'SMTP_HOST',
   'SMTP_PORT',
   'SMTP_FROM',
@@ -521,7 +522,7 @@ const kmsDependency = named(
       secretRef: named(
         'KmsSecretRef',
         obj(
-          "The Secret (in the platform's namespace) with the KMS settings, passed to kyc only: key-id (KMS_KEY_ID: a key id, key ARN or alias such as alias/kyc-pii; required), and optionally region (KMS_REGION, required for AWS), endpoint (KMS_ENDPOINT: a VPC endpoint, local-kms), access-key-id and secret-access-key (static credentials; without them the AWS SDK's default chain applies, e.g. web identity).",
+          "The Secret (in the platform's namespace) with the KMS settings, passed to kyc only: key-id (KMS_KEY_ID: a key id, key ARN or alias such as alias/kyc-pii; required), and optionally region (KMS_REGION, required for AWS), endpoint (KMS_ENDPOINT: a VPC endpoint, local-kms), access-key-id and secret-access-key (static credentials; without them the AWS SDK's default chain applies, e.g. web identity), and parking-key-id (KMS_PARKING_KEY_ID: an RSA_3072 or RSA_4096 ENCRYPT_DECRYPT key such as alias/kyc-pii-parking; writes while the KMS does not answer are then parked under it instead of refused, docs/security.md).",
           { name: str('Name of the Secret in the platform namespace.', { minLength: 1, maxLength: 253, pattern: DNS_SUBDOMAIN }) },
           { required: ['name'] },
         ),

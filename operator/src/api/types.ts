@@ -342,7 +342,7 @@ export interface KafkaDependency {
 
 /** A KMS holding the PII data keys (docs/security.md, "Keys held by a KMS"): the AWS KMS API, or one that speaks it (local-kms). kyc gets data keys made and unwrapped by it, stores them wrapped, and never sees the key-encryption key. Absent: the pii-keys ring of the platform Secret encrypts PII itself, as before. */
 export interface KmsDependency {
-  /** The Secret (in the platform's namespace) with the KMS settings, passed to kyc only: key-id (KMS_KEY_ID: a key id, key ARN or alias such as alias/kyc-pii; required), and optionally region (KMS_REGION, required for AWS), endpoint (KMS_ENDPOINT: a VPC endpoint, local-kms), access-key-id and secret-access-key (static credentials; without them the AWS SDK's default chain applies, e.g. web identity). */
+  /** The Secret (in the platform's namespace) with the KMS settings, passed to kyc only: key-id (KMS_KEY_ID: a key id, key ARN or alias such as alias/kyc-pii; required), and optionally region (KMS_REGION, required for AWS), endpoint (KMS_ENDPOINT: a VPC endpoint, local-kms), access-key-id and secret-access-key (static credentials; without them the AWS SDK's default chain applies, e.g. web identity), and parking-key-id (KMS_PARKING_KEY_ID: an RSA_3072 or RSA_4096 ENCRYPT_DECRYPT key such as alias/kyc-pii-parking; writes while the KMS does not answer are then parked under it instead of refused, docs/security.md). */
   secretRef: KmsSecretRef;
   /** Where the KMS endpoint is, for the egress NetworkPolicy of kyc: kyc may open connections to these peers on `ports`. Absent or empty: kyc cannot reach the KMS while security.networkPolicies is on (fail closed), and does not start. */
   networkPeers?: NetworkPeer[];
@@ -350,7 +350,7 @@ export interface KmsDependency {
   ports?: number[];
 }
 
-/** The Secret (in the platform's namespace) with the KMS settings, passed to kyc only: key-id (KMS_KEY_ID: a key id, key ARN or alias such as alias/kyc-pii; required), and optionally region (KMS_REGION, required for AWS), endpoint (KMS_ENDPOINT: a VPC endpoint, local-kms), access-key-id and secret-access-key (static credentials; without them the AWS SDK's default chain applies, e.g. web identity). */
+/** The Secret (in the platform's namespace) with the KMS settings, passed to kyc only: key-id (KMS_KEY_ID: a key id, key ARN or alias such as alias/kyc-pii; required), and optionally region (KMS_REGION, required for AWS), endpoint (KMS_ENDPOINT: a VPC endpoint, local-kms), access-key-id and secret-access-key (static credentials; without them the AWS SDK's default chain applies, e.g. web identity), and parking-key-id (KMS_PARKING_KEY_ID: an RSA_3072 or RSA_4096 ENCRYPT_DECRYPT key such as alias/kyc-pii-parking; writes while the KMS does not answer are then parked under it instead of refused, docs/security.md). */
 export interface KmsSecretRef {
   /** Name of the Secret in the platform namespace. */
   name: string;

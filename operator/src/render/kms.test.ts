@@ -14,6 +14,7 @@ describe('kmsEnv', () => {
       { name: 'KMS_ENDPOINT', valueFrom: { secretKeyRef: { name: 'kyc-kms', key: 'endpoint', optional: true } } },
       { name: 'KMS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'kyc-kms', key: 'access-key-id', optional: true } } },
       { name: 'KMS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'kyc-kms', key: 'secret-access-key', optional: true } } },
+      { name: 'KMS_PARKING_KEY_ID', valueFrom: { secretKeyRef: { name: 'kyc-kms', key: 'parking-key-id', optional: true } } },
     ]);
   });
 

@@ -16,6 +16,8 @@ const KMS_SECRET_ENV: { key: string; env: string; optional: boolean }[] = [
   { key: 'endpoint', env: 'KMS_ENDPOINT', optional: true },
   { key: 'access-key-id', env: 'KMS_ACCESS_KEY_ID', optional: true },
   { key: 'secret-access-key', env: 'KMS_SECRET_ACCESS_KEY', optional: true },
+  // The RSA key writes are parked under while the KMS is away (docs/security.md, "Writes while the KMS is away").
+  { key: 'parking-key-id', env: 'KMS_PARKING_KEY_ID', optional: true },
 ];
 
 export function kmsEnv(spec: KycPlatformSpec, component: ComponentName): EnvVar[] {
