@@ -215,14 +215,17 @@ URL=$([[ -n $CACERT ]] && echo https || echo http)://$NODE_IP:$NODE_PORT
 wait_for 120 "gateway" curl -fsS $CACERT -o /dev/null "$URL/ready" || die "the gateway does not answer on $URL/ready"
 step "ready"
 
+# The CA line is made here, not as a multi-line ${CACERT:+...} inside the here-document: bash then drops the
+# double quotes of every later line, and the copy-paste commands below would not run.
+ca_note=
+[[ -n $CACERT ]] && ca_note="CA: $CA_FILE  (the platform's own, TLS 1.3 only: curl --cacert it; a browser warns until it is imported)
+"
 cat <<EOF
 
 kyc-operator is up: the operator runs in kyc-system, KycPlatform $NS/$PLATFORM runs version $VERSION
 on the real node. Gateway: $URL  (NodePort $NODE_PORT of Service $NS/$PLATFORM-gateway)
 Web app: $URL/  (customers register and apply there; staff sign in there for the review queue)
-${CACERT:+CA: $CA_FILE  (the platform's own, TLS 1.3 only: curl --cacert it; a browser warns until it is imported)
-}
-  export KUBECONFIG=$KUBECONFIG PATH=$K8S_BIN:\$PATH
+${ca_note}  export KUBECONFIG=$KUBECONFIG PATH=$K8S_BIN:\$PATH
   kubectl get kycp,pods -n $NS -o wide
   Admin: $ADMIN_EMAIL, password in $UP_DIR/admin-password (mode 0600)
 
