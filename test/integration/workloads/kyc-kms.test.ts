@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateAliasCommand, CreateKeyCommand, DisableKeyCommand, KMSClient, UpdateAliasCommand } from '@aws-sdk/client-kms';
 import pg from 'pg';
 import { AwsKms } from '../../../workloads/kyc/data-access/aws-kms.js';
+import { makeParkedKey, parkedKeyOf, parkingPublicKey } from '../../../workloads/kyc/domain/protection/parking.js';
 import { CONSENT, PDF, PNG, VALID_APPLICANT, panCardDocument, passportDocument, startKycHarness, token } from './kyc-support.js';
 import type { KycHarness } from './kyc-support.js';
 import { eventually, request, suffix } from './support.js';
@@ -78,6 +79,27 @@ describe('PII data keys held by a KMS (local-kms)', () => {
     await expect(kms.decryptDataKey(wrapped, context)).rejects.toThrow();
     kms.close();
     rotated.close();
+  });
+
+  it("the AWS KMS adapter hands out the parking key's public half, unwraps what was parked under it, and refuses a key that cannot decrypt", async () => {
+    const parkingKeyId = await newParkingKey();
+    const kms = new AwsKms({ keyId: await newKey(), region, endpoint: endpoint ?? '', credentials, timeoutMs: 2000, parkingKeyId });
+    const pub = await kms.parkingPublicKey();
+    expect(pub.kmsKeyId).toBe(parkingKeyId);
+    const { key, parked } = makeParkedKey('pk-test', parkingPublicKey(pub.kmsKeyId, pub.spki));
+    expect(parkedKeyOf('pk-test', await kms.unwrapParked(parked.wrapped)).equals(key.key)).toBe(true);
+    const signing = await admin.send(new CreateKeyCommand({ KeySpec: 'RSA_3072', KeyUsage: 'SIGN_VERIFY' }));
+    const signingKms = new AwsKms({
+      keyId: parkingKeyId,
+      region,
+      endpoint: endpoint ?? '',
+      credentials,
+      timeoutMs: 2000,
+      parkingKeyId: signing.KeyMetadata?.Arn ?? '',
+    });
+    await expect(signingKms.parkingPublicKey()).rejects.toThrow('is not an ENCRYPT_DECRYPT key');
+    kms.close();
+    signingKms.close();
   });
 
   it('when the key behind the alias changes, then the data key is re-wrapped in the background and PII still reads with the old key disabled', async () => {
