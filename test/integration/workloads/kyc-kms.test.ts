@@ -220,8 +220,8 @@ describe('PII data keys held by a KMS (local-kms)', () => {
       new RegExp(`^${name}(?:{[^}]*})? (\\d+)$`, 'm').exec(await (await fetch(harness.metricsUrl('/metrics'))).text())?.[1];
     try {
       await proxy.stop();
-      await eventually(() => harness.logs.text().includes('PII written from now on is parked') || undefined, 10_000);
-      await eventually(() => replica.logs.text().includes('PII written from now on is parked') || undefined, 10_000);
+      await eventually(() => harness.logs.text().includes('PII written from now on is parked') || undefined, 20_000);
+      await eventually(() => replica.logs.text().includes('PII written from now on is parked') || undefined, 20_000);
 
       const created = await request<{ id: string }>(harness.url('/api/v1/applications'), {
         body: CONSENT,
