@@ -85,6 +85,7 @@ describe('Kafka principals per service (SASL/SCRAM-SHA-512 with ACLs)', () => {
     await consumer.joined;
     await produce(clientOf('kyc'), 'kyc.events', JSON.stringify(event));
     await expect(received).resolves.toBe(event.id);
+    await consumer.stop();
   }, 90_000);
 
   it('when kyc produces to notification events, then the broker refuses it', async () => {
