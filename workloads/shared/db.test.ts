@@ -91,6 +91,14 @@ describe('withPipelinedTransaction', () => {
     expect(released).toEqual([undefined]);
   });
 
+  it('when the first of two statements asked together is refused, then its error is reported, not the aborted transaction of the second', async () => {
+    const aborted = Object.assign(new DatabaseError('current transaction is aborted', 0, 'error'), { code: '25P02', severity: 'ERROR' });
+    const { pool, sent } = fakePool((sql) => (sql === 'SELECT 2' ? unique() : sql === 'SELECT 3' ? aborted : undefined));
+    const result = withPipelinedTransaction(pool, (tx) => Promise.all([tx.query({ text: 'SELECT 2' }), tx.query({ text: 'SELECT 3' })]));
+    await expect(result).rejects.toMatchObject({ code: '23505' });
+    expect(sent).toEqual(['BEGIN', 'SELECT 2', 'SELECT 3', 'ROLLBACK']);
+  });
+
   it('when the last writes are refused, then COMMIT reports their error, not a commit', async () => {
     const { pool, sent } = fakePool((sql) => (sql === 'INSERT 1' ? unique() : undefined));
     await expect(withPipelinedTransaction(pool, (tx) => Promise.resolve(tx.send({ text: 'INSERT 1' })))).rejects.toMatchObject({

@@ -171,33 +171,46 @@ export async function withPipelinedTransaction<T>(pool: Pool, work: (tx: Pipelin
   const client = await pool.connect();
   let broken: Error | undefined;
   let failure: { error: unknown } | undefined;
-  let unanswered: Array<Promise<void>> = [];
+  // Settles once every statement sent so far has settled, in sending order: so the failure kept is the
+  // first one sent, whichever promise a caller awaits first (a later statement only fails with 25P02).
+  let inOrder: Promise<void> = Promise.resolve();
   let open = true;
   const batch = oneWritePerTick(client);
   // A statement started after the transaction ended would run on a connection back in the pool.
   const ensureOpen = (): void => {
     if (!open) throw new Error('statement sent after its transaction ended');
   };
-  const send = (config: QueryConfig | string): void => {
-    ensureOpen();
-    batch();
-    unanswered.push(
-      client.query(config).then(
-        () => undefined,
-        (error: unknown) => void (failure ??= { error }),
-      ),
-    );
-  };
-  const query = async <R extends QueryResultRow>(config: QueryConfig | string): Promise<QueryResult<R>> => {
+  const track = <R extends QueryResultRow>(config: QueryConfig | string): Promise<QueryResult<R>> => {
     ensureOpen();
     batch();
     const answer = client.query<R>(config);
-    const earlier = unanswered;
-    unanswered = [];
-    const [settled] = await Promise.allSettled([answer, ...earlier]);
-    if (failure) throw failure.error;
-    if (settled.status === 'rejected') throw settled.reason;
-    return settled.value;
+    answer.catch(() => undefined); // handled below, in order
+    const settled = inOrder.then(
+      () => answer,
+      () => answer,
+    );
+    const kept = settled.catch((error: unknown) => {
+      failure ??= { error };
+      throw error;
+    });
+    inOrder = kept.then(
+      () => undefined,
+      () => undefined,
+    );
+    return kept;
+  };
+  const send = (config: QueryConfig | string): void => {
+    track(config).catch(() => undefined); // kept in `failure`, reported by the next query or COMMIT
+  };
+  const query = async <R extends QueryResultRow>(config: QueryConfig | string): Promise<QueryResult<R>> => {
+    const answer = track<R>(config);
+    try {
+      const result = await answer;
+      if (failure) throw failure.error;
+      return result;
+    } catch (error) {
+      throw failure ? failure.error : error;
+    }
   };
   try {
     send('BEGIN');
