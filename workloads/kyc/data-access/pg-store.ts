@@ -484,19 +484,22 @@ class PgKycTransaction implements KycTransaction {
       panIndex: r.pan_index,
       aadhaarIndex: r.aadhaar_index,
     });
-    const { rows: own } = await this.q<IdentityRow>(
-      `SELECT a.id, a.owner_id, a.state, p.pan_index, v.blind_index AS aadhaar_index
-         FROM ${this.s}.applications a JOIN ${this.s}.applicants p ON p.application_id = a.id
-         LEFT JOIN ${this.s}.aadhaar_vault v ON v.token = p.aadhaar_token
-        WHERE a.id = $1`,
-      [applicationId],
-    );
+    // The application's own digests and its applicant data, asked together (one round trip).
+    const [{ rows: own }, applicant] = await Promise.all([
+      this.q<IdentityRow>(
+        `SELECT a.id, a.owner_id, a.state, p.pan_index, v.blind_index AS aadhaar_index
+           FROM ${this.s}.applications a JOIN ${this.s}.applicants p ON p.application_id = a.id
+           LEFT JOIN ${this.s}.aadhaar_vault v ON v.token = p.aadhaar_token
+          WHERE a.id = $1`,
+        [applicationId],
+      ),
+      this.readApplicant(applicationId),
+    ]);
     const candidateRow = own[0];
     if (!candidateRow) return { candidate: null, others: [] };
     const candidate = identityRow(candidateRow);
     // Stored digests were made with whichever key was current when they were written, so look up
     // every digest the ring can make for this application's numbers.
-    const applicant = await this.readApplicant(applicationId);
     const panIndexes = applicant?.data.pan !== undefined ? blindIndexes(this.ring, 'pan', applicant.data.pan) : [];
     const aadhaarNumber = applicant?.aadhaar ? await this.revealAadhaar(applicant.aadhaar.token) : undefined;
     const aadhaarIndexes = aadhaarNumber !== undefined ? blindIndexes(this.ring, 'aadhaar', aadhaarNumber) : [];
