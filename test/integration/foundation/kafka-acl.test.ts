@@ -88,6 +88,15 @@ describe('Kafka principals per service (SASL/SCRAM-SHA-512 with ACLs)', () => {
     await consumer.stop();
   }, 90_000);
 
+  it('when each service ensures the topics it uses at start, then its principal may; notification produces its own events', async () => {
+    // What the services' start-up does besides consuming (workloads/*/main.ts, kyc's messaging.ts): ensureTopics.
+    await ensureTopics(clientOf('kyc'), [...TOPICS, 'core-banking.events'], logger);
+    await ensureTopics(clientOf('notification'), ['kyc.events', 'customer.events', 'notification.events'], logger);
+    await ensureTopics(clientOf('analytics'), TOPICS, logger);
+    await produce(clientOf('notification'), 'notification.events', JSON.stringify(newEvent('notification.sent', 'acl', {})));
+    await expect(produce(clientOf('notification'), 'kyc.events', 'x')).rejects.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
+  }, 60_000);
+
   it('when kyc produces to notification events, then the broker refuses it', async () => {
     await expect(produce(clientOf('kyc'), 'notification.events', 'x')).rejects.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
   }, 60_000);
