@@ -114,13 +114,13 @@ export class DataKeyRing implements KeyRing {
   }
 
   get current(): MasterKey {
-    const key = this.activeKey() ?? (this.kmsAnswering ? undefined : this.ownParked);
+    const key = this.sealingKey();
     if (!key) throw new KmsUnavailableError('the KMS is not answering: new PII cannot be sealed now');
     return key;
   }
 
   get keys(): readonly MasterKey[] {
-    return this.keysLedBy(this.activeKey() ?? (this.kmsAnswering ? undefined : this.ownParked) ?? this.live(this.activeId));
+    return this.keysLedBy(this.sealingKey() ?? this.live(this.activeId));
   }
 
   /** The ring without parking: what the passes that move records use, so that nothing moves under a parked key. */
@@ -156,6 +156,11 @@ export class DataKeyRing implements KeyRing {
 
   private activeKey(): MasterKey | undefined {
     return this.kmsAnswering ? this.live(this.activeId) : undefined;
+  }
+
+  /** The KMS's data key while it answers, else this pod's parked key (if it parks). */
+  private sealingKey(): MasterKey | undefined {
+    return this.activeKey() ?? (this.kmsAnswering ? undefined : this.ownParked);
   }
 
   private keysLedBy(first: MasterKey | undefined): readonly MasterKey[] {
