@@ -149,19 +149,23 @@ export class AutomaticProcessing {
   }
 
   private async evaluate(tx: KycTransaction, app: ApplicationRecord): Promise<ChecksOutcome> {
-    const stored = await tx.readApplicant(app.id);
+    // Reads asked together go out together (a pipelining store: four round trips instead of eight); each
+    // runs after the lock this transaction holds.
+    const [stored, metas] = await Promise.all([tx.readApplicant(app.id), tx.listDocuments(app.id)]);
     const data = stored?.data ?? {};
     if (!stored?.aadhaar || !data.name || !data.dateOfBirth || !data.pan || !data.address) {
       // submit() refuses incomplete applications, so this is a record changed behind the service's back.
       throw new KycError('invalid_state', `application ${app.id} is incomplete; cannot run checks`);
     }
-    const aadhaar = await tx.revealAadhaar(stored.aadhaar.token);
-    const documents = [];
-    for (const meta of await tx.listDocuments(app.id)) {
-      const doc = await tx.readDocumentContent(app.id, meta.id);
-      if (doc) documents.push({ id: meta.id, type: meta.type, contentType: meta.contentType, head: doc.content.subarray(0, 16) });
-    }
-    const identity = await tx.applicationsWithSameIdentity(app.id);
+    const [aadhaar, contents, identity] = await Promise.all([
+      tx.revealAadhaar(stored.aadhaar.token),
+      Promise.all(metas.map((meta) => tx.readDocumentContent(app.id, meta.id))),
+      tx.applicationsWithSameIdentity(app.id),
+    ]);
+    const documents = metas.flatMap((meta, index) => {
+      const doc = contents[index];
+      return doc ? [{ id: meta.id, type: meta.type, contentType: meta.contentType, head: doc.content.subarray(0, 16) }] : [];
+    });
     const duplicates = identity.candidate ? findDuplicates(identity.candidate, identity.others) : [];
     return runAutomaticChecks(
       {
