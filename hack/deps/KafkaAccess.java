@@ -70,14 +70,14 @@ public class KafkaAccess {
     }
     Properties config = new Properties();
     config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[0]);
-    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+    config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "120000");
     try (Admin admin = Admin.create(config)) {
-      if (!users.isEmpty()) admin.alterUserScramCredentials(users).all().get(30, TimeUnit.SECONDS);
+      if (!users.isEmpty()) admin.alterUserScramCredentials(users).all().get(120, TimeUnit.SECONDS);
       List<AclBindingFilter> stale = new ArrayList<>();
-      for (AclBinding existing : admin.describeAcls(AclBindingFilter.ANY).values().get(30, TimeUnit.SECONDS))
+      for (AclBinding existing : admin.describeAcls(AclBindingFilter.ANY).values().get(120, TimeUnit.SECONDS))
         if (principals.contains(existing.entry().principal()) && !wanted.contains(existing)) stale.add(existing.toFilter());
-      if (!stale.isEmpty()) admin.deleteAcls(stale).all().get(30, TimeUnit.SECONDS);
-      if (!wanted.isEmpty()) admin.createAcls(wanted).all().get(30, TimeUnit.SECONDS);
+      if (!stale.isEmpty()) admin.deleteAcls(stale).all().get(120, TimeUnit.SECONDS);
+      if (!wanted.isEmpty()) admin.createAcls(wanted).all().get(120, TimeUnit.SECONDS);
       System.out.printf("%d SCRAM users set, %d ACLs in place, %d stale ACLs removed%n", users.size(), wanted.size(), stale.size());
     }
   }

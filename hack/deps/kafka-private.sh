@@ -8,7 +8,7 @@
 #   hack/deps/kafka-private.sh down   stop it
 #   hack/deps/kafka-private.sh dir    print its deps directory (passwords kafka-<user>.password, tls/ca.crt)
 source "$(dirname "$0")/../lib.sh"
-export KYC_RUN_DIR=$RUN_DIR/deps/kafka-private KYC_KAFKA_PORT=${KYC_PRIVATE_KAFKA_PORT:-29092}
+export KYC_RUN_DIR=$RUN_DIR/deps/kafka-private KYC_KAFKA_PORT=${KYC_PRIVATE_KAFKA_PORT:-29092} KYC_KAFKA_ACCESS_ON_START=1
 case ${1:-} in
   up) exec "$HACK_DIR/deps.sh" start kafka ;;
   down) exec "$HACK_DIR/deps.sh" stop kafka ;;

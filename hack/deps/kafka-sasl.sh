@@ -53,8 +53,9 @@ kafka_access_spec() {
   for p in ${KYC_KAFKA_ACL_PREFIXES:-}; do kafka_acls "$p"; done
 }
 
-# kafka_apply_access: the users and ACLs on the running broker (idempotent). A broker started before this
-# change has no authorizer and no SASL listener: it is left as it is, with the restart that fixes it logged.
+# kafka_apply_access [warn]: the users and ACLs on the running broker (idempotent). A broker started before
+# this change has no authorizer and no SASL listener: it is left as it is, with the restart that fixes it logged.
+# With `warn` (a broker that was running already, whose users an earlier run set), a failure is a warning.
 kafka_apply_access() {
   if port_free "$KAFKA_SASL_PORT"; then
     log "warning: Kafka runs without SASL users and ACLs (started before hack/deps/kafka-sasl.sh): restart it once with" \
@@ -63,8 +64,13 @@ kafka_apply_access() {
   fi
   local out
   out=$(kafka_access_spec | java -Xmx256m -cp "$KAFKA_LIBS/*" "$HACK_DIR/deps/KafkaAccess.java" "127.0.0.1:$KAFKA_PORT" 2>&1) ||
-    { printf '%s\n' "$out" | grep -v password | tail -5 >&2; die "could not set Kafka's SCRAM users and ACLs (hack/deps/KafkaAccess.java)"; }
-  log "Kafka: $out"
+    {
+      printf '%s\n' "$out" | grep -v password | tail -5 >&2
+      [[ ${1:-} == warn ]] || die "could not set Kafka's SCRAM users and ACLs (hack/deps/KafkaAccess.java)"
+      log "warning: could not set Kafka's SCRAM users and ACLs this time (hack/deps/KafkaAccess.java); make deps sets them again"
+      return 0
+    }
+  log "Kafka: $(printf '%s\n' "$out" | tail -1)"
 }
 
 # kafka_sasl_env: the SASL settings for `hack/deps.sh env`: the host's SASL_SSL listener, and each user's
