@@ -14,19 +14,13 @@ import {
   eventually,
   gatewayUrl,
   getPlatform,
-  login,
   request,
   uniqueSuffix,
   waitReady,
 } from './support.js';
-import type { Account, Tokens } from './support.js';
-
-interface View {
-  id: string;
-  state: string;
-  review?: { makerId: string | null; checkerId: string | null };
-  risk?: { category: string | null };
-}
+import type { Account } from './support.js';
+import { idempotent, kycApi } from '../support/api/client.js';
+import type { Schemas } from '../support/api/client.js';
 
 describe('the KYC journey through the gateway of the running platform', () => {
   let base = '';
@@ -51,89 +45,96 @@ describe('the KYC journey through the gateway of the running platform', () => {
   });
 
   it('takes a customer from sign-up to an approved KYC, reviewed by a maker and a different checker', async () => {
+    // Every call goes through the typed client generated from the OpenAPI document (test/support/api),
+    // so a journey that works here is one the published reference describes.
+    let token: string | undefined;
+    const client = kycApi(base, () => token);
+    const signIn = async (who: Account): Promise<Schemas['Tokens']> => {
+      const res = await client.POST('/auth/login', { body: who });
+      if (res.response.status !== 200 || !res.data) throw new Error(`login of ${who.email} answered ${res.response.status}`);
+      return res.data;
+    };
+
     // Staff accounts, made by the first admin through the admin API.
-    const admin = await login(api, await adminAccount());
+    token = (await signIn(await adminAccount())).accessToken;
     for (const [who, role] of [
       [maker, 'maker'],
       [checker, 'checker'],
     ] as const) {
-      const made = await request(api('/admin/users'), {
-        body: { ...who, role, staffId: `e2e-${role}-${run}` },
-        token: admin.accessToken,
-        idempotent: true,
-      });
-      expect(made.status).toBe(201);
+      const made = await client.POST('/admin/users', { body: { ...who, role, staffId: `e2e-${role}-${run}` }, params: idempotent() });
+      expect(made.response.status).toBe(201);
     }
 
-    expect((await request(api('/auth/register'), { body: customer })).status).toBe(202);
-    const me: Tokens = await login(api, customer);
+    token = undefined;
+    expect((await client.POST('/auth/register', { body: customer, params: idempotent() })).response.status).toBe(202);
+    const me = await signIn(customer);
+    token = me.accessToken;
     // Where the customer's notifications are e-mailed (kept sealed by notification; never read back).
-    const contact = await request(api('/notifications/contact'), { method: 'PUT', body: { email: customer.email }, token: me.accessToken });
-    expect(contact.status).toBe(204);
-    const created = await request<View>(api('/applications'), { body: CONSENT, token: me.accessToken, idempotent: true });
-    expect([created.status, created.body.state]).toEqual([201, 'draft']);
-    const id = created.body.id;
-    const patched = await request<Record<string, unknown>>(api(`/applications/${id}`), {
-      method: 'PATCH',
-      body: APPLICANT,
-      token: me.accessToken,
-      idempotent: true,
-    });
-    expect(patched.status).toBe(200);
+    const contact = await client.PUT('/notifications/contact', { body: { email: customer.email } });
+    expect(contact.response.status).toBe(204);
+    const created = await client.POST('/applications', { body: CONSENT, params: idempotent() });
+    expect([created.response.status, created.data?.state]).toEqual([201, 'draft']);
+    const id = created.data?.id ?? '';
+    const at = { path: { id } };
+    const patched = await client.PATCH('/applications/{id}', { params: { ...at, ...idempotent() }, body: APPLICANT });
+    expect(patched.response.status).toBe(200);
     // Identifiers come back masked, never in clear.
-    expect(JSON.stringify(patched.body)).not.toContain(APPLICANT.aadhaar);
-    expect(JSON.stringify(patched.body)).not.toContain(APPLICANT.pan);
+    expect(JSON.stringify(patched.data)).not.toContain(APPLICANT.aadhaar);
+    expect(JSON.stringify(patched.data)).not.toContain(APPLICANT.pan);
     for (const document of DOCUMENTS) {
-      expect(
-        (await request(api(`/applications/${id}/documents`), { body: document, token: me.accessToken, idempotent: true })).status,
-      ).toBe(201);
+      const uploaded = await client.POST('/applications/{id}/documents', { params: { ...at, ...idempotent() }, body: document });
+      expect(uploaded.response.status).toBe(201);
     }
-    const submitted = await request<View>(api(`/applications/${id}/submit`), { body: {}, token: me.accessToken, idempotent: true });
-    expect([submitted.status, submitted.body.state]).toEqual([202, 'submitted']);
+    const submitted = await client.POST('/applications/{id}/submit', { params: { ...at, ...idempotent() } });
+    expect([submitted.response.status, submitted.data?.state]).toEqual([202, 'submitted']);
 
     // The checks run asynchronously (kyc consumes its own event from Kafka).
-    const makerTokens = await login(api, maker);
+    const makerTokens = await signIn(maker);
+    token = makerTokens.accessToken;
     await eventually(
       `application ${id} pending_review`,
-      async () => (await request<View>(api(`/applications/${id}`), { token: makerTokens.accessToken })).body.state === 'pending_review',
+      async () => (await client.GET('/applications/{id}', { params: at })).data?.state === 'pending_review',
       180_000,
       1000,
     );
-    const queue = await request<{ items: { id: string }[] }>(api('/review/queue'), { token: makerTokens.accessToken });
-    expect(queue.body.items.map((i) => i.id)).toContain(id);
-    const recommended = await request<View>(api(`/review/${id}/recommend`), {
+    const queue = await client.GET('/review/queue');
+    expect(queue.data?.items.map((i) => i.id)).toContain(id);
+    const recommended = await client.POST('/review/{id}/recommend', {
+      params: { ...at, ...idempotent() },
       body: { recommendation: 'approve', note: 'documents match' },
-      token: makerTokens.accessToken,
-      idempotent: true,
     });
-    expect([recommended.status, recommended.body.state]).toEqual([200, 'pending_approval']);
+    expect([recommended.response.status, recommended.data?.state]).toEqual([200, 'pending_approval']);
     // Four eyes: the maker cannot approve.
-    expect((await request(api(`/review/${id}/approve`), { body: {}, token: makerTokens.accessToken, idempotent: true })).status).toBe(403);
+    expect((await client.POST('/review/{id}/approve', { params: { ...at, ...idempotent() }, body: {} })).response.status).toBe(403);
 
-    const checkerTokens = await login(api, checker);
-    const approved = await request<View>(api(`/review/${id}/approve`), { body: {}, token: checkerTokens.accessToken, idempotent: true });
-    expect(approved.status).toBe(200);
-    expect(approved.body).toMatchObject({ state: 'approved', review: { makerId: makerTokens.user.id, checkerId: checkerTokens.user.id } });
+    const checkerTokens = await signIn(checker);
+    token = checkerTokens.accessToken;
+    const approved = await client.POST('/review/{id}/approve', { params: { ...at, ...idempotent() }, body: {} });
+    expect(approved.response.status).toBe(200);
+    expect(approved.data).toMatchObject({ state: 'approved', review: { makerId: makerTokens.user.id, checkerId: checkerTokens.user.id } });
 
-    const own = await request<View>(api(`/applications/${id}`), { token: me.accessToken });
-    expect(own.body.state).toBe('approved');
+    token = me.accessToken;
+    const own = await client.GET('/applications/{id}', { params: at });
+    expect(own.data?.state).toBe('approved');
     // Someone else's application does not exist for another customer.
     const other: Account = { email: `e2e-other-${run}@example.com`, password: `other-password-${run}` };
-    expect((await request(api('/auth/register'), { body: other })).status).toBe(202);
-    const otherTokens = await login(api, other);
-    expect((await request(api(`/applications/${id}`), { token: otherTokens.accessToken })).status).toBe(404);
+    token = undefined;
+    expect((await client.POST('/auth/register', { body: other, params: idempotent() })).response.status).toBe(202);
+    token = (await signIn(other)).accessToken;
+    expect((await client.GET('/applications/{id}', { params: at })).response.status).toBe(404);
+    token = me.accessToken;
 
     // The notification service (Kafka consumer) tells the customer.
     const notifications = await eventually(
       'a notification for the customer',
       async () => {
-        const res = await request<{ items: unknown[] }>(api('/notifications'), { token: me.accessToken });
-        return res.status === 200 && res.body.items.length > 0 ? res.body.items : undefined;
+        const res = await client.GET('/notifications');
+        return res.response.status === 200 && (res.data?.items.length ?? 0) > 0 ? res.data?.items : undefined;
       },
       180_000,
       1000,
     );
-    expect(notifications.length).toBeGreaterThan(0);
+    expect(notifications?.length).toBeGreaterThan(0);
     // ... and the approval reached the customer's mailbox, once.
     const mailpit = depsSetting('MAILPIT_API');
     const approvedMail = await eventually(
@@ -151,8 +152,8 @@ describe('the KYC journey through the gateway of the running platform', () => {
   }, 600_000);
 
   it('refuses calls without a token and answers problem+json', async () => {
-    const res = await request<{ status: number }>(api('/applications'), { body: CONSENT });
-    expect(res.status).toBe(401);
-    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const res = await kycApi(base).POST('/applications', { body: CONSENT, params: idempotent() });
+    expect([res.response.status, res.error?.type]).toEqual([401, 'https://kyc.dev/problems/unauthorized']);
+    expect(res.response.headers.get('content-type')).toContain('application/problem+json');
   });
 });

@@ -19,6 +19,7 @@ import * as k8s from '@kubernetes/client-node';
 import { beforeAll } from '@jest/globals';
 import { COMPONENTS } from '../../operator/src/api/components.js';
 import { eventually, uniqueSuffix } from '../support/env.js';
+import type { Schemas } from '../support/api/client.js';
 
 export { eventually, uniqueSuffix };
 
@@ -269,7 +270,7 @@ export async function login(api: (path: string) => string, who: Account): Promis
   return res.body;
 }
 
-export const CONSENT = { consent: { purposes: ['kyc_verification'], noticeVersion: 'e2e-1' } };
+export const CONSENT: Schemas['CreateApplication'] = { consent: { purposes: ['kyc_verification'], noticeVersion: 'e2e-1' } };
 export const APPLICANT = {
   name: 'Asha Verma',
   dateOfBirth: '1990-04-12',
@@ -278,7 +279,7 @@ export const APPLICANT = {
   address: { line1: '12 MG Road', city: 'Pune', state: 'Maharashtra', pincode: '411001' },
 };
 const PDF = Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n').toString('base64');
-export const DOCUMENTS = [
+export const DOCUMENTS: Schemas['DocumentUpload'][] = [
   { type: 'passport', contentType: 'application/pdf', content: PDF },
   { type: 'pan_card', contentType: 'application/pdf', content: PDF },
 ];
