@@ -132,11 +132,13 @@ esac
 apply_secret $PLATFORM-postgres "${pg_keys[@]}"
 apply_secret $PLATFORM-redis "${redis_keys[@]}"
 apply_secret $PLATFORM-kafka "${kafka_keys[@]}"
-# The PII data keys are made and unwrapped by local-kms through the AWS KMS API (docs/security.md, "Keys held by a KMS");
-# while it does not answer, kyc parks new PII under the RSA key make deps made (docs/security.md, "Writes while the
-# KMS is away").
-apply_secret $PLATFORM-kms "key-id=$KMS_KEY_ID" "region=$KMS_REGION" "endpoint=${KMS_ENDPOINT/127.0.0.1/$NODE_IP}" \
-  "access-key-id=$KMS_ACCESS_KEY_ID" "secret-access-key=$KMS_SECRET_ACCESS_KEY" "parking-key-id=alias/kyc-pii-parking"
+# The PII data keys are made and unwrapped by local-kms through the AWS KMS API (docs/security.md, "Keys held by a KMS").
+# KYC_UP_KMS_PARKING=On also names the RSA key make deps made, so that kyc parks new PII while the KMS does not
+# answer (docs/security.md, "Writes while the KMS is away"); off until the real node has run it.
+kms_keys=("key-id=$KMS_KEY_ID" "region=$KMS_REGION" "endpoint=${KMS_ENDPOINT/127.0.0.1/$NODE_IP}"
+  "access-key-id=$KMS_ACCESS_KEY_ID" "secret-access-key=$KMS_SECRET_ACCESS_KEY")
+[[ ${KYC_UP_KMS_PARKING:-Off} == On ]] && kms_keys+=("parking-key-id=alias/kyc-pii-parking")
+apply_secret $PLATFORM-kms "${kms_keys[@]}"
 # Notifications are e-mailed through the host's Mailpit (make deps; its web UI on $MAILPIT_API), the
 # recipients' addresses sealed under contact-keys (docs/notifications.md, "On make up's platform").
 apply_secret $PLATFORM-smtp "host=$NODE_IP" "port=${MAILPIT_SMTP##*:}" "tls=none" "from=KYC <kyc@kyc.local>"
