@@ -59,7 +59,8 @@ describe('startManager', () => {
   }
 
   async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-    for (let waited = 0; waited < 5_000; waited += 10) {
+    // 20 s: a first pass renders and applies every component's objects, slow on two busy cores.
+    for (let waited = 0; waited < 20_000; waited += 10) {
       if (await check()) return;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
@@ -79,7 +80,7 @@ describe('startManager', () => {
     expect(api.writes.some((w) => w.verb === 'apply' && w.kind === 'Deployment')).toBe(true);
     await until('the Created Event', () => api.writes.some((w) => w.verb === 'create' && w.kind === 'Event'));
     expect((await results(operator)).requeue).toBeGreaterThanOrEqual(1);
-  });
+  }, 30_000);
 
   it('when a status write answers 409, then the pass counts as a conflict, not an error, and the retry writes the status', async () => {
     const api = new FakeKube();
@@ -94,7 +95,7 @@ describe('startManager', () => {
     expect(await results(operator)).toMatchObject({ conflict: 1 });
     expect((await results(operator)).error).toBeUndefined();
     expect((await operator.metrics.reconcileErrors.get()).values[0]?.value ?? 0).toBe(0);
-  });
+  }, 30_000);
 
   it('when it stops, then the probe server is closed and later stops do nothing', async () => {
     const operator = await startManager(config(), { client: new FakeKube().asClient(), logger: pino({ enabled: false }) });
