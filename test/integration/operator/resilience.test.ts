@@ -8,6 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { COMPONENTS } from '../../../operator/src/api/components.js';
 import type { RunningOperator } from '../../../operator/src/manager.js';
 import { eventually, uniqueSuffix } from '../../support/env.js';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
@@ -119,7 +120,7 @@ describe('API server restart', () => {
         const platform = await client.get<PlatformResource>(PLATFORM, namespace, name);
         if (!platform || platform.status?.observedGeneration !== platform.metadata.generation) return false;
         const { items } = await client.list<Deployment>(DEPLOYMENT, namespace, { labelSelector: `app.kubernetes.io/instance=${name}` });
-        return items.length === 5 && items.every((d) => d.spec.template.spec.containers[0]?.image.endsWith(':0.3.0'));
+        return items.length === COMPONENTS.length && items.every((d) => d.spec.template.spec.containers[0]?.image.endsWith(':0.3.0'));
       },
       120_000,
     );

@@ -195,11 +195,13 @@ describe('the gateway edge under attack', () => {
       expect(metrics).toContain('route="kyc:/api/v1/applications/:id/documents/:documentId"');
       expect(metrics).toContain('route="auth:/api/v1/auth/*"');
       expect(metrics).toContain('route="unmatched"');
+      // Everything outside /api/ is the web app's, under one fixed label whatever the path.
+      expect(metrics).toContain('route="web-app"');
       expect(metrics).not.toContain('ABCDE1234F');
       expect(metrics).not.toContain('asha.verma');
       const routes = new Set([...metrics.matchAll(/route="([^"]*)"/g)].map((m) => m[1]));
       for (const route of routes)
-        expect(route).toMatch(/^(unmatched|(auth|kyc|notification|analytics):\/api\/v1\/[a-z/:*-]+|\/[a-z/.:-]*)$/i);
+        expect(route).toMatch(/^(unmatched|web-app|(auth|kyc|notification|analytics):\/api\/v1\/[a-z/:*-]+|\/[a-z/.:-]*)$/i);
     });
   });
 });
