@@ -46,6 +46,13 @@ async function activeColor(): Promise<string | undefined> {
   return service.spec?.selector?.['kyc.dev/color'];
 }
 
+/** The active colour the pods are told (the ConfigMap's live settings, docs/releases.md "Blue-green isolation"). */
+async function announcedActiveColor(): Promise<string | undefined> {
+  const configMap = await core.readNamespacedConfigMap({ namespace: NAMESPACE, name: `${PLATFORM}-config` });
+  const text = configMap.data?.['live-settings.json'];
+  return text === undefined ? undefined : (JSON.parse(text) as { activeColor?: string }).activeColor;
+}
+
 describe('a blue-green release of spec.version', () => {
   let base = '';
   let original = '';
@@ -79,8 +86,10 @@ describe('a blue-green release of spec.version', () => {
     const colorBefore = await activeColor();
     expect(colorBefore).toMatch(/^(blue|green)$/);
 
-    // Blue-green isolation: the consumer groups' members, polled through the release. Members are read
-    // before the phase, so a sample whose phase is still before the switch saw the groups before it too.
+    // Blue-green isolation: the consumer groups' members, polled through the release. The pods learn which
+    // colour is active from the ConfigMap's live settings, written in the pass that switches (before the
+    // Services, and before status says so). Members are read before the ConfigMap, so a sample taken while
+    // the release ran and the ConfigMap still named the old colour saw the groups before the switch too.
     const newColor = colorBefore === 'blue' ? 'green' : 'blue';
     const groups = new ConsumerGroups();
     await groups.connect();
@@ -90,8 +99,10 @@ describe('a blue-green release of spec.version', () => {
       while (polling) {
         try {
           const members = await groups.members();
+          const announced = await announcedActiveColor();
           const phase = (await getPlatform()).status?.release?.phase;
-          if (phase === 'Deploying' || phase === 'Verifying' || phase === 'AwaitingPromotion') beforeSwitch.push(members);
+          const releasing = phase === 'Deploying' || phase === 'Verifying' || phase === 'AwaitingPromotion' || phase === 'Switching';
+          if (announced === colorBefore && releasing) beforeSwitch.push(members);
         } catch {
           // a poll that fails proves nothing either way; the next one counts
         }
