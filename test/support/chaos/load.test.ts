@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { IDEMPOTENCY_KEY_IN_PROGRESS } from '../../../workloads/shared/problem.js';
 import { Load, firstWriteOkAfter, summarize, verdict } from './load.js';
 import type { LoadAnswer, LoadRequest, Sample } from './load.js';
 
@@ -41,6 +42,12 @@ describe('verdict', () => {
     expect(verdict({ status: 500, retryAfter: '1' })).toBe('violation');
     expect(verdict({ status: 429, retryAfter: '1' })).toBe('violation');
     expect(verdict({})).toBe('violation');
+  });
+
+  it('when a retry finds its first attempt still running, then a 409 in-progress with Retry-After is unavailable, without it a violation', () => {
+    expect(verdict({ status: 409, retryAfter: '1', problemType: IDEMPOTENCY_KEY_IN_PROGRESS })).toBe('unavailable');
+    expect(verdict({ status: 409, problemType: IDEMPOTENCY_KEY_IN_PROGRESS })).toBe('violation');
+    expect(verdict({ status: 409, retryAfter: '1', problemType: 'https://kyc.dev/problems/limit-reached' })).toBe('violation');
   });
 });
 
@@ -112,6 +119,27 @@ describe('the load', () => {
     const result = await runFor(load, platform.requests, 2);
     expect(platform.requests[0]?.idempotencyKey).not.toBe(platform.requests[1]?.idempotencyKey);
     expect(summarize(result.samples).violations).toEqual({ 'HTTP 409': 1 });
+  });
+
+  it('when a refusal says what kind it is, then the summary names it', async () => {
+    const platform = fakePlatform({ 1: { status: 409, body: { type: 'https://kyc.dev/problems/limit-reached' } } });
+    const load = new Load(['t1'], platform.send, noPause);
+    const result = await runFor(load, platform.requests, 2);
+    expect(summarize(result.samples).violations).toEqual({ 'HTTP 409 (limit-reached)': 1 });
+  });
+
+  it('when a create finds its first attempt still in progress (409 + Retry-After), then it is sent again with the same key and accepted once', async () => {
+    const inProgress = { status: 409, retryAfter: '1', body: { type: IDEMPOTENCY_KEY_IN_PROGRESS } };
+    const platform = fakePlatform({ 1: { status: 503, retryAfter: '1' }, 2: inProgress });
+    const load = new Load(['t1'], platform.send, noPause);
+    const result = await runFor(load, platform.requests, 4);
+    const [first, second, third] = platform.requests;
+    expect([first?.op, second?.op, third?.op]).toEqual(['create', 'create', 'create']);
+    expect(new Set([first?.idempotencyKey, second?.idempotencyKey, third?.idempotencyKey]).size).toBe(1);
+    expect(result.created[0]).toBe('app-1');
+    const summary = summarize(result.samples);
+    expect(summary.violations).toEqual({});
+    expect(summary.failures).toMatchObject({ 'HTTP 503': 1, 'HTTP 409 in progress + Retry-After': 1 });
   });
 });
 

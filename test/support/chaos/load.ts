@@ -4,11 +4,13 @@
 //
 //   create (POST /applications, Idempotency-Key) ──201──▶ read (GET) ──▶ cancel (POST .../cancel, Idempotency-Key)
 //
-// A create or cancel that gets no definite answer (a 5xx, a timeout, a reset) is sent again with the
-// same Idempotency-Key, as a client that wants it done would, until it gets one; so a write the API
-// accepted is accepted once, however often it was tried. A read is not retried. Nothing here knows of
+// A create or cancel that gets no definite answer (a 5xx, a timeout, a reset, or a 409 saying the first
+// attempt with its Idempotency-Key is still running) is sent again with the same key, as a client that
+// wants it done would, until it gets one; so a write the API accepted is accepted once, however often it
+// was tried. A read is not retried. Nothing here knows of
 // HTTP clients or the cluster: `send` does the I/O, so the accounting is tested with a fake.
 import { randomUUID } from 'node:crypto';
+import { IDEMPOTENCY_KEY_IN_PROGRESS } from '../../../workloads/shared/problem.js';
 
 export type Operation = 'create' | 'read' | 'cancel';
 
@@ -39,25 +41,38 @@ export interface Sample {
   outcome: string;
   status?: number;
   retryAfter?: string;
+  /** The problem+json `type` of an answer that has one. */
+  problemType?: string;
 }
 
 export type Verdict = 'ok' | 'unavailable' | 'violation';
 
 /**
  * The standard a request is held to during a fault: it succeeds (2xx), or it is a 503 whose
- * Retry-After is a number of seconds. Anything else (a 500, a 503 without Retry-After, a 4xx the load
- * never causes when healthy, no answer within the client's timeout) is a violation.
+ * Retry-After is a number of seconds. A retry that finds its first attempt still running (the gateway
+ * gave up on that one after its upstream timeout, kyc had not yet) is told so the same way: a 409
+ * idempotency-key-in-progress with Retry-After (docs/problems/idempotency-key-in-progress.md). Anything
+ * else (a 500, a 503 without Retry-After, a 4xx the load never causes when healthy, no answer within the
+ * client's timeout) is a violation.
  */
-export function verdict(sample: Pick<Sample, 'status' | 'retryAfter'>): Verdict {
+export function verdict(sample: Pick<Sample, 'status' | 'retryAfter' | 'problemType'>): Verdict {
   const { status } = sample;
   if (status !== undefined && status >= 200 && status < 300) return 'ok';
-  if (status === 503 && /^\d+$/.test(sample.retryAfter ?? '') && Number(sample.retryAfter) > 0) return 'unavailable';
+  const retryAfter = /^\d+$/.test(sample.retryAfter ?? '') && Number(sample.retryAfter) > 0;
+  if (status === 503 && retryAfter) return 'unavailable';
+  if (status === 409 && sample.problemType === IDEMPOTENCY_KEY_IN_PROGRESS && retryAfter) return 'unavailable';
   return 'violation';
 }
 
 /** Whether an answer is definite: a write that got one is not tried again. */
-function definite(status: number | undefined): boolean {
-  return status !== undefined && status < 500;
+function definite(answer: LoadAnswer | undefined): boolean {
+  if (answer === undefined || answer.status >= 500) return false;
+  return !(answer.status === 409 && problemTypeOf(answer) === IDEMPOTENCY_KEY_IN_PROGRESS);
+}
+
+function problemTypeOf(answer: LoadAnswer): string | undefined {
+  const type = (answer.body as { type?: unknown } | undefined)?.type;
+  return typeof type === 'string' ? type : undefined;
 }
 
 export const CONSENT = { consent: { purposes: ['kyc_verification'], noticeVersion: 'chaos-1' } };
@@ -190,6 +205,8 @@ export class Load {
     const sample: Sample = { op: request.op, at, ms: this.now() - at, outcome: answer ? `HTTP ${answer.status}` : failure };
     if (answer) sample.status = answer.status;
     if (answer?.retryAfter) sample.retryAfter = answer.retryAfter;
+    const problemType = answer && problemTypeOf(answer);
+    if (problemType) sample.problemType = problemType;
     this.samples.push(sample);
     this.settle(customer, request, answer);
   }
@@ -201,7 +218,7 @@ export class Load {
       customer.unread = undefined;
       return;
     }
-    if (!definite(status)) return;
+    if (!definite(answer)) return;
     if (request.op === 'create') {
       customer.pendingCreate = undefined;
       const id = (answer?.body as { id?: unknown } | undefined)?.id;
@@ -239,11 +256,19 @@ export function summarize(samples: readonly Sample[], from = -Infinity, to = Inf
       summary.ok++;
       continue;
     }
-    const outcome = sample.outcome === 'HTTP 503' && v === 'violation' ? 'HTTP 503 without Retry-After' : sample.outcome;
+    const outcome = outcomeOf(sample, v);
     summary.failures[outcome] = (summary.failures[outcome] ?? 0) + 1;
     if (v === 'violation') summary.violations[outcome] = (summary.violations[outcome] ?? 0) + 1;
   }
   return summary;
+}
+
+/** A failure's outcome as the summary counts it: the status, and what kind of problem it was. */
+function outcomeOf(sample: Sample, v: Verdict): string {
+  if (sample.outcome === 'HTTP 503' && v === 'violation') return 'HTTP 503 without Retry-After';
+  if (sample.status === 409 && sample.problemType === IDEMPOTENCY_KEY_IN_PROGRESS)
+    return v === 'violation' ? 'HTTP 409 in progress without Retry-After' : 'HTTP 409 in progress + Retry-After';
+  return sample.problemType ? `${sample.outcome} (${sample.problemType.replace(/^.*\//, '')})` : sample.outcome;
 }
 
 /** When the writes came back: the first successful create or cancel at or after `from`, if any. */
