@@ -114,30 +114,37 @@ case ${KYC_UP_STORE_TLS:-Required} in
   *) die "KYC_UP_STORE_TLS must be Off or Required (got $KYC_UP_STORE_TLS)" ;;
 esac
 # Kafka's SCRAM principals (hack/deps/kafka-sasl.sh), read only under `credentials: PerComponent` (docs/security.md,
-# "Kafka"). KYC_UP_KAFKA_CREDENTIALS=PerComponent gives the pods the SASL_SSL listener and the sample that field;
-# Shared (the default until the real node has run it) keeps the listener above without SASL.
+# "Kafka"). PerComponent (the default with TLS to the stores) gives the pods the SASL_SSL listener and the sample
+# that field: each service reaches Kafka only as its own principal. KYC_UP_KAFKA_CREDENTIALS=Shared keeps the
+# listener above without SASL (the default with KYC_UP_STORE_TLS=Off, since the SASL listener is SASL_SSL).
+[[ ${KYC_UP_STORE_TLS:-Required} == Required ]] && kafka_credentials_default=PerComponent || kafka_credentials_default=Shared
+KAFKA_CREDENTIALS=${KYC_UP_KAFKA_CREDENTIALS:-$kafka_credentials_default}
 for c in kyc notification analytics lag-reader; do
   v=${c^^} v=${v//-/_} u=KAFKA_SASL_USERNAME_$v p=KAFKA_SASL_PASSWORD_$v
   if [[ -n ${!u:-} ]]; then kafka_keys+=("$c-username=${!u}" "$c-password=${!p}"); fi
 done
-case ${KYC_UP_KAFKA_CREDENTIALS:-Shared} in
+case $KAFKA_CREDENTIALS in
   Shared) ;;
   PerComponent)
     [[ ${KYC_UP_STORE_TLS:-Required} == Required ]] || die "KYC_UP_KAFKA_CREDENTIALS=PerComponent needs KYC_UP_STORE_TLS=Required (the SASL listener is SASL_SSL)"
     [[ -n ${KAFKA_SASL_USERNAME_KYC:-} ]] || die "make deps printed no Kafka SASL users: run make deps (hack/deps/kafka-sasl.sh)"
     kafka_keys[0]="brokers=$NODE_IP:$((${KYC_KAFKA_PORT:-19092} + 6))"
     ;;
-  *) die "KYC_UP_KAFKA_CREDENTIALS must be Shared or PerComponent (got $KYC_UP_KAFKA_CREDENTIALS)" ;;
+  *) die "KYC_UP_KAFKA_CREDENTIALS must be Shared or PerComponent (got $KAFKA_CREDENTIALS)" ;;
 esac
 apply_secret $PLATFORM-postgres "${pg_keys[@]}"
 apply_secret $PLATFORM-redis "${redis_keys[@]}"
 apply_secret $PLATFORM-kafka "${kafka_keys[@]}"
 # The PII data keys are made and unwrapped by local-kms through the AWS KMS API (docs/security.md, "Keys held by a KMS").
-# KYC_UP_KMS_PARKING=On also names the RSA key make deps made, so that kyc parks new PII while the KMS does not
-# answer (docs/security.md, "Writes while the KMS is away"); off until the real node has run it.
+# The Secret also names the RSA key make deps made, so that kyc parks new PII while the KMS does not answer
+# (docs/security.md, "Writes while the KMS is away"); KYC_UP_KMS_PARKING=Off leaves it out (writes then answer 503).
 kms_keys=("key-id=$KMS_KEY_ID" "region=$KMS_REGION" "endpoint=${KMS_ENDPOINT/127.0.0.1/$NODE_IP}"
   "access-key-id=$KMS_ACCESS_KEY_ID" "secret-access-key=$KMS_SECRET_ACCESS_KEY")
-[[ ${KYC_UP_KMS_PARKING:-Off} == On ]] && kms_keys+=("parking-key-id=alias/kyc-pii-parking")
+case ${KYC_UP_KMS_PARKING:-On} in
+  On) kms_keys+=("parking-key-id=alias/kyc-pii-parking") ;;
+  Off) ;;
+  *) die "KYC_UP_KMS_PARKING must be On or Off (got $KYC_UP_KMS_PARKING)" ;;
+esac
 apply_secret $PLATFORM-kms "${kms_keys[@]}"
 # Notifications are e-mailed through the host's Mailpit (make deps; its web UI on $MAILPIT_API), the
 # recipients' addresses sealed under contact-keys (docs/notifications.md, "On make up's platform").
@@ -172,7 +179,7 @@ if [[ ${KYC_UP_STORE_TLS:-Required} == Required ]]; then
     -e "s|^      ports: \[$KAFKA_POD_PORT\]\$|      ports: [$((${KYC_KAFKA_PORT:-19092} + 4))]|")
 fi
 # Kafka's principal per service (above): the field, and the egress policies on the SASL_SSL port.
-if [[ ${KYC_UP_KAFKA_CREDENTIALS:-Shared} == PerComponent ]]; then
+if [[ $KAFKA_CREDENTIALS == PerComponent ]]; then
   sample_edits+=(-e '/^        name: kyc-dev-kafka$/a\      credentials: PerComponent'
     -e "s|^      ports: \[$((${KYC_KAFKA_PORT:-19092} + 4))\]\$|      ports: [$((${KYC_KAFKA_PORT:-19092} + 6))]|")
 fi
