@@ -5,8 +5,8 @@
 //   - every application the API accepted (2xx) is in the database afterwards, and every accepted event
 //     is delivered exactly once in effect (outbox sent; analytics' and notification's idempotency
 //     records hold it once);
-//   - a request fails only with 503 + Retry-After (or, for a retry whose first attempt still runs, 409
-//     idempotency-key-in-progress + Retry-After): never a 500, never a hang past the client timeout;
+//   - a request fails only with 503 + Retry-After (or, for a retry whose key its first attempt still
+//     holds, 409 idempotency-key-in-progress + Retry-After): never a 500, never a hang past the client timeout;
 //   - the platform returns to Normal by itself (Ready, no Degraded condition) within a bound;
 //   - status and Events said what happened.
 // The figures of every fault go to .test-results/chaos-figures.json as soon as it is measured. Every

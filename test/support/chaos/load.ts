@@ -5,10 +5,10 @@
 //   create (POST /applications, Idempotency-Key) ──201──▶ read (GET) ──▶ cancel (POST .../cancel, Idempotency-Key)
 //
 // A create or cancel that gets no definite answer (a 5xx, a timeout, a reset, or a 409 saying the first
-// attempt with its Idempotency-Key is still running) is sent again with the same key, as a client that
+// attempt with its Idempotency-Key is still in progress) is sent again with the same key, as a client that
 // wants it done would, until it gets one; so a write the API accepted is accepted once, however often it
-// was tried. A read is not retried. Nothing here knows of
-// HTTP clients or the cluster: `send` does the I/O, so the accounting is tested with a fake.
+// was tried. A read is not retried. Nothing here knows of HTTP clients or the cluster: `send` does the
+// I/O, so the accounting is tested with a fake.
 import { randomUUID } from 'node:crypto';
 import { IDEMPOTENCY_KEY_IN_PROGRESS } from '../../../workloads/shared/problem.js';
 
@@ -49,9 +49,10 @@ export type Verdict = 'ok' | 'unavailable' | 'violation';
 
 /**
  * The standard a request is held to during a fault: it succeeds (2xx), or it is a 503 whose
- * Retry-After is a number of seconds. A retry that finds its first attempt still running (the gateway
- * gave up on that one after its upstream timeout, kyc had not yet) is told so the same way: a 409
- * idempotency-key-in-progress with Retry-After (docs/problems/idempotency-key-in-progress.md). Anything
+ * Retry-After is a number of seconds. A retry whose key is still claimed by its first attempt (that one
+ * still runs after the gateway gave up on it, or its claim could not be released because the database
+ * was down: the key's in-progress lease) is told so the same way: a 409 idempotency-key-in-progress with
+ * Retry-After (docs/problems/idempotency-key-in-progress.md). Anything
  * else (a 500, a 503 without Retry-After, a 4xx the load never causes when healthy, no answer within the
  * client's timeout) is a violation.
  */
