@@ -50,9 +50,10 @@ async function script(path: string, ...args: string[]): Promise<void> {
   await run(join(REPO_ROOT, path), args, { cwd: REPO_ROOT, timeout: 180_000 });
 }
 
-export type Dependency = 'postgres' | 'redis' | 'kafka';
-/** A crash of one dependency (PostgreSQL: immediate shutdown), and its start; both idempotent. */
+export type Dependency = 'postgres' | 'redis' | 'kafka' | 'kms';
+/** A crash of one dependency (PostgreSQL: immediate shutdown), a clean stop, and its start; all idempotent. */
 export const killDependency = (name: Dependency): Promise<void> => script('hack/deps.sh', 'kill', name);
+export const stopDependency = (name: Dependency): Promise<void> => script('hack/deps.sh', 'stop', name);
 export const startDependency = (name: Dependency): Promise<void> => script('hack/deps.sh', 'start', name);
 export const killApiServer = (): Promise<void> => script('hack/cluster.sh', 'kill', 'apiserver');
 /** Starts the API server when it is not running and waits until it is ready. */

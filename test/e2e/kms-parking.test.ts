@@ -5,15 +5,10 @@
 // held, never passed on. With the KMS back, the pods unwrap the parked key, move the records under the
 // active data key and release the application to its automatic checks. The KMS is started again whatever
 // happens.
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { REPO_ROOT } from './chaos-support.js';
+import { startDependency, stopDependency } from './chaos-support.js';
 import { APPLICANT, CONSENT, DOCUMENTS, customerOfReadyPlatform, eventually, request } from './support.js';
 
-const run = promisify(execFile);
-const kms = (action: 'stop' | 'start') => run(join(REPO_ROOT, 'hack/deps.sh'), [action, 'kms'], { cwd: REPO_ROOT, timeout: 120_000 });
 const REDUCED = 'kyc-reduced-features';
 
 interface Application {
@@ -28,15 +23,15 @@ describe('writes while the KMS is away', () => {
   const status = () => request<{ reducedFeatures: string[] }>(api('/status'));
 
   afterAll(async () => {
-    await kms('start');
-  }, 120_000);
+    await startDependency('kms');
+  }, 200_000);
 
   it('when the KMS stops, then an application is accepted and parked (2xx, said in a header and the status) and released to its checks once the KMS is back', async () => {
     const draft = await request<Application>(api('/applications'), { body: CONSENT, token: customer.token, idempotent: true });
     expect(draft.status).toBe(201);
     const id = draft.body.id;
 
-    await kms('stop');
+    await stopDependency('kms');
     const stoppedAt = Date.now();
     // Each kyc pod notices at its next key refresh (KMS_REFRESH_MS, 30 s by default); until then it seals
     // under the data key it holds, so the applicant is written again until a pod answers that it parked it.
@@ -67,7 +62,7 @@ describe('writes while the KMS is away', () => {
     if (held.status === 200) expect(held.body.state).toBe('submitted');
     else expect([held.status, Number(held.headers.get('retry-after')) > 0]).toEqual([503, true]);
 
-    await kms('start');
+    await startDependency('kms');
     const backAt = Date.now();
     const released = await eventually(
       'the application released to its automatic checks',

@@ -18,6 +18,7 @@ import {
   gatewayDeploymentName,
   gatewayUrl,
   getPlatform,
+  liveSettings,
   patchPlatformSpec,
   podReady,
   request,
@@ -109,8 +110,7 @@ describe('load balancing over the kyc pods', () => {
     await eventually(
       `the live settings with least-connections and ${KYC_REPLICAS} kyc pods ready`,
       async () => {
-        const config = await core.readNamespacedConfigMap({ namespace: NAMESPACE, name: `${PLATFORM}-config` });
-        const live = JSON.parse(config.data?.['live-settings.json'] ?? '{}') as { loadBalancing?: LoadBalancingSpec };
+        const live = (await liveSettings()) as { loadBalancing?: LoadBalancingSpec };
         const ready = live.loadBalancing?.strategy === 'least-connections' && (await rolledOut(kyc));
         return ready && podNames(await kycPods()).length === KYC_REPLICAS ? true : undefined;
       },

@@ -20,6 +20,7 @@ import {
   eventually,
   gatewayUrl,
   getPlatform,
+  liveSettings,
   patchPlatformVersion,
   request,
   startStrictTraffic,
@@ -44,13 +45,6 @@ function profile(samples: StrictSample[]): string {
 async function activeColor(): Promise<string | undefined> {
   const service = await core.readNamespacedService({ namespace: NAMESPACE, name: `${PLATFORM}-gateway` });
   return service.spec?.selector?.['kyc.dev/color'];
-}
-
-/** The active colour the pods are told (the ConfigMap's live settings, docs/releases.md "Blue-green isolation"). */
-async function announcedActiveColor(): Promise<string | undefined> {
-  const configMap = await core.readNamespacedConfigMap({ namespace: NAMESPACE, name: `${PLATFORM}-config` });
-  const text = configMap.data?.['live-settings.json'];
-  return text === undefined ? undefined : (JSON.parse(text) as { activeColor?: string }).activeColor;
 }
 
 describe('a blue-green release of spec.version', () => {
@@ -99,7 +93,8 @@ describe('a blue-green release of spec.version', () => {
       while (polling) {
         try {
           const members = await groups.members();
-          const announced = await announcedActiveColor();
+          // The active colour the pods are told (docs/releases.md, "Blue-green isolation").
+          const announced = (await liveSettings()).activeColor;
           const phase = (await getPlatform()).status?.release?.phase;
           const releasing = phase === 'Deploying' || phase === 'Verifying' || phase === 'AwaitingPromotion' || phase === 'Switching';
           if (announced === colorBefore && releasing) beforeSwitch.push(members);

@@ -18,6 +18,7 @@ import tls from 'node:tls';
 import * as k8s from '@kubernetes/client-node';
 import { beforeAll } from '@jest/globals';
 import { COMPONENTS } from '../../operator/src/api/components.js';
+import { LIVE_SETTINGS_KEY } from '../../operator/src/render/configmap.js';
 import { eventually, uniqueSuffix } from '../support/env.js';
 import type { Schemas } from '../support/api/client.js';
 
@@ -268,6 +269,12 @@ export async function login(api: (path: string) => string, who: Account): Promis
   const res = await request<Tokens>(api('/auth/login'), { body: who });
   if (res.status !== 200) throw new Error(`login of ${who.email} answered ${res.status}`);
   return res.body;
+}
+
+/** The live settings the operator wrote for the pods (the platform ConfigMap's document; {} without one). */
+export async function liveSettings(): Promise<Record<string, unknown>> {
+  const configMap = await core.readNamespacedConfigMap({ namespace: NAMESPACE, name: `${PLATFORM}-config` });
+  return JSON.parse(configMap.data?.[LIVE_SETTINGS_KEY] ?? '{}') as Record<string, unknown>;
 }
 
 export const CONSENT: Schemas['CreateApplication'] = { consent: { purposes: ['kyc_verification'], noticeVersion: 'e2e-1' } };
