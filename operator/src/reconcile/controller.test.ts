@@ -4,7 +4,8 @@ import { ApiError } from '../runtime/kube.js';
 import { createLogger } from '../runtime/logger.js';
 import { OperatorMetrics } from '../runtime/metrics.js';
 import { WorkQueue } from '../runtime/workqueue.js';
-import { reconcileResult, reportReconcile } from './controller.js';
+import { appliedAtGeneration, reconcileResult, reportReconcile } from './controller.js';
+import type { PlatformResource } from './platform.js';
 
 const conflict = (): Error =>
   new Error('write status of team/acme', {
@@ -78,5 +79,21 @@ describe('reportReconcile', () => {
     expect(await reconcileCounts(metrics)).toEqual({ error: 1 });
     expect((await metrics.reconcileErrors.get()).values[0]?.value).toBe(1);
     expect(lines().map((l) => [l.level, l.msg])).toEqual([['warn', 'reconcile failed; retrying']]);
+  });
+});
+
+describe("appliedAtGeneration (the work queue's first lane)", () => {
+  const at = (generation: number | undefined, observed: number | undefined): PlatformResource =>
+    ({
+      metadata: { name: 'p', namespace: 'ns', ...(generation === undefined ? {} : { generation }) },
+      ...(observed === undefined ? {} : { status: { observedGeneration: observed } }),
+    }) as PlatformResource;
+
+  it('is true only for a platform whose status says its current generation was applied', () => {
+    expect(appliedAtGeneration(at(3, 3))).toBe(true);
+    expect(appliedAtGeneration(at(1, undefined))).toBe(false); // a first pass
+    expect(appliedAtGeneration(at(4, 3))).toBe(false); // a new spec: a full pass, in arrival order
+    expect(appliedAtGeneration(at(undefined, undefined))).toBe(false);
+    expect(appliedAtGeneration(undefined)).toBe(false); // deleted: its last pass is not urgent
   });
 });

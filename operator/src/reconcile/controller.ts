@@ -113,6 +113,9 @@ export class PlatformController {
       onDepth: (depth) => options.metrics.queueDepth.set(depth),
       onWait: (waitMs) => options.metrics.queueWait.observe(waitMs / 1000),
       onResult: reportReconcile(options.metrics, options.logger),
+      // A platform already applied at its generation (its pass is mostly a status update: a pod became
+      // ready) goes before the first passes of others, however many were created at once.
+      prioritize: (key) => appliedAtGeneration(cache.platforms.get(...splitKey(key))),
     });
     cache.platforms.on((event, object, old) => {
       if (event === 'delete' || specOrMetadataChanged(object, old)) this.enqueue(objectKey(object));
@@ -168,4 +171,15 @@ export class PlatformController {
     clearInterval(this.resyncTimer);
     await this.queue.shutdown();
   }
+}
+
+/** Has the operator already applied this platform's current generation (status.observedGeneration)? */
+export function appliedAtGeneration(platform: PlatformResource | undefined): boolean {
+  const generation = platform?.metadata.generation;
+  return generation !== undefined && platform?.status?.observedGeneration === generation;
+}
+
+function splitKey(key: string): [string, string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
 }

@@ -26,6 +26,42 @@ describe('WorkQueue', () => {
     expect(seen).toEqual(['a', 'b']);
   });
 
+  it('takes a prioritized key before the ordinary ones queued earlier, each lane in arrival order', async () => {
+    const seen: string[] = [];
+    const queue = new WorkQueue((key) => Promise.resolve(void seen.push(key)), {
+      concurrency: 1,
+      backoff: fastBackoff,
+      prioritize: (key) => key.startsWith('applied/'),
+    });
+    for (const key of ['new/1', 'new/2', 'applied/a', 'new/3', 'applied/b']) queue.add(key);
+    expect(queue.depth).toBe(5);
+    queue.start();
+    await queue.idle();
+    expect(seen).toEqual(['applied/a', 'applied/b', 'new/1', 'new/2', 'new/3']);
+  });
+
+  it('asks again when a key is queued again: a key whose pass made it prioritized goes to the front the next time', async () => {
+    const seen: string[] = [];
+    const applied = new Set<string>();
+    const gate = deferred();
+    const queue = new WorkQueue(
+      async (key) => {
+        seen.push(key);
+        if (key === 'x' && seen.length === 1) await gate.promise;
+        applied.add(key);
+      },
+      { concurrency: 1, backoff: fastBackoff, prioritize: (key) => applied.has(key) },
+    );
+    queue.start();
+    queue.add('x');
+    await until(() => seen.length === 1);
+    for (const key of ['y', 'z', 'x']) queue.add(key);
+    gate.resolve();
+    await queue.idle();
+    // x was marked again while running: it goes back into the queue as an applied key, ahead of y and z.
+    expect(seen).toEqual(['x', 'x', 'y', 'z']);
+  });
+
   it('never runs the same key twice at once, and re-runs it once when it was added while running', async () => {
     const gate = deferred();
     let running = 0;

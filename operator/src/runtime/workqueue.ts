@@ -1,6 +1,9 @@
 // A controller work queue: de-duplicates per key, never runs the same key twice at once, runs up to
 // `concurrency` keys in parallel, retries failures with per-key exponential backoff, and supports
-// `requeueAfter` for timed waits.
+// `requeueAfter` for timed waits. Two lanes: a key that `prioritize` picks (the operator's: a platform
+// already applied at its generation, whose pass is a short status update) is taken before the ordinary
+// lane, so that it does not wait behind hundreds of first passes (docs/operator.md, "Work queue" under
+// "How it works").
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 
 /** What a handler returns: nothing (done), or a delay after which the key is looked at again. */
@@ -19,10 +22,13 @@ export interface WorkQueueOptions {
   onDepth?: (depth: number) => void;
   /** Called when a handler takes a key, with how long the key waited in the queue. */
   onWait?: (waitMs: number) => void;
+  /** Asked when a key is queued: true puts it in the lane taken first. Absent: one lane, arrival order. */
+  prioritize?: (key: string) => boolean;
 }
 
 export class WorkQueue {
-  /** Keys waiting to be processed, in arrival order. */
+  /** Keys waiting to be processed, in arrival order: the prioritized lane, then the ordinary one. */
+  private readonly urgent: string[] = [];
   private readonly queue: string[] = [];
   /** When each waiting key was queued (for onWait). */
   private readonly queuedAt = new Map<string, number>();
@@ -95,7 +101,7 @@ export class WorkQueue {
   }
 
   get depth(): number {
-    return this.queue.length;
+    return this.urgent.length + this.queue.length;
   }
 
   get active(): number {
@@ -104,7 +110,7 @@ export class WorkQueue {
 
   /** Resolves when nothing is queued or running (pending timers do not count). */
   async idle(): Promise<void> {
-    if (this.queue.length === 0 && this.processing.size === 0) return;
+    if (this.depth === 0 && this.processing.size === 0) return;
     await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -114,7 +120,8 @@ export class WorkQueue {
     this.running = false;
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
-    for (const key of this.queue) this.dirty.delete(key);
+    for (const key of [...this.urgent, ...this.queue]) this.dirty.delete(key);
+    this.urgent.length = 0;
     this.queue.length = 0;
     this.queuedAt.clear();
     this.reportDepth();
@@ -130,8 +137,8 @@ export class WorkQueue {
   }
 
   private pump(): void {
-    while (this.running && this.processing.size < this.options.concurrency && this.queue.length > 0) {
-      const key = this.queue.shift() as string;
+    while (this.running && this.processing.size < this.options.concurrency && this.depth > 0) {
+      const key = (this.urgent.length > 0 ? this.urgent.shift() : this.queue.shift()) as string;
       this.options.onWait?.(Date.now() - (this.queuedAt.get(key) ?? Date.now()));
       this.queuedAt.delete(key);
       this.dirty.delete(key);
@@ -161,7 +168,7 @@ export class WorkQueue {
       this.processing.delete(key);
     }
     // A key that was marked dirty while it was being processed goes back to the end of the queue.
-    if (this.dirty.has(key) && !this.queue.includes(key)) this.enqueue(key);
+    if (this.dirty.has(key) && !this.queue.includes(key) && !this.urgent.includes(key)) this.enqueue(key);
     try {
       this.options.onResult?.(key, outcome);
     } finally {
@@ -170,19 +177,19 @@ export class WorkQueue {
   }
 
   private enqueue(key: string): void {
-    this.queue.push(key);
+    (this.options.prioritize?.(key) ? this.urgent : this.queue).push(key);
     this.queuedAt.set(key, Date.now());
     this.reportDepth();
   }
 
   private reportDepth(): void {
-    this.options.onDepth?.(this.queue.length);
+    this.options.onDepth?.(this.depth);
   }
 
   private notifyIdle(): void {
-    if (this.queue.length > 0 && this.running) return;
+    if (this.depth > 0 && this.running) return;
     if (this.processing.size > 0) return;
-    if (this.queue.length > 0 && !this.shuttingDown) return;
+    if (this.depth > 0 && !this.shuttingDown) return;
     const waiters = this.idleWaiters.splice(0);
     for (const resolve of waiters) resolve();
   }
