@@ -26,6 +26,7 @@ source "$(dirname "$0")/deps/mailpit.sh"
 source "$(dirname "$0")/deps/seaweedfs.sh"
 source "$(dirname "$0")/deps/jaeger.sh"
 source "$(dirname "$0")/deps/cert-manager.sh"
+source "$(dirname "$0")/deps/keda.sh"
 
 DEPS_DIR=$RUN_DIR/deps
 PIDS=$DEPS_DIR/pids
@@ -285,9 +286,15 @@ lock() { mkdir -p "$RUN_DIR"; exec 8>"$RUN_DIR/deps.lock"; flock 8; }
 
 case ${1:-} in
   up) lock; up ;;
-  # The slowest cold builds (Jaeger, ~10-16 min on 2 cores; the cert-manager controller, ~10 min) started in the
-  # background by `make test` before lint and the unit tests, so that they overlap them; their locks make `up` wait.
-  prebuild) mkdir -p "$LOGS"; (build_jaeger >"$LOGS/prebuild-jaeger.log" 2>&1 &); (build_cert_manager >"$LOGS/prebuild-cert-manager.log" 2>&1 &) ;;
+  # The slowest cold builds (Jaeger, ~10-16 min on 2 cores; the cert-manager controller, ~10 min; KEDA) started
+  # in the background by `make test` before lint and the unit tests, so that they overlap them; their locks make
+  # `up` (and the KEDA suite, which builds KEDA itself if missing) wait.
+  prebuild)
+    mkdir -p "$LOGS"
+    (build_jaeger >"$LOGS/prebuild-jaeger.log" 2>&1 &)
+    (build_cert_manager >"$LOGS/prebuild-cert-manager.log" 2>&1 &)
+    (build_keda >"$LOGS/prebuild-keda.log" 2>&1 &)
+    ;;
   down) lock; down ;;
   status) status ;;
   clean) lock; clean ;;

@@ -6,7 +6,7 @@
 import { serveExternalMetrics } from './metrics-api/serve.js';
 import { PlatformCache, PlatformController } from './reconcile/controller.js';
 import { ExternalMetricsOwnerWatch } from './reconcile/external-metrics-owner.js';
-import { KedaScaledObjects } from './reconcile/keda.js';
+import { KedaObjects } from './reconcile/keda.js';
 import { PodMonitors } from './reconcile/pod-monitors.js';
 import { RestoreJobs } from './reconcile/restore.js';
 import { registerPlatformGauges } from './reconcile/platform-gauges.js';
@@ -149,7 +149,7 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       client,
       applier,
       // provider keda: ScaledObjects, written only where KEDA's CRD is installed (docs/autoscaling.md).
-      keda: new KedaScaledObjects(client, applier),
+      keda: new KedaObjects(client, applier),
       // spec.observability.podMonitor: PodMonitors, written only where their CRD is installed (docs/observability.md).
       podMonitors: new PodMonitors(client, applier),
       // kyc.dev/restore: the in-cluster restore Job and condition Restored (docs/backup.md).

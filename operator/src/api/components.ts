@@ -71,3 +71,9 @@ export const DEPENDENCY_ENV: Record<Dependency, { env: string; readers: readonly
   redis: { env: 'REDIS_URL', readers: ['gateway', 'kyc', 'auth', 'notification', 'analytics'] },
   kafka: { env: 'KAFKA_BROKERS', readers: ['kyc', 'notification', 'analytics'] },
 };
+
+/**
+ * The keys of the Kafka Secret with the lag reader's read-only SCRAM user, under PerComponent credentials:
+ * the operator's builtin lag reader and KEDA's kafka triggers sign in with it (docs/security.md, "Kafka").
+ */
+export const LAG_READER_KEYS = { username: 'lag-reader-username', password: 'lag-reader-password' } as const;

@@ -277,7 +277,8 @@ ServiceAccount (no token mounted) and PodDisruptionBudget (\`maxUnavailable: 1\`
 an autoscaling/v2 HorizontalPodAutoscaler of the same name when the component is autoscaled (a KEDA ScaledObject
 instead with \`autoscaling.provider: keda\`, written only where KEDA is installed: docs/autoscaling.md). Per platform: the
 ConfigMap \`<name>-config\` (feature flags, load-balancing settings), the NetworkPolicies \`<name>-default-deny\` and
-\`<name>-<component>\` (when \`security.networkPolicies\`), and the Ingress \`<name>-gateway\` (when \`ingress.host\`).
+\`<name>-<component>\` (when \`security.networkPolicies\`), the Ingress \`<name>-gateway\` (when \`ingress.host\`), and with
+\`autoscaling.provider: keda\` and a Kafka behind TLS or SCRAM the TriggerAuthentication \`<name>-kafka-lag\` of its kafka triggers.
 Every object is labelled \`app.kubernetes.io/{name=kyc-platform, instance=<name>, component, version,
 managed-by=kyc-operator}\` and owned by the KycPlatform (deleting it deletes them). Pods are selected by
 \`app.kubernetes.io/instance\` and \`app.kubernetes.io/component\` only.

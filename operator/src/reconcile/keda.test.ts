@@ -5,7 +5,7 @@ import { Applier } from '../runtime/apply.js';
 import type { KubeResource, ResourceType } from '../runtime/kube.js';
 import { FakeKube } from '../runtime/testing/fake-kube.js';
 import { ScalingController } from '../scaling/controller.js';
-import { KedaScaledObjects, SCALED_OBJECT_CRD, SCALED_OBJECT_TYPE } from './keda.js';
+import { KedaObjects, SCALED_OBJECT_CRD, SCALED_OBJECT_TYPE, TRIGGER_AUTHENTICATION_CRD, TRIGGER_AUTHENTICATION_TYPE } from './keda.js';
 import { PLATFORM } from './resources.js';
 import { NAMESPACE, startTestReconciler, type TestReconciler } from './testing/fakes.js';
 
@@ -20,13 +20,14 @@ const owner = keda as unknown as KubeResource;
 const wanted = (components: ('kyc' | 'auth')[]) => components.map((c) => renderScaledObject(keda, c) as KubeResource);
 
 async function installKeda(kube: FakeKube): Promise<void> {
-  await kube.create(CRD, '', { apiVersion: CRD.apiVersion, kind: CRD.kind, metadata: { name: SCALED_OBJECT_CRD } });
+  for (const name of [SCALED_OBJECT_CRD, TRIGGER_AUTHENTICATION_CRD])
+    await kube.create(CRD, '', { apiVersion: CRD.apiVersion, kind: CRD.kind, metadata: { name } });
 }
 
-describe('KedaScaledObjects', () => {
+describe('KedaObjects', () => {
   it('when KEDA is not installed, then nothing is written and the platform that wants ScaledObjects hears so', async () => {
     const kube = new FakeKube();
-    const sync = new KedaScaledObjects(kube.asClient(), new Applier(kube.asClient()));
+    const sync = new KedaObjects(kube.asClient(), new Applier(kube.asClient()));
     expect(await sync.sync(owner, wanted(['kyc']))).toEqual({ installed: false, created: [], updated: [], deleted: [] });
     expect(await sync.sync(owner, [])).toEqual({ installed: true, created: [], updated: [], deleted: [] });
     expect(kube.writes).toEqual([]);
@@ -35,7 +36,7 @@ describe('KedaScaledObjects', () => {
   it('when KEDA is installed, then the wanted ScaledObjects are applied once, and one no longer wanted is deleted', async () => {
     const kube = new FakeKube();
     await installKeda(kube);
-    const sync = new KedaScaledObjects(kube.asClient(), new Applier(kube.asClient()));
+    const sync = new KedaObjects(kube.asClient(), new Applier(kube.asClient()));
     expect((await sync.sync(owner, wanted(['kyc', 'auth']))).created).toEqual(['ScaledObject acme-kyc', 'ScaledObject acme-auth']);
     expect(await sync.sync(owner, wanted(['kyc', 'auth']))).toMatchObject({ created: [], updated: [] });
     expect(await sync.sync(owner, wanted(['kyc']))).toMatchObject({ deleted: ['ScaledObject acme-auth'] });
@@ -45,7 +46,7 @@ describe('KedaScaledObjects', () => {
   it('looks for the CRD at most once a minute', async () => {
     const kube = new FakeKube();
     let now = 0;
-    const sync = new KedaScaledObjects(kube.asClient(), new Applier(kube.asClient()), () => now);
+    const sync = new KedaObjects(kube.asClient(), new Applier(kube.asClient()), () => now);
     expect(await sync.installed()).toBe(false);
     await installKeda(kube);
     now = 59_000;
@@ -95,5 +96,28 @@ describe('a reconcile pass of a provider-keda platform', () => {
     expect(
       t.api.peekAll<KubeResource & { spec: { maxReplicaCount: number } }>(SCALED_OBJECT_TYPE, NAMESPACE).map((o) => o.spec.maxReplicaCount),
     ).toEqual([7, 7, 7, 7, 7, 7]);
+  });
+
+  it('when the Kafka needs TLS and SCRAM, then the pass writes the TriggerAuthentication before the ScaledObjects, and deletes it with provider builtin', async () => {
+    const t = await start();
+    await installKeda(t.api);
+    const key = await t.createPlatform({
+      ...spec,
+      dependencies: {
+        postgres: { secretRef: { name: 'kyc-postgres' } },
+        redis: { secretRef: { name: 'kyc-redis' } },
+        kafka: { secretRef: { name: 'kyc-kafka' }, tls: 'Required', credentials: 'PerComponent' },
+      },
+    });
+    await t.reconciler.reconcile(key);
+    expect(t.api.peekAll(TRIGGER_AUTHENTICATION_TYPE, NAMESPACE).map((o) => o.metadata.name)).toEqual(['acme-kafka-lag']);
+    const kinds = t.api.writes.map((w) => w.kind).filter((k) => k === 'TriggerAuthentication' || k === 'ScaledObject');
+    expect(kinds[0]).toBe('TriggerAuthentication');
+    expect(kinds.filter((k) => k === 'ScaledObject')).toHaveLength(6);
+
+    await t.api.mergePatch(PLATFORM, NAMESPACE, 'acme', { spec: { autoscaling: { provider: 'builtin' } } });
+    await t.reconciler.reconcile(key);
+    expect(t.api.peekAll(TRIGGER_AUTHENTICATION_TYPE, NAMESPACE)).toEqual([]);
+    expect(t.api.peekAll(SCALED_OBJECT_TYPE, NAMESPACE)).toEqual([]);
   });
 });

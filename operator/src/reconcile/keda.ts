@@ -1,18 +1,62 @@
-// Applying a platform's KEDA ScaledObjects (spec.autoscaling.provider: keda; render/scaledobject.ts).
-// KEDA may not be installed: the ScaledObject kind exists only with its CRD (optional-kind.ts).
+// Applying a platform's KEDA objects (spec.autoscaling.provider: keda; render/scaledobject.ts): its
+// ScaledObjects, and the TriggerAuthentication their kafka triggers sign in with when its Kafka needs TLS
+// or SCRAM. KEDA may not be installed: the kinds exist only with its CRDs (optional-kind.ts).
 // docs/autoscaling.md, "Living beside KEDA and prometheus-adapter".
-import { SCALED_OBJECT } from '../render/scaledobject.js';
+import { SCALED_OBJECT, TRIGGER_AUTHENTICATION } from '../render/scaledobject.js';
 import type { Applier } from '../runtime/apply.js';
-import type { KubeClient, ResourceType } from '../runtime/kube.js';
+import type { KubeClient, KubeResource, ResourceType } from '../runtime/kube.js';
 import { OptionalKindObjects, type OptionalKindSyncResult } from './optional-kind.js';
 
 export const SCALED_OBJECT_TYPE: ResourceType = { ...SCALED_OBJECT, namespaced: true };
 export const SCALED_OBJECT_CRD = 'scaledobjects.keda.sh';
+export const TRIGGER_AUTHENTICATION_TYPE: ResourceType = { ...TRIGGER_AUTHENTICATION, namespaced: true };
+export const TRIGGER_AUTHENTICATION_CRD = 'triggerauthentications.keda.sh';
 
 export type KedaSyncResult = OptionalKindSyncResult;
 
-export class KedaScaledObjects extends OptionalKindObjects {
+/** Is this rendered object one of KEDA's kinds (written here, not by the platform's own apply)? */
+export function isKedaObject(object: KubeResource): boolean {
+  return object.kind === SCALED_OBJECT.kind || object.kind === TRIGGER_AUTHENTICATION.kind;
+}
+
+export class KedaObjects {
+  private readonly scaledObjects: OptionalKindObjects;
+  private readonly triggerAuthentications: OptionalKindObjects;
+
   constructor(client: KubeClient, applier: Applier, clock: () => number = Date.now) {
-    super(client, applier, { type: SCALED_OBJECT_TYPE, crd: SCALED_OBJECT_CRD }, clock);
+    this.scaledObjects = new OptionalKindObjects(client, applier, { type: SCALED_OBJECT_TYPE, crd: SCALED_OBJECT_CRD }, clock);
+    this.triggerAuthentications = new OptionalKindObjects(
+      client,
+      applier,
+      { type: TRIGGER_AUTHENTICATION_TYPE, crd: TRIGGER_AUTHENTICATION_CRD },
+      clock,
+    );
+  }
+
+  /** Is KEDA's ScaledObject CRD installed? Read at most once a minute. */
+  async installed(): Promise<boolean> {
+    return this.scaledObjects.installed();
+  }
+
+  /**
+   * Applies the wanted KEDA objects and deletes the platform's others. The TriggerAuthentication goes
+   * first, so that a new ScaledObject finds what its triggers name; KEDA counts as installed only when
+   * every wanted kind's CRD is.
+   */
+  async sync(platform: KubeResource, wanted: readonly KubeResource[]): Promise<KedaSyncResult> {
+    const auth = await this.triggerAuthentications.sync(
+      platform,
+      wanted.filter((o) => o.kind === TRIGGER_AUTHENTICATION.kind),
+    );
+    const scaled = await this.scaledObjects.sync(
+      platform,
+      wanted.filter((o) => o.kind === SCALED_OBJECT.kind),
+    );
+    return {
+      installed: auth.installed && scaled.installed,
+      created: [...auth.created, ...scaled.created],
+      updated: [...auth.updated, ...scaled.updated],
+      deleted: [...scaled.deleted, ...auth.deleted],
+    };
   }
 }

@@ -20,9 +20,8 @@ import {
   type ScalingStatus,
 } from '../scaling/status.js';
 import { POD_MONITOR, POD_MONITOR_CRD, REASON_POD_MONITOR_NOT_INSTALLED } from '../render/podmonitor.js';
-import { SCALED_OBJECT } from '../render/scaledobject.js';
 import { plaintextDependencyRefusal, REASON_PLAINTEXT_DEPENDENCY } from '../render/store-tls.js';
-import type { KedaScaledObjects } from './keda.js';
+import { isKedaObject, type KedaObjects } from './keda.js';
 import type { PodMonitors } from './pod-monitors.js';
 import {
   CONDITION_CERTIFICATES_READY,
@@ -89,8 +88,8 @@ export interface ReconcilerDeps {
   health?: HealthReader;
   /** The platform's CA and certificates (certificates.ts); without it none are issued. */
   certificates?: PlatformCertificates;
-  /** KEDA ScaledObjects of provider keda platforms (keda.ts); without it none are written. */
-  keda?: KedaScaledObjects;
+  /** KEDA ScaledObjects (and their Kafka TriggerAuthentication) of provider keda platforms (keda.ts); without it none are written. */
+  keda?: KedaObjects;
   /** PodMonitors of spec.observability.podMonitor (pod-monitors.ts); without it none are written. */
   podMonitors?: PodMonitors;
   /** The restore Job of kyc.dev/restore and condition Restored (restore.ts); without it the annotation is ignored. */
@@ -192,10 +191,10 @@ export class PlatformReconciler {
       return;
     }
 
-    // KEDA's ScaledObjects and the PodMonitors go their own way (optional-kind.ts): their kinds exist
+    // KEDA's objects and the PodMonitors go their own way (optional-kind.ts): their kinds exist
     // only where KEDA or the Prometheus Operator is installed.
-    const desired = rendered.filter((o) => o.kind !== SCALED_OBJECT.kind && o.kind !== POD_MONITOR.kind);
-    const scaledObjects = rendered.filter((o) => o.kind === SCALED_OBJECT.kind);
+    const desired = rendered.filter((o) => !isKedaObject(o) && o.kind !== POD_MONITOR.kind);
+    const kedaObjects = rendered.filter(isKedaObject);
     const podMonitors = rendered.filter((o) => o.kind === POD_MONITOR.kind);
     const live = new Map<string, KubeResource>();
     const decisions: Decisions = { created: [], updated: [], restored: [], deleted: [] };
@@ -287,7 +286,7 @@ export class PlatformReconciler {
 
     let kedaMissing = false;
     try {
-      const keda = await this.deps.keda?.sync(platform, scaledObjects);
+      const keda = await this.deps.keda?.sync(platform, kedaObjects);
       if (keda) {
         kedaMissing = !keda.installed;
         decisions.created.push(...keda.created);

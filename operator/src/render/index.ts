@@ -7,7 +7,7 @@ import { renderConfigMap } from './configmap.js';
 import { renderDeployment } from './deployment.js';
 import { renderHorizontalPodAutoscaler } from './hpa.js';
 import { renderPodMonitors } from './podmonitor.js';
-import { renderScaledObject, usesKeda } from './scaledobject.js';
+import { renderKafkaTriggerAuthentication, renderScaledObject, usesKeda } from './scaledobject.js';
 import { renderIngress } from './ingress.js';
 import { renderNetworkPolicies } from './networkpolicy.js';
 import { renderPodDisruptionBudget } from './pdb.js';
@@ -49,6 +49,8 @@ export function renderPlatform(platform: KycPlatform, options: RenderOptions = {
           : renderHorizontalPodAutoscaler(platform, c, options.minReplicasFloor?.[c]),
       )
       .filter(defined),
+    // provider keda with a Kafka behind TLS or SCRAM: how KEDA's kafka triggers sign in.
+    renderKafkaTriggerAuthentication(platform, components),
     ...renderNetworkPolicies(platform, options.operatorNamespace),
     renderBackupNetworkPolicy(platform),
     renderIngress(platform),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { platform } from '../api/fixtures.js';
 import type { KycPlatformSpec } from '../api/types.js';
-import { renderScaledObject } from './scaledobject.js';
+import { renderKafkaTriggerAuthentication, renderScaledObject } from './scaledobject.js';
 import type { KubeObject } from './types.js';
 
 type Trigger = { type: string; name?: string; metricType?: string; metadata: Record<string, string> };
@@ -63,6 +63,68 @@ describe('renderScaledObject', () => {
       },
     ]);
     expect(JSON.stringify(spec)).not.toContain('bootstrapServers"');
+  });
+
+  it('when the Kafka needs TLS and SCRAM, then each kafka trigger says so and names the TriggerAuthentication, which takes the CA and the lag reader from the Kafka Secret', () => {
+    const secured = keda(
+      { metrics: { queueLag: { targetLagPerReplica: 100 } } },
+      {
+        dependencies: {
+          ...platform().spec.dependencies,
+          kafka: { secretRef: { name: 'kyc-kafka' }, tls: 'Required', credentials: 'PerComponent' },
+        },
+      },
+    );
+    const kafka = specOf(renderScaledObject(secured, 'analytics')).triggers.filter((t) => t.type === 'kafka');
+    expect(kafka).toEqual([
+      {
+        type: 'kafka',
+        metricType: 'AverageValue',
+        metadata: {
+          bootstrapServersFromEnv: 'KAFKA_BROKERS',
+          consumerGroup: 'kyc-analytics',
+          lagThreshold: '100',
+          tls: 'enable',
+          sasl: 'scram_sha512',
+        },
+        authenticationRef: { name: 'acme-kafka-lag' },
+      },
+    ]);
+    const auth = renderKafkaTriggerAuthentication(secured, ['gateway', 'kyc', 'analytics']);
+    expect(auth).toMatchObject({
+      apiVersion: 'keda.sh/v1alpha1',
+      kind: 'TriggerAuthentication',
+      metadata: { name: 'acme-kafka-lag', namespace: 'kyc-test' },
+      spec: {
+        secretTargetRef: [
+          { parameter: 'ca', name: 'kyc-kafka', key: 'ca.crt' },
+          { parameter: 'username', name: 'kyc-kafka', key: 'lag-reader-username' },
+          { parameter: 'password', name: 'kyc-kafka', key: 'lag-reader-password' },
+        ],
+      },
+    });
+    expect(auth?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'KycPlatform', name: 'acme' });
+    // No credential is copied: only Secret key names.
+    expect(JSON.stringify(auth)).not.toMatch(/password"\s*:\s*"(?!lag-reader)/);
+  });
+
+  it('renders no TriggerAuthentication for a plain Kafka, for builtin, or when no autoscaled component reads Kafka lag', () => {
+    const lag = { metrics: { queueLag: { targetLagPerReplica: 100 } } };
+    const tlsOnly = {
+      dependencies: { ...platform().spec.dependencies, kafka: { secretRef: { name: 'kyc-kafka' }, tls: 'Required' as const } },
+    };
+    expect(renderKafkaTriggerAuthentication(keda(lag), ['kyc'])).toBeUndefined();
+    expect(renderKafkaTriggerAuthentication(keda(lag, tlsOnly), ['gateway', 'auth'])).toBeUndefined();
+    expect(renderKafkaTriggerAuthentication(keda({}, tlsOnly), ['kyc'])).toBeUndefined();
+    expect(
+      renderKafkaTriggerAuthentication(platform({ profile: 'production', ...tlsOnly, autoscaling: { ...lag, provider: 'builtin' } }), [
+        'kyc',
+      ]),
+    ).toBeUndefined();
+    // TLS without SCRAM: the CA only.
+    expect(renderKafkaTriggerAuthentication(keda(lag, tlsOnly), ['kyc'])?.spec).toEqual({
+      secretTargetRef: [{ parameter: 'ca', name: 'kyc-kafka', key: 'ca.crt' }],
+    });
   });
 
   it('without topics (analytics), one Kafka trigger over every topic of the group', () => {

@@ -5,16 +5,22 @@
 // builtin HPA (render/hpa.ts), mapped onto KEDA's triggers: CPU and memory, the Kafka lag, the request
 // rate and latency through Prometheus, the business-hours windows as cron triggers, and the fallback.
 // Returns undefined when the component has a fixed replica count.
-import type { ComponentName } from '../api/components.js';
+import { LAG_READER_KEYS, type ComponentName } from '../api/components.js';
 import { autoscalingFor } from '../api/defaults.js';
 import { componentMetrics, type ComponentMetric } from '../api/metrics.js';
 import { latencyQuery, requestRateQuery } from '../api/promql.js';
 import type { KycPlatform, KycPlatformSpec } from '../api/types.js';
 import { scaleUpBehavior } from './hpa.js';
 import { componentObjectName, unversionedObjectMeta } from './meta.js';
+import { STORE_CA_KEY } from './store-tls.js';
 import type { KubeObject } from './types.js';
 
 export const SCALED_OBJECT = { apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', plural: 'scaledobjects' } as const;
+export const TRIGGER_AUTHENTICATION = {
+  apiVersion: 'keda.sh/v1alpha1',
+  kind: 'TriggerAuthentication',
+  plural: 'triggerauthentications',
+} as const;
 
 /** The env variable the kyc, notification and analytics containers read their brokers from (the workload contract). */
 const BROKERS_ENV = 'KAFKA_BROKERS';
@@ -69,18 +75,75 @@ export function renderScaledObject(platform: KycPlatform, component: ComponentNa
   };
 }
 
+/** `<platform>-kafka-lag`: the TriggerAuthentication of the platform's kafka triggers. */
+export function kafkaTriggerAuthenticationName(platform: KycPlatform): string {
+  return `${platform.metadata.name}-kafka-lag`;
+}
+
+/** Does KEDA need more than the brokers to read this platform's Kafka (TLS, or the lag reader's own user)? */
+function kafkaAuthentication(spec: KycPlatformSpec): { tls: boolean; sasl: boolean } | undefined {
+  const kafka = spec.dependencies?.kafka;
+  const tls = kafka?.tls === 'Required';
+  const sasl = kafka?.credentials === 'PerComponent';
+  return tls || sasl ? { tls, sasl } : undefined;
+}
+
+/**
+ * The TriggerAuthentication (keda.sh/v1alpha1) that KEDA's kafka triggers of a provider keda platform
+ * sign in with when its Kafka needs TLS or SCRAM (spec.dependencies.kafka.tls Required, credentials
+ * PerComponent): the CA and the lag reader's read-only user, taken by KEDA from the platform's own Kafka
+ * Secret (secretTargetRef), so no credential is copied into a KEDA object. The same identity as the
+ * operator's builtin lag reader (docs/security.md, "Kafka"). Undefined when no autoscaled component reads
+ * Kafka lag, or the Kafka needs neither.
+ */
+export function renderKafkaTriggerAuthentication(platform: KycPlatform, components: readonly ComponentName[]): KubeObject | undefined {
+  const kafka = platform.spec.dependencies?.kafka;
+  const auth = kafkaAuthentication(platform.spec);
+  if (!usesKeda(platform.spec) || !kafka || !auth) return undefined;
+  const readsLag = components.some(
+    (c) => autoscalingFor(platform.spec, c).enabled && componentMetrics(platform, c).some((m) => m.kind === 'queueLag'),
+  );
+  if (!readsLag) return undefined;
+  const secret = kafka.secretRef.name;
+  return {
+    apiVersion: TRIGGER_AUTHENTICATION.apiVersion,
+    kind: TRIGGER_AUTHENTICATION.kind,
+    metadata: unversionedObjectMeta(platform, kafkaTriggerAuthenticationName(platform), 'platform'),
+    spec: {
+      secretTargetRef: [
+        ...(auth.tls ? [{ parameter: 'ca', name: secret, key: STORE_CA_KEY }] : []),
+        ...(auth.sasl
+          ? [
+              { parameter: 'username', name: secret, key: LAG_READER_KEYS.username },
+              { parameter: 'password', name: secret, key: LAG_READER_KEYS.password },
+            ]
+          : []),
+      ],
+    },
+  };
+}
+
 function metricTriggers(platform: KycPlatform, component: ComponentName, metric: ComponentMetric): Trigger[] {
   const { name: platformName, namespace = '' } = platform.metadata;
   if (metric.kind === 'queueLag') {
     // The brokers are in the platform's Kafka Secret: KEDA reads them from the container's env (which
     // takes them from that Secret), so no broker list is copied into the ScaledObject. KEDA's trigger
     // takes one topic; without topics it sums every topic the group has committed offsets for.
-    const base = { bootstrapServersFromEnv: BROKERS_ENV, consumerGroup: metric.group, lagThreshold: String(metric.target) };
+    // A Kafka behind TLS or SCRAM: the mode here, the CA and the user in the TriggerAuthentication.
+    const auth = kafkaAuthentication(platform.spec);
+    const base = {
+      bootstrapServersFromEnv: BROKERS_ENV,
+      consumerGroup: metric.group,
+      lagThreshold: String(metric.target),
+      ...(auth?.tls ? { tls: 'enable' } : {}),
+      ...(auth?.sasl ? { sasl: 'scram_sha512' } : {}),
+    };
     const topics = metric.topics ?? [];
     return (topics.length > 0 ? topics.map((topic) => ({ ...base, topic })) : [base]).map((metadata) => ({
       type: 'kafka',
       metricType: 'AverageValue',
       metadata,
+      ...(auth ? { authenticationRef: { name: kafkaTriggerAuthenticationName(platform) } } : {}),
     }));
   }
   const serverAddress = platform.spec.autoscaling?.keda?.prometheusServerAddress;

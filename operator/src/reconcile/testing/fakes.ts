@@ -2,7 +2,7 @@
 // applier and status logic, a recorded Event sink, a clock the test sets, and a stand-in for the
 // Deployment controller (deploymentsRollOut). Used only by tests (testing/ is left out of the build).
 import type { ScalingController } from '../../scaling/controller.js';
-import { KedaScaledObjects } from '../keda.js';
+import { KedaObjects } from '../keda.js';
 import { PodMonitors } from '../pod-monitors.js';
 import type { HealthReader } from '../pod-health.js';
 import { pino } from 'pino';
@@ -108,7 +108,7 @@ export async function startTestReconciler(options: TestReconcilerOptions = {}): 
     ...(options.rollout ? { rollout: options.rollout({ api, owned, events, logger }) } : {}),
     ...(options.health && { health: options.health }),
     ...(options.scaling && { scaling: options.scaling }),
-    ...(options.keda && { keda: new KedaScaledObjects(client, applier) }),
+    ...(options.keda && { keda: new KedaObjects(client, applier) }),
     ...(options.podMonitors && { podMonitors: new PodMonitors(client, applier) }),
   });
   return {

@@ -4,6 +4,7 @@
 // it cannot see a change: the list is read again after `refreshMs` and at once after a failed lag read
 // (the brokers may have moved). What goes wrong names the Secret and the key, never the value.
 import { z } from 'zod';
+import { LAG_READER_KEYS } from '../../api/components.js';
 import type { KafkaCredential } from './kafka-lag.js';
 
 /** The decoded data of Secret `name` in `namespace`, or undefined when there is no such Secret. */
@@ -32,9 +33,6 @@ export type KafkaSecret = z.infer<typeof kafkaSecretSchema>;
 
 /** The key of the Kafka Secret with the CA bundle of the brokers' certificates (render/store-tls.ts). */
 export const KAFKA_CA_KEY = 'ca.crt';
-
-/** The keys of the Kafka Secret with the lag reader's SCRAM user and password, under PerComponent credentials. */
-export const LAG_READER_KEYS = { username: 'lag-reader-username', password: 'lag-reader-password' } as const;
 
 /** Where the brokers are and how to reach them: TLS trusting `ca`, SASL as `sasl` (each only when declared). */
 export interface KafkaEndpoint {
