@@ -172,10 +172,10 @@ run-operator: build ## run the operator against the current kubeconfig (installs
 bench-operator: build cluster ## operator benchmark: BENCH_PLATFORMS (default 100) platforms at once vs direct apply
 	node dist/operator/bench/bench.js $(BENCH_PLATFORMS)
 
-bench: bench-operator bench-scaling bench-api bench-frontend ## every benchmark: the operator at scale, the external metrics API, the KYC API, the web app's first load
+bench: bench-operator bench-scaling bench-api bench-frontend bench-kafka ## every benchmark: the operator at scale, the external metrics API, the KYC API, the web app's first load, the Kafka clients
 
 # ---- The KYC services as local processes (workloads/, docs/workloads.md) ----
-.PHONY: platform platform-down platform-status bench-api bench-frontend
+.PHONY: platform platform-down platform-status bench-api bench-frontend bench-kafka
 platform: build deps ## run the five KYC services on loopback against `make deps`; prints the gateway URL
 	hack/platform.sh up
 
@@ -187,6 +187,9 @@ platform-status: ## show the services `make platform` started
 
 bench-api: build deps ## API benchmark (autocannon): bare express vs GET (and its floor) and POST through the gateway
 	hack/with-env.sh node dist/workloads/gateway/bench/bench-api.js
+
+bench-kafka: build deps ## the Kafka clients side by side: kafkajs vs @platformatic/kafka on the outbox relay's produce path and a consumer (BENCH_KAFKA_MESSAGES, BENCH_KAFKA_ROUNDS)
+	hack/with-env.sh node dist/workloads/shared/bench/kafka-clients.js
 
 bench-frontend: build deps ## the web app's first load in headless Chromium: JS/CSS bytes gzipped, FCP, TTI (median of BENCH_FRONTEND_RUNS; BENCH_FRONTEND_URL for a platform's gateway)
 	hack/with-env.sh node dist/workloads/gateway/bench/bench-frontend.js
