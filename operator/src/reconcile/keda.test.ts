@@ -116,7 +116,14 @@ describe('a reconcile pass of a provider-keda platform', () => {
     expect(kinds.filter((k) => k === 'ScaledObject')).toHaveLength(6);
 
     await t.api.mergePatch(PLATFORM, NAMESPACE, 'acme', { spec: { autoscaling: { provider: 'builtin' } } });
+    const before = t.api.writes.length;
     await t.reconciler.reconcile(key);
+    // The ScaledObjects that name it go first, the TriggerAuthentication last.
+    const deleted = t.api.writes
+      .slice(before)
+      .filter((w) => w.verb === 'delete')
+      .map((w) => w.kind);
+    expect(deleted).toEqual([...Array<string>(6).fill('ScaledObject'), 'TriggerAuthentication']);
     expect(t.api.peekAll(TRIGGER_AUTHENTICATION_TYPE, NAMESPACE)).toEqual([]);
     expect(t.api.peekAll(SCALED_OBJECT_TYPE, NAMESPACE)).toEqual([]);
   });

@@ -39,19 +39,28 @@ export class KedaObjects {
   }
 
   /**
-   * Applies the wanted KEDA objects and deletes the platform's others. The TriggerAuthentication goes
-   * first, so that a new ScaledObject finds what its triggers name; KEDA counts as installed only when
-   * every wanted kind's CRD is.
+   * Applies the wanted KEDA objects and deletes the platform's others. A wanted TriggerAuthentication
+   * goes first, so that a new ScaledObject finds what its triggers name; one no longer wanted goes
+   * last, after the ScaledObjects that named it. KEDA counts as installed only when every wanted
+   * kind's CRD is.
    */
   async sync(platform: KubeResource, wanted: readonly KubeResource[]): Promise<KedaSyncResult> {
-    const auth = await this.triggerAuthentications.sync(
-      platform,
-      wanted.filter((o) => o.kind === TRIGGER_AUTHENTICATION.kind),
-    );
-    const scaled = await this.scaledObjects.sync(
-      platform,
-      wanted.filter((o) => o.kind === SCALED_OBJECT.kind),
-    );
+    const wantedAuth = wanted.filter((o) => o.kind === TRIGGER_AUTHENTICATION.kind);
+    const syncAuth = (): Promise<KedaSyncResult> => this.triggerAuthentications.sync(platform, wantedAuth);
+    const syncScaled = (): Promise<KedaSyncResult> =>
+      this.scaledObjects.sync(
+        platform,
+        wanted.filter((o) => o.kind === SCALED_OBJECT.kind),
+      );
+    let auth: KedaSyncResult;
+    let scaled: KedaSyncResult;
+    if (wantedAuth.length > 0) {
+      auth = await syncAuth();
+      scaled = await syncScaled();
+    } else {
+      scaled = await syncScaled();
+      auth = await syncAuth();
+    }
     return {
       installed: auth.installed && scaled.installed,
       created: [...auth.created, ...scaled.created],
