@@ -286,7 +286,7 @@ lock() { mkdir -p "$RUN_DIR"; exec 8>"$RUN_DIR/deps.lock"; flock 8; }
 
 case ${1:-} in
   up) lock; up ;;
-  # The slowest cold builds (Jaeger, ~10-16 min on 2 cores; the cert-manager controller, ~10 min; KEDA) started
+  # The slowest cold builds (Jaeger, ~10-16 min on 2 cores; the cert-manager controller, ~10 min; KEDA, ~35 min at load 7-12) started
   # in the background by `make test` before lint and the unit tests, so that they overlap them; their locks make
   # `up` (and the KEDA suite, which builds KEDA itself if missing) wait.
   prebuild)
