@@ -1,7 +1,7 @@
 // The platform controller: KycPlatforms and every kind they own are watched, their changes become
 // platform keys in a work queue, and the reconciler works the queue while this replica leads. The
 // composition root (operator/src/manager.ts) builds it and tells it when it leads.
-import { Informer, objectKey } from '../runtime/informer.js';
+import { Informer, objectKey, splitKey } from '../runtime/informer.js';
 import { causedByConflict, type KubeClient, type KubeResource } from '../runtime/kube.js';
 import { describeError, type Logger } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
@@ -177,9 +177,4 @@ export class PlatformController {
 export function appliedAtGeneration(platform: PlatformResource | undefined): boolean {
   const generation = platform?.metadata.generation;
   return generation !== undefined && platform?.status?.observedGeneration === generation;
-}
-
-function splitKey(key: string): [string, string] {
-  const slash = key.indexOf('/');
-  return [key.slice(0, slash), key.slice(slash + 1)];
 }

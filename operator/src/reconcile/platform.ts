@@ -7,7 +7,7 @@ import type { BackupStatus, Condition, KycPlatform, KycPlatformStatus } from '..
 import { renderPlatform } from '../render/index.js';
 import { FIELD_MANAGER, type Applier } from '../runtime/apply.js';
 import type { EventSink } from '../runtime/events.js';
-import type { Informer } from '../runtime/informer.js';
+import { splitKey, type Informer } from '../runtime/informer.js';
 import { isConflict, isNotFound, type KubeClient, type KubeResource } from '../runtime/kube.js';
 import type { Logger } from '../runtime/logger.js';
 import type { HandlerResult } from '../runtime/workqueue.js';
@@ -652,11 +652,6 @@ export class PlatformReconciler {
 function minDefined(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;
   return b === undefined ? a : Math.min(a, b);
-}
-
-function splitKey(key: string): [string, string] {
-  const slash = key.indexOf('/');
-  return [key.slice(0, slash), key.slice(slash + 1)];
 }
 
 function identity(object: KubeResource): string {

@@ -5,8 +5,7 @@
 import type { ComponentName } from '../api/components.js';
 import type { OperatorConfig } from '../runtime/config.js';
 import type { EventSink } from '../runtime/events.js';
-import type { Informer } from '../runtime/informer.js';
-import { objectKey } from '../runtime/informer.js';
+import { objectKey, splitKey, type Informer } from '../runtime/informer.js';
 import type { KubeClient, KubeResource } from '../runtime/kube.js';
 import type { Logger } from '../runtime/logger.js';
 import { ScalingController } from '../scaling/controller.js';
@@ -73,8 +72,7 @@ export function startScalingEngine(config: OperatorConfig, deps: ScalingDeps): R
     ...(deps.now ? { now: deps.now } : {}),
     onTransition: (key, component: ComponentName, metric, transition, message) => {
       if (deps.isLeader()) {
-        const slash = key.indexOf('/');
-        const platform = deps.platforms.get(key.slice(0, slash), key.slice(slash + 1));
+        const platform = deps.platforms.get(...splitKey(key));
         const reason = { failed: 'MetricSourceFailed', fallback: 'FallbackActive', recovered: 'MetricSourceRecovered' }[transition];
         if (platform) deps.events.record(platform, transition === 'recovered' ? 'Normal' : 'Warning', reason, message);
         logger.info({ platform: key, component, metric, transition }, message);

@@ -22,6 +22,12 @@ export function objectKey(object: { metadata: { namespace?: string; name: string
   return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
 }
 
+/** The namespace and name of a namespaced object's key (objectKey's inverse). */
+export function splitKey(key: string): [namespace: string, name: string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash), key.slice(slash + 1)];
+}
+
 /**
  * The cache keeps objects without most of managedFields: they are often half of an object's size
  * (memory at hundreds of platforms). Only who owns spec.replicas is kept, for the hand-over of that
