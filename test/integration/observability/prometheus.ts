@@ -3,13 +3,13 @@
 // discovery: docs/observability.md), a private TSDB, and its HTTP API.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as yaml from 'js-yaml';
 import { eventually } from '../../support/env.js';
+import { freePort } from '../../support/processes.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -34,14 +34,6 @@ export interface RunningPrometheus {
   /** GET an API path (e.g. /api/v1/rules) and return its `data`. */
   api<T>(path: string): Promise<T>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Starts Prometheus scraping `jobs` every second and evaluating `ruleFiles` every second. */

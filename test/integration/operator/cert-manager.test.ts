@@ -21,6 +21,7 @@ import { CERTIFICATE_NAME_ANNOTATION } from '../../../operator/src/render/cert-m
 import { EVENT } from '../../../operator/src/runtime/events.js';
 import type { KubeResource, ResourceType } from '../../../operator/src/runtime/kube.js';
 import { eventually, requireEnv } from '../../support/env.js';
+import { stopProcess } from '../../support/processes.js';
 import { DEPLOYMENT, developmentPlatform, getPlatform, PLATFORM, SECRET, startTestOperator, withTestOperator } from './support.js';
 
 type Secret = KubeResource & { data?: Record<string, string> };
@@ -57,17 +58,8 @@ async function removeCrds(): Promise<void> {
   );
 }
 
-async function stopController(): Promise<void> {
-  const child = controller;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-  if (child.exitCode === null) child.kill('SIGKILL');
-}
-
 afterAll(async () => {
-  await stopController();
+  await stopProcess(controller);
   await second?.stop();
   await removeCrds();
 }, 90_000);

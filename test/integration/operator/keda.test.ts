@@ -12,8 +12,6 @@
 // - back to builtin, the ScaledObjects go (KEDA's finalizer removes its HPAs) and the operator's HPAs return.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -29,7 +27,8 @@ import { EVENT } from '../../../operator/src/runtime/events.js';
 import type { KubeClient, KubeResource } from '../../../operator/src/runtime/kube.js';
 import { createLogger, ensureTopics } from '../../../workloads/shared/index.js';
 import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
-import { createKafkaSecret, ENDPOINTS, getRaw, hostAddress, kafkaAdmin, produce, SECRET } from '../scaling/support.js';
+import { freePort, stopProcess } from '../../support/processes.js';
+import { createKafkaSecret, ENDPOINTS, getRaw, giveBackApiService, hostAddress, kafkaAdmin, produce, SECRET } from '../scaling/support.js';
 import {
   DEPLOYMENT,
   developmentPlatform,
@@ -66,14 +65,6 @@ const kedaDir = execFileSync(new URL('../../../hack/deps/keda.sh', import.meta.u
   encoding: 'utf8',
   timeout: 2_700_000,
 }).trim();
-
-async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Keda {
   processes: { name: string; child: ChildProcess; log: string }[];
@@ -230,26 +221,8 @@ async function stopKeda(client: KubeClient, namespace: string): Promise<void> {
     for (const so of (await client.list(SCALED_OBJECT_TYPE, namespace)).items)
       await client.mergePatch(SCALED_OBJECT_TYPE, namespace, so.metadata.name, { metadata: { finalizers: null } });
   });
-  const current = await client.get<ApiService>(APISERVICE, '', APISERVICE_NAME);
-  if (current?.metadata.labels?.['kyc.dev/test'] === 'keda') {
-    if (keda.previous) {
-      await client.replace(APISERVICE, {
-        apiVersion: APISERVICE.apiVersion,
-        kind: APISERVICE.kind,
-        metadata: { name: APISERVICE_NAME, labels: keda.previous.metadata.labels, resourceVersion: current.metadata.resourceVersion },
-        spec: keda.previous.spec,
-      });
-    } else {
-      await client.delete(APISERVICE, '', APISERVICE_NAME, current.metadata.uid);
-    }
-  }
-  for (const { child } of keda.processes) {
-    if (child.exitCode !== null) continue;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
+  await giveBackApiService(client, keda.previous, (current) => current.metadata.labels?.['kyc.dev/test'] === 'keda');
+  for (const { child } of keda.processes) await stopProcess(child);
   rmSync(keda.certDir, { recursive: true, force: true });
   keda = undefined;
 }
@@ -387,17 +360,22 @@ async function createLagPlatform(
   await provideEnvSecrets(name);
 }
 
-/** Waits until KEDA's metrics server, through the aggregator, answers `value` for the lag of `topic` on `scaledObject`. */
+/** What KEDA's metrics server answers, through the aggregator, for `metric` of `scaledObject` (undefined: no answer yet). */
+async function kedaMetric(scaledObject: string, metric: string): Promise<{ items: { value: string }[] } | undefined> {
+  const selector = encodeURIComponent(`scaledobject.keda.sh/name=${scaledObject}`);
+  return getRaw<{ items: { value: string }[] }>(
+    `/apis/external.metrics.k8s.io/v1beta1/namespaces/${suite.namespace}/${metric}?labelSelector=${selector}`,
+  ).catch(() => undefined);
+}
+
+/** Waits until KEDA's metrics server answers `value` for the lag of `topic` on `scaledObject`. */
 async function kedaLag(scaledObject: string, topic: string, value: string): Promise<void> {
   // KEDA's metric name: s<trigger index>-kafka-<topic>, normalised (dots become dashes).
   const metric = `s0-kafka-${topic.replace(/\./g, '-')}`;
-  const selector = encodeURIComponent(`scaledobject.keda.sh/name=${scaledObject}`);
   await eventually(
     `the lag of ${topic} at ${value} through KEDA's metrics server`,
     async () => {
-      const list = await getRaw<{ items: { value: string }[] }>(
-        `/apis/external.metrics.k8s.io/v1beta1/namespaces/${suite.namespace}/${metric}?labelSelector=${selector}`,
-      ).catch(() => undefined);
+      const list = await kedaMetric(scaledObject, metric);
       return list?.items.length === 1 && list.items[0]?.value === value ? true : undefined;
     },
     90_000,
@@ -466,10 +444,7 @@ describe('beside KEDA', () => {
     // target of 1 per pod, so the HPA controller holds the gateway at 2.
     const metric = await eventually(
       "the cron metric through KEDA's metrics server",
-      async () =>
-        getRaw<{ items: { value: string }[] }>(
-          `/apis/external.metrics.k8s.io/v1beta1/namespaces/${suite.namespace}/${cron}?labelSelector=${encodeURIComponent('scaledobject.keda.sh/name=viakeda-gateway')}`,
-        ).catch(() => undefined),
+      () => kedaMetric('viakeda-gateway', cron),
       60_000,
       1000,
     );

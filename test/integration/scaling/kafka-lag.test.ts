@@ -5,8 +5,6 @@
 // second platform whose Secret is missing, then points at a closed port, fails and falls back alone.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin, Kafka } from 'kafkajs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import type { KubeResource } from '../../../operator/src/runtime/kube.js';
 import {
   createNamespace,
@@ -19,6 +17,7 @@ import {
   testClient,
 } from '../operator/support.js';
 import { eventually, requireEnv, uniqueSuffix } from '../../support/env.js';
+import { freePort } from '../../support/processes.js';
 import { createLogger, ensureTopics } from '../../../workloads/shared/index.js';
 import {
   createKafkaSecret,
@@ -51,15 +50,6 @@ async function kycReplicas(): Promise<number> {
   if (!hpa) return 0;
   const deployment = await client.get<KubeResource & { spec?: { replicas?: number } }>(DEPLOYMENT, namespace, hpa.spec.scaleTargetRef.name);
   return deployment?.spec?.replicas ?? 0;
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const degraded = async (name: string): Promise<{ status: string; reason: string; message: string } | undefined> =>
@@ -121,7 +111,7 @@ describe('queue-lag autoscaling of kyc', () => {
       `no Kafka brokers: Secret ${namespace}/${BROKEN}-kafka (spec.dependencies.kafka.secretRef) does not exist`,
     );
     // The Secret appears, naming a port nothing listens on: the next read (within 60 s, the last one failed) finds it and fails on Kafka.
-    await createKafkaSecret(client, namespace, `${BROKEN}-kafka`, 'brokers', `127.0.0.1:${await closedPort()}`);
+    await createKafkaSecret(client, namespace, `${BROKEN}-kafka`, 'brokers', `127.0.0.1:${await freePort()}`);
     const refused = await eventually(
       'the closed port to be the reason now',
       async () => {

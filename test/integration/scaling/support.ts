@@ -61,6 +61,29 @@ export interface ScalingHarness {
 type ApiServiceResource = KubeResource & { spec?: Record<string, unknown>; status?: { conditions?: { type: string; status: string }[] } };
 
 /**
+ * Gives the external metrics APIService back as it was before a suite borrowed it (`previous`; none:
+ * deleted), unless `stillOurs` says someone else holds it by now.
+ */
+export async function giveBackApiService(
+  client: KubeClient,
+  previous: KubeResource | undefined,
+  stillOurs: (current: ApiServiceResource) => boolean,
+): Promise<void> {
+  const current = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
+  if (!current || !stillOurs(current)) return;
+  if (previous) {
+    await client.replace(APISERVICE, {
+      apiVersion: APISERVICE.apiVersion,
+      kind: APISERVICE.kind,
+      metadata: { name: APISERVICE_NAME, labels: previous.metadata.labels, resourceVersion: current.metadata.resourceVersion },
+      spec: (previous as ApiServiceResource).spec,
+    });
+  } else {
+    await client.delete(APISERVICE, '', APISERVICE_NAME, current.metadata.uid);
+  }
+}
+
+/**
  * Starts an operator watching `namespace` that serves the external metrics API, points the
  * APIService at it and waits until the aggregator reports it Available. `stop` gives the APIService
  * back as it was (or deletes it) before the operator goes away.
@@ -84,21 +107,13 @@ export async function startScalingOperator(
       PROMETHEUS_URL: options.prometheusUrl ?? '',
     },
   );
-  const restore = async (): Promise<void> => {
-    const current = await client.get<ApiServiceResource>(APISERVICE, '', APISERVICE_NAME);
-    // Someone else (an operator started in the cluster meanwhile) took it over: theirs now, leave it.
-    if ((current?.spec as { service?: { namespace?: string } } | undefined)?.service?.namespace !== namespace) return;
-    if (previous && current) {
-      await client.replace(APISERVICE, {
-        apiVersion: APISERVICE.apiVersion,
-        kind: APISERVICE.kind,
-        metadata: { name: APISERVICE_NAME, resourceVersion: current.metadata.resourceVersion },
-        spec: previous.spec,
-      });
-    } else if (current) {
-      await client.delete(APISERVICE, '', APISERVICE_NAME);
-    }
-  };
+  // Someone else (an operator started in the cluster meanwhile) took it over: theirs now, leave it.
+  const restore = (): Promise<void> =>
+    giveBackApiService(
+      client,
+      previous,
+      (current) => (current.spec as { service?: { namespace?: string } } | undefined)?.service?.namespace === namespace,
+    );
   const operator = await startManager(config, {
     logger: testOperatorLogger(),
     ...(options.now ? { now: options.now } : {}),

@@ -6,12 +6,12 @@
 // stand-in upstreams, the real Redis.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGateway } from '../../../workloads/gateway/main.js';
 import type { RunningGateway } from '../../../workloads/gateway/main.js';
 import { closeRedis, createRedis } from '../../../workloads/shared/index.js';
 import { FakeUpstream } from './fake-upstream.js';
+import { freePort } from '../../support/processes.js';
 import { rawRequest } from '../../support/raw-http.js';
 import type { RawResponse } from '../../support/raw-http.js';
 import { captureLogs, request, requireEnv, signToken, suffix, verifierEnv } from './support.js';
@@ -34,15 +34,6 @@ function expectProblem(res: RawResponse, status: number, detail: RegExp): void {
   const body = JSON.parse(res.body) as { status: number; detail: string };
   expect(body.status).toBe(status);
   expect(body.detail).toMatch(detail);
-}
-
-/** A free port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('the gateway edge under attack', () => {
@@ -261,7 +252,7 @@ describe('the gateway client address and its rate limit', () => {
   });
 
   it('when Redis is unreachable, the limit is counted locally: still 429 after the limit, never "allow everything"', async () => {
-    const port = await closedPort();
+    const port = await freePort(); // nothing listens there
     await withGateway(
       {},
       async (gateway) => {
