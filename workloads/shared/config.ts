@@ -78,6 +78,11 @@ export const databaseEnv = z.object({
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).default(10),
   /**
+   * Connections opened before the pod is ready and kept open while idle (at most DATABASE_POOL_MAX): a
+   * new pod's first requests, and a burst after a quiet spell, do not wait for TLS and SCRAM (db.ts warmPool).
+   */
+  DATABASE_POOL_MIN: z.coerce.number().int().min(0).default(4),
+  /**
    * `startup`: the service migrates its schema as it starts (one credential for everything); `external`:
    * a migration step ran first as the owner role, and the service only checks that its schema is current
    * (docs/security.md, "Per-service credentials").

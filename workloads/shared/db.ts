@@ -15,6 +15,11 @@ export type { Pool, PoolClient } from 'pg';
 
 export interface PoolOptions {
   max?: number;
+  /**
+   * Connections the pool keeps open however long they stay idle (the others close after 30 s idle), so a
+   * burst after a quiet spell finds them open; warmPool opens them. At most `max`.
+   */
+  min?: number;
   applicationName?: string;
   /** Longest wait for a connection (a new one, or a free one of a full pool); then the request fails. */
   connectionTimeoutMillis?: number;
@@ -43,6 +48,7 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
   const pool = new pg.Pool({
     ...connection,
     max: options.max ?? 10,
+    min: Math.min(options.min ?? 0, options.max ?? 10),
     application_name: options.applicationName ?? 'kyc',
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? POOL_DEFAULTS.connectionTimeoutMillis,
     idleTimeoutMillis: 30_000,
@@ -57,6 +63,23 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
   pool.on('connect', (client) => client.on('error', () => undefined));
   if (tracingEnabled()) pool.on('connect', traceQueries);
   return pool;
+}
+
+/**
+ * Opens `count` connections at once and hands them back to the pool, before the service says it is ready.
+ * A new connection costs a TLS handshake and a SCRAM exchange: milliseconds on a quiet node, but past the
+ * pool's 1 s connect budget on a starved one (a release or a scale-out starts pods while traffic runs), and
+ * a request that waits for it then fails with a 503. Warm connections move that cost before the first
+ * request. Attempts that fail are tried again, up to `attempts` rounds; the number open is returned, and
+ * the service starts with fewer rather than not at all: requests open what is missing, as before.
+ */
+export async function warmPool(pool: Pool, count: number, attempts = 3): Promise<number> {
+  for (let round = 0; round < attempts && pool.totalCount < count; round += 1) {
+    const opening = Array.from({ length: count - pool.totalCount }, () => pool.connect());
+    const results = await Promise.allSettled(opening);
+    for (const result of results) if (result.status === 'fulfilled') result.value.release();
+  }
+  return Math.min(pool.totalCount, count);
 }
 
 /** The longest statement text a span carries (statements hold placeholders, never values). */

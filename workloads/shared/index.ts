@@ -69,7 +69,7 @@ export { getFromPeer } from './peer-request.js';
 export type { PeerAnswer, PeerRequestOptions } from './peer-request.js';
 export { DEFAULT_JSON_MAX_DEPTH, jsonDepthExceededAt, jsonTooDeep, verifyJsonBody } from './json-limits.js';
 export type { Listening, ServiceOptions } from './http.js';
-export { createPool, ident, pingDatabase, withPipelinedTransaction, withTransaction } from './db.js';
+export { createPool, ident, pingDatabase, warmPool, withPipelinedTransaction, withTransaction } from './db.js';
 export type { PipelinedTransaction, Pool, PoolClient, PoolOptions } from './db.js';
 export { ID_CURSOR, pageOf } from './paging.js';
 export type { Page } from './paging.js';

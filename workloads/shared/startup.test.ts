@@ -23,7 +23,7 @@ import { SecretVolume, issueTls, testCa } from './testing/tls-files.js';
 type Spec = ServiceSpec<CommonConfig, { consumer?: unknown }>;
 
 /** Every driver call, every closer and every log message, in the order they happen. */
-function harness(failAt?: 'migrations') {
+function harness(failAt?: 'migrations', warmOpen?: number) {
   const events: string[] = [];
   const logger = createLogger({
     component: 'unit',
@@ -49,6 +49,7 @@ function harness(failAt?: 'migrations') {
         : Promise.resolve({ applied: [], current: 1 });
     },
     checkMigrated: (_pool, schema) => (events.push(`check migrated ${schema}`), Promise.resolve({ applied: [], current: 1 })),
+    warmPool: (_pool, count) => (events.push(`warm ${count}`), Promise.resolve(warmOpen ?? count)),
     pingDatabase: () => Promise.resolve(true),
     createRedis: () => (events.push('redis'), redis),
     pingRedis: () => Promise.resolve(true),
@@ -160,6 +161,41 @@ describe('startService', () => {
       const health = await fetch(`${running.metricsUrl}/health`);
       expect(((await health.json()) as HealthReport).checks).toEqual({ database: 'OK', cache: 'OK', externalAPIs: 'OK' });
       expect((await fetch(`${running.url}/ready`)).status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('opens poolMin database connections after migrating and before wiring, so the first requests find them open (at most poolMax)', async () => {
+    for (const [poolMin, poolMax, warmed] of [
+      [3, 5, 'warm 3'],
+      [8, 5, 'warm 5'],
+    ] as const) {
+      const { events, drivers, spec, wire } = harness();
+      const base = spec(wire);
+      const running = await startService({ ...base, database: { ...base.database!, poolMin, poolMax } }, drivers);
+      try {
+        expect(events.slice(0, 6)).toEqual([
+          'pool',
+          'redis',
+          'migrations unit',
+          warmed,
+          'log: database connections opened before ready',
+          'wire (ready: false)',
+        ]);
+      } finally {
+        await running.close();
+      }
+    }
+  });
+
+  it('when fewer connections open than poolMin, then it says so and starts anyway: requests open the rest, as without warming', async () => {
+    const { events, drivers, spec, wire } = harness(undefined, 1);
+    const base = spec(wire);
+    const running = await startService({ ...base, database: { ...base.database!, poolMin: 4, poolMax: 10 } }, drivers);
+    try {
+      expect(events).toContain('log: fewer database connections opened before ready than wanted');
+      expect(running.service.lifecycle.isReady()).toBe(true);
     } finally {
       await running.close();
     }

@@ -14,7 +14,7 @@
 import type { Express } from 'express';
 import type { Server } from 'node:http';
 import type { CommonConfig, Env } from './config.js';
-import { createPool, pingDatabase } from './db.js';
+import { createPool, pingDatabase, warmPool } from './db.js';
 import type { Pool } from './db.js';
 import type { HealthChecks } from './health.js';
 import { Service } from './http.js';
@@ -81,8 +81,11 @@ export interface ServiceSpec<C extends CommonConfig, T extends object> {
   http?: Omit<ServiceOptions, 'component' | 'logger' | 'version' | 'platform' | 'shutdownGraceMs' | 'health' | 'createServer' | 'tls'>;
   /** Makes the main listener's server (the gateway's edge guard); gets the Service for its metrics and logger. */
   createServer?: (app: Express, service: Service) => Server;
-  /** The service's own PostgreSQL schema, migrated before `wire` runs; `database` in /health. `pipeline`: PoolOptions.pipeline. */
-  database?: { url: string; poolMax: number; schema: string; migrations: readonly Migration[]; pipeline?: boolean };
+  /**
+   * The service's own PostgreSQL schema, migrated before `wire` runs; `database` in /health. `poolMin`
+   * connections are opened before the service listens (PoolOptions.min); `pipeline`: PoolOptions.pipeline.
+   */
+  database?: { url: string; poolMax: number; poolMin?: number; schema: string; migrations: readonly Migration[]; pipeline?: boolean };
   /** A Redis connection under `keyPrefix`; `cache` in /health. */
   redis?: { url: string; keyPrefix: string };
   /** Sections of the live settings this service reads besides the shared ones (the gateway's loadBalancing). */
@@ -98,6 +101,7 @@ export interface StartupDrivers {
   createPool: typeof createPool;
   runMigrations: typeof runMigrations;
   checkMigrated: typeof checkMigrated;
+  warmPool: typeof warmPool;
   pingDatabase: typeof pingDatabase;
   createRedis: typeof createRedis;
   pingRedis: typeof pingRedis;
@@ -109,6 +113,7 @@ const DRIVERS: StartupDrivers = {
   createPool,
   runMigrations,
   checkMigrated,
+  warmPool,
   pingDatabase,
   createRedis,
   pingRedis,
@@ -135,6 +140,7 @@ export async function startService<C extends CommonConfig, T extends object>(
     spec.database &&
     drivers.createPool(spec.database.url, {
       max: spec.database.poolMax,
+      ...(spec.database.poolMin !== undefined && { min: spec.database.poolMin }),
       applicationName: `kyc-${component}`,
       ...(spec.database.pipeline === true && { pipeline: true }),
     });
@@ -188,6 +194,12 @@ export async function startService<C extends CommonConfig, T extends object>(
       const { schema, migrations } = spec.database;
       if (migrationsRunElsewhere(config)) await drivers.checkMigrated(pool, schema, migrations);
       else await drivers.runMigrations(pool, schema, migrations, logger);
+      const wanted = Math.min(spec.database.poolMin ?? 0, spec.database.poolMax);
+      if (wanted > 0) {
+        const open = await drivers.warmPool(pool, wanted);
+        if (open < wanted) logger.warn({ open, wanted }, 'fewer database connections opened before ready than wanted');
+        else logger.info({ open }, 'database connections opened before ready');
+      }
     }
     const wired = await spec.wire({
       config,

@@ -11,10 +11,12 @@ import {
   idempotency,
   idempotencyMigration,
   runMigrations,
+  warmPool,
 } from '../../../workloads/shared/index.js';
 import type { IdempotencyStore, Migration, Pool, Redis } from '../../../workloads/shared/index.js';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { freePort } from '../../support/processes.js';
 import { rawRequest } from '../../support/raw-http.js';
 import { captureLogs, createTestDatabase, request, requireEnv, suffix } from './support.js';
 import type { TestDatabase } from './support.js';
@@ -35,6 +37,27 @@ describe('shared library', () => {
     await pool?.end();
     await db?.drop();
   });
+
+  it("warmPool opens the pool's minimum of connections before any request; on a server that refuses, it returns how few it opened", async () => {
+    const name = `kyc-warm-${suffix()}`;
+    const warm = createPool(db.url, { max: 6, min: 3, applicationName: name });
+    try {
+      expect(await warmPool(warm, 3)).toBe(3);
+      expect(warm.totalCount).toBe(3);
+      expect(warm.idleCount).toBe(3);
+      const { rows } = await pool.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1', [name]);
+      expect(rows[0]?.n).toBe('3');
+    } finally {
+      await warm.end();
+    }
+    const closed = await freePort();
+    const refused = createPool(db.url.replace(/@[^/]+\//, `@127.0.0.1:${closed}/`), { max: 4, min: 2 });
+    try {
+      expect(await warmPool(refused, 2)).toBe(0);
+    } finally {
+      await refused.end();
+    }
+  }, 30_000);
 
   it('when several processes migrate at once, then each migration runs exactly once', async () => {
     const migrations: Migration[] = [
