@@ -159,6 +159,16 @@ describe('a blue-green release of spec.version', () => {
 
     const samples = strictReports.flat();
     const failed = samples.filter((s) => !s.ok);
+    // Printed before the assertion as well: CI keeps the last lines of its output, where a failure's
+    // diff may be cut short.
+    if (failed.length > 0) {
+      process.stderr.write(
+        `rollout.test: ${failed.length} strict requests failed, switch at ${new Date(switchedAt).toISOString()}:\n${failed
+          .slice(0, 8)
+          .map((s) => `  ${new Date(s.at).toISOString()} ${s.detail.slice(0, 300)}`)
+          .join('\n')}\n`,
+      );
+    }
     expect(failed.map((s) => `${new Date(s.at).toISOString()} ${s.detail}`)).toEqual([]);
     expect(samples.length).toBeGreaterThan(100);
     for (const report of strictReports) {
