@@ -75,8 +75,9 @@ export function createPool(url: string, options: PoolOptions = {}): Pool {
  */
 export async function warmPool(pool: Pool, count: number, attempts = 3): Promise<number> {
   for (let round = 0; round < attempts && pool.totalCount < count; round += 1) {
-    const opening = Array.from({ length: count - pool.totalCount }, () => pool.connect());
-    const results = await Promise.allSettled(opening);
+    // All `count` held at once: connect() hands out an idle connection before it opens a new one, so
+    // holding fewer would only take back the ones already open (the migration check's, a former round's).
+    const results = await Promise.allSettled(Array.from({ length: count }, () => pool.connect()));
     for (const result of results) if (result.status === 'fulfilled') result.value.release();
   }
   return Math.min(pool.totalCount, count);
