@@ -48,7 +48,13 @@ export async function startAnalytics(options: StartOptions = {}): Promise<Runnin
     component: 'analytics',
     config,
     options,
-    database: { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, poolMin: config.DATABASE_POOL_MIN, schema: ANALYTICS_SCHEMA, migrations },
+    database: {
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      poolMin: config.DATABASE_POOL_MIN,
+      schema: ANALYTICS_SCHEMA,
+      migrations,
+    },
     wire: async ({ service, pool, logger, consume, closing, liveSettings, onShutdown }) => {
       const repository = new AggregateRepository(pool);
       const pruning = new SeenPruning(repository, config.ANALYTICS_SEEN_HORIZON_DAYS);

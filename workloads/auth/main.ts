@@ -43,7 +43,13 @@ export async function startAuth(options: StartOptions = {}): Promise<RunningAuth
     component: 'auth',
     config,
     options,
-    database: { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, poolMin: config.DATABASE_POOL_MIN, schema: AUTH_SCHEMA, migrations },
+    database: {
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      poolMin: config.DATABASE_POOL_MIN,
+      schema: AUTH_SCHEMA,
+      migrations,
+    },
     redis: { url: config.REDIS_URL, keyPrefix: `${config.REDIS_KEY_PREFIX}auth:` },
     wire: async ({ service, pool, redis, logger, closing }) => {
       const users = new UserRepository(pool);

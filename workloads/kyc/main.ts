@@ -52,7 +52,14 @@ export async function startKyc(options: StartKycOptions = {}): Promise<RunningKy
     http: { bodyLimit: BODY_LIMIT },
     // Kafka is not a health dependency: the outbox keeps events while it is away.
     // Pipelined: a use case's transaction sends several statements per round trip (PgKycStore.transaction).
-    database: { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, poolMin: config.DATABASE_POOL_MIN, schema: KYC_SCHEMA, migrations, pipeline: true },
+    database: {
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      poolMin: config.DATABASE_POOL_MIN,
+      schema: KYC_SCHEMA,
+      migrations,
+      pipeline: true,
+    },
     wire: async ({ service, pool, logger, closing, onShutdown, liveSettings, colorGate }) => {
       // With a KMS the ring's keys are data keys it unwraps (docs/security.md, "Keys held by a KMS").
       const piiKeys = await openPiiKeys(config, envKeyRing, pool, logger);

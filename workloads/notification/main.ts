@@ -169,7 +169,13 @@ export async function startNotification(options: StartOptions = {}): Promise<Run
     component: 'notification',
     config,
     options,
-    database: { url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, poolMin: config.DATABASE_POOL_MIN, schema: NOTIFICATION_SCHEMA, migrations },
+    database: {
+      url: config.DATABASE_URL,
+      poolMax: config.DATABASE_POOL_MAX,
+      poolMin: config.DATABASE_POOL_MIN,
+      schema: NOTIFICATION_SCHEMA,
+      migrations,
+    },
     wire: async ({ service, pool, logger, consume, closing, onShutdown, liveSettings }) => {
       const kafka = createKafka(config.KAFKA_BROKERS, 'kyc-notification', logger);
       const topics = [
