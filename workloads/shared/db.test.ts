@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { DatabaseError } from 'pg';
 import type { Pool, PoolClient } from 'pg';
-import { LONG_STATEMENT_MS, isConnectionBroken, liftRequestBudgets, withPipelinedTransaction, withTransaction } from './db.js';
+import { LONG_STATEMENT_MS, createPool, isConnectionBroken, liftRequestBudgets, withPipelinedTransaction, withTransaction } from './db.js';
 
 function fakePool(failOn: (sql: string) => Error | undefined): { pool: Pool; sent: string[]; released: unknown[] } {
   const sent: string[] = [];
@@ -23,6 +23,23 @@ function fakePool(failOn: (sql: string) => Error | undefined): { pool: Pool; sen
 }
 
 const unique = (): DatabaseError => Object.assign(new DatabaseError('duplicate key', 0, 'error'), { code: '23505', severity: 'ERROR' });
+
+describe('createPool', () => {
+  it('keeps at most `max` connections open while idle, however large the minimum asked for; none unless asked', async () => {
+    // pg opens nothing until a query: these pools never connect.
+    const url = 'postgres://unit:unit@127.0.0.1:1/unit';
+    for (const [options, min] of [
+      [{ max: 5, min: 8 }, 5],
+      [{ max: 5, min: 3 }, 3],
+      [{ min: 12 }, 10],
+      [{ max: 5 }, 0],
+    ] as const) {
+      const pool = createPool(url, options);
+      expect(pool.options.min).toBe(min);
+      await pool.end();
+    }
+  });
+});
 
 describe('withTransaction', () => {
   it('when the work succeeds, then BEGIN … COMMIT and the connection goes back to the pool', async () => {

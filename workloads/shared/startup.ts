@@ -194,7 +194,8 @@ export async function startService<C extends CommonConfig, T extends object>(
       const { schema, migrations } = spec.database;
       if (migrationsRunElsewhere(config)) await drivers.checkMigrated(pool, schema, migrations);
       else await drivers.runMigrations(pool, schema, migrations, logger);
-      const wanted = Math.min(spec.database.poolMin ?? 0, spec.database.poolMax);
+      // The pool's own minimum: createPool has already held poolMin to poolMax.
+      const wanted = pool.options.min ?? 0;
       if (wanted > 0) {
         const open = await drivers.warmPool(pool, wanted);
         if (open < wanted) logger.warn({ open, wanted }, 'fewer database connections opened before ready than wanted');
