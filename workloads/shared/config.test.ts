@@ -39,6 +39,23 @@ describe('loadConfig', () => {
     expect(configError.message).not.toContain('short-secret');
   });
 
+  it('keeps 4 database connections warm unless told otherwise; 0 turns warming off; a negative or fractional count is refused by name', () => {
+    const schema = commonEnv.extend(databaseEnv.shape);
+    const url = 'postgres://u:p@db:5432/kyc';
+    expect(loadConfig(schema, { DATABASE_URL: url }).DATABASE_POOL_MIN).toBe(4);
+    expect(loadConfig(schema, { DATABASE_URL: url, DATABASE_POOL_MIN: '0' }).DATABASE_POOL_MIN).toBe(0);
+    for (const bad of ['-1', '2.5', 'four']) {
+      let error: unknown;
+      try {
+        loadConfig(schema, { DATABASE_URL: url, DATABASE_POOL_MIN: bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variables).toEqual(['DATABASE_POOL_MIN']);
+    }
+  });
+
   it('treats empty strings as unset', () => {
     expect(loadConfig(z.object({ X: z.string().default('d') }), { X: '' }).X).toBe('d');
   });
