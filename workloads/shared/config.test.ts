@@ -39,10 +39,10 @@ describe('loadConfig', () => {
     expect(configError.message).not.toContain('short-secret');
   });
 
-  it('keeps 4 database connections warm unless told otherwise; 0 turns warming off; a negative or fractional count is refused by name', () => {
+  it('keeps 8 database connections warm unless told otherwise; 0 turns warming off; a negative or fractional count is refused by name', () => {
     const schema = commonEnv.extend(databaseEnv.shape);
     const url = 'postgres://u:p@db:5432/kyc';
-    expect(loadConfig(schema, { DATABASE_URL: url }).DATABASE_POOL_MIN).toBe(4);
+    expect(loadConfig(schema, { DATABASE_URL: url }).DATABASE_POOL_MIN).toBe(8);
     expect(loadConfig(schema, { DATABASE_URL: url, DATABASE_POOL_MIN: '0' }).DATABASE_POOL_MIN).toBe(0);
     for (const bad of ['-1', '2.5', 'four']) {
       let error: unknown;

@@ -81,7 +81,7 @@ export const databaseEnv = z.object({
    * Connections opened before the pod is ready and kept open while idle (at most DATABASE_POOL_MAX): a
    * new pod's first requests, and a burst after a quiet spell, do not wait for TLS and SCRAM (db.ts warmPool).
    */
-  DATABASE_POOL_MIN: z.coerce.number().int().min(0).default(4),
+  DATABASE_POOL_MIN: z.coerce.number().int().min(0).default(8),
   /**
    * `startup`: the service migrates its schema as it starts (one credential for everything); `external`:
    * a migration step ran first as the owner role, and the service only checks that its schema is current
