@@ -4,7 +4,16 @@
 // KYC-Service-Mode, and the public GET /api/v1/status says ReadOnly; status and the Degraded condition
 // say so; no pod restarts. Set back to Normal, writes are served again.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { CONSENT, customerOfReadyPlatform, eventually, getPlatform, patchPlatformSpec, podRestarts, request } from './support.js';
+import {
+  CONSENT,
+  customerOfReadyPlatform,
+  eventually,
+  getPlatform,
+  patchPlatformSpec,
+  podChangesSince,
+  podSnapshot,
+  request,
+} from './support.js';
 
 async function setMode(mode: 'Normal' | 'ReadOnly'): Promise<void> {
   await patchPlatformSpec({ degradation: { mode } });
@@ -30,7 +39,7 @@ describe('a degradation mode forced on the running platform', () => {
     expect((await status()).body.mode).toBe('Normal');
     const draft = await request<{ id: string }>(api('/applications'), { body: CONSENT, token: customer.token, idempotent: true });
     expect(draft.status).toBe(201);
-    const before = await podRestarts();
+    const before = await podSnapshot();
 
     const switched = Date.now();
     await setMode('ReadOnly');
@@ -83,7 +92,7 @@ describe('a degradation mode forced on the running platform', () => {
       500,
     );
     expect(platform.status?.conditions?.find((c) => c.type === 'Degraded')?.status).toBe('True');
-    expect(await podRestarts()).toEqual(before);
+    expect(await podChangesSince(before)).toEqual([]);
 
     const restored = Date.now();
     await setMode('Normal');
@@ -100,7 +109,7 @@ describe('a degradation mode forced on the running platform', () => {
       250,
     );
     expect(normal.body.mode).toBe('Normal');
-    expect(await podRestarts()).toEqual(before);
+    expect(await podChangesSince(before)).toEqual([]);
     console.log(
       `degradation mode: ReadOnly in force through the gateway after ${readOnlyAfterMs} ms, Normal again after ${normalAfterMs} ms`,
     );

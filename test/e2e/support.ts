@@ -73,14 +73,45 @@ export async function patchPlatformVersion(version: string): Promise<void> {
   await patchPlatformSpec({ version });
 }
 
-/** Every pod of the platform: uid → restarts of its containers (a change-in-place check compares two of these). */
-export async function podRestarts(): Promise<Record<string, number>> {
+/** One pod as a change-in-place check sees it: its name, its containers' restarts, and the pod template it runs. */
+interface PodState {
+  name: string;
+  restarts: number;
+  template: string;
+}
+
+/** Every live pod of the platform by uid (a change-in-place check compares two of these with podChangesSince). */
+export async function podSnapshot(): Promise<Record<string, PodState>> {
   const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `app.kubernetes.io/instance=${PLATFORM}` });
   return Object.fromEntries(
     pods.items
       .filter((p) => p.metadata?.deletionTimestamp === undefined)
-      .map((p) => [p.metadata?.uid ?? '', (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0)]),
+      .map((p) => [
+        p.metadata?.uid ?? '',
+        {
+          name: p.metadata?.name ?? '?',
+          restarts: (p.status?.containerStatuses ?? []).reduce((sum, c) => sum + c.restartCount, 0),
+          template: `${p.metadata?.labels?.['app.kubernetes.io/component'] ?? '?'}/${p.metadata?.labels?.['pod-template-hash'] ?? '?'}`,
+        },
+      ]),
   );
+}
+
+/**
+ * What a change applied in place must not do to the pods since `before`: restart a container of a pod that is
+ * still there, or roll out a new pod template. Pods that went away or joined on a template already running do
+ * not count: a previous release's colour scaling down at the end of its rollback window, or an HPA, does that
+ * while a suite runs.
+ */
+export async function podChangesSince(before: Record<string, PodState>): Promise<string[]> {
+  const now = await podSnapshot();
+  const templates = new Set(Object.values(before).map((pod) => pod.template));
+  return Object.entries(now).flatMap(([uid, pod]) => {
+    const earlier = before[uid];
+    if (earlier && pod.restarts > earlier.restarts) return [`${pod.name} restarted ${pod.restarts - earlier.restarts} time(s)`];
+    if (!earlier && !templates.has(pod.template)) return [`${pod.name} runs a new pod template (${pod.template})`];
+    return [];
+  });
 }
 
 /** The components the platform's spec runs (all six unless some are disabled). */

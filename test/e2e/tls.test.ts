@@ -33,7 +33,8 @@ import {
   getPlatform,
   platformCa,
   podReady,
-  podRestarts,
+  podChangesSince,
+  podSnapshot,
   request,
   startStrictTraffic,
   uniqueSuffix,
@@ -257,7 +258,7 @@ function percentile(values: number[], p: number): number {
       field(await core.readNamespacedSecret({ namespace: NAMESPACE, name: `${PLATFORM}-tls-ca` }), 'tls.crt'),
     );
     const before = await secretSerials();
-    const restartsBefore = await podRestarts();
+    const podsBefore = await podSnapshot();
     const strict = [
       startStrictTraffic(api('/auth/me'), customer.token, 120),
       startStrictTraffic(api(`/applications/${created.body.id}`), kycToken, 120),
@@ -329,6 +330,6 @@ function percentile(values: number[], p: number): number {
     expect(failed).toEqual([]);
     expect(samples.length).toBeGreaterThan(100);
     expect(caAfter.serialNumber).toBe(caBefore.serialNumber);
-    expect(await podRestarts()).toEqual(restartsBefore);
+    expect(await podChangesSince(podsBefore)).toEqual([]);
   }, 900_000);
 });
