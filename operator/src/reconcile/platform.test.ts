@@ -105,7 +105,7 @@ describe('PlatformReconciler', () => {
   });
 
   describe('a pass follows the rollout strategy', () => {
-    /** A strategy that counts only kyc, wants its Service applied first, adds to the status and says when it finished. */
+    /** A strategy that counts only kyc, wants its Service applied first, adds to the status and says when that Service and the pass were done. */
     function scripted(log: string[], api: FakeKube): RolloutStrategy {
       const pass: RolloutPass = {
         renderStamp: 'step-1',
@@ -115,6 +115,7 @@ describe('PlatformReconciler', () => {
           return base.filter((o) => !(o.kind === 'Deployment' && o.metadata.name === 'acme-analytics'));
         },
         firstInPass: (desired) => desired.filter((o) => o.kind === 'Service' && o.metadata.name === 'acme-kyc'),
+        firstApplied: () => log.push(`first applied after ${objectWrites(api.writes).length} object write(s)`),
         components: (_desired, live) => [{ name: 'kyc', deployment: live('acme-kyc') }],
         statusView: (platform) => platform,
         status: (computed) => ({ ...computed, activeVersion: 'from-the-strategy' }),
@@ -141,7 +142,8 @@ describe('PlatformReconciler', () => {
       expect(objectWrites(t.api.writes)[0]).toBe('Service acme-kyc');
       expect(objectWrites(t.api.writes)).not.toContain('Deployment acme-analytics');
       expect(t.platform()?.status).toMatchObject({ readyComponents: '0/1', activeVersion: 'from-the-strategy' });
-      expect(log).toEqual(['plan', 'render', 'finish after 1 status write(s)']);
+      // Told once the Service that goes first is written, before anything else is.
+      expect(log).toEqual(['plan', 'render', 'first applied after 1 object write(s)', 'finish after 1 status write(s)']);
 
       // Ready, the strategy's timed step is the requeue; the same stamp is not rendered again.
       deploymentsRollOut(t.api);

@@ -274,6 +274,7 @@ export class PlatformReconciler {
     // what the Deployments use, then the rest.
     const first = rollout.firstInPass(desired);
     await applyAll(first);
+    rollout.firstApplied();
     await applyAll(desired.filter((o) => FIRST_WAVE.has(o.kind) && !first.includes(o)));
     await applyAll(desired.filter((o) => !FIRST_WAVE.has(o.kind) && !first.includes(o)));
 

@@ -76,6 +76,14 @@ describe('blueGreenRollout in a reconcile pass', () => {
     expect(objectWrites(switching).slice(0, active.length).sort()).toEqual([...active].sort());
     expect(t.platform()?.status).toMatchObject({ activeVersion: '1.5.0', release: { phase: 'ScalingDown' } });
     expect(t.events.reasons()).toContain('Switched');
+    // The Event times the switch twice from the previews ready: to the active Services applied (when traffic
+    // moved), and to the end of the pass (every other object and the status), which comes later.
+    const message = t.events.recorded.find((e) => e.reason === 'Switched')?.message ?? '';
+    const timings = /switch pass \d+ ms, (\d+) ms after every preview was ready; the active Services switched (\d+) ms after it/.exec(
+      message,
+    );
+    expect(timings).not.toBeNull();
+    expect(Number(timings?.[2])).toBeLessThanOrEqual(Number(timings?.[1]));
   });
 
   it('when a preview pod refuses a migration, then the release is aborted with its reason while the active colour keeps serving', async () => {

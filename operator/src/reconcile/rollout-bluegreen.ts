@@ -21,6 +21,7 @@ function blueGreenPass(release: ReleaseController, platform: RolloutPlatform, pa
     requeueAfterMs: pass.step.requeueAfterMs,
     render: (base) => release.render(platform, pass, base),
     firstInPass: (desired) => release.firstInPass(platform, pass, desired),
+    firstApplied: () => release.firstApplied(pass),
     // The active colour's Deployments (or the single ones before the migration), whatever this pass rendered.
     components: (_desired, live) => release.statusComponents(platform, pass, live),
     statusView: (view) => release.statusView(view, pass),

@@ -9,6 +9,7 @@ const IN_PLACE_PASS: RolloutPass = {
   requeueAfterMs: undefined,
   render: (base) => base,
   firstInPass: () => [],
+  firstApplied: () => undefined,
   components: (desired, live) =>
     desired.flatMap((object) => {
       const component = object.kind === 'Deployment' ? componentOf(object) : undefined;

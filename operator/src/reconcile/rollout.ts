@@ -22,6 +22,8 @@ export interface RolloutPass {
   render(base: KubeResource[]): KubeResource[];
   /** The objects applied before all others in this pass (they must land first, e.g. a switch of Services). */
   firstInPass(desired: readonly KubeResource[]): KubeResource[];
+  /** firstInPass's objects are applied: the moment a switch takes effect, before the rest of the pass. */
+  firstApplied(): void;
   /** The Deployments whose readiness is the platform's. */
   components(desired: readonly KubeResource[], live: LiveDeployment): ObservedComponent[];
   /** The platform as the status computation should see it (the version it really runs). */

@@ -133,8 +133,11 @@ async function reasons(name: string): Promise<string[]> {
   return items.filter((e) => e.involvedObject?.uid === uid).map((e) => e.reason ?? '');
 }
 
-/** The Switched Event's figures: the switching pass, and the time since every preview was ready (controller.ts). */
-async function switchTimings(name: string): Promise<{ passMs: number; sincePreviewReadyMs: number }> {
+/**
+ * The Switched Event's figures (controller.ts): the switching pass, the time from every preview ready to
+ * its end, and to the moment its active Services were applied.
+ */
+async function switchTimings(name: string): Promise<{ passMs: number; sincePreviewReadyMs: number; servicesSwitchedMs: number }> {
   return eventually('the Switched Event with its timings', async () => {
     const uid = (await getPlatform(client, namespace, name))?.metadata.uid;
     const { items } = await client.list<KubeResource & { reason?: string; message?: string; involvedObject?: { uid?: string } }>(
@@ -142,8 +145,10 @@ async function switchTimings(name: string): Promise<{ passMs: number; sincePrevi
       namespace,
     );
     const message = items.find((e) => e.involvedObject?.uid === uid && e.reason === 'Switched')?.message ?? '';
-    const found = /switch pass (\d+) ms, (\d+) ms after every preview was ready/.exec(message);
-    return found ? { passMs: Number(found[1]), sincePreviewReadyMs: Number(found[2]) } : undefined;
+    const found = /switch pass (\d+) ms, (\d+) ms after every preview was ready; the active Services switched (\d+) ms after it/.exec(
+      message,
+    );
+    return found ? { passMs: Number(found[1]), sincePreviewReadyMs: Number(found[2]), servicesSwitchedMs: Number(found[3]) } : undefined;
   });
 }
 
@@ -238,7 +243,7 @@ describe('blue-green releases on KWOK', () => {
     expect(seen).not.toContain('ReleaseAborted');
     const timings = await switchTimings(name);
     process.stderr.write(
-      `release.test: switched ${timings.sincePreviewReadyMs} ms after every preview was ready (switch pass ${timings.passMs} ms)\n`,
+      `release.test: the active Services switched ${timings.servicesSwitchedMs} ms after every preview was ready, the pass done after ${timings.sincePreviewReadyMs} ms (switch pass ${timings.passMs} ms)\n`,
     );
 
     // Rollback within the scale-down window.
@@ -313,7 +318,7 @@ describe('blue-green releases on KWOK', () => {
       );
       const timings = await switchTimings(name);
       process.stderr.write(
-        `release.test: with routes ${routeLagMs} ms late, every active Service switched ${Math.round(switchedAt - previewsReadyAt)} ms after every preview was Available (seen from outside; Event: ${timings.sincePreviewReadyMs} ms, switch pass ${timings.passMs} ms)\n`,
+        `release.test: with routes ${routeLagMs} ms late, every active Service switched ${Math.round(switchedAt - previewsReadyAt)} ms after every preview was Available (seen from outside; Event: Services ${timings.servicesSwitchedMs} ms, pass done ${timings.sincePreviewReadyMs} ms, switch pass ${timings.passMs} ms)\n`,
       );
       // One round, which waited for the routes, and no failed one (that costs a 3 s retry).
       expect(smokeRequests.filter((r) => r.platform === name && r.version === '0.2.0')).toHaveLength(1);
