@@ -79,9 +79,10 @@ describe('blueGreenRollout in a reconcile pass', () => {
     // The Event times the switch twice from the previews ready: to the active Services applied (when traffic
     // moved), and to the end of the pass (every other object and the status), which comes later.
     const message = t.events.recorded.find((e) => e.reason === 'Switched')?.message ?? '';
-    const timings = /switch pass \d+ ms, (\d+) ms after every preview was ready; the active Services switched (\d+) ms after it/.exec(
-      message,
-    );
+    const timings =
+      /switch pass \d+ ms, (\d+) ms after every preview was ready; the active Services switched (\d+) ms after every preview was ready/.exec(
+        message,
+      );
     expect(timings).not.toBeNull();
     expect(Number(timings?.[2])).toBeLessThanOrEqual(Number(timings?.[1]));
   });

@@ -224,7 +224,7 @@ export class ReleaseController {
       timing =
         ` (switch pass ${Math.round(now - pass.startedMs)} ms` +
         (sincePreviewReadyMs === undefined ? '' : `, ${sincePreviewReadyMs} ms after every preview was ready`) +
-        (servicesSwitchedMs === undefined ? '' : `; the active Services switched ${servicesSwitchedMs} ms after it`) +
+        (servicesSwitchedMs === undefined ? '' : `; the active Services switched ${servicesSwitchedMs} ms after every preview was ready`) +
         ')';
       this.previewReady.delete(key);
       this.deps.logger.info(

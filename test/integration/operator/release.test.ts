@@ -145,9 +145,10 @@ async function switchTimings(name: string): Promise<{ passMs: number; sincePrevi
       namespace,
     );
     const message = items.find((e) => e.involvedObject?.uid === uid && e.reason === 'Switched')?.message ?? '';
-    const found = /switch pass (\d+) ms, (\d+) ms after every preview was ready; the active Services switched (\d+) ms after it/.exec(
-      message,
-    );
+    const found =
+      /switch pass (\d+) ms, (\d+) ms after every preview was ready; the active Services switched (\d+) ms after every preview was ready/.exec(
+        message,
+      );
     return found ? { passMs: Number(found[1]), sincePreviewReadyMs: Number(found[2]), servicesSwitchedMs: Number(found[3]) } : undefined;
   });
 }
