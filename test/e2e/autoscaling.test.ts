@@ -202,7 +202,7 @@ describe('request-rate autoscaling of the gateway on the real node', () => {
           if (names.length !== replicas) return undefined;
           const first = await Promise.all(names.map(servedBy));
           const from = Date.now();
-          // Meanwhile the HPA's readings, every 5 s: one reading covers one operator poll (10 s) and
+          // Meanwhile the HPA's readings, every 5 s: one reading covers one operator poll (5 s) and
           // jitters with it, which the HPA's 10 % tolerance absorbs; their mean is the rate it acts on.
           const readings: number[] = [];
           while (Date.now() - from < 45_000) {

@@ -136,7 +136,9 @@ export const OPTIONS = {
     flag: 'metrics-poll-interval',
     env: 'METRICS_POLL_SECONDS',
     description: 'seconds between reads of each custom metric',
-    default: '10',
+    // A rate over the last 5 s is full a step load's 5 s in, before the HPA's next 15 s sync; a 10 s poll
+    // could still show the step half-done then and cost a whole sync (docs/benchmarks.md, "Autoscaling").
+    default: '5',
   },
   externalMetricsService: {
     flag: 'external-metrics-service',
