@@ -592,7 +592,7 @@ export function startLoad(
           if (status === 200) return void report.ok++;
           fail(`HTTP ${status}`);
           // The first few refusals in words (their problem bodies): a failure in CI explains itself.
-          if (report.problems.length < 5) report.problems.push(`HTTP ${status}: ${problem ?? ''}`);
+          if (report.problems.length < 5) report.problems.push(`${new Date().toISOString()} HTTP ${status}: ${problem ?? ''}`);
         },
         (error: Error & { code?: string }) => fail(error.code ?? error.message),
       );
