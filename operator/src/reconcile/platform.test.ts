@@ -153,6 +153,18 @@ describe('PlatformReconciler', () => {
       expect(log.filter((l) => l === 'render')).toHaveLength(1);
     });
 
+    it('then a first object that fails to apply is not reported as applied (a half-applied switch has not moved traffic)', async () => {
+      const log: string[] = [];
+      const t = await start({ rollout: ({ api }) => scripted(log, api) });
+      const key = await t.createPlatform();
+      t.api.failNext('apply', new ApiError('the server is shutting down', 503), { kind: 'Service', name: 'acme-kyc' });
+
+      await expect(t.reconciler.reconcile(key)).rejects.toThrow('apply Service kyc-test/acme-kyc');
+
+      expect(log.filter((l) => l.startsWith('first applied'))).toEqual([]);
+      expect(objectWrites(t.api.writes)).toContain('Deployment acme-kyc');
+    });
+
     it('then a plan the strategy rejects is an InvalidSpec in status, with nothing applied and no retry', async () => {
       const t = await start({
         rollout: () => ({

@@ -200,18 +200,21 @@ export class PlatformReconciler {
     const decisions: Decisions = { created: [], updated: [], restored: [], deleted: [] };
     let applyProblem: Problem | undefined;
     let firstError: Error | undefined;
-    const applyAll = async (objects: KubeResource[]): Promise<void> => {
-      await Promise.all(
+    /** Applies `objects` side by side; whether every one of them was applied. */
+    const applyAll = async (objects: KubeResource[]): Promise<boolean> => {
+      const applied = await Promise.all(
         objects.map(async (object) => {
           try {
-            const applied = await this.applyOne(object, decisions, rendered);
-            live.set(identity(object), applied);
+            live.set(identity(object), await this.applyOne(object, decisions, rendered));
+            return true;
           } catch (error) {
             firstError ??= asError(error);
             applyProblem ??= { reason: 'ApplyFailed', message: describe(error) };
+            return false;
           }
         }),
       );
+      return applied.every(Boolean);
     };
     // The certificates before the Deployments that mount them (certificates.ts); a failure is reported and
     // the rest of the pass goes on (running pods keep the certificates they have).
@@ -273,8 +276,8 @@ export class PlatformReconciler {
     // What the rollout needs first (a blue-green switch moves the Services: they are the switch), then
     // what the Deployments use, then the rest.
     const first = rollout.firstInPass(desired);
-    await applyAll(first);
-    rollout.firstApplied();
+    // Told only when every one of them landed: a switch half-applied is not yet the moment traffic moved.
+    if (await applyAll(first)) rollout.firstApplied();
     await applyAll(desired.filter((o) => FIRST_WAVE.has(o.kind) && !first.includes(o)));
     await applyAll(desired.filter((o) => !FIRST_WAVE.has(o.kind) && !first.includes(o)));
 
