@@ -82,6 +82,7 @@ export type { Redis } from './redis.js';
 export { EVENT_FAMILIES, EVENT_TYPES, familyTopic, newEvent, parseEnvelope, topicForEvent } from './events.js';
 export type { EventEnvelope, EventFamily, EventType } from './events.js';
 export { createKafka, createProducer, ensureTopics, startConsumer, subscribeAll } from './kafka.js';
+export { unavailableDependency } from './dependency-errors.js';
 export type { Consumer, ConsumerOptions, Kafka, Producer, RunningConsumer } from './kafka.js';
 export { OUTBOX_COLUMNS, OutboxRelay, enqueueEvent, outboxMigration, outboxValues } from './outbox.js';
 export type { OutboxRelayOptions } from './outbox.js';

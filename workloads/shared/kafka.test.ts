@@ -211,3 +211,46 @@ describe('startConsumer health', () => {
     expect(running.isHealthy()).toBe(true);
   });
 });
+
+describe('startConsumer failures', () => {
+  it('when PostgreSQL is away for longer than the attempts allow, then the event waits for it and is handled once it is back, never skipped', async () => {
+    const fake = runnableConsumer();
+    let calls = 0;
+    await startConsumer({
+      kafka: fake.kafka,
+      groupId: 'g',
+      topics: ['kyc'],
+      logger,
+      maxAttempts: 2,
+      handle: () => {
+        calls += 1;
+        // What pg throws while the server restarts: not the event's fault.
+        if (calls <= 4) return Promise.reject(new Error('Connection terminated unexpectedly'));
+        return Promise.resolve();
+      },
+    });
+    expect(await fake.batch(['0'])).toEqual(['0']);
+    expect(calls).toBe(5);
+  });
+
+  it('when the event itself keeps failing, then it is skipped after maxAttempts, counting only its own failures', async () => {
+    const fake = runnableConsumer();
+    const errors = [new Error('Connection terminated unexpectedly'), new TypeError('bad data'), new TypeError('bad data')];
+    let calls = 0;
+    await startConsumer({
+      kafka: fake.kafka,
+      groupId: 'g',
+      topics: ['kyc'],
+      logger,
+      maxAttempts: 2,
+      handle: () => {
+        const error = errors[calls] ?? new Error('should not be called again');
+        calls += 1;
+        return Promise.reject(error);
+      },
+    });
+    expect(await fake.batch(['0', '1'])).toEqual(['0', '1']);
+    // Offset 0: one dependency failure (not counted), then two of its own; offset 1: two of its own.
+    expect(calls).toBe(5);
+  });
+});

@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import kafkajs from 'kafkajs';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { unavailableDependency } from './dependency-errors.js';
 import { parseEnvelope } from './events.js';
 import type { EventEnvelope } from './events.js';
 import type { Logger } from './logger.js';
@@ -131,7 +132,11 @@ export interface ConsumerOptions {
   logger: Logger;
   metrics?: Metrics;
   fromBeginning?: boolean;
-  /** Attempts per message before it is logged as failed and skipped. */
+  /**
+   * Attempts per message before it is logged as failed and skipped. Only failures of the event itself count:
+   * a dependency away (PostgreSQL restarting, Redis, the broker, the KMS; dependency-errors.ts) is waited
+   * out, retried like `retryForever`, because skipping then would lose an event nothing is wrong with.
+   */
   maxAttempts?: number;
   /**
    * Never skip: keep retrying a failing message (backoff up to 5 s, heartbeats in between) until it
@@ -226,6 +231,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
           outcome = 'malformed';
           logger.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset }, 'skipping a malformed event');
         } else {
+          let failures = 0;
           for (let attempt = 1; ; attempt += 1) {
             try {
               // A CONSUMER span per attempt, continuing the producer's (docs/observability.md, "Traces").
@@ -247,18 +253,22 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
               );
               break;
             } catch (error) {
-              if (options.retryForever) {
+              const dependency = unavailableDependency(error);
+              if (options.retryForever || dependency !== undefined) {
+                // The offset stays unresolved: a consumer stopped or rebalanced meanwhile leaves the event
+                // to whoever owns the partition next.
                 if (!payload.isRunning() || payload.isStale() || stopping || paused) return;
                 if (attempt % 10 === 1)
                   logger.warn(
-                    { err: error, topic: batch.topic, offset: message.offset, eventId: event.id, type: event.type, attempt },
+                    { err: error, dependency, topic: batch.topic, offset: message.offset, eventId: event.id, type: event.type, attempt },
                     'event handling failed; retrying',
                   );
                 await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * attempt)));
                 await payload.heartbeat();
                 continue;
               }
-              if (attempt >= maxAttempts) {
+              failures += 1;
+              if (failures >= maxAttempts) {
                 outcome = 'failed';
                 logger.error(
                   { err: error, topic: batch.topic, offset: message.offset, eventId: event.id, type: event.type },
@@ -266,7 +276,7 @@ export async function startConsumer(options: ConsumerOptions): Promise<RunningCo
                 );
                 break;
               }
-              await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+              await new Promise((resolve) => setTimeout(resolve, 100 * failures));
             }
           }
         }

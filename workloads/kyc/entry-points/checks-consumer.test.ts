@@ -37,6 +37,17 @@ describe('handleSubmitted', () => {
     expect(calls.referred).toEqual([{ id: 'app-1', attempts: 5, error: 'Error: boom app-1' }]);
   });
 
+  it('when PostgreSQL is away, then nothing is referred and the failure goes back to the consumer, which waits it out', async () => {
+    const { service, calls } = stub(0);
+    service.runChecks = () => {
+      calls.runChecks += 1;
+      return Promise.reject(Object.assign(new Error('the database system is shutting down'), { code: '57P01', severity: 'FATAL' }));
+    };
+    await expect(handleSubmitted(submitted, service, logger, { backoffMs: 0 })).rejects.toThrow('shutting down');
+    expect(calls.runChecks).toBe(1);
+    expect(calls.referred).toEqual([]);
+  });
+
   it('ignores other events', async () => {
     const { service, calls } = stub(0);
     expect(await handleSubmitted(newEvent('kyc.application.created', 'app-1', {}, 'user-1'), service, logger)).toBe('skipped');

@@ -3,7 +3,7 @@
 // handleErasureOutcome below): one group instead of two keeps the service's start and stop as quick as they
 // were (each consumer's stop waits out its fetch), at the price that the outcomes wait too while the
 // automatic-checks flag pauses it (docs/retention.md).
-import { familyTopic, startConsumer } from '../../shared/index.js';
+import { familyTopic, startConsumer, unavailableDependency } from '../../shared/index.js';
 import type { EventEnvelope, Kafka, Logger, Metrics, RunningConsumer } from '../../shared/index.js';
 import type { Erasure } from '../domain/erasure.js';
 import type { KycService } from '../domain/kyc-service.js';
@@ -35,7 +35,7 @@ export function startChecksConsumer(options: ChecksConsumerOptions): Promise<Run
     logger: options.logger,
     ...(options.metrics && { metrics: options.metrics }),
     // Each delivery already retries the checks CHECK_ATTEMPTS times; these attempts cover a failure to
-    // record the referral itself (e.g. PostgreSQL away).
+    // record the referral itself. PostgreSQL away counts against neither: it is waited out (kafka.ts).
     maxAttempts: 5,
     handle: async (event) => {
       if (options.erasure && (await handleErasureOutcome(event, options.erasure))) {
@@ -83,6 +83,9 @@ export async function handleSubmitted(
       logger.info({ applicationId: event.subject, result, attempt }, 'automatic checks');
       return result;
     } catch (error) {
+      // PostgreSQL away is no verdict on the application, and the referral could not be recorded either:
+      // the consumer waits it out and delivers the event again (kafka.ts), whose checks start afresh.
+      if (unavailableDependency(error) === 'database') throw error;
       if (attempt < attempts) {
         logger.warn({ applicationId: event.subject, attempt, err: error }, 'automatic checks failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, backoffMs * attempt));
