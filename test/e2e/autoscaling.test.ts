@@ -186,6 +186,18 @@ describe('request-rate autoscaling of the gateway on the real node', () => {
         500,
       );
       const ready = ((Date.now() - started) / 1000).toFixed(1);
+      // Where a new pod's seconds went, from its own timestamps (whole seconds, as the API keeps them).
+      const since = (time: Date | string | undefined) =>
+        time === undefined ? '?' : `${Math.round((new Date(time).getTime() - started) / 1000)}`;
+      const fresh = (await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: await activeGatewaySelector() })).items.filter(
+        (p) => new Date(p.metadata?.creationTimestamp ?? 0).getTime() >= started - 1000,
+      );
+      const timeline = fresh.map((p) => {
+        const condition = (type: string) => p.status?.conditions?.find((c) => c.type === type)?.lastTransitionTime;
+        const container = p.status?.containerStatuses?.[0]?.state?.running?.startedAt;
+        return `created ${since(p.metadata?.creationTimestamp)}, scheduled ${since(condition('PodScheduled'))}, container ${since(container)}, Ready ${since(condition('Ready'))} s`;
+      });
+      process.stderr.write(`new gateway pods, seconds after the load started: ${timeline.join('; ')}\n`);
       // Measured once the count holds still: each pod's own counters and the HPA's readings over
       // 45 s. Should the HPA change the count meanwhile (a burst from a lagging load generator
       // can ask for a fourth pod for a while), the measurement starts again.

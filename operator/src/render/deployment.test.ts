@@ -10,7 +10,7 @@ interface Container {
   resources: unknown;
   readinessProbe: { httpGet: { path: string; port: string; scheme?: string } };
   livenessProbe: { httpGet: { path: string; port: string; scheme?: string } };
-  startupProbe: { httpGet: { path: string; port: string; scheme?: string } };
+  startupProbe: { httpGet: { path: string; port: string; scheme?: string }; periodSeconds: number; failureThreshold: number };
   securityContext: Record<string, unknown>;
   ports: { name: string }[];
   volumeMounts: unknown[];
@@ -65,6 +65,9 @@ describe('renderDeployment', () => {
     // Liveness and start-up never depend on PostgreSQL, Redis or upstreams: /health is for SREs.
     expect(c.livenessProbe.httpGet.path).toBe('/livez');
     expect(c.startupProbe.httpGet.path).toBe('/livez');
+    // Probed every second, so a replica serves within a second of listening, for the same two minutes' grace.
+    expect(c.startupProbe.periodSeconds).toBe(1);
+    expect(c.startupProbe.periodSeconds * c.startupProbe.failureThreshold).toBe(120);
   });
 
   it('hardens the container, mounts an emptyDir at /tmp and the live settings read-only as a directory', () => {
