@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { renderPlatform } from '../render/index.js';
 import { ApiError, type KubeResource, type ResourceType } from '../runtime/kube.js';
 import { conditionOf } from './status.js';
@@ -145,12 +145,17 @@ describe('PlatformReconciler', () => {
       // Told once the Service that goes first is written, before anything else is.
       expect(log).toEqual(['plan', 'render', 'first applied after 1 object write(s)', 'finish after 1 status write(s)']);
 
-      // Ready, the strategy's timed step is the requeue; the same stamp is not rendered again.
+      // Ready, the strategy's timed step is the requeue. The same stamp is rendered again (renders are
+      // not kept: memory) but not hashed again (the costly part).
       deploymentsRollOut(t.api);
+      const written = objectWrites(t.api.writes).length;
+      const hashed = jest.spyOn(t.applier, 'specHash');
       const result = await t.reconciler.reconcile(key);
       expect(t.platform()?.status).toMatchObject({ phase: 'Ready', readyComponents: '1/1' });
       expect(result).toEqual({ requeueAfterMs: 60_000 });
-      expect(log.filter((l) => l === 'render')).toHaveLength(1);
+      expect(log.filter((l) => l === 'render')).toHaveLength(2);
+      expect(hashed).not.toHaveBeenCalled();
+      expect(objectWrites(t.api.writes)).toHaveLength(written);
     });
 
     it('then a first object that fails to apply is not reported as applied (a half-applied switch has not moved traffic)', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { decide, SPEC_HASH_ANNOTATION, withSpecHash } from './apply.js';
+import { Applier, decide, SPEC_HASH_ANNOTATION, withSpecHash } from './apply.js';
 import { hashOf, projectOnto } from './hash.js';
-import type { KubeResource } from './kube.js';
+import type { KubeClient, KubeResource, ResourceType } from './kube.js';
 
 const desired: KubeResource = {
   apiVersion: 'v1',
@@ -62,5 +62,37 @@ describe('decide', () => {
   it('ignores labels someone else added', () => {
     const labelled = serverCopy(object, { labels: { app: 'kyc', team: 'risk' } });
     expect(decide(object, hash, labelled, record)).toBe('unchanged');
+  });
+});
+
+describe('Applier hashes', () => {
+  const CONFIG_MAP: ResourceType = { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
+  function testApplier() {
+    const applied: KubeResource[] = [];
+    const client = {
+      apply: (_type: ResourceType, object: KubeResource) => {
+        applied.push(object);
+        return Promise.resolve(serverCopy(object, { resourceVersion: String(applied.length) }));
+      },
+    } as unknown as KubeClient;
+    return { applier: new Applier(client), applied };
+  }
+
+  it('when a render is handed in again with the hash kept from before, then that hash is the one compared, and nothing is written', async () => {
+    const { applier, applied } = testApplier();
+    const hash = applier.specHash(desired);
+    const { object: live } = await applier.ensure(CONFIG_MAP, desired, undefined);
+    expect(applied).toHaveLength(1);
+
+    const again = structuredClone(desired);
+    applier.knownHash(again, hash);
+    expect(await applier.ensure(CONFIG_MAP, again, live)).toMatchObject({ action: 'unchanged' });
+    expect(applied).toHaveLength(1);
+
+    // The kept hash is taken as given, not checked: a different one means a different desired state.
+    const stale = structuredClone(desired);
+    applier.knownHash(stale, '0000000000000000');
+    expect(await applier.ensure(CONFIG_MAP, stale, live)).toMatchObject({ action: 'updated' });
+    expect(applied.at(-1)?.metadata.annotations?.[SPEC_HASH_ANNOTATION]).toBe('0000000000000000');
   });
 });

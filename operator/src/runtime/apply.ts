@@ -20,8 +20,8 @@ export interface ApplyResult<T extends KubeResource> {
 }
 
 /** The desired object with its spec-hash annotation; the hash covers everything else in it. */
-export function withSpecHash<T extends KubeResource>(desired: T): { object: T; hash: string } {
-  const hash = hashOf(desired);
+export function withSpecHash<T extends KubeResource>(desired: T, knownHash?: string): { object: T; hash: string } {
+  const hash = knownHash ?? hashOf(desired);
   const object = {
     ...desired,
     metadata: { ...desired.metadata, annotations: { ...desired.metadata.annotations, [SPEC_HASH_ANNOTATION]: hash } },
@@ -62,14 +62,31 @@ export class Applier {
     private readonly fieldManager = FIELD_MANAGER,
   ) {}
 
-  /** Applies `desired` unless `live` already matches it. */
-  async ensure<T extends KubeResource>(type: ResourceType, desired: KubeResource, live: T | undefined): Promise<ApplyResult<T>> {
+  /** The spec hash of `desired`, taken once per object (hashing is most of a render's cost). */
+  specHash(desired: KubeResource): string {
+    return this.withHash(desired).hash;
+  }
+
+  /**
+   * Takes `hash` as the spec hash of `desired` without hashing it: for an object the caller rendered
+   * from the same input as one whose hash it kept (the reconciler keeps hashes, not renders).
+   */
+  knownHash(desired: KubeResource, hash: string): void {
+    this.hashed.set(desired, withSpecHash(desired, hash));
+  }
+
+  private withHash(desired: KubeResource): { object: KubeResource; hash: string } {
     let withHash = this.hashed.get(desired);
     if (!withHash) {
       withHash = withSpecHash(desired);
       this.hashed.set(desired, withHash);
     }
-    const { object, hash } = withHash;
+    return withHash;
+  }
+
+  /** Applies `desired` unless `live` already matches it. */
+  async ensure<T extends KubeResource>(type: ResourceType, desired: KubeResource, live: T | undefined): Promise<ApplyResult<T>> {
+    const { object, hash } = this.withHash(desired);
     const key = recordKey(desired);
     const record = this.records.get(key);
     const action = decide(object, hash, live, record);

@@ -43,6 +43,7 @@ export class RecordingEvents implements EventSink {
 export interface TestReconciler {
   api: FakeKube;
   reconciler: PlatformReconciler;
+  applier: Applier;
   events: RecordingEvents;
   platforms: Informer<PlatformResource>;
   owned: ReadonlyMap<string, Informer<KubeResource>>;
@@ -114,6 +115,7 @@ export async function startTestReconciler(options: TestReconcilerOptions = {}): 
   return {
     api,
     reconciler,
+    applier,
     events,
     platforms,
     owned,
