@@ -436,7 +436,10 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.stdout.write(
-    `| ${result.date.slice(0, 10)} | ${platforms} | ${result.floorSeconds} s | ${result.operatorSeconds} s | ${result.ratio}× | ${result.writesPerPlatform} (${result.writesPerPlatformWithoutEvents} without Events; ${result.objectsPerPlatform} objects) | ${result.peakRssMiB} MiB | ${result.resyncWrites} writes in ${result.resyncReconciles} reconciles |\n`,
+    // With the floor skipped, its columns say so rather than NaN.
+    skipFloor
+      ? `| ${result.date.slice(0, 10)} | ${platforms} | skipped | ${result.operatorSeconds} s | — | ${result.writesPerPlatform} (${result.writesPerPlatformWithoutEvents} without Events) | ${result.peakRssMiB} MiB (heap used ${result.memoryMiB.heapUsed} MiB) | ${result.resyncWrites} writes in ${result.resyncReconciles} reconciles |\n`
+      : `| ${result.date.slice(0, 10)} | ${platforms} | ${result.floorSeconds} s | ${result.operatorSeconds} s | ${result.ratio}× | ${result.writesPerPlatform} (${result.writesPerPlatformWithoutEvents} without Events; ${result.objectsPerPlatform} objects) | ${result.peakRssMiB} MiB (heap used ${result.memoryMiB.heapUsed} MiB) | ${result.resyncWrites} writes in ${result.resyncReconciles} reconciles |\n`,
   );
   client.close();
 }
