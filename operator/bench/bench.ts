@@ -325,6 +325,20 @@ const isWrite = (series: string, withEvents: boolean): boolean =>
   !series.includes('resource="leases"') &&
   (withEvents || !series.includes('resource="events"'));
 
+/** The writes of a scrape per platform, by resource and verb, largest first: where a platform's requests go. */
+function writesByResource(values: Map<string, number>): string {
+  const byKey = new Map<string, number>();
+  for (const [series, value] of values) {
+    if (!isWrite(series, true)) continue;
+    const key = `${/resource="([^"]*)"/.exec(series)?.[1] ?? '?'} ${/verb="([^"]*)"/.exec(series)?.[1] ?? '?'}`;
+    byKey.set(key, (byKey.get(key) ?? 0) + value / platforms);
+  }
+  return [...byKey]
+    .sort((a, b) => b[1] - a[1])
+    .map(([what, perPlatform]) => `${what} ${perPlatform.toFixed(1)}`)
+    .join(', ');
+}
+
 function peakRssMiB(child: ChildProcess): number {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const match = /VmHWM:\s+(\d+) kB/.exec(status);
@@ -380,6 +394,7 @@ async function withOperator(): Promise<OperatorRun> {
     const seconds = (Date.now() - started) / 1000;
     const converged = await scrape(port);
     log(`operator ${await timeline(namespace, started, true).catch((error: unknown) => String(error))}`);
+    log(`operator writes per platform until Ready, by resource and verb: ${writesByResource(converged)}`);
     // Steady state: wait through at least one full resync and count the writes it made.
     const reconcilesBefore = sum(converged, (s) => s.startsWith('kyc_operator_reconcile_total{'));
     await sleep((resyncSeconds + 10) * 1000);
