@@ -19,11 +19,9 @@ describe('analytics: a PostgreSQL outage', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const target = new URL(db.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port));
-    await proxy.start();
-    target.port = String(proxy.port);
-    const env = { ...eventServiceEnv(db, prefix), DATABASE_URL: target.toString() };
+    const proxied = await TcpProxy.inFrontOf(db.url);
+    proxy = proxied.proxy;
+    const env = { ...eventServiceEnv(db, prefix), DATABASE_URL: proxied.url };
     analytics = await startAnalytics({ port: 0, host: '127.0.0.1', logger: logs.logger, env });
     // Straight to the database, not through the proxy: the test's view stays up during the outage.
     publisher = await startOutboxPublisher(db, prefix, logs.logger);

@@ -30,15 +30,13 @@ describe('auth service', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const target = new URL(db.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port));
-    await proxy.start();
-    target.port = String(proxy.port);
+    const proxied = await TcpProxy.inFrontOf(db.url);
+    proxy = proxied.proxy;
     auth = await startAuth({
       port: 0,
       logger: logs.logger,
       env: {
-        DATABASE_URL: target.toString(),
+        DATABASE_URL: proxied.url,
         REDIS_URL: requireEnv('REDIS_URL'),
         REDIS_KEY_PREFIX: `test-${suffix()}:`,
         AUTH_SIGNING_KEYS: SIGNING_KEYS,

@@ -13,6 +13,18 @@ export class TcpProxy {
     private readonly targetPort: number,
   ) {}
 
+  /**
+   * A started proxy in front of the server `url` names, and `url` pointing at the proxy instead (same
+   * host name, so TLS settings in the URL still hold).
+   */
+  static async inFrontOf(url: string): Promise<{ proxy: TcpProxy; url: string }> {
+    const target = new URL(url);
+    const proxy = new TcpProxy(target.hostname, Number(target.port));
+    await proxy.start();
+    target.port = String(proxy.port);
+    return { proxy, url: target.toString() };
+  }
+
   async start(): Promise<number> {
     const server = net.createServer((client) => {
       const upstream = net.connect(this.targetPort, this.targetHost);
