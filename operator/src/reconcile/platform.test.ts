@@ -306,6 +306,32 @@ describe('PlatformReconciler', () => {
     expect(t.api.writes.slice(lists).filter((w) => w.subresource === 'status')).toEqual([]);
   });
 
+  it("when a new platform's pods exist before its first pass ends, then they are not marked: they mount the settings the pass created", async () => {
+    const t = await start();
+    const key = await t.createPlatform();
+    // As if the controllers made a pod while the first pass was still applying the rest.
+    await t.api.create(POD, NAMESPACE, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'acme-kyc-1',
+        namespace: NAMESPACE,
+        labels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/name': 'kyc-platform', 'app.kubernetes.io/component': 'kyc' },
+      },
+    });
+    const podPatches = () => t.api.writes.filter((w) => w.kind === 'Pod' && w.verb === 'patch');
+
+    await t.reconciler.reconcile(key);
+
+    expect(objectWrites(t.api.writes)).toContain('ConfigMap acme-config');
+    expect(podPatches()).toEqual([]);
+    // Announced all the same: the next passes have nothing to tell the pods either.
+    expect(t.platform()?.status?.featureFlags?.['new-applications']).toBe(true);
+    deploymentsRollOut(t.api);
+    await t.reconciler.reconcile(key);
+    expect(podPatches()).toEqual([]);
+  });
+
   it('when a feature flag is switched, then the running pods are marked with the new settings digest, status and an Event say so, and no Deployment changes', async () => {
     const t = await start();
     const key = await t.createPlatform();

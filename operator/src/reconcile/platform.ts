@@ -339,6 +339,7 @@ export class PlatformReconciler {
         applyProblem,
         log,
         desired.find((o) => o.kind === 'ConfigMap'),
+        decisions.created.some((created) => created.startsWith('ConfigMap ')),
       );
     } catch (error) {
       firstError ??= asError(error);
@@ -566,6 +567,7 @@ export class PlatformReconciler {
     applyProblem: Problem | undefined,
     log: Logger,
     configMap: KubeResource | undefined,
+    configMapCreated: boolean,
   ): Promise<AnnouncedSettings> {
     const announced = platform.status?.featureFlags;
     const inForce = featureFlagsOf(platform.spec);
@@ -578,7 +580,10 @@ export class PlatformReconciler {
     const digest = configMap && configMapLiveSettingsDigest(configMap);
     if ((!flagsChanged(announced, inForce) && !modeChanged && !colorChanged) || applyProblem || digest === undefined)
       return { featureFlags: announced, degradationMode: announcedMode };
-    const marked = await announceLiveSettings(this.deps.client, platform, digest);
+    // A new platform's first pass: nothing was announced before, and the ConfigMap was created before its
+    // Deployments (FIRST_WAVE), so any pod the controllers made meanwhile mounts it as it is. Marking them
+    // would be a write per pod that tells nobody anything (docs/benchmarks.md, "Memory").
+    const marked = announced === undefined && configMapCreated ? 0 : await announceLiveSettings(this.deps.client, platform, digest);
     if (colorChanged) log.info({ pods: marked }, 'active colour announced to the pods');
     if (modeChanged) {
       const message = `degradation mode ${mode} (was ${announcedMode}): ${marked} pods told`;
