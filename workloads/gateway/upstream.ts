@@ -123,7 +123,8 @@ export class Upstream {
     const onAttempt = options.onAttempt ?? (() => undefined);
     const action = async (outgoing: Outgoing, context: PickContext): Promise<Routed> => {
       const tried = new Set<string>();
-      let lastError: Error = new NoInstancesError(name);
+      // Made only when needed: an Error captures a stack trace, a cost every request would pay.
+      let lastError: Error | undefined;
       const attempts = Math.min(2, this.balancer.instances.length);
       for (let attempt = 0; attempt < attempts; attempt += 1) {
         const instance = this.balancer.pick(context, tried);
@@ -170,7 +171,7 @@ export class Upstream {
           this.balancer.release(instance);
         }
       }
-      throw lastError;
+      throw lastError ?? new NoInstancesError(name);
     };
     this.breaker = new CircuitBreaker(action, {
       name,
