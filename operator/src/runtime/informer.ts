@@ -4,7 +4,7 @@
 import { Backoff } from './backoff.js';
 import { isGone, type KubeClient, type KubeResource, type ResourceType, type WatchEvent } from './kube.js';
 import type { Logger } from './logger.js';
-import { replicasOwnership } from './slim.js';
+import { replicasOwnership, StringTable } from './slim.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T extends KubeResource> = (event: InformerEvent, object: T, old?: T) => void;
@@ -28,16 +28,23 @@ export function splitKey(key: string): [namespace: string, name: string] {
   return [key.slice(0, slash), key.slice(slash + 1)];
 }
 
+/** Shared by every cache: the kinds repeat each other's values too (names, labels). */
+const strings = new StringTable();
+
 /**
  * The cache keeps objects without most of managedFields: they are often half of an object's size
  * (memory at hundreds of platforms). Only who owns spec.replicas is kept, for the hand-over of that
- * field to an HPA (reconcile/replicas.ts).
+ * field to an HPA (reconcile/replicas.ts). Their repeated string values are shared (StringTable).
  */
 function slim<T extends KubeResource>(object: T): T {
-  if (!('managedFields' in object.metadata)) return object;
-  const { managedFields, ...metadata } = object.metadata;
-  const replicaOwners = replicasOwnership(managedFields);
-  return { ...object, metadata: replicaOwners ? { ...metadata, managedFields: replicaOwners } : metadata };
+  let kept = object;
+  if ('managedFields' in object.metadata) {
+    const { managedFields, ...metadata } = object.metadata;
+    const replicaOwners = replicasOwnership(managedFields);
+    kept = { ...object, metadata: replicaOwners ? { ...metadata, managedFields: replicaOwners } : metadata };
+  }
+  strings.internAll(kept);
+  return kept;
 }
 
 /** True only when both versions are numbers (etcd revisions, in practice) and `a` < `b`. */
