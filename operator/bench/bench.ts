@@ -16,6 +16,7 @@ import * as yaml from 'js-yaml';
 import { renderPlatform } from '../src/render/index.js';
 import { componentReady, type DeploymentLike } from '../src/api/observed.js';
 import { FIELD_MANAGER } from '../src/runtime/apply.js';
+import { parseQuantity } from '../src/runtime/hash.js';
 import { KubeClient, type KubeResource, type ResourceType } from '../src/runtime/kube.js';
 import { OperatorMetrics } from '../src/runtime/metrics.js';
 import type { PlatformResource } from '../src/reconcile/platform.js';
@@ -24,6 +25,7 @@ import { PLATFORM, typeOf } from '../src/reconcile/resources.js';
 const NAMESPACE: ResourceType = { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false };
 const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
 const SERVICE: ResourceType = { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true };
+const NODE: ResourceType = { apiVersion: 'v1', kind: 'Node', plural: 'nodes', namespaced: false };
 const DEPLOYMENT: ResourceType = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
 const CRD: ResourceType = {
   apiVersion: 'apiextensions.k8s.io/v1',
@@ -424,7 +426,29 @@ function roundAll<T>(value: T): T {
   return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' ? Math.round(v) : v))) as T;
 }
 
+/**
+ * Fails at once when the cluster's nodes cannot hold every platform's pods: the run would otherwise
+ * wait out its timeout on Pending pods (the local cluster's fake nodes take 1,000 pods each).
+ */
+async function checkPodCapacity(): Promise<void> {
+  const sample = platformObject('capacity-check', 0);
+  const perPlatform = (renderPlatform({ ...sample, metadata: { ...sample.metadata, uid: 'capacity-check' } }) as KubeResource[])
+    .filter((o): o is KubeResource & { spec: { replicas?: number } } => o.kind === 'Deployment')
+    .reduce((sum, d) => sum + (d.spec.replicas ?? 1), 0);
+  const { items } = await client.list<KubeResource & { status?: { allocatable?: { pods?: string } } }>(NODE, '');
+  // A quantity: the fake nodes say "1k".
+  const capacity = items.reduce((sum, n) => sum + (parseQuantity(n.status?.allocatable?.pods) ?? 0), 0);
+  const needed = perPlatform * platforms;
+  log(`${perPlatform} pods a platform, ${needed} in all; the ${items.length} nodes take ${capacity}`);
+  if (needed > capacity) {
+    throw new Error(
+      `${platforms} platforms need ${needed} pods and the nodes take ${capacity}: start the cluster with more fake nodes (make cluster-clean; KYC_FAKE_NODES=${Math.ceil(needed / 1000) + 1} make cluster)`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
+  await checkPodCapacity();
   const [crd] = loadYaml('crds/kycplatform.yaml');
   if (crd) await client.apply(CRD, crd, 'kyc-operator-bench');
   await sleep(2_000);
