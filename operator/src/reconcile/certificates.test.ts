@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { platform } from '../api/fixtures.js';
 import type { KycPlatform } from '../api/types.js';
 import { issuedByBundle, readCertificate } from '../api/x509.js';
@@ -49,6 +49,50 @@ describe('PlatformCertificates', () => {
     const outcome = await certificates.ensure(p, new Date(T0.getTime() + 3_600_000));
     expect(kube.writes).toHaveLength(writes);
     expect(outcome?.requeueAfterMs).toBe(480 * 3_600_000 - 3_600_000);
+  });
+
+  it('when a pass found everything in order, then the passes of the next minute read no Secret; after it, or with other inputs, they read again', async () => {
+    const { kube, certificates, p } = setup();
+    await certificates.ensure(p, T0);
+    const get = jest.spyOn(kube, 'get');
+    const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
+    // The first pass wrote the Secrets: the second reads them, finds them in order, and is taken as the answer.
+    await certificates.ensure(p, at(1));
+    expect(get).toHaveBeenCalledTimes(7);
+    const spared = await certificates.ensure(p, at(30));
+    expect(get).toHaveBeenCalledTimes(7);
+    expect(spared?.written).toEqual([]);
+    expect(spared?.condition).toMatchObject({ status: 'True', reason: 'Issued' });
+    expect(spared?.expiries.map((e) => e.name)).toEqual(['ca', 'gateway', 'kyc', 'auth', 'notification', 'analytics', 'frontend']);
+    // The same deadline as the pass that read: the end of the new bundle's overlap (5 minutes).
+    expect(spared?.requeueAfterMs).toBe(300_000 - 30_000);
+    // A minute after the reading: read again.
+    await certificates.ensure(p, at(61));
+    expect(get).toHaveBeenCalledTimes(14);
+    // A rotation request is another input: read at once (and the leaves written again after the overlap).
+    await certificates.ensure({ ...p, metadata: { ...p.metadata, annotations: { [ROTATE_ANNOTATION]: 'now' } } }, at(62));
+    expect(get).toHaveBeenCalledTimes(21);
+    // A forgotten platform (deleted) is read again if it comes back.
+    const again = setup();
+    await again.certificates.ensure(again.p, T0);
+    await again.certificates.ensure(again.p, at(1));
+    again.certificates.forget('kyc-test', 'acme');
+    const getAgain = jest.spyOn(again.kube, 'get');
+    await again.certificates.ensure(again.p, at(2));
+    expect(getAgain).toHaveBeenCalledTimes(7);
+  });
+
+  it('when a Secret is deleted behind the operator, then it is written again at the first pass after the minute', async () => {
+    const { kube, certificates, p } = setup();
+    await certificates.ensure(p, T0);
+    await certificates.ensure(p, new Date(T0.getTime() + 1000));
+    await kube.delete(SECRET, 'kyc-test', 'acme-kyc-tls');
+    const writes = kube.writes.length;
+    await certificates.ensure(p, new Date(T0.getTime() + 30_000));
+    expect(kube.writes.length).toBe(writes);
+    const outcome = await certificates.ensure(p, new Date(T0.getTime() + 62_000));
+    expect(outcome?.written).toEqual(['acme-kyc-tls']);
+    expect(await kube.get<Secret>(SECRET, 'kyc-test', 'acme-kyc-tls')).toBeDefined();
   });
 
   it('when the rotate annotation changes, then the six leaves are written again with new serials, the CA kept', async () => {

@@ -1,7 +1,8 @@
 // The platform's CA and certificates as Secrets (docs/security.md, "TLS between the components"): read the
 // CA Secret and the leaf Secrets, let release/certificates.ts decide, write what changed. The Secrets are
 // not watched (the operator may only get Secrets and write its own, by server-side apply), so the pass says when to look again:
-// the next 2/3 point or the end of a CA renewal's overlap.
+// the next 2/3 point or the end of a CA renewal's overlap. A pass that found everything in order spares the
+// passes of the next minute the Secrets' reads (docs/security.md, "How often the Secrets are read").
 import { desiredComponentNames, certificateValidityMs, tlsEnabled } from '../api/defaults.js';
 import { COMPONENTS, type ComponentName } from '../api/components.js';
 import { Gauge, type Registry } from 'prom-client';
@@ -63,6 +64,22 @@ export interface PlatformCertificatesOptions {
   overlapMs?: number;
   /** Where kyc_operator_certificate_expiry_timestamp_seconds is registered (the alert CertificateExpiry reads it). */
   registry?: Registry;
+  /**
+   * How long a pass that found every certificate in order and wrote nothing is taken as the answer for
+   * the same platform's later passes, so long as their inputs match (default 60 s). A platform's objects
+   * change many times while it rolls out, and each change is a pass: seven Secret reads each were most
+   * of the operator's requests at 1,000 platforms (docs/benchmarks.md, "Operator").
+   */
+  recheckMs?: number;
+}
+
+/** What a pass that wrote nothing found, kept without any key material: the public expiry facts only. */
+interface InOrder {
+  /** The inputs of the plan other than the Secrets and the clock: any change means reading again. */
+  inputs: string;
+  checkedAt: number;
+  nextCheckAt: number;
+  expiries: CertificateExpiry[];
 }
 
 export const CERTIFICATE_EXPIRY_METRIC = 'kyc_operator_certificate_expiry_timestamp_seconds';
@@ -71,12 +88,15 @@ export class PlatformCertificates {
   private readonly overlapMs: number;
   private readonly expiry: Gauge | undefined;
   private readonly issuer: IssuerCertificates;
+  private readonly recheckMs: number;
+  private readonly inOrder = new Map<string, InOrder>();
 
   constructor(
     private readonly client: KubeClient,
     options: PlatformCertificatesOptions = {},
   ) {
     this.overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
+    this.recheckMs = options.recheckMs ?? 60_000;
     this.issuer = new IssuerCertificates(client);
     this.expiry =
       options.registry &&
@@ -90,6 +110,7 @@ export class PlatformCertificates {
 
   /** A deleted platform's series go with it. */
   forget(namespace: string, name: string): void {
+    this.inOrder.delete(`${namespace}/${name}`);
     for (const component of COMPONENT_SERIES) this.expiry?.remove({ namespace, platform: name, component });
   }
 
@@ -105,6 +126,19 @@ export class PlatformCertificates {
       return { ...issued, plan };
     }
     const components = desiredComponentNames(platform.spec);
+    const names = Object.fromEntries(components.map((c) => [c, certificateNames(platform, c)]));
+    const leafValidityMs = certificateValidityMs(platform.spec);
+    const rotateRequest = platform.metadata.annotations?.[ROTATE_ANNOTATION] ?? '';
+    const id = `${namespace}/${platform.metadata.name}`;
+    const inputs = JSON.stringify([platform.metadata.uid, names, leafValidityMs, rotateRequest]);
+    const known = this.inOrder.get(id);
+    const at = now.getTime();
+    if (known && known.inputs === inputs && known.checkedAt <= at && at - known.checkedAt < this.recheckMs && at < known.nextCheckAt) {
+      this.setExpiries(namespace, platform.metadata.name, known.expiries);
+      const plan: CertificatePlan = { ca: { action: 'keep' }, issue: [], nextCheckAt: new Date(known.nextCheckAt) };
+      return this.outcome(platform, plan, known.expiries, [], now);
+    }
+    this.inOrder.delete(id);
     const read = async (name: string): Promise<SecretResource | undefined> => {
       const secret = await this.client.get<SecretResource>(SECRET, namespace, name);
       // A Secret of that name that is not the platform's is never overwritten.
@@ -120,11 +154,11 @@ export class PlatformCertificates {
     const input = {
       ca: observed(caSecret),
       leaves: Object.fromEntries(components.map((c) => [c, observed(leafSecrets.get(c))])),
-      names: Object.fromEntries(components.map((c) => [c, certificateNames(platform, c)])),
-      leafValidityMs: certificateValidityMs(platform.spec),
+      names,
+      leafValidityMs,
       caValidityMs: CA_VALIDITY_MS,
       overlapMs: this.overlapMs,
-      rotateRequest: platform.metadata.annotations?.[ROTATE_ANNOTATION] ?? '',
+      rotateRequest,
       now,
     };
     const plan = planCertificates(input);
@@ -152,6 +186,18 @@ export class PlatformCertificates {
       return [{ name, notAfter: facts.notAfter, serialNumber: facts.serialNumber }];
     });
     this.setExpiries(namespace, platform.metadata.name, expiries);
+    if (written.length === 0 && plan.ca.action === 'keep' && plan.issue.length === 0)
+      this.inOrder.set(id, { inputs, checkedAt: at, nextCheckAt: plan.nextCheckAt.getTime(), expiries });
+    return this.outcome(platform, plan, expiries, written, now);
+  }
+
+  private outcome(
+    platform: KycPlatform,
+    plan: CertificatePlan,
+    expiries: CertificateExpiry[],
+    written: string[],
+    now: Date,
+  ): CertificatesOutcome {
     const leaves = expiries.filter((e) => e.name !== 'ca');
     const soonest = leaves.reduce<CertificateExpiry | undefined>((a, e) => (a && a.notAfter <= e.notAfter ? a : e), undefined);
     const condition = setCondition(
