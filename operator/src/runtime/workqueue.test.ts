@@ -40,6 +40,24 @@ describe('WorkQueue', () => {
     expect(seen).toEqual(['applied/a', 'applied/b', 'new/1', 'new/2', 'new/3']);
   });
 
+  it('takes every fourth key from the ordinary lane while both wait: prioritized keys that keep coming never starve it', async () => {
+    const seen: string[] = [];
+    let arrivals = 0;
+    const queue = new WorkQueue(
+      (key) => {
+        seen.push(key);
+        // Each prioritized pass brings another (a pod became ready on an applied platform).
+        if (key.startsWith('applied/') && arrivals < 12) queue.add(`applied/${(arrivals += 1)}`);
+        return Promise.resolve();
+      },
+      { concurrency: 1, backoff: fastBackoff, prioritize: (key) => key.startsWith('applied/') },
+    );
+    for (const key of ['applied/0', 'new/1', 'new/2']) queue.add(key);
+    queue.start();
+    await queue.idle();
+    expect(seen.slice(0, 9)).toEqual(['applied/0', 'applied/1', 'applied/2', 'new/1', 'applied/3', 'applied/4', 'applied/5', 'new/2', 'applied/6']);
+  });
+
   it('asks again when a key is queued again: a key whose pass made it prioritized goes to the front the next time', async () => {
     const seen: string[] = [];
     const applied = new Set<string>();
