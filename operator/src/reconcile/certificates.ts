@@ -68,7 +68,7 @@ export interface PlatformCertificatesOptions {
    * How long a pass that found every certificate in order and wrote nothing is taken as the answer for
    * the same platform's later passes, so long as their inputs match (default 60 s). A platform's objects
    * change many times while it rolls out, and each change is a pass: seven Secret reads each were most
-   * of the operator's requests at 1,000 platforms (docs/benchmarks.md, "Operator").
+   * of the operator's requests at 1,000 platforms (docs/benchmarks.md, "1,000 platforms").
    */
   recheckMs?: number;
 }

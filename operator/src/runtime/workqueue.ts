@@ -30,7 +30,7 @@ export interface WorkQueueOptions {
 /**
  * Keys taken from the prioritized lane in a row while the ordinary lane waits. At 1,000 platforms created
  * at once, the few hundred applied first kept the prioritized lane full (every pod that became ready is
- * a pass) and the other platforms' first passes waited minutes (docs/benchmarks.md, "Operator").
+ * a pass) and the other platforms' first passes waited minutes (docs/benchmarks.md, "1,000 platforms").
  */
 const PRIORITIZED_IN_A_ROW = 3;
 
