@@ -9,7 +9,9 @@ function parsedDeployment(platform: string, uid: string): Record<string, unknown
       spec: {
         template: {
           spec: {
-            containers: [{ name: 'kyc', image: 'kyc:1.4.2', args: ['--port', '8080'], env: [{ name: 'KAFKA_BROKERS', value: 'kafka:9092' }] }],
+            containers: [
+              { name: 'kyc', image: 'kyc:1.4.2', args: ['--port', '8080'], env: [{ name: 'KAFKA_BROKERS', value: 'kafka:9092' }] },
+            ],
           },
         },
       },

@@ -55,7 +55,17 @@ describe('WorkQueue', () => {
     for (const key of ['applied/0', 'new/1', 'new/2']) queue.add(key);
     queue.start();
     await queue.idle();
-    expect(seen.slice(0, 9)).toEqual(['applied/0', 'applied/1', 'applied/2', 'new/1', 'applied/3', 'applied/4', 'applied/5', 'new/2', 'applied/6']);
+    expect(seen.slice(0, 9)).toEqual([
+      'applied/0',
+      'applied/1',
+      'applied/2',
+      'new/1',
+      'applied/3',
+      'applied/4',
+      'applied/5',
+      'new/2',
+      'applied/6',
+    ]);
   });
 
   it('asks again when a key is queued again: a key whose pass made it prioritized goes to the front the next time', async () => {
