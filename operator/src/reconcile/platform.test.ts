@@ -33,6 +33,16 @@ async function start(options: TestReconcilerOptions = {}): Promise<TestReconcile
 const objectWrites = (writes: readonly FakeWrite[]): string[] =>
   writes.filter((w) => w.verb === 'apply' && !w.subresource).map((w) => `${w.kind} ${w.name}`);
 const statusWrites = (writes: readonly FakeWrite[]): FakeWrite[] => writes.filter((w) => w.subresource === 'status');
+/** A kyc pod of `platform` as its Deployment's controller makes it: the reconciler finds pods by these labels. */
+const kycPod = (platform: string): KubeResource => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: {
+    name: `${platform}-kyc-1`,
+    namespace: NAMESPACE,
+    labels: { 'app.kubernetes.io/instance': platform, 'app.kubernetes.io/name': 'kyc-platform', 'app.kubernetes.io/component': 'kyc' },
+  },
+});
 const names = (objects: readonly KubeResource[]): string[] => objects.map((o) => `${o.kind} ${o.metadata.name}`);
 
 describe('PlatformReconciler', () => {
@@ -310,15 +320,7 @@ describe('PlatformReconciler', () => {
     const t = await start();
     const key = await t.createPlatform();
     // As if the controllers made a pod while the first pass was still applying the rest.
-    await t.api.create(POD, NAMESPACE, {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: 'acme-kyc-1',
-        namespace: NAMESPACE,
-        labels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/name': 'kyc-platform', 'app.kubernetes.io/component': 'kyc' },
-      },
-    });
+    await t.api.create(POD, NAMESPACE, kycPod('acme'));
     const podPatches = () => t.api.writes.filter((w) => w.kind === 'Pod' && w.verb === 'patch');
 
     await t.reconciler.reconcile(key);
@@ -338,14 +340,8 @@ describe('PlatformReconciler', () => {
     await t.reconciler.reconcile(key);
     deploymentsRollOut(t.api);
     await t.reconciler.reconcile(key);
-    const pod = (name: string, labels: Record<string, string>): KubeResource => ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name, namespace: NAMESPACE, labels },
-    });
-    const podLabels = { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/name': 'kyc-platform' };
-    await t.api.create(POD, NAMESPACE, pod('acme-kyc-1', { ...podLabels, 'app.kubernetes.io/component': 'kyc' }));
-    await t.api.create(POD, NAMESPACE, pod('other-kyc-1', { ...podLabels, 'app.kubernetes.io/instance': 'other' }));
+    await t.api.create(POD, NAMESPACE, kycPod('acme'));
+    await t.api.create(POD, NAMESPACE, kycPod('other'));
     expect(t.platform()?.status?.featureFlags?.['new-applications']).toBe(true);
     const platform = t.platform();
     if (!platform) throw new Error('the platform is gone');
@@ -427,15 +423,7 @@ describe('PlatformReconciler', () => {
       deploymentsRollOut(t.api);
       await t.reconciler.reconcile(key);
       expect(t.platform()?.status?.degradationMode).toBe('Normal');
-      await t.api.create(POD, NAMESPACE, {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          name: 'acme-kyc-1',
-          namespace: NAMESPACE,
-          labels: { 'app.kubernetes.io/instance': 'acme', 'app.kubernetes.io/name': 'kyc-platform', 'app.kubernetes.io/component': 'kyc' },
-        },
-      });
+      await t.api.create(POD, NAMESPACE, kycPod('acme'));
       const setMode = async (mode: 'Normal' | 'ReadOnly'): Promise<void> => {
         const platform = t.platform();
         if (!platform) throw new Error('the platform is gone');
