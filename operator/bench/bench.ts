@@ -327,11 +327,17 @@ const isWrite = (series: string, withEvents: boolean): boolean =>
   !series.includes('resource="leases"') &&
   (withEvents || !series.includes('resource="events"'));
 
-/** The writes of a scrape per platform, by resource and verb, largest first: where a platform's requests go. */
-function writesByResource(values: Map<string, number>): string {
+const isRead = (series: string): boolean =>
+  series.startsWith('kyc_operator_api_requests_total{') && /verb="(get|list)"/.test(series) && !series.includes('resource="leases"');
+
+/**
+ * The requests of a scrape per platform that `match` picks, by resource and verb, largest first: where
+ * a platform's requests go (the informers' lists and watches are not in it: they are few and shared).
+ */
+function requestsByResource(values: Map<string, number>, match: (series: string) => boolean): string {
   const byKey = new Map<string, number>();
   for (const [series, value] of values) {
-    if (!isWrite(series, true)) continue;
+    if (!match(series)) continue;
     const key = `${/resource="([^"]*)"/.exec(series)?.[1] ?? '?'} ${/verb="([^"]*)"/.exec(series)?.[1] ?? '?'}`;
     byKey.set(key, (byKey.get(key) ?? 0) + value / platforms);
   }
@@ -396,7 +402,10 @@ async function withOperator(): Promise<OperatorRun> {
     const seconds = (Date.now() - started) / 1000;
     const converged = await scrape(port);
     log(`operator ${await timeline(namespace, started, true).catch((error: unknown) => String(error))}`);
-    log(`operator writes per platform until Ready, by resource and verb: ${writesByResource(converged)}`);
+    log(`operator writes per platform until Ready, by resource and verb: ${requestsByResource(converged, (s) => isWrite(s, true))}`);
+    log(
+      `operator reads per platform until Ready, by resource and verb: ${requestsByResource(converged, isRead)}; ${(sum(converged, (s) => s.startsWith('kyc_operator_reconcile_total{')) / platforms).toFixed(1)} passes a platform`,
+    );
     // Steady state: wait through at least one full resync and count the writes it made.
     const reconcilesBefore = sum(converged, (s) => s.startsWith('kyc_operator_reconcile_total{'));
     await sleep((resyncSeconds + 10) * 1000);
