@@ -166,7 +166,7 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       // The pods' /health on their metrics port, as the scaling scrapes do (docs/api.md, "Degradation").
       health: new PodHealthPoller(client, { trust }),
       // tls.mode BuiltIn: the platform's CA and certificates (docs/security.md, "TLS between the components").
-      certificates: new PlatformCertificates(client, { registry: metrics.registry, overlapMs: options.certificateOverlapMs }),
+      certificates: new PlatformCertificates(client, { registry: metrics.registry, overlapMs: options.certificateOverlapMs, trust }),
       ...(options.now ? { now: options.now } : {}),
     });
     // Passes run only once this replica leads (see lead below).

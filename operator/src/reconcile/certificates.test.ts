@@ -5,7 +5,7 @@ import { issuedByBundle, readCertificate } from '../api/x509.js';
 import { ROTATE_ANNOTATION } from '../release/certificates.js';
 import type { KubeResource } from '../runtime/kube.js';
 import { FakeKube } from '../runtime/testing/fake-kube.js';
-import { CONDITION_CERTIFICATES_READY, PlatformCertificates } from './certificates.js';
+import { CONDITION_CERTIFICATES_READY, PlatformCertificates, PlatformTrust } from './certificates.js';
 import { SECRET } from './resources.js';
 
 const T0 = new Date('2026-11-26T12:00:00Z');
@@ -56,22 +56,24 @@ describe('PlatformCertificates', () => {
     await certificates.ensure(p, T0);
     const get = jest.spyOn(kube, 'get');
     const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
-    // The first pass wrote the Secrets: the second reads them, finds them in order, and is taken as the answer.
+    // The first pass wrote the Secrets, so it knows they are in order: the passes of its minute read none.
     await certificates.ensure(p, at(1));
-    expect(get).toHaveBeenCalledTimes(7);
+    expect(get).not.toHaveBeenCalled();
     const spared = await certificates.ensure(p, at(30));
-    expect(get).toHaveBeenCalledTimes(7);
+    expect(get).not.toHaveBeenCalled();
     expect(spared?.written).toEqual([]);
     expect(spared?.condition).toMatchObject({ status: 'True', reason: 'Issued' });
     expect(spared?.expiries.map((e) => e.name)).toEqual(['ca', 'gateway', 'kyc', 'auth', 'notification', 'analytics', 'frontend']);
-    // The same deadline as the pass that read: the end of the new bundle's overlap (5 minutes).
+    // The same deadline as a pass that read them back would give: the end of the new bundle's overlap (5 minutes).
     expect(spared?.requeueAfterMs).toBe(300_000 - 30_000);
-    // A minute after the reading: read again.
+    // A minute after the writing: read again, found in order, and taken as the answer for the next minute.
     await certificates.ensure(p, at(61));
-    expect(get).toHaveBeenCalledTimes(14);
+    expect(get).toHaveBeenCalledTimes(7);
+    await certificates.ensure(p, at(90));
+    expect(get).toHaveBeenCalledTimes(7);
     // A rotation request is another input: read at once (and the leaves written again after the overlap).
-    await certificates.ensure({ ...p, metadata: { ...p.metadata, annotations: { [ROTATE_ANNOTATION]: 'now' } } }, at(62));
-    expect(get).toHaveBeenCalledTimes(21);
+    await certificates.ensure({ ...p, metadata: { ...p.metadata, annotations: { [ROTATE_ANNOTATION]: 'now' } } }, at(92));
+    expect(get).toHaveBeenCalledTimes(14);
     // A forgotten platform (deleted) is read again if it comes back.
     const again = setup();
     await again.certificates.ensure(again.p, T0);
@@ -80,6 +82,25 @@ describe('PlatformCertificates', () => {
     const getAgain = jest.spyOn(again.kube, 'get');
     await again.certificates.ensure(again.p, at(2));
     expect(getAgain).toHaveBeenCalledTimes(7);
+  });
+
+  it('when a pass renewed some leaves, then the passes of its minute read nothing and find what a read-back would', async () => {
+    const { kube, certificates, p } = setup();
+    await certificates.ensure(p, T0);
+    const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
+    const rotated = { ...p, metadata: { ...p.metadata, annotations: { [ROTATE_ANNOTATION]: 'r1' } } };
+    const renewed = await certificates.ensure(rotated, at(400));
+    expect(renewed?.written).toHaveLength(6);
+    const get = jest.spyOn(kube, 'get');
+    const spared = await certificates.ensure(rotated, at(420));
+    expect(get).not.toHaveBeenCalled();
+    // The answer a fresh instance gives after reading the Secrets back.
+    const fresh = new PlatformCertificates(kube.asClient());
+    const read = await fresh.ensure(rotated, at(420));
+    expect(read?.written).toEqual([]);
+    expect(spared?.requeueAfterMs).toBe(read?.requeueAfterMs);
+    expect(spared?.expiries).toEqual(read?.expiries);
+    expect(spared?.condition).toEqual(read?.condition);
   });
 
   it('when a Secret is deleted behind the operator, then it is written again at the first pass after the minute', async () => {
@@ -109,6 +130,24 @@ describe('PlatformCertificates', () => {
     expect(readCertificate(pem(after, 'tls.crt')).serialNumber).not.toBe(before);
     await certificates.ensure(rotated, new Date(T0.getTime() + 7 * 60_000));
     expect(kube.writes.length).toBe(writes + 6);
+  });
+
+  it('when the certificates pass read or wrote the CA Secret, then the trust bundle is taken from it for a minute, unread', async () => {
+    const { kube, p } = setup();
+    let now = T0.getTime();
+    const trust = new PlatformTrust(kube.asClient(), 60_000, () => now);
+    const certificates = new PlatformCertificates(kube.asClient(), { trust });
+    await certificates.ensure(p, T0);
+    const get = jest.spyOn(kube, 'get');
+    const bundle = await trust.bundle('kyc-test', 'acme');
+    expect(get).not.toHaveBeenCalled();
+    const ca = await kube.get<Secret>(SECRET, 'kyc-test', 'acme-tls-ca');
+    expect(bundle).toBe(pem(ca, 'ca.crt'));
+    expect(await trust.forComponent(p, 'kyc')).toEqual({ ca: bundle, servername: 'acme-kyc' });
+    get.mockClear();
+    now += 60_000;
+    expect(await trust.bundle('kyc-test', 'acme')).toBe(bundle);
+    expect(get).toHaveBeenCalledTimes(1);
   });
 
   it('when a Secret of that name is not the platform’s, then it is left alone and the pass fails saying so', async () => {

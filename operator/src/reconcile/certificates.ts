@@ -71,6 +71,8 @@ export interface PlatformCertificatesOptions {
    * of the operator's requests at 1,000 platforms (docs/benchmarks.md, "1,000 platforms").
    */
   recheckMs?: number;
+  /** Told the trust bundle each time the CA Secret is read or written, so it need not read it again itself. */
+  trust?: Pick<PlatformTrust, 'remember'>;
 }
 
 /** What a pass that wrote nothing found, kept without any key material: the public expiry facts only. */
@@ -90,11 +92,13 @@ export class PlatformCertificates {
   private readonly issuer: IssuerCertificates;
   private readonly recheckMs: number;
   private readonly inOrder = new Map<string, InOrder>();
+  private readonly trust: Pick<PlatformTrust, 'remember'> | undefined;
 
   constructor(
     private readonly client: KubeClient,
     options: PlatformCertificatesOptions = {},
   ) {
+    this.trust = options.trust;
     this.overlapMs = options.overlapMs ?? DEFAULT_OVERLAP_MS;
     this.recheckMs = options.recheckMs ?? 60_000;
     this.issuer = new IssuerCertificates(client);
@@ -164,16 +168,19 @@ export class PlatformCertificates {
     const plan = planCertificates(input);
     const issued = carryOut(input, plan, `kyc-platform ${namespace}/${platform.metadata.name} CA`);
     const written: string[] = [];
+    // What the Secrets hold once this pass is done: the server's answer for those written, else what was read.
+    let caAfter = caSecret;
+    const leavesAfter = new Map(leafSecrets);
     // The CA first: a leaf is never written before the CA that signed it.
     if (issued.ca.changed) {
-      await this.write(platform, caSecret, caSecretName(platform), 'platform', 'Opaque', issued.ca);
+      caAfter = await this.write(platform, caSecret, caSecretName(platform), 'platform', 'Opaque', issued.ca);
       written.push(caSecretName(platform));
     }
     await Promise.all(
       components.map(async (c) => {
         const leaf = issued.leaves[c];
         if (!leaf?.changed) return;
-        await this.write(platform, leafSecrets.get(c), tlsSecretName(platform, c), c, 'kubernetes.io/tls', leaf);
+        leavesAfter.set(c, await this.write(platform, leafSecrets.get(c), tlsSecretName(platform, c), c, 'kubernetes.io/tls', leaf));
         written.push(tlsSecretName(platform, c));
       }),
     );
@@ -186,8 +193,20 @@ export class PlatformCertificates {
       return [{ name, notAfter: facts.notAfter, serialNumber: facts.serialNumber }];
     });
     this.setExpiries(namespace, platform.metadata.name, expiries);
-    if (written.length === 0 && plan.ca.action === 'keep' && plan.issue.length === 0)
-      this.inOrder.set(id, { inputs, checkedAt: at, nextCheckAt: plan.nextCheckAt.getTime(), expiries });
+    this.trust?.remember(namespace, platform.metadata.name, decode(caAfter?.data?.['ca.crt']));
+    // In order as read, or as written: a pass that wrote the Secrets knows what they hold, and the plan of
+    // what it wrote is the one the next pass would make after reading them back (a new platform's second
+    // pass read all seven for nothing).
+    const settled =
+      written.length === 0
+        ? plan
+        : planCertificates({
+            ...input,
+            ca: observed(caAfter),
+            leaves: Object.fromEntries(components.map((c) => [c, observed(leavesAfter.get(c))])),
+          });
+    if (settled.ca.action === 'keep' && settled.issue.length === 0)
+      this.inOrder.set(id, { inputs, checkedAt: at, nextCheckAt: settled.nextCheckAt.getTime(), expiries });
     return this.outcome(platform, plan, expiries, written, now);
   }
 
@@ -225,7 +244,7 @@ export class PlatformCertificates {
     component: 'platform' | ComponentName,
     type: string,
     content: ObservedSecret,
-  ): Promise<void> {
+  ): Promise<SecretResource> {
     const meta = tlsSecretMeta(platform, name, component);
     const object: SecretResource = {
       apiVersion: 'v1',
@@ -240,7 +259,7 @@ export class PlatformCertificates {
       data: { 'tls.crt': encode(content.cert), 'tls.key': encode(content.key), 'ca.crt': encode(content.bundle) },
     };
     try {
-      await this.client.apply(SECRET, object, FIELD_MANAGER);
+      return await this.client.apply<SecretResource>(SECRET, object, FIELD_MANAGER);
     } catch (error) {
       throw new Error(`write Secret ${platform.metadata.namespace}/${name}`, { cause: error });
     }
@@ -280,6 +299,11 @@ export class PlatformTrust {
       this.cache.set(key, entry);
     }
     return entry.bundle;
+  }
+
+  /** The bundle as the certificates pass just read or wrote it: good for the same minute as one read here. */
+  remember(namespace: string, name: string, bundle: string | undefined): void {
+    this.cache.set(`${namespace}/${name}`, { at: this.now(), bundle });
   }
 
   forget(namespace: string, name: string): void {
