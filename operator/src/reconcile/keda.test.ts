@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { platform } from '../api/fixtures.js';
 import { renderScaledObject } from '../render/scaledobject.js';
 import { Applier } from '../runtime/apply.js';
@@ -41,6 +41,35 @@ describe('KedaObjects', () => {
     expect(await sync.sync(owner, wanted(['kyc', 'auth']))).toMatchObject({ created: [], updated: [] });
     expect(await sync.sync(owner, wanted(['kyc']))).toMatchObject({ deleted: ['ScaledObject acme-auth'] });
     expect(kube.peekAll(SCALED_OBJECT_TYPE, 'kyc-test').map((o) => o.metadata.name)).toEqual(['acme-kyc']);
+  });
+
+  it('when a platform wants none and has none, then its objects are listed again only after ten minutes, or when it wants some', async () => {
+    const kube = new FakeKube();
+    await installKeda(kube);
+    let now = 0;
+    const sync = new KedaObjects(kube.asClient(), new Applier(kube.asClient()), () => now);
+    const list = jest.spyOn(kube, 'list');
+    // Written by the operator, then no longer wanted: listed, deleted, and known to be none.
+    await sync.sync(owner, wanted(['kyc']));
+    expect(await sync.sync(owner, [])).toMatchObject({ installed: true, deleted: ['ScaledObject acme-kyc'] });
+    const listed = list.mock.calls.length;
+    now = 9 * 60_000;
+    expect(await sync.sync(owner, [])).toEqual({ installed: true, created: [], updated: [], deleted: [] });
+    expect(list.mock.calls.length).toBe(listed);
+    // One written by hand with the platform's labels and owner is deleted at the first list after ten minutes.
+    await kube.create(SCALED_OBJECT_TYPE, 'kyc-test', wanted(['auth'])[0] as KubeResource);
+    now = 10 * 60_000 + 1;
+    expect(await sync.sync(owner, [])).toMatchObject({ deleted: ['ScaledObject acme-auth'] });
+    expect(list.mock.calls.length).toBe(listed + 2);
+    // Wanting ScaledObjects lists them at once (the TriggerAuthentications, still none wanted, are not);
+    // going back to none lists them to delete; a platform forgotten (deleted) and created again lists both.
+    expect((await sync.sync(owner, wanted(['kyc']))).created).toEqual(['ScaledObject acme-kyc']);
+    expect(list.mock.calls.length).toBe(listed + 3);
+    expect(await sync.sync(owner, [])).toMatchObject({ deleted: ['ScaledObject acme-kyc'] });
+    expect(list.mock.calls.length).toBe(listed + 4);
+    sync.forget('kyc-test', 'acme');
+    await sync.sync(owner, []);
+    expect(list.mock.calls.length).toBe(listed + 6);
   });
 
   it('looks for the CRD at most once a minute', async () => {

@@ -33,6 +33,12 @@ export class KedaObjects {
     );
   }
 
+  /** A deleted platform: nothing kept of it. */
+  forget(namespace: string, name: string): void {
+    this.scaledObjects.forget(namespace, name);
+    this.triggerAuthentications.forget(namespace, name);
+  }
+
   /** Is KEDA's ScaledObject CRD installed? Read at most once a minute. */
   async installed(): Promise<boolean> {
     return this.scaledObjects.installed();

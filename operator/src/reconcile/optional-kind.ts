@@ -1,9 +1,10 @@
 // Objects of a kind that exists only where another project's CRD is installed: KEDA's ScaledObjects
 // (keda.ts) and the Prometheus Operator's PodMonitors (render/podmonitor.ts). The operator looks for the
 // CRD (at most once a minute, so installing it later is noticed) before it writes any, keeps no informer
-// on a kind that may not exist, and lists a platform's objects of the kind at each pass instead (to
-// delete the ones no longer wanted). docs/autoscaling.md, "Living beside KEDA and prometheus-adapter";
-// docs/observability.md.
+// on a kind that may not exist, and lists a platform's objects of the kind at its passes instead (to
+// delete the ones no longer wanted). A platform that wants none and had none is listed again only after
+// NONE_RECHECK_MS: at 200 platforms, two such lists a pass were a third of the operator's reads.
+// docs/autoscaling.md, "Living beside KEDA and prometheus-adapter"; docs/observability.md.
 import type { Applier } from '../runtime/apply.js';
 import { isConflict, isNotFound, type KubeClient, type KubeResource, type ResourceType } from '../runtime/kube.js';
 import { INSTANCE_LABEL, isOwnedBy, OWNED_SELECTOR } from './resources.js';
@@ -16,6 +17,12 @@ export const CRD: ResourceType = {
   namespaced: false,
 };
 const CRD_CHECK_MS = 60_000;
+/**
+ * How long a list that found none of a platform's objects stands while the platform still wants none. The
+ * operator writes objects of the kind only for a platform that wants them, so within its own lifetime
+ * nothing new can appear; this bounds how long one written by hand with the platform's labels stays.
+ */
+export const NONE_RECHECK_MS = 10 * 60_000;
 
 export interface OptionalKindSyncResult {
   /** False when a platform wants objects of the kind and its CRD is not in the cluster: nothing written. */
@@ -27,6 +34,8 @@ export interface OptionalKindSyncResult {
 
 export class OptionalKindObjects {
   private known: { installed: boolean; at: number } | undefined;
+  /** Platforms (namespace/name) that wanted none and had none: their uid, and when that was found. */
+  private readonly none = new Map<string, { uid: string; at: number }>();
 
   constructor(
     private readonly client: KubeClient,
@@ -57,6 +66,11 @@ export class OptionalKindObjects {
     });
     if (!installed) return { ...result, installed: wanted.length === 0 };
     const { name, namespace = '', uid = '' } = platform.metadata;
+    const key = `${namespace}/${name}`;
+    const none = this.none.get(key);
+    if (wanted.length === 0 && none?.uid === uid && this.clock() - none.at < NONE_RECHECK_MS) return result;
+    this.none.delete(key);
+    const listedAt = this.clock();
     const live = await this.client.list<KubeResource>(type, namespace, {
       labelSelector: `${OWNED_SELECTOR},${INSTANCE_LABEL}=${name}`,
     });
@@ -77,6 +91,13 @@ export class OptionalKindObjects {
       this.applier.forget(stale);
       result.deleted.push(`${type.kind} ${stale.metadata.name}`);
     }
+    // Every one of the platform's was deleted (or there were none): none left that this operator knows of.
+    if (wanted.length === 0) this.none.set(key, { uid, at: listedAt });
     return result;
+  }
+
+  /** A deleted platform: nothing kept of it. */
+  forget(namespace: string, name: string): void {
+    this.none.delete(`${namespace}/${name}`);
   }
 }

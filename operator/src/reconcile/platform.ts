@@ -151,6 +151,8 @@ export class PlatformReconciler {
       this.deps.scaling?.forget(key);
       this.deps.health?.forget(key);
       this.deps.certificates?.forget(namespace, name);
+      this.deps.keda?.forget(namespace, name);
+      this.deps.podMonitors?.forget(namespace, name);
       this.deps.applier.forgetWhere((k) => k.includes(`|${namespace}|${name}-`) || k.endsWith(`|${namespace}|${name}`));
       return;
     }
