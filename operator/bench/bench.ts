@@ -334,16 +334,17 @@ const isRead = (series: string): boolean =>
  * The requests of a scrape per platform that `match` picks, by resource and verb, largest first: where
  * a platform's requests go (the informers' lists and watches are not in it: they are few and shared).
  */
-function requestsByResource(values: Map<string, number>, match: (series: string) => boolean): string {
+function requestsByResource(values: Map<string, number>, match: (series: string) => boolean, per = platforms): string {
   const byKey = new Map<string, number>();
   for (const [series, value] of values) {
     if (!match(series)) continue;
     const key = `${/resource="([^"]*)"/.exec(series)?.[1] ?? '?'} ${/verb="([^"]*)"/.exec(series)?.[1] ?? '?'}`;
-    byKey.set(key, (byKey.get(key) ?? 0) + value / platforms);
+    byKey.set(key, (byKey.get(key) ?? 0) + value / per);
   }
   return [...byKey]
+    .filter(([, share]) => share >= 0.05)
     .sort((a, b) => b[1] - a[1])
-    .map(([what, perPlatform]) => `${what} ${perPlatform.toFixed(1)}`)
+    .map(([what, share]) => `${what} ${share.toFixed(1)}`)
     .join(', ');
 }
 
@@ -408,8 +409,15 @@ async function withOperator(): Promise<OperatorRun> {
     );
     // Steady state: wait through at least one full resync and count the writes it made.
     const reconcilesBefore = sum(converged, (s) => s.startsWith('kyc_operator_reconcile_total{'));
+    const steadyFrom = Date.now();
     await sleep((resyncSeconds + 10) * 1000);
     const after = await scrape(port);
+    // What a fleet at rest costs the API server: the periodic passes' reads, per second.
+    const steadySeconds = (Date.now() - steadyFrom) / 1000;
+    const delta = new Map([...after].map(([series, value]) => [series, value - (converged.get(series) ?? 0)]));
+    log(
+      `operator at rest, ${steadySeconds.toFixed(0)} s: reads a second, by resource and verb: ${requestsByResource(delta, isRead, steadySeconds)}; ${(sum(delta, (s) => s.startsWith('kyc_operator_reconcile_total{')) / steadySeconds).toFixed(1)} passes a second`,
+    );
     const memory = sampler.stop();
     // Logged before the clean-up, which can take minutes on a busy cluster.
     log(
