@@ -246,14 +246,15 @@ sealed under a data key only the KMS unwraps, never in clear, and their automati
 back; docs/security.md, "Writes while the KMS is away"). docs/security.md says what the status reveals.
 
 Besides a forced mode, the operator reads each pod's detailed \`/health\` (metrics port, docs/workload-contract.md)
-at most every 15 s per platform (2 s timeout, 10 pods at a time, a round within 3 s, at most 50 pods), and while a pod reports a
+at most every 15 s per platform and at most 10 platforms a second (so every 100 s at 1,000 platforms; 2 s timeout, 10 pods at a time, a round within 3 s, at most 50 pods), and while a pod reports a
 dependency down the platform is \`Degraded\` with reason \`DependencyUnavailable\` and a message naming the
 dependency, the components and pods, and what is reduced, for example \`postgres unreachable from kyc (2/2 pods):
 writes refused with 503 + Retry-After, reads that need the database too\`; the phase is \`Degraded\` until the pods
 report it back. A forced mode shows as \`Degraded\` with reason \`ReadOnlyMode\` or \`MaintenanceMode\` (the phase
 stays as it is: nothing is broken). A rollout problem, when there is one, keeps the condition; each new reason is a
 Warning Event, and the way back a Normal Event \`DependencyRecovered\`. So that a recovery (or an outage) is
-seen without any object changing, a Ready platform is reconciled again every 15 s.
+seen without any object changing, a Ready platform is reconciled again when its next round is due (every 15 s up
+to 150 platforms).
 
 ## Validation rules
 

@@ -103,6 +103,26 @@ describe('PlatformCertificates', () => {
     expect(spared?.condition).toEqual(read?.condition);
   });
 
+  it('when the platforms in order are more than the reads a second allow in a minute, then each one’s Secrets are read less often', async () => {
+    const kube = new FakeKube();
+    const certificates = new PlatformCertificates(kube.asClient(), { recheckReadsPerSecond: 1 });
+    const fleet = Array.from({ length: 50 }, (_, i) => {
+      const p = platform({ tls: { publicNames: ['localhost'] } });
+      return { ...p, metadata: { ...p.metadata, name: `p${i}`, uid: `uid-${i}` } };
+    });
+    const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);
+    for (const p of fleet) await certificates.ensure(p, T0);
+    // After the new bundle's overlap, every platform is read and found in order.
+    for (const p of fleet) await certificates.ensure(p, at(301));
+    const get = jest.spyOn(kube, 'get');
+    // 50 platforms of seven Secrets at one read a second: each one's read again after 350 s, not 60 s.
+    const first = fleet[0] as KycPlatform;
+    await certificates.ensure(first, at(301 + 349));
+    expect(get).not.toHaveBeenCalled();
+    await certificates.ensure(first, at(301 + 351));
+    expect(get).toHaveBeenCalledTimes(7);
+  });
+
   it('when a Secret is deleted behind the operator, then it is written again at the first pass after the minute', async () => {
     const { kube, certificates, p } = setup();
     await certificates.ensure(p, T0);

@@ -122,6 +122,33 @@ describe('PodHealthPoller', () => {
     ]);
   });
 
+  it('when there are more platforms than the rounds a second allow in the interval, then each one’s rounds spread out', async () => {
+    let lists = 0;
+    const client = {
+      list: () => {
+        lists += 1;
+        return Promise.resolve({ items: [], resourceVersion: '1' });
+      },
+    } as unknown as ConstructorParameters<typeof PodHealthPoller>[0];
+    let clock = 0;
+    const poller = new PodHealthPoller(client, { intervalMs: 15_000, roundsPerSecond: 10, now: () => clock });
+    expect(poller.intervalMs).toBe(15_000);
+    for (let i = 0; i < 150; i += 1) await poller.observe(`shop/p${i}`, p);
+    expect(poller.intervalMs).toBe(15_000);
+    for (let i = 150; i < 1000; i += 1) await poller.observe(`shop/p${i}`, p);
+    // 1,000 platforms at 10 rounds a second: each is looked at every 100 s.
+    expect(poller.intervalMs).toBe(100_000);
+    clock = 99_999;
+    expect(await poller.observe('shop/p0', p)).toBeUndefined();
+    expect(lists).toBe(1000);
+    clock = 100_000;
+    expect(await poller.observe('shop/p0', p)).toEqual([]);
+    expect(lists).toBe(1001);
+    // Deleted platforms are forgotten: the interval comes back down.
+    for (let i = 0; i < 900; i += 1) poller.forget(`shop/p${i}`);
+    expect(poller.intervalMs).toBe(15_000);
+  });
+
   it('when the pods cannot be listed, then nothing is observed (the pass goes on)', async () => {
     const client = { list: () => Promise.reject(new Error('forbidden')) } as unknown as ConstructorParameters<typeof PodHealthPoller>[0];
     expect(await new PodHealthPoller(client).observe('shop/acme', p)).toBeUndefined();
