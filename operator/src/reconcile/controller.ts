@@ -7,7 +7,7 @@ import { describeError, type Logger } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { WorkQueue, type Handler, type WorkQueueOptions } from '../runtime/workqueue.js';
 import type { PlatformResource } from './platform.js';
-import { OWNED_SELECTOR, OWNED_TYPES, ownerKey, PLATFORM } from './resources.js';
+import { INSTANCE_LABEL, OWNED_SELECTOR, OWNED_TYPES, ownerKey, PLATFORM } from './resources.js';
 
 const OWNED_EVENT_DELAY_MS = 500;
 
@@ -22,7 +22,12 @@ export class PlatformCache {
     for (const type of OWNED_TYPES) {
       this.owned.set(
         type.plural,
-        new Informer<KubeResource>(type, client, logger, { namespace, labelSelector: OWNED_SELECTOR, onRestart: onRestart(type.plural) }),
+        new Informer<KubeResource>(type, client, logger, {
+          namespace,
+          labelSelector: OWNED_SELECTOR,
+          indexLabel: INSTANCE_LABEL,
+          onRestart: onRestart(type.plural),
+        }),
       );
     }
   }

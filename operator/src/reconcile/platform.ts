@@ -457,10 +457,11 @@ export class PlatformReconciler {
     for (const type of OWNED_TYPES) {
       const informer = this.deps.owned.get(type.plural);
       if (!informer) continue;
+      // Only the objects labelled with the platform's name (isOwnedBy asks that label too).
       stale.push(
-        ...informer.list(
-          (o) => o.metadata.namespace === namespace && !o.metadata.deletionTimestamp && isOwnedBy(o, name, uid) && !wanted.has(identity(o)),
-        ),
+        ...informer
+          .listByLabel(namespace ?? '', name)
+          .filter((o) => !o.metadata.deletionTimestamp && isOwnedBy(o, name, uid) && !wanted.has(identity(o))),
       );
     }
     await Promise.all(

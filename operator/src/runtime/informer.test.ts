@@ -62,6 +62,59 @@ describe('Informer', () => {
     expect(events).toEqual([`add a@${a.metadata.resourceVersion}`, `add b@${b.metadata.resourceVersion}`]);
   });
 
+  it('with an index label, then listByLabel follows adds, label changes, deletions, remembered writes and a relist', async () => {
+    const fake = new FakeKube();
+    const owned = (name: string, owner: string): ConfigMap => ({
+      ...configMap(name),
+      metadata: { name, namespace: NS, labels: { app: 'kyc', owner } },
+    });
+    await fake.create(CONFIGMAP, NS, owned('a1', 'a'));
+    await fake.create(CONFIGMAP, NS, owned('b1', 'b'));
+    await fake.create(CONFIGMAP, 'elsewhere', { ...owned('a9', 'a'), metadata: { ...owned('a9', 'a').metadata, namespace: 'elsewhere' } });
+    const informer = new Informer<ConfigMap>(CONFIGMAP, fake.asClient(), pino({ enabled: false }), {
+      namespace: '',
+      labelSelector: 'app=kyc',
+      indexLabel: 'owner',
+      backoff: { baseMs: 1, maxMs: 1 },
+    });
+    running.push(informer);
+    informer.start();
+    await informer.waitForSync();
+    await until(() => fake.openWatchCount > 0);
+    const names = (owner: string): string[] =>
+      informer
+        .listByLabel(NS, owner)
+        .map((o) => o.metadata.name)
+        .sort();
+    expect(names('a')).toEqual(['a1']);
+    expect(informer.listByLabel('elsewhere', 'a').map((o) => o.metadata.name)).toEqual(['a9']);
+
+    await fake.create(CONFIGMAP, NS, owned('a2', 'a'));
+    await until(() => names('a').length === 2);
+    // Relabelled: it leaves a's list for b's.
+    await fake.apply(CONFIGMAP, owned('a2', 'b'), 'test');
+    await until(() => names('b').length === 2);
+    expect(names('a')).toEqual(['a1']);
+    await fake.delete(CONFIGMAP, NS, 'b1');
+    await until(() => names('b').length === 1);
+    expect(names('b')).toEqual(['a2']);
+    // A write remembered before its watch event is found at once.
+    informer.remember(await fake.create<ConfigMap>(CONFIGMAP, NS, owned('a3', 'a')));
+    expect(names('a')).toEqual(['a1', 'a3']);
+    // A relist after a 410 drops what went while the stream was lost.
+    fake.hold();
+    await fake.delete(CONFIGMAP, NS, 'a1');
+    fake.compact();
+    fake.send(CONFIGMAP, {
+      type: 'ERROR',
+      object: { apiVersion: 'v1', kind: 'Status', metadata: { name: '' }, code: 410, message: 'too old resource version' },
+    });
+    await until(() => names('a').length === 1);
+    fake.deliver();
+    expect(names('a')).toEqual(['a3']);
+    expect(names('nobody')).toEqual([]);
+  });
+
   describe('when the watch answers 410 Gone in the middle of a stream', () => {
     it('then it lists again and emits each change it missed exactly once, and nothing it had already seen', async () => {
       const fake = new FakeKube();

@@ -16,6 +16,12 @@ export interface InformerOptions {
   watchTimeoutSeconds?: number;
   backoff?: { baseMs: number; maxMs: number };
   onRestart?: () => void;
+  /**
+   * Also keep the objects by namespace and this label's value, for listByLabel: the owned kinds by their
+   * platform. Filtering every cached object instead was a sixth of the operator's CPU at 1,000 platforms
+   * (each pass's prune looked at all 37,000).
+   */
+  indexLabel?: string;
 }
 
 export function objectKey(object: { metadata: { namespace?: string; name: string } }): string {
@@ -65,6 +71,8 @@ function isNewer(candidate: string | undefined, current: string | undefined): bo
 
 export class Informer<T extends KubeResource> {
   private readonly cache = new Map<string, T>();
+  /** namespace/label value → the objects that carry it, by key (only with options.indexLabel). */
+  private readonly index = new Map<string, Map<string, T>>();
   private readonly handlers: InformerHandler<T>[] = [];
   private readonly abort = new AbortController();
   private resourceVersion = '';
@@ -94,6 +102,43 @@ export class Informer<T extends KubeResource> {
     return filter ? all.filter(filter) : all;
   }
 
+  /** The objects in `namespace` whose options.indexLabel has this value, without looking at the others. */
+  listByLabel(namespace: string, value: string): T[] {
+    const label = this.options.indexLabel;
+    if (!label) throw new Error(`the ${this.type.plural} cache keeps no index (indexLabel)`);
+    return [...(this.index.get(`${namespace}/${value}`)?.values() ?? [])];
+  }
+
+  private indexKey(object: T): string | undefined {
+    const value = this.options.indexLabel && object.metadata.labels?.[this.options.indexLabel];
+    return value ? `${object.metadata.namespace ?? ''}/${value}` : undefined;
+  }
+
+  /** Every change of the cache goes through put and drop, so that the index follows it. */
+  private put(key: string, object: T, old: T | undefined): void {
+    this.cache.set(key, object);
+    if (!this.options.indexLabel) return;
+    const before = old && this.indexKey(old);
+    const after = this.indexKey(object);
+    if (before !== undefined && before !== after) this.unindex(before, key);
+    if (after === undefined) return;
+    let bucket = this.index.get(after);
+    if (!bucket) this.index.set(after, (bucket = new Map<string, T>()));
+    bucket.set(key, object);
+  }
+
+  private drop(key: string, old: T | undefined): void {
+    this.cache.delete(key);
+    const before = old && this.indexKey(old);
+    if (before !== undefined) this.unindex(before, key);
+  }
+
+  private unindex(indexKey: string, key: string): void {
+    const bucket = this.index.get(indexKey);
+    bucket?.delete(key);
+    if (bucket?.size === 0) this.index.delete(indexKey);
+  }
+
   get hasSynced(): boolean {
     return this.synced;
   }
@@ -121,7 +166,7 @@ export class Informer<T extends KubeResource> {
     const key = objectKey(object);
     const current = this.cache.get(key);
     if (current && !isNewer(object.metadata.resourceVersion, current.metadata.resourceVersion)) return;
-    this.cache.set(key, object);
+    this.put(key, object, current);
   }
 
   private async run(): Promise<void> {
@@ -192,7 +237,7 @@ export class Informer<T extends KubeResource> {
     if (event.type === 'DELETED') {
       // The deletion of an older object of the same name, after the operator recreated it: keep the new one.
       if (!sameObject) return;
-      this.cache.delete(key);
+      this.drop(key, old);
       this.emit('delete', object, old);
     } else {
       // A lagging watch may deliver a version older than the one the operator just wrote and
@@ -200,7 +245,7 @@ export class Informer<T extends KubeResource> {
       // the whole store, so this holds across uids too: an old event of an object the operator
       // deleted and created again must not bring the old object back.
       if (old && isOlder(version, old.metadata.resourceVersion)) return;
-      this.cache.set(key, object);
+      this.put(key, object, old);
       this.emit(old ? 'update' : 'add', object, old);
     }
   }
@@ -217,7 +262,7 @@ export class Informer<T extends KubeResource> {
       const old = this.cache.get(key);
       // Remembered from a local write while the list was on its way: newer than the list's snapshot.
       if (old && isOlder(item.metadata.resourceVersion, old.metadata.resourceVersion)) continue;
-      this.cache.set(key, item);
+      this.put(key, item, old);
       if (!old) this.emit('add', item);
       else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit('update', item, old);
     }
@@ -225,7 +270,7 @@ export class Informer<T extends KubeResource> {
       // Not in the list because it was created after the snapshot (and remembered): the watch from the
       // list's version brings it, or its deletion.
       if (!seen.has(key) && !isOlder(resourceVersion, old.metadata.resourceVersion)) {
-        this.cache.delete(key);
+        this.drop(key, old);
         this.emit('delete', old, old);
       }
     }

@@ -15,7 +15,7 @@ import { Informer } from '../../runtime/informer.js';
 import type { KubeResource, ResourceType } from '../../runtime/kube.js';
 import type { Logger } from '../../runtime/logger.js';
 import { PlatformReconciler, type PlatformResource } from '../platform.js';
-import { OWNED_SELECTOR, OWNED_TYPES, PLATFORM, typeOf } from '../resources.js';
+import { INSTANCE_LABEL, OWNED_SELECTOR, OWNED_TYPES, PLATFORM, typeOf } from '../resources.js';
 import type { RolloutStrategy } from '../rollout.js';
 
 export const NAMESPACE = 'kyc-test';
@@ -85,7 +85,7 @@ export async function startTestReconciler(options: TestReconcilerOptions = {}): 
   const owned = new Map(
     OWNED_TYPES.map((type) => [
       type.plural,
-      new Informer<KubeResource>(type, client, logger, { namespace: NAMESPACE, labelSelector: OWNED_SELECTOR }),
+      new Informer<KubeResource>(type, client, logger, { namespace: NAMESPACE, labelSelector: OWNED_SELECTOR, indexLabel: INSTANCE_LABEL }),
     ]),
   );
   const informers = [platforms, ...owned.values()];
