@@ -2,7 +2,7 @@
 // Degraded condition can name a dependency that is down (degradation.ts). Bounded on purpose: at most one
 // round per platform every intervalMs (a pass in between reuses the last verdict), at most roundsPerSecond
 // rounds a second over all platforms (a fleet's rounds spread out instead: 15 s up to 150 platforms,
-// 100 s at 1,000, docs/operator.md "Reconcile loop"), every request with a
+// 100 s at 1,000, docs/operator.md "How it works"), every request with a
 // short timeout, at most `concurrency` at once, at most `maxPods` per round, and the whole round within
 // `roundBudgetMs` (pods not asked by then are left out), so a pass waits on it at most that long. Reading health must never
 // fail a pass: a pod list that fails gives "nothing observed", a pod that does not answer is left out.
