@@ -1,8 +1,9 @@
 // The platform's CA and certificates as Secrets (docs/security.md, "TLS between the components"): read the
 // CA Secret and the leaf Secrets, let release/certificates.ts decide, write what changed. The Secrets are
 // not watched (the operator may only get Secrets and write its own, by server-side apply), so the pass says when to look again:
-// the next 2/3 point or the end of a CA renewal's overlap. A pass that found everything in order spares the
-// passes of the next minute the Secrets' reads (docs/security.md, "How often the Secrets are read").
+// the next 2/3 point or the end of a CA renewal's overlap. A pass that found everything in order, or wrote
+// it so, spares the passes of the next minute the Secrets' reads, and all platforms' checks together read at
+// most recheckReadsPerSecond (docs/security.md, "How often the Secrets are read").
 import { createHash } from 'node:crypto';
 import { desiredComponentNames, certificateValidityMs, tlsEnabled } from '../api/defaults.js';
 import { COMPONENTS, type ComponentName } from '../api/components.js';
@@ -82,7 +83,7 @@ export interface PlatformCertificatesOptions {
   trust?: Pick<PlatformTrust, 'remember'>;
 }
 
-/** What a pass that wrote nothing found, kept without any key material: the public expiry facts only. */
+/** What a pass found in order (as read, or as it wrote it), kept without any key material: the public expiry facts only. */
 interface InOrder {
   /** The inputs of the plan other than the Secrets and the clock (their digest): any change means reading again. */
   inputs: string;
