@@ -74,13 +74,16 @@ beforeAll(async () => {
   operator = await start();
 }, 120_000);
 
-// Each test leaves nothing behind, whatever happened: the next one counts pods for its quota.
+// Each test leaves nothing behind, whatever happened: the next one counts pods for its quota. The
+// garbage collector removes a deleted platform's pods; on a loaded CI machine that took minutes, and the
+// next test's own wait for them ran out, so the wait is here, with the time it may need.
 afterEach(async () => {
   operator ??= await start();
   await client.delete(QUOTA, namespace, 'pods').catch(() => undefined);
   const { items } = await client.list(PLATFORM, namespace);
   await Promise.all(items.map((p) => client.delete(PLATFORM, namespace, p.metadata.name)));
-}, 60_000);
+  await noPodsLeft();
+}, 330_000);
 
 afterAll(async () => {
   await operator?.stop();
@@ -197,6 +200,21 @@ async function setQuota(pods: number | undefined): Promise<void> {
 const POD: ResourceType = { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };
 
 /** Waits until `name`'s pods are the only pods in the namespace (a quota then counts only them); returns their number. */
+/** Waits until the namespace has no pod; the error names the ones left. */
+async function noPodsLeft(): Promise<void> {
+  await eventually(
+    'the deleted platforms’ pods to be gone',
+    async () => {
+      const { items } = await client.list(POD, namespace);
+      if (items.length === 0) return true;
+      const left = items.slice(0, 5).map((p) => `${p.metadata.name}${p.metadata.deletionTimestamp ? ' (terminating)' : ''}`);
+      throw new Error(`${items.length} pods left: ${left.join(', ')}`);
+    },
+    300_000,
+    500,
+  );
+}
+
 async function onlyPodsOf(name: string): Promise<number> {
   return eventually(
     `only ${name}'s pods in ${namespace}`,
