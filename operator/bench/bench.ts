@@ -340,6 +340,8 @@ const isWrite = (series: string, withEvents: boolean): boolean =>
   !series.includes('resource="leases"') &&
   (withEvents || !series.includes('resource="events"'));
 
+const isPass = (series: string): boolean => series.startsWith('kyc_operator_reconcile_total{');
+
 const isRead = (series: string): boolean =>
   series.startsWith('kyc_operator_api_requests_total{') && /verb="(get|list)"/.test(series) && !series.includes('resource="leases"');
 
@@ -417,19 +419,20 @@ async function withOperator(): Promise<OperatorRun> {
     const converged = await scrape(port);
     log(`operator ${await timeline(namespace, started, true).catch((error: unknown) => String(error))}`);
     log(`operator writes per platform until Ready, by resource and verb: ${requestsByResource(converged, (s) => isWrite(s, true))}`);
+    const reconcilesBefore = sum(converged, isPass);
     log(
-      `operator reads per platform until Ready, by resource and verb: ${requestsByResource(converged, isRead)}; ${(sum(converged, (s) => s.startsWith('kyc_operator_reconcile_total{')) / platforms).toFixed(1)} passes a platform`,
+      `operator reads per platform until Ready, by resource and verb: ${requestsByResource(converged, isRead)}; ${(reconcilesBefore / platforms).toFixed(1)} passes a platform`,
     );
     // Steady state: wait through at least one full resync and count the writes it made.
-    const reconcilesBefore = sum(converged, (s) => s.startsWith('kyc_operator_reconcile_total{'));
     const steadyFrom = Date.now();
     await sleep((resyncSeconds + 10) * 1000);
     const after = await scrape(port);
     // What a fleet at rest costs the API server: the periodic passes' reads, per second.
     const steadySeconds = (Date.now() - steadyFrom) / 1000;
     const delta = new Map([...after].map(([series, value]) => [series, value - (converged.get(series) ?? 0)]));
+    const resyncReconciles = sum(delta, isPass);
     log(
-      `operator at rest, ${steadySeconds.toFixed(0)} s: reads a second, by resource and verb: ${requestsByResource(delta, isRead, steadySeconds)}; ${(sum(delta, (s) => s.startsWith('kyc_operator_reconcile_total{')) / steadySeconds).toFixed(1)} passes a second`,
+      `operator at rest, ${steadySeconds.toFixed(0)} s: reads a second, by resource and verb: ${requestsByResource(delta, isRead, steadySeconds)}; ${(resyncReconciles / steadySeconds).toFixed(1)} passes a second`,
     );
     const memory = sampler.stop();
     // Logged before the clean-up, which can take minutes on a busy cluster.
@@ -443,7 +446,7 @@ async function withOperator(): Promise<OperatorRun> {
       writesWithoutEvents: sum(converged, (s) => isWrite(s, false)),
       peakRssMiB: peakRssMiB(child),
       resyncWrites: sum(after, (s) => isWrite(s, true)) - sum(converged, (s) => isWrite(s, true)),
-      resyncReconciles: sum(after, (s) => s.startsWith('kyc_operator_reconcile_total{')) - reconcilesBefore,
+      resyncReconciles,
     };
   } finally {
     child.kill('SIGTERM');
