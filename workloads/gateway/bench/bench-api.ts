@@ -7,8 +7,10 @@
 // is left of any gateway → kyc → PostgreSQL read once everything the platform does is taken away);
 // then the read and the write path again with TLS 1.3 on every hop (auth, kyc and the gateway started
 // again with KYC_TLS_DIR on the same data: docs/workloads.md, "TLS between the components").
-// Every server runs in its own process (the load generator shares the CPU, as a client would on this
-// machine). Results go to stdout and are appended to docs/benchmarks/history.md (section "API");
+// The read, kyc alone and the floor run in rounds (BENCH_READ_ROUNDS, 3), the read's share of its floor
+// taken round by round; every scenario runs BENCH_WARMUP seconds (3) unmeasured before its measured
+// BENCH_DURATION (10). Every server runs in its own process (the load generator shares the CPU, as a
+// client would on this machine). Results go to stdout and are appended to docs/benchmarks/history.md (section "API");
 // docs/benchmarks.md keeps the current figures, copied there by hand when a run becomes the reference.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -26,6 +28,12 @@ const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../.
 const ENTRY = path.join(REPO, 'dist/workloads/main.js');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+// Seconds each scenario runs unmeasured first, so that every process serves the measured part with its
+// code compiled and its pools filled: the read through the gateway, the first scenario on kyc and the
+// gateway, measured ~20 % slower cold than warm, and the floor's processes were measured cold too.
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+// Rounds of the read scenarios (below).
+const READ_ROUNDS = Number(process.env.BENCH_READ_ROUNDS ?? 3);
 const logDir = mkdtempSync(path.join(os.tmpdir(), 'kyc-bench-api-'));
 const children: ChildProcess[] = [];
 
@@ -101,6 +109,8 @@ interface Row {
   cpu: Record<string, number>;
   /** Read and write system calls per request of each service process (/proc/<pid>/io): round trips, whatever the load. */
   syscalls: Record<string, number>;
+  /** Which round of the read scenarios (READ_ROUNDS > 1). */
+  round?: number;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 elsewhere. */
@@ -182,6 +192,7 @@ async function stop(name: string): Promise<void> {
 // Scenario names the report compares (the bare server is always the first row).
 const READ_VIA_GATEWAY = 'GET /applications/{id} via gateway';
 const READ_FLOOR = 'floor of the read: bare proxy → bare reader';
+const READ_DIRECT = 'GET /applications/{id} direct to kyc';
 const WRITE_VIA_GATEWAY = 'write path via gateway';
 const TLS = ', TLS 1.3 on every hop';
 
@@ -213,6 +224,7 @@ async function main(): Promise<void> {
     METRICS_PORT: '0',
   };
   const rows: Row[] = [];
+  let currentRound: number | undefined;
   try {
     start(
       'bare',
@@ -255,6 +267,7 @@ async function main(): Promise<void> {
     // CPU per request of each service process: unlike req/s it barely depends on what else the
     // machine is doing, so it shows a change in the code's cost on a noisy machine.
     const run = async (name: string, options: Parameters<typeof autocannon>[0], note?: string): Promise<void> => {
+      if (WARMUP > 0) await autocannon({ connections: CONNECTIONS, duration: WARMUP, ...options });
       const pids = [...measuredProcesses(databaseName).values()].flat();
       const before = new Map(pids.map((pid) => [pid, { cpu: cpuSeconds(pid), calls: syscallCount(pid) }]));
       const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
@@ -273,7 +286,14 @@ async function main(): Promise<void> {
         cpu[name] = Math.round((used * 1e6) / total);
         syscalls[name] = Math.round((calls / total) * 10) / 10;
       }
-      rows.push({ name, result, cpu, syscalls, ...(note !== undefined && { note }) });
+      rows.push({
+        name,
+        result,
+        cpu,
+        syscalls,
+        ...(note !== undefined && { note }),
+        ...(currentRound !== undefined && { round: currentRound }),
+      });
       const cpuText = Object.entries(cpu)
         .map(([service, us]) => `${service} ${us} µs, ${syscalls[service] ?? '?'} syscalls`)
         .join(', ');
@@ -283,20 +303,30 @@ async function main(): Promise<void> {
     };
 
     await run('bare express hello-world', { url: `http://127.0.0.1:${barePort}/` });
-    if (wanted('read')) await run(READ_VIA_GATEWAY, { url: `${api}/applications/${id}`, headers: auth });
-    // The same read straight at the kyc process separates the gateway's cost from the service's.
-    if (wanted('read')) {
-      await run(
-        'GET /applications/{id} direct to kyc',
-        { url: `http://127.0.0.1:${kycPort}/api/v1/applications/${id}`, headers: auth },
-        'no gateway: shows how much of the read path is the kyc service itself',
-      );
-      await run(
-        READ_FLOOR,
-        { url: `http://127.0.0.1:${proxyPort}/api/v1/applications/${id}` },
-        'floor.ts: node:http proxy → node:http server running the kyc read statement (no auth, limits, balancer, breaker, logs, metrics, decryption); the most any gateway → kyc → PostgreSQL read can do here',
-      );
+    // The read, kyc alone and the floor in rounds, each round in the other order than the last: this
+    // host's neighbours move every figure by tens of per cent from one minute to the next, and a ratio
+    // of two scenarios measured side by side in the same round is what holds (floorLine).
+    const readScenarios: Array<() => Promise<void>> = [
+      () => run(READ_VIA_GATEWAY, { url: `${api}/applications/${id}`, headers: auth }),
+      // The same read straight at the kyc process separates the gateway's cost from the service's.
+      () =>
+        run(
+          READ_DIRECT,
+          { url: `http://127.0.0.1:${kycPort}/api/v1/applications/${id}`, headers: auth },
+          'no gateway: shows how much of the read path is the kyc service itself',
+        ),
+      () =>
+        run(
+          READ_FLOOR,
+          { url: `http://127.0.0.1:${proxyPort}/api/v1/applications/${id}` },
+          'floor.ts: node:http proxy → node:http server running the kyc read statement (no auth, limits, balancer, breaker, logs, metrics, decryption); the most any gateway → kyc → PostgreSQL read can do here',
+        ),
+    ];
+    for (let round = 1; wanted('read') && round <= READ_ROUNDS; round += 1) {
+      currentRound = READ_ROUNDS > 1 ? round : undefined;
+      for (const scenario of round % 2 === 1 ? readScenarios : [...readScenarios].reverse()) await scenario();
     }
+    currentRound = undefined;
     const writePath = (gateway: string): Parameters<typeof autocannon>[0] => ({
       url: gateway,
       requests: [
@@ -387,14 +417,30 @@ async function main(): Promise<void> {
   report(rows);
 }
 
-/** How far the read via the gateway is from its floor, and the floor from the bare server. */
+/** How far the read via the gateway is from its floor (in each round, and the median), and the floor from the bare server. */
 function floorLine(rows: Row[]): string[] {
-  const rate = (name: string): number | undefined => rows.find((row) => row.name === name)?.result.requests.average;
-  const [bare, read, floor] = [rows[0]?.result.requests.average, rate(READ_VIA_GATEWAY), rate(READ_FLOOR)];
-  if (!bare || !read || !floor) return [];
-  const percent = (a: number, b: number): string => `${Math.round((a / b) * 100)} %`;
+  const bare = rows[0]?.result.requests.average;
+  const rounds = [...new Set(rows.map((row) => row.round ?? 0))];
+  const ratios: number[] = [];
+  const floors: number[] = [];
+  for (const round of rounds) {
+    const rate = (name: string): number | undefined =>
+      rows.find((row) => row.name === name && (row.round ?? 0) === round)?.result.requests.average;
+    const [read, floor] = [rate(READ_VIA_GATEWAY), rate(READ_FLOOR)];
+    if (!read || !floor) continue;
+    ratios.push(read / floor);
+    floors.push(floor);
+  }
+  if (!bare || ratios.length === 0) return [];
+  const percent = (ratio: number): string => `${Math.round(ratio * 100)} %`;
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  };
+  const each = ratios.length > 1 ? ` (${ratios.map(percent).join(', ')} round by round; the median)` : '';
   return [
-    `- The read via the gateway makes ${percent(read, floor)} of its floor's throughput; the floor makes ${percent(floor, bare)} of the bare server's.`,
+    `- The read via the gateway makes ${percent(median(ratios))} of its floor's throughput${each}; the floor makes ${percent(median(floors) / bare)} of the bare server's.`,
   ];
 }
 
@@ -426,20 +472,20 @@ function report(rows: Row[]): void {
         .loadavg()
         .map((l) => l.toFixed(1))
         .join(' / ')}. ` +
-      `autocannon: ${CONNECTIONS} connections, ${DURATION} s per scenario; every server in its own process on loopback, sharing the CPUs with the load generator, PostgreSQL, Redis and Kafka.`,
+      `autocannon: ${CONNECTIONS} connections, ${DURATION} s per scenario after ${WARMUP} s unmeasured; every server in its own process on loopback, sharing the CPUs with the load generator, PostgreSQL, Redis and Kafka.`,
     '',
     '| scenario | req/s | p50 ms | p99 ms | non-2xx | errors | vs bare | CPU µs/request by process | syscalls/request by process |',
     '|---|---:|---:|---:|---:|---:|---:|---|---|',
-    ...rows.map(({ name, result, cpu: used, syscalls }) => {
+    ...rows.map(({ name, result, cpu: used, syscalls, round }) => {
       const ratio = bare > 0 ? `${Math.round((result.requests.average / bare) * 100)} %` : '-';
       const perProcess = (values: Record<string, number>): string =>
         Object.entries(values)
           .map(([service, value]) => `${service} ${value}`)
           .join(', ');
-      return `| ${name} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} | ${result.errors} | ${ratio} | ${perProcess(used)} | ${perProcess(syscalls)} |`;
+      return `| ${name}${round !== undefined ? ` (round ${round})` : ''} | ${Math.round(result.requests.average)} | ${result.latency.p50} | ${result.latency.p99} | ${result.non2xx} | ${result.errors} | ${ratio} | ${perProcess(used)} | ${perProcess(syscalls)} |`;
     }),
     '',
-    ...rows.filter((row) => row.note).map((row) => `- ${row.name}: ${row.note}.`),
+    ...rows.filter((row) => row.note && (row.round ?? 1) === 1).map((row) => `- ${row.name}: ${row.note}.`),
     ...floorLine(rows),
     ...tlsLines(rows),
     '',
