@@ -1,4 +1,5 @@
-// Platforms for the unit tests (and anyone who needs a valid KycPlatform in a test).
+// Platforms for the unit tests (and anyone who needs a valid KycPlatform in a test), and the sample the
+// owned caches' dictionaries are rendered from (reconcile/pack-dictionary.ts).
 import type { KycPlatform, KycPlatformSpec } from './types.js';
 
 export function platform(spec: Partial<KycPlatformSpec> = {}, name = 'acme'): KycPlatform {
