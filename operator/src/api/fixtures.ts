@@ -1,5 +1,4 @@
-// Platforms for the unit tests (and anyone who needs a valid KycPlatform in a test), and the sample the
-// owned caches' dictionaries are rendered from (reconcile/pack-dictionary.ts).
+// Platforms for the unit tests (and anyone who needs a valid KycPlatform in a test).
 import type { KycPlatform, KycPlatformSpec } from './types.js';
 
 export function platform(spec: Partial<KycPlatformSpec> = {}, name = 'acme'): KycPlatform {

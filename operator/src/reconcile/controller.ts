@@ -7,7 +7,6 @@ import { describeError, type Logger } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
 import { WorkQueue, type Handler, type WorkQueueOptions } from '../runtime/workqueue.js';
 import type { PlatformResource } from './platform.js';
-import { packDictionaries } from './pack-dictionary.js';
 import { INSTANCE_LABEL, OWNED_SELECTOR, OWNED_TYPES, ownerKey, PLATFORM } from './resources.js';
 
 const OWNED_EVENT_DELAY_MS = 500;
@@ -20,7 +19,6 @@ export class PlatformCache {
   constructor(client: KubeClient, logger: Logger, metrics: OperatorMetrics, namespace: string) {
     const onRestart = (plural: string) => () => metrics.watchRestarts.inc({ resource: plural });
     this.platforms = new Informer<PlatformResource>(PLATFORM, client, logger, { namespace, onRestart: onRestart(PLATFORM.plural) });
-    const dictionaries = packDictionaries();
     for (const type of OWNED_TYPES) {
       this.owned.set(
         type.plural,
@@ -28,8 +26,6 @@ export class PlatformCache {
           namespace,
           labelSelector: OWNED_SELECTOR,
           indexLabel: INSTANCE_LABEL,
-          // Deflated, with what the kind's objects share as zlib's dictionary (pack-dictionary.ts).
-          packed: { dictionary: dictionaries.get(type.kind) },
           onRestart: onRestart(type.plural),
         }),
       );

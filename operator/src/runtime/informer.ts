@@ -1,7 +1,6 @@
 // A list+watch cache of one kind. Unlike client-node's informer (which stops on any error but 410),
 // it restarts on every watch error with backoff and resumes from the last resourceVersion it saw;
 // only when that version is too old (410 Gone) does it list again, emitting the differences.
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Backoff } from './backoff.js';
 import { isGone, type KubeClient, type KubeResource, type ResourceType, type WatchEvent } from './kube.js';
 import type { Logger } from './logger.js';
@@ -23,14 +22,6 @@ export interface InformerOptions {
    * (each pass's prune looked at all 37,000).
    */
   indexLabel?: string;
-  /**
-   * Keep each object deflated (its JSON, compressed, as a one-byte string) and parse it again when it is
-   * read: the owned kinds, read a platform at a time by its passes, are most of what the operator keeps
-   * at hundreds of platforms (docs/operator.md, "How it works", Memory). Every read then gives a fresh copy. With a
-   * `dictionary` (text that objects of this kind share: zlib's preset dictionary, its last 32 KiB), an
-   * object a few KiB long packs into a few hundred bytes instead of a third of its size.
-   */
-  packed?: { dictionary?: Buffer };
 }
 
 export function objectKey(object: { metadata: { namespace?: string; name: string } }): string {
@@ -58,6 +49,7 @@ function slim<T extends KubeResource>(object: T): T {
     const replicaOwners = replicasOwnership(managedFields);
     kept = { ...object, metadata: replicaOwners ? { ...metadata, managedFields: replicaOwners } : metadata };
   }
+  strings.internAll(kept);
   return kept;
 }
 
@@ -77,32 +69,10 @@ function isNewer(candidate: string | undefined, current: string | undefined): bo
   return candidate !== current;
 }
 
-/**
- * What the cache holds of an object: the object itself, or (options.packed) its deflated JSON, with the
- * few fields the cache itself decides on kept beside it.
- */
-interface Entry<T> {
-  object?: T;
-  packed?: string;
-  resourceVersion: string | undefined;
-  uid: string | undefined;
-  /** namespace/value of options.indexLabel, when the object carries it. */
-  indexKey: string | undefined;
-}
-
-/** A one-byte string holds the compressed bytes at their exact size on the heap (a Buffer would be a slice of a larger block). */
-function pack(object: unknown, dictionary: Buffer | undefined): string {
-  return deflateRawSync(JSON.stringify(object), dictionary && { dictionary }).toString('latin1');
-}
-
-function unpack<T>(packed: string, dictionary: Buffer | undefined): T {
-  return JSON.parse(inflateRawSync(Buffer.from(packed, 'latin1'), dictionary && { dictionary }).toString('utf8')) as T;
-}
-
 export class Informer<T extends KubeResource> {
-  private readonly cache = new Map<string, Entry<T>>();
-  /** namespace/label value → the entries of the objects that carry it, by key (only with options.indexLabel). */
-  private readonly index = new Map<string, Map<string, Entry<T>>>();
+  private readonly cache = new Map<string, T>();
+  /** namespace/label value → the objects that carry it, by key (only with options.indexLabel). */
+  private readonly index = new Map<string, Map<string, T>>();
   private readonly handlers: InformerHandler<T>[] = [];
   private readonly abort = new AbortController();
   private resourceVersion = '';
@@ -124,12 +94,11 @@ export class Informer<T extends KubeResource> {
   }
 
   get(namespace: string, name: string): T | undefined {
-    const entry = this.cache.get(namespace ? `${namespace}/${name}` : name);
-    return entry && this.load(entry);
+    return this.cache.get(namespace ? `${namespace}/${name}` : name);
   }
 
   list(filter?: (object: T) => boolean): T[] {
-    const all = [...this.cache.values()].map((entry) => this.load(entry));
+    const all = [...this.cache.values()];
     return filter ? all.filter(filter) : all;
   }
 
@@ -137,42 +106,30 @@ export class Informer<T extends KubeResource> {
   listByLabel(namespace: string, value: string): T[] {
     const label = this.options.indexLabel;
     if (!label) throw new Error(`the ${this.type.plural} cache keeps no index (indexLabel)`);
-    return [...(this.index.get(`${namespace}/${value}`)?.values() ?? [])].map((entry) => this.load(entry));
+    return [...(this.index.get(`${namespace}/${value}`)?.values() ?? [])];
   }
 
-  private load(entry: Entry<T>): T {
-    return entry.object ?? unpack<T>(entry.packed as string, this.options.packed?.dictionary);
-  }
-
-  private entryOf(object: T): Entry<T> {
+  private indexKey(object: T): string | undefined {
     const value = this.options.indexLabel && object.metadata.labels?.[this.options.indexLabel];
-    // Kept as objects, their repeated string values are shared (StringTable); packed, nothing is to share.
-    if (!this.options.packed) strings.internAll(object);
-    return {
-      ...(this.options.packed ? { packed: pack(object, this.options.packed.dictionary) } : { object }),
-      resourceVersion: object.metadata.resourceVersion,
-      uid: object.metadata.uid,
-      indexKey: value ? `${object.metadata.namespace ?? ''}/${value}` : undefined,
-    };
+    return value ? `${object.metadata.namespace ?? ''}/${value}` : undefined;
   }
 
   /** Every change of the cache goes through put and drop, so that the index follows it. */
-  private put(key: string, object: T, old: Entry<T> | undefined): void {
-    const entry = this.entryOf(object);
-    this.cache.set(key, entry);
+  private put(key: string, object: T, old: T | undefined): void {
+    this.cache.set(key, object);
     if (!this.options.indexLabel) return;
-    const before = old?.indexKey;
-    const after = entry.indexKey;
+    const before = old && this.indexKey(old);
+    const after = this.indexKey(object);
     if (before !== undefined && before !== after) this.unindex(before, key);
     if (after === undefined) return;
     let bucket = this.index.get(after);
-    if (!bucket) this.index.set(after, (bucket = new Map<string, Entry<T>>()));
-    bucket.set(key, entry);
+    if (!bucket) this.index.set(after, (bucket = new Map<string, T>()));
+    bucket.set(key, object);
   }
 
-  private drop(key: string, old: Entry<T> | undefined): void {
+  private drop(key: string, old: T | undefined): void {
     this.cache.delete(key);
-    const before = old?.indexKey;
+    const before = old && this.indexKey(old);
     if (before !== undefined) this.unindex(before, key);
   }
 
@@ -208,7 +165,7 @@ export class Informer<T extends KubeResource> {
     const object = slim(written);
     const key = objectKey(object);
     const current = this.cache.get(key);
-    if (current && !isNewer(object.metadata.resourceVersion, current.resourceVersion)) return;
+    if (current && !isNewer(object.metadata.resourceVersion, current.metadata.resourceVersion)) return;
     this.put(key, object, current);
   }
 
@@ -276,20 +233,20 @@ export class Informer<T extends KubeResource> {
     if (event.type === 'BOOKMARK') return;
     const key = objectKey(object);
     const old = this.cache.get(key);
-    const sameObject = !old || !old.uid || !object.metadata.uid || old.uid === object.metadata.uid;
+    const sameObject = !old || !old.metadata.uid || !object.metadata.uid || old.metadata.uid === object.metadata.uid;
     if (event.type === 'DELETED') {
       // The deletion of an older object of the same name, after the operator recreated it: keep the new one.
       if (!sameObject) return;
       this.drop(key, old);
-      this.emit('delete', object, old && this.load(old));
+      this.emit('delete', object, old);
     } else {
       // A lagging watch may deliver a version older than the one the operator just wrote and
       // remembered; going back to it would make the next pass write again. Versions are revisions of
       // the whole store, so this holds across uids too: an old event of an object the operator
       // deleted and created again must not bring the old object back.
-      if (old && isOlder(version, old.resourceVersion)) return;
+      if (old && isOlder(version, old.metadata.resourceVersion)) return;
       this.put(key, object, old);
-      this.emit(old ? 'update' : 'add', object, old && this.load(old));
+      this.emit(old ? 'update' : 'add', object, old);
     }
   }
 
@@ -304,18 +261,17 @@ export class Informer<T extends KubeResource> {
       seen.add(key);
       const old = this.cache.get(key);
       // Remembered from a local write while the list was on its way: newer than the list's snapshot.
-      if (old && isOlder(item.metadata.resourceVersion, old.resourceVersion)) continue;
+      if (old && isOlder(item.metadata.resourceVersion, old.metadata.resourceVersion)) continue;
       this.put(key, item, old);
       if (!old) this.emit('add', item);
-      else if (old.resourceVersion !== item.metadata.resourceVersion) this.emit('update', item, this.load(old));
+      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit('update', item, old);
     }
     for (const [key, old] of [...this.cache]) {
       // Not in the list because it was created after the snapshot (and remembered): the watch from the
       // list's version brings it, or its deletion.
-      if (!seen.has(key) && !isOlder(resourceVersion, old.resourceVersion)) {
+      if (!seen.has(key) && !isOlder(resourceVersion, old.metadata.resourceVersion)) {
         this.drop(key, old);
-        const gone = this.load(old);
-        this.emit('delete', gone, gone);
+        this.emit('delete', old, old);
       }
     }
     this.resourceVersion = resourceVersion;
