@@ -22,7 +22,7 @@ import path from 'node:path';
 import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import { issueCa, issueLeaf } from '../../../operator/src/api/x509.js';
-import { freePort, need, scratchDatabase } from './processes.js';
+import { freePort, median, need, scratchDatabase } from './processes.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
 const ENTRY = path.join(REPO, 'dist/workloads/main.js');
@@ -433,11 +433,6 @@ function floorLine(rows: Row[]): string[] {
   }
   if (!bare || ratios.length === 0) return [];
   const percent = (ratio: number): string => `${Math.round(ratio * 100)} %`;
-  const median = (values: number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const middle = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-  };
   const each = ratios.length > 1 ? ` (${ratios.map(percent).join(', ')} round by round; the median)` : '';
   return [
     `- The read via the gateway makes ${percent(median(ratios))} of its floor's throughput${each}; the floor makes ${percent(median(floors) / bare)} of the bare server's.`,

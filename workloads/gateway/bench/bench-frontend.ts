@@ -27,7 +27,7 @@ import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
-import { freePort, need, scratchDatabase } from './processes.js';
+import { freePort, median, need, scratchDatabase } from './processes.js';
 
 const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../../..');
 const ENTRY = path.join(REPO, 'dist/workloads/main.js');
@@ -131,11 +131,6 @@ async function loadOnce(context: BrowserContext, url: string, profile: Profile):
   return measured;
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 const ms = (value: number): string => `${Math.round(value)}`;
 const kb = (bytes: number): string => (bytes / 1000).toFixed(1);
 

@@ -1,5 +1,6 @@
 // What the benchmarks that start the services as processes share: a free loopback port for each, the
-// environment `hack/with-env.sh` gives them after `make deps`, and a database of their own.
+// environment `hack/with-env.sh` gives them after `make deps`, a database of their own, and the median
+// of repeated measurements.
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import pg from 'pg';
@@ -40,4 +41,12 @@ export async function scratchDatabase(databaseUrl: string, prefix: string): Prom
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => client.end());
     },
   };
+}
+
+/** The middle value of `values` (the mean of the two middle ones for an even count); NaN for none. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
