@@ -224,7 +224,6 @@ async function main(): Promise<void> {
     METRICS_PORT: '0',
   };
   const rows: Row[] = [];
-  let currentRound: number | undefined;
   try {
     start(
       'bare',
@@ -266,7 +265,7 @@ async function main(): Promise<void> {
 
     // CPU per request of each service process: unlike req/s it barely depends on what else the
     // machine is doing, so it shows a change in the code's cost on a noisy machine.
-    const run = async (name: string, options: Parameters<typeof autocannon>[0], note?: string): Promise<void> => {
+    const run = async (name: string, options: Parameters<typeof autocannon>[0], note?: string, round?: number): Promise<void> => {
       if (WARMUP > 0) await autocannon({ connections: CONNECTIONS, duration: WARMUP, ...options });
       const pids = [...measuredProcesses(databaseName).values()].flat();
       const before = new Map(pids.map((pid) => [pid, { cpu: cpuSeconds(pid), calls: syscallCount(pid) }]));
@@ -292,7 +291,7 @@ async function main(): Promise<void> {
         cpu,
         syscalls,
         ...(note !== undefined && { note }),
-        ...(currentRound !== undefined && { round: currentRound }),
+        ...(round !== undefined && { round }),
       });
       const cpuText = Object.entries(cpu)
         .map(([service, us]) => `${service} ${us} µs, ${syscalls[service] ?? '?'} syscalls`)
@@ -306,27 +305,29 @@ async function main(): Promise<void> {
     // The read, kyc alone and the floor in rounds, each round in the other order than the last: this
     // host's neighbours move every figure by tens of per cent from one minute to the next, and a ratio
     // of two scenarios measured side by side in the same round is what holds (floorLine).
-    const readScenarios: Array<() => Promise<void>> = [
-      () => run(READ_VIA_GATEWAY, { url: `${api}/applications/${id}`, headers: auth }),
+    const readScenarios: Array<(round: number | undefined) => Promise<void>> = [
+      (round) => run(READ_VIA_GATEWAY, { url: `${api}/applications/${id}`, headers: auth }, undefined, round),
       // The same read straight at the kyc process separates the gateway's cost from the service's.
-      () =>
+      (round) =>
         run(
           READ_DIRECT,
           { url: `http://127.0.0.1:${kycPort}/api/v1/applications/${id}`, headers: auth },
           'no gateway: shows how much of the read path is the kyc service itself',
+          round,
         ),
-      () =>
+      (round) =>
         run(
           READ_FLOOR,
           { url: `http://127.0.0.1:${proxyPort}/api/v1/applications/${id}` },
           'floor.ts: node:http proxy → node:http server running the kyc read statement (no auth, limits, balancer, breaker, logs, metrics, decryption); the most any gateway → kyc → PostgreSQL read can do here',
+          round,
         ),
     ];
     for (let round = 1; wanted('read') && round <= READ_ROUNDS; round += 1) {
-      currentRound = READ_ROUNDS > 1 ? round : undefined;
-      for (const scenario of round % 2 === 1 ? readScenarios : [...readScenarios].reverse()) await scenario();
+      // A single round is reported as the scenarios were before there were rounds.
+      const label = READ_ROUNDS > 1 ? round : undefined;
+      for (const scenario of round % 2 === 1 ? readScenarios : [...readScenarios].reverse()) await scenario(label);
     }
-    currentRound = undefined;
     const writePath = (gateway: string): Parameters<typeof autocannon>[0] => ({
       url: gateway,
       requests: [
