@@ -141,7 +141,7 @@ export class PlatformController {
 
   /** Enqueues every known platform, as the periodic resync does. */
   resync(): void {
-    for (const platform of this.cache.platforms.list()) this.queue.add(objectKey(platform));
+    for (const platform of this.cache.platforms.list()) this.queue.add(objectKey(platform), { background: true });
   }
 
   /**

@@ -90,6 +90,48 @@ describe('WorkQueue', () => {
     expect(seen).toEqual(['x', 'x', 'y', 'z']);
   });
 
+  it('keeps a background key (the resync) in the ordinary lane, and moves it up when a change asks for it while it waits', async () => {
+    const seen: string[] = [];
+    const queue = new WorkQueue((key) => Promise.resolve(void seen.push(key)), {
+      concurrency: 1,
+      backoff: fastBackoff,
+      prioritize: (key) => key.startsWith('applied/'),
+    });
+    // A resync of every platform: the applied ones do not go ahead of the first passes.
+    for (const key of ['applied/a', 'new/1', 'applied/b', 'applied/c']) queue.add(key, { background: true });
+    // A pod of c became ready: its status pass goes first. Another resync of a changes nothing.
+    queue.add('applied/c');
+    queue.add('applied/a', { background: true });
+    // A background add never moves a key a change already queued.
+    queue.add('applied/d');
+    queue.add('applied/d', { background: true });
+    queue.start();
+    await queue.idle();
+    expect(seen).toEqual(['applied/c', 'applied/d', 'applied/a', 'new/1', 'applied/b']);
+  });
+
+  it('queues a background key marked while it runs in the ordinary lane, unless a change marked it too', async () => {
+    const seen: string[] = [];
+    const gate = deferred();
+    const queue = new WorkQueue(
+      async (key) => {
+        seen.push(key);
+        if (seen.length === 1) await gate.promise;
+      },
+      { concurrency: 1, backoff: fastBackoff, prioritize: (key) => key.startsWith('applied/') },
+    );
+    queue.start();
+    queue.add('applied/x');
+    await until(() => seen.length === 1);
+    queue.add('new/1');
+    queue.add('applied/x', { background: true });
+    queue.add('applied/y');
+    queue.add('applied/y', { background: true });
+    gate.resolve();
+    await queue.idle();
+    expect(seen).toEqual(['applied/x', 'applied/y', 'new/1', 'applied/x']);
+  });
+
   it('never runs the same key twice at once, and re-runs it once when it was added while running', async () => {
     const gate = deferred();
     let running = 0;

@@ -4,7 +4,8 @@
 // already applied at its generation, whose pass is a short status update) is taken before the ordinary
 // lane, so that it does not wait behind hundreds of first passes (docs/operator.md, "Work queue" under
 // "How it works"); every fourth key comes from the ordinary lane while both wait, so that a steady stream of
-// status updates never starves the first passes.
+// status updates never starves the first passes. A background key (the periodic resync: a look for drift,
+// not a change) always waits in the ordinary lane, unless a change asks for it meanwhile.
 import { backoffDelay, type BackoffPolicy } from './backoff.js';
 
 /** What a handler returns: nothing (done), or a delay after which the key is looked at again. */
@@ -43,6 +44,8 @@ export class WorkQueue {
   private readonly queuedAt = new Map<string, number>();
   /** Keys that need processing (queued, or marked again while being processed). */
   private readonly dirty = new Set<string>();
+  /** Waiting keys that only background adds asked for: they stay in the ordinary lane. */
+  private readonly background = new Set<string>();
   /** Keys a handler is working on right now. */
   private readonly processing = new Set<string>();
   private readonly failures = new Map<string, number>();
@@ -69,12 +72,22 @@ export class WorkQueue {
     this.running = false;
   }
 
-  /** Marks `key` as needing work. A key already waiting is not queued twice. */
-  add(key: string): void {
+  /**
+   * Marks `key` as needing work. A key already waiting is not queued twice, but one waiting in the ordinary
+   * lane moves to the prioritized lane when a change asks for it and `prioritize` says so. `background`: a
+   * periodic look, not a change (the resync). It waits in the ordinary lane whatever `prioritize` says: at
+   * 1,000 platforms a resync queued every applied platform ahead of the status updates pods' changes ask
+   * for (docs/operator.md, "Work queue").
+   */
+  add(key: string, options: { background?: boolean } = {}): void {
     if (this.shuttingDown) return;
     this.clearTimer(key);
-    if (this.dirty.has(key)) return;
+    if (this.dirty.has(key)) {
+      if (!options.background) this.promote(key);
+      return;
+    }
     this.dirty.add(key);
+    if (options.background) this.background.add(key);
     // A key being processed is queued again when its handler finishes, never run in parallel.
     if (!this.processing.has(key)) this.enqueue(key);
     this.pump();
@@ -130,6 +143,7 @@ export class WorkQueue {
     for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     for (const key of [...this.urgent, ...this.queue]) this.dirty.delete(key);
+    this.background.clear();
     this.urgent.length = 0;
     this.queue.length = 0;
     this.queuedAt.clear();
@@ -151,6 +165,7 @@ export class WorkQueue {
       this.options.onWait?.(Date.now() - (this.queuedAt.get(key) ?? Date.now()));
       this.queuedAt.delete(key);
       this.dirty.delete(key);
+      this.background.delete(key);
       this.processing.add(key);
       this.reportDepth();
       void this.run(key);
@@ -195,8 +210,17 @@ export class WorkQueue {
     }
   }
 
+  /** A change asks for a key a background add queued: it is no longer background, and may move up. */
+  private promote(key: string): void {
+    if (!this.background.delete(key) || !this.options.prioritize?.(key)) return;
+    const at = this.queue.indexOf(key);
+    if (at < 0) return;
+    this.queue.splice(at, 1);
+    this.urgent.push(key);
+  }
+
   private enqueue(key: string): void {
-    (this.options.prioritize?.(key) ? this.urgent : this.queue).push(key);
+    (!this.background.has(key) && this.options.prioritize?.(key) ? this.urgent : this.queue).push(key);
     this.queuedAt.set(key, Date.now());
     this.reportDepth();
   }
