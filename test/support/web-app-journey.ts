@@ -88,7 +88,11 @@ export async function signIn(page: Page, who: Person): Promise<void> {
   await page.getByLabel('Email address').fill(who.email);
   await page.getByLabel('Password').fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('button', { name: 'Sign out' }).waitFor();
+  // Signed in, or refused with the app's message: a refusal fails at once and says what the app said.
+  const signedIn = page.getByRole('button', { name: 'Sign out' });
+  const refused = page.getByRole('alert');
+  await signedIn.or(refused).first().waitFor();
+  if (!(await signedIn.isVisible())) throw new Error(`the sign-in of ${who.email} was refused: "${await refused.first().textContent()}"`);
 }
 
 export async function register(page: Page, who: Person): Promise<void> {
