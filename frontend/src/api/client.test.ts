@@ -47,6 +47,40 @@ describe('the API client', () => {
     expect(read?.headers['Idempotency-Key']).toBeUndefined();
   });
 
+  it('when a 503 asks for a short wait, then the call waits it out and is sent once more with the same Idempotency-Key, unseen', async () => {
+    let answers = 0;
+    const { api, requests, slept } = fakeGateway(
+      route('POST', '/auth/login', () =>
+        ++answers === 1 ? { ...problem(503, 'upstream unavailable'), headers: { 'Retry-After': '2' } } : signedInTokens(1),
+      ),
+    );
+    await api.signIn('ravi@example.com', 'correct horse battery');
+    expect(slept).toEqual([2000]);
+    expect(requests).toHaveLength(2);
+    expect(requests[1]?.headers['Idempotency-Key']).toBe(requests[0]?.headers['Idempotency-Key']);
+    expect(api.hasSession()).toBe(true);
+  });
+
+  it.each([
+    ['a long wait', problem(503, 'paused'), '30', 30],
+    ['a reduced mode', problem(503, 'read-only', { mode: 'ReadOnly' }), '1', 1],
+    ['no Retry-After', problem(503, 'down'), undefined, undefined],
+  ])('when a 503 asks for %s, then it is told at once, without a retry', async (_case, answer, header, seconds) => {
+    const { api, requests, slept } = fakeGateway(
+      route('POST', '/applications', { ...answer, ...(header !== undefined && { headers: { 'Retry-After': header } }) }),
+    );
+    const error = await api.createApplication(['kyc_verification'], 'v1').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApiError);
+    expect([(error as ApiError).status, (error as ApiError).retryAfterSeconds]).toEqual([503, seconds]);
+    expect([requests.length, slept]).toEqual([1, []]);
+  });
+
+  it('when the retry of a short 503 is refused again, then that answer is told', async () => {
+    const { api, requests } = fakeGateway(route('GET', '/status', { ...problem(503, 'still down'), headers: { 'Retry-After': '1' } }));
+    await expect(api.status()).rejects.toMatchObject({ status: 503, retryAfterSeconds: 1 });
+    expect(requests).toHaveLength(2);
+  });
+
   it.each([
     [new ApiError(503, { detail: 'x' }, 30), 'The service is busy or paused. Please try again in 30 seconds.'],
     [new ApiError(500, { requestId: 'req-9' }), 'Something went wrong on our side. If it keeps happening, quote reference req-9.'],

@@ -105,7 +105,16 @@ export interface ApiOptions {
   store?: TokenStore;
   /** Makes the XMLHttpRequest that uploads a document (progress events); a fake in tests. */
   xhr?: () => XMLHttpRequest;
+  /** Waits out a short Retry-After before the one silent retry; instant in tests. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * A 503 that asks for at most this long (a dependency's blip, a breaker's trial, a pod going away) is
+ * waited out and sent once more, with the same Idempotency-Key, before the person is told; a longer
+ * wait, or a reduced mode, is told at once (docs/frontend.md, how errors are said).
+ */
+export const SILENT_RETRY_MAX_SECONDS = 5;
 
 export class Api {
   private accessToken: string | undefined;
@@ -114,6 +123,7 @@ export class Api {
   private readonly fetchImpl: typeof fetch;
   private readonly store: TokenStore;
   private readonly makeXhr: () => XMLHttpRequest;
+  private readonly sleep: (ms: number) => Promise<void>;
   /** Called when the sign-in ends (refresh refused): the app shows the sign-in form. */
   onSignedOut: () => void = () => undefined;
 
@@ -122,6 +132,7 @@ export class Api {
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.store = options.store ?? sessionStorage;
     this.makeXhr = options.xhr ?? (() => new XMLHttpRequest());
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /** Whether a sign-in may be resumed (a refresh token is kept for this tab). */
@@ -288,14 +299,19 @@ export class Api {
     return this.refreshing;
   }
 
-  /** The answer to one call, after one refresh on a 401; a failure is an ApiError. */
+  /**
+   * The answer to one call, after one refresh on a 401 and one silent retry of a short 503; a failure is
+   * an ApiError.
+   */
   private async respond(method: string, path: string, body: unknown, auth: boolean): Promise<Response> {
     if (auth) await this.ensureAccessToken();
+    // Every write carries a fresh key, kept by its retries: a write the server did before an answer was
+    // lost is not done twice.
+    const key = method === 'GET' ? undefined : idempotencyKey();
     const send = (): Promise<Response> => {
       const headers: Record<string, string> = { Accept: 'application/json' };
       if (body !== undefined) headers['Content-Type'] = 'application/json';
-      // Every write carries a fresh key: a retry of the same click after a lost answer is not done twice.
-      if (method !== 'GET') headers['Idempotency-Key'] = idempotencyKey();
+      if (key) headers['Idempotency-Key'] = key;
       if (auth && this.accessToken) headers.Authorization = `Bearer ${this.accessToken}`;
       return this.fetchImpl(`${this.base}${path}`, {
         method,
@@ -306,6 +322,15 @@ export class Api {
     };
     let response = await send();
     if (auth && response.status === 401 && (await this.refresh())) response = await send();
+    if (response.status === 503) {
+      const text = await response.text();
+      const problem = parseProblem(text);
+      const seconds = retryAfter(response.headers.get('Retry-After'));
+      if (problem?.mode !== undefined || seconds === undefined || seconds > SILENT_RETRY_MAX_SECONDS)
+        throw new ApiError(503, problem, seconds);
+      await this.sleep(seconds * 1000);
+      response = await send();
+    }
     if (!response.ok)
       throw new ApiError(response.status, parseProblem(await response.text()), retryAfter(response.headers.get('Retry-After')));
     return response;

@@ -53,8 +53,11 @@ export function fakeGateway(...handlers: Handler[]) {
     return Promise.resolve(fakeResponse(404, JSON.stringify({ status: 404, title: 'Not Found', detail: 'no fake route' }), {}));
   };
   const store = new MemoryStore();
-  const api = new Api({ fetch: fetchImpl as typeof fetch, store });
-  return { api, requests, store };
+  // The waits the client asked for, instant here.
+  const slept: number[] = [];
+  const sleep = (ms: number): Promise<void> => Promise.resolve(void slept.push(ms));
+  const api = new Api({ fetch: fetchImpl as typeof fetch, store, sleep });
+  return { api, requests, store, slept };
 }
 
 /** Enough of a fetch Response for the client (jsdom has no fetch of its own). */
