@@ -85,14 +85,25 @@ export async function openApp(browser: Browser, base: string): Promise<Page> {
 }
 
 export async function signIn(page: Page, who: Person): Promise<void> {
-  await page.getByLabel('Email address').fill(who.email);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  // Signed in, or refused with the app's message: a refusal fails at once and says what the app said.
   const signedIn = page.getByRole('button', { name: 'Sign out' });
   const refused = page.getByRole('alert');
-  await signedIn.or(refused).first().waitFor();
-  if (!(await signedIn.isVisible())) throw new Error(`the sign-in of ${who.email} was refused: "${await refused.first().textContent()}"`);
+  // Signed in, or refused with the app's message. A refusal that asks for a wait (the service busy for
+  // N seconds: the app retries short ones itself) is waited out and tried again, as a person would, and
+  // said on stderr; any other refusal fails at once with what the app said.
+  for (let attempt = 1; ; attempt += 1) {
+    await page.getByLabel('Email address').fill(who.email);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signedIn.or(refused).first().waitFor();
+    if (await signedIn.isVisible()) return;
+    const said = (await refused.first().textContent()) ?? '';
+    const seconds = Number(/try again in (\d+) seconds/.exec(said)?.[1] ?? NaN);
+    if (attempt === 3 || !(seconds <= 30)) throw new Error(`the sign-in of ${who.email} was refused: "${said}"`);
+    process.stderr.write(`web-app journey: the sign-in of ${who.email} was refused ("${said}"); trying again in ${seconds} s\n`);
+    await page.waitForTimeout(seconds * 1000);
+    // A fresh page: the refusal's message is gone, so the next one cannot be mistaken for it.
+    await page.reload();
+  }
 }
 
 export async function register(page: Page, who: Person): Promise<void> {
