@@ -9,6 +9,7 @@
 //   make bench-operator BENCH_PLATFORMS=500
 //   BENCH_SKIP_FLOOR=1                       # operator half only (memory work)
 //   BENCH_OPERATOR_ENV='MALLOC_ARENA_MAX=2 NODE_OPTIONS=...'  # extra environment of the operator process
+//   BENCH_OPERATOR_NODE_ARGS='--optimize-for-size'  # V8 flags NODE_OPTIONS refuses, on node's command line
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -383,7 +384,8 @@ async function withOperator(): Promise<OperatorRun> {
   const namespace = await setup('bench-op');
   const port = 18_000 + Math.floor(Math.random() * 1000);
   const resyncSeconds = 20;
-  const child = spawn(process.execPath, [new URL('../src/main.js', import.meta.url).pathname], {
+  const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, new URL('../src/main.js', import.meta.url).pathname], {
     env: {
       ...process.env,
       WATCH_NAMESPACE: namespace,
@@ -431,8 +433,9 @@ async function withOperator(): Promise<OperatorRun> {
     const steadySeconds = (Date.now() - steadyFrom) / 1000;
     const delta = new Map([...after].map(([series, value]) => [series, value - (converged.get(series) ?? 0)]));
     const resyncReconciles = sum(delta, isPass);
+    const resyncWrites = sum(after, (s) => isWrite(s, true)) - sum(converged, (s) => isWrite(s, true));
     log(
-      `operator at rest, ${steadySeconds.toFixed(0)} s: reads a second, by resource and verb: ${requestsByResource(delta, isRead, steadySeconds)}; ${(resyncReconciles / steadySeconds).toFixed(1)} passes a second`,
+      `operator at rest, ${steadySeconds.toFixed(0)} s: reads a second, by resource and verb: ${requestsByResource(delta, isRead, steadySeconds)}; ${(resyncReconciles / steadySeconds).toFixed(1)} passes a second; ${resyncWrites} writes in ${resyncReconciles} passes`,
     );
     const memory = sampler.stop();
     // Logged before the clean-up, which can take minutes on a busy cluster.
@@ -445,7 +448,7 @@ async function withOperator(): Promise<OperatorRun> {
       writes: sum(converged, (s) => isWrite(s, true)),
       writesWithoutEvents: sum(converged, (s) => isWrite(s, false)),
       peakRssMiB: peakRssMiB(child),
-      resyncWrites: sum(after, (s) => isWrite(s, true)) - sum(converged, (s) => isWrite(s, true)),
+      resyncWrites,
       resyncReconciles,
     };
   } finally {
