@@ -73,11 +73,11 @@ export class WorkQueue {
   }
 
   /**
-   * Marks `key` as needing work. A key already waiting is not queued twice, but one waiting in the ordinary
-   * lane moves to the prioritized lane when a change asks for it and `prioritize` says so. `background`: a
-   * periodic look, not a change (the resync). It waits in the ordinary lane whatever `prioritize` says: at
-   * 1,000 platforms a resync queued every applied platform ahead of the status updates pods' changes ask
-   * for (docs/operator.md, "Work queue").
+   * Marks `key` as needing work. A key already waiting is not queued twice. `background`: a periodic look,
+   * not a change (the resync). It waits in the ordinary lane whatever `prioritize` says: at 1,000 platforms
+   * a resync queued every applied platform ahead of the status updates pods' changes ask for
+   * (docs/operator.md, "Work queue"). A change that asks for a key a background add left waiting moves it
+   * to the prioritized lane when `prioritize` says so.
    */
   add(key: string, options: { background?: boolean } = {}): void {
     if (this.shuttingDown) return;
