@@ -367,7 +367,7 @@ describe('PlatformReconciler', () => {
 
   describe('degradation', () => {
     const reader = (answer: () => PodHealth[] | undefined): HealthReader => ({
-      intervalMs: 15_000,
+      nextRoundInMs: () => 15_000,
       observe: () => Promise.resolve(answer()),
       forget: () => undefined,
     });

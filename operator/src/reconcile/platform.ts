@@ -389,7 +389,7 @@ export class PlatformReconciler {
     // The pods' health changes no watched object: a platform is looked at again when its next round is due.
     // Nor does a backup growing stale: the pass comes back when BackupStale would turn (backup-status.ts).
     const timedWait = minDefined(
-      minDefined(minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs), this.deps.health?.intervalMs),
+      minDefined(minDefined(rollout.requeueAfterMs, scalingPlan?.requeueAfterMs), this.deps.health?.nextRoundInMs(key)),
       minDefined(
         minDefined(backupRecheckInMs(platform, liveCronJob, this.deps.now?.() ?? new Date()), restore?.requeueAfterMs),
         // The next renewal may be weeks away: capped at 6 h (a timer's range, and a missed wake-up costs little).

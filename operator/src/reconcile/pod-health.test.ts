@@ -149,6 +149,24 @@ describe('PodHealthPoller', () => {
     expect(poller.intervalMs).toBe(15_000);
   });
 
+  it('when a pass comes between two rounds, then the next round is due an interval after the last round, not after that pass', async () => {
+    const client = {
+      list: () => Promise.resolve({ items: [], resourceVersion: '1' }),
+    } as unknown as ConstructorParameters<typeof PodHealthPoller>[0];
+    let clock = 0;
+    const poller = new PodHealthPoller(client, { intervalMs: 15_000, now: () => clock });
+    expect(poller.nextRoundInMs('shop/acme')).toBe(0); // never looked at: due now
+    expect(await poller.observe('shop/acme', p)).toEqual([]);
+    expect(poller.nextRoundInMs('shop/acme')).toBe(15_000);
+    // A pod's event brings a pass 14 s later: no round, and the next one stays due at 15 s, 1 s from now.
+    clock = 14_000;
+    expect(await poller.observe('shop/acme', p)).toBeUndefined();
+    expect(poller.nextRoundInMs('shop/acme')).toBe(1_000);
+    clock = 15_000;
+    expect(await poller.observe('shop/acme', p)).toEqual([]);
+    expect(poller.nextRoundInMs('shop/acme')).toBe(15_000);
+  });
+
   it('when the pods cannot be listed, then nothing is observed (the pass goes on)', async () => {
     const client = { list: () => Promise.reject(new Error('forbidden')) } as unknown as ConstructorParameters<typeof PodHealthPoller>[0];
     expect(await new PodHealthPoller(client).observe('shop/acme', p)).toBeUndefined();

@@ -22,8 +22,12 @@ type PodResource = KubeResource & { status?: { phase?: string; podIP?: string } 
 export interface HealthReader {
   /** The pods' health, or undefined when no round was due (or the pods could not be listed). */
   observe(key: string, platform: KycPlatform): Promise<PodHealth[] | undefined>;
-  /** How often a round is due: a Ready platform is looked at again after this long. */
-  readonly intervalMs: number;
+  /**
+   * How long until the platform's next round is due: a Ready platform is looked at again then. Counted from
+   * its last round, not from this pass: a pass in between (a pod's event) must not push the round a whole
+   * interval further, or a fault shorter than two intervals could fall between rounds unseen.
+   */
+  nextRoundInMs(key: string): number;
   forget(key: string): void;
 }
 
@@ -102,6 +106,11 @@ export class PodHealthPoller implements HealthReader {
   /** The interval, or longer when the platforms are more than roundsPerSecond can look at in it. */
   get intervalMs(): number {
     return Math.max(this.minIntervalMs, Math.ceil((this.lastRound.size / this.roundsPerSecond) * 1000));
+  }
+
+  nextRoundInMs(key: string): number {
+    const last = this.lastRound.get(key);
+    return last === undefined ? 0 : Math.max(0, last + this.intervalMs - (this.options.now ?? Date.now)());
   }
 
   async observe(key: string, platform: KycPlatform): Promise<PodHealth[] | undefined> {
