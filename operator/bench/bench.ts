@@ -9,7 +9,8 @@
 //   make bench-operator BENCH_PLATFORMS=500
 //   BENCH_SKIP_FLOOR=1                       # operator half only (memory work)
 //   BENCH_OPERATOR_ENV='MALLOC_ARENA_MAX=2 NODE_OPTIONS=...'  # extra environment of the operator process
-//   BENCH_OPERATOR_NODE_ARGS='--optimize-for-size'  # V8 flags NODE_OPTIONS refuses, on node's command line
+//   BENCH_OPERATOR_NODE_ARGS='--optimize-for-size'  # node's flags before the script, instead of those of
+//                                            # operator/deploy/deployment.yaml's command ('' for none)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -371,20 +372,23 @@ function peakRssMiB(child: ChildProcess): number {
 }
 
 /** NODE_OPTIONS of the operator container in operator/deploy/deployment.yaml. */
-function deployNodeOptions(): string {
+/** How operator/deploy/deployment.yaml starts node: its NODE_OPTIONS, and the flags before the script in its command. */
+function deployNode(): { options: string; args: string[] } {
   const [deployment] = loadYaml('operator/deploy/deployment.yaml') as (KubeResource & {
-    spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+    spec: { template: { spec: { containers: { command?: string[]; env?: { name: string; value?: string }[] }[] } } };
   })[];
-  const value = deployment?.spec.template.spec.containers[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
-  if (!value) throw new Error('operator/deploy/deployment.yaml sets no NODE_OPTIONS');
-  return value;
+  const container = deployment?.spec.template.spec.containers[0];
+  const options = container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+  if (!options) throw new Error('operator/deploy/deployment.yaml sets no NODE_OPTIONS');
+  return { options, args: (container?.command ?? []).filter((word) => word.startsWith('--')) };
 }
 
 async function withOperator(): Promise<OperatorRun> {
   const namespace = await setup('bench-op');
   const port = 18_000 + Math.floor(Math.random() * 1000);
   const resyncSeconds = 20;
-  const nodeArgs = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  const node = deployNode();
+  const nodeArgs = process.env.BENCH_OPERATOR_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? node.args;
   const child = spawn(process.execPath, [...nodeArgs, new URL('../src/main.js', import.meta.url).pathname], {
     env: {
       ...process.env,
@@ -400,7 +404,7 @@ async function withOperator(): Promise<OperatorRun> {
       RESYNC_PERIOD_SECONDS: String(resyncSeconds),
       LOG_LEVEL: 'warn',
       // The same V8 settings as the in-cluster operator (operator/deploy/deployment.yaml, memory limit 256Mi).
-      NODE_OPTIONS: deployNodeOptions(),
+      NODE_OPTIONS: node.options,
       ...operatorEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

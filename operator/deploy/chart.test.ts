@@ -24,13 +24,14 @@ interface Values {
   resources: unknown;
   maxOldSpaceMiB: number;
   maxSemiSpaceMiB: number;
+  optimizeForSize: boolean;
   leaderElection: { enabled: boolean };
   watchNamespace: string;
 }
 const values = yaml.load(read(chart('values.yaml'))) as Values;
 const chartMeta = yaml.load(read(chart('Chart.yaml'))) as { name: string; version: string; appVersion: string };
 const kustomization = yaml.load(read(here('./kustomization.yaml'))) as { images: { name: string; newTag: string }[] };
-type Container = { image: string; resources: unknown; env: { name: string; value?: string }[] };
+type Container = { image: string; command?: string[]; resources: unknown; env: { name: string; value?: string }[] };
 const deployment = yaml.load(read(here('./deployment.yaml'))) as {
   spec: { replicas: number; template: { spec: { containers: Container[] } } };
 };
@@ -74,6 +75,9 @@ describe('charts/kyc-operator', () => {
     expect(container.env.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(
       `--max-old-space-size=${values.maxOldSpaceMiB} --max-semi-space-size=${values.maxSemiSpaceMiB}`,
     );
+    expect(values.optimizeForSize).toBe(true);
+    expect(container.command).toEqual(['node', '--optimize-for-size', 'dist/operator/src/main.js']);
+    expect(read(chart('templates/deployment.yaml'))).toContain(`command: [${container.command?.join(', ')}]`);
     expect(values.leaderElection.enabled).toBe(true);
     expect(values.watchNamespace).toBe('');
   });
