@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { renderPlatform } from '../render/index.js';
 import { ApiError, type KubeResource, type ResourceType } from '../runtime/kube.js';
+import { TRANSITION_REPEAT_MS } from '../runtime/events.js';
 import { conditionOf } from './status.js';
 import type { PodHealth } from './degradation.js';
 import type { HealthReader } from './pod-health.js';
@@ -395,6 +396,8 @@ describe('PlatformReconciler', () => {
       expect([t.platform()?.status?.phase, degraded?.status, degraded?.reason]).toEqual(['Degraded', 'True', 'DependencyUnavailable']);
       expect(degraded?.message).toMatch(/^postgres unreachable from kyc \(2\/2 pods\): writes refused/);
       expect(t.events.recorded.filter((e) => e.reason === 'DependencyUnavailable')).toHaveLength(1);
+      // A change of state: a second outage minutes later is said again (runtime/events.ts).
+      expect(t.events.repeatAfter.get('DependencyUnavailable')).toBe(TRANSITION_REPEAT_MS);
 
       pods = [healthy, { ...noDatabase('acme-kyc-1'), checks: { database: 'OK', cache: 'OK', externalAPIs: 'OK' } }];
       await t.reconciler.reconcile(key);
@@ -402,6 +405,7 @@ describe('PlatformReconciler', () => {
       expect(t.events.recorded.filter((e) => e.reason === 'DependencyRecovered').map((e) => e.message)).toEqual([
         expect.stringMatching(/^recovered: postgres unreachable from kyc \(2\/2 pods\)/),
       ]);
+      expect(t.events.repeatAfter.get('DependencyRecovered')).toBe(TRANSITION_REPEAT_MS);
     });
 
     it('when a pass reads no health (between rounds), then the last dependency verdict stands', async () => {

@@ -6,7 +6,7 @@ import { degradationModeOf, featureFlagsOf, platformSecretName, profileOf } from
 import type { BackupStatus, Condition, KycPlatform, KycPlatformStatus } from '../api/types.js';
 import { renderPlatform } from '../render/index.js';
 import { FIELD_MANAGER, type Applier } from '../runtime/apply.js';
-import type { EventSink } from '../runtime/events.js';
+import { TRANSITION_REPEAT_MS, type EventSink } from '../runtime/events.js';
 import { splitKey, type Informer } from '../runtime/informer.js';
 import { isConflict, isNotFound, type KubeClient, type KubeResource } from '../runtime/kube.js';
 import type { Logger } from '../runtime/logger.js';
@@ -639,13 +639,13 @@ export class PlatformReconciler {
     const wasReady = conditionOf(platform.status, CONDITION_READY)?.status === 'True';
     const ready = conditionOf(status, CONDITION_READY);
     if (ready?.status === 'True' && !wasReady) {
-      this.deps.events.record(platform, 'Normal', 'Ready', ready.message);
+      this.deps.events.record(platform, 'Normal', 'Ready', ready.message, TRANSITION_REPEAT_MS);
       log.info({ version: platform.spec.version }, 'platform is ready');
     }
     const wasDegraded = conditionOf(platform.status, CONDITION_DEGRADED);
     const degraded = conditionOf(status, CONDITION_DEGRADED);
     if (degraded?.status === 'True' && (wasDegraded?.status !== 'True' || wasDegraded.reason !== degraded.reason)) {
-      this.deps.events.record(platform, 'Warning', degraded.reason, degraded.message);
+      this.deps.events.record(platform, 'Warning', degraded.reason, degraded.message, TRANSITION_REPEAT_MS);
       log.warn({ reason: degraded.reason }, 'platform is degraded');
     }
     // Another server holds external.metrics.k8s.io, or provider keda without KEDA: said once, when it
@@ -662,7 +662,8 @@ export class PlatformReconciler {
       wasDegraded.reason === REASON_DEPENDENCY_UNAVAILABLE &&
       degraded?.reason !== REASON_DEPENDENCY_UNAVAILABLE
     ) {
-      this.deps.events.record(platform, 'Normal', 'DependencyRecovered', `recovered: ${wasDegraded.message.split(' | ')[0] ?? ''}`);
+      const recovered = `recovered: ${wasDegraded.message.split(' | ')[0] ?? ''}`;
+      this.deps.events.record(platform, 'Normal', 'DependencyRecovered', recovered, TRANSITION_REPEAT_MS);
       log.info('the pods report their dependencies reachable again');
     }
     return status;

@@ -4,7 +4,7 @@
 // serves its readings is started beside it by the composition root (operator/src/manager.ts).
 import type { ComponentName } from '../api/components.js';
 import type { OperatorConfig } from '../runtime/config.js';
-import type { EventSink } from '../runtime/events.js';
+import { TRANSITION_REPEAT_MS, type EventSink } from '../runtime/events.js';
 import { objectKey, splitKey, type Informer } from '../runtime/informer.js';
 import type { KubeClient, KubeResource } from '../runtime/kube.js';
 import type { Logger } from '../runtime/logger.js';
@@ -74,7 +74,8 @@ export function startScalingEngine(config: OperatorConfig, deps: ScalingDeps): R
       if (deps.isLeader()) {
         const platform = deps.platforms.get(...splitKey(key));
         const reason = { failed: 'MetricSourceFailed', fallback: 'FallbackActive', recovered: 'MetricSourceRecovered' }[transition];
-        if (platform) deps.events.record(platform, transition === 'recovered' ? 'Normal' : 'Warning', reason, message);
+        if (platform)
+          deps.events.record(platform, transition === 'recovered' ? 'Normal' : 'Warning', reason, message, TRANSITION_REPEAT_MS);
         logger.info({ platform: key, component, metric, transition }, message);
       }
       deps.wake(key);

@@ -30,9 +30,12 @@ export interface RecordedEvent {
 
 export class RecordingEvents implements EventSink {
   readonly recorded: RecordedEvent[] = [];
+  /** The window each reason was last recorded with (undefined: the recorder's own). */
+  readonly repeatAfter = new Map<string, number | undefined>();
 
-  record(_regarding: KubeResource, type: EventType, reason: string, message: string): void {
+  record(_regarding: KubeResource, type: EventType, reason: string, message: string, repeatAfterMs?: number): void {
     this.recorded.push({ type, reason, message });
+    this.repeatAfter.set(reason, repeatAfterMs);
   }
 
   reasons(): string[] {
