@@ -371,7 +371,6 @@ function peakRssMiB(child: ChildProcess): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-/** NODE_OPTIONS of the operator container in operator/deploy/deployment.yaml. */
 /** How operator/deploy/deployment.yaml starts node: its NODE_OPTIONS, and the flags before the script in its command. */
 function deployNode(): { options: string; args: string[] } {
   const [deployment] = loadYaml('operator/deploy/deployment.yaml') as (KubeResource & {
