@@ -253,8 +253,9 @@ writes refused with 503 + Retry-After, reads that need the database too\`; the p
 report it back. A forced mode shows as \`Degraded\` with reason \`ReadOnlyMode\` or \`MaintenanceMode\` (the phase
 stays as it is: nothing is broken). A rollout problem, when there is one, keeps the condition; each new reason is a
 Warning Event, and the way back a Normal Event \`DependencyRecovered\`. So that a recovery (or an outage) is
-seen without any object changing, a Ready platform is reconciled again when its next round is due (every 15 s up
-to 150 platforms).
+seen without any object changing, a Ready platform is reconciled again when its next round is due (15 s after
+the last round up to 150 platforms, whatever passes came in between), so a dependency away for longer than that is
+always named.
 
 ## Validation rules
 
