@@ -553,8 +553,19 @@ describe('beside KEDA', () => {
       ]);
       await produce(kafka, secureTopic, 200);
       await kedaLag('sasl-kyc', secureTopic, '200');
-      const so = await suite.client.get<ScaledObject>(SCALED_OBJECT_TYPE, suite.namespace, 'sasl-kyc');
-      expect(so?.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+      // The metrics server reads the lag on request; the Ready condition is the KEDA operator's own loop, a
+      // little later (one CI run read it Unknown right after the lag was served).
+      const ready = await eventually(
+        "the ScaledObject sasl-kyc Ready by KEDA's operator",
+        async () => {
+          const so = await suite.client.get<ScaledObject>(SCALED_OBJECT_TYPE, suite.namespace, 'sasl-kyc');
+          const status = so?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+          return status === 'True' ? status : undefined;
+        },
+        60_000,
+        500,
+      ).catch(async () => (await suite.client.get<ScaledObject>(SCALED_OBJECT_TYPE, suite.namespace, 'sasl-kyc'))?.status?.conditions);
+      expect(ready).toBe('True');
       await eventually('kyc to scale out to 2 (lag 200 / 100 per pod)', async () => (await replicas('sasl-kyc')) === 2, 120_000, 1000);
     } finally {
       await suite.client.delete(PLATFORM, suite.namespace, 'sasl').catch(() => undefined);
