@@ -77,6 +77,8 @@ describe('charts/kyc-operator', () => {
     );
     expect(values.optimizeForSize).toBe(true);
     expect(container.command).toEqual(['node', '--optimize-for-size', 'dist/operator/src/main.js']);
+    // The command is the operator image's ENTRYPOINT with the flag put in: the script must stay the image's.
+    expect(read(here('../../Dockerfile'))).toContain('ENTRYPOINT ["node", "dist/operator/src/main.js"]');
     expect(read(chart('templates/deployment.yaml'))).toContain(`command: [${container.command?.join(', ')}]`);
     expect(values.leaderElection.enabled).toBe(true);
     expect(values.watchNamespace).toBe('');

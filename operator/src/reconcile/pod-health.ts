@@ -114,10 +114,8 @@ export class PodHealthPoller implements HealthReader {
   }
 
   async observe(key: string, platform: KycPlatform): Promise<PodHealth[] | undefined> {
-    const now = (this.options.now ?? Date.now)();
-    const last = this.lastRound.get(key);
-    if (last !== undefined && now - last < this.intervalMs) return undefined;
-    this.lastRound.set(key, now);
+    if (this.nextRoundInMs(key) > 0) return undefined;
+    this.lastRound.set(key, (this.options.now ?? Date.now)());
     const selector = Object.entries(platformPodSelector(platform))
       .map(([name, value]) => `${name}=${value}`)
       .join(',');
