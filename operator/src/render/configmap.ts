@@ -60,7 +60,8 @@ function digest(data: Record<string, string>): string {
       .sort()
       .map((k) => [k, data[k]]),
   );
-  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
+  // The first 8 bytes' hex, not a slice of the whole hex (a slice keeps its parent alive).
+  return createHash('sha256').update(canonical).digest().toString('hex', 0, 8);
 }
 
 /** A short, stable digest of the settings read at start (keys in a fixed order): the pod templates carry it. */

@@ -12,9 +12,13 @@ export function stableStringify(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`;
 }
 
-/** A short, stable fingerprint of any JSON value (sha256, 16 hex characters). */
+/**
+ * A short, stable fingerprint of any JSON value (sha256, 16 hex characters). The hex of the first 8 bytes,
+ * not a slice of the whole hex: V8 keeps a slice as a view of its 64-character parent, and the operator
+ * keeps several of these per owned object (docs/benchmarks.md, "Memory").
+ */
 export function hashOf(value: unknown): string {
-  return createHash('sha256').update(stableStringify(value)).digest('hex').slice(0, 16);
+  return createHash('sha256').update(stableStringify(value)).digest().toString('hex', 0, 8);
 }
 
 /**

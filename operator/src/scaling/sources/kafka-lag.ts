@@ -157,7 +157,8 @@ export interface LagConnections {
 }
 
 const secretKey = (secret: KafkaSecret): string => `${secret.namespace}/${secret.name}/${secret.key}`;
-const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+// The first 8 bytes' hex, not a slice of the whole hex (a slice keeps its parent alive).
+const digest = (text: string): string => createHash('sha256').update(text).digest().toString('hex', 0, 8);
 /**
  * Two platforms naming the same brokers, in any order, trusting the same CA (if any) and reading as the same
  * principal with the same password (if any) share a connection; the key holds digests, never a secret.
