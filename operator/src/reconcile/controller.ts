@@ -26,6 +26,7 @@ export class PlatformCache {
           namespace,
           labelSelector: OWNED_SELECTOR,
           indexLabel: INSTANCE_LABEL,
+          compact: true,
           onRestart: onRestart(type.plural),
         }),
       );

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Applier, decide, SPEC_HASH_ANNOTATION, withSpecHash } from './apply.js';
 import { hashOf, projectOnto } from './hash.js';
 import type { KubeClient, KubeResource, ResourceType } from './kube.js';
+import { compact } from './slim.js';
 
 const desired: KubeResource = {
   apiVersion: 'v1',
@@ -94,5 +95,114 @@ describe('Applier hashes', () => {
     applier.knownHash(stale, '0000000000000000');
     expect(await applier.ensure(CONFIG_MAP, stale, live)).toMatchObject({ action: 'updated' });
     expect(applied.at(-1)?.metadata.annotations?.[SPEC_HASH_ANNOTATION]).toBe('0000000000000000');
+  });
+});
+
+describe('drift against compacted cache objects', () => {
+  const DEPLOYMENTS: ResourceType = { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true };
+  const deployment: KubeResource = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'p1-kyc', namespace: 'ns', labels: { app: 'kyc' } },
+    spec: { replicas: 2, template: { spec: { containers: [{ name: 'kyc', image: 'kyc:1.4.2' }] } } },
+  };
+
+  /** A server that answers applies and GETs from one stored object, and counts both. */
+  function server() {
+    let stored: KubeResource | undefined;
+    let version = 10;
+    const calls = { apply: 0, get: 0 };
+    const client = {
+      apply: (_type: ResourceType, object: KubeResource) => {
+        calls.apply += 1;
+        version += 1;
+        stored = serverCopy(object, { resourceVersion: String(version) });
+        return Promise.resolve(structuredClone(stored));
+      },
+      get: () => {
+        calls.get += 1;
+        return Promise.resolve(stored && structuredClone(stored));
+      },
+    } as unknown as KubeClient;
+    /** Someone else changes the stored object: a new version, as the watch would deliver it. */
+    const change = (edit: (object: KubeResource) => void): KubeResource => {
+      if (!stored) throw new Error('nothing stored');
+      edit(stored);
+      version += 1;
+      stored.metadata.resourceVersion = String(version);
+      return compact(structuredClone(stored));
+    };
+    return { client, applier: new Applier(client), calls, change };
+  }
+
+  it('when only the status moved, then nothing is read or written', async () => {
+    const { applier, calls, change } = server();
+    await applier.ensure(DEPLOYMENTS, deployment, undefined);
+    const live = change((o) => {
+      o.status = { readyReplicas: 2 };
+      o.metadata.annotations = { ...o.metadata.annotations, 'deployment.kubernetes.io/revision': '1' };
+    });
+    expect(await applier.ensure(DEPLOYMENTS, deployment, live)).toMatchObject({ action: 'unchanged' });
+    expect(calls).toEqual({ apply: 1, get: 0 });
+  });
+
+  it('when someone edits the pod template, then the object is read whole once and put back', async () => {
+    const { applier, calls, change } = server();
+    await applier.ensure(DEPLOYMENTS, deployment, undefined);
+    const live = change((o) => {
+      (o.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image = 'evil:1';
+    });
+    expect(live.spec).toEqual({ replicas: 2 });
+    expect(await applier.ensure(DEPLOYMENTS, deployment, live)).toMatchObject({ action: 'restored' });
+    expect(calls).toEqual({ apply: 2, get: 1 });
+  });
+
+  it('when someone adds a label of their own, then it is read once, found clean, and not read again', async () => {
+    const { applier, calls, change } = server();
+    await applier.ensure(DEPLOYMENTS, deployment, undefined);
+    const live = change((o) => {
+      o.metadata.labels = { ...o.metadata.labels, team: 'risk' };
+    });
+    expect(await applier.ensure(DEPLOYMENTS, deployment, live)).toMatchObject({ action: 'unchanged' });
+    expect(await applier.ensure(DEPLOYMENTS, deployment, live)).toMatchObject({ action: 'unchanged' });
+    const later = change((o) => {
+      o.status = { readyReplicas: 1 };
+    });
+    expect(await applier.ensure(DEPLOYMENTS, deployment, later)).toMatchObject({ action: 'unchanged' });
+    expect(calls).toEqual({ apply: 1, get: 1 });
+  });
+
+  it('when spec.replicas the operator sets was changed, then it is put back without a read', async () => {
+    const { applier, calls, change } = server();
+    await applier.ensure(DEPLOYMENTS, deployment, undefined);
+    const live = change((o) => {
+      (o.spec as { replicas: number }).replicas = 5;
+    });
+    expect(await applier.ensure(DEPLOYMENTS, deployment, live)).toMatchObject({ action: 'restored' });
+    expect(calls).toEqual({ apply: 2, get: 0 });
+  });
+
+  it('after a restart (no record), a compacted object is read whole once, then known by its digest', async () => {
+    const first = server();
+    await first.applier.ensure(DEPLOYMENTS, deployment, undefined);
+    const restarted = new Applier(first.client);
+    const live = first.change((o) => {
+      o.status = { readyReplicas: 2 };
+    });
+    expect(await restarted.ensure(DEPLOYMENTS, deployment, live)).toMatchObject({ action: 'unchanged' });
+    const later = first.change((o) => {
+      o.status = { readyReplicas: 1 };
+    });
+    expect(await restarted.ensure(DEPLOYMENTS, deployment, later)).toMatchObject({ action: 'unchanged' });
+    expect(first.calls).toEqual({ apply: 1, get: 1 });
+  });
+
+  it('a compacted object whose version was found clean is not looked at again', () => {
+    const { object, hash } = withSpecHash(deployment);
+    const live = compact(serverCopy(object));
+    expect(decide(object, hash, live, undefined)).toBe('verify');
+    expect(decide(object, hash, live, { hash, projection: 'x', verifiedVersion: '7' })).toBe('unchanged');
+    // A record of another desired state says nothing of this one.
+    expect(decide(object, hash, live, { hash: 'other', projection: 'x', verifiedVersion: '7' })).toBe('verify');
   });
 });

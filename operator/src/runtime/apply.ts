@@ -6,8 +6,14 @@
 // each apply the applier remembers the projection of the server's answer onto the desired shape (the
 // server's canonical form of exactly the fields the operator sets); a later projection that differs is
 // drift. Without such a record (just after a restart) it falls back to a field-by-field comparison.
+//
+// The caches keep owned objects compacted (slim.ts): metadata, status and spec.replicas, and a digest of
+// the rest. The record keeps the digest of the version it last found clean too; a live object with the
+// same digest is unchanged without a look, and one whose digest moved (someone edited it, or only added
+// a label of their own) is read whole once and compared as above.
 import { hashOf, isSubsetOf, projectOnto } from './hash.js';
 import type { KubeClient, KubeResource, ResourceType } from './kube.js';
+import { bodyDigest, isCompact } from './slim.js';
 
 export const SPEC_HASH_ANNOTATION = 'kyc.dev/spec-hash';
 export const FIELD_MANAGER = 'kyc-operator';
@@ -32,23 +38,27 @@ export function withSpecHash<T extends KubeResource>(desired: T, knownHash?: str
 interface Record {
   hash: string;
   projection: string;
+  /** The body digest (slim.ts) of the last live version found clean for this hash. */
+  digest?: string;
   /** A live resourceVersion already found clean for this hash: the same version needs no new look. */
   verifiedVersion?: string;
 }
 
+/** One of the actions, or 'verify': the live object is compacted and its digest moved, so read it whole. */
+export type Decision = ApplyAction | 'verify';
+
 /** What to do with one object, given what the operator last wrote (pure, unit-tested). */
-export function decide(
-  desired: KubeResource,
-  hash: string,
-  live: KubeResource | undefined,
-  record: Record | undefined,
-): Exclude<ApplyAction, 'unchanged'> | 'unchanged' {
+export function decide(desired: KubeResource, hash: string, live: KubeResource | undefined, record: Record | undefined): Decision {
   if (!live || live.metadata.deletionTimestamp) return 'created';
   if (live.metadata.annotations?.[SPEC_HASH_ANNOTATION] !== hash) return 'updated';
-  if (record && record.hash === hash && record.verifiedVersion !== undefined && record.verifiedVersion === live.metadata.resourceVersion) {
-    return 'unchanged';
-  }
-  const drifted = record && record.hash === hash ? hashOf(projectOnto(desired, live)) !== record.projection : !isSubsetOf(desired, live);
+  const ours = record && record.hash === hash ? record : undefined;
+  if (ours?.verifiedVersion !== undefined && ours.verifiedVersion === live.metadata.resourceVersion) return 'unchanged';
+  // spec.replicas is outside the digest (an HPA changes it when the operator does not set it).
+  const replicas = (desired.spec as { replicas?: unknown } | undefined)?.replicas;
+  if (replicas !== undefined && replicas !== (live.spec as { replicas?: unknown } | undefined)?.replicas) return 'restored';
+  if (ours?.digest !== undefined && ours.digest === bodyDigest(live)) return 'unchanged';
+  if (isCompact(live)) return 'verify';
+  const drifted = ours ? hashOf(projectOnto(desired, live)) !== ours.projection : !isSubsetOf(desired, live);
   return drifted ? 'restored' : 'unchanged';
 }
 
@@ -89,10 +99,15 @@ export class Applier {
     const { object, hash } = this.withHash(desired);
     const key = recordKey(desired);
     const record = this.records.get(key);
-    const action = decide(object, hash, live, record);
-    if (action === 'unchanged' && live) {
-      if (record && record.hash === hash) record.verifiedVersion = live.metadata.resourceVersion;
-      return { action, object: live };
+    let current: KubeResource | undefined = live;
+    let action = decide(object, hash, current, record);
+    if (action === 'verify') {
+      current = await this.read(type, desired);
+      action = decide(object, hash, current, record);
+    }
+    if (action === 'unchanged' && current) {
+      this.verified(key, object, hash, current, record);
+      return { action, object: current as T };
     }
     let applied: T;
     try {
@@ -100,8 +115,39 @@ export class Applier {
     } catch (error) {
       throw new Error(`apply ${desired.kind} ${desired.metadata.namespace ?? ''}/${desired.metadata.name}`, { cause: error });
     }
-    this.records.set(key, { hash, projection: hashOf(projectOnto(object, applied)), verifiedVersion: applied.metadata.resourceVersion });
-    return { action, object: applied };
+    this.records.set(key, {
+      hash,
+      projection: hashOf(projectOnto(object, applied)),
+      digest: bodyDigest(applied),
+      verifiedVersion: applied.metadata.resourceVersion,
+    });
+    return { action: action as ApplyAction, object: applied };
+  }
+
+  /** The object whole from the server (the cache keeps a digest of its body): undefined when it is gone. */
+  private async read(type: ResourceType, desired: KubeResource): Promise<KubeResource | undefined> {
+    try {
+      return await this.client.get(type, desired.metadata.namespace ?? '', desired.metadata.name);
+    } catch (error) {
+      throw new Error(`read ${desired.kind} ${desired.metadata.namespace ?? ''}/${desired.metadata.name}`, { cause: error });
+    }
+  }
+
+  /**
+   * Notes `live` as found clean for `hash`: its version and body digest, so that the next pass asks
+   * nothing of it; a first record (after a restart) also takes its projection, compared field by field.
+   */
+  private verified(key: string, desired: KubeResource, hash: string, live: KubeResource, record: Record | undefined): void {
+    const version = live.metadata.resourceVersion;
+    if (record && record.hash === hash) {
+      if (record.verifiedVersion === version) return;
+      record.verifiedVersion = version;
+      record.digest = bodyDigest(live);
+      return;
+    }
+    // A compacted object cannot be projected; decide never finds one clean without a record.
+    if (isCompact(live)) return;
+    this.records.set(key, { hash, projection: hashOf(projectOnto(desired, live)), digest: bodyDigest(live), verifiedVersion: version });
   }
 
   /** Forgets what was written for an object that was deleted. */

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { FakeKube } from './testing/fake-kube.js';
 import { Informer, type InformerEvent } from './informer.js';
 import type { KubeResource, ResourceType } from './kube.js';
+import { bodyDigest, isCompact } from './slim.js';
 
 const CONFIGMAP: ResourceType = { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
 const NS = 'kyc-test';
@@ -113,6 +114,34 @@ describe('Informer', () => {
     fake.deliver();
     expect(names('a')).toEqual(['a3']);
     expect(names('nobody')).toEqual([]);
+  });
+
+  it('with compact, then the list, the watch and a remembered write keep bodies as digests only', async () => {
+    const fake = new FakeKube();
+    await fake.create(CONFIGMAP, NS, configMap('a', { mode: 'dev' }));
+    const informer = new Informer<ConfigMap>(CONFIGMAP, fake.asClient(), pino({ enabled: false }), {
+      namespace: NS,
+      labelSelector: 'app=kyc',
+      compact: true,
+      backoff: { baseMs: 1, maxMs: 1 },
+    });
+    running.push(informer);
+    informer.start();
+    await informer.waitForSync();
+    await until(() => fake.openWatchCount > 0);
+    const listed = informer.get(NS, 'a');
+    expect(listed?.data).toBeUndefined();
+    expect(listed && isCompact(listed)).toBe(true);
+    expect(listed && bodyDigest(listed)).toBe(bodyDigest(configMap('a', { mode: 'dev' })));
+
+    const b = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('b', { mode: 'prod' }));
+    await until(() => informer.get(NS, 'b') !== undefined);
+    expect(informer.get(NS, 'b')?.data).toBeUndefined();
+    expect(bodyDigest(informer.get(NS, 'b')!)).toBe(bodyDigest(b));
+
+    informer.remember(await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('c', { mode: 'x' })));
+    expect(informer.get(NS, 'c')?.data).toBeUndefined();
+    expect(informer.get(NS, 'c')?.metadata.labels).toEqual({ app: 'kyc' });
   });
 
   describe('when the watch answers 410 Gone in the middle of a stream', () => {

@@ -4,7 +4,7 @@
 import { Backoff } from './backoff.js';
 import { isGone, type KubeClient, type KubeResource, type ResourceType, type WatchEvent } from './kube.js';
 import type { Logger } from './logger.js';
-import { replicasOwnership, StringTable } from './slim.js';
+import { compact, isCompact, replicasOwnership, StringTable } from './slim.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 export type InformerHandler<T extends KubeResource> = (event: InformerEvent, object: T, old?: T) => void;
@@ -22,6 +22,11 @@ export interface InformerOptions {
    * (each pass's prune looked at all 37,000).
    */
   indexLabel?: string;
+  /**
+   * Keep each object's metadata, status and spec.replicas only, with a digest of the rest (slim.ts,
+   * `compact`): the owned kinds, whose bodies the operator compares only to find drift.
+   */
+  compact?: boolean;
 }
 
 export function objectKey(object: { metadata: { namespace?: string; name: string } }): string {
@@ -40,15 +45,19 @@ const strings = new StringTable();
 /**
  * The cache keeps objects without most of managedFields: they are often half of an object's size
  * (memory at hundreds of platforms). Only who owns spec.replicas is kept, for the hand-over of that
- * field to an HPA (reconcile/replicas.ts). Their repeated string values are shared (StringTable).
+ * field to an HPA (reconcile/replicas.ts). With `compactBody`, the body goes too (slim.ts, `compact`).
+ * What is kept has its repeated string values shared (StringTable).
  */
-function slim<T extends KubeResource>(object: T): T {
+function slim<T extends KubeResource>(object: T, compactBody: boolean): T {
+  // Already compacted (an answer remembered twice): its body is gone, and so is anything to strip.
+  if (isCompact(object)) return object;
   let kept = object;
   if ('managedFields' in object.metadata) {
     const { managedFields, ...metadata } = object.metadata;
     const replicaOwners = replicasOwnership(managedFields);
     kept = { ...object, metadata: replicaOwners ? { ...metadata, managedFields: replicaOwners } : metadata };
   }
+  if (compactBody) kept = compact(kept);
   strings.internAll(kept);
   return kept;
 }
@@ -114,6 +123,11 @@ export class Informer<T extends KubeResource> {
     return value ? `${object.metadata.namespace ?? ''}/${value}` : undefined;
   }
 
+  /** What the cache keeps of an object it is given. */
+  private keep(object: T): T {
+    return slim(object, this.options.compact === true);
+  }
+
   /** Every change of the cache goes through put and drop, so that the index follows it. */
   private put(key: string, object: T, old: T | undefined): void {
     this.cache.set(key, object);
@@ -162,7 +176,7 @@ export class Informer<T extends KubeResource> {
    * before the watch event arrives does not write it again. The watch event overwrites it later.
    */
   remember(written: T): void {
-    const object = slim(written);
+    const object = this.keep(written);
     const key = objectKey(object);
     const current = this.cache.get(key);
     if (current && !isNewer(object.metadata.resourceVersion, current.metadata.resourceVersion)) return;
@@ -227,7 +241,7 @@ export class Informer<T extends KubeResource> {
       this.logger.warn({ resource: this.type.plural, code: status.code }, 'watch error event');
       return;
     }
-    const object = slim({ ...event.object, apiVersion: this.type.apiVersion, kind: this.type.kind } as T);
+    const object = this.keep({ ...event.object, apiVersion: this.type.apiVersion, kind: this.type.kind } as T);
     const version = object.metadata.resourceVersion;
     if (version) this.resourceVersion = version;
     if (event.type === 'BOOKMARK') return;
@@ -256,7 +270,7 @@ export class Informer<T extends KubeResource> {
     });
     const seen = new Set<string>();
     for (const listed of items) {
-      const item = slim(listed);
+      const item = this.keep(listed);
       const key = objectKey(item);
       seen.add(key);
       const old = this.cache.get(key);

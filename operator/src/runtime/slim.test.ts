@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { replicasOwnership, StringTable } from './slim.js';
+import type { KubeResource } from './kube.js';
+import { bodyDigest, compact, isCompact, replicasOwnership, StringTable } from './slim.js';
 
 /** A Deployment as a watch delivers it: every string a fresh copy. */
 function parsedDeployment(platform: string, uid: string): Record<string, unknown> {
@@ -64,5 +65,79 @@ describe('replicasOwnership', () => {
     expect(owners).toEqual([{ manager: 'kyc-operator', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:replicas': {} } } }]);
     expect(replicasOwnership([{ manager: 'x', fieldsV1: {} }])).toBeUndefined();
     expect(replicasOwnership(undefined)).toBeUndefined();
+  });
+});
+
+describe('compact', () => {
+  const deployment = (): KubeResource => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: 'p1-kyc',
+      namespace: 'ns',
+      resourceVersion: '7',
+      labels: { app: 'kyc' },
+      annotations: { 'kyc.dev/spec-hash': 'abc' },
+      ownerReferences: [{ apiVersion: 'kyc.dev/v1alpha1', kind: 'KycPlatform', name: 'p1', uid: 'u1' }],
+    },
+    spec: { replicas: 2, template: { spec: { containers: [{ name: 'kyc', image: 'kyc:1.4.2' }] } } },
+    status: { readyReplicas: 2 },
+  });
+
+  it('keeps the metadata, the status and spec.replicas, and the digest of the full object', () => {
+    const full = deployment();
+    const kept = compact(full);
+    expect(kept).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: full.metadata,
+      spec: { replicas: 2 },
+      status: { readyReplicas: 2 },
+    });
+    expect(isCompact(kept)).toBe(true);
+    expect(isCompact(full)).toBe(false);
+    expect(bodyDigest(kept)).toBe(bodyDigest(full));
+    expect(compact(kept)).toBe(kept);
+  });
+
+  it('gives the same digest whatever the status, spec.replicas or the Deployment controller annotations say', () => {
+    const before = bodyDigest(deployment());
+    const moved = deployment();
+    moved.status = { readyReplicas: 0, conditions: [{ type: 'Progressing' }] };
+    (moved.spec as { replicas: number }).replicas = 9;
+    moved.metadata.annotations = { ...moved.metadata.annotations, 'deployment.kubernetes.io/revision': '3' };
+    moved.metadata.resourceVersion = '99';
+    expect(bodyDigest(moved)).toBe(before);
+  });
+
+  it('gives another digest for an edited body, label, annotation or owner', () => {
+    const before = bodyDigest(deployment());
+    const edits: ((o: KubeResource) => void)[] = [
+      (o) => {
+        (o.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image = 'evil:1';
+      },
+      (o) => {
+        o.metadata.labels = { app: 'other' };
+      },
+      (o) => {
+        o.metadata.annotations = { 'kyc.dev/spec-hash': 'abd' };
+      },
+      (o) => {
+        o.metadata.ownerReferences = [];
+      },
+      (o) => {
+        o.data = { extra: 'x' };
+      },
+    ];
+    for (const edit of edits) {
+      const edited = deployment();
+      edit(edited);
+      expect(bodyDigest(edited)).not.toBe(before);
+    }
+  });
+
+  it('leaves an object without a body or status without one', () => {
+    const account: KubeResource = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'p1-kyc', namespace: 'ns' } };
+    expect(compact(account)).toEqual(account);
   });
 });
