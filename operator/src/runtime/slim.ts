@@ -76,7 +76,7 @@ export class StringTable {
 /** Annotations the Deployment controller writes on the objects it manages: not anyone's edit of ours. */
 const CONTROLLER_ANNOTATION_PREFIX = 'deployment.kubernetes.io/';
 
-/** The body digests of compacted objects, by object: kept beside them, not in them (nothing copies it). */
+/** The body digests of compacted objects, beside them rather than in them: a copy of one does not carry it. */
 const bodyDigests = new WeakMap<object, string>();
 
 /**
