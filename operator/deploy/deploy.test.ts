@@ -27,10 +27,10 @@ describe('operator/deploy', () => {
   });
 
   it.each(OWNED_KINDS.map((k) => [k.kind, k.apiVersion, k.plural] as const))(
-    'lets the operator apply, watch and prune %s',
+    'lets the operator apply, watch, read back and prune %s',
     (_kind, apiVersion, plural) => {
       const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '';
-      expect(verbsFor(group, plural).sort()).toEqual(['create', 'delete', 'list', 'patch', 'watch']);
+      expect(verbsFor(group, plural).sort()).toEqual(['create', 'delete', 'get', 'list', 'patch', 'watch']);
     },
   );
 
