@@ -115,12 +115,7 @@ export class Applier {
     } catch (error) {
       throw new Error(`apply ${desired.kind} ${desired.metadata.namespace ?? ''}/${desired.metadata.name}`, { cause: error });
     }
-    this.records.set(key, {
-      hash,
-      projection: hashOf(projectOnto(object, applied)),
-      digest: bodyDigest(applied),
-      verifiedVersion: applied.metadata.resourceVersion,
-    });
+    this.records.set(key, recordOf(object, hash, applied));
     return { action: action as ApplyAction, object: applied };
   }
 
@@ -147,7 +142,7 @@ export class Applier {
     }
     // A compacted object cannot be projected; decide never finds one clean without a record.
     if (isCompact(live)) return;
-    this.records.set(key, { hash, projection: hashOf(projectOnto(desired, live)), digest: bodyDigest(live), verifiedVersion: version });
+    this.records.set(key, recordOf(desired, hash, live));
   }
 
   /** Forgets what was written for an object that was deleted. */
@@ -159,6 +154,11 @@ export class Applier {
   forgetWhere(predicate: (key: string) => boolean): void {
     for (const key of [...this.records.keys()]) if (predicate(key)) this.records.delete(key);
   }
+}
+
+/** What the applier keeps of a whole live object found or written clean for `hash`. */
+function recordOf(desired: KubeResource, hash: string, live: KubeResource): Record {
+  return { hash, projection: hashOf(projectOnto(desired, live)), digest: bodyDigest(live), verifiedVersion: live.metadata.resourceVersion };
 }
 
 function recordKey(object: KubeResource): string {
