@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import { FakeKube } from './testing/fake-kube.js';
 import { Informer, type InformerEvent } from './informer.js';
-import type { KubeResource, ResourceType } from './kube.js';
+import { ApiError, type KubeResource, type ResourceType } from './kube.js';
 import { bodyDigest, isCompact } from './slim.js';
 
 const CONFIGMAP: ResourceType = { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true };
@@ -142,6 +142,50 @@ describe('Informer', () => {
     informer.remember(await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('c', { mode: 'x' })));
     expect(informer.get(NS, 'c')?.data).toBeUndefined();
     expect(informer.get(NS, 'c')?.metadata.labels).toEqual({ app: 'kyc' });
+  });
+
+  it('with a page size, then it lists in pages, and a relist after a 410 or an expired page starts again and drops what went', async () => {
+    const fake = new FakeKube();
+    for (const name of ['a', 'b', 'c', 'd', 'e']) await fake.create(CONFIGMAP, NS, configMap(name));
+    const informer = new Informer<ConfigMap>(CONFIGMAP, fake.asClient(), pino({ enabled: false }), {
+      namespace: NS,
+      labelSelector: 'app=kyc',
+      compact: true,
+      listPageSize: 2,
+      backoff: { baseMs: 1, maxMs: 1 },
+    });
+    const events: string[] = [];
+    informer.on((event, object) => events.push(`${event} ${object.metadata.name}`));
+    running.push(informer);
+    informer.start();
+    await informer.waitForSync();
+    await until(() => fake.openWatchCount > 0);
+    // Five objects in pages of two: three requests, each object once.
+    expect(fake.listCount).toBe(3);
+    expect(events).toEqual(['add a', 'add b', 'add c', 'add d', 'add e']);
+    expect(informer.list().every(isCompact)).toBe(true);
+
+    // The stream is lost while c goes and f comes; the second page of the relist finds its token expired.
+    fake.hold();
+    await fake.delete(CONFIGMAP, NS, 'c');
+    await fake.create(CONFIGMAP, NS, configMap('f'));
+    fake.compact();
+    fake.failNext('list', new ApiError('the provided continue parameter is too old', 410, 'Expired'), { name: '2' });
+    fake.send(CONFIGMAP, {
+      type: 'ERROR',
+      object: { apiVersion: 'v1', kind: 'Status', metadata: { name: '' }, code: 410, message: 'too old resource version' },
+    });
+    await until(() => informer.get(NS, 'c') === undefined && informer.get(NS, 'f') !== undefined);
+    fake.deliver();
+    // The first relist's first page (1), its refused second page (2), then a whole relist in pages (3).
+    expect(fake.listCount).toBe(3 + 2 + 3);
+    expect(
+      informer
+        .list()
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['a', 'b', 'd', 'e', 'f']);
+    expect(events.slice(5)).toEqual(['add f', 'delete c']);
   });
 
   describe('when the watch answers 410 Gone in the middle of a stream', () => {

@@ -27,7 +27,16 @@ export interface InformerOptions {
    * `compact`): the owned kinds, whose bodies the operator compares only to find drift.
    */
   compact?: boolean;
+  /** Objects a list asks for at once (LIST_PAGE_SIZE unless set). */
+  listPageSize?: number;
 }
+
+/**
+ * A list comes in pages of this many objects, each slimmed before the next is asked for: a whole list
+ * of an owned kind at 1,000 platforms is tens of MiB of JSON, and a restart lists all eight kinds at
+ * once (docs/operator.md, "Memory"). client-go's pager takes 500 too.
+ */
+export const LIST_PAGE_SIZE = 500;
 
 export function objectKey(object: { metadata: { namespace?: string; name: string } }): string {
   return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
@@ -265,21 +274,30 @@ export class Informer<T extends KubeResource> {
   }
 
   private async relist(): Promise<void> {
-    const { items, resourceVersion } = await this.client.list<T>(this.type, this.options.namespace, {
-      labelSelector: this.options.labelSelector,
-    });
     const seen = new Set<string>();
-    for (const listed of items) {
-      const item = this.keep(listed);
-      const key = objectKey(item);
-      seen.add(key);
-      const old = this.cache.get(key);
-      // Remembered from a local write while the list was on its way: newer than the list's snapshot.
-      if (old && isOlder(item.metadata.resourceVersion, old.metadata.resourceVersion)) continue;
-      this.put(key, item, old);
-      if (!old) this.emit('add', item);
-      else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit('update', item, old);
-    }
+    let resourceVersion = '';
+    let next: string | undefined;
+    do {
+      // An expired continue token is a 410, as an expired watch is: the loop lists again from the start.
+      const page = await this.client.list<T>(this.type, this.options.namespace, {
+        labelSelector: this.options.labelSelector,
+        limit: this.options.listPageSize ?? LIST_PAGE_SIZE,
+        continue: next,
+      });
+      for (const listed of page.items) {
+        const item = this.keep(listed);
+        const key = objectKey(item);
+        seen.add(key);
+        const old = this.cache.get(key);
+        // Remembered from a local write while the list was on its way: newer than the list's snapshot.
+        if (old && isOlder(item.metadata.resourceVersion, old.metadata.resourceVersion)) continue;
+        this.put(key, item, old);
+        if (!old) this.emit('add', item);
+        else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit('update', item, old);
+      }
+      resourceVersion = page.resourceVersion;
+      next = page.continue;
+    } while (next);
     for (const [key, old] of [...this.cache]) {
       // Not in the list because it was created after the snapshot (and remembered): the watch from the
       // list's version brings it, or its deletion.

@@ -126,21 +126,25 @@ export class KubeClient {
     this.watchAgent.destroy();
   }
 
+  /**
+   * A list, whole, or with `limit` one page of it: `continue` then names the next page (absent on the
+   * last), and every page is of the same snapshot (the server's resourceVersion of the first).
+   */
   async list<T extends KubeResource>(
     type: ResourceType,
     namespace: string,
-    options: { labelSelector?: string } = {},
-  ): Promise<{ items: T[]; resourceVersion: string }> {
+    options: { labelSelector?: string; limit?: number; continue?: string } = {},
+  ): Promise<{ items: T[]; resourceVersion: string; continue?: string }> {
     const body = (await this.request({
       verb: 'list',
       method: 'GET',
       type,
       path: resourcePath(type, namespace),
-      query: { labelSelector: options.labelSelector },
+      query: { labelSelector: options.labelSelector, limit: options.limit?.toString(), continue: options.continue },
       timeoutMs: 120_000,
-    })) as { items?: T[]; metadata?: { resourceVersion?: string } };
+    })) as { items?: T[]; metadata?: { resourceVersion?: string; continue?: string } };
     const items = (body.items ?? []).map((item) => ({ ...item, apiVersion: type.apiVersion, kind: type.kind }));
-    return { items, resourceVersion: body.metadata?.resourceVersion ?? '' };
+    return { items, resourceVersion: body.metadata?.resourceVersion ?? '', continue: body.metadata?.continue || undefined };
   }
 
   async get<T extends KubeResource>(type: ResourceType, namespace: string, name: string): Promise<T | undefined> {

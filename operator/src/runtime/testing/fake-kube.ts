@@ -126,16 +126,27 @@ export class FakeKube {
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name)) as T[];
   }
 
+  /** Lists made, pages included. */
+  listCount = 0;
+
+  /** A list; with `limit`, a page of it (the continue token is the offset of the next page, by name). */
   async list<T extends KubeResource>(
     type: ResourceType,
     namespace: string,
-    options: { labelSelector?: string } = {},
-  ): Promise<{ items: T[]; resourceVersion: string }> {
-    await this.maybeFail('list', type.kind);
-    const items = [...this.objects.values()].filter((o) => matches(o, type, namespace, options.labelSelector)).map((o) => clone(o) as T);
+    options: { labelSelector?: string; limit?: number; continue?: string } = {},
+  ): Promise<{ items: T[]; resourceVersion: string; continue?: string }> {
+    this.listCount += 1;
+    // A page after the first fails as the request of that name (failNext's `name` is a continue token).
+    await this.maybeFail('list', type.kind, options.continue);
+    const all = [...this.objects.values()]
+      .filter((o) => matches(o, type, namespace, options.labelSelector))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const from = Number(options.continue ?? 0);
+    const to = options.limit ? from + options.limit : all.length;
+    const items = all.slice(from, to).map((o) => clone(o) as T);
     const resourceVersion = this.resourceVersion;
     if (this.listsPaused) await new Promise<void>((resume) => this.pausedLists.push(resume));
-    return { items, resourceVersion };
+    return { items, resourceVersion, continue: to < all.length ? String(to) : undefined };
   }
 
   async get<T extends KubeResource>(type: ResourceType, namespace: string, name: string): Promise<T | undefined> {
