@@ -411,13 +411,14 @@ export class PlatformReconciler {
     const handover = replicasToHandOver(desired, current, allDesired, FIELD_MANAGER);
     if (handover !== undefined) await this.deps.client.apply(type, handoverPatch(desired, handover), HANDOVER_FIELD_MANAGER);
     const { action, object } = await this.deps.applier.ensure(type, desired, current);
-    if (action === 'unchanged') {
-      this.deps.onUnchanged?.();
-      return object;
-    }
-    informer?.remember(object);
-    decisions[action].push(`${desired.kind} ${desired.metadata.name}`);
-    return object;
+    if (action === 'unchanged') this.deps.onUnchanged?.();
+    else decisions[action].push(`${desired.kind} ${desired.metadata.name}`);
+    if (object === current || !informer) return object;
+    // A write's answer, or an object read whole to look for drift (runtime/apply.ts), comes with its body
+    // and managedFields; the pass reads no more of it than the cache keeps, so it takes the cache's
+    // compacted copy: the whole ones of every pass in flight were held until their pass ended.
+    informer.remember(object);
+    return informer.get(desired.metadata.namespace ?? '', desired.metadata.name) ?? object;
   }
 
   /** One Event per kind of decision and pass (not one per object: that would double the writes). */
