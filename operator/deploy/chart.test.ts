@@ -75,6 +75,13 @@ describe('charts/kyc-operator', () => {
     expect(container.env.find((e) => e.name === 'NODE_OPTIONS')?.value).toBe(
       `--max-old-space-size=${values.maxOldSpaceMiB} --max-semi-space-size=${values.maxSemiSpaceMiB}`,
     );
+    // glibc's malloc settings: the manifest's, and the chart's template says the same.
+    expect(container.env.find((e) => e.name === 'MALLOC_ARENA_MAX')?.value).toBe('2');
+    expect(container.env.find((e) => e.name === 'MALLOC_MMAP_THRESHOLD_')?.value).toBe('131072');
+    for (const name of ['MALLOC_ARENA_MAX', 'MALLOC_MMAP_THRESHOLD_']) {
+      const value = container.env.find((e) => e.name === name)?.value ?? '';
+      expect(read(chart('templates/deployment.yaml'))).toContain(`- name: ${name}\n              value: "${value}"`);
+    }
     expect(values.optimizeForSize).toBe(true);
     expect(container.command).toEqual(['node', '--optimize-for-size', 'dist/operator/src/main.js']);
     // The command is the operator image's ENTRYPOINT with the flag put in: the script must stay the image's.
