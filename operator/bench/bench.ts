@@ -8,7 +8,9 @@
 //   make bench-operator                      # N=100
 //   make bench-operator BENCH_PLATFORMS=500
 //   BENCH_SKIP_FLOOR=1                       # operator half only (memory work)
-//   BENCH_OPERATOR_ENV='MALLOC_ARENA_MAX=2 NODE_OPTIONS=...'  # extra environment of the operator process
+//   BENCH_SKIP_RESTART=1                     # no restart of the operator over its platforms at the end
+//   BENCH_OPERATOR_ENV='MALLOC_ARENA_MAX=8 NODE_OPTIONS=...'  # the operator process's environment over the
+//                                            # manifest's NODE_OPTIONS and MALLOC_* (operator/deploy/deployment.yaml)
 //   BENCH_OPERATOR_NODE_ARGS='--optimize-for-size'  # node's flags before the script, instead of those of
 //                                            # operator/deploy/deployment.yaml's command ('' for none)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -43,6 +45,7 @@ const timeoutMs = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 900) * 1000;
 const kubeconfig = process.env.KUBECONFIG ?? '';
 const suffix = Math.random().toString(36).slice(2, 7);
 const skipFloor = process.env.BENCH_SKIP_FLOOR === '1';
+const skipRestart = process.env.BENCH_SKIP_RESTART === '1';
 /** The operator process's environment on top of the deploy defaults, as NAME=value words. */
 const operatorEnv = Object.fromEntries(
   (process.env.BENCH_OPERATOR_ENV ?? '')
@@ -133,10 +136,13 @@ async function createPlatforms(namespace: string): Promise<PlatformResource[]> {
   return created;
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>): Promise<void> {
+/** Polls `check` every second; `failure` says why to stop waiting at once (a process that exited). */
+async function waitUntil(what: string, check: () => Promise<boolean>, failure?: () => string | undefined): Promise<void> {
   const started = Date.now();
   while (!(await check().catch(() => false))) {
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    const reason = failure?.();
+    if (reason) throw new Error(`gave up waiting for ${what}: ${reason}`);
     await sleep(1_000);
   }
 }
@@ -252,6 +258,16 @@ interface OperatorRun {
   peakRssMiB: number;
   resyncWrites: number;
   resyncReconciles: number;
+  memory: MemoryPeaks;
+  restart?: RestartRun;
+}
+
+interface RestartRun {
+  readySeconds: number;
+  passedSeconds: number;
+  readsPerPlatform: number;
+  writes: number;
+  peakRssMiB: number;
   memory: MemoryPeaks;
 }
 
@@ -371,24 +387,29 @@ function peakRssMiB(child: ChildProcess): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-/** How operator/deploy/deployment.yaml starts node: its NODE_OPTIONS, and the flags before the script in its command. */
-function deployNode(): { options: string; args: string[] } {
+/**
+ * How operator/deploy/deployment.yaml starts node: its NODE_OPTIONS and glibc malloc settings
+ * (MALLOC_*), and the flags before the script in its command.
+ */
+function deployNode(): { env: Record<string, string>; args: string[] } {
   const [deployment] = loadYaml('operator/deploy/deployment.yaml') as (KubeResource & {
     spec: { template: { spec: { containers: { command?: string[]; env?: { name: string; value?: string }[] }[] } } };
   })[];
   const container = deployment?.spec.template.spec.containers[0];
-  const options = container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
-  if (!options) throw new Error('operator/deploy/deployment.yaml sets no NODE_OPTIONS');
-  return { options, args: (container?.command ?? []).filter((word) => word.startsWith('--')) };
+  const env = Object.fromEntries(
+    (container?.env ?? [])
+      .filter((e) => (e.name === 'NODE_OPTIONS' || e.name.startsWith('MALLOC_')) && e.value !== undefined)
+      .map((e) => [e.name, e.value as string]),
+  );
+  if (!env.NODE_OPTIONS) throw new Error('operator/deploy/deployment.yaml sets no NODE_OPTIONS');
+  return { env, args: (container?.command ?? []).filter((word) => word.startsWith('--')) };
 }
 
-async function withOperator(): Promise<OperatorRun> {
-  const namespace = await setup('bench-op');
-  const port = 18_000 + Math.floor(Math.random() * 1000);
-  const resyncSeconds = 20;
+/** The operator as its own process, watching `namespace`, serving its metrics on `port` and its probes on port + 1. */
+function startOperator(namespace: string, port: number, resyncSeconds: number): ChildProcess {
   const node = deployNode();
   const nodeArgs = process.env.BENCH_OPERATOR_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? node.args;
-  const child = spawn(process.execPath, [...nodeArgs, new URL('../src/main.js', import.meta.url).pathname], {
+  return spawn(process.execPath, [...nodeArgs, new URL('../src/main.js', import.meta.url).pathname], {
     env: {
       ...process.env,
       WATCH_NAMESPACE: namespace,
@@ -402,12 +423,29 @@ async function withOperator(): Promise<OperatorRun> {
       CONCURRENCY: operatorConcurrency,
       RESYNC_PERIOD_SECONDS: String(resyncSeconds),
       LOG_LEVEL: 'warn',
-      // The same V8 settings as the in-cluster operator (operator/deploy/deployment.yaml, memory limit 256Mi).
-      NODE_OPTIONS: node.options,
+      // The same V8 and malloc settings as the in-cluster operator (operator/deploy/deployment.yaml,
+      // memory limit 256Mi).
+      ...node.env,
       ...operatorEnv,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
+}
+
+async function stopOperator(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+const RESTART_RESYNC_SECONDS = 300;
+
+async function withOperator(): Promise<OperatorRun> {
+  const namespace = await setup('bench-op');
+  const port = 18_000 + Math.floor(Math.random() * 1000);
+  const resyncSeconds = 20;
+  let child = startOperator(namespace, port, resyncSeconds);
   try {
     await waitUntil('the operator to be ready', async () => (await fetch(`http://127.0.0.1:${port + 1}/readyz`)).ok);
     const sampler = sampleMemory(child, port);
@@ -441,24 +479,73 @@ async function withOperator(): Promise<OperatorRun> {
       `operator at rest, ${steadySeconds.toFixed(0)} s: reads a second, by resource and verb: ${requestsByResource(delta, isRead, steadySeconds)}; ${(resyncReconciles / steadySeconds).toFixed(1)} passes a second; ${resyncWrites} writes in ${resyncReconciles} passes`,
     );
     const memory = sampler.stop();
+    const peakRss = peakRssMiB(child);
     // Logged before the clean-up, which can take minutes on a busy cluster.
     log(
-      `operator: ${seconds.toFixed(1)} s to Ready; peak RSS ${peakRssMiB(child).toFixed(0)} MiB; memory peaks (MiB) ${JSON.stringify(roundAll(memory))}`,
+      `operator: ${seconds.toFixed(1)} s to Ready; peak RSS ${peakRss.toFixed(0)} MiB; memory peaks (MiB) ${JSON.stringify(roundAll(memory))}`,
     );
-    return {
+    const run: OperatorRun = {
       memory,
       seconds,
       writes: sum(converged, (s) => isWrite(s, true)),
       writesWithoutEvents: sum(converged, (s) => isWrite(s, false)),
-      peakRssMiB: peakRssMiB(child),
+      peakRssMiB: peakRss,
       resyncWrites,
       resyncReconciles,
     };
+    if (!skipRestart) {
+      await stopOperator(child);
+      // The production resync (the chart's default): the bench's 20 s would queue every platform again
+      // before the first passes end, and the queue would never be seen empty.
+      child = startOperator(namespace, port + 2, RESTART_RESYNC_SECONDS);
+      run.restart = await afterRestart(child, port + 2);
+    }
+    return run;
   } finally {
-    child.kill('SIGTERM');
+    await stopOperator(child);
     log('operator run done; deleting its namespace');
     await teardown(namespace);
   }
+}
+
+/**
+ * A restart of the operator over the platforms it made: how long until its caches are filled (ready)
+ * and until every platform has had its first pass, what those passes ask of the API server (each
+ * owned object is read whole once: the caches keep digests of bodies, docs/operator.md, "Writes"),
+ * and the new process's peak RSS, which the first lists of every object can set.
+ */
+async function afterRestart(child: ChildProcess, port: number): Promise<RestartRun> {
+  const started = Date.now();
+  const sampler = sampleMemory(child, port);
+  const exited = (): string | undefined =>
+    child.exitCode !== null || child.signalCode !== null
+      ? `the operator exited (${child.exitCode ?? child.signalCode}) after ${((Date.now() - started) / 1000).toFixed(1)} s, memory peaks (MiB) ${JSON.stringify(roundAll(sampler.stop()))}`
+      : undefined;
+  await waitUntil('the restarted operator to be ready', async () => (await fetch(`http://127.0.0.1:${port + 1}/readyz`)).ok, exited);
+  const readySeconds = (Date.now() - started) / 1000;
+  let values = new Map<string, number>();
+  await waitUntil(
+    'a first pass of every platform after the restart',
+    async () => {
+      values = await scrape(port);
+      return sum(values, isPass) >= platforms && sum(values, (s) => s.startsWith('kyc_operator_workqueue_depth')) === 0;
+    },
+    exited,
+  );
+  const passedSeconds = (Date.now() - started) / 1000;
+  const memory = sampler.stop();
+  const restart: RestartRun = {
+    readySeconds,
+    passedSeconds,
+    readsPerPlatform: sum(values, isRead) / platforms,
+    writes: sum(values, (s) => isWrite(s, false)),
+    peakRssMiB: peakRssMiB(child),
+    memory,
+  };
+  log(
+    `operator restarted: ready after ${readySeconds.toFixed(1)} s, every platform passed after ${passedSeconds.toFixed(1)} s; reads per platform by resource and verb: ${requestsByResource(values, isRead)}; ${restart.writes} writes without Events; peak RSS ${restart.peakRssMiB.toFixed(0)} MiB; memory peaks (MiB) ${JSON.stringify(roundAll(memory))}`,
+  );
+  return restart;
 }
 
 function roundAll<T>(value: T): T {
@@ -510,6 +597,7 @@ async function main(): Promise<void> {
     resyncReconciles: run.resyncReconciles,
     resyncWrites: run.resyncWrites,
     memoryMiB: roundAll(run.memory),
+    restart: run.restart && roundAll(run.restart),
     operatorEnv,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
