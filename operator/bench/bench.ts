@@ -432,8 +432,10 @@ function startOperator(namespace: string, port: number, resyncSeconds: number): 
   });
 }
 
+const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+
 async function stopOperator(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+  if (hasExited(child)) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   await exited;
@@ -518,7 +520,7 @@ async function afterRestart(child: ChildProcess, port: number): Promise<RestartR
   const started = Date.now();
   const sampler = sampleMemory(child, port);
   const exited = (): string | undefined =>
-    child.exitCode !== null || child.signalCode !== null
+    hasExited(child)
       ? `the operator exited (${child.exitCode ?? child.signalCode}) after ${((Date.now() - started) / 1000).toFixed(1)} s, memory peaks (MiB) ${JSON.stringify(roundAll(sampler.stop()))}`
       : undefined;
   await waitUntil('the restarted operator to be ready', async () => (await fetch(`http://127.0.0.1:${port + 1}/readyz`)).ok, exited);

@@ -417,8 +417,7 @@ export class PlatformReconciler {
     // A write's answer, or an object read whole to look for drift (runtime/apply.ts), comes with its body
     // and managedFields; the pass reads no more of it than the cache keeps, so it takes the cache's
     // compacted copy: the whole ones of every pass in flight were held until their pass ended.
-    informer.remember(object);
-    return informer.get(desired.metadata.namespace ?? '', desired.metadata.name) ?? object;
+    return informer.remember(object);
   }
 
   /** One Event per kind of decision and pass (not one per object: that would double the writes). */

@@ -139,7 +139,8 @@ describe('Informer', () => {
     expect(informer.get(NS, 'b')?.data).toBeUndefined();
     expect(bodyDigest(informer.get(NS, 'b')!)).toBe(bodyDigest(b));
 
-    informer.remember(await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('c', { mode: 'x' })));
+    const kept = informer.remember(await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('c', { mode: 'x' })));
+    expect(kept).toBe(informer.get(NS, 'c'));
     expect(informer.get(NS, 'c')?.data).toBeUndefined();
     expect(informer.get(NS, 'c')?.metadata.labels).toEqual({ app: 'kyc' });
   });

@@ -36,7 +36,7 @@ export interface InformerOptions {
  * of an owned kind at 1,000 platforms is tens of MiB of JSON, and a restart lists all eight kinds at
  * once (docs/operator.md, "Memory"). client-go's pager takes 500 too.
  */
-export const LIST_PAGE_SIZE = 500;
+const LIST_PAGE_SIZE = 500;
 
 export function objectKey(object: { metadata: { namespace?: string; name: string } }): string {
   return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
@@ -183,13 +183,15 @@ export class Informer<T extends KubeResource> {
   /**
    * Puts an object the operator just wrote into the cache right away, so that a reconcile that runs
    * before the watch event arrives does not write it again. The watch event overwrites it later.
+   * Returns what the cache holds for it now: the kept (slimmed) copy, or a newer version it already had.
    */
-  remember(written: T): void {
+  remember(written: T): T {
     const object = this.keep(written);
     const key = objectKey(object);
     const current = this.cache.get(key);
-    if (current && !isNewer(object.metadata.resourceVersion, current.metadata.resourceVersion)) return;
+    if (current && !isNewer(object.metadata.resourceVersion, current.metadata.resourceVersion)) return current;
     this.put(key, object, current);
+    return object;
   }
 
   private async run(): Promise<void> {
