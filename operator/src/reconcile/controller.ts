@@ -1,7 +1,7 @@
 // The platform controller: KycPlatforms and every kind they own are watched, their changes become
 // platform keys in a work queue, and the reconciler works the queue while this replica leads. The
 // composition root (operator/src/manager.ts) builds it and tells it when it leads.
-import { Informer, objectKey, splitKey } from '../runtime/informer.js';
+import { Informer, ListTurns, objectKey, splitKey } from '../runtime/informer.js';
 import { causedByConflict, type KubeClient, type KubeResource } from '../runtime/kube.js';
 import { describeError, type Logger } from '../runtime/logger.js';
 import type { OperatorMetrics } from '../runtime/metrics.js';
@@ -18,7 +18,13 @@ export class PlatformCache {
 
   constructor(client: KubeClient, logger: Logger, metrics: OperatorMetrics, namespace: string) {
     const onRestart = (plural: string) => () => metrics.watchRestarts.inc({ resource: plural });
-    this.platforms = new Informer<PlatformResource>(PLATFORM, client, logger, { namespace, onRestart: onRestart(PLATFORM.plural) });
+    // Every kind lists at the same moment at a start: one page at a time (runtime/informer.ts).
+    const listTurns = new ListTurns();
+    this.platforms = new Informer<PlatformResource>(PLATFORM, client, logger, {
+      namespace,
+      onRestart: onRestart(PLATFORM.plural),
+      listTurns,
+    });
     for (const type of OWNED_TYPES) {
       this.owned.set(
         type.plural,
@@ -28,6 +34,7 @@ export class PlatformCache {
           indexLabel: INSTANCE_LABEL,
           compact: true,
           onRestart: onRestart(type.plural),
+          listTurns,
         }),
       );
     }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import { FakeKube } from './testing/fake-kube.js';
-import { Informer, type InformerEvent } from './informer.js';
+import { Informer, ListTurns, type InformerEvent } from './informer.js';
 import { ApiError, type KubeResource, type ResourceType } from './kube.js';
 import { bodyDigest, isCompact } from './slim.js';
 
@@ -42,6 +42,14 @@ async function until(done: () => boolean): Promise<void> {
   expect(done()).toBe(true);
 }
 
+/** The names the informer holds, in order. */
+function names(informer: Informer<ConfigMap>): string[] {
+  return informer
+    .list()
+    .map((o) => o.metadata.name)
+    .sort();
+}
+
 function versionOf(informer: Informer<ConfigMap>, name: string): string | undefined {
   return informer.get(NS, name)?.metadata.resourceVersion;
 }
@@ -54,12 +62,7 @@ describe('Informer', () => {
     const { informer, events } = await started(fake);
     const b = await fake.create<ConfigMap>(CONFIGMAP, NS, configMap('b'));
 
-    expect(
-      informer
-        .list()
-        .map((o) => o.metadata.name)
-        .sort(),
-    ).toEqual(['a', 'b']);
+    expect(names(informer)).toEqual(['a', 'b']);
     expect(events).toEqual([`add a@${a.metadata.resourceVersion}`, `add b@${b.metadata.resourceVersion}`]);
   });
 
@@ -180,13 +183,66 @@ describe('Informer', () => {
     fake.deliver();
     // The first relist's first page (1), its refused second page (2), then a whole relist in pages (3).
     expect(fake.listCount).toBe(3 + 2 + 3);
-    expect(
-      informer
-        .list()
-        .map((o) => o.metadata.name)
-        .sort(),
-    ).toEqual(['a', 'b', 'd', 'e', 'f']);
+    expect(names(informer)).toEqual(['a', 'b', 'd', 'e', 'f']);
     expect(events.slice(5)).toEqual(['add f', 'delete c']);
+  });
+
+  it('when its list is refused, then it lists again after a backoff, not at once in a loop', async () => {
+    const fake = new FakeKube();
+    await fake.create(CONFIGMAP, NS, configMap('a'));
+    for (let i = 0; i < 3; i += 1) fake.failNext('list', new ApiError('etcdserver: leader changed', 500));
+    let restarts = 0;
+    const informer = new Informer<ConfigMap>(CONFIGMAP, fake.asClient(), pino({ enabled: false }), {
+      namespace: NS,
+      labelSelector: 'app=kyc',
+      backoff: { baseMs: 40, maxMs: 40 },
+      onRestart: () => (restarts += 1),
+    });
+    running.push(informer);
+    const started = Date.now();
+    informer.start();
+    await informer.waitForSync();
+    // Three refusals, each followed by a 40 ms wait: a lower bound, which a slow machine cannot break.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    expect(fake.listCount).toBe(4);
+    expect(restarts).toBe(3);
+    expect(informer.get(NS, 'a')).toBeDefined();
+  });
+
+  it('with shared list turns, then informers of two kinds never have two pages on their way at once, and a refused page does not stop the other', async () => {
+    const SECRET: ResourceType = { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true };
+    const fake = new FakeKube();
+    for (const name of ['a', 'b', 'c']) {
+      await fake.create(CONFIGMAP, NS, configMap(name));
+      await fake.create(SECRET, NS, { ...configMap(name), apiVersion: 'v1', kind: 'Secret' });
+    }
+    const listTurns = new ListTurns();
+    const options = { namespace: NS, labelSelector: 'app=kyc', listPageSize: 2, listTurns, backoff: { baseMs: 1, maxMs: 1 } };
+    const configMaps = new Informer<ConfigMap>(CONFIGMAP, fake.asClient(), pino({ enabled: false }), options);
+    const secrets = new Informer<ConfigMap>(SECRET, fake.asClient(), pino({ enabled: false }), options);
+    running.push(configMaps, secrets);
+    fake.failNext('list', new ApiError('etcdserver: request timed out', 500), { kind: 'ConfigMap' });
+    fake.pauseLists();
+    configMaps.start();
+    secrets.start();
+    // The ConfigMaps' first list is refused in its turn; then one page at a time, each let through here.
+    let answered = 0;
+    while (!(configMaps.hasSynced && secrets.hasSynced)) {
+      await until(() => fake.pausedListCount > 0 || (configMaps.hasSynced && secrets.hasSynced));
+      expect(fake.pausedListCount).toBeLessThanOrEqual(1);
+      if (fake.pausedListCount === 0) break;
+      // A turn taken is one list on its way: the other kind has not asked yet.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      expect(fake.pausedListCount).toBe(1);
+      fake.resumeLists();
+      fake.pauseLists();
+      answered += 1;
+    }
+    fake.resumeLists();
+    // Two pages of each kind (three objects in pages of two), and the refused list asked again.
+    expect(answered).toBe(4);
+    expect(fake.listCount).toBe(5);
+    for (const informer of [configMaps, secrets]) expect(names(informer)).toEqual(['a', 'b', 'c']);
   });
 
   describe('when the watch answers 410 Gone in the middle of a stream', () => {

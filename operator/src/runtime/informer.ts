@@ -29,14 +29,33 @@ export interface InformerOptions {
   compact?: boolean;
   /** Objects a list asks for at once (LIST_PAGE_SIZE unless set). */
   listPageSize?: number;
+  /** Shared by the informers of one process, so that they take their list pages one at a time (ListTurns). */
+  listTurns?: ListTurns;
 }
 
 /**
  * A list comes in pages of this many objects, each slimmed before the next is asked for: a whole list
- * of an owned kind at 1,000 platforms is tens of MiB of JSON, and a restart lists all eight kinds at
- * once (docs/operator.md, "Memory"). client-go's pager takes 500 too.
+ * of an owned kind at 1,000 platforms is tens of MiB of JSON. A page of 500 Deployments (client-go's
+ * pager size) was ~7 MiB, held at once as the bytes read, their string and the parsed objects
+ * (docs/operator.md, "Memory").
  */
-const LIST_PAGE_SIZE = 500;
+const LIST_PAGE_SIZE = 100;
+
+/**
+ * Takes list pages one at a time across the informers that share it: a start (or a relist after a
+ * 410 while others list) asks for every kind at once, and each page is largest between its answer and
+ * its slimming. Waiting for a turn costs a start a few seconds; a page held per kind cost that much
+ * memory at once.
+ */
+export class ListTurns {
+  private last: Promise<unknown> = Promise.resolve();
+
+  take<R>(work: () => Promise<R>): Promise<R> {
+    const turn = this.last.then(work);
+    this.last = turn.catch(() => undefined);
+    return turn;
+  }
+}
 
 export function objectKey(object: { metadata: { namespace?: string; name: string } }): string {
   return object.metadata.namespace ? `${object.metadata.namespace}/${object.metadata.name}` : object.metadata.name;
@@ -227,12 +246,17 @@ export class Informer<T extends KubeResource> {
         backoff.reset();
       } catch (error) {
         if (signal.aborted) break;
-        if (isGone(error) || !this.resourceVersion) {
-          this.logger.info({ resource: this.type.plural }, 'watch resourceVersion expired; listing again');
+        if (isGone(error)) {
+          this.logger.info({ resource: this.type.plural }, 'resourceVersion expired; listing again');
           this.resourceVersion = '';
         } else {
+          // A refused list waits as a failed watch does: an API server that is down is not asked again at once, in a loop.
+          const listing = !this.resourceVersion;
           const delay = backoff.next();
-          this.logger.warn({ resource: this.type.plural, err: (error as Error).message, retryInMs: delay }, 'watch failed; restarting');
+          this.logger.warn(
+            { resource: this.type.plural, err: (error as Error).message, retryInMs: delay },
+            listing ? 'list failed; listing again' : 'watch failed; restarting',
+          );
           this.options.onRestart?.();
           await sleep(delay, signal);
         }
@@ -279,15 +303,16 @@ export class Informer<T extends KubeResource> {
     const seen = new Set<string>();
     let resourceVersion = '';
     let next: string | undefined;
-    do {
+    // A page is read and slimmed in one turn: what is left of it once the turn ends is the cached copies.
+    const page = async (): Promise<void> => {
       // An expired continue token is a 410, as an expired watch is: the loop lists again from the start.
-      const page = await this.client.list<T>(this.type, this.options.namespace, {
+      const listed = await this.client.list<T>(this.type, this.options.namespace, {
         labelSelector: this.options.labelSelector,
         limit: this.options.listPageSize ?? LIST_PAGE_SIZE,
         continue: next,
       });
-      for (const listed of page.items) {
-        const item = this.keep(listed);
+      for (const each of listed.items) {
+        const item = this.keep(each);
         const key = objectKey(item);
         seen.add(key);
         const old = this.cache.get(key);
@@ -297,8 +322,11 @@ export class Informer<T extends KubeResource> {
         if (!old) this.emit('add', item);
         else if (old.metadata.resourceVersion !== item.metadata.resourceVersion) this.emit('update', item, old);
       }
-      resourceVersion = page.resourceVersion;
-      next = page.continue;
+      resourceVersion = listed.resourceVersion;
+      next = listed.continue;
+    };
+    do {
+      await (this.options.listTurns ? this.options.listTurns.take(page) : page());
     } while (next);
     for (const [key, old] of [...this.cache]) {
       // Not in the list because it was created after the snapshot (and remembered): the watch from the
