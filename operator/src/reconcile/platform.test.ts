@@ -13,7 +13,7 @@ import {
   type TestReconciler,
   type TestReconcilerOptions,
 } from './testing/fakes.js';
-import { PLATFORM, typeOf } from './resources.js';
+import { OWNED_TYPES, PLATFORM, typeOf } from './resources.js';
 import type { FakeKube, FakeWrite } from '../runtime/testing/fake-kube.js';
 import type { RolloutPass, RolloutStrategy } from './rollout.js';
 
@@ -113,6 +113,48 @@ describe('PlatformReconciler', () => {
 
     expect(objectWrites(t.api.writes.slice(writes))).toEqual(['ConfigMap acme-config']);
     expect(t.events.recorded.at(-1)).toMatchObject({ type: 'Warning', reason: 'Restored' });
+  });
+
+  it('after a restart (no records, the caches compacted), the first pass reads the objects a kind at a time, writes none of the clean ones and puts back one edited meanwhile', async () => {
+    const t = await start({ compact: true });
+    const key = await t.createPlatform();
+    await t.reconciler.reconcile(key);
+    deploymentsRollOut(t.api);
+    await t.reconciler.reconcile(key);
+    // While no operator runs, someone edits a field the operator sets on one of the six Deployments.
+    await t.api.mergePatch(DEPLOYMENT, NAMESPACE, 'acme-kyc', { spec: { revisionHistoryLimit: 50 } });
+    const writes = t.api.writes.length;
+    const reads = t.api.reads.length;
+
+    const restarted = t.restarted();
+    await restarted.reconcile(key);
+
+    expect(objectWrites(t.api.writes.slice(writes))).toEqual(['Deployment acme-kyc']);
+    expect(
+      t.api.peek<KubeResource & { spec: { revisionHistoryLimit: number } }>(DEPLOYMENT, NAMESPACE, 'acme-kyc')?.spec.revisionHistoryLimit,
+    ).toBe(5);
+    // A list for each owned kind with several objects, a GET for the one ConfigMap: not one GET an object.
+    const owned = new Set(OWNED_TYPES.map((type) => type.kind));
+    const ownedReads = t.api.reads
+      .slice(reads)
+      .filter((r) => owned.has(r.kind))
+      .map((r) => `${r.verb} ${r.kind}`)
+      .sort();
+    expect(ownedReads).toEqual([
+      'get ConfigMap',
+      'list Deployment',
+      'list NetworkPolicy',
+      'list PodDisruptionBudget',
+      'list Service',
+      'list ServiceAccount',
+    ]);
+
+    // Known from here on: the next pass reads nothing of them and writes nothing.
+    const after = t.api.reads.length;
+    const writesAfter = t.api.writes.length;
+    await restarted.reconcile(key);
+    expect(t.api.reads.slice(after).filter((r) => owned.has(r.kind))).toEqual([]);
+    expect(objectWrites(t.api.writes.slice(writesAfter))).toEqual([]);
   });
 
   describe('a pass follows the rollout strategy', () => {

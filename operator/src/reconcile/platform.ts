@@ -8,6 +8,7 @@ import { renderPlatform } from '../render/index.js';
 import { FIELD_MANAGER, type Applier } from '../runtime/apply.js';
 import { TRANSITION_REPEAT_MS, type EventSink } from '../runtime/events.js';
 import { splitKey, type Informer } from '../runtime/informer.js';
+import { ReadBatch } from '../runtime/read-batch.js';
 import { isConflict, isNotFound, type KubeClient, type KubeResource } from '../runtime/kube.js';
 import type { Logger } from '../runtime/logger.js';
 import type { HandlerResult } from '../runtime/workqueue.js';
@@ -39,7 +40,7 @@ import { activeColorChanged, announceLiveSettings, flagsChanged } from './live-s
 import type { HealthReader } from './pod-health.js';
 import { backupReportOutdated, latestBackupReport, type BackupPodLike } from './backup-report.js';
 import { backupCondition, backupRecheckInMs, type CronJobView } from './backup-status.js';
-import { isOwnedBy, OWNED_TYPES, PLATFORM, POD, SECRET, typeOf } from './resources.js';
+import { INSTANCE_LABEL, isOwnedBy, OWNED_SELECTOR, OWNED_TYPES, PLATFORM, POD, SECRET, typeOf } from './resources.js';
 import { handoverPatch, HANDOVER_FIELD_MANAGER, replicasToHandOver } from './replicas.js';
 import { inPlaceRollout } from './rollout-inplace.js';
 import type { RolloutPass, RolloutStrategy } from './rollout.js';
@@ -210,12 +211,14 @@ export class PlatformReconciler {
     const decisions: Decisions = { created: [], updated: [], restored: [], deleted: [] };
     let applyProblem: Problem | undefined;
     let firstError: Error | undefined;
+    // Objects read whole to look for drift go out a kind at a time (runtime/read-batch.ts).
+    const reads = new ReadBatch(this.deps.client, `${INSTANCE_LABEL}=${name},${OWNED_SELECTOR}`);
     /** Applies `objects` side by side; whether every one of them was applied. */
     const applyAll = async (objects: KubeResource[]): Promise<boolean> => {
       const applied = await Promise.all(
         objects.map(async (object) => {
           try {
-            live.set(identity(object), await this.applyOne(object, decisions, rendered));
+            live.set(identity(object), await this.applyOne(object, decisions, rendered, reads));
             return true;
           } catch (error) {
             firstError ??= asError(error);
@@ -403,14 +406,19 @@ export class PlatformReconciler {
     return timedWait === undefined ? undefined : { requeueAfterMs: timedWait };
   }
 
-  private async applyOne(desired: KubeResource, decisions: Decisions, allDesired: readonly KubeResource[]): Promise<KubeResource> {
+  private async applyOne(
+    desired: KubeResource,
+    decisions: Decisions,
+    allDesired: readonly KubeResource[],
+    reads: ReadBatch,
+  ): Promise<KubeResource> {
     const type = typeOf(desired);
     const informer = this.deps.owned.get(type.plural);
     const current = informer?.get(desired.metadata.namespace ?? '', desired.metadata.name);
     // Autoscaling switched on: give spec.replicas to a second owner first, so that it is not dropped (replicas.ts).
     const handover = replicasToHandOver(desired, current, allDesired, FIELD_MANAGER);
     if (handover !== undefined) await this.deps.client.apply(type, handoverPatch(desired, handover), HANDOVER_FIELD_MANAGER);
-    const { action, object } = await this.deps.applier.ensure(type, desired, current);
+    const { action, object } = await this.deps.applier.ensure(type, desired, current, reads.read);
     if (action === 'unchanged') this.deps.onUnchanged?.();
     else decisions[action].push(`${desired.kind} ${desired.metadata.name}`);
     if (object === current || !informer) return object;

@@ -13,6 +13,7 @@
 // a label of their own) is read whole once and compared as above.
 import { hashOf, isSubsetOf, projectOnto } from './hash.js';
 import type { KubeClient, KubeResource, ResourceType } from './kube.js';
+import type { WholeRead } from './read-batch.js';
 import { bodyDigest, isCompact } from './slim.js';
 
 export const SPEC_HASH_ANNOTATION = 'kyc.dev/spec-hash';
@@ -94,15 +95,23 @@ export class Applier {
     return withHash;
   }
 
-  /** Applies `desired` unless `live` already matches it. */
-  async ensure<T extends KubeResource>(type: ResourceType, desired: KubeResource, live: T | undefined): Promise<ApplyResult<T>> {
+  /**
+   * Applies `desired` unless `live` already matches it. `read` reads an object whole when it must be
+   * looked at (a pass hands in its ReadBatch); a GET of its own otherwise.
+   */
+  async ensure<T extends KubeResource>(
+    type: ResourceType,
+    desired: KubeResource,
+    live: T | undefined,
+    read?: WholeRead,
+  ): Promise<ApplyResult<T>> {
     const { object, hash } = this.withHash(desired);
     const key = recordKey(desired);
     const record = this.records.get(key);
     let current: KubeResource | undefined = live;
     let action = decide(object, hash, current, record);
     if (action === 'verify') {
-      current = await this.read(type, desired);
+      current = await this.read(type, desired, read);
       action = decide(object, hash, current, record);
     }
     if (action === 'unchanged' && current) {
@@ -120,9 +129,10 @@ export class Applier {
   }
 
   /** The object whole from the server (the cache keeps a digest of its body): undefined when it is gone. */
-  private async read(type: ResourceType, desired: KubeResource): Promise<KubeResource | undefined> {
+  private async read(type: ResourceType, desired: KubeResource, read?: WholeRead): Promise<KubeResource | undefined> {
+    const { namespace = '', name } = desired.metadata;
     try {
-      return await this.client.get(type, desired.metadata.namespace ?? '', desired.metadata.name);
+      return await (read ? read(type, namespace, name) : this.client.get(type, namespace, name));
     } catch (error) {
       throw new Error(`read ${desired.kind} ${desired.metadata.namespace ?? ''}/${desired.metadata.name}`, { cause: error });
     }

@@ -55,6 +55,8 @@ export interface TestReconciler {
   createPlatform(spec?: Partial<KycPlatformSpec>, name?: string): Promise<string>;
   /** The platform as the API server holds it now. */
   platform(name?: string): PlatformResource | undefined;
+  /** A reconciler as a restarted operator has it: a new applier (no records), over the same caches. */
+  restarted(): PlatformReconciler;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,8 @@ export interface TestReconcilerOptions {
   keda?: boolean;
   /** Write spec.observability.podMonitor's PodMonitors (pod-monitors.ts); default: none written. */
   podMonitors?: boolean;
+  /** Keep owned objects compacted, as the operator's caches do (runtime/slim.ts); default: whole. */
+  compact?: boolean;
 }
 
 /** A reconciler over a fresh fake API server, its informers synced and watching. */
@@ -88,7 +92,12 @@ export async function startTestReconciler(options: TestReconcilerOptions = {}): 
   const owned = new Map(
     OWNED_TYPES.map((type) => [
       type.plural,
-      new Informer<KubeResource>(type, client, logger, { namespace: NAMESPACE, labelSelector: OWNED_SELECTOR, indexLabel: INSTANCE_LABEL }),
+      new Informer<KubeResource>(type, client, logger, {
+        namespace: NAMESPACE,
+        labelSelector: OWNED_SELECTOR,
+        indexLabel: INSTANCE_LABEL,
+        compact: options.compact === true,
+      }),
     ]),
   );
   const informers = [platforms, ...owned.values()];
@@ -99,22 +108,24 @@ export async function startTestReconciler(options: TestReconcilerOptions = {}): 
 
   const events = new RecordingEvents();
   const clock = { now: new Date('2026-11-26T10:00:00.000Z') };
+  const reconcilerWith = (applier: Applier): PlatformReconciler =>
+    new PlatformReconciler({
+      client,
+      applier,
+      events,
+      logger,
+      platforms,
+      owned,
+      progressRequeueMs: 5_000,
+      now: () => clock.now,
+      ...(options.rollout ? { rollout: options.rollout({ api, owned, events, logger }) } : {}),
+      ...(options.health && { health: options.health }),
+      ...(options.scaling && { scaling: options.scaling }),
+      ...(options.keda && { keda: new KedaObjects(client, applier) }),
+      ...(options.podMonitors && { podMonitors: new PodMonitors(client, applier) }),
+    });
   const applier = new Applier(client);
-  const reconciler = new PlatformReconciler({
-    client,
-    applier,
-    events,
-    logger,
-    platforms,
-    owned,
-    progressRequeueMs: 5_000,
-    now: () => clock.now,
-    ...(options.rollout ? { rollout: options.rollout({ api, owned, events, logger }) } : {}),
-    ...(options.health && { health: options.health }),
-    ...(options.scaling && { scaling: options.scaling }),
-    ...(options.keda && { keda: new KedaObjects(client, applier) }),
-    ...(options.podMonitors && { podMonitors: new PodMonitors(client, applier) }),
-  });
+  const reconciler = reconcilerWith(applier);
   return {
     api,
     reconciler,
@@ -129,6 +140,7 @@ export async function startTestReconciler(options: TestReconcilerOptions = {}): 
       return `${NAMESPACE}/${name}`;
     },
     platform: (name = 'acme') => api.peek<PlatformResource>(PLATFORM, NAMESPACE, name),
+    restarted: () => reconcilerWith(new Applier(client)),
     async stop() {
       await Promise.all(informers.map((i) => i.stop()));
     },

@@ -129,6 +129,9 @@ export class FakeKube {
   /** Lists made, pages included. */
   listCount = 0;
 
+  /** Every read, in order: a GET, or a list (each page), by kind. */
+  readonly reads: { verb: 'get' | 'list'; kind: string }[] = [];
+
   /** A list; with `limit`, a page of it (the continue token is the offset of the next page, by name). */
   async list<T extends KubeResource>(
     type: ResourceType,
@@ -136,6 +139,7 @@ export class FakeKube {
     options: { labelSelector?: string; limit?: number; continue?: string } = {},
   ): Promise<{ items: T[]; resourceVersion: string; continue?: string }> {
     this.listCount += 1;
+    this.reads.push({ verb: 'list', kind: type.kind });
     // A page after the first fails as the request of that name (failNext's `name` is a continue token).
     await this.maybeFail('list', type.kind, options.continue);
     const all = [...this.objects.values()]
@@ -150,6 +154,7 @@ export class FakeKube {
   }
 
   async get<T extends KubeResource>(type: ResourceType, namespace: string, name: string): Promise<T | undefined> {
+    this.reads.push({ verb: 'get', kind: type.kind });
     await this.maybeFail('get', type.kind, name);
     const object = this.objects.get(keyOf(type, namespace, name));
     return object ? (clone(object) as T) : undefined;
