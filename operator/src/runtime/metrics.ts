@@ -53,7 +53,7 @@ export class OperatorMetrics {
   });
   readonly watchRestarts = new Counter({
     name: 'kyc_operator_watch_restarts_total',
-    help: 'Watches restarted after an error or a server-side close, by resource.',
+    help: 'Watches (or their lists) restarted after an error or a server-side close, by resource.',
     labelNames: ['resource'] as const,
     registers: [this.registry],
   });
