@@ -25,8 +25,9 @@ export function registerPlatformGauges(
   // The samples of one scrape. The registry reads the sixteen gauges in the same turn of the event loop,
   // so each platform's samples are computed once for all of them (each gauge computing every platform's
   // was a fifth of the operator's CPU at 1,000 platforms scraped every second), and dropped after it:
-  // nothing is kept between scrapes. prom-client's gauges kept every series (67 a platform, with their
-  // label sets and keys) until the next scrape, ~17 MiB of heap at 1,000 platforms (docs/benchmarks.md).
+  // nothing is kept between scrapes. prom-client's gauges kept every series (66 a platform with eight
+  // conditions, with their label sets and keys) and the samples beside them until the next scrape,
+  // ~21 MiB of heap at 1,000 platforms (docs/benchmarks.md).
   let scrape: Map<KycPlatform, PlatformSamples> | undefined;
   const samplesOf = (platform: KycPlatform): PlatformSamples => {
     if (!scrape) {
