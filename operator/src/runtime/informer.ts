@@ -44,8 +44,8 @@ const LIST_PAGE_SIZE = 100;
 /**
  * Takes list pages one at a time across the informers that share it: a start (or a relist after a
  * 410 while others list) asks for every kind at once, and each page is largest between its answer and
- * its slimming. Waiting for a turn costs a start a few seconds; a page held per kind cost that much
- * memory at once.
+ * its slimming. A restarted operator over 1,000 platforms, its pages taken so, was ready after 16 s
+ * (docs/benchmarks.md).
  */
 export class ListTurns {
   private last: Promise<unknown> = Promise.resolve();
