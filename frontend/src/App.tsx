@@ -4,7 +4,7 @@
 // state, so a reload resumes where the person was (the application id and refresh token are kept for
 // the tab: docs/frontend.md, "Tokens").
 import { useCallback, useEffect, useState } from 'react';
-import { type Api, type Application, type PlatformStatus, type User, describeError } from './api/client.js';
+import { type Api, ApiError, type Application, type PlatformStatus, type User, describeError } from './api/client.js';
 import { type AdminSection, AdminNav } from './components/AdminNav.js';
 import { AnalyticsCharts } from './components/AnalyticsCharts.js';
 import { ApplicantForm } from './components/ApplicantForm.js';
@@ -23,6 +23,8 @@ import { t } from './strings.js';
 const APPLICATION_KEY = 'kyc.application';
 /** How often the state is read again while the platform works on the application. */
 const POLL_MS = 10_000;
+/** The waits before asking again who is signed in, after a failure that is not a refusal. */
+const ME_RETRY_MS = [500, 1000, 2000];
 const EDITABLE = new Set(['draft', 'resubmission_required']);
 
 export function App({ api, store = sessionStorage }: { api: Api; store?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> }) {
@@ -65,10 +67,30 @@ export function App({ api, store = sessionStorage }: { api: Api; store?: Pick<St
 
   useEffect(() => {
     if (!signedIn) return setUser(undefined);
-    api
-      .me()
-      .then(setUser)
-      .catch((caught: unknown) => setError(describeError(caught)));
+    // Who is signed in decides every screen: without an answer the page stays empty. So a failure that
+    // is not a refusal (no answer, a 5xx) is asked again, after ME_RETRY_MS, before it is told; a refusal
+    // (4xx) is told at once, and an expired sign-in ends in the client.
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const ask = (attempt: number): void => {
+      api
+        .me()
+        .then((me) => {
+          if (!stopped) setUser(me);
+        })
+        .catch((caught: unknown) => {
+          if (stopped) return;
+          const refused = caught instanceof ApiError && caught.status < 500;
+          const wait = ME_RETRY_MS[attempt];
+          if (!refused && wait !== undefined) timer = setTimeout(() => ask(attempt + 1), wait);
+          else setError(describeError(caught));
+        });
+    };
+    ask(0);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
   }, [api, signedIn]);
 
   const customer = user?.role === 'customer';
