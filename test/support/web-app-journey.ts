@@ -182,7 +182,19 @@ export async function staffDecides(
   // The queue is oldest first: on a platform that has run many suites, the newest is further down, past
   // the first 100 — "Next page" until it shows or the queue ends.
   const showMost = async () => {
-    await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+    // Not shown: say what the page said instead (an error the app told), so that a failure can be read.
+    await page
+      .getByRole('heading', { name: 'Review queue' })
+      .waitFor()
+      .catch(async (error: unknown) => {
+        const said = await page
+          .getByRole('alert')
+          .allTextContents()
+          .catch(() => []);
+        throw new Error(
+          `the review queue did not show (${(error as Error).message.split('\n')[0]}); the page said: ${JSON.stringify(said)}`,
+        );
+      });
     await page.getByLabel('How many').selectOption('100');
     // The queue is read after the page: give it its answer before looking.
     await page.waitForLoadState('networkidle');
