@@ -9,7 +9,7 @@ import { ExternalMetricsOwnerWatch } from './reconcile/external-metrics-owner.js
 import { KedaObjects } from './reconcile/keda.js';
 import { PodMonitors } from './reconcile/pod-monitors.js';
 import { RestoreJobs } from './reconcile/restore.js';
-import { registerPlatformGauges } from './reconcile/platform-gauges.js';
+import { platformGaugeText } from './reconcile/platform-gauges.js';
 import { PlatformReconciler } from './reconcile/platform.js';
 import { PodHealthPoller } from './reconcile/pod-health.js';
 import { PlatformCertificates, PlatformTrust } from './reconcile/certificates.js';
@@ -102,8 +102,6 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
     shutdown.add('events', () => events.flush());
 
     const cache = new PlatformCache(client, logger, metrics, config.watchNamespace);
-    // Per-platform state for alerts (docs/observability.md), read from the cache at scrape time.
-    registerPlatformGauges(metrics.registry, () => cache.platforms.list());
     // The engine subscribes to platform events before the controller's queue does: a pass reads the
     // engine's view of the platform. The engine and the release controller wake platforms on that
     // queue, built below; they do so only from timers and checks that run later.
@@ -237,6 +235,8 @@ export async function startManager(config: OperatorConfig, options: ManagerOptio
       host: config.metricsHost,
       port: config.metricsPort,
       registry: metrics.registry,
+      // Per-platform state for alerts (docs/observability.md), read from the cache at scrape time.
+      appendix: () => platformGaugeText(cache.platforms.list()),
       secure: config.metricsSecure ? { certificate: await certificate(), reviewer: new AccessReviewer(client) } : undefined,
     }).catch((error: unknown) => {
       throw new Error(`serve /metrics on ${config.metricsHost}:${config.metricsPort}`, { cause: error });

@@ -182,3 +182,30 @@ function quantityOrNaN(text: string): number {
 function stateSet<T extends string>(labels: Record<string, string>, key: string, states: readonly T[], current: T): GaugeSample[] {
   return states.map((state) => ({ labels: { ...labels, [key]: state }, value: state === current ? 1 : 0 }));
 }
+
+/** A gauge's `# HELP` and `# TYPE` lines in the Prometheus text format (version 0.0.4). */
+export function gaugeHeader(gauge: PlatformGauge): string {
+  const { name, help } = PLATFORM_GAUGES[gauge];
+  return `# HELP ${name} ${escapeText(help)}\n# TYPE ${name} gauge\n`;
+}
+
+/** Samples as lines of the text format, each ending in a newline; written as prom-client writes them. */
+export function sampleLines(gauge: PlatformGauge, samples: readonly GaugeSample[]): string {
+  const { name } = PLATFORM_GAUGES[gauge];
+  let text = '';
+  for (const { labels, value } of samples) {
+    const pairs = Object.entries(labels).map(([label, text]) => `${label}="${escapeText(text).replaceAll('"', '\\"')}"`);
+    text += `${name}{${pairs.join(',')}} ${valueText(value)}\n`;
+  }
+  return text;
+}
+
+// The text format escapes a backslash and a newline in HELP and label values, and a double quote in
+// label values: a metric name in status.scaling comes from the platform's spec.
+const escapeText = (text: string): string => text.replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
+
+function valueText(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
+  return String(value);
+}

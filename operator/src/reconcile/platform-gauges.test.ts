@@ -1,9 +1,8 @@
 import { describe, expect, it, jest } from '@jest/globals';
-import { Registry } from 'prom-client';
 import { platform } from '../api/fixtures.js';
-import { platformSamples } from '../api/platform-metrics.js';
+import { PLATFORM_GAUGES, platformSamples } from '../api/platform-metrics.js';
 import type { KycPlatform } from '../api/types.js';
-import { registerPlatformGauges } from './platform-gauges.js';
+import { SCRAPE_CHUNK, platformGaugeText } from './platform-gauges.js';
 
 const ready: KycPlatform = {
   ...platform({}, 'acme'),
@@ -16,40 +15,62 @@ const failing: KycPlatform = {
   ...platform({}, 'beta'),
   status: { phase: 'Failed', scaling: { kyc: { mode: 'Autoscaled', fallback: true } } },
 };
+const named = (name: string, base: KycPlatform = ready): KycPlatform => ({ ...base, metadata: { ...base.metadata, name } });
 
-describe('registerPlatformGauges', () => {
-  it("exports the platforms the cache holds at scrape time, and drops a deleted platform's series", async () => {
-    const registry = new Registry();
-    let cached = [ready, failing];
-    registerPlatformGauges(registry, () => cached);
+/** The text format's families in the order written: each name with its lines (a family's lines must be together). */
+function families(text: string): { name: string; lines: string[] }[] {
+  const out: { name: string; lines: string[] }[] = [];
+  for (const line of text.split('\n')) {
+    const help = /^# HELP (\S+) /.exec(line);
+    if (help) out.push({ name: help[1] ?? '', lines: [] });
+    else if (line && !line.startsWith('#')) out.at(-1)?.lines.push(line);
+  }
+  return out;
+}
 
-    const first = await registry.metrics();
-    expect(first).toContain('kyc_platform_ready{namespace="kyc-test",name="acme"} 1');
-    expect(first).toContain('kyc_platform_ready{namespace="kyc-test",name="beta"} 0');
-    expect(first).toContain('kyc_platform_phase{namespace="kyc-test",name="beta",phase="Failed"} 1');
-    expect(first).toContain('kyc_platform_scaling_fallback{namespace="kyc-test",name="beta",component="kyc"} 1');
-    expect(first).toContain('# TYPE kyc_platform_release_phase gauge');
+describe('platformGaugeText', () => {
+  it('writes the platforms it is given, every gauge with its HELP and TYPE, and a deleted platform is gone from the next', () => {
+    const first = [...platformGaugeText([ready, failing])].join('');
+    expect(first).toContain('kyc_platform_ready{namespace="kyc-test",name="acme"} 1\n');
+    expect(first).toContain('kyc_platform_ready{namespace="kyc-test",name="beta"} 0\n');
+    expect(first).toContain('kyc_platform_phase{namespace="kyc-test",name="beta",phase="Failed"} 1\n');
+    expect(first).toContain('kyc_platform_scaling_fallback{namespace="kyc-test",name="beta",component="kyc"} 1\n');
+    expect(first).toContain("# HELP kyc_platform_ready 1 while the platform's Ready condition is True.\n# TYPE kyc_platform_ready gauge\n");
+    expect(families(first).map(({ name }) => name)).toEqual(Object.values(PLATFORM_GAUGES).map(({ name }) => name));
 
-    cached = [ready];
-    const second = await registry.metrics();
+    const second = [...platformGaugeText([ready])].join('');
     expect(second).toContain('name="acme"');
     expect(second).not.toContain('name="beta"');
   });
 
-  it('computes each platform’s samples once a scrape for all sixteen gauges, and keeps none between scrapes', async () => {
-    const registry = new Registry();
-    let cached = [failing];
-    const reads = jest.fn(platformSamples);
-    registerPlatformGauges(registry, () => cached, reads);
-    await registry.metrics();
-    // Sixteen gauges, one scrape, one platform: computed once.
-    expect(reads).toHaveBeenCalledTimes(1);
-    // A scrape is a request of its own (a later turn of the event loop): computed again, from the cache as it is then.
-    await new Promise((resolve) => setImmediate(resolve));
-    cached = [{ ...failing, status: { ...failing.status, phase: 'Ready' } }];
-    expect(await registry.metrics()).toContain('kyc_platform_phase{namespace="kyc-test",name="beta",phase="Ready"} 1');
-    expect(reads).toHaveBeenCalledTimes(2);
-    // Nothing of the samples is kept by the registry: a gauge has no series of its own to reset or to read.
-    expect(Object.keys(registry.getSingleMetric('kyc_platform_phase') ?? {})).not.toContain('hashMap');
+  it("keeps each gauge's lines together across chunks, and computes each platform's samples once for all sixteen gauges", () => {
+    const many = Array.from({ length: SCRAPE_CHUNK * 2 + 1 }, (_, i) => named(`p${i}`, i % 2 ? failing : ready));
+    const compute = jest.fn(platformSamples);
+    const pieces = [...platformGaugeText(many, compute)];
+    expect(compute).toHaveBeenCalledTimes(many.length);
+    // Written in pieces: a header and one piece per chunk for each gauge with samples.
+    expect(pieces.filter((piece) => piece.includes('kyc_platform_ready{'))).toHaveLength(3);
+    const ready_ = families(pieces.join('')).find(({ name }) => name === 'kyc_platform_ready');
+    expect(ready_?.lines).toHaveLength(many.length);
+    expect(ready_?.lines.at(-1)).toBe('kyc_platform_ready{namespace="kyc-test",name="p200"} 1');
+    // Every family once, whatever the number of chunks.
+    expect(new Set(families(pieces.join('')).map(({ name }) => name)).size).toBe(families(pieces.join('')).length);
+  });
+
+  it('escapes what the text format escapes in a label value a spec can set', () => {
+    const odd: KycPlatform = {
+      ...ready,
+      status: {
+        scaling: { kyc: { mode: 'Autoscaled', metrics: [{ name: 'a"b\\c\nd', value: 'x', replicas: 2 }] } },
+      },
+    };
+    const text = [...platformGaugeText([odd])].join('');
+    expect(text).toContain(
+      'kyc_platform_scaling_metric_unavailable{namespace="kyc-test",name="acme",component="kyc",metric="a\\"b\\\\c\\nd"} 1\n',
+    );
+    // Still one line per sample: the newline in the value did not end the line.
+    expect(text.split('\n').filter((line) => line.startsWith('kyc_platform_scaling_metric_replicas'))).toEqual([
+      'kyc_platform_scaling_metric_replicas{namespace="kyc-test",name="acme",component="kyc",metric="a\\"b\\\\c\\nd"} 2',
+    ]);
   });
 });

@@ -32,16 +32,19 @@ const reviewer = {
 
 let secure: MetricsServer;
 let plain: MetricsServer;
+let appended: MetricsServer;
+let appendix: () => Iterable<string> = () => [];
 let probes: ProbeServer;
 let ready = false;
 
 beforeAll(async () => {
   secure = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, secure: { certificate: serving, reviewer } });
   plain = await startMetricsServer({ host: '127.0.0.1', port: 0, registry });
+  appended = await startMetricsServer({ host: '127.0.0.1', port: 0, registry, appendix: () => appendix() });
   probes = await startProbeServer('127.0.0.1', 0, { healthy: () => true, ready: () => ready });
 });
 afterAll(async () => {
-  await Promise.all([secure.close(), plain.close(), probes.close()]);
+  await Promise.all([secure.close(), plain.close(), appended.close(), probes.close()]);
 });
 
 function scrape(token?: string, path = '/metrics'): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
@@ -132,6 +135,32 @@ describe('the metrics server, plain (--metrics-secure=false)', () => {
     const res = await fetch(`http://127.0.0.1:${plain.port}/metrics`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('test_scrapes_total 1');
+  });
+});
+
+describe('the metrics server with an appendix (metrics computed at scrape time)', () => {
+  it("writes the appendix's pieces after the registry's text, in order, as a client reads them", async () => {
+    // Eight pieces of 1 MiB: more than a socket takes at once, so the server waits for the client to drain.
+    const piece = (i: number): string => `# HELP test_piece_${i} piece\n${'x'.repeat(1 << 20)}\n`;
+    appendix = function* () {
+      for (let i = 0; i < 8; i++) yield piece(i);
+    };
+    const res = await fetch(`http://127.0.0.1:${appended.port}/metrics`);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body.startsWith(await registry.metrics())).toBe(true);
+    expect(body.slice((await registry.metrics()).length)).toBe(Array.from({ length: 8 }, (_, i) => piece(i)).join(''));
+  });
+
+  it('when the appendix fails, then 500 and no partial metrics', async () => {
+    appendix = () => ({
+      [Symbol.iterator]: () => {
+        throw new Error('no platforms');
+      },
+    });
+    const res = await fetch(`http://127.0.0.1:${appended.port}/metrics`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('metrics unavailable\n');
   });
 });
 

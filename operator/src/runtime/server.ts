@@ -35,6 +35,8 @@ export interface MetricsServerOptions {
   host: string;
   port: number;
   registry: Registry;
+  /** Text written after the registry's, a piece at a time (metrics computed at scrape time and kept nowhere). */
+  appendix?: () => Iterable<string>;
   /** HTTPS with authentication and authorisation; undefined = plain HTTP, anyone may read. */
   secure?: { certificate: ServingCertificate; reviewer: Pick<AccessReviewer, 'authenticate' | 'allowed'> };
 }
@@ -93,8 +95,16 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       const refused = secure ? await refusal(req, secure.reviewer) : undefined;
       if (refused) return reply(refused.code, refused.body, refused.headers);
       const text = await registry.metrics();
-      reply(200, text, { 'Content-Type': registry.contentType });
-    })().catch(() => reply(500, 'metrics unavailable\n'));
+      if (!options.appendix) return reply(200, text, { 'Content-Type': registry.contentType });
+      // The first piece is asked for before the status goes out: an appendix that fails does so there
+      // (the platform gauges compute everything before their first piece), and the scrape gets a 500.
+      const pieces = options.appendix()[Symbol.iterator]();
+      const first = pieces.next();
+      res.writeHead(200, { 'Content-Type': registry.contentType });
+      res.write(text);
+      if (!first.done) res.write(first.value);
+      await writePieces(res, { [Symbol.iterator]: () => pieces });
+    })().catch(() => (res.headersSent ? res.destroy() : reply(500, 'metrics unavailable\n')));
   };
   if (!secure) {
     const server = await listen(http.createServer(handle), options.host, options.port);
@@ -107,6 +117,25 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     ...listening,
     updateCertificate: (cert) => server.setSecureContext({ ...cert, minVersion: 'TLSv1.3' }),
   };
+}
+
+/** Writes each piece as the client takes it: a slow scraper holds the text, not its bytes in buffers. */
+async function writePieces(res: http.ServerResponse, pieces: Iterable<string>): Promise<void> {
+  for (const piece of pieces) {
+    if (res.destroyed) return;
+    if (!res.write(piece)) await drained(res);
+  }
+  res.end();
+}
+
+function drained(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.on('drain', done).on('close', done);
+  });
 }
 
 async function listen(server: http.Server, host: string, port: number): Promise<ProbeServer> {
