@@ -194,7 +194,7 @@ export function sampleLines(gauge: PlatformGauge, samples: readonly GaugeSample[
   const { name } = PLATFORM_GAUGES[gauge];
   let text = '';
   for (const { labels, value } of samples) {
-    const pairs = Object.entries(labels).map(([label, text]) => `${label}="${escapeText(text).replaceAll('"', '\\"')}"`);
+    const pairs = Object.entries(labels).map(([label, labelValue]) => `${label}="${escapeText(labelValue).replaceAll('"', '\\"')}"`);
     text += `${name}{${pairs.join(',')}} ${valueText(value)}\n`;
   }
   return text;
