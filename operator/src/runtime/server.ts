@@ -102,8 +102,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       const first = pieces.next();
       res.writeHead(200, { 'Content-Type': registry.contentType });
       res.write(text);
-      if (!first.done) res.write(first.value);
-      await writePieces(res, { [Symbol.iterator]: () => pieces });
+      await writePieces(res, first, pieces);
     })().catch(() => (res.headersSent ? res.destroy() : reply(500, 'metrics unavailable\n')));
   };
   if (!secure) {
@@ -119,11 +118,14 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
   };
 }
 
-/** Writes each piece as the client takes it: a slow scraper holds the text, not its bytes in buffers. */
-async function writePieces(res: http.ServerResponse, pieces: Iterable<string>): Promise<void> {
-  for (const piece of pieces) {
+/**
+ * Writes each piece as the client takes it, from `first` (already taken from `pieces`) on: a slow scraper
+ * holds the text, not its bytes in buffers.
+ */
+async function writePieces(res: http.ServerResponse, first: IteratorResult<string>, pieces: Iterator<string>): Promise<void> {
+  for (let piece = first; !piece.done; piece = pieces.next()) {
     if (res.destroyed) return;
-    if (!res.write(piece)) await drained(res);
+    if (!res.write(piece.value)) await drained(res);
   }
   res.end();
 }
